@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * SBoB profiles: Kubescape's ApplicationProfile, NetworkNeighborhood and ContainerProfile
+ * documents (apiVersion spdx.softwarecomposition.kubescape.io/v1beta1), loaded from YAML,
+ * emitted as deterministic YAML, rendered as canonical JSON for signing, merged, collapsed,
+ * diffed, and compiled into indexed matchers for detection. docs/PROFILES.md is the user guide.
+ *
+ * A struct vigil_profile is one file: one or more documents. All types are opaque.
+ * Functions return 0 or a negative errno; loaders also fill an optional struct vigil_error.
+ */
+#ifndef VIGIL_PROFILE_H
+#define VIGIL_PROFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vigil/error.h"
+
+struct vigil_buf;
+struct vigil_profile;
+struct vigil_matcher;
+
+#define VIGIL_PROFILE_API_VERSION "spdx.softwarecomposition.kubescape.io/v1beta1"
+
+enum vigil_profile_kind {
+	VIGIL_KIND_APPLICATION_PROFILE = 1,
+	VIGIL_KIND_NETWORK_NEIGHBORHOOD,
+	VIGIL_KIND_CONTAINER_PROFILE,
+};
+
+/* Bounds on untrusted input; a zero field means the default (documented in PROFILES.md). */
+struct vigil_profile_limits {
+	size_t max_file_bytes;	/* default 64 MiB */
+	size_t max_depth;	/* default 32 */
+	size_t max_entries;	/* entries per list, default 1 000 000 */
+	size_t max_string;	/* bytes per scalar, default 64 KiB */
+	size_t max_documents;	/* default 1024 */
+};
+
+/* ---- load, emit, canonical form ------------------------------------------------------- */
+
+/* Loads a file. On success *ret is owned by the caller (vigil_profile__free). */
+int vigil_profile__load_file(const char *path, const struct vigil_profile_limits *limits,
+			     struct vigil_profile **ret, struct vigil_error *err);
+/* Same from memory; name is used in error messages. data need not be NUL-terminated. */
+int vigil_profile__load_buffer(const char *data, size_t len, const char *name,
+			       const struct vigil_profile_limits *limits,
+			       struct vigil_profile **ret, struct vigil_error *err);
+void vigil_profile__free(struct vigil_profile *p);
+
+/* A new empty file with one document of the given kind (used by learning). NULL + errno. */
+struct vigil_profile *vigil_profile__new(enum vigil_profile_kind kind, const char *name,
+					 const char *namespace_);
+
+size_t vigil_profile__doc_count(const struct vigil_profile *p);
+enum vigil_profile_kind vigil_profile__doc_kind(const struct vigil_profile *p, size_t doc);
+const char *vigil_profile__doc_name(const struct vigil_profile *p, size_t doc);
+/* Where the document starts in its file (for messages); 0 when built in memory. */
+int vigil_profile__doc_line(const struct vigil_profile *p, size_t doc);
+
+/* Deterministic YAML of every document ("---" between them), appended to out. */
+int vigil_profile__emit_yaml(const struct vigil_profile *p, struct vigil_buf *out);
+/* JSON of every document (for `profile show --json`), appended to out. */
+int vigil_profile__emit_json(const struct vigil_profile *p, struct vigil_buf *out);
+/*
+ * RFC 8785 canonical JSON of the signed content of one document: apiVersion, kind,
+ * metadata.{name,namespace,labels}, spec. These are the exact bytes that are signed.
+ */
+int vigil_profile__canon(const struct vigil_profile *p, size_t doc, struct vigil_buf *out);
+
+/* Annotations (metadata.annotations) of one document. Returned strings are owned by p. */
+const char *vigil_profile__annotation(const struct vigil_profile *p, size_t doc, const char *key);
+/* value NULL removes the key. Copies key and value. */
+int vigil_profile__set_annotation(struct vigil_profile *p, size_t doc, const char *key,
+				  const char *value);
+
+/* Total entries (execs, opens, syscalls, ...) over all documents: size figures, too-large. */
+size_t vigil_profile__entry_count(const struct vigil_profile *p);
+
+/* ---- building (learning) -------------------------------------------------------------- */
+
+/*
+ * The container entry `name` of document doc (spec.containers), created when missing and
+ * create is true. Returns an index >= 0, or a negative errno (-ENOENT when absent).
+ */
+int vigil_profile__container(struct vigil_profile *p, size_t doc, const char *name, bool create);
+
+/* Each add is a set-union: adding what is already there is a no-op. Strings are copied. */
+int vigil_profile__add_exec(struct vigil_profile *p, size_t doc, int c, const char *path,
+			    const char *const *args, size_t nargs);
+int vigil_profile__add_open(struct vigil_profile *p, size_t doc, int c, const char *path,
+			    const char *const *flags, size_t nflags);
+int vigil_profile__add_syscall(struct vigil_profile *p, size_t doc, int c, const char *name);
+int vigil_profile__add_capability(struct vigil_profile *p, size_t doc, int c, const char *name);
+int vigil_profile__add_iouring(struct vigil_profile *p, size_t doc, int c, const char *opname);
+int vigil_profile__add_endpoint(struct vigil_profile *p, size_t doc, int c, const char *endpoint,
+				const char *method, const char *direction);
+/*
+ * A network neighbor (egress when egress is true, else ingress): ip (literal) and/or dns name,
+ * port and protocol ("TCP", "UDP"); port 0 = no port information.
+ */
+int vigil_profile__add_neighbor(struct vigil_profile *p, size_t doc, int c, bool egress,
+				const char *ip, const char *dns, uint16_t port, const char *proto);
+
+/* Union of src into dst (documents matched by kind + name, containers by name). */
+int vigil_profile__merge(struct vigil_profile *dst, const struct vigil_profile *src);
+
+struct vigil_collapse_opts {
+	unsigned opens_threshold;	/* default 50 */
+	unsigned endpoints_threshold;	/* default 100 */
+};
+/* Dynamic path detection (kubescape-sbob.md §2) over opens and endpoints; NULL = defaults. */
+int vigil_profile__collapse(struct vigil_profile *p, const struct vigil_collapse_opts *opts);
+
+/*
+ * Human-readable diff by container and section ("+ execs: /usr/bin/curl [curl, ⋯⋯]") appended
+ * to out (may be NULL). Returns 0 when equal, 1 when different, negative errno on error.
+ */
+int vigil_profile__diff(const struct vigil_profile *old_, const struct vigil_profile *new_,
+			struct vigil_buf *out);
+
+/* ---- matching ------------------------------------------------------------------------- */
+
+/*
+ * Compiles the entries of container `container` over every document of p (NULL = the first
+ * container found) into indexed sets. The matcher copies what it needs: p may be freed after.
+ */
+int vigil_matcher__new(const struct vigil_profile *p, const char *container,
+		       struct vigil_matcher **ret);
+void vigil_matcher__free(struct vigil_matcher *m);
+
+enum vigil_match {
+	VIGIL_MATCH_NO = 0,	/* not in the profile */
+	VIGIL_MATCH_YES = 1,
+	VIGIL_MATCH_ARGS = 2,	/* exec: the path is known but the arguments do not match */
+};
+
+enum vigil_match vigil_matcher__exec(const struct vigil_matcher *m, const char *path,
+				     const char *const *argv, size_t argc);
+/* flags: O_* bits; the entry's flag list must contain every flag named by these bits. */
+bool vigil_matcher__open(const struct vigil_matcher *m, const char *path, uint32_t flags);
+bool vigil_matcher__syscall(const struct vigil_matcher *m, const char *name);
+bool vigil_matcher__capability(const struct vigil_matcher *m, const char *name);
+bool vigil_matcher__iouring(const struct vigil_matcher *m, const char *opname);
+bool vigil_matcher__dns(const struct vigil_matcher *m, const char *name);
+/* family AF_INET/AF_INET6, addr in network order, proto "TCP"/"UDP", port host order. */
+bool vigil_matcher__neighbor(const struct vigil_matcher *m, bool egress, int family,
+			     const void *addr, uint16_t port, const char *proto);
+bool vigil_matcher__endpoint(const struct vigil_matcher *m, uint16_t port, const char *path,
+			     const char *method, const char *direction);
+/* rulePolicies: true when rule_id is exempted for this comm (processAllowed/containerAllowed). */
+bool vigil_matcher__rule_allowed(const struct vigil_matcher *m, const char *rule_id,
+				 const char *comm);
+/* Whether the profile lists any syscalls / io_uring ops at all (an empty list is not "any"). */
+bool vigil_matcher__has_syscalls(const struct vigil_matcher *m);
+
+#endif

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Small string helpers shared by every module (bounded copies, number and duration parsing). */
+#ifndef VIGIL_UTIL_STRUTIL_H
+#define VIGIL_UTIL_STRUTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Copies src into dst (size bytes, always NUL-terminated). Returns strlen(src): >= size means truncated. */
+size_t vigil_strlcpy(char *dst, const char *src, size_t size);
+
+bool vigil_str_has_prefix(const char *s, const char *prefix);
+bool vigil_str_has_suffix(const char *s, const char *suffix);
+
+/* Parses a whole decimal unsigned number. Returns 0 or -EINVAL/-ERANGE. */
+int vigil_parse_u64(const char *s, uint64_t *ret);
+
+/*
+ * Parses a duration: a number followed by ns, us, ms, s, m, h or d ("500ms", "30s", "10m",
+ * "24h"); a bare number is seconds. Returns 0 and nanoseconds in *ret_ns, or -EINVAL/-ERANGE.
+ */
+int vigil_parse_duration(const char *s, uint64_t *ret_ns);
+
+/* Levenshtein distance, capped at max+1 (cheap "did you mean" for short identifiers). */
+unsigned vigil_edit_distance(const char *a, const char *b, unsigned max);
+
+/*
+ * Picks the candidate closest to word (NULL-terminated list) within a distance that makes a
+ * suggestion useful; NULL when none is close.
+ */
+const char *vigil_suggest(const char *word, const char *const *candidates);
+
+#endif

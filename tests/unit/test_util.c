@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: Apache-2.0
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "util/buf.h"
+#include "util/strutil.h"
+#include "vigil/error.h"
+
+static void test_duration(void **state)
+{
+	uint64_t ns;
+
+	assert_int_equal(vigil_parse_duration("500ms", &ns), 0);
+	assert_int_equal(ns, 500000000ULL);
+	assert_int_equal(vigil_parse_duration("30s", &ns), 0);
+	assert_int_equal(ns, 30000000000ULL);
+	assert_int_equal(vigil_parse_duration("10m", &ns), 0);
+	assert_int_equal(ns, 600000000000ULL);
+	assert_int_equal(vigil_parse_duration("24h", &ns), 0);
+	assert_int_equal(ns, 86400000000000ULL);
+	assert_int_equal(vigil_parse_duration("7", &ns), 0);
+	assert_int_equal(ns, 7000000000ULL);
+	assert_int_equal(vigil_parse_duration("", &ns), -EINVAL);
+	assert_int_equal(vigil_parse_duration("-1s", &ns), -EINVAL);
+	assert_int_equal(vigil_parse_duration("5x", &ns), -EINVAL);
+	assert_int_equal(vigil_parse_duration("99999999999999999999d", &ns), -ERANGE);
+	assert_int_equal(vigil_parse_duration("999999999999d", &ns), -ERANGE);
+}
+
+static void test_u64(void **state)
+{
+	uint64_t v;
+
+	assert_int_equal(vigil_parse_u64("18446744073709551615", &v), 0);
+	assert_true(v == UINT64_MAX);
+	assert_int_equal(vigil_parse_u64("18446744073709551616", &v), -ERANGE);
+	assert_int_equal(vigil_parse_u64("-1", &v), -EINVAL);
+	assert_int_equal(vigil_parse_u64("12a", &v), -EINVAL);
+}
+
+static void test_suggest(void **state)
+{
+	static const char *const fields[] = { "execs", "opens", "syscalls", "capabilities", NULL };
+
+	assert_string_equal(vigil_suggest("exec", fields), "execs");
+	assert_string_equal(vigil_suggest("syscals", fields), "syscalls");
+	assert_null(vigil_suggest("zzzzzz", fields));
+	assert_int_equal(vigil_edit_distance("kitten", "sitting", 5), 3);
+}
+
+static void test_buf_bound(void **state)
+{
+	struct vigil_buf b = VIGIL_BUF_INIT;
+
+	b.max = 8;
+	assert_int_equal(vigil_buf__puts(&b, "12345"), 0);
+	assert_int_equal(vigil_buf__printf(&b, "%d", 678), 0);
+	assert_string_equal(b.data, "12345678");
+	assert_int_equal(vigil_buf__puts(&b, "9"), -E2BIG);
+	assert_int_equal(b.len, 8);
+	vigil_buf__release(&b);
+}
+
+static void test_error_format(void **state)
+{
+	struct vigil_error err;
+	char out[1024];
+
+	assert_int_equal(vigil_error__set(&err, -EINVAL, "p.yaml", 12, 5, "unknown field \"%s\"", "exec"),
+			 -EINVAL);
+	assert_string_equal(vigil_error__format(&err, out, sizeof(out)),
+			    "p.yaml:12:5: unknown field \"exec\"");
+	vigil_error__clear(&err);
+	err.code = -ENOENT;
+	assert_string_equal(vigil_error__format(&err, out, sizeof(out)), "No such file or directory");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_duration),   cmocka_unit_test(test_u64),
+		cmocka_unit_test(test_suggest),	   cmocka_unit_test(test_buf_bound),
+		cmocka_unit_test(test_error_format),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
