@@ -11,7 +11,10 @@
 
 #include "vigil/error.h"
 
-enum { EXIT_VERDICT = 1, EXIT_ERROR = 2 };
+enum {
+	EXIT_VERDICT = 1,
+	EXIT_ERROR = 2
+};
 
 /* Subcommands: argv[0] is the subcommand name. Each handles --help itself. */
 int cmd_version(int argc, char **argv);

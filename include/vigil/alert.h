@@ -20,20 +20,20 @@ struct json_t;
 struct vigil_alerts;
 
 struct vigil_sink_stats {
-	char spec[256];		/* the sink as configured, e.g. "webhook:http://..." */
-	uint64_t sent;		/* delivered (acknowledged) */
-	uint64_t queued;	/* waiting now */
+	char spec[256];	 /* the sink as configured, e.g. "webhook:http://..." */
+	uint64_t sent;	 /* delivered (acknowledged) */
+	uint64_t queued; /* waiting now */
 	uint64_t retries;
-	uint64_t dropped;	/* gave up: queue full or retries exhausted */
-	uint64_t failures;	/* failed delivery attempts */
+	uint64_t dropped;  /* gave up: queue full or retries exhausted */
+	uint64_t failures; /* failed delivery attempts */
 };
 
 struct vigil_alerts_opts {
 	size_t queue_max;	/* alerts queued per network sink (default 10 000) */
 	unsigned batch_max;	/* alerts per webhook/alertmanager request (default 50) */
-	uint64_t batch_wait_ns;	/* flush a partial batch after this long (default 1 s) */
+	uint64_t batch_wait_ns; /* flush a partial batch after this long (default 1 s) */
 	unsigned retry_max;	/* attempts per batch before it is dropped; 0 = retry forever */
-	uint64_t retry_base_ns;	/* first backoff (default 200 ms), doubled up to retry_cap_ns */
+	uint64_t retry_base_ns; /* first backoff (default 200 ms), doubled up to retry_cap_ns */
 	uint64_t retry_cap_ns;	/* default 30 s */
 };
 

@@ -9,7 +9,7 @@
 
 #include <stddef.h>
 
-#define VIGIL_ERROR_MSG_MAX 512
+#define VIGIL_ERROR_MSG_MAX  512
 #define VIGIL_ERROR_FILE_MAX 256
 
 struct vigil_error {

@@ -18,29 +18,29 @@ enum vigil_event_kind {
 	VIGIL_EV_EXEC = 1,
 	VIGIL_EV_FORK,
 	VIGIL_EV_EXIT,
-	VIGIL_EV_OPEN,		/* open/openat/openat2, and io_uring OPENAT (via_iouring) */
-	VIGIL_EV_SYMLINK,	/* path = link name, target = what it points to */
-	VIGIL_EV_LINK,		/* hard link: path = new name, target = existing file */
-	VIGIL_EV_EXEC_WRITE,	/* a write that created/made executable a file (path) */
-	VIGIL_EV_CONNECT,	/* also io_uring CONNECT (via_iouring) */
+	VIGIL_EV_OPEN,	     /* open/openat/openat2, and io_uring OPENAT (via_iouring) */
+	VIGIL_EV_SYMLINK,    /* path = link name, target = what it points to */
+	VIGIL_EV_LINK,	     /* hard link: path = new name, target = existing file */
+	VIGIL_EV_EXEC_WRITE, /* a write that created/made executable a file (path) */
+	VIGIL_EV_CONNECT,    /* also io_uring CONNECT (via_iouring) */
 	VIGIL_EV_ACCEPT,
 	VIGIL_EV_BIND,
 	VIGIL_EV_LISTEN,
-	VIGIL_EV_DNS,		/* a DNS question seen in port-53 traffic */
+	VIGIL_EV_DNS, /* a DNS question seen in port-53 traffic */
 	VIGIL_EV_TCP_STATE,
-	VIGIL_EV_CAPABILITY,	/* cap_capable */
-	VIGIL_EV_SYSCALL,	/* a syscall outside the workload's loaded set (or first use) */
+	VIGIL_EV_CAPABILITY, /* cap_capable */
+	VIGIL_EV_SYSCALL,    /* a syscall outside the workload's loaded set (or first use) */
 	VIGIL_EV_IOURING_CREATE,
-	VIGIL_EV_IOURING_OP,	/* an io_uring opcode, first use per workload (or every one in zoom) */
+	VIGIL_EV_IOURING_OP, /* an io_uring opcode, first use per workload (or every one in zoom) */
 	VIGIL_EV_PTRACE,
 	VIGIL_EV_UNSHARE,
 	VIGIL_EV_SETNS,
 	VIGIL_EV_BPF,
-	VIGIL_EV_MODULE,	/* init_module / finit_module */
-	VIGIL_EV_MEMFD,		/* memfd_create */
+	VIGIL_EV_MODULE, /* init_module / finit_module */
+	VIGIL_EV_MEMFD,	 /* memfd_create */
 	VIGIL_EV_MOUNT,
-	VIGIL_EV_NET_IO,	/* zoom only: bytes sent/received on a socket, optional payload */
-	VIGIL_EV_FILE_READ,	/* zoom only: read of a sensitive file, optional content sample */
+	VIGIL_EV_NET_IO,    /* zoom only: bytes sent/received on a socket, optional payload */
+	VIGIL_EV_FILE_READ, /* zoom only: read of a sensitive file, optional content sample */
 	VIGIL_EV__MAX
 };
 
@@ -59,102 +59,106 @@ struct vigil_workload {
 	const char *runtime;	  /* "docker", "containerd", "cri-o", "podman", "kubepods", "" */
 	const char *name;	  /* workload name: container name, `-- CMD` name, or cgroup path */
 	uint32_t mntns;
-	uint64_t start_ns;	  /* when the sensor first saw it (CLOCK_REALTIME) */
+	uint64_t start_ns; /* when the sensor first saw it (CLOCK_REALTIME) */
 };
 
 struct vigil_process {
-	uint32_t pid;		/* tgid */
+	uint32_t pid; /* tgid */
 	uint32_t tid;
 	uint32_t ppid;
 	uint32_t uid, gid;
-	uint64_t start_ns;	/* boot-time start: (pid, start_ns) is unique across pid reuse */
+	uint64_t start_ns; /* boot-time start: (pid, start_ns) is unique across pid reuse */
 	char comm[16];
-	const char *exe;	/* may be "" when not known */
+	const char *exe;	 /* may be "" when not known */
 	const char *const *argv; /* argc entries; may be truncated (args_truncated) */
 	uint32_t argc;
 	bool args_truncated;
 	const char *cwd;
 };
 
-enum vigil_direction { VIGIL_DIR_NONE = 0, VIGIL_DIR_OUTBOUND, VIGIL_DIR_INBOUND };
+enum vigil_direction {
+	VIGIL_DIR_NONE = 0,
+	VIGIL_DIR_OUTBOUND,
+	VIGIL_DIR_INBOUND
+};
 
 struct vigil_sockaddr {
-	uint16_t family;	/* AF_INET / AF_INET6 / AF_UNIX */
-	uint16_t port;		/* host order */
-	uint8_t addr[16];	/* IPv4 in the first 4 bytes */
+	uint16_t family;  /* AF_INET / AF_INET6 / AF_UNIX */
+	uint16_t port;	  /* host order */
+	uint8_t addr[16]; /* IPv4 in the first 4 bytes */
 	const char *unix_path;
 };
 
 struct vigil_event {
 	enum vigil_event_kind kind;
-	uint64_t time_ns;	/* CLOCK_REALTIME */
-	uint64_t ktime_ns;	/* CLOCK_MONOTONIC (bpf_ktime_get_ns), for latency figures */
+	uint64_t time_ns;  /* CLOCK_REALTIME */
+	uint64_t ktime_ns; /* CLOCK_MONOTONIC (bpf_ktime_get_ns), for latency figures */
 	const struct vigil_workload *workload;
 	const struct vigil_process *proc;
-	bool via_iouring;	/* submitted through io_uring (work may run on an iou-wrk thread) */
+	bool via_iouring; /* submitted through io_uring (work may run on an iou-wrk thread) */
 
 	union {
-		struct {		/* EXEC */
-			const char *path;	/* resolved exe path */
-			bool upper_layer;	/* exe is on an overlayfs upper layer: not in the image */
-			bool memfd;		/* exe is a memfd (fileless) */
-			bool dev_shm;		/* exe, cwd or argv[0] under /dev/shm */
+		struct {		  /* EXEC */
+			const char *path; /* resolved exe path */
+			bool upper_layer; /* exe is on an overlayfs upper layer: not in the image */
+			bool memfd;	  /* exe is a memfd (fileless) */
+			bool dev_shm;	  /* exe, cwd or argv[0] under /dev/shm */
 		} exec;
-		struct {		/* EXIT */
+		struct { /* EXIT */
 			int32_t code;
 		} exit;
-		struct {		/* FORK */
+		struct { /* FORK */
 			uint32_t child_pid;
 		} fork;
-		struct {		/* OPEN, EXEC_WRITE, FILE_READ */
-			const char *path;	/* absolute, resolved against cwd/dirfd where possible */
-			uint32_t flags;		/* O_* as passed */
-			int32_t ret;		/* fd or -errno (0 when not known, e.g. io_uring) */
-			uint64_t size;		/* FILE_READ: bytes read */
-			const uint8_t *data;	/* FILE_READ: sample (data_len bytes), may be NULL */
+		struct {		  /* OPEN, EXEC_WRITE, FILE_READ */
+			const char *path; /* absolute, resolved against cwd/dirfd where possible */
+			uint32_t flags;	  /* O_* as passed */
+			int32_t ret;	  /* fd or -errno (0 when not known, e.g. io_uring) */
+			uint64_t size;	  /* FILE_READ: bytes read */
+			const uint8_t *data; /* FILE_READ: sample (data_len bytes), may be NULL */
 			uint32_t data_len;
 		} open;
-		struct {		/* SYMLINK, LINK */
+		struct { /* SYMLINK, LINK */
 			const char *path;
 			const char *target;
 		} link;
-		struct {		/* CONNECT, ACCEPT, BIND, LISTEN, TCP_STATE, NET_IO */
-			uint8_t proto;		/* IPPROTO_TCP / IPPROTO_UDP */
+		struct {	       /* CONNECT, ACCEPT, BIND, LISTEN, TCP_STATE, NET_IO */
+			uint8_t proto; /* IPPROTO_TCP / IPPROTO_UDP */
 			enum vigil_direction direction;
 			struct vigil_sockaddr local;
 			struct vigil_sockaddr remote;
 			int32_t ret;
-			uint16_t old_state, new_state;	/* TCP_STATE */
+			uint16_t old_state, new_state; /* TCP_STATE */
 			int32_t fd;
-			uint64_t bytes;			/* NET_IO */
-			const uint8_t *data;		/* NET_IO payload sample, may be NULL */
+			uint64_t bytes;	     /* NET_IO */
+			const uint8_t *data; /* NET_IO payload sample, may be NULL */
 			uint32_t data_len;
 		} net;
-		struct {		/* DNS */
-			const char *name;	/* lower case, no trailing dot */
+		struct {		  /* DNS */
+			const char *name; /* lower case, no trailing dot */
 			uint16_t qtype;
 			struct vigil_sockaddr server;
 		} dns;
-		struct {		/* CAPABILITY */
-			int32_t cap;		/* CAP_* number */
-			const char *name;	/* "CAP_NET_ADMIN" */
+		struct {		  /* CAPABILITY */
+			int32_t cap;	  /* CAP_* number */
+			const char *name; /* "CAP_NET_ADMIN" */
 			int32_t ret;
 		} cap;
-		struct {		/* SYSCALL */
+		struct { /* SYSCALL */
 			int32_t nr;
-			const char *name;	/* from the running kernel's table */
+			const char *name; /* from the running kernel's table */
 		} syscall;
-		struct {		/* IOURING_CREATE, IOURING_OP */
+		struct { /* IOURING_CREATE, IOURING_OP */
 			int32_t opcode;
-			const char *opname;	/* "OPENAT", "CONNECT", ... from the kernel's BTF */
-			const char *path;	/* OPENAT: file name when readable */
+			const char *opname; /* "OPENAT", "CONNECT", ... from the kernel's BTF */
+			const char *path;   /* OPENAT: file name when readable */
 			struct vigil_sockaddr addr; /* CONNECT/SEND/RECV where readable */
-			uint32_t sq_entries;	/* CREATE */
+			uint32_t sq_entries;	    /* CREATE */
 		} iouring;
-		struct {		/* PTRACE, UNSHARE, SETNS, BPF, MODULE, MEMFD, MOUNT */
-			int64_t arg0;		/* ptrace request / unshare flags / bpf cmd / ... */
-			int64_t arg1;		/* ptrace target pid / setns nstype / ... */
-			const char *str;	/* memfd name, mount target, module name, ... */
+		struct {		 /* PTRACE, UNSHARE, SETNS, BPF, MODULE, MEMFD, MOUNT */
+			int64_t arg0;	 /* ptrace request / unshare flags / bpf cmd / ... */
+			int64_t arg1;	 /* ptrace target pid / setns nstype / ... */
+			const char *str; /* memfd name, mount target, module name, ... */
 			int32_t ret;
 		} call;
 	};

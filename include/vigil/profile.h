@@ -31,11 +31,11 @@ enum vigil_profile_kind {
 
 /* Bounds on untrusted input; a zero field means the default (documented in PROFILES.md). */
 struct vigil_profile_limits {
-	size_t max_file_bytes;	/* default 64 MiB */
-	size_t max_depth;	/* default 32 */
-	size_t max_entries;	/* entries per list, default 1 000 000 */
-	size_t max_string;	/* bytes per scalar, default 64 KiB */
-	size_t max_documents;	/* default 1024 */
+	size_t max_file_bytes; /* default 64 MiB */
+	size_t max_depth;      /* default 32 */
+	size_t max_entries;    /* entries per list, default 1 000 000 */
+	size_t max_string;     /* bytes per scalar, default 64 KiB */
+	size_t max_documents;  /* default 1024 */
 };
 
 /* ---- load, emit, canonical form ------------------------------------------------------- */
@@ -107,8 +107,8 @@ int vigil_profile__add_neighbor(struct vigil_profile *p, size_t doc, int c, bool
 int vigil_profile__merge(struct vigil_profile *dst, const struct vigil_profile *src);
 
 struct vigil_collapse_opts {
-	unsigned opens_threshold;	/* default 50 */
-	unsigned endpoints_threshold;	/* default 100 */
+	unsigned opens_threshold;     /* default 50 */
+	unsigned endpoints_threshold; /* default 100 */
 };
 /* Dynamic path detection (kubescape-sbob.md §2) over opens and endpoints; NULL = defaults. */
 int vigil_profile__collapse(struct vigil_profile *p, const struct vigil_collapse_opts *opts);
@@ -131,9 +131,9 @@ int vigil_matcher__new(const struct vigil_profile *p, const char *container,
 void vigil_matcher__free(struct vigil_matcher *m);
 
 enum vigil_match {
-	VIGIL_MATCH_NO = 0,	/* not in the profile */
+	VIGIL_MATCH_NO = 0, /* not in the profile */
 	VIGIL_MATCH_YES = 1,
-	VIGIL_MATCH_ARGS = 2,	/* exec: the path is known but the arguments do not match */
+	VIGIL_MATCH_ARGS = 2, /* exec: the path is known but the arguments do not match */
 };
 
 enum vigil_match vigil_matcher__exec(const struct vigil_matcher *m, const char *path,

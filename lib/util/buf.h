@@ -17,12 +17,17 @@ struct vigil_buf {
 };
 
 #define VIGIL_BUF_DEFAULT_MAX (256u << 20)
-#define VIGIL_BUF_INIT { NULL, 0, 0, 0 }
+#define VIGIL_BUF_INIT        \
+	{                     \
+		NULL, 0, 0, 0 \
+	}
 
 int vigil_buf__append(struct vigil_buf *b, const void *data, size_t len);
 int vigil_buf__puts(struct vigil_buf *b, const char *s);
-int vigil_buf__printf(struct vigil_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-int vigil_buf__vprintf(struct vigil_buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+int vigil_buf__printf(struct vigil_buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+int vigil_buf__vprintf(struct vigil_buf *b, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
 void vigil_buf__reset(struct vigil_buf *b);
 /* Gives the caller the data (NUL-terminated, free() it) and leaves b empty. */
 char *vigil_buf__steal(struct vigil_buf *b, size_t *ret_len);

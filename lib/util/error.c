@@ -35,7 +35,8 @@ const char *vigil_error__format(const struct vigil_error *err, char *buf, size_t
 	if (!size)
 		return buf;
 	if (err->file[0] && err->line > 0 && err->column > 0)
-		snprintf(buf, size, "%s:%d:%d: %s", err->file, err->line, err->column, err->message);
+		snprintf(buf, size, "%s:%d:%d: %s", err->file, err->line, err->column,
+			 err->message);
 	else if (err->file[0] && err->line > 0)
 		snprintf(buf, size, "%s:%d: %s", err->file, err->line, err->message);
 	else if (err->file[0])

@@ -53,8 +53,12 @@ int vigil_parse_duration(const char *s, uint64_t *ret_ns)
 		const char *suffix;
 		uint64_t ns;
 	} units[] = {
-		{ "ns", 1ULL },		 { "us", 1000ULL },	     { "ms", 1000000ULL },
-		{ "s", 1000000000ULL },	 { "m", 60000000000ULL },    { "h", 3600000000000ULL },
+		{ "ns", 1ULL },
+		{ "us", 1000ULL },
+		{ "ms", 1000000ULL },
+		{ "s", 1000000000ULL },
+		{ "m", 60000000000ULL },
+		{ "h", 3600000000000ULL },
 		{ "d", 86400000000000ULL },
 	};
 	char *end;

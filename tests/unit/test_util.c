@@ -70,20 +70,22 @@ static void test_error_format(void **state)
 	struct vigil_error err;
 	char out[1024];
 
-	assert_int_equal(vigil_error__set(&err, -EINVAL, "p.yaml", 12, 5, "unknown field \"%s\"", "exec"),
-			 -EINVAL);
+	assert_int_equal(
+		vigil_error__set(&err, -EINVAL, "p.yaml", 12, 5, "unknown field \"%s\"", "exec"),
+		-EINVAL);
 	assert_string_equal(vigil_error__format(&err, out, sizeof(out)),
 			    "p.yaml:12:5: unknown field \"exec\"");
 	vigil_error__clear(&err);
 	err.code = -ENOENT;
-	assert_string_equal(vigil_error__format(&err, out, sizeof(out)), "No such file or directory");
+	assert_string_equal(vigil_error__format(&err, out, sizeof(out)),
+			    "No such file or directory");
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_duration),   cmocka_unit_test(test_u64),
-		cmocka_unit_test(test_suggest),	   cmocka_unit_test(test_buf_bound),
+		cmocka_unit_test(test_duration),     cmocka_unit_test(test_u64),
+		cmocka_unit_test(test_suggest),	     cmocka_unit_test(test_buf_bound),
 		cmocka_unit_test(test_error_format),
 	};
 

@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The sensor: loads and attaches the eBPF programs, reads the ring buffer, keeps the bounded
+ * process and workload tables, and hands decoded struct vigil_event records to a callback.
+ * Consumers (trace, learn, detect, zoom) only see this interface and vigil/event.h.
+ *
+ * Lifecycle: vigil_sensor__open (probe hooks, load, attach; hooks that fail are reported in
+ * the status and the rest keep working) -> vigil_sensor__poll in a loop -> vigil_sensor__free.
+ * Not thread-safe: one thread polls and configures.
+ */
+#ifndef VIGIL_SENSOR_H
+#define VIGIL_SENSOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "vigil/error.h"
+#include "vigil/event.h"
+
+struct vigil_sensor;
+
+enum vigil_sensor_scope {
+	VIGIL_SCOPE_ALL = 0,	  /* every workload on the node except excluded cgroups */
+	VIGIL_SCOPE_SELECTED = 1, /* only cgroups added with vigil_sensor__watch_cgroup */
+};
+
+struct vigil_sensor_opts {
+	enum vigil_sensor_scope scope;
+	uint64_t kinds;	      /* bit (1 << kind) per enum vigil_event_kind; 0 = all */
+	bool dedup;	      /* kernel de-duplication of repeats (default on in agent/learn) */
+	size_t ringbuf_bytes; /* 0 = default (4 MiB) */
+	size_t max_processes; /* process table bound (LRU), 0 = default 32 768 */
+	size_t max_workloads; /* workload table bound (LRU), 0 = default 4 096 */
+};
+
+typedef int (*vigil_event_cb)(const struct vigil_event *ev, void *ctx);
+
+/* NULL opts = defaults. On failure returns a negative errno and explains in err what to do
+ * (not root, no BTF, lockdown, tracefs missing...). */
+int vigil_sensor__open(const struct vigil_sensor_opts *opts, struct vigil_sensor **ret,
+		       struct vigil_error *err);
+void vigil_sensor__free(struct vigil_sensor *s);
+
+/* Waits up to timeout_ms for events and calls cb for each. Returns events handled or -errno.
+ * A non-zero return from cb stops the current batch and is returned. */
+int vigil_sensor__poll(struct vigil_sensor *s, int timeout_ms, vigil_event_cb cb, void *ctx);
+
+/*
+ * Runs argv as its own workload: a fresh cgroup2 directory (its cgroup id is returned) that is
+ * watched before the program execs, so its first instruction is observed. The child starts
+ * stopped until the cgroup is set up. Returns the pid or -errno.
+ */
+pid_t vigil_sensor__spawn(struct vigil_sensor *s, char *const argv[], const char *name,
+			  uint64_t *ret_cgroup_id, struct vigil_error *err);
+/* Removes the cgroup made by spawn once its processes are gone. */
+int vigil_sensor__spawn_cleanup(struct vigil_sensor *s, uint64_t cgroup_id);
+
+/* Start/stop watching a cgroup (by id or cgroup2 path relative to the cgroup2 mount). */
+int vigil_sensor__watch_cgroup(struct vigil_sensor *s, uint64_t cgroup_id);
+int vigil_sensor__unwatch_cgroup(struct vigil_sensor *s, uint64_t cgroup_id);
+int vigil_sensor__cgroup_id(const char *cgroup_path, uint64_t *ret_id);
+
+/*
+ * Detection mode for a workload: the syscall numbers it may use (bitmap of nbits bits). After
+ * this the kernel sends a SYSCALL event only for a syscall outside the set; before it, the
+ * kernel learns the set in a per-workload bitmap (read with vigil_sensor__syscalls).
+ */
+int vigil_sensor__set_syscall_allow(struct vigil_sensor *s, uint64_t cgroup_id,
+				    const uint64_t *bitmap, size_t nbits);
+/* The syscalls a workload has used so far (bitmap, nbits bits). */
+int vigil_sensor__syscalls(struct vigil_sensor *s, uint64_t cgroup_id, uint64_t *bitmap,
+			   size_t nbits);
+/* The io_uring opcodes a workload has submitted so far (bitmap of 256 bits). */
+int vigil_sensor__iouring_ops(struct vigil_sensor *s, uint64_t cgroup_id, uint64_t bitmap[4]);
+
+/* Zoom: deeper capture for one workload (payload samples, every connection, file reads...). */
+int vigil_sensor__set_zoom(struct vigil_sensor *s, uint64_t cgroup_id, bool on);
+
+/* Forget de-duplication state of a workload (so repeats are reported again). */
+int vigil_sensor__reset_dedup(struct vigil_sensor *s, uint64_t cgroup_id);
+
+/* Syscall number <-> name for the running kernel (x86_64). NULL / -1 when unknown. */
+const char *vigil_syscall_name(int nr);
+int vigil_syscall_nr(const char *name);
+/* io_uring opcode <-> name ("OPENAT"), read from the kernel's BTF enum io_uring_op. */
+const char *vigil_iouring_op_name(int opcode);
+int vigil_iouring_op_nr(const char *name);
+/* Capability number <-> name ("CAP_SYS_ADMIN"). */
+const char *vigil_capability_name(int cap);
+
+struct vigil_sensor_status {
+	uint64_t events;	  /* delivered to user space */
+	uint64_t drops;		  /* all causes */
+	uint64_t drops_ringbuf;	  /* ring buffer full */
+	uint64_t drops_ratelimit; /* per-workload rate limit */
+	uint64_t drops_table;	  /* table full / eviction of pending state */
+	uint64_t dedup_hits;	  /* repeats suppressed in the kernel */
+	uint64_t processes, max_processes;
+	uint64_t workloads, max_workloads;
+	unsigned hooks_attached, hooks_failed;
+};
+int vigil_sensor__status(struct vigil_sensor *s, struct vigil_sensor_status *ret);
+/* Human-readable hook report: one line per hook, "attached", "fallback: ..." or "failed: ...". */
+int vigil_sensor__describe_hooks(struct vigil_sensor *s, char *buf, size_t size);
+
+#endif
