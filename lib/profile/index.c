@@ -90,7 +90,7 @@ static const struct ix_slot *ix_find(const struct ix_hash *t, uint64_t h, uint32
 		if (!s->hash)
 			return NULL;
 		if (s->hash == h && s->tag == tag && s->len == len &&
-		    memcmp(t->arena + s->off, key, len) == 0)
+		    (len == 0 || memcmp(t->arena + s->off, key, len) == 0))
 			return s;
 	}
 }
