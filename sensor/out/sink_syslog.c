@@ -89,7 +89,7 @@ static void sd_param(struct vigil_buf *b, const char *name, const char *value)
 	if (!value || !*value)
 		return;
 	vigil_buf__printf(b, " %s=\"", name);
-	for (i = 0; value[i] && i < 512; i++) {
+	for (i = 0; i < 512 && value[i]; i++) {
 		char c = value[i];
 
 		if ((unsigned char)c < 32 || c == 127)
