@@ -144,11 +144,15 @@ json_t *vigil_alertmanager__alert(const json_t *alert, uint64_t resolve_ns, uint
 	vigil_buf__release(&b);
 
 	rfc3339(now_real_ns + resolve_ns, ends, sizeof(ends));
-	/* startsAt is when it happened; a malformed time falls back to now (never rejected). */
-	if (!is_rfc3339_utc(time_s))
-		rfc3339(now_real_ns, starts, sizeof(starts));
-	else
+	/*
+	 * startsAt is when it happened. A malformed time, or one at or after endsAt (a node clock
+	 * ahead of ours), falls back to now: Alertmanager would reject the whole batch. Same-width
+	 * UTC stamps compare as strings.
+	 */
+	if (is_rfc3339_utc(time_s) && strncmp(time_s, ends, 19) < 0)
 		snprintf(starts, sizeof(starts), "%s", time_s);
+	else
+		rfc3339(now_real_ns, starts, sizeof(starts));
 	json_object_set_new(am, "labels", labels);
 	json_object_set_new(am, "annotations", ann);
 	json_object_set_new(am, "startsAt", json_string(starts));

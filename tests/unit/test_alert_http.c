@@ -185,7 +185,7 @@ static json_t *make_alert(int seq)
 	return json_pack("{s:s, s:s, s:s, s:i, s:s, s:{s:s, s:s}, s:{s:s, s:s, s:s, s:s, s:s, "
 			 "s:s, s:s, s:s}, s:{s:i, s:i, s:s, s:s, s:[s], s:i, s:i}, s:{s:s, s:s}, "
 			 "s:n, s:i}",
-			 "time", "2026-11-22T10:00:00.123456789Z", "rule_id", "R0001", "rule_name",
+			 "time", "2026-01-02T10:00:00.123456789Z", "rule_id", "R0001", "rule_name",
 			 "Unexpected process launched", "severity", 1, "message", msg, "mitre",
 			 "tactic", "TA0002", "technique", "T1059", "workload", "id", "w1", "name",
 			 "web", "cgroup", "/test", "container_id", "", "container_name", "web",
@@ -492,7 +492,7 @@ static void test_alertmanager_body(void **state)
 			       "R0001 Unexpected process launched in web"));
 	assert_string_equal(json_string_value(json_object_get(ann, "args")), "curl");
 	assert_string_equal(json_string_value(json_object_get(am, "startsAt")),
-			    "2026-11-22T10:00:00.123456789Z");
+			    "2026-01-02T10:00:00.123456789Z");
 	s = json_string_value(json_object_get(am, "endsAt"));
 	assert_non_null(strptime(s, "%Y-%m-%dT%H:%M:%S", &tm));
 	ends = timegm(&tm);

@@ -404,6 +404,43 @@ static void test_health_nothing_dropped(void **state)
 	vigil_alerts__free(a);
 }
 
+static void test_alertmanager_mapping_edges(void **state)
+{
+	/* 2026-11-22T10:00:00Z as "now", resolve 1 h. */
+	const uint64_t now = 1795341600ull * 1000000000ull, hour = 3600ull * 1000000000ull;
+	const char *const times[] = { "2026-11-22T09:59:59.5Z", "2026-11-22T11:00:00.000000001Z",
+				      "2026-11-22 09:00:00Z", "2026-11-22T09:00:00.Z", "" };
+	const char *const want[] = { "2026-11-22T09:59:59.5Z", "2026-11-22T10:00:00.000000000Z",
+				     "2026-11-22T10:00:00.000000000Z",
+				     "2026-11-22T10:00:00.000000000Z",
+				     "2026-11-22T10:00:00.000000000Z" };
+	json_t *al, *am;
+
+	for (size_t i = 0; i < sizeof(times) / sizeof(times[0]); i++) {
+		al = json_pack("{s:s, s:s, s:i}", "time", times[i], "rule_id", "R0040", "severity",
+			       4);
+		am = vigil_alertmanager__alert(al, hour, now);
+		/* A time ahead of endsAt (clock skew) or malformed becomes now: never a 400. */
+		assert_string_equal(json_string_value(json_object_get(am, "startsAt")), want[i]);
+		assert_string_equal(json_string_value(json_object_get(am, "endsAt")),
+				    "2026-11-22T11:00:00.000000000Z");
+		assert_string_equal(json_string_value(json_object_get(json_object_get(am, "labels"),
+								      "severity")),
+				    "medium");
+		/* Empty values are left out: Alertmanager treats "" as no label. */
+		assert_null(json_object_get(json_object_get(am, "labels"), "pod"));
+		json_decref(am);
+		json_decref(al);
+	}
+	al = json_pack("{s:s, s:i}", "rule_id", "V0001", "severity", 5);
+	am = vigil_alertmanager__alert(al, hour, now);
+	assert_string_equal(
+		json_string_value(json_object_get(json_object_get(am, "labels"), "alertname")),
+		"VigilHealth");
+	json_decref(am);
+	json_decref(al);
+}
+
 static int setup(void **state)
 {
 	return mkdtemp(tmpdir) ? 0 : -1;
@@ -428,6 +465,7 @@ int main(void)
 		cmocka_unit_test(test_syslog_unix_and_retry),
 		cmocka_unit_test(test_syslog_bad_specs),
 		cmocka_unit_test(test_health_nothing_dropped),
+		cmocka_unit_test(test_alertmanager_mapping_edges),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
