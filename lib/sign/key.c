@@ -37,7 +37,7 @@ int sign_check_p256(EVP_PKEY *pkey, char *why, size_t why_size)
 	size_t n = 0;
 
 	if (EVP_PKEY_get_base_id(pkey) != EVP_PKEY_EC) {
-		const char *t = OBJ_nid2sn(EVP_PKEY_get_base_id(pkey));
+		const char *t = EVP_PKEY_get0_type_name(pkey);
 
 		snprintf(why, why_size, "%s key, expected ECDSA P-256", t ? t : "unknown");
 		return -EINVAL;

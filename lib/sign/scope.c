@@ -523,7 +523,7 @@ static int out(struct check *c, const char *fmt, ...)
 
 static bool json_empty(const json_t *v)
 {
-	return json_is_null(v) || (json_is_array(v) && !json_array_size(v)) ||
+	return !v || json_is_null(v) || (json_is_array(v) && !json_array_size(v)) ||
 	       (json_is_object(v) && !json_object_size(v)) ||
 	       (json_is_string(v) && !json_string_length(v)) || json_is_false(v);
 }
