@@ -6,6 +6,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <jansson.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,11 +43,54 @@ struct vigil_learner {
 	struct vigil_collapse_opts collapse;
 };
 
-static int set_label_annotations(struct vigil_learner *l, const struct vigil_learn_opts *o)
+/*
+ * A new profile document. With workload labels it is made from a JSON skeleton (JSON is YAML)
+ * through the loader, the public way to set metadata.labels.
+ */
+static struct vigil_profile *new_profile(const struct vigil_learn_opts *o)
 {
-	(void)l;
-	(void)o;
-	return 0;
+	struct vigil_profile *p = NULL;
+	json_t *doc, *labels;
+	char *text;
+	int err;
+
+	if (!o->workload_kind && !o->workload_name && !o->workload_namespace)
+		return vigil_profile__new(VIGIL_KIND_CONTAINER_PROFILE, o->name, o->namespace_);
+	labels = json_object();
+	if (o->workload_kind)
+		json_object_set_new(labels, "kubescape.io/workload-kind",
+				    json_string(o->workload_kind));
+	if (o->workload_name)
+		json_object_set_new(labels, "kubescape.io/workload-name",
+				    json_string(o->workload_name));
+	if (o->workload_namespace)
+		json_object_set_new(labels, "kubescape.io/workload-namespace",
+				    json_string(o->workload_namespace));
+	json_object_set_new(labels, "kubescape.io/workload-container-name",
+			    json_string(o->container ? o->container : o->name));
+	doc = json_pack("{s:s,s:s,s:{s:s,s:o},s:{s:[s]}}", "apiVersion", VIGIL_PROFILE_API_VERSION,
+			"kind", "ContainerProfile", "metadata", "name", o->name, "labels", labels,
+			"spec", "architectures", "amd64");
+	if (!doc) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	if (o->namespace_)
+		json_object_set_new(json_object_get(doc, "metadata"), "namespace",
+				    json_string(o->namespace_));
+	text = json_dumps(doc, JSON_COMPACT);
+	json_decref(doc);
+	if (!text) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	err = vigil_profile__load_buffer(text, strlen(text), "learned", NULL, &p, NULL);
+	free(text);
+	if (err < 0) {
+		errno = -err;
+		return NULL;
+	}
+	return p;
 }
 
 struct vigil_learner *vigil_learner__new(const struct vigil_learn_opts *opts)
@@ -61,7 +105,7 @@ struct vigil_learner *vigil_learner__new(const struct vigil_learn_opts *opts)
 	l = calloc(1, sizeof(*l));
 	if (!l)
 		return NULL;
-	l->p = vigil_profile__new(VIGIL_KIND_CONTAINER_PROFILE, opts->name, opts->namespace_);
+	l->p = new_profile(opts);
 	if (!l->p)
 		goto fail;
 	c = vigil_profile__container(l->p, 0, opts->container ? opts->container : opts->name, true);
@@ -73,11 +117,6 @@ struct vigil_learner *vigil_learner__new(const struct vigil_learn_opts *opts)
 	if (opts->collapse) {
 		l->collapse = *opts->collapse;
 		l->has_collapse = true;
-	}
-	c = set_label_annotations(l, opts);
-	if (c < 0) {
-		errno = -c;
-		goto fail;
 	}
 	return l;
 fail:

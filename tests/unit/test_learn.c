@@ -193,6 +193,28 @@ static void test_deterministic(void **state)
 	free(yb);
 }
 
+static void test_labels(void **state)
+{
+	struct vigil_learn_opts o = { .name = "web",
+				      .workload_kind = "Container",
+				      .workload_name = "web" };
+	struct vigil_learner *l = vigil_learner__new(&o);
+	struct vigil_buf out = VIGIL_BUF_INIT;
+	struct vigil_profile *p = NULL;
+
+	assert_non_null(l);
+	assert_int_equal(vigil_learner__add_syscall(l, "read"), 0);
+	assert_int_equal(vigil_learner__finish(l, true, &p), 0);
+	vigil_learner__free(l);
+	assert_int_equal(vigil_profile__emit_yaml(p, &out), 0);
+	assert_non_null(strstr(out.data, "kubescape.io/workload-kind: Container"));
+	assert_non_null(strstr(out.data, "kubescape.io/workload-name: web"));
+	assert_non_null(strstr(out.data, "kubescape.io/workload-container-name: web"));
+	assert_non_null(strstr(out.data, "- read"));
+	vigil_buf__release(&out);
+	vigil_profile__free(p);
+}
+
 static void test_partial(void **state)
 {
 	struct run a = { .pid = 10, .tmpname = "AAAA11", .t = 1 };
@@ -271,9 +293,8 @@ static void test_normalize(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_deterministic),
-		cmocka_unit_test(test_partial),
-		cmocka_unit_test(test_learned_then_detected),
+		cmocka_unit_test(test_deterministic), cmocka_unit_test(test_partial),
+		cmocka_unit_test(test_labels),	      cmocka_unit_test(test_learned_then_detected),
 		cmocka_unit_test(test_normalize),
 	};
 
