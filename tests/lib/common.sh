@@ -207,13 +207,16 @@ wait_for_line()
 
 # ---- background processes ------------------------------------------------------------------
 # spawn NAME CMD [ARGS...]: start CMD in the background with stdout and stderr in
-# $TEST_TMP/NAME.log; sets SPAWNED_PID; stopped (TERM, then KILL after 2 s) when the test ends.
+# $TEST_TMP/NAME.log; sets SPAWNED_PID (the command's own pid, also for run_in_cgroup); stopped (TERM, then KILL after 2 s) when the test ends.
 # Call it directly, not in $(...), or SPAWNED_PID is lost.
 SPAWNED_PID=
 spawn()
 {
 	local name=$1
 	shift
+	# A shell function would run in a forked subshell: use the helper program so $! is the
+	# command's own pid.
+	[ "$1" != run_in_cgroup ] || set -- "$TESTLIB/cgexec" "${@:2}"
 	"$@" >"$TEST_TMP/$name.log" 2>&1 &
 	SPAWNED_PID=$!
 	on_exit stop_pid "$SPAWNED_PID"
@@ -317,6 +320,10 @@ _vigil_watchdog()
 		wait $!
 		echo "FAIL: $TEST_NAME: timed out after ${VIGIL_TEST_TIMEOUT:-300}s" >&2
 		kill -TERM "$parent"
+		# bash runs the TERM trap only once its foreground child ends: end that child too.
+		for c in $(pgrep -P "$parent"); do
+			[ "$c" = "$BASHPID" ] || kill -TERM "$c" 2>/dev/null
+		done
 	) </dev/null >/dev/null &
 	on_exit stop_pid $!
 }
