@@ -256,10 +256,18 @@ int prof_parse_yaml(const char *data, size_t len, const char *name,
 		if (!yaml_parser_parse(&parser, &ev)) {
 			const char *ctx = parser.context ? parser.context : "";
 
-			r = fail(&c, -EINVAL, (int)parser.problem_mark.line + 1,
-				 (int)parser.problem_mark.column + 1, "YAML syntax error: %s%s%s",
-				 parser.problem ? parser.problem : "unknown problem",
-				 *ctx ? " " : "", ctx);
+			if (*ctx && parser.context_mark.line != parser.problem_mark.line)
+				r = fail(&c, -EINVAL, (int)parser.problem_mark.line + 1,
+					 (int)parser.problem_mark.column + 1,
+					 "YAML syntax error: %s %s (started at line %d)",
+					 parser.problem ? parser.problem : "unknown problem", ctx,
+					 (int)parser.context_mark.line + 1);
+			else
+				r = fail(&c, -EINVAL, (int)parser.problem_mark.line + 1,
+					 (int)parser.problem_mark.column + 1,
+					 "YAML syntax error: %s%s%s",
+					 parser.problem ? parser.problem : "unknown problem",
+					 *ctx ? " " : "", ctx);
 			break;
 		}
 		pos = mark_pos(&ev.start_mark);
