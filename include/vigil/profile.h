@@ -109,6 +109,12 @@ int vigil_profile__merge(struct vigil_profile *dst, const struct vigil_profile *
 struct vigil_collapse_opts {
 	unsigned opens_threshold;     /* default 50 */
 	unsigned endpoints_threshold; /* default 100 */
+	/*
+	 * Optional: opens paths for which keep_path returns true are never collapsed (Kubescape
+	 * never collapses files that belong to the image; the caller knows which those are).
+	 */
+	bool (*keep_path)(const char *path, void *arg);
+	void *keep_arg;
 };
 /* Dynamic path detection (kubescape-sbob.md §2) over opens and endpoints; NULL = defaults. */
 int vigil_profile__collapse(struct vigil_profile *p, const struct vigil_collapse_opts *opts);
@@ -119,6 +125,15 @@ int vigil_profile__collapse(struct vigil_profile *p, const struct vigil_collapse
  */
 int vigil_profile__diff(const struct vigil_profile *old_, const struct vigil_profile *new_,
 			struct vigil_buf *out);
+
+/*
+ * A readable listing of every document, container and entry (for `profile show`), one entry
+ * per line in the diff's notation, appended to out.
+ */
+int vigil_profile__describe(const struct vigil_profile *p, struct vigil_buf *out);
+
+/* Whether the loaded text had YAML comments (which are not kept: fmt drops them). */
+bool vigil_profile__had_comments(const struct vigil_profile *p);
 
 /* ---- matching ------------------------------------------------------------------------- */
 

@@ -198,6 +198,20 @@ static int field(struct ld *c, const struct prof_node *item, const char *const *
 	if (s)
 		return failp(c, item->key_pos, "unknown field \"%s\"%s%s (did you mean \"%s\"?)",
 			     item->key, *where ? " in " : "", where, s);
+	{
+		/* no near miss: say what is allowed here when the list is short */
+		char allowed[256] = "";
+		size_t n = 0, off = 0;
+
+		while (names[n])
+			n++;
+		for (size_t i = 0; n <= 6 && i < n && off < sizeof(allowed); i++)
+			off += (size_t)snprintf(allowed + off, sizeof(allowed) - off, "%s%s",
+						i ? ", " : "", names[i]);
+		if (n <= 6)
+			return failp(c, item->key_pos, "unknown field \"%s\"%s%s (allowed: %s)",
+				     item->key, *where ? " in " : "", where, allowed);
+	}
 	return failp(c, item->key_pos, "unknown field \"%s\"%s%s", item->key, *where ? " in " : "",
 		     where);
 }
@@ -495,8 +509,11 @@ static int load_port(struct ld *c, struct prof_node *n, struct prof_port *p)
 
 			if (is_null(it))
 				continue;
-			if (it->type != PROF_NODE_SCALAR || it->stype != PROF_SCALAR_INT ||
-			    vigil_parse_u64(it->value, &v) || v > 65535)
+			if (it->type == PROF_NODE_SCALAR && it->stype == PROF_SCALAR_INT &&
+			    (vigil_parse_u64(it->value, &v) || v > 65535))
+				return failp(c, it->pos, "port %s is out of range 0..65535",
+					     it->value);
+			if (it->type != PROF_NODE_SCALAR || it->stype != PROF_SCALAR_INT)
 				return failp(c, it->pos,
 					     "\"port\" must be a number 0..65535, not %s%s%s%s",
 					     type_name(it),

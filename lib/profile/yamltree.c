@@ -188,10 +188,16 @@ static int add_child(struct tree_ctx *c, struct frame *f, struct prof_node **ret
 {
 	struct prof_node *parent = f->node;
 
-	if (parent->n >= c->lim->max_entries)
-		return fail(c, -E2BIG, (int)mark->line + 1, (int)mark->column + 1,
+	if (parent->n >= c->lim->max_entries) {
+		/* point at the key of a mapping entry, at the item of a list */
+		struct prof_pos at = { (int)mark->line + 1, (int)mark->column + 1 };
+
+		if (parent->type == PROF_NODE_MAP)
+			at = f->pending_pos;
+		return fail(c, -E2BIG, at.line, at.col,
 			    "too many entries in one list or mapping (limit %zu)",
 			    c->lim->max_entries);
+	}
 	if (++c->total_nodes > c->max_total)
 		return fail(c, -E2BIG, (int)mark->line + 1, (int)mark->column + 1,
 			    "too many values in the file (limit %zu)", c->max_total);
@@ -256,10 +262,18 @@ int prof_parse_yaml(const char *data, size_t len, const char *name,
 		if (!yaml_parser_parse(&parser, &ev)) {
 			const char *ctx = parser.context ? parser.context : "";
 
-			r = fail(&c, -EINVAL, (int)parser.problem_mark.line + 1,
-				 (int)parser.problem_mark.column + 1, "YAML syntax error: %s%s%s",
-				 parser.problem ? parser.problem : "unknown problem",
-				 *ctx ? " " : "", ctx);
+			if (*ctx && parser.context_mark.line != parser.problem_mark.line)
+				r = fail(&c, -EINVAL, (int)parser.problem_mark.line + 1,
+					 (int)parser.problem_mark.column + 1,
+					 "YAML syntax error: %s %s (started at line %d)",
+					 parser.problem ? parser.problem : "unknown problem", ctx,
+					 (int)parser.context_mark.line + 1);
+			else
+				r = fail(&c, -EINVAL, (int)parser.problem_mark.line + 1,
+					 (int)parser.problem_mark.column + 1,
+					 "YAML syntax error: %s%s%s",
+					 parser.problem ? parser.problem : "unknown problem",
+					 *ctx ? " " : "", ctx);
 			break;
 		}
 		pos = mark_pos(&ev.start_mark);
