@@ -217,11 +217,6 @@ static int stored_reload(struct agent *a, struct stored *st)
 	}
 	if (vigil_profile_digest(p, digest, sizeof(digest)) < 0)
 		digest[0] = '\0';
-	if (st->good && digest[0] && !strcmp(digest, st->digest)) {
-		/* the same content again (our own write, a touch): nothing to do */
-		vigil_profile__free(p);
-		return 0;
-	}
 	if (a->c->require_signatures && !(st->self_digest[0] && !strcmp(digest, st->self_digest))) {
 		struct vigil_sign_verdict v = { 0 };
 		const char *reason = NULL;
@@ -254,6 +249,11 @@ static int stored_reload(struct agent *a, struct stored *st)
 			vigil_profile__free(p);
 			return 0;
 		}
+	}
+	if (st->good && digest[0] && !strcmp(digest, st->digest)) {
+		/* the same content again (our own write, a re-sign, a touch): nothing to do */
+		vigil_profile__free(p);
+		return 0;
 	}
 	vigil_profile__free(st->good);
 	st->good = p;
