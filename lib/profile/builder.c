@@ -608,3 +608,8 @@ int vigil_profile__add_neighbor(struct vigil_profile *p, size_t doc, int ci, boo
 	}
 	return 0;
 }
+
+bool vigil_profile__had_comments(const struct vigil_profile *p)
+{
+	return p && p->had_comments;
+}

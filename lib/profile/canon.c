@@ -32,7 +32,7 @@ static unsigned u16_next(struct u16it *it)
 	}
 	c = *it->s;
 	if (!c)
-		return 0x110000; /* end marker, sorts after every unit */
+		return 0; /* end: a prefix sorts first (strings hold no NUL) */
 	if (c < 0x80) {
 		it->s++;
 		return c;
@@ -64,7 +64,7 @@ int prof_utf16_cmp(const char *a, const char *b)
 
 		if (p != q)
 			return p < q ? -1 : 1;
-		if (p == 0x110000)
+		if (!p)
 			return 0;
 	}
 }

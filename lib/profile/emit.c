@@ -33,8 +33,13 @@ static bool needs_quotes(const char *s, size_t len)
 	      ((s[0] == '-' || s[0] == '+' || s[0] == '.') && len > 1 &&
 	       ((s[1] >= '0' && s[1] <= '9') || s[1] == '.'))))
 		return false;
-	for (size_t i = 0; i < len && numberish; i++)
-		numberish = strchr("0123456789_:.-+eExXoObBabcdefABCDEFT ", s[i]) != NULL;
+	{
+		bool prefixed = len > 2 && s[0] == '0' && strchr("xXoObB", s[1]);
+		const char *set = prefixed ? "0123456789_abcdefABCDEF" : "0123456789_:.-+eET ";
+
+		for (size_t i = prefixed ? 2 : 0; i < len && numberish; i++)
+			numberish = strchr(set, s[i]) != NULL;
+	}
 	return numberish;
 }
 
