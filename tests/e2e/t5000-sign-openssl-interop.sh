@@ -10,10 +10,6 @@ T=$(mktemp -d /tmp/vigil-t5000.XXXXXX)
 trap 'rm -rf "$T"' EXIT
 cd "$T"
 command -v openssl >/dev/null || { echo "skip: openssl command not installed"; exit 77; }
-# TODO(sign): drop once the profile CLI is merged; until then canon cannot be printed.
-case $("$VIGIL" profile --help 2>&1 || true) in
-*"not part of this build"*) echo "skip: vigil profile canon is not in this build yet"; exit 77 ;;
-esac
 
 cat >p.yaml <<'YAML'
 apiVersion: spdx.softwarecomposition.kubescape.io/v1beta1
