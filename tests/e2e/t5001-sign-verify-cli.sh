@@ -72,6 +72,14 @@ grep -q '^two.yaml:[0-9]*: NetworkNeighborhood api: valid' out || fail "verdict 
 expect 0 "$VIGIL" verify -q --pub k.pub two.yaml
 [ ! -s out ] || fail "--quiet printed valid documents"
 
+# `vigil profile fmt` of a signed file (hand-written style, comments) keeps it valid.
+{ echo "# reviewed by ops"; sed 's/^  execs:/  # the API server\n  execs:/' two.yaml; } >fmt.yaml
+cp fmt.yaml fmt.before
+expect 0 "$VIGIL" profile fmt -w --drop-comments fmt.yaml
+cmp -s fmt.yaml fmt.before && fail "fmt changed nothing (test input not hand-written)"
+expect 0 "$VIGIL" verify --pub k.pub fmt.yaml
+[ "$(grep -c ': valid: ' out)" = 2 ] || fail "fmt broke the signature"
+
 # A trust directory with the key: same verdicts, signer named after the file.
 mkdir trust && cp k.pub trust/shop.pub
 expect 0 "$VIGIL" verify --trust trust two.yaml
