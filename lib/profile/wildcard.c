@@ -43,9 +43,10 @@ int vigil_wc_split(const char *s, size_t len, enum vigil_wc_kind kind, struct vi
 		if (len == 1 && s[0] == '/')
 			len = 0;
 	}
-	for (size_t i = 0; i <= len; i++) {
-		if (i < len && s[i] != sep)
-			continue;
+	for (;;) {
+		const char *hit = memchr(s + start, sep, len - start);
+		size_t i = hit ? (size_t)(hit - s) : len;
+
 		if (kind == VIGIL_WC_DNS && i == start)
 			return -EINVAL; /* an empty label is not a name */
 		if (n < max) {
@@ -53,12 +54,12 @@ int vigil_wc_split(const char *s, size_t len, enum vigil_wc_kind kind, struct vi
 			out[n].len = (uint32_t)(i - start);
 			out[n].tok = VIGIL_WC_LIT;
 		}
-		n++;
-		if (n > VIGIL_WC_MAX_SEGS)
+		if (++n > VIGIL_WC_MAX_SEGS)
 			return -EINVAL;
+		if (!hit)
+			return (int)n;
 		start = i + 1;
 	}
-	return (int)n;
 }
 
 int vigil_wc_dns_normalize(const char *name, char *out, size_t size)
