@@ -249,6 +249,7 @@ struct vigil_profile {
 	struct prof_doc *docs;
 	size_t ndocs, docs_cap;
 	bool had_comments; /* the source had comments (they are not kept) */
+	bool dirty;	   /* builder appended entries: not normalized yet */
 };
 
 /* ---- helpers shared by lib/profile (model.c) ---------------------------------------- */
@@ -283,7 +284,42 @@ const char *prof_doc_container_section(const struct prof_doc *d, size_t i);
 /* Sorts every set and entry list of the profile, removes exact duplicates. */
 void prof_normalize(struct vigil_profile *p);
 
+/*
+ * Normalizes p if builder calls left it unsorted. Logically const (order only); every reader of
+ * a profile that may come from the builder (emit, canon, diff, matcher) calls it first.
+ */
+void prof_ensure_normal(const struct vigil_profile *p);
+
 /* Deep equality of two normalized profiles (positions ignored). */
 bool prof_equal(const struct vigil_profile *a, const struct vigil_profile *b);
+
+/* Frees a builder index (builder.c); NULL is fine. */
+void prof_index_free(void *index);
+/* Sorts the sets and entry lists of one container, removes exact duplicates. */
+void prof_container_normalize(struct prof_container *c);
+
+/* ---- value checks (validate.c): false + a message for the user --------------------- */
+
+/* NULL-terminated vocabularies. */
+extern const char *const prof_open_flag_names[];
+extern const char *const prof_capability_names[];
+extern const char *const prof_iouring_op_names[]; /* IORING_OP_* without the prefix */
+extern const char *const prof_http_method_names[];
+
+bool prof_name_in(const char *name, const char *const *names);
+bool prof_check_open_flag(const char *v, char *msg, size_t size);
+bool prof_check_capability(const char *v, char *msg, size_t size);
+bool prof_check_iouring_op(const char *v, char *msg, size_t size);
+bool prof_check_method(const char *v, char *msg, size_t size);
+bool prof_check_syscall(const char *v, char *msg, size_t size);
+bool prof_check_open_path(const char *path, char *msg, size_t size);
+bool prof_check_exec_path(const char *path, char *msg, size_t size);
+bool prof_check_exec_arg(const char *arg, char *msg, size_t size);
+bool prof_check_endpoint(const char *ep, char *msg, size_t size);
+bool prof_check_direction(const char *v, char *msg, size_t size);
+bool prof_check_ip(const char *v, char *msg, size_t size);
+bool prof_check_dns(const char *name, char *msg, size_t size);
+bool prof_check_protocol(const char *v, char *msg, size_t size);
+bool prof_check_neighbor_type(const char *v, char *msg, size_t size);
 
 #endif
