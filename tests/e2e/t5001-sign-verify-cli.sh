@@ -122,6 +122,11 @@ sed "s|\(signature.kubescape.io/certificate:\).*|\1 $(base64 -w0 other.crt)|" tw
 expect 1 "$VIGIL" verify --pub k.pub crt.yaml
 grep -q 'untrusted-key' out || fail "certificate of another key"
 
+# The same key pinned in compressed-point form is the same key.
+openssl ec -in k -pubout -conv_form compressed -out compressed.pub 2>/dev/null
+cmp -s compressed.pub k.pub && fail "test did not make a compressed key"
+expect 0 "$VIGIL" verify --pub compressed.pub two.yaml
+
 # Usage and runtime errors: 2.
 expect 2 "$VIGIL" verify two.yaml
 expect 2 "$VIGIL" verify --pub k.pub --trust trust two.yaml
