@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2034 # variables set here are read by the sourcing test
 # SPDX-License-Identifier: Apache-2.0
 #
 # Shared helpers for kernel and e2e test scripts. Source it first:

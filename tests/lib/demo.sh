@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2034 # variables set here are read by the sourcing test
 # SPDX-License-Identifier: Apache-2.0
 #
 # The founding demo's pieces for tests (seed 000; issue 6). Source after common.sh:

@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2034 # variables set here are read by the sourcing test
 # SPDX-License-Identifier: Apache-2.0
 #
 # Real containers for tests: podman with runc (crun fails on this hybrid cgroup layout), the
@@ -18,6 +19,11 @@ VIGIL_PODMAN_DIR=${VIGIL_PODMAN_DIR:-/var/tmp/vigil-podman}
 BUSYBOX_IMAGE=localhost/vigil-busybox:test
 PODMAN_ID=
 PODMAN_NAME=
+# Options for what the default container setup forbids (add them to podman_run / PODMAN_OPTS):
+# containers-common's default seccomp profile blocks io_uring_setup (ENOSYS inside), like
+# Docker's and containerd's; podman mounts /dev/shm noexec.
+PODMAN_IOURING=(--security-opt seccomp=unconfined)
+PODMAN_SHM_EXEC=(--tmpfs /dev/shm:rw,exec,mode=1777)
 
 # The configuration is written once per machine (under the lock) and then only read.
 _podman_setup()
