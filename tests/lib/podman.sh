@@ -23,7 +23,7 @@ PODMAN_NAME=
 # containers-common's default seccomp profile blocks io_uring_setup (ENOSYS inside), like
 # Docker's and containerd's; podman mounts /dev/shm noexec.
 PODMAN_IOURING=(--security-opt seccomp=unconfined)
-PODMAN_SHM_EXEC=(--tmpfs /dev/shm:rw,exec,mode=1777)
+PODMAN_SHM_EXEC=(--tmpfs "/dev/shm:rw,exec,mode=1777")
 
 # The configuration is written once per machine (under the lock) and then only read.
 _podman_setup()
