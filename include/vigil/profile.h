@@ -120,6 +120,15 @@ int vigil_profile__collapse(struct vigil_profile *p, const struct vigil_collapse
 int vigil_profile__diff(const struct vigil_profile *old_, const struct vigil_profile *new_,
 			struct vigil_buf *out);
 
+/*
+ * A readable listing of every document, container and entry (for `profile show`), one entry
+ * per line in the diff's notation, appended to out.
+ */
+int vigil_profile__describe(const struct vigil_profile *p, struct vigil_buf *out);
+
+/* Whether the loaded text had YAML comments (which are not kept: fmt drops them). */
+bool vigil_profile__had_comments(const struct vigil_profile *p);
+
 /* ---- matching ------------------------------------------------------------------------- */
 
 /*
