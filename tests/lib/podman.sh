@@ -141,14 +141,18 @@ podman_image_busybox()
 	) 9>"$VIGIL_PODMAN_DIR/.image.lock" || fail "cannot build $BUSYBOX_IMAGE"
 }
 
-# podman_image_progs: an image with busybox and every tests/progs program in /progs, so they
+# podman_image_progs: an image with busybox and every static tests/progs program in /progs, so they
 # are part of the image (not a drift). Tagged by the programs' content; sets PROGS_IMAGE.
 PROGS_IMAGE=
 podman_image_progs()
 {
-	local tag
+	local tag f progs=()
 	requires_progs
-	tag=$(cat "$PROGS"/* | sha256sum | cut -c1-16)
+	# Only the static programs: others (e.g. alert_send) need libraries the image lacks.
+	for f in "$PROGS"/*; do
+		[ -x "$f" ] && ! ldd "$f" >/dev/null 2>&1 && progs+=("$f")
+	done
+	tag=$(cat "${progs[@]}" | sha256sum | cut -c1-16)
 	PROGS_IMAGE=localhost/vigil-progs:$tag
 	(
 		flock -w 120 9 || exit 1
@@ -156,7 +160,7 @@ podman_image_progs()
 		rm -rf "$TEST_TMP/progsroot"
 		_busybox_rootfs "$TEST_TMP/progsroot" &&
 			mkdir -p "$TEST_TMP/progsroot/progs" &&
-			cp "$PROGS"/* "$TEST_TMP/progsroot/progs/" &&
+			cp "${progs[@]}" "$TEST_TMP/progsroot/progs/" &&
 			_podman_import "$PROGS_IMAGE" "$TEST_TMP/progsroot"
 	) 9>"$VIGIL_PODMAN_DIR/.image.lock" || fail "cannot build $PROGS_IMAGE"
 }
