@@ -208,7 +208,8 @@ wait_for_line()
 
 # ---- background processes ------------------------------------------------------------------
 # spawn NAME CMD [ARGS...]: start CMD in the background with stdout and stderr in
-# $TEST_TMP/NAME.log; sets SPAWNED_PID (the command's own pid, also for run_in_cgroup); stopped (TERM, then KILL after 2 s) when the test ends.
+# $TEST_TMP/NAME.log; sets SPAWNED_PID (the command's own pid, also for run_in_cgroup and
+# in_netns); stopped (TERM, then KILL after 2 s) when the test ends.
 # Call it directly, not in $(...), or SPAWNED_PID is lost.
 SPAWNED_PID=
 spawn()
@@ -218,6 +219,7 @@ spawn()
 	# A shell function would run in a forked subshell: use the helper program so $! is the
 	# command's own pid.
 	[ "$1" != run_in_cgroup ] || set -- "$TESTLIB/cgexec" "${@:2}"
+	[ "$1" != in_netns ] || set -- ip netns exec "${@:2}"
 	"$@" >"$TEST_TMP/$name.log" 2>&1 &
 	SPAWNED_PID=$!
 	on_exit stop_pid "$SPAWNED_PID"
@@ -308,6 +310,42 @@ cgroup_id() { stat -c %i "$1"; }
 
 # run_in_cgroup DIR CMD [ARGS...]: run CMD inside cgroup DIR (same pid; works with spawn).
 run_in_cgroup() { "$TESTLIB/cgexec" "$@"; }
+
+# ---- network namespaces --------------------------------------------------------------------
+# new_netns: a network namespace joined to the host by a veth pair, for a peer that is not on
+# loopback. Sets NETNS (name, for `ip netns exec` / in_netns), NETNS_HOST_IP (host end) and
+# NETNS_IP (namespace end), a /30 in 10.213.0.0/16 that no other interface uses; lo is up in
+# the namespace. Removed when the test ends. Call it directly, not in $(...).
+NETNS= NETNS_IP= NETNS_HOST_IP=
+new_netns()
+{
+	local i n sub name veth
+	requires_cmd ip
+	for ((i = 0; i < 20; i++)); do
+		n=$((RANDOM % 16384))
+		sub=10.213.$((n / 64)).$((n % 64 * 4))
+		ip -4 addr show | grep -q "inet 10\.213\.$((n / 64))\.$((n % 64 * 4 + 1))/" || break
+	done
+	name=vigil-$$-$n
+	veth=vt$$x$n
+	veth=${veth:0:13}
+	ip netns add "$name" || fail "ip netns add $name"
+	on_exit ip netns delete "$name"
+	ip link add "${veth}a" type veth peer name "${veth}b" || fail "ip link add veth"
+	on_exit ip link delete "${veth}a"
+	ip link set "${veth}b" netns "$name"
+	NETNS_HOST_IP=${sub%.*}.$((${sub##*.} + 1))
+	NETNS_IP=${sub%.*}.$((${sub##*.} + 2))
+	ip addr add "$NETNS_HOST_IP/30" dev "${veth}a"
+	ip link set "${veth}a" up
+	ip -n "$name" addr add "$NETNS_IP/30" dev "${veth}b"
+	ip -n "$name" link set "${veth}b" up
+	ip -n "$name" link set lo up
+	NETNS=$name
+}
+
+# in_netns NAME CMD [ARGS...]: run CMD inside network namespace NAME (works with spawn).
+in_netns() { ip netns exec "$@"; }
 
 # ---- watchdog ------------------------------------------------------------------------------
 # A hung test must not hang `make test`: TERM ourselves after VIGIL_TEST_TIMEOUT seconds.

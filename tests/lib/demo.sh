@@ -62,13 +62,19 @@ demo_token()
 	DEMO_TOKEN=$dir/token
 }
 
-# demo_c2_start [N]: start the C2 listener on a free loopback port, exiting after N frames
-# (default: when the test ends); sets DEMO_C2 (127.0.0.1:PORT), DEMO_C2_PORT and DEMO_C2_LOG.
+# demo_c2_start [N [IP [NETNS]]]: start the C2 listener on a free port of IP (default 127.0.0.1),
+# inside network namespace NETNS if given (see new_netns), exiting after N frames (default 0:
+# when the test ends); sets DEMO_C2 (IP:PORT), DEMO_C2_PORT and DEMO_C2_LOG.
 demo_c2_start()
 {
-	spawn_server c2 "$DEMO/c2" -listen 127.0.0.1:0 -n "${1:-0}"
+	local ip=${2:-127.0.0.1}
+	if [ -n "${3:-}" ]; then
+		spawn_server c2 in_netns "$3" "$DEMO/c2" -listen "$ip:0" -n "${1:-0}"
+	else
+		spawn_server c2 "$DEMO/c2" -listen "$ip:0" -n "${1:-0}"
+	fi
 	DEMO_C2_PORT=$SERVER_PORT
-	DEMO_C2=127.0.0.1:$SERVER_PORT
+	DEMO_C2=$ip:$SERVER_PORT
 	DEMO_C2_LOG=$TEST_TMP/c2.log
 }
 
