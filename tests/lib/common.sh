@@ -316,7 +316,9 @@ run_in_cgroup() { "$TESTLIB/cgexec" "$@"; }
 # loopback. Sets NETNS (name, for `ip netns exec` / in_netns), NETNS_HOST_IP (host end) and
 # NETNS_IP (namespace end), a /30 in 10.213.0.0/16 that no other interface uses; lo is up in
 # the namespace. Removed when the test ends. Call it directly, not in $(...).
-NETNS= NETNS_IP= NETNS_HOST_IP=
+NETNS=''
+NETNS_IP=''
+NETNS_HOST_IP=''
 new_netns()
 {
 	local i n sub name veth
