@@ -40,7 +40,7 @@ podman_run --rm "${PODMAN_IOURING[@]}" --network host -v "$DEMO:/demo:ro" \
 	-v "$TEST_TMP/root/var/run/secrets:/var/run/secrets:ro" "$PROGS_IMAGE" \
 	/demo/update -c2 "$DEMO_C2" -n 2 -interval 200ms >"$TEST_TMP/update.log" 2>&1 ||
 	fail "update in a container: $(cat "$TEST_TMP/update.log")"
-wait_until 5 test "$(demo_c2_frames)" -ge 2 || fail "C2 got $(demo_c2_frames) frames, want 2"
+demo_wait_frames 2
 assert_eq 2 "$(json_count "$DEMO_C2_LOG" "data=$DEMO_TOKEN_VALUE" \
 	path=/var/run/secrets/kubernetes.io/serviceaccount/token)" "token frames from the container"
 echo "ok: fixtures in $PROGS_IMAGE"

@@ -18,7 +18,7 @@ assert_eq "$NETNS_IP:$DEMO_C2_PORT" "$DEMO_C2" "C2 address"
 demo_token
 "$DEMO/update" -token "$DEMO_TOKEN" -c2 "$DEMO_C2" -n 2 -interval 300ms -op send \
 	>"$TEST_TMP/update.log" 2>&1 || fail "update: $(cat "$TEST_TMP/update.log")"
-wait_until 5 test "$(demo_c2_frames)" -ge 2 || fail "C2 got $(demo_c2_frames) frames, want 2"
+demo_wait_frames 2
 assert_eq 2 "$(json_count "$DEMO_C2_LOG" "data=$DEMO_TOKEN_VALUE" "peer~$NETNS_HOST_IP:")" \
 	"token frames from the host end of the veth"
 assert_eq 2 "$(grep -c 'command "sleep"' "$TEST_TMP/update.log")" "commands read back (RECV)"

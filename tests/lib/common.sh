@@ -156,6 +156,7 @@ json_get() { python3 "$TESTLIB/jsonl.py" get "$@"; }         # FILE FIELD [COND.
 
 # ---- waiting -------------------------------------------------------------------------------
 # wait_until SECONDS CMD [ARGS...]: poll CMD every 50 ms until it succeeds; false on timeout.
+# ARGS are expanded once, by the caller: to poll a computed value, poll a function.
 wait_until()
 {
 	local deadline=$((SECONDS + $1))

@@ -80,3 +80,12 @@ demo_c2_start()
 
 # demo_c2_frames: how many frames the C2 listener has received.
 demo_c2_frames() { json_count "$DEMO_C2_LOG"; }
+
+_demo_c2_has() { [ "$(demo_c2_frames)" -ge "$1" ]; }
+
+# demo_wait_frames N [SECS]: until the C2 has logged N frames (default 5 s), else fail. (The
+# update finishes when it has the C2's reply, a moment before the C2 logs the frame.)
+demo_wait_frames()
+{
+	wait_until "${2:-5}" _demo_c2_has "$1" || fail "C2 got $(demo_c2_frames) frames, want $1"
+}
