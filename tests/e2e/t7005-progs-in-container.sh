@@ -12,15 +12,17 @@ requires_demo
 podman_image_progs
 
 # Defaults: io_uring refused, /dev/shm not executable.
+# exec 2>&1: one stream, so podman cannot reorder error lines and the rc= lines.
 out=$(podman_run --rm "$PROGS_IMAGE" sh -c \
-	'/progs/iouring_openat /etc/passwd; echo "rc=$?"; /progs/devshm_exec; echo "rc=$?"' 2>&1)
+	'exec 2>&1; /progs/iouring_openat /etc/passwd; echo "rc=$?"; /progs/devshm_exec; echo "rc=$?"' 2>&1)
 assert_contains "$out" "io_uring_queue_init: Function not implemented" "default seccomp"
 assert_contains "$out" "exec /dev/shm/vigil-shm-" "default /dev/shm"
-assert_eq 2 "$(grep -c '^rc=[1-9]' <<<"$out")" "failures with default options"
+assert_eq 2 "$(grep -c "^rc=[1-9]" <<<"$out")" "failures with default options (output: $out)"
 
 # With the options: every behaviour works in the container.
 out=$(podman_run --rm "${PODMAN_IOURING[@]}" "${PODMAN_SHM_EXEC[@]}" "$PROGS_IMAGE" sh -c '
 	set -e
+	exec 2>&1
 	/progs/iouring_openat /etc/passwd
 	/progs/devshm_exec
 	/progs/memfd_exec /bin/busybox echo memfd-ran

@@ -100,6 +100,16 @@ requires_progs()
 	[ -x "$PROGS/syscall_set" ] || skip "test programs not built: run make progs"
 }
 
+# requires_btf: skip unless the kernel exposes BTF (CO-RE programs need it).
+requires_btf() { [ -r /sys/kernel/btf/vmlinux ] || skip "kernel has no BTF (/sys/kernel/btf/vmlinux)"; }
+
+# ensure_tracefs: mount tracefs if /sys/kernel/tracing is empty (tracepoint attach needs it).
+ensure_tracefs()
+{
+	[ -n "$(ls -A /sys/kernel/tracing 2>/dev/null)" ] && return 0
+	mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null || skip "cannot mount tracefs"
+}
+
 # vigil_has SUBCMD: true if build/vigil implements SUBCMD (its --help succeeds).
 vigil_has() { [ -x "$VIGIL" ] && "$VIGIL" "$1" --help >/dev/null 2>&1; }
 
