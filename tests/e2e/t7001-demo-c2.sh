@@ -6,6 +6,7 @@
 . "$(dirname "$0")/../lib/common.sh"
 . "$TESTLIB/demo.sh"
 requires_demo
+requires_io_uring
 requires_cmd strace
 
 demo_token

@@ -9,6 +9,7 @@
 . "$TESTLIB/demo.sh"
 requires_podman
 requires_demo
+requires_io_uring
 podman_image_progs
 
 # Defaults: io_uring refused, /dev/shm not executable.

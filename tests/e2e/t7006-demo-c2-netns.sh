@@ -6,6 +6,7 @@
 . "$TESTLIB/demo.sh"
 requires_root
 requires_demo
+requires_io_uring
 requires_cmd ip
 
 new_netns

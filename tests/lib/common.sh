@@ -100,6 +100,15 @@ requires_progs()
 	[ -x "$PROGS/syscall_set" ] || skip "test programs not built: run make progs"
 }
 
+# requires_io_uring: skip unless this kernel lets us use io_uring (CONFIG_IO_URING, and the
+# kernel.io_uring_disabled sysctl, 6.6+, not set against us).
+requires_io_uring()
+{
+	requires_progs
+	"$PROGS/iouring_openat" /dev/null >/dev/null 2>"$TEST_TMP/.io_uring" ||
+		skip "io_uring is not usable here: $(cat "$TEST_TMP/.io_uring")"
+}
+
 # requires_btf: skip unless the kernel exposes BTF (CO-RE programs need it).
 requires_btf() { [ -r /sys/kernel/btf/vmlinux ] || skip "kernel has no BTF (/sys/kernel/btf/vmlinux)"; }
 
