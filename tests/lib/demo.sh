@@ -64,14 +64,18 @@ demo_token()
 
 # demo_c2_start [N [IP [NETNS]]]: start the C2 listener on a free port of IP (default 127.0.0.1),
 # inside network namespace NETNS if given (see new_netns), exiting after N frames (default 0:
-# when the test ends); sets DEMO_C2 (IP:PORT), DEMO_C2_PORT and DEMO_C2_LOG.
+# when the test ends); sets DEMO_C2 (IP:PORT), DEMO_C2_PORT and DEMO_C2_LOG. With DEMO_C2_CMD
+# set (e.g. "read /etc/shadow"), the C2 answers the first beacon with that command, and the
+# update reads that file and sends it at once (one more frame).
+DEMO_C2_CMD=''
 demo_c2_start()
 {
 	local ip=${2:-127.0.0.1}
+	local c2=("$DEMO/c2" -listen "$ip:0" -n "${1:-0}" -cmd "$DEMO_C2_CMD")
 	if [ -n "${3:-}" ]; then
-		spawn_server c2 in_netns "$3" "$DEMO/c2" -listen "$ip:0" -n "${1:-0}"
+		spawn_server c2 in_netns "$3" "${c2[@]}"
 	else
-		spawn_server c2 "$DEMO/c2" -listen "$ip:0" -n "${1:-0}"
+		spawn_server c2 "${c2[@]}"
 	fi
 	DEMO_C2_PORT=$SERVER_PORT
 	DEMO_C2=$ip:$SERVER_PORT
