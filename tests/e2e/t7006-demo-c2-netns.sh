@@ -13,6 +13,7 @@ requires_cmd ip
 new_netns
 # The C2 also orders one more file read, as the original's did (/etc/shadow there).
 printf "root:\$6\$demo-%s:19000:0:99999:7:::" "$RANDOM" >"$TEST_TMP/shadow"
+# shellcheck disable=SC2034 # read by demo_c2_start
 DEMO_C2_CMD="read $TEST_TMP/shadow"
 demo_c2_start 3 "$NETNS_IP" "$NETNS"
 assert_eq "$NETNS_IP:$DEMO_C2_PORT" "$DEMO_C2" "C2 address"
