@@ -432,6 +432,9 @@ int vigil_zoom__alert(struct vigil_zoom *z, const struct vigil_event *ev, json_t
 			else if (w->container_id[0])
 				vigil_strlcpy(inc->workload_id, w->container_id,
 					      sizeof(inc->workload_id));
+			else if (w->cgroup[0]) /* as docs/ALERTS.md defines workload.id */
+				vigil_strlcpy(inc->workload_id, w->cgroup,
+					      sizeof(inc->workload_id));
 			else
 				snprintf(inc->workload_id, sizeof(inc->workload_id), "cgroup:%llu",
 					 (unsigned long long)w->cgroup_id);
