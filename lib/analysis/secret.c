@@ -69,6 +69,8 @@ int vigil_secret__find(const uint8_t *secret, size_t slen, const uint8_t *payloa
 		return 1;
 	}
 
+	if (plen < W)
+		return 0;
 	/* Table of window start offsets (+1; 0 = empty), twice the windows, power of two. */
 	nslots = 64;
 	while (nslots < 2 * (slen - W + 1))

@@ -506,6 +506,10 @@ static void test_secret_absent_and_short(void **state)
 	assert_int_equal(vigil_secret__find((const uint8_t *)"hunter2", 7,
 					    (const uint8_t *)"pw=hunter;", 10, &m),
 			 0);
+	/* a payload shorter than the match window (found by fuzz_proto) */
+	assert_int_equal(vigil_secret__find((const uint8_t *)shadow, sizeof(shadow) - 1,
+					    (const uint8_t *)"root:", 5, &m),
+			 0);
 	assert_true(vigil_secret__sensitive_path(
 		"/var/run/secrets/kubernetes.io/serviceaccount/token"));
 	assert_true(vigil_secret__sensitive_path("/etc/shadow"));
