@@ -62,6 +62,9 @@ CLI_OBJS := $(CLI_SRCS:%.c=$(O)/%.o)
 LIBVIGIL := $(BUILD)/libvigil.a
 APP_OBJS := $(SENSOR_OBJS) $(COCKPIT_OBJS)
 
+# Extra prerequisites of the kernel and e2e tiers (e.g. test programs; mk/progs.mk adds to it).
+TEST_DEPS :=
+
 # Generated headers (BPF skeletons, embedded web assets) that objects may include.
 GENERATED_HEADERS :=
 
@@ -114,10 +117,10 @@ unit:
 	$(Q)$(MAKE) --no-print-directory BUILD=build/asan SANITIZE=address,undefined OPT="-O1 -g" unit-bins
 	$(Q)tests/run-tier unit build/asan/tests/unit/test_*
 
-kernel: all
+kernel: all $(TEST_DEPS)
 	$(Q)tests/run-tier kernel tests/kernel/t[0-9]*
 
-e2e: all
+e2e: all $(TEST_DEPS)
 	$(Q)tests/run-tier e2e tests/e2e/t[0-9]*
 
 test:
