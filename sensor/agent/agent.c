@@ -89,6 +89,8 @@ struct agent {
 		char *dir;
 	} watches[MAX_WATCHES];
 	size_t nwatches;
+	struct vigil_evidence *evidence; /* NULL when no store is configured */
+	const struct vigil_event *cur;	 /* the event being evaluated */
 	uint64_t alerts_raised;
 };
 
@@ -119,6 +121,7 @@ static int emit(json_t *alert, void *ctx)
 	struct agent *a = ctx;
 
 	a->alerts_raised++;
+	vigil_evidence__alert(a->evidence, a->cur, alert);
 	vigil_alerts__emit(a->alerts, alert);
 	return 0;
 }
@@ -611,7 +614,10 @@ static int on_event(const struct vigil_event *ev, void *ctx)
 		err = vigil_learner__event(w->l, ev);
 		return err == -ENOMEM ? err : 0;
 	case WL_DETECTING:
+		vigil_evidence__event(a->evidence, ev);
+		a->cur = ev;
 		err = vigil_detector__event(a->d, ev, emit, a);
+		a->cur = NULL;
 		return err < 0 ? err : 0;
 	default:
 		return 0;
@@ -766,7 +772,12 @@ static int agent_open(struct agent *a, struct vigil_error *err)
 		snprintf(probe, sizeof(probe), "%s/.", a->c->profiles_dir);
 		watch_dir_of(a, probe);
 	}
-	return vigil_sensor__open(&so, &a->s, err);
+	e = vigil_sensor__open(&so, &a->s, err);
+	if (e < 0)
+		return e;
+	if (a->c->evidence && a->c->evidence[0])
+		return vigil_evidence__open(a->c->evidence, a->s, &a->evidence, err);
+	return 0;
 }
 
 static void agent_close(struct agent *a)
@@ -793,6 +804,12 @@ static void agent_close(struct agent *a)
 		free(a->watches[i].dir);
 	if (a->ino >= 0)
 		close(a->ino);
+	if (a->evidence) {
+		struct vigil_error err = { 0 };
+
+		if (vigil_evidence__close(a->evidence, &err) < 0)
+			logf_("evidence: %s", err.message);
+	}
 	if (a->alerts && vigil_alerts__flush(a->alerts, 5000000000ULL) < 0)
 		logf_("some alerts could not be delivered before exit");
 	vigil_alerts__free(a->alerts);
@@ -835,6 +852,7 @@ int vigil_agent__run(const struct vigil_agent_config *c, volatile sig_atomic_t *
 		}
 		now = mono_ns();
 		read_inotify(a);
+		vigil_evidence__tick(a->evidence);
 		reap_commands(a, now);
 		check_learning(a, now);
 	}
