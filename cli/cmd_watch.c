@@ -277,6 +277,15 @@ int cmd_watch(int argc, char **argv)
 	}
 	if (status)
 		cli_errorf("watch: note: %s exited with status %d", argv[optind], status);
+	{
+		struct vigil_detect_stats st;
+
+		vigil_detector__stats(w.d, &st);
+		if (w.raised || st.suppressed)
+			cli_errorf(
+				"watch: %llu alert(s) raised, %llu repeat(s) counted in cooldowns",
+				(unsigned long long)w.raised, (unsigned long long)st.suppressed);
+	}
 	rc = w.raised ? EXIT_VERDICT : 0;
 out:
 	if (w.alerts && vigil_alerts__flush(w.alerts, 5000000000ULL) < 0)

@@ -846,6 +846,15 @@ static void agent_close(struct agent *a)
 		free(a->watches[i].dir);
 	if (a->ino >= 0)
 		close(a->ino);
+	if (a->d) {
+		struct vigil_detect_stats st;
+
+		vigil_detector__stats(a->d, &st);
+		logf_("stopping: %llu events checked, %llu alerts raised, %llu repeats counted in "
+		      "cooldowns, %llu cooldown keys evicted",
+		      (unsigned long long)st.events, (unsigned long long)st.alerts,
+		      (unsigned long long)st.suppressed, (unsigned long long)st.evicted);
+	}
 	if (a->evidence) {
 		struct vigil_error err = { 0 };
 
