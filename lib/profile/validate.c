@@ -15,123 +15,96 @@
 #include "profile/model.h"
 #include "util/strutil.h"
 
+/* The three big vocabularies are sorted (byte order): lookups are binary searches. */
 const char *const prof_open_flag_names[] = {
-	"O_RDONLY",   "O_WRONLY",  "O_RDWR",	 "O_CREAT",  "O_EXCL",	    "O_NOCTTY",
-	"O_TRUNC",    "O_APPEND",  "O_NONBLOCK", "O_NDELAY", "O_DSYNC",	    "O_SYNC",
-	"O_RSYNC",    "O_FSYNC",   "O_ASYNC",	 "O_DIRECT", "O_LARGEFILE", "O_DIRECTORY",
-	"O_NOFOLLOW", "O_NOATIME", "O_CLOEXEC",	 "O_PATH",   "O_TMPFILE",   NULL,
+	"O_APPEND", "O_ASYNC",	  "O_CLOEXEC",	"O_CREAT",     "O_DIRECT", "O_DIRECTORY",
+	"O_DSYNC",  "O_EXCL",	  "O_FSYNC",	"O_LARGEFILE", "O_NDELAY", "O_NOATIME",
+	"O_NOCTTY", "O_NOFOLLOW", "O_NONBLOCK", "O_PATH",      "O_RDONLY", "O_RDWR",
+	"O_RSYNC",  "O_SYNC",	  "O_TMPFILE",	"O_TRUNC",     "O_WRONLY", NULL,
 };
 
 const char *const prof_capability_names[] = {
-	"CAP_CHOWN",
-	"CAP_DAC_OVERRIDE",
-	"CAP_DAC_READ_SEARCH",
-	"CAP_FOWNER",
-	"CAP_FSETID",
-	"CAP_KILL",
-	"CAP_SETGID",
-	"CAP_SETUID",
-	"CAP_SETPCAP",
-	"CAP_LINUX_IMMUTABLE",
-	"CAP_NET_BIND_SERVICE",
-	"CAP_NET_BROADCAST",
-	"CAP_NET_ADMIN",
-	"CAP_NET_RAW",
-	"CAP_IPC_LOCK",
-	"CAP_IPC_OWNER",
-	"CAP_SYS_MODULE",
-	"CAP_SYS_RAWIO",
-	"CAP_SYS_CHROOT",
-	"CAP_SYS_PTRACE",
-	"CAP_SYS_PACCT",
-	"CAP_SYS_ADMIN",
-	"CAP_SYS_BOOT",
-	"CAP_SYS_NICE",
-	"CAP_SYS_RESOURCE",
-	"CAP_SYS_TIME",
-	"CAP_SYS_TTY_CONFIG",
-	"CAP_MKNOD",
-	"CAP_LEASE",
-	"CAP_AUDIT_WRITE",
-	"CAP_AUDIT_CONTROL",
-	"CAP_SETFCAP",
-	"CAP_MAC_OVERRIDE",
-	"CAP_MAC_ADMIN",
-	"CAP_SYSLOG",
-	"CAP_WAKE_ALARM",
-	"CAP_BLOCK_SUSPEND",
-	"CAP_AUDIT_READ",
-	"CAP_PERFMON",
-	"CAP_BPF",
-	"CAP_CHECKPOINT_RESTORE",
-	NULL,
+	"CAP_AUDIT_CONTROL",   "CAP_AUDIT_READ",   "CAP_AUDIT_WRITE",
+	"CAP_BLOCK_SUSPEND",   "CAP_BPF",	   "CAP_CHECKPOINT_RESTORE",
+	"CAP_CHOWN",	       "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH",
+	"CAP_FOWNER",	       "CAP_FSETID",	   "CAP_IPC_LOCK",
+	"CAP_IPC_OWNER",       "CAP_KILL",	   "CAP_LEASE",
+	"CAP_LINUX_IMMUTABLE", "CAP_MAC_ADMIN",	   "CAP_MAC_OVERRIDE",
+	"CAP_MKNOD",	       "CAP_NET_ADMIN",	   "CAP_NET_BIND_SERVICE",
+	"CAP_NET_BROADCAST",   "CAP_NET_RAW",	   "CAP_PERFMON",
+	"CAP_SETFCAP",	       "CAP_SETGID",	   "CAP_SETPCAP",
+	"CAP_SETUID",	       "CAP_SYSLOG",	   "CAP_SYS_ADMIN",
+	"CAP_SYS_BOOT",	       "CAP_SYS_CHROOT",   "CAP_SYS_MODULE",
+	"CAP_SYS_NICE",	       "CAP_SYS_PACCT",	   "CAP_SYS_PTRACE",
+	"CAP_SYS_RAWIO",       "CAP_SYS_RESOURCE", "CAP_SYS_TIME",
+	"CAP_SYS_TTY_CONFIG",  "CAP_WAKE_ALARM",   NULL,
 };
 
-/* io_uring opcodes (IORING_OP_* without the prefix), in kernel order up to 6.18. */
+/* io_uring opcodes (IORING_OP_* without the prefix) up to kernel 6.18. */
 const char *const prof_iouring_op_names[] = {
-	"NOP",
-	"READV",
-	"WRITEV",
-	"FSYNC",
-	"READ_FIXED",
-	"WRITE_FIXED",
-	"POLL_ADD",
-	"POLL_REMOVE",
-	"SYNC_FILE_RANGE",
-	"SENDMSG",
-	"RECVMSG",
-	"TIMEOUT",
-	"TIMEOUT_REMOVE",
 	"ACCEPT",
 	"ASYNC_CANCEL",
-	"LINK_TIMEOUT",
-	"CONNECT",
-	"FALLOCATE",
-	"OPENAT",
-	"CLOSE",
-	"FILES_UPDATE",
-	"STATX",
-	"READ",
-	"WRITE",
-	"FADVISE",
-	"MADVISE",
-	"SEND",
-	"RECV",
-	"OPENAT2",
-	"EPOLL_CTL",
-	"SPLICE",
-	"PROVIDE_BUFFERS",
-	"REMOVE_BUFFERS",
-	"TEE",
-	"SHUTDOWN",
-	"RENAMEAT",
-	"UNLINKAT",
-	"MKDIRAT",
-	"SYMLINKAT",
-	"LINKAT",
-	"MSG_RING",
-	"FSETXATTR",
-	"SETXATTR",
-	"FGETXATTR",
-	"GETXATTR",
-	"SOCKET",
-	"URING_CMD",
-	"SEND_ZC",
-	"SENDMSG_ZC",
-	"READ_MULTISHOT",
-	"WAITID",
-	"FUTEX_WAIT",
-	"FUTEX_WAKE",
-	"FUTEX_WAITV",
-	"FIXED_FD_INSTALL",
-	"FTRUNCATE",
 	"BIND",
-	"LISTEN",
-	"RECV_ZC",
+	"CLOSE",
+	"CONNECT",
+	"EPOLL_CTL",
 	"EPOLL_WAIT",
-	"READV_FIXED",
-	"WRITEV_FIXED",
+	"FADVISE",
+	"FALLOCATE",
+	"FGETXATTR",
+	"FILES_UPDATE",
+	"FIXED_FD_INSTALL",
+	"FSETXATTR",
+	"FSYNC",
+	"FTRUNCATE",
+	"FUTEX_WAIT",
+	"FUTEX_WAITV",
+	"FUTEX_WAKE",
+	"GETXATTR",
+	"LINKAT",
+	"LINK_TIMEOUT",
+	"LISTEN",
+	"MADVISE",
+	"MKDIRAT",
+	"MSG_RING",
+	"NOP",
+	"OPENAT",
+	"OPENAT2",
 	"PIPE",
+	"POLL_ADD",
+	"POLL_REMOVE",
+	"PROVIDE_BUFFERS",
+	"READ",
+	"READV",
+	"READV_FIXED",
+	"READ_FIXED",
+	"READ_MULTISHOT",
+	"RECV",
+	"RECVMSG",
+	"RECV_ZC",
+	"REMOVE_BUFFERS",
+	"RENAMEAT",
+	"SEND",
+	"SENDMSG",
+	"SENDMSG_ZC",
+	"SEND_ZC",
+	"SETXATTR",
+	"SHUTDOWN",
+	"SOCKET",
+	"SPLICE",
+	"STATX",
+	"SYMLINKAT",
+	"SYNC_FILE_RANGE",
+	"TEE",
+	"TIMEOUT",
+	"TIMEOUT_REMOVE",
+	"UNLINKAT",
+	"URING_CMD",
+	"WAITID",
+	"WRITE",
+	"WRITEV",
+	"WRITEV_FIXED",
+	"WRITE_FIXED",
 	NULL,
 };
 
@@ -150,6 +123,19 @@ static bool msgf(char *msg, size_t size, const char *fmt, ...)
 	vsnprintf(msg, size, fmt, ap);
 	va_end(ap);
 	return false;
+}
+
+/* Entries of a NULL-terminated table defined in this file. */
+#define NAMES(t) (sizeof(t) / sizeof((t)[0]) - 1)
+
+static int cmp_name(const void *key, const void *elem)
+{
+	return strcmp(key, *(const char *const *)elem);
+}
+
+static bool in_sorted(const char *name, const char *const *names, size_t n)
+{
+	return bsearch(name, names, n, sizeof(*names), cmp_name) != NULL;
 }
 
 bool prof_name_in(const char *name, const char *const *names)
@@ -191,16 +177,22 @@ static bool check_vocab(const char *value, const char *const *names, const char 
 
 bool prof_check_open_flag(const char *v, char *msg, size_t size)
 {
+	if (in_sorted(v, prof_open_flag_names, NAMES(prof_open_flag_names)))
+		return true;
 	return check_vocab(v, prof_open_flag_names, "open flag", msg, size);
 }
 
 bool prof_check_capability(const char *v, char *msg, size_t size)
 {
+	if (in_sorted(v, prof_capability_names, NAMES(prof_capability_names)))
+		return true;
 	return check_vocab(v, prof_capability_names, "capability", msg, size);
 }
 
 bool prof_check_iouring_op(const char *v, char *msg, size_t size)
 {
+	if (in_sorted(v, prof_iouring_op_names, NAMES(prof_iouring_op_names)))
+		return true;
 	if (vigil_str_has_prefix(v, "IORING_OP_") && prof_name_in(v + 10, prof_iouring_op_names))
 		return msgf(msg, size,
 			    "io_uring operation \"%s\" is written without the prefix: \"%s\"", v,
