@@ -205,6 +205,43 @@ bool prof_check_method(const char *v, char *msg, size_t size)
 	return check_vocab(v, prof_http_method_names, "HTTP method", msg, size);
 }
 
+bool prof_utf8_valid(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p) {
+		unsigned c = *p, n, cp;
+
+		if (c < 0x80) {
+			p++;
+			continue;
+		}
+		if ((c & 0xe0) == 0xc0) {
+			n = 1;
+			cp = c & 0x1f;
+		} else if ((c & 0xf0) == 0xe0) {
+			n = 2;
+			cp = c & 0x0f;
+		} else if ((c & 0xf8) == 0xf0) {
+			n = 3;
+			cp = c & 0x07;
+		} else {
+			return false;
+		}
+		for (unsigned i = 1; i <= n; i++) {
+			if ((p[i] & 0xc0) != 0x80)
+				return false;
+			cp = (cp << 6) | (p[i] & 0x3f);
+		}
+		/* overlong forms, surrogates and values past U+10FFFF are not UTF-8 */
+		if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
+		    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+			return false;
+		p += n + 1;
+	}
+	return true;
+}
+
 bool prof_check_syscall(const char *v, char *msg, size_t size)
 {
 	if (!*v)
@@ -256,6 +293,8 @@ static bool check_path_segments(const char *path, const char *what, char *msg, s
 
 bool prof_check_open_path(const char *path, char *msg, size_t size)
 {
+	if (!prof_utf8_valid(path))
+		return msgf(msg, size, "not valid UTF-8");
 	if (path[0] != '/')
 		return msgf(msg, size,
 			    "invalid open path \"%s\": must be absolute (start with \"/\")", path);
@@ -264,6 +303,8 @@ bool prof_check_open_path(const char *path, char *msg, size_t size)
 
 bool prof_check_exec_path(const char *path, char *msg, size_t size)
 {
+	if (!prof_utf8_valid(path))
+		return msgf(msg, size, "not valid UTF-8");
 	if (!*path)
 		return msgf(msg, size, "empty exec path");
 	return check_path_segments(path, "exec path", msg, size);
@@ -271,6 +312,8 @@ bool prof_check_exec_path(const char *path, char *msg, size_t size)
 
 bool prof_check_exec_arg(const char *arg, char *msg, size_t size)
 {
+	if (!prof_utf8_valid(arg))
+		return msgf(msg, size, "not valid UTF-8");
 	if (!strcmp(arg, PROF_ELLIPSIS) || !strcmp(arg, PROF_ELLIPSIS_ANY))
 		return true;
 	if (strstr(arg, PROF_ELLIPSIS))
