@@ -184,8 +184,17 @@ bool prof_check_open_flag(const char *v, char *msg, size_t size)
 
 bool prof_check_capability(const char *v, char *msg, size_t size)
 {
+	char full[64];
+
 	if (in_sorted(v, prof_capability_names, NAMES(prof_capability_names)))
 		return true;
+	/* profiles learned by Kubescape write capabilities without the prefix ("SETUID") */
+	if (!vigil_str_has_prefix(v, "CAP_") && strlen(v) < sizeof(full) - 4) {
+		snprintf(full, sizeof(full), "CAP_%s", v);
+		if (in_sorted(full, prof_capability_names, NAMES(prof_capability_names)))
+			return true;
+		return check_vocab(full, prof_capability_names, "capability", msg, size);
+	}
 	return check_vocab(v, prof_capability_names, "capability", msg, size);
 }
 
