@@ -108,8 +108,11 @@ const char *const prof_iouring_op_names[] = {
 	NULL,
 };
 
+/* RFC 9110 methods, then WebDAV's (RFC 4918, 3253, 5323), which servers also see. */
 const char *const prof_http_method_names[] = {
-	"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH", NULL,
+	"GET",	 "HEAD",   "POST",     "PUT",	    "DELETE", "CONNECT", "OPTIONS",
+	"TRACE", "PATCH",  "PROPFIND", "PROPPATCH", "MKCOL",  "COPY",	 "MOVE",
+	"LOCK",	 "UNLOCK", "REPORT",   "SEARCH",    "QUERY",  NULL,
 };
 
 static bool msgf(char *msg, size_t size, const char *fmt, ...)
