@@ -116,6 +116,8 @@ int cmd_trace(int argc, char **argv)
 		{ "dedup", no_argument, NULL, 'd' },
 		{ "duration", required_argument, NULL, 'D' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "buffer", required_argument, NULL, 'b' },
+		{ "dns-port", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -124,7 +126,8 @@ int cmd_trace(int argc, char **argv)
 	struct vigil_error err = { 0 };
 	struct vigil_sensor *s = NULL;
 	const char *cgroup = NULL, *output = NULL;
-	uint64_t duration = 0, pid_u = 0, cg = 0;
+	uint64_t duration = 0, pid_u = 0, cg = 0, bufsz = 0, port = 0;
+	struct vigil_sensor_status st;
 	char **cmd = NULL;
 	pid_t child = -1;
 	int c, r, status = 0, rc = 0;
@@ -134,7 +137,7 @@ int cmd_trace(int argc, char **argv)
 		return 0;
 	}
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+jk:c:p:dD:o:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+jk:c:p:dD:o:b:P:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			t.json = true;
@@ -158,6 +161,23 @@ int cmd_trace(int argc, char **argv)
 			break;
 		case 'o':
 			output = optarg;
+			break;
+		case 'P':
+			if (vigil_parse_u64(optarg, &port) || !port || port > 65535) {
+				cli_errorf("--dns-port: '%s' is not a port", optarg);
+				return EXIT_ERROR;
+			}
+			opts.dns_port = (uint16_t)port;
+			break;
+		case 'b':
+			if (vigil_parse_u64(optarg, &bufsz) || bufsz < 4096 || bufsz > (1u << 30) ||
+			    (bufsz & (bufsz - 1))) {
+				cli_errorf(
+					"--buffer: '%s' is not a power of two between 4096 and 2^30",
+					optarg);
+				return EXIT_ERROR;
+			}
+			opts.ringbuf_bytes = bufsz;
 			break;
 		case 'D':
 			if (vigil_parse_duration(optarg, &duration)) {
@@ -255,6 +275,12 @@ int cmd_trace(int argc, char **argv)
 	}
 	if (t.out != stdout)
 		fclose(t.out);
+	if (!vigil_sensor__status(s, &st) && st.drops)
+		cli_errorf("trace: %llu events dropped (ring buffer %llu, rate limit %llu, tables "
+			   "%llu)",
+			   (unsigned long long)st.drops, (unsigned long long)st.drops_ringbuf,
+			   (unsigned long long)st.drops_ratelimit,
+			   (unsigned long long)st.drops_table);
 	fflush(stdout);
 	vigil_sensor__free(s);
 	return rc;
