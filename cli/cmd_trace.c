@@ -198,14 +198,6 @@ int cmd_trace(int argc, char **argv)
 			return EXIT_ERROR;
 		}
 	}
-	t.out = stdout;
-	if (output) {
-		t.out = fopen(output, "we");
-		if (!t.out) {
-			cli_errorf("trace: %s: %s", output, strerror(errno));
-			return EXIT_ERROR;
-		}
-	}
 	opts.kinds = t.kinds;
 	opts.scope = cmd || cgroup ? VIGIL_SCOPE_SELECTED : VIGIL_SCOPE_ALL;
 	r = vigil_sensor__open(&opts, &s, &err);
@@ -223,6 +215,16 @@ int cmd_trace(int argc, char **argv)
 			return EXIT_ERROR;
 		}
 	}
+	/* the output file appears once the sensor is watching: scripts can wait for it */
+	t.out = stdout;
+	if (output) {
+		t.out = fopen(output, "we");
+		if (!t.out) {
+			cli_errorf("trace: %s: %s", output, strerror(errno));
+			vigil_sensor__free(s);
+			return EXIT_ERROR;
+		}
+	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGPIPE, SIG_IGN);
@@ -231,6 +233,8 @@ int cmd_trace(int argc, char **argv)
 		child = vigil_sensor__spawn(s, cmd, NULL, &cg, &err);
 		if (child < 0) {
 			cli_errorf("trace: %s", err.message);
+			if (t.out != stdout)
+				fclose(t.out);
 			vigil_sensor__free(s);
 			return EXIT_ERROR;
 		}
@@ -267,8 +271,8 @@ int cmd_trace(int argc, char **argv)
 		waitpid(child, &status, 0);
 		child = -1;
 	}
+	drain(s, &t);
 	if (cmd) {
-		drain(s, &t);
 		vigil_sensor__spawn_cleanup(s, cg);
 		if (!rc)
 			rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
