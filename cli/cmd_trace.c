@@ -29,6 +29,41 @@ struct trace_ctx {
 	FILE *out;
 };
 
+struct allow_set {
+	uint64_t bits[8];
+	struct vigil_sensor *s;
+	bool on;
+};
+
+static int parse_syscalls(const char *list, struct allow_set *a)
+{
+	char buf[8192], *save = NULL;
+
+	if (vigil_strlcpy(buf, list, sizeof(buf)) >= sizeof(buf)) {
+		cli_errorf("--allow-syscalls: list too long");
+		return -EINVAL;
+	}
+	for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		int nr = vigil_syscall_nr(tok);
+
+		if (nr < 0 || nr >= 512) {
+			cli_errorf("--allow-syscalls: unknown syscall '%s'", tok);
+			return -EINVAL;
+		}
+		a->bits[nr / 64] |= 1ull << (nr % 64);
+	}
+	a->on = true;
+	return 0;
+}
+
+/* Runs before the command starts: the kernel filters from its first syscall. */
+static int apply_allow(uint64_t cgroup_id, void *ctx)
+{
+	struct allow_set *a = ctx;
+
+	return a->on ? vigil_sensor__set_syscall_allow(a->s, cgroup_id, a->bits, 512) : 0;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -118,6 +153,7 @@ int cmd_trace(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "buffer", required_argument, NULL, 'b' },
 		{ "dns-port", required_argument, NULL, 'P' },
+		{ "allow-syscalls", required_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -128,6 +164,7 @@ int cmd_trace(int argc, char **argv)
 	const char *cgroup = NULL, *output = NULL;
 	uint64_t duration = 0, pid_u = 0, cg = 0, bufsz = 0, port = 0;
 	struct vigil_sensor_status st;
+	struct allow_set allow = { 0 };
 	char **cmd = NULL;
 	pid_t child = -1;
 	int c, r, status = 0, rc = 0;
@@ -137,7 +174,7 @@ int cmd_trace(int argc, char **argv)
 		return 0;
 	}
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+jk:c:p:dD:o:b:P:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+jk:c:p:dD:o:b:P:A:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			t.json = true;
@@ -161,6 +198,10 @@ int cmd_trace(int argc, char **argv)
 			break;
 		case 'o':
 			output = optarg;
+			break;
+		case 'A':
+			if (parse_syscalls(optarg, &allow))
+				return EXIT_ERROR;
 			break;
 		case 'P':
 			if (vigil_parse_u64(optarg, &port) || !port || port > 65535) {
@@ -230,7 +271,8 @@ int cmd_trace(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	setvbuf(t.out, NULL, _IOLBF, 0);
 	if (cmd) {
-		child = vigil_sensor__spawn(s, cmd, NULL, &cg, &err);
+		allow.s = s;
+		child = vigil_sensor__spawn_with(s, cmd, NULL, apply_allow, &allow, &cg, &err);
 		if (child < 0) {
 			cli_errorf("trace: %s", err.message);
 			if (t.out != stdout)
