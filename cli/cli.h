@@ -30,6 +30,12 @@ int cmd_evidence(int argc, char **argv);
 int cmd_cockpit(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 
+/*
+ * `vigil profile merge --trust DIR ...` (argv as given to the merge subcommand), implemented by
+ * the signing module; a weak reference in cmd_profile.c, NULL when that module is not built.
+ */
+int profile_merge_trusted(int argc, char **argv);
+
 /* "vigil: " + message + "\n" on stderr. */
 void cli_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Prints a library error as "vigil: FILE:LINE:COL: message". */

@@ -1,0 +1,477 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * vigil profile lint|fmt|show|diff|merge|canon: the SBoB profile tools. Exit status per
+ * ARCHITECTURE.md: 0 success, 1 a negative verdict (invalid file, profiles differ), 2 usage or
+ * runtime error. Library errors are printed once, here, as "vigil: FILE:LINE:COL: message".
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "util/buf.h"
+#include "vigil/profile.h"
+
+#pragma weak profile_merge_trusted
+
+static const char usage_main[] =
+	"usage: vigil profile <command> [options]\n"
+	"\n"
+	"commands:\n"
+	"  lint FILE...              check files; 0 all valid, 1 any invalid\n"
+	"  fmt [-w] FILE...          print (or with -w rewrite) in canonical YAML\n"
+	"  show [--json] FILE        list documents, containers and entries\n"
+	"  diff OLD NEW              what changed; 0 same, 1 different\n"
+	"  merge -o OUT FILE...      union of the files into OUT\n"
+	"  canon FILE                the canonical JSON that is signed\n"
+	"\n"
+	"Run 'vigil profile <command> --help' for details. docs/PROFILES.md describes the format.\n";
+
+static const char usage_lint[] =
+	"usage: vigil profile lint FILE...\n"
+	"\n"
+	"Loads every FILE and reports each problem as FILE:LINE:COL: message on stderr (unknown\n"
+	"fields, wrong types, duplicate keys, bad wildcards, limits). Valid files are listed on\n"
+	"stdout. Exit 0 when all are valid, 1 when any is invalid, 2 when a file cannot be read.\n";
+
+static const char usage_fmt[] =
+	"usage: vigil profile fmt [-w] [--drop-comments] FILE...\n"
+	"\n"
+	"Prints each FILE in canonical YAML: Kubescape's key order, sets sorted and de-duplicated,\n"
+	"entries sorted, exec arguments in their order. fmt is a fixed point and never changes\n"
+	"what a profile means (nor its canonical form).\n"
+	"\n"
+	"  -w, --write        rewrite the files in place (only those that change)\n"
+	"  --drop-comments    with -w: accept that YAML comments are lost (otherwise a file with\n"
+	"                     comments is not rewritten: libyaml does not keep comments)\n";
+
+static const char usage_show[] =
+	"usage: vigil profile show [--json] FILE\n"
+	"\n"
+	"Lists each document, its containers and every entry, one per line. --json prints each\n"
+	"document as a JSON object instead (one after the other; jq reads them as a stream).\n";
+
+static const char usage_diff[] =
+	"usage: vigil profile diff OLD NEW\n"
+	"\n"
+	"Prints what NEW adds (+) and removes (-) relative to OLD, by document, container and\n"
+	"section, e.g. '+ execs: /usr/bin/curl [curl, ⋯⋯]'. Annotations are not compared.\n"
+	"Exit 0 when the profiles are the same, 1 when they differ.\n";
+
+static const char usage_merge[] =
+	"usage: vigil profile merge -o OUT [--trust DIR] FILE...\n"
+	"\n"
+	"Writes the union of the FILEs to OUT: documents matched by kind and name, containers by\n"
+	"name, every set and entry list united. Signature annotations of documents whose signed\n"
+	"content changed are removed. --trust DIR verifies each signed piece against the keys in\n"
+	"DIR first (when the signing module is built in).\n";
+
+static const char usage_canon[] =
+	"usage: vigil profile canon [--doc N] FILE\n"
+	"\n"
+	"Prints the RFC 8785 canonical JSON of the signed content (apiVersion, kind,\n"
+	"metadata.name, metadata.namespace, metadata.labels, spec) of each document: exactly the\n"
+	"bytes that are signed, without a trailing newline for a one-document file. With several\n"
+	"documents each is printed on its own line; --doc N (from 0) prints only one.\n";
+
+static int load(const char *path, struct vigil_profile **ret)
+{
+	struct vigil_error err;
+	int r = vigil_profile__load_file(path, NULL, ret, &err);
+
+	if (r)
+		cli_print_error(&err);
+	return r;
+}
+
+/* Writes data to path through a temporary file and rename, so a crash never truncates it. */
+static int write_atomic(const char *path, const char *data, size_t len)
+{
+	struct vigil_buf tmp = VIGIL_BUF_INIT;
+	struct stat st;
+	mode_t mode = 0644;
+	size_t off = 0;
+	int fd, r;
+
+	if (!stat(path, &st))
+		mode = st.st_mode & 07777;
+	if ((r = vigil_buf__printf(&tmp, "%s.tmp.%d", path, (int)getpid())))
+		return r;
+	fd = open(tmp.data, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+	if (fd < 0) {
+		r = -errno;
+		goto out;
+	}
+	while (off < len) {
+		ssize_t n = write(fd, data + off, len - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			r = -errno;
+			break;
+		}
+		off += (size_t)n;
+	}
+	if (!r && fsync(fd))
+		r = -errno;
+	if (close(fd) && !r)
+		r = -errno;
+	if (!r && rename(tmp.data, path))
+		r = -errno;
+	if (r)
+		unlink(tmp.data);
+out:
+	vigil_buf__release(&tmp);
+	return r;
+}
+
+static bool write_all(FILE *f, const char *data, size_t len)
+{
+	return fwrite(data, 1, len, f) == len && !fflush(f);
+}
+
+static int profile_lint(int argc, char **argv)
+{
+	int rc = 0;
+
+	if (argc < 2) {
+		fputs(usage_lint, stderr);
+		return EXIT_ERROR;
+	}
+	for (int i = 1; i < argc; i++) {
+		struct vigil_profile *p = NULL;
+		struct vigil_error err;
+		int r = vigil_profile__load_file(argv[i], NULL, &p, &err);
+
+		if (r) {
+			cli_print_error(&err);
+			/* a file we could not read is an error, one we read and rejected a verdict */
+			if (r == -ENOENT || r == -EACCES || r == -EIO || r == -ENOMEM ||
+			    r == -EISDIR)
+				rc = EXIT_ERROR;
+			else if (!rc)
+				rc = EXIT_VERDICT;
+			continue;
+		}
+		printf("%s: valid (%zu document%s, %zu entries)\n", argv[i],
+		       vigil_profile__doc_count(p), vigil_profile__doc_count(p) == 1 ? "" : "s",
+		       vigil_profile__entry_count(p));
+		vigil_profile__free(p);
+	}
+	return rc;
+}
+
+static int profile_fmt(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "write", no_argument, NULL, 'w' },
+		{ "drop-comments", no_argument, NULL, 'D' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	bool write_back = false, drop_comments = false;
+	int c, rc = 0;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+wh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'w':
+			write_back = true;
+			break;
+		case 'D':
+			drop_comments = true;
+			break;
+		default:
+			fputs(usage_fmt, stderr);
+			return EXIT_ERROR;
+		}
+	}
+	if (optind >= argc) {
+		fputs(usage_fmt, stderr);
+		return EXIT_ERROR;
+	}
+	for (int i = optind; i < argc; i++) {
+		struct vigil_profile *p = NULL;
+		struct vigil_buf out = VIGIL_BUF_INIT;
+		int r;
+
+		if (load(argv[i], &p)) {
+			rc = rc ? rc : EXIT_VERDICT;
+			continue;
+		}
+		r = vigil_profile__emit_yaml(p, &out);
+		if (r) {
+			cli_errorf("%s: cannot format: %s", argv[i], strerror(-r));
+			rc = EXIT_ERROR;
+		} else if (!write_back) {
+			if (vigil_profile__had_comments(p))
+				cli_errorf(
+					"%s: warning: comments are not kept in the output (libyaml "
+					"drops them)",
+					argv[i]);
+			if (!write_all(stdout, out.data, out.len)) {
+				cli_errorf("stdout: %s", strerror(errno));
+				rc = EXIT_ERROR;
+			}
+		} else {
+			struct vigil_buf old = VIGIL_BUF_INIT;
+			FILE *f = fopen(argv[i], "rb");
+			char chunk[65536];
+			size_t n;
+
+			while (f && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+				if (vigil_buf__append(&old, chunk, n))
+					break;
+			if (f)
+				fclose(f);
+			if (old.len == out.len &&
+			    (!out.len || !memcmp(old.data, out.data, out.len))) {
+				/* already canonical: leave the file (and its mtime) alone */
+			} else if (vigil_profile__had_comments(p) && !drop_comments) {
+				cli_errorf(
+					"%s: not rewritten: it has comments, which fmt cannot keep "
+					"(remove them, or pass --drop-comments)",
+					argv[i]);
+				rc = EXIT_ERROR;
+			} else if ((r = write_atomic(argv[i], out.data, out.len))) {
+				cli_errorf("%s: cannot write: %s", argv[i], strerror(-r));
+				rc = EXIT_ERROR;
+			}
+			vigil_buf__release(&old);
+		}
+		vigil_buf__release(&out);
+		vigil_profile__free(p);
+	}
+	return rc;
+}
+
+static int profile_show(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct vigil_profile *p = NULL;
+	struct vigil_buf out = VIGIL_BUF_INIT;
+	bool json = false;
+	int c, r, rc = 0;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		if (c != 'j') {
+			fputs(usage_show, stderr);
+			return EXIT_ERROR;
+		}
+		json = true;
+	}
+	if (optind + 1 != argc) {
+		fputs(usage_show, stderr);
+		return EXIT_ERROR;
+	}
+	if (load(argv[optind], &p))
+		return EXIT_VERDICT;
+	r = json ? vigil_profile__emit_json(p, &out) : vigil_profile__describe(p, &out);
+	if (r) {
+		cli_errorf("%s: %s", argv[optind], strerror(-r));
+		rc = EXIT_ERROR;
+	} else if (!write_all(stdout, out.data, out.len)) {
+		cli_errorf("stdout: %s", strerror(errno));
+		rc = EXIT_ERROR;
+	}
+	vigil_buf__release(&out);
+	vigil_profile__free(p);
+	return rc;
+}
+
+static int profile_diff(int argc, char **argv)
+{
+	struct vigil_profile *a = NULL, *b = NULL;
+	struct vigil_buf out = VIGIL_BUF_INIT;
+	int r, rc;
+
+	if (argc != 3) {
+		fputs(usage_diff, stderr);
+		return EXIT_ERROR;
+	}
+	if (load(argv[1], &a) || load(argv[2], &b)) {
+		vigil_profile__free(a);
+		return EXIT_ERROR;
+	}
+	r = vigil_profile__diff(a, b, &out);
+	if (r < 0) {
+		cli_errorf("diff: %s", strerror(-r));
+		rc = EXIT_ERROR;
+	} else {
+		rc = r ? EXIT_VERDICT : 0;
+		if (out.len && !write_all(stdout, out.data, out.len))
+			rc = EXIT_ERROR;
+	}
+	vigil_buf__release(&out);
+	vigil_profile__free(a);
+	vigil_profile__free(b);
+	return rc;
+}
+
+static int profile_merge(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "trust", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct vigil_profile *acc = NULL;
+	struct vigil_buf out = VIGIL_BUF_INIT;
+	const char *output = NULL;
+	bool trust = false;
+	int c, r, rc = 0;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+o:h", opts, NULL)) != -1) {
+		if (c == 'o') {
+			output = optarg;
+		} else if (c == 't') {
+			trust = true;
+		} else {
+			fputs(usage_merge, stderr);
+			return EXIT_ERROR;
+		}
+	}
+	if (trust) {
+		/* verified merging belongs to the signing module */
+		if (!profile_merge_trusted) {
+			cli_errorf("profile merge --trust: not part of this build");
+			return EXIT_ERROR;
+		}
+		return profile_merge_trusted(argc, argv);
+	}
+	if (!output || optind >= argc) {
+		fputs(usage_merge, stderr);
+		return EXIT_ERROR;
+	}
+	for (int i = optind; i < argc; i++) {
+		struct vigil_profile *p = NULL;
+
+		if (load(argv[i], &p)) {
+			rc = EXIT_ERROR;
+			goto out;
+		}
+		if (!acc) {
+			acc = p;
+			continue;
+		}
+		r = vigil_profile__merge(acc, p);
+		vigil_profile__free(p);
+		if (r) {
+			cli_errorf("%s: cannot merge: %s", argv[i], strerror(-r));
+			rc = EXIT_ERROR;
+			goto out;
+		}
+	}
+	if ((r = vigil_profile__emit_yaml(acc, &out)) ||
+	    (r = write_atomic(output, out.data ? out.data : "", out.len))) {
+		cli_errorf("%s: cannot write: %s", output, strerror(-r));
+		rc = EXIT_ERROR;
+	}
+out:
+	vigil_buf__release(&out);
+	vigil_profile__free(acc);
+	return rc;
+}
+
+static int profile_canon(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "doc", required_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct vigil_profile *p = NULL;
+	struct vigil_buf out = VIGIL_BUF_INIT;
+	long want = -1;
+	int c, r = 0, rc = 0;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		char *end;
+
+		if (c != 'd') {
+			fputs(usage_canon, stderr);
+			return EXIT_ERROR;
+		}
+		errno = 0;
+		want = strtol(optarg, &end, 10);
+		if (errno || *end || want < 0) {
+			cli_errorf("canon: --doc wants a document number (0, 1, ...), not \"%s\"",
+				   optarg);
+			return EXIT_ERROR;
+		}
+	}
+	if (optind + 1 != argc) {
+		fputs(usage_canon, stderr);
+		return EXIT_ERROR;
+	}
+	if (load(argv[optind], &p))
+		return EXIT_VERDICT;
+	if (want >= 0 && (size_t)want >= vigil_profile__doc_count(p)) {
+		cli_errorf("%s: no document %ld (the file has %zu)", argv[optind], want,
+			   vigil_profile__doc_count(p));
+		vigil_profile__free(p);
+		return EXIT_ERROR;
+	}
+	for (size_t i = 0; !r && i < vigil_profile__doc_count(p); i++) {
+		if (want >= 0 && (size_t)want != i)
+			continue;
+		r = vigil_profile__canon(p, i, &out);
+		if (!r && want < 0 && vigil_profile__doc_count(p) > 1)
+			r = vigil_buf__puts(&out, "\n");
+	}
+	if (r) {
+		cli_errorf("%s: cannot render canonical form: %s", argv[optind], strerror(-r));
+		rc = EXIT_ERROR;
+	} else if (!write_all(stdout, out.data ? out.data : "", out.len)) {
+		rc = EXIT_ERROR;
+	}
+	vigil_buf__release(&out);
+	vigil_profile__free(p);
+	return rc;
+}
+
+struct sub {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *usage;
+};
+
+static const struct sub subs[] = {
+	{ "lint", profile_lint, usage_lint },	 { "fmt", profile_fmt, usage_fmt },
+	{ "show", profile_show, usage_show },	 { "diff", profile_diff, usage_diff },
+	{ "merge", profile_merge, usage_merge }, { "canon", profile_canon, usage_canon },
+};
+
+int cmd_profile(int argc, char **argv)
+{
+	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
+	    !strcmp(argv[1], "help")) {
+		fputs(usage_main, argc < 2 ? stderr : stdout);
+		return argc < 2 ? EXIT_ERROR : 0;
+	}
+	for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++) {
+		if (strcmp(argv[1], subs[i].name))
+			continue;
+		if (cli_wants_help(argc - 1, argv + 1)) {
+			fputs(subs[i].usage, stdout);
+			return 0;
+		}
+		return subs[i].fn(argc - 1, argv + 1);
+	}
+	cli_errorf("profile: unknown command \"%s\" (see 'vigil profile --help')", argv[1]);
+	return EXIT_ERROR;
+}

@@ -1,0 +1,444 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Validation of the values inside an SBoB: wildcard placement in paths, exec arguments,
+ * endpoints and DNS names, IP literals and CIDRs, and the closed vocabularies (open flags,
+ * capabilities, io_uring operations, HTTP methods). Each check writes a message a person can
+ * act on into msg and returns false; the loader adds FILE:LINE:COL.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "profile/model.h"
+#include "util/strutil.h"
+
+const char *const prof_open_flag_names[] = {
+	"O_RDONLY",   "O_WRONLY",  "O_RDWR",	 "O_CREAT",  "O_EXCL",	    "O_NOCTTY",
+	"O_TRUNC",    "O_APPEND",  "O_NONBLOCK", "O_NDELAY", "O_DSYNC",	    "O_SYNC",
+	"O_RSYNC",    "O_FSYNC",   "O_ASYNC",	 "O_DIRECT", "O_LARGEFILE", "O_DIRECTORY",
+	"O_NOFOLLOW", "O_NOATIME", "O_CLOEXEC",	 "O_PATH",   "O_TMPFILE",   NULL,
+};
+
+const char *const prof_capability_names[] = {
+	"CAP_CHOWN",
+	"CAP_DAC_OVERRIDE",
+	"CAP_DAC_READ_SEARCH",
+	"CAP_FOWNER",
+	"CAP_FSETID",
+	"CAP_KILL",
+	"CAP_SETGID",
+	"CAP_SETUID",
+	"CAP_SETPCAP",
+	"CAP_LINUX_IMMUTABLE",
+	"CAP_NET_BIND_SERVICE",
+	"CAP_NET_BROADCAST",
+	"CAP_NET_ADMIN",
+	"CAP_NET_RAW",
+	"CAP_IPC_LOCK",
+	"CAP_IPC_OWNER",
+	"CAP_SYS_MODULE",
+	"CAP_SYS_RAWIO",
+	"CAP_SYS_CHROOT",
+	"CAP_SYS_PTRACE",
+	"CAP_SYS_PACCT",
+	"CAP_SYS_ADMIN",
+	"CAP_SYS_BOOT",
+	"CAP_SYS_NICE",
+	"CAP_SYS_RESOURCE",
+	"CAP_SYS_TIME",
+	"CAP_SYS_TTY_CONFIG",
+	"CAP_MKNOD",
+	"CAP_LEASE",
+	"CAP_AUDIT_WRITE",
+	"CAP_AUDIT_CONTROL",
+	"CAP_SETFCAP",
+	"CAP_MAC_OVERRIDE",
+	"CAP_MAC_ADMIN",
+	"CAP_SYSLOG",
+	"CAP_WAKE_ALARM",
+	"CAP_BLOCK_SUSPEND",
+	"CAP_AUDIT_READ",
+	"CAP_PERFMON",
+	"CAP_BPF",
+	"CAP_CHECKPOINT_RESTORE",
+	NULL,
+};
+
+/* io_uring opcodes (IORING_OP_* without the prefix), in kernel order up to 6.18. */
+const char *const prof_iouring_op_names[] = {
+	"NOP",
+	"READV",
+	"WRITEV",
+	"FSYNC",
+	"READ_FIXED",
+	"WRITE_FIXED",
+	"POLL_ADD",
+	"POLL_REMOVE",
+	"SYNC_FILE_RANGE",
+	"SENDMSG",
+	"RECVMSG",
+	"TIMEOUT",
+	"TIMEOUT_REMOVE",
+	"ACCEPT",
+	"ASYNC_CANCEL",
+	"LINK_TIMEOUT",
+	"CONNECT",
+	"FALLOCATE",
+	"OPENAT",
+	"CLOSE",
+	"FILES_UPDATE",
+	"STATX",
+	"READ",
+	"WRITE",
+	"FADVISE",
+	"MADVISE",
+	"SEND",
+	"RECV",
+	"OPENAT2",
+	"EPOLL_CTL",
+	"SPLICE",
+	"PROVIDE_BUFFERS",
+	"REMOVE_BUFFERS",
+	"TEE",
+	"SHUTDOWN",
+	"RENAMEAT",
+	"UNLINKAT",
+	"MKDIRAT",
+	"SYMLINKAT",
+	"LINKAT",
+	"MSG_RING",
+	"FSETXATTR",
+	"SETXATTR",
+	"FGETXATTR",
+	"GETXATTR",
+	"SOCKET",
+	"URING_CMD",
+	"SEND_ZC",
+	"SENDMSG_ZC",
+	"READ_MULTISHOT",
+	"WAITID",
+	"FUTEX_WAIT",
+	"FUTEX_WAKE",
+	"FUTEX_WAITV",
+	"FIXED_FD_INSTALL",
+	"FTRUNCATE",
+	"BIND",
+	"LISTEN",
+	"RECV_ZC",
+	"EPOLL_WAIT",
+	"READV_FIXED",
+	"WRITEV_FIXED",
+	"PIPE",
+	NULL,
+};
+
+const char *const prof_http_method_names[] = {
+	"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH", NULL,
+};
+
+static bool msgf(char *msg, size_t size, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static bool msgf(char *msg, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, size, fmt, ap);
+	va_end(ap);
+	return false;
+}
+
+bool prof_name_in(const char *name, const char *const *names)
+{
+	for (size_t i = 0; names[i]; i++)
+		if (!strcmp(name, names[i]))
+			return true;
+	return false;
+}
+
+static bool check_vocab(const char *value, const char *const *names, const char *what, char *msg,
+			size_t size)
+{
+	const char *s;
+
+	if (prof_name_in(value, names))
+		return true;
+	s = vigil_suggest(value, names);
+	if (!s) {
+		/* a truncated name ("CAP_NET_BIND") is a prefix of the one meant */
+		size_t n = 0, len = strlen(value);
+
+		for (size_t i = 0; names[i]; i++)
+			if (len >= 4 && !strncmp(names[i], value, len) && ++n == 1)
+				s = names[i];
+		if (n != 1)
+			s = NULL;
+	}
+	if (s)
+		return msgf(msg, size, "unknown %s \"%s\" (did you mean \"%s\"?)", what, value, s);
+	if (names[0] && names[1] && !names[2])
+		return msgf(msg, size, "unknown %s \"%s\" (expected %s or %s)", what, value,
+			    names[0], names[1]);
+	if (names[0] && names[1] && names[2] && !names[3])
+		return msgf(msg, size, "unknown %s \"%s\" (expected %s, %s or %s)", what, value,
+			    names[0], names[1], names[2]);
+	return msgf(msg, size, "unknown %s \"%s\"", what, value);
+}
+
+bool prof_check_open_flag(const char *v, char *msg, size_t size)
+{
+	return check_vocab(v, prof_open_flag_names, "open flag", msg, size);
+}
+
+bool prof_check_capability(const char *v, char *msg, size_t size)
+{
+	return check_vocab(v, prof_capability_names, "capability", msg, size);
+}
+
+bool prof_check_iouring_op(const char *v, char *msg, size_t size)
+{
+	if (vigil_str_has_prefix(v, "IORING_OP_") && prof_name_in(v + 10, prof_iouring_op_names))
+		return msgf(msg, size,
+			    "io_uring operation \"%s\" is written without the prefix: \"%s\"", v,
+			    v + 10);
+	return check_vocab(v, prof_iouring_op_names, "io_uring operation", msg, size);
+}
+
+bool prof_check_method(const char *v, char *msg, size_t size)
+{
+	return check_vocab(v, prof_http_method_names, "HTTP method", msg, size);
+}
+
+bool prof_check_syscall(const char *v, char *msg, size_t size)
+{
+	if (!*v)
+		return msgf(msg, size, "empty syscall name");
+	for (const char *c = v; *c; c++)
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '_'))
+			return msgf(
+				msg, size,
+				"invalid syscall name \"%s\": lower-case letters, digits and _ only",
+				v);
+	return true;
+}
+
+/*
+ * Path rules (kubescape-sbob.md §2): "⋯" is exactly one whole segment, "*" is a whole segment
+ * (mid-path: zero or more segments; trailing: one or more), "⋯⋯" belongs to exec args only.
+ */
+static bool check_path_segments(const char *path, const char *what, char *msg, size_t size)
+{
+	const char *seg = path;
+
+	if (strstr(path, PROF_ELLIPSIS_ANY))
+		return msgf(msg, size,
+			    "invalid %s \"%s\": \"⋯⋯\" is only allowed in exec args (use \"*\" for "
+			    "any number of path segments)",
+			    what, path);
+	while (*seg) {
+		const char *end = strchr(seg, '/');
+		size_t len = end ? (size_t)(end - seg) : strlen(seg);
+		const char *e = memmem(seg, len, PROF_ELLIPSIS, PROF_ELLIPSIS_LEN);
+		const char *star = memchr(seg, '*', len);
+
+		if (e && len != PROF_ELLIPSIS_LEN)
+			return msgf(
+				msg, size,
+				"invalid %s \"%s\": \"⋯\" must be a whole path segment (\"/a/⋯/b\")",
+				what, path);
+		if (star && len != 1)
+			return msgf(
+				msg, size,
+				"invalid %s \"%s\": \"*\" must be a whole path segment (\"/a/*\")",
+				what, path);
+		if (!end)
+			break;
+		seg = end + 1;
+	}
+	return true;
+}
+
+bool prof_check_open_path(const char *path, char *msg, size_t size)
+{
+	if (path[0] != '/')
+		return msgf(msg, size,
+			    "invalid open path \"%s\": must be absolute (start with \"/\")", path);
+	return check_path_segments(path, "open path", msg, size);
+}
+
+bool prof_check_exec_path(const char *path, char *msg, size_t size)
+{
+	if (!*path)
+		return msgf(msg, size, "empty exec path");
+	return check_path_segments(path, "exec path", msg, size);
+}
+
+bool prof_check_exec_arg(const char *arg, char *msg, size_t size)
+{
+	if (!strcmp(arg, PROF_ELLIPSIS) || !strcmp(arg, PROF_ELLIPSIS_ANY))
+		return true;
+	if (strstr(arg, PROF_ELLIPSIS))
+		return msgf(msg, size,
+			    "invalid exec arg \"%s\": \"⋯\" (one argument) and \"⋯⋯\" (any "
+			    "arguments) must be a whole argument",
+			    arg);
+	return true;
+}
+
+bool prof_check_endpoint(const char *ep, char *msg, size_t size)
+{
+	const char *p = ep + 1;
+	unsigned long port = 0;
+	size_t digits = 0;
+
+	if (ep[0] != ':')
+		return msgf(
+			msg, size,
+			"invalid endpoint \"%s\": expected \":PORT/path\" (e.g. \":443/api/⋯\", "
+			"\":0/health\" for any port)",
+			ep);
+	while (*p >= '0' && *p <= '9' && digits < 6) {
+		port = port * 10 + (unsigned long)(*p - '0');
+		p++;
+		digits++;
+	}
+	if (!digits || port > 65535)
+		return msgf(msg, size, "invalid endpoint \"%s\": port must be 0..65535", ep);
+	if (*p != '/')
+		return msgf(
+			msg, size,
+			"invalid endpoint \"%s\": expected \":PORT/path\" (the path starts with "
+			"\"/\")",
+			ep);
+	return check_path_segments(p, "endpoint path", msg, size);
+}
+
+bool prof_check_direction(const char *v, char *msg, size_t size)
+{
+	static const char *const dirs[] = { "inbound", "outbound", NULL };
+
+	return check_vocab(v, dirs, "endpoint direction", msg, size);
+}
+
+bool prof_check_ip(const char *v, char *msg, size_t size)
+{
+	char addr[64];
+	const char *slash;
+	unsigned char buf[16];
+	int family;
+	size_t alen;
+
+	if (!strcmp(v, "*"))
+		return true;
+	slash = strchr(v, '/');
+	alen = slash ? (size_t)(slash - v) : strlen(v);
+	if (alen >= sizeof(addr))
+		return msgf(msg, size, "invalid IP address or CIDR \"%s\"", v);
+	memcpy(addr, v, alen);
+	addr[alen] = 0;
+	if (inet_pton(AF_INET, addr, buf) == 1)
+		family = 4;
+	else if (inet_pton(AF_INET6, addr, buf) == 1)
+		family = 6;
+	else
+		return msgf(msg, size,
+			    "invalid IP address or CIDR \"%s\": expected an IPv4/IPv6 literal, "
+			    "ADDR/PREFIX or \"*\"",
+			    v);
+	if (slash) {
+		const char *p = slash + 1;
+		unsigned long bits = 0;
+		unsigned long max = family == 4 ? 32 : 128;
+		size_t digits = 0;
+
+		while (*p >= '0' && *p <= '9' && digits < 4) {
+			bits = bits * 10 + (unsigned long)(*p - '0');
+			p++;
+			digits++;
+		}
+		if (!digits || *p || bits > max)
+			return msgf(msg, size, "invalid CIDR \"%s\": prefix length must be 0..%lu",
+				    v, max);
+	}
+	return true;
+}
+
+/*
+ * DNS names: labels of letters, digits, '-' and '_'; wildcards "*.suffix" (one label),
+ * "a.⋯.b" (one label in the middle) and "prefix.*" (one or more labels). One trailing dot.
+ */
+bool prof_check_dns(const char *name, char *msg, size_t size)
+{
+	size_t len = strlen(name);
+	const char *lab = name;
+	size_t nlabels = 0;
+
+	if (!len)
+		return msgf(msg, size, "empty DNS name");
+	if (len > 254)
+		return msgf(msg, size, "invalid DNS name \"%.40s...\": longer than 253 bytes",
+			    name);
+	if (name[len - 1] == '.')
+		len--;
+	while (lab < name + len) {
+		const char *end = memchr(lab, '.', (size_t)(name + len - lab));
+		size_t l = end ? (size_t)(end - lab) : (size_t)(name + len - lab);
+		bool is_star = l == 1 && lab[0] == '*';
+		bool is_ell = l == PROF_ELLIPSIS_LEN && !memcmp(lab, PROF_ELLIPSIS, l);
+
+		nlabels++;
+		if (!l)
+			return msgf(msg, size, "invalid DNS name \"%s\": empty label", name);
+		if (l > 63)
+			return msgf(msg, size, "invalid DNS name \"%s\": label longer than 63",
+				    name);
+		if (is_star && lab != name && end)
+			return msgf(msg, size,
+				    "invalid DNS name \"%s\": \"*\" is allowed as the first label "
+				    "(\"*.example.com\") or the last (\"example.*\")",
+				    name);
+		if (is_ell && (lab == name || !end))
+			return msgf(
+				msg, size,
+				"invalid DNS name \"%s\": \"⋯\" stands for one label in the middle "
+				"(\"api.⋯.example.com\")",
+				name);
+		if (!is_star && !is_ell) {
+			for (size_t i = 0; i < l; i++) {
+				unsigned char c = (unsigned char)lab[i];
+
+				if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+				      (c >= '0' && c <= '9') || c == '-' || c == '_'))
+					return msgf(
+						msg, size,
+						"invalid DNS name \"%s\": bad character in label "
+						"\"%.*s\"",
+						name, (int)l, lab);
+			}
+		}
+		if (!end)
+			break;
+		lab = end + 1;
+	}
+	if (nlabels == 1 && name[0] == '*')
+		return msgf(msg, size, "invalid DNS name \"%s\": \"*\" needs a suffix", name);
+	return true;
+}
+
+bool prof_check_protocol(const char *v, char *msg, size_t size)
+{
+	static const char *const protos[] = { "TCP", "UDP", "SCTP", NULL };
+
+	return check_vocab(v, protos, "protocol", msg, size);
+}
+
+bool prof_check_neighbor_type(const char *v, char *msg, size_t size)
+{
+	static const char *const types[] = { "internal", "external", NULL };
+
+	return check_vocab(v, types, "neighbor type", msg, size);
+}

@@ -1,0 +1,432 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * YAML text -> generic trees (struct prof_node), one per document, with every bound of
+ * struct vigil_profile_limits enforced while parsing. libyaml's event API is used (not its
+ * document API) so aliases can be refused before anything is expanded (billion laughs), depth
+ * is bounded before libyaml's stacks grow, and duplicate keys are found with positions.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+#include "profile/yamltree.h"
+
+#define DEFAULT_MAX_FILE   (64u << 20)
+#define DEFAULT_MAX_DEPTH  32
+#define DEFAULT_MAX_ENTRY  1000000
+#define DEFAULT_MAX_STRING (64u << 10)
+#define DEFAULT_MAX_DOCS   1024
+
+void prof_limits_resolve(const struct vigil_profile_limits *in, struct vigil_profile_limits *out)
+{
+	struct vigil_profile_limits l = { 0 };
+
+	if (in)
+		l = *in;
+	out->max_file_bytes = l.max_file_bytes ? l.max_file_bytes : DEFAULT_MAX_FILE;
+	out->max_depth = l.max_depth ? l.max_depth : DEFAULT_MAX_DEPTH;
+	out->max_entries = l.max_entries ? l.max_entries : DEFAULT_MAX_ENTRY;
+	out->max_string = l.max_string ? l.max_string : DEFAULT_MAX_STRING;
+	out->max_documents = l.max_documents ? l.max_documents : DEFAULT_MAX_DOCS;
+}
+
+struct tree_ctx {
+	const char *name;
+	const struct vigil_profile_limits *lim;
+	struct vigil_error *err;
+	size_t total_nodes;
+	size_t max_total;
+};
+
+static int fail(struct tree_ctx *c, int code, int line, int col, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+static int fail(struct tree_ctx *c, int code, int line, int col, const char *fmt, ...)
+{
+	char msg[VIGIL_ERROR_MSG_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return vigil_error__set(c->err, code, c->name, line, col, "%s", msg);
+}
+
+static struct prof_pos mark_pos(const yaml_mark_t *m)
+{
+	struct prof_pos p = { (int)m->line + 1, (int)m->column + 1 };
+
+	return p;
+}
+
+static bool all_of(const char *s, size_t len, const char *set, size_t from)
+{
+	if (from >= len)
+		return false;
+	for (size_t i = from; i < len; i++)
+		if (!strchr(set, s[i]))
+			return false;
+	return true;
+}
+
+enum prof_scalar_type prof_resolve_plain(const char *s, size_t len)
+{
+	static const char *const nulls[] = { "", "~", "null", "Null", "NULL", NULL };
+	static const char *const bools[] = {
+		"true", "True", "TRUE", "false", "False", "FALSE", NULL
+	};
+	static const char *const specials[] = { ".inf",	 ".Inf", ".INF", "-.inf", "-.Inf", "-.INF",
+						"+.inf", ".nan", ".NaN", ".NAN",  NULL };
+	size_t i = 0;
+	bool digits = false, dot = false;
+
+	/* most scalars are paths and names: nothing but these first bytes can start a non-string */
+	if (len && !strchr("0123456789+-.~nNtTfF", s[0]))
+		return PROF_SCALAR_STR;
+	for (size_t k = 0; nulls[k]; k++)
+		if (strlen(nulls[k]) == len && !memcmp(s, nulls[k], len))
+			return PROF_SCALAR_NULL;
+	for (size_t k = 0; bools[k]; k++)
+		if (strlen(bools[k]) == len && !memcmp(s, bools[k], len))
+			return PROF_SCALAR_BOOL;
+	for (size_t k = 0; specials[k]; k++)
+		if (strlen(specials[k]) == len && !memcmp(s, specials[k], len))
+			return PROF_SCALAR_FLOAT;
+	if (len > 2 && s[0] == '0' && s[1] == 'x' && all_of(s, len, "0123456789abcdefABCDEF", 2))
+		return PROF_SCALAR_INT;
+	if (len > 2 && s[0] == '0' && s[1] == 'o' && all_of(s, len, "01234567", 2))
+		return PROF_SCALAR_INT;
+	if (len && (s[0] == '-' || s[0] == '+'))
+		i = 1;
+	if (all_of(s, len, "0123456789", i))
+		return PROF_SCALAR_INT;
+	/* [-+]? ( . [0-9]+ | [0-9]+ ( . [0-9]* )? ) ( [eE] [-+]? [0-9]+ )? */
+	for (; i < len && s[i] >= '0' && s[i] <= '9'; i++)
+		digits = true;
+	if (i < len && s[i] == '.') {
+		dot = true;
+		for (i++; i < len && s[i] >= '0' && s[i] <= '9'; i++)
+			digits = true;
+	}
+	if (!digits)
+		return PROF_SCALAR_STR;
+	if (i < len && (s[i] == 'e' || s[i] == 'E')) {
+		i++;
+		if (i < len && (s[i] == '-' || s[i] == '+'))
+			i++;
+		if (!all_of(s, len, "0123456789", i))
+			return PROF_SCALAR_STR;
+		return PROF_SCALAR_FLOAT;
+	}
+	return i == len && dot ? PROF_SCALAR_FLOAT : PROF_SCALAR_STR;
+}
+
+static int cmp_key_idx(const void *a, const void *b, void *arg)
+{
+	const struct prof_node *items = arg;
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	int r = strcmp(items[x].key, items[y].key);
+
+	return r ? r : (x < y ? -1 : x > y);
+}
+
+/* Duplicate keys in a finished mapping: quadratic for small maps, sort for big ones. */
+static int check_duplicates(struct tree_ctx *c, const struct prof_node *m)
+{
+	const struct prof_node *dup = NULL, *first = NULL;
+
+	if (m->n < 2)
+		return 0;
+	if (m->n <= 16) {
+		for (size_t j = 1; j < m->n && !dup; j++)
+			for (size_t i = 0; i < j; i++)
+				if (!strcmp(m->items[i].key, m->items[j].key)) {
+					first = &m->items[i];
+					dup = &m->items[j];
+					break;
+				}
+	} else {
+		size_t *idx = malloc(m->n * sizeof(*idx));
+
+		if (!idx)
+			return fail(c, -ENOMEM, 0, 0, "out of memory");
+		for (size_t i = 0; i < m->n; i++)
+			idx[i] = i;
+		qsort_r(idx, m->n, sizeof(*idx), cmp_key_idx, m->items);
+		for (size_t i = 1; i < m->n; i++) {
+			const struct prof_node *a = &m->items[idx[i - 1]], *b = &m->items[idx[i]];
+
+			if (strcmp(a->key, b->key))
+				continue;
+			/* report the earliest second occurrence in the file */
+			if (!dup || idx[i] < (size_t)(dup - m->items)) {
+				size_t f = i - 1;
+
+				while (f > 0 && !strcmp(m->items[idx[f - 1]].key, b->key))
+					f--;
+				first = &m->items[idx[f]];
+				dup = b;
+			}
+		}
+		free(idx);
+	}
+	if (!dup)
+		return 0;
+	return fail(c, -EINVAL, dup->key_pos.line, dup->key_pos.col,
+		    "duplicate key \"%s\" (first at line %d)", dup->key, first->key_pos.line);
+}
+
+struct frame {
+	struct prof_node *node;
+	bool want_key; /* mappings: the next scalar is a key */
+	char *pending_key;
+	struct prof_pos pending_pos;
+};
+
+static int add_child(struct tree_ctx *c, struct frame *f, struct prof_node **ret,
+		     const yaml_mark_t *mark)
+{
+	struct prof_node *parent = f->node;
+
+	if (parent->n >= c->lim->max_entries) {
+		/* point at the key of a mapping entry, at the item of a list */
+		struct prof_pos at = { (int)mark->line + 1, (int)mark->column + 1 };
+
+		if (parent->type == PROF_NODE_MAP)
+			at = f->pending_pos;
+		return fail(c, -E2BIG, at.line, at.col,
+			    "too many entries in one list or mapping (limit %zu)",
+			    c->lim->max_entries);
+	}
+	if (++c->total_nodes > c->max_total)
+		return fail(c, -E2BIG, (int)mark->line + 1, (int)mark->column + 1,
+			    "too many values in the file (limit %zu)", c->max_total);
+	if (prof_grow((void **)&parent->items, &parent->cap, parent->n, sizeof(*parent->items)))
+		return fail(c, -ENOMEM, 0, 0, "out of memory");
+	*ret = &parent->items[parent->n++];
+	memset(*ret, 0, sizeof(**ret));
+	if (parent->type == PROF_NODE_MAP) {
+		(*ret)->key = f->pending_key;
+		(*ret)->key_pos = f->pending_pos;
+		f->pending_key = NULL;
+		f->want_key = true;
+	}
+	return 0;
+}
+
+static const char *event_name(yaml_event_type_t t)
+{
+	switch (t) {
+	case YAML_SEQUENCE_START_EVENT:
+		return "a list";
+	case YAML_MAPPING_START_EVENT:
+		return "a mapping";
+	default:
+		return "this";
+	}
+}
+
+int prof_parse_yaml(const char *data, size_t len, const char *name,
+		    const struct vigil_profile_limits *lim, struct prof_node **ret_docs,
+		    size_t *ret_ndocs, bool *ret_comments, struct vigil_error *err)
+{
+	/* comments: a '#' after a blank or at a line start, between events (outside scalars) */
+	bool may_comment = memchr(data, '#', len) != NULL, comments = false;
+	size_t scanned = 0;
+	struct tree_ctx c = { .name = name, .lim = lim, .err = err };
+	struct frame *stack = NULL;
+	size_t depth = 0;
+	struct prof_node *docs = NULL;
+	size_t ndocs = 0, docs_cap = 0;
+	yaml_parser_t parser;
+	yaml_event_t ev;
+	int r = 0;
+	bool done = false;
+
+	c.max_total = lim->max_entries * 4 > lim->max_entries ? lim->max_entries * 4 : SIZE_MAX;
+	if (len > lim->max_file_bytes)
+		return fail(&c, -EFBIG, 0, 0, "file is %zu bytes, larger than the limit of %zu",
+			    len, lim->max_file_bytes);
+	stack = calloc(lim->max_depth + 2, sizeof(*stack));
+	if (!stack)
+		return fail(&c, -ENOMEM, 0, 0, "out of memory");
+	if (!yaml_parser_initialize(&parser)) {
+		free(stack);
+		return fail(&c, -ENOMEM, 0, 0, "out of memory");
+	}
+	yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
+	yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING);
+
+	while (!done && !r) {
+		struct prof_node *n = NULL;
+		struct frame *top = depth ? &stack[depth - 1] : NULL;
+		struct prof_pos pos;
+
+		if (!yaml_parser_parse(&parser, &ev)) {
+			const char *ctx = parser.context ? parser.context : "";
+
+			if (*ctx && parser.context_mark.line != parser.problem_mark.line)
+				r = fail(&c, -EINVAL, (int)parser.problem_mark.line + 1,
+					 (int)parser.problem_mark.column + 1,
+					 "YAML syntax error: %s %s (started at line %d)",
+					 parser.problem ? parser.problem : "unknown problem", ctx,
+					 (int)parser.context_mark.line + 1);
+			else
+				r = fail(&c, -EINVAL, (int)parser.problem_mark.line + 1,
+					 (int)parser.problem_mark.column + 1,
+					 "YAML syntax error: %s%s%s",
+					 parser.problem ? parser.problem : "unknown problem",
+					 *ctx ? " " : "", ctx);
+			break;
+		}
+		pos = mark_pos(&ev.start_mark);
+		if (may_comment && !comments) {
+			size_t start = ev.start_mark.index < len ? ev.start_mark.index : len;
+
+			if (ev.type == YAML_STREAM_END_EVENT)
+				start = len;
+			for (size_t i = scanned; i < start && !comments; i++)
+				comments = data[i] == '#' &&
+					   (i == 0 || data[i - 1] == ' ' || data[i - 1] == '\t' ||
+					    data[i - 1] == '\n');
+			if (ev.type == YAML_SCALAR_EVENT && ev.end_mark.index > scanned)
+				scanned = ev.end_mark.index;
+			else if (start > scanned)
+				scanned = start;
+		}
+		switch (ev.type) {
+		case YAML_STREAM_END_EVENT:
+			done = true;
+			break;
+		case YAML_DOCUMENT_START_EVENT:
+			if (ndocs >= lim->max_documents) {
+				r = fail(&c, -E2BIG, pos.line, pos.col,
+					 "too many documents (limit %zu)", lim->max_documents);
+				break;
+			}
+			if (prof_grow((void **)&docs, &docs_cap, ndocs, sizeof(*docs))) {
+				r = fail(&c, -ENOMEM, 0, 0, "out of memory");
+				break;
+			}
+			memset(&docs[ndocs], 0, sizeof(docs[ndocs]));
+			/* a placeholder holder node: its one child is the root */
+			docs[ndocs].type = PROF_NODE_SEQ;
+			docs[ndocs].pos = pos;
+			ndocs++;
+			stack[0] = (struct frame){ .node = &docs[ndocs - 1] };
+			depth = 1;
+			break;
+		case YAML_DOCUMENT_END_EVENT:
+			depth = 0;
+			break;
+		case YAML_ALIAS_EVENT:
+			r = fail(&c, -EINVAL, pos.line, pos.col,
+				 "aliases (*%s) are not supported in profiles: write the value out",
+				 (const char *)ev.data.alias.anchor);
+			break;
+		case YAML_SCALAR_EVENT: {
+			size_t slen = ev.data.scalar.length;
+			const char *sval = (const char *)ev.data.scalar.value;
+
+			if (!top) {
+				r = fail(&c, -EINVAL, pos.line, pos.col, "unexpected scalar");
+				break;
+			}
+			if (slen > lim->max_string) {
+				r = fail(&c, -E2BIG, pos.line, pos.col,
+					 "string of %zu bytes is longer than the limit of %zu",
+					 slen, lim->max_string);
+				break;
+			}
+			if (memchr(sval, 0, slen)) {
+				r = fail(&c, -EINVAL, pos.line, pos.col,
+					 "strings must not contain NUL characters");
+				break;
+			}
+			if (top->node->type == PROF_NODE_MAP && top->want_key) {
+				top->pending_key = strdup(sval);
+				if (!top->pending_key)
+					r = fail(&c, -ENOMEM, 0, 0, "out of memory");
+				top->pending_pos = pos;
+				top->want_key = false;
+				break;
+			}
+			if ((r = add_child(&c, top, &n, &ev.start_mark)))
+				break;
+			n->type = PROF_NODE_SCALAR;
+			n->pos = pos;
+			n->len = slen;
+			n->value = malloc(slen + 1);
+			if (!n->value) {
+				r = fail(&c, -ENOMEM, 0, 0, "out of memory");
+				break;
+			}
+			memcpy(n->value, sval, slen);
+			n->value[slen] = 0;
+			n->quoted = ev.data.scalar.style != YAML_PLAIN_SCALAR_STYLE;
+			if (ev.data.scalar.tag &&
+			    !strcmp((const char *)ev.data.scalar.tag, YAML_STR_TAG))
+				n->quoted = true;
+			n->stype = n->quoted ? PROF_SCALAR_STR : prof_resolve_plain(sval, slen);
+			break;
+		}
+		case YAML_SEQUENCE_START_EVENT:
+		case YAML_MAPPING_START_EVENT:
+			if (!top) {
+				r = fail(&c, -EINVAL, pos.line, pos.col, "unexpected node");
+				break;
+			}
+			if (top->node->type == PROF_NODE_MAP && top->want_key) {
+				r = fail(&c, -EINVAL, pos.line, pos.col,
+					 "mapping keys must be plain strings, not %s",
+					 event_name(ev.type));
+				break;
+			}
+			if (depth > lim->max_depth) {
+				r = fail(&c, -E2BIG, pos.line, pos.col,
+					 "nesting deeper than the limit of %zu levels",
+					 lim->max_depth);
+				break;
+			}
+			if ((r = add_child(&c, top, &n, &ev.start_mark)))
+				break;
+			n->type = ev.type == YAML_SEQUENCE_START_EVENT ? PROF_NODE_SEQ
+								       : PROF_NODE_MAP;
+			n->pos = pos;
+			stack[depth++] = (struct frame){ .node = n, .want_key = true };
+			break;
+		case YAML_SEQUENCE_END_EVENT:
+		case YAML_MAPPING_END_EVENT:
+			if (depth < 2) {
+				r = fail(&c, -EINVAL, pos.line, pos.col, "unbalanced YAML");
+				break;
+			}
+			if (top->node->type == PROF_NODE_MAP)
+				r = check_duplicates(&c, top->node);
+			free(top->pending_key);
+			top->pending_key = NULL;
+			depth--;
+			break;
+		default:
+			break;
+		}
+		yaml_event_delete(&ev);
+	}
+	for (size_t i = 0; i < depth; i++)
+		free(stack[i].pending_key);
+	yaml_parser_delete(&parser);
+	free(stack);
+	if (r) {
+		for (size_t i = 0; i < ndocs; i++)
+			prof_node_release(&docs[i]);
+		free(docs);
+		return r;
+	}
+	*ret_docs = docs;
+	*ret_ndocs = ndocs;
+	*ret_comments = comments;
+	return 0;
+}
