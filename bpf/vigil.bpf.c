@@ -24,6 +24,7 @@ const volatile __u64 cfg_kinds = ~0ull; /* bit per enum vg_kind */
 const volatile __u32 cfg_dedup = 0;
 const volatile __u32 cfg_syscall_first_use = 1;
 const volatile __u64 cfg_rate_per_sec = 20000; /* per workload; 0 = unlimited */
+const volatile __u32 cfg_dns_port = 53;	       /* a second DNS port (tests, local resolvers) */
 
 #define AT_FDCWD_	       -100
 #define OVERLAYFS_SUPER_MAGIC_ 0x794c7630
@@ -948,7 +949,7 @@ static __always_inline int on_send(struct pt_regs *regs, long nr, long ret, __u6
 	sock_addrs(e, sk);
 	if (uaddr)
 		put_user_sockaddr(e, 0, &e->sa[1], uaddr, alen, 2);
-	if (e->sa[1].port != 53)
+	if (e->sa[1].port != 53 && e->sa[1].port != cfg_dns_port)
 		return 0;
 	off = put_user_bytes(e, 0, 0, buf, len, VG_DNS_MAX, VG_STR_BYTES);
 	return ev_submit(e, off, 0, false);

@@ -252,6 +252,7 @@ int vigil_sensor__open(const struct vigil_sensor_opts *opts, struct vigil_sensor
 	s->skel->rodata->cfg_scope_selected = s->opts.scope == VIGIL_SCOPE_SELECTED;
 	s->skel->rodata->cfg_kinds = kinds;
 	s->skel->rodata->cfg_dedup = s->opts.dedup;
+	s->skel->rodata->cfg_dns_port = s->opts.dns_port ? s->opts.dns_port : 53;
 	bpf_map__set_max_entries(s->skel->maps.events, (uint32_t)s->opts.ringbuf_bytes);
 
 	add_hook(s, "sched_process_exec", s->skel->progs.vg_exec);
@@ -561,9 +562,13 @@ static int deliver(struct vigil_sensor *s, const struct vg_event *e, size_t size
 		}
 		break;
 	}
-	case VG_EV_EXIT:
-		ev.exit.code = (int32_t)e->arg[0];
+	case VG_EV_EXIT: {
+		/* the kernel keeps a wait status: report it as a shell would */
+		int32_t raw = (int32_t)e->arg[0];
+
+		ev.exit.code = (raw & 0x7f) ? 128 + (raw & 0x7f) : (raw >> 8) & 0xff;
 		break;
+	}
 	case VG_EV_OPEN:
 	case VG_EV_EXEC_WRITE:
 		ev.open.path = resolved_path(s, e, s->path, sizeof(s->path), 0, 1);
