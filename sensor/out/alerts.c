@@ -225,6 +225,13 @@ int vigil_alerts__add_sink(struct vigil_alerts *a, const char *spec, struct vigi
 		s->kind = VIGIL_SINK_SYSLOG;
 	else {
 		hint = vigil_suggest(buf, kinds);
+		if (hint && !strcmp(hint, buf)) {
+			ret = vigil_error__set(err, -EINVAL, "", 0, 0, "bad sink \"%s\": %s", spec,
+					       !strcmp(buf, "stdout") ? "stdout takes no address"
+					       : !strcmp(buf, "file") ? "expected file:PATH"
+								      : "expected KIND:URL");
+			goto fail;
+		}
 		ret = vigil_error__set(err, -EINVAL, "", 0, 0,
 				       "bad sink \"%s\": expected stdout, file:PATH, webhook:URL, "
 				       "alertmanager:URL or syslog[:HOST:PORT|:unix:PATH]%s%s%s",

@@ -534,6 +534,12 @@ static void test_bad_specs(void **state)
 	assert_int_equal(vigil_alerts__add_sink(a, "alertmanager:http://x;resolve=soon", &err),
 			 -EINVAL);
 	assert_int_equal(vigil_alerts__add_sink(a, "file:", &err), -EINVAL);
+	assert_non_null(strstr(err.message, "expected file:PATH"));
+	assert_int_equal(vigil_alerts__add_sink(a, "stdout:x", &err), -EINVAL);
+	assert_non_null(strstr(err.message, "stdout takes no address"));
+	assert_int_equal(vigil_alerts__add_sink(a, "webhook:", &err), -EINVAL);
+	assert_int_equal(vigil_alerts__add_sink(a, "file:/nonexistent-dir/x", &err), -ENOENT);
+	assert_non_null(strstr(err.message, "/nonexistent-dir/x"));
 	assert_int_equal(vigil_alerts__stats(a, NULL, 0), 0);
 	vigil_alerts__free(a);
 	vigil_alerts__free(NULL);
