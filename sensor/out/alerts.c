@@ -203,6 +203,12 @@ int vigil_alerts__add_sink(struct vigil_alerts *a, const char *spec, struct vigi
 	rest = colon ? colon + 1 : NULL;
 	if (colon)
 		*colon = '\0';
+	/* "syslog;facility=auth": options without an address. */
+	if (!colon && !strncmp(buf, "syslog;", 7)) {
+		memmove(buf + 7, buf + 6, strlen(buf + 6) + 1);
+		buf[6] = '\0';
+		rest = buf + 7;
+	}
 	if (!strcmp(buf, "stdout") && !rest) {
 		s->kind = VIGIL_SINK_STDOUT;
 		s->fd = STDOUT_FILENO;

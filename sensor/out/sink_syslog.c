@@ -117,6 +117,10 @@ static void timestamp(struct vigil_buf *b, const char *t)
 		vigil_buf__puts(b, "Z");
 		return;
 	}
+	if (strlen(t) == 20 && t[4] == '-' && t[10] == 'T' && t[19] == 'Z') {
+		vigil_buf__puts(b, t); /* no fraction */
+		return;
+	}
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
 	vigil_buf__printf(b, "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ", tm.tm_year + 1900,

@@ -330,6 +330,29 @@ static void test_syslog_udp(void **state)
 	parse_5424(buf, &p);
 	assert_int_equal(p.pri, 10 * 8 + 2);
 	vigil_alerts__free(a);
+
+	/* A time without a fraction is kept; a malformed one becomes now. */
+	a = vigil_alerts__new(NULL);
+	snprintf(spec, sizeof(spec), "syslog:127.0.0.1:%u", port);
+	assert_int_equal(vigil_alerts__add_sink(a, spec, &err), 0);
+	body = make_alert("R0001", 1, "w", 3);
+	json_object_set_new(body, "time", json_string("2026-11-22T10:00:00Z"));
+	assert_int_equal(emit(a, body), 0);
+	body = make_alert("R0001", 1, "w", 4);
+	json_object_set_new(body, "time", json_string("yesterday"));
+	assert_int_equal(emit(a, body), 0);
+	n = recv(fd, buf, sizeof(buf) - 1, 0);
+	assert_true(n > 0);
+	buf[n] = '\0';
+	parse_5424(buf, &p);
+	assert_string_equal(p.ts, "2026-11-22T10:00:00Z");
+	n = recv(fd, buf, sizeof(buf) - 1, 0);
+	assert_true(n > 0);
+	buf[n] = '\0';
+	parse_5424(buf, &p);
+	assert_int_equal(strlen(p.ts), 27); /* now: YYYY-MM-DDTHH:MM:SS.uuuuuuZ */
+	assert_int_equal(p.ts[26], 'Z');
+	vigil_alerts__free(a);
 	close(fd);
 
 	assert_int_equal(vigil_syslog__severity(1), 5);
@@ -390,7 +413,9 @@ static void test_syslog_bad_specs(void **state)
 	assert_int_equal(vigil_alerts__add_sink(a, "syslog:[::1:514", &err), -EINVAL);
 	assert_int_equal(vigil_alerts__add_sink(a, "syslog:[::1]:5514", &err), 0);
 	assert_int_equal(vigil_alerts__add_sink(a, "syslog", &err), 0);
-	assert_int_equal(vigil_alerts__stats(a, NULL, 0), 2);
+	assert_int_equal(vigil_alerts__add_sink(a, "syslog;facility=auth", &err), 0);
+	assert_int_equal(vigil_alerts__add_sink(a, "syslog;facility=nope", &err), -EINVAL);
+	assert_int_equal(vigil_alerts__stats(a, NULL, 0), 3);
 	vigil_alerts__free(a);
 }
 
