@@ -39,6 +39,7 @@ struct rx {
 	json_t *batches;   /* size of each 2xx request */
 	char last_path[256];
 	char last_ctype[128];
+	char last_auth[128];
 };
 
 struct upload {
@@ -64,7 +65,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 	struct rx *rx = cls;
 	struct upload *u = *con_cls;
 	struct MHD_Response *resp;
-	const char *ctype;
+	const char *ctype, *auth;
 	enum MHD_Result ret;
 	int status = 200;
 	json_t *doc;
@@ -83,10 +84,12 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 		return MHD_YES;
 	}
 	ctype = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
+	auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
 	pthread_mutex_lock(&rx->mu);
 	rx->requests++;
 	snprintf(rx->last_path, sizeof(rx->last_path), "%s", url);
 	snprintf(rx->last_ctype, sizeof(rx->last_ctype), "%s", ctype ? ctype : "");
+	snprintf(rx->last_auth, sizeof(rx->last_auth), "%s", auth ? auth : "");
 	if (rx->next_plan < rx->n_plan)
 		status = rx->plan[rx->next_plan++];
 	rx->held++;
@@ -264,6 +267,21 @@ static void test_batching(void **state)
 	assert_string_equal(rx->last_ctype, "application/json");
 	assert_int_equal(stats1(a).sent, 25);
 	assert_int_equal(stats1(a).queued, 0);
+	vigil_alerts__free(a);
+	rx_free(rx);
+}
+
+static void test_extra_header(void **state)
+{
+	struct vigil_alerts_opts o = { .batch_wait_ns = 1000000ull };
+	struct rx *rx = rx_start();
+	struct vigil_alerts *a =
+		new_alerts(&o, "webhook", rx, ";header=Authorization: Bearer t0k=n;header=X-A: 1");
+
+	assert_int_equal(emit_seq(a, 0), 0);
+	assert_int_equal(vigil_alerts__flush(a, 10000000000ull), 0);
+	assert_string_equal(rx->last_auth, "Bearer t0k=n");
+	assert_in_order(rx, 0, 1);
 	vigil_alerts__free(a);
 	rx_free(rx);
 }
@@ -540,6 +558,10 @@ static void test_bad_specs(void **state)
 	assert_int_equal(vigil_alerts__add_sink(a, "webhook:", &err), -EINVAL);
 	assert_int_equal(vigil_alerts__add_sink(a, "file:/nonexistent-dir/x", &err), -ENOENT);
 	assert_non_null(strstr(err.message, "/nonexistent-dir/x"));
+	assert_int_equal(vigil_alerts__add_sink(a, "webhook:http://x;header=NoColon", &err),
+			 -EINVAL);
+	assert_int_equal(vigil_alerts__add_sink(a, "syslog;header=A: b", &err), -EINVAL);
+	assert_int_equal(vigil_alerts__add_sink(a, "syslog;cacert=/x", &err), -EINVAL);
 	assert_int_equal(vigil_alerts__stats(a, NULL, 0), 0);
 	vigil_alerts__free(a);
 	vigil_alerts__free(NULL);
@@ -550,6 +572,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_batching),
 		cmocka_unit_test(test_batch_wait),
+		cmocka_unit_test(test_extra_header),
 		cmocka_unit_test(test_retry_500_then_ok),
 		cmocka_unit_test(test_receiver_down_then_up),
 		cmocka_unit_test(test_queue_bound_slow_receiver),
