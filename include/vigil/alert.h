@@ -51,8 +51,8 @@ struct vigil_alerts *vigil_alerts__new(const struct vigil_alerts_opts *opts);
 /*
  * Adds a sink: stdout, file:PATH, webhook:URL, alertmanager:URL, syslog[:HOST:PORT],
  * syslog:unix:PATH. Network sinks accept ";key=value" options after the address (batch=N,
- * wait=DUR, retries=N, queue=N, timeout=DUR; alertmanager: resolve=DUR; syslog:
- * facility=NAME), see docs/ALERTS.md. Starts the sink's thread. 0 or a negative errno (err
+ * wait=DUR, retries=N, queue=N, timeout=DUR; HTTP: header=NAME: VALUE, cacert=PATH;
+ * alertmanager: resolve=DUR; syslog: facility=NAME), see docs/ALERTS.md. Starts the sink's thread. 0 or a negative errno (err
  * says why).
  */
 int vigil_alerts__add_sink(struct vigil_alerts *a, const char *spec, struct vigil_error *err);

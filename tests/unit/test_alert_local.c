@@ -466,6 +466,115 @@ static void test_alertmanager_mapping_edges(void **state)
 	json_decref(al);
 }
 
+static uint64_t rng_state = 0x243f6a8885a308d3ull;
+
+static uint64_t rnd(void)
+{
+	rng_state ^= rng_state << 13, rng_state ^= rng_state >> 7, rng_state ^= rng_state << 17;
+	return rng_state;
+}
+
+/* A string with quotes, brackets, backslashes, control bytes, UTF-8 and sometimes 64 KiB. */
+static json_t *hostile_string(void)
+{
+	static const char *const parts[] = { "\"", "]", "\\",	     "\n",    "\x01", " ",
+					     "é",  "≋", "[a=\"b\"]", "<13>1", "%s%n", "x" };
+	char buf[70000];
+	size_t len = 0, n = rnd() % 8 == 0 ? 65536 : rnd() % 40;
+
+	while (len < n) {
+		const char *p = parts[rnd() % (sizeof(parts) / sizeof(parts[0]))];
+		size_t l = strlen(p);
+
+		if (len + l >= sizeof(buf))
+			break;
+		memcpy(buf + len, p, l);
+		len += l;
+	}
+	buf[len] = '\0';
+	return json_string(buf);
+}
+
+static json_t *hostile_value(int depth)
+{
+	switch (rnd() % (depth > 2 ? 4 : 7)) {
+	case 0:
+		return hostile_string();
+	case 1:
+		return json_integer((json_int_t)rnd());
+	case 2:
+		return json_null();
+	case 3:
+		return json_real(-1.5);
+	case 4: {
+		json_t *o = json_object();
+
+		json_object_set_new(o, "name", hostile_value(depth + 1));
+		json_object_set_new(o, "comm", hostile_value(depth + 1));
+		json_object_set_new(o, "pid", hostile_value(depth + 1));
+		json_object_set_new(o, "tactic", hostile_value(depth + 1));
+		return o;
+	}
+	case 5: {
+		json_t *a = json_array();
+
+		for (int i = 0; i < 3; i++)
+			json_array_append_new(a, hostile_value(depth + 1));
+		return a;
+	}
+	default:
+		return json_true();
+	}
+}
+
+/*
+ * Whatever a producer puts in an alert (wrong types, hostile strings), the Alertmanager
+ * object has only string labels and annotations, and the syslog message stays one bounded,
+ * parseable RFC 5424 line whose header fields have no spaces.
+ */
+static void test_formatters_hostile_input(void **state)
+{
+	static const char *const keys[] = { "time",    "rule_id", "rule_name", "severity",
+					    "message", "node",	  "alert_id",  "workload",
+					    "process", "mitre",	  "event",     "incident_id" };
+	static char buf[16384];
+
+	for (int round = 0; round < 300; round++) {
+		struct vigil_alert_msg *m = calloc(1, sizeof(*m) + 1);
+		json_t *al = json_object(), *am;
+		const char *k;
+		json_t *v;
+		struct parsed p;
+		size_t len;
+
+		for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+			if (rnd() % 4)
+				json_object_set_new(al, keys[i], hostile_value(0));
+		am = vigil_alertmanager__alert(al, 1000000000ull, 1795341600ull * 1000000000ull);
+		assert_non_null(am);
+		json_object_foreach(json_object_get(am, "labels"), k, v)
+		{
+			assert_true(json_is_string(v));
+			assert_true(*json_string_value(v));
+		}
+		json_object_foreach(json_object_get(am, "annotations"), k, v)
+			assert_true(json_is_string(v));
+		assert_int_equal(strlen(json_string_value(json_object_get(am, "endsAt"))), 30);
+		json_decref(am);
+
+		m->json = al;
+		len = vigil_syslog__format(m, 16, buf, sizeof(buf));
+		assert_true(len > 0 && len <= 8192);
+		assert_int_equal(strlen(buf), len);
+		assert_null(memchr(buf, '\n', len));
+		parse_5424(buf, &p);
+		assert_true(p.pri >= 16 * 8 + 2 && p.pri <= 16 * 8 + 5);
+		assert_string_equal(p.app, "vigil");
+		json_decref(al);
+		free(m);
+	}
+}
+
 static int setup(void **state)
 {
 	return mkdtemp(tmpdir) ? 0 : -1;
@@ -491,6 +600,7 @@ int main(void)
 		cmocka_unit_test(test_syslog_bad_specs),
 		cmocka_unit_test(test_health_nothing_dropped),
 		cmocka_unit_test(test_alertmanager_mapping_edges),
+		cmocka_unit_test(test_formatters_hostile_input),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
