@@ -556,9 +556,22 @@ static void test_formatters_hostile_input(void **state)
 		{
 			assert_true(json_is_string(v));
 			assert_true(*json_string_value(v));
+			assert_true(json_string_length(v) <= 1024);
 		}
 		json_object_foreach(json_object_get(am, "annotations"), k, v)
+		{
 			assert_true(json_is_string(v));
+			assert_true(json_string_length(v) <= 8192);
+		}
+		/* Every field that was a non-empty string arrives (possibly cut), none is lost. */
+		if (json_is_string(json_object_get(al, "message")) &&
+		    *json_string_value(json_object_get(al, "message")))
+			assert_non_null(
+				json_object_get(json_object_get(am, "annotations"), "description"));
+		if (json_is_string(json_object_get(al, "rule_name")) &&
+		    *json_string_value(json_object_get(al, "rule_name")))
+			assert_non_null(
+				json_object_get(json_object_get(am, "labels"), "rule_name"));
 		assert_int_equal(strlen(json_string_value(json_object_get(am, "endsAt"))), 30);
 		json_decref(am);
 
