@@ -7,6 +7,9 @@
  * Delivery never blocks detection: stdout and file sinks write synchronously (local and fast),
  * network sinks (webhook, alertmanager, syslog) queue within a bound and deliver from their own
  * thread with retries and backoff. What is dropped is counted and visible in the stats.
+ *
+ * Threads: every function may be called from several threads at once, except
+ * vigil_alerts__free, which must be the last call.
  */
 #ifndef VIGIL_ALERT_H
 #define VIGIL_ALERT_H
