@@ -309,6 +309,11 @@ int vigil_alerts__add_sink(struct vigil_alerts *a, const char *spec, struct vigi
 	}
 add:
 	pthread_mutex_lock(&a->mu);
+	if (a->n_sinks >= MAX_SINKS) { /* checked again: another thread may have added one */
+		pthread_mutex_unlock(&a->mu);
+		ret = vigil_error__set(err, -E2BIG, "", 0, 0, "more than %d sinks", MAX_SINKS);
+		goto fail;
+	}
 	a->sinks[a->n_sinks++] = s;
 	pthread_mutex_unlock(&a->mu);
 	return 0;
