@@ -286,6 +286,60 @@ static void test_extra_header(void **state)
 	rx_free(rx);
 }
 
+struct emitter {
+	struct vigil_alerts *a;
+	int thread;
+	int failed;
+};
+
+static void *emit_thread(void *arg)
+{
+	struct emitter *e = arg;
+
+	for (int i = 0; i < 250; i++) {
+		json_t *j = make_alert(i);
+
+		json_object_set_new(j, "thread", json_integer(e->thread));
+		if (vigil_alerts__emit(e->a, j) < 0)
+			e->failed++;
+		json_decref(j);
+	}
+	return NULL;
+}
+
+/* Detection may emit from several threads: nothing lost, each thread's alerts in its order. */
+static void test_concurrent_emit(void **state)
+{
+	struct vigil_alerts_opts o = { .batch_max = 20, .batch_wait_ns = 1000000ull };
+	struct rx *rx = rx_start();
+	struct vigil_alerts *a = new_alerts(&o, "webhook", rx, NULL);
+	struct emitter e[4];
+	pthread_t t[4];
+	int last[4] = { -1, -1, -1, -1 };
+
+	for (int i = 0; i < 4; i++) {
+		e[i] = (struct emitter){ .a = a, .thread = i };
+		assert_int_equal(pthread_create(&t[i], NULL, emit_thread, &e[i]), 0);
+	}
+	for (int i = 0; i < 4; i++) {
+		pthread_join(t[i], NULL);
+		assert_int_equal(e[i].failed, 0);
+	}
+	assert_int_equal(vigil_alerts__flush(a, 10000000000ull), 0);
+	assert_int_equal(json_array_size(rx->accepted), 1000);
+	for (size_t i = 0; i < 1000; i++) {
+		json_t *al = json_array_get(rx->accepted, i);
+		int th = (int)json_integer_value(json_object_get(al, "thread"));
+		int seq = (int)json_integer_value(json_object_get(al, "seq"));
+
+		assert_int_equal(seq, last[th] + 1);
+		last[th] = seq;
+	}
+	assert_int_equal(stats1(a).sent, 1000);
+	vigil_alerts__free(a);
+	rx_free(rx);
+}
+
 static void test_batch_wait(void **state)
 {
 	struct vigil_alerts_opts o = { .batch_max = 50, .batch_wait_ns = 50000000ull };
@@ -573,6 +627,7 @@ int main(void)
 		cmocka_unit_test(test_batching),
 		cmocka_unit_test(test_batch_wait),
 		cmocka_unit_test(test_extra_header),
+		cmocka_unit_test(test_concurrent_emit),
 		cmocka_unit_test(test_retry_500_then_ok),
 		cmocka_unit_test(test_receiver_down_then_up),
 		cmocka_unit_test(test_queue_bound_slow_receiver),
