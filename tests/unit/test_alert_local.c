@@ -169,6 +169,27 @@ static void test_file_reopen(void **state)
 
 	vigil_alerts__free(a);
 
+	/* A relative path is reopened where it was first opened, whatever the cwd is now. */
+	{
+		char cwd[4096];
+
+		assert_non_null(getcwd(cwd, sizeof(cwd)));
+		assert_int_equal(chdir(tmpdir), 0);
+		a = vigil_alerts__new(NULL);
+		assert_int_equal(vigil_alerts__add_sink(a, "file:rel.jsonl", &err), 0);
+		assert_int_equal(chdir("/"), 0);
+		snprintf(path, sizeof(path), "%s/rel.jsonl", tmpdir);
+		snprintf(rotated, sizeof(rotated), "%s/rel.jsonl.1", tmpdir);
+		assert_int_equal(rename(path, rotated), 0);
+		assert_int_equal(vigil_alerts__reopen(a), 0);
+		assert_int_equal(emit(a, make_alert("R1000", 8, "web", 9)), 0);
+		lines = read_lines(path);
+		assert_int_equal(json_array_size(lines), 1);
+		json_decref(lines);
+		assert_int_equal(chdir(cwd), 0);
+		vigil_alerts__free(a);
+	}
+
 	/* A reopen that fails (the directory is gone) keeps writing to the open file. */
 	snprintf(path, sizeof(path), "%s/sub", tmpdir);
 	assert_int_equal(mkdir(path, 0700), 0);
