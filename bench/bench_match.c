@@ -428,7 +428,7 @@ int main(int argc, char **argv)
 	printf("| event | entries | count | indexed ns/lookup | indexed lookups/s | linear ns/lookup "
 	       "| linear / indexed | matcher build ms |\n");
 	printf("|---|---|---:|---:|---:|---:|---:|---:|\n");
-	/* Optional filters for profiling one case: [exec|open] [literal|wildcard] [COUNT]. */
+	/* Optional filters for profiling one case: [exec|open|load] [literal|wildcard] [COUNT]. */
 	for (int e = 0; e < 2; e++) {
 		if (argc > 1 && strcmp(argv[1], e == 0 ? "exec" : "open") != 0)
 			continue;
@@ -441,7 +441,8 @@ int main(int argc, char **argv)
 		}
 	}
 #ifdef VIGIL_BENCH_LOADER
-	bench_load(50000);
+	if (argc <= 1 || strcmp(argv[1], "load") == 0)
+		bench_load(50000);
 #else
 	printf("\nLoad time: not measured (this build has no YAML loader yet).\n");
 #endif
