@@ -43,10 +43,10 @@ int vigil_wc_split(const char *s, size_t len, enum vigil_wc_kind kind, struct vi
 		if (len == 1 && s[0] == '/')
 			len = 0;
 	}
-	for (;;) {
-		const char *hit = memchr(s + start, sep, len - start);
-		size_t i = hit ? (size_t)(hit - s) : len;
-
+	/* A plain byte loop: segments are short, a memchr call per segment costs more. */
+	for (size_t i = 0;; i++) {
+		if (i < len && s[i] != sep)
+			continue;
 		if (kind == VIGIL_WC_DNS && i == start)
 			return -EINVAL; /* an empty label is not a name */
 		if (n < max) {
@@ -56,7 +56,7 @@ int vigil_wc_split(const char *s, size_t len, enum vigil_wc_kind kind, struct vi
 		}
 		if (++n > VIGIL_WC_MAX_SEGS)
 			return -EINVAL;
-		if (!hit)
+		if (i == len)
 			return (int)n;
 		start = i + 1;
 	}
