@@ -333,8 +333,8 @@ static void bench_case(bool exec, enum shape s, size_t n)
 			open_query(s, n, hit, buf, sizeof(buf));
 		qs[i] = xstrdup(buf);
 	}
-	/* Both must agree on every query before their speed means anything. */
-	for (size_t i = 0; i < NQUERIES && !index_only; i++) {
+	/* Both must agree (on a quarter of the queries: the scan is slow) before speed means anything. */
+	for (size_t i = 0; i < NQUERIES / 4 && !index_only; i++) {
 		bool a = exec ? vigil_matcher__exec(m, qs[i], argv_q, 3) == VIGIL_MATCH_YES
 			      : vigil_matcher__open(m, qs[i], 0);
 
