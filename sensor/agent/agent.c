@@ -757,6 +757,63 @@ static void reap_containers(struct agent *a)
 	a->nwl = keep;
 }
 
+static const char *state_name(enum wl_state st)
+{
+	switch (st) {
+	case WL_LEARNING:
+		return "learning";
+	case WL_DETECTING:
+		return "detecting";
+	case WL_UNPROTECTED:
+		return "unprotected";
+	default:
+		return "ignored";
+	}
+}
+
+/* status_file: what the agent is doing, as one JSON object, replaced atomically. */
+static void write_status(struct agent *a)
+{
+	struct vigil_sink_stats sinks[32];
+	struct vigil_detect_stats st;
+	size_t nsinks;
+	json_t *o, *wls, *sa;
+	char *text;
+
+	if (!a->c->status_file || !a->c->status_file[0])
+		return;
+	vigil_detector__stats(a->d, &st);
+	wls = json_array();
+	for (size_t i = 0; wls && i < a->nwl; i++) {
+		const struct wl *w = a->wl[i];
+
+		if (w->gone)
+			continue;
+		json_array_append_new(wls,
+				      json_pack("{s:s,s:s,s:s,s:s,s:s}", "name", w->name, "cgroup",
+						w->cgroup, "container_id", w->container_id, "state",
+						state_name(w->state), "profile",
+						w->profile ? w->profile->file : ""));
+	}
+	sa = json_array();
+	nsinks = vigil_alerts__stats(a->alerts, sinks, 32);
+	for (size_t i = 0; sa && i < nsinks && i < 32; i++)
+		json_array_append_new(sa, json_pack("{s:s,s:I,s:I,s:I,s:I}", "spec", sinks[i].spec,
+						    "sent", (json_int_t)sinks[i].sent, "queued",
+						    (json_int_t)sinks[i].queued, "dropped",
+						    (json_int_t)sinks[i].dropped, "failures",
+						    (json_int_t)sinks[i].failures));
+	o = json_pack("{s:o,s:{s:I,s:I,s:I,s:I},s:o}", "workloads", wls ? wls : json_array(),
+		      "detection", "events", (json_int_t)st.events, "alerts", (json_int_t)st.alerts,
+		      "suppressed", (json_int_t)st.suppressed, "evicted", (json_int_t)st.evicted,
+		      "sinks", sa ? sa : json_array());
+	text = o ? json_dumps(o, JSON_INDENT(2)) : NULL;
+	if (text)
+		vigil_write_file_atomic(a->c->status_file, text, strlen(text), 0644, NULL);
+	free(text);
+	json_decref(o);
+}
+
 static int agent_open(struct agent *a, struct vigil_error *err)
 {
 	struct vigil_sensor_opts so = { .dedup = true };
@@ -824,6 +881,9 @@ static int agent_open(struct agent *a, struct vigil_error *err)
 
 static void agent_close(struct agent *a)
 {
+	/* the last status, while the workload table is still there */
+	if (a->d && a->alerts)
+		write_status(a);
 	for (size_t i = 0; i < a->nwl; i++) {
 		struct wl *w = a->wl[i];
 
@@ -874,7 +934,7 @@ int vigil_agent__run(const struct vigil_agent_config *c, volatile sig_atomic_t *
 		     struct vigil_error *err)
 {
 	struct agent *a = calloc(1, sizeof(*a));
-	uint64_t next_scan = 0;
+	uint64_t next_scan = 0, next_status = 0;
 	int e;
 
 	if (!a)
@@ -911,6 +971,10 @@ int vigil_agent__run(const struct vigil_agent_config *c, volatile sig_atomic_t *
 				vigil_find_containers(on_container, a);
 			reap_containers(a);
 			next_scan = now + c->rescan_ns;
+		}
+		if (now >= next_status) {
+			write_status(a);
+			next_status = now + 2000000000ULL;
 		}
 		e = vigil_sensor__poll(a->s, POLL_MS, on_event, a);
 		if (e < 0 && e != -EINTR) {
