@@ -317,12 +317,37 @@ static void wl_bind(struct agent *a, struct wl *w)
 		vigil_sensor__set_syscall_allow(a->s, w->cgroup_id, bitmap, VIGIL_SYSCALL_BITS);
 }
 
+static void learned_path(const struct agent *a, const struct wl *w, char *buf, size_t size);
+
+/*
+ * A profile file a person put in place for a workload still learning: it wins, learning
+ * stops (nothing learned is written over a hand-written profile).
+ */
+static void adopt_profile(struct agent *a, struct wl *w, const char *file)
+{
+	vigil_learner__free(w->l);
+	w->l = NULL;
+	w->profile = stored_get(a, file);
+	wl_bind(a, w);
+	logf_("%s: %s appeared while learning: %s with it", w->name, file,
+	      w->state == WL_DETECTING ? "detecting" : "unprotected (profile not usable)");
+}
+
 static void on_profile_changed(struct agent *a, const char *file)
 {
 	struct stored *st = stored_find(a, file);
+	char mine[PATH_MAX];
 
 	if (!st) {
-		/* a new file may be what an unprotected or learning workload is waiting for */
+		for (size_t i = 0; i < a->nwl; i++) {
+			struct wl *w = a->wl[i];
+
+			if (w->state != WL_LEARNING || w->gone)
+				continue;
+			learned_path(a, w, mine, sizeof(mine));
+			if (!strcmp(mine, file))
+				adopt_profile(a, w, file);
+		}
 		return;
 	}
 	if (access(file, F_OK) < 0)
@@ -531,13 +556,27 @@ static struct wl *wl_new(struct agent *a, uint64_t cgroup_id, const char *name, 
 }
 
 /* Ends learning: writes the profile atomically, loads it back, detects from now on. */
+static void learned_path(const struct agent *a, const struct wl *w, char *buf, size_t size)
+{
+	char stem[160];
+
+	safe_name(w->name, stem, sizeof(stem) - 5);
+	snprintf(buf, size, "%s/%s.yaml", a->c->profiles_dir, stem);
+}
+
 static void wl_finish_learning(struct agent *a, struct wl *w)
 {
 	struct vigil_profile *p = NULL;
 	struct vigil_error err = { 0 };
-	char file[PATH_MAX], stem[160], digest[80];
+	char file[PATH_MAX], digest[80];
 	struct stored *st;
 	int e;
+
+	learned_path(a, w, file, sizeof(file));
+	if (!stored_find(a, file) && access(file, F_OK) == 0) {
+		adopt_profile(a, w, file);
+		return;
+	}
 
 	e = vigil_learn_kernel_sets(a->s, w->l, w->cgroup_id);
 	if (!e)
@@ -554,8 +593,6 @@ static void wl_finish_learning(struct agent *a, struct wl *w)
 			vigil_sign__sign_profile(a->key, p, doc, "vigil-agent",
 						 (int64_t)time(NULL));
 	}
-	safe_name(w->name, stem, sizeof(stem) - 5);
-	snprintf(file, sizeof(file), "%s/%s.yaml", a->c->profiles_dir, stem);
 	st = stored_find(a, file);
 	if (!st) {
 		st = calloc(1, sizeof(*st));
