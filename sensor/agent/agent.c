@@ -93,6 +93,7 @@ struct agent {
 	const struct vigil_event *cur;	 /* the event being evaluated */
 	uint64_t alerts_raised;
 	char self_cgroup[512]; /* the agent's own cgroup2 path */
+	struct wl *last;       /* wl_find's last hit */
 	char cg_root[PATH_MAX];
 };
 
@@ -394,9 +395,12 @@ static void read_inotify(struct agent *a)
 
 static struct wl *wl_find(struct agent *a, uint64_t cgroup_id)
 {
+	/* events come in runs from one workload: try the last one first */
+	if (a->last && a->last->cgroup_id == cgroup_id)
+		return a->last;
 	for (size_t i = 0; i < a->nwl; i++) {
 		if (a->wl[i]->cgroup_id == cgroup_id)
-			return a->wl[i];
+			return a->last = a->wl[i];
 	}
 	return NULL;
 }
@@ -726,7 +730,7 @@ static void reap_commands(struct agent *a, uint64_t now)
 {
 	for (size_t i = 0; i < a->nwl; i++) {
 		struct wl *w = a->wl[i];
-		int ws;
+		int ws, cmd;
 
 		if (w->cmd < 0 || w->gone)
 			continue;
@@ -740,14 +744,14 @@ static void reap_commands(struct agent *a, uint64_t now)
 		if (w->state == WL_LEARNING)
 			wl_finish_learning(a, w);
 		w->gone = true;
+		vigil_detector__unbind(a->d, w->cgroup_id);
 		vigil_sensor__spawn_cleanup(a->s, w->cgroup_id);
-		if (a->c->commands[w->cmd].restart) {
-			int cmd = w->cmd;
-
-			/* a restart is a new workload: its own cgroup, bound to the same profile */
-			w->cmd = -1;
+		/* forgotten at the next reap: its cgroup id may be reused by a new cgroup */
+		cmd = w->cmd;
+		w->cmd = -1;
+		/* a restart is a new workload: its own cgroup, bound to the same profile */
+		if (a->c->commands[cmd].restart)
 			spawn_command(a, (size_t)cmd);
-		}
 	}
 }
 
@@ -784,6 +788,8 @@ static void reap_containers(struct agent *a)
 			}
 		}
 		if (w->gone && w->cmd < 0 && !w->pid) {
+			if (a->last == w)
+				a->last = NULL;
 			vigil_learner__free(w->l);
 			vigil_container_meta__release(&w->meta);
 			free(w);
