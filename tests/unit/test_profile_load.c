@@ -131,9 +131,8 @@ static void test_inline_errors(void **state)
 			   NULL),
 		"t.yaml:10:7: duplicate key \"path\" (first at line 9)");
 	/* Kubescape's learning writes capabilities without the prefix */
-	assert_string_equal(load_error(with_head("    capabilities: [SETUID, CAP_SETGID]\n"), NULL,
-				       NULL),
-			    "");
+	assert_string_equal(
+		load_error(with_head("    capabilities: [SETUID, CAP_SETGID]\n"), NULL, NULL), "");
 	assert_string_equal(load_error(with_head("    capabilities: [SYS_ADMN]\n"), NULL, NULL),
 			    "t.yaml:8:20: unknown capability \"CAP_SYS_ADMN\" (did you mean "
 			    "\"CAP_SYS_ADMIN\"?)");
