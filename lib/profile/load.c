@@ -741,7 +741,18 @@ static int load_container(struct ld *c, struct prof_node *n, const char *const *
 		return r;
 	for (size_t i = 0; i < n->n; i++) {
 		struct prof_node *it = &n->items[i];
-		int f = field(c, it, names, where);
+		int f;
+
+		/* a common mix-up between the kinds deserves a precise message */
+		if (names == ap_container_fields &&
+		    (!strcmp(it->key, "ingress") || !strcmp(it->key, "egress")))
+			return failp(
+				c, it->key_pos,
+				"field \"%s\" does not belong in an ApplicationProfile container "
+				"(network neighbors go in a NetworkNeighborhood or a "
+				"ContainerProfile)",
+				it->key);
+		f = field(c, it, names, where);
 
 		if (f < 0)
 			return f;
