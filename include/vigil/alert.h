@@ -26,6 +26,11 @@ struct vigil_sink_stats {
 	uint64_t retries;
 	uint64_t dropped;  /* gave up: queue full or retries exhausted */
 	uint64_t failures; /* failed delivery attempts */
+	/* Added: why alerts were dropped (dropped = the sum, plus alerts left at free). */
+	uint64_t dropped_full;	   /* the queue was full: the new alert was refused */
+	uint64_t dropped_rejected; /* the receiver refused the batch (HTTP 4xx but 408/429) */
+	uint64_t dropped_retries;  /* retry_max attempts failed */
+	char last_error[128];	   /* the last delivery failure, "" when none */
 };
 
 struct vigil_alerts_opts {
@@ -35,18 +40,46 @@ struct vigil_alerts_opts {
 	unsigned retry_max;	/* attempts per batch before it is dropped; 0 = retry forever */
 	uint64_t retry_base_ns; /* first backoff (default 200 ms), doubled up to retry_cap_ns */
 	uint64_t retry_cap_ns;	/* default 30 s */
+	/* Added (0 = default): */
+	uint64_t connect_timeout_ns; /* HTTP connect timeout (default 5 s) */
+	uint64_t timeout_ns;	     /* HTTP request timeout, whole transfer (default 10 s) */
+	uint64_t resolve_ns;	     /* Alertmanager endsAt = now + this (default 1 h) */
 };
 
 /* NULL opts = defaults. Returns NULL and sets errno on failure. */
 struct vigil_alerts *vigil_alerts__new(const struct vigil_alerts_opts *opts);
-/* Adds a sink: stdout, file:PATH, webhook:URL, alertmanager:URL, syslog[:ADDR]. */
+/*
+ * Adds a sink: stdout, file:PATH, webhook:URL, alertmanager:URL, syslog[:HOST:PORT],
+ * syslog:unix:PATH. Network sinks accept ";key=value" options after the address (batch=N,
+ * wait=DUR, retries=N, queue=N, timeout=DUR; alertmanager: resolve=DUR; syslog:
+ * facility=NAME), see docs/ALERTS.md. Starts the sink's thread. 0 or a negative errno (err
+ * says why).
+ */
 int vigil_alerts__add_sink(struct vigil_alerts *a, const char *spec, struct vigil_error *err);
-/* Hands the alert to every sink. Does not take ownership of alert (sinks copy or incref). */
+/*
+ * Hands the alert (a JSON object) to every sink. Does not take ownership: sinks keep a deep
+ * copy, with "alert_id" and "node" added when missing. Never waits for the network. 0 when
+ * every sink took it, -ENOBUFS when a full queue refused it, -EIO when a file write failed
+ * (the other sinks still got it; both are counted in the stats), -EINVAL/-EMSGSIZE for an
+ * alert that is not an object or is larger than 1 MiB serialised.
+ */
 int vigil_alerts__emit(struct vigil_alerts *a, struct json_t *alert);
 /* Waits up to timeout_ns for queued alerts to be delivered. 0 when all were, -ETIMEDOUT else. */
 int vigil_alerts__flush(struct vigil_alerts *a, uint64_t timeout_ns);
 /* Copies up to max sink stats into out; returns the number of sinks. */
 size_t vigil_alerts__stats(const struct vigil_alerts *a, struct vigil_sink_stats *out, size_t max);
+/*
+ * Reopens every file: sink by path (call after log rotation, e.g. on SIGHUP). The old file
+ * stays in use when the new one cannot be opened. 0, or the first negative errno.
+ */
+int vigil_alerts__reopen(struct vigil_alerts *a);
+/*
+ * Health: when any sink dropped alerts since the previous call, builds a V0001 "Alerts
+ * dropped" alert (docs/ALERTS.md) with every sink's counters, stores a new reference in *ret
+ * (the caller json_decref()s it, usually after emitting it) and returns 1. Returns 0 and leaves
+ * *ret alone when nothing was dropped, or a negative errno.
+ */
+int vigil_alerts__health_alert(struct vigil_alerts *a, struct json_t **ret);
 /* Flushes briefly (bounded), stops threads, frees. Accepts NULL. */
 void vigil_alerts__free(struct vigil_alerts *a);
 

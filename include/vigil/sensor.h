@@ -60,7 +60,10 @@ int vigil_sensor__spawn_cleanup(struct vigil_sensor *s, uint64_t cgroup_id);
 /* Start/stop watching a cgroup (by id or cgroup2 path relative to the cgroup2 mount). */
 int vigil_sensor__watch_cgroup(struct vigil_sensor *s, uint64_t cgroup_id);
 int vigil_sensor__unwatch_cgroup(struct vigil_sensor *s, uint64_t cgroup_id);
+/* Path relative to the cgroup2 mount, or an absolute path under /sys/fs/cgroup. */
 int vigil_sensor__cgroup_id(const char *cgroup_path, uint64_t *ret_id);
+/* SCOPE_ALL: stop watching a cgroup and everything below it. */
+int vigil_sensor__exclude_cgroup(struct vigil_sensor *s, uint64_t cgroup_id);
 
 /*
  * Detection mode for a workload: the syscall numbers it may use (bitmap of nbits bits). After
@@ -80,6 +83,12 @@ int vigil_sensor__set_zoom(struct vigil_sensor *s, uint64_t cgroup_id, bool on);
 
 /* Forget de-duplication state of a workload (so repeats are reported again). */
 int vigil_sensor__reset_dedup(struct vigil_sensor *s, uint64_t cgroup_id);
+
+/* The event as one compact JSON object (the `vigil trace --json` schema, docs/SENSOR.md).
+ * Returns a malloc'd string the caller frees, or NULL on out of memory. */
+char *vigil_event__to_json(const struct vigil_event *ev);
+/* One readable line (no newline) into buf; returns its length (truncated at size) or -errno. */
+int vigil_event__format_line(const struct vigil_event *ev, char *buf, size_t size);
 
 /* Syscall number <-> name for the running kernel (x86_64). NULL / -1 when unknown. */
 const char *vigil_syscall_name(int nr);

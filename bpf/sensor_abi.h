@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The records and maps shared by the BPF programs (bpf/vigil.bpf.c) and user space
+ * (sensor/ *.c). Plain fixed-width types, explicit padding, a version field; the layout is
+ * checked by tests/unit/test_sensor_abi.c. Included after vmlinux.h in BPF and after
+ * <linux/types.h> in user space.
+ *
+ * Maps (all in bpf/vigil.bpf.c, documented here and in docs/SENSOR.md):
+ *   events      RINGBUF    every record below (struct vg_event + string data)
+ *   watched     HASH       u64 cgroup id -> u8 (1 watched)          SELECTED scope: what to watch
+ *   excluded    HASH       u64 cgroup id -> u8 (1 excluded)         ALL scope: what to skip
+ *   verdict     LRU_HASH   u64 cgroup id -> u8 (1 monitored, 2 not) cache of the two above and
+ *                          of cgroup ancestry; user space clears it when watched/excluded change
+ *   sysbits     LRU_HASH   u64 cgroup id -> struct vg_bitmap        syscalls used (learned)
+ *   sysallow    HASH       u64 cgroup id -> struct vg_bitmap        allow mode: report others
+ *   uringops    LRU_HASH   u64 cgroup id -> struct vg_uring_ops     io_uring opcodes used
+ *   zoom        HASH       u64 cgroup id -> u8                      zoom: every io_uring op etc.
+ *   dedup       LRU_HASH   struct vg_dedup_key -> u8                already reported
+ *   rate        LRU_HASH   u64 cgroup id -> struct vg_rate          per-workload token bucket
+ *   counters    PERCPU_ARRAY VG_CNT__MAX x u64                      events, drops per cause
+ *   scratch     PERCPU_ARRAY 1 x struct vg_scratch                  record under construction
+ */
+#ifndef VIGIL_BPF_SENSOR_ABI_H
+#define VIGIL_BPF_SENSOR_ABI_H
+
+#define VG_ABI_VERSION 1
+
+#define VG_MAX_SYSCALLS 512 /* x86_64 numbers are < 512 (bitmap bits) */
+#define VG_BITMAP_WORDS (VG_MAX_SYSCALLS / 64)
+
+/* Strings carried after the fixed part of a record. */
+#define VG_DATA_MAX   8192 /* bytes of string data in one record */
+#define VG_STR_MAX    4096 /* one string (path, argv block) */
+#define VG_NAME_MAX   256  /* one path component */
+#define VG_PATH_DEPTH 40   /* path components walked */
+#define VG_ARGV_MAX   1024 /* argv bytes copied */
+#define VG_DNS_MAX    512  /* DNS payload bytes copied */
+#define VG_NSTR	      3
+
+/* flags in struct vg_event.flags */
+#define VG_F_UPPER	(1u << 0) /* exe on an overlayfs upper layer */
+#define VG_F_MEMFD	(1u << 1) /* exe is a memfd */
+#define VG_F_IOURING	(1u << 2) /* submitted through io_uring */
+#define VG_F_TRUNC	(1u << 3) /* a string was truncated */
+#define VG_F_ARGS_TRUNC (1u << 4)
+#define VG_F_FIRST	(1u << 5) /* first use in the workload (syscall, io_uring op) */
+#define VG_F_OUT_OF_SET (1u << 6) /* syscall outside the loaded allow set */
+#define VG_F_ABS_ROOT	(1u << 7) /* path walk reached the task's root */
+#define VG_F_PSEUDO	(1u << 8) /* string 0 names a pseudo file (memfd, pipe, socket) */
+
+/* how a string in the data area is encoded (struct vg_event.str_fmt, 2 bits per string) */
+#define VG_STR_RAW   0 /* bytes as they are (NUL-terminated) */
+#define VG_STR_PATH  1 /* path components, leaf first, each NUL-terminated */
+#define VG_STR_ARGV  2 /* NUL-separated argv block */
+#define VG_STR_BYTES 3 /* binary payload (DNS) */
+
+/* counters (per CPU) */
+enum vg_counter {
+	VG_CNT_EVENTS = 0,     /* records written to the ring buffer */
+	VG_CNT_DROP_RINGBUF,   /* ring buffer full */
+	VG_CNT_DROP_RATELIMIT, /* per-workload rate limit */
+	VG_CNT_DROP_TABLE,     /* map full (dedup, bitmap, rate) */
+	VG_CNT_DROP_PATH,      /* path or string truncated (event still sent) */
+	VG_CNT_DEDUP,	       /* repeats suppressed */
+	VG_CNT__MAX
+};
+
+/* record kinds: the same numbers as enum vigil_event_kind (vigil/event.h, checked in sensor.c) */
+enum vg_kind {
+	VG_EV_EXEC = 1,
+	VG_EV_FORK,
+	VG_EV_EXIT,
+	VG_EV_OPEN,
+	VG_EV_SYMLINK,
+	VG_EV_LINK,
+	VG_EV_EXEC_WRITE,
+	VG_EV_CONNECT,
+	VG_EV_ACCEPT,
+	VG_EV_BIND,
+	VG_EV_LISTEN,
+	VG_EV_DNS,
+	VG_EV_TCP_STATE,
+	VG_EV_CAPABILITY,
+	VG_EV_SYSCALL,
+	VG_EV_IOURING_CREATE,
+	VG_EV_IOURING_OP,
+	VG_EV_PTRACE,
+	VG_EV_UNSHARE,
+	VG_EV_SETNS,
+	VG_EV_BPF,
+	VG_EV_MODULE,
+	VG_EV_MEMFD,
+	VG_EV_MOUNT,
+	VG_EV__MAX_KERNEL
+};
+
+struct vg_sockaddr {
+	__u16 family;
+	__u16 port; /* host order */
+	__u8 addr[16];
+}; /* 20 bytes */
+
+struct vg_event {
+	__u16 version;
+	__u16 kind;
+	__u16 flags;
+	__u16 size; /* bytes of this record, data included */
+	__u32 pid;  /* tgid */
+	__u32 tid;
+	__u32 ppid;
+	__u32 uid;
+	__u32 gid;
+	__u32 mntns;
+	__u64 ktime_ns;
+	__u64 cgroup_id;
+	__u64 start_ns; /* task group leader's start_boottime */
+	char comm[16];
+	/* kind-specific numbers: see docs/SENSOR.md ("record arguments") */
+	__s64 arg[6];
+	struct vg_sockaddr sa[2]; /* [0] local / server, [1] remote */
+	__u16 str_len[VG_NSTR];	  /* bytes of each string in data[], in order */
+	__u8 str_fmt;		  /* 2 bits per string: VG_STR_* */
+	__u8 pad0;
+	__u8 data[]; /* strings, back to back */
+};
+
+#define VG_EVENT_HDR_SIZE 168
+
+struct vg_bitmap {
+	__u64 w[VG_BITMAP_WORDS];
+};
+
+struct vg_uring_ops {
+	__u64 w[4];
+};
+
+struct vg_dedup_key {
+	__u64 cgroup_id;
+	__u64 hash;
+	__u32 kind;
+	__u32 pad;
+};
+
+struct vg_rate {
+	__u64 last_ns;
+	__u64 tokens;
+};
+
+#endif

@@ -1,0 +1,334 @@
+// SPDX-License-Identifier: Apache-2.0
+/* vigil evidence list|show|import|flush: incidents from an evidence store. */
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli/cli.h"
+#include "util/strutil.h"
+#include "vigil/store.h"
+
+static const char usage_text[] =
+	"usage: vigil evidence list [--store STORE] [--json] [--limit N]\n"
+	"       vigil evidence show ID [--store STORE] [--json]\n"
+	"       vigil evidence import [--store STORE] [--spool DIR] FILE...\n"
+	"       vigil evidence flush --store STORE --spool DIR\n"
+	"\n"
+	"Incidents recorded by `vigil agent` / `vigil watch --evidence`.\n"
+	"  list     newest first: id, state, workload, window, rules, summary\n"
+	"  show     the incident report (a unique prefix of the id is enough)\n"
+	"  import   writes incident reports (JSON, as `show --json` prints them) into a store\n"
+	"  flush    replays batches spooled while ClickHouse was unreachable\n"
+	"\n"
+	"  --store STORE   sqlite:PATH or clickhouse:http://HOST:PORT[/DB]\n"
+	"                  (default " VIGIL_STORE_DEFAULT ", or $VIGIL_EVIDENCE_STORE)\n"
+	"  --spool DIR     ClickHouse: keep batches here while the server is down\n"
+	"  --json          JSON instead of text\n";
+
+/* "2026-11-22T10:00:00.123Z" (ms) from nanoseconds. */
+static const char *fmt_time(uint64_t ns, char *buf, size_t size)
+{
+	time_t secs = (time_t)(ns / 1000000000ull);
+	struct tm tm;
+	char day[32];
+
+	if (!ns || !gmtime_r(&secs, &tm)) {
+		snprintf(buf, size, "-");
+		return buf;
+	}
+	strftime(day, sizeof(day), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf, size, "%s.%03uZ", day, (unsigned)(ns / 1000000ull % 1000));
+	return buf;
+}
+
+static uint64_t u64(const json_t *o, const char *key)
+{
+	json_int_t v = json_integer_value(json_object_get(o, key));
+
+	return v < 0 ? 0 : (uint64_t)v;
+}
+
+static const char *str(const json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s ? s : "";
+}
+
+static void print_list(const json_t *list)
+{
+	size_t i;
+	json_t *e;
+
+	if (!json_array_size(list)) {
+		printf("no incidents\n");
+		return;
+	}
+	printf("%-32s  %-6s  %-20s  %-24s  %s\n", "INCIDENT", "STATE", "WORKLOAD", "OPENED",
+	       "SUMMARY");
+	json_array_foreach(list, i, e)
+	{
+		char t[40];
+
+		printf("%-32s  %-6s  %-20.20s  %-24s  %s\n", str(e, "incident_id"), str(e, "state"),
+		       str(json_object_get(e, "workload"), "name"),
+		       fmt_time(u64(e, "opened_ns"), t, sizeof(t)), str(e, "summary"));
+	}
+}
+
+static void print_report(const json_t *r)
+{
+	const json_t *wl = json_object_get(r, "workload"), *arr, *e;
+	char a[40], b[40];
+	size_t i;
+	uint64_t start = u64(r, "start_ns"), end = u64(r, "end_ns");
+
+	printf("incident   %s (%s)\n", str(r, "incident_id"), str(r, "state"));
+	printf("workload   %s  cgroup %s%s%s\n", str(wl, "name"), str(wl, "cgroup"),
+	       str(wl, "container_id")[0] ? "  container " : "", str(wl, "container_id"));
+	printf("window     %s .. %s (%.1f s)\n", fmt_time(start, a, sizeof(a)),
+	       fmt_time(end, b, sizeof(b)), end > start ? (double)(end - start) / 1e9 : 0.0);
+	printf("summary    %s\n", str(r, "summary"));
+
+	arr = json_object_get(r, "alerts");
+	printf("\nalerts (%zu)\n", json_array_size(arr));
+	json_array_foreach(arr, i, e)
+	{
+		const json_t *p = json_object_get(e, "process");
+
+		printf("  %s  %-6s %s  %s[%lld]: %s\n", str(e, "time"), str(e, "rule_id"),
+		       str(e, "rule_name"), str(p, "comm"),
+		       (long long)json_integer_value(json_object_get(p, "pid")), str(e, "message"));
+	}
+	arr = json_object_get(r, "processes");
+	if (json_array_size(arr))
+		printf("\nprocesses\n");
+	json_array_foreach(arr, i, e)
+	{
+		printf("  %-7llu %-16s %s  language %s%s%s (%s)\n",
+		       (unsigned long long)u64(e, "pid"), str(e, "comm"), str(e, "exe"),
+		       str(e, "language"), str(e, "language_version")[0] ? " " : "",
+		       str(e, "language_version"), str(e, "language_evidence"));
+	}
+	arr = json_object_get(r, "destinations");
+	if (json_array_size(arr))
+		printf("\ndestinations\n");
+	json_array_foreach(arr, i, e)
+	{
+		double score = json_number_value(json_object_get(e, "beacon_score"));
+		const char *band = str(e, "beacon_band");
+
+		printf("  %s:%llu %s%s%s  %s  connections %llu, messages %llu, out %llu B, in %llu B",
+		       str(e, "addr"), (unsigned long long)u64(e, "port"), str(e, "transport"),
+		       str(e, "dns")[0] ? "  dns " : "", str(e, "dns"), str(e, "protocol"),
+		       (unsigned long long)u64(e, "connections"),
+		       (unsigned long long)u64(e, "messages"),
+		       (unsigned long long)u64(e, "bytes_out"),
+		       (unsigned long long)u64(e, "bytes_in"));
+		if (band[0] && strcmp(band, "unscored"))
+			printf(", every %.2f s, beacon %.2f (%s)",
+			       (double)u64(e, "interval_ns") / 1e9, score, band);
+		printf("\n");
+	}
+	arr = json_object_get(r, "files");
+	if (json_array_size(arr))
+		printf("\nsensitive files read\n");
+	json_array_foreach(arr, i, e)
+	{
+		const json_t *to = json_object_get(e, "sent_to");
+
+		printf("  %s  %llu B by pid %llu", str(e, "path"),
+		       (unsigned long long)u64(e, "bytes"), (unsigned long long)u64(e, "pid"));
+		if (json_array_size(to)) {
+			size_t j;
+			json_t *d;
+
+			printf("  SENT TO");
+			json_array_foreach(to, j, d) printf(" %s", json_string_value(d));
+		}
+		printf("\n");
+	}
+	arr = json_object_get(r, "flows");
+	if (json_array_size(arr))
+		printf("\npayload samples\n");
+	json_array_foreach(arr, i, e)
+	{
+		const json_t *red = json_object_get(e, "redactions");
+
+		printf("  %s  %-3s %s:%llu%s  %s (%s), entropy %.2f, %llu B",
+		       fmt_time(u64(e, "time_ns"), a, sizeof(a)), str(e, "direction"),
+		       str(e, "addr"), (unsigned long long)u64(e, "port"),
+		       u64(e, "via_iouring") ? " io_uring" : "", str(e, "protocol"),
+		       str(e, "detail"), json_number_value(json_object_get(e, "entropy")),
+		       (unsigned long long)u64(e, "bytes"));
+		if (json_array_size(red))
+			printf(", secret redacted: %s", json_string_value(json_array_get(red, 0)));
+		printf("\n");
+	}
+	arr = json_object_get(r, "events");
+	printf("\nevents (%zu%s)\n", json_array_size(arr),
+	       u64(r, "events_dropped") ? ", some dropped at the incident's bound" : "");
+	json_array_foreach(arr, i, e)
+	{
+		printf("  %s  %-12s %-7llu %-16s %s%s\n", fmt_time(u64(e, "time_ns"), a, sizeof(a)),
+		       str(e, "kind"), (unsigned long long)u64(e, "pid"), str(e, "comm"),
+		       str(e, "detail"), u64(e, "via_iouring") ? " (io_uring)" : "");
+	}
+}
+
+static int import_file(struct vigil_store *s, const char *path)
+{
+	json_error_t je;
+	json_t *j = json_load_file(path, JSON_DECODE_ANY, &je);
+	size_t i;
+	json_t *r;
+	int rc = 0;
+
+	if (!j) {
+		cli_errorf("%s:%d:%d: %s", path, je.line, je.column, je.text);
+		return -EINVAL;
+	}
+	if (json_is_object(j)) {
+		rc = vigil_store__put_report(s, j);
+	} else {
+		json_array_foreach(j, i, r) if ((rc = vigil_store__put_report(s, r))) break;
+	}
+	if (rc)
+		cli_errorf("%s: not an incident report (%s)", path, strerror(-rc));
+	json_decref(j);
+	return rc;
+}
+
+int cmd_evidence(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "store", required_argument, NULL, 's' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "limit", required_argument, NULL, 'n' },
+		{ "spool", required_argument, NULL, 'S' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *spec = getenv("VIGIL_EVIDENCE_STORE"), *sub;
+	struct vigil_store_opts opts;
+	struct vigil_store *s;
+	struct vigil_error err = { 0 };
+	bool json = false;
+	uint64_t limit = 100;
+	json_t *out = NULL;
+	int c, rc, status = 0;
+
+	vigil_store_opts__init(&opts);
+	if (!spec || !spec[0])
+		spec = VIGIL_STORE_DEFAULT;
+	if (cli_wants_help(argc, argv)) {
+		fputs(usage_text, stdout);
+		return 0;
+	}
+	if (argc < 2) {
+		fputs(usage_text, stderr);
+		return EXIT_ERROR;
+	}
+	sub = argv[1];
+	optind = 2;
+	while ((c = getopt_long(argc, argv, "s:jn:S:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			spec = optarg;
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'n':
+			if (vigil_parse_u64(optarg, &limit) || !limit) {
+				cli_errorf("evidence: --limit wants a positive number, got \"%s\"",
+					   optarg);
+				return EXIT_ERROR;
+			}
+			break;
+		case 'S':
+			opts.spool_dir = optarg;
+			break;
+		default:
+			fputs(usage_text, stderr);
+			return EXIT_ERROR;
+		}
+	}
+	if (strcmp(sub, "list") && strcmp(sub, "show") && strcmp(sub, "import") &&
+	    strcmp(sub, "flush")) {
+		static const char *const subs[] = { "list", "show", "import", "flush", NULL };
+		const char *sug = vigil_suggest(sub, subs);
+
+		cli_errorf("evidence: unknown subcommand \"%s\"%s%s%s", sub,
+			   sug ? " (did you mean \"" : "", sug ? sug : "", sug ? "\"?)" : "");
+		return EXIT_ERROR;
+	}
+	if (!strcmp(sub, "show") && optind != argc - 1) {
+		cli_errorf("evidence show: want one incident id");
+		return EXIT_ERROR;
+	}
+	if (!strcmp(sub, "import") && optind >= argc) {
+		cli_errorf("evidence import: want report files");
+		return EXIT_ERROR;
+	}
+	if (!strcmp(sub, "flush") && !opts.spool_dir) {
+		cli_errorf("evidence flush: want --spool DIR");
+		return EXIT_ERROR;
+	}
+	opts.read_only = !strcmp(sub, "list") || !strcmp(sub, "show");
+	rc = vigil_store__open(spec, &opts, &s, &err);
+	if (rc) {
+		cli_errorf("evidence: %s: %s", spec, err.message[0] ? err.message : strerror(-rc));
+		return EXIT_ERROR;
+	}
+	if (!strcmp(sub, "list")) {
+		rc = vigil_store__list(s, (size_t)limit, &out, &err);
+		if (!rc && json)
+			json_dumpf(out, stdout, JSON_INDENT(2)), putchar('\n');
+		else if (!rc)
+			print_list(out);
+	} else if (!strcmp(sub, "show")) {
+		rc = vigil_store__get(s, argv[optind], &out, &err);
+		if (!rc && json)
+			json_dumpf(out, stdout, JSON_INDENT(2)), putchar('\n');
+		else if (!rc)
+			print_report(out);
+	} else {
+		struct vigil_store_stats st;
+
+		for (int i = optind; !rc && !strcmp(sub, "import") && i < argc; i++)
+			rc = import_file(s, argv[i]);
+		if (!rc)
+			rc = vigil_store__flush(s, &err);
+		vigil_store__stats(s, &st);
+		if (rc == -EAGAIN) {
+			printf("spooled: %llu batch(es) wait in %s for the store to come back\n",
+			       (unsigned long long)st.spooled_batches + 0, opts.spool_dir);
+			rc = 0;
+		} else if (!rc) {
+			printf("written: %llu rows in %llu batches, %llu replayed from the spool\n",
+			       (unsigned long long)st.rows_written,
+			       (unsigned long long)st.batches_written,
+			       (unsigned long long)st.replayed_batches);
+			if (st.spool_bytes) {
+				printf("spool: %llu bytes still waiting\n",
+				       (unsigned long long)st.spool_bytes);
+				status = EXIT_VERDICT;
+			}
+		}
+	}
+	if (rc) {
+		if (err.message[0])
+			cli_errorf("evidence: %s", err.message);
+		else
+			cli_errorf("evidence: %s", strerror(-rc));
+		status = rc == -ENOENT ? EXIT_VERDICT : EXIT_ERROR;
+	}
+	json_decref(out);
+	vigil_store__free(s);
+	return status;
+}

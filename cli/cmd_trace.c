@@ -1,0 +1,245 @@
+// SPDX-License-Identifier: Apache-2.0
+/* vigil trace: print sensor events, for the whole node, a cgroup, a pid or a command. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "util/strutil.h"
+#include "vigil/sensor.h"
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+struct trace_ctx {
+	bool json;
+	uint64_t kinds;
+	long pid;
+	uint64_t cgroup_id; /* 0 = any */
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: vigil trace [--json] [--kinds exec,open,...] [--cgroup PATH] [--pid PID]\n"
+		"                   [--dedup] [--duration D] [-- CMD ARGS...]\n\n"
+		"Prints sensor events, one per line (readable, or JSON with --json).\n"
+		"  --kinds LIST    only these event kinds (default: all)\n"
+		"  --cgroup PATH   only this cgroup2 directory and its children\n"
+		"  --pid PID       only this process\n"
+		"  --dedup         drop repeats in the kernel (as the agent does)\n"
+		"  --duration D    stop after D (500ms, 30s, 10m)\n"
+		"  -- CMD ARGS     run CMD as its own workload, trace only it, end when it exits;\n"
+		"                  the exit status is CMD's (128+N if killed by signal N)\n");
+}
+
+static int parse_kinds(const char *list, uint64_t *ret)
+{
+	char buf[512], *save = NULL;
+	const char *names[VIGIL_EV__MAX + 1];
+	int n = 0;
+
+	for (int k = 1; k < VIGIL_EV__MAX; k++)
+		names[n++] = vigil_event_kind__name((enum vigil_event_kind)k);
+	names[n] = NULL;
+	*ret = 0;
+	vigil_strlcpy(buf, list, sizeof(buf));
+	for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		enum vigil_event_kind k = vigil_event_kind__from_name(tok);
+
+		if (!k) {
+			const char *s = vigil_suggest(tok, names);
+
+			cli_errorf("--kinds: unknown kind '%s'%s%s%s", tok,
+				   s ? " (did you mean '" : "", s ? s : "", s ? "'?)" : "");
+			return -EINVAL;
+		}
+		*ret |= 1ull << k;
+	}
+	return 0;
+}
+
+static int print_event(const struct vigil_event *ev, void *ctx)
+{
+	struct trace_ctx *t = ctx;
+	char line[2048];
+
+	if (t->kinds && !(t->kinds & (1ull << ev->kind)))
+		return 0;
+	if (t->pid && ev->proc->pid != (uint32_t)t->pid)
+		return 0;
+	if (t->json) {
+		char *j = vigil_event__to_json(ev);
+
+		if (j) {
+			puts(j);
+			free(j);
+		}
+	} else if (vigil_event__format_line(ev, line, sizeof(line)) >= 0) {
+		puts(line);
+	}
+	return 0;
+}
+
+/* Reads what the ring buffer still holds after the command is gone. */
+static void drain(struct vigil_sensor *s, struct trace_ctx *t)
+{
+	int empty = 0;
+
+	for (int i = 0; i < 200 && empty < 3; i++) {
+		int n = vigil_sensor__poll(s, 30, print_event, t);
+
+		empty = n > 0 ? 0 : empty + 1;
+	}
+}
+
+int cmd_trace(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "kinds", required_argument, NULL, 'k' },
+		{ "cgroup", required_argument, NULL, 'c' },
+		{ "pid", required_argument, NULL, 'p' },
+		{ "dedup", no_argument, NULL, 'd' },
+		{ "duration", required_argument, NULL, 'D' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct vigil_sensor_opts opts = { 0 };
+	struct trace_ctx t = { 0 };
+	struct vigil_error err = { 0 };
+	struct vigil_sensor *s = NULL;
+	const char *cgroup = NULL;
+	uint64_t duration = 0, pid_u = 0, cg = 0;
+	char **cmd = NULL;
+	pid_t child = -1;
+	int c, r, status = 0, rc = 0;
+
+	if (cli_wants_help(argc, argv)) {
+		usage(stdout);
+		return 0;
+	}
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+jk:c:p:dD:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			t.json = true;
+			break;
+		case 'k':
+			if (parse_kinds(optarg, &t.kinds))
+				return EXIT_ERROR;
+			break;
+		case 'c':
+			cgroup = optarg;
+			break;
+		case 'p':
+			if (vigil_parse_u64(optarg, &pid_u) || !pid_u || pid_u > 4194304) {
+				cli_errorf("--pid: '%s' is not a process id", optarg);
+				return EXIT_ERROR;
+			}
+			t.pid = (long)pid_u;
+			break;
+		case 'd':
+			opts.dedup = true;
+			break;
+		case 'D':
+			if (vigil_parse_duration(optarg, &duration)) {
+				cli_errorf("--duration: '%s' is not a duration (500ms, 30s, 10m)",
+					   optarg);
+				return EXIT_ERROR;
+			}
+			break;
+		default:
+			usage(stderr);
+			return EXIT_ERROR;
+		}
+	}
+	if (optind < argc) {
+		cmd = argv + optind;
+		if (cgroup) {
+			cli_errorf("trace: --cgroup and -- CMD exclude each other");
+			return EXIT_ERROR;
+		}
+	}
+	opts.kinds = t.kinds;
+	opts.scope = cmd || cgroup ? VIGIL_SCOPE_SELECTED : VIGIL_SCOPE_ALL;
+	r = vigil_sensor__open(&opts, &s, &err);
+	if (r) {
+		cli_errorf("trace: %s", err.message);
+		return EXIT_ERROR;
+	}
+	if (cgroup) {
+		r = vigil_sensor__cgroup_id(cgroup, &cg);
+		if (!r)
+			r = vigil_sensor__watch_cgroup(s, cg);
+		if (r) {
+			cli_errorf("trace: cgroup %s: %s", cgroup, strerror(-r));
+			vigil_sensor__free(s);
+			return EXIT_ERROR;
+		}
+	}
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGPIPE, SIG_IGN);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (cmd) {
+		child = vigil_sensor__spawn(s, cmd, NULL, &cg, &err);
+		if (child < 0) {
+			cli_errorf("trace: %s", err.message);
+			vigil_sensor__free(s);
+			return EXIT_ERROR;
+		}
+	}
+	{
+		struct timespec start;
+
+		clock_gettime(CLOCK_MONOTONIC, &start);
+		while (!stop) {
+			r = vigil_sensor__poll(s, 100, print_event, &t);
+			if (r < 0) {
+				cli_errorf("trace: %s", strerror(-r));
+				rc = EXIT_ERROR;
+				break;
+			}
+			if (child > 0 && waitpid(child, &status, WNOHANG) == child) {
+				child = -1;
+				break;
+			}
+			if (duration) {
+				struct timespec now;
+
+				clock_gettime(CLOCK_MONOTONIC, &now);
+				if ((uint64_t)(now.tv_sec - start.tv_sec) * 1000000000ull +
+					    (uint64_t)(now.tv_nsec - start.tv_nsec) >=
+				    duration)
+					break;
+			}
+		}
+	}
+	if (child > 0) {
+		/* interrupted or timed out: end the command, still report its events */
+		kill(child, SIGTERM);
+		waitpid(child, &status, 0);
+		child = -1;
+	}
+	if (cmd) {
+		drain(s, &t);
+		vigil_sensor__spawn_cleanup(s, cg);
+		if (!rc)
+			rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	}
+	fflush(stdout);
+	vigil_sensor__free(s);
+	return rc;
+}

@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Signed profiles: ECDSA P-256 / SHA-256 signatures over the canonical JSON of a profile
+ * document (vigil_profile__canon), stored in the annotations signature.kubescape.io/..., verified
+ * only against pinned public keys (a trust directory), with optional per-signer scopes.
+ * docs/SIGNING.md is the user guide.
+ *
+ * The scheme is the one of `cosign sign-blob --key` / `openssl dgst -sha256 -sign`: the signature
+ * is the ASN.1 DER ECDSA signature of SHA-256(canonical bytes), so stock OpenSSL verifies it.
+ *
+ * Functions return 0 or a negative errno; loaders also fill an optional struct vigil_error.
+ * The key carried in a document's annotation is never trusted by itself: it only selects which
+ * pinned key must verify the signature.
+ */
+#ifndef VIGIL_SIGN_H
+#define VIGIL_SIGN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vigil/error.h"
+
+struct vigil_profile;
+struct vigil_sign_key;
+struct vigil_trust;
+
+/* Annotation keys (metadata.annotations). */
+#define VIGIL_SIGN_ANN_SIGNATURE   "signature.kubescape.io/signature"
+#define VIGIL_SIGN_ANN_CERTIFICATE "signature.kubescape.io/certificate"
+#define VIGIL_SIGN_ANN_ISSUER	   "signature.kubescape.io/issuer"
+#define VIGIL_SIGN_ANN_IDENTITY	   "signature.kubescape.io/identity"
+#define VIGIL_SIGN_ANN_TIMESTAMP   "signature.kubescape.io/timestamp"
+#define VIGIL_SIGN_ANN_REKOR	   "signature.kubescape.io/rekor-bundle"
+#define VIGIL_SIGN_ANN_PREFIX	   "signature.kubescape.io/"
+/* Which signed pieces an effective profile was merged from (not signed; informational). */
+#define VIGIL_SIGN_ANN_PROVENANCE "vigil.dev/provenance"
+
+/* Bounds on the signature annotations (untrusted input). */
+#define VIGIL_SIGN_MAX_SIGNATURE_B64 512   /* a P-256 DER signature is at most 72 bytes */
+#define VIGIL_SIGN_MAX_CERT_B64	     16384 /* base64 of a PEM public key or certificate */
+#define VIGIL_SIGN_MAX_FIELD	     1024  /* issuer, identity, timestamp */
+#define VIGIL_SIGN_NAME_MAX	     64	   /* signer name (trust directory file stem) */
+
+/* ---- verdicts ------------------------------------------------------------------------- */
+
+enum vigil_sign_status {
+	VIGIL_SIGN_VALID = 0,	  /* signed, unmodified, by a trusted key, within its scope */
+	VIGIL_SIGN_UNSIGNED,	  /* no signature annotation */
+	VIGIL_SIGN_TAMPERED,	  /* the signature does not match the content */
+	VIGIL_SIGN_UNTRUSTED_KEY, /* signed by a key that is not pinned */
+	VIGIL_SIGN_OUT_OF_SCOPE,  /* signed by a trusted key that may not vouch for all of it */
+	VIGIL_SIGN_MALFORMED,	  /* signature annotations unreadable (base64, DER, key, size) */
+};
+
+struct vigil_sign_verdict {
+	enum vigil_sign_status status;
+	char signer[VIGIL_SIGN_NAME_MAX + 1]; /* trusted key name; "" when none matched */
+	char identity[128];		      /* identity annotation (informational, unsigned) */
+	int64_t timestamp;		      /* timestamp annotation, unix seconds; 0 if absent */
+	char digest[72];		      /* "sha256:<64 hex>" of the canonical bytes */
+	char reason[256];		      /* one line for a person */
+};
+
+/* "valid", "unsigned", "tampered", "untrusted-key", "out-of-scope", "malformed". */
+const char *vigil_sign__status_name(enum vigil_sign_status s);
+
+/* ---- keys ----------------------------------------------------------------------------- */
+
+/*
+ * Creates an ECDSA P-256 key pair: path (PKCS#8 PEM private key, mode 0600, created with
+ * O_EXCL so it is never readable by others, not even briefly) and path.pub (PEM public key,
+ * 0644). Refuses (-EEXIST) to replace either file unless force is true.
+ */
+int vigil_sign__keygen(const char *path, bool force, struct vigil_error *err);
+
+/* Loads a PEM private key (must be P-256). *ret is owned by the caller. */
+int vigil_sign__key_load(const char *path, struct vigil_sign_key **ret, struct vigil_error *err);
+void vigil_sign__key_free(struct vigil_sign_key *k);
+
+/*
+ * The public key of k as PEM text ("-----BEGIN PUBLIC KEY-----..."), NUL-terminated; the
+ * caller frees it.
+ */
+char *vigil_sign__key_public_pem(const struct vigil_sign_key *k);
+
+/*
+ * Signs data (SHA-256, ECDSA P-256). *ret_sig is the DER signature (malloc'd, caller frees).
+ */
+int vigil_sign__blob(const struct vigil_sign_key *k, const void *data, size_t len,
+		     unsigned char **ret_sig, size_t *ret_len);
+
+/* "sha256:<64 lowercase hex>" of data into out (at least 72 bytes). */
+void vigil_sign__sha256_digest(const void *data, size_t len, char *out, size_t size);
+
+/* ---- trust ---------------------------------------------------------------------------- */
+
+/*
+ * Loads a trust directory: one PEM public key per signer (NAME.pub, P-256 only) and optional
+ * scopes (NAME.scope, YAML). Other files are ignored. Refuses a directory or key/scope file
+ * writable by group or others, a scope without its key, the same key under two names, and
+ * an empty directory. *ret is owned by the caller (vigil_trust__free).
+ */
+int vigil_trust__load_dir(const char *dir, struct vigil_trust **ret, struct vigil_error *err);
+/* A trust set of one unscoped key (`verify --pub`); its name is the file name without .pub. */
+int vigil_trust__load_pub(const char *path, struct vigil_trust **ret, struct vigil_error *err);
+
+/* An empty trust set, filled with vigil_trust__add (tests, fuzzing, embedding). NULL + errno. */
+struct vigil_trust *vigil_trust__new(void);
+/*
+ * Adds signer `name` with a PEM public key and an optional scope (YAML text, NULL for none).
+ * Both buffers need not be NUL-terminated. origin names the input in error messages.
+ */
+int vigil_trust__add(struct vigil_trust *t, const char *name, const char *pem, size_t pem_len,
+		     const char *scope, size_t scope_len, const char *origin,
+		     struct vigil_error *err);
+size_t vigil_trust__count(const struct vigil_trust *t);
+const char *vigil_trust__name(const struct vigil_trust *t, size_t i);
+bool vigil_trust__scoped(const struct vigil_trust *t, size_t i);
+void vigil_trust__free(struct vigil_trust *t);
+
+/* ---- verification core (no profile needed) -------------------------------------------- */
+
+/* The signature annotations of one document, as found (NULL = absent). */
+struct vigil_sign_annotations {
+	const char *signature;
+	const char *certificate;
+	const char *issuer;
+	const char *identity;
+	const char *timestamp;
+};
+
+/*
+ * Verifies canonical bytes against their annotations and the trust set, scope included
+ * (the scope is checked on the canonical JSON). Always fills *ret; returns 0 when a verdict was
+ * reached (look at ret->status), a negative errno only on a runtime failure (e.g. -ENOMEM).
+ */
+int vigil_sign__verify_canon(const struct vigil_trust *t, const char *canon, size_t len,
+			     const struct vigil_sign_annotations *ann,
+			     struct vigil_sign_verdict *ret);
+
+/*
+ * Whether the canonical JSON document is inside the scope of trusted signer i (always true for
+ * an unscoped signer). On false, why (the first entry outside) is written to reason.
+ * Returns 1 inside, 0 outside, negative errno when canon is not JSON.
+ */
+int vigil_trust__in_scope(const struct vigil_trust *t, size_t i, const char *canon, size_t len,
+			  char *reason, size_t reason_size);
+
+/* ---- profiles ------------------------------------------------------------------------- */
+
+/*
+ * Signs document doc of p: replaces every signature.kubescape.io/... annotation with a fresh
+ * signature over vigil_profile__canon, the public key, issuer "local", identity (NULL or "" =
+ * "local") and timestamp. Nothing else in p changes.
+ */
+int vigil_sign__sign_profile(const struct vigil_sign_key *k, struct vigil_profile *p, size_t doc,
+			     const char *identity, int64_t timestamp);
+
+/* Verifies document doc of p (the verdict the agent acts on; see vigil_sign__verify_canon). */
+int vigil_sign__verify_profile(const struct vigil_trust *t, const struct vigil_profile *p,
+			       size_t doc, struct vigil_sign_verdict *ret);
+
+/* "sha256:<hex>" of the canonical bytes of document doc (alert records). */
+int vigil_sign__digest(const struct vigil_profile *p, size_t doc, char *out, size_t size);
+
+#endif

@@ -1,0 +1,341 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * The logical evidence schema, described once. Both backends render their DDL from it, and
+ * reports are split into rows and reassembled from rows through it, so SQLite and ClickHouse
+ * cannot drift apart. Types stay within what ClickHouse 18.16 has (UInt64 nanoseconds,
+ * String, Array(String), Enum8, Float64).
+ */
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+
+#include "store/store_internal.h"
+
+#define ID_VER                            \
+	{ "incident_id", COL_STR, NULL }, \
+	{                                 \
+		"version", COL_U64, NULL  \
+	}
+
+static const struct store_col incidents_cols[] = {
+	ID_VER,
+	{ "state", COL_ENUM, "'open' = 1, 'closed' = 2" },
+	{ "workload_id", COL_STR, NULL },
+	{ "workload_name", COL_STR, NULL },
+	{ "cgroup_id", COL_U64, NULL },
+	{ "cgroup", COL_STR, NULL },
+	{ "container_id", COL_STR, NULL },
+	{ "host", COL_STR, NULL },
+	{ "opened_ns", COL_U64, NULL },
+	{ "start_ns", COL_U64, NULL },
+	{ "end_ns", COL_U64, NULL },
+	{ "closed_ns", COL_U64, NULL },
+	{ "alert_count", COL_U32, NULL },
+	{ "event_count", COL_U32, NULL },
+	{ "events_dropped", COL_U32, NULL },
+	{ "bytes", COL_U64, NULL },
+	{ "rules", COL_ARR, NULL },
+	{ "languages", COL_ARR, NULL },
+	{ "summary", COL_STR, NULL },
+};
+
+static const struct store_col alerts_cols[] = {
+	ID_VER,
+	{ "time_ns", COL_U64, NULL },
+	{ "rule_id", COL_STR, NULL },
+	{ "rule_name", COL_STR, NULL },
+	{ "severity", COL_U8, NULL },
+	{ "message", COL_STR, NULL },
+	{ "pid", COL_U32, NULL },
+	{ "comm", COL_STR, NULL },
+	{ "record", COL_STR, NULL }, /* the whole alert record, JSON */
+};
+
+static const struct store_col events_cols[] = {
+	ID_VER,
+	{ "seq", COL_U32, NULL },
+	{ "time_ns", COL_U64, NULL },
+	{ "kind", COL_STR, NULL },
+	{ "pid", COL_U32, NULL },
+	{ "comm", COL_STR, NULL },
+	{ "via_iouring", COL_U8, NULL },
+	{ "detail", COL_STR, NULL },
+	{ "bytes", COL_U64, NULL },
+};
+
+static const struct store_col processes_cols[] = {
+	ID_VER,
+	{ "pid", COL_U32, NULL },
+	{ "comm", COL_STR, NULL },
+	{ "exe", COL_STR, NULL },
+	{ "language", COL_STR, NULL },
+	{ "language_version", COL_STR, NULL },
+	{ "language_evidence", COL_STR, NULL },
+	{ "first_ns", COL_U64, NULL },
+};
+
+static const struct store_col destinations_cols[] = {
+	ID_VER,
+	{ "addr", COL_STR, NULL },
+	{ "port", COL_U16, NULL },
+	{ "transport", COL_STR, NULL },
+	{ "dns", COL_STR, NULL },
+	{ "protocol", COL_STR, NULL },
+	{ "connections", COL_U32, NULL },
+	{ "messages", COL_U32, NULL },
+	{ "first_ns", COL_U64, NULL },
+	{ "last_ns", COL_U64, NULL },
+	{ "bytes_out", COL_U64, NULL },
+	{ "bytes_in", COL_U64, NULL },
+	{ "beacon_score", COL_F64, NULL },
+	{ "beacon_ts_score", COL_F64, NULL },
+	{ "beacon_ds_score", COL_F64, NULL },
+	{ "beacon_band", COL_STR, NULL },
+	{ "interval_ns", COL_U64, NULL },
+};
+
+static const struct store_col flows_cols[] = {
+	ID_VER,
+	{ "time_ns", COL_U64, NULL },
+	{ "addr", COL_STR, NULL },
+	{ "port", COL_U16, NULL },
+	{ "direction", COL_ENUM, "'out' = 1, 'in' = 2" },
+	{ "via_iouring", COL_U8, NULL },
+	{ "protocol", COL_STR, NULL },
+	{ "detail", COL_STR, NULL },
+	{ "entropy", COL_F64, NULL },
+	{ "bytes", COL_U64, NULL },
+	{ "sample_hex", COL_STR, NULL },
+	{ "redactions", COL_ARR, NULL },
+};
+
+static const struct store_col files_cols[] = {
+	ID_VER,
+	{ "time_ns", COL_U64, NULL },
+	{ "path", COL_STR, NULL },
+	{ "pid", COL_U32, NULL },
+	{ "bytes", COL_U64, NULL },
+	{ "sample_sha256", COL_STR, NULL },
+	{ "sample_len", COL_U32, NULL },
+	{ "sent_to", COL_ARR, NULL },
+};
+
+#define COLS(a) a, sizeof(a) / sizeof(a[0])
+
+const struct store_table store_tables[T__MAX] = {
+	[T_INCIDENTS] = { "incidents", COLS(incidents_cols), NULL, "opened_ns", "incident_id", true,
+			  "incident_id" },
+	[T_ALERTS] = { "alerts", COLS(alerts_cols), "alerts", "time_ns",
+		       "incident_id, time_ns, rule_id", true, "incident_id, time_ns, rule_id" },
+	[T_EVENTS] = { "events", COLS(events_cols), "events", "time_ns", "incident_id, seq", false,
+		       NULL },
+	[T_PROCESSES] = { "processes", COLS(processes_cols), "processes", "first_ns",
+			  "incident_id, pid", false, NULL },
+	[T_DESTINATIONS] = { "destinations", COLS(destinations_cols), "destinations", "first_ns",
+			     "incident_id, addr, port", false, NULL },
+	[T_FLOWS] = { "flows", COLS(flows_cols), "flows", "time_ns", "incident_id, time_ns", false,
+		      NULL },
+	[T_FILES] = { "files", COLS(files_cols), "files", "time_ns", "incident_id, time_ns", false,
+		      NULL },
+};
+
+uint64_t store_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+bool store_id_valid(const char *id)
+{
+	size_t n = 0;
+
+	if (!id)
+		return false;
+	for (; id[n]; n++)
+		if (!((id[n] >= '0' && id[n] <= '9') || (id[n] >= 'a' && id[n] <= 'f')) || n >= 32)
+			return false;
+	return n > 0;
+}
+
+static uint64_t as_u64(const json_t *v)
+{
+	if (json_is_integer(v))
+		return json_integer_value(v) < 0 ? 0 : (uint64_t)json_integer_value(v);
+	if (json_is_real(v))
+		return json_real_value(v) < 0 ? 0 : (uint64_t)json_real_value(v);
+	if (json_is_true(v))
+		return 1;
+	if (json_is_string(v))
+		return strtoull(json_string_value(v), NULL, 10);
+	return 0;
+}
+
+/* A typed value for column c from v (any JSON, possibly NULL). */
+static json_t *typed(const struct store_col *c, const json_t *v)
+{
+	uint64_t u, max;
+
+	switch (c->type) {
+	case COL_STR:
+	case COL_ENUM:
+		return json_string(json_is_string(v) ? json_string_value(v) : "");
+	case COL_F64:
+		return json_real(json_is_number(v)   ? json_number_value(v)
+				 : json_is_string(v) ? strtod(json_string_value(v), NULL)
+						     : 0.0);
+	case COL_ARR: {
+		json_t *a = json_array();
+		size_t i;
+		json_t *e;
+
+		if (!a)
+			return NULL;
+		if (json_is_string(v)) /* SQLite keeps arrays as JSON text */
+			v = json_loads(json_string_value(v), JSON_DECODE_ANY, NULL);
+		else
+			json_incref((json_t *)v);
+		json_array_foreach(v, i, e)
+		{
+			if (json_is_string(e))
+				json_array_append(a, e);
+		}
+		json_decref((json_t *)v);
+		return a;
+	}
+	default:
+		break;
+	}
+	u = as_u64(v);
+	max = c->type == COL_U32   ? UINT32_MAX
+	      : c->type == COL_U16 ? UINT16_MAX
+	      : c->type == COL_U8  ? UINT8_MAX
+				   : UINT64_MAX;
+	if (u > max)
+		u = max;
+	/* jansson integers are signed: nanosecond times fit until 2262. */
+	return json_integer((json_int_t)(u > INT64_MAX ? INT64_MAX : u));
+}
+
+json_t *store_row_from_item(const struct store_table *t, const json_t *item,
+			    const char *incident_id, uint64_t version)
+{
+	json_t *row = json_object();
+
+	if (!row)
+		return NULL;
+	for (size_t i = 0; i < t->ncols; i++) {
+		const struct store_col *c = &t->cols[i];
+		const json_t *v = json_object_get(item, c->name);
+		json_t *tv;
+
+		if (i == 0)
+			tv = json_string(incident_id);
+		else if (i == 1)
+			tv = json_integer((json_int_t)version);
+		else
+			tv = typed(c, v);
+		if (!tv || json_object_set_new(row, c->name, tv)) {
+			json_decref(row);
+			return NULL;
+		}
+	}
+	return row;
+}
+
+json_t *store_incident_row(const json_t *report, uint64_t version)
+{
+	const json_t *wl = json_object_get(report, "workload");
+	json_t *flat = json_deep_copy(report), *row;
+
+	if (!flat)
+		return NULL;
+	/* the workload object is flattened into workload_* columns */
+	json_object_set(flat, "workload_id", json_object_get(wl, "id"));
+	json_object_set(flat, "workload_name", json_object_get(wl, "name"));
+	json_object_set(flat, "cgroup_id", json_object_get(wl, "cgroup_id"));
+	json_object_set(flat, "cgroup", json_object_get(wl, "cgroup"));
+	json_object_set(flat, "container_id", json_object_get(wl, "container_id"));
+	row = store_row_from_item(&store_tables[T_INCIDENTS], flat,
+				  json_string_value(json_object_get(report, "incident_id")),
+				  version);
+	json_decref(flat);
+	return row;
+}
+
+json_t *store_row_normalize(const struct store_table *t, const json_t *row)
+{
+	json_t *out = json_object();
+
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < t->ncols; i++) {
+		json_t *tv = typed(&t->cols[i], json_object_get(row, t->cols[i].name));
+
+		if (!tv || json_object_set_new(out, t->cols[i].name, tv)) {
+			json_decref(out);
+			return NULL;
+		}
+	}
+	return out;
+}
+
+json_t *store_list_entry(const json_t *r)
+{
+	return json_pack(
+		"{s:O?, s:O?, s:{s:O?, s:O?, s:O?}, s:O?, s:O?, s:O?, s:O?, s:O?, s:O?}",
+		"incident_id", json_object_get(r, "incident_id"), "state",
+		json_object_get(r, "state"), "workload", "id", json_object_get(r, "workload_id"),
+		"name", json_object_get(r, "workload_name"), "cgroup", json_object_get(r, "cgroup"),
+		"opened_ns", json_object_get(r, "opened_ns"), "start_ns",
+		json_object_get(r, "start_ns"), "end_ns", json_object_get(r, "end_ns"),
+		"alert_count", json_object_get(r, "alert_count"), "rules",
+		json_object_get(r, "rules"), "summary", json_object_get(r, "summary"));
+}
+
+json_t *store_report_assemble(const json_t *inc, json_t *const children[T__MAX])
+{
+	json_t *r = json_deep_copy(inc), *wl;
+
+	if (!r)
+		return NULL;
+	wl = json_pack("{s:O?, s:O?, s:O?, s:O?, s:O?}", "id", json_object_get(inc, "workload_id"),
+		       "name", json_object_get(inc, "workload_name"), "cgroup_id",
+		       json_object_get(inc, "cgroup_id"), "cgroup", json_object_get(inc, "cgroup"),
+		       "container_id", json_object_get(inc, "container_id"));
+	json_object_set_new(r, "workload", wl);
+	json_object_del(r, "workload_id");
+	json_object_del(r, "workload_name");
+	json_object_del(r, "cgroup_id");
+	json_object_del(r, "cgroup");
+	json_object_del(r, "container_id");
+	for (int t = T_ALERTS; t < T__MAX; t++) {
+		const struct store_table *tab = &store_tables[t];
+		json_t *arr = json_array();
+		size_t i;
+		json_t *row;
+
+		json_array_foreach(children[t], i, row)
+		{
+			json_t *item;
+
+			if (t == T_ALERTS) {
+				/* the alert record as it was raised */
+				item = json_loads(json_string_value(json_object_get(row, "record")),
+						  0, NULL);
+				if (!item) {
+					item = json_deep_copy(row);
+					json_object_del(item, "record");
+				}
+			} else {
+				item = json_deep_copy(row);
+			}
+			json_object_del(item, "incident_id");
+			json_object_del(item, "version");
+			json_array_append_new(arr, item);
+		}
+		json_object_set_new(r, tab->report_key, arr);
+	}
+	return r;
+}

@@ -1,0 +1,532 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * The alert fan-out: parses sink specs, turns each alert into one shared message (deep copy +
+ * compact JSON) and hands it to every sink. Local sinks write here; network sinks only enqueue.
+ */
+#include <errno.h>
+#include <jansson.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sensor/out/sink.h"
+#include "util/strutil.h"
+#include "vigil/alert.h"
+
+#define MAX_SINKS      32
+#define MAX_ALERT_SIZE (1u << 20)
+
+struct vigil_alerts {
+	struct vigil_alerts_opts opts;
+	char node[256];
+	pthread_mutex_t mu; /* sinks[] and health bookkeeping */
+	struct vigil_sink *sinks[MAX_SINKS];
+	size_t n_sinks;
+	uint64_t health_dropped_seen; /* total dropped when the last health alert was built */
+};
+
+uint64_t vigil_sink__now_mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+struct vigil_alert_msg *vigil_alert_msg__get(struct vigil_alert_msg *m)
+{
+	atomic_fetch_add(&m->refs, 1);
+	return m;
+}
+
+void vigil_alert_msg__put(struct vigil_alert_msg *m)
+{
+	if (!m || atomic_fetch_sub(&m->refs, 1) != 1)
+		return;
+	json_decref(m->json);
+	free(m);
+}
+
+static void set_defaults(struct vigil_alerts_opts *o)
+{
+	if (!o->queue_max)
+		o->queue_max = 10000;
+	if (!o->batch_max)
+		o->batch_max = 50;
+	if (!o->batch_wait_ns)
+		o->batch_wait_ns = 1000000000ull;
+	if (!o->retry_base_ns)
+		o->retry_base_ns = 200000000ull;
+	if (!o->retry_cap_ns)
+		o->retry_cap_ns = 30000000000ull;
+	if (o->retry_cap_ns < o->retry_base_ns)
+		o->retry_cap_ns = o->retry_base_ns;
+	if (!o->connect_timeout_ns)
+		o->connect_timeout_ns = 5000000000ull;
+	if (!o->timeout_ns)
+		o->timeout_ns = 10000000000ull;
+	if (!o->resolve_ns)
+		o->resolve_ns = 3600000000000ull;
+}
+
+struct vigil_alerts *vigil_alerts__new(const struct vigil_alerts_opts *opts)
+{
+	struct vigil_alerts *a = calloc(1, sizeof(*a));
+
+	if (!a)
+		return NULL;
+	if (opts)
+		a->opts = *opts;
+	set_defaults(&a->opts);
+	if (gethostname(a->node, sizeof(a->node) - 1) < 0)
+		vigil_strlcpy(a->node, "localhost", sizeof(a->node));
+	pthread_mutex_init(&a->mu, NULL);
+	return a;
+}
+
+static void sink_free(struct vigil_sink *s)
+{
+	if (!s)
+		return;
+	if (s->kind >= VIGIL_SINK_WEBHOOK)
+		vigil_sink_queue__stop(s);
+	if (s->tp && s->tp->destroy)
+		s->tp->destroy(s->priv);
+	if (s->fd >= 0 && s->kind == VIGIL_SINK_FILE)
+		close(s->fd);
+	free(s->path);
+	pthread_mutex_destroy(&s->mu);
+	pthread_cond_destroy(&s->cv_work);
+	pthread_cond_destroy(&s->cv_idle);
+	free(s);
+}
+
+/* ";key=value" options of a network sink. */
+static int parse_option(struct vigil_sink *s, char *kv, struct vigil_error *err)
+{
+	static const char *const keys[] = { "batch",   "wait",	  "retries",  "queue",
+					    "timeout", "resolve", "facility", NULL };
+	char *eq = strchr(kv, '=');
+	uint64_t v = 0;
+	const char *val;
+	const char *hint;
+
+	if (!eq)
+		return vigil_error__set(err, -EINVAL, "", 0, 0,
+					"sink option \"%s\" is not key=value", kv);
+	*eq = '\0';
+	val = eq + 1;
+	if (!strcmp(kv, "facility")) {
+		if (s->kind != VIGIL_SINK_SYSLOG || vigil_syslog__facility(val) < 0)
+			return vigil_error__set(err, -EINVAL, "", 0, 0,
+						"bad syslog facility \"%s\" (kern, user, daemon, "
+						"auth, authpriv, local0..local7)",
+						val);
+		s->cfg.facility = vigil_syslog__facility(val);
+		return 0;
+	}
+	if (!strcmp(kv, "wait") || !strcmp(kv, "timeout") || !strcmp(kv, "resolve")) {
+		if (vigil_parse_duration(val, &v) < 0 || !v)
+			return vigil_error__set(err, -EINVAL, "", 0, 0,
+						"sink option %s: bad duration \"%s\"", kv, val);
+		if (!strcmp(kv, "wait"))
+			s->cfg.batch_wait_ns = v;
+		else if (!strcmp(kv, "timeout"))
+			s->cfg.timeout_ns = v;
+		else
+			s->cfg.resolve_ns = v;
+		return 0;
+	}
+	if (!strcmp(kv, "batch") || !strcmp(kv, "retries") || !strcmp(kv, "queue")) {
+		if (vigil_parse_u64(val, &v) < 0 || v > 100000000ull ||
+		    (v == 0 && strcmp(kv, "retries")))
+			return vigil_error__set(err, -EINVAL, "", 0, 0,
+						"sink option %s: bad number \"%s\"", kv, val);
+		if (!strcmp(kv, "batch"))
+			s->cfg.batch_max = (unsigned)v;
+		else if (!strcmp(kv, "retries"))
+			s->cfg.retry_max = (unsigned)v;
+		else
+			s->cfg.queue_max = (size_t)v;
+		return 0;
+	}
+	hint = vigil_suggest(kv, keys);
+	return vigil_error__set(err, -EINVAL, "", 0, 0, "unknown sink option \"%s\"%s%s%s", kv,
+				hint ? " (did you mean \"" : "", hint ? hint : "",
+				hint ? "\"?)" : "");
+}
+
+int vigil_alerts__add_sink(struct vigil_alerts *a, const char *spec, struct vigil_error *err)
+{
+	static const char *const kinds[] = { "stdout",	     "file",   "webhook",
+					     "alertmanager", "syslog", NULL };
+	struct vigil_sink *s;
+	char buf[1024], why[256] = "";
+	char *rest, *opt, *colon;
+	const char *hint;
+	int ret;
+
+	if (!a || !spec)
+		return -EINVAL;
+	if (strlen(spec) >= sizeof(buf))
+		return vigil_error__set(err, -ENAMETOOLONG, "", 0, 0, "sink spec too long");
+	if (a->n_sinks >= MAX_SINKS)
+		return vigil_error__set(err, -E2BIG, "", 0, 0, "more than %d sinks", MAX_SINKS);
+	vigil_strlcpy(buf, spec, sizeof(buf));
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return vigil_error__set(err, -ENOMEM, "", 0, 0, "out of memory");
+	s->fd = -1;
+	pthread_mutex_init(&s->mu, NULL);
+	pthread_cond_init(&s->cv_work, NULL);
+	pthread_cond_init(&s->cv_idle, NULL);
+	vigil_strlcpy(s->spec, spec, sizeof(s->spec));
+	vigil_strlcpy(s->st.spec, spec, sizeof(s->st.spec));
+	s->cfg = (struct vigil_sink_cfg){
+		.queue_max = a->opts.queue_max,
+		.batch_max = a->opts.batch_max,
+		.batch_wait_ns = a->opts.batch_wait_ns,
+		.retry_max = a->opts.retry_max,
+		.retry_base_ns = a->opts.retry_base_ns,
+		.retry_cap_ns = a->opts.retry_cap_ns,
+		.connect_timeout_ns = a->opts.connect_timeout_ns,
+		.timeout_ns = a->opts.timeout_ns,
+		.resolve_ns = a->opts.resolve_ns,
+		.facility = 16, /* local0 */
+	};
+
+	colon = strchr(buf, ':');
+	rest = colon ? colon + 1 : NULL;
+	if (colon)
+		*colon = '\0';
+	if (!strcmp(buf, "stdout") && !rest) {
+		s->kind = VIGIL_SINK_STDOUT;
+		s->fd = STDOUT_FILENO;
+		goto add;
+	}
+	if (!strcmp(buf, "file") && rest && *rest) {
+		s->kind = VIGIL_SINK_FILE;
+		ret = vigil_sink_local__open(s, rest, why, sizeof(why));
+		if (ret < 0) {
+			vigil_error__set(err, ret, "", 0, 0, "%s: %s", spec, why);
+			goto fail;
+		}
+		goto add;
+	}
+	if (!strcmp(buf, "webhook") && rest && *rest)
+		s->kind = VIGIL_SINK_WEBHOOK;
+	else if (!strcmp(buf, "alertmanager") && rest && *rest)
+		s->kind = VIGIL_SINK_ALERTMANAGER;
+	else if (!strcmp(buf, "syslog"))
+		s->kind = VIGIL_SINK_SYSLOG;
+	else {
+		hint = vigil_suggest(buf, kinds);
+		ret = vigil_error__set(err, -EINVAL, "", 0, 0,
+				       "bad sink \"%s\": expected stdout, file:PATH, webhook:URL, "
+				       "alertmanager:URL or syslog[:HOST:PORT|:unix:PATH]%s%s%s",
+				       spec, hint ? " (did you mean \"" : "", hint ? hint : "",
+				       hint ? "\"?)" : "");
+		goto fail;
+	}
+
+	/* Options follow the address after ';' (rare in URLs; not used by Alertmanager). */
+	if (!rest)
+		rest = buf + strlen(buf); /* "syslog": empty address */
+	opt = strchr(rest, ';');
+	if (opt)
+		*opt++ = '\0';
+	while (opt && *opt) {
+		char *next = strchr(opt, ';');
+
+		if (next)
+			*next++ = '\0';
+		ret = parse_option(s, opt, err);
+		if (ret < 0)
+			goto fail;
+		opt = next;
+	}
+	if (s->kind == VIGIL_SINK_SYSLOG)
+		ret = vigil_sink_syslog__init(s, rest, why, sizeof(why));
+	else
+		ret = vigil_sink_http__init(s, rest, why, sizeof(why));
+	if (ret < 0) {
+		vigil_error__set(err, ret, "", 0, 0, "%s: %s", spec, why);
+		goto fail;
+	}
+	ret = vigil_sink_queue__start(s);
+	if (ret < 0) {
+		vigil_error__set(err, ret, "", 0, 0, "%s: cannot start the sink: %s", spec,
+				 strerror(-ret));
+		goto fail;
+	}
+add:
+	pthread_mutex_lock(&a->mu);
+	a->sinks[a->n_sinks++] = s;
+	pthread_mutex_unlock(&a->mu);
+	return 0;
+fail:
+	sink_free(s);
+	return ret;
+}
+
+static void random_id(char *out, size_t size)
+{
+	static atomic_ulong counter;
+	unsigned char r[16];
+	size_t i;
+
+	/* GRND_NONBLOCK: never wait for entropy on the detection path. */
+	if (getrandom(r, sizeof(r), GRND_NONBLOCK) != (ssize_t)sizeof(r)) {
+		uint64_t x = vigil_sink__now_mono() ^ ((uint64_t)getpid() << 32) ^
+			     atomic_fetch_add(&counter, 1) * 0x9e3779b97f4a7c15ull;
+
+		for (i = 0; i < sizeof(r); i++) {
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			r[i] = (unsigned char)x;
+		}
+	}
+	for (i = 0; i < sizeof(r) && 2 * i + 2 < size; i++)
+		snprintf(out + 2 * i, 3, "%02x", r[i]);
+}
+
+static struct vigil_alert_msg *msg_new(struct vigil_alerts *a, json_t *alert, int *ret)
+{
+	struct vigil_alert_msg *m;
+	json_t *copy;
+	const char *rule;
+	char id[33] = "";
+	size_t len;
+	char *line;
+
+	copy = json_deep_copy(alert);
+	if (!copy) {
+		*ret = -ENOMEM;
+		return NULL;
+	}
+	if (!json_is_string(json_object_get(copy, "alert_id"))) {
+		random_id(id, sizeof(id));
+		json_object_set_new(copy, "alert_id", json_string(id));
+	}
+	if (!json_is_string(json_object_get(copy, "node")))
+		json_object_set_new(copy, "node", json_string(a->node));
+	line = json_dumps(copy, JSON_COMPACT);
+	if (!line) {
+		json_decref(copy);
+		*ret = -ENOMEM;
+		return NULL;
+	}
+	len = strlen(line);
+	if (len > MAX_ALERT_SIZE) {
+		free(line);
+		json_decref(copy);
+		*ret = -EMSGSIZE;
+		return NULL;
+	}
+	m = malloc(sizeof(*m) + len + 1);
+	if (!m) {
+		free(line);
+		json_decref(copy);
+		*ret = -ENOMEM;
+		return NULL;
+	}
+	atomic_init(&m->refs, 1);
+	m->json = copy;
+	rule = json_string_value(json_object_get(copy, "rule_id"));
+	m->health = rule && rule[0] == 'V';
+	m->len = len;
+	memcpy(m->line, line, len + 1);
+	free(line);
+	return m;
+}
+
+int vigil_alerts__emit(struct vigil_alerts *a, struct json_t *alert)
+{
+	struct vigil_alert_msg *m;
+	int ret = 0, r;
+	size_t i, n;
+
+	if (!a || !json_is_object(alert))
+		return -EINVAL;
+	m = msg_new(a, alert, &ret);
+	if (!m)
+		return ret;
+	pthread_mutex_lock(&a->mu);
+	n = a->n_sinks;
+	pthread_mutex_unlock(&a->mu);
+	/* sinks[] only grows and entries never move, so reading [0, n) unlocked is safe. */
+	for (i = 0; i < n; i++) {
+		struct vigil_sink *s = a->sinks[i];
+
+		if (s->kind == VIGIL_SINK_STDOUT || s->kind == VIGIL_SINK_FILE)
+			r = vigil_sink_local__write(s, m);
+		else
+			r = vigil_sink_queue__push(s, m);
+		if (r < 0 && !ret)
+			ret = r;
+	}
+	vigil_alert_msg__put(m);
+	return ret;
+}
+
+int vigil_alerts__flush(struct vigil_alerts *a, uint64_t timeout_ns)
+{
+	uint64_t deadline = vigil_sink__now_mono() + timeout_ns;
+	int ret = 0;
+	size_t i, n;
+
+	if (!a)
+		return 0;
+	pthread_mutex_lock(&a->mu);
+	n = a->n_sinks;
+	pthread_mutex_unlock(&a->mu);
+	for (i = 0; i < n; i++)
+		if (a->sinks[i]->kind >= VIGIL_SINK_WEBHOOK)
+			vigil_sink_queue__flush_begin(a->sinks[i]);
+	for (i = 0; i < n; i++)
+		if (a->sinks[i]->kind >= VIGIL_SINK_WEBHOOK &&
+		    vigil_sink_queue__wait_idle(a->sinks[i], deadline) < 0)
+			ret = -ETIMEDOUT;
+	for (i = 0; i < n; i++)
+		if (a->sinks[i]->kind >= VIGIL_SINK_WEBHOOK)
+			vigil_sink_queue__flush_end(a->sinks[i]);
+	return ret;
+}
+
+size_t vigil_alerts__stats(const struct vigil_alerts *a, struct vigil_sink_stats *out, size_t max)
+{
+	struct vigil_alerts *ma = (struct vigil_alerts *)a; /* locks only */
+	size_t i, n;
+
+	if (!a)
+		return 0;
+	pthread_mutex_lock(&ma->mu);
+	n = a->n_sinks;
+	pthread_mutex_unlock(&ma->mu);
+	for (i = 0; i < n && i < max && out; i++) {
+		struct vigil_sink *s = a->sinks[i];
+
+		pthread_mutex_lock(&s->mu);
+		out[i] = s->st;
+		out[i].queued = s->count;
+		pthread_mutex_unlock(&s->mu);
+	}
+	return n;
+}
+
+int vigil_alerts__reopen(struct vigil_alerts *a)
+{
+	int ret = 0, r;
+	size_t i, n;
+
+	if (!a)
+		return -EINVAL;
+	pthread_mutex_lock(&a->mu);
+	n = a->n_sinks;
+	pthread_mutex_unlock(&a->mu);
+	for (i = 0; i < n; i++) {
+		if (a->sinks[i]->kind != VIGIL_SINK_FILE)
+			continue;
+		r = vigil_sink_local__reopen(a->sinks[i]);
+		if (r < 0 && !ret)
+			ret = r;
+	}
+	return ret;
+}
+
+static json_t *stats_json(const struct vigil_sink_stats *st)
+{
+	return json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:s}", "spec", st->spec,
+			 "sent", (json_int_t)st->sent, "queued", (json_int_t)st->queued, "retries",
+			 (json_int_t)st->retries, "dropped", (json_int_t)st->dropped,
+			 "dropped_full", (json_int_t)st->dropped_full, "dropped_rejected",
+			 (json_int_t)st->dropped_rejected, "dropped_retries",
+			 (json_int_t)st->dropped_retries, "failures", (json_int_t)st->failures,
+			 "last_error", st->last_error);
+}
+
+static void rfc3339_now(char *buf, size_t size)
+{
+	struct timespec ts;
+	struct tm tm;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", tm.tm_year + 1900,
+		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec);
+}
+
+int vigil_alerts__health_alert(struct vigil_alerts *a, struct json_t **ret)
+{
+	struct vigil_sink_stats st[MAX_SINKS];
+	uint64_t total = 0, fresh;
+	json_t *alert, *sinks, *names = NULL;
+	char when[64], msg[512];
+	size_t i, n;
+	int r = 0;
+
+	if (!a || !ret)
+		return -EINVAL;
+	n = vigil_alerts__stats(a, st, MAX_SINKS);
+	for (i = 0; i < n; i++)
+		total += st[i].dropped;
+	pthread_mutex_lock(&a->mu);
+	fresh = total - a->health_dropped_seen;
+	if (fresh)
+		a->health_dropped_seen = total;
+	pthread_mutex_unlock(&a->mu);
+	if (!fresh)
+		return 0;
+
+	sinks = json_array();
+	if (!sinks)
+		return -ENOMEM;
+	for (i = 0; i < n; i++)
+		if (json_array_append_new(sinks, stats_json(&st[i])) < 0)
+			r = -ENOMEM;
+	for (i = 0; i < n; i++)
+		if (st[i].dropped) {
+			names = json_string(st[i].spec);
+			break;
+		}
+	snprintf(msg, sizeof(msg),
+		 "%llu alert(s) could not be delivered since the last report "
+		 "(first sink with drops: %s); see event.sinks",
+		 (unsigned long long)fresh, names ? json_string_value(names) : "?");
+	json_decref(names);
+	rfc3339_now(when, sizeof(when));
+	alert = json_pack("{s:s, s:s, s:s, s:i, s:s, s:{s:s, s:s},"
+			  " s:{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s},"
+			  " s:{s:i, s:i, s:s, s:s, s:[], s:i, s:i},"
+			  " s:{s:s, s:o, s:I}, s:n}",
+			  "time", when, "rule_id", "V0001", "rule_name", "Alerts dropped",
+			  "severity", 5, "message", msg, "mitre", "tactic", "", "technique", "",
+			  "workload", "id", "", "name", "", "cgroup", "", "container_id", "",
+			  "container_name", "", "pod", "", "namespace", "", "image", "", "process",
+			  "pid", 0, "ppid", 0, "comm", "", "exe", "", "args", "uid", 0, "gid", 0,
+			  "event", "type", "health", "sinks", sinks, "dropped", (json_int_t)fresh,
+			  "profile");
+	if (!alert || r < 0) {
+		json_decref(alert);
+		return -ENOMEM;
+	}
+	*ret = alert;
+	return 1;
+}
+
+void vigil_alerts__free(struct vigil_alerts *a)
+{
+	size_t i;
+
+	if (!a)
+		return;
+	/* Brief, bounded: a dead receiver must not hold up shutdown. */
+	vigil_alerts__flush(a, 2000000000ull);
+	for (i = 0; i < a->n_sinks; i++)
+		sink_free(a->sinks[i]);
+	pthread_mutex_destroy(&a->mu);
+	free(a);
+}

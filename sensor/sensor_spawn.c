@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * `-- CMD`: run a program as its own workload. The child waits on a pipe until the parent has
+ * made a cgroup2 directory for it (under vigil/), moved it there and marked it watched, so the
+ * program's exec and everything after it is observed.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sensor/sensor_internal.h"
+#include "util/strutil.h"
+#include "vigil/sensor.h"
+
+static int write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+	int r = 0;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, text, strlen(text));
+	if (n < 0)
+		r = -errno;
+	close(fd);
+	return r;
+}
+
+static void safe_name(const char *in, char *out, size_t size)
+{
+	size_t o = 0;
+	const char *base = strrchr(in, '/');
+
+	base = base ? base + 1 : in;
+	for (; *base && o + 1 < size && o < 32; base++) {
+		char c = *base;
+
+		out[o++] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+					   (c >= '0' && c <= '9') || c == '-' || c == '_'
+				   ? c
+				   : '_';
+	}
+	out[o] = '\0';
+	if (!o)
+		vigil_strlcpy(out, "cmd", size);
+}
+
+pid_t vigil_sensor__spawn(struct vigil_sensor *s, char *const argv[], const char *name,
+			  uint64_t *ret_cgroup_id, struct vigil_error *err)
+{
+	int go[2], ep[2];
+	char parent[PATH_MAX], dir[PATH_MAX + 64], procs[PATH_MAX + 80], nm[40], pidtxt[24];
+	struct stat st;
+	pid_t pid;
+	int r, child_errno = 0;
+	ssize_t n;
+
+	if (!argv || !argv[0])
+		return vigil_error__set(err, -EINVAL, "", 0, 0, "no command to run");
+	if (pipe2(go, O_CLOEXEC))
+		return vigil_error__set(err, -errno, "", 0, 0, "pipe: %s", strerror(errno));
+	if (pipe2(ep, O_CLOEXEC)) {
+		r = -errno;
+		close(go[0]);
+		close(go[1]);
+		return vigil_error__set(err, r, "", 0, 0, "pipe: %s", strerror(-r));
+	}
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		r = -errno;
+		close(go[0]);
+		close(go[1]);
+		close(ep[0]);
+		close(ep[1]);
+		return vigil_error__set(err, r, "", 0, 0, "fork: %s", strerror(-r));
+	}
+	if (pid == 0) {
+		char c;
+
+		close(go[1]);
+		close(ep[0]);
+		/* wait until the parent has put us in our cgroup; EOF means it gave up */
+		if (read(go[0], &c, 1) != 1)
+			_exit(127);
+		close(go[0]);
+		execvp(argv[0], argv);
+		c = (char)errno;
+		n = write(ep[1], &c, 1);
+		(void)n;
+		_exit(127);
+	}
+	close(go[0]);
+	close(ep[1]);
+	snprintf(parent, sizeof(parent), "%s/vigil", vigil_sensor__cgroup2_root(s));
+	if (mkdir(parent, 0755) && errno != EEXIST) {
+		r = vigil_error__set(err, -errno, "", 0, 0, "cannot create cgroup %s: %s", parent,
+				     strerror(errno));
+		goto fail;
+	}
+	safe_name(name ? name : argv[0], nm, sizeof(nm));
+	snprintf(dir, sizeof(dir), "%s/%s-%d", parent, nm, (int)pid);
+	if (mkdir(dir, 0755) && errno != EEXIST) {
+		r = vigil_error__set(err, -errno, "", 0, 0, "cannot create cgroup %s: %s", dir,
+				     strerror(errno));
+		goto fail;
+	}
+	snprintf(procs, sizeof(procs), "%s/cgroup.procs", dir);
+	snprintf(pidtxt, sizeof(pidtxt), "%d\n", (int)pid);
+	r = write_file(procs, pidtxt);
+	if (!r && stat(dir, &st))
+		r = -errno;
+	if (r) {
+		rmdir(dir);
+		r = vigil_error__set(err, r, "", 0, 0, "cannot move the command into %s: %s", dir,
+				     strerror(-r));
+		goto fail;
+	}
+	r = vigil_sensor__watch_cgroup(s, st.st_ino);
+	if (!r)
+		r = vigil_sensor__spawn_track(s, st.st_ino, dir);
+	if (r) {
+		rmdir(dir);
+		r = vigil_error__set(err, r, "", 0, 0, "cannot watch cgroup %s: %s", dir,
+				     strerror(-r));
+		goto fail;
+	}
+	vigil_sensor__name_workload(s, st.st_ino, name ? name : argv[0]);
+	if (write(go[1], "g", 1) != 1) {
+		r = vigil_error__set(err, -errno, "", 0, 0, "cannot release the command: %s",
+				     strerror(errno));
+		goto fail_tracked;
+	}
+	close(go[1]);
+	n = read(ep[0], &child_errno, 1);
+	close(ep[0]);
+	if (n == 1) {
+		int status;
+
+		waitpid(pid, &status, 0);
+		vigil_sensor__spawn_cleanup(s, st.st_ino);
+		return vigil_error__set(err, -(child_errno & 0xff), "", 0, 0, "cannot run %s: %s",
+					argv[0], strerror(child_errno & 0xff));
+	}
+	if (ret_cgroup_id)
+		*ret_cgroup_id = st.st_ino;
+	return pid;
+fail_tracked:
+	vigil_sensor__spawn_cleanup(s, st.st_ino);
+fail:
+	close(go[1]);
+	close(ep[0]);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	return r;
+}
+
+int vigil_sensor__spawn_cleanup(struct vigil_sensor *s, uint64_t cgroup_id)
+{
+	const char *dir = vigil_sensor__spawn_dir(s, cgroup_id);
+	char kill_path[PATH_MAX + 64];
+	int r = 0;
+
+	vigil_sensor__unwatch_cgroup(s, cgroup_id);
+	if (!dir)
+		return -ENOENT;
+	if (rmdir(dir) && errno == EBUSY) {
+		/* leftovers (daemonized children) of the command: end them with the cgroup */
+		snprintf(kill_path, sizeof(kill_path), "%s/cgroup.kill", dir);
+		write_file(kill_path, "1");
+		for (int i = 0; i < 100; i++) {
+			struct timespec ts = { 0, 10 * 1000 * 1000 };
+
+			if (!rmdir(dir) || errno != EBUSY)
+				break;
+			nanosleep(&ts, NULL);
+		}
+	}
+	if (access(dir, F_OK) == 0)
+		r = -EBUSY;
+	vigil_sensor__spawn_untrack(s, cgroup_id);
+	return r;
+}

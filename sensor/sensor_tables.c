@@ -1,0 +1,369 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * The sensor's bounded process and workload tables: hash chains plus an LRU list, so memory
+ * stays fixed under churn and the least recently seen entry is evicted first.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sensor/sensor_internal.h"
+#include "util/strutil.h"
+
+/* ---- process table ------------------------------------------------------------------- */
+
+struct vigil_proc_table {
+	struct vigil_proc_entry **buckets;
+	size_t nbuckets, count, max;
+	uint64_t evictions;
+	struct vigil_proc_entry *lru_head, *lru_tail; /* head = most recent */
+};
+
+static size_t proc_hash(const struct vigil_proc_table *t, uint32_t pid, uint64_t start)
+{
+	uint64_t h = (pid * 0x9e3779b97f4a7c15ull) ^ (start * 0xbf58476d1ce4e5b9ull);
+
+	return (size_t)(h ^ (h >> 29)) % t->nbuckets;
+}
+
+struct vigil_proc_table *vigil_proc_table__new(size_t max)
+{
+	struct vigil_proc_table *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return NULL;
+	t->max = max ? max : 1;
+	t->nbuckets = t->max * 2 + 1;
+	t->buckets = calloc(t->nbuckets, sizeof(*t->buckets));
+	if (!t->buckets) {
+		free(t);
+		return NULL;
+	}
+	return t;
+}
+
+static void proc_entry_clear(struct vigil_proc_entry *p)
+{
+	if (p->argv) {
+		for (uint32_t i = 0; i < p->proc.argc; i++)
+			free(p->argv[i]);
+		free(p->argv);
+	}
+	free(p->exe);
+	free(p->cwd);
+	p->argv = NULL;
+	p->exe = p->cwd = NULL;
+	p->proc.argv = NULL;
+	p->proc.argc = 0;
+	p->proc.exe = "";
+	p->proc.cwd = "";
+}
+
+static void lru_unlink(struct vigil_proc_table *t, struct vigil_proc_entry *p)
+{
+	if (p->lru_prev)
+		p->lru_prev->lru_next = p->lru_next;
+	else
+		t->lru_head = p->lru_next;
+	if (p->lru_next)
+		p->lru_next->lru_prev = p->lru_prev;
+	else
+		t->lru_tail = p->lru_prev;
+	p->lru_prev = p->lru_next = NULL;
+}
+
+static void lru_push(struct vigil_proc_table *t, struct vigil_proc_entry *p)
+{
+	p->lru_prev = NULL;
+	p->lru_next = t->lru_head;
+	if (t->lru_head)
+		t->lru_head->lru_prev = p;
+	t->lru_head = p;
+	if (!t->lru_tail)
+		t->lru_tail = p;
+}
+
+static void proc_unlink_free(struct vigil_proc_table *t, struct vigil_proc_entry *p)
+{
+	struct vigil_proc_entry **pp = &t->buckets[proc_hash(t, p->proc.pid, p->proc.start_ns)];
+
+	while (*pp && *pp != p)
+		pp = &(*pp)->hnext;
+	if (*pp)
+		*pp = p->hnext;
+	lru_unlink(t, p);
+	proc_entry_clear(p);
+	free(p);
+	t->count--;
+}
+
+void vigil_proc_table__free(struct vigil_proc_table *t)
+{
+	if (!t)
+		return;
+	while (t->lru_head)
+		proc_unlink_free(t, t->lru_head);
+	free(t->buckets);
+	free(t);
+}
+
+struct vigil_proc_entry *vigil_proc_table__find(struct vigil_proc_table *t, uint32_t pid,
+						uint64_t start_ns)
+{
+	struct vigil_proc_entry *p = t->buckets[proc_hash(t, pid, start_ns)];
+
+	while (p && !(p->proc.pid == pid && p->proc.start_ns == start_ns))
+		p = p->hnext;
+	if (p) {
+		lru_unlink(t, p);
+		lru_push(t, p);
+	}
+	return p;
+}
+
+struct vigil_proc_entry *vigil_proc_table__get(struct vigil_proc_table *t, uint32_t pid,
+					       uint64_t start_ns, bool *ret_created)
+{
+	struct vigil_proc_entry *p = vigil_proc_table__find(t, pid, start_ns);
+	size_t b;
+
+	if (ret_created)
+		*ret_created = false;
+	if (p)
+		return p;
+	if (t->count >= t->max && t->lru_tail) {
+		proc_unlink_free(t, t->lru_tail);
+		t->evictions++;
+	}
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return NULL;
+	p->proc.pid = pid;
+	p->proc.start_ns = start_ns;
+	p->proc.exe = "";
+	p->proc.cwd = "";
+	b = proc_hash(t, pid, start_ns);
+	p->hnext = t->buckets[b];
+	t->buckets[b] = p;
+	lru_push(t, p);
+	t->count++;
+	if (ret_created)
+		*ret_created = true;
+	return p;
+}
+
+void vigil_proc_table__remove(struct vigil_proc_table *t, uint32_t pid, uint64_t start_ns)
+{
+	struct vigil_proc_entry *p = vigil_proc_table__find(t, pid, start_ns);
+
+	if (p)
+		proc_unlink_free(t, p);
+}
+
+size_t vigil_proc_table__count(const struct vigil_proc_table *t)
+{
+	return t->count;
+}
+
+uint64_t vigil_proc_table__evictions(const struct vigil_proc_table *t)
+{
+	return t->evictions;
+}
+
+int vigil_proc_entry__set_exec(struct vigil_proc_entry *p, const char *exe, const char *cwd,
+			       const char *argv_block, size_t len, bool truncated)
+{
+	size_t argc = 0;
+	char **argv;
+
+	for (size_t i = 0; i < len; i += strnlen(argv_block + i, len - i) + 1)
+		argc++;
+	argv = calloc(argc + 1, sizeof(*argv));
+	if (!argv)
+		return -ENOMEM;
+	for (size_t i = 0, k = 0; i < len && k < argc; k++) {
+		size_t l = strnlen(argv_block + i, len - i);
+
+		argv[k] = strndup(argv_block + i, l);
+		if (!argv[k]) {
+			while (k--)
+				free(argv[k]);
+			free(argv);
+			return -ENOMEM;
+		}
+		i += l + 1;
+	}
+	proc_entry_clear(p);
+	p->argv = argv;
+	p->proc.argc = (uint32_t)argc;
+	p->proc.argv = (const char *const *)argv;
+	p->proc.args_truncated = truncated;
+	p->exe = strdup(exe ? exe : "");
+	p->cwd = strdup(cwd ? cwd : "");
+	p->proc.exe = p->exe ? p->exe : "";
+	p->proc.cwd = p->cwd ? p->cwd : "";
+	return p->exe && p->cwd ? 0 : -ENOMEM;
+}
+
+int vigil_proc_entry__inherit(struct vigil_proc_entry *dst, const struct vigil_proc_entry *src)
+{
+	size_t len = 0;
+	char *block;
+	int r;
+
+	for (uint32_t i = 0; i < src->proc.argc; i++)
+		len += strlen(src->argv[i]) + 1;
+	block = malloc(len + 1);
+	if (!block)
+		return -ENOMEM;
+	len = 0;
+	for (uint32_t i = 0; i < src->proc.argc; i++) {
+		size_t l = strlen(src->argv[i]) + 1;
+
+		memcpy(block + len, src->argv[i], l);
+		len += l;
+	}
+	r = vigil_proc_entry__set_exec(dst, src->proc.exe, src->proc.cwd, block, len,
+				       src->proc.args_truncated);
+	free(block);
+	return r;
+}
+
+/* ---- workload table ------------------------------------------------------------------ */
+
+struct vigil_workload_table {
+	struct vigil_workload_entry **buckets;
+	size_t nbuckets, count, max;
+	struct vigil_workload_entry *lru_head, *lru_tail;
+};
+
+static size_t wl_hash(const struct vigil_workload_table *t, uint64_t id)
+{
+	return (size_t)((id * 0x9e3779b97f4a7c15ull) >> 17) % t->nbuckets;
+}
+
+struct vigil_workload_table *vigil_workload_table__new(size_t max)
+{
+	struct vigil_workload_table *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return NULL;
+	t->max = max ? max : 1;
+	t->nbuckets = t->max * 2 + 1;
+	t->buckets = calloc(t->nbuckets, sizeof(*t->buckets));
+	if (!t->buckets) {
+		free(t);
+		return NULL;
+	}
+	return t;
+}
+
+static void wl_lru_unlink(struct vigil_workload_table *t, struct vigil_workload_entry *w)
+{
+	if (w->lru_prev)
+		w->lru_prev->lru_next = w->lru_next;
+	else
+		t->lru_head = w->lru_next;
+	if (w->lru_next)
+		w->lru_next->lru_prev = w->lru_prev;
+	else
+		t->lru_tail = w->lru_prev;
+	w->lru_prev = w->lru_next = NULL;
+}
+
+static void wl_lru_push(struct vigil_workload_table *t, struct vigil_workload_entry *w)
+{
+	w->lru_prev = NULL;
+	w->lru_next = t->lru_head;
+	if (t->lru_head)
+		t->lru_head->lru_prev = w;
+	t->lru_head = w;
+	if (!t->lru_tail)
+		t->lru_tail = w;
+}
+
+static void wl_unlink_free(struct vigil_workload_table *t, struct vigil_workload_entry *w)
+{
+	struct vigil_workload_entry **pp = &t->buckets[wl_hash(t, w->wl.cgroup_id)];
+
+	while (*pp && *pp != w)
+		pp = &(*pp)->hnext;
+	if (*pp)
+		*pp = w->hnext;
+	wl_lru_unlink(t, w);
+	free(w);
+	t->count--;
+}
+
+void vigil_workload_table__free(struct vigil_workload_table *t)
+{
+	if (!t)
+		return;
+	while (t->lru_head)
+		wl_unlink_free(t, t->lru_head);
+	free(t->buckets);
+	free(t);
+}
+
+struct vigil_workload_entry *vigil_workload_table__get(struct vigil_workload_table *t,
+						       uint64_t cgroup_id, bool *ret_created)
+{
+	struct vigil_workload_entry *w = t->buckets[wl_hash(t, cgroup_id)];
+	size_t b;
+
+	if (ret_created)
+		*ret_created = false;
+	while (w && w->wl.cgroup_id != cgroup_id)
+		w = w->hnext;
+	if (w) {
+		wl_lru_unlink(t, w);
+		wl_lru_push(t, w);
+		return w;
+	}
+	if (t->count >= t->max && t->lru_tail)
+		wl_unlink_free(t, t->lru_tail);
+	w = calloc(1, sizeof(*w));
+	if (!w)
+		return NULL;
+	w->wl.cgroup_id = cgroup_id;
+	w->wl.cgroup_path = w->path;
+	w->wl.container_id = w->container_id;
+	w->wl.runtime = "";
+	w->wl.name = w->name;
+	b = wl_hash(t, cgroup_id);
+	w->hnext = t->buckets[b];
+	t->buckets[b] = w;
+	wl_lru_push(t, w);
+	t->count++;
+	if (ret_created)
+		*ret_created = true;
+	return w;
+}
+
+void vigil_workload_table__remove(struct vigil_workload_table *t, uint64_t cgroup_id)
+{
+	struct vigil_workload_entry *w = t->buckets[wl_hash(t, cgroup_id)];
+
+	while (w && w->wl.cgroup_id != cgroup_id)
+		w = w->hnext;
+	if (w)
+		wl_unlink_free(t, w);
+}
+
+size_t vigil_workload_table__count(const struct vigil_workload_table *t)
+{
+	return t->count;
+}
+
+void vigil_workload_entry__set_path(struct vigil_workload_entry *w, const char *path)
+{
+	const char *runtime = "";
+
+	vigil_strlcpy(w->path, path, sizeof(w->path));
+	if (vigil_cgroup__container_id(path, w->container_id, sizeof(w->container_id), &runtime))
+		w->container_id[0] = '\0';
+	w->wl.runtime = runtime;
+	if (!w->name[0])
+		vigil_strlcpy(w->name, w->container_id[0] ? w->container_id : path,
+			      sizeof(w->name));
+}

@@ -1,0 +1,520 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * The analysis pipeline: an incident's events -> the report (docs/EVIDENCE.md). Destinations
+ * with counts, bytes and beacon scores; the protocol and entropy of each payload sample; the
+ * sensitive files read and whether their bytes went out; languages of the processes; a one-line
+ * summary. Secrets found in payload samples are redacted unless keep_secrets is set.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <openssl/sha.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util/buf.h"
+#include "util/strutil.h"
+#include "sensor/zoom/zoom_internal.h"
+
+#define MAX_DESTS	   256
+#define MAX_CONTACTS	   4096
+#define MAX_FLOWS	   200
+#define MAX_FILES	   64
+#define BURST_NS	   100000000ull /* writes closer than this are one message */
+#define DNS_BEFORE_CONN_NS 2000000000ull
+
+struct dest {
+	uint16_t family, port;
+	uint8_t addr[16];
+	uint8_t proto;
+	char dns[128];
+	uint32_t connections, messages;
+	uint64_t first_ns, last_ns, bytes_out, bytes_in;
+	enum vigil_proto protocol;
+	bool protocol_from_out;
+	uint64_t *t, *sz; /* contacts */
+	size_t n;
+	uint64_t last_contact_ns;
+	struct vigil_beacon beacon;
+};
+
+static void fmt_addr(uint16_t family, const uint8_t *addr, char *buf, size_t size)
+{
+	if (!inet_ntop(family == AF_INET6 ? AF_INET6 : AF_INET, addr, buf, (socklen_t)size))
+		snprintf(buf, size, "?");
+}
+
+static void fmt_dest(const struct dest *d, char *buf, size_t size)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	fmt_addr(d->family, d->addr, a, sizeof(a));
+	if (d->family == AF_INET6)
+		snprintf(buf, size, "[%s]:%u", a, d->port);
+	else
+		snprintf(buf, size, "%s:%u", a, d->port);
+}
+
+static bool is_net(const struct zev *e)
+{
+	return (e->kind == VIGIL_EV_CONNECT || e->kind == VIGIL_EV_NET_IO ||
+		e->kind == VIGIL_EV_ACCEPT) &&
+	       (e->family == AF_INET || e->family == AF_INET6);
+}
+
+static struct dest *dest_get(struct dest *ds, size_t *n, const struct zev *e)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (ds[i].family == e->family && ds[i].port == e->port &&
+		    !memcmp(ds[i].addr, e->addr, 16) && ds[i].proto == e->proto)
+			return &ds[i];
+	if (*n >= MAX_DESTS)
+		return NULL;
+	memset(&ds[*n], 0, sizeof(ds[*n]));
+	ds[*n].family = e->family;
+	ds[*n].port = e->port;
+	ds[*n].proto = e->proto;
+	memcpy(ds[*n].addr, e->addr, 16);
+	ds[*n].first_ns = e->time_ns;
+	return &ds[(*n)++];
+}
+
+static void contact(struct dest *d, uint64_t t, uint64_t bytes)
+{
+	/* a burst of writes is one message */
+	if (d->n && t - d->last_contact_ns < BURST_NS) {
+		d->sz[d->n - 1] += bytes;
+		d->last_contact_ns = t;
+		return;
+	}
+	if (d->n >= MAX_CONTACTS)
+		return;
+	if (!d->t) {
+		d->t = calloc(MAX_CONTACTS, sizeof(*d->t));
+		d->sz = calloc(MAX_CONTACTS, sizeof(*d->sz));
+		if (!d->t || !d->sz)
+			return;
+	}
+	d->t[d->n] = t;
+	d->sz[d->n] = bytes;
+	d->n++;
+	d->last_contact_ns = t;
+	d->messages++;
+}
+
+static int cmp_zev_time(const void *a, const void *b)
+{
+	const struct zev *x = *(const struct zev *const *)a, *y = *(const struct zev *const *)b;
+
+	return (x->time_ns > y->time_ns) - (x->time_ns < y->time_ns);
+}
+
+static void hex_encode(const uint8_t *d, size_t n, struct vigil_buf *out)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < n; i++) {
+		char h[2] = { hex[d[i] >> 4], hex[d[i] & 15] };
+
+		vigil_buf__append(out, h, 2);
+	}
+}
+
+static const char *proto_phrase(enum vigil_proto p)
+{
+	switch (p) {
+	case VIGIL_PROTO_BINARY:
+		return "in an unknown binary protocol";
+	case VIGIL_PROTO_TEXT:
+		return "in an unknown text protocol";
+	case VIGIL_PROTO_HTTP:
+		return "over plain HTTP";
+	case VIGIL_PROTO_TLS:
+		return "over TLS";
+	case VIGIL_PROTO_DNS:
+		return "over DNS";
+	case VIGIL_PROTO_REDIS:
+		return "in the Redis protocol";
+	case VIGIL_PROTO_POSTGRES:
+		return "in the Postgres protocol";
+	case VIGIL_PROTO_MYSQL:
+		return "in the MySQL protocol";
+	default:
+		return "";
+	}
+}
+
+static const char *event_dir(const struct zev *e)
+{
+	return e->dir == VIGIL_DIR_INBOUND ? "<-" : "->";
+}
+
+json_t *zoom_build_report(const struct zinc *inc, const struct vigil_zoom_opts *o, bool closed)
+{
+	struct dest *ds = calloc(MAX_DESTS, sizeof(*ds));
+	const struct zev **ev = malloc((inc->nev ? inc->nev : 1) * sizeof(*ev));
+	json_t *r = json_object(), *events = json_array(), *procs = json_array(),
+	       *dests = json_array(), *flows = json_array(), *files = json_array(),
+	       *rules = json_array(), *langs = json_array();
+	size_t nd = 0, nflows = 0, nfiles = 0;
+	/* per sensitive-file read: where its bytes were found going out */
+	const struct zev *file_ev[MAX_FILES];
+	json_t *file_sent[MAX_FILES];
+	struct vigil_buf sum = VIGIL_BUF_INIT;
+	char host[256] = "";
+	const char *last_dns = NULL;
+	uint64_t last_dns_ns = 0, bytes = 0;
+	size_t i;
+	json_t *a;
+	const struct dest *top = NULL;
+	const char *sent_file = NULL, *read_file = NULL;
+	char sent_to[80] = "";
+
+	if (!ds || !ev || !r || !events || !procs || !dests || !flows || !files || !rules || !langs)
+		goto oom;
+	for (i = 0; i < inc->nev; i++)
+		ev[i] = inc->ev[i];
+	qsort(ev, inc->nev, sizeof(*ev), cmp_zev_time);
+
+	/* sensitive files read, with a content sample */
+	for (i = 0; i < inc->nev && nfiles < MAX_FILES; i++) {
+		const struct zev *e = ev[i];
+
+		if ((e->kind == VIGIL_EV_FILE_READ ||
+		     (e->kind == VIGIL_EV_OPEN && vigil_secret__sensitive_path(e->text))) &&
+		    vigil_secret__sensitive_path(e->text)) {
+			bool dup = false;
+
+			/* one row per file and process; a later read with content wins */
+			for (size_t f = 0; f < nfiles; f++)
+				if (!strcmp(file_ev[f]->text, e->text) &&
+				    file_ev[f]->pid == e->pid) {
+					if (!file_ev[f]->data_len && e->data_len)
+						file_ev[f] = e;
+					dup = true;
+				}
+			if (dup)
+				continue;
+			file_ev[nfiles] = e;
+			file_sent[nfiles] = json_array();
+			nfiles++;
+		}
+	}
+
+	for (i = 0; i < inc->nev; i++) {
+		const struct zev *e = ev[i];
+		struct vigil_buf detail = VIGIL_BUF_INIT;
+		struct dest *d;
+		char addr[80] = "";
+
+		bytes += e->bytes;
+		if (e->family == AF_INET || e->family == AF_INET6) {
+			struct dest tmp = { .family = e->family, .port = e->port };
+
+			memcpy(tmp.addr, e->addr, 16);
+			fmt_dest(&tmp, addr, sizeof(addr));
+		}
+		/* the event row */
+		if (e->kind == VIGIL_EV_NET_IO || e->kind == VIGIL_EV_CONNECT ||
+		    e->kind == VIGIL_EV_ACCEPT)
+			vigil_buf__printf(&detail, "%s %s%s%s", event_dir(e),
+					  addr[0] ? addr : e->text,
+					  e->kind == VIGIL_EV_NET_IO ? " " : "",
+					  e->kind == VIGIL_EV_NET_IO ? "" : "");
+		else if (e->kind == VIGIL_EV_DNS)
+			vigil_buf__printf(&detail, "%s (type %d) via %s", e->text, e->aux, addr);
+		else if (e->kind == VIGIL_EV_EXIT)
+			vigil_buf__printf(&detail, "code %d", e->aux);
+		else if (e->kind == VIGIL_EV_FORK)
+			vigil_buf__printf(&detail, "child %d", e->aux);
+		else if (e->kind == VIGIL_EV_IOURING_OP && addr[0])
+			vigil_buf__printf(&detail, "%s %s", e->text, addr);
+		else
+			vigil_buf__puts(&detail, e->text);
+		json_array_append_new(
+			events,
+			json_pack("{s:I, s:I, s:s, s:I, s:s, s:b, s:s, s:I}", "seq", (json_int_t)i,
+				  "time_ns", (json_int_t)e->time_ns, "kind",
+				  vigil_event_kind__name((enum vigil_event_kind)e->kind), "pid",
+				  (json_int_t)e->pid, "comm", e->comm, "via_iouring",
+				  (int)e->via_iouring, "detail", detail.data ? detail.data : "",
+				  "bytes", (json_int_t)e->bytes));
+		vigil_buf__release(&detail);
+
+		if (e->kind == VIGIL_EV_DNS) {
+			last_dns = e->text;
+			last_dns_ns = e->time_ns;
+		}
+		if (!is_net(e) || !(d = dest_get(ds, &nd, e)))
+			continue;
+		if (e->time_ns < d->first_ns)
+			d->first_ns = e->time_ns;
+		if (e->time_ns > d->last_ns)
+			d->last_ns = e->time_ns;
+		if (e->kind == VIGIL_EV_CONNECT || e->kind == VIGIL_EV_ACCEPT) {
+			d->connections++;
+			if (e->kind == VIGIL_EV_CONNECT) {
+				contact(d, e->time_ns, 0);
+				if (last_dns && !d->dns[0] &&
+				    e->time_ns - last_dns_ns <= DNS_BEFORE_CONN_NS)
+					vigil_strlcpy(d->dns, last_dns, sizeof(d->dns));
+			}
+			continue;
+		}
+		/* NET_IO */
+		if (e->dir == VIGIL_DIR_INBOUND) {
+			d->bytes_in += e->bytes;
+		} else {
+			d->bytes_out += e->bytes;
+			contact(d, e->time_ns, e->bytes);
+		}
+		if (e->data_len) {
+			struct vigil_proto_info pi;
+			uint8_t *sample;
+			json_t *red = json_array();
+			struct vigil_buf hex = VIGIL_BUF_INIT;
+			const uint8_t *data = zev_data(e);
+
+			vigil_proto__detect(data, e->data_len, &pi);
+			if (d->protocol == VIGIL_PROTO_NONE ||
+			    (!d->protocol_from_out && e->dir != VIGIL_DIR_INBOUND)) {
+				d->protocol = pi.proto;
+				d->protocol_from_out = e->dir != VIGIL_DIR_INBOUND;
+			}
+			if (nflows >= MAX_FLOWS || !red || !(sample = malloc(e->data_len))) {
+				json_decref(red);
+				continue;
+			}
+			memcpy(sample, data, e->data_len);
+			/* secret read, then sent */
+			for (size_t f = 0; e->dir != VIGIL_DIR_INBOUND && f < nfiles; f++) {
+				const struct zev *fe = file_ev[f];
+				struct vigil_secret_match m;
+
+				if (!fe->data_len || fe->time_ns > e->time_ns)
+					continue;
+				if (vigil_secret__find(zev_data(fe), fe->data_len, sample,
+						       e->data_len, &m) != 1)
+					continue;
+				json_array_append_new(file_sent[f], json_string(addr));
+				if (!sent_file) {
+					sent_file = fe->text;
+					vigil_strlcpy(sent_to, addr, sizeof(sent_to));
+				}
+				if (!o->keep_secrets) {
+					struct vigil_redaction rd;
+					char txt[160];
+
+					vigil_redact(sample, e->data_len, m.payload_off, m.len,
+						     &rd);
+					snprintf(txt, sizeof(txt),
+						 "sha256:%s len:%zu prefix:%s file:%.40s",
+						 rd.sha256, rd.len, rd.prefix_hex, fe->text);
+					json_array_append_new(red, json_string(txt));
+				}
+			}
+			hex_encode(sample, e->data_len, &hex);
+			free(sample);
+			json_array_append_new(
+				flows,
+				json_pack("{s:I, s:s, s:i, s:s, s:b, s:s, s:s, s:f, s:I, s:s, s:o}",
+					  "time_ns", (json_int_t)e->time_ns, "addr", addr, "port",
+					  (int)e->port, "direction",
+					  e->dir == VIGIL_DIR_INBOUND ? "in" : "out", "via_iouring",
+					  (int)e->via_iouring, "protocol",
+					  vigil_proto__name(pi.proto), "detail", pi.detail,
+					  "entropy", pi.entropy, "bytes", (json_int_t)e->bytes,
+					  "sample_hex", hex.data ? hex.data : "", "redactions",
+					  red));
+			vigil_buf__release(&hex);
+			nflows++;
+		}
+	}
+
+	/* destinations with beacon scores */
+	for (i = 0; i < nd; i++) {
+		struct dest *d = &ds[i];
+		char ip[INET6_ADDRSTRLEN];
+
+		if (d->n)
+			vigil_beacon__score(d->t, d->sz, d->n, &d->beacon);
+		if (!d->beacon.band)
+			d->beacon.band = "none";
+		fmt_addr(d->family, d->addr, ip, sizeof(ip));
+		json_array_append_new(
+			dests,
+			json_pack(
+				"{s:s, s:i, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:f, "
+				"s:f, s:s, s:I}",
+				"addr", ip, "port", (int)d->port, "transport",
+				d->proto == IPPROTO_UDP ? "udp" : "tcp", "dns", d->dns, "protocol",
+				vigil_proto__name(d->protocol), "connections",
+				(json_int_t)d->connections, "messages", (json_int_t)d->messages,
+				"first_ns", (json_int_t)d->first_ns, "last_ns",
+				(json_int_t)d->last_ns, "bytes_out", (json_int_t)d->bytes_out,
+				"bytes_in", (json_int_t)d->bytes_in, "beacon_score",
+				d->beacon.scored ? d->beacon.score : 0.0, "beacon_ts_score",
+				d->beacon.ts_score, "beacon_ds_score", d->beacon.ds_score,
+				"beacon_band", d->beacon.scored ? d->beacon.band : "unscored",
+				"interval_ns", (json_int_t)d->beacon.interval_ns));
+		/* the destination that matters most: highest beacon score, then most messages */
+		if (!top || (d->beacon.scored && d->beacon.score > top->beacon.score) ||
+		    (!top->beacon.scored && d->messages > top->messages))
+			top = d;
+	}
+
+	for (size_t f = 0; f < nfiles; f++) {
+		const struct zev *fe = file_ev[f];
+		unsigned char md[SHA256_DIGEST_LENGTH];
+		struct vigil_buf h = VIGIL_BUF_INIT;
+
+		if (fe->data_len) {
+			SHA256(zev_data(fe), fe->data_len, md);
+			hex_encode(md, sizeof(md), &h);
+		}
+		if (!read_file)
+			read_file = fe->text;
+		json_array_append_new(files,
+				      json_pack("{s:I, s:s, s:I, s:I, s:s, s:i, s:o}", "time_ns",
+						(json_int_t)fe->time_ns, "path", fe->text, "pid",
+						(json_int_t)fe->pid, "bytes", (json_int_t)fe->bytes,
+						"sample_sha256", h.data ? h.data : "", "sample_len",
+						(int)fe->data_len, "sent_to", file_sent[f]));
+		file_sent[f] = NULL;
+		vigil_buf__release(&h);
+	}
+
+	for (i = 0; i < inc->nprocs; i++) {
+		const struct zproc *p = &inc->procs[i];
+		const char *ln = p->lang_known ? vigil_lang__name(p->lang.lang) : "unknown";
+		bool seen = false;
+		size_t j;
+		json_t *l;
+
+		json_array_append_new(
+			procs, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:I}", "pid",
+					 (json_int_t)p->pid, "comm", p->comm, "exe", p->exe,
+					 "language", ln, "language_version",
+					 p->lang_known ? p->lang.version : "", "language_evidence",
+					 p->lang_known ? p->lang.evidence : "process gone",
+					 "first_ns", (json_int_t)p->first_ns));
+		json_array_foreach(langs, j, l) seen = seen || !strcmp(json_string_value(l), ln);
+		if (!seen && p->lang_known)
+			json_array_append_new(langs, json_string(ln));
+	}
+
+	json_array_foreach(inc->alerts, i, a)
+	{
+		const char *rid = json_string_value(json_object_get(a, "rule_id"));
+		bool seen = false;
+		size_t j;
+		json_t *x;
+
+		json_array_foreach(rules, j, x) seen =
+			seen || (rid && !strcmp(json_string_value(x), rid));
+		if (rid && !seen)
+			json_array_append_new(rules, json_string(rid));
+	}
+
+	/* the one-line summary */
+	{
+		const json_t *a0 = json_array_get(inc->alerts, 0);
+		const json_t *p0 = json_object_get(a0, "process");
+		const char *comm = json_string_value(json_object_get(p0, "comm"));
+		uint32_t pid = (uint32_t)json_integer_value(json_object_get(p0, "pid"));
+		const char *lang = NULL;
+		char topa[80] = "";
+
+		if (!comm && inc->nprocs)
+			comm = inc->procs[0].comm;
+		for (i = 0; i < inc->nprocs; i++)
+			if (inc->procs[i].lang_known && (!pid || inc->procs[i].pid == pid)) {
+				lang = vigil_lang__name(inc->procs[i].lang.lang);
+				break;
+			}
+		if (top)
+			fmt_dest(top, topa, sizeof(topa));
+		vigil_buf__printf(&sum, "%s", comm ? comm : inc->wl->name);
+		if (lang && strcmp(lang, "unknown"))
+			vigil_buf__printf(&sum, " (%s)", lang);
+		if (sent_file)
+			vigil_buf__printf(&sum, " read %s and sent it to %s", sent_file, sent_to);
+		else if (read_file)
+			vigil_buf__printf(&sum, " read %s", read_file);
+		if (top && (!sent_file || strcmp(topa, sent_to)))
+			vigil_buf__printf(&sum, "%s contacted %s", read_file ? "," : "", topa);
+		if (top && top->beacon.scored && top->beacon.score >= 0.7)
+			vigil_buf__printf(&sum, " every %.1f s (beacon score %.2f)",
+					  (double)top->beacon.interval_ns / 1e9, top->beacon.score);
+		else if (top && top->messages > 1)
+			vigil_buf__printf(&sum, " %u times", top->messages);
+		if (top && proto_phrase(top->protocol)[0])
+			vigil_buf__printf(&sum, " %s", proto_phrase(top->protocol));
+		if (!top && !read_file)
+			vigil_buf__printf(&sum, ": %zu alert(s), %zu event(s)",
+					  json_array_size(inc->alerts), inc->nev);
+	}
+
+	gethostname(host, sizeof(host) - 1);
+	json_object_set_new(r, "incident_id", json_string(inc->id));
+	json_object_set_new(r, "state", json_string(closed ? "closed" : "open"));
+	json_object_set_new(r, "workload",
+			    json_pack("{s:s, s:s, s:I, s:s, s:s}", "id", inc->workload_id, "name",
+				      inc->wl->name, "cgroup_id", (json_int_t)inc->wl->cgroup_id,
+				      "cgroup", inc->wl->cgroup, "container_id",
+				      inc->wl->container_id));
+	json_object_set_new(r, "host", json_string(host));
+	json_object_set_new(r, "opened_ns", json_integer((json_int_t)inc->opened_ns));
+	json_object_set_new(
+		r, "start_ns",
+		json_integer((json_int_t)(inc->first_ns && inc->first_ns < inc->opened_ns
+						  ? inc->first_ns
+						  : inc->opened_ns)));
+	json_object_set_new(r, "end_ns",
+			    json_integer((json_int_t)(closed && inc->closed_ns < inc->planned_end_ns
+							      ? inc->closed_ns
+							      : inc->planned_end_ns)));
+	json_object_set_new(r, "closed_ns",
+			    json_integer((json_int_t)(closed ? inc->closed_ns : 0)));
+	json_object_set_new(r, "alert_count",
+			    json_integer((json_int_t)json_array_size(inc->alerts)));
+	json_object_set_new(r, "event_count", json_integer((json_int_t)inc->nev));
+	json_object_set_new(r, "events_dropped", json_integer(inc->dropped));
+	json_object_set_new(r, "bytes", json_integer((json_int_t)bytes));
+	json_object_set_new(r, "rules", rules);
+	json_object_set_new(r, "languages", langs);
+	json_object_set_new(r, "summary", json_string(sum.data ? sum.data : ""));
+	json_object_set_new(r, "alerts", json_deep_copy(inc->alerts));
+	json_object_set_new(r, "processes", procs);
+	json_object_set_new(r, "destinations", dests);
+	json_object_set_new(r, "flows", flows);
+	json_object_set_new(r, "files", files);
+	json_object_set_new(r, "events", events);
+	json_object_set_new(
+		r, "bounds",
+		json_pack("{s:I, s:I, s:I, s:b}", "incident_bytes", (json_int_t)o->incident_bytes,
+			  "bytes_kept", (json_int_t)inc->bytes, "sample_bytes",
+			  (json_int_t)o->sample_bytes, "secrets_redacted", !o->keep_secrets));
+	vigil_buf__release(&sum);
+	for (i = 0; i < nd; i++) {
+		free(ds[i].t);
+		free(ds[i].sz);
+	}
+	for (size_t f = 0; f < nfiles; f++)
+		json_decref(file_sent[f]);
+	free(ds);
+	free(ev);
+	return r;
+oom:
+	free(ds);
+	free(ev);
+	json_decref(r);
+	json_decref(events);
+	json_decref(procs);
+	json_decref(dests);
+	json_decref(flows);
+	json_decref(files);
+	json_decref(rules);
+	json_decref(langs);
+	return NULL;
+}

@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Private to sensor/zoom: compact event copies, workloads with their rings, incidents. */
+#ifndef VIGIL_ZOOM_INTERNAL_H
+#define VIGIL_ZOOM_INTERNAL_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vigil/analysis.h"
+#include "vigil/zoom.h"
+
+/*
+ * A compact copy of an event: what the report needs, no pointers. In a ring it sits in a fixed
+ * slot (text bounded, no payload: zoom is off before an incident); in an incident it is
+ * allocated at its own size with the payload/content sample after the text.
+ */
+struct zev {
+	uint64_t time_ns;
+	uint64_t bytes; /* NET_IO bytes, FILE_READ size */
+	uint32_t pid;
+	int32_t aux; /* ret, exit code, opcode, qtype, cap ... */
+	uint8_t kind;
+	uint8_t dir; /* enum vigil_direction */
+	uint8_t via_iouring;
+	uint8_t proto; /* IPPROTO_TCP / IPPROTO_UDP */
+	uint16_t family;
+	uint16_t port; /* remote */
+	uint8_t addr[16];
+	char comm[16];
+	uint16_t text_len; /* text[text_len] is NUL */
+	uint16_t data_len; /* sample after the text's NUL */
+	char text[];
+};
+
+#define ZSLOT_BYTES 256u
+#define ZSLOT_TEXT  (ZSLOT_BYTES - sizeof(struct zev) - 1)
+
+static inline const uint8_t *zev_data(const struct zev *e)
+{
+	return (const uint8_t *)e->text + e->text_len + 1;
+}
+
+struct zproc {
+	uint32_t pid;
+	char comm[16];
+	char exe[256];
+	struct vigil_lang_info lang;
+	bool lang_known;
+	uint64_t first_ns;
+};
+
+struct zinc;
+
+struct zwl {
+	uint64_t cgroup_id;
+	char name[128];
+	char cgroup[256];
+	char container_id[72];
+	uint8_t *slots; /* nslots * ZSLOT_BYTES */
+	uint32_t nslots, head, count;
+	struct zwl *lru_prev, *lru_next; /* most recent at the list head */
+	struct zinc *inc;		 /* open incident, pins the workload */
+};
+
+#define ZINC_MAX_PROCS 256
+
+struct zinc {
+	char id[VIGIL_INCIDENT_ID_LEN + 1];
+	struct zwl *wl;
+	char workload_id[128];
+	uint64_t opened_ns, first_ns, last_ns, last_alert_ns, closed_ns, planned_end_ns;
+	json_t *alerts;
+	struct zev **ev;
+	size_t nev, cap, bytes;
+	uint32_t dropped;
+	struct zproc procs[ZINC_MAX_PROCS];
+	size_t nprocs;
+};
+
+/* Builds the report of an incident (open or closed). NULL on ENOMEM. */
+json_t *zoom_build_report(const struct zinc *inc, const struct vigil_zoom_opts *o, bool closed);
+
+/* Fills a compact copy of ev into dst (cap bytes); sample bytes at most max_data. Returns the
+ * bytes used. */
+size_t zev_fill(struct zev *dst, size_t cap, const struct vigil_event *ev, size_t max_data);
+/* Bytes a full copy of ev needs with at most max_data sample bytes. */
+size_t zev_size(const struct vigil_event *ev, size_t max_data);
+
+#endif

@@ -1,0 +1,3 @@
+module vigil.test/demo
+
+go 1.19

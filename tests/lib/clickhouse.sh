@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Source this: runs a real clickhouse-server (Debian's 18.16) for a test, in a temp dir, on
+# free loopback ports, stopped by its own PID.
+#
+#   . tests/lib/clickhouse.sh
+#   ch_start DIR        # sets CH_HTTP_PORT, CH_URL (http://127.0.0.1:PORT), CH_PID; 77 if absent
+#   ch_query "SQL"      # runs SQL over HTTP, prints the answer
+#   ch_stop             # stops it (data stays in DIR); ch_start DIR again restarts it
+#   ch_cleanup          # stops it if running (for trap)
+
+ch_free_port() {
+	local p
+	for _ in $(seq 1 50); do
+		p=$((20000 + RANDOM % 40000))
+		if ! (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null; then
+			echo "$p"
+			return 0
+		fi
+	done
+	return 1
+}
+
+ch_start() {
+	local dir=$1
+	command -v clickhouse-server >/dev/null || { echo "clickhouse-server not installed"; return 77; }
+	[ -f /etc/clickhouse-server/config.xml ] || { echo "no /etc/clickhouse-server/config.xml"; return 77; }
+	mkdir -p "$dir/data" "$dir/tmp" "$dir/user_files" "$dir/format_schemas" "$dir/log"
+	if [ ! -f "$dir/config.xml" ]; then
+		CH_HTTP_PORT=$(ch_free_port) || return 1
+		local tcp inter
+		tcp=$(ch_free_port) && inter=$(ch_free_port) || return 1
+		cp /etc/clickhouse-server/users.xml "$dir/users.xml"
+		sed -e "s|<http_port>[0-9]*</http_port>|<http_port>$CH_HTTP_PORT</http_port>|" \
+			-e "s|<tcp_port>[0-9]*</tcp_port>|<tcp_port>$tcp</tcp_port>|" \
+			-e "s|<interserver_http_port>[0-9]*</interserver_http_port>|<interserver_http_port>$inter</interserver_http_port>|" \
+			-e "s|<listen_host>::1</listen_host>||" \
+			-e "s|<path>/var/lib/clickhouse/</path>|<path>$dir/data/</path>|" \
+			-e "s|<tmp_path>/var/lib/clickhouse/tmp/</tmp_path>|<tmp_path>$dir/tmp/</tmp_path>|" \
+			-e "s|<user_files_path>/var/lib/clickhouse/user_files/</user_files_path>|<user_files_path>$dir/user_files/</user_files_path>|" \
+			-e "s|<format_schema_path>/var/lib/clickhouse/format_schemas/</format_schema_path>|<format_schema_path>$dir/format_schemas/</format_schema_path>|" \
+			-e "s|/var/log/clickhouse-server/|$dir/log/|g" \
+			/etc/clickhouse-server/config.xml >"$dir/config.xml"
+		echo "$CH_HTTP_PORT" >"$dir/http_port"
+	fi
+	CH_HTTP_PORT=$(cat "$dir/http_port")
+	CH_URL="http://127.0.0.1:$CH_HTTP_PORT"
+	CH_DIR=$dir
+	(cd "$dir" && exec clickhouse-server --config-file="$dir/config.xml" >"$dir/log/stdout" 2>&1) &
+	CH_PID=$!
+	for _ in $(seq 1 100); do
+		if [ "$(curl -s --max-time 1 "$CH_URL/ping")" = "Ok." ]; then
+			return 0
+		fi
+		kill -0 "$CH_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "clickhouse-server did not start; log:" >&2
+	tail -n 20 "$dir/log/clickhouse-server.err.log" "$dir/log/stdout" >&2 2>/dev/null
+	return 1
+}
+
+ch_query() {
+	curl -sS --max-time 10 --data-binary "$1" "$CH_URL/"
+}
+
+ch_stop() {
+	[ -n "${CH_PID:-}" ] || return 0
+	kill "$CH_PID" 2>/dev/null || true
+	for _ in $(seq 1 100); do
+		kill -0 "$CH_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -9 "$CH_PID" 2>/dev/null || true
+	wait "$CH_PID" 2>/dev/null || true
+	CH_PID=
+}
+
+ch_cleanup() {
+	ch_stop
+}
