@@ -42,7 +42,6 @@ struct hook {
 	const char *name;
 	struct bpf_program *prog; /* the flavour loaded, NULL when none */
 	struct bpf_link *link;
-	char flavour[48];
 	char state[96];
 };
 
@@ -245,7 +244,7 @@ int vigil_sensor__open(const struct vigil_sensor_opts *opts, struct vigil_sensor
 {
 	struct vigil_sensor *s;
 	struct vigil_sensor_opts def = { 0 };
-	bool raw;
+	bool raw, fell_back = false;
 	int r;
 
 	if (access("/sys/kernel/btf/vmlinux", R_OK))
@@ -296,11 +295,7 @@ int vigil_sensor__open(const struct vigil_sensor_opts *opts, struct vigil_sensor
 	r = load_programs(s, raw, err);
 	if (r && !raw) {
 		r = load_programs(s, true, err);
-		if (!r) {
-			for (unsigned i = 0; i < s->nhooks; i++)
-				snprintf(s->hooks[i].flavour, sizeof(s->hooks[i].flavour),
-					 "raw_tp, tp_btf did not load");
-		}
+		fell_back = true;
 	}
 	if (r)
 		goto fail;
@@ -314,8 +309,9 @@ int vigil_sensor__open(const struct vigil_sensor_opts *opts, struct vigil_sensor
 			snprintf(h->state, sizeof(h->state), "failed: %s", strerror(errno));
 		else if (raw)
 			snprintf(h->state, sizeof(h->state), "fallback: raw_tp (forced)");
-		else if (h->flavour[0])
-			snprintf(h->state, sizeof(h->state), "fallback: %s", h->flavour);
+		else if (fell_back)
+			snprintf(h->state, sizeof(h->state),
+				 "fallback: raw_tp (tp_btf did not load)");
 		else
 			snprintf(h->state, sizeof(h->state), "attached (tp_btf)");
 	}
