@@ -398,7 +398,10 @@ json_t *zoom_build_report(const struct zinc *inc, const struct vigil_zoom_opts *
 					 p->lang_known ? p->lang.version : "", "language_evidence",
 					 p->lang_known ? p->lang.evidence : "process gone",
 					 "first_ns", (json_int_t)p->first_ns));
-		json_array_foreach(langs, j, l) seen = seen || !strcmp(json_string_value(l), ln);
+		json_array_foreach(langs, j, l)
+		{
+			seen = seen || !strcmp(json_string_value(l), ln);
+		}
 		if (!seen && p->lang_known)
 			json_array_append_new(langs, json_string(ln));
 	}
@@ -410,8 +413,10 @@ json_t *zoom_build_report(const struct zinc *inc, const struct vigil_zoom_opts *
 		size_t j;
 		json_t *x;
 
-		json_array_foreach(rules, j, x) seen =
-			seen || (rid && !strcmp(json_string_value(x), rid));
+		json_array_foreach(rules, j, x)
+		{
+			seen = seen || (rid && !strcmp(json_string_value(x), rid));
+		}
 		if (rid && !seen)
 			json_array_append_new(rules, json_string(rid));
 	}
