@@ -86,7 +86,12 @@ size_t vigil_profile__entry_count(const struct vigil_profile *p);
  */
 int vigil_profile__container(struct vigil_profile *p, size_t doc, const char *name, bool create);
 
-/* Each add is a set-union: adding what is already there is a no-op. Strings are copied. */
+/*
+ * Each add is a set-union: adding what is already there is a no-op. Strings are copied.
+ * Behaviour entries (exec, open, syscall, capability, iouring, endpoint) go into
+ * ApplicationProfile and ContainerProfile documents, neighbors into NetworkNeighborhood and
+ * ContainerProfile documents, as in Kubescape; the wrong kind of document gives -EINVAL.
+ */
 int vigil_profile__add_exec(struct vigil_profile *p, size_t doc, int c, const char *path,
 			    const char *const *args, size_t nargs);
 int vigil_profile__add_open(struct vigil_profile *p, size_t doc, int c, const char *path,
@@ -109,6 +114,12 @@ int vigil_profile__merge(struct vigil_profile *dst, const struct vigil_profile *
 struct vigil_collapse_opts {
 	unsigned opens_threshold;     /* default 50 */
 	unsigned endpoints_threshold; /* default 100 */
+	/*
+	 * Optional: opens paths for which keep_path returns true are never collapsed (Kubescape
+	 * never collapses files that belong to the image; the caller knows which those are).
+	 */
+	bool (*keep_path)(const char *path, void *arg);
+	void *keep_arg;
 };
 /* Dynamic path detection (kubescape-sbob.md §2) over opens and endpoints; NULL = defaults. */
 int vigil_profile__collapse(struct vigil_profile *p, const struct vigil_collapse_opts *opts);

@@ -316,14 +316,27 @@ size_t vigil_profile__entry_count(const struct vigil_profile *p)
 
 /* ---- building ---- */
 
-static struct prof_container *get_container(struct vigil_profile *p, size_t doc, int c)
+/*
+ * The container c of doc, if that kind of document holds this kind of entry: behaviour
+ * (execs, opens, ...) lives in ApplicationProfile and ContainerProfile documents, network
+ * neighbors in NetworkNeighborhood and ContainerProfile documents (Kubescape's split).
+ */
+static struct prof_container *get_container_for(struct vigil_profile *p, size_t doc, int c,
+						bool network)
 {
 	struct prof_doc *d;
 
 	if (!p || doc >= p->ndocs || c < 0)
 		return NULL;
 	d = &p->docs[doc];
+	if (d->kind == (network ? VIGIL_KIND_APPLICATION_PROFILE : VIGIL_KIND_NETWORK_NEIGHBORHOOD))
+		return NULL;
 	return prof_doc_container_at(d, (size_t)c);
+}
+
+static struct prof_container *get_container(struct vigil_profile *p, size_t doc, int c)
+{
+	return get_container_for(p, doc, c, false);
 }
 
 int vigil_profile__container(struct vigil_profile *p, size_t doc, const char *name, bool create)
@@ -554,7 +567,7 @@ static int neighbor_identifier(const char *type, const char *ip, const char *dns
 int vigil_profile__add_neighbor(struct vigil_profile *p, size_t doc, int ci, bool egress,
 				const char *ip, const char *dns, uint16_t port, const char *proto)
 {
-	struct prof_container *c = get_container(p, doc, ci);
+	struct prof_container *c = get_container_for(p, doc, ci, true);
 	struct prof_neighbors *l;
 	struct prof_neighbor *nb = NULL;
 	char id[65];

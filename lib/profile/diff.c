@@ -90,6 +90,8 @@ static void add_set(struct lines *l, const char *section, const struct prof_strs
 {
 	if (s->state == PROF_NULL)
 		lines_addf(l, "%s: null", section);
+	else if (s->state == PROF_SET && !s->n)
+		lines_addf(l, "%s: []", section);
 	for (size_t i = 0; i < s->n; i++)
 		lines_addf(l, "%s: %s", section, s->v[i]);
 }
@@ -98,6 +100,8 @@ static void add_neighbors(struct lines *l, const char *section, const struct pro
 {
 	if (nl->state == PROF_NULL)
 		lines_addf(l, "%s: null", section);
+	else if (nl->state == PROF_SET && !nl->n)
+		lines_addf(l, "%s: []", section);
 	for (size_t i = 0; i < nl->n; i++) {
 		const struct prof_neighbor *nb = &nl->v[i];
 		struct vigil_buf b = VIGIL_BUF_INIT;
@@ -137,6 +141,8 @@ static void container_lines(struct lines *l, const struct prof_container *c)
 	add_set(l, "capabilities", &c->capabilities);
 	if (c->execs.state == PROF_NULL)
 		lines_addf(l, "execs: null");
+	else if (c->execs.state == PROF_SET && !c->execs.n)
+		lines_addf(l, "execs: []");
 	for (size_t i = 0; i < c->execs.n; i++) {
 		const struct prof_exec *e = &c->execs.v[i];
 		char *a = join(&e->args), *v = join(&e->envs);
@@ -152,6 +158,8 @@ static void container_lines(struct lines *l, const struct prof_container *c)
 	}
 	if (c->opens.state == PROF_NULL)
 		lines_addf(l, "opens: null");
+	else if (c->opens.state == PROF_SET && !c->opens.n)
+		lines_addf(l, "opens: []");
 	for (size_t i = 0; i < c->opens.n; i++) {
 		char *f = join(&c->opens.v[i].flags);
 
@@ -164,6 +172,8 @@ static void container_lines(struct lines *l, const struct prof_container *c)
 	add_set(l, "syscalls", &c->syscalls);
 	if (c->endpoints.state == PROF_NULL)
 		lines_addf(l, "endpoints: null");
+	else if (c->endpoints.state == PROF_SET && !c->endpoints.n)
+		lines_addf(l, "endpoints: []");
 	for (size_t i = 0; i < c->endpoints.n; i++) {
 		const struct prof_endpoint *e = &c->endpoints.v[i];
 		char *m = join(&e->methods);
@@ -183,6 +193,8 @@ static void container_lines(struct lines *l, const struct prof_container *c)
 		lines_addf(l, "imageTag: %s", c->image_tag);
 	if (c->rule_policies.state == PROF_NULL)
 		lines_addf(l, "rulePolicies: null");
+	else if (c->rule_policies.state == PROF_SET && !c->rule_policies.n)
+		lines_addf(l, "rulePolicies: []");
 	for (size_t i = 0; i < c->rule_policies.n; i++) {
 		const struct prof_rule_policy *p = &c->rule_policies.v[i];
 		char *a = join(&p->process_allowed);
@@ -215,8 +227,10 @@ static int compare(struct lines *a, struct lines *b, const char *header, struct 
 
 	if (r)
 		return r;
-	qsort(a->v, a->n, sizeof(*a->v), cmp_line);
-	qsort(b->v, b->n, sizeof(*b->v), cmp_line);
+	if (a->n > 1)
+		qsort(a->v, a->n, sizeof(*a->v), cmp_line);
+	if (b->n > 1)
+		qsort(b->v, b->n, sizeof(*b->v), cmp_line);
 	while (!r && (i < a->n || j < b->n)) {
 		int c = i == a->n ? 1 : j == b->n ? -1 : strcmp(a->v[i], b->v[j]);
 		const char *line;
@@ -310,8 +324,12 @@ static int diff_doc(const struct prof_doc *a, const struct prof_doc *b, struct v
 						out, "%c %s %s, %s %s\n", side ? '+' : '-',
 						prof_kind_name(a->kind), a->name, sec, name);
 			}
-			snprintf(header, sizeof(header), "%s %s, %s %s", prof_kind_name(a->kind),
-				 a->name, !strcmp(sec, "spec") ? "container" : sec, name);
+			if (!strcmp(sec, "spec")) /* a ContainerProfile is its one container */
+				snprintf(header, sizeof(header), "%s %s", prof_kind_name(a->kind),
+					 a->name);
+			else
+				snprintf(header, sizeof(header), "%s %s, %s %s",
+					 prof_kind_name(a->kind), a->name, sec, name);
 			if (!r)
 				r = compare(&la, &lb, header, out, diff);
 			if (!r && cy) {

@@ -35,6 +35,11 @@ static bool needs_quotes(const char *s, size_t len)
 		return false;
 	{
 		bool prefixed = len > 2 && s[0] == '0' && strchr("xXoObB", s[1]);
+		const char *dot = memchr(s, '.', len);
+
+		/* two dots (an IPv4 address, a version) are no number in any YAML */
+		if (dot && memchr(dot + 1, '.', len - (size_t)(dot + 1 - s)))
+			return false;
 		const char *set = prefixed ? "0123456789_abcdefABCDEF" : "0123456789_:.-+eET ";
 
 		for (size_t i = prefixed ? 2 : 0; i < len && numberish; i++)

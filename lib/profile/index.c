@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "profile/index.h"
 
@@ -16,17 +17,26 @@
 
 /* ---- hash table ------------------------------------------------------------------------ */
 
+#define IX_INLINE 44
+
+/*
+ * One cache line: keys up to IX_INLINE bytes (path segments, most shape keys) are compared
+ * without touching the arena, so a probe costs one cache miss.
+ */
 struct ix_slot {
 	uint64_t hash; /* 0 = empty */
 	uint32_t tag;
-	uint32_t off; /* key bytes in the arena */
 	uint32_t len;
 	uint32_t val;
-};
+	union {
+		char in[IX_INLINE];
+		uint32_t off; /* longer keys: bytes in the arena */
+	} k;
+} __attribute__((aligned(64)));
 
 struct ix_hash {
-	struct ix_slot *slots;
-	size_t cap; /* power of two, or 0 */
+	struct ix_slot *slots; /* from slots_alloc */
+	size_t cap;	       /* power of two, or 0 */
 	size_t n;
 	char *arena;
 	size_t alen, acap;
@@ -44,22 +54,46 @@ static uint64_t mix64(uint64_t h)
 }
 
 /* Eight bytes a step: paths are long enough that a byte-wise hash would dominate a lookup. */
-static uint64_t ix_hashkey(uint64_t seed, uint32_t tag, const void *key, size_t len)
+static uint64_t ix_hashbytes(uint64_t seed, const void *key, size_t len)
 {
-	const uint8_t *p = key;
-	uint64_t h = seed ^ ((uint64_t)tag << 32) ^ (uint64_t)len, w;
+	const uint8_t *p = key, *end = p + len;
+	uint64_t h = seed ^ (uint64_t)len, w = 0;
 
-	while (len >= 8) {
+	for (; end - p >= 8; p += 8) {
 		memcpy(&w, p, 8);
 		h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
 		h ^= h >> 29;
-		p += 8;
-		len -= 8;
 	}
-	w = 0;
-	memcpy(&w, p, len);
-	h = mix64(h ^ w);
-	return h | 1;
+	if (p == end)
+		return mix64(h);
+	/*
+	 * The tail: the last 8 bytes again when the key is that long, else byte by byte. A copy of
+	 * a variable length into w would stall on store forwarding.
+	 */
+	if (len >= 8) {
+		memcpy(&w, end - 8, 8);
+	} else {
+		w = 0;
+		for (size_t i = 0; i < len; i++)
+			w |= (uint64_t)p[i] << (8 * i);
+	}
+	return mix64(h ^ w);
+}
+
+/* The slot hash of (tag, key) from the key's byte hash: a lookup hashes a segment only once. */
+static uint64_t ix_combine(uint32_t tag, uint64_t bytes_hash)
+{
+	return mix64(bytes_hash ^ ((uint64_t)tag * 0x9e3779b97f4a7c15ULL)) | 1;
+}
+
+static uint64_t ix_hashkey(uint64_t seed, uint32_t tag, const void *key, size_t len)
+{
+	return ix_combine(tag, ix_hashbytes(seed, key, len));
+}
+
+static const char *slot_key(const struct ix_hash *t, const struct ix_slot *s)
+{
+	return s->len <= IX_INLINE ? s->k.in : t->arena + s->k.off;
 }
 
 static void ix_hash_init(struct ix_hash *t)
@@ -69,9 +103,45 @@ static void ix_hash_init(struct ix_hash *t)
 	t->seed = mix64((uint64_t)(uintptr_t)t ^ 0x5bd1e9955bd1e995ULL);
 }
 
+/*
+ * Slot arrays are probed at random: big ones are mapped on huge pages where the kernel allows
+ * it (THP "madvise" mode), which saves a TLB miss on most probes.
+ */
+#define HUGE_BYTES (2u << 20)
+
+static struct ix_slot *slots_alloc(size_t n)
+{
+	size_t bytes = n * sizeof(struct ix_slot);
+	void *p;
+
+	if (bytes < HUGE_BYTES) {
+		p = aligned_alloc(64, bytes);
+		if (p)
+			memset(p, 0, bytes);
+		return p;
+	}
+	p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	madvise(p, bytes, MADV_HUGEPAGE); /* advice only: failure changes nothing */
+	return p;
+}
+
+static void slots_free(struct ix_slot *p, size_t n)
+{
+	size_t bytes = n * sizeof(struct ix_slot);
+
+	if (!p)
+		return;
+	if (bytes < HUGE_BYTES)
+		free(p);
+	else
+		munmap(p, bytes);
+}
+
 static void ix_hash_release(struct ix_hash *t)
 {
-	free(t->slots);
+	slots_free(t->slots, t->cap);
 	free(t->arena);
 	memset(t, 0, sizeof(*t));
 }
@@ -90,15 +160,15 @@ static const struct ix_slot *ix_find(const struct ix_hash *t, uint64_t h, uint32
 		if (!s->hash)
 			return NULL;
 		if (s->hash == h && s->tag == tag && s->len == len &&
-		    (len == 0 || memcmp(t->arena + s->off, key, len) == 0))
+		    (len == 0 || memcmp(slot_key(t, s), key, len) == 0))
 			return s;
 	}
 }
 
 static int ix_grow(struct ix_hash *t)
 {
-	size_t ncap = t->cap ? t->cap * 2 : 64;
-	struct ix_slot *ns = calloc(ncap, sizeof(*ns));
+	size_t ncap = t->cap ? t->cap * 2 : 16;
+	struct ix_slot *ns = slots_alloc(ncap);
 
 	if (!ns)
 		return -ENOMEM;
@@ -112,7 +182,7 @@ static int ix_grow(struct ix_hash *t)
 			;
 		ns[j] = *s;
 	}
-	free(t->slots);
+	slots_free(t->slots, t->cap);
 	t->slots = ns;
 	t->cap = ncap;
 	return 0;
@@ -122,10 +192,9 @@ static int ix_grow(struct ix_hash *t)
  * Inserts (tag, key) -> val unless present. Returns the slot's value (the existing one when
  * present) in *ret_val; 1 when inserted, 0 when it was there, -ENOMEM.
  */
-static int ix_insert(struct ix_hash *t, uint32_t tag, const void *key, size_t len, uint32_t val,
-		     uint32_t *ret_val)
+static int ix_insert_h(struct ix_hash *t, uint64_t h, uint32_t tag, const void *key, size_t len,
+		       uint32_t val, uint32_t *ret_val)
 {
-	uint64_t h = ix_hashkey(t->seed, tag, key, len);
 	const struct ix_slot *found = ix_find(t, h, tag, key, len);
 	size_t i;
 
@@ -137,6 +206,17 @@ static int ix_insert(struct ix_hash *t, uint32_t tag, const void *key, size_t le
 		return -ENOMEM;
 	if ((t->n + 1) * 4 > t->cap * 3 && ix_grow(t) < 0) /* load factor <= 3/4 */
 		return -ENOMEM;
+	for (i = h & (t->cap - 1); t->slots[i].hash; i = (i + 1) & (t->cap - 1))
+		;
+	if (len <= IX_INLINE) {
+		t->slots[i] =
+			(struct ix_slot){ .hash = h, .tag = tag, .len = (uint32_t)len, .val = val };
+		if (len)
+			memcpy(t->slots[i].k.in, key, len);
+		t->n++;
+		*ret_val = val;
+		return 1;
+	}
 	if (t->alen + len > t->acap) {
 		size_t ncap = t->acap ? t->acap * 2 : 4096;
 		char *na;
@@ -149,15 +229,34 @@ static int ix_insert(struct ix_hash *t, uint32_t tag, const void *key, size_t le
 		t->arena = na;
 		t->acap = ncap;
 	}
-	if (len)
-		memcpy(t->arena + t->alen, key, len);
-	for (i = h & (t->cap - 1); t->slots[i].hash; i = (i + 1) & (t->cap - 1))
-		;
-	t->slots[i] = (struct ix_slot){ h, tag, (uint32_t)t->alen, (uint32_t)len, val };
+	memcpy(t->arena + t->alen, key, len);
+	t->slots[i] = (struct ix_slot){ .hash = h, .tag = tag, .len = (uint32_t)len, .val = val };
+	t->slots[i].k.off = (uint32_t)t->alen;
 	t->alen += len;
 	t->n++;
 	*ret_val = val;
 	return 1;
+}
+
+static int ix_insert(struct ix_hash *t, uint32_t tag, const void *key, size_t len, uint32_t val,
+		     uint32_t *ret_val)
+{
+	return ix_insert_h(t, ix_hashkey(t->seed, tag, key, len), tag, key, len, val, ret_val);
+}
+
+/* ix_get with the key's byte hash already computed (ix_hashbytes with t->seed). */
+static bool ix_get_hashed(const struct ix_hash *t, uint64_t bytes_hash, uint32_t tag,
+			  const void *key, size_t len, uint32_t *ret_val)
+{
+	const struct ix_slot *s;
+
+	if (!t->n)
+		return false;
+	s = ix_find(t, ix_combine(tag, bytes_hash), tag, key, len);
+	if (!s)
+		return false;
+	*ret_val = s->val;
+	return true;
 }
 
 static bool ix_get(const struct ix_hash *t, uint32_t tag, const void *key, size_t len,
@@ -176,47 +275,77 @@ static bool ix_get(const struct ix_hash *t, uint32_t tag, const void *key, size_
 
 /* ---- postings: lists of caller ids ------------------------------------------------------- */
 
+struct ix_posting {
+	uint32_t id;
+	uint32_t next; /* NONE ends the list */
+};
+
 struct ix_postings {
-	uint32_t *id;
-	uint32_t *next;
+	struct ix_posting *v;
 	size_t n, cap;
 };
 
-static int postings_push(struct ix_postings *p, uint32_t id, uint32_t *head)
+/*
+ * A list head is NONE, SINGLE | id for a list of one (no postings entry, so no cache miss:
+ * the common case), or the index of the first posting.
+ */
+#define SINGLE 0x80000000u
+
+/* Appends a posting (id, next); its index in *ret. */
+static int posting_new(struct ix_postings *p, uint32_t id, uint32_t next, uint32_t *ret)
 {
-	if (p->n >= NONE - 1)
-		return -ENOMEM;
+	if (p->n >= SINGLE - 2)
+		return -E2BIG;
 	if (p->n == p->cap) {
 		size_t ncap = p->cap ? p->cap * 2 : 256;
-		uint32_t *a = realloc(p->id, ncap * sizeof(*a)), *b;
+		struct ix_posting *v = realloc(p->v, ncap * sizeof(*v));
 
-		if (!a)
+		if (!v)
 			return -ENOMEM;
-		p->id = a;
-		b = realloc(p->next, ncap * sizeof(*b));
-		if (!b)
-			return -ENOMEM;
-		p->next = b;
+		p->v = v;
 		p->cap = ncap;
 	}
-	p->id[p->n] = id;
-	p->next[p->n] = *head;
-	*head = (uint32_t)p->n++;
+	p->v[p->n] = (struct ix_posting){ id, next };
+	*ret = (uint32_t)p->n++;
+	return 0;
+}
+
+static int postings_push(struct ix_postings *p, uint32_t id, uint32_t *head)
+{
+	uint32_t h = *head;
+	int r;
+
+	if (id >= SINGLE - 1)
+		return -E2BIG;
+	if (h == NONE) {
+		*head = SINGLE | id;
+		return 0;
+	}
+	if (h & SINGLE) {
+		r = posting_new(p, h & ~SINGLE, NONE, &h);
+		if (r < 0)
+			return r;
+	}
+	r = posting_new(p, id, h, &h);
+	if (r < 0)
+		return r;
+	*head = h;
 	return 0;
 }
 
 static bool postings_walk(const struct ix_postings *p, uint32_t head, vigil_index_cb cb, void *ctx)
 {
-	for (uint32_t i = head; i != NONE; i = p->next[i])
-		if (cb(p->id[i], ctx))
+	if (head != NONE && head & SINGLE)
+		return cb(head & ~SINGLE, ctx);
+	for (uint32_t i = head; i != NONE; i = p->v[i].next)
+		if (cb(p->v[i].id, ctx))
 			return true;
 	return false;
 }
 
 static void postings_release(struct ix_postings *p)
 {
-	free(p->id);
-	free(p->next);
+	free(p->v);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -229,9 +358,27 @@ struct ix_node {
 	uint32_t is_star;
 };
 
+/*
+ * A shape: where a pattern without a mid-path STAR has its ONE tokens. Patterns of one shape
+ * are hashed with their ONE segments left out, so a query needs one probe per shape (all
+ * independent, prefetched together) instead of one dependent trie step per segment. Learned
+ * profiles have few shapes ("/proc/⋯/status", "/var/lib/app/⋯/data.db", "/tmp/⋯" and a trailing star).
+ */
+#define MAX_SHAPES     32
+#define SHAPE_MAX_SEGS 64
+
+struct ix_shape {
+	uint32_t len; /* segments in the key */
+	bool prefix;  /* a trailing STAR follows: the query may have more segments */
+	uint64_t one; /* bit i: segment i is ONE */
+};
+
 struct vigil_segindex {
 	enum vigil_wc_kind kind;
-	struct ix_hash literal;	 /* tag 0: whole normalized text -> postings head */
+	struct ix_hash literal; /* tag 0: whole normalized text -> postings head */
+	struct ix_hash shaped;	/* tag = shape: segments, ONE ones empty -> postings head */
+	struct ix_shape shapes[MAX_SHAPES];
+	size_t nshapes;
 	struct ix_hash children; /* tag = parent node: segment -> child node */
 	struct ix_node *nodes;	 /* nodes[0] is the root */
 	size_t nnodes, nodes_cap;
@@ -264,6 +411,7 @@ struct vigil_segindex *vigil_segindex__new(enum vigil_wc_kind kind)
 		return NULL;
 	ix->kind = kind;
 	ix_hash_init(&ix->literal);
+	ix_hash_init(&ix->shaped);
 	ix_hash_init(&ix->children);
 	if (node_new(ix, false) == NONE) {
 		free(ix);
@@ -278,6 +426,7 @@ void vigil_segindex__free(struct vigil_segindex *ix)
 	if (!ix)
 		return;
 	ix_hash_release(&ix->literal);
+	ix_hash_release(&ix->shaped);
 	ix_hash_release(&ix->children);
 	postings_release(&ix->post);
 	free(ix->nodes);
@@ -348,6 +497,94 @@ static int add_trie(struct vigil_segindex *ix, const struct vigil_wc_pattern *p,
 	return postings_push(&ix->post, id, &ix->nodes[cur].head);
 }
 
+static uint64_t shape_hash(uint32_t tag, const uint64_t *seghash, uint64_t one, uint32_t len)
+{
+	uint64_t h = (uint64_t)tag * 0xc2b2ae3d27d4eb4fULL;
+
+	for (uint32_t i = 0; i < len; i++) {
+		h = (h ^ (one >> i & 1 ? 0x6a09e667f3bcc909ULL : seghash[i])) *
+		    0x9e3779b97f4a7c15ULL;
+		h ^= h >> 31;
+	}
+	return mix64(h) | 1;
+}
+
+/* The shape of a compiled pattern, or -1 when it needs the trie (a STAR not at the end). */
+static int shape_of(const struct vigil_wc_pattern *p, struct ix_shape *ret)
+{
+	struct ix_shape sh = { p->nsegs, false, 0 };
+
+	if (p->nsegs && p->segs[p->nsegs - 1].tok == VIGIL_WC_TOK_STAR) {
+		sh.len--;
+		sh.prefix = true;
+	}
+	if (sh.len > SHAPE_MAX_SEGS)
+		return -1;
+	for (uint32_t i = 0; i < sh.len; i++) {
+		if (p->segs[i].tok == VIGIL_WC_TOK_STAR)
+			return -1;
+		if (p->segs[i].tok == VIGIL_WC_TOK_ONE)
+			sh.one |= 1ULL << i;
+	}
+	*ret = sh;
+	return 0;
+}
+
+/* Shape keys: the literal segments with a NUL between segments (a segment never holds one). */
+static int add_shaped(struct vigil_segindex *ix, const struct vigil_wc_pattern *p,
+		      const struct ix_shape *sh, uint32_t tag, uint32_t id)
+{
+	uint64_t seghash[SHAPE_MAX_SEGS], h;
+	const struct ix_slot *s;
+	size_t klen = 0;
+	uint32_t val;
+	char *key;
+	int r;
+
+	for (uint32_t i = 0; i < sh->len; i++)
+		klen += (i ? 1 : 0) + (sh->one >> i & 1 ? 0 : p->segs[i].len);
+	key = malloc(klen + 1);
+	if (!key)
+		return -ENOMEM;
+	klen = 0;
+	for (uint32_t i = 0; i < sh->len; i++) {
+		if (i)
+			key[klen++] = '\0';
+		seghash[i] = ix_hashbytes(ix->children.seed, p->segs[i].s, p->segs[i].len);
+		if (!(sh->one >> i & 1)) {
+			memcpy(key + klen, p->segs[i].s, p->segs[i].len);
+			klen += p->segs[i].len;
+		}
+	}
+	h = shape_hash(tag, seghash, sh->one, sh->len);
+	r = ix_insert_h(&ix->shaped, h, tag, key, klen, NONE, &val);
+	if (r >= 0) {
+		s = ix_find(&ix->shaped, h, tag, key, klen);
+		r = postings_push(&ix->post, id, (uint32_t *)&s->val);
+	}
+	free(key);
+	return r;
+}
+
+static int add_wildcard(struct vigil_segindex *ix, const struct vigil_wc_pattern *p, uint32_t id)
+{
+	struct ix_shape sh;
+	size_t k;
+
+	if (shape_of(p, &sh) < 0)
+		return add_trie(ix, p, id);
+	for (k = 0; k < ix->nshapes; k++)
+		if (ix->shapes[k].len == sh.len && ix->shapes[k].prefix == sh.prefix &&
+		    ix->shapes[k].one == sh.one)
+			break;
+	if (k == ix->nshapes) {
+		if (k == MAX_SHAPES)
+			return add_trie(ix, p, id); /* keeps the probes per query bounded */
+		ix->shapes[ix->nshapes++] = sh;
+	}
+	return add_shaped(ix, p, &sh, (uint32_t)k, id);
+}
+
 int vigil_segindex__add(struct vigil_segindex *ix, const char *pattern, uint32_t id)
 {
 	struct vigil_wc_pattern p;
@@ -356,7 +593,8 @@ int vigil_segindex__add(struct vigil_segindex *ix, const char *pattern, uint32_t
 	r = vigil_wc_pattern__compile(&p, pattern, ix->kind);
 	if (r < 0)
 		return r;
-	r = p.literal ? add_literal(ix, p.text, id) : add_trie(ix, &p, id);
+	r = p.literal ? add_literal(ix, p.text, id) : add_wildcard(ix, &p, id);
+
 	vigil_wc_pattern__release(&p);
 	if (r == 0)
 		ix->count++;
@@ -418,7 +656,7 @@ static int ss_add_closure(struct stateset *s, const struct vigil_segindex *ix, u
 }
 
 static bool trie_match(const struct vigil_segindex *ix, const struct vigil_wc_seg *q, size_t nq,
-		       vigil_index_cb cb, void *ctx)
+		       const uint64_t *qh, vigil_index_cb cb, void *ctx)
 {
 	struct stateset a, b, *cur = &a, *next = &b, *t;
 	bool found = false;
@@ -437,7 +675,8 @@ static bool trie_match(const struct vigil_segindex *ix, const struct vigil_wc_se
 				goto out;
 			if (n->one != NONE && ss_add_closure(next, ix, n->one) < 0)
 				goto out;
-			if (ix_get(&ix->children, cur->v[k], q[i].s, q[i].len, &child) &&
+			if (ix_get_hashed(&ix->children, qh[i], cur->v[k], q[i].s, q[i].len,
+					  &child) &&
 			    ss_add_closure(next, ix, child) < 0)
 				goto out;
 		}
@@ -457,10 +696,68 @@ out:
 	return found;
 }
 
+static bool shape_key_eq(const struct ix_hash *t, const struct ix_slot *s,
+			 const struct vigil_wc_seg *q, const struct ix_shape *sh)
+{
+	const char *key = slot_key(t, s);
+	size_t off = 0, klen = s->len;
+
+	for (uint32_t i = 0; i < sh->len; i++) {
+		if (i && (off >= klen || key[off++] != '\0'))
+			return false;
+		if (sh->one >> i & 1)
+			continue;
+		if (klen - off < q[i].len || memcmp(key + off, q[i].s, q[i].len) != 0)
+			return false;
+		off += q[i].len;
+	}
+	return off == klen;
+}
+
+static bool shapes_match(const struct vigil_segindex *ix, const struct vigil_wc_seg *q, size_t nq,
+			 const uint64_t *qh, vigil_index_cb cb, void *ctx)
+{
+	const struct ix_hash *t = &ix->shaped;
+	uint64_t h[MAX_SHAPES];
+
+	if (!t->n)
+		return false;
+	/* Hash every applicable shape first and prefetch: the probes miss the cache in parallel. */
+	for (size_t k = 0; k < ix->nshapes; k++) {
+		const struct ix_shape *sh = &ix->shapes[k];
+
+		h[k] = 0;
+		if (sh->prefix ? nq < sh->len : nq != sh->len)
+			continue;
+		h[k] = shape_hash((uint32_t)k, qh, sh->one, sh->len);
+		__builtin_prefetch(&t->slots[h[k] & (t->cap - 1)]);
+	}
+	for (size_t k = 0; k < ix->nshapes; k++) {
+		size_t mask = t->cap - 1;
+
+		if (!h[k])
+			continue;
+		for (size_t i = h[k] & mask;; i = (i + 1) & mask) {
+			const struct ix_slot *s = &t->slots[i];
+
+			if (!s->hash)
+				break;
+			if (s->hash == h[k] && s->tag == k &&
+			    shape_key_eq(t, s, q, &ix->shapes[k])) {
+				if (postings_walk(&ix->post, s->val, cb, ctx))
+					return true;
+				break;
+			}
+		}
+	}
+	return false;
+}
+
 bool vigil_segindex__match(const struct vigil_segindex *ix, const char *query, size_t len,
 			   vigil_index_cb cb, void *ctx)
 {
 	struct vigil_wc_seg stack[64], *q = stack;
+	uint64_t hstack[64], *qh = hstack;
 	uint32_t head;
 	size_t tlen;
 	bool found = false;
@@ -471,20 +768,28 @@ bool vigil_segindex__match(const struct vigil_segindex *ix, const char *query, s
 	tlen = ix->kind == VIGIL_WC_PATH ? vigil_wc_path_trim(query, len) : len;
 	if (ix_get(&ix->literal, 0, query, tlen, &head) && postings_walk(&ix->post, head, cb, ctx))
 		return true;
-	if (ix->nnodes <= 1)
+	if (ix->nnodes <= 1 && !ix->nshapes)
 		return false;
 	n = vigil_wc_split(query, len, ix->kind, q, 64);
 	if (n < 0)
 		return false;
 	if (n > 64) {
 		q = calloc((size_t)n, sizeof(*q));
-		if (!q)
-			return false;
+		qh = calloc((size_t)n, sizeof(*qh));
+		if (!q || !qh)
+			goto out;
 		vigil_wc_split(query, len, ix->kind, q, (size_t)n);
 	}
-	found = trie_match(ix, q, (size_t)n, cb, ctx);
+	for (int i = 0; i < n; i++)
+		qh[i] = ix_hashbytes(ix->children.seed, q[i].s, q[i].len);
+	found = shapes_match(ix, q, (size_t)n, qh, cb, ctx);
+	if (!found && ix->nnodes > 1)
+		found = trie_match(ix, q, (size_t)n, qh, cb, ctx);
+out:
 	if (q != stack)
 		free(q);
+	if (qh != hstack)
+		free(qh);
 	return found;
 }
 

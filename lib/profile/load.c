@@ -76,7 +76,7 @@ static int want_map(struct ld *c, const struct prof_node *n, const char *what)
 }
 
 /* A string value; a null leaves *out NULL. */
-static int get_str(struct ld *c, const struct prof_node *n, const char *what, char **out)
+static int get_str(struct ld *c, struct prof_node *n, const char *what, char **out)
 {
 	if (is_null(n)) {
 		*out = NULL;
@@ -87,11 +87,14 @@ static int get_str(struct ld *c, const struct prof_node *n, const char *what, ch
 	if (n->stype != PROF_SCALAR_STR)
 		return failp(c, n->pos, "\"%s\" must be a string, not %s (quote it: '%s')", what,
 			     type_name(n), n->value);
-	*out = strdup(n->value);
-	return *out ? 0 : oom(c);
+	/* the parsed tree is ours: take the string instead of copying it */
+	*out = n->value;
+	n->value = NULL;
+	n->len = 0;
+	return 0;
 }
 
-static int get_req_str(struct ld *c, const struct prof_node *n, const char *what, char **out)
+static int get_req_str(struct ld *c, struct prof_node *n, const char *what, char **out)
 {
 	int r = get_str(c, n, what, out);
 
@@ -121,8 +124,8 @@ static int check_value(struct ld *c, const struct prof_node *n, const char *v, c
 	return failp(c, n->pos, "%s", msg);
 }
 
-static int get_strs(struct ld *c, const struct prof_node *n, const char *what,
-		    struct prof_strs *out, check_fn check)
+static int get_strs(struct ld *c, struct prof_node *n, const char *what, struct prof_strs *out,
+		    check_fn check)
 {
 	int r;
 
@@ -154,7 +157,7 @@ static int get_strs(struct ld *c, const struct prof_node *n, const char *what,
 	return 0;
 }
 
-static int get_kvs(struct ld *c, const struct prof_node *n, const char *what, struct prof_kvs *out)
+static int get_kvs(struct ld *c, struct prof_node *n, const char *what, struct prof_kvs *out)
 {
 	int r;
 
@@ -198,6 +201,20 @@ static int field(struct ld *c, const struct prof_node *item, const char *const *
 	if (s)
 		return failp(c, item->key_pos, "unknown field \"%s\"%s%s (did you mean \"%s\"?)",
 			     item->key, *where ? " in " : "", where, s);
+	{
+		/* no near miss: say what is allowed here when the list is short */
+		char allowed[256] = "";
+		size_t n = 0, off = 0;
+
+		while (names[n])
+			n++;
+		for (size_t i = 0; n <= 6 && i < n && off < sizeof(allowed); i++)
+			off += (size_t)snprintf(allowed + off, sizeof(allowed) - off, "%s%s",
+						i ? ", " : "", names[i]);
+		if (n <= 6)
+			return failp(c, item->key_pos, "unknown field \"%s\"%s%s (allowed: %s)",
+				     item->key, *where ? " in " : "", where, allowed);
+	}
 	return failp(c, item->key_pos, "unknown field \"%s\"%s%s", item->key, *where ? " in " : "",
 		     where);
 }
@@ -495,8 +512,11 @@ static int load_port(struct ld *c, struct prof_node *n, struct prof_port *p)
 
 			if (is_null(it))
 				continue;
-			if (it->type != PROF_NODE_SCALAR || it->stype != PROF_SCALAR_INT ||
-			    vigil_parse_u64(it->value, &v) || v > 65535)
+			if (it->type == PROF_NODE_SCALAR && it->stype == PROF_SCALAR_INT &&
+			    (vigil_parse_u64(it->value, &v) || v > 65535))
+				return failp(c, it->pos, "port %s is out of range 0..65535",
+					     it->value);
+			if (it->type != PROF_NODE_SCALAR || it->stype != PROF_SCALAR_INT)
 				return failp(c, it->pos,
 					     "\"port\" must be a number 0..65535, not %s%s%s%s",
 					     type_name(it),
@@ -1029,11 +1049,12 @@ int vigil_profile__load_buffer(const char *data, size_t len, const char *name,
 	struct prof_node *docs = NULL;
 	size_t ndocs = 0;
 	struct vigil_profile *p;
+	bool comments = false;
 	int r;
 
 	vigil_error__clear(err);
 	prof_limits_resolve(limits, &lim);
-	if ((r = prof_parse_yaml(data, len, c.name, &lim, &docs, &ndocs, err)))
+	if ((r = prof_parse_yaml(data, len, c.name, &lim, &docs, &ndocs, &comments, err)))
 		return r;
 	p = calloc(1, sizeof(*p));
 	if (!p) {
@@ -1057,7 +1078,7 @@ int vigil_profile__load_buffer(const char *data, size_t len, const char *name,
 		goto out;
 	}
 	prof_normalize(p);
-	p->had_comments = prof_has_comments(data, len);
+	p->had_comments = comments;
 out:
 	for (size_t i = 0; i < ndocs; i++)
 		prof_node_release(&docs[i]);

@@ -16,6 +16,7 @@
 struct m_exec {
 	bool check_args;
 	char **args;
+	uint8_t *kinds; /* vigil_wc_arg_kind of each argument, classified once */
 	size_t nargs;
 };
 
@@ -86,8 +87,10 @@ void vigil_matcher__free(struct vigil_matcher *m)
 	vigil_strset__free(m->syscalls);
 	vigil_strset__free(m->caps);
 	vigil_strset__free(m->iouring);
-	for (size_t i = 0; i < m->nex; i++)
+	for (size_t i = 0; i < m->nex; i++) {
 		free_strv(m->ex[i].args, m->ex[i].nargs);
+		free(m->ex[i].kinds);
+	}
 	free(m->ex);
 	free(m->op);
 	for (size_t i = 0; i < m->nep; i++) {
@@ -175,9 +178,17 @@ static int add_exec(struct vigil_matcher *m, const struct prof_exec *e)
 	r = dup_strv(&e->args, &x->args, &x->nargs);
 	if (r < 0)
 		return r;
+	if (x->nargs) {
+		x->kinds = malloc(x->nargs);
+		if (!x->kinds)
+			return -ENOMEM;
+		for (size_t i = 0; i < x->nargs; i++)
+			x->kinds[i] = (uint8_t)vigil_wc_arg_kind(x->args[i]);
+	}
 	r = vigil_segindex__add(m->execs, e->path, (uint32_t)m->nex);
 	if (r == -EINVAL) { /* a pattern the loader should have refused: it matches nothing */
 		free_strv(x->args, x->nargs);
+		free(x->kinds);
 		memset(x, 0, sizeof(*x));
 		return 0;
 	}
@@ -459,8 +470,8 @@ static bool exec_cb(uint32_t id, void *ctx)
 	const struct m_exec *x = &c->m->ex[id];
 
 	c->path_known = true;
-	return vigil_wc_args_match((const char *const *)x->args, x->nargs, x->check_args, c->argv,
-				   c->argc);
+	return !x->check_args || vigil_wc_args_match_kinds((const char *const *)x->args, x->kinds,
+							   x->nargs, c->argv, c->argc);
 }
 
 enum vigil_match vigil_matcher__exec(const struct vigil_matcher *m, const char *path,

@@ -523,8 +523,14 @@ static void normalize_selector(struct prof_selector *s)
 static void stable_sort(void *base, size_t n, size_t elem, int (*cmp)(const void *, const void *))
 {
 	char *tmp, *a = base;
+	size_t run;
 
 	if (n < 2)
+		return;
+	/* formatted files are sorted already: one linear check */
+	for (run = 1; run < n && cmp(a + (run - 1) * elem, a + run * elem) <= 0; run++)
+		;
+	if (run == n)
 		return;
 	tmp = malloc(n * elem);
 	if (!tmp)

@@ -168,8 +168,24 @@ static bool check_vocab(const char *value, const char *const *names, const char 
 	if (prof_name_in(value, names))
 		return true;
 	s = vigil_suggest(value, names);
+	if (!s) {
+		/* a truncated name ("CAP_NET_BIND") is a prefix of the one meant */
+		size_t n = 0, len = strlen(value);
+
+		for (size_t i = 0; names[i]; i++)
+			if (len >= 4 && !strncmp(names[i], value, len) && ++n == 1)
+				s = names[i];
+		if (n != 1)
+			s = NULL;
+	}
 	if (s)
 		return msgf(msg, size, "unknown %s \"%s\" (did you mean \"%s\"?)", what, value, s);
+	if (names[0] && names[1] && !names[2])
+		return msgf(msg, size, "unknown %s \"%s\" (expected %s or %s)", what, value,
+			    names[0], names[1]);
+	if (names[0] && names[1] && names[2] && !names[3])
+		return msgf(msg, size, "unknown %s \"%s\" (expected %s, %s or %s)", what, value,
+			    names[0], names[1], names[2]);
 	return msgf(msg, size, "unknown %s \"%s\"", what, value);
 }
 

@@ -43,9 +43,10 @@ int vigil_wc_split(const char *s, size_t len, enum vigil_wc_kind kind, struct vi
 		if (len == 1 && s[0] == '/')
 			len = 0;
 	}
-	for (size_t i = 0; i <= len; i++) {
-		if (i < len && s[i] != sep)
-			continue;
+	for (;;) {
+		const char *hit = memchr(s + start, sep, len - start);
+		size_t i = hit ? (size_t)(hit - s) : len;
+
 		if (kind == VIGIL_WC_DNS && i == start)
 			return -EINVAL; /* an empty label is not a name */
 		if (n < max) {
@@ -53,12 +54,12 @@ int vigil_wc_split(const char *s, size_t len, enum vigil_wc_kind kind, struct vi
 			out[n].len = (uint32_t)(i - start);
 			out[n].tok = VIGIL_WC_LIT;
 		}
-		n++;
-		if (n > VIGIL_WC_MAX_SEGS)
+		if (++n > VIGIL_WC_MAX_SEGS)
 			return -EINVAL;
+		if (!hit)
+			return (int)n;
 		start = i + 1;
 	}
-	return (int)n;
 }
 
 int vigil_wc_dns_normalize(const char *name, char *out, size_t size)
@@ -273,32 +274,73 @@ bool vigil_wc_arg_token_match(const char *tok, const char *arg)
 	}
 }
 
-bool vigil_wc_args_match(const char *const *pat, size_t npat, bool args_required,
-			 const char *const *argv, size_t argc)
+enum vigil_wc_arg vigil_wc_arg_kind(const char *tok)
+{
+	if (strcmp(tok, VIGIL_WC_ARGS) == 0)
+		return VIGIL_WC_ARG_ANY;
+	if (strcmp(tok, VIGIL_WC_ONE) == 0)
+		return VIGIL_WC_ARG_ONE;
+	return strstr(tok, VIGIL_WC_ONE) ? VIGIL_WC_ARG_SEGS : VIGIL_WC_ARG_LIT;
+}
+
+static bool arg_kind_match(const char *tok, uint8_t kind, const char *arg)
+{
+	switch (kind) {
+	case VIGIL_WC_ARG_ONE:
+		return true;
+	case VIGIL_WC_ARG_LIT:
+		return strcmp(tok, arg) == 0;
+	default:
+		return vigil_wc_arg_token_match(tok, arg);
+	}
+}
+
+bool vigil_wc_args_match_kinds(const char *const *pat, const uint8_t *kinds, size_t npat,
+			       const char *const *argv, size_t argc)
 {
 	size_t pi = 0, qi = 0, star_p = SIZE_MAX, star_q = 0;
 
-	if (!args_required)
-		return true;
 	while (qi < argc) {
-		if (pi < npat && strcmp(pat[pi], VIGIL_WC_ARGS) == 0) {
+		if (pi < npat && kinds[pi] == VIGIL_WC_ARG_ANY) {
 			star_p = ++pi;
 			star_q = qi;
 			continue;
 		}
-		if (pi < npat && vigil_wc_arg_token_match(pat[pi], argv[qi] ? argv[qi] : "")) {
+		if (pi < npat && arg_kind_match(pat[pi], kinds[pi], argv[qi] ? argv[qi] : "")) {
 			pi++;
 			qi++;
 			continue;
 		}
 		if (star_p == SIZE_MAX)
 			return false;
+		/* Let the last ⋯⋯ absorb one more argument and retry from there. */
 		pi = star_p;
 		qi = ++star_q;
 	}
-	while (pi < npat && strcmp(pat[pi], VIGIL_WC_ARGS) == 0)
+	while (pi < npat && kinds[pi] == VIGIL_WC_ARG_ANY)
 		pi++;
 	return pi == npat;
+}
+
+bool vigil_wc_args_match(const char *const *pat, size_t npat, bool args_required,
+			 const char *const *argv, size_t argc)
+{
+	uint8_t stack[64] = { 0 }, *kinds = stack;
+	bool ok;
+
+	if (!args_required)
+		return true;
+	if (npat > 64) {
+		kinds = malloc(npat);
+		if (!kinds)
+			return false;
+	}
+	for (size_t i = 0; i < npat; i++)
+		kinds[i] = (uint8_t)vigil_wc_arg_kind(pat[i]);
+	ok = vigil_wc_args_match_kinds(pat, kinds, npat, argv, argc);
+	if (kinds != stack)
+		free(kinds);
+	return ok;
 }
 
 /* ---- IP addresses ----------------------------------------------------------------------- */

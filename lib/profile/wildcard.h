@@ -102,6 +102,18 @@ bool vigil_wc_args_match(const char *const *pat, size_t npat, bool args_required
 /* One token against one argument (the non-"⋯⋯" part of the rule above). */
 bool vigil_wc_arg_token_match(const char *tok, const char *arg);
 
+/* What an argument token is, so a matcher can classify its tokens once. */
+enum vigil_wc_arg {
+	VIGIL_WC_ARG_LIT = 0, /* compared as is */
+	VIGIL_WC_ARG_ONE,     /* "⋯": any one argument */
+	VIGIL_WC_ARG_ANY,     /* "⋯⋯": zero or more arguments */
+	VIGIL_WC_ARG_SEGS,    /* holds "⋯": compared '/'-segment by segment */
+};
+enum vigil_wc_arg vigil_wc_arg_kind(const char *tok);
+/* vigil_wc_args_match with argsRequired true and kinds[i] = vigil_wc_arg_kind(pat[i]). */
+bool vigil_wc_args_match_kinds(const char *const *pat, const uint8_t *kinds, size_t npat,
+			       const char *const *argv, size_t argc);
+
 /* ---- IP addresses ----------------------------------------------------------------------- */
 
 /* A literal (prefix = full length), a CIDR, or any address. */

@@ -83,6 +83,9 @@ enum prof_scalar_type prof_resolve_plain(const char *s, size_t len)
 	size_t i = 0;
 	bool digits = false, dot = false;
 
+	/* most scalars are paths and names: nothing but these first bytes can start a non-string */
+	if (len && !strchr("0123456789+-.~nNtTfF", s[0]))
+		return PROF_SCALAR_STR;
 	for (size_t k = 0; nulls[k]; k++)
 		if (strlen(nulls[k]) == len && !memcmp(s, nulls[k], len))
 			return PROF_SCALAR_NULL;
@@ -188,10 +191,16 @@ static int add_child(struct tree_ctx *c, struct frame *f, struct prof_node **ret
 {
 	struct prof_node *parent = f->node;
 
-	if (parent->n >= c->lim->max_entries)
-		return fail(c, -E2BIG, (int)mark->line + 1, (int)mark->column + 1,
+	if (parent->n >= c->lim->max_entries) {
+		/* point at the key of a mapping entry, at the item of a list */
+		struct prof_pos at = { (int)mark->line + 1, (int)mark->column + 1 };
+
+		if (parent->type == PROF_NODE_MAP)
+			at = f->pending_pos;
+		return fail(c, -E2BIG, at.line, at.col,
 			    "too many entries in one list or mapping (limit %zu)",
 			    c->lim->max_entries);
+	}
 	if (++c->total_nodes > c->max_total)
 		return fail(c, -E2BIG, (int)mark->line + 1, (int)mark->column + 1,
 			    "too many values in the file (limit %zu)", c->max_total);
@@ -222,8 +231,11 @@ static const char *event_name(yaml_event_type_t t)
 
 int prof_parse_yaml(const char *data, size_t len, const char *name,
 		    const struct vigil_profile_limits *lim, struct prof_node **ret_docs,
-		    size_t *ret_ndocs, struct vigil_error *err)
+		    size_t *ret_ndocs, bool *ret_comments, struct vigil_error *err)
 {
+	/* comments: a '#' after a blank or at a line start, between events (outside scalars) */
+	bool may_comment = memchr(data, '#', len) != NULL, comments = false;
+	size_t scanned = 0;
 	struct tree_ctx c = { .name = name, .lim = lim, .err = err };
 	struct frame *stack = NULL;
 	size_t depth = 0;
@@ -256,13 +268,35 @@ int prof_parse_yaml(const char *data, size_t len, const char *name,
 		if (!yaml_parser_parse(&parser, &ev)) {
 			const char *ctx = parser.context ? parser.context : "";
 
-			r = fail(&c, -EINVAL, (int)parser.problem_mark.line + 1,
-				 (int)parser.problem_mark.column + 1, "YAML syntax error: %s%s%s",
-				 parser.problem ? parser.problem : "unknown problem",
-				 *ctx ? " " : "", ctx);
+			if (*ctx && parser.context_mark.line != parser.problem_mark.line)
+				r = fail(&c, -EINVAL, (int)parser.problem_mark.line + 1,
+					 (int)parser.problem_mark.column + 1,
+					 "YAML syntax error: %s %s (started at line %d)",
+					 parser.problem ? parser.problem : "unknown problem", ctx,
+					 (int)parser.context_mark.line + 1);
+			else
+				r = fail(&c, -EINVAL, (int)parser.problem_mark.line + 1,
+					 (int)parser.problem_mark.column + 1,
+					 "YAML syntax error: %s%s%s",
+					 parser.problem ? parser.problem : "unknown problem",
+					 *ctx ? " " : "", ctx);
 			break;
 		}
 		pos = mark_pos(&ev.start_mark);
+		if (may_comment && !comments) {
+			size_t start = ev.start_mark.index < len ? ev.start_mark.index : len;
+
+			if (ev.type == YAML_STREAM_END_EVENT)
+				start = len;
+			for (size_t i = scanned; i < start && !comments; i++)
+				comments = data[i] == '#' &&
+					   (i == 0 || data[i - 1] == ' ' || data[i - 1] == '\t' ||
+					    data[i - 1] == '\n');
+			if (ev.type == YAML_SCALAR_EVENT && ev.end_mark.index > scanned)
+				scanned = ev.end_mark.index;
+			else if (start > scanned)
+				scanned = start;
+		}
 		switch (ev.type) {
 		case YAML_STREAM_END_EVENT:
 			done = true;
@@ -393,41 +427,6 @@ int prof_parse_yaml(const char *data, size_t len, const char *name,
 	}
 	*ret_docs = docs;
 	*ret_ndocs = ndocs;
+	*ret_comments = comments;
 	return 0;
-}
-
-/* A '#' at the start of a line or after a blank, outside every scalar, starts a comment. */
-bool prof_has_comments(const char *data, size_t len)
-{
-	yaml_parser_t parser;
-	yaml_event_t ev;
-	size_t pos = 0;
-	bool found = false, done = false;
-
-	if (!memchr(data, '#', len))
-		return false;
-	if (!yaml_parser_initialize(&parser))
-		return false;
-	yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
-	while (!done && !found) {
-		size_t start, end;
-
-		if (!yaml_parser_parse(&parser, &ev))
-			break;
-		done = ev.type == YAML_STREAM_END_EVENT;
-		start = done ? len : ev.start_mark.index;
-		end = done ? len : ev.end_mark.index;
-		/* look for a comment between the previous event and this one */
-		for (size_t i = pos; i < start && i < len; i++)
-			if (data[i] == '#' && (i == 0 || data[i - 1] == ' ' ||
-					       data[i - 1] == '\t' || data[i - 1] == '\n'))
-				found = true;
-		if (ev.type == YAML_SCALAR_EVENT && end > pos)
-			pos = end;
-		else if (start > pos)
-			pos = start;
-		yaml_event_delete(&ev);
-	}
-	yaml_parser_delete(&parser);
-	return found;
 }

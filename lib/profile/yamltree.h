@@ -12,15 +12,13 @@ void prof_limits_resolve(const struct vigil_profile_limits *in, struct vigil_pro
  * Parses every document of data. On success *ret_docs is an array of *ret_ndocs holder nodes
  * (release each with prof_node_release, then free the array): holder.items[0] is the root of
  * the document, holder.n is 0 for an empty document, holder.pos is where it starts.
+ * *ret_comments tells whether the text had YAML comments (which are not kept).
  */
 int prof_parse_yaml(const char *data, size_t len, const char *name,
 		    const struct vigil_profile_limits *lim, struct prof_node **ret_docs,
-		    size_t *ret_ndocs, struct vigil_error *err);
+		    size_t *ret_ndocs, bool *ret_comments, struct vigil_error *err);
 
 /* How a plain (unquoted) scalar resolves under the YAML 1.2 core schema. */
 enum prof_scalar_type prof_resolve_plain(const char *s, size_t len);
-
-/* Whether the text has a YAML comment (they are not kept: docs/PROFILES.md). */
-bool prof_has_comments(const char *data, size_t len);
 
 #endif

@@ -88,7 +88,18 @@ EVP_PKEY *sign_pem_public(const char *pem, size_t len, char *why, size_t why_siz
 int sign_spki(EVP_PKEY *pkey, unsigned char **ret, size_t *ret_len)
 {
 	unsigned char *der = NULL;
-	int n = i2d_PUBKEY(pkey, &der);
+	int n;
+
+	/*
+	 * The same key can be written with a compressed or an uncompressed point, and OpenSSL
+	 * re-encodes in the form it read: fix one form so equal keys give equal bytes.
+	 */
+	if (!EVP_PKEY_set_utf8_string_param(pkey, OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT,
+					    "uncompressed")) {
+		ERR_clear_error();
+		return -EINVAL;
+	}
+	n = i2d_PUBKEY(pkey, &der);
 
 	if (n <= 0) {
 		ERR_clear_error();

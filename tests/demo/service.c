@@ -10,7 +10,8 @@
  * does, so a profile learned on one run covers the others. Loopback peers only; bounded.
  *
  * Keys: peer = IP:PORT, dns = IP:PORT, name = DNS name, message = text, data = PATH,
- *       child = PATH, requests = 1..100.
+ *       child = PATH, child_args = ARGS (space-separated), requests = 1..100.
+ * Changing name, peer, data's path, child or child_args is a deviation a profile must catch.
  */
 #include <poll.h>
 
@@ -19,7 +20,7 @@
 
 struct config {
 	char peer[64], dns[64], name[DNS_MAX_NAME + 1], message[512], data[PATH_MAX];
-	char child[PATH_MAX];
+	char child[PATH_MAX], child_args[256];
 	long requests;
 };
 
@@ -70,6 +71,8 @@ static void load_config(const char *path, struct config *c)
 			snprintf(c->data, sizeof(c->data), "%s", v);
 		else if (!strcmp(k, "child"))
 			snprintf(c->child, sizeof(c->child), "%s", v);
+		else if (!strcmp(k, "child_args"))
+			snprintf(c->child_args, sizeof(c->child_args), "%s", v);
 		else if (!strcmp(k, "requests"))
 			c->requests = prog_num(v, 1, 100, "requests");
 		else
@@ -104,11 +107,18 @@ static size_t read_data(const char *path, char *buf, size_t cap)
 	return n;
 }
 
-static void run_child(const char *path)
+/* Runs PATH once with ARGS (space-separated, at most 8) and waits for it. */
+static void run_child(const char *path, char *args)
 {
 	extern char **environ;
-	char *argv[] = { (char *)path, NULL };
-	pid_t pid = fork();
+	char *argv[10] = { (char *)path };
+	char *save = NULL, *tok;
+	int argc = 1;
+	pid_t pid;
+
+	for (tok = strtok_r(args, " ", &save); tok && argc < 9; tok = strtok_r(NULL, " ", &save))
+		argv[argc++] = tok;
+	pid = fork();
 
 	if (pid < 0)
 		prog_die("fork: %s", strerror(errno));
@@ -191,7 +201,7 @@ int main(int argc, char **argv)
 	load_config(argv[1], &c);
 	if (c.data[0])
 		dlen = read_data(c.data, data, sizeof(data));
-	run_child(c.child);
+	run_child(c.child, c.child_args);
 	resolve(c.dns, c.name, addr, sizeof(addr));
 	for (long i = 0; i < c.requests; i++)
 		total += request(c.peer, c.message, data, dlen);

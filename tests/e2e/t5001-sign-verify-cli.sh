@@ -113,6 +113,20 @@ sed 's|\(signature.kubescape.io/certificate:\).*|\1 Z2FyYmFnZQ==|' two.yaml >bad
 expect 1 "$VIGIL" verify --pub k.pub bad.yaml
 grep -q 'malformed: certificate: not a PEM' out || { cat out; fail "garbage certificate"; }
 
+# A certificate (as keyless signers store) for the pinned key is matched by its public key.
+openssl req -x509 -new -key k -subj /CN=ci@shop -days 1 -out k.crt 2>/dev/null
+sed "s|\(signature.kubescape.io/certificate:\).*|\1 $(base64 -w0 k.crt)|" two.yaml >crt.yaml
+expect 0 "$VIGIL" verify --pub k.pub crt.yaml
+openssl req -x509 -new -key other -subj /CN=ci@shop -days 1 -out other.crt 2>/dev/null
+sed "s|\(signature.kubescape.io/certificate:\).*|\1 $(base64 -w0 other.crt)|" two.yaml >crt.yaml
+expect 1 "$VIGIL" verify --pub k.pub crt.yaml
+grep -q 'untrusted-key' out || fail "certificate of another key"
+
+# The same key pinned in compressed-point form is the same key.
+openssl ec -in k -pubout -conv_form compressed -out compressed.pub 2>/dev/null
+cmp -s compressed.pub k.pub && fail "test did not make a compressed key"
+expect 0 "$VIGIL" verify --pub compressed.pub two.yaml
+
 # Usage and runtime errors: 2.
 expect 2 "$VIGIL" verify two.yaml
 expect 2 "$VIGIL" verify --pub k.pub --trust trust two.yaml

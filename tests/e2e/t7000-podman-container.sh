@@ -18,7 +18,8 @@ podman_start box "$BUSYBOX_IMAGE" sh -c \
 	'cp /bin/busybox /usr/local/bin/busybox-dropped && exec /usr/local/bin/busybox-dropped sleep 30'
 [[ $PODMAN_ID =~ ^[0-9a-f]{64}$ ]] || fail "container id is not 64 hex: $PODMAN_ID"
 pid=$(podman_pid "$PODMAN_ID")
-wait_until 5 test "$(readlink "/proc/$pid/exe" 2>/dev/null)" = /usr/local/bin/busybox-dropped ||
+runs_dropped() { [ "$(readlink "/proc/$pid/exe" 2>/dev/null)" = /usr/local/bin/busybox-dropped ]; }
+wait_until 5 runs_dropped ||
 	fail "container pid $pid does not run the dropped binary: $(readlink "/proc/$pid/exe")"
 
 cg=$(podman_cgroup "$PODMAN_ID")

@@ -6,6 +6,7 @@
 . "$(dirname "$0")/../lib/common.sh"
 . "$TESTLIB/demo.sh"
 requires_demo
+requires_io_uring
 requires_cmd strace
 
 demo_token
@@ -14,7 +15,7 @@ demo_c2_start 3
 strace -ff -qq -s 4096 -o "$TEST_TMP/st" \
 	"$DEMO/update" -token "$DEMO_TOKEN" -c2 "$DEMO_C2" -n 3 -interval 1s >"$TEST_TMP/update.log" 2>&1 ||
 	fail "update failed: $(cat "$TEST_TMP/update.log")"
-wait_until 5 test "$(demo_c2_frames)" -ge 3 || fail "C2 got $(demo_c2_frames) frames, want 3"
+demo_wait_frames 3
 
 # The listener decoded 3 frames, each carrying the token's exact bytes.
 assert_eq 3 "$(json_count "$DEMO_C2_LOG")" "frames received"
@@ -23,13 +24,13 @@ assert_eq 3 "$(json_count "$DEMO_C2_LOG" kind=file "data=$DEMO_TOKEN_VALUE" "pat
 assert_eq "1 2 3" "$(json_get "$DEMO_C2_LOG" seq | sort -n | xargs)" "frame sequence numbers"
 assert_eq 3 "$(grep -c 'command "sleep"' "$TEST_TMP/update.log")" "C2 commands read back"
 
-# Beacons about a second apart (loose bounds: a busy 2-core machine).
+# Beacons about a second apart (loose bounds: a busy 2-core machine, under strace).
 python3 - "$DEMO_C2_LOG" <<'PY' || fail "beacon interval is not about 1 s"
 import json, sys
 t = sorted(json.loads(l)["time_ns"] for l in open(sys.argv[1]) if l.startswith("{"))
 gaps = [(b - a) / 1e9 for a, b in zip(t, t[1:])]
 print("gaps", gaps)
-sys.exit(0 if all(0.7 < g < 1.6 for g in gaps) else 1)
+sys.exit(0 if len(gaps) == 2 and all(0.5 < g < 2.5 for g in gaps) else 1)
 PY
 
 cat "$TEST_TMP"/st.* >"$TEST_TMP/strace.log"

@@ -7,6 +7,7 @@
 requires_root
 requires_progs
 requires_cmd strace
+requires_io_uring
 
 # st NAME CMD...: run CMD under strace -f into $TEST_TMP/NAME.st; its stdout in $TEST_TMP/NAME.out.
 st()

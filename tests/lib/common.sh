@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2034 # variables set here are read by the sourcing test
 # SPDX-License-Identifier: Apache-2.0
 #
 # Shared helpers for kernel and e2e test scripts. Source it first:
@@ -99,6 +100,25 @@ requires_progs()
 	[ -x "$PROGS/syscall_set" ] || skip "test programs not built: run make progs"
 }
 
+# requires_io_uring: skip unless this kernel lets us use io_uring (CONFIG_IO_URING, and the
+# kernel.io_uring_disabled sysctl, 6.6+, not set against us).
+requires_io_uring()
+{
+	requires_progs
+	"$PROGS/iouring_openat" /dev/null >/dev/null 2>"$TEST_TMP/.io_uring" ||
+		skip "io_uring is not usable here: $(cat "$TEST_TMP/.io_uring")"
+}
+
+# requires_btf: skip unless the kernel exposes BTF (CO-RE programs need it).
+requires_btf() { [ -r /sys/kernel/btf/vmlinux ] || skip "kernel has no BTF (/sys/kernel/btf/vmlinux)"; }
+
+# ensure_tracefs: mount tracefs if /sys/kernel/tracing is empty (tracepoint attach needs it).
+ensure_tracefs()
+{
+	[ -n "$(ls -A /sys/kernel/tracing 2>/dev/null)" ] && return 0
+	mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null || skip "cannot mount tracefs"
+}
+
 # vigil_has SUBCMD: true if build/vigil implements SUBCMD (its --help succeeds).
 vigil_has() { [ -x "$VIGIL" ] && "$VIGIL" "$1" --help >/dev/null 2>&1; }
 
@@ -155,6 +175,7 @@ json_get() { python3 "$TESTLIB/jsonl.py" get "$@"; }         # FILE FIELD [COND.
 
 # ---- waiting -------------------------------------------------------------------------------
 # wait_until SECONDS CMD [ARGS...]: poll CMD every 50 ms until it succeeds; false on timeout.
+# ARGS are expanded once, by the caller: to poll a computed value, poll a function.
 wait_until()
 {
 	local deadline=$((SECONDS + $1))
@@ -207,7 +228,8 @@ wait_for_line()
 
 # ---- background processes ------------------------------------------------------------------
 # spawn NAME CMD [ARGS...]: start CMD in the background with stdout and stderr in
-# $TEST_TMP/NAME.log; sets SPAWNED_PID (the command's own pid, also for run_in_cgroup); stopped (TERM, then KILL after 2 s) when the test ends.
+# $TEST_TMP/NAME.log; sets SPAWNED_PID (the command's own pid, also for run_in_cgroup and
+# in_netns); stopped (TERM, then KILL after 2 s) when the test ends.
 # Call it directly, not in $(...), or SPAWNED_PID is lost.
 SPAWNED_PID=
 spawn()
@@ -217,6 +239,7 @@ spawn()
 	# A shell function would run in a forked subshell: use the helper program so $! is the
 	# command's own pid.
 	[ "$1" != run_in_cgroup ] || set -- "$TESTLIB/cgexec" "${@:2}"
+	[ "$1" != in_netns ] || set -- ip netns exec "${@:2}"
 	"$@" >"$TEST_TMP/$name.log" 2>&1 &
 	SPAWNED_PID=$!
 	on_exit stop_pid "$SPAWNED_PID"
@@ -307,6 +330,44 @@ cgroup_id() { stat -c %i "$1"; }
 
 # run_in_cgroup DIR CMD [ARGS...]: run CMD inside cgroup DIR (same pid; works with spawn).
 run_in_cgroup() { "$TESTLIB/cgexec" "$@"; }
+
+# ---- network namespaces --------------------------------------------------------------------
+# new_netns: a network namespace joined to the host by a veth pair, for a peer that is not on
+# loopback. Sets NETNS (name, for `ip netns exec` / in_netns), NETNS_HOST_IP (host end) and
+# NETNS_IP (namespace end), a /30 in 10.213.0.0/16 that no other interface uses; lo is up in
+# the namespace. Removed when the test ends. Call it directly, not in $(...).
+NETNS=''
+NETNS_IP=''
+NETNS_HOST_IP=''
+new_netns()
+{
+	local i n sub name veth
+	requires_cmd ip
+	for ((i = 0; i < 20; i++)); do
+		n=$((RANDOM % 16384))
+		sub=10.213.$((n / 64)).$((n % 64 * 4))
+		ip -4 addr show | grep -q "inet 10\.213\.$((n / 64))\.$((n % 64 * 4 + 1))/" || break
+	done
+	name=vigil-$$-$n
+	veth=vt$$x$n
+	veth=${veth:0:13}
+	ip netns add "$name" || fail "ip netns add $name"
+	on_exit ip netns delete "$name"
+	ip link add "${veth}a" type veth peer name "${veth}b" || fail "ip link add veth"
+	on_exit ip link delete "${veth}a"
+	ip link set "${veth}b" netns "$name"
+	NETNS_HOST_IP=${sub%.*}.$((${sub##*.} + 1))
+	NETNS_IP=${sub%.*}.$((${sub##*.} + 2))
+	ip addr add "$NETNS_HOST_IP/30" dev "${veth}a"
+	ip link set "${veth}a" up
+	ip -n "$name" addr add "$NETNS_IP/30" dev "${veth}b"
+	ip -n "$name" link set "${veth}b" up
+	ip -n "$name" link set lo up
+	NETNS=$name
+}
+
+# in_netns NAME CMD [ARGS...]: run CMD inside network namespace NAME (works with spawn).
+in_netns() { ip netns exec "$@"; }
 
 # ---- watchdog ------------------------------------------------------------------------------
 # A hung test must not hang `make test`: TERM ourselves after VIGIL_TEST_TIMEOUT seconds.

@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2034 # variables set here are read by the sourcing test
 # SPDX-License-Identifier: Apache-2.0
 #
 # The founding demo's pieces for tests (seed 000; issue 6). Source after common.sh:
@@ -61,15 +62,34 @@ demo_token()
 	DEMO_TOKEN=$dir/token
 }
 
-# demo_c2_start [N]: start the C2 listener on a free loopback port, exiting after N frames
-# (default: when the test ends); sets DEMO_C2 (127.0.0.1:PORT), DEMO_C2_PORT and DEMO_C2_LOG.
+# demo_c2_start [N [IP [NETNS]]]: start the C2 listener on a free port of IP (default 127.0.0.1),
+# inside network namespace NETNS if given (see new_netns), exiting after N frames (default 0:
+# when the test ends); sets DEMO_C2 (IP:PORT), DEMO_C2_PORT and DEMO_C2_LOG. With DEMO_C2_CMD
+# set (e.g. "read /etc/shadow"), the C2 answers the first beacon with that command, and the
+# update reads that file and sends it at once (one more frame).
+DEMO_C2_CMD=''
 demo_c2_start()
 {
-	spawn_server c2 "$DEMO/c2" -listen 127.0.0.1:0 -n "${1:-0}"
+	local ip=${2:-127.0.0.1}
+	local c2=("$DEMO/c2" -listen "$ip:0" -n "${1:-0}" -cmd "$DEMO_C2_CMD")
+	if [ -n "${3:-}" ]; then
+		spawn_server c2 in_netns "$3" "${c2[@]}"
+	else
+		spawn_server c2 "${c2[@]}"
+	fi
 	DEMO_C2_PORT=$SERVER_PORT
-	DEMO_C2=127.0.0.1:$SERVER_PORT
+	DEMO_C2=$ip:$SERVER_PORT
 	DEMO_C2_LOG=$TEST_TMP/c2.log
 }
 
 # demo_c2_frames: how many frames the C2 listener has received.
 demo_c2_frames() { json_count "$DEMO_C2_LOG"; }
+
+_demo_c2_has() { [ "$(demo_c2_frames)" -ge "$1" ]; }
+
+# demo_wait_frames N [SECS]: until the C2 has logged N frames (default 5 s), else fail. (The
+# update finishes when it has the C2's reply, a moment before the C2 logs the frame.)
+demo_wait_frames()
+{
+	wait_until "${2:-5}" _demo_c2_has "$1" || fail "C2 got $(demo_c2_frames) frames, want $1"
+}

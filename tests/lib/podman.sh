@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2034 # variables set here are read by the sourcing test
 # SPDX-License-Identifier: Apache-2.0
 #
 # Real containers for tests: podman with runc (crun fails on this hybrid cgroup layout), the
@@ -18,6 +19,11 @@ VIGIL_PODMAN_DIR=${VIGIL_PODMAN_DIR:-/var/tmp/vigil-podman}
 BUSYBOX_IMAGE=localhost/vigil-busybox:test
 PODMAN_ID=
 PODMAN_NAME=
+# Options for what the default container setup forbids (add them to podman_run / PODMAN_OPTS):
+# containers-common's default seccomp profile blocks io_uring_setup (ENOSYS inside), like
+# Docker's and containerd's; podman mounts /dev/shm noexec.
+PODMAN_IOURING=(--security-opt seccomp=unconfined)
+PODMAN_SHM_EXEC=(--tmpfs "/dev/shm:rw,exec,mode=1777")
 
 # The configuration is written once per machine (under the lock) and then only read.
 _podman_setup()
@@ -135,14 +141,18 @@ podman_image_busybox()
 	) 9>"$VIGIL_PODMAN_DIR/.image.lock" || fail "cannot build $BUSYBOX_IMAGE"
 }
 
-# podman_image_progs: an image with busybox and every tests/progs program in /progs, so they
+# podman_image_progs: an image with busybox and every static tests/progs program in /progs, so they
 # are part of the image (not a drift). Tagged by the programs' content; sets PROGS_IMAGE.
 PROGS_IMAGE=
 podman_image_progs()
 {
-	local tag
+	local tag f progs=()
 	requires_progs
-	tag=$(cat "$PROGS"/* | sha256sum | cut -c1-16)
+	# Only the static programs: others (e.g. alert_send) need libraries the image lacks.
+	for f in "$PROGS"/*; do
+		[ -x "$f" ] && ! ldd "$f" >/dev/null 2>&1 && progs+=("$f")
+	done
+	tag=$(cat "${progs[@]}" | sha256sum | cut -c1-16)
 	PROGS_IMAGE=localhost/vigil-progs:$tag
 	(
 		flock -w 120 9 || exit 1
@@ -150,7 +160,7 @@ podman_image_progs()
 		rm -rf "$TEST_TMP/progsroot"
 		_busybox_rootfs "$TEST_TMP/progsroot" &&
 			mkdir -p "$TEST_TMP/progsroot/progs" &&
-			cp "$PROGS"/* "$TEST_TMP/progsroot/progs/" &&
+			cp "${progs[@]}" "$TEST_TMP/progsroot/progs/" &&
 			_podman_import "$PROGS_IMAGE" "$TEST_TMP/progsroot"
 	) 9>"$VIGIL_PODMAN_DIR/.image.lock" || fail "cannot build $PROGS_IMAGE"
 }

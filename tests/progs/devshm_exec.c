@@ -25,6 +25,7 @@ int main(int argc, char **argv)
 	}
 	if (pid == 0) {
 		execl(path, "true", (char *)NULL);
+		fprintf(stderr, "%s: exec %s: %s\n", prog_name, path, strerror(errno));
 		_exit(127);
 	}
 	ret = prog_wait(pid);

@@ -30,6 +30,7 @@ static pid_t spawn(char **argv, pid_t want)
 		return -errno;
 	if (pid == 0) {
 		execve(argv[0], argv, environ);
+		fprintf(stderr, "%s: exec %s: %s\n", prog_name, argv[0], strerror(errno));
 		_exit(127);
 	}
 	return (pid_t)pid;

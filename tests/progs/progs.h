@@ -26,13 +26,16 @@ static const char *prog_name = "prog";
 
 __attribute__((format(printf, 1, 2), noreturn)) static inline void prog_die(const char *fmt, ...)
 {
+	char msg[1024];
 	va_list ap;
+	int n;
 
-	fprintf(stderr, "%s: ", prog_name);
+	n = snprintf(msg, sizeof(msg), "%s: ", prog_name);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg + n, sizeof(msg) - (size_t)n - 1, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	/* One write, so the line cannot interleave with other output. */
+	fprintf(stderr, "%s\n", msg);
 	exit(1);
 }
 

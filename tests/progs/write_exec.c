@@ -32,6 +32,7 @@ int main(int argc, char **argv)
 		if (argc > 3 && strrchr(src, '/'))
 			argv[2] = strrchr(src, '/') + 1;
 		execve(argv[1], argc > 3 ? &argv[2] : def_argv, environ);
+		fprintf(stderr, "%s: exec %s: %s\n", prog_name, argv[1], strerror(errno));
 		_exit(127);
 	}
 	ret = prog_wait(pid);

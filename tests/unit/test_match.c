@@ -312,13 +312,70 @@ static void test_selection(void **state)
 	assert_int_equal(vigil_matcher__exec(NULL, "/", NULL, 0), VIGIL_MATCH_NO);
 }
 
+/* The hand-written redis ContainerProfile of tests/data, through the real loader. */
+static void test_redis_yaml(void **state)
+{
+	struct vigil_profile *p = NULL;
+	struct vigil_matcher *r = NULL;
+	struct vigil_error err;
+	uint8_t a[4] = { 10, 0, 0, 1 };
+
+	assert_int_equal(
+		vigil_profile__load_file("tests/data/profiles/redis-cp.yaml", NULL, &p, &err), 0);
+	/* The ContainerProfile's unnamed container answers for the bound container. */
+	assert_int_equal(vigil_matcher__new(p, "redis", &r), 0);
+	vigil_profile__free(p);
+
+	assert_int_equal(vigil_matcher__exec(r, "/usr/local/bin/redis-server",
+					     (const char *const[]){ "redis-server", "/etc/r.conf" },
+					     2),
+			 VIGIL_MATCH_YES);
+	assert_int_equal(vigil_matcher__exec(r, "/usr/local/bin/redis-cli",
+					     (const char *const[]){ "redis-cli", "-h", "localhost",
+								    "-p", "6379", "ping" },
+					     6),
+			 VIGIL_MATCH_YES);
+	assert_int_equal(vigil_matcher__exec(r, "/usr/local/bin/redis-cli",
+					     (const char *const[]){ "redis-cli", "-h", "evil", "-p",
+								    "6379", "ping" },
+					     6),
+			 VIGIL_MATCH_ARGS);
+	assert_int_equal(vigil_matcher__exec(r, "/usr/bin/timeout",
+					     (const char *const[]){ "/usr/bin/timeout", "-s", "15",
+								    "5", "redis-cli", "ping" },
+					     6),
+			 VIGIL_MATCH_YES);
+	assert_int_equal(vigil_matcher__exec(r, "/bin/sh", (const char *const[]){ "sh" }, 1),
+			 VIGIL_MATCH_NO);
+	assert_true(vigil_matcher__open(r, "/etc/redis/7/redis.conf", O_RDONLY));
+	assert_true(vigil_matcher__open(r, "/data/dump.rdb", O_WRONLY | O_CREAT | O_TRUNC));
+	assert_false(vigil_matcher__open(r, "/data/dump.rdb", O_RDONLY));
+	assert_true(vigil_matcher__open(r, "/data", O_RDONLY | O_DIRECTORY));
+	assert_true(vigil_matcher__open(r, "/proc/1/fd/3", O_RDONLY | O_CLOEXEC));
+	assert_false(vigil_matcher__open(r, "/proc/1", O_RDONLY));
+	assert_false(vigil_matcher__open(r, "/etc/shadow", O_RDONLY));
+	assert_true(vigil_matcher__syscall(r, "epoll_wait"));
+	assert_false(vigil_matcher__syscall(r, "ptrace"));
+	assert_true(vigil_matcher__has_syscalls(r));
+	assert_true(vigil_matcher__capability(r, "CAP_CHOWN"));
+	assert_false(vigil_matcher__iouring(r, "READ")); /* iouring: [] */
+	assert_true(vigil_matcher__rule_allowed(r, "R0002", "runc:[2:INIT]"));
+	assert_true(vigil_matcher__rule_allowed(r, "R0004", "redis-server"));
+	assert_false(vigil_matcher__rule_allowed(r, "R0002", "redis-server"));
+	/* egress: null initiates nothing; ingress is by pod selector (no address to match). */
+	assert_false(vigil_matcher__neighbor(r, true, AF_INET, a, 443, "TCP"));
+	assert_false(vigil_matcher__neighbor(r, false, AF_INET, a, 6379, "TCP"));
+	assert_false(vigil_matcher__dns(r, "example.com"));
+	vigil_matcher__free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_exec),	  cmocka_unit_test(test_open),
 		cmocka_unit_test(test_sets),	  cmocka_unit_test(test_endpoint),
 		cmocka_unit_test(test_network),	  cmocka_unit_test(test_rule_policies),
-		cmocka_unit_test(test_selection),
+		cmocka_unit_test(test_selection), cmocka_unit_test(test_redis_yaml),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

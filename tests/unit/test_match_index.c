@@ -162,13 +162,13 @@ static void rand_path(char *out, size_t size, const char *const *alpha, size_t n
 
 static void test_paths_differential(void **state)
 {
-	for (int round = 0; round < 80; round++) {
+	for (int round = 0; round < 50; round++) {
 		struct vigil_segindex *ix = vigil_segindex__new(VIGIL_WC_PATH);
 		static char pats[400][256];
 		int npat;
 
 		rng = 0x9e3779b97f4a7c15ULL + (uint64_t)round * 7919;
-		npat = 1 + (int)rnd(round < 30 ? 10 : 400);
+		npat = 1 + (int)rnd(round < 20 ? 10 : 400);
 		assert_non_null(ix);
 		for (int i = 0; i < npat; i++) {
 			rand_path(pats[i], sizeof(pats[i]), path_segs,
@@ -212,7 +212,7 @@ static void rand_dns(char *out, size_t size, const char *const *alpha, size_t na
 
 static void test_dns_differential(void **state)
 {
-	for (int round = 0; round < 60; round++) {
+	for (int round = 0; round < 40; round++) {
 		struct vigil_segindex *ix = vigil_segindex__new(VIGIL_WC_DNS);
 		static char pats[300][128];
 		bool ok[300];

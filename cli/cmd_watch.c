@@ -1,0 +1,282 @@
+// SPDX-License-Identifier: Apache-2.0
+/* vigil watch: run a command as its own workload and alert on behaviour outside its profile. */
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "util/strutil.h"
+#include "vigil/agent.h"
+#include "vigil/alert.h"
+#include "vigil/detect.h"
+#include "vigil/profile.h"
+#include "vigil/sensor.h"
+#include "vigil/sign.h"
+
+#define MAX_SINKS 16
+
+static volatile sig_atomic_t stop_flag;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_flag = 1;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: vigil watch --profile FILE [--alerts SINK]... [--evidence STORE]\n"
+		"                   [--cooldown D] [--trust DIR | --pub KEY] -- CMD ARGS...\n"
+		"\n"
+		"Runs CMD as its own workload and raises an alert for each behaviour its profile\n"
+		"does not allow (docs/DETECTION.md). Exit status: 0 no alert, 1 alerts were raised,\n"
+		"2 usage or runtime error. CMD's own exit status is reported on stderr when not 0.\n"
+		"\n"
+		"  -p, --profile FILE    the SBoB to enforce\n"
+		"  -a, --alerts SINK     stdout (default), file:PATH, webhook:URL,\n"
+		"                        alertmanager:URL, syslog[:ADDR]; repeatable\n"
+		"  -e, --evidence STORE  sqlite:PATH or clickhouse:URL (used by zoom when built in)\n"
+		"  -c, --cooldown D      repeats of an alert within D are counted, not sent (1h)\n"
+		"  -t, --trust DIR       require a signature by a key in DIR (R1016 otherwise)\n"
+		"      --pub KEY         require a signature by this public key\n"
+		"  -n, --name NAME       workload name (default: CMD's base name)\n");
+}
+
+struct watch {
+	struct vigil_sensor *s;
+	struct vigil_detector *d;
+	struct vigil_alerts *alerts;
+	struct vigil_profile *p; /* NULL when it failed verification */
+	struct vigil_profile_ref ref;
+	char digest[80];
+	char signer[128];
+	uint64_t raised;
+	int error;
+};
+
+static int emit(json_t *alert, void *ctx)
+{
+	struct watch *w = ctx;
+
+	w->raised++;
+	/* a sink failure is counted in the sink's stats; detection goes on */
+	vigil_alerts__emit(w->alerts, alert);
+	return 0;
+}
+
+static int on_spawn(uint64_t cgroup_id, void *ctx)
+{
+	struct watch *w = ctx;
+	uint64_t bitmap[VIGIL_SYSCALL_BITS / 64];
+	int err;
+
+	if (!w->p)
+		return 0;
+	err = vigil_detector__bind(w->d, cgroup_id, w->p, NULL, &w->ref);
+	if (err < 0)
+		return err;
+	/* R0003 in the kernel: only syscalls outside the profile reach user space */
+	err = vigil_detector__syscall_bitmap(w->d, cgroup_id, vigil_syscall_name, bitmap,
+					     VIGIL_SYSCALL_BITS);
+	/* without the kernel filter the detector still judges first uses: not fatal */
+	if (!err)
+		vigil_sensor__set_syscall_allow(w->s, cgroup_id, bitmap, VIGIL_SYSCALL_BITS);
+	return 0;
+}
+
+static int on_event(const struct vigil_event *ev, void *ctx)
+{
+	struct watch *w = ctx;
+	int err = vigil_detector__event(w->d, ev, emit, w);
+
+	return err < 0 ? err : 0;
+}
+
+/* Verifies the profile when a trust set is given; a failure raises R1016 and drops it. */
+static int check_signature(struct watch *w, const char *file, const char *trust_dir,
+			   const char *pub)
+{
+	struct vigil_trust *t = NULL;
+	struct vigil_sign_verdict v;
+	struct vigil_error err = { 0 };
+	const char *reason;
+	char msg[512];
+	int e;
+
+	if (!trust_dir && !pub)
+		return 0;
+	e = trust_dir ? vigil_trust__load_dir(trust_dir, &t, &err)
+		      : vigil_trust__load_pub(pub, &t, &err);
+	if (e < 0) {
+		cli_print_error(&err);
+		return e;
+	}
+	for (size_t doc = 0; doc < vigil_profile__doc_count(w->p); doc++) {
+		e = vigil_sign__verify_profile(t, w->p, doc, &v);
+		if (e < 0) {
+			vigil_trust__free(t);
+			cli_errorf("watch: %s: verifying: %s", file, strerror(-e));
+			return e;
+		}
+		if (v.status == VIGIL_SIGN_VALID) {
+			if (!doc)
+				vigil_strlcpy(w->signer, v.signer, sizeof(w->signer));
+			continue;
+		}
+		reason = v.status == VIGIL_SIGN_UNSIGNED   ? "unsigned"
+			 : v.status == VIGIL_SIGN_TAMPERED ? "tampered"
+							   : "untrusted";
+		snprintf(msg, sizeof(msg), "profile %s is %s (%s): not used", file,
+			 vigil_sign__status_name(v.status), v.reason);
+		w->ref.signer = "";
+		e = vigil_detector__raise(w->d, "R1016", NULL, file, reason, msg, &w->ref, emit, w);
+		vigil_profile__free(w->p);
+		w->p = NULL;
+		break;
+	}
+	vigil_trust__free(t);
+	return e < 0 ? e : 0;
+}
+
+int cmd_watch(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "profile", required_argument, NULL, 'p' },
+		{ "alerts", required_argument, NULL, 'a' },
+		{ "evidence", required_argument, NULL, 'e' },
+		{ "cooldown", required_argument, NULL, 'c' },
+		{ "trust", required_argument, NULL, 't' },
+		{ "pub", required_argument, NULL, 'P' },
+		{ "name", required_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct vigil_sensor_opts so = { .scope = VIGIL_SCOPE_SELECTED, .dedup = true };
+	struct vigil_detect_opts dopts = { 0 };
+	const char *sinks[MAX_SINKS], *profile = NULL, *trust = NULL, *pub = NULL, *name = NULL;
+	const char *evidence = NULL;
+	struct vigil_error err = { 0 };
+	struct watch w = { 0 };
+	struct vigil_run run = { 0 };
+	size_t nsinks = 0;
+	uint64_t cg = 0;
+	int c, e, status = 0, rc = EXIT_ERROR;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+p:a:e:c:t:n:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			profile = optarg;
+			break;
+		case 'a':
+			if (nsinks >= MAX_SINKS) {
+				cli_errorf("watch: at most %d sinks", MAX_SINKS);
+				return EXIT_ERROR;
+			}
+			sinks[nsinks++] = optarg;
+			break;
+		case 'e':
+			evidence = optarg;
+			break;
+		case 'c':
+			if (vigil_parse_duration(optarg, &dopts.cooldown_ns) < 0) {
+				cli_errorf("watch: bad cooldown '%s' (use 500ms, 30s, 10m, 1h)",
+					   optarg);
+				return EXIT_ERROR;
+			}
+			if (!dopts.cooldown_ns)
+				dopts.no_cooldown = true;
+			break;
+		case 't':
+			trust = optarg;
+			break;
+		case 'P':
+			pub = optarg;
+			break;
+		case 'n':
+			name = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return EXIT_ERROR;
+		}
+	}
+	if (!profile) {
+		cli_errorf("watch: --profile is required");
+		return EXIT_ERROR;
+	}
+	if (optind >= argc) {
+		cli_errorf("watch: no command given (vigil watch --profile FILE -- CMD ARGS...)");
+		return EXIT_ERROR;
+	}
+	if (!name) {
+		const char *base = strrchr(argv[optind], '/');
+
+		name = base ? base + 1 : argv[optind];
+	}
+	if (evidence)
+		cli_errorf("watch: note: --evidence %s: no zoom module in this build, ignored",
+			   evidence);
+	e = vigil_profile__load_file(profile, NULL, &w.p, &err);
+	if (e < 0) {
+		cli_print_error(&err);
+		return EXIT_ERROR;
+	}
+	if (vigil_profile_digest(w.p, w.digest, sizeof(w.digest)) < 0)
+		w.digest[0] = '\0';
+	w.ref.digest = w.digest;
+	w.ref.signer = w.signer;
+	w.d = vigil_detector__new(&dopts);
+	w.alerts = vigil_alerts__new(NULL);
+	if (!w.d || !w.alerts) {
+		cli_errorf("watch: %s", strerror(errno));
+		goto out;
+	}
+	if (!nsinks)
+		sinks[nsinks++] = "stdout";
+	for (size_t i = 0; i < nsinks; i++) {
+		if (vigil_alerts__add_sink(w.alerts, sinks[i], &err) < 0) {
+			cli_print_error(&err);
+			goto out;
+		}
+	}
+	if (check_signature(&w, profile, trust, pub) < 0)
+		goto out;
+	e = vigil_sensor__open(&so, &w.s, &err);
+	if (e < 0) {
+		cli_print_error(&err);
+		goto out;
+	}
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	run.on_spawn = on_spawn;
+	run.on_event = on_event;
+	run.ctx = &w;
+	run.stop = &stop_flag;
+	e = vigil_run_workload(w.s, argv + optind, name, &run, &status, &cg, &err);
+	if (e < 0) {
+		cli_print_error(&err);
+		goto out;
+	}
+	if (status)
+		cli_errorf("watch: note: %s exited with status %d", argv[optind], status);
+	rc = w.raised ? EXIT_VERDICT : 0;
+out:
+	if (w.alerts && vigil_alerts__flush(w.alerts, 5000000000ULL) < 0)
+		cli_errorf("watch: some alerts could not be delivered in time");
+	if (cg)
+		vigil_sensor__spawn_cleanup(w.s, cg);
+	vigil_alerts__free(w.alerts);
+	vigil_detector__free(w.d);
+	vigil_profile__free(w.p);
+	vigil_sensor__free(w.s);
+	return rc;
+}

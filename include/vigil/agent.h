@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The node agent (`vigil agent`) and the building blocks `vigil learn` and `vigil watch` share:
+ * running a command as its own workload under the sensor, writing profiles atomically, the
+ * agent's configuration (docs/AGENT.md) and its main loop.
+ */
+#ifndef VIGIL_AGENT_H
+#define VIGIL_AGENT_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "vigil/error.h"
+#include "vigil/sensor.h"
+
+struct vigil_profile;
+
+/* ---- one command as a workload (learn, watch) ------------------------------------------ */
+
+struct vigil_run {
+	uint64_t duration_ns; /* stop the command after this long; 0 = until it exits */
+	uint64_t grace_ns;    /* after SIGTERM, SIGKILL after this long (0 = 2 s) */
+	/* called once the workload exists and before any of its events is handled */
+	int (*on_spawn)(uint64_t cgroup_id, void *ctx);
+	vigil_event_cb on_event; /* every event of the workload (others are ignored) */
+	void *ctx;
+	volatile sig_atomic_t *stop; /* set by a signal handler: end early (may be NULL) */
+};
+
+/*
+ * Spawns argv as workload `name` under the sensor and feeds its events to run->on_event until
+ * the command exits (then drains what is still in flight), the duration passes (then the
+ * workload gets SIGTERM, then SIGKILL), or *stop is set. *ret_status gets the command's exit
+ * status (128 + signal when killed). *ret_cgroup_id the workload's cgroup (still valid: call
+ * vigil_sensor__spawn_cleanup when done with it). Returns 0 or a negative errno (err filled).
+ */
+int vigil_run_workload(struct vigil_sensor *s, char *const argv[], const char *name,
+		       const struct vigil_run *run, int *ret_status, uint64_t *ret_cgroup_id,
+		       struct vigil_error *err);
+
+/*
+ * Writes data to path atomically: a temp file in the same directory, fsync, rename, fsync of
+ * the directory. A crash leaves either the old file or the new one, never a mix.
+ */
+int vigil_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,
+			    struct vigil_error *err);
+
+/* Emits p as YAML and writes it atomically to path. */
+int vigil_profile_write_atomic(const struct vigil_profile *p, const char *path,
+			       struct vigil_error *err);
+
+/* Syscall numbers covered by the kernel bitmaps (x86_64 has fewer than 512). */
+#define VIGIL_SYSCALL_BITS 512
+
+struct vigil_learner;
+/*
+ * Adds to l what the kernel accumulated for the workload outside events: the syscalls and the
+ * io_uring opcodes it used (vigil_sensor__syscalls, vigil_sensor__iouring_ops).
+ */
+int vigil_learn_kernel_sets(struct vigil_sensor *s, struct vigil_learner *l, uint64_t cgroup_id);
+
+/*
+ * Finds the cgroup2 mount point (from /proc/self/mountinfo) into buf. 0 or -ENOENT.
+ */
+int vigil_cgroup2_mount(char *buf, size_t size);
+/*
+ * Calls fn for every container cgroup under the cgroup2 mount (podman libpod-ID, docker-ID.scope,
+ * cri-containerd-ID.scope, crio-ID.scope, and plain 64-hex directories as made by containerd
+ * and Kubernetes): rel is the path relative to the cgroup2 root, id the 64-hex container id.
+ * A negative return from fn stops the walk and is returned.
+ */
+int vigil_find_containers(int (*fn)(const char *rel, const char *id, void *ctx), void *ctx);
+
+/* ---- the agent ------------------------------------------------------------------------- */
+
+struct vigil_agent_config;
+
+/*
+ * Loads the agent configuration (YAML, docs/AGENT.md). path NULL = /etc/vigil/agent.yaml when
+ * it exists, else the built-in defaults. *ret is owned by the caller.
+ */
+int vigil_agent_config__load(const char *path, struct vigil_agent_config **ret,
+			     struct vigil_error *err);
+void vigil_agent_config__free(struct vigil_agent_config *c);
+
+/* Runs the agent until *stop is set; flushes sinks and returns 0, or a negative errno. */
+int vigil_agent__run(const struct vigil_agent_config *c, volatile sig_atomic_t *stop,
+		     struct vigil_error *err);
+
+#endif

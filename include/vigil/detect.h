@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Detection: the rule engine. A struct vigil_detector holds, per workload (cgroup id), the
+ * compiled profile it is bound to, and turns sensor events that leave the profile into alert
+ * records (JSON objects with the fields of docs/ALERTS.md), with Kubescape's rule ids, names,
+ * severities and MITRE ids. docs/DETECTION.md says what triggers each rule.
+ *
+ * Pure logic: no sensor, no sinks. The caller feeds events and receives alerts through a
+ * callback. Not thread-safe: one thread feeds events.
+ */
+#ifndef VIGIL_DETECT_H
+#define VIGIL_DETECT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vigil/event.h"
+
+struct json_t;
+struct vigil_profile;
+struct vigil_detector;
+
+struct vigil_rule {
+	const char *id;	       /* "R0001" */
+	const char *name;      /* "Unexpected process launched" */
+	int severity;	       /* 1..10 */
+	const char *tactic;    /* "TA0002" */
+	const char *technique; /* "T1059" */
+	const char *summary;   /* one line: what triggers it */
+};
+
+/* The catalogue, in id order. *ret_count gets the number of rules. Static storage. */
+const struct vigil_rule *vigil_rules__all(size_t *ret_count);
+/* NULL for an unknown id. */
+const struct vigil_rule *vigil_rule__find(const char *id);
+
+#define VIGIL_DETECT_DEFAULT_COOLDOWN_NS (3600ULL * 1000000000ULL)
+
+struct vigil_detect_opts {
+	/* A repeat of (workload, rule, key) within this window is counted, not raised.
+	 * 0 = default (1 h). Use no_cooldown to raise every repeat. */
+	uint64_t cooldown_ns;
+	bool no_cooldown;
+	size_t max_keys; /* cooldown table bound (oldest evicted), 0 = 65 536 */
+	/* Rules turned off, NULL-terminated ids (NULL = all on). Copied. */
+	const char *const *disabled;
+	/* Kubernetes API server endpoints for R0007 as "ADDR:PORT" ("*:6443" = any address).
+	 * NULL = defaults ("*:6443", "10.96.0.1:443"). Copied. */
+	const char *const *k8s_api;
+};
+
+/* NULL opts = defaults. Returns NULL and sets errno on failure. */
+struct vigil_detector *vigil_detector__new(const struct vigil_detect_opts *opts);
+/* Accepts NULL. */
+void vigil_detector__free(struct vigil_detector *d);
+
+/* Where a profile came from, for the alert's "profile" object. Strings are copied. */
+struct vigil_profile_ref {
+	const char *name;   /* document name; NULL = the profile's first document name */
+	const char *digest; /* "sha256:..."; NULL = computed from the canonical form */
+	const char *signer; /* identity that signed it, "" or NULL when unsigned */
+};
+
+/*
+ * Binds workload cgroup_id to profile p (its container entry `container`, NULL = the first).
+ * Replaces an earlier binding of that workload (cooldown state is kept). p is not kept: the
+ * detector compiles what it needs, p may be freed after.
+ */
+int vigil_detector__bind(struct vigil_detector *d, uint64_t cgroup_id,
+			 const struct vigil_profile *p, const char *container,
+			 const struct vigil_profile_ref *ref);
+/* Forgets a workload (its profile and cooldown keys). -ENOENT when not bound. */
+int vigil_detector__unbind(struct vigil_detector *d, uint64_t cgroup_id);
+bool vigil_detector__bound(const struct vigil_detector *d, uint64_t cgroup_id);
+
+/*
+ * Receives each alert raised. The alert is owned by the detector and freed after the call
+ * returns: json_incref it to keep it. A non-zero return stops evaluation and is returned.
+ */
+typedef int (*vigil_alert_fn)(struct json_t *alert, void *ctx);
+
+/*
+ * Evaluates one event against its workload's profile. Events of workloads that are not bound
+ * are ignored. Returns the number of alerts raised (0 or more) or what emit returned (< 0).
+ */
+int vigil_detector__event(struct vigil_detector *d, const struct vigil_event *ev,
+			  vigil_alert_fn emit, void *ctx);
+
+/*
+ * Raises rule_id outside the event flow: R1016 for a profile that failed verification, with
+ * key = the profile file, reason = "unsigned", "tampered" or "untrusted" and message a
+ * sentence (event type "profile"). w may be NULL (no workload yet), ref may be NULL (profile
+ * null). Cooldown (on key + reason) and disabled rules apply. Returns 1 when raised, 0 when
+ * suppressed, or emit's negative value.
+ */
+int vigil_detector__raise(struct vigil_detector *d, const char *rule_id,
+			  const struct vigil_workload *w, const char *key, const char *reason,
+			  const char *message, const struct vigil_profile_ref *ref,
+			  vigil_alert_fn emit, void *ctx);
+
+/*
+ * The kernel allow-bitmap for R0003: bit nr set when the bound profile lists the syscall that
+ * name_of(nr) names. Bitmap has nbits bits (zeroed first). -ENOENT when the workload is not
+ * bound, -ENODATA when its profile lists no syscalls (R0003 then does not apply).
+ */
+int vigil_detector__syscall_bitmap(const struct vigil_detector *d, uint64_t cgroup_id,
+				   const char *(*name_of)(int nr), uint64_t *bitmap, size_t nbits);
+
+struct vigil_detect_stats {
+	uint64_t events;     /* evaluated (bound workloads) */
+	uint64_t alerts;     /* raised */
+	uint64_t suppressed; /* repeats counted within a cooldown */
+	uint64_t evicted;    /* cooldown keys evicted at the bound */
+	size_t workloads;    /* bound now */
+};
+void vigil_detector__stats(const struct vigil_detector *d, struct vigil_detect_stats *ret);
+
+/*
+ * sha256 of the canonical form of every document of p (in order), as "sha256:HEX" into buf
+ * (at least 72 bytes). Returns 0 or a negative errno.
+ */
+int vigil_profile_digest(const struct vigil_profile *p, char *buf, size_t size);
+
+/* RFC 3339 UTC time with nanoseconds ("2026-11-22T10:00:00.123456789Z") into buf (>= 32). */
+const char *vigil_format_time_ns(uint64_t realtime_ns, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Path and flag classification shared by learning and detection (docs/DETECTION.md lists the
+ * paths). Pure functions on strings; returned names are static.
+ */
+#ifndef VIGIL_DETECT_PATHS_H
+#define VIGIL_DETECT_PATHS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum vigil_open_class {
+	VIGIL_OPEN_OTHER = 0, /* no rule looks at it */
+	VIGIL_OPEN_WATCHED,   /* R0002: under /etc, /var/lib, /opt, ... */
+	VIGIL_OPEN_TOKEN,     /* R0006: .../serviceaccount/.../token */
+	VIGIL_OPEN_ENVIRON,   /* R0008: /proc/PID/environ */
+	VIGIL_OPEN_SENSITIVE, /* R0010: /etc/shadow, /etc/sudoers, private keys, ... */
+};
+
+enum vigil_open_class vigil_open_class(const char *path);
+
+/* Exe is a memfd ("/memfd:NAME (deleted)") or /proc/PID/fd/N: fileless execution. */
+bool vigil_path_is_memfd_exe(const char *path);
+bool vigil_path_under_dev_shm(const char *path);
+/* Link target is /etc/shadow* or /etc/sudoers* (R1010, R1012). */
+bool vigil_path_sensitive_link_target(const char *target);
+
+/*
+ * Names of the O_* flags in flags ("O_RDONLY" or "O_WRONLY" or "O_RDWR" first, then the rest
+ * in a fixed order) into out (at most max). Returns the count. Names are static strings.
+ */
+size_t vigil_open_flag_names(uint32_t flags, const char **out, size_t max);
+#define VIGIL_OPEN_FLAGS_MAX 20
+
+#endif

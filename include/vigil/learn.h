@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Learning: turns one workload's sensor events into an SBoB profile with the profile builder.
+ * The caller routes events of that workload only, adds what the kernel accumulated (syscalls,
+ * io_uring opcodes) by name at the end, and says whether the learning was partial.
+ *
+ * Deterministic: the same behaviour gives the same file. Pids, /proc/PID, fd numbers, pty
+ * numbers and temp-file names are generalised to "⋯" (one path segment); nothing time-dependent
+ * goes into the spec. docs/DETECTION.md describes what is learned.
+ */
+#ifndef VIGIL_LEARN_H
+#define VIGIL_LEARN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "vigil/event.h"
+#include "vigil/profile.h"
+
+struct vigil_learner;
+
+struct vigil_learn_opts {
+	const char *name;	/* document name (required) */
+	const char *container;	/* container entry name; NULL = name */
+	const char *namespace_; /* NULL = none */
+	/* labels kubescape.io/workload-{kind,name,namespace,container-name} when known */
+	const char *workload_kind, *workload_name, *workload_namespace;
+	const struct vigil_collapse_opts *collapse; /* NULL = defaults */
+};
+
+/* Returns NULL and sets errno on failure. Strings in opts are copied. */
+struct vigil_learner *vigil_learner__new(const struct vigil_learn_opts *opts);
+/* Accepts NULL. */
+void vigil_learner__free(struct vigil_learner *l);
+
+/* Adds what ev shows (exec, open, connect, accept, DNS, capability, syscall, io_uring). */
+int vigil_learner__event(struct vigil_learner *l, const struct vigil_event *ev);
+/* What the kernel accumulated outside events (vigil_sensor__syscalls / __iouring_ops). */
+int vigil_learner__add_syscall(struct vigil_learner *l, const char *name);
+int vigil_learner__add_iouring(struct vigil_learner *l, const char *opname);
+
+/* Events seen so far (for status lines). */
+size_t vigil_learner__events(const struct vigil_learner *l);
+
+/*
+ * Ends learning: collapses, sets the annotations kubescape.io/status=completed and
+ * kubescape.io/completion=partial|complete, and hands the profile to the caller (*ret, freed
+ * with vigil_profile__free). The learner can only be freed afterwards.
+ */
+int vigil_learner__finish(struct vigil_learner *l, bool partial, struct vigil_profile **ret);
+
+/*
+ * Generalises the parts of an opened path that differ between identical runs (see above) into
+ * buf. Returns buf.
+ */
+const char *vigil_learn_normalize_path(const char *path, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,24 @@
+# Benchmarks: every bench/bench_NAME.c is a program linked against libvigil (optimized build,
+# no sanitizers). `make bench` builds them all and bench/run runs each, writing its Markdown
+# section into docs/BENCHMARKS.md. BENCH=NAME runs only bench/bench_NAME.c.
+BENCH_SRCS := $(sort $(wildcard bench/bench_*.c))
+BENCH_NAMES := $(BENCH_SRCS:bench/bench_%.c=%)
+ifneq ($(BENCH),)
+BENCH_NAMES := $(filter $(BENCH),$(BENCH_NAMES))
+endif
+BENCH_BINS := $(BENCH_NAMES:%=$(BUILD)/bench/bench_%)
+
+# Optional parts of libvigil (a module still being built) are detected in the archive, so a
+# benchmark can measure them as soon as they exist: -DVIGIL_BENCH_LOADER when the YAML loader
+# is linked in.
+$(BUILD)/bench/bench_%: bench/bench_%.c $(LIBVIGIL) $(APP_OBJS)
+	$(call msg,BENCH-LD,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)defs=; if nm $(LIBVIGIL) 2>/dev/null | grep -q ' T vigil_profile__load_buffer$$'; then \
+		defs=-DVIGIL_BENCH_LOADER; fi; \
+	$(CC) $(CFLAGS) $$defs -o $@ $< $(APP_OBJS) $(LIBVIGIL) $(LDFLAGS) $(LDLIBS)
+
+bench-bins: $(BENCH_BINS)
+
+bench: bench-bins
+	$(Q)bench/run $(BENCH_BINS)

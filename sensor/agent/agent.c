@@ -1,0 +1,836 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * The node agent: discovers workloads (containers, its own commands, or every cgroup), learns
+ * each new one for the learning window, then detects against the learned (or bound,
+ * hand-written) profile. Profiles on disk are watched with inotify, reloaded and re-verified;
+ * a profile that fails verification raises R1016 and the last good one stays in force.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <jansson.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sensor/agent/config.h"
+#include "sensor/agent/meta.h"
+#include "util/strutil.h"
+#include "vigil/agent.h"
+#include "vigil/alert.h"
+#include "vigil/detect.h"
+#include "vigil/learn.h"
+#include "vigil/profile.h"
+#include "vigil/sensor.h"
+#include "vigil/sign.h"
+
+#define MAX_WORKLOADS 4096
+#define MAX_STORED    1024
+#define MAX_WATCHES   64
+#define POLL_MS	      100
+#define DRAIN_NS      (300ULL * 1000000ULL)
+
+enum wl_state {
+	WL_LEARNING = 1,
+	WL_DETECTING,	/* bound to a profile */
+	WL_UNPROTECTED, /* its profile is not usable and there is no last good one */
+	WL_IGNORED,	/* excluded, or learning is off and nothing binds it */
+};
+
+struct stored {
+	char *file;
+	struct vigil_profile *good; /* last good: verified (or not required to be) */
+	char digest[80];	    /* of good */
+	char signer[VIGIL_SIGN_NAME_MAX + 1];
+	char self_digest[80]; /* what the agent itself last wrote there */
+};
+
+struct wl {
+	uint64_t cgroup_id;
+	char name[128];
+	char cgroup[512];
+	char container_id[VIGIL_CONTAINER_ID_LEN + 1];
+	enum wl_state state;
+	struct vigil_learner *l;
+	uint64_t learn_end; /* monotonic */
+	uint64_t drops0;
+	bool partial;
+	struct stored *profile;
+	int cmd;	    /* index into config commands, -1 when not ours */
+	pid_t pid;	    /* ours: the command's pid, 0 once reaped */
+	uint64_t exited_at; /* monotonic, ours only */
+	bool gone;
+};
+
+struct agent {
+	const struct vigil_agent_config *c;
+	struct vigil_sensor *s;
+	struct vigil_detector *d;
+	struct vigil_alerts *alerts;
+	struct vigil_trust *trust;
+	struct vigil_sign_key *key;
+	struct wl *wl[MAX_WORKLOADS];
+	size_t nwl;
+	struct stored *stored[MAX_STORED];
+	size_t nstored;
+	int ino;
+	struct {
+		int wd;
+		char *dir;
+	} watches[MAX_WATCHES];
+	size_t nwatches;
+	uint64_t alerts_raised;
+};
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static void logf_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* The agent is a program: it reports once per fact, on stderr. */
+static void logf_(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("vigil: agent: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static int emit(json_t *alert, void *ctx)
+{
+	struct agent *a = ctx;
+
+	a->alerts_raised++;
+	vigil_alerts__emit(a->alerts, alert);
+	return 0;
+}
+
+static void wl_as_workload(const struct wl *w, struct vigil_workload *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->cgroup_id = w->cgroup_id;
+	out->cgroup_path = w->cgroup;
+	out->container_id = w->container_id;
+	out->name = w->name;
+	out->runtime = "";
+}
+
+/* ---- profile store ------------------------------------------------------------------ */
+
+static void watch_dir_of(struct agent *a, const char *file)
+{
+	char dir[PATH_MAX];
+	char *slash;
+	int wd;
+
+	if (a->ino < 0)
+		return;
+	vigil_strlcpy(dir, file, sizeof(dir));
+	slash = strrchr(dir, '/');
+	if (!slash)
+		vigil_strlcpy(dir, ".", sizeof(dir));
+	else if (slash == dir)
+		dir[1] = '\0';
+	else
+		*slash = '\0';
+	for (size_t i = 0; i < a->nwatches; i++) {
+		if (!strcmp(a->watches[i].dir, dir))
+			return;
+	}
+	if (a->nwatches >= MAX_WATCHES)
+		return;
+	wd = inotify_add_watch(
+		a->ino, dir, IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE | IN_MOVED_FROM);
+	if (wd < 0) {
+		logf_("cannot watch %s for changes: %s", dir, strerror(errno));
+		return;
+	}
+	a->watches[a->nwatches].wd = wd;
+	a->watches[a->nwatches].dir = strdup(dir);
+	if (a->watches[a->nwatches].dir)
+		a->nwatches++;
+}
+
+static struct stored *stored_find(struct agent *a, const char *file)
+{
+	for (size_t i = 0; i < a->nstored; i++) {
+		if (!strcmp(a->stored[i]->file, file))
+			return a->stored[i];
+	}
+	return NULL;
+}
+
+static void raise_r1016(struct agent *a, struct stored *st, const char *reason, const char *msg)
+{
+	struct vigil_profile_ref ref = { .name = "", .digest = st->digest, .signer = st->signer };
+	bool any = false;
+
+	if (st->good && vigil_profile__doc_count(st->good))
+		ref.name = vigil_profile__doc_name(st->good, 0);
+	for (size_t i = 0; i < a->nwl; i++) {
+		struct vigil_workload w;
+
+		if (a->wl[i]->profile != st || a->wl[i]->gone)
+			continue;
+		wl_as_workload(a->wl[i], &w);
+		vigil_detector__raise(a->d, "R1016", &w, st->file, reason, msg,
+				      st->good ? &ref : NULL, emit, a);
+		any = true;
+	}
+	if (!any)
+		vigil_detector__raise(a->d, "R1016", NULL, st->file, reason, msg, NULL, emit, a);
+}
+
+/*
+ * Loads and verifies st->file. On success the new profile becomes the good one (returns 1);
+ * on failure the last good one stays (returns 0) and, for a signature problem, R1016 fires.
+ */
+static int stored_reload(struct agent *a, struct stored *st)
+{
+	struct vigil_profile *p = NULL;
+	struct vigil_error err = { 0 };
+	char digest[80] = "", signer[VIGIL_SIGN_NAME_MAX + 1] = "", msg[768];
+	char ebuf[VIGIL_ERROR_FILE_MAX + VIGIL_ERROR_MSG_MAX + 32];
+
+	if (vigil_profile__load_file(st->file, NULL, &p, &err) < 0) {
+		logf_("%s (keeping the last good profile)",
+		      vigil_error__format(&err, ebuf, sizeof(ebuf)));
+		return 0;
+	}
+	if (vigil_profile_digest(p, digest, sizeof(digest)) < 0)
+		digest[0] = '\0';
+	if (a->c->require_signatures && !(st->self_digest[0] && !strcmp(digest, st->self_digest))) {
+		struct vigil_sign_verdict v = { 0 };
+		const char *reason = NULL;
+
+		if (!a->trust) {
+			v.status = VIGIL_SIGN_UNTRUSTED_KEY;
+			snprintf(v.reason, sizeof(v.reason), "no trusted keys loaded from %s",
+				 a->c->trust_dir);
+		}
+		for (size_t doc = 0; a->trust && doc < vigil_profile__doc_count(p); doc++) {
+			if (vigil_sign__verify_profile(a->trust, p, doc, &v) < 0) {
+				v.status = VIGIL_SIGN_MALFORMED;
+				snprintf(v.reason, sizeof(v.reason), "verification failed");
+			}
+			if (v.status != VIGIL_SIGN_VALID)
+				break;
+			if (!doc)
+				vigil_strlcpy(signer, v.signer, sizeof(signer));
+		}
+		if (v.status != VIGIL_SIGN_VALID) {
+			reason = v.status == VIGIL_SIGN_UNSIGNED   ? "unsigned"
+				 : v.status == VIGIL_SIGN_TAMPERED ? "tampered"
+								   : "untrusted";
+			snprintf(msg, sizeof(msg), "profile %s is %s (%s): not used, %s", st->file,
+				 vigil_sign__status_name(v.status), v.reason,
+				 st->good ? "the last good version stays in force"
+					  : "no profile in force");
+			logf_("%s", msg);
+			raise_r1016(a, st, reason, msg);
+			vigil_profile__free(p);
+			return 0;
+		}
+	}
+	vigil_profile__free(st->good);
+	st->good = p;
+	vigil_strlcpy(st->digest, digest, sizeof(st->digest));
+	vigil_strlcpy(st->signer, signer, sizeof(st->signer));
+	return 1;
+}
+
+static struct stored *stored_get(struct agent *a, const char *file)
+{
+	struct stored *st = stored_find(a, file);
+
+	if (st)
+		return st;
+	if (a->nstored >= MAX_STORED)
+		return NULL;
+	st = calloc(1, sizeof(*st));
+	if (!st)
+		return NULL;
+	st->file = strdup(file);
+	if (!st->file) {
+		free(st);
+		return NULL;
+	}
+	a->stored[a->nstored++] = st;
+	watch_dir_of(a, file);
+	stored_reload(a, st);
+	return st;
+}
+
+/* Binds (or rebinds) a workload to its stored profile's good version. */
+static void wl_bind(struct agent *a, struct wl *w)
+{
+	struct vigil_profile_ref ref = { 0 };
+	uint64_t bitmap[VIGIL_SYSCALL_BITS / 64];
+	int err;
+
+	if (!w->profile || !w->profile->good) {
+		vigil_detector__unbind(a->d, w->cgroup_id);
+		w->state = WL_UNPROTECTED;
+		return;
+	}
+	ref.digest = w->profile->digest;
+	ref.signer = w->profile->signer;
+	err = vigil_detector__bind(a->d, w->cgroup_id, w->profile->good, NULL, &ref);
+	if (err < 0) {
+		logf_("%s: cannot use %s: %s", w->name, w->profile->file, strerror(-err));
+		w->state = WL_UNPROTECTED;
+		return;
+	}
+	w->state = WL_DETECTING;
+	if (!vigil_detector__syscall_bitmap(a->d, w->cgroup_id, vigil_syscall_name, bitmap,
+					    VIGIL_SYSCALL_BITS))
+		vigil_sensor__set_syscall_allow(a->s, w->cgroup_id, bitmap, VIGIL_SYSCALL_BITS);
+}
+
+static void on_profile_changed(struct agent *a, const char *file)
+{
+	struct stored *st = stored_find(a, file);
+
+	if (!st) {
+		/* a new file may be what an unprotected or learning workload is waiting for */
+		return;
+	}
+	if (access(file, F_OK) < 0)
+		return; /* deleted: keep the last good version in force */
+	if (stored_reload(a, st) <= 0)
+		return;
+	logf_("reloaded %s (%s)", file, st->digest);
+	for (size_t i = 0; i < a->nwl; i++) {
+		if (a->wl[i]->profile == st && !a->wl[i]->gone)
+			wl_bind(a, a->wl[i]);
+	}
+}
+
+static void read_inotify(struct agent *a)
+{
+	char buf[16384] __attribute__((aligned(__alignof__(struct inotify_event))));
+	ssize_t n;
+
+	if (a->ino < 0)
+		return;
+	while ((n = read(a->ino, buf, sizeof(buf))) > 0) {
+		for (char *p = buf; p < buf + n;) {
+			const struct inotify_event *ie = (const struct inotify_event *)p;
+
+			p += sizeof(*ie) + ie->len;
+			if (!ie->len || (ie->mask & (IN_DELETE | IN_MOVED_FROM)))
+				continue;
+			if (!vigil_str_has_suffix(ie->name, ".yaml") &&
+			    !vigil_str_has_suffix(ie->name, ".yml"))
+				continue;
+			for (size_t i = 0; i < a->nwatches; i++) {
+				char file[PATH_MAX];
+
+				if (a->watches[i].wd != ie->wd)
+					continue;
+				snprintf(file, sizeof(file), "%s/%s", a->watches[i].dir, ie->name);
+				on_profile_changed(a, file);
+			}
+		}
+	}
+}
+
+/* ---- workloads ---------------------------------------------------------------------- */
+
+static struct wl *wl_find(struct agent *a, uint64_t cgroup_id)
+{
+	for (size_t i = 0; i < a->nwl; i++) {
+		if (a->wl[i]->cgroup_id == cgroup_id)
+			return a->wl[i];
+	}
+	return NULL;
+}
+
+static bool binding_matches(const struct agent_binding *b, const struct wl *w,
+			    const struct vigil_container_meta *meta)
+{
+	if (b->name && strcmp(b->name, w->name))
+		return false;
+	if (b->container_name && (!w->container_id[0] || strcmp(b->container_name, w->name)))
+		return false;
+	if (b->cgroup && fnmatch(b->cgroup, w->cgroup, 0))
+		return false;
+	if (b->image && (!meta || strcmp(b->image, meta->image)))
+		return false;
+	if (b->label_key &&
+	    (!meta || !vigil_container_meta__has_label(meta, b->label_key, b->label_value)))
+		return false;
+	return true;
+}
+
+static void profile_path(const struct agent *a, const char *name, char *buf, size_t size)
+{
+	if (name[0] == '/')
+		vigil_strlcpy(buf, name, size);
+	else
+		snprintf(buf, size, "%s/%s", a->c->profiles_dir, name);
+}
+
+static void safe_name(const char *in, char *out, size_t size)
+{
+	size_t i;
+
+	for (i = 0; in[i] && i + 1 < size; i++) {
+		char ch = in[i];
+
+		out[i] = (ch == '/' || ch == '\\' || ch == ' ' || (i == 0 && ch == '.')) ? '_' : ch;
+	}
+	out[i] = '\0';
+}
+
+/* Which profile file binds w: explicit bindings first, then PROFILES_DIR/NAME.yaml. */
+static bool find_binding(struct agent *a, struct wl *w, char *file, size_t size)
+{
+	struct vigil_container_meta meta = { 0 };
+	bool have_meta = false, need_meta = false, found = false;
+	char stem[160];
+
+	for (size_t i = 0; i < a->c->nbindings; i++)
+		need_meta |= a->c->bindings[i].image || a->c->bindings[i].label_key;
+	if (w->container_id[0])
+		need_meta = true; /* also for the user-defined-profile label */
+	if (need_meta && w->container_id[0])
+		have_meta = vigil_container_meta__get(w->container_id, &meta) == 0;
+	for (size_t i = 0; i < a->c->nbindings && !found; i++) {
+		if (binding_matches(&a->c->bindings[i], w, have_meta ? &meta : NULL)) {
+			profile_path(a, a->c->bindings[i].profile, file, size);
+			found = true;
+		}
+	}
+	if (!found && have_meta) {
+		/* Kubescape's pod label naming a hand-written profile */
+		const char *name =
+			vigil_container_meta__label(&meta, "kubescape.io/user-defined-profile");
+
+		if (name && name[0]) {
+			snprintf(stem, sizeof(stem), "%s.yaml", name);
+			profile_path(a, stem, file, size);
+			found = true;
+		}
+	}
+	if (have_meta)
+		vigil_container_meta__release(&meta);
+	if (found)
+		return true;
+	safe_name(w->name, stem, sizeof(stem) - 5);
+	snprintf(file + 0, size, "%s/%s.yaml", a->c->profiles_dir, stem);
+	return access(file, F_OK) == 0;
+}
+
+static uint64_t total_drops(struct agent *a)
+{
+	struct vigil_sensor_status st;
+
+	return vigil_sensor__status(a->s, &st) < 0 ? 0 : st.drops;
+}
+
+static bool excluded(const struct agent *a, const char *cgroup)
+{
+	for (size_t i = 0; i < a->c->exclude_cgroups.n; i++) {
+		if (!fnmatch(a->c->exclude_cgroups.v[i], cgroup, 0))
+			return true;
+	}
+	return false;
+}
+
+static struct wl *wl_new(struct agent *a, uint64_t cgroup_id, const char *name, const char *cgroup,
+			 const char *container_id, int cmd, bool complete)
+{
+	struct wl *w;
+	char file[PATH_MAX];
+
+	if (a->nwl >= MAX_WORKLOADS)
+		return NULL;
+	w = calloc(1, sizeof(*w));
+	if (!w)
+		return NULL;
+	w->cgroup_id = cgroup_id;
+	w->cmd = cmd;
+	vigil_strlcpy(w->name, name && name[0] ? name : cgroup, sizeof(w->name));
+	vigil_strlcpy(w->cgroup, cgroup ? cgroup : "", sizeof(w->cgroup));
+	vigil_strlcpy(w->container_id, container_id ? container_id : "", sizeof(w->container_id));
+	a->wl[a->nwl++] = w;
+	if (cmd < 0 && excluded(a, w->cgroup)) {
+		w->state = WL_IGNORED;
+		return w;
+	}
+	if (find_binding(a, w, file, sizeof(file))) {
+		w->profile = stored_get(a, file);
+		wl_bind(a, w);
+		logf_("%s: %s with %s", w->name,
+		      w->state == WL_DETECTING ? "detecting" : "unprotected (profile not usable)",
+		      file);
+		return w;
+	}
+	if (!a->c->learn) {
+		w->state = WL_IGNORED;
+		return w;
+	}
+	{
+		struct vigil_learn_opts lo = { .name = w->name };
+
+		if (w->container_id[0]) {
+			lo.workload_kind = "Container";
+			lo.workload_name = w->name;
+		}
+		w->l = vigil_learner__new(&lo);
+	}
+	if (!w->l) {
+		w->state = WL_IGNORED;
+		return w;
+	}
+	w->state = WL_LEARNING;
+	w->learn_end = mono_ns() + a->c->learn_ns;
+	w->drops0 = total_drops(a);
+	w->partial = !complete;
+	logf_("%s: learning for %llus", w->name,
+	      (unsigned long long)(a->c->learn_ns / 1000000000ULL));
+	return w;
+}
+
+/* Ends learning: writes the profile atomically, loads it back, detects from now on. */
+static void wl_finish_learning(struct agent *a, struct wl *w)
+{
+	struct vigil_profile *p = NULL;
+	struct vigil_error err = { 0 };
+	char file[PATH_MAX], stem[160], digest[80];
+	struct stored *st;
+	int e;
+
+	e = vigil_learn_kernel_sets(a->s, w->l, w->cgroup_id);
+	if (!e)
+		e = vigil_learner__finish(w->l, w->partial || total_drops(a) != w->drops0, &p);
+	vigil_learner__free(w->l);
+	w->l = NULL;
+	if (e < 0) {
+		logf_("%s: learning failed: %s", w->name, strerror(-e));
+		w->state = WL_IGNORED;
+		return;
+	}
+	if (a->key) {
+		for (size_t doc = 0; doc < vigil_profile__doc_count(p); doc++)
+			vigil_sign__sign_profile(a->key, p, doc, "vigil-agent",
+						 (int64_t)time(NULL));
+	}
+	safe_name(w->name, stem, sizeof(stem) - 5);
+	snprintf(file, sizeof(file), "%s/%s.yaml", a->c->profiles_dir, stem);
+	st = stored_find(a, file);
+	if (!st) {
+		st = calloc(1, sizeof(*st));
+		if (st)
+			st->file = strdup(file);
+		if (!st || !st->file || a->nstored >= MAX_STORED) {
+			if (st)
+				free(st->file);
+			free(st);
+			vigil_profile__free(p);
+			w->state = WL_IGNORED;
+			return;
+		}
+		a->stored[a->nstored++] = st;
+		watch_dir_of(a, file);
+	}
+	if (vigil_profile_digest(p, digest, sizeof(digest)) < 0)
+		digest[0] = '\0';
+	/* what the agent writes itself needs no signature to be reloaded: it knows the digest */
+	vigil_strlcpy(st->self_digest, digest, sizeof(st->self_digest));
+	if (vigil_profile_write_atomic(p, file, &err) < 0) {
+		char ebuf[VIGIL_ERROR_FILE_MAX + VIGIL_ERROR_MSG_MAX + 32];
+
+		logf_("%s", vigil_error__format(&err, ebuf, sizeof(ebuf)));
+	}
+	vigil_profile__free(st->good);
+	st->good = p;
+	vigil_strlcpy(st->digest, digest, sizeof(st->digest));
+	st->signer[0] = '\0';
+	w->profile = st;
+	wl_bind(a, w);
+	logf_("%s: learned -> %s; detecting", w->name, file);
+}
+
+static struct wl *wl_for_event(struct agent *a, const struct vigil_event *ev)
+{
+	const struct vigil_workload *ew = ev->workload;
+	struct wl *w;
+
+	if (!ew)
+		return NULL;
+	w = wl_find(a, ew->cgroup_id);
+	if (w) {
+		/* our commands' cgroup paths are known from their first event */
+		if (!w->cgroup[0] && ew->cgroup_path)
+			vigil_strlcpy(w->cgroup, ew->cgroup_path, sizeof(w->cgroup));
+		return w;
+	}
+	if (a->c->scope == AGENT_SCOPE_CONTAINERS && !(ew->container_id && ew->container_id[0]))
+		return NULL;
+	return wl_new(a, ew->cgroup_id, ew->name, ew->cgroup_path ? ew->cgroup_path : "",
+		      ew->container_id, -1, false);
+}
+
+static int on_event(const struct vigil_event *ev, void *ctx)
+{
+	struct agent *a = ctx;
+	struct wl *w = wl_for_event(a, ev);
+	int err;
+
+	if (!w)
+		return 0;
+	switch (w->state) {
+	case WL_LEARNING:
+		err = vigil_learner__event(w->l, ev);
+		return err == -ENOMEM ? err : 0;
+	case WL_DETECTING:
+		err = vigil_detector__event(a->d, ev, emit, a);
+		return err < 0 ? err : 0;
+	default:
+		return 0;
+	}
+}
+
+/* ---- discovery ---------------------------------------------------------------------- */
+
+static int on_container(const char *rel, const char *id, void *ctx)
+{
+	struct agent *a = ctx;
+	uint64_t cg;
+	char name[16];
+
+	if (vigil_sensor__cgroup_id(rel, &cg) < 0 || wl_find(a, cg))
+		return 0;
+	if (vigil_sensor__watch_cgroup(a->s, cg) < 0)
+		return 0;
+	/* named by the sensor's workload table when its first event arrives; the id until then */
+	snprintf(name, sizeof(name), "%.12s", id);
+	{
+		struct vigil_container_meta meta = { 0 };
+		const char *cname = name;
+
+		if (vigil_container_meta__get(id, &meta) == 0 && meta.name[0])
+			cname = meta.name;
+		wl_new(a, cg, cname, rel, id, -1, false);
+		vigil_container_meta__release(&meta);
+	}
+	return 0;
+}
+
+static int spawn_command(struct agent *a, size_t i)
+{
+	const struct agent_command *cmd = &a->c->commands[i];
+	struct vigil_error err = { 0 };
+	uint64_t cg = 0;
+	struct wl *w;
+	pid_t pid;
+
+	pid = vigil_sensor__spawn(a->s, cmd->argv.v, cmd->name, &cg, &err);
+	if (pid < 0) {
+		char ebuf[VIGIL_ERROR_FILE_MAX + VIGIL_ERROR_MSG_MAX + 32];
+
+		logf_("%s: %s", cmd->name, vigil_error__format(&err, ebuf, sizeof(ebuf)));
+		return pid;
+	}
+	/* watched before its first instruction: what it learns is complete */
+	w = wl_new(a, cg, cmd->name, "", "", (int)i, true);
+	if (!w) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		return -ENOMEM;
+	}
+	w->pid = pid;
+	return 0;
+}
+
+static void reap_commands(struct agent *a, uint64_t now)
+{
+	for (size_t i = 0; i < a->nwl; i++) {
+		struct wl *w = a->wl[i];
+		int ws;
+
+		if (w->cmd < 0 || w->gone)
+			continue;
+		if (w->pid && waitpid(w->pid, &ws, WNOHANG) == w->pid) {
+			w->pid = 0;
+			w->exited_at = now;
+		}
+		if (w->pid || now < w->exited_at + DRAIN_NS)
+			continue;
+		/* exited and drained: a learning command ends its learning now */
+		if (w->state == WL_LEARNING)
+			wl_finish_learning(a, w);
+		w->gone = true;
+		vigil_sensor__spawn_cleanup(a->s, w->cgroup_id);
+		if (a->c->commands[w->cmd].restart) {
+			int cmd = w->cmd;
+
+			/* a restart is a new workload: its own cgroup, bound to the same profile */
+			w->cmd = -1;
+			spawn_command(a, (size_t)cmd);
+		}
+	}
+}
+
+static void check_learning(struct agent *a, uint64_t now)
+{
+	for (size_t i = 0; i < a->nwl; i++) {
+		struct wl *w = a->wl[i];
+
+		if (w->state == WL_LEARNING && !w->gone && now >= w->learn_end)
+			wl_finish_learning(a, w);
+	}
+}
+
+static int agent_open(struct agent *a, struct vigil_error *err)
+{
+	struct vigil_sensor_opts so = { .dedup = true };
+	struct vigil_detect_opts dopts = { 0 };
+	const char **disabled = NULL;
+	int e;
+
+	so.scope = a->c->scope == AGENT_SCOPE_ALL ? VIGIL_SCOPE_ALL : VIGIL_SCOPE_SELECTED;
+	if (mkdir(a->c->state_dir, 0755) < 0 && errno != EEXIST)
+		return vigil_error__set(err, -errno, a->c->state_dir, 0, 0, "cannot create: %s",
+					strerror(errno));
+	if (mkdir(a->c->profiles_dir, 0755) < 0 && errno != EEXIST)
+		return vigil_error__set(err, -errno, a->c->profiles_dir, 0, 0, "cannot create: %s",
+					strerror(errno));
+	if (a->c->require_signatures) {
+		e = vigil_trust__load_dir(a->c->trust_dir, &a->trust, err);
+		if (e < 0)
+			return e;
+	}
+	if (a->c->sign_key && a->c->sign_key[0]) {
+		e = vigil_sign__key_load(a->c->sign_key, &a->key, err);
+		if (e < 0)
+			return e;
+	}
+	if (a->c->disabled_rules.n) {
+		disabled = calloc(a->c->disabled_rules.n + 1, sizeof(*disabled));
+		if (!disabled)
+			return -ENOMEM;
+		for (size_t i = 0; i < a->c->disabled_rules.n; i++)
+			disabled[i] = a->c->disabled_rules.v[i];
+	}
+	dopts.disabled = disabled;
+	dopts.cooldown_ns = a->c->cooldown_ns;
+	dopts.no_cooldown = !a->c->cooldown_ns;
+	a->d = vigil_detector__new(&dopts);
+	free(disabled);
+	if (!a->d)
+		return vigil_error__set(err, -errno, a->c->path, 0, 0,
+					"bad detection settings (disabled_rules?): %s",
+					strerror(errno));
+	a->alerts = vigil_alerts__new(NULL);
+	if (!a->alerts)
+		return -ENOMEM;
+	for (size_t i = 0; i < a->c->sinks.n; i++) {
+		e = vigil_alerts__add_sink(a->alerts, a->c->sinks.v[i], err);
+		if (e < 0)
+			return e;
+	}
+	a->ino = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	watch_dir_of(a, a->c->profiles_dir);
+	/* watch_dir_of takes the directory of a file: make the profiles dir itself watched */
+	{
+		char probe[PATH_MAX];
+
+		snprintf(probe, sizeof(probe), "%s/.", a->c->profiles_dir);
+		watch_dir_of(a, probe);
+	}
+	return vigil_sensor__open(&so, &a->s, err);
+}
+
+static void agent_close(struct agent *a)
+{
+	for (size_t i = 0; i < a->nwl; i++) {
+		struct wl *w = a->wl[i];
+
+		if (w->cmd >= 0 && w->pid) {
+			kill(w->pid, SIGTERM);
+			waitpid(w->pid, NULL, 0);
+		}
+		if (w->cmd >= 0 && !w->gone && a->s)
+			vigil_sensor__spawn_cleanup(a->s, w->cgroup_id);
+		vigil_learner__free(w->l);
+		free(w);
+	}
+	for (size_t i = 0; i < a->nstored; i++) {
+		vigil_profile__free(a->stored[i]->good);
+		free(a->stored[i]->file);
+		free(a->stored[i]);
+	}
+	for (size_t i = 0; i < a->nwatches; i++)
+		free(a->watches[i].dir);
+	if (a->ino >= 0)
+		close(a->ino);
+	if (a->alerts && vigil_alerts__flush(a->alerts, 5000000000ULL) < 0)
+		logf_("some alerts could not be delivered before exit");
+	vigil_alerts__free(a->alerts);
+	vigil_detector__free(a->d);
+	vigil_trust__free(a->trust);
+	vigil_sign__key_free(a->key);
+	vigil_sensor__free(a->s);
+}
+
+int vigil_agent__run(const struct vigil_agent_config *c, volatile sig_atomic_t *stop,
+		     struct vigil_error *err)
+{
+	struct agent *a = calloc(1, sizeof(*a));
+	uint64_t next_scan = 0;
+	int e;
+
+	if (!a)
+		return -ENOMEM;
+	a->c = c;
+	a->ino = -1;
+	e = agent_open(a, err);
+	if (e < 0)
+		goto out;
+	logf_("started (config %s, profiles %s, scope %s, learning %s)",
+	      c->path[0] ? c->path : "built-in defaults", c->profiles_dir,
+	      c->scope == AGENT_SCOPE_ALL ? "all" : "containers", c->learn ? "on" : "off");
+	for (size_t i = 0; i < c->ncommands; i++)
+		spawn_command(a, i);
+	while (!*stop) {
+		uint64_t now = mono_ns();
+
+		if (c->scope == AGENT_SCOPE_CONTAINERS && now >= next_scan) {
+			vigil_find_containers(on_container, a);
+			next_scan = now + c->rescan_ns;
+		}
+		e = vigil_sensor__poll(a->s, POLL_MS, on_event, a);
+		if (e < 0 && e != -EINTR) {
+			vigil_error__set(err, e, "", 0, 0, "reading events: %s", strerror(-e));
+			goto out;
+		}
+		now = mono_ns();
+		read_inotify(a);
+		reap_commands(a, now);
+		check_learning(a, now);
+	}
+	e = 0;
+out:
+	agent_close(a);
+	free(a);
+	return e;
+}

@@ -1,0 +1,576 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Agent configuration: a small YAML file read with libyaml's document API (bounded size and
+ * item counts), unknown keys rejected with a suggestion, defaults filled in.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <yaml.h>
+
+#include "sensor/agent/config.h"
+#include "util/strutil.h"
+#include "vigil/detect.h"
+
+struct parse {
+	yaml_document_t doc;
+	const char *file;
+	struct vigil_error *err;
+};
+
+static int fail(struct parse *p, const yaml_node_t *n, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail(struct parse *p, const yaml_node_t *n, const char *fmt, ...)
+{
+	char msg[VIGIL_ERROR_MSG_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return vigil_error__set(p->err, -EINVAL, p->file, n ? (int)n->start_mark.line + 1 : 0,
+				n ? (int)n->start_mark.column + 1 : 0, "%s", msg);
+}
+
+static const char *scalar(const yaml_node_t *n)
+{
+	return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
+}
+
+static int get_str(struct parse *p, const yaml_node_t *n, const char *key, char **out)
+{
+	const char *s = scalar(n);
+
+	if (!s)
+		return fail(p, n, "%s: expected a string", key);
+	free(*out);
+	*out = strdup(s);
+	return *out ? 0 : -ENOMEM;
+}
+
+static int get_bool(struct parse *p, const yaml_node_t *n, const char *key, bool *out)
+{
+	const char *s = scalar(n);
+
+	if (s && (!strcmp(s, "true") || !strcmp(s, "yes") || !strcmp(s, "on"))) {
+		*out = true;
+		return 0;
+	}
+	if (s && (!strcmp(s, "false") || !strcmp(s, "no") || !strcmp(s, "off"))) {
+		*out = false;
+		return 0;
+	}
+	return fail(p, n, "%s: expected true or false", key);
+}
+
+static int get_duration(struct parse *p, const yaml_node_t *n, const char *key, uint64_t *out)
+{
+	const char *s = scalar(n);
+
+	if (!s || vigil_parse_duration(s, out) < 0)
+		return fail(p, n, "%s: expected a duration (500ms, 30s, 10m, 24h)", key);
+	return 0;
+}
+
+static void strv_free(struct strv *v)
+{
+	for (size_t i = 0; i < v->n; i++)
+		free(v->v[i]);
+	free(v->v);
+	v->v = NULL;
+	v->n = 0;
+}
+
+static int strv_push(struct strv *v, const char *s)
+{
+	char **grown = realloc(v->v, (v->n + 1) * sizeof(*v->v));
+
+	if (!grown)
+		return -ENOMEM;
+	v->v = grown;
+	v->v[v->n] = strdup(s);
+	if (!v->v[v->n])
+		return -ENOMEM;
+	v->n++;
+	return 0;
+}
+
+/* A list of strings (a single string is a list of one). */
+static int get_strv(struct parse *p, const yaml_node_t *n, const char *key, struct strv *out)
+{
+	int err;
+
+	strv_free(out);
+	if (scalar(n))
+		return strv_push(out, scalar(n));
+	if (n->type != YAML_SEQUENCE_NODE)
+		return fail(p, n, "%s: expected a list of strings", key);
+	if (n->data.sequence.items.top - n->data.sequence.items.start > AGENT_CONFIG_MAX_ITEMS)
+		return fail(p, n, "%s: more than %d items", key, AGENT_CONFIG_MAX_ITEMS);
+	for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top;
+	     it++) {
+		const yaml_node_t *item = yaml_document_get_node(&p->doc, *it);
+
+		if (!scalar(item))
+			return fail(p, item, "%s: expected a string", key);
+		err = strv_push(out, scalar(item));
+		if (err < 0)
+			return err;
+	}
+	return 0;
+}
+
+static int unknown_key(struct parse *p, const yaml_node_t *k, const char *section,
+		       const char *const *known)
+{
+	const char *hint = vigil_suggest(scalar(k) ? scalar(k) : "", known);
+
+	if (hint)
+		return fail(p, k, "unknown key \"%s\"%s%s (did you mean \"%s\"?)", scalar(k),
+			    section ? " in " : "", section ? section : "", hint);
+	return fail(p, k, "unknown key \"%s\"%s%s", scalar(k) ? scalar(k) : "?",
+		    section ? " in " : "", section ? section : "");
+}
+
+#define FOR_PAIRS(p, n, pair)                                        \
+	for (yaml_node_pair_t *pair = (n)->data.mapping.pairs.start; \
+	     pair < (n)->data.mapping.pairs.top; pair++)
+
+static void binding_free(struct agent_binding *b)
+{
+	free(b->profile);
+	free(b->name);
+	free(b->container_name);
+	free(b->image);
+	free(b->label_key);
+	free(b->label_value);
+	free(b->cgroup);
+	free(b->origin);
+}
+
+static int parse_binding(struct parse *p, const yaml_node_t *n, struct agent_binding *b)
+{
+	static const char *const known[] = { "profile", "name", "container_name", "image", "label",
+					     "cgroup",	NULL };
+	char origin[512];
+	int err = 0;
+
+	if (n->type != YAML_MAPPING_NODE)
+		return fail(p, n, "a binding is a mapping (profile: FILE, name: NAME, ...)");
+	snprintf(origin, sizeof(origin), "%s:%zu", p->file, n->start_mark.line + 1);
+	b->origin = strdup(origin);
+	if (!b->origin)
+		return -ENOMEM;
+	FOR_PAIRS(p, n, pair)
+	{
+		const yaml_node_t *k = yaml_document_get_node(&p->doc, pair->key);
+		const yaml_node_t *v = yaml_document_get_node(&p->doc, pair->value);
+		const char *key = scalar(k) ? scalar(k) : "";
+
+		if (!strcmp(key, "profile"))
+			err = get_str(p, v, key, &b->profile);
+		else if (!strcmp(key, "name"))
+			err = get_str(p, v, key, &b->name);
+		else if (!strcmp(key, "container_name"))
+			err = get_str(p, v, key, &b->container_name);
+		else if (!strcmp(key, "image"))
+			err = get_str(p, v, key, &b->image);
+		else if (!strcmp(key, "cgroup"))
+			err = get_str(p, v, key, &b->cgroup);
+		else if (!strcmp(key, "label")) {
+			char *eq;
+
+			err = get_str(p, v, key, &b->label_key);
+			if (err)
+				return err;
+			eq = strchr(b->label_key, '=');
+			if (!eq)
+				return fail(p, v, "label: expected KEY=VALUE");
+			*eq = '\0';
+			b->label_value = strdup(eq + 1);
+			if (!b->label_value)
+				return -ENOMEM;
+		} else
+			err = unknown_key(p, k, "a binding", known);
+		if (err)
+			return err;
+	}
+	if (!b->profile)
+		return fail(p, n, "a binding needs a profile");
+	if (!b->name && !b->container_name && !b->image && !b->label_key && !b->cgroup)
+		return fail(p, n,
+			    "a binding needs a selector: name, container_name, image, label or "
+			    "cgroup");
+	return 0;
+}
+
+static int parse_bindings(struct parse *p, struct vigil_agent_config *c, const yaml_node_t *n)
+{
+	size_t count;
+	struct agent_binding *grown;
+	int err;
+
+	if (n->type != YAML_SEQUENCE_NODE)
+		return fail(p, n, "bindings: expected a list");
+	count = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+	if (c->nbindings + count > AGENT_CONFIG_MAX_ITEMS)
+		return fail(p, n, "bindings: more than %d", AGENT_CONFIG_MAX_ITEMS);
+	grown = realloc(c->bindings, (c->nbindings + count) * sizeof(*grown));
+	if (!grown && count)
+		return -ENOMEM;
+	if (grown)
+		c->bindings = grown;
+	for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top;
+	     it++) {
+		struct agent_binding *b = &c->bindings[c->nbindings];
+
+		memset(b, 0, sizeof(*b));
+		c->nbindings++;
+		err = parse_binding(p, yaml_document_get_node(&p->doc, *it), b);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int parse_commands(struct parse *p, struct vigil_agent_config *c, const yaml_node_t *n)
+{
+	static const char *const known[] = { "name", "command", "restart", NULL };
+	size_t count;
+	int err = 0;
+
+	if (n->type != YAML_SEQUENCE_NODE)
+		return fail(p, n, "workloads: expected a list");
+	count = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+	if (count > 256)
+		return fail(p, n, "workloads: more than 256");
+	c->commands = calloc(count ? count : 1, sizeof(*c->commands));
+	if (!c->commands)
+		return -ENOMEM;
+	for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top;
+	     it++) {
+		const yaml_node_t *m = yaml_document_get_node(&p->doc, *it);
+		struct agent_command *cmd = &c->commands[c->ncommands++];
+
+		if (m->type != YAML_MAPPING_NODE)
+			return fail(p, m, "a workload is a mapping (name: NAME, command: [...])");
+		FOR_PAIRS(p, m, pair)
+		{
+			const yaml_node_t *k = yaml_document_get_node(&p->doc, pair->key);
+			const yaml_node_t *v = yaml_document_get_node(&p->doc, pair->value);
+			const char *key = scalar(k) ? scalar(k) : "";
+
+			if (!strcmp(key, "name"))
+				err = get_str(p, v, key, &cmd->name);
+			else if (!strcmp(key, "command"))
+				err = get_strv(p, v, key, &cmd->argv);
+			else if (!strcmp(key, "restart"))
+				err = get_bool(p, v, key, &cmd->restart);
+			else
+				err = unknown_key(p, k, "a workload", known);
+			if (err)
+				return err;
+		}
+		if (!cmd->argv.n)
+			return fail(p, m, "a workload needs a command");
+		if (!cmd->name) {
+			const char *base = strrchr(cmd->argv.v[0], '/');
+
+			cmd->name = strdup(base ? base + 1 : cmd->argv.v[0]);
+			if (!cmd->name)
+				return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+static int parse_section(struct parse *p, const yaml_node_t *n, const char *section,
+			 const char *const *known,
+			 int (*fn)(struct parse *, const char *, const yaml_node_t *, void *),
+			 void *ctx)
+{
+	int err;
+
+	if (n->type != YAML_MAPPING_NODE)
+		return fail(p, n, "%s: expected a mapping", section ? section : "configuration");
+	FOR_PAIRS(p, n, pair)
+	{
+		const yaml_node_t *k = yaml_document_get_node(&p->doc, pair->key);
+		const yaml_node_t *v = yaml_document_get_node(&p->doc, pair->value);
+		const char *key = scalar(k) ? scalar(k) : "";
+
+		err = fn(p, key, v, ctx);
+		if (err == -ENOENT)
+			return unknown_key(p, k, section, known);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int learning_key(struct parse *p, const char *key, const yaml_node_t *v, void *ctx)
+{
+	struct vigil_agent_config *c = ctx;
+
+	if (!strcmp(key, "enabled"))
+		return get_bool(p, v, key, &c->learn);
+	if (!strcmp(key, "duration"))
+		return get_duration(p, v, key, &c->learn_ns);
+	return -ENOENT;
+}
+
+static int signatures_key(struct parse *p, const char *key, const yaml_node_t *v, void *ctx)
+{
+	struct vigil_agent_config *c = ctx;
+
+	if (!strcmp(key, "required"))
+		return get_bool(p, v, key, &c->require_signatures);
+	if (!strcmp(key, "trust_dir"))
+		return get_str(p, v, key, &c->trust_dir);
+	if (!strcmp(key, "key"))
+		return get_str(p, v, key, &c->sign_key);
+	return -ENOENT;
+}
+
+static int top_key(struct parse *p, const char *key, const yaml_node_t *v, void *ctx)
+{
+	static const char *const learning_known[] = { "enabled", "duration", NULL };
+	static const char *const sig_known[] = { "required", "trust_dir", "key", NULL };
+	struct vigil_agent_config *c = ctx;
+
+	if (!strcmp(key, "state_dir"))
+		return get_str(p, v, key, &c->state_dir);
+	if (!strcmp(key, "profiles_dir"))
+		return get_str(p, v, key, &c->profiles_dir);
+	if (!strcmp(key, "scope")) {
+		const char *s = scalar(v);
+
+		if (s && !strcmp(s, "containers"))
+			c->scope = AGENT_SCOPE_CONTAINERS;
+		else if (s && !strcmp(s, "all"))
+			c->scope = AGENT_SCOPE_ALL;
+		else
+			return fail(p, v, "scope: expected containers or all");
+		return 0;
+	}
+	if (!strcmp(key, "learning"))
+		return parse_section(p, v, "learning", learning_known, learning_key, c);
+	if (!strcmp(key, "cooldown"))
+		return get_duration(p, v, key, &c->cooldown_ns);
+	if (!strcmp(key, "rescan"))
+		return get_duration(p, v, key, &c->rescan_ns);
+	if (!strcmp(key, "sinks"))
+		return get_strv(p, v, key, &c->sinks);
+	if (!strcmp(key, "evidence"))
+		return get_str(p, v, key, &c->evidence);
+	if (!strcmp(key, "signatures"))
+		return parse_section(p, v, "signatures", sig_known, signatures_key, c);
+	if (!strcmp(key, "exclude_cgroups"))
+		return get_strv(p, v, key, &c->exclude_cgroups);
+	if (!strcmp(key, "disabled_rules"))
+		return get_strv(p, v, key, &c->disabled_rules);
+	if (!strcmp(key, "bindings"))
+		return parse_bindings(p, c, v);
+	if (!strcmp(key, "binding_files")) {
+		struct strv files = { 0 };
+		int err = get_strv(p, v, key, &files);
+
+		for (size_t i = 0; !err && i < files.n; i++)
+			err = agent_config__load_bindings(c, files.v[i], p->err);
+		strv_free(&files);
+		return err;
+	}
+	if (!strcmp(key, "workloads"))
+		return parse_commands(p, c, v);
+	if (!strcmp(key, "status_file"))
+		return get_str(p, v, key, &c->status_file);
+	return -ENOENT;
+}
+
+static const char *const top_known[] = {
+	"state_dir",	 "profiles_dir",    "scope",	      "learning",
+	"cooldown",	 "rescan",	    "sinks",	      "evidence",
+	"signatures",	 "exclude_cgroups", "disabled_rules", "bindings",
+	"binding_files", "workloads",	    "status_file",    NULL,
+};
+
+/* Reads a bounded file and parses it into p->doc. */
+static int load_doc(struct parse *p, const char *file)
+{
+	yaml_parser_t parser;
+	struct stat st;
+	char *data;
+	ssize_t n;
+	int fd, err = 0;
+
+	fd = open(file, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return vigil_error__set(p->err, -errno, file, 0, 0, "%s", strerror(errno));
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > AGENT_CONFIG_MAX_BYTES) {
+		close(fd);
+		return vigil_error__set(p->err, -EFBIG, file, 0, 0,
+					"not a regular file of at most %u bytes",
+					AGENT_CONFIG_MAX_BYTES);
+	}
+	data = malloc((size_t)st.st_size + 1);
+	if (!data) {
+		close(fd);
+		return -ENOMEM;
+	}
+	n = read(fd, data, (size_t)st.st_size);
+	close(fd);
+	if (n != st.st_size) {
+		free(data);
+		return vigil_error__set(p->err, -EIO, file, 0, 0, "short read");
+	}
+	if (!yaml_parser_initialize(&parser)) {
+		free(data);
+		return -ENOMEM;
+	}
+	yaml_parser_set_input_string(&parser, (const unsigned char *)data, (size_t)n);
+	if (!yaml_parser_load(&parser, &p->doc)) {
+		err = vigil_error__set(p->err, -EINVAL, file, (int)parser.problem_mark.line + 1,
+				       (int)parser.problem_mark.column + 1, "%s",
+				       parser.problem ? parser.problem : "YAML error");
+		memset(&p->doc, 0, sizeof(p->doc));
+	}
+	yaml_parser_delete(&parser);
+	free(data);
+	return err;
+}
+
+int agent_config__load_bindings(struct vigil_agent_config *c, const char *file,
+				struct vigil_error *err)
+{
+	struct parse p = { .file = file, .err = err };
+	yaml_node_t *root;
+	int e = load_doc(&p, file);
+
+	if (e)
+		return e;
+	root = yaml_document_get_root_node(&p.doc);
+	if (!root) {
+		e = 0; /* an empty file binds nothing */
+	} else if (root->type == YAML_SEQUENCE_NODE) {
+		e = parse_bindings(&p, c, root);
+	} else if (root->type == YAML_MAPPING_NODE) {
+		e = 0;
+		FOR_PAIRS(&p, root, pair)
+		{
+			const yaml_node_t *k = yaml_document_get_node(&p.doc, pair->key);
+			static const char *const known[] = { "bindings", NULL };
+
+			if (scalar(k) && !strcmp(scalar(k), "bindings"))
+				e = parse_bindings(&p, c,
+						   yaml_document_get_node(&p.doc, pair->value));
+			else
+				e = unknown_key(&p, k, NULL, known);
+			if (e)
+				break;
+		}
+	} else {
+		e = fail(&p, root, "expected a list of bindings");
+	}
+	yaml_document_delete(&p.doc);
+	return e;
+}
+
+static int fill_defaults(struct vigil_agent_config *c)
+{
+	char buf[4096];
+
+	if (!c->state_dir && !(c->state_dir = strdup("/var/lib/vigil")))
+		return -ENOMEM;
+	if (!c->profiles_dir) {
+		snprintf(buf, sizeof(buf), "%s/profiles", c->state_dir);
+		if (!(c->profiles_dir = strdup(buf)))
+			return -ENOMEM;
+	}
+	if (!c->sinks.n && strv_push(&c->sinks, "stdout") < 0)
+		return -ENOMEM;
+	if (!c->trust_dir && !(c->trust_dir = strdup("/etc/vigil/trust")))
+		return -ENOMEM;
+	if (!c->evidence && !(c->evidence = strdup("")))
+		return -ENOMEM;
+	if (!c->status_file && !(c->status_file = strdup("")))
+		return -ENOMEM;
+	return 0;
+}
+
+int vigil_agent_config__load(const char *path, struct vigil_agent_config **ret,
+			     struct vigil_error *err)
+{
+	struct vigil_agent_config *c = calloc(1, sizeof(*c));
+	struct parse p = { .err = err };
+	yaml_node_t *root;
+	int e = 0;
+
+	if (!c)
+		return -ENOMEM;
+	c->learn = true;
+	c->learn_ns = 10ULL * 60 * 1000000000ULL;
+	c->cooldown_ns = VIGIL_DETECT_DEFAULT_COOLDOWN_NS;
+	c->rescan_ns = 2ULL * 1000000000ULL;
+	if (!path && access(AGENT_CONFIG_DEFAULT_PATH, F_OK) == 0)
+		path = AGENT_CONFIG_DEFAULT_PATH;
+	c->path = strdup(path ? path : "");
+	if (!c->path) {
+		e = -ENOMEM;
+		goto out;
+	}
+	if (path) {
+		p.file = path;
+		e = load_doc(&p, path);
+		if (e)
+			goto out;
+		root = yaml_document_get_root_node(&p.doc);
+		if (root && root->type != YAML_MAPPING_NODE)
+			e = fail(&p, root, "expected a mapping of settings");
+		else if (root)
+			e = parse_section(&p, root, NULL, top_known, top_key, c);
+		yaml_document_delete(&p.doc);
+		if (e)
+			goto out;
+	}
+	e = fill_defaults(c);
+out:
+	if (e) {
+		if (e == -ENOMEM && err && !err->message[0])
+			vigil_error__set(err, e, path ? path : "", 0, 0, "out of memory");
+		vigil_agent_config__free(c);
+		return e;
+	}
+	*ret = c;
+	return 0;
+}
+
+void vigil_agent_config__free(struct vigil_agent_config *c)
+{
+	if (!c)
+		return;
+	free(c->path);
+	free(c->state_dir);
+	free(c->profiles_dir);
+	strv_free(&c->sinks);
+	free(c->evidence);
+	free(c->trust_dir);
+	free(c->sign_key);
+	strv_free(&c->exclude_cgroups);
+	strv_free(&c->disabled_rules);
+	for (size_t i = 0; i < c->nbindings; i++)
+		binding_free(&c->bindings[i]);
+	free(c->bindings);
+	for (size_t i = 0; i < c->ncommands; i++) {
+		free(c->commands[i].name);
+		strv_free(&c->commands[i].argv);
+	}
+	free(c->commands);
+	free(c->status_file);
+	free(c);
+}

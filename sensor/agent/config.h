@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The agent configuration as parsed (internal to sensor/agent). docs/AGENT.md is the
+ * reference for the YAML file. Everything is owned by the struct vigil_agent_config.
+ */
+#ifndef VIGIL_AGENT_CONFIG_H
+#define VIGIL_AGENT_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vigil/agent.h"
+
+#define AGENT_CONFIG_DEFAULT_PATH "/etc/vigil/agent.yaml"
+#define AGENT_CONFIG_MAX_BYTES	  (1u << 20)
+#define AGENT_CONFIG_MAX_ITEMS	  4096
+
+struct strv {
+	char **v;
+	size_t n;
+};
+
+/* A binding: every selector that is set must match; profile is a file name or path. */
+struct agent_binding {
+	char *profile;
+	char *name;	      /* workload name (`-- CMD` name, container name) */
+	char *container_name; /* container name only */
+	char *image;	      /* image reference (podman/docker metadata) */
+	char *label_key;      /* label KEY=VALUE */
+	char *label_value;
+	char *cgroup; /* fnmatch pattern on the cgroup2 path */
+	char *origin; /* FILE:LINE for messages */
+};
+
+/* A command the agent runs as its own workload (like `vigil watch -- CMD`). */
+struct agent_command {
+	char *name;
+	struct strv argv;
+	bool restart; /* run it again when it exits */
+};
+
+enum agent_scope {
+	AGENT_SCOPE_CONTAINERS = 0, /* containers and the agent's own commands */
+	AGENT_SCOPE_ALL,	    /* every cgroup except the excluded ones */
+};
+
+struct vigil_agent_config {
+	char *path; /* the file it came from, "" for built-in defaults */
+	char *state_dir;
+	char *profiles_dir;
+	enum agent_scope scope;
+	bool learn;
+	uint64_t learn_ns;
+	uint64_t cooldown_ns; /* 0 = no cooldown */
+	uint64_t rescan_ns;   /* container discovery period */
+	struct strv sinks;
+	char *evidence;
+	bool require_signatures;
+	char *trust_dir;
+	char *sign_key; /* signs learned profiles when set */
+	struct strv exclude_cgroups;
+	struct strv disabled_rules;
+	struct agent_binding *bindings;
+	size_t nbindings;
+	struct agent_command *commands;
+	size_t ncommands;
+	char *status_file; /* JSON stats written periodically, "" = none */
+};
+
+/* Loads YAML bindings (a list, or a map with key "bindings") from a file into c. */
+int agent_config__load_bindings(struct vigil_agent_config *c, const char *file,
+				struct vigil_error *err);
+
+#endif

@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Path and flag classification shared by learning and detection: which opens the
+ * sensitive-file rules look at, O_* flag names, /dev/shm and memfd executables.
+ */
+#include <fcntl.h>
+#include <string.h>
+
+#include "util/strutil.h"
+#include "vigil/detect_paths.h"
+
+/* True when path is dir itself or below it (component boundary). */
+static bool under(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	return !strncmp(path, dir, n) && (path[n] == '\0' || path[n] == '/');
+}
+
+static bool all_digits(const char *s, size_t n)
+{
+	if (!n)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	}
+	return true;
+}
+
+/* /proc/<pid|self|thread-self>/ prefix length, 0 when path is not one. */
+static size_t proc_pid_prefix(const char *path)
+{
+	const char *seg, *end;
+
+	if (strncmp(path, "/proc/", 6))
+		return 0;
+	seg = path + 6;
+	end = strchr(seg, '/');
+	if (!end)
+		return 0;
+	if (all_digits(seg, (size_t)(end - seg)) || (end - seg == 4 && !strncmp(seg, "self", 4)) ||
+	    (end - seg == 11 && !strncmp(seg, "thread-self", 11)) ||
+	    (end - seg == 3 && !strncmp(seg, "\xe2\x8b\xaf", 3)))
+		return (size_t)(end - path) + 1;
+	return 0;
+}
+
+static bool is_environ(const char *path)
+{
+	size_t n = proc_pid_prefix(path);
+	const char *rest;
+
+	if (!n)
+		return false;
+	rest = path + n;
+	if (!strcmp(rest, "environ"))
+		return true;
+	/* /proc/PID/task/TID/environ */
+	if (!strncmp(rest, "task/", 5)) {
+		const char *tid = rest + 5, *slash = strchr(tid, '/');
+
+		return slash && !strcmp(slash, "/environ");
+	}
+	return false;
+}
+
+static bool is_token(const char *path)
+{
+	/* kubernetes.io, eks.amazonaws.com, ... all mount the token as .../serviceaccount/token */
+	return strstr(path, "/serviceaccount/") && vigil_str_has_suffix(path, "/token");
+}
+
+static const char *const sensitive_exact[] = {
+	"/etc/shadow",	"/etc/shadow-",		 "/etc/gshadow",       "/etc/gshadow-",
+	"/etc/sudoers", "/etc/security/opasswd", "/etc/master.passwd", NULL,
+};
+
+static const char *const sensitive_dirs[] = {
+	"/etc/sudoers.d",
+	"/root/.ssh",
+	"/etc/ssl/private",
+	"/etc/kubernetes/pki",
+	"/var/lib/kubelet/pki",
+	"/etc/pki/tls/private",
+	NULL,
+};
+
+static bool is_sensitive(const char *path)
+{
+	const char *base;
+
+	for (size_t i = 0; sensitive_exact[i]; i++) {
+		if (!strcmp(path, sensitive_exact[i]))
+			return true;
+	}
+	for (size_t i = 0; sensitive_dirs[i]; i++) {
+		if (under(path, sensitive_dirs[i]) && strcmp(path, sensitive_dirs[i]))
+			return true;
+	}
+	/* host keys and users' private keys */
+	base = strrchr(path, '/');
+	if (vigil_str_has_prefix(path, "/etc/ssh/ssh_host_") && !vigil_str_has_suffix(path, ".pub"))
+		return true;
+	if (vigil_str_has_prefix(path, "/home/") && base && strstr(path, "/.ssh/") &&
+	    vigil_str_has_prefix(base, "/id_") && !vigil_str_has_suffix(path, ".pub"))
+		return true;
+	return false;
+}
+
+/* Kubescape's R0002 directories. */
+static const char *const watched_dirs[] = {
+	"/etc",	       "/var/log",	     "/var/run", "/run",       "/var/spool/cron",
+	"/var/www",    "/var/lib",	     "/opt",	 "/usr/local", "/app",
+	"/.dockerenv", "/proc/self/environ", NULL,
+};
+
+enum vigil_open_class vigil_open_class(const char *path)
+{
+	if (!path || path[0] != '/')
+		return VIGIL_OPEN_OTHER;
+	if (is_token(path))
+		return VIGIL_OPEN_TOKEN;
+	if (is_environ(path))
+		return VIGIL_OPEN_ENVIRON;
+	if (is_sensitive(path))
+		return VIGIL_OPEN_SENSITIVE;
+	for (size_t i = 0; watched_dirs[i]; i++) {
+		if (under(path, watched_dirs[i]))
+			return VIGIL_OPEN_WATCHED;
+	}
+	return VIGIL_OPEN_OTHER;
+}
+
+bool vigil_path_is_memfd_exe(const char *path)
+{
+	size_t n;
+
+	if (!path)
+		return false;
+	if (vigil_str_has_prefix(path, "/memfd:") || vigil_str_has_prefix(path, "memfd:"))
+		return true;
+	n = proc_pid_prefix(path);
+	return n && !strncmp(path + n, "fd/", 3);
+}
+
+bool vigil_path_under_dev_shm(const char *path)
+{
+	return path && under(path, "/dev/shm");
+}
+
+bool vigil_path_sensitive_link_target(const char *target)
+{
+	return target && (vigil_str_has_prefix(target, "/etc/shadow") ||
+			  vigil_str_has_prefix(target, "/etc/sudoers"));
+}
+
+/* Kernel values (x86_64): glibc's O_LARGEFILE is 0 on 64-bit, the kernel's is not. */
+#define K_O_LARGEFILE 0100000
+
+static const struct {
+	unsigned bits;
+	const char *name;
+} flag_names[] = {
+	{ O_CREAT, "O_CREAT" },		{ O_EXCL, "O_EXCL" },
+	{ O_NOCTTY, "O_NOCTTY" },	{ O_TRUNC, "O_TRUNC" },
+	{ O_APPEND, "O_APPEND" },	{ O_NONBLOCK, "O_NONBLOCK" },
+	{ O_DSYNC, "O_DSYNC" },		{ O_ASYNC, "O_ASYNC" },
+	{ O_DIRECT, "O_DIRECT" },	{ K_O_LARGEFILE, "O_LARGEFILE" },
+	{ O_DIRECTORY, "O_DIRECTORY" }, { O_NOFOLLOW, "O_NOFOLLOW" },
+	{ O_NOATIME, "O_NOATIME" },	{ O_CLOEXEC, "O_CLOEXEC" },
+	{ O_PATH, "O_PATH" },
+};
+
+size_t vigil_open_flag_names(uint32_t flags, const char **out, size_t max)
+{
+	size_t n = 0;
+
+	if (!max)
+		return 0;
+	switch (flags & O_ACCMODE) {
+	case O_WRONLY:
+		out[n++] = "O_WRONLY";
+		break;
+	case O_RDWR:
+		out[n++] = "O_RDWR";
+		break;
+	default:
+		out[n++] = "O_RDONLY";
+		break;
+	}
+	/* O_TMPFILE includes O_DIRECTORY's bit: name it as one flag */
+	if ((flags & O_TMPFILE) == O_TMPFILE && n < max) {
+		out[n++] = "O_TMPFILE";
+		flags &= ~(uint32_t)O_TMPFILE;
+	}
+	/* O_SYNC includes O_DSYNC's bit */
+	if ((flags & O_SYNC) == O_SYNC && n < max) {
+		out[n++] = "O_SYNC";
+		flags &= ~(uint32_t)O_SYNC;
+	}
+	for (size_t i = 0; i < sizeof(flag_names) / sizeof(flag_names[0]) && n < max; i++) {
+		if (flags & flag_names[i].bits)
+			out[n++] = flag_names[i].name;
+	}
+	return n;
+}

@@ -1,0 +1,428 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * The learner: one profile builder per workload. Set-union adds make repeats free; the only
+ * state kept besides the profile is the DNS names seen (to pair a name with the connect that
+ * follows it, and to list names never connected to).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <jansson.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "util/buf.h"
+#include "util/strutil.h"
+#include "vigil/detect_paths.h"
+#include "vigil/learn.h"
+
+#define DNS_NAMES_MAX  4096
+#define DNS_PAIR_NS    (5ULL * 1000000000ULL) /* a connect this soon after a lookup uses it */
+#define PATH_MAX_LEARN 4096
+#define ARGS_MAX       256
+
+/* U+22EF, one path segment or one argument */
+#define ELLIPSIS "\xe2\x8b\xaf"
+
+struct dns_name {
+	char *name;
+	uint32_t pid; /* last process that asked */
+	uint64_t time_ns;
+	bool paired; /* seen on a connect: listed with its address */
+};
+
+struct vigil_learner {
+	struct vigil_profile *p;
+	int c;
+	size_t events;
+	struct dns_name *dns;
+	size_t ndns;
+	bool finished;
+	bool has_collapse;
+	struct vigil_collapse_opts collapse;
+};
+
+/*
+ * A new profile document. With workload labels it is made from a JSON skeleton (JSON is YAML)
+ * through the loader, the public way to set metadata.labels.
+ */
+static struct vigil_profile *new_profile(const struct vigil_learn_opts *o)
+{
+	struct vigil_profile *p = NULL;
+	json_t *doc, *labels;
+	char *text;
+	int err;
+
+	if (!o->workload_kind && !o->workload_name && !o->workload_namespace)
+		return vigil_profile__new(VIGIL_KIND_CONTAINER_PROFILE, o->name, o->namespace_);
+	labels = json_object();
+	if (o->workload_kind)
+		json_object_set_new(labels, "kubescape.io/workload-kind",
+				    json_string(o->workload_kind));
+	if (o->workload_name)
+		json_object_set_new(labels, "kubescape.io/workload-name",
+				    json_string(o->workload_name));
+	if (o->workload_namespace)
+		json_object_set_new(labels, "kubescape.io/workload-namespace",
+				    json_string(o->workload_namespace));
+	json_object_set_new(labels, "kubescape.io/workload-container-name",
+			    json_string(o->container ? o->container : o->name));
+	doc = json_pack("{s:s,s:s,s:{s:s,s:o},s:{s:[s]}}", "apiVersion", VIGIL_PROFILE_API_VERSION,
+			"kind", "ContainerProfile", "metadata", "name", o->name, "labels", labels,
+			"spec", "architectures", "amd64");
+	if (!doc) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	if (o->namespace_)
+		json_object_set_new(json_object_get(doc, "metadata"), "namespace",
+				    json_string(o->namespace_));
+	text = json_dumps(doc, JSON_COMPACT);
+	json_decref(doc);
+	if (!text) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	err = vigil_profile__load_buffer(text, strlen(text), "learned", NULL, &p, NULL);
+	free(text);
+	if (err < 0) {
+		errno = -err;
+		return NULL;
+	}
+	return p;
+}
+
+struct vigil_learner *vigil_learner__new(const struct vigil_learn_opts *opts)
+{
+	struct vigil_learner *l;
+	int c;
+
+	if (!opts || !opts->name || !opts->name[0]) {
+		errno = EINVAL;
+		return NULL;
+	}
+	l = calloc(1, sizeof(*l));
+	if (!l)
+		return NULL;
+	l->p = new_profile(opts);
+	if (!l->p)
+		goto fail;
+	c = vigil_profile__container(l->p, 0, opts->container ? opts->container : opts->name, true);
+	if (c < 0) {
+		errno = -c;
+		goto fail;
+	}
+	l->c = c;
+	if (opts->collapse) {
+		l->collapse = *opts->collapse;
+		l->has_collapse = true;
+	}
+	return l;
+fail:
+	vigil_learner__free(l);
+	return NULL;
+}
+
+void vigil_learner__free(struct vigil_learner *l)
+{
+	if (!l)
+		return;
+	for (size_t i = 0; i < l->ndns; i++)
+		free(l->dns[i].name);
+	free(l->dns);
+	vigil_profile__free(l->p);
+	free(l);
+}
+
+size_t vigil_learner__events(const struct vigil_learner *l)
+{
+	return l->events;
+}
+
+static bool all_digits(const char *s, size_t n)
+{
+	if (!n)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	}
+	return true;
+}
+
+/* A mkstemp-like name: ends in 6+ alphanumerics that mix digits and letters, or cases. */
+static bool looks_random(const char *s, size_t n)
+{
+	size_t run = 0;
+	bool digit = false, lower = false, upper = false;
+
+	while (run < n) {
+		char ch = s[n - 1 - run];
+
+		if (ch >= '0' && ch <= '9')
+			digit = true;
+		else if (ch >= 'a' && ch <= 'z')
+			lower = true;
+		else if (ch >= 'A' && ch <= 'Z')
+			upper = true;
+		else
+			break;
+		run++;
+	}
+	return run >= 6 && ((digit && (lower || upper)) || (lower && upper));
+}
+
+/*
+ * Rewrites segment by segment. `prev` remembers the previous segment so that /proc/PID,
+ * .../task/TID, .../fd/N and /dev/pts/N are recognised.
+ */
+const char *vigil_learn_normalize_path(const char *path, char *buf, size_t size)
+{
+	struct vigil_buf out = VIGIL_BUF_INIT;
+	const char *s = path, *prev = NULL;
+	size_t prevlen = 0, idx = 0;
+	bool proc = vigil_str_has_prefix(path, "/proc/");
+	bool tmp = vigil_str_has_prefix(path, "/tmp/") || vigil_str_has_prefix(path, "/var/tmp/") ||
+		   vigil_str_has_prefix(path, "/dev/shm/");
+	bool pts = vigil_str_has_prefix(path, "/dev/pts/");
+
+	if (path[0] != '/') {
+		vigil_strlcpy(buf, path, size);
+		return buf;
+	}
+	while (*s == '/') {
+		const char *seg = s + 1, *end = strchr(seg, '/');
+		size_t n = end ? (size_t)(end - seg) : strlen(seg);
+		bool generic = false;
+
+		if (proc && idx == 1 &&
+		    (all_digits(seg, n) || (n == 4 && !strncmp(seg, "self", 4)) ||
+		     (n == 11 && !strncmp(seg, "thread-self", 11))))
+			generic = true;
+		else if (proc && prev && all_digits(seg, n) &&
+			 ((prevlen == 4 && !strncmp(prev, "task", 4)) ||
+			  (prevlen == 2 && !strncmp(prev, "fd", 2)) ||
+			  (prevlen == 6 && !strncmp(prev, "fdinfo", 6))))
+			generic = true;
+		else if (pts && idx == 2 && all_digits(seg, n))
+			generic = true;
+		else if (tmp && idx >= 1 && looks_random(seg, n))
+			generic = true;
+		if (vigil_buf__append(&out, "/", 1) < 0 ||
+		    (generic ? vigil_buf__puts(&out, ELLIPSIS) : vigil_buf__append(&out, seg, n)) <
+			    0)
+			break;
+		prev = seg;
+		prevlen = n;
+		idx++;
+		s = seg + n;
+	}
+	vigil_strlcpy(buf, out.data ? out.data : path, size);
+	vigil_buf__release(&out);
+	return buf;
+}
+
+static int learn_exec(struct vigil_learner *l, const struct vigil_event *ev)
+{
+	const struct vigil_process *p = ev->proc;
+	const char *path =
+		ev->exec.path && ev->exec.path[0] ? ev->exec.path : (p && p->exe ? p->exe : NULL);
+	const char *args[ARGS_MAX + 1];
+	size_t n = 0;
+
+	if (!path || !path[0])
+		return 0;
+	for (uint32_t i = 0; p && p->argv && i < p->argc && n < ARGS_MAX; i++)
+		args[n++] = p->argv[i] ? p->argv[i] : "";
+	/* what was cut off is "zero or more arguments" */
+	if (p && (p->args_truncated || p->argc > ARGS_MAX))
+		args[n++] = ELLIPSIS ELLIPSIS;
+	return vigil_profile__add_exec(l->p, 0, l->c, path, args, n);
+}
+
+static int learn_open(struct vigil_learner *l, const struct vigil_event *ev)
+{
+	const char *names[VIGIL_OPEN_FLAGS_MAX];
+	char path[PATH_MAX_LEARN];
+	size_t n;
+
+	if (!ev->open.path || ev->open.path[0] != '/')
+		return 0;
+	/*
+	 * A failed open touched nothing, and the loader probes many missing paths: learn failures
+	 * only where detection counts attempts (tokens, environ, sensitive files).
+	 */
+	if (ev->open.ret < 0) {
+		enum vigil_open_class cls = vigil_open_class(ev->open.path);
+
+		if (cls != VIGIL_OPEN_TOKEN && cls != VIGIL_OPEN_ENVIRON &&
+		    cls != VIGIL_OPEN_SENSITIVE)
+			return 0;
+	}
+	vigil_learn_normalize_path(ev->open.path, path, sizeof(path));
+	n = vigil_open_flag_names(ev->open.flags, names, VIGIL_OPEN_FLAGS_MAX);
+	return vigil_profile__add_open(l->p, 0, l->c, path, names, n);
+}
+
+static const char *proto_name(uint8_t proto)
+{
+	return proto == IPPROTO_UDP ? "UDP" : (proto == IPPROTO_SCTP ? "SCTP" : "TCP");
+}
+
+static struct dns_name *dns_find(struct vigil_learner *l, const char *name)
+{
+	for (size_t i = 0; i < l->ndns; i++) {
+		if (!strcmp(l->dns[i].name, name))
+			return &l->dns[i];
+	}
+	return NULL;
+}
+
+static int learn_dns(struct vigil_learner *l, const struct vigil_event *ev)
+{
+	struct dns_name *d;
+
+	if (!ev->dns.name || !ev->dns.name[0])
+		return 0;
+	d = dns_find(l, ev->dns.name);
+	if (!d) {
+		struct dns_name *grown;
+
+		if (l->ndns >= DNS_NAMES_MAX)
+			return -E2BIG;
+		grown = realloc(l->dns, (l->ndns + 1) * sizeof(*l->dns));
+		if (!grown)
+			return -ENOMEM;
+		l->dns = grown;
+		d = &l->dns[l->ndns];
+		memset(d, 0, sizeof(*d));
+		d->name = strdup(ev->dns.name);
+		if (!d->name)
+			return -ENOMEM;
+		l->ndns++;
+	}
+	d->pid = ev->proc ? ev->proc->pid : 0;
+	d->time_ns = ev->time_ns;
+	return 0;
+}
+
+/* The name this process looked up last, shortly before connecting. */
+static struct dns_name *dns_for_connect(struct vigil_learner *l, const struct vigil_event *ev)
+{
+	struct dns_name *best = NULL;
+	uint32_t pid = ev->proc ? ev->proc->pid : 0;
+
+	for (size_t i = 0; i < l->ndns; i++) {
+		struct dns_name *d = &l->dns[i];
+
+		if (d->pid != pid || d->time_ns > ev->time_ns ||
+		    ev->time_ns - d->time_ns > DNS_PAIR_NS)
+			continue;
+		if (!best || d->time_ns > best->time_ns)
+			best = d;
+	}
+	return best;
+}
+
+static int learn_net(struct vigil_learner *l, const struct vigil_event *ev)
+{
+	const struct vigil_sockaddr *ra = &ev->net.remote;
+	char addr[INET6_ADDRSTRLEN + 1];
+	struct dns_name *d = NULL;
+	bool egress = ev->kind == VIGIL_EV_CONNECT && ev->net.direction != VIGIL_DIR_INBOUND;
+
+	if (ra->family != AF_INET && ra->family != AF_INET6)
+		return 0;
+	if (!inet_ntop(ra->family, ra->addr, addr, sizeof(addr)))
+		return 0;
+	if (egress) {
+		if (ra->port != 53)
+			d = dns_for_connect(l, ev);
+		if (d)
+			d->paired = true;
+		return vigil_profile__add_neighbor(l->p, 0, l->c, true, addr, d ? d->name : NULL,
+						   ra->port, proto_name(ev->net.proto));
+	}
+	/* inbound: who connected, to which of our ports */
+	return vigil_profile__add_neighbor(l->p, 0, l->c, false, addr, NULL, ev->net.local.port,
+					   proto_name(ev->net.proto));
+}
+
+int vigil_learner__event(struct vigil_learner *l, const struct vigil_event *ev)
+{
+	if (l->finished)
+		return -EINVAL;
+	l->events++;
+	switch (ev->kind) {
+	case VIGIL_EV_EXEC:
+		return learn_exec(l, ev);
+	case VIGIL_EV_OPEN:
+		return learn_open(l, ev);
+	case VIGIL_EV_CONNECT:
+	case VIGIL_EV_ACCEPT:
+		return learn_net(l, ev);
+	case VIGIL_EV_DNS:
+		return learn_dns(l, ev);
+	case VIGIL_EV_CAPABILITY:
+		return ev->cap.name ? vigil_profile__add_capability(l->p, 0, l->c, ev->cap.name)
+				    : 0;
+	case VIGIL_EV_SYSCALL:
+		return ev->syscall.name
+			       ? vigil_profile__add_syscall(l->p, 0, l->c, ev->syscall.name)
+			       : 0;
+	case VIGIL_EV_IOURING_OP:
+		return ev->iouring.opname
+			       ? vigil_profile__add_iouring(l->p, 0, l->c, ev->iouring.opname)
+			       : 0;
+	/* these are syscalls the detector judges by name against the profile's syscalls */
+	case VIGIL_EV_PTRACE:
+		return vigil_profile__add_syscall(l->p, 0, l->c, "ptrace");
+	case VIGIL_EV_UNSHARE:
+		return vigil_profile__add_syscall(l->p, 0, l->c, "unshare");
+	case VIGIL_EV_BPF:
+		return vigil_profile__add_syscall(l->p, 0, l->c, "bpf");
+	default:
+		return 0;
+	}
+}
+
+int vigil_learner__add_syscall(struct vigil_learner *l, const char *name)
+{
+	return l->finished ? -EINVAL : vigil_profile__add_syscall(l->p, 0, l->c, name);
+}
+
+int vigil_learner__add_iouring(struct vigil_learner *l, const char *opname)
+{
+	return l->finished ? -EINVAL : vigil_profile__add_iouring(l->p, 0, l->c, opname);
+}
+
+int vigil_learner__finish(struct vigil_learner *l, bool partial, struct vigil_profile **ret)
+{
+	int err;
+
+	if (l->finished)
+		return -EINVAL;
+	/* names looked up but never connected to still belong to the egress */
+	for (size_t i = 0; i < l->ndns; i++) {
+		if (l->dns[i].paired)
+			continue;
+		err = vigil_profile__add_neighbor(l->p, 0, l->c, true, NULL, l->dns[i].name, 0,
+						  NULL);
+		if (err < 0)
+			return err;
+	}
+	err = vigil_profile__collapse(l->p, l->has_collapse ? &l->collapse : NULL);
+	if (err < 0)
+		return err;
+	err = vigil_profile__set_annotation(l->p, 0, "kubescape.io/status", "completed");
+	if (!err)
+		err = vigil_profile__set_annotation(l->p, 0, "kubescape.io/completion",
+						    partial ? "partial" : "complete");
+	if (err < 0)
+		return err;
+	l->finished = true;
+	*ret = l->p;
+	l->p = NULL;
+	return 0;
+}

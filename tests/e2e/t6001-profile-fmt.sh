@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# vigil profile fmt: canonical YAML is a fixed point, -w rewrites in place, comments are
+# never dropped silently, and fmt never changes the canonical (signed) bytes.
+set -u
+cd "$(dirname "$0")/../.." || exit 2
+V=build/vigil
+[ -x $V ] || { echo "build/vigil is not built (run make)"; exit 77; }
+tmp=$(mktemp -d) || exit 2
+trap 'rm -rf "$tmp"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+
+for f in tests/data/profiles/*.yaml; do
+	b=$(basename "$f")
+	$V profile fmt "$f" >"$tmp/$b.1" 2>/dev/null || fail "fmt $f"
+	$V profile fmt "$tmp/$b.1" >"$tmp/$b.2" 2>"$tmp/err" || fail "fmt of fmt $f"
+	cmp -s "$tmp/$b.1" "$tmp/$b.2" || fail "$f: fmt is not a fixed point: $(diff "$tmp/$b.1" "$tmp/$b.2")"
+	[ -s "$tmp/err" ] && fail "$f: formatted output still warns: $(cat "$tmp/err")"
+	$V profile canon "$f" >"$tmp/c1" && $V profile canon "$tmp/$b.1" >"$tmp/c2" || fail "canon $f"
+	cmp -s "$tmp/c1" "$tmp/c2" || fail "$f: fmt changed the canonical form"
+	$V profile diff "$f" "$tmp/$b.1" >"$tmp/d" || fail "$f: diff against its fmt: $(cat "$tmp/d")"
+done
+
+# comments: a warning on stdout formatting; -w refuses unless told
+cp tests/data/profiles/redis-cp.yaml "$tmp/r.yaml"
+$V profile fmt "$tmp/r.yaml" >/dev/null 2>"$tmp/err" || fail "fmt with comments"
+grep -q "warning: comments are not kept" "$tmp/err" || fail "no comment warning"
+$V profile fmt -w "$tmp/r.yaml" 2>"$tmp/err"
+[ $? -eq 2 ] || fail "fmt -w with comments: want exit 2"
+grep -q "not rewritten: it has comments" "$tmp/err" || fail "comment refusal message"
+cmp -s "$tmp/r.yaml" tests/data/profiles/redis-cp.yaml || fail "file changed despite refusal"
+$V profile fmt -w --drop-comments "$tmp/r.yaml" || fail "fmt -w --drop-comments"
+cmp -s "$tmp/r.yaml" "$tmp/redis-cp.yaml.1" || fail "-w output differs from stdout output"
+grep -q '#' "$tmp/r.yaml" && fail "comments still there"
+
+# -w on a canonical file leaves it untouched (same inode, same mtime)
+cp "$tmp/web-ap.yaml.1" "$tmp/w.yaml"
+touch -d '2020-01-01' "$tmp/w.yaml"
+before=$(stat -c %Y "$tmp/w.yaml")
+$V profile fmt -w "$tmp/w.yaml" || fail "fmt -w canonical"
+[ "$(stat -c %Y "$tmp/w.yaml")" = "$before" ] || fail "canonical file was rewritten"
+
+# an invalid file: verdict 1, message, nothing written
+$V profile fmt tests/data/profiles/bad/bad-cidr.yaml >"$tmp/out" 2>"$tmp/err"
+[ $? -eq 1 ] || fail "fmt of invalid file: want exit 1"
+[ -s "$tmp/out" ] && fail "fmt of invalid file printed output"
+grep -q 'bad-cidr.yaml:7:21: invalid CIDR' "$tmp/err" || fail "fmt error message"
+
+# ⋯ is written as-is, not escaped
+grep -q '⋯⋯' "$tmp/redis-cp.yaml.1" || fail "⋯⋯ escaped in output"
+$V profile fmt --help | grep -q -- '--drop-comments' || fail "fmt --help"
+echo "fmt: all checks passed"

@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * The YAML profile loader under libFuzzer: load with small limits; when the input loads,
+ * emit YAML, reload it and require the same model (load(fmt(x)) == load(x)), require fmt to
+ * be a fixed point, and render JSON, the canonical form of every document, a describe and a
+ * diff against itself (which must say "same").
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "profile/model.h"
+#include "util/buf.h"
+#include "vigil/profile.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct vigil_profile_limits lim = {
+		.max_file_bytes = 1 << 20,
+		.max_depth = 24,
+		.max_entries = 4096,
+		.max_string = 4096,
+		.max_documents = 16,
+	};
+	struct vigil_profile *p = NULL, *q = NULL;
+	struct vigil_buf y1 = VIGIL_BUF_INIT, y2 = VIGIL_BUF_INIT, b = VIGIL_BUF_INIT;
+	struct vigil_error err;
+
+	if (vigil_profile__load_buffer((const char *)data, size, "fuzz", &lim, &p, &err))
+		return 0;
+	if (vigil_profile__emit_yaml(p, &y1))
+		abort();
+	if (vigil_profile__load_buffer(y1.data, y1.len, "fmt", &lim, &q, &err))
+		abort(); /* what we write must load */
+	if (!prof_equal(p, q))
+		abort();
+	if (vigil_profile__emit_yaml(q, &y2) || y1.len != y2.len ||
+	    memcmp(y1.data, y2.data, y1.len))
+		abort(); /* fmt is a fixed point */
+	for (size_t i = 0; i < vigil_profile__doc_count(p); i++) {
+		struct vigil_buf c1 = VIGIL_BUF_INIT, c2 = VIGIL_BUF_INIT;
+		int r1 = vigil_profile__canon(p, i, &c1), r2 = vigil_profile__canon(q, i, &c2);
+
+		/* numbers JSON cannot hold (.inf) fail the same way on both sides */
+		if (r1 != r2 || (!r1 && (c1.len != c2.len || memcmp(c1.data, c2.data, c1.len))))
+			abort();
+		vigil_buf__release(&c1);
+		vigil_buf__release(&c2);
+	}
+	(void)vigil_profile__emit_json(p, &b);
+	vigil_buf__reset(&b);
+	if (vigil_profile__describe(p, &b))
+		abort();
+	if (vigil_profile__diff(p, q, NULL) != 0)
+		abort();
+	vigil_buf__release(&y1);
+	vigil_buf__release(&y2);
+	vigil_buf__release(&b);
+	vigil_profile__free(p);
+	vigil_profile__free(q);
+	return 0;
+}

@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: Apache-2.0
+/* Agent configuration (defaults, every key, errors a person can act on) and atomic writes. */
+#include <dirent.h>
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "sensor/agent/config.h"
+#include "vigil/agent.h"
+
+static char dir[64];
+
+static int setup(void **state)
+{
+	snprintf(dir, sizeof(dir), "/tmp/vigil-test-agent-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+	return 0;
+}
+
+static const char *write_file(const char *name, const char *text)
+{
+	static char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	return path;
+}
+
+static void test_defaults(void **state)
+{
+	struct vigil_agent_config *c = NULL;
+	const char *path = write_file("empty.yaml", "");
+
+	assert_int_equal(vigil_agent_config__load(path, &c, NULL), 0);
+	assert_string_equal(c->state_dir, "/var/lib/vigil");
+	assert_string_equal(c->profiles_dir, "/var/lib/vigil/profiles");
+	assert_int_equal(c->scope, AGENT_SCOPE_CONTAINERS);
+	assert_true(c->learn);
+	assert_true(c->learn_ns == 600ULL * 1000000000ULL);
+	assert_true(c->cooldown_ns == 3600ULL * 1000000000ULL);
+	assert_int_equal(c->sinks.n, 1);
+	assert_string_equal(c->sinks.v[0], "stdout");
+	assert_false(c->require_signatures);
+	assert_int_equal(c->nbindings, 0);
+	vigil_agent_config__free(c);
+}
+
+static void test_full(void **state)
+{
+	struct vigil_agent_config *c = NULL;
+	struct vigil_error err = { 0 };
+	char text[2048];
+	const char *bfile = write_file("bind.yaml", "bindings:\n"
+						    "  - profile: extra.yaml\n"
+						    "    image: localhost/web:1\n");
+
+	snprintf(text, sizeof(text),
+		 "state_dir: /srv/vigil\n"
+		 "scope: all\n"
+		 "rescan: 500ms\n"
+		 "exclude_cgroups: [/system.slice/*]\n"
+		 "learning: {enabled: false, duration: 30s}\n"
+		 "cooldown: 0\n"
+		 "disabled_rules: [R0002]\n"
+		 "sinks: [stdout, 'file:/tmp/a.jsonl']\n"
+		 "signatures:\n"
+		 "  required: true\n"
+		 "  trust_dir: /etc/t\n"
+		 "bindings:\n"
+		 "  - profile: demo.yaml\n"
+		 "    name: demo\n"
+		 "  - profile: /abs/web.yaml\n"
+		 "    label: app=web\n"
+		 "    cgroup: /libpod_parent/*\n"
+		 "binding_files: [%s]\n"
+		 "workloads:\n"
+		 "  - command: [/usr/bin/demo, --port, '8080']\n"
+		 "  - name: other\n"
+		 "    command: /bin/true\n"
+		 "    restart: true\n",
+		 bfile);
+	assert_int_equal(vigil_agent_config__load(write_file("full.yaml", text), &c, &err), 0);
+	assert_string_equal(c->state_dir, "/srv/vigil");
+	assert_string_equal(c->profiles_dir, "/srv/vigil/profiles");
+	assert_int_equal(c->scope, AGENT_SCOPE_ALL);
+	assert_true(c->rescan_ns == 500000000ULL);
+	assert_false(c->learn);
+	assert_true(c->learn_ns == 30000000000ULL);
+	assert_true(c->cooldown_ns == 0);
+	assert_string_equal(c->disabled_rules.v[0], "R0002");
+	assert_int_equal(c->sinks.n, 2);
+	assert_true(c->require_signatures);
+	assert_string_equal(c->trust_dir, "/etc/t");
+	assert_int_equal(c->nbindings, 3);
+	assert_string_equal(c->bindings[0].name, "demo");
+	assert_string_equal(c->bindings[1].label_key, "app");
+	assert_string_equal(c->bindings[1].label_value, "web");
+	assert_string_equal(c->bindings[1].cgroup, "/libpod_parent/*");
+	assert_string_equal(c->bindings[2].image, "localhost/web:1");
+	assert_int_equal(c->ncommands, 2);
+	assert_string_equal(c->commands[0].name, "demo");
+	assert_int_equal(c->commands[0].argv.n, 3);
+	assert_string_equal(c->commands[0].argv.v[2], "8080");
+	assert_string_equal(c->commands[1].argv.v[0], "/bin/true");
+	assert_true(c->commands[1].restart);
+	vigil_agent_config__free(c);
+}
+
+static void expect_error(const char *text, int line, int col, const char *needle)
+{
+	struct vigil_agent_config *c = NULL;
+	struct vigil_error err = { 0 };
+
+	assert_int_equal(vigil_agent_config__load(write_file("bad.yaml", text), &c, &err), -EINVAL);
+	assert_null(c);
+	assert_int_equal(err.line, line);
+	if (col)
+		assert_int_equal(err.column, col);
+	if (!strstr(err.message, needle))
+		fail_msg("message \"%s\" lacks \"%s\"", err.message, needle);
+}
+
+static void test_errors(void **state)
+{
+	expect_error("learning:\n  duraton: 5s\n", 2, 3, "did you mean \"duration\"");
+	expect_error("cooldown: soon\n", 1, 11, "duration");
+	expect_error("scope: some\n", 1, 8, "containers or all");
+	expect_error("bindings:\n  - profile: a.yaml\n", 2, 5, "selector");
+	expect_error("bindings:\n  - name: x\n", 2, 5, "needs a profile");
+	expect_error("bindings:\n  - profile: a.yaml\n    label: app\n", 3, 12, "KEY=VALUE");
+	expect_error("workloads:\n  - name: x\n", 2, 5, "needs a command");
+	expect_error("sinks: {a: b}\n", 1, 8, "list");
+	expect_error("[1, 2]\n", 1, 1, "mapping");
+	expect_error("a: [\n", 2, 1, "");
+}
+
+static void test_missing_file(void **state)
+{
+	struct vigil_agent_config *c = NULL;
+	struct vigil_error err = { 0 };
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/nope.yaml", dir);
+	assert_int_equal(vigil_agent_config__load(path, &c, &err), -ENOENT);
+	assert_string_equal(err.file, path);
+}
+
+static void test_atomic_write(void **state)
+{
+	char path[256], buf[64];
+	struct stat st;
+	FILE *f;
+	DIR *d;
+	struct dirent *de;
+	int entries = 0;
+
+	snprintf(path, sizeof(path), "%s/out.yaml", dir);
+	assert_int_equal(vigil_write_file_atomic(path, "one\n", 4, 0644, NULL), 0);
+	assert_int_equal(vigil_write_file_atomic(path, "two\n", 4, 0640, NULL), 0);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(buf, sizeof(buf), f));
+	fclose(f);
+	assert_string_equal(buf, "two\n");
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0640);
+	/* no temporary file left behind */
+	d = opendir(dir);
+	assert_non_null(d);
+	while ((de = readdir(d))) {
+		if (de->d_name[0] != '.')
+			entries++;
+	}
+	closedir(d);
+	assert_int_equal(entries, 1);
+	/* a directory that does not exist is an error with the path */
+	snprintf(path, sizeof(path), "%s/no/such/out.yaml", dir);
+	assert_int_equal(vigil_write_file_atomic(path, "x", 1, 0644, NULL), -ENOENT);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_defaults, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_full, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_missing_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_atomic_write, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,302 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Learning on synthetic event streams: the same behaviour learned twice (other pids, other
+ * temp names, other order of repeats) gives the same file; what was learned, detection then
+ * accepts (a rerun raises nothing) and a deviation is still caught.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <netinet/in.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <cmocka.h>
+
+#include "util/buf.h"
+#include "vigil/detect.h"
+#include "vigil/learn.h"
+#include "vigil/profile.h"
+
+#define CG 777
+
+static struct vigil_workload wl = {
+	.cgroup_id = CG, .cgroup_path = "/vigil/svc", .container_id = "", .name = "svc"
+};
+
+/* One run of a small service: pid base and temp-name suffix vary between runs. */
+struct run {
+	uint32_t pid;
+	const char *tmpname;
+	uint64_t t;
+	bool extra_exec; /* a deviation for the detection side */
+};
+
+static int feed(struct run *r, int (*fn)(const struct vigil_event *, void *), void *ctx)
+{
+	struct vigil_process p = { .pid = r->pid, .ppid = 1, .comm = "svc", .exe = "/usr/bin/svc" };
+	struct vigil_process child = {
+		.pid = r->pid + 1, .ppid = r->pid, .comm = "sh", .exe = "/bin/sh"
+	};
+	const char *argv[] = { "svc", "--config", "/etc/svc.conf" };
+	const char *cargv[] = { "sh", "-c", "date" };
+	char procpath[64], tmppath[64];
+	struct vigil_event ev;
+	int err = 0;
+
+	p.argv = argv;
+	p.argc = 3;
+	child.argv = cargv;
+	child.argc = 3;
+#define EV(k, pr)                            \
+	do {                                 \
+		memset(&ev, 0, sizeof(ev));  \
+		ev.kind = (k);               \
+		ev.workload = &wl;           \
+		ev.proc = (pr);              \
+		ev.time_ns = (r->t += 1000); \
+	} while (0)
+
+	EV(VIGIL_EV_EXEC, &p);
+	ev.exec.path = "/usr/bin/svc";
+	err |= fn(&ev, ctx);
+	EV(VIGIL_EV_OPEN, &p);
+	ev.open.path = "/etc/ld.so.cache";
+	ev.open.flags = O_RDONLY | O_CLOEXEC;
+	ev.open.ret = 3;
+	err |= fn(&ev, ctx);
+	EV(VIGIL_EV_OPEN, &p);
+	ev.open.path = "/etc/svc.conf";
+	ev.open.flags = O_RDONLY;
+	ev.open.ret = 3;
+	err |= fn(&ev, ctx);
+	/* a loader probe that fails: not learned, and not an alert later */
+	EV(VIGIL_EV_OPEN, &p);
+	ev.open.path = "/etc/ld.so.preload";
+	ev.open.flags = O_RDONLY | O_CLOEXEC;
+	ev.open.ret = -ENOENT;
+	err |= fn(&ev, ctx);
+	snprintf(procpath, sizeof(procpath), "/proc/%u/stat", r->pid);
+	EV(VIGIL_EV_OPEN, &p);
+	ev.open.path = procpath;
+	ev.open.flags = O_RDONLY;
+	ev.open.ret = 4;
+	err |= fn(&ev, ctx);
+	snprintf(tmppath, sizeof(tmppath), "/tmp/svc.%s", r->tmpname);
+	EV(VIGIL_EV_OPEN, &p);
+	ev.open.path = tmppath;
+	ev.open.flags = O_RDWR | O_CREAT | O_EXCL;
+	ev.open.ret = 5;
+	err |= fn(&ev, ctx);
+	EV(VIGIL_EV_DNS, &p);
+	ev.dns.name = "api.example.com";
+	ev.dns.qtype = 1;
+	err |= fn(&ev, ctx);
+	EV(VIGIL_EV_CONNECT, &p);
+	ev.net.proto = IPPROTO_TCP;
+	ev.net.direction = VIGIL_DIR_OUTBOUND;
+	ev.net.remote.family = AF_INET;
+	ev.net.remote.port = 443;
+	inet_pton(AF_INET, "127.0.0.5", ev.net.remote.addr);
+	err |= fn(&ev, ctx);
+	EV(VIGIL_EV_DNS, &p);
+	ev.dns.name = "metrics.example.com";
+	err |= fn(&ev, ctx);
+	EV(VIGIL_EV_CAPABILITY, &p);
+	ev.cap.name = "CAP_NET_BIND_SERVICE";
+	err |= fn(&ev, ctx);
+	EV(VIGIL_EV_IOURING_OP, &p);
+	ev.iouring.opname = "READ";
+	err |= fn(&ev, ctx);
+	EV(VIGIL_EV_EXEC, &child);
+	ev.exec.path = "/bin/sh";
+	err |= fn(&ev, ctx);
+	/* the same again: repeats change nothing */
+	EV(VIGIL_EV_OPEN, &p);
+	ev.open.path = "/etc/svc.conf";
+	ev.open.flags = O_RDONLY;
+	ev.open.ret = 3;
+	err |= fn(&ev, ctx);
+	if (r->extra_exec) {
+		const char *xargv[] = { "nc", "-e", "/bin/sh" };
+		struct vigil_process x = { .pid = r->pid + 2,
+					   .ppid = r->pid,
+					   .comm = "nc",
+					   .exe = "/usr/bin/nc",
+					   .argv = xargv,
+					   .argc = 3 };
+
+		EV(VIGIL_EV_EXEC, &x);
+		ev.exec.path = "/usr/bin/nc";
+		err |= fn(&ev, ctx);
+	}
+#undef EV
+	return err;
+}
+
+static int learn_fn(const struct vigil_event *ev, void *ctx)
+{
+	return vigil_learner__event(ctx, ev) < 0;
+}
+
+static char *learn_yaml(struct run *r, bool partial, struct vigil_profile **ret)
+{
+	struct vigil_learn_opts o = { .name = "svc" };
+	struct vigil_learner *l = vigil_learner__new(&o);
+	struct vigil_buf out = VIGIL_BUF_INIT;
+	struct vigil_profile *p = NULL;
+
+	assert_non_null(l);
+	assert_int_equal(feed(r, learn_fn, l), 0);
+	assert_int_equal(vigil_learner__add_syscall(l, "read"), 0);
+	assert_int_equal(vigil_learner__add_syscall(l, "openat"), 0);
+	assert_int_equal(vigil_learner__finish(l, partial, &p), 0);
+	assert_int_equal(vigil_learner__finish(l, partial, &p), -EINVAL);
+	vigil_learner__free(l);
+	assert_int_equal(vigil_profile__emit_yaml(p, &out), 0);
+	if (ret)
+		*ret = p;
+	else
+		vigil_profile__free(p);
+	return vigil_buf__steal(&out, NULL);
+}
+
+static void test_deterministic(void **state)
+{
+	struct run a = { .pid = 1200, .tmpname = "Xa81kQ", .t = 1000 };
+	struct run b = { .pid = 98765, .tmpname = "p0ZZt9", .t = 5000000 };
+	char *ya = learn_yaml(&a, false, NULL), *yb = learn_yaml(&b, false, NULL);
+
+	assert_string_equal(ya, yb);
+	/* what a person reads in it */
+	assert_non_null(strstr(ya, "kind: ContainerProfile"));
+	assert_non_null(strstr(ya, "/usr/bin/svc"));
+	assert_non_null(strstr(ya, "/etc/svc.conf"));
+	assert_non_null(strstr(ya, "/proc/\xe2\x8b\xaf/stat"));
+	assert_non_null(strstr(ya, "/tmp/\xe2\x8b\xaf"));
+	assert_non_null(strstr(ya, "api.example.com"));
+	assert_non_null(strstr(ya, "metrics.example.com"));
+	assert_non_null(strstr(ya, "127.0.0.5"));
+	assert_non_null(strstr(ya, "CAP_NET_BIND_SERVICE"));
+	assert_non_null(strstr(ya, "iouring"));
+	assert_non_null(strstr(ya, "kubescape.io/status: completed"));
+	assert_non_null(strstr(ya, "kubescape.io/completion: complete"));
+	assert_null(strstr(ya, "ld.so.preload"));
+	assert_null(strstr(ya, "1200"));
+	assert_null(strstr(ya, "Xa81kQ"));
+	free(ya);
+	free(yb);
+}
+
+static void test_labels(void **state)
+{
+	struct vigil_learn_opts o = { .name = "web",
+				      .workload_kind = "Container",
+				      .workload_name = "web" };
+	struct vigil_learner *l = vigil_learner__new(&o);
+	struct vigil_buf out = VIGIL_BUF_INIT;
+	struct vigil_profile *p = NULL;
+
+	assert_non_null(l);
+	assert_int_equal(vigil_learner__add_syscall(l, "read"), 0);
+	assert_int_equal(vigil_learner__finish(l, true, &p), 0);
+	vigil_learner__free(l);
+	assert_int_equal(vigil_profile__emit_yaml(p, &out), 0);
+	assert_non_null(strstr(out.data, "kubescape.io/workload-kind: Container"));
+	assert_non_null(strstr(out.data, "kubescape.io/workload-name: web"));
+	assert_non_null(strstr(out.data, "kubescape.io/workload-container-name: web"));
+	assert_non_null(strstr(out.data, "- read"));
+	vigil_buf__release(&out);
+	vigil_profile__free(p);
+}
+
+static void test_partial(void **state)
+{
+	struct run a = { .pid = 10, .tmpname = "AAAA11", .t = 1 };
+	char *y = learn_yaml(&a, true, NULL);
+
+	assert_non_null(strstr(y, "kubescape.io/completion: partial"));
+	free(y);
+}
+
+struct detect_ctx {
+	struct vigil_detector *d;
+	json_t *alerts;
+};
+
+static int collect(json_t *alert, void *ctx)
+{
+	json_array_append(ctx, alert);
+	return 0;
+}
+
+static int detect_fn(const struct vigil_event *ev, void *ctx)
+{
+	struct detect_ctx *c = ctx;
+
+	return vigil_detector__event(c->d, ev, collect, c->alerts) < 0;
+}
+
+static void test_learned_then_detected(void **state)
+{
+	struct run learn = { .pid = 300, .tmpname = "k2LmN8", .t = 1 };
+	struct run rerun = { .pid = 4000, .tmpname = "Zq90aB", .t = 1000000000 };
+	struct run attack = {
+		.pid = 5000, .tmpname = "Yy77uu", .t = 2000000000, .extra_exec = true
+	};
+	struct vigil_profile *p = NULL;
+	struct detect_ctx c = { .d = vigil_detector__new(NULL), .alerts = json_array() };
+	char *y = learn_yaml(&learn, false, &p);
+
+	free(y);
+	assert_int_equal(vigil_detector__bind(c.d, CG, p, NULL, NULL), 0);
+	vigil_profile__free(p);
+	assert_int_equal(feed(&rerun, detect_fn, &c), 0);
+	assert_int_equal(json_array_size(c.alerts), 0);
+	assert_int_equal(feed(&attack, detect_fn, &c), 0);
+	assert_int_equal(json_array_size(c.alerts), 1);
+	assert_string_equal(
+		json_string_value(json_object_get(json_array_get(c.alerts, 0), "rule_id")),
+		"R0001");
+	json_decref(c.alerts);
+	vigil_detector__free(c.d);
+}
+
+static void test_normalize(void **state)
+{
+	char buf[256];
+
+	assert_string_equal(vigil_learn_normalize_path("/proc/1234/stat", buf, sizeof(buf)),
+			    "/proc/\xe2\x8b\xaf/stat");
+	assert_string_equal(vigil_learn_normalize_path("/proc/self/fd/17", buf, sizeof(buf)),
+			    "/proc/\xe2\x8b\xaf/fd/\xe2\x8b\xaf");
+	assert_string_equal(vigil_learn_normalize_path("/proc/9/task/12/comm", buf, sizeof(buf)),
+			    "/proc/\xe2\x8b\xaf/task/\xe2\x8b\xaf/comm");
+	assert_string_equal(vigil_learn_normalize_path("/proc/meminfo", buf, sizeof(buf)),
+			    "/proc/meminfo");
+	assert_string_equal(vigil_learn_normalize_path("/dev/pts/3", buf, sizeof(buf)),
+			    "/dev/pts/\xe2\x8b\xaf");
+	assert_string_equal(vigil_learn_normalize_path("/tmp/tmp.aB3xYz9/out", buf, sizeof(buf)),
+			    "/tmp/\xe2\x8b\xaf/out");
+	/* ordinary names stay */
+	assert_string_equal(vigil_learn_normalize_path("/tmp/report/data", buf, sizeof(buf)),
+			    "/tmp/report/data");
+	assert_string_equal(vigil_learn_normalize_path("/etc/abc123def", buf, sizeof(buf)),
+			    "/etc/abc123def");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_deterministic), cmocka_unit_test(test_partial),
+		cmocka_unit_test(test_labels),	      cmocka_unit_test(test_learned_then_detected),
+		cmocka_unit_test(test_normalize),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,304 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Loader: every lint error class with its exact FILE:LINE:COL message (tests/data/profiles/bad/
+ * NAME.yaml against NAME.expect, plus inline cases), every input limit, and the fields that
+ * must survive loading (tri-state lists, argsRequired, rulePolicies, neighbors).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "profile/model.h"
+#include "util/buf.h"
+#include "vigil/profile.h"
+
+#define DATA "tests/data/profiles"
+
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	struct vigil_buf b = VIGIL_BUF_INIT;
+	char chunk[4096];
+	size_t n;
+
+	if (!f)
+		return NULL;
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		assert_int_equal(vigil_buf__append(&b, chunk, n), 0);
+	fclose(f);
+	*len = b.len;
+	return b.data ? vigil_buf__steal(&b, NULL) : strdup("");
+}
+
+/* Loads text under the name "t.yaml"; returns the formatted error ("" when it loaded). */
+static const char *load_error(const char *text, const struct vigil_profile_limits *lim, int *code)
+{
+	static char msg[1024];
+	struct vigil_profile *p = NULL;
+	struct vigil_error err;
+	int r = vigil_profile__load_buffer(text, strlen(text), "t.yaml", lim, &p, &err);
+
+	if (code)
+		*code = r;
+	if (!r) {
+		vigil_profile__free(p);
+		return "";
+	}
+	assert_null(p);
+	return vigil_error__format(&err, msg, sizeof(msg));
+}
+
+static void test_bad_files(void **state)
+{
+	DIR *d = opendir(DATA "/bad");
+	struct dirent *e;
+	int checked = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d))) {
+		char path[512], expect_path[512], got[1024];
+		size_t len = strlen(e->d_name), dlen, elen;
+		char *data, *expect;
+		struct vigil_profile *p = NULL;
+		struct vigil_error err;
+
+		if (len < 6 || strcmp(e->d_name + len - 5, ".yaml"))
+			continue;
+		snprintf(path, sizeof(path), DATA "/bad/%s", e->d_name);
+		snprintf(expect_path, sizeof(expect_path), DATA "/bad/%.*s.expect", (int)(len - 5),
+			 e->d_name);
+		data = slurp(path, &dlen);
+		expect = slurp(expect_path, &elen);
+		assert_non_null(data);
+		assert_non_null(expect);
+		while (elen && expect[elen - 1] == '\n')
+			expect[--elen] = 0;
+		assert_int_not_equal(
+			vigil_profile__load_buffer(data, dlen, e->d_name, NULL, &p, &err), 0);
+		assert_null(p);
+		vigil_error__format(&err, got, sizeof(got));
+		if (strcmp(got, expect))
+			fail_msg("%s:\n  got    %s\n  wanted %s", e->d_name, got, expect);
+		free(data);
+		free(expect);
+		checked++;
+	}
+	closedir(d);
+	assert_true(checked >= 30);
+}
+
+static const char head[] = "apiVersion: spdx.softwarecomposition.kubescape.io/v1beta1\n"
+			   "kind: ApplicationProfile\n"
+			   "metadata:\n"
+			   "  name: t\n"
+			   "spec:\n"
+			   "  containers:\n"
+			   "  - name: c\n";
+
+static const char *with_head(const char *body)
+{
+	static char buf[8192];
+
+	snprintf(buf, sizeof(buf), "%s%s", head, body);
+	return buf;
+}
+
+static void test_inline_errors(void **state)
+{
+	int code;
+
+	assert_string_equal(
+		load_error(with_head("    exec: []\n"), NULL, &code),
+		"t.yaml:8:5: unknown field \"exec\" in container (did you mean \"execs\"?)");
+	assert_int_equal(code, -EINVAL);
+	assert_string_equal(load_error(with_head("    syscals: [read]\n"), NULL, NULL),
+			    "t.yaml:8:5: unknown field \"syscals\" in container (did you mean "
+			    "\"syscalls\"?)");
+	assert_string_equal(load_error(with_head("    opens:\n    - path: /a/⋯⋯/b\n"), NULL, NULL),
+			    "t.yaml:9:13: invalid open path \"/a/⋯⋯/b\": \"⋯⋯\" is only allowed in "
+			    "exec args (use \"*\" for any number of path segments)");
+	assert_string_equal(load_error(with_head("    opens: {path: /x}\n"), NULL, NULL),
+			    "t.yaml:8:12: \"opens\" must be a list, not a mapping");
+	assert_string_equal(
+		load_error(with_head("    execs:\n    - path: /bin/x\n      path: /y\n"), NULL,
+			   NULL),
+		"t.yaml:10:7: duplicate key \"path\" (first at line 9)");
+	assert_string_equal(load_error(with_head("    capabilities: [CAP_SYS_ADMN]\n"), NULL, NULL),
+			    "t.yaml:8:20: unknown capability \"CAP_SYS_ADMN\" (did you mean "
+			    "\"CAP_SYS_ADMIN\"?)");
+	assert_string_equal(
+		load_error(with_head("    opens:\n    - path: /x\n      flags: [O_RDWRR]\n"), NULL,
+			   NULL),
+		"t.yaml:10:15: unknown open flag \"O_RDWRR\" (did you mean \"O_RDWR\"?)");
+	assert_string_equal(
+		load_error(with_head("    endpoints:\n    - methods: [GET]\n"), NULL, NULL),
+		"t.yaml:9:7: missing required field \"endpoint\" in endpoints entry");
+	/* the same names are fine as strings and as exec args ("*" is literal there) */
+	assert_string_equal(load_error(with_head("    execs:\n    - path: /bin/ls\n"
+						 "      args: [ls, '*', '⋯', '⋯⋯']\n"),
+				       NULL, NULL),
+			    "");
+	/* IPv6 CIDR bounds */
+	assert_string_equal(
+		load_error("apiVersion: spdx.softwarecomposition.kubescape.io/v1beta1\n"
+			   "kind: ContainerProfile\nmetadata: {name: x}\nspec:\n"
+			   "  egress:\n  - ipAddresses: ['::/0', 'fd00::/128', '0.0.0.0/0']\n",
+			   NULL, NULL),
+		"");
+	assert_string_equal(
+		load_error("apiVersion: spdx.softwarecomposition.kubescape.io/v1beta1\n"
+			   "kind: ContainerProfile\nmetadata: {name: x}\nspec:\n"
+			   "  egress:\n  - ipAddresses: ['fd00::/129']\n",
+			   NULL, NULL),
+		"t.yaml:6:19: invalid CIDR \"fd00::/129\": prefix length must be 0..128");
+}
+
+static void test_limits(void **state)
+{
+	struct vigil_profile_limits lim = { 0 };
+	struct vigil_buf b = VIGIL_BUF_INIT;
+	int code;
+
+	/* file size */
+	lim.max_file_bytes = 100;
+	assert_int_equal(strlen(head), 135);
+	assert_string_equal(load_error(with_head(""), &lim, &code),
+			    "t.yaml: file is 135 bytes, larger than the limit of 100");
+	assert_int_equal(code, -EFBIG);
+
+	/* nesting depth: headers are a generic tree, so depth is only bounded by the limit */
+	memset(&lim, 0, sizeof(lim));
+	lim.max_depth = 8;
+	assert_string_equal(load_error(with_head("    endpoints:\n    - endpoint: :80/\n"
+						 "      headers: {a: {b: {c: {d: x}}}}\n"),
+				       &lim, &code),
+			    "t.yaml:10:24: nesting deeper than the limit of 8 levels");
+	assert_int_equal(code, -E2BIG);
+
+	/* entries per list */
+	memset(&lim, 0, sizeof(lim));
+	lim.max_entries = 4;
+	assert_string_equal(load_error(with_head("    syscalls: [a, b, c, d, e]\n"), &lim, &code),
+			    "t.yaml:8:28: too many entries in one list or mapping (limit 4)");
+	assert_int_equal(code, -E2BIG);
+	assert_string_equal(load_error(with_head("    execs: []\n    opens: []\n    syscalls: []\n"
+						 "    iouring: []\n"),
+				       &lim, &code),
+			    "t.yaml:11:5: too many entries in one list or mapping (limit 4)");
+	assert_int_equal(code, -E2BIG);
+
+	/* string length */
+	memset(&lim, 0, sizeof(lim));
+	lim.max_string = 50; /* the apiVersion is 45 */
+	assert_string_equal(
+		load_error(
+			with_head(
+				"    syscalls: [a_very_long_name_that_no_syscall_ever_had_in_linux_x]\n"),
+			&lim, &code),
+		"t.yaml:8:16: string of 52 bytes is longer than the limit of 50");
+	assert_int_equal(code, -E2BIG);
+
+	/* documents */
+	memset(&lim, 0, sizeof(lim));
+	lim.max_documents = 2;
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(vigil_buf__printf(&b, "---\n%s", head), 0);
+	assert_string_equal(load_error(b.data, &lim, &code),
+			    "t.yaml:17:1: too many documents (limit 2)");
+	assert_int_equal(code, -E2BIG);
+	vigil_buf__release(&b);
+
+	/* billion laughs: the first alias is refused before anything expands */
+	assert_string_equal(
+		load_error("a: &a [x, x, x]\nb: &b [*a, *a, *a]\n", NULL, &code),
+		"t.yaml:2:8: aliases (*a) are not supported in profiles: write the value out");
+}
+
+static void test_defaults_allow_big_profile(void **state)
+{
+	struct vigil_buf b = VIGIL_BUF_INIT;
+	struct vigil_profile *p = NULL;
+	struct vigil_error err;
+
+	assert_int_equal(vigil_buf__puts(&b, with_head("    opens:\n")), 0);
+	for (int i = 0; i < 20000; i++)
+		assert_int_equal(vigil_buf__printf(
+					 &b, "    - path: /data/f%d\n      flags: [O_RDONLY]\n", i),
+				 0);
+	assert_int_equal(vigil_profile__load_buffer(b.data, b.len, "big", NULL, &p, &err), 0);
+	assert_int_equal(vigil_profile__entry_count(p), 20000);
+	vigil_profile__free(p);
+	vigil_buf__release(&b);
+}
+
+static void test_fields_survive(void **state)
+{
+	struct vigil_profile *p = NULL;
+	struct vigil_error err;
+	const struct prof_container *c;
+
+	assert_int_equal(vigil_profile__load_file(DATA "/redis-cp.yaml", NULL, &p, &err), 0);
+	assert_int_equal(vigil_profile__doc_count(p), 1);
+	assert_int_equal(vigil_profile__doc_kind(p, 0), VIGIL_KIND_CONTAINER_PROFILE);
+	assert_string_equal(vigil_profile__doc_name(p, 0), "redis");
+	assert_int_equal(vigil_profile__doc_line(p, 0), 3);
+	assert_string_equal(vigil_profile__annotation(p, 0, "kubescape.io/managed-by"), "User");
+	c = &p->docs[0].cp;
+	assert_int_equal(c->egress.state, PROF_NULL); /* "initiates nothing" kept */
+	assert_int_equal(c->ingress.state, PROF_SET);
+	assert_int_equal(c->ingress.n, 1);
+	assert_int_equal(c->ingress.v[0].ports[0].port, 6379);
+	assert_int_equal(c->ingress.v[0].dns_names.state, PROF_NULL);
+	assert_string_equal(c->ingress.v[0].dns, "");
+	assert_int_equal(c->iouring.state, PROF_SET); /* explicit empty list: not "absent" */
+	assert_int_equal(c->iouring.n, 0);
+	assert_int_equal(c->endpoints.state, PROF_ABSENT);
+	/* execs sorted by path, args in their order, argsRequired tri-state */
+	assert_int_equal(c->execs.n, 3);
+	assert_string_equal(c->execs.v[1].path, "/usr/local/bin/redis-cli");
+	assert_int_equal(c->execs.v[1].args_required, PROF_TRI_TRUE);
+	assert_int_equal(c->execs.v[2].args_required, PROF_TRI_UNSET);
+	assert_string_equal(c->execs.v[2].args.v[1], PROF_ELLIPSIS_ANY);
+	/* rulePolicies */
+	assert_int_equal(c->rule_policies.n, 2);
+	assert_string_equal(c->rule_policies.v[0].rule_id, "R0002");
+	assert_string_equal(c->rule_policies.v[0].process_allowed.v[0], "runc:[1:CHILD]");
+	assert_int_equal(c->rule_policies.v[1].container_allowed, PROF_TRI_TRUE);
+	/* comments were seen (and are not kept) */
+	assert_true(vigil_profile__had_comments(p));
+	vigil_profile__free(p);
+}
+
+static void test_missing_file(void **state)
+{
+	struct vigil_profile *p = NULL;
+	struct vigil_error err;
+	char msg[600];
+
+	assert_int_equal(vigil_profile__load_file("tests/data/profiles/nope.yaml", NULL, &p, &err),
+			 -ENOENT);
+	assert_string_equal(
+		vigil_error__format(&err, msg, sizeof(msg)),
+		"tests/data/profiles/nope.yaml: cannot open: No such file or directory");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_bad_files),
+		cmocka_unit_test(test_inline_errors),
+		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_defaults_allow_big_profile),
+		cmocka_unit_test(test_fields_survive),
+		cmocka_unit_test(test_missing_file),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

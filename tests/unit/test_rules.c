@@ -1,0 +1,591 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * The rule engine on synthetic events against a real profile (YAML, loaded by the profile
+ * library): each rule fires exactly when it should, one alert per event, rulePolicies,
+ * cooldown, and the alert record's fields.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <netinet/in.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <cmocka.h>
+
+#include "vigil/detect.h"
+#include "vigil/profile.h"
+
+#define CG 4242
+
+static const char profile_yaml[] = "apiVersion: spdx.softwarecomposition.kubescape.io/v1beta1\n"
+				   "kind: ContainerProfile\n"
+				   "metadata:\n"
+				   "  name: demo\n"
+				   "spec:\n"
+				   "  architectures: [amd64]\n"
+				   "  capabilities: [CAP_NET_BIND_SERVICE]\n"
+				   "  execs:\n"
+				   "  - path: /usr/bin/demo\n"
+				   "    args: [demo, --port, \"8080\"]\n"
+				   "  - path: /bin/sh\n"
+				   "    args: [sh, -c, \"\xe2\x8b\xaf\"]\n"
+				   "  opens:\n"
+				   "  - path: /etc/demo.conf\n"
+				   "    flags: [O_RDONLY, O_CLOEXEC]\n"
+				   "  - path: /proc/\xe2\x8b\xaf/stat\n"
+				   "    flags: [O_RDONLY]\n"
+				   "  syscalls: [close, execve, openat, read, write]\n"
+				   "  iouring: [READ]\n"
+				   "  rulePolicies:\n"
+				   "    R0002:\n"
+				   "      processAllowed: [backup]\n"
+				   "  egress:\n"
+				   "  - identifier: api\n"
+				   "    type: external\n"
+				   "    dnsNames: [api.example.com]\n"
+				   "    ipAddresses: [127.0.0.1]\n"
+				   "    ports:\n"
+				   "    - name: TCP-8080\n"
+				   "      protocol: TCP\n"
+				   "      port: 8080\n";
+
+struct fixture {
+	struct vigil_detector *d;
+	struct vigil_profile *p;
+	json_t *alerts; /* every alert raised, in order */
+};
+
+static struct vigil_workload wl = {
+	.cgroup_id = CG,
+	.cgroup_path = "/vigil/demo",
+	.container_id = "",
+	.runtime = "",
+	.name = "demo",
+};
+
+static struct vigil_process proc;
+static const char *argv_buf[8];
+
+static void set_proc(const char *comm, const char *exe, const char *const *argv, uint32_t argc)
+{
+	memset(&proc, 0, sizeof(proc));
+	proc.pid = 100;
+	proc.ppid = 1;
+	proc.uid = 1000;
+	proc.gid = 1000;
+	snprintf(proc.comm, sizeof(proc.comm), "%s", comm);
+	proc.exe = exe;
+	for (uint32_t i = 0; i < argc && i < 8; i++)
+		argv_buf[i] = argv[i];
+	proc.argv = argv_buf;
+	proc.argc = argc;
+	proc.cwd = "/";
+}
+
+static struct vigil_event base_event(enum vigil_event_kind kind)
+{
+	static uint64_t t = 1763805600000000000ULL; /* 2025-11-22T10:00:00Z */
+	struct vigil_event ev = { .kind = kind, .workload = &wl, .proc = &proc };
+
+	ev.time_ns = t++;
+	ev.ktime_ns = ev.time_ns;
+	return ev;
+}
+
+static int collect(json_t *alert, void *ctx)
+{
+	struct fixture *f = ctx;
+
+	json_array_append(f->alerts, alert);
+	return 0;
+}
+
+static int setup_opts(void **state, const struct vigil_detect_opts *opts)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	struct vigil_error err = { 0 };
+
+	assert_non_null(f);
+	assert_int_equal(vigil_profile__load_buffer(profile_yaml, sizeof(profile_yaml) - 1,
+						    "demo.yaml", NULL, &f->p, &err),
+			 0);
+	f->d = vigil_detector__new(opts);
+	assert_non_null(f->d);
+	assert_int_equal(vigil_detector__bind(f->d, CG, f->p, NULL, NULL), 0);
+	f->alerts = json_array();
+	set_proc("demo", "/usr/bin/demo", (const char *[]){ "demo" }, 1);
+	*state = f;
+	return 0;
+}
+
+static int setup(void **state)
+{
+	return setup_opts(state, NULL);
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	vigil_detector__free(f->d);
+	vigil_profile__free(f->p);
+	json_decref(f->alerts);
+	free(f);
+	return 0;
+}
+
+/* Feeds ev; returns the rule id of the single alert raised, or "" when none. */
+static const char *run1(struct fixture *f, const struct vigil_event *ev)
+{
+	size_t before = json_array_size(f->alerts);
+	int n = vigil_detector__event(f->d, ev, collect, f);
+
+	assert_true(n >= 0);
+	assert_int_equal((size_t)n, json_array_size(f->alerts) - before);
+	assert_true(n <= 1); /* one deviation, one alert */
+	if (!n)
+		return "";
+	return json_string_value(json_object_get(
+		json_array_get(f->alerts, json_array_size(f->alerts) - 1), "rule_id"));
+}
+
+static const char *exec_ev(struct fixture *f, const char *path, const char *const *argv,
+			   uint32_t argc, bool upper, bool memfd)
+{
+	struct vigil_event ev = base_event(VIGIL_EV_EXEC);
+	const char *base = strrchr(path, '/');
+
+	set_proc(base ? base + 1 : path, path, argv, argc);
+	ev.exec.path = path;
+	ev.exec.upper_layer = upper;
+	ev.exec.memfd = memfd;
+	return run1(f, &ev);
+}
+
+static void test_exec_rules(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_string_equal(exec_ev(f, "/usr/bin/demo",
+				    (const char *[]){ "demo", "--port", "8080" }, 3, false, false),
+			    "");
+	assert_string_equal(
+		exec_ev(f, "/bin/sh", (const char *[]){ "sh", "-c", "ls /" }, 3, false, false), "");
+	assert_string_equal(
+		exec_ev(f, "/usr/bin/curl", (const char *[]){ "curl", "x" }, 2, false, false),
+		"R0001");
+	assert_string_equal(exec_ev(f, "/usr/bin/demo",
+				    (const char *[]){ "demo", "--port", "9090" }, 3, false, false),
+			    "R0040");
+	/* drift: only when not in the profile */
+	assert_string_equal(
+		exec_ev(f, "/tmp/dropper", (const char *[]){ "dropper" }, 1, true, false), "R1001");
+	assert_string_equal(exec_ev(f, "/usr/bin/demo",
+				    (const char *[]){ "demo", "--port", "8080" }, 3, true, false),
+			    "");
+	/* the most specific rule wins: a memfd exec is R1005, not also R0001 */
+	assert_string_equal(
+		exec_ev(f, "/memfd:payload (deleted)", (const char *[]){ "x" }, 1, false, true),
+		"R1005");
+	assert_string_equal(exec_ev(f, "/proc/self/fd/3", (const char *[]){ "x" }, 1, false, false),
+			    "R1005");
+	assert_string_equal(
+		exec_ev(f, "/dev/shm/miner", (const char *[]){ "miner" }, 1, false, false),
+		"R1000");
+	/* argv[0] under /dev/shm counts too */
+	assert_string_equal(exec_ev(f, "/bin/sh", (const char *[]){ "/dev/shm/sh", "-c", "x" }, 3,
+				    false, false),
+			    "R1000");
+	assert_string_equal(exec_ev(f, "/usr/local/bin/kubectl",
+				    (const char *[]){ "kubectl", "get", "pods" }, 3, false, false),
+			    "R0007");
+}
+
+static const char *open_ev(struct fixture *f, const char *comm, const char *path, uint32_t flags,
+			   int32_t ret)
+{
+	struct vigil_event ev = base_event(VIGIL_EV_OPEN);
+
+	set_proc(comm, "/usr/bin/demo", (const char *[]){ comm }, 1);
+	ev.open.path = path;
+	ev.open.flags = flags;
+	ev.open.ret = ret;
+	return run1(f, &ev);
+}
+
+static void test_open_rules(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_string_equal(open_ev(f, "demo", "/etc/demo.conf", O_RDONLY | O_CLOEXEC, 3), "");
+	/* a flag the profile does not list */
+	assert_string_equal(open_ev(f, "demo", "/etc/demo.conf", O_RDWR, 3), "R0002");
+	assert_string_equal(open_ev(f, "demo", "/etc/passwd", O_RDONLY, 3), "R0002");
+	/* failed opens touched nothing; outside the watched directories nothing is judged */
+	assert_string_equal(open_ev(f, "demo", "/etc/nothere", O_RDONLY, -ENOENT), "");
+	assert_string_equal(open_ev(f, "demo", "/tmp/scratch", O_RDWR | O_CREAT, 3), "");
+	assert_string_equal(open_ev(f, "demo", "/proc/1234/stat", O_RDONLY, 3), "");
+	/* rulePolicies: R0002 allows comm backup */
+	assert_string_equal(open_ev(f, "backup", "/etc/hostname", O_RDONLY, 3), "");
+	/* the sensitive classes win over R0002 and count attempts */
+	assert_string_equal(open_ev(f, "demo",
+				    "/var/run/secrets/kubernetes.io/serviceaccount/token", O_RDONLY,
+				    -ENOENT),
+			    "R0006");
+	assert_string_equal(open_ev(f, "demo", "/proc/self/environ", O_RDONLY, 3), "R0008");
+	assert_string_equal(open_ev(f, "demo", "/proc/77/task/78/environ", O_RDONLY, 3), "R0008");
+	assert_string_equal(open_ev(f, "demo", "/etc/shadow", O_RDONLY, -EACCES), "R0010");
+	assert_string_equal(open_ev(f, "demo", "/root/.ssh/id_ed25519", O_RDONLY, 3), "R0010");
+	/* rulePolicies are per rule: backup is not allowed R0010 */
+	assert_string_equal(open_ev(f, "backup", "/etc/gshadow", O_RDONLY, 3), "R0010");
+}
+
+static const char *syscall_ev(struct fixture *f, const char *name)
+{
+	struct vigil_event ev = base_event(VIGIL_EV_SYSCALL);
+
+	ev.syscall.name = name;
+	ev.syscall.nr = 63;
+	return run1(f, &ev);
+}
+
+static void test_syscall_cap_iouring(void **state)
+{
+	struct fixture *f = *state;
+	struct vigil_event ev;
+
+	assert_string_equal(syscall_ev(f, "read"), "");
+	assert_string_equal(syscall_ev(f, "uname"), "R0003");
+	/* judged by their own rules, not by R0003 */
+	assert_string_equal(syscall_ev(f, "ptrace"), "");
+	assert_string_equal(syscall_ev(f, "unshare"), "");
+	assert_string_equal(syscall_ev(f, "memfd_create"), "");
+	assert_string_equal(syscall_ev(f, "io_uring_setup"), "");
+
+	ev = base_event(VIGIL_EV_CAPABILITY);
+	ev.cap.name = "CAP_NET_BIND_SERVICE";
+	assert_string_equal(run1(f, &ev), "");
+	ev.cap.name = "CAP_SYS_ADMIN";
+	assert_string_equal(run1(f, &ev), "R0004");
+
+	ev = base_event(VIGIL_EV_IOURING_OP);
+	ev.iouring.opname = "READ";
+	assert_string_equal(run1(f, &ev), "");
+	ev.iouring.opname = "OPENAT";
+	assert_string_equal(run1(f, &ev), "R1030");
+}
+
+static const char *connect_ev(struct fixture *f, const char *ip, uint16_t port, uint8_t proto)
+{
+	struct vigil_event ev = base_event(VIGIL_EV_CONNECT);
+
+	ev.net.proto = proto;
+	ev.net.direction = VIGIL_DIR_OUTBOUND;
+	ev.net.remote.family = AF_INET;
+	ev.net.remote.port = port;
+	assert_int_equal(inet_pton(AF_INET, ip, ev.net.remote.addr), 1);
+	return run1(f, &ev);
+}
+
+static void test_network_rules(void **state)
+{
+	struct fixture *f = *state;
+	struct vigil_event ev;
+
+	assert_string_equal(connect_ev(f, "127.0.0.1", 8080, IPPROTO_TCP), "");
+	assert_string_equal(connect_ev(f, "127.0.0.2", 8080, IPPROTO_TCP), "R0011");
+	assert_string_equal(connect_ev(f, "192.0.2.7", 3333, IPPROTO_TCP), "R1009");
+	assert_string_equal(connect_ev(f, "10.96.0.1", 443, IPPROTO_TCP), "R0007");
+	assert_string_equal(connect_ev(f, "10.1.2.3", 6443, IPPROTO_TCP), "R0007");
+
+	ev = base_event(VIGIL_EV_DNS);
+	ev.dns.name = "api.example.com";
+	assert_string_equal(run1(f, &ev), "");
+	ev.dns.name = "kubernetes.default.svc.cluster.local";
+	assert_string_equal(run1(f, &ev), "");
+	ev.dns.name = "pool.miner.example";
+	assert_string_equal(run1(f, &ev), "R0005");
+}
+
+static void test_call_rules(void **state)
+{
+	struct fixture *f = *state;
+	struct vigil_event ev;
+
+	ev = base_event(VIGIL_EV_PTRACE);
+	ev.call.arg0 = 16;
+	ev.call.arg1 = 1;
+	assert_string_equal(run1(f, &ev), "R1015");
+
+	ev = base_event(VIGIL_EV_UNSHARE);
+	ev.call.arg0 = 0x10000000;
+	assert_string_equal(run1(f, &ev), "R1006");
+	set_proc("runc:[1:CHILD]", "/usr/bin/runc", (const char *[]){ "runc" }, 1);
+	ev = base_event(VIGIL_EV_UNSHARE);
+	assert_string_equal(run1(f, &ev), "");
+
+	set_proc("loader", "/usr/bin/loader", (const char *[]){ "loader" }, 1);
+	ev = base_event(VIGIL_EV_BPF);
+	ev.call.arg0 = 0; /* BPF_MAP_CREATE */
+	assert_string_equal(run1(f, &ev), "");
+	ev.call.arg0 = 5; /* BPF_PROG_LOAD */
+	assert_string_equal(run1(f, &ev), "R0009");
+
+	ev = base_event(VIGIL_EV_MODULE);
+	ev.call.str = "rootkit";
+	assert_string_equal(run1(f, &ev), "R1002");
+
+	ev = base_event(VIGIL_EV_SYMLINK);
+	ev.link.path = "/tmp/s";
+	ev.link.target = "/etc/shadow";
+	assert_string_equal(run1(f, &ev), "R1010");
+	ev.link.target = "/etc/hostname";
+	assert_string_equal(run1(f, &ev), "");
+	ev = base_event(VIGIL_EV_LINK);
+	ev.link.path = "/tmp/h";
+	ev.link.target = "/etc/sudoers";
+	assert_string_equal(run1(f, &ev), "R1012");
+}
+
+static void test_unbound_and_policies(void **state)
+{
+	struct fixture *f = *state;
+	struct vigil_workload other = wl;
+	struct vigil_event ev = base_event(VIGIL_EV_MODULE);
+	static const char yaml[] = "apiVersion: spdx.softwarecomposition.kubescape.io/v1beta1\n"
+				   "kind: ContainerProfile\n"
+				   "metadata: {name: dbg}\n"
+				   "spec:\n"
+				   "  rulePolicies:\n"
+				   "    R1015: {containerAllowed: true}\n";
+	struct vigil_profile *p = NULL;
+
+	other.cgroup_id = CG + 1;
+	ev.workload = &other;
+	assert_string_equal(run1(f, &ev), "");
+
+	/* containerAllowed exempts the whole workload from that rule only */
+	assert_int_equal(
+		vigil_profile__load_buffer(yaml, sizeof(yaml) - 1, "dbg.yaml", NULL, &p, NULL), 0);
+	assert_int_equal(vigil_detector__bind(f->d, CG + 1, p, NULL, NULL), 0);
+	vigil_profile__free(p);
+	ev = base_event(VIGIL_EV_PTRACE);
+	ev.workload = &other;
+	assert_string_equal(run1(f, &ev), "");
+	ev = base_event(VIGIL_EV_MODULE);
+	ev.workload = &other;
+	assert_string_equal(run1(f, &ev), "R1002");
+	assert_int_equal(vigil_detector__unbind(f->d, CG + 1), 0);
+	assert_int_equal(vigil_detector__unbind(f->d, CG + 1), -ENOENT);
+	ev = base_event(VIGIL_EV_MODULE);
+	ev.workload = &other;
+	assert_string_equal(run1(f, &ev), "");
+}
+
+static void test_cooldown(void **state)
+{
+	struct fixture *f = *state;
+	struct vigil_detect_stats st;
+	struct vigil_event ev = base_event(VIGIL_EV_CAPABILITY);
+	json_t *a;
+
+	ev.cap.name = "CAP_SYS_ADMIN";
+	assert_string_equal(run1(f, &ev), "R0004");
+	ev.time_ns += 1000;
+	assert_string_equal(run1(f, &ev), "");
+	ev.time_ns += 1000;
+	assert_string_equal(run1(f, &ev), "");
+	/* another key is another alert */
+	ev.cap.name = "CAP_SYS_PTRACE";
+	assert_string_equal(run1(f, &ev), "R0004");
+	vigil_detector__stats(f->d, &st);
+	assert_int_equal(st.suppressed, 2);
+	assert_int_equal(st.alerts, 2);
+	/* after the window the repeat is sent again and says how many were counted */
+	ev.cap.name = "CAP_SYS_ADMIN";
+	ev.time_ns += VIGIL_DETECT_DEFAULT_COOLDOWN_NS;
+	assert_string_equal(run1(f, &ev), "R0004");
+	a = json_array_get(f->alerts, json_array_size(f->alerts) - 1);
+	assert_int_equal(json_integer_value(json_object_get(a, "repeats")), 2);
+}
+
+static void test_no_cooldown(void **state)
+{
+	struct fixture *f = *state;
+	struct vigil_event ev = base_event(VIGIL_EV_CAPABILITY);
+
+	ev.cap.name = "CAP_SYS_ADMIN";
+	assert_string_equal(run1(f, &ev), "R0004");
+	assert_string_equal(run1(f, &ev), "R0004");
+}
+
+static int setup_no_cooldown(void **state)
+{
+	struct vigil_detect_opts o = { .no_cooldown = true };
+
+	return setup_opts(state, &o);
+}
+
+static int setup_disabled(void **state)
+{
+	static const char *const off[] = { "R0002", "R0011", NULL };
+	struct vigil_detect_opts o = { .disabled = off };
+
+	return setup_opts(state, &o);
+}
+
+static void test_disabled(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_string_equal(open_ev(f, "demo", "/etc/passwd", O_RDONLY, 3), "");
+	assert_string_equal(connect_ev(f, "127.0.0.2", 8080, IPPROTO_TCP), "");
+	assert_string_equal(open_ev(f, "demo", "/etc/shadow", O_RDONLY, 3), "R0010");
+}
+
+static void test_bad_disabled_id(void **state)
+{
+	static const char *const off[] = { "R9999", NULL };
+	struct vigil_detect_opts o = { .disabled = off };
+
+	assert_null(vigil_detector__new(&o));
+	assert_int_equal(errno, EINVAL);
+}
+
+static void test_alert_record(void **state)
+{
+	struct fixture *f = *state;
+	json_t *a, *o;
+	const char *t;
+
+	assert_string_equal(exec_ev(f, "/usr/bin/curl",
+				    (const char *[]){ "curl", "-s", "http://x" }, 3, false, false),
+			    "R0001");
+	a = json_array_get(f->alerts, 0);
+	t = json_string_value(json_object_get(a, "time"));
+	assert_non_null(t);
+	/* RFC 3339, UTC, nanoseconds */
+	assert_int_equal(strlen(t), strlen("2025-11-22T10:00:00.000000000Z"));
+	assert_int_equal(t[10], 'T');
+	assert_int_equal(t[19], '.');
+	assert_int_equal(t[29], 'Z');
+	assert_string_equal(json_string_value(json_object_get(a, "rule_name")),
+			    "Unexpected process launched");
+	assert_int_equal(json_integer_value(json_object_get(a, "severity")), 1);
+	o = json_object_get(a, "mitre");
+	assert_string_equal(json_string_value(json_object_get(o, "tactic")), "TA0002");
+	assert_string_equal(json_string_value(json_object_get(o, "technique")), "T1059");
+	o = json_object_get(a, "workload");
+	assert_string_equal(json_string_value(json_object_get(o, "name")), "demo");
+	assert_string_equal(json_string_value(json_object_get(o, "id")), "/vigil/demo");
+	assert_string_equal(json_string_value(json_object_get(o, "cgroup")), "/vigil/demo");
+	assert_string_equal(json_string_value(json_object_get(o, "container_id")), "");
+	o = json_object_get(a, "process");
+	assert_string_equal(json_string_value(json_object_get(o, "comm")), "curl");
+	assert_int_equal(json_array_size(json_object_get(o, "args")), 3);
+	assert_string_equal(json_string_value(json_array_get(json_object_get(o, "args"), 2)),
+			    "http://x");
+	o = json_object_get(a, "event");
+	assert_string_equal(json_string_value(json_object_get(o, "type")), "exec");
+	assert_string_equal(json_string_value(json_object_get(o, "path")), "/usr/bin/curl");
+	o = json_object_get(a, "profile");
+	assert_string_equal(json_string_value(json_object_get(o, "name")), "demo");
+	assert_memory_equal(json_string_value(json_object_get(o, "digest")), "sha256:", 7);
+	assert_int_equal(strlen(json_string_value(json_object_get(o, "digest"))), 7 + 64);
+	assert_string_equal(json_string_value(json_object_get(a, "key")), "/usr/bin/curl");
+	assert_true(strstr(json_string_value(json_object_get(a, "message")), "/usr/bin/curl"));
+}
+
+static void test_raise_r1016(void **state)
+{
+	struct fixture *f = *state;
+	json_t *a;
+
+	assert_int_equal(vigil_detector__raise(f->d, "R1016", &wl, "/p/demo.yaml", "tampered",
+					       "profile /p/demo.yaml is tampered", NULL, collect,
+					       f),
+			 1);
+	/* the same problem again is a repeat; a different one is news */
+	assert_int_equal(vigil_detector__raise(f->d, "R1016", &wl, "/p/demo.yaml", "tampered",
+					       "again", NULL, collect, f),
+			 0);
+	assert_int_equal(vigil_detector__raise(f->d, "R1016", &wl, "/p/demo.yaml", "unsigned",
+					       "now unsigned", NULL, collect, f),
+			 1);
+	a = json_array_get(f->alerts, 0);
+	assert_string_equal(json_string_value(json_object_get(a, "rule_id")), "R1016");
+	assert_int_equal(json_integer_value(json_object_get(a, "severity")), 10);
+	assert_true(json_is_null(json_object_get(a, "profile")));
+	assert_string_equal(json_string_value(json_object_get(json_object_get(a, "event"), "type")),
+			    "profile");
+	assert_string_equal(
+		json_string_value(json_object_get(json_object_get(a, "event"), "reason")),
+		"tampered");
+}
+
+static const char *fake_names(int nr)
+{
+	static const char *const t[] = { "read", "write", "open", "close", "stat" };
+
+	return nr >= 0 && nr < 5 ? t[nr] : NULL;
+}
+
+static void test_syscall_bitmap(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t bm[2] = { ~0ULL, ~0ULL };
+
+	assert_int_equal(vigil_detector__syscall_bitmap(f->d, CG, fake_names, bm, 128), 0);
+	/* read, write, close are in the profile; open and stat are not */
+	assert_true(bm[0] == ((1ULL << 0) | (1ULL << 1) | (1ULL << 3)));
+	assert_true(bm[1] == 0);
+	assert_int_equal(vigil_detector__syscall_bitmap(f->d, CG + 9, fake_names, bm, 128),
+			 -ENOENT);
+}
+
+static void test_catalogue(void **state)
+{
+	static const char *const ids[] = { "R0001", "R0002", "R0003", "R0004", "R0005", "R0006",
+					   "R0007", "R0008", "R0009", "R0010", "R0011", "R0040",
+					   "R1000", "R1001", "R1002", "R1005", "R1006", "R1009",
+					   "R1010", "R1012", "R1015", "R1016", "R1030" };
+	size_t n;
+	const struct vigil_rule *all = vigil_rules__all(&n);
+
+	assert_int_equal(n, sizeof(ids) / sizeof(ids[0]));
+	for (size_t i = 0; i < n; i++) {
+		assert_string_equal(all[i].id, ids[i]);
+		assert_true(all[i].severity >= 1 && all[i].severity <= 10);
+	}
+	assert_int_equal(vigil_rule__find("R1016")->severity, 10);
+	assert_int_equal(vigil_rule__find("R1002")->severity, 10);
+	assert_string_equal(vigil_rule__find("R0005")->technique, "T1071.004");
+	assert_null(vigil_rule__find("R0000"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_exec_rules, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_open_rules, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_syscall_cap_iouring, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_network_rules, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_call_rules, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unbound_and_policies, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cooldown, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_cooldown, setup_no_cooldown, teardown),
+		cmocka_unit_test_setup_teardown(test_disabled, setup_disabled, teardown),
+		cmocka_unit_test(test_bad_disabled_id),
+		cmocka_unit_test_setup_teardown(test_alert_record, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_raise_r1016, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_syscall_bitmap, setup, teardown),
+		cmocka_unit_test(test_catalogue),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
