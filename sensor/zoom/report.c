@@ -217,10 +217,9 @@ json_t *zoom_build_report(const struct zinc *inc, const struct vigil_zoom_opts *
 		/* the event row */
 		if (e->kind == VIGIL_EV_NET_IO || e->kind == VIGIL_EV_CONNECT ||
 		    e->kind == VIGIL_EV_ACCEPT)
-			vigil_buf__printf(&detail, "%s %s%s%s", event_dir(e),
-					  addr[0] ? addr : e->text,
-					  e->kind == VIGIL_EV_NET_IO ? " " : "",
-					  e->kind == VIGIL_EV_NET_IO ? "" : "");
+			vigil_buf__printf(
+				&detail, "%s %s%s", event_dir(e), addr[0] ? addr : e->text,
+				e->kind == VIGIL_EV_NET_IO && e->data_len ? " (sample)" : "");
 		else if (e->kind == VIGIL_EV_DNS)
 			vigil_buf__printf(&detail, "%s (type %d) via %s", e->text, e->aux, addr);
 		else if (e->kind == VIGIL_EV_EXIT)
