@@ -433,6 +433,20 @@ void vigil_segindex__free(struct vigil_segindex *ix)
 	free(ix);
 }
 
+static size_t ix_hash_bytes(const struct ix_hash *t)
+{
+	return t->cap * sizeof(struct ix_slot) + t->acap;
+}
+
+size_t vigil_segindex__bytes(const struct vigil_segindex *ix)
+{
+	if (!ix)
+		return 0;
+	return sizeof(*ix) + ix_hash_bytes(&ix->literal) + ix_hash_bytes(&ix->shaped) +
+	       ix_hash_bytes(&ix->children) + ix->nodes_cap * sizeof(*ix->nodes) +
+	       ix->post.cap * sizeof(*ix->post.v);
+}
+
 size_t vigil_segindex__count(const struct vigil_segindex *ix)
 {
 	return ix ? ix->count : 0;
@@ -860,6 +874,11 @@ int vigil_ipindex__add(struct vigil_ipindex *ix, const char *pattern, uint32_t i
 	}
 }
 
+size_t vigil_ipindex__bytes(const struct vigil_ipindex *ix)
+{
+	return ix ? sizeof(*ix) + ix_hash_bytes(&ix->nets) + ix->post.cap * sizeof(*ix->post.v) : 0;
+}
+
 bool vigil_ipindex__match(const struct vigil_ipindex *ix, uint8_t family, const uint8_t addr[16],
 			  vigil_index_cb cb, void *ctx)
 {
@@ -925,6 +944,11 @@ bool vigil_strset__has(const struct vigil_strset *s, const char *str)
 	uint32_t v;
 
 	return s && str && ix_get(&s->h, 0, str, strlen(str), &v);
+}
+
+size_t vigil_strset__bytes(const struct vigil_strset *s)
+{
+	return s ? sizeof(*s) + ix_hash_bytes(&s->h) : 0;
 }
 
 size_t vigil_strset__count(const struct vigil_strset *s)
