@@ -3,9 +3,11 @@
  * Indexes whose lookup cost does not grow with the number of entries (docs/BENCHMARKS.md):
  *
  *   vigil_segindex  paths or DNS names with wildcards. Literal patterns live in a hash table
- *                   (one lookup per query); wildcard patterns in a segment trie that is walked
- *                   as an NFA, one step per query segment, over a de-duplicated set of states
- *                   (so the cost is polynomial, bounded by segments x states, never exponential).
+ *                   (one probe per query); wildcard patterns without a mid-path STAR in a hash
+ *                   table per "shape" (where their ONE segments are; one probe per shape, at
+ *                   most 32 shapes); the others in a segment trie walked as an NFA, one step
+ *                   per query segment over a de-duplicated set of states (so the cost is
+ *                   bounded by segments x states, never exponential).
  *   vigil_ipindex   IP literals, CIDRs and "*": one hash lookup per prefix length in use.
  *   vigil_strset    a plain string set (syscalls, capabilities, io_uring ops).
  *
