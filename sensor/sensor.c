@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <malloc.h>
 #include <linux/types.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -218,6 +219,13 @@ static int load_programs(struct vigil_sensor *s, bool raw, struct vigil_error *e
 	k->rodata->cfg_dns_port = s->opts.dns_port ? s->opts.dns_port : 53;
 	bpf_map__set_max_entries(k->maps.events, (uint32_t)s->opts.ringbuf_bytes);
 
+	/* the benchmark's empty floor programs are never part of the sensor */
+	bpf_program__set_autoload(k->progs.vg_floor_sys_enter, false);
+	bpf_program__set_autoload(k->progs.vg_floor_sys_exit, false);
+	bpf_program__set_autoload(k->progs.vg_floor_exec, false);
+	bpf_program__set_autoload(k->progs.vg_floor_fork, false);
+	bpf_program__set_autoload(k->progs.vg_floor_exit, false);
+	bpf_program__set_autoload(k->progs.vg_floor_cap, false);
 	btf = btf__load_vmlinux_btf();
 	add_hook(s, "sched_process_exec", k->progs.vg_exec, k->progs.vg_exec_raw, raw, btf);
 	add_hook(s, "sched_process_fork", k->progs.vg_fork, k->progs.vg_fork_raw, raw, btf);
@@ -321,6 +329,8 @@ int vigil_sensor__open(const struct vigil_sensor_opts *opts, struct vigil_sensor
 				     strerror(errno));
 		goto fail;
 	}
+	/* loading parsed the kernel's BTF (megabytes, now freed): give that memory back */
+	malloc_trim(0);
 	*ret = s;
 	return 0;
 fail:
