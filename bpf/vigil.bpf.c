@@ -87,8 +87,19 @@ struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 16384);
 	__type(key, __u64);
-	__type(value, __u8);
+	__type(value, struct vg_vcache);
 } verdict SEC(".maps");
+
+/* Bumped by user space after watched/excluded change: every cached decision older than it
+ * (in verdict or vcache) is decided again. */
+volatile __u32 verdict_gen = 0;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct vg_vcache);
+} vcache SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -177,8 +188,9 @@ static __always_inline bool want(__u32 kind)
 /* ---- monitored set ------------------------------------------------------------------- */
 
 /* Cache miss: decide from the watched/excluded maps and the task's cgroup ancestry. */
-static __noinline int decide_current(__u64 cg)
+static __noinline int decide_current(__u64 cg, __u32 gen)
 {
+	struct vg_vcache val = { .cgroup_id = cg, .gen = gen };
 	__u8 v = 2;
 
 	for (int lvl = 0; lvl < 16; lvl++) {
@@ -199,32 +211,43 @@ static __noinline int decide_current(__u64 cg)
 	if (!cfg_scope_selected)
 		v = 1;
 out:
-	bpf_map_update_elem(&verdict, &cg, &v, BPF_ANY);
+	val.verdict = v;
+	bpf_map_update_elem(&verdict, &cg, &val, BPF_ANY);
 	return v == 1;
 }
 
 /* The early exit of every hook: the sensor itself and unmonitored cgroups leave here. */
 static __always_inline bool monitored(__u64 *ret_cg)
 {
+	__u32 zero = 0, gen = verdict_gen;
+	struct vg_vcache *c, *v;
 	__u64 cg;
-	__u8 *v;
+	bool m;
 
 	if ((bpf_get_current_pid_tgid() >> 32) == cfg_self_tgid)
 		return false;
 	cg = bpf_get_current_cgroup_id();
 	*ret_cg = cg;
+	/* per-CPU one-entry cache: consecutive syscalls of one task cost an array lookup */
+	c = bpf_map_lookup_elem(&vcache, &zero);
+	if (c && c->cgroup_id == cg && c->gen == gen)
+		return c->verdict == 1;
 	v = bpf_map_lookup_elem(&verdict, &cg);
-	if (v)
-		return *v == 1;
-	return decide_current(cg);
+	m = v && v->gen == gen ? v->verdict == 1 : decide_current(cg, gen);
+	if (c) {
+		c->cgroup_id = cg;
+		c->gen = gen;
+		c->verdict = m ? 1 : 2;
+	}
+	return m;
 }
 
 static __always_inline bool monitored_cgid(__u64 cg)
 {
-	__u8 *v = bpf_map_lookup_elem(&verdict, &cg);
+	struct vg_vcache *v = bpf_map_lookup_elem(&verdict, &cg);
 
-	if (v)
-		return *v == 1;
+	if (v && v->gen == verdict_gen)
+		return v->verdict == 1;
 	if (cfg_scope_selected)
 		return bpf_map_lookup_elem(&watched, &cg) != NULL;
 	return bpf_map_lookup_elem(&excluded, &cg) == NULL;
@@ -311,14 +334,13 @@ static __always_inline __u64 ev_hash(struct vg_event *e, __u32 off, int nargs)
 	return h;
 }
 
-
 /*
  * Sends the record built in scratch with `off` bytes of string data. nargs: how many of the
  * arg[] numbers are part of the de-duplication key (the rest, e.g. return values, are not).
  * force_dedup: de-duplicate even when the sensor runs without it (first-use style events).
  */
-static __always_inline int ev_submit_key(struct vg_event *e, __u32 off, int nargs,
-					 bool force_dedup, __u64 key_hash)
+static __always_inline int ev_submit_key(struct vg_event *e, __u32 off, int nargs, bool force_dedup,
+					 __u64 key_hash)
 {
 	struct vg_dedup_key k = {};
 	__u8 one = 1;

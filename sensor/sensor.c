@@ -716,19 +716,13 @@ int vigil_sensor__poll(struct vigil_sensor *s, int timeout_ms, vigil_event_cb cb
 
 /* ---- monitored set and per-workload state -------------------------------------------- */
 
-static void clear_map(int fd, size_t key_size)
+/*
+ * After a change of the monitored set (the map update is done): every cached decision with an
+ * older generation is made again, so no stale one survives a race with a hook.
+ */
+static void verdicts_changed(struct vigil_sensor *s)
 {
-	uint8_t key[64], next[64];
-	void *prev = NULL;
-
-	if (key_size > sizeof(key))
-		return;
-	/* the verdict cache is rebuilt lazily by the kernel: delete all of it */
-	while (!bpf_map_get_next_key(fd, prev, next)) {
-		bpf_map_delete_elem(fd, next);
-		memcpy(key, next, key_size);
-		prev = NULL;
-	}
+	__atomic_add_fetch(&s->skel->bss->verdict_gen, 1, __ATOMIC_SEQ_CST);
 }
 
 int vigil_sensor__watch_cgroup(struct vigil_sensor *s, uint64_t cgroup_id)
@@ -737,7 +731,7 @@ int vigil_sensor__watch_cgroup(struct vigil_sensor *s, uint64_t cgroup_id)
 
 	if (bpf_map_update_elem(bpf_map__fd(s->skel->maps.watched), &cgroup_id, &one, BPF_ANY))
 		return -errno;
-	clear_map(bpf_map__fd(s->skel->maps.verdict), sizeof(uint64_t));
+	verdicts_changed(s);
 	return 0;
 }
 
@@ -745,7 +739,7 @@ int vigil_sensor__unwatch_cgroup(struct vigil_sensor *s, uint64_t cgroup_id)
 {
 	if (bpf_map_delete_elem(bpf_map__fd(s->skel->maps.watched), &cgroup_id) && errno != ENOENT)
 		return -errno;
-	clear_map(bpf_map__fd(s->skel->maps.verdict), sizeof(uint64_t));
+	verdicts_changed(s);
 	return 0;
 }
 
@@ -755,7 +749,7 @@ int vigil_sensor__exclude_cgroup(struct vigil_sensor *s, uint64_t cgroup_id)
 
 	if (bpf_map_update_elem(bpf_map__fd(s->skel->maps.excluded), &cgroup_id, &one, BPF_ANY))
 		return -errno;
-	clear_map(bpf_map__fd(s->skel->maps.verdict), sizeof(uint64_t));
+	verdicts_changed(s);
 	return 0;
 }
 
