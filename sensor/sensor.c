@@ -152,7 +152,8 @@ static bool btf_has_tracepoint(const struct btf *btf, const char *tp)
 
 /* ---- open / free --------------------------------------------------------------------- */
 
-static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static int libbpf_quiet(enum libbpf_print_level level,
+							      const char *fmt, va_list ap)
 {
 	if (level == LIBBPF_WARN && getenv("VIGIL_BPF_DEBUG"))
 		return vfprintf(stderr, fmt, ap);
@@ -671,7 +672,9 @@ static int deliver(struct vigil_sensor *s, const struct vg_event *e, size_t size
 		ev.iouring.opname = vigil_iouring_op_name((int)e->arg[0]);
 		if (!ev.iouring.opname)
 			ev.iouring.opname = "";
-		ev.iouring.path = "";
+		/* the file or socket the request works on, when a plain descriptor */
+		ev.iouring.path = s->str[0];
+		decode_sockaddr(&ev.iouring.addr, &e->sa[1], NULL);
 		break;
 	default: /* sensitive calls */
 		ev.call.arg0 = e->arg[0];
