@@ -498,13 +498,14 @@ static int decode_strings(struct vigil_sensor *s, const struct vg_event *e, size
 		if (off + len > avail || len > VG_STR_MAX)
 			return -EINVAL;
 		if (fmt == VG_STR_PATH) {
-			if ((e->flags & VG_F_PSEUDO) && i == 0)
-				vigil_strlcpy(s->str[i], src,
-					      strnlen(src, len) + 1 < STR_BUF
-						      ? strnlen(src, len) + 1
-						      : STR_BUF);
-			else
+			if ((e->flags & VG_F_PSEUDO) && i == 0) {
+				size_t l = strnlen(src, len);
+
+				memcpy(s->str[i], src, l); /* len <= VG_STR_MAX < STR_BUF */
+				s->str[i][l] = '\0';
+			} else {
 				vigil_path__from_components(src, len, s->str[i], STR_BUF);
+			}
 		} else if (fmt == VG_STR_RAW) {
 			size_t l = strnlen(src, len);
 
