@@ -906,8 +906,7 @@ static int agent_open(struct agent *a, struct vigil_error *err)
 			return e;
 	}
 	a->ino = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-	watch_dir_of(a, a->c->profiles_dir);
-	/* watch_dir_of takes the directory of a file: make the profiles dir itself watched */
+	/* watch_dir_of takes the directory of a file: name a file inside the profiles dir */
 	{
 		char probe[PATH_MAX];
 
