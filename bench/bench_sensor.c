@@ -353,11 +353,18 @@ int main(int argc, char **argv)
 		if (m == 0)
 			printf("| %s | %.0f | | | %.0f | | |\n", names[m], r[m][0],
 			       r[m][1] / 1000.0);
-		else
-			printf("| %s | %.0f | %.0f | %.2f | %.0f | %.0f | %+.1f%% |\n", names[m],
-			       r[m][0], o, fo > 0 ? o / fo : 0.0, r[m][1] / 1000.0, f / 1000.0,
+		else {
+			char ratio[32] = "n/a (floor in noise)";
+
+			if (fo > 0)
+				snprintf(ratio, sizeof(ratio), "%.2f", o / fo);
+			printf("| %s | %.0f | %.0f | %s | %.0f | %.0f | %+.1f%% |\n", names[m],
+			       r[m][0], o, ratio, r[m][1] / 1000.0, f / 1000.0,
 			       r[0][1] > 0 ? 100.0 * f / r[0][1] : 0.0);
+		}
 	}
+	printf("\nOn a machine shared with other jobs, differences of a few hundred ns are noise "
+	       "(the floor can come out faster than no BPF); compare large differences only.\n");
 	printf("\nSensor RSS (VmRSS of the process holding it): %ld KiB before open, %ld KiB after "
 	       "open, %ld KiB after 100 workloads (100 spawned commands, their events consumed).\n",
 	       base, before, rss);
