@@ -272,6 +272,8 @@ void prof_node_free(struct prof_node *n);
 void prof_node_release(struct prof_node *n); /* frees what n owns, not n itself */
 struct prof_node *prof_node_clone(const struct prof_node *n);
 bool prof_node_equal(const struct prof_node *a, const struct prof_node *b);
+/* A total order consistent with prof_node_equal (0 exactly when equal). */
+int prof_node_cmp(const struct prof_node *a, const struct prof_node *b);
 
 void prof_container_release(struct prof_container *c);
 void prof_doc_release(struct prof_doc *d);
@@ -307,6 +309,8 @@ extern const char *const prof_iouring_op_names[]; /* IORING_OP_* without the pre
 extern const char *const prof_http_method_names[];
 
 bool prof_name_in(const char *name, const char *const *names);
+/* Whether s is valid UTF-8 (learned file names are bytes; YAML and JSON need UTF-8). */
+bool prof_utf8_valid(const char *s);
 bool prof_check_open_flag(const char *v, char *msg, size_t size);
 bool prof_check_capability(const char *v, char *msg, size_t size);
 bool prof_check_iouring_op(const char *v, char *msg, size_t size);
