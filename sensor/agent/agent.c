@@ -24,6 +24,7 @@
 #include "sensor/agent/config.h"
 #include "sensor/agent/meta.h"
 #include "util/strutil.h"
+#include "util/fileio.h"
 #include "vigil/agent.h"
 #include "vigil/alert.h"
 #include "vigil/detect.h"

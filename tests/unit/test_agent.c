@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "sensor/agent/config.h"
+#include "util/fileio.h"
 #include "vigil/agent.h"
 
 static char dir[64];
