@@ -329,6 +329,31 @@ static int learning_key(struct parse *p, const char *key, const yaml_node_t *v, 
 	return -ENOENT;
 }
 
+static int get_count(struct parse *p, const yaml_node_t *n, const char *key, uint64_t max,
+		     uint64_t *out)
+{
+	const char *s = scalar(n);
+
+	if (!s || vigil_parse_u64(s, out) < 0 || *out > max)
+		return fail(p, n, "%s: expected a whole number up to %llu", key,
+			    (unsigned long long)max);
+	return 0;
+}
+
+/* delivery: how the sinks queue and retry (struct vigil_alerts_opts) */
+static int delivery_key(struct parse *p, const char *key, const yaml_node_t *v, void *ctx)
+{
+	struct vigil_agent_config *c = ctx;
+
+	if (!strcmp(key, "queue"))
+		return get_count(p, v, key, 10000000, &c->sink_queue);
+	if (!strcmp(key, "retries"))
+		return get_count(p, v, key, 1000000, &c->sink_retries);
+	if (!strcmp(key, "retry_backoff"))
+		return get_duration(p, v, key, &c->sink_backoff_ns);
+	return -ENOENT;
+}
+
 static int signatures_key(struct parse *p, const char *key, const yaml_node_t *v, void *ctx)
 {
 	struct vigil_agent_config *c = ctx;
@@ -346,6 +371,7 @@ static int top_key(struct parse *p, const char *key, const yaml_node_t *v, void 
 {
 	static const char *const learning_known[] = { "enabled", "duration", NULL };
 	static const char *const sig_known[] = { "required", "trust_dir", "key", NULL };
+	static const char *const delivery_known[] = { "queue", "retries", "retry_backoff", NULL };
 	struct vigil_agent_config *c = ctx;
 
 	if (!strcmp(key, "state_dir"))
@@ -369,6 +395,10 @@ static int top_key(struct parse *p, const char *key, const yaml_node_t *v, void 
 		return get_duration(p, v, key, &c->cooldown_ns);
 	if (!strcmp(key, "rescan"))
 		return get_duration(p, v, key, &c->rescan_ns);
+	if (!strcmp(key, "delivery"))
+		return parse_section(p, v, "delivery", delivery_known, delivery_key, c);
+	if (!strcmp(key, "health_interval"))
+		return get_duration(p, v, key, &c->health_ns);
 	if (!strcmp(key, "sinks"))
 		return get_strv(p, v, key, &c->sinks);
 	if (!strcmp(key, "evidence"))
@@ -400,10 +430,24 @@ static int top_key(struct parse *p, const char *key, const yaml_node_t *v, void 
 }
 
 static const char *const top_known[] = {
-	"state_dir",  "profiles_dir",	 "scope",	    "learning",
-	"cooldown",   "rescan",		 "sinks",	    "evidence",
-	"signatures", "exclude_cgroups", "include_cgroups", "disabled_rules",
-	"bindings",   "binding_files",	 "workloads",	    "status_file",
+	"state_dir",
+	"profiles_dir",
+	"scope",
+	"learning",
+	"cooldown",
+	"rescan",
+	"sinks",
+	"evidence",
+	"signatures",
+	"exclude_cgroups",
+	"include_cgroups",
+	"disabled_rules",
+	"bindings",
+	"binding_files",
+	"workloads",
+	"status_file",
+	"health_interval",
+	"delivery",
 	NULL,
 };
 
@@ -505,8 +549,11 @@ static int fill_defaults(struct vigil_agent_config *c)
 		return -ENOMEM;
 	if (!c->evidence && !(c->evidence = strdup("")))
 		return -ENOMEM;
-	if (!c->status_file && !(c->status_file = strdup("")))
-		return -ENOMEM;
+	if (!c->status_file) {
+		snprintf(buf, sizeof(buf), "%s/status.json", c->state_dir);
+		if (!(c->status_file = strdup(buf)))
+			return -ENOMEM;
+	}
 	return 0;
 }
 
@@ -524,6 +571,7 @@ int vigil_agent_config__load(const char *path, struct vigil_agent_config **ret,
 	c->learn_ns = 10ULL * 60 * 1000000000ULL;
 	c->cooldown_ns = VIGIL_DETECT_DEFAULT_COOLDOWN_NS;
 	c->rescan_ns = 2ULL * 1000000000ULL;
+	c->health_ns = 10ULL * 1000000000ULL;
 	if (!path && access(AGENT_CONFIG_DEFAULT_PATH, F_OK) == 0)
 		path = AGENT_CONFIG_DEFAULT_PATH;
 	c->path = strdup(path ? path : "");
@@ -581,4 +629,9 @@ void vigil_agent_config__free(struct vigil_agent_config *c)
 	free(c->commands);
 	free(c->status_file);
 	free(c);
+}
+
+const char *vigil_agent_config__status_file(const struct vigil_agent_config *c)
+{
+	return c && c->status_file ? c->status_file : "";
 }

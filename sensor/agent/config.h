@@ -52,8 +52,12 @@ struct vigil_agent_config {
 	enum agent_scope scope;
 	bool learn;
 	uint64_t learn_ns;
-	uint64_t cooldown_ns; /* 0 = no cooldown */
-	uint64_t rescan_ns;   /* container discovery period */
+	uint64_t cooldown_ns;	  /* 0 = no cooldown */
+	uint64_t rescan_ns;	  /* container discovery period */
+	uint64_t sink_queue;	  /* alerts queued per network sink, 0 = default */
+	uint64_t sink_retries;	  /* attempts per batch, 0 = forever */
+	uint64_t sink_backoff_ns; /* first retry backoff, 0 = default */
+	uint64_t health_ns;	  /* health check period (V0001, V0002), default 10 s */
 	struct strv sinks;
 	char *evidence;
 	bool require_signatures;
@@ -66,7 +70,7 @@ struct vigil_agent_config {
 	size_t nbindings;
 	struct agent_command *commands;
 	size_t ncommands;
-	char *status_file; /* JSON stats written periodically, "" = none */
+	char *status_file; /* JSON stats written periodically, "" = none, default STATE_DIR/status.json */
 };
 
 /* Loads YAML bindings (a list, or a map with key "bindings") from a file into c. */
