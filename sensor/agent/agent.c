@@ -1036,14 +1036,7 @@ static int agent_open(struct agent *a, struct vigil_error *err)
 		return vigil_error__set(err, -errno, a->c->path, 0, 0,
 					"bad detection settings (disabled_rules?): %s",
 					strerror(errno));
-	{
-		struct vigil_alerts_opts ao = { 0 };
-
-		ao.queue_max = (size_t)a->c->sink_queue;
-		ao.retry_max = (unsigned)a->c->sink_retries;
-		ao.retry_base_ns = a->c->sink_backoff_ns;
-		a->alerts = vigil_alerts__new(&ao);
-	}
+	a->alerts = vigil_alerts__new(NULL);
 	if (!a->alerts)
 		return -ENOMEM;
 	for (size_t i = 0; i < a->c->sinks.n; i++) {

@@ -329,31 +329,6 @@ static int learning_key(struct parse *p, const char *key, const yaml_node_t *v, 
 	return -ENOENT;
 }
 
-static int get_count(struct parse *p, const yaml_node_t *n, const char *key, uint64_t max,
-		     uint64_t *out)
-{
-	const char *s = scalar(n);
-
-	if (!s || vigil_parse_u64(s, out) < 0 || *out > max)
-		return fail(p, n, "%s: expected a whole number up to %llu", key,
-			    (unsigned long long)max);
-	return 0;
-}
-
-/* delivery: how the sinks queue and retry (struct vigil_alerts_opts) */
-static int delivery_key(struct parse *p, const char *key, const yaml_node_t *v, void *ctx)
-{
-	struct vigil_agent_config *c = ctx;
-
-	if (!strcmp(key, "queue"))
-		return get_count(p, v, key, 10000000, &c->sink_queue);
-	if (!strcmp(key, "retries"))
-		return get_count(p, v, key, 1000000, &c->sink_retries);
-	if (!strcmp(key, "retry_backoff"))
-		return get_duration(p, v, key, &c->sink_backoff_ns);
-	return -ENOENT;
-}
-
 static int signatures_key(struct parse *p, const char *key, const yaml_node_t *v, void *ctx)
 {
 	struct vigil_agent_config *c = ctx;
@@ -371,7 +346,6 @@ static int top_key(struct parse *p, const char *key, const yaml_node_t *v, void 
 {
 	static const char *const learning_known[] = { "enabled", "duration", NULL };
 	static const char *const sig_known[] = { "required", "trust_dir", "key", NULL };
-	static const char *const delivery_known[] = { "queue", "retries", "retry_backoff", NULL };
 	struct vigil_agent_config *c = ctx;
 
 	if (!strcmp(key, "state_dir"))
@@ -395,8 +369,6 @@ static int top_key(struct parse *p, const char *key, const yaml_node_t *v, void 
 		return get_duration(p, v, key, &c->cooldown_ns);
 	if (!strcmp(key, "rescan"))
 		return get_duration(p, v, key, &c->rescan_ns);
-	if (!strcmp(key, "delivery"))
-		return parse_section(p, v, "delivery", delivery_known, delivery_key, c);
 	if (!strcmp(key, "health_interval"))
 		return get_duration(p, v, key, &c->health_ns);
 	if (!strcmp(key, "sinks"))
@@ -430,25 +402,10 @@ static int top_key(struct parse *p, const char *key, const yaml_node_t *v, void 
 }
 
 static const char *const top_known[] = {
-	"state_dir",
-	"profiles_dir",
-	"scope",
-	"learning",
-	"cooldown",
-	"rescan",
-	"sinks",
-	"evidence",
-	"signatures",
-	"exclude_cgroups",
-	"include_cgroups",
-	"disabled_rules",
-	"bindings",
-	"binding_files",
-	"workloads",
-	"status_file",
-	"health_interval",
-	"delivery",
-	NULL,
+	"state_dir",	   "profiles_dir",    "scope",	  "learning",	   "cooldown",
+	"rescan",	   "sinks",	      "evidence", "signatures",	   "exclude_cgroups",
+	"include_cgroups", "disabled_rules",  "bindings", "binding_files", "workloads",
+	"status_file",	   "health_interval", NULL,
 };
 
 /* Reads a bounded file and parses it into p->doc. */

@@ -52,12 +52,9 @@ struct vigil_agent_config {
 	enum agent_scope scope;
 	bool learn;
 	uint64_t learn_ns;
-	uint64_t cooldown_ns;	  /* 0 = no cooldown */
-	uint64_t rescan_ns;	  /* container discovery period */
-	uint64_t sink_queue;	  /* alerts queued per network sink, 0 = default */
-	uint64_t sink_retries;	  /* attempts per batch, 0 = forever */
-	uint64_t sink_backoff_ns; /* first retry backoff, 0 = default */
-	uint64_t health_ns;	  /* health check period (V0001, V0002), default 10 s */
+	uint64_t cooldown_ns; /* 0 = no cooldown */
+	uint64_t rescan_ns;   /* container discovery period */
+	uint64_t health_ns;   /* health check period (V0001, V0002), default 10 s */
 	struct strv sinks;
 	char *evidence;
 	bool require_signatures;
