@@ -12,7 +12,7 @@ requires_btf
 requires_cmd python3
 vigil_has agent || skip "vigil agent is not part of this build"
 
-N=250
+N=150
 LOOP="i=0; while [ \$i -lt $N ]; do i=\$((i+1)); true \$i; /bin/true \$i; sleep 0.02; done; touch $TEST_TMP/done-\$1; sleep 60"
 mkdir -p "$TEST_TMP/profiles"
 # the workload's shell is allowed; /bin/true is not
