@@ -369,8 +369,13 @@ static int top_key(struct parse *p, const char *key, const yaml_node_t *v, void 
 		return get_duration(p, v, key, &c->cooldown_ns);
 	if (!strcmp(key, "rescan"))
 		return get_duration(p, v, key, &c->rescan_ns);
-	if (!strcmp(key, "health_interval"))
-		return get_duration(p, v, key, &c->health_ns);
+	if (!strcmp(key, "health_interval")) {
+		int e = get_duration(p, v, key, &c->health_ns);
+
+		if (!e && c->health_ns < 100000000ULL)
+			return fail(p, v, "health_interval: at least 100ms");
+		return e;
+	}
 	if (!strcmp(key, "sinks"))
 		return get_strv(p, v, key, &c->sinks);
 	if (!strcmp(key, "evidence"))

@@ -64,6 +64,9 @@ static void test_defaults(void **state)
 	assert_string_equal(c->sinks.v[0], "stdout");
 	assert_false(c->require_signatures);
 	assert_int_equal(c->nbindings, 0);
+	/* a status file by default, so `vigil status` finds a running agent */
+	assert_string_equal(vigil_agent_config__status_file(c), "/var/lib/vigil/status.json");
+	assert_true(c->health_ns == 10ULL * 1000000000ULL);
 	vigil_agent_config__free(c);
 }
 
@@ -80,6 +83,8 @@ static void test_full(void **state)
 		 "state_dir: /srv/vigil\n"
 		 "scope: all\n"
 		 "rescan: 500ms\n"
+		 "health_interval: 2s\n"
+		 "status_file: ''\n"
 		 "exclude_cgroups: [/system.slice/*]\n"
 		 "include_cgroups: [/libpod_parent/*, /kubepods/*]\n"
 		 "learning: {enabled: false, duration: 30s}\n"
@@ -107,6 +112,8 @@ static void test_full(void **state)
 	assert_string_equal(c->profiles_dir, "/srv/vigil/profiles");
 	assert_int_equal(c->scope, AGENT_SCOPE_ALL);
 	assert_true(c->rescan_ns == 500000000ULL);
+	assert_true(c->health_ns == 2000000000ULL);
+	assert_string_equal(vigil_agent_config__status_file(c), ""); /* turned off */
 	assert_int_equal(c->include_cgroups.n, 2);
 	assert_string_equal(c->include_cgroups.v[1], "/kubepods/*");
 	assert_null(c->include_cgroups.v[2]); /* lists stay NULL-terminated */
@@ -150,6 +157,7 @@ static void test_errors(void **state)
 {
 	expect_error("learning:\n  duraton: 5s\n", 2, 3, "did you mean \"duration\"");
 	expect_error("cooldown: soon\n", 1, 11, "duration");
+	expect_error("health_interval: 0s\n", 1, 18, "at least 100ms");
 	expect_error("scope: some\n", 1, 8, "containers or all");
 	expect_error("bindings:\n  - profile: a.yaml\n", 2, 5, "selector");
 	expect_error("bindings:\n  - name: x\n", 2, 5, "needs a profile");
