@@ -77,16 +77,20 @@ static void check_duration(const char *s)
 		      { "d", 86400000000000ull },
 		      { "", 1000000000ull } };
 	size_t nd = strspn(s, "0123456789");
-	char digits[32];
+	char *digits;
 	uint64_t v, n;
+	int rc;
 
 	if (vigil_parse_duration(s, &v) < 0)
 		return;
-	if (!nd || nd >= sizeof(digits))
+	if (!nd)
 		abort();
-	memcpy(digits, s, nd);
-	digits[nd] = '\0';
-	if (vigil_parse_u64(digits, &n) < 0)
+	digits = strndup(s, nd); /* leading zeros make it any length */
+	if (!digits)
+		abort();
+	rc = vigil_parse_u64(digits, &n);
+	free(digits);
+	if (rc < 0)
 		abort();
 	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
 		if (!strcmp(s + nd, units[i].unit)) {
