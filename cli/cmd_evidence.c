@@ -148,7 +148,10 @@ static void print_report(const json_t *r)
 			json_t *d;
 
 			printf("  SENT TO");
-			json_array_foreach(to, j, d) printf(" %s", json_string_value(d));
+			json_array_foreach(to, j, d)
+			{
+				printf(" %s", json_string_value(d));
+			}
 		}
 		printf("\n");
 	}
@@ -195,7 +198,11 @@ static int import_file(struct vigil_store *s, const char *path)
 	if (json_is_object(j)) {
 		rc = vigil_store__put_report(s, j);
 	} else {
-		json_array_foreach(j, i, r) if ((rc = vigil_store__put_report(s, r))) break;
+		json_array_foreach(j, i, r)
+		{
+			if ((rc = vigil_store__put_report(s, r)))
+				break;
+		}
 	}
 	if (rc)
 		cli_errorf("%s: not an incident report (%s)", path, strerror(-rc));
