@@ -24,6 +24,7 @@ const volatile __u64 cfg_kinds = ~0ull; /* bit per enum vg_kind */
 const volatile __u32 cfg_dedup = 0;
 const volatile __u32 cfg_syscall_first_use = 1;
 const volatile __u64 cfg_rate_per_sec = 20000; /* per workload; 0 = unlimited */
+const volatile __u32 cfg_dns_port = 53;	       /* a second DNS port (tests, local resolvers) */
 
 #define AT_FDCWD_	       -100
 #define OVERLAYFS_SUPER_MAGIC_ 0x794c7630
@@ -897,9 +898,13 @@ static __always_inline int on_sock(struct pt_regs *regs, long nr, long ret, __u6
 	if (kind == VG_EV_CONNECT)
 		off = put_user_sockaddr(e, off, &e->sa[1], (void *)BPF_CORE_READ(regs, si),
 					BPF_CORE_READ(regs, dx), 0);
-	else if (kind == VG_EV_BIND)
+	else if (kind == VG_EV_BIND) {
 		off = put_user_sockaddr(e, off, &e->sa[0], (void *)BPF_CORE_READ(regs, si),
 					BPF_CORE_READ(regs, dx), 0);
+		/* port 0 asks the kernel to pick one: report the port it picked */
+		if (sk && BPF_CORE_READ(sk, __sk_common.skc_num))
+			e->sa[0].port = BPF_CORE_READ(sk, __sk_common.skc_num);
+	}
 	e->arg[1] = ret;
 	e->arg[2] = fd;
 	e->arg[3] = kind == VG_EV_CONNECT ? 1 : kind == VG_EV_ACCEPT ? 2 : 0;
@@ -944,7 +949,7 @@ static __always_inline int on_send(struct pt_regs *regs, long nr, long ret, __u6
 	sock_addrs(e, sk);
 	if (uaddr)
 		put_user_sockaddr(e, 0, &e->sa[1], uaddr, alen, 2);
-	if (e->sa[1].port != 53)
+	if (e->sa[1].port != 53 && e->sa[1].port != cfg_dns_port)
 		return 0;
 	off = put_user_bytes(e, 0, 0, buf, len, VG_DNS_MAX, VG_STR_BYTES);
 	return ev_submit(e, off, 0, false);
@@ -1097,7 +1102,9 @@ int BPF_PROG(vg_cap, const struct cred *cred, struct user_namespace *target_ns,
 		return 0;
 	e->arg[0] = cap;
 	e->arg[1] = ret;
-	return ev_submit(e, 0, 2, false);
+	/* the kernel checks some capabilities on every mmap/exec: report each (cap, result)
+	 * once per workload, the set is what matters */
+	return ev_submit(e, 0, 2, true);
 }
 
 SEC("tp_btf/inet_sock_set_state")
@@ -1208,12 +1215,21 @@ int BPF_PROG(vg_uring_submit, struct io_kiocb *req)
 	if (bpf_core_enum_value_exists(enum io_uring_op, IORING_OP_CONNECT) &&
 	    op == bpf_core_enum_value(enum io_uring_op, IORING_OP_CONNECT)) {
 		struct io_connect *c = (void *)&req->cmd;
+		struct socket *so;
+		struct sock *sk;
+		struct file *f;
 
 		if (!want(VG_EV_CONNECT))
 			return 0;
 		e = ev_begin(VG_EV_CONNECT, cg);
 		if (!e)
 			return 0;
+		sk = NULL;
+		f = BPF_CORE_READ(c, file);
+		so = f ? BPF_CORE_READ(f, private_data) : NULL;
+		sk = so ? BPF_CORE_READ(so, sk) : NULL;
+		if (sk)
+			sock_addrs(e, sk);
 		off = put_user_sockaddr(e, 0, &e->sa[1], BPF_CORE_READ(c, addr),
 					BPF_CORE_READ(c, addr_len), 0);
 		e->arg[2] = -1;

@@ -26,7 +26,7 @@ struct trace_ctx {
 	bool json;
 	uint64_t kinds;
 	long pid;
-	uint64_t cgroup_id; /* 0 = any */
+	FILE *out;
 };
 
 static void usage(FILE *f)
@@ -83,11 +83,13 @@ static int print_event(const struct vigil_event *ev, void *ctx)
 		char *j = vigil_event__to_json(ev);
 
 		if (j) {
-			puts(j);
+			fputs(j, t->out);
+			fputc('\n', t->out);
 			free(j);
 		}
 	} else if (vigil_event__format_line(ev, line, sizeof(line)) >= 0) {
-		puts(line);
+		fputs(line, t->out);
+		fputc('\n', t->out);
 	}
 	return 0;
 }
@@ -113,6 +115,9 @@ int cmd_trace(int argc, char **argv)
 		{ "pid", required_argument, NULL, 'p' },
 		{ "dedup", no_argument, NULL, 'd' },
 		{ "duration", required_argument, NULL, 'D' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "buffer", required_argument, NULL, 'b' },
+		{ "dns-port", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -120,8 +125,9 @@ int cmd_trace(int argc, char **argv)
 	struct trace_ctx t = { 0 };
 	struct vigil_error err = { 0 };
 	struct vigil_sensor *s = NULL;
-	const char *cgroup = NULL;
-	uint64_t duration = 0, pid_u = 0, cg = 0;
+	const char *cgroup = NULL, *output = NULL;
+	uint64_t duration = 0, pid_u = 0, cg = 0, bufsz = 0, port = 0;
+	struct vigil_sensor_status st;
 	char **cmd = NULL;
 	pid_t child = -1;
 	int c, r, status = 0, rc = 0;
@@ -131,7 +137,7 @@ int cmd_trace(int argc, char **argv)
 		return 0;
 	}
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+jk:c:p:dD:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+jk:c:p:dD:o:b:P:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			t.json = true;
@@ -153,6 +159,26 @@ int cmd_trace(int argc, char **argv)
 		case 'd':
 			opts.dedup = true;
 			break;
+		case 'o':
+			output = optarg;
+			break;
+		case 'P':
+			if (vigil_parse_u64(optarg, &port) || !port || port > 65535) {
+				cli_errorf("--dns-port: '%s' is not a port", optarg);
+				return EXIT_ERROR;
+			}
+			opts.dns_port = (uint16_t)port;
+			break;
+		case 'b':
+			if (vigil_parse_u64(optarg, &bufsz) || bufsz < 4096 || bufsz > (1u << 30) ||
+			    (bufsz & (bufsz - 1))) {
+				cli_errorf(
+					"--buffer: '%s' is not a power of two between 4096 and 2^30",
+					optarg);
+				return EXIT_ERROR;
+			}
+			opts.ringbuf_bytes = bufsz;
+			break;
 		case 'D':
 			if (vigil_parse_duration(optarg, &duration)) {
 				cli_errorf("--duration: '%s' is not a duration (500ms, 30s, 10m)",
@@ -169,6 +195,14 @@ int cmd_trace(int argc, char **argv)
 		cmd = argv + optind;
 		if (cgroup) {
 			cli_errorf("trace: --cgroup and -- CMD exclude each other");
+			return EXIT_ERROR;
+		}
+	}
+	t.out = stdout;
+	if (output) {
+		t.out = fopen(output, "we");
+		if (!t.out) {
+			cli_errorf("trace: %s: %s", output, strerror(errno));
 			return EXIT_ERROR;
 		}
 	}
@@ -192,7 +226,7 @@ int cmd_trace(int argc, char **argv)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGPIPE, SIG_IGN);
-	setvbuf(stdout, NULL, _IOLBF, 0);
+	setvbuf(t.out, NULL, _IOLBF, 0);
 	if (cmd) {
 		child = vigil_sensor__spawn(s, cmd, NULL, &cg, &err);
 		if (child < 0) {
@@ -239,6 +273,14 @@ int cmd_trace(int argc, char **argv)
 		if (!rc)
 			rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 	}
+	if (t.out != stdout)
+		fclose(t.out);
+	if (!vigil_sensor__status(s, &st) && st.drops)
+		cli_errorf("trace: %llu events dropped (ring buffer %llu, rate limit %llu, tables "
+			   "%llu)",
+			   (unsigned long long)st.drops, (unsigned long long)st.drops_ringbuf,
+			   (unsigned long long)st.drops_ratelimit,
+			   (unsigned long long)st.drops_table);
 	fflush(stdout);
 	vigil_sensor__free(s);
 	return rc;

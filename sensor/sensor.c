@@ -252,6 +252,7 @@ int vigil_sensor__open(const struct vigil_sensor_opts *opts, struct vigil_sensor
 	s->skel->rodata->cfg_scope_selected = s->opts.scope == VIGIL_SCOPE_SELECTED;
 	s->skel->rodata->cfg_kinds = kinds;
 	s->skel->rodata->cfg_dedup = s->opts.dedup;
+	s->skel->rodata->cfg_dns_port = s->opts.dns_port ? s->opts.dns_port : 53;
 	bpf_map__set_max_entries(s->skel->maps.events, (uint32_t)s->opts.ringbuf_bytes);
 
 	add_hook(s, "sched_process_exec", s->skel->progs.vg_exec);

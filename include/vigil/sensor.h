@@ -33,6 +33,7 @@ struct vigil_sensor_opts {
 	size_t ringbuf_bytes; /* 0 = default (4 MiB) */
 	size_t max_processes; /* process table bound (LRU), 0 = default 32 768 */
 	size_t max_workloads; /* workload table bound (LRU), 0 = default 4 096 */
+	uint16_t dns_port;    /* DNS traffic is UDP to port 53 and, when not 0, this port too */
 };
 
 typedef int (*vigil_event_cb)(const struct vigil_event *ev, void *ctx);
