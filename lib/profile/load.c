@@ -1112,7 +1112,8 @@ int vigil_profile__load_file(const char *path, const struct vigil_profile_limits
 	}
 	if (!S_ISREG(st.st_mode)) {
 		close(fd);
-		return vigil_error__set(err, -EINVAL, path, 0, 0, "not a regular file");
+		return vigil_error__set(err, S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL, path, 0, 0,
+					"not a regular file");
 	}
 	if ((uint64_t)st.st_size > lim.max_file_bytes) {
 		close(fd);

@@ -68,6 +68,8 @@ struct wl {
 	pid_t pid;	    /* ours: the command's pid, 0 once reaped */
 	uint64_t exited_at; /* monotonic, ours only */
 	bool gone;
+	struct vigil_container_meta meta; /* containers: from the engine, once */
+	bool has_meta;
 };
 
 struct agent {
@@ -248,6 +250,11 @@ static int stored_reload(struct agent *a, struct stored *st)
 			return 0;
 		}
 	}
+	if (st->good && digest[0] && !strcmp(digest, st->digest)) {
+		/* the same content again (our own write, a re-sign, a touch): nothing to do */
+		vigil_profile__free(p);
+		return 0;
+	}
 	vigil_profile__free(st->good);
 	st->good = p;
 	vigil_strlcpy(st->digest, digest, sizeof(st->digest));
@@ -298,6 +305,8 @@ static void wl_bind(struct agent *a, struct wl *w)
 		return;
 	}
 	w->state = WL_DETECTING;
+	vigil_detector__set_workload_info(a->d, w->cgroup_id, w->name,
+					  w->has_meta && w->meta.image[0] ? w->meta.image : NULL);
 	if (!vigil_detector__syscall_bitmap(a->d, w->cgroup_id, vigil_syscall_name, bitmap,
 					    VIGIL_SYSCALL_BITS))
 		vigil_sensor__set_syscall_allow(a->s, w->cgroup_id, bitmap, VIGIL_SYSCALL_BITS);
@@ -402,26 +411,22 @@ static void safe_name(const char *in, char *out, size_t size)
 /* Which profile file binds w: explicit bindings first, then PROFILES_DIR/NAME.yaml. */
 static bool find_binding(struct agent *a, struct wl *w, char *file, size_t size)
 {
-	struct vigil_container_meta meta = { 0 };
-	bool have_meta = false, need_meta = false, found = false;
+	bool found = false;
 	char stem[160];
 
-	for (size_t i = 0; i < a->c->nbindings; i++)
-		need_meta |= a->c->bindings[i].image || a->c->bindings[i].label_key;
-	if (w->container_id[0])
-		need_meta = true; /* also for the user-defined-profile label */
-	if (need_meta && w->container_id[0])
-		have_meta = vigil_container_meta__get(w->container_id, &meta) == 0;
+	/* containers: image and labels (bindings, the user-defined-profile label) */
+	if (w->container_id[0] && !w->has_meta)
+		w->has_meta = vigil_container_meta__get(w->container_id, &w->meta) == 0;
 	for (size_t i = 0; i < a->c->nbindings && !found; i++) {
-		if (binding_matches(&a->c->bindings[i], w, have_meta ? &meta : NULL)) {
+		if (binding_matches(&a->c->bindings[i], w, w->has_meta ? &w->meta : NULL)) {
 			profile_path(a, a->c->bindings[i].profile, file, size);
 			found = true;
 		}
 	}
-	if (!found && have_meta) {
+	if (!found && w->has_meta) {
 		/* Kubescape's pod label naming a hand-written profile */
 		const char *name =
-			vigil_container_meta__label(&meta, "kubescape.io/user-defined-profile");
+			vigil_container_meta__label(&w->meta, "kubescape.io/user-defined-profile");
 
 		if (name && name[0]) {
 			snprintf(stem, sizeof(stem), "%s.yaml", name);
@@ -429,8 +434,6 @@ static bool find_binding(struct agent *a, struct wl *w, char *file, size_t size)
 			found = true;
 		}
 	}
-	if (have_meta)
-		vigil_container_meta__release(&meta);
 	if (found)
 		return true;
 	safe_name(w->name, stem, sizeof(stem) - 5);
@@ -454,8 +457,10 @@ static bool excluded(const struct agent *a, const char *cgroup)
 	return false;
 }
 
+/* meta (may be NULL) is taken over by the new workload. */
 static struct wl *wl_new(struct agent *a, uint64_t cgroup_id, const char *name, const char *cgroup,
-			 const char *container_id, int cmd, bool complete)
+			 const char *container_id, int cmd, bool complete,
+			 struct vigil_container_meta *meta)
 {
 	struct wl *w;
 	char file[PATH_MAX];
@@ -470,6 +475,10 @@ static struct wl *wl_new(struct agent *a, uint64_t cgroup_id, const char *name, 
 	vigil_strlcpy(w->name, name && name[0] ? name : cgroup, sizeof(w->name));
 	vigil_strlcpy(w->cgroup, cgroup ? cgroup : "", sizeof(w->cgroup));
 	vigil_strlcpy(w->container_id, container_id ? container_id : "", sizeof(w->container_id));
+	if (meta) {
+		w->meta = *meta;
+		w->has_meta = true;
+	}
 	a->wl[a->nwl++] = w;
 	if (cmd < 0 && excluded(a, w->cgroup)) {
 		w->state = WL_IGNORED;
@@ -586,7 +595,7 @@ static struct wl *wl_for_event(struct agent *a, const struct vigil_event *ev)
 	if (a->c->scope == AGENT_SCOPE_CONTAINERS && !(ew->container_id && ew->container_id[0]))
 		return NULL;
 	return wl_new(a, ew->cgroup_id, ew->name, ew->cgroup_path ? ew->cgroup_path : "",
-		      ew->container_id, -1, false);
+		      ew->container_id, -1, false, NULL);
 }
 
 static int on_event(const struct vigil_event *ev, void *ctx)
@@ -625,12 +634,12 @@ static int on_container(const char *rel, const char *id, void *ctx)
 	snprintf(name, sizeof(name), "%.12s", id);
 	{
 		struct vigil_container_meta meta = { 0 };
-		const char *cname = name;
+		bool has = vigil_container_meta__get(id, &meta) == 0;
+		struct wl *w = wl_new(a, cg, has && meta.name[0] ? meta.name : name, rel, id, -1,
+				      false, has ? &meta : NULL);
 
-		if (vigil_container_meta__get(id, &meta) == 0 && meta.name[0])
-			cname = meta.name;
-		wl_new(a, cg, cname, rel, id, -1, false);
-		vigil_container_meta__release(&meta);
+		if (!w)
+			vigil_container_meta__release(&meta);
 	}
 	return 0;
 }
@@ -651,7 +660,7 @@ static int spawn_command(struct agent *a, size_t i)
 		return pid;
 	}
 	/* watched before its first instruction: what it learns is complete */
-	w = wl_new(a, cg, cmd->name, "", "", (int)i, true);
+	w = wl_new(a, cg, cmd->name, "", "", (int)i, true, NULL);
 	if (!w) {
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
@@ -772,6 +781,7 @@ static void agent_close(struct agent *a)
 		if (w->cmd >= 0 && !w->gone && a->s)
 			vigil_sensor__spawn_cleanup(a->s, w->cgroup_id);
 		vigil_learner__free(w->l);
+		vigil_container_meta__release(&w->meta);
 		free(w);
 	}
 	for (size_t i = 0; i < a->nstored; i++) {
