@@ -33,12 +33,14 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: vigil trace [--json] [--kinds exec,open,...] [--cgroup PATH] [--pid PID]\n"
-		"                   [--dedup] [--duration D] [-- CMD ARGS...]\n\n"
+		"                   [--dedup] [--zoom] [--duration D] [-- CMD ARGS...]\n\n"
 		"Prints sensor events, one per line (readable, or JSON with --json).\n"
 		"  --kinds LIST    only these event kinds (default: all)\n"
 		"  --cgroup PATH   only this cgroup2 directory and its children\n"
 		"  --pid PID       only this process\n"
 		"  --dedup         drop repeats in the kernel (as the agent does)\n"
+		"  --zoom          zoom capture for the traced cgroup or CMD: net_io (bytes,\n"
+		"                  payload samples) and file_read (sensitive files) events\n"
 		"  --duration D    stop after D (500ms, 30s, 10m)\n"
 		"  -- CMD ARGS     run CMD as its own workload, trace only it, end when it exits;\n"
 		"                  the exit status is CMD's (128+N if killed by signal N)\n");
@@ -118,6 +120,7 @@ int cmd_trace(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "buffer", required_argument, NULL, 'b' },
 		{ "dns-port", required_argument, NULL, 'P' },
+		{ "zoom", no_argument, NULL, 'z' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -131,13 +134,14 @@ int cmd_trace(int argc, char **argv)
 	char **cmd = NULL;
 	pid_t child = -1;
 	int c, r, status = 0, rc = 0;
+	bool zoom = false;
 
 	if (cli_wants_help(argc, argv)) {
 		usage(stdout);
 		return 0;
 	}
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+jk:c:p:dD:o:b:P:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+jk:c:p:dD:o:b:P:zh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			t.json = true;
@@ -158,6 +162,9 @@ int cmd_trace(int argc, char **argv)
 			break;
 		case 'd':
 			opts.dedup = true;
+			break;
+		case 'z':
+			zoom = true;
 			break;
 		case 'o':
 			output = optarg;
@@ -217,6 +224,8 @@ int cmd_trace(int argc, char **argv)
 		r = vigil_sensor__cgroup_id(cgroup, &cg);
 		if (!r)
 			r = vigil_sensor__watch_cgroup(s, cg);
+		if (!r && zoom)
+			r = vigil_sensor__set_zoom(s, cg, true);
 		if (r) {
 			cli_errorf("trace: cgroup %s: %s", cgroup, strerror(-r));
 			vigil_sensor__free(s);
@@ -234,6 +243,9 @@ int cmd_trace(int argc, char **argv)
 			vigil_sensor__free(s);
 			return EXIT_ERROR;
 		}
+		/* set right after the start: use --cgroup to zoom before a program's first step */
+		if (zoom)
+			vigil_sensor__set_zoom(s, cg, true);
 	}
 	{
 		struct timespec start;

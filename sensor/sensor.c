@@ -23,6 +23,7 @@
 
 #include "bpf/sensor_abi.h"
 #include "sensor/sensor_internal.h"
+#include "sensor/zoom_capture.h"
 #include "util/strutil.h"
 #include "vigil.skel.h"
 #include "vigil/sensor.h"
@@ -264,6 +265,10 @@ int vigil_sensor__open(const struct vigil_sensor_opts *opts, struct vigil_sensor
 	add_hook(s, "inet_sock_set_state", s->skel->progs.vg_tcp_state);
 	add_hook(s, "io_uring_create", s->skel->progs.vg_uring_create);
 	add_hook(s, "io_uring_submit_req", s->skel->progs.vg_uring_submit);
+	/* zoom capture (bpf/zoom.bpf.c): idle unless a workload is zoomed */
+	add_hook(s, "sys_exit", s->skel->progs.vg_zoom_sys_exit);
+	add_hook(s, "io_uring_submit_req", s->skel->progs.vg_zoom_uring_submit);
+	add_hook(s, "io_uring_complete", s->skel->progs.vg_zoom_uring_complete);
 
 	/* a hook whose tracepoint this kernel lacks is left out; the others still load */
 	btf = btf__load_vmlinux_btf();
@@ -292,6 +297,12 @@ int vigil_sensor__open(const struct vigil_sensor_opts *opts, struct vigil_sensor
 			snprintf(h->state, sizeof(h->state), "failed: %s", strerror(errno));
 		else
 			snprintf(h->state, sizeof(h->state), "attached (tp_btf)");
+	}
+	r = vigil_zoom_capture__configure(bpf_map__fd(s->skel->maps.zcfg), 0, 0, NULL);
+	if (r) {
+		r = vigil_error__set(err, r, "", 0, 0, "cannot configure the zoom capture: %s",
+				     strerror(-r));
+		goto fail;
 	}
 	s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.events), on_record, s, NULL);
 	if (!s->rb) {
@@ -494,7 +505,7 @@ static int deliver(struct vigil_sensor *s, const struct vg_event *e, size_t size
 	int r;
 
 	if (size < VG_EVENT_HDR_SIZE || e->version != VG_ABI_VERSION || e->size > size ||
-	    e->kind == 0 || e->kind >= VG_EV__MAX_KERNEL || decode_strings(s, e, size)) {
+	    e->kind == 0 || e->kind >= VG_EV__MAX_ZOOM || decode_strings(s, e, size)) {
 		s->decode_errors++;
 		return 0;
 	}
@@ -637,6 +648,13 @@ static int deliver(struct vigil_sensor *s, const struct vg_event *e, size_t size
 			ev.iouring.opname = "";
 		ev.iouring.path = "";
 		break;
+	case VG_EV_NET_IO:
+	case VG_EV_FILE_READ: {
+		const char *const strs[VG_NSTR] = { s->str[0], s->str[1], s->str[2] };
+
+		vigil_zoom_capture__decode(e, strs, &ev);
+		break;
+	}
 	default: /* sensitive calls */
 		ev.call.arg0 = e->arg[0];
 		ev.call.arg1 = e->arg[1];
@@ -806,6 +824,8 @@ int vigil_sensor__set_zoom(struct vigil_sensor *s, uint64_t cgroup_id, bool on)
 	if (on ? bpf_map_update_elem(fd, &cgroup_id, &one, BPF_ANY)
 	       : (bpf_map_delete_elem(fd, &cgroup_id) && errno != ENOENT))
 		return -errno;
+	if (!on) /* the next incident gets a fresh capture budget */
+		vigil_zoom_capture__reset(bpf_map__fd(s->skel->maps.zbudget), cgroup_id);
 	return 0;
 }
 
