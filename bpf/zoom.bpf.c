@@ -61,6 +61,14 @@ struct {
 	__type(value, struct zk_pend);
 } zpend SEC(".maps");
 
+/* last peer an unconnected (UDP) socket sent to: the peer of an answer read with recv() */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u64);
+	__type(value, struct vg_sockaddr);
+} zpeer SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, ZK_CNT__MAX);
@@ -291,6 +299,18 @@ static __always_inline void net_io(struct zk_scratch *s, __u64 cg, struct sock *
 
 	sock_addrs(e, sk);
 	user_peer(e, uaddr);
+	if (!BPF_CORE_READ(sk, __sk_common.skc_dport)) {
+		__u64 key = (__u64)sk;
+		struct vg_sockaddr *peer;
+
+		if (dir == ZK_DIR_OUT && e->sa[1].port) {
+			bpf_map_update_elem(&zpeer, &key, &e->sa[1], BPF_ANY);
+		} else if (dir == ZK_DIR_IN && !e->sa[1].port) {
+			peer = bpf_map_lookup_elem(&zpeer, &key);
+			if (peer)
+				e->sa[1] = *peer;
+		}
+	}
 	e->arg[1] = bytes;
 	e->arg[2] = fd;
 	e->arg[3] = dir;

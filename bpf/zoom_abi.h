@@ -9,6 +9,7 @@
  *   zfiles    LRU_HASH u64 struct file * -> struct zk_file   sensitive files opened in zoom
  *   zpend     LRU_HASH u64 io_kiocb * -> struct zk_pend      io_uring ops between submit
  *                                                            and completion
+ *   zpeer     LRU_HASH u64 struct sock * -> struct vg_sockaddr  last peer of a UDP socket
  *   zcounters PERCPU_ARRAY ZK_CNT__MAX x u64    events and drops per cause
  */
 #ifndef VIGIL_BPF_ZOOM_ABI_H

@@ -33,7 +33,7 @@ const char *const vigil_zoom_default_patterns[] = {
 	"prefix:/root/.ssh/",
 	"suffix:/token",
 	"suffix:.key",
-	"suffix:.pem",
+	"suffix:key.pem",
 	"suffix:/id_rsa",
 	"suffix:/id_ecdsa",
 	"suffix:/id_ed25519",
