@@ -181,7 +181,7 @@ static int profile_fmt(int argc, char **argv)
 		{ 0 },
 	};
 	bool write_back = false, drop_comments = false;
-	int c, rc = 0;
+	int c, rc = 0, printed = 0;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+wh", opts, NULL)) != -1) {
@@ -221,6 +221,11 @@ static int profile_fmt(int argc, char **argv)
 					"%s: warning: comments are not kept in the output (libyaml "
 					"drops them)",
 					argv[i]);
+			/* several files make one YAML stream: documents stay separated */
+			if (printed++ && !write_all(stdout, "---\n", 4)) {
+				cli_errorf("stdout: %s", strerror(errno));
+				rc = EXIT_ERROR;
+			}
 			if (!write_all(stdout, out.data, out.len)) {
 				cli_errorf("stdout: %s", strerror(errno));
 				rc = EXIT_ERROR;

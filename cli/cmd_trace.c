@@ -29,6 +29,41 @@ struct trace_ctx {
 	FILE *out;
 };
 
+struct allow_set {
+	uint64_t bits[8];
+	struct vigil_sensor *s;
+	bool on;
+};
+
+static int parse_syscalls(const char *list, struct allow_set *a)
+{
+	char buf[8192], *save = NULL;
+
+	if (vigil_strlcpy(buf, list, sizeof(buf)) >= sizeof(buf)) {
+		cli_errorf("--allow-syscalls: list too long");
+		return -EINVAL;
+	}
+	for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		int nr = vigil_syscall_nr(tok);
+
+		if (nr < 0 || nr >= 512) {
+			cli_errorf("--allow-syscalls: unknown syscall '%s'", tok);
+			return -EINVAL;
+		}
+		a->bits[nr / 64] |= 1ull << (nr % 64);
+	}
+	a->on = true;
+	return 0;
+}
+
+/* Runs before the command starts: the kernel filters from its first syscall. */
+static int apply_allow(uint64_t cgroup_id, void *ctx)
+{
+	struct allow_set *a = ctx;
+
+	return a->on ? vigil_sensor__set_syscall_allow(a->s, cgroup_id, a->bits, 512) : 0;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -121,6 +156,7 @@ int cmd_trace(int argc, char **argv)
 		{ "buffer", required_argument, NULL, 'b' },
 		{ "dns-port", required_argument, NULL, 'P' },
 		{ "zoom", no_argument, NULL, 'z' },
+		{ "allow-syscalls", required_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -131,6 +167,7 @@ int cmd_trace(int argc, char **argv)
 	const char *cgroup = NULL, *output = NULL;
 	uint64_t duration = 0, pid_u = 0, cg = 0, bufsz = 0, port = 0;
 	struct vigil_sensor_status st;
+	struct allow_set allow = { 0 };
 	char **cmd = NULL;
 	pid_t child = -1;
 	int c, r, status = 0, rc = 0;
@@ -141,7 +178,7 @@ int cmd_trace(int argc, char **argv)
 		return 0;
 	}
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+jk:c:p:dD:o:b:P:zh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+jk:c:p:dD:o:b:P:zA:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			t.json = true;
@@ -168,6 +205,10 @@ int cmd_trace(int argc, char **argv)
 			break;
 		case 'o':
 			output = optarg;
+			break;
+		case 'A':
+			if (parse_syscalls(optarg, &allow))
+				return EXIT_ERROR;
 			break;
 		case 'P':
 			if (vigil_parse_u64(optarg, &port) || !port || port > 65535) {
@@ -205,14 +246,6 @@ int cmd_trace(int argc, char **argv)
 			return EXIT_ERROR;
 		}
 	}
-	t.out = stdout;
-	if (output) {
-		t.out = fopen(output, "we");
-		if (!t.out) {
-			cli_errorf("trace: %s: %s", output, strerror(errno));
-			return EXIT_ERROR;
-		}
-	}
 	opts.kinds = t.kinds;
 	opts.scope = cmd || cgroup ? VIGIL_SCOPE_SELECTED : VIGIL_SCOPE_ALL;
 	r = vigil_sensor__open(&opts, &s, &err);
@@ -232,14 +265,27 @@ int cmd_trace(int argc, char **argv)
 			return EXIT_ERROR;
 		}
 	}
+	/* the output file appears once the sensor is watching: scripts can wait for it */
+	t.out = stdout;
+	if (output) {
+		t.out = fopen(output, "we");
+		if (!t.out) {
+			cli_errorf("trace: %s: %s", output, strerror(errno));
+			vigil_sensor__free(s);
+			return EXIT_ERROR;
+		}
+	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGPIPE, SIG_IGN);
 	setvbuf(t.out, NULL, _IOLBF, 0);
 	if (cmd) {
-		child = vigil_sensor__spawn(s, cmd, NULL, &cg, &err);
+		allow.s = s;
+		child = vigil_sensor__spawn_with(s, cmd, NULL, apply_allow, &allow, &cg, &err);
 		if (child < 0) {
 			cli_errorf("trace: %s", err.message);
+			if (t.out != stdout)
+				fclose(t.out);
 			vigil_sensor__free(s);
 			return EXIT_ERROR;
 		}
@@ -279,8 +325,8 @@ int cmd_trace(int argc, char **argv)
 		waitpid(child, &status, 0);
 		child = -1;
 	}
+	drain(s, &t);
 	if (cmd) {
-		drain(s, &t);
 		vigil_sensor__spawn_cleanup(s, cg);
 		if (!rc)
 			rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);

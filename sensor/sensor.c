@@ -573,9 +573,13 @@ static int deliver(struct vigil_sensor *s, const struct vg_event *e, size_t size
 		}
 		break;
 	}
-	case VG_EV_EXIT:
-		ev.exit.code = (int32_t)e->arg[0];
+	case VG_EV_EXIT: {
+		/* the kernel keeps a wait status: report it as a shell would */
+		int32_t raw = (int32_t)e->arg[0];
+
+		ev.exit.code = (raw & 0x7f) ? 128 + (raw & 0x7f) : (raw >> 8) & 0xff;
 		break;
+	}
 	case VG_EV_OPEN:
 	case VG_EV_EXEC_WRITE:
 		ev.open.path = resolved_path(s, e, s->path, sizeof(s->path), 0, 1);

@@ -475,7 +475,7 @@ out:
 /* Set-union into a string set; the sets are small (syscalls ~ 400), so a scan is enough. */
 static int add_to_set(struct vigil_profile *p, struct prof_strs *l, const char *v)
 {
-	if (!v || !*v)
+	if (!v || !*v || !prof_utf8_valid(v))
 		return -EINVAL;
 	for (size_t i = 0; i < l->n; i++)
 		if (!strcmp(l->v[i], v))

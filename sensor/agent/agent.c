@@ -89,7 +89,11 @@ struct agent {
 		char *dir;
 	} watches[MAX_WATCHES];
 	size_t nwatches;
+	struct vigil_evidence *evidence; /* NULL when no store is configured */
+	const struct vigil_event *cur;	 /* the event being evaluated */
 	uint64_t alerts_raised;
+	char self_cgroup[512]; /* the agent's own cgroup2 path */
+	char cg_root[PATH_MAX];
 };
 
 static uint64_t mono_ns(void)
@@ -119,6 +123,7 @@ static int emit(json_t *alert, void *ctx)
 	struct agent *a = ctx;
 
 	a->alerts_raised++;
+	vigil_evidence__alert(a->evidence, a->cur, alert);
 	vigil_alerts__emit(a->alerts, alert);
 	return 0;
 }
@@ -450,6 +455,13 @@ static uint64_t total_drops(struct agent *a)
 
 static bool excluded(const struct agent *a, const char *cgroup)
 {
+	/*
+	 * The cgroup2 root holds every process not placed anywhere (the host itself on many
+	 * machines), and the agent's own cgroup would watch its own writes: never workloads.
+	 */
+	if (!strcmp(cgroup, "/") || !cgroup[0] ||
+	    (a->self_cgroup[0] && !strcmp(cgroup, a->self_cgroup)))
+		return true;
 	for (size_t i = 0; i < a->c->exclude_cgroups.n; i++) {
 		if (!fnmatch(a->c->exclude_cgroups.v[i], cgroup, 0))
 			return true;
@@ -611,7 +623,10 @@ static int on_event(const struct vigil_event *ev, void *ctx)
 		err = vigil_learner__event(w->l, ev);
 		return err == -ENOMEM ? err : 0;
 	case WL_DETECTING:
+		vigil_evidence__event(a->evidence, ev);
+		a->cur = ev;
 		err = vigil_detector__event(a->d, ev, emit, a);
+		a->cur = NULL;
 		return err < 0 ? err : 0;
 	default:
 		return 0;
@@ -709,6 +724,39 @@ static void check_learning(struct agent *a, uint64_t now)
 	}
 }
 
+/*
+ * Containers that went away: one still learning ends its learning now (it did all it will
+ * do); then it is forgotten, so the table holds live workloads.
+ */
+static void reap_containers(struct agent *a)
+{
+	char path[PATH_MAX + 512];
+	size_t keep = 0;
+
+	for (size_t i = 0; i < a->nwl; i++) {
+		struct wl *w = a->wl[i];
+
+		if (w->cmd < 0 && w->container_id[0] && w->cgroup[0] && a->cg_root[0]) {
+			snprintf(path, sizeof(path), "%s%s", a->cg_root, w->cgroup);
+			if (access(path, F_OK) < 0 && errno == ENOENT) {
+				if (w->state == WL_LEARNING)
+					wl_finish_learning(a, w);
+				vigil_detector__unbind(a->d, w->cgroup_id);
+				vigil_sensor__unwatch_cgroup(a->s, w->cgroup_id);
+				w->gone = true;
+			}
+		}
+		if (w->gone && w->cmd < 0 && !w->pid) {
+			vigil_learner__free(w->l);
+			vigil_container_meta__release(&w->meta);
+			free(w);
+			continue;
+		}
+		a->wl[keep++] = w;
+	}
+	a->nwl = keep;
+}
+
 static int agent_open(struct agent *a, struct vigil_error *err)
 {
 	struct vigil_sensor_opts so = { .dedup = true };
@@ -766,7 +814,12 @@ static int agent_open(struct agent *a, struct vigil_error *err)
 		snprintf(probe, sizeof(probe), "%s/.", a->c->profiles_dir);
 		watch_dir_of(a, probe);
 	}
-	return vigil_sensor__open(&so, &a->s, err);
+	e = vigil_sensor__open(&so, &a->s, err);
+	if (e < 0)
+		return e;
+	if (a->c->evidence && a->c->evidence[0])
+		return vigil_evidence__open(a->c->evidence, a->s, &a->evidence, err);
+	return 0;
 }
 
 static void agent_close(struct agent *a)
@@ -793,6 +846,21 @@ static void agent_close(struct agent *a)
 		free(a->watches[i].dir);
 	if (a->ino >= 0)
 		close(a->ino);
+	if (a->d) {
+		struct vigil_detect_stats st;
+
+		vigil_detector__stats(a->d, &st);
+		logf_("stopping: %llu events checked, %llu alerts raised, %llu repeats counted in "
+		      "cooldowns, %llu cooldown keys evicted",
+		      (unsigned long long)st.events, (unsigned long long)st.alerts,
+		      (unsigned long long)st.suppressed, (unsigned long long)st.evicted);
+	}
+	if (a->evidence) {
+		struct vigil_error err = { 0 };
+
+		if (vigil_evidence__close(a->evidence, &err) < 0)
+			logf_("evidence: %s", err.message);
+	}
 	if (a->alerts && vigil_alerts__flush(a->alerts, 5000000000ULL) < 0)
 		logf_("some alerts could not be delivered before exit");
 	vigil_alerts__free(a->alerts);
@@ -813,6 +881,20 @@ int vigil_agent__run(const struct vigil_agent_config *c, volatile sig_atomic_t *
 		return -ENOMEM;
 	a->c = c;
 	a->ino = -1;
+	vigil_cgroup2_mount(a->cg_root, sizeof(a->cg_root));
+	{
+		FILE *f = fopen("/proc/self/cgroup", "re");
+		char line[600];
+
+		while (f && fgets(line, sizeof(line), f)) {
+			if (!strncmp(line, "0::", 3)) {
+				line[strcspn(line, "\n")] = '\0';
+				vigil_strlcpy(a->self_cgroup, line + 3, sizeof(a->self_cgroup));
+			}
+		}
+		if (f)
+			fclose(f);
+	}
 	e = agent_open(a, err);
 	if (e < 0)
 		goto out;
@@ -824,8 +906,10 @@ int vigil_agent__run(const struct vigil_agent_config *c, volatile sig_atomic_t *
 	while (!*stop) {
 		uint64_t now = mono_ns();
 
-		if (c->scope == AGENT_SCOPE_CONTAINERS && now >= next_scan) {
-			vigil_find_containers(on_container, a);
+		if (now >= next_scan) {
+			if (c->scope == AGENT_SCOPE_CONTAINERS)
+				vigil_find_containers(on_container, a);
+			reap_containers(a);
 			next_scan = now + c->rescan_ns;
 		}
 		e = vigil_sensor__poll(a->s, POLL_MS, on_event, a);
@@ -835,6 +919,7 @@ int vigil_agent__run(const struct vigil_agent_config *c, volatile sig_atomic_t *
 		}
 		now = mono_ns();
 		read_inotify(a);
+		vigil_evidence__tick(a->evidence);
 		reap_commands(a, now);
 		check_learning(a, now);
 	}

@@ -77,7 +77,7 @@ watch()
 	ALERTS=$TEST_TMP/alerts-$1.jsonl
 	set +e
 	"$VIGIL" watch --profile "$PROFILE" --name demo --alerts "file:$ALERTS" \
-		-- /bin/sh "$DRIVE" >"$TEST_TMP/watch-$1.out" 2>"$TEST_TMP/watch-$1.err"
+		${WATCH_EXTRA[@]+"${WATCH_EXTRA[@]}"} -- /bin/sh "$DRIVE" >"$TEST_TMP/watch-$1.out" 2>"$TEST_TMP/watch-$1.err"
 	RC=$?
 	set -e
 	[ -f "$ALERTS" ] || : >"$ALERTS"
@@ -135,6 +135,18 @@ deviate devshm "$SHM" R1000 "event.path=$SHM"
 deviate token "$DEMO_TOKEN" R0006 "event.path=$DEMO_TOKEN" severity=5
 deviate ptrace - R1015 event.type=ptrace
 deviate unshare - R1006 event.flags~CLONE_NEWUTS
+
+# With --evidence, the alert opens an incident whose evidence is stored.
+WATCH_EXTRA=(--evidence "sqlite:$TEST_TMP/evidence.db")
+deviate exec - R0001 event.path=/usr/bin/true
+incident=$(json_get "$ALERTS" incident_id | head -n 1)
+[[ $incident =~ ^[0-9a-f]{32}$ ]] || fail "incident_id in the alert: '$incident'"
+if vigil_has evidence; then
+	"$VIGIL" evidence list --store "sqlite:$TEST_TMP/evidence.db" >"$TEST_TMP/incidents.txt" ||
+		fail "vigil evidence list failed"
+	assert_file_contains "$TEST_TMP/incidents.txt" "$incident"
+fi
+WATCH_EXTRA=()
 
 # Every alert names the profile it was checked against.
 digest=$(json_get "$ALERTS" profile.digest | head -n 1)

@@ -32,4 +32,15 @@ trace_json "$out2" "$PROGS/syscall_set" sysinfo
 expect 1 "$out2" kind=syscall event.syscall=sysinfo
 assert_eq "$(($(json_count "$out" kind=syscall) + 1))" "$(json_count "$out2" kind=syscall)" \
 	"syscall set size with one extra"
+
+# allow mode: with the learned set loaded before the program starts, only the syscalls outside
+# it reach user space, once each
+set=$(json_get "$out" event.syscall kind=syscall | paste -sd, -)
+out3=$TEST_TMP/sys3.jsonl
+TRACE_OPTS=(--kinds syscall --allow-syscalls "$set")
+trace_json "$out3" "$PROGS/syscall_set" sysinfo getpriority sysinfo
+assert_eq 0 "$TRACE_RC" "syscall_set status in allow mode"
+assert_eq 2 "$(json_count "$out3" kind=syscall)" "syscall events in allow mode"
+expect 1 "$out3" kind=syscall event.syscall=sysinfo
+expect 1 "$out3" kind=syscall event.syscall=getpriority
 echo ok

@@ -130,6 +130,13 @@ static void test_inline_errors(void **state)
 		load_error(with_head("    execs:\n    - path: /bin/x\n      path: /y\n"), NULL,
 			   NULL),
 		"t.yaml:10:7: duplicate key \"path\" (first at line 9)");
+	/* Kubescape's learning writes capabilities without the prefix */
+	assert_string_equal(load_error(with_head("    capabilities: [SETUID, CAP_SETGID]\n"), NULL,
+				       NULL),
+			    "");
+	assert_string_equal(load_error(with_head("    capabilities: [SYS_ADMN]\n"), NULL, NULL),
+			    "t.yaml:8:20: unknown capability \"CAP_SYS_ADMN\" (did you mean "
+			    "\"CAP_SYS_ADMIN\"?)");
 	assert_string_equal(load_error(with_head("    capabilities: [CAP_SYS_ADMN]\n"), NULL, NULL),
 			    "t.yaml:8:20: unknown capability \"CAP_SYS_ADMN\" (did you mean "
 			    "\"CAP_SYS_ADMIN\"?)");
@@ -276,6 +283,27 @@ static void test_fields_survive(void **state)
 	vigil_profile__free(p);
 }
 
+static void test_vocabularies_sorted(void **state)
+{
+	/* the validators binary-search these tables */
+	const char *const *tables[] = { prof_open_flag_names, prof_capability_names,
+					prof_iouring_op_names };
+	char msg[256];
+
+	for (size_t t = 0; t < 3; t++)
+		for (size_t i = 1; tables[t][i]; i++)
+			assert_true(strcmp(tables[t][i - 1], tables[t][i]) < 0);
+	for (size_t i = 0; prof_open_flag_names[i]; i++)
+		assert_true(prof_check_open_flag(prof_open_flag_names[i], msg, sizeof(msg)));
+	for (size_t i = 0; prof_capability_names[i]; i++)
+		assert_true(prof_check_capability(prof_capability_names[i], msg, sizeof(msg)));
+	for (size_t i = 0; prof_iouring_op_names[i]; i++)
+		assert_true(prof_check_iouring_op(prof_iouring_op_names[i], msg, sizeof(msg)));
+	assert_false(prof_check_open_flag("O_RDONLYX", msg, sizeof(msg)));
+	assert_false(prof_check_capability("CAP_A", msg, sizeof(msg)));
+	assert_false(prof_check_iouring_op("ZZZ", msg, sizeof(msg)));
+}
+
 static void test_missing_file(void **state)
 {
 	struct vigil_profile *p = NULL;
@@ -297,6 +325,7 @@ int main(void)
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_defaults_allow_big_profile),
 		cmocka_unit_test(test_fields_survive),
+		cmocka_unit_test(test_vocabularies_sorted),
 		cmocka_unit_test(test_missing_file),
 	};
 

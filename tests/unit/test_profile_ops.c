@@ -74,6 +74,11 @@ static void test_builder(void **state)
 
 		assert_int_equal(vigil_profile__add_open(p, 0, c, "/tmp/a⋯b", flags, 1), -EINVAL);
 		assert_int_equal(vigil_profile__add_open(p, 0, c, "tmp/x", flags, 1), -EINVAL);
+		assert_int_equal(vigil_profile__add_open(p, 0, c, "/tmp/\xff\xfe", flags, 1),
+				 -EINVAL);
+		assert_int_equal(vigil_profile__add_open(p, 0, c, "/tmp/\xc0\xaf", flags, 1),
+				 -EINVAL);
+		assert_int_equal(vigil_profile__add_open(p, 0, c, "/tmp/caf\xc3\xa9", flags, 1), 0);
 		assert_int_equal(vigil_profile__add_open(p, 0, c, "/tmp/x", bad_flags, 1), -EINVAL);
 		assert_int_equal(vigil_profile__add_exec(p, 0, c, "/bin/x", bad_args, 2), -EINVAL);
 		assert_int_equal(vigil_profile__add_syscall(p, 0, c, "Open At"), -EINVAL);
@@ -82,8 +87,8 @@ static void test_builder(void **state)
 				 -EINVAL);
 	}
 	assert_int_equal(vigil_profile__add_open(p, 0, c, NULL, NULL, 0), -EINVAL);
-	/* 2 execs, 2 opens, 2 syscalls, 1 cap, 1 iouring, 1 endpoint */
-	assert_int_equal(vigil_profile__entry_count(p), 9);
+	/* 2 execs, 3 opens, 2 syscalls, 1 cap, 1 iouring, 1 endpoint */
+	assert_int_equal(vigil_profile__entry_count(p), 10);
 	y = emit(p);
 	assert_non_null(strstr(y,
 			       "  - name: app\n    capabilities:\n    - CAP_NET_RAW\n    execs:\n"
