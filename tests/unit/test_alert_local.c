@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 /* stdout, file: and syslog sinks: what lands in the file, on stdout and on a real socket. */
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <jansson.h>
 #include <netinet/in.h>
 #include <setjmp.h>
@@ -440,6 +443,51 @@ static void test_syslog_bad_specs(void **state)
 	vigil_alerts__free(a);
 }
 
+/* Threads of this process whose signal mask blocks both SIGHUP and SIGPIPE. */
+static int threads_blocking_hup_pipe(void)
+{
+	const unsigned long long want = (1ull << (SIGHUP - 1)) | (1ull << (SIGPIPE - 1));
+	char path[300], line[256];
+	struct dirent *d;
+	DIR *dir = opendir("/proc/self/task");
+	int n = 0;
+
+	assert_non_null(dir);
+	while ((d = readdir(dir))) {
+		FILE *f;
+
+		if (d->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%s/status", d->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		while (fgets(line, sizeof(line), f))
+			if (!strncmp(line, "SigBlk:", 7) &&
+			    (strtoull(line + 7, NULL, 16) & want) == want)
+				n++;
+		fclose(f);
+	}
+	closedir(dir);
+	return n;
+}
+
+/* Sink threads take no signals: SIGHUP is the program's, SIGPIPE must not kill it. */
+static void test_sink_threads_block_signals(void **state)
+{
+	struct vigil_alerts *a = vigil_alerts__new(NULL);
+	struct vigil_error err;
+	sigset_t none;
+
+	sigemptyset(&none);
+	pthread_sigmask(SIG_SETMASK, &none, NULL);
+	assert_int_equal(threads_blocking_hup_pipe(), 0);
+	assert_int_equal(vigil_alerts__add_sink(a, "syslog:127.0.0.1:9", &err), 0);
+	assert_int_equal(vigil_alerts__add_sink(a, "webhook:http://127.0.0.1:9/", &err), 0);
+	assert_int_equal(threads_blocking_hup_pipe(), 2);
+	vigil_alerts__free(a);
+}
+
 static void test_health_nothing_dropped(void **state)
 {
 	struct vigil_alerts *a = vigil_alerts__new(NULL);
@@ -633,6 +681,7 @@ int main(void)
 		cmocka_unit_test(test_syslog_unix_and_retry),
 		cmocka_unit_test(test_syslog_bad_specs),
 		cmocka_unit_test(test_health_nothing_dropped),
+		cmocka_unit_test(test_sink_threads_block_signals),
 		cmocka_unit_test(test_alertmanager_mapping_edges),
 		cmocka_unit_test(test_formatters_hostile_input),
 	};
