@@ -1240,3 +1240,63 @@ int BPF_PROG(vg_uring_submit, struct io_kiocb *req)
 	}
 	return 0;
 }
+
+/*
+ * raw_tp twins of every hook: the same bodies, reading everything through probe reads, for
+ * kernels where tp_btf programs do not load. Not loaded unless user space falls back.
+ */
+SEC("raw_tp/sched_process_exec")
+int BPF_PROG(vg_exec_raw, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	return ____vg_exec(ctx, p, old_pid, bprm);
+}
+
+SEC("raw_tp/sched_process_fork")
+int BPF_PROG(vg_fork_raw, struct task_struct *parent, struct task_struct *child)
+{
+	return ____vg_fork(ctx, parent, child);
+}
+
+SEC("raw_tp/sched_process_exit")
+int BPF_PROG(vg_exit_raw, struct task_struct *p, bool group_dead)
+{
+	return ____vg_exit(ctx, p, group_dead);
+}
+
+SEC("raw_tp/sys_enter")
+int BPF_PROG(vg_sys_enter_raw, struct pt_regs *regs, long id)
+{
+	return ____vg_sys_enter(ctx, regs, id);
+}
+
+SEC("raw_tp/sys_exit")
+int BPF_PROG(vg_sys_exit_raw, struct pt_regs *regs, long ret)
+{
+	return ____vg_sys_exit(ctx, regs, ret);
+}
+
+SEC("raw_tp/cap_capable")
+int BPF_PROG(vg_cap_raw, const struct cred *cred, struct user_namespace *target_ns,
+	     const struct user_namespace *capable_ns, int cap, int ret)
+{
+	return ____vg_cap(ctx, cred, target_ns, capable_ns, cap, ret);
+}
+
+SEC("raw_tp/inet_sock_set_state")
+int BPF_PROG(vg_tcp_state_raw, const struct sock *sk, const int oldstate, const int newstate)
+{
+	return ____vg_tcp_state(ctx, sk, oldstate, newstate);
+}
+
+SEC("raw_tp/io_uring_create")
+int BPF_PROG(vg_uring_create_raw, int fd, void *uctx, __u32 sq_entries, __u32 cq_entries,
+	     __u32 flags)
+{
+	return ____vg_uring_create(ctx, fd, uctx, sq_entries, cq_entries, flags);
+}
+
+SEC("raw_tp/io_uring_submit_req")
+int BPF_PROG(vg_uring_submit_raw, struct io_kiocb *req)
+{
+	return ____vg_uring_submit(ctx, req);
+}

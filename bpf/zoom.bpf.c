@@ -609,4 +609,24 @@ int BPF_PROG(vg_zoom_uring_complete, struct io_ring_ctx *rctx, void *req_, struc
 	return 0;
 }
 
+/* raw_tp twins (the sensor falls back to them when tp_btf programs do not load) */
+SEC("raw_tp/sys_exit")
+int BPF_PROG(vg_zoom_sys_exit_raw, struct pt_regs *regs, long ret)
+{
+	return ____vg_zoom_sys_exit(ctx, regs, ret);
+}
+
+SEC("raw_tp/io_uring_submit_req")
+int BPF_PROG(vg_zoom_uring_submit_raw, struct io_kiocb *req)
+{
+	return ____vg_zoom_uring_submit(ctx, req);
+}
+
+SEC("raw_tp/io_uring_complete")
+int BPF_PROG(vg_zoom_uring_complete_raw, struct io_ring_ctx *rctx, void *req_,
+	     struct io_uring_cqe *cqe)
+{
+	return ____vg_zoom_uring_complete(ctx, rctx, req_, cqe);
+}
+
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
