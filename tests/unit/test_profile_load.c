@@ -131,9 +131,8 @@ static void test_inline_errors(void **state)
 			   NULL),
 		"t.yaml:10:7: duplicate key \"path\" (first at line 9)");
 	/* Kubescape's learning writes capabilities without the prefix */
-	assert_string_equal(load_error(with_head("    capabilities: [SETUID, CAP_SETGID]\n"), NULL,
-				       NULL),
-			    "");
+	assert_string_equal(
+		load_error(with_head("    capabilities: [SETUID, CAP_SETGID]\n"), NULL, NULL), "");
 	assert_string_equal(load_error(with_head("    capabilities: [SYS_ADMN]\n"), NULL, NULL),
 			    "t.yaml:8:20: unknown capability \"CAP_SYS_ADMN\" (did you mean "
 			    "\"CAP_SYS_ADMIN\"?)");
@@ -226,6 +225,26 @@ static void test_limits(void **state)
 	assert_string_equal(
 		load_error("a: &a [x, x, x]\nb: &b [*a, *a, *a]\n", NULL, &code),
 		"t.yaml:2:8: aliases (*a) are not supported in profiles: write the value out");
+}
+
+static void test_many_containers(void **state)
+{
+	struct vigil_buf b = VIGIL_BUF_INIT;
+	int code;
+
+	/* the duplicate check must not be quadratic, and must still find the repeat */
+	assert_int_equal(vigil_buf__puts(&b,
+					 "apiVersion: spdx.softwarecomposition.kubescape.io/"
+					 "v1beta1\nkind: ApplicationProfile\nmetadata: {name: t}\n"
+					 "spec:\n  containers:\n"),
+			 0);
+	for (int i = 0; i < 3000; i++)
+		assert_int_equal(vigil_buf__printf(&b, "  - name: c%d\n", i), 0);
+	assert_string_equal(load_error(b.data, NULL, &code), "");
+	assert_int_equal(vigil_buf__puts(&b, "  - name: c17\n  - name: c2\n"), 0);
+	assert_string_equal(load_error(b.data, NULL, &code),
+			    "t.yaml:3006:5: duplicate container \"c17\" (first at line 23)");
+	vigil_buf__release(&b);
 }
 
 static void test_defaults_allow_big_profile(void **state)
@@ -323,6 +342,7 @@ int main(void)
 		cmocka_unit_test(test_bad_files),
 		cmocka_unit_test(test_inline_errors),
 		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_many_containers),
 		cmocka_unit_test(test_defaults_allow_big_profile),
 		cmocka_unit_test(test_fields_survive),
 		cmocka_unit_test(test_vocabularies_sorted),
