@@ -10,7 +10,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <linux/types.h>
+
+#include "bpf/sensor_abi.h"
 #include "cli/cli.h"
+#include "sensor/zoom_capture.h"
 #include "util/strutil.h"
 #include "vigil/sensor.h"
 
@@ -333,6 +337,18 @@ int cmd_trace(int argc, char **argv)
 	}
 	if (t.out != stdout)
 		fclose(t.out);
+	if (zoom) {
+		struct vigil_zoom_counters zc;
+
+		if (!vigil_sensor__zoom_counters(s, &zc))
+			cli_errorf(
+				"trace: zoom: %llu records; samples left out: budget spent %llu, "
+				"unreadable %llu; lost: ring buffer %llu, tables %llu",
+				(unsigned long long)zc.events, (unsigned long long)zc.drops_budget,
+				(unsigned long long)zc.drops_read,
+				(unsigned long long)zc.drops_ringbuf,
+				(unsigned long long)zc.drops_table);
+	}
 	if (!vigil_sensor__status(s, &st) && st.drops)
 		cli_errorf("trace: %llu events dropped (ring buffer %llu, rate limit %llu, tables "
 			   "%llu)",

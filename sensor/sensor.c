@@ -322,7 +322,15 @@ int vigil_sensor__open(const struct vigil_sensor_opts *opts, struct vigil_sensor
 		else
 			snprintf(h->state, sizeof(h->state), "attached (tp_btf)");
 	}
-	r = vigil_zoom_capture__configure(bpf_map__fd(s->skel->maps.zcfg), 0, 0, NULL);
+	/* VIGIL_ZOOM_BUDGET: sampled bytes per workload and incident (tests, tuning) */
+	{
+		uint64_t budget = 0;
+		const char *b = getenv("VIGIL_ZOOM_BUDGET");
+
+		if (b && vigil_parse_u64(b, &budget))
+			budget = 0;
+		r = vigil_zoom_capture__configure(bpf_map__fd(s->skel->maps.zcfg), 0, budget, NULL);
+	}
 	if (r) {
 		r = vigil_error__set(err, r, "", 0, 0, "cannot configure the zoom capture: %s",
 				     strerror(-r));
@@ -855,6 +863,11 @@ int vigil_sensor__set_zoom(struct vigil_sensor *s, uint64_t cgroup_id, bool on)
 	if (!on) /* the next incident gets a fresh capture budget */
 		vigil_zoom_capture__reset(bpf_map__fd(s->skel->maps.zbudget), cgroup_id);
 	return 0;
+}
+
+int vigil_sensor__zoom_counters(struct vigil_sensor *s, struct vigil_zoom_counters *ret)
+{
+	return vigil_zoom_capture__counters(bpf_map__fd(s->skel->maps.zcounters), ret);
 }
 
 int vigil_sensor__reset_dedup(struct vigil_sensor *s, uint64_t cgroup_id)

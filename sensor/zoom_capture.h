@@ -52,4 +52,8 @@ struct vigil_zoom_counters {
 /* Sums the per-CPU zcounters map (fd). Returns 0 or -errno. */
 int vigil_zoom_capture__counters(int counters_fd, struct vigil_zoom_counters *ret);
 
+/* The zoom capture's counters of an open sensor (sensor/sensor.c). Returns 0 or -errno. */
+struct vigil_sensor;
+int vigil_sensor__zoom_counters(struct vigil_sensor *s, struct vigil_zoom_counters *ret);
+
 #endif
