@@ -46,6 +46,7 @@ run_all()
 {
 	local tag=$1
 	shift
+	# shellcheck disable=SC2034,SC2054 # read by trace_json; a comma list is one argument
 	TRACE_OPTS=("$@" --kinds net_io,file_read --dns-port "$DNS_PORT")
 	trace_json "$TEST_TMP/$tag-tcp.jsonl" "${late[@]}" python3 "$TEST_TMP/tcp.py"
 	assert_eq 0 "$TRACE_RC" "tcp.py status ($tag)"
