@@ -44,7 +44,7 @@ struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 1024);
 	__type(key, __u64);
-	__type(value, __u64);
+	__type(value, struct zk_budget);
 } zbudget SEC(".maps");
 
 struct {
@@ -171,6 +171,20 @@ static __always_inline void rec_send(struct vg_event *e, __u32 off)
 	zcount(ZK_CNT_EVENTS);
 }
 
+static __always_inline struct zk_budget *budget_of(__u64 cg)
+{
+	struct zk_budget zero = {}, *b = bpf_map_lookup_elem(&zbudget, &cg);
+
+	if (b)
+		return b;
+	if (bpf_map_update_elem(&zbudget, &cg, &zero, BPF_NOEXIST) &&
+	    !bpf_map_lookup_elem(&zbudget, &cg)) {
+		zcount(ZK_CNT_DROP_TABLE);
+		return NULL;
+	}
+	return bpf_map_lookup_elem(&zbudget, &cg);
+}
+
 /*
  * How many bytes of a message of len bytes may be sampled: bounded by the per-message sample
  * size and what is left of the workload's budget (charged here).
@@ -178,32 +192,49 @@ static __always_inline void rec_send(struct vg_event *e, __u32 off)
 static __always_inline __u32 take_budget(__u64 cg, __u64 len)
 {
 	struct zk_cfg *c = cfg();
-	__u64 *used, zero = 0, want;
+	struct zk_budget *b;
+	__u64 want;
 
 	if (!c || !c->sample || !len)
 		return 0;
 	want = len < c->sample ? len : c->sample;
 	if (want > ZK_SAMPLE_MAX)
 		want = ZK_SAMPLE_MAX;
-	used = bpf_map_lookup_elem(&zbudget, &cg);
-	if (!used) {
-		if (bpf_map_update_elem(&zbudget, &cg, &zero, BPF_NOEXIST) &&
-		    !bpf_map_lookup_elem(&zbudget, &cg)) {
-			zcount(ZK_CNT_DROP_TABLE);
-			return 0;
-		}
-		used = bpf_map_lookup_elem(&zbudget, &cg);
-		if (!used)
-			return 0;
-	}
-	if (*used >= c->budget) {
+	b = budget_of(cg);
+	if (!b)
+		return 0;
+	if (b->bytes >= c->budget) {
 		zcount(ZK_CNT_DROP_BUDGET);
 		return 0;
 	}
-	if (want > c->budget - *used)
-		want = c->budget - *used;
-	__sync_fetch_and_add(used, want);
+	if (want > c->budget - b->bytes)
+		want = c->budget - b->bytes;
+	__sync_fetch_and_add(&b->bytes, want);
 	return want;
+}
+
+/* One record of the zoomed syscall sequence, within the workload's syscall budget. */
+static __always_inline void syscall_record(struct zk_scratch *s, __u64 cg, long nr, long ret)
+{
+	struct zk_cfg *c = cfg();
+	struct zk_budget *b;
+	struct vg_event *e;
+
+	if (!c || !c->syscalls)
+		return;
+	b = budget_of(cg);
+	if (!b)
+		return;
+	if (b->syscalls >= c->syscalls) {
+		zcount(ZK_CNT_DROP_SYSCALLS);
+		return;
+	}
+	__sync_fetch_and_add(&b->syscalls, 1);
+	e = rec_begin(s, VG_EV_SYSCALL, cg);
+	e->arg[0] = nr;
+	e->arg[1] = ret;
+	e->flags |= ZK_F_SEQ;
+	rec_send(e, 0);
 }
 
 /* n bytes of user memory at src as string idx at data offset off; returns the new offset. */
@@ -436,6 +467,15 @@ int BPF_PROG(vg_zoom_sys_exit, struct pt_regs *regs, long ret)
 	__u64 cg, len;
 	int dir;
 
+	cg = bpf_get_current_cgroup_id();
+	if (!zoomed(cg))
+		return 0;
+	s = scratch();
+	if (!s)
+		return 0;
+	/* orig_ax is -1 after a signal handler's return (rt_sigreturn's own exit) */
+	if (nr >= 0 && nr < VG_MAX_SYSCALLS)
+		syscall_record(s, cg, nr, ret);
 	switch (nr) {
 	case NR_read:
 	case NR_write:
@@ -451,11 +491,7 @@ int BPF_PROG(vg_zoom_sys_exit, struct pt_regs *regs, long ret)
 	default:
 		return 0;
 	}
-	cg = bpf_get_current_cgroup_id();
-	if (!zoomed(cg) || ret < 0)
-		return 0;
-	s = scratch();
-	if (!s)
+	if (ret < 0)
 		return 0;
 	if (nr == NR_open || nr == NR_openat || nr == NR_openat2) {
 		const char *up = (const char *)(nr == NR_open ? BPF_CORE_READ(regs, di)

@@ -5,7 +5,8 @@
  *
  * Maps (bpf/zoom.bpf.c; `events`, `zoom` are the sensor's, shared by the static link):
  *   zcfg      ARRAY 1 x struct zk_cfg           sample size, byte budget, sensitive paths
- *   zbudget   HASH  u64 cgroup id -> u64        payload/content bytes sampled this incident
+  *   zbudget   HASH  u64 cgroup id -> struct zk_budget  bytes sampled, syscalls recorded
+ *                                                        until the zoom is cleared
  *   zfiles    LRU_HASH u64 struct file * -> struct zk_file   sensitive files opened in zoom
  *   zpend     LRU_HASH u64 io_kiocb * -> struct zk_pend      io_uring ops between submit
  *                                                            and completion
@@ -45,11 +46,20 @@ struct zk_pat {
 };
 
 struct zk_cfg {
-	__u32 sample; /* bytes sampled per message, <= ZK_SAMPLE_MAX; 0 = zoom capture off */
-	__u32 pad;
-	__u64 budget; /* sampled bytes per workload until its zoom is cleared */
+	__u32 sample;	/* bytes sampled per message, <= ZK_SAMPLE_MAX; 0 = zoom capture off */
+	__u32 syscalls; /* syscall records per workload until its zoom is cleared */
+	__u64 budget;	/* sampled bytes per workload until its zoom is cleared */
 	struct zk_pat pats[ZK_PATS];
 };
+
+struct zk_budget {
+	__u64 bytes;
+	__u64 syscalls;
+};
+
+/* SYSCALL records of the zoomed sequence (every call, at its exit): arg[0] number, arg[1]
+ * result; flag ZK_F_SEQ tells them from the sensor's first-use / out-of-set ones. */
+#define ZK_F_SEQ (1u << 9)
 
 struct zk_file {
 	__u64 inode; /* struct inode * when opened: a recycled struct file is not confused */
@@ -68,11 +78,12 @@ struct zk_pend {
 };
 
 enum zk_counter {
-	ZK_CNT_EVENTS = 0,   /* zoom records written */
-	ZK_CNT_DROP_RINGBUF, /* ring buffer full */
-	ZK_CNT_DROP_BUDGET,  /* sample left out: the workload's byte budget is spent */
-	ZK_CNT_DROP_TABLE,   /* zfiles / zpend / zbudget full */
-	ZK_CNT_DROP_READ,    /* user memory not readable: record sent without sample */
+	ZK_CNT_EVENTS = 0,    /* zoom records written */
+	ZK_CNT_DROP_RINGBUF,  /* ring buffer full */
+	ZK_CNT_DROP_BUDGET,   /* sample left out: the workload's byte budget is spent */
+	ZK_CNT_DROP_TABLE,    /* zfiles / zpend / zbudget full */
+	ZK_CNT_DROP_READ,     /* user memory not readable: record sent without sample */
+	ZK_CNT_DROP_SYSCALLS, /* syscall records past the workload's syscall budget */
 	ZK_CNT__MAX
 };
 

@@ -343,9 +343,11 @@ int cmd_trace(int argc, char **argv)
 		if (!vigil_sensor__zoom_counters(s, &zc))
 			cli_errorf(
 				"trace: zoom: %llu records; samples left out: budget spent %llu, "
-				"unreadable %llu; lost: ring buffer %llu, tables %llu",
+				"unreadable %llu; syscalls past the budget %llu; lost: ring buffer %llu, "
+				"tables %llu",
 				(unsigned long long)zc.events, (unsigned long long)zc.drops_budget,
 				(unsigned long long)zc.drops_read,
+				(unsigned long long)zc.drops_syscalls,
 				(unsigned long long)zc.drops_ringbuf,
 				(unsigned long long)zc.drops_table);
 	}

@@ -78,6 +78,7 @@ int vigil_zoom_capture__configure(int cfg_fd, uint32_t sample, uint64_t budget,
 	if (c->sample > ZK_SAMPLE_MAX)
 		c->sample = ZK_SAMPLE_MAX;
 	c->budget = budget ? budget : VIGIL_ZOOM_BUDGET_DEFAULT;
+	c->syscalls = VIGIL_ZOOM_SYSCALLS_DEFAULT;
 	if (!patterns)
 		patterns = vigil_zoom_default_patterns;
 	for (size_t i = 0; patterns[i]; i++) {
@@ -159,5 +160,6 @@ int vigil_zoom_capture__counters(int counters_fd, struct vigil_zoom_counters *re
 	ret->drops_budget = sums[ZK_CNT_DROP_BUDGET];
 	ret->drops_table = sums[ZK_CNT_DROP_TABLE];
 	ret->drops_read = sums[ZK_CNT_DROP_READ];
+	ret->drops_syscalls = sums[ZK_CNT_DROP_SYSCALLS];
 	return 0;
 }

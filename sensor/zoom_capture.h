@@ -15,8 +15,9 @@
 #include "bpf/zoom_abi.h"
 #include "vigil/event.h"
 
-#define VIGIL_ZOOM_SAMPLE_DEFAULT 512	       /* bytes per message */
-#define VIGIL_ZOOM_BUDGET_DEFAULT (256u << 10) /* sampled bytes per workload and incident */
+#define VIGIL_ZOOM_SAMPLE_DEFAULT   512		 /* bytes per message */
+#define VIGIL_ZOOM_BUDGET_DEFAULT   (256u << 10) /* sampled bytes per workload and incident */
+#define VIGIL_ZOOM_SYSCALLS_DEFAULT 4096	 /* syscall records per workload and incident */
 
 /* The sensitive-path patterns used by default: "prefix:" or "suffix:" then the bytes. */
 extern const char *const vigil_zoom_default_patterns[];
@@ -42,11 +43,12 @@ int vigil_zoom_capture__decode(const struct vg_event *e, const char *const str[V
 			       struct vigil_event *ev);
 
 struct vigil_zoom_counters {
-	uint64_t events;	/* zoom records written by the kernel */
-	uint64_t drops_ringbuf; /* lost: ring buffer full */
-	uint64_t drops_budget;	/* samples left out: budget spent (the record still went) */
-	uint64_t drops_table;	/* zfiles/zpend/zbudget full */
-	uint64_t drops_read;	/* samples left out: user memory unreadable */
+	uint64_t events;	 /* zoom records written by the kernel */
+	uint64_t drops_ringbuf;	 /* lost: ring buffer full */
+	uint64_t drops_budget;	 /* samples left out: budget spent (the record still went) */
+	uint64_t drops_table;	 /* zfiles/zpend/zbudget full */
+	uint64_t drops_read;	 /* samples left out: user memory unreadable */
+	uint64_t drops_syscalls; /* syscall records past the budget */
 };
 
 /* Sums the per-CPU zcounters map (fd). Returns 0 or -errno. */

@@ -91,6 +91,20 @@ expect 1 "$out" kind=net_io event.proto=udp event.direction=outbound "event.remo
 expect 1 "$out" kind=net_io event.proto=udp event.direction=inbound "event.remote.port=$DNS_PORT" \
 	event.remote.addr=127.0.0.1 "event.sample_len!=0"
 
+# the syscall sequence: every call while zoomed (not only the first use of each number)
+cat >"$TEST_TMP/pids.py" <<'PY'
+import os
+for i in range(7):
+    os.getpid()
+PY
+TRACE_OPTS=(--zoom --kinds syscall)
+trace_json "$TEST_TMP/sys-on.jsonl" "${late[@]}" python3 "$TEST_TMP/pids.py"
+expect 7 "$TEST_TMP/sys-on.jsonl" kind=syscall event.syscall=getpid
+TRACE_OPTS=(--kinds syscall)
+trace_json "$TEST_TMP/sys-off.jsonl" "${late[@]}" python3 "$TEST_TMP/pids.py"
+n=$(json_count "$TEST_TMP/sys-off.jsonl" kind=syscall event.syscall=getpid)
+[ "$n" -le 1 ] || fail "zoom off: $n getpid events (want the first use only)"
+
 # zoom off: the same programs, none of these events
 run_all off
 for f in "$TEST_TMP"/off-*.jsonl; do
