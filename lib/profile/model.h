@@ -272,6 +272,8 @@ void prof_node_free(struct prof_node *n);
 void prof_node_release(struct prof_node *n); /* frees what n owns, not n itself */
 struct prof_node *prof_node_clone(const struct prof_node *n);
 bool prof_node_equal(const struct prof_node *a, const struct prof_node *b);
+/* A total order consistent with prof_node_equal (0 exactly when equal). */
+int prof_node_cmp(const struct prof_node *a, const struct prof_node *b);
 
 void prof_container_release(struct prof_container *c);
 void prof_doc_release(struct prof_doc *d);

@@ -93,6 +93,7 @@ struct agent {
 	const struct vigil_event *cur;	 /* the event being evaluated */
 	uint64_t alerts_raised;
 	char self_cgroup[512]; /* the agent's own cgroup2 path */
+	struct wl *last;       /* wl_find's last hit */
 	char cg_root[PATH_MAX];
 };
 
@@ -317,12 +318,37 @@ static void wl_bind(struct agent *a, struct wl *w)
 		vigil_sensor__set_syscall_allow(a->s, w->cgroup_id, bitmap, VIGIL_SYSCALL_BITS);
 }
 
+static void learned_path(const struct agent *a, const struct wl *w, char *buf, size_t size);
+
+/*
+ * A profile file a person put in place for a workload still learning: it wins, learning
+ * stops (nothing learned is written over a hand-written profile).
+ */
+static void adopt_profile(struct agent *a, struct wl *w, const char *file)
+{
+	vigil_learner__free(w->l);
+	w->l = NULL;
+	w->profile = stored_get(a, file);
+	wl_bind(a, w);
+	logf_("%s: %s appeared while learning: %s with it", w->name, file,
+	      w->state == WL_DETECTING ? "detecting" : "unprotected (profile not usable)");
+}
+
 static void on_profile_changed(struct agent *a, const char *file)
 {
 	struct stored *st = stored_find(a, file);
+	char mine[PATH_MAX];
 
 	if (!st) {
-		/* a new file may be what an unprotected or learning workload is waiting for */
+		for (size_t i = 0; i < a->nwl; i++) {
+			struct wl *w = a->wl[i];
+
+			if (w->state != WL_LEARNING || w->gone)
+				continue;
+			learned_path(a, w, mine, sizeof(mine));
+			if (!strcmp(mine, file))
+				adopt_profile(a, w, file);
+		}
 		return;
 	}
 	if (access(file, F_OK) < 0)
@@ -369,9 +395,12 @@ static void read_inotify(struct agent *a)
 
 static struct wl *wl_find(struct agent *a, uint64_t cgroup_id)
 {
+	/* events come in runs from one workload: try the last one first */
+	if (a->last && a->last->cgroup_id == cgroup_id)
+		return a->last;
 	for (size_t i = 0; i < a->nwl; i++) {
 		if (a->wl[i]->cgroup_id == cgroup_id)
-			return a->wl[i];
+			return a->last = a->wl[i];
 	}
 	return NULL;
 }
@@ -531,13 +560,27 @@ static struct wl *wl_new(struct agent *a, uint64_t cgroup_id, const char *name, 
 }
 
 /* Ends learning: writes the profile atomically, loads it back, detects from now on. */
+static void learned_path(const struct agent *a, const struct wl *w, char *buf, size_t size)
+{
+	char stem[160];
+
+	safe_name(w->name, stem, sizeof(stem) - 5);
+	snprintf(buf, size, "%s/%s.yaml", a->c->profiles_dir, stem);
+}
+
 static void wl_finish_learning(struct agent *a, struct wl *w)
 {
 	struct vigil_profile *p = NULL;
 	struct vigil_error err = { 0 };
-	char file[PATH_MAX], stem[160], digest[80];
+	char file[PATH_MAX], digest[80];
 	struct stored *st;
 	int e;
+
+	learned_path(a, w, file, sizeof(file));
+	if (!stored_find(a, file) && access(file, F_OK) == 0) {
+		adopt_profile(a, w, file);
+		return;
+	}
 
 	e = vigil_learn_kernel_sets(a->s, w->l, w->cgroup_id);
 	if (!e)
@@ -554,8 +597,6 @@ static void wl_finish_learning(struct agent *a, struct wl *w)
 			vigil_sign__sign_profile(a->key, p, doc, "vigil-agent",
 						 (int64_t)time(NULL));
 	}
-	safe_name(w->name, stem, sizeof(stem) - 5);
-	snprintf(file, sizeof(file), "%s/%s.yaml", a->c->profiles_dir, stem);
 	st = stored_find(a, file);
 	if (!st) {
 		st = calloc(1, sizeof(*st));
@@ -689,7 +730,7 @@ static void reap_commands(struct agent *a, uint64_t now)
 {
 	for (size_t i = 0; i < a->nwl; i++) {
 		struct wl *w = a->wl[i];
-		int ws;
+		int ws, cmd;
 
 		if (w->cmd < 0 || w->gone)
 			continue;
@@ -703,14 +744,14 @@ static void reap_commands(struct agent *a, uint64_t now)
 		if (w->state == WL_LEARNING)
 			wl_finish_learning(a, w);
 		w->gone = true;
+		vigil_detector__unbind(a->d, w->cgroup_id);
 		vigil_sensor__spawn_cleanup(a->s, w->cgroup_id);
-		if (a->c->commands[w->cmd].restart) {
-			int cmd = w->cmd;
-
-			/* a restart is a new workload: its own cgroup, bound to the same profile */
-			w->cmd = -1;
+		/* forgotten at the next reap: its cgroup id may be reused by a new cgroup */
+		cmd = w->cmd;
+		w->cmd = -1;
+		/* a restart is a new workload: its own cgroup, bound to the same profile */
+		if (a->c->commands[cmd].restart)
 			spawn_command(a, (size_t)cmd);
-		}
 	}
 }
 
@@ -747,6 +788,8 @@ static void reap_containers(struct agent *a)
 			}
 		}
 		if (w->gone && w->cmd < 0 && !w->pid) {
+			if (a->last == w)
+				a->last = NULL;
 			vigil_learner__free(w->l);
 			vigil_container_meta__release(&w->meta);
 			free(w);
@@ -755,6 +798,63 @@ static void reap_containers(struct agent *a)
 		a->wl[keep++] = w;
 	}
 	a->nwl = keep;
+}
+
+static const char *state_name(enum wl_state st)
+{
+	switch (st) {
+	case WL_LEARNING:
+		return "learning";
+	case WL_DETECTING:
+		return "detecting";
+	case WL_UNPROTECTED:
+		return "unprotected";
+	default:
+		return "ignored";
+	}
+}
+
+/* status_file: what the agent is doing, as one JSON object, replaced atomically. */
+static void write_status(struct agent *a)
+{
+	struct vigil_sink_stats sinks[32];
+	struct vigil_detect_stats st;
+	size_t nsinks;
+	json_t *o, *wls, *sa;
+	char *text;
+
+	if (!a->c->status_file || !a->c->status_file[0])
+		return;
+	vigil_detector__stats(a->d, &st);
+	wls = json_array();
+	for (size_t i = 0; wls && i < a->nwl; i++) {
+		const struct wl *w = a->wl[i];
+
+		if (w->gone)
+			continue;
+		json_array_append_new(wls,
+				      json_pack("{s:s,s:s,s:s,s:s,s:s}", "name", w->name, "cgroup",
+						w->cgroup, "container_id", w->container_id, "state",
+						state_name(w->state), "profile",
+						w->profile ? w->profile->file : ""));
+	}
+	sa = json_array();
+	nsinks = vigil_alerts__stats(a->alerts, sinks, 32);
+	for (size_t i = 0; sa && i < nsinks && i < 32; i++)
+		json_array_append_new(sa, json_pack("{s:s,s:I,s:I,s:I,s:I}", "spec", sinks[i].spec,
+						    "sent", (json_int_t)sinks[i].sent, "queued",
+						    (json_int_t)sinks[i].queued, "dropped",
+						    (json_int_t)sinks[i].dropped, "failures",
+						    (json_int_t)sinks[i].failures));
+	o = json_pack("{s:o,s:{s:I,s:I,s:I,s:I},s:o}", "workloads", wls ? wls : json_array(),
+		      "detection", "events", (json_int_t)st.events, "alerts", (json_int_t)st.alerts,
+		      "suppressed", (json_int_t)st.suppressed, "evicted", (json_int_t)st.evicted,
+		      "sinks", sa ? sa : json_array());
+	text = o ? json_dumps(o, JSON_INDENT(2)) : NULL;
+	if (text)
+		vigil_write_file_atomic(a->c->status_file, text, strlen(text), 0644, NULL);
+	free(text);
+	json_decref(o);
 }
 
 static int agent_open(struct agent *a, struct vigil_error *err)
@@ -824,6 +924,9 @@ static int agent_open(struct agent *a, struct vigil_error *err)
 
 static void agent_close(struct agent *a)
 {
+	/* the last status, while the workload table is still there */
+	if (a->d && a->alerts)
+		write_status(a);
 	for (size_t i = 0; i < a->nwl; i++) {
 		struct wl *w = a->wl[i];
 
@@ -874,7 +977,7 @@ int vigil_agent__run(const struct vigil_agent_config *c, volatile sig_atomic_t *
 		     struct vigil_error *err)
 {
 	struct agent *a = calloc(1, sizeof(*a));
-	uint64_t next_scan = 0;
+	uint64_t next_scan = 0, next_status = 0;
 	int e;
 
 	if (!a)
@@ -911,6 +1014,10 @@ int vigil_agent__run(const struct vigil_agent_config *c, volatile sig_atomic_t *
 				vigil_find_containers(on_container, a);
 			reap_containers(a);
 			next_scan = now + c->rescan_ns;
+		}
+		if (now >= next_status) {
+			write_status(a);
+			next_status = now + 2000000000ULL;
 		}
 		e = vigil_sensor__poll(a->s, POLL_MS, on_event, a);
 		if (e < 0 && e != -EINTR) {

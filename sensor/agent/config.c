@@ -249,6 +249,8 @@ static int parse_commands(struct parse *p, struct vigil_agent_config *c, const y
 
 	if (n->type != YAML_SEQUENCE_NODE)
 		return fail(p, n, "workloads: expected a list");
+	if (c->commands)
+		return fail(p, n, "workloads: given twice");
 	count = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
 	if (count > 256)
 		return fail(p, n, "workloads: more than 256");

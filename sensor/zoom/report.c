@@ -66,7 +66,8 @@ static struct dest *dest_get(struct dest *ds, size_t *n, const struct zev *e)
 {
 	for (size_t i = 0; i < *n; i++)
 		if (ds[i].family == e->family && ds[i].port == e->port &&
-		    !memcmp(ds[i].addr, e->addr, 16) && ds[i].proto == e->proto)
+		    !memcmp(ds[i].addr, e->addr, e->family == AF_INET6 ? 16 : 4) &&
+		    ds[i].proto == e->proto)
 			return &ds[i];
 	if (*n >= MAX_DESTS)
 		return NULL;

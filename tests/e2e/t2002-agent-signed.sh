@@ -46,6 +46,7 @@ learning:
   duration: 1500ms
 cooldown: 1h
 sinks: ["file:$ALERTS"]
+status_file: $TEST_TMP/status.json
 signatures:
   required: true
   trust_dir: $TRUST
@@ -63,6 +64,12 @@ wait_for_line "$TEST_TMP/agent.log" "fresh: learned -> $PROFILES/fresh.yaml; det
 assert_file_contains "$PROFILES/fresh.yaml" "kubescape.io/completion: complete"
 assert_file_contains "$PROFILES/fresh.yaml" "/usr/bin/sleep"
 ls "$PROFILES" | grep -q '\.tmp\.' && fail "temporary file left in $PROFILES"
+wait_until 5 python3 -c '
+import json, sys
+s = json.load(open(sys.argv[1]))
+states = {w["name"]: w["state"] for w in s["workloads"]}
+sys.exit(0 if states.get("bound") == "detecting" and states.get("fresh") == "detecting" else 1)
+' "$TEST_TMP/status.json" || fail "status file: $(cat "$TEST_TMP/status.json" 2>/dev/null)"
 sleep 0.3
 [ ! -s "$ALERTS" ] || fail "alerts before any deviation: $(head -c 1500 "$ALERTS")"
 
