@@ -244,7 +244,9 @@ static void test_retention(void **state)
 		json_decref(r);
 	}
 	assert_int_equal(vigil_store__list(s, 0, &list, NULL), 0);
-	assert_int_equal(json_array_size(list), 0);
+	assert_int_equal(json_array_size(list), 1);
+	assert_string_equal(
+		json_string_value(json_object_get(json_array_get(list, 0), "incident_id")), ID2);
 	json_decref(list);
 	vigil_store__free(s);
 
