@@ -150,7 +150,13 @@ check:
 	$(call msg,CPPCHECK,all)
 	$(Q)cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 		--inline-suppr --suppress=missingIncludeSystem --std=c11 -D__x86_64__ \
-		-Iinclude -Ilib -I. $(LIB_SRCS) $(SENSOR_SRCS) $(COCKPIT_SRCS) $(CLI_SRCS)
+		$(CPPCHECK_MACROS) -Iinclude -Ilib -I. \
+		$(LIB_SRCS) $(SENSOR_SRCS) $(COCKPIT_SRCS) $(CLI_SRCS)
+
+# cppcheck does not read system headers: spell out the iteration macros of jansson it meets.
+CPPCHECK_MACROS := '-Djson_array_foreach(a,i,v)=for (i = 0; (v = json_array_get(a, i)); i++)' \
+	'-Djson_object_foreach(o,k,v)=for (k = 0; (v = 0);)' \
+	'-Djson_object_foreach_safe(o,t,k,v)=for (k = 0; (v = 0);)'
 
 install: all
 	install -D -m 0755 $(BUILD)/vigil $(DESTDIR)/usr/local/bin/vigil

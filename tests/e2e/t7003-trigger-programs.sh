@@ -9,13 +9,18 @@ requires_progs
 requires_cmd strace
 requires_io_uring
 
-# st NAME CMD...: run CMD under strace -f into $TEST_TMP/NAME.st; its stdout in $TEST_TMP/NAME.out.
+# st NAME CMD...: run CMD under strace -f into $TEST_TMP/NAME.st ("PID call(...) = result" lines;
+# traced one file per process with -ff, so no call is split into unfinished/resumed halves);
+# its output in $TEST_TMP/NAME.out.
 st()
 {
-	local name=$1
+	local name=$1 f
 	shift
-	strace -f -qq -s 256 -o "$TEST_TMP/$name.st" "$@" >"$TEST_TMP/$name.out" 2>&1 ||
+	strace -ff -qq -s 256 -o "$TEST_TMP/$name.st" "$@" >"$TEST_TMP/$name.out" 2>&1 ||
 		fail "$name: exit $?: $(cat "$TEST_TMP/$name.out")"
+	for f in "$TEST_TMP/$name.st".*; do
+		sed "s/^/${f##*.} /" "$f"
+	done >"$TEST_TMP/$name.st"
 }
 calls() { sed -E 's/^[0-9]+ +//' "$TEST_TMP/$1.st" | grep -oE '^[a-z0-9_]+\(' | tr -d '(' | sort -u; }
 no_calls() # NAME SYSCALL...
@@ -48,7 +53,7 @@ grep -q 'sendto(.*htons('"$SERVER_PORT"')' "$TEST_TMP/dns.st" || fail "dns_query
 
 st memfd "$PROGS/memfd_exec"
 grep -qE '^[0-9]+ +memfd_create\("vigil-memfd"' "$TEST_TMP/memfd.st" || fail "no memfd_create"
-grep -qE 'execveat\([0-9]+, "", .*AT_EMPTY_PATH\) = 0' "$TEST_TMP/memfd.st" ||
+grep -qE 'execveat\([0-9]+, "", .*AT_EMPTY_PATH\) += 0' "$TEST_TMP/memfd.st" ||
 	fail "memfd_exec did not execute the memfd: $(grep exec "$TEST_TMP/memfd.st")"
 
 st shm "$PROGS/devshm_exec"
@@ -63,7 +68,7 @@ out=$("$PROGS/ptrace_child" attach) || fail "ptrace_child attach failed"
 assert_contains "$out" "(attach), status 143"
 
 st unshare "$PROGS/unshare_ns" uts,net
-grep -q 'unshare(CLONE_NEWUTS|CLONE_NEWNET) = 0' "$TEST_TMP/unshare.st" || fail "no unshare"
+grep -qE 'unshare\(CLONE_NEWUTS\|CLONE_NEWNET\) += 0' "$TEST_TMP/unshare.st" || fail "no unshare"
 st setns "$PROGS/setns_join"
 grep -qE 'setns\(.*\) += 0' "$TEST_TMP/setns.st" || fail "no setns"
 
@@ -104,8 +109,11 @@ done
 no_calls sys1 sysinfo times getpriority getrusage getitimer getcpu
 assert_eq sysinfo "$(comm -13 <(calls sys1) <(calls sys2) | xargs)" "new syscalls with the extra"
 
-st reuse "$PROGS/pid_reuse" /bin/true -- /bin/echo second
-pid=$(sed -n 's/^pid //p' "$TEST_TMP/reuse.out")
-assert_contains "$(cat "$TEST_TMP/reuse.out")" "second"
-assert_eq 2 "$(grep -cE "^$pid +execve\(" "$TEST_TMP/reuse.st")" "execs by pid $pid"
+# pid_reuse: both programs report their own pid; the same one, as pid_reuse says.
+out=$("$PROGS/pid_reuse" /bin/sh -c 'echo "first $$"' -- /bin/sh -c 'echo "second $$"') ||
+	fail "pid_reuse failed: $out"
+pid=$(sed -n 's/^pid //p' <<<"$out")
+[ -n "$pid" ] || fail "pid_reuse printed no pid: $out"
+assert_eq "first $pid" "$(grep '^first ' <<<"$out")" "first program's pid"
+assert_eq "second $pid" "$(grep '^second ' <<<"$out")" "second program's pid"
 echo "ok: all trigger programs"
