@@ -65,15 +65,10 @@ static int parse_pattern(const char *spec, struct zk_pat *p)
 	return 0;
 }
 
-int vigil_zoom_capture__configure(int cfg_fd, uint32_t sample, uint64_t budget,
-				  const char *const *patterns)
+int vigil_zoom_capture__fill_cfg(struct zk_cfg *c, uint32_t sample, uint64_t budget,
+				 const char *const *patterns)
 {
-	struct zk_cfg *c = calloc(1, sizeof(*c));
-	uint32_t zero = 0;
-	int r = 0;
-
-	if (!c)
-		return -ENOMEM;
+	memset(c, 0, sizeof(*c));
 	c->sample = sample ? sample : VIGIL_ZOOM_SAMPLE_DEFAULT;
 	if (c->sample > ZK_SAMPLE_MAX)
 		c->sample = ZK_SAMPLE_MAX;
@@ -82,14 +77,22 @@ int vigil_zoom_capture__configure(int cfg_fd, uint32_t sample, uint64_t budget,
 	if (!patterns)
 		patterns = vigil_zoom_default_patterns;
 	for (size_t i = 0; patterns[i]; i++) {
-		if (i >= ZK_PATS) {
-			r = -EINVAL;
-			break;
-		}
-		r = parse_pattern(patterns[i], &c->pats[i]);
-		if (r)
-			break;
+		if (i >= ZK_PATS || parse_pattern(patterns[i], &c->pats[i]))
+			return -EINVAL;
 	}
+	return 0;
+}
+
+int vigil_zoom_capture__configure(int cfg_fd, uint32_t sample, uint64_t budget,
+				  const char *const *patterns)
+{
+	struct zk_cfg *c = malloc(sizeof(*c));
+	uint32_t zero = 0;
+	int r;
+
+	if (!c)
+		return -ENOMEM;
+	r = vigil_zoom_capture__fill_cfg(c, sample, budget, patterns);
 	if (!r && bpf_map_update_elem(cfg_fd, &zero, c, BPF_ANY))
 		r = -errno;
 	free(c);

@@ -31,6 +31,10 @@ extern const char *const vigil_zoom_default_patterns[];
 int vigil_zoom_capture__configure(int cfg_fd, uint32_t sample, uint64_t budget,
 				  const char *const *patterns);
 
+/* The configuration configure writes, built in c (pure: no map); same arguments and errors. */
+int vigil_zoom_capture__fill_cfg(struct zk_cfg *c, uint32_t sample, uint64_t budget,
+				 const char *const *patterns);
+
 /* Forgets a workload's spent budget (zoom cleared: the next incident starts afresh). */
 void vigil_zoom_capture__reset(int budget_fd, uint64_t cgroup_id);
 
