@@ -578,7 +578,8 @@ int BPF_PROG(vg_zoom_uring_submit, struct io_kiocb *req)
 		long n = bpf_probe_read_kernel_str(s->path, sizeof(s->path),
 						   BPF_CORE_READ(fn, name));
 
-		if (!sensitive_path(s, n))
+		/* an open into a fixed-file slot completes with 0, not an fd: not followed */
+		if (BPF_CORE_READ(o, file_slot) || !sensitive_path(s, n))
 			return 0;
 		p->sensitive = 1;
 		bpf_probe_read_kernel_str(p->path, sizeof(p->path), s->path);

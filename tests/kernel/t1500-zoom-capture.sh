@@ -91,6 +91,24 @@ expect 1 "$out" kind=net_io event.proto=udp event.direction=outbound "event.remo
 expect 1 "$out" kind=net_io event.proto=udp event.direction=inbound "event.remote.port=$DNS_PORT" \
 	event.remote.addr=127.0.0.1 "event.sample_len!=0"
 
+# io_uring SEND and RECV (the demo update's -op send): both directions with samples
+if [ -x "$DEMO/update" ] && [ -x "$DEMO/c2" ]; then
+	. "$TESTLIB/demo.sh"
+	demo_c2_start 0
+	TRACE_OPTS=(--zoom --kinds net_io,file_read)
+	trace_json "$TEST_TMP/sendrecv.jsonl" "${late[@]}" "$DEMO/update" -token "$tok_dir/token" \
+		-c2 "$DEMO_C2" -n 1 -op send -q
+	assert_eq 0 "$TRACE_RC" "update -op send status"
+	out=$TEST_TMP/sendrecv.jsonl
+	expect 1 "$out" kind=net_io event.via_iouring=true event.direction=outbound \
+		"event.remote.port=$DEMO_C2_PORT" "event.sample_hex~$(hex "$TOKEN")"
+	expect 1 "$out" kind=net_io event.via_iouring=true event.direction=inbound \
+		"event.remote.port=$DEMO_C2_PORT" "event.sample_len!=0"
+	expect 1 "$out" kind=file_read event.via_iouring=true "event.path=$tok_dir/token"
+else
+	log "demo programs not built: io_uring SEND/RECV not checked"
+fi
+
 # the syscall sequence: every call while zoomed (not only the first use of each number)
 cat >"$TEST_TMP/pids.py" <<'PY'
 import os
