@@ -221,25 +221,28 @@ static __always_inline bool monitored(__u64 *ret_cg)
 {
 	__u32 zero = 0, gen = verdict_gen;
 	struct vg_vcache *c, *v;
-	__u64 cg;
+	__u64 cg = bpf_get_current_cgroup_id();
 	bool m;
 
-	if ((bpf_get_current_pid_tgid() >> 32) == cfg_self_tgid)
-		return false;
-	cg = bpf_get_current_cgroup_id();
 	*ret_cg = cg;
 	/* per-CPU one-entry cache: consecutive syscalls of one task cost an array lookup */
 	c = bpf_map_lookup_elem(&vcache, &zero);
-	if (c && c->cgroup_id == cg && c->gen == gen)
-		return c->verdict == 1;
-	v = bpf_map_lookup_elem(&verdict, &cg);
-	m = v && v->gen == gen ? v->verdict == 1 : decide_current(cg, gen);
-	if (c) {
-		c->cgroup_id = cg;
-		c->gen = gen;
-		c->verdict = m ? 1 : 2;
+	if (c && c->cgroup_id == cg && c->gen == gen) {
+		if (c->verdict != 1)
+			return false;
+	} else {
+		v = bpf_map_lookup_elem(&verdict, &cg);
+		m = v && v->gen == gen ? v->verdict == 1 : decide_current(cg, gen);
+		if (c) {
+			c->cgroup_id = cg;
+			c->gen = gen;
+			c->verdict = m ? 1 : 2;
+		}
+		if (!m)
+			return false;
 	}
-	return m;
+	/* the sensor's own process, checked only where it could be monitored */
+	return (bpf_get_current_pid_tgid() >> 32) != cfg_self_tgid;
 }
 
 static __always_inline bool monitored_cgid(__u64 cg)
@@ -1073,10 +1076,8 @@ static __always_inline int on_call(struct pt_regs *regs, long nr, long ret, __u6
 	return ev_submit(e, off, 2, false);
 }
 
-SEC("tp_btf/sys_exit")
-int BPF_PROG(vg_sys_exit, struct pt_regs *regs, long ret)
+static __always_inline int sys_exit_body(struct pt_regs *regs, long nr, long ret)
 {
-	long nr = BPF_CORE_READ(regs, orig_ax);
 	__u64 cg;
 
 	switch (nr) {
@@ -1143,6 +1144,13 @@ int BPF_PROG(vg_sys_exit, struct pt_regs *regs, long ret)
 	default:
 		return on_call(regs, nr, ret, cg);
 	}
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(vg_sys_exit, struct pt_regs *regs, long ret)
+{
+	/* a BTF-typed pointer: a direct load, no helper call on the hottest path */
+	return sys_exit_body(regs, regs->orig_ax, ret);
 }
 
 /* ---- capabilities, TCP state --------------------------------------------------------- */
@@ -1369,7 +1377,7 @@ int BPF_PROG(vg_sys_enter_raw, struct pt_regs *regs, long id)
 SEC("raw_tp/sys_exit")
 int BPF_PROG(vg_sys_exit_raw, struct pt_regs *regs, long ret)
 {
-	return ____vg_sys_exit(ctx, regs, ret);
+	return sys_exit_body(regs, BPF_CORE_READ(regs, orig_ax), ret);
 }
 
 SEC("raw_tp/cap_capable")
