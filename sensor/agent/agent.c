@@ -495,7 +495,12 @@ static bool excluded(const struct agent *a, const char *cgroup)
 		if (!fnmatch(a->c->exclude_cgroups.v[i], cgroup, 0))
 			return true;
 	}
-	return false;
+	/* include_cgroups, when given, is the whole list of what may be watched */
+	for (size_t i = 0; i < a->c->include_cgroups.n; i++) {
+		if (!fnmatch(a->c->include_cgroups.v[i], cgroup, 0))
+			return false;
+	}
+	return a->c->include_cgroups.n > 0;
 }
 
 /* meta (may be NULL) is taken over by the new workload. */
@@ -682,7 +687,8 @@ static int on_container(const char *rel, const char *id, void *ctx)
 	uint64_t cg;
 	char name[16];
 
-	if (vigil_sensor__cgroup_id(rel, &cg) < 0 || wl_find(a, cg))
+	/* cheap before anything else: no engine query for a container we will not watch */
+	if (excluded(a, rel) || vigil_sensor__cgroup_id(rel, &cg) < 0 || wl_find(a, cg))
 		return 0;
 	if (vigil_sensor__watch_cgroup(a->s, cg) < 0)
 		return 0;
@@ -906,8 +912,7 @@ static int agent_open(struct agent *a, struct vigil_error *err)
 			return e;
 	}
 	a->ino = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-	watch_dir_of(a, a->c->profiles_dir);
-	/* watch_dir_of takes the directory of a file: make the profiles dir itself watched */
+	/* watch_dir_of takes the directory of a file: name a file inside the profiles dir */
 	{
 		char probe[PATH_MAX];
 
