@@ -40,6 +40,15 @@ struct {
 	__type(value, struct zk_cfg);
 } zcfg SEC(".maps");
 
+/* non-zero while any workload is zoomed (user space keeps it with the zoom map): the early
+ * exit for everyone when nothing is zoomed is one array load, no cgroup lookup */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} zactive SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 1024);
@@ -128,6 +137,13 @@ static __always_inline struct zk_cfg *cfg(void)
 	__u32 zero = 0;
 
 	return bpf_map_lookup_elem(&zcfg, &zero);
+}
+
+static __always_inline bool any_zoomed(void)
+{
+	__u32 zero = 0, *a = bpf_map_lookup_elem(&zactive, &zero);
+
+	return a && *a;
 }
 
 static __always_inline bool zoomed(__u64 cg)
@@ -459,7 +475,7 @@ static __always_inline void remember_file(struct file *f, const char *path)
 SEC("tp_btf/sys_exit")
 int BPF_PROG(vg_zoom_sys_exit, struct pt_regs *regs, long ret)
 {
-	long nr = BPF_CORE_READ(regs, orig_ax), fd;
+	long nr, fd;
 	const void *buf = NULL, *uaddr = NULL;
 	struct zk_scratch *s;
 	struct sock *sk;
@@ -467,9 +483,12 @@ int BPF_PROG(vg_zoom_sys_exit, struct pt_regs *regs, long ret)
 	__u64 cg, len;
 	int dir;
 
+	if (!any_zoomed())
+		return 0;
 	cg = bpf_get_current_cgroup_id();
 	if (!zoomed(cg))
 		return 0;
+	nr = BPF_CORE_READ(regs, orig_ax);
 	s = scratch();
 	if (!s)
 		return 0;
@@ -545,9 +564,12 @@ int BPF_PROG(vg_zoom_uring_submit, struct io_kiocb *req)
 {
 	struct zk_scratch *s;
 	struct zk_pend *p;
-	__u64 cg = bpf_get_current_cgroup_id(), key = (__u64)req;
+	__u64 cg, key = (__u64)req;
 	__u8 op;
 
+	if (!any_zoomed())
+		return 0;
+	cg = bpf_get_current_cgroup_id();
 	if (!zoomed(cg))
 		return 0;
 	s = scratch();
@@ -604,6 +626,8 @@ int BPF_PROG(vg_zoom_uring_complete, struct io_ring_ctx *rctx, void *req_, struc
 	__u32 len;
 	__u8 op;
 
+	if (!any_zoomed())
+		return 0;
 	p = bpf_map_lookup_elem(&zpend, &key);
 	if (!p)
 		return 0;

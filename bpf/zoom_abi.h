@@ -4,7 +4,8 @@
  * argument layout, the configuration map and the zoom counters. Included after sensor_abi.h.
  *
  * Maps (bpf/zoom.bpf.c; `events`, `zoom` are the sensor's, shared by the static link):
- *   zcfg      ARRAY 1 x struct zk_cfg           sample size, byte budget, sensitive paths
+  *   zcfg      ARRAY 1 x struct zk_cfg           sample size, byte budget, sensitive paths
+ *   zactive   ARRAY 1 x u32                     1 while the zoom map has any entry
   *   zbudget   HASH  u64 cgroup id -> struct zk_budget  bytes sampled, syscalls recorded
  *                                                        until the zoom is cleared
  *   zfiles    LRU_HASH u64 struct file * -> struct zk_file   sensitive files opened in zoom

@@ -870,7 +870,7 @@ int vigil_sensor__set_zoom(struct vigil_sensor *s, uint64_t cgroup_id, bool on)
 		return -errno;
 	if (!on) /* the next incident gets a fresh capture budget */
 		vigil_zoom_capture__reset(bpf_map__fd(s->skel->maps.zbudget), cgroup_id);
-	return 0;
+	return vigil_zoom_capture__refresh_active(fd, bpf_map__fd(s->skel->maps.zactive));
 }
 
 int vigil_sensor__zoom_counters(struct vigil_sensor *s, struct vigil_zoom_counters *ret)

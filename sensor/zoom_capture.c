@@ -99,6 +99,17 @@ int vigil_zoom_capture__configure(int cfg_fd, uint32_t sample, uint64_t budget,
 	return r;
 }
 
+int vigil_zoom_capture__refresh_active(int zoom_fd, int active_fd)
+{
+	uint64_t key;
+	uint32_t zero = 0, any;
+
+	any = bpf_map_get_next_key(zoom_fd, NULL, &key) == 0;
+	if (bpf_map_update_elem(active_fd, &zero, &any, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
 void vigil_zoom_capture__reset(int budget_fd, uint64_t cgroup_id)
 {
 	bpf_map_delete_elem(budget_fd, &cgroup_id);

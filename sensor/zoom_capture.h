@@ -35,6 +35,10 @@ int vigil_zoom_capture__configure(int cfg_fd, uint32_t sample, uint64_t budget,
 int vigil_zoom_capture__fill_cfg(struct zk_cfg *c, uint32_t sample, uint64_t budget,
 				 const char *const *patterns);
 
+/* Sets the zactive flag (active_fd) from whether the zoom map (zoom_fd) has any entry: call
+ * after every change of the zoom map. Returns 0 or -errno. */
+int vigil_zoom_capture__refresh_active(int zoom_fd, int active_fd);
+
 /* Forgets a workload's spent budget (zoom cleared: the next incident starts afresh). */
 void vigil_zoom_capture__reset(int budget_fd, uint64_t cgroup_id);
 
