@@ -66,6 +66,7 @@ struct vigil_sensor {
 	struct spawned spawned[SPAWN_MAX];
 	uint64_t delivered;
 	uint64_t decode_errors;
+	bool offline; /* no kernel side: records are fed by vigil_sensor__feed (fuzzing) */
 	uint64_t opened_ns;
 
 	/* the poll in progress */
@@ -430,7 +431,9 @@ static struct vigil_workload_entry *workload_of(struct vigil_sensor *s, uint64_t
 	if (!w)
 		return NULL;
 	if (created) {
-		cgroup_path_of(s, cg, path, sizeof(path));
+		path[0] = '\0';
+		if (!s->offline)
+			cgroup_path_of(s, cg, path, sizeof(path));
 		vigil_workload_entry__set_path(w, path);
 		w->wl.mntns = mntns;
 		w->wl.start_ns = now_ns(CLOCK_REALTIME);
@@ -570,7 +573,7 @@ static int deliver(struct vigil_sensor *s, const struct vg_event *e, size_t size
 			p->proc.gid = e->gid;
 			memcpy(p->proc.comm, e->comm, sizeof(p->proc.comm));
 			p->proc.comm[sizeof(p->proc.comm) - 1] = '\0';
-			if (created && e->kind != VG_EV_EXEC)
+			if (created && e->kind != VG_EV_EXEC && !s->offline)
 				proc_from_procfs(p);
 		}
 	}
@@ -727,6 +730,44 @@ static int deliver(struct vigil_sensor *s, const struct vg_event *e, size_t size
 static int on_record(void *ctx, void *data, size_t size)
 {
 	return deliver(ctx, data, size);
+}
+
+struct vigil_sensor *vigil_sensor__new_offline(void)
+{
+	struct vigil_sensor *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return NULL;
+	s->offline = true;
+	s->cg2_fd = -1;
+	s->opts.max_processes = 64;
+	s->opts.max_workloads = 16;
+	s->procs = vigil_proc_table__new(s->opts.max_processes);
+	s->wls = vigil_workload_table__new(s->opts.max_workloads);
+	s->anon_proc.exe = s->anon_proc.cwd = "";
+	s->anon_wl.cgroup_path = s->anon_wl.container_id = s->anon_wl.runtime = "";
+	s->anon_wl.name = "";
+	if (!s->procs || !s->wls) {
+		vigil_sensor__free(s);
+		return NULL;
+	}
+	return s;
+}
+
+int vigil_sensor__feed(struct vigil_sensor *s, const void *rec, size_t size, vigil_event_cb cb,
+		       void *ctx)
+{
+	int r;
+
+	s->cb = cb;
+	s->cb_ctx = ctx;
+	s->cb_rc = 0;
+	s->batch = 0;
+	r = deliver(s, rec, size);
+	s->cb = NULL;
+	if (s->cb_rc)
+		return s->cb_rc;
+	return r < 0 ? r : s->batch;
 }
 
 int vigil_sensor__poll(struct vigil_sensor *s, int timeout_ms, vigil_event_cb cb, void *ctx)
