@@ -51,6 +51,12 @@ struct stored {
 	char digest[80];	    /* of good */
 	char signer[VIGIL_SIGN_NAME_MAX + 1];
 	char self_digest[80]; /* what the agent itself last wrote there */
+	/* identity of the file last read: a change inotify cannot see (a ConfigMap's symlink
+	 * swap, a bind mount) is found by comparing it */
+	dev_t dev;
+	ino_t ino;
+	struct timespec mtime;
+	off_t size;
 };
 
 struct wl {
@@ -216,6 +222,16 @@ static int stored_reload(struct agent *a, struct stored *st)
 	char digest[80] = "", signer[VIGIL_SIGN_NAME_MAX + 1] = "", msg[768];
 	char ebuf[VIGIL_ERROR_FILE_MAX + VIGIL_ERROR_MSG_MAX + 32];
 
+	{
+		struct stat sb;
+
+		if (stat(st->file, &sb) == 0) {
+			st->dev = sb.st_dev;
+			st->ino = sb.st_ino;
+			st->mtime = sb.st_mtim;
+			st->size = sb.st_size;
+		}
+	}
 	if (vigil_profile__load_file(st->file, NULL, &p, &err) < 0) {
 		logf_("%s (keeping the last good profile)",
 		      vigil_error__format(&err, ebuf, sizeof(ebuf)));
@@ -359,6 +375,22 @@ static void on_profile_changed(struct agent *a, const char *file)
 	for (size_t i = 0; i < a->nwl; i++) {
 		if (a->wl[i]->profile == st && !a->wl[i]->gone)
 			wl_bind(a, a->wl[i]);
+	}
+}
+
+/* Files changed behind inotify's back (symlink swaps, other mounts) by their stat identity. */
+static void poll_profiles(struct agent *a)
+{
+	for (size_t i = 0; i < a->nstored; i++) {
+		struct stored *st = a->stored[i];
+		struct stat sb;
+
+		if (stat(st->file, &sb) < 0)
+			continue;
+		if (sb.st_dev != st->dev || sb.st_ino != st->ino || sb.st_size != st->size ||
+		    sb.st_mtim.tv_sec != st->mtime.tv_sec ||
+		    sb.st_mtim.tv_nsec != st->mtime.tv_nsec)
+			on_profile_changed(a, st->file);
 	}
 }
 
@@ -1018,6 +1050,7 @@ int vigil_agent__run(const struct vigil_agent_config *c, volatile sig_atomic_t *
 			if (c->scope == AGENT_SCOPE_CONTAINERS)
 				vigil_find_containers(on_container, a);
 			reap_containers(a);
+			poll_profiles(a);
 			next_scan = now + c->rescan_ns;
 		}
 		if (now >= next_status) {
