@@ -20,7 +20,7 @@ requires_btf
 vigil_has watch || skip "vigil watch is not part of this build"
 vigil_has evidence || skip "vigil evidence is not part of this build"
 
-BEACONS=${DEMO_BEACONS:-6}
+BEACONS=${DEMO_BEACONS:-6} # >= 5: a beacon score needs 4 contacts
 PROFILE=$TEST_TMP/api.yaml
 ALERTS=$TEST_TMP/alerts.jsonl
 DB=$TEST_TMP/evidence.db
