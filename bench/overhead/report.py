@@ -114,6 +114,12 @@ def main():
                 "agent_cpu_s": cpu, "cpu_s_per_million_events": cpu / ev * 1e6 if ev else None,
                 "drops": {d: r["after"].get(d, 0) - r["before"].get(d, 0) for d in DROPS},
                 "hwm_kb": r["after"]["hwm_kb"]})
+        if r.get("progstats"):
+            ps = res.setdefault("hook_ns_per_call", {})
+            for name, (cnt, ns) in r["after"].items():
+                c0, n0 = r["before"].get(name, [0, 0])
+                if cnt - c0 > 0:
+                    ps.setdefault(name, {})[r["mode"]] = {"calls": cnt - c0, "ns_per_call": (ns - n0) / (cnt - c0)}
         if r.get("latency"):
             res["latency"] = {k: v for k, v in r.items() if k != "latency"}
 
@@ -248,6 +254,22 @@ def write_doc(res, modes, o):
                      f"{fmt(f['opens_per_s'])} | {fmt(f['events_per_s'])} | "
                      f"{fmt(f['cpu_s_per_million_events'], 2)} | {d['drop_ringbuf']:,} / {d['drop_ratelimit']:,} / "
                      f"{d['drop_table']:,} / {d['drop_path']:,} | {f['hwm_kb'] / 1024:.1f} MiB |")
+        L.append("")
+    hk = res.get("hook_ns_per_call")
+    if hk:
+        pm = [m for m in ("floor", "learn", "detect") if any(m in v for v in hk.values())]
+        L.append("Kernel time per program run (a separate pass over open, stat, connect and fork+exec with "
+                 "`kernel.bpf_stats_enabled=1`; `bpftool prog` run_time_ns / run_cnt; the floor's programs are "
+                 "named like the sensor's):")
+        L.append("")
+        L.append("| program | " + " | ".join(MODE_TITLES[m] + " ns/run (runs)" for m in pm) + " |")
+        L.append("|---|" + "---|" * len(pm))
+        for name in sorted(hk):
+            cells = []
+            for m in pm:
+                e = hk[name].get(m)
+                cells.append("–" if not e else f"{e['ns_per_call']:,.0f} ({e['calls']:,})")
+            L.append(f"| `{name}` | " + " | ".join(cells) + " |")
         L.append("")
     lat = res["latency"]
     if lat:
