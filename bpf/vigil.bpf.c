@@ -24,6 +24,7 @@ const volatile __u64 cfg_kinds = ~0ull; /* bit per enum vg_kind */
 const volatile __u32 cfg_dedup = 0;
 const volatile __u32 cfg_syscall_first_use = 1;
 const volatile __u64 cfg_rate_per_sec = 20000; /* per workload; 0 = unlimited */
+const volatile __u32 cfg_dns_port = 53;	       /* a second DNS port (tests, local resolvers) */
 
 #define AT_FDCWD_	       -100
 #define OVERLAYFS_SUPER_MAGIC_ 0x794c7630
@@ -897,9 +898,13 @@ static __always_inline int on_sock(struct pt_regs *regs, long nr, long ret, __u6
 	if (kind == VG_EV_CONNECT)
 		off = put_user_sockaddr(e, off, &e->sa[1], (void *)BPF_CORE_READ(regs, si),
 					BPF_CORE_READ(regs, dx), 0);
-	else if (kind == VG_EV_BIND)
+	else if (kind == VG_EV_BIND) {
 		off = put_user_sockaddr(e, off, &e->sa[0], (void *)BPF_CORE_READ(regs, si),
 					BPF_CORE_READ(regs, dx), 0);
+		/* port 0 asks the kernel to pick one: report the port it picked */
+		if (sk && BPF_CORE_READ(sk, __sk_common.skc_num))
+			e->sa[0].port = BPF_CORE_READ(sk, __sk_common.skc_num);
+	}
 	e->arg[1] = ret;
 	e->arg[2] = fd;
 	e->arg[3] = kind == VG_EV_CONNECT ? 1 : kind == VG_EV_ACCEPT ? 2 : 0;
@@ -944,7 +949,7 @@ static __always_inline int on_send(struct pt_regs *regs, long nr, long ret, __u6
 	sock_addrs(e, sk);
 	if (uaddr)
 		put_user_sockaddr(e, 0, &e->sa[1], uaddr, alen, 2);
-	if (e->sa[1].port != 53)
+	if (e->sa[1].port != 53 && e->sa[1].port != cfg_dns_port)
 		return 0;
 	off = put_user_bytes(e, 0, 0, buf, len, VG_DNS_MAX, VG_STR_BYTES);
 	return ev_submit(e, off, 0, false);
@@ -1097,7 +1102,9 @@ int BPF_PROG(vg_cap, const struct cred *cred, struct user_namespace *target_ns,
 		return 0;
 	e->arg[0] = cap;
 	e->arg[1] = ret;
-	return ev_submit(e, 0, 2, false);
+	/* the kernel checks some capabilities on every mmap/exec: report each (cap, result)
+	 * once per workload, the set is what matters */
+	return ev_submit(e, 0, 2, true);
 }
 
 SEC("tp_btf/inet_sock_set_state")
@@ -1208,12 +1215,21 @@ int BPF_PROG(vg_uring_submit, struct io_kiocb *req)
 	if (bpf_core_enum_value_exists(enum io_uring_op, IORING_OP_CONNECT) &&
 	    op == bpf_core_enum_value(enum io_uring_op, IORING_OP_CONNECT)) {
 		struct io_connect *c = (void *)&req->cmd;
+		struct socket *so;
+		struct sock *sk;
+		struct file *f;
 
 		if (!want(VG_EV_CONNECT))
 			return 0;
 		e = ev_begin(VG_EV_CONNECT, cg);
 		if (!e)
 			return 0;
+		sk = NULL;
+		f = BPF_CORE_READ(c, file);
+		so = f ? BPF_CORE_READ(f, private_data) : NULL;
+		sk = so ? BPF_CORE_READ(so, sk) : NULL;
+		if (sk)
+			sock_addrs(e, sk);
 		off = put_user_sockaddr(e, 0, &e->sa[1], BPF_CORE_READ(c, addr),
 					BPF_CORE_READ(c, addr_len), 0);
 		e->arg[2] = -1;
@@ -1223,4 +1239,64 @@ int BPF_PROG(vg_uring_submit, struct io_kiocb *req)
 		return ev_submit(e, off, 1, false);
 	}
 	return 0;
+}
+
+/*
+ * raw_tp twins of every hook: the same bodies, reading everything through probe reads, for
+ * kernels where tp_btf programs do not load. Not loaded unless user space falls back.
+ */
+SEC("raw_tp/sched_process_exec")
+int BPF_PROG(vg_exec_raw, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	return ____vg_exec(ctx, p, old_pid, bprm);
+}
+
+SEC("raw_tp/sched_process_fork")
+int BPF_PROG(vg_fork_raw, struct task_struct *parent, struct task_struct *child)
+{
+	return ____vg_fork(ctx, parent, child);
+}
+
+SEC("raw_tp/sched_process_exit")
+int BPF_PROG(vg_exit_raw, struct task_struct *p, bool group_dead)
+{
+	return ____vg_exit(ctx, p, group_dead);
+}
+
+SEC("raw_tp/sys_enter")
+int BPF_PROG(vg_sys_enter_raw, struct pt_regs *regs, long id)
+{
+	return ____vg_sys_enter(ctx, regs, id);
+}
+
+SEC("raw_tp/sys_exit")
+int BPF_PROG(vg_sys_exit_raw, struct pt_regs *regs, long ret)
+{
+	return ____vg_sys_exit(ctx, regs, ret);
+}
+
+SEC("raw_tp/cap_capable")
+int BPF_PROG(vg_cap_raw, const struct cred *cred, struct user_namespace *target_ns,
+	     const struct user_namespace *capable_ns, int cap, int ret)
+{
+	return ____vg_cap(ctx, cred, target_ns, capable_ns, cap, ret);
+}
+
+SEC("raw_tp/inet_sock_set_state")
+int BPF_PROG(vg_tcp_state_raw, const struct sock *sk, const int oldstate, const int newstate)
+{
+	return ____vg_tcp_state(ctx, sk, oldstate, newstate);
+}
+
+SEC("raw_tp/io_uring_create")
+int BPF_PROG(vg_uring_create_raw, int fd, void *uctx, __u32 sq_entries, __u32 cq_entries,
+	     __u32 flags)
+{
+	return ____vg_uring_create(ctx, fd, uctx, sq_entries, cq_entries, flags);
+}
+
+SEC("raw_tp/io_uring_submit_req")
+int BPF_PROG(vg_uring_submit_raw, struct io_kiocb *req)
+{
+	return ____vg_uring_submit(ctx, req);
 }

@@ -89,6 +89,15 @@ static int load(const char *path, struct vigil_profile **ret)
 	return r;
 }
 
+/* A file we could not read is an error (2); one we read and rejected is a verdict (1). */
+static int load_status(int r)
+{
+	if (r == -ENOENT || r == -EACCES || r == -EIO || r == -ENOMEM || r == -EISDIR ||
+	    r == -EPERM || r == -ELOOP || r == -ENAMETOOLONG)
+		return EXIT_ERROR;
+	return EXIT_VERDICT;
+}
+
 /* Writes data to path through a temporary file and rename, so a crash never truncates it. */
 static int write_atomic(const char *path, const char *data, size_t len)
 {
@@ -151,12 +160,8 @@ static int profile_lint(int argc, char **argv)
 
 		if (r) {
 			cli_print_error(&err);
-			/* a file we could not read is an error, one we read and rejected a verdict */
-			if (r == -ENOENT || r == -EACCES || r == -EIO || r == -ENOMEM ||
-			    r == -EISDIR)
-				rc = EXIT_ERROR;
-			else if (!rc)
-				rc = EXIT_VERDICT;
+			if (load_status(r) > rc)
+				rc = load_status(r);
 			continue;
 		}
 		printf("%s: valid (%zu document%s, %zu entries)\n", argv[i],
@@ -176,7 +181,7 @@ static int profile_fmt(int argc, char **argv)
 		{ 0 },
 	};
 	bool write_back = false, drop_comments = false;
-	int c, rc = 0;
+	int c, rc = 0, printed = 0;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+wh", opts, NULL)) != -1) {
@@ -201,8 +206,9 @@ static int profile_fmt(int argc, char **argv)
 		struct vigil_buf out = VIGIL_BUF_INIT;
 		int r;
 
-		if (load(argv[i], &p)) {
-			rc = rc ? rc : EXIT_VERDICT;
+		if ((r = load(argv[i], &p))) {
+			if (load_status(r) > rc)
+				rc = load_status(r);
 			continue;
 		}
 		r = vigil_profile__emit_yaml(p, &out);
@@ -215,6 +221,11 @@ static int profile_fmt(int argc, char **argv)
 					"%s: warning: comments are not kept in the output (libyaml "
 					"drops them)",
 					argv[i]);
+			/* several files make one YAML stream: documents stay separated */
+			if (printed++ && !write_all(stdout, "---\n", 4)) {
+				cli_errorf("stdout: %s", strerror(errno));
+				rc = EXIT_ERROR;
+			}
 			if (!write_all(stdout, out.data, out.len)) {
 				cli_errorf("stdout: %s", strerror(errno));
 				rc = EXIT_ERROR;
@@ -275,8 +286,8 @@ static int profile_show(int argc, char **argv)
 		fputs(usage_show, stderr);
 		return EXIT_ERROR;
 	}
-	if (load(argv[optind], &p))
-		return EXIT_VERDICT;
+	if ((r = load(argv[optind], &p)))
+		return load_status(r);
 	r = json ? vigil_profile__emit_json(p, &out) : vigil_profile__describe(p, &out);
 	if (r) {
 		cli_errorf("%s: %s", argv[optind], strerror(-r));
@@ -418,8 +429,8 @@ static int profile_canon(int argc, char **argv)
 		fputs(usage_canon, stderr);
 		return EXIT_ERROR;
 	}
-	if (load(argv[optind], &p))
-		return EXIT_VERDICT;
+	if ((r = load(argv[optind], &p)))
+		return load_status(r);
 	if (want >= 0 && (size_t)want >= vigil_profile__doc_count(p)) {
 		cli_errorf("%s: no document %ld (the file has %zu)", argv[optind], want,
 			   vigil_profile__doc_count(p));

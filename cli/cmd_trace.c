@@ -26,8 +26,43 @@ struct trace_ctx {
 	bool json;
 	uint64_t kinds;
 	long pid;
-	uint64_t cgroup_id; /* 0 = any */
+	FILE *out;
 };
+
+struct allow_set {
+	uint64_t bits[8];
+	struct vigil_sensor *s;
+	bool on;
+};
+
+static int parse_syscalls(const char *list, struct allow_set *a)
+{
+	char buf[8192], *save = NULL;
+
+	if (vigil_strlcpy(buf, list, sizeof(buf)) >= sizeof(buf)) {
+		cli_errorf("--allow-syscalls: list too long");
+		return -EINVAL;
+	}
+	for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		int nr = vigil_syscall_nr(tok);
+
+		if (nr < 0 || nr >= 512) {
+			cli_errorf("--allow-syscalls: unknown syscall '%s'", tok);
+			return -EINVAL;
+		}
+		a->bits[nr / 64] |= 1ull << (nr % 64);
+	}
+	a->on = true;
+	return 0;
+}
+
+/* Runs before the command starts: the kernel filters from its first syscall. */
+static int apply_allow(uint64_t cgroup_id, void *ctx)
+{
+	struct allow_set *a = ctx;
+
+	return a->on ? vigil_sensor__set_syscall_allow(a->s, cgroup_id, a->bits, 512) : 0;
+}
 
 static void usage(FILE *f)
 {
@@ -83,11 +118,13 @@ static int print_event(const struct vigil_event *ev, void *ctx)
 		char *j = vigil_event__to_json(ev);
 
 		if (j) {
-			puts(j);
+			fputs(j, t->out);
+			fputc('\n', t->out);
 			free(j);
 		}
 	} else if (vigil_event__format_line(ev, line, sizeof(line)) >= 0) {
-		puts(line);
+		fputs(line, t->out);
+		fputc('\n', t->out);
 	}
 	return 0;
 }
@@ -113,6 +150,10 @@ int cmd_trace(int argc, char **argv)
 		{ "pid", required_argument, NULL, 'p' },
 		{ "dedup", no_argument, NULL, 'd' },
 		{ "duration", required_argument, NULL, 'D' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "buffer", required_argument, NULL, 'b' },
+		{ "dns-port", required_argument, NULL, 'P' },
+		{ "allow-syscalls", required_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -120,8 +161,10 @@ int cmd_trace(int argc, char **argv)
 	struct trace_ctx t = { 0 };
 	struct vigil_error err = { 0 };
 	struct vigil_sensor *s = NULL;
-	const char *cgroup = NULL;
-	uint64_t duration = 0, pid_u = 0, cg = 0;
+	const char *cgroup = NULL, *output = NULL;
+	uint64_t duration = 0, pid_u = 0, cg = 0, bufsz = 0, port = 0;
+	struct vigil_sensor_status st;
+	struct allow_set allow = { 0 };
 	char **cmd = NULL;
 	pid_t child = -1;
 	int c, r, status = 0, rc = 0;
@@ -131,7 +174,7 @@ int cmd_trace(int argc, char **argv)
 		return 0;
 	}
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+jk:c:p:dD:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+jk:c:p:dD:o:b:P:A:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			t.json = true;
@@ -152,6 +195,30 @@ int cmd_trace(int argc, char **argv)
 			break;
 		case 'd':
 			opts.dedup = true;
+			break;
+		case 'o':
+			output = optarg;
+			break;
+		case 'A':
+			if (parse_syscalls(optarg, &allow))
+				return EXIT_ERROR;
+			break;
+		case 'P':
+			if (vigil_parse_u64(optarg, &port) || !port || port > 65535) {
+				cli_errorf("--dns-port: '%s' is not a port", optarg);
+				return EXIT_ERROR;
+			}
+			opts.dns_port = (uint16_t)port;
+			break;
+		case 'b':
+			if (vigil_parse_u64(optarg, &bufsz) || bufsz < 4096 || bufsz > (1u << 30) ||
+			    (bufsz & (bufsz - 1))) {
+				cli_errorf(
+					"--buffer: '%s' is not a power of two between 4096 and 2^30",
+					optarg);
+				return EXIT_ERROR;
+			}
+			opts.ringbuf_bytes = bufsz;
 			break;
 		case 'D':
 			if (vigil_parse_duration(optarg, &duration)) {
@@ -189,14 +256,27 @@ int cmd_trace(int argc, char **argv)
 			return EXIT_ERROR;
 		}
 	}
+	/* the output file appears once the sensor is watching: scripts can wait for it */
+	t.out = stdout;
+	if (output) {
+		t.out = fopen(output, "we");
+		if (!t.out) {
+			cli_errorf("trace: %s: %s", output, strerror(errno));
+			vigil_sensor__free(s);
+			return EXIT_ERROR;
+		}
+	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGPIPE, SIG_IGN);
-	setvbuf(stdout, NULL, _IOLBF, 0);
+	setvbuf(t.out, NULL, _IOLBF, 0);
 	if (cmd) {
-		child = vigil_sensor__spawn(s, cmd, NULL, &cg, &err);
+		allow.s = s;
+		child = vigil_sensor__spawn_with(s, cmd, NULL, apply_allow, &allow, &cg, &err);
 		if (child < 0) {
 			cli_errorf("trace: %s", err.message);
+			if (t.out != stdout)
+				fclose(t.out);
 			vigil_sensor__free(s);
 			return EXIT_ERROR;
 		}
@@ -233,12 +313,20 @@ int cmd_trace(int argc, char **argv)
 		waitpid(child, &status, 0);
 		child = -1;
 	}
+	drain(s, &t);
 	if (cmd) {
-		drain(s, &t);
 		vigil_sensor__spawn_cleanup(s, cg);
 		if (!rc)
 			rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 	}
+	if (t.out != stdout)
+		fclose(t.out);
+	if (!vigil_sensor__status(s, &st) && st.drops)
+		cli_errorf("trace: %llu events dropped (ring buffer %llu, rate limit %llu, tables "
+			   "%llu)",
+			   (unsigned long long)st.drops, (unsigned long long)st.drops_ringbuf,
+			   (unsigned long long)st.drops_ratelimit,
+			   (unsigned long long)st.drops_table);
 	fflush(stdout);
 	vigil_sensor__free(s);
 	return rc;

@@ -40,7 +40,7 @@ _Static_assert((int)VG_EV_EXEC == (int)VIGIL_EV_EXEC && (int)VG_EV_MOUNT == (int
 
 struct hook {
 	const char *name;
-	struct bpf_program *prog;
+	struct bpf_program *prog; /* the flavour loaded, NULL when none */
 	struct bpf_link *link;
 	char state[96];
 };
@@ -162,18 +162,6 @@ static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list 
 
 static int on_record(void *ctx, void *data, size_t size);
 
-static void add_hook(struct vigil_sensor *s, const char *name, struct bpf_program *prog)
-{
-	struct hook *h;
-
-	if (s->nhooks >= HOOKS_MAX)
-		return;
-	h = &s->hooks[s->nhooks++];
-	h->name = name;
-	h->prog = prog;
-	vigil_strlcpy(h->state, "not loaded", sizeof(h->state));
-}
-
 static int open_error(int code, struct vigil_error *err)
 {
 	if (code == -EPERM || code == -EACCES) {
@@ -190,13 +178,73 @@ static int open_error(int code, struct vigil_error *err)
 				strerror(-code));
 }
 
+static void add_hook(struct vigil_sensor *s, const char *name, struct bpf_program *btf_prog,
+		     struct bpf_program *raw_prog, bool raw, const struct btf *btf)
+{
+	struct hook *h;
+
+	if (s->nhooks >= HOOKS_MAX)
+		return;
+	h = &s->hooks[s->nhooks++];
+	memset(h, 0, sizeof(*h));
+	h->name = name;
+	bpf_program__set_autoload(btf_prog, false);
+	bpf_program__set_autoload(raw_prog, false);
+	/* a hook whose tracepoint this kernel lacks is left out; the others still load */
+	if (!btf_has_tracepoint(btf, name)) {
+		vigil_strlcpy(h->state, "failed: tracepoint not in this kernel", sizeof(h->state));
+		return;
+	}
+	h->prog = raw ? raw_prog : btf_prog;
+	bpf_program__set_autoload(h->prog, true);
+	vigil_strlcpy(h->state, "not attached", sizeof(h->state));
+}
+
+static int load_programs(struct vigil_sensor *s, bool raw, struct vigil_error *err)
+{
+	struct vigil_bpf *k;
+	struct btf *btf;
+	int r;
+
+	vigil_bpf__destroy(s->skel);
+	s->nhooks = 0;
+	s->skel = k = vigil_bpf__open();
+	if (!k)
+		return open_error(-errno, err);
+	k->rodata->cfg_self_tgid = (uint32_t)getpid();
+	k->rodata->cfg_scope_selected = s->opts.scope == VIGIL_SCOPE_SELECTED;
+	k->rodata->cfg_kinds = s->opts.kinds ? s->opts.kinds : ~0ull;
+	k->rodata->cfg_dedup = s->opts.dedup;
+	k->rodata->cfg_dns_port = s->opts.dns_port ? s->opts.dns_port : 53;
+	bpf_map__set_max_entries(k->maps.events, (uint32_t)s->opts.ringbuf_bytes);
+
+	btf = btf__load_vmlinux_btf();
+	add_hook(s, "sched_process_exec", k->progs.vg_exec, k->progs.vg_exec_raw, raw, btf);
+	add_hook(s, "sched_process_fork", k->progs.vg_fork, k->progs.vg_fork_raw, raw, btf);
+	add_hook(s, "sched_process_exit", k->progs.vg_exit, k->progs.vg_exit_raw, raw, btf);
+	add_hook(s, "sys_enter", k->progs.vg_sys_enter, k->progs.vg_sys_enter_raw, raw, btf);
+	add_hook(s, "sys_exit", k->progs.vg_sys_exit, k->progs.vg_sys_exit_raw, raw, btf);
+	add_hook(s, "cap_capable", k->progs.vg_cap, k->progs.vg_cap_raw, raw, btf);
+	add_hook(s, "inet_sock_set_state", k->progs.vg_tcp_state, k->progs.vg_tcp_state_raw, raw,
+		 btf);
+	add_hook(s, "io_uring_create", k->progs.vg_uring_create, k->progs.vg_uring_create_raw, raw,
+		 btf);
+	add_hook(s, "io_uring_submit_req", k->progs.vg_uring_submit, k->progs.vg_uring_submit_raw,
+		 raw, btf);
+	btf__free(btf);
+
+	r = vigil_bpf__load(k);
+	if (r)
+		return open_error(r < 0 ? r : -errno, err);
+	return 0;
+}
+
 int vigil_sensor__open(const struct vigil_sensor_opts *opts, struct vigil_sensor **ret,
 		       struct vigil_error *err)
 {
 	struct vigil_sensor *s;
-	struct btf *btf;
 	struct vigil_sensor_opts def = { 0 };
-	uint64_t kinds;
+	bool raw, fell_back = false;
 	int r;
 
 	if (access("/sys/kernel/btf/vmlinux", R_OK))
@@ -242,45 +290,15 @@ int vigil_sensor__open(const struct vigil_sensor_opts *opts, struct vigil_sensor
 	ensure_tracefs();
 
 	libbpf_set_print(libbpf_quiet);
-	s->skel = vigil_bpf__open();
-	if (!s->skel) {
-		r = open_error(-errno, err);
+	/* tp_btf first; raw_tp twins of the same programs when tp_btf does not load */
+	raw = getenv("VIGIL_HOOKS") && !strcmp(getenv("VIGIL_HOOKS"), "raw_tp");
+	r = load_programs(s, raw, err);
+	if (r && !raw) {
+		r = load_programs(s, true, err);
+		fell_back = true;
+	}
+	if (r)
 		goto fail;
-	}
-	kinds = s->opts.kinds ? s->opts.kinds : ~0ull;
-	s->skel->rodata->cfg_self_tgid = (uint32_t)getpid();
-	s->skel->rodata->cfg_scope_selected = s->opts.scope == VIGIL_SCOPE_SELECTED;
-	s->skel->rodata->cfg_kinds = kinds;
-	s->skel->rodata->cfg_dedup = s->opts.dedup;
-	bpf_map__set_max_entries(s->skel->maps.events, (uint32_t)s->opts.ringbuf_bytes);
-
-	add_hook(s, "sched_process_exec", s->skel->progs.vg_exec);
-	add_hook(s, "sched_process_fork", s->skel->progs.vg_fork);
-	add_hook(s, "sched_process_exit", s->skel->progs.vg_exit);
-	add_hook(s, "sys_enter", s->skel->progs.vg_sys_enter);
-	add_hook(s, "sys_exit", s->skel->progs.vg_sys_exit);
-	add_hook(s, "cap_capable", s->skel->progs.vg_cap);
-	add_hook(s, "inet_sock_set_state", s->skel->progs.vg_tcp_state);
-	add_hook(s, "io_uring_create", s->skel->progs.vg_uring_create);
-	add_hook(s, "io_uring_submit_req", s->skel->progs.vg_uring_submit);
-
-	/* a hook whose tracepoint this kernel lacks is left out; the others still load */
-	btf = btf__load_vmlinux_btf();
-	for (unsigned i = 0; i < s->nhooks; i++) {
-		if (!btf_has_tracepoint(btf, s->hooks[i].name)) {
-			bpf_program__set_autoload(s->hooks[i].prog, false);
-			vigil_strlcpy(s->hooks[i].state, "failed: tracepoint not in this kernel",
-				      sizeof(s->hooks[i].state));
-			s->hooks[i].prog = NULL;
-		}
-	}
-	btf__free(btf);
-
-	r = vigil_bpf__load(s->skel);
-	if (r) {
-		r = open_error(r < 0 ? r : -errno, err);
-		goto fail;
-	}
 	for (unsigned i = 0; i < s->nhooks; i++) {
 		struct hook *h = &s->hooks[i];
 
@@ -289,6 +307,11 @@ int vigil_sensor__open(const struct vigil_sensor_opts *opts, struct vigil_sensor
 		h->link = bpf_program__attach(h->prog);
 		if (!h->link)
 			snprintf(h->state, sizeof(h->state), "failed: %s", strerror(errno));
+		else if (raw)
+			snprintf(h->state, sizeof(h->state), "fallback: raw_tp (forced)");
+		else if (fell_back)
+			snprintf(h->state, sizeof(h->state),
+				 "fallback: raw_tp (tp_btf did not load)");
 		else
 			snprintf(h->state, sizeof(h->state), "attached (tp_btf)");
 	}
@@ -561,9 +584,13 @@ static int deliver(struct vigil_sensor *s, const struct vg_event *e, size_t size
 		}
 		break;
 	}
-	case VG_EV_EXIT:
-		ev.exit.code = (int32_t)e->arg[0];
+	case VG_EV_EXIT: {
+		/* the kernel keeps a wait status: report it as a shell would */
+		int32_t raw = (int32_t)e->arg[0];
+
+		ev.exit.code = (raw & 0x7f) ? 128 + (raw & 0x7f) : (raw >> 8) & 0xff;
 		break;
+	}
 	case VG_EV_OPEN:
 	case VG_EV_EXEC_WRITE:
 		ev.open.path = resolved_path(s, e, s->path, sizeof(s->path), 0, 1);

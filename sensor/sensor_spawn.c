@@ -56,6 +56,13 @@ static void safe_name(const char *in, char *out, size_t size)
 pid_t vigil_sensor__spawn(struct vigil_sensor *s, char *const argv[], const char *name,
 			  uint64_t *ret_cgroup_id, struct vigil_error *err)
 {
+	return vigil_sensor__spawn_with(s, argv, name, NULL, NULL, ret_cgroup_id, err);
+}
+
+pid_t vigil_sensor__spawn_with(struct vigil_sensor *s, char *const argv[], const char *name,
+			       vigil_spawn_setup_cb setup, void *ctx, uint64_t *ret_cgroup_id,
+			       struct vigil_error *err)
+{
 	int go[2], ep[2];
 	char parent[PATH_MAX], dir[PATH_MAX + 64], procs[PATH_MAX + 80], nm[40], pidtxt[24];
 	struct stat st;
@@ -134,6 +141,14 @@ pid_t vigil_sensor__spawn(struct vigil_sensor *s, char *const argv[], const char
 		goto fail;
 	}
 	vigil_sensor__name_workload(s, st.st_ino, name ? name : argv[0]);
+	if (setup) {
+		r = setup(st.st_ino, ctx);
+		if (r < 0) {
+			r = vigil_error__set(err, r, "", 0, 0, "workload setup failed: %s",
+					     strerror(-r));
+			goto fail_tracked;
+		}
+	}
 	if (write(go[1], "g", 1) != 1) {
 		r = vigil_error__set(err, -errno, "", 0, 0, "cannot release the command: %s",
 				     strerror(errno));

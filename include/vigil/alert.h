@@ -7,6 +7,9 @@
  * Delivery never blocks detection: stdout and file sinks write synchronously (local and fast),
  * network sinks (webhook, alertmanager, syslog) queue within a bound and deliver from their own
  * thread with retries and backoff. What is dropped is counted and visible in the stats.
+ *
+ * Threads: every function may be called from several threads at once, except
+ * vigil_alerts__free, which must be the last call.
  */
 #ifndef VIGIL_ALERT_H
 #define VIGIL_ALERT_H
@@ -51,8 +54,8 @@ struct vigil_alerts *vigil_alerts__new(const struct vigil_alerts_opts *opts);
 /*
  * Adds a sink: stdout, file:PATH, webhook:URL, alertmanager:URL, syslog[:HOST:PORT],
  * syslog:unix:PATH. Network sinks accept ";key=value" options after the address (batch=N,
- * wait=DUR, retries=N, queue=N, timeout=DUR; alertmanager: resolve=DUR; syslog:
- * facility=NAME), see docs/ALERTS.md. Starts the sink's thread. 0 or a negative errno (err
+ * wait=DUR, retries=N, queue=N, timeout=DUR; HTTP: header=NAME: VALUE, cacert=PATH;
+ * alertmanager: resolve=DUR; syslog: facility=NAME), see docs/ALERTS.md. Starts the sink's thread. 0 or a negative errno (err
  * says why).
  */
 int vigil_alerts__add_sink(struct vigil_alerts *a, const char *spec, struct vigil_error *err);

@@ -91,6 +91,9 @@ int vigil_profile__container(struct vigil_profile *p, size_t doc, const char *na
  * Behaviour entries (exec, open, syscall, capability, iouring, endpoint) go into
  * ApplicationProfile and ContainerProfile documents, neighbors into NetworkNeighborhood and
  * ContainerProfile documents, as in Kubescape; the wrong kind of document gives -EINVAL.
+ * Values the loader would reject (a relative open path, "⋯" inside a file name, an unknown
+ * flag or capability, a malformed endpoint, IP or DNS name) also give -EINVAL, so whatever
+ * is built can be written and loaded back.
  */
 int vigil_profile__add_exec(struct vigil_profile *p, size_t doc, int c, const char *path,
 			    const char *const *args, size_t nargs);

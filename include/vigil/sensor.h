@@ -33,6 +33,7 @@ struct vigil_sensor_opts {
 	size_t ringbuf_bytes; /* 0 = default (4 MiB) */
 	size_t max_processes; /* process table bound (LRU), 0 = default 32 768 */
 	size_t max_workloads; /* workload table bound (LRU), 0 = default 4 096 */
+	uint16_t dns_port;    /* DNS traffic is UDP to port 53 and, when not 0, this port too */
 };
 
 typedef int (*vigil_event_cb)(const struct vigil_event *ev, void *ctx);
@@ -54,7 +55,16 @@ int vigil_sensor__poll(struct vigil_sensor *s, int timeout_ms, vigil_event_cb cb
  */
 pid_t vigil_sensor__spawn(struct vigil_sensor *s, char *const argv[], const char *name,
 			  uint64_t *ret_cgroup_id, struct vigil_error *err);
-/* Removes the cgroup made by spawn once its processes are gone. */
+/*
+ * Like vigil_sensor__spawn, and calls setup(cgroup_id, ctx) after the cgroup is watched and
+ * before the program runs, so per-workload state (a syscall allow set, zoom) applies from its
+ * first instruction. A negative return from setup ends the child and is returned.
+ */
+typedef int (*vigil_spawn_setup_cb)(uint64_t cgroup_id, void *ctx);
+pid_t vigil_sensor__spawn_with(struct vigil_sensor *s, char *const argv[], const char *name,
+			       vigil_spawn_setup_cb setup, void *ctx, uint64_t *ret_cgroup_id,
+			       struct vigil_error *err);
+/* Removes the cgroup made by spawn once its processes are gone (ending any that remain). */
 int vigil_sensor__spawn_cleanup(struct vigil_sensor *s, uint64_t cgroup_id);
 
 /* Start/stop watching a cgroup (by id or cgroup2 path relative to the cgroup2 mount). */

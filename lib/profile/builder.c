@@ -399,10 +399,15 @@ int vigil_profile__add_exec(struct vigil_profile *p, size_t doc, int ci, const c
 	struct prof_container *c = get_container(p, doc, ci);
 	struct prof_exec e = { 0 };
 	struct vigil_buf k = VIGIL_BUF_INIT;
+	char msg[256];
 	int r;
 
-	if (!c || !path || !*path || (nargs && !args))
+	if (!c || !path || !*path || (nargs && !args) ||
+	    !prof_check_exec_path(path, msg, sizeof(msg)))
 		return -EINVAL;
+	for (size_t i = 0; i < nargs; i++)
+		if (!args[i] || !prof_check_exec_arg(args[i], msg, sizeof(msg)))
+			return -EINVAL;
 	if ((r = fill_strs(&e.args, args, nargs)))
 		goto out;
 	e.path = (char *)path;
@@ -433,10 +438,15 @@ int vigil_profile__add_open(struct vigil_profile *p, size_t doc, int ci, const c
 	struct prof_container *c = get_container(p, doc, ci);
 	struct prof_open o = { 0 };
 	struct vigil_buf k = VIGIL_BUF_INIT;
+	char msg[256];
 	int r;
 
-	if (!c || !path || !*path || (nflags && !flags))
+	if (!c || !path || !*path || (nflags && !flags) ||
+	    !prof_check_open_path(path, msg, sizeof(msg)))
 		return -EINVAL;
+	for (size_t i = 0; i < nflags; i++)
+		if (!flags[i] || !prof_check_open_flag(flags[i], msg, sizeof(msg)))
+			return -EINVAL;
 	if ((r = fill_strs(&o.flags, flags, nflags)))
 		goto out;
 	prof_strs_sort_unique(&o.flags);
@@ -465,7 +475,7 @@ out:
 /* Set-union into a string set; the sets are small (syscalls ~ 400), so a scan is enough. */
 static int add_to_set(struct vigil_profile *p, struct prof_strs *l, const char *v)
 {
-	if (!v || !*v)
+	if (!v || !*v || !prof_utf8_valid(v))
 		return -EINVAL;
 	for (size_t i = 0; i < l->n; i++)
 		if (!strcmp(l->v[i], v))
@@ -479,21 +489,30 @@ static int add_to_set(struct vigil_profile *p, struct prof_strs *l, const char *
 int vigil_profile__add_syscall(struct vigil_profile *p, size_t doc, int c, const char *name)
 {
 	struct prof_container *ct = get_container(p, doc, c);
+	char msg[256];
 
+	if (name && !prof_check_syscall(name, msg, sizeof(msg)))
+		return -EINVAL;
 	return ct ? add_to_set(p, &ct->syscalls, name) : -EINVAL;
 }
 
 int vigil_profile__add_capability(struct vigil_profile *p, size_t doc, int c, const char *name)
 {
 	struct prof_container *ct = get_container(p, doc, c);
+	char msg[256];
 
+	if (name && !prof_check_capability(name, msg, sizeof(msg)))
+		return -EINVAL;
 	return ct ? add_to_set(p, &ct->capabilities, name) : -EINVAL;
 }
 
 int vigil_profile__add_iouring(struct vigil_profile *p, size_t doc, int c, const char *opname)
 {
 	struct prof_container *ct = get_container(p, doc, c);
+	char msg[256];
 
+	if (opname && !prof_check_iouring_op(opname, msg, sizeof(msg)))
+		return -EINVAL;
 	return ct ? add_to_set(p, &ct->iouring, opname) : -EINVAL;
 }
 
@@ -503,9 +522,12 @@ int vigil_profile__add_endpoint(struct vigil_profile *p, size_t doc, int ci, con
 	struct prof_container *c = get_container(p, doc, ci);
 	struct prof_endpoint e = { 0 };
 	struct vigil_buf k = VIGIL_BUF_INIT;
+	char msg[256];
 	int r;
 
-	if (!c || !endpoint || !*endpoint)
+	if (!c || !endpoint || !prof_check_endpoint(endpoint, msg, sizeof(msg)) ||
+	    (method && !prof_check_method(method, msg, sizeof(msg))) ||
+	    (direction && !prof_check_direction(direction, msg, sizeof(msg))))
 		return -EINVAL;
 	/* one entry per (endpoint, direction); methods accumulate in it */
 	e.endpoint = (char *)endpoint;
@@ -570,10 +592,13 @@ int vigil_profile__add_neighbor(struct vigil_profile *p, size_t doc, int ci, boo
 	struct prof_container *c = get_container_for(p, doc, ci, true);
 	struct prof_neighbors *l;
 	struct prof_neighbor *nb = NULL;
-	char id[65];
+	char id[65], msg[256];
 	int r;
 
-	if (!c || ((!ip || !*ip) && (!dns || !*dns)) || (port && !proto))
+	if (!c || ((!ip || !*ip) && (!dns || !*dns)) || (port && !proto) ||
+	    (ip && *ip && !prof_check_ip(ip, msg, sizeof(msg))) ||
+	    (dns && *dns && !prof_check_dns(dns, msg, sizeof(msg))) ||
+	    (proto && !prof_check_protocol(proto, msg, sizeof(msg))))
 		return -EINVAL;
 	l = egress ? &c->egress : &c->ingress;
 	if ((r = neighbor_identifier("external", ip, dns, id)))

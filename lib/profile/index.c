@@ -443,22 +443,18 @@ size_t vigil_segindex__nodes(const struct vigil_segindex *ix)
 	return ix ? ix->nnodes : 0;
 }
 
-static int add_literal(struct vigil_segindex *ix, const char *text, uint32_t id)
+static int add_literal(struct vigil_segindex *ix, const char *text, size_t len, uint32_t id)
 {
+	uint64_t h = ix_hashkey(ix->literal.seed, 0, text, len);
 	uint32_t val;
 	int r;
 
 	/* Postings heads live in the slot value: insert with NONE, then push onto it. */
-	r = ix_insert(&ix->literal, 0, text, strlen(text), NONE, &val);
+	r = ix_insert_h(&ix->literal, h, 0, text, len, NONE, &val);
 	if (r < 0)
 		return r;
-	{
-		uint64_t h = ix_hashkey(ix->literal.seed, 0, text, strlen(text));
-		struct ix_slot *s =
-			(struct ix_slot *)ix_find(&ix->literal, h, 0, text, strlen(text));
-
-		return postings_push(&ix->post, id, &s->val);
-	}
+	return postings_push(&ix->post, id,
+			     (uint32_t *)&ix_find(&ix->literal, h, 0, text, len)->val);
 }
 
 static int add_trie(struct vigil_segindex *ix, const struct vigil_wc_pattern *p, uint32_t id)
@@ -590,10 +586,18 @@ int vigil_segindex__add(struct vigil_segindex *ix, const char *pattern, uint32_t
 	struct vigil_wc_pattern p;
 	int r;
 
+	/* Most entries are plain paths: no need to compile them (load time counts too). */
+	if (ix->kind == VIGIL_WC_PATH && pattern && *pattern && !strchr(pattern, '*') &&
+	    !strstr(pattern, VIGIL_WC_ONE) && strlen(pattern) <= VIGIL_WC_MAX_LEN) {
+		r = add_literal(ix, pattern, vigil_wc_path_trim(pattern, strlen(pattern)), id);
+		if (r == 0)
+			ix->count++;
+		return r;
+	}
 	r = vigil_wc_pattern__compile(&p, pattern, ix->kind);
 	if (r < 0)
 		return r;
-	r = p.literal ? add_literal(ix, p.text, id) : add_wildcard(ix, &p, id);
+	r = p.literal ? add_literal(ix, p.text, strlen(p.text), id) : add_wildcard(ix, &p, id);
 
 	vigil_wc_pattern__release(&p);
 	if (r == 0)

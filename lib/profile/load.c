@@ -741,7 +741,18 @@ static int load_container(struct ld *c, struct prof_node *n, const char *const *
 		return r;
 	for (size_t i = 0; i < n->n; i++) {
 		struct prof_node *it = &n->items[i];
-		int f = field(c, it, names, where);
+		int f;
+
+		/* a common mix-up between the kinds deserves a precise message */
+		if (names == ap_container_fields &&
+		    (!strcmp(it->key, "ingress") || !strcmp(it->key, "egress")))
+			return failp(
+				c, it->key_pos,
+				"field \"%s\" does not belong in an ApplicationProfile container "
+				"(network neighbors go in a NetworkNeighborhood or a "
+				"ContainerProfile)",
+				it->key);
+		f = field(c, it, names, where);
 
 		if (f < 0)
 			return f;
@@ -818,6 +829,46 @@ static int load_container(struct ld *c, struct prof_node *n, const char *const *
 	return 0;
 }
 
+static int cmp_container_idx(const void *a, const void *b, void *arg)
+{
+	const struct prof_container *v = arg;
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	int r = strcmp(v[x].name, v[y].name);
+
+	return r ? r : (x < y ? -1 : x > y);
+}
+
+/* Container names are keys: two entries with one name are ambiguous. O(n log n). */
+static int check_duplicate_containers(struct ld *c, const struct prof_containers *l)
+{
+	size_t *idx, dup = SIZE_MAX, first = 0;
+
+	if (l->n < 2)
+		return 0;
+	idx = malloc(l->n * sizeof(*idx));
+	if (!idx)
+		return oom(c);
+	for (size_t i = 0; i < l->n; i++)
+		idx[i] = i;
+	qsort_r(idx, l->n, sizeof(*idx), cmp_container_idx, l->v);
+	for (size_t i = 1; i < l->n; i++) {
+		size_t f = i - 1;
+
+		if (strcmp(l->v[idx[f]].name, l->v[idx[i]].name) || idx[i] > dup)
+			continue;
+		/* report the earliest repeat, against the first entry with its name */
+		while (f > 0 && !strcmp(l->v[idx[f - 1]].name, l->v[idx[i]].name))
+			f--;
+		dup = idx[i];
+		first = idx[f];
+	}
+	free(idx);
+	if (dup == SIZE_MAX)
+		return 0;
+	return failp(c, l->v[dup].pos, "duplicate container \"%s\" (first at line %d)",
+		     l->v[dup].name, l->v[first].pos.line);
+}
+
 static int load_containers(struct ld *c, struct prof_node *n, const char *what,
 			   const char *const *names, struct prof_containers *l,
 			   struct prof_doc *doc)
@@ -838,14 +889,7 @@ static int load_containers(struct ld *c, struct prof_node *n, const char *what,
 		if ((r = load_container(c, &n->items[i], names, "container", &l->v[l->n++], doc)))
 			return r;
 	}
-	/* container names are keys: two entries with one name are ambiguous */
-	for (size_t i = 1; i < l->n && l->n <= 256; i++)
-		for (size_t j = 0; j < i; j++)
-			if (!strcmp(l->v[i].name, l->v[j].name))
-				return failp(c, l->v[i].pos,
-					     "duplicate container \"%s\" (first at line %d)",
-					     l->v[i].name, l->v[j].pos.line);
-	return 0;
+	return check_duplicate_containers(c, l);
 }
 
 /* ---- documents ---- */
@@ -1112,7 +1156,8 @@ int vigil_profile__load_file(const char *path, const struct vigil_profile_limits
 	}
 	if (!S_ISREG(st.st_mode)) {
 		close(fd);
-		return vigil_error__set(err, -EINVAL, path, 0, 0, "not a regular file");
+		return vigil_error__set(err, S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL, path, 0, 0,
+					"not a regular file");
 	}
 	if ((uint64_t)st.st_size > lim.max_file_bytes) {
 		close(fd);

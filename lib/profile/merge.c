@@ -63,8 +63,16 @@ static int dup_node(struct prof_node **d, const struct prof_node *s)
 	return *d ? 0 : -ENOMEM;
 }
 
+/*
+ * A label selector is one condition (its terms are ANDed), not a set: uniting two would narrow
+ * it. dst keeps its own selector; an empty one takes src's.
+ */
 static int copy_selector(struct prof_selector *d, const struct prof_selector *s)
 {
+	if (d->match_labels.n || d->nexprs || d->match_labels.state || d->exprs_state) {
+		union_state(&d->state, s->state);
+		return 0;
+	}
 	union_state(&d->state, s->state);
 	if (union_kvs(&d->match_labels, &s->match_labels))
 		return -ENOMEM;

@@ -520,6 +520,16 @@ static void normalize_selector(struct prof_selector *s)
  * Sorts an entry array with a stable merge order (qsort is not stable, so ties are broken by
  * the original index to keep unequal-but-tied entries, e.g. different headers, in place).
  */
+static bool sorted(const void *base, size_t n, size_t elem, int (*cmp)(const void *, const void *))
+{
+	const char *a = base;
+
+	for (size_t i = 1; i < n; i++)
+		if (cmp(a + (i - 1) * elem, a + i * elem) > 0)
+			return false;
+	return true;
+}
+
 static void stable_sort(void *base, size_t n, size_t elem, int (*cmp)(const void *, const void *))
 {
 	char *tmp, *a = base;
@@ -606,7 +616,9 @@ void prof_container_normalize(struct prof_container *c)
 	prof_strs_sort_unique(&c->syscalls);
 	prof_strs_sort_unique(&c->iouring);
 
-	stable_sort(c->execs.v, c->execs.n, sizeof(*c->execs.v), cmp_exec);
+	/* cmp_exec and cmp_open are total orders: no stability needed, plain qsort is faster */
+	if (!sorted(c->execs.v, c->execs.n, sizeof(*c->execs.v), cmp_exec))
+		qsort(c->execs.v, c->execs.n, sizeof(*c->execs.v), cmp_exec);
 	w = 0;
 	for (size_t i = 0; i < c->execs.n; i++) {
 		if (w && exec_equal(&c->execs.v[w - 1], &c->execs.v[i])) {
@@ -621,7 +633,8 @@ void prof_container_normalize(struct prof_container *c)
 
 	for (size_t i = 0; i < c->opens.n; i++)
 		prof_strs_sort_unique(&c->opens.v[i].flags);
-	stable_sort(c->opens.v, c->opens.n, sizeof(*c->opens.v), cmp_open);
+	if (!sorted(c->opens.v, c->opens.n, sizeof(*c->opens.v), cmp_open))
+		qsort(c->opens.v, c->opens.n, sizeof(*c->opens.v), cmp_open);
 	w = 0;
 	for (size_t i = 0; i < c->opens.n; i++) {
 		if (w && open_equal(&c->opens.v[w - 1], &c->opens.v[i])) {

@@ -307,6 +307,8 @@ extern const char *const prof_iouring_op_names[]; /* IORING_OP_* without the pre
 extern const char *const prof_http_method_names[];
 
 bool prof_name_in(const char *name, const char *const *names);
+/* Whether s is valid UTF-8 (learned file names are bytes; YAML and JSON need UTF-8). */
+bool prof_utf8_valid(const char *s);
 bool prof_check_open_flag(const char *v, char *msg, size_t size);
 bool prof_check_capability(const char *v, char *msg, size_t size);
 bool prof_check_iouring_op(const char *v, char *msg, size_t size);

@@ -15,128 +15,104 @@
 #include "profile/model.h"
 #include "util/strutil.h"
 
+/* The three big vocabularies are sorted (byte order): lookups are binary searches. */
 const char *const prof_open_flag_names[] = {
-	"O_RDONLY",   "O_WRONLY",  "O_RDWR",	 "O_CREAT",  "O_EXCL",	    "O_NOCTTY",
-	"O_TRUNC",    "O_APPEND",  "O_NONBLOCK", "O_NDELAY", "O_DSYNC",	    "O_SYNC",
-	"O_RSYNC",    "O_FSYNC",   "O_ASYNC",	 "O_DIRECT", "O_LARGEFILE", "O_DIRECTORY",
-	"O_NOFOLLOW", "O_NOATIME", "O_CLOEXEC",	 "O_PATH",   "O_TMPFILE",   NULL,
+	"O_APPEND", "O_ASYNC",	  "O_CLOEXEC",	"O_CREAT",     "O_DIRECT", "O_DIRECTORY",
+	"O_DSYNC",  "O_EXCL",	  "O_FSYNC",	"O_LARGEFILE", "O_NDELAY", "O_NOATIME",
+	"O_NOCTTY", "O_NOFOLLOW", "O_NONBLOCK", "O_PATH",      "O_RDONLY", "O_RDWR",
+	"O_RSYNC",  "O_SYNC",	  "O_TMPFILE",	"O_TRUNC",     "O_WRONLY", NULL,
 };
 
 const char *const prof_capability_names[] = {
-	"CAP_CHOWN",
-	"CAP_DAC_OVERRIDE",
-	"CAP_DAC_READ_SEARCH",
-	"CAP_FOWNER",
-	"CAP_FSETID",
-	"CAP_KILL",
-	"CAP_SETGID",
-	"CAP_SETUID",
-	"CAP_SETPCAP",
-	"CAP_LINUX_IMMUTABLE",
-	"CAP_NET_BIND_SERVICE",
-	"CAP_NET_BROADCAST",
-	"CAP_NET_ADMIN",
-	"CAP_NET_RAW",
-	"CAP_IPC_LOCK",
-	"CAP_IPC_OWNER",
-	"CAP_SYS_MODULE",
-	"CAP_SYS_RAWIO",
-	"CAP_SYS_CHROOT",
-	"CAP_SYS_PTRACE",
-	"CAP_SYS_PACCT",
-	"CAP_SYS_ADMIN",
-	"CAP_SYS_BOOT",
-	"CAP_SYS_NICE",
-	"CAP_SYS_RESOURCE",
-	"CAP_SYS_TIME",
-	"CAP_SYS_TTY_CONFIG",
-	"CAP_MKNOD",
-	"CAP_LEASE",
-	"CAP_AUDIT_WRITE",
-	"CAP_AUDIT_CONTROL",
-	"CAP_SETFCAP",
-	"CAP_MAC_OVERRIDE",
-	"CAP_MAC_ADMIN",
-	"CAP_SYSLOG",
-	"CAP_WAKE_ALARM",
-	"CAP_BLOCK_SUSPEND",
-	"CAP_AUDIT_READ",
-	"CAP_PERFMON",
-	"CAP_BPF",
-	"CAP_CHECKPOINT_RESTORE",
-	NULL,
+	"CAP_AUDIT_CONTROL",   "CAP_AUDIT_READ",   "CAP_AUDIT_WRITE",
+	"CAP_BLOCK_SUSPEND",   "CAP_BPF",	   "CAP_CHECKPOINT_RESTORE",
+	"CAP_CHOWN",	       "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH",
+	"CAP_FOWNER",	       "CAP_FSETID",	   "CAP_IPC_LOCK",
+	"CAP_IPC_OWNER",       "CAP_KILL",	   "CAP_LEASE",
+	"CAP_LINUX_IMMUTABLE", "CAP_MAC_ADMIN",	   "CAP_MAC_OVERRIDE",
+	"CAP_MKNOD",	       "CAP_NET_ADMIN",	   "CAP_NET_BIND_SERVICE",
+	"CAP_NET_BROADCAST",   "CAP_NET_RAW",	   "CAP_PERFMON",
+	"CAP_SETFCAP",	       "CAP_SETGID",	   "CAP_SETPCAP",
+	"CAP_SETUID",	       "CAP_SYSLOG",	   "CAP_SYS_ADMIN",
+	"CAP_SYS_BOOT",	       "CAP_SYS_CHROOT",   "CAP_SYS_MODULE",
+	"CAP_SYS_NICE",	       "CAP_SYS_PACCT",	   "CAP_SYS_PTRACE",
+	"CAP_SYS_RAWIO",       "CAP_SYS_RESOURCE", "CAP_SYS_TIME",
+	"CAP_SYS_TTY_CONFIG",  "CAP_WAKE_ALARM",   NULL,
 };
 
-/* io_uring opcodes (IORING_OP_* without the prefix), in kernel order up to 6.18. */
+/* io_uring opcodes (IORING_OP_* without the prefix) up to kernel 6.18. */
 const char *const prof_iouring_op_names[] = {
-	"NOP",
-	"READV",
-	"WRITEV",
-	"FSYNC",
-	"READ_FIXED",
-	"WRITE_FIXED",
-	"POLL_ADD",
-	"POLL_REMOVE",
-	"SYNC_FILE_RANGE",
-	"SENDMSG",
-	"RECVMSG",
-	"TIMEOUT",
-	"TIMEOUT_REMOVE",
 	"ACCEPT",
 	"ASYNC_CANCEL",
-	"LINK_TIMEOUT",
-	"CONNECT",
-	"FALLOCATE",
-	"OPENAT",
-	"CLOSE",
-	"FILES_UPDATE",
-	"STATX",
-	"READ",
-	"WRITE",
-	"FADVISE",
-	"MADVISE",
-	"SEND",
-	"RECV",
-	"OPENAT2",
-	"EPOLL_CTL",
-	"SPLICE",
-	"PROVIDE_BUFFERS",
-	"REMOVE_BUFFERS",
-	"TEE",
-	"SHUTDOWN",
-	"RENAMEAT",
-	"UNLINKAT",
-	"MKDIRAT",
-	"SYMLINKAT",
-	"LINKAT",
-	"MSG_RING",
-	"FSETXATTR",
-	"SETXATTR",
-	"FGETXATTR",
-	"GETXATTR",
-	"SOCKET",
-	"URING_CMD",
-	"SEND_ZC",
-	"SENDMSG_ZC",
-	"READ_MULTISHOT",
-	"WAITID",
-	"FUTEX_WAIT",
-	"FUTEX_WAKE",
-	"FUTEX_WAITV",
-	"FIXED_FD_INSTALL",
-	"FTRUNCATE",
 	"BIND",
-	"LISTEN",
-	"RECV_ZC",
+	"CLOSE",
+	"CONNECT",
+	"EPOLL_CTL",
 	"EPOLL_WAIT",
-	"READV_FIXED",
-	"WRITEV_FIXED",
+	"FADVISE",
+	"FALLOCATE",
+	"FGETXATTR",
+	"FILES_UPDATE",
+	"FIXED_FD_INSTALL",
+	"FSETXATTR",
+	"FSYNC",
+	"FTRUNCATE",
+	"FUTEX_WAIT",
+	"FUTEX_WAITV",
+	"FUTEX_WAKE",
+	"GETXATTR",
+	"LINKAT",
+	"LINK_TIMEOUT",
+	"LISTEN",
+	"MADVISE",
+	"MKDIRAT",
+	"MSG_RING",
+	"NOP",
+	"OPENAT",
+	"OPENAT2",
 	"PIPE",
+	"POLL_ADD",
+	"POLL_REMOVE",
+	"PROVIDE_BUFFERS",
+	"READ",
+	"READV",
+	"READV_FIXED",
+	"READ_FIXED",
+	"READ_MULTISHOT",
+	"RECV",
+	"RECVMSG",
+	"RECV_ZC",
+	"REMOVE_BUFFERS",
+	"RENAMEAT",
+	"SEND",
+	"SENDMSG",
+	"SENDMSG_ZC",
+	"SEND_ZC",
+	"SETXATTR",
+	"SHUTDOWN",
+	"SOCKET",
+	"SPLICE",
+	"STATX",
+	"SYMLINKAT",
+	"SYNC_FILE_RANGE",
+	"TEE",
+	"TIMEOUT",
+	"TIMEOUT_REMOVE",
+	"UNLINKAT",
+	"URING_CMD",
+	"WAITID",
+	"WRITE",
+	"WRITEV",
+	"WRITEV_FIXED",
+	"WRITE_FIXED",
 	NULL,
 };
 
+/* RFC 9110 methods, then WebDAV's (RFC 4918, 3253, 5323), which servers also see. */
 const char *const prof_http_method_names[] = {
-	"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH", NULL,
+	"GET",	 "HEAD",   "POST",     "PUT",	    "DELETE", "CONNECT", "OPTIONS",
+	"TRACE", "PATCH",  "PROPFIND", "PROPPATCH", "MKCOL",  "COPY",	 "MOVE",
+	"LOCK",	 "UNLOCK", "REPORT",   "SEARCH",    "QUERY",  NULL,
 };
 
 static bool msgf(char *msg, size_t size, const char *fmt, ...)
@@ -150,6 +126,19 @@ static bool msgf(char *msg, size_t size, const char *fmt, ...)
 	vsnprintf(msg, size, fmt, ap);
 	va_end(ap);
 	return false;
+}
+
+/* Entries of a NULL-terminated table defined in this file. */
+#define NAMES(t) (sizeof(t) / sizeof((t)[0]) - 1)
+
+static int cmp_name(const void *key, const void *elem)
+{
+	return strcmp(key, *(const char *const *)elem);
+}
+
+static bool in_sorted(const char *name, const char *const *names, size_t n)
+{
+	return bsearch(name, names, n, sizeof(*names), cmp_name) != NULL;
 }
 
 bool prof_name_in(const char *name, const char *const *names)
@@ -191,16 +180,31 @@ static bool check_vocab(const char *value, const char *const *names, const char 
 
 bool prof_check_open_flag(const char *v, char *msg, size_t size)
 {
+	if (in_sorted(v, prof_open_flag_names, NAMES(prof_open_flag_names)))
+		return true;
 	return check_vocab(v, prof_open_flag_names, "open flag", msg, size);
 }
 
 bool prof_check_capability(const char *v, char *msg, size_t size)
 {
+	char full[64];
+
+	if (in_sorted(v, prof_capability_names, NAMES(prof_capability_names)))
+		return true;
+	/* profiles learned by Kubescape write capabilities without the prefix ("SETUID") */
+	if (!vigil_str_has_prefix(v, "CAP_") && strlen(v) < sizeof(full) - 4) {
+		snprintf(full, sizeof(full), "CAP_%s", v);
+		if (in_sorted(full, prof_capability_names, NAMES(prof_capability_names)))
+			return true;
+		return check_vocab(full, prof_capability_names, "capability", msg, size);
+	}
 	return check_vocab(v, prof_capability_names, "capability", msg, size);
 }
 
 bool prof_check_iouring_op(const char *v, char *msg, size_t size)
 {
+	if (in_sorted(v, prof_iouring_op_names, NAMES(prof_iouring_op_names)))
+		return true;
 	if (vigil_str_has_prefix(v, "IORING_OP_") && prof_name_in(v + 10, prof_iouring_op_names))
 		return msgf(msg, size,
 			    "io_uring operation \"%s\" is written without the prefix: \"%s\"", v,
@@ -211,6 +215,43 @@ bool prof_check_iouring_op(const char *v, char *msg, size_t size)
 bool prof_check_method(const char *v, char *msg, size_t size)
 {
 	return check_vocab(v, prof_http_method_names, "HTTP method", msg, size);
+}
+
+bool prof_utf8_valid(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p) {
+		unsigned c = *p, n, cp;
+
+		if (c < 0x80) {
+			p++;
+			continue;
+		}
+		if ((c & 0xe0) == 0xc0) {
+			n = 1;
+			cp = c & 0x1f;
+		} else if ((c & 0xf0) == 0xe0) {
+			n = 2;
+			cp = c & 0x0f;
+		} else if ((c & 0xf8) == 0xf0) {
+			n = 3;
+			cp = c & 0x07;
+		} else {
+			return false;
+		}
+		for (unsigned i = 1; i <= n; i++) {
+			if ((p[i] & 0xc0) != 0x80)
+				return false;
+			cp = (cp << 6) | (p[i] & 0x3f);
+		}
+		/* overlong forms, surrogates and values past U+10FFFF are not UTF-8 */
+		if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
+		    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+			return false;
+		p += n + 1;
+	}
+	return true;
 }
 
 bool prof_check_syscall(const char *v, char *msg, size_t size)
@@ -264,6 +305,8 @@ static bool check_path_segments(const char *path, const char *what, char *msg, s
 
 bool prof_check_open_path(const char *path, char *msg, size_t size)
 {
+	if (!prof_utf8_valid(path))
+		return msgf(msg, size, "not valid UTF-8");
 	if (path[0] != '/')
 		return msgf(msg, size,
 			    "invalid open path \"%s\": must be absolute (start with \"/\")", path);
@@ -272,6 +315,8 @@ bool prof_check_open_path(const char *path, char *msg, size_t size)
 
 bool prof_check_exec_path(const char *path, char *msg, size_t size)
 {
+	if (!prof_utf8_valid(path))
+		return msgf(msg, size, "not valid UTF-8");
 	if (!*path)
 		return msgf(msg, size, "empty exec path");
 	return check_path_segments(path, "exec path", msg, size);
@@ -279,6 +324,8 @@ bool prof_check_exec_path(const char *path, char *msg, size_t size)
 
 bool prof_check_exec_arg(const char *arg, char *msg, size_t size)
 {
+	if (!prof_utf8_valid(arg))
+		return msgf(msg, size, "not valid UTF-8");
 	if (!strcmp(arg, PROF_ELLIPSIS) || !strcmp(arg, PROF_ELLIPSIS_ANY))
 		return true;
 	if (strstr(arg, PROF_ELLIPSIS))

@@ -43,10 +43,10 @@ int vigil_wc_split(const char *s, size_t len, enum vigil_wc_kind kind, struct vi
 		if (len == 1 && s[0] == '/')
 			len = 0;
 	}
-	for (;;) {
-		const char *hit = memchr(s + start, sep, len - start);
-		size_t i = hit ? (size_t)(hit - s) : len;
-
+	/* A plain byte loop: segments are short, a memchr call per segment costs more. */
+	for (size_t i = 0;; i++) {
+		if (i < len && s[i] != sep)
+			continue;
 		if (kind == VIGIL_WC_DNS && i == start)
 			return -EINVAL; /* an empty label is not a name */
 		if (n < max) {
@@ -56,7 +56,7 @@ int vigil_wc_split(const char *s, size_t len, enum vigil_wc_kind kind, struct vi
 		}
 		if (++n > VIGIL_WC_MAX_SEGS)
 			return -EINVAL;
-		if (!hit)
+		if (i == len)
 			return (int)n;
 		start = i + 1;
 	}
@@ -444,47 +444,56 @@ bool vigil_wc_ip_match(const struct vigil_wc_ipnet *net, uint8_t family, const u
 
 /* ---- open flags ------------------------------------------------------------------------- */
 
-/* The x86-64 kernel values (uapi asm-generic/fcntl.h), not libc's: glibc has O_LARGEFILE 0. */
-static const struct {
+/*
+ * The x86-64 kernel values (uapi asm-generic/fcntl.h), not libc's: glibc has O_LARGEFILE 0.
+ * Sorted by name for bsearch (every open entry of a profile looks its flags up).
+ */
+static const struct open_flag {
 	const char *name;
 	uint64_t bits;
 } open_flags[] = {
-	{ "O_RDONLY", VIGIL_WC_FLAG_RDONLY },
-	{ "O_WRONLY", VIGIL_WC_FLAG_WRONLY },
-	{ "O_RDWR", VIGIL_WC_FLAG_RDWR },
-	{ "O_CREAT", 0100 },
-	{ "O_EXCL", 0200 },
-	{ "O_NOCTTY", 0400 },
-	{ "O_TRUNC", 01000 },
 	{ "O_APPEND", 02000 },
-	{ "O_NONBLOCK", 04000 },
-	{ "O_NDELAY", 04000 },
-	{ "O_DSYNC", 010000 },
-	{ "O_FASYNC", 020000 },
 	{ "O_ASYNC", 020000 },
-	{ "O_DIRECT", 040000 },
-	{ "O_LARGEFILE", 0100000 },
-	{ "O_DIRECTORY", 0200000 },
-	{ "O_NOFOLLOW", 0400000 },
-	{ "O_NOATIME", 01000000 },
 	{ "O_CLOEXEC", 02000000 },
-	{ "O_SYNC", 04010000 },
-	{ "O_RSYNC", 04010000 },
+	{ "O_CREAT", 0100 },
+	{ "O_DIRECT", 040000 },
+	{ "O_DIRECTORY", 0200000 },
+	{ "O_DSYNC", 010000 },
+	{ "O_EXCL", 0200 },
+	{ "O_FASYNC", 020000 },
+	{ "O_LARGEFILE", 0100000 },
+	{ "O_NDELAY", 04000 },
+	{ "O_NOATIME", 01000000 },
+	{ "O_NOCTTY", 0400 },
+	{ "O_NOFOLLOW", 0400000 },
+	{ "O_NONBLOCK", 04000 },
 	{ "O_PATH", 010000000 },
+	{ "O_RDONLY", VIGIL_WC_FLAG_RDONLY },
+	{ "O_RDWR", VIGIL_WC_FLAG_RDWR },
+	{ "O_RSYNC", 04010000 },
+	{ "O_SYNC", 04010000 },
 	{ "O_TMPFILE", 020200000 },
+	{ "O_TRUNC", 01000 },
+	{ "O_WRONLY", VIGIL_WC_FLAG_WRONLY },
 };
+
+static int flag_cmp(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct open_flag *)elem)->name);
+}
 
 #define OPEN_FLAG_BITS 037777774u /* every kernel bit above the access mode */
 
 int vigil_wc_open_flag(const char *name, uint64_t *ret)
 {
-	for (size_t i = 0; i < sizeof(open_flags) / sizeof(open_flags[0]); i++) {
-		if (strcmp(name, open_flags[i].name) == 0) {
-			*ret = open_flags[i].bits;
-			return 0;
-		}
-	}
-	return -ENOENT;
+	const struct open_flag *f =
+		bsearch(name, open_flags, sizeof(open_flags) / sizeof(open_flags[0]),
+			sizeof(open_flags[0]), flag_cmp);
+
+	if (!f)
+		return -ENOENT;
+	*ret = f->bits;
+	return 0;
 }
 
 uint64_t vigil_wc_open_flags(uint32_t flags)

@@ -23,11 +23,35 @@ static const char *str_at(const json_t *o, const char *obj, const char *key)
 	return json_is_string(v) ? json_string_value(v) : "";
 }
 
+/* Longest label / annotation value sent: Alertmanager keeps them all in memory. */
+#define LABEL_MAX      1024
+#define ANNOTATION_MAX 8192
+
+static void set_value(json_t *obj, const char *key, const char *value, size_t max)
+{
+	size_t len;
+
+	/* Alertmanager treats an empty label as absent: leave it out. */
+	if (!value || !*value)
+		return;
+	len = strnlen(value, max + 1);
+	if (len > max) {
+		len = max;
+		/* Cut on a UTF-8 character boundary, or jansson refuses the string. */
+		while (len && ((unsigned char)value[len] & 0xc0) == 0x80)
+			len--;
+	}
+	json_object_set_new(obj, key, json_stringn(value, len));
+}
+
 static void set_label(json_t *labels, const char *key, const char *value)
 {
-	/* Alertmanager treats an empty label as absent: leave it out. */
-	if (value && *value)
-		json_object_set_new(labels, key, json_string(value));
+	set_value(labels, key, value, LABEL_MAX);
+}
+
+static void set_annotation(json_t *ann, const char *key, const char *value)
+{
+	set_value(ann, key, value, ANNOTATION_MAX);
 }
 
 static const char *severity_name(json_int_t sev)
@@ -109,36 +133,36 @@ json_t *vigil_alertmanager__alert(const json_t *alert, uint64_t resolve_ns, uint
 		vigil_buf__printf(&b, " in %s", wl);
 	if (*str_at(alert, NULL, "node"))
 		vigil_buf__printf(&b, " on %s", str_at(alert, NULL, "node"));
-	set_label(ann, "summary", b.data);
+	set_annotation(ann, "summary", b.data);
 	vigil_buf__reset(&b);
-	set_label(ann, "description", str_at(alert, NULL, "message"));
-	set_label(ann, "alert_id", str_at(alert, NULL, "alert_id"));
-	set_label(ann, "time", time_s);
-	set_label(ann, "exe", str_at(alert, "process", "exe"));
+	set_annotation(ann, "description", str_at(alert, NULL, "message"));
+	set_annotation(ann, "alert_id", str_at(alert, NULL, "alert_id"));
+	set_annotation(ann, "time", time_s);
+	set_annotation(ann, "exe", str_at(alert, "process", "exe"));
 	if (json_is_array(args)) {
 		for (i = 0; i < json_array_size(args) && b.len < 4096; i++)
 			if (json_is_string(json_array_get(args, i)))
 				vigil_buf__printf(&b, "%s%s", i ? " " : "",
 						  json_string_value(json_array_get(args, i)));
-		set_label(ann, "args", b.data);
+		set_annotation(ann, "args", b.data);
 	}
 	if (json_is_integer(json_object_get(json_object_get(alert, "process"), "pid"))) {
 		snprintf(num, sizeof(num), "%lld",
 			 (long long)json_integer_value(
 				 json_object_get(json_object_get(alert, "process"), "pid")));
-		set_label(ann, "pid", num);
+		set_annotation(ann, "pid", num);
 	}
 	if (*str_at(alert, "mitre", "tactic")) {
 		vigil_buf__reset(&b);
 		vigil_buf__printf(&b, "%s/%s", str_at(alert, "mitre", "tactic"),
 				  str_at(alert, "mitre", "technique"));
-		set_label(ann, "mitre", b.data);
+		set_annotation(ann, "mitre", b.data);
 	}
-	set_label(ann, "incident_id", str_at(alert, NULL, "incident_id"));
+	set_annotation(ann, "incident_id", str_at(alert, NULL, "incident_id"));
 	if (json_is_object(event)) {
 		char *ev = json_dumps(event, JSON_COMPACT);
 
-		set_label(ann, "event", ev);
+		set_annotation(ann, "event", ev);
 		free(ev);
 	}
 	vigil_buf__release(&b);

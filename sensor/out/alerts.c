@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <jansson.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,6 +100,9 @@ static void sink_free(struct vigil_sink *s)
 	if (s->fd >= 0 && s->kind == VIGIL_SINK_FILE)
 		close(s->fd);
 	free(s->path);
+	for (unsigned i = 0; i < s->cfg.n_headers; i++)
+		free(s->cfg.headers[i]);
+	free(s->cfg.cacert);
 	pthread_mutex_destroy(&s->mu);
 	pthread_cond_destroy(&s->cv_work);
 	pthread_cond_destroy(&s->cv_idle);
@@ -108,8 +112,8 @@ static void sink_free(struct vigil_sink *s)
 /* ";key=value" options of a network sink. */
 static int parse_option(struct vigil_sink *s, char *kv, struct vigil_error *err)
 {
-	static const char *const keys[] = { "batch",   "wait",	  "retries",  "queue",
-					    "timeout", "resolve", "facility", NULL };
+	static const char *const keys[] = { "batch",   "wait",	   "retries", "queue",	"timeout",
+					    "resolve", "facility", "header",  "cacert", NULL };
 	char *eq = strchr(kv, '=');
 	uint64_t v = 0;
 	const char *val;
@@ -120,6 +124,33 @@ static int parse_option(struct vigil_sink *s, char *kv, struct vigil_error *err)
 					"sink option \"%s\" is not key=value", kv);
 	*eq = '\0';
 	val = eq + 1;
+	if (!strcmp(kv, "header") || !strcmp(kv, "cacert")) {
+		bool http = s->kind == VIGIL_SINK_WEBHOOK || s->kind == VIGIL_SINK_ALERTMANAGER;
+		const char *colon = strchr(val, ':');
+		char *copy;
+
+		if (!http)
+			return vigil_error__set(err, -EINVAL, "", 0, 0,
+						"sink option %s is for webhook and alertmanager",
+						kv);
+		if (!strcmp(kv, "header") && (!colon || colon == val || strpbrk(val, "\r\n") ||
+					      s->cfg.n_headers >= VIGIL_SINK_HEADERS_MAX))
+			return vigil_error__set(err, -EINVAL, "", 0, 0,
+						"sink option header: expected \"Name: value\" "
+						"(at most %d headers)",
+						VIGIL_SINK_HEADERS_MAX);
+		if (!strcmp(kv, "cacert") && (!*val || s->cfg.cacert))
+			return vigil_error__set(err, -EINVAL, "", 0, 0,
+						"sink option cacert: expected one PATH");
+		copy = strdup(val);
+		if (!copy)
+			return vigil_error__set(err, -ENOMEM, "", 0, 0, "out of memory");
+		if (!strcmp(kv, "cacert"))
+			s->cfg.cacert = copy;
+		else
+			s->cfg.headers[s->cfg.n_headers++] = copy;
+		return 0;
+	}
 	if (!strcmp(kv, "facility")) {
 		if (s->kind != VIGIL_SINK_SYSLOG || vigil_syslog__facility(val) < 0)
 			return vigil_error__set(err, -EINVAL, "", 0, 0,
@@ -203,6 +234,12 @@ int vigil_alerts__add_sink(struct vigil_alerts *a, const char *spec, struct vigi
 	rest = colon ? colon + 1 : NULL;
 	if (colon)
 		*colon = '\0';
+	/* "syslog;facility=auth": options without an address. */
+	if (!colon && !strncmp(buf, "syslog;", 7)) {
+		memmove(buf + 7, buf + 6, strlen(buf + 6) + 1);
+		buf[6] = '\0';
+		rest = buf + 7;
+	}
 	if (!strcmp(buf, "stdout") && !rest) {
 		s->kind = VIGIL_SINK_STDOUT;
 		s->fd = STDOUT_FILENO;
@@ -225,6 +262,13 @@ int vigil_alerts__add_sink(struct vigil_alerts *a, const char *spec, struct vigi
 		s->kind = VIGIL_SINK_SYSLOG;
 	else {
 		hint = vigil_suggest(buf, kinds);
+		if (hint && !strcmp(hint, buf)) {
+			ret = vigil_error__set(err, -EINVAL, "", 0, 0, "bad sink \"%s\": %s", spec,
+					       !strcmp(buf, "stdout") ? "stdout takes no address"
+					       : !strcmp(buf, "file") ? "expected file:PATH"
+								      : "expected KIND:URL");
+			goto fail;
+		}
 		ret = vigil_error__set(err, -EINVAL, "", 0, 0,
 				       "bad sink \"%s\": expected stdout, file:PATH, webhook:URL, "
 				       "alertmanager:URL or syslog[:HOST:PORT|:unix:PATH]%s%s%s",
@@ -265,6 +309,11 @@ int vigil_alerts__add_sink(struct vigil_alerts *a, const char *spec, struct vigi
 	}
 add:
 	pthread_mutex_lock(&a->mu);
+	if (a->n_sinks >= MAX_SINKS) { /* checked again: another thread may have added one */
+		pthread_mutex_unlock(&a->mu);
+		ret = vigil_error__set(err, -E2BIG, "", 0, 0, "more than %d sinks", MAX_SINKS);
+		goto fail;
+	}
 	a->sinks[a->n_sinks++] = s;
 	pthread_mutex_unlock(&a->mu);
 	return 0;

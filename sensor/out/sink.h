@@ -54,6 +54,8 @@ struct vigil_transport {
 	void (*destroy)(void *priv);
 };
 
+#define VIGIL_SINK_HEADERS_MAX 8
+
 /* Per-sink settings: the vigil_alerts_opts defaults, overridden by ";key=value" options. */
 struct vigil_sink_cfg {
 	size_t queue_max;
@@ -66,6 +68,10 @@ struct vigil_sink_cfg {
 	uint64_t timeout_ns;
 	uint64_t resolve_ns;
 	int facility; /* syslog */
+	/* HTTP: extra request headers ("Name: value", owned) and a CA bundle path (owned). */
+	char *headers[VIGIL_SINK_HEADERS_MAX];
+	unsigned n_headers;
+	char *cacert;
 };
 
 /* Alerts a health alert may still queue when the queue is full, so the drop is reported. */

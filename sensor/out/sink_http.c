@@ -177,6 +177,15 @@ int vigil_sink_http__init(struct vigil_sink *s, const char *url, char *err, size
 	h->headers = curl_slist_append(NULL, "Content-Type: application/json");
 	if (h->headers)
 		h->headers = curl_slist_append(h->headers, "Expect:"); /* no 100-continue wait */
+	for (unsigned i = 0; i < s->cfg.n_headers && h->headers; i++) {
+		struct curl_slist *l = curl_slist_append(h->headers, s->cfg.headers[i]);
+
+		if (!l) {
+			curl_slist_free_all(h->headers);
+			h->headers = NULL;
+		}
+		h->headers = l;
+	}
 	if (!h->curl || !h->headers) {
 		http_destroy(h);
 		snprintf(err, err_size, "cannot create an HTTP handle");
@@ -194,6 +203,8 @@ int vigil_sink_http__init(struct vigil_sink *s, const char *url, char *err, size
 #else
 	curl_easy_setopt(h->curl, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
 #endif
+	if (s->cfg.cacert)
+		curl_easy_setopt(h->curl, CURLOPT_CAINFO, s->cfg.cacert);
 	curl_easy_setopt(h->curl, CURLOPT_WRITEFUNCTION, discard);
 	curl_easy_setopt(h->curl, CURLOPT_XFERINFOFUNCTION, progress);
 	curl_easy_setopt(h->curl, CURLOPT_XFERINFODATA, s);

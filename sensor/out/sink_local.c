@@ -29,7 +29,16 @@ int vigil_sink_local__open(struct vigil_sink *s, const char *path, char *err, si
 		snprintf(err, err_size, "cannot open %s: %s", path, strerror(-fd));
 		return fd;
 	}
-	s->path = strdup(path);
+	/* Remember an absolute path: a later chdir must not change what reopen opens. */
+	if (path[0] != '/') {
+		char *cwd = getcwd(NULL, 0);
+
+		if (cwd && asprintf(&s->path, "%s/%s", cwd, path) < 0)
+			s->path = NULL;
+		free(cwd);
+	} else {
+		s->path = strdup(path);
+	}
 	if (!s->path) {
 		close(fd);
 		snprintf(err, err_size, "out of memory");

@@ -7,6 +7,7 @@
  * incident show how it began; the gap is reported by the V0001 health alert).
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -148,6 +149,7 @@ static void *sink_thread(void *arg)
 int vigil_sink_queue__start(struct vigil_sink *s)
 {
 	pthread_condattr_t ca;
+	sigset_t all, old;
 	int ret;
 
 	s->cap = s->cfg.queue_max + VIGIL_SINK_HEALTH_RESERVE;
@@ -163,7 +165,15 @@ int vigil_sink_queue__start(struct vigil_sink *s)
 	pthread_cond_init(&s->cv_work, &ca);
 	pthread_cond_init(&s->cv_idle, &ca);
 	pthread_condattr_destroy(&ca);
+	/*
+	 * The thread starts with every signal blocked: the program's signals (SIGHUP, SIGTERM)
+	 * go to its own threads, and a SIGPIPE raised by a TLS write on a closed connection
+	 * (libcurl runs with CURLOPT_NOSIGNAL) stays pending instead of killing the process.
+	 */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
 	ret = -pthread_create(&s->thread, NULL, sink_thread, s);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (ret < 0)
 		return ret;
 	s->thread_started = true;

@@ -101,6 +101,22 @@ static void sd_param(struct vigil_buf *b, const char *name, const char *value)
 	vigil_buf__puts(b, "\"");
 }
 
+/*
+ * Free text in MSG, up to what fits: control bytes (a newline would split the message for
+ * line-based collectors) become spaces.
+ */
+static void plain_text(struct vigil_buf *b, const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i]; i++) {
+		char c = (unsigned char)s[i] < 32 || s[i] == 127 ? ' ' : s[i];
+
+		if (vigil_buf__append(b, &c, 1) < 0)
+			break;
+	}
+}
+
 /* TIMESTAMP: RFC 5424 allows at most 6 fraction digits; the alert's time, else now. */
 static void timestamp(struct vigil_buf *b, const char *t)
 {
@@ -115,6 +131,10 @@ static void timestamp(struct vigil_buf *b, const char *t)
 		vigil_buf__append(b, t, 20);
 		vigil_buf__append(b, t + 20, frac > 6 ? 6 : frac);
 		vigil_buf__puts(b, "Z");
+		return;
+	}
+	if (strlen(t) == 20 && t[4] == '-' && t[10] == 'T' && t[19] == 'Z') {
+		vigil_buf__puts(b, t); /* no fraction */
 		return;
 	}
 	clock_gettime(CLOCK_REALTIME, &ts);
@@ -135,7 +155,7 @@ size_t vigil_syslog__format(const struct vigil_alert_msg *m, int facility, char 
 	char *text;
 	size_t len;
 
-	b.max = SYSLOG_MAX + 1;
+	b.max = SYSLOG_MAX;
 	vigil_buf__printf(&b, "<%d>1 ", facility * 8 + vigil_syslog__severity(vsev));
 	timestamp(&b, str_at(a, NULL, "time"));
 	vigil_buf__puts(&b, " ");
@@ -159,9 +179,11 @@ size_t vigil_syslog__format(const struct vigil_alert_msg *m, int facility, char 
 	vigil_buf__puts(&b, "] ");
 	/* MSG: the whole record as ASCII JSON when it fits, else the rule name and message. */
 	text = json_dumps(a, JSON_COMPACT | JSON_ENSURE_ASCII);
-	if (!text || vigil_buf__puts(&b, text) < 0) /* the buffer is unchanged on failure */
-		vigil_buf__printf(&b, "%s: %s", str_at(a, NULL, "rule_name"),
-				  str_at(a, NULL, "message"));
+	if (!text || vigil_buf__puts(&b, text) < 0) { /* the buffer is unchanged on failure */
+		plain_text(&b, str_at(a, NULL, "rule_name"));
+		vigil_buf__puts(&b, ": ");
+		plain_text(&b, str_at(a, NULL, "message"));
+	}
 	free(text);
 	len = b.len < size ? b.len : (size ? size - 1 : 0);
 	if (size) {

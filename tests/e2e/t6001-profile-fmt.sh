@@ -45,6 +45,11 @@ $V profile fmt tests/data/profiles/bad/bad-cidr.yaml >"$tmp/out" 2>"$tmp/err"
 [ -s "$tmp/out" ] && fail "fmt of invalid file printed output"
 grep -q 'bad-cidr.yaml:7:21: invalid CIDR' "$tmp/err" || fail "fmt error message"
 
+# several files: one YAML stream with every document
+$V profile fmt tests/data/profiles/nn-frontend.yaml tests/data/profiles/batch-curl.yaml >"$tmp/two.yaml" ||
+	fail "fmt of two files"
+$V profile lint "$tmp/two.yaml" | grep -q 'valid (3 documents' || fail "fmt of two files is not one stream"
+
 # ⋯ is written as-is, not escaped
 grep -q '⋯⋯' "$tmp/redis-cp.yaml.1" || fail "⋯⋯ escaped in output"
 $V profile fmt --help | grep -q -- '--drop-comments' || fail "fmt --help"

@@ -55,6 +55,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (vigil_profile__diff(p, q, NULL) != 0)
 		abort();
+	/* the union with itself is itself */
+	if (vigil_profile__merge(q, p) || vigil_profile__diff(p, q, NULL) != 0)
+		abort();
+	/* collapsing with tiny thresholds must still give a profile that loads */
+	if (vigil_profile__collapse(q, &(struct vigil_collapse_opts){ .opens_threshold = 2,
+								      .endpoints_threshold = 2 }))
+		abort();
+	vigil_buf__reset(&y2);
+	if (vigil_profile__emit_yaml(q, &y2))
+		abort();
+	vigil_profile__free(q);
+	q = NULL;
+	if (vigil_profile__load_buffer(y2.data, y2.len, "collapsed", &lim, &q, &err))
+		abort();
 	vigil_buf__release(&y1);
 	vigil_buf__release(&y2);
 	vigil_buf__release(&b);

@@ -25,8 +25,7 @@ free_port() {
 }
 
 wait_port_file() {
-	local i
-	for i in $(seq 1 100); do
+	for _ in $(seq 1 100); do
 		[ -s "$1" ] && { cat "$1"; return 0; }
 		sleep 0.05
 	done
@@ -46,7 +45,7 @@ start_hook() {
 }
 
 am_start() {
-	local dir=$1 hook_port port try
+	local dir=$1 hook_port port
 	mkdir -p "$dir/am-data"
 	AM_HOOK_OUT=$dir/am-notifications.jsonl
 	: >"$AM_HOOK_OUT"
@@ -66,7 +65,7 @@ receivers:
         send_resolved: true
 YML
 	# The port is picked, then bound by Alertmanager: retry if someone took it meanwhile.
-	for try in 1 2 3; do
+	for _ in 1 2 3; do
 		port=$(free_port)
 		prometheus-alertmanager --config.file="$dir/am.yml" --storage.path="$dir/am-data" \
 			--web.listen-address="127.0.0.1:$port" --cluster.listen-address= \

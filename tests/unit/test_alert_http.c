@@ -39,6 +39,7 @@ struct rx {
 	json_t *batches;   /* size of each 2xx request */
 	char last_path[256];
 	char last_ctype[128];
+	char last_auth[128];
 };
 
 struct upload {
@@ -64,7 +65,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 	struct rx *rx = cls;
 	struct upload *u = *con_cls;
 	struct MHD_Response *resp;
-	const char *ctype;
+	const char *ctype, *auth;
 	enum MHD_Result ret;
 	int status = 200;
 	json_t *doc;
@@ -83,10 +84,12 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 		return MHD_YES;
 	}
 	ctype = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
+	auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
 	pthread_mutex_lock(&rx->mu);
 	rx->requests++;
 	snprintf(rx->last_path, sizeof(rx->last_path), "%s", url);
 	snprintf(rx->last_ctype, sizeof(rx->last_ctype), "%s", ctype ? ctype : "");
+	snprintf(rx->last_auth, sizeof(rx->last_auth), "%s", auth ? auth : "");
 	if (rx->next_plan < rx->n_plan)
 		status = rx->plan[rx->next_plan++];
 	rx->held++;
@@ -264,6 +267,75 @@ static void test_batching(void **state)
 	assert_string_equal(rx->last_ctype, "application/json");
 	assert_int_equal(stats1(a).sent, 25);
 	assert_int_equal(stats1(a).queued, 0);
+	vigil_alerts__free(a);
+	rx_free(rx);
+}
+
+static void test_extra_header(void **state)
+{
+	struct vigil_alerts_opts o = { .batch_wait_ns = 1000000ull };
+	struct rx *rx = rx_start();
+	struct vigil_alerts *a =
+		new_alerts(&o, "webhook", rx, ";header=Authorization: Bearer t0k=n;header=X-A: 1");
+
+	assert_int_equal(emit_seq(a, 0), 0);
+	assert_int_equal(vigil_alerts__flush(a, 10000000000ull), 0);
+	assert_string_equal(rx->last_auth, "Bearer t0k=n");
+	assert_in_order(rx, 0, 1);
+	vigil_alerts__free(a);
+	rx_free(rx);
+}
+
+struct emitter {
+	struct vigil_alerts *a;
+	int thread;
+	int failed;
+};
+
+static void *emit_thread(void *arg)
+{
+	struct emitter *e = arg;
+
+	for (int i = 0; i < 250; i++) {
+		json_t *j = make_alert(i);
+
+		json_object_set_new(j, "thread", json_integer(e->thread));
+		if (vigil_alerts__emit(e->a, j) < 0)
+			e->failed++;
+		json_decref(j);
+	}
+	return NULL;
+}
+
+/* Detection may emit from several threads: nothing lost, each thread's alerts in its order. */
+static void test_concurrent_emit(void **state)
+{
+	struct vigil_alerts_opts o = { .batch_max = 20, .batch_wait_ns = 1000000ull };
+	struct rx *rx = rx_start();
+	struct vigil_alerts *a = new_alerts(&o, "webhook", rx, NULL);
+	struct emitter e[4];
+	pthread_t t[4];
+	int last[4] = { -1, -1, -1, -1 };
+
+	for (int i = 0; i < 4; i++) {
+		e[i] = (struct emitter){ .a = a, .thread = i };
+		assert_int_equal(pthread_create(&t[i], NULL, emit_thread, &e[i]), 0);
+	}
+	for (int i = 0; i < 4; i++) {
+		pthread_join(t[i], NULL);
+		assert_int_equal(e[i].failed, 0);
+	}
+	assert_int_equal(vigil_alerts__flush(a, 10000000000ull), 0);
+	assert_int_equal(json_array_size(rx->accepted), 1000);
+	for (size_t i = 0; i < 1000; i++) {
+		json_t *al = json_array_get(rx->accepted, i);
+		int th = (int)json_integer_value(json_object_get(al, "thread"));
+		int seq = (int)json_integer_value(json_object_get(al, "seq"));
+
+		assert_int_equal(seq, last[th] + 1);
+		last[th] = seq;
+	}
+	assert_int_equal(stats1(a).sent, 1000);
 	vigil_alerts__free(a);
 	rx_free(rx);
 }
@@ -534,6 +606,16 @@ static void test_bad_specs(void **state)
 	assert_int_equal(vigil_alerts__add_sink(a, "alertmanager:http://x;resolve=soon", &err),
 			 -EINVAL);
 	assert_int_equal(vigil_alerts__add_sink(a, "file:", &err), -EINVAL);
+	assert_non_null(strstr(err.message, "expected file:PATH"));
+	assert_int_equal(vigil_alerts__add_sink(a, "stdout:x", &err), -EINVAL);
+	assert_non_null(strstr(err.message, "stdout takes no address"));
+	assert_int_equal(vigil_alerts__add_sink(a, "webhook:", &err), -EINVAL);
+	assert_int_equal(vigil_alerts__add_sink(a, "file:/nonexistent-dir/x", &err), -ENOENT);
+	assert_non_null(strstr(err.message, "/nonexistent-dir/x"));
+	assert_int_equal(vigil_alerts__add_sink(a, "webhook:http://x;header=NoColon", &err),
+			 -EINVAL);
+	assert_int_equal(vigil_alerts__add_sink(a, "syslog;header=A: b", &err), -EINVAL);
+	assert_int_equal(vigil_alerts__add_sink(a, "syslog;cacert=/x", &err), -EINVAL);
 	assert_int_equal(vigil_alerts__stats(a, NULL, 0), 0);
 	vigil_alerts__free(a);
 	vigil_alerts__free(NULL);
@@ -544,6 +626,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_batching),
 		cmocka_unit_test(test_batch_wait),
+		cmocka_unit_test(test_extra_header),
+		cmocka_unit_test(test_concurrent_emit),
 		cmocka_unit_test(test_retry_500_then_ok),
 		cmocka_unit_test(test_receiver_down_then_up),
 		cmocka_unit_test(test_queue_bound_slow_receiver),

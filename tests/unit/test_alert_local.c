@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 /* stdout, file: and syslog sinks: what lands in the file, on stdout and on a real socket. */
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <jansson.h>
 #include <netinet/in.h>
 #include <setjmp.h>
@@ -169,6 +172,27 @@ static void test_file_reopen(void **state)
 
 	vigil_alerts__free(a);
 
+	/* A relative path is reopened where it was first opened, whatever the cwd is now. */
+	{
+		char cwd[4096];
+
+		assert_non_null(getcwd(cwd, sizeof(cwd)));
+		assert_int_equal(chdir(tmpdir), 0);
+		a = vigil_alerts__new(NULL);
+		assert_int_equal(vigil_alerts__add_sink(a, "file:rel.jsonl", &err), 0);
+		assert_int_equal(chdir("/"), 0);
+		snprintf(path, sizeof(path), "%s/rel.jsonl", tmpdir);
+		snprintf(rotated, sizeof(rotated), "%s/rel.jsonl.1", tmpdir);
+		assert_int_equal(rename(path, rotated), 0);
+		assert_int_equal(vigil_alerts__reopen(a), 0);
+		assert_int_equal(emit(a, make_alert("R1000", 8, "web", 9)), 0);
+		lines = read_lines(path);
+		assert_int_equal(json_array_size(lines), 1);
+		json_decref(lines);
+		assert_int_equal(chdir(cwd), 0);
+		vigil_alerts__free(a);
+	}
+
 	/* A reopen that fails (the directory is gone) keeps writing to the open file. */
 	snprintf(path, sizeof(path), "%s/sub", tmpdir);
 	assert_int_equal(mkdir(path, 0700), 0);
@@ -330,6 +354,29 @@ static void test_syslog_udp(void **state)
 	parse_5424(buf, &p);
 	assert_int_equal(p.pri, 10 * 8 + 2);
 	vigil_alerts__free(a);
+
+	/* A time without a fraction is kept; a malformed one becomes now. */
+	a = vigil_alerts__new(NULL);
+	snprintf(spec, sizeof(spec), "syslog:127.0.0.1:%u", port);
+	assert_int_equal(vigil_alerts__add_sink(a, spec, &err), 0);
+	body = make_alert("R0001", 1, "w", 3);
+	json_object_set_new(body, "time", json_string("2026-11-22T10:00:00Z"));
+	assert_int_equal(emit(a, body), 0);
+	body = make_alert("R0001", 1, "w", 4);
+	json_object_set_new(body, "time", json_string("yesterday"));
+	assert_int_equal(emit(a, body), 0);
+	n = recv(fd, buf, sizeof(buf) - 1, 0);
+	assert_true(n > 0);
+	buf[n] = '\0';
+	parse_5424(buf, &p);
+	assert_string_equal(p.ts, "2026-11-22T10:00:00Z");
+	n = recv(fd, buf, sizeof(buf) - 1, 0);
+	assert_true(n > 0);
+	buf[n] = '\0';
+	parse_5424(buf, &p);
+	assert_int_equal(strlen(p.ts), 27); /* now: YYYY-MM-DDTHH:MM:SS.uuuuuuZ */
+	assert_int_equal(p.ts[26], 'Z');
+	vigil_alerts__free(a);
 	close(fd);
 
 	assert_int_equal(vigil_syslog__severity(1), 5);
@@ -390,7 +437,54 @@ static void test_syslog_bad_specs(void **state)
 	assert_int_equal(vigil_alerts__add_sink(a, "syslog:[::1:514", &err), -EINVAL);
 	assert_int_equal(vigil_alerts__add_sink(a, "syslog:[::1]:5514", &err), 0);
 	assert_int_equal(vigil_alerts__add_sink(a, "syslog", &err), 0);
-	assert_int_equal(vigil_alerts__stats(a, NULL, 0), 2);
+	assert_int_equal(vigil_alerts__add_sink(a, "syslog;facility=auth", &err), 0);
+	assert_int_equal(vigil_alerts__add_sink(a, "syslog;facility=nope", &err), -EINVAL);
+	assert_int_equal(vigil_alerts__stats(a, NULL, 0), 3);
+	vigil_alerts__free(a);
+}
+
+/* Threads of this process whose signal mask blocks both SIGHUP and SIGPIPE. */
+static int threads_blocking_hup_pipe(void)
+{
+	const unsigned long long want = (1ull << (SIGHUP - 1)) | (1ull << (SIGPIPE - 1));
+	char path[300], line[256];
+	struct dirent *d;
+	DIR *dir = opendir("/proc/self/task");
+	int n = 0;
+
+	assert_non_null(dir);
+	while ((d = readdir(dir))) {
+		FILE *f;
+
+		if (d->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%s/status", d->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		while (fgets(line, sizeof(line), f))
+			if (!strncmp(line, "SigBlk:", 7) &&
+			    (strtoull(line + 7, NULL, 16) & want) == want)
+				n++;
+		fclose(f);
+	}
+	closedir(dir);
+	return n;
+}
+
+/* Sink threads take no signals: SIGHUP is the program's, SIGPIPE must not kill it. */
+static void test_sink_threads_block_signals(void **state)
+{
+	struct vigil_alerts *a = vigil_alerts__new(NULL);
+	struct vigil_error err;
+	sigset_t none;
+
+	sigemptyset(&none);
+	pthread_sigmask(SIG_SETMASK, &none, NULL);
+	assert_int_equal(threads_blocking_hup_pipe(), 0);
+	assert_int_equal(vigil_alerts__add_sink(a, "syslog:127.0.0.1:9", &err), 0);
+	assert_int_equal(vigil_alerts__add_sink(a, "webhook:http://127.0.0.1:9/", &err), 0);
+	assert_int_equal(threads_blocking_hup_pipe(), 2);
 	vigil_alerts__free(a);
 }
 
@@ -441,6 +535,128 @@ static void test_alertmanager_mapping_edges(void **state)
 	json_decref(al);
 }
 
+static uint64_t rng_state = 0x243f6a8885a308d3ull;
+
+static uint64_t rnd(void)
+{
+	rng_state ^= rng_state << 13, rng_state ^= rng_state >> 7, rng_state ^= rng_state << 17;
+	return rng_state;
+}
+
+/* A string with quotes, brackets, backslashes, control bytes, UTF-8 and sometimes 64 KiB. */
+static json_t *hostile_string(void)
+{
+	static const char *const parts[] = { "\"", "]", "\\",	     "\n",    "\x01", " ",
+					     "é",  "≋", "[a=\"b\"]", "<13>1", "%s%n", "x" };
+	char buf[70000];
+	size_t len = 0, n = rnd() % 8 == 0 ? 65536 : rnd() % 40;
+
+	while (len < n) {
+		const char *p = parts[rnd() % (sizeof(parts) / sizeof(parts[0]))];
+		size_t l = strlen(p);
+
+		if (len + l >= sizeof(buf))
+			break;
+		memcpy(buf + len, p, l);
+		len += l;
+	}
+	buf[len] = '\0';
+	return json_string(buf);
+}
+
+static json_t *hostile_value(int depth)
+{
+	switch (rnd() % (depth > 2 ? 4 : 7)) {
+	case 0:
+		return hostile_string();
+	case 1:
+		return json_integer((json_int_t)rnd());
+	case 2:
+		return json_null();
+	case 3:
+		return json_real(-1.5);
+	case 4: {
+		json_t *o = json_object();
+
+		json_object_set_new(o, "name", hostile_value(depth + 1));
+		json_object_set_new(o, "comm", hostile_value(depth + 1));
+		json_object_set_new(o, "pid", hostile_value(depth + 1));
+		json_object_set_new(o, "tactic", hostile_value(depth + 1));
+		return o;
+	}
+	case 5: {
+		json_t *a = json_array();
+
+		for (int i = 0; i < 3; i++)
+			json_array_append_new(a, hostile_value(depth + 1));
+		return a;
+	}
+	default:
+		return json_true();
+	}
+}
+
+/*
+ * Whatever a producer puts in an alert (wrong types, hostile strings), the Alertmanager
+ * object has only string labels and annotations, and the syslog message stays one bounded,
+ * parseable RFC 5424 line whose header fields have no spaces.
+ */
+static void test_formatters_hostile_input(void **state)
+{
+	static const char *const keys[] = { "time",    "rule_id", "rule_name", "severity",
+					    "message", "node",	  "alert_id",  "workload",
+					    "process", "mitre",	  "event",     "incident_id" };
+	static char buf[16384];
+
+	for (int round = 0; round < 300; round++) {
+		struct vigil_alert_msg *m = calloc(1, sizeof(*m) + 1);
+		json_t *al = json_object(), *am;
+		const char *k;
+		json_t *v;
+		struct parsed p;
+		size_t len;
+
+		for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+			if (rnd() % 4)
+				json_object_set_new(al, keys[i], hostile_value(0));
+		am = vigil_alertmanager__alert(al, 1000000000ull, 1795341600ull * 1000000000ull);
+		assert_non_null(am);
+		json_object_foreach(json_object_get(am, "labels"), k, v)
+		{
+			assert_true(json_is_string(v));
+			assert_true(*json_string_value(v));
+			assert_true(json_string_length(v) <= 1024);
+		}
+		json_object_foreach(json_object_get(am, "annotations"), k, v)
+		{
+			assert_true(json_is_string(v));
+			assert_true(json_string_length(v) <= 8192);
+		}
+		/* Every field that was a non-empty string arrives (possibly cut), none is lost. */
+		if (json_is_string(json_object_get(al, "message")) &&
+		    *json_string_value(json_object_get(al, "message")))
+			assert_non_null(
+				json_object_get(json_object_get(am, "annotations"), "description"));
+		if (json_is_string(json_object_get(al, "rule_name")) &&
+		    *json_string_value(json_object_get(al, "rule_name")))
+			assert_non_null(
+				json_object_get(json_object_get(am, "labels"), "rule_name"));
+		assert_int_equal(strlen(json_string_value(json_object_get(am, "endsAt"))), 30);
+		json_decref(am);
+
+		m->json = al;
+		len = vigil_syslog__format(m, 16, buf, sizeof(buf));
+		assert_true(len > 0 && len <= 8192);
+		assert_int_equal(strlen(buf), len);
+		assert_null(memchr(buf, '\n', len));
+		parse_5424(buf, &p);
+		assert_true(p.pri >= 16 * 8 + 2 && p.pri <= 16 * 8 + 5);
+		assert_string_equal(p.app, "vigil");
+		json_decref(al);
+		free(m);
+	}
+}
+
 static int setup(void **state)
 {
 	return mkdtemp(tmpdir) ? 0 : -1;
@@ -465,7 +681,9 @@ int main(void)
 		cmocka_unit_test(test_syslog_unix_and_retry),
 		cmocka_unit_test(test_syslog_bad_specs),
 		cmocka_unit_test(test_health_nothing_dropped),
+		cmocka_unit_test(test_sink_threads_block_signals),
 		cmocka_unit_test(test_alertmanager_mapping_edges),
+		cmocka_unit_test(test_formatters_hostile_input),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -130,6 +130,12 @@ static void test_inline_errors(void **state)
 		load_error(with_head("    execs:\n    - path: /bin/x\n      path: /y\n"), NULL,
 			   NULL),
 		"t.yaml:10:7: duplicate key \"path\" (first at line 9)");
+	/* Kubescape's learning writes capabilities without the prefix */
+	assert_string_equal(
+		load_error(with_head("    capabilities: [SETUID, CAP_SETGID]\n"), NULL, NULL), "");
+	assert_string_equal(load_error(with_head("    capabilities: [SYS_ADMN]\n"), NULL, NULL),
+			    "t.yaml:8:20: unknown capability \"CAP_SYS_ADMN\" (did you mean "
+			    "\"CAP_SYS_ADMIN\"?)");
 	assert_string_equal(load_error(with_head("    capabilities: [CAP_SYS_ADMN]\n"), NULL, NULL),
 			    "t.yaml:8:20: unknown capability \"CAP_SYS_ADMN\" (did you mean "
 			    "\"CAP_SYS_ADMIN\"?)");
@@ -221,6 +227,26 @@ static void test_limits(void **state)
 		"t.yaml:2:8: aliases (*a) are not supported in profiles: write the value out");
 }
 
+static void test_many_containers(void **state)
+{
+	struct vigil_buf b = VIGIL_BUF_INIT;
+	int code;
+
+	/* the duplicate check must not be quadratic, and must still find the repeat */
+	assert_int_equal(vigil_buf__puts(&b,
+					 "apiVersion: spdx.softwarecomposition.kubescape.io/"
+					 "v1beta1\nkind: ApplicationProfile\nmetadata: {name: t}\n"
+					 "spec:\n  containers:\n"),
+			 0);
+	for (int i = 0; i < 3000; i++)
+		assert_int_equal(vigil_buf__printf(&b, "  - name: c%d\n", i), 0);
+	assert_string_equal(load_error(b.data, NULL, &code), "");
+	assert_int_equal(vigil_buf__puts(&b, "  - name: c17\n  - name: c2\n"), 0);
+	assert_string_equal(load_error(b.data, NULL, &code),
+			    "t.yaml:3006:5: duplicate container \"c17\" (first at line 23)");
+	vigil_buf__release(&b);
+}
+
 static void test_defaults_allow_big_profile(void **state)
 {
 	struct vigil_buf b = VIGIL_BUF_INIT;
@@ -276,6 +302,27 @@ static void test_fields_survive(void **state)
 	vigil_profile__free(p);
 }
 
+static void test_vocabularies_sorted(void **state)
+{
+	/* the validators binary-search these tables */
+	const char *const *tables[] = { prof_open_flag_names, prof_capability_names,
+					prof_iouring_op_names };
+	char msg[256];
+
+	for (size_t t = 0; t < 3; t++)
+		for (size_t i = 1; tables[t][i]; i++)
+			assert_true(strcmp(tables[t][i - 1], tables[t][i]) < 0);
+	for (size_t i = 0; prof_open_flag_names[i]; i++)
+		assert_true(prof_check_open_flag(prof_open_flag_names[i], msg, sizeof(msg)));
+	for (size_t i = 0; prof_capability_names[i]; i++)
+		assert_true(prof_check_capability(prof_capability_names[i], msg, sizeof(msg)));
+	for (size_t i = 0; prof_iouring_op_names[i]; i++)
+		assert_true(prof_check_iouring_op(prof_iouring_op_names[i], msg, sizeof(msg)));
+	assert_false(prof_check_open_flag("O_RDONLYX", msg, sizeof(msg)));
+	assert_false(prof_check_capability("CAP_A", msg, sizeof(msg)));
+	assert_false(prof_check_iouring_op("ZZZ", msg, sizeof(msg)));
+}
+
 static void test_missing_file(void **state)
 {
 	struct vigil_profile *p = NULL;
@@ -295,8 +342,10 @@ int main(void)
 		cmocka_unit_test(test_bad_files),
 		cmocka_unit_test(test_inline_errors),
 		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_many_containers),
 		cmocka_unit_test(test_defaults_allow_big_profile),
 		cmocka_unit_test(test_fields_survive),
+		cmocka_unit_test(test_vocabularies_sorted),
 		cmocka_unit_test(test_missing_file),
 	};
 

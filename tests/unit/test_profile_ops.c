@@ -67,9 +67,28 @@ static void test_builder(void **state)
 		vigil_profile__add_neighbor(p, 0, c, true, "93.184.216.34", NULL, 443, "TCP"),
 		-EINVAL);
 	assert_int_equal(vigil_profile__add_exec(p, 0, 7, "/x", NULL, 0), -EINVAL);
+	/* what would not load back is refused: a "⋯" inside a name, relative paths, bad flags */
+	{
+		const char *bad_args[] = { "x", "a⋯" };
+		const char *bad_flags[] = { "O_RDONY" };
+
+		assert_int_equal(vigil_profile__add_open(p, 0, c, "/tmp/a⋯b", flags, 1), -EINVAL);
+		assert_int_equal(vigil_profile__add_open(p, 0, c, "tmp/x", flags, 1), -EINVAL);
+		assert_int_equal(vigil_profile__add_open(p, 0, c, "/tmp/\xff\xfe", flags, 1),
+				 -EINVAL);
+		assert_int_equal(vigil_profile__add_open(p, 0, c, "/tmp/\xc0\xaf", flags, 1),
+				 -EINVAL);
+		assert_int_equal(vigil_profile__add_open(p, 0, c, "/tmp/caf\xc3\xa9", flags, 1), 0);
+		assert_int_equal(vigil_profile__add_open(p, 0, c, "/tmp/x", bad_flags, 1), -EINVAL);
+		assert_int_equal(vigil_profile__add_exec(p, 0, c, "/bin/x", bad_args, 2), -EINVAL);
+		assert_int_equal(vigil_profile__add_syscall(p, 0, c, "Open At"), -EINVAL);
+		assert_int_equal(vigil_profile__add_capability(p, 0, c, "CAP_FOO"), -EINVAL);
+		assert_int_equal(vigil_profile__add_endpoint(p, 0, c, "443/x", NULL, NULL),
+				 -EINVAL);
+	}
 	assert_int_equal(vigil_profile__add_open(p, 0, c, NULL, NULL, 0), -EINVAL);
-	/* 2 execs, 2 opens, 2 syscalls, 1 cap, 1 iouring, 1 endpoint */
-	assert_int_equal(vigil_profile__entry_count(p), 9);
+	/* 2 execs, 3 opens, 2 syscalls, 1 cap, 1 iouring, 1 endpoint */
+	assert_int_equal(vigil_profile__entry_count(p), 10);
 	y = emit(p);
 	assert_non_null(strstr(y,
 			       "  - name: app\n    capabilities:\n    - CAP_NET_RAW\n    execs:\n"
@@ -100,6 +119,10 @@ static void test_builder(void **state)
 						     53, "UDP"),
 			 0);
 	assert_int_equal(vigil_profile__add_neighbor(p, 0, c, false, "10.0.0.1", NULL, 0, NULL), 0);
+	assert_int_equal(vigil_profile__add_neighbor(p, 0, c, true, NULL, "bad name.", 0, NULL),
+			 -EINVAL);
+	assert_int_equal(vigil_profile__add_neighbor(p, 0, c, true, "10.0.0.999", NULL, 0, NULL),
+			 -EINVAL);
 	/* exec 1, egress neighbor 1 + ip + dns + 2 ports, ingress neighbor 1 + ip */
 	assert_int_equal(vigil_profile__entry_count(p), 8);
 	y = emit(p);
@@ -178,6 +201,30 @@ static void test_merge(void **state)
 	vigil_profile__free(a);
 	vigil_profile__free(b);
 	vigil_profile__free(same);
+
+	/* a file with selectors merged with itself, twice: nothing changes */
+	{
+		struct vigil_profile *x = NULL, *y = NULL;
+		struct vigil_error err;
+		char *e1, *e2;
+
+		assert_int_equal(vigil_profile__load_file("tests/data/profiles/batch-curl.yaml",
+							  NULL, &x, &err),
+				 0);
+		assert_int_equal(vigil_profile__load_file("tests/data/profiles/batch-curl.yaml",
+							  NULL, &y, &err),
+				 0);
+		e1 = emit(x);
+		assert_int_equal(vigil_profile__merge(x, y), 0);
+		assert_int_equal(vigil_profile__merge(x, y), 0);
+		e2 = emit(x);
+		assert_string_equal(e1, e2);
+		assert_int_equal(vigil_profile__diff(x, y, NULL), 0);
+		free(e1);
+		free(e2);
+		vigil_profile__free(x);
+		vigil_profile__free(y);
+	}
 
 	/* "initiates nothing" united with a neighbor is that neighbor; [] stays [] */
 	a = load_text(cp_quiet);

@@ -321,6 +321,22 @@ static void test_open_flags(void **state)
 	assert_true(vigil_wc_open_flags(0) == VIGIL_WC_FLAG_RDONLY);
 	assert_true(vigil_wc_open_flags(1) == VIGIL_WC_FLAG_WRONLY);
 	assert_true(vigil_wc_open_flags(2) == VIGIL_WC_FLAG_RDWR);
+	/* Every name Linux documents resolves (the table is searched by bisection). */
+	{
+		static const char *const names[] = {
+			"O_APPEND",    "O_ASYNC",   "O_CLOEXEC", "O_CREAT",    "O_DIRECT",
+			"O_DIRECTORY", "O_DSYNC",   "O_EXCL",	 "O_FASYNC",   "O_LARGEFILE",
+			"O_NDELAY",    "O_NOATIME", "O_NOCTTY",	 "O_NOFOLLOW", "O_NONBLOCK",
+			"O_PATH",      "O_RDONLY",  "O_RDWR",	 "O_RSYNC",    "O_SYNC",
+			"O_TMPFILE",   "O_TRUNC",   "O_WRONLY",
+		};
+
+		for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+			if (vigil_wc_open_flag(names[i], &bits) != 0 || bits == 0)
+				fail_msg("flag %s not found", names[i]);
+		assert_int_equal(vigil_wc_open_flag("o_rdonly", &bits), -ENOENT);
+		assert_int_equal(vigil_wc_open_flag("", &bits), -ENOENT);
+	}
 	/* O_LARGEFILE has its kernel value (glibc's is 0). */
 	assert_int_equal(vigil_wc_open_flag("O_LARGEFILE", &bits), 0);
 	assert_true(bits == 0100000);

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Flooding a small ring buffer loses events, and the loss is counted (per cause) and reported,
+# never silent; de-duplication makes a repeated open cost no ring-buffer traffic at all.
+. "$(dirname "$0")/../lib/common.sh"
+. "$(dirname "$0")/sensor-lib.sh"
+
+cat >"$TEST_TMP/flood.py" <<'PY'
+import os, sys
+for i in range(int(sys.argv[1])):
+    try:
+        os.open("/nonexistent/vigil-flood-%d" % i, os.O_RDONLY)
+    except OSError:
+        pass
+PY
+out=$TEST_TMP/flood.jsonl
+TRACE_OPTS=(--kinds open --buffer 8192)
+trace_json "$out" python3 "$TEST_TMP/flood.py" 30000
+assert_eq 0 "$TRACE_RC" "flood status"
+err=$(cat "$TRACE_ERR")
+assert_contains "$err" "events dropped (ring buffer"
+dropped=$(sed -n 's/.* \([0-9]*\) events dropped (ring buffer \([0-9]*\),.*/\2/p' "$TRACE_ERR")
+got=$(json_count "$out" event.path~/nonexistent/vigil-flood-)
+assert_ge "$dropped" 1 "ring-buffer drops"
+# what was delivered plus what was dropped covers every open of the flood
+assert_ge "$((got + dropped))" 30000 "delivered + dropped"
+
+# with de-duplication, 2000 opens of one path are one event
+cat >"$TEST_TMP/same.py" <<'PY'
+import os
+for i in range(2000):
+    os.close(os.open("/etc/hostname", os.O_RDONLY))
+PY
+out=$TEST_TMP/dedup.jsonl
+TRACE_OPTS=(--kinds open --dedup)
+trace_json "$out" python3 "$TEST_TMP/same.py"
+assert_eq 1 "$(json_count "$out" event.path=/etc/hostname)" "opens of /etc/hostname with --dedup"
+TRACE_OPTS=(--kinds open)
+trace_json "$out" python3 "$TEST_TMP/same.py"
+assert_ge "$(json_count "$out" event.path=/etc/hostname)" 2000 "opens without --dedup"
+echo ok
