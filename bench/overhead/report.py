@@ -111,6 +111,7 @@ def main():
             "hwm_kb_max": max(s["after"]["hwm_kb"] for s in ss),
             "drops": drops,
             "alerts_max": max(s.get("alerts", 0) for s in ss),
+            "alert_rules": sorted({s.get("alert_rules", "") for s in ss if s.get("alert_rules")}),
         }
     for r in recs:
         if r.get("flood"):
@@ -255,19 +256,21 @@ def write_doc(res, modes, o):
                  "events and drops from the sensor's per-CPU counters map):")
         L.append("")
         L.append("| agent mode | workload time | agent CPU | CPU share | events | dedup'd in kernel | "
-                 "CPU s / M events | VmRSS / VmHWM max | drops | alerts |")
+                 "CPU s / M events | VmRSS / VmHWM max | drops ringbuf / ratelimit / table | alerts per session (rules) |")
         L.append("|---|---|---|---|---|---|---|---|---|---|")
         for m, a in res["agent"].items():
             L.append(f"| {m} | {a['workload_secs']:.1f} s | {a['cpu_s']:.2f} s | {pct(a['cpu_share'])} | "
                      f"{a['events']:,} | {a['dedup']:,} | {fmt(a['cpu_s_per_million_events'], 2)} | "
                      f"{a['rss_kb_max'] / 1024:.1f} / {a['hwm_kb_max'] / 1024:.1f} MiB | "
-                     f"{sum(a['drops'].values()):,} | {a['alerts_max']} |")
+                     f"{a['drops']['drop_ringbuf']:,} / {a['drops']['drop_ratelimit']:,} / {a['drops']['drop_table']:,} | "
+                     f"{a['alerts_max']}{' (' + '; '.join(a['alert_rules']) + ')' if a['alert_rules'] else ''} |")
         L.append("")
     if res["flood"]:
         L.append("Event flood (opens of distinct missing files, which the kernel cannot de-duplicate) "
-                 "into the learning agent:")
+                 "into the learning agent; the sensor caps each workload at 20,000 events/s, so the load "
+                 "comes from several workloads at once:")
         L.append("")
-        L.append("| target rate | processes | opens/s done | events/s delivered | agent CPU s / M events | "
+        L.append("| target rate (total) | workloads (one process each) | opens/s done | events/s delivered | agent CPU s / M events | "
                  "drops ringbuf / ratelimit / table / path | VmHWM |")
         L.append("|---|---|---|---|---|---|---|")
         for f in res["flood"]:
@@ -334,7 +337,8 @@ def targets(res):
     rs = [r for r in rs if r is not None]
     if rs:
         loss = 1 - min(rs)
-        out.append(f"- redis-benchmark loss in detect mode ≤ 2%: worst of SET/GET {loss * 100:.1f}% — "
+        out.append(f"- redis-benchmark loss in detect mode ≤ 2%: throughput, worst of SET/GET, {-loss * 100:+.1f}% "
+                   f"(median of per-repetition ratios) — "
                    + ("met." if loss <= 0.02 else f"missed by {(loss - 0.02) * 100:.1f} points."))
     cr = [wl.get(w, {}).get("modes", {}).get("detect", {}).get("cpu_ratio") for w in ("redis_set", "redis_get")]
     cr = [c for c in cr if c is not None]
@@ -354,9 +358,10 @@ def targets(res):
     r = ratio("forkexec", "detect")
     if r is not None:
         c = wl["forkexec"]["modes"]["detect"].get("cpu_ratio")
-        out.append(f"- fork+exec overhead ≤ 5%: throughput {(1 - r) * 100:.1f}% lower"
+        worst = max(1 - r, (c - 1) if c else 0)
+        out.append(f"- fork+exec overhead ≤ 5%: throughput {(r - 1) * 100:+.1f}%"
                    + (f", CPU per fork+exec {(c - 1) * 100:+.1f}%" if c else "") + " — "
-                   + ("met." if 1 - r <= 0.05 else f"missed by {(1 - r - 0.05) * 100:.1f} points."))
+                   + ("met." if worst <= 0.05 else f"missed by {(worst - 0.05) * 100:.1f} points (worse of the two)."))
     if res["flood"]:
         best = max(res["flood"], key=lambda f: f["events_per_s"] or 0)
         lossless = [f for f in res["flood"] if sum(f["drops"].values()) == 0]
