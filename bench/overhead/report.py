@@ -43,8 +43,13 @@ def main():
     for a in ("raw", "json", "png", "doc", "cmd", "hooks", "sizes", "modes", "load"):
         ap.add_argument("--" + a, default="")
     ap.add_argument("--reps", type=int, default=1)
+    ap.add_argument("--replot", default="", help="redraw --png from this results file and stop")
     ap.add_argument("--elapsed", type=int, default=0)
     o = ap.parse_args()
+    if o.replot:
+        res = json.load(open(o.replot))
+        plot(res, res["modes"], o.png)
+        return
     recs = [json.loads(l) for l in open(o.raw) if l.strip()]
     modes = o.modes.split()
     rates = {}  # (workload, mode) -> {rep: rate}
@@ -145,7 +150,6 @@ def plot(res, modes, png):
     with tempfile.TemporaryDirectory() as d:
         data = os.path.join(d, "data")
         with open(data, "w") as f:
-            f.write("workload " + " ".join(shown) + "\n")
             for w, title, _ in WORKLOADS:
                 ms = res["workloads"].get(w, {}).get("modes", {})
                 if not ms:
@@ -172,7 +176,7 @@ set style data histograms
 set style histogram cluster gap 1
 set style fill solid 0.8 border -1
 set boxwidth 0.9
-set key top left
+set key outside right top
 set grid ytics
 set xtics rotate by -20 scale 0
 set yrange [*:*]
