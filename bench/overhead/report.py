@@ -114,6 +114,9 @@ def main():
             "cpu_s_per_million_events": cpu / ev * 1e6 if ev else None,
             "rss_kb_max": max(s["after"]["rss_kb"] for s in ss),
             "hwm_kb_max": max(s["after"]["hwm_kb"] for s in ss),
+            "pss_kb_max": max(s["after"].get("pss_kb", 0) for s in ss),
+            "private_kb_max": max(s["after"].get("private_kb", 0) for s in ss),
+            "bpf_map_rss_kb_max": max(s["after"].get("bpf_map_rss_kb", 0) for s in ss),
             "drops": drops,
             "alerts_max": max(s.get("alerts", 0) for s in ss),
             "alert_rules": sorted({s.get("alert_rules", "") for s in ss if s.get("alert_rules")}),
@@ -268,6 +271,12 @@ def write_doc(res, modes, o):
                      f"{a['rss_kb_max'] / 1024:.1f} / {a['hwm_kb_max'] / 1024:.1f} MiB | "
                      f"{a['drops']['drop_ringbuf']:,} / {a['drops']['drop_ratelimit']:,} / {a['drops']['drop_table']:,} | "
                      f"{a['alerts_max']}{' (' + '; '.join(a['alert_rules']) + ')' if a['alert_rules'] else ''} |")
+        L.append("")
+        for m, a in res["agent"].items():
+            if a.get("pss_kb_max"):
+                L.append(f"Agent memory ({m}): PSS {a['pss_kb_max'] / 1024:.1f} MiB, private "
+                         f"{a['private_kb_max'] / 1024:.1f} MiB, mmapped BPF maps (the ring buffer, counted "
+                         f"twice in RSS) {a['bpf_map_rss_kb_max'] / 1024:.1f} MiB of the RSS.")
         L.append("")
     if res["flood"]:
         L.append("Event flood (opens of distinct missing files, which the kernel cannot de-duplicate) "
