@@ -9,14 +9,17 @@
  *   events      RINGBUF    every record below (struct vg_event + string data)
  *   watched     HASH       u64 cgroup id -> u8 (1 watched)          SELECTED scope: what to watch
  *   excluded    HASH       u64 cgroup id -> u8 (1 excluded)         ALL scope: what to skip
- *   verdict     LRU_HASH   u64 cgroup id -> u8 (1 monitored, 2 not) cache of the two above and
- *                          of cgroup ancestry; user space clears it when watched/excluded change
+ *   verdict     LRU_HASH   u64 cgroup id -> struct vg_vcache        cache of the two above and of
+ *                          cgroup ancestry (verdict 1 monitored, 2 not); entries older than
+ *                          the global verdict_gen (bumped by user space) are decided again
  *   sysbits     LRU_HASH   u64 cgroup id -> struct vg_bitmap        syscalls used (learned)
  *   sysallow    HASH       u64 cgroup id -> struct vg_bitmap        allow mode: report others
  *   uringops    LRU_HASH   u64 cgroup id -> struct vg_uring_ops     io_uring opcodes used
  *   zoom        HASH       u64 cgroup id -> u8                      zoom: every io_uring op etc.
  *   dedup       LRU_HASH   struct vg_dedup_key -> u8                already reported
  *   rate        LRU_HASH   u64 cgroup id -> struct vg_rate          per-workload token bucket
+ *   vcache      PERCPU_ARRAY 1 x struct vg_vcache                   last verdict on this CPU,
+ *                          valid while its gen equals the global verdict_gen
  *   counters    PERCPU_ARRAY VG_CNT__MAX x u64                      events, drops per cause
  *   scratch     PERCPU_ARRAY 1 x struct vg_scratch                  record under construction
  */
@@ -139,6 +142,14 @@ struct vg_dedup_key {
 	__u64 hash;
 	__u32 kind;
 	__u32 pad;
+};
+
+/* a cached monitored-set decision (maps verdict and vcache) */
+struct vg_vcache {
+	__u64 cgroup_id;
+	__u32 gen; /* verdict_gen when cached */
+	__u8 verdict;
+	__u8 pad[3];
 };
 
 struct vg_rate {

@@ -3,31 +3,39 @@
 #include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 
 #include "cli/cli.h"
 #include "util/strutil.h"
+#include "vigil/sensor.h"
 #include "vigil/store.h"
+#include "vigil/zoom.h"
 
 static const char usage_text[] =
 	"usage: vigil evidence list [--store STORE] [--json] [--limit N]\n"
 	"       vigil evidence show ID [--store STORE] [--json]\n"
 	"       vigil evidence import [--store STORE] [--spool DIR] FILE...\n"
 	"       vigil evidence flush --store STORE --spool DIR\n"
+	"       vigil evidence capture [--store STORE] [--duration D] [--keep-secrets] -- CMD ARGS...\n"
 	"\n"
 	"Incidents recorded by `vigil agent` / `vigil watch --evidence`.\n"
 	"  list     newest first: id, state, workload, window, rules, summary\n"
 	"  show     the incident report (a unique prefix of the id is enough)\n"
 	"  import   writes incident reports (JSON, as `show --json` prints them) into a store\n"
 	"  flush    replays batches spooled while ClickHouse was unreachable\n"
+	"  capture  runs CMD as its own workload, zoomed in from its first event until it exits\n"
+	"           (or --duration), and stores the incident report (root: needs the sensor)\n"
 	"\n"
 	"  --store STORE   sqlite:PATH or clickhouse:http://HOST:PORT[/DB]\n"
 	"                  (default " VIGIL_STORE_DEFAULT ", or $VIGIL_EVIDENCE_STORE)\n"
 	"  --spool DIR     ClickHouse: keep batches here while the server is down\n"
-	"  --json          JSON instead of text\n";
+	"  --json          JSON instead of text\n"
+	"  --keep-secrets  capture: keep secret bytes found in payloads (default: redacted)\n";
 
 /* "2026-11-22T10:00:00.123Z" (ms) from nanoseconds. */
 static const char *fmt_time(uint64_t ns, char *buf, size_t size)
@@ -148,7 +156,10 @@ static void print_report(const json_t *r)
 			json_t *d;
 
 			printf("  SENT TO");
-			json_array_foreach(to, j, d) printf(" %s", json_string_value(d));
+			json_array_foreach(to, j, d)
+			{
+				printf(" %s", json_string_value(d));
+			}
 		}
 		printf("\n");
 	}
@@ -195,12 +206,147 @@ static int import_file(struct vigil_store *s, const char *path)
 	if (json_is_object(j)) {
 		rc = vigil_store__put_report(s, j);
 	} else {
-		json_array_foreach(j, i, r) if ((rc = vigil_store__put_report(s, r))) break;
+		json_array_foreach(j, i, r)
+		{
+			if ((rc = vigil_store__put_report(s, r)))
+				break;
+		}
 	}
 	if (rc)
 		cli_errorf("%s: not an incident report (%s)", path, strerror(-rc));
 	json_decref(j);
 	return rc;
+}
+
+/* ---- capture: the real sensor -> zoom -> analysis -> store, for one command ------------ */
+
+struct capture {
+	struct vigil_sensor *sensor;
+	struct vigil_zoom *zoom;
+	struct vigil_store *store;
+	uint64_t cgroup_id;
+	bool opened;
+	char id[VIGIL_INCIDENT_ID_LEN + 1];
+	int store_rc;
+	json_t *summary;
+};
+
+static volatile sig_atomic_t capture_stop;
+
+static void capture_signal(int sig)
+{
+	capture_stop = 1;
+}
+
+static int capture_zoom(void *ctx, uint64_t cgroup_id, bool on)
+{
+	struct capture *c = ctx;
+
+	return vigil_sensor__set_zoom(c->sensor, cgroup_id, on);
+}
+
+static int capture_report(void *ctx, const json_t *report, bool closed)
+{
+	struct capture *c = ctx;
+
+	if (!closed)
+		return 0;
+	c->store_rc = vigil_store__put_report(c->store, report);
+	if (!c->store_rc)
+		c->store_rc = vigil_store__flush(c->store, NULL);
+	json_decref(c->summary);
+	c->summary = json_incref(json_object_get(report, "summary"));
+	return 0;
+}
+
+static int capture_event(const struct vigil_event *ev, void *ctx)
+{
+	struct capture *c = ctx;
+
+	if (!ev->workload || ev->workload->cgroup_id != c->cgroup_id)
+		return 0;
+	vigil_zoom__event(c->zoom, ev);
+	/* the incident opens at the workload's first event: everything after is zoomed in */
+	if (!c->opened && vigil_zoom__alert(c->zoom, ev, NULL, c->id) >= 0)
+		c->opened = true;
+	return 0;
+}
+
+static int capture(struct vigil_store *store, char **cmd, uint64_t duration, bool keep_secrets)
+{
+	struct vigil_sensor_opts so = { .scope = VIGIL_SCOPE_SELECTED, .dedup = false };
+	struct vigil_zoom_opts zo;
+	struct capture c = { .store = store };
+	struct vigil_error err = { 0 };
+	struct timespec start, now;
+	int status = 0, r;
+	pid_t child;
+
+	r = vigil_sensor__open(&so, &c.sensor, &err);
+	if (r) {
+		cli_errorf("evidence capture: %s", err.message[0] ? err.message : strerror(-r));
+		return EXIT_ERROR;
+	}
+	vigil_zoom_opts__init(&zo);
+	/* one incident for the whole run: it closes when the command ends */
+	zo.post_ns = zo.max_duration_ns = 365ull * 86400 * 1000000000ull;
+	zo.keep_secrets = keep_secrets;
+	c.zoom = vigil_zoom__new(&zo);
+	if (!c.zoom) {
+		vigil_sensor__free(c.sensor);
+		cli_errorf("evidence capture: out of memory");
+		return EXIT_ERROR;
+	}
+	vigil_zoom__set_zoom_cb(c.zoom, capture_zoom, &c);
+	vigil_zoom__set_report_cb(c.zoom, capture_report, &c);
+	signal(SIGINT, capture_signal);
+	signal(SIGTERM, capture_signal);
+	child = vigil_sensor__spawn(c.sensor, cmd, NULL, &c.cgroup_id, &err);
+	if (child < 0) {
+		cli_errorf("evidence capture: %s", err.message[0] ? err.message : strerror(-child));
+		vigil_zoom__free(c.zoom);
+		vigil_sensor__free(c.sensor);
+		return EXIT_ERROR;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	while (!capture_stop) {
+		r = vigil_sensor__poll(c.sensor, 100, capture_event, &c);
+		if (r < 0 && r != -EINTR)
+			break;
+		if (waitpid(child, &status, WNOHANG) == child) {
+			child = -1;
+			break;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (duration && (uint64_t)(now.tv_sec - start.tv_sec) * 1000000000ull +
+						(uint64_t)(now.tv_nsec - start.tv_nsec) >=
+					duration)
+			break;
+	}
+	if (child > 0) {
+		kill(child, SIGTERM);
+		waitpid(child, &status, 0);
+	}
+	/* what is still in the ring buffer belongs to the capture too */
+	for (int i = 0; i < 20 && vigil_sensor__poll(c.sensor, 50, capture_event, &c) > 0; i++)
+		;
+	vigil_zoom__free(c.zoom); /* closes the incident: the report goes to the store */
+	vigil_sensor__spawn_cleanup(c.sensor, c.cgroup_id);
+	vigil_sensor__free(c.sensor);
+	if (!c.opened) {
+		cli_errorf("evidence capture: no events from the command; nothing captured");
+		return EXIT_VERDICT;
+	}
+	if (c.store_rc && c.store_rc != -EAGAIN) {
+		cli_errorf("evidence capture: storing incident %s: %s", c.id,
+			   strerror(-c.store_rc));
+		json_decref(c.summary);
+		return EXIT_ERROR;
+	}
+	printf("incident %s%s\n%s\n", c.id, c.store_rc == -EAGAIN ? " (spooled)" : "",
+	       json_string_value(c.summary) ? json_string_value(c.summary) : "");
+	json_decref(c.summary);
+	return 0;
 }
 
 int cmd_evidence(int argc, char **argv)
@@ -218,7 +364,8 @@ int cmd_evidence(int argc, char **argv)
 	struct vigil_store *s;
 	struct vigil_error err = { 0 };
 	bool json = false;
-	uint64_t limit = 100;
+	uint64_t limit = 100, duration = 0;
+	bool keep_secrets = false;
 	json_t *out = NULL;
 	int c, rc, status = 0;
 
@@ -235,7 +382,7 @@ int cmd_evidence(int argc, char **argv)
 	}
 	sub = argv[1];
 	optind = 2;
-	while ((c = getopt_long(argc, argv, "s:jn:S:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "s:jn:S:D:Kh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			spec = optarg;
@@ -253,14 +400,27 @@ int cmd_evidence(int argc, char **argv)
 		case 'S':
 			opts.spool_dir = optarg;
 			break;
+		case 'D':
+			if (vigil_parse_duration(optarg, &duration)) {
+				cli_errorf(
+					"evidence: --duration: \"%s\" is not a duration (500ms, 30s, "
+					"10m)",
+					optarg);
+				return EXIT_ERROR;
+			}
+			break;
+		case 'K':
+			keep_secrets = true;
+			break;
 		default:
 			fputs(usage_text, stderr);
 			return EXIT_ERROR;
 		}
 	}
 	if (strcmp(sub, "list") && strcmp(sub, "show") && strcmp(sub, "import") &&
-	    strcmp(sub, "flush")) {
-		static const char *const subs[] = { "list", "show", "import", "flush", NULL };
+	    strcmp(sub, "flush") && strcmp(sub, "capture")) {
+		static const char *const subs[] = { "list",  "show",	"import",
+						    "flush", "capture", NULL };
 		const char *sug = vigil_suggest(sub, subs);
 
 		cli_errorf("evidence: unknown subcommand \"%s\"%s%s%s", sub,
@@ -275,6 +435,10 @@ int cmd_evidence(int argc, char **argv)
 		cli_errorf("evidence import: want report files");
 		return EXIT_ERROR;
 	}
+	if (!strcmp(sub, "capture") && optind >= argc) {
+		cli_errorf("evidence capture: want -- CMD ARGS...");
+		return EXIT_ERROR;
+	}
 	if (!strcmp(sub, "flush") && !opts.spool_dir) {
 		cli_errorf("evidence flush: want --spool DIR");
 		return EXIT_ERROR;
@@ -284,6 +448,11 @@ int cmd_evidence(int argc, char **argv)
 	if (rc) {
 		cli_errorf("evidence: %s: %s", spec, err.message[0] ? err.message : strerror(-rc));
 		return EXIT_ERROR;
+	}
+	if (!strcmp(sub, "capture")) {
+		status = capture(s, argv + optind, duration, keep_secrets);
+		vigil_store__free(s);
+		return status;
 	}
 	if (!strcmp(sub, "list")) {
 		rc = vigil_store__list(s, (size_t)limit, &out, &err);

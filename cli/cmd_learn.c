@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "cli/cli.h"
+#include "sensor/agent/meta.h"
 #include "util/strutil.h"
 #include "vigil/agent.h"
 #include "vigil/learn.h"
@@ -125,6 +126,7 @@ out:
 struct learned {
 	uint64_t cgroup_id;
 	char name[128];
+	bool named; /* name from the container engine */
 	struct vigil_learner *l;
 };
 
@@ -149,7 +151,7 @@ static int ensure_learner(struct learned *c, const char *name)
 
 	if (c->l)
 		return 0;
-	if (name && name[0] && !strchr(name, '/'))
+	if (!c->named && name && name[0] && !strchr(name, '/'))
 		vigil_strlcpy(c->name, name, sizeof(c->name));
 	lo.name = c->name;
 	lo.workload_kind = "Container";
@@ -186,6 +188,15 @@ static int on_container(const char *rel, const char *id, void *ctx)
 	if (vigil_sensor__cgroup_id(rel, &c->cgroup_id) < 0)
 		return 0;
 	snprintf(c->name, sizeof(c->name), "%.12s", id);
+	{
+		struct vigil_container_meta meta = { 0 };
+
+		if (vigil_container_meta__get(id, &meta) == 0 && meta.name[0]) {
+			vigil_strlcpy(c->name, meta.name, sizeof(c->name));
+			c->named = true;
+		}
+		vigil_container_meta__release(&meta);
+	}
 	cs->n++;
 	return 0;
 }

@@ -10,6 +10,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "cli/cli.h"
 #include "util/strutil.h"
 #include "vigil/sensor.h"
@@ -129,6 +131,42 @@ static int print_event(const struct vigil_event *ev, void *ctx)
 	return 0;
 }
 
+/* The sets the kernel learned for the workload, from its bitmaps (not from events). */
+static void print_summary(struct vigil_sensor *s, uint64_t cg, struct trace_ctx *t)
+{
+	uint64_t sys[8], ops[4];
+	json_t *o, *a, *b;
+	char *txt;
+
+	if (vigil_sensor__syscalls(s, cg, sys, 512) || vigil_sensor__iouring_ops(s, cg, ops))
+		return;
+	a = json_array();
+	b = json_array();
+	for (int nr = 0; nr < 512; nr++) {
+		const char *n = vigil_syscall_name(nr);
+
+		if (sys[nr / 64] & (1ull << (nr % 64)))
+			json_array_append_new(a, n ? json_string(n) : json_integer(nr));
+	}
+	for (int op = 0; op < 256; op++) {
+		const char *n = vigil_iouring_op_name(op);
+
+		if (ops[op / 64] & (1ull << (op % 64)))
+			json_array_append_new(b, n ? json_string(n) : json_integer(op));
+	}
+	o = json_pack("{s:s, s:I, s:o, s:o}", "kind", "summary", "cgroup_id", (json_int_t)cg,
+		      "syscalls", a, "iouring_ops", b);
+	txt = o ? json_dumps(o, JSON_COMPACT) : NULL;
+	if (txt) {
+		if (!t->json)
+			fputs("summary ", t->out);
+		fputs(txt, t->out);
+		fputc('\n', t->out);
+	}
+	free(txt);
+	json_decref(o);
+}
+
 /* Reads what the ring buffer still holds after the command is gone. */
 static void drain(struct vigil_sensor *s, struct trace_ctx *t)
 {
@@ -154,6 +192,7 @@ int cmd_trace(int argc, char **argv)
 		{ "buffer", required_argument, NULL, 'b' },
 		{ "dns-port", required_argument, NULL, 'P' },
 		{ "allow-syscalls", required_argument, NULL, 'A' },
+		{ "summary", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -165,6 +204,7 @@ int cmd_trace(int argc, char **argv)
 	uint64_t duration = 0, pid_u = 0, cg = 0, bufsz = 0, port = 0;
 	struct vigil_sensor_status st;
 	struct allow_set allow = { 0 };
+	bool summary = false;
 	char **cmd = NULL;
 	pid_t child = -1;
 	int c, r, status = 0, rc = 0;
@@ -174,7 +214,7 @@ int cmd_trace(int argc, char **argv)
 		return 0;
 	}
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+jk:c:p:dD:o:b:P:A:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+jk:c:p:dD:o:b:P:A:Sh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			t.json = true;
@@ -202,6 +242,9 @@ int cmd_trace(int argc, char **argv)
 		case 'A':
 			if (parse_syscalls(optarg, &allow))
 				return EXIT_ERROR;
+			break;
+		case 'S':
+			summary = true;
 			break;
 		case 'P':
 			if (vigil_parse_u64(optarg, &port) || !port || port > 65535) {
@@ -314,6 +357,8 @@ int cmd_trace(int argc, char **argv)
 		child = -1;
 	}
 	drain(s, &t);
+	if (cmd && summary)
+		print_summary(s, cg, &t);
 	if (cmd) {
 		vigil_sensor__spawn_cleanup(s, cg);
 		if (!rc)

@@ -40,7 +40,8 @@ static void usage(FILE *f)
 		"  -p, --profile FILE    the SBoB to enforce\n"
 		"  -a, --alerts SINK     stdout (default), file:PATH, webhook:URL,\n"
 		"                        alertmanager:URL, syslog[:ADDR]; repeatable\n"
-		"  -e, --evidence STORE  sqlite:PATH or clickhouse:URL (used by zoom when built in)\n"
+		"  -e, --evidence STORE  keep evidence of each incident: sqlite:PATH or\n"
+		"                        clickhouse:URL (vigil evidence list|show)\n"
 		"  -c, --cooldown D      repeats of an alert within D are counted, not sent (1h)\n"
 		"  -t, --trust DIR       require a signature by a key in DIR (R1016 otherwise)\n"
 		"      --pub KEY         require a signature by this public key\n"
@@ -55,6 +56,8 @@ struct watch {
 	struct vigil_profile_ref ref;
 	char digest[80];
 	char signer[128];
+	struct vigil_evidence *evidence; /* NULL without --evidence */
+	const struct vigil_event *cur;	 /* the event being evaluated */
 	uint64_t raised;
 	int error;
 };
@@ -64,6 +67,7 @@ static int emit(json_t *alert, void *ctx)
 	struct watch *w = ctx;
 
 	w->raised++;
+	vigil_evidence__alert(w->evidence, w->cur, alert);
 	/* a sink failure is counted in the sink's stats; detection goes on */
 	vigil_alerts__emit(w->alerts, alert);
 	return 0;
@@ -92,8 +96,12 @@ static int on_spawn(uint64_t cgroup_id, void *ctx)
 static int on_event(const struct vigil_event *ev, void *ctx)
 {
 	struct watch *w = ctx;
-	int err = vigil_detector__event(w->d, ev, emit, w);
+	int err;
 
+	vigil_evidence__event(w->evidence, ev);
+	w->cur = ev;
+	err = vigil_detector__event(w->d, ev, emit, w);
+	w->cur = NULL;
 	return err < 0 ? err : 0;
 }
 
@@ -222,9 +230,6 @@ int cmd_watch(int argc, char **argv)
 
 		name = base ? base + 1 : argv[optind];
 	}
-	if (evidence)
-		cli_errorf("watch: note: --evidence %s: no zoom module in this build, ignored",
-			   evidence);
 	e = vigil_profile__load_file(profile, NULL, &w.p, &err);
 	if (e < 0) {
 		cli_print_error(&err);
@@ -255,6 +260,10 @@ int cmd_watch(int argc, char **argv)
 		cli_print_error(&err);
 		goto out;
 	}
+	if (evidence && vigil_evidence__open(evidence, w.s, &w.evidence, &err) < 0) {
+		cli_print_error(&err);
+		goto out;
+	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	run.on_spawn = on_spawn;
@@ -268,10 +277,23 @@ int cmd_watch(int argc, char **argv)
 	}
 	if (status)
 		cli_errorf("watch: note: %s exited with status %d", argv[optind], status);
+	{
+		struct vigil_detect_stats st;
+
+		vigil_detector__stats(w.d, &st);
+		if (w.raised || st.suppressed)
+			cli_errorf(
+				"watch: %llu alert(s) raised, %llu repeat(s) counted in cooldowns",
+				(unsigned long long)w.raised, (unsigned long long)st.suppressed);
+	}
 	rc = w.raised ? EXIT_VERDICT : 0;
 out:
 	if (w.alerts && vigil_alerts__flush(w.alerts, 5000000000ULL) < 0)
 		cli_errorf("watch: some alerts could not be delivered in time");
+	if (w.evidence && vigil_evidence__close(w.evidence, &err) < 0) {
+		cli_print_error(&err);
+		rc = EXIT_ERROR;
+	}
 	if (cg)
 		vigil_sensor__spawn_cleanup(w.s, cg);
 	vigil_alerts__free(w.alerts);

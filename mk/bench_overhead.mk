@@ -16,10 +16,12 @@ $(OVH_DIR)/floor: bench/overhead/floor.c
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -o $@ $< $(LDFLAGS) $(LDLIBS)
 
-$(OVH_DIR)/floor.bpf.c: bench/overhead/gen-floor $(BPF_SRCS)
+# (its own wildcard: mk/bpf.mk, which defines BPF_SRCS, is included after this file)
+OVH_SENSOR_BPF := $(sort $(wildcard bpf/*.bpf.c))
+$(OVH_DIR)/floor.bpf.c: bench/overhead/gen-floor $(OVH_SENSOR_BPF)
 	$(call msg,GEN,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)bench/overhead/gen-floor $(BPF_SRCS) > $@.tmp && mv $@.tmp $@
+	$(Q)bench/overhead/gen-floor $(OVH_SENSOR_BPF) > $@.tmp && mv $@.tmp $@
 
 $(OVH_DIR)/floor.bpf.o: $(OVH_DIR)/floor.bpf.c
 	$(call msg,BPF,$@)

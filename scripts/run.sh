@@ -1,9 +1,64 @@
 #!/usr/bin/env bash
-# `make run`: start the main job on this node. Until the agent lands this lints the bundled
-# example profiles, the most useful real thing built so far.
+# `make run`: the main job on this node — the cockpit on http://127.0.0.1:7070 and the agent,
+# sharing one embedded SQLite evidence store. Ctrl-C stops both.
+#
+#   VIGIL_CONFIG=FILE     agent configuration (default /etc/vigil/agent.yaml if it exists,
+#                         else the one written below: containers, learning 10m, stdout alerts)
+#   VIGIL_STATE=DIR       state directory (default /var/lib/vigil)
+#   VIGIL_COCKPIT=ADDR    cockpit address (default 127.0.0.1:7070; "off" to run the agent alone)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if build/vigil agent --help >/dev/null 2>&1; then
-	exec build/vigil agent ${VIGIL_CONFIG:+--config "$VIGIL_CONFIG"}
+
+state=${VIGIL_STATE:-/var/lib/vigil}
+store=sqlite:$state/evidence.db
+cockpit_addr=${VIGIL_COCKPIT:-127.0.0.1:7070}
+config=${VIGIL_CONFIG:-}
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "vigil: make run: the agent loads eBPF programs: run as root (sudo make run)" >&2
+	exit 2
 fi
-build/vigil version
+mkdir -p "$state"
+chmod 0750 "$state"
+
+if [ -z "$config" ] && [ -f /etc/vigil/agent.yaml ]; then
+	config=/etc/vigil/agent.yaml
+fi
+if [ -z "$config" ]; then
+	config=$state/run-agent.yaml
+	cat >"$config" <<EOF
+# Written by scripts/run.sh (make run); docs/AGENT.md describes every key.
+state_dir: $state
+scope: containers
+learning:
+  duration: 10m
+sinks:
+  - stdout
+  - file:$state/alerts.jsonl
+evidence: $store
+status_file: $state/status.json
+EOF
+fi
+build/vigil agent --config "$config" --check
+
+cockpit_pid=
+cleanup() {
+	[ -n "$cockpit_pid" ] && kill "$cockpit_pid" 2>/dev/null && wait "$cockpit_pid" 2>/dev/null
+	return 0
+}
+trap cleanup EXIT
+if [ "$cockpit_addr" != off ]; then
+	build/vigil cockpit --listen "$cockpit_addr" --store "$store" &
+	cockpit_pid=$!
+fi
+
+cat >&2 <<EOF
+vigil: agent starting with $config
+vigil: alerts on stdout and in $state/alerts.jsonl; incidents in $store
+vigil: cockpit: http://$cockpit_addr/   status: build/vigil status, $state/status.json
+EOF
+build/vigil agent --config "$config" &
+agent_pid=$!
+trap 'kill -TERM $agent_pid 2>/dev/null' INT TERM
+wait "$agent_pid" || true
+wait "$agent_pid" 2>/dev/null || true

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <malloc.h>
 #include <linux/types.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -151,7 +152,8 @@ static bool btf_has_tracepoint(const struct btf *btf, const char *tp)
 
 /* ---- open / free --------------------------------------------------------------------- */
 
-static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static int libbpf_quiet(enum libbpf_print_level level,
+							      const char *fmt, va_list ap)
 {
 	if (level == LIBBPF_WARN && getenv("VIGIL_BPF_DEBUG"))
 		return vfprintf(stderr, fmt, ap);
@@ -218,6 +220,13 @@ static int load_programs(struct vigil_sensor *s, bool raw, struct vigil_error *e
 	k->rodata->cfg_dns_port = s->opts.dns_port ? s->opts.dns_port : 53;
 	bpf_map__set_max_entries(k->maps.events, (uint32_t)s->opts.ringbuf_bytes);
 
+	/* the benchmark's empty floor programs are never part of the sensor */
+	bpf_program__set_autoload(k->progs.vg_floor_sys_enter, false);
+	bpf_program__set_autoload(k->progs.vg_floor_sys_exit, false);
+	bpf_program__set_autoload(k->progs.vg_floor_exec, false);
+	bpf_program__set_autoload(k->progs.vg_floor_fork, false);
+	bpf_program__set_autoload(k->progs.vg_floor_exit, false);
+	bpf_program__set_autoload(k->progs.vg_floor_cap, false);
 	btf = btf__load_vmlinux_btf();
 	add_hook(s, "sched_process_exec", k->progs.vg_exec, k->progs.vg_exec_raw, raw, btf);
 	add_hook(s, "sched_process_fork", k->progs.vg_fork, k->progs.vg_fork_raw, raw, btf);
@@ -321,6 +330,8 @@ int vigil_sensor__open(const struct vigil_sensor_opts *opts, struct vigil_sensor
 				     strerror(errno));
 		goto fail;
 	}
+	/* loading parsed the kernel's BTF (megabytes, now freed): give that memory back */
+	malloc_trim(0);
 	*ret = s;
 	return 0;
 fail:
@@ -487,13 +498,14 @@ static int decode_strings(struct vigil_sensor *s, const struct vg_event *e, size
 		if (off + len > avail || len > VG_STR_MAX)
 			return -EINVAL;
 		if (fmt == VG_STR_PATH) {
-			if ((e->flags & VG_F_PSEUDO) && i == 0)
-				vigil_strlcpy(s->str[i], src,
-					      strnlen(src, len) + 1 < STR_BUF
-						      ? strnlen(src, len) + 1
-						      : STR_BUF);
-			else
+			if ((e->flags & VG_F_PSEUDO) && i == 0) {
+				size_t l = strnlen(src, len);
+
+				memcpy(s->str[i], src, l); /* len <= VG_STR_MAX < STR_BUF */
+				s->str[i][l] = '\0';
+			} else {
 				vigil_path__from_components(src, len, s->str[i], STR_BUF);
+			}
 		} else if (fmt == VG_STR_RAW) {
 			size_t l = strnlen(src, len);
 
@@ -661,7 +673,9 @@ static int deliver(struct vigil_sensor *s, const struct vg_event *e, size_t size
 		ev.iouring.opname = vigil_iouring_op_name((int)e->arg[0]);
 		if (!ev.iouring.opname)
 			ev.iouring.opname = "";
-		ev.iouring.path = "";
+		/* the file or socket the request works on, when a plain descriptor */
+		ev.iouring.path = s->str[0];
+		decode_sockaddr(&ev.iouring.addr, &e->sa[1], NULL);
 		break;
 	default: /* sensitive calls */
 		ev.call.arg0 = e->arg[0];
@@ -706,19 +720,13 @@ int vigil_sensor__poll(struct vigil_sensor *s, int timeout_ms, vigil_event_cb cb
 
 /* ---- monitored set and per-workload state -------------------------------------------- */
 
-static void clear_map(int fd, size_t key_size)
+/*
+ * After a change of the monitored set (the map update is done): every cached decision with an
+ * older generation is made again, so no stale one survives a race with a hook.
+ */
+static void verdicts_changed(struct vigil_sensor *s)
 {
-	uint8_t key[64], next[64];
-	void *prev = NULL;
-
-	if (key_size > sizeof(key))
-		return;
-	/* the verdict cache is rebuilt lazily by the kernel: delete all of it */
-	while (!bpf_map_get_next_key(fd, prev, next)) {
-		bpf_map_delete_elem(fd, next);
-		memcpy(key, next, key_size);
-		prev = NULL;
-	}
+	__atomic_add_fetch(&s->skel->bss->verdict_gen, 1, __ATOMIC_SEQ_CST);
 }
 
 int vigil_sensor__watch_cgroup(struct vigil_sensor *s, uint64_t cgroup_id)
@@ -727,7 +735,7 @@ int vigil_sensor__watch_cgroup(struct vigil_sensor *s, uint64_t cgroup_id)
 
 	if (bpf_map_update_elem(bpf_map__fd(s->skel->maps.watched), &cgroup_id, &one, BPF_ANY))
 		return -errno;
-	clear_map(bpf_map__fd(s->skel->maps.verdict), sizeof(uint64_t));
+	verdicts_changed(s);
 	return 0;
 }
 
@@ -735,7 +743,7 @@ int vigil_sensor__unwatch_cgroup(struct vigil_sensor *s, uint64_t cgroup_id)
 {
 	if (bpf_map_delete_elem(bpf_map__fd(s->skel->maps.watched), &cgroup_id) && errno != ENOENT)
 		return -errno;
-	clear_map(bpf_map__fd(s->skel->maps.verdict), sizeof(uint64_t));
+	verdicts_changed(s);
 	return 0;
 }
 
@@ -745,7 +753,7 @@ int vigil_sensor__exclude_cgroup(struct vigil_sensor *s, uint64_t cgroup_id)
 
 	if (bpf_map_update_elem(bpf_map__fd(s->skel->maps.excluded), &cgroup_id, &one, BPF_ANY))
 		return -errno;
-	clear_map(bpf_map__fd(s->skel->maps.verdict), sizeof(uint64_t));
+	verdicts_changed(s);
 	return 0;
 }
 

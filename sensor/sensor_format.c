@@ -139,6 +139,10 @@ static json_t *event_fields(const struct vigil_event *ev)
 	case VIGIL_EV_IOURING_OP:
 		json_object_set_new(o, "opcode", json_integer(ev->iouring.opcode));
 		json_object_set_new(o, "opname", json_string(ev->iouring.opname));
+		json_object_set_new(o, "path",
+				    json_string(ev->iouring.path ? ev->iouring.path : ""));
+		if (ev->iouring.addr.family)
+			json_object_set_new(o, "addr", sockaddr_json(&ev->iouring.addr));
 		break;
 	default:
 		json_object_set_new(o, "arg0", json_integer(ev->call.arg0));
@@ -246,7 +250,10 @@ int vigil_event__format_line(const struct vigil_event *ev, char *buf, size_t siz
 		snprintf(detail, sizeof(detail), "sq_entries=%u", ev->iouring.sq_entries);
 		break;
 	case VIGIL_EV_IOURING_OP:
-		snprintf(detail, sizeof(detail), "%s (%d)", ev->iouring.opname, ev->iouring.opcode);
+		addr_text(&ev->iouring.addr, a, sizeof(a));
+		snprintf(detail, sizeof(detail), "%s (%d)%s%s%s%s", ev->iouring.opname,
+			 ev->iouring.opcode, ev->iouring.path && ev->iouring.path[0] ? " " : "",
+			 ev->iouring.path ? ev->iouring.path : "", a[0] ? " " : "", a);
 		break;
 	default:
 		snprintf(detail, sizeof(detail), "arg0=%lld arg1=%lld %s ret=%d",

@@ -5,6 +5,7 @@
  * grows every release).
  */
 #include <errno.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -122,6 +123,7 @@ static void iouring_load(void)
 		iouring_loaded = 1;
 	}
 	btf__free(btf);
+	malloc_trim(0);
 }
 
 const char *vigil_iouring_op_name(int opcode)

@@ -74,6 +74,28 @@ int vigil_cgroup2_mount(char *buf, size_t size);
  */
 int vigil_find_containers(int (*fn)(const char *rel, const char *id, void *ctx), void *ctx);
 
+/* ---- evidence (zoom + store) ------------------------------------------------------------ */
+
+struct json_t;
+struct vigil_evidence;
+
+/*
+ * Opens the evidence store named by spec (sqlite:PATH, clickhouse:URL) and a zoom instance
+ * that turns deeper capture on through s. *ret is owned by the caller (vigil_evidence__close).
+ */
+int vigil_evidence__open(const char *spec, struct vigil_sensor *s, struct vigil_evidence **ret,
+			 struct vigil_error *err);
+/* Every event of a watched workload (the recorder ring). e may be NULL (no evidence). */
+void vigil_evidence__event(struct vigil_evidence *e, const struct vigil_event *ev);
+/* An alert raised on ev, before it is emitted: opens or extends an incident and writes
+ * "incident_id" into alert. e may be NULL. */
+void vigil_evidence__alert(struct vigil_evidence *e, const struct vigil_event *ev,
+			   struct json_t *alert);
+/* Closes incidents whose window passed. */
+void vigil_evidence__tick(struct vigil_evidence *e);
+/* Reports open incidents, writes everything, frees. Accepts NULL. */
+int vigil_evidence__close(struct vigil_evidence *e, struct vigil_error *err);
+
 /* ---- the agent ------------------------------------------------------------------------- */
 
 struct vigil_agent_config;

@@ -70,6 +70,13 @@ struct vigil_profile_ref {
 int vigil_detector__bind(struct vigil_detector *d, uint64_t cgroup_id,
 			 const struct vigil_profile *p, const char *container,
 			 const struct vigil_profile_ref *ref);
+/*
+ * What the caller knows about a bound workload beyond the sensor (the container engine's name
+ * and image): used in its alerts' "workload" object. NULL leaves a field as the sensor has it.
+ * Copied. -ENOENT when not bound.
+ */
+int vigil_detector__set_workload_info(struct vigil_detector *d, uint64_t cgroup_id,
+				      const char *name, const char *image);
 /* Forgets a workload (its profile and cooldown keys). -ENOENT when not bound. */
 int vigil_detector__unbind(struct vigil_detector *d, uint64_t cgroup_id);
 bool vigil_detector__bound(const struct vigil_detector *d, uint64_t cgroup_id);

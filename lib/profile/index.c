@@ -67,15 +67,20 @@ static uint64_t ix_hashbytes(uint64_t seed, const void *key, size_t len)
 	if (p == end)
 		return mix64(h);
 	/*
-	 * The tail: the last 8 bytes again when the key is that long, else byte by byte. A copy of
-	 * a variable length into w would stall on store forwarding.
+	 * The tail: the last 8 bytes again when the key is that long, else two overlapping 4-byte
+	 * loads or three single bytes (the length is in h). A copy of a variable length into w
+	 * would stall on store forwarding.
 	 */
 	if (len >= 8) {
 		memcpy(&w, end - 8, 8);
+	} else if (len >= 4) {
+		uint32_t a, b;
+
+		memcpy(&a, p, 4);
+		memcpy(&b, end - 4, 4); /* overlaps a when len < 8: still a function of the bytes */
+		w = (uint64_t)a | (uint64_t)b << 32;
 	} else {
-		w = 0;
-		for (size_t i = 0; i < len; i++)
-			w |= (uint64_t)p[i] << (8 * i);
+		w = (uint64_t)p[0] | (uint64_t)p[len / 2] << 8 | (uint64_t)p[len - 1] << 16;
 	}
 	return mix64(h ^ w);
 }
@@ -433,6 +438,20 @@ void vigil_segindex__free(struct vigil_segindex *ix)
 	free(ix);
 }
 
+static size_t ix_hash_bytes(const struct ix_hash *t)
+{
+	return t->cap * sizeof(struct ix_slot) + t->acap;
+}
+
+size_t vigil_segindex__bytes(const struct vigil_segindex *ix)
+{
+	if (!ix)
+		return 0;
+	return sizeof(*ix) + ix_hash_bytes(&ix->literal) + ix_hash_bytes(&ix->shaped) +
+	       ix_hash_bytes(&ix->children) + ix->nodes_cap * sizeof(*ix->nodes) +
+	       ix->post.cap * sizeof(*ix->post.v);
+}
+
 size_t vigil_segindex__count(const struct vigil_segindex *ix)
 {
 	return ix ? ix->count : 0;
@@ -493,16 +512,30 @@ static int add_trie(struct vigil_segindex *ix, const struct vigil_wc_pattern *p,
 	return postings_push(&ix->post, id, &ix->nodes[cur].head);
 }
 
-static uint64_t shape_hash(uint32_t tag, const uint64_t *seghash, uint64_t one, uint32_t len)
+/*
+ * A shape key's hash is a sum over its literal segments of a hash of (position, segment), so a
+ * query computes the per-position terms and their prefix sums once, and each shape then costs
+ * one subtraction per ONE segment instead of a pass over every segment.
+ */
+static uint64_t seg_term(uint32_t i, uint64_t seghash)
 {
-	uint64_t h = (uint64_t)tag * 0xc2b2ae3d27d4eb4fULL;
+	return mix64(seghash ^ ((uint64_t)(i + 1) * 0x9e3779b97f4a7c15ULL));
+}
 
-	for (uint32_t i = 0; i < len; i++) {
-		h = (h ^ (one >> i & 1 ? 0x6a09e667f3bcc909ULL : seghash[i])) *
-		    0x9e3779b97f4a7c15ULL;
-		h ^= h >> 31;
-	}
-	return mix64(h) | 1;
+static uint64_t shape_finish(uint32_t tag, uint64_t sum)
+{
+	return mix64(sum + (uint64_t)(tag + 1) * 0xc2b2ae3d27d4eb4fULL) | 1;
+}
+
+/* From prefix sums of the terms (prefix[k] = terms 0..k-1) and the terms themselves. */
+static uint64_t shape_hash_q(uint32_t tag, const uint64_t *prefix, const uint64_t *term,
+			     uint64_t one, uint32_t len)
+{
+	uint64_t sum = prefix[len];
+
+	for (uint64_t w = one; w; w &= w - 1)
+		sum -= term[__builtin_ctzll(w)];
+	return shape_finish(tag, sum);
 }
 
 /* The shape of a compiled pattern, or -1 when it needs the trie (a STAR not at the end). */
@@ -552,7 +585,11 @@ static int add_shaped(struct vigil_segindex *ix, const struct vigil_wc_pattern *
 			klen += p->segs[i].len;
 		}
 	}
-	h = shape_hash(tag, seghash, sh->one, sh->len);
+	h = 0;
+	for (uint32_t i = 0; i < sh->len; i++)
+		if (!(sh->one >> i & 1))
+			h += seg_term(i, seghash[i]);
+	h = shape_finish(tag, h);
 	r = ix_insert_h(&ix->shaped, h, tag, key, klen, NONE, &val);
 	if (r >= 0) {
 		s = ix_find(&ix->shaped, h, tag, key, klen);
@@ -722,10 +759,16 @@ static bool shapes_match(const struct vigil_segindex *ix, const struct vigil_wc_
 			 const uint64_t *qh, vigil_index_cb cb, void *ctx)
 {
 	const struct ix_hash *t = &ix->shaped;
-	uint64_t h[MAX_SHAPES];
+	uint64_t h[MAX_SHAPES], term[SHAPE_MAX_SEGS], prefix[SHAPE_MAX_SEGS + 1];
+	size_t nterms = nq < SHAPE_MAX_SEGS ? nq : SHAPE_MAX_SEGS;
 
 	if (!t->n)
 		return false;
+	prefix[0] = 0;
+	for (size_t i = 0; i < nterms; i++) {
+		term[i] = seg_term((uint32_t)i, qh[i]);
+		prefix[i + 1] = prefix[i] + term[i];
+	}
 	/* Hash every applicable shape first and prefetch: the probes miss the cache in parallel. */
 	for (size_t k = 0; k < ix->nshapes; k++) {
 		const struct ix_shape *sh = &ix->shapes[k];
@@ -733,7 +776,7 @@ static bool shapes_match(const struct vigil_segindex *ix, const struct vigil_wc_
 		h[k] = 0;
 		if (sh->prefix ? nq < sh->len : nq != sh->len)
 			continue;
-		h[k] = shape_hash((uint32_t)k, qh, sh->one, sh->len);
+		h[k] = shape_hash_q((uint32_t)k, prefix, term, sh->one, sh->len);
 		__builtin_prefetch(&t->slots[h[k] & (t->cap - 1)]);
 	}
 	for (size_t k = 0; k < ix->nshapes; k++) {
@@ -860,6 +903,11 @@ int vigil_ipindex__add(struct vigil_ipindex *ix, const char *pattern, uint32_t i
 	}
 }
 
+size_t vigil_ipindex__bytes(const struct vigil_ipindex *ix)
+{
+	return ix ? sizeof(*ix) + ix_hash_bytes(&ix->nets) + ix->post.cap * sizeof(*ix->post.v) : 0;
+}
+
 bool vigil_ipindex__match(const struct vigil_ipindex *ix, uint8_t family, const uint8_t addr[16],
 			  vigil_index_cb cb, void *ctx)
 {
@@ -925,6 +973,11 @@ bool vigil_strset__has(const struct vigil_strset *s, const char *str)
 	uint32_t v;
 
 	return s && str && ix_get(&s->h, 0, str, strlen(str), &v);
+}
+
+size_t vigil_strset__bytes(const struct vigil_strset *s)
+{
+	return s ? sizeof(*s) + ix_hash_bytes(&s->h) : 0;
 }
 
 size_t vigil_strset__count(const struct vigil_strset *s)

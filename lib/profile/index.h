@@ -3,9 +3,11 @@
  * Indexes whose lookup cost does not grow with the number of entries (docs/BENCHMARKS.md):
  *
  *   vigil_segindex  paths or DNS names with wildcards. Literal patterns live in a hash table
- *                   (one lookup per query); wildcard patterns in a segment trie that is walked
- *                   as an NFA, one step per query segment, over a de-duplicated set of states
- *                   (so the cost is polynomial, bounded by segments x states, never exponential).
+ *                   (one probe per query); wildcard patterns without a mid-path STAR in a hash
+ *                   table per "shape" (where their ONE segments are; one probe per shape, at
+ *                   most 32 shapes); the others in a segment trie walked as an NFA, one step
+ *                   per query segment over a de-duplicated set of states (so the cost is
+ *                   bounded by segments x states, never exponential).
  *   vigil_ipindex   IP literals, CIDRs and "*": one hash lookup per prefix length in use.
  *   vigil_strset    a plain string set (syscalls, capabilities, io_uring ops).
  *
@@ -42,9 +44,10 @@ int vigil_segindex__add(struct vigil_segindex *ix, const char *pattern, uint32_t
 bool vigil_segindex__match(const struct vigil_segindex *ix, const char *query, size_t len,
 			   vigil_index_cb cb, void *ctx);
 
-/* Figures for benchmarks: patterns added, trie nodes. */
+/* Figures for benchmarks: patterns added, trie nodes, bytes allocated. */
 size_t vigil_segindex__count(const struct vigil_segindex *ix);
 size_t vigil_segindex__nodes(const struct vigil_segindex *ix);
+size_t vigil_segindex__bytes(const struct vigil_segindex *ix);
 
 struct vigil_ipindex;
 
@@ -55,6 +58,7 @@ int vigil_ipindex__add(struct vigil_ipindex *ix, const char *pattern, uint32_t i
 /* family 4 or 6 and addr as from vigil_wc_ip_normalize. */
 bool vigil_ipindex__match(const struct vigil_ipindex *ix, uint8_t family, const uint8_t addr[16],
 			  vigil_index_cb cb, void *ctx);
+size_t vigil_ipindex__bytes(const struct vigil_ipindex *ix);
 
 struct vigil_strset;
 
@@ -64,5 +68,13 @@ void vigil_strset__free(struct vigil_strset *s);
 int vigil_strset__add(struct vigil_strset *s, const char *str);
 bool vigil_strset__has(const struct vigil_strset *s, const char *str);
 size_t vigil_strset__count(const struct vigil_strset *s);
+size_t vigil_strset__bytes(const struct vigil_strset *s);
+
+struct vigil_matcher;
+/*
+ * Bytes a matcher holds (indexes, entry tables and the strings it copied), for benchmarks and
+ * status figures. Defined in match.c; declared here because it is internal to lib/profile.
+ */
+size_t vigil_matcher__bytes(const struct vigil_matcher *m);
 
 #endif

@@ -455,6 +455,38 @@ fail:
 	return r;
 }
 
+static size_t strv_bytes(char **v, size_t n)
+{
+	size_t b = n * sizeof(*v);
+
+	for (size_t i = 0; i < n; i++)
+		b += strlen(v[i]) + 1;
+	return b;
+}
+
+size_t vigil_matcher__bytes(const struct vigil_matcher *m)
+{
+	size_t b;
+
+	if (!m)
+		return 0;
+	b = sizeof(*m) + vigil_segindex__bytes(m->execs) + vigil_segindex__bytes(m->opens) +
+	    vigil_segindex__bytes(m->endpoints) + vigil_segindex__bytes(m->dns) +
+	    vigil_ipindex__bytes(m->ip[0]) + vigil_ipindex__bytes(m->ip[1]) +
+	    vigil_strset__bytes(m->syscalls) + vigil_strset__bytes(m->caps) +
+	    vigil_strset__bytes(m->iouring) + m->cex * sizeof(*m->ex) + m->cop * sizeof(*m->op) +
+	    m->cep * sizeof(*m->ep) + m->cnb * sizeof(*m->nb) + m->cpol * sizeof(*m->pol);
+	for (size_t i = 0; i < m->nex; i++)
+		b += strv_bytes(m->ex[i].args, m->ex[i].nargs) + m->ex[i].nargs;
+	for (size_t i = 0; i < m->nep; i++)
+		b += strv_bytes(m->ep[i].methods, m->ep[i].nmethods);
+	for (size_t i = 0; i < m->nnb; i++)
+		b += m->nb[i].nports * sizeof(*m->nb[i].ports);
+	for (size_t i = 0; i < m->npol; i++)
+		b += strv_bytes(m->pol[i].procs, m->pol[i].nprocs) + strlen(m->pol[i].rule_id) + 1;
+	return b;
+}
+
 /* ---- lookups ----------------------------------------------------------------------------- */
 
 struct exec_ctx {

@@ -223,6 +223,39 @@ static bool str_eq(const char *a, const char *b)
 	return !strcmp(a, b);
 }
 
+static bool node_truth(const struct prof_node *n)
+{
+	return n->value && (n->value[0] == 't' || n->value[0] == 'T');
+}
+
+int prof_node_cmp(const struct prof_node *a, const struct prof_node *b)
+{
+	int r;
+
+	if (!a || !b)
+		return a ? 1 : b ? -1 : 0;
+	if (a->type != b->type)
+		return (int)a->type - (int)b->type;
+	if ((r = (a->key || b->key) ? (!a->key ? -1 : !b->key ? 1 : strcmp(a->key, b->key)) : 0))
+		return r;
+	if (a->type == PROF_NODE_SCALAR) {
+		if (a->stype != b->stype)
+			return (int)a->stype - (int)b->stype;
+		if (a->stype == PROF_SCALAR_NULL)
+			return 0;
+		if (a->stype == PROF_SCALAR_BOOL)
+			return (int)node_truth(a) - (int)node_truth(b);
+		if ((r = memcmp(a->value ? a->value : "", b->value ? b->value : "",
+				a->len < b->len ? a->len : b->len)))
+			return r;
+		return a->len < b->len ? -1 : a->len > b->len;
+	}
+	for (size_t i = 0; i < a->n && i < b->n; i++)
+		if ((r = prof_node_cmp(&a->items[i], &b->items[i])))
+			return r;
+	return a->n < b->n ? -1 : a->n > b->n;
+}
+
 bool prof_node_equal(const struct prof_node *a, const struct prof_node *b)
 {
 	if (!a || !b)
@@ -452,8 +485,8 @@ static int cmp_endpoint(const void *pa, const void *pb)
 		return r;
 	if (a->internal != b->internal)
 		return (int)a->internal - (int)b->internal;
-	/* headers: equal trees sort together; unequal ones keep a stable relative order */
-	return 0;
+	/* a total order: entries that differ only in headers still sort apart (de-duplication) */
+	return prof_node_cmp(a->headers, b->headers);
 }
 
 static int cmp_policy(const void *pa, const void *pb)
@@ -476,7 +509,39 @@ static int cmp_port(const void *pa, const void *pb)
 	return cmp_opt_str(a->name, b->name);
 }
 
-static bool selector_equal(const struct prof_selector *a, const struct prof_selector *b);
+static int cmp_kvs(const struct prof_kvs *a, const struct prof_kvs *b)
+{
+	int r;
+
+	if (a->state != b->state)
+		return (int)a->state - (int)b->state;
+	for (size_t i = 0; i < a->n && i < b->n; i++)
+		if ((r = strcmp(a->v[i].key, b->v[i].key)) ||
+		    (r = strcmp(a->v[i].value, b->v[i].value)))
+			return r;
+	return a->n < b->n ? -1 : a->n > b->n;
+}
+
+static int cmp_selector(const struct prof_selector *a, const struct prof_selector *b)
+{
+	int r;
+
+	if (a->state != b->state)
+		return (int)a->state - (int)b->state;
+	if (a->exprs_state != b->exprs_state)
+		return (int)a->exprs_state - (int)b->exprs_state;
+	if ((r = cmp_kvs(&a->match_labels, &b->match_labels)))
+		return r;
+	if (a->nexprs != b->nexprs)
+		return a->nexprs < b->nexprs ? -1 : 1;
+	for (size_t i = 0; i < a->nexprs; i++)
+		if ((r = cmp_opt_str(a->exprs[i].key, b->exprs[i].key)) ||
+		    (r = cmp_opt_str(a->exprs[i].op, b->exprs[i].op)) ||
+		    (r = cmp_strs(&a->exprs[i].values, &b->exprs[i].values)))
+			return r;
+	return 0;
+}
+
 static bool neighbor_equal(const struct prof_neighbor *a, const struct prof_neighbor *b);
 
 static int cmp_neighbor(const void *pa, const void *pb)
@@ -495,7 +560,11 @@ static int cmp_neighbor(const void *pa, const void *pb)
 	for (size_t i = 0; i < a->nports; i++)
 		if ((r = cmp_port(&a->ports[i], &b->ports[i])))
 			return r;
-	return 0;
+	if (a->ports_state != b->ports_state)
+		return (int)a->ports_state - (int)b->ports_state;
+	if ((r = cmp_selector(&a->pod_selector, &b->pod_selector)))
+		return r;
+	return cmp_selector(&a->namespace_selector, &b->namespace_selector);
 }
 
 static void sort_kvs(struct prof_kvs *m)
@@ -605,7 +674,7 @@ static bool open_equal(const struct prof_open *a, const struct prof_open *b)
 
 static bool endpoint_equal(const struct prof_endpoint *a, const struct prof_endpoint *b)
 {
-	return !cmp_endpoint(a, b) && prof_node_equal(a->headers, b->headers);
+	return !cmp_endpoint(a, b);
 }
 
 void prof_container_normalize(struct prof_container *c)
@@ -692,22 +761,12 @@ void prof_normalize(struct vigil_profile *p)
 
 static bool selector_equal(const struct prof_selector *a, const struct prof_selector *b)
 {
-	if (a->state != b->state || a->exprs_state != b->exprs_state || a->nexprs != b->nexprs ||
-	    !kvs_equal(&a->match_labels, &b->match_labels))
-		return false;
-	for (size_t i = 0; i < a->nexprs; i++)
-		if (!str_eq(a->exprs[i].key, b->exprs[i].key) ||
-		    !str_eq(a->exprs[i].op, b->exprs[i].op) ||
-		    !prof_strs_equal(&a->exprs[i].values, &b->exprs[i].values))
-			return false;
-	return true;
+	return !cmp_selector(a, b);
 }
 
 static bool neighbor_equal(const struct prof_neighbor *a, const struct prof_neighbor *b)
 {
-	return !cmp_neighbor(a, b) && a->ports_state == b->ports_state &&
-	       selector_equal(&a->pod_selector, &b->pod_selector) &&
-	       selector_equal(&a->namespace_selector, &b->namespace_selector);
+	return !cmp_neighbor(a, b);
 }
 
 static bool neighbors_equal(const struct prof_neighbors *a, const struct prof_neighbors *b)

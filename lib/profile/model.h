@@ -12,10 +12,11 @@
  * meanings in places (`egress: null` = "initiates nothing"); the emitter writes back exactly
  * what was there: absent = key omitted, null = `key: null`, set = the list (maybe `[]`).
  *
- * After loading (and after every builder/merge/collapse call) a profile is normalized
- * (prof_normalize): string sets sorted and de-duplicated, entry lists sorted by their key
- * with exact duplicates removed, order-preserving lists (exec args, envs) untouched. So two
- * profiles are equal exactly when their models compare equal field by field.
+ * After loading, merge and collapse a profile is normalized (prof_normalize): string sets
+ * sorted and de-duplicated, entry lists sorted by a total order with exact duplicates removed,
+ * order-preserving lists (exec args, envs) untouched. Builder adds only append and set
+ * p->dirty; every reader calls prof_ensure_normal first. So two normalized profiles are equal
+ * exactly when their models compare equal field by field (prof_equal).
  */
 #ifndef VIGIL_PROFILE_MODEL_H
 #define VIGIL_PROFILE_MODEL_H
@@ -272,6 +273,8 @@ void prof_node_free(struct prof_node *n);
 void prof_node_release(struct prof_node *n); /* frees what n owns, not n itself */
 struct prof_node *prof_node_clone(const struct prof_node *n);
 bool prof_node_equal(const struct prof_node *a, const struct prof_node *b);
+/* A total order consistent with prof_node_equal (0 exactly when equal). */
+int prof_node_cmp(const struct prof_node *a, const struct prof_node *b);
 
 void prof_container_release(struct prof_container *c);
 void prof_doc_release(struct prof_doc *d);

@@ -540,7 +540,10 @@ static int ch_list(struct vigil_store *s, size_t limit, json_t **ret, struct vig
 	if (rc)
 		return rc;
 	out = json_array();
-	json_array_foreach(rows, i, row) json_array_append_new(out, store_list_entry(row));
+	json_array_foreach(rows, i, row)
+	{
+		json_array_append_new(out, store_list_entry(row));
+	}
 	json_decref(rows);
 	*ret = out;
 	return 0;

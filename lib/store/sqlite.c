@@ -371,7 +371,10 @@ static int sq_list(struct vigil_store *s, size_t limit, json_t **ret, struct vig
 		json_decref(out);
 		return rc;
 	}
-	json_array_foreach(rows, i, row) json_array_append_new(out, store_list_entry(row));
+	json_array_foreach(rows, i, row)
+	{
+		json_array_append_new(out, store_list_entry(row));
+	}
 	json_decref(rows);
 	*ret = out;
 	return 0;

@@ -68,6 +68,8 @@ struct wl {
 	pid_t pid;	    /* ours: the command's pid, 0 once reaped */
 	uint64_t exited_at; /* monotonic, ours only */
 	bool gone;
+	struct vigil_container_meta meta; /* containers: from the engine, once */
+	bool has_meta;
 };
 
 struct agent {
@@ -87,7 +89,12 @@ struct agent {
 		char *dir;
 	} watches[MAX_WATCHES];
 	size_t nwatches;
+	struct vigil_evidence *evidence; /* NULL when no store is configured */
+	const struct vigil_event *cur;	 /* the event being evaluated */
 	uint64_t alerts_raised;
+	char self_cgroup[512]; /* the agent's own cgroup2 path */
+	struct wl *last;       /* wl_find's last hit */
+	char cg_root[PATH_MAX];
 };
 
 static uint64_t mono_ns(void)
@@ -117,6 +124,7 @@ static int emit(json_t *alert, void *ctx)
 	struct agent *a = ctx;
 
 	a->alerts_raised++;
+	vigil_evidence__alert(a->evidence, a->cur, alert);
 	vigil_alerts__emit(a->alerts, alert);
 	return 0;
 }
@@ -248,6 +256,11 @@ static int stored_reload(struct agent *a, struct stored *st)
 			return 0;
 		}
 	}
+	if (st->good && digest[0] && !strcmp(digest, st->digest)) {
+		/* the same content again (our own write, a re-sign, a touch): nothing to do */
+		vigil_profile__free(p);
+		return 0;
+	}
 	vigil_profile__free(st->good);
 	st->good = p;
 	vigil_strlcpy(st->digest, digest, sizeof(st->digest));
@@ -298,17 +311,44 @@ static void wl_bind(struct agent *a, struct wl *w)
 		return;
 	}
 	w->state = WL_DETECTING;
+	vigil_detector__set_workload_info(a->d, w->cgroup_id, w->name,
+					  w->has_meta && w->meta.image[0] ? w->meta.image : NULL);
 	if (!vigil_detector__syscall_bitmap(a->d, w->cgroup_id, vigil_syscall_name, bitmap,
 					    VIGIL_SYSCALL_BITS))
 		vigil_sensor__set_syscall_allow(a->s, w->cgroup_id, bitmap, VIGIL_SYSCALL_BITS);
 }
 
+static void learned_path(const struct agent *a, const struct wl *w, char *buf, size_t size);
+
+/*
+ * A profile file a person put in place for a workload still learning: it wins, learning
+ * stops (nothing learned is written over a hand-written profile).
+ */
+static void adopt_profile(struct agent *a, struct wl *w, const char *file)
+{
+	vigil_learner__free(w->l);
+	w->l = NULL;
+	w->profile = stored_get(a, file);
+	wl_bind(a, w);
+	logf_("%s: %s appeared while learning: %s with it", w->name, file,
+	      w->state == WL_DETECTING ? "detecting" : "unprotected (profile not usable)");
+}
+
 static void on_profile_changed(struct agent *a, const char *file)
 {
 	struct stored *st = stored_find(a, file);
+	char mine[PATH_MAX];
 
 	if (!st) {
-		/* a new file may be what an unprotected or learning workload is waiting for */
+		for (size_t i = 0; i < a->nwl; i++) {
+			struct wl *w = a->wl[i];
+
+			if (w->state != WL_LEARNING || w->gone)
+				continue;
+			learned_path(a, w, mine, sizeof(mine));
+			if (!strcmp(mine, file))
+				adopt_profile(a, w, file);
+		}
 		return;
 	}
 	if (access(file, F_OK) < 0)
@@ -355,9 +395,12 @@ static void read_inotify(struct agent *a)
 
 static struct wl *wl_find(struct agent *a, uint64_t cgroup_id)
 {
+	/* events come in runs from one workload: try the last one first */
+	if (a->last && a->last->cgroup_id == cgroup_id)
+		return a->last;
 	for (size_t i = 0; i < a->nwl; i++) {
 		if (a->wl[i]->cgroup_id == cgroup_id)
-			return a->wl[i];
+			return a->last = a->wl[i];
 	}
 	return NULL;
 }
@@ -402,26 +445,22 @@ static void safe_name(const char *in, char *out, size_t size)
 /* Which profile file binds w: explicit bindings first, then PROFILES_DIR/NAME.yaml. */
 static bool find_binding(struct agent *a, struct wl *w, char *file, size_t size)
 {
-	struct vigil_container_meta meta = { 0 };
-	bool have_meta = false, need_meta = false, found = false;
+	bool found = false;
 	char stem[160];
 
-	for (size_t i = 0; i < a->c->nbindings; i++)
-		need_meta |= a->c->bindings[i].image || a->c->bindings[i].label_key;
-	if (w->container_id[0])
-		need_meta = true; /* also for the user-defined-profile label */
-	if (need_meta && w->container_id[0])
-		have_meta = vigil_container_meta__get(w->container_id, &meta) == 0;
+	/* containers: image and labels (bindings, the user-defined-profile label) */
+	if (w->container_id[0] && !w->has_meta)
+		w->has_meta = vigil_container_meta__get(w->container_id, &w->meta) == 0;
 	for (size_t i = 0; i < a->c->nbindings && !found; i++) {
-		if (binding_matches(&a->c->bindings[i], w, have_meta ? &meta : NULL)) {
+		if (binding_matches(&a->c->bindings[i], w, w->has_meta ? &w->meta : NULL)) {
 			profile_path(a, a->c->bindings[i].profile, file, size);
 			found = true;
 		}
 	}
-	if (!found && have_meta) {
+	if (!found && w->has_meta) {
 		/* Kubescape's pod label naming a hand-written profile */
 		const char *name =
-			vigil_container_meta__label(&meta, "kubescape.io/user-defined-profile");
+			vigil_container_meta__label(&w->meta, "kubescape.io/user-defined-profile");
 
 		if (name && name[0]) {
 			snprintf(stem, sizeof(stem), "%s.yaml", name);
@@ -429,8 +468,6 @@ static bool find_binding(struct agent *a, struct wl *w, char *file, size_t size)
 			found = true;
 		}
 	}
-	if (have_meta)
-		vigil_container_meta__release(&meta);
 	if (found)
 		return true;
 	safe_name(w->name, stem, sizeof(stem) - 5);
@@ -447,6 +484,13 @@ static uint64_t total_drops(struct agent *a)
 
 static bool excluded(const struct agent *a, const char *cgroup)
 {
+	/*
+	 * The cgroup2 root holds every process not placed anywhere (the host itself on many
+	 * machines), and the agent's own cgroup would watch its own writes: never workloads.
+	 */
+	if (!strcmp(cgroup, "/") || !cgroup[0] ||
+	    (a->self_cgroup[0] && !strcmp(cgroup, a->self_cgroup)))
+		return true;
 	for (size_t i = 0; i < a->c->exclude_cgroups.n; i++) {
 		if (!fnmatch(a->c->exclude_cgroups.v[i], cgroup, 0))
 			return true;
@@ -454,8 +498,10 @@ static bool excluded(const struct agent *a, const char *cgroup)
 	return false;
 }
 
+/* meta (may be NULL) is taken over by the new workload. */
 static struct wl *wl_new(struct agent *a, uint64_t cgroup_id, const char *name, const char *cgroup,
-			 const char *container_id, int cmd, bool complete)
+			 const char *container_id, int cmd, bool complete,
+			 struct vigil_container_meta *meta)
 {
 	struct wl *w;
 	char file[PATH_MAX];
@@ -470,6 +516,10 @@ static struct wl *wl_new(struct agent *a, uint64_t cgroup_id, const char *name, 
 	vigil_strlcpy(w->name, name && name[0] ? name : cgroup, sizeof(w->name));
 	vigil_strlcpy(w->cgroup, cgroup ? cgroup : "", sizeof(w->cgroup));
 	vigil_strlcpy(w->container_id, container_id ? container_id : "", sizeof(w->container_id));
+	if (meta) {
+		w->meta = *meta;
+		w->has_meta = true;
+	}
 	a->wl[a->nwl++] = w;
 	if (cmd < 0 && excluded(a, w->cgroup)) {
 		w->state = WL_IGNORED;
@@ -510,13 +560,27 @@ static struct wl *wl_new(struct agent *a, uint64_t cgroup_id, const char *name, 
 }
 
 /* Ends learning: writes the profile atomically, loads it back, detects from now on. */
+static void learned_path(const struct agent *a, const struct wl *w, char *buf, size_t size)
+{
+	char stem[160];
+
+	safe_name(w->name, stem, sizeof(stem) - 5);
+	snprintf(buf, size, "%s/%s.yaml", a->c->profiles_dir, stem);
+}
+
 static void wl_finish_learning(struct agent *a, struct wl *w)
 {
 	struct vigil_profile *p = NULL;
 	struct vigil_error err = { 0 };
-	char file[PATH_MAX], stem[160], digest[80];
+	char file[PATH_MAX], digest[80];
 	struct stored *st;
 	int e;
+
+	learned_path(a, w, file, sizeof(file));
+	if (!stored_find(a, file) && access(file, F_OK) == 0) {
+		adopt_profile(a, w, file);
+		return;
+	}
 
 	e = vigil_learn_kernel_sets(a->s, w->l, w->cgroup_id);
 	if (!e)
@@ -533,8 +597,6 @@ static void wl_finish_learning(struct agent *a, struct wl *w)
 			vigil_sign__sign_profile(a->key, p, doc, "vigil-agent",
 						 (int64_t)time(NULL));
 	}
-	safe_name(w->name, stem, sizeof(stem) - 5);
-	snprintf(file, sizeof(file), "%s/%s.yaml", a->c->profiles_dir, stem);
 	st = stored_find(a, file);
 	if (!st) {
 		st = calloc(1, sizeof(*st));
@@ -586,7 +648,7 @@ static struct wl *wl_for_event(struct agent *a, const struct vigil_event *ev)
 	if (a->c->scope == AGENT_SCOPE_CONTAINERS && !(ew->container_id && ew->container_id[0]))
 		return NULL;
 	return wl_new(a, ew->cgroup_id, ew->name, ew->cgroup_path ? ew->cgroup_path : "",
-		      ew->container_id, -1, false);
+		      ew->container_id, -1, false, NULL);
 }
 
 static int on_event(const struct vigil_event *ev, void *ctx)
@@ -602,7 +664,10 @@ static int on_event(const struct vigil_event *ev, void *ctx)
 		err = vigil_learner__event(w->l, ev);
 		return err == -ENOMEM ? err : 0;
 	case WL_DETECTING:
+		vigil_evidence__event(a->evidence, ev);
+		a->cur = ev;
 		err = vigil_detector__event(a->d, ev, emit, a);
+		a->cur = NULL;
 		return err < 0 ? err : 0;
 	default:
 		return 0;
@@ -625,12 +690,12 @@ static int on_container(const char *rel, const char *id, void *ctx)
 	snprintf(name, sizeof(name), "%.12s", id);
 	{
 		struct vigil_container_meta meta = { 0 };
-		const char *cname = name;
+		bool has = vigil_container_meta__get(id, &meta) == 0;
+		struct wl *w = wl_new(a, cg, has && meta.name[0] ? meta.name : name, rel, id, -1,
+				      false, has ? &meta : NULL);
 
-		if (vigil_container_meta__get(id, &meta) == 0 && meta.name[0])
-			cname = meta.name;
-		wl_new(a, cg, cname, rel, id, -1, false);
-		vigil_container_meta__release(&meta);
+		if (!w)
+			vigil_container_meta__release(&meta);
 	}
 	return 0;
 }
@@ -651,7 +716,7 @@ static int spawn_command(struct agent *a, size_t i)
 		return pid;
 	}
 	/* watched before its first instruction: what it learns is complete */
-	w = wl_new(a, cg, cmd->name, "", "", (int)i, true);
+	w = wl_new(a, cg, cmd->name, "", "", (int)i, true, NULL);
 	if (!w) {
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
@@ -665,7 +730,7 @@ static void reap_commands(struct agent *a, uint64_t now)
 {
 	for (size_t i = 0; i < a->nwl; i++) {
 		struct wl *w = a->wl[i];
-		int ws;
+		int ws, cmd;
 
 		if (w->cmd < 0 || w->gone)
 			continue;
@@ -679,14 +744,14 @@ static void reap_commands(struct agent *a, uint64_t now)
 		if (w->state == WL_LEARNING)
 			wl_finish_learning(a, w);
 		w->gone = true;
+		vigil_detector__unbind(a->d, w->cgroup_id);
 		vigil_sensor__spawn_cleanup(a->s, w->cgroup_id);
-		if (a->c->commands[w->cmd].restart) {
-			int cmd = w->cmd;
-
-			/* a restart is a new workload: its own cgroup, bound to the same profile */
-			w->cmd = -1;
+		/* forgotten at the next reap: its cgroup id may be reused by a new cgroup */
+		cmd = w->cmd;
+		w->cmd = -1;
+		/* a restart is a new workload: its own cgroup, bound to the same profile */
+		if (a->c->commands[cmd].restart)
 			spawn_command(a, (size_t)cmd);
-		}
 	}
 }
 
@@ -698,6 +763,98 @@ static void check_learning(struct agent *a, uint64_t now)
 		if (w->state == WL_LEARNING && !w->gone && now >= w->learn_end)
 			wl_finish_learning(a, w);
 	}
+}
+
+/*
+ * Containers that went away: one still learning ends its learning now (it did all it will
+ * do); then it is forgotten, so the table holds live workloads.
+ */
+static void reap_containers(struct agent *a)
+{
+	char path[PATH_MAX + 512];
+	size_t keep = 0;
+
+	for (size_t i = 0; i < a->nwl; i++) {
+		struct wl *w = a->wl[i];
+
+		if (w->cmd < 0 && w->container_id[0] && w->cgroup[0] && a->cg_root[0]) {
+			snprintf(path, sizeof(path), "%s%s", a->cg_root, w->cgroup);
+			if (access(path, F_OK) < 0 && errno == ENOENT) {
+				if (w->state == WL_LEARNING)
+					wl_finish_learning(a, w);
+				vigil_detector__unbind(a->d, w->cgroup_id);
+				vigil_sensor__unwatch_cgroup(a->s, w->cgroup_id);
+				w->gone = true;
+			}
+		}
+		if (w->gone && w->cmd < 0 && !w->pid) {
+			if (a->last == w)
+				a->last = NULL;
+			vigil_learner__free(w->l);
+			vigil_container_meta__release(&w->meta);
+			free(w);
+			continue;
+		}
+		a->wl[keep++] = w;
+	}
+	a->nwl = keep;
+}
+
+static const char *state_name(enum wl_state st)
+{
+	switch (st) {
+	case WL_LEARNING:
+		return "learning";
+	case WL_DETECTING:
+		return "detecting";
+	case WL_UNPROTECTED:
+		return "unprotected";
+	default:
+		return "ignored";
+	}
+}
+
+/* status_file: what the agent is doing, as one JSON object, replaced atomically. */
+static void write_status(struct agent *a)
+{
+	struct vigil_sink_stats sinks[32];
+	struct vigil_detect_stats st;
+	size_t nsinks;
+	json_t *o, *wls, *sa;
+	char *text;
+
+	if (!a->c->status_file || !a->c->status_file[0])
+		return;
+	vigil_detector__stats(a->d, &st);
+	wls = json_array();
+	for (size_t i = 0; wls && i < a->nwl; i++) {
+		const struct wl *w = a->wl[i];
+
+		if (w->gone)
+			continue;
+		json_array_append_new(wls,
+				      json_pack("{s:s,s:s,s:s,s:s,s:s}", "name", w->name, "cgroup",
+						w->cgroup, "container_id", w->container_id, "state",
+						state_name(w->state), "profile",
+						w->profile ? w->profile->file : ""));
+	}
+	sa = json_array();
+	nsinks = vigil_alerts__stats(a->alerts, sinks, 32);
+	for (size_t i = 0; sa && i < nsinks && i < 32; i++)
+		json_array_append_new(sa, json_pack("{s:s,s:I,s:I,s:I,s:I}", "spec", sinks[i].spec,
+						    "sent", (json_int_t)sinks[i].sent, "queued",
+						    (json_int_t)sinks[i].queued, "dropped",
+						    (json_int_t)sinks[i].dropped, "failures",
+						    (json_int_t)sinks[i].failures));
+	o = json_pack("{s:o,s:{s:I,s:I,s:I,s:I},s:o}", "workloads", wls ? wls : json_array(),
+		      "detection", "events", (json_int_t)st.events, "alerts", (json_int_t)st.alerts,
+		      "suppressed", (json_int_t)st.suppressed, "evicted", (json_int_t)st.evicted,
+		      "sinks", sa ? sa : json_array());
+	text = o ? json_dumps(o, JSON_INDENT(2)) : NULL;
+	if (text)
+		vigil_write_file_atomic(a->c->status_file, text, strlen(text), 0644, NULL);
+	free(text);
+	json_decref(o);
 }
 
 static int agent_open(struct agent *a, struct vigil_error *err)
@@ -749,19 +906,26 @@ static int agent_open(struct agent *a, struct vigil_error *err)
 			return e;
 	}
 	a->ino = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-	watch_dir_of(a, a->c->profiles_dir);
-	/* watch_dir_of takes the directory of a file: make the profiles dir itself watched */
+	/* watch_dir_of takes the directory of a file: name a file inside the profiles dir */
 	{
 		char probe[PATH_MAX];
 
 		snprintf(probe, sizeof(probe), "%s/.", a->c->profiles_dir);
 		watch_dir_of(a, probe);
 	}
-	return vigil_sensor__open(&so, &a->s, err);
+	e = vigil_sensor__open(&so, &a->s, err);
+	if (e < 0)
+		return e;
+	if (a->c->evidence && a->c->evidence[0])
+		return vigil_evidence__open(a->c->evidence, a->s, &a->evidence, err);
+	return 0;
 }
 
 static void agent_close(struct agent *a)
 {
+	/* the last status, while the workload table is still there */
+	if (a->d && a->alerts)
+		write_status(a);
 	for (size_t i = 0; i < a->nwl; i++) {
 		struct wl *w = a->wl[i];
 
@@ -772,6 +936,7 @@ static void agent_close(struct agent *a)
 		if (w->cmd >= 0 && !w->gone && a->s)
 			vigil_sensor__spawn_cleanup(a->s, w->cgroup_id);
 		vigil_learner__free(w->l);
+		vigil_container_meta__release(&w->meta);
 		free(w);
 	}
 	for (size_t i = 0; i < a->nstored; i++) {
@@ -783,6 +948,21 @@ static void agent_close(struct agent *a)
 		free(a->watches[i].dir);
 	if (a->ino >= 0)
 		close(a->ino);
+	if (a->d) {
+		struct vigil_detect_stats st;
+
+		vigil_detector__stats(a->d, &st);
+		logf_("stopping: %llu events checked, %llu alerts raised, %llu repeats counted in "
+		      "cooldowns, %llu cooldown keys evicted",
+		      (unsigned long long)st.events, (unsigned long long)st.alerts,
+		      (unsigned long long)st.suppressed, (unsigned long long)st.evicted);
+	}
+	if (a->evidence) {
+		struct vigil_error err = { 0 };
+
+		if (vigil_evidence__close(a->evidence, &err) < 0)
+			logf_("evidence: %s", err.message);
+	}
 	if (a->alerts && vigil_alerts__flush(a->alerts, 5000000000ULL) < 0)
 		logf_("some alerts could not be delivered before exit");
 	vigil_alerts__free(a->alerts);
@@ -796,13 +976,27 @@ int vigil_agent__run(const struct vigil_agent_config *c, volatile sig_atomic_t *
 		     struct vigil_error *err)
 {
 	struct agent *a = calloc(1, sizeof(*a));
-	uint64_t next_scan = 0;
+	uint64_t next_scan = 0, next_status = 0;
 	int e;
 
 	if (!a)
 		return -ENOMEM;
 	a->c = c;
 	a->ino = -1;
+	vigil_cgroup2_mount(a->cg_root, sizeof(a->cg_root));
+	{
+		FILE *f = fopen("/proc/self/cgroup", "re");
+		char line[600];
+
+		while (f && fgets(line, sizeof(line), f)) {
+			if (!strncmp(line, "0::", 3)) {
+				line[strcspn(line, "\n")] = '\0';
+				vigil_strlcpy(a->self_cgroup, line + 3, sizeof(a->self_cgroup));
+			}
+		}
+		if (f)
+			fclose(f);
+	}
 	e = agent_open(a, err);
 	if (e < 0)
 		goto out;
@@ -814,9 +1008,15 @@ int vigil_agent__run(const struct vigil_agent_config *c, volatile sig_atomic_t *
 	while (!*stop) {
 		uint64_t now = mono_ns();
 
-		if (c->scope == AGENT_SCOPE_CONTAINERS && now >= next_scan) {
-			vigil_find_containers(on_container, a);
+		if (now >= next_scan) {
+			if (c->scope == AGENT_SCOPE_CONTAINERS)
+				vigil_find_containers(on_container, a);
+			reap_containers(a);
 			next_scan = now + c->rescan_ns;
+		}
+		if (now >= next_status) {
+			write_status(a);
+			next_status = now + 2000000000ULL;
 		}
 		e = vigil_sensor__poll(a->s, POLL_MS, on_event, a);
 		if (e < 0 && e != -EINTR) {
@@ -825,6 +1025,7 @@ int vigil_agent__run(const struct vigil_agent_config *c, volatile sig_atomic_t *
 		}
 		now = mono_ns();
 		read_inotify(a);
+		vigil_evidence__tick(a->evidence);
 		reap_commands(a, now);
 		check_learning(a, now);
 	}

@@ -87,9 +87,10 @@ static void strv_free(struct strv *v)
 	v->n = 0;
 }
 
+/* Keeps v NULL-terminated (commands are passed to exec as they are). */
 static int strv_push(struct strv *v, const char *s)
 {
-	char **grown = realloc(v->v, (v->n + 1) * sizeof(*v->v));
+	char **grown = realloc(v->v, (v->n + 2) * sizeof(*v->v));
 
 	if (!grown)
 		return -ENOMEM;
@@ -98,6 +99,7 @@ static int strv_push(struct strv *v, const char *s)
 	if (!v->v[v->n])
 		return -ENOMEM;
 	v->n++;
+	v->v[v->n] = NULL;
 	return 0;
 }
 
@@ -247,6 +249,8 @@ static int parse_commands(struct parse *p, struct vigil_agent_config *c, const y
 
 	if (n->type != YAML_SEQUENCE_NODE)
 		return fail(p, n, "workloads: expected a list");
+	if (c->commands)
+		return fail(p, n, "workloads: given twice");
 	count = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
 	if (count > 256)
 		return fail(p, n, "workloads: more than 256");

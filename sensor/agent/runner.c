@@ -10,7 +10,7 @@
 
 #define POLL_MS 50
 /* After the command exits, events still in the ring buffer are drained for this long. */
-#define DRAIN_NS (300ULL * 1000000ULL)
+#define DRAIN_NS (100ULL * 1000000ULL)
 
 static uint64_t mono_ns(void)
 {

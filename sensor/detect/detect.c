@@ -28,6 +28,7 @@ struct binding {
 	uint64_t cgroup_id;
 	struct vigil_matcher *m;
 	char *name, *digest, *signer;
+	char *wl_name, *wl_image; /* from the caller (container engine), NULL when unknown */
 	bool has_syscalls;
 };
 
@@ -143,6 +144,8 @@ static void binding_free(struct binding *b)
 	free(b->name);
 	free(b->digest);
 	free(b->signer);
+	free(b->wl_name);
+	free(b->wl_image);
 	free(b);
 }
 
@@ -231,6 +234,10 @@ int vigil_detector__bind(struct vigil_detector *d, uint64_t cgroup_id,
 	pp = bind_slot(d, cgroup_id);
 	if (*pp) {
 		b->next = (*pp)->next;
+		/* what the caller said about the workload outlives a profile change */
+		b->wl_name = (*pp)->wl_name;
+		b->wl_image = (*pp)->wl_image;
+		(*pp)->wl_name = (*pp)->wl_image = NULL;
 		binding_free(*pp);
 	} else {
 		d->stats.workloads++;
@@ -274,6 +281,28 @@ int vigil_detector__unbind(struct vigil_detector *d, uint64_t cgroup_id)
 			cool_unlink(d, c);
 			free(c);
 		}
+	}
+	return 0;
+}
+
+int vigil_detector__set_workload_info(struct vigil_detector *d, uint64_t cgroup_id,
+				      const char *name, const char *image)
+{
+	struct binding *b = *bind_slot(d, cgroup_id);
+
+	if (!b)
+		return -ENOENT;
+	if (name) {
+		free(b->wl_name);
+		b->wl_name = strdup(name);
+		if (!b->wl_name)
+			return -ENOMEM;
+	}
+	if (image) {
+		free(b->wl_image);
+		b->wl_image = strdup(image);
+		if (!b->wl_image)
+			return -ENOMEM;
 	}
 	return 0;
 }
@@ -403,7 +432,8 @@ struct raise {
 	void *ctx;
 };
 
-static json_t *workload_json(const struct vigil_workload *w)
+static json_t *workload_json(const struct vigil_workload *w, const char *known_name,
+			     const char *image)
 {
 	const char *cid, *cgroup, *name;
 
@@ -413,11 +443,11 @@ static json_t *workload_json(const struct vigil_workload *w)
 				 "namespace", "", "image", "");
 	cid = w->container_id ? w->container_id : "";
 	cgroup = w->cgroup_path ? w->cgroup_path : "";
-	name = w->name && w->name[0] ? w->name : cgroup;
+	name = known_name ? known_name : (w->name && w->name[0] ? w->name : cgroup);
 	return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "id", cid[0] ? cid : cgroup,
 			 "name", name, "cgroup", cgroup, "container_id", cid, "container_name",
-			 cid[0] && w->name ? w->name : "", "pod", "", "namespace", "", "image", "",
-			 "runtime", w->runtime ? w->runtime : "");
+			 cid[0] ? name : "", "pod", "", "namespace", "", "image",
+			 image ? image : "", "runtime", w->runtime ? w->runtime : "");
 }
 
 static json_t *process_json(const struct vigil_process *p)
@@ -635,9 +665,9 @@ static json_t *event_json(const struct vigil_event *ev)
 }
 
 static int emit_alert(struct vigil_detector *d, int rule, const struct vigil_workload *w,
-		      const struct vigil_process *proc, json_t *event, json_t *profile,
-		      const char *key, uint64_t time_ns, uint64_t repeats, const char *message,
-		      vigil_alert_fn emit, void *ctx)
+		      const struct binding *b, const struct vigil_process *proc, json_t *event,
+		      json_t *profile, const char *key, uint64_t time_ns, uint64_t repeats,
+		      const char *message, vigil_alert_fn emit, void *ctx)
 {
 	const struct vigil_rule *r = &d->rules[rule];
 	char when[48];
@@ -647,9 +677,10 @@ static int emit_alert(struct vigil_detector *d, int rule, const struct vigil_wor
 	a = json_pack("{s:s,s:s,s:s,s:i,s:s,s:{s:s,s:s},s:o,s:o,s:o,s:o,s:s,s:I}", "time",
 		      vigil_format_time_ns(time_ns, when, sizeof(when)), "rule_id", r->id,
 		      "rule_name", r->name, "severity", r->severity, "message", message, "mitre",
-		      "tactic", r->tactic, "technique", r->technique, "workload", workload_json(w),
-		      "process", process_json(proc), "event", event ? event : json_object(),
-		      "profile", profile ? profile : json_null(), "key", key ? key : "", "repeats",
+		      "tactic", r->tactic, "technique", r->technique, "workload",
+		      workload_json(w, b ? b->wl_name : NULL, b ? b->wl_image : NULL), "process",
+		      process_json(proc), "event", event ? event : json_object(), "profile",
+		      profile ? profile : json_null(), "key", key ? key : "", "repeats",
 		      (json_int_t)repeats);
 	if (!a)
 		return -ENOMEM;
@@ -683,7 +714,7 @@ static int raise_ev(struct raise *r, const char *id, const char *key, const char
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	return emit_alert(d, rule, r->w, ev->proc, event_json(ev),
+	return emit_alert(d, rule, r->w, r->b, ev->proc, event_json(ev),
 			  json_pack("{s:s,s:s,s:s}", "name", r->b->name, "digest", r->b->digest,
 				    "signer", r->b->signer),
 			  keybuf, now, repeats, msg, r->emit, r->ctx);
@@ -713,7 +744,7 @@ int vigil_detector__raise(struct vigil_detector *d, const char *rule_id,
 		profile = json_pack("{s:s,s:s,s:s}", "name", ref->name ? ref->name : "", "digest",
 				    ref->digest ? ref->digest : "", "signer",
 				    ref->signer ? ref->signer : "");
-	return emit_alert(d, rule, w, NULL,
+	return emit_alert(d, rule, w, w ? *bind_slot(d, w->cgroup_id) : NULL, NULL,
 			  json_pack("{s:s,s:s,s:s,s:s}", "type", "profile", "path", key ? key : "",
 				    "reason", reason ? reason : "", "detail",
 				    message ? message : ""),

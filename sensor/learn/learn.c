@@ -21,6 +21,11 @@
 #define DNS_PAIR_NS    (5ULL * 1000000000ULL) /* a connect this soon after a lookup uses it */
 #define PATH_MAX_LEARN 4096
 #define ARGS_MAX       256
+/* Kubescape's limit: a profile with more entries is "too-large". */
+#define ENTRIES_MAX 40000
+/* how often (in events) the size is checked, and from which size collapse runs early */
+#define CHECK_EVERY   2048
+#define COLLAPSE_FROM 20000
 
 /* U+22EF, one path segment or one argument */
 #define ELLIPSIS "\xe2\x8b\xaf"
@@ -39,6 +44,7 @@ struct vigil_learner {
 	struct dns_name *dns;
 	size_t ndns;
 	bool finished;
+	bool too_large; /* stopped adding at ENTRIES_MAX */
 	bool has_collapse;
 	struct vigil_collapse_opts collapse;
 };
@@ -349,11 +355,29 @@ static int learn_net(struct vigil_learner *l, const struct vigil_event *ev)
 					   proto_name(ev->net.proto));
 }
 
+/*
+ * Keeps memory bounded: a workload that touches ever new paths is collapsed early, and past
+ * ENTRIES_MAX nothing more is added (the profile is then marked too-large).
+ */
+static void check_size(struct vigil_learner *l)
+{
+	if (l->events % CHECK_EVERY || l->too_large)
+		return;
+	if (vigil_profile__entry_count(l->p) < COLLAPSE_FROM)
+		return;
+	vigil_profile__collapse(l->p, l->has_collapse ? &l->collapse : NULL);
+	if (vigil_profile__entry_count(l->p) >= ENTRIES_MAX)
+		l->too_large = true;
+}
+
 int vigil_learner__event(struct vigil_learner *l, const struct vigil_event *ev)
 {
 	if (l->finished)
 		return -EINVAL;
 	l->events++;
+	check_size(l);
+	if (l->too_large)
+		return 0;
 	switch (ev->kind) {
 	case VIGIL_EV_EXEC:
 		return learn_exec(l, ev);
@@ -415,10 +439,14 @@ int vigil_learner__finish(struct vigil_learner *l, bool partial, struct vigil_pr
 	err = vigil_profile__collapse(l->p, l->has_collapse ? &l->collapse : NULL);
 	if (err < 0)
 		return err;
-	err = vigil_profile__set_annotation(l->p, 0, "kubescape.io/status", "completed");
+	if (vigil_profile__entry_count(l->p) >= ENTRIES_MAX)
+		l->too_large = true;
+	err = vigil_profile__set_annotation(l->p, 0, "kubescape.io/status",
+					    l->too_large ? "too-large" : "completed");
 	if (!err)
 		err = vigil_profile__set_annotation(l->p, 0, "kubescape.io/completion",
-						    partial ? "partial" : "complete");
+						    partial || l->too_large ? "partial"
+									    : "complete");
 	if (err < 0)
 		return err;
 	l->finished = true;

@@ -127,7 +127,8 @@ size_t zev_fill(struct zev *z, size_t cap, const struct vigil_event *ev, size_t 
 	if (sa) {
 		z->family = sa->family;
 		z->port = sa->port;
-		memcpy(z->addr, sa->addr, sizeof(z->addr));
+		/* IPv4 uses 4 bytes: the rest is not part of the address */
+		memcpy(z->addr, sa->addr, sa->family == AF_INET6 ? 16 : 4);
 	}
 	switch (ev->kind) {
 	case VIGIL_EV_CONNECT:

@@ -66,7 +66,8 @@ static struct dest *dest_get(struct dest *ds, size_t *n, const struct zev *e)
 {
 	for (size_t i = 0; i < *n; i++)
 		if (ds[i].family == e->family && ds[i].port == e->port &&
-		    !memcmp(ds[i].addr, e->addr, 16) && ds[i].proto == e->proto)
+		    !memcmp(ds[i].addr, e->addr, e->family == AF_INET6 ? 16 : 4) &&
+		    ds[i].proto == e->proto)
 			return &ds[i];
 	if (*n >= MAX_DESTS)
 		return NULL;
@@ -217,10 +218,9 @@ json_t *zoom_build_report(const struct zinc *inc, const struct vigil_zoom_opts *
 		/* the event row */
 		if (e->kind == VIGIL_EV_NET_IO || e->kind == VIGIL_EV_CONNECT ||
 		    e->kind == VIGIL_EV_ACCEPT)
-			vigil_buf__printf(&detail, "%s %s%s%s", event_dir(e),
-					  addr[0] ? addr : e->text,
-					  e->kind == VIGIL_EV_NET_IO ? " " : "",
-					  e->kind == VIGIL_EV_NET_IO ? "" : "");
+			vigil_buf__printf(
+				&detail, "%s %s%s", event_dir(e), addr[0] ? addr : e->text,
+				e->kind == VIGIL_EV_NET_IO && e->data_len ? " (sample)" : "");
 		else if (e->kind == VIGIL_EV_DNS)
 			vigil_buf__printf(&detail, "%s (type %d) via %s", e->text, e->aux, addr);
 		else if (e->kind == VIGIL_EV_EXIT)
@@ -398,7 +398,10 @@ json_t *zoom_build_report(const struct zinc *inc, const struct vigil_zoom_opts *
 					 p->lang_known ? p->lang.version : "", "language_evidence",
 					 p->lang_known ? p->lang.evidence : "process gone",
 					 "first_ns", (json_int_t)p->first_ns));
-		json_array_foreach(langs, j, l) seen = seen || !strcmp(json_string_value(l), ln);
+		json_array_foreach(langs, j, l)
+		{
+			seen = seen || !strcmp(json_string_value(l), ln);
+		}
 		if (!seen && p->lang_known)
 			json_array_append_new(langs, json_string(ln));
 	}
@@ -410,8 +413,10 @@ json_t *zoom_build_report(const struct zinc *inc, const struct vigil_zoom_opts *
 		size_t j;
 		json_t *x;
 
-		json_array_foreach(rules, j, x) seen =
-			seen || (rid && !strcmp(json_string_value(x), rid));
+		json_array_foreach(rules, j, x)
+		{
+			seen = seen || (rid && !strcmp(json_string_value(x), rid));
+		}
 		if (rid && !seen)
 			json_array_append_new(rules, json_string(rid));
 	}

@@ -236,17 +236,23 @@ static struct zev *ring_at(const struct zwl *w, uint32_t i)
 
 /* ---- incidents ----------------------------------------------------------------------- */
 
-static void inc_add_proc(struct zinc *inc, uint32_t pid, const char *comm, uint64_t t, bool detect)
+static void inc_add_proc(struct zinc *inc, uint32_t pid, const char *comm, uint64_t t, bool reexec)
 {
 	struct zproc *p;
-	char path[64];
+	char path[64], exe[sizeof(p->exe)];
 	ssize_t n;
 
 	if (!pid)
 		return;
 	for (size_t i = 0; i < inc->nprocs; i++)
-		if (inc->procs[i].pid == pid)
-			return;
+		if (inc->procs[i].pid == pid) {
+			p = &inc->procs[i];
+			if (!reexec)
+				return;
+			/* an exec replaced the program: new comm, exe and language */
+			vigil_strlcpy(p->comm, comm, sizeof(p->comm));
+			goto detect;
+		}
 	if (inc->nprocs >= ZINC_MAX_PROCS)
 		return;
 	p = &inc->procs[inc->nprocs++];
@@ -254,12 +260,15 @@ static void inc_add_proc(struct zinc *inc, uint32_t pid, const char *comm, uint6
 	p->pid = pid;
 	p->first_ns = t;
 	vigil_strlcpy(p->comm, comm, sizeof(p->comm));
-	if (!detect)
-		return;
-	/* Read while the process lives: the report may be built after it exited. */
+detect:
+	/* Read while the process lives: the report may be built after it exited. A process
+	 * already gone keeps what was learnt before. */
 	snprintf(path, sizeof(path), "/proc/%u/exe", pid);
-	n = readlink(path, p->exe, sizeof(p->exe) - 1);
-	p->exe[n > 0 ? n : 0] = '\0';
+	n = readlink(path, exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return;
+	exe[n] = '\0';
+	vigil_strlcpy(p->exe, exe, sizeof(p->exe));
 	p->lang_known = vigil_lang__from_pid((int)pid, &p->lang) == 0;
 }
 
@@ -292,7 +301,7 @@ static int inc_append(struct vigil_zoom *z, struct zinc *inc, const struct vigil
 		inc->first_ns = e->time_ns;
 	if (e->time_ns > inc->last_ns)
 		inc->last_ns = e->time_ns;
-	inc_add_proc(inc, e->pid, e->comm, e->time_ns, true);
+	inc_add_proc(inc, e->pid, e->comm, e->time_ns, ev->kind == VIGIL_EV_EXEC);
 	return 0;
 }
 
@@ -325,7 +334,7 @@ static int inc_append_zev(struct vigil_zoom *z, struct zinc *inc, const struct z
 		inc->first_ns = e->time_ns;
 	if (e->time_ns > inc->last_ns)
 		inc->last_ns = e->time_ns;
-	inc_add_proc(inc, e->pid, e->comm, e->time_ns, true);
+	inc_add_proc(inc, e->pid, e->comm, e->time_ns, e->kind == VIGIL_EV_EXEC);
 	return 0;
 }
 
@@ -460,7 +469,7 @@ int vigil_zoom__alert(struct vigil_zoom *z, const struct vigil_event *ev, json_t
 	if (inc->planned_end_ns > inc->opened_ns + z->o.max_duration_ns)
 		inc->planned_end_ns = inc->opened_ns + z->o.max_duration_ns;
 	if (ev->proc)
-		inc_add_proc(inc, ev->proc->pid, ev->proc->comm, t, true);
+		inc_add_proc(inc, ev->proc->pid, ev->proc->comm, t, false);
 	if (alert) {
 		json_object_set_new(alert, "incident_id", json_string(inc->id));
 		json_array_append(inc->alerts, alert);

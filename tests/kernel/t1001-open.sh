@@ -46,5 +46,6 @@ expect 1 "$out" kind=open "event.path=$d/sub/inner.txt" event.via_iouring=true
 expect_none "$out" kind=open "event.path=$d/sub/inner.txt" event.via_iouring!=true
 expect 1 "$out" kind=iouring_create event.sq_entries?
 expect 1 "$out" kind=iouring_op event.opname=OPENAT event.opcode=18
-expect 1 "$out" kind=iouring_op event.opname=READ
+# the READ works on the file OPENAT returned: its path is known from the descriptor
+expect 1 "$out" kind=iouring_op event.opname=READ "event.path=$d/sub/inner.txt"
 echo ok

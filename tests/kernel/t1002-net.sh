@@ -54,4 +54,8 @@ expect 1 "$out" kind=connect event.via_iouring=true event.remote.addr=127.0.0.1 
 	"event.remote.port=$SERVER_PORT" event.direction=outbound
 expect_none "$out" kind=connect event.via_iouring!=true
 expect 1 "$out" kind=iouring_op event.opname=CONNECT
+expect 1 "$out" kind=connect event.via_iouring=true event.proto=tcp
+# SEND on the connected socket: the peer is known from the descriptor
+expect 1 "$out" kind=iouring_op event.opname=SEND event.addr.addr=127.0.0.1 \
+	"event.addr.port=$SERVER_PORT"
 echo ok

@@ -33,6 +33,23 @@ expect 1 "$out2" kind=syscall event.syscall=sysinfo
 assert_eq "$(($(json_count "$out" kind=syscall) + 1))" "$(json_count "$out2" kind=syscall)" \
 	"syscall set size with one extra"
 
+# the kernel's bitmaps, read back through the API (trace --summary), hold the same set, and
+# the io_uring opcode set of a program that uses only OPENAT, READ and CLOSE
+out4=$TEST_TMP/sum.jsonl
+TRACE_OPTS=(--kinds exit --summary)
+trace_json "$out4" "$PROGS/syscall_set"
+for s in getpid getppid getuid geteuid getgid getegid uname getcwd sched_yield; do
+	expect 1 "$out4" kind=summary "syscalls=$s"
+done
+expect_none "$out4" kind=summary syscalls=sysinfo
+echo data >"$TEST_TMP/f"
+trace_json "$out4" "$PROGS/iouring_openat" "$TEST_TMP/f"
+assert_eq '["CLOSE","OPENAT","READ"]' \
+	"$(json_get "$out4" iouring_ops kind=summary | python3 -c 'import json,sys; print(json.dumps(sorted(json.load(sys.stdin)),separators=(",",":")))')" \
+	"io_uring opcode set"
+expect 1 "$out4" kind=summary syscalls=io_uring_setup
+expect_none "$out4" kind=summary syscalls=openat
+
 # allow mode: with the learned set loaded before the program starts, only the syscalls outside
 # it reach user space, once each
 set=$(json_get "$out" event.syscall kind=syscall | paste -sd, -)

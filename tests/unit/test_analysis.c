@@ -419,6 +419,24 @@ static void test_lang_python(void **state)
 	assert_int_equal(vigil_lang__from_pid(pid, &li), -ESRCH);
 }
 
+static void test_lang_runtimes(void **state)
+{
+	/* the JVM launcher (C, runs Java) and node (C++, runs JavaScript), where installed */
+	char java[4096];
+	bool any = false;
+
+	if (realpath("/usr/bin/java", java)) {
+		expect_lang(java, VIGIL_LANG_JVM);
+		any = true;
+	}
+	if (access("/usr/bin/node", R_OK) == 0) {
+		expect_lang("/usr/bin/node", VIGIL_LANG_NODE);
+		any = true;
+	}
+	if (!any)
+		skip();
+}
+
 static void test_lang_maps(void **state)
 {
 	static const char maps[] =
@@ -535,6 +553,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_lang_cxx_and_c, lang_setup, lang_teardown),
 		cmocka_unit_test_setup_teardown(test_lang_rust, lang_setup, lang_teardown),
 		cmocka_unit_test(test_lang_python),
+		cmocka_unit_test(test_lang_runtimes),
 		cmocka_unit_test(test_lang_maps),
 		cmocka_unit_test(test_lang_not_elf),
 		cmocka_unit_test(test_secret_in_payload),

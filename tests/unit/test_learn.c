@@ -215,6 +215,34 @@ static void test_labels(void **state)
 	vigil_profile__free(p);
 }
 
+/* A workload that runs ever new programs: memory stays bounded, the profile says too-large. */
+static void test_too_large(void **state)
+{
+	struct vigil_learn_opts o = { .name = "fork-bomb" };
+	struct vigil_learner *l = vigil_learner__new(&o);
+	struct vigil_process p = { .pid = 1, .comm = "x" };
+	struct vigil_profile *prof = NULL;
+	struct vigil_event ev = { .kind = VIGIL_EV_EXEC, .workload = &wl, .proc = &p };
+	const char *argv[] = { "x" };
+	char path[64];
+
+	assert_non_null(l);
+	p.argv = argv;
+	p.argc = 1;
+	for (int i = 0; i < 42000; i++) {
+		snprintf(path, sizeof(path), "/tmp/gen/x%d", i);
+		ev.exec.path = path;
+		assert_int_equal(vigil_learner__event(l, &ev), 0);
+	}
+	assert_int_equal(vigil_learner__finish(l, false, &prof), 0);
+	vigil_learner__free(l);
+	assert_true(vigil_profile__entry_count(prof) < 42000);
+	assert_string_equal(vigil_profile__annotation(prof, 0, "kubescape.io/status"), "too-large");
+	assert_string_equal(vigil_profile__annotation(prof, 0, "kubescape.io/completion"),
+			    "partial");
+	vigil_profile__free(prof);
+}
+
 static void test_partial(void **state)
 {
 	struct run a = { .pid = 10, .tmpname = "AAAA11", .t = 1 };
@@ -293,8 +321,11 @@ static void test_normalize(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_deterministic), cmocka_unit_test(test_partial),
-		cmocka_unit_test(test_labels),	      cmocka_unit_test(test_learned_then_detected),
+		cmocka_unit_test(test_deterministic),
+		cmocka_unit_test(test_partial),
+		cmocka_unit_test(test_labels),
+		cmocka_unit_test(test_too_large),
+		cmocka_unit_test(test_learned_then_detected),
 		cmocka_unit_test(test_normalize),
 	};
 

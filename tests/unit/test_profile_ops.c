@@ -226,6 +226,27 @@ static void test_merge(void **state)
 		vigil_profile__free(y);
 	}
 
+	/* entries that differ only in headers or selectors stay apart, and merge idempotently */
+	{
+		static const char two[] =
+			"apiVersion: spdx.softwarecomposition.kubescape.io/v1beta1\n"
+			"kind: ContainerProfile\nmetadata: {name: x}\nspec:\n"
+			"  endpoints:\n  - {endpoint: ':80/', headers: {Host: [a]}}\n"
+			"  - {endpoint: ':80/', headers: {Hgst: [a]}}\n"
+			"  egress:\n  - {type: internal, podSelector: {matchLabels: {app: a}}}\n"
+			"  - {type: internal, podSelector: {matchLabels: {app: b}}}\n";
+		struct vigil_profile *x = load_text(two), *y = load_text(two);
+
+		assert_int_equal(x->docs[0].cp.endpoints.n, 2);
+		assert_int_equal(x->docs[0].cp.egress.n, 2);
+		assert_int_equal(vigil_profile__merge(x, y), 0);
+		assert_int_equal(x->docs[0].cp.endpoints.n, 2);
+		assert_int_equal(x->docs[0].cp.egress.n, 2);
+		assert_int_equal(vigil_profile__diff(x, y, NULL), 0);
+		vigil_profile__free(x);
+		vigil_profile__free(y);
+	}
+
 	/* "initiates nothing" united with a neighbor is that neighbor; [] stays [] */
 	a = load_text(cp_quiet);
 	b = load_text(cp_talks);

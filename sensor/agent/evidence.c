@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Evidence for `vigil watch --evidence` and the agent's `evidence:`: zoom (recorder rings,
+ * incidents opened by alerts, deeper capture for that workload) wired to the sensor and to a
+ * store (SQLite or ClickHouse).
+ */
+#include <errno.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "vigil/agent.h"
+#include "vigil/store.h"
+#include "vigil/zoom.h"
+
+struct vigil_evidence {
+	struct vigil_sensor *s;
+	struct vigil_zoom *z;
+	struct vigil_store *store;
+	uint64_t reports;
+};
+
+static int set_zoom(void *ctx, uint64_t cgroup_id, bool on)
+{
+	struct vigil_evidence *e = ctx;
+
+	return vigil_sensor__set_zoom(e->s, cgroup_id, on);
+}
+
+static int on_report(void *ctx, const json_t *report, bool closed)
+{
+	struct vigil_evidence *e = ctx;
+	int err = vigil_store__put_report(e->store, report);
+
+	e->reports++;
+	/* a closed incident is final: write it now rather than at the next flush */
+	if (!err && closed)
+		err = vigil_store__flush(e->store, NULL);
+	return err;
+}
+
+int vigil_evidence__open(const char *spec, struct vigil_sensor *s, struct vigil_evidence **ret,
+			 struct vigil_error *err)
+{
+	struct vigil_evidence *e = calloc(1, sizeof(*e));
+	int r;
+
+	if (!e)
+		return -ENOMEM;
+	e->s = s;
+	r = vigil_store__open(spec, NULL, &e->store, err);
+	if (r < 0) {
+		free(e);
+		return r;
+	}
+	e->z = vigil_zoom__new(NULL);
+	if (!e->z) {
+		r = -errno;
+		vigil_store__free(e->store);
+		free(e);
+		return vigil_error__set(err, r, "", 0, 0, "zoom: %s", "cannot start");
+	}
+	vigil_zoom__set_zoom_cb(e->z, set_zoom, e);
+	vigil_zoom__set_report_cb(e->z, on_report, e);
+	*ret = e;
+	return 0;
+}
+
+void vigil_evidence__event(struct vigil_evidence *e, const struct vigil_event *ev)
+{
+	if (e)
+		vigil_zoom__event(e->z, ev);
+}
+
+void vigil_evidence__alert(struct vigil_evidence *e, const struct vigil_event *ev,
+			   struct json_t *alert)
+{
+	if (!e || !ev)
+		return;
+	if (vigil_zoom__alert(e->z, ev, alert, NULL) >= 0)
+		vigil_store__put_alert(e->store, NULL, alert);
+}
+
+void vigil_evidence__tick(struct vigil_evidence *e)
+{
+	struct timespec ts;
+
+	if (!e)
+		return;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	vigil_zoom__tick(e->z, (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec);
+}
+
+int vigil_evidence__close(struct vigil_evidence *e, struct vigil_error *err)
+{
+	int r;
+
+	if (!e)
+		return 0;
+	/* report what is open, then free (which closes and reports them as closed) */
+	vigil_zoom__flush(e->z);
+	vigil_zoom__free(e->z);
+	r = vigil_store__flush(e->store, err);
+	vigil_store__free(e->store);
+	free(e);
+	return r;
+}

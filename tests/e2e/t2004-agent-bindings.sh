@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+#
+# t2004: `vigil agent` binds containers to hand-written profiles without learning them: by image
+# and label (a binding in the configuration), and by Kubescape's container label
+# kubescape.io/user-defined-profile. The hand-written profile's wildcards allow `sleep ANY`;
+# `cat /etc/hostname` then raises R0040 (busybox with other arguments) and R0002 (the file).
+. "$(dirname "$0")/../lib/common.sh"
+. "$TESTLIB/podman.sh"
+requires_podman
+podman_image_busybox
+vigil_has agent || skip "vigil agent is not part of this build"
+
+PROFILES=$TEST_TMP/profiles
+ALERTS=$TEST_TMP/alerts.jsonl
+mkdir -p "$PROFILES"
+# Hand-written. CAP_SYS_ADMIN: the kernel checks it (unaudited) when it accounts memory for a
+# root process's mappings, so every root workload shows it.
+for name in web "udp-$$"; do
+	cat >"$PROFILES/$name.yaml" <<EOF
+apiVersion: spdx.softwarecomposition.kubescape.io/v1beta1
+kind: ContainerProfile
+metadata:
+  name: $name
+  annotations:
+    kubescape.io/managed-by: User
+spec:
+  capabilities: [CAP_SYS_ADMIN]
+  execs:
+  - path: /bin/busybox
+    args: [sleep, "⋯"]
+EOF
+done
+cat >"$TEST_TMP/agent.yaml" <<EOF
+state_dir: $TEST_TMP/state
+profiles_dir: $PROFILES
+rescan: 200ms
+learning:
+  duration: 1h
+sinks: ["file:$ALERTS"]
+bindings:
+  - profile: web.yaml
+    image: $BUSYBOX_IMAGE
+    label: app=t2004-$$
+EOF
+"$VIGIL" agent --check --config "$TEST_TMP/agent.yaml" || fail "config rejected"
+
+LOOP='while [ ! -e /tmp/go ]; do sleep 0.2; done; cat /etc/hostname; while :; do sleep 0.2; done'
+PODMAN_OPTS=(--label "app=t2004-$$")
+podman_start web "$BUSYBOX_IMAGE" sh -c "$LOOP"
+web_id=$PODMAN_ID web_name=$PODMAN_NAME
+PODMAN_OPTS=(--label "kubescape.io/user-defined-profile=udp-$$")
+podman_start udp "$BUSYBOX_IMAGE" sh -c "$LOOP"
+udp_id=$PODMAN_ID udp_name=$PODMAN_NAME
+
+spawn agent "$VIGIL" agent --config "$TEST_TMP/agent.yaml"
+wait_for_line "$TEST_TMP/agent.log" "$web_name: detecting with $PROFILES/web.yaml" 15
+wait_for_line "$TEST_TMP/agent.log" "$udp_name: detecting with $PROFILES/udp-$$.yaml" 15
+assert_not_contains "$(cat "$TEST_TMP/agent.log")" "$web_name: learning" "agent log"
+sleep 0.5
+[ "$(json_count "$ALERTS" "workload.container_id=$web_id" 2>/dev/null || echo 0)" = 0 ] ||
+	fail "alerts while the container only sleeps: $(head -c 1500 "$ALERTS")"
+
+for id in "$web_id" "$udp_id"; do
+	touch "/proc/$(podman_pid "$id")/root/tmp/go"
+done
+for id in "$web_id" "$udp_id"; do
+	wait_until 10 test "$(json_count "$ALERTS" "workload.container_id=$id" rule_id=R0040 \
+		2>/dev/null || echo 0)" -ge 1 || fail "no R0040 for $id: $(tail -c 1500 "$ALERTS")"
+done
+sleep 0.5
+for id in "$web_id" "$udp_id"; do
+	rules=$(json_get "$ALERTS" rule_id "workload.container_id=$id" | sort -u | tr '\n' ' ')
+	assert_eq "R0002 R0040 " "$rules" "rules for container $id"
+done
+[ "$(json_count "$ALERTS" rule_id=R0040 "workload.container_id=$web_id" profile.name=web \
+	"workload.image=$BUSYBOX_IMAGE" process.args.0=cat)" = 1 ] ||
+	fail "R0040 fields: $(head -c 2000 "$ALERTS")"
+[ "$(json_count "$ALERTS" rule_id=R0002 event.path=/etc/hostname "profile.name=udp-$$")" = 1 ] ||
+	fail "R0002 fields: $(head -c 2000 "$ALERTS")"

@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: Apache-2.0
+/* Path classes the file rules use, memfd and /dev/shm executables, O_* flag names. */
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "vigil/detect_paths.h"
+
+static void test_classes(void **state)
+{
+	static const struct {
+		const char *path;
+		enum vigil_open_class cls;
+	} cases[] = {
+		{ "/var/run/secrets/kubernetes.io/serviceaccount/token", VIGIL_OPEN_TOKEN },
+		{ "/run/secrets/kubernetes.io/serviceaccount/..2024/token", VIGIL_OPEN_TOKEN },
+		{ "/var/run/secrets/eks.amazonaws.com/serviceaccount/token", VIGIL_OPEN_TOKEN },
+		{ "/var/run/secrets/kubernetes.io/serviceaccount/ca.crt", VIGIL_OPEN_WATCHED },
+		{ "/proc/self/environ", VIGIL_OPEN_ENVIRON },
+		{ "/proc/1/environ", VIGIL_OPEN_ENVIRON },
+		{ "/proc/thread-self/environ", VIGIL_OPEN_ENVIRON },
+		{ "/proc/12/task/13/environ", VIGIL_OPEN_ENVIRON },
+		{ "/proc/12/environment", VIGIL_OPEN_OTHER },
+		{ "/proc/meminfo", VIGIL_OPEN_OTHER },
+		{ "/etc/shadow", VIGIL_OPEN_SENSITIVE },
+		{ "/etc/shadow-", VIGIL_OPEN_SENSITIVE },
+		{ "/etc/gshadow", VIGIL_OPEN_SENSITIVE },
+		{ "/etc/sudoers", VIGIL_OPEN_SENSITIVE },
+		{ "/etc/sudoers.d/90-cloud", VIGIL_OPEN_SENSITIVE },
+		{ "/etc/sudoers.d", VIGIL_OPEN_WATCHED },
+		{ "/root/.ssh/authorized_keys", VIGIL_OPEN_SENSITIVE },
+		{ "/home/ann/.ssh/id_rsa", VIGIL_OPEN_SENSITIVE },
+		{ "/home/ann/.ssh/id_rsa.pub", VIGIL_OPEN_OTHER },
+		{ "/etc/ssh/ssh_host_ed25519_key", VIGIL_OPEN_SENSITIVE },
+		{ "/etc/ssh/ssh_host_ed25519_key.pub", VIGIL_OPEN_WATCHED },
+		{ "/etc/passwd", VIGIL_OPEN_WATCHED },
+		{ "/etc", VIGIL_OPEN_WATCHED },
+		{ "/etcetera/x", VIGIL_OPEN_OTHER },
+		{ "/var/lib/app/db", VIGIL_OPEN_WATCHED },
+		{ "/var/library", VIGIL_OPEN_OTHER },
+		{ "/usr/local/bin/x", VIGIL_OPEN_WATCHED },
+		{ "/usr/lib/x86_64-linux-gnu/libc.so.6", VIGIL_OPEN_OTHER },
+		{ "/.dockerenv", VIGIL_OPEN_WATCHED },
+		{ "/tmp/x", VIGIL_OPEN_OTHER },
+		{ "relative/path", VIGIL_OPEN_OTHER },
+		{ "", VIGIL_OPEN_OTHER },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		if (vigil_open_class(cases[i].path) != cases[i].cls)
+			fail_msg("%s: class %d, want %d", cases[i].path,
+				 vigil_open_class(cases[i].path), cases[i].cls);
+	}
+	assert_int_equal(vigil_open_class(NULL), VIGIL_OPEN_OTHER);
+}
+
+static void test_exec_paths(void **state)
+{
+	assert_true(vigil_path_is_memfd_exe("/memfd:x (deleted)"));
+	assert_true(vigil_path_is_memfd_exe("memfd:x"));
+	assert_true(vigil_path_is_memfd_exe("/proc/self/fd/3"));
+	assert_true(vigil_path_is_memfd_exe("/proc/77/fd/12"));
+	assert_false(vigil_path_is_memfd_exe("/proc/self/exe"));
+	assert_false(vigil_path_is_memfd_exe("/usr/bin/memfd"));
+	assert_false(vigil_path_is_memfd_exe(NULL));
+	assert_true(vigil_path_under_dev_shm("/dev/shm/x"));
+	assert_true(vigil_path_under_dev_shm("/dev/shm"));
+	assert_false(vigil_path_under_dev_shm("/dev/shmem/x"));
+	assert_true(vigil_path_sensitive_link_target("/etc/shadow"));
+	assert_true(vigil_path_sensitive_link_target("/etc/sudoers.d/x"));
+	assert_false(vigil_path_sensitive_link_target("/etc/passwd"));
+}
+
+static void test_flag_names(void **state)
+{
+	const char *n[VIGIL_OPEN_FLAGS_MAX];
+	size_t c;
+
+	c = vigil_open_flag_names(O_RDONLY, n, VIGIL_OPEN_FLAGS_MAX);
+	assert_int_equal(c, 1);
+	assert_string_equal(n[0], "O_RDONLY");
+	c = vigil_open_flag_names(O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, n,
+				  VIGIL_OPEN_FLAGS_MAX);
+	assert_int_equal(c, 4);
+	assert_string_equal(n[0], "O_WRONLY");
+	assert_string_equal(n[1], "O_CREAT");
+	assert_string_equal(n[2], "O_TRUNC");
+	assert_string_equal(n[3], "O_CLOEXEC");
+	c = vigil_open_flag_names(O_RDWR | O_TMPFILE, n, VIGIL_OPEN_FLAGS_MAX);
+	assert_int_equal(c, 2);
+	assert_string_equal(n[1], "O_TMPFILE");
+	c = vigil_open_flag_names(O_WRONLY | O_SYNC, n, VIGIL_OPEN_FLAGS_MAX);
+	assert_int_equal(c, 2);
+	assert_string_equal(n[1], "O_SYNC");
+	/* the kernel's O_LARGEFILE (glibc defines it as 0 on 64-bit) */
+	c = vigil_open_flag_names(0100000, n, VIGIL_OPEN_FLAGS_MAX);
+	assert_int_equal(c, 2);
+	assert_string_equal(n[1], "O_LARGEFILE");
+	/* bounded by max */
+	c = vigil_open_flag_names(O_WRONLY | O_CREAT | O_TRUNC, n, 2);
+	assert_int_equal(c, 2);
+	assert_int_equal(vigil_open_flag_names(O_RDONLY, n, 0), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_classes),
+		cmocka_unit_test(test_exec_paths),
+		cmocka_unit_test(test_flag_names),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
