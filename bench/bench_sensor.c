@@ -258,6 +258,11 @@ int main(int argc, char **argv)
 {
 	long nopen = argc > 1 ? strtol(argv[1], NULL, 10) : 200000;
 	long nfork = argc > 2 ? strtol(argv[2], NULL, 10) : 400;
+
+	if (nopen <= 0)
+		nopen = 200000;
+	if (nfork <= 0)
+		nfork = 400;
 	struct vigil_sensor_opts agent = { .scope = VIGIL_SCOPE_ALL, .dedup = true };
 	struct vigil_sensor_opts sel = { .scope = VIGIL_SCOPE_SELECTED, .dedup = true };
 	struct vigil_sensor_opts trace = { .scope = VIGIL_SCOPE_SELECTED, .dedup = false };
@@ -275,6 +280,15 @@ int main(int argc, char **argv)
 	}
 	libbpf_set_print(NULL);
 	find_cg2();
+	/* `bench_sensor hold-floor SECONDS`: keep the floor attached, for bpftool's run times */
+	if (argc > 2 && !strcmp(argv[1], "hold-floor")) {
+		fl = floor_open();
+		if (!fl)
+			return 77;
+		sleep((unsigned)strtoul(argv[2], NULL, 10));
+		vigil_bpf__destroy(fl);
+		return 0;
+	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	/* modes interleaved, 3 rounds, the best of each: the machine is shared, noise only adds */
 	for (int m = 0; m < 5; m++)

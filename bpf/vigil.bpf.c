@@ -221,25 +221,28 @@ static __always_inline bool monitored(__u64 *ret_cg)
 {
 	__u32 zero = 0, gen = verdict_gen;
 	struct vg_vcache *c, *v;
-	__u64 cg;
+	__u64 cg = bpf_get_current_cgroup_id();
 	bool m;
 
-	if ((bpf_get_current_pid_tgid() >> 32) == cfg_self_tgid)
-		return false;
-	cg = bpf_get_current_cgroup_id();
 	*ret_cg = cg;
 	/* per-CPU one-entry cache: consecutive syscalls of one task cost an array lookup */
 	c = bpf_map_lookup_elem(&vcache, &zero);
-	if (c && c->cgroup_id == cg && c->gen == gen)
-		return c->verdict == 1;
-	v = bpf_map_lookup_elem(&verdict, &cg);
-	m = v && v->gen == gen ? v->verdict == 1 : decide_current(cg, gen);
-	if (c) {
-		c->cgroup_id = cg;
-		c->gen = gen;
-		c->verdict = m ? 1 : 2;
+	if (c && c->cgroup_id == cg && c->gen == gen) {
+		if (c->verdict != 1)
+			return false;
+	} else {
+		v = bpf_map_lookup_elem(&verdict, &cg);
+		m = v && v->gen == gen ? v->verdict == 1 : decide_current(cg, gen);
+		if (c) {
+			c->cgroup_id = cg;
+			c->gen = gen;
+			c->verdict = m ? 1 : 2;
+		}
+		if (!m)
+			return false;
 	}
-	return m;
+	/* the sensor's own process, checked only where it could be monitored */
+	return (bpf_get_current_pid_tgid() >> 32) != cfg_self_tgid;
 }
 
 static __always_inline bool monitored_cgid(__u64 cg)
@@ -346,6 +349,10 @@ static __always_inline int ev_submit_key(struct vg_event *e, __u32 off, int narg
 	__u8 one = 1;
 	bool dd = cfg_dedup || force_dedup;
 	__u64 size;
+
+	/* a zoomed workload reports every repeat (each connection...), first-use events aside */
+	if (dd && !force_dedup && bpf_map_lookup_elem(&zoom, &e->cgroup_id))
+		dd = false;
 
 	if (dd) {
 		k.cgroup_id = e->cgroup_id;
@@ -609,8 +616,12 @@ static __always_inline void sock_addrs(struct vg_event *e, struct sock *sk)
 	e->sa[0].port = BPF_CORE_READ(sk, __sk_common.skc_num);
 	e->sa[1].port = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
 	if (fam == AF_INET_) {
-		BPF_CORE_READ_INTO(&e->sa[0].addr, sk, __sk_common.skc_rcv_saddr);
-		BPF_CORE_READ_INTO(&e->sa[1].addr, sk, __sk_common.skc_daddr);
+		/* 4 bytes each: BPF_CORE_READ_INTO would copy sizeof(addr), 16 */
+		__u32 a4 = BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
+
+		__builtin_memcpy(e->sa[0].addr, &a4, 4);
+		a4 = BPF_CORE_READ(sk, __sk_common.skc_daddr);
+		__builtin_memcpy(e->sa[1].addr, &a4, 4);
 	} else if (fam == AF_INET6_) {
 		BPF_CORE_READ_INTO(&e->sa[0].addr, sk, __sk_common.skc_v6_rcv_saddr);
 		BPF_CORE_READ_INTO(&e->sa[1].addr, sk, __sk_common.skc_v6_daddr);
@@ -1065,10 +1076,8 @@ static __always_inline int on_call(struct pt_regs *regs, long nr, long ret, __u6
 	return ev_submit(e, off, 2, false);
 }
 
-SEC("tp_btf/sys_exit")
-int BPF_PROG(vg_sys_exit, struct pt_regs *regs, long ret)
+static __always_inline int sys_exit_body(struct pt_regs *regs, long nr, long ret)
 {
-	long nr = BPF_CORE_READ(regs, orig_ax);
 	__u64 cg;
 
 	switch (nr) {
@@ -1135,6 +1144,13 @@ int BPF_PROG(vg_sys_exit, struct pt_regs *regs, long ret)
 	default:
 		return on_call(regs, nr, ret, cg);
 	}
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(vg_sys_exit, struct pt_regs *regs, long ret)
+{
+	/* a BTF-typed pointer: a direct load, no helper call on the hottest path */
+	return sys_exit_body(regs, regs->orig_ax, ret);
 }
 
 /* ---- capabilities, TCP state --------------------------------------------------------- */
@@ -1361,7 +1377,7 @@ int BPF_PROG(vg_sys_enter_raw, struct pt_regs *regs, long id)
 SEC("raw_tp/sys_exit")
 int BPF_PROG(vg_sys_exit_raw, struct pt_regs *regs, long ret)
 {
-	return ____vg_sys_exit(ctx, regs, ret);
+	return sys_exit_body(regs, BPF_CORE_READ(regs, orig_ax), ret);
 }
 
 SEC("raw_tp/cap_capable")

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "util/fileio.h"
 #include "util/buf.h"
 #include "vigil/profile.h"
 
@@ -96,48 +97,6 @@ static int load_status(int r)
 	    r == -EPERM || r == -ELOOP || r == -ENAMETOOLONG)
 		return EXIT_ERROR;
 	return EXIT_VERDICT;
-}
-
-/* Writes data to path through a temporary file and rename, so a crash never truncates it. */
-static int write_atomic(const char *path, const char *data, size_t len)
-{
-	struct vigil_buf tmp = VIGIL_BUF_INIT;
-	struct stat st;
-	mode_t mode = 0644;
-	size_t off = 0;
-	int fd, r;
-
-	if (!stat(path, &st))
-		mode = st.st_mode & 07777;
-	if ((r = vigil_buf__printf(&tmp, "%s.tmp.%d", path, (int)getpid())))
-		return r;
-	fd = open(tmp.data, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-	if (fd < 0) {
-		r = -errno;
-		goto out;
-	}
-	while (off < len) {
-		ssize_t n = write(fd, data + off, len - off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			r = -errno;
-			break;
-		}
-		off += (size_t)n;
-	}
-	if (!r && fsync(fd))
-		r = -errno;
-	if (close(fd) && !r)
-		r = -errno;
-	if (!r && rename(tmp.data, path))
-		r = -errno;
-	if (r)
-		unlink(tmp.data);
-out:
-	vigil_buf__release(&tmp);
-	return r;
 }
 
 static bool write_all(FILE *f, const char *data, size_t len)
@@ -250,7 +209,7 @@ static int profile_fmt(int argc, char **argv)
 					"(remove them, or pass --drop-comments)",
 					argv[i]);
 				rc = EXIT_ERROR;
-			} else if ((r = write_atomic(argv[i], out.data, out.len))) {
+			} else if ((r = vigil_replace_file(argv[i], out.data, out.len))) {
 				cli_errorf("%s: cannot write: %s", argv[i], strerror(-r));
 				rc = EXIT_ERROR;
 			}
@@ -387,7 +346,7 @@ static int profile_merge(int argc, char **argv)
 		}
 	}
 	if ((r = vigil_profile__emit_yaml(acc, &out)) ||
-	    (r = write_atomic(output, out.data ? out.data : "", out.len))) {
+	    (r = vigil_replace_file(output, out.data ? out.data : "", out.len))) {
 		cli_errorf("%s: cannot write: %s", output, strerror(-r));
 		rc = EXIT_ERROR;
 	}

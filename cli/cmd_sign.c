@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "util/fileio.h"
 #include "util/buf.h"
 #include "util/strutil.h"
 #include "vigil/profile.h"
@@ -34,43 +35,6 @@ static void usage(FILE *f)
 		"  --key KEY        private key from `vigil keygen`\n"
 		"  --identity ID    who signs (free text, not covered by the signature; default local)\n"
 		"  -o, --output OUT write here instead of stdout\n");
-}
-
-/* Writes data to path through a temporary file and rename(), so readers never see half. */
-static int write_atomic(const char *path, const char *data, size_t len)
-{
-	char tmp[PATH_MAX];
-	struct stat st;
-	mode_t mode = 0644;
-	int fd, r = 0;
-
-	if (stat(path, &st) == 0)
-		mode = st.st_mode & 0777;
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid()) >= sizeof(tmp))
-		return -ENAMETOOLONG;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return -errno;
-	for (size_t off = 0; off < len;) {
-		ssize_t w = write(fd, data + off, len - off);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0) {
-			r = -errno;
-			break;
-		}
-		off += (size_t)w;
-	}
-	if (!r && fchmod(fd, mode) < 0)
-		r = -errno;
-	if (close(fd) < 0 && !r)
-		r = -errno;
-	if (!r && rename(tmp, path) < 0)
-		r = -errno;
-	if (r)
-		unlink(tmp);
-	return r;
 }
 
 static int64_t sign_time(void)
@@ -150,7 +114,7 @@ int cmd_sign(int argc, char **argv)
 		goto out;
 	}
 	if (out) {
-		r = write_atomic(out, yaml.data ? yaml.data : "", yaml.len);
+		r = vigil_replace_file(out, yaml.data ? yaml.data : "", yaml.len);
 		if (r < 0) {
 			cli_errorf("%s: %s", out, strerror(-r));
 			goto out;

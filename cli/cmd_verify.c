@@ -27,19 +27,6 @@ static void usage(FILE *f)
 		"Exit status: 0 all valid, 1 any other verdict, 2 an unreadable key, directory or file.\n");
 }
 
-static const char *kind_name(enum vigil_profile_kind k)
-{
-	switch (k) {
-	case VIGIL_KIND_APPLICATION_PROFILE:
-		return "ApplicationProfile";
-	case VIGIL_KIND_NETWORK_NEIGHBORHOOD:
-		return "NetworkNeighborhood";
-	case VIGIL_KIND_CONTAINER_PROFILE:
-		return "ContainerProfile";
-	}
-	return "?";
-}
-
 int cmd_verify(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -109,8 +96,9 @@ int cmd_verify(int argc, char **argv)
 			else if (quiet)
 				continue;
 			printf("%s:%d: %s %s: %s: %s\n", argv[i], vigil_profile__doc_line(p, d),
-			       kind_name(vigil_profile__doc_kind(p, d)), name ? name : "(unnamed)",
-			       vigil_sign__status_name(v.status), v.reason);
+			       vigil_profile_kind__name(vigil_profile__doc_kind(p, d)),
+			       name ? name : "(unnamed)", vigil_sign__status_name(v.status),
+			       v.reason);
 		}
 		vigil_profile__free(p);
 	}

@@ -20,6 +20,7 @@
 #include <jansson.h>
 
 #include "cli/cli.h"
+#include "util/fileio.h"
 #include "util/buf.h"
 #include "vigil/profile.h"
 #include "vigil/sign.h"
@@ -46,42 +47,6 @@ static void usage(FILE *f)
 		"sign it with `vigil sign` to distribute it.\n\n"
 		"Exit status: 0 all pieces used, 1 a piece was left out (the output holds the others),\n"
 		"2 an unreadable key, directory or file, or no valid piece at all.\n");
-}
-
-static int write_atomic(const char *path, const char *data, size_t len)
-{
-	char tmp[PATH_MAX];
-	struct stat st;
-	mode_t mode = 0644;
-	int fd, r = 0;
-
-	if (stat(path, &st) == 0)
-		mode = st.st_mode & 0777;
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid()) >= sizeof(tmp))
-		return -ENAMETOOLONG;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return -errno;
-	for (size_t off = 0; off < len;) {
-		ssize_t w = write(fd, data + off, len - off);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0) {
-			r = -errno;
-			break;
-		}
-		off += (size_t)w;
-	}
-	if (!r && fchmod(fd, mode) < 0)
-		r = -errno;
-	if (close(fd) < 0 && !r)
-		r = -errno;
-	if (!r && rename(tmp, path) < 0)
-		r = -errno;
-	if (r)
-		unlink(tmp);
-	return r;
 }
 
 /* A short label for one entry: its path, endpoint, name or address. */
@@ -196,19 +161,6 @@ static void print_provenance(const char *canon, size_t len)
 	json_decref(root);
 }
 
-static const char *kind_name(enum vigil_profile_kind k)
-{
-	switch (k) {
-	case VIGIL_KIND_APPLICATION_PROFILE:
-		return "ApplicationProfile";
-	case VIGIL_KIND_NETWORK_NEIGHBORHOOD:
-		return "NetworkNeighborhood";
-	case VIGIL_KIND_CONTAINER_PROFILE:
-		return "ContainerProfile";
-	}
-	return "?";
-}
-
 static bool same_doc(const struct piece *pc, enum vigil_profile_kind kind, const char *name)
 {
 	return pc->kind == kind && !strcmp(pc->name, name ? name : "");
@@ -296,7 +248,8 @@ int profile_merge_trusted(int argc, char **argv)
 			r = vigil_sign__verify_profile(trust, p, d, &v);
 			if (r < 0 || v.status != VIGIL_SIGN_VALID) {
 				cli_errorf("merge: %s:%d: %s %s: left out: %s: %s", argv[i],
-					   vigil_profile__doc_line(p, d), kind_name(kind),
+					   vigil_profile__doc_line(p, d),
+					   vigil_profile_kind__name(kind),
 					   name ? name : "(unnamed)",
 					   vigil_sign__status_name(v.status), v.reason);
 				left_out++;
@@ -315,7 +268,7 @@ int profile_merge_trusted(int argc, char **argv)
 				goto out;
 			}
 			fprintf(stderr, "vigil: merge: %s:%d: %s %s: from %s (%s)\n", argv[i],
-				vigil_profile__doc_line(p, d), kind_name(kind),
+				vigil_profile__doc_line(p, d), vigil_profile_kind__name(kind),
 				name ? name : "(unnamed)", v.signer, v.digest);
 			print_provenance(canon.data, canon.len);
 			vigil_buf__release(&canon);
@@ -361,7 +314,7 @@ int profile_merge_trusted(int argc, char **argv)
 		goto out;
 	}
 	if (out_path) {
-		r = write_atomic(out_path, yaml.data ? yaml.data : "", yaml.len);
+		r = vigil_replace_file(out_path, yaml.data ? yaml.data : "", yaml.len);
 		if (r < 0) {
 			cli_errorf("%s: %s", out_path, strerror(-r));
 			goto out;

@@ -24,6 +24,7 @@
 
 #include "bpf/sensor_abi.h"
 #include "sensor/sensor_internal.h"
+#include "sensor/zoom_capture.h"
 #include "util/strutil.h"
 #include "vigil.skel.h"
 #include "vigil/sensor.h"
@@ -65,6 +66,7 @@ struct vigil_sensor {
 	struct spawned spawned[SPAWN_MAX];
 	uint64_t delivered;
 	uint64_t decode_errors;
+	bool offline; /* no kernel side: records are fed by vigil_sensor__feed (fuzzing) */
 	uint64_t opened_ns;
 
 	/* the poll in progress */
@@ -240,6 +242,12 @@ static int load_programs(struct vigil_sensor *s, bool raw, struct vigil_error *e
 		 btf);
 	add_hook(s, "io_uring_submit_req", k->progs.vg_uring_submit, k->progs.vg_uring_submit_raw,
 		 raw, btf);
+	/* zoom capture (bpf/zoom.bpf.c): idle unless a workload is zoomed */
+	add_hook(s, "sys_exit", k->progs.vg_zoom_sys_exit, k->progs.vg_zoom_sys_exit_raw, raw, btf);
+	add_hook(s, "io_uring_submit_req", k->progs.vg_zoom_uring_submit,
+		 k->progs.vg_zoom_uring_submit_raw, raw, btf);
+	add_hook(s, "io_uring_complete", k->progs.vg_zoom_uring_complete,
+		 k->progs.vg_zoom_uring_complete_raw, raw, btf);
 	btf__free(btf);
 
 	r = vigil_bpf__load(k);
@@ -323,6 +331,20 @@ int vigil_sensor__open(const struct vigil_sensor_opts *opts, struct vigil_sensor
 				 "fallback: raw_tp (tp_btf did not load)");
 		else
 			snprintf(h->state, sizeof(h->state), "attached (tp_btf)");
+	}
+	/* VIGIL_ZOOM_BUDGET: sampled bytes per workload and incident (tests, tuning) */
+	{
+		uint64_t budget = 0;
+		const char *b = getenv("VIGIL_ZOOM_BUDGET");
+
+		if (b && vigil_parse_u64(b, &budget))
+			budget = 0;
+		r = vigil_zoom_capture__configure(bpf_map__fd(s->skel->maps.zcfg), 0, budget, NULL);
+	}
+	if (r) {
+		r = vigil_error__set(err, r, "", 0, 0, "cannot configure the zoom capture: %s",
+				     strerror(-r));
+		goto fail;
 	}
 	s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.events), on_record, s, NULL);
 	if (!s->rb) {
@@ -409,7 +431,9 @@ static struct vigil_workload_entry *workload_of(struct vigil_sensor *s, uint64_t
 	if (!w)
 		return NULL;
 	if (created) {
-		cgroup_path_of(s, cg, path, sizeof(path));
+		path[0] = '\0';
+		if (!s->offline)
+			cgroup_path_of(s, cg, path, sizeof(path));
 		vigil_workload_entry__set_path(w, path);
 		w->wl.mntns = mntns;
 		w->wl.start_ns = now_ns(CLOCK_REALTIME);
@@ -528,7 +552,7 @@ static int deliver(struct vigil_sensor *s, const struct vg_event *e, size_t size
 	int r;
 
 	if (size < VG_EVENT_HDR_SIZE || e->version != VG_ABI_VERSION || e->size > size ||
-	    e->kind == 0 || e->kind >= VG_EV__MAX_KERNEL || decode_strings(s, e, size)) {
+	    e->kind == 0 || e->kind >= VG_EV__MAX_ZOOM || decode_strings(s, e, size)) {
 		s->decode_errors++;
 		return 0;
 	}
@@ -549,7 +573,7 @@ static int deliver(struct vigil_sensor *s, const struct vg_event *e, size_t size
 			p->proc.gid = e->gid;
 			memcpy(p->proc.comm, e->comm, sizeof(p->proc.comm));
 			p->proc.comm[sizeof(p->proc.comm) - 1] = '\0';
-			if (created && e->kind != VG_EV_EXEC)
+			if (created && e->kind != VG_EV_EXEC && !s->offline)
 				proc_from_procfs(p);
 		}
 	}
@@ -677,6 +701,13 @@ static int deliver(struct vigil_sensor *s, const struct vg_event *e, size_t size
 		ev.iouring.path = s->str[0];
 		decode_sockaddr(&ev.iouring.addr, &e->sa[1], NULL);
 		break;
+	case VG_EV_NET_IO:
+	case VG_EV_FILE_READ: {
+		const char *const strs[VG_NSTR] = { s->str[0], s->str[1], s->str[2] };
+
+		vigil_zoom_capture__decode(e, strs, &ev);
+		break;
+	}
 	default: /* sensitive calls */
 		ev.call.arg0 = e->arg[0];
 		ev.call.arg1 = e->arg[1];
@@ -699,6 +730,44 @@ static int deliver(struct vigil_sensor *s, const struct vg_event *e, size_t size
 static int on_record(void *ctx, void *data, size_t size)
 {
 	return deliver(ctx, data, size);
+}
+
+struct vigil_sensor *vigil_sensor__new_offline(void)
+{
+	struct vigil_sensor *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return NULL;
+	s->offline = true;
+	s->cg2_fd = -1;
+	s->opts.max_processes = 64;
+	s->opts.max_workloads = 16;
+	s->procs = vigil_proc_table__new(s->opts.max_processes);
+	s->wls = vigil_workload_table__new(s->opts.max_workloads);
+	s->anon_proc.exe = s->anon_proc.cwd = "";
+	s->anon_wl.cgroup_path = s->anon_wl.container_id = s->anon_wl.runtime = "";
+	s->anon_wl.name = "";
+	if (!s->procs || !s->wls) {
+		vigil_sensor__free(s);
+		return NULL;
+	}
+	return s;
+}
+
+int vigil_sensor__feed(struct vigil_sensor *s, const void *rec, size_t size, vigil_event_cb cb,
+		       void *ctx)
+{
+	int r;
+
+	s->cb = cb;
+	s->cb_ctx = ctx;
+	s->cb_rc = 0;
+	s->batch = 0;
+	r = deliver(s, rec, size);
+	s->cb = NULL;
+	if (s->cb_rc)
+		return s->cb_rc;
+	return r < 0 ? r : s->batch;
 }
 
 int vigil_sensor__poll(struct vigil_sensor *s, int timeout_ms, vigil_event_cb cb, void *ctx)
@@ -840,7 +909,14 @@ int vigil_sensor__set_zoom(struct vigil_sensor *s, uint64_t cgroup_id, bool on)
 	if (on ? bpf_map_update_elem(fd, &cgroup_id, &one, BPF_ANY)
 	       : (bpf_map_delete_elem(fd, &cgroup_id) && errno != ENOENT))
 		return -errno;
-	return 0;
+	if (!on) /* the next incident gets a fresh capture budget */
+		vigil_zoom_capture__reset(bpf_map__fd(s->skel->maps.zbudget), cgroup_id);
+	return vigil_zoom_capture__refresh_active(fd, bpf_map__fd(s->skel->maps.zactive));
+}
+
+int vigil_sensor__zoom_counters(struct vigil_sensor *s, struct vigil_zoom_counters *ret)
+{
+	return vigil_zoom_capture__counters(bpf_map__fd(s->skel->maps.zcounters), ret);
 }
 
 int vigil_sensor__reset_dedup(struct vigil_sensor *s, uint64_t cgroup_id)

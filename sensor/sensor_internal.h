@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "vigil/event.h"
+#include "vigil/sensor.h"
 
 /*
  * Finds a container id in a cgroup path (docker, containerd/CRI, cri-o, podman/libpod,
@@ -95,6 +96,15 @@ struct vigil_sensor;
 const char *vigil_sensor__cgroup2_root(const struct vigil_sensor *s);
 /* Names a workload (shown as workload.name); the name is copied. */
 void vigil_sensor__name_workload(struct vigil_sensor *s, uint64_t cgroup_id, const char *name);
+/*
+ * A sensor without a kernel side, for feeding raw ring-buffer records (bpf/sensor_abi.h) to the
+ * decoder: the fuzz harness and tests. No /proc or cgroup lookups. Free with
+ * vigil_sensor__free. feed returns the events delivered (0 or 1) or the callback's value.
+ */
+struct vigil_sensor *vigil_sensor__new_offline(void);
+int vigil_sensor__feed(struct vigil_sensor *s, const void *rec, size_t size, vigil_event_cb cb,
+		       void *ctx);
+
 /* Remembers / forgets the directory made for a spawned workload. */
 int vigil_sensor__spawn_track(struct vigil_sensor *s, uint64_t cgroup_id, const char *dir);
 const char *vigil_sensor__spawn_dir(const struct vigil_sensor *s, uint64_t cgroup_id);

@@ -41,13 +41,6 @@ int vigil_run_workload(struct vigil_sensor *s, char *const argv[], const char *n
 		       const struct vigil_run *run, int *ret_status, uint64_t *ret_cgroup_id,
 		       struct vigil_error *err);
 
-/*
- * Writes data to path atomically: a temp file in the same directory, fsync, rename, fsync of
- * the directory. A crash leaves either the old file or the new one, never a mix.
- */
-int vigil_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,
-			    struct vigil_error *err);
-
 /* Emits p as YAML and writes it atomically to path. */
 int vigil_profile_write_atomic(const struct vigil_profile *p, const char *path,
 			       struct vigil_error *err);

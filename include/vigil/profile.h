@@ -55,6 +55,8 @@ struct vigil_profile *vigil_profile__new(enum vigil_profile_kind kind, const cha
 
 size_t vigil_profile__doc_count(const struct vigil_profile *p);
 enum vigil_profile_kind vigil_profile__doc_kind(const struct vigil_profile *p, size_t doc);
+/* "ApplicationProfile", "NetworkNeighborhood", "ContainerProfile" ("" for anything else). */
+const char *vigil_profile_kind__name(enum vigil_profile_kind kind);
 const char *vigil_profile__doc_name(const struct vigil_profile *p, size_t doc);
 /* Where the document starts in its file (for messages); 0 when built in memory. */
 int vigil_profile__doc_line(const struct vigil_profile *p, size_t doc);

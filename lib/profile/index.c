@@ -67,15 +67,20 @@ static uint64_t ix_hashbytes(uint64_t seed, const void *key, size_t len)
 	if (p == end)
 		return mix64(h);
 	/*
-	 * The tail: the last 8 bytes again when the key is that long, else byte by byte. A copy of
-	 * a variable length into w would stall on store forwarding.
+	 * The tail: the last 8 bytes again when the key is that long, else two overlapping 4-byte
+	 * loads or three single bytes (the length is in h). A copy of a variable length into w
+	 * would stall on store forwarding.
 	 */
 	if (len >= 8) {
 		memcpy(&w, end - 8, 8);
+	} else if (len >= 4) {
+		uint32_t a, b;
+
+		memcpy(&a, p, 4);
+		memcpy(&b, end - 4, 4); /* overlaps a when len < 8: still a function of the bytes */
+		w = (uint64_t)a | (uint64_t)b << 32;
 	} else {
-		w = 0;
-		for (size_t i = 0; i < len; i++)
-			w |= (uint64_t)p[i] << (8 * i);
+		w = (uint64_t)p[0] | (uint64_t)p[len / 2] << 8 | (uint64_t)p[len - 1] << 16;
 	}
 	return mix64(h ^ w);
 }

@@ -12,6 +12,7 @@
 #include "profile/index.h"
 #include "profile/model.h"
 #include "profile/wildcard.h"
+#include "util/strutil.h"
 
 struct m_exec {
 	bool check_args;
@@ -344,6 +345,32 @@ static int add_strs(struct vigil_strset *s, const struct prof_strs *l)
 	return 0;
 }
 
+/*
+ * Capabilities are kept with their "CAP_" prefix: Kubescape's learning writes them without it
+ * ("SETUID"), the sensor and hand-written profiles with it.
+ */
+static const char *cap_canonical(const char *name, char *buf, size_t size)
+{
+	if (vigil_str_has_prefix(name, "CAP_") ||
+	    (size_t)snprintf(buf, size, "CAP_%s", name) >= size)
+		return name;
+	return buf;
+}
+
+static int add_caps(struct vigil_strset *s, const struct prof_strs *l)
+{
+	char buf[64];
+
+	for (size_t i = 0; i < l->n; i++) {
+		int r = l->v[i] ? vigil_strset__add(s, cap_canonical(l->v[i], buf, sizeof(buf)))
+				: 0;
+
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 static int add_container(struct vigil_matcher *m, const struct prof_container *c)
 {
 	int r = 0;
@@ -363,7 +390,7 @@ static int add_container(struct vigil_matcher *m, const struct prof_container *c
 	if (r == 0)
 		r = add_strs(m->syscalls, &c->syscalls);
 	if (r == 0)
-		r = add_strs(m->caps, &c->capabilities);
+		r = add_caps(m->caps, &c->capabilities);
 	if (r == 0)
 		r = add_strs(m->iouring, &c->iouring);
 	if (c->syscalls.state == PROF_SET)
@@ -547,7 +574,9 @@ bool vigil_matcher__syscall(const struct vigil_matcher *m, const char *name)
 
 bool vigil_matcher__capability(const struct vigil_matcher *m, const char *name)
 {
-	return m && vigil_strset__has(m->caps, name);
+	char buf[64];
+
+	return m && vigil_strset__has(m->caps, cap_canonical(name, buf, sizeof(buf)));
 }
 
 bool vigil_matcher__iouring(const struct vigil_matcher *m, const char *opname)

@@ -12,10 +12,11 @@
  * meanings in places (`egress: null` = "initiates nothing"); the emitter writes back exactly
  * what was there: absent = key omitted, null = `key: null`, set = the list (maybe `[]`).
  *
- * After loading (and after every builder/merge/collapse call) a profile is normalized
- * (prof_normalize): string sets sorted and de-duplicated, entry lists sorted by their key
- * with exact duplicates removed, order-preserving lists (exec args, envs) untouched. So two
- * profiles are equal exactly when their models compare equal field by field.
+ * After loading, merge and collapse a profile is normalized (prof_normalize): string sets
+ * sorted and de-duplicated, entry lists sorted by a total order with exact duplicates removed,
+ * order-preserving lists (exec args, envs) untouched. Builder adds only append and set
+ * p->dirty; every reader calls prof_ensure_normal first. So two normalized profiles are equal
+ * exactly when their models compare equal field by field (prof_equal).
  */
 #ifndef VIGIL_PROFILE_MODEL_H
 #define VIGIL_PROFILE_MODEL_H

@@ -311,6 +311,11 @@ const char *prof_kind_name(enum vigil_profile_kind k)
 	return kind_name(k);
 }
 
+const char *vigil_profile_kind__name(enum vigil_profile_kind k)
+{
+	return kind_name(k);
+}
+
 struct prof_node *prof_doc_tree(const struct prof_doc *d, bool signed_only)
 {
 	struct ob b = { 0 };

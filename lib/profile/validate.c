@@ -322,13 +322,36 @@ bool prof_check_exec_path(const char *path, char *msg, size_t size)
 	return check_path_segments(path, "exec path", msg, size);
 }
 
+/*
+ * Kubescape also matches a path-like argument segment by segment ("/usr/lib/⋯/bin/pg"): there
+ * "⋯" may stand for one whole segment. "*" stays a literal character in arguments.
+ */
+static bool path_like_arg_ok(const char *arg)
+{
+	const char *seg = arg;
+
+	if (!strchr(arg, '/') || strstr(arg, PROF_ELLIPSIS_ANY))
+		return false;
+	while (*seg) {
+		const char *end = strchr(seg, '/');
+		size_t len = end ? (size_t)(end - seg) : strlen(seg);
+
+		if (memmem(seg, len, PROF_ELLIPSIS, PROF_ELLIPSIS_LEN) && len != PROF_ELLIPSIS_LEN)
+			return false;
+		if (!end)
+			break;
+		seg = end + 1;
+	}
+	return true;
+}
+
 bool prof_check_exec_arg(const char *arg, char *msg, size_t size)
 {
 	if (!prof_utf8_valid(arg))
 		return msgf(msg, size, "not valid UTF-8");
 	if (!strcmp(arg, PROF_ELLIPSIS) || !strcmp(arg, PROF_ELLIPSIS_ANY))
 		return true;
-	if (strstr(arg, PROF_ELLIPSIS))
+	if (strstr(arg, PROF_ELLIPSIS) && !path_like_arg_ok(arg))
 		return msgf(msg, size,
 			    "invalid exec arg \"%s\": \"⋯\" (one argument) and \"⋯⋯\" (any "
 			    "arguments) must be a whole argument",

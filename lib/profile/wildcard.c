@@ -29,11 +29,41 @@ size_t vigil_wc_path_trim(const char *s, size_t len)
 	return n;
 }
 
+/*
+ * Bit 8k+7 set for every byte k of w equal to sep, exactly (no borrow between bytes). The split
+ * runs on every query: eight bytes a step beats a byte loop or a memchr call per segment.
+ */
+static uint64_t sep_bytes(uint64_t w, uint64_t pat)
+{
+	const uint64_t low7 = 0x7f7f7f7f7f7f7f7fULL;
+	uint64_t x = w ^ pat;
+
+	return ~(((x & low7) + low7) | x | low7);
+}
+
+/* Ends the segment that ends at i; -EINVAL when the query cannot match anything. */
+static int emit_seg(const char *s, size_t *start, size_t i, enum vigil_wc_kind kind,
+		    struct vigil_wc_seg *out, size_t max, size_t *n)
+{
+	if (kind == VIGIL_WC_DNS && i == *start)
+		return -EINVAL; /* an empty label is not a name */
+	if (*n < max) {
+		out[*n].s = s + *start;
+		out[*n].len = (uint32_t)(i - *start);
+		out[*n].tok = VIGIL_WC_LIT;
+	}
+	if (++*n > VIGIL_WC_MAX_SEGS)
+		return -EINVAL;
+	*start = i + 1;
+	return 0;
+}
+
 int vigil_wc_split(const char *s, size_t len, enum vigil_wc_kind kind, struct vigil_wc_seg *out,
 		   size_t max)
 {
 	char sep = kind == VIGIL_WC_DNS ? '.' : '/';
-	size_t n = 0, start = 0;
+	size_t n = 0, start = 0, i;
+	uint64_t pat;
 
 	if (!s || len == 0 || len > VIGIL_WC_MAX_LEN)
 		return -EINVAL;
@@ -43,23 +73,22 @@ int vigil_wc_split(const char *s, size_t len, enum vigil_wc_kind kind, struct vi
 		if (len == 1 && s[0] == '/')
 			len = 0;
 	}
-	/* A plain byte loop: segments are short, a memchr call per segment costs more. */
-	for (size_t i = 0;; i++) {
-		if (i < len && s[i] != sep)
-			continue;
-		if (kind == VIGIL_WC_DNS && i == start)
-			return -EINVAL; /* an empty label is not a name */
-		if (n < max) {
-			out[n].s = s + start;
-			out[n].len = (uint32_t)(i - start);
-			out[n].tok = VIGIL_WC_LIT;
-		}
-		if (++n > VIGIL_WC_MAX_SEGS)
-			return -EINVAL;
-		if (i == len)
-			return (int)n;
-		start = i + 1;
+	pat = 0x0101010101010101ULL * (uint8_t)sep;
+	for (i = 0; i + 8 <= len; i += 8) {
+		uint64_t w, t;
+
+		memcpy(&w, s + i, 8);
+		for (t = sep_bytes(w, pat); t; t &= t - 1)
+			if (emit_seg(s, &start, i + (size_t)__builtin_ctzll(t) / 8, kind, out, max,
+				     &n) < 0)
+				return -EINVAL;
 	}
+	for (; i < len; i++)
+		if (s[i] == sep && emit_seg(s, &start, i, kind, out, max, &n) < 0)
+			return -EINVAL;
+	if (emit_seg(s, &start, len, kind, out, max, &n) < 0)
+		return -EINVAL;
+	return (int)n;
 }
 
 int vigil_wc_dns_normalize(const char *name, char *out, size_t size)

@@ -24,6 +24,7 @@
 #include "sensor/agent/config.h"
 #include "sensor/agent/meta.h"
 #include "util/strutil.h"
+#include "util/fileio.h"
 #include "vigil/agent.h"
 #include "vigil/alert.h"
 #include "vigil/detect.h"
@@ -51,6 +52,12 @@ struct stored {
 	char digest[80];	    /* of good */
 	char signer[VIGIL_SIGN_NAME_MAX + 1];
 	char self_digest[80]; /* what the agent itself last wrote there */
+	/* identity of the file last read: a change inotify cannot see (a ConfigMap's symlink
+	 * swap, a bind mount) is found by comparing it */
+	dev_t dev;
+	ino_t ino;
+	struct timespec mtime;
+	off_t size;
 };
 
 struct wl {
@@ -216,6 +223,16 @@ static int stored_reload(struct agent *a, struct stored *st)
 	char digest[80] = "", signer[VIGIL_SIGN_NAME_MAX + 1] = "", msg[768];
 	char ebuf[VIGIL_ERROR_FILE_MAX + VIGIL_ERROR_MSG_MAX + 32];
 
+	{
+		struct stat sb;
+
+		if (stat(st->file, &sb) == 0) {
+			st->dev = sb.st_dev;
+			st->ino = sb.st_ino;
+			st->mtime = sb.st_mtim;
+			st->size = sb.st_size;
+		}
+	}
 	if (vigil_profile__load_file(st->file, NULL, &p, &err) < 0) {
 		logf_("%s (keeping the last good profile)",
 		      vigil_error__format(&err, ebuf, sizeof(ebuf)));
@@ -362,6 +379,22 @@ static void on_profile_changed(struct agent *a, const char *file)
 	}
 }
 
+/* Files changed behind inotify's back (symlink swaps, other mounts) by their stat identity. */
+static void poll_profiles(struct agent *a)
+{
+	for (size_t i = 0; i < a->nstored; i++) {
+		struct stored *st = a->stored[i];
+		struct stat sb;
+
+		if (stat(st->file, &sb) < 0)
+			continue;
+		if (sb.st_dev != st->dev || sb.st_ino != st->ino || sb.st_size != st->size ||
+		    sb.st_mtim.tv_sec != st->mtime.tv_sec ||
+		    sb.st_mtim.tv_nsec != st->mtime.tv_nsec)
+			on_profile_changed(a, st->file);
+	}
+}
+
 static void read_inotify(struct agent *a)
 {
 	char buf[16384] __attribute__((aligned(__alignof__(struct inotify_event))));
@@ -495,7 +528,12 @@ static bool excluded(const struct agent *a, const char *cgroup)
 		if (!fnmatch(a->c->exclude_cgroups.v[i], cgroup, 0))
 			return true;
 	}
-	return false;
+	/* include_cgroups, when given, is the whole list of what may be watched */
+	for (size_t i = 0; i < a->c->include_cgroups.n; i++) {
+		if (!fnmatch(a->c->include_cgroups.v[i], cgroup, 0))
+			return false;
+	}
+	return a->c->include_cgroups.n > 0;
 }
 
 /* meta (may be NULL) is taken over by the new workload. */
@@ -682,7 +720,8 @@ static int on_container(const char *rel, const char *id, void *ctx)
 	uint64_t cg;
 	char name[16];
 
-	if (vigil_sensor__cgroup_id(rel, &cg) < 0 || wl_find(a, cg))
+	/* cheap before anything else: no engine query for a container we will not watch */
+	if (excluded(a, rel) || vigil_sensor__cgroup_id(rel, &cg) < 0 || wl_find(a, cg))
 		return 0;
 	if (vigil_sensor__watch_cgroup(a->s, cg) < 0)
 		return 0;
@@ -1012,6 +1051,7 @@ int vigil_agent__run(const struct vigil_agent_config *c, volatile sig_atomic_t *
 			if (c->scope == AGENT_SCOPE_CONTAINERS)
 				vigil_find_containers(on_container, a);
 			reap_containers(a);
+			poll_profiles(a);
 			next_scan = now + c->rescan_ns;
 		}
 		if (now >= next_status) {

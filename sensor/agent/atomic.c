@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-/* Atomic file replacement: a kill -9 at any point leaves the old file or the new one. */
+/* A profile written atomically (util/fileio.h). */
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -11,61 +11,9 @@
 
 #include "util/buf.h"
 #include "util/strutil.h"
+#include "util/fileio.h"
 #include "vigil/agent.h"
 #include "vigil/profile.h"
-
-static int write_all(int fd, const void *data, size_t len)
-{
-	const char *p = data;
-
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-int vigil_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,
-			    struct vigil_error *err)
-{
-	char tmp[4096], dir[4096];
-	int fd, dfd, e;
-
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path) >= (int)sizeof(tmp))
-		return vigil_error__set(err, -ENAMETOOLONG, path, 0, 0, "path too long");
-	fd = mkstemp(tmp);
-	if (fd < 0)
-		return vigil_error__set(err, -errno, path, 0, 0,
-					"cannot create a file next to it: %s", strerror(errno));
-	e = write_all(fd, data, len);
-	if (!e && fchmod(fd, mode) < 0)
-		e = -errno;
-	if (!e && fsync(fd) < 0)
-		e = -errno;
-	if (close(fd) < 0 && !e)
-		e = -errno;
-	if (!e && rename(tmp, path) < 0)
-		e = -errno;
-	if (e) {
-		unlink(tmp);
-		return vigil_error__set(err, e, path, 0, 0, "cannot write: %s", strerror(-e));
-	}
-	/* the rename itself must reach the disk */
-	vigil_strlcpy(dir, path, sizeof(dir));
-	dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0) {
-		fsync(dfd);
-		close(dfd);
-	}
-	return 0;
-}
 
 int vigil_profile_write_atomic(const struct vigil_profile *p, const char *path,
 			       struct vigil_error *err)

@@ -377,6 +377,8 @@ static int top_key(struct parse *p, const char *key, const yaml_node_t *v, void 
 		return parse_section(p, v, "signatures", sig_known, signatures_key, c);
 	if (!strcmp(key, "exclude_cgroups"))
 		return get_strv(p, v, key, &c->exclude_cgroups);
+	if (!strcmp(key, "include_cgroups"))
+		return get_strv(p, v, key, &c->include_cgroups);
 	if (!strcmp(key, "disabled_rules"))
 		return get_strv(p, v, key, &c->disabled_rules);
 	if (!strcmp(key, "bindings"))
@@ -398,10 +400,11 @@ static int top_key(struct parse *p, const char *key, const yaml_node_t *v, void 
 }
 
 static const char *const top_known[] = {
-	"state_dir",	 "profiles_dir",    "scope",	      "learning",
-	"cooldown",	 "rescan",	    "sinks",	      "evidence",
-	"signatures",	 "exclude_cgroups", "disabled_rules", "bindings",
-	"binding_files", "workloads",	    "status_file",    NULL,
+	"state_dir",  "profiles_dir",	 "scope",	    "learning",
+	"cooldown",   "rescan",		 "sinks",	    "evidence",
+	"signatures", "exclude_cgroups", "include_cgroups", "disabled_rules",
+	"bindings",   "binding_files",	 "workloads",	    "status_file",
+	NULL,
 };
 
 /* Reads a bounded file and parses it into p->doc. */
@@ -566,6 +569,7 @@ void vigil_agent_config__free(struct vigil_agent_config *c)
 	free(c->trust_dir);
 	free(c->sign_key);
 	strv_free(&c->exclude_cgroups);
+	strv_free(&c->include_cgroups);
 	strv_free(&c->disabled_rules);
 	for (size_t i = 0; i < c->nbindings; i++)
 		binding_free(&c->bindings[i]);

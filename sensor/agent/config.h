@@ -58,7 +58,8 @@ struct vigil_agent_config {
 	char *evidence;
 	bool require_signatures;
 	char *trust_dir;
-	char *sign_key; /* signs learned profiles when set */
+	char *sign_key;		     /* signs learned profiles when set */
+	struct strv include_cgroups; /* empty = all */
 	struct strv exclude_cgroups;
 	struct strv disabled_rules;
 	struct agent_binding *bindings;

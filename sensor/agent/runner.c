@@ -54,19 +54,11 @@ int vigil_run_workload(struct vigil_sensor *s, char *const argv[], const char *n
 	int status = 0, n;
 	pid_t pid;
 
-	pid = vigil_sensor__spawn(s, argv, name, &r.cgroup_id, err);
+	/* The setup (e.g. the syscall allow set) runs before the program's first instruction. */
+	pid = vigil_sensor__spawn_with(s, argv, name, run->on_spawn, run->ctx, &r.cgroup_id, err);
 	if (pid < 0)
 		return pid;
 	*ret_cgroup_id = r.cgroup_id;
-	if (run->on_spawn) {
-		n = run->on_spawn(r.cgroup_id, run->ctx);
-		if (n < 0) {
-			kill(pid, SIGKILL);
-			waitpid(pid, NULL, 0);
-			return vigil_error__set(err, n, "", 0, 0, "setting up workload %s: %s",
-						name, strerror(-n));
-		}
-	}
 	start = mono_ns();
 	if (run->duration_ns)
 		deadline = start + run->duration_ns;

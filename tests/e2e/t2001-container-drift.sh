@@ -12,16 +12,6 @@ vigil_has agent || skip "vigil agent is not part of this build"
 
 PROFILES=$TEST_TMP/profiles
 ALERTS=$TEST_TMP/alerts.jsonl
-cat >"$TEST_TMP/agent.yaml" <<EOF
-state_dir: $TEST_TMP/state
-profiles_dir: $PROFILES
-scope: containers
-rescan: 200ms
-learning:
-  duration: 2s
-sinks: ["file:$ALERTS"]
-EOF
-"$VIGIL" agent --check --config "$TEST_TMP/agent.yaml" || fail "config rejected"
 
 requires_cmd cc
 # The binary to drop: static, so it needs nothing from the image, and quiet.
@@ -34,6 +24,18 @@ podman_start box "$BUSYBOX_IMAGE" sh -c \
 	'while [ ! -e /usr/local/bin/dropped ]; do sleep 0.2; done; /usr/local/bin/dropped;
 	 while :; do sleep 0.2; done'
 pid=$(podman_pid "$PODMAN_ID")
+cat >"$TEST_TMP/agent.yaml" <<EOF
+state_dir: $TEST_TMP/state
+profiles_dir: $PROFILES
+scope: containers
+# only our container: other tests' containers may be running on this machine
+include_cgroups: ["$(podman_cgroup "$PODMAN_ID")"]
+rescan: 200ms
+learning:
+  duration: 2s
+sinks: ["file:$ALERTS"]
+EOF
+"$VIGIL" agent --check --config "$TEST_TMP/agent.yaml" || fail "config rejected"
 
 spawn agent "$VIGIL" agent --config "$TEST_TMP/agent.yaml"
 AGENT_PID=$SPAWNED_PID

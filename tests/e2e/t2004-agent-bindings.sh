@@ -31,10 +31,20 @@ spec:
     args: [sleep, "⋯"]
 EOF
 done
+
+LOOP='while [ ! -e /tmp/go ]; do sleep 0.2; done; cat /etc/hostname; while :; do sleep 0.2; done'
+PODMAN_OPTS=(--label "app=t2004-$$")
+podman_start web "$BUSYBOX_IMAGE" sh -c "$LOOP"
+web_id=$PODMAN_ID web_name=$PODMAN_NAME
+PODMAN_OPTS=(--label "kubescape.io/user-defined-profile=udp-$$")
+podman_start udp "$BUSYBOX_IMAGE" sh -c "$LOOP"
+udp_id=$PODMAN_ID udp_name=$PODMAN_NAME
 cat >"$TEST_TMP/agent.yaml" <<EOF
 state_dir: $TEST_TMP/state
 profiles_dir: $PROFILES
 rescan: 200ms
+# only our containers: other tests' containers may be running on this machine
+include_cgroups: ["$(podman_cgroup "$web_id")", "$(podman_cgroup "$udp_id")"]
 learning:
   duration: 1h
 sinks: ["file:$ALERTS"]
@@ -44,14 +54,6 @@ bindings:
     label: app=t2004-$$
 EOF
 "$VIGIL" agent --check --config "$TEST_TMP/agent.yaml" || fail "config rejected"
-
-LOOP='while [ ! -e /tmp/go ]; do sleep 0.2; done; cat /etc/hostname; while :; do sleep 0.2; done'
-PODMAN_OPTS=(--label "app=t2004-$$")
-podman_start web "$BUSYBOX_IMAGE" sh -c "$LOOP"
-web_id=$PODMAN_ID web_name=$PODMAN_NAME
-PODMAN_OPTS=(--label "kubescape.io/user-defined-profile=udp-$$")
-podman_start udp "$BUSYBOX_IMAGE" sh -c "$LOOP"
-udp_id=$PODMAN_ID udp_name=$PODMAN_NAME
 
 spawn agent "$VIGIL" agent --config "$TEST_TMP/agent.yaml"
 wait_for_line "$TEST_TMP/agent.log" "$web_name: detecting with $PROFILES/web.yaml" 15

@@ -20,6 +20,28 @@ for f in tests/data/profiles/*.yaml; do
 	$V profile diff "$f" "$tmp/$b.1" >"$tmp/d" || fail "$f: diff against its fmt: $(cat "$tmp/d")"
 done
 
+# another YAML reader (PyYAML, YAML 1.1 rules) reads fmt's output as vigil reads the profile
+if python3 -c 'import yaml' 2>/dev/null; then
+	for f in tests/data/profiles/*.yaml; do
+		b=$(basename "$f")
+		$V profile show --json "$f" >"$tmp/$b.json" || fail "show --json $f"
+		python3 - "$tmp/$b.1" "$tmp/$b.json" <<'PY' || fail "$f: PyYAML reads fmt output differently"
+import json, sys, yaml
+docs = list(yaml.safe_load_all(open(sys.argv[1], encoding="utf-8")))
+text, dec, js, i = open(sys.argv[2], encoding="utf-8").read(), json.JSONDecoder(), [], 0
+while i < len(text):
+    while i < len(text) and text[i].isspace():
+        i += 1
+    if i < len(text):
+        o, i = dec.raw_decode(text, i)
+        js.append(o)
+sys.exit(0 if docs == js else 1)
+PY
+	done
+else
+	echo "note: python3 yaml missing, cross-reader check not run"
+fi
+
 # comments: a warning on stdout formatting; -w refuses unless told
 cp tests/data/profiles/redis-cp.yaml "$tmp/r.yaml"
 $V profile fmt "$tmp/r.yaml" >/dev/null 2>"$tmp/err" || fail "fmt with comments"

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "sensor/agent/config.h"
+#include "util/fileio.h"
 #include "vigil/agent.h"
 
 static char dir[64];
@@ -80,6 +81,7 @@ static void test_full(void **state)
 		 "scope: all\n"
 		 "rescan: 500ms\n"
 		 "exclude_cgroups: [/system.slice/*]\n"
+		 "include_cgroups: [/libpod_parent/*, /kubepods/*]\n"
 		 "learning: {enabled: false, duration: 30s}\n"
 		 "cooldown: 0\n"
 		 "disabled_rules: [R0002]\n"
@@ -105,6 +107,9 @@ static void test_full(void **state)
 	assert_string_equal(c->profiles_dir, "/srv/vigil/profiles");
 	assert_int_equal(c->scope, AGENT_SCOPE_ALL);
 	assert_true(c->rescan_ns == 500000000ULL);
+	assert_int_equal(c->include_cgroups.n, 2);
+	assert_string_equal(c->include_cgroups.v[1], "/kubepods/*");
+	assert_null(c->include_cgroups.v[2]); /* lists stay NULL-terminated */
 	assert_false(c->learn);
 	assert_true(c->learn_ns == 30000000000ULL);
 	assert_true(c->cooldown_ns == 0);

@@ -96,7 +96,7 @@ static void build(void)
 
 	ap_containers[0] = (struct prof_container){
 		.name = "redis",
-		.capabilities = STRS("CAP_SETUID", "CAP_SETGID"),
+		.capabilities = STRS("CAP_SETUID", "SETGID") /* as Kubescape learns it */,
 		.execs = LIST(execs),
 		.opens = LIST(opens),
 		.syscalls = STRS("openat", "read", "epoll_wait"),
@@ -223,6 +223,8 @@ static void test_sets(void **state)
 	assert_false(vigil_matcher__syscall(m, "ptrace"));
 	assert_false(vigil_matcher__syscall(m, "nanosleep")); /* the sidecar's, not redis' */
 	assert_true(vigil_matcher__capability(m, "CAP_SETUID"));
+	assert_true(vigil_matcher__capability(m, "SETUID"));
+	assert_true(vigil_matcher__capability(m, "CAP_SETGID")); /* listed without the prefix */
 	assert_false(vigil_matcher__capability(m, "CAP_SYS_ADMIN"));
 	assert_true(vigil_matcher__iouring(m, "READ"));
 	assert_false(vigil_matcher__iouring(m, "OPENAT"));

@@ -151,6 +151,17 @@ static void test_inline_errors(void **state)
 						 "      args: [ls, '*', '⋯', '⋯⋯']\n"),
 				       NULL, NULL),
 			    "");
+	/* a path-like argument may hold "⋯" as one whole segment (Kubescape matches it so) */
+	assert_string_equal(load_error(with_head("    execs:\n    - path: /bin/pg\n"
+						 "      args: [pg, /usr/lib/⋯/bin/pg]\n"),
+				       NULL, NULL),
+			    "");
+	assert_string_equal(
+		load_error(with_head("    execs:\n    - path: /bin/pg\n"
+				     "      args: [pg, /usr/lib/1⋯/bin]\n"),
+			   NULL, NULL),
+		"t.yaml:10:18: invalid exec arg \"/usr/lib/1⋯/bin\": \"⋯\" (one argument) "
+		"and \"⋯⋯\" (any arguments) must be a whole argument");
 	/* IPv6 CIDR bounds */
 	assert_string_equal(
 		load_error("apiVersion: spdx.softwarecomposition.kubescape.io/v1beta1\n"

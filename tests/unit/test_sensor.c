@@ -269,6 +269,137 @@ static void test_names(void **state)
 	assert_null(vigil_capability_name(64));
 }
 
+/* ---- the record decoder, fed records as the kernel writes them ------------------------- */
+
+struct rec {
+	struct vg_event e;
+	uint8_t data[512];
+};
+
+static size_t rec_init(struct rec *r, uint16_t kind, const void *strs, size_t len,
+		       const uint16_t lens[3], uint8_t fmt)
+{
+	memset(r, 0, sizeof(*r));
+	r->e.version = VG_ABI_VERSION;
+	r->e.kind = kind;
+	r->e.pid = r->e.tid = 4242;
+	r->e.ppid = 1;
+	r->e.cgroup_id = 77;
+	r->e.start_ns = 999;
+	memcpy(r->e.comm, "cat", 4);
+	memcpy(r->data, strs, len);
+	memcpy(r->e.str_len, lens, 3 * sizeof(uint16_t));
+	r->e.str_fmt = fmt;
+	r->e.size = (uint16_t)(VG_EVENT_HDR_SIZE + len);
+	return VG_EVENT_HDR_SIZE + len;
+}
+
+struct seen {
+	int n;
+	char path[256], cwd[256], arg1[64], exe[256], target[64];
+	int32_t code;
+	bool memfd;
+	uint32_t pid;
+};
+
+static int seen_cb(const struct vigil_event *ev, void *ctx)
+{
+	struct seen *w = ctx;
+
+	w->n++;
+	w->pid = ev->proc->pid;
+	snprintf(w->exe, sizeof(w->exe), "%s", ev->proc->exe);
+	if (ev->kind == VIGIL_EV_EXEC) {
+		snprintf(w->path, sizeof(w->path), "%s", ev->exec.path);
+		snprintf(w->cwd, sizeof(w->cwd), "%s", ev->proc->cwd);
+		snprintf(w->arg1, sizeof(w->arg1), "%s",
+			 ev->proc->argc > 1 ? ev->proc->argv[1] : "");
+		w->memfd = ev->exec.memfd;
+	} else if (ev->kind == VIGIL_EV_OPEN) {
+		snprintf(w->path, sizeof(w->path), "%s", ev->open.path);
+	} else if (ev->kind == VIGIL_EV_EXIT) {
+		w->code = ev->exit.code;
+	} else if (ev->kind == VIGIL_EV_SYMLINK) {
+		snprintf(w->path, sizeof(w->path), "%s", ev->link.path);
+		snprintf(w->target, sizeof(w->target), "%s", ev->link.target);
+	}
+	return 0;
+}
+
+static void test_decode(void **state)
+{
+	struct vigil_sensor *s = vigil_sensor__new_offline();
+	struct seen w;
+	struct rec r;
+	size_t n;
+
+	assert_non_null(s);
+	/* exec: exe and cwd as leaf-first components, argv as a NUL-separated block */
+	{
+		static const char strs[] = "cat\0bin\0usr\0/bin/cat\0/etc/hostname\0tmp\0";
+		uint16_t lens[3] = { 12, 23, 4 };
+
+		n = rec_init(&r, VG_EV_EXEC, strs, sizeof(strs) - 1, lens,
+			     VG_STR_PATH | VG_STR_ARGV << 2 | VG_STR_PATH << 4);
+		memset(&w, 0, sizeof(w));
+		assert_int_equal(vigil_sensor__feed(s, &r, n, seen_cb, &w), 1);
+		assert_string_equal(w.path, "/usr/bin/cat");
+		assert_string_equal(w.cwd, "/tmp");
+		assert_string_equal(w.arg1, "/etc/hostname");
+	}
+	/* a later event of the same process carries what its exec said */
+	{
+		static const char strs[] = "rel.txt\0sub\0tmp\0";
+		uint16_t lens[3] = { 8, 8, 0 };
+
+		n = rec_init(&r, VG_EV_OPEN, strs, sizeof(strs) - 1, lens,
+			     VG_STR_RAW | VG_STR_PATH << 2);
+		memset(&w, 0, sizeof(w));
+		assert_int_equal(vigil_sensor__feed(s, &r, n, seen_cb, &w), 1);
+		assert_string_equal(w.path, "/tmp/sub/rel.txt");
+		assert_string_equal(w.exe, "/usr/bin/cat");
+	}
+	/* symlink: the link name resolved, the target as given */
+	{
+		static const char strs[] = "lnk\0tmp\0/etc/shadow\0";
+		uint16_t lens[3] = { 4, 4, 12 };
+
+		n = rec_init(&r, VG_EV_SYMLINK, strs, sizeof(strs) - 1, lens,
+			     VG_STR_RAW | VG_STR_PATH << 2 | VG_STR_RAW << 4);
+		memset(&w, 0, sizeof(w));
+		assert_int_equal(vigil_sensor__feed(s, &r, n, seen_cb, &w), 1);
+		assert_string_equal(w.path, "/tmp/lnk");
+		assert_string_equal(w.target, "/etc/shadow");
+	}
+	/* exit: a wait status becomes a shell's exit status */
+	{
+		uint16_t lens[3] = { 0, 0, 0 };
+
+		n = rec_init(&r, VG_EV_EXIT, "", 0, lens, 0);
+		r.e.arg[0] = 3 << 8;
+		memset(&w, 0, sizeof(w));
+		assert_int_equal(vigil_sensor__feed(s, &r, n, seen_cb, &w), 1);
+		assert_int_equal(w.code, 3);
+	}
+	/* malformed: string lengths past the record, wrong version, unknown kind, short */
+	{
+		uint16_t lens[3] = { 400, 0, 0 };
+
+		n = rec_init(&r, VG_EV_OPEN, "x", 1, lens, VG_STR_RAW);
+		memset(&w, 0, sizeof(w));
+		assert_int_equal(vigil_sensor__feed(s, &r, n, seen_cb, &w), 0);
+		n = rec_init(&r, VG_EV_EXIT, "", 0, (uint16_t[3]){ 0, 0, 0 }, 0);
+		r.e.version = 99;
+		assert_int_equal(vigil_sensor__feed(s, &r, n, seen_cb, &w), 0);
+		r.e.version = VG_ABI_VERSION;
+		r.e.kind = 200;
+		assert_int_equal(vigil_sensor__feed(s, &r, n, seen_cb, &w), 0);
+		assert_int_equal(vigil_sensor__feed(s, &r, 20, seen_cb, &w), 0);
+		assert_int_equal(w.n, 0);
+	}
+	vigil_sensor__free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -279,6 +410,7 @@ int main(void)
 		cmocka_unit_test(test_proc_table_reuse_and_lru),
 		cmocka_unit_test(test_workload_table),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_decode),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -112,6 +112,30 @@ static void test_path_star(void **state)
 	run_path_cases(c, sizeof(c) / sizeof(c[0]));
 }
 
+/* The splitter scans eight bytes at a time: separators at every position of a word. */
+static void test_split(void **state)
+{
+	struct vigil_wc_seg seg[16];
+	/* '.' is '/' ^ 1: a borrow-based zero-byte test would see one after each '/'. */
+	static const char path[] = "/./../a.b/.c//d/";
+	static const char *const want[] = { "", ".", "..", "a.b", ".c", "", "d" };
+	int n = vigil_wc_split(path, strlen(path), VIGIL_WC_PATH, seg, 16);
+
+	assert_int_equal(n, 7);
+	for (int i = 0; i < n; i++) {
+		assert_int_equal(seg[i].len, strlen(want[i]));
+		assert_memory_equal(seg[i].s, want[i], seg[i].len);
+	}
+	assert_int_equal(vigil_wc_split("a.b.c.d.e.f.g.h.i", 17, VIGIL_WC_DNS, seg, 16), 9);
+	assert_int_equal(vigil_wc_split("abcdefgh.ijklmnop.q", 19, VIGIL_WC_DNS, seg, 16), 3);
+	assert_int_equal(seg[1].len, 8);
+	assert_int_equal(vigil_wc_split("abcdefg..x", 10, VIGIL_WC_DNS, seg, 16), -EINVAL);
+	/* More segments than the buffer: the count, so the caller can retry. */
+	assert_int_equal(vigil_wc_split("/a/b/c/d", 8, VIGIL_WC_PATH, seg, 2), 5);
+	assert_true(vigil_wc_path_match("/" ONE "/x", "/./x"));
+	assert_false(vigil_wc_path_match("/" ONE "/x", "/a/./x"));
+}
+
 static void test_path_limits(void **state)
 {
 	char big[VIGIL_WC_MAX_LEN + 16];
@@ -365,15 +389,11 @@ static void test_endpoint_split(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_path_literal),
-		cmocka_unit_test(test_path_one),
-		cmocka_unit_test(test_path_star),
-		cmocka_unit_test(test_path_limits),
-		cmocka_unit_test(test_args),
-		cmocka_unit_test(test_dns),
-		cmocka_unit_test(test_ip),
-		cmocka_unit_test(test_open_flags),
-		cmocka_unit_test(test_endpoint_split),
+		cmocka_unit_test(test_path_literal), cmocka_unit_test(test_path_one),
+		cmocka_unit_test(test_path_star),    cmocka_unit_test(test_path_limits),
+		cmocka_unit_test(test_split),	     cmocka_unit_test(test_args),
+		cmocka_unit_test(test_dns),	     cmocka_unit_test(test_ip),
+		cmocka_unit_test(test_open_flags),   cmocka_unit_test(test_endpoint_split),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

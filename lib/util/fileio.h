@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Whole-file writes that readers and crashes never see half done. */
+#ifndef VIGIL_UTIL_FILEIO_H
+#define VIGIL_UTIL_FILEIO_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "vigil/error.h"
+
+/*
+ * Writes data to path atomically: a temp file in the same directory, fsync, rename, fsync of
+ * the directory. A crash leaves either the old file or the new one, never a mix. Returns 0 or
+ * a negative errno (and fills err when not NULL).
+ */
+int vigil_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,
+			    struct vigil_error *err);
+
+/* The permission bits of path, or fallback when it does not exist. */
+mode_t vigil_file_mode_or(const char *path, mode_t fallback);
+
+/* vigil_write_file_atomic keeping path's permissions when it exists (0644 when it does not). */
+int vigil_replace_file(const char *path, const void *data, size_t len);
+
+#endif
