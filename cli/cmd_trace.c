@@ -246,6 +246,11 @@ int cmd_trace(int argc, char **argv)
 				cli_errorf("--pid: '%s' is not a process id", optarg);
 				return EXIT_ERROR;
 			}
+			/* a typo'd pid would otherwise trace nothing, silently */
+			if (kill((pid_t)pid_u, 0) < 0 && errno == ESRCH) {
+				cli_errorf("--pid: no process %s", optarg);
+				return EXIT_ERROR;
+			}
 			t.pid = (long)pid_u;
 			break;
 		case 'd':
