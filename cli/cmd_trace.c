@@ -73,7 +73,9 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: vigil trace [--json] [--kinds exec,open,...] [--cgroup PATH] [--pid PID]\n"
-		"                   [--dedup] [--zoom] [--duration D] [-- CMD ARGS...]\n\n"
+		"                   [--dedup] [--zoom] [--duration D] [-o FILE] [--buffer BYTES]\n"
+		"                   [--dns-port N] [--allow-syscalls LIST] [--summary]\n"
+		"                   [-- CMD ARGS...]\n\n"
 		"Prints sensor events, one per line (readable, or JSON with --json).\n"
 		"  --kinds LIST    only these event kinds (default: all)\n"
 		"  --cgroup PATH   only this cgroup2 directory and its children\n"
@@ -82,6 +84,12 @@ static void usage(FILE *f)
 		"  --zoom          zoom capture for the traced cgroup or CMD: net_io (bytes,\n"
 		"                  payload samples) and file_read (sensitive files) events\n"
 		"  --duration D    stop after D (500ms, 30s, 10m)\n"
+		"  -o, --output FILE  write events to FILE (created once the sensor watches)\n"
+		"                  and leave stdout to CMD\n"
+		"  --buffer BYTES  ring buffer size: a power of two, 4096..2^30 (default 4 MiB)\n"
+		"  --dns-port N    also sample UDP payloads to/from port N as DNS (besides 53)\n"
+		"  --allow-syscalls LIST  report only syscalls outside LIST (read,write,...)\n"
+		"  --summary       with -- CMD: end with the syscall and io_uring sets the kernel kept\n"
 		"  -- CMD ARGS     run CMD as its own workload, trace only it, end when it exits;\n"
 		"                  the exit status is CMD's (128+N if killed by signal N)\n");
 }
@@ -236,6 +244,11 @@ int cmd_trace(int argc, char **argv)
 		case 'p':
 			if (vigil_parse_u64(optarg, &pid_u) || !pid_u || pid_u > 4194304) {
 				cli_errorf("--pid: '%s' is not a process id", optarg);
+				return EXIT_ERROR;
+			}
+			/* a typo'd pid would otherwise trace nothing, silently */
+			if (kill((pid_t)pid_u, 0) < 0 && errno == ESRCH) {
+				cli_errorf("--pid: no process %s", optarg);
 				return EXIT_ERROR;
 			}
 			t.pid = (long)pid_u;
