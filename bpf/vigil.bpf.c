@@ -350,6 +350,10 @@ static __always_inline int ev_submit_key(struct vg_event *e, __u32 off, int narg
 	bool dd = cfg_dedup || force_dedup;
 	__u64 size;
 
+	/* a zoomed workload reports every repeat (each connection...), first-use events aside */
+	if (dd && !force_dedup && bpf_map_lookup_elem(&zoom, &e->cgroup_id))
+		dd = false;
+
 	if (dd) {
 		k.cgroup_id = e->cgroup_id;
 		k.kind = e->kind;
@@ -612,8 +616,12 @@ static __always_inline void sock_addrs(struct vg_event *e, struct sock *sk)
 	e->sa[0].port = BPF_CORE_READ(sk, __sk_common.skc_num);
 	e->sa[1].port = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
 	if (fam == AF_INET_) {
-		BPF_CORE_READ_INTO(&e->sa[0].addr, sk, __sk_common.skc_rcv_saddr);
-		BPF_CORE_READ_INTO(&e->sa[1].addr, sk, __sk_common.skc_daddr);
+		/* 4 bytes each: BPF_CORE_READ_INTO would copy sizeof(addr), 16 */
+		__u32 a4 = BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
+
+		__builtin_memcpy(e->sa[0].addr, &a4, 4);
+		a4 = BPF_CORE_READ(sk, __sk_common.skc_daddr);
+		__builtin_memcpy(e->sa[1].addr, &a4, 4);
 	} else if (fam == AF_INET6_) {
 		BPF_CORE_READ_INTO(&e->sa[0].addr, sk, __sk_common.skc_v6_rcv_saddr);
 		BPF_CORE_READ_INTO(&e->sa[1].addr, sk, __sk_common.skc_v6_daddr);

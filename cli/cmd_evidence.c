@@ -24,7 +24,7 @@ static const char usage_text[] =
 	"       vigil evidence capture [--store STORE] [--duration D] [--keep-secrets] -- CMD ARGS...\n"
 	"\n"
 	"Incidents recorded by `vigil agent` / `vigil watch --evidence`.\n"
-	"  list     newest first: id, state, workload, window, rules, summary\n"
+	"  list     newest first: id, state, workload, opening time, summary\n"
 	"  show     the incident report (a unique prefix of the id is enough)\n"
 	"  import   writes incident reports (JSON, as `show --json` prints them) into a store\n"
 	"  flush    replays batches spooled while ClickHouse was unreachable\n"

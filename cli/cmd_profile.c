@@ -24,12 +24,12 @@ static const char usage_main[] =
 	"usage: vigil profile <command> [options]\n"
 	"\n"
 	"commands:\n"
-	"  lint FILE...              check files; 0 all valid, 1 any invalid\n"
-	"  fmt [-w] FILE...          print (or with -w rewrite) in canonical YAML\n"
-	"  show [--json] FILE        list documents, containers and entries\n"
-	"  diff OLD NEW              what changed; 0 same, 1 different\n"
-	"  merge -o OUT FILE...      union of the files into OUT\n"
-	"  canon FILE                the canonical JSON that is signed\n"
+	"  lint FILE...                      check files; 0 all valid, 1 any invalid\n"
+	"  fmt [-w] FILE...                  print (or with -w rewrite) in canonical YAML\n"
+	"  show [--json] FILE                list documents, containers and entries\n"
+	"  diff OLD NEW                      what changed; 0 same, 1 different\n"
+	"  merge -o OUT [--trust DIR] FILE... union of the files into OUT\n"
+	"  canon [--doc N] FILE              the canonical JSON that is signed\n"
 	"\n"
 	"Run 'vigil profile <command> --help' for details. docs/PROFILES.md describes the format.\n";
 

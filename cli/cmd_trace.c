@@ -11,8 +11,11 @@
 #include <unistd.h>
 
 #include <jansson.h>
+#include <linux/types.h>
 
+#include "bpf/sensor_abi.h"
 #include "cli/cli.h"
+#include "sensor/zoom_capture.h"
 #include "util/strutil.h"
 #include "vigil/sensor.h"
 
@@ -70,13 +73,23 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: vigil trace [--json] [--kinds exec,open,...] [--cgroup PATH] [--pid PID]\n"
-		"                   [--dedup] [--duration D] [-- CMD ARGS...]\n\n"
+		"                   [--dedup] [--zoom] [--duration D] [-o FILE] [--buffer BYTES]\n"
+		"                   [--dns-port N] [--allow-syscalls LIST] [--summary]\n"
+		"                   [-- CMD ARGS...]\n\n"
 		"Prints sensor events, one per line (readable, or JSON with --json).\n"
 		"  --kinds LIST    only these event kinds (default: all)\n"
 		"  --cgroup PATH   only this cgroup2 directory and its children\n"
 		"  --pid PID       only this process\n"
 		"  --dedup         drop repeats in the kernel (as the agent does)\n"
+		"  --zoom          zoom capture for the traced cgroup or CMD: net_io (bytes,\n"
+		"                  payload samples) and file_read (sensitive files) events\n"
 		"  --duration D    stop after D (500ms, 30s, 10m)\n"
+		"  -o, --output FILE  write events to FILE (created once the sensor watches)\n"
+		"                  and leave stdout to CMD\n"
+		"  --buffer BYTES  ring buffer size: a power of two, 4096..2^30 (default 4 MiB)\n"
+		"  --dns-port N    also sample UDP payloads to/from port N as DNS (besides 53)\n"
+		"  --allow-syscalls LIST  report only syscalls outside LIST (read,write,...)\n"
+		"  --summary       with -- CMD: end with the syscall and io_uring sets the kernel kept\n"
 		"  -- CMD ARGS     run CMD as its own workload, trace only it, end when it exits;\n"
 		"                  the exit status is CMD's (128+N if killed by signal N)\n");
 }
@@ -191,6 +204,7 @@ int cmd_trace(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "buffer", required_argument, NULL, 'b' },
 		{ "dns-port", required_argument, NULL, 'P' },
+		{ "zoom", no_argument, NULL, 'z' },
 		{ "allow-syscalls", required_argument, NULL, 'A' },
 		{ "summary", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
@@ -208,13 +222,14 @@ int cmd_trace(int argc, char **argv)
 	char **cmd = NULL;
 	pid_t child = -1;
 	int c, r, status = 0, rc = 0;
+	bool zoom = false;
 
 	if (cli_wants_help(argc, argv)) {
 		usage(stdout);
 		return 0;
 	}
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+jk:c:p:dD:o:b:P:A:Sh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+jk:c:p:dD:o:b:P:zA:Sh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			t.json = true;
@@ -231,10 +246,18 @@ int cmd_trace(int argc, char **argv)
 				cli_errorf("--pid: '%s' is not a process id", optarg);
 				return EXIT_ERROR;
 			}
+			/* a typo'd pid would otherwise trace nothing, silently */
+			if (kill((pid_t)pid_u, 0) < 0 && errno == ESRCH) {
+				cli_errorf("--pid: no process %s", optarg);
+				return EXIT_ERROR;
+			}
 			t.pid = (long)pid_u;
 			break;
 		case 'd':
 			opts.dedup = true;
+			break;
+		case 'z':
+			zoom = true;
 			break;
 		case 'o':
 			output = optarg;
@@ -293,6 +316,8 @@ int cmd_trace(int argc, char **argv)
 		r = vigil_sensor__cgroup_id(cgroup, &cg);
 		if (!r)
 			r = vigil_sensor__watch_cgroup(s, cg);
+		if (!r && zoom)
+			r = vigil_sensor__set_zoom(s, cg, true);
 		if (r) {
 			cli_errorf("trace: cgroup %s: %s", cgroup, strerror(-r));
 			vigil_sensor__free(s);
@@ -323,6 +348,9 @@ int cmd_trace(int argc, char **argv)
 			vigil_sensor__free(s);
 			return EXIT_ERROR;
 		}
+		/* set right after the start: use --cgroup to zoom before a program's first step */
+		if (zoom)
+			vigil_sensor__set_zoom(s, cg, true);
 	}
 	{
 		struct timespec start;
@@ -366,6 +394,20 @@ int cmd_trace(int argc, char **argv)
 	}
 	if (t.out != stdout)
 		fclose(t.out);
+	if (zoom) {
+		struct vigil_zoom_counters zc;
+
+		if (!vigil_sensor__zoom_counters(s, &zc))
+			cli_errorf(
+				"trace: zoom: %llu records; samples left out: budget spent %llu, "
+				"unreadable %llu; syscalls past the budget %llu; lost: ring buffer %llu, "
+				"tables %llu",
+				(unsigned long long)zc.events, (unsigned long long)zc.drops_budget,
+				(unsigned long long)zc.drops_read,
+				(unsigned long long)zc.drops_syscalls,
+				(unsigned long long)zc.drops_ringbuf,
+				(unsigned long long)zc.drops_table);
+	}
 	if (!vigil_sensor__status(s, &st) && st.drops)
 		cli_errorf("trace: %llu events dropped (ring buffer %llu, rate limit %llu, tables "
 			   "%llu)",

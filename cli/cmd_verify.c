@@ -65,6 +65,10 @@ int cmd_verify(int argc, char **argv)
 	if (!!pub == !!dir || optind >= argc) {
 		if (pub && dir)
 			cli_errorf("verify: give --pub or --trust, not both");
+		else if (!pub && !dir)
+			cli_errorf("verify: --pub PUB or --trust DIR is required");
+		else
+			cli_errorf("verify: no FILE given");
 		usage(stderr);
 		return EXIT_ERROR;
 	}

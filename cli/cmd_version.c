@@ -15,6 +15,11 @@ int cmd_version(int argc, char **argv)
 		printf("usage: vigil version\n\nPrints vigil's version and the versions of the libraries it uses.\n");
 		return 0;
 	}
+	if (argc > 1) {
+		cli_errorf("version: unexpected argument '%s' (see 'vigil version --help')",
+			   argv[1]);
+		return EXIT_ERROR;
+	}
 	printf("vigil %s\n", VIGIL_VERSION);
 	printf("libbpf %u.%u, libyaml %s, %s, sqlite %s\n", libbpf_major_version(),
 	       libbpf_minor_version(), yaml_get_version_string(), OPENSSL_VERSION_TEXT,

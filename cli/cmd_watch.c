@@ -298,8 +298,23 @@ int cmd_watch(int argc, char **argv)
 	}
 	rc = w.raised ? EXIT_VERDICT : 0;
 out:
-	if (w.alerts && vigil_alerts__flush(w.alerts, 5000000000ULL) < 0)
-		cli_errorf("watch: some alerts could not be delivered in time");
+	if (w.alerts && vigil_alerts__flush(w.alerts, 5000000000ULL) < 0) {
+		/* name each sink that still holds alerts, and why, so the user can act */
+		struct vigil_sink_stats ss[16];
+		size_t n = vigil_alerts__stats(w.alerts, ss, 16);
+		bool named = false;
+
+		for (size_t i = 0; i < n && i < 16; i++) {
+			if (!ss[i].queued)
+				continue;
+			cli_errorf("watch: %s: %llu alert(s) not delivered within 5s, lost: %s",
+				   ss[i].spec, (unsigned long long)ss[i].queued,
+				   ss[i].last_error[0] ? ss[i].last_error : "no answer");
+			named = true;
+		}
+		if (!named)
+			cli_errorf("watch: some alerts could not be delivered in time");
+	}
 	if (w.evidence && vigil_evidence__close(w.evidence, &err) < 0) {
 		cli_print_error(&err);
 		rc = EXIT_ERROR;

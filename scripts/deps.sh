@@ -14,7 +14,7 @@ check_pkgs=(clang-format clang-tidy cppcheck)
 test_pkgs=(liburing-dev podman runc busybox-static iproute2 util-linux procps
 	prometheus-alertmanager clickhouse-server clickhouse-client sqlite3 golang-go
 	chromium python3 python3-yaml strace)
-bench_pkgs=(bpftrace auditd redis-server redis-tools gnuplot-nox hyperfine)
+bench_pkgs=(bpftrace auditd redis-server redis-tools gnuplot-nox hyperfine python3 util-linux)
 
 want=()
 [ $# -eq 0 ] && set -- build

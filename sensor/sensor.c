@@ -24,6 +24,7 @@
 
 #include "bpf/sensor_abi.h"
 #include "sensor/sensor_internal.h"
+#include "sensor/zoom_capture.h"
 #include "util/strutil.h"
 #include "vigil.skel.h"
 #include "vigil/sensor.h"
@@ -241,6 +242,12 @@ static int load_programs(struct vigil_sensor *s, bool raw, struct vigil_error *e
 		 btf);
 	add_hook(s, "io_uring_submit_req", k->progs.vg_uring_submit, k->progs.vg_uring_submit_raw,
 		 raw, btf);
+	/* zoom capture (bpf/zoom.bpf.c): idle unless a workload is zoomed */
+	add_hook(s, "sys_exit", k->progs.vg_zoom_sys_exit, k->progs.vg_zoom_sys_exit_raw, raw, btf);
+	add_hook(s, "io_uring_submit_req", k->progs.vg_zoom_uring_submit,
+		 k->progs.vg_zoom_uring_submit_raw, raw, btf);
+	add_hook(s, "io_uring_complete", k->progs.vg_zoom_uring_complete,
+		 k->progs.vg_zoom_uring_complete_raw, raw, btf);
 	btf__free(btf);
 
 	r = vigil_bpf__load(k);
@@ -324,6 +331,20 @@ int vigil_sensor__open(const struct vigil_sensor_opts *opts, struct vigil_sensor
 				 "fallback: raw_tp (tp_btf did not load)");
 		else
 			snprintf(h->state, sizeof(h->state), "attached (tp_btf)");
+	}
+	/* VIGIL_ZOOM_BUDGET: sampled bytes per workload and incident (tests, tuning) */
+	{
+		uint64_t budget = 0;
+		const char *b = getenv("VIGIL_ZOOM_BUDGET");
+
+		if (b && vigil_parse_u64(b, &budget))
+			budget = 0;
+		r = vigil_zoom_capture__configure(bpf_map__fd(s->skel->maps.zcfg), 0, budget, NULL);
+	}
+	if (r) {
+		r = vigil_error__set(err, r, "", 0, 0, "cannot configure the zoom capture: %s",
+				     strerror(-r));
+		goto fail;
 	}
 	s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.events), on_record, s, NULL);
 	if (!s->rb) {
@@ -531,7 +552,7 @@ static int deliver(struct vigil_sensor *s, const struct vg_event *e, size_t size
 	int r;
 
 	if (size < VG_EVENT_HDR_SIZE || e->version != VG_ABI_VERSION || e->size > size ||
-	    e->kind == 0 || e->kind >= VG_EV__MAX_KERNEL || decode_strings(s, e, size)) {
+	    e->kind == 0 || e->kind >= VG_EV__MAX_ZOOM || decode_strings(s, e, size)) {
 		s->decode_errors++;
 		return 0;
 	}
@@ -680,6 +701,13 @@ static int deliver(struct vigil_sensor *s, const struct vg_event *e, size_t size
 		ev.iouring.path = s->str[0];
 		decode_sockaddr(&ev.iouring.addr, &e->sa[1], NULL);
 		break;
+	case VG_EV_NET_IO:
+	case VG_EV_FILE_READ: {
+		const char *const strs[VG_NSTR] = { s->str[0], s->str[1], s->str[2] };
+
+		vigil_zoom_capture__decode(e, strs, &ev);
+		break;
+	}
 	default: /* sensitive calls */
 		ev.call.arg0 = e->arg[0];
 		ev.call.arg1 = e->arg[1];
@@ -881,7 +909,14 @@ int vigil_sensor__set_zoom(struct vigil_sensor *s, uint64_t cgroup_id, bool on)
 	if (on ? bpf_map_update_elem(fd, &cgroup_id, &one, BPF_ANY)
 	       : (bpf_map_delete_elem(fd, &cgroup_id) && errno != ENOENT))
 		return -errno;
-	return 0;
+	if (!on) /* the next incident gets a fresh capture budget */
+		vigil_zoom_capture__reset(bpf_map__fd(s->skel->maps.zbudget), cgroup_id);
+	return vigil_zoom_capture__refresh_active(fd, bpf_map__fd(s->skel->maps.zactive));
+}
+
+int vigil_sensor__zoom_counters(struct vigil_sensor *s, struct vigil_zoom_counters *ret)
+{
+	return vigil_zoom_capture__counters(bpf_map__fd(s->skel->maps.zcounters), ret);
 }
 
 int vigil_sensor__reset_dedup(struct vigil_sensor *s, uint64_t cgroup_id)

@@ -65,6 +65,27 @@ static void time_text(uint64_t ns, char *out, size_t size)
 	snprintf(out, size, "%s.%09lluZ", base, (unsigned long long)(ns % 1000000000ull));
 }
 
+/* A zoom payload/content sample as "sample_hex" (binary-safe) and "sample_len". */
+static void set_sample(json_t *o, const uint8_t *d, uint32_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	char *h;
+
+	json_object_set_new(o, "sample_len", json_integer(d ? len : 0));
+	if (!d || !len)
+		return;
+	h = malloc((size_t)len * 2 + 1);
+	if (!h)
+		return;
+	for (uint32_t i = 0; i < len; i++) {
+		h[2 * i] = hex[d[i] >> 4];
+		h[2 * i + 1] = hex[d[i] & 15];
+	}
+	h[2 * len] = '\0';
+	json_object_set_new(o, "sample_hex", json_string(h));
+	free(h);
+}
+
 static json_t *event_fields(const struct vigil_event *ev)
 {
 	json_t *o = json_object();
@@ -91,6 +112,10 @@ static json_t *event_fields(const struct vigil_event *ev)
 		json_object_set_new(o, "path", json_string(ev->open.path ? ev->open.path : ""));
 		json_object_set_new(o, "flags", json_integer(ev->open.flags));
 		json_object_set_new(o, "ret", json_integer(ev->open.ret));
+		if (ev->kind == VIGIL_EV_FILE_READ) {
+			json_object_set_new(o, "size", json_integer((json_int_t)ev->open.size));
+			set_sample(o, ev->open.data, ev->open.data_len);
+		}
 		break;
 	case VIGIL_EV_SYMLINK:
 	case VIGIL_EV_LINK:
@@ -117,6 +142,10 @@ static json_t *event_fields(const struct vigil_event *ev)
 					    json_string(tcp_state_name(ev->net.old_state)));
 			json_object_set_new(o, "new_state",
 					    json_string(tcp_state_name(ev->net.new_state)));
+		}
+		if (ev->kind == VIGIL_EV_NET_IO) {
+			json_object_set_new(o, "bytes", json_integer((json_int_t)ev->net.bytes));
+			set_sample(o, ev->net.data, ev->net.data_len);
 		}
 		break;
 	case VIGIL_EV_DNS:
@@ -236,6 +265,17 @@ int vigil_event__format_line(const struct vigil_event *ev, char *buf, size_t siz
 		if (ev->kind == VIGIL_EV_TCP_STATE)
 			snprintf(detail + strlen(detail), sizeof(detail) - strlen(detail), "%s",
 				 tcp_state_name(ev->net.new_state));
+		break;
+	case VIGIL_EV_NET_IO:
+		addr_text(&ev->net.remote, b, sizeof(b));
+		snprintf(detail, sizeof(detail), "%s %s %s:%u bytes=%llu sample=%u",
+			 proto_name(ev->net.proto),
+			 ev->net.direction == VIGIL_DIR_OUTBOUND ? "->" : "<-", b,
+			 ev->net.remote.port, (unsigned long long)ev->net.bytes, ev->net.data_len);
+		break;
+	case VIGIL_EV_FILE_READ:
+		snprintf(detail, sizeof(detail), "%s bytes=%llu sample=%u", ev->open.path,
+			 (unsigned long long)ev->open.size, ev->open.data_len);
 		break;
 	case VIGIL_EV_DNS:
 		snprintf(detail, sizeof(detail), "%s qtype=%u", ev->dns.name, ev->dns.qtype);

@@ -245,7 +245,8 @@ static int retention(struct vigil_store *s)
 			       page;
 		int64_t oldest_ns = query_i64(q, "SELECT min(opened_ns) FROM incidents");
 		bool over = (o->max_incidents && n > (int64_t)o->max_incidents) ||
-			    (o->max_bytes && used > (int64_t)o->max_bytes) ||
+			    /* bytes: the newest incident stays even when it alone is larger */
+			    (o->max_bytes && used > (int64_t)o->max_bytes && n > 1) ||
 			    (o->max_age_ns && n > 0 && oldest_ns >= 0 &&
 			     (uint64_t)oldest_ns + o->max_age_ns < store_now_ns());
 		sqlite3_stmt *st;

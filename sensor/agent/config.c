@@ -195,6 +195,7 @@ static int parse_binding(struct parse *p, const yaml_node_t *n, struct agent_bin
 			if (!eq)
 				return fail(p, v, "label: expected KEY=VALUE");
 			*eq = '\0';
+			free(b->label_value); /* a repeated "label:" replaces the earlier one */
 			b->label_value = strdup(eq + 1);
 			if (!b->label_value)
 				return -ENOMEM;

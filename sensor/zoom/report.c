@@ -38,6 +38,20 @@ struct dest {
 	struct vigil_beacon beacon;
 };
 
+/* A destination is named once in a file's "sent_to", however many messages carried it. */
+static bool json_array_has_string(const json_t *arr, const char *s)
+{
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(arr, i, v)
+	{
+		if (json_is_string(v) && !strcmp(json_string_value(v), s))
+			return true;
+	}
+	return false;
+}
+
 static void fmt_addr(uint16_t family, const uint8_t *addr, char *buf, size_t size)
 {
 	if (!inet_ntop(family == AF_INET6 ? AF_INET6 : AF_INET, addr, buf, (socklen_t)size))
@@ -296,7 +310,8 @@ json_t *zoom_build_report(const struct zinc *inc, const struct vigil_zoom_opts *
 				if (vigil_secret__find(zev_data(fe), fe->data_len, sample,
 						       e->data_len, &m) != 1)
 					continue;
-				json_array_append_new(file_sent[f], json_string(addr));
+				if (!json_array_has_string(file_sent[f], addr))
+					json_array_append_new(file_sent[f], json_string(addr));
 				if (!sent_file) {
 					sent_file = fe->text;
 					vigil_strlcpy(sent_to, addr, sizeof(sent_to));

@@ -79,7 +79,7 @@ assert abs(d["beacon_score"] - 0.97) < 1e-9
 assert ch["files"][0]["sent_to"] == ["127.0.0.1:8888"]
 assert ch["alerts"][0]["rule_id"] == "R1030"
 PY
-"$VIGIL" evidence list --store "$STORE" | grep -q "$ID1"
+"$VIGIL" evidence list --store "$STORE" | grep "$ID1" >/dev/null
 
 echo "== clickhouse down: batches go to the spool"
 ch_stop
@@ -101,7 +101,7 @@ ch_start "$tmp/ch"
 grep -q "7 replayed" "$tmp/flush.out"
 [ -z "$(ls "$tmp/spool"/*.jsonl 2>/dev/null)" ] || { echo "spool not empty"; exit 1; }
 # a second flush replays nothing more
-"$VIGIL" evidence flush --store "$STORE" --spool "$tmp/spool" | grep -q "0 replayed"
+"$VIGIL" evidence flush --store "$STORE" --spool "$tmp/spool" | grep "0 replayed" >/dev/null
 [ "$(ch_query "SELECT count() FROM $DB.events WHERE incident_id = '$ID2'")" = 50 ]
 [ "$(ch_query "SELECT count() FROM $DB.incidents WHERE incident_id = '$ID2'")" = 1 ]
 "$VIGIL" evidence show "$ID2" --store "$STORE" --json >"$tmp/ch2.json"

@@ -27,7 +27,7 @@ cat >"$tmp/r.json" <<JSON
  "files":[{"time_ns":$now,"path":"/var/run/secrets/token","pid":4242,"bytes":120,"sample_sha256":"ab","sample_len":120,"sent_to":["127.0.0.1:8888"]}]}
 JSON
 
-"$VIGIL" evidence import --store "$STORE" "$tmp/r.json" | grep -q "written:"
+"$VIGIL" evidence import --store "$STORE" "$tmp/r.json" | grep "written:" >/dev/null
 [ -f "$tmp/sub/evidence.db" ] # the parent directory was created
 
 "$VIGIL" evidence list --store "$STORE" >"$tmp/list.txt"
@@ -65,5 +65,5 @@ echo '{"incident_id":"not hex"}' >"$tmp/bad.json"
 "$VIGIL" evidence import --store "$STORE" "$tmp/bad.json" 2>"$tmp/err"; st=$?
 [ $st -eq 2 ] || { echo "bad report: $st"; exit 1; }
 set -e
-"$VIGIL" evidence --help | grep -q "vigil evidence show ID"
+"$VIGIL" evidence --help | grep "vigil evidence show ID" >/dev/null
 echo ok

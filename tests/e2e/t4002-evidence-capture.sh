@@ -51,8 +51,8 @@ fi
 ID=$(sed -n 's/^incident \([0-9a-f]\{32\}\).*/\1/p' "$tmp/out")
 [ -n "$ID" ]
 "$VIGIL" evidence show "$ID" --store "$STORE" --json >"$tmp/r.json"
-"$VIGIL" evidence show "$ID" --store "$STORE" >"$tmp/show.txt"
-head -n 20 "$tmp/show.txt"
+"$VIGIL" evidence show "$ID" --store "$STORE" >"$tmp/r.txt"
+head -n 20 "$tmp/r.txt"
 /usr/bin/python3 - "$tmp/r.json" "$PORT" "$tmp/sa-token" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1])); port = int(sys.argv[2]); tok = sys.argv[3]

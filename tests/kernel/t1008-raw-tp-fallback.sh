@@ -9,7 +9,8 @@ export VIGIL_HOOKS=raw_tp
 
 st=$("$VIGIL" status --sample 0)
 assert_contains "$st" "sys_enter              fallback: raw_tp (forced)"
-assert_contains "$st" "9 attached, 0 failed"
+# 9 sensor hooks + 3 zoom capture hooks (bpf/zoom.bpf.c)
+assert_contains "$st" "12 attached, 0 failed"
 
 echo data >"$TEST_TMP/f"
 out=$TEST_TMP/raw.jsonl

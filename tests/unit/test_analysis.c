@@ -134,6 +134,83 @@ static void test_proto_http(void **state)
 		     VIGIL_PROTO_HTTP, "200 OK");
 }
 
+/*
+ * Sends the captured ClientHello to a real `openssl s_server` on a free port and checks its
+ * first answer is detected as a ServerHello.
+ */
+static void server_answer_tls(const uint8_t *hello, size_t n)
+{
+	char dir[] = "/tmp/vigil-tls-XXXXXX", cmd[1024];
+	struct sockaddr_in sa = { .sin_family = AF_INET,
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t sl = sizeof(sa);
+	uint8_t ans[8192];
+	size_t got = 0;
+	struct pollfd pfd;
+	int port, in[2], fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	pid_t pid;
+
+	/* a free port: bind to 0, note it, release it for s_server */
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &sl), 0);
+	port = ntohs(sa.sin_port);
+	close(fd);
+	assert_non_null(mkdtemp(dir));
+	snprintf(cmd, sizeof(cmd),
+		 "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 "
+		 "-subj /CN=c2.vigil.test -keyout %s/k.pem -out %s/c.pem >/dev/null 2>&1",
+		 dir, dir);
+	assert_int_equal(run(cmd), 0);
+	/* s_server ends a connection at EOF on its stdin: give it a pipe that stays open */
+	assert_int_equal(pipe(in), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		char portarg[16], cert[64], key[64];
+		int null = open("/dev/null", O_RDWR);
+
+		dup2(in[0], 0);
+		close(in[1]);
+		dup2(null, 1);
+		dup2(null, 2);
+		snprintf(portarg, sizeof(portarg), "%d", port);
+		snprintf(cert, sizeof(cert), "%s/c.pem", dir);
+		snprintf(key, sizeof(key), "%s/k.pem", dir);
+		execlp("openssl", "openssl", "s_server", "-accept", portarg, "-cert", cert, "-key",
+		       key, "-naccept", "1", (char *)NULL);
+		_exit(127);
+	}
+	sa.sin_port = htons((uint16_t)port);
+	for (int i = 0; i < 100; i++) {
+		fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (!connect(fd, (struct sockaddr *)&sa, sizeof(sa)))
+			break;
+		close(fd);
+		fd = -1;
+		usleep(50000);
+	}
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, hello, n), (ssize_t)n);
+	pfd.fd = fd;
+	pfd.events = POLLIN;
+	while (got < sizeof(ans) && poll(&pfd, 1, got ? 300 : 5000) == 1) {
+		ssize_t r = read(fd, ans + got, sizeof(ans) - got);
+
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	close(fd);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	close(in[0]);
+	close(in[1]);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	run(cmd);
+	assert_true(got > 40);
+	expect_proto(ans, got, VIGIL_PROTO_TLS, "ServerHello");
+}
+
 static void test_proto_tls(void **state)
 {
 	uint8_t buf[4096];
@@ -147,6 +224,7 @@ static void test_proto_tls(void **state)
 	assert_true(n > 40);
 	expect_proto(buf, n, VIGIL_PROTO_TLS, "ClientHello");
 	expect_proto(buf, n, VIGIL_PROTO_TLS, "sni=c2.vigil.test");
+	server_answer_tls(buf, n);
 }
 
 static void test_proto_redis(void **state)

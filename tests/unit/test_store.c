@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 /* The SQLite evidence store: round trip of a report, alerts, listing, retention, versions. */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <jansson.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -244,7 +247,9 @@ static void test_retention(void **state)
 		json_decref(r);
 	}
 	assert_int_equal(vigil_store__list(s, 0, &list, NULL), 0);
-	assert_int_equal(json_array_size(list), 0);
+	assert_int_equal(json_array_size(list), 1);
+	assert_string_equal(
+		json_string_value(json_object_get(json_array_get(list, 0), "incident_id")), ID2);
 	json_decref(list);
 	vigil_store__free(s);
 
@@ -285,6 +290,56 @@ static void test_bad_specs_and_versions(void **state)
 	assert_non_null(strstr(err.message, "newer"));
 }
 
+/* ClickHouse unreachable (a closed loopback port): batches go to the spool, within its bound. */
+static void test_clickhouse_spool(void **state)
+{
+	struct vigil_store *s;
+	struct vigil_store_opts o;
+	struct vigil_store_stats st;
+	struct vigil_error err;
+	char spool[96], cmd[160];
+	json_t *r = report(ID1, base_ns(), "closed");
+	int sock = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in sa = { .sin_family = AF_INET,
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t sl = sizeof(sa);
+	char url[96];
+
+	/* a port nobody listens on: bound, never listened */
+	assert_int_equal(bind(sock, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(getsockname(sock, (struct sockaddr *)&sa, &sl), 0);
+	snprintf(url, sizeof(url), "clickhouse:http://127.0.0.1:%d/vigil", ntohs(sa.sin_port));
+	snprintf(spool, sizeof(spool), "%s/spool", dir);
+	vigil_store_opts__init(&o);
+	o.spool_dir = spool;
+	o.retries = 2;
+	o.retry_base_ns = 1000000;
+
+	/* no server: open still works (the spool will hold the batches) */
+	assert_int_equal(vigil_store__open(url, &o, &s, &err), 0);
+	assert_string_equal(vigil_store__backend(s), "clickhouse");
+	assert_int_equal(vigil_store__put_report(s, r), 0);
+	assert_int_equal(vigil_store__flush(s, &err), -EAGAIN);
+	vigil_store__stats(s, &st);
+	assert_int_equal(st.spooled_batches, 7);
+	assert_true(st.spool_bytes > 0);
+	assert_int_equal(st.rows_written, 0);
+	vigil_store__free(s);
+	snprintf(cmd, sizeof(cmd), "test $(ls %s/*.jsonl | wc -l) -eq 7", spool);
+	assert_int_equal(system(cmd), 0);
+
+	/* a full spool: the batch is counted lost, the error says so */
+	o.spool_max_bytes = 1;
+	assert_int_equal(vigil_store__open(url, &o, &s, &err), 0);
+	assert_int_equal(vigil_store__put_report(s, r), 0);
+	assert_int_equal(vigil_store__flush(s, &err), -ENOSPC);
+	vigil_store__stats(s, &st);
+	assert_true(st.lost_batches > 0);
+	vigil_store__free(s);
+	close(sock);
+	json_decref(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -292,6 +347,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_report_replaces_children, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_retention, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_specs_and_versions, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_clickhouse_spool, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

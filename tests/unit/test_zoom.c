@@ -489,6 +489,8 @@ static void test_report_token_beacon(void **state)
 	assert_string_equal(json_string_value(json_object_get(file, "path")), TOKEN_PATH);
 	assert_string_equal(json_string_value(json_array_get(json_object_get(file, "sent_to"), 0)),
 			    "127.0.0.1:8888");
+	/* every beacon carried the token: the destination is still named once */
+	assert_int_equal(json_array_size(json_object_get(file, "sent_to")), 1);
 
 	flow = json_array_get(json_object_get(r, "flows"), 0);
 	assert_string_equal(json_string_value(json_object_get(flow, "direction")), "out");
