@@ -8,12 +8,14 @@
 #include "cli/cli.h"
 #include "vigil/agent.h"
 
-static volatile sig_atomic_t stop_flag;
+static volatile sig_atomic_t stop_flag, reopen_flag;
 
 static void on_signal(int sig)
 {
-	(void)sig;
-	stop_flag = 1;
+	if (sig == SIGHUP)
+		reopen_flag = 1;
+	else
+		stop_flag = 1;
 }
 
 static void usage(FILE *f)
@@ -23,7 +25,8 @@ static void usage(FILE *f)
 		"\n"
 		"The node daemon: learns each new workload for the learning window, writes its\n"
 		"profile, then raises alerts on behaviour outside it. Profiles changed on disk\n"
-		"are reloaded and re-verified. SIGTERM or SIGINT: flush alerts and exit.\n"
+		"are reloaded and re-verified. SIGTERM or SIGINT: flush alerts and exit. SIGHUP:\n"
+		"reopen file sinks (after logrotate moved them).\n"
 		"docs/AGENT.md describes the configuration file.\n"
 		"\n"
 		"  -c, --config FILE   configuration (default /etc/vigil/agent.yaml when it\n"
@@ -81,7 +84,8 @@ int cmd_agent(int argc, char **argv)
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	e = vigil_agent__run(c, &stop_flag, &err);
+	sigaction(SIGHUP, &sa, NULL);
+	e = vigil_agent__run_reopen(c, &stop_flag, &reopen_flag, &err);
 	vigil_agent_config__free(c);
 	if (e < 0) {
 		if (err.message[0])

@@ -19,12 +19,14 @@
 
 #define MAX_SINKS 16
 
-static volatile sig_atomic_t stop_flag;
+static volatile sig_atomic_t stop_flag, reopen_flag;
 
 static void on_signal(int sig)
 {
-	(void)sig;
-	stop_flag = 1;
+	if (sig == SIGHUP)
+		reopen_flag = 1;
+	else
+		stop_flag = 1;
 }
 
 static void usage(FILE *f)
@@ -36,6 +38,7 @@ static void usage(FILE *f)
 		"Runs CMD as its own workload and raises an alert for each behaviour its profile\n"
 		"does not allow (docs/DETECTION.md). Exit status: 0 no alert, 1 alerts were raised,\n"
 		"2 usage or runtime error. CMD's own exit status is reported on stderr when not 0.\n"
+		"SIGHUP reopens file sinks (logrotate).\n"
 		"\n"
 		"  -p, --profile FILE    the SBoB to enforce\n"
 		"  -a, --alerts SINK     stdout (default), file:PATH, webhook:URL,\n"
@@ -67,6 +70,12 @@ static int emit(json_t *alert, void *ctx)
 	struct watch *w = ctx;
 
 	w->raised++;
+	/* SIGHUP: file sinks are reopened before the next alert is written (logrotate) */
+	if (reopen_flag) {
+		reopen_flag = 0;
+		if (vigil_alerts__reopen(w->alerts) < 0)
+			cli_errorf("watch: cannot reopen a file sink");
+	}
 	vigil_evidence__alert(w->evidence, w->cur, alert);
 	/* a sink failure is counted in the sink's stats; detection goes on */
 	vigil_alerts__emit(w->alerts, alert);
@@ -266,6 +275,7 @@ int cmd_watch(int argc, char **argv)
 	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
+	signal(SIGHUP, on_signal);
 	run.on_spawn = on_spawn;
 	run.on_event = on_event;
 	run.ctx = &w;

@@ -281,6 +281,10 @@ static void get_incident(struct vigil_cockpit *c, const char *id, struct cockpit
 		reply_error(r, 404, "no incident %s", id);
 		return;
 	}
+	if (rc == -EINVAL) { /* a prefix of several ids: the client must say more */
+		reply_error(r, 400, "%s", err.message);
+		return;
+	}
 	if (rc) {
 		reply_error(r, 500, "cannot read incident %s: %s", id, err.message);
 		return;

@@ -86,6 +86,9 @@ void vigil_evidence__alert(struct vigil_evidence *e, const struct vigil_event *e
 			   struct json_t *alert);
 /* Closes incidents whose window passed. */
 void vigil_evidence__tick(struct vigil_evidence *e);
+/* Counters of the recorder, incidents and store as a new JSON object (NULL for e NULL or out
+ * of memory); the caller owns the reference. */
+struct json_t *vigil_evidence__stats_json(const struct vigil_evidence *e);
 /* Reports open incidents, writes everything, frees. Accepts NULL. */
 int vigil_evidence__close(struct vigil_evidence *e, struct vigil_error *err);
 
@@ -100,9 +103,17 @@ struct vigil_agent_config;
 int vigil_agent_config__load(const char *path, struct vigil_agent_config **ret,
 			     struct vigil_error *err);
 void vigil_agent_config__free(struct vigil_agent_config *c);
+/* Where the agent writes its status (status_file; "" = none). Owned by c. */
+const char *vigil_agent_config__status_file(const struct vigil_agent_config *c);
 
 /* Runs the agent until *stop is set; flushes sinks and returns 0, or a negative errno. */
 int vigil_agent__run(const struct vigil_agent_config *c, volatile sig_atomic_t *stop,
 		     struct vigil_error *err);
+/*
+ * vigil_agent__run, and whenever *reopen is set (by a SIGHUP handler; may be NULL) the agent
+ * clears it and reopens its file sinks (logrotate).
+ */
+int vigil_agent__run_reopen(const struct vigil_agent_config *c, volatile sig_atomic_t *stop,
+			    volatile sig_atomic_t *reopen, struct vigil_error *err);
 
 #endif

@@ -163,12 +163,21 @@ static uint64_t as_u64(const json_t *v)
 {
 	if (json_is_integer(v))
 		return json_integer_value(v) < 0 ? 0 : (uint64_t)json_integer_value(v);
-	if (json_is_real(v))
-		return json_real_value(v) < 0 ? 0 : (uint64_t)json_real_value(v);
+	if (json_is_real(v)) {
+		double d = json_real_value(v);
+
+		/* converting a double beyond the range is undefined: clamp like the integers */
+		return !(d > 0) ? 0 : d >= 18446744073709551616.0 ? UINT64_MAX : (uint64_t)d;
+	}
 	if (json_is_true(v))
 		return 1;
-	if (json_is_string(v))
-		return strtoull(json_string_value(v), NULL, 10);
+	if (json_is_string(v)) {
+		const char *s = json_string_value(v);
+
+		/* strtoull wraps "-5" around to a huge number: negatives are 0 as above */
+		s += strspn(s, " \t\n\v\f\r");
+		return *s == '-' ? 0 : strtoull(s, NULL, 10);
+	}
 	return 0;
 }
 

@@ -35,7 +35,9 @@ int vigil_parse_u64(const char *s, uint64_t *ret)
 	char *end;
 	unsigned long long v;
 
-	if (!s || !*s || *s == '-' || *s == '+' || *s == ' ')
+	/* strtoull also skips any white space and takes a sign ("\t-1" is UINT64_MAX): only
+	 * digits are a number here */
+	if (!s || *s < '0' || *s > '9')
 		return -EINVAL;
 	errno = 0;
 	v = strtoull(s, &end, 10);

@@ -195,6 +195,7 @@ static int parse_binding(struct parse *p, const yaml_node_t *n, struct agent_bin
 			if (!eq)
 				return fail(p, v, "label: expected KEY=VALUE");
 			*eq = '\0';
+			free(b->label_value); /* a repeated "label:" replaces the earlier one */
 			b->label_value = strdup(eq + 1);
 			if (!b->label_value)
 				return -ENOMEM;
@@ -369,6 +370,8 @@ static int top_key(struct parse *p, const char *key, const yaml_node_t *v, void 
 		return get_duration(p, v, key, &c->cooldown_ns);
 	if (!strcmp(key, "rescan"))
 		return get_duration(p, v, key, &c->rescan_ns);
+	if (!strcmp(key, "health_interval"))
+		return get_duration(p, v, key, &c->health_ns);
 	if (!strcmp(key, "sinks"))
 		return get_strv(p, v, key, &c->sinks);
 	if (!strcmp(key, "evidence"))
@@ -400,11 +403,10 @@ static int top_key(struct parse *p, const char *key, const yaml_node_t *v, void 
 }
 
 static const char *const top_known[] = {
-	"state_dir",  "profiles_dir",	 "scope",	    "learning",
-	"cooldown",   "rescan",		 "sinks",	    "evidence",
-	"signatures", "exclude_cgroups", "include_cgroups", "disabled_rules",
-	"bindings",   "binding_files",	 "workloads",	    "status_file",
-	NULL,
+	"state_dir",	   "profiles_dir",    "scope",	  "learning",	   "cooldown",
+	"rescan",	   "sinks",	      "evidence", "signatures",	   "exclude_cgroups",
+	"include_cgroups", "disabled_rules",  "bindings", "binding_files", "workloads",
+	"status_file",	   "health_interval", NULL,
 };
 
 /* Reads a bounded file and parses it into p->doc. */
@@ -505,8 +507,11 @@ static int fill_defaults(struct vigil_agent_config *c)
 		return -ENOMEM;
 	if (!c->evidence && !(c->evidence = strdup("")))
 		return -ENOMEM;
-	if (!c->status_file && !(c->status_file = strdup("")))
-		return -ENOMEM;
+	if (!c->status_file) {
+		snprintf(buf, sizeof(buf), "%s/status.json", c->state_dir);
+		if (!(c->status_file = strdup(buf)))
+			return -ENOMEM;
+	}
 	return 0;
 }
 
@@ -524,6 +529,7 @@ int vigil_agent_config__load(const char *path, struct vigil_agent_config **ret,
 	c->learn_ns = 10ULL * 60 * 1000000000ULL;
 	c->cooldown_ns = VIGIL_DETECT_DEFAULT_COOLDOWN_NS;
 	c->rescan_ns = 2ULL * 1000000000ULL;
+	c->health_ns = 10ULL * 1000000000ULL;
 	if (!path && access(AGENT_CONFIG_DEFAULT_PATH, F_OK) == 0)
 		path = AGENT_CONFIG_DEFAULT_PATH;
 	c->path = strdup(path ? path : "");
@@ -581,4 +587,9 @@ void vigil_agent_config__free(struct vigil_agent_config *c)
 	free(c->commands);
 	free(c->status_file);
 	free(c);
+}
+
+const char *vigil_agent_config__status_file(const struct vigil_agent_config *c)
+{
+	return c && c->status_file ? c->status_file : "";
 }

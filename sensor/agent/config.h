@@ -54,6 +54,7 @@ struct vigil_agent_config {
 	uint64_t learn_ns;
 	uint64_t cooldown_ns; /* 0 = no cooldown */
 	uint64_t rescan_ns;   /* container discovery period */
+	uint64_t health_ns;   /* health check period (V0001, V0002), default 10 s */
 	struct strv sinks;
 	char *evidence;
 	bool require_signatures;
@@ -66,7 +67,7 @@ struct vigil_agent_config {
 	size_t nbindings;
 	struct agent_command *commands;
 	size_t ncommands;
-	char *status_file; /* JSON stats written periodically, "" = none */
+	char *status_file; /* JSON stats written periodically, "" = none, default STATE_DIR/status.json */
 };
 
 /* Loads YAML bindings (a list, or a map with key "bindings") from a file into c. */

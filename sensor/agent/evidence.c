@@ -105,3 +105,30 @@ int vigil_evidence__close(struct vigil_evidence *e, struct vigil_error *err)
 	free(e);
 	return r;
 }
+
+json_t *vigil_evidence__stats_json(const struct vigil_evidence *e)
+{
+	struct vigil_zoom_stats z = { 0 };
+	struct vigil_store_stats s = { 0 };
+
+	if (!e)
+		return NULL;
+	vigil_zoom__stats(e->z, &z);
+	vigil_store__stats(e->store, &s);
+	return json_pack(
+		"{s:I, s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I},"
+		" s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}}",
+		"reports", (json_int_t)e->reports, "zoom", "events", (json_int_t)z.events,
+		"ring_bytes", (json_int_t)z.ring_bytes, "ring_evicted", (json_int_t)z.ring_evicted,
+		"workloads", (json_int_t)z.workloads, "workloads_evicted",
+		(json_int_t)z.workloads_evicted, "incidents_open", (json_int_t)z.incidents_open,
+		"incidents_opened", (json_int_t)z.incidents_opened, "incidents_closed",
+		(json_int_t)z.incidents_closed, "incident_events_dropped",
+		(json_int_t)z.incident_events_dropped, "alerts_dropped",
+		(json_int_t)z.alerts_dropped, "store", "rows_written", (json_int_t)s.rows_written,
+		"batches_written", (json_int_t)s.batches_written, "retries", (json_int_t)s.retries,
+		"spooled_batches", (json_int_t)s.spooled_batches, "replayed_batches",
+		(json_int_t)s.replayed_batches, "spool_bytes", (json_int_t)s.spool_bytes,
+		"lost_batches", (json_int_t)s.lost_batches, "retention_deleted",
+		(json_int_t)s.retention_deleted);
+}
