@@ -10,6 +10,7 @@
 
 #include "cli/cli.h"
 #include "cockpit/cockpit.h"
+#include "util/fileio.h"
 #include "util/strutil.h"
 #include "vigil/store.h"
 
@@ -52,30 +53,6 @@ static int read_token(const char *path, char *buf, size_t size)
 	if (len < 16)
 		return -EINVAL;
 	return 0;
-}
-
-/* sqlite:/var/lib/vigil/x.db needs /var/lib/vigil to exist. */
-static void make_store_dir(const char *spec)
-{
-	char dir[4096];
-	char *slash;
-
-	if (!vigil_str_has_prefix(spec, "sqlite:"))
-		return;
-	if (vigil_strlcpy(dir, spec + 7, sizeof(dir)) >= sizeof(dir))
-		return;
-	slash = strrchr(dir, '/');
-	if (!slash || slash == dir)
-		return;
-	*slash = '\0';
-	for (char *p = dir + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		mkdir(dir, 0750);
-		*p = '/';
-	}
-	mkdir(dir, 0750);
 }
 
 int cmd_cockpit(int argc, char **argv)
@@ -123,7 +100,9 @@ int cmd_cockpit(int argc, char **argv)
 		usage(stderr);
 		return EXIT_ERROR;
 	}
-	make_store_dir(opts.store);
+	/* sqlite:/var/lib/vigil/x.db needs /var/lib/vigil to exist */
+	if (vigil_str_has_prefix(opts.store, "sqlite:"))
+		vigil_mkdir_parents(opts.store + 7, 0750);
 	if (vigil_cockpit__start(&opts, &cockpit, &err)) {
 		cli_print_error(&err);
 		return EXIT_ERROR;

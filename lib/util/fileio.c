@@ -4,7 +4,9 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -74,4 +76,58 @@ mode_t vigil_file_mode_or(const char *path, mode_t fallback)
 int vigil_replace_file(const char *path, const void *data, size_t len)
 {
 	return vigil_write_file_atomic(path, data, len, vigil_file_mode_or(path, 0644), NULL);
+}
+
+int vigil_mkdir_parents(const char *path, mode_t mode)
+{
+	char dir[4096];
+	char *slash;
+
+	if (vigil_strlcpy(dir, path, sizeof(dir)) >= sizeof(dir))
+		return -ENAMETOOLONG;
+	slash = strrchr(dir, '/');
+	if (!slash || slash == dir)
+		return 0;
+	*slash = '\0';
+	for (char *p = dir + 1;; p++) {
+		if (*p && *p != '/')
+			continue;
+		char c = *p;
+
+		*p = '\0';
+		if (mkdir(dir, mode) < 0 && errno != EEXIST)
+			return -errno;
+		*p = c;
+		if (!c)
+			return 0;
+	}
+}
+
+int vigil_lock_file(const char *path, pid_t *ret_holder)
+{
+	char buf[32];
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		int e = errno == EWOULDBLOCK ? -EWOULDBLOCK : -errno;
+
+		if (ret_holder) {
+			n = pread(fd, buf, sizeof(buf) - 1, 0);
+			buf[n > 0 ? n : 0] = '\0';
+			*ret_holder = (pid_t)strtol(buf, NULL, 10);
+		}
+		close(fd);
+		return e;
+	}
+	n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
+	if (ftruncate(fd, 0) < 0 || pwrite(fd, buf, (size_t)n, 0) != n) {
+		int e = -errno;
+
+		close(fd);
+		return e;
+	}
+	return fd;
 }

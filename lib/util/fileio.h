@@ -22,4 +22,17 @@ mode_t vigil_file_mode_or(const char *path, mode_t fallback);
 /* vigil_write_file_atomic keeping path's permissions when it exists (0644 when it does not). */
 int vigil_replace_file(const char *path, const void *data, size_t len);
 
+/*
+ * Creates the directories leading to path (not path itself), like `mkdir -p "$(dirname PATH)"`.
+ * Returns 0 or a negative errno.
+ */
+int vigil_mkdir_parents(const char *path, mode_t mode);
+
+/*
+ * Holds an exclusive lock on path (created when missing) for as long as the returned fd stays
+ * open, and writes the caller's pid into it. -EWOULDBLOCK when another process holds it; then
+ * *ret_holder (when not NULL) is the pid written by the holder, or 0 when unknown.
+ */
+int vigil_lock_file(const char *path, pid_t *ret_holder);
+
 #endif

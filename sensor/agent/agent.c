@@ -105,6 +105,7 @@ struct agent {
 	struct vigil_sensor_status drops_seen; /* sensor drop counters at the last health check */
 	uint64_t health_alerts;		       /* V0001 and V0002 emitted */
 	time_t started;
+	int lock_fd; /* STATE_DIR/agent.lock, held while running: one agent per state directory */
 };
 
 static uint64_t mono_ns(void)
@@ -1007,9 +1008,30 @@ static int agent_open(struct agent *a, struct vigil_error *err)
 	if (mkdir(a->c->state_dir, 0755) < 0 && errno != EEXIST)
 		return vigil_error__set(err, -errno, a->c->state_dir, 0, 0, "cannot create: %s",
 					strerror(errno));
+	{
+		char lock[PATH_MAX];
+		pid_t holder = 0;
+
+		snprintf(lock, sizeof(lock), "%s/agent.lock", a->c->state_dir);
+		a->lock_fd = vigil_lock_file(lock, &holder);
+		if (a->lock_fd == -EWOULDBLOCK)
+			return vigil_error__set(
+				err, -EBUSY, a->c->state_dir, 0, 0,
+				"another vigil agent (pid %ld) is running with this "
+				"state directory",
+				(long)holder);
+		if (a->lock_fd < 0)
+			return vigil_error__set(err, a->lock_fd, lock, 0, 0, "cannot lock: %s",
+						strerror(-a->lock_fd));
+	}
 	if (mkdir(a->c->profiles_dir, 0755) < 0 && errno != EEXIST)
 		return vigil_error__set(err, -errno, a->c->profiles_dir, 0, 0, "cannot create: %s",
 					strerror(errno));
+	/* sqlite:/var/lib/vigil/evidence.db needs its directory, as the cockpit's store does */
+	if (a->c->evidence && vigil_str_has_prefix(a->c->evidence, "sqlite:") &&
+	    (e = vigil_mkdir_parents(a->c->evidence + 7, 0750)) < 0)
+		return vigil_error__set(err, e, a->c->evidence + 7, 0, 0,
+					"cannot create its directory: %s", strerror(-e));
 	if (a->c->require_signatures) {
 		e = vigil_trust__load_dir(a->c->trust_dir, &a->trust, err);
 		if (e < 0)
@@ -1089,7 +1111,7 @@ static void agent_close(struct agent *a)
 		free(a->watches[i].dir);
 	if (a->ino >= 0)
 		close(a->ino);
-	if (a->d) {
+	if (a->d && a->s) {
 		struct vigil_detect_stats st;
 
 		vigil_detector__stats(a->d, &st);
@@ -1111,6 +1133,8 @@ static void agent_close(struct agent *a)
 	vigil_trust__free(a->trust);
 	vigil_sign__key_free(a->key);
 	vigil_sensor__free(a->s);
+	if (a->lock_fd >= 0)
+		close(a->lock_fd);
 }
 
 int vigil_agent__run(const struct vigil_agent_config *c, volatile sig_atomic_t *stop,
@@ -1130,6 +1154,7 @@ int vigil_agent__run_reopen(const struct vigil_agent_config *c, volatile sig_ato
 		return -ENOMEM;
 	a->c = c;
 	a->ino = -1;
+	a->lock_fd = -1;
 	a->started = time(NULL);
 	vigil_cgroup2_mount(a->cg_root, sizeof(a->cg_root));
 	{
