@@ -54,8 +54,7 @@ assert_eq 0 "$(json_count "$ALERTS" "workload.container_id=$PODMAN_ID" 2>/dev/nu
 # Drop a binary into the container's filesystem (its overlay upper layer).
 cp "$TEST_TMP/dropped" "/proc/$pid/root/usr/local/bin/dropped.tmp"
 mv "/proc/$pid/root/usr/local/bin/dropped.tmp" "/proc/$pid/root/usr/local/bin/dropped"
-wait_until 10 test "$(json_count "$ALERTS" "workload.container_id=$PODMAN_ID" rule_id=R1001 \
-	2>/dev/null || echo 0)" -ge 1 || fail "no R1001 for the drifted binary: $(tail -c 2000 \
+wait_until 10 json_count_ge 1 "$ALERTS" "workload.container_id=$PODMAN_ID" rule_id=R1001 || fail "no R1001 for the drifted binary: $(tail -c 2000 \
 	"$ALERTS" 2>/dev/null)"
 sleep 0.5
 rules=$(json_get "$ALERTS" rule_id "workload.container_id=$PODMAN_ID" | sort -u | tr '\n' ' ')

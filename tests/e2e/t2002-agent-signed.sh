@@ -82,7 +82,7 @@ text = text.replace("  execs:\n", "  execs:\n  - path: /usr/bin/true\n", 1)
 open(p + ".new", "w").write(text)
 EOF
 mv "$PROFILES/bound.yaml.new" "$PROFILES/bound.yaml"
-wait_until 10 test "$(json_count "$ALERTS" rule_id=R1016 2>/dev/null || echo 0)" -ge 1 ||
+wait_until 10 json_count_ge 1 "$ALERTS" rule_id=R1016 ||
 	fail "no R1016 after the signed profile was edited: $(tail -c 1500 "$TEST_TMP/agent.log")"
 [ "$(json_count "$ALERTS" rule_id=R1016 severity=10 event.reason=tampered \
 	"event.path=$PROFILES/bound.yaml" workload.name=bound)" = 1 ] ||
@@ -90,7 +90,7 @@ wait_until 10 test "$(json_count "$ALERTS" rule_id=R1016 2>/dev/null || echo 0)"
 
 # Detection continues with the last good version (which does not allow /bin/true).
 touch "$CTL/go"
-wait_until 10 test "$(json_count "$ALERTS" rule_id=R0001 2>/dev/null || echo 0)" -ge 2 ||
+wait_until 10 json_count_ge 2 "$ALERTS" rule_id=R0001 ||
 	fail "no R0001 for /bin/true in both workloads: $(head -c 3000 "$ALERTS")"
 for w in bound fresh; do
 	[ "$(json_count "$ALERTS" rule_id=R0001 "workload.name=$w" event.path=/usr/bin/true)" = 1 ] ||
@@ -103,8 +103,7 @@ assert_eq "R0001 R0001 R1016 " "$rules" "every alert raised"
 # An unsigned replacement is news too.
 grep -v 'signature.kubescape.io' "$TEST_TMP/bound.signed.yaml" >"$PROFILES/bound.yaml.new"
 mv "$PROFILES/bound.yaml.new" "$PROFILES/bound.yaml"
-wait_until 10 test "$(json_count "$ALERTS" rule_id=R1016 event.reason=unsigned 2>/dev/null ||
-	echo 0)" -ge 1 || fail "no R1016 for an unsigned profile: $(tail -c 1500 "$ALERTS")"
+wait_until 10 json_count_ge 1 "$ALERTS" rule_id=R1016 event.reason=unsigned || fail "no R1016 for an unsigned profile: $(tail -c 1500 "$ALERTS")"
 
 # SIGTERM: flush and exit 0.
 kill -TERM "$AGENT_PID"

@@ -67,8 +67,7 @@ for id in "$web_id" "$udp_id"; do
 	touch "/proc/$(podman_pid "$id")/root/tmp/go"
 done
 for id in "$web_id" "$udp_id"; do
-	wait_until 10 test "$(json_count "$ALERTS" "workload.container_id=$id" rule_id=R0040 \
-		2>/dev/null || echo 0)" -ge 1 || fail "no R0040 for $id: $(tail -c 1500 "$ALERTS")"
+	wait_until 10 json_count_ge 1 "$ALERTS" "workload.container_id=$id" rule_id=R0040 || fail "no R0040 for $id: $(tail -c 1500 "$ALERTS")"
 done
 sleep 0.5
 for id in "$web_id" "$udp_id"; do

@@ -171,7 +171,10 @@ assert_ge()
 # fields (event.type, process.args.0). FILE may be - for stdin. See tests/lib/jsonl.py.
 json_filter() { python3 "$TESTLIB/jsonl.py" filter "$@"; }   # FILE [COND...]: matching lines
 json_count() { python3 "$TESTLIB/jsonl.py" count "$@"; }     # FILE [COND...]: how many
-json_get() { python3 "$TESTLIB/jsonl.py" get "$@"; }         # FILE FIELD [COND...]: values
+json_get() { python3 "$TESTLIB/jsonl.py" get "$@"; }
+# json_count_ge N FILE [COND...]: at least N matching lines (a missing file counts 0). For
+# wait_until, which runs its command anew each time (a "$(...)" argument is expanded only once).
+json_count_ge() { local n=$1; shift; [ "$(json_count "$@" 2>/dev/null || echo 0)" -ge "$n" ]; }         # FILE FIELD [COND...]: values
 
 # ---- waiting -------------------------------------------------------------------------------
 # wait_until SECONDS CMD [ARGS...]: poll CMD every 50 ms until it succeeds; false on timeout.
