@@ -10,6 +10,7 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 #include "store/store_internal.h"
@@ -463,9 +464,13 @@ int store_sqlite_open(struct vigil_store *s, const char *path, struct vigil_erro
 	s->be = q;
 	s->ops = &sqlite_ops;
 	if (sqlite3_open_v2(path, &q->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		bool missing = s->opts.read_only && access(path, F_OK) < 0;
+
 		rc = vigil_error__set(err, s->opts.read_only ? -ENOENT : -EIO, path, 0, 0,
 				      "cannot open: %s",
-				      q->db ? sqlite3_errmsg(q->db) : "out of memory");
+				      missing ? "no such file (no evidence stored there yet?)"
+				      : q->db ? sqlite3_errmsg(q->db)
+					      : "out of memory");
 		sq_close(s);
 		return rc;
 	}
