@@ -43,7 +43,7 @@ static json_t *sockaddr_json(const struct vigil_sockaddr *a)
 			 (int)a->port);
 }
 
-static const char *tcp_state_name(unsigned s)
+const char *vigil_tcp_state_name(unsigned s)
 {
 	static const char *const names[] = {
 		"",	     "ESTABLISHED", "SYN_SENT",	   "SYN_RECV",	 "FIN_WAIT1",
@@ -139,9 +139,9 @@ static json_t *event_fields(const struct vigil_event *ev)
 		json_object_set_new(o, "ret", json_integer(ev->net.ret));
 		if (ev->kind == VIGIL_EV_TCP_STATE) {
 			json_object_set_new(o, "old_state",
-					    json_string(tcp_state_name(ev->net.old_state)));
+					    json_string(vigil_tcp_state_name(ev->net.old_state)));
 			json_object_set_new(o, "new_state",
-					    json_string(tcp_state_name(ev->net.new_state)));
+					    json_string(vigil_tcp_state_name(ev->net.new_state)));
 		}
 		if (ev->kind == VIGIL_EV_NET_IO) {
 			json_object_set_new(o, "bytes", json_integer((json_int_t)ev->net.bytes));
@@ -260,11 +260,12 @@ int vigil_event__format_line(const struct vigil_event *ev, char *buf, size_t siz
 		snprintf(detail, sizeof(detail), "%s %s:%u -> %s:%u ret=%d%s%s%s",
 			 proto_name(ev->net.proto), a, ev->net.local.port, b, ev->net.remote.port,
 			 ev->net.ret, ev->kind == VIGIL_EV_TCP_STATE ? " " : "",
-			 ev->kind == VIGIL_EV_TCP_STATE ? tcp_state_name(ev->net.old_state) : "",
+			 ev->kind == VIGIL_EV_TCP_STATE ? vigil_tcp_state_name(ev->net.old_state)
+							: "",
 			 ev->kind == VIGIL_EV_TCP_STATE ? "->" : "");
 		if (ev->kind == VIGIL_EV_TCP_STATE)
 			snprintf(detail + strlen(detail), sizeof(detail) - strlen(detail), "%s",
-				 tcp_state_name(ev->net.new_state));
+				 vigil_tcp_state_name(ev->net.new_state));
 		break;
 	case VIGIL_EV_NET_IO:
 		addr_text(&ev->net.remote, b, sizeof(b));

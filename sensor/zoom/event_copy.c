@@ -6,6 +6,7 @@
 
 #include "util/strutil.h"
 #include "sensor/zoom/zoom_internal.h"
+#include "vigil/sensor.h"
 
 /* The event's one descriptive text (path, name, target ...). */
 static void event_text(const struct vigil_event *ev, char *buf, size_t size)
@@ -48,11 +49,14 @@ static void event_text(const struct vigil_event *ev, char *buf, size_t size)
 	case VIGIL_EV_MOUNT:
 		snprintf(buf, size, "%s", ev->call.str ? ev->call.str : "");
 		break;
+	case VIGIL_EV_TCP_STATE:
+		snprintf(buf, size, "%s -> %s", vigil_tcp_state_name(ev->net.old_state),
+			 vigil_tcp_state_name(ev->net.new_state));
+		break;
 	case VIGIL_EV_CONNECT:
 	case VIGIL_EV_ACCEPT:
 	case VIGIL_EV_BIND:
 	case VIGIL_EV_LISTEN:
-	case VIGIL_EV_TCP_STATE:
 	case VIGIL_EV_NET_IO:
 		if (ev->net.remote.family == AF_UNIX && ev->net.remote.unix_path)
 			snprintf(buf, size, "%s", ev->net.remote.unix_path);

@@ -241,7 +241,8 @@ json_t *zoom_build_report(const struct zinc *inc, const struct vigil_zoom_opts *
 			vigil_buf__printf(&detail, "code %d", e->aux);
 		else if (e->kind == VIGIL_EV_FORK)
 			vigil_buf__printf(&detail, "child %d", e->aux);
-		else if (e->kind == VIGIL_EV_IOURING_OP && addr[0])
+		else if ((e->kind == VIGIL_EV_IOURING_OP || e->kind == VIGIL_EV_TCP_STATE) &&
+			 addr[0])
 			vigil_buf__printf(&detail, "%s %s", e->text, addr);
 		else
 			vigil_buf__puts(&detail, e->text);
