@@ -93,12 +93,14 @@ struct {
 /* Bumped by user space after watched/excluded change: every cached decision older than it
  * (in verdict or vcache) is decided again. */
 volatile __u32 verdict_gen = 0;
+/* Bumped by user space after sysallow changes: per-CPU quiet syscall sets are refilled. */
+volatile __u32 syscall_gen = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct vg_vcache);
+	__type(value, struct vg_cpucache);
 } vcache SEC(".maps");
 
 struct {
@@ -216,33 +218,43 @@ out:
 	return v == 1;
 }
 
-/* The early exit of every hook: the sensor itself and unmonitored cgroups leave here. */
-static __always_inline bool monitored(__u64 *ret_cg)
+/* The early exit of every hook: the sensor itself and unmonitored cgroups leave here.
+ * ret_c: this CPU's cache (may be NULL), for hooks with a fast path of their own. */
+static __always_inline bool monitored_c(__u64 *ret_cg, struct vg_cpucache **ret_c)
 {
 	__u32 zero = 0, gen = verdict_gen;
-	struct vg_vcache *c, *v;
+	struct vg_cpucache *c;
+	struct vg_vcache *v;
 	__u64 cg = bpf_get_current_cgroup_id();
 	bool m;
 
 	*ret_cg = cg;
 	/* per-CPU one-entry cache: consecutive syscalls of one task cost an array lookup */
 	c = bpf_map_lookup_elem(&vcache, &zero);
-	if (c && c->cgroup_id == cg && c->gen == gen) {
-		if (c->verdict != 1)
+	*ret_c = c;
+	if (c && c->v.cgroup_id == cg && c->v.gen == gen) {
+		if (c->v.verdict != 1)
 			return false;
 	} else {
 		v = bpf_map_lookup_elem(&verdict, &cg);
 		m = v && v->gen == gen ? v->verdict == 1 : decide_current(cg, gen);
 		if (c) {
-			c->cgroup_id = cg;
-			c->gen = gen;
-			c->verdict = m ? 1 : 2;
+			c->v.cgroup_id = cg;
+			c->v.gen = gen;
+			c->v.verdict = m ? 1 : 2;
 		}
 		if (!m)
 			return false;
 	}
 	/* the sensor's own process, checked only where it could be monitored */
 	return (bpf_get_current_pid_tgid() >> 32) != cfg_self_tgid;
+}
+
+static __always_inline bool monitored(__u64 *ret_cg)
+{
+	struct vg_cpucache *c;
+
+	return monitored_c(ret_cg, &c);
 }
 
 static __always_inline bool monitored_cgid(__u64 cg)
@@ -741,17 +753,22 @@ SEC("tp_btf/sys_enter")
 int BPF_PROG(vg_sys_enter, struct pt_regs *regs, long id)
 {
 	struct vg_bitmap *b, *allow, zero = {};
+	struct vg_cpucache *c;
 	struct vg_event *e;
 	__u64 cg, bit;
-	__u32 w, oos = 0;
+	__u32 w, oos = 0, sgen = syscall_gen;
 	bool first = false;
 
-	if (!monitored(&cg))
+	if (!monitored_c(&cg, &c))
 		return 0;
 	if ((__u64)id >= VG_MAX_SYSCALLS)
 		return 0;
 	w = (id >> 6) & (VG_BITMAP_WORDS - 1);
 	bit = 1ull << (id & 63);
+	/* steady state: a syscall this workload already used (and may use) costs a bit test,
+	 * no map lookup and no write */
+	if (c && c->quiet_cg == cg && c->sys_gen == sgen && (c->quiet.w[w] & bit))
+		return 0;
 	b = bpf_map_lookup_elem(&sysbits, &cg);
 	if (!b) {
 		if (bpf_map_update_elem(&sysbits, &cg, &zero, BPF_NOEXIST) &&
@@ -767,9 +784,17 @@ int BPF_PROG(vg_sys_enter, struct pt_regs *regs, long id)
 		__sync_fetch_and_or(&b->w[w], bit);
 		first = true;
 	}
+	allow = want(VG_EV_SYSCALL) ? bpf_map_lookup_elem(&sysallow, &cg) : NULL;
+	if (c) {
+		/* refill this CPU's quiet set: learned bits, less the ones outside the allow set
+		 * (those keep being checked, and reported once each by de-duplication) */
+		c->quiet_cg = cg;
+		c->sys_gen = sgen;
+		for (int i = 0; i < VG_BITMAP_WORDS; i++)
+			c->quiet.w[i] = b->w[i] & (allow ? allow->w[i] : ~0ull);
+	}
 	if (!want(VG_EV_SYSCALL))
 		return 0;
-	allow = bpf_map_lookup_elem(&sysallow, &cg);
 	if (allow) {
 		if (allow->w[w] & bit)
 			return 0;
