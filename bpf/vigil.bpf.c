@@ -815,34 +815,44 @@ int BPF_PROG(vg_sys_enter, struct pt_regs *regs, long id)
 
 /* ---- syscalls: events at exit (arguments are still in pt_regs, the result is known) ---- */
 
+/* The x86_64 argument registers r10..di are adjacent in pt_regs: one read instead of four. */
+struct sys_args {
+	long r10, r9, r8, ax, cx, dx, si, di;
+};
+_Static_assert(__builtin_offsetof(struct pt_regs, di) - __builtin_offsetof(struct pt_regs, r10) ==
+		       __builtin_offsetof(struct sys_args, di),
+	       "pt_regs layout");
+
 static __always_inline int on_open(struct pt_regs *regs, long nr, long ret, __u64 cg)
 {
 	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	struct sys_args a = {};
 	const char *upath;
 	long dirfd = AT_FDCWD_, flags = 0, mode = 0;
 	struct vg_event *e;
 	__u64 pre = 0;
 	__u32 off = 0;
 
+	bpf_probe_read_kernel(&a, sizeof(a), &regs->r10);
 	if (nr == NR_open) {
-		upath = (const char *)BPF_CORE_READ(regs, di);
-		flags = BPF_CORE_READ(regs, si);
-		mode = BPF_CORE_READ(regs, dx);
+		upath = (const char *)a.di;
+		flags = a.si;
+		mode = a.dx;
 	} else if (nr == NR_creat) {
-		upath = (const char *)BPF_CORE_READ(regs, di);
+		upath = (const char *)a.di;
 		flags = 01101; /* O_CREAT|O_WRONLY|O_TRUNC */
-		mode = BPF_CORE_READ(regs, si);
+		mode = a.si;
 	} else if (nr == NR_openat) {
-		dirfd = (int)BPF_CORE_READ(regs, di);
-		upath = (const char *)BPF_CORE_READ(regs, si);
-		flags = BPF_CORE_READ(regs, dx);
-		mode = BPF_CORE_READ(regs, r10);
+		dirfd = (int)a.di;
+		upath = (const char *)a.si;
+		flags = a.dx;
+		mode = a.r10;
 	} else {
 		struct open_how how = {};
 
-		dirfd = (int)BPF_CORE_READ(regs, di);
-		upath = (const char *)BPF_CORE_READ(regs, si);
-		bpf_probe_read_user(&how, sizeof(how), (void *)BPF_CORE_READ(regs, dx));
+		dirfd = (int)a.di;
+		upath = (const char *)a.si;
+		bpf_probe_read_user(&how, sizeof(how), (void *)a.dx);
 		flags = how.flags;
 		mode = how.mode;
 	}
