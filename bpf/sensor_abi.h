@@ -18,8 +18,10 @@
  *   zoom        HASH       u64 cgroup id -> u8                      zoom: every io_uring op etc.
  *   dedup       LRU_HASH   struct vg_dedup_key -> u8                already reported
  *   rate        LRU_HASH   u64 cgroup id -> struct vg_rate          per-workload token bucket
- *   vcache      PERCPU_ARRAY 1 x struct vg_vcache                   last verdict on this CPU,
- *                          valid while its gen equals the global verdict_gen
+ *   vcache      PERCPU_ARRAY 1 x struct vg_cpucache                 last verdict on this CPU,
+ *                          valid while its gen equals the global verdict_gen; and the
+ *                          syscalls of its workload that need no work (learned and allowed),
+ *                          valid while its sys_gen equals the global syscall_gen
  *   counters    PERCPU_ARRAY VG_CNT__MAX x u64                      events, drops per cause
  *   scratch     PERCPU_ARRAY 1 x struct vg_scratch                  record under construction
  */
@@ -150,6 +152,15 @@ struct vg_vcache {
 	__u32 gen; /* verdict_gen when cached */
 	__u8 verdict;
 	__u8 pad[3];
+};
+
+/* per-CPU cache (map vcache): the sys_enter fast path is one array lookup and a bit test */
+struct vg_cpucache {
+	struct vg_vcache v;
+	__u64 quiet_cg; /* workload whose quiet set this is (0: none) */
+	__u32 sys_gen;	/* syscall_gen when filled */
+	__u32 pad;
+	struct vg_bitmap quiet; /* learned, and allowed when an allow set is loaded */
 };
 
 struct vg_rate {

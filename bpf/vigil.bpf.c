@@ -93,12 +93,14 @@ struct {
 /* Bumped by user space after watched/excluded change: every cached decision older than it
  * (in verdict or vcache) is decided again. */
 volatile __u32 verdict_gen = 0;
+/* Bumped by user space after sysallow changes: per-CPU quiet syscall sets are refilled. */
+volatile __u32 syscall_gen = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct vg_vcache);
+	__type(value, struct vg_cpucache);
 } vcache SEC(".maps");
 
 struct {
@@ -216,33 +218,43 @@ out:
 	return v == 1;
 }
 
-/* The early exit of every hook: the sensor itself and unmonitored cgroups leave here. */
-static __always_inline bool monitored(__u64 *ret_cg)
+/* The early exit of every hook: the sensor itself and unmonitored cgroups leave here.
+ * ret_c: this CPU's cache (may be NULL), for hooks with a fast path of their own. */
+static __always_inline bool monitored_c(__u64 *ret_cg, struct vg_cpucache **ret_c)
 {
 	__u32 zero = 0, gen = verdict_gen;
-	struct vg_vcache *c, *v;
+	struct vg_cpucache *c;
+	struct vg_vcache *v;
 	__u64 cg = bpf_get_current_cgroup_id();
 	bool m;
 
 	*ret_cg = cg;
 	/* per-CPU one-entry cache: consecutive syscalls of one task cost an array lookup */
 	c = bpf_map_lookup_elem(&vcache, &zero);
-	if (c && c->cgroup_id == cg && c->gen == gen) {
-		if (c->verdict != 1)
+	*ret_c = c;
+	if (c && c->v.cgroup_id == cg && c->v.gen == gen) {
+		if (c->v.verdict != 1)
 			return false;
 	} else {
 		v = bpf_map_lookup_elem(&verdict, &cg);
 		m = v && v->gen == gen ? v->verdict == 1 : decide_current(cg, gen);
 		if (c) {
-			c->cgroup_id = cg;
-			c->gen = gen;
-			c->verdict = m ? 1 : 2;
+			c->v.cgroup_id = cg;
+			c->v.gen = gen;
+			c->v.verdict = m ? 1 : 2;
 		}
 		if (!m)
 			return false;
 	}
 	/* the sensor's own process, checked only where it could be monitored */
 	return (bpf_get_current_pid_tgid() >> 32) != cfg_self_tgid;
+}
+
+static __always_inline bool monitored(__u64 *ret_cg)
+{
+	struct vg_cpucache *c;
+
+	return monitored_c(ret_cg, &c);
 }
 
 static __always_inline bool monitored_cgid(__u64 cg)
@@ -741,17 +753,22 @@ SEC("tp_btf/sys_enter")
 int BPF_PROG(vg_sys_enter, struct pt_regs *regs, long id)
 {
 	struct vg_bitmap *b, *allow, zero = {};
+	struct vg_cpucache *c;
 	struct vg_event *e;
 	__u64 cg, bit;
-	__u32 w, oos = 0;
+	__u32 w, oos = 0, sgen = syscall_gen;
 	bool first = false;
 
-	if (!monitored(&cg))
+	if (!monitored_c(&cg, &c))
 		return 0;
 	if ((__u64)id >= VG_MAX_SYSCALLS)
 		return 0;
 	w = (id >> 6) & (VG_BITMAP_WORDS - 1);
 	bit = 1ull << (id & 63);
+	/* steady state: a syscall this workload already used (and may use) costs a bit test,
+	 * no map lookup and no write */
+	if (c && c->quiet_cg == cg && c->sys_gen == sgen && (c->quiet.w[w] & bit))
+		return 0;
 	b = bpf_map_lookup_elem(&sysbits, &cg);
 	if (!b) {
 		if (bpf_map_update_elem(&sysbits, &cg, &zero, BPF_NOEXIST) &&
@@ -767,9 +784,17 @@ int BPF_PROG(vg_sys_enter, struct pt_regs *regs, long id)
 		__sync_fetch_and_or(&b->w[w], bit);
 		first = true;
 	}
+	allow = want(VG_EV_SYSCALL) ? bpf_map_lookup_elem(&sysallow, &cg) : NULL;
+	if (c) {
+		/* refill this CPU's quiet set: learned bits, less the ones outside the allow set
+		 * (those keep being checked, and reported once each by de-duplication) */
+		c->quiet_cg = cg;
+		c->sys_gen = sgen;
+		for (int i = 0; i < VG_BITMAP_WORDS; i++)
+			c->quiet.w[i] = b->w[i] & (allow ? allow->w[i] : ~0ull);
+	}
 	if (!want(VG_EV_SYSCALL))
 		return 0;
-	allow = bpf_map_lookup_elem(&sysallow, &cg);
 	if (allow) {
 		if (allow->w[w] & bit)
 			return 0;
@@ -790,34 +815,44 @@ int BPF_PROG(vg_sys_enter, struct pt_regs *regs, long id)
 
 /* ---- syscalls: events at exit (arguments are still in pt_regs, the result is known) ---- */
 
+/* The x86_64 argument registers r10..di are adjacent in pt_regs: one read instead of four. */
+struct sys_args {
+	long r10, r9, r8, ax, cx, dx, si, di;
+};
+_Static_assert(__builtin_offsetof(struct pt_regs, di) - __builtin_offsetof(struct pt_regs, r10) ==
+		       __builtin_offsetof(struct sys_args, di),
+	       "pt_regs layout");
+
 static __always_inline int on_open(struct pt_regs *regs, long nr, long ret, __u64 cg)
 {
 	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	struct sys_args a = {};
 	const char *upath;
 	long dirfd = AT_FDCWD_, flags = 0, mode = 0;
 	struct vg_event *e;
 	__u64 pre = 0;
 	__u32 off = 0;
 
+	bpf_probe_read_kernel(&a, sizeof(a), &regs->r10);
 	if (nr == NR_open) {
-		upath = (const char *)BPF_CORE_READ(regs, di);
-		flags = BPF_CORE_READ(regs, si);
-		mode = BPF_CORE_READ(regs, dx);
+		upath = (const char *)a.di;
+		flags = a.si;
+		mode = a.dx;
 	} else if (nr == NR_creat) {
-		upath = (const char *)BPF_CORE_READ(regs, di);
+		upath = (const char *)a.di;
 		flags = 01101; /* O_CREAT|O_WRONLY|O_TRUNC */
-		mode = BPF_CORE_READ(regs, si);
+		mode = a.si;
 	} else if (nr == NR_openat) {
-		dirfd = (int)BPF_CORE_READ(regs, di);
-		upath = (const char *)BPF_CORE_READ(regs, si);
-		flags = BPF_CORE_READ(regs, dx);
-		mode = BPF_CORE_READ(regs, r10);
+		dirfd = (int)a.di;
+		upath = (const char *)a.si;
+		flags = a.dx;
+		mode = a.r10;
 	} else {
 		struct open_how how = {};
 
-		dirfd = (int)BPF_CORE_READ(regs, di);
-		upath = (const char *)BPF_CORE_READ(regs, si);
-		bpf_probe_read_user(&how, sizeof(how), (void *)BPF_CORE_READ(regs, dx));
+		dirfd = (int)a.di;
+		upath = (const char *)a.si;
+		bpf_probe_read_user(&how, sizeof(how), (void *)a.dx);
 		flags = how.flags;
 		mode = how.mode;
 	}

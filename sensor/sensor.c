@@ -798,6 +798,12 @@ static void verdicts_changed(struct vigil_sensor *s)
 	__atomic_add_fetch(&s->skel->bss->verdict_gen, 1, __ATOMIC_SEQ_CST);
 }
 
+/* The kernel's per-CPU quiet syscall sets were built from the old allow sets. */
+static void syscalls_changed(struct vigil_sensor *s)
+{
+	__atomic_add_fetch(&s->skel->bss->syscall_gen, 1, __ATOMIC_SEQ_CST);
+}
+
 int vigil_sensor__watch_cgroup(struct vigil_sensor *s, uint64_t cgroup_id)
 {
 	uint8_t one = 1;
@@ -868,10 +874,12 @@ int vigil_sensor__set_syscall_allow(struct vigil_sensor *s, uint64_t cgroup_id,
 		if (bpf_map_delete_elem(bpf_map__fd(s->skel->maps.sysallow), &cgroup_id) &&
 		    errno != ENOENT)
 			return -errno;
+		syscalls_changed(s);
 		return 0;
 	}
 	if (bpf_map_update_elem(bpf_map__fd(s->skel->maps.sysallow), &cgroup_id, &b, BPF_ANY))
 		return -errno;
+	syscalls_changed(s);
 	return 0;
 }
 
