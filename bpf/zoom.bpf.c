@@ -20,6 +20,7 @@
 
 #include "sensor_abi.h"
 #include "zoom_abi.h"
+#include "sock.bpf.h"
 
 extern struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -291,28 +292,6 @@ static __always_inline struct sock *file_sock(struct file *f)
 		return NULL;
 	so = BPF_CORE_READ(f, private_data);
 	return so ? BPF_CORE_READ(so, sk) : NULL;
-}
-
-static __always_inline void sock_addrs(struct vg_event *e, struct sock *sk)
-{
-	__u16 fam = BPF_CORE_READ(sk, __sk_common.skc_family);
-
-	e->arg[0] = BPF_CORE_READ(sk, sk_protocol);
-	e->sa[0].family = fam;
-	e->sa[1].family = fam;
-	e->sa[0].port = BPF_CORE_READ(sk, __sk_common.skc_num);
-	e->sa[1].port = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
-	if (fam == AF_INET_) {
-		/* 4 bytes each: BPF_CORE_READ_INTO would copy sizeof(addr), 16 */
-		__u32 a4 = BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
-
-		__builtin_memcpy(e->sa[0].addr, &a4, 4);
-		a4 = BPF_CORE_READ(sk, __sk_common.skc_daddr);
-		__builtin_memcpy(e->sa[1].addr, &a4, 4);
-	} else if (fam == AF_INET6_) {
-		BPF_CORE_READ_INTO(&e->sa[0].addr, sk, __sk_common.skc_v6_rcv_saddr);
-		BPF_CORE_READ_INTO(&e->sa[1].addr, sk, __sk_common.skc_v6_daddr);
-	}
 }
 
 /* The peer of an unconnected socket (UDP sendto/recvfrom) from a user struct sockaddr. */

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * BPF helpers shared by the sensor's programs (vigil.bpf.c) and the zoom's (zoom.bpf.c).
+ * Included after vmlinux.h, the libbpf headers and sensor_abi.h.
+ */
+#ifndef VIGIL_BPF_SOCK_H
+#define VIGIL_BPF_SOCK_H
+
+#ifndef AF_INET_
+#define AF_INET_  2
+#define AF_INET6_ 10
+#endif
+
+/* A socket's protocol, local (sa[0]) and remote (sa[1]) family, address and port. */
+static __always_inline void sock_addrs(struct vg_event *e, struct sock *sk)
+{
+	__u16 fam = BPF_CORE_READ(sk, __sk_common.skc_family);
+
+	e->arg[0] = BPF_CORE_READ(sk, sk_protocol);
+	e->sa[0].family = fam;
+	e->sa[1].family = fam;
+	e->sa[0].port = BPF_CORE_READ(sk, __sk_common.skc_num);
+	e->sa[1].port = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	if (fam == AF_INET_) {
+		/* 4 bytes each: BPF_CORE_READ_INTO would copy sizeof(addr), 16 */
+		__u32 a4 = BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
+
+		__builtin_memcpy(e->sa[0].addr, &a4, 4);
+		a4 = BPF_CORE_READ(sk, __sk_common.skc_daddr);
+		__builtin_memcpy(e->sa[1].addr, &a4, 4);
+	} else if (fam == AF_INET6_) {
+		BPF_CORE_READ_INTO(&e->sa[0].addr, sk, __sk_common.skc_v6_rcv_saddr);
+		BPF_CORE_READ_INTO(&e->sa[1].addr, sk, __sk_common.skc_v6_daddr);
+	}
+}
+
+#endif
