@@ -76,7 +76,12 @@ int cmd_agent(int argc, char **argv)
 		return EXIT_ERROR;
 	}
 	if (check) {
+		e = vigil_agent_config__check_paths(c, &err);
 		vigil_agent_config__free(c);
+		if (e < 0) {
+			cli_print_error(&err);
+			return EXIT_ERROR;
+		}
 		return 0;
 	}
 	/* no SA_RESTART: a signal must wake the poll so the loop sees the flag */

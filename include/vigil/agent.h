@@ -105,6 +105,12 @@ int vigil_agent_config__load(const char *path, struct vigil_agent_config **ret,
 void vigil_agent_config__free(struct vigil_agent_config *c);
 /* Where the agent writes its status (status_file; "" = none). Owned by c. */
 const char *vigil_agent_config__status_file(const struct vigil_agent_config *c);
+/*
+ * What `vigil agent --check` adds to parsing: the places the agent will write (state
+ * directory, file sinks) and read (trust directory, signing key) are reachable. Connects to
+ * nothing and creates nothing.
+ */
+int vigil_agent_config__check_paths(const struct vigil_agent_config *c, struct vigil_error *err);
 
 /* Runs the agent until *stop is set; flushes sinks and returns 0, or a negative errno. */
 int vigil_agent__run(const struct vigil_agent_config *c, volatile sig_atomic_t *stop,

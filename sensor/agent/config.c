@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <limits.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -597,4 +598,47 @@ void vigil_agent_config__free(struct vigil_agent_config *c)
 const char *vigil_agent_config__status_file(const struct vigil_agent_config *c)
 {
 	return c && c->status_file ? c->status_file : "";
+}
+
+/* The directory a file would be created in must exist and be writable. */
+static int check_dir_of(const char *file, const char *what, struct vigil_error *err)
+{
+	char dir[PATH_MAX];
+	char *slash;
+
+	if (vigil_strlcpy(dir, file, sizeof(dir)) >= sizeof(dir))
+		return vigil_error__set(err, -ENAMETOOLONG, file, 0, 0, "%s: path too long", what);
+	slash = strrchr(dir, '/');
+	if (!slash)
+		vigil_strlcpy(dir, ".", sizeof(dir));
+	else if (slash == dir)
+		dir[1] = '\0';
+	else
+		*slash = '\0';
+	if (access(dir, W_OK) < 0)
+		return vigil_error__set(err, -errno, file, 0, 0, "%s: directory %s: %s", what, dir,
+					strerror(errno));
+	return 0;
+}
+
+int vigil_agent_config__check_paths(const struct vigil_agent_config *c, struct vigil_error *err)
+{
+	int e;
+
+	if (access(c->state_dir, W_OK) < 0 &&
+	    (e = check_dir_of(c->state_dir, "state_dir", err)) < 0)
+		return e;
+	for (size_t i = 0; i < c->sinks.n; i++) {
+		const char *s = c->sinks.v[i];
+
+		if (!strncmp(s, "file:", 5) && (e = check_dir_of(s + 5, "file sink", err)) < 0)
+			return e;
+	}
+	if (c->require_signatures && access(c->trust_dir, R_OK | X_OK) < 0)
+		return vigil_error__set(err, -errno, c->trust_dir, 0, 0, "signatures.trust_dir: %s",
+					strerror(errno));
+	if (c->sign_key && c->sign_key[0] && access(c->sign_key, R_OK) < 0)
+		return vigil_error__set(err, -errno, c->sign_key, 0, 0, "signatures.key: %s",
+					strerror(errno));
+	return 0;
 }

@@ -179,6 +179,29 @@ static void test_missing_file(void **state)
 	assert_string_equal(err.file, path);
 }
 
+/* --check: places the agent will write must be reachable, and checking creates nothing. */
+static void test_check_paths(void **state)
+{
+	struct vigil_agent_config *c = NULL;
+	struct vigil_error err = { 0 };
+	char text[512], state_dir[128];
+
+	snprintf(state_dir, sizeof(state_dir), "%s/state", dir);
+	snprintf(text, sizeof(text), "state_dir: %s\nsinks: [stdout, 'file:%s/alerts.jsonl']\n",
+		 state_dir, dir);
+	assert_int_equal(vigil_agent_config__load(write_file("ok.yaml", text), &c, NULL), 0);
+	assert_int_equal(vigil_agent_config__check_paths(c, &err), 0);
+	assert_int_equal(access(state_dir, F_OK), -1);
+	vigil_agent_config__free(c);
+
+	snprintf(text, sizeof(text), "state_dir: %s\nsinks: ['file:%s/missing/alerts.jsonl']\n",
+		 state_dir, dir);
+	assert_int_equal(vigil_agent_config__load(write_file("bad.yaml", text), &c, NULL), 0);
+	assert_int_equal(vigil_agent_config__check_paths(c, &err), -ENOENT);
+	assert_non_null(strstr(err.message, "file sink: directory"));
+	vigil_agent_config__free(c);
+}
+
 static void test_atomic_write(void **state)
 {
 	char path[256], buf[64];
@@ -219,6 +242,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_full, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_check_paths, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_atomic_write, setup, teardown),
 	};
 
