@@ -171,9 +171,18 @@ static void print_agent(const json_t *o, const char *file)
 	}
 }
 
-/* Loads the sensor and samples the node: what `vigil status` does without an agent. */
+static volatile sig_atomic_t interrupted;
+
+static void on_interrupt(int sig)
+{
+	interrupted = 1;
+}
+
+/* Loads the sensor and samples the node: what `vigil status` does without an agent. Ctrl-C
+ * ends the sample early and still prints what was measured. */
 static int sample_sensor(uint64_t sample, bool json, json_t *agent_json)
 {
+	struct sigaction sa = { .sa_handler = on_interrupt };
 	struct vigil_sensor_opts opts = { .scope = VIGIL_SCOPE_ALL, .dedup = true };
 	struct vigil_sensor_status st;
 	struct vigil_error err = { 0 };
@@ -187,11 +196,13 @@ static int sample_sensor(uint64_t sample, bool json, json_t *agent_json)
 		cli_errorf("status: %s", err.message);
 		return EXIT_ERROR;
 	}
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (;;) {
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-		if (secs * 1e9 >= (double)sample)
+		if (secs * 1e9 >= (double)sample || interrupted)
 			break;
 		if (vigil_sensor__poll(s, 50, count_event, &seen) < 0)
 			break;
