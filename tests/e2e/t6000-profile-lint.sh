@@ -44,8 +44,9 @@ grep -q "^vigil: $tmp/missing.yaml: cannot open: No such file or directory$" "$t
 # usage
 $V profile lint >/dev/null 2>&1
 [ $? -eq 2 ] || fail "no files: want exit 2"
-$V profile lint --help | grep -q '^usage: vigil profile lint FILE' || fail "lint --help"
-$V profile --help | grep -q 'canon FILE' || fail "profile --help"
+$V profile lint --help >"$tmp/help" && grep -q '^usage: vigil profile lint FILE' "$tmp/help" ||
+	fail "lint --help"
+$V profile --help >"$tmp/help" && grep -q 'canon \[--doc N\] FILE' "$tmp/help" || fail "profile --help"
 $V profile frobnicate 2>"$tmp/err"
 [ $? -eq 2 ] || fail "unknown command: want exit 2"
 grep -q 'unknown command "frobnicate"' "$tmp/err" || fail "unknown command message"
