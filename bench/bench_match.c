@@ -362,7 +362,6 @@ static void bench_case(bool exec, enum shape s, size_t n)
 
 /* ---- loading a 50 000-entry YAML --------------------------------------------------------- */
 
-#ifdef VIGIL_BENCH_LOADER
 static void bench_load(size_t n)
 {
 	struct vigil_buf y = VIGIL_BUF_INIT;
@@ -414,7 +413,6 @@ static void bench_load(size_t n)
 	       (double)(best_load + best_build) / 1e6);
 	vigil_buf__release(&y);
 }
-#endif
 
 int main(int argc, char **argv)
 {
@@ -444,11 +442,7 @@ int main(int argc, char **argv)
 					bench_case(e == 0, s ? WILDCARD : LITERAL, sizes[k]);
 		}
 	}
-#ifdef VIGIL_BENCH_LOADER
 	if (argc <= 1 || strcmp(argv[1], "load") == 0)
 		bench_load(50000);
-#else
-	printf("\nLoad time: not measured (this build has no YAML loader yet).\n");
-#endif
 	return 0;
 }

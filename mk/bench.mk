@@ -14,15 +14,10 @@ BENCH_OWN := $(filter $(BENCH_OWN_TARGET),$(BENCH_NAMES))
 BENCH_RUN := $(filter-out $(BENCH_OWN_TARGET),$(BENCH_NAMES))
 BENCH_BINS := $(BENCH_RUN:%=$(BUILD)/bench/bench_%)
 
-# Optional parts of libvigil (a module still being built) are detected in the archive, so a
-# benchmark can measure them as soon as they exist: -DVIGIL_BENCH_LOADER when the YAML loader
-# is linked in.
 $(BUILD)/bench/bench_%: bench/bench_%.c $(LIBVIGIL) $(APP_OBJS)
 	$(call msg,BENCH-LD,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)defs=; if nm $(LIBVIGIL) 2>/dev/null | grep -q ' T vigil_profile__load_buffer$$'; then \
-		defs=-DVIGIL_BENCH_LOADER; fi; \
-	$(CC) $(CFLAGS) $$defs -o $@ $< $(APP_OBJS) $(LIBVIGIL) $(LDFLAGS) $(LDLIBS)
+	$(Q)$(CC) $(CFLAGS) -o $@ $< $(APP_OBJS) $(LIBVIGIL) $(LDFLAGS) $(LDLIBS)
 
 bench-bins: $(BENCH_BINS)
 
