@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "util/lru.h"
 #include "vigil/event.h"
 #include "vigil/sensor.h"
 
@@ -49,7 +50,8 @@ struct vigil_proc_entry {
 	char *cwd;
 	char **argv;
 	/* private */
-	struct vigil_proc_entry *hnext, *lru_prev, *lru_next;
+	struct vigil_proc_entry *hnext;
+	struct vigil_lru_node lru;
 };
 
 struct vigil_proc_table *vigil_proc_table__new(size_t max);
@@ -78,7 +80,8 @@ struct vigil_workload_entry {
 	char container_id[VIGIL_CONTAINER_ID_LEN + 1];
 	char name[256];
 	/* private */
-	struct vigil_workload_entry *hnext, *lru_prev, *lru_next;
+	struct vigil_workload_entry *hnext;
+	struct vigil_lru_node lru;
 };
 
 struct vigil_workload_table *vigil_workload_table__new(size_t max);

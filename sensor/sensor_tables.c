@@ -16,7 +16,7 @@ struct vigil_proc_table {
 	struct vigil_proc_entry **buckets;
 	size_t nbuckets, count, max;
 	uint64_t evictions;
-	struct vigil_proc_entry *lru_head, *lru_tail; /* head = most recent */
+	struct vigil_lru lru;
 };
 
 static size_t proc_hash(const struct vigil_proc_table *t, uint32_t pid, uint64_t start)
@@ -59,30 +59,6 @@ static void proc_entry_clear(struct vigil_proc_entry *p)
 	p->proc.cwd = "";
 }
 
-static void lru_unlink(struct vigil_proc_table *t, struct vigil_proc_entry *p)
-{
-	if (p->lru_prev)
-		p->lru_prev->lru_next = p->lru_next;
-	else
-		t->lru_head = p->lru_next;
-	if (p->lru_next)
-		p->lru_next->lru_prev = p->lru_prev;
-	else
-		t->lru_tail = p->lru_prev;
-	p->lru_prev = p->lru_next = NULL;
-}
-
-static void lru_push(struct vigil_proc_table *t, struct vigil_proc_entry *p)
-{
-	p->lru_prev = NULL;
-	p->lru_next = t->lru_head;
-	if (t->lru_head)
-		t->lru_head->lru_prev = p;
-	t->lru_head = p;
-	if (!t->lru_tail)
-		t->lru_tail = p;
-}
-
 static void proc_unlink_free(struct vigil_proc_table *t, struct vigil_proc_entry *p)
 {
 	struct vigil_proc_entry **pp = &t->buckets[proc_hash(t, p->proc.pid, p->proc.start_ns)];
@@ -91,7 +67,7 @@ static void proc_unlink_free(struct vigil_proc_table *t, struct vigil_proc_entry
 		pp = &(*pp)->hnext;
 	if (*pp)
 		*pp = p->hnext;
-	lru_unlink(t, p);
+	vigil_lru__unlink(&t->lru, &p->lru);
 	proc_entry_clear(p);
 	free(p);
 	t->count--;
@@ -101,8 +77,8 @@ void vigil_proc_table__free(struct vigil_proc_table *t)
 {
 	if (!t)
 		return;
-	while (t->lru_head)
-		proc_unlink_free(t, t->lru_head);
+	while (t->lru.head)
+		proc_unlink_free(t, vigil_lru_entry(t->lru.head, struct vigil_proc_entry, lru));
 	free(t->buckets);
 	free(t);
 }
@@ -114,10 +90,8 @@ struct vigil_proc_entry *vigil_proc_table__find(struct vigil_proc_table *t, uint
 
 	while (p && !(p->proc.pid == pid && p->proc.start_ns == start_ns))
 		p = p->hnext;
-	if (p) {
-		lru_unlink(t, p);
-		lru_push(t, p);
-	}
+	if (p)
+		vigil_lru__touch(&t->lru, &p->lru);
 	return p;
 }
 
@@ -131,8 +105,8 @@ struct vigil_proc_entry *vigil_proc_table__get(struct vigil_proc_table *t, uint3
 		*ret_created = false;
 	if (p)
 		return p;
-	if (t->count >= t->max && t->lru_tail) {
-		proc_unlink_free(t, t->lru_tail);
+	if (t->count >= t->max && t->lru.tail) {
+		proc_unlink_free(t, vigil_lru_entry(t->lru.tail, struct vigil_proc_entry, lru));
 		t->evictions++;
 	}
 	p = calloc(1, sizeof(*p));
@@ -145,7 +119,7 @@ struct vigil_proc_entry *vigil_proc_table__get(struct vigil_proc_table *t, uint3
 	b = proc_hash(t, pid, start_ns);
 	p->hnext = t->buckets[b];
 	t->buckets[b] = p;
-	lru_push(t, p);
+	vigil_lru__push(&t->lru, &p->lru);
 	t->count++;
 	if (ret_created)
 		*ret_created = true;
@@ -234,7 +208,7 @@ int vigil_proc_entry__inherit(struct vigil_proc_entry *dst, const struct vigil_p
 struct vigil_workload_table {
 	struct vigil_workload_entry **buckets;
 	size_t nbuckets, count, max;
-	struct vigil_workload_entry *lru_head, *lru_tail;
+	struct vigil_lru lru;
 };
 
 static size_t wl_hash(const struct vigil_workload_table *t, uint64_t id)
@@ -258,30 +232,6 @@ struct vigil_workload_table *vigil_workload_table__new(size_t max)
 	return t;
 }
 
-static void wl_lru_unlink(struct vigil_workload_table *t, struct vigil_workload_entry *w)
-{
-	if (w->lru_prev)
-		w->lru_prev->lru_next = w->lru_next;
-	else
-		t->lru_head = w->lru_next;
-	if (w->lru_next)
-		w->lru_next->lru_prev = w->lru_prev;
-	else
-		t->lru_tail = w->lru_prev;
-	w->lru_prev = w->lru_next = NULL;
-}
-
-static void wl_lru_push(struct vigil_workload_table *t, struct vigil_workload_entry *w)
-{
-	w->lru_prev = NULL;
-	w->lru_next = t->lru_head;
-	if (t->lru_head)
-		t->lru_head->lru_prev = w;
-	t->lru_head = w;
-	if (!t->lru_tail)
-		t->lru_tail = w;
-}
-
 static void wl_unlink_free(struct vigil_workload_table *t, struct vigil_workload_entry *w)
 {
 	struct vigil_workload_entry **pp = &t->buckets[wl_hash(t, w->wl.cgroup_id)];
@@ -290,7 +240,7 @@ static void wl_unlink_free(struct vigil_workload_table *t, struct vigil_workload
 		pp = &(*pp)->hnext;
 	if (*pp)
 		*pp = w->hnext;
-	wl_lru_unlink(t, w);
+	vigil_lru__unlink(&t->lru, &w->lru);
 	free(w);
 	t->count--;
 }
@@ -299,8 +249,8 @@ void vigil_workload_table__free(struct vigil_workload_table *t)
 {
 	if (!t)
 		return;
-	while (t->lru_head)
-		wl_unlink_free(t, t->lru_head);
+	while (t->lru.head)
+		wl_unlink_free(t, vigil_lru_entry(t->lru.head, struct vigil_workload_entry, lru));
 	free(t->buckets);
 	free(t);
 }
@@ -316,12 +266,11 @@ struct vigil_workload_entry *vigil_workload_table__get(struct vigil_workload_tab
 	while (w && w->wl.cgroup_id != cgroup_id)
 		w = w->hnext;
 	if (w) {
-		wl_lru_unlink(t, w);
-		wl_lru_push(t, w);
+		vigil_lru__touch(&t->lru, &w->lru);
 		return w;
 	}
-	if (t->count >= t->max && t->lru_tail)
-		wl_unlink_free(t, t->lru_tail);
+	if (t->count >= t->max && t->lru.tail)
+		wl_unlink_free(t, vigil_lru_entry(t->lru.tail, struct vigil_workload_entry, lru));
 	w = calloc(1, sizeof(*w));
 	if (!w)
 		return NULL;
@@ -333,7 +282,7 @@ struct vigil_workload_entry *vigil_workload_table__get(struct vigil_workload_tab
 	b = wl_hash(t, cgroup_id);
 	w->hnext = t->buckets[b];
 	t->buckets[b] = w;
-	wl_lru_push(t, w);
+	vigil_lru__push(&t->lru, &w->lru);
 	t->count++;
 	if (ret_created)
 		*ret_created = true;

@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include <arpa/inet.h>
+#include "util/lru.h"
 #include "util/strutil.h"
 #include "vigil/detect.h"
 #include "vigil/detect_paths.h"
@@ -33,8 +34,8 @@ struct binding {
 };
 
 struct cool {
-	struct cool *hnext;	  /* hash chain */
-	struct cool *prev, *next; /* LRU: head = most recently used */
+	struct cool *hnext; /* hash chain */
+	struct vigil_lru_node lru;
 	uint64_t cgroup_id;
 	uint64_t hash;
 	int rule;
@@ -53,7 +54,7 @@ struct vigil_detector {
 	size_t nk8s;
 	struct binding *bind[BIND_BUCKETS];
 	struct cool *cool[COOL_BUCKETS];
-	struct cool *lru_head, *lru_tail;
+	struct vigil_lru lru; /* cooldown keys, head = most recently used */
 	size_t ncool;
 	struct vigil_detect_stats stats;
 };
@@ -163,10 +164,10 @@ void vigil_detector__free(struct vigil_detector *d)
 			binding_free(b);
 		}
 	}
-	while (d->lru_head) {
-		struct cool *c = d->lru_head;
+	while (d->lru.head) {
+		struct cool *c = vigil_lru_entry(d->lru.head, struct cool, lru);
 
-		d->lru_head = c->next;
+		vigil_lru__unlink(&d->lru, &c->lru);
 		free(c);
 	}
 	for (size_t i = 0; d->k8s_api && i < d->nk8s; i++)
@@ -254,29 +255,24 @@ static void cool_unlink(struct vigil_detector *d, struct cool *c)
 		pp = &(*pp)->hnext;
 	if (*pp)
 		*pp = c->hnext;
-	if (c->prev)
-		c->prev->next = c->next;
-	else
-		d->lru_head = c->next;
-	if (c->next)
-		c->next->prev = c->prev;
-	else
-		d->lru_tail = c->prev;
+	vigil_lru__unlink(&d->lru, &c->lru);
 	d->ncool--;
 }
 
 int vigil_detector__unbind(struct vigil_detector *d, uint64_t cgroup_id)
 {
 	struct binding **pp = bind_slot(d, cgroup_id), *b = *pp;
-	struct cool *c, *next;
+	struct vigil_lru_node *n, *next;
 
 	if (!b)
 		return -ENOENT;
 	*pp = b->next;
 	binding_free(b);
 	d->stats.workloads--;
-	for (c = d->lru_head; c; c = next) {
-		next = c->next;
+	for (n = d->lru.head; n; n = next) {
+		struct cool *c = vigil_lru_entry(n, struct cool, lru);
+
+		next = n->next;
 		if (c->cgroup_id == cgroup_id) {
 			cool_unlink(d, c);
 			free(c);
@@ -357,18 +353,7 @@ static bool cooldown_pass(struct vigil_detector *d, uint64_t cgroup_id, int rule
 			break;
 	}
 	if (c) {
-		/* move to the LRU head */
-		if (c->prev) {
-			c->prev->next = c->next;
-			if (c->next)
-				c->next->prev = c->prev;
-			else
-				d->lru_tail = c->prev;
-			c->prev = NULL;
-			c->next = d->lru_head;
-			d->lru_head->prev = c;
-			d->lru_head = c;
-		}
+		vigil_lru__touch(&d->lru, &c->lru);
 		if (d->cooldown_ns && now >= c->last_sent_ns &&
 		    now - c->last_sent_ns < d->cooldown_ns) {
 			c->suppressed++;
@@ -383,8 +368,8 @@ static bool cooldown_pass(struct vigil_detector *d, uint64_t cgroup_id, int rule
 	}
 	if (!d->cooldown_ns)
 		return true;
-	if (d->ncool >= d->max_keys && d->lru_tail) {
-		struct cool *old = d->lru_tail;
+	if (d->ncool >= d->max_keys && d->lru.tail) {
+		struct cool *old = vigil_lru_entry(d->lru.tail, struct cool, lru);
 
 		cool_unlink(d, old);
 		free(old);
@@ -400,12 +385,7 @@ static bool cooldown_pass(struct vigil_detector *d, uint64_t cgroup_id, int rule
 	c->last_sent_ns = now;
 	c->hnext = d->cool[h % COOL_BUCKETS];
 	d->cool[h % COOL_BUCKETS] = c;
-	c->next = d->lru_head;
-	if (d->lru_head)
-		d->lru_head->prev = c;
-	d->lru_head = c;
-	if (!d->lru_tail)
-		d->lru_tail = c;
+	vigil_lru__push(&d->lru, &c->lru);
 	d->ncool++;
 	return true;
 }

@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include "util/buf.h"
+#include "util/lru.h"
 #include "util/strutil.h"
 #include "vigil/error.h"
 
@@ -81,12 +82,51 @@ static void test_error_format(void **state)
 			    "No such file or directory");
 }
 
+struct item {
+	int id;
+	struct vigil_lru_node lru;
+};
+
+static int lru_order(const struct vigil_lru *l)
+{
+	int v = 0;
+
+	for (const struct vigil_lru_node *n = l->head; n; n = n->next)
+		v = v * 10 + vigil_lru_entry(n, const struct item, lru)->id;
+	return v;
+}
+
+static void test_lru(void **state)
+{
+	struct vigil_lru l = { NULL, NULL };
+	struct item a = { .id = 1 }, b = { .id = 2 }, c = { .id = 3 };
+
+	assert_null(vigil_lru_entry(l.tail, struct item, lru));
+	vigil_lru__push(&l, &a.lru);
+	vigil_lru__push(&l, &b.lru);
+	vigil_lru__push(&l, &c.lru);
+	assert_int_equal(lru_order(&l), 321);
+	assert_ptr_equal(vigil_lru_entry(l.tail, struct item, lru), &a);
+	vigil_lru__touch(&l, &a.lru); /* the oldest becomes the newest */
+	assert_int_equal(lru_order(&l), 132);
+	assert_ptr_equal(vigil_lru_entry(l.tail, struct item, lru), &b);
+	vigil_lru__touch(&l, &a.lru); /* already at the head */
+	assert_int_equal(lru_order(&l), 132);
+	vigil_lru__unlink(&l, &b.lru); /* evict the tail */
+	assert_int_equal(lru_order(&l), 13);
+	assert_ptr_equal(l.tail, &c.lru);
+	vigil_lru__unlink(&l, &a.lru);
+	vigil_lru__unlink(&l, &c.lru);
+	assert_null(l.head);
+	assert_null(l.tail);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_duration),     cmocka_unit_test(test_u64),
 		cmocka_unit_test(test_suggest),	     cmocka_unit_test(test_buf_bound),
-		cmocka_unit_test(test_error_format),
+		cmocka_unit_test(test_error_format), cmocka_unit_test(test_lru),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
