@@ -20,7 +20,7 @@
 
 #include "sensor_abi.h"
 #include "zoom_abi.h"
-#include "sock.bpf.h"
+#include "shared.bpf.h"
 
 extern struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -154,23 +154,9 @@ static __always_inline bool zoomed(__u64 cg)
 
 static __always_inline struct vg_event *rec_begin(struct zk_scratch *s, __u32 kind, __u64 cg)
 {
-	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
 	struct vg_event *e = (struct vg_event *)s->rec;
-	__u64 pid_tgid = bpf_get_current_pid_tgid(), uid_gid = bpf_get_current_uid_gid();
 
-	__builtin_memset(e, 0, sizeof(*e));
-	e->version = VG_ABI_VERSION;
-	e->kind = kind;
-	e->pid = pid_tgid >> 32;
-	e->tid = (__u32)pid_tgid;
-	e->uid = (__u32)uid_gid;
-	e->gid = uid_gid >> 32;
-	e->ppid = BPF_CORE_READ(t, real_parent, tgid);
-	e->mntns = BPF_CORE_READ(t, nsproxy, mnt_ns, ns.inum);
-	e->start_ns = BPF_CORE_READ(t, group_leader, start_boottime);
-	e->ktime_ns = bpf_ktime_get_ns();
-	e->cgroup_id = cg;
-	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	vg_event_init(e, kind, cg);
 	return e;
 }
 

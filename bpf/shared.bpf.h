@@ -1,15 +1,37 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * BPF helpers shared by the sensor's programs (vigil.bpf.c) and the zoom's (zoom.bpf.c).
+ * BPF helpers shared by the sensor's programs (vigil.bpf.c) and the zoom's (zoom.bpf.c):
+ * the record header and socket addresses.
  * Included after vmlinux.h, the libbpf headers and sensor_abi.h.
  */
-#ifndef VIGIL_BPF_SOCK_H
-#define VIGIL_BPF_SOCK_H
+#ifndef VIGIL_BPF_SHARED_H
+#define VIGIL_BPF_SHARED_H
 
 #ifndef AF_INET_
 #define AF_INET_  2
 #define AF_INET6_ 10
 #endif
+
+/* The common header of every record: who, where, when. */
+static __always_inline void vg_event_init(struct vg_event *e, __u32 kind, __u64 cg)
+{
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	__u64 pid_tgid = bpf_get_current_pid_tgid(), uid_gid = bpf_get_current_uid_gid();
+
+	__builtin_memset(e, 0, sizeof(*e));
+	e->version = VG_ABI_VERSION;
+	e->kind = kind;
+	e->pid = pid_tgid >> 32;
+	e->tid = (__u32)pid_tgid;
+	e->uid = (__u32)uid_gid;
+	e->gid = uid_gid >> 32;
+	e->ppid = BPF_CORE_READ(t, real_parent, tgid);
+	e->mntns = BPF_CORE_READ(t, nsproxy, mnt_ns, ns.inum);
+	e->start_ns = BPF_CORE_READ(t, group_leader, start_boottime);
+	e->ktime_ns = bpf_ktime_get_ns();
+	e->cgroup_id = cg;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+}
 
 /* A socket's protocol, local (sa[0]) and remote (sa[1]) family, address and port. */
 static __always_inline void sock_addrs(struct vg_event *e, struct sock *sk)
