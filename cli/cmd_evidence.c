@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -191,14 +192,28 @@ static void print_report(const json_t *r)
 	}
 }
 
+/* Reports come from other machines: a file larger than this is refused, not loaded whole. */
+#define IMPORT_MAX_BYTES (256L << 20)
+
 static int import_file(struct vigil_store *s, const char *path)
 {
 	json_error_t je;
-	json_t *j = json_load_file(path, JSON_DECODE_ANY, &je);
+	struct stat st;
+	json_t *j;
 	size_t i;
 	json_t *r;
 	int rc = 0;
 
+	if (stat(path, &st) < 0) {
+		cli_errorf("%s: %s", path, strerror(errno));
+		return -errno;
+	}
+	if (st.st_size > IMPORT_MAX_BYTES) {
+		cli_errorf("%s: %lld bytes, more than the %ld MiB an import takes (split it)", path,
+			   (long long)st.st_size, IMPORT_MAX_BYTES >> 20);
+		return -EFBIG;
+	}
+	j = json_load_file(path, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &je);
 	if (!j) {
 		cli_errorf("%s:%d:%d: %s", path, je.line, je.column, je.text);
 		return -EINVAL;
@@ -365,7 +380,7 @@ int cmd_evidence(int argc, char **argv)
 	struct vigil_error err = { 0 };
 	bool json = false;
 	uint64_t limit = 100, duration = 0;
-	bool keep_secrets = false;
+	bool keep_secrets = false, import_failed = false;
 	json_t *out = NULL;
 	int c, rc, status = 0;
 
@@ -469,8 +484,10 @@ int cmd_evidence(int argc, char **argv)
 	} else {
 		struct vigil_store_stats st;
 
-		for (int i = optind; !rc && !strcmp(sub, "import") && i < argc; i++)
+		for (int i = optind; !rc && !strcmp(sub, "import") && i < argc; i++) {
 			rc = import_file(s, argv[i]);
+			import_failed = rc != 0; /* import_file said why */
+		}
 		if (!rc)
 			rc = vigil_store__flush(s, &err);
 		vigil_store__stats(s, &st);
@@ -490,7 +507,9 @@ int cmd_evidence(int argc, char **argv)
 			}
 		}
 	}
-	if (rc) {
+	if (rc && import_failed) {
+		status = EXIT_ERROR;
+	} else if (rc) {
 		if (err.message[0])
 			cli_errorf("evidence: %s", err.message);
 		else
