@@ -214,8 +214,9 @@ export function filterBox(placeholder, value, onchange) {
 }
 
 // A key/value list: [[label, value], ...]; empty values are left out.
-export function facts(pairs) {
-  const dl = h('dl', { class: 'facts' });
+export function facts(cls, pairs) {
+  if (pairs === undefined) [cls, pairs] = ['', cls];
+  const dl = h('dl', { class: 'facts' + (cls ? ' ' + cls : '') });
   for (const [k, v] of pairs) {
     if (v === undefined || v === null || v === '') continue;
     dl.appendChild(h('dt', null, k));
@@ -225,7 +226,7 @@ export function facts(pairs) {
 }
 
 export function tile(label, value, note, cls) {
-  return h('div', { class: 'tile ' + (cls || '') }, h('span', { class: 'tile-label' }, label),
+  return h('div', { class: 'tile' + (cls ? ' tile-' + cls : '') }, h('span', { class: 'tile-label' }, label),
     h('strong', { class: 'tile-value' }, value), note ? h('span', { class: 'tile-note' }, note) : null);
 }
 
