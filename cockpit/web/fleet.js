@@ -109,7 +109,7 @@ export function render(root, route) {
 
   async function load() {
     try {
-      const res = await optional('/api/v1/nodes');
+      const res = await optional('/api/v1/nodes', { limit: 10000 }); // a fleet page needs them all: tiles count them
       if (!alive) return;
       if (!res) {
         tileBox.replaceChildren();

@@ -2,7 +2,7 @@
 // (learning, detecting, unprotected), the profile in force, who signed it, how complete it is,
 // and its alerts in the last hour. w=NODE/ID opens one workload's profiles and the diff
 // between the learned profile and the one in force.
-import { get, listPage, optional } from './api.js';
+import { FALLBACK_LIMIT, get, listPage, optional } from './api.js';
 import {
   badge, dim, empty, errorBox, facts, filterBox, h, heading, link, num, pageOf, pager, shortDigest,
   table, when, workloadPlace, put,
@@ -120,7 +120,7 @@ export function render(root, route) {
   async function load(p) {
     try {
       const res = await listPage('/api/v1/workloads', 'workloads', { node: f.node, namespace: f.namespace, q: f.q, state: f.state },
-        p, PAGE, (w) => matches(w, f));
+        p, PAGE, (w) => matches(w, f), ['state']);
       if (!alive) return;
       if (!res) {
         listBox.replaceChildren(empty('This cockpit does not list workloads', 'needs GET /api/v1/workloads (cockpit v2)'));
@@ -129,7 +129,8 @@ export function render(root, route) {
       const none = f.q || f.state || f.node ? empty('No workload matches', 'clear the filter to see every workload')
         : empty('No workloads reported yet', 'each agent’s heartbeat lists the workloads it watches');
       listBox.replaceChildren(pager({ path: ['workloads'], query: new URLSearchParams({ ...f, w: sel, page: p }) }, res.total, p, PAGE, res.exact),
-        table(workloadCols(), workloadRows(res.items, { selected: sel, filters: f }), none, 'grid workloads'));
+        table(workloadCols(), workloadRows(res.items, { selected: sel, filters: f }), none, 'grid workloads'),
+        res.capped ? h('p', { class: 'note' }, 'Only the first ' + num(FALLBACK_LIMIT) + ' workloads are searched for this filter.') : null);
     } catch (e) {
       if (alive) listBox.replaceChildren(errorBox(e));
     }
