@@ -59,6 +59,32 @@ pid_t vigil_sensor__spawn(struct vigil_sensor *s, char *const argv[], const char
 	return vigil_sensor__spawn_with(s, argv, name, NULL, NULL, ret_cgroup_id, err);
 }
 
+/*
+ * Waits (at most 2 s) until the child sits in its read() of the go pipe. Moved into its
+ * cgroup before that, the read would enter there and be counted in the program's syscall set;
+ * moved after, the program's set starts with what it does itself.
+ */
+static void wait_blocked_in_read(pid_t pid)
+{
+	char path[64], buf[32];
+
+	snprintf(path, sizeof(path), "/proc/%d/syscall", (int)pid);
+	for (int i = 0; i < 400; i++) {
+		struct timespec ts = { 0, 5 * 1000 * 1000 };
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+
+		if (fd >= 0)
+			close(fd);
+		if (n < 0)
+			return; /* no /proc/PID/syscall on this kernel */
+		buf[n] = '\0';
+		if (!strncmp(buf, "0 ", 2)) /* x86_64 read */
+			return;
+		nanosleep(&ts, NULL);
+	}
+}
+
 pid_t vigil_sensor__spawn_with(struct vigil_sensor *s, char *const argv[], const char *name,
 			       vigil_spawn_setup_cb setup, void *ctx, uint64_t *ret_cgroup_id,
 			       struct vigil_error *err)
@@ -120,6 +146,7 @@ pid_t vigil_sensor__spawn_with(struct vigil_sensor *s, char *const argv[], const
 				     strerror(errno));
 		goto fail;
 	}
+	wait_blocked_in_read(pid);
 	snprintf(procs, sizeof(procs), "%s/cgroup.procs", dir);
 	snprintf(pidtxt, sizeof(pidtxt), "%d\n", (int)pid);
 	r = write_file(procs, pidtxt);
