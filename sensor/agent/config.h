@@ -58,6 +58,7 @@ struct vigil_agent_config {
 	struct strv sinks;
 	char *evidence;
 	bool require_signatures;
+	bool accept_foreign; /* signatures.accept_foreign: the k8sstormcenter scheme counts as valid */
 	char *trust_dir;
 	char *sign_key;		     /* signs learned profiles when set */
 	struct strv include_cgroups; /* empty = all */

@@ -53,15 +53,19 @@ bool agent_verify_profile(struct agent *a, struct stored *st, const struct vigil
 				v.status = VIGIL_SIGN_MALFORMED;
 				snprintf(v.reason, sizeof(v.reason), "verification failed");
 			}
+			if (v.status == VIGIL_SIGN_FOREIGN_SCHEME && a->c->accept_foreign)
+				v.status =
+					VIGIL_SIGN_VALID; /* the operator accepts the fork's scheme */
 			if (v.status != VIGIL_SIGN_VALID)
 				break;
 			if (!doc)
 				vigil_strlcpy(signer, v.signer, signer_size);
 		}
 		if (v.status != VIGIL_SIGN_VALID) {
-			reason = v.status == VIGIL_SIGN_UNSIGNED   ? "unsigned"
-				 : v.status == VIGIL_SIGN_TAMPERED ? "tampered"
-								   : "untrusted";
+			reason = v.status == VIGIL_SIGN_UNSIGNED	 ? "unsigned"
+				 : v.status == VIGIL_SIGN_TAMPERED	 ? "tampered"
+				 : v.status == VIGIL_SIGN_FOREIGN_SCHEME ? "foreign-scheme"
+									 : "untrusted";
 			snprintf(msg, sizeof(msg), "profile %s is %s (%s): not used, %s", st->file,
 				 vigil_sign__status_name(v.status), v.reason,
 				 st->good ? "the last good version stays in force"
