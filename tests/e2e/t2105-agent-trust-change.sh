@@ -33,6 +33,7 @@ sed 's/name: base$/name: api/' "$TEST_TMP/base.yaml" >"$TEST_TMP/api.yaml"
 cat >"$TEST_TMP/agent.yaml" <<EOF
 state_dir: $TEST_TMP/state
 profiles_dir: $PROFILES
+include_cgroups: ["/none-$TEST_NAME/*"] # only its own commands, not other tests' containers
 learning: {enabled: false}
 rescan: 1h
 sinks: ["file:$ALERTS"]
@@ -58,6 +59,7 @@ print(" ".join(sorted("%s=%s" % (w["name"], w["state"]) for w in s["workloads"])
 states_are() { [ "$(states)" = "$1" ]; }
 
 # rescan is an hour: only inotify can bring the news within the test's time
+on_exit end_agent_commands "$TEST_TMP/state"
 spawn agent "$VIGIL" agent --config "$TEST_TMP/agent.yaml"
 wait_for_line "$TEST_TMP/agent.log" "web: detecting with $PROFILES/web.yaml" 20
 wait_for_line "$TEST_TMP/agent.log" "api: detecting with $PROFILES/api.yaml" 20

@@ -40,6 +40,7 @@ lines_are() { [ "$(wc -l <"$1" 2>/dev/null || echo 0)" = "$2" ]; }
 cat >"$TEST_TMP/agent.yaml" <<EOF
 state_dir: $STATE
 profiles_dir: $PROFILES
+include_cgroups: ["/none-$TEST_NAME/*"] # only its own commands, not other tests' containers
 learning:
   duration: 8s
   checkpoint: 500ms
@@ -50,6 +51,7 @@ workloads:
 EOF
 
 # ---- 1. kill -9 while learning a command the agent started ----------------------------------
+on_exit end_agent_commands "$STATE"
 spawn agent1 "$VIGIL" agent --config "$TEST_TMP/agent.yaml"
 A1=$SPAWNED_PID
 wait_for_line "$TEST_TMP/agent1.log" "job: learning" 20
