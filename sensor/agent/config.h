@@ -16,7 +16,7 @@
 #define AGENT_CONFIG_MAX_BYTES	  (1u << 20)
 #define AGENT_CONFIG_MAX_ITEMS	  4096
 /* Kubernetes stores an object in at most 1.5 MiB: 4 MiB holds any real profile, and parsing
- * costs about 25 times the file's size in memory (docs/AGENT.md §2). */
+ * costs about 15 times the file's size in memory (docs/AGENT.md §2). */
 #define AGENT_PROFILE_MAX_BYTES_DEFAULT (4u << 20)
 
 struct strv {
