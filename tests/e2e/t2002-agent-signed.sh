@@ -44,6 +44,7 @@ cat >"$TEST_TMP/agent.yaml" <<EOF
 state_dir: $TEST_TMP/state
 profiles_dir: $PROFILES
 scope: containers
+include_cgroups: ["/none-$TEST_NAME/*"] # only its own commands, not other tests' containers
 learning:
   duration: 1500ms
 cooldown: 1h
@@ -66,7 +67,7 @@ for args in "--check --config $TEST_TMP/nokey.yaml" "--config $TEST_TMP/nokey.ya
 	# shellcheck disable=SC2086 # two words of arguments
 	timeout 20 "$VIGIL" agent $args 2>"$TEST_TMP/nokey.err" || rc=$?
 	assert_eq 2 "$rc" "vigil agent $args without signatures.key"
-	assert_file_contains "$TEST_TMP/nokey.err" "nokey.yaml:10:13: signatures.required with learning needs signatures.key"
+	assert_file_contains "$TEST_TMP/nokey.err" "nokey.yaml:11:13: signatures.required with learning needs signatures.key"
 done
 spawn agent "$VIGIL" agent --config "$TEST_TMP/agent.yaml"
 AGENT_PID=$SPAWNED_PID
