@@ -30,8 +30,12 @@ struct binding {
 	struct vigil_matcher *m;
 	char *name, *digest, *signer;
 	char *wl_name, *wl_image; /* from the caller (container engine), NULL when unknown */
+	/* pod, namespace, pod_uid, container_name, runtime, workload_kind, workload_name */
+	char *k8s[7];
 	bool has_syscalls;
 };
+
+enum { K8S_POD, K8S_NS, K8S_UID, K8S_CNAME, K8S_RUNTIME, K8S_KIND, K8S_WNAME, K8S_N };
 
 struct cool {
 	struct cool *hnext; /* hash chain */
@@ -147,6 +151,8 @@ static void binding_free(struct binding *b)
 	free(b->signer);
 	free(b->wl_name);
 	free(b->wl_image);
+	for (int i = 0; i < K8S_N; i++)
+		free(b->k8s[i]);
 	free(b);
 }
 
@@ -239,6 +245,8 @@ int vigil_detector__bind(struct vigil_detector *d, uint64_t cgroup_id,
 		b->wl_name = (*pp)->wl_name;
 		b->wl_image = (*pp)->wl_image;
 		(*pp)->wl_name = (*pp)->wl_image = NULL;
+		memcpy(b->k8s, (*pp)->k8s, sizeof(b->k8s));
+		memset((*pp)->k8s, 0, sizeof((*pp)->k8s));
 		binding_free(*pp);
 	} else {
 		d->stats.workloads++;
@@ -298,6 +306,25 @@ int vigil_detector__set_workload_info(struct vigil_detector *d, uint64_t cgroup_
 		free(b->wl_image);
 		b->wl_image = strdup(image);
 		if (!b->wl_image)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+int vigil_detector__set_k8s_info(struct vigil_detector *d, uint64_t cgroup_id,
+				 const struct vigil_workload_k8s *k)
+{
+	struct binding *b = *bind_slot(d, cgroup_id);
+	const char *v[K8S_N] = { k->pod,	    k->namespace_,   k->pod_uid,
+				 k->container_name, k->runtime,	     k->workload_kind,
+				 k->workload_name };
+
+	if (!b)
+		return -ENOENT;
+	for (int i = 0; i < K8S_N; i++) {
+		free(b->k8s[i]);
+		b->k8s[i] = v[i] && v[i][0] ? strdup(v[i]) : NULL;
+		if (v[i] && v[i][0] && !b->k8s[i])
 			return -ENOMEM;
 	}
 	return 0;
@@ -412,10 +439,16 @@ struct raise {
 	void *ctx;
 };
 
-static json_t *workload_json(const struct vigil_workload *w, const char *known_name,
-			     const char *image)
+static const char *k8s_or(const struct binding *b, int i, const char *dflt)
 {
+	return b && b->k8s[i] ? b->k8s[i] : dflt;
+}
+
+static json_t *workload_json(const struct vigil_workload *w, const struct binding *b)
+{
+	const char *known_name = b ? b->wl_name : NULL, *image = b ? b->wl_image : NULL;
 	const char *cid, *cgroup, *name;
+	json_t *o;
 
 	if (!w)
 		return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "id", "", "name", "",
@@ -424,10 +457,19 @@ static json_t *workload_json(const struct vigil_workload *w, const char *known_n
 	cid = w->container_id ? w->container_id : "";
 	cgroup = w->cgroup_path ? w->cgroup_path : "";
 	name = known_name ? known_name : (w->name && w->name[0] ? w->name : cgroup);
-	return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "id", cid[0] ? cid : cgroup,
-			 "name", name, "cgroup", cgroup, "container_id", cid, "container_name",
-			 cid[0] ? name : "", "pod", "", "namespace", "", "image",
-			 image ? image : "", "runtime", w->runtime ? w->runtime : "");
+	o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "id", cid[0] ? cid : cgroup, "name",
+		      name, "cgroup", cgroup, "container_id", cid, "container_name",
+		      k8s_or(b, K8S_CNAME, cid[0] ? name : ""), "pod", k8s_or(b, K8S_POD, ""),
+		      "namespace", k8s_or(b, K8S_NS, ""), "image", image ? image : "", "runtime",
+		      k8s_or(b, K8S_RUNTIME, w->runtime ? w->runtime : ""));
+	/* Kubernetes only: the pod's uid and the controller whose profile it shares */
+	if (o && b && b->k8s[K8S_UID])
+		json_object_set_new(o, "pod_uid", json_string(b->k8s[K8S_UID]));
+	if (o && b && b->k8s[K8S_KIND]) {
+		json_object_set_new(o, "workload_kind", json_string(b->k8s[K8S_KIND]));
+		json_object_set_new(o, "workload_name", json_string(k8s_or(b, K8S_WNAME, "")));
+	}
+	return o;
 }
 
 static json_t *process_json(const struct vigil_process *p)
@@ -658,7 +700,7 @@ static int emit_alert(struct vigil_detector *d, int rule, const struct vigil_wor
 		      vigil_format_time_ns(time_ns, when, sizeof(when)), "rule_id", r->id,
 		      "rule_name", r->name, "severity", r->severity, "message", message, "mitre",
 		      "tactic", r->tactic, "technique", r->technique, "workload",
-		      workload_json(w, b ? b->wl_name : NULL, b ? b->wl_image : NULL), "process",
+		      workload_json(w, b), "process",
 		      process_json(proc), "event", event ? event : json_object(), "profile",
 		      profile ? profile : json_null(), "key", key ? key : "", "repeats",
 		      (json_int_t)repeats);
