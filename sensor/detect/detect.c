@@ -35,7 +35,16 @@ struct binding {
 	bool has_syscalls;
 };
 
-enum { K8S_POD, K8S_NS, K8S_UID, K8S_CNAME, K8S_RUNTIME, K8S_KIND, K8S_WNAME, K8S_N };
+enum {
+	K8S_POD,
+	K8S_NS,
+	K8S_UID,
+	K8S_CNAME,
+	K8S_RUNTIME,
+	K8S_KIND,
+	K8S_WNAME,
+	K8S_N
+};
 
 struct cool {
 	struct cool *hnext; /* hash chain */
@@ -315,9 +324,8 @@ int vigil_detector__set_k8s_info(struct vigil_detector *d, uint64_t cgroup_id,
 				 const struct vigil_workload_k8s *k)
 {
 	struct binding *b = *bind_slot(d, cgroup_id);
-	const char *v[K8S_N] = { k->pod,	    k->namespace_,   k->pod_uid,
-				 k->container_name, k->runtime,	     k->workload_kind,
-				 k->workload_name };
+	const char *v[K8S_N] = { k->pod,     k->namespace_,    k->pod_uid,	k->container_name,
+				 k->runtime, k->workload_kind, k->workload_name };
 
 	if (!b)
 		return -ENOENT;
@@ -700,10 +708,9 @@ static int emit_alert(struct vigil_detector *d, int rule, const struct vigil_wor
 		      vigil_format_time_ns(time_ns, when, sizeof(when)), "rule_id", r->id,
 		      "rule_name", r->name, "severity", r->severity, "message", message, "mitre",
 		      "tactic", r->tactic, "technique", r->technique, "workload",
-		      workload_json(w, b), "process",
-		      process_json(proc), "event", event ? event : json_object(), "profile",
-		      profile ? profile : json_null(), "key", key ? key : "", "repeats",
-		      (json_int_t)repeats);
+		      workload_json(w, b), "process", process_json(proc), "event",
+		      event ? event : json_object(), "profile", profile ? profile : json_null(),
+		      "key", key ? key : "", "repeats", (json_int_t)repeats);
 	if (!a)
 		return -ENOMEM;
 	d->stats.alerts++;
