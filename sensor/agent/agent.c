@@ -192,7 +192,7 @@ int vigil_agent__run_reopen(const struct vigil_agent_config *c, volatile sig_ato
 			    volatile sig_atomic_t *reopen, struct vigil_error *err)
 {
 	struct agent *a = calloc(1, sizeof(*a));
-	uint64_t next_scan = 0, next_status = 0, next_health = 0;
+	uint64_t next_scan = 0, next_status = 0, next_health = 0, next_parents = 0;
 	int e;
 
 	if (!a)
@@ -228,11 +228,25 @@ int vigil_agent__run_reopen(const struct vigil_agent_config *c, volatile sig_ato
 			next_health = now + c->health_ns;
 		}
 		if (now >= next_scan) {
-			if (c->scope == AGENT_SCOPE_CONTAINERS)
+			/* parents first: a container made after the scan is then seen from its
+			 * start, one made before is found by the scan */
+			if (c->scope == AGENT_SCOPE_CONTAINERS) {
+				agent_watch_parents(a);
 				vigil_find_containers(agent_on_container, a);
+			}
 			agent_reap_containers(a);
 			agent_poll_profiles(a);
 			next_scan = now + c->rescan_ns;
+		}
+		/* a runtime's parent cgroup made after the start (the kubelet's /kubepods): watched
+		 * within a second, and what is already below it found now */
+		if (c->scope == AGENT_SCOPE_CONTAINERS && now >= next_parents) {
+			size_t had = a->nparents;
+
+			agent_watch_parents(a);
+			if (a->nparents > had && next_scan)
+				vigil_find_containers(agent_on_container, a);
+			next_parents = now + 1000000000ULL;
 		}
 		if (now >= next_status) {
 			agent_write_status(a);

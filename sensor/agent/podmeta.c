@@ -178,6 +178,10 @@ int vigil_podmeta__lookup(const char *host_root, const char *container_id,
 
 	memset(ret, 0, sizeof(*ret));
 	ret->runtime = "";
+	/* /proc/1/root needs ptrace access to pid 1 (privileged, host pid namespace): without it
+	 * the runtime's files are looked for under the agent's own root */
+	if (root[0] && access(root, X_OK) != 0)
+		root = "";
 	if (!container_id || strlen(container_id) != 64 ||
 	    strspn(container_id, "0123456789abcdef") != 64)
 		return -EINVAL;

@@ -11,7 +11,8 @@
 #include "vigil/k8s.h"
 
 /*
- * Finds the bundle of container_id (64 hex) under host_root ("" or "/" = this root) and reads
+ * Finds the bundle of container_id (64 hex) under host_root ("" or "/" = this root; one that
+ * cannot be entered, like /proc/1/root without ptrace access to pid 1, counts as "/") and reads
  * its identity into *ret. For a CRI-O container whose own annotations lack the pod's labels,
  * the sandbox's are read too. 1: a Kubernetes container; 0: found, not one; -ENOENT: no bundle
  * found; other negative errno: unreadable or malformed (the reason in *ret is empty).

@@ -24,9 +24,24 @@ static void add_native(struct agent_rtinit *r, uint32_t pid)
 	r->native[r->n++] = pid;
 }
 
+/*
+ * runc as it shows in a container's cgroup: "exe" (exec'd as /proc/self/exe), "runc" (its
+ * re-exec of a copy of itself, /run/runc/<id>/runc.XXXXXX or a memfd), then its init stages
+ * "runc:[0:PARENT]", "runc:[1:CHILD]", "runc:[2:INIT]".
+ */
 static bool runtime_comm(const char *comm)
 {
-	return !strncmp(comm, "runc:[", 6);
+	return !strncmp(comm, "runc:[", 6) || !strcmp(comm, "runc") || !strcmp(comm, "exe");
+}
+
+/* An exec by a runtime process that starts the runtime again (not the entrypoint). */
+static bool runtime_reexec(const struct vigil_event *ev)
+{
+	const char *path = ev->exec.path ? ev->exec.path : "";
+
+	return runtime_comm(ev->proc->comm) &&
+	       (!path[0] || !strncmp(path, "/run/runc/", 10) || !strncmp(path, "memfd:runc", 10) ||
+		!strcmp(path, "/usr/sbin/runc") || !strcmp(path, "/usr/bin/runc"));
 }
 
 bool agent_rtinit__skip(struct agent_rtinit *r, const struct vigil_event *ev)
@@ -39,6 +54,10 @@ bool agent_rtinit__skip(struct agent_rtinit *r, const struct vigil_event *ev)
 	native = is_native(r, p->pid);
 	switch (ev->kind) {
 	case VIGIL_EV_EXEC:
+		if (!native && runtime_reexec(ev)) {
+			r->skipped++;
+			return true;
+		}
 		/* the entrypoint (or an exec'd command): the workload's first instruction */
 		add_native(r, p->pid);
 		return false;

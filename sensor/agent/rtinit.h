@@ -6,7 +6,9 @@
  * the runtime's, not the workload's: it is neither learned nor checked.
  *
  * Which processes: those that appeared in the cgroup from outside (neither exec'd nor forked
- * there from a process of the workload while the agent watched it) and are named "runc:[...]".
+ * there from a process of the workload while the agent watched it) and are runc ("exe", "runc",
+ * "runc:[...]"), including runc's re-exec of its own copy; the first other exec is the
+ * workload's first instruction.
  * A process of the workload that renames itself so is still the workload's: it was born or
  * exec'd inside. Only for workloads watched from their first instruction; with more processes
  * than the table holds the filter turns itself off (everything is checked).

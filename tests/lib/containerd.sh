@@ -63,6 +63,12 @@ EOF
 		sleep 0.05
 	done
 	"${CTR[@]}" version >/dev/null 2>&1 || fail "containerd did not answer on $d/containerd.sock"
+	# The kubelet makes its QoS cgroups when it starts, long before any pod: so do we (in
+	# every hierarchy; removed at the end when nothing else uses them).
+	for h in /sys/fs/cgroup /sys/fs/cgroup/*; do
+		[ -f "$h/cgroup.procs" ] || continue
+		mkdir -p "$h/kubepods/besteffort" "$h/kubepods/burstable" 2>/dev/null || true
+	done
 	# Handlers run last-registered first: containers go before containerd stops.
 	on_exit _containerd_cleanup
 }
@@ -162,7 +168,9 @@ _containerd_cleanup()
 		for h in /sys/fs/cgroup /sys/fs/cgroup/*; do
 			[ -d "$h$cg" ] || continue
 			find "$h$cg" -depth -type d -exec rmdir {} + 2>/dev/null || true
-			rmdir "$(dirname "$h$cg")" "$(dirname "$(dirname "$h$cg")")" 2>/dev/null || true
 		done
+	done
+	for h in /sys/fs/cgroup /sys/fs/cgroup/*; do
+		rmdir "$h/kubepods/besteffort" "$h/kubepods/burstable" "$h/kubepods" 2>/dev/null || true
 	done
 }

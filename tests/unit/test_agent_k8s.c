@@ -201,6 +201,18 @@ static void test_rtinit(void **state)
 	struct vigil_process other = { .pid = 50, .comm = "sh" };
 	struct vigil_event ev;
 
+	/* runc exec'd as /proc/self/exe, re-exec'ing its copy: skipped */
+	{
+		struct vigil_process exe = { .pid = 10, .comm = "exe" };
+		struct vigil_process rc = { .pid = 10, .comm = "runc" };
+
+		ev = ev_of(VIGIL_EV_OPEN, &exe, 0);
+		assert_true(agent_rtinit__skip(&r, &ev));
+		ev = ev_of(VIGIL_EV_EXEC, &rc, 0);
+		ev.exec.path = "";
+		assert_true(agent_rtinit__skip(&r, &ev));
+		r.skipped -= 2;
+	}
 	/* runc's stages: skipped, their forks too */
 	ev = ev_of(VIGIL_EV_FORK, &p0, 11);
 	assert_true(agent_rtinit__skip(&r, &ev));
@@ -208,6 +220,7 @@ static void test_rtinit(void **state)
 	assert_true(agent_rtinit__skip(&r, &ev));
 	/* the entrypoint's exec is the workload's first instruction */
 	ev = ev_of(VIGIL_EV_EXEC, &app, 0);
+	ev.exec.path = "/usr/sbin/nginx";
 	assert_false(agent_rtinit__skip(&r, &ev));
 	ev = ev_of(VIGIL_EV_OPEN, &app, 0);
 	assert_false(agent_rtinit__skip(&r, &ev));
