@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "sensor/agent/agent_state.h"
+#include "sensor/agent/apiserver.h"
 #include "util/fileio.h"
 #include "util/strutil.h"
 
@@ -118,6 +119,14 @@ static int agent_open(struct agent *a, struct vigil_error *err)
 		snprintf(probe, sizeof(probe), "%s/.", a->c->profiles_dir);
 		agent_watch_dir_of(a, probe);
 	}
+	{
+		char why[256] = "";
+
+		a->api = agent_api__new(a->c, why, sizeof(why));
+		if (!a->api && a->c->scope == AGENT_SCOPE_CONTAINERS)
+			agent_logf("api server not used (%s): pod identity from the node only",
+				   why);
+	}
 	e = vigil_sensor__open(&so, &a->s, err);
 	if (e < 0)
 		return e;
@@ -178,6 +187,7 @@ static void agent_close(struct agent *a)
 	vigil_trust__free(a->trust);
 	vigil_sign__key_free(a->key);
 	vigil_sensor__free(a->s);
+	agent_api__free(a->api);
 	if (a->lock_fd >= 0)
 		close(a->lock_fd);
 }
@@ -260,6 +270,7 @@ int vigil_agent__run_reopen(const struct vigil_agent_config *c, volatile sig_ato
 		now = agent_mono_ns();
 		agent_read_inotify(a);
 		vigil_evidence__tick(a->evidence);
+		agent_api__tick(a->api);
 		agent_reap_commands(a, now);
 		agent_check_learning(a, now);
 	}

@@ -110,6 +110,7 @@ struct agent {
 	uint64_t health_alerts;		       /* V0001 and V0002 emitted */
 	time_t started;
 	int lock_fd; /* STATE_DIR/agent.lock, held while running: one agent per state directory */
+	struct agent_api *api; /* the API server's pods of this node; NULL when not used */
 	/* container parents watched so new containers are seen from their first instruction */
 	char parents[16][128];
 	size_t nparents;

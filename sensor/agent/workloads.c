@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "sensor/agent/agent_state.h"
+#include "sensor/agent/apiserver.h"
 #include "util/strutil.h"
 
 int agent_emit(json_t *alert, void *ctx)
@@ -61,6 +62,17 @@ static void resolve_identity(struct agent *a, struct wl *w)
 				    a->c->k8s_workload_profiles, &w->id) != 1)
 		return;
 	agent_identity__display_name(&w->id, w->name, sizeof(w->name));
+	{
+		/* the API server's word on the pod's controller beats the guess from its name */
+		struct vigil_k8s_owner o;
+		struct vigil_k8s_hints h;
+
+		if (agent_api__pod(a->api, w->id.namespace_, w->id.pod, w->id.pod_uid, &o, &h)) {
+			if (h.user_defined_profile[0])
+				w->id.hints = h;
+			agent_identity__set_owner(&w->id, &o, a->c->k8s_workload_profiles);
+		}
+	}
 	if (!w->id.sandbox)
 		agent_logf("%s: pod %s/%s (uid %s), container %s, image %s, %s %s (%s), profile %s",
 			   w->name, w->id.namespace_, w->id.pod, w->id.pod_uid,
@@ -95,6 +107,7 @@ static void start_learning(struct agent *a, struct wl *w, bool complete)
 {
 	struct vigil_learn_opts lo = { .name = w->name };
 	struct wl *lead = learning_lead(a, w);
+	char doc[2 * VIGIL_K8S_NAME_MAX];
 
 	w->partial = !complete;
 	if (lead) {
@@ -108,7 +121,15 @@ static void start_learning(struct agent *a, struct wl *w, bool complete)
 		return;
 	}
 	if (w->id.k8s) {
-		lo.name = w->id.profile_name;
+		/*
+		 * One ContainerProfile per container of the workload: Kubescape's name of the
+		 * workload and the container's, so a pod's containers never share an object name
+		 * (the workload's own name when that would be too long for Kubernetes).
+		 */
+		if (snprintf(doc, sizeof(doc), "%s-%s", w->id.profile_name, w->id.container_name) >
+		    VIGIL_K8S_NAME_MAX)
+			snprintf(doc, sizeof(doc), "%s", w->id.profile_name);
+		lo.name = doc;
 		lo.container = w->id.container_name;
 		lo.namespace_ = w->id.namespace_;
 		lo.workload_kind = w->id.owner.kind;

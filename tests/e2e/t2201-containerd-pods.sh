@@ -53,7 +53,7 @@ wait_until 10 grep -q "shop/${pods[1]}/nginx: detecting with\|shop/${pods[1]}/ng
 grep -q "shop/${pods[1]}/nginx: learning with shop/${pods[0]}/nginx" "$TEST_TMP/agent.log" ||
 	fail "the replicas did not learn into one profile: $(grep nginx "$TEST_TMP/agent.log")"
 [ "$(ls "$state/profiles" | grep -c .)" -eq 1 ] || fail "more than one profile: $(ls "$state/profiles")"
-assert_file_contains "$profile" "name: replicaset-web-7c5d8bf9f7"
+assert_file_contains "$profile" "name: replicaset-web-7c5d8bf9f7-nginx"
 assert_file_contains "$profile" "namespace: shop"
 assert_file_contains "$profile" "kubescape.io/workload-kind: ReplicaSet"
 assert_file_contains "$profile" "kubescape.io/workload-name: web-7c5d8bf9f7"
