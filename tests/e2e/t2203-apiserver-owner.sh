@@ -66,10 +66,10 @@ wait_until 20 watching || fail "no watch from the list's resourceVersion: $(cat 
 assert_ge "$(json_count "$TEST_TMP/requests.jsonl" 'path~fieldSelector=spec.nodeName%3Dnode-a' auth=true)" 2 "requests for this node's pods"
 
 # api-0: a ReplicaSet's pod, as the list says (the name alone says StatefulSet "api")
-k8s_container api-0 app "$BUSYBOX_IMAGE" sh -c 'cat /etc/hostname >/dev/null; exec sleep 600'
+k8s_container api-0 app "$BUSYBOX_IMAGE" sh -c 'cat /etc/passwd >/dev/null; exec sleep 600'
 wait_for_line "$TEST_TMP/agent.log" "shop/api-0/app: pod shop/api-0 \\(uid $uid_api\\), container app, image .*, ReplicaSet api-v2 \\(api-server\\), profile shop.replicaset-api-v2.app" 20
 # worker-1: announced by the watch (the name alone says StatefulSet "worker")
-k8s_container worker-1 app "$BUSYBOX_IMAGE" sh -c 'cat /etc/hostname >/dev/null; exec sleep 600'
+k8s_container worker-1 app "$BUSYBOX_IMAGE" sh -c 'cat /etc/passwd >/dev/null; exec sleep 600'
 wait_for_line "$TEST_TMP/agent.log" "batch/worker-1/app: .*, Job nightly \\(api-server\\), profile batch.job-nightly.app" 20
 wait_for_line "$TEST_TMP/agent.log" "shop/api-0/app: learned -> $state/profiles/shop.replicaset-api-v2.app.yaml" 20
 assert_file_contains "$state/profiles/shop.replicaset-api-v2.app.yaml" "kubescape.io/workload-kind: ReplicaSet"
