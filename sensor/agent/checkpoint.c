@@ -52,20 +52,18 @@ int agent_write_profile(struct agent *a, const struct vigil_profile *p, const ch
 	return e;
 }
 
+/* STATE_DIR/learning/ and the learned profile's file name: the same workload identity
+ * (a command's or container's name, a pod's controller and container) across restarts */
 static void checkpoint_path(const struct agent *a, const struct wl *w, char *buf, size_t size)
 {
-	char stem[160];
-	size_t i;
+	char learned[PATH_MAX];
+	const char *base;
 
-	/* the same file name as the learned profile's (discovery.c safe_name) */
-	for (i = 0; w->name[i] && i + 1 < sizeof(stem) - 5; i++) {
-		char ch = w->name[i];
-
-		stem[i] =
-			(ch == '/' || ch == '\\' || ch == ' ' || (i == 0 && ch == '.')) ? '_' : ch;
-	}
-	stem[i] = '\0';
-	snprintf(buf, size, "%s/learning/%s.yaml", a->c->state_dir, stem);
+	agent_learned_path(a, w, learned, sizeof(learned));
+	base = strrchr(learned, '/');
+	base = base ? base + 1 : learned;
+	if ((size_t)snprintf(buf, size, "%s/learning/%.255s", a->c->state_dir, base) >= size)
+		buf[0] = '\0';
 }
 
 static void checkpoint_one(struct agent *a, struct wl *w, uint64_t now)
