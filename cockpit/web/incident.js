@@ -4,10 +4,11 @@ import { get } from './api.js';
 import { incidentTimeline } from './charts.js';
 import {
   badge, bytes, empty, errorBox, facts, fmtDuration, fmtTimeFine, h, link, nsToMs, num, section,
-  sevBadge, sevClass, table, timeMs, workloadName, put,
+  longTable, put, sevBadge, sevClass, timeMs, workloadName,
 } from './dom.js';
 
-const EVENTS_PAGE = 50;
+// Rows shown at first (and added per "show more"): an incident may keep thousands of each.
+const STEP = { alerts: 100, evidence: 50, events: 50 };
 
 function peer(addr, port) {
   if (!addr) return '';
@@ -23,20 +24,22 @@ function maxSeverity(alerts) {
 }
 
 function alertTable(alerts) {
-  const rows = alerts.slice().sort((a, b) => timeMs(a) - timeMs(b)).map((a) => ({
-    cls: 'sevrow ' + sevClass(a.severity),
-    cells: [fmtTimeFine(timeMs(a)), sevBadge(a.severity),
-      h('span', null, link(a.rule_id || '', 'alerts', { rule: a.rule_id }, 'chip'), ' ', a.rule_name || ''),
-      h('span', { class: 'msg' }, a.message || ''),
-      a.process ? (a.process.comm || '') + ' [' + (a.process.pid || '') + ']' : ''],
-  }));
-  return table(['time', { label: 'sev', cls: 'narrow' }, 'rule', { label: 'message', cls: 'wide' }, 'process'], rows,
-    empty('No alerts in this incident'), 'grid alerts');
+  const sorted = alerts.slice().sort((a, b) => timeMs(a) - timeMs(b));
+  return longTable(['time', { label: 'sev', cls: 'narrow' }, 'rule', { label: 'message', cls: 'wide' }, 'process'], sorted.length, (i) => {
+    const a = sorted[i];
+    return { cls: 'sevrow ' + sevClass(a.severity),
+      cells: [fmtTimeFine(timeMs(a)), sevBadge(a.severity),
+        h('span', null, link(a.rule_id || '', 'alerts', { rule: a.rule_id }, 'chip'), ' ', a.rule_name || ''),
+        h('span', { class: 'msg' }, a.message || ''),
+        a.process ? (a.process.comm || '') + ' [' + (a.process.pid || '') + ']' : ''] };
+  }, empty('No alerts in this incident'), 'grid alerts', STEP.alerts);
 }
 
 function destinations(r) {
-  return table(['destination', 'name', 'protocol', { label: 'conns', cls: 'num' }, 'sent / received', 'interval', 'beacon'],
-    (r.destinations || []).map((d) => {
+  const list = r.destinations || [];
+  return longTable(['destination', 'name', 'protocol', { label: 'conns', cls: 'num' }, 'sent / received', 'interval', 'beacon'],
+    list.length, (i) => {
+      const d = list[i];
       const score = Number(d.beacon_score || 0);
       const bar = h('span', { class: 'bar' });
       bar.style.width = Math.round(score * 60) + 'px'; // CSSOM, allowed by the CSP
@@ -44,53 +47,43 @@ function destinations(r) {
         num(d.connections), bytes(d.bytes_out) + ' / ' + bytes(d.bytes_in),
         d.interval_ns ? (Number(d.interval_ns) / 1e9).toFixed(2) + ' s' : '',
         h('span', { class: score >= 0.8 ? 'beacon hot' : 'beacon' }, bar, score ? score.toFixed(2) + (d.beacon_band ? ' ' + d.beacon_band : '') : '–')];
-    }), empty('No network activity recorded'), 'grid destinations');
+    }, empty('No network activity recorded'), 'grid destinations', STEP.evidence);
 }
 
 function files(r) {
-  return table(['time', 'path', 'bytes', 'sha256 (sample)', 'sent to'], (r.files || []).map((f) => [
-    fmtTimeFine(nsToMs(f.time_ns)), code(f.path), bytes(f.bytes), code((f.sample_sha256 || '').slice(0, 16)),
-    (f.sent_to || []).join(', ')]), empty('No secrets or sensitive files read'), 'grid files');
+  const list = r.files || [];
+  return longTable(['time', 'path', 'bytes', 'sha256 (sample)', 'sent to'], list.length, (i) => {
+    const f = list[i];
+    return [fmtTimeFine(nsToMs(f.time_ns)), code(f.path), bytes(f.bytes), code((f.sample_sha256 || '').slice(0, 16)),
+      (f.sent_to || []).join(', ')];
+  }, empty('No secrets or sensitive files read'), 'grid files', STEP.evidence);
 }
 
 function processes(r) {
-  return table(['pid', 'comm', 'exe', 'language', 'evidence'], (r.processes || []).map((p) => [
-    String(p.pid || ''), p.comm || '', code(p.exe), (p.language || '') + (p.language_version ? ' ' + p.language_version : ''),
-    p.language_evidence || '']), empty('No processes recorded'), 'grid processes');
+  const list = r.processes || [];
+  return longTable(['pid', 'comm', 'exe', 'language', 'evidence'], list.length, (i) => {
+    const p = list[i];
+    return [String(p.pid || ''), p.comm || '', code(p.exe), (p.language || '') + (p.language_version ? ' ' + p.language_version : ''),
+      p.language_evidence || ''];
+  }, empty('No processes recorded'), 'grid processes', STEP.evidence);
 }
 
 function flows(r) {
-  return table(['time', 'dir', 'peer', 'protocol', 'entropy', 'bytes', 'sample'], (r.flows || []).map((f) => [
-    fmtTimeFine(nsToMs(f.time_ns)), f.direction || '', peer(f.addr, f.port), (f.protocol || '') + (f.via_iouring ? ' (io_uring)' : ''),
-    f.entropy !== undefined ? Number(f.entropy).toFixed(2) : '', bytes(f.bytes),
-    code((f.sample_hex || '').slice(0, 64) + ((f.redactions || []).length ? ' [redacted]' : ''))]),
-  empty('No payload captured'), 'grid flows');
+  const list = r.flows || [];
+  return longTable(['time', 'dir', 'peer', 'protocol', 'entropy', 'bytes', 'sample'], list.length, (i) => {
+    const f = list[i];
+    return [fmtTimeFine(nsToMs(f.time_ns)), f.direction || '', peer(f.addr, f.port), (f.protocol || '') + (f.via_iouring ? ' (io_uring)' : ''),
+      f.entropy !== undefined ? Number(f.entropy).toFixed(2) : '', bytes(f.bytes),
+      code((f.sample_hex || '').slice(0, 64) + ((f.redactions || []).length ? ' [redacted]' : ''))];
+  }, empty('No payload captured'), 'grid flows', STEP.evidence);
 }
 
-// The event list, EVENTS_PAGE at a time (an incident may keep thousands).
 function eventList(events) {
-  const box = h('div');
-  let shown = 0;
-  const tbl = table(['time', 'kind', 'pid', 'comm', { label: 'detail', cls: 'wide' }], [], empty('No events kept'), 'grid events');
-  const body = tbl.tBodies[0];
-  const more = h('button', { type: 'button', class: 'more' });
-  const step = () => {
-    if (shown === 0) body.replaceChildren();
-    const next = events.slice(shown, shown + EVENTS_PAGE);
-    for (const e of next) {
-      body.appendChild(h('tr', null, h('td', null, fmtTimeFine(nsToMs(e.time_ns))),
-        h('td', null, (e.kind || '') + (e.via_iouring ? ' (io_uring)' : '')), h('td', null, String(e.pid || '')),
-        h('td', null, e.comm || ''), h('td', null, code(e.detail))));
-    }
-    shown += next.length;
-    more.textContent = 'show ' + Math.min(EVENTS_PAGE, events.length - shown) + ' more of ' + num(events.length - shown);
-    more.hidden = shown >= events.length;
-  };
-  more.addEventListener('click', step);
-  if (events.length) step();
-  else more.hidden = true;
-  box.append(tbl, more);
-  return box;
+  return longTable(['time', 'kind', 'pid', 'comm', { label: 'detail', cls: 'wide' }], events.length, (i) => {
+    const e = events[i];
+    return [fmtTimeFine(nsToMs(e.time_ns)), (e.kind || '') + (e.via_iouring ? ' (io_uring)' : ''), String(e.pid || ''),
+      e.comm || '', code(e.detail)];
+  }, empty('No events kept'), 'grid events', STEP.events);
 }
 
 export function render(root, route) {

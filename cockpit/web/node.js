@@ -2,10 +2,10 @@
 // cause, sinks and spool, its workloads and its latest incidents.
 import { get } from './api.js';
 import {
-  empty, errorBox, facts, fmtDuration, fmtTimeFine, h, link, num, section, statusDot, table, timeMs, when, put,
+  empty, errorBox, facts, fmtDuration, fmtTimeFine, h, link, longTable, num, put, section, statusDot, table, timeMs, when,
 } from './dom.js';
 import { fetchIncidents, INCIDENT_COLS, incidentRows } from './incidents.js';
-import { workloadCols, workloadRows } from './workloads.js';
+import { workloadCols, workloadRow } from './workloads.js';
 
 function count(n) {
   n = Number(n || 0);
@@ -61,8 +61,9 @@ export function render(root, route) {
             count(spool.dropped ?? health.spool_dropped), ' dropped')]]),
         h('div', { class: 'cols3' },
           section('Sensor drops', drops(hb.sensor)), section('Sinks', sinks(hb.sinks)), section('Hooks', hooks(hb.hooks))),
-        section('Workloads (' + wls.length + ')', table(workloadCols({ node: true }), workloadRows(wls, { node: true, filters: { node: name } }),
-          empty('No workloads on this node', 'the agent watches containers and the services its config names'), 'grid workloads')));
+        section('Workloads (' + num(wls.length) + ')', longTable(workloadCols({ node: true }), wls.length,
+          (i) => workloadRow(wls[i], { node: true, filters: { node: name } }),
+          empty('No workloads on this node', 'the agent watches containers and the services its config names'), 'grid workloads', 100)));
     } catch (e) {
       if (!alive) return;
       head.replaceChildren();

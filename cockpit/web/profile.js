@@ -63,14 +63,17 @@ function renderProfile(root, digest, alive) {
 }
 
 // Diff text: "Kind name:" headers, then "+ section: item" and "- section: item" lines.
+const DIFF_LINES = 5000; // shown; a diff of two 4 MiB profiles can be long
+
 function diffBlock(text) {
   const lines = String(text || '').replace(/\n$/, '').split('\n').filter((l) => l !== '');
   const code = h('code');
-  for (const l of lines) {
+  for (const l of lines.slice(0, DIFF_LINES)) {
     const cls = l.startsWith('+') ? 'add' : l.startsWith('-') ? 'del' : 'hdr';
     code.appendChild(h('span', { class: 'dline ' + cls }, l));
   }
-  return h('pre', { class: 'diff' }, code);
+  return h('div', null, h('pre', { class: 'diff' }, code), lines.length > DIFF_LINES
+    ? h('p', { class: 'note' }, (lines.length - DIFF_LINES) + ' more lines: `vigil profile diff` on the two files shows them all') : null);
 }
 
 function side(label, p) {
