@@ -5,7 +5,7 @@ import {
   dim, empty, errorBox, filterBox, fmtDuration, h, heading, link, num, pageOf, pager, section, statusDot,
   table, tile, timeMs, when, put,
 } from './dom.js';
-import { alertRateBlock, fetchIncidents, INCIDENT_COLS, incidentRows, rangeSwitch } from './incidents.js';
+import { alertRateBlock, fetchIncidents, incidentTable, rangeSwitch } from './incidents.js';
 import { href, params, replace } from './router.js';
 
 const PAGE = 50;
@@ -130,7 +130,7 @@ export function render(root, route) {
   async function loadIncidents() {
     try {
       const res = await fetchIncidents({}, 1, 10);
-      if (alive) incBox.replaceChildren(table(INCIDENT_COLS, incidentRows(res.items), empty('No incidents yet', 'alerts from agents appear here'), 'grid incidents'));
+      if (alive) incBox.replaceChildren(incidentTable(res.items, empty('No incidents yet', 'alerts from agents appear here')));
     } catch (e) {
       if (alive) incBox.replaceChildren(errorBox(e));
     }

@@ -26,30 +26,35 @@ export async function fetchIncidents(f, page, size) {
   return res || { items: [], total: 0, exact: true, capped: false };
 }
 
-export function incidentRows(items) {
-  return items.map((inc) => {
+const COLS = [{ label: 'sev', cls: 'narrow c-sev' }, { label: 'opened', cls: 'c-opened' }, { label: 'node', cls: 'c-node' },
+  { label: 'workload', cls: 'c-workload' }, { label: 'rules', cls: 'c-rules' }, { label: 'alerts', cls: 'num c-alerts' },
+  { label: 'state', cls: 'c-state' }, { label: 'summary', cls: 'wide c-summary' }];
+
+// A table of incidents. The severity column shows only when the cockpit gives severities.
+export function incidentTable(items, emptyNode) {
+  const sevs = items.some((i) => i.severity !== undefined);
+  const rows = items.map((inc) => {
     const sev = inc.severity;
+    const cells = [
+      when(nsToMs(inc.opened_ns)),
+      inc.node || inc.host ? link(inc.node || inc.host, ['nodes', inc.node || inc.host]) : dim('–'),
+      link(workloadName(inc.workload) || '(unnamed)', ['incidents', inc.incident_id], null, 'strong'),
+      h('span', { class: 'chips' }, (inc.rules || []).map((r) => link(r, 'incidents', { rule: r }, 'chip'))),
+      num(inc.alert_count),
+      badge(inc.state),
+      h('span', { class: 'ellipsis' }, inc.summary || ''),
+    ];
+    if (sevs) cells.unshift(sev !== undefined ? sevBadge(sev) : dim('–'));
     return {
       cls: 'sevrow ' + (sev !== undefined ? sevClass(sev) : 'unknown'),
       data: { id: inc.incident_id },
       title: inc.summary || '',
       onclick: () => { location.hash = '#/incidents/' + encodeURIComponent(inc.incident_id); },
-      cells: [
-        sev !== undefined ? sevBadge(sev) : dim('–'),
-        when(nsToMs(inc.opened_ns)),
-        inc.node || inc.host ? link(inc.node || inc.host, ['nodes', inc.node || inc.host]) : dim('–'),
-        link(workloadName(inc.workload) || '(unnamed)', ['incidents', inc.incident_id], null, 'strong'),
-        h('span', { class: 'chips' }, (inc.rules || []).map((r) => link(r, 'incidents', { rule: r }, 'chip'))),
-        num(inc.alert_count),
-        badge(inc.state),
-        h('span', { class: 'ellipsis' }, inc.summary || ''),
-      ],
+      cells,
     };
   });
+  return table(sevs ? COLS : COLS.slice(1), rows, emptyNode, 'grid incidents');
 }
-
-export const INCIDENT_COLS = [{ label: 'sev', cls: 'narrow' }, 'opened', 'node', 'workload', 'rules',
-  { label: 'alerts', cls: 'num' }, 'state', { label: 'summary', cls: 'wide' }];
 
 // The fleet's alerts over time (/api/v1/stats/alerts), redrawn only when the counts change.
 // Returns { node, update(), destroy() }.
@@ -126,7 +131,7 @@ export function render(root, route) {
         : empty('No incidents yet', 'alerts from agents appear here, grouped into incidents');
       listBox.replaceChildren(
         pager({ path: route.path, query: new URLSearchParams({ ...f, page: p }) }, res.total, p, PAGE, res.exact),
-        table(INCIDENT_COLS, incidentRows(res.items), none, 'grid incidents'),
+        incidentTable(res.items, none),
         res.capped ? h('p', { class: 'note' }, 'Only the newest ' + num(FALLBACK_LIMIT) + ' incidents are searched for this filter.') : null);
     } catch (e) {
       if (alive) listBox.replaceChildren(errorBox(e));

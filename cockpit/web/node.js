@@ -4,7 +4,7 @@ import { get } from './api.js';
 import {
   empty, errorBox, facts, fmtDuration, fmtTimeFine, h, link, longTable, num, put, section, statusDot, table, timeMs, when,
 } from './dom.js';
-import { fetchIncidents, INCIDENT_COLS, incidentRows } from './incidents.js';
+import { fetchIncidents, incidentTable } from './incidents.js';
 import { workloadCols, workloadRow } from './workloads.js';
 
 function count(n) {
@@ -73,7 +73,7 @@ export function render(root, route) {
   async function loadIncidents() {
     try {
       const res = await fetchIncidents({ node: name }, 1, 10);
-      if (alive) incBox.replaceChildren(table(INCIDENT_COLS, incidentRows(res.items), empty('No incidents on this node'), 'grid incidents'));
+      if (alive) incBox.replaceChildren(incidentTable(res.items, empty('No incidents on this node')));
     } catch (e) {
       if (alive) incBox.replaceChildren(errorBox(e));
     }

@@ -129,7 +129,7 @@ try {
   await check(t, rules.every((r) => r === 'R1009'), 'rule filter: ' + rules);
   await page.goto(base + '/#/incidents?node=' + s.first);
   await until(t, async () => (await rows(t, v('table.incidents'))) > 0, 'incidents of ' + s.first);
-  const nodes = await texts(t, v('table.incidents tbody td:nth-child(3)'));
+  const nodes = await texts(t, v('table.incidents tbody td.c-node'));
   await check(t, nodes.every((n) => n === s.first), 'node filter: ' + nodes);
 } catch (e) {
   console.error('FAIL: ' + (e && e.stack ? e.stack : e));

@@ -35,7 +35,7 @@ try {
   // A hostile workload name is listed as text.
   await page.fill(inView('input.filter'), 'onerror');
   await until(t, async () => (await rows(t, inView('table.incidents'))) === 1, 'filtering for the hostile workload');
-  const names = await texts(t, inView('table.incidents tbody td:nth-child(4)'));
+  const names = await texts(t, inView('table.incidents tbody td.c-workload'));
   await check(t, names.includes(HOSTILE), 'hostile workload name not shown as text: ' + JSON.stringify(names));
   await check(t, !(await page.$('#view img')), 'a workload name became markup');
 
