@@ -6,7 +6,7 @@ import {
   badge, dim, empty, errorBox, filterBox, h, heading, link, nsToMs, num, pageOf, pager, section,
   sevBadge, sevClass, table, when, workloadName, put,
 } from './dom.js';
-import { params, replace } from './router.js';
+import { href, params, replace } from './router.js';
 
 export const PAGE = 50;
 const RANGES = { '1h': ['1h', '1m'], '24h': ['24h', '15m'], '7d': ['7d', '2h'] };
@@ -58,7 +58,7 @@ export function incidentTable(items, emptyNode) {
 
 // The fleet's alerts over time (/api/v1/stats/alerts), redrawn only when the counts change.
 // Returns { node, update(), destroy() }.
-export function alertRateBlock(range, node) {
+export function alertRateBlock(range, node, rule) {
   const [since, bucket] = RANGES[range] || RANGES['24h'];
   const box = h('div', { class: 'chart-slot' });
   let chart = null;
@@ -73,7 +73,7 @@ export function alertRateBlock(range, node) {
     async update() {
       let st;
       try {
-        st = await optional('/api/v1/stats/alerts', { since, bucket, node });
+        st = await optional('/api/v1/stats/alerts', { since, bucket, node, rule });
       } catch (e) {
         last = '';
         return show(errorBox(e));
@@ -85,9 +85,12 @@ export function alertRateBlock(range, node) {
       const pts = (st.series || []).map((p) => ({ ...p, t: Date.parse(p.t) }));
       const total = pts.reduce((a, p) => a + Number(p.count || 0), 0);
       if (!pts.length || !total) return show(empty('No alerts in the last ' + since, 'alerts from every node are counted here'));
-      const c = alertRate(pts, st.bucket_s || 60);
+      // A click on a bar lists that interval's alerts.
+      const c = alertRate(pts, st.bucket_s || 60, (from, to) => {
+        location.hash = href('alerts', { node, rule, since: new Date(from).toISOString(), until: new Date(to).toISOString() });
+      });
       c.node.dataset.total = String(total);
-      show(h('div', null, h('p', { class: 'chart-caption' }, num(total) + ' alerts in the last ' + since), c.node));
+      show(h('div', null, h('p', { class: 'chart-caption' }, num(total) + ' alerts in the last ' + since + '; click a bar for its alerts'), c.node));
       chart = c;
     },
     destroy() { if (chart) chart.destroy(); chart = null; },

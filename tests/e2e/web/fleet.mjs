@@ -41,6 +41,25 @@ try {
   await check(t, barPx > 300, 'the fleet alert chart is not drawn (' + barPx + ' px)');
   await shot(t, 'fleet');
 
+  // A click on the chart's tallest bar lists the alerts of that interval.
+  const over = await page.$eval(rate + ' .u-over', (e) => { const r = e.getBoundingClientRect(); return [r.x, r.y, r.width, r.height]; });
+  let peak = [0, 0];
+  for (let x = 1; x < over[2]; x += 3) {
+    await page.mouse.move(over[0] + x, over[1] + over[3] - 4);
+    const val = parseInt(await page.textContent(rate + ' .u-legend .u-series:nth-child(2) .u-value'), 10) || 0;
+    if (val > peak[0]) peak = [val, x];
+  }
+  await check(t, peak[0] >= 20, 'no burst found under the cursor (peak ' + peak[0] + ')');
+  await page.mouse.click(over[0] + peak[1], over[1] + over[3] - 4);
+  await until(t, () => page.url().includes('#/alerts?') && page.url().includes('since='), 'a click on a bar did not list its alerts');
+  await until(t, async () => (await rows(t, v('table.alerts'))) === Math.min(50, peak[0]), 'the interval shows ' + Math.min(50, peak[0]) + ' alerts');
+  const q = new URL(page.url().replace('#/alerts', '')).searchParams;
+  const [from, to] = [Date.parse(q.get('since')), Date.parse(q.get('until'))];
+  const times = await page.$$eval(v('table.alerts tbody time'), (ts) => ts.map((e) => Date.parse(e.dateTime)));
+  await check(t, times.every((x) => x >= from && x < to), 'alerts outside the picked interval');
+  await page.goBack();
+  await until(t, () => page.$(v('table.nodes')), 'back to the fleet');
+
   // Filter by status: in the URL, restored by a reload, undone by back.
   await page.click(v('#status-filter a:has-text("stale")'));
   await until(t, async () => page.url().includes('status=stale') && (await rows(t, v('table.nodes'))) === 1, 'status filter');
