@@ -1,6 +1,6 @@
 // #/alerts?rule=&node=&workload=&q=&since=&until=&range=&page= — every alert of the fleet, newest first, with
 // their rate over time (a click on a bar lists that interval: since/until).
-import { listPage } from './api.js';
+import { coalesce, listPage } from './api.js';
 import {
   dim, empty, errorBox, filterBox, fmtTime, h, heading, link, pageOf, pager, put, section, sevBadge, sevClass, table, timeMs, when,
   workloadName,
@@ -58,7 +58,9 @@ export function render(root, route) {
     f.since || f.until ? null : section('Alerts over time' + (f.rule ? ' (' + f.rule + ')' : ''), h('div', { class: 'block-tools' }, rangeSwitch(route, range)), rate.node),
     listBox);
 
-  async function load(p) {
+  const load = coalesce(loadNow); // one request at a time, however slow the cockpit
+
+  async function loadNow(p) {
     try {
       const res = await listPage('/api/v1/alerts', 'alerts', { rule: f.rule, node: f.node, workload: f.workload, q: f.q, since: f.since, until: f.until }, p, PAGE,
         (a) => matches(a, f));

@@ -1,7 +1,7 @@
 // The cockpit page: a console over the fleet's nodes, workloads, profiles, incidents and
 // alerts. app.js routes the URL's hash to a view (one module each), keeps the header's health
 // line, asks for the analyst token when the API wants one, and refreshes the view every 5 s.
-import { get, optional, setToken, whenAuthNeeded } from './api.js';
+import { coalesce, get, optional, setToken, whenAuthNeeded } from './api.js';
 import { h, num, put } from './dom.js';
 import { current, go } from './router.js';
 import * as alerts from './alerts.js';
@@ -52,7 +52,8 @@ function show() {
   active = { inst };
 }
 
-async function refreshHealth() {
+const refreshHealth = coalesce(refreshHealthNow);
+async function refreshHealthNow() {
   try {
     const [hl, nodes] = await Promise.all([get('/api/v1/health'), optional('/api/v1/nodes')]);
     const parts = [];

@@ -1,6 +1,6 @@
 // #/fleet?q=&status=&sort=&range=&page= — every node at a glance: online/stale/offline, last
 // heartbeat, agent version, sensor and sink health; the fleet's alert rate; latest incidents.
-import { optional } from './api.js';
+import { coalesce, optional } from './api.js';
 import {
   dim, empty, errorBox, filterBox, fmtDuration, h, heading, link, num, pageOf, pager, section, statusDot,
   table, tile, timeMs, when, put,
@@ -107,7 +107,9 @@ export function render(root, route) {
     h('section', { class: 'block' }, h('h2', null, 'Nodes'), h('div', { class: 'block-tools', id: 'status-filter' }), nodeBox),
     section('Latest incidents', incBox, h('p', { class: 'more-link' }, link('all incidents ›', 'incidents'))));
 
-  async function load() {
+  const load = coalesce(loadNow); // one request at a time, however slow the cockpit
+
+  async function loadNow() {
     try {
       const res = await optional('/api/v1/nodes', { limit: 10000 }); // a fleet page needs them all: tiles count them
       if (!alive) return;
@@ -127,7 +129,8 @@ export function render(root, route) {
       if (alive) nodeBox.replaceChildren(errorBox(e));
     }
   }
-  async function loadIncidents() {
+  const loadIncidents = coalesce(loadIncidentsNow); // one request at a time, however slow the cockpit
+  async function loadIncidentsNow() {
     try {
       const res = await fetchIncidents({}, 1, 10);
       if (alive) incBox.replaceChildren(incidentTable(res.items, empty('No incidents yet', 'alerts from agents appear here')));

@@ -1,6 +1,6 @@
 // #/incidents?q=&node=&rule=&state=&range=&page= — the fleet's alert rate over time and its
 // incidents, newest first, one page at a time.
-import { FALLBACK_LIMIT, listPage, optional } from './api.js';
+import { coalesce, FALLBACK_LIMIT, listPage, optional } from './api.js';
 import { alertRate } from './charts.js';
 import {
   badge, dim, empty, errorBox, filterBox, h, heading, link, nsToMs, num, pageOf, pager, section,
@@ -70,7 +70,7 @@ export function alertRateBlock(range, node, rule) {
   };
   return {
     node: box,
-    async update() {
+    update: coalesce(async () => {
       let st;
       try {
         st = await optional('/api/v1/stats/alerts', { since, bucket, node, rule });
@@ -92,7 +92,7 @@ export function alertRateBlock(range, node, rule) {
       c.node.dataset.total = String(total);
       show(h('div', null, h('p', { class: 'chart-caption' }, num(total) + ' alerts in the last ' + since + '; click a bar for its alerts'), c.node));
       chart = c;
-    },
+    }),
     destroy() { if (chart) chart.destroy(); chart = null; },
   };
 }
@@ -126,7 +126,9 @@ export function render(root, route) {
     section('Alerts over time', h('div', { class: 'block-tools' }, rangeSwitch(route, range)), rate.node),
     section('Incidents', listBox));
 
-  async function load(p) {
+  const load = coalesce(loadNow); // one request at a time, however slow the cockpit
+
+  async function loadNow(p) {
     try {
       const res = await fetchIncidents(f, p, PAGE);
       if (!alive) return;

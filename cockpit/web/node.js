@@ -1,6 +1,6 @@
 // #/nodes/NAME — one node's last heartbeat: agent, kernel, hooks attached, sensor drops by
 // cause, sinks and spool, its workloads and its latest incidents.
-import { get } from './api.js';
+import { coalesce, get } from './api.js';
 import {
   empty, errorBox, facts, fmtDuration, fmtTimeFine, h, link, longTable, num, put, section, statusDot, table, timeMs, when,
 } from './dom.js';
@@ -39,7 +39,9 @@ export function render(root, route) {
   put(root, h('div', { class: 'crumbs' }, link('Fleet', 'fleet'), ' / ', h('span', null, name)), head, body,
     section('Latest incidents on ' + name, incBox, h('p', { class: 'more-link' }, link('all incidents of this node ›', 'incidents', { node: name }))));
 
-  async function load() {
+  const load = coalesce(loadNow); // one request at a time, however slow the cockpit
+
+  async function loadNow() {
     try {
       const n = await get('/api/v1/nodes/' + encodeURIComponent(name));
       if (!alive) return;
@@ -70,7 +72,8 @@ export function render(root, route) {
       body.replaceChildren(e.status === 404 ? empty('No node named ' + name, 'a node appears after its first heartbeat') : errorBox(e));
     }
   }
-  async function loadIncidents() {
+  const loadIncidents = coalesce(loadIncidentsNow); // one request at a time, however slow the cockpit
+  async function loadIncidentsNow() {
     try {
       const res = await fetchIncidents({ node: name }, 1, 10);
       if (alive) incBox.replaceChildren(incidentTable(res.items, empty('No incidents on this node')));

@@ -2,7 +2,7 @@
 // (learning, detecting, unprotected), the profile in force, who signed it, how complete it is,
 // and its alerts in the last hour. w=NODE/ID opens one workload's profiles and the diff
 // between the learned profile and the one in force.
-import { FALLBACK_LIMIT, get, listPage, optional } from './api.js';
+import { coalesce, FALLBACK_LIMIT, get, listPage, optional } from './api.js';
 import {
   badge, dim, empty, errorBox, facts, filterBox, h, heading, link, longTable, num, pageOf, pager, shortDigest,
   table, when, workloadPlace, put,
@@ -124,7 +124,9 @@ export function render(root, route) {
       f.node ? link('all nodes', 'workloads', { q: f.q, state: f.state }) : null),
     detailBox, listBox);
 
-  async function load(p) {
+  const load = coalesce(loadNow); // one request at a time, however slow the cockpit
+
+  async function loadNow(p) {
     try {
       const res = await listPage('/api/v1/workloads', 'workloads', { node: f.node, namespace: f.namespace, q: f.q, state: f.state },
         p, PAGE, (w) => matches(w, f), ['state']);
