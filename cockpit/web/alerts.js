@@ -3,7 +3,7 @@
 import { coalesce, listPage } from './api.js';
 import {
   dim, empty, errorBox, filterBox, fmtTime, h, heading, link, pageOf, pager, put, section, sevBadge, sevClass, table, timeMs, when,
-  workloadName,
+  workloadName, fill,
 } from './dom.js';
 import { alertRateBlock, rangeSwitch } from './incidents.js';
 import { params, replace } from './router.js';
@@ -66,16 +66,16 @@ export function render(root, route) {
         (a) => matches(a, f));
       if (!alive) return;
       if (!res) {
-        listBox.replaceChildren(empty('This cockpit does not list alerts', 'needs GET /api/v1/alerts (cockpit v2); incidents hold them meanwhile'),
+        fill(listBox, empty('This cockpit does not list alerts', 'needs GET /api/v1/alerts (cockpit v2); incidents hold them meanwhile'),
           h('p', { class: 'more-link' }, link(f.rule ? 'incidents with ' + f.rule + ' ›' : 'incidents ›', 'incidents', { rule: f.rule })));
         return;
       }
       const none = f.q || scope.length ? empty('No alert matches', 'clear the filter to see every alert')
         : empty('No alerts yet', 'agents send every alert they raise');
-      listBox.replaceChildren(pager({ path: ['alerts'], query: new URLSearchParams({ ...f, page: p }) }, res.total, p, PAGE, res.exact),
+      fill(listBox, pager({ path: ['alerts'], query: new URLSearchParams({ ...f, page: p }) }, res.total, p, PAGE, res.exact),
         table(ALERT_COLS, alertRows(res.items), none, 'grid alerts'));
     } catch (e) {
-      if (alive) listBox.replaceChildren(errorBox(e));
+      if (alive) fill(listBox, errorBox(e));
     }
   }
   load(page);

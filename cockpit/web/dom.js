@@ -99,6 +99,7 @@ export function pager(route, total, page, size, exact) {
   const last = Math.min(total, page * size);
   const to = (p) => href(route.path, { ...Object.fromEntries(route.query.entries()), page: p });
   const lastPage = exact === false ? total <= page * size : page >= pages;
+  if (!total && page === 1) return null; // the table's empty state says it
   return h('div', { class: 'pager' },
     h('span', { class: 'pager-range' }, num(first) + '–' + num(last) + ' of ' + num(total) + (exact === false ? '+' : '')),
     page > 1 ? h('a', { href: to(page - 1), class: 'pager-prev' }, '‹ newer') : h('span', { class: 'dim' }, '‹ newer'),
@@ -260,6 +261,14 @@ export function section(title, ...body) {
 
 // Appends children to a node as h() does (null and false are left out, strings become text).
 export function put(parent, ...children) {
+  append(parent, children);
+  return parent;
+}
+
+// Replaces a node's children as h() builds them (null and false are left out: the DOM's own
+// replaceChildren would insert the text "null").
+export function fill(parent, ...children) {
+  parent.replaceChildren();
   append(parent, children);
   return parent;
 }

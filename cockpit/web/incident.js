@@ -4,7 +4,7 @@ import { get } from './api.js';
 import { incidentTimeline } from './charts.js';
 import {
   badge, bytes, empty, errorBox, facts, fmtDuration, fmtTimeFine, h, link, nsToMs, num, section,
-  longTable, put, sevBadge, sevClass, timeMs, workloadName,
+  longTable, put, sevBadge, sevClass, timeMs, workloadName, fill,
 } from './dom.js';
 
 // Rows shown at first (and added per "show more"): an incident may keep thousands of each.
@@ -104,7 +104,7 @@ export function render(root, route) {
       alerts.map((a) => ({ ms: timeMs(a), severity: a.severity, rule: a.rule_id })), [start, end]);
     chart.node.dataset.events = String(events.length);
     chart.node.dataset.alerts = String(alerts.length);
-    root.replaceChildren(
+    fill(root,
       h('div', { class: 'crumbs' }, link('Incidents', 'incidents'), ' / ', node ? [link(node, ['nodes', node]), ' / '] : null,
         h('span', null, workloadName(w))),
       h('div', { class: 'incident-head sevrow ' + sevClass(sev) },
@@ -133,7 +133,7 @@ export function render(root, route) {
       section('Events (' + num(events.length) + ')', eventList(events)));
   }).catch((e) => {
     if (!alive) return;
-    root.replaceChildren(h('div', { class: 'crumbs' }, link('Incidents', 'incidents')),
+    fill(root, h('div', { class: 'crumbs' }, link('Incidents', 'incidents')),
       e.status === 404 ? empty('No incident ' + id, 'it may have been removed by the retention policy') : errorBox(e));
   });
   return { destroy() { alive = false; if (chart) chart.destroy(); } };

@@ -4,7 +4,7 @@ import { coalesce, FALLBACK_LIMIT, listPage, optional } from './api.js';
 import { alertRate } from './charts.js';
 import {
   badge, dim, empty, errorBox, filterBox, h, heading, link, nsToMs, num, pageOf, pager, section,
-  sevBadge, sevClass, table, when, workloadName, put,
+  sevBadge, sevClass, table, when, workloadName, put, fill,
 } from './dom.js';
 import { href, params, replace } from './router.js';
 
@@ -66,7 +66,7 @@ export function alertRateBlock(range, node, rule) {
   const show = (n) => {
     if (chart) chart.destroy();
     chart = null;
-    box.replaceChildren(n);
+    fill(box, n);
   };
   return {
     node: box,
@@ -134,12 +134,12 @@ export function render(root, route) {
       if (!alive) return;
       const none = f.q || scope.length ? empty('No incident matches', 'clear the filter to see every incident')
         : empty('No incidents yet', 'alerts from agents appear here, grouped into incidents');
-      listBox.replaceChildren(
+      fill(listBox,
         pager({ path: route.path, query: new URLSearchParams({ ...f, page: p }) }, res.total, p, PAGE, res.exact),
         incidentTable(res.items, none),
         res.capped ? h('p', { class: 'note' }, 'Only the newest ' + num(FALLBACK_LIMIT) + ' incidents are searched for this filter.') : null);
     } catch (e) {
-      if (alive) listBox.replaceChildren(errorBox(e));
+      if (alive) fill(listBox, errorBox(e));
     }
   }
   load(page);

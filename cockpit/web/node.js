@@ -2,7 +2,7 @@
 // cause, sinks and spool, its workloads and its latest incidents.
 import { coalesce, get } from './api.js';
 import {
-  empty, errorBox, facts, fmtDuration, fmtTimeFine, h, link, longTable, num, put, section, statusDot, table, timeMs, when,
+  empty, errorBox, facts, fmtDuration, fmtTimeFine, h, link, longTable, num, put, section, statusDot, table, timeMs, when, fill,
 } from './dom.js';
 import { fetchIncidents, incidentTable } from './incidents.js';
 import { workloadCols, workloadRow } from './workloads.js';
@@ -48,12 +48,12 @@ export function render(root, route) {
       const hb = n.heartbeat || n;
       const health = n.health || {};
       const spool = hb.spool || {};
-      head.replaceChildren(h('div', { class: 'view-head' },
+      fill(head, h('div', { class: 'view-head' },
         h('div', null, h('h1', { id: 'node-name' }, n.name || name),
           h('p', { class: 'sub' }, 'last heartbeat ', when(timeMs(n)), ' · ', fmtTimeFine(timeMs(n)))),
         h('div', { class: 'tools' }, statusDot(n.status))));
       const wls = (n.workloads || []).map((w) => ({ node: n.name || name, ...w }));
-      body.replaceChildren(
+      fill(body,
         facts('wide', [['agent', n.version || hb.version], ['kernel', n.kernel || hb.kernel],
           ['uptime', (n.uptime_s ?? hb.uptime_s) !== undefined ? fmtDuration(n.uptime_s ?? hb.uptime_s) : ''],
           ['boot id', hb.boot_id ? h('code', null, hb.boot_id) : ''],
@@ -68,17 +68,17 @@ export function render(root, route) {
           empty('No workloads on this node', 'the agent watches containers and the services its config names'), 'grid workloads', 100)));
     } catch (e) {
       if (!alive) return;
-      head.replaceChildren();
-      body.replaceChildren(e.status === 404 ? empty('No node named ' + name, 'a node appears after its first heartbeat') : errorBox(e));
+      fill(head);
+      fill(body, e.status === 404 ? empty('No node named ' + name, 'a node appears after its first heartbeat') : errorBox(e));
     }
   }
   const loadIncidents = coalesce(loadIncidentsNow); // one request at a time, however slow the cockpit
   async function loadIncidentsNow() {
     try {
       const res = await fetchIncidents({ node: name }, 1, 10);
-      if (alive) incBox.replaceChildren(incidentTable(res.items, empty('No incidents on this node')));
+      if (alive) fill(incBox, incidentTable(res.items, empty('No incidents on this node')));
     } catch (e) {
-      if (alive) incBox.replaceChildren(errorBox(e));
+      if (alive) fill(incBox, errorBox(e));
     }
   }
   load();

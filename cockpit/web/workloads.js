@@ -5,7 +5,7 @@
 import { coalesce, FALLBACK_LIMIT, get, listPage, optional } from './api.js';
 import {
   badge, dim, empty, errorBox, facts, filterBox, h, heading, link, longTable, num, pageOf, pager, shortDigest,
-  table, when, workloadPlace, put,
+  table, when, workloadPlace, put, fill,
 } from './dom.js';
 import { href, params, replace } from './router.js';
 
@@ -132,16 +132,16 @@ export function render(root, route) {
         p, PAGE, (w) => matches(w, f), ['state']);
       if (!alive) return;
       if (!res) {
-        listBox.replaceChildren(empty('This cockpit does not list workloads', 'needs GET /api/v1/workloads (cockpit v2)'));
+        fill(listBox, empty('This cockpit does not list workloads', 'needs GET /api/v1/workloads (cockpit v2)'));
         return;
       }
       const none = f.q || f.state || f.node ? empty('No workload matches', 'clear the filter to see every workload')
         : empty('No workloads reported yet', 'each agent’s heartbeat lists the workloads it watches');
-      listBox.replaceChildren(pager({ path: ['workloads'], query: new URLSearchParams({ ...f, w: sel, page: p }) }, res.total, p, PAGE, res.exact),
+      fill(listBox, pager({ path: ['workloads'], query: new URLSearchParams({ ...f, w: sel, page: p }) }, res.total, p, PAGE, res.exact),
         table(workloadCols(), workloadRows(res.items, { selected: sel, filters: f }), none, 'grid workloads'),
         res.capped ? h('p', { class: 'note' }, 'Only the first ' + num(FALLBACK_LIMIT) + ' workloads are searched for this filter.') : null);
     } catch (e) {
-      if (alive) listBox.replaceChildren(errorBox(e));
+      if (alive) fill(listBox, errorBox(e));
     }
   }
   // The selected workload, looked up among its node's workloads (it may be on another page).
@@ -154,9 +154,9 @@ export function render(root, route) {
       const res = await optional('/api/v1/workloads', { node });
       const w = ((res && res.workloads) || []).find((x) => (x.id || x.name) === id && (x.node || '') === node);
       const box = w ? await detail(w, f) : empty('No workload ' + id + (node ? ' on ' + node : ''), 'it may have stopped');
-      if (alive) detailBox.replaceChildren(box);
+      if (alive) fill(detailBox, box);
     } catch (e) {
-      if (alive) detailBox.replaceChildren(errorBox(e));
+      if (alive) fill(detailBox, errorBox(e));
     }
   }
   load(page);

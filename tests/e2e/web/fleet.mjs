@@ -4,7 +4,7 @@
 // profile's YAML, the workloads list, search, alerts and incidents by node. Every view is
 // checked after a reload (the URL names it) and back/forward.
 // Usage: node fleet.mjs BASE_URL SEED_JSON [TOKEN]   (SHOTS=DIR writes screenshots)
-import { chartPixels, check, cssVar, finish, open, rows, shot, texts, until } from './lib.mjs';
+import { chartPixels, check, clean, cssVar, finish, open, rows, shot, texts, until } from './lib.mjs';
 
 const [base, seedJson, token] = process.argv.slice(2);
 const s = JSON.parse(seedJson);
@@ -39,6 +39,7 @@ try {
   await check(t, (await page.getAttribute(rate, 'data-total')) === String(s.alerts), 'the chart does not count ' + s.alerts + ' alerts');
   const barPx = await chartPixels(t, rate, await cssVar(t, '--sev-high'));
   await check(t, barPx > 300, 'the fleet alert chart is not drawn (' + barPx + ' px)');
+  await clean(t, 'the fleet view');
   await shot(t, 'fleet');
 
   // A click on the chart's tallest bar lists the alerts of that interval.
@@ -79,6 +80,7 @@ try {
   const places = await texts(t, v('table.workloads .subline'));
   await check(t, places.some((p) => p.includes(s.hostile)), 'a hostile pod name is not shown as text: ' + places);
   await check(t, !(await page.$('#view img')), 'a pod name became markup');
+  await clean(t, 'the node view');
   await shot(t, 'node');
 
   // ---- a workload: its profiles, and the diff of what it learned against what is in force ----
@@ -99,6 +101,7 @@ try {
   await check(t, removed.length === 1 && removed[0] === '- opens: /etc/nginx/nginx.conf [O_RDONLY]', 'removed lines: ' + JSON.stringify(removed));
   await check(t, (await page.textContent(v('.diffstat'))).replace(/\s/g, '') === '+2−1', 'diff stat');
   await until(t, async () => (await page.textContent(v('.diff-sides'))).includes('sec-team@shop.example'), 'the diff does not say who signed the profile in force');
+  await clean(t, 'the diff view');
   await shot(t, 'diff');
 
   // ---- the learned profile's YAML ----
@@ -111,6 +114,7 @@ try {
   await check(t, (await page.textContent(v('pre.yaml'))).includes('- path: /etc/shadow'), 'the YAML lacks the learned open');
   const keys = await page.$$eval(v('pre.yaml .y-key'), (ks) => ks.length);
   await check(t, keys > 40, 'the YAML is not highlighted (' + keys + ' keys)');
+  await clean(t, 'the profile view');
   await shot(t, 'profile');
   await page.goBack();
   await until(t, () => page.$(v('pre.diff')), 'back did not return to the diff');
@@ -120,6 +124,7 @@ try {
   await until(t, async () => (await rows(t, v('table.workloads'))) === Math.min(50, s.workloads), 'workloads page');
   const range = await page.textContent(v('.pager-range'));
   await check(t, range === `1–50 of ${s.workloads}` || range === '1–50 of 51+', 'workloads pager: ' + range);
+  await clean(t, 'the workloads view');
   await shot(t, 'workloads');
   await page.click(v('.seg a:text-is("unprotected")'));
   await until(t, async () => (await rows(t, v('table.workloads'))) === s.unprotected, 'unprotected workloads: want ' + s.unprotected);
@@ -134,6 +139,7 @@ try {
     'search: payments workloads');
   await check(t, (await rows(t, v('[data-kind=workloads] table'))) === 10, 'search shows ten workloads');
   await until(t, async () => parseInt(await page.textContent(v('[data-kind=alerts] .count')).catch(() => '0'), 10) > 0, 'search: payments alerts');
+  await clean(t, 'the search view');
   await shot(t, 'search');
   await page.click(v('[data-kind=workloads] .more-link a'));
   await until(t, async () => page.url().includes('#/workloads?q=payments') && (await rows(t, v('table.workloads'))) === s.nodes - 1,

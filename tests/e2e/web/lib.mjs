@@ -99,3 +99,11 @@ export async function finish(t, label) {
   await t.browser.close();
   console.log(label + ': ok');
 }
+
+// What a view shows must never read "null", "undefined", "NaN" or "[object Object]" (a value
+// the page failed to format).
+export async function clean(t, where) {
+  const text = await t.page.innerText('#view');
+  const m = /\b(null|undefined|NaN)\b|\[object Object\]/.exec(text);
+  if (m) await fail(t, where + ' shows "' + m[0] + '" near: ' + JSON.stringify(text.slice(Math.max(0, m.index - 60), m.index + 40)));
+}
