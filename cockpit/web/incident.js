@@ -23,16 +23,32 @@ function maxSeverity(alerts) {
   return alerts.reduce((m, a) => Math.max(m, Number(a.severity || 0)), 0);
 }
 
+// How many alerts of each rule, the most frequent first: the shape of an incident at a glance.
+function ruleCounts(alerts) {
+  const by = new Map();
+  for (const a of alerts) {
+    const k = a.rule_id || '?';
+    const e = by.get(k) || { n: 0, name: a.rule_name || '', sev: 0 };
+    e.n++;
+    e.sev = Math.max(e.sev, Number(a.severity || 0));
+    by.set(k, e);
+  }
+  return h('div', { class: 'rule-counts' }, [...by.entries()].sort((x, y) => y[1].n - x[1].n).map(([rule, e]) =>
+    h('span', { class: 'rule-count', title: e.name }, sevBadge(e.sev), ' ', h('span', { class: 'chip' }, rule), ' ', e.name, ' ',
+      h('strong', null, '× ' + num(e.n)))));
+}
+
 function alertTable(alerts) {
   const sorted = alerts.slice().sort((a, b) => timeMs(a) - timeMs(b));
-  return longTable(['time', { label: 'sev', cls: 'narrow' }, 'rule', { label: 'message', cls: 'wide' }, 'process'], sorted.length, (i) => {
+  if (!sorted.length) return empty('No alerts in this incident');
+  return h('div', null, ruleCounts(sorted), longTable(['time', { label: 'sev', cls: 'narrow' }, 'rule', { label: 'message', cls: 'wide' }, 'process'], sorted.length, (i) => {
     const a = sorted[i];
     return { cls: 'sevrow ' + sevClass(a.severity),
       cells: [fmtTimeFine(timeMs(a)), sevBadge(a.severity),
         h('span', null, link(a.rule_id || '', 'alerts', { rule: a.rule_id }, 'chip'), ' ', a.rule_name || ''),
         h('span', { class: 'msg' }, a.message || ''),
         a.process ? (a.process.comm || '') + ' [' + (a.process.pid || '') + ']' : ''] };
-  }, empty('No alerts in this incident'), 'grid alerts', STEP.alerts);
+  }, null, 'grid alerts', STEP.alerts));
 }
 
 function destinations(r) {

@@ -15,19 +15,21 @@ function count(n) {
 function drops(sensor) {
   const d = (sensor && sensor.drops) || {};
   const rows = Object.entries(d).map(([cause, n]) => [cause, count(n)]);
-  return table(['cause', { label: 'dropped', cls: 'num' }], rows, empty('No drop counters reported'), 'grid compact');
+  return table(['cause', { label: 'dropped', cls: 'num' }], rows, empty('No drop counters reported'), 'grid compact drops');
 }
 
 function sinks(list) {
   return table(['sink', { label: 'sent', cls: 'num' }, { label: 'failed', cls: 'num' }, { label: 'queued', cls: 'num' },
     { label: 'dropped', cls: 'num' }], (list || []).map((s) => [s.name || '', num(s.sent), count(s.failed), num(s.queued), count(s.dropped)]),
-  empty('No sinks reported'), 'grid compact');
+  empty('No sinks reported'), 'grid compact sinks');
 }
 
 function hooks(list) {
-  return table(['hook', 'attached', 'flavour'], (list || []).map((k) => [h('code', null, k.name || ''),
-    k.attached ? h('span', { class: 'ok-text' }, 'yes') : h('span', { class: 'bad' }, 'no'), k.flavour || '']),
-  empty('No hooks reported'), 'grid compact');
+  return table(['hook', 'attached', 'flavour'], (list || []).map((k) => ({
+    title: k.state || '', // e.g. why a fallback flavour was used
+    cells: [h('code', null, k.name || ''), k.attached ? h('span', { class: 'ok-text' }, 'yes') : h('span', { class: 'bad' }, 'no'),
+      h('span', { class: /fallback/.test(k.state || '') ? 'warn' : '' }, k.flavour || '')],
+  })), empty('No hooks reported'), 'grid compact hooks');
 }
 
 export function render(root, route) {
