@@ -15,6 +15,9 @@ if [ ! -d "$web/node_modules/playwright-core" ]; then
 		fail "npm ci playwright-core failed: $(tail -5 "$TEST_TMP/npm.log")"
 fi
 export FAIL_SHOT=$TEST_TMP/failed.png
+# The fleet API (node credentials, heartbeats, profiles) came with `vigil cockpit token`.
+"$VIGIL" cockpit token list --store sqlite:$TEST_TMP/probe.db >/dev/null 2>&1 ||
+	skip "this build's cockpit has no fleet API (no 'vigil cockpit token')"
 
 port=$(free_port)
 store=sqlite:$TEST_TMP/e.db
