@@ -1,4 +1,4 @@
-// The cockpit page on data from real agents (t8003): what an analyst sees of two nodes whose
+// The cockpit page on data from real agents (t8011): what an analyst sees of two nodes whose
 // agents run on this machine.
 //   node agents.mjs BASE_URL FACTS_JSON live       nodes online, a node's hooks and workload,
 //                                                   its learned profile, its alerts

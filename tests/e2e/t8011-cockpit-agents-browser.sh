@@ -56,7 +56,7 @@ for n in node-a node-b; do
 	cat >"$d/agent.yaml" <<YAML
 state_dir: $d
 scope: containers
-include_cgroups: [/vigil-t8003-nothing/*]
+include_cgroups: [/vigil-t8011-nothing/*]
 learning:
   duration: 2s
 cooldown: 0
