@@ -308,7 +308,7 @@ static int inc_append(struct vigil_zoom *z, struct zinc *inc, const struct vigil
 /* Copies a ring record into the incident. */
 static int inc_append_zev(struct vigil_zoom *z, struct zinc *inc, const struct zev *src)
 {
-	size_t need = sizeof(*src) + src->text_len + 1 + src->data_len;
+	size_t need = zev_bytes(src);
 	struct zev *e;
 
 	if (inc->bytes + need > z->o.incident_bytes) {
