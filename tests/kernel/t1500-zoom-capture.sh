@@ -76,13 +76,13 @@ expect 1 "$out" kind=net_io event.via_iouring=true event.direction=outbound \
 	"event.port=$ECHO_PORT" "event.bytes=${#URING_MSG}" "event.sample_hex=$(hex "$URING_MSG")"
 
 out=$TEST_TMP/on-cat.jsonl
-expect 1 "$out" kind=file_read "event.path=$tok_dir/token" "event.size=${#TOKEN}" \
+expect 1 "$out" kind=file_read "event.path=$tok_dir/token" "event.bytes=${#TOKEN}" \
 	"event.sample_hex=$(hex "$TOKEN")" event.via_iouring!=true
 expect_none "$out" kind=file_read "event.path~plain.txt"
 
 out=$TEST_TMP/on-uread.jsonl
 expect 1 "$out" kind=file_read "event.path=$tok_dir/token" event.via_iouring=true \
-	"event.size=${#TOKEN}" "event.sample_hex=$(hex "$TOKEN")"
+	"event.bytes=${#TOKEN}" "event.sample_hex=$(hex "$TOKEN")"
 
 # DNS both ways: the question to the responder and its answer (peer from the question)
 out=$TEST_TMP/on-dns.jsonl
