@@ -174,8 +174,10 @@ struct json_t;
 struct vigil_workload_info {
 	const char *name;
 	const char *image;
-	const char *pod;
-	const char *namespace_;
+	/* Kubernetes (docs/KUBERNETES.md): the pod, and its controller whose profile it shares;
+	 * pod_uid, workload_kind and workload_name are shown only when known */
+	const char *pod, *namespace_, *pod_uid, *container_name, *runtime;
+	const char *workload_kind, *workload_name;
 };
 
 /* The "event" object: "type" and the kind's fields, by the event table, as `vigil trace

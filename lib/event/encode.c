@@ -343,6 +343,7 @@ json_t *vigil_workload__json(const struct vigil_workload *w, const struct vigil_
 {
 	const char *cid, *cgroup, *name;
 	const struct vigil_workload_info none = { 0 };
+	json_t *o;
 
 	if (!info)
 		info = &none;
@@ -354,11 +355,26 @@ json_t *vigil_workload__json(const struct vigil_workload *w, const struct vigil_
 	cid = w->container_id ? w->container_id : "";
 	cgroup = w->cgroup_path ? w->cgroup_path : "";
 	name = info->name ? info->name : (w->name && w->name[0] ? w->name : cgroup);
-	return json_pack("{s:s,s:s,s:s,s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:I}", "id",
-			 cid[0] ? cid : cgroup, "name", name, "cgroup", cgroup, "cgroup_id",
-			 (json_int_t)w->cgroup_id, "container_id", cid, "container_name",
-			 cid[0] ? name : "", "runtime", w->runtime ? w->runtime : "", "pod",
-			 info->pod ? info->pod : "", "namespace",
-			 info->namespace_ ? info->namespace_ : "", "image",
-			 info->image ? info->image : "", "mntns", (json_int_t)w->mntns);
+	o = json_pack("{s:s,s:s,s:s,s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:I}", "id", cid[0] ? cid : cgroup,
+		      "name", name, "cgroup", cgroup, "cgroup_id", (json_int_t)w->cgroup_id,
+		      "container_id", cid, "container_name",
+		      info->container_name ? info->container_name
+		      : cid[0]		   ? name
+					   : "",
+		      "runtime",
+		      info->runtime ? info->runtime
+		      : w->runtime  ? w->runtime
+				    : "",
+		      "pod", info->pod ? info->pod : "", "namespace",
+		      info->namespace_ ? info->namespace_ : "", "image",
+		      info->image ? info->image : "", "mntns", (json_int_t)w->mntns);
+	/* Kubernetes only: the pod's uid and the controller whose profile it shares */
+	if (o && info->pod_uid)
+		json_object_set_new(o, "pod_uid", json_string(info->pod_uid));
+	if (o && info->workload_kind) {
+		json_object_set_new(o, "workload_kind", json_string(info->workload_kind));
+		json_object_set_new(o, "workload_name",
+				    json_string(info->workload_name ? info->workload_name : ""));
+	}
+	return o;
 }

@@ -10,10 +10,20 @@ json_t *detect_alert_json(const struct vigil_rule *r, const struct vigil_workloa
 			  json_t *profile, const char *key, uint64_t time_ns, uint64_t repeats,
 			  const char *message)
 {
-	struct vigil_workload_info info = { .name = b ? b->wl_name : NULL,
-					    .image = b ? b->wl_image : NULL };
+	struct vigil_workload_info info = { 0 };
 	char when[48];
 
+	if (b) {
+		info.name = b->wl_name;
+		info.image = b->wl_image;
+		info.pod = b->k8s[K8S_POD];
+		info.namespace_ = b->k8s[K8S_NS];
+		info.pod_uid = b->k8s[K8S_UID];
+		info.container_name = b->k8s[K8S_CNAME];
+		info.runtime = b->k8s[K8S_RUNTIME];
+		info.workload_kind = b->k8s[K8S_KIND];
+		info.workload_name = b->k8s[K8S_WNAME];
+	}
 	return json_pack("{s:s,s:s,s:s,s:i,s:s,s:{s:s,s:s},s:o,s:o,s:o,s:o,s:s,s:I}", "time",
 			 vigil_format_time_ns(time_ns, when, sizeof(when)), "rule_id", r->id,
 			 "rule_name", r->name, "severity", r->severity, "message", message, "mitre",
