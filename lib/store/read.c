@@ -89,13 +89,15 @@ static int add_alert_counts(struct vigil_store *s, json_t *list, struct vigil_er
 			json_int_t n = json_integer_value(json_object_get(row, "n"));
 			json_int_t first = json_integer_value(json_object_get(row, "first_ns"));
 			json_int_t last = json_integer_value(json_object_get(row, "last_ns"));
-			json_t *set = json_object(), *rules = json_array(), *r;
+			json_t *set, *rules, *r;
 			const char *k;
 			size_t x;
 
 			if (strcmp(json_string_value(json_object_get(row, "incident_id")) ?: "",
 				   id))
 				continue;
+			set = json_object();
+			rules = json_array();
 			if (n > json_integer_value(json_object_get(inc, "alert_count")))
 				json_object_set_new(inc, "alert_count", json_integer(n));
 			if (!json_integer_value(json_object_get(inc, "start_ns")))

@@ -220,6 +220,7 @@ static void test_heartbeats(void **state)
 	json_decref(hb);
 	hb = heartbeat("db", "detecting");
 	assert_int_equal(vigil_store__put_heartbeat(s, "node-b", hb, now_ns() - 60000000000ull), 0);
+	json_decref(hb);
 	memset(c.token_hash, 'a', 64);
 	assert_int_equal(vigil_store__put_credential(s, &c), 0);
 	assert_int_equal(vigil_store__flush(s, NULL), 0);
