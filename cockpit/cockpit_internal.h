@@ -45,6 +45,7 @@ enum reject_cause {
 	REJ_BUSY,    /* queue or memory budget full: 503 */
 	REJ_TIMEOUT, /* connection cut at a deadline */
 	REJ_SHED,    /* connection closed to keep room for new clients */
+	REJ_PER_IP,  /* connection refused: its address holds its share already */
 	REJ_BAD_REQUEST,
 	REJ_STORE, /* the store failed: 503 */
 	REJ__MAX
@@ -210,12 +211,14 @@ struct cockpit_conn {
 	int fd;
 	enum conn_phase phase;
 	uint64_t since_ns;
-	bool cut; /* shutdown() already done */
+	bool cut;    /* shutdown() already done */
+	char ip[48]; /* counted in per_ip */
 };
 
 struct cockpit_conns {
 	struct cockpit_conn head; /* list sentinel, oldest first */
 	size_t n;
+	json_t *per_ip; /* address -> open connections */
 };
 
 void cockpit_conn_phase(struct vigil_cockpit *c, struct MHD_Connection *conn, enum conn_phase ph);
@@ -225,6 +228,8 @@ void cockpit_conns_enforce(struct vigil_cockpit *c, uint64_t now_ns);
 void cockpit_conn_notify(void *cls, struct MHD_Connection *conn, void **socket_context,
 			 enum MHD_ConnectionNotificationCode toe);
 void *cockpit_uri_log(void *cls, const char *uri, struct MHD_Connection *conn);
+/* MHD's accept policy: refuses an address that holds max_per_ip connections (counted). */
+enum MHD_Result cockpit_conn_accept(void *cls, const struct sockaddr *addr, socklen_t len);
 
 /* ---- the cockpit ------------------------------------------------------------------------- */
 

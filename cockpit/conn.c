@@ -9,6 +9,8 @@
  * libmicrohttpd has closed it. When the table is nearly full the oldest connection still
  * sending headers makes room, so a new client (a health probe) always gets in.
  */
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 
@@ -38,16 +40,60 @@ static void cut(struct vigil_cockpit *c, struct cockpit_conn *t, enum reject_cau
 	atomic_fetch_add(&c->m.rejected[why], 1);
 }
 
-/* The oldest connection that has been in its header (or idle) phase for a while. */
-static void shed_one(struct vigil_cockpit *c, uint64_t now_ns)
+/*
+ * Keeps RESERVE connections free: while the table is fuller than that, the oldest connection
+ * still sending headers (or idle between requests) is closed. A client that is served sends
+ * its headers in milliseconds, so what this closes is what holds a place without using it.
+ */
+static void make_room(struct vigil_cockpit *c)
 {
-	for (struct cockpit_conn *t = c->conns.head.next; t != &c->conns.head; t = t->next) {
-		if (!t->cut && (t->phase == PH_HEADERS || t->phase == PH_IDLE) &&
-		    now_ns - t->since_ns >= SHED_MIN_AGE_NS) {
+	size_t active = 0;
+
+	for (struct cockpit_conn *t = c->conns.head.next; t != &c->conns.head; t = t->next)
+		active += !t->cut;
+	for (struct cockpit_conn *t = c->conns.head.next;
+	     t != &c->conns.head && active + RESERVE > c->o.max_connections; t = t->next) {
+		if (!t->cut && (t->phase == PH_HEADERS || t->phase == PH_IDLE)) {
 			cut(c, t, REJ_SHED);
-			return;
+			active--;
 		}
 	}
+}
+
+static void ip_text(const struct sockaddr *addr, char *out, size_t size)
+{
+	out[0] = '\0';
+	if (!addr)
+		return;
+	if (addr->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)addr)->sin_addr, out,
+			  (socklen_t)size);
+	else if (addr->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)addr)->sin6_addr, out,
+			  (socklen_t)size);
+}
+
+enum MHD_Result cockpit_conn_accept(void *cls, const struct sockaddr *addr, socklen_t len)
+{
+	struct vigil_cockpit *c = cls;
+	char ip[48];
+
+	ip_text(addr, ip, sizeof(ip));
+	if ((uint64_t)json_integer_value(json_object_get(c->conns.per_ip, ip)) >= c->o.max_per_ip) {
+		atomic_fetch_add(&c->m.rejected[REJ_PER_IP], 1);
+		return MHD_NO;
+	}
+	return MHD_YES;
+}
+
+static void ip_count(struct vigil_cockpit *c, const char *ip, int delta)
+{
+	json_int_t n = json_integer_value(json_object_get(c->conns.per_ip, ip)) + delta;
+
+	if (n > 0)
+		json_object_set_new(c->conns.per_ip, ip, json_integer(n));
+	else
+		json_object_del(c->conns.per_ip, ip);
 }
 
 void cockpit_conn_notify(void *cls, struct MHD_Connection *conn, void **socket_context,
@@ -70,6 +116,9 @@ void cockpit_conn_notify(void *cls, struct MHD_Connection *conn, void **socket_c
 		}
 		t->conn = conn;
 		t->fd = ci ? ci->connect_fd : -1;
+		ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+		ip_text(ci ? ci->client_addr : NULL, t->ip, sizeof(t->ip));
+		ip_count(c, t->ip, 1);
 		t->phase = PH_HEADERS;
 		t->since_ns = now;
 		/* append: the list stays ordered by arrival */
@@ -81,7 +130,7 @@ void cockpit_conn_notify(void *cls, struct MHD_Connection *conn, void **socket_c
 		*socket_context = t;
 		atomic_store(&c->m.connections, c->conns.n);
 		if (c->conns.n + RESERVE > c->o.max_connections)
-			shed_one(c, now);
+			make_room(c);
 		return;
 	}
 	if (!t)
@@ -89,6 +138,7 @@ void cockpit_conn_notify(void *cls, struct MHD_Connection *conn, void **socket_c
 	t->prev->next = t->next;
 	t->next->prev = t->prev;
 	c->conns.n--;
+	ip_count(c, t->ip, -1);
 	atomic_store(&c->m.connections, c->conns.n);
 	free(t);
 	*socket_context = NULL;
@@ -140,4 +190,6 @@ void cockpit_conns_enforce(struct vigil_cockpit *c, uint64_t now_ns)
 		if (now_ns - t->since_ns > limit)
 			cut(c, t, REJ_TIMEOUT);
 	}
+	if (c->conns.n + RESERVE > c->o.max_connections)
+		make_room(c);
 }

@@ -24,8 +24,8 @@ struct request {
 	size_t max_body;
 };
 
-static enum MHD_Result queue(struct MHD_Connection *conn, unsigned status, const char *type,
-			     char *body, size_t len, bool owned)
+static enum MHD_Result queue_ex(struct MHD_Connection *conn, unsigned status, const char *type,
+				char *body, size_t len, bool owned, bool close)
 {
 	struct MHD_Response *r;
 	enum MHD_Result ret;
@@ -48,13 +48,22 @@ static enum MHD_Result queue(struct MHD_Connection *conn, unsigned status, const
 		MHD_add_response_header(r, "Retry-After", "1");
 	if (status == 401)
 		MHD_add_response_header(r, "WWW-Authenticate", "Bearer");
+	/* refused before its body was read: the rest of the connection is that body, unread */
+	if (close)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
 	ret = MHD_queue_response(conn, status, r);
 	MHD_destroy_response(r);
 	return ret;
 }
 
-static enum MHD_Result queue_reply(struct vigil_cockpit *c, struct MHD_Connection *conn,
-				   struct cockpit_reply *reply)
+static enum MHD_Result queue(struct MHD_Connection *conn, unsigned status, const char *type,
+			     char *body, size_t len, bool owned)
+{
+	return queue_ex(conn, status, type, body, len, owned, false);
+}
+
+static enum MHD_Result queue_reply_ex(struct vigil_cockpit *c, struct MHD_Connection *conn,
+				      struct cockpit_reply *reply, bool close)
 {
 	char *text;
 
@@ -62,8 +71,8 @@ static enum MHD_Result queue_reply(struct vigil_cockpit *c, struct MHD_Connectio
 	if (reply->text) {
 		text = reply->text;
 		reply->text = NULL;
-		return queue(conn, reply->status, reply->type ? reply->type : "text/plain", text,
-			     strlen(text), true);
+		return queue_ex(conn, reply->status, reply->type ? reply->type : "text/plain", text,
+				strlen(text), true, close);
 	}
 	if (!reply->body) {
 		reply->status = 500;
@@ -74,7 +83,13 @@ static enum MHD_Result queue_reply(struct vigil_cockpit *c, struct MHD_Connectio
 	reply->body = NULL;
 	if (!text)
 		return MHD_NO;
-	return queue(conn, reply->status, "application/json", text, strlen(text), true);
+	return queue_ex(conn, reply->status, "application/json", text, strlen(text), true, close);
+}
+
+static enum MHD_Result queue_reply(struct vigil_cockpit *c, struct MHD_Connection *conn,
+				   struct cockpit_reply *reply)
+{
+	return queue_reply_ex(c, conn, reply, false);
 }
 
 /* An answer given on the headers; the body (if any) is never read. */
@@ -85,7 +100,7 @@ static enum MHD_Result refuse(struct vigil_cockpit *c, struct MHD_Connection *co
 
 	atomic_fetch_add(&c->m.rejected[why], 1);
 	r.body = json_pack("{s:s}", "error", msg);
-	return queue_reply(c, conn, &r);
+	return queue_reply_ex(c, conn, &r, true);
 }
 
 static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const char *key,
@@ -260,7 +275,7 @@ enum MHD_Result cockpit_http_handle(void *cls, struct MHD_Connection *conn, cons
 		atomic_fetch_add(&c->m.rejected[REJ_TOO_LARGE], 1);
 		r.body = json_pack("{s:s, s:I}", "error", "request body too large", "max_bytes",
 				   (json_int_t)req->max_body);
-		return queue_reply(c, conn, &r);
+		return queue_reply_ex(c, conn, &r, true);
 	}
 	job->req.now_ns = cockpit_now_ns();
 	job->queued_ns = job->req.now_ns;

@@ -32,8 +32,8 @@ char *cockpit_metrics_render(const struct cockpit_metrics *m, const char *backen
 						  "enroll" };
 	static const char *const res[RES__MAX] = { "accepted", "duplicate", "rejected" };
 	static const char *const causes[REJ__MAX] = {
-		"unauthenticated", "revoked", "forbidden",   "too_large", "busy",
-		"timeout",	   "shed",    "bad_request", "store"
+		"unauthenticated", "revoked", "forbidden", "too_large",	  "busy",
+		"timeout",	   "shed",    "per_ip",	   "bad_request", "store"
 	};
 	static const char *const ops[2] = { "write", "read" };
 	static const char *const status[3] = { "online", "stale", "offline" };

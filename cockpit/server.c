@@ -217,12 +217,11 @@ static int start_daemon(struct vigil_cockpit *c, struct sockaddr_storage *ss,
 	if (c->tls_cert)
 		flags |= MHD_USE_TLS;
 	c->daemon = MHD_start_daemon(
-		flags, 0, NULL, NULL, cockpit_http_handle, c, MHD_OPTION_SOCK_ADDR, ss,
+		flags, 0, cockpit_conn_accept, c, cockpit_http_handle, c, MHD_OPTION_SOCK_ADDR, ss,
 		MHD_OPTION_NOTIFY_COMPLETED, cockpit_http_completed, c,
 		MHD_OPTION_NOTIFY_CONNECTION, cockpit_conn_notify, c, MHD_OPTION_URI_LOG_CALLBACK,
 		cockpit_uri_log, c, MHD_OPTION_CONNECTION_LIMIT, c->o.max_connections,
-		MHD_OPTION_PER_IP_CONNECTION_LIMIT, c->o.max_per_ip, MHD_OPTION_CONNECTION_TIMEOUT,
-		(unsigned)(c->o.idle_timeout_ns / 1000000000ull) + 1,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)(c->o.idle_timeout_ns / 1000000000ull) + 1,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64u << 10),
 		MHD_OPTION_LISTEN_BACKLOG_SIZE, 512u, MHD_OPTION_ARRAY, c->tls_cert ? tls : tls + 3,
 		MHD_OPTION_END);
@@ -273,6 +272,7 @@ int vigil_cockpit__start(const struct vigil_cockpit_opts *opts, struct vigil_coc
 	defaults(&c->o);
 	c->wake_fd = c->epoll_fd = -1;
 	c->conns.head.next = c->conns.head.prev = &c->conns.head;
+	c->conns.per_ip = json_object();
 	pthread_mutex_init(&c->done_mu, NULL);
 	c->started_ns = cockpit_now_ns();
 	if (parse_listen(c->o.listen, &ss, &sslen)) {
@@ -357,6 +357,7 @@ void vigil_cockpit__free(struct vigil_cockpit *c)
 		close(c->epoll_fd);
 	if (c->wake_fd >= 0)
 		close(c->wake_fd);
+	json_decref(c->conns.per_ip);
 	cockpit_auth_free(c->auth);
 	free(c->store_spec);
 	free(c->tls_cert);

@@ -3,16 +3,14 @@
 # and reject what is malformed, too large, unauthorised or unsafe to serve.
 . "$(dirname "$0")/../lib/common.sh"
 
-port=$(free_port)
-base=http://127.0.0.1:$port
+. "$TESTLIB/cockpit.sh"
+
 store=sqlite:$TEST_TMP/evidence.db
-spawn cockpit "$VIGIL" cockpit --listen 127.0.0.1:$port --store $store
-wait_for_http $base/api/v1/health
+cockpit_start cockpit --store $store
+base=$COCKPIT_URL
 # writes need a node's token (the node's name comes from it), also on loopback
-token=$("$VIGIL" cockpit token add node-1 --store $store)
+token=$(cockpit_node_token $store node-1)
 auth=(-H "Authorization: Bearer $token")
-wait_node_token() { [ "$(curl -s -o /dev/null -w '%{http_code}' "${auth[@]}" -d '[]' $base/api/v1/alerts)" = 200 ]; }
-wait_until 10 wait_node_token || fail "the new node token is not accepted within 10 s"
 
 # status CODE of a request; body in $TEST_TMP/body
 req() { curl -s -o "$TEST_TMP/body" -w '%{http_code}' "$@"; }
@@ -88,11 +86,9 @@ assert_eq 200 "$(req $base/app.js)" "app.js"
 # With an analyst token, every read must present it (health answers probes without, briefly);
 # a node token cannot read, the analyst token cannot write; a public address is refused
 # without TLS and an analyst token.
-tport=$(free_port)
 head -c 24 /dev/urandom | base64 >"$TEST_TMP/token"
-spawn cockpit-token "$VIGIL" cockpit --listen 127.0.0.1:$tport --store sqlite:$TEST_TMP/t.db \
-	--analyst-token-file "$TEST_TMP/token"
-wait_for_http http://127.0.0.1:$tport/
+cockpit_start cockpit-token --store sqlite:$TEST_TMP/t.db --analyst-token-file "$TEST_TMP/token"
+tport=$COCKPIT_PORT
 assert_eq 401 "$(req http://127.0.0.1:$tport/api/v1/incidents)" "no token"
 assert_eq 401 "$(req -H 'Authorization: Bearer wrong-token-wrong-token' http://127.0.0.1:$tport/api/v1/incidents)" "wrong token"
 assert_eq 200 "$(req -H "Authorization: Bearer $(cat $TEST_TMP/token)" http://127.0.0.1:$tport/api/v1/incidents)" "token"
