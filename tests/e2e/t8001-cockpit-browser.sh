@@ -16,12 +16,18 @@ if [ ! -d "$web/node_modules/playwright-core" ]; then
 fi
 export FAIL_SHOT=$TEST_TMP/failed.png
 
-# Writes need a node token (vigil cockpit token add NODE), also on loopback; reads on a
-# loopback cockpit without an analyst token need none.
-node_accepted() { [ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $NODE_TOKEN" -d '[]' "$1/api/v1/alerts")" = 200 ]; }
-node_token() { # STORE BASE: sets NODE_TOKEN, a node token the cockpit at BASE accepts
-	NODE_TOKEN=$("$VIGIL" cockpit token add node-a --store "$1")
-	wait_until 10 node_accepted "$2" || fail "node token not accepted"
+# The credential agents write with: a node's own token where the cockpit has node credentials
+# (the node's name then comes from it), else FALLBACK (an older cockpit's one shared token).
+write_token() { # BASE STORE NODE [FALLBACK]
+	local tok
+	if ! "$VIGIL" cockpit token list --store "$2" >/dev/null 2>&1; then
+		echo "${4:-}"
+		return
+	fi
+	tok=$("$VIGIL" cockpit token add "$3" --store "$2") || fail "cockpit token add $3"
+	accepted() { [ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $tok" -d '[]' "$1/api/v1/alerts")" = 200 ]; }
+	wait_until 10 accepted "$1" || fail "the node token of $3 is not accepted within 10 s"
+	echo "$tok"
 }
 
 port=$(free_port)
@@ -39,18 +45,18 @@ assert_not_contains "$csp" "unsafe" "CSP"
 curl -fsS -o "$TEST_TMP/uplot.js" $base/uPlot.iife.min.js || fail "uPlot is not embedded"
 assert_file_contains "$TEST_TMP/uplot.js" "var uPlot="
 
-node_token sqlite:$TEST_TMP/e.db $base
-seed=$(node "$web/seed.mjs" $base incidents "$NODE_TOKEN") || fail "seeding the cockpit"
+wtoken=$(write_token $base sqlite:$TEST_TMP/e.db node-a)
+seed=$(node "$web/seed.mjs" $base incidents "$wtoken") || fail "seeding the cockpit"
 log "seeded: $seed"
 node "$web/incidents.mjs" $base "$seed" || fail "incidents in chromium"
 
 tport=$(free_port)
 head -c 24 /dev/urandom | base64 >"$TEST_TMP/token"
 spawn cockpit-token "$VIGIL" cockpit --listen 127.0.0.1:$tport --store sqlite:$TEST_TMP/t.db \
-	--analyst-token-file "$TEST_TMP/token"
+	--token-file "$TEST_TMP/token"
 wait_for_http http://127.0.0.1:$tport/
 token=$(cat "$TEST_TMP/token")
-node_token sqlite:$TEST_TMP/t.db http://127.0.0.1:$tport
-seed=$(N_BULK=1100 node "$web/seed.mjs" http://127.0.0.1:$tport incidents "$NODE_TOKEN") || fail "seeding with a token"
+wtoken=$(write_token http://127.0.0.1:$tport sqlite:$TEST_TMP/t.db node-a "$token")
+seed=$(N_BULK=1100 node "$web/seed.mjs" http://127.0.0.1:$tport incidents "$wtoken") || fail "seeding with a token"
 SHOTS= node "$web/incidents.mjs" http://127.0.0.1:$tport "$seed" "$token" || fail "incidents in chromium, with a token"
 echo "cockpit browser: ok"
