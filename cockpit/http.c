@@ -186,11 +186,12 @@ static enum MHD_Result on_headers(struct vigil_cockpit *c, struct MHD_Connection
 				      "missing or unknown node token");
 		break;
 	case R_ENROLL:
+		if (v == CRED_NODE || v == CRED_ANALYST)
+			return refuse(c, conn, 403, REJ_FORBIDDEN, "enrolment needs a join token");
 		if (v != CRED_JOIN)
-			return refuse(c, conn, 401,
-				      v == CRED_NONE ? REJ_UNAUTHENTICATED : REJ_REVOKED,
-				      "enrolment needs a join token that is valid and has uses "
-				      "left");
+			return refuse(
+				c, conn, 401, v == CRED_NONE ? REJ_UNAUTHENTICATED : REJ_REVOKED,
+				"enrolment needs a join token that is valid and has uses left");
 		break;
 	}
 	{
