@@ -47,7 +47,7 @@ python3 "$flood" slow $port 200 14 >"$TEST_TMP/slow.json" &
 slow_pid=$!
 on_exit kill $slow_pid
 sleep 1
-probe=$(python3 "$flood" probe $port 12)
+probe=$(python3 "$flood" probe $port 12 2>/dev/null)
 wait $slow_pid
 slow=$(cat "$TEST_TMP/slow.json")
 ticks=$(($(cpu_ticks) - ticks0))
@@ -69,7 +69,7 @@ on_exit kill $one_pid
 held() { [ "$(metric vigil_cockpit_connections)" -ge 30 ]; }
 wait_until 10 held || fail "the slow clients of one address never got in"
 conns=$(metric vigil_cockpit_connections)
-probe=$(python3 "$flood" probe $port 2)
+probe=$(python3 "$flood" probe $port 2 2>/dev/null)
 wait $one_pid
 log "one address: $(cat "$TEST_TMP/one.json"); connections held: $conns; probe: $probe"
 [ "$conns" -le 34 ] || fail "one address holds $conns connections (limit 32)"
@@ -91,7 +91,7 @@ full_pid=$!
 on_exit kill $full_pid
 sfull() { [ "$(curl -s http://127.0.0.1:$sport/metrics | awk '$1 == "vigil_cockpit_rejected_total{cause=\"shed\"}" {print $2}')" -ge 1 ]; }
 wait_until 10 sfull || fail "a nearly full table closed nothing"
-probe=$(python3 "$flood" probe $sport 5)
+probe=$(python3 "$flood" probe $sport 5 2>/dev/null)
 wait $full_pid
 log "full table: $(cat "$TEST_TMP/full.json"); probe: $probe"
 [ "$(json "$probe" 'd["failures"]')" = 0 ] || fail "health failed with a full table: $probe"

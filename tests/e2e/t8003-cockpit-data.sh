@@ -67,9 +67,10 @@ for p in range(1, 21):
                                "rule_id": "R0001", "severity": 1, "message": "loose %d/%d" % (p, b * 50 + i),
                                "workload": {"id": "batch", "name": "batch"}} for i in range(50)]), file=f)
 PY
-python3 "$TESTLIB/http_flood.py" probe $port 600 >"$TEST_TMP/probe.json" &
+python3 "$TESTLIB/http_flood.py" probe $port 600 >"$TEST_TMP/probe.json" 2>"$TEST_TMP/probe.err" &
 probe_pid=$!
 on_exit kill $probe_pid
+wait_for_line "$TEST_TMP/probe.err" probing 30
 posted=$(python3 "$TESTLIB/http_flood.py" post $port "$token" "$TEST_TMP"/poster*.jsonl)
 kill -TERM $probe_pid 2>/dev/null || true
 wait $probe_pid || true

@@ -21,7 +21,7 @@
   http_flood.py probe PORT SECONDS
       GET /api/v1/health every 0.2 s for SECONDS (or until SIGTERM) from 127.0.0.1 (a fresh
       connection each time, as a probe does). Prints one JSON line: probes, failures, max and
-      p50 latency in seconds.
+      p50 latency in seconds. Says "probing" on stderr once it is ready to be stopped.
 """
 import json
 import selectors
@@ -149,6 +149,7 @@ def probe(port, seconds):
     end = time.time() + seconds
     stop = []
     signal.signal(signal.SIGTERM, lambda *a: stop.append(1))
+    print("probing", file=sys.stderr, flush=True)  # a caller may wait for this line
     while time.time() < end and not stop:
         t = time.time()
         try:
