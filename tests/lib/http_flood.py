@@ -18,14 +18,13 @@
       FILE is a JSON body POSTed to /api/v1/alerts with the node TOKEN. Prints one JSON line:
       requests, how many were not 200, items accepted and duplicates, and the seconds taken.
 
-  http_flood.py probe PORT SECONDS
-      GET /api/v1/health every 0.2 s for SECONDS (or until SIGTERM) from 127.0.0.1 (a fresh
-      connection each time, as a probe does). Prints one JSON line: probes, failures, max and
-      p50 latency in seconds. Says "probing" on stderr once it is ready to be stopped.
+  http_flood.py probe PORT SECONDS [STOPFILE]
+      GET /api/v1/health every 0.2 s for SECONDS (or until STOPFILE exists) from 127.0.0.1 (a
+      fresh connection each time, as a probe does). Prints one JSON line: probes, failures, max
+      and p50 latency in seconds.
 """
 import json
 import selectors
-import signal
 import socket
 import sys
 import time
@@ -144,13 +143,12 @@ def slow(port, n, seconds, k, token):
     print(json.dumps({"made": made, "closed_by_server": closed, "most_open": most}))
 
 
-def probe(port, seconds):
+def probe(port, seconds, stopfile=None):
+    import os
     lat, fails = [], 0
     end = time.time() + seconds
-    stop = []
-    signal.signal(signal.SIGTERM, lambda *a: stop.append(1))
-    print("probing", file=sys.stderr, flush=True)  # a caller may wait for this line
-    while time.time() < end and not stop:
+    # a file, not a signal: the caller's $! may be a shell around this process
+    while time.time() < end and not (stopfile and os.path.exists(stopfile)):
         t = time.time()
         try:
             s = socket.create_connection(("127.0.0.1", port), timeout=5)
@@ -224,8 +222,8 @@ def main(argv):
         slow(int(argv[1]), int(argv[2]), float(argv[3]), k, token)
     elif len(argv) >= 4 and argv[0] == "post":
         post(int(argv[1]), argv[2], argv[3:])
-    elif len(argv) == 3 and argv[0] == "probe":
-        probe(int(argv[1]), float(argv[2]))
+    elif len(argv) in (3, 4) and argv[0] == "probe":
+        probe(int(argv[1]), float(argv[2]), argv[3] if len(argv) == 4 else None)
     else:
         raise SystemExit(__doc__)
 
