@@ -138,8 +138,9 @@ static void make_batch(const struct run *r, unsigned b, struct vigil_buf *out)
 			"\"exe\":\"/usr/bin/curl\"},\"event\":{\"type\":\"exec\",\"path\":\"/usr/bin/"
 			"curl\"}}",
 			i ? "," : "", (unsigned long long)(0xf1ee700000000000ull + n), stamp,
-			(unsigned long long)(n % 1000000000ull), (unsigned)(n % 8), (unsigned)(1 + n % 10),
-			node, (unsigned)(n % 3), (unsigned)(n % 3), (unsigned)(1000 + n % 30000));
+			(unsigned long long)(n % 1000000000ull), (unsigned)(n % 8),
+			(unsigned)(1 + n % 10), node, (unsigned)(n % 3), (unsigned)(n % 3),
+			(unsigned)(1000 + n % 30000));
 	}
 	vigil_buf__puts(out, "]");
 }
@@ -156,8 +157,8 @@ static void *alert_client(void *arg)
 	while ((b = atomic_fetch_add(&r->next_batch, 1)) < batches) {
 		make_batch(r, b, &body);
 		for (int attempt = 0;; attempt++) {
-			long code = request(h, url, r->tokens[b % r->cfg->nodes], body.data, body.len,
-					    NULL);
+			long code = request(h, url, r->tokens[b % r->cfg->nodes], body.data,
+					    body.len, NULL);
 
 			if (code == 200)
 				break;
@@ -243,7 +244,7 @@ static void latency(struct run *r, const char *what, const char *path, const jso
 	qsort(ms, r->cfg->queries, sizeof(*ms), cmp_d);
 	*p50 = ms[r->cfg->queries / 2];
 	*p99 = ms[(r->cfg->queries * 99) / 100 < r->cfg->queries ? (r->cfg->queries * 99) / 100
-								  : r->cfg->queries - 1];
+								 : r->cfg->queries - 1];
 	free(ms);
 	vigil_buf__release(&out);
 	curl_easy_cleanup(h);
@@ -278,7 +279,9 @@ static int add_tokens(const char *spec, struct run *r)
 static int one_backend(const struct cfg *cfg, const char *label, const char *spec)
 {
 	struct run r = { .cfg = cfg };
-	struct vigil_cockpit_opts o = { .listen = "127.0.0.1:0", .store = spec, .max_per_ip = 4096 };
+	struct vigil_cockpit_opts o = { .listen = "127.0.0.1:0",
+					.store = spec,
+					.max_per_ip = 4096 };
 	struct vigil_cockpit *c = NULL;
 	struct vigil_error err = { 0 };
 	pthread_t *th = calloc(cfg->clients, sizeof(*th)), hb;
@@ -337,14 +340,15 @@ static int one_backend(const struct cfg *cfg, const char *label, const char *spe
 
 	printf("\n**%s**: %u alerts in batches of %u from %u nodes through %u connections, "
 	       "%u heartbeats meanwhile (each node every 10 s).\n\n",
-	       label, cfg->alerts / cfg->batch * cfg->batch, cfg->batch,
-	       cfg->nodes, cfg->clients, atomic_load(&r.heartbeats));
+	       label, cfg->alerts / cfg->batch * cfg->batch, cfg->batch, cfg->nodes, cfg->clients,
+	       atomic_load(&r.heartbeats));
 	printf("| measure | value | goal |\n|---|---|---|\n");
 	printf("| sustained ingest | **%.0f alerts/s** (%.1f s) | >= %.0f alerts/s %s |\n", rate, t,
 	       GOAL_RATE, rate >= GOAL_RATE ? "(met)" : "(**missed**)");
 	printf("| retried batches (503) / failed | %u / %u | 0 failed |\n", atomic_load(&r.retries),
 	       atomic_load(&r.failures));
-	printf("| peak memory of the process (cockpit + clients) | %ld MiB | |\n", rss_mib(getpid()));
+	printf("| peak memory of the process (cockpit + clients) | %ld MiB | |\n",
+	       rss_mib(getpid()));
 	for (int q = 0; q < 5; q++)
 		printf("| %s: p50 / p99 (answer %zu bytes) | %.1f / **%.1f ms** | p99 <= %.0f ms %s |\n",
 		       names[q], bytes[q], p50[q], p99[q], GOAL_P99_MS,
@@ -372,8 +376,9 @@ static int arg_u(const char *name, const char *v, unsigned *ret)
 
 int main(int argc, char **argv)
 {
-	struct cfg cfg = { .alerts = 1000000, .nodes = 1000, .batch = 1000, .clients = 8,
-			   .queries = 200 };
+	struct cfg cfg = {
+		.alerts = 1000000, .nodes = 1000, .batch = 1000, .clients = 8, .queries = 200
+	};
 	const char *ch = getenv("VIGIL_BENCH_CLICKHOUSE");
 	char dir[] = "/tmp/vigil-bench-fleet-XXXXXX", spec[512], cmd[600];
 	int rc = 0;
@@ -400,7 +405,8 @@ int main(int argc, char **argv)
 	snprintf(spec, sizeof(spec), "sqlite:%s/fleet.db", dir);
 	rc |= one_backend(&cfg, "SQLite", spec);
 	if (ch && ch[0]) {
-		snprintf(spec, sizeof(spec), "clickhouse:%s/vigil_bench_fleet_%d", ch, (int)getpid());
+		snprintf(spec, sizeof(spec), "clickhouse:%s/vigil_bench_fleet_%d", ch,
+			 (int)getpid());
 		rc |= one_backend(&cfg, "ClickHouse", spec);
 	} else {
 		printf("\n(ClickHouse: not run; `make bench-fleet` starts one.)\n");
