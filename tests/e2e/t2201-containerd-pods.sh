@@ -16,9 +16,10 @@ requires_podman
 requires_containerd
 requires_progs
 podman_image_progs
-BUSYBOX_IMAGE=$PROGS_IMAGE # the pods' "pause" containers use it too
+podman_image_busybox
 containerd_start
 containerd_image "$PROGS_IMAGE"
+containerd_image "$BUSYBOX_IMAGE" # the pods' "pause" containers, and the impostor below
 
 state=$TEST_TMP/state
 cat >"$TEST_TMP/agent.yaml" <<EOF
@@ -46,6 +47,10 @@ for p in "${pods[@]}"; do
 	ids+=("$CTR_ID")
 	uid[${#ids[@]}]=$POD_UID
 done
+# An impostor while the workload learns: a bare pod named like a replica, another image, doing
+# something else. Replicas share one image: it learns on its own and poisons nothing.
+k8s_pod web-7c5d8bf9f7-zzzzz shop
+k8s_container web-7c5d8bf9f7-zzzzz nginx "$BUSYBOX_IMAGE" sh -c 'cat /etc/group >/dev/null; exec sleep 600'
 profile=$state/profiles/shop.replicaset-web-7c5d8bf9f7.nginx.yaml
 wait_for_line "$TEST_TMP/agent.log" "shop/${pods[0]}/nginx: learned -> " 30
 wait_until 10 grep -q "shop/${pods[1]}/nginx: detecting with\|shop/${pods[1]}/nginx: learning with" "$TEST_TMP/agent.log" ||
@@ -53,7 +58,10 @@ wait_until 10 grep -q "shop/${pods[1]}/nginx: detecting with\|shop/${pods[1]}/ng
 grep -q "shop/${pods[1]}/nginx: learning with shop/${pods[0]}/nginx" "$TEST_TMP/agent.log" ||
 	fail "the replicas did not learn into one profile: $(grep nginx "$TEST_TMP/agent.log")"
 # (other tests' podman containers may be learned too: only the pods' profiles count here)
-[ "$(ls "$state/profiles" | grep -c '^shop\.')" -eq 1 ] || fail "not one profile for the pods: $(ls "$state/profiles")"
+wait_for_line "$TEST_TMP/agent.log" "shop/web-7c5d8bf9f7-zzzzz/nginx: image $BUSYBOX_IMAGE differs .* learned as its own pod" 10
+wait_for_line "$TEST_TMP/agent.log" "shop/web-7c5d8bf9f7-zzzzz/nginx: learned -> $state/profiles/shop.pod-web-7c5d8bf9f7-zzzzz.nginx.yaml" 20
+[ "$(ls "$state/profiles" | grep -c '^shop\.replicaset')" -eq 1 ] || fail "not one profile for the replicas: $(ls "$state/profiles")"
+! grep -q /etc/group "$profile" || fail "the impostor's behaviour is in the workload's profile"
 assert_file_contains "$profile" "name: replicaset-web-7c5d8bf9f7-nginx"
 assert_file_contains "$profile" "namespace: shop"
 assert_file_contains "$profile" "kubescape.io/workload-kind: ReplicaSet"
@@ -62,7 +70,7 @@ assert_file_contains "$profile" "kubescape.io/completion: complete"
 assert_file_contains "$profile" "name: nginx"
 ! grep -q runc "$profile" || fail "runc's start-up is in the profile"
 # one learner for the pods' workloads: the sandboxes are not workloads, the replicas share it
-assert_eq 1 "$(grep -c 'shop/.*: learning for' "$TEST_TMP/agent.log")" "learners for the pods"
+assert_eq 1 "$(grep -c 'shop/web-7c5d8bf9f7-[x9].*: learning for' "$TEST_TMP/agent.log")" "learners for the replicas"
 grep -q "pod shop/${pods[0]} (uid ${uid[1]}), container nginx, image $PROGS_IMAGE, ReplicaSet web-7c5d8bf9f7 (name-pattern)" "$TEST_TMP/agent.log" ||
 	fail "identity not read from the bundle: $(grep 'pod shop' "$TEST_TMP/agent.log" | head -2)"
 
