@@ -27,7 +27,7 @@ state_dir: $state
 scope: containers
 rescan: 10m
 learning:
-  duration: 3s
+  duration: 15s # long enough for the replicas and the impostor to start within it, under load
 cooldown: 0s
 sinks: [file:$state/alerts.jsonl]
 kubernetes:
@@ -46,20 +46,21 @@ for p in "${pods[@]}"; do
 	k8s_container "$p" nginx "$PROGS_IMAGE" sh -c "$entry"
 	ids+=("$CTR_ID")
 	uid[${#ids[@]}]=$POD_UID
+	[ ${#ids[@]} -eq 1 ] || continue
+	# An impostor while the workload learns: a bare pod named like a replica, another image,
+	# doing something else. Replicas share one image: it learns on its own, poisons nothing.
+	k8s_pod web-7c5d8bf9f7-zzzzz shop
+	k8s_container web-7c5d8bf9f7-zzzzz nginx "$BUSYBOX_IMAGE" sh -c 'cat /etc/group >/dev/null; exec sleep 600'
 done
-# An impostor while the workload learns: a bare pod named like a replica, another image, doing
-# something else. Replicas share one image: it learns on its own and poisons nothing.
-k8s_pod web-7c5d8bf9f7-zzzzz shop
-k8s_container web-7c5d8bf9f7-zzzzz nginx "$BUSYBOX_IMAGE" sh -c 'cat /etc/group >/dev/null; exec sleep 600'
 profile=$state/profiles/shop.replicaset-web-7c5d8bf9f7.nginx.yaml
-wait_for_line "$TEST_TMP/agent.log" "shop/${pods[0]}/nginx: learned -> " 30
+wait_for_line "$TEST_TMP/agent.log" "shop/${pods[0]}/nginx: learned -> " 60
 wait_until 10 grep -q "shop/${pods[1]}/nginx: detecting with\|shop/${pods[1]}/nginx: learning with" "$TEST_TMP/agent.log" ||
 	fail "the second replica did not join: $(tail -5 "$TEST_TMP/agent.log")"
 grep -q "shop/${pods[1]}/nginx: learning with shop/${pods[0]}/nginx" "$TEST_TMP/agent.log" ||
 	fail "the replicas did not learn into one profile: $(grep nginx "$TEST_TMP/agent.log")"
 # (other tests' podman containers may be learned too: only the pods' profiles count here)
 wait_for_line "$TEST_TMP/agent.log" "shop/web-7c5d8bf9f7-zzzzz/nginx: image $BUSYBOX_IMAGE differs .* learned as its own pod" 10
-wait_for_line "$TEST_TMP/agent.log" "shop/web-7c5d8bf9f7-zzzzz/nginx: learned -> $state/profiles/shop.pod-web-7c5d8bf9f7-zzzzz.nginx.yaml" 20
+wait_for_line "$TEST_TMP/agent.log" "shop/web-7c5d8bf9f7-zzzzz/nginx: learned -> $state/profiles/shop.pod-web-7c5d8bf9f7-zzzzz.nginx.yaml" 40
 [ "$(ls "$state/profiles" | grep -c '^shop\.replicaset')" -eq 1 ] || fail "not one profile for the replicas: $(ls "$state/profiles")"
 ! grep -q /etc/group "$profile" || fail "the impostor's behaviour is in the workload's profile"
 assert_file_contains "$profile" "name: replicaset-web-7c5d8bf9f7-nginx"
