@@ -192,7 +192,14 @@ struct wl *agent_new_container(struct agent *a, uint64_t cg, const char *cgroup,
 	/* a pod's container is named from its pod (identity.c); others by their engine, else
 	 * by the id */
 	snprintf(name, sizeof(name), "%.12s", id);
-	has = !agent_excluded(a, cgroup) && vigil_container_meta__get(id, &meta) == 0;
+	/* a pod's container is described by its runtime's files: no engine CLI to ask (and
+	 * `podman inspect` costs a process and up to seconds on a loaded node) */
+	{
+		struct vigil_k8s_cgroup kc;
+
+		has = !agent_excluded(a, cgroup) && vigil_k8s_cgroup__parse(cgroup, &kc) != 0 &&
+		      vigil_container_meta__get(id, &meta) == 0;
+	}
 	w = agent_wl_new(a, cg, has && meta.name[0] ? meta.name : name, cgroup, id, -1, complete,
 			 has ? &meta : NULL);
 	if (!w)
