@@ -154,6 +154,9 @@ int agent_on_container(const char *rel, const char *id, void *ctx)
 	struct agent *a = ctx;
 	uint64_t cg;
 
+	if (a->scan_below && (strncmp(rel, a->scan_below, strlen(a->scan_below)) ||
+			      rel[strlen(a->scan_below)] != '/'))
+		return 0;
 	/* cheap before anything else: no engine query for a container we will not watch */
 	if (agent_excluded(a, rel) || vigil_sensor__cgroup_id(rel, &cg) < 0 || agent_wl_find(a, cg))
 		return 0;

@@ -14,6 +14,9 @@ requires_containerd
 requires_progs
 podman_image_progs
 BUSYBOX_IMAGE=$PROGS_IMAGE
+# Namespaces of this run: another run of this test on the machine (its agent sees every
+# pod here too) must not share our workloads.
+NS=shop-$$
 containerd_start
 containerd_image "$PROGS_IMAGE"
 
@@ -39,11 +42,11 @@ agent_config "$TEST_TMP/learn" >"$TEST_TMP/learn.yaml"
 spawn learner "$VIGIL" agent --config "$TEST_TMP/learn.yaml"
 learner=$SPAWNED_PID
 wait_for_line "$TEST_TMP/learner.log" 'agent: started' 20
-k8s_pod web-7c5d8bf9f7-x2k4p shop
+k8s_pod web-7c5d8bf9f7-x2k4p $NS
 k8s_container web-7c5d8bf9f7-x2k4p nginx "$PROGS_IMAGE" sh -c "$entry"
-wait_for_line "$TEST_TMP/learner.log" "shop/web-7c5d8bf9f7-x2k4p/nginx: learned -> " 30
+wait_for_line "$TEST_TMP/learner.log" "$NS/web-7c5d8bf9f7-x2k4p/nginx: learned -> " 30
 stop_pid "$learner"
-learned=$TEST_TMP/learn/profiles/shop.replicaset-web-7c5d8bf9f7.nginx.yaml
+learned=$TEST_TMP/learn/profiles/$NS.replicaset-web-7c5d8bf9f7.nginx.yaml
 doc=replicaset-web-7c5d8bf9f7-nginx
 
 # 2. The ConfigMap as the kubelet mounts it: the workload's objects in one multi-document file
@@ -58,7 +61,7 @@ apiVersion: spdx.softwarecomposition.kubescape.io/v1beta1
 kind: NetworkNeighborhood
 metadata:
   name: replicaset-web-7c5d8bf9f7
-  namespace: shop
+  namespace: $NS
 spec:
   matchLabels:
     app: web
@@ -67,10 +70,10 @@ spec:
     ingress: []
     egress: []
 EOF
-} >"$cm/..2026_01_01_00_00_00.1/shop.replicaset-web-7c5d8bf9f7.yaml"
+} >"$cm/..2026_01_01_00_00_00.1/$NS.replicaset-web-7c5d8bf9f7.yaml"
 ln -s ..2026_01_01_00_00_00.1 "$cm/..data"
-ln -s ..data/shop.replicaset-web-7c5d8bf9f7.yaml "$cm/shop.replicaset-web-7c5d8bf9f7.yaml"
-"$VIGIL" profile lint "$cm/shop.replicaset-web-7c5d8bf9f7.yaml" >/dev/null || fail "the ConfigMap's profile does not lint"
+ln -s ..data/$NS.replicaset-web-7c5d8bf9f7.yaml "$cm/$NS.replicaset-web-7c5d8bf9f7.yaml"
+"$VIGIL" profile lint "$cm/$NS.replicaset-web-7c5d8bf9f7.yaml" >/dev/null || fail "the ConfigMap's profile does not lint"
 
 # 3. A fresh node: nothing learned; a new replica detects with the cluster's profile at once.
 state=$TEST_TMP/node
@@ -78,14 +81,14 @@ agent_config "$state" "$cm" >"$TEST_TMP/node.yaml"
 spawn agent "$VIGIL" agent --config "$TEST_TMP/node.yaml"
 agent_pid=$SPAWNED_PID
 wait_for_line "$TEST_TMP/agent.log" 'agent: started' 20
-k8s_pod web-7c5d8bf9f7-9qzlm shop
+k8s_pod web-7c5d8bf9f7-9qzlm $NS
 k8s_container web-7c5d8bf9f7-9qzlm nginx "$PROGS_IMAGE" sh -c "$entry"
 id=$CTR_ID
-wait_for_line "$TEST_TMP/agent.log" "shop/web-7c5d8bf9f7-9qzlm/nginx: detecting with $cm/shop.replicaset-web-7c5d8bf9f7.yaml" 20
+wait_for_line "$TEST_TMP/agent.log" "$NS/web-7c5d8bf9f7-9qzlm/nginx: detecting with $cm/$NS.replicaset-web-7c5d8bf9f7.yaml" 20
 sleep 1
 touch "$state/alerts.jsonl"
 assert_eq 0 "$(json_count "$state/alerts.jsonl" workload.container_id="$id")" "alerts with the cluster's profile"
-! grep -q 'shop/.*: learning' "$TEST_TMP/agent.log" || fail "the pod was learned instead"
+! grep -q "$NS/.*: learning" "$TEST_TMP/agent.log" || fail "the pod was learned instead"
 
 k8s_exec "$id" /progs/syscall_set >/dev/null
 r0001() { json_count "$state/alerts.jsonl" rule_id=R0001 workload.container_id="$id" process.exe=/progs/syscall_set; }
@@ -102,18 +105,18 @@ apiVersion: spdx.softwarecomposition.kubescape.io/v1beta1
 kind: ContainerProfile
 metadata:
   name: $doc
-  namespace: shop
+  namespace: $NS
 spec:
   execs:
   - path: /progs/syscall_set
     args: [/progs/syscall_set]
   syscalls: [getpid, getppid, getuid, geteuid, getgid, getegid, uname, getcwd, sched_yield]
 EOF
-"$VIGIL" profile merge -o "$cm/$new/shop.replicaset-web-7c5d8bf9f7.yaml" \
-	"$cm/shop.replicaset-web-7c5d8bf9f7.yaml" "$TEST_TMP/allow.yaml" || fail "merge failed"
+"$VIGIL" profile merge -o "$cm/$new/$NS.replicaset-web-7c5d8bf9f7.yaml" \
+	"$cm/$NS.replicaset-web-7c5d8bf9f7.yaml" "$TEST_TMP/allow.yaml" || fail "merge failed"
 ln -s "$new" "$cm/..data_tmp"
 mv -T "$cm/..data_tmp" "$cm/..data"
-wait_for_line "$TEST_TMP/agent.log" "reloaded $cm/shop.replicaset-web-7c5d8bf9f7.yaml" 20
+wait_for_line "$TEST_TMP/agent.log" "reloaded $cm/$NS.replicaset-web-7c5d8bf9f7.yaml" 20
 k8s_exec "$id" /progs/syscall_set >/dev/null
 sleep 1.5
 assert_eq "$before" "$(r0001)" "R0001 for /progs/syscall_set after the new version allowed it"
