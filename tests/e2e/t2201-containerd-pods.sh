@@ -28,6 +28,8 @@ state=$TEST_TMP/state
 cat >"$TEST_TMP/agent.yaml" <<EOF
 state_dir: $state
 scope: containers
+# pods only: other tests' podman containers on this shared machine are not our business here
+include_cgroups: ["/kubepods/*"]
 rescan: 10m
 learning:
   duration: 15s # long enough for the replicas and the impostor to start within it, under load
@@ -56,14 +58,14 @@ for p in "${pods[@]}"; do
 	k8s_container web-7c5d8bf9f7-zzzzz nginx "$BUSYBOX_IMAGE" sh -c 'cat /etc/group >/dev/null; exec sleep 600'
 done
 profile=$state/profiles/$NS.replicaset-web-7c5d8bf9f7.nginx.yaml
-wait_for_line "$TEST_TMP/agent.log" "$NS/${pods[0]}/nginx: learned -> " 60
+wait_for_line "$TEST_TMP/agent.log" "$NS/${pods[0]}/nginx: learned -> " 120
 wait_until 10 grep -q "$NS/${pods[1]}/nginx: detecting with\|$NS/${pods[1]}/nginx: learning with" "$TEST_TMP/agent.log" ||
 	fail "the second replica did not join: $(tail -5 "$TEST_TMP/agent.log")"
 grep -q "$NS/${pods[1]}/nginx: learning with $NS/${pods[0]}/nginx" "$TEST_TMP/agent.log" ||
 	fail "the replicas did not learn into one profile: $(grep nginx "$TEST_TMP/agent.log")"
 # (other tests' podman containers may be learned too: only the pods' profiles count here)
 wait_for_line "$TEST_TMP/agent.log" "$NS/web-7c5d8bf9f7-zzzzz/nginx: image $BUSYBOX_IMAGE differs .* learned as its own pod" 10
-wait_for_line "$TEST_TMP/agent.log" "$NS/web-7c5d8bf9f7-zzzzz/nginx: learned -> $state/profiles/$NS.pod-web-7c5d8bf9f7-zzzzz.nginx.yaml" 40
+wait_for_line "$TEST_TMP/agent.log" "$NS/web-7c5d8bf9f7-zzzzz/nginx: learned -> $state/profiles/$NS.pod-web-7c5d8bf9f7-zzzzz.nginx.yaml" 120
 [ "$(ls "$state/profiles" | grep -c "^$NS\.replicaset")" -eq 1 ] || fail "not one profile for the replicas: $(ls "$state/profiles")"
 ! grep -q /etc/group "$profile" || fail "the impostor's behaviour is in the workload's profile"
 assert_file_contains "$profile" "name: replicaset-web-7c5d8bf9f7-nginx"
@@ -84,7 +86,7 @@ k8s_pod "$p3" $NS
 k8s_container "$p3" nginx "$PROGS_IMAGE" sh -c "$entry"
 id3=$CTR_ID
 uid3=$POD_UID
-wait_for_line "$TEST_TMP/agent.log" "$NS/$p3/nginx: detecting with $profile" 20
+wait_for_line "$TEST_TMP/agent.log" "$NS/$p3/nginx: detecting with $profile" 120
 running() { "${CTR[@]}" task ps "$id3" 2>/dev/null | grep -c . | grep -qv '^[012]$'; }
 sleep 1
 touch "$state/alerts.jsonl"

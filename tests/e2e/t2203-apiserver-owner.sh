@@ -52,6 +52,8 @@ state=$TEST_TMP/state
 cat >"$TEST_TMP/agent.yaml" <<EOF
 state_dir: $state
 scope: containers
+# pods only: other tests' podman containers on this shared machine are not our business here
+include_cgroups: ["/kubepods/*"]
 rescan: 10m
 learning:
   duration: 2s
@@ -75,7 +77,7 @@ wait_for_line "$TEST_TMP/agent.log" "$NS/api-0/app: pod $NS/api-0 \\(uid $uid_ap
 # worker-1: announced by the watch (the name alone says StatefulSet "worker")
 k8s_container worker-1 app "$BUSYBOX_IMAGE" sh -c 'cat /etc/passwd >/dev/null; exec sleep 600'
 wait_for_line "$TEST_TMP/agent.log" "$NS2/worker-1/app: .*, Job nightly \\(api-server\\), profile $NS2.job-nightly.app" 60
-wait_for_line "$TEST_TMP/agent.log" "$NS/api-0/app: learned -> $state/profiles/$NS.replicaset-api-v2.app.yaml" 20
+wait_for_line "$TEST_TMP/agent.log" "$NS/api-0/app: learned -> $state/profiles/$NS.replicaset-api-v2.app.yaml" 120
 assert_file_contains "$state/profiles/$NS.replicaset-api-v2.app.yaml" "kubescape.io/workload-kind: ReplicaSet"
 stop_pid "$agent_pid"
 

@@ -26,6 +26,8 @@ agent_config() { # STATE [PROFILES_DIR]
 	cat <<EOF
 state_dir: $1
 scope: containers
+# pods only: other tests' podman containers on this shared machine are not our business here
+include_cgroups: ["/kubepods/*"]
 rescan: 300ms
 learning:
   duration: 3s
@@ -44,7 +46,7 @@ learner=$SPAWNED_PID
 wait_for_line "$TEST_TMP/learner.log" 'agent: started' 20
 k8s_pod web-7c5d8bf9f7-x2k4p $NS
 k8s_container web-7c5d8bf9f7-x2k4p nginx "$PROGS_IMAGE" sh -c "$entry"
-wait_for_line "$TEST_TMP/learner.log" "$NS/web-7c5d8bf9f7-x2k4p/nginx: learned -> " 30
+wait_for_line "$TEST_TMP/learner.log" "$NS/web-7c5d8bf9f7-x2k4p/nginx: learned -> " 120
 stop_pid "$learner"
 learned=$TEST_TMP/learn/profiles/$NS.replicaset-web-7c5d8bf9f7.nginx.yaml
 doc=replicaset-web-7c5d8bf9f7-nginx
@@ -84,7 +86,7 @@ wait_for_line "$TEST_TMP/agent.log" 'agent: started' 20
 k8s_pod web-7c5d8bf9f7-9qzlm $NS
 k8s_container web-7c5d8bf9f7-9qzlm nginx "$PROGS_IMAGE" sh -c "$entry"
 id=$CTR_ID
-wait_for_line "$TEST_TMP/agent.log" "$NS/web-7c5d8bf9f7-9qzlm/nginx: detecting with $cm/$NS.replicaset-web-7c5d8bf9f7.yaml" 20
+wait_for_line "$TEST_TMP/agent.log" "$NS/web-7c5d8bf9f7-9qzlm/nginx: detecting with $cm/$NS.replicaset-web-7c5d8bf9f7.yaml" 120
 sleep 1
 touch "$state/alerts.jsonl"
 assert_eq 0 "$(json_count "$state/alerts.jsonl" workload.container_id="$id")" "alerts with the cluster's profile"
