@@ -58,8 +58,8 @@ uint64_t agent_total_drops(struct agent *a)
 static void resolve_identity(struct agent *a, struct wl *w)
 {
 	if (!w->container_id[0] ||
-	    agent_identity__resolve(a->c->k8s_host_root, w->cgroup, w->container_id,
-				    a->c->k8s_workload_profiles, &w->id) != 1)
+	    agent_identity__resolve(a->c->k8s_host_root, a->c->k8s_containerd_state, w->cgroup,
+				    w->container_id, a->c->k8s_workload_profiles, &w->id) != 1)
 		return;
 	agent_identity__display_name(&w->id, w->name, sizeof(w->name));
 	{

@@ -36,6 +36,7 @@ learning:
 cooldown: 0s
 sinks: [file:$state/alerts.jsonl]
 kubernetes:
+  containerd_state: $CONTAINERD_DIR/state # our private containerd's task bundles
   api_server: off
 EOF
 spawn agent "$VIGIL" agent --config "$TEST_TMP/agent.yaml"

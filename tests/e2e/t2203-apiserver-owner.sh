@@ -59,6 +59,7 @@ learning:
   duration: 2s
 sinks: [file:$state/alerts.jsonl]
 kubernetes:
+  containerd_state: $CONTAINERD_DIR/state # our private containerd's task bundles
   api_server: auto
   api_url: https://127.0.0.1:$port
   service_account_dir: $sa

@@ -34,6 +34,7 @@ learning:
 cooldown: 0s
 sinks: [file:$1/alerts.jsonl]
 kubernetes:
+  containerd_state: $CONTAINERD_DIR/state # our private containerd's task bundles
   api_server: off
   profiles_dir: ${2:-""}
 EOF
