@@ -94,7 +94,7 @@ static void test_podmeta(void **state)
 	assert_int_equal(vigil_podmeta__lookup(root, NULL, CRIO_ID, &id, NULL, 0), 1);
 	assert_string_equal(id.pod, "redis-0");
 	assert_string_equal(id.hints.statefulset_pod_name, "redis-0");
-	assert_int_equal(vigil_podmeta__lookup(root,
+	assert_int_equal(vigil_podmeta__lookup(root, NULL,
 					       "2222222222222222222222222222222222222222222222"
 					       "222222222222222222",
 					       &id, NULL, 0),
@@ -112,7 +112,7 @@ static void test_hostile_files(void **state)
 		 "3333333333333333333333333333333333333333333333333333333333333333"
 		 "/state.json",
 		 "{\"config\":{\"labels\":[\"bundle=/srv/../etc\"]}}");
-	assert_int_equal(vigil_podmeta__lookup(root,
+	assert_int_equal(vigil_podmeta__lookup(root, NULL,
 					       "33333333333333333333333333333333333333333333"
 					       "33333333333333333333",
 					       &id, NULL, 0),
@@ -125,7 +125,7 @@ static void test_hostile_files(void **state)
 	assert_int_equal(mkdir(path, 0755), 0);
 	snprintf(path + strlen(path), sizeof(path) - strlen(path), "/config.json");
 	assert_int_equal(symlink("/etc/hostname", path), 0);
-	assert_int_equal(vigil_podmeta__lookup(root,
+	assert_int_equal(vigil_podmeta__lookup(root, NULL,
 					       "44444444444444444444444444444444444444444444"
 					       "44444444444444444444",
 					       &id, NULL, 0),
