@@ -32,10 +32,12 @@ int ch_http(struct vigil_store *s, const char *url, const char *sql, const char 
 	int rc = 0;
 
 	/* every setting an answer depends on is in the URL: the server's defaults may differ */
+	/* on a cluster, a subquery over a Distributed table runs once (GLOBAL), not per shard */
 	vigil_buf__printf(&u,
 			  "%s?database=%s&max_query_size=16777216"
-			  "&output_format_json_quote_64bit_integers=0",
-			  url ? url : c->base, c->no_db ? "system" : c->db);
+			  "&output_format_json_quote_64bit_integers=0%s",
+			  url ? url : c->base, c->no_db ? "system" : c->db,
+			  c->cluster[0] ? "&distributed_product_mode=global" : "");
 	if (body) {
 		char *esc = curl_easy_escape(c->curl, sql, 0);
 

@@ -103,6 +103,7 @@ wait_until 15 refused $b || fail "cockpit b still takes node-b's writes"
 
 # kill -9 of cockpit a: b serves everything, and a new cockpit started after it too.
 kill -KILL $pid_a
+wait $pid_a 2>/dev/null || true
 assert_eq 200 "$(req "$b/api/v1/alerts?limit=10000")" "b after a was killed"
 assert_eq 2000 "$(py 'len(d["alerts"])')" "all 2000 from b"
 cockpit_start cockpit-a2 --store "$store"
