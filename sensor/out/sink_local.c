@@ -109,3 +109,29 @@ int vigil_sink_local__reopen(struct vigil_sink *s)
 	pthread_mutex_unlock(&s->mu);
 	return 0;
 }
+
+static int stdout_open(struct vigil_sink *s, const char *addr, char *err, size_t err_size)
+{
+	(void)addr;
+	(void)err;
+	(void)err_size;
+	s->fd = STDOUT_FILENO;
+	return 0;
+}
+
+/* stdout: one compact JSON line per alert. */
+const struct vigil_sink_type vigil_sink_stdout = {
+	.name = "stdout",
+	.usage = "stdout",
+	.addr = VIGIL_SINK_ADDR_NONE,
+	.open = stdout_open,
+};
+
+/* file:PATH: one line per alert, appended; reopened by path on SIGHUP (log rotation). */
+const struct vigil_sink_type vigil_sink_file = {
+	.name = "file",
+	.usage = "file:PATH",
+	.addr = VIGIL_SINK_ADDR_REQUIRED,
+	.own_file = true,
+	.open = vigil_sink_local__open,
+};
