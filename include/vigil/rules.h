@@ -2,7 +2,7 @@
 /*
  * The rule catalogue, in one place: every rule's Kubescape id, name, severity, MITRE tactic and
  * technique, and a one-line summary of what raises it. The list below makes the enum the
- * detector indexes (VIGIL_R0001, ...) and the table (sensor/detect/rules.c), so an id that is
+ * detector indexes (VIGIL_R0001, ...) and the table (lib/event/rules.c), so an id that is
  * not in the catalogue does not compile, and the id's text cannot differ from its enum.
  * Adding a rule: docs/DESIGN.md, "Adding a rule".
  */

@@ -3,7 +3,7 @@
  * The detector's parts, private to sensor/detect/:
  *   detect.c      the engine: bindings (compiled profile per workload), cooldowns, raising
  *   eval.c        the rules by event kind: which event leaves the profile, and as which rule
- *   rules.c       the catalogue's table (the list is include/vigil/rules.h)
+ * The rule catalogue is include/vigil/rules.h (its table: lib/event/rules.c).
  * Presentation is not here: alerts go up as struct vigil_alert (lib/event/alert.c encodes them).
  */
 #ifndef VIGIL_DETECT_INTERNAL_H

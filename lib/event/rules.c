@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-/* The rule catalogue's table, made from the list in include/vigil/rules.h. */
+/* The rule catalogue's table, made from the list in include/vigil/rules.h (in lib/: sinks and
+ * tools name rules too, not only the detector). */
 #include <string.h>
 
 #include "vigil/rules.h"
