@@ -362,8 +362,17 @@ static int emit_alert(struct vigil_detector *d, struct vigil_alert *a, const str
 {
 	int err;
 
-	a->info.name = b ? b->wl_name : NULL;
-	a->info.image = b ? b->wl_image : NULL;
+	if (b) {
+		a->info.name = b->wl_name;
+		a->info.image = b->wl_image;
+		a->info.pod = b->k8s[K8S_POD];
+		a->info.namespace_ = b->k8s[K8S_NS];
+		a->info.pod_uid = b->k8s[K8S_UID];
+		a->info.container_name = b->k8s[K8S_CNAME];
+		a->info.runtime = b->k8s[K8S_RUNTIME];
+		a->info.workload_kind = b->k8s[K8S_KIND];
+		a->info.workload_name = b->k8s[K8S_WNAME];
+	}
 	d->stats.alerts++;
 	err = emit ? emit(a, ctx) : 0;
 	return err < 0 ? err : (err > 0 ? -ECANCELED : 1);
