@@ -5,6 +5,7 @@
  * one that does not raises R1016 and is not used. A learned profile is signed with the
  * agent's key when it has one.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,8 +59,15 @@ static void record_versions(struct agent *a, const struct vigil_profile *p, char
 	struct vigil_error err = { 0 };
 	bool changed = false;
 
-	for (size_t doc = 0; a->versions && doc < vigil_profile__doc_count(p); doc++)
-		changed |= vigil_sign_versions__record(a->versions, p, doc, signers[doc]) > 0;
+	for (size_t doc = 0; a->versions && doc < vigil_profile__doc_count(p); doc++) {
+		int r = vigil_sign_versions__record(a->versions, p, doc, signers[doc]);
+
+		if (r < 0)
+			agent_logf("%s: cannot remember its version (%s): a replay of an older one "
+				   "would not be refused",
+				   vigil_profile__doc_name(p, doc), strerror(-r));
+		changed |= r > 0;
+	}
 	if (changed && vigil_sign_versions__save(a->versions, a->versions_path, &err) < 0)
 		agent_logf("%s: %s (versions accepted since the start will be forgotten at the "
 			   "next one)",
@@ -112,6 +120,9 @@ bool agent_verify_profile(struct agent *a, struct stored *st, const struct vigil
 				v.status = VIGIL_SIGN_MALFORMED;
 				snprintf(v.reason, sizeof(v.reason), "verification failed");
 			}
+			if (v.status == VIGIL_SIGN_FOREIGN_SCHEME && a->c->accept_foreign)
+				v.status =
+					VIGIL_SIGN_VALID; /* the operator accepts the fork's scheme */
 			if (v.status != VIGIL_SIGN_VALID)
 				break;
 			if (!check_version(a, p, doc, v.signer, v.reason, sizeof(v.reason))) {
@@ -124,9 +135,10 @@ bool agent_verify_profile(struct agent *a, struct stored *st, const struct vigil
 		}
 		if (v.status != VIGIL_SIGN_VALID || reason) {
 			if (!reason)
-				reason = v.status == VIGIL_SIGN_UNSIGNED   ? "unsigned"
-					 : v.status == VIGIL_SIGN_TAMPERED ? "tampered"
-									   : "untrusted";
+				reason = v.status == VIGIL_SIGN_UNSIGNED	 ? "unsigned"
+					 : v.status == VIGIL_SIGN_TAMPERED	 ? "tampered"
+					 : v.status == VIGIL_SIGN_FOREIGN_SCHEME ? "foreign-scheme"
+										 : "untrusted";
 			snprintf(msg, sizeof(msg), "profile %s is %s (%s): not used, %s", st->file,
 				 reason[0] == 'r' ? "a rollback"
 						  : vigil_sign__status_name(v.status),
