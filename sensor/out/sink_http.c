@@ -221,8 +221,9 @@ int vigil_sink_http__init(struct vigil_sink *s, const char *url, char *err, size
 	return 0;
 }
 
-static const char *const http_options[] = { "batch",   "wait",	 "retries", "queue", "timeout",
-					    "resolve", "header", "cacert",  NULL };
+static const char *const http_options[] = { "batch",   "wait",	  "retries", "queue",
+					    "timeout", "resolve", "header",  "cacert",
+					    "format",  "names",	  NULL };
 
 /* webhook:URL: batches POSTed as a JSON array of alerts. */
 const struct vigil_sink_type vigil_sink_webhook = {

@@ -150,11 +150,14 @@ static int stdout_open(struct vigil_sink *s, const char *addr, char *err, size_t
 	return 0;
 }
 
+static const char *const local_options[] = { "format", "names", NULL };
+
 /* stdout: one compact JSON line per alert. */
 const struct vigil_sink_type vigil_sink_stdout = {
 	.name = "stdout",
 	.usage = "stdout",
 	.addr = VIGIL_SINK_ADDR_NONE,
+	.options = local_options,
 	.open = stdout_open,
 };
 
@@ -164,5 +167,6 @@ const struct vigil_sink_type vigil_sink_file = {
 	.usage = "file:PATH",
 	.addr = VIGIL_SINK_ADDR_REQUIRED,
 	.own_file = true,
+	.options = local_options,
 	.open = vigil_sink_local__open,
 };

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sensor/out/kubescape.h"
 #include "sensor/out/sink.h"
 #include "util/strutil.h"
 
@@ -108,8 +109,9 @@ static bool in_list(const char *s, const char *const *list)
 /* One ";key=value" option of a queued sink, checked against what its kind takes. */
 static int parse_option(struct vigil_sink *s, char *kv, struct vigil_error *err)
 {
-	static const char *const keys[] = { "batch",   "wait",	   "retries", "queue",	"timeout",
-					    "resolve", "facility", "header",  "cacert", NULL };
+	static const char *const keys[] = { "batch",   "wait",	  "retries",  "queue",
+					    "timeout", "resolve", "facility", "header",
+					    "cacert",  "format",  "names",    NULL };
 	char *eq = strchr(kv, '=');
 	char which[128];
 	uint64_t v = 0;
@@ -133,6 +135,23 @@ static int parse_option(struct vigil_sink *s, char *kv, struct vigil_error *err)
 	}
 	if (!strcmp(kv, "header") || !strcmp(kv, "cacert"))
 		return option_http(s, kv, val, err);
+	if (!strcmp(kv, "format")) {
+		if (strcmp(val, "vigil") && strcmp(val, "kubescape"))
+			return vigil_error__set(err, -EINVAL, "", 0, 0,
+						"sink option format: expected vigil or kubescape");
+		s->cfg.format = strcmp(val, "kubescape") ? VIGIL_SINK_FORMAT_VIGIL
+							 : VIGIL_SINK_FORMAT_KUBESCAPE;
+		return 0;
+	}
+	if (!strcmp(kv, "names")) {
+		if (strcmp(val, "library") && strcmp(val, "chart"))
+			return vigil_error__set(err, -EINVAL, "", 0, 0,
+						"sink option names: expected library (Kubescape's "
+						"rule library) or chart (its Helm chart's rules)");
+		s->cfg.ks_names =
+			strcmp(val, "chart") ? VIGIL_KS_NAMES_LIBRARY : VIGIL_KS_NAMES_CHART;
+		return 0;
+	}
 	if (!strcmp(kv, "facility")) {
 		if (vigil_syslog__facility(val) < 0)
 			return vigil_error__set(err, -EINVAL, "", 0, 0,
@@ -207,7 +226,7 @@ int vigil_sink__configure(struct vigil_sink *s, const char *spec, struct vigil_e
 	opt = *sep == ';' ? sep + 1 : NULL;
 	*sep = '\0';
 	t = vigil_sink_type__find(buf);
-	if (!t || (t->addr == VIGIL_SINK_ADDR_NONE && (addr || opt)) ||
+	if (!t || (t->addr == VIGIL_SINK_ADDR_NONE && (addr || (opt && !t->options))) ||
 	    (t->addr == VIGIL_SINK_ADDR_REQUIRED && (!addr || !*addr)))
 		return bad_kind(spec, buf, t, err);
 	s->type = t;

@@ -303,8 +303,8 @@ done:
 	return 0;
 }
 
-static const char *const syslog_options[] = { "batch",	 "wait",    "retries",	"queue",
-					      "timeout", "resolve", "facility", NULL };
+static const char *const syslog_options[] = { "batch",	 "wait",     "retries", "queue", "timeout",
+					      "resolve", "facility", "names",	NULL };
 
 /* syslog[:HOST:PORT|:[V6]:PORT|:unix:PATH]: RFC 5424 messages, one per datagram. */
 const struct vigil_sink_type vigil_sink_syslog = {
