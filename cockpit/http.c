@@ -228,6 +228,9 @@ static enum MHD_Result on_headers(struct vigil_cockpit *c, struct MHD_Connection
 		job->req.route = rt;
 		job->req.ep = ep;
 		job->req.body.max = max + 1;
+		/* the declared size at once: no copying as the body grows (it is within max) */
+		if (has_size && size)
+			vigil_buf__reserve(&job->req.body, (size_t)size);
 		vigil_strlcpy(job->req.method, method, sizeof(job->req.method));
 		vigil_strlcpy(job->req.path, url, sizeof(job->req.path));
 		vigil_strlcpy(job->req.node, who, sizeof(job->req.node));

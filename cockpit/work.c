@@ -246,6 +246,7 @@ static int open_store(const char *spec, bool writer, struct vigil_store **ret,
 
 	vigil_store_opts__init(&o);
 	o.read_only = !writer;
+	o.cache_bytes = writer ? 64u << 20 : 32u << 20;
 	o.batch_rows = WRITER_BATCH_ROWS;
 	/* no spool: an answer of 200 means stored where every cockpit sees it, and a store
 	 * that is down answers 503 so the agents keep their batches */

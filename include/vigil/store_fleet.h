@@ -91,6 +91,7 @@ struct vigil_query {
 	uint64_t since_ns, until_ns; /* 0 = unbounded */
 	size_t limit;		     /* 0 = the function's default */
 	uint64_t now_ns;	     /* judging online/stale, "last hour" */
+	uint64_t *total;	     /* when set: how many match, without the limit */
 };
 
 /* Incidents newest first with counts from their alerts. */

@@ -41,6 +41,27 @@ void vigil_store__loose_incident_id(const char *node, const json_t *alert, uint6
 		     out);
 }
 
+/* A string column from a JSON value ("" when it is not a string); parsed JSON is valid UTF-8. */
+static void row_str(json_t *row, const char *col, const json_t *v)
+{
+	json_object_set_new_nocheck(row, col,
+				    json_is_string(v) ? json_stringn_nocheck(json_string_value(v),
+									     json_string_length(v))
+						      : json_string(""));
+}
+
+/* An unsigned column, clamped to max as the schema's typed() does. */
+static void row_int(json_t *row, const char *col, const json_t *v, uint64_t max)
+{
+	json_int_t i = json_is_integer(v) ? json_integer_value(v) : 0;
+
+	if (i < 0)
+		i = 0;
+	if ((uint64_t)i > max)
+		i = (json_int_t)max;
+	json_object_set_new_nocheck(row, col, json_integer(i));
+}
+
 static bool alert_id_valid(const char *id)
 {
 	return id && strlen(id) == 32 && store_id_valid(id);
@@ -65,7 +86,7 @@ static json_t *alert_row(json_t *alert, const struct vigil_ingest *in, const cha
 	const char *node;
 	char derived[33], stamp[48], *record;
 	uint64_t t_ns;
-	json_t *item, *row;
+	json_t *row;
 
 	*loose = false;
 	if (!json_is_object(alert) || !rule || !rule[0]) {
@@ -117,24 +138,31 @@ static json_t *alert_row(json_t *alert, const struct vigil_ingest *in, const cha
 	record = json_dumps(alert, JSON_COMPACT);
 	if (!record)
 		return NULL;
-	item = json_pack("{s:O?, s:O?, s:I, s:I, s:O?, s:O?, s:O?, s:O?, s:O?, s:O?, s:O?, s:O?, "
-			 "s:O?, s:s}",
-			 "alert_id", json_object_get(alert, "alert_id"), "node",
-			 json_object_get(alert, "node"), "time_ns", (json_int_t)t_ns, "received_ns",
-			 (json_int_t)in->now_ns, "rule_id", json_object_get(alert, "rule_id"),
-			 "rule_name", json_object_get(alert, "rule_name"), "severity",
-			 json_object_get(alert, "severity"), "message",
-			 json_object_get(alert, "message"), "pid",
-			 json_object_get(json_object_get(alert, "process"), "pid"), "comm",
-			 json_object_get(json_object_get(alert, "process"), "comm"), "workload_id",
-			 json_object_get(wl, "id"), "workload_name", json_object_get(wl, "name"),
-			 "namespace", json_object_get(wl, "namespace"), "record", record);
+	/* the row directly, typed as the schema says (this runs once per alert) */
+	row = json_object();
+	if (row) {
+		const json_t *proc = json_object_get(alert, "process");
+
+		row_str(row, "incident_id", json_object_get(alert, "incident_id"));
+		json_object_set_new_nocheck(row, "version", json_integer(0));
+		row_str(row, "alert_id", json_object_get(alert, "alert_id"));
+		row_str(row, "node", json_object_get(alert, "node"));
+		json_object_set_new_nocheck(row, "time_ns", json_integer((json_int_t)t_ns));
+		json_object_set_new_nocheck(row, "received_ns",
+					    json_integer((json_int_t)in->now_ns));
+		row_str(row, "rule_id", json_object_get(alert, "rule_id"));
+		row_str(row, "rule_name", json_object_get(alert, "rule_name"));
+		row_int(row, "severity", json_object_get(alert, "severity"), UINT8_MAX);
+		row_str(row, "message", json_object_get(alert, "message"));
+		row_int(row, "pid", json_object_get(proc, "pid"), UINT32_MAX);
+		row_str(row, "comm", json_object_get(proc, "comm"));
+		row_str(row, "workload_id", json_object_get(wl, "id"));
+		row_str(row, "workload_name", json_object_get(wl, "name"));
+		row_str(row, "namespace", json_object_get(wl, "namespace"));
+		json_object_set_new_nocheck(row, "record",
+					    json_stringn_nocheck(record, strlen(record)));
+	}
 	free(record);
-	row = item ? store_row_from_item(&store_tables[T_ALERTS], item,
-					 json_string_value(json_object_get(alert, "incident_id")),
-					 0)
-		   : NULL;
-	json_decref(item);
 	return row;
 }
 

@@ -84,6 +84,7 @@ assert_eq 20000 "$stored" "every loose alert stored"
 [ "$elapsed_ms" -lt 120000 ] || fail "20 000 loose alerts took $elapsed_ms ms"
 assert_eq 200 "$(req "$base/api/v1/incidents?q=batch")" "the loose incident"
 assert_eq 20000 "$(py 'd["incidents"][0]["alert_count"]')" "one incident with all 20 000"
+assert_eq "1 1" "$(py 'd["total"], d["incidents"][0]["severity"]' | tr -d '(),')" "total and highest severity"
 # health answered throughout: a probe every 0.2 s, each within 1 s
 probe=$(cat "$TEST_TMP/probe.json")
 log "health during the posts: $probe"
@@ -143,12 +144,16 @@ assert_eq 200 "$(req "$base/api/v1/profiles/diff?a=$da&b=$db_")" "diff"
 assert_contains "$(py 'd["diff"]')" "+ execs: /usr/bin/curl" "the diff as vigil profile diff prints it"
 "$VIGIL" profile diff "$TEST_TMP/a.yaml" "$TEST_TMP/b.yaml" >"$TEST_TMP/cli-diff" || true
 assert_eq "$(cat "$TEST_TMP/cli-diff")" "$(py 'd["diff"].rstrip("\n")')" "same text as the CLI"
+assert_eq 200 "$(req "$base/api/v1/workloads?node=node-1&q=web")" "workloads with profiles"
+assert_eq "$db_" "$(py 'd["workloads"][0]["learned"]["digest"]')" "a workload names its newest learned profile"
 
 # 5. Alerts, counts over time, search.
 assert_eq 200 "$(req "$base/api/v1/alerts?incident=$inc&limit=5")" "alerts"
-assert_eq 5 "$(py 'len(d["alerts"])')" "limit"
+assert_eq "5 15" "$(py 'len(d["alerts"]), d["total"]' | tr -d '(),')" "limit, and the total without it"
 assert_eq 200 "$(req "$base/api/v1/stats/alerts?since=2h&bucket=10m")" "counts"
 assert_eq 20000 "$(py 'sum(b["count"] for b in d["series"])')" "the loose alerts of the last 2 h"
+assert_eq 20000 "$(py 'sum(b["high"] + b["mid"] + b["low"] for b in d["series"])')" "split by severity"
+assert_eq 20000 "$(py 'sum(b["low"] for b in d["series"])')" "all of severity 1: low"
 assert_eq True "$(py 'len(d["series"]) in (12, 13) and d["bucket_s"] == 600')" "2 h in buckets of 10 min"
 assert_eq 200 "$(req "$base/api/v1/search?q=web")" "search"
 assert_ge "$(py 'len(d["workloads"]) + len(d["incidents"])')" 2 "found"
