@@ -195,86 +195,138 @@ static json_t *placeholder(const json_t *alert, const json_t *row, bool loose, u
 	return out;
 }
 
-static int put_placeholders(struct vigil_store *s, json_t *alerts, json_t *rows,
-			    const size_t *item_of, const bool *loose, const bool *dup,
-			    uint64_t now_ns)
+struct vigil_store_prepared {
+	json_t *rows;	      /* alert rows */
+	json_t *placeholders; /* one incident row (version 0) per incident the rows name */
+	size_t *item_of;      /* row -> the item it came from */
+};
+
+void vigil_store_prepared__free(struct vigil_store_prepared *p)
 {
-	json_t *seen = json_object(), *inc = json_array();
-	struct put_opts o = { .if_absent = true };
-	size_t i;
-	json_t *row;
+	if (!p)
+		return;
+	json_decref(p->rows);
+	json_decref(p->placeholders);
+	free(p->item_of);
+	free(p);
+}
+
+int vigil_store__prepare_alerts(const struct vigil_ingest *in, json_t *alerts,
+				struct vigil_item_result *res, struct vigil_store_prepared **ret)
+{
+	size_t n = json_array_size(alerts), i;
+	struct vigil_store_prepared *p = calloc(1, sizeof(*p));
+	json_t *seen = json_object(), *alert;
 	int rc = 0;
 
-	if (!seen || !inc) {
+	if (!p || !seen || !(p->rows = json_array()) || !(p->placeholders = json_array()) ||
+	    !(p->item_of = calloc(n + 1, sizeof(*p->item_of)))) {
 		json_decref(seen);
-		json_decref(inc);
+		vigil_store_prepared__free(p);
 		return -ENOMEM;
 	}
-	json_array_foreach(rows, i, row)
+	json_array_foreach(alerts, i, alert)
 	{
-		const char *id = json_string_value(json_object_get(row, "incident_id"));
+		json_t *row;
+		const char *id;
+		bool loose = false;
+		size_t k = json_array_size(p->rows);
 
-		if (dup[i] || json_object_get(seen, id))
+		memset(&res[i], 0, sizeof(res[i]));
+		row = alert_row(alert, in, NULL, &res[i], &loose);
+		if (!row) {
+			if (!res[i].status)
+				rc = -ENOMEM;
+			if (rc)
+				break;
 			continue;
-		json_object_set_new(seen, id, json_true());
-		if (json_array_append_new(inc, placeholder(json_array_get(alerts, item_of[i]), row,
-							   loose[i], now_ns))) {
+		}
+		p->item_of[k] = i;
+		if (json_array_append_new(p->rows, row)) {
 			rc = -ENOMEM;
 			break;
 		}
+		id = json_string_value(json_object_get(row, "incident_id"));
+		if (!json_object_get(seen, id)) {
+			json_object_set_new(seen, id, json_true());
+			if (json_array_append_new(p->placeholders,
+						  placeholder(alert, row, loose, in->now_ns))) {
+				rc = -ENOMEM;
+				break;
+			}
+		}
 	}
-	if (!rc && json_array_size(inc))
-		rc = s->ops->put_rows(s, T_INCIDENTS, inc, &o);
 	json_decref(seen);
-	json_decref(inc);
+	if (rc) {
+		vigil_store_prepared__free(p);
+		return rc;
+	}
+	*ret = p;
+	return 0;
+}
+
+int vigil_store__put_prepared(struct vigil_store *s, struct vigil_store_prepared *p,
+			      struct vigil_item_result *res)
+{
+	size_t n = json_array_size(p->rows);
+	bool *dup = calloc(n + 1, sizeof(*dup));
+	struct put_opts o = { .dup = dup }, absent = { .if_absent = true };
+	int rc = 0;
+
+	if (!dup)
+		return -ENOMEM;
+	if (s->opts.read_only)
+		rc = -EROFS;
+	if (!rc && n)
+		rc = s->ops->put_rows(s, T_ALERTS, p->rows, &o);
+	for (size_t i = 0; !rc && i < n; i++)
+		res[p->item_of[i]].status = dup[i] ? 1 : 0;
+	/*
+	 * The incidents of the alerts stored now get a placeholder where they have no row yet
+	 * (one stored already keeps it); an alert that was a duplicate changes nothing.
+	 */
+	if (!rc && json_array_size(p->placeholders)) {
+		json_t *fresh = json_object(), *want = json_array(), *ph;
+		size_t i;
+
+		for (i = 0; fresh && i < n; i++)
+			if (!dup[i])
+				json_object_set_new(
+					fresh,
+					json_string_value(json_object_get(
+						json_array_get(p->rows, i), "incident_id")),
+					json_true());
+		json_array_foreach(p->placeholders, i, ph)
+		{
+			if (json_object_get(fresh,
+					    json_string_value(json_object_get(ph, "incident_id"))))
+				json_array_append(want, ph);
+		}
+		if (!fresh || !want)
+			rc = -ENOMEM;
+		else if (json_array_size(want))
+			rc = s->ops->put_rows(s, T_INCIDENTS, want, &absent);
+		json_decref(fresh);
+		json_decref(want);
+	}
+	free(dup);
 	return rc;
 }
 
 int vigil_store__ingest_alerts(struct vigil_store *s, const struct vigil_ingest *in, json_t *alerts,
 			       struct vigil_item_result *res)
 {
-	size_t n = json_array_size(alerts), i;
-	json_t *rows = json_array(), *alert;
-	size_t *item_of = calloc(n + 1, sizeof(*item_of));
-	bool *loose = calloc(n + 1, sizeof(*loose)), *dup = calloc(n + 1, sizeof(*dup));
-	struct put_opts o = { .dup = dup };
-	int rc = 0;
+	struct vigil_store_prepared *p = NULL;
+	int rc;
 
 	if (!s || !in || !res)
-		rc = -EINVAL;
-	else if (s->opts.read_only)
-		rc = -EROFS;
-	else if (!rows || !item_of || !loose || !dup)
-		rc = -ENOMEM;
-	json_array_foreach(alerts, i, alert)
-	{
-		json_t *row;
-		size_t k = json_array_size(rows);
-
-		if (rc)
-			break;
-		memset(&res[i], 0, sizeof(res[i]));
-		row = alert_row(alert, in, NULL, &res[i], &loose[k]);
-		if (!row) {
-			if (!res[i].status)
-				rc = -ENOMEM;
-			continue;
-		}
-		item_of[k] = i;
-		if (json_array_append_new(rows, row))
-			rc = -ENOMEM;
-	}
-	if (!rc && json_array_size(rows))
-		rc = s->ops->put_rows(s, T_ALERTS, rows, &o);
+		return -EINVAL;
+	if (s->opts.read_only)
+		return -EROFS;
+	rc = vigil_store__prepare_alerts(in, alerts, res, &p);
 	if (!rc)
-		for (i = 0; i < json_array_size(rows); i++)
-			res[item_of[i]].status = dup[i] ? 1 : 0;
-	if (!rc && json_array_size(rows))
-		rc = put_placeholders(s, alerts, rows, item_of, loose, dup, in->now_ns);
-	json_decref(rows);
-	free(item_of);
-	free(loose);
-	free(dup);
+		rc = vigil_store__put_prepared(s, p, res);
+	vigil_store_prepared__free(p);
 	return rc;
 }
 
