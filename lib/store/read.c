@@ -274,6 +274,68 @@ int vigil_store__incidents(struct vigil_store *s, const struct vigil_query *f, j
 	return 0;
 }
 
+#define FETCH_CHUNK 1000
+
+/* Fills "record" of rows [from, to) (alert_id, incident_id) by primary key. */
+static int fetch_chunk(struct vigil_store *s, json_t *rows, size_t from, size_t to,
+		       struct vigil_error *err)
+{
+	struct store_sql *q = malloc(sizeof(*q));
+	json_t *recs = NULL, *by_id, *row;
+	size_t i;
+	int rc;
+
+	if (!q)
+		return -ENOMEM;
+	sql_init(q);
+	sql_add(q, "SELECT alert_id, record FROM alerts WHERE incident_id IN (");
+	for (i = from; i < to; i++) {
+		sql_add(q, "%s?", i > from ? "," : "");
+		sql_arg(q, ARG_S(json_string_value(
+				   json_object_get(json_array_get(rows, i), "incident_id"))));
+	}
+	sql_add(q, ") AND alert_id IN (");
+	for (i = from; i < to; i++) {
+		sql_add(q, "%s?", i > from ? "," : "");
+		sql_arg(q, ARG_S(json_string_value(
+				   json_object_get(json_array_get(rows, i), "alert_id"))));
+	}
+	sql_add(q, ")");
+	rc = sql_run(s, q, &recs, err);
+	sql_release(q);
+	free(q);
+	if (rc)
+		return rc;
+	by_id = json_object();
+	json_array_foreach(recs, i, row)
+	{
+		json_object_set(by_id, json_string_value(json_object_get(row, "alert_id")) ?: "",
+				json_object_get(row, "record"));
+	}
+	for (i = from; i < to; i++) {
+		row = json_array_get(rows, i);
+		json_object_set(
+			row, "record",
+			json_object_get(by_id,
+					json_string_value(json_object_get(row, "alert_id")) ?: "")
+				?: json_null());
+	}
+	json_decref(by_id);
+	json_decref(recs);
+	return 0;
+}
+
+/* Fills "record" of each row by primary key, in chunks (a query's arguments are bounded). */
+static int fetch_records(struct vigil_store *s, json_t *rows, struct vigil_error *err)
+{
+	size_t n = json_array_size(rows);
+	int rc = 0;
+
+	for (size_t i = 0; !rc && i < n; i += FETCH_CHUNK)
+		rc = fetch_chunk(s, rows, i, i + FETCH_CHUNK < n ? i + FETCH_CHUNK : n, err);
+	return rc;
+}
+
 int vigil_store__alerts(struct vigil_store *s, const struct vigil_query *f, json_t **ret,
 			struct vigil_error *err)
 {
@@ -290,17 +352,25 @@ int vigil_store__alerts(struct vigil_store *s, const struct vigil_query *f, json
 	if (!q)
 		return -ENOMEM;
 	sql_init(q);
-	sql_add(q,
-		"SELECT alert_id, incident_id, node, received_ns, record FROM alerts WHERE 1 = 1");
+	/*
+	 * ClickHouse reads every column of every row it sorts: pick the newest by their small
+	 * columns first, then fetch those records by primary key. It may also hold a duplicate
+	 * until its merge: ask for more, keep one of each.
+	 */
+	sql_add(q, "SELECT alert_id, incident_id, node, received_ns%s FROM alerts WHERE 1 = 1",
+		d->sets_replaced ? ", record" : ", time_ns");
 	alert_filters(q, d, f);
-	/* ClickHouse may hold a duplicate until its merge: ask for more, keep one of each */
 	sql_add(q, " ORDER BY time_ns DESC, alert_id LIMIT ?");
 	sql_arg(q, ARG_I(d->sets_replaced ? limit : 2 * limit));
 	rc = sql_run(s, q, &rows, err);
 	sql_release(q);
 	free(q);
-	if (rc)
+	if (!rc && !d->sets_replaced)
+		rc = fetch_records(s, rows, err);
+	if (rc) {
+		json_decref(rows);
 		return rc;
+	}
 	out = json_array();
 	seen = json_object();
 	json_array_foreach(rows, i, row)
