@@ -93,7 +93,7 @@ python3 -c 'import json,sys; d=json.loads(sys.argv[1]); sys.exit(0 if d["failure
 
 # 4. The fleet: a heartbeat, its workloads, a profile and the diff of two.
 cat >"$TEST_TMP/hb.json" <<JSON
-{"time":"2026-11-22T10:00:00Z","seq":7,"interval_s":10,"version":"0.9","kernel":"6.18.0","uptime_s":3600,
+{"time":"2026-11-22T10:00:00Z","seq":7,"interval_s":120,"version":"0.9","kernel":"6.18.0","uptime_s":3600,
  "sensor":{"events":100,"drops":{"ringbuf":2,"rate":1}},"sinks":[{"name":"cockpit","sent":10,"failed":3}],
  "spool":{"bytes":0,"items":0,"dropped":4},
  "workloads":[{"id":"w-1","name":"web","namespace":"prod","state":"detecting","profile":{"name":"web","digest":"sha256:00","signer":"ops","completion":"complete"},"alerts_total":15},
