@@ -5,6 +5,7 @@
  * one that does not raises R1016 and is not used. A learned profile is signed with the
  * agent's key when it has one.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,8 +59,15 @@ static void record_versions(struct agent *a, const struct vigil_profile *p, char
 	struct vigil_error err = { 0 };
 	bool changed = false;
 
-	for (size_t doc = 0; a->versions && doc < vigil_profile__doc_count(p); doc++)
-		changed |= vigil_sign_versions__record(a->versions, p, doc, signers[doc]) > 0;
+	for (size_t doc = 0; a->versions && doc < vigil_profile__doc_count(p); doc++) {
+		int r = vigil_sign_versions__record(a->versions, p, doc, signers[doc]);
+
+		if (r < 0)
+			agent_logf("%s: cannot remember its version (%s): a replay of an older one "
+				   "would not be refused",
+				   vigil_profile__doc_name(p, doc), strerror(-r));
+		changed |= r > 0;
+	}
 	if (changed && vigil_sign_versions__save(a->versions, a->versions_path, &err) < 0)
 		agent_logf("%s: %s (versions accepted since the start will be forgotten at the "
 			   "next one)",
