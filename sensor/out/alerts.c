@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sensor/out/kubescape.h"
 #include "sensor/out/sink.h"
 #include "util/strutil.h"
 #include "vigil/alert.h"
@@ -113,8 +114,9 @@ static void sink_free(struct vigil_sink *s)
 /* ";key=value" options of a network sink. */
 static int parse_option(struct vigil_sink *s, char *kv, struct vigil_error *err)
 {
-	static const char *const keys[] = { "batch",   "wait",	   "retries", "queue",	"timeout",
-					    "resolve", "facility", "header",  "cacert", NULL };
+	static const char *const keys[] = { "batch",   "wait",	  "retries",  "queue",
+					    "timeout", "resolve", "facility", "header",
+					    "cacert",  "format",  "names",    NULL };
 	char *eq = strchr(kv, '=');
 	uint64_t v = 0;
 	const char *val;
@@ -150,6 +152,25 @@ static int parse_option(struct vigil_sink *s, char *kv, struct vigil_error *err)
 			s->cfg.cacert = copy;
 		else
 			s->cfg.headers[s->cfg.n_headers++] = copy;
+		return 0;
+	}
+	if (!strcmp(kv, "format")) {
+		if (s->kind == VIGIL_SINK_SYSLOG ||
+		    (strcmp(val, "vigil") && strcmp(val, "kubescape")))
+			return vigil_error__set(err, -EINVAL, "", 0, 0,
+						"sink option format: expected vigil or kubescape "
+						"(not for syslog)");
+		s->cfg.format = strcmp(val, "kubescape") ? VIGIL_SINK_FORMAT_VIGIL
+							 : VIGIL_SINK_FORMAT_KUBESCAPE;
+		return 0;
+	}
+	if (!strcmp(kv, "names")) {
+		if (strcmp(val, "library") && strcmp(val, "chart"))
+			return vigil_error__set(err, -EINVAL, "", 0, 0,
+						"sink option names: expected library (Kubescape's "
+						"rule library) or chart (its Helm chart's rules)");
+		s->cfg.ks_names =
+			strcmp(val, "chart") ? VIGIL_KS_NAMES_LIBRARY : VIGIL_KS_NAMES_CHART;
 		return 0;
 	}
 	if (!strcmp(kv, "facility")) {
@@ -190,6 +211,28 @@ static int parse_option(struct vigil_sink *s, char *kv, struct vigil_error *err)
 	return vigil_error__set(err, -EINVAL, "", 0, 0, "unknown sink option \"%s\"%s%s%s", kv,
 				hint ? " (did you mean \"" : "", hint ? hint : "",
 				hint ? "\"?)" : "");
+}
+
+/* The ";"-separated options in opt (may be NULL); local sinks take only format and names. */
+static int parse_options(struct vigil_sink *s, char *opt, bool local, struct vigil_error *err)
+{
+	while (opt && *opt) {
+		char *next = strchr(opt, ';');
+		int ret;
+
+		if (next)
+			*next++ = '\0';
+		if (local && strncmp(opt, "format=", 7) && strncmp(opt, "names=", 6))
+			return vigil_error__set(err, -EINVAL, "", 0, 0,
+						"sink option \"%s\": stdout and file take only "
+						"format= and names=",
+						opt);
+		ret = parse_option(s, opt, err);
+		if (ret < 0)
+			return ret;
+		opt = next;
+	}
+	return 0;
 }
 
 int vigil_alerts__add_sink(struct vigil_alerts *a, const char *spec, struct vigil_error *err)
@@ -241,13 +284,24 @@ int vigil_alerts__add_sink(struct vigil_alerts *a, const char *spec, struct vigi
 		buf[6] = '\0';
 		rest = buf + 7;
 	}
-	if (!strcmp(buf, "stdout") && !rest) {
-		s->kind = VIGIL_SINK_STDOUT;
-		s->fd = STDOUT_FILENO;
-		goto add;
+	/* "stdout;format=kubescape", "file:PATH;format=kubescape": options of a local sink */
+	if (!colon && !strncmp(buf, "stdout;", 7)) {
+		buf[6] = '\0';
+		opt = buf + 7;
+	} else {
+		opt = !strcmp(buf, "file") && rest ? strchr(rest, ';') : NULL;
+		if (opt)
+			*opt++ = '\0';
 	}
-	if (!strcmp(buf, "file") && rest && *rest) {
-		s->kind = VIGIL_SINK_FILE;
+	if ((!strcmp(buf, "stdout") && !rest) || (!strcmp(buf, "file") && rest && *rest)) {
+		s->kind = strcmp(buf, "stdout") ? VIGIL_SINK_FILE : VIGIL_SINK_STDOUT;
+		ret = parse_options(s, opt, true, err);
+		if (ret < 0)
+			goto fail;
+		if (s->kind == VIGIL_SINK_STDOUT) {
+			s->fd = STDOUT_FILENO;
+			goto add;
+		}
 		ret = vigil_sink_local__open(s, rest, why, sizeof(why));
 		if (ret < 0) {
 			vigil_error__set(err, ret, "", 0, 0, "%s: %s", spec, why);
@@ -284,16 +338,9 @@ int vigil_alerts__add_sink(struct vigil_alerts *a, const char *spec, struct vigi
 	opt = strchr(rest, ';');
 	if (opt)
 		*opt++ = '\0';
-	while (opt && *opt) {
-		char *next = strchr(opt, ';');
-
-		if (next)
-			*next++ = '\0';
-		ret = parse_option(s, opt, err);
-		if (ret < 0)
-			goto fail;
-		opt = next;
-	}
+	ret = parse_options(s, opt, false, err);
+	if (ret < 0)
+		goto fail;
 	if (s->kind == VIGIL_SINK_SYSLOG)
 		ret = vigil_sink_syslog__init(s, rest, why, sizeof(why));
 	else

@@ -56,8 +56,16 @@ struct vigil_transport {
 
 #define VIGIL_SINK_HEADERS_MAX 8
 
+/* How a sink writes an alert (option format=): Vigil's record, or node-agent's shapes. */
+enum vigil_sink_format {
+	VIGIL_SINK_FORMAT_VIGIL = 0,
+	VIGIL_SINK_FORMAT_KUBESCAPE,
+};
+
 /* Per-sink settings: the vigil_alerts_opts defaults, overridden by ";key=value" options. */
 struct vigil_sink_cfg {
+	enum vigil_sink_format format;
+	int ks_names; /* enum vigil_ks_names (kubescape.h): rule names for format=kubescape */
 	size_t queue_max;
 	unsigned batch_max;
 	uint64_t batch_wait_ns;
@@ -136,5 +144,14 @@ int vigil_syslog__severity(int vigil_severity);
 
 /* Builds the Alertmanager v2 alert object for one alert (new reference). */
 json_t *vigil_alertmanager__alert(const json_t *alert, uint64_t resolve_ns, uint64_t now_real_ns);
+/* The same in a sink's format: Vigil's labels, or node-agent's (names: enum vigil_ks_names). */
+json_t *vigil_alertmanager__alert_as(const json_t *alert, enum vigil_sink_format format, int names,
+				     uint64_t resolve_ns, uint64_t now_real_ns);
+/*
+ * The text a sink writes for m: m->line, or for format=kubescape node-agent's stdout JSON
+ * (*owned set: the caller frees it). NULL when out of memory.
+ */
+const char *vigil_sink__line(const struct vigil_sink *s, const struct vigil_alert_msg *m,
+			     size_t *len, char **owned);
 
 #endif

@@ -75,8 +75,14 @@ static int build_body(struct vigil_sink *s, struct vigil_alert_msg *const *msgs,
 		for (i = 0; i < n && ret >= 0; i++) {
 			if (i)
 				ret = vigil_buf__puts(b, ",");
-			if (ret >= 0)
-				ret = vigil_buf__append(b, msgs[i]->line, msgs[i]->len);
+			if (ret >= 0) {
+				char *owned;
+				size_t len;
+				const char *line = vigil_sink__line(s, msgs[i], &len, &owned);
+
+				ret = line ? vigil_buf__append(b, line, len) : -ENOMEM;
+				free(owned);
+			}
 		}
 		return ret < 0 ? ret : vigil_buf__puts(b, "]");
 	} else {
@@ -87,9 +93,10 @@ static int build_body(struct vigil_sink *s, struct vigil_alert_msg *const *msgs,
 		if (!arr)
 			return -ENOMEM;
 		for (i = 0; i < n; i++)
-			if (json_array_append_new(arr, vigil_alertmanager__alert(msgs[i]->json,
-										 s->cfg.resolve_ns,
-										 now)) < 0) {
+			if (json_array_append_new(arr, vigil_alertmanager__alert_as(
+							       msgs[i]->json, s->cfg.format,
+							       s->cfg.ks_names, s->cfg.resolve_ns,
+							       now)) < 0) {
 				json_decref(arr);
 				return -ENOMEM;
 			}
