@@ -27,13 +27,13 @@ void agent_raise_r1016(struct agent *a, struct stored *st, const char *reason, c
 		if (a->wl[i]->profile != st || a->wl[i]->gone)
 			continue;
 		agent_wl_as_workload(a->wl[i], &w);
-		vigil_detector__raise(a->d, "R1016", &w, st->file, reason, msg,
-				      st->good ? &ref : NULL, agent_emit, a);
+		vigil_detector__raise(a->d, VIGIL_R1016, &w, st->file, reason, msg,
+				      st->good ? &ref : NULL, vigil_alert_pipe__emit, &a->pipe);
 		any = true;
 	}
 	if (!any)
-		vigil_detector__raise(a->d, "R1016", NULL, st->file, reason, msg, NULL, agent_emit,
-				      a);
+		vigil_detector__raise(a->d, VIGIL_R1016, NULL, st->file, reason, msg, NULL,
+				      vigil_alert_pipe__emit, &a->pipe);
 }
 
 int agent_versions_open(struct agent *a, struct vigil_error *err)

@@ -140,3 +140,33 @@ int vigil_sink_local__reopen(struct vigil_sink *s)
 	pthread_mutex_unlock(&s->mu);
 	return 0;
 }
+
+static int stdout_open(struct vigil_sink *s, const char *addr, char *err, size_t err_size)
+{
+	(void)addr;
+	(void)err;
+	(void)err_size;
+	s->fd = STDOUT_FILENO;
+	return 0;
+}
+
+static const char *const local_options[] = { "format", "names", NULL };
+
+/* stdout: one compact JSON line per alert. */
+const struct vigil_sink_type vigil_sink_stdout = {
+	.name = "stdout",
+	.usage = "stdout",
+	.addr = VIGIL_SINK_ADDR_NONE,
+	.options = local_options,
+	.open = stdout_open,
+};
+
+/* file:PATH: one line per alert, appended; reopened by path on SIGHUP (log rotation). */
+const struct vigil_sink_type vigil_sink_file = {
+	.name = "file",
+	.usage = "file:PATH",
+	.addr = VIGIL_SINK_ADDR_REQUIRED,
+	.own_file = true,
+	.options = local_options,
+	.open = vigil_sink_local__open,
+};

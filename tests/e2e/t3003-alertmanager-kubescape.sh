@@ -203,5 +203,5 @@ assert by_chart["R0001"] == by_lib["R0001"] == "Unexpected process launched"
 PY
 # a sink option that does not belong to a local sink is refused, with the reason
 if "$SEND" 'stdout;batch=5' </dev/null 2>"$TMP/err"; then fail "stdout;batch=5 accepted"; fi
-grep -q 'stdout and file take only format= and names=' "$TMP/err" || fail "error: $(cat "$TMP/err")"
+grep -q 'sink option batch is for webhook' "$TMP/err" || fail "error: $(cat "$TMP/err")"
 echo "ok: Kubescape routes, silences and log shape work on Vigil's alerts"
