@@ -169,8 +169,14 @@ static bool to_cidr(const char *ip, char *buf, size_t size)
 	return snprintf(buf, size, "%s/%ld", host, bits) < (int)size;
 }
 
+/* A selector's body after its key ("podSelector:"), which the caller wrote without newline. */
 static void selector(struct np *n, const char *indent, const struct prof_selector *s)
 {
+	if (!s->match_labels.n && !s->nexprs) {
+		put(n, " {}\n");
+		return;
+	}
+	put(n, "\n");
 	if (s->match_labels.n) {
 		put(n, "%smatchLabels:\n", indent);
 		for (size_t i = 0; i < s->match_labels.n; i++) {
@@ -201,8 +207,6 @@ static void selector(struct np *n, const char *indent, const struct prof_selecto
 			}
 		}
 	}
-	if (!s->match_labels.n && !s->nexprs)
-		put(n, "%s{}\n", indent);
 }
 
 static bool has_selector(const struct prof_selector *s)
@@ -245,12 +249,12 @@ static size_t peers(struct np *n, const struct prof_neighbor *nb)
 		const char *dash = "    - ";
 
 		if (has_selector(&nb->namespace_selector)) {
-			put(n, "%snamespaceSelector:\n", dash);
+			put(n, "%snamespaceSelector:", dash);
 			selector(n, "        ", &nb->namespace_selector);
 			dash = "      ";
 		}
 		if (has_selector(&nb->pod_selector)) {
-			put(n, "%spodSelector:\n", dash);
+			put(n, "%spodSelector:", dash);
 			selector(n, "        ", &nb->pod_selector);
 		}
 		count++;
@@ -388,9 +392,9 @@ static int pod_selector(struct np *n, const struct prof_doc *doc, char *why, siz
 {
 	const struct vigil_netpol_opts *o = n->o;
 
-	put(n, "  podSelector:\n");
+	put(n, "  podSelector:");
 	if (o->nselector) {
-		put(n, "    matchLabels:\n");
+		put(n, "\n    matchLabels:\n");
 		for (size_t i = 0; i < o->nselector; i++) {
 			const char *eq = strchr(o->selector[i], '=');
 			char key[320];
@@ -418,17 +422,26 @@ static int pod_selector(struct np *n, const struct prof_doc *doc, char *why, siz
 	return 0;
 }
 
+/*
+ * One direction's rules. They are written into a buffer of their own first: a direction that
+ * is learned and has no rule is "[]" (nothing allowed), which YAML wants on the key's line.
+ */
 static void direction(struct np *n, bool egress)
 {
-	put(n, egress ? "  egress:\n" : "  ingress:\n");
+	struct vigil_buf *out = n->out, rules = VIGIL_BUF_INIT;
+
+	n->out = &rules;
 	n->rules = 0;
 	each_neighbor(n, egress, egress ? rule_out : rule_in);
 	if (egress && n->dns_used) {
 		cluster_dns(n);
 		n->rules++;
 	}
-	if (!n->rules) /* the direction is learned and empty: nothing is allowed */
-		put(n, "  []\n");
+	n->out = out;
+	put(n, "  %s:%s\n", egress ? "egress" : "ingress", n->rules ? "" : " []");
+	if (!n->err && rules.len)
+		n->err = vigil_buf__append(out, rules.data, rules.len);
+	vigil_buf__release(&rules);
 }
 
 int vigil_harden__netpol(const struct vigil_profile *p, const struct vigil_netpol_opts *o,

@@ -184,7 +184,7 @@ static void test_netpol(void **state)
 	/* one container: its directions as learned (null ingress, empty egress: deny all) */
 	o.container = "quiet";
 	y = netpol(p, &o);
-	assert_non_null(strstr(y, "  ingress:\n  []\n  egress:\n  []\n"));
+	assert_non_null(strstr(y, "  ingress: []\n  egress: []\n"));
 	free(y);
 
 	/* --selector replaces the profile's; a bad one is refused */
