@@ -56,6 +56,8 @@
 	  "a profile required to be signed is unsigned, tampered or signed by an untrusted key")  \
 	R(R1030, "Unexpected io_uring operation", 5, "TA0002", "T1218",                           \
 	  "io_uring opcode not in the profile's iouring list")                                    \
+	R(V1100, "Server started a shell or interpreter", 8, "TA0002", "T1059",                   \
+	  "a program that is not a shell starts a shell or interpreter the profile does not allow") \
 	R(V0001, "Alerts dropped", 5, "", "",                                                     \
 	  "Vigil health: a sink dropped alerts (queue full, rejected, retries exhausted)")        \
 	R(V0002, "Sensor dropped events", 5, "", "",                                              \

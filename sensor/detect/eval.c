@@ -59,6 +59,19 @@ static int eval_exec(struct raise *r)
 		return detect_raise(
 			r, VIGIL_R1001, path,
 			"drifted process executed: %s is not in the image nor the profile", path);
+	if (m != VIGIL_MATCH_YES && detect_is_shell_or_interpreter(path, argv0) &&
+	    !detect_is_shell_or_interpreter(ev->exec.parent_exe, NULL)) {
+		/* a program that is not itself a shell (a server) starts a shell or an
+		 * interpreter the profile does not allow (not at all, or not with these
+		 * arguments): code execution, the strongest signal there is */
+		const char *from = ev->exec.parent_exe && ev->exec.parent_exe[0]
+					   ? ev->exec.parent_exe
+					   : "an unknown program";
+
+		join_args(p, args, sizeof(args));
+		return detect_raise(r, VIGIL_V1100, path, "%s started %s: %s (uid %u)", from, path,
+				    args, p ? p->uid : 0u);
+	}
 	if (m == VIGIL_MATCH_NO && !strcmp(base_name(path), "kubectl"))
 		return detect_raise(r, VIGIL_R0007, path, "kubectl run: %s", path);
 	if (m == VIGIL_MATCH_NO)
