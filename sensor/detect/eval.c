@@ -92,11 +92,17 @@ static int eval_open(struct raise *r)
 	const struct vigil_event *ev = r->ev;
 	const char *path = ev->open.path;
 	enum vigil_open_class cls = vigil_open_class(path);
+	bool persist = vigil_open_flags_write(ev->open.flags) && vigil_path_persistence(path);
 
-	if (cls == VIGIL_OPEN_OTHER)
+	if (cls == VIGIL_OPEN_OTHER && !persist)
 		return 0;
 	if (vigil_matcher__open(r->b->m, path, ev->open.flags))
 		return 0;
+	/* before the sensitive classes: writing sudoers or ~/.ssh is persistence; attempts
+	 * count (a denied write still says what the attacker wanted) */
+	if (persist)
+		return detect_raise(r, VIGIL_V1101, path, "persistence path written: %s%s", path,
+				    ev->open.ret < 0 ? " (denied)" : "");
 	switch (cls) {
 	case VIGIL_OPEN_TOKEN:
 		return detect_raise(r, VIGIL_R0006, path, "service account token access: %s", path);

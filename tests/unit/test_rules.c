@@ -244,6 +244,22 @@ static void test_open_rules(void **state)
 	assert_string_equal(open_ev(f, "demo", "/root/.ssh/id_ed25519", O_RDONLY, 3), "R0010");
 	/* rulePolicies are per rule: backup is not allowed R0010 */
 	assert_string_equal(open_ev(f, "backup", "/etc/gshadow", O_RDONLY, 3), "R0010");
+	/* V1101: a write to a persistence path, anywhere, denied or not; reads are not */
+	assert_string_equal(
+		open_ev(f, "demo", "/var/spool/cron/crontabs/temp-77.rdb", O_WRONLY | O_CREAT, 3),
+		"V1101");
+	assert_string_equal(
+		open_ev(f, "demo", "/home/al/.ssh/authorized_keys", O_WRONLY | O_APPEND, -EACCES),
+		"V1101");
+	assert_string_equal(open_ev(f, "demo", "/var/lib/postgresql/.bashrc", O_RDWR | O_TRUNC, 3),
+			    "V1101");
+	assert_string_equal(open_ev(f, "demo", "/etc/systemd/system/x.service",
+				    O_WRONLY | O_CREAT | O_TRUNC, 3),
+			    "V1101");
+	assert_string_equal(open_ev(f, "demo", "/etc/sudoers", O_WRONLY, 3), "V1101");
+	assert_string_equal(open_ev(f, "demo", "/etc/sudoers", O_RDONLY, 3), "R0010");
+	assert_string_equal(open_ev(f, "demo", "/etc/crontab", O_RDONLY, 3), "R0002");
+	assert_string_equal(open_ev(f, "demo", "/tmp/.bashrc.d/x", O_WRONLY | O_CREAT, 3), "");
 }
 
 static const char *syscall_ev(struct fixture *f, const char *name)
@@ -632,7 +648,7 @@ static void test_catalogue(void **state)
 					   "R0007", "R0008", "R0009", "R0010", "R0011", "R0040",
 					   "R1000", "R1001", "R1002", "R1005", "R1006", "R1009",
 					   "R1010", "R1012", "R1015", "R1016", "R1030", "V1100",
-					   "V0001", "V0002" };
+					   "V1101", "V0001", "V0002" };
 	size_t n;
 	const struct vigil_rule *all = vigil_rules__all(&n);
 
