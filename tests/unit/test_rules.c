@@ -277,7 +277,13 @@ static void test_syscall_cap_iouring(void **state)
 	struct vigil_event ev;
 
 	assert_string_equal(syscall_ev(f, "read"), "");
+	assert_string_equal(syscall_ev(f, "mprotect"), "R0003");
+	/* an informational syscall from the known /usr/bin/demo is not news; from a program
+	 * the profile does not know it is */
+	assert_string_equal(syscall_ev(f, "uname"), "");
+	set_proc("x", "/tmp/x", (const char *[]){ "x" }, 1);
 	assert_string_equal(syscall_ev(f, "uname"), "R0003");
+	set_proc("demo", "/usr/bin/demo", (const char *[]){ "demo" }, 1);
 	/* judged by their own rules, not by R0003 */
 	assert_string_equal(syscall_ev(f, "ptrace"), "");
 	assert_string_equal(syscall_ev(f, "unshare"), "");
