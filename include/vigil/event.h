@@ -107,6 +107,10 @@ struct vigil_event {
 			/* the program that started it: the exe this process ran before the exec
 			 * (after a fork, its parent's); "" or NULL when not known */
 			const char *parent_exe;
+			/* the first dynamic-linker hook variable in its environment (LD_PRELOAD,
+			 * LD_AUDIT, LD_LIBRARY_PATH, ...: R1011), read from /proc/PID/environ as
+			 * the exec is decoded; NULL or "" when none or not known (already gone) */
+			const char *ld_hook;
 		} exec;
 		struct { /* EXIT */
 			int32_t code;
