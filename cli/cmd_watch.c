@@ -42,7 +42,8 @@ static void usage(FILE *f)
 	vigil_alerts__sink_usage(sinks, sizeof(sinks));
 	fprintf(f,
 		"usage: vigil watch --profile FILE [--alerts SINK]... [--evidence STORE]\n"
-		"                   [--cooldown D] [--trust DIR | --pub KEY] -- CMD ARGS...\n"
+		"                   [--cooldown D] [--enable RULE]... [--trust DIR | --pub KEY]\n"
+		"                   -- CMD ARGS...\n"
 		"\n"
 		"Runs CMD as its own workload and raises an alert for each behaviour its profile\n"
 		"does not allow (docs/DETECTION.md). Exit status: 0 no alert, 1 alerts were raised,\n"
@@ -55,6 +56,8 @@ static void usage(FILE *f)
 		"  -e, --evidence STORE  keep evidence of each incident: sqlite:PATH or\n"
 		"                        clickhouse:URL (vigil evidence list|show)\n"
 		"  -c, --cooldown D      repeats of an alert within D are counted, not sent (1h)\n"
+		"  -r, --enable RULE     turn on a rule Kubescape ships off (R0002, R0011, R1003,\n"
+		"                        R1011), or `all` (repeatable)\n"
 		"  -t, --trust DIR       require a signature by a key in DIR (R1016 otherwise)\n"
 		"      --pub KEY         require a signature by this public key\n"
 		"  -n, --name NAME       workload name (default: CMD's base name)\n"
@@ -64,7 +67,7 @@ static void usage(FILE *f)
 		"      --enforce-mode M  dry-run (default: alerts say would-kill) or kill\n"
 		"      --enforce-switch FILE  nothing is killed while FILE exists (default\n"
 		"                        " DEFAULT_SWITCH "); SIGUSR1 turns enforcement off too\n"
-		"Enforcement is refused (alerts only) for a learning, partial or too-large profile\n"
+		"\nEnforcement is refused (alerts only) for a learning, partial or too-large profile\n"
 		"(docs/ENFORCEMENT.md).\n",
 		sinks);
 }
@@ -92,6 +95,8 @@ struct watch_args {
 	const char *sinks[MAX_SINKS], *profile, *trust, *pub, *name, *evidence, *events;
 	const char *enforce, *enforce_mode, *enforce_switch;
 	size_t nsinks;
+	const char *enable[VIGIL_RULE__MAX + 1];
+	size_t nenable;
 	struct vigil_detect_opts dopts;
 	char **cmd;
 };
@@ -292,6 +297,7 @@ static int parse_args(int argc, char **argv, struct watch_args *a)
 		{ "pub", required_argument, NULL, 'P' },
 		{ "name", required_argument, NULL, 'n' },
 		{ "events", required_argument, NULL, 'E' },
+		{ "enable", required_argument, NULL, 'r' },
 		{ "enforce", required_argument, NULL, 'F' },
 		{ "enforce-mode", required_argument, NULL, 'M' },
 		{ "enforce-switch", required_argument, NULL, 'S' },
@@ -301,7 +307,7 @@ static int parse_args(int argc, char **argv, struct watch_args *a)
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+p:a:e:c:t:n:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+p:a:e:c:t:n:r:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			a->profile = optarg;
@@ -350,6 +356,18 @@ static int parse_args(int argc, char **argv, struct watch_args *a)
 			break;
 		case 'S':
 			a->enforce_switch = optarg;
+			break;
+		case 'r':
+			if (strcmp(optarg, "all") != 0 && !vigil_rule__find(optarg)) {
+				cli_errorf("watch: --enable: unknown rule id '%s'", optarg);
+				return -EINVAL;
+			}
+			if (a->nenable >= VIGIL_RULE__MAX) {
+				cli_errorf("watch: --enable: at most %d rules", VIGIL_RULE__MAX);
+				return -EINVAL;
+			}
+			a->enable[a->nenable++] = optarg;
+			a->dopts.enabled = a->enable;
 			break;
 		case 'h':
 			usage(stdout);

@@ -73,9 +73,8 @@ int vigil_harden__enforceable(const struct vigil_profile *p, char *why, size_t w
 /*
  * Calls fn for every exec path of the container (NULL = the first container found, as the
  * matcher picks it) over every document: what the kernel's exec allow set holds. -EINVAL (why
- * says which) when a path has a wildcard or rulePolicies exempt an exec rule for some
- * processes: the kernel compares exact paths and knows no exemptions, so it would kill what
- * the profile allows. fn's non-zero value stops the walk and is returned.
+ * says which) when a path has a wildcard: the kernel compares exact paths, so it would kill
+ * what the profile allows. fn's non-zero value stops the walk and is returned.
  */
 int vigil_harden__exec_paths(const struct vigil_profile *p, const char *container,
 			     int (*fn)(const char *path, void *arg), void *arg, char *why,

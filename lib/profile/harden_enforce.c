@@ -67,22 +67,13 @@ static bool same_name(const char *a, const char *b)
 	return (!a && !b) || (a && b && !strcmp(a, b));
 }
 
-static bool exec_rule(const char *id)
-{
-	return !strcmp(id, "R0001") || !strcmp(id, "R1000") || !strcmp(id, "R1001") ||
-	       !strcmp(id, "R1005");
-}
-
-/* Checks one container's entries; calls fn per path. */
+/*
+ * Checks one container's entries; calls fn per path. rulePolicies need no check: the exec
+ * rules do not take them (as in Kubescape), so a profile's processAllowed never allows an exec.
+ */
 static int walk(const struct prof_container *c, int (*fn)(const char *, void *), void *arg,
 		char *why, size_t size)
 {
-	for (size_t i = 0; i < c->rule_policies.n; i++)
-		if (c->rule_policies.v[i].rule_id && exec_rule(c->rule_policies.v[i].rule_id))
-			return fail(why, size, -EINVAL,
-				    "rulePolicies exempt %s for some processes: the kernel cannot "
-				    "tell which",
-				    c->rule_policies.v[i].rule_id);
 	for (size_t i = 0; i < c->execs.n; i++) {
 		const char *path = c->execs.v[i].path;
 		int r;
