@@ -19,13 +19,13 @@
 #include "util/fileio.h"
 #include "util/strutil.h"
 
-#define DEFAULT_MAX   (64ull << 20)
-#define SEG_MIN	      (64ull << 10)
-#define SEG_MAX	      (4ull << 20)
-#define SEG_NAME_LEN  20 /* 16 hex digits + ".seg" */
-#define MAX_SEGMENTS  65536
-#define CURSOR_NAME   "cursor"
-#define CURSOR_TMP    "cursor.tmp"
+#define DEFAULT_MAX  (64ull << 20)
+#define SEG_MIN	     (64ull << 10)
+#define SEG_MAX	     (4ull << 20)
+#define SEG_NAME_LEN 20 /* 16 hex digits + ".seg" */
+#define MAX_SEGMENTS 65536
+#define CURSOR_NAME  "cursor"
+#define CURSOR_TMP   "cursor.tmp"
 
 struct seg {
 	uint64_t seq;
@@ -45,10 +45,10 @@ struct uplink_spool {
 	int wfd; /* -1 until the first append of this run */
 	uint64_t wseq;
 	uint64_t next_seq;
-	uint64_t synced;    /* its durable end: what the reader may see */
-	uint64_t pending;   /* records appended and not yet durable */
-	uint64_t durable;   /* records made durable since uplink_spool__sync last returned */
-	bool dir_dirty;	    /* a segment was created since the directory was synced */
+	uint64_t synced;  /* its durable end: what the reader may see */
+	uint64_t pending; /* records appended and not yet durable */
+	uint64_t durable; /* records made durable since uplink_spool__sync last returned */
+	bool dir_dirty;	  /* a segment was created since the directory was synced */
 
 	/* reader */
 	uint64_t cur_seq, cur_off;
@@ -284,8 +284,8 @@ static int recover(struct uplink_spool *s)
 		uint64_t from = i == 0 ? s->cur_off : 0;
 
 		/* larger than anything this spool writes: not a segment of ours */
-		if (g->size > s->max_bytes + s->reserve_bytes + UPLINK_REC_HEADER +
-				      UPLINK_REC_MAX_LEN) {
+		if (g->size >
+		    s->max_bytes + s->reserve_bytes + UPLINK_REC_HEADER + UPLINK_REC_MAX_LEN) {
 			s->st.torn++;
 			s->st.torn_bytes += g->size;
 			s->total -= g->size;
@@ -456,6 +456,8 @@ int uplink_spool__append(struct uplink_spool *s, enum uplink_kind kind, const vo
 
 	if (len > UPLINK_REC_MAX_LEN)
 		return -EMSGSIZE;
+	if (memchr(data, '\0', len))
+		return -EINVAL; /* not JSON text; and see spool_record.h */
 	if (s->total + need > s->max_bytes + (reserve ? s->reserve_bytes : 0)) {
 		s->st.dropped_full++;
 		return -ENOSPC;
@@ -476,9 +478,8 @@ int uplink_spool__append(struct uplink_spool *s, enum uplink_kind kind, const vo
 
 		iov[0].iov_base = hdr + (done < UPLINK_REC_HEADER ? done : UPLINK_REC_HEADER);
 		iov[0].iov_len = done < UPLINK_REC_HEADER ? UPLINK_REC_HEADER - done : 0;
-		iov[1].iov_base = (uint8_t *)data + (done > UPLINK_REC_HEADER
-							     ? done - UPLINK_REC_HEADER
-							     : 0);
+		iov[1].iov_base =
+			(uint8_t *)data + (done > UPLINK_REC_HEADER ? done - UPLINK_REC_HEADER : 0);
 		iov[1].iov_len = len - (done > UPLINK_REC_HEADER ? done - UPLINK_REC_HEADER : 0);
 		n = writev(s->wfd, iov, 2);
 		if (n < 0 && errno == EINTR)

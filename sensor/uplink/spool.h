@@ -63,8 +63,9 @@ void uplink_spool__free(struct uplink_spool *s);
 /*
  * Appends one record (data: len bytes of JSON) to the newest segment. Not durable until
  * uplink_spool__sync. -ENOSPC when it does not fit in max_bytes (plus reserve_bytes when
- * reserve is true; counted in dropped_full), -EMSGSIZE when len > UPLINK_REC_MAX_LEN, or
- * a negative errno from the file system.
+ * reserve is true; counted in dropped_full), -EMSGSIZE when len > UPLINK_REC_MAX_LEN,
+ * -EINVAL for data holding a NUL byte (not JSON text), or a negative errno from the file
+ * system.
  */
 int uplink_spool__append(struct uplink_spool *s, enum uplink_kind kind, const void *data,
 			 size_t len, bool reserve);

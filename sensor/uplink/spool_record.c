@@ -47,8 +47,8 @@ static uint32_t rec_crc(const uint8_t tail[4], const void *payload, uint32_t len
 	return (uint32_t)c;
 }
 
-void uplink_rec__header(uint8_t hdr[UPLINK_REC_HEADER], enum uplink_kind kind,
-			const void *payload, uint32_t len)
+void uplink_rec__header(uint8_t hdr[UPLINK_REC_HEADER], enum uplink_kind kind, const void *payload,
+			uint32_t len)
 {
 	memset(hdr, 0, UPLINK_REC_HEADER);
 	put32(hdr, UPLINK_REC_MAGIC);

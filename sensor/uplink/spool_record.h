@@ -8,7 +8,11 @@
  *   u8 kind | u8 reserved[3] (zero) | payload
  *
  * The CRC is what tells a record cut short by a crash (a torn tail) or damaged on disk from
- * a good one; the reader skips such bytes and counts them instead of sending garbage.
+ * a good one; the reader skips such bytes and counts them instead of sending garbage. A
+ * payload never holds a NUL byte (it is JSON text; the spool refuses others) while every
+ * header holds three: so when the reader searches past damage for the next record, a
+ * record-like string inside a payload (an attacker's file name in an alert) can never pass
+ * for one.
  */
 #ifndef VIGIL_UPLINK_SPOOL_RECORD_H
 #define VIGIL_UPLINK_SPOOL_RECORD_H
@@ -37,8 +41,8 @@ struct uplink_rec {
 const char *uplink_kind_name(unsigned kind);
 
 /* Fills hdr for a payload of len bytes (len <= UPLINK_REC_MAX_LEN). */
-void uplink_rec__header(uint8_t hdr[UPLINK_REC_HEADER], enum uplink_kind kind,
-			const void *payload, uint32_t len);
+void uplink_rec__header(uint8_t hdr[UPLINK_REC_HEADER], enum uplink_kind kind, const void *payload,
+			uint32_t len);
 
 /*
  * Parses the record at buf (avail bytes, untrusted). Returns its whole size (header +
