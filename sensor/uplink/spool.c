@@ -334,7 +334,7 @@ int uplink_spool__open(const struct uplink_spool_opts *o, struct uplink_spool **
 	/* a small spool still gets several segments, so stored ones can be deleted */
 	if (s->segment_bytes > s->max_bytes / 4)
 		s->segment_bytes = s->max_bytes / 4 ? s->max_bytes / 4 : 1;
-	if (mkdir(s->dir, 0700) < 0 && errno != EEXIST) {
+	if ((vigil_mkdir_parents(s->dir, 0755) < 0 || mkdir(s->dir, 0700) < 0) && errno != EEXIST) {
 		e = vigil_error__set(err, -errno, s->dir, 0, 0, "cannot create the spool: %s",
 				     strerror(errno));
 		goto fail;
