@@ -15,6 +15,7 @@
 #include <yaml.h>
 
 #include "sensor/agent/config.h"
+#include "sensor/metrics/metrics.h"
 #include "sensor/uplink/credential.h"
 #include "util/strutil.h"
 #include "vigil/detect.h"
@@ -441,12 +442,10 @@ static int metrics_key(struct parse *p, const char *key, const yaml_node_t *v, v
 
 	if (!strcmp(key, "listen")) {
 		int e = get_str(p, v, key, &m->listen);
-		const char *colon = m->listen ? strrchr(m->listen, ':') : NULL;
-		uint64_t port;
 
-		if (!e && (!colon || colon == m->listen || vigil_parse_u64(colon + 1, &port) < 0 ||
-			   port > 65535))
-			return fail(p, v, "metrics.listen: expected HOST:PORT (127.0.0.1:9464)");
+		if (!e && vigil_metrics_server__check_listen(m->listen) < 0)
+			return fail(p, v,
+				    "metrics.listen: expected IP:PORT (127.0.0.1:9464, [::1]:9464)");
 		return e;
 	}
 	return -ENOENT;

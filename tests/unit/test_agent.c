@@ -183,7 +183,8 @@ static void test_errors(void **state)
 		     20, "at least 1MiB");
 	expect_error("cockpit:\n  url: https://c\n  token_file: /a\n  heartbeat_interval: 2h\n", 4,
 		     23, "between 1s and 1h");
-	expect_error("metrics:\n  listen: 9464\n", 2, 11, "HOST:PORT");
+	expect_error("metrics:\n  listen: 9464\n", 2, 11, "IP:PORT");
+	expect_error("metrics:\n  listen: localhost:9464\n", 2, 11, "IP:PORT");
 }
 
 static void test_cockpit_section(void **state)
