@@ -84,6 +84,13 @@ void vigil_evidence__event(struct vigil_evidence *e, const struct vigil_event *e
  * "incident_id" into alert. e may be NULL. */
 void vigil_evidence__alert(struct vigil_evidence *e, const struct vigil_event *ev,
 			   struct json_t *alert);
+/*
+ * Also hands every report written to the store to fn (the cockpit uplink): when an incident
+ * closes, and for open ones at close. The report is valid during the call. e may be NULL.
+ */
+typedef void (*vigil_evidence_report_fn)(void *ctx, const struct json_t *report, bool closed);
+void vigil_evidence__set_report_cb(struct vigil_evidence *e, vigil_evidence_report_fn fn,
+				   void *ctx);
 /* Closes incidents whose window passed. */
 void vigil_evidence__tick(struct vigil_evidence *e);
 /* Counters of the recorder, incidents and store as a new JSON object (NULL for e NULL or out
