@@ -21,6 +21,7 @@ struct uplink_client {
 	CURL *curl;
 	char *base; /* without a trailing '/' */
 	const atomic_bool *abort;
+	long retry_after_s; /* of the last answer */
 };
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
@@ -167,6 +168,11 @@ struct uplink_client *uplink_client__new(const struct uplink_client_opts *o)
 	return c;
 }
 
+long uplink_client__retry_after(const struct uplink_client *c)
+{
+	return c->retry_after_s;
+}
+
 void uplink_client__free(struct uplink_client *c)
 {
 	if (!c)
@@ -187,6 +193,7 @@ int uplink_client__post(struct uplink_client *c, const char *path, const char *t
 	int ret = 0;
 
 	vigil_buf__reset(reply);
+	c->retry_after_s = 0;
 	if (vigil_buf__printf(&url, "%s%s", c->base, path) < 0 ||
 	    vigil_buf__printf(&auth, "Authorization: Bearer %s", token ? token : "") < 0) {
 		snprintf(err, err_size, "out of memory");
@@ -215,6 +222,12 @@ int uplink_client__post(struct uplink_client *c, const char *path, const char *t
 		goto out;
 	}
 	curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, status);
+	{
+		curl_off_t ra = 0;
+
+		if (curl_easy_getinfo(c->curl, CURLINFO_RETRY_AFTER, &ra) == CURLE_OK && ra > 0)
+			c->retry_after_s = ra > 3600 ? 3600 : (long)ra;
+	}
 out:
 	curl_slist_free_all(h);
 	vigil_buf__release(&url);

@@ -39,4 +39,7 @@ int uplink_client__post(struct uplink_client *c, const char *path, const char *t
 			const char *body, size_t len, long *status, struct vigil_buf *reply,
 			char *err, size_t err_size);
 
+/* Seconds the last answer asked to wait (Retry-After), 0 when it did not. */
+long uplink_client__retry_after(const struct uplink_client *c);
+
 #endif

@@ -121,6 +121,15 @@ int uplink_enroll(struct uplink_client *c, const char *join_token, const char *n
 		e = -EACCES;
 		goto out;
 	}
+	if (*status == 409) {
+		snprintf(why, why_size,
+			 "enrolment refused (HTTP 409): node \"%s\" already has a token; revoke it "
+			 "on the cockpit ('vigil cockpit token revoke %s') or give this node its "
+			 "token_file",
+			 node, node);
+		e = -EACCES;
+		goto out;
+	}
 	if (*status != 200) {
 		snprintf(why, why_size, "enrolment answered HTTP %ld", *status);
 		e = *status >= 500 || *status == 408 || *status == 429 ? -EIO : -EACCES;

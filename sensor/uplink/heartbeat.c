@@ -61,7 +61,10 @@ json_t *uplink_heartbeat__build(struct vigil_uplink *u, const json_t *state, uin
 		sent += st->accepted[k] + st->duplicates[k];
 	json_object_set_new(hb, "time", json_string(when));
 	json_object_set_new(hb, "seq", json_integer((json_int_t)seq));
-	json_object_set_new(hb, "node", json_string(u->node));
+	/* no "node": the cockpit names the node from the credential, and refuses a body that
+	 * names another one */
+	json_object_set_new(hb, "interval_s",
+			    json_integer((json_int_t)(u->heartbeat_ns / 1000000000ull)));
 	json_object_set_new(hb, "version", json_string(VIGIL_VERSION));
 	json_object_set_new(hb, "kernel", json_string(u->kernel));
 	json_object_set_new(

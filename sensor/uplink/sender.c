@@ -11,7 +11,8 @@
  *                  delete its evidence; the loss, if the spool fills, is reported)
  *   413            the batch is halved; a single record that is still too large is refused
  *   408, 429, 5xx,
- *   no answer      retried with backoff (exponential, with jitter, capped)
+ *   no answer      retried with backoff (exponential, with jitter, capped; a Retry-After
+ *                  within the cap is honoured)
  *   other 4xx      refused for good: counted as rejected, the batch leaves the spool
  */
 #include <errno.h>
@@ -85,8 +86,15 @@ static void note_result(struct vigil_uplink *u, enum outcome o, long status, con
 			u->st.auth_failures++;
 		vigil_strlcpy(u->st.last_error, err, sizeof(u->st.last_error));
 		if (o == OUT_RETRY || o == OUT_AUTH) {
+			uint64_t wait = backoff_ns(u);
+			uint64_t asked =
+				(uint64_t)uplink_client__retry_after(u->client) * 1000000000ull;
+
+			/* a busy cockpit's Retry-After is honoured, within the backoff's cap */
+			if (o == OUT_RETRY && asked > wait)
+				wait = asked < u->retry_cap_ns ? asked : u->retry_cap_ns;
 			u->attempt++;
-			u->backoff_until = uplink_now_mono() + backoff_ns(u);
+			u->backoff_until = uplink_now_mono() + wait;
 		}
 	}
 	pthread_mutex_unlock(&u->mu);
