@@ -7,7 +7,9 @@
  *   workloads.c   the workload state machine: learning -> detecting / unprotected / ignored
  *   discovery.c   where workloads come from (containers, own commands) and which profile
  *                 binds each one; reaping the gone
- *   health.c      V0001 / V0002 health alerts and the status file
+ *   health.c      V0001 / V0002 / V0003 health alerts and the status file
+ *   cockpit.c     the uplink: alerts, reports, profiles and the heartbeat to the cockpit
+ *   metrics.c     the Prometheus /metrics page
  */
 #ifndef VIGIL_AGENT_STATE_H
 #define VIGIL_AGENT_STATE_H
@@ -74,7 +76,14 @@ struct wl {
 	bool gone;
 	struct vigil_container_meta meta; /* containers: from the engine, once */
 	bool has_meta;
+	uint64_t alerts;      /* raised on its events */
+	char sent_digest[80]; /* the profile in force last sent to the cockpit */
 };
+
+#define AGENT_MAX_RULES 128 /* distinct rule ids counted for metrics */
+
+struct vigil_uplink;
+struct vigil_metrics_server;
 
 struct agent {
 	const struct vigil_agent_config *c;
@@ -103,6 +112,16 @@ struct agent {
 	uint64_t health_alerts;		       /* V0001 and V0002 emitted */
 	time_t started;
 	int lock_fd; /* STATE_DIR/agent.lock, held while running: one agent per state directory */
+	struct vigil_uplink *uplink;	      /* NULL without a cockpit */
+	uint64_t next_heartbeat;	      /* monotonic */
+	int cockpit_state;		      /* last logged: 0 unknown, 1 connected, -1 not */
+	struct vigil_metrics_server *metrics; /* NULL without metrics */
+	uint64_t next_metrics;		      /* monotonic */
+	struct {
+		char rule[16];
+		uint64_t n;
+	} rules[AGENT_MAX_RULES]; /* alerts raised per rule id */
+	size_t nrules;
 };
 
 /* agent.c */
@@ -158,7 +177,29 @@ void agent_find_self_cgroup(struct agent *a);
 
 /* health.c */
 void agent_rfc3339_now(char *buf, size_t size);
+/*
+ * Every alert of the agent goes out here: given an alert_id if it has none, counted by rule,
+ * handed to every sink and to the cockpit.
+ */
+void agent_deliver(struct agent *a, json_t *alert);
+/* Gives the alert an alert_id when it has none (before the evidence module copies it). */
+void agent_stamp_id(json_t *alert);
 void agent_health_check(struct agent *a);
 void agent_write_status(struct agent *a);
+
+/* cockpit.c */
+int agent_cockpit_open(struct agent *a, struct vigil_error *err);
+void agent_cockpit_close(struct agent *a);
+/* The heartbeat when it is due; logs when the cockpit is reached or lost. */
+void agent_cockpit_tick(struct agent *a, uint64_t now);
+/* Sends w's profile (kind "learned" or "in_force") when it was not sent yet. */
+void agent_cockpit_profile(struct agent *a, struct wl *w, const char *kind);
+/* The uplink's counters for the status file (new reference; null without a cockpit). */
+json_t *agent_cockpit_status(struct agent *a);
+
+/* metrics.c */
+int agent_metrics_open(struct agent *a, struct vigil_error *err);
+void agent_metrics_tick(struct agent *a, uint64_t now);
+void agent_metrics_close(struct agent *a);
 
 #endif

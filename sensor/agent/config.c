@@ -444,8 +444,9 @@ static int metrics_key(struct parse *p, const char *key, const yaml_node_t *v, v
 		int e = get_str(p, v, key, &m->listen);
 
 		if (!e && vigil_metrics_server__check_listen(m->listen) < 0)
-			return fail(p, v,
-				    "metrics.listen: expected IP:PORT (127.0.0.1:9464, [::1]:9464)");
+			return fail(
+				p, v,
+				"metrics.listen: expected IP:PORT (127.0.0.1:9464, [::1]:9464)");
 		return e;
 	}
 	return -ENOENT;

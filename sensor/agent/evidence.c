@@ -43,8 +43,7 @@ static int on_report(void *ctx, const json_t *report, bool closed)
 	return err;
 }
 
-void vigil_evidence__set_report_cb(struct vigil_evidence *e, vigil_evidence_report_fn fn,
-				   void *ctx)
+void vigil_evidence__set_report_cb(struct vigil_evidence *e, vigil_evidence_report_fn fn, void *ctx)
 {
 	if (e) {
 		e->report_fn = fn;

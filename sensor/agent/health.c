@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * The agent's health: V0001 when a sink dropped alerts, V0002 when the sensor dropped events
- * (docs/ALERTS.md), and the status file (`vigil status --agent` reads it).
+ * The agent's health: V0001 when a sink dropped alerts, V0002 when the sensor dropped events,
+ * V0003 when the cockpit uplink lost records (docs/ALERTS.md), the path every alert takes out
+ * of the agent (agent_deliver), and the status file (`vigil status --agent` reads it).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,8 @@
 
 #include "sensor/agent/agent_state.h"
 #include "util/fileio.h"
+#include "util/randid.h"
+#include "vigil/uplink.h"
 
 void agent_rfc3339_now(char *buf, size_t size)
 {
@@ -20,6 +23,44 @@ void agent_rfc3339_now(char *buf, size_t size)
 	gmtime_r(&ts.tv_sec, &tm);
 	snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", tm.tm_year + 1900,
 		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec);
+}
+
+void agent_stamp_id(json_t *alert)
+{
+	char id[VIGIL_RANDOM_ID_LEN + 1];
+
+	if (json_is_string(json_object_get(alert, "alert_id")))
+		return;
+	vigil_random_id(id);
+	json_object_set_new(alert, "alert_id", json_string(id));
+}
+
+static void count_rule(struct agent *a, const char *rule)
+{
+	size_t i;
+
+	if (!rule)
+		return;
+	for (i = 0; i < a->nrules; i++) {
+		if (!strcmp(a->rules[i].rule, rule)) {
+			a->rules[i].n++;
+			return;
+		}
+	}
+	if (a->nrules < AGENT_MAX_RULES) {
+		snprintf(a->rules[a->nrules].rule, sizeof(a->rules[a->nrules].rule), "%s", rule);
+		a->rules[a->nrules++].n = 1;
+	}
+}
+
+void agent_deliver(struct agent *a, json_t *alert)
+{
+	/* one id for the alert everywhere: every sink, the cockpit, the incident report */
+	agent_stamp_id(alert);
+	count_rule(a, json_string_value(json_object_get(alert, "rule_id")));
+	vigil_alerts__emit(a->alerts, alert);
+	if (a->uplink)
+		vigil_uplink__alert(a->uplink, alert);
 }
 
 /* V0002: the sensor lost events since the last check; same shape as V0001 (docs/ALERTS.md). */
@@ -65,7 +106,14 @@ void agent_health_check(struct agent *a)
 	if (vigil_alerts__health_alert(a->alerts, &alert) > 0 && alert) {
 		agent_logf("%s", json_string_value(json_object_get(alert, "message")));
 		a->health_alerts++;
-		vigil_alerts__emit(a->alerts, alert);
+		agent_deliver(a, alert);
+		json_decref(alert);
+	}
+	alert = NULL;
+	if (a->uplink && vigil_uplink__health_alert(a->uplink, &alert) > 0 && alert) {
+		agent_logf("%s", json_string_value(json_object_get(alert, "message")));
+		a->health_alerts++;
+		agent_deliver(a, alert);
 		json_decref(alert);
 	}
 	if (vigil_sensor__status(a->s, &st) < 0 || st.drops == a->drops_seen.drops)
@@ -76,7 +124,7 @@ void agent_health_check(struct agent *a)
 		return;
 	agent_logf("%s", json_string_value(json_object_get(alert, "message")));
 	a->health_alerts++;
-	vigil_alerts__emit(a->alerts, alert);
+	agent_deliver(a, alert);
 	json_decref(alert);
 }
 
@@ -144,6 +192,8 @@ void agent_write_status(struct agent *a)
 		      "suppressed", (json_int_t)st.suppressed, "evicted", (json_int_t)st.evicted,
 		      "raised", (json_int_t)a->alerts_raised, "sinks", sa ? sa : json_array(),
 		      "sensor", sensor_json(a), "evidence", ev ? ev : json_null());
+	if (o)
+		json_object_set_new(o, "cockpit", agent_cockpit_status(a));
 	text = o ? json_dumps(o, JSON_INDENT(2)) : NULL;
 	if (text)
 		vigil_write_file_atomic(a->c->status_file, text, strlen(text), 0644, NULL);

@@ -17,10 +17,15 @@
 int agent_emit(json_t *alert, void *ctx)
 {
 	struct agent *a = ctx;
+	struct wl *w;
 
 	a->alerts_raised++;
+	if (a->cur && a->cur->workload && (w = agent_wl_find(a, a->cur->workload->cgroup_id)))
+		w->alerts++;
+	/* the id first: the incident report keeps a copy, and the cockpit matches the two */
+	agent_stamp_id(alert);
 	vigil_evidence__alert(a->evidence, a->cur, alert);
-	vigil_alerts__emit(a->alerts, alert);
+	agent_deliver(a, alert);
 	return 0;
 }
 
@@ -172,6 +177,7 @@ void agent_finish_learning(struct agent *a, struct wl *w)
 	vigil_strlcpy(st->digest, digest, sizeof(st->digest));
 	st->signer[0] = '\0';
 	w->profile = st;
+	agent_cockpit_profile(a, w, "learned");
 	agent_wl_bind(a, w);
 	agent_logf("%s: learned -> %s; detecting", w->name, file);
 }

@@ -119,6 +119,7 @@ int vigil_metrics_server__start(const char *listen, struct vigil_metrics_server 
 	struct vigil_metrics_server *s;
 	const union MHD_DaemonInfo *info;
 	sigset_t all, old;
+	int e;
 
 	if (!listen || parse_listen(listen, &ss) < 0)
 		return vigil_error__set(err, -EINVAL, "", 0, 0,
@@ -138,9 +139,9 @@ int vigil_metrics_server__start(const char *listen, struct vigil_metrics_server 
 		(unsigned)MAX_CONNECTIONS, MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)4,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)TIMEOUT_S,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024), MHD_OPTION_END);
+	e = s->d ? 0 : errno ? -errno : -EADDRINUSE;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (!s->d) {
-		int e = errno ? -errno : -EADDRINUSE;
-
 		pthread_mutex_destroy(&s->mu);
 		free(s);
 		return vigil_error__set(err, e, "", 0, 0, "metrics: cannot listen on %s: %s",

@@ -6,6 +6,8 @@
  */
 #include <curl/curl.h>
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -69,8 +71,14 @@ static void test_server(void **state)
 	struct vigil_buf body = VIGIL_BUF_INIT;
 	struct vigil_error err = { 0 };
 	const char *text = "# TYPE vigil_up gauge\nvigil_up 1\n";
+	sigset_t before, after;
 
+	pthread_sigmask(SIG_SETMASK, NULL, &before);
 	assert_int_equal(vigil_metrics_server__start("127.0.0.1:0", &s, &err), 0);
+	/* the server's thread blocks signals; the caller's mask is as it was */
+	pthread_sigmask(SIG_SETMASK, NULL, &after);
+	assert_int_equal(sigismember(&after, SIGTERM), sigismember(&before, SIGTERM));
+	assert_int_equal(sigismember(&after, SIGINT), sigismember(&before, SIGINT));
 	assert_true(vigil_metrics_server__port(s) > 0);
 	/* before the first rendering: an empty page, not an error */
 	assert_int_equal(get(vigil_metrics_server__port(s), "/metrics", "GET", &body), 200);
