@@ -171,13 +171,19 @@ static void bpf_metrics(struct agent *a, struct vigil_buf *b)
 	bool enabled = false;
 	int n = vigil_sensor__prog_stats(a->s, p, MAX_PROGS, &enabled);
 
+	uint64_t runs = 0;
+
 	prom_metric(b, "vigil_bpf_stats_enabled", "gauge",
-		    "1 when kernel.bpf_stats_enabled is on (the kernel times the programs).",
+		    "1 when the kernel.bpf_stats_enabled sysctl is on (the kernel times the "
+		    "programs; a process holding BPF_ENABLE_STATS does too, unseen here).",
 		    enabled ? 1 : 0);
-	if (!enabled || n <= 0)
-		return;
 	if (n > MAX_PROGS)
 		n = MAX_PROGS;
+	for (int i = 0; i < n; i++)
+		runs += p[i].run_cnt;
+	/* the kernel counts only while stats are on: nothing counted, nothing to show */
+	if (n <= 0 || !runs)
+		return;
 	prom_family(b, "vigil_bpf_run_seconds_total", "counter",
 		    "Time spent in each BPF program of the sensor.");
 	for (int i = 0; i < n; i++)
