@@ -11,7 +11,7 @@ build_pkgs=(make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-con
 	libyaml-dev libssl-dev libcurl4-openssl-dev libsqlite3-dev libmicrohttpd-dev
 	libjansson-dev libcmocka-dev libclang-rt-14-dev openssl curl ca-certificates)
 check_pkgs=(clang-format clang-tidy cppcheck)
-test_pkgs=(liburing-dev podman runc busybox-static iproute2 util-linux procps
+test_pkgs=(liburing-dev podman runc containerd busybox-static iproute2 util-linux procps
 	prometheus-alertmanager clickhouse-server clickhouse-client sqlite3 golang-go
 	chromium python3 python3-yaml strace)
 bench_pkgs=(bpftrace auditd redis-server redis-tools gnuplot-nox hyperfine python3 util-linux)
@@ -33,10 +33,11 @@ missing=()
 for p in "${want[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-# Browser tests drive Chromium with playwright-core from npm. Machines of this kind ship a
-# Node.js build that includes npm (and conflicts with Debian's npm package): add Debian's
-# only where there is no npm at all.
-case " $* " in *" test "*|*" all "*) command -v npm >/dev/null 2>&1 || missing+=(nodejs npm) ;; esac
+# npm: the build vendors the cockpit page's chart library from it (mk/cockpit.mk) and browser
+# tests drive Chromium with playwright-core from it. Machines of this kind ship a Node.js build
+# that includes npm (and conflicts with Debian's npm package): add Debian's only where there is
+# no npm at all.
+case " $* " in *" build "*|*" test "*|*" all "*) command -v npm >/dev/null 2>&1 || missing+=(nodejs npm) ;; esac
 
 if [ ${#missing[@]} -gt 0 ]; then
 	if [ "$(id -u)" -ne 0 ]; then

@@ -22,6 +22,8 @@ struct vigil_profile;
 struct vigil_matcher;
 
 #define VIGIL_PROFILE_API_VERSION "spdx.softwarecomposition.kubescape.io/v1beta1"
+/* The profile's version (decimal, 1 to 2^53-1): the only annotation a signature covers. */
+#define VIGIL_PROFILE_ANN_VERSION "vigil.dev/profile-version"
 
 enum vigil_profile_kind {
 	VIGIL_KIND_APPLICATION_PROFILE = 1,
@@ -58,6 +60,8 @@ enum vigil_profile_kind vigil_profile__doc_kind(const struct vigil_profile *p, s
 /* "ApplicationProfile", "NetworkNeighborhood", "ContainerProfile" ("" for anything else). */
 const char *vigil_profile_kind__name(enum vigil_profile_kind kind);
 const char *vigil_profile__doc_name(const struct vigil_profile *p, size_t doc);
+/* metadata.namespace, NULL when absent. */
+const char *vigil_profile__doc_namespace(const struct vigil_profile *p, size_t doc);
 /* Where the document starts in its file (for messages); 0 when built in memory. */
 int vigil_profile__doc_line(const struct vigil_profile *p, size_t doc);
 
@@ -67,7 +71,8 @@ int vigil_profile__emit_yaml(const struct vigil_profile *p, struct vigil_buf *ou
 int vigil_profile__emit_json(const struct vigil_profile *p, struct vigil_buf *out);
 /*
  * RFC 8785 canonical JSON of the signed content of one document: apiVersion, kind,
- * metadata.{name,namespace,labels}, spec. These are the exact bytes that are signed.
+ * metadata.{name,namespace,labels}, the annotation VIGIL_PROFILE_ANN_VERSION when present
+ * (as metadata.annotations with that one key), spec. These are the exact bytes that are signed.
  */
 int vigil_profile__canon(const struct vigil_profile *p, size_t doc, struct vigil_buf *out);
 
@@ -144,6 +149,27 @@ int vigil_profile__describe(const struct vigil_profile *p, struct vigil_buf *out
 
 /* Whether the loaded text had YAML comments (which are not kept: fmt drops them). */
 bool vigil_profile__had_comments(const struct vigil_profile *p);
+
+/*
+ * What loading found that is not an error. A warning is a value Kubescape accepts but that
+ * probably does not say what its author meant (a "⋯" or "*" inside a path segment, which both
+ * Kubescape and Vigil compare literally; flat fields beside the containers of a grouped
+ * ContainerProfile, which Kubescape ignores); `profile lint --strict` treats warnings as
+ * errors. A skipped note names a document that is not a profile (a Namespace, a Deployment
+ * beside the profiles in one file), which was left out.
+ */
+enum vigil_profile_note_kind {
+	VIGIL_PROFILE_WARNING = 1,
+	VIGIL_PROFILE_SKIPPED,
+};
+/* Notes kept (at most 64; the rest are only counted in vigil_profile__notes_dropped). */
+size_t vigil_profile__note_count(const struct vigil_profile *p);
+size_t vigil_profile__notes_dropped(const struct vigil_profile *p);
+/* Fills out (file, line, column, message; code 0) and returns the kind, or 0 when i is out of range. */
+enum vigil_profile_note_kind vigil_profile__note(const struct vigil_profile *p, size_t i,
+						 struct vigil_error *out);
+/* How many documents of the file were not profiles and were left out. */
+size_t vigil_profile__skipped_count(const struct vigil_profile *p);
 
 /* ---- matching ------------------------------------------------------------------------- */
 

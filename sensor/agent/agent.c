@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "sensor/agent/agent_state.h"
+#include "sensor/agent/apiserver.h"
 #include "util/fileio.h"
 #include "util/strutil.h"
 
@@ -118,6 +119,14 @@ static int agent_open(struct agent *a, struct vigil_error *err)
 		snprintf(probe, sizeof(probe), "%s/.", a->c->profiles_dir);
 		agent_watch_dir_of(a, probe);
 	}
+	{
+		char why[256] = "";
+
+		a->api = agent_api__new(a->c, why, sizeof(why));
+		if (!a->api && a->c->scope == AGENT_SCOPE_CONTAINERS)
+			agent_logf("api server not used (%s): pod identity from the node only",
+				   why);
+	}
 	e = vigil_sensor__open(&so, &a->s, err);
 	if (e < 0)
 		return e;
@@ -187,6 +196,7 @@ static void agent_close(struct agent *a)
 	vigil_trust__free(a->trust);
 	vigil_sign__key_free(a->key);
 	vigil_sensor__free(a->s);
+	agent_api__free(a->api);
 	if (a->lock_fd >= 0)
 		close(a->lock_fd);
 }
@@ -201,7 +211,7 @@ int vigil_agent__run_reopen(const struct vigil_agent_config *c, volatile sig_ato
 			    volatile sig_atomic_t *reopen, struct vigil_error *err)
 {
 	struct agent *a = calloc(1, sizeof(*a));
-	uint64_t next_scan = 0, next_status = 0, next_health = 0;
+	uint64_t next_scan = 0, next_status = 0, next_health = 0, next_parents = 0;
 	int e;
 
 	if (!a)
@@ -237,11 +247,25 @@ int vigil_agent__run_reopen(const struct vigil_agent_config *c, volatile sig_ato
 			next_health = now + c->health_ns;
 		}
 		if (now >= next_scan) {
-			if (c->scope == AGENT_SCOPE_CONTAINERS)
+			/* parents first: a container made after the scan is then seen from its
+			 * start, one made before is found by the scan */
+			if (c->scope == AGENT_SCOPE_CONTAINERS) {
+				agent_watch_parents(a);
 				vigil_find_containers(agent_on_container, a);
+			}
 			agent_reap_containers(a);
 			agent_poll_profiles(a);
 			next_scan = now + c->rescan_ns;
+		}
+		/* a runtime's parent cgroup made after the start (the kubelet's /kubepods): watched
+		 * within a second, and what is already below it found now */
+		if (c->scope == AGENT_SCOPE_CONTAINERS && now >= next_parents) {
+			size_t had = a->nparents;
+
+			agent_watch_parents(a);
+			if (a->nparents > had && next_scan)
+				vigil_find_containers(agent_on_container, a);
+			next_parents = now + 1000000000ULL;
 		}
 		if (now >= next_status) {
 			agent_write_status(a);
@@ -257,6 +281,7 @@ int vigil_agent__run_reopen(const struct vigil_agent_config *c, volatile sig_ato
 		now = agent_mono_ns();
 		agent_read_inotify(a);
 		vigil_evidence__tick(a->evidence);
+		agent_api__tick(a->api);
 		agent_reap_commands(a, now);
 		agent_check_learning(a, now);
 	}

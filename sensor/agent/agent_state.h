@@ -23,7 +23,9 @@
 #include <time.h>
 
 #include "sensor/agent/config.h"
+#include "sensor/agent/identity.h"
 #include "sensor/agent/meta.h"
+#include "sensor/agent/rtinit.h"
 #include "vigil/agent.h"
 #include "vigil/alert.h"
 #include "vigil/detect.h"
@@ -78,6 +80,11 @@ struct wl {
 	bool has_meta;
 	uint64_t alerts;      /* raised on its events */
 	char sent_digest[80]; /* the profile in force last sent to the cockpit */
+	struct agent_identity id; /* Kubernetes pod identity (id.k8s false otherwise) */
+	struct agent_rtinit
+		rtinit; /* the runtime's start-up in the container: not the workload's */
+	/* a replica learning into another replica's learner (same profile): the one that owns it */
+	struct wl *lead;
 };
 
 #define AGENT_MAX_RULES 128 /* distinct rule ids counted for metrics */
@@ -122,6 +129,10 @@ struct agent {
 		uint64_t n;
 	} rules[AGENT_MAX_RULES]; /* alerts raised per rule id */
 	size_t nrules;
+	struct agent_api *api; /* the API server's pods of this node; NULL when not used */
+	/* container parents watched so new containers are seen from their first instruction */
+	char parents[16][128];
+	size_t nparents;
 };
 
 /* agent.c */
@@ -169,9 +180,17 @@ bool agent_excluded(const struct agent *a, const char *cgroup);
 bool agent_find_binding(struct agent *a, struct wl *w, char *file, size_t size);
 void agent_learned_path(const struct agent *a, const struct wl *w, char *buf, size_t size);
 int agent_on_container(const char *rel, const char *id, void *ctx);
+/* A container workload (engine metadata, pod identity); complete: seen from its start. */
+struct wl *agent_new_container(struct agent *a, uint64_t cg, const char *cgroup, const char *id,
+			       bool complete);
 int agent_spawn_command(struct agent *a, size_t i);
 void agent_reap_commands(struct agent *a, uint64_t now);
 void agent_reap_containers(struct agent *a);
+/* Watches the cgroups where runtimes make containers (kubepods, libpod_parent, ...) so a new
+ * container's events arrive from its first instruction (docs/KUBERNETES.md §4). */
+void agent_watch_parents(struct agent *a);
+/* Whether cgroup is below one of the watched parents. */
+bool agent_under_parent(const struct agent *a, const char *cgroup);
 /* The agent's own cgroup2 path from /proc/self/cgroup into a->self_cgroup. */
 void agent_find_self_cgroup(struct agent *a);
 

@@ -32,7 +32,8 @@ int agent_cockpit_open(struct agent *a, struct vigil_error *err)
 		.join_token_file = k->join_token_file,
 		.node_token_file = k->node_token_file,
 		.ca_file = k->ca_file,
-		.node_name = k->node_name,
+		/* the node's name as Kubernetes knows it ($VIGIL_NODE_NAME), else the host name */
+		.node_name = k->node_name ? k->node_name : a->c->k8s_node_name,
 		.spool_dir = k->spool_dir,
 		.spool_max_bytes = k->spool_max_bytes,
 		.heartbeat_ns = k->heartbeat_ns,
@@ -129,10 +130,15 @@ static json_t *sinks_part(struct agent *a)
 	return arr;
 }
 
-/* A container label, or "" (the meta returns a static buffer: copy at once). */
-static json_t *label(const struct wl *w, const char *key)
+/*
+ * A pod identity field: the agent's Kubernetes identity of the workload when it has one,
+ * else the container's label (the meta returns a static buffer: copied at once), else "".
+ */
+static json_t *pod_field(const struct wl *w, const char *k8s, const char *key)
 {
-	const char *v = w->has_meta ? vigil_container_meta__label(&w->meta, key) : NULL;
+	const char *v = w->id.k8s     ? k8s
+			: w->has_meta ? vigil_container_meta__label(&w->meta, key)
+				      : NULL;
 
 	return json_string(v ? v : "");
 }
@@ -157,23 +163,28 @@ static json_t *profile_ref(const struct wl *w)
 static json_t *workload_json(const struct wl *w)
 {
 	char id[24], cid[VIGIL_CONTAINER_ID_LEN + 1];
-	const char *runtime = "";
+	const char *runtime = "", *image = w->has_meta ? w->meta.image : "";
 
 	snprintf(id, sizeof(id), "%llu", (unsigned long long)w->cgroup_id);
 	if (w->container_id[0] &&
 	    vigil_cgroup__container_id(w->cgroup, cid, sizeof(cid), &runtime) < 0)
 		runtime = "";
+	if (w->id.k8s && w->id.runtime[0])
+		runtime = w->id.runtime;
+	if (w->id.k8s && w->id.image[0])
+		image = w->id.image;
 	/* an ignored workload is not protected either; it says why */
-	return json_pack(
-		"{s:s, s:s, s:o, s:o, s:o, s:o, s:s, s:s, s:s, s:s, s:s, s:b, s:o, s:I}", "id", id,
-		"name", w->name, "namespace", label(w, "io.kubernetes.pod.namespace"), "pod",
-		label(w, "io.kubernetes.pod.name"), "pod_uid", label(w, "io.kubernetes.pod.uid"),
-		"container", label(w, "io.kubernetes.container.name"), "container_id",
-		w->container_id, "cgroup", w->cgroup, "image", w->has_meta ? w->meta.image : "",
-		"runtime", runtime, "state",
-		w->state == WL_IGNORED ? "unprotected" : agent_state_name(w->state), "ignored",
-		w->state == WL_IGNORED, "profile", profile_ref(w), "alerts_total",
-		(json_int_t)w->alerts);
+	return json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:s, s:s, s:s, s:s, s:s, s:b, s:o, s:I}",
+			 "id", id, "name", w->name, "namespace",
+			 pod_field(w, w->id.namespace_, "io.kubernetes.pod.namespace"), "pod",
+			 pod_field(w, w->id.pod, "io.kubernetes.pod.name"), "pod_uid",
+			 pod_field(w, w->id.pod_uid, "io.kubernetes.pod.uid"), "container",
+			 pod_field(w, w->id.container_name, "io.kubernetes.container.name"),
+			 "container_id", w->container_id, "cgroup", w->cgroup, "image", image,
+			 "runtime", runtime, "state",
+			 w->state == WL_IGNORED ? "unprotected" : agent_state_name(w->state),
+			 "ignored", w->state == WL_IGNORED, "profile", profile_ref(w),
+			 "alerts_total", (json_int_t)w->alerts);
 }
 
 static json_t *heartbeat_state(struct agent *a)
@@ -248,7 +259,7 @@ void agent_cockpit_profile(struct agent *a, struct wl *w, const char *kind)
 		name = vigil_profile__doc_name(st->good, 0);
 		completion = vigil_profile__annotation(st->good, 0, "kubescape.io/completion");
 	}
-	ns = label(w, "io.kubernetes.pod.namespace");
+	ns = pod_field(w, w->id.namespace_, "io.kubernetes.pod.namespace");
 	rec = json_pack("{s:{s:s, s:o}, s:s, s:s, s:s, s:s, s:s, s:s}", "workload", "name", w->name,
 			"namespace", ns, "kind", kind, "name", name ? name : "", "digest",
 			st->digest, "signer", st->signer, "completion",

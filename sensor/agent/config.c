@@ -347,6 +347,34 @@ static int signatures_key(struct parse *p, const char *key, const yaml_node_t *v
 	return -ENOENT;
 }
 
+static int kubernetes_key(struct parse *p, const char *key, const yaml_node_t *v, void *ctx)
+{
+	struct vigil_agent_config *c = ctx;
+
+	if (!strcmp(key, "host_root"))
+		return get_str(p, v, key, &c->k8s_host_root);
+	if (!strcmp(key, "profiles_dir"))
+		return get_str(p, v, key, &c->k8s_profiles_dir);
+	if (!strcmp(key, "node_name"))
+		return get_str(p, v, key, &c->k8s_node_name);
+	if (!strcmp(key, "api_url"))
+		return get_str(p, v, key, &c->k8s_api_url);
+	if (!strcmp(key, "service_account_dir"))
+		return get_str(p, v, key, &c->k8s_sa_dir);
+	if (!strcmp(key, "api_server")) {
+		const char *s = scalar(v);
+
+		if (s && (!strcmp(s, "auto") || !strcmp(s, "off"))) {
+			c->k8s_api = !strcmp(s, "auto");
+			return 0;
+		}
+		return fail(p, v, "api_server: expected auto or off");
+	}
+	if (!strcmp(key, "workload_profiles"))
+		return get_bool(p, v, key, &c->k8s_workload_profiles);
+	return -ENOENT;
+}
+
 bool agent_config__node_name_ok(const char *name)
 {
 	size_t n = strlen(name);
@@ -454,6 +482,10 @@ static int metrics_key(struct parse *p, const char *key, const yaml_node_t *v, v
 
 static int top_key(struct parse *p, const char *key, const yaml_node_t *v, void *ctx)
 {
+	static const char *const k8s_known[] = { "host_root",	      "profiles_dir",
+						 "node_name",	      "api_server",
+						 "api_url",	      "service_account_dir",
+						 "workload_profiles", NULL };
 	static const char *const learning_known[] = { "enabled", "duration", NULL };
 	static const char *const sig_known[] = { "required", "trust_dir", "key", NULL };
 	struct vigil_agent_config *c = ctx;
@@ -524,14 +556,33 @@ static int top_key(struct parse *p, const char *key, const yaml_node_t *v, void 
 			return -ENOMEM;
 		return e;
 	}
+	if (!strcmp(key, "kubernetes"))
+		return parse_section(p, v, "kubernetes", k8s_known, kubernetes_key, c);
 	return -ENOENT;
 }
 
 static const char *const top_known[] = {
-	"state_dir",	   "profiles_dir",    "scope",	  "learning",	   "cooldown",
-	"rescan",	   "sinks",	      "evidence", "signatures",	   "exclude_cgroups",
-	"include_cgroups", "disabled_rules",  "bindings", "binding_files", "workloads",
-	"status_file",	   "health_interval", "cockpit",  "metrics",	   NULL,
+	"state_dir",
+	"profiles_dir",
+	"scope",
+	"learning",
+	"cooldown",
+	"rescan",
+	"sinks",
+	"evidence",
+	"signatures",
+	"exclude_cgroups",
+	"include_cgroups",
+	"disabled_rules",
+	"bindings",
+	"binding_files",
+	"workloads",
+	"status_file",
+	"health_interval",
+	"kubernetes",
+	"cockpit",
+	"metrics",
+	NULL,
 };
 
 /* Reads a bounded file and parses it into p->doc. */
@@ -637,6 +688,28 @@ static int fill_defaults(struct vigil_agent_config *c)
 		if (!(c->status_file = strdup(buf)))
 			return -ENOMEM;
 	}
+	/* the node's root: itself on the host, the host's through pid 1 in a hostPID pod */
+	if (!c->k8s_host_root && !(c->k8s_host_root = strdup("/proc/1/root")))
+		return -ENOMEM;
+	if (!c->k8s_profiles_dir && !(c->k8s_profiles_dir = strdup("")))
+		return -ENOMEM;
+	if (!c->k8s_api_url && !(c->k8s_api_url = strdup("")))
+		return -ENOMEM;
+	if (!c->k8s_sa_dir &&
+	    !(c->k8s_sa_dir = strdup("/var/run/secrets/kubernetes.io/serviceaccount")))
+		return -ENOMEM;
+	if (!c->k8s_node_name) {
+		const char *env = getenv("VIGIL_NODE_NAME");
+
+		if (!env || !env[0]) {
+			if (gethostname(buf, sizeof(buf)) < 0)
+				buf[0] = '\0';
+			buf[sizeof(buf) - 1] = '\0';
+			env = buf;
+		}
+		if (!(c->k8s_node_name = strdup(env)))
+			return -ENOMEM;
+	}
 	if (c->cockpit.url) {
 		struct agent_cockpit *k = &c->cockpit;
 
@@ -667,6 +740,8 @@ int vigil_agent_config__load(const char *path, struct vigil_agent_config **ret,
 	if (!c)
 		return -ENOMEM;
 	c->learn = true;
+	c->k8s_api = true;
+	c->k8s_workload_profiles = true;
 	c->learn_ns = 10ULL * 60 * 1000000000ULL;
 	c->cooldown_ns = VIGIL_DETECT_DEFAULT_COOLDOWN_NS;
 	c->rescan_ns = 2ULL * 1000000000ULL;
@@ -735,6 +810,11 @@ void vigil_agent_config__free(struct vigil_agent_config *c)
 	free(c->cockpit.node_name);
 	free(c->cockpit.spool_dir);
 	free(c->metrics.listen);
+	free(c->k8s_host_root);
+	free(c->k8s_profiles_dir);
+	free(c->k8s_node_name);
+	free(c->k8s_api_url);
+	free(c->k8s_sa_dir);
 	free(c);
 }
 

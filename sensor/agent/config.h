@@ -88,6 +88,14 @@ struct vigil_agent_config {
 	char *status_file; /* JSON stats written periodically, "" = none, default STATE_DIR/status.json */
 	struct agent_cockpit cockpit;
 	struct agent_metrics metrics;
+	/* kubernetes: (docs/KUBERNETES.md) */
+	char *k8s_host_root;	/* the node's root as the agent sees it, default /proc/1/root */
+	char *k8s_profiles_dir; /* read-only cluster profiles (a ConfigMap), "" = none */
+	char *k8s_node_name;	/* default $VIGIL_NODE_NAME, else the host name */
+	char *k8s_api_url;	/* "" = https://$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT */
+	char *k8s_sa_dir; /* service account: token, ca.crt (/var/run/secrets/kubernetes.io/...) */
+	bool k8s_api;	  /* api_server: auto (default) = use it when in a cluster */
+	bool k8s_workload_profiles; /* pods of one controller share a profile (default true) */
 };
 
 #define AGENT_METRICS_DEFAULT_LISTEN "127.0.0.1:9464"

@@ -140,7 +140,12 @@ void agent_wl_bind(struct agent *a, struct wl *w)
 	}
 	ref.digest = w->profile->digest;
 	ref.signer = w->profile->signer;
-	err = vigil_detector__bind(a->d, w->cgroup_id, w->profile->good, NULL, &ref);
+	/* a pod's container uses its own entry of the workload's profile */
+	err = vigil_detector__bind(
+		a->d, w->cgroup_id, w->profile->good,
+		w->id.k8s && w->id.container_name[0] ? w->id.container_name : NULL, &ref);
+	if (err == -ENOENT && w->id.k8s) /* a hand-written profile naming its container otherwise */
+		err = vigil_detector__bind(a->d, w->cgroup_id, w->profile->good, NULL, &ref);
 	if (err < 0) {
 		agent_logf("%s: cannot use %s: %s", w->name, w->profile->file, strerror(-err));
 		w->state = WL_UNPROTECTED;
@@ -148,7 +153,15 @@ void agent_wl_bind(struct agent *a, struct wl *w)
 	}
 	w->state = WL_DETECTING;
 	vigil_detector__set_workload_info(a->d, w->cgroup_id, w->name,
-					  w->has_meta && w->meta.image[0] ? w->meta.image : NULL);
+					  w->id.image[0]		    ? w->id.image
+					  : w->has_meta && w->meta.image[0] ? w->meta.image
+									    : NULL);
+	if (w->id.k8s) {
+		struct vigil_workload_k8s k;
+
+		agent_identity__k8s_info(&w->id, &k);
+		vigil_detector__set_k8s_info(a->d, w->cgroup_id, &k);
+	}
 	if (!vigil_detector__syscall_bitmap(a->d, w->cgroup_id, vigil_syscall_name, bitmap,
 					    VIGIL_SYSCALL_BITS))
 		vigil_sensor__set_syscall_allow(a->s, w->cgroup_id, bitmap, VIGIL_SYSCALL_BITS);

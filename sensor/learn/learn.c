@@ -157,6 +157,20 @@ static bool all_digits(const char *s, size_t n)
 	return true;
 }
 
+/* A container, sandbox or image id: 64 lower-case hex digits (runc's /run/runc/<id>/,
+ * containerd's task directories, docker's /var/lib/docker/containers/<id>/). Every container of
+ * a workload has its own, so a path with one is the same path for all of them. */
+static bool container_id_like(const char *s, size_t n)
+{
+	if (n != 64)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return false;
+	}
+	return true;
+}
+
 /* A mkstemp-like name: ends in 6+ alphanumerics that mix digits and letters, or cases. */
 static bool looks_random(const char *s, size_t n)
 {
@@ -214,6 +228,8 @@ const char *vigil_learn_normalize_path(const char *path, char *buf, size_t size)
 		else if (pts && idx == 2 && all_digits(seg, n))
 			generic = true;
 		else if (tmp && idx >= 1 && looks_random(seg, n))
+			generic = true;
+		else if (container_id_like(seg, n))
 			generic = true;
 		if (vigil_buf__append(&out, "/", 1) < 0 ||
 		    (generic ? vigil_buf__puts(&out, ELLIPSIS) : vigil_buf__append(&out, seg, n)) <

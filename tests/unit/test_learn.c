@@ -316,6 +316,18 @@ static void test_normalize(void **state)
 			    "/tmp/report/data");
 	assert_string_equal(vigil_learn_normalize_path("/etc/abc123def", buf, sizeof(buf)),
 			    "/etc/abc123def");
+	/* a container id in a runtime path: every container of the workload has its own */
+	assert_string_equal(vigil_learn_normalize_path(
+				    "/run/runc/9d3c1f5e7a2b4c6d8e0f1a3b5c7d9e1f2a4b6c8d0e2f4a6b"
+				    "8c0d2e4f6a8b0c2d/state.json",
+				    buf, sizeof(buf)),
+			    "/run/runc/\xe2\x8b\xaf/state.json");
+	/* 63 or 65 hex digits, or upper case, are not ids */
+	assert_string_equal(
+		vigil_learn_normalize_path("/data/9D3C1F5E7A2B4C6D8E0F1A3B5C7D9E1F2A4B6C8D0E2F4A6B"
+					   "8C0D2E4F6A8B0C2D",
+					   buf, sizeof(buf)),
+		"/data/9D3C1F5E7A2B4C6D8E0F1A3B5C7D9E1F2A4B6C8D0E2F4A6B8C0D2E4F6A8B0C2D");
 }
 
 int main(void)
