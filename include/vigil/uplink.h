@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The uplink: how an agent reports to its cockpit (docs/AGENT.md §9, the contract in
+ * The uplink: how an agent reports to its cockpit (docs/AGENT.md §11, the contract in
  * docs/COCKPIT.md). Alerts, incident reports and profiles go through a bounded on-disk spool
  * and are removed from it only when the cockpit answered that it stored them; the heartbeat
  * (the node's current state) is sent every interval and never spooled: only the newest one

@@ -8,6 +8,10 @@
  *   discovery.c   where workloads come from (containers, own commands) and which profile
  *                 binds each one; reaping the gone
  *   health.c      V0001 / V0002 / V0003 health alerts and the status file
+ *   trust.c       the trust directory watched; every profile in force verified again when it
+ *                 changes
+ *   recovery.c    after a crash: temporary files removed, commands a dead agent started ended
+ *   checkpoint.c  learning checkpoints: written periodically, continued after a restart
  *   cockpit.c     the uplink: alerts, reports, profiles and the heartbeat to the cockpit
  *   metrics.c     the Prometheus /metrics page
  */
@@ -53,6 +57,7 @@ struct stored {
 	char digest[80];	    /* of good */
 	char signer[VIGIL_SIGN_NAME_MAX + 1];
 	char self_digest[80]; /* what the agent itself last wrote there */
+	bool refused;	      /* the file as last read is not in force (bad, or not trusted) */
 	/* identity of the file last read: a change inotify cannot see (a ConfigMap's symlink
 	 * swap, a bind mount) is found by comparing it */
 	dev_t dev;
@@ -68,7 +73,9 @@ struct wl {
 	char container_id[VIGIL_CONTAINER_ID_LEN + 1];
 	enum wl_state state;
 	struct vigil_learner *l;
-	uint64_t learn_end; /* monotonic */
+	uint64_t learn_end;	 /* monotonic */
+	uint64_t learn_start;	 /* monotonic, when this agent began learning it */
+	uint64_t learned_before; /* ns learned by an earlier agent (from a checkpoint) */
 	uint64_t drops0;
 	bool partial;
 	struct stored *profile;
@@ -78,8 +85,8 @@ struct wl {
 	bool gone;
 	struct vigil_container_meta meta; /* containers: from the engine, once */
 	bool has_meta;
-	uint64_t alerts;      /* raised on its events */
-	char sent_digest[80]; /* the profile in force last sent to the cockpit */
+	uint64_t alerts;	  /* raised on its events */
+	char sent_digest[80];	  /* the profile in force last sent to the cockpit */
 	struct agent_identity id; /* Kubernetes pod identity (id.k8s false otherwise) */
 	struct agent_rtinit
 		rtinit; /* the runtime's start-up in the container: not the workload's */
@@ -119,9 +126,18 @@ struct agent {
 	uint64_t health_alerts;		       /* V0001 and V0002 emitted */
 	time_t started;
 	int lock_fd; /* STATE_DIR/agent.lock, held while running: one agent per state directory */
-	struct vigil_uplink *uplink;	      /* NULL without a cockpit */
-	uint64_t next_heartbeat;	      /* monotonic */
-	int cockpit_state;		      /* last logged: 0 unknown, 1 connected, -1 not */
+	/* replay protection: versions accepted per document and signer, kept in versions_path */
+	struct vigil_sign_versions *versions;
+	char versions_path[PATH_MAX];
+	int trust_wd;	      /* inotify watch of the trust directory, -1 when none */
+	bool trust_dirty;     /* inotify said the trust directory changed */
+	char trust_stamp[80]; /* vigil_trust__dir_stamp when the trust set was loaded */
+	uint64_t next_checkpoint;
+	bool hook_stop_before_rename; /* VIGIL_TEST_HOOKS=stop-before-rename (tests only) */
+	struct agent_api *api;	      /* the API server's pods of this node; NULL when not used */
+	struct vigil_uplink *uplink;  /* NULL without a cockpit */
+	uint64_t next_heartbeat;      /* monotonic */
+	int cockpit_state;	      /* last logged: 0 unknown, 1 connected, -1 not */
 	struct vigil_metrics_server *metrics; /* NULL without metrics */
 	uint64_t next_metrics;		      /* monotonic */
 	struct {
@@ -129,7 +145,6 @@ struct agent {
 		uint64_t n;
 	} rules[AGENT_MAX_RULES]; /* alerts raised per rule id */
 	size_t nrules;
-	struct agent_api *api; /* the API server's pods of this node; NULL when not used */
 	/* container parents watched so new containers are seen from their first instruction */
 	char parents[16][128];
 	size_t nparents;
@@ -150,6 +165,8 @@ void agent_wl_bind(struct agent *a, struct wl *w);
 void agent_adopt_profile(struct agent *a, struct wl *w, const char *file);
 void agent_poll_profiles(struct agent *a);
 void agent_read_inotify(struct agent *a);
+/* A profile file changed (or must be read again): reload it and rebind its workloads. */
+void agent_profile_changed(struct agent *a, const char *file);
 
 /* signatures.c */
 /* R1016 for every workload bound to st (or once without one). */
@@ -161,6 +178,37 @@ bool agent_verify_profile(struct agent *a, struct stored *st, const struct vigil
 			  const char *digest, char *signer, size_t signer_size);
 /* Signs every document of a learned profile with the agent's key, when it has one. */
 void agent_sign_profile(struct agent *a, struct vigil_profile *p);
+/* Loads STATE_DIR/profile-versions.json (the versions accepted before a restart). */
+int agent_versions_open(struct agent *a, struct vigil_error *err);
+
+/* trust.c */
+/* Watches the trust directory (signatures required) and notes its stamp. */
+void agent_trust_watch(struct agent *a);
+/* Whether an inotify watch descriptor is the trust directory's (then it is marked dirty). */
+bool agent_trust_event(struct agent *a, int wd);
+/* When the trust directory changed (inotify, or its stamp when polled is true): load it
+ * again and verify again every profile in force. */
+void agent_trust_check(struct agent *a, bool polled);
+
+/* recovery.c */
+/* Removes temporary files of atomic writes a crash cut short (profiles and state dirs). */
+void agent_remove_stale_tmp(struct agent *a);
+/* Ends the commands an earlier agent with this state directory started and left running. */
+void agent_end_leftover_commands(struct agent *a);
+/* Records (before it runs) / forgets a command the agent started, by its cgroup id. */
+int agent_record_command(struct agent *a, const char *name, uint64_t cgroup_id);
+void agent_forget_command(struct agent *a, const char *name);
+
+/* checkpoint.c */
+/* Writes p to path atomically (the test hook applies). */
+int agent_write_profile(struct agent *a, const struct vigil_profile *p, const char *path,
+			struct vigil_error *err);
+/* Every learning.checkpoint: what each workload learned so far, to STATE_DIR/learning/. */
+void agent_checkpoint_learning(struct agent *a, uint64_t now, bool force);
+/* A new learning workload: continue from its checkpoint when there is one. */
+void agent_resume_learning(struct agent *a, struct wl *w);
+/* Learning ended (profile written): its checkpoint is not needed any more. */
+void agent_drop_checkpoint(struct agent *a, const struct wl *w);
 
 /* workloads.c */
 int agent_emit(json_t *alert, void *ctx);

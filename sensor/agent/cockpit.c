@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * The agent's side of the fleet (docs/AGENT.md §9): opens the uplink, hands it every alert
+ * The agent's side of the fleet (docs/AGENT.md §11): opens the uplink, hands it every alert
  * (agent_deliver), every incident report (the evidence module's report callback), every
  * profile learned or put in force, and the node's state as a heartbeat. The uplink
  * (sensor/uplink/) does the spooling and the HTTP in its own thread; nothing here waits.

@@ -163,6 +163,24 @@ int agent_on_container(const char *rel, const char *id, void *ctx)
 	return 0;
 }
 
+struct spawn_ctx {
+	struct agent *a;
+	const char *name;
+};
+
+/* Before the command's first instruction: a crash from here on leaves it recorded. */
+static int record_spawn(uint64_t cgroup_id, void *ctx)
+{
+	struct spawn_ctx *sc = ctx;
+	int e = agent_record_command(sc->a, sc->name, cgroup_id);
+
+	if (e < 0)
+		agent_logf("%s: cannot record the command in %s/commands (a crash would leave it "
+			   "running): %s",
+			   sc->name, sc->a->c->state_dir, strerror(-e));
+	return 0;
+}
+
 struct wl *agent_new_container(struct agent *a, uint64_t cg, const char *cgroup, const char *id,
 			       bool complete)
 {
@@ -185,12 +203,13 @@ struct wl *agent_new_container(struct agent *a, uint64_t cg, const char *cgroup,
 int agent_spawn_command(struct agent *a, size_t i)
 {
 	const struct agent_command *cmd = &a->c->commands[i];
+	struct spawn_ctx sc = { a, cmd->name };
 	struct vigil_error err = { 0 };
 	uint64_t cg = 0;
 	struct wl *w;
 	pid_t pid;
 
-	pid = vigil_sensor__spawn(a->s, cmd->argv.v, cmd->name, &cg, &err);
+	pid = vigil_sensor__spawn_with(a->s, cmd->argv.v, cmd->name, record_spawn, &sc, &cg, &err);
 	if (pid < 0) {
 		char ebuf[VIGIL_ERROR_FILE_MAX + VIGIL_ERROR_MSG_MAX + 32];
 
@@ -228,6 +247,7 @@ void agent_reap_commands(struct agent *a, uint64_t now)
 		w->gone = true;
 		vigil_detector__unbind(a->d, w->cgroup_id);
 		vigil_sensor__spawn_cleanup(a->s, w->cgroup_id);
+		agent_forget_command(a, a->c->commands[w->cmd].name);
 		/* forgotten at the next reap: its cgroup id may be reused by a new cgroup */
 		cmd = w->cmd;
 		w->cmd = -1;

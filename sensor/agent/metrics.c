@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * The agent's Prometheus page (docs/AGENT.md §10): rendered here, in the agent's thread,
+ * The agent's Prometheus page (docs/AGENT.md §12): rendered here, in the agent's thread,
  * once a second, from the counters the agent owns (sensor, detector, sinks, uplink, BPF
  * programs), and handed to the /metrics server (sensor/metrics/), which only copies it out.
  */

@@ -149,10 +149,12 @@ static void start_learning(struct agent *a, struct wl *w, bool complete)
 		return;
 	}
 	w->state = WL_LEARNING;
-	w->learn_end = agent_mono_ns() + a->c->learn_ns;
+	w->learn_start = agent_mono_ns();
+	w->learn_end = w->learn_start + a->c->learn_ns;
 	w->drops0 = agent_total_drops(a);
 	agent_logf("%s: learning for %llus", w->name,
 		   (unsigned long long)(a->c->learn_ns / 1000000000ULL));
+	agent_resume_learning(a, w);
 }
 
 /* meta (may be NULL) is taken over by the new workload. */
@@ -250,6 +252,7 @@ void agent_finish_learning(struct agent *a, struct wl *w)
 	}
 	agent_learned_path(a, w, file, sizeof(file));
 	if (!agent_stored_find(a, file) && access(file, F_OK) == 0) {
+		agent_drop_checkpoint(a, w);
 		agent_adopt_profile(a, w, file);
 		followers_bind(a, w);
 		return;
@@ -290,10 +293,13 @@ void agent_finish_learning(struct agent *a, struct wl *w)
 		digest[0] = '\0';
 	/* what the agent writes itself needs no signature to be reloaded: it knows the digest */
 	vigil_strlcpy(st->self_digest, digest, sizeof(st->self_digest));
-	if (vigil_profile_write_atomic(p, file, &err) < 0) {
+	if (agent_write_profile(a, p, file, &err) < 0) {
 		char ebuf[VIGIL_ERROR_FILE_MAX + VIGIL_ERROR_MSG_MAX + 32];
 
 		agent_logf("%s", vigil_error__format(&err, ebuf, sizeof(ebuf)));
+	} else {
+		/* only once the profile is on disk: a crash before keeps the checkpoint */
+		agent_drop_checkpoint(a, w);
 	}
 	vigil_profile__free(st->good);
 	st->good = p;

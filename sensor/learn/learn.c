@@ -40,6 +40,7 @@ struct dns_name {
 struct vigil_learner {
 	struct vigil_profile *p;
 	int c;
+	char *cname; /* the container entry's name (snapshots find it by name) */
 	size_t events;
 	struct dns_name *dns;
 	size_t ndns;
@@ -114,7 +115,10 @@ struct vigil_learner *vigil_learner__new(const struct vigil_learn_opts *opts)
 	l->p = new_profile(opts);
 	if (!l->p)
 		goto fail;
-	c = vigil_profile__container(l->p, 0, opts->container ? opts->container : opts->name, true);
+	l->cname = strdup(opts->container ? opts->container : opts->name);
+	if (!l->cname)
+		goto fail;
+	c = vigil_profile__container(l->p, 0, l->cname, true);
 	if (c < 0) {
 		errno = -c;
 		goto fail;
@@ -138,7 +142,48 @@ void vigil_learner__free(struct vigil_learner *l)
 		free(l->dns[i].name);
 	free(l->dns);
 	vigil_profile__free(l->p);
+	free(l->cname);
 	free(l);
+}
+
+int vigil_learner__snapshot(const struct vigil_learner *l, struct vigil_profile **ret)
+{
+	struct vigil_profile *p;
+	int c, err;
+
+	if (l->finished)
+		return -EINVAL;
+	p = vigil_profile__new(vigil_profile__doc_kind(l->p, 0), vigil_profile__doc_name(l->p, 0),
+			       vigil_profile__doc_namespace(l->p, 0));
+	if (!p)
+		return -errno;
+	err = vigil_profile__merge(p, l->p);
+	c = err ? err : vigil_profile__container(p, 0, l->cname, true);
+	err = c < 0 ? c : 0;
+	/* names looked up but not yet connected to: what finish would list as egress */
+	for (size_t i = 0; !err && i < l->ndns; i++) {
+		if (!l->dns[i].paired)
+			err = vigil_profile__add_neighbor(p, 0, c, true, NULL, l->dns[i].name, 0,
+							  NULL);
+	}
+	if (err) {
+		vigil_profile__free(p);
+		return err;
+	}
+	*ret = p;
+	return 0;
+}
+
+int vigil_learner__seed(struct vigil_learner *l, const struct vigil_profile *p)
+{
+	const char *name = vigil_profile__doc_name(p, 0);
+
+	/* one document about the same workload, or it would be merged in as another one */
+	if (l->finished || vigil_profile__doc_count(p) != 1 ||
+	    vigil_profile__doc_kind(p, 0) != vigil_profile__doc_kind(l->p, 0) || !name ||
+	    strcmp(name, vigil_profile__doc_name(l->p, 0)))
+		return -EINVAL;
+	return vigil_profile__merge(l->p, p);
 }
 
 size_t vigil_learner__events(const struct vigil_learner *l)

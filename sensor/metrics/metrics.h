@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Prometheus metrics of the agent (docs/AGENT.md §10): a writer for the text exposition
+ * Prometheus metrics of the agent (docs/AGENT.md §12): a writer for the text exposition
  * format and a small HTTP server that serves the newest rendering at /metrics. The agent's
  * thread renders (it owns the counters); the server's thread only hands out the last text,
  * so a scrape never touches the sensor or the detector.
