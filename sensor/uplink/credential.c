@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "sensor/uplink/answer.h"
 #include "sensor/uplink/credential.h"
 #include "util/fileio.h"
 #include "util/strutil.h"
@@ -97,8 +98,7 @@ int uplink_enroll(struct uplink_client *c, const char *join_token, const char *n
 		  size_t size, long *status, char *why, size_t why_size)
 {
 	struct vigil_buf reply = VIGIL_BUF_INIT;
-	json_t *body = json_pack("{s:s}", "node", node), *ans = NULL;
-	const char *tok;
+	json_t *body = json_pack("{s:s}", "node", node);
 	char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
 	int e;
 
@@ -135,18 +135,10 @@ int uplink_enroll(struct uplink_client *c, const char *join_token, const char *n
 		e = *status >= 500 || *status == 408 || *status == 429 ? -EIO : -EACCES;
 		goto out;
 	}
-	ans = reply.data ? json_loadb(reply.data, reply.len, 0, NULL) : NULL;
-	tok = json_string_value(json_object_get(ans, "token"));
-	if (!tok || strlen(tok) < UPLINK_TOKEN_MIN || strlen(tok) >= size ||
-	    strlen(tok) > UPLINK_TOKEN_MAX || strpbrk(tok, " \t\r\n")) {
+	e = uplink_answer__token(reply.data, reply.len, buf, size);
+	if (e < 0)
 		snprintf(why, why_size, "enrolment answered without a usable token");
-		e = -EPROTO;
-		goto out;
-	}
-	vigil_strlcpy(buf, tok, size);
-	e = 0;
 out:
-	json_decref(ans);
 	if (reply.data)
 		explicit_bzero(reply.data, reply.len);
 	vigil_buf__release(&reply);

@@ -22,6 +22,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "sensor/uplink/answer.h"
 #include "sensor/uplink/uplink_internal.h"
 #include "util/strutil.h"
 
@@ -258,26 +259,18 @@ static bool send_heartbeat(struct vigil_uplink *u, struct vigil_buf *reply)
 /* Counts what a 2xx answer says about a batch of n records. */
 static void count_stored(struct vigil_uplink *u, int k, size_t n, const struct vigil_buf *reply)
 {
-	json_t *ans = reply->data ? json_loadb(reply->data, reply->len, 0, NULL) : NULL;
-	json_t *rej = json_object_get(ans, "rejected");
-	uint64_t dup = (uint64_t)json_integer_value(json_object_get(ans, "duplicates"));
-	uint64_t bad = json_is_array(rej) ? json_array_size(rej) : 0;
-	const char *why = json_string_value(json_object_get(json_array_get(rej, 0), "error"));
+	struct uplink_answer a;
 
-	if (dup > n)
-		dup = n;
-	if (bad > n - dup)
-		bad = n - dup;
+	uplink_answer__parse(reply->data, reply->len, n, &a);
 	pthread_mutex_lock(&u->mu);
-	u->st.accepted[k] += n - dup - bad;
-	u->st.duplicates[k] += dup;
-	u->st.rejected[k] += bad;
-	if (bad)
+	u->st.accepted[k] += a.accepted;
+	u->st.duplicates[k] += a.duplicates;
+	u->st.rejected[k] += a.rejected;
+	if (a.rejected)
 		snprintf(u->st.last_error, sizeof(u->st.last_error),
-			 "cockpit refused %llu %s(s): %s", (unsigned long long)bad,
-			 uplink_kind_name((unsigned)k + 1), why ? why : "?");
+			 "cockpit refused %llu %s(s): %s", (unsigned long long)a.rejected,
+			 uplink_kind_name((unsigned)k + 1), a.why);
 	pthread_mutex_unlock(&u->mu);
-	json_decref(ans);
 }
 
 /* Sends the spool's head. false when the cockpit should not be asked again yet. */
