@@ -29,7 +29,8 @@ fi
 # This node's credential for the configuration written below: made once with the cockpit's
 # admin CLI and kept (0600) for the next run. A configuration of your own has its own.
 cockpit_section=
-if [ -z "$config" ] && [ "$cockpit_addr" != off ]; then
+if [ -z "$config" ] && [ "$cockpit_addr" != off ] &&
+	[[ "$(build/vigil cockpit token --help 2>&1)" == *join-token* ]]; then
 	node=$(uname -n | tr -c 'A-Za-z0-9._\n-' '-' | sed 's/^[-.]*//')
 	node=${node:-node}
 	token=$state/cockpit.token
