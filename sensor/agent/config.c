@@ -357,6 +357,8 @@ static int signatures_key(struct parse *p, const char *key, const yaml_node_t *v
 		return get_str(p, v, key, &c->trust_dir);
 	if (!strcmp(key, "key"))
 		return get_str(p, v, key, &c->sign_key);
+	if (!strcmp(key, "accept_foreign"))
+		return get_bool(p, v, key, &c->accept_foreign);
 	return -ENOENT;
 }
 
@@ -500,8 +502,8 @@ static int top_key(struct parse *p, const char *key, const yaml_node_t *v, void 
 						 "api_url",	      "service_account_dir",
 						 "workload_profiles", NULL };
 	static const char *const learning_known[] = { "enabled", "duration", "checkpoint", NULL };
-	static const char *const sig_known[] = { "required", "trust_dir", "key", "allow_rollback",
-						 NULL };
+	static const char *const sig_known[] = { "required",	   "trust_dir",	     "key",
+						 "allow_rollback", "accept_foreign", NULL };
 	struct vigil_agent_config *c = ctx;
 
 	if (!strcmp(key, "state_dir"))

@@ -79,6 +79,7 @@ struct vigil_agent_config {
 	struct strv sinks;
 	char *evidence;
 	bool require_signatures;
+	bool accept_foreign; /* signatures.accept_foreign: the k8sstormcenter scheme counts as valid */
 	char *trust_dir;
 	char *sign_key;		     /* signs learned profiles when set */
 	struct strv allow_rollback;  /* profile names whose older signed version may come back */
