@@ -101,18 +101,18 @@ static json_t *hooks_json(struct agent *a)
 	return arr;
 }
 
+/* drops by cause only: the cockpit adds them up for the node's health */
 static json_t *sensor_part(struct agent *a)
 {
 	struct vigil_sensor_status st;
 
 	if (vigil_sensor__status(a->s, &st) < 0)
 		return json_object();
-	return json_pack("{s:I, s:I, s:{s:I, s:I, s:I, s:I}, s:i, s:i}", "events",
-			 (json_int_t)st.events, "dedup_hits", (json_int_t)st.dedup_hits, "drops",
-			 "total", (json_int_t)st.drops, "ringbuf", (json_int_t)st.drops_ringbuf,
-			 "ratelimit", (json_int_t)st.drops_ratelimit, "table",
-			 (json_int_t)st.drops_table, "hooks_attached", (int)st.hooks_attached,
-			 "hooks_failed", (int)st.hooks_failed);
+	return json_pack("{s:I, s:I, s:{s:I, s:I, s:I}, s:i, s:i}", "events", (json_int_t)st.events,
+			 "dedup_hits", (json_int_t)st.dedup_hits, "drops", "ringbuf",
+			 (json_int_t)st.drops_ringbuf, "ratelimit", (json_int_t)st.drops_ratelimit,
+			 "table", (json_int_t)st.drops_table, "hooks_attached",
+			 (int)st.hooks_attached, "hooks_failed", (int)st.hooks_failed);
 }
 
 static json_t *sinks_part(struct agent *a)
