@@ -117,10 +117,9 @@ struct agent {
 	} watches[MAX_WATCHES];
 	size_t nwatches;
 	struct vigil_evidence *evidence; /* NULL when no store is configured */
-	const struct vigil_event *cur;	 /* the event being evaluated */
-	uint64_t alerts_raised;
-	char self_cgroup[512]; /* the agent's own cgroup2 path */
-	struct wl *last;       /* wl_find's last hit */
+	struct vigil_alert_pipe pipe;	 /* alerts raised: evidence, then sinks */
+	char self_cgroup[512];		 /* the agent's own cgroup2 path */
+	struct wl *last;		 /* wl_find's last hit */
 	char cg_root[PATH_MAX];
 	struct vigil_sensor_status drops_seen; /* sensor drop counters at the last health check */
 	uint64_t health_alerts;		       /* V0001 and V0002 emitted */
@@ -148,6 +147,7 @@ struct agent {
 	/* container parents watched so new containers are seen from their first instruction */
 	char parents[16][128];
 	size_t nparents;
+	const char *scan_below; /* a discovery limited to one new parent, NULL = everywhere */
 };
 
 /* agent.c */
@@ -211,7 +211,6 @@ void agent_resume_learning(struct agent *a, struct wl *w);
 void agent_drop_checkpoint(struct agent *a, const struct wl *w);
 
 /* workloads.c */
-int agent_emit(json_t *alert, void *ctx);
 void agent_wl_as_workload(const struct wl *w, struct vigil_workload *out);
 struct wl *agent_wl_find(struct agent *a, uint64_t cgroup_id);
 struct wl *agent_wl_new(struct agent *a, uint64_t cgroup_id, const char *name, const char *cgroup,
@@ -243,14 +242,15 @@ bool agent_under_parent(const struct agent *a, const char *cgroup);
 void agent_find_self_cgroup(struct agent *a);
 
 /* health.c */
-void agent_rfc3339_now(char *buf, size_t size);
+uint64_t agent_realtime_ns(void);
 /*
- * Every alert of the agent goes out here: given an alert_id if it has none, counted by rule,
- * handed to every sink and to the cockpit.
+ * An alert not raised by the detector (health: V0001, V0002, V0003) goes out here: given an
+ * alert_id, counted by rule, handed to every sink and to the cockpit.
  */
 void agent_deliver(struct agent *a, json_t *alert);
-/* Gives the alert an alert_id when it has none (before the evidence module copies it). */
-void agent_stamp_id(json_t *alert);
+/* The alert pipeline's tap (struct vigil_alert_pipe): counts the alert by workload and rule
+ * and hands it to the cockpit. */
+void agent_on_alert(const struct vigil_alert *al, json_t *j, void *ctx);
 void agent_health_check(struct agent *a);
 void agent_write_status(struct agent *a);
 

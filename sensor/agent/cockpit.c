@@ -197,7 +197,7 @@ static json_t *heartbeat_state(struct agent *a)
 	}
 	return json_pack("{s:o, s:o, s:o, s:o, s:I}", "hooks", hooks_json(a), "sensor",
 			 sensor_part(a), "sinks", sinks_part(a), "workloads",
-			 wls ? wls : json_array(), "alerts_total", (json_int_t)a->alerts_raised);
+			 wls ? wls : json_array(), "alerts_total", (json_int_t)a->pipe.raised);
 }
 
 /* One line when the cockpit is reached, lost, or refuses the credential; not one per retry. */

@@ -15,21 +15,6 @@
 #include "sensor/agent/apiserver.h"
 #include "util/strutil.h"
 
-int agent_emit(json_t *alert, void *ctx)
-{
-	struct agent *a = ctx;
-	struct wl *w;
-
-	a->alerts_raised++;
-	if (a->cur && a->cur->workload && (w = agent_wl_find(a, a->cur->workload->cgroup_id)))
-		w->alerts++;
-	/* the id first: the incident report keeps a copy, and the cockpit matches the two */
-	agent_stamp_id(alert);
-	vigil_evidence__alert(a->evidence, a->cur, alert);
-	agent_deliver(a, alert);
-	return 0;
-}
-
 void agent_wl_as_workload(const struct wl *w, struct vigil_workload *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -63,8 +48,8 @@ uint64_t agent_total_drops(struct agent *a)
 static void resolve_identity(struct agent *a, struct wl *w)
 {
 	if (!w->container_id[0] ||
-	    agent_identity__resolve(a->c->k8s_host_root, w->cgroup, w->container_id,
-				    a->c->k8s_workload_profiles, &w->id) != 1)
+	    agent_identity__resolve(a->c->k8s_host_root, a->c->k8s_containerd_state, w->cgroup,
+				    w->container_id, a->c->k8s_workload_profiles, &w->id) != 1)
 		return;
 	agent_identity__display_name(&w->id, w->name, sizeof(w->name));
 	{
@@ -89,7 +74,7 @@ static void resolve_identity(struct agent *a, struct wl *w)
  * Replicas of one workload learn into one learner: a replica whose profile another live
  * replica is learning joins it (the first one's window, the union of what all of them do).
  */
-static struct wl *learning_lead(struct agent *a, const struct wl *w)
+static struct wl *learning_lead(struct agent *a, struct wl *w)
 {
 	char mine[PATH_MAX], theirs[PATH_MAX];
 
@@ -102,8 +87,27 @@ static struct wl *learning_lead(struct agent *a, const struct wl *w)
 		if (o == w || o->gone || o->state != WL_LEARNING || !o->l || !o->id.k8s)
 			continue;
 		agent_learned_path(a, o, theirs, sizeof(theirs));
-		if (!strcmp(mine, theirs))
-			return o;
+		if (strcmp(mine, theirs))
+			continue;
+		/*
+		 * Replicas run one pod template, so one image. A pod that only looks like a
+		 * replica (a bare pod named web-7c5d8bf9f7-abcde next to a Deployment's, when the
+		 * controller is guessed from the name) with another image would poison the
+		 * workload's profile: it learns on its own, as its own pod.
+		 */
+		if (strcmp(o->id.image, w->id.image) && w->id.owner.source != VIGIL_K8S_FROM_API) {
+			struct vigil_k8s_owner self = { .kind = "Pod",
+							.source = VIGIL_K8S_FROM_NONE };
+
+			vigil_strlcpy(self.name, w->id.pod, sizeof(self.name));
+			agent_logf("%s: image %s differs from %s's (%s): not a replica of %s %s, "
+				   "learned as its own pod",
+				   w->name, w->id.image, o->name, o->id.image, w->id.owner.kind,
+				   w->id.owner.name);
+			agent_identity__set_owner(&w->id, &self, true);
+			return NULL;
+		}
+		return o;
 	}
 	return NULL;
 }
@@ -354,9 +358,7 @@ int agent_on_event(const struct vigil_event *ev, void *ctx)
 		return err == -ENOMEM ? err : 0;
 	case WL_DETECTING:
 		vigil_evidence__event(a->evidence, ev);
-		a->cur = ev;
-		err = vigil_detector__event(a->d, ev, agent_emit, a);
-		a->cur = NULL;
+		err = vigil_detector__event(a->d, ev, vigil_alert_pipe__emit, &a->pipe);
 		return err < 0 ? err : 0;
 	default:
 		return 0;

@@ -16,6 +16,7 @@
 
 #include "sensor/uplink/uplink_internal.h"
 #include "util/strutil.h"
+#include "vigil/alert.h"
 
 #define DEFAULT_HEARTBEAT (10ull * 1000000000ull)
 
@@ -367,23 +368,21 @@ json_t *vigil_uplink__stats_json(struct vigil_uplink *u)
 			 (json_int_t)st.heartbeats_failed, "enrolments", (json_int_t)st.enrolments);
 }
 
-static void rfc3339_now(char *buf, size_t size)
+static uint64_t realtime_ns(void)
 {
 	struct timespec ts;
-	struct tm tm;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", tm.tm_year + 1900,
-		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
 int vigil_uplink__health_alert(struct vigil_uplink *u, json_t **ret)
 {
+	struct vigil_alert va = { .rule = vigil_rule(VIGIL_V0003), .time_ns = realtime_ns() };
 	struct vigil_uplink_stats st;
 	uint64_t lost, fresh;
-	char when[64], msg[512];
-	json_t *a;
+	char msg[512];
+	json_t *event, *a;
 
 	if (!u || !ret)
 		return -EINVAL;
@@ -399,22 +398,18 @@ int vigil_uplink__health_alert(struct vigil_uplink *u, json_t **ret)
 		 "%llu record(s) for the cockpit %s were lost since the last report (queue or "
 		 "spool full, refused by the cockpit, or damaged on disk); see event.totals",
 		 (unsigned long long)fresh, u->url);
-	rfc3339_now(when, sizeof(when));
-	a = json_pack("{s:s, s:s, s:s, s:i, s:s, s:{s:s, s:s},"
-		      " s:{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s},"
-		      " s:{s:i, s:i, s:s, s:s, s:[], s:i, s:i},"
-		      " s:{s:s, s:s, s:I, s:{s:o, s:o, s:I, s:I}, s:{s:I, s:I, s:I}}, s:n}",
-		      "time", when, "rule_id", "V0003", "rule_name", "Cockpit uplink lost data",
-		      "severity", 5, "message", msg, "mitre", "tactic", "", "technique", "",
-		      "workload", "id", "", "name", "", "cgroup", "", "container_id", "",
-		      "container_name", "", "pod", "", "namespace", "", "image", "", "process",
-		      "pid", 0, "ppid", 0, "comm", "", "exe", "", "args", "uid", 0, "gid", 0,
-		      "event", "type", "health", "cockpit", u->url, "dropped", (json_int_t)fresh,
-		      "totals", "dropped", per_kind(st.dropped), "rejected", per_kind(st.rejected),
-		      "torn", (json_int_t)st.spool_torn, "torn_bytes",
-		      (json_int_t)st.spool_torn_bytes, "spool", "items", (json_int_t)st.spool_items,
-		      "bytes", (json_int_t)st.spool_bytes, "max_bytes",
-		      (json_int_t)st.spool_max_bytes, "profile");
+	event = json_pack("{s:s, s:s, s:I, s:{s:o, s:o, s:I, s:I}, s:{s:I, s:I, s:I}}", "type",
+			  "health", "cockpit", u->url, "dropped", (json_int_t)fresh, "totals",
+			  "dropped", per_kind(st.dropped), "rejected", per_kind(st.rejected), "torn",
+			  (json_int_t)st.spool_torn, "torn_bytes", (json_int_t)st.spool_torn_bytes,
+			  "spool", "items", (json_int_t)st.spool_items, "bytes",
+			  (json_int_t)st.spool_bytes, "max_bytes", (json_int_t)st.spool_max_bytes);
+	if (!event)
+		return -ENOMEM;
+	va.message = msg;
+	va.event_json = event;
+	a = vigil_alert__json(&va);
+	json_decref(event);
 	if (!a)
 		return -ENOMEM;
 	*ret = a;
