@@ -15,6 +15,7 @@
 
 #include "sensor/uplink/uplink_internal.h"
 #include "util/strutil.h"
+#include "util/version.h"
 
 void uplink_heartbeat__host_facts(struct vigil_uplink *u)
 {
@@ -65,7 +66,7 @@ json_t *uplink_heartbeat__build(struct vigil_uplink *u, const json_t *state, uin
 	 * names another one */
 	json_object_set_new(hb, "interval_s",
 			    json_integer((json_int_t)(u->heartbeat_ns / 1000000000ull)));
-	json_object_set_new(hb, "version", json_string(VIGIL_VERSION));
+	json_object_set_new(hb, "version", json_string(vigil_version()));
 	json_object_set_new(hb, "kernel", json_string(u->kernel));
 	json_object_set_new(
 		hb, "uptime_s",

@@ -12,8 +12,6 @@
 requires_root
 requires_btf
 ensure_tracefs
-vigil_has cockpit || skip "no cockpit in this build"
-[[ "$("$VIGIL" cockpit token --help 2>&1)" == *join-token* ]] || skip "this cockpit has no node tokens (fleet API v2)"
 
 OUTAGE=${VIGIL_FLEET_OUTAGE:-3}
 port=$(free_port)
