@@ -400,10 +400,11 @@ int vigil_uplink__health_alert(struct vigil_uplink *u, json_t **ret)
 		 (unsigned long long)fresh, u->url);
 	event = json_pack("{s:s, s:s, s:I, s:{s:o, s:o, s:I, s:I}, s:{s:I, s:I, s:I}}", "type",
 			  "health", "cockpit", u->url, "dropped", (json_int_t)fresh, "totals",
-			  "dropped", per_kind(st.dropped), "rejected", per_kind(st.rejected), "torn",
-			  (json_int_t)st.spool_torn, "torn_bytes", (json_int_t)st.spool_torn_bytes,
-			  "spool", "items", (json_int_t)st.spool_items, "bytes",
-			  (json_int_t)st.spool_bytes, "max_bytes", (json_int_t)st.spool_max_bytes);
+			  "dropped", per_kind(st.dropped), "rejected", per_kind(st.rejected),
+			  "torn", (json_int_t)st.spool_torn, "torn_bytes",
+			  (json_int_t)st.spool_torn_bytes, "spool", "items",
+			  (json_int_t)st.spool_items, "bytes", (json_int_t)st.spool_bytes,
+			  "max_bytes", (json_int_t)st.spool_max_bytes);
 	if (!event)
 		return -ENOMEM;
 	va.message = msg;

@@ -551,12 +551,11 @@ static void test_syscall_bitmap(void **state)
 
 static void test_catalogue(void **state)
 {
-	static const char *const ids[] = { "R0001", "R0002", "R0003", "R0004", "R0005",
-					   "R0006", "R0007", "R0008", "R0009", "R0010",
-					   "R0011", "R0040", "R1000", "R1001", "R1002",
-					   "R1005", "R1006", "R1009", "R1010", "R1012",
-					   "R1015", "R1016", "R1030", "V0001", "V0002",
-					   "V0003" };
+	static const char *const ids[] = { "R0001", "R0002", "R0003", "R0004", "R0005", "R0006",
+					   "R0007", "R0008", "R0009", "R0010", "R0011", "R0040",
+					   "R1000", "R1001", "R1002", "R1005", "R1006", "R1009",
+					   "R1010", "R1012", "R1015", "R1016", "R1030", "V0001",
+					   "V0002", "V0003" };
 	size_t n;
 	const struct vigil_rule *all = vigil_rules__all(&n);
 
