@@ -48,7 +48,21 @@ int BPF_PROG(vg_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 			     VG_STR_ARGV);
 	off = put_path(e, off, 2, BPF_CORE_READ(t, fs, pwd.dentry), BPF_CORE_READ(t, fs, pwd.mnt));
 	e->arg[0] = BPF_CORE_READ(bprm, argc);
-	return ev_submit(e, off, 0, false);
+	{
+		/* a repeat is the same program started by the same program (and uid, in the
+		 * hash): a shell from the web server is not a repeat of one from cron */
+		char pc[16] = {};
+		__u64 h = ev_hash(e, off, 0), w0, w1;
+
+		BPF_CORE_READ_STR_INTO(&pc, t, real_parent, comm);
+		__builtin_memcpy(&w0, pc, 8);
+		__builtin_memcpy(&w1, pc + 8, 8);
+		h = ((h ^ w0) * 0x100000001b3ull ^ w1) * 0x100000001b3ull;
+		if (off > SCRATCH_SIZE - VG_EVENT_HDR_SIZE)
+			return 0;
+		barrier_var(off);
+		return ev_submit_key(e, off, 0, false, h | 1);
+	}
 }
 
 SEC("tp_btf/sched_process_fork")

@@ -35,6 +35,7 @@ static const struct ev_field exec_fields[] = {
 	F("upper_layer", EV_BOOL, exec.upper_layer, 0, NULL),
 	F("memfd", EV_BOOL, exec.memfd, 0, NULL),
 	F("dev_shm", EV_BOOL, exec.dev_shm, 0, NULL),
+	F("parent_exe", EV_STR, exec.parent_exe, EV_OPTIONAL, NULL),
 };
 
 static const struct ev_field fork_fields[] = {
