@@ -133,6 +133,7 @@ for n in "${nodes[@]}"; do touch "$TEST_TMP/$n/misbehave"; done
 for n in "${nodes[@]}"; do
 	wait_until 30 json_count_ge 20 "$TEST_TMP/$n/alerts.jsonl" || fail "$n raises no alerts"
 done
+file_ids() { json_get "$TEST_TMP/$1/alerts.jsonl" alert_id | sort; }
 kill -KILL $COCKPIT_PID
 wait $COCKPIT_PID 2>/dev/null || true
 log "cockpit killed (-9) at ${SECONDS}s; down for ${OUTAGE}s"
@@ -140,7 +141,22 @@ spooling() { [ "$(status $1 "s['cockpit']['spool']['items'] > 0 and not s['cockp
 for n in "${nodes[@]}"; do
 	wait_until 20 spooling $n || fail "$n does not spool while the cockpit is down: $(status $n "s['cockpit']")"
 done
-# node-c's agent dies too, with records in its spool; it comes back during the outage
+# node-c's agent dies too, with records in its spool; it comes back during the outage. An alert
+# is in the spool one sender step after it is raised (docs/AGENT.md §11): node-c stops
+# misbehaving first, and dies once every alert in its file sink is in its spool and no new one
+# came for 2 s.
+rm "$TEST_TMP/node-c/misbehave"
+c_last=-1
+c_since=$SECONDS
+spooled_all()
+{
+	local n q
+	n=$(file_ids node-c | wc -l)
+	q=$(status node-c "s['cockpit']['queued']['alerts'] if s['cockpit']['waiting'] == 0 else -1")
+	if [ "$n" != "$c_last" ]; then c_last=$n c_since=$SECONDS; fi
+	[ "$q" = "$n" ] && [ $((SECONDS - c_since)) -ge 2 ]
+}
+wait_until 30 spooled_all || fail "node-c: its alerts are not all in its spool: $(status node-c "s['cockpit']")"
 kill -KILL ${AGENT_PID[node-c]}
 wait ${AGENT_PID[node-c]} 2>/dev/null || true
 kill_svcs "$TEST_TMP/node-c/svc.pids"
@@ -148,6 +164,7 @@ rm -f "$TEST_TMP/node-c/status.json" # the dead agent's: the new one writes its 
 start_agent node-c
 wait_for_line "${AGENT_LOG[node-c]}" "records from an earlier run in the spool" 60
 wait_until 60 detecting node-c || fail "node-c's agent did not come back: $(tail -5 "${AGENT_LOG[node-c]}")"
+touch "$TEST_TMP/node-c/misbehave"
 sleep "$OUTAGE"
 start_cockpit
 log "cockpit back (${SECONDS}s)"
@@ -156,7 +173,6 @@ log "cockpit back (${SECONDS}s)"
 rm "$TEST_TMP/node-b/misbehave"
 # cockpit_ids NODE: the alert ids the cockpit holds for NODE, one a line, sorted
 cockpit_ids() { api "/api/v1/alerts?node=$1&limit=10000" | python3 -c 'import json,sys; [print(a["alert_id"]) for a in json.load(sys.stdin)["alerts"]]' | sort; }
-file_ids() { json_get "$TEST_TMP/$1/alerts.jsonl" alert_id | sort; }
 drained() { [ "$(status $1 "s['cockpit']['spool']['items'] + s['cockpit']['waiting']")" = 0 ] && [ "$(status $1 "s['cockpit']['connected']")" = True ]; }
 same_ids() { [ "$(cockpit_ids $1)" = "$(file_ids $1)" ]; }
 wait_until 60 drained node-b || fail "node-b does not deliver its spool: $(status node-b "s['cockpit']")"
