@@ -187,6 +187,7 @@ void agent_wl_bind(struct agent *a, struct wl *w)
 					    VIGIL_SYSCALL_BITS))
 		vigil_sensor__set_syscall_allow(a->s, w->cgroup_id, bitmap, VIGIL_SYSCALL_BITS);
 	agent_wl_enforce(a, w);
+	agent_cockpit_profile(a, w, "in_force");
 }
 
 /*
