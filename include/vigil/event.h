@@ -40,6 +40,8 @@ enum vigil_event_kind {
 	VIGIL_EV_MODULE, /* init_module / finit_module */
 	VIGIL_EV_MEMFD,	 /* memfd_create */
 	VIGIL_EV_MOUNT,
+	VIGIL_EV_SEND,	    /* a message to an address named in the call, without connect: UDP
+			     * sendto/sendmsg/sendmmsg with a destination, TCP Fast Open */
 	VIGIL_EV_NET_IO,    /* zoom only: bytes sent/received on a socket, optional payload */
 	VIGIL_EV_FILE_READ, /* zoom only: read of a sensitive file, optional content sample */
 	VIGIL_EV__MAX
@@ -83,12 +85,38 @@ enum vigil_direction {
 	VIGIL_DIR_INBOUND
 };
 
+/* SEND: how the message was sent (the io_uring forms also set via_iouring) */
+enum vigil_send_call {
+	VIGIL_SEND_SENDTO = 0,
+	VIGIL_SEND_SENDMSG,
+	VIGIL_SEND_SENDMMSG,
+};
+
 struct vigil_sockaddr {
 	uint16_t family;  /* AF_INET / AF_INET6 / AF_UNIX */
 	uint16_t port;	  /* host order */
 	uint8_t addr[16]; /* IPv4 in the first 4 bytes */
 	const char *unix_path;
 };
+
+/* What enforcement did at the hook (docs/ENFORCEMENT.md). */
+enum vigil_action {
+	VIGIL_ACTION_NONE = 0,
+	VIGIL_ACTION_WOULD_KILL, /* a deviation enforcement did not kill: see the reason */
+	VIGIL_ACTION_KILLED,	 /* SIGKILL sent from the kernel hook */
+};
+
+/* Why a deviation was not killed (with VIGIL_ACTION_WOULD_KILL). */
+enum vigil_action_reason {
+	VIGIL_ACTION_DRY_RUN = 0, /* the workload's mode is dry-run */
+	VIGIL_ACTION_RATE_LIMIT,  /* the workload's kill budget is spent: alert only */
+	VIGIL_ACTION_SWITCH_OFF,  /* the node-wide switch turned enforcement off */
+	VIGIL_ACTION_PROTECTED,	  /* the host's init or the sensor itself */
+};
+
+/* "killed", "would-kill" (NULL for NONE); "dry-run", "rate-limit", "switch-off", "protected". */
+const char *vigil_action__name(enum vigil_action a);
+const char *vigil_action_reason__name(enum vigil_action_reason r);
 
 struct vigil_event {
 	enum vigil_event_kind kind;
@@ -97,6 +125,8 @@ struct vigil_event {
 	const struct vigil_workload *workload;
 	const struct vigil_process *proc;
 	bool via_iouring; /* submitted through io_uring (work may run on an iou-wrk thread) */
+	enum vigil_action action;		/* what enforcement did (exec) */
+	enum vigil_action_reason action_reason; /* with WOULD_KILL: why not killed */
 
 	union {
 		struct {		  /* EXEC */
@@ -126,7 +156,7 @@ struct vigil_event {
 			const char *path;
 			const char *target;
 		} link;
-		struct {	       /* CONNECT, ACCEPT, BIND, LISTEN, TCP_STATE, NET_IO */
+		struct {	       /* CONNECT, ACCEPT, BIND, LISTEN, TCP_STATE, SEND, NET_IO */
 			uint8_t proto; /* IPPROTO_TCP / IPPROTO_UDP */
 			enum vigil_direction direction;
 			struct vigil_sockaddr local;
@@ -135,6 +165,8 @@ struct vigil_event {
 			uint16_t old_state, new_state; /* TCP_STATE */
 			int32_t fd;
 			uint64_t bytes;	     /* NET_IO */
+			uint8_t call;	     /* SEND: enum vigil_send_call */
+			bool fastopen;	     /* SEND: TCP Fast Open (MSG_FASTOPEN) */
 			const uint8_t *data; /* NET_IO payload sample, may be NULL */
 			uint32_t data_len;
 		} net;

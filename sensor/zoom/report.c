@@ -72,7 +72,7 @@ static void fmt_dest(const struct dest *d, char *buf, size_t size)
 static bool is_net(const struct zev *e)
 {
 	return (e->kind == VIGIL_EV_CONNECT || e->kind == VIGIL_EV_NET_IO ||
-		e->kind == VIGIL_EV_ACCEPT) &&
+		e->kind == VIGIL_EV_ACCEPT || e->kind == VIGIL_EV_SEND) &&
 	       (e->family == AF_INET || e->family == AF_INET6);
 }
 
@@ -303,6 +303,12 @@ static void account_net(struct report *b, const struct zev *e, const char *addr)
 		}
 		return;
 	}
+	/* a message with no connect: a destination (its bytes and contacts come from NET_IO) */
+	if (e->kind == VIGIL_EV_SEND) {
+		if (b->last_dns && !d->dns[0] && e->time_ns - b->last_dns_ns <= DNS_BEFORE_CONN_NS)
+			vigil_strlcpy(d->dns, b->last_dns, sizeof(d->dns));
+		return;
+	}
 	/* NET_IO */
 	if (e->dir == VIGIL_DIR_INBOUND) {
 		d->bytes_in += e->bytes;
@@ -467,6 +473,10 @@ static void summary(const struct report *b, struct vigil_buf *sum)
 		}
 	if (top)
 		fmt_dest(top, topa, sizeof(topa));
+	/* a compromise (an alert of severity 8 or more) leads with its root cause: the incident
+	 * list shows the summary */
+	if (inc->head.text[0] && inc->head.sev >= 8)
+		vigil_buf__printf(sum, "%s; ", inc->head.text);
 	vigil_buf__printf(sum, "%s", comm ? comm : inc->wl->name);
 	if (lang && strcmp(lang, "unknown"))
 		vigil_buf__printf(sum, " (%s)", lang);
@@ -525,6 +535,7 @@ static json_t *assemble(struct report *b, bool closed, const char *summary_text)
 	json_object_set_new(r, "bytes", json_integer((json_int_t)b->bytes));
 	json_object_set_new(r, "rules", b->rules);
 	json_object_set_new(r, "languages", b->langs);
+	json_object_set_new(r, "headline", json_string(inc->head.text));
 	json_object_set_new(r, "summary", json_string(summary_text));
 	json_object_set_new(r, "alerts", json_deep_copy(inc->alerts));
 	json_object_set_new(r, "processes", b->procs);

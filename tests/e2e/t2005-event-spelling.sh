@@ -35,6 +35,7 @@ cat /etc/shadow >/dev/null
 "$PROGS/cap_use" net_raw
 "$PROGS/dns_query" vigil-spelling.example.org 127.0.0.1 53
 "$PROGS/iouring_connect" 127.0.0.1 $ECHO_PORT
+"$PROGS/udp_send" sendto 127.0.0.1 9
 "$PROGS/link_to" sym /etc/shadow "$TEST_TMP/s1"
 "$PROGS/link_to" hard /etc/shadow "$TEST_TMP/h1"
 "$PROGS/ptrace_child" attach
@@ -48,7 +49,7 @@ chmod +x "$DRIVE"
 ALERTS=$TEST_TMP/alerts.jsonl
 EVENTS=$TEST_TMP/events.jsonl
 set +e
-"$VIGIL" watch --profile "$PROFILE" --name spelling --cooldown 0 --alerts "file:$ALERTS" \
+"$VIGIL" watch --profile "$PROFILE" --name spelling --cooldown 0 --enable all --alerts "file:$ALERTS" \
 	--events "$EVENTS" -- /bin/sh "$DRIVE" >"$TEST_TMP/watch.out" 2>"$TEST_TMP/watch.err"
 RC=$?
 set -e

@@ -124,9 +124,14 @@ static int setup_opts(void **state, const struct vigil_detect_opts *opts)
 	return 0;
 }
 
+/* Every rule on, also those Kubescape ships off (test_kubescape_defaults checks those). */
+static const char *const all_rules[] = { "all", NULL };
+
 static int setup(void **state)
 {
-	return setup_opts(state, NULL);
+	struct vigil_detect_opts o = { .enabled = all_rules };
+
+	return setup_opts(state, &o);
 }
 
 static int teardown(void **state)
@@ -231,8 +236,9 @@ static void test_open_rules(void **state)
 	assert_string_equal(open_ev(f, "demo", "/etc/nothere", O_RDONLY, -ENOENT), "");
 	assert_string_equal(open_ev(f, "demo", "/tmp/scratch", O_RDWR | O_CREAT, 3), "");
 	assert_string_equal(open_ev(f, "demo", "/proc/1234/stat", O_RDONLY, 3), "");
-	/* rulePolicies: R0002 allows comm backup */
-	assert_string_equal(open_ev(f, "backup", "/etc/hostname", O_RDONLY, 3), "");
+	/* rulePolicies apply only to the rules that take them (Kubescape's supportPolicy):
+	 * `R0002: processAllowed: [backup]` is inert, as in Kubescape */
+	assert_string_equal(open_ev(f, "backup", "/etc/hostname", O_RDONLY, 3), "R0002");
 	/* the sensitive classes win over R0002 and count attempts */
 	assert_string_equal(open_ev(f, "demo",
 				    "/var/run/secrets/kubernetes.io/serviceaccount/token", O_RDONLY,
@@ -244,6 +250,22 @@ static void test_open_rules(void **state)
 	assert_string_equal(open_ev(f, "demo", "/root/.ssh/id_ed25519", O_RDONLY, 3), "R0010");
 	/* rulePolicies are per rule: backup is not allowed R0010 */
 	assert_string_equal(open_ev(f, "backup", "/etc/gshadow", O_RDONLY, 3), "R0010");
+	/* V1101: a write to a persistence path, anywhere, denied or not; reads are not */
+	assert_string_equal(
+		open_ev(f, "demo", "/var/spool/cron/crontabs/temp-77.rdb", O_WRONLY | O_CREAT, 3),
+		"V1101");
+	assert_string_equal(
+		open_ev(f, "demo", "/home/al/.ssh/authorized_keys", O_WRONLY | O_APPEND, -EACCES),
+		"V1101");
+	assert_string_equal(open_ev(f, "demo", "/var/lib/postgresql/.bashrc", O_RDWR | O_TRUNC, 3),
+			    "V1101");
+	assert_string_equal(open_ev(f, "demo", "/etc/systemd/system/x.service",
+				    O_WRONLY | O_CREAT | O_TRUNC, 3),
+			    "V1101");
+	assert_string_equal(open_ev(f, "demo", "/etc/sudoers", O_WRONLY, 3), "V1101");
+	assert_string_equal(open_ev(f, "demo", "/etc/sudoers", O_RDONLY, 3), "R0010");
+	assert_string_equal(open_ev(f, "demo", "/etc/crontab", O_RDONLY, 3), "R0002");
+	assert_string_equal(open_ev(f, "demo", "/tmp/.bashrc.d/x", O_WRONLY | O_CREAT, 3), "");
 }
 
 static const char *syscall_ev(struct fixture *f, const char *name)
@@ -261,7 +283,13 @@ static void test_syscall_cap_iouring(void **state)
 	struct vigil_event ev;
 
 	assert_string_equal(syscall_ev(f, "read"), "");
+	assert_string_equal(syscall_ev(f, "mprotect"), "R0003");
+	/* an informational syscall from the known /usr/bin/demo is not news; from a program
+	 * the profile does not know it is */
+	assert_string_equal(syscall_ev(f, "uname"), "");
+	set_proc("x", "/tmp/x", (const char *[]){ "x" }, 1);
 	assert_string_equal(syscall_ev(f, "uname"), "R0003");
+	set_proc("demo", "/usr/bin/demo", (const char *[]){ "demo" }, 1);
 	/* judged by their own rules, not by R0003 */
 	assert_string_equal(syscall_ev(f, "ptrace"), "");
 	assert_string_equal(syscall_ev(f, "unshare"), "");
@@ -281,9 +309,10 @@ static void test_syscall_cap_iouring(void **state)
 	assert_string_equal(run1(f, &ev), "R1030");
 }
 
-static const char *connect_ev(struct fixture *f, const char *ip, uint16_t port, uint8_t proto)
+static const char *net_ev(struct fixture *f, enum vigil_event_kind kind, const char *ip,
+			  uint16_t port, uint8_t proto)
 {
-	struct vigil_event ev = base_event(VIGIL_EV_CONNECT);
+	struct vigil_event ev = base_event(kind);
 
 	ev.net.proto = proto;
 	ev.net.direction = VIGIL_DIR_OUTBOUND;
@@ -291,6 +320,11 @@ static const char *connect_ev(struct fixture *f, const char *ip, uint16_t port, 
 	ev.net.remote.port = port;
 	assert_int_equal(inet_pton(AF_INET, ip, ev.net.remote.addr), 1);
 	return run1(f, &ev);
+}
+
+static const char *connect_ev(struct fixture *f, const char *ip, uint16_t port, uint8_t proto)
+{
+	return net_ev(f, VIGIL_EV_CONNECT, ip, port, proto);
 }
 
 static void test_network_rules(void **state)
@@ -303,6 +337,12 @@ static void test_network_rules(void **state)
 	assert_string_equal(connect_ev(f, "192.0.2.7", 3333, IPPROTO_TCP), "R1009");
 	assert_string_equal(connect_ev(f, "10.96.0.1", 443, IPPROTO_TCP), "R0007");
 	assert_string_equal(connect_ev(f, "10.1.2.3", 6443, IPPROTO_TCP), "R0007");
+	/* egress without connect (a datagram or Fast Open to an address named in the call) is
+	 * judged as a connection to that peer */
+	assert_string_equal(net_ev(f, VIGIL_EV_SEND, "127.0.0.1", 8080, IPPROTO_TCP), "");
+	assert_string_equal(net_ev(f, VIGIL_EV_SEND, "127.0.0.2", 8080, IPPROTO_UDP), "R0011");
+	assert_string_equal(net_ev(f, VIGIL_EV_SEND, "192.0.2.8", 3333, IPPROTO_TCP), "R1009");
+	assert_string_equal(net_ev(f, VIGIL_EV_SEND, "10.1.2.4", 6443, IPPROTO_TCP), "R0007");
 
 	ev = base_event(VIGIL_EV_DNS);
 	ev.dns.name = "api.example.com";
@@ -363,21 +403,38 @@ static void test_unbound_and_policies(void **state)
 				   "metadata: {name: dbg}\n"
 				   "spec:\n"
 				   "  rulePolicies:\n"
-				   "    R1015: {containerAllowed: true}\n";
+				   "    R1015: {containerAllowed: true}\n"
+				   "    R1030: {containerAllowed: true}\n"
+				   "    R1010: {processAllowed: [ln]}\n";
 	struct vigil_profile *p = NULL;
 
 	other.cgroup_id = CG + 1;
 	ev.workload = &other;
 	assert_string_equal(run1(f, &ev), "");
 
-	/* containerAllowed exempts the whole workload from that rule only */
+	/* containerAllowed exempts the whole workload from that rule only, and only for the rules
+	 * that take policies (R1010, R1011, R1012, R1030): R1015 ignores it, as in Kubescape */
 	assert_int_equal(
 		vigil_profile__load_buffer(yaml, sizeof(yaml) - 1, "dbg.yaml", NULL, &p, NULL), 0);
 	assert_int_equal(vigil_detector__bind(f->d, CG + 1, p, NULL, NULL), 0);
 	vigil_profile__free(p);
 	ev = base_event(VIGIL_EV_PTRACE);
 	ev.workload = &other;
+	assert_string_equal(run1(f, &ev), "R1015");
+	ev = base_event(VIGIL_EV_IOURING_OP);
+	ev.workload = &other;
+	ev.iouring.opname = "OPENAT";
 	assert_string_equal(run1(f, &ev), "");
+	/* processAllowed: the named comm only */
+	ev = base_event(VIGIL_EV_SYMLINK);
+	ev.workload = &other;
+	ev.link.path = "/tmp/s";
+	ev.link.target = "/etc/shadow";
+	set_proc("ln", "/bin/ln", (const char *[]){ "ln" }, 1);
+	assert_string_equal(run1(f, &ev), "");
+	set_proc("sh", "/bin/sh", (const char *[]){ "sh" }, 1);
+	ev.link.path = "/tmp/s2";
+	assert_string_equal(run1(f, &ev), "R1010");
 	ev = base_event(VIGIL_EV_MODULE);
 	ev.workload = &other;
 	assert_string_equal(run1(f, &ev), "R1002");
@@ -444,6 +501,54 @@ static void test_cooldown_identity(void **state)
 	assert_string_equal(run1(f, &ev), "R0004");
 }
 
+static const char *exec_from(struct fixture *f, const char *parent, const char *path,
+			     const char *const *argv, uint32_t argc)
+{
+	struct vigil_event ev = base_event(VIGIL_EV_EXEC);
+
+	set_proc(argv[0], path, argv, argc);
+	ev.exec.path = path;
+	ev.exec.parent_exe = parent;
+	return run1(f, &ev);
+}
+
+/* V1100: a program that is not a shell starts a shell or interpreter the profile does not
+ * allow; a shell starting one is the chain that follows (R0001). */
+static void test_shell_from_server(void **state)
+{
+	struct fixture *f = *state;
+	json_t *a;
+
+	assert_string_equal(exec_from(f, "/usr/sbin/nginx", "/usr/bin/python3.11",
+				      (const char *[]){ "python3", "-c", "x" }, 3),
+			    "V1100");
+	a = json_array_get(f->alerts, json_array_size(f->alerts) - 1);
+	assert_int_equal(json_integer_value(json_object_get(a, "severity")), 8);
+	assert_non_null(strstr(json_string_value(json_object_get(a, "message")),
+			       "/usr/sbin/nginx started /usr/bin/python3.11"));
+	assert_string_equal(exec_from(f, "/usr/bin/dash", "/usr/bin/perl",
+				      (const char *[]){ "perl", "-e", "x" }, 3),
+			    "R0001");
+	/* allowed with these arguments: nothing; other arguments: V1100, not R0040 */
+	assert_string_equal(
+		exec_from(f, "/usr/sbin/nginx", "/bin/sh", (const char *[]){ "sh", "-c", "x" }, 3),
+		"");
+	assert_string_equal(
+		exec_from(f, "/usr/sbin/nginx", "/bin/sh", (const char *[]){ "sh", "-i" }, 2),
+		"V1100");
+	/* busybox is what argv[0] names */
+	assert_string_equal(
+		exec_from(f, "/usr/sbin/nginx", "/bin/busybox", (const char *[]){ "cat", "/x" }, 2),
+		"R0001");
+	assert_string_equal(
+		exec_from(f, "/usr/sbin/nginx", "/bin/busybox", (const char *[]){ "sh" }, 1),
+		"V1100");
+	/* not an interpreter: a name that only starts like one */
+	assert_string_equal(
+		exec_from(f, "/usr/sbin/nginx", "/usr/bin/phpize", (const char *[]){ "phpize" }, 1),
+		"R0001");
+}
+
 static void test_no_cooldown(void **state)
 {
 	struct fixture *f = *state;
@@ -456,7 +561,7 @@ static void test_no_cooldown(void **state)
 
 static int setup_no_cooldown(void **state)
 {
-	struct vigil_detect_opts o = { .no_cooldown = true };
+	struct vigil_detect_opts o = { .no_cooldown = true, .enabled = all_rules };
 
 	return setup_opts(state, &o);
 }
@@ -464,7 +569,7 @@ static int setup_no_cooldown(void **state)
 static int setup_disabled(void **state)
 {
 	static const char *const off[] = { "R0002", "R0011", NULL };
-	struct vigil_detect_opts o = { .disabled = off };
+	struct vigil_detect_opts o = { .enabled = all_rules, .disabled = off };
 
 	return setup_opts(state, &o);
 }
@@ -478,11 +583,47 @@ static void test_disabled(void **state)
 	assert_string_equal(open_ev(f, "demo", "/etc/shadow", O_RDONLY, 3), "R0010");
 }
 
+/* Defaults as Kubescape ships them: R0002 and R0011 off; `enabled` turns one on. */
+static void test_kubescape_defaults(void **state)
+{
+	static const char *const on[] = { "R0002", NULL };
+	struct vigil_detect_opts o = { .enabled = on };
+	struct fixture *f;
+
+	(void)state;
+	setup_opts((void **)&f, NULL);
+	assert_string_equal(open_ev(f, "demo", "/etc/passwd", O_RDONLY, 3), "");
+	assert_string_equal(connect_ev(f, "127.0.0.2", 8080, IPPROTO_TCP), "");
+	assert_string_equal(open_ev(f, "demo", "/etc/shadow", O_RDONLY, 3), "R0010");
+	assert_string_equal(connect_ev(f, "192.0.2.7", 3333, IPPROTO_TCP), "R1009");
+	teardown((void **)&f);
+
+	setup_opts((void **)&f, &o);
+	assert_string_equal(open_ev(f, "demo", "/etc/passwd", O_RDONLY, 3), "R0002");
+	assert_string_equal(connect_ev(f, "127.0.0.2", 8080, IPPROTO_TCP), "");
+	teardown((void **)&f);
+
+	for (size_t i = 0; i < VIGIL_RULE__MAX; i++) {
+		const struct vigil_rule *r = vigil_rule((enum vigil_rule_id)i);
+		bool off = !strcmp(r->id, "R0002") || !strcmp(r->id, "R0011") ||
+			   !strcmp(r->id, "R1003") || !strcmp(r->id, "R1011");
+		bool pol = !strcmp(r->id, "R1010") || !strcmp(r->id, "R1011") ||
+			   !strcmp(r->id, "R1012") || !strcmp(r->id, "R1030");
+
+		assert_int_equal(!!(r->flags & VIGIL_RULE_OFF), off);
+		assert_int_equal(!!(r->flags & VIGIL_RULE_POLICY), pol);
+	}
+}
+
 static void test_bad_disabled_id(void **state)
 {
 	static const char *const off[] = { "R9999", NULL };
 	struct vigil_detect_opts o = { .disabled = off };
 
+	assert_null(vigil_detector__new(&o));
+	assert_int_equal(errno, EINVAL);
+	o.disabled = NULL;
+	o.enabled = off;
 	assert_null(vigil_detector__new(&o));
 	assert_int_equal(errno, EINVAL);
 }
@@ -506,6 +647,10 @@ static void test_alert_record(void **state)
 	assert_int_equal(t[29], 'Z');
 	assert_string_equal(json_string_value(json_object_get(a, "rule_name")),
 			    "Unexpected process launched");
+	/* names as Kubescape's rule library spells them */
+	assert_string_equal(vigil_rule(VIGIL_R0007)->name,
+			    "Workload uses Kubernetes API unexpectedly");
+	assert_string_equal(vigil_rule(VIGIL_R1010)->name, "Soft link created over sensitive file");
 	assert_int_equal(json_integer_value(json_object_get(a, "severity")), 1);
 	o = json_object_get(a, "mitre");
 	assert_string_equal(json_string_value(json_object_get(o, "tactic")), "TA0002");
@@ -580,11 +725,11 @@ static void test_syscall_bitmap(void **state)
 
 static void test_catalogue(void **state)
 {
-	static const char *const ids[] = { "R0001", "R0002", "R0003", "R0004", "R0005",
-					   "R0006", "R0007", "R0008", "R0009", "R0010",
-					   "R0011", "R0040", "R1000", "R1001", "R1002",
-					   "R1005", "R1006", "R1009", "R1010", "R1012",
-					   "R1015", "R1016", "R1030", "V0001", "V0002" };
+	static const char *const ids[] = { "R0001", "R0002", "R0003", "R0004", "R0005", "R0006",
+					   "R0007", "R0008", "R0009", "R0010", "R0011", "R0040",
+					   "R1000", "R1001", "R1002", "R1005", "R1006", "R1009",
+					   "R1010", "R1012", "R1015", "R1016", "R1030", "V1100",
+					   "V1101", "V0001", "V0002" };
 	size_t n;
 	const struct vigil_rule *all = vigil_rules__all(&n);
 
@@ -620,8 +765,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unbound_and_policies, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cooldown, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cooldown_identity, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_shell_from_server, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_cooldown, setup_no_cooldown, teardown),
 		cmocka_unit_test_setup_teardown(test_disabled, setup_disabled, teardown),
+		cmocka_unit_test(test_kubescape_defaults),
 		cmocka_unit_test(test_bad_disabled_id),
 		cmocka_unit_test_setup_teardown(test_alert_record, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_raise_r1016, setup, teardown),
