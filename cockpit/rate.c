@@ -48,11 +48,13 @@ void cockpit_rates_init(struct cockpit_rates *r, double req_per_s, double bytes_
 	r->req_burst = req_per_s * 10;
 	r->byte_rate = bytes_per_s;
 	/* a burst always holds the largest body, or a node could never send one */
-	r->byte_burst = bytes_per_s * 8 > (double)max_body * 2 ? bytes_per_s * 8 : (double)max_body * 2;
-	r->full_after_ns = (uint64_t)(1e9 * (r->req_burst / r->req_rate > r->byte_burst / r->byte_rate
-						     ? r->req_burst / r->req_rate
-						     : r->byte_burst / r->byte_rate)) +
-			   1000000000ull;
+	r->byte_burst =
+		bytes_per_s * 8 > (double)max_body * 2 ? bytes_per_s * 8 : (double)max_body * 2;
+	r->full_after_ns =
+		(uint64_t)(1e9 * (r->req_burst / r->req_rate > r->byte_burst / r->byte_rate
+					  ? r->req_burst / r->req_rate
+					  : r->byte_burst / r->byte_rate)) +
+		1000000000ull;
 }
 
 void cockpit_rates_release(struct cockpit_rates *r)
