@@ -729,7 +729,7 @@ static void test_catalogue(void **state)
 					   "R0007", "R0008", "R0009", "R0010", "R0011", "R0040",
 					   "R1000", "R1001", "R1002", "R1005", "R1006", "R1009",
 					   "R1010", "R1012", "R1015", "R1016", "R1030", "V1100",
-					   "V1101", "V0001", "V0002" };
+					   "V1101", "V0001", "V0002", "V0003" };
 	size_t n;
 	const struct vigil_rule *all = vigil_rules__all(&n);
 
