@@ -5,7 +5,8 @@
 # kill: SIGKILL at sched_process_exec, before touch's first instruction: the marker is absent,
 # the shell goes on (its own marker is written), the alert says killed. A partial or learning
 # profile is never enforced; the node-wide switch file turns killing off; past the per-workload
-# budget (10 kills a minute) it falls back to alerts; a fileless exec (memfd, R1005) is killed.
+# budget (10 kills a minute) it falls back to alerts; a fileless exec (memfd, R1005) and a
+# program run from /dev/shm (R1000) are killed.
 . "$(dirname "$0")/../lib/common.sh"
 requires_root
 requires_progs
@@ -20,6 +21,7 @@ cat /etc/hostname >/dev/null
 case "\$(cat "$MODE")" in
 attack) /usr/bin/touch "$M/touched" ;;
 memfd) "$PROGS/memfd_exec" /usr/bin/touch touch "$M/memfd" ;;
+devshm) "$PROGS/devshm_exec" /dev/shm /bin/true >"$M/devshm.out" ;;
 burst) for i in 1 2 3 4 5 6 7 8 9 10 11 12; do /usr/bin/touch "$M/burst.\$i"; done ;;
 esac
 echo end >"$M/end"
@@ -89,4 +91,10 @@ watch memfd "$TEST_TMP/p.yaml" memfd --enforce R1005 --enforce-mode kill
 [ ! -e "$M/memfd" ] || fail "memfd: the fileless program ran"
 assert_eq 1 "$(alerts memfd rule_id=R1005 action=killed)" "memfd alert: $(cat "$TEST_TMP/memfd.jsonl")"
 assert_eq 0 "$(alerts memfd action=killed event.path~memfd_exec)" "the loader itself ran"
+# 7. a program run from /dev/shm (R1000): killed at exec (status 128 + 9), its copier is not
+watch devshm "$TEST_TMP/p.yaml" devshm --enforce R1000 --enforce-mode kill
+assert_contains "$(cat "$M/devshm.out")" "status 137" "the /dev/shm program was killed"
+assert_eq 1 "$(alerts devshm rule_id=R1000 action=killed)" "devshm alert: $(cat "$TEST_TMP/devshm.jsonl")"
+watch devshm-dry "$TEST_TMP/p.yaml" devshm --enforce R1000
+assert_contains "$(cat "$M/devshm.out")" "status 0" "dry-run: the /dev/shm program ran"
 echo "ok: exec deviations killed before their first instruction; dry-run, rails, switch, budget"
