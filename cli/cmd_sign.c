@@ -26,14 +26,19 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: vigil sign --key KEY [--identity ID] [-o OUT] FILE\n\n"
+		"usage: vigil sign --key KEY [--identity ID] [--profile-version N] [-o OUT] FILE\n\n"
 		"Signs every document of FILE with the ECDSA P-256 private key KEY: the signature\n"
 		"covers the canonical JSON (`vigil profile canon FILE`) and is stored with the public\n"
 		"key, issuer, identity and time in the signature.kubescape.io/* annotations. Nothing\n"
 		"else changes. The signed YAML goes to stdout, or to OUT (may be FILE itself).\n"
-		"SOURCE_DATE_EPOCH, when set, is used as the timestamp (reproducible output).\n\n"
+		"SOURCE_DATE_EPOCH, when set, is used as the timestamp (reproducible output).\n"
+		"Each document gets a version (annotation vigil.dev/profile-version, covered by\n"
+		"the signature): by default the timestamp, or one more than the version it already\n"
+		"has if that is larger, so a newer signature always has a higher version. A verifier\n"
+		"that accepted a version refuses an older one (replay protection).\n\n"
 		"  --key KEY        private key from `vigil keygen`\n"
 		"  --identity ID    who signs (free text, not covered by the signature; default local)\n"
+		"  --profile-version N  this version (1 to 2^53-1) instead\n"
 		"  -o, --output OUT write here instead of stdout\n");
 }
 
@@ -53,6 +58,7 @@ int cmd_sign(int argc, char **argv)
 		{ "key", required_argument, NULL, 'k' },
 		{ "identity", required_argument, NULL, 'i' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "profile-version", required_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -62,6 +68,7 @@ int cmd_sign(int argc, char **argv)
 	struct vigil_sign_key *key = NULL;
 	struct vigil_profile *p = NULL;
 	int64_t ts = sign_time();
+	uint64_t version = 0;
 	int c, r, rc = EXIT_ERROR;
 
 	optind = 1;
@@ -75,6 +82,14 @@ int cmd_sign(int argc, char **argv)
 			break;
 		case 'o':
 			out = optarg;
+			break;
+		case 'V':
+			if (vigil_sign__parse_version(optarg, &version) < 0) {
+				cli_errorf("--profile-version: \"%s\" is not a number from 1 to "
+					   "2^53-1 (no leading zero)",
+					   optarg);
+				return EXIT_ERROR;
+			}
 			break;
 		case 'h':
 			usage(stdout);
@@ -102,7 +117,10 @@ int cmd_sign(int argc, char **argv)
 		goto out;
 	}
 	for (size_t d = 0; d < vigil_profile__doc_count(p); d++) {
-		r = vigil_sign__sign_profile(key, p, d, identity, ts);
+		r = vigil_sign__set_version(p, d,
+					    version ? version : vigil_sign__next_version(p, d, ts));
+		if (!r)
+			r = vigil_sign__sign_profile(key, p, d, identity, ts);
 		if (r < 0) {
 			cli_errorf("%s: document %zu: cannot sign: %s", file, d + 1, strerror(-r));
 			goto out;

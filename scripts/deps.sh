@@ -33,10 +33,11 @@ missing=()
 for p in "${want[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-# Browser tests drive Chromium with playwright-core from npm. Machines of this kind ship a
-# Node.js build that includes npm (and conflicts with Debian's npm package): add Debian's
-# only where there is no npm at all.
-case " $* " in *" test "*|*" all "*) command -v npm >/dev/null 2>&1 || missing+=(nodejs npm) ;; esac
+# npm: the build vendors the cockpit page's chart library from it (mk/cockpit.mk) and browser
+# tests drive Chromium with playwright-core from it. Machines of this kind ship a Node.js build
+# that includes npm (and conflicts with Debian's npm package): add Debian's only where there is
+# no npm at all.
+case " $* " in *" build "*|*" test "*|*" all "*) command -v npm >/dev/null 2>&1 || missing+=(nodejs npm) ;; esac
 
 if [ ${#missing[@]} -gt 0 ]; then
 	if [ "$(id -u)" -ne 0 ]; then

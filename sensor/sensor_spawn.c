@@ -1,16 +1,18 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * `-- CMD`: run a program as its own workload. The child waits on a pipe until the parent has
- * made a cgroup2 directory for it (under vigil/), moved it there and marked it watched, so the
- * program's exec and everything after it is observed.
+ * `-- CMD`: run a program as its own workload. The parent makes a cgroup2 directory for it
+ * (under vigil/) and marks it watched, then starts the child inside it, so the program's exec
+ * and everything after it is observed, and nothing before it.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/sched.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -59,12 +61,35 @@ pid_t vigil_sensor__spawn(struct vigil_sensor *s, char *const argv[], const char
 	return vigil_sensor__spawn_with(s, argv, name, NULL, NULL, ret_cgroup_id, err);
 }
 
+/* Each spawned workload gets its own cgroup directory: NAME-AGENTPID-SEQ. */
+static unsigned spawn_seq;
+
+/* clone3() with CLONE_INTO_CGROUP (Linux 5.7; the sensor needs 5.17 for bpf_loop anyway). */
+static pid_t clone_into_cgroup(int cgroup_fd)
+{
+	struct clone_args ca = {
+		/* VFORK: the parent resumes once the child has exec'd or exited, so an exec error
+		 * is already in the pipe when the parent reads it. */
+		.flags = CLONE_INTO_CGROUP | CLONE_VFORK,
+		.exit_signal = SIGCHLD,
+		.cgroup = (uint64_t)cgroup_fd,
+	};
+
+	return (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
+}
+
+/*
+ * The child is born inside its watched cgroup and makes no system call before execve: the
+ * workload's events, and its learned syscall set, begin exactly at the program's exec. (Moving
+ * a forked child into the cgroup made the child's own wait on a pipe part of the workload
+ * whenever it happened after the cgroup was watched: a syscall set that varied from run to run.)
+ */
 pid_t vigil_sensor__spawn_with(struct vigil_sensor *s, char *const argv[], const char *name,
 			       vigil_spawn_setup_cb setup, void *ctx, uint64_t *ret_cgroup_id,
 			       struct vigil_error *err)
 {
-	int go[2], ep[2];
-	char parent[PATH_MAX], dir[PATH_MAX + 64], procs[PATH_MAX + 80], nm[40], pidtxt[24];
+	int ep[2], cgfd = -1;
+	char parent[PATH_MAX], dir[PATH_MAX + 64], nm[40];
 	struct stat st;
 	pid_t pid;
 	int r, child_errno = 0;
@@ -72,73 +97,33 @@ pid_t vigil_sensor__spawn_with(struct vigil_sensor *s, char *const argv[], const
 
 	if (!argv || !argv[0])
 		return vigil_error__set(err, -EINVAL, "", 0, 0, "no command to run");
-	if (pipe2(go, O_CLOEXEC))
-		return vigil_error__set(err, -errno, "", 0, 0, "pipe: %s", strerror(errno));
-	if (pipe2(ep, O_CLOEXEC)) {
-		r = -errno;
-		close(go[0]);
-		close(go[1]);
-		return vigil_error__set(err, r, "", 0, 0, "pipe: %s", strerror(-r));
-	}
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0) {
-		r = -errno;
-		close(go[0]);
-		close(go[1]);
-		close(ep[0]);
-		close(ep[1]);
-		return vigil_error__set(err, r, "", 0, 0, "fork: %s", strerror(-r));
-	}
-	if (pid == 0) {
-		char c;
-
-		close(go[1]);
-		close(ep[0]);
-		/* wait until the parent has put us in our cgroup; EOF means it gave up */
-		if (read(go[0], &c, 1) != 1)
-			_exit(127);
-		close(go[0]);
-		execvp(argv[0], argv);
-		c = (char)errno;
-		n = write(ep[1], &c, 1);
-		(void)n;
-		_exit(127);
-	}
-	close(go[0]);
-	close(ep[1]);
 	snprintf(parent, sizeof(parent), "%s/vigil", vigil_sensor__cgroup2_root(s));
-	if (mkdir(parent, 0755) && errno != EEXIST) {
-		r = vigil_error__set(err, -errno, "", 0, 0, "cannot create cgroup %s: %s", parent,
-				     strerror(errno));
-		goto fail;
-	}
+	if (mkdir(parent, 0755) && errno != EEXIST)
+		return vigil_error__set(err, -errno, "", 0, 0, "cannot create cgroup %s: %s",
+					parent, strerror(errno));
 	safe_name(name ? name : argv[0], nm, sizeof(nm));
-	snprintf(dir, sizeof(dir), "%s/%s-%d", parent, nm, (int)pid);
-	if (mkdir(dir, 0755) && errno != EEXIST) {
-		r = vigil_error__set(err, -errno, "", 0, 0, "cannot create cgroup %s: %s", dir,
-				     strerror(errno));
-		goto fail;
-	}
-	snprintf(procs, sizeof(procs), "%s/cgroup.procs", dir);
-	snprintf(pidtxt, sizeof(pidtxt), "%d\n", (int)pid);
-	r = write_file(procs, pidtxt);
-	if (!r && stat(dir, &st))
+	snprintf(dir, sizeof(dir), "%s/%s-%d-%u", parent, nm, (int)getpid(), ++spawn_seq);
+	if (mkdir(dir, 0755) && errno != EEXIST)
+		return vigil_error__set(err, -errno, "", 0, 0, "cannot create cgroup %s: %s", dir,
+					strerror(errno));
+	cgfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (cgfd < 0 || fstat(cgfd, &st)) {
 		r = -errno;
-	if (r) {
+		if (cgfd >= 0)
+			close(cgfd);
 		rmdir(dir);
-		r = vigil_error__set(err, r, "", 0, 0, "cannot move the command into %s: %s", dir,
-				     strerror(-r));
-		goto fail;
+		return vigil_error__set(err, r, "", 0, 0, "cannot open cgroup %s: %s", dir,
+					strerror(-r));
 	}
 	r = vigil_sensor__watch_cgroup(s, st.st_ino);
 	if (!r)
 		r = vigil_sensor__spawn_track(s, st.st_ino, dir);
 	if (r) {
+		close(cgfd);
+		vigil_sensor__unwatch_cgroup(s, st.st_ino);
 		rmdir(dir);
-		r = vigil_error__set(err, r, "", 0, 0, "cannot watch cgroup %s: %s", dir,
-				     strerror(-r));
-		goto fail;
+		return vigil_error__set(err, r, "", 0, 0, "cannot watch cgroup %s: %s", dir,
+					strerror(-r));
 	}
 	vigil_sensor__name_workload(s, st.st_ino, name ? name : argv[0]);
 	if (setup) {
@@ -146,15 +131,33 @@ pid_t vigil_sensor__spawn_with(struct vigil_sensor *s, char *const argv[], const
 		if (r < 0) {
 			r = vigil_error__set(err, r, "", 0, 0, "workload setup failed: %s",
 					     strerror(-r));
-			goto fail_tracked;
+			goto fail;
 		}
 	}
-	if (write(go[1], "g", 1) != 1) {
-		r = vigil_error__set(err, -errno, "", 0, 0, "cannot release the command: %s",
-				     strerror(errno));
-		goto fail_tracked;
+	if (pipe2(ep, O_CLOEXEC)) {
+		r = vigil_error__set(err, -errno, "", 0, 0, "pipe: %s", strerror(errno));
+		goto fail;
 	}
-	close(go[1]);
+	fflush(NULL);
+	pid = clone_into_cgroup(cgfd);
+	if (pid == 0) {
+		char c;
+
+		execvp(argv[0], argv);
+		c = (char)errno;
+		n = write(ep[1], &c, 1);
+		(void)n;
+		_exit(127);
+	}
+	r = -errno;
+	close(ep[1]);
+	if (pid < 0) {
+		close(ep[0]);
+		r = vigil_error__set(err, r, "", 0, 0, "cannot start %s in cgroup %s: %s", argv[0],
+				     dir, strerror(-r));
+		goto fail;
+	}
+	close(cgfd);
 	n = read(ep[0], &child_errno, 1);
 	close(ep[0]);
 	if (n == 1) {
@@ -168,13 +171,9 @@ pid_t vigil_sensor__spawn_with(struct vigil_sensor *s, char *const argv[], const
 	if (ret_cgroup_id)
 		*ret_cgroup_id = st.st_ino;
 	return pid;
-fail_tracked:
-	vigil_sensor__spawn_cleanup(s, st.st_ino);
 fail:
-	close(go[1]);
-	close(ep[0]);
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
+	close(cgfd);
+	vigil_sensor__spawn_cleanup(s, st.st_ino);
 	return r;
 }
 

@@ -22,6 +22,8 @@ struct vigil_profile;
 struct vigil_matcher;
 
 #define VIGIL_PROFILE_API_VERSION "spdx.softwarecomposition.kubescape.io/v1beta1"
+/* The profile's version (decimal, 1 to 2^53-1): the only annotation a signature covers. */
+#define VIGIL_PROFILE_ANN_VERSION "vigil.dev/profile-version"
 
 enum vigil_profile_kind {
 	VIGIL_KIND_APPLICATION_PROFILE = 1,
@@ -58,6 +60,8 @@ enum vigil_profile_kind vigil_profile__doc_kind(const struct vigil_profile *p, s
 /* "ApplicationProfile", "NetworkNeighborhood", "ContainerProfile" ("" for anything else). */
 const char *vigil_profile_kind__name(enum vigil_profile_kind kind);
 const char *vigil_profile__doc_name(const struct vigil_profile *p, size_t doc);
+/* metadata.namespace, NULL when absent. */
+const char *vigil_profile__doc_namespace(const struct vigil_profile *p, size_t doc);
 /* Where the document starts in its file (for messages); 0 when built in memory. */
 int vigil_profile__doc_line(const struct vigil_profile *p, size_t doc);
 
@@ -67,7 +71,8 @@ int vigil_profile__emit_yaml(const struct vigil_profile *p, struct vigil_buf *ou
 int vigil_profile__emit_json(const struct vigil_profile *p, struct vigil_buf *out);
 /*
  * RFC 8785 canonical JSON of the signed content of one document: apiVersion, kind,
- * metadata.{name,namespace,labels}, spec. These are the exact bytes that are signed.
+ * metadata.{name,namespace,labels}, the annotation VIGIL_PROFILE_ANN_VERSION when present
+ * (as metadata.annotations with that one key), spec. These are the exact bytes that are signed.
  */
 int vigil_profile__canon(const struct vigil_profile *p, size_t doc, struct vigil_buf *out);
 

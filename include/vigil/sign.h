@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "vigil/error.h"
+#include "vigil/profile.h"
 
 struct vigil_profile;
 struct vigil_sign_key;
@@ -163,5 +164,85 @@ int vigil_sign__verify_profile(const struct vigil_trust *t, const struct vigil_p
 
 /* "sha256:<hex>" of the canonical bytes of document doc (alert records). */
 int vigil_sign__digest(const struct vigil_profile *p, size_t doc, char *out, size_t size);
+
+/* ---- trust directory changes ----------------------------------------------------------- */
+
+/*
+ * A stamp of trust directory dir ("stat:<hex>", or "absent:ERRNO" when it cannot be opened)
+ * made from the identity of the directory and of each NAME.pub / NAME.scope file (device,
+ * inode, size, mode, times), without reading any key. When it differs from the last one, load
+ * the directory again (vigil_trust__load_dir) and verify again every document accepted with
+ * the old set: a key removed must stop being trusted without a restart. out has at least 72
+ * bytes. Returns 0 or a negative errno (-ENOMEM, -E2BIG past 4 096 files, -ENOSPC).
+ */
+int vigil_trust__dir_stamp(const char *dir, char *out, size_t size);
+
+/* ---- versions: replay protection ------------------------------------------------------- */
+
+/*
+ * A signed document carries its version in the annotation VIGIL_SIGN_ANN_VERSION, the one
+ * annotation the canonical form (and so the signature) covers: decimal, 1 to 2^53-1, no
+ * leading zero. A verifier that remembers the highest version it accepted per (kind,
+ * namespace, name, signer) refuses an older signed document replayed later (docs/SIGNING.md).
+ */
+#define VIGIL_SIGN_ANN_VERSION VIGIL_PROFILE_ANN_VERSION
+#define VIGIL_SIGN_VERSION_MAX ((UINT64_C(1) << 53) - 1)
+
+/* Parses a version annotation value. 0 (and *ret) or -EINVAL. */
+int vigil_sign__parse_version(const char *s, uint64_t *ret);
+/*
+ * The version of document doc: 0 and *ret >= 1 when present, -ENOENT (and *ret = 0) when
+ * absent, -EINVAL when the annotation is not a version.
+ */
+int vigil_sign__profile_version(const struct vigil_profile *p, size_t doc, uint64_t *ret);
+/* Sets the version of document doc (before signing: the signature covers it). */
+int vigil_sign__set_version(struct vigil_profile *p, size_t doc, uint64_t version);
+/*
+ * The version a new signature of document doc should carry: max(now, current + 1), so that
+ * re-signing always moves forward, even twice in one second. now is unix seconds.
+ */
+uint64_t vigil_sign__next_version(const struct vigil_profile *p, size_t doc, int64_t now);
+
+/*
+ * What a verifier accepted so far: per (kind, namespace, name, signer), the version and the
+ * digest in force. Persisted as a small JSON file (the agent keeps it in its state directory).
+ */
+struct vigil_sign_versions;
+
+enum vigil_version_verdict {
+	VIGIL_VERSION_NEW = 0,	   /* never seen, or newer than what was accepted */
+	VIGIL_VERSION_SAME,	   /* the same version and content as accepted */
+	VIGIL_VERSION_UNVERSIONED, /* no version here nor before: nothing to compare */
+	VIGIL_VERSION_ROLLBACK,	   /* older than accepted, or as old with other content: refuse */
+};
+
+/* An empty store. NULL + errno. */
+struct vigil_sign_versions *vigil_sign_versions__new(void);
+void vigil_sign_versions__free(struct vigil_sign_versions *v);
+/*
+ * Loads path (missing = empty store). Bounded: at most 1 MiB and 16 384 records; anything else
+ * is an error with the file named. *ret is owned by the caller.
+ */
+int vigil_sign_versions__load(const char *path, struct vigil_sign_versions **ret,
+			      struct vigil_error *err);
+/* Writes the store to path atomically (mode 0600). */
+int vigil_sign_versions__save(const struct vigil_sign_versions *v, const char *path,
+			      struct vigil_error *err);
+/*
+ * Compares document doc of p, verified as signed by signer, with what v accepted. On
+ * VIGIL_VERSION_ROLLBACK, why (one line) is written to reason. Returns the verdict or a
+ * negative errno (-EINVAL: the document's version annotation is malformed).
+ */
+int vigil_sign_versions__check(const struct vigil_sign_versions *v, const struct vigil_profile *p,
+			       size_t doc, const char *signer, char *reason, size_t reason_size);
+/*
+ * Records document doc of p (signed by signer) as the one in force: its version and digest
+ * replace the record, also when older (an explicit rollback). Returns 1 when the store changed
+ * (save it), 0 when it already held this, negative errno on failure.
+ */
+int vigil_sign_versions__record(struct vigil_sign_versions *v, const struct vigil_profile *p,
+				size_t doc, const char *signer);
+/* Records held (tests, status). */
+size_t vigil_sign_versions__count(const struct vigil_sign_versions *v);
 
 #endif

@@ -247,6 +247,11 @@ const char *vigil_profile__doc_name(const struct vigil_profile *p, size_t doc)
 	return p && doc < p->ndocs ? p->docs[doc].name : NULL;
 }
 
+const char *vigil_profile__doc_namespace(const struct vigil_profile *p, size_t doc)
+{
+	return p && doc < p->ndocs ? p->docs[doc].namespace_ : NULL;
+}
+
 int vigil_profile__doc_line(const struct vigil_profile *p, size_t doc)
 {
 	return p && doc < p->ndocs ? p->docs[doc].pos.line : 0;

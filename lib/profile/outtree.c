@@ -95,6 +95,25 @@ static void add_kvs(struct ob *b, struct prof_node *m, const char *key, const st
 		add_scalar(b, s, l->v[i].key, PROF_SCALAR_STR, l->v[i].value);
 }
 
+/*
+ * The one annotation the signature covers: the profile version (replay protection needs a
+ * version the signer vouched for). Absent, the canonical form is what it always was, so older
+ * signatures stay valid.
+ */
+static void add_signed_annotations(struct ob *b, struct prof_node *m, const struct prof_kvs *l)
+{
+	struct prof_node *s;
+
+	for (size_t i = 0; i < l->n; i++) {
+		if (strcmp(l->v[i].key, VIGIL_PROFILE_ANN_VERSION))
+			continue;
+		s = add(b, m, "annotations", PROF_NODE_MAP);
+		if (s)
+			add_scalar(b, s, l->v[i].key, PROF_SCALAR_STR, l->v[i].value);
+		return;
+	}
+}
+
 static void add_generic(struct ob *b, struct prof_node *m, const char *key,
 			const struct prof_node *g)
 {
@@ -333,7 +352,9 @@ struct prof_node *prof_doc_tree(const struct prof_doc *d, bool signed_only)
 		add_str(&b, meta, "name", d->name ? d->name : "");
 		add_str(&b, meta, "namespace", d->namespace_);
 		add_kvs(&b, meta, "labels", &d->labels);
-		if (!signed_only) {
+		if (signed_only)
+			add_signed_annotations(&b, meta, &d->annotations);
+		else {
 			add_kvs(&b, meta, "annotations", &d->annotations);
 			for (size_t i = 0; d->metadata_extra && i < d->metadata_extra->n; i++)
 				add_generic(&b, meta, d->metadata_extra->items[i].key,

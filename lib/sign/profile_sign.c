@@ -91,6 +91,17 @@ int vigil_sign__verify_profile(const struct vigil_trust *t, const struct vigil_p
 	ann.timestamp = vigil_profile__annotation(p, doc, VIGIL_SIGN_ANN_TIMESTAMP);
 	r = vigil_sign__verify_canon(t, canon.data ? canon.data : "", canon.len, &ann, ret);
 	vigil_buf__release(&canon);
+	if (!r && ret->status == VIGIL_SIGN_VALID) {
+		uint64_t version;
+
+		/* signed, but not a version a verifier can compare: refuse it as unreadable */
+		if (vigil_sign__profile_version(p, doc, &version) == -EINVAL) {
+			ret->status = VIGIL_SIGN_MALFORMED;
+			snprintf(ret->reason, sizeof(ret->reason),
+				 "%s annotation is not a version (1 to 2^53-1, no leading zero)",
+				 VIGIL_SIGN_ANN_VERSION);
+		}
+	}
 	return r;
 }
 

@@ -32,8 +32,10 @@ YAML
 ann() { sed -n "s|^ *signature.kubescape.io/$1: *'\{0,1\}\([^']*\)'\{0,1\}\$|\1|p" "$2"; }
 
 "$VIGIL" keygen --out k 2>/dev/null
-"$VIGIL" sign --key k --identity interop@test -o s.yaml p.yaml
+"$VIGIL" sign --key k --identity interop@test --profile-version 7 -o s.yaml p.yaml
 "$VIGIL" profile canon s.yaml >canon.json
+# the version is part of what is signed (replay protection), as metadata.annotations
+grep -q '"annotations":{"vigil.dev/profile-version":"7"}' canon.json
 # exactly the pipeline docs/SIGNING.md shows
 grep 'signature.kubescape.io/signature:' s.yaml | awk '{print $2}' | base64 -d >sig.der
 test -s sig.der
@@ -58,7 +60,7 @@ grep -q "$osig" o.yaml
 # 3. An OpenSSL-made P-256 key signs with vigil; OpenSSL verifies with its own public half.
 openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out ok.pem 2>/dev/null
 openssl pkey -in ok.pem -pubout -out ok.pub
-"$VIGIL" sign --key ok.pem -o s2.yaml p.yaml
+"$VIGIL" sign --key ok.pem --profile-version 7 -o s2.yaml p.yaml
 "$VIGIL" profile canon s2.yaml >canon3.json
 cmp canon.json canon3.json # the canonical form does not depend on who signs
 ann signature s2.yaml | base64 -d >sig2.der

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The cockpit's page in a real headless Chromium (driven by playwright-core from npm): an
-# analyst finds an incident, opens it and reads its evidence; hostile text stays text; a
-# cockpit with a token asks for it.
+# analyst pages through 1 200 incidents, filters, opens one, reads its evidence and timeline
+# chart, shares its URL, goes back and forward, searches; hostile text stays text; nothing is
+# fetched from outside; the CSP stays strict; a cockpit with a token asks for it.
+# SHOTS=DIR writes screenshots there (make screenshots: docs/img).
 . "$(dirname "$0")/../lib/common.sh"
 requires_cmd node
 requires_cmd npm
@@ -9,35 +11,29 @@ requires_cmd npm
 
 web=$VIGIL_ROOT/tests/e2e/web
 if [ ! -d "$web/node_modules/playwright-core" ]; then
-	(cd "$web" && npm install --no-audit --no-fund --loglevel=error >"$TEST_TMP/npm.log" 2>&1) ||
-		fail "npm install playwright-core failed: $(tail -5 "$TEST_TMP/npm.log")"
+	(cd "$web" && npm ci --prefer-offline --no-audit --no-fund --loglevel=error >"$TEST_TMP/npm.log" 2>&1) ||
+		fail "npm ci playwright-core failed: $(tail -5 "$TEST_TMP/npm.log")"
 fi
+export FAIL_SHOT=$TEST_TMP/failed.png
 
-post() { curl -fsS -o /dev/null -X POST --data-binary @"$2" "$1" || fail "POST $1"; }
-seed() {
-	local base=$1 id=00112233445566778899aabbccddeeff
-	cat >"$TEST_TMP/report.json" <<JSON
-{"incident_id":"$id","state":"open","workload":{"id":"w-1","name":"payments"},
- "opened_ns":1795313422000000000,"start_ns":1795313362000000000,"end_ns":1795313482000000000,
- "alert_count":1,"rules":["R1030"],"summary":"payments (Go) sent a token to 127.0.0.1:8888 every 1.0 s",
- "destinations":[{"addr":"127.0.0.1","port":8888,"transport":"tcp","protocol":"unknown","connections":5,
-   "first_ns":1795313422000000000,"last_ns":1795313426000000000,"bytes_out":500,"beacon_score":0.95,"interval_ns":1000000000}],
- "files":[{"time_ns":1795313422000000000,"path":"/var/run/secrets/token","pid":7,"bytes":32,"sent_to":["127.0.0.1:8888"]}],
- "alerts":[{"time":"2026-11-22T10:00:00.1Z","rule_id":"R1030","rule_name":"Unexpected io_uring operation","severity":5,
-   "message":"<img src=x onerror=alert(1)>","incident_id":"$id","process":{"pid":7,"comm":"payments"}}]}
-JSON
-	echo '{"rule_id":"R0001","severity":1,"message":"exec","workload":{"id":"web-1","name":"web"}}' >"$TEST_TMP/loose.json"
-	post "$base/api/v1/reports" "$TEST_TMP/report.json"
-	post "$base/api/v1/alerts" "$TEST_TMP/loose.json"
-}
-
-mkdir -p "$VIGIL_ROOT/build/test-logs"
 port=$(free_port)
 spawn cockpit "$VIGIL" cockpit --listen 127.0.0.1:$port --store sqlite:$TEST_TMP/e.db
-wait_for_http http://127.0.0.1:$port/api/v1/health
-seed http://127.0.0.1:$port
-node "$web/cockpit.mjs" http://127.0.0.1:$port "$VIGIL_ROOT/build/test-logs/cockpit.png" ||
-	fail "cockpit page"
+base=http://127.0.0.1:$port
+wait_for_http $base/api/v1/health
+
+# The page's own headers: a strict policy, no inline script or style, no eval.
+headers=$(curl -fsS -D - -o /dev/null $base/)
+csp=$(grep -i '^content-security-policy:' <<<"$headers" | tr -d '\r')
+assert_contains "$csp" "script-src 'self'" "CSP"
+assert_contains "$csp" "style-src 'self'" "CSP"
+assert_not_contains "$csp" "unsafe" "CSP"
+# The chart library is served from the binary.
+curl -fsS -o "$TEST_TMP/uplot.js" $base/uPlot.iife.min.js || fail "uPlot is not embedded"
+assert_file_contains "$TEST_TMP/uplot.js" "var uPlot="
+
+seed=$(node "$web/seed.mjs" $base incidents) || fail "seeding the cockpit"
+log "seeded: $seed"
+node "$web/incidents.mjs" $base "$seed" || fail "incidents in chromium"
 
 tport=$(free_port)
 head -c 24 /dev/urandom | base64 >"$TEST_TMP/token"
@@ -45,10 +41,6 @@ spawn cockpit-token "$VIGIL" cockpit --listen 127.0.0.1:$tport --store sqlite:$T
 	--token-file "$TEST_TMP/token"
 wait_for_http http://127.0.0.1:$tport/
 token=$(cat "$TEST_TMP/token")
-curl -fsS -o /dev/null -H "Authorization: Bearer $token" -X POST --data-binary @"$TEST_TMP/report.json" \
-	http://127.0.0.1:$tport/api/v1/reports || fail "POST with token"
-curl -fsS -o /dev/null -H "Authorization: Bearer $token" -X POST --data-binary @"$TEST_TMP/loose.json" \
-	http://127.0.0.1:$tport/api/v1/alerts || fail "POST with token"
-node "$web/cockpit.mjs" http://127.0.0.1:$tport "$TEST_TMP/token.png" "$token" ||
-	fail "cockpit page with a token"
+seed=$(N_BULK=1100 node "$web/seed.mjs" http://127.0.0.1:$tport incidents "$token") || fail "seeding with a token"
+SHOTS= node "$web/incidents.mjs" http://127.0.0.1:$tport "$seed" "$token" || fail "incidents in chromium, with a token"
 echo "cockpit browser: ok"

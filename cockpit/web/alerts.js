@@ -1,0 +1,69 @@
+// #/alerts?rule=&node=&workload=&q=&page= — every alert of the fleet, newest first.
+import { listPage } from './api.js';
+import {
+  dim, empty, errorBox, filterBox, h, heading, link, pageOf, pager, sevBadge, sevClass, table, timeMs, when, workloadName, put,
+} from './dom.js';
+import { params, replace } from './router.js';
+
+const PAGE = 50;
+
+function matches(a, f) {
+  if (f.rule && a.rule_id !== f.rule) return false;
+  if (f.node && a.node !== f.node) return false;
+  if (f.workload && workloadName(a.workload) !== f.workload) return false;
+  return !f.q || JSON.stringify(a).toLowerCase().includes(f.q.toLowerCase());
+}
+
+export function alertRows(items) {
+  return items.map((a) => ({
+    cls: 'sevrow ' + sevClass(a.severity),
+    cells: [when(timeMs(a)), sevBadge(a.severity),
+      h('span', null, link(a.rule_id || '', 'alerts', { rule: a.rule_id }, 'chip'), ' ', h('span', { class: 'dim' }, a.rule_name || '')),
+      a.node ? link(a.node, ['nodes', a.node]) : dim('–'), workloadName(a.workload),
+      h('span', { class: 'msg' }, a.message || ''),
+      a.process ? (a.process.comm || '') + ' [' + (a.process.pid || '') + ']' : '',
+      a.incident_id ? link(String(a.incident_id).slice(0, 8), ['incidents', a.incident_id], null, 'mono') : ''],
+  }));
+}
+
+export const ALERT_COLS = ['time', { label: 'sev', cls: 'narrow' }, 'rule', 'node', 'workload', { label: 'message', cls: 'wide' },
+  'process', 'incident'];
+
+export function render(root, route) {
+  const f = params(route);
+  const page = pageOf(route);
+  delete f.page;
+  const listBox = h('div');
+  let alive = true;
+  const input = filterBox('filter: rule, message, process, workload', f.q, (q) => {
+    f.q = q;
+    replace({ q, page: '' });
+    load(1);
+  });
+  const scope = ['rule', 'node', 'workload'].filter((k) => f[k]);
+  put(root, heading('Alerts', 'every alert of every node, newest first', input),
+    scope.length ? h('div', { class: 'scope' }, 'showing only ', scope.map((k) => h('span', { class: 'chip' }, k + ': ' + f[k])),
+      link('clear', 'alerts', f.q ? { q: f.q } : null)) : null,
+    listBox);
+
+  async function load(p) {
+    try {
+      const res = await listPage('/api/v1/alerts', 'alerts', { rule: f.rule, node: f.node, workload: f.workload, q: f.q }, p, PAGE,
+        (a) => matches(a, f));
+      if (!alive) return;
+      if (!res) {
+        listBox.replaceChildren(empty('This cockpit does not list alerts', 'needs GET /api/v1/alerts (cockpit v2); incidents hold them meanwhile'),
+          h('p', { class: 'more-link' }, link(f.rule ? 'incidents with ' + f.rule + ' ›' : 'incidents ›', 'incidents', { rule: f.rule })));
+        return;
+      }
+      const none = f.q || scope.length ? empty('No alert matches', 'clear the filter to see every alert')
+        : empty('No alerts yet', 'agents send every alert they raise');
+      listBox.replaceChildren(pager({ path: ['alerts'], query: new URLSearchParams({ ...f, page: p }) }, res.total, p, PAGE, res.exact),
+        table(ALERT_COLS, alertRows(res.items), none, 'grid alerts'));
+    } catch (e) {
+      if (alive) listBox.replaceChildren(errorBox(e));
+    }
+  }
+  load(page);
+  return { refresh() { load(pageOf({ query: new URLSearchParams(location.hash.split('?')[1] || '') })); }, destroy() { alive = false; } };
+}

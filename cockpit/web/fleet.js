@@ -1,0 +1,144 @@
+// #/fleet?q=&status=&sort=&range=&page= — every node at a glance: online/stale/offline, last
+// heartbeat, agent version, sensor and sink health; the fleet's alert rate; latest incidents.
+import { optional } from './api.js';
+import {
+  dim, empty, errorBox, filterBox, fmtDuration, h, heading, link, num, pageOf, pager, section, statusDot,
+  table, tile, timeMs, when, put,
+} from './dom.js';
+import { alertRateBlock, fetchIncidents, INCIDENT_COLS, incidentRows, rangeSwitch } from './incidents.js';
+import { href, params, replace } from './router.js';
+
+const PAGE = 50;
+const STATUS_RANK = { offline: 0, stale: 1, online: 2 };
+
+const health = (n) => n.health || {};
+const troubles = (n) => Number(health(n).drops || 0) + Number(health(n).sink_failures || 0) + Number(health(n).spool_dropped || 0);
+
+// Sort orders a column header can pick; the default puts trouble first.
+const SORTS = {
+  trouble: (a, b) => (STATUS_RANK[a.status] ?? 0) - (STATUS_RANK[b.status] ?? 0) || troubles(b) - troubles(a) || a.name.localeCompare(b.name),
+  name: (a, b) => a.name.localeCompare(b.name),
+  seen: (a, b) => timeMs(a) - timeMs(b),
+  version: (a, b) => String(a.version || '').localeCompare(String(b.version || '')) || a.name.localeCompare(b.name),
+  workloads: (a, b) => Number(b.workloads || 0) - Number(a.workloads || 0),
+  alerts: (a, b) => Number(b.alerts_1h || 0) - Number(a.alerts_1h || 0),
+  drops: (a, b) => Number(health(b).drops || 0) - Number(health(a).drops || 0),
+};
+
+function count(n, cls) {
+  n = Number(n || 0);
+  return h('span', { class: n > 0 ? cls || 'bad' : 'zero' }, num(n));
+}
+
+// The version most nodes run: others are marked, an upgrade left half done shows.
+function commonVersion(nodes) {
+  const c = new Map();
+  for (const n of nodes) c.set(n.version, (c.get(n.version) || 0) + 1);
+  let best = '';
+  let max = 0;
+  for (const [v, k] of c) if (k > max) { best = v; max = k; }
+  return best;
+}
+
+function nodeTable(route, nodes, f, sort) {
+  const page = pageOf(route);
+  const common = commonVersion(nodes);
+  const shown = nodes.slice((page - 1) * PAGE, page * PAGE);
+  const sortHead = (label, key, cls) => ({
+    label: h('a', { href: href('fleet', { ...f, sort: key, page: '' }), class: sort === key ? 'sorted' : '' }, label),
+    cls,
+  });
+  const rows = shown.map((n) => ({
+    cls: 'node-row ' + (n.status || ''),
+    data: { node: n.name },
+    onclick: () => { location.hash = href(['nodes', n.name]); },
+    cells: [statusDot(n.status), link(n.name, ['nodes', n.name], null, 'strong'),
+      h('span', { class: n.version && n.version !== common ? 'warn' : '', title: n.version !== common ? 'most nodes run ' + common : '' }, n.version || ''),
+      dim(n.kernel || ''), when(timeMs(n)), n.uptime_s !== undefined ? fmtDuration(n.uptime_s) : '',
+      link(num(n.workloads), 'workloads', { node: n.name }), count(n.alerts_1h, 'alerting'),
+      count(health(n).drops), count(health(n).sink_failures), count(health(n).spool_dropped)],
+  }));
+  const none = f.q || f.status ? empty('No node matches', 'clear the filter to see every node')
+    : empty('No node has reported yet', 'agents with a cockpit: section in their config send a heartbeat every 10 s (docs/AGENT.md)');
+  return [pager({ path: ['fleet'], query: new URLSearchParams({ ...f, page }) }, nodes.length, page, PAGE),
+    table([{ label: 'status', cls: 'narrow' }, sortHead('node', 'name'), sortHead('agent', 'version'), 'kernel',
+      sortHead('last heartbeat', 'seen'), 'uptime', sortHead('workloads', 'workloads', 'num'), sortHead('alerts 1 h', 'alerts', 'num'),
+      sortHead('drops', 'drops', 'num'), { label: 'sink failures', cls: 'num' }, { label: 'spool dropped', cls: 'num' }],
+    rows, none, 'grid nodes')];
+}
+
+function statusFilter(f, all) {
+  const n = (s) => all.filter((x) => !s || x.status === s).length;
+  return h('span', { class: 'seg' }, [['', 'all'], ['online', 'online'], ['stale', 'stale'], ['offline', 'offline']].map(([s, label]) =>
+    h('a', { href: href('fleet', { ...f, status: s, page: '' }), class: (f.status || '') === s ? 'on' : '' }, label + ' ' + num(n(s)))));
+}
+
+function tiles(all) {
+  const by = (s) => all.filter((n) => n.status === s).length;
+  const sum = (fn) => all.reduce((a, n) => a + Number(fn(n) || 0), 0);
+  const unhealthy = all.filter((n) => troubles(n) > 0).length;
+  return h('div', { class: 'tiles' },
+    tile('nodes online', num(by('online')), 'of ' + num(all.length), 'ok'),
+    tile('stale', num(by('stale')), 'no heartbeat for 20 s', by('stale') ? 'warn' : ''),
+    tile('offline', num(by('offline')), 'no heartbeat for 5 min', by('offline') ? 'bad' : ''),
+    tile('workloads', num(sum((n) => n.workloads)), 'watched on these nodes'),
+    tile('alerts, last hour', num(sum((n) => n.alerts_1h)), 'from every node', sum((n) => n.alerts_1h) ? 'bad' : ''),
+    tile('nodes losing data', num(unhealthy), 'sensor drops, sink failures, spool', unhealthy ? 'warn' : ''));
+}
+
+export function render(root, route) {
+  const f = params(route);
+  delete f.page;
+  const sort = SORTS[f.sort] ? f.sort : 'trouble';
+  const range = ['1h', '24h', '7d'].includes(f.range) ? f.range : '24h';
+  const tileBox = h('div');
+  const nodeBox = h('div');
+  const incBox = h('div');
+  const rate = alertRateBlock(range);
+  let alive = true;
+  const input = filterBox('filter nodes: name, version, kernel', f.q, (q) => {
+    f.q = q;
+    replace({ q, page: '' });
+    load();
+  });
+  put(root, heading('Fleet', 'every node reporting to this cockpit', input), tileBox,
+    section('Alerts over time', h('div', { class: 'block-tools' }, rangeSwitch(route, range)), rate.node),
+    h('section', { class: 'block' }, h('h2', null, 'Nodes'), h('div', { class: 'block-tools', id: 'status-filter' }), nodeBox),
+    section('Latest incidents', incBox, h('p', { class: 'more-link' }, link('all incidents ›', 'incidents'))));
+
+  async function load() {
+    try {
+      const res = await optional('/api/v1/nodes');
+      if (!alive) return;
+      if (!res) {
+        tileBox.replaceChildren();
+        nodeBox.replaceChildren(empty('This cockpit does not list nodes', 'needs GET /api/v1/nodes (cockpit v2)'));
+        return;
+      }
+      const all = res.nodes || [];
+      const q = (f.q || '').toLowerCase();
+      const nodes = all.filter((n) => (!f.status || n.status === f.status) &&
+        (!q || [n.name, n.version, n.kernel, n.status].join(' ').toLowerCase().includes(q))).sort(SORTS[sort]);
+      tileBox.replaceChildren(tiles(all));
+      root.querySelector('#status-filter').replaceChildren(statusFilter(f, all));
+      nodeBox.replaceChildren(...nodeTable({ path: ['fleet'], query: new URLSearchParams(location.hash.split('?')[1] || '') }, nodes, f, sort));
+    } catch (e) {
+      if (alive) nodeBox.replaceChildren(errorBox(e));
+    }
+  }
+  async function loadIncidents() {
+    try {
+      const res = await fetchIncidents({}, 1, 10);
+      if (alive) incBox.replaceChildren(table(INCIDENT_COLS, incidentRows(res.items), empty('No incidents yet', 'alerts from agents appear here'), 'grid incidents'));
+    } catch (e) {
+      if (alive) incBox.replaceChildren(errorBox(e));
+    }
+  }
+  load();
+  loadIncidents();
+  rate.update();
+  return {
+    refresh() { load(); loadIncidents(); rate.update(); },
+    destroy() { alive = false; rate.destroy(); },
+  };
+}

@@ -1,0 +1,147 @@
+// #/incidents/ID — one incident: what happened in one line, its timeline drawn as a chart, and
+// the evidence (alerts, destinations, secrets read, processes, flows, events).
+import { get } from './api.js';
+import { incidentTimeline } from './charts.js';
+import {
+  badge, bytes, empty, errorBox, facts, fmtDuration, fmtTimeFine, h, link, nsToMs, num, section,
+  sevBadge, sevClass, table, timeMs, workloadName, put,
+} from './dom.js';
+
+const EVENTS_PAGE = 50;
+
+function peer(addr, port) {
+  if (!addr) return '';
+  return addr.includes(':') ? '[' + addr + ']:' + port : addr + ':' + port;
+}
+
+function code(text) {
+  return h('code', null, text === undefined || text === null ? '' : String(text));
+}
+
+function maxSeverity(alerts) {
+  return alerts.reduce((m, a) => Math.max(m, Number(a.severity || 0)), 0);
+}
+
+function alertTable(alerts) {
+  const rows = alerts.slice().sort((a, b) => timeMs(a) - timeMs(b)).map((a) => ({
+    cls: 'sevrow ' + sevClass(a.severity),
+    cells: [fmtTimeFine(timeMs(a)), sevBadge(a.severity),
+      h('span', null, link(a.rule_id || '', 'alerts', { rule: a.rule_id }, 'chip'), ' ', a.rule_name || ''),
+      h('span', { class: 'msg' }, a.message || ''),
+      a.process ? (a.process.comm || '') + ' [' + (a.process.pid || '') + ']' : ''],
+  }));
+  return table(['time', { label: 'sev', cls: 'narrow' }, 'rule', { label: 'message', cls: 'wide' }, 'process'], rows,
+    empty('No alerts in this incident'), 'grid alerts');
+}
+
+function destinations(r) {
+  return table(['destination', 'name', 'protocol', { label: 'conns', cls: 'num' }, 'sent / received', 'interval', 'beacon'],
+    (r.destinations || []).map((d) => {
+      const score = Number(d.beacon_score || 0);
+      const bar = h('span', { class: 'bar' });
+      bar.style.width = Math.round(score * 60) + 'px'; // CSSOM, allowed by the CSP
+      return [peer(d.addr, d.port) + (d.transport ? '/' + d.transport : ''), d.dns || '', d.protocol || '',
+        num(d.connections), bytes(d.bytes_out) + ' / ' + bytes(d.bytes_in),
+        d.interval_ns ? (Number(d.interval_ns) / 1e9).toFixed(2) + ' s' : '',
+        h('span', { class: score >= 0.8 ? 'beacon hot' : 'beacon' }, bar, score ? score.toFixed(2) + (d.beacon_band ? ' ' + d.beacon_band : '') : '–')];
+    }), empty('No network activity recorded'), 'grid destinations');
+}
+
+function files(r) {
+  return table(['time', 'path', 'bytes', 'sha256 (sample)', 'sent to'], (r.files || []).map((f) => [
+    fmtTimeFine(nsToMs(f.time_ns)), code(f.path), bytes(f.bytes), code((f.sample_sha256 || '').slice(0, 16)),
+    (f.sent_to || []).join(', ')]), empty('No secrets or sensitive files read'), 'grid files');
+}
+
+function processes(r) {
+  return table(['pid', 'comm', 'exe', 'language', 'evidence'], (r.processes || []).map((p) => [
+    String(p.pid || ''), p.comm || '', code(p.exe), (p.language || '') + (p.language_version ? ' ' + p.language_version : ''),
+    p.language_evidence || '']), empty('No processes recorded'), 'grid processes');
+}
+
+function flows(r) {
+  return table(['time', 'dir', 'peer', 'protocol', 'entropy', 'bytes', 'sample'], (r.flows || []).map((f) => [
+    fmtTimeFine(nsToMs(f.time_ns)), f.direction || '', peer(f.addr, f.port), (f.protocol || '') + (f.via_iouring ? ' (io_uring)' : ''),
+    f.entropy !== undefined ? Number(f.entropy).toFixed(2) : '', bytes(f.bytes),
+    code((f.sample_hex || '').slice(0, 64) + ((f.redactions || []).length ? ' [redacted]' : ''))]),
+  empty('No payload captured'), 'grid flows');
+}
+
+// The event list, EVENTS_PAGE at a time (an incident may keep thousands).
+function eventList(events) {
+  const box = h('div');
+  let shown = 0;
+  const tbl = table(['time', 'kind', 'pid', 'comm', { label: 'detail', cls: 'wide' }], [], empty('No events kept'), 'grid events');
+  const body = tbl.tBodies[0];
+  const more = h('button', { type: 'button', class: 'more' });
+  const step = () => {
+    if (shown === 0) body.replaceChildren();
+    const next = events.slice(shown, shown + EVENTS_PAGE);
+    for (const e of next) {
+      body.appendChild(h('tr', null, h('td', null, fmtTimeFine(nsToMs(e.time_ns))),
+        h('td', null, (e.kind || '') + (e.via_iouring ? ' (io_uring)' : '')), h('td', null, String(e.pid || '')),
+        h('td', null, e.comm || ''), h('td', null, code(e.detail))));
+    }
+    shown += next.length;
+    more.textContent = 'show ' + Math.min(EVENTS_PAGE, events.length - shown) + ' more of ' + num(events.length - shown);
+    more.hidden = shown >= events.length;
+  };
+  more.addEventListener('click', step);
+  if (events.length) step();
+  else more.hidden = true;
+  box.append(tbl, more);
+  return box;
+}
+
+export function render(root, route) {
+  const id = route.path[1] || '';
+  let alive = true;
+  let chart = null;
+  put(root, h('p', { class: 'loading' }, 'Loading incident ' + id + '…'));
+  get('/api/v1/incidents/' + encodeURIComponent(id)).then((r) => {
+    if (!alive) return;
+    const alerts = r.alerts || [];
+    const events = r.events || [];
+    const sev = maxSeverity(alerts);
+    const w = r.workload || {};
+    const start = nsToMs(r.start_ns);
+    const end = nsToMs(r.end_ns);
+    const node = r.node || r.host;
+    chart = incidentTimeline(events.map((e) => ({ ms: nsToMs(e.time_ns), kind: e.kind })),
+      alerts.map((a) => ({ ms: timeMs(a), severity: a.severity, rule: a.rule_id })), [start, end]);
+    chart.node.dataset.events = String(events.length);
+    chart.node.dataset.alerts = String(alerts.length);
+    root.replaceChildren(
+      h('div', { class: 'crumbs' }, link('Incidents', 'incidents'), ' / ', node ? [link(node, ['nodes', node]), ' / '] : null,
+        h('span', null, workloadName(w))),
+      h('div', { class: 'incident-head sevrow ' + sevClass(sev) },
+        h('div', null, h('h1', { id: 'd-title' }, workloadName(w) || '(unnamed workload)'),
+          h('p', { class: 'sub mono' }, 'incident ' + r.incident_id)),
+        h('div', { class: 'tools' }, alerts.length ? sevBadge(sev) : null, badge(r.state))),
+      h('p', { id: 'd-summary', class: 'summary' }, r.summary || ''),
+      facts([
+        ['window', fmtTimeFine(start) + ' → ' + fmtTimeFine(end) + (end > start ? ' (' + fmtDuration((end - start) / 1e3) + ')' : '')],
+        ['node', node ? link(node, ['nodes', node]) : ''],
+        ['workload', w.id && w.id !== w.name ? code(w.id) : ''],
+        ['namespace / pod', w.namespace ? w.namespace + '/' + (w.pod || '') : ''],
+        ['cgroup', w.cgroup ? code(w.cgroup) : ''],
+        ['container', w.container_id ? code(w.container_id) : ''],
+        ['rules', (r.rules || []).length ? h('span', { class: 'chips' }, r.rules.map((x) => link(x, 'incidents', { rule: x }, 'chip'))) : ''],
+        ['languages', (r.languages || []).join(', ')],
+        ['events kept', num(r.event_count || events.length) + (r.events_dropped ? ' (' + num(r.events_dropped) + ' dropped)' : '')],
+      ]),
+      section('Timeline', h('p', { class: 'chart-caption' }, events.length + ' events and ' + alerts.length +
+        ' alerts; drag across the chart to zoom in, double-click to zoom out'), chart.node),
+      section('Alerts (' + alerts.length + ')', alertTable(alerts)),
+      section('Destinations', destinations(r)),
+      section('Secrets and sensitive files read', files(r)),
+      section('Processes', processes(r)),
+      section('Flows', flows(r)),
+      section('Events (' + num(events.length) + ')', eventList(events)));
+  }).catch((e) => {
+    if (!alive) return;
+    root.replaceChildren(h('div', { class: 'crumbs' }, link('Incidents', 'incidents')),
+      e.status === 404 ? empty('No incident ' + id, 'it may have been removed by the retention policy') : errorBox(e));
+  });
+  return { destroy() { alive = false; if (chart) chart.destroy(); } };
+}

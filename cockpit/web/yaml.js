@@ -1,0 +1,56 @@
+// A small YAML highlighter for profiles: one line at a time, into text nodes inside spans
+// (classes y-key, y-str, y-num, y-lit, y-punct, y-com). It colours; it does not parse: a line it
+// does not understand is shown as plain text, never dropped.
+import { h } from './dom.js';
+
+const MAX_HIGHLIGHTED = 5000; // lines; past that the rest is plain text (a profile is at most 4 MiB)
+
+// Tokens of a value: quoted strings, flow punctuation, "key:" inside flow maps, plain scalars.
+const TOKEN = /("(?:[^"\\]|\\.)*"?|'(?:[^']|'')*'?|[{}[\],]|[^\s{}[\],:"'#][^{}[\],:]*?:(?=\s|$)|\s+#.*$|[^{}[\],]+)/g;
+
+function scalarClass(t) {
+  const s = t.trim();
+  if (/^(true|false|null|~|yes|no)$/i.test(s)) return 'y-lit';
+  if (/^[-+]?(\d[\d_]*(\.\d*)?([eE][-+]?\d+)?|0x[0-9a-fA-F]+|\.inf|\.nan)$/.test(s)) return 'y-num';
+  return 'y-str';
+}
+
+function value(text, out) {
+  if (/^\s*[|>][-+0-9]*\s*$/.test(text)) return out.push(h('span', { class: 'y-punct' }, text));
+  for (const m of text.matchAll(TOKEN)) {
+    const t = m[0];
+    if (/^\s+#/.test(t)) out.push(h('span', { class: 'y-com' }, t));
+    else if (t[0] === '"' || t[0] === "'") out.push(h('span', { class: 'y-str' }, t));
+    else if (/^[{}[\],]$/.test(t)) out.push(h('span', { class: 'y-punct' }, t));
+    else if (/:$/.test(t)) out.push(h('span', { class: 'y-key' }, t));
+    else if (/^\s+$/.test(t)) out.push(t);
+    else out.push(h('span', { class: scalarClass(t) }, t));
+  }
+  return out;
+}
+
+export function highlightLine(line) {
+  const out = [];
+  const com = /^(\s*)(#.*)$/.exec(line);
+  if (com) return [com[1], h('span', { class: 'y-com' }, com[2])];
+  if (/^(---|\.\.\.)\s*$/.test(line)) return [h('span', { class: 'y-punct' }, line)];
+  // indent, list markers, "key:" and the rest
+  const m = /^(\s*)((?:-\s+)*)(?:((?:"(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^\s#'"{[][^:#]*?)):(?=\s|$))?(.*)$/.exec(line);
+  if (!m) return [line];
+  out.push(m[1]);
+  if (m[2]) out.push(h('span', { class: 'y-punct' }, m[2]));
+  if (m[3] !== undefined) out.push(h('span', { class: 'y-key' }, m[3]), h('span', { class: 'y-punct' }, ':'));
+  if (m[4]) value(m[4], out);
+  return out;
+}
+
+// A <pre> with one numbered line per YAML line.
+export function yamlBlock(text) {
+  const lines = String(text || '').replace(/\n$/, '').split('\n');
+  const code = h('code');
+  lines.forEach((line, i) => {
+    code.appendChild(h('span', { class: 'line' }, i < MAX_HIGHLIGHTED ? highlightLine(line) : line));
+    code.appendChild(document.createTextNode('\n'));
+  });
+  return h('pre', { class: 'yaml' }, code);
+}
