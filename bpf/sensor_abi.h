@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The records and maps shared by the BPF programs (bpf/vigil.bpf.c) and user space
+ * The records and maps shared by the BPF programs (the .bpf.c files in bpf/) and user space
  * (sensor/ *.c). Plain fixed-width types, explicit padding, a version field; the layout is
  * checked by tests/unit/test_sensor_abi.c. Included after vmlinux.h in BPF and after
  * <linux/types.h> in user space.
  *
- * Maps (all in bpf/vigil.bpf.c, documented here and in docs/SENSOR.md):
+ * Maps (all in bpf/maps.bpf.h, documented here and in docs/SENSOR.md):
  *   events      RINGBUF    every record below (struct vg_event + string data)
  *   watched     HASH       u64 cgroup id -> u8 (1 watched)          SELECTED scope: what to watch
  *   excluded    HASH       u64 cgroup id -> u8 (1 excluded)         ALL scope: what to skip
@@ -70,7 +70,7 @@ enum vg_counter {
 	VG_CNT__MAX
 };
 
-/* record kinds: the same numbers as enum vigil_event_kind (vigil/event.h, checked in sensor.c) */
+/* record kinds: the same numbers as enum vigil_event_kind (vigil/event.h, checked in sensor_lifecycle.c) */
 enum vg_kind {
 	VG_EV_EXEC = 1,
 	VG_EV_FORK,

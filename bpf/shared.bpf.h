@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * BPF helpers shared by the sensor's programs (vigil.bpf.c) and the zoom's (zoom.bpf.c):
+ * BPF helpers shared by the sensor's programs (the .bpf.c files in bpf/) and the zoom's (zoom.bpf.c):
  * the record header and socket addresses.
  * Included after vmlinux.h, the libbpf headers and sensor_abi.h.
  */

@@ -9,7 +9,7 @@
  *     directions is captured this way, so DNS answers come with it;
  *   - reads of sensitive files (path decided on open against zk_cfg.pats, plain or io_uring
  *     OPENAT) as FILE_READ records with a content sample.
- * Linked with vigil.bpf.c into one object; `events` and `zoom` are the sensor's maps.
+ * Linked with the sensor's objects (bpf/common.bpf.c lists them) into one; `events` and `zoom` are the sensor's maps.
  * Record layout: bpf/zoom_abi.h.
  */
 #include "vmlinux.h"

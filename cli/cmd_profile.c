@@ -34,11 +34,17 @@ static const char usage_main[] =
 	"Run 'vigil profile <command> --help' for details. docs/PROFILES.md describes the format.\n";
 
 static const char usage_lint[] =
-	"usage: vigil profile lint FILE...\n"
+	"usage: vigil profile lint [--strict] FILE...\n"
 	"\n"
 	"Loads every FILE and reports each problem as FILE:LINE:COL: message on stderr (unknown\n"
 	"fields, wrong types, duplicate keys, bad wildcards, limits). Valid files are listed on\n"
-	"stdout. Exit 0 when all are valid, 1 when any is invalid, 2 when a file cannot be read.\n";
+	"stdout. Exit 0 when all are valid, 1 when any is invalid, 2 when a file cannot be read.\n"
+	"\n"
+	"Warnings (FILE:LINE:COL: warning: ...) name values Kubescape accepts that probably do not\n"
+	"mean what was meant, such as a \"⋯\" or \"*\" inside a path segment (compared literally).\n"
+	"Notes name documents that are not profiles (a Namespace, a Deployment), which are skipped.\n"
+	"\n"
+	"  --strict    a file with warnings is invalid\n";
 
 static const char usage_fmt[] =
 	"usage: vigil profile fmt [-w] [--drop-comments] FILE...\n"
@@ -49,7 +55,12 @@ static const char usage_fmt[] =
 	"\n"
 	"  -w, --write        rewrite the files in place (only those that change)\n"
 	"  --drop-comments    with -w: accept that YAML comments are lost (otherwise a file with\n"
-	"                     comments is not rewritten: libyaml does not keep comments)\n";
+	"                     comments is not rewritten: libyaml does not keep comments)\n"
+	"  --drop-others      with -w: accept that documents which are not profiles (a\n"
+	"                     Namespace, a Deployment) are left out (otherwise such a file is\n"
+	"                     not rewritten)\n"
+	"\n"
+	"A List (kubectl get -o yaml) is written as one document per profile.\n";
 
 static const char usage_show[] =
 	"usage: vigil profile show [--json] FILE\n"
@@ -104,17 +115,55 @@ static bool write_all(FILE *f, const char *data, size_t len)
 	return fwrite(data, 1, len, f) == len && !fflush(f);
 }
 
+/* Prints the notes of p on stderr; returns how many were warnings. */
+static size_t print_notes(const struct vigil_profile *p, const char *path)
+{
+	size_t warnings = 0;
+
+	for (size_t i = 0; i < vigil_profile__note_count(p); i++) {
+		struct vigil_error note;
+		char where[VIGIL_ERROR_FILE_MAX + 32];
+		enum vigil_profile_note_kind k = vigil_profile__note(p, i, &note);
+
+		snprintf(where, sizeof(where), "%s:%d:%d", note.file, note.line, note.column);
+		cli_errorf("%s: %s: %s", where, k == VIGIL_PROFILE_WARNING ? "warning" : "note",
+			   note.message);
+		warnings += k == VIGIL_PROFILE_WARNING;
+	}
+	if (vigil_profile__notes_dropped(p)) {
+		cli_errorf("%s: ... and %zu more warnings or notes", path,
+			   vigil_profile__notes_dropped(p));
+		warnings += vigil_profile__notes_dropped(p);
+	}
+	return warnings;
+}
+
 static int profile_lint(int argc, char **argv)
 {
-	int rc = 0;
+	static const struct option opts[] = {
+		{ "strict", no_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	bool strict = false;
+	int c, rc = 0;
 
-	if (argc < 2) {
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		if (c != 's') {
+			fputs(usage_lint, stderr);
+			return EXIT_ERROR;
+		}
+		strict = true;
+	}
+	if (optind >= argc) {
 		fputs(usage_lint, stderr);
 		return EXIT_ERROR;
 	}
-	for (int i = 1; i < argc; i++) {
+	for (int i = optind; i < argc; i++) {
 		struct vigil_profile *p = NULL;
 		struct vigil_error err;
+		size_t warnings, skipped;
 		int r = vigil_profile__load_file(argv[i], NULL, &p, &err);
 
 		if (r) {
@@ -123,9 +172,25 @@ static int profile_lint(int argc, char **argv)
 				rc = load_status(r);
 			continue;
 		}
-		printf("%s: valid (%zu document%s, %zu entries)\n", argv[i],
-		       vigil_profile__doc_count(p), vigil_profile__doc_count(p) == 1 ? "" : "s",
-		       vigil_profile__entry_count(p));
+		warnings = print_notes(p, argv[i]);
+		skipped = vigil_profile__skipped_count(p);
+		if (strict && warnings) {
+			cli_errorf("%s: invalid under --strict (%zu warning%s)", argv[i], warnings,
+				   warnings == 1 ? "" : "s");
+			if (rc < EXIT_VERDICT)
+				rc = EXIT_VERDICT;
+		} else {
+			printf("%s: valid (%zu document%s, %zu entries", argv[i],
+			       vigil_profile__doc_count(p),
+			       vigil_profile__doc_count(p) == 1 ? "" : "s",
+			       vigil_profile__entry_count(p));
+			if (warnings)
+				printf(", %zu warning%s", warnings, warnings == 1 ? "" : "s");
+			if (skipped)
+				printf(", %zu other object%s skipped", skipped,
+				       skipped == 1 ? "" : "s");
+			printf(")\n");
+		}
 		vigil_profile__free(p);
 	}
 	return rc;
@@ -136,10 +201,11 @@ static int profile_fmt(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "write", no_argument, NULL, 'w' },
 		{ "drop-comments", no_argument, NULL, 'D' },
+		{ "drop-others", no_argument, NULL, 'O' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	bool write_back = false, drop_comments = false;
+	bool write_back = false, drop_comments = false, drop_others = false;
 	int c, rc = 0, printed = 0;
 
 	optind = 1;
@@ -150,6 +216,9 @@ static int profile_fmt(int argc, char **argv)
 			break;
 		case 'D':
 			drop_comments = true;
+			break;
+		case 'O':
+			drop_others = true;
 			break;
 		default:
 			fputs(usage_fmt, stderr);
@@ -180,6 +249,13 @@ static int profile_fmt(int argc, char **argv)
 					"%s: warning: comments are not kept in the output (libyaml "
 					"drops them)",
 					argv[i]);
+			if (vigil_profile__skipped_count(p))
+				cli_errorf("%s: warning: %zu document%s that %s not a profile %s "
+					   "left out of the output",
+					   argv[i], vigil_profile__skipped_count(p),
+					   vigil_profile__skipped_count(p) == 1 ? "" : "s",
+					   vigil_profile__skipped_count(p) == 1 ? "is" : "are",
+					   vigil_profile__skipped_count(p) == 1 ? "is" : "are");
 			/* several files make one YAML stream: documents stay separated */
 			if (printed++ && !write_all(stdout, "---\n", 4)) {
 				cli_errorf("stdout: %s", strerror(errno));
@@ -208,6 +284,16 @@ static int profile_fmt(int argc, char **argv)
 					"%s: not rewritten: it has comments, which fmt cannot keep "
 					"(remove them, or pass --drop-comments)",
 					argv[i]);
+				rc = EXIT_ERROR;
+			} else if (vigil_profile__skipped_count(p) && !drop_others) {
+				cli_errorf(
+					"%s: not rewritten: %zu document%s in it %s not a profile "
+					"and would be lost (move %s to another file, or pass "
+					"--drop-others)",
+					argv[i], vigil_profile__skipped_count(p),
+					vigil_profile__skipped_count(p) == 1 ? "" : "s",
+					vigil_profile__skipped_count(p) == 1 ? "is" : "are",
+					vigil_profile__skipped_count(p) == 1 ? "it" : "them");
 				rc = EXIT_ERROR;
 			} else if ((r = vigil_replace_file(argv[i], out.data, out.len))) {
 				cli_errorf("%s: cannot write: %s", argv[i], strerror(-r));

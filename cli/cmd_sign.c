@@ -116,6 +116,23 @@ int cmd_sign(int argc, char **argv)
 		cli_print_error(&err);
 		goto out;
 	}
+	if (vigil_profile__skipped_count(p)) {
+		/* the output holds the profiles only: never overwrite the other objects */
+		struct stat a, b;
+		bool same = out && stat(out, &a) == 0 && stat(file, &b) == 0 &&
+			    a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+
+		cli_errorf("%s: %s%zu document%s that %s not a profile %s left out of the output",
+			   file, same ? "not signed in place: " : "warning: ",
+			   vigil_profile__skipped_count(p),
+			   vigil_profile__skipped_count(p) == 1 ? "" : "s",
+			   vigil_profile__skipped_count(p) == 1 ? "is" : "are",
+			   same					  ? "would be"
+			   : vigil_profile__skipped_count(p) == 1 ? "is"
+								  : "are");
+		if (same)
+			goto out;
+	}
 	for (size_t d = 0; d < vigil_profile__doc_count(p); d++) {
 		r = vigil_sign__set_version(p, d,
 					    version ? version : vigil_sign__next_version(p, d, ts));

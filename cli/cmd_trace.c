@@ -192,7 +192,59 @@ static void drain(struct vigil_sensor *s, struct trace_ctx *t)
 	}
 }
 
-int cmd_trace(int argc, char **argv)
+/* What the command line asked for. */
+struct trace_args {
+	struct vigil_sensor_opts opts;
+	const char *cgroup, *output;
+	uint64_t duration;
+	struct allow_set allow;
+	bool summary, zoom;
+	char **cmd;
+};
+
+static int parse_number_opt(int c, const char *arg, struct trace_args *a, struct trace_ctx *t)
+{
+	uint64_t v = 0;
+
+	switch (c) {
+	case 'p':
+		if (vigil_parse_u64(arg, &v) || !v || v > 4194304) {
+			cli_errorf("--pid: '%s' is not a process id", arg);
+			return -EINVAL;
+		}
+		/* a typo'd pid would otherwise trace nothing, silently */
+		if (kill((pid_t)v, 0) < 0 && errno == ESRCH) {
+			cli_errorf("--pid: no process %s", arg);
+			return -EINVAL;
+		}
+		t->pid = (long)v;
+		return 0;
+	case 'P':
+		if (vigil_parse_u64(arg, &v) || !v || v > 65535) {
+			cli_errorf("--dns-port: '%s' is not a port", arg);
+			return -EINVAL;
+		}
+		a->opts.dns_port = (uint16_t)v;
+		return 0;
+	case 'b':
+		if (vigil_parse_u64(arg, &v) || v < 4096 || v > (1u << 30) || (v & (v - 1))) {
+			cli_errorf("--buffer: '%s' is not a power of two between 4096 and 2^30",
+				   arg);
+			return -EINVAL;
+		}
+		a->opts.ringbuf_bytes = v;
+		return 0;
+	default: /* 'D' */
+		if (vigil_parse_duration(arg, &a->duration)) {
+			cli_errorf("--duration: '%s' is not a duration (500ms, 30s, 10m)", arg);
+			return -EINVAL;
+		}
+		return 0;
+	}
+}
+
+/* Returns 0, or -EINVAL after printing what is wrong. */
+static int parse_args(int argc, char **argv, struct trace_args *a, struct trace_ctx *t)
 {
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
@@ -210,174 +262,171 @@ int cmd_trace(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct vigil_sensor_opts opts = { 0 };
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+jk:c:p:dD:o:b:P:zA:Sh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			t->json = true;
+			break;
+		case 'k':
+			if (parse_kinds(optarg, &t->kinds))
+				return -EINVAL;
+			break;
+		case 'c':
+			a->cgroup = optarg;
+			break;
+		case 'd':
+			a->opts.dedup = true;
+			break;
+		case 'z':
+			a->zoom = true;
+			break;
+		case 'o':
+			a->output = optarg;
+			break;
+		case 'A':
+			if (parse_syscalls(optarg, &a->allow))
+				return -EINVAL;
+			break;
+		case 'S':
+			a->summary = true;
+			break;
+		case 'p':
+		case 'P':
+		case 'b':
+		case 'D':
+			if (parse_number_opt(c, optarg, a, t))
+				return -EINVAL;
+			break;
+		default:
+			usage(stderr);
+			return -EINVAL;
+		}
+	}
+	if (optind < argc) {
+		a->cmd = argv + optind;
+		if (a->cgroup) {
+			cli_errorf("trace: --cgroup and -- CMD exclude each other");
+			return -EINVAL;
+		}
+	}
+	a->opts.kinds = t->kinds;
+	a->opts.scope = a->cmd || a->cgroup ? VIGIL_SCOPE_SELECTED : VIGIL_SCOPE_ALL;
+	return 0;
+}
+
+/* --cgroup: watch it (and zoom on it) before anything is read. */
+static int watch_cgroup(struct vigil_sensor *s, const struct trace_args *a, uint64_t *ret_cg)
+{
+	int r = vigil_sensor__cgroup_id(a->cgroup, ret_cg);
+
+	if (!r)
+		r = vigil_sensor__watch_cgroup(s, *ret_cg);
+	if (!r && a->zoom)
+		r = vigil_sensor__set_zoom(s, *ret_cg, true);
+	if (r)
+		cli_errorf("trace: cgroup %s: %s", a->cgroup, strerror(-r));
+	return r;
+}
+
+/* Polls until interrupted, the command exits or the duration is over. */
+static int trace_loop(struct vigil_sensor *s, struct trace_ctx *t, uint64_t duration, pid_t *child,
+		      int *status)
+{
+	struct timespec start, now;
+	int r;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	while (!stop) {
+		r = vigil_sensor__poll(s, 100, print_event, t);
+		if (r < 0) {
+			cli_errorf("trace: %s", strerror(-r));
+			return EXIT_ERROR;
+		}
+		if (*child > 0 && waitpid(*child, status, WNOHANG) == *child) {
+			*child = -1;
+			break;
+		}
+		if (duration) {
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			if ((uint64_t)(now.tv_sec - start.tv_sec) * 1000000000ull +
+				    (uint64_t)(now.tv_nsec - start.tv_nsec) >=
+			    duration)
+				break;
+		}
+	}
+	return 0;
+}
+
+/* What was left out or lost, on stderr: a trace that missed events says so. */
+static void report_losses(struct vigil_sensor *s, bool zoom)
+{
+	struct vigil_sensor_status st;
+	struct vigil_zoom_counters zc;
+
+	if (zoom && !vigil_sensor__zoom_counters(s, &zc))
+		cli_errorf(
+			"trace: zoom: %llu records; samples left out: budget spent %llu, "
+			"unreadable %llu; syscalls past the budget %llu; lost: ring buffer %llu, "
+			"tables %llu",
+			(unsigned long long)zc.events, (unsigned long long)zc.drops_budget,
+			(unsigned long long)zc.drops_read, (unsigned long long)zc.drops_syscalls,
+			(unsigned long long)zc.drops_ringbuf, (unsigned long long)zc.drops_table);
+	if (!vigil_sensor__status(s, &st) && st.drops)
+		cli_errorf("trace: %llu events dropped (ring buffer %llu, rate limit %llu, tables "
+			   "%llu)",
+			   (unsigned long long)st.drops, (unsigned long long)st.drops_ringbuf,
+			   (unsigned long long)st.drops_ratelimit,
+			   (unsigned long long)st.drops_table);
+}
+
+int cmd_trace(int argc, char **argv)
+{
+	struct trace_args a = { 0 };
 	struct trace_ctx t = { 0 };
 	struct vigil_error err = { 0 };
 	struct vigil_sensor *s = NULL;
-	const char *cgroup = NULL, *output = NULL;
-	uint64_t duration = 0, pid_u = 0, cg = 0, bufsz = 0, port = 0;
-	struct vigil_sensor_status st;
-	struct allow_set allow = { 0 };
-	bool summary = false;
-	char **cmd = NULL;
+	uint64_t cg = 0;
 	pid_t child = -1;
-	int c, r, status = 0, rc = 0;
-	bool zoom = false;
+	int status = 0, rc = EXIT_ERROR;
 
 	if (cli_wants_help(argc, argv)) {
 		usage(stdout);
 		return 0;
 	}
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "+jk:c:p:dD:o:b:P:zA:Sh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'j':
-			t.json = true;
-			break;
-		case 'k':
-			if (parse_kinds(optarg, &t.kinds))
-				return EXIT_ERROR;
-			break;
-		case 'c':
-			cgroup = optarg;
-			break;
-		case 'p':
-			if (vigil_parse_u64(optarg, &pid_u) || !pid_u || pid_u > 4194304) {
-				cli_errorf("--pid: '%s' is not a process id", optarg);
-				return EXIT_ERROR;
-			}
-			/* a typo'd pid would otherwise trace nothing, silently */
-			if (kill((pid_t)pid_u, 0) < 0 && errno == ESRCH) {
-				cli_errorf("--pid: no process %s", optarg);
-				return EXIT_ERROR;
-			}
-			t.pid = (long)pid_u;
-			break;
-		case 'd':
-			opts.dedup = true;
-			break;
-		case 'z':
-			zoom = true;
-			break;
-		case 'o':
-			output = optarg;
-			break;
-		case 'A':
-			if (parse_syscalls(optarg, &allow))
-				return EXIT_ERROR;
-			break;
-		case 'S':
-			summary = true;
-			break;
-		case 'P':
-			if (vigil_parse_u64(optarg, &port) || !port || port > 65535) {
-				cli_errorf("--dns-port: '%s' is not a port", optarg);
-				return EXIT_ERROR;
-			}
-			opts.dns_port = (uint16_t)port;
-			break;
-		case 'b':
-			if (vigil_parse_u64(optarg, &bufsz) || bufsz < 4096 || bufsz > (1u << 30) ||
-			    (bufsz & (bufsz - 1))) {
-				cli_errorf(
-					"--buffer: '%s' is not a power of two between 4096 and 2^30",
-					optarg);
-				return EXIT_ERROR;
-			}
-			opts.ringbuf_bytes = bufsz;
-			break;
-		case 'D':
-			if (vigil_parse_duration(optarg, &duration)) {
-				cli_errorf("--duration: '%s' is not a duration (500ms, 30s, 10m)",
-					   optarg);
-				return EXIT_ERROR;
-			}
-			break;
-		default:
-			usage(stderr);
-			return EXIT_ERROR;
-		}
-	}
-	if (optind < argc) {
-		cmd = argv + optind;
-		if (cgroup) {
-			cli_errorf("trace: --cgroup and -- CMD exclude each other");
-			return EXIT_ERROR;
-		}
-	}
-	opts.kinds = t.kinds;
-	opts.scope = cmd || cgroup ? VIGIL_SCOPE_SELECTED : VIGIL_SCOPE_ALL;
-	r = vigil_sensor__open(&opts, &s, &err);
-	if (r) {
+	if (parse_args(argc, argv, &a, &t))
+		return EXIT_ERROR;
+	if (vigil_sensor__open(&a.opts, &s, &err)) {
 		cli_errorf("trace: %s", err.message);
 		return EXIT_ERROR;
 	}
-	if (cgroup) {
-		r = vigil_sensor__cgroup_id(cgroup, &cg);
-		if (!r)
-			r = vigil_sensor__watch_cgroup(s, cg);
-		if (!r && zoom)
-			r = vigil_sensor__set_zoom(s, cg, true);
-		if (r) {
-			cli_errorf("trace: cgroup %s: %s", cgroup, strerror(-r));
-			vigil_sensor__free(s);
-			return EXIT_ERROR;
-		}
-	}
+	if (a.cgroup && watch_cgroup(s, &a, &cg))
+		goto out;
 	/* the output file appears once the sensor is watching: scripts can wait for it */
 	t.out = stdout;
-	if (output) {
-		t.out = fopen(output, "we");
-		if (!t.out) {
-			cli_errorf("trace: %s: %s", output, strerror(errno));
-			vigil_sensor__free(s);
-			return EXIT_ERROR;
-		}
+	if (a.output && !(t.out = fopen(a.output, "we"))) {
+		cli_errorf("trace: %s: %s", a.output, strerror(errno));
+		t.out = stdout;
+		goto out;
 	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGPIPE, SIG_IGN);
 	setvbuf(t.out, NULL, _IOLBF, 0);
-	if (cmd) {
-		allow.s = s;
-		child = vigil_sensor__spawn_with(s, cmd, NULL, apply_allow, &allow, &cg, &err);
+	if (a.cmd) {
+		a.allow.s = s;
+		child = vigil_sensor__spawn_with(s, a.cmd, NULL, apply_allow, &a.allow, &cg, &err);
 		if (child < 0) {
 			cli_errorf("trace: %s", err.message);
-			if (t.out != stdout)
-				fclose(t.out);
-			vigil_sensor__free(s);
-			return EXIT_ERROR;
+			goto out;
 		}
 		/* set right after the start: use --cgroup to zoom before a program's first step */
-		if (zoom)
+		if (a.zoom)
 			vigil_sensor__set_zoom(s, cg, true);
 	}
-	{
-		struct timespec start;
-
-		clock_gettime(CLOCK_MONOTONIC, &start);
-		while (!stop) {
-			r = vigil_sensor__poll(s, 100, print_event, &t);
-			if (r < 0) {
-				cli_errorf("trace: %s", strerror(-r));
-				rc = EXIT_ERROR;
-				break;
-			}
-			if (child > 0 && waitpid(child, &status, WNOHANG) == child) {
-				child = -1;
-				break;
-			}
-			if (duration) {
-				struct timespec now;
-
-				clock_gettime(CLOCK_MONOTONIC, &now);
-				if ((uint64_t)(now.tv_sec - start.tv_sec) * 1000000000ull +
-					    (uint64_t)(now.tv_nsec - start.tv_nsec) >=
-				    duration)
-					break;
-			}
-		}
-	}
+	rc = trace_loop(s, &t, a.duration, &child, &status);
 	if (child > 0) {
 		/* interrupted or timed out: end the command, still report its events */
 		kill(child, SIGTERM);
@@ -385,36 +434,21 @@ int cmd_trace(int argc, char **argv)
 		child = -1;
 	}
 	drain(s, &t);
-	if (cmd && summary)
+	if (a.cmd && a.summary)
 		print_summary(s, cg, &t);
-	if (cmd) {
+	if (a.cmd) {
 		vigil_sensor__spawn_cleanup(s, cg);
 		if (!rc)
 			rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 	}
 	if (t.out != stdout)
 		fclose(t.out);
-	if (zoom) {
-		struct vigil_zoom_counters zc;
-
-		if (!vigil_sensor__zoom_counters(s, &zc))
-			cli_errorf(
-				"trace: zoom: %llu records; samples left out: budget spent %llu, "
-				"unreadable %llu; syscalls past the budget %llu; lost: ring buffer %llu, "
-				"tables %llu",
-				(unsigned long long)zc.events, (unsigned long long)zc.drops_budget,
-				(unsigned long long)zc.drops_read,
-				(unsigned long long)zc.drops_syscalls,
-				(unsigned long long)zc.drops_ringbuf,
-				(unsigned long long)zc.drops_table);
-	}
-	if (!vigil_sensor__status(s, &st) && st.drops)
-		cli_errorf("trace: %llu events dropped (ring buffer %llu, rate limit %llu, tables "
-			   "%llu)",
-			   (unsigned long long)st.drops, (unsigned long long)st.drops_ringbuf,
-			   (unsigned long long)st.drops_ratelimit,
-			   (unsigned long long)st.drops_table);
+	t.out = stdout;
+	report_losses(s, a.zoom);
 	fflush(stdout);
+out:
+	if (t.out && t.out != stdout)
+		fclose(t.out);
 	vigil_sensor__free(s);
 	return rc;
 }

@@ -1,9 +1,12 @@
-# Benchmarks: every bench/bench_NAME.c is a program linked against libvigil (optimized build,
+# Every benchmark rule is here. Results go into docs/BENCHMARKS.md.
+#
+# C benchmark programs: every bench/bench_NAME.c is linked against libvigil (optimized build,
 # no sanitizers). `make bench` builds and runs them all: bench/run runs each and writes its
 # Markdown section into docs/BENCHMARKS.md. BENCH=NAME runs only bench/bench_NAME.c.
 #
-# A benchmark with a make target of its own (listed in BENCH_OWN_TARGET, e.g. bench-sign in
-# mk/sign.mk) is run through that target instead, and its section is kept by hand.
+# A benchmark with a make target of its own (listed in BENCH_OWN_TARGET: bench-sign, and
+# bench-evidence, which needs a ClickHouse) is run through that target instead, and its section
+# is kept by hand.
 BENCH_OWN_TARGET := sign
 BENCH_SRCS := $(sort $(wildcard bench/bench_*.c))
 BENCH_NAMES := $(BENCH_SRCS:bench/bench_%.c=%)
@@ -24,3 +27,74 @@ bench-bins: $(BENCH_BINS)
 bench: bench-bins
 	$(Q)$(if $(BENCH_BINS),bench/run $(BENCH_BINS))
 	$(Q)$(foreach n,$(BENCH_OWN),$(MAKE) --no-print-directory bench-$(n) &&) true
+
+# ---- the floor: empty BPF programs on every hook the sensor attaches ----------------------
+# Generated from the SEC() lines of bpf/*.bpf.c (bench/overhead/gen-floor), so it follows the
+# sensor's hook list; its own object, never part of the sensor's. bench/overhead/floor loads
+# the object; bench_sensor embeds it as a skeleton (vigil_floor).
+OVH_DIR := $(BUILD)/bench/overhead
+OVH_SENSOR_BPF := $(sort $(wildcard bpf/*.bpf.c))
+
+$(OVH_DIR)/floor.bpf.c: bench/overhead/gen-floor $(OVH_SENSOR_BPF)
+	$(call msg,GEN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)bench/overhead/gen-floor $(OVH_SENSOR_BPF) > $@.tmp && mv $@.tmp $@
+
+$(OVH_DIR)/floor.bpf.o: $(OVH_DIR)/floor.bpf.c
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) -g -O2 -Wall -Werror -target bpf -c $< -o $@
+
+$(OVH_DIR)/floor.skel.h: $(OVH_DIR)/floor.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name vigil_floor > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/bench/bench_sensor: $(OVH_DIR)/floor.skel.h
+
+# ---- overhead (bench/overhead/): workloads under no sensor, the floor, vigil and peers -----
+#   make bench-overhead                  run it (also part of `make bench`)
+#   make bench-overhead BENCH_QUICK=1    about 2 minutes
+# Results: the overhead section of docs/BENCHMARKS.md, docs/bench-overhead.{json,png}.
+OVH_BINS := $(OVH_DIR)/wl $(OVH_DIR)/floor $(OVH_DIR)/floor.bpf.o
+
+$(OVH_DIR)/wl: bench/overhead/wl.c lib/util/banned.h
+	$(call msg,BENCH-LD,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -o $@ $<
+
+$(OVH_DIR)/floor: bench/overhead/floor.c
+	$(call msg,BENCH-LD,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -o $@ $< $(LDFLAGS) $(LDLIBS)
+
+.PHONY: bench-overhead-bins bench-overhead
+bench-overhead-bins: $(OVH_BINS) $(BUILD)/vigil
+
+bench-overhead: bench-overhead-bins
+	$(Q)bench/overhead/run
+
+# `make bench` runs it too, after the C benchmark programs (unless BENCH names another one).
+ifeq ($(filter-out overhead,$(BENCH)),)
+bench: bench-overhead
+endif
+
+# ---- signing (bench/bench_sign.c): `make bench-sign` ----------------------------------------
+# An explicit rule: it needs only libvigil.
+$(BUILD)/bench/bench_sign: bench/bench_sign.c $(LIBVIGIL)
+	$(call msg,BENCH-LD,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -o $@ $< $(LIBVIGIL) $(LDFLAGS) $(LDLIBS)
+
+.PHONY: bench-sign
+bench-sign: $(BUILD)/bench/bench_sign
+	$(Q)$(BUILD)/bench/bench_sign
+
+# ---- evidence (bench/bench_store.c): `make bench-evidence` ----------------------------------
+# Against a fresh SQLite file and a real clickhouse-server started for the run
+# (tests/lib/clickhouse.sh).
+.PHONY: bench-evidence
+bench-evidence: $(BUILD)/bench/bench_store
+	$(Q)d=$$(mktemp -d /tmp/vigil-bench-XXXXXX); \
+	. tests/lib/clickhouse.sh; \
+	trap 'ch_cleanup; rm -rf "$$d"' EXIT; \
+	if ch_start "$$d/ch" >/dev/null; then ch="clickhouse:$$CH_URL/vigil_bench"; else ch=; fi; \
+	$(BUILD)/bench/bench_store "sqlite:$$d/evidence.db" $$ch

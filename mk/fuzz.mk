@@ -22,7 +22,7 @@ fuzz:
 ifeq ($(EXTRA_FUZZ),1)
 # clang's -Wformat-nonliteral also flags vfprintf(fmt, va_list) where fmt comes from a
 # callback whose type cannot carry a format attribute (the libbpf print callback in
-# sensor/sensor.c, which forwards libbpf's own format); gcc exempts va_list forms. The fuzz
+# sensor/sensor_lifecycle.c, which forwards libbpf's own format); gcc exempts va_list forms. The fuzz
 # build drops the warning; the normal gcc build keeps -Wformat-nonliteral.
 CFLAGS += -fsanitize=fuzzer-no-link -Wno-format-nonliteral
 fuzz-bins: $(FUZZ_NAMES:%=$(BUILD)/fuzz_%)

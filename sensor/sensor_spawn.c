@@ -17,7 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "sensor/sensor_internal.h"
+#include "sensor/sensor_state.h"
 #include "util/strutil.h"
 #include "vigil/sensor.h"
 
@@ -202,4 +202,39 @@ int vigil_sensor__spawn_cleanup(struct vigil_sensor *s, uint64_t cgroup_id)
 		r = -EBUSY;
 	vigil_sensor__spawn_untrack(s, cgroup_id);
 	return r;
+}
+
+/* ---- spawned workloads bookkeeping --------------------------------------------------- */
+
+int vigil_sensor__spawn_track(struct vigil_sensor *s, uint64_t cgroup_id, const char *dir)
+{
+	for (int i = 0; i < SPAWN_MAX; i++) {
+		if (!s->spawned[i].dir) {
+			s->spawned[i].dir = strdup(dir);
+			if (!s->spawned[i].dir)
+				return -ENOMEM;
+			s->spawned[i].cgroup_id = cgroup_id;
+			return 0;
+		}
+	}
+	return -ENOSPC;
+}
+
+const char *vigil_sensor__spawn_dir(const struct vigil_sensor *s, uint64_t cgroup_id)
+{
+	for (int i = 0; i < SPAWN_MAX; i++) {
+		if (s->spawned[i].dir && s->spawned[i].cgroup_id == cgroup_id)
+			return s->spawned[i].dir;
+	}
+	return NULL;
+}
+
+void vigil_sensor__spawn_untrack(struct vigil_sensor *s, uint64_t cgroup_id)
+{
+	for (int i = 0; i < SPAWN_MAX; i++) {
+		if (s->spawned[i].dir && s->spawned[i].cgroup_id == cgroup_id) {
+			free(s->spawned[i].dir);
+			s->spawned[i].dir = NULL;
+		}
+	}
 }

@@ -3,7 +3,7 @@
  * User-space side of the kernel's zoom capture (bpf/zoom.bpf.c, records in bpf/zoom_abi.h):
  * configuration of the capture (sample size, per-incident byte budget, sensitive path
  * patterns), the per-workload budget reset, the decoding of NET_IO / FILE_READ records into
- * struct vigil_event, and the capture's counters. Used by sensor/sensor.c; not a public
+ * struct vigil_event, and the capture's counters. Used by sensor/sensor_*.c; not a public
  * interface. Include after <linux/types.h> and bpf/sensor_abi.h.
  */
 #ifndef VIGIL_SENSOR_ZOOM_CAPTURE_H
@@ -62,7 +62,7 @@ struct vigil_zoom_counters {
 /* Sums the per-CPU zcounters map (fd). Returns 0 or -errno. */
 int vigil_zoom_capture__counters(int counters_fd, struct vigil_zoom_counters *ret);
 
-/* The zoom capture's counters of an open sensor (sensor/sensor.c). Returns 0 or -errno. */
+/* The zoom capture's counters of an open sensor (sensor/sensor_maps.c). Returns 0 or -errno. */
 struct vigil_sensor;
 int vigil_sensor__zoom_counters(struct vigil_sensor *s, struct vigil_zoom_counters *ret);
 

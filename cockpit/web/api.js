@@ -66,33 +66,54 @@ export async function optional(path, params) {
   }
 }
 
-// Which list endpoints page on the server (they answer "total"); unknown until one answers.
-const paging = new Map();
-const FALLBACK_LIMIT = 1000;
+// Whether this cockpit has the fleet API (v2: nodes, and lists that filter on the server);
+// an older one ignores filters, so the page filters what it fetched.
+let fleetApi = null;
+async function hasFleetApi() {
+  if (fleetApi === null) fleetApi = (await optional('/api/v1/nodes', { limit: 1 })) !== null;
+  return fleetApi;
+}
 
-// One page of a list endpoint: { items, total, exact, capped } or null when the endpoint is
-// missing. A cockpit that does not page (no "total" in its answer) is asked for its first
-// FALLBACK_LIMIT items, which match() filters and this function pages.
-export async function listPage(path, key, filters, page, size, match) {
-  if (paging.get(path) !== false) {
-    const r = await optional(path, { ...filters, limit: size, offset: (page - 1) * size });
+const paging = new Map(); // path -> true when the cockpit answers "total" (and takes offset)
+export const FALLBACK_LIMIT = 1000;
+const MAX_LIMIT = 10000;
+
+// One page of a list endpoint, newest first: { items, total, exact, capped }, or null when
+// the cockpit has no such endpoint.
+//   filters: query values (empty ones are left out); local: the names among them this cockpit
+//   does not filter on, which match(item) applies here; page from 1; size per page.
+// A cockpit that answers "total" pages on the server (limit + offset). One that does not is
+// asked for the first page*size+1 items (enough to know whether there is a next page: the
+// pager then says "of 101+"). When a filter must be applied here, or the cockpit filters
+// nothing, its first FALLBACK_LIMIT items are fetched, filtered and paged here (capped says so).
+export async function listPage(path, key, filters, page, size, match, local) {
+  const localKeys = (local || []).filter((k) => filters[k]);
+  const server = { ...filters };
+  for (const k of local || []) delete server[k];
+  const trusted = await hasFleetApi();
+  if (trusted && !localKeys.length && paging.get(path) !== false) {
+    const r = await optional(path, { ...server, limit: size + 1, offset: (page - 1) * size });
     if (!r) return null;
     if (typeof r.total === 'number') {
       paging.set(path, true);
-      return { items: r[key] || [], total: r.total, exact: r.total_exact !== false, capped: false };
+      return { items: (r[key] || []).slice(0, size), total: r.total, exact: r.total_exact !== false, capped: false };
     }
     paging.set(path, false);
-    if ((r[key] || []).length < size && page === 1) {
-      const all = (r[key] || []).filter(match);
-      return { items: all, total: all.length, exact: true, capped: false };
-    }
+    if (page === 1) return windowOf(r[key] || [], page, size);
   }
-  const r = await optional(path, { ...filters, limit: FALLBACK_LIMIT });
+  if (trusted && !localKeys.length) {
+    const r = await optional(path, { ...server, limit: Math.min(MAX_LIMIT, page * size + 1) });
+    return r && windowOf(r[key] || [], page, size);
+  }
+  const r = await optional(path, { ...(trusted ? server : {}), limit: FALLBACK_LIMIT });
   if (!r) return null;
   const got = r[key] || [];
   const all = got.filter(match);
-  return { items: all.slice((page - 1) * size, page * size), total: all.length, exact: true,
-    capped: got.length >= FALLBACK_LIMIT };
+  return { items: all.slice((page - 1) * size, page * size), total: all.length, exact: true, capped: got.length >= FALLBACK_LIMIT };
 }
 
-export { FALLBACK_LIMIT };
+function windowOf(got, page, size) {
+  const items = got.slice((page - 1) * size, page * size);
+  const more = got.length > page * size;
+  return { items, total: (page - 1) * size + items.length + (more ? 1 : 0), exact: !more, capped: false };
+}

@@ -70,16 +70,18 @@ export function errorBox(e) {
 }
 
 // "51–100 of 1 234" with previous/next links; page numbers start at 1.
+// exact false: total is a lower bound (there is more after it), as "of 101+".
 export function pager(route, total, page, size, exact) {
   const pages = Math.max(1, Math.ceil(total / size));
   const first = total ? (page - 1) * size + 1 : 0;
   const last = Math.min(total, page * size);
   const to = (p) => href(route.path, { ...Object.fromEntries(route.query.entries()), page: p });
+  const lastPage = exact === false ? total <= page * size : page >= pages;
   return h('div', { class: 'pager' },
     h('span', { class: 'pager-range' }, num(first) + '–' + num(last) + ' of ' + num(total) + (exact === false ? '+' : '')),
     page > 1 ? h('a', { href: to(page - 1), class: 'pager-prev' }, '‹ newer') : h('span', { class: 'dim' }, '‹ newer'),
-    h('span', { class: 'dim' }, 'page ' + page + ' / ' + pages),
-    page < pages ? h('a', { href: to(page + 1), class: 'pager-next' }, 'older ›') : h('span', { class: 'dim' }, 'older ›'));
+    h('span', { class: 'dim' }, 'page ' + page + (exact === false ? '' : ' / ' + pages)),
+    !lastPage ? h('a', { href: to(page + 1), class: 'pager-next' }, 'older ›') : h('span', { class: 'dim' }, 'older ›'));
 }
 
 export function pageOf(route) {
@@ -214,8 +216,9 @@ export function filterBox(placeholder, value, onchange) {
 }
 
 // A key/value list: [[label, value], ...]; empty values are left out.
-export function facts(pairs) {
-  const dl = h('dl', { class: 'facts' });
+export function facts(cls, pairs) {
+  if (pairs === undefined) [cls, pairs] = ['', cls];
+  const dl = h('dl', { class: 'facts' + (cls ? ' ' + cls : '') });
   for (const [k, v] of pairs) {
     if (v === undefined || v === null || v === '') continue;
     dl.appendChild(h('dt', null, k));
@@ -225,7 +228,7 @@ export function facts(pairs) {
 }
 
 export function tile(label, value, note, cls) {
-  return h('div', { class: 'tile ' + (cls || '') }, h('span', { class: 'tile-label' }, label),
+  return h('div', { class: 'tile' + (cls ? ' tile-' + cls : '') }, h('span', { class: 'tile-label' }, label),
     h('strong', { class: 'tile-value' }, value), note ? h('span', { class: 'tile-note' }, note) : null);
 }
 

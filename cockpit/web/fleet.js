@@ -52,9 +52,10 @@ function nodeTable(route, nodes, f, sort) {
     cls: 'node-row ' + (n.status || ''),
     data: { node: n.name },
     onclick: () => { location.hash = href(['nodes', n.name]); },
-    cells: [statusDot(n.status), link(n.name, ['nodes', n.name], null, 'strong'),
+    cells: [statusDot(n.status), h('span', null, link(n.name, ['nodes', n.name], null, 'strong'),
+      n.credential === 'revoked' ? h('span', { class: 'badge unprotected', title: 'its token is revoked: its posts are refused' }, 'revoked') : null),
       h('span', { class: n.version && n.version !== common ? 'warn' : '', title: n.version !== common ? 'most nodes run ' + common : '' }, n.version || ''),
-      dim(n.kernel || ''), when(timeMs(n)), n.uptime_s !== undefined ? fmtDuration(n.uptime_s) : '',
+      dim(n.kernel || ''), when(timeMs(n)), timeMs(n) && n.uptime_s !== undefined ? fmtDuration(n.uptime_s) : dim('–'),
       link(num(n.workloads), 'workloads', { node: n.name }), count(n.alerts_1h, 'alerting'),
       count(health(n).drops), count(health(n).sink_failures), count(health(n).spool_dropped)],
   }));
@@ -108,7 +109,7 @@ export function render(root, route) {
 
   async function load() {
     try {
-      const res = await optional('/api/v1/nodes');
+      const res = await optional('/api/v1/nodes', { limit: 10000 }); // a fleet page needs them all: tiles count them
       if (!alive) return;
       if (!res) {
         tileBox.replaceChildren();

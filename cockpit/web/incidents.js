@@ -22,7 +22,7 @@ function matches(inc, f) {
 // One page of incidents: { items, total, exact, capped }.
 export async function fetchIncidents(f, page, size) {
   const filters = { q: f.q, node: f.node, rule: f.rule, state: f.state, workload: f.workload };
-  const res = await listPage('/api/v1/incidents', 'incidents', filters, page, size, (i) => matches(i, f));
+  const res = await listPage('/api/v1/incidents', 'incidents', filters, page, size, (i) => matches(i, f), ['state']);
   return res || { items: [], total: 0, exact: true, capped: false };
 }
 
@@ -127,7 +127,7 @@ export function render(root, route) {
       listBox.replaceChildren(
         pager({ path: route.path, query: new URLSearchParams({ ...f, page: p }) }, res.total, p, PAGE, res.exact),
         table(INCIDENT_COLS, incidentRows(res.items), none, 'grid incidents'),
-        res.capped ? h('p', { class: 'note' }, 'This cockpit has no paging: the newest ' + num(FALLBACK_LIMIT) + ' incidents are searched.') : null);
+        res.capped ? h('p', { class: 'note' }, 'Only the newest ' + num(FALLBACK_LIMIT) + ' incidents are searched for this filter.') : null);
     } catch (e) {
       if (alive) listBox.replaceChildren(errorBox(e));
     }

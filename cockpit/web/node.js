@@ -52,7 +52,7 @@ export function render(root, route) {
         h('div', { class: 'tools' }, statusDot(n.status))));
       const wls = (n.workloads || []).map((w) => ({ node: n.name || name, ...w }));
       body.replaceChildren(
-        facts([['agent', n.version || hb.version], ['kernel', n.kernel || hb.kernel],
+        facts('wide', [['agent', n.version || hb.version], ['kernel', n.kernel || hb.kernel],
           ['uptime', (n.uptime_s ?? hb.uptime_s) !== undefined ? fmtDuration(n.uptime_s ?? hb.uptime_s) : ''],
           ['boot id', hb.boot_id ? h('code', null, hb.boot_id) : ''],
           ['events seen', hb.sensor && hb.sensor.events !== undefined ? num(hb.sensor.events) : ''],

@@ -69,7 +69,6 @@ function diffBlock(text) {
   for (const l of lines) {
     const cls = l.startsWith('+') ? 'add' : l.startsWith('-') ? 'del' : 'hdr';
     code.appendChild(h('span', { class: 'dline ' + cls }, l));
-    code.appendChild(document.createTextNode('\n'));
   }
   return h('pre', { class: 'diff' }, code);
 }
@@ -83,14 +82,15 @@ function side(label, p) {
 
 function renderDiff(root, a, b, alive) {
   put(root, h('p', { class: 'loading' }, 'Comparing ' + shortDigest(a) + ' with ' + shortDigest(b) + '…'));
-  get('/api/v1/profiles/diff', { a, b }).then((d) => {
+  const meta = (digest) => get('/api/v1/profiles/' + encodeURIComponent(digest)).catch(() => null);
+  Promise.all([get('/api/v1/profiles/diff', { a, b }), meta(a), meta(b)]).then(([d, ma, mb]) => {
     if (!alive()) return;
     const text = String(d.diff || '');
     const lines = text.split('\n');
     const added = lines.filter((l) => l.startsWith('+')).length;
     const removed = lines.filter((l) => l.startsWith('-')).length;
-    const pa = typeof d.a === 'object' ? d.a : null;
-    const pb = typeof d.b === 'object' ? d.b : null;
+    const pa = ma || (typeof d.a === 'object' ? d.a : null);
+    const pb = mb || (typeof d.b === 'object' ? d.b : null);
     const p = pb || pa || {};
     root.replaceChildren(
       h('div', { class: 'crumbs' }, link('Workloads', 'workloads'), ' / ', p.node ? [link(p.node, ['nodes', p.node]), ' / '] : null,

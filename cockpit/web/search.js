@@ -8,6 +8,8 @@ import { workloadCols, workloadRows } from './workloads.js';
 
 const TOP = 10;
 
+const allText = (res, what) => (res.exact ? 'all ' + num(res.total) + ' ' + what + ' matching ›' : 'all ' + what + ' matching ›');
+
 function block(title, total, exact, allLink, content) {
   return h('section', { class: 'block result', dataset: { kind: title.toLowerCase() } },
     h('h2', null, title, ' ', h('span', { class: 'count' }, total === null ? '' : num(total) + (exact === false ? '+' : ''))),
@@ -28,20 +30,20 @@ async function workloads(q) {
   const res = await listPage('/api/v1/workloads', 'workloads', { q }, 1, TOP,
     (w) => JSON.stringify(w).toLowerCase().includes(q.toLowerCase()));
   if (!res) return block('Workloads', null, true, null, dim('this cockpit does not list workloads'));
-  return block('Workloads', res.total, res.exact, link('all ' + num(res.total) + ' workloads matching ›', 'workloads', { q }),
+  return block('Workloads', res.total, res.exact, link(allText(res, 'workloads'), 'workloads', { q }),
     table(workloadCols(), workloadRows(res.items, {}), empty('No workload matches')));
 }
 
 async function incidents(q) {
   const res = await fetchIncidents({ q }, 1, TOP);
-  return block('Incidents', res.total, res.exact, link('all ' + num(res.total) + ' incidents matching ›', 'incidents', { q }),
+  return block('Incidents', res.total, res.exact, link(allText(res, 'incidents'), 'incidents', { q }),
     table(INCIDENT_COLS, incidentRows(res.items), empty('No incident matches'), 'grid incidents'));
 }
 
 async function alerts(q) {
   const res = await listPage('/api/v1/alerts', 'alerts', { q }, 1, TOP, (a) => JSON.stringify(a).toLowerCase().includes(q.toLowerCase()));
   if (!res) return block('Alerts', null, true, null, dim('this cockpit does not list alerts'));
-  return block('Alerts', res.total, res.exact, link('all ' + num(res.total) + ' alerts matching ›', 'alerts', { q }),
+  return block('Alerts', res.total, res.exact, link(allText(res, 'alerts'), 'alerts', { q }),
     table(ALERT_COLS, alertRows(res.items), empty('No alert matches'), 'grid alerts'));
 }
 

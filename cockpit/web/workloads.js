@@ -2,7 +2,7 @@
 // (learning, detecting, unprotected), the profile in force, who signed it, how complete it is,
 // and its alerts in the last hour. w=NODE/ID opens one workload's profiles and the diff
 // between the learned profile and the one in force.
-import { get, listPage, optional } from './api.js';
+import { FALLBACK_LIMIT, get, listPage, optional } from './api.js';
 import {
   badge, dim, empty, errorBox, facts, filterBox, h, heading, link, num, pageOf, pager, shortDigest,
   table, when, workloadPlace, put,
@@ -72,10 +72,12 @@ export function workloadCols(opts) {
 }
 
 // One workload's profiles (GET /api/v1/profiles?node=&workload=) and the diff link.
-async function detail(w) {
+async function detail(w, f) {
   const res = await get('/api/v1/profiles', { node: w.node, workload: w.name });
   const profiles = res.profiles || [];
-  const newest = (kind) => profiles.filter((p) => p.kind === kind).sort((a, b) => String(b.received).localeCompare(String(a.received)))[0];
+  // The current profile of each kind (the cockpit marks it), else the newest received.
+  const newest = (kind) => profiles.find((p) => p.kind === kind && p.current) ||
+    profiles.filter((p) => p.kind === kind).sort((a, b) => Number(b.received_ns || 0) - Number(a.received_ns || 0))[0];
   const learned = newest('learned');
   const inForce = newest('in_force');
   const rows = profiles.map((p) => [badge(p.kind === 'in_force' ? 'in force' : p.kind, p.kind),
@@ -85,7 +87,8 @@ async function detail(w) {
     h('div', { class: 'panel-head' }, h('h2', null, w.name || w.id), badge(w.state || 'unknown'),
       learned && inForce && learned.digest !== inForce.digest
         ? link('diff in force → learned', ['diff', inForce.digest, learned.digest], null, 'button')
-        : learned && inForce ? dim('the learned profile is the one in force') : null),
+        : learned && inForce ? dim('the learned profile is the one in force') : null,
+      h('a', { class: 'close', href: href('workloads', f), title: 'close' }, '×')),
     facts([['node', w.node ? link(w.node, ['nodes', w.node]) : ''], ['namespace / pod', workloadPlace(w)],
       ['id', h('code', null, w.id || '')], ['image', w.image], ['runtime', w.runtime],
       ['incidents', link('incidents of this workload', 'incidents', { node: w.node, workload: w.name })]]),
@@ -117,7 +120,7 @@ export function render(root, route) {
   async function load(p) {
     try {
       const res = await listPage('/api/v1/workloads', 'workloads', { node: f.node, namespace: f.namespace, q: f.q, state: f.state },
-        p, PAGE, (w) => matches(w, f));
+        p, PAGE, (w) => matches(w, f), ['state']);
       if (!alive) return;
       if (!res) {
         listBox.replaceChildren(empty('This cockpit does not list workloads', 'needs GET /api/v1/workloads (cockpit v2)'));
@@ -126,7 +129,8 @@ export function render(root, route) {
       const none = f.q || f.state || f.node ? empty('No workload matches', 'clear the filter to see every workload')
         : empty('No workloads reported yet', 'each agent’s heartbeat lists the workloads it watches');
       listBox.replaceChildren(pager({ path: ['workloads'], query: new URLSearchParams({ ...f, w: sel, page: p }) }, res.total, p, PAGE, res.exact),
-        table(workloadCols(), workloadRows(res.items, { selected: sel, filters: f }), none, 'grid workloads'));
+        table(workloadCols(), workloadRows(res.items, { selected: sel, filters: f }), none, 'grid workloads'),
+        res.capped ? h('p', { class: 'note' }, 'Only the first ' + num(FALLBACK_LIMIT) + ' workloads are searched for this filter.') : null);
     } catch (e) {
       if (alive) listBox.replaceChildren(errorBox(e));
     }
@@ -140,7 +144,7 @@ export function render(root, route) {
     try {
       const res = await optional('/api/v1/workloads', { node });
       const w = ((res && res.workloads) || []).find((x) => (x.id || x.name) === id && (x.node || '') === node);
-      const box = w ? await detail(w) : empty('No workload ' + id + (node ? ' on ' + node : ''), 'it may have stopped');
+      const box = w ? await detail(w, f) : empty('No workload ' + id + (node ? ' on ' + node : ''), 'it may have stopped');
       if (alive) detailBox.replaceChildren(box);
     } catch (e) {
       if (alive) detailBox.replaceChildren(errorBox(e));

@@ -49,8 +49,8 @@ export function yamlBlock(text) {
   const lines = String(text || '').replace(/\n$/, '').split('\n');
   const code = h('code');
   lines.forEach((line, i) => {
+    // display: block lines; a copy of the block still has one line per line
     code.appendChild(h('span', { class: 'line' }, i < MAX_HIGHLIGHTED ? highlightLine(line) : line));
-    code.appendChild(document.createTextNode('\n'));
   });
   return h('pre', { class: 'yaml' }, code);
 }

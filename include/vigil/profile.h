@@ -154,6 +154,27 @@ int vigil_profile__describe(const struct vigil_profile *p, struct vigil_buf *out
 /* Whether the loaded text had YAML comments (which are not kept: fmt drops them). */
 bool vigil_profile__had_comments(const struct vigil_profile *p);
 
+/*
+ * What loading found that is not an error. A warning is a value Kubescape accepts but that
+ * probably does not say what its author meant (a "⋯" or "*" inside a path segment, which both
+ * Kubescape and Vigil compare literally; flat fields beside the containers of a grouped
+ * ContainerProfile, which Kubescape ignores); `profile lint --strict` treats warnings as
+ * errors. A skipped note names a document that is not a profile (a Namespace, a Deployment
+ * beside the profiles in one file), which was left out.
+ */
+enum vigil_profile_note_kind {
+	VIGIL_PROFILE_WARNING = 1,
+	VIGIL_PROFILE_SKIPPED,
+};
+/* Notes kept (at most 64; the rest are only counted in vigil_profile__notes_dropped). */
+size_t vigil_profile__note_count(const struct vigil_profile *p);
+size_t vigil_profile__notes_dropped(const struct vigil_profile *p);
+/* Fills out (file, line, column, message; code 0) and returns the kind, or 0 when i is out of range. */
+enum vigil_profile_note_kind vigil_profile__note(const struct vigil_profile *p, size_t i,
+						 struct vigil_error *out);
+/* How many documents of the file were not profiles and were left out. */
+size_t vigil_profile__skipped_count(const struct vigil_profile *p);
+
 /* ---- matching ------------------------------------------------------------------------- */
 
 /*

@@ -353,15 +353,19 @@ int vigil_profile__container(struct vigil_profile *p, size_t doc, const char *na
 	if (!p || doc >= p->ndocs || !name)
 		return -EINVAL;
 	d = &p->docs[doc];
-	if (d->kind == VIGIL_KIND_CONTAINER_PROFILE) {
-		/* one container per document; its name is the optional spec-level one */
+	if (d->kind == VIGIL_KIND_CONTAINER_PROFILE && !prof_doc_grouped(d)) {
+		/* one container per document: the flat spec, always the last index */
 		if (!d->cp.name || !strcmp(d->cp.name, name))
-			return 0;
+			return (int)(prof_doc_container_count(d) - 1);
 		return -ENOENT;
 	}
-	for (size_t i = 0; i < prof_doc_container_count(d); i++)
-		if (!strcmp(prof_doc_container_at(d, i)->name, name))
+	for (size_t i = 0; i < prof_doc_container_count(d); i++) {
+		const struct prof_container *x = prof_doc_container_at(d, i);
+
+		/* a grouped ContainerProfile's flat spec is nobody's container */
+		if (x != &d->cp && x->name && !strcmp(x->name, name))
 			return (int)i;
+	}
 	if (!create)
 		return -ENOENT;
 	if (d->containers.n >= (size_t)INT32_MAX ||

@@ -17,35 +17,7 @@
 
 static bool needs_quotes(const char *s, size_t len)
 {
-	static const char *const yaml11[] = { "y",    "n",     "yes",  "no", "on", "off",
-					      "true", "false", "null", "~",  NULL };
-	bool numberish = true;
-
-	if (!len)
-		return true;
-	if (prof_resolve_plain(s, len) != PROF_SCALAR_STR)
-		return true;
-	for (size_t i = 0; yaml11[i]; i++)
-		if (!strcasecmp(s, yaml11[i]))
-			return true;
-	/* 1.1 numbers with '_', sexagesimal and dates: anything that starts like a number */
-	if (!((s[0] >= '0' && s[0] <= '9') ||
-	      ((s[0] == '-' || s[0] == '+' || s[0] == '.') && len > 1 &&
-	       ((s[1] >= '0' && s[1] <= '9') || s[1] == '.'))))
-		return false;
-	{
-		bool prefixed = len > 2 && s[0] == '0' && strchr("xXoObB", s[1]);
-		const char *dot = memchr(s, '.', len);
-
-		/* two dots (an IPv4 address, a version) are no number in any YAML */
-		if (dot && memchr(dot + 1, '.', len - (size_t)(dot + 1 - s)))
-			return false;
-		const char *set = prefixed ? "0123456789_abcdefABCDEF" : "0123456789_:.-+eET ";
-
-		for (size_t i = prefixed ? 2 : 0; i < len && numberish; i++)
-			numberish = strchr(set, s[i]) != NULL;
-	}
-	return numberish;
+	return prof_yaml_needs_quotes(s, len);
 }
 
 static int write_handler(void *data, unsigned char *buffer, size_t size)

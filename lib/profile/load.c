@@ -21,9 +21,29 @@ struct ld {
 	const char *name;
 	struct vigil_error *err;
 	const struct vigil_profile_limits *lim;
+	struct vigil_profile *p; /* receives the warnings */
 };
 
-typedef bool (*check_fn)(const char *v, char *msg, size_t size);
+/* A value check; warn receives what is accepted but worth a warning (see model.h). */
+typedef bool (*check_fn)(const char *v, char *msg, size_t size, char *warn, size_t wsize);
+
+/* The checks that have nothing to warn about, in check_fn's shape. */
+#define STRICT_CHECK(fn)                                                                   \
+	static bool fn##_(const char *v, char *msg, size_t size, char *warn, size_t wsize) \
+	{                                                                                  \
+		(void)warn;                                                                \
+		(void)wsize;                                                               \
+		return fn(v, msg, size);                                                   \
+	}
+STRICT_CHECK(prof_check_open_flag)
+STRICT_CHECK(prof_check_method)
+STRICT_CHECK(prof_check_direction)
+STRICT_CHECK(prof_check_protocol)
+STRICT_CHECK(prof_check_neighbor_type)
+STRICT_CHECK(prof_check_ip)
+STRICT_CHECK(prof_check_capability)
+STRICT_CHECK(prof_check_syscall)
+STRICT_CHECK(prof_check_iouring_op)
 
 static int failp(struct ld *c, struct prof_pos p, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -117,11 +137,14 @@ static int get_tri(struct ld *c, const struct prof_node *n, const char *what, en
 
 static int check_value(struct ld *c, const struct prof_node *n, const char *v, check_fn check)
 {
-	char msg[VIGIL_ERROR_MSG_MAX - 64];
+	char msg[VIGIL_ERROR_MSG_MAX - 64], warn[VIGIL_ERROR_MSG_MAX - 64];
 
-	if (!check || check(v, msg, sizeof(msg)))
-		return 0;
-	return failp(c, n->pos, "%s", msg);
+	warn[0] = '\0';
+	if (check && !check(v, msg, sizeof(msg), warn, sizeof(warn)))
+		return failp(c, n->pos, "%s", msg);
+	if (warn[0] && prof_note_add(c->p, VIGIL_PROFILE_WARNING, n->pos, "%s", warn))
+		return oom(c);
+	return 0;
 }
 
 static int get_strs(struct ld *c, struct prof_node *n, const char *what, struct prof_strs *out,
@@ -255,12 +278,12 @@ static int load_exec(struct ld *c, struct prof_node *n, struct prof_exec *e)
 		switch (f) {
 		case 0:
 			if ((r = get_req_str(c, it, "path", &e->path)) ||
-			    (r = check_value(c, it, e->path, prof_check_exec_path)))
+			    (r = check_value(c, it, e->path, prof_check_exec_path_w)))
 				return r;
 			has_path = true;
 			break;
 		case 1:
-			r = get_strs(c, it, "args", &e->args, prof_check_exec_arg);
+			r = get_strs(c, it, "args", &e->args, prof_check_exec_arg_w);
 			break;
 		case 2:
 			r = get_strs(c, it, "envs", &e->envs, NULL);
@@ -294,10 +317,10 @@ static int load_open(struct ld *c, struct prof_node *n, struct prof_open *o)
 			return f;
 		if (f == 0) {
 			if ((r = get_req_str(c, it, "path", &o->path)) ||
-			    (r = check_value(c, it, o->path, prof_check_open_path)))
+			    (r = check_value(c, it, o->path, prof_check_open_path_w)))
 				return r;
 			has_path = true;
-		} else if ((r = get_strs(c, it, "flags", &o->flags, prof_check_open_flag))) {
+		} else if ((r = get_strs(c, it, "flags", &o->flags, prof_check_open_flag_))) {
 			return r;
 		}
 	}
@@ -325,12 +348,12 @@ static int load_endpoint(struct ld *c, struct prof_node *n, struct prof_endpoint
 		switch (f) {
 		case 0:
 			if ((r = get_req_str(c, it, "endpoint", &e->endpoint)) ||
-			    (r = check_value(c, it, e->endpoint, prof_check_endpoint)))
+			    (r = check_value(c, it, e->endpoint, prof_check_endpoint_w)))
 				return r;
 			has_ep = true;
 			break;
 		case 1:
-			r = get_strs(c, it, "methods", &e->methods, prof_check_method);
+			r = get_strs(c, it, "methods", &e->methods, prof_check_method_);
 			break;
 		case 2:
 			r = get_tri(c, it, "internal", &e->internal);
@@ -339,7 +362,7 @@ static int load_endpoint(struct ld *c, struct prof_node *n, struct prof_endpoint
 			if ((r = get_str(c, it, "direction", &e->direction)))
 				return r;
 			if (e->direction)
-				r = check_value(c, it, e->direction, prof_check_direction);
+				r = check_value(c, it, e->direction, prof_check_direction_);
 			break;
 		case 4:
 			r = take_node(c, it, &e->headers);
@@ -506,7 +529,7 @@ static int load_port(struct ld *c, struct prof_node *n, struct prof_port *p)
 			r = get_str(c, it, "name", &p->name);
 		} else if (f == 1) {
 			if (!(r = get_str(c, it, "protocol", &p->protocol)) && p->protocol)
-				r = check_value(c, it, p->protocol, prof_check_protocol);
+				r = check_value(c, it, p->protocol, prof_check_protocol_);
 		} else {
 			uint64_t v;
 
@@ -555,14 +578,14 @@ static int load_neighbor(struct ld *c, struct prof_node *n, struct prof_neighbor
 			break;
 		case 1:
 			if (!(r = get_str(c, it, "type", &nb->type)) && nb->type)
-				r = check_value(c, it, nb->type, prof_check_neighbor_type);
+				r = check_value(c, it, nb->type, prof_check_neighbor_type_);
 			break;
 		case 2:
 			if (!(r = get_str(c, it, "dns", &nb->dns)) && nb->dns && *nb->dns)
-				r = check_value(c, it, nb->dns, prof_check_dns);
+				r = check_value(c, it, nb->dns, prof_check_dns_w);
 			break;
 		case 3:
-			r = get_strs(c, it, "dnsNames", &nb->dns_names, prof_check_dns);
+			r = get_strs(c, it, "dnsNames", &nb->dns_names, prof_check_dns_w);
 			break;
 		case 4:
 			if (is_null(it)) {
@@ -589,10 +612,10 @@ static int load_neighbor(struct ld *c, struct prof_node *n, struct prof_neighbor
 		case 7:
 			if (!(r = get_str(c, it, "ipAddress", &nb->ip_address)) && nb->ip_address &&
 			    *nb->ip_address)
-				r = check_value(c, it, nb->ip_address, prof_check_ip);
+				r = check_value(c, it, nb->ip_address, prof_check_ip_);
 			break;
 		case 8:
-			r = get_strs(c, it, "ipAddresses", &nb->ip_addresses, prof_check_ip);
+			r = get_strs(c, it, "ipAddresses", &nb->ip_addresses, prof_check_ip_);
 			break;
 		}
 		if (r)
@@ -644,6 +667,9 @@ enum cfield {
 	CF_ARCH,
 	CF_MATCHLABELS,
 	CF_MATCHEXPR,
+	CF_CONTAINERS,
+	CF_INITCONTAINERS,
+	CF_EPHCONTAINERS,
 };
 
 static const char *const cfield_names[] = {
@@ -665,6 +691,9 @@ static const char *const cfield_names[] = {
 	"architectures",
 	"matchLabels",
 	"matchExpressions",
+	"containers",
+	"initContainers",
+	"ephemeralContainers",
 	NULL,
 };
 
@@ -685,6 +714,24 @@ static const char *const ap_container_fields[] = {
 	NULL,
 };
 static const char *const nn_container_fields[] = { "name", "ingress", "egress", NULL };
+/* A section of a grouped ContainerProfile (spec.containers[] & co.): a named flat spec. */
+static const char *const cp_container_fields[] = {
+	"name",
+	"capabilities",
+	"execs",
+	"opens",
+	"syscalls",
+	"seccompProfile",
+	"endpoints",
+	"imageID",
+	"imageTag",
+	"rulePolicies",
+	"identifiedCallStacks",
+	"iouring",
+	"ingress",
+	"egress",
+	NULL,
+};
 static const char *const cp_spec_fields[] = {
 	"architectures",
 	"capabilities",
@@ -703,6 +750,9 @@ static const char *const cp_spec_fields[] = {
 	"matchExpressions",
 	"ingress",
 	"egress",
+	"containers",
+	"initContainers",
+	"ephemeralContainers",
 	NULL,
 };
 
@@ -730,14 +780,19 @@ static const char *const cp_spec_fields[] = {
 		_r;                                                                      \
 	})
 
+static int load_containers(struct ld *c, struct prof_node *n, const char *what,
+			   const char *const *names, struct prof_containers *l,
+			   struct prof_doc *doc);
+
 /*
  * One container entry (names = the fields allowed here). For a ContainerProfile, the spec
- * itself is the container and doc carries architectures and the selector.
+ * itself is the container and doc carries architectures and the selector; a grouped
+ * ContainerProfile also has spec.containers / initContainers / ephemeralContainers, lists of
+ * named sections with the same fields, one per container of the pod.
  */
 static int load_container(struct ld *c, struct prof_node *n, const char *const *names,
 			  const char *where, struct prof_container *ct, struct prof_doc *doc)
 {
-	bool has_name = false;
 	int r;
 
 	ct->pos = n->pos;
@@ -764,12 +819,12 @@ static int load_container(struct ld *c, struct prof_node *n, const char *const *
 			;
 		switch ((enum cfield)f) {
 		case CF_NAME:
-			r = get_req_str(c, it, "name", &ct->name);
-			has_name = true;
+			/* optional: Kubescape's container name is omitempty */
+			r = get_str(c, it, "name", &ct->name);
 			break;
 		case CF_CAPS:
 			r = get_strs(c, it, "capabilities", &ct->capabilities,
-				     prof_check_capability);
+				     prof_check_capability_);
 			break;
 		case CF_EXECS:
 			r = LOAD_LIST(c, it, "execs", ct->execs, load_exec);
@@ -778,7 +833,7 @@ static int load_container(struct ld *c, struct prof_node *n, const char *const *
 			r = LOAD_LIST(c, it, "opens", ct->opens, load_open);
 			break;
 		case CF_SYSCALLS:
-			r = get_strs(c, it, "syscalls", &ct->syscalls, prof_check_syscall);
+			r = get_strs(c, it, "syscalls", &ct->syscalls, prof_check_syscall_);
 			break;
 		case CF_SECCOMP:
 			r = take_node(c, it, &ct->seccomp_profile);
@@ -799,7 +854,7 @@ static int load_container(struct ld *c, struct prof_node *n, const char *const *
 			r = take_node(c, it, &ct->identified_call_stacks);
 			break;
 		case CF_IOURING:
-			r = get_strs(c, it, "iouring", &ct->iouring, prof_check_iouring_op);
+			r = get_strs(c, it, "iouring", &ct->iouring, prof_check_iouring_op_);
 			break;
 		case CF_EXECDIGESTS:
 			r = get_strs(c, it, "execDigests", &ct->exec_digests, prof_check_exec_digest);
@@ -827,20 +882,36 @@ static int load_container(struct ld *c, struct prof_node *n, const char *const *
 			r = load_selector(c, &view, "spec", &doc->selector);
 			break;
 		}
+		case CF_CONTAINERS:
+			r = load_containers(c, it, "containers", cp_container_fields,
+					    &doc->containers, doc);
+			break;
+		case CF_INITCONTAINERS:
+			r = load_containers(c, it, "initContainers", cp_container_fields,
+					    &doc->init_containers, doc);
+			break;
+		case CF_EPHCONTAINERS:
+			r = load_containers(c, it, "ephemeralContainers", cp_container_fields,
+					    &doc->ephemeral_containers, doc);
+			break;
 		}
 		if (r)
 			return r;
 	}
-	if (!has_name && names != cp_spec_fields)
-		return failp(c, n->pos, "missing required field \"name\" in %s", where);
 	return 0;
+}
+
+/* A container without a name is the one named "" (Kubescape's name is omitempty). */
+static const char *cname(const struct prof_container *c)
+{
+	return c->name ? c->name : "";
 }
 
 static int cmp_container_idx(const void *a, const void *b, void *arg)
 {
 	const struct prof_container *v = arg;
 	size_t x = *(const size_t *)a, y = *(const size_t *)b;
-	int r = strcmp(v[x].name, v[y].name);
+	int r = strcmp(cname(&v[x]), cname(&v[y]));
 
 	return r ? r : (x < y ? -1 : x > y);
 }
@@ -861,10 +932,10 @@ static int check_duplicate_containers(struct ld *c, const struct prof_containers
 	for (size_t i = 1; i < l->n; i++) {
 		size_t f = i - 1;
 
-		if (strcmp(l->v[idx[f]].name, l->v[idx[i]].name) || idx[i] > dup)
+		if (strcmp(cname(&l->v[idx[f]]), cname(&l->v[idx[i]])) || idx[i] > dup)
 			continue;
 		/* report the earliest repeat, against the first entry with its name */
-		while (f > 0 && !strcmp(l->v[idx[f - 1]].name, l->v[idx[i]].name))
+		while (f > 0 && !strcmp(cname(&l->v[idx[f - 1]]), cname(&l->v[idx[i]])))
 			f--;
 		dup = idx[i];
 		first = idx[f];
@@ -873,7 +944,7 @@ static int check_duplicate_containers(struct ld *c, const struct prof_containers
 	if (dup == SIZE_MAX)
 		return 0;
 	return failp(c, l->v[dup].pos, "duplicate container \"%s\" (first at line %d)",
-		     l->v[dup].name, l->v[first].pos.line);
+		     cname(&l->v[dup]), l->v[first].pos.line);
 }
 
 static int load_containers(struct ld *c, struct prof_node *n, const char *what,
@@ -978,8 +1049,19 @@ static int load_spec(struct ld *c, struct prof_node *n, struct prof_doc *d)
 	int r;
 
 	d->spec_state = PROF_SET;
-	if (d->kind == VIGIL_KIND_CONTAINER_PROFILE)
-		return load_container(c, n, cp_spec_fields, "spec", &d->cp, d);
+	if (d->kind == VIGIL_KIND_CONTAINER_PROFILE) {
+		if ((r = load_container(c, n, cp_spec_fields, "spec", &d->cp, d)))
+			return r;
+		if (prof_doc_grouped(d) && prof_container_has_content(&d->cp) &&
+		    prof_note_add(c->p, VIGIL_PROFILE_WARNING, n->pos,
+				  "ContainerProfile \"%s\" has containers sections and also "
+				  "container fields directly under spec: those are ignored for "
+				  "every container, as Kubescape ignores them (move them into a "
+				  "section)",
+				  d->name ? d->name : ""))
+			return oom(c);
+		return 0;
+	}
 	if ((r = want_map(c, n, "\"spec\"")))
 		return r;
 	for (size_t i = 0; i < n->n; i++) {
@@ -1091,6 +1173,121 @@ static int load_doc(struct ld *c, struct prof_node *root, struct prof_doc *d)
 	return load_spec(c, spec, d);
 }
 
+/* A top-level scalar string of a mapping, or NULL. */
+static const char *map_str(const struct prof_node *m, const char *key)
+{
+	for (size_t i = 0; m->type == PROF_NODE_MAP && i < m->n; i++)
+		if (!strcmp(m->items[i].key, key))
+			return m->items[i].type == PROF_NODE_SCALAR &&
+					       m->items[i].stype == PROF_SCALAR_STR
+				       ? m->items[i].value
+				       : NULL;
+	return NULL;
+}
+
+static struct prof_node *map_get(struct prof_node *m, const char *key)
+{
+	for (size_t i = 0; m->type == PROF_NODE_MAP && i < m->n; i++)
+		if (!strcmp(m->items[i].key, key))
+			return &m->items[i];
+	return NULL;
+}
+
+static const char *const profile_kinds[] = { "ApplicationProfile", "NetworkNeighborhood",
+					     "ContainerProfile", NULL };
+
+enum doc_class {
+	DOC_PROFILE, /* load it (errors included: a broken profile is an error) */
+	DOC_LIST,    /* kind: List (kubectl get -o yaml) or ApplicationProfileList & co. */
+	DOC_OTHER,   /* another Kubernetes object: skipped with a note */
+};
+
+/*
+ * Files as people keep them hold profiles next to a Namespace or a Deployment. A document
+ * whose kind is neither a profile kind nor a near miss of one (a typo stays an error) is some
+ * other object. Without a kind it is a profile with a mistake, reported as such.
+ */
+static enum doc_class classify(const struct prof_node *root)
+{
+	const char *kind = map_str(root, "kind"), *api = map_str(root, "apiVersion");
+	size_t kl;
+
+	if (root->type != PROF_NODE_MAP || !kind || !*kind)
+		return DOC_PROFILE;
+	if (prof_name_in(kind, profile_kinds) || vigil_suggest(kind, profile_kinds))
+		return DOC_PROFILE;
+	if (!strcmp(kind, "List"))
+		return DOC_LIST;
+	kl = strlen(kind);
+	if (kl > 4 && !strcmp(kind + kl - 4, "List") && api &&
+	    !strcmp(api, VIGIL_PROFILE_API_VERSION)) {
+		for (size_t i = 0; profile_kinds[i]; i++)
+			if (strlen(profile_kinds[i]) == kl - 4 &&
+			    !strncmp(kind, profile_kinds[i], kl - 4))
+				return DOC_LIST;
+	}
+	return DOC_OTHER;
+}
+
+static int skip_doc(struct ld *c, struct prof_node *root, struct prof_pos pos)
+{
+	struct prof_node *meta = map_get(root, "metadata");
+	const char *name = meta ? map_str(meta, "name") : NULL;
+	const char *api = map_str(root, "apiVersion");
+
+	c->p->skipped_docs++;
+	if (prof_note_add(c->p, VIGIL_PROFILE_SKIPPED, pos, "skipped %s%s%s%s%s%s: not a profile",
+			  api ? api : "", api ? " " : "", map_str(root, "kind"), name ? " \"" : "",
+			  name ? name : "", name ? "\"" : ""))
+		return oom(c);
+	return 0;
+}
+
+static int add_doc(struct ld *c, struct prof_node *root, struct prof_pos pos)
+{
+	struct vigil_profile *p = c->p;
+	int r;
+
+	if (prof_grow((void **)&p->docs, &p->docs_cap, p->ndocs, sizeof(*p->docs)))
+		return oom(c);
+	p->ndocs++;
+	if ((r = load_doc(c, root, &p->docs[p->ndocs - 1])))
+		return r;
+	p->docs[p->ndocs - 1].pos = pos;
+	return 0;
+}
+
+/* The items of a List, each a document of its own (other objects skipped). */
+static int load_list(struct ld *c, struct prof_node *root)
+{
+	struct prof_node *items = map_get(root, "items");
+	int r;
+
+	if (!items || is_null(items))
+		return 0;
+	if (items->type != PROF_NODE_SEQ)
+		return failp(c, items->pos, "\"items\" of a %s must be a list, not %s",
+			     map_str(root, "kind"), type_name(items));
+	for (size_t i = 0; i < items->n; i++) {
+		struct prof_node *it = &items->items[i];
+
+		switch (classify(it)) {
+		case DOC_PROFILE:
+			r = add_doc(c, it, it->pos);
+			break;
+		case DOC_LIST:
+			r = failp(c, it->pos, "a List inside a List is not supported");
+			break;
+		default:
+			r = skip_doc(c, it, it->pos);
+			break;
+		}
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
 int vigil_profile__load_buffer(const char *data, size_t len, const char *name,
 			       const struct vigil_profile_limits *limits,
 			       struct vigil_profile **ret, struct vigil_error *err)
@@ -1108,24 +1305,37 @@ int vigil_profile__load_buffer(const char *data, size_t len, const char *name,
 	if ((r = prof_parse_yaml(data, len, c.name, &lim, &docs, &ndocs, &comments, err)))
 		return r;
 	p = calloc(1, sizeof(*p));
-	if (!p) {
+	if (!p || (name && !(p->source = strdup(name)))) {
 		r = oom(&c);
 		goto out;
 	}
-	for (size_t i = 0; i < ndocs; i++) {
+	c.p = p;
+	for (size_t i = 0; i < ndocs && !r; i++) {
+		struct prof_node *root;
+
 		if (!docs[i].n)
 			continue; /* an empty document ("---" at the end) */
-		if (prof_grow((void **)&p->docs, &p->docs_cap, p->ndocs, sizeof(*p->docs))) {
-			r = oom(&c);
-			goto out;
+		root = &docs[i].items[0];
+		switch (classify(root)) {
+		case DOC_PROFILE:
+			r = add_doc(&c, root, docs[i].pos);
+			break;
+		case DOC_LIST:
+			r = load_list(&c, root);
+			break;
+		default:
+			r = skip_doc(&c, root, docs[i].pos);
+			break;
 		}
-		p->ndocs++;
-		if ((r = load_doc(&c, &docs[i].items[0], &p->docs[p->ndocs - 1])))
-			goto out;
-		p->docs[p->ndocs - 1].pos = docs[i].pos;
 	}
+	if (r)
+		goto out;
 	if (!p->ndocs) {
-		r = vigil_error__set(err, -EINVAL, c.name, 1, 1, "no profile document in the file");
+		r = vigil_error__set(err, -EINVAL, c.name, 1, 1,
+				     p->skipped_docs ? "no profile document in the file (%zu other "
+						       "object%s skipped)"
+						     : "no profile document in the file",
+				     p->skipped_docs, p->skipped_docs == 1 ? "" : "s");
 		goto out;
 	}
 	prof_normalize(p);

@@ -429,7 +429,8 @@ static const struct prof_container *doc_container(const struct prof_doc *d, size
 			return &lists[k]->v[i];
 		i -= lists[k]->n;
 	}
-	if (d->kind == VIGIL_KIND_CONTAINER_PROFILE && i == 0)
+	/* a grouped ContainerProfile's flat fields apply to no container (as in Kubescape) */
+	if (d->kind == VIGIL_KIND_CONTAINER_PROFILE && i == 0 && !prof_doc_grouped(d))
 		return &d->cp;
 	return NULL;
 }

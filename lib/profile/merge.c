@@ -256,7 +256,8 @@ static int merge_containers(struct prof_containers *d, const struct prof_contain
 		struct prof_container *c = NULL;
 
 		for (size_t j = 0; j < d->n && !c; j++)
-			if (!strcmp(d->v[j].name, s->v[i].name))
+			if (!strcmp(d->v[j].name ? d->v[j].name : "",
+				    s->v[i].name ? s->v[i].name : ""))
 				c = &d->v[j];
 		if (!c) {
 			if (prof_grow((void **)&d->v, &d->cap, d->n, sizeof(*d->v)))

@@ -393,6 +393,7 @@ void vigil_profile__free(struct vigil_profile *p)
 	for (size_t i = 0; i < p->ndocs; i++)
 		prof_doc_release(&p->docs[i]);
 	free(p->docs);
+	prof_notes_release(p);
 	free(p);
 }
 
@@ -400,15 +401,12 @@ void vigil_profile__free(struct vigil_profile *p)
 
 size_t prof_doc_container_count(const struct prof_doc *d)
 {
-	if (d->kind == VIGIL_KIND_CONTAINER_PROFILE)
-		return 1;
-	return d->containers.n + d->init_containers.n + d->ephemeral_containers.n;
+	return d->containers.n + d->init_containers.n + d->ephemeral_containers.n +
+	       (d->kind == VIGIL_KIND_CONTAINER_PROFILE);
 }
 
 struct prof_container *prof_doc_container_at(struct prof_doc *d, size_t i)
 {
-	if (d->kind == VIGIL_KIND_CONTAINER_PROFILE)
-		return i == 0 ? &d->cp : NULL;
 	if (i < d->containers.n)
 		return &d->containers.v[i];
 	i -= d->containers.n;
@@ -417,19 +415,37 @@ struct prof_container *prof_doc_container_at(struct prof_doc *d, size_t i)
 	i -= d->init_containers.n;
 	if (i < d->ephemeral_containers.n)
 		return &d->ephemeral_containers.v[i];
+	i -= d->ephemeral_containers.n;
+	if (d->kind == VIGIL_KIND_CONTAINER_PROFILE && i == 0)
+		return &d->cp;
 	return NULL;
 }
 
 const char *prof_doc_container_section(const struct prof_doc *d, size_t i)
 {
-	if (d->kind == VIGIL_KIND_CONTAINER_PROFILE)
-		return "spec";
 	if (i < d->containers.n)
 		return "containers";
 	i -= d->containers.n;
 	if (i < d->init_containers.n)
 		return "initContainers";
-	return "ephemeralContainers";
+	i -= d->init_containers.n;
+	if (i < d->ephemeral_containers.n)
+		return "ephemeralContainers";
+	return "spec";
+}
+
+bool prof_doc_grouped(const struct prof_doc *d)
+{
+	return d->kind == VIGIL_KIND_CONTAINER_PROFILE &&
+	       (d->containers.n || d->init_containers.n || d->ephemeral_containers.n);
+}
+
+bool prof_container_has_content(const struct prof_container *c)
+{
+	return c->capabilities.state || c->execs.state || c->opens.state || c->syscalls.state ||
+	       c->seccomp_profile || c->endpoints.state || c->image_id || c->image_tag ||
+	       c->rule_policies.state || c->identified_call_stacks || c->iouring.state ||
+	       c->ingress.state || c->egress.state;
 }
 
 /* ---- normalization ---- */

@@ -247,14 +247,37 @@ struct prof_doc {
 	struct prof_pos pos; /* of the document start */
 };
 
+/*
+ * What the loader has to say about a file that is not an error: a warning (a value Kubescape
+ * accepts but that probably does not mean what its author thought) or a note (a document that
+ * is not a profile and was skipped). At most PROF_NOTES_MAX are kept; the rest are counted.
+ */
+#define PROF_NOTES_MAX 64
+
+struct prof_note {
+	enum vigil_profile_note_kind kind;
+	struct prof_pos pos;
+	char *msg;
+};
+
 struct vigil_profile {
 	struct prof_doc *docs;
 	size_t ndocs, docs_cap;
 	bool had_comments; /* the source had comments (they are not kept) */
 	bool dirty;	   /* builder appended entries: not normalized yet */
+	char *source;	   /* the file name the notes refer to, NULL when built in memory */
+	struct prof_note *notes;
+	size_t nnotes, notes_cap;
+	size_t notes_dropped; /* notes past PROF_NOTES_MAX, counted only */
+	size_t skipped_docs;  /* documents that were not profiles */
 };
 
 /* ---- helpers shared by lib/profile (model.c) ---------------------------------------- */
+
+/* Records a note (notes.c); -ENOMEM only. Past PROF_NOTES_MAX the note is only counted. */
+int prof_note_add(struct vigil_profile *p, enum vigil_profile_note_kind kind, struct prof_pos pos,
+		  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void prof_notes_release(struct vigil_profile *p);
 
 /* Grows *v (element size elem) so it holds at least n + 1 elements. 0 or -ENOMEM. */
 int prof_grow(void **v, size_t *cap, size_t n, size_t elem);
@@ -279,7 +302,15 @@ int prof_node_cmp(const struct prof_node *a, const struct prof_node *b);
 
 void prof_container_release(struct prof_container *c);
 void prof_doc_release(struct prof_doc *d);
-/* The containers of a document in a stable order: containers, init, ephemeral, the CP one. */
+/*
+ * The containers of a document in a stable order: containers, init, ephemeral, then for a
+ * ContainerProfile its flat spec (always last). A ContainerProfile is "grouped" when one of its
+ * three lists has a section (Kubescape storage, 2026): then each section is one container of
+ * the pod and the flat spec fields are ignored for matching, as Kubescape ignores them.
+ */
+bool prof_doc_grouped(const struct prof_doc *d);
+/* Whether any per-container field is present (absent fields only: an empty container). */
+bool prof_container_has_content(const struct prof_container *c);
 size_t prof_doc_container_count(const struct prof_doc *d);
 struct prof_container *prof_doc_container_at(struct prof_doc *d, size_t i);
 /* Section name of that container ("containers", "initContainers", ..., "spec"). */
@@ -322,6 +353,16 @@ bool prof_check_exec_digest(const char *v, char *msg, size_t size);
 bool prof_check_method(const char *v, char *msg, size_t size);
 bool prof_check_syscall(const char *v, char *msg, size_t size);
 bool prof_check_open_path(const char *path, char *msg, size_t size);
+/*
+ * The _w forms accept a "⋯" or "*" that is not a whole segment (or label, or argument), which
+ * Kubescape accepts and compares as text, and describe it in warn (when warn is still empty);
+ * the plain forms refuse it (the builder, so that learning never writes one).
+ */
+bool prof_check_open_path_w(const char *path, char *msg, size_t size, char *warn, size_t wsize);
+bool prof_check_exec_path_w(const char *path, char *msg, size_t size, char *warn, size_t wsize);
+bool prof_check_exec_arg_w(const char *arg, char *msg, size_t size, char *warn, size_t wsize);
+bool prof_check_endpoint_w(const char *ep, char *msg, size_t size, char *warn, size_t wsize);
+bool prof_check_dns_w(const char *name, char *msg, size_t size, char *warn, size_t wsize);
 bool prof_check_exec_path(const char *path, char *msg, size_t size);
 bool prof_check_exec_arg(const char *arg, char *msg, size_t size);
 bool prof_check_endpoint(const char *ep, char *msg, size_t size);

@@ -385,6 +385,11 @@ struct prof_node *prof_doc_tree(const struct prof_doc *d, bool signed_only)
 			add_selector(&b, spec, NULL, &d->selector, true);
 			add_neighbors(&b, spec, "ingress", &d->cp.ingress);
 			add_neighbors(&b, spec, "egress", &d->cp.egress);
+			/* grouped form: one section per container of the pod */
+			add_containers(&b, spec, "containers", &d->containers, false);
+			add_containers(&b, spec, "initContainers", &d->init_containers, false);
+			add_containers(&b, spec, "ephemeralContainers", &d->ephemeral_containers,
+				       false);
 			break;
 		}
 	}

@@ -290,32 +290,50 @@ bool prof_check_syscall(const char *v, char *msg, size_t size)
 /*
  * Path rules (kubescape-sbob.md §2): "⋯" is exactly one whole segment, "*" is a whole segment
  * (mid-path: zero or more segments; trailing: one or more), "⋯⋯" belongs to exec args only.
+ * Kubescape accepts any other placement and compares such a segment as plain text
+ * (dynamicpathdetector.CompareDynamic), and so does Vigil's matcher: with warn given, such a
+ * value is accepted and described there; without (the builder), it is refused.
  */
-static bool check_path_segments(const char *path, const char *what, char *msg, size_t size)
+static bool check_path_segments(const char *path, const char *what, char *msg, size_t size,
+				char *warn, size_t wsize)
 {
 	const char *seg = path;
 
-	if (strstr(path, PROF_ELLIPSIS_ANY))
-		return msgf(msg, size,
-			    "invalid %s \"%s\": \"⋯⋯\" is only allowed in exec args (use \"*\" for "
-			    "any number of path segments)",
-			    what, path);
 	while (*seg) {
 		const char *end = strchr(seg, '/');
 		size_t len = end ? (size_t)(end - seg) : strlen(seg);
-		const char *e = memmem(seg, len, PROF_ELLIPSIS, PROF_ELLIPSIS_LEN);
-		const char *star = memchr(seg, '*', len);
+		bool ell = memmem(seg, len, PROF_ELLIPSIS, PROF_ELLIPSIS_LEN) != NULL;
+		bool star = memchr(seg, '*', len) != NULL;
+		bool whole_ell = len == PROF_ELLIPSIS_LEN && ell;
+		bool whole_star = len == 1 && star;
 
-		if (e && len != PROF_ELLIPSIS_LEN)
-			return msgf(
-				msg, size,
-				"invalid %s \"%s\": \"⋯\" must be a whole path segment (\"/a/⋯/b\")",
-				what, path);
-		if (star && len != 1)
-			return msgf(
-				msg, size,
-				"invalid %s \"%s\": \"*\" must be a whole path segment (\"/a/*\")",
-				what, path);
+		if ((ell && !whole_ell) || (star && !whole_star)) {
+			bool any = len == 2 * PROF_ELLIPSIS_LEN &&
+				   !memcmp(seg, PROF_ELLIPSIS_ANY, 2 * PROF_ELLIPSIS_LEN);
+
+			if (!warn && any)
+				return msgf(
+					msg, size,
+					"invalid %s \"%s\": \"⋯⋯\" is only allowed in exec args "
+					"(use \"*\" for any number of path segments)",
+					what, path);
+			if (!warn)
+				return msgf(
+					msg, size,
+					"invalid %s \"%s\": \"%s\" must be a whole path segment "
+					"(\"/a/%s/b\")",
+					what, path, ell ? "⋯" : "*", ell ? "⋯" : "*");
+			if (!*warn)
+				snprintf(
+					warn, wsize,
+					"%s \"%s\": \"%.*s\" is compared literally, as in Kubescape "
+					"(%s)",
+					what, path, (int)len, seg,
+					any ? "\"⋯⋯\" is a wildcard only in exec args; \"*\" is any "
+					      "number of segments"
+					    : "\"⋯\" and \"*\" are wildcards only as a whole segment: "
+					      "\"/a/⋯/b\", \"/a/*\"");
+		}
 		if (!end)
 			break;
 		seg = end + 1;
@@ -323,23 +341,33 @@ static bool check_path_segments(const char *path, const char *what, char *msg, s
 	return true;
 }
 
-bool prof_check_open_path(const char *path, char *msg, size_t size)
+bool prof_check_open_path_w(const char *path, char *msg, size_t size, char *warn, size_t wsize)
 {
 	if (!prof_utf8_valid(path))
 		return msgf(msg, size, "not valid UTF-8");
 	if (path[0] != '/')
 		return msgf(msg, size,
 			    "invalid open path \"%s\": must be absolute (start with \"/\")", path);
-	return check_path_segments(path, "open path", msg, size);
+	return check_path_segments(path, "open path", msg, size, warn, wsize);
 }
 
-bool prof_check_exec_path(const char *path, char *msg, size_t size)
+bool prof_check_open_path(const char *path, char *msg, size_t size)
+{
+	return prof_check_open_path_w(path, msg, size, NULL, 0);
+}
+
+bool prof_check_exec_path_w(const char *path, char *msg, size_t size, char *warn, size_t wsize)
 {
 	if (!prof_utf8_valid(path))
 		return msgf(msg, size, "not valid UTF-8");
 	if (!*path)
 		return msgf(msg, size, "empty exec path");
-	return check_path_segments(path, "exec path", msg, size);
+	return check_path_segments(path, "exec path", msg, size, warn, wsize);
+}
+
+bool prof_check_exec_path(const char *path, char *msg, size_t size)
+{
+	return prof_check_exec_path_w(path, msg, size, NULL, 0);
 }
 
 /*
@@ -365,21 +393,36 @@ static bool path_like_arg_ok(const char *arg)
 	return true;
 }
 
-bool prof_check_exec_arg(const char *arg, char *msg, size_t size)
+bool prof_check_exec_arg_w(const char *arg, char *msg, size_t size, char *warn, size_t wsize)
 {
 	if (!prof_utf8_valid(arg))
 		return msgf(msg, size, "not valid UTF-8");
 	if (!strcmp(arg, PROF_ELLIPSIS) || !strcmp(arg, PROF_ELLIPSIS_ANY))
 		return true;
-	if (strstr(arg, PROF_ELLIPSIS) && !path_like_arg_ok(arg))
-		return msgf(msg, size,
-			    "invalid exec arg \"%s\": \"⋯\" (one argument) and \"⋯⋯\" (any "
-			    "arguments) must be a whole argument",
-			    arg);
+	if (strstr(arg, PROF_ELLIPSIS) && !path_like_arg_ok(arg)) {
+		/* Kubescape compares it as text, '/'-segment by segment (MatchExecArgs) */
+		if (!warn)
+			return msgf(msg, size,
+				    "invalid exec arg \"%s\": \"⋯\" (one argument) and \"⋯⋯\" "
+				    "(any arguments) must be a whole argument",
+				    arg);
+		if (!*warn)
+			snprintf(
+				warn, wsize,
+				"exec arg \"%s\" is compared literally, as in Kubescape (\"⋯\" is "
+				"a wildcard only as a whole argument or a whole segment of a path: "
+				"\"⋯\", \"/usr/lib/⋯/bin\")",
+				arg);
+	}
 	return true;
 }
 
-bool prof_check_endpoint(const char *ep, char *msg, size_t size)
+bool prof_check_exec_arg(const char *arg, char *msg, size_t size)
+{
+	return prof_check_exec_arg_w(arg, msg, size, NULL, 0);
+}
+
+bool prof_check_endpoint_w(const char *ep, char *msg, size_t size, char *warn, size_t wsize)
 {
 	const char *p = ep + 1;
 	unsigned long port = 0;
@@ -404,7 +447,12 @@ bool prof_check_endpoint(const char *ep, char *msg, size_t size)
 			"invalid endpoint \"%s\": expected \":PORT/path\" (the path starts with "
 			"\"/\")",
 			ep);
-	return check_path_segments(p, "endpoint path", msg, size);
+	return check_path_segments(p, "endpoint path", msg, size, warn, wsize);
+}
+
+bool prof_check_endpoint(const char *ep, char *msg, size_t size)
+{
+	return prof_check_endpoint_w(ep, msg, size, NULL, 0);
 }
 
 bool prof_check_direction(const char *v, char *msg, size_t size)
@@ -459,9 +507,12 @@ bool prof_check_ip(const char *v, char *msg, size_t size)
 
 /*
  * DNS names: labels of letters, digits, '-' and '_'; wildcards "*.suffix" (one label),
- * "a.⋯.b" (one label in the middle) and "prefix.*" (one or more labels). One trailing dot.
+ * "a.⋯.b" (one label, anywhere but alone) and "prefix.*" (one or more labels). One trailing
+ * dot. A "*" or "⋯" inside a label is text to Kubescape's matcher (networkmatch) and to
+ * Vigil's: accepted with a warning when warn is given. A whole "*" label in the middle is
+ * refused, as Kubescape's storage refuses it.
  */
-bool prof_check_dns(const char *name, char *msg, size_t size)
+bool prof_check_dns_w(const char *name, char *msg, size_t size, char *warn, size_t wsize)
 {
 	size_t len = strlen(name);
 	const char *lab = name;
@@ -491,16 +542,28 @@ bool prof_check_dns(const char *name, char *msg, size_t size)
 				    "invalid DNS name \"%s\": \"*\" is allowed as the first label "
 				    "(\"*.example.com\") or the last (\"example.*\")",
 				    name);
-		if (is_ell && (lab == name || !end))
+		if (l == 2 && lab[0] == '*' && lab[1] == '*')
 			return msgf(
 				msg, size,
-				"invalid DNS name \"%s\": \"⋯\" stands for one label in the middle "
-				"(\"api.⋯.example.com\")",
+				"invalid DNS name \"%s\": \"**\" is reserved (Kubescape refuses "
+				"it; \"*.example.com\" is one label, \"example.*\" one or more)",
 				name);
 		if (!is_star && !is_ell) {
+			bool partial = false;
+
 			for (size_t i = 0; i < l; i++) {
 				unsigned char c = (unsigned char)lab[i];
 
+				if (c == '*') {
+					partial = true;
+					continue;
+				}
+				if (i + PROF_ELLIPSIS_LEN <= l &&
+				    !memcmp(lab + i, PROF_ELLIPSIS, PROF_ELLIPSIS_LEN)) {
+					partial = true;
+					i += PROF_ELLIPSIS_LEN - 1;
+					continue;
+				}
 				if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
 				      (c >= '0' && c <= '9') || c == '-' || c == '_'))
 					return msgf(
@@ -509,6 +572,18 @@ bool prof_check_dns(const char *name, char *msg, size_t size)
 						"\"%.*s\"",
 						name, (int)l, lab);
 			}
+			if (partial && !warn)
+				return msgf(
+					msg, size,
+					"invalid DNS name \"%s\": \"*\" and \"⋯\" must be a "
+					"whole label (\"*.example.com\", \"api.⋯.example.com\")",
+					name);
+			if (partial && !*warn)
+				snprintf(warn, wsize,
+					 "DNS name \"%s\": \"%.*s\" is compared literally, as in "
+					 "Kubescape (\"*\" and \"⋯\" are wildcards only as a whole "
+					 "label: \"*.example.com\", \"api.⋯.example.com\")",
+					 name, (int)l, lab);
 		}
 		if (!end)
 			break;
@@ -517,6 +592,11 @@ bool prof_check_dns(const char *name, char *msg, size_t size)
 	if (nlabels == 1 && name[0] == '*')
 		return msgf(msg, size, "invalid DNS name \"%s\": \"*\" needs a suffix", name);
 	return true;
+}
+
+bool prof_check_dns(const char *name, char *msg, size_t size)
+{
+	return prof_check_dns_w(name, msg, size, NULL, 0);
 }
 
 bool prof_check_protocol(const char *v, char *msg, size_t size)

@@ -229,203 +229,227 @@ static const char *event_name(yaml_event_type_t t)
 	}
 }
 
+/* The trees being built from libyaml's events. */
+struct tree_build {
+	struct tree_ctx c;
+	const char *data;
+	size_t len;
+	struct frame *stack;
+	size_t depth;
+	struct prof_node *docs;
+	size_t ndocs, docs_cap;
+	/* comments: a '#' after a blank or at a line start, between events (outside scalars) */
+	bool may_comment, comments;
+	size_t scanned;
+};
+
+static int syntax_error(struct tree_build *b, const yaml_parser_t *parser)
+{
+	const char *ctx = parser->context ? parser->context : "";
+
+	if (*ctx && parser->context_mark.line != parser->problem_mark.line)
+		return fail(&b->c, -EINVAL, (int)parser->problem_mark.line + 1,
+			    (int)parser->problem_mark.column + 1,
+			    "YAML syntax error: %s %s (started at line %d)",
+			    parser->problem ? parser->problem : "unknown problem", ctx,
+			    (int)parser->context_mark.line + 1);
+	return fail(&b->c, -EINVAL, (int)parser->problem_mark.line + 1,
+		    (int)parser->problem_mark.column + 1, "YAML syntax error: %s%s%s",
+		    parser->problem ? parser->problem : "unknown problem", *ctx ? " " : "", ctx);
+}
+
+/* Looks for a comment in the text between the previous event and this one. */
+static void scan_comments(struct tree_build *b, const yaml_event_t *ev)
+{
+	size_t start = ev->start_mark.index < b->len ? ev->start_mark.index : b->len;
+	const char *data = b->data;
+
+	if (!b->may_comment || b->comments)
+		return;
+	if (ev->type == YAML_STREAM_END_EVENT)
+		start = b->len;
+	for (size_t i = b->scanned; i < start && !b->comments; i++)
+		b->comments = data[i] == '#' && (i == 0 || data[i - 1] == ' ' ||
+						 data[i - 1] == '\t' || data[i - 1] == '\n');
+	if (ev->type == YAML_SCALAR_EVENT && ev->end_mark.index > b->scanned)
+		b->scanned = ev->end_mark.index;
+	else if (start > b->scanned)
+		b->scanned = start;
+}
+
+static int document_start(struct tree_build *b, struct prof_pos pos)
+{
+	if (b->ndocs >= b->c.lim->max_documents)
+		return fail(&b->c, -E2BIG, pos.line, pos.col, "too many documents (limit %zu)",
+			    b->c.lim->max_documents);
+	if (prof_grow((void **)&b->docs, &b->docs_cap, b->ndocs, sizeof(*b->docs)))
+		return fail(&b->c, -ENOMEM, 0, 0, "out of memory");
+	memset(&b->docs[b->ndocs], 0, sizeof(b->docs[b->ndocs]));
+	/* a placeholder holder node: its one child is the root */
+	b->docs[b->ndocs].type = PROF_NODE_SEQ;
+	b->docs[b->ndocs].pos = pos;
+	b->ndocs++;
+	b->stack[0] = (struct frame){ .node = &b->docs[b->ndocs - 1] };
+	b->depth = 1;
+	return 0;
+}
+
+static int scalar(struct tree_build *b, struct frame *top, yaml_event_t *ev, struct prof_pos pos)
+{
+	size_t slen = ev->data.scalar.length;
+	const char *sval = (const char *)ev->data.scalar.value;
+	struct prof_node *n = NULL;
+	int r;
+
+	if (!top)
+		return fail(&b->c, -EINVAL, pos.line, pos.col, "unexpected scalar");
+	if (slen > b->c.lim->max_string)
+		return fail(&b->c, -E2BIG, pos.line, pos.col,
+			    "string of %zu bytes is longer than the limit of %zu", slen,
+			    b->c.lim->max_string);
+	if (memchr(sval, 0, slen))
+		return fail(&b->c, -EINVAL, pos.line, pos.col,
+			    "strings must not contain NUL characters");
+	if (top->node->type == PROF_NODE_MAP && top->want_key) {
+		top->pending_key = (char *)ev->data.scalar.value; /* taken, as below */
+		ev->data.scalar.value = NULL;
+		top->pending_pos = pos;
+		top->want_key = false;
+		return 0;
+	}
+	if ((r = add_child(&b->c, top, &n, &ev->start_mark)))
+		return r;
+	n->type = PROF_NODE_SCALAR;
+	n->pos = pos;
+	n->len = slen;
+	/*
+	 * Take libyaml's NUL-terminated, malloc'ed copy instead of making another
+	 * (yaml_event_delete then frees NULL): a quarter of the loader's time.
+	 */
+	n->value = (char *)ev->data.scalar.value;
+	ev->data.scalar.value = NULL;
+	n->quoted = ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE;
+	if (ev->data.scalar.tag && !strcmp((const char *)ev->data.scalar.tag, YAML_STR_TAG))
+		n->quoted = true;
+	n->stype = n->quoted ? PROF_SCALAR_STR : prof_resolve_plain(sval, slen);
+	return 0;
+}
+
+static int collection_start(struct tree_build *b, struct frame *top, const yaml_event_t *ev,
+			    struct prof_pos pos)
+{
+	struct prof_node *n = NULL;
+	int r;
+
+	if (!top)
+		return fail(&b->c, -EINVAL, pos.line, pos.col, "unexpected node");
+	if (top->node->type == PROF_NODE_MAP && top->want_key)
+		return fail(&b->c, -EINVAL, pos.line, pos.col,
+			    "mapping keys must be plain strings, not %s", event_name(ev->type));
+	if (b->depth > b->c.lim->max_depth)
+		return fail(&b->c, -E2BIG, pos.line, pos.col,
+			    "nesting deeper than the limit of %zu levels", b->c.lim->max_depth);
+	if ((r = add_child(&b->c, top, &n, &ev->start_mark)))
+		return r;
+	n->type = ev->type == YAML_SEQUENCE_START_EVENT ? PROF_NODE_SEQ : PROF_NODE_MAP;
+	n->pos = pos;
+	b->stack[b->depth++] = (struct frame){ .node = n, .want_key = true };
+	return 0;
+}
+
+static int collection_end(struct tree_build *b, struct frame *top, struct prof_pos pos)
+{
+	int r = 0;
+
+	if (b->depth < 2)
+		return fail(&b->c, -EINVAL, pos.line, pos.col, "unbalanced YAML");
+	if (top->node->type == PROF_NODE_MAP)
+		r = check_duplicates(&b->c, top->node);
+	free(top->pending_key);
+	top->pending_key = NULL;
+	b->depth--;
+	return r;
+}
+
+/* One event into the trees; *ret_done at the end of the stream. */
+static int on_event(struct tree_build *b, yaml_event_t *ev, bool *ret_done)
+{
+	struct frame *top = b->depth ? &b->stack[b->depth - 1] : NULL;
+	struct prof_pos pos = mark_pos(&ev->start_mark);
+
+	scan_comments(b, ev);
+	switch (ev->type) {
+	case YAML_STREAM_END_EVENT:
+		*ret_done = true;
+		return 0;
+	case YAML_DOCUMENT_START_EVENT:
+		return document_start(b, pos);
+	case YAML_DOCUMENT_END_EVENT:
+		b->depth = 0;
+		return 0;
+	case YAML_ALIAS_EVENT:
+		return fail(&b->c, -EINVAL, pos.line, pos.col,
+			    "aliases (*%s) are not supported in profiles: write the value out",
+			    (const char *)ev->data.alias.anchor);
+	case YAML_SCALAR_EVENT:
+		return scalar(b, top, ev, pos);
+	case YAML_SEQUENCE_START_EVENT:
+	case YAML_MAPPING_START_EVENT:
+		return collection_start(b, top, ev, pos);
+	case YAML_SEQUENCE_END_EVENT:
+	case YAML_MAPPING_END_EVENT:
+		return collection_end(b, top, pos);
+	default:
+		return 0;
+	}
+}
+
 int prof_parse_yaml(const char *data, size_t len, const char *name,
 		    const struct vigil_profile_limits *lim, struct prof_node **ret_docs,
 		    size_t *ret_ndocs, bool *ret_comments, struct vigil_error *err)
 {
-	/* comments: a '#' after a blank or at a line start, between events (outside scalars) */
-	bool may_comment = memchr(data, '#', len) != NULL, comments = false;
-	size_t scanned = 0;
-	struct tree_ctx c = { .name = name, .lim = lim, .err = err };
-	struct frame *stack = NULL;
-	size_t depth = 0;
-	struct prof_node *docs = NULL;
-	size_t ndocs = 0, docs_cap = 0;
+	struct tree_build b = { .c = { .name = name, .lim = lim, .err = err },
+				.data = data,
+				.len = len,
+				.may_comment = memchr(data, '#', len) != NULL };
 	yaml_parser_t parser;
 	yaml_event_t ev;
-	int r = 0;
 	bool done = false;
+	int r = 0;
 
-	c.max_total = lim->max_entries * 4 > lim->max_entries ? lim->max_entries * 4 : SIZE_MAX;
+	b.c.max_total = lim->max_entries * 4 > lim->max_entries ? lim->max_entries * 4 : SIZE_MAX;
 	if (len > lim->max_file_bytes)
-		return fail(&c, -EFBIG, 0, 0, "file is %zu bytes, larger than the limit of %zu",
+		return fail(&b.c, -EFBIG, 0, 0, "file is %zu bytes, larger than the limit of %zu",
 			    len, lim->max_file_bytes);
-	stack = calloc(lim->max_depth + 2, sizeof(*stack));
-	if (!stack)
-		return fail(&c, -ENOMEM, 0, 0, "out of memory");
+	b.stack = calloc(lim->max_depth + 2, sizeof(*b.stack));
+	if (!b.stack)
+		return fail(&b.c, -ENOMEM, 0, 0, "out of memory");
 	if (!yaml_parser_initialize(&parser)) {
-		free(stack);
-		return fail(&c, -ENOMEM, 0, 0, "out of memory");
+		free(b.stack);
+		return fail(&b.c, -ENOMEM, 0, 0, "out of memory");
 	}
 	yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
 	yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING);
-
 	while (!done && !r) {
-		struct prof_node *n = NULL;
-		struct frame *top = depth ? &stack[depth - 1] : NULL;
-		struct prof_pos pos;
-
 		if (!yaml_parser_parse(&parser, &ev)) {
-			const char *ctx = parser.context ? parser.context : "";
-
-			if (*ctx && parser.context_mark.line != parser.problem_mark.line)
-				r = fail(&c, -EINVAL, (int)parser.problem_mark.line + 1,
-					 (int)parser.problem_mark.column + 1,
-					 "YAML syntax error: %s %s (started at line %d)",
-					 parser.problem ? parser.problem : "unknown problem", ctx,
-					 (int)parser.context_mark.line + 1);
-			else
-				r = fail(&c, -EINVAL, (int)parser.problem_mark.line + 1,
-					 (int)parser.problem_mark.column + 1,
-					 "YAML syntax error: %s%s%s",
-					 parser.problem ? parser.problem : "unknown problem",
-					 *ctx ? " " : "", ctx);
+			r = syntax_error(&b, &parser);
 			break;
 		}
-		pos = mark_pos(&ev.start_mark);
-		if (may_comment && !comments) {
-			size_t start = ev.start_mark.index < len ? ev.start_mark.index : len;
-
-			if (ev.type == YAML_STREAM_END_EVENT)
-				start = len;
-			for (size_t i = scanned; i < start && !comments; i++)
-				comments = data[i] == '#' &&
-					   (i == 0 || data[i - 1] == ' ' || data[i - 1] == '\t' ||
-					    data[i - 1] == '\n');
-			if (ev.type == YAML_SCALAR_EVENT && ev.end_mark.index > scanned)
-				scanned = ev.end_mark.index;
-			else if (start > scanned)
-				scanned = start;
-		}
-		switch (ev.type) {
-		case YAML_STREAM_END_EVENT:
-			done = true;
-			break;
-		case YAML_DOCUMENT_START_EVENT:
-			if (ndocs >= lim->max_documents) {
-				r = fail(&c, -E2BIG, pos.line, pos.col,
-					 "too many documents (limit %zu)", lim->max_documents);
-				break;
-			}
-			if (prof_grow((void **)&docs, &docs_cap, ndocs, sizeof(*docs))) {
-				r = fail(&c, -ENOMEM, 0, 0, "out of memory");
-				break;
-			}
-			memset(&docs[ndocs], 0, sizeof(docs[ndocs]));
-			/* a placeholder holder node: its one child is the root */
-			docs[ndocs].type = PROF_NODE_SEQ;
-			docs[ndocs].pos = pos;
-			ndocs++;
-			stack[0] = (struct frame){ .node = &docs[ndocs - 1] };
-			depth = 1;
-			break;
-		case YAML_DOCUMENT_END_EVENT:
-			depth = 0;
-			break;
-		case YAML_ALIAS_EVENT:
-			r = fail(&c, -EINVAL, pos.line, pos.col,
-				 "aliases (*%s) are not supported in profiles: write the value out",
-				 (const char *)ev.data.alias.anchor);
-			break;
-		case YAML_SCALAR_EVENT: {
-			size_t slen = ev.data.scalar.length;
-			const char *sval = (const char *)ev.data.scalar.value;
-
-			if (!top) {
-				r = fail(&c, -EINVAL, pos.line, pos.col, "unexpected scalar");
-				break;
-			}
-			if (slen > lim->max_string) {
-				r = fail(&c, -E2BIG, pos.line, pos.col,
-					 "string of %zu bytes is longer than the limit of %zu",
-					 slen, lim->max_string);
-				break;
-			}
-			if (memchr(sval, 0, slen)) {
-				r = fail(&c, -EINVAL, pos.line, pos.col,
-					 "strings must not contain NUL characters");
-				break;
-			}
-			if (top->node->type == PROF_NODE_MAP && top->want_key) {
-				top->pending_key =
-					(char *)ev.data.scalar.value; /* taken, as below */
-				ev.data.scalar.value = NULL;
-				top->pending_pos = pos;
-				top->want_key = false;
-				break;
-			}
-			if ((r = add_child(&c, top, &n, &ev.start_mark)))
-				break;
-			n->type = PROF_NODE_SCALAR;
-			n->pos = pos;
-			n->len = slen;
-			/*
-			 * Take libyaml's NUL-terminated, malloc'ed copy instead of making another
-			 * (yaml_event_delete then frees NULL): a quarter of the loader's time.
-			 */
-			n->value = (char *)ev.data.scalar.value;
-			ev.data.scalar.value = NULL;
-			n->quoted = ev.data.scalar.style != YAML_PLAIN_SCALAR_STYLE;
-			if (ev.data.scalar.tag &&
-			    !strcmp((const char *)ev.data.scalar.tag, YAML_STR_TAG))
-				n->quoted = true;
-			n->stype = n->quoted ? PROF_SCALAR_STR : prof_resolve_plain(sval, slen);
-			break;
-		}
-		case YAML_SEQUENCE_START_EVENT:
-		case YAML_MAPPING_START_EVENT:
-			if (!top) {
-				r = fail(&c, -EINVAL, pos.line, pos.col, "unexpected node");
-				break;
-			}
-			if (top->node->type == PROF_NODE_MAP && top->want_key) {
-				r = fail(&c, -EINVAL, pos.line, pos.col,
-					 "mapping keys must be plain strings, not %s",
-					 event_name(ev.type));
-				break;
-			}
-			if (depth > lim->max_depth) {
-				r = fail(&c, -E2BIG, pos.line, pos.col,
-					 "nesting deeper than the limit of %zu levels",
-					 lim->max_depth);
-				break;
-			}
-			if ((r = add_child(&c, top, &n, &ev.start_mark)))
-				break;
-			n->type = ev.type == YAML_SEQUENCE_START_EVENT ? PROF_NODE_SEQ
-								       : PROF_NODE_MAP;
-			n->pos = pos;
-			stack[depth++] = (struct frame){ .node = n, .want_key = true };
-			break;
-		case YAML_SEQUENCE_END_EVENT:
-		case YAML_MAPPING_END_EVENT:
-			if (depth < 2) {
-				r = fail(&c, -EINVAL, pos.line, pos.col, "unbalanced YAML");
-				break;
-			}
-			if (top->node->type == PROF_NODE_MAP)
-				r = check_duplicates(&c, top->node);
-			free(top->pending_key);
-			top->pending_key = NULL;
-			depth--;
-			break;
-		default:
-			break;
-		}
+		r = on_event(&b, &ev, &done);
 		yaml_event_delete(&ev);
 	}
-	for (size_t i = 0; i < depth; i++)
-		free(stack[i].pending_key);
+	for (size_t i = 0; i < b.depth; i++)
+		free(b.stack[i].pending_key);
 	yaml_parser_delete(&parser);
-	free(stack);
+	free(b.stack);
 	if (r) {
-		for (size_t i = 0; i < ndocs; i++)
-			prof_node_release(&docs[i]);
-		free(docs);
+		for (size_t i = 0; i < b.ndocs; i++)
+			prof_node_release(&b.docs[i]);
+		free(b.docs);
 		return r;
 	}
-	*ret_docs = docs;
-	*ret_ndocs = ndocs;
-	*ret_comments = comments;
+	*ret_docs = b.docs;
+	*ret_ndocs = b.ndocs;
+	*ret_comments = b.comments;
 	return 0;
 }

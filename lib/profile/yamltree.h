@@ -21,4 +21,11 @@ int prof_parse_yaml(const char *data, size_t len, const char *name,
 /* How a plain (unquoted) scalar resolves under the YAML 1.2 core schema. */
 enum prof_scalar_type prof_resolve_plain(const char *s, size_t len);
 
+/*
+ * Whether a string must be quoted so that no YAML reader takes it for another type: the 1.2
+ * core schema and YAML 1.1 (bool words such as on/off/yes/no/y/n, '_' and base-60 numbers,
+ * 0b/0/0x integers, timestamps, the merge key "<<"), as Go's yaml.v2 and PyYAML read it (quote.c).
+ */
+bool prof_yaml_needs_quotes(const char *s, size_t len);
+
 #endif

@@ -164,192 +164,205 @@ static const char *event_dir(const struct zev *e)
 	return e->dir == VIGIL_DIR_INBOUND ? "<-" : "->";
 }
 
-json_t *zoom_build_report(const struct zinc *inc, const struct vigil_zoom_opts *o, bool closed)
-{
-	struct dest *ds = calloc(MAX_DESTS, sizeof(*ds));
-	const struct zev **ev = malloc((inc->nev ? inc->nev : 1) * sizeof(*ev));
-	json_t *r = json_object(), *events = json_array(), *procs = json_array(),
-	       *dests = json_array(), *flows = json_array(), *files = json_array(),
-	       *rules = json_array(), *langs = json_array();
-	size_t nd = 0, nflows = 0, nfiles = 0;
+/* The report being built: the incident's events in time order and each section's state. */
+struct report {
+	const struct zinc *inc;
+	const struct vigil_zoom_opts *o;
+	const struct zev **ev; /* inc->ev sorted by time */
+	struct dest *ds;
+	size_t nd;
+	json_t *events, *procs, *dests, *flows, *files, *rules, *langs;
+	size_t nflows, nfiles;
 	/* per sensitive-file read: where its bytes were found going out */
 	const struct zev *file_ev[MAX_FILES];
 	json_t *file_sent[MAX_FILES];
-	struct vigil_buf sum = VIGIL_BUF_INIT;
-	char host[256] = "";
-	const char *last_dns = NULL;
-	uint64_t last_dns_ns = 0, bytes = 0;
-	size_t i;
-	json_t *a;
-	const struct dest *top = NULL;
-	const char *sent_file = NULL, *read_file = NULL;
-	char sent_to[80] = "";
+	const char *last_dns;
+	uint64_t last_dns_ns, bytes;
+	const struct dest *top; /* the destination that matters most */
+	const char *sent_file, *read_file;
+	char sent_to[80];
+};
 
-	if (!ds || !ev || !r || !events || !procs || !dests || !flows || !files || !rules || !langs)
-		goto oom;
-	for (i = 0; i < inc->nev; i++)
-		ev[i] = inc->ev[i];
-	qsort(ev, inc->nev, sizeof(*ev), cmp_zev_time);
+/* Sensitive files read (FILE_READ with a content sample, or an open): one row per file and
+ * process, a later read with content winning. */
+static void collect_files(struct report *b)
+{
+	for (size_t i = 0; i < b->inc->nev && b->nfiles < MAX_FILES; i++) {
+		const struct zev *e = b->ev[i];
+		bool dup = false;
 
-	/* sensitive files read, with a content sample */
-	for (i = 0; i < inc->nev && nfiles < MAX_FILES; i++) {
-		const struct zev *e = ev[i];
+		if ((e->kind != VIGIL_EV_FILE_READ && e->kind != VIGIL_EV_OPEN) ||
+		    !vigil_secret__sensitive_path(e->text))
+			continue;
+		for (size_t f = 0; f < b->nfiles; f++)
+			if (!strcmp(b->file_ev[f]->text, e->text) && b->file_ev[f]->pid == e->pid) {
+				if (!b->file_ev[f]->data_len && e->data_len)
+					b->file_ev[f] = e;
+				dup = true;
+			}
+		if (dup)
+			continue;
+		b->file_ev[b->nfiles] = e;
+		b->file_sent[b->nfiles] = json_array();
+		b->nfiles++;
+	}
+}
 
-		if ((e->kind == VIGIL_EV_FILE_READ ||
-		     (e->kind == VIGIL_EV_OPEN && vigil_secret__sensitive_path(e->text))) &&
-		    vigil_secret__sensitive_path(e->text)) {
-			bool dup = false;
+/* The "events" section: one row per event, with a detail line. */
+static void event_row(struct report *b, size_t seq, const struct zev *e, const char *addr)
+{
+	struct vigil_buf detail = VIGIL_BUF_INIT;
 
-			/* one row per file and process; a later read with content wins */
-			for (size_t f = 0; f < nfiles; f++)
-				if (!strcmp(file_ev[f]->text, e->text) &&
-				    file_ev[f]->pid == e->pid) {
-					if (!file_ev[f]->data_len && e->data_len)
-						file_ev[f] = e;
-					dup = true;
-				}
-			if (dup)
-				continue;
-			file_ev[nfiles] = e;
-			file_sent[nfiles] = json_array();
-			nfiles++;
+	if (e->kind == VIGIL_EV_NET_IO || e->kind == VIGIL_EV_CONNECT || e->kind == VIGIL_EV_ACCEPT)
+		vigil_buf__printf(&detail, "%s %s%s", event_dir(e), addr[0] ? addr : e->text,
+				  e->kind == VIGIL_EV_NET_IO && e->data_len ? " (sample)" : "");
+	else if (e->kind == VIGIL_EV_DNS)
+		vigil_buf__printf(&detail, "%s (type %d) via %s", e->text, e->aux, addr);
+	else if (e->kind == VIGIL_EV_EXIT)
+		vigil_buf__printf(&detail, "code %d", e->aux);
+	else if (e->kind == VIGIL_EV_FORK)
+		vigil_buf__printf(&detail, "child %d", e->aux);
+	else if ((e->kind == VIGIL_EV_IOURING_OP || e->kind == VIGIL_EV_TCP_STATE) && addr[0])
+		vigil_buf__printf(&detail, "%s %s", e->text, addr);
+	else
+		vigil_buf__puts(&detail, e->text);
+	json_array_append_new(
+		b->events,
+		json_pack("{s:I, s:I, s:s, s:I, s:s, s:b, s:s, s:I}", "seq", (json_int_t)seq,
+			  "time_ns", (json_int_t)e->time_ns, "kind",
+			  vigil_event_kind__name((enum vigil_event_kind)e->kind), "pid",
+			  (json_int_t)e->pid, "comm", e->comm, "via_iouring", (int)e->via_iouring,
+			  "detail", detail.data ? detail.data : "", "bytes", (json_int_t)e->bytes));
+	vigil_buf__release(&detail);
+}
+
+/* Secret bytes of a sensitive file read before this payload sample and found in it: the
+ * file's "sent_to" gains addr, and the sample gets a redaction unless keep_secrets. */
+static void find_sent_secrets(struct report *b, const struct zev *e, uint8_t *sample,
+			      const char *addr, json_t *red)
+{
+	for (size_t f = 0; e->dir != VIGIL_DIR_INBOUND && f < b->nfiles; f++) {
+		const struct zev *fe = b->file_ev[f];
+		struct vigil_secret_match m;
+
+		if (!fe->data_len || fe->time_ns > e->time_ns)
+			continue;
+		if (vigil_secret__find(zev_data(fe), fe->data_len, sample, e->data_len, &m) != 1)
+			continue;
+		if (!json_array_has_string(b->file_sent[f], addr))
+			json_array_append_new(b->file_sent[f], json_string(addr));
+		if (!b->sent_file) {
+			b->sent_file = fe->text;
+			vigil_strlcpy(b->sent_to, addr, sizeof(b->sent_to));
+		}
+		if (!b->o->keep_secrets) {
+			struct vigil_redaction rd;
+			char txt[160];
+
+			vigil_redact(sample, e->data_len, m.payload_off, m.len, &rd);
+			snprintf(txt, sizeof(txt), "sha256:%s len:%zu prefix:%s file:%.40s",
+				 rd.sha256, rd.len, rd.prefix_hex, fe->text);
+			json_array_append_new(red, json_string(txt));
 		}
 	}
+}
 
-	for (i = 0; i < inc->nev; i++) {
-		const struct zev *e = ev[i];
-		struct vigil_buf detail = VIGIL_BUF_INIT;
-		struct dest *d;
+/* The "flows" section: one payload sample with its protocol, entropy and redactions. */
+static void flow_row(struct report *b, struct dest *d, const struct zev *e, const char *addr)
+{
+	struct vigil_proto_info pi;
+	uint8_t *sample;
+	json_t *red = json_array();
+	struct vigil_buf hex = VIGIL_BUF_INIT;
+	const uint8_t *data = zev_data(e);
+
+	vigil_proto__detect(data, e->data_len, &pi);
+	if (d->protocol == VIGIL_PROTO_NONE ||
+	    (!d->protocol_from_out && e->dir != VIGIL_DIR_INBOUND)) {
+		d->protocol = pi.proto;
+		d->protocol_from_out = e->dir != VIGIL_DIR_INBOUND;
+	}
+	if (b->nflows >= MAX_FLOWS || !red || !(sample = malloc(e->data_len))) {
+		json_decref(red);
+		return;
+	}
+	memcpy(sample, data, e->data_len);
+	find_sent_secrets(b, e, sample, addr, red);
+	hex_encode(sample, e->data_len, &hex);
+	free(sample);
+	json_array_append_new(
+		b->flows,
+		json_pack("{s:I, s:s, s:i, s:s, s:b, s:s, s:s, s:f, s:I, s:s, s:o}", "time_ns",
+			  (json_int_t)e->time_ns, "addr", addr, "port", (int)e->port, "direction",
+			  e->dir == VIGIL_DIR_INBOUND ? "in" : "out", "via_iouring",
+			  (int)e->via_iouring, "protocol", vigil_proto__name(pi.proto), "detail",
+			  pi.detail, "entropy", pi.entropy, "bytes", (json_int_t)e->bytes,
+			  "sample_hex", hex.data ? hex.data : "", "redactions", red));
+	vigil_buf__release(&hex);
+	b->nflows++;
+}
+
+/* A network event counted against its destination (connections, messages, bytes, the DNS
+ * name asked just before a connect). */
+static void account_net(struct report *b, const struct zev *e, const char *addr)
+{
+	struct dest *d;
+
+	if (!is_net(e) || !(d = dest_get(b->ds, &b->nd, e)))
+		return;
+	if (e->time_ns < d->first_ns)
+		d->first_ns = e->time_ns;
+	if (e->time_ns > d->last_ns)
+		d->last_ns = e->time_ns;
+	if (e->kind == VIGIL_EV_CONNECT || e->kind == VIGIL_EV_ACCEPT) {
+		d->connections++;
+		if (e->kind == VIGIL_EV_CONNECT) {
+			contact(d, e->time_ns, 0);
+			if (b->last_dns && !d->dns[0] &&
+			    e->time_ns - b->last_dns_ns <= DNS_BEFORE_CONN_NS)
+				vigil_strlcpy(d->dns, b->last_dns, sizeof(d->dns));
+		}
+		return;
+	}
+	/* NET_IO */
+	if (e->dir == VIGIL_DIR_INBOUND) {
+		d->bytes_in += e->bytes;
+	} else {
+		d->bytes_out += e->bytes;
+		contact(d, e->time_ns, e->bytes);
+	}
+	if (e->data_len)
+		flow_row(b, d, e, addr);
+}
+
+static void walk_events(struct report *b)
+{
+	for (size_t i = 0; i < b->inc->nev; i++) {
+		const struct zev *e = b->ev[i];
 		char addr[80] = "";
 
-		bytes += e->bytes;
+		b->bytes += e->bytes;
 		if (e->family == AF_INET || e->family == AF_INET6) {
 			struct dest tmp = { .family = e->family, .port = e->port };
 
 			memcpy(tmp.addr, e->addr, 16);
 			fmt_dest(&tmp, addr, sizeof(addr));
 		}
-		/* the event row */
-		if (e->kind == VIGIL_EV_NET_IO || e->kind == VIGIL_EV_CONNECT ||
-		    e->kind == VIGIL_EV_ACCEPT)
-			vigil_buf__printf(
-				&detail, "%s %s%s", event_dir(e), addr[0] ? addr : e->text,
-				e->kind == VIGIL_EV_NET_IO && e->data_len ? " (sample)" : "");
-		else if (e->kind == VIGIL_EV_DNS)
-			vigil_buf__printf(&detail, "%s (type %d) via %s", e->text, e->aux, addr);
-		else if (e->kind == VIGIL_EV_EXIT)
-			vigil_buf__printf(&detail, "code %d", e->aux);
-		else if (e->kind == VIGIL_EV_FORK)
-			vigil_buf__printf(&detail, "child %d", e->aux);
-		else if ((e->kind == VIGIL_EV_IOURING_OP || e->kind == VIGIL_EV_TCP_STATE) &&
-			 addr[0])
-			vigil_buf__printf(&detail, "%s %s", e->text, addr);
-		else
-			vigil_buf__puts(&detail, e->text);
-		json_array_append_new(
-			events,
-			json_pack("{s:I, s:I, s:s, s:I, s:s, s:b, s:s, s:I}", "seq", (json_int_t)i,
-				  "time_ns", (json_int_t)e->time_ns, "kind",
-				  vigil_event_kind__name((enum vigil_event_kind)e->kind), "pid",
-				  (json_int_t)e->pid, "comm", e->comm, "via_iouring",
-				  (int)e->via_iouring, "detail", detail.data ? detail.data : "",
-				  "bytes", (json_int_t)e->bytes));
-		vigil_buf__release(&detail);
-
+		event_row(b, i, e, addr);
 		if (e->kind == VIGIL_EV_DNS) {
-			last_dns = e->text;
-			last_dns_ns = e->time_ns;
+			b->last_dns = e->text;
+			b->last_dns_ns = e->time_ns;
 		}
-		if (!is_net(e) || !(d = dest_get(ds, &nd, e)))
-			continue;
-		if (e->time_ns < d->first_ns)
-			d->first_ns = e->time_ns;
-		if (e->time_ns > d->last_ns)
-			d->last_ns = e->time_ns;
-		if (e->kind == VIGIL_EV_CONNECT || e->kind == VIGIL_EV_ACCEPT) {
-			d->connections++;
-			if (e->kind == VIGIL_EV_CONNECT) {
-				contact(d, e->time_ns, 0);
-				if (last_dns && !d->dns[0] &&
-				    e->time_ns - last_dns_ns <= DNS_BEFORE_CONN_NS)
-					vigil_strlcpy(d->dns, last_dns, sizeof(d->dns));
-			}
-			continue;
-		}
-		/* NET_IO */
-		if (e->dir == VIGIL_DIR_INBOUND) {
-			d->bytes_in += e->bytes;
-		} else {
-			d->bytes_out += e->bytes;
-			contact(d, e->time_ns, e->bytes);
-		}
-		if (e->data_len) {
-			struct vigil_proto_info pi;
-			uint8_t *sample;
-			json_t *red = json_array();
-			struct vigil_buf hex = VIGIL_BUF_INIT;
-			const uint8_t *data = zev_data(e);
-
-			vigil_proto__detect(data, e->data_len, &pi);
-			if (d->protocol == VIGIL_PROTO_NONE ||
-			    (!d->protocol_from_out && e->dir != VIGIL_DIR_INBOUND)) {
-				d->protocol = pi.proto;
-				d->protocol_from_out = e->dir != VIGIL_DIR_INBOUND;
-			}
-			if (nflows >= MAX_FLOWS || !red || !(sample = malloc(e->data_len))) {
-				json_decref(red);
-				continue;
-			}
-			memcpy(sample, data, e->data_len);
-			/* secret read, then sent */
-			for (size_t f = 0; e->dir != VIGIL_DIR_INBOUND && f < nfiles; f++) {
-				const struct zev *fe = file_ev[f];
-				struct vigil_secret_match m;
-
-				if (!fe->data_len || fe->time_ns > e->time_ns)
-					continue;
-				if (vigil_secret__find(zev_data(fe), fe->data_len, sample,
-						       e->data_len, &m) != 1)
-					continue;
-				if (!json_array_has_string(file_sent[f], addr))
-					json_array_append_new(file_sent[f], json_string(addr));
-				if (!sent_file) {
-					sent_file = fe->text;
-					vigil_strlcpy(sent_to, addr, sizeof(sent_to));
-				}
-				if (!o->keep_secrets) {
-					struct vigil_redaction rd;
-					char txt[160];
-
-					vigil_redact(sample, e->data_len, m.payload_off, m.len,
-						     &rd);
-					snprintf(txt, sizeof(txt),
-						 "sha256:%s len:%zu prefix:%s file:%.40s",
-						 rd.sha256, rd.len, rd.prefix_hex, fe->text);
-					json_array_append_new(red, json_string(txt));
-				}
-			}
-			hex_encode(sample, e->data_len, &hex);
-			free(sample);
-			json_array_append_new(
-				flows,
-				json_pack("{s:I, s:s, s:i, s:s, s:b, s:s, s:s, s:f, s:I, s:s, s:o}",
-					  "time_ns", (json_int_t)e->time_ns, "addr", addr, "port",
-					  (int)e->port, "direction",
-					  e->dir == VIGIL_DIR_INBOUND ? "in" : "out", "via_iouring",
-					  (int)e->via_iouring, "protocol",
-					  vigil_proto__name(pi.proto), "detail", pi.detail,
-					  "entropy", pi.entropy, "bytes", (json_int_t)e->bytes,
-					  "sample_hex", hex.data ? hex.data : "", "redactions",
-					  red));
-			vigil_buf__release(&hex);
-			nflows++;
-		}
+		account_net(b, e, addr);
 	}
+}
 
-	/* destinations with beacon scores */
-	for (i = 0; i < nd; i++) {
-		struct dest *d = &ds[i];
+/* The "destinations" section, with beacon scores; picks the top one for the summary. */
+static void destinations(struct report *b)
+{
+	for (size_t i = 0; i < b->nd; i++) {
+		struct dest *d = &b->ds[i];
+		const struct dest *top = b->top;
 		char ip[INET6_ADDRSTRLEN];
 
 		if (d->n)
@@ -358,7 +371,7 @@ json_t *zoom_build_report(const struct zinc *inc, const struct vigil_zoom_opts *
 			d->beacon.band = "none";
 		fmt_addr(d->family, d->addr, ip, sizeof(ip));
 		json_array_append_new(
-			dests,
+			b->dests,
 			json_pack(
 				"{s:s, s:i, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:f, "
 				"s:f, s:s, s:I}",
@@ -373,14 +386,18 @@ json_t *zoom_build_report(const struct zinc *inc, const struct vigil_zoom_opts *
 				d->beacon.ts_score, "beacon_ds_score", d->beacon.ds_score,
 				"beacon_band", d->beacon.scored ? d->beacon.band : "unscored",
 				"interval_ns", (json_int_t)d->beacon.interval_ns));
-		/* the destination that matters most: highest beacon score, then most messages */
+		/* highest beacon score, then most messages */
 		if (!top || (d->beacon.scored && d->beacon.score > top->beacon.score) ||
 		    (!top->beacon.scored && d->messages > top->messages))
-			top = d;
+			b->top = d;
 	}
+}
 
-	for (size_t f = 0; f < nfiles; f++) {
-		const struct zev *fe = file_ev[f];
+/* The "files" section: sensitive files read, a hash of their sample, where they went. */
+static void files(struct report *b)
+{
+	for (size_t f = 0; f < b->nfiles; f++) {
+		const struct zev *fe = b->file_ev[f];
 		unsigned char md[SHA256_DIGEST_LENGTH];
 		struct vigil_buf h = VIGIL_BUF_INIT;
 
@@ -388,94 +405,119 @@ json_t *zoom_build_report(const struct zinc *inc, const struct vigil_zoom_opts *
 			SHA256(zev_data(fe), fe->data_len, md);
 			hex_encode(md, sizeof(md), &h);
 		}
-		if (!read_file)
-			read_file = fe->text;
-		json_array_append_new(files,
+		if (!b->read_file)
+			b->read_file = fe->text;
+		json_array_append_new(b->files,
 				      json_pack("{s:I, s:s, s:I, s:I, s:s, s:i, s:o}", "time_ns",
 						(json_int_t)fe->time_ns, "path", fe->text, "pid",
 						(json_int_t)fe->pid, "bytes", (json_int_t)fe->bytes,
 						"sample_sha256", h.data ? h.data : "", "sample_len",
-						(int)fe->data_len, "sent_to", file_sent[f]));
-		file_sent[f] = NULL;
+						(int)fe->data_len, "sent_to", b->file_sent[f]));
+		b->file_sent[f] = NULL;
 		vigil_buf__release(&h);
 	}
+}
 
-	for (i = 0; i < inc->nprocs; i++) {
-		const struct zproc *p = &inc->procs[i];
+/* The "processes" section with their languages, and the "languages" seen. */
+static void processes(struct report *b)
+{
+	for (size_t i = 0; i < b->inc->nprocs; i++) {
+		const struct zproc *p = &b->inc->procs[i];
 		const char *ln = p->lang_known ? vigil_lang__name(p->lang.lang) : "unknown";
 		bool seen = false;
 		size_t j;
 		json_t *l;
 
-		json_array_append_new(
-			procs, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:I}", "pid",
-					 (json_int_t)p->pid, "comm", p->comm, "exe", p->exe,
-					 "language", ln, "language_version",
-					 p->lang_known ? p->lang.version : "", "language_evidence",
-					 p->lang_known ? p->lang.evidence : "process gone",
-					 "first_ns", (json_int_t)p->first_ns));
-		json_array_foreach(langs, j, l)
+		json_array_append_new(b->procs,
+				      json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:I}", "pid",
+						(json_int_t)p->pid, "comm", p->comm, "exe", p->exe,
+						"language", ln, "language_version",
+						p->lang_known ? p->lang.version : "",
+						"language_evidence",
+						p->lang_known ? p->lang.evidence : "process gone",
+						"first_ns", (json_int_t)p->first_ns));
+		json_array_foreach(b->langs, j, l)
 		{
 			seen = seen || !strcmp(json_string_value(l), ln);
 		}
 		if (!seen && p->lang_known)
-			json_array_append_new(langs, json_string(ln));
+			json_array_append_new(b->langs, json_string(ln));
 	}
+}
 
-	json_array_foreach(inc->alerts, i, a)
+/* The "rules" section: each rule id of the incident's alerts once. */
+static void rules(struct report *b)
+{
+	size_t i;
+	json_t *a;
+
+	json_array_foreach(b->inc->alerts, i, a)
 	{
 		const char *rid = json_string_value(json_object_get(a, "rule_id"));
 		bool seen = false;
 		size_t j;
 		json_t *x;
 
-		json_array_foreach(rules, j, x)
+		json_array_foreach(b->rules, j, x)
 		{
 			seen = seen || (rid && !strcmp(json_string_value(x), rid));
 		}
 		if (rid && !seen)
-			json_array_append_new(rules, json_string(rid));
+			json_array_append_new(b->rules, json_string(rid));
 	}
+}
 
-	/* the one-line summary */
-	{
-		const json_t *a0 = json_array_get(inc->alerts, 0);
-		const json_t *p0 = json_object_get(a0, "process");
-		const char *comm = json_string_value(json_object_get(p0, "comm"));
-		uint32_t pid = (uint32_t)json_integer_value(json_object_get(p0, "pid"));
-		const char *lang = NULL;
-		char topa[80] = "";
+/* The one-line summary: who (and in which language) read what, sent it where, how often. */
+static void summary(const struct report *b, struct vigil_buf *sum)
+{
+	const struct zinc *inc = b->inc;
+	const struct dest *top = b->top;
+	const json_t *a0 = json_array_get(inc->alerts, 0);
+	const json_t *p0 = json_object_get(a0, "process");
+	const char *comm = json_string_value(json_object_get(p0, "comm"));
+	uint32_t pid = (uint32_t)json_integer_value(json_object_get(p0, "pid"));
+	const char *lang = NULL;
+	char topa[80] = "";
 
-		if (!comm && inc->nprocs)
-			comm = inc->procs[0].comm;
-		for (i = 0; i < inc->nprocs; i++)
-			if (inc->procs[i].lang_known && (!pid || inc->procs[i].pid == pid)) {
-				lang = vigil_lang__name(inc->procs[i].lang.lang);
-				break;
-			}
-		if (top)
-			fmt_dest(top, topa, sizeof(topa));
-		vigil_buf__printf(&sum, "%s", comm ? comm : inc->wl->name);
-		if (lang && strcmp(lang, "unknown"))
-			vigil_buf__printf(&sum, " (%s)", lang);
-		if (sent_file)
-			vigil_buf__printf(&sum, " read %s and sent it to %s", sent_file, sent_to);
-		else if (read_file)
-			vigil_buf__printf(&sum, " read %s", read_file);
-		if (top && (!sent_file || strcmp(topa, sent_to)))
-			vigil_buf__printf(&sum, "%s contacted %s", read_file ? "," : "", topa);
-		if (top && top->beacon.scored && top->beacon.score >= 0.7)
-			vigil_buf__printf(&sum, " every %.1f s (beacon score %.2f)",
-					  (double)top->beacon.interval_ns / 1e9, top->beacon.score);
-		else if (top && top->messages > 1)
-			vigil_buf__printf(&sum, " %u times", top->messages);
-		if (top && proto_phrase(top->protocol)[0])
-			vigil_buf__printf(&sum, " %s", proto_phrase(top->protocol));
-		if (!top && !read_file)
-			vigil_buf__printf(&sum, ": %zu alert(s), %zu event(s)",
-					  json_array_size(inc->alerts), inc->nev);
-	}
+	if (!comm && inc->nprocs)
+		comm = inc->procs[0].comm;
+	for (size_t i = 0; i < inc->nprocs; i++)
+		if (inc->procs[i].lang_known && (!pid || inc->procs[i].pid == pid)) {
+			lang = vigil_lang__name(inc->procs[i].lang.lang);
+			break;
+		}
+	if (top)
+		fmt_dest(top, topa, sizeof(topa));
+	vigil_buf__printf(sum, "%s", comm ? comm : inc->wl->name);
+	if (lang && strcmp(lang, "unknown"))
+		vigil_buf__printf(sum, " (%s)", lang);
+	if (b->sent_file)
+		vigil_buf__printf(sum, " read %s and sent it to %s", b->sent_file, b->sent_to);
+	else if (b->read_file)
+		vigil_buf__printf(sum, " read %s", b->read_file);
+	if (top && (!b->sent_file || strcmp(topa, b->sent_to)))
+		vigil_buf__printf(sum, "%s contacted %s", b->read_file ? "," : "", topa);
+	if (top && top->beacon.scored && top->beacon.score >= 0.7)
+		vigil_buf__printf(sum, " every %.1f s (beacon score %.2f)",
+				  (double)top->beacon.interval_ns / 1e9, top->beacon.score);
+	else if (top && top->messages > 1)
+		vigil_buf__printf(sum, " %u times", top->messages);
+	if (top && proto_phrase(top->protocol)[0])
+		vigil_buf__printf(sum, " %s", proto_phrase(top->protocol));
+	if (!top && !b->read_file)
+		vigil_buf__printf(sum, ": %zu alert(s), %zu event(s)", json_array_size(inc->alerts),
+				  inc->nev);
+}
 
+/* The report object: the incident's identity and times, then every section (taken over). */
+static json_t *assemble(struct report *b, bool closed, const char *summary_text)
+{
+	const struct zinc *inc = b->inc;
+	json_t *r = json_object();
+	char host[256] = "";
+
+	if (!r)
+		return NULL;
 	gethostname(host, sizeof(host) - 1);
 	json_object_set_new(r, "incident_id", json_string(inc->id));
 	json_object_set_new(r, "state", json_string(closed ? "closed" : "open"));
@@ -501,41 +543,77 @@ json_t *zoom_build_report(const struct zinc *inc, const struct vigil_zoom_opts *
 			    json_integer((json_int_t)json_array_size(inc->alerts)));
 	json_object_set_new(r, "event_count", json_integer((json_int_t)inc->nev));
 	json_object_set_new(r, "events_dropped", json_integer(inc->dropped));
-	json_object_set_new(r, "bytes", json_integer((json_int_t)bytes));
-	json_object_set_new(r, "rules", rules);
-	json_object_set_new(r, "languages", langs);
-	json_object_set_new(r, "summary", json_string(sum.data ? sum.data : ""));
+	json_object_set_new(r, "bytes", json_integer((json_int_t)b->bytes));
+	json_object_set_new(r, "rules", b->rules);
+	json_object_set_new(r, "languages", b->langs);
+	json_object_set_new(r, "summary", json_string(summary_text));
 	json_object_set_new(r, "alerts", json_deep_copy(inc->alerts));
-	json_object_set_new(r, "processes", procs);
-	json_object_set_new(r, "destinations", dests);
-	json_object_set_new(r, "flows", flows);
-	json_object_set_new(r, "files", files);
-	json_object_set_new(r, "events", events);
-	json_object_set_new(
-		r, "bounds",
-		json_pack("{s:I, s:I, s:I, s:b}", "incident_bytes", (json_int_t)o->incident_bytes,
-			  "bytes_kept", (json_int_t)inc->bytes, "sample_bytes",
-			  (json_int_t)o->sample_bytes, "secrets_redacted", !o->keep_secrets));
-	vigil_buf__release(&sum);
-	for (i = 0; i < nd; i++) {
-		free(ds[i].t);
-		free(ds[i].sz);
-	}
-	for (size_t f = 0; f < nfiles; f++)
-		json_decref(file_sent[f]);
-	free(ds);
-	free(ev);
+	json_object_set_new(r, "processes", b->procs);
+	json_object_set_new(r, "destinations", b->dests);
+	json_object_set_new(r, "flows", b->flows);
+	json_object_set_new(r, "files", b->files);
+	json_object_set_new(r, "events", b->events);
+	json_object_set_new(r, "bounds",
+			    json_pack("{s:I, s:I, s:I, s:b}", "incident_bytes",
+				      (json_int_t)b->o->incident_bytes, "bytes_kept",
+				      (json_int_t)inc->bytes, "sample_bytes",
+				      (json_int_t)b->o->sample_bytes, "secrets_redacted",
+				      !b->o->keep_secrets));
+	b->rules = b->langs = b->procs = b->dests = b->flows = b->files = b->events = NULL;
 	return r;
-oom:
-	free(ds);
-	free(ev);
-	json_decref(r);
-	json_decref(events);
-	json_decref(procs);
-	json_decref(dests);
-	json_decref(flows);
-	json_decref(files);
-	json_decref(rules);
-	json_decref(langs);
-	return NULL;
+}
+
+static void report_release(struct report *b)
+{
+	for (size_t i = 0; b->ds && i < b->nd; i++) {
+		free(b->ds[i].t);
+		free(b->ds[i].sz);
+	}
+	for (size_t f = 0; f < b->nfiles; f++)
+		json_decref(b->file_sent[f]);
+	free(b->ds);
+	free(b->ev);
+	json_decref(b->events);
+	json_decref(b->procs);
+	json_decref(b->dests);
+	json_decref(b->flows);
+	json_decref(b->files);
+	json_decref(b->rules);
+	json_decref(b->langs);
+}
+
+json_t *zoom_build_report(const struct zinc *inc, const struct vigil_zoom_opts *o, bool closed)
+{
+	struct report b = { .inc = inc, .o = o };
+	struct vigil_buf sum = VIGIL_BUF_INIT;
+	json_t *r = NULL;
+
+	b.ds = calloc(MAX_DESTS, sizeof(*b.ds));
+	b.ev = malloc((inc->nev ? inc->nev : 1) * sizeof(*b.ev));
+	b.events = json_array();
+	b.procs = json_array();
+	b.dests = json_array();
+	b.flows = json_array();
+	b.files = json_array();
+	b.rules = json_array();
+	b.langs = json_array();
+	if (!b.ds || !b.ev || !b.events || !b.procs || !b.dests || !b.flows || !b.files ||
+	    !b.rules || !b.langs)
+		goto out;
+	for (size_t i = 0; i < inc->nev; i++)
+		b.ev[i] = inc->ev[i];
+	qsort(b.ev, inc->nev, sizeof(*b.ev), cmp_zev_time);
+
+	collect_files(&b);
+	walk_events(&b);
+	destinations(&b);
+	files(&b);
+	processes(&b);
+	rules(&b);
+	summary(&b, &sum);
+	r = assemble(&b, closed, sum.data ? sum.data : "");
+out:
+	vigil_buf__release(&sum);
+	report_release(&b);
+	return r;
 }

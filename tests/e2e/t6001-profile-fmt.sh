@@ -72,6 +72,26 @@ $V profile fmt tests/data/profiles/nn-frontend.yaml tests/data/profiles/batch-cu
 	fail "fmt of two files"
 $V profile lint "$tmp/two.yaml" | grep -q 'valid (3 documents' || fail "fmt of two files is not one stream"
 
+# documents that are not profiles: a warning on stdout formatting; -w refuses unless told
+cp tests/data/profiles/ks-beside-workload.yaml "$tmp/k.yaml"
+$V profile fmt "$tmp/k.yaml" >"$tmp/k.out" 2>"$tmp/err" || fail "fmt with other objects"
+grep -q "warning: 3 documents that are not a profile are left out of the output" "$tmp/err" ||
+	fail "no other-objects warning: $(cat "$tmp/err")"
+$V profile fmt -w --drop-comments "$tmp/k.yaml" 2>"$tmp/err"
+[ $? -eq 2 ] || fail "fmt -w with other objects: want exit 2"
+grep -q "not rewritten: 3 documents in it are not a profile and would be lost" "$tmp/err" ||
+	fail "other-objects refusal message: $(cat "$tmp/err")"
+cmp -s "$tmp/k.yaml" tests/data/profiles/ks-beside-workload.yaml || fail "file changed despite refusal"
+$V profile fmt -w --drop-comments --drop-others "$tmp/k.yaml" || fail "fmt -w --drop-others"
+cmp -s "$tmp/k.yaml" "$tmp/k.out" || fail "-w output differs from stdout output"
+$V profile lint "$tmp/k.yaml" | grep -q 'valid (2 documents, 13 entries)$' || fail "after --drop-others"
+
+# a List becomes one document per profile; YAML 1.1 readers keep every value's type
+$V profile fmt tests/data/profiles/ks-kubectl-list.yaml >"$tmp/l.yaml" 2>/dev/null || fail "fmt List"
+[ "$(grep -c '^kind: ' "$tmp/l.yaml")" -eq 2 ] || fail "List not unpacked: $(grep '^kind' "$tmp/l.yaml")"
+grep -q "^  creationTimestamp: '2026-03-02T09:14:27Z'$" "$tmp/l.yaml" || fail "timestamp not quoted"
+grep -q "^  resourceVersion: '1044'$" "$tmp/l.yaml" || fail "number-like string not quoted"
+
 # ⋯ is written as-is, not escaped
 grep -q '⋯⋯' "$tmp/redis-cp.yaml.1" || fail "⋯⋯ escaped in output"
 $V profile fmt --help | grep -q -- '--drop-comments' || fail "fmt --help"

@@ -3,7 +3,7 @@
  * The YAML profile loader under libFuzzer: load with small limits; when the input loads,
  * emit YAML, reload it and require the same model (load(fmt(x)) == load(x)), require fmt to
  * be a fixed point, and render JSON, the canonical form of every document, a describe and a
- * diff against itself (which must say "same").
+ * diff against itself (which must say "same"); the loader's warnings and notes stay bounded.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -30,6 +30,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (vigil_profile__load_buffer((const char *)data, size, "fuzz", &lim, &p, &err))
 		return 0;
+	/* warnings and skipped-object notes are bounded and well formed */
+	if (vigil_profile__note_count(p) > 64)
+		abort();
+	for (size_t i = 0; i < vigil_profile__note_count(p); i++)
+		if (!vigil_profile__note(p, i, &err) || !err.message[0])
+			abort();
 	if (vigil_profile__emit_yaml(p, &y1))
 		abort();
 	if (vigil_profile__load_buffer(y1.data, y1.len, "fmt", &lim, &q, &err))

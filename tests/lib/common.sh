@@ -18,6 +18,12 @@
 
 set -euo pipefail
 
+# Debian's python3 (which scripts/deps.sh installs with python3-yaml) when there is one: a
+# version manager's shim is a chain of shell scripts per call, and tests call python3 often.
+if [ -x /usr/bin/python3 ]; then
+	python3() { /usr/bin/python3 "$@"; }
+fi
+
 VIGIL_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 TESTLIB=$VIGIL_ROOT/tests/lib
 BUILD=${BUILD:-build}

@@ -1,7 +1,9 @@
 // Seeds a cockpit through its real write API, as agents would.
 //   node seed.mjs BASE incidents [TOKEN]   one rich incident (payments), hostile loose alerts,
-//                                          and N_BULK (default 1200) small incidents in one batch
-// Prints what it wrote as one JSON line (ids and counts the browser test then looks for).
+//                                          and N_BULK (default 1200) small incidents in batches
+// TOKEN is the write credential: a node's token (vgn_...) on a cockpit with node credentials,
+// the one shared token on an older one. Prints what it wrote as one JSON line (ids and counts
+// the browser test then looks for).
 const [base, what, token] = process.argv.slice(2);
 const NS = 1000000000;
 
@@ -15,6 +17,9 @@ async function post(path, body, tok) {
 }
 
 const iso = (ns) => new Date(Number(ns / 1000000n)).toISOString();
+
+// Every alert has its own id (the cockpit de-duplicates by it): 32 hex from a tag and a number.
+const alertId = (tag, i) => (tag + i.toString(16)).padStart(32, '0').slice(-32);
 
 // A deterministic pseudo-random sequence, so a failure can be reproduced.
 function rng(seed) {
@@ -46,8 +51,8 @@ function payments(now) {
     [62, 'R0005', 9, 'Unexpected domain request', 'payments resolved c2.example.net'],
     [95, 'R1009', 8, 'Crypto mining related port', 'payments connected to 127.0.0.1:3333'],
     [150, 'R0006', 4, 'Unexpected service account token access', 'payments read /var/run/secrets/token']];
-  const alerts = spec.map(([off, rule, sev, name, msg]) => ({
-    time: iso(start + BigInt(off) * BigInt(NS)), rule_id: rule, rule_name: name, severity: sev, message: msg,
+  const alerts = spec.map(([off, rule, sev, name, msg], i) => ({
+    alert_id: alertId('a1', i), time: iso(start + BigInt(off) * BigInt(NS)), rule_id: rule, rule_name: name, severity: sev, message: msg,
     incident_id: PAYMENTS, process: { pid: 7, comm: 'payments' } }));
   const s = Number(start);
   return {
@@ -70,7 +75,7 @@ function bulk(now, n) {
     const t = Number(now - BigInt(3600 + i * 60) * BigInt(NS));
     out.push({ incident_id: id, state: i % 7 ? 'closed' : 'open', workload: { id: 'batch-' + i, name: 'batch-' + (i % 97) },
       opened_ns: t, start_ns: t, end_ns: t + 30 * NS, alert_count: 1, rules: ['R000' + (i % 8)], summary: 'batch job ' + i + ' ran a shell',
-      alerts: [{ time: iso(BigInt(t)), rule_id: 'R000' + (i % 8), severity: i % 10, message: 'exec /bin/sh', incident_id: id }] });
+      alerts: [{ alert_id: alertId('b2', i), time: iso(BigInt(t)), rule_id: 'R000' + (i % 8), severity: i % 10, message: 'exec /bin/sh', incident_id: id }] });
   }
   return out;
 }
@@ -83,8 +88,8 @@ if (what === 'incidents') {
   for (let i = 0; i < b.length; i += 500) accepted += (await post('/api/v1/reports', b.slice(i, i + 500), token)).accepted;
   accepted += (await post('/api/v1/reports', payments(now), token)).accepted;
   // Alerts without an incident (an agent without zoom), one with a hostile workload name.
-  const loose = [{ rule_id: 'R0001', severity: 1, message: 'exec', workload: { id: 'web-1', name: 'web' } },
-    { rule_id: 'R0002', severity: 6, message: HOSTILE, workload: { id: 'evil-1', name: HOSTILE } }];
+  const loose = [{ alert_id: alertId('c3', 1), rule_id: 'R0001', severity: 1, message: 'exec', workload: { id: 'web-1', name: 'web' } },
+    { alert_id: alertId('c3', 2), rule_id: 'R0002', severity: 6, message: HOSTILE, workload: { id: 'evil-1', name: HOSTILE } }];
   const la = await post('/api/v1/alerts', loose, token);
   console.log(JSON.stringify({ reports: accepted, alerts: la.accepted, incidents: accepted + loose.length, payments: PAYMENTS }));
 } else {

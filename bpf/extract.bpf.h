@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: GPL-2.0 OR Apache-2.0 */
+/*
+ * Extractors: what a hook reads from the kernel or the task into the record: paths (from a
+ * dentry, a descriptor, the cwd or a user string), sockets and user socket addresses.
+ * Included after record.bpf.h.
+ */
+#ifndef VIGIL_BPF_EXTRACT_H
+#define VIGIL_BPF_EXTRACT_H
+
+#define AT_FDCWD_	       -100
+#define OVERLAYFS_SUPER_MAGIC_ 0x794c7630
+#define AF_UNIX_	       1
+#define AF_INET_	       2
+#define AF_INET6_	       10
+#define IPPROTO_UDP_	       17
+#define O_CREAT_	       0100
+
+/* The path walker (common.bpf.c): a global function, so the verifier checks it once, not at
+ * every call site. Writes string idx at offset off of the record in scratch. */
+__u32 put_path_g(__u32 off, __u32 idx, __u64 dentry, __u64 vfsmnt);
+
+static __always_inline __u32 put_path(struct vg_event *e, __u32 off, int idx, struct dentry *dentry,
+				      struct vfsmount *vfsmnt)
+{
+	return put_path_g(off, idx, (__u64)dentry, (__u64)vfsmnt);
+}
+
+static __always_inline struct file *fd_file(struct task_struct *t, long fd)
+{
+	struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
+	struct file **arr;
+	struct file *f = NULL;
+
+	if (fd < 0 || !fdt || fd >= BPF_CORE_READ(fdt, max_fds))
+		return NULL;
+	arr = BPF_CORE_READ(fdt, fd);
+	bpf_probe_read_kernel(&f, sizeof(f), &arr[fd]);
+	return f;
+}
+
+static __always_inline __u32 put_file_path(struct vg_event *e, __u32 off, int idx, struct file *f)
+{
+	if (!f)
+		return off;
+	return put_path(e, off, idx, BPF_CORE_READ(f, f_path.dentry), BPF_CORE_READ(f, f_path.mnt));
+}
+
+/* The directory a relative path is resolved against: cwd for AT_FDCWD, else the dirfd. */
+static __always_inline __u32 put_dir(struct vg_event *e, __u32 off, int idx, long dirfd)
+{
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+
+	if (dirfd == AT_FDCWD_)
+		return put_path(e, off, idx, BPF_CORE_READ(t, fs, pwd.dentry),
+				BPF_CORE_READ(t, fs, pwd.mnt));
+	return put_file_path(e, off, idx, fd_file(t, dirfd));
+}
+
+/* A user path argument: raw string, plus the directory when it is relative. */
+static __always_inline __u32 put_user_path(struct vg_event *e, __u32 off, int idx, int diridx,
+					   const char *upath, long dirfd)
+{
+	__u32 start = off;
+	char c = 0;
+
+	off = put_str(e, off, idx, upath, true, VG_STR_RAW);
+	if (off != start)
+		c = e->data[doff(start)];
+	if (off != start && c != '/')
+		off = put_dir(e, off, diridx, dirfd);
+	return off;
+}
+
+/* ---- sockets ------------------------------------------------------------------------- */
+
+static __always_inline struct sock *fd_sock(long fd, struct socket **ret_sock)
+{
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	struct file *f = fd_file(t, fd);
+	struct socket *so;
+
+	if (!f)
+		return NULL;
+	so = BPF_CORE_READ(f, private_data);
+	if (ret_sock)
+		*ret_sock = so;
+	return so ? BPF_CORE_READ(so, sk) : NULL;
+}
+
+/* A user struct sockaddr into sa (unix paths go to string idx); returns the data offset. */
+static __always_inline __u32 put_user_sockaddr(struct vg_event *e, __u32 off,
+					       struct vg_sockaddr *sa, const void *uaddr, long len,
+					       int idx)
+{
+	__u16 fam = 0;
+
+	if (!uaddr || len < 2)
+		return off;
+	bpf_probe_read_user(&fam, sizeof(fam), uaddr);
+	sa->family = fam;
+	if (fam == AF_INET_) {
+		struct sockaddr_in in = {};
+
+		bpf_probe_read_user(&in, sizeof(in), uaddr);
+		sa->port = bpf_ntohs(in.sin_port);
+		__builtin_memcpy(sa->addr, &in.sin_addr, 4);
+	} else if (fam == AF_INET6_) {
+		struct sockaddr_in6 in6 = {};
+
+		bpf_probe_read_user(&in6, sizeof(in6), uaddr);
+		sa->port = bpf_ntohs(in6.sin6_port);
+		__builtin_memcpy(sa->addr, &in6.sin6_addr, 16);
+	} else if (fam == AF_UNIX_) {
+		off = put_str(e, off, idx, uaddr + 2, true, VG_STR_RAW);
+		/* abstract socket: leading NUL; keep its name after the '@' marker user space adds */
+		if (!e->str_len[idx] && len > 3)
+			off = put_str(e, off, idx, uaddr + 3, true, VG_STR_RAW);
+	}
+	return off;
+}
+
+/* ---- process lifecycle --------------------------------------------------------------- */
+
+#endif

@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: GPL-2.0 OR Apache-2.0
+/* Files at sys_exit: opens (and executables created), chmod to executable, links and symlinks. */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+
+#include "sensor_abi.h"
+#include "shared.bpf.h"
+#include "maps.bpf.h"
+#include "record.bpf.h"
+#include "extract.bpf.h"
+#include "syscalls.bpf.h"
+
+__noinline int on_open(__u64 regs_, long nr, long ret, __u64 cg)
+{
+	struct pt_regs *regs = (struct pt_regs *)regs_;
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	struct sys_args a = {};
+	const char *upath;
+	long dirfd = AT_FDCWD_, flags = 0, mode = 0;
+	struct vg_event *e;
+	__u64 pre = 0;
+	__u32 off = 0;
+
+	bpf_probe_read_kernel(&a, sizeof(a), &regs->r10);
+	if (nr == NR_open) {
+		upath = (const char *)a.di;
+		flags = a.si;
+		mode = a.dx;
+	} else if (nr == NR_creat) {
+		upath = (const char *)a.di;
+		flags = 01101; /* O_CREAT|O_WRONLY|O_TRUNC */
+		mode = a.si;
+	} else if (nr == NR_openat) {
+		dirfd = (int)a.di;
+		upath = (const char *)a.si;
+		flags = a.dx;
+		mode = a.r10;
+	} else {
+		struct open_how how = {};
+
+		dirfd = (int)a.di;
+		upath = (const char *)a.si;
+		bpf_probe_read_user(&how, sizeof(how), (void *)a.dx);
+		flags = how.flags;
+		mode = how.mode;
+	}
+	/*
+	 * Steady state: with de-duplication, a file already reported (same inode, same flags) is
+	 * recognised from the new descriptor's inode before any path walk: one map lookup.
+	 */
+	if (want(VG_EV_OPEN) && cfg_dedup && ret >= 0) {
+		struct file *f = fd_file(t, ret);
+		struct inode *ino = f ? BPF_CORE_READ(f, f_inode) : NULL;
+		struct vg_dedup_key k = { .cgroup_id = cg, .kind = VG_EV_OPEN };
+
+		if (ino) {
+			k.hash = (BPF_CORE_READ(ino, i_ino) * 0x9e3779b97f4a7c15ull) ^
+				 ((__u64)BPF_CORE_READ(ino, i_sb, s_dev) << 32) ^ (__u32)flags;
+			k.hash |= 1; /* never 0: 0 means "hash the record" */
+			pre = k.hash;
+			if (bpf_map_lookup_elem(&dedup, &k)) {
+				count(VG_CNT_DEDUP);
+				goto exec_write;
+			}
+		}
+	}
+	if (want(VG_EV_OPEN)) {
+		e = ev_begin(VG_EV_OPEN, cg);
+		if (!e)
+			return 0;
+		if (ret >= 0)
+			off = put_file_path(e, off, 0, fd_file(t, ret));
+		if (!off)
+			off = put_user_path(e, off, 0, 1, upath, dirfd);
+		e->arg[0] = (__u32)flags;
+		e->arg[1] = ret;
+		e->arg[2] = mode;
+		ev_submit_key(e, off, 1, false, pre);
+	}
+exec_write:
+	/* an executable created: O_CREAT with an exec bit in the mode */
+	if (want(VG_EV_EXEC_WRITE) && ret >= 0 && (flags & O_CREAT_) && (mode & 0111)) {
+		e = ev_begin(VG_EV_EXEC_WRITE, cg);
+		if (!e)
+			return 0;
+		off = put_file_path(e, 0, 0, fd_file(t, ret));
+		e->arg[0] = mode;
+		e->arg[1] = ret;
+		ev_submit(e, off, 1, false);
+	}
+	return 0;
+}
+
+__noinline int on_chmod(__u64 regs_, long nr, long ret, __u64 cg)
+{
+	struct pt_regs *regs = (struct pt_regs *)regs_;
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	struct vg_event *e;
+	long mode;
+	__u32 off = 0;
+
+	if (!want(VG_EV_EXEC_WRITE) || ret < 0)
+		return 0;
+	mode = nr == NR_chmod || nr == NR_fchmod ? BPF_CORE_READ(regs, si)
+						 : BPF_CORE_READ(regs, dx);
+	if (!(mode & 0111))
+		return 0;
+	e = ev_begin(VG_EV_EXEC_WRITE, cg);
+	if (!e)
+		return 0;
+	if (nr == NR_chmod)
+		off = put_user_path(e, 0, 0, 1, (const char *)BPF_CORE_READ(regs, di), AT_FDCWD_);
+	else if (nr == NR_fchmod)
+		off = put_file_path(e, 0, 0, fd_file(t, BPF_CORE_READ(regs, di)));
+	else
+		off = put_user_path(e, 0, 0, 1, (const char *)BPF_CORE_READ(regs, si),
+				    (int)BPF_CORE_READ(regs, di));
+	e->arg[0] = mode;
+	e->arg[1] = ret;
+	return ev_submit(e, off, 1, false);
+}
+
+__noinline int on_link(__u64 regs_, long nr, long ret, __u64 cg)
+{
+	struct pt_regs *regs = (struct pt_regs *)regs_;
+	__u32 kind = nr == NR_symlink || nr == NR_symlinkat ? VG_EV_SYMLINK : VG_EV_LINK;
+	const char *target, *name;
+	long dirfd = AT_FDCWD_;
+	struct vg_event *e;
+	__u32 off;
+
+	if (!want(kind))
+		return 0;
+	if (nr == NR_symlink || nr == NR_link) {
+		target = (const char *)BPF_CORE_READ(regs, di);
+		name = (const char *)BPF_CORE_READ(regs, si);
+	} else if (nr == NR_symlinkat) {
+		target = (const char *)BPF_CORE_READ(regs, di);
+		dirfd = (int)BPF_CORE_READ(regs, si);
+		name = (const char *)BPF_CORE_READ(regs, dx);
+	} else {
+		target = (const char *)BPF_CORE_READ(regs, si);
+		dirfd = (int)BPF_CORE_READ(regs, dx);
+		name = (const char *)BPF_CORE_READ(regs, r10);
+	}
+	e = ev_begin(kind, cg);
+	if (!e)
+		return 0;
+	/* string 0: link name, 1: directory of a relative link name, 2: target as given */
+	off = put_user_path(e, 0, 0, 1, name, dirfd);
+	off = put_str(e, off, 2, target, true, VG_STR_RAW);
+	e->arg[1] = ret;
+	return ev_submit(e, off, 0, false);
+}

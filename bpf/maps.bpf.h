@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: GPL-2.0 OR Apache-2.0 */
+/*
+ * The sensor's configuration and maps, in one place (docs/SENSOR.md describes each). Every
+ * sensor .bpf.c includes this header: definitions are weak, so each object carries them and
+ * `bpftool gen object` keeps one (zoom.bpf.c declares the two it shares as extern instead).
+ * Record and map value layouts: bpf/sensor_abi.h.
+ */
+#ifndef VIGIL_BPF_MAPS_H
+#define VIGIL_BPF_MAPS_H
+
+/* Configuration, set by user space between open and load. */
+/* Configuration, set by user space between open and load. */
+__weak const volatile __u32 cfg_self_tgid = 0;
+__weak const volatile __u32 cfg_scope_selected = 0;
+__weak const volatile __u64 cfg_kinds = ~0ull; /* bit per enum vg_kind */
+__weak const volatile __u32 cfg_dedup = 0;
+__weak const volatile __u32 cfg_syscall_first_use = 1;
+__weak const volatile __u64 cfg_rate_per_sec = 20000; /* per workload; 0 = unlimited */
+__weak const volatile __u32 cfg_dns_port = 53; /* a second DNS port (tests, local resolvers) */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4 << 20);
+} events __weak SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, __u8);
+} watched __weak SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, __u8);
+} excluded __weak SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, struct vg_vcache);
+} verdict __weak SEC(".maps");
+
+/* Bumped by user space after watched/excluded change: every cached decision older than it
+ * (in verdict or vcache) is decided again. */
+__weak volatile __u32 verdict_gen = 0;
+/* Bumped by user space after sysallow changes: per-CPU quiet syscall sets are refilled. */
+__weak volatile __u32 syscall_gen = 0;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct vg_cpucache);
+} vcache __weak SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, struct vg_bitmap);
+} sysbits __weak SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, struct vg_bitmap);
+} sysallow __weak SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, struct vg_uring_ops);
+} uringops __weak SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u64);
+	__type(value, __u8);
+} zoom __weak SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct vg_dedup_key);
+	__type(value, __u8);
+} dedup __weak SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, struct vg_rate);
+} rate __weak SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, VG_CNT__MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} counters __weak SEC(".maps");
+
+#define SCRATCH_SIZE 16384
+struct scratch {
+	__u8 buf[SCRATCH_SIZE];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct scratch);
+} scratch __weak SEC(".maps");
+
+#endif

@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: GPL-2.0 OR Apache-2.0
+/* Process lifecycle (exec, fork, exit) and capability checks. */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+
+#include "sensor_abi.h"
+#include "shared.bpf.h"
+#include "maps.bpf.h"
+#include "record.bpf.h"
+#include "extract.bpf.h"
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(vg_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	struct vg_event *e;
+	struct file *f;
+	struct dentry *d;
+	__u64 cg, as, ae;
+	__u32 off = 0;
+
+	if (!want(VG_EV_EXEC) || !monitored(&cg))
+		return 0;
+	e = ev_begin(VG_EV_EXEC, cg);
+	if (!e)
+		return 0;
+	f = BPF_CORE_READ(bprm, file);
+	d = BPF_CORE_READ(f, f_path.dentry);
+	off = put_file_path(e, off, 0, f);
+	if ((e->flags & VG_F_PSEUDO) && !BPF_CORE_READ(d, d_inode, __i_nlink))
+		e->flags |= VG_F_MEMFD;
+	if (BPF_CORE_READ(d, d_sb, s_magic) == OVERLAYFS_SUPER_MAGIC_) {
+		struct inode *ino = BPF_CORE_READ(d, d_inode);
+		struct dentry *upper = NULL;
+
+		/* struct ovl_inode keeps __upperdentry right after its vfs inode (not in BTF) */
+		bpf_probe_read_kernel(&upper, sizeof(upper),
+				      (void *)ino + bpf_core_type_size(struct inode));
+		if (upper && BPF_CORE_READ(upper, d_inode))
+			e->flags |= VG_F_UPPER;
+	}
+	as = BPF_CORE_READ(t, mm, arg_start);
+	ae = BPF_CORE_READ(t, mm, arg_end);
+	off = put_user_bytes(e, off, 1, (void *)as, ae > as ? ae - as : 0, VG_ARGV_MAX,
+			     VG_STR_ARGV);
+	off = put_path(e, off, 2, BPF_CORE_READ(t, fs, pwd.dentry), BPF_CORE_READ(t, fs, pwd.mnt));
+	e->arg[0] = BPF_CORE_READ(bprm, argc);
+	return ev_submit(e, off, 0, false);
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(vg_fork, struct task_struct *parent, struct task_struct *child)
+{
+	struct vg_event *e;
+	__u64 cg;
+
+	if (!want(VG_EV_FORK) || BPF_CORE_READ(child, pid) != BPF_CORE_READ(child, tgid))
+		return 0;
+	if (!monitored(&cg))
+		return 0;
+	e = ev_begin(VG_EV_FORK, cg);
+	if (!e)
+		return 0;
+	e->arg[0] = BPF_CORE_READ(child, tgid);
+	e->arg[1] = BPF_CORE_READ(child, start_boottime);
+	return ev_submit(e, 0, 0, false);
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(vg_exit, struct task_struct *p, bool group_dead)
+{
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	struct vg_event *e;
+	__u64 cg;
+
+	if (!want(VG_EV_EXIT) || !group_dead || !monitored(&cg))
+		return 0;
+	e = ev_begin(VG_EV_EXIT, cg);
+	if (!e)
+		return 0;
+	e->arg[0] = BPF_CORE_READ(t, exit_code);
+	return ev_submit(e, 0, 0, false);
+}
+
+/* ---- syscalls: the set per workload (enter) ------------------------------------------ */
+
+/* ---- capabilities -------------------------------------------------------------------- */
+
+SEC("tp_btf/cap_capable")
+int BPF_PROG(vg_cap, const struct cred *cred, struct user_namespace *target_ns,
+	     const struct user_namespace *capable_ns, int cap, int ret)
+{
+	struct vg_event *e;
+	__u64 cg;
+
+	if (!want(VG_EV_CAPABILITY) || !monitored(&cg))
+		return 0;
+	e = ev_begin(VG_EV_CAPABILITY, cg);
+	if (!e)
+		return 0;
+	e->arg[0] = cap;
+	e->arg[1] = ret;
+	/* the kernel checks some capabilities on every mmap/exec: report each (cap, result)
+	 * once per workload, the set is what matters */
+	return ev_submit(e, 0, 2, true);
+}
+
+/* raw_tp twins: the same bodies, for kernels where tp_btf programs do not load (not loaded
+ * unless user space falls back). */
+SEC("raw_tp/sched_process_exec")
+int BPF_PROG(vg_exec_raw, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	return ____vg_exec(ctx, p, old_pid, bprm);
+}
+
+SEC("raw_tp/sched_process_fork")
+int BPF_PROG(vg_fork_raw, struct task_struct *parent, struct task_struct *child)
+{
+	return ____vg_fork(ctx, parent, child);
+}
+
+SEC("raw_tp/sched_process_exit")
+int BPF_PROG(vg_exit_raw, struct task_struct *p, bool group_dead)
+{
+	return ____vg_exit(ctx, p, group_dead);
+}
+
+SEC("raw_tp/cap_capable")
+int BPF_PROG(vg_cap_raw, const struct cred *cred, struct user_namespace *target_ns,
+	     const struct user_namespace *capable_ns, int cap, int ret)
+{
+	return ____vg_cap(ctx, cred, target_ns, capable_ns, cap, ret);
+}

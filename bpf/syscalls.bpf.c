@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: GPL-2.0 OR Apache-2.0
+/*
+ * Syscalls: the set each workload uses (sys_enter), and the sys_exit dispatcher that sends a
+ * syscall to its concern's handler (syscalls.bpf.h), with the "calls" handled here.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+
+#include "sensor_abi.h"
+#include "shared.bpf.h"
+#include "maps.bpf.h"
+#include "record.bpf.h"
+#include "extract.bpf.h"
+#include "syscalls.bpf.h"
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(vg_sys_enter, struct pt_regs *regs, long id)
+{
+	struct vg_bitmap *b, *allow, zero = {};
+	struct vg_cpucache *c;
+	struct vg_event *e;
+	__u64 cg, bit;
+	__u32 w, oos = 0, sgen = syscall_gen;
+	bool first = false;
+
+	if (!monitored_c(&cg, &c))
+		return 0;
+	if ((__u64)id >= VG_MAX_SYSCALLS)
+		return 0;
+	w = (id >> 6) & (VG_BITMAP_WORDS - 1);
+	bit = 1ull << (id & 63);
+	/* steady state: a syscall this workload already used (and may use) costs a bit test,
+	 * no map lookup and no write */
+	if (c && c->quiet_cg == cg && c->sys_gen == sgen && (c->quiet.w[w] & bit))
+		return 0;
+	b = bpf_map_lookup_elem(&sysbits, &cg);
+	if (!b) {
+		if (bpf_map_update_elem(&sysbits, &cg, &zero, BPF_NOEXIST) &&
+		    !bpf_map_lookup_elem(&sysbits, &cg)) {
+			count(VG_CNT_DROP_TABLE);
+			return 0;
+		}
+		b = bpf_map_lookup_elem(&sysbits, &cg);
+		if (!b)
+			return 0;
+	}
+	if (!(b->w[w] & bit)) {
+		__sync_fetch_and_or(&b->w[w], bit);
+		first = true;
+	}
+	allow = want(VG_EV_SYSCALL) ? bpf_map_lookup_elem(&sysallow, &cg) : NULL;
+	if (c) {
+		/* refill this CPU's quiet set: learned bits, less the ones outside the allow set
+		 * (those keep being checked, and reported once each by de-duplication) */
+		c->quiet_cg = cg;
+		c->sys_gen = sgen;
+		for (int i = 0; i < VG_BITMAP_WORDS; i++)
+			c->quiet.w[i] = b->w[i] & (allow ? allow->w[i] : ~0ull);
+	}
+	if (!want(VG_EV_SYSCALL))
+		return 0;
+	if (allow) {
+		if (allow->w[w] & bit)
+			return 0;
+		oos = 1;
+	} else if (!first || !cfg_syscall_first_use) {
+		return 0;
+	}
+	/* keep the verifier from seeing a pointer in the flag arithmetic below */
+	asm volatile("" : "+r"(oos));
+	e = ev_begin(VG_EV_SYSCALL, cg);
+	if (!e)
+		return 0;
+	e->arg[0] = id;
+	e->flags |= oos ? VG_F_OUT_OF_SET : VG_F_FIRST;
+	/* out-of-set calls are reported once per workload and number, whatever the mode */
+	return ev_submit(e, 0, 1, oos);
+}
+
+/* ---- syscalls: events at exit (arguments are still in pt_regs, the result is known) ---- */
+
+/* ---- syscalls: events at exit (arguments are still in pt_regs, the result is known) ---- */
+
+__noinline int on_call(__u64 regs_, long nr, long ret, __u64 cg)
+{
+	struct pt_regs *regs = (struct pt_regs *)regs_;
+	__u32 kind;
+	struct vg_event *e;
+	__u32 off = 0;
+
+	switch (nr) {
+	case NR_ptrace:
+		kind = VG_EV_PTRACE;
+		break;
+	case NR_unshare:
+		kind = VG_EV_UNSHARE;
+		break;
+	case NR_setns:
+		kind = VG_EV_SETNS;
+		break;
+	case NR_bpf:
+		kind = VG_EV_BPF;
+		break;
+	case NR_memfd_create:
+		kind = VG_EV_MEMFD;
+		break;
+	case NR_mount:
+		kind = VG_EV_MOUNT;
+		break;
+	default:
+		kind = VG_EV_MODULE;
+	}
+	if (!want(kind))
+		return 0;
+	e = ev_begin(kind, cg);
+	if (!e)
+		return 0;
+	e->arg[0] = BPF_CORE_READ(regs, di);
+	e->arg[1] = BPF_CORE_READ(regs, si);
+	e->arg[5] = ret;
+	if (kind == VG_EV_MEMFD) {
+		off = put_str(e, off, 0, (void *)BPF_CORE_READ(regs, di), true, VG_STR_RAW);
+		e->arg[0] = BPF_CORE_READ(regs, si); /* flags */
+		e->arg[1] = 0;
+	} else if (kind == VG_EV_MOUNT) {
+		/* string 0: target, 1: source, 2: fs type */
+		off = put_str(e, off, 0, (void *)BPF_CORE_READ(regs, si), true, VG_STR_RAW);
+		off = put_str(e, off, 1, (void *)BPF_CORE_READ(regs, di), true, VG_STR_RAW);
+		off = put_str(e, off, 2, (void *)BPF_CORE_READ(regs, dx), true, VG_STR_RAW);
+		e->arg[0] = BPF_CORE_READ(regs, r10); /* flags */
+		e->arg[1] = 0;
+	} else if (kind == VG_EV_MODULE) {
+		e->arg[0] = nr == NR_finit_module; /* 0 init_module, 1 finit_module (fd in arg1) */
+		e->arg[1] = nr == NR_finit_module ? (long)BPF_CORE_READ(regs, di) : 0;
+		e->arg[2] = 0;
+		off = put_str(e, off, 0,
+			      (void *)(nr == NR_finit_module ? BPF_CORE_READ(regs, si)
+							     : BPF_CORE_READ(regs, dx)),
+			      true, VG_STR_RAW);
+	}
+	return ev_submit(e, off, 2, false);
+}
+
+static __always_inline int sys_exit_body(struct pt_regs *regs, long nr, long ret)
+{
+	__u64 cg;
+
+	switch (nr) {
+	case NR_open:
+	case NR_openat:
+	case NR_openat2:
+	case NR_creat:
+	case NR_connect:
+	case NR_accept:
+	case NR_accept4:
+	case NR_bind:
+	case NR_listen:
+	case NR_sendto:
+	case NR_sendmsg:
+	case NR_sendmmsg:
+	case NR_ptrace:
+	case NR_unshare:
+	case NR_setns:
+	case NR_bpf:
+	case NR_init_module:
+	case NR_finit_module:
+	case NR_memfd_create:
+	case NR_mount:
+	case NR_symlink:
+	case NR_symlinkat:
+	case NR_link:
+	case NR_linkat:
+	case NR_chmod:
+	case NR_fchmod:
+	case NR_fchmodat:
+	case NR_fchmodat2:
+		break;
+	default:
+		return 0;
+	}
+	if (!monitored(&cg))
+		return 0;
+	switch (nr) {
+	case NR_open:
+	case NR_openat:
+	case NR_openat2:
+	case NR_creat:
+		return on_open((__u64)regs, nr, ret, cg);
+	case NR_connect:
+	case NR_accept:
+	case NR_accept4:
+	case NR_bind:
+	case NR_listen:
+		return on_sock((__u64)regs, nr, ret, cg);
+	case NR_sendto:
+	case NR_sendmsg:
+	case NR_sendmmsg:
+		return on_send((__u64)regs, nr, ret, cg);
+	case NR_symlink:
+	case NR_symlinkat:
+	case NR_link:
+	case NR_linkat:
+		return on_link((__u64)regs, nr, ret, cg);
+	case NR_chmod:
+	case NR_fchmod:
+	case NR_fchmodat:
+	case NR_fchmodat2:
+		return on_chmod((__u64)regs, nr, ret, cg);
+	default:
+		return on_call((__u64)regs, nr, ret, cg);
+	}
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(vg_sys_exit, struct pt_regs *regs, long ret)
+{
+	/* a BTF-typed pointer: a direct load, no helper call on the hottest path */
+	return sys_exit_body(regs, regs->orig_ax, ret);
+}
+
+/* ---- capabilities, TCP state --------------------------------------------------------- */
+
+/* raw_tp twins: the same bodies, for kernels where tp_btf programs do not load (not loaded
+ * unless user space falls back). */
+SEC("raw_tp/sys_enter")
+int BPF_PROG(vg_sys_enter_raw, struct pt_regs *regs, long id)
+{
+	return ____vg_sys_enter(ctx, regs, id);
+}
+
+SEC("raw_tp/sys_exit")
+int BPF_PROG(vg_sys_exit_raw, struct pt_regs *regs, long ret)
+{
+	return sys_exit_body(regs, BPF_CORE_READ(regs, orig_ax), ret);
+}

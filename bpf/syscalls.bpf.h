@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0 OR Apache-2.0 */
+/*
+ * The sys_exit dispatcher (syscalls.bpf.c) and the handlers it calls, one file per concern:
+ * files.bpf.c (open, chmod, link), network.bpf.c (connect, bind, listen, accept, DNS sends),
+ * syscalls.bpf.c (ptrace, namespaces, bpf, modules, memfd, mount). Handlers are global
+ * functions: verified once, and callable from both the tp_btf and the raw_tp dispatcher.
+ * Their regs argument is the syscall's struct pt_regs, passed as a number (a global
+ * function cannot take the tracepoint's typed pointer) and read with probe reads.
+ *
+ * Syscall numbers are x86_64 (the only architecture this build targets).
+ */
+#ifndef VIGIL_BPF_SYSCALLS_H
+#define VIGIL_BPF_SYSCALLS_H
+
+/* x86_64 syscall numbers used by the exit dispatcher */
+#define NR_open		2
+#define NR_connect	42
+#define NR_accept	43
+#define NR_sendto	44
+#define NR_sendmsg	46
+#define NR_bind		49
+#define NR_listen	50
+#define NR_creat	85
+#define NR_link		86
+#define NR_symlink	88
+#define NR_chmod	90
+#define NR_fchmod	91
+#define NR_ptrace	101
+#define NR_mount	165
+#define NR_init_module	175
+#define NR_openat	257
+#define NR_linkat	265
+#define NR_symlinkat	266
+#define NR_fchmodat	268
+#define NR_unshare	272
+#define NR_accept4	288
+#define NR_sendmmsg	307
+#define NR_setns	308
+#define NR_finit_module 313
+#define NR_memfd_create 319
+#define NR_bpf		321
+#define NR_openat2	437
+#define NR_fchmodat2	452
+
+/* The x86_64 argument registers r10..di are adjacent in pt_regs: one read instead of four. */
+struct sys_args {
+	long r10, r9, r8, ax, cx, dx, si, di;
+};
+_Static_assert(__builtin_offsetof(struct pt_regs, di) - __builtin_offsetof(struct pt_regs, r10) ==
+		       __builtin_offsetof(struct sys_args, di),
+	       "pt_regs layout");
+
+int on_open(__u64 regs, long nr, long ret, __u64 cg);
+int on_chmod(__u64 regs, long nr, long ret, __u64 cg);
+int on_link(__u64 regs, long nr, long ret, __u64 cg);
+int on_sock(__u64 regs, long nr, long ret, __u64 cg);
+int on_send(__u64 regs, long nr, long ret, __u64 cg);
+int on_call(__u64 regs, long nr, long ret, __u64 cg);
+
+#endif

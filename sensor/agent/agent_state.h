@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The agent's state and the functions its files share; private to sensor/agent/. By concern:
+ *   agent.c       open, close and the main loop
+ *   profiles.c    the profile store: files watched (inotify, stat identity), reloaded, bound
+ *   signatures.c  signature checks of a profile read (R1016) and signing of a learned one
+ *   workloads.c   the workload state machine: learning -> detecting / unprotected / ignored
+ *   discovery.c   where workloads come from (containers, own commands) and which profile
+ *                 binds each one; reaping the gone
+ *   health.c      V0001 / V0002 health alerts and the status file
+ */
+#ifndef VIGIL_AGENT_STATE_H
+#define VIGIL_AGENT_STATE_H
+
+#include <jansson.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "sensor/agent/config.h"
+#include "sensor/agent/meta.h"
+#include "vigil/agent.h"
+#include "vigil/alert.h"
+#include "vigil/detect.h"
+#include "vigil/learn.h"
+#include "vigil/profile.h"
+#include "vigil/sensor.h"
+#include "vigil/sign.h"
+
+#define MAX_WORKLOADS 4096
+#define MAX_STORED    1024
+#define MAX_WATCHES   64
+#define POLL_MS	      100
+#define DRAIN_NS      (300ULL * 1000000ULL)
+
+enum wl_state {
+	WL_LEARNING = 1,
+	WL_DETECTING,	/* bound to a profile */
+	WL_UNPROTECTED, /* its profile is not usable and there is no last good one */
+	WL_IGNORED,	/* agent_excluded, or learning is off and nothing binds it */
+};
+
+struct stored {
+	char *file;
+	struct vigil_profile *good; /* last good: verified (or not required to be) */
+	char digest[80];	    /* of good */
+	char signer[VIGIL_SIGN_NAME_MAX + 1];
+	char self_digest[80]; /* what the agent itself last wrote there */
+	/* identity of the file last read: a change inotify cannot see (a ConfigMap's symlink
+	 * swap, a bind mount) is found by comparing it */
+	dev_t dev;
+	ino_t ino;
+	struct timespec mtime;
+	off_t size;
+};
+
+struct wl {
+	uint64_t cgroup_id;
+	char name[128];
+	char cgroup[512];
+	char container_id[VIGIL_CONTAINER_ID_LEN + 1];
+	enum wl_state state;
+	struct vigil_learner *l;
+	uint64_t learn_end; /* monotonic */
+	uint64_t drops0;
+	bool partial;
+	struct stored *profile;
+	int cmd;	    /* index into config commands, -1 when not ours */
+	pid_t pid;	    /* ours: the command's pid, 0 once reaped */
+	uint64_t exited_at; /* monotonic, ours only */
+	bool gone;
+	struct vigil_container_meta meta; /* containers: from the engine, once */
+	bool has_meta;
+};
+
+struct agent {
+	const struct vigil_agent_config *c;
+	struct vigil_sensor *s;
+	struct vigil_detector *d;
+	struct vigil_alerts *alerts;
+	struct vigil_trust *trust;
+	struct vigil_sign_key *key;
+	struct wl *wl[MAX_WORKLOADS];
+	size_t nwl;
+	struct stored *stored[MAX_STORED];
+	size_t nstored;
+	int ino;
+	struct {
+		int wd;
+		char *dir;
+	} watches[MAX_WATCHES];
+	size_t nwatches;
+	struct vigil_evidence *evidence; /* NULL when no store is configured */
+	const struct vigil_event *cur;	 /* the event being evaluated */
+	uint64_t alerts_raised;
+	char self_cgroup[512]; /* the agent's own cgroup2 path */
+	struct wl *last;       /* wl_find's last hit */
+	char cg_root[PATH_MAX];
+	struct vigil_sensor_status drops_seen; /* sensor drop counters at the last health check */
+	uint64_t health_alerts;		       /* V0001 and V0002 emitted */
+	time_t started;
+	int lock_fd; /* STATE_DIR/agent.lock, held while running: one agent per state directory */
+};
+
+/* agent.c */
+uint64_t agent_mono_ns(void);
+/* The agent is a program: it reports once per fact, on stderr ("vigil: agent: ..."). */
+void agent_logf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* profiles.c */
+void agent_watch_dir_of(struct agent *a, const char *file);
+struct stored *agent_stored_find(struct agent *a, const char *file);
+/* The stored entry of file, created (read, verified, watched) on first use; NULL when full. */
+struct stored *agent_stored_get(struct agent *a, const char *file);
+/* Binds (or rebinds) a workload to its stored profile's good version. */
+void agent_wl_bind(struct agent *a, struct wl *w);
+void agent_adopt_profile(struct agent *a, struct wl *w, const char *file);
+void agent_poll_profiles(struct agent *a);
+void agent_read_inotify(struct agent *a);
+
+/* signatures.c */
+/* R1016 for every workload bound to st (or once without one). */
+void agent_raise_r1016(struct agent *a, struct stored *st, const char *reason, const char *msg);
+/* When signatures are required, checks every document of p (read from st->file, digest
+ * given): true when p may be used (signer copied into signer), false after logging and
+ * raising R1016. */
+bool agent_verify_profile(struct agent *a, struct stored *st, const struct vigil_profile *p,
+			  const char *digest, char *signer, size_t signer_size);
+/* Signs every document of a learned profile with the agent's key, when it has one. */
+void agent_sign_profile(struct agent *a, struct vigil_profile *p);
+
+/* workloads.c */
+int agent_emit(json_t *alert, void *ctx);
+void agent_wl_as_workload(const struct wl *w, struct vigil_workload *out);
+struct wl *agent_wl_find(struct agent *a, uint64_t cgroup_id);
+struct wl *agent_wl_new(struct agent *a, uint64_t cgroup_id, const char *name, const char *cgroup,
+			const char *container_id, int cmd, bool complete,
+			struct vigil_container_meta *meta);
+void agent_finish_learning(struct agent *a, struct wl *w);
+void agent_check_learning(struct agent *a, uint64_t now);
+int agent_on_event(const struct vigil_event *ev, void *ctx);
+const char *agent_state_name(enum wl_state st);
+uint64_t agent_total_drops(struct agent *a);
+
+/* discovery.c */
+bool agent_excluded(const struct agent *a, const char *cgroup);
+bool agent_find_binding(struct agent *a, struct wl *w, char *file, size_t size);
+void agent_learned_path(const struct agent *a, const struct wl *w, char *buf, size_t size);
+int agent_on_container(const char *rel, const char *id, void *ctx);
+int agent_spawn_command(struct agent *a, size_t i);
+void agent_reap_commands(struct agent *a, uint64_t now);
+void agent_reap_containers(struct agent *a);
+/* The agent's own cgroup2 path from /proc/self/cgroup into a->self_cgroup. */
+void agent_find_self_cgroup(struct agent *a);
+
+/* health.c */
+void agent_rfc3339_now(char *buf, size_t size);
+void agent_health_check(struct agent *a);
+void agent_write_status(struct agent *a);
+
+#endif

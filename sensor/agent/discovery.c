@@ -1,0 +1,247 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Where the agent's workloads come from and which profile binds each: containers found in
+ * the cgroup tree (with their engine's metadata), the agent's own commands (spawned in their
+ * own cgroup, restarted when asked), and the rules that pick a profile file (bindings, the
+ * Kubescape user-defined-profile label, PROFILES_DIR/NAME.yaml). Gone workloads are reaped.
+ */
+#include <errno.h>
+#include <fnmatch.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "sensor/agent/agent_state.h"
+#include "util/strutil.h"
+
+static bool binding_matches(const struct agent_binding *b, const struct wl *w,
+			    const struct vigil_container_meta *meta)
+{
+	if (b->name && strcmp(b->name, w->name))
+		return false;
+	if (b->container_name && (!w->container_id[0] || strcmp(b->container_name, w->name)))
+		return false;
+	if (b->cgroup && fnmatch(b->cgroup, w->cgroup, 0))
+		return false;
+	if (b->image && (!meta || strcmp(b->image, meta->image)))
+		return false;
+	if (b->label_key &&
+	    (!meta || !vigil_container_meta__has_label(meta, b->label_key, b->label_value)))
+		return false;
+	return true;
+}
+
+static void profile_path(const struct agent *a, const char *name, char *buf, size_t size)
+{
+	if (name[0] == '/')
+		vigil_strlcpy(buf, name, size);
+	else
+		snprintf(buf, size, "%s/%s", a->c->profiles_dir, name);
+}
+
+static void safe_name(const char *in, char *out, size_t size)
+{
+	size_t i;
+
+	for (i = 0; in[i] && i + 1 < size; i++) {
+		char ch = in[i];
+
+		out[i] = (ch == '/' || ch == '\\' || ch == ' ' || (i == 0 && ch == '.')) ? '_' : ch;
+	}
+	out[i] = '\0';
+}
+
+/* Which profile file binds w: explicit bindings first, then PROFILES_DIR/NAME.yaml. */
+bool agent_find_binding(struct agent *a, struct wl *w, char *file, size_t size)
+{
+	bool found = false;
+	char stem[160];
+
+	/* containers: image and labels (bindings, the user-defined-profile label) */
+	if (w->container_id[0] && !w->has_meta)
+		w->has_meta = vigil_container_meta__get(w->container_id, &w->meta) == 0;
+	for (size_t i = 0; i < a->c->nbindings && !found; i++) {
+		if (binding_matches(&a->c->bindings[i], w, w->has_meta ? &w->meta : NULL)) {
+			profile_path(a, a->c->bindings[i].profile, file, size);
+			found = true;
+		}
+	}
+	if (!found && w->has_meta) {
+		/* Kubescape's pod label naming a hand-written profile */
+		const char *name =
+			vigil_container_meta__label(&w->meta, "kubescape.io/user-defined-profile");
+
+		if (name && name[0]) {
+			snprintf(stem, sizeof(stem), "%s.yaml", name);
+			profile_path(a, stem, file, size);
+			found = true;
+		}
+	}
+	if (found)
+		return true;
+	safe_name(w->name, stem, sizeof(stem) - 5);
+	snprintf(file + 0, size, "%s/%s.yaml", a->c->profiles_dir, stem);
+	return access(file, F_OK) == 0;
+}
+
+void agent_learned_path(const struct agent *a, const struct wl *w, char *buf, size_t size)
+{
+	char stem[160];
+
+	safe_name(w->name, stem, sizeof(stem) - 5);
+	snprintf(buf, size, "%s/%s.yaml", a->c->profiles_dir, stem);
+}
+
+bool agent_excluded(const struct agent *a, const char *cgroup)
+{
+	/*
+	 * The cgroup2 root holds every process not placed anywhere (the host itself on many
+	 * machines), and the agent's own cgroup would watch its own writes: never workloads.
+	 */
+	if (!strcmp(cgroup, "/") || !cgroup[0] ||
+	    (a->self_cgroup[0] && !strcmp(cgroup, a->self_cgroup)))
+		return true;
+	for (size_t i = 0; i < a->c->exclude_cgroups.n; i++) {
+		if (!fnmatch(a->c->exclude_cgroups.v[i], cgroup, 0))
+			return true;
+	}
+	/* include_cgroups, when given, is the whole list of what may be watched */
+	for (size_t i = 0; i < a->c->include_cgroups.n; i++) {
+		if (!fnmatch(a->c->include_cgroups.v[i], cgroup, 0))
+			return false;
+	}
+	return a->c->include_cgroups.n > 0;
+}
+
+int agent_on_container(const char *rel, const char *id, void *ctx)
+{
+	struct agent *a = ctx;
+	uint64_t cg;
+	char name[16];
+
+	/* cheap before anything else: no engine query for a container we will not watch */
+	if (agent_excluded(a, rel) || vigil_sensor__cgroup_id(rel, &cg) < 0 || agent_wl_find(a, cg))
+		return 0;
+	if (vigil_sensor__watch_cgroup(a->s, cg) < 0)
+		return 0;
+	/* named by the sensor's workload table when its first event arrives; the id until then */
+	snprintf(name, sizeof(name), "%.12s", id);
+	{
+		struct vigil_container_meta meta = { 0 };
+		bool has = vigil_container_meta__get(id, &meta) == 0;
+		struct wl *w = agent_wl_new(a, cg, has && meta.name[0] ? meta.name : name, rel, id,
+					    -1, false, has ? &meta : NULL);
+
+		if (!w)
+			vigil_container_meta__release(&meta);
+	}
+	return 0;
+}
+
+int agent_spawn_command(struct agent *a, size_t i)
+{
+	const struct agent_command *cmd = &a->c->commands[i];
+	struct vigil_error err = { 0 };
+	uint64_t cg = 0;
+	struct wl *w;
+	pid_t pid;
+
+	pid = vigil_sensor__spawn(a->s, cmd->argv.v, cmd->name, &cg, &err);
+	if (pid < 0) {
+		char ebuf[VIGIL_ERROR_FILE_MAX + VIGIL_ERROR_MSG_MAX + 32];
+
+		agent_logf("%s: %s", cmd->name, vigil_error__format(&err, ebuf, sizeof(ebuf)));
+		return pid;
+	}
+	/* watched before its first instruction: what it learns is complete */
+	w = agent_wl_new(a, cg, cmd->name, "", "", (int)i, true, NULL);
+	if (!w) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		return -ENOMEM;
+	}
+	w->pid = pid;
+	return 0;
+}
+
+void agent_reap_commands(struct agent *a, uint64_t now)
+{
+	for (size_t i = 0; i < a->nwl; i++) {
+		struct wl *w = a->wl[i];
+		int ws, cmd;
+
+		if (w->cmd < 0 || w->gone)
+			continue;
+		if (w->pid && waitpid(w->pid, &ws, WNOHANG) == w->pid) {
+			w->pid = 0;
+			w->exited_at = now;
+		}
+		if (w->pid || now < w->exited_at + DRAIN_NS)
+			continue;
+		/* exited and drained: a learning command ends its learning now */
+		if (w->state == WL_LEARNING)
+			agent_finish_learning(a, w);
+		w->gone = true;
+		vigil_detector__unbind(a->d, w->cgroup_id);
+		vigil_sensor__spawn_cleanup(a->s, w->cgroup_id);
+		/* forgotten at the next reap: its cgroup id may be reused by a new cgroup */
+		cmd = w->cmd;
+		w->cmd = -1;
+		/* a restart is a new workload: its own cgroup, bound to the same profile */
+		if (a->c->commands[cmd].restart)
+			agent_spawn_command(a, (size_t)cmd);
+	}
+}
+
+/*
+ * Containers that went away: one still learning ends its learning now (it did all it will
+ * do); then it is forgotten, so the table holds live workloads.
+ */
+void agent_reap_containers(struct agent *a)
+{
+	char path[PATH_MAX + 512];
+	size_t keep = 0;
+
+	for (size_t i = 0; i < a->nwl; i++) {
+		struct wl *w = a->wl[i];
+
+		if (w->cmd < 0 && w->container_id[0] && w->cgroup[0] && a->cg_root[0]) {
+			snprintf(path, sizeof(path), "%s%s", a->cg_root, w->cgroup);
+			if (access(path, F_OK) < 0 && errno == ENOENT) {
+				if (w->state == WL_LEARNING)
+					agent_finish_learning(a, w);
+				vigil_detector__unbind(a->d, w->cgroup_id);
+				vigil_sensor__unwatch_cgroup(a->s, w->cgroup_id);
+				w->gone = true;
+			}
+		}
+		if (w->gone && w->cmd < 0 && !w->pid) {
+			if (a->last == w)
+				a->last = NULL;
+			vigil_learner__free(w->l);
+			vigil_container_meta__release(&w->meta);
+			free(w);
+			continue;
+		}
+		a->wl[keep++] = w;
+	}
+	a->nwl = keep;
+}
+
+void agent_find_self_cgroup(struct agent *a)
+{
+	FILE *f = fopen("/proc/self/cgroup", "re");
+	char line[600];
+
+	while (f && fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, "0::", 3)) {
+			line[strcspn(line, "\n")] = '\0';
+			vigil_strlcpy(a->self_cgroup, line + 3, sizeof(a->self_cgroup));
+		}
+	}
+	if (f)
+		fclose(f);
+}

@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * The agent's health: V0001 when a sink dropped alerts, V0002 when the sensor dropped events
+ * (docs/ALERTS.md), and the status file (`vigil status --agent` reads it).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sensor/agent/agent_state.h"
+#include "util/fileio.h"
+
+void agent_rfc3339_now(char *buf, size_t size)
+{
+	struct timespec ts;
+	struct tm tm;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", tm.tm_year + 1900,
+		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec);
+}
+
+/* V0002: the sensor lost events since the last check; same shape as V0001 (docs/ALERTS.md). */
+static json_t *sensor_drop_alert(const struct vigil_sensor_status *now,
+				 const struct vigil_sensor_status *was)
+{
+	uint64_t rb = now->drops_ringbuf - was->drops_ringbuf;
+	uint64_t rl = now->drops_ratelimit - was->drops_ratelimit;
+	uint64_t tb = now->drops_table - was->drops_table;
+	char when[64], msg[512];
+
+	snprintf(msg, sizeof(msg),
+		 "the sensor dropped %llu event(s) since the last check (ring buffer %llu, rate "
+		 "limit %llu, tables %llu): detection and learning may have missed behaviour",
+		 (unsigned long long)(rb + rl + tb), (unsigned long long)rb, (unsigned long long)rl,
+		 (unsigned long long)tb);
+	agent_rfc3339_now(when, sizeof(when));
+	return json_pack(
+		"{s:s, s:s, s:s, s:i, s:s, s:{s:s, s:s},"
+		" s:{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s},"
+		" s:{s:i, s:i, s:s, s:s, s:[], s:i, s:i},"
+		" s:{s:s, s:{s:I, s:I, s:I}, s:I, s:{s:I, s:I, s:I}}, s:n}",
+		"time", when, "rule_id", "V0002", "rule_name", "Sensor dropped events", "severity",
+		5, "message", msg, "mitre", "tactic", "", "technique", "", "workload", "id", "",
+		"name", "", "cgroup", "", "container_id", "", "container_name", "", "pod", "",
+		"namespace", "", "image", "", "process", "pid", 0, "ppid", 0, "comm", "", "exe", "",
+		"args", "uid", 0, "gid", 0, "event", "type", "health", "drops", "ringbuf",
+		(json_int_t)rb, "ratelimit", (json_int_t)rl, "table", (json_int_t)tb, "dropped",
+		(json_int_t)(rb + rl + tb), "totals", "ringbuf", (json_int_t)now->drops_ringbuf,
+		"ratelimit", (json_int_t)now->drops_ratelimit, "table",
+		(json_int_t)now->drops_table, "profile");
+}
+
+/*
+ * Health, every health_interval: V0001 when a sink dropped alerts, V0002 when the sensor
+ * dropped events. Both go to every sink (a working one usually carries the news of a broken one).
+ */
+void agent_health_check(struct agent *a)
+{
+	struct vigil_sensor_status st;
+	json_t *alert = NULL;
+
+	if (vigil_alerts__health_alert(a->alerts, &alert) > 0 && alert) {
+		agent_logf("%s", json_string_value(json_object_get(alert, "message")));
+		a->health_alerts++;
+		vigil_alerts__emit(a->alerts, alert);
+		json_decref(alert);
+	}
+	if (vigil_sensor__status(a->s, &st) < 0 || st.drops == a->drops_seen.drops)
+		return;
+	alert = sensor_drop_alert(&st, &a->drops_seen);
+	a->drops_seen = st;
+	if (!alert)
+		return;
+	agent_logf("%s", json_string_value(json_object_get(alert, "message")));
+	a->health_alerts++;
+	vigil_alerts__emit(a->alerts, alert);
+	json_decref(alert);
+}
+
+static json_t *sink_json(const struct vigil_sink_stats *s)
+{
+	return json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:{s:I, s:I, s:I}, s:s}", "spec", s->spec,
+			 "sent", (json_int_t)s->sent, "queued", (json_int_t)s->queued, "retries",
+			 (json_int_t)s->retries, "failures", (json_int_t)s->failures, "dropped",
+			 (json_int_t)s->dropped, "dropped_by", "queue_full",
+			 (json_int_t)s->dropped_full, "rejected", (json_int_t)s->dropped_rejected,
+			 "retries_exhausted", (json_int_t)s->dropped_retries, "last_error",
+			 s->last_error);
+}
+
+static json_t *sensor_json(struct agent *a)
+{
+	struct vigil_sensor_status st;
+
+	if (vigil_sensor__status(a->s, &st) < 0)
+		return json_object();
+	return json_pack("{s:I, s:I, s:{s:I, s:I, s:I, s:I}, s:{s:I, s:I}, s:{s:I, s:I}}", "events",
+			 (json_int_t)st.events, "dedup_hits", (json_int_t)st.dedup_hits, "drops",
+			 "total", (json_int_t)st.drops, "ringbuf", (json_int_t)st.drops_ringbuf,
+			 "ratelimit", (json_int_t)st.drops_ratelimit, "table",
+			 (json_int_t)st.drops_table, "processes", "count", (json_int_t)st.processes,
+			 "max", (json_int_t)st.max_processes, "workloads", "count",
+			 (json_int_t)st.workloads, "max", (json_int_t)st.max_workloads);
+}
+
+/* status_file: what the agent is doing, as one JSON object, replaced atomically. */
+void agent_write_status(struct agent *a)
+{
+	struct vigil_sink_stats sinks[32];
+	struct vigil_detect_stats st;
+	size_t nsinks;
+	json_t *o, *wls, *sa, *ev;
+	char *text, when[64];
+
+	if (!a->c->status_file || !a->c->status_file[0])
+		return;
+	vigil_detector__stats(a->d, &st);
+	wls = json_array();
+	for (size_t i = 0; wls && i < a->nwl; i++) {
+		const struct wl *w = a->wl[i];
+
+		if (w->gone)
+			continue;
+		json_array_append_new(wls,
+				      json_pack("{s:s,s:s,s:s,s:s,s:s}", "name", w->name, "cgroup",
+						w->cgroup, "container_id", w->container_id, "state",
+						agent_state_name(w->state), "profile",
+						w->profile ? w->profile->file : ""));
+	}
+	sa = json_array();
+	nsinks = vigil_alerts__stats(a->alerts, sinks, 32);
+	for (size_t i = 0; sa && i < nsinks && i < 32; i++)
+		json_array_append_new(sa, sink_json(&sinks[i]));
+	ev = a->evidence ? vigil_evidence__stats_json(a->evidence) : json_null();
+	agent_rfc3339_now(when, sizeof(when));
+	o = json_pack("{s:i, s:s, s:I, s:s, s:I, s:o, s:{s:I,s:I,s:I,s:I,s:I}, s:o, s:o, s:o}",
+		      "pid", (int)getpid(), "time", when, "started", (json_int_t)a->started,
+		      "config", a->c->path[0] ? a->c->path : "built-in defaults", "health_alerts",
+		      (json_int_t)a->health_alerts, "workloads", wls ? wls : json_array(),
+		      "detection", "events", (json_int_t)st.events, "alerts", (json_int_t)st.alerts,
+		      "suppressed", (json_int_t)st.suppressed, "evicted", (json_int_t)st.evicted,
+		      "raised", (json_int_t)a->alerts_raised, "sinks", sa ? sa : json_array(),
+		      "sensor", sensor_json(a), "evidence", ev ? ev : json_null());
+	text = o ? json_dumps(o, JSON_INDENT(2)) : NULL;
+	if (text)
+		vigil_write_file_atomic(a->c->status_file, text, strlen(text), 0644, NULL);
+	free(text);
+	json_decref(o);
+}

@@ -1,0 +1,242 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * The agent's profile store: each profile file it uses is read, verified (signatures.c) and
+ * kept as its last good version; the directories are watched with inotify, and files changed
+ * behind its back (a ConfigMap's symlink swap, a bind mount) are found by their stat
+ * identity. A change rebinds every workload using the file; a bad version leaves the last
+ * good one in force.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sensor/agent/agent_state.h"
+#include "util/strutil.h"
+
+void agent_watch_dir_of(struct agent *a, const char *file)
+{
+	char dir[PATH_MAX];
+	char *slash;
+	int wd;
+
+	if (a->ino < 0)
+		return;
+	vigil_strlcpy(dir, file, sizeof(dir));
+	slash = strrchr(dir, '/');
+	if (!slash)
+		vigil_strlcpy(dir, ".", sizeof(dir));
+	else if (slash == dir)
+		dir[1] = '\0';
+	else
+		*slash = '\0';
+	for (size_t i = 0; i < a->nwatches; i++) {
+		if (!strcmp(a->watches[i].dir, dir))
+			return;
+	}
+	if (a->nwatches >= MAX_WATCHES)
+		return;
+	wd = inotify_add_watch(
+		a->ino, dir, IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE | IN_MOVED_FROM);
+	if (wd < 0) {
+		agent_logf("cannot watch %s for changes: %s", dir, strerror(errno));
+		return;
+	}
+	a->watches[a->nwatches].wd = wd;
+	a->watches[a->nwatches].dir = strdup(dir);
+	if (a->watches[a->nwatches].dir)
+		a->nwatches++;
+}
+
+struct stored *agent_stored_find(struct agent *a, const char *file)
+{
+	for (size_t i = 0; i < a->nstored; i++) {
+		if (!strcmp(a->stored[i]->file, file))
+			return a->stored[i];
+	}
+	return NULL;
+}
+
+/*
+ * Loads and verifies st->file. On success the new profile becomes the good one (returns 1);
+ * on failure the last good one stays (returns 0) and, for a signature problem, R1016 fires.
+ */
+static int stored_reload(struct agent *a, struct stored *st)
+{
+	struct vigil_profile *p = NULL;
+	struct vigil_error err = { 0 };
+	char digest[80] = "", signer[VIGIL_SIGN_NAME_MAX + 1] = "";
+	char ebuf[VIGIL_ERROR_FILE_MAX + VIGIL_ERROR_MSG_MAX + 32];
+
+	{
+		struct stat sb;
+
+		if (stat(st->file, &sb) == 0) {
+			st->dev = sb.st_dev;
+			st->ino = sb.st_ino;
+			st->mtime = sb.st_mtim;
+			st->size = sb.st_size;
+		}
+	}
+	if (vigil_profile__load_file(st->file, NULL, &p, &err) < 0) {
+		agent_logf("%s (keeping the last good profile)",
+			   vigil_error__format(&err, ebuf, sizeof(ebuf)));
+		return 0;
+	}
+	if (vigil_profile_digest(p, digest, sizeof(digest)) < 0)
+		digest[0] = '\0';
+	if (!agent_verify_profile(a, st, p, digest, signer, sizeof(signer))) {
+		vigil_profile__free(p);
+		return 0;
+	}
+	if (st->good && digest[0] && !strcmp(digest, st->digest)) {
+		/* the same content again (our own write, a re-sign, a touch): nothing to do */
+		vigil_profile__free(p);
+		return 0;
+	}
+	vigil_profile__free(st->good);
+	st->good = p;
+	vigil_strlcpy(st->digest, digest, sizeof(st->digest));
+	vigil_strlcpy(st->signer, signer, sizeof(st->signer));
+	return 1;
+}
+
+struct stored *agent_stored_get(struct agent *a, const char *file)
+{
+	struct stored *st = agent_stored_find(a, file);
+
+	if (st)
+		return st;
+	if (a->nstored >= MAX_STORED)
+		return NULL;
+	st = calloc(1, sizeof(*st));
+	if (!st)
+		return NULL;
+	st->file = strdup(file);
+	if (!st->file) {
+		free(st);
+		return NULL;
+	}
+	a->stored[a->nstored++] = st;
+	agent_watch_dir_of(a, file);
+	stored_reload(a, st);
+	return st;
+}
+
+/* Binds (or rebinds) a workload to its stored profile's good version. */
+void agent_wl_bind(struct agent *a, struct wl *w)
+{
+	struct vigil_profile_ref ref = { 0 };
+	uint64_t bitmap[VIGIL_SYSCALL_BITS / 64];
+	int err;
+
+	if (!w->profile || !w->profile->good) {
+		vigil_detector__unbind(a->d, w->cgroup_id);
+		w->state = WL_UNPROTECTED;
+		return;
+	}
+	ref.digest = w->profile->digest;
+	ref.signer = w->profile->signer;
+	err = vigil_detector__bind(a->d, w->cgroup_id, w->profile->good, NULL, &ref);
+	if (err < 0) {
+		agent_logf("%s: cannot use %s: %s", w->name, w->profile->file, strerror(-err));
+		w->state = WL_UNPROTECTED;
+		return;
+	}
+	w->state = WL_DETECTING;
+	vigil_detector__set_workload_info(a->d, w->cgroup_id, w->name,
+					  w->has_meta && w->meta.image[0] ? w->meta.image : NULL);
+	if (!vigil_detector__syscall_bitmap(a->d, w->cgroup_id, vigil_syscall_name, bitmap,
+					    VIGIL_SYSCALL_BITS))
+		vigil_sensor__set_syscall_allow(a->s, w->cgroup_id, bitmap, VIGIL_SYSCALL_BITS);
+}
+
+/*
+ * A profile file a person put in place for a workload still learning: it wins, learning
+ * stops (nothing learned is written over a hand-written profile).
+ */
+void agent_adopt_profile(struct agent *a, struct wl *w, const char *file)
+{
+	vigil_learner__free(w->l);
+	w->l = NULL;
+	w->profile = agent_stored_get(a, file);
+	agent_wl_bind(a, w);
+	agent_logf("%s: %s appeared while learning: %s with it", w->name, file,
+		   w->state == WL_DETECTING ? "detecting" : "unprotected (profile not usable)");
+}
+
+static void on_profile_changed(struct agent *a, const char *file)
+{
+	struct stored *st = agent_stored_find(a, file);
+	char mine[PATH_MAX];
+
+	if (!st) {
+		for (size_t i = 0; i < a->nwl; i++) {
+			struct wl *w = a->wl[i];
+
+			if (w->state != WL_LEARNING || w->gone)
+				continue;
+			agent_learned_path(a, w, mine, sizeof(mine));
+			if (!strcmp(mine, file))
+				agent_adopt_profile(a, w, file);
+		}
+		return;
+	}
+	if (access(file, F_OK) < 0)
+		return; /* deleted: keep the last good version in force */
+	if (stored_reload(a, st) <= 0)
+		return;
+	agent_logf("reloaded %s (%s)", file, st->digest);
+	for (size_t i = 0; i < a->nwl; i++) {
+		if (a->wl[i]->profile == st && !a->wl[i]->gone)
+			agent_wl_bind(a, a->wl[i]);
+	}
+}
+
+/* Files changed behind inotify's back (symlink swaps, other mounts) by their stat identity. */
+void agent_poll_profiles(struct agent *a)
+{
+	for (size_t i = 0; i < a->nstored; i++) {
+		struct stored *st = a->stored[i];
+		struct stat sb;
+
+		if (stat(st->file, &sb) < 0)
+			continue;
+		if (sb.st_dev != st->dev || sb.st_ino != st->ino || sb.st_size != st->size ||
+		    sb.st_mtim.tv_sec != st->mtime.tv_sec ||
+		    sb.st_mtim.tv_nsec != st->mtime.tv_nsec)
+			on_profile_changed(a, st->file);
+	}
+}
+
+void agent_read_inotify(struct agent *a)
+{
+	char buf[16384] __attribute__((aligned(__alignof__(struct inotify_event))));
+	ssize_t n;
+
+	if (a->ino < 0)
+		return;
+	while ((n = read(a->ino, buf, sizeof(buf))) > 0) {
+		for (char *p = buf; p < buf + n;) {
+			const struct inotify_event *ie = (const struct inotify_event *)p;
+
+			p += sizeof(*ie) + ie->len;
+			if (!ie->len || (ie->mask & (IN_DELETE | IN_MOVED_FROM)))
+				continue;
+			if (!vigil_str_has_suffix(ie->name, ".yaml") &&
+			    !vigil_str_has_suffix(ie->name, ".yml"))
+				continue;
+			for (size_t i = 0; i < a->nwatches; i++) {
+				char file[PATH_MAX];
+
+				if (a->watches[i].wd != ie->wd)
+					continue;
+				snprintf(file, sizeof(file), "%s/%s", a->watches[i].dir, ie->name);
+				on_profile_changed(a, file);
+			}
+		}
+	}
+}

@@ -1,0 +1,267 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * The rules by event kind: which events leave the bound profile, and as which rule. At most
+ * one alert per event: the most specific rule wins (a memfd exec is R1005 and not also R0001).
+ */
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <arpa/inet.h>
+#include "sensor/detect/detect_internal.h"
+#include "util/strutil.h"
+#include "vigil/detect_paths.h"
+#include "vigil/profile.h"
+
+static const char *base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s ? s + 1 : path;
+}
+
+static void join_args(const struct vigil_process *p, char *buf, size_t size)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (uint32_t i = 0; p && p->argv && i < p->argc && off + 1 < size; i++) {
+		int n = snprintf(buf + off, size - off, "%s%s", i ? " " : "",
+				 p->argv[i] ? p->argv[i] : "");
+
+		if (n < 0)
+			break;
+		off += (size_t)n;
+	}
+}
+
+static int eval_exec(struct raise *r)
+{
+	const struct vigil_event *ev = r->ev;
+	const struct vigil_process *p = ev->proc;
+	const char *path =
+		ev->exec.path && ev->exec.path[0] ? ev->exec.path : (p && p->exe ? p->exe : "");
+	const char *argv0 = p && p->argv && p->argc ? p->argv[0] : NULL;
+	const char *cwd = p ? p->cwd : NULL;
+	enum vigil_match m;
+	char args[512];
+
+	m = vigil_matcher__exec(r->b->m, path, p ? (const char *const *)p->argv : NULL,
+				p ? p->argc : 0);
+	if (ev->exec.memfd || vigil_path_is_memfd_exe(path))
+		return detect_raise(r, "R1005", path, "fileless execution: %s", path);
+	if (ev->exec.dev_shm || vigil_path_under_dev_shm(path) || vigil_path_under_dev_shm(cwd) ||
+	    vigil_path_under_dev_shm(argv0))
+		return detect_raise(r, "R1000", path, "process executed from /dev/shm: %s", path);
+	if (m == VIGIL_MATCH_NO && ev->exec.upper_layer)
+		return detect_raise(
+			r, "R1001", path,
+			"drifted process executed: %s is not in the image nor the profile", path);
+	if (m == VIGIL_MATCH_NO && !strcmp(base_name(path), "kubectl"))
+		return detect_raise(r, "R0007", path, "kubectl run: %s", path);
+	if (m == VIGIL_MATCH_NO)
+		return detect_raise(r, "R0001", path, "unexpected process launched: %s", path);
+	if (m == VIGIL_MATCH_ARGS) {
+		char key[KEY_MAX];
+
+		join_args(p, args, sizeof(args));
+		snprintf(key, sizeof(key), "%s\x1f%s", path, args);
+		return detect_raise(r, "R0040", key, "unexpected arguments for %s: %s", path, args);
+	}
+	return 0;
+}
+
+static int eval_open(struct raise *r)
+{
+	const struct vigil_event *ev = r->ev;
+	const char *path = ev->open.path;
+	enum vigil_open_class cls = vigil_open_class(path);
+
+	if (cls == VIGIL_OPEN_OTHER)
+		return 0;
+	if (vigil_matcher__open(r->b->m, path, ev->open.flags))
+		return 0;
+	switch (cls) {
+	case VIGIL_OPEN_TOKEN:
+		return detect_raise(r, "R0006", path, "service account token access: %s", path);
+	case VIGIL_OPEN_ENVIRON:
+		return detect_raise(r, "R0008", path, "environment read from procfs: %s", path);
+	case VIGIL_OPEN_SENSITIVE:
+		return detect_raise(r, "R0010", path, "sensitive file access: %s", path);
+	case VIGIL_OPEN_WATCHED:
+		/* a failed open touched nothing: only the sensitive classes count attempts */
+		if (ev->open.ret < 0)
+			return 0;
+		return detect_raise(r, "R0002", path, "unexpected file access: %s", path);
+	default:
+		return 0;
+	}
+}
+
+/*
+ * Syscalls judged by a dedicated rule on what they do, not by R0003 on their first use:
+ * one deviation, one alert.
+ */
+static const char *const dedicated_syscalls[] = {
+	"ptrace",
+	"unshare",
+	"bpf",
+	"init_module",
+	"finit_module",
+	"io_uring_setup",
+	"io_uring_enter",
+	"io_uring_register",
+	"memfd_create",
+	"execveat",
+	NULL,
+};
+
+static int eval_syscall(struct raise *r)
+{
+	const char *name = r->ev->syscall.name;
+	char buf[32];
+
+	if (!r->b->has_syscalls)
+		return 0;
+	if (!name || !name[0]) {
+		snprintf(buf, sizeof(buf), "syscall_%d", r->ev->syscall.nr);
+		name = buf;
+	}
+	for (size_t i = 0; dedicated_syscalls[i]; i++) {
+		if (!strcmp(name, dedicated_syscalls[i]))
+			return 0;
+	}
+	if (vigil_matcher__syscall(r->b->m, name))
+		return 0;
+	return detect_raise(r, "R0003", name, "unexpected syscall: %s", name);
+}
+
+static bool cluster_local(const char *name)
+{
+	return vigil_str_has_suffix(name, ".cluster.local") || vigil_str_has_suffix(name, ".svc") ||
+	       !strcmp(name, "localhost") || vigil_str_has_suffix(name, ".in-addr.arpa") ||
+	       vigil_str_has_suffix(name, ".ip6.arpa");
+}
+
+static bool is_k8s_api(const struct vigil_detector *d, const char *addr, uint16_t port)
+{
+	char want[INET6_ADDRSTRLEN + 16];
+
+	for (size_t i = 0; i < d->nk8s; i++) {
+		const char *colon = strrchr(d->k8s_api[i], ':');
+		uint64_t p;
+
+		if (!colon || vigil_parse_u64(colon + 1, &p) || p != port)
+			continue;
+		snprintf(want, sizeof(want), "%.*s", (int)(colon - d->k8s_api[i]), d->k8s_api[i]);
+		if (!strcmp(want, "*") || !strcmp(want, addr))
+			return true;
+	}
+	return false;
+}
+
+static int eval_connect(struct raise *r)
+{
+	const struct vigil_event *ev = r->ev;
+	const struct vigil_sockaddr *ra = &ev->net.remote;
+	const char *proto = detect_proto_name(ev->net.proto);
+	char addr[INET6_ADDRSTRLEN + 1], key[INET6_ADDRSTRLEN + 32];
+
+	if (ra->family != AF_INET && ra->family != AF_INET6)
+		return 0;
+	if (ev->net.direction == VIGIL_DIR_INBOUND)
+		return 0;
+	if (vigil_matcher__neighbor(r->b->m, true, ra->family, ra->addr, ra->port, proto))
+		return 0;
+	detect_format_addr(ra, addr, sizeof(addr));
+	snprintf(key, sizeof(key), "%s/%s:%u", proto, addr, ra->port);
+	if (is_k8s_api(r->d, addr, ra->port))
+		return detect_raise(r, "R0007", key,
+				    "connection to the Kubernetes API server %s:%u", addr,
+				    ra->port);
+	if (ev->net.proto == IPPROTO_TCP && (ra->port == 3333 || ra->port == 45700))
+		return detect_raise(r, "R1009", key, "connection to crypto-mining port %s:%u", addr,
+				    ra->port);
+	return detect_raise(r, "R0011", key, "unexpected egress to %s %s:%u", proto, addr,
+			    ra->port);
+}
+
+static bool is_runc(const char *comm)
+{
+	return vigil_str_has_prefix(comm, "runc");
+}
+
+int detect_eval(struct raise *r)
+{
+	const struct vigil_event *ev = r->ev;
+	const char *comm = ev->proc ? ev->proc->comm : "";
+
+	switch (ev->kind) {
+	case VIGIL_EV_EXEC:
+		return eval_exec(r);
+	case VIGIL_EV_OPEN:
+		return eval_open(r);
+	case VIGIL_EV_SYSCALL:
+		return eval_syscall(r);
+	case VIGIL_EV_CAPABILITY:
+		if (!ev->cap.name || vigil_matcher__capability(r->b->m, ev->cap.name))
+			return 0;
+		return detect_raise(r, "R0004", ev->cap.name, "unexpected capability: %s",
+				    ev->cap.name);
+	case VIGIL_EV_DNS:
+		if (!ev->dns.name || !ev->dns.name[0] || cluster_local(ev->dns.name) ||
+		    vigil_matcher__dns(r->b->m, ev->dns.name))
+			return 0;
+		return detect_raise(r, "R0005", ev->dns.name, "unexpected DNS name: %s",
+				    ev->dns.name);
+	case VIGIL_EV_CONNECT:
+		return eval_connect(r);
+	case VIGIL_EV_IOURING_OP: {
+		const char *op = ev->iouring.opname;
+		char buf[32];
+
+		if (!op || !op[0]) {
+			snprintf(buf, sizeof(buf), "OP_%d", ev->iouring.opcode);
+			op = buf;
+		}
+		if (vigil_matcher__iouring(r->b->m, op))
+			return 0;
+		return detect_raise(r, "R1030", op, "unexpected io_uring operation: %s", op);
+	}
+	case VIGIL_EV_SYMLINK:
+		if (!vigil_path_sensitive_link_target(ev->link.target))
+			return 0;
+		return detect_raise(r, "R1010", ev->link.path ? ev->link.path : "",
+				    "symlink %s -> %s", ev->link.path ? ev->link.path : "",
+				    ev->link.target);
+	case VIGIL_EV_LINK:
+		if (!vigil_path_sensitive_link_target(ev->link.target))
+			return 0;
+		return detect_raise(r, "R1012", ev->link.path ? ev->link.path : "",
+				    "hard link %s -> %s", ev->link.path ? ev->link.path : "",
+				    ev->link.target);
+	case VIGIL_EV_PTRACE:
+		if (vigil_matcher__syscall(r->b->m, "ptrace"))
+			return 0;
+		return detect_raise(r, "R1015", comm, "ptrace request %lld on pid %lld by %s",
+				    (long long)ev->call.arg0, (long long)ev->call.arg1, comm);
+	case VIGIL_EV_UNSHARE:
+		if (is_runc(comm) || vigil_matcher__syscall(r->b->m, "unshare"))
+			return 0;
+		return detect_raise(r, "R1006", comm, "unexpected unshare (flags 0x%llx) by %s",
+				    (unsigned long long)ev->call.arg0, comm);
+	case VIGIL_EV_BPF:
+		/* 5 = BPF_PROG_LOAD */
+		if (ev->call.arg0 != 5 || vigil_matcher__syscall(r->b->m, "bpf"))
+			return 0;
+		return detect_raise(r, "R0009", comm, "eBPF program loaded by %s", comm);
+	case VIGIL_EV_MODULE:
+		return detect_raise(r, "R1002", ev->call.str ? ev->call.str : "",
+				    "kernel module load%s%s by %s",
+				    ev->call.str && ev->call.str[0] ? ": " : "",
+				    ev->call.str ? ev->call.str : "", comm);
+	default:
+		return 0;
+	}
+}

@@ -1,0 +1,232 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Decoding: a raw record (bpf/sensor_abi.h) into struct vigil_event: its strings (paths
+ * written leaf first by the kernel's walk, raw user strings, argv and payload bytes) and its
+ * kind's numbers and names.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "sensor/sensor_state.h"
+#include "sensor/zoom_capture.h"
+#include "util/strutil.h"
+
+static void decode_sockaddr(struct vigil_sockaddr *out, const struct vg_sockaddr *in,
+			    const char *unix_path)
+{
+	out->family = in->family;
+	out->port = in->port;
+	memcpy(out->addr, in->addr, sizeof(out->addr));
+	out->unix_path = in->family == 1 ? unix_path : NULL;
+}
+
+/* Resolves string 0 with the directory in string 1 when string 0 is a relative raw path. */
+static const char *resolved_path(struct vigil_sensor *s, const struct vg_event *e, char *out,
+				 size_t size, int idx, int diridx)
+{
+	int fmt = (e->str_fmt >> (idx * 2)) & 3;
+
+	if (fmt == VG_STR_PATH)
+		return s->str[idx];
+	if (s->str[idx][0] != '/' && e->str_len[diridx] && s->str[idx][0]) {
+		vigil_path__join(s->str[diridx], s->str[idx], out, size);
+		return out;
+	}
+	return s->str[idx];
+}
+
+int sensor_decode_strings(struct vigil_sensor *s, const struct vg_event *e, size_t size)
+{
+	size_t off = 0, avail = size - VG_EVENT_HDR_SIZE;
+
+	for (int i = 0; i < VG_NSTR; i++) {
+		size_t len = e->str_len[i];
+		int fmt = (e->str_fmt >> (i * 2)) & 3;
+		const char *src = (const char *)e->data + off;
+
+		s->str[i][0] = '\0';
+		if (!len)
+			continue;
+		if (off + len > avail || len > VG_STR_MAX)
+			return -EINVAL;
+		if (fmt == VG_STR_PATH) {
+			if ((e->flags & VG_F_PSEUDO) && i == 0) {
+				size_t l = strnlen(src, len);
+
+				memcpy(s->str[i], src, l); /* len <= VG_STR_MAX < STR_BUF */
+				s->str[i][l] = '\0';
+			} else {
+				vigil_path__from_components(src, len, s->str[i], STR_BUF);
+			}
+		} else if (fmt == VG_STR_RAW) {
+			size_t l = strnlen(src, len);
+
+			memcpy(s->str[i], src, l);
+			s->str[i][l] = '\0';
+		} else {
+			memcpy(s->str[i], src, len); /* ARGV/BYTES: binary, length in str_len */
+		}
+		off += len;
+	}
+	return 0;
+}
+
+/* exec: the process entry takes the new exe, cwd and argv; where it ran from. */
+static void decode_exec(struct vigil_sensor *s, const struct vg_event *e,
+			struct vigil_proc_entry *p, struct vigil_event *ev)
+{
+	const char *exe = s->str[0];
+
+	if (p)
+		vigil_proc_entry__set_exec(p, exe, s->str[2], s->str[1], e->str_len[1],
+					   e->flags & VG_F_ARGS_TRUNC);
+	ev->exec.path = p ? p->proc.exe : exe;
+	ev->exec.upper_layer = e->flags & VG_F_UPPER;
+	ev->exec.memfd = e->flags & VG_F_MEMFD;
+	ev->exec.dev_shm = vigil_str_has_prefix(ev->exec.path, "/dev/shm/") ||
+			   vigil_str_has_prefix(s->str[2], "/dev/shm") ||
+			   (p && p->proc.argc && vigil_str_has_prefix(p->argv[0], "/dev/shm/"));
+}
+
+/* fork: the child inherits the parent's exe, cwd and argv. */
+static void decode_fork(struct vigil_sensor *s, const struct vg_event *e,
+			struct vigil_proc_entry *p, struct vigil_event *ev)
+{
+	bool created = false;
+	struct vigil_proc_entry *c =
+		vigil_proc_table__get(s->procs, (uint32_t)e->arg[0], (uint64_t)e->arg[1], &created);
+
+	ev->fork.child_pid = (uint32_t)e->arg[0];
+	if (c && p) {
+		c = vigil_proc_table__find(s->procs, (uint32_t)e->arg[0], (uint64_t)e->arg[1]);
+		p = vigil_proc_table__find(s->procs, e->pid, e->start_ns);
+		if (c && p && created) {
+			vigil_proc_entry__inherit(c, p);
+			c->proc.ppid = e->pid;
+			c->proc.uid = e->uid;
+			c->proc.gid = e->gid;
+			memcpy(c->proc.comm, p->proc.comm, sizeof(c->proc.comm));
+		}
+		ev->proc = p ? &p->proc : &s->anon_proc;
+	}
+}
+
+/* connect, accept, bind, listen, TCP state: protocol, direction, both addresses. */
+static void decode_net(struct vigil_sensor *s, const struct vg_event *e, struct vigil_event *ev)
+{
+	const char *up = s->str[0];
+
+	ev->net.proto = (uint8_t)(e->kind == VG_EV_TCP_STATE ? e->arg[2] : e->arg[0]);
+	ev->net.direction = e->arg[3] == 1   ? VIGIL_DIR_OUTBOUND
+			    : e->arg[3] == 2 ? VIGIL_DIR_INBOUND
+					     : VIGIL_DIR_NONE;
+	decode_sockaddr(&ev->net.local, &e->sa[0], up);
+	decode_sockaddr(&ev->net.remote, &e->sa[1], up);
+	if (e->kind == VG_EV_BIND && e->sa[0].family == 1)
+		ev->net.remote.unix_path = NULL;
+	ev->net.ret = (int32_t)e->arg[1];
+	ev->net.fd = (int32_t)e->arg[2];
+	if (e->kind == VG_EV_TCP_STATE) {
+		ev->net.old_state = (uint16_t)e->arg[0];
+		ev->net.new_state = (uint16_t)e->arg[1];
+		ev->net.ret = 0;
+		ev->net.fd = -1;
+	}
+}
+
+/* io_uring: a ring created, or a request's opcode and what it works on. */
+static void decode_iouring(struct vigil_sensor *s, const struct vg_event *e, struct vigil_event *ev)
+{
+	if (e->kind == VG_EV_IOURING_CREATE) {
+		ev->iouring.sq_entries = (uint32_t)e->arg[0];
+		ev->iouring.opcode = -1;
+		ev->iouring.opname = "";
+		ev->iouring.path = "";
+		return;
+	}
+	ev->iouring.opcode = (int32_t)e->arg[0];
+	ev->iouring.opname = vigil_iouring_op_name((int)e->arg[0]);
+	if (!ev->iouring.opname)
+		ev->iouring.opname = "";
+	/* the file or socket the request works on, when a plain descriptor */
+	ev->iouring.path = s->str[0];
+	decode_sockaddr(&ev->iouring.addr, &e->sa[1], NULL);
+}
+
+int sensor_decode(struct vigil_sensor *s, const struct vg_event *e, struct vigil_proc_entry *p,
+		  struct vigil_event *ev)
+{
+	switch (e->kind) {
+	case VG_EV_EXEC:
+		decode_exec(s, e, p, ev);
+		break;
+	case VG_EV_FORK:
+		decode_fork(s, e, p, ev);
+		break;
+	case VG_EV_EXIT: {
+		/* the kernel keeps a wait status: report it as a shell would */
+		int32_t raw = (int32_t)e->arg[0];
+
+		ev->exit.code = (raw & 0x7f) ? 128 + (raw & 0x7f) : (raw >> 8) & 0xff;
+		break;
+	}
+	case VG_EV_OPEN:
+	case VG_EV_EXEC_WRITE:
+		ev->open.path = resolved_path(s, e, s->path, sizeof(s->path), 0, 1);
+		ev->open.flags = (uint32_t)e->arg[0];
+		ev->open.ret = (int32_t)e->arg[1];
+		if (e->kind == VG_EV_EXEC_WRITE)
+			ev->open.flags = 0;
+		break;
+	case VG_EV_SYMLINK:
+	case VG_EV_LINK:
+		ev->link.path = resolved_path(s, e, s->path, sizeof(s->path), 0, 1);
+		ev->link.target = s->str[2];
+		break;
+	case VG_EV_CONNECT:
+	case VG_EV_ACCEPT:
+	case VG_EV_BIND:
+	case VG_EV_LISTEN:
+	case VG_EV_TCP_STATE:
+		decode_net(s, e, ev);
+		break;
+	case VG_EV_DNS:
+		if (vigil_dns__parse_question((const uint8_t *)s->str[0], e->str_len[0],
+					      s->dns_name, sizeof(s->dns_name), &ev->dns.qtype))
+			return -EINVAL;
+		ev->dns.name = s->dns_name;
+		decode_sockaddr(&ev->dns.server, &e->sa[1], NULL);
+		break;
+	case VG_EV_CAPABILITY:
+		ev->cap.cap = (int32_t)e->arg[0];
+		ev->cap.name = vigil_capability_name((int)e->arg[0]);
+		if (!ev->cap.name)
+			ev->cap.name = "";
+		ev->cap.ret = (int32_t)e->arg[1];
+		break;
+	case VG_EV_SYSCALL:
+		ev->syscall.nr = (int32_t)e->arg[0];
+		ev->syscall.name = vigil_syscall_name((int)e->arg[0]);
+		if (!ev->syscall.name)
+			ev->syscall.name = "";
+		break;
+	case VG_EV_IOURING_CREATE:
+	case VG_EV_IOURING_OP:
+		decode_iouring(s, e, ev);
+		break;
+	case VG_EV_NET_IO:
+	case VG_EV_FILE_READ: {
+		const char *const strs[VG_NSTR] = { s->str[0], s->str[1], s->str[2] };
+
+		vigil_zoom_capture__decode(e, strs, ev);
+		break;
+	}
+	default: /* sensitive calls */
+		ev->call.arg0 = e->arg[0];
+		ev->call.arg1 = e->arg[1];
+		ev->call.ret = (int32_t)e->arg[5];
+		ev->call.str = s->str[0];
+		break;
+	}
+	return 0;
+}

@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The sensor object and the functions its files share; private to sensor/sensor_*.c. The
+ * sensor is split by concern, as falcosecurity/libs' libpman is:
+ *   sensor_lifecycle.c  probes, open, free (and the offline sensor for fuzzing)
+ *   sensor_programs.c   which programs load on which hooks (tp_btf, raw_tp fallback), attach
+ *   sensor_ringbuf.c    the ring buffer: poll, feed, delivery with process and workload
+ *   sensor_decode.c     a raw record's strings and numbers into struct vigil_event
+ *   sensor_maps.c       the control maps: monitored set, syscall allow sets, zoom, de-dup
+ *   sensor_stats.c      counters and hook states for `vigil status`
+ *   sensor_spawn.c      `-- CMD` workloads
+ */
+#ifndef VIGIL_SENSOR_STATE_H
+#define VIGIL_SENSOR_STATE_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include <linux/types.h>
+
+#include "bpf/sensor_abi.h"
+#include "sensor/sensor_internal.h"
+#include "vigil/sensor.h"
+
+#define HOOKS_MAX 16
+#define SPAWN_MAX 64
+#define STR_BUF	  (VG_STR_MAX + 16)
+
+struct hook {
+	const char *name;
+	struct bpf_program *prog; /* the flavour loaded, NULL when none */
+	struct bpf_link *link;
+	char state[96];
+};
+
+struct spawned {
+	uint64_t cgroup_id;
+	char *dir;
+};
+
+struct vigil_sensor {
+	struct vigil_sensor_opts opts;
+	struct vigil_bpf *skel;
+	struct ring_buffer *rb;
+	struct hook hooks[HOOKS_MAX];
+	unsigned nhooks;
+	char cg2_root[PATH_MAX];
+	int cg2_fd;
+	int64_t realtime_offset; /* CLOCK_REALTIME - CLOCK_MONOTONIC at open */
+	struct vigil_proc_table *procs;
+	struct vigil_workload_table *wls;
+	struct spawned spawned[SPAWN_MAX];
+	uint64_t delivered;
+	uint64_t decode_errors;
+	bool offline; /* no kernel side: records are fed by vigil_sensor__feed (fuzzing) */
+	uint64_t opened_ns;
+
+	/* the poll in progress */
+	vigil_event_cb cb;
+	void *cb_ctx;
+	int cb_rc;
+	int batch;
+
+	/* decode scratch: the strings of the event being delivered */
+	char str[VG_NSTR][STR_BUF];
+	char path[STR_BUF * 2];
+	char path2[STR_BUF * 2];
+	char dns_name[256];
+	char unix_path[2][128];
+	struct vigil_process anon_proc;
+	struct vigil_workload anon_wl;
+};
+
+/* CLOCK_REALTIME or CLOCK_MONOTONIC now, in nanoseconds. */
+uint64_t sensor_now_ns(clockid_t clk);
+/* The cgroup2 mount point from /proc/self/mountinfo into out; -ENOENT when there is none. */
+int sensor_find_cgroup2(char *out, size_t size);
+/* A load or attach failure as an error a person can act on (root, lockdown). */
+int sensor_open_error(int code, struct vigil_error *err);
+/* Opens and loads the BPF object with every hook's tp_btf (or, raw, raw_tp) flavour. */
+int sensor_load_programs(struct vigil_sensor *s, bool raw, struct vigil_error *err);
+/* Attaches every loaded hook, recording each one's state. */
+void sensor_attach_hooks(struct vigil_sensor *s, bool raw, bool fell_back);
+/* The ring buffer's callback: one raw record. */
+int sensor_on_record(void *ctx, void *data, size_t size);
+/* The workload entry of a cgroup (created with its path on first sight); NULL when full. */
+struct vigil_workload_entry *sensor_workload_of(struct vigil_sensor *s, uint64_t cg,
+						uint32_t mntns);
+/* Fills ev's kind-specific part from record e (strings already in s->str); p is the
+ * process (may be NULL). Returns 0, or -EINVAL for a record to drop (a malformed DNS
+ * question). */
+int sensor_decode(struct vigil_sensor *s, const struct vg_event *e, struct vigil_proc_entry *p,
+		  struct vigil_event *ev);
+/* Splits the strings of record e (size bytes) into s->str; -EINVAL when they overrun it. */
+int sensor_decode_strings(struct vigil_sensor *s, const struct vg_event *e, size_t size);
+
+#endif

@@ -1,0 +1,412 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Profiles as Kubescape users have them (issue 15): a "⋯" or "*" inside a segment loads with a
+ * warning and matches literally, as in Kubescape; the grouped ContainerProfile loads, formats,
+ * merges and binds per container; files with other objects, kind: List, containers without a
+ * name; strings quoted so YAML 1.1 readers keep their type. Fixtures: tests/data/profiles/ks-*.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <cmocka.h>
+
+#include "profile/model.h"
+#include "profile/yamltree.h"
+#include "util/buf.h"
+#include "vigil/profile.h"
+
+#define DATA "tests/data/profiles"
+
+static struct vigil_profile *load_file(const char *path)
+{
+	struct vigil_profile *p = NULL;
+	struct vigil_error err;
+	char msg[1024];
+
+	if (vigil_profile__load_file(path, NULL, &p, &err))
+		fail_msg("%s", vigil_error__format(&err, msg, sizeof(msg)));
+	return p;
+}
+
+static struct vigil_profile *load_text(const char *text)
+{
+	struct vigil_profile *p = NULL;
+	struct vigil_error err;
+	char msg[1024];
+
+	if (vigil_profile__load_buffer(text, strlen(text), "t.yaml", NULL, &p, &err))
+		fail_msg("%s", vigil_error__format(&err, msg, sizeof(msg)));
+	return p;
+}
+
+static const char *note_text(const struct vigil_profile *p, size_t i, const char **kind)
+{
+	static char buf[1200];
+	struct vigil_error n;
+	enum vigil_profile_note_kind k = vigil_profile__note(p, i, &n);
+
+	*kind = k == VIGIL_PROFILE_WARNING ? "warning" : k == VIGIL_PROFILE_SKIPPED ? "note" : "?";
+	snprintf(buf, sizeof(buf), "%s:%d:%d: %s: %s", n.file, n.line, n.column, *kind, n.message);
+	return buf;
+}
+
+/* warn/NAME.yaml loads, with exactly the one warning in NAME.expect. */
+static void test_warn_files(void **state)
+{
+	DIR *d = opendir(DATA "/warn");
+	struct dirent *e;
+	int checked = 0;
+
+	(void)state;
+	assert_non_null(d);
+	while ((e = readdir(d))) {
+		char path[512], expect[1200];
+		size_t len = strlen(e->d_name);
+		struct vigil_profile *p;
+		const char *kind;
+		FILE *f;
+
+		if (len < 6 || strcmp(e->d_name + len - 5, ".yaml"))
+			continue;
+		snprintf(path, sizeof(path), DATA "/warn/%.*s.expect", (int)(len - 5), e->d_name);
+		f = fopen(path, "r");
+		assert_non_null(f);
+		assert_non_null(fgets(expect, sizeof(expect), f));
+		fclose(f);
+		expect[strcspn(expect, "\n")] = '\0';
+		snprintf(path, sizeof(path), DATA "/warn/%s", e->d_name);
+		p = load_file(path);
+		assert_int_equal(vigil_profile__note_count(p), 1);
+		/* the expectation names the file without its directory */
+		if (strcmp(strstr(note_text(p, 0, &kind), "/warn/") + 6, expect))
+			fail_msg("%s:\n  got    %s\n  wanted %s", e->d_name, note_text(p, 0, &kind),
+				 expect);
+		assert_string_equal(kind, "warning");
+		vigil_profile__free(p);
+		checked++;
+	}
+	closedir(d);
+	assert_true(checked >= 6);
+}
+
+/* Kubescape compares a segment with a "⋯" or "*" inside it as text; so does Vigil. */
+static void test_partial_wildcards_literal(void **state)
+{
+	struct vigil_profile *p = load_file(DATA "/ks-partial-wildcards.yaml");
+	struct vigil_matcher *m;
+	const char *agent[] = { "/usr/local/bin/agent", "--config=/etc/agent/⋯.yaml",
+				"--shard=1⋯" };
+	const char *agent2[] = { "/usr/local/bin/agent", "--config=/etc/agent/a.yaml",
+				 "--shard=1⋯" };
+	const char *agent3[] = { "/usr/local/bin/agent", "--config=/etc/agent/⋯.yaml",
+				 "--shard=12" };
+#define CG \
+	"/sys/fs/cgroup/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod%s.slice/memory.stat"
+	char path[256];
+
+	(void)state;
+	assert_int_equal(vigil_profile__note_count(p), 9);
+	assert_int_equal(vigil_matcher__new(p, "agent", &m), 0);
+	/* exec args: literal text, '/'-segment by segment */
+	assert_int_equal(vigil_matcher__exec(m, "/usr/local/bin/agent", agent, 3), VIGIL_MATCH_YES);
+	/* argsRequired is absent: Kubescape's CompareExecArgs still anchors a recorded vector */
+	assert_int_equal(vigil_matcher__exec(m, "/usr/local/bin/agent", agent2, 3),
+			 VIGIL_MATCH_ARGS);
+	assert_int_equal(vigil_matcher__exec(m, "/usr/local/bin/agent", agent3, 3),
+			 VIGIL_MATCH_ARGS);
+	/* exec path: "agent-helper-*" is that exact name, not a prefix */
+	assert_int_equal(vigil_matcher__exec(m, "/usr/local/bin/agent-helper-x", NULL, 0),
+			 VIGIL_MATCH_NO);
+	{
+		const char *h[] = { "agent-helper", "-v" };
+
+		assert_int_equal(vigil_matcher__exec(m, "/usr/local/bin/agent-helper-*", h, 2),
+				 VIGIL_MATCH_YES);
+	}
+	/* opens */
+	snprintf(path, sizeof(path), CG, "*");
+	assert_true(vigil_matcher__open(m, path, O_RDONLY));
+	snprintf(path, sizeof(path), CG, "1c2e3f4a_5b6c");
+	assert_false(vigil_matcher__open(m, path, O_RDONLY));
+	assert_true(vigil_matcher__open(m, "/tmp/db⋯", O_RDWR | O_CREAT));
+	assert_false(vigil_matcher__open(m, "/tmp/db1", O_RDWR | O_CREAT));
+	assert_false(vigil_matcher__open(m, "/tmp/db", O_RDWR));
+	assert_true(vigil_matcher__open(m, "/var/lib/agent/⋯⋯/state", O_RDONLY));
+	assert_false(vigil_matcher__open(m, "/var/lib/agent/x/state", O_RDONLY));
+	assert_false(vigil_matcher__open(m, "/var/lib/agent/x/y/state", O_RDONLY));
+	/* a whole-segment "⋯" beside them still is one segment */
+	assert_true(vigil_matcher__open(m, "/proc/17/stat", O_RDONLY));
+	/* endpoints */
+	assert_true(vigil_matcher__endpoint(m, 9100, "/metrics*", "GET", "inbound"));
+	assert_false(vigil_matcher__endpoint(m, 9100, "/metrics/x", "GET", "inbound"));
+	assert_false(vigil_matcher__endpoint(m, 9100, "/metricsx", "GET", "inbound"));
+	/* DNS labels */
+	assert_false(vigil_matcher__dns(m, "shard1.tsdb.example.com"));
+	assert_false(vigil_matcher__dns(m, "ingest-eu.tsdb.example.com"));
+	assert_true(vigil_matcher__dns(m, "ingest*.tsdb.example.com"));
+	vigil_matcher__free(m);
+	vigil_profile__free(p);
+}
+
+/* Objects beside the profiles are skipped and named; a List is unpacked. */
+static void test_other_objects_and_lists(void **state)
+{
+	struct vigil_profile *p = load_file(DATA "/ks-beside-workload.yaml");
+	const char *kind, *t;
+
+	(void)state;
+	assert_int_equal(vigil_profile__doc_count(p), 2);
+	assert_int_equal(vigil_profile__doc_kind(p, 0), VIGIL_KIND_APPLICATION_PROFILE);
+	assert_int_equal(vigil_profile__doc_kind(p, 1), VIGIL_KIND_NETWORK_NEIGHBORHOOD);
+	assert_int_equal(vigil_profile__skipped_count(p), 3);
+	assert_int_equal(vigil_profile__note_count(p), 3);
+	t = note_text(p, 0, &kind);
+	assert_string_equal(t, DATA "/ks-beside-workload.yaml:4:1: note: skipped v1 Namespace "
+				    "\"billing\": not a profile");
+	t = note_text(p, 1, &kind);
+	assert_string_equal(t, DATA "/ks-beside-workload.yaml:8:1: note: skipped apps/v1 "
+				    "Deployment \"invoicer\": not a profile");
+	/* documents keep their own positions */
+	assert_int_equal(vigil_profile__doc_line(p, 0), 29); /* its "---" */
+	vigil_profile__free(p);
+
+	p = load_file(DATA "/ks-kubectl-list.yaml");
+	assert_int_equal(vigil_profile__doc_count(p), 2);
+	assert_int_equal(vigil_profile__skipped_count(p), 1);
+	assert_string_equal(vigil_profile__doc_name(p, 0), "replicaset-cart-5f7d8c9b6d");
+	assert_int_equal(vigil_profile__doc_line(p, 0), 3);
+	vigil_profile__free(p);
+
+	/* the typed list kind the API server returns for a collection */
+	p = load_text("apiVersion: spdx.softwarecomposition.kubescape.io/v1beta1\n"
+		      "kind: ContainerProfileList\n"
+		      "metadata: {resourceVersion: '7'}\n"
+		      "items:\n"
+		      "- apiVersion: spdx.softwarecomposition.kubescape.io/v1beta1\n"
+		      "  kind: ContainerProfile\n"
+		      "  metadata: {name: a}\n"
+		      "  spec: {execs: [{path: /bin/a}]}\n"
+		      "- apiVersion: spdx.softwarecomposition.kubescape.io/v1beta1\n"
+		      "  kind: ContainerProfile\n"
+		      "  metadata: {name: b}\n"
+		      "  spec: {execs: [{path: /bin/b}]}\n");
+	assert_int_equal(vigil_profile__doc_count(p), 2);
+	assert_string_equal(vigil_profile__doc_name(p, 1), "b");
+	vigil_profile__free(p);
+
+	/* a profile kind with a typo is still an error, not another object */
+	{
+		const char *bad = "apiVersion: spdx.softwarecomposition.kubescape.io/v1beta1\n"
+				  "kind: ApplicationProfil\nmetadata: {name: x}\nspec: {}\n";
+		struct vigil_error err;
+		struct vigil_profile *q = NULL;
+		char msg[600];
+
+		assert_int_equal(
+			vigil_profile__load_buffer(bad, strlen(bad), "t.yaml", NULL, &q, &err),
+			-EINVAL);
+		assert_string_equal(vigil_error__format(&err, msg, sizeof(msg)),
+				    "t.yaml:2:7: unknown kind \"ApplicationProfil\" (did you mean "
+				    "\"ApplicationProfile\"?)");
+	}
+}
+
+static void test_unnamed_container(void **state)
+{
+	struct vigil_profile *p = load_file(DATA "/ks-unnamed-container.yaml"), *q;
+	struct vigil_matcher *m;
+	const char *argv[] = { "pg_dump", "-Fc", "shop" };
+	struct vigil_buf out = VIGIL_BUF_INIT;
+
+	(void)state;
+	assert_int_equal(vigil_matcher__new(p, NULL, &m), 0);
+	assert_int_equal(vigil_matcher__exec(m, "/usr/bin/pg_dump", argv, 3), VIGIL_MATCH_YES);
+	assert_false(vigil_matcher__open(m, "/etc/passwd", O_RDONLY));
+	vigil_matcher__free(m);
+	/* merging two nameless containers makes one */
+	q = load_file(DATA "/ks-unnamed-container.yaml");
+	assert_int_equal(vigil_profile__merge(p, q), 0);
+	assert_int_equal(vigil_profile__emit_yaml(p, &out), 0);
+	assert_null(strstr(out.data, "name: \n"));
+	assert_int_equal(p->docs[0].containers.n, 1);
+	vigil_buf__release(&out);
+	vigil_profile__free(q);
+	vigil_profile__free(p);
+}
+
+static enum vigil_match exec1(const struct vigil_matcher *m, const char *path)
+{
+	const char *argv[] = { path };
+
+	return vigil_matcher__exec(m, path, argv, 1);
+}
+
+static void test_grouped_container_profile(void **state)
+{
+	struct vigil_profile *p = load_file(DATA "/ks-grouped-cp.yaml"), *q;
+	struct vigil_matcher *m;
+	struct vigil_buf b = VIGIL_BUF_INIT;
+	const char *api[] = { "/app/shop-api", "--listen", ":8443" };
+	const char *envoy[] = { "envoy", "-c", "/etc/envoy/envoy.yaml" };
+	uint8_t v4[4];
+
+	(void)state;
+	assert_int_equal(vigil_profile__note_count(p), 0);
+	/* each container sees its own section only */
+	assert_int_equal(vigil_matcher__new(p, "api", &m), 0);
+	assert_int_equal(vigil_matcher__exec(m, "/app/shop-api", api, 3), VIGIL_MATCH_YES);
+	assert_int_equal(exec1(m, "/usr/local/bin/envoy"), VIGIL_MATCH_NO);
+	assert_int_equal(exec1(m, "/app/migrate"), VIGIL_MATCH_NO);
+	assert_true(vigil_matcher__open(m, "/app/config/db.yaml", O_RDONLY));
+	assert_true(vigil_matcher__dns(m, "eu.payments.example.com"));
+	inet_pton(AF_INET, "198.51.100.7", v4);
+	assert_true(vigil_matcher__neighbor(m, true, AF_INET, v4, 443, "TCP"));
+	assert_true(vigil_matcher__rule_allowed(m, "R1010", "shop-api"));
+	vigil_matcher__free(m);
+	assert_int_equal(vigil_matcher__new(p, "envoy", &m), 0);
+	assert_int_equal(vigil_matcher__exec(m, "/usr/local/bin/envoy", envoy, 3), VIGIL_MATCH_YES);
+	assert_int_equal(exec1(m, "/app/shop-api"), VIGIL_MATCH_NO);
+	assert_false(vigil_matcher__dns(m, "eu.payments.example.com"));
+	vigil_matcher__free(m);
+	assert_int_equal(vigil_matcher__new(p, "migrate", &m), 0);
+	assert_int_equal(exec1(m, "/app/migrate"), VIGIL_MATCH_ARGS);
+	vigil_matcher__free(m);
+	assert_int_equal(vigil_matcher__new(p, "debugger", &m), 0);
+	assert_int_equal(exec1(m, "/bin/sh"), VIGIL_MATCH_YES);
+	vigil_matcher__free(m);
+	/* a container the document does not name has no profile here (Kubescape: unresolved) */
+	assert_int_equal(vigil_matcher__new(p, "sidecar", &m), -ENOENT);
+	/* the builder finds sections by name */
+	assert_true(vigil_profile__container(p, 0, "envoy", false) >= 0);
+	assert_int_equal(vigil_profile__container(p, 0, "sidecar", false), -ENOENT);
+
+	/* the canonical (signed) form carries the sections */
+	assert_int_equal(vigil_profile__canon(p, 0, &b), 0);
+	assert_non_null(
+		strstr(b.data, "\"containers\":[{\"capabilities\":[\"CAP_NET_BIND_SERVICE\"]"));
+	assert_non_null(strstr(b.data, "\"ephemeralContainers\":[{\"execs\""));
+	vigil_buf__release(&b);
+
+	/* merge unites sections by name */
+	q = load_text("apiVersion: spdx.softwarecomposition.kubescape.io/v1beta1\n"
+		      "kind: ContainerProfile\n"
+		      "metadata: {name: shop-api, namespace: shop}\n"
+		      "spec:\n"
+		      "  containers:\n"
+		      "  - name: envoy\n"
+		      "    execs: [{path: /usr/local/bin/envoy-hot-restarter}]\n"
+		      "  - name: sidecar\n"
+		      "    execs: [{path: /bin/sidecar}]\n");
+	assert_int_equal(vigil_profile__merge(p, q), 0);
+	assert_int_equal(vigil_profile__doc_count(p), 1);
+	assert_int_equal(vigil_matcher__new(p, "envoy", &m), 0);
+	assert_int_equal(exec1(m, "/usr/local/bin/envoy-hot-restarter"), VIGIL_MATCH_YES);
+	assert_int_equal(vigil_matcher__exec(m, "/usr/local/bin/envoy", envoy, 3), VIGIL_MATCH_YES);
+	vigil_matcher__free(m);
+	assert_int_equal(vigil_matcher__new(p, "sidecar", &m), 0);
+	assert_int_equal(exec1(m, "/bin/sidecar"), VIGIL_MATCH_YES);
+	vigil_matcher__free(m);
+	vigil_profile__free(q);
+	vigil_profile__free(p);
+
+	/* flat fields beside sections apply to no container, as in Kubescape */
+	p = load_file(DATA "/warn/grouped-with-flat.yaml");
+	assert_int_equal(vigil_matcher__new(p, "app", &m), 0);
+	assert_int_equal(exec1(m, "/bin/false"), VIGIL_MATCH_YES);
+	assert_int_equal(exec1(m, "/bin/true"), VIGIL_MATCH_NO);
+	vigil_matcher__free(m);
+	vigil_profile__free(p);
+}
+
+static void test_yaml11_quotes(void **state)
+{
+	static const char *const quoted[] = {
+		"2026-03-02T09:14:27Z",
+		"2026-03-02",
+		"2001-12-14t21:59:43.10-05:00",
+		"2001-12-14 21:59:43.10 -5",
+		"2026-3-2T9:14:27",
+		"yes",
+		"No",
+		"on",
+		"OFF",
+		"y",
+		"N",
+		"~",
+		"null",
+		"true",
+		"0755",
+		"0o17",
+		"0x1F",
+		"0b101",
+		"1_000",
+		"1:30",
+		"190:20:30",
+		"-1:30",
+		"1.5",
+		"1e3",
+		"1.0e+3",
+		".5",
+		"+12",
+		".inf",
+		"-.Inf",
+		".NaN",
+		"<<",
+		"=",
+		"",
+		"6379",
+		"12:00",
+	};
+	static const char *const plain[] = {
+		"/etc/passwd",
+		"10.0.0.1",
+		"1.2.3",
+		"v1.2",
+		"nginx",
+		"2026-03-02-backup",
+		"kubepods-besteffort-pod*.slice",
+		"yesterday",
+		"onward",
+		"TCP-443",
+		":8443/api/⋯",
+		"5f7d8c9b6d",
+		"1-2",
+		"-",
+		"_",
+		"0x",
+		"O_RDONLY",
+		"Ny",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(quoted) / sizeof(*quoted); i++)
+		if (!prof_yaml_needs_quotes(quoted[i], strlen(quoted[i])))
+			fail_msg("\"%s\" must be quoted", quoted[i]);
+	for (size_t i = 0; i < sizeof(plain) / sizeof(*plain); i++)
+		if (prof_yaml_needs_quotes(plain[i], strlen(plain[i])))
+			fail_msg("\"%s\" need not be quoted", plain[i]);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_warn_files),
+		cmocka_unit_test(test_partial_wildcards_literal),
+		cmocka_unit_test(test_other_objects_and_lists),
+		cmocka_unit_test(test_unnamed_container),
+		cmocka_unit_test(test_grouped_container_profile),
+		cmocka_unit_test(test_yaml11_quotes),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
