@@ -106,6 +106,10 @@ int vigil_profile__add_capability(struct vigil_profile *p, size_t doc, int c, co
 int vigil_profile__add_iouring(struct vigil_profile *p, size_t doc, int c, const char *opname);
 int vigil_profile__add_endpoint(struct vigil_profile *p, size_t doc, int c, const char *endpoint,
 				const char *method, const char *direction);
+/* Vigil extension execDigests: the SHA-256 (64 lower-case hex) of the executable at path (an
+ * absolute literal path) when it was learned. Several digests for one path are all allowed. */
+int vigil_profile__add_exec_digest(struct vigil_profile *p, size_t doc, int c, const char *path,
+				   const char *sha256_hex);
 /*
  * A network neighbor (egress when egress is true, else ingress): ip (literal) and/or dns name,
  * port and protocol ("TCP", "UDP"); port 0 = no port information.
@@ -177,6 +181,14 @@ bool vigil_matcher__endpoint(const struct vigil_matcher *m, uint16_t port, const
 /* rulePolicies: true when rule_id is exempted for this comm (processAllowed/containerAllowed). */
 bool vigil_matcher__rule_allowed(const struct vigil_matcher *m, const char *rule_id,
 				 const char *comm);
+/* execDigests: whether the profile pins the content of the executable at path. */
+enum vigil_digest_match {
+	VIGIL_DIGEST_UNKNOWN = 0, /* no digest for this path: content not checked */
+	VIGIL_DIGEST_MATCH,	  /* sha256_hex is one of the learned digests */
+	VIGIL_DIGEST_MISMATCH,	  /* the path has digests and this is none of them (or NULL) */
+};
+enum vigil_digest_match vigil_matcher__exec_digest(const struct vigil_matcher *m, const char *path,
+						  const char *sha256_hex);
 /* Whether the profile lists any syscalls / io_uring ops at all (an empty list is not "any"). */
 bool vigil_matcher__has_syscalls(const struct vigil_matcher *m);
 

@@ -638,6 +638,7 @@ enum cfield {
 	CF_RULEPOL,
 	CF_CALLSTACKS,
 	CF_IOURING,
+	CF_EXECDIGESTS,
 	CF_INGRESS,
 	CF_EGRESS,
 	CF_ARCH,
@@ -658,6 +659,7 @@ static const char *const cfield_names[] = {
 	"rulePolicies",
 	"identifiedCallStacks",
 	"iouring",
+	"execDigests",
 	"ingress",
 	"egress",
 	"architectures",
@@ -679,6 +681,7 @@ static const char *const ap_container_fields[] = {
 	"rulePolicies",
 	"identifiedCallStacks",
 	"iouring",
+	"execDigests",
 	NULL,
 };
 static const char *const nn_container_fields[] = { "name", "ingress", "egress", NULL };
@@ -695,6 +698,7 @@ static const char *const cp_spec_fields[] = {
 	"rulePolicies",
 	"identifiedCallStacks",
 	"iouring",
+	"execDigests",
 	"matchLabels",
 	"matchExpressions",
 	"ingress",
@@ -796,6 +800,9 @@ static int load_container(struct ld *c, struct prof_node *n, const char *const *
 			break;
 		case CF_IOURING:
 			r = get_strs(c, it, "iouring", &ct->iouring, prof_check_iouring_op);
+			break;
+		case CF_EXECDIGESTS:
+			r = get_strs(c, it, "execDigests", &ct->exec_digests, prof_check_exec_digest);
 			break;
 		case CF_INGRESS:
 			r = load_neighbors(c, it, "ingress", &ct->ingress);

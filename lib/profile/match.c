@@ -55,6 +55,7 @@ struct vigil_matcher {
 	struct vigil_segindex *execs, *opens, *endpoints, *dns;
 	struct vigil_ipindex *ip[2]; /* [0] ingress, [1] egress */
 	struct vigil_strset *syscalls, *caps, *iouring;
+	struct vigil_strset *digests, *digest_paths; /* execDigests entries; their paths */
 	bool has_syscalls;
 	struct m_exec *ex;
 	size_t nex, cex;
@@ -88,6 +89,8 @@ void vigil_matcher__free(struct vigil_matcher *m)
 	vigil_strset__free(m->syscalls);
 	vigil_strset__free(m->caps);
 	vigil_strset__free(m->iouring);
+	vigil_strset__free(m->digests);
+	vigil_strset__free(m->digest_paths);
 	for (size_t i = 0; i < m->nex; i++) {
 		free_strv(m->ex[i].args, m->ex[i].nargs);
 		free(m->ex[i].kinds);
@@ -371,6 +374,21 @@ static int add_caps(struct vigil_strset *s, const struct prof_strs *l)
 	return 0;
 }
 
+/* execDigests: each entry whole, and the set of paths that have one ("PATH sha256:HEX"). */
+static int add_digests(struct vigil_matcher *m, const struct prof_strs *d)
+{
+	int r = add_strs(m->digests, d);
+
+	for (size_t i = 0; i < d->n && r == 0; i++) {
+		const char *sp = strrchr(d->v[i], ' ');
+		char *path = sp ? strndup(d->v[i], (size_t)(sp - d->v[i])) : NULL;
+
+		r = path ? vigil_strset__add(m->digest_paths, path) : -ENOMEM;
+		free(path);
+	}
+	return r < 0 ? r : 0;
+}
+
 static int add_container(struct vigil_matcher *m, const struct prof_container *c)
 {
 	int r = 0;
@@ -393,6 +411,8 @@ static int add_container(struct vigil_matcher *m, const struct prof_container *c
 		r = add_caps(m->caps, &c->capabilities);
 	if (r == 0)
 		r = add_strs(m->iouring, &c->iouring);
+	if (r == 0)
+		r = add_digests(m, &c->exec_digests);
 	if (c->syscalls.state == PROF_SET)
 		m->has_syscalls = true;
 	return r;
@@ -453,7 +473,9 @@ int vigil_matcher__new(const struct vigil_profile *p, const char *container,
 	m->syscalls = vigil_strset__new();
 	m->caps = vigil_strset__new();
 	m->iouring = vigil_strset__new();
-	if (!m->execs || !m->opens || !m->endpoints || !m->dns || !m->ip[0] || !m->ip[1] ||
+	m->digests = vigil_strset__new();
+	m->digest_paths = vigil_strset__new();
+	if (!m->digests || !m->digest_paths || !m->execs || !m->opens || !m->endpoints || !m->dns || !m->ip[0] || !m->ip[1] ||
 	    !m->syscalls || !m->caps || !m->iouring) {
 		r = -ENOMEM;
 		goto fail;
@@ -692,6 +714,20 @@ bool vigil_matcher__rule_allowed(const struct vigil_matcher *m, const char *rule
 				return true;
 	}
 	return false;
+}
+
+enum vigil_digest_match vigil_matcher__exec_digest(const struct vigil_matcher *m, const char *path,
+						  const char *sha256_hex)
+{
+	char entry[PROF_DIGEST_ENTRY_MAX];
+	int n;
+
+	if (!m || !path || !vigil_strset__has(m->digest_paths, path))
+		return VIGIL_DIGEST_UNKNOWN;
+	n = snprintf(entry, sizeof(entry), "%s sha256:%s", path, sha256_hex ? sha256_hex : "");
+	if (n < 0 || (size_t)n >= sizeof(entry) || !sha256_hex)
+		return VIGIL_DIGEST_MISMATCH;
+	return vigil_strset__has(m->digests, entry) ? VIGIL_DIGEST_MATCH : VIGIL_DIGEST_MISMATCH;
 }
 
 bool vigil_matcher__has_syscalls(const struct vigil_matcher *m)
