@@ -103,6 +103,11 @@ struct vigil_event {
 			bool upper_layer; /* exe is on an overlayfs upper layer: not in the image */
 			bool memfd;	  /* exe is a memfd (fileless) */
 			bool dev_shm;	  /* exe, cwd or argv[0] under /dev/shm */
+			/* the executable's inode as the kernel ran it (0 when not known): its
+			 * content cannot change without ctime changing */
+			uint64_t ino;
+			uint64_t ctime_ns;
+			uint64_t size;
 		} exec;
 		struct { /* EXIT */
 			int32_t code;

@@ -307,8 +307,9 @@ size_t vigil_profile__entry_count(const struct vigil_profile *p)
 			const struct prof_container *c = prof_doc_container_at(d, j);
 
 			n += c->capabilities.n + c->execs.n + c->opens.n + c->syscalls.n +
-			     c->endpoints.n + c->rule_policies.n + c->iouring.n + c->exec_digests.n +
-			     neighbors_entries(&c->ingress) + neighbors_entries(&c->egress);
+			     c->endpoints.n + c->rule_policies.n + c->iouring.n +
+			     c->exec_digests.n + neighbors_entries(&c->ingress) +
+			     neighbors_entries(&c->egress);
 		}
 	}
 	return n;

@@ -475,8 +475,8 @@ int vigil_matcher__new(const struct vigil_profile *p, const char *container,
 	m->iouring = vigil_strset__new();
 	m->digests = vigil_strset__new();
 	m->digest_paths = vigil_strset__new();
-	if (!m->digests || !m->digest_paths || !m->execs || !m->opens || !m->endpoints || !m->dns || !m->ip[0] || !m->ip[1] ||
-	    !m->syscalls || !m->caps || !m->iouring) {
+	if (!m->digests || !m->digest_paths || !m->execs || !m->opens || !m->endpoints || !m->dns ||
+	    !m->ip[0] || !m->ip[1] || !m->syscalls || !m->caps || !m->iouring) {
 		r = -ENOMEM;
 		goto fail;
 	}
@@ -717,7 +717,7 @@ bool vigil_matcher__rule_allowed(const struct vigil_matcher *m, const char *rule
 }
 
 enum vigil_digest_match vigil_matcher__exec_digest(const struct vigil_matcher *m, const char *path,
-						  const char *sha256_hex)
+						   const char *sha256_hex)
 {
 	char entry[PROF_DIGEST_ENTRY_MAX];
 	int n;

@@ -225,9 +225,10 @@ bool prof_check_exec_digest(const char *v, char *msg, size_t size)
 			    (int)(plen > 200 ? 200 : plen), v);
 	if (strncmp(sp + 1, "sha256:", 7) || strlen(sp + 8) != 64 ||
 	    strspn(sp + 8, "0123456789abcdef") != 64)
-		return msgf(msg, size,
-			    "execDigests digest \"%.80s\" must be sha256: and 64 lower-case hex digits",
-			    sp + 1);
+		return msgf(
+			msg, size,
+			"execDigests digest \"%.80s\" must be sha256: and 64 lower-case hex digits",
+			sp + 1);
 	return true;
 }
 

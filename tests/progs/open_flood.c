@@ -53,8 +53,8 @@ int main(int argc, char **argv)
 				prog_die("sched_setaffinity %ld: %s", c, strerror(errno));
 			while (now() - start < (double)seconds) {
 				for (int k = 0; k < 64; k++, n++) {
-					snprintf(path, sizeof(path), "/nonexistent/vigil-flood-%ld-%lu",
-						 c, n);
+					snprintf(path, sizeof(path),
+						 "/nonexistent/vigil-flood-%ld-%lu", c, n);
 					if (open(path, O_RDONLY) >= 0)
 						prog_die("%s exists", path);
 				}

@@ -48,7 +48,7 @@ static void test_load_emit_canon(void **state)
 	assert_int_equal(vigil_profile__emit_yaml(p, &y), 0);
 	/* a set: sorted */
 	assert_non_null(strstr(y.data, "  execDigests:\n  - /usr/bin/tool sha256:" H1
-					"\n  - /usr/bin/tool sha256:" H2 "\n"));
+				       "\n  - /usr/bin/tool sha256:" H2 "\n"));
 	/* signed content includes it */
 	assert_int_equal(vigil_profile__canon(p, 0, &c), 0);
 	assert_non_null(strstr(c.data, "\"execDigests\":[\"/usr/bin/tool sha256:" H1));
@@ -64,13 +64,13 @@ static void test_load_emit_canon(void **state)
 static void test_bad_entries(void **state)
 {
 	static const char *const bad[] = {
-		"tool sha256:" H1,			/* relative */
-		"/usr/bin/tool " H1,			/* no algorithm */
-		"/usr/bin/tool sha256:" H1 "1",		/* too long */
-		"/usr/bin/tool sha256:ABCDEF" H1,	/* upper case, too long */
-		"/usr/bin/* sha256:" H1,		/* wildcard */
-		"/usr/\xe2\x8b\xaf/tool sha256:" H1,	/* wildcard */
-		"/usr/bin/tool",			/* no digest */
+		"tool sha256:" H1,		     /* relative */
+		"/usr/bin/tool " H1,		     /* no algorithm */
+		"/usr/bin/tool sha256:" H1 "1",	     /* too long */
+		"/usr/bin/tool sha256:ABCDEF" H1,    /* upper case, too long */
+		"/usr/bin/* sha256:" H1,	     /* wildcard */
+		"/usr/\xe2\x8b\xaf/tool sha256:" H1, /* wildcard */
+		"/usr/bin/tool",		     /* no digest */
 	};
 	char text[1024];
 	int r;

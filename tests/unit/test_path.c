@@ -20,9 +20,10 @@ static const char *norm(const char *in, size_t size, bool *cut)
 static void test_spellings(void **state)
 {
 	static const char *const shadow[] = {
-		"/etc/shadow",	      "/etc//shadow",	      "//etc/shadow",	  "/./etc/shadow",
-		"/etc/../etc/shadow", "/tmp/../etc/shadow",   "/etc/./shadow/",	  "/../etc/shadow",
-		"///etc///shadow//",  "/a/b/../../etc/shadow", "/etc/x/y/../../shadow",
+		"/etc/shadow",		 "/etc//shadow",	  "//etc/shadow",
+		"/./etc/shadow",	 "/etc/../etc/shadow",	  "/tmp/../etc/shadow",
+		"/etc/./shadow/",	 "/../etc/shadow",	  "///etc///shadow//",
+		"/a/b/../../etc/shadow", "/etc/x/y/../../shadow",
 	};
 	bool cut;
 
