@@ -377,7 +377,8 @@ int detect_raise(struct raise *r, const char *id, const char *key, const char *f
 
 	if (rule < 0 || d->disabled[rule])
 		return 0;
-	if (ev->proc && vigil_matcher__rule_allowed(r->b->m, id, ev->proc->comm))
+	/* exemptions follow the executable the kernel ran, never the name a process gives itself */
+	if (ev->proc && vigil_matcher__rule_allowed(r->b->m, id, ev->proc->exe))
 		return 0;
 	vigil_strlcpy(keybuf, key ? key : "", sizeof(keybuf));
 	now = ev->time_ns ? ev->time_ns : now_realtime_ns();

@@ -78,9 +78,13 @@ static int eval_open(struct raise *r)
 	const char *path = ev->open.path;
 	enum vigil_open_class cls = vigil_open_class(path);
 
+	/* a failed open whose name the sensor could not keep whole (longer than it copies, or
+	 * its directory too deep) could have named any file, a sensitive one included */
+	if (ev->open.truncated && ev->open.ret < 0 && (!path[0] || path[0] == '/'))
+		cls = VIGIL_OPEN_SENSITIVE;
 	if (cls == VIGIL_OPEN_OTHER)
 		return 0;
-	if (vigil_matcher__open(r->b->m, path, ev->open.flags))
+	if (path[0] && vigil_matcher__open(r->b->m, path, ev->open.flags))
 		return 0;
 	switch (cls) {
 	case VIGIL_OPEN_TOKEN:
@@ -88,6 +92,12 @@ static int eval_open(struct raise *r)
 	case VIGIL_OPEN_ENVIRON:
 		return detect_raise(r, "R0008", path, "environment read from procfs: %s", path);
 	case VIGIL_OPEN_SENSITIVE:
+		if (ev->open.truncated && ev->open.ret < 0)
+			return detect_raise(
+				r, "R0010", path,
+				"failed open of a path cut by the sensor (%zu bytes kept, "
+				"could name a sensitive file): %.300s",
+				strlen(path), path[0] ? path : "(name lost)");
 		return detect_raise(r, "R0010", path, "sensitive file access: %s", path);
 	case VIGIL_OPEN_WATCHED:
 		/* a failed open touched nothing: only the sensitive classes count attempts */
@@ -187,9 +197,21 @@ static int eval_connect(struct raise *r)
 			    ra->port);
 }
 
-static bool is_runc(const char *comm)
+/*
+ * The container runtime unshares as it starts a container: runc, or the memfd copy of itself
+ * it runs (memfd:runc_cloned:...). Judged by the executable the kernel ran, so a process that
+ * renames itself runc is not exempt (a memfd executable raises R1005 on its own).
+ */
+static bool is_runc(const char *exe)
 {
-	return vigil_str_has_prefix(comm, "runc");
+	const char *base = exe ? strrchr(exe, '/') : NULL;
+
+	if (!exe)
+		return false;
+	if (vigil_str_has_prefix(exe, "memfd:runc_cloned") ||
+	    vigil_str_has_prefix(exe, "/memfd:runc_cloned"))
+		return true;
+	return vigil_str_has_prefix(base ? base + 1 : exe, "runc");
 }
 
 int detect_eval(struct raise *r)
@@ -247,7 +269,8 @@ int detect_eval(struct raise *r)
 		return detect_raise(r, "R1015", comm, "ptrace request %lld on pid %lld by %s",
 				    (long long)ev->call.arg0, (long long)ev->call.arg1, comm);
 	case VIGIL_EV_UNSHARE:
-		if (is_runc(comm) || vigil_matcher__syscall(r->b->m, "unshare"))
+		if (is_runc(ev->proc ? ev->proc->exe : NULL) ||
+		    vigil_matcher__syscall(r->b->m, "unshare"))
 			return 0;
 		return detect_raise(r, "R1006", comm, "unexpected unshare (flags 0x%llx) by %s",
 				    (unsigned long long)ev->call.arg0, comm);

@@ -106,7 +106,7 @@ EOF
 assert_file_contains "$P2" "path: /etc/hostname"
 assert_file_contains "$P2" "path: /etc/shadow"
 for bad in /tmp/../etc /etc//hostname /./etc; do
-	grep -qF -- "$bad" "$P2" && fail "learned a spelling, not the file: $bad"
+	grep -qF -- "path: $bad" "$P2" && fail "learned a spelling, not the file: $bad"
 done
 A2=$T/alerts2.jsonl
 "$VIGIL" watch --profile "$P2" --alerts "file:$A2" -- /bin/sh "$T/learn.sh" \
