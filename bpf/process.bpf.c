@@ -12,13 +12,35 @@
 #include "record.bpf.h"
 #include "extract.bpf.h"
 
-/* inode change time across kernel versions: i_ctime_sec/nsec (6.11), __i_ctime (6.6), i_ctime */
+/* inode times across kernel versions: i_ctime_sec/nsec (6.11), __i_ctime (6.6), i_ctime; and
+ * i_mtime_sec/nsec (6.11), __i_mtime (6.7), i_mtime */
 struct inode___v66 {
 	struct timespec64 __i_ctime;
+	struct timespec64 __i_mtime;
 } __attribute__((preserve_access_index));
 struct inode___v65 {
 	struct timespec64 i_ctime;
+	struct timespec64 i_mtime;
 } __attribute__((preserve_access_index));
+
+static __always_inline __u64 inode_mtime_ns(struct inode *ino)
+{
+	if (bpf_core_field_exists(ino->i_mtime_sec))
+		return (__u64)BPF_CORE_READ(ino, i_mtime_sec) * 1000000000ull +
+		       BPF_CORE_READ(ino, i_mtime_nsec);
+	if (bpf_core_field_exists(((struct inode___v66 *)ino)->__i_mtime)) {
+		struct inode___v66 *i = (void *)ino;
+
+		return (__u64)BPF_CORE_READ(i, __i_mtime.tv_sec) * 1000000000ull +
+		       BPF_CORE_READ(i, __i_mtime.tv_nsec);
+	}
+	{
+		struct inode___v65 *i = (void *)ino;
+
+		return (__u64)BPF_CORE_READ(i, i_mtime.tv_sec) * 1000000000ull +
+		       BPF_CORE_READ(i, i_mtime.tv_nsec);
+	}
+}
 
 static __always_inline __u64 inode_ctime_ns(struct inode *ino)
 {
@@ -83,6 +105,7 @@ int BPF_PROG(vg_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 		e->arg[1] = BPF_CORE_READ(ino, i_ino);
 		e->arg[2] = inode_ctime_ns(ino);
 		e->arg[3] = BPF_CORE_READ(ino, i_size);
+		e->arg[4] = inode_mtime_ns(ino);
 	}
 	return ev_submit(e, off, 3, false);
 }

@@ -98,6 +98,7 @@ static void decode_exec(struct vigil_sensor *s, const struct vg_event *e,
 	ev->exec.ino = (uint64_t)e->arg[1];
 	ev->exec.ctime_ns = (uint64_t)e->arg[2];
 	ev->exec.size = (uint64_t)e->arg[3];
+	ev->exec.mtime_ns = (uint64_t)e->arg[4];
 	ev->exec.dev_shm = vigil_str_has_prefix(ev->exec.path, "/dev/shm/") ||
 			   vigil_str_has_prefix(s->str[2], "/dev/shm") ||
 			   (p && p->proc.argc && vigil_str_has_prefix(p->argv[0], "/dev/shm/"));

@@ -108,6 +108,7 @@ struct vigil_event {
 			uint64_t ino;
 			uint64_t ctime_ns;
 			uint64_t size;
+			uint64_t mtime_ns;
 		} exec;
 		struct { /* EXIT */
 			int32_t code;

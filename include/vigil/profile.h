@@ -194,7 +194,7 @@ enum vigil_digest_match {
 	VIGIL_DIGEST_MISMATCH,	  /* the path has digests and this is none of them (or NULL) */
 };
 enum vigil_digest_match vigil_matcher__exec_digest(const struct vigil_matcher *m, const char *path,
-						  const char *sha256_hex);
+						   const char *sha256_hex);
 /* Whether the profile lists any syscalls / io_uring ops at all (an empty list is not "any"). */
 bool vigil_matcher__has_syscalls(const struct vigil_matcher *m);
 

@@ -3,6 +3,7 @@
  * The rules by event kind: which events leave the bound profile, and as which rule. At most
  * one alert per event: the most specific rule wins (a memfd exec is R1005 and not also R0001).
  */
+#include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include "sensor/detect/detect_internal.h"
 #include "util/strutil.h"
 #include "vigil/detect_paths.h"
+#include "vigil/exe_digest.h"
 #include "vigil/profile.h"
 
 static const char *base_name(const char *path)
@@ -36,6 +38,38 @@ static void join_args(const struct vigil_process *p, char *buf, size_t size)
 	}
 }
 
+/*
+ * An executable the profile pins (execDigests) whose content is none of its learned digests
+ * is drift, however it was replaced (written in place, copied over, renamed into place). A
+ * file that can no longer be read as it ran (gone, or changed again since) is not verified,
+ * and raised as such: content that cannot be checked is not trusted.
+ */
+static int eval_exec_content(struct raise *r, const char *path)
+{
+	char hex[65], key[KEY_MAX];
+	int err;
+
+	if (vigil_matcher__exec_digest(r->b->m, path, NULL) == VIGIL_DIGEST_UNKNOWN)
+		return 0;
+	err = vigil_exe_digests__of(r->d->digests, r->ev, hex);
+	if (err == -EINVAL)
+		return 0; /* the record carries no identity (an offline or older source) */
+	if (err) {
+		snprintf(key, sizeof(key), "%s\x1funverified", path);
+		return detect_raise(r, "R1001", key,
+				    "drifted process executed: the content of %s could not be read "
+				    "to check it against the profile (%s)",
+				    path, strerror(-err));
+	}
+	if (vigil_matcher__exec_digest(r->b->m, path, hex) == VIGIL_DIGEST_MATCH)
+		return 0;
+	snprintf(key, sizeof(key), "%s\x1fsha256:%s", path, hex);
+	return detect_raise(r, "R1001", key,
+			    "drifted process executed: %s changed since the profile was learned "
+			    "(sha256:%s is not a learned digest)",
+			    path, hex);
+}
+
 static int eval_exec(struct raise *r)
 {
 	const struct vigil_event *ev = r->ev;
@@ -46,6 +80,7 @@ static int eval_exec(struct raise *r)
 	const char *cwd = p ? p->cwd : NULL;
 	enum vigil_match m;
 	char args[512];
+	int err;
 
 	m = vigil_matcher__exec(r->b->m, path, p ? (const char *const *)p->argv : NULL,
 				p ? p->argc : 0);
@@ -54,6 +89,8 @@ static int eval_exec(struct raise *r)
 	if (ev->exec.dev_shm || vigil_path_under_dev_shm(path) || vigil_path_under_dev_shm(cwd) ||
 	    vigil_path_under_dev_shm(argv0))
 		return detect_raise(r, "R1000", path, "process executed from /dev/shm: %s", path);
+	if (m != VIGIL_MATCH_NO && (err = eval_exec_content(r, path)) != 0)
+		return err;
 	if (m == VIGIL_MATCH_NO && ev->exec.upper_layer)
 		return detect_raise(
 			r, "R1001", path,
