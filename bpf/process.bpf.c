@@ -12,6 +12,55 @@
 #include "record.bpf.h"
 #include "extract.bpf.h"
 
+/* inode times across kernel versions: i_ctime_sec/nsec (6.11), __i_ctime (6.6), i_ctime; and
+ * i_mtime_sec/nsec (6.11), __i_mtime (6.7), i_mtime */
+struct inode___v66 {
+	struct timespec64 __i_ctime;
+	struct timespec64 __i_mtime;
+} __attribute__((preserve_access_index));
+struct inode___v65 {
+	struct timespec64 i_ctime;
+	struct timespec64 i_mtime;
+} __attribute__((preserve_access_index));
+
+static __always_inline __u64 inode_mtime_ns(struct inode *ino)
+{
+	if (bpf_core_field_exists(ino->i_mtime_sec))
+		return (__u64)BPF_CORE_READ(ino, i_mtime_sec) * 1000000000ull +
+		       BPF_CORE_READ(ino, i_mtime_nsec);
+	if (bpf_core_field_exists(((struct inode___v66 *)ino)->__i_mtime)) {
+		struct inode___v66 *i = (void *)ino;
+
+		return (__u64)BPF_CORE_READ(i, __i_mtime.tv_sec) * 1000000000ull +
+		       BPF_CORE_READ(i, __i_mtime.tv_nsec);
+	}
+	{
+		struct inode___v65 *i = (void *)ino;
+
+		return (__u64)BPF_CORE_READ(i, i_mtime.tv_sec) * 1000000000ull +
+		       BPF_CORE_READ(i, i_mtime.tv_nsec);
+	}
+}
+
+static __always_inline __u64 inode_ctime_ns(struct inode *ino)
+{
+	if (bpf_core_field_exists(ino->i_ctime_sec))
+		return (__u64)BPF_CORE_READ(ino, i_ctime_sec) * 1000000000ull +
+		       BPF_CORE_READ(ino, i_ctime_nsec);
+	if (bpf_core_field_exists(((struct inode___v66 *)ino)->__i_ctime)) {
+		struct inode___v66 *i = (void *)ino;
+
+		return (__u64)BPF_CORE_READ(i, __i_ctime.tv_sec) * 1000000000ull +
+		       BPF_CORE_READ(i, __i_ctime.tv_nsec);
+	}
+	{
+		struct inode___v65 *i = (void *)ino;
+
+		return (__u64)BPF_CORE_READ(i, i_ctime.tv_sec) * 1000000000ull +
+		       BPF_CORE_READ(i, i_ctime.tv_nsec);
+	}
+}
+
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(vg_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
@@ -48,7 +97,17 @@ int BPF_PROG(vg_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 			     VG_STR_ARGV);
 	off = put_path(e, off, 2, BPF_CORE_READ(t, fs, pwd.dentry), BPF_CORE_READ(t, fs, pwd.mnt));
 	e->arg[0] = BPF_CORE_READ(bprm, argc);
-	return ev_submit(e, off, 0, false);
+	{
+		/* the executable's identity: its content cannot change without ctime changing,
+		 * so a replaced binary is a new record even when de-duplication is on */
+		struct inode *ino = BPF_CORE_READ(f, f_inode);
+
+		e->arg[1] = BPF_CORE_READ(ino, i_ino);
+		e->arg[2] = inode_ctime_ns(ino);
+		e->arg[3] = BPF_CORE_READ(ino, i_size);
+		e->arg[4] = inode_mtime_ns(ino);
+	}
+	return ev_submit(e, off, 3, false);
 }
 
 SEC("tp_btf/sched_process_fork")

@@ -13,10 +13,10 @@
 #include "util/lru.h"
 #include "vigil/exe_digest.h"
 
-#define BUCKETS 1024
+#define BUCKETS 256
 
 struct entry {
-	uint64_t ino, ctime_ns, size;
+	uint64_t ino, ctime_ns, size, mtime_ns;
 	char hex[65];
 	struct entry *hnext;
 	struct vigil_lru_node lru;
@@ -60,7 +60,7 @@ static struct entry *find(struct vigil_exe_digests *c, const struct vigil_event 
 {
 	for (struct entry *e = c->bucket[slot(ev->exec.ino, ev->exec.ctime_ns)]; e; e = e->hnext) {
 		if (e->ino == ev->exec.ino && e->ctime_ns == ev->exec.ctime_ns &&
-		    e->size == ev->exec.size)
+		    e->size == ev->exec.size && e->mtime_ns == ev->exec.mtime_ns)
 			return e;
 	}
 	return NULL;
@@ -97,6 +97,7 @@ static void remember(struct vigil_exe_digests *c, const struct vigil_event *ev, 
 	e->ino = ev->exec.ino;
 	e->ctime_ns = ev->exec.ctime_ns;
 	e->size = ev->exec.size;
+	e->mtime_ns = ev->exec.mtime_ns;
 	memcpy(e->hex, hex, sizeof(e->hex));
 	e->hnext = c->bucket[s];
 	c->bucket[s] = e;
@@ -104,15 +105,20 @@ static void remember(struct vigil_exe_digests *c, const struct vigil_event *ev, 
 	c->n++;
 }
 
-/* The file at fd is the inode the kernel ran: same number, size and change time. */
+/*
+ * The file at fd is the inode the kernel ran: same number, size and modification time. (The
+ * change time the kernel holds in memory is not always the one stat reports, e.g. after an
+ * access-time update on ext4 with multigrain timestamps: it is part of the cache key, which
+ * only the kernel's own values fill, not of this comparison.)
+ */
 static bool same_file(int fd, const struct vigil_event *ev)
 {
 	struct stat st;
 
 	return !fstat(fd, &st) && S_ISREG(st.st_mode) && (uint64_t)st.st_ino == ev->exec.ino &&
 	       (uint64_t)st.st_size == ev->exec.size &&
-	       (uint64_t)st.st_ctim.tv_sec * 1000000000ull + (uint64_t)st.st_ctim.tv_nsec ==
-		       ev->exec.ctime_ns;
+	       (uint64_t)st.st_mtim.tv_sec * 1000000000ull + (uint64_t)st.st_mtim.tv_nsec ==
+		       ev->exec.mtime_ns;
 }
 
 static int sha256_fd(int fd, uint64_t size, char hex[65])

@@ -99,6 +99,15 @@ static json_t *event_fields(const struct vigil_event *ev)
 		json_object_set_new(o, "upper_layer", json_boolean(ev->exec.upper_layer));
 		json_object_set_new(o, "memfd", json_boolean(ev->exec.memfd));
 		json_object_set_new(o, "dev_shm", json_boolean(ev->exec.dev_shm));
+		if (ev->exec.ino) {
+			/* the executable's identity as the kernel ran it */
+			json_object_set_new(o, "ino", json_integer((json_int_t)ev->exec.ino));
+			json_object_set_new(o, "size", json_integer((json_int_t)ev->exec.size));
+			json_object_set_new(o, "ctime_ns",
+					    json_integer((json_int_t)ev->exec.ctime_ns));
+			json_object_set_new(o, "mtime_ns",
+					    json_integer((json_int_t)ev->exec.mtime_ns));
+		}
 		break;
 	case VIGIL_EV_EXIT:
 		json_object_set_new(o, "code", json_integer(ev->exit.code));
@@ -112,6 +121,8 @@ static json_t *event_fields(const struct vigil_event *ev)
 		json_object_set_new(o, "path", json_string(ev->open.path ? ev->open.path : ""));
 		json_object_set_new(o, "flags", json_integer(ev->open.flags));
 		json_object_set_new(o, "ret", json_integer(ev->open.ret));
+		if (ev->open.truncated)
+			json_object_set_new(o, "truncated", json_true());
 		if (ev->kind == VIGIL_EV_FILE_READ) {
 			json_object_set_new(o, "size", json_integer((json_int_t)ev->open.size));
 			set_sample(o, ev->open.data, ev->open.data_len);

@@ -77,6 +77,8 @@ int sensor_load_programs(struct vigil_sensor *s, bool raw, struct vigil_error *e
 		 btf);
 	add_hook(s, "io_uring_submit_req", k->progs.vg_uring_submit, k->progs.vg_uring_submit_raw,
 		 raw, btf);
+	add_hook(s, "io_uring_complete", k->progs.vg_uring_complete, k->progs.vg_uring_complete_raw,
+		 raw, btf);
 	/* zoom capture (bpf/zoom.bpf.c): idle unless a workload is zoomed */
 	add_hook(s, "sys_exit", k->progs.vg_zoom_sys_exit, k->progs.vg_zoom_sys_exit_raw, raw, btf);
 	add_hook(s, "io_uring_submit_req", k->progs.vg_zoom_uring_submit,

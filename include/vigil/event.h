@@ -108,6 +108,7 @@ struct vigil_event {
 			uint64_t ino;
 			uint64_t ctime_ns;
 			uint64_t size;
+			uint64_t mtime_ns;
 		} exec;
 		struct { /* EXIT */
 			int32_t code;
@@ -118,7 +119,8 @@ struct vigil_event {
 		struct {		  /* OPEN, EXEC_WRITE, FILE_READ */
 			const char *path; /* absolute, resolved against cwd/dirfd where possible */
 			uint32_t flags;	  /* O_* as passed */
-			int32_t ret;	  /* fd or -errno (0 when not known, e.g. io_uring) */
+			int32_t ret;	  /* fd or -errno */
+			bool truncated;	  /* path is not whole: a prefix (cut by the sensor) */
 			uint64_t size;	  /* FILE_READ: bytes read */
 			const uint8_t *data; /* FILE_READ: sample (data_len bytes), may be NULL */
 			uint32_t data_len;

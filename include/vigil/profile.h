@@ -204,9 +204,15 @@ bool vigil_matcher__neighbor(const struct vigil_matcher *m, bool egress, int fam
 			     const void *addr, uint16_t port, const char *proto);
 bool vigil_matcher__endpoint(const struct vigil_matcher *m, uint16_t port, const char *path,
 			     const char *method, const char *direction);
-/* rulePolicies: true when rule_id is exempted for this comm (processAllowed/containerAllowed). */
+/*
+ * rulePolicies: true when rule_id is exempted for the whole container (containerAllowed) or
+ * for this executable (processAllowed). exe is the executable as the kernel ran it, not the
+ * process name a process can set itself (prctl(PR_SET_NAME), /proc/self/comm): an entry
+ * with a '/' is a whole path, one without is the executable's file name (a 15-byte entry,
+ * Kubescape's comm, also matches a longer name that starts with it).
+ */
 bool vigil_matcher__rule_allowed(const struct vigil_matcher *m, const char *rule_id,
-				 const char *comm);
+				 const char *exe);
 /* execDigests: whether the profile pins the content of the executable at path. */
 enum vigil_digest_match {
 	VIGIL_DIGEST_UNKNOWN = 0, /* no digest for this path: content not checked */
@@ -214,7 +220,7 @@ enum vigil_digest_match {
 	VIGIL_DIGEST_MISMATCH,	  /* the path has digests and this is none of them (or NULL) */
 };
 enum vigil_digest_match vigil_matcher__exec_digest(const struct vigil_matcher *m, const char *path,
-						  const char *sha256_hex);
+						   const char *sha256_hex);
 /* Whether the profile lists any syscalls / io_uring ops at all (an empty list is not "any"). */
 bool vigil_matcher__has_syscalls(const struct vigil_matcher *m);
 

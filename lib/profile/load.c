@@ -859,6 +859,9 @@ static int load_container(struct ld *c, struct prof_node *n, const char *const *
 		case CF_EXECDIGESTS:
 			r = get_strs(c, it, "execDigests", &ct->exec_digests, prof_check_exec_digest);
 			break;
+		case CF_EXECDIGESTS:
+			r = get_strs(c, it, "execDigests", &ct->exec_digests, prof_check_exec_digest);
+			break;
 		case CF_INGRESS:
 			r = load_neighbors(c, it, "ingress", &ct->ingress);
 			break;

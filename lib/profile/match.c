@@ -698,8 +698,24 @@ bool vigil_matcher__endpoint(const struct vigil_matcher *m, uint16_t port, const
 	return vigil_segindex__match(m->endpoints, path, len, ep_cb, &c);
 }
 
+/*
+ * A processAllowed entry names an executable: with a '/', its whole path; without, its file
+ * name. Kubescape writes the kernel's comm, which is the file name cut to 15 bytes: a
+ * 15-byte entry also matches a longer file name that starts with it.
+ */
+static bool proc_entry_matches(const char *entry, const char *exe)
+{
+	const char *base = strrchr(exe, '/');
+	size_t n = strlen(entry);
+
+	if (strchr(entry, '/'))
+		return strcmp(entry, exe) == 0;
+	base = base ? base + 1 : exe;
+	return strcmp(entry, base) == 0 || (n == 15 && strncmp(entry, base, 15) == 0);
+}
+
 bool vigil_matcher__rule_allowed(const struct vigil_matcher *m, const char *rule_id,
-				 const char *comm)
+				 const char *exe)
 {
 	if (!m || !rule_id)
 		return false;
@@ -710,8 +726,8 @@ bool vigil_matcher__rule_allowed(const struct vigil_matcher *m, const char *rule
 			continue;
 		if (p->container_allowed)
 			return true;
-		for (size_t k = 0; comm && k < p->nprocs; k++)
-			if (strcmp(p->procs[k], comm) == 0)
+		for (size_t k = 0; exe && exe[0] && k < p->nprocs; k++)
+			if (proc_entry_matches(p->procs[k], exe))
 				return true;
 	}
 	return false;

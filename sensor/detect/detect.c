@@ -14,6 +14,7 @@
 #include "util/strutil.h"
 #include "sensor/detect/detect_internal.h"
 #include "vigil/detect.h"
+#include "vigil/exe_digest.h"
 #include "vigil/detect_paths.h"
 #include "vigil/profile.h"
 
@@ -58,6 +59,9 @@ struct vigil_detector *vigil_detector__new(const struct vigil_detect_opts *opts)
 	d->rules = vigil_rules__all(&d->nrules);
 	d->disabled = calloc(d->nrules, sizeof(*d->disabled));
 	if (!d->disabled)
+		goto fail;
+	d->digests = vigil_exe_digests__new(0);
+	if (!d->digests)
 		goto fail;
 	d->cooldown_ns = VIGIL_DETECT_DEFAULT_COOLDOWN_NS;
 	d->max_keys = 65536;
@@ -114,6 +118,7 @@ void vigil_detector__free(struct vigil_detector *d)
 
 	if (!d)
 		return;
+	vigil_exe_digests__free(d->digests);
 	for (size_t i = 0; i < BIND_BUCKETS; i++) {
 		while (d->bind[i]) {
 			struct binding *b = d->bind[i];
@@ -377,7 +382,8 @@ int detect_raise(struct raise *r, const char *id, const char *key, const char *f
 
 	if (rule < 0 || d->disabled[rule])
 		return 0;
-	if (ev->proc && vigil_matcher__rule_allowed(r->b->m, id, ev->proc->comm))
+	/* exemptions follow the executable the kernel ran, never the name a process gives itself */
+	if (ev->proc && vigil_matcher__rule_allowed(r->b->m, id, ev->proc->exe))
 		return 0;
 	vigil_strlcpy(keybuf, key ? key : "", sizeof(keybuf));
 	now = ev->time_ns ? ev->time_ns : now_realtime_ns();

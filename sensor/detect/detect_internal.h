@@ -53,6 +53,7 @@ struct vigil_detector {
 	struct vigil_lru lru; /* cooldown keys, head = most recently used */
 	size_t ncool;
 	struct vigil_detect_stats stats;
+	struct vigil_exe_digests *digests; /* executables' content, by inode identity */
 };
 
 /* One alert being raised. */

@@ -23,6 +23,7 @@ static void identity(const char *path, struct vigil_event *ev)
 	ev->exec.ino = st.st_ino;
 	ev->exec.size = (uint64_t)st.st_size;
 	ev->exec.ctime_ns = (uint64_t)st.st_ctim.tv_sec * 1000000000ull + st.st_ctim.tv_nsec;
+	ev->exec.mtime_ns = (uint64_t)st.st_mtim.tv_sec * 1000000000ull + st.st_mtim.tv_nsec;
 }
 
 static void test_digest_by_identity(void **state)

@@ -206,12 +206,15 @@ static void test_exec_rules(void **state)
 			    "R0007");
 }
 
-static const char *open_ev(struct fixture *f, const char *comm, const char *path, uint32_t flags,
+/* An open by the executable /usr/bin/EXE, whose process name (comm) is EXE too. */
+static const char *open_ev(struct fixture *f, const char *exe, const char *path, uint32_t flags,
 			   int32_t ret)
 {
 	struct vigil_event ev = base_event(VIGIL_EV_OPEN);
+	static char path_buf[64];
 
-	set_proc(comm, "/usr/bin/demo", (const char *[]){ comm }, 1);
+	snprintf(path_buf, sizeof(path_buf), "/usr/bin/%s", exe);
+	set_proc(exe, path_buf, (const char *[]){ exe }, 1);
 	ev.open.path = path;
 	ev.open.flags = flags;
 	ev.open.ret = ret;
@@ -230,8 +233,18 @@ static void test_open_rules(void **state)
 	assert_string_equal(open_ev(f, "demo", "/etc/nothere", O_RDONLY, -ENOENT), "");
 	assert_string_equal(open_ev(f, "demo", "/tmp/scratch", O_RDWR | O_CREAT, 3), "");
 	assert_string_equal(open_ev(f, "demo", "/proc/1234/stat", O_RDONLY, 3), "");
-	/* rulePolicies: R0002 allows comm backup */
+	/* rulePolicies: R0002 allows the executable backup */
 	assert_string_equal(open_ev(f, "backup", "/etc/hostname", O_RDONLY, 3), "");
+	{
+		/* not a process that only calls itself backup */
+		struct vigil_event ev = base_event(VIGIL_EV_OPEN);
+
+		set_proc("backup", "/usr/bin/demo", (const char *[]){ "demo" }, 1);
+		ev.open.path = "/etc/hostname";
+		ev.open.flags = O_RDONLY;
+		ev.open.ret = 3;
+		assert_string_equal(run1(f, &ev), "R0002");
+	}
 	/* the sensitive classes win over R0002 and count attempts */
 	assert_string_equal(open_ev(f, "demo",
 				    "/var/run/secrets/kubernetes.io/serviceaccount/token", O_RDONLY,
