@@ -43,6 +43,7 @@ STRICT_CHECK(prof_check_neighbor_type)
 STRICT_CHECK(prof_check_ip)
 STRICT_CHECK(prof_check_capability)
 STRICT_CHECK(prof_check_syscall)
+STRICT_CHECK(prof_check_exec_digest)
 STRICT_CHECK(prof_check_iouring_op)
 
 static int failp(struct ld *c, struct prof_pos p, const char *fmt, ...)
@@ -728,6 +729,7 @@ static const char *const cp_container_fields[] = {
 	"rulePolicies",
 	"identifiedCallStacks",
 	"iouring",
+	"execDigests",
 	"ingress",
 	"egress",
 	NULL,
@@ -857,10 +859,7 @@ static int load_container(struct ld *c, struct prof_node *n, const char *const *
 			r = get_strs(c, it, "iouring", &ct->iouring, prof_check_iouring_op_);
 			break;
 		case CF_EXECDIGESTS:
-			r = get_strs(c, it, "execDigests", &ct->exec_digests, prof_check_exec_digest);
-			break;
-		case CF_EXECDIGESTS:
-			r = get_strs(c, it, "execDigests", &ct->exec_digests, prof_check_exec_digest);
+			r = get_strs(c, it, "execDigests", &ct->exec_digests, prof_check_exec_digest_);
 			break;
 		case CF_INGRESS:
 			r = load_neighbors(c, it, "ingress", &ct->ingress);
