@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # Paths are the file that was opened, not the string the program wrote: every spelling of
 # /etc/shadow (symlink, "..", "//", "/./", a directory descriptor, openat2 RESOLVE_IN_ROOT, an
-# O_PATH descriptor reopened through /proc/self/fd) gives the event path /etc/shadow, through
+# O_PATH descriptor reopened through /proc/self/fd, a chroot into /etc) gives /etc/shadow, through
 # the open syscalls and through io_uring alike (plain, OPENAT2, IOSQE_ASYNC, linked, fixed
 # file slots, SQPOLL, DEFER_TASKRUN). A failed open is the string normalised (".", "..", "//",
 # relative to its directory); a string the sensor had to cut is marked, never passed off as
@@ -49,6 +49,9 @@ for m in "${SYS[@]}" "${URING[@]}"; do
 done
 # openat2 RESOLVE_IN_ROOT: "/shadow" below a root of /etc is /etc/shadow
 case_ /etc/shadow -d /etc openat2 /shadow
+# chroot into a directory (not a mount of its own): /shadow there is /etc/shadow
+case_ /etc/shadow -r /etc chroot /shadow
+case_ /etc/shadow -r /etc chroot /../../shadow
 # /proc spellings: self, thread-self, "..": the same files as /proc/PID/...
 for m in sys uring; do
 	case_ "/proc/PID/environ" "$m" /proc/self/../self/environ
