@@ -11,6 +11,7 @@
 
 #include <arpa/inet.h>
 #include "sensor/detect/detect_internal.h"
+#include "util/path.h"
 #include "util/strutil.h"
 #include "vigil/detect_paths.h"
 #include "vigil/exe_digest.h"
@@ -235,6 +236,34 @@ static int eval_connect(struct raise *r)
 }
 
 /*
+ * Whether a link points at a sensitive file, however its target is spelt: a symlink's relative
+ * target is relative to the link's directory, a hard link's to the process's working directory
+ * (linkat's own directory descriptor is not in the record: the cwd is the usual case); then
+ * "." and ".." are resolved lexically (/etc/../etc/shadow, ../../etc/shadow).
+ */
+static bool link_target_sensitive(const struct vigil_event *ev, bool symlink)
+{
+	const char *t = ev->link.target, *base;
+	char joined[8192], norm[4096];
+	bool cut;
+
+	if (!t || !t[0])
+		return false;
+	if (t[0] == '/') {
+		vigil_strlcpy(joined, t, sizeof(joined));
+	} else if (symlink && ev->link.path && (base = strrchr(ev->link.path, '/'))) {
+		snprintf(joined, sizeof(joined), "%.*s/%s", (int)(base - ev->link.path),
+			 ev->link.path, t);
+	} else if (!symlink && ev->proc && ev->proc->cwd && ev->proc->cwd[0] == '/') {
+		snprintf(joined, sizeof(joined), "%s/%s", ev->proc->cwd, t);
+	} else {
+		return vigil_path_sensitive_link_target(t);
+	}
+	vigil_path_normalize(joined, strlen(joined), norm, sizeof(norm), &cut);
+	return vigil_path_sensitive_link_target(norm) || vigil_path_sensitive_link_target(t);
+}
+
+/*
  * The container runtime unshares as it starts a container: runc, or the memfd copy of itself
  * it runs (memfd:runc_cloned:...). Judged by the executable the kernel ran, so a process that
  * renames itself runc is not exempt (a memfd executable raises R1005 on its own).
@@ -289,13 +318,13 @@ int detect_eval(struct raise *r)
 		return detect_raise(r, "R1030", op, "unexpected io_uring operation: %s", op);
 	}
 	case VIGIL_EV_SYMLINK:
-		if (!vigil_path_sensitive_link_target(ev->link.target))
+		if (!link_target_sensitive(ev, true))
 			return 0;
 		return detect_raise(r, "R1010", ev->link.path ? ev->link.path : "",
 				    "symlink %s -> %s", ev->link.path ? ev->link.path : "",
 				    ev->link.target);
 	case VIGIL_EV_LINK:
-		if (!vigil_path_sensitive_link_target(ev->link.target))
+		if (!link_target_sensitive(ev, false))
 			return 0;
 		return detect_raise(r, "R1012", ev->link.path ? ev->link.path : "",
 				    "hard link %s -> %s", ev->link.path ? ev->link.path : "",

@@ -4,6 +4,7 @@
 # "//", a directory descriptor or a fixed io_uring slot raises R0010 (not R0002, not nothing),
 # /proc/self/../self/environ raises R0008, and failed attempts spelt /./etc/shadow,
 # //etc/shadow, /etc/../etc/shadow or too long for the sensor to copy whole raise R0010.
+# Links to /etc/shadow spelt /etc/../etc/shadow or ../../../etc/shadow raise R1012/R1010.
 # Learning records the same canonical paths, so a learned spelling is quiet when rerun.
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/sensor-lib.sh"
@@ -96,6 +97,26 @@ for tag, rule in want.items():
 print("# %d of %d runs wrong" % (bad, len(want)), file=sys.stderr)
 sys.exit(1 if bad else 0)
 PY
+
+# Links to a sensitive file, their target spelt another way: R1012 (hard) and R1010 (symbolic)
+mkdir -p "$T/sub"
+cat >"$T/links.sh" <<EOF
+#!/bin/sh
+'$PROGS/link_to' hard /etc/../etc/shadow '$T/h1'
+cd '$T/sub' && '$PROGS/link_to' hard ../../../etc/shadow h2
+'$PROGS/link_to' sym ../../../etc/shadow '$T/sub/s1'
+'$PROGS/link_to' sym /etc/./shadow '$T/s2'
+EOF
+A3=$T/alerts3.jsonl
+"$VIGIL" watch --profile "$P" --alerts "file:$A3" --cooldown 0 -- /bin/sh "$T/links.sh" \
+	>/dev/null 2>"$T/watch3.err" || true
+touch "$A3"
+for l in h1 sub/h2; do
+	assert_eq 1 "$(json_count "$A3" rule_id=R1012 "key=$T/$l")" "R1012 for $l"
+done
+for l in sub/s1 s2; do
+	assert_eq 1 "$(json_count "$A3" rule_id=R1010 "key=$T/$l")" "R1010 for $l"
+done
 
 # Learning records canonical paths: the file a spelling opened, an attempt normalised.
 P2=$T/learned.yaml
