@@ -68,6 +68,11 @@ for m in sys uring uring-async; do
 	case_ /etc/shadow -x 65536 -d "$T/sub" "$m" ../../../etc/shadow
 done
 
+# one submission: OPENAT(link), CLOSE of the descriptor it gets, OPENAT(/etc/hostname) into
+# the same number: the first open is still reported as the file it opened
+printf '%q ' "$PROGS/open_via" -t swap uring-swap "$T/link" >>"$DRIVE"
+printf '\n' >>"$DRIVE"
+
 out=$T/paths.jsonl
 TRACE_OPTS=(--kinds exec,open)
 trace_json "$out" /bin/sh "$DRIVE"
@@ -82,7 +87,7 @@ got = {}
 for line in open(sys.argv[2]):
     e = json.loads(line)
     a = e["process"]["args"]
-    if e["kind"] != "open" or len(a) < 3 or a[1] != "-t":
+    if e["kind"] != "open" or len(a) < 3 or a[1] != "-t" or a[2] not in want:
         continue
     if e["event"]["flags"] & 0o10200000 == 0o10200000:  # O_PATH|O_DIRECTORY: the -d DIR
         continue
@@ -99,6 +104,8 @@ for tag in want:
 print("# %d of %d spellings wrong" % (bad, len(want)), file=sys.stderr)
 sys.exit(1 if bad else 0)
 PY
+
+expect 1 "$out" kind=open process.args=swap event.path=/etc/shadow event.via_iouring=true
 
 # io_uring opens are reported as such, and the failed ones carry the error
 expect 1 "$out" kind=open event.via_iouring=true event.path=/etc/shadow event.ret=-20
