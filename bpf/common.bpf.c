@@ -69,6 +69,9 @@ static long walk_step(__u32 i, struct walk_ctx *w)
 
 		if (pm == mnt)
 			return 1;
+		/* a bind mount of a subtree (or of one file): what is below has another name */
+		if (mnt_root != BPF_CORE_READ(mnt_root, d_sb, s_root))
+			e->flags |= VG_F_ALIAS;
 		w->dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
 		w->mnt = pm;
 		w->vfsmnt = (void *)pm + w->mnt_off;

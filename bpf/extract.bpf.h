@@ -69,6 +69,26 @@ static __always_inline bool open_seen(__u64 cg, struct file *f, __u32 flags, __u
 	return true;
 }
 
+/*
+ * A regular file with more than one hard link is also known by other names (a bind mount on
+ * its path was flagged by the walk). An aliased file carries its identity, device (the
+ * kernel's encoding) and inode number, in arg[4] and arg[5]: user space finds by them which
+ * file it is, even once the process and its mount namespace are gone.
+ */
+static __always_inline void flag_alias(struct vg_event *e, struct file *f)
+{
+	struct inode *ino = f ? BPF_CORE_READ(f, f_inode) : NULL;
+
+	if (!ino || (BPF_CORE_READ(ino, i_mode) & 0170000) != 0100000)
+		return;
+	if (BPF_CORE_READ(ino, __i_nlink) > 1)
+		e->flags |= VG_F_ALIAS;
+	if (e->flags & VG_F_ALIAS) {
+		e->arg[4] = BPF_CORE_READ(ino, i_sb, s_dev);
+		e->arg[5] = BPF_CORE_READ(ino, i_ino);
+	}
+}
+
 /* The directory a relative path is resolved against: cwd for AT_FDCWD, else the dirfd. */
 static __always_inline __u32 put_dir(struct vg_event *e, __u32 off, int idx, long dirfd)
 {

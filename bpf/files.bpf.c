@@ -57,8 +57,12 @@ __noinline int on_open(__u64 regs_, long nr, long ret, __u64 cg)
 		e = ev_begin(VG_EV_OPEN, cg);
 		if (!e)
 			return 0;
-		if (ret >= 0)
-			off = put_file_path(e, off, 0, fd_file(t, ret));
+		if (ret >= 0) {
+			struct file *f = fd_file(t, ret);
+
+			off = put_file_path(e, off, 0, f);
+			flag_alias(e, f);
+		}
 		if (!off)
 			off = put_user_path(e, off, 0, 1, upath, dirfd);
 		e->arg[0] = (__u32)flags;

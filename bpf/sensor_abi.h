@@ -53,6 +53,7 @@
 #define VG_F_OUT_OF_SET (1u << 6) /* syscall outside the loaded allow set */
 #define VG_F_ABS_ROOT	(1u << 7) /* path walk reached the task's root */
 #define VG_F_PSEUDO	(1u << 8) /* string 0 names a pseudo file (memfd, pipe, socket) */
+#define VG_F_ALIAS	(1u << 9) /* the file has other names: hard links, or a bind mount on the way */
 
 /* how a string in the data area is encoded (struct vg_event.str_fmt, 2 bits per string) */
 #define VG_STR_RAW   0 /* bytes as they are (NUL-terminated) */

@@ -224,8 +224,12 @@ int BPF_PROG(vg_uring_complete, struct io_ring_ctx *rctx, void *req_, struct io_
 	e = ev_begin(VG_EV_OPEN, cg);
 	if (!e)
 		goto out;
-	if (res >= 0)
-		off = put_file_path(e, 0, 0, uring_opened_file(req, o, res));
+	if (res >= 0) {
+		struct file *f = uring_opened_file(req, o, res);
+
+		off = put_file_path(e, 0, 0, f);
+		flag_alias(e, f);
+	}
 	if (!off && p && p->len > 1) {
 		off = put_str(e, 0, 0, p->name, false, VG_STR_RAW);
 		if (off && e->data[0] != '/')

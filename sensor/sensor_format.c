@@ -123,6 +123,8 @@ static json_t *event_fields(const struct vigil_event *ev)
 		json_object_set_new(o, "ret", json_integer(ev->open.ret));
 		if (ev->open.truncated)
 			json_object_set_new(o, "truncated", json_true());
+		if (ev->open.aliased)
+			json_object_set_new(o, "aliased", json_true());
 		if (ev->kind == VIGIL_EV_FILE_READ) {
 			json_object_set_new(o, "size", json_integer((json_int_t)ev->open.size));
 			set_sample(o, ev->open.data, ev->open.data_len);

@@ -121,7 +121,10 @@ struct vigil_event {
 			uint32_t flags;	  /* O_* as passed */
 			int32_t ret;	  /* fd or -errno */
 			bool truncated;	  /* path is not whole: a prefix (cut by the sensor) */
-			uint64_t size;	  /* FILE_READ: bytes read */
+			bool aliased;	  /* the file has other names (hard links, a bind mount) */
+			uint32_t dev; /* aliased: the file's device (kernel encoding) and inode */
+			uint64_t ino;
+			uint64_t size;	     /* FILE_READ: bytes read */
 			const uint8_t *data; /* FILE_READ: sample (data_len bytes), may be NULL */
 			uint32_t data_len;
 		} open;

@@ -15,6 +15,7 @@
 #include "sensor/detect/detect_internal.h"
 #include "vigil/detect.h"
 #include "vigil/exe_digest.h"
+#include "vigil/path_alias.h"
 #include "vigil/detect_paths.h"
 #include "vigil/profile.h"
 
@@ -61,7 +62,8 @@ struct vigil_detector *vigil_detector__new(const struct vigil_detect_opts *opts)
 	if (!d->disabled)
 		goto fail;
 	d->digests = vigil_exe_digests__new(0);
-	if (!d->digests)
+	d->alias = vigil_path_alias__new();
+	if (!d->digests || !d->alias)
 		goto fail;
 	d->cooldown_ns = VIGIL_DETECT_DEFAULT_COOLDOWN_NS;
 	d->max_keys = 65536;
@@ -119,6 +121,7 @@ void vigil_detector__free(struct vigil_detector *d)
 	if (!d)
 		return;
 	vigil_exe_digests__free(d->digests);
+	vigil_path_alias__free(d->alias);
 	for (size_t i = 0; i < BIND_BUCKETS; i++) {
 		while (d->bind[i]) {
 			struct binding *b = d->bind[i];

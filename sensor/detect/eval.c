@@ -15,6 +15,7 @@
 #include "util/strutil.h"
 #include "vigil/detect_paths.h"
 #include "vigil/exe_digest.h"
+#include "vigil/path_alias.h"
 #include "vigil/profile.h"
 
 static const char *base_name(const char *path)
@@ -116,6 +117,20 @@ static int eval_open(struct raise *r)
 	const char *path = ev->open.path;
 	enum vigil_open_class cls = vigil_open_class(path);
 
+	char alias[256];
+
+	/* the file under another name: a hard link or a bind mount of a sensitive file */
+	if (ev->open.aliased && cls != VIGIL_OPEN_SENSITIVE && cls != VIGIL_OPEN_TOKEN &&
+	    cls != VIGIL_OPEN_ENVIRON &&
+	    vigil_path_alias__sensitive(r->d->alias, ev, alias, sizeof(alias))) {
+		if (vigil_matcher__open(r->b->m, alias, ev->open.flags))
+			return 0;
+		return detect_raise(
+			r, "R0010", alias,
+			"sensitive file access: %s, opened as %s (a hard link or a bind "
+			"mount of it)",
+			alias, path);
+	}
 	/* a failed open whose name the sensor could not keep whole (longer than it copies, or
 	 * its directory too deep) could have named any file, a sensitive one included */
 	if (ev->open.truncated && ev->open.ret < 0 && (!path[0] || path[0] == '/'))

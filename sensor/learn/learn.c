@@ -16,6 +16,7 @@
 #include "util/strutil.h"
 #include "vigil/detect_paths.h"
 #include "vigil/exe_digest.h"
+#include "vigil/path_alias.h"
 #include "vigil/learn.h"
 
 #define DNS_NAMES_MAX  4096
@@ -49,6 +50,7 @@ struct vigil_learner {
 	bool has_collapse;
 	struct vigil_collapse_opts collapse;
 	struct vigil_exe_digests *digests; /* made at the first exec that carries an identity */
+	struct vigil_path_alias *alias;	   /* made at the first open of an aliased file */
 };
 
 /*
@@ -141,6 +143,7 @@ void vigil_learner__free(struct vigil_learner *l)
 	free(l->dns);
 	vigil_profile__free(l->p);
 	vigil_exe_digests__free(l->digests);
+	vigil_path_alias__free(l->alias);
 	free(l);
 }
 
@@ -263,8 +266,9 @@ static int learn_exec(struct vigil_learner *l, const struct vigil_event *ev)
 static int learn_open(struct vigil_learner *l, const struct vigil_event *ev)
 {
 	const char *names[VIGIL_OPEN_FLAGS_MAX];
-	char path[PATH_MAX_LEARN];
+	char path[PATH_MAX_LEARN], alias[256];
 	size_t n;
+	int err;
 
 	if (!ev->open.path || ev->open.path[0] != '/')
 		return 0;
@@ -279,6 +283,16 @@ static int learn_open(struct vigil_learner *l, const struct vigil_event *ev)
 		if (cls != VIGIL_OPEN_TOKEN && cls != VIGIL_OPEN_ENVIRON &&
 		    cls != VIGIL_OPEN_SENSITIVE && !ev->open.truncated)
 			return 0;
+	}
+	/* a sensitive file under another name is learned as the name detection judges */
+	if (ev->open.aliased && ev->open.ret >= 0 &&
+	    vigil_open_class(ev->open.path) != VIGIL_OPEN_SENSITIVE &&
+	    (l->alias || (l->alias = vigil_path_alias__new())) &&
+	    vigil_path_alias__sensitive(l->alias, ev, alias, sizeof(alias))) {
+		n = vigil_open_flag_names(ev->open.flags, names, VIGIL_OPEN_FLAGS_MAX);
+		err = vigil_profile__add_open(l->p, 0, l->c, alias, names, n);
+		if (err < 0)
+			return err;
 	}
 	vigil_learn_normalize_path(ev->open.path, path, sizeof(path));
 	n = vigil_open_flag_names(ev->open.flags, names, VIGIL_OPEN_FLAGS_MAX);
