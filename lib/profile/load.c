@@ -859,7 +859,8 @@ static int load_container(struct ld *c, struct prof_node *n, const char *const *
 			r = get_strs(c, it, "iouring", &ct->iouring, prof_check_iouring_op_);
 			break;
 		case CF_EXECDIGESTS:
-			r = get_strs(c, it, "execDigests", &ct->exec_digests, prof_check_exec_digest_);
+			r = get_strs(c, it, "execDigests", &ct->exec_digests,
+				     prof_check_exec_digest_);
 			break;
 		case CF_INGRESS:
 			r = load_neighbors(c, it, "ingress", &ct->ingress);

@@ -206,7 +206,8 @@ struct prof_container {
 	PROF_LIST(struct prof_rule_policy) rule_policies; /* a map, sorted by rule id */
 	struct prof_node *identified_call_stacks; /* generic; NULL when absent (a null is a node) */
 	struct prof_strs iouring;		  /* Vigil extension: io_uring op names, a set */
-	struct prof_strs exec_digests; /* Vigil extension: "PATH sha256:HEX" per executable, a set */
+	struct prof_strs
+		exec_digests; /* Vigil extension: "PATH sha256:HEX" per executable, a set */
 	/* NetworkNeighborhood containers (and a ContainerProfile spec) */
 	struct prof_neighbors ingress;
 	struct prof_neighbors egress;
