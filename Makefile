@@ -81,6 +81,7 @@ help:
 	@echo 'make check      clang-format, warnings-as-errors build, cppcheck'
 	@echo 'make fuzz       build fuzzers and run each for FUZZ_SECONDS (default 60)'
 	@echo 'make bench      benchmarks; results in docs/BENCHMARKS.md'
+	@echo 'make image      the OCI image localhost/vigil:VERSION and :latest (podman, offline)'
 	@echo 'options: V=1 (verbose), SANITIZE=address,undefined, BUILD=dir'
 
 deps:

@@ -25,8 +25,16 @@ $(BUILD)/cockpit_assets.h: $(COCKPIT_WEB) $(COCKPIT_NPM_STAMP) scripts/embed-ass
 	$(Q)scripts/embed-assets.sh $@ $(COCKPIT_WEB) $(COCKPIT_VENDORED)
 
 # Screenshots of the page for docs/COCKPIT.md (docs/img/cockpit-*.png), taken by the browser
-# tests when SHOTS names a directory. Not part of `make test`: run it after changing the page.
+# tests when SHOTS names a directory (t8011 runs real agents: root). Not part of `make test`:
+# run it after changing the page.
 .PHONY: screenshots
 screenshots: all
 	$(Q)mkdir -p docs/img
-	$(Q)SHOTS=$(CURDIR)/docs/img tests/e2e/t8001-cockpit-browser.sh
+	$(Q)for t in tests/e2e/t8001-cockpit-browser.sh tests/e2e/t8010-cockpit-fleet-browser.sh \
+		tests/e2e/t8011-cockpit-agents-browser.sh; do SHOTS=$(CURDIR)/docs/img $$t || exit 1; done
+
+# The page at fleet scale in Chromium (1 000 nodes, 100 000 incidents): docs/BENCHMARKS.md,
+# section "Cockpit page". Takes minutes (seeding through the write API).
+.PHONY: bench-page
+bench-page: all
+	$(Q)bench/page/run

@@ -11,7 +11,7 @@ build_pkgs=(make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-con
 	libyaml-dev libssl-dev libcurl4-openssl-dev libsqlite3-dev libmicrohttpd-dev
 	libjansson-dev libcmocka-dev libclang-rt-14-dev openssl curl ca-certificates)
 check_pkgs=(clang-format clang-tidy cppcheck)
-test_pkgs=(liburing-dev podman runc busybox-static iproute2 util-linux procps
+test_pkgs=(liburing-dev podman runc containerd busybox-static iproute2 util-linux procps
 	prometheus-alertmanager clickhouse-server clickhouse-client sqlite3 golang-go
 	chromium python3 python3-yaml strace)
 bench_pkgs=(bpftrace auditd redis-server redis-tools gnuplot-nox hyperfine python3 util-linux)

@@ -1,11 +1,20 @@
-// #/alerts?rule=&node=&workload=&q=&page= — every alert of the fleet, newest first.
-import { listPage } from './api.js';
+// #/alerts?rule=&node=&workload=&q=&since=&until=&range=&page= — every alert of the fleet, newest first, with
+// their rate over time (a click on a bar lists that interval: since/until).
+import { coalesce, listPage } from './api.js';
 import {
-  dim, empty, errorBox, filterBox, h, heading, link, pageOf, pager, sevBadge, sevClass, table, timeMs, when, workloadName, put,
+  dim, empty, errorBox, filterBox, fmtTime, h, heading, link, pageOf, pager, put, section, sevBadge, sevClass, table, timeMs, when,
+  workloadName, fill,
 } from './dom.js';
+import { alertRateBlock, rangeSwitch } from './incidents.js';
 import { params, replace } from './router.js';
 
 const PAGE = 50;
+
+// A since/until scope reads as a time; others as they are.
+function scopeText(k, v) {
+  const t = Date.parse(v);
+  return (k === 'since' || k === 'until') && Number.isFinite(t) ? fmtTime(t) : v;
+}
 
 function matches(a, f) {
   if (f.rule && a.rule_id !== f.rule) return false;
@@ -40,30 +49,39 @@ export function render(root, route) {
     replace({ q, page: '' });
     load(1);
   });
-  const scope = ['rule', 'node', 'workload'].filter((k) => f[k]);
+  const scope = ['rule', 'node', 'workload', 'since', 'until'].filter((k) => f[k]);
+  const range = ['1h', '24h', '7d'].includes(f.range) ? f.range : '24h';
+  const rate = alertRateBlock(range, f.node, f.rule);
   put(root, heading('Alerts', 'every alert of every node, newest first', input),
-    scope.length ? h('div', { class: 'scope' }, 'showing only ', scope.map((k) => h('span', { class: 'chip' }, k + ': ' + f[k])),
+    scope.length ? h('div', { class: 'scope' }, 'showing only ', scope.map((k) => h('span', { class: 'chip' }, k + ': ' + scopeText(k, f[k]))),
       link('clear', 'alerts', f.q ? { q: f.q } : null)) : null,
+    f.since || f.until ? null : section('Alerts over time' + (f.rule ? ' (' + f.rule + ')' : ''), h('div', { class: 'block-tools' }, rangeSwitch(route, range)), rate.node),
     listBox);
 
-  async function load(p) {
+  const load = coalesce(loadNow); // one request at a time, however slow the cockpit
+
+  async function loadNow(p) {
     try {
-      const res = await listPage('/api/v1/alerts', 'alerts', { rule: f.rule, node: f.node, workload: f.workload, q: f.q }, p, PAGE,
+      const res = await listPage('/api/v1/alerts', 'alerts', { rule: f.rule, node: f.node, workload: f.workload, q: f.q, since: f.since, until: f.until }, p, PAGE,
         (a) => matches(a, f));
       if (!alive) return;
       if (!res) {
-        listBox.replaceChildren(empty('This cockpit does not list alerts', 'needs GET /api/v1/alerts (cockpit v2); incidents hold them meanwhile'),
+        fill(listBox, empty('This cockpit does not list alerts', 'needs GET /api/v1/alerts (cockpit v2); incidents hold them meanwhile'),
           h('p', { class: 'more-link' }, link(f.rule ? 'incidents with ' + f.rule + ' ›' : 'incidents ›', 'incidents', { rule: f.rule })));
         return;
       }
       const none = f.q || scope.length ? empty('No alert matches', 'clear the filter to see every alert')
         : empty('No alerts yet', 'agents send every alert they raise');
-      listBox.replaceChildren(pager({ path: ['alerts'], query: new URLSearchParams({ ...f, page: p }) }, res.total, p, PAGE, res.exact),
+      fill(listBox, pager({ path: ['alerts'], query: new URLSearchParams({ ...f, page: p }) }, res.total, p, PAGE, res.exact),
         table(ALERT_COLS, alertRows(res.items), none, 'grid alerts'));
     } catch (e) {
-      if (alive) listBox.replaceChildren(errorBox(e));
+      if (alive) fill(listBox, errorBox(e));
     }
   }
   load(page);
-  return { refresh() { load(pageOf({ query: new URLSearchParams(location.hash.split('?')[1] || '') })); }, destroy() { alive = false; } };
+  if (!f.since && !f.until) rate.update();
+  return {
+    refresh() { load(pageOf({ query: new URLSearchParams(location.hash.split('?')[1] || '') })); if (!f.since && !f.until) rate.update(); },
+    destroy() { alive = false; rate.destroy(); },
+  };
 }

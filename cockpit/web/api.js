@@ -117,3 +117,30 @@ function windowOf(got, page, size) {
   const more = got.length > page * size;
   return { items, total: (page - 1) * size + items.length + (more ? 1 : 0), exact: !more, capped: false };
 }
+
+// fn, called at most once at a time: a call while one runs makes one more run after it (with
+// the latest arguments), so a slow cockpit is not sent a new request every refresh.
+export function coalesce(fn) {
+  let running = null;
+  let again = null;
+  const run = async (...args) => {
+    if (running) {
+      again = args;
+      return running;
+    }
+    running = (async () => {
+      try {
+        await fn(...args);
+      } finally {
+        running = null;
+      }
+    })();
+    await running;
+    if (again) {
+      const next = again;
+      again = null;
+      await run(...next);
+    }
+  };
+  return run;
+}

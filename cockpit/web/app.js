@@ -1,8 +1,8 @@
 // The cockpit page: a console over the fleet's nodes, workloads, profiles, incidents and
 // alerts. app.js routes the URL's hash to a view (one module each), keeps the header's health
 // line, asks for the analyst token when the API wants one, and refreshes the view every 5 s.
-import { get, optional, setToken, whenAuthNeeded } from './api.js';
-import { h, num, put } from './dom.js';
+import { coalesce, get, optional, setToken, whenAuthNeeded } from './api.js';
+import { h, num, put, fill } from './dom.js';
 import { current, go } from './router.js';
 import * as alerts from './alerts.js';
 import * as fleet from './fleet.js';
@@ -42,7 +42,7 @@ function show() {
   for (const a of document.querySelectorAll('#nav a')) a.classList.toggle('on', a.dataset.view === tab);
   document.title = title + ' · Vigil cockpit';
   const root = $('#view');
-  root.replaceChildren();
+  fill(root);
   root.dataset.view = route.path[0];
   const q = route.path[0] === 'search' ? route.query.get('q') || '' : null;
   if (q !== null) $('#search-q').value = q;
@@ -52,13 +52,14 @@ function show() {
   active = { inst };
 }
 
-async function refreshHealth() {
+const refreshHealth = coalesce(refreshHealthNow);
+async function refreshHealthNow() {
   try {
     const [hl, nodes] = await Promise.all([get('/api/v1/health'), optional('/api/v1/nodes')]);
     const parts = [];
     if (nodes) {
       const on = (nodes.nodes || []).filter((n) => n.status === 'online').length;
-      parts.push(h('span', { class: 'status online' }, h('i'), num(on) + ' / ' + num((nodes.nodes || []).length) + ' nodes online'));
+      parts.push(h('span', { class: 'status ' + (on ? 'online' : 'offline') }, h('i'), num(on) + ' / ' + num((nodes.nodes || []).length) + ' nodes online'));
     }
     const rx = hl.received || {};
     parts.push(h('span', null, 'store ' + (hl.store || '?')), h('span', null, num(rx.alerts) + ' alerts received'),

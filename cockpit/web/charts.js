@@ -60,8 +60,9 @@ function mount(cls, label, make) {
 if (typeof window !== 'undefined' && !window.uPlot) console.error('vigil: uPlot did not load');
 
 // Alert counts per time bucket, stacked by severity when the API splits them.
-// points: [{t: ms, count, high?, mid?, low?}], bucketS: the bucket width in seconds.
-export function alertRate(points, bucketS) {
+// points: [{t: ms, count, high?, mid?, low?}], bucketS: the bucket width in seconds;
+// onPick(startMs, endMs) is called with the bucket a click lands on.
+export function alertRate(points, bucketS, onPick) {
   const t = theme();
   const x = points.map((p) => Math.floor(p.t / 1e3));
   const split = points.some((p) => p.high !== undefined || p.mid !== undefined || p.low !== undefined);
@@ -90,6 +91,10 @@ export function alertRate(points, bucketS) {
       scales: { x: { time: true }, y: { range: (u, lo, hi) => [0, Math.max(1, hi * 1.1)] } },
       axes: [axis(t, { values: timeTicks }), axis(t, { size: 44, values: (u, vals) => vals.map((v) => (Number.isInteger(v) ? String(v) : '')) })],
       series,
+      hooks: { ready: [(u) => u.over.addEventListener('click', () => {
+        const i = u.cursor.idx;
+        if (onPick && i !== null && i !== undefined && raw.some((s) => s[i] > 0)) onPick(x[i] * 1e3, (x[i] + bucketS) * 1e3);
+      })] },
     }, data, box));
 }
 

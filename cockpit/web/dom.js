@@ -32,31 +32,53 @@ export function link(text, path, params, cls) {
 }
 
 // A table: cols are labels (or {label, cls, title}), rows are arrays of cells (text or nodes)
-// or {cells, cls, onclick, title}. emptyNode replaces the body when there are no rows.
+// or {cells, cls, onclick, title, data}. emptyNode replaces the body when there are no rows.
 export function table(cols, rows, emptyNode, cls) {
   const head = h('tr', null, cols.map((c) => (typeof c === 'string'
     ? h('th', null, c) : h('th', { class: c.cls, title: c.title }, c.label))));
   const body = h('tbody');
-  for (const r of rows) {
-    const spec = Array.isArray(r) ? { cells: r } : r;
-    const tr = h('tr', { class: spec.cls, title: spec.title, dataset: spec.data });
-    spec.cells.forEach((c, i) => {
-      const col = cols[i];
-      tr.appendChild(h('td', { class: typeof col === 'string' ? undefined : col.cls }, c));
-    });
-    if (spec.onclick) {
-      tr.classList.add('clickable');
-      tr.addEventListener('click', (ev) => {
-        if (ev.target.closest('a')) return; // a link in the row goes where it says
-        spec.onclick(ev);
-      });
-    }
-    body.appendChild(tr);
-  }
+  for (const r of rows) body.appendChild(rowNode(cols, r));
   if (!rows.length && emptyNode) {
     body.appendChild(h('tr', { class: 'empty-row' }, h('td', { colSpan: cols.length }, emptyNode)));
   }
   return h('table', { class: cls || 'grid' }, h('thead', null, head), body);
+}
+
+function rowNode(cols, r) {
+  const spec = Array.isArray(r) ? { cells: r } : r;
+  const tr = h('tr', { class: spec.cls, title: spec.title, dataset: spec.data });
+  spec.cells.forEach((c, i) => {
+    const col = cols[i];
+    tr.appendChild(h('td', { class: typeof col === 'string' ? undefined : col.cls }, c));
+  });
+  if (spec.onclick) {
+    tr.classList.add('clickable');
+    tr.addEventListener('click', (ev) => {
+      if (ev.target.closest('a')) return; // a link in the row goes where it says
+      spec.onclick(ev);
+    });
+  }
+  return tr;
+}
+
+// A table for a list that may be long (an incident's alerts or events): `step` rows, then a
+// "show more" button that adds the next `step`. rows may be a function of an index range, so
+// rows not shown are never built.
+export function longTable(cols, count, rowAt, emptyNode, cls, step) {
+  step = step || 100;
+  const tbl = table(cols, [], count ? null : emptyNode, cls);
+  const body = tbl.tBodies[0];
+  const more = h('button', { type: 'button', class: 'more' });
+  let shown = 0;
+  const next = () => {
+    const end = Math.min(count, shown + step);
+    for (; shown < end; shown++) body.appendChild(rowNode(cols, rowAt(shown)));
+    more.textContent = 'show ' + num(Math.min(step, count - shown)) + ' more of ' + num(count - shown);
+    more.hidden = shown >= count;
+  };
+  more.addEventListener('click', next);
+  next();
+  return h('div', { class: 'long-table' }, tbl, more);
 }
 
 // An empty state: what is missing and what makes it appear.
@@ -77,6 +99,7 @@ export function pager(route, total, page, size, exact) {
   const last = Math.min(total, page * size);
   const to = (p) => href(route.path, { ...Object.fromEntries(route.query.entries()), page: p });
   const lastPage = exact === false ? total <= page * size : page >= pages;
+  if (!total && page === 1) return null; // the table's empty state says it
   return h('div', { class: 'pager' },
     h('span', { class: 'pager-range' }, num(first) + '–' + num(last) + ' of ' + num(total) + (exact === false ? '+' : '')),
     page > 1 ? h('a', { href: to(page - 1), class: 'pager-prev' }, '‹ newer') : h('span', { class: 'dim' }, '‹ newer'),
@@ -238,6 +261,14 @@ export function section(title, ...body) {
 
 // Appends children to a node as h() does (null and false are left out, strings become text).
 export function put(parent, ...children) {
+  append(parent, children);
+  return parent;
+}
+
+// Replaces a node's children as h() builds them (null and false are left out: the DOM's own
+// replaceChildren would insert the text "null").
+export function fill(parent, ...children) {
+  parent.replaceChildren();
   append(parent, children);
   return parent;
 }

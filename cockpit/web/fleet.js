@@ -1,11 +1,11 @@
 // #/fleet?q=&status=&sort=&range=&page= — every node at a glance: online/stale/offline, last
 // heartbeat, agent version, sensor and sink health; the fleet's alert rate; latest incidents.
-import { optional } from './api.js';
+import { coalesce, optional } from './api.js';
 import {
   dim, empty, errorBox, filterBox, fmtDuration, h, heading, link, num, pageOf, pager, section, statusDot,
-  table, tile, timeMs, when, put,
+  table, tile, timeMs, when, put, fill,
 } from './dom.js';
-import { alertRateBlock, fetchIncidents, INCIDENT_COLS, incidentRows, rangeSwitch } from './incidents.js';
+import { alertRateBlock, fetchIncidents, incidentTable, rangeSwitch } from './incidents.js';
 import { href, params, replace } from './router.js';
 
 const PAGE = 50;
@@ -60,7 +60,7 @@ function nodeTable(route, nodes, f, sort) {
       count(health(n).drops), count(health(n).sink_failures), count(health(n).spool_dropped)],
   }));
   const none = f.q || f.status ? empty('No node matches', 'clear the filter to see every node')
-    : empty('No node has reported yet', 'agents with a cockpit: section in their config send a heartbeat every 10 s (docs/AGENT.md)');
+    : empty('No node has reported yet', 'enrol agents with a join token (vigil cockpit join-token) and the cockpit: section of their config; each sends a heartbeat every 10 s (docs/AGENT.md)');
   return [pager({ path: ['fleet'], query: new URLSearchParams({ ...f, page }) }, nodes.length, page, PAGE),
     table([{ label: 'status', cls: 'narrow' }, sortHead('node', 'name'), sortHead('agent', 'version'), 'kernel',
       sortHead('last heartbeat', 'seen'), 'uptime', sortHead('workloads', 'workloads', 'num'), sortHead('alerts 1 h', 'alerts', 'num'),
@@ -107,32 +107,35 @@ export function render(root, route) {
     h('section', { class: 'block' }, h('h2', null, 'Nodes'), h('div', { class: 'block-tools', id: 'status-filter' }), nodeBox),
     section('Latest incidents', incBox, h('p', { class: 'more-link' }, link('all incidents ›', 'incidents'))));
 
-  async function load() {
+  const load = coalesce(loadNow); // one request at a time, however slow the cockpit
+
+  async function loadNow() {
     try {
       const res = await optional('/api/v1/nodes', { limit: 10000 }); // a fleet page needs them all: tiles count them
       if (!alive) return;
       if (!res) {
-        tileBox.replaceChildren();
-        nodeBox.replaceChildren(empty('This cockpit does not list nodes', 'needs GET /api/v1/nodes (cockpit v2)'));
+        fill(tileBox);
+        fill(nodeBox, empty('This cockpit does not list nodes', 'needs GET /api/v1/nodes (cockpit v2)'));
         return;
       }
       const all = res.nodes || [];
       const q = (f.q || '').toLowerCase();
       const nodes = all.filter((n) => (!f.status || n.status === f.status) &&
         (!q || [n.name, n.version, n.kernel, n.status].join(' ').toLowerCase().includes(q))).sort(SORTS[sort]);
-      tileBox.replaceChildren(tiles(all));
-      root.querySelector('#status-filter').replaceChildren(statusFilter(f, all));
-      nodeBox.replaceChildren(...nodeTable({ path: ['fleet'], query: new URLSearchParams(location.hash.split('?')[1] || '') }, nodes, f, sort));
+      fill(tileBox, tiles(all));
+      fill(root.querySelector('#status-filter'), statusFilter(f, all));
+      fill(nodeBox, ...nodeTable({ path: ['fleet'], query: new URLSearchParams(location.hash.split('?')[1] || '') }, nodes, f, sort));
     } catch (e) {
-      if (alive) nodeBox.replaceChildren(errorBox(e));
+      if (alive) fill(nodeBox, errorBox(e));
     }
   }
-  async function loadIncidents() {
+  const loadIncidents = coalesce(loadIncidentsNow); // one request at a time, however slow the cockpit
+  async function loadIncidentsNow() {
     try {
       const res = await fetchIncidents({}, 1, 10);
-      if (alive) incBox.replaceChildren(table(INCIDENT_COLS, incidentRows(res.items), empty('No incidents yet', 'alerts from agents appear here'), 'grid incidents'));
+      if (alive) fill(incBox, incidentTable(res.items, empty('No incidents yet', 'alerts from agents appear here')));
     } catch (e) {
-      if (alive) incBox.replaceChildren(errorBox(e));
+      if (alive) fill(incBox, errorBox(e));
     }
   }
   load();

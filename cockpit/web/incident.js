@@ -4,10 +4,11 @@ import { get } from './api.js';
 import { incidentTimeline } from './charts.js';
 import {
   badge, bytes, empty, errorBox, facts, fmtDuration, fmtTimeFine, h, link, nsToMs, num, section,
-  sevBadge, sevClass, table, timeMs, workloadName, put,
+  longTable, put, sevBadge, sevClass, timeMs, workloadName, fill,
 } from './dom.js';
 
-const EVENTS_PAGE = 50;
+// Rows shown at first (and added per "show more"): an incident may keep thousands of each.
+const STEP = { alerts: 100, evidence: 50, events: 50 };
 
 function peer(addr, port) {
   if (!addr) return '';
@@ -22,21 +23,39 @@ function maxSeverity(alerts) {
   return alerts.reduce((m, a) => Math.max(m, Number(a.severity || 0)), 0);
 }
 
+// How many alerts of each rule, the most frequent first: the shape of an incident at a glance.
+function ruleCounts(alerts) {
+  const by = new Map();
+  for (const a of alerts) {
+    const k = a.rule_id || '?';
+    const e = by.get(k) || { n: 0, name: a.rule_name || '', sev: 0 };
+    e.n++;
+    e.sev = Math.max(e.sev, Number(a.severity || 0));
+    by.set(k, e);
+  }
+  return h('div', { class: 'rule-counts' }, [...by.entries()].sort((x, y) => y[1].n - x[1].n).map(([rule, e]) =>
+    h('span', { class: 'rule-count', title: e.name }, sevBadge(e.sev), ' ', h('span', { class: 'chip' }, rule), ' ', e.name, ' ',
+      h('strong', null, '× ' + num(e.n)))));
+}
+
 function alertTable(alerts) {
-  const rows = alerts.slice().sort((a, b) => timeMs(a) - timeMs(b)).map((a) => ({
-    cls: 'sevrow ' + sevClass(a.severity),
-    cells: [fmtTimeFine(timeMs(a)), sevBadge(a.severity),
-      h('span', null, link(a.rule_id || '', 'alerts', { rule: a.rule_id }, 'chip'), ' ', a.rule_name || ''),
-      h('span', { class: 'msg' }, a.message || ''),
-      a.process ? (a.process.comm || '') + ' [' + (a.process.pid || '') + ']' : ''],
-  }));
-  return table(['time', { label: 'sev', cls: 'narrow' }, 'rule', { label: 'message', cls: 'wide' }, 'process'], rows,
-    empty('No alerts in this incident'), 'grid alerts');
+  const sorted = alerts.slice().sort((a, b) => timeMs(a) - timeMs(b));
+  if (!sorted.length) return empty('No alerts in this incident');
+  return h('div', null, ruleCounts(sorted), longTable(['time', { label: 'sev', cls: 'narrow' }, 'rule', { label: 'message', cls: 'wide' }, 'process'], sorted.length, (i) => {
+    const a = sorted[i];
+    return { cls: 'sevrow ' + sevClass(a.severity),
+      cells: [fmtTimeFine(timeMs(a)), sevBadge(a.severity),
+        h('span', null, link(a.rule_id || '', 'alerts', { rule: a.rule_id }, 'chip'), ' ', a.rule_name || ''),
+        h('span', { class: 'msg' }, a.message || ''),
+        a.process ? (a.process.comm || '') + ' [' + (a.process.pid || '') + ']' : ''] };
+  }, null, 'grid alerts', STEP.alerts));
 }
 
 function destinations(r) {
-  return table(['destination', 'name', 'protocol', { label: 'conns', cls: 'num' }, 'sent / received', 'interval', 'beacon'],
-    (r.destinations || []).map((d) => {
+  const list = r.destinations || [];
+  return longTable(['destination', 'name', 'protocol', { label: 'conns', cls: 'num' }, 'sent / received', 'interval', 'beacon'],
+    list.length, (i) => {
+      const d = list[i];
       const score = Number(d.beacon_score || 0);
       const bar = h('span', { class: 'bar' });
       bar.style.width = Math.round(score * 60) + 'px'; // CSSOM, allowed by the CSP
@@ -44,53 +63,43 @@ function destinations(r) {
         num(d.connections), bytes(d.bytes_out) + ' / ' + bytes(d.bytes_in),
         d.interval_ns ? (Number(d.interval_ns) / 1e9).toFixed(2) + ' s' : '',
         h('span', { class: score >= 0.8 ? 'beacon hot' : 'beacon' }, bar, score ? score.toFixed(2) + (d.beacon_band ? ' ' + d.beacon_band : '') : '–')];
-    }), empty('No network activity recorded'), 'grid destinations');
+    }, empty('No network activity recorded'), 'grid destinations', STEP.evidence);
 }
 
 function files(r) {
-  return table(['time', 'path', 'bytes', 'sha256 (sample)', 'sent to'], (r.files || []).map((f) => [
-    fmtTimeFine(nsToMs(f.time_ns)), code(f.path), bytes(f.bytes), code((f.sample_sha256 || '').slice(0, 16)),
-    (f.sent_to || []).join(', ')]), empty('No secrets or sensitive files read'), 'grid files');
+  const list = r.files || [];
+  return longTable(['time', 'path', 'bytes', 'sha256 (sample)', 'sent to'], list.length, (i) => {
+    const f = list[i];
+    return [fmtTimeFine(nsToMs(f.time_ns)), code(f.path), bytes(f.bytes), code((f.sample_sha256 || '').slice(0, 16)),
+      (f.sent_to || []).join(', ')];
+  }, empty('No secrets or sensitive files read'), 'grid files', STEP.evidence);
 }
 
 function processes(r) {
-  return table(['pid', 'comm', 'exe', 'language', 'evidence'], (r.processes || []).map((p) => [
-    String(p.pid || ''), p.comm || '', code(p.exe), (p.language || '') + (p.language_version ? ' ' + p.language_version : ''),
-    p.language_evidence || '']), empty('No processes recorded'), 'grid processes');
+  const list = r.processes || [];
+  return longTable(['pid', 'comm', 'exe', 'language', 'evidence'], list.length, (i) => {
+    const p = list[i];
+    return [String(p.pid || ''), p.comm || '', code(p.exe), (p.language || '') + (p.language_version ? ' ' + p.language_version : ''),
+      p.language_evidence || ''];
+  }, empty('No processes recorded'), 'grid processes', STEP.evidence);
 }
 
 function flows(r) {
-  return table(['time', 'dir', 'peer', 'protocol', 'entropy', 'bytes', 'sample'], (r.flows || []).map((f) => [
-    fmtTimeFine(nsToMs(f.time_ns)), f.direction || '', peer(f.addr, f.port), (f.protocol || '') + (f.via_iouring ? ' (io_uring)' : ''),
-    f.entropy !== undefined ? Number(f.entropy).toFixed(2) : '', bytes(f.bytes),
-    code((f.sample_hex || '').slice(0, 64) + ((f.redactions || []).length ? ' [redacted]' : ''))]),
-  empty('No payload captured'), 'grid flows');
+  const list = r.flows || [];
+  return longTable(['time', 'dir', 'peer', 'protocol', 'entropy', 'bytes', 'sample'], list.length, (i) => {
+    const f = list[i];
+    return [fmtTimeFine(nsToMs(f.time_ns)), f.direction || '', peer(f.addr, f.port), (f.protocol || '') + (f.via_iouring ? ' (io_uring)' : ''),
+      f.entropy !== undefined ? Number(f.entropy).toFixed(2) : '', bytes(f.bytes),
+      code((f.sample_hex || '').slice(0, 64) + ((f.redactions || []).length ? ' [redacted]' : ''))];
+  }, empty('No payload captured'), 'grid flows', STEP.evidence);
 }
 
-// The event list, EVENTS_PAGE at a time (an incident may keep thousands).
 function eventList(events) {
-  const box = h('div');
-  let shown = 0;
-  const tbl = table(['time', 'kind', 'pid', 'comm', { label: 'detail', cls: 'wide' }], [], empty('No events kept'), 'grid events');
-  const body = tbl.tBodies[0];
-  const more = h('button', { type: 'button', class: 'more' });
-  const step = () => {
-    if (shown === 0) body.replaceChildren();
-    const next = events.slice(shown, shown + EVENTS_PAGE);
-    for (const e of next) {
-      body.appendChild(h('tr', null, h('td', null, fmtTimeFine(nsToMs(e.time_ns))),
-        h('td', null, (e.kind || '') + (e.via_iouring ? ' (io_uring)' : '')), h('td', null, String(e.pid || '')),
-        h('td', null, e.comm || ''), h('td', null, code(e.detail))));
-    }
-    shown += next.length;
-    more.textContent = 'show ' + Math.min(EVENTS_PAGE, events.length - shown) + ' more of ' + num(events.length - shown);
-    more.hidden = shown >= events.length;
-  };
-  more.addEventListener('click', step);
-  if (events.length) step();
-  else more.hidden = true;
-  box.append(tbl, more);
-  return box;
+  return longTable(['time', 'kind', 'pid', 'comm', { label: 'detail', cls: 'wide' }], events.length, (i) => {
+    const e = events[i];
+    return [fmtTimeFine(nsToMs(e.time_ns)), (e.kind || '') + (e.via_iouring ? ' (io_uring)' : ''), String(e.pid || ''),
+      e.comm || '', code(e.detail)];
+  }, empty('No events kept'), 'grid events', STEP.events);
 }
 
 export function render(root, route) {
@@ -111,7 +120,7 @@ export function render(root, route) {
       alerts.map((a) => ({ ms: timeMs(a), severity: a.severity, rule: a.rule_id })), [start, end]);
     chart.node.dataset.events = String(events.length);
     chart.node.dataset.alerts = String(alerts.length);
-    root.replaceChildren(
+    fill(root,
       h('div', { class: 'crumbs' }, link('Incidents', 'incidents'), ' / ', node ? [link(node, ['nodes', node]), ' / '] : null,
         h('span', null, workloadName(w))),
       h('div', { class: 'incident-head sevrow ' + sevClass(sev) },
@@ -140,7 +149,7 @@ export function render(root, route) {
       section('Events (' + num(events.length) + ')', eventList(events)));
   }).catch((e) => {
     if (!alive) return;
-    root.replaceChildren(h('div', { class: 'crumbs' }, link('Incidents', 'incidents')),
+    fill(root, h('div', { class: 'crumbs' }, link('Incidents', 'incidents')),
       e.status === 404 ? empty('No incident ' + id, 'it may have been removed by the retention policy') : errorBox(e));
   });
   return { destroy() { alive = false; if (chart) chart.destroy(); } };

@@ -1,12 +1,12 @@
 // #/incidents?q=&node=&rule=&state=&range=&page= — the fleet's alert rate over time and its
 // incidents, newest first, one page at a time.
-import { FALLBACK_LIMIT, listPage, optional } from './api.js';
+import { coalesce, FALLBACK_LIMIT, listPage, optional } from './api.js';
 import { alertRate } from './charts.js';
 import {
   badge, dim, empty, errorBox, filterBox, h, heading, link, nsToMs, num, pageOf, pager, section,
-  sevBadge, sevClass, table, when, workloadName, put,
+  sevBadge, sevClass, table, when, workloadName, put, fill,
 } from './dom.js';
-import { params, replace } from './router.js';
+import { href, params, replace } from './router.js';
 
 export const PAGE = 50;
 const RANGES = { '1h': ['1h', '1m'], '24h': ['24h', '15m'], '7d': ['7d', '2h'] };
@@ -26,34 +26,39 @@ export async function fetchIncidents(f, page, size) {
   return res || { items: [], total: 0, exact: true, capped: false };
 }
 
-export function incidentRows(items) {
-  return items.map((inc) => {
+const COLS = [{ label: 'sev', cls: 'narrow c-sev' }, { label: 'opened', cls: 'c-opened' }, { label: 'node', cls: 'c-node' },
+  { label: 'workload', cls: 'c-workload' }, { label: 'rules', cls: 'c-rules' }, { label: 'alerts', cls: 'num c-alerts' },
+  { label: 'state', cls: 'c-state' }, { label: 'summary', cls: 'wide c-summary' }];
+
+// A table of incidents. The severity column shows only when the cockpit gives severities.
+export function incidentTable(items, emptyNode) {
+  const sevs = items.some((i) => i.severity !== undefined);
+  const rows = items.map((inc) => {
     const sev = inc.severity;
+    const cells = [
+      when(nsToMs(inc.opened_ns)),
+      inc.node || inc.host ? link(inc.node || inc.host, ['nodes', inc.node || inc.host]) : dim('–'),
+      link(workloadName(inc.workload) || '(unnamed)', ['incidents', inc.incident_id], null, 'strong'),
+      h('span', { class: 'chips' }, (inc.rules || []).map((r) => link(r, 'incidents', { rule: r }, 'chip'))),
+      num(inc.alert_count),
+      badge(inc.state),
+      h('span', { class: 'ellipsis' }, inc.summary || ''),
+    ];
+    if (sevs) cells.unshift(sev !== undefined ? sevBadge(sev) : dim('–'));
     return {
       cls: 'sevrow ' + (sev !== undefined ? sevClass(sev) : 'unknown'),
       data: { id: inc.incident_id },
       title: inc.summary || '',
       onclick: () => { location.hash = '#/incidents/' + encodeURIComponent(inc.incident_id); },
-      cells: [
-        sev !== undefined ? sevBadge(sev) : dim('–'),
-        when(nsToMs(inc.opened_ns)),
-        inc.node || inc.host ? link(inc.node || inc.host, ['nodes', inc.node || inc.host]) : dim('–'),
-        link(workloadName(inc.workload) || '(unnamed)', ['incidents', inc.incident_id], null, 'strong'),
-        h('span', { class: 'chips' }, (inc.rules || []).map((r) => link(r, 'incidents', { rule: r }, 'chip'))),
-        num(inc.alert_count),
-        badge(inc.state),
-        h('span', { class: 'ellipsis' }, inc.summary || ''),
-      ],
+      cells,
     };
   });
+  return table(sevs ? COLS : COLS.slice(1), rows, emptyNode, 'grid incidents');
 }
-
-export const INCIDENT_COLS = [{ label: 'sev', cls: 'narrow' }, 'opened', 'node', 'workload', 'rules',
-  { label: 'alerts', cls: 'num' }, 'state', { label: 'summary', cls: 'wide' }];
 
 // The fleet's alerts over time (/api/v1/stats/alerts), redrawn only when the counts change.
 // Returns { node, update(), destroy() }.
-export function alertRateBlock(range, node) {
+export function alertRateBlock(range, node, rule) {
   const [since, bucket] = RANGES[range] || RANGES['24h'];
   const box = h('div', { class: 'chart-slot' });
   let chart = null;
@@ -61,14 +66,14 @@ export function alertRateBlock(range, node) {
   const show = (n) => {
     if (chart) chart.destroy();
     chart = null;
-    box.replaceChildren(n);
+    fill(box, n);
   };
   return {
     node: box,
-    async update() {
+    update: coalesce(async () => {
       let st;
       try {
-        st = await optional('/api/v1/stats/alerts', { since, bucket, node });
+        st = await optional('/api/v1/stats/alerts', { since, bucket, node, rule });
       } catch (e) {
         last = '';
         return show(errorBox(e));
@@ -80,11 +85,14 @@ export function alertRateBlock(range, node) {
       const pts = (st.series || []).map((p) => ({ ...p, t: Date.parse(p.t) }));
       const total = pts.reduce((a, p) => a + Number(p.count || 0), 0);
       if (!pts.length || !total) return show(empty('No alerts in the last ' + since, 'alerts from every node are counted here'));
-      const c = alertRate(pts, st.bucket_s || 60);
+      // A click on a bar lists that interval's alerts.
+      const c = alertRate(pts, st.bucket_s || 60, (from, to) => {
+        location.hash = href('alerts', { node, rule, since: new Date(from).toISOString(), until: new Date(to).toISOString() });
+      });
       c.node.dataset.total = String(total);
-      show(h('div', null, h('p', { class: 'chart-caption' }, num(total) + ' alerts in the last ' + since), c.node));
+      show(h('div', null, h('p', { class: 'chart-caption' }, num(total) + ' alerts in the last ' + since + '; click a bar for its alerts'), c.node));
       chart = c;
-    },
+    }),
     destroy() { if (chart) chart.destroy(); chart = null; },
   };
 }
@@ -118,18 +126,20 @@ export function render(root, route) {
     section('Alerts over time', h('div', { class: 'block-tools' }, rangeSwitch(route, range)), rate.node),
     section('Incidents', listBox));
 
-  async function load(p) {
+  const load = coalesce(loadNow); // one request at a time, however slow the cockpit
+
+  async function loadNow(p) {
     try {
       const res = await fetchIncidents(f, p, PAGE);
       if (!alive) return;
       const none = f.q || scope.length ? empty('No incident matches', 'clear the filter to see every incident')
         : empty('No incidents yet', 'alerts from agents appear here, grouped into incidents');
-      listBox.replaceChildren(
+      fill(listBox,
         pager({ path: route.path, query: new URLSearchParams({ ...f, page: p }) }, res.total, p, PAGE, res.exact),
-        table(INCIDENT_COLS, incidentRows(res.items), none, 'grid incidents'),
+        incidentTable(res.items, none),
         res.capped ? h('p', { class: 'note' }, 'Only the newest ' + num(FALLBACK_LIMIT) + ' incidents are searched for this filter.') : null);
     } catch (e) {
-      if (alive) listBox.replaceChildren(errorBox(e));
+      if (alive) fill(listBox, errorBox(e));
     }
   }
   load(page);

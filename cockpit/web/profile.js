@@ -3,7 +3,7 @@
 // prints it. The page links A = the profile in force, B = the one the workload learned, so a
 // "+" line is behaviour learned beyond what is enforced.
 import { get, optional } from './api.js';
-import { badge, dim, empty, errorBox, facts, h, link, num, section, shortDigest, when, put } from './dom.js';
+import { badge, dim, empty, errorBox, facts, h, link, num, section, shortDigest, when, put, fill } from './dom.js';
 import { yamlBlock } from './yaml.js';
 
 function kindBadge(kind) {
@@ -48,7 +48,7 @@ function renderProfile(root, digest, alive) {
     const diffLink = other && other.digest !== p.digest
       ? link(p.kind === 'learned' ? 'diff with the profile in force' : 'diff with the learned profile',
         p.kind === 'learned' ? ['diff', other.digest, p.digest] : ['diff', p.digest, other.digest], null, 'button') : null;
-    root.replaceChildren(
+    fill(root,
       h('div', { class: 'crumbs' }, link('Workloads', 'workloads'), ' / ', p.node ? [link(p.node, ['nodes', p.node]), ' / '] : null,
         h('span', null, workloadOf(p))),
       h('div', { class: 'view-head' }, h('div', null, h('h1', { id: 'profile-name' }, p.name || shortDigest(p.digest)),
@@ -58,19 +58,22 @@ function renderProfile(root, digest, alive) {
       section('YAML (' + num(lines) + ' lines)', yamlBlock(p.yaml)));
   }).catch((e) => {
     if (!alive()) return;
-    root.replaceChildren(e.status === 404 ? empty('No profile ' + shortDigest(digest), 'the cockpit keeps the profiles agents send') : errorBox(e));
+    fill(root, e.status === 404 ? empty('No profile ' + shortDigest(digest), 'the cockpit keeps the profiles agents send') : errorBox(e));
   });
 }
 
 // Diff text: "Kind name:" headers, then "+ section: item" and "- section: item" lines.
+const DIFF_LINES = 5000; // shown; a diff of two 4 MiB profiles can be long
+
 function diffBlock(text) {
   const lines = String(text || '').replace(/\n$/, '').split('\n').filter((l) => l !== '');
   const code = h('code');
-  for (const l of lines) {
+  for (const l of lines.slice(0, DIFF_LINES)) {
     const cls = l.startsWith('+') ? 'add' : l.startsWith('-') ? 'del' : 'hdr';
     code.appendChild(h('span', { class: 'dline ' + cls }, l));
   }
-  return h('pre', { class: 'diff' }, code);
+  return h('div', null, h('pre', { class: 'diff' }, code), lines.length > DIFF_LINES
+    ? h('p', { class: 'note' }, (lines.length - DIFF_LINES) + ' more lines: `vigil profile diff` on the two files shows them all') : null);
 }
 
 function side(label, p) {
@@ -92,7 +95,7 @@ function renderDiff(root, a, b, alive) {
     const pa = ma || (typeof d.a === 'object' ? d.a : null);
     const pb = mb || (typeof d.b === 'object' ? d.b : null);
     const p = pb || pa || {};
-    root.replaceChildren(
+    fill(root,
       h('div', { class: 'crumbs' }, link('Workloads', 'workloads'), ' / ', p.node ? [link(p.node, ['nodes', p.node]), ' / '] : null,
         h('span', null, workloadOf(p) || 'profiles')),
       h('div', { class: 'view-head' }, h('div', null, h('h1', null, 'Profile diff'),
@@ -104,7 +107,7 @@ function renderDiff(root, a, b, alive) {
       section('Differences', added + removed ? diffBlock(text) : empty('No differences', 'both profiles allow the same behaviour'),
         h('p', { class: 'note' }, '+ allowed only by the second profile (“to”), − only by the first (“from”); annotations are not compared')));
   }).catch((e) => {
-    if (alive()) root.replaceChildren(errorBox(e));
+    if (alive()) fill(root, errorBox(e));
   });
 }
 

@@ -3,7 +3,7 @@
 import { listPage, optional } from './api.js';
 import { dim, empty, errorBox, h, heading, link, num, statusDot, table, timeMs, when, put } from './dom.js';
 import { ALERT_COLS, alertRows } from './alerts.js';
-import { fetchIncidents, INCIDENT_COLS, incidentRows } from './incidents.js';
+import { fetchIncidents, incidentTable } from './incidents.js';
 import { workloadCols, workloadRows } from './workloads.js';
 
 const TOP = 10;
@@ -37,7 +37,7 @@ async function workloads(q) {
 async function incidents(q) {
   const res = await fetchIncidents({ q }, 1, TOP);
   return block('Incidents', res.total, res.exact, link(allText(res, 'incidents'), 'incidents', { q }),
-    table(INCIDENT_COLS, incidentRows(res.items), empty('No incident matches'), 'grid incidents'));
+    incidentTable(res.items, empty('No incident matches')));
 }
 
 async function alerts(q) {

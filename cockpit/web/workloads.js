@@ -2,10 +2,10 @@
 // (learning, detecting, unprotected), the profile in force, who signed it, how complete it is,
 // and its alerts in the last hour. w=NODE/ID opens one workload's profiles and the diff
 // between the learned profile and the one in force.
-import { FALLBACK_LIMIT, get, listPage, optional } from './api.js';
+import { coalesce, FALLBACK_LIMIT, get, listPage, optional } from './api.js';
 import {
-  badge, dim, empty, errorBox, facts, filterBox, h, heading, link, num, pageOf, pager, shortDigest,
-  table, when, workloadPlace, put,
+  badge, dim, empty, errorBox, facts, filterBox, h, heading, link, longTable, num, pageOf, pager, shortDigest,
+  table, when, workloadPlace, put, fill,
 } from './dom.js';
 import { href, params, replace } from './router.js';
 
@@ -44,25 +44,27 @@ function completion(p) {
 
 // Rows for a workload table (also on a node's page). opts.node: leave out the node column.
 export function workloadRows(list, opts) {
+  return list.map((w) => workloadRow(w, opts));
+}
+
+export function workloadRow(w, opts) {
   const selected = (opts && opts.selected) || '';
-  return list.map((w) => {
-    const key = workloadKey(w);
-    const diff = w.learned && w.in_force && w.learned.digest && w.in_force.digest && w.learned.digest !== w.in_force.digest;
-    const cells = [badge(w.state || 'unknown'),
-      h('span', null, link(w.name || w.id || '(unnamed)', 'workloads', { node: w.node, w: key }, 'strong'),
-        workloadPlace(w) ? h('span', { class: 'subline' }, workloadPlace(w)) : null)];
-    if (!(opts && opts.node)) cells.push(w.node ? link(w.node, ['nodes', w.node]) : dim('–'));
-    cells.push(h('span', { class: 'ellipsis dim', title: w.image || '' }, w.image || w.runtime || ''),
-      profileCell(w), signerCell(w), completion(w.in_force || w.profile),
-      h('span', { class: Number(w.alerts_1h || 0) > 0 ? 'alerting' : 'zero' }, num(w.alerts_1h)),
-      diff ? link('diff', ['diff', w.in_force.digest, w.learned.digest], null, 'chip') : '');
-    return {
-      cls: 'wl-row' + (key === selected ? ' selected' : ''),
-      data: { workload: key },
-      onclick: () => { location.hash = href('workloads', { ...(opts && opts.filters), w: key }); },
-      cells,
-    };
-  });
+  const key = workloadKey(w);
+  const diff = w.learned && w.in_force && w.learned.digest && w.in_force.digest && w.learned.digest !== w.in_force.digest;
+  const cells = [badge(w.state || 'unknown'),
+    h('span', null, link(w.name || w.id || '(unnamed)', 'workloads', { node: w.node, w: key }, 'strong'),
+      workloadPlace(w) ? h('span', { class: 'subline' }, workloadPlace(w)) : null)];
+  if (!(opts && opts.node)) cells.push(w.node ? link(w.node, ['nodes', w.node]) : dim('–'));
+  cells.push(h('span', { class: 'ellipsis dim', title: w.image || '' }, w.image || w.runtime || ''),
+    profileCell(w), signerCell(w), completion(w.in_force || w.profile),
+    h('span', { class: Number(w.alerts_1h || 0) > 0 ? 'alerting' : 'zero' }, num(w.alerts_1h)),
+    diff ? link('diff', ['diff', w.in_force.digest, w.learned.digest], null, 'chip') : '');
+  return {
+    cls: 'wl-row' + (key === selected ? ' selected' : ''),
+    data: { workload: key },
+    onclick: () => { location.hash = href('workloads', { ...(opts && opts.filters), w: key }); },
+    cells,
+  };
 }
 
 export function workloadCols(opts) {
@@ -80,9 +82,14 @@ async function detail(w, f) {
     profiles.filter((p) => p.kind === kind).sort((a, b) => Number(b.received_ns || 0) - Number(a.received_ns || 0))[0];
   const learned = newest('learned');
   const inForce = newest('in_force');
-  const rows = profiles.map((p) => [badge(p.kind === 'in_force' ? 'in force' : p.kind, p.kind),
-    link(p.name || shortDigest(p.digest), ['profiles', p.digest], null, 'mono'), h('code', null, shortDigest(p.digest)),
-    p.signer ? p.signer : h('span', { class: 'warn' }, 'unsigned'), completion(p), p.received ? when(Date.parse(p.received)) : '']);
+  const byTime = profiles.slice().sort((a, b) => Number(b.received_ns || 0) - Number(a.received_ns || 0));
+  const row = (i) => {
+    const p = byTime[i];
+    return { cls: p.current ? 'current' : '', cells: [badge(p.kind === 'in_force' ? 'in force' : p.kind, p.kind),
+      link(p.name || shortDigest(p.digest), ['profiles', p.digest], null, 'mono'), h('code', null, shortDigest(p.digest)),
+      p.signer ? p.signer : h('span', { class: 'warn' }, 'unsigned'), completion(p), p.received ? when(Date.parse(p.received)) : '',
+      p.current ? badge('current', 'ok') : dim('older')] };
+  };
   return h('div', { class: 'panel', id: 'workload-detail' },
     h('div', { class: 'panel-head' }, h('h2', null, w.name || w.id), badge(w.state || 'unknown'),
       learned && inForce && learned.digest !== inForce.digest
@@ -92,8 +99,8 @@ async function detail(w, f) {
     facts([['node', w.node ? link(w.node, ['nodes', w.node]) : ''], ['namespace / pod', workloadPlace(w)],
       ['id', h('code', null, w.id || '')], ['image', w.image], ['runtime', w.runtime],
       ['incidents', link('incidents of this workload', 'incidents', { node: w.node, workload: w.name })]]),
-    table(['kind', 'profile', 'digest', 'signer', 'completion', 'received'], rows,
-      empty('No profile received for this workload', 'agents send every profile they learn or enforce')));
+    longTable(['kind', 'profile', 'digest', 'signer', 'completion', 'received', ''], byTime.length, row,
+      empty('No profile received for this workload', 'agents send every profile they learn or enforce'), 'grid', 20));
 }
 
 export function render(root, route) {
@@ -117,22 +124,24 @@ export function render(root, route) {
       f.node ? link('all nodes', 'workloads', { q: f.q, state: f.state }) : null),
     detailBox, listBox);
 
-  async function load(p) {
+  const load = coalesce(loadNow); // one request at a time, however slow the cockpit
+
+  async function loadNow(p) {
     try {
       const res = await listPage('/api/v1/workloads', 'workloads', { node: f.node, namespace: f.namespace, q: f.q, state: f.state },
         p, PAGE, (w) => matches(w, f), ['state']);
       if (!alive) return;
       if (!res) {
-        listBox.replaceChildren(empty('This cockpit does not list workloads', 'needs GET /api/v1/workloads (cockpit v2)'));
+        fill(listBox, empty('This cockpit does not list workloads', 'needs GET /api/v1/workloads (cockpit v2)'));
         return;
       }
       const none = f.q || f.state || f.node ? empty('No workload matches', 'clear the filter to see every workload')
         : empty('No workloads reported yet', 'each agent’s heartbeat lists the workloads it watches');
-      listBox.replaceChildren(pager({ path: ['workloads'], query: new URLSearchParams({ ...f, w: sel, page: p }) }, res.total, p, PAGE, res.exact),
+      fill(listBox, pager({ path: ['workloads'], query: new URLSearchParams({ ...f, w: sel, page: p }) }, res.total, p, PAGE, res.exact),
         table(workloadCols(), workloadRows(res.items, { selected: sel, filters: f }), none, 'grid workloads'),
         res.capped ? h('p', { class: 'note' }, 'Only the first ' + num(FALLBACK_LIMIT) + ' workloads are searched for this filter.') : null);
     } catch (e) {
-      if (alive) listBox.replaceChildren(errorBox(e));
+      if (alive) fill(listBox, errorBox(e));
     }
   }
   // The selected workload, looked up among its node's workloads (it may be on another page).
@@ -145,9 +154,9 @@ export function render(root, route) {
       const res = await optional('/api/v1/workloads', { node });
       const w = ((res && res.workloads) || []).find((x) => (x.id || x.name) === id && (x.node || '') === node);
       const box = w ? await detail(w, f) : empty('No workload ' + id + (node ? ' on ' + node : ''), 'it may have stopped');
-      if (alive) detailBox.replaceChildren(box);
+      if (alive) fill(detailBox, box);
     } catch (e) {
-      if (alive) detailBox.replaceChildren(errorBox(e));
+      if (alive) fill(detailBox, errorBox(e));
     }
   }
   load(page);

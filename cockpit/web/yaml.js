@@ -3,8 +3,6 @@
 // does not understand is shown as plain text, never dropped.
 import { h } from './dom.js';
 
-const MAX_HIGHLIGHTED = 5000; // lines; past that the rest is plain text (a profile is at most 4 MiB)
-
 // Tokens of a value: quoted strings, flow punctuation, "key:" inside flow maps, plain scalars.
 const TOKEN = /("(?:[^"\\]|\\.)*"?|'(?:[^']|'')*'?|[{}[\],]|[^\s{}[\],:"'#][^{}[\],:]*?:(?=\s|$)|\s+#.*$|[^{}[\],]+)/g;
 
@@ -44,13 +42,20 @@ export function highlightLine(line) {
   return out;
 }
 
-// A <pre> with one numbered line per YAML line.
+// A <pre> with one numbered line per YAML line: the first SHOWN lines highlighted, the rest
+// (a profile may be up to 4 MiB) behind a button, added as plain lines.
+const SHOWN = 2000;
+
 export function yamlBlock(text) {
   const lines = String(text || '').replace(/\n$/, '').split('\n');
   const code = h('code');
-  lines.forEach((line, i) => {
-    // display: block lines; a copy of the block still has one line per line
-    code.appendChild(h('span', { class: 'line' }, i < MAX_HIGHLIGHTED ? highlightLine(line) : line));
+  lines.slice(0, SHOWN).forEach((line) => code.appendChild(h('span', { class: 'line' }, highlightLine(line))));
+  const pre = h('pre', { class: 'yaml' }, code);
+  if (lines.length <= SHOWN) return pre;
+  const more = h('button', { type: 'button', class: 'more' }, 'show the other ' + (lines.length - SHOWN) + ' lines');
+  more.addEventListener('click', () => {
+    for (const line of lines.slice(SHOWN)) code.appendChild(h('span', { class: 'line' }, line));
+    more.hidden = true;
   });
-  return h('pre', { class: 'yaml' }, code);
+  return h('div', null, pre, more);
 }

@@ -77,6 +77,17 @@ int vigil_detector__bind(struct vigil_detector *d, uint64_t cgroup_id,
  */
 int vigil_detector__set_workload_info(struct vigil_detector *d, uint64_t cgroup_id,
 				      const char *name, const char *image);
+/* A workload's Kubernetes identity (docs/KUBERNETES.md), for its alerts. NULL = "". */
+struct vigil_workload_k8s {
+	const char *pod, *namespace_, *pod_uid, *container_name, *runtime;
+	const char *workload_kind, *workload_name; /* the pod's controller ("ReplicaSet", ...) */
+};
+/*
+ * Sets the pod identity shown in a bound workload's alerts (workload.pod, namespace, pod_uid,
+ * container_name, runtime, workload_kind, workload_name). Copied. -ENOENT when not bound.
+ */
+int vigil_detector__set_k8s_info(struct vigil_detector *d, uint64_t cgroup_id,
+				 const struct vigil_workload_k8s *k);
 /* Forgets a workload (its profile and cooldown keys). -ENOENT when not bound. */
 int vigil_detector__unbind(struct vigil_detector *d, uint64_t cgroup_id);
 bool vigil_detector__bound(const struct vigil_detector *d, uint64_t cgroup_id);

@@ -43,6 +43,19 @@ int vigil_learner__add_iouring(struct vigil_learner *l, const char *opname);
 size_t vigil_learner__events(const struct vigil_learner *l);
 
 /*
+ * A checkpoint: a copy of what was learned so far (not collapsed, names looked up but not yet
+ * connected to listed as egress, as finish would), for the caller to keep (*ret, freed with
+ * vigil_profile__free). Learning goes on.
+ */
+int vigil_learner__snapshot(const struct vigil_learner *l, struct vigil_profile **ret);
+/*
+ * Continues from a checkpoint: adds what p (one document of the same kind and name, a
+ * snapshot written earlier) holds. Its annotations come along: remove the caller's own first.
+ * -EINVAL when p is not such a document.
+ */
+int vigil_learner__seed(struct vigil_learner *l, const struct vigil_profile *p);
+
+/*
  * Ends learning: collapses, sets the annotations kubescape.io/status=completed and
  * kubescape.io/completion=partial|complete, and hands the profile to the caller (*ret, freed
  * with vigil_profile__free). The learner can only be freed afterwards.

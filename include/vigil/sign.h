@@ -176,6 +176,8 @@ int vigil_sign__digest(const struct vigil_profile *p, size_t doc, char *out, siz
  * bytes. Returns 0 or a negative errno (-ENOMEM, -E2BIG past 4 096 files, -ENOSPC).
  */
 int vigil_trust__dir_stamp(const char *dir, char *out, size_t size);
+/* The index of the trusted signer whose key is the public half of k, or -ENOENT. */
+int vigil_trust__signer_of(const struct vigil_trust *t, const struct vigil_sign_key *k);
 
 /* ---- versions: replay protection ------------------------------------------------------- */
 

@@ -34,10 +34,29 @@ static int write_all(int fd, const void *data, size_t len)
 int vigil_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,
 			    struct vigil_error *err)
 {
+	return vigil_write_file_atomic_hook(path, data, len, mode, NULL, NULL, err);
+}
+
+int vigil_is_atomic_tmp(const char *name)
+{
+	const char *at = strstr(name, VIGIL_TMP_INFIX);
+	const char *last = NULL;
+
+	while (at) {
+		last = at;
+		at = strstr(at + 1, VIGIL_TMP_INFIX);
+	}
+	return last && last != name && strlen(last + strlen(VIGIL_TMP_INFIX)) == 6;
+}
+
+int vigil_write_file_atomic_hook(const char *path, const void *data, size_t len, mode_t mode,
+				 void (*before_rename)(const char *tmp, void *arg), void *arg,
+				 struct vigil_error *err)
+{
 	char tmp[4096], dir[4096];
 	int fd, dfd, e;
 
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path) >= (int)sizeof(tmp))
+	if (snprintf(tmp, sizeof(tmp), "%s" VIGIL_TMP_INFIX "XXXXXX", path) >= (int)sizeof(tmp))
 		return vigil_error__set(err, -ENAMETOOLONG, path, 0, 0, "path too long");
 	fd = mkstemp(tmp);
 	if (fd < 0)
@@ -50,6 +69,8 @@ int vigil_write_file_atomic(const char *path, const void *data, size_t len, mode
 		e = -errno;
 	if (close(fd) < 0 && !e)
 		e = -errno;
+	if (!e && before_rename)
+		before_rename(tmp, arg);
 	if (!e && rename(tmp, path) < 0)
 		e = -errno;
 	if (e) {

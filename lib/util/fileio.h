@@ -16,6 +16,20 @@
 int vigil_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,
 			    struct vigil_error *err);
 
+/*
+ * The same, calling before_rename(tmp, arg) (when not NULL) once the temporary file tmp is
+ * complete and synced, just before it is renamed over path: a test uses it to stop the writer
+ * at that exact moment (what a crash there leaves behind is the temporary file, which carries
+ * VIGIL_TMP_INFIX in its name).
+ */
+int vigil_write_file_atomic_hook(const char *path, const void *data, size_t len, mode_t mode,
+				 void (*before_rename)(const char *tmp, void *arg), void *arg,
+				 struct vigil_error *err);
+/* Temporary files of the atomic writes are named PATH VIGIL_TMP_INFIX XXXXXX. */
+#define VIGIL_TMP_INFIX ".tmp."
+/* Whether a file name is such a temporary file (PATH.tmp.XXXXXX, six characters). */
+int vigil_is_atomic_tmp(const char *name);
+
 /* The permission bits of path, or fallback when it does not exist. */
 mode_t vigil_file_mode_or(const char *path, mode_t fallback);
 

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "sensor/agent/agent_state.h"
+#include "sensor/agent/apiserver.h"
 #include "util/fileio.h"
 #include "util/strutil.h"
 
@@ -80,12 +81,21 @@ static int agent_open(struct agent *a, struct vigil_error *err)
 		e = vigil_trust__load_dir(a->c->trust_dir, &a->trust, err);
 		if (e < 0)
 			return e;
+		/* what the agent signs must verify after a restart (as --check says) */
+		e = agent_config__check_signing(a->c, err);
+		if (e < 0)
+			return e;
+		e = agent_versions_open(a, err);
+		if (e < 0)
+			return e;
 	}
 	if (a->c->sign_key && a->c->sign_key[0]) {
 		e = vigil_sign__key_load(a->c->sign_key, &a->key, err);
 		if (e < 0)
 			return e;
 	}
+	/* what a crash of the previous agent left: half-written files, unwatched commands */
+	agent_remove_stale_tmp(a);
 	if (a->c->disabled_rules.n) {
 		disabled = calloc(a->c->disabled_rules.n + 1, sizeof(*disabled));
 		if (!disabled)
@@ -118,9 +128,19 @@ static int agent_open(struct agent *a, struct vigil_error *err)
 		snprintf(probe, sizeof(probe), "%s/.", a->c->profiles_dir);
 		agent_watch_dir_of(a, probe);
 	}
+	agent_trust_watch(a);
+	{
+		char why[256] = "";
+
+		a->api = agent_api__new(a->c, why, sizeof(why));
+		if (!a->api && a->c->scope == AGENT_SCOPE_CONTAINERS)
+			agent_logf("api server not used (%s): pod identity from the node only",
+				   why);
+	}
 	e = vigil_sensor__open(&so, &a->s, err);
 	if (e < 0)
 		return e;
+	agent_end_leftover_commands(a);
 	if (a->c->evidence && a->c->evidence[0])
 		return vigil_evidence__open(a->c->evidence, a->s, &a->evidence, err);
 	return 0;
@@ -133,6 +153,9 @@ static void agent_close(struct agent *a)
 		agent_health_check(a);
 	if (a->d && a->alerts && a->s)
 		agent_write_status(a);
+	/* learning goes on after a restart from where it stopped */
+	if (a->s)
+		agent_checkpoint_learning(a, agent_mono_ns(), true);
 	for (size_t i = 0; i < a->nwl; i++) {
 		struct wl *w = a->wl[i];
 
@@ -140,8 +163,10 @@ static void agent_close(struct agent *a)
 			kill(w->pid, SIGTERM);
 			waitpid(w->pid, NULL, 0);
 		}
-		if (w->cmd >= 0 && !w->gone && a->s)
+		if (w->cmd >= 0 && !w->gone && a->s) {
 			vigil_sensor__spawn_cleanup(a->s, w->cgroup_id);
+			agent_forget_command(a, a->c->commands[w->cmd].name);
+		}
 		vigil_learner__free(w->l);
 		vigil_container_meta__release(&w->meta);
 		free(w);
@@ -176,8 +201,10 @@ static void agent_close(struct agent *a)
 	vigil_alerts__free(a->alerts);
 	vigil_detector__free(a->d);
 	vigil_trust__free(a->trust);
+	vigil_sign_versions__free(a->versions);
 	vigil_sign__key_free(a->key);
 	vigil_sensor__free(a->s);
+	agent_api__free(a->api);
 	if (a->lock_fd >= 0)
 		close(a->lock_fd);
 }
@@ -192,7 +219,7 @@ int vigil_agent__run_reopen(const struct vigil_agent_config *c, volatile sig_ato
 			    volatile sig_atomic_t *reopen, struct vigil_error *err)
 {
 	struct agent *a = calloc(1, sizeof(*a));
-	uint64_t next_scan = 0, next_status = 0, next_health = 0;
+	uint64_t next_scan = 0, next_status = 0, next_health = 0, next_parents = 0;
 	int e;
 
 	if (!a)
@@ -200,6 +227,12 @@ int vigil_agent__run_reopen(const struct vigil_agent_config *c, volatile sig_ato
 	a->c = c;
 	a->ino = -1;
 	a->lock_fd = -1;
+	a->trust_wd = -1;
+	{
+		const char *hooks = getenv("VIGIL_TEST_HOOKS");
+
+		a->hook_stop_before_rename = hooks && strstr(hooks, "stop-before-rename");
+	}
 	a->started = time(NULL);
 	vigil_cgroup2_mount(a->cg_root, sizeof(a->cg_root));
 	agent_find_self_cgroup(a);
@@ -228,11 +261,26 @@ int vigil_agent__run_reopen(const struct vigil_agent_config *c, volatile sig_ato
 			next_health = now + c->health_ns;
 		}
 		if (now >= next_scan) {
-			if (c->scope == AGENT_SCOPE_CONTAINERS)
+			/* parents first: a container made after the scan is then seen from its
+			 * start, one made before is found by the scan */
+			if (c->scope == AGENT_SCOPE_CONTAINERS) {
+				agent_watch_parents(a);
 				vigil_find_containers(agent_on_container, a);
+			}
 			agent_reap_containers(a);
 			agent_poll_profiles(a);
+			agent_trust_check(a, true);
 			next_scan = now + c->rescan_ns;
+		}
+		/* a runtime's parent cgroup made after the start (the kubelet's /kubepods): watched
+		 * within a second, and what is already below it found now */
+		if (c->scope == AGENT_SCOPE_CONTAINERS && now >= next_parents) {
+			size_t had = a->nparents;
+
+			agent_watch_parents(a);
+			if (a->nparents > had && next_scan)
+				vigil_find_containers(agent_on_container, a);
+			next_parents = now + 1000000000ULL;
 		}
 		if (now >= next_status) {
 			agent_write_status(a);
@@ -245,9 +293,12 @@ int vigil_agent__run_reopen(const struct vigil_agent_config *c, volatile sig_ato
 		}
 		now = agent_mono_ns();
 		agent_read_inotify(a);
+		agent_trust_check(a, false);
 		vigil_evidence__tick(a->evidence);
+		agent_api__tick(a->api);
 		agent_reap_commands(a, now);
 		agent_check_learning(a, now);
+		agent_checkpoint_learning(a, now, false);
 	}
 	e = 0;
 out:

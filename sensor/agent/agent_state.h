@@ -8,6 +8,10 @@
  *   discovery.c   where workloads come from (containers, own commands) and which profile
  *                 binds each one; reaping the gone
  *   health.c      V0001 / V0002 health alerts and the status file
+ *   trust.c       the trust directory watched; every profile in force verified again when it
+ *                 changes
+ *   recovery.c    after a crash: temporary files removed, commands a dead agent started ended
+ *   checkpoint.c  learning checkpoints: written periodically, continued after a restart
  */
 #ifndef VIGIL_AGENT_STATE_H
 #define VIGIL_AGENT_STATE_H
@@ -21,7 +25,9 @@
 #include <time.h>
 
 #include "sensor/agent/config.h"
+#include "sensor/agent/identity.h"
 #include "sensor/agent/meta.h"
+#include "sensor/agent/rtinit.h"
 #include "vigil/agent.h"
 #include "vigil/alert.h"
 #include "vigil/detect.h"
@@ -49,6 +55,7 @@ struct stored {
 	char digest[80];	    /* of good */
 	char signer[VIGIL_SIGN_NAME_MAX + 1];
 	char self_digest[80]; /* what the agent itself last wrote there */
+	bool refused;	      /* the file as last read is not in force (bad, or not trusted) */
 	/* identity of the file last read: a change inotify cannot see (a ConfigMap's symlink
 	 * swap, a bind mount) is found by comparing it */
 	dev_t dev;
@@ -64,7 +71,9 @@ struct wl {
 	char container_id[VIGIL_CONTAINER_ID_LEN + 1];
 	enum wl_state state;
 	struct vigil_learner *l;
-	uint64_t learn_end; /* monotonic */
+	uint64_t learn_end;	 /* monotonic */
+	uint64_t learn_start;	 /* monotonic, when this agent began learning it */
+	uint64_t learned_before; /* ns learned by an earlier agent (from a checkpoint) */
 	uint64_t drops0;
 	bool partial;
 	struct stored *profile;
@@ -74,6 +83,11 @@ struct wl {
 	bool gone;
 	struct vigil_container_meta meta; /* containers: from the engine, once */
 	bool has_meta;
+	struct agent_identity id; /* Kubernetes pod identity (id.k8s false otherwise) */
+	struct agent_rtinit
+		rtinit; /* the runtime's start-up in the container: not the workload's */
+	/* a replica learning into another replica's learner (same profile): the one that owns it */
+	struct wl *lead;
 };
 
 struct agent {
@@ -103,6 +117,18 @@ struct agent {
 	uint64_t health_alerts;		       /* V0001 and V0002 emitted */
 	time_t started;
 	int lock_fd; /* STATE_DIR/agent.lock, held while running: one agent per state directory */
+	/* replay protection: versions accepted per document and signer, kept in versions_path */
+	struct vigil_sign_versions *versions;
+	char versions_path[PATH_MAX];
+	int trust_wd;	      /* inotify watch of the trust directory, -1 when none */
+	bool trust_dirty;     /* inotify said the trust directory changed */
+	char trust_stamp[80]; /* vigil_trust__dir_stamp when the trust set was loaded */
+	uint64_t next_checkpoint;
+	bool hook_stop_before_rename; /* VIGIL_TEST_HOOKS=stop-before-rename (tests only) */
+	struct agent_api *api;	      /* the API server's pods of this node; NULL when not used */
+	/* container parents watched so new containers are seen from their first instruction */
+	char parents[16][128];
+	size_t nparents;
 };
 
 /* agent.c */
@@ -120,6 +146,8 @@ void agent_wl_bind(struct agent *a, struct wl *w);
 void agent_adopt_profile(struct agent *a, struct wl *w, const char *file);
 void agent_poll_profiles(struct agent *a);
 void agent_read_inotify(struct agent *a);
+/* A profile file changed (or must be read again): reload it and rebind its workloads. */
+void agent_profile_changed(struct agent *a, const char *file);
 
 /* signatures.c */
 /* R1016 for every workload bound to st (or once without one). */
@@ -131,6 +159,37 @@ bool agent_verify_profile(struct agent *a, struct stored *st, const struct vigil
 			  const char *digest, char *signer, size_t signer_size);
 /* Signs every document of a learned profile with the agent's key, when it has one. */
 void agent_sign_profile(struct agent *a, struct vigil_profile *p);
+/* Loads STATE_DIR/profile-versions.json (the versions accepted before a restart). */
+int agent_versions_open(struct agent *a, struct vigil_error *err);
+
+/* trust.c */
+/* Watches the trust directory (signatures required) and notes its stamp. */
+void agent_trust_watch(struct agent *a);
+/* Whether an inotify watch descriptor is the trust directory's (then it is marked dirty). */
+bool agent_trust_event(struct agent *a, int wd);
+/* When the trust directory changed (inotify, or its stamp when polled is true): load it
+ * again and verify again every profile in force. */
+void agent_trust_check(struct agent *a, bool polled);
+
+/* recovery.c */
+/* Removes temporary files of atomic writes a crash cut short (profiles and state dirs). */
+void agent_remove_stale_tmp(struct agent *a);
+/* Ends the commands an earlier agent with this state directory started and left running. */
+void agent_end_leftover_commands(struct agent *a);
+/* Records (before it runs) / forgets a command the agent started, by its cgroup id. */
+int agent_record_command(struct agent *a, const char *name, uint64_t cgroup_id);
+void agent_forget_command(struct agent *a, const char *name);
+
+/* checkpoint.c */
+/* Writes p to path atomically (the test hook applies). */
+int agent_write_profile(struct agent *a, const struct vigil_profile *p, const char *path,
+			struct vigil_error *err);
+/* Every learning.checkpoint: what each workload learned so far, to STATE_DIR/learning/. */
+void agent_checkpoint_learning(struct agent *a, uint64_t now, bool force);
+/* A new learning workload: continue from its checkpoint when there is one. */
+void agent_resume_learning(struct agent *a, struct wl *w);
+/* Learning ended (profile written): its checkpoint is not needed any more. */
+void agent_drop_checkpoint(struct agent *a, const struct wl *w);
 
 /* workloads.c */
 int agent_emit(json_t *alert, void *ctx);
@@ -150,9 +209,17 @@ bool agent_excluded(const struct agent *a, const char *cgroup);
 bool agent_find_binding(struct agent *a, struct wl *w, char *file, size_t size);
 void agent_learned_path(const struct agent *a, const struct wl *w, char *buf, size_t size);
 int agent_on_container(const char *rel, const char *id, void *ctx);
+/* A container workload (engine metadata, pod identity); complete: seen from its start. */
+struct wl *agent_new_container(struct agent *a, uint64_t cg, const char *cgroup, const char *id,
+			       bool complete);
 int agent_spawn_command(struct agent *a, size_t i);
 void agent_reap_commands(struct agent *a, uint64_t now);
 void agent_reap_containers(struct agent *a);
+/* Watches the cgroups where runtimes make containers (kubepods, libpod_parent, ...) so a new
+ * container's events arrive from its first instruction (docs/KUBERNETES.md §4). */
+void agent_watch_parents(struct agent *a);
+/* Whether cgroup is below one of the watched parents. */
+bool agent_under_parent(const struct agent *a, const char *cgroup);
 /* The agent's own cgroup2 path from /proc/self/cgroup into a->self_cgroup. */
 void agent_find_self_cgroup(struct agent *a);
 

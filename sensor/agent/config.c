@@ -17,6 +17,7 @@
 #include "sensor/agent/config.h"
 #include "util/strutil.h"
 #include "vigil/detect.h"
+#include "vigil/sign.h"
 
 struct parse {
 	yaml_document_t doc;
@@ -328,6 +329,13 @@ static int learning_key(struct parse *p, const char *key, const yaml_node_t *v, 
 		return get_bool(p, v, key, &c->learn);
 	if (!strcmp(key, "duration"))
 		return get_duration(p, v, key, &c->learn_ns);
+	if (!strcmp(key, "checkpoint")) {
+		int e = get_duration(p, v, key, &c->checkpoint_ns);
+
+		if (!e && c->checkpoint_ns && c->checkpoint_ns < 100000000ULL)
+			return fail(p, v, "checkpoint: at least 100ms (or 0: none)");
+		return e;
+	}
 	return -ENOENT;
 }
 
@@ -335,8 +343,13 @@ static int signatures_key(struct parse *p, const char *key, const yaml_node_t *v
 {
 	struct vigil_agent_config *c = ctx;
 
-	if (!strcmp(key, "required"))
+	if (!strcmp(key, "required")) {
+		c->sig_line = (int)v->start_mark.line + 1;
+		c->sig_col = (int)v->start_mark.column + 1;
 		return get_bool(p, v, key, &c->require_signatures);
+	}
+	if (!strcmp(key, "allow_rollback"))
+		return get_strv(p, v, key, &c->allow_rollback);
 	if (!strcmp(key, "trust_dir"))
 		return get_str(p, v, key, &c->trust_dir);
 	if (!strcmp(key, "key"))
@@ -344,10 +357,43 @@ static int signatures_key(struct parse *p, const char *key, const yaml_node_t *v
 	return -ENOENT;
 }
 
+static int kubernetes_key(struct parse *p, const char *key, const yaml_node_t *v, void *ctx)
+{
+	struct vigil_agent_config *c = ctx;
+
+	if (!strcmp(key, "host_root"))
+		return get_str(p, v, key, &c->k8s_host_root);
+	if (!strcmp(key, "profiles_dir"))
+		return get_str(p, v, key, &c->k8s_profiles_dir);
+	if (!strcmp(key, "node_name"))
+		return get_str(p, v, key, &c->k8s_node_name);
+	if (!strcmp(key, "api_url"))
+		return get_str(p, v, key, &c->k8s_api_url);
+	if (!strcmp(key, "service_account_dir"))
+		return get_str(p, v, key, &c->k8s_sa_dir);
+	if (!strcmp(key, "api_server")) {
+		const char *s = scalar(v);
+
+		if (s && (!strcmp(s, "auto") || !strcmp(s, "off"))) {
+			c->k8s_api = !strcmp(s, "auto");
+			return 0;
+		}
+		return fail(p, v, "api_server: expected auto or off");
+	}
+	if (!strcmp(key, "workload_profiles"))
+		return get_bool(p, v, key, &c->k8s_workload_profiles);
+	return -ENOENT;
+}
+
 static int top_key(struct parse *p, const char *key, const yaml_node_t *v, void *ctx)
 {
-	static const char *const learning_known[] = { "enabled", "duration", NULL };
-	static const char *const sig_known[] = { "required", "trust_dir", "key", NULL };
+	static const char *const k8s_known[] = { "host_root",	      "profiles_dir",
+						 "node_name",	      "api_server",
+						 "api_url",	      "service_account_dir",
+						 "workload_profiles", NULL };
+	static const char *const learning_known[] = { "enabled", "duration", "checkpoint", NULL };
+	static const char *const sig_known[] = { "required", "trust_dir", "key", "allow_rollback",
+						 NULL };
 	struct vigil_agent_config *c = ctx;
 
 	if (!strcmp(key, "state_dir"))
@@ -405,14 +451,31 @@ static int top_key(struct parse *p, const char *key, const yaml_node_t *v, void 
 		return parse_commands(p, c, v);
 	if (!strcmp(key, "status_file"))
 		return get_str(p, v, key, &c->status_file);
+	if (!strcmp(key, "profile_max_bytes")) {
+		const char *s = scalar(v);
+
+		if (!s || vigil_parse_u64(s, &c->profile_max_bytes) < 0 ||
+		    c->profile_max_bytes < 4096 || c->profile_max_bytes > (64ULL << 20))
+			return fail(p, v, "profile_max_bytes: a number of bytes from 4096 to %llu",
+				    64ULL << 20);
+		return 0;
+	}
+	if (!strcmp(key, "kubernetes"))
+		return parse_section(p, v, "kubernetes", k8s_known, kubernetes_key, c);
 	return -ENOENT;
 }
 
 static const char *const top_known[] = {
-	"state_dir",	   "profiles_dir",    "scope",	  "learning",	   "cooldown",
-	"rescan",	   "sinks",	      "evidence", "signatures",	   "exclude_cgroups",
-	"include_cgroups", "disabled_rules",  "bindings", "binding_files", "workloads",
-	"status_file",	   "health_interval", NULL,
+	"state_dir",	   "profiles_dir",
+	"scope",	   "learning",
+	"cooldown",	   "rescan",
+	"sinks",	   "evidence",
+	"signatures",	   "exclude_cgroups",
+	"include_cgroups", "disabled_rules",
+	"bindings",	   "binding_files",
+	"workloads",	   "status_file",
+	"health_interval", "profile_max_bytes",
+	"kubernetes",	   NULL,
 };
 
 /* Reads a bounded file and parses it into p->doc. */
@@ -518,6 +581,45 @@ static int fill_defaults(struct vigil_agent_config *c)
 		if (!(c->status_file = strdup(buf)))
 			return -ENOMEM;
 	}
+	/* the node's root: itself on the host, the host's through pid 1 in a hostPID pod */
+	if (!c->k8s_host_root && !(c->k8s_host_root = strdup("/proc/1/root")))
+		return -ENOMEM;
+	if (!c->k8s_profiles_dir && !(c->k8s_profiles_dir = strdup("")))
+		return -ENOMEM;
+	if (!c->k8s_api_url && !(c->k8s_api_url = strdup("")))
+		return -ENOMEM;
+	if (!c->k8s_sa_dir &&
+	    !(c->k8s_sa_dir = strdup("/var/run/secrets/kubernetes.io/serviceaccount")))
+		return -ENOMEM;
+	if (!c->k8s_node_name) {
+		const char *env = getenv("VIGIL_NODE_NAME");
+
+		if (!env || !env[0]) {
+			if (gethostname(buf, sizeof(buf)) < 0)
+				buf[0] = '\0';
+			buf[sizeof(buf) - 1] = '\0';
+			env = buf;
+		}
+		if (!(c->k8s_node_name = strdup(env)))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/*
+ * Settings that parse alone but not together. Learning with signatures required and no key:
+ * the agent trusts what it learned by digest while it runs, but after a restart those
+ * profiles are unsigned files like any other, refused, and the workloads unprotected.
+ */
+static int check_combinations(const struct vigil_agent_config *c, struct vigil_error *err)
+{
+	if (c->require_signatures && c->learn && (!c->sign_key || !c->sign_key[0]))
+		return vigil_error__set(
+			err, -EINVAL, c->path, c->sig_line, c->sig_col,
+			"signatures.required with learning needs signatures.key: learned profiles "
+			"would be unsigned after a restart and their workloads unprotected (make a "
+			"key with `vigil keygen`, set signatures.key and put its .pub in trust_dir; "
+			"or set learning.enabled: false)");
 	return 0;
 }
 
@@ -532,10 +634,14 @@ int vigil_agent_config__load(const char *path, struct vigil_agent_config **ret,
 	if (!c)
 		return -ENOMEM;
 	c->learn = true;
+	c->k8s_api = true;
+	c->k8s_workload_profiles = true;
 	c->learn_ns = 10ULL * 60 * 1000000000ULL;
 	c->cooldown_ns = VIGIL_DETECT_DEFAULT_COOLDOWN_NS;
 	c->rescan_ns = 2ULL * 1000000000ULL;
 	c->health_ns = 10ULL * 1000000000ULL;
+	c->checkpoint_ns = 30ULL * 1000000000ULL;
+	c->profile_max_bytes = AGENT_PROFILE_MAX_BYTES_DEFAULT;
 	if (!path && access(AGENT_CONFIG_DEFAULT_PATH, F_OK) == 0)
 		path = AGENT_CONFIG_DEFAULT_PATH;
 	c->path = strdup(path ? path : "");
@@ -558,6 +664,8 @@ int vigil_agent_config__load(const char *path, struct vigil_agent_config **ret,
 			goto out;
 	}
 	e = fill_defaults(c);
+	if (!e)
+		e = check_combinations(c, err);
 out:
 	if (e) {
 		if (e == -ENOMEM && err && !err->message[0])
@@ -583,6 +691,7 @@ void vigil_agent_config__free(struct vigil_agent_config *c)
 	strv_free(&c->exclude_cgroups);
 	strv_free(&c->include_cgroups);
 	strv_free(&c->disabled_rules);
+	strv_free(&c->allow_rollback);
 	for (size_t i = 0; i < c->nbindings; i++)
 		binding_free(&c->bindings[i]);
 	free(c->bindings);
@@ -592,6 +701,11 @@ void vigil_agent_config__free(struct vigil_agent_config *c)
 	}
 	free(c->commands);
 	free(c->status_file);
+	free(c->k8s_host_root);
+	free(c->k8s_profiles_dir);
+	free(c->k8s_node_name);
+	free(c->k8s_api_url);
+	free(c->k8s_sa_dir);
 	free(c);
 }
 
@@ -640,5 +754,28 @@ int vigil_agent_config__check_paths(const struct vigil_agent_config *c, struct v
 	if (c->sign_key && c->sign_key[0] && access(c->sign_key, R_OK) < 0)
 		return vigil_error__set(err, -errno, c->sign_key, 0, 0, "signatures.key: %s",
 					strerror(errno));
-	return 0;
+	return agent_config__check_signing(c, err);
+}
+
+int agent_config__check_signing(const struct vigil_agent_config *c, struct vigil_error *err)
+{
+	struct vigil_sign_key *k = NULL;
+	struct vigil_trust *t = NULL;
+	int e;
+
+	if (!c->require_signatures || !c->sign_key || !c->sign_key[0])
+		return 0;
+	e = vigil_trust__load_dir(c->trust_dir, &t, err);
+	if (!e)
+		e = vigil_sign__key_load(c->sign_key, &k, err);
+	if (!e && (e = vigil_trust__signer_of(t, k)) < 0)
+		e = vigil_error__set(
+			err, e, c->sign_key, 0, 0,
+			"signatures.key: its public key is not in %s, so the profiles "
+			"it signs would be refused after a restart (vigil keygen wrote "
+			"it next to the key as KEY.pub: copy it there as NAME.pub)",
+			c->trust_dir);
+	vigil_sign__key_free(k);
+	vigil_trust__free(t);
+	return e < 0 ? e : 0;
 }

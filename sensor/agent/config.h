@@ -15,6 +15,9 @@
 #define AGENT_CONFIG_DEFAULT_PATH "/etc/vigil/agent.yaml"
 #define AGENT_CONFIG_MAX_BYTES	  (1u << 20)
 #define AGENT_CONFIG_MAX_ITEMS	  4096
+/* Kubernetes stores an object in at most 1.5 MiB: 4 MiB holds any real profile, and parsing
+ * costs about 15 times the file's size in memory (docs/AGENT.md §2). */
+#define AGENT_PROFILE_MAX_BYTES_DEFAULT (4u << 20)
 
 struct strv {
 	char **v;
@@ -60,6 +63,10 @@ struct vigil_agent_config {
 	bool require_signatures;
 	char *trust_dir;
 	char *sign_key;		     /* signs learned profiles when set */
+	struct strv allow_rollback;  /* profile names whose older signed version may come back */
+	int sig_line, sig_col;	     /* where signatures.required was set (for messages) */
+	uint64_t checkpoint_ns;	     /* learning checkpoint period, 0 = none */
+	uint64_t profile_max_bytes;  /* a profile file larger than this is not read */
 	struct strv include_cgroups; /* empty = all */
 	struct strv exclude_cgroups;
 	struct strv disabled_rules;
@@ -68,10 +75,24 @@ struct vigil_agent_config {
 	struct agent_command *commands;
 	size_t ncommands;
 	char *status_file; /* JSON stats written periodically, "" = none, default STATE_DIR/status.json */
+	/* kubernetes: (docs/KUBERNETES.md) */
+	char *k8s_host_root;	/* the node's root as the agent sees it, default /proc/1/root */
+	char *k8s_profiles_dir; /* read-only cluster profiles (a ConfigMap), "" = none */
+	char *k8s_node_name;	/* default $VIGIL_NODE_NAME, else the host name */
+	char *k8s_api_url;	/* "" = https://$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT */
+	char *k8s_sa_dir; /* service account: token, ca.crt (/var/run/secrets/kubernetes.io/...) */
+	bool k8s_api;	  /* api_server: auto (default) = use it when in a cluster */
+	bool k8s_workload_profiles; /* pods of one controller share a profile (default true) */
 };
 
 /* Loads YAML bindings (a list, or a map with key "bindings") from a file into c. */
 int agent_config__load_bindings(struct vigil_agent_config *c, const char *file,
 				struct vigil_error *err);
+
+/*
+ * With signatures required and a signing key: the key's public half must be a trusted signer
+ * (else what the agent signs is refused after a restart). 0 when it is, or nothing to check.
+ */
+int agent_config__check_signing(const struct vigil_agent_config *c, struct vigil_error *err);
 
 #endif

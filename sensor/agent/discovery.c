@@ -54,6 +54,32 @@ static void safe_name(const char *in, char *out, size_t size)
 	out[i] = '\0';
 }
 
+static bool exists_as(char *file, size_t size, const char *dir, const char *stem)
+{
+	return dir && dir[0] && snprintf(file, size, "%s/%s.yaml", dir, stem) < (int)size &&
+	       access(file, F_OK) == 0;
+}
+
+/*
+ * A pod's container: the cluster's profiles directory (a ConfigMap) by Kubescape's name, with
+ * or without the namespace, then what the agent learned for the workload's container.
+ */
+static bool find_k8s_profile(struct agent *a, const struct wl *w, char *file, size_t size)
+{
+	const struct agent_identity *id = &w->id;
+	char stem[sizeof(id->profile_stem) + 8];
+
+	if (id->hints.user_defined_profile[0] &&
+	    (exists_as(file, size, a->c->k8s_profiles_dir, id->hints.user_defined_profile) ||
+	     exists_as(file, size, a->c->profiles_dir, id->hints.user_defined_profile)))
+		return true;
+	snprintf(stem, sizeof(stem), "%s.%s", id->namespace_, id->profile_name);
+	if (exists_as(file, size, a->c->k8s_profiles_dir, stem) ||
+	    exists_as(file, size, a->c->k8s_profiles_dir, id->profile_name))
+		return true;
+	return exists_as(file, size, a->c->profiles_dir, id->profile_stem);
+}
+
 /* Which profile file binds w: explicit bindings first, then PROFILES_DIR/NAME.yaml. */
 bool agent_find_binding(struct agent *a, struct wl *w, char *file, size_t size)
 {
@@ -82,6 +108,8 @@ bool agent_find_binding(struct agent *a, struct wl *w, char *file, size_t size)
 	}
 	if (found)
 		return true;
+	if (w->id.k8s && w->id.profile_stem[0])
+		return find_k8s_profile(a, w, file, size);
 	safe_name(w->name, stem, sizeof(stem) - 5);
 	snprintf(file + 0, size, "%s/%s.yaml", a->c->profiles_dir, stem);
 	return access(file, F_OK) == 0;
@@ -91,6 +119,11 @@ void agent_learned_path(const struct agent *a, const struct wl *w, char *buf, si
 {
 	char stem[160];
 
+	/* a pod's container: one file per namespace, controller and container name */
+	if (w->id.k8s && w->id.profile_stem[0]) {
+		snprintf(buf, size, "%s/%s.yaml", a->c->profiles_dir, w->id.profile_stem);
+		return;
+	}
 	safe_name(w->name, stem, sizeof(stem) - 5);
 	snprintf(buf, size, "%s/%s.yaml", a->c->profiles_dir, stem);
 }
@@ -120,36 +153,63 @@ int agent_on_container(const char *rel, const char *id, void *ctx)
 {
 	struct agent *a = ctx;
 	uint64_t cg;
-	char name[16];
 
 	/* cheap before anything else: no engine query for a container we will not watch */
 	if (agent_excluded(a, rel) || vigil_sensor__cgroup_id(rel, &cg) < 0 || agent_wl_find(a, cg))
 		return 0;
 	if (vigil_sensor__watch_cgroup(a->s, cg) < 0)
 		return 0;
-	/* named by the sensor's workload table when its first event arrives; the id until then */
-	snprintf(name, sizeof(name), "%.12s", id);
-	{
-		struct vigil_container_meta meta = { 0 };
-		bool has = vigil_container_meta__get(id, &meta) == 0;
-		struct wl *w = agent_wl_new(a, cg, has && meta.name[0] ? meta.name : name, rel, id,
-					    -1, false, has ? &meta : NULL);
-
-		if (!w)
-			vigil_container_meta__release(&meta);
-	}
+	agent_new_container(a, cg, rel, id, false);
 	return 0;
+}
+
+struct spawn_ctx {
+	struct agent *a;
+	const char *name;
+};
+
+/* Before the command's first instruction: a crash from here on leaves it recorded. */
+static int record_spawn(uint64_t cgroup_id, void *ctx)
+{
+	struct spawn_ctx *sc = ctx;
+	int e = agent_record_command(sc->a, sc->name, cgroup_id);
+
+	if (e < 0)
+		agent_logf("%s: cannot record the command in %s/commands (a crash would leave it "
+			   "running): %s",
+			   sc->name, sc->a->c->state_dir, strerror(-e));
+	return 0;
+}
+
+struct wl *agent_new_container(struct agent *a, uint64_t cg, const char *cgroup, const char *id,
+			       bool complete)
+{
+	struct vigil_container_meta meta = { 0 };
+	char name[16];
+	bool has;
+	struct wl *w;
+
+	/* a pod's container is named from its pod (identity.c); others by their engine, else
+	 * by the id */
+	snprintf(name, sizeof(name), "%.12s", id);
+	has = !agent_excluded(a, cgroup) && vigil_container_meta__get(id, &meta) == 0;
+	w = agent_wl_new(a, cg, has && meta.name[0] ? meta.name : name, cgroup, id, -1, complete,
+			 has ? &meta : NULL);
+	if (!w)
+		vigil_container_meta__release(&meta);
+	return w;
 }
 
 int agent_spawn_command(struct agent *a, size_t i)
 {
 	const struct agent_command *cmd = &a->c->commands[i];
+	struct spawn_ctx sc = { a, cmd->name };
 	struct vigil_error err = { 0 };
 	uint64_t cg = 0;
 	struct wl *w;
 	pid_t pid;
 
-	pid = vigil_sensor__spawn(a->s, cmd->argv.v, cmd->name, &cg, &err);
+	pid = vigil_sensor__spawn_with(a->s, cmd->argv.v, cmd->name, record_spawn, &sc, &cg, &err);
 	if (pid < 0) {
 		char ebuf[VIGIL_ERROR_FILE_MAX + VIGIL_ERROR_MSG_MAX + 32];
 
@@ -187,6 +247,7 @@ void agent_reap_commands(struct agent *a, uint64_t now)
 		w->gone = true;
 		vigil_detector__unbind(a->d, w->cgroup_id);
 		vigil_sensor__spawn_cleanup(a->s, w->cgroup_id);
+		agent_forget_command(a, a->c->commands[w->cmd].name);
 		/* forgotten at the next reap: its cgroup id may be reused by a new cgroup */
 		cmd = w->cmd;
 		w->cmd = -1;
@@ -229,6 +290,40 @@ void agent_reap_containers(struct agent *a)
 		a->wl[keep++] = w;
 	}
 	a->nwl = keep;
+}
+
+/* Where runtimes make containers: kubelet (both drivers, kind's nested kubelet), podman, docker. */
+static const char *const container_parents[] = {
+	"/kubepods",	  "/kubepods.slice", "/kubelet.slice/kubelet-kubepods.slice",
+	"/libpod_parent", "/machine.slice",  "/docker",
+};
+
+void agent_watch_parents(struct agent *a)
+{
+	for (size_t i = 0; i < sizeof(container_parents) / sizeof(container_parents[0]); i++) {
+		const char *p = container_parents[i];
+		bool have = false;
+		uint64_t cg;
+
+		for (size_t j = 0; j < a->nparents && !have; j++)
+			have = !strcmp(a->parents[j], p);
+		if (have || a->nparents >= sizeof(a->parents) / sizeof(a->parents[0]) ||
+		    vigil_sensor__cgroup_id(p, &cg) < 0 || vigil_sensor__watch_cgroup(a->s, cg) < 0)
+			continue;
+		vigil_strlcpy(a->parents[a->nparents++], p, sizeof(a->parents[0]));
+		agent_logf("watching new containers under %s", p);
+	}
+}
+
+bool agent_under_parent(const struct agent *a, const char *cgroup)
+{
+	for (size_t i = 0; i < a->nparents; i++) {
+		size_t n = strlen(a->parents[i]);
+
+		if (!strncmp(cgroup, a->parents[i], n) && cgroup[n] == '/')
+			return true;
+	}
+	return false;
 }
 
 void agent_find_self_cgroup(struct agent *a)

@@ -106,6 +106,26 @@ static json_t *sensor_json(struct agent *a)
 			 (json_int_t)st.workloads, "max", (json_int_t)st.max_workloads);
 }
 
+/* One workload in the status file; a pod's container also has its pod identity. */
+static json_t *workload_json(const struct wl *w)
+{
+	json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:b}", "name", w->name, "cgroup", w->cgroup,
+			      "container_id", w->container_id, "state", agent_state_name(w->state),
+			      "profile", w->profile ? w->profile->file : "", "partial", w->partial);
+
+	if (o && w->id.k8s)
+		json_object_set_new(o, "kubernetes",
+				    json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "pod",
+					      w->id.pod, "namespace", w->id.namespace_, "pod_uid",
+					      w->id.pod_uid, "container_name", w->id.container_name,
+					      "image", w->id.image, "runtime", w->id.runtime,
+					      "workload_kind", w->id.owner.kind, "workload_name",
+					      w->id.owner.name, "owner_from",
+					      vigil_k8s_source__name(w->id.owner.source),
+					      "profile_name", w->id.profile_name));
+	return o;
+}
+
 /* status_file: what the agent is doing, as one JSON object, replaced atomically. */
 void agent_write_status(struct agent *a)
 {
@@ -124,11 +144,7 @@ void agent_write_status(struct agent *a)
 
 		if (w->gone)
 			continue;
-		json_array_append_new(wls,
-				      json_pack("{s:s,s:s,s:s,s:s,s:s}", "name", w->name, "cgroup",
-						w->cgroup, "container_id", w->container_id, "state",
-						agent_state_name(w->state), "profile",
-						w->profile ? w->profile->file : ""));
+		json_array_append_new(wls, workload_json(w));
 	}
 	sa = json_array();
 	nsinks = vigil_alerts__stats(a->alerts, sinks, 32);

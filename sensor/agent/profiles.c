@@ -7,6 +7,7 @@
  * good one in force.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +52,16 @@ void agent_watch_dir_of(struct agent *a, const char *file)
 		a->nwatches++;
 }
 
+/*
+ * A parsed profile is many small allocations; freed, they stay in the heap's free lists and
+ * the agent keeps the memory (a refused 63 MB file used to leave it at about 1 GB). Return the
+ * free pages to the kernel after a profile is dropped.
+ */
+static void give_back_memory(void)
+{
+	malloc_trim(0);
+}
+
 struct stored *agent_stored_find(struct agent *a, const char *file)
 {
 	for (size_t i = 0; i < a->nstored; i++) {
@@ -66,6 +77,8 @@ struct stored *agent_stored_find(struct agent *a, const char *file)
  */
 static int stored_reload(struct agent *a, struct stored *st)
 {
+	/* bounded before it is read: parsing costs many times a file's size in memory */
+	struct vigil_profile_limits lim = { .max_file_bytes = a->c->profile_max_bytes };
 	struct vigil_profile *p = NULL;
 	struct vigil_error err = { 0 };
 	char digest[80] = "", signer[VIGIL_SIGN_NAME_MAX + 1] = "";
@@ -81,23 +94,29 @@ static int stored_reload(struct agent *a, struct stored *st)
 			st->size = sb.st_size;
 		}
 	}
-	if (vigil_profile__load_file(st->file, NULL, &p, &err) < 0) {
+	st->refused = true;
+	if (vigil_profile__load_file(st->file, &lim, &p, &err) < 0) {
 		agent_logf("%s (keeping the last good profile)",
 			   vigil_error__format(&err, ebuf, sizeof(ebuf)));
+		give_back_memory();
 		return 0;
 	}
 	if (vigil_profile_digest(p, digest, sizeof(digest)) < 0)
 		digest[0] = '\0';
 	if (!agent_verify_profile(a, st, p, digest, signer, sizeof(signer))) {
 		vigil_profile__free(p);
+		give_back_memory();
 		return 0;
 	}
+	st->refused = false;
 	if (st->good && digest[0] && !strcmp(digest, st->digest)) {
 		/* the same content again (our own write, a re-sign, a touch): nothing to do */
 		vigil_profile__free(p);
+		give_back_memory();
 		return 0;
 	}
 	vigil_profile__free(st->good);
+	give_back_memory();
 	st->good = p;
 	vigil_strlcpy(st->digest, digest, sizeof(st->digest));
 	vigil_strlcpy(st->signer, signer, sizeof(st->signer));
@@ -140,7 +159,12 @@ void agent_wl_bind(struct agent *a, struct wl *w)
 	}
 	ref.digest = w->profile->digest;
 	ref.signer = w->profile->signer;
-	err = vigil_detector__bind(a->d, w->cgroup_id, w->profile->good, NULL, &ref);
+	/* a pod's container uses its own entry of the workload's profile */
+	err = vigil_detector__bind(
+		a->d, w->cgroup_id, w->profile->good,
+		w->id.k8s && w->id.container_name[0] ? w->id.container_name : NULL, &ref);
+	if (err == -ENOENT && w->id.k8s) /* a hand-written profile naming its container otherwise */
+		err = vigil_detector__bind(a->d, w->cgroup_id, w->profile->good, NULL, &ref);
 	if (err < 0) {
 		agent_logf("%s: cannot use %s: %s", w->name, w->profile->file, strerror(-err));
 		w->state = WL_UNPROTECTED;
@@ -148,7 +172,15 @@ void agent_wl_bind(struct agent *a, struct wl *w)
 	}
 	w->state = WL_DETECTING;
 	vigil_detector__set_workload_info(a->d, w->cgroup_id, w->name,
-					  w->has_meta && w->meta.image[0] ? w->meta.image : NULL);
+					  w->id.image[0]		    ? w->id.image
+					  : w->has_meta && w->meta.image[0] ? w->meta.image
+									    : NULL);
+	if (w->id.k8s) {
+		struct vigil_workload_k8s k;
+
+		agent_identity__k8s_info(&w->id, &k);
+		vigil_detector__set_k8s_info(a->d, w->cgroup_id, &k);
+	}
 	if (!vigil_detector__syscall_bitmap(a->d, w->cgroup_id, vigil_syscall_name, bitmap,
 					    VIGIL_SYSCALL_BITS))
 		vigil_sensor__set_syscall_allow(a->s, w->cgroup_id, bitmap, VIGIL_SYSCALL_BITS);
@@ -168,7 +200,7 @@ void agent_adopt_profile(struct agent *a, struct wl *w, const char *file)
 		   w->state == WL_DETECTING ? "detecting" : "unprotected (profile not usable)");
 }
 
-static void on_profile_changed(struct agent *a, const char *file)
+void agent_profile_changed(struct agent *a, const char *file)
 {
 	struct stored *st = agent_stored_find(a, file);
 	char mine[PATH_MAX];
@@ -208,7 +240,7 @@ void agent_poll_profiles(struct agent *a)
 		if (sb.st_dev != st->dev || sb.st_ino != st->ino || sb.st_size != st->size ||
 		    sb.st_mtim.tv_sec != st->mtime.tv_sec ||
 		    sb.st_mtim.tv_nsec != st->mtime.tv_nsec)
-			on_profile_changed(a, st->file);
+			agent_profile_changed(a, st->file);
 	}
 }
 
@@ -224,6 +256,8 @@ void agent_read_inotify(struct agent *a)
 			const struct inotify_event *ie = (const struct inotify_event *)p;
 
 			p += sizeof(*ie) + ie->len;
+			if (agent_trust_event(a, ie->wd))
+				continue;
 			if (!ie->len || (ie->mask & (IN_DELETE | IN_MOVED_FROM)))
 				continue;
 			if (!vigil_str_has_suffix(ie->name, ".yaml") &&
@@ -235,7 +269,7 @@ void agent_read_inotify(struct agent *a)
 				if (a->watches[i].wd != ie->wd)
 					continue;
 				snprintf(file, sizeof(file), "%s/%s", a->watches[i].dir, ie->name);
-				on_profile_changed(a, file);
+				agent_profile_changed(a, file);
 			}
 		}
 	}

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "sensor/agent/agent_state.h"
+#include "sensor/agent/apiserver.h"
 #include "util/strutil.h"
 
 int agent_emit(json_t *alert, void *ctx)
@@ -31,7 +32,7 @@ void agent_wl_as_workload(const struct wl *w, struct vigil_workload *out)
 	out->cgroup_path = w->cgroup;
 	out->container_id = w->container_id;
 	out->name = w->name;
-	out->runtime = "";
+	out->runtime = w->id.runtime;
 }
 
 struct wl *agent_wl_find(struct agent *a, uint64_t cgroup_id)
@@ -51,6 +52,104 @@ uint64_t agent_total_drops(struct agent *a)
 	struct vigil_sensor_status st;
 
 	return vigil_sensor__status(a->s, &st) < 0 ? 0 : st.drops;
+}
+
+/* A pod's container: its identity from the node; the sandbox is never a workload. */
+static void resolve_identity(struct agent *a, struct wl *w)
+{
+	if (!w->container_id[0] ||
+	    agent_identity__resolve(a->c->k8s_host_root, w->cgroup, w->container_id,
+				    a->c->k8s_workload_profiles, &w->id) != 1)
+		return;
+	agent_identity__display_name(&w->id, w->name, sizeof(w->name));
+	{
+		/* the API server's word on the pod's controller beats the guess from its name */
+		struct vigil_k8s_owner o;
+		struct vigil_k8s_hints h;
+
+		if (agent_api__pod(a->api, w->id.namespace_, w->id.pod, w->id.pod_uid, &o, &h)) {
+			if (h.user_defined_profile[0])
+				w->id.hints = h;
+			agent_identity__set_owner(&w->id, &o, a->c->k8s_workload_profiles);
+		}
+	}
+	if (!w->id.sandbox)
+		agent_logf("%s: pod %s/%s (uid %s), container %s, image %s, %s %s (%s), profile %s",
+			   w->name, w->id.namespace_, w->id.pod, w->id.pod_uid,
+			   w->id.container_name, w->id.image, w->id.owner.kind, w->id.owner.name,
+			   vigil_k8s_source__name(w->id.owner.source), w->id.profile_stem);
+}
+
+/*
+ * Replicas of one workload learn into one learner: a replica whose profile another live
+ * replica is learning joins it (the first one's window, the union of what all of them do).
+ */
+static struct wl *learning_lead(struct agent *a, const struct wl *w)
+{
+	char mine[PATH_MAX], theirs[PATH_MAX];
+
+	if (!w->id.k8s)
+		return NULL;
+	agent_learned_path(a, w, mine, sizeof(mine));
+	for (size_t i = 0; i < a->nwl; i++) {
+		struct wl *o = a->wl[i];
+
+		if (o == w || o->gone || o->state != WL_LEARNING || !o->l || !o->id.k8s)
+			continue;
+		agent_learned_path(a, o, theirs, sizeof(theirs));
+		if (!strcmp(mine, theirs))
+			return o;
+	}
+	return NULL;
+}
+
+static void start_learning(struct agent *a, struct wl *w, bool complete)
+{
+	struct vigil_learn_opts lo = { .name = w->name };
+	struct wl *lead = learning_lead(a, w);
+	char doc[2 * VIGIL_K8S_NAME_MAX];
+
+	w->partial = !complete;
+	if (lead) {
+		w->lead = lead;
+		w->state = WL_LEARNING;
+		w->learn_end = lead->learn_end;
+		/* the union is complete when any replica was watched from its start */
+		lead->partial = lead->partial && w->partial;
+		agent_logf("%s: learning with %s (one profile for the workload)", w->name,
+			   lead->name);
+		return;
+	}
+	if (w->id.k8s) {
+		/*
+		 * One ContainerProfile per container of the workload: Kubescape's name of the
+		 * workload and the container's, so a pod's containers never share an object name
+		 * (the workload's own name when that would be too long for Kubernetes).
+		 */
+		if (snprintf(doc, sizeof(doc), "%s-%s", w->id.profile_name, w->id.container_name) >
+		    VIGIL_K8S_NAME_MAX)
+			snprintf(doc, sizeof(doc), "%s", w->id.profile_name);
+		lo.name = doc;
+		lo.container = w->id.container_name;
+		lo.namespace_ = w->id.namespace_;
+		lo.workload_kind = w->id.owner.kind;
+		lo.workload_name = w->id.owner.name;
+	} else if (w->container_id[0]) {
+		lo.workload_kind = "Container";
+		lo.workload_name = w->name;
+	}
+	w->l = vigil_learner__new(&lo);
+	if (!w->l) {
+		w->state = WL_IGNORED;
+		return;
+	}
+	w->state = WL_LEARNING;
+	w->learn_start = agent_mono_ns();
+	w->learn_end = w->learn_start + a->c->learn_ns;
+	w->drops0 = agent_total_drops(a);
+	agent_logf("%s: learning for %llus", w->name,
+		   (unsigned long long)(a->c->learn_ns / 1000000000ULL));
+	agent_resume_learning(a, w);
 }
 
 /* meta (may be NULL) is taken over by the new workload. */
@@ -76,7 +175,15 @@ struct wl *agent_wl_new(struct agent *a, uint64_t cgroup_id, const char *name, c
 		w->has_meta = true;
 	}
 	a->wl[a->nwl++] = w;
+	/* seen from its first instruction: the runtime's start-up can be told apart */
+	w->rtinit.off = !complete;
 	if (cmd < 0 && agent_excluded(a, w->cgroup)) {
+		w->state = WL_IGNORED;
+		return w;
+	}
+	if (cmd < 0)
+		resolve_identity(a, w);
+	if (w->id.sandbox) {
 		w->state = WL_IGNORED;
 		return w;
 	}
@@ -93,26 +200,33 @@ struct wl *agent_wl_new(struct agent *a, uint64_t cgroup_id, const char *name, c
 		w->state = WL_IGNORED;
 		return w;
 	}
-	{
-		struct vigil_learn_opts lo = { .name = w->name };
-
-		if (w->container_id[0]) {
-			lo.workload_kind = "Container";
-			lo.workload_name = w->name;
-		}
-		w->l = vigil_learner__new(&lo);
-	}
-	if (!w->l) {
-		w->state = WL_IGNORED;
-		return w;
-	}
-	w->state = WL_LEARNING;
-	w->learn_end = agent_mono_ns() + a->c->learn_ns;
-	w->drops0 = agent_total_drops(a);
-	w->partial = !complete;
-	agent_logf("%s: learning for %llus", w->name,
-		   (unsigned long long)(a->c->learn_ns / 1000000000ULL));
+	start_learning(a, w, complete);
 	return w;
+}
+
+/* The replicas that learned into w's learner: their kernel sets, then their profile. */
+static void followers_add_sets(struct agent *a, struct wl *lead)
+{
+	for (size_t i = 0; i < a->nwl; i++) {
+		if (a->wl[i]->lead == lead)
+			vigil_learn_kernel_sets(a->s, lead->l, a->wl[i]->cgroup_id);
+	}
+}
+
+static void followers_bind(struct agent *a, struct wl *lead)
+{
+	for (size_t i = 0; i < a->nwl; i++) {
+		struct wl *f = a->wl[i];
+
+		if (f->lead != lead)
+			continue;
+		f->lead = NULL;
+		f->profile = lead->profile;
+		if (f->profile)
+			agent_wl_bind(a, f);
+		else
+			f->state = lead->state;
+	}
 }
 
 /* Ends learning: writes the profile atomically, loads it back, detects from now on. */
@@ -124,12 +238,22 @@ void agent_finish_learning(struct agent *a, struct wl *w)
 	struct stored *st;
 	int e;
 
+	if (w->lead) {
+		/* a replica leaving before the window closes: what the kernel saw joins the rest */
+		vigil_learn_kernel_sets(a->s, w->lead->l, w->cgroup_id);
+		w->lead = NULL;
+		w->state = WL_IGNORED;
+		return;
+	}
 	agent_learned_path(a, w, file, sizeof(file));
 	if (!agent_stored_find(a, file) && access(file, F_OK) == 0) {
+		agent_drop_checkpoint(a, w);
 		agent_adopt_profile(a, w, file);
+		followers_bind(a, w);
 		return;
 	}
 
+	followers_add_sets(a, w);
 	e = vigil_learn_kernel_sets(a->s, w->l, w->cgroup_id);
 	if (!e)
 		e = vigil_learner__finish(w->l, w->partial || agent_total_drops(a) != w->drops0,
@@ -139,6 +263,7 @@ void agent_finish_learning(struct agent *a, struct wl *w)
 	if (e < 0) {
 		agent_logf("%s: learning failed: %s", w->name, strerror(-e));
 		w->state = WL_IGNORED;
+		followers_bind(a, w);
 		return;
 	}
 	agent_sign_profile(a, p);
@@ -153,6 +278,7 @@ void agent_finish_learning(struct agent *a, struct wl *w)
 			free(st);
 			vigil_profile__free(p);
 			w->state = WL_IGNORED;
+			followers_bind(a, w);
 			return;
 		}
 		a->stored[a->nstored++] = st;
@@ -162,10 +288,13 @@ void agent_finish_learning(struct agent *a, struct wl *w)
 		digest[0] = '\0';
 	/* what the agent writes itself needs no signature to be reloaded: it knows the digest */
 	vigil_strlcpy(st->self_digest, digest, sizeof(st->self_digest));
-	if (vigil_profile_write_atomic(p, file, &err) < 0) {
+	if (agent_write_profile(a, p, file, &err) < 0) {
 		char ebuf[VIGIL_ERROR_FILE_MAX + VIGIL_ERROR_MSG_MAX + 32];
 
 		agent_logf("%s", vigil_error__format(&err, ebuf, sizeof(ebuf)));
+	} else {
+		/* only once the profile is on disk: a crash before keeps the checkpoint */
+		agent_drop_checkpoint(a, w);
 	}
 	vigil_profile__free(st->good);
 	st->good = p;
@@ -174,6 +303,7 @@ void agent_finish_learning(struct agent *a, struct wl *w)
 	w->profile = st;
 	agent_wl_bind(a, w);
 	agent_logf("%s: learned -> %s; detecting", w->name, file);
+	followers_bind(a, w);
 }
 
 static struct wl *wl_for_event(struct agent *a, const struct vigil_event *ev)
@@ -192,6 +322,14 @@ static struct wl *wl_for_event(struct agent *a, const struct vigil_event *ev)
 	}
 	if (a->c->scope == AGENT_SCOPE_CONTAINERS && !(ew->container_id && ew->container_id[0]))
 		return NULL;
+	/*
+	 * A container met through its events below a watched parent was made after the agent
+	 * looked (containers there before were found by the first scan): seen from its start.
+	 */
+	if (ew->container_id && ew->container_id[0] && ew->cgroup_path &&
+	    agent_under_parent(a, ew->cgroup_path))
+		return agent_new_container(a, ew->cgroup_id, ew->cgroup_path, ew->container_id,
+					   true);
 	return agent_wl_new(a, ew->cgroup_id, ew->name, ew->cgroup_path ? ew->cgroup_path : "",
 			    ew->container_id, -1, false, NULL);
 }
@@ -202,11 +340,11 @@ int agent_on_event(const struct vigil_event *ev, void *ctx)
 	struct wl *w = wl_for_event(a, ev);
 	int err;
 
-	if (!w)
+	if (!w || (w->container_id[0] && agent_rtinit__skip(&w->rtinit, ev)))
 		return 0;
 	switch (w->state) {
 	case WL_LEARNING:
-		err = vigil_learner__event(w->l, ev);
+		err = vigil_learner__event(w->lead ? w->lead->l : w->l, ev);
 		return err == -ENOMEM ? err : 0;
 	case WL_DETECTING:
 		vigil_evidence__event(a->evidence, ev);
@@ -224,7 +362,8 @@ void agent_check_learning(struct agent *a, uint64_t now)
 	for (size_t i = 0; i < a->nwl; i++) {
 		struct wl *w = a->wl[i];
 
-		if (w->state == WL_LEARNING && !w->gone && now >= w->learn_end)
+		/* a replica learning with another ends with it */
+		if (w->state == WL_LEARNING && !w->gone && !w->lead && now >= w->learn_end)
 			agent_finish_learning(a, w);
 	}
 }

@@ -25,10 +25,16 @@ const char *vigil_format_time_ns(uint64_t realtime_ns, char *buf, size_t size)
 	return buf;
 }
 
-static json_t *workload_json(const struct vigil_workload *w, const char *known_name,
-			     const char *image)
+static const char *k8s_or(const struct binding *b, int i, const char *dflt)
 {
+	return b && b->k8s[i] ? b->k8s[i] : dflt;
+}
+
+static json_t *workload_json(const struct vigil_workload *w, const struct binding *b)
+{
+	const char *known_name = b ? b->wl_name : NULL, *image = b ? b->wl_image : NULL;
 	const char *cid, *cgroup, *name;
+	json_t *o;
 
 	if (!w)
 		return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "id", "", "name", "",
@@ -37,10 +43,19 @@ static json_t *workload_json(const struct vigil_workload *w, const char *known_n
 	cid = w->container_id ? w->container_id : "";
 	cgroup = w->cgroup_path ? w->cgroup_path : "";
 	name = known_name ? known_name : (w->name && w->name[0] ? w->name : cgroup);
-	return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "id", cid[0] ? cid : cgroup,
-			 "name", name, "cgroup", cgroup, "container_id", cid, "container_name",
-			 cid[0] ? name : "", "pod", "", "namespace", "", "image",
-			 image ? image : "", "runtime", w->runtime ? w->runtime : "");
+	o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "id", cid[0] ? cid : cgroup, "name",
+		      name, "cgroup", cgroup, "container_id", cid, "container_name",
+		      k8s_or(b, K8S_CNAME, cid[0] ? name : ""), "pod", k8s_or(b, K8S_POD, ""),
+		      "namespace", k8s_or(b, K8S_NS, ""), "image", image ? image : "", "runtime",
+		      k8s_or(b, K8S_RUNTIME, w->runtime ? w->runtime : ""));
+	/* Kubernetes only: the pod's uid and the controller whose profile it shares */
+	if (o && b && b->k8s[K8S_UID])
+		json_object_set_new(o, "pod_uid", json_string(b->k8s[K8S_UID]));
+	if (o && b && b->k8s[K8S_KIND]) {
+		json_object_set_new(o, "workload_kind", json_string(b->k8s[K8S_KIND]));
+		json_object_set_new(o, "workload_name", json_string(k8s_or(b, K8S_WNAME, "")));
+	}
+	return o;
 }
 
 static json_t *process_json(const struct vigil_process *p)
@@ -268,8 +283,7 @@ json_t *detect_alert_json(const struct vigil_rule *r, const struct vigil_workloa
 			 vigil_format_time_ns(time_ns, when, sizeof(when)), "rule_id", r->id,
 			 "rule_name", r->name, "severity", r->severity, "message", message, "mitre",
 			 "tactic", r->tactic, "technique", r->technique, "workload",
-			 workload_json(w, b ? b->wl_name : NULL, b ? b->wl_image : NULL), "process",
-			 process_json(proc), "event", event ? event : json_object(), "profile",
-			 profile ? profile : json_null(), "key", key ? key : "", "repeats",
-			 (json_int_t)repeats);
+			 workload_json(w, b), "process", process_json(proc), "event",
+			 event ? event : json_object(), "profile", profile ? profile : json_null(),
+			 "key", key ? key : "", "repeats", (json_int_t)repeats);
 }

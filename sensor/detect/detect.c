@@ -111,6 +111,8 @@ static void binding_free(struct binding *b)
 	free(b->signer);
 	free(b->wl_name);
 	free(b->wl_image);
+	for (int i = 0; i < K8S_N; i++)
+		free(b->k8s[i]);
 	free(b);
 }
 
@@ -205,6 +207,8 @@ int vigil_detector__bind(struct vigil_detector *d, uint64_t cgroup_id,
 		b->wl_name = (*pp)->wl_name;
 		b->wl_image = (*pp)->wl_image;
 		(*pp)->wl_name = (*pp)->wl_image = NULL;
+		memcpy(b->k8s, (*pp)->k8s, sizeof(b->k8s));
+		memset((*pp)->k8s, 0, sizeof((*pp)->k8s));
 		binding_free(*pp);
 	} else {
 		d->stats.workloads++;
@@ -264,6 +268,24 @@ int vigil_detector__set_workload_info(struct vigil_detector *d, uint64_t cgroup_
 		free(b->wl_image);
 		b->wl_image = strdup(image);
 		if (!b->wl_image)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+int vigil_detector__set_k8s_info(struct vigil_detector *d, uint64_t cgroup_id,
+				 const struct vigil_workload_k8s *k)
+{
+	struct binding *b = *bind_slot(d, cgroup_id);
+	const char *v[K8S_N] = { k->pod,     k->namespace_,    k->pod_uid,	k->container_name,
+				 k->runtime, k->workload_kind, k->workload_name };
+
+	if (!b)
+		return -ENOENT;
+	for (int i = 0; i < K8S_N; i++) {
+		free(b->k8s[i]);
+		b->k8s[i] = v[i] && v[i][0] ? strdup(v[i]) : NULL;
+		if (v[i] && v[i][0] && !b->k8s[i])
 			return -ENOMEM;
 	}
 	return 0;

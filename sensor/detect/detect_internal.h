@@ -26,7 +26,20 @@ struct binding {
 	struct vigil_matcher *m;
 	char *name, *digest, *signer;
 	char *wl_name, *wl_image; /* from the caller (container engine), NULL when unknown */
+	/* pod, namespace, pod_uid, container_name, runtime, workload_kind, workload_name */
+	char *k8s[7];
 	bool has_syscalls;
+};
+
+enum {
+	K8S_POD,
+	K8S_NS,
+	K8S_UID,
+	K8S_CNAME,
+	K8S_RUNTIME,
+	K8S_KIND,
+	K8S_WNAME,
+	K8S_N
 };
 
 struct cool {

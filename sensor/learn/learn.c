@@ -42,6 +42,7 @@ struct dns_name {
 struct vigil_learner {
 	struct vigil_profile *p;
 	int c;
+	char *cname; /* the container entry's name (snapshots find it by name) */
 	size_t events;
 	struct dns_name *dns;
 	size_t ndns;
@@ -118,7 +119,10 @@ struct vigil_learner *vigil_learner__new(const struct vigil_learn_opts *opts)
 	l->p = new_profile(opts);
 	if (!l->p)
 		goto fail;
-	c = vigil_profile__container(l->p, 0, opts->container ? opts->container : opts->name, true);
+	l->cname = strdup(opts->container ? opts->container : opts->name);
+	if (!l->cname)
+		goto fail;
+	c = vigil_profile__container(l->p, 0, l->cname, true);
 	if (c < 0) {
 		errno = -c;
 		goto fail;
@@ -144,7 +148,48 @@ void vigil_learner__free(struct vigil_learner *l)
 	vigil_profile__free(l->p);
 	vigil_exe_digests__free(l->digests);
 	vigil_path_alias__free(l->alias);
+	free(l->cname);
 	free(l);
+}
+
+int vigil_learner__snapshot(const struct vigil_learner *l, struct vigil_profile **ret)
+{
+	struct vigil_profile *p;
+	int c, err;
+
+	if (l->finished)
+		return -EINVAL;
+	p = vigil_profile__new(vigil_profile__doc_kind(l->p, 0), vigil_profile__doc_name(l->p, 0),
+			       vigil_profile__doc_namespace(l->p, 0));
+	if (!p)
+		return -errno;
+	err = vigil_profile__merge(p, l->p);
+	c = err ? err : vigil_profile__container(p, 0, l->cname, true);
+	err = c < 0 ? c : 0;
+	/* names looked up but not yet connected to: what finish would list as egress */
+	for (size_t i = 0; !err && i < l->ndns; i++) {
+		if (!l->dns[i].paired)
+			err = vigil_profile__add_neighbor(p, 0, c, true, NULL, l->dns[i].name, 0,
+							  NULL);
+	}
+	if (err) {
+		vigil_profile__free(p);
+		return err;
+	}
+	*ret = p;
+	return 0;
+}
+
+int vigil_learner__seed(struct vigil_learner *l, const struct vigil_profile *p)
+{
+	const char *name = vigil_profile__doc_name(p, 0);
+
+	/* one document about the same workload, or it would be merged in as another one */
+	if (l->finished || vigil_profile__doc_count(p) != 1 ||
+	    vigil_profile__doc_kind(p, 0) != vigil_profile__doc_kind(l->p, 0) || !name ||
+	    strcmp(name, vigil_profile__doc_name(l->p, 0)))
+		return -EINVAL;
+	return vigil_profile__merge(l->p, p);
 }
 
 size_t vigil_learner__events(const struct vigil_learner *l)
@@ -158,6 +203,20 @@ static bool all_digits(const char *s, size_t n)
 		return false;
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] < '0' || s[i] > '9')
+			return false;
+	}
+	return true;
+}
+
+/* A container, sandbox or image id: 64 lower-case hex digits (runc's /run/runc/<id>/,
+ * containerd's task directories, docker's /var/lib/docker/containers/<id>/). Every container of
+ * a workload has its own, so a path with one is the same path for all of them. */
+static bool container_id_like(const char *s, size_t n)
+{
+	if (n != 64)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
 			return false;
 	}
 	return true;
@@ -220,6 +279,8 @@ const char *vigil_learn_normalize_path(const char *path, char *buf, size_t size)
 		else if (pts && idx == 2 && all_digits(seg, n))
 			generic = true;
 		else if (tmp && idx >= 1 && looks_random(seg, n))
+			generic = true;
+		else if (container_id_like(seg, n))
 			generic = true;
 		if (vigil_buf__append(&out, "/", 1) < 0 ||
 		    (generic ? vigil_buf__puts(&out, ELLIPSIS) : vigil_buf__append(&out, seg, n)) <

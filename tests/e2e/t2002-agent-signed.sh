@@ -4,7 +4,9 @@
 # t2002: `vigil agent` with signatures required.
 #  - workload "bound" is bound (by name) to a signed profile: detection starts at once;
 #  - workload "fresh" has no profile: it is learned for the window, its profile written
-#    atomically and used (the agent trusts what it wrote itself);
+#    atomically, signed with signatures.key (learning with signatures required needs one, or
+#    the profile would be refused after a restart) and used;
+#  - the same configuration without signatures.key is refused, by --check and at start;
 #  - the signed profile is edited on disk to allow /bin/true: R1016 (severity 10, tampered),
 #    the edit is not used, detection goes on with the last good version: running /bin/true
 #    raises R0001 in both workloads;
@@ -42,6 +44,7 @@ cat >"$TEST_TMP/agent.yaml" <<EOF
 state_dir: $TEST_TMP/state
 profiles_dir: $PROFILES
 scope: containers
+include_cgroups: ["/none-$TEST_NAME/*"] # only its own commands, not other tests' containers
 learning:
   duration: 1500ms
 cooldown: 1h
@@ -50,12 +53,22 @@ status_file: $TEST_TMP/status.json
 signatures:
   required: true
   trust_dir: $TRUST
+  key: $TEST_TMP/key
 workloads:
   - name: bound
     command: [sh, -c, "$LOOP"]
   - name: fresh
     command: [sh, -c, "$LOOP"]
 EOF
+# Without the key, learned profiles would come back unsigned after a restart: refused.
+grep -v "key: $TEST_TMP/key" "$TEST_TMP/agent.yaml" >"$TEST_TMP/nokey.yaml"
+for args in "--check --config $TEST_TMP/nokey.yaml" "--config $TEST_TMP/nokey.yaml"; do
+	rc=0
+	# shellcheck disable=SC2086 # two words of arguments
+	timeout 20 "$VIGIL" agent $args 2>"$TEST_TMP/nokey.err" || rc=$?
+	assert_eq 2 "$rc" "vigil agent $args without signatures.key"
+	assert_file_contains "$TEST_TMP/nokey.err" "nokey.yaml:11:13: signatures.required with learning needs signatures.key"
+done
 spawn agent "$VIGIL" agent --config "$TEST_TMP/agent.yaml"
 AGENT_PID=$SPAWNED_PID
 wait_for_line "$TEST_TMP/agent.log" "bound: detecting with $PROFILES/bound.yaml" 10
@@ -63,6 +76,8 @@ wait_for_line "$TEST_TMP/agent.log" "fresh: learning" 10
 wait_for_line "$TEST_TMP/agent.log" "fresh: learned -> $PROFILES/fresh.yaml; detecting" 10
 assert_file_contains "$PROFILES/fresh.yaml" "kubescape.io/completion: complete"
 assert_file_contains "$PROFILES/fresh.yaml" "/usr/bin/sleep"
+"$VIGIL" verify --trust "$TRUST" "$PROFILES/fresh.yaml" >/dev/null ||
+	fail "the learned profile is not signed by a trusted key"
 ls "$PROFILES" | grep -q '\.tmp\.' && fail "temporary file left in $PROFILES"
 wait_until 5 python3 -c '
 import json, sys

@@ -308,6 +308,23 @@ new_cgroup()
 	echo "$dir"
 }
 
+# end_agent_commands STATE_DIR: end the `workloads:` commands an agent with this state
+# directory started and left (it records each one's cgroup id in STATE_DIR/commands/), for a
+# test whose agent was killed. Register it with on_exit before starting the agent.
+end_agent_commands()
+{
+	local rec id root dir
+	root=$(cgroup2_root) || return 0
+	for rec in "$1"/commands/*; do
+		[ -f "$rec" ] || continue
+		id=$(head -n 1 "$rec")
+		for dir in "$root"/vigil/*/; do
+			[ "$(stat -c %i "$dir" 2>/dev/null)" = "$id" ] && remove_cgroup "${dir%/}"
+		done
+	done
+	return 0
+}
+
 # remove_cgroup DIR: kill what runs in DIR and remove it (bounded: 2 s).
 remove_cgroup()
 {

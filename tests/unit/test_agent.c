@@ -16,6 +16,7 @@
 #include "sensor/agent/config.h"
 #include "util/fileio.h"
 #include "vigil/agent.h"
+#include "vigil/sign.h"
 
 static char dir[64];
 
@@ -166,6 +167,37 @@ static void test_errors(void **state)
 	expect_error("sinks: {a: b}\n", 1, 8, "list");
 	expect_error("[1, 2]\n", 1, 1, "mapping");
 	expect_error("a: [\n", 2, 1, "");
+	expect_error("learning: {checkpoint: 10ms}\n", 1, 24, "at least 100ms");
+	expect_error("profile_max_bytes: 1k\n", 1, 20, "number of bytes");
+	expect_error("profile_max_bytes: 100000000\n", 1, 20, "4096 to");
+	/* learned profiles would come back unsigned after a restart: refused, also by --check */
+	expect_error("signatures:\n  trust_dir: /t\n  required: true\n", 3, 13,
+		     "needs signatures.key");
+}
+
+/* The keys of replay protection, checkpoints and the profile bound. */
+static void test_hardening_keys(void **state)
+{
+	struct vigil_agent_config *c = NULL;
+	const char *path = write_file("h.yaml", "learning: {checkpoint: 2s}\n"
+						"profile_max_bytes: 1048576\n"
+						"signatures:\n"
+						"  required: true\n"
+						"  key: /k\n"
+						"  allow_rollback: [web, api]\n");
+
+	assert_int_equal(vigil_agent_config__load(path, &c, NULL), 0);
+	assert_true(c->checkpoint_ns == 2ULL * 1000000000ULL);
+	assert_true(c->profile_max_bytes == 1048576);
+	assert_int_equal(c->allow_rollback.n, 2);
+	assert_string_equal(c->allow_rollback.v[1], "api");
+	vigil_agent_config__free(c);
+	/* defaults: a checkpoint every 30 s, 4 MiB; without learning no key is needed */
+	path = write_file("d.yaml", "learning: {enabled: false}\nsignatures: {required: true}\n");
+	assert_int_equal(vigil_agent_config__load(path, &c, NULL), 0);
+	assert_true(c->checkpoint_ns == 30ULL * 1000000000ULL);
+	assert_true(c->profile_max_bytes == 4u << 20);
+	vigil_agent_config__free(c);
 }
 
 static void test_missing_file(void **state)
@@ -200,6 +232,32 @@ static void test_check_paths(void **state)
 	assert_int_equal(vigil_agent_config__check_paths(c, &err), -ENOENT);
 	assert_non_null(strstr(err.message, "file sink: directory"));
 	vigil_agent_config__free(c);
+
+	/* the signing key's public half must be trusted, or what it signs is refused later */
+	{
+		char key[160], other[160], trust[160], pub[200], from[200];
+
+		snprintf(key, sizeof(key), "%s/agent.key", dir);
+		snprintf(other, sizeof(other), "%s/other.key", dir);
+		snprintf(trust, sizeof(trust), "%s/trust", dir);
+		assert_int_equal(vigil_sign__keygen(key, false, &err), 0);
+		assert_int_equal(vigil_sign__keygen(other, false, &err), 0);
+		assert_int_equal(mkdir(trust, 0755), 0);
+		snprintf(pub, sizeof(pub), "%s/other.pub", trust);
+		snprintf(from, sizeof(from), "%s.pub", other);
+		assert_int_equal(rename(from, pub), 0);
+		snprintf(text, sizeof(text),
+			 "state_dir: %s\nsignatures: {required: true, trust_dir: %s, key: %s}\n",
+			 state_dir, trust, key);
+		assert_int_equal(vigil_agent_config__load(write_file("k.yaml", text), &c, NULL), 0);
+		assert_int_equal(vigil_agent_config__check_paths(c, &err), -ENOENT);
+		assert_non_null(strstr(err.message, "its public key is not in"));
+		snprintf(pub, sizeof(pub), "%s/agent.pub", trust);
+		snprintf(from, sizeof(from), "%s.pub", key);
+		assert_int_equal(rename(from, pub), 0);
+		assert_int_equal(vigil_agent_config__check_paths(c, &err), 0);
+		vigil_agent_config__free(c);
+	}
 }
 
 static void test_atomic_write(void **state)
@@ -242,6 +300,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_full, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hardening_keys, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_check_paths, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_atomic_write, setup, teardown),
 	};

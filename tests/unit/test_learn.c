@@ -295,6 +295,64 @@ static void test_learned_then_detected(void **state)
 	vigil_detector__free(c.d);
 }
 
+/*
+ * A checkpoint written to a file and read back by a new learner (an agent restarted after a
+ * crash) continues the learning: the result is the same as one learner seeing everything.
+ */
+static void test_checkpoint_continues(void **state)
+{
+	struct vigil_learn_opts o = { .name = "svc" };
+	struct run first = { .pid = 300, .tmpname = "k2LmN8", .t = 1 };
+	struct run second = { .pid = 4000, .tmpname = "Zq90aB", .t = 9000, .extra_exec = true };
+	struct run first2 = first, second2 = second;
+	struct vigil_learner *a = vigil_learner__new(&o), *b = vigil_learner__new(&o);
+	struct vigil_learner *whole = vigil_learner__new(&o);
+	struct vigil_buf file = VIGIL_BUF_INIT, yb = VIGIL_BUF_INIT, yw = VIGIL_BUF_INIT;
+	struct vigil_profile *snap = NULL, *back = NULL, *pb = NULL, *pw = NULL;
+	struct vigil_error err;
+
+	assert_int_equal(feed(&first, learn_fn, a), 0);
+	assert_int_equal(vigil_learner__snapshot(a, &snap), 0);
+	/* learning goes on after a snapshot */
+	assert_int_equal(vigil_learner__add_syscall(a, "read"), 0);
+	assert_int_equal(vigil_profile__emit_yaml(snap, &file), 0);
+	assert_non_null(strstr(file.data, "/usr/bin/svc"));
+	assert_null(strstr(file.data, "kubescape.io/status"));
+	assert_int_equal(vigil_profile__load_buffer(file.data, file.len, "checkpoint.yaml", NULL,
+						    &back, &err),
+			 0);
+	assert_int_equal(vigil_learner__seed(b, back), 0);
+	assert_int_equal(feed(&second, learn_fn, b), 0);
+	assert_int_equal(vigil_learner__finish(b, true, &pb), 0);
+
+	assert_int_equal(feed(&first2, learn_fn, whole), 0);
+	assert_int_equal(feed(&second2, learn_fn, whole), 0);
+	assert_int_equal(vigil_learner__finish(whole, true, &pw), 0);
+	assert_int_equal(vigil_profile__emit_yaml(pb, &yb), 0);
+	assert_int_equal(vigil_profile__emit_yaml(pw, &yw), 0);
+	assert_string_equal(yb.data, yw.data);
+
+	/* a checkpoint of another workload is refused, not merged in as a second document */
+	{
+		struct vigil_learn_opts o2 = { .name = "other" };
+		struct vigil_learner *c = vigil_learner__new(&o2);
+
+		assert_int_equal(vigil_learner__seed(c, back), -EINVAL);
+		vigil_learner__free(c);
+	}
+	assert_int_equal(vigil_learner__snapshot(b, &snap), -EINVAL); /* finished */
+	vigil_buf__release(&file);
+	vigil_buf__release(&yb);
+	vigil_buf__release(&yw);
+	vigil_profile__free(snap);
+	vigil_profile__free(back);
+	vigil_profile__free(pb);
+	vigil_profile__free(pw);
+	vigil_learner__free(a);
+	vigil_learner__free(b);
+	vigil_learner__free(whole);
+}
+
 static void test_normalize(void **state)
 {
 	char buf[256];
@@ -316,6 +374,18 @@ static void test_normalize(void **state)
 			    "/tmp/report/data");
 	assert_string_equal(vigil_learn_normalize_path("/etc/abc123def", buf, sizeof(buf)),
 			    "/etc/abc123def");
+	/* a container id in a runtime path: every container of the workload has its own */
+	assert_string_equal(vigil_learn_normalize_path(
+				    "/run/runc/9d3c1f5e7a2b4c6d8e0f1a3b5c7d9e1f2a4b6c8d0e2f4a6b"
+				    "8c0d2e4f6a8b0c2d/state.json",
+				    buf, sizeof(buf)),
+			    "/run/runc/\xe2\x8b\xaf/state.json");
+	/* 63 or 65 hex digits, or upper case, are not ids */
+	assert_string_equal(
+		vigil_learn_normalize_path("/data/9D3C1F5E7A2B4C6D8E0F1A3B5C7D9E1F2A4B6C8D0E2F4A6B"
+					   "8C0D2E4F6A8B0C2D",
+					   buf, sizeof(buf)),
+		"/data/9D3C1F5E7A2B4C6D8E0F1A3B5C7D9E1F2A4B6C8D0E2F4A6B8C0D2E4F6A8B0C2D");
 }
 
 int main(void)
@@ -327,6 +397,7 @@ int main(void)
 		cmocka_unit_test(test_too_large),
 		cmocka_unit_test(test_learned_then_detected),
 		cmocka_unit_test(test_normalize),
+		cmocka_unit_test(test_checkpoint_continues),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

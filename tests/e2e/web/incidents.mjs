@@ -2,7 +2,7 @@
 // opens one, reads its evidence and its timeline chart, shares its URL (reload restores it),
 // goes back and forward, searches; hostile text stays text. Seeded by seed.mjs incidents.
 // Usage: node incidents.mjs BASE_URL SEED_JSON [TOKEN]   (SHOTS=DIR writes screenshots)
-import { chartPixels, check, cssVar, finish, open, rows, shot, texts, until } from './lib.mjs';
+import { chartPixels, check, clean, cssVar, finish, open, rows, shot, texts, until } from './lib.mjs';
 
 const [base, seedJson, token] = process.argv.slice(2);
 const seed = JSON.parse(seedJson);
@@ -25,6 +25,7 @@ try {
   const total = Number(range.replace(/.* of /, '').replace(/[^\d]/g, ''));
   // "of 1 203", or "of 51+" from a cockpit that does not count
   await check(t, range.startsWith('1–50 of') && (total >= 1000 || range.endsWith('51+')), 'pager: ' + range);
+  await clean(t, 'the incidents list');
   await shot(t, 'incidents');
   await page.click(inView('.pager-next'));
   await until(t, () => page.url().includes('page=2'), 'the next page is not in the URL');
@@ -35,7 +36,7 @@ try {
   // A hostile workload name is listed as text.
   await page.fill(inView('input.filter'), 'onerror');
   await until(t, async () => (await rows(t, inView('table.incidents'))) === 1, 'filtering for the hostile workload');
-  const names = await texts(t, inView('table.incidents tbody td:nth-child(4)'));
+  const names = await texts(t, inView('table.incidents tbody td.c-workload'));
   await check(t, names.includes(HOSTILE), 'hostile workload name not shown as text: ' + JSON.stringify(names));
   await check(t, !(await page.$('#view img')), 'a workload name became markup');
 
@@ -77,6 +78,7 @@ try {
   }
   await check(t, peak >= 10, 'hovering the timeline never read out the event burst (peak ' + peak + ')');
   await page.mouse.move(0, 0);
+  await clean(t, 'the incident');
   await shot(t, 'incident');
 
   // The URL names the view: a reload restores it, back and forward walk the history.
@@ -98,6 +100,8 @@ try {
   await page.press('#search-q', 'Enter');
   await until(t, () => page.url().includes('#/search?q=payments'), 'search is not in the URL');
   await until(t, async () => (await page.textContent(inView('[data-kind=incidents] .count')).catch(() => '')) === '1', 'search did not find the incident');
+  await until(t, async () => !(await page.$(inView('.loading'))), 'search did not finish');
+  await clean(t, 'search');
 
   // The navigation tabs know where the user is.
   await page.click('#nav a[data-view=incidents]');

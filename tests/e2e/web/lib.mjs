@@ -99,3 +99,18 @@ export async function finish(t, label) {
   await t.browser.close();
   console.log(label + ': ok');
 }
+
+// What a view shows must never read "undefined", "NaN" or "[object Object]", nor be a bare
+// "null" (a value the page failed to format; "/dev/null" in evidence is fine).
+export async function clean(t, where) {
+  const bad = await t.page.evaluate(() => {
+    const out = [];
+    const walk = document.createTreeWalker(document.querySelector('#view'), NodeFilter.SHOW_TEXT);
+    for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+      const s = n.nodeValue;
+      if (/\bundefined\b|\bNaN\b|\[object Object\]/.test(s) || s.trim() === 'null') out.push(s.slice(0, 80));
+    }
+    return out;
+  });
+  if (bad.length) await fail(t, where + ' shows unformatted values: ' + JSON.stringify(bad.slice(0, 5)));
+}

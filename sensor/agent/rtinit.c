@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: Apache-2.0
+/* Telling the runtime's init work in a container from the workload's own (rtinit.h). */
+#include <string.h>
+
+#include "sensor/agent/rtinit.h"
+
+static bool is_native(const struct agent_rtinit *r, uint32_t pid)
+{
+	for (uint32_t i = 0; i < r->n; i++) {
+		if (r->native[i] == pid)
+			return true;
+	}
+	return false;
+}
+
+static void add_native(struct agent_rtinit *r, uint32_t pid)
+{
+	if (is_native(r, pid))
+		return;
+	if (r->n >= AGENT_RTINIT_PIDS) {
+		r->off = true; /* a reused slot could hide a renamed process: check everything */
+		return;
+	}
+	r->native[r->n++] = pid;
+}
+
+/*
+ * runc as it shows in a container's cgroup: "exe" (exec'd as /proc/self/exe), "runc" (its
+ * re-exec of a copy of itself, /run/runc/<id>/runc.XXXXXX or a memfd), then its init stages
+ * "runc:[0:PARENT]", "runc:[1:CHILD]", "runc:[2:INIT]".
+ */
+static bool runtime_comm(const char *comm)
+{
+	return !strncmp(comm, "runc:[", 6) || !strcmp(comm, "runc") || !strcmp(comm, "exe");
+}
+
+/* An exec by a runtime process that starts the runtime again (not the entrypoint). */
+static bool runtime_reexec(const struct vigil_event *ev)
+{
+	const char *path = ev->exec.path ? ev->exec.path : "";
+
+	return runtime_comm(ev->proc->comm) &&
+	       (!path[0] || !strncmp(path, "/run/runc/", 10) || !strncmp(path, "memfd:runc", 10) ||
+		!strcmp(path, "/usr/sbin/runc") || !strcmp(path, "/usr/bin/runc"));
+}
+
+bool agent_rtinit__skip(struct agent_rtinit *r, const struct vigil_event *ev)
+{
+	const struct vigil_process *p = ev->proc;
+	bool native;
+
+	if (r->off || !p)
+		return false;
+	native = is_native(r, p->pid);
+	switch (ev->kind) {
+	case VIGIL_EV_EXEC:
+		if (!native && runtime_reexec(ev)) {
+			r->skipped++;
+			return true;
+		}
+		/* the entrypoint (or an exec'd command): the workload's first instruction */
+		add_native(r, p->pid);
+		return false;
+	case VIGIL_EV_FORK:
+		/* runc's init stages fork inside the cgroup: their children are the runtime's too */
+		if (native)
+			add_native(r, ev->fork.child_pid);
+		else if (runtime_comm(p->comm)) {
+			r->skipped++;
+			return true;
+		}
+		return false;
+	default:
+		break;
+	}
+	if (native || !runtime_comm(p->comm))
+		return false;
+	r->skipped++;
+	return true;
+}

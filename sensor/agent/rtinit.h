@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The container runtime's own start-up inside a container's cgroup (docs/KUBERNETES.md §4):
+ * runc's init process joins the cgroup, sets up namespaces, mounts, capabilities and
+ * credentials, then execs the entrypoint (runc create) or the command (runc exec). That work is
+ * the runtime's, not the workload's: it is neither learned nor checked.
+ *
+ * Which processes: those that appeared in the cgroup from outside (neither exec'd nor forked
+ * there from a process of the workload while the agent watched it) and are runc ("exe", "runc",
+ * "runc:[...]"), including runc's re-exec of its own copy; the first other exec is the
+ * workload's first instruction.
+ * A process of the workload that renames itself so is still the workload's: it was born or
+ * exec'd inside. Only for workloads watched from their first instruction; with more processes
+ * than the table holds the filter turns itself off (everything is checked).
+ */
+#ifndef VIGIL_AGENT_RTINIT_H
+#define VIGIL_AGENT_RTINIT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "vigil/event.h"
+
+#define AGENT_RTINIT_PIDS 512
+
+struct agent_rtinit {
+	uint32_t native[AGENT_RTINIT_PIDS]; /* pids born or exec'd in the workload */
+	uint32_t n;
+	bool off; /* table overflowed, or the workload was not watched from its start */
+	uint64_t skipped;
+};
+
+/* Accounts for ev and tells whether it is the runtime's start-up (true: ignore it). */
+bool agent_rtinit__skip(struct agent_rtinit *r, const struct vigil_event *ev);
+
+#endif

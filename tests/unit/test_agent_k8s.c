@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * The agent's Kubernetes pieces: finding a container's bundle under a host root (containerd's
+ * task directory, runc's state file, CRI-O's storage with the sandbox's labels), the identity
+ * and profile name it gives, and the runtime start-up filter.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "sensor/agent/identity.h"
+#include "sensor/agent/podmeta.h"
+#include "sensor/agent/rtinit.h"
+#include "util/fileio.h"
+
+#define DATA	"tests/data/k8s/"
+#define CTR_ID	"9d3c1f5e7a2b4c6d8e0f1a3b5c7d9e1f2a4b6c8d0e2f4a6b8c0d2e4f6a8b0c2d"
+#define CRIO_ID "e4b1c7d9a2f3e5b6c8d0a1f2e3b4c5d6e7f8a9b0c1d2e3f4a5b6c7d8e9f0a1b2"
+#define CRIO_SB "a7c9e1b3d5f7a9c1e3b5d7f9a1c3e5b7d9f1a3c5e7b9d1f3a5c7e9b1d3f5a7c9"
+#define RUNC_ID "1111111111111111111111111111111111111111111111111111111111111111"
+
+static char root[256];
+
+static void copy_to(const char *src, const char *rel)
+{
+	char dst[512], buf[65536];
+	FILE *f = fopen(src, "rb");
+	size_t n;
+
+	assert_non_null(f);
+	n = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	snprintf(dst, sizeof(dst), "%s%s", root, rel);
+	assert_int_equal(vigil_mkdir_parents(dst, 0755), 0);
+	assert_int_equal(vigil_write_file_atomic(dst, buf, n, 0644, NULL), 0);
+}
+
+static void write_to(const char *rel, const char *text)
+{
+	char dst[512];
+
+	snprintf(dst, sizeof(dst), "%s%s", root, rel);
+	assert_int_equal(vigil_mkdir_parents(dst, 0755), 0);
+	assert_int_equal(vigil_write_file_atomic(dst, text, strlen(text), 0644, NULL), 0);
+}
+
+static int setup(void **state)
+{
+	snprintf(root, sizeof(root), "%s/vigil-agent-k8s.XXXXXX", getenv("TMPDIR") ?: "/tmp");
+	if (!mkdtemp(root))
+		return -1;
+	copy_to(DATA "bundle-containerd.json",
+		"/run/containerd/io.containerd.runtime.v2.task/k8s.io/" CTR_ID "/config.json");
+	copy_to(DATA "bundle-crio.json",
+		"/run/containers/storage/overlay-containers/" CRIO_ID "/userdata/config.json");
+	copy_to(DATA "bundle-crio-sandbox.json",
+		"/run/containers/storage/overlay-containers/" CRIO_SB "/userdata/config.json");
+	/* a task whose bundle is elsewhere, found through runc's state file */
+	copy_to(DATA "bundle-containerd.json", "/srv/tasks/" RUNC_ID "/config.json");
+	write_to("/run/containerd/runc/k8s.io/" RUNC_ID "/state.json",
+		 "{\"id\":\"" RUNC_ID "\",\"config\":{\"labels\":[\"bundle=/srv/tasks/" RUNC_ID
+		 "\"]}}");
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	char cmd[400];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static void test_podmeta(void **state)
+{
+	struct vigil_k8s_identity id;
+	char bundle[512];
+
+	assert_int_equal(vigil_podmeta__lookup(root, CTR_ID, &id, bundle, sizeof(bundle)), 1);
+	assert_string_equal(id.pod, "web-7c5d8bf9f7-x2k4p");
+	assert_non_null(strstr(bundle, "io.containerd.runtime.v2.task/k8s.io/" CTR_ID));
+	assert_int_equal(vigil_podmeta__lookup(root, RUNC_ID, &id, bundle, sizeof(bundle)), 1);
+	assert_non_null(strstr(bundle, "/srv/tasks/" RUNC_ID "/config.json"));
+	/* CRI-O: the pod's labels come from the sandbox */
+	assert_int_equal(vigil_podmeta__lookup(root, CRIO_ID, &id, NULL, 0), 1);
+	assert_string_equal(id.pod, "redis-0");
+	assert_string_equal(id.hints.statefulset_pod_name, "redis-0");
+	assert_int_equal(vigil_podmeta__lookup(root,
+					       "2222222222222222222222222222222222222222222222"
+					       "222222222222222222",
+					       &id, NULL, 0),
+			 -ENOENT);
+	assert_int_equal(vigil_podmeta__lookup(root, "../../etc", &id, NULL, 0), -EINVAL);
+}
+
+static void test_hostile_files(void **state)
+{
+	struct vigil_k8s_identity id;
+	char path[512];
+
+	/* a bundle path with "..", a symlink as config.json, a directory: none is read */
+	write_to("/run/runc/"
+		 "3333333333333333333333333333333333333333333333333333333333333333"
+		 "/state.json",
+		 "{\"config\":{\"labels\":[\"bundle=/srv/../etc\"]}}");
+	assert_int_equal(vigil_podmeta__lookup(root,
+					       "33333333333333333333333333333333333333333333"
+					       "33333333333333333333",
+					       &id, NULL, 0),
+			 -ENOENT);
+	snprintf(path, sizeof(path),
+		 "%s/run/containerd/io.containerd.runtime.v2.task/k8s.io/"
+		 "4444444444444444444444444444444444444444444444444444444444444444",
+		 root);
+	assert_int_equal(vigil_mkdir_parents(path, 0755), 0);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(path + strlen(path), sizeof(path) - strlen(path), "/config.json");
+	assert_int_equal(symlink("/etc/hostname", path), 0);
+	assert_int_equal(vigil_podmeta__lookup(root,
+					       "44444444444444444444444444444444444444444444"
+					       "44444444444444444444",
+					       &id, NULL, 0),
+			 -ENOENT);
+}
+
+static void test_identity(void **state)
+{
+	struct agent_identity id;
+	struct vigil_workload_k8s k;
+	char name[400];
+
+	assert_int_equal(agent_identity__resolve(root,
+						 "/kubepods/burstable/pod0b7d6b5e-3f3e-4a7c-9a43-"
+						 "6a1c2f9d8e10/" CTR_ID,
+						 CTR_ID, true, &id),
+			 1);
+	assert_true(id.k8s);
+	assert_false(id.sandbox);
+	assert_string_equal(id.qos, "burstable");
+	assert_string_equal(id.owner.kind, "ReplicaSet");
+	assert_string_equal(id.profile_name, "replicaset-web-7c5d8bf9f7");
+	assert_string_equal(id.profile_stem, "shop.replicaset-web-7c5d8bf9f7.nginx");
+	agent_identity__display_name(&id, name, sizeof(name));
+	assert_string_equal(name, "shop/web-7c5d8bf9f7-x2k4p/nginx");
+	agent_identity__k8s_info(&id, &k);
+	assert_string_equal(k.workload_kind, "ReplicaSet");
+	assert_string_equal(k.pod_uid, "0b7d6b5e-3f3e-4a7c-9a43-6a1c2f9d8e10");
+	/* not shared: the pod is its own workload */
+	assert_int_equal(agent_identity__resolve(root, "/x", CTR_ID, false, &id), 1);
+	assert_string_equal(id.profile_stem, "shop.pod-web-7c5d8bf9f7-x2k4p.nginx");
+	/* the API server's word replaces the guess */
+	{
+		struct vigil_k8s_owner o = { .kind = "ReplicaSet",
+					     .name = "web-v2",
+					     .source = VIGIL_K8S_FROM_API };
+
+		agent_identity__set_owner(&id, &o, true);
+		assert_string_equal(id.profile_stem, "shop.replicaset-web-v2.nginx");
+	}
+	/* CRI-O with the sandbox's labels: exact */
+	assert_int_equal(agent_identity__resolve(root, "/", CRIO_ID, true, &id), 1);
+	assert_string_equal(id.owner.kind, "StatefulSet");
+	assert_int_equal(id.owner.source, VIGIL_K8S_FROM_LABELS);
+	assert_string_equal(id.profile_stem, "shop.statefulset-redis.redis");
+	assert_int_equal(agent_identity__resolve(root, "/", CRIO_SB, true, &id), 1);
+	assert_true(id.sandbox);
+	/* a container with no bundle: not Kubernetes */
+	assert_int_equal(
+		agent_identity__resolve(root, "/libpod_parent/libpod-" RUNC_ID "0", "x", true, &id),
+		0);
+	assert_false(id.k8s);
+}
+
+static struct vigil_event ev_of(enum vigil_event_kind kind, struct vigil_process *p, uint32_t child)
+{
+	struct vigil_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = kind;
+	ev.proc = p;
+	if (kind == VIGIL_EV_FORK)
+		ev.fork.child_pid = child;
+	return ev;
+}
+
+static void test_rtinit(void **state)
+{
+	struct agent_rtinit r = { 0 };
+	struct vigil_process p0 = { .pid = 10, .comm = "runc:[0:PARENT]" };
+	struct vigil_process p2 = { .pid = 12, .comm = "runc:[2:INIT]" };
+	struct vigil_process app = { .pid = 12, .comm = "nginx" };
+	struct vigil_process kid = { .pid = 13, .comm = "runc:[2:INIT]" };
+	struct vigil_process other = { .pid = 50, .comm = "sh" };
+	struct vigil_event ev;
+
+	/* runc exec'd as /proc/self/exe, re-exec'ing its copy: skipped */
+	{
+		struct vigil_process exe = { .pid = 10, .comm = "exe" };
+		struct vigil_process rc = { .pid = 10, .comm = "runc" };
+
+		ev = ev_of(VIGIL_EV_OPEN, &exe, 0);
+		assert_true(agent_rtinit__skip(&r, &ev));
+		ev = ev_of(VIGIL_EV_EXEC, &rc, 0);
+		ev.exec.path = "";
+		assert_true(agent_rtinit__skip(&r, &ev));
+		r.skipped -= 2;
+	}
+	/* runc's stages: skipped, their forks too */
+	ev = ev_of(VIGIL_EV_FORK, &p0, 11);
+	assert_true(agent_rtinit__skip(&r, &ev));
+	ev = ev_of(VIGIL_EV_OPEN, &p2, 0);
+	assert_true(agent_rtinit__skip(&r, &ev));
+	/* the entrypoint's exec is the workload's first instruction */
+	ev = ev_of(VIGIL_EV_EXEC, &app, 0);
+	ev.exec.path = "/usr/sbin/nginx";
+	assert_false(agent_rtinit__skip(&r, &ev));
+	ev = ev_of(VIGIL_EV_OPEN, &app, 0);
+	assert_false(agent_rtinit__skip(&r, &ev));
+	/* a child of the workload renaming itself runc:[2:INIT] is still checked */
+	ev = ev_of(VIGIL_EV_FORK, &app, 13);
+	assert_false(agent_rtinit__skip(&r, &ev));
+	ev = ev_of(VIGIL_EV_OPEN, &kid, 0);
+	assert_false(agent_rtinit__skip(&r, &ev));
+	/* a process from outside that is not runc: checked */
+	ev = ev_of(VIGIL_EV_OPEN, &other, 0);
+	assert_false(agent_rtinit__skip(&r, &ev));
+	assert_int_equal(r.skipped, 2);
+	/* overflow turns it off */
+	for (uint32_t pid = 1000; pid < 1000 + AGENT_RTINIT_PIDS + 1; pid++) {
+		struct vigil_process q = { .pid = pid, .comm = "w" };
+
+		ev = ev_of(VIGIL_EV_EXEC, &q, 0);
+		agent_rtinit__skip(&r, &ev);
+	}
+	assert_true(r.off);
+	ev = ev_of(VIGIL_EV_OPEN, &p2, 0);
+	assert_false(agent_rtinit__skip(&r, &ev));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_podmeta),
+		cmocka_unit_test(test_hostile_files),
+		cmocka_unit_test(test_identity),
+		cmocka_unit_test(test_rtinit),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
