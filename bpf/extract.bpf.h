@@ -25,19 +25,6 @@ static __always_inline __u32 put_path(struct vg_event *e, __u32 off, int idx, st
 	return put_path_g(off, idx, (__u64)dentry, (__u64)vfsmnt);
 }
 
-static __always_inline struct file *fd_file(struct task_struct *t, long fd)
-{
-	struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
-	struct file **arr;
-	struct file *f = NULL;
-
-	if (fd < 0 || !fdt || fd >= BPF_CORE_READ(fdt, max_fds))
-		return NULL;
-	arr = BPF_CORE_READ(fdt, fd);
-	bpf_probe_read_kernel(&f, sizeof(f), &arr[fd]);
-	return f;
-}
-
 static __always_inline __u32 put_file_path(struct vg_event *e, __u32 off, int idx, struct file *f)
 {
 	if (!f)

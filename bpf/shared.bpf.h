@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * BPF helpers shared by the sensor's programs (the .bpf.c files in bpf/) and the zoom's (zoom.bpf.c):
- * the record header and socket addresses.
+ * the record header, descriptors and socket addresses.
  * Included after vmlinux.h, the libbpf headers and sensor_abi.h.
  */
 #ifndef VIGIL_BPF_SHARED_H
@@ -31,6 +31,20 @@ static __always_inline void vg_event_init(struct vg_event *e, __u32 kind, __u64 
 	e->ktime_ns = bpf_ktime_get_ns();
 	e->cgroup_id = cg;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
+}
+
+/* The file behind descriptor fd of task t (NULL when none). */
+static __always_inline struct file *fd_file(struct task_struct *t, long fd)
+{
+	struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
+	struct file **arr;
+	struct file *f = NULL;
+
+	if (fd < 0 || !fdt || fd >= BPF_CORE_READ(fdt, max_fds))
+		return NULL;
+	arr = BPF_CORE_READ(fdt, fd);
+	bpf_probe_read_kernel(&f, sizeof(f), &arr[fd]);
+	return f;
 }
 
 /* A socket's protocol, local (sa[0]) and remote (sa[1]) family, address and port. */

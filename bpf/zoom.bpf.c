@@ -256,18 +256,10 @@ static __always_inline __u32 put_sample(struct vg_event *e, __u32 off, int idx, 
 	return off + n;
 }
 
-static __always_inline struct file *fd_file(long fd)
+/* The current task's file behind fd. */
+static __always_inline struct file *cur_fd_file(long fd)
 {
-	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
-	struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
-	struct file **arr;
-	struct file *f = NULL;
-
-	if (fd < 0 || !fdt || fd >= BPF_CORE_READ(fdt, max_fds))
-		return NULL;
-	arr = BPF_CORE_READ(fdt, fd);
-	bpf_probe_read_kernel(&f, sizeof(f), &arr[fd]);
-	return f;
+	return fd_file((struct task_struct *)bpf_get_current_task(), fd);
 }
 
 static __always_inline struct sock *file_sock(struct file *f)
@@ -483,13 +475,13 @@ int BPF_PROG(vg_zoom_sys_exit, struct pt_regs *regs, long ret)
 		long n = bpf_probe_read_user_str(s->path, sizeof(s->path), up);
 
 		if (sensitive_path(s, n))
-			remember_file(fd_file(ret), s->path);
+			remember_file(cur_fd_file(ret), s->path);
 		return 0;
 	}
 	if (ret == 0)
 		return 0;
 	fd = BPF_CORE_READ(regs, di);
-	f = fd_file(fd);
+	f = cur_fd_file(fd);
 	if (!f)
 		return 0;
 	dir = nr == NR_write || nr == NR_sendto || nr == NR_sendmsg ? ZK_DIR_OUT : ZK_DIR_IN;
@@ -613,7 +605,7 @@ int BPF_PROG(vg_zoom_uring_complete, struct io_ring_ctx *rctx, void *req_, struc
 		return 0;
 	if (p->sensitive) {
 		/* OPENAT: the result is the new fd (fixed-file opens are not followed) */
-		remember_file(fd_file(res), p->path);
+		remember_file(cur_fd_file(res), p->path);
 		return 0;
 	}
 	if (!res)

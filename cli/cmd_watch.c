@@ -48,7 +48,8 @@ static void usage(FILE *f)
 		"  -c, --cooldown D      repeats of an alert within D are counted, not sent (1h)\n"
 		"  -t, --trust DIR       require a signature by a key in DIR (R1016 otherwise)\n"
 		"      --pub KEY         require a signature by this public key\n"
-		"  -n, --name NAME       workload name (default: CMD's base name)\n");
+		"  -n, --name NAME       workload name (default: CMD's base name)\n"
+		"      --events FILE     also write every event checked, as `vigil trace --json`\n");
 }
 
 struct watch {
@@ -61,6 +62,7 @@ struct watch {
 	char signer[128];
 	struct vigil_evidence *evidence; /* NULL without --evidence */
 	const struct vigil_event *cur;	 /* the event being evaluated */
+	FILE *events;			 /* --events: every event checked, trace JSON */
 	uint64_t raised;
 	int error;
 };
@@ -108,6 +110,15 @@ static int on_event(const struct vigil_event *ev, void *ctx)
 	int err;
 
 	vigil_evidence__event(w->evidence, ev);
+	if (w->events) {
+		char *j = vigil_event__to_json(ev);
+
+		if (j) {
+			fputs(j, w->events);
+			fputc('\n', w->events);
+			free(j);
+		}
+	}
 	w->cur = ev;
 	err = vigil_detector__event(w->d, ev, emit, w);
 	w->cur = NULL;
@@ -170,13 +181,14 @@ int cmd_watch(int argc, char **argv)
 		{ "trust", required_argument, NULL, 't' },
 		{ "pub", required_argument, NULL, 'P' },
 		{ "name", required_argument, NULL, 'n' },
+		{ "events", required_argument, NULL, 'E' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct vigil_sensor_opts so = { .scope = VIGIL_SCOPE_SELECTED, .dedup = true };
 	struct vigil_detect_opts dopts = { 0 };
 	const char *sinks[MAX_SINKS], *profile = NULL, *trust = NULL, *pub = NULL, *name = NULL;
-	const char *evidence = NULL;
+	const char *evidence = NULL, *events = NULL;
 	struct vigil_error err = { 0 };
 	struct watch w = { 0 };
 	struct vigil_run run = { 0 };
@@ -217,6 +229,9 @@ int cmd_watch(int argc, char **argv)
 			break;
 		case 'n':
 			name = optarg;
+			break;
+		case 'E':
+			events = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -264,6 +279,10 @@ int cmd_watch(int argc, char **argv)
 	}
 	if (check_signature(&w, profile, trust, pub) < 0)
 		goto out;
+	if (events && !(w.events = fopen(events, "we"))) {
+		cli_errorf("watch: %s: %s", events, strerror(errno));
+		goto out;
+	}
 	e = vigil_sensor__open(&so, &w.s, &err);
 	if (e < 0) {
 		cli_print_error(&err);
@@ -321,6 +340,8 @@ out:
 	}
 	if (cg)
 		vigil_sensor__spawn_cleanup(w.s, cg);
+	if (w.events)
+		fclose(w.events);
 	vigil_alerts__free(w.alerts);
 	vigil_detector__free(w.d);
 	vigil_profile__free(w.p);

@@ -1,33 +1,22 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * The cockpit's JSON API (docs/COCKPIT.md):
- *
- *   GET  /api/v1/health               store backend and counters
- *   GET  /api/v1/incidents[?limit=N]  incidents, newest first
- *   GET  /api/v1/incidents/ID         one incident's full report (a unique id prefix works)
- *   POST /api/v1/alerts               alert records (one object or an array): agents' webhook
- *   POST /api/v1/reports              incident reports (one object or an array)
- *
- * A write is acknowledged only after the store flushed it; a flush that fails answers 503 so
- * the sender (the agent's webhook sink) keeps the batch and retries: nothing is lost.
+ * The cockpit's API (docs/COCKPIT.md): routing, shared helpers and health. Writes are in
+ * api_ingest.c, incident and alert queries in api_read.c, the fleet's in api_fleet.c.
  */
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
-
-#include <microhttpd.h>
-#include <openssl/sha.h>
 
 #include "cockpit/cockpit_internal.h"
 #include "util/strutil.h"
 #include "vigil/store.h"
+#include "vigil/store_fleet.h"
 
-#define MAX_ITEMS_PER_REQUEST 10000
+#define MAX_QUERY_TEXT 256
 
-static void reply_error(struct cockpit_reply *r, unsigned status, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void reply_error(struct cockpit_reply *r, unsigned status, const char *fmt, ...)
+void cockpit_reply_error(struct cockpit_reply *r, unsigned status, const char *fmt, ...)
 {
 	char msg[512];
 	va_list ap;
@@ -39,278 +28,207 @@ static void reply_error(struct cockpit_reply *r, unsigned status, const char *fm
 	r->body = json_pack("{s:s}", "error", msg);
 }
 
-static uint64_t now_ns(void)
+const char *cockpit_arg(const struct cockpit_req *req, const char *name)
 {
-	struct timespec ts;
+	const char *v = json_string_value(json_object_get(req->args, name));
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	return v && v[0] ? v : NULL;
 }
 
-static void hex16(const unsigned char *in, char *out)
+int cockpit_parse_when(const char *s, uint64_t now_ns, uint64_t *ret)
 {
-	static const char digits[] = "0123456789abcdef";
+	uint64_t v;
+	struct tm tm = { 0 };
 
-	for (int i = 0; i < 16; i++) {
-		out[2 * i] = digits[in[i] >> 4];
-		out[2 * i + 1] = digits[in[i] & 15];
-	}
-	out[32] = '\0';
-}
-
-static const char *workload_key(const json_t *alert)
-{
-	const json_t *wl = json_object_get(alert, "workload");
-	const char *keys[] = { "id", "container_id", "cgroup", "name" };
-
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		const char *v = json_string_value(json_object_get(wl, keys[i]));
-
-		if (v && v[0])
-			return v;
-	}
-	return "unknown";
-}
-
-/*
- * Alerts from an agent that runs without zoom carry no incident id. They still belong to an
- * incident: one per workload and hour, kept here, so the page shows them together. The
- * incident's report is rewritten with each alert so its counts and window stay true.
- */
-static int ingest_loose_alert(struct vigil_cockpit *c, json_t *alert)
-{
-	const char *key = workload_key(alert);
-	uint64_t now = now_ns(), hour = now / 3600000000000ull;
-	unsigned char digest[SHA256_DIGEST_LENGTH];
-	char material[600], id[33];
-	json_t *report = NULL, *alerts, *rules, *copy;
-	const char *rule = json_string_value(json_object_get(alert, "rule_id"));
-	size_t i;
-	json_t *r;
-	bool seen = false;
-	int n, rc;
-
-	n = snprintf(material, sizeof(material), "cockpit\n%s\n%llu", key,
-		     (unsigned long long)hour);
-	SHA256((const unsigned char *)material, (size_t)(n < 0 ? 0 : n), digest);
-	hex16(digest, id);
-	rc = vigil_store__get(c->store, id, &report, NULL);
-	if (rc == -ENOENT) {
-		report = json_pack("{s:s,s:O?,s:s,s:I,s:I,s:s}", "incident_id", id, "workload",
-				   json_object_get(alert, "workload"), "state", "open", "opened_ns",
-				   (json_int_t)now, "start_ns", (json_int_t)now, "summary",
-				   "alerts received without an incident (agent without zoom)");
-	} else if (rc) {
-		return rc;
-	}
-	if (!report)
-		return -ENOMEM;
-	alerts = json_object_get(report, "alerts");
-	if (!json_is_array(alerts)) {
-		alerts = json_array();
-		json_object_set_new(report, "alerts", alerts);
-	}
-	rules = json_object_get(report, "rules");
-	if (!json_is_array(rules)) {
-		rules = json_array();
-		json_object_set_new(report, "rules", rules);
-	}
-	copy = json_deep_copy(alert);
-	json_object_set_new(copy, "incident_id", json_string(id));
-	json_array_append_new(alerts, copy);
-	json_array_foreach(rules, i, r) seen |= rule && !strcmp(json_string_value(r), rule);
-	if (!seen && rule)
-		json_array_append_new(rules, json_string(rule));
-	json_object_set_new(report, "alert_count",
-			    json_integer((json_int_t)json_array_size(alerts)));
-	json_object_set_new(report, "end_ns", json_integer((json_int_t)now));
-	rc = vigil_store__put_report(c->store, report);
-	json_decref(report);
-	/* The next loose alert of this workload reads this report back. */
-	return rc ? rc : vigil_store__flush(c->store, NULL);
-}
-
-static int ingest_alert(struct vigil_cockpit *c, json_t *alert, char *why, size_t whylen)
-{
-	const char *incident = json_string_value(json_object_get(alert, "incident_id"));
-	int rc;
-
-	if (!json_is_object(alert) || !json_is_string(json_object_get(alert, "rule_id"))) {
-		snprintf(why, whylen, "not an alert record (an object with a rule_id)");
+	if (!s || !s[0])
 		return -EINVAL;
+	if (!vigil_parse_u64(s, &v) && v > 1000000000000000000ull) { /* nanoseconds */
+		*ret = v;
+		return 0;
 	}
-	/* The store keys alerts by (incident, time, rule): an alert without a time gets the time
-	 * it arrived, so two such alerts of one rule stay two. */
-	if (!json_is_string(json_object_get(alert, "time"))) {
-		char stamp[64];
-		uint64_t now = now_ns();
-		time_t secs = (time_t)(now / 1000000000ull);
-		struct tm tm;
+	if (strlen(s) >= 19 && strptime(s, "%Y-%m-%dT%H:%M:%S", &tm)) {
+		const char *p = s + 19;
+		uint64_t ns = 0, scale = 100000000ull;
+		time_t secs;
 
-		gmtime_r(&secs, &tm);
-		strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
-		snprintf(stamp + strlen(stamp), sizeof(stamp) - strlen(stamp), ".%09lluZ",
-			 (unsigned long long)(now % 1000000000ull));
-		json_object_set_new(alert, "time", json_string(stamp));
+		if (*p == '.')
+			for (p++; *p >= '0' && *p <= '9'; p++, scale /= 10)
+				ns += (uint64_t)(*p - '0') * scale;
+		if (*p != 'Z' && *p != '\0')
+			return -EINVAL;
+		secs = timegm(&tm);
+		if (secs < 0)
+			return -EINVAL;
+		*ret = (uint64_t)secs * 1000000000ull + ns;
+		return 0;
 	}
-	if (!incident || !incident[0])
-		rc = ingest_loose_alert(c, alert);
-	else
-		rc = vigil_store__put_alert(c->store, incident, alert);
-	if (rc)
-		snprintf(why, whylen, "%s", rc == -EINVAL ? "invalid incident_id" : strerror(-rc));
-	return rc;
+	if (!vigil_parse_duration(s, &v) && v <= now_ns) { /* that long ago */
+		*ret = now_ns - v;
+		return 0;
+	}
+	return -EINVAL;
 }
 
-static int ingest_report(struct vigil_cockpit *c, json_t *report, char *why, size_t whylen)
+/* Fills f from the request's arguments; false (with r answered) when one is malformed. */
+bool cockpit_query_args(const struct cockpit_req *req, struct vigil_query *f, size_t def_limit,
+			struct cockpit_reply *r)
 {
-	int rc;
+	static const char *const text[] = { "node",	"workload", "namespace", "rule",
+					    "incident", "kind",	    "q" };
+	const char **dst[] = { &f->node,     &f->workload, &f->namespace_, &f->rule,
+			       &f->incident, &f->kind,	   &f->q };
+	const char *limit = cockpit_arg(req, "limit"), *since = cockpit_arg(req, "since"),
+		   *until = cockpit_arg(req, "until");
+	uint64_t v;
 
-	if (!json_is_object(report)) {
-		snprintf(why, whylen, "not an incident report (an object)");
-		return -EINVAL;
-	}
-	rc = vigil_store__put_report(c->store, report);
-	if (rc)
-		snprintf(why, whylen, "%s",
-			 rc == -EINVAL ? "missing or invalid incident_id" : strerror(-rc));
-	return rc;
-}
-
-typedef int (*ingest_fn)(struct vigil_cockpit *c, json_t *item, char *why, size_t whylen);
-
-static void ingest(struct vigil_cockpit *c, const char *body, size_t len, ingest_fn fn,
-		   uint64_t *counter, struct cockpit_reply *r)
-{
-	json_error_t jerr;
-	json_t *doc, *items, *rejected;
-	size_t accepted = 0, n;
-	struct vigil_error err = { 0 };
-
-	doc = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (!doc) {
-		reply_error(r, 400, "invalid JSON at line %d column %d: %s", jerr.line, jerr.column,
-			    jerr.text);
-		return;
-	}
-	if (json_is_array(doc)) {
-		items = json_incref(doc);
-	} else {
-		items = json_array();
-		json_array_append(items, doc);
-	}
-	n = json_array_size(items);
-	if (n > MAX_ITEMS_PER_REQUEST) {
-		reply_error(r, 413, "%zu items in one request (at most %d)", n,
-			    MAX_ITEMS_PER_REQUEST);
-		goto out;
-	}
-	rejected = json_array();
-	for (size_t i = 0; i < n; i++) {
-		char why[256] = "";
-
-		if (fn(c, json_array_get(items, i), why, sizeof(why)) == 0) {
-			accepted++;
-			continue;
+	memset(f, 0, sizeof(*f));
+	f->now_ns = req->now_ns;
+	f->limit = def_limit;
+	for (size_t i = 0; i < sizeof(text) / sizeof(text[0]); i++) {
+		*dst[i] = cockpit_arg(req, text[i]);
+		if (*dst[i] && strlen(*dst[i]) > MAX_QUERY_TEXT) {
+			cockpit_reply_error(r, 400, "%s is longer than %d bytes", text[i],
+					    MAX_QUERY_TEXT);
+			return false;
 		}
-		c->rejected++;
-		json_array_append_new(rejected,
-				      json_pack("{s:I,s:s}", "index", (json_int_t)i, "error", why));
 	}
-	if (accepted && vigil_store__flush(c->store, &err)) {
-		json_decref(rejected);
-		reply_error(r, 503, "store unavailable, retry later: %s", err.message);
-		goto out;
+	if (limit && (vigil_parse_u64(limit, &v) || v == 0 || v > 10000)) {
+		cockpit_reply_error(r, 400, "limit must be a number from 1 to 10000");
+		return false;
 	}
-	*counter += accepted;
-	r->status = accepted || !n ? 200 : 400;
-	r->body = json_pack("{s:I,s:o}", "accepted", (json_int_t)accepted, "rejected", rejected);
-out:
-	json_decref(items);
-	json_decref(doc);
+	if (limit)
+		f->limit = (size_t)v;
+	if (since && cockpit_parse_when(since, req->now_ns, &f->since_ns)) {
+		cockpit_reply_error(r, 400,
+				    "since must be an RFC 3339 time, a duration back from now "
+				    "(15m, 24h, 7d) or nanoseconds");
+		return false;
+	}
+	if (until && cockpit_parse_when(until, req->now_ns, &f->until_ns)) {
+		cockpit_reply_error(r, 400, "until must be like since");
+		return false;
+	}
+	return true;
 }
 
-static void health(struct vigil_cockpit *c, struct cockpit_reply *r)
+void cockpit_store_error(struct cockpit_reply *r, const struct vigil_error *err, const char *what)
 {
-	struct vigil_store_stats st = { 0 };
+	cockpit_reply_error(r, 503, "cannot read %s: %s", what,
+			    err->message[0] ? err->message : "store unavailable");
+}
 
-	vigil_store__stats(c->store, &st);
+const char *cockpit_format_time(uint64_t ns, char *buf, size_t size)
+{
+	time_t secs = (time_t)(ns / 1000000000ull);
+	struct tm tm;
+	size_t n;
+
+	if (!gmtime_r(&secs, &tm) || !(n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm))) {
+		snprintf(buf, size, "1970-01-01T00:00:00Z");
+		return buf;
+	}
+	snprintf(buf + n, size - n, ".%09lluZ", (unsigned long long)(ns % 1000000000ull));
+	return buf;
+}
+
+static bool is(const char *path, const char *want)
+{
+	return !strcmp(path, want);
+}
+
+static bool under(const char *path, const char *prefix)
+{
+	return vigil_str_has_prefix(path, prefix) && path[strlen(prefix)] &&
+	       !strchr(path + strlen(prefix), '/');
+}
+
+enum route cockpit_route(const char *method, const char *path, enum ingest_ep *ep)
+{
+	static const struct {
+		const char *path;
+		enum ingest_ep ep;
+	} writes[] = { { "/api/v1/alerts", EP_ALERTS },
+		       { "/api/v1/reports", EP_REPORTS },
+		       { "/api/v1/heartbeat", EP_HEARTBEAT },
+		       { "/api/v1/profiles", EP_PROFILES } };
+	static const char *const reads[] = { "/api/v1/nodes",	     "/api/v1/workloads",
+					     "/api/v1/profiles",     "/api/v1/profiles/diff",
+					     "/api/v1/incidents",    "/api/v1/alerts",
+					     "/api/v1/stats/alerts", "/api/v1/search" };
+	static const char *const read_prefixes[] = { "/api/v1/nodes/", "/api/v1/profiles/",
+						     "/api/v1/incidents/" };
+	bool get = !strcmp(method, "GET") || !strcmp(method, "HEAD");
+	bool post = !strcmp(method, "POST");
+	bool known = false;
+
+	if (is(path, "/api/v1/health"))
+		return get ? R_HEALTH : R_METHOD;
+	if (is(path, "/metrics"))
+		return get ? R_METRICS : R_METHOD;
+	if (is(path, "/api/v1/enroll")) {
+		*ep = EP_ENROLL;
+		return post ? R_ENROLL : R_METHOD;
+	}
+	for (size_t i = 0; i < sizeof(writes) / sizeof(writes[0]); i++)
+		if (is(path, writes[i].path) && post) {
+			*ep = writes[i].ep;
+			return R_WRITE;
+		} else if (is(path, writes[i].path)) {
+			known = true;
+		}
+	for (size_t i = 0; i < sizeof(reads) / sizeof(reads[0]); i++)
+		known |= is(path, reads[i]);
+	for (size_t i = 0; i < sizeof(read_prefixes) / sizeof(read_prefixes[0]); i++)
+		known |= under(path, read_prefixes[i]);
+	if (known)
+		return get ? R_READ : R_METHOD;
+	if (vigil_str_has_prefix(path, "/api/"))
+		return R_NOT_FOUND;
+	return get ? R_ASSET : R_METHOD;
+}
+
+void cockpit_health(struct vigil_cockpit *c, bool full, struct cockpit_reply *r)
+{
+	const struct cockpit_metrics *m = &c->m;
+
 	r->status = 200;
-	r->body = json_pack("{s:s,s:s,s:s,s:{s:I,s:I,s:I},s:{s:I,s:I,s:I,s:I}}", "status", "ok",
-			    "version", VIGIL_VERSION, "store", vigil_store__backend(c->store),
-			    "received", "alerts", (json_int_t)c->alerts_received, "reports",
-			    (json_int_t)c->reports_received, "rejected", (json_int_t)c->rejected,
-			    "store_stats", "rows_written", (json_int_t)st.rows_written,
-			    "spooled_batches", (json_int_t)st.spooled_batches, "lost_batches",
-			    (json_int_t)st.lost_batches, "spool_bytes", (json_int_t)st.spool_bytes);
+	if (!full) {
+		r->body = json_pack("{s:s}", "status", "ok");
+		return;
+	}
+	r->body = json_pack(
+		"{s:s, s:s, s:s, s:b, s:I, s:{s:I, s:I, s:I, s:I}, s:I, s:{s:I, s:I, s:I}, s:{s:I, "
+		"s:I}, s:I}",
+		"status", "ok", "version", VIGIL_VERSION, "store", c->backend ? c->backend : "",
+		"tls", c->tls_cert != NULL, "uptime_s",
+		(json_int_t)((cockpit_now_ns() - c->started_ns) / 1000000000ull), "received",
+		"alerts", (json_int_t)atomic_load(&m->ingest[EP_ALERTS][RES_ACCEPTED]), "reports",
+		(json_int_t)atomic_load(&m->ingest[EP_REPORTS][RES_ACCEPTED]), "heartbeats",
+		(json_int_t)atomic_load(&m->ingest[EP_HEARTBEAT][RES_ACCEPTED]), "profiles",
+		(json_int_t)atomic_load(&m->ingest[EP_PROFILES][RES_ACCEPTED]), "rejected",
+		(json_int_t)(atomic_load(&m->ingest[EP_ALERTS][RES_REJECTED]) +
+			     atomic_load(&m->ingest[EP_REPORTS][RES_REJECTED]) +
+			     atomic_load(&m->ingest[EP_PROFILES][RES_REJECTED])),
+		"nodes", "online", (json_int_t)atomic_load(&m->nodes[0]), "stale",
+		(json_int_t)atomic_load(&m->nodes[1]), "offline",
+		(json_int_t)atomic_load(&m->nodes[2]), "queued", "write",
+		(json_int_t)atomic_load(&m->queued[0]), "read",
+		(json_int_t)atomic_load(&m->queued[1]), "store_rows_written",
+		(json_int_t)atomic_load(&m->store_rows_written));
 }
 
-static void list_incidents(struct vigil_cockpit *c, struct MHD_Connection *conn,
-			   struct cockpit_reply *r)
+void cockpit_api(struct cockpit_ctx *ctx, struct cockpit_req *req, struct cockpit_reply *r)
 {
-	const char *limit_s = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "limit");
-	uint64_t limit = 100;
-	struct vigil_error err = { 0 };
-	json_t *list = NULL;
-
-	if (limit_s && (vigil_parse_u64(limit_s, &limit) || limit == 0 || limit > 10000)) {
-		reply_error(r, 400, "limit must be a number from 1 to 10000");
-		return;
+	switch (req->route) {
+	case R_WRITE:
+		return cockpit_ingest(ctx, req, r);
+	case R_ENROLL:
+		return cockpit_enroll(ctx, req, r);
+	case R_READ:
+		return cockpit_read(ctx, req, r);
+	case R_HEALTH:
+		return cockpit_health(ctx->c, true, r);
+	default:
+		return cockpit_reply_error(r, 404, "no API endpoint %s", req->path);
 	}
-	if (vigil_store__list(c->store, (size_t)limit, &list, &err)) {
-		reply_error(r, 500, "cannot list incidents: %s", err.message);
-		return;
-	}
-	r->status = 200;
-	r->body = json_pack("{s:o}", "incidents", list);
-}
-
-static void get_incident(struct vigil_cockpit *c, const char *id, struct cockpit_reply *r)
-{
-	struct vigil_error err = { 0 };
-	json_t *report = NULL;
-	size_t n = strlen(id);
-	int rc;
-
-	if (!n || n > 32 || strspn(id, "0123456789abcdef") != n) {
-		reply_error(r, 400, "an incident id is 1 to 32 lower-case hex digits");
-		return;
-	}
-	rc = vigil_store__get(c->store, id, &report, &err);
-	if (rc == -ENOENT) {
-		reply_error(r, 404, "no incident %s", id);
-		return;
-	}
-	if (rc == -EINVAL) { /* a prefix of several ids: the client must say more */
-		reply_error(r, 400, "%s", err.message);
-		return;
-	}
-	if (rc) {
-		reply_error(r, 500, "cannot read incident %s: %s", id, err.message);
-		return;
-	}
-	r->status = 200;
-	r->body = report;
-}
-
-void cockpit_api(struct vigil_cockpit *c, struct MHD_Connection *conn, const char *method,
-		 const char *url, const char *body, size_t len, struct cockpit_reply *r)
-{
-	bool get = !strcmp(method, "GET"), post = !strcmp(method, "POST");
-
-	if (!strcmp(url, "/api/v1/health") && get)
-		return health(c, r);
-	if (!strcmp(url, "/api/v1/incidents") && get)
-		return list_incidents(c, conn, r);
-	if (vigil_str_has_prefix(url, "/api/v1/incidents/") && get)
-		return get_incident(c, url + strlen("/api/v1/incidents/"), r);
-	if (!strcmp(url, "/api/v1/alerts") && post)
-		return ingest(c, body, len, ingest_alert, &c->alerts_received, r);
-	if (!strcmp(url, "/api/v1/reports") && post)
-		return ingest(c, body, len, ingest_report, &c->reports_received, r);
-	if (!strcmp(url, "/api/v1/health") || !strcmp(url, "/api/v1/incidents") ||
-	    vigil_str_has_prefix(url, "/api/v1/incidents/") || !strcmp(url, "/api/v1/alerts") ||
-	    !strcmp(url, "/api/v1/reports"))
-		return reply_error(r, 405, "%s is not allowed on %s", method, url);
-	reply_error(r, 404, "no API endpoint %s", url);
 }

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * HTTP plumbing of the cockpit: listening address, request bodies (bounded), authentication,
- * static assets, and dispatch to the API handlers in cockpit/api.c.
+ * The cockpit's server: listening address, TLS, the libmicrohttpd daemon in external epoll
+ * mode and the loop thread that drives it, resumes connections whose work is done and
+ * enforces every connection's deadline (conn.c).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -9,24 +10,30 @@
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
 
-#include <microhttpd.h>
 #include <openssl/crypto.h>
 
-#include "cockpit/cockpit.h"
 #include "cockpit/cockpit_internal.h"
-#include "util/buf.h"
+#include "util/fileio.h"
 #include "util/strutil.h"
 #include "vigil/store.h"
 
-#define DEFAULT_LISTEN	 "127.0.0.1:7070"
-#define DEFAULT_MAX_BODY (16u << 20)
+#define DEFAULT_LISTEN "127.0.0.1:7070"
+#define LOOP_TICK_MS   100
+#define MAX_PEM	       (1u << 20)
 
-struct request {
-	struct vigil_buf body;
-	bool too_large;
-};
+uint64_t cockpit_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
 
 static int parse_listen(const char *spec, struct sockaddr_storage *ss, socklen_t *len)
 {
@@ -78,182 +85,154 @@ static bool is_loopback(const struct sockaddr_storage *ss)
 	return false;
 }
 
-static enum MHD_Result queue(struct MHD_Connection *conn, unsigned status, const char *type,
-			     char *body, size_t len, bool owned)
+static void defaults(struct vigil_cockpit_opts *o)
 {
-	struct MHD_Response *r;
-	enum MHD_Result ret;
-
-	r = MHD_create_response_from_buffer(len, body,
-					    owned ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
-	if (!r) {
-		if (owned)
-			free(body);
-		return MHD_NO;
-	}
-	MHD_add_response_header(r, "Content-Type", type);
-	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-	MHD_add_response_header(r, "Cache-Control", "no-store");
-	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
-	MHD_add_response_header(r, "Content-Security-Policy",
-				"default-src 'self'; script-src 'self'; style-src 'self'; "
-				"img-src 'self' data:; frame-ancestors 'none'");
-	ret = MHD_queue_response(conn, status, r);
-	MHD_destroy_response(r);
-	return ret;
+	if (!o->listen)
+		o->listen = DEFAULT_LISTEN;
+	if (!o->store)
+		o->store = VIGIL_STORE_DEFAULT;
+	if (!o->max_body_bytes)
+		o->max_body_bytes = 16u << 20;
+	if (!o->max_inflight_bytes)
+		o->max_inflight_bytes = 256u << 20;
+	if (!o->max_connections)
+		o->max_connections = 1024;
+	if (!o->max_per_ip)
+		o->max_per_ip = 64;
+	if (!o->header_timeout_ns)
+		o->header_timeout_ns = 10000000000ull;
+	if (!o->body_timeout_ns)
+		o->body_timeout_ns = 60000000000ull;
+	if (!o->idle_timeout_ns)
+		o->idle_timeout_ns = 30000000000ull;
+	if (!o->readers)
+		o->readers = 2;
+	if (o->readers > COCKPIT_MAX_READERS)
+		o->readers = COCKPIT_MAX_READERS;
+	if (!o->creds_refresh_ns)
+		o->creds_refresh_ns = 1000000000ull;
 }
 
-static enum MHD_Result queue_reply(struct MHD_Connection *conn, struct cockpit_reply *reply)
+void cockpit_job_done(struct vigil_cockpit *c, struct cockpit_job *job)
 {
-	char *text;
+	uint64_t one = 1;
 
-	if (!reply->body) {
-		reply->status = 500;
-		reply->body = json_pack("{s:s}", "error", "out of memory");
+	pthread_mutex_lock(&c->done_mu);
+	job->next = c->done;
+	c->done = job;
+	pthread_mutex_unlock(&c->done_mu);
+	if (write(c->wake_fd, &one, sizeof(one)) < 0) {
+		/* the counter is saturated: the loop is awake anyway */
 	}
-	text = reply->body ? json_dumps(reply->body, JSON_COMPACT) : NULL;
-	json_decref(reply->body);
-	reply->body = NULL;
-	if (!text)
-		return MHD_NO;
-	return queue(conn, reply->status, "application/json", text, strlen(text), true);
 }
 
-static bool authorised(const struct vigil_cockpit *c, struct MHD_Connection *conn)
+static void resume_done(struct vigil_cockpit *c)
 {
-	const char *auth, *given;
-	size_t want_len, given_len;
+	struct cockpit_job *list;
 
-	if (!c->token)
-		return true;
-	auth = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization");
-	if (!auth || strncmp(auth, "Bearer ", 7))
-		return false;
-	given = auth + 7;
-	given_len = strlen(given);
-	want_len = strlen(c->token);
-	return given_len == want_len && CRYPTO_memcmp(given, c->token, want_len) == 0;
+	pthread_mutex_lock(&c->done_mu);
+	list = c->done;
+	c->done = NULL;
+	pthread_mutex_unlock(&c->done_mu);
+	while (list) {
+		struct cockpit_job *next = list->next;
+
+		cockpit_http_resume(c, list);
+		list = next;
+	}
 }
 
-static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char *url,
-			      const char *method, const char *version, const char *upload_data,
-			      size_t *upload_data_size, void **con_cls)
+static void *loop_main(void *arg)
 {
-	struct vigil_cockpit *c = cls;
-	struct request *req = *con_cls;
-	const struct cockpit_asset *asset;
-	struct cockpit_reply reply = { 0 };
+	struct vigil_cockpit *c = arg;
+	uint64_t last_enforce = 0;
 
-	if (!req) {
-		req = calloc(1, sizeof(*req));
-		if (!req)
-			return MHD_NO;
-		req->body.max = c->max_body;
-		*con_cls = req;
-		return MHD_YES;
-	}
-	if (*upload_data_size) {
-		if (!req->too_large &&
-		    vigil_buf__append(&req->body, upload_data, *upload_data_size))
-			req->too_large = true;
-		*upload_data_size = 0;
-		return MHD_YES;
-	}
+	while (!atomic_load(&c->stop)) {
+		struct epoll_event ev[4];
+		MHD_UNSIGNED_LONG_LONG to = 0;
+		int timeout = LOOP_TICK_MS;
+		uint64_t now, drained;
 
-	if (!strncmp(url, "/api/", 5)) {
-		if (!authorised(c, conn)) {
-			reply.status = 401;
-			reply.body = json_pack("{s:s}", "error", "missing or wrong bearer token");
-			return queue_reply(conn, &reply);
+		if (MHD_get_timeout(c->daemon, &to) == MHD_YES && to < (unsigned)timeout)
+			timeout = (int)to;
+		epoll_wait(c->epoll_fd, ev, 4, timeout);
+		if (read(c->wake_fd, &drained, sizeof(drained)) < 0) {
+			/* EAGAIN: nothing was signalled */
 		}
-		if (req->too_large) {
-			reply.status = 413;
-			reply.body = json_pack("{s:s,s:I}", "error", "request body too large",
-					       "max_bytes", (json_int_t)c->max_body);
-			return queue_reply(conn, &reply);
+		resume_done(c);
+		MHD_run(c->daemon);
+		now = cockpit_now_ns();
+		if (now - last_enforce >= LOOP_TICK_MS * 1000000ull) {
+			cockpit_conns_enforce(c, now);
+			last_enforce = now;
 		}
-		cockpit_api(c, conn, method, url, req->body.data ? req->body.data : "",
-			    req->body.len, &reply);
-		return queue_reply(conn, &reply);
 	}
-	if (strcmp(method, "GET") && strcmp(method, "HEAD")) {
-		static char msg[] = "method not allowed\n";
-
-		return queue(conn, 405, "text/plain", msg, sizeof(msg) - 1, false);
-	}
-	asset = cockpit_asset_find(!strcmp(url, "/") ? "/index.html" : url);
-	if (!asset) {
-		static char msg[] = "not found\n";
-
-		return queue(conn, 404, "text/plain", msg, sizeof(msg) - 1, false);
-	}
-	return queue(conn, 200, asset->type, (char *)asset->data, asset->len, false);
+	resume_done(c);
+	MHD_run(c->daemon);
+	return NULL;
 }
 
-static void request_done(void *cls, struct MHD_Connection *conn, void **con_cls,
-			 enum MHD_RequestTerminationCode toe)
+static int read_pem(const char *path, char **ret, struct vigil_error *err)
 {
-	struct request *req = *con_cls;
+	struct vigil_buf b = VIGIL_BUF_INIT;
+	FILE *f = fopen(path, "re");
+	char chunk[4096];
+	size_t n;
+	int rc = 0;
 
-	if (req) {
-		vigil_buf__release(&req->body);
-		free(req);
-		*con_cls = NULL;
+	if (!f)
+		return vigil_error__set(err, -errno, path, 0, 0, "cannot read: %s",
+					strerror(errno));
+	b.max = MAX_PEM;
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		if ((rc = vigil_buf__append(&b, chunk, n)))
+			break;
+	fclose(f);
+	if (rc || !b.data || !strstr(b.data, "-----BEGIN ")) {
+		vigil_buf__release(&b);
+		return vigil_error__set(err, rc ? rc : -EINVAL, path, 0, 0, "%s",
+					rc ? "too large for a PEM file" : "not a PEM file");
 	}
+	*ret = vigil_buf__steal(&b, NULL);
+	return 0;
 }
 
-int vigil_cockpit__start(const struct vigil_cockpit_opts *opts, struct vigil_cockpit **ret,
-			 struct vigil_error *err)
+static int start_daemon(struct vigil_cockpit *c, struct sockaddr_storage *ss,
+			struct vigil_error *err)
 {
-	struct vigil_cockpit_opts defaults = { 0 };
-	struct sockaddr_storage ss;
-	socklen_t sslen = 0;
-	struct vigil_cockpit *c;
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL;
+	/* no MHD_USE_ERROR_LOG: a flood of broken clients would flood the log too */
+	unsigned flags = MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME;
 	const union MHD_DaemonInfo *info;
-	int rc;
+	struct epoll_event ev = { .events = EPOLLIN };
+	struct MHD_OptionItem tls[] = {
+		{ MHD_OPTION_HTTPS_MEM_KEY, 0, c->tls_key },
+		{ MHD_OPTION_HTTPS_MEM_CERT, 0, c->tls_cert },
+		{ MHD_OPTION_HTTPS_PRIORITIES, 0,
+		  (void *)"NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2" },
+		{ MHD_OPTION_END, 0, NULL },
+	};
 
-	if (!opts)
-		opts = &defaults;
-	if (parse_listen(opts->listen ? opts->listen : DEFAULT_LISTEN, &ss, &sslen))
-		return vigil_error__set(
-			err, -EINVAL, NULL, 0, 0,
-			"listen address '%s' is not HOST:PORT ([::1]:PORT for IPv6)", opts->listen);
-	if (!is_loopback(&ss) && !(opts->token && opts->token[0]))
-		return vigil_error__set(
-			err, -EPERM, NULL, 0, 0,
-			"refusing to serve evidence on a non-loopback address without a token "
-			"(give --token-file, or listen on 127.0.0.1)");
-	c = calloc(1, sizeof(*c));
-	if (!c)
-		return vigil_error__set(err, -ENOMEM, NULL, 0, 0, "out of memory");
-	c->max_body = opts->max_body_bytes ? opts->max_body_bytes : DEFAULT_MAX_BODY;
-	if (opts->token && opts->token[0]) {
-		c->token = strdup(opts->token);
-		if (!c->token) {
-			free(c);
-			return vigil_error__set(err, -ENOMEM, NULL, 0, 0, "out of memory");
-		}
-	}
-	rc = vigil_store__open(opts->store ? opts->store : VIGIL_STORE_DEFAULT, NULL, &c->store,
-			       err);
-	if (rc) {
-		vigil_cockpit__free(c);
-		return rc;
-	}
-	if (ss.ss_family == AF_INET6)
+	if (ss->ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
-	c->daemon = MHD_start_daemon(flags, 0, NULL, NULL, handle, c, MHD_OPTION_SOCK_ADDR, &ss,
-				     MHD_OPTION_NOTIFY_COMPLETED, request_done, c,
-				     MHD_OPTION_CONNECTION_LIMIT,
-				     opts->max_connections ? opts->max_connections : 64u,
-				     MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_END);
+	if (c->tls_cert)
+		flags |= MHD_USE_TLS;
+	c->daemon = MHD_start_daemon(
+		flags, 0, cockpit_conn_accept, c, cockpit_http_handle, c, MHD_OPTION_SOCK_ADDR, ss,
+		MHD_OPTION_NOTIFY_COMPLETED, cockpit_http_completed, c,
+		MHD_OPTION_NOTIFY_CONNECTION, cockpit_conn_notify, c, MHD_OPTION_URI_LOG_CALLBACK,
+		cockpit_uri_log, c, MHD_OPTION_CONNECTION_LIMIT, c->o.max_connections,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)(c->o.idle_timeout_ns / 1000000000ull) + 1,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64u << 10),
+		MHD_OPTION_LISTEN_BACKLOG_SIZE, 512u, MHD_OPTION_ARRAY, c->tls_cert ? tls : tls + 3,
+		MHD_OPTION_END);
 	if (!c->daemon) {
-		rc = errno ? -errno : -EADDRINUSE;
-		vigil_cockpit__free(c);
-		return vigil_error__set(err, rc, NULL, 0, 0, "cannot listen on %s: %s",
-					opts->listen ? opts->listen : DEFAULT_LISTEN,
-					strerror(-rc));
+		int rc = errno ? -errno : -EADDRINUSE;
+
+		return vigil_error__set(err, rc, NULL, 0, 0, "cannot listen on %s: %s%s",
+					c->o.listen, strerror(-rc),
+					c->tls_cert ? " (or the TLS certificate and key do not "
+						      "load or do not match)"
+						    : "");
 	}
 	info = MHD_get_daemon_info(c->daemon, MHD_DAEMON_INFO_LISTEN_FD);
 	if (info) {
@@ -265,8 +244,91 @@ int vigil_cockpit__start(const struct vigil_cockpit_opts *opts, struct vigil_coc
 						? ((struct sockaddr_in6 *)&bound)->sin6_port
 						: ((struct sockaddr_in *)&bound)->sin_port);
 	}
+	info = MHD_get_daemon_info(c->daemon, MHD_DAEMON_INFO_EPOLL_FD);
+	c->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+	c->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (!info || c->epoll_fd < 0 || c->wake_fd < 0)
+		return vigil_error__set(err, -EIO, NULL, 0, 0, "cannot set up the event loop");
+	ev.data.fd = info->epoll_fd;
+	epoll_ctl(c->epoll_fd, EPOLL_CTL_ADD, info->epoll_fd, &ev);
+	ev.data.fd = c->wake_fd;
+	epoll_ctl(c->epoll_fd, EPOLL_CTL_ADD, c->wake_fd, &ev);
+	return 0;
+}
+
+int vigil_cockpit__start(const struct vigil_cockpit_opts *opts, struct vigil_cockpit **ret,
+			 struct vigil_error *err)
+{
+	struct sockaddr_storage ss;
+	socklen_t sslen = 0;
+	struct vigil_cockpit *c;
+	int rc;
+
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return vigil_error__set(err, -ENOMEM, NULL, 0, 0, "out of memory");
+	if (opts)
+		c->o = *opts;
+	defaults(&c->o);
+	c->wake_fd = c->epoll_fd = -1;
+	c->conns.head.next = c->conns.head.prev = &c->conns.head;
+	c->conns.per_ip = json_object();
+	pthread_mutex_init(&c->done_mu, NULL);
+	c->started_ns = cockpit_now_ns();
+	if (parse_listen(c->o.listen, &ss, &sslen)) {
+		rc = vigil_error__set(err, -EINVAL, NULL, 0, 0,
+				      "listen address '%s' is not HOST:PORT ([::1]:PORT for IPv6)",
+				      c->o.listen);
+		goto fail;
+	}
+	if (!c->o.tls_cert_file != !c->o.tls_key_file) {
+		rc = vigil_error__set(err, -EINVAL, NULL, 0, 0,
+				      "TLS needs both --tls-cert and --tls-key");
+		goto fail;
+	}
+	if (!is_loopback(&ss) && !c->o.tls_cert_file) {
+		rc = vigil_error__set(err, -EPERM, NULL, 0, 0,
+				      "refusing plain HTTP on a non-loopback address: give "
+				      "--tls-cert and --tls-key (or listen on 127.0.0.1)");
+		goto fail;
+	}
+	if (!is_loopback(&ss) && !c->o.analyst_token) {
+		rc = vigil_error__set(
+			err, -EPERM, NULL, 0, 0,
+			"refusing to serve evidence on a non-loopback address without "
+			"an analyst token (give --analyst-token-file, or listen on "
+			"127.0.0.1)");
+		goto fail;
+	}
+	c->open_mode = !c->o.analyst_token;
+	if (c->o.tls_cert_file && ((rc = read_pem(c->o.tls_cert_file, &c->tls_cert, err)) ||
+				   (rc = read_pem(c->o.tls_key_file, &c->tls_key, err))))
+		goto fail;
+	c->auth = cockpit_auth_new(c->o.analyst_token);
+	c->store_spec = strdup(c->o.store);
+	if (!c->auth || !c->store_spec) {
+		rc = vigil_error__set(err, -ENOMEM, NULL, 0, 0, "out of memory");
+		goto fail;
+	}
+	c->o.store = c->store_spec;
+	c->o.analyst_token = NULL; /* kept in c->auth only */
+	rc = cockpit_work_start(c, c->store_spec, err);
+	if (rc)
+		goto fail;
+	rc = start_daemon(c, &ss, err);
+	if (rc)
+		goto fail;
+	rc = pthread_create(&c->loop, NULL, loop_main, c);
+	if (rc) {
+		rc = vigil_error__set(err, -rc, NULL, 0, 0, "cannot start the event loop");
+		goto fail;
+	}
+	c->loop_started = true;
 	*ret = c;
 	return 0;
+fail:
+	vigil_cockpit__free(c);
+	return rc;
 }
 
 uint16_t vigil_cockpit__port(const struct vigil_cockpit *c)
@@ -278,12 +340,31 @@ void vigil_cockpit__free(struct vigil_cockpit *c)
 {
 	if (!c)
 		return;
+	/* the workers finish what they hold while the loop still answers it */
+	cockpit_work_stop(c);
+	if (c->loop_started) {
+		uint64_t one = 1;
+
+		atomic_store(&c->stop, true);
+		if (write(c->wake_fd, &one, sizeof(one)) < 0) {
+			/* saturated: the loop wakes anyway */
+		}
+		pthread_join(c->loop, NULL);
+	}
 	if (c->daemon)
 		MHD_stop_daemon(c->daemon);
-	if (c->store) {
-		vigil_store__flush(c->store, NULL);
-		vigil_store__free(c->store);
+	if (c->epoll_fd >= 0)
+		close(c->epoll_fd);
+	if (c->wake_fd >= 0)
+		close(c->wake_fd);
+	json_decref(c->conns.per_ip);
+	cockpit_auth_free(c->auth);
+	free(c->store_spec);
+	free(c->tls_cert);
+	if (c->tls_key) {
+		OPENSSL_cleanse(c->tls_key, strlen(c->tls_key));
+		free(c->tls_key);
 	}
-	free(c->token);
+	pthread_mutex_destroy(&c->done_mu);
 	free(c);
 }

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * Name tables: event kinds, x86_64 syscalls and capabilities (generated at build time from the
- * system headers), io_uring opcodes (read once from the running kernel's BTF, because the enum
- * grows every release).
+ * Name tables: x86_64 syscalls and capabilities (generated at build time from the system
+ * headers), io_uring opcodes (read once from the running kernel's BTF, because the enum grows
+ * every release). Event kinds and value names are in the event table (lib/event/).
  */
 #include <errno.h>
 #include <malloc.h>
@@ -13,51 +13,6 @@
 
 #include "vigil/event.h"
 #include "vigil/sensor.h"
-
-static const char *const kind_names[VIGIL_EV__MAX] = {
-	[VIGIL_EV_EXEC] = "exec",
-	[VIGIL_EV_FORK] = "fork",
-	[VIGIL_EV_EXIT] = "exit",
-	[VIGIL_EV_OPEN] = "open",
-	[VIGIL_EV_SYMLINK] = "symlink",
-	[VIGIL_EV_LINK] = "link",
-	[VIGIL_EV_EXEC_WRITE] = "exec_write",
-	[VIGIL_EV_CONNECT] = "connect",
-	[VIGIL_EV_ACCEPT] = "accept",
-	[VIGIL_EV_BIND] = "bind",
-	[VIGIL_EV_LISTEN] = "listen",
-	[VIGIL_EV_DNS] = "dns",
-	[VIGIL_EV_TCP_STATE] = "tcp_state",
-	[VIGIL_EV_CAPABILITY] = "capability",
-	[VIGIL_EV_SYSCALL] = "syscall",
-	[VIGIL_EV_IOURING_CREATE] = "iouring_create",
-	[VIGIL_EV_IOURING_OP] = "iouring_op",
-	[VIGIL_EV_PTRACE] = "ptrace",
-	[VIGIL_EV_UNSHARE] = "unshare",
-	[VIGIL_EV_SETNS] = "setns",
-	[VIGIL_EV_BPF] = "bpf",
-	[VIGIL_EV_MODULE] = "module",
-	[VIGIL_EV_MEMFD] = "memfd",
-	[VIGIL_EV_MOUNT] = "mount",
-	[VIGIL_EV_NET_IO] = "net_io",
-	[VIGIL_EV_FILE_READ] = "file_read",
-};
-
-const char *vigil_event_kind__name(enum vigil_event_kind kind)
-{
-	if ((int)kind <= 0 || kind >= VIGIL_EV__MAX || !kind_names[kind])
-		return "unknown";
-	return kind_names[kind];
-}
-
-enum vigil_event_kind vigil_event_kind__from_name(const char *name)
-{
-	for (int k = 1; k < VIGIL_EV__MAX; k++) {
-		if (kind_names[k] && !strcmp(kind_names[k], name))
-			return (enum vigil_event_kind)k;
-	}
-	return 0;
-}
 
 static const char *const syscall_names[512] = {
 #include "syscall_names.h"

@@ -140,7 +140,4 @@ void vigil_detector__stats(const struct vigil_detector *d, struct vigil_detect_s
  */
 int vigil_profile_digest(const struct vigil_profile *p, char *buf, size_t size);
 
-/* RFC 3339 UTC time with nanoseconds ("2026-11-22T10:00:00.123456789Z") into buf (>= 32). */
-const char *vigil_format_time_ns(uint64_t realtime_ns, char *buf, size_t size);
-
 #endif

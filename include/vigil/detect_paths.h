@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "vigil/event.h"
+
 enum vigil_open_class {
 	VIGIL_OPEN_OTHER = 0, /* no rule looks at it */
 	VIGIL_OPEN_WATCHED,   /* R0002: under /etc, /var/lib, /opt, ... */
@@ -33,12 +35,5 @@ bool vigil_path_is_memfd_exe(const char *path);
 bool vigil_path_under_dev_shm(const char *path);
 /* Link target is /etc/shadow* or /etc/sudoers* (R1010, R1012). */
 bool vigil_path_sensitive_link_target(const char *target);
-
-/*
- * Names of the O_* flags in flags ("O_RDONLY" or "O_WRONLY" or "O_RDWR" first, then the rest
- * in a fixed order) into out (at most max). Returns the count. Names are static strings.
- */
-size_t vigil_open_flag_names(uint32_t flags, const char **out, size_t max);
-#define VIGIL_OPEN_FLAGS_MAX 20
 
 #endif

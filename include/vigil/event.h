@@ -12,6 +12,7 @@
 #define VIGIL_EVENT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 enum vigil_event_kind {
@@ -173,5 +174,55 @@ struct vigil_event {
 		} call;
 	};
 };
+
+/* ---- one spelling of an event (lib/event/: the event table and its encoder) ---------------- */
+
+struct json_t;
+
+/* What the caller knows about a workload beyond the sensor (container engine, Kubernetes);
+ * NULL members are left as the sensor has them (or ""). */
+struct vigil_workload_info {
+	const char *name;
+	const char *image;
+	/* Kubernetes (docs/KUBERNETES.md): the pod, and its controller whose profile it shares;
+	 * pod_uid, workload_kind and workload_name are shown only when known */
+	const char *pod, *namespace_, *pod_uid, *container_name, *runtime;
+	const char *workload_kind, *workload_name;
+};
+
+/* The "event" object: "type" and the kind's fields, by the event table, as `vigil trace
+ * --json`, alerts and evidence all show it. New reference; NULL on out of memory. */
+struct json_t *vigil_event__json(const struct vigil_event *ev);
+/* The "process" object (p may be NULL: zeros and ""). New reference. */
+struct json_t *vigil_process__json(const struct vigil_process *p);
+/* The "workload" object (w may be NULL: ""), with info (may be NULL). New reference. */
+struct json_t *vigil_workload__json(const struct vigil_workload *w,
+				    const struct vigil_workload_info *info);
+/* The kind's fields on one line into buf ("KEY name=value ..."). 0, or -EINVAL for size 0. */
+int vigil_event__detail(const struct vigil_event *ev, char *buf, size_t size);
+
+/* What compact copies (the zoom) keep, by the table: the main text (a path, a name; a name
+ * computed into buf), the other end's address (NULL when the kind has none), protocol,
+ * direction and byte count, and the payload or content sample (its length; *ret_data NULL
+ * when none). */
+const char *vigil_event__key(const struct vigil_event *ev, char *buf, size_t size);
+const struct vigil_sockaddr *vigil_event__peer(const struct vigil_event *ev);
+void vigil_event__net(const struct vigil_event *ev, uint8_t *ret_proto, uint8_t *ret_dir,
+		      uint64_t *ret_bytes);
+size_t vigil_event__sample(const struct vigil_event *ev, const uint8_t **ret_data);
+
+/* RFC 3339 UTC time with nanoseconds ("2026-11-22T10:00:00.123456789Z") into buf (>= 32). */
+const char *vigil_format_time_ns(uint64_t realtime_ns, char *buf, size_t size);
+/* "TCP", "UDP", ... for an IP protocol number; "" when unknown. */
+const char *vigil_ip_proto_name(unsigned proto);
+/* An address as text: IPv4, IPv6, a unix socket's path, or "". */
+void vigil_sockaddr__text(const struct vigil_sockaddr *a, char *out, size_t size);
+
+/* Names of open flags, Kubescape style ("O_RDONLY", "O_CLOEXEC"...): at most max into out;
+ * returns how many. The access mode always comes first. */
+#define VIGIL_OPEN_FLAGS_MAX 20
+size_t vigil_open_flag_names(uint32_t flags, const char **out, size_t max);
+/* "ESTABLISHED", "SYN_SENT", ... ("" when unknown). */
+const char *vigil_tcp_state_name(unsigned state);
 
 #endif

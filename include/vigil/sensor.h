@@ -106,8 +106,6 @@ int vigil_syscall_nr(const char *name);
 /* io_uring opcode <-> name ("OPENAT"), read from the kernel's BTF enum io_uring_op. */
 const char *vigil_iouring_op_name(int opcode);
 int vigil_iouring_op_nr(const char *name);
-/* TCP state name ("ESTABLISHED"), "" when unknown. */
-const char *vigil_tcp_state_name(unsigned state);
 /* Capability number <-> name ("CAP_SYS_ADMIN"). */
 const char *vigil_capability_name(int cap);
 

@@ -6,7 +6,7 @@
  *   clickhouse:http://HOST:PORT[/DATABASE]   ClickHouse over HTTP (default database "vigil")
  *
  * Both hold the same logical schema (docs/EVIDENCE.md): tables incidents, alerts, events,
- * processes, destinations, flows, files. Data moves in and out as jansson JSON objects shaped
+ * processes, destinations, flows, files, and the fleet's (vigil/store_fleet.h). Data moves in and out as jansson JSON objects shaped
  * like the incident report (sensor/zoom builds it):
  *
  *   { "incident_id", "workload": {...}, "state": "open"|"closed", "opened_ns", "start_ns",
@@ -33,7 +33,8 @@ struct vigil_store;
 
 struct vigil_store_opts {
 	/* Retention (SQLite; ClickHouse leaves retention to the server's administrator): the
-	 * oldest incidents, with all their rows, are deleted past any limit. 0 = no limit. */
+	 * incidents that arrived first, with all their rows, are deleted past any limit; ages
+	 * count from arrival. 0 = no limit. */
 	uint64_t max_bytes;	/* default 1 GiB */
 	uint64_t max_incidents; /* default 0 */
 	uint64_t max_age_ns;	/* default 30 days */
@@ -77,7 +78,9 @@ const char *vigil_store__backend(const struct vigil_store *s);
 
 /*
  * Queues one alert of an incident (alert record as in docs/ALERTS.md; "incident_id" inside it
- * is used when incident_id is NULL). Does not take ownership.
+ * is used when incident_id is NULL). Alerts are unique by alert_id (one is derived from the
+ * record's content when it has none): writing the same alert twice stores it once. Does not
+ * take ownership.
  */
 int vigil_store__put_alert(struct vigil_store *s, const char *incident_id,
 			   const struct json_t *alert);
@@ -90,6 +93,8 @@ int vigil_store__put_report(struct vigil_store *s, const struct json_t *report);
 
 /* Writes what is queued (and replays the spool). 0, or -errno (data then kept or spooled). */
 int vigil_store__flush(struct vigil_store *s, struct vigil_error *err);
+/* Drops what is queued and not yet written (after a failed flush whose sender will retry). */
+void vigil_store__discard(struct vigil_store *s);
 
 /*
  * Incidents, newest first, at most limit (0 = 100): a JSON array of incident rows (id,

@@ -7,7 +7,10 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <stdio.h>
 #include <time.h>
+
+#include <openssl/sha.h>
 
 #include "store/store_internal.h"
 
@@ -19,6 +22,7 @@
 
 static const struct store_col incidents_cols[] = {
 	ID_VER,
+	{ "node", COL_STR, NULL },
 	{ "state", COL_ENUM, "'open' = 1, 'closed' = 2" },
 	{ "workload_id", COL_STR, NULL },
 	{ "workload_name", COL_STR, NULL },
@@ -30,6 +34,7 @@ static const struct store_col incidents_cols[] = {
 	{ "start_ns", COL_U64, NULL },
 	{ "end_ns", COL_U64, NULL },
 	{ "closed_ns", COL_U64, NULL },
+	{ "received_ns", COL_U64, NULL }, /* when it arrived: retention counts from here */
 	{ "alert_count", COL_U32, NULL },
 	{ "event_count", COL_U32, NULL },
 	{ "events_dropped", COL_U32, NULL },
@@ -41,13 +46,19 @@ static const struct store_col incidents_cols[] = {
 
 static const struct store_col alerts_cols[] = {
 	ID_VER,
+	{ "alert_id", COL_STR, NULL },
+	{ "node", COL_STR, NULL },
 	{ "time_ns", COL_U64, NULL },
+	{ "received_ns", COL_U64, NULL },
 	{ "rule_id", COL_STR, NULL },
 	{ "rule_name", COL_STR, NULL },
 	{ "severity", COL_U8, NULL },
 	{ "message", COL_STR, NULL },
 	{ "pid", COL_U32, NULL },
 	{ "comm", COL_STR, NULL },
+	{ "workload_id", COL_STR, NULL },
+	{ "workload_name", COL_STR, NULL },
+	{ "namespace", COL_STR, NULL },
 	{ "record", COL_STR, NULL }, /* the whole alert record, JSON */
 };
 
@@ -120,23 +131,178 @@ static const struct store_col files_cols[] = {
 	{ "sent_to", COL_ARR, NULL },
 };
 
+/* The fleet: one row per node (its last heartbeat), replaced by each heartbeat. */
+static const struct store_col nodes_cols[] = {
+	{ "node", COL_STR, NULL },
+	{ "version", COL_U64, NULL },
+	{ "last_seen_ns", COL_U64, NULL }, /* arrival of the last heartbeat (cockpit clock) */
+	{ "time_ns", COL_U64, NULL },	   /* the heartbeat's own time (agent clock) */
+	{ "seq", COL_U64, NULL },
+	{ "interval_s", COL_U32, NULL },
+	{ "agent_version", COL_STR, NULL },
+	{ "kernel", COL_STR, NULL },
+	{ "uptime_s", COL_U64, NULL },
+	{ "boot_id", COL_STR, NULL },
+	{ "drops", COL_U64, NULL },
+	{ "sink_failures", COL_U64, NULL },
+	{ "spool_dropped", COL_U64, NULL },
+	{ "workloads", COL_U32, NULL },
+	{ "workloads_digest", COL_STR, NULL },
+	{ "workloads_version", COL_U64, NULL }, /* the version of the current workload rows */
+	{ "heartbeat", COL_STR, NULL },		/* the whole heartbeat, JSON */
+};
+
+/* A node's workloads as of a heartbeat; the set in force has the node's workloads_version. */
+static const struct store_col workloads_cols[] = {
+	{ "node", COL_STR, NULL },
+	{ "version", COL_U64, NULL },
+	{ "id", COL_STR, NULL },
+	{ "name", COL_STR, NULL },
+	{ "namespace", COL_STR, NULL },
+	{ "pod", COL_STR, NULL },
+	{ "pod_uid", COL_STR, NULL },
+	{ "container", COL_STR, NULL },
+	{ "image", COL_STR, NULL },
+	{ "runtime", COL_STR, NULL },
+	{ "state", COL_STR, NULL },
+	{ "profile_name", COL_STR, NULL },
+	{ "profile_digest", COL_STR, NULL },
+	{ "profile_signer", COL_STR, NULL },
+	{ "profile_completion", COL_STR, NULL },
+	{ "alerts_total", COL_U64, NULL },
+};
+
+/* Every profile a node learned or has in force (the fleet's SBoBs). */
+static const struct store_col profiles_cols[] = {
+	{ "node", COL_STR, NULL },	    { "version", COL_U64, NULL },
+	{ "workload_name", COL_STR, NULL }, { "namespace", COL_STR, NULL },
+	{ "kind", COL_STR, NULL },	    { "name", COL_STR, NULL },
+	{ "digest", COL_STR, NULL },	    { "signer", COL_STR, NULL },
+	{ "completion", COL_STR, NULL },    { "received_ns", COL_U64, NULL },
+	{ "yaml", COL_STR, NULL },
+};
+
+/* Node and join tokens, by the sha256 of the token (never the token itself). */
+static const struct store_col credentials_cols[] = {
+	{ "token_hash", COL_STR, NULL },
+	{ "version", COL_U64, NULL },
+	{ "kind", COL_STR, NULL }, /* "node" or "join" */
+	{ "node", COL_STR, NULL }, /* node tokens: the node it names */
+	{ "created_ns", COL_U64, NULL },
+	{ "expires_ns", COL_U64, NULL }, /* join tokens; 0 = never */
+	{ "uses", COL_U32, NULL },	 /* join tokens: how many enrolments it allows */
+	{ "revoked_ns", COL_U64, NULL }, /* 0 = active */
+};
+
+/* One row per enrolment done with a join token (its uses are counted from here). */
+static const struct store_col enrolments_cols[] = {
+	{ "join_hash", COL_STR, NULL }, { "version", COL_U64, NULL },	 { "node", COL_STR, NULL },
+	{ "time_ns", COL_U64, NULL },	{ "token_hash", COL_STR, NULL },
+};
+
 #define COLS(a) a, sizeof(a) / sizeof(a[0])
 
+static const char *const incidents_idx[] = { "received_ns", "opened_ns", "node, opened_ns", NULL };
+static const char *const alerts_idx[] = { "incident_id, time_ns", "time_ns", "node, time_ns",
+					  NULL };
+static const char *const child_idx[] = { "incident_id", NULL };
+static const char *const workloads_idx[] = { "node", NULL };
+static const char *const profiles_idx[] = { "digest", "received_ns", NULL };
+static const char *const enrolments_idx[] = { "join_hash", NULL };
+
 const struct store_table store_tables[T__MAX] = {
-	[T_INCIDENTS] = { "incidents", COLS(incidents_cols), NULL, "opened_ns", "incident_id", true,
-			  "incident_id" },
-	[T_ALERTS] = { "alerts", COLS(alerts_cols), "alerts", "time_ns",
-		       "incident_id, time_ns, rule_id", true, "incident_id, time_ns, rule_id" },
-	[T_EVENTS] = { "events", COLS(events_cols), "events", "time_ns", "incident_id, seq", false,
-		       NULL },
-	[T_PROCESSES] = { "processes", COLS(processes_cols), "processes", "first_ns",
-			  "incident_id, pid", false, NULL },
-	[T_DESTINATIONS] = { "destinations", COLS(destinations_cols), "destinations", "first_ns",
-			     "incident_id, addr, port", false, NULL },
-	[T_FLOWS] = { "flows", COLS(flows_cols), "flows", "time_ns", "incident_id, time_ns", false,
-		      NULL },
-	[T_FILES] = { "files", COLS(files_cols), "files", "time_ns", "incident_id, time_ns", false,
-		      NULL },
+	[T_INCIDENTS] = { .name = "incidents",
+			  COLS(incidents_cols),
+			  .time_col = "opened_ns",
+			  .mode = PUT_REPLACE,
+			  .key = "incident_id",
+			  .ch_order = "incident_id",
+			  .ch_shard = "cityHash64(incident_id)",
+			  .idx = incidents_idx,
+			  .ch_no_partition = true },
+	[T_ALERTS] = { .name = "alerts",
+		       COLS(alerts_cols),
+		       .report_key = "alerts",
+		       .time_col = "time_ns",
+		       .mode = PUT_IGNORE,
+		       .key = "alert_id",
+		       .ch_order = "incident_id, alert_id",
+		       .ch_shard = "cityHash64(alert_id)",
+		       .idx = alerts_idx },
+	[T_EVENTS] = { .name = "events",
+		       COLS(events_cols),
+		       .report_key = "events",
+		       .time_col = "time_ns",
+		       .ch_order = "incident_id, seq",
+		       .ch_shard = "cityHash64(incident_id)",
+		       .idx = child_idx },
+	[T_PROCESSES] = { .name = "processes",
+			  COLS(processes_cols),
+			  .report_key = "processes",
+			  .time_col = "first_ns",
+			  .ch_order = "incident_id, pid",
+			  .ch_shard = "cityHash64(incident_id)",
+			  .idx = child_idx },
+	[T_DESTINATIONS] = { .name = "destinations",
+			     COLS(destinations_cols),
+			     .report_key = "destinations",
+			     .time_col = "first_ns",
+			     .ch_order = "incident_id, addr, port",
+			     .ch_shard = "cityHash64(incident_id)",
+			     .idx = child_idx },
+	[T_FLOWS] = { .name = "flows",
+		      COLS(flows_cols),
+		      .report_key = "flows",
+		      .time_col = "time_ns",
+		      .ch_order = "incident_id, time_ns",
+		      .ch_shard = "cityHash64(incident_id)",
+		      .idx = child_idx },
+	[T_FILES] = { .name = "files",
+		      COLS(files_cols),
+		      .report_key = "files",
+		      .time_col = "time_ns",
+		      .ch_order = "incident_id, time_ns",
+		      .ch_shard = "cityHash64(incident_id)",
+		      .idx = child_idx },
+	[T_NODES] = { .name = "nodes",
+		      COLS(nodes_cols),
+		      .time_col = "last_seen_ns",
+		      .mode = PUT_REPLACE,
+		      .key = "node",
+		      .ch_order = "node",
+		      .ch_shard = "cityHash64(node)",
+		      .ch_no_partition = true },
+	[T_WORKLOADS] = { .name = "workloads",
+			  COLS(workloads_cols),
+			  .time_col = "version",
+			  .ch_order = "node, version, id",
+			  .ch_shard = "cityHash64(node)",
+			  .idx = workloads_idx,
+			  .ch_no_partition = true },
+	[T_PROFILES] = { .name = "profiles",
+			 COLS(profiles_cols),
+			 .time_col = "received_ns",
+			 .mode = PUT_IGNORE,
+			 .key = "node, workload_name, namespace, kind, digest",
+			 .ch_order = "node, workload_name, namespace, kind, digest",
+			 .ch_shard = "cityHash64(node)",
+			 .idx = profiles_idx,
+			 .ch_no_partition = true },
+	[T_CREDENTIALS] = { .name = "credentials",
+			    COLS(credentials_cols),
+			    .time_col = "created_ns",
+			    .mode = PUT_REPLACE,
+			    .key = "token_hash",
+			    .ch_order = "token_hash",
+			    .ch_shard = "cityHash64(token_hash)",
+			    .ch_no_partition = true },
+	[T_ENROLMENTS] = { .name = "enrolments",
+			   COLS(enrolments_cols),
+			   .time_col = "time_ns",
+			   .ch_order = "join_hash, time_ns",
+			   .ch_shard = "cityHash64(join_hash)",
+			   .idx = enrolments_idx,
+			   .ch_no_partition = true },
 };
 
 uint64_t store_now_ns(void)
@@ -227,8 +393,8 @@ static json_t *typed(const struct store_col *c, const json_t *v)
 	return json_integer((json_int_t)(u > INT64_MAX ? INT64_MAX : u));
 }
 
-json_t *store_row_from_item(const struct store_table *t, const json_t *item,
-			    const char *incident_id, uint64_t version)
+json_t *store_row_from_item(const struct store_table *t, const json_t *item, const char *owner,
+			    uint64_t version)
 {
 	json_t *row = json_object();
 
@@ -240,7 +406,7 @@ json_t *store_row_from_item(const struct store_table *t, const json_t *item,
 		json_t *tv;
 
 		if (i == 0)
-			tv = json_string(incident_id);
+			tv = json_string(owner);
 		else if (i == 1)
 			tv = json_integer((json_int_t)version);
 		else
@@ -293,14 +459,15 @@ json_t *store_row_normalize(const struct store_table *t, const json_t *row)
 json_t *store_list_entry(const json_t *r)
 {
 	return json_pack(
-		"{s:O?, s:O?, s:{s:O?, s:O?, s:O?}, s:O?, s:O?, s:O?, s:O?, s:O?, s:O?}",
-		"incident_id", json_object_get(r, "incident_id"), "state",
-		json_object_get(r, "state"), "workload", "id", json_object_get(r, "workload_id"),
-		"name", json_object_get(r, "workload_name"), "cgroup", json_object_get(r, "cgroup"),
-		"opened_ns", json_object_get(r, "opened_ns"), "start_ns",
-		json_object_get(r, "start_ns"), "end_ns", json_object_get(r, "end_ns"),
-		"alert_count", json_object_get(r, "alert_count"), "rules",
-		json_object_get(r, "rules"), "summary", json_object_get(r, "summary"));
+		"{s:O?, s:O?, s:O?, s:{s:O?, s:O?, s:O?}, s:O?, s:O?, s:O?, s:O?, s:O?, s:O?, s:O?}",
+		"incident_id", json_object_get(r, "incident_id"), "node",
+		json_object_get(r, "node"), "state", json_object_get(r, "state"), "workload", "id",
+		json_object_get(r, "workload_id"), "name", json_object_get(r, "workload_name"),
+		"cgroup", json_object_get(r, "cgroup"), "opened_ns",
+		json_object_get(r, "opened_ns"), "start_ns", json_object_get(r, "start_ns"),
+		"end_ns", json_object_get(r, "end_ns"), "received_ns",
+		json_object_get(r, "received_ns"), "alert_count", json_object_get(r, "alert_count"),
+		"rules", json_object_get(r, "rules"), "summary", json_object_get(r, "summary"));
 }
 
 json_t *store_report_assemble(const json_t *inc, json_t *const children[T__MAX])
@@ -319,7 +486,7 @@ json_t *store_report_assemble(const json_t *inc, json_t *const children[T__MAX])
 	json_object_del(r, "cgroup_id");
 	json_object_del(r, "cgroup");
 	json_object_del(r, "container_id");
-	for (int t = T_ALERTS; t < T__MAX; t++) {
+	for (int t = T_REPORT_FIRST; t <= T_REPORT_LAST; t++) {
 		const struct store_table *tab = &store_tables[t];
 		json_t *arr = json_array();
 		size_t i;
@@ -347,4 +514,52 @@ json_t *store_report_assemble(const json_t *inc, json_t *const children[T__MAX])
 		json_object_set_new(r, tab->report_key, arr);
 	}
 	return r;
+}
+
+uint64_t store_parse_time(const char *t)
+{
+	struct tm tm = { 0 };
+	const char *p;
+	uint64_t ns = 0, scale = 100000000ull;
+	time_t secs;
+
+	if (!t)
+		return 0;
+	p = strptime(t, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (!p)
+		return 0;
+	if (*p == '.')
+		for (p++; *p >= '0' && *p <= '9'; p++, scale /= 10)
+			ns += (uint64_t)(*p - '0') * scale;
+	secs = timegm(&tm);
+	if (secs < 0)
+		return 0;
+	return (uint64_t)secs * 1000000000ull + ns;
+}
+
+const char *store_format_time(uint64_t ns, char *buf, size_t size)
+{
+	time_t secs = (time_t)(ns / 1000000000ull);
+	struct tm tm;
+	size_t n;
+
+	if (!gmtime_r(&secs, &tm) || !(n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm))) {
+		snprintf(buf, size, "1970-01-01T00:00:00Z");
+		return buf;
+	}
+	snprintf(buf + n, size - n, ".%09lluZ", (unsigned long long)(ns % 1000000000ull));
+	return buf;
+}
+
+void store_hash32(const void *data, size_t len, char out[33])
+{
+	static const char digits[] = "0123456789abcdef";
+	unsigned char md[SHA256_DIGEST_LENGTH];
+
+	SHA256(data, len, md);
+	for (int i = 0; i < 16; i++) {
+		out[2 * i] = digits[md[i] >> 4];
+		out[2 * i + 1] = digits[md[i] & 15];
+	}
+	out[32] = '\0';
 }

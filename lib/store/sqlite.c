@@ -2,28 +2,19 @@
 /*
  * SQLite backend: WAL, one prepared INSERT per table, rows written inside a transaction that
  * flush commits (or that commits by itself every batch_rows rows), schema version in
- * PRAGMA user_version, retention after each commit (oldest incidents first).
+ * PRAGMA user_version, retention after each commit (the incidents that arrived first go
+ * first: retention counts from arrival, so nothing is deleted as it is acknowledged).
  */
 #include <errno.h>
 #include <libgen.h>
 #include <limits.h>
-#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
 
-#include "store/store_internal.h"
-#include "util/buf.h"
+#include "store/sqlite_internal.h"
 #include "util/strutil.h"
-
-struct sq {
-	sqlite3 *db;
-	sqlite3_stmt *ins[T__MAX];
-	sqlite3_stmt *del[T__MAX];
-	bool in_tx;
-	size_t pending;
-};
 
 static int sq_err(struct vigil_store *s, struct vigil_error *err, const char *what)
 {
@@ -37,62 +28,13 @@ static int sq_err(struct vigil_store *s, struct vigil_error *err, const char *wh
 				"", 0, 0, "sqlite: %s: %s", what, sqlite3_errmsg(q->db));
 }
 
-static const char *sql_type(enum col_type t)
-{
-	switch (t) {
-	case COL_F64:
-		return "REAL";
-	case COL_STR:
-	case COL_ENUM:
-	case COL_ARR:
-		return "TEXT";
-	default:
-		return "INTEGER";
-	}
-}
-
-static int exec(struct vigil_store *s, const char *sql, struct vigil_error *err)
+int sq_exec(struct vigil_store *s, const char *sql, struct vigil_error *err)
 {
 	struct sq *q = s->be;
 
 	if (sqlite3_exec(q->db, sql, NULL, NULL, NULL) != SQLITE_OK)
-		return sq_err(s, err, sql);
+		return sq_err(s, err, "exec");
 	return 0;
-}
-
-static int create_schema(struct vigil_store *s, struct vigil_error *err)
-{
-	struct vigil_buf b = VIGIL_BUF_INIT;
-	int rc = 0;
-
-	vigil_buf__puts(&b, "PRAGMA auto_vacuum = INCREMENTAL; BEGIN;");
-	for (int t = 0; t < T__MAX; t++) {
-		const struct store_table *tab = &store_tables[t];
-
-		vigil_buf__printf(&b, "CREATE TABLE IF NOT EXISTS %s (", tab->name);
-		for (size_t i = 0; i < tab->ncols; i++)
-			vigil_buf__printf(&b, "%s%s %s", i ? ", " : "", tab->cols[i].name,
-					  sql_type(tab->cols[i].type));
-		if (t == T_INCIDENTS)
-			vigil_buf__puts(&b, ", PRIMARY KEY (incident_id)");
-		else if (tab->unique)
-			vigil_buf__printf(&b, ", UNIQUE (%s)", tab->unique);
-		vigil_buf__puts(&b, ");");
-		if (t == T_INCIDENTS)
-			vigil_buf__puts(&b, "CREATE INDEX IF NOT EXISTS incidents_opened ON "
-					    "incidents (opened_ns);");
-		else
-			vigil_buf__printf(&b,
-					  "CREATE INDEX IF NOT EXISTS %s_incident ON %s "
-					  "(incident_id, %s);",
-					  tab->name, tab->name, tab->time_col);
-	}
-	vigil_buf__printf(&b, "PRAGMA user_version = %d; COMMIT;", STORE_SCHEMA_VERSION);
-	if (!b.data)
-		return vigil_error__set(err, -ENOMEM, "", 0, 0, "out of memory");
-	rc = exec(s, b.data, err);
-	vigil_buf__release(&b);
-	return rc;
 }
 
 static int prepare(struct vigil_store *s, struct vigil_error *err)
@@ -105,16 +47,23 @@ static int prepare(struct vigil_store *s, struct vigil_error *err)
 		size_t o;
 
 		o = (size_t)snprintf(sql, sizeof(sql), "INSERT %sINTO %s VALUES (",
-				     t == T_INCIDENTS ? "OR REPLACE "
-				     : tab->dedup     ? "OR IGNORE "
-						      : "",
+				     tab->mode == PUT_REPLACE  ? "OR REPLACE "
+				     : tab->mode == PUT_IGNORE ? "OR IGNORE "
+							       : "",
 				     tab->name);
 		for (size_t i = 0; i < tab->ncols && o < sizeof(sql); i++)
 			o += (size_t)snprintf(sql + o, sizeof(sql) - o, "%s?", i ? "," : "");
 		snprintf(sql + o, sizeof(sql) - o, ")");
 		if (sqlite3_prepare_v2(q->db, sql, -1, &q->ins[t], NULL) != SQLITE_OK)
 			return sq_err(s, err, "prepare insert");
-		snprintf(sql, sizeof(sql), "DELETE FROM %s WHERE incident_id = ?", tab->name);
+		if (tab->mode == PUT_REPLACE) {
+			memcpy(sql, "INSERT OR IGNORE  ", 18); /* same length as OR REPLACE */
+			if (sqlite3_prepare_v2(q->db, sql, -1, &q->ins_absent[t], NULL) !=
+			    SQLITE_OK)
+				return sq_err(s, err, "prepare insert");
+		}
+		snprintf(sql, sizeof(sql), "DELETE FROM %s WHERE %s = ?", tab->name,
+			 tab->cols[0].name);
 		if (sqlite3_prepare_v2(q->db, sql, -1, &q->del[t], NULL) != SQLITE_OK)
 			return sq_err(s, err, "prepare delete");
 	}
@@ -127,7 +76,7 @@ static int begin(struct vigil_store *s)
 
 	if (q->in_tx)
 		return 0;
-	if (exec(s, "BEGIN IMMEDIATE", NULL))
+	if (sq_exec(s, "BEGIN IMMEDIATE", NULL))
 		return -EBUSY;
 	q->in_tx = true;
 	return 0;
@@ -142,7 +91,8 @@ static int bind_row(sqlite3_stmt *st, const struct store_table *tab, const json_
 		switch (tab->cols[i].type) {
 		case COL_STR:
 		case COL_ENUM:
-			rc = sqlite3_bind_text(st, col, json_string_value(v), -1, SQLITE_TRANSIENT);
+			rc = sqlite3_bind_text(st, col, json_string_value(v) ?: "", -1,
+					       SQLITE_STATIC);
 			break;
 		case COL_ARR: {
 			char *txt = json_dumps(v, JSON_COMPACT);
@@ -166,10 +116,14 @@ static int bind_row(sqlite3_stmt *st, const struct store_table *tab, const json_
 static int sq_commit(struct vigil_store *s, struct vigil_error *err);
 
 static int sq_put_rows(struct vigil_store *s, enum store_table_id t, json_t *rows,
-		       const char *replace_incident, uint64_t version)
+		       const struct put_opts *o)
 {
 	struct sq *q = s->be;
 	const struct store_table *tab = &store_tables[t];
+	const char *replace_owner = o ? o->replace_owner : NULL;
+	bool *dup = o ? o->dup : NULL;
+	bool ignore = tab->mode == PUT_IGNORE || (o && o->if_absent);
+	sqlite3_stmt *ins = o && o->if_absent && q->ins_absent[t] ? q->ins_absent[t] : q->ins[t];
 	size_t i;
 	json_t *row;
 	int rc;
@@ -179,8 +133,8 @@ static int sq_put_rows(struct vigil_store *s, enum store_table_id t, json_t *row
 	rc = begin(s);
 	if (rc)
 		return rc;
-	if (replace_incident) {
-		sqlite3_bind_text(q->del[t], 1, replace_incident, -1, SQLITE_TRANSIENT);
+	if (replace_owner) {
+		sqlite3_bind_text(q->del[t], 1, replace_owner, -1, SQLITE_TRANSIENT);
 		rc = sqlite3_step(q->del[t]);
 		sqlite3_reset(q->del[t]);
 		if (rc != SQLITE_DONE)
@@ -188,13 +142,17 @@ static int sq_put_rows(struct vigil_store *s, enum store_table_id t, json_t *row
 	}
 	json_array_foreach(rows, i, row)
 	{
-		rc = bind_row(q->ins[t], tab, row);
-		if (!rc && sqlite3_step(q->ins[t]) != SQLITE_DONE)
+		rc = bind_row(ins, tab, row);
+		if (!rc && sqlite3_step(ins) != SQLITE_DONE)
 			rc = sqlite3_errcode(q->db) == SQLITE_FULL ? -ENOSPC : -EIO;
-		sqlite3_reset(q->ins[t]);
-		sqlite3_clear_bindings(q->ins[t]);
+		sqlite3_reset(ins);
+		sqlite3_clear_bindings(ins);
 		if (rc)
 			return rc;
+		if (dup)
+			dup[i] = ignore && sqlite3_changes(q->db) == 0;
+		if (!ignore || sqlite3_changes(q->db))
+			q->pending_rows++;
 		q->pending++;
 	}
 	if (q->pending >= s->opts.batch_rows)
@@ -219,7 +177,7 @@ static int delete_incident(struct vigil_store *s, const char *id)
 {
 	struct sq *q = s->be;
 
-	for (int t = 0; t < T__MAX; t++) {
+	for (int t = T_INCIDENTS; t <= T_REPORT_LAST; t++) {
 		sqlite3_bind_text(q->del[t], 1, id, -1, SQLITE_TRANSIENT);
 		if (sqlite3_step(q->del[t]) != SQLITE_DONE) {
 			sqlite3_reset(q->del[t]);
@@ -231,7 +189,11 @@ static int delete_incident(struct vigil_store *s, const char *id)
 	return 0;
 }
 
-/* Deletes the oldest incidents past the limits; bytes are counted as used pages. */
+/*
+ * Deletes the incidents that arrived first while past a limit; bytes are counted as used
+ * pages. The incident that arrived last always stays, so a write that was acknowledged is
+ * never deleted by the retention its own arrival triggered.
+ */
 static int retention(struct vigil_store *s)
 {
 	struct sq *q = s->be;
@@ -244,19 +206,18 @@ static int retention(struct vigil_store *s)
 		int64_t used = (query_i64(q, "PRAGMA page_count") -
 				query_i64(q, "PRAGMA freelist_count")) *
 			       page;
-		int64_t oldest_ns = query_i64(q, "SELECT min(opened_ns) FROM incidents");
+		int64_t oldest_ns = query_i64(q, "SELECT min(received_ns) FROM incidents");
 		bool over = (o->max_incidents && n > (int64_t)o->max_incidents) ||
-			    /* bytes: the newest incident stays even when it alone is larger */
-			    (o->max_bytes && used > (int64_t)o->max_bytes && n > 1) ||
-			    (o->max_age_ns && n > 0 && oldest_ns >= 0 &&
+			    (o->max_bytes && used > (int64_t)o->max_bytes) ||
+			    (o->max_age_ns && oldest_ns >= 0 &&
 			     (uint64_t)oldest_ns + o->max_age_ns < store_now_ns());
 		sqlite3_stmt *st;
 		char id[40] = "";
 
-		if (!over || n <= 0)
+		if (!over || n <= 1)
 			break;
 		if (sqlite3_prepare_v2(q->db,
-				       "SELECT incident_id FROM incidents ORDER BY opened_ns "
+				       "SELECT incident_id FROM incidents ORDER BY received_ns "
 				       "LIMIT 1",
 				       -1, &st, NULL) != SQLITE_OK)
 			return -EIO;
@@ -267,30 +228,32 @@ static int retention(struct vigil_store *s)
 			return -EIO;
 		deleted = true;
 		/* commit per incident so freed pages show in freelist_count */
-		if (exec(s, "COMMIT", NULL))
+		if (sq_exec(s, "COMMIT", NULL))
 			return -EIO;
 		q->in_tx = false;
 	}
 	if (deleted)
-		exec(s, "PRAGMA incremental_vacuum", NULL);
+		sq_exec(s, "PRAGMA incremental_vacuum", NULL);
 	return 0;
 }
 
 static int sq_commit(struct vigil_store *s, struct vigil_error *err)
 {
 	struct sq *q = s->be;
-	size_t n = q->pending;
+	uint64_t n = q->pending_rows;
 
 	if (!q->in_tx)
 		return 0;
-	if (exec(s, "COMMIT", err)) {
-		exec(s, "ROLLBACK", NULL);
+	if (sq_exec(s, "COMMIT", err)) {
+		sq_exec(s, "ROLLBACK", NULL);
 		q->in_tx = false;
 		q->pending = 0;
+		q->pending_rows = 0;
 		return -EIO;
 	}
 	q->in_tx = false;
 	q->pending = 0;
+	q->pending_rows = 0;
 	s->stats.rows_written += n;
 	s->stats.batches_written++;
 	return retention(s);
@@ -299,6 +262,18 @@ static int sq_commit(struct vigil_store *s, struct vigil_error *err)
 static int sq_flush(struct vigil_store *s, struct vigil_error *err)
 {
 	return sq_commit(s, err);
+}
+
+static void sq_discard(struct vigil_store *s)
+{
+	struct sq *q = s->be;
+
+	if (!q->in_tx)
+		return;
+	sq_exec(s, "ROLLBACK", NULL);
+	q->in_tx = false;
+	q->pending = 0;
+	q->pending_rows = 0;
 }
 
 /* One result row as JSON keyed by column name. */
@@ -318,7 +293,8 @@ static json_t *row_json(sqlite3_stmt *st)
 			v = json_real(sqlite3_column_double(st, i));
 			break;
 		case SQLITE_TEXT:
-			v = json_string((const char *)sqlite3_column_text(st, i));
+			v = json_stringn((const char *)sqlite3_column_text(st, i),
+					 (size_t)sqlite3_column_bytes(st, i));
 			break;
 		default:
 			v = json_null();
@@ -328,8 +304,8 @@ static json_t *row_json(sqlite3_stmt *st)
 	return o;
 }
 
-static int select_rows(struct vigil_store *s, const struct store_table *tab, const char *sql,
-		       const char *arg, int64_t iarg, json_t **ret, struct vigil_error *err)
+static int sq_query(struct vigil_store *s, const char *sql, const struct store_arg *args,
+		    size_t nargs, json_t **ret, struct vigil_error *err)
 {
 	struct sq *q = s->be;
 	sqlite3_stmt *st;
@@ -342,80 +318,29 @@ static int select_rows(struct vigil_store *s, const struct store_table *tab, con
 		json_decref(arr);
 		return sq_err(s, err, "query");
 	}
-	if (arg)
-		sqlite3_bind_text(st, 1, arg, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_int64(st, 1, iarg);
+	for (size_t i = 0; i < nargs; i++) {
+		if (args[i].is_str)
+			sqlite3_bind_text(st, (int)i + 1, args[i].s ?: "", -1, SQLITE_STATIC);
+		else
+			sqlite3_bind_int64(st, (int)i + 1, args[i].i);
+	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		json_t *raw = row_json(st);
+		json_t *row = row_json(st);
 
-		json_array_append_new(arr, store_row_normalize(tab, raw));
-		json_decref(raw);
+		if (!row || json_array_append_new(arr, row)) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+	}
+	if (rc != SQLITE_DONE) {
+		rc = sq_err(s, err, "query");
+		sqlite3_finalize(st);
+		json_decref(arr);
+		return rc;
 	}
 	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		json_decref(arr);
-		return sq_err(s, err, "query");
-	}
 	*ret = arr;
 	return 0;
-}
-
-static int sq_list(struct vigil_store *s, size_t limit, json_t **ret, struct vigil_error *err)
-{
-	json_t *rows, *out = json_array(), *row;
-	size_t i;
-	int rc = select_rows(s, &store_tables[T_INCIDENTS],
-			     "SELECT * FROM incidents ORDER BY opened_ns DESC LIMIT ?", NULL,
-			     (int64_t)limit, &rows, err);
-
-	if (rc) {
-		json_decref(out);
-		return rc;
-	}
-	json_array_foreach(rows, i, row)
-	{
-		json_array_append_new(out, store_list_entry(row));
-	}
-	json_decref(rows);
-	*ret = out;
-	return 0;
-}
-
-static int sq_get(struct vigil_store *s, const char *id, json_t **ret, struct vigil_error *err)
-{
-	json_t *inc = NULL, *children[T__MAX] = { 0 };
-	char like[40], sql[256];
-	int rc;
-
-	snprintf(like, sizeof(like), "%s%%", id);
-	rc = select_rows(s, &store_tables[T_INCIDENTS],
-			 "SELECT * FROM incidents WHERE incident_id LIKE ? LIMIT 2", like, 0, &inc,
-			 err);
-	if (rc)
-		return rc;
-	if (json_array_size(inc) != 1) {
-		rc = json_array_size(inc) ? -EINVAL : -ENOENT;
-		json_decref(inc);
-		return vigil_error__set(err, rc, "", 0, 0, "incident %s: %s", id,
-					rc == -ENOENT ? "not found" : "prefix is ambiguous");
-	}
-	id = json_string_value(json_object_get(json_array_get(inc, 0), "incident_id"));
-	for (int t = T_ALERTS; t < T__MAX && !rc; t++) {
-		snprintf(sql, sizeof(sql), "SELECT * FROM %s WHERE incident_id = ? ORDER BY %s%s",
-			 store_tables[t].name, store_tables[t].time_col,
-			 t == T_EVENTS ? ", seq" : "");
-		rc = select_rows(s, &store_tables[t], sql, id, 0, &children[t], err);
-	}
-	if (!rc) {
-		*ret = store_report_assemble(json_array_get(inc, 0), children);
-		if (!*ret)
-			rc = -ENOMEM;
-	}
-	for (int t = 0; t < T__MAX; t++)
-		json_decref(children[t]);
-	json_decref(inc);
-	return rc;
 }
 
 static void sq_close(struct vigil_store *s)
@@ -426,6 +351,7 @@ static void sq_close(struct vigil_store *s)
 		return;
 	for (int t = 0; t < T__MAX; t++) {
 		sqlite3_finalize(q->ins[t]);
+		sqlite3_finalize(q->ins_absent[t]);
 		sqlite3_finalize(q->del[t]);
 	}
 	sqlite3_close(q->db);
@@ -433,12 +359,23 @@ static void sq_close(struct vigil_store *s)
 	s->be = NULL;
 }
 
+static const struct store_dialect sqlite_dialect = {
+	.final = "",
+	.count_alerts = "count(*)",
+	.rules_concat = "group_concat(DISTINCT rule_id)",
+	.idiv = { "((", ") / ", ")" },
+	.ci_contains = { "instr(lower(", "), lower(?)) > 0" },
+	.array_has = { "instr(", ", json_quote(?)) > 0" },
+	.sets_replaced = true,
+};
+
 static const struct store_ops sqlite_ops = {
 	.name = "sqlite",
+	.dialect = &sqlite_dialect,
 	.put_rows = sq_put_rows,
 	.flush = sq_flush,
-	.list = sq_list,
-	.get = sq_get,
+	.discard = sq_discard,
+	.query = sq_query,
 	.close = sq_close,
 };
 
@@ -474,9 +411,10 @@ int store_sqlite_open(struct vigil_store *s, const char *path, struct vigil_erro
 		sq_close(s);
 		return rc;
 	}
-	sqlite3_busy_timeout(q->db, 5000);
+	/* a writer holds the lock for one commit at a time: wait for it rather than fail */
+	sqlite3_busy_timeout(q->db, 10000);
 	if (!s->opts.read_only &&
-	    (rc = exec(s, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL", err)))
+	    (rc = sq_exec(s, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL", err)))
 		goto fail;
 	ver = query_i64(q, "PRAGMA user_version");
 	if (ver < 0) {
@@ -489,17 +427,20 @@ int store_sqlite_open(struct vigil_store *s, const char *path, struct vigil_erro
 				      (long long)ver, STORE_SCHEMA_VERSION);
 		goto fail;
 	}
-	if (ver == 0) {
+	if (ver < STORE_SCHEMA_VERSION) {
 		if (s->opts.read_only) {
-			rc = vigil_error__set(err, -ENOENT, path, 0, 0, "no evidence store here");
+			rc = vigil_error__set(err, ver ? -EPROTO : -ENOENT, path, 0, 0, "%s",
+					      ver ? "written by an older vigil: open it once for "
+						    "writing (the cockpit or `vigil evidence "
+						    "import`) to bring it up to date"
+						  : "no evidence store here");
 			goto fail;
 		}
-		rc = create_schema(s, err);
+		rc = sq_create_schema(s, ver, err);
 		if (rc)
 			goto fail;
 	}
-	rc = prepare(s, err);
-	if (rc)
+	if (!s->opts.read_only && (rc = prepare(s, err)))
 		goto fail;
 	return 0;
 fail:

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-/* The store front end: spec parsing, report splitting, dispatch to a backend. */
+/* The store front end: spec parsing, dispatch to a backend, and the split of alerts and
+ * reports into rows (ingest.c does the alerts' rules). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +8,7 @@
 
 #include "store/store_internal.h"
 #include "util/strutil.h"
+#include "vigil/store_fleet.h"
 
 void vigil_store_opts__init(struct vigil_store_opts *o)
 {
@@ -68,8 +70,10 @@ void vigil_store__free(struct vigil_store *s)
 {
 	if (!s)
 		return;
-	s->ops->flush(s, NULL);
+	if (!s->opts.read_only)
+		s->ops->flush(s, NULL);
 	s->ops->close(s);
+	json_decref(s->wl_cache);
 	free(s);
 }
 
@@ -78,148 +82,152 @@ const char *vigil_store__backend(const struct vigil_store *s)
 	return s->ops->name;
 }
 
-/* "2026-11-22T10:00:00.123456789Z" -> ns; 0 when unreadable. */
-static uint64_t parse_time(const char *t)
-{
-	struct tm tm = { 0 };
-	const char *p;
-	uint64_t ns = 0, scale = 100000000ull;
-	time_t secs;
-
-	if (!t)
-		return 0;
-	p = strptime(t, "%Y-%m-%dT%H:%M:%S", &tm);
-	if (!p)
-		return 0;
-	if (*p == '.')
-		for (p++; *p >= '0' && *p <= '9'; p++, scale /= 10)
-			ns += (uint64_t)(*p - '0') * scale;
-	secs = timegm(&tm);
-	if (secs < 0)
-		return 0;
-	return (uint64_t)secs * 1000000000ull + ns;
-}
-
-/* The alerts-table item for an alert record. */
-static json_t *alert_item(const json_t *alert)
-{
-	const json_t *proc = json_object_get(alert, "process");
-	const json_t *tns = json_object_get(alert, "time_ns");
-	char *record = json_dumps(alert, JSON_COMPACT);
-	json_t *item;
-
-	if (!record)
-		return NULL;
-	item = json_pack(
-		"{s:I, s:O?, s:O?, s:O?, s:O?, s:O?, s:O?, s:s}", "time_ns",
-		(json_int_t)(json_is_integer(tns) ? (uint64_t)json_integer_value(tns)
-						  : parse_time(json_string_value(
-							    json_object_get(alert, "time")))),
-		"rule_id", json_object_get(alert, "rule_id"), "rule_name",
-		json_object_get(alert, "rule_name"), "severity", json_object_get(alert, "severity"),
-		"message", json_object_get(alert, "message"), "pid", json_object_get(proc, "pid"),
-		"comm", json_object_get(proc, "comm"), "record", record);
-	free(record);
-	return item;
-}
-
 int vigil_store__put_alert(struct vigil_store *s, const char *incident_id, const json_t *alert)
 {
-	json_t *item, *rows;
+	struct vigil_ingest in = { .now_ns = store_now_ns() };
+	struct vigil_item_result res = { 0 };
+	json_t *arr, *copy;
 	int rc;
 
-	if (!s || !alert)
+	if (!s || !json_is_object(alert))
 		return -EINVAL;
 	if (!incident_id)
 		incident_id = json_string_value(json_object_get(alert, "incident_id"));
 	if (!store_id_valid(incident_id))
 		return -EINVAL;
-	item = alert_item(alert);
-	rows = json_array();
-	if (!item || !rows) {
-		json_decref(item);
-		json_decref(rows);
+	copy = json_deep_copy(alert);
+	arr = json_array();
+	if (!copy || !arr || json_array_append_new(arr, copy)) {
+		json_decref(arr);
 		return -ENOMEM;
 	}
-	json_array_append_new(rows,
-			      store_row_from_item(&store_tables[T_ALERTS], item, incident_id, 0));
-	json_decref(item);
-	rc = s->ops->put_rows(s, T_ALERTS, rows, NULL, 0);
-	json_decref(rows);
-	return rc;
+	json_object_set_new(copy, "incident_id", json_string(incident_id));
+	rc = vigil_store__ingest_alerts(s, &in, arr, &res);
+	json_decref(arr);
+	return rc ? rc : res.status < 0 ? res.status : 0;
 }
 
 int vigil_store__put_report(struct vigil_store *s, const json_t *report)
 {
-	const char *id = json_string_value(json_object_get(report, "incident_id"));
-	uint64_t version = store_now_ns();
-	json_t *rows;
+	struct vigil_ingest in = { .now_ns = store_now_ns() };
+	struct vigil_item_result res = { 0 };
+	json_t *copy;
 	int rc;
 
-	if (!s || !store_id_valid(id))
+	if (!s || !json_is_object(report) ||
+	    !store_id_valid(json_string_value(json_object_get(report, "incident_id"))))
 		return -EINVAL;
-	for (int t = T_ALERTS; t < T__MAX; t++) {
-		const struct store_table *tab = &store_tables[t];
-		const json_t *items = json_object_get(report, tab->report_key);
-		size_t i;
-		json_t *item;
-
-		rows = json_array();
-		if (!rows)
-			return -ENOMEM;
-		json_array_foreach(items, i, item)
-		{
-			json_t *it = t == T_ALERTS ? alert_item(item) : json_incref(item);
-			/* alerts keep version 0: they are unique by (time, rule), not replaced */
-			json_t *row =
-				it ? store_row_from_item(tab, it, id, t == T_ALERTS ? 0 : version)
-				   : NULL;
-
-			json_decref(it);
-			if (!row || json_array_append_new(rows, row)) {
-				json_decref(rows);
-				return -ENOMEM;
-			}
-		}
-		rc = s->ops->put_rows(s, (enum store_table_id)t, rows, t == T_ALERTS ? NULL : id,
-				      version);
-		json_decref(rows);
-		if (rc)
-			return rc;
-	}
-	/* The incident row last: a reader that sees it sees its children. */
-	rows = json_array();
-	if (!rows || json_array_append_new(rows, store_incident_row(report, version))) {
-		json_decref(rows);
+	if (s->opts.read_only)
+		return -EROFS;
+	copy = json_deep_copy(report);
+	if (!copy)
 		return -ENOMEM;
-	}
-	rc = s->ops->put_rows(s, T_INCIDENTS, rows, NULL, version);
-	json_decref(rows);
-	return rc;
+	rc = vigil_store__ingest_report(s, &in, copy, &res);
+	json_decref(copy);
+	return rc ? rc : res.status < 0 ? res.status : 0;
 }
 
 int vigil_store__flush(struct vigil_store *s, struct vigil_error *err)
 {
 	if (!s)
 		return -EINVAL;
+	if (s->opts.read_only)
+		return 0;
 	return s->ops->flush(s, err);
+}
+
+void vigil_store__discard(struct vigil_store *s)
+{
+	if (!s || s->opts.read_only)
+		return;
+	s->ops->discard(s);
+	/* the workload rows it remembers writing may be among what was dropped */
+	json_object_clear(s->wl_cache);
 }
 
 int vigil_store__list(struct vigil_store *s, size_t limit, json_t **ret, struct vigil_error *err)
 {
+	struct vigil_query f = { .limit = limit ? limit : 100 };
+
 	if (!s || !ret)
 		return -EINVAL;
-	return s->ops->list(s, limit ? limit : 100, ret, err);
+	return vigil_store__incidents(s, &f, ret, err);
 }
 
 int vigil_store__get(struct vigil_store *s, const char *id, json_t **ret, struct vigil_error *err)
 {
+	const struct store_dialect *d;
+	json_t *inc = NULL, *children[T__MAX] = { 0 };
+	char sql[512], like[40];
+	struct store_arg args[2];
+	int rc;
+
 	if (!s || !ret)
 		return -EINVAL;
 	if (!store_id_valid(id))
 		return vigil_error__set(err, -EINVAL, "", 0, 0,
 					"\"%s\" is not an incident id (hex digits)", id ? id : "");
-	return s->ops->get(s, id, ret, err);
+	d = s->ops->dialect;
+	/* a prefix: the id sorts between PREFIX and PREFIX + 'g' (hex digits end at 'f') */
+	snprintf(like, sizeof(like), "%sg", id);
+	args[0] = ARG_S(id);
+	args[1] = ARG_S(like);
+	snprintf(sql, sizeof(sql),
+		 "SELECT * FROM incidents%s WHERE incident_id >= ? AND incident_id < ? LIMIT 2",
+		 d->final);
+	rc = s->ops->query(s, sql, args, 2, &inc, err);
+	if (rc)
+		return rc;
+	if (json_array_size(inc) != 1) {
+		rc = json_array_size(inc) ? -EINVAL : -ENOENT;
+		json_decref(inc);
+		return vigil_error__set(err, rc, "", 0, 0, "incident %s: %s", id,
+					rc == -ENOENT ? "not found" : "prefix is ambiguous");
+	}
+	{
+		json_t *row =
+			store_row_normalize(&store_tables[T_INCIDENTS], json_array_get(inc, 0));
+
+		json_array_set_new(inc, 0, row);
+	}
+	id = json_string_value(json_object_get(json_array_get(inc, 0), "incident_id"));
+	args[0] = ARG_S(id);
+	args[1] = ARG_S(id);
+	for (int t = T_REPORT_FIRST; t <= T_REPORT_LAST && !rc; t++) {
+		const struct store_table *tab = &store_tables[t];
+		json_t *rows = NULL;
+		size_t i;
+		json_t *row;
+
+		if (t == T_ALERTS)
+			snprintf(sql, sizeof(sql),
+				 "SELECT * FROM alerts%s WHERE incident_id = ? ORDER BY time_ns, "
+				 "alert_id",
+				 d->final);
+		else /* the children of the newest report of this incident */
+			snprintf(sql, sizeof(sql),
+				 "SELECT * FROM %s WHERE incident_id = ? AND version = (SELECT "
+				 "max(version) FROM %s WHERE incident_id = ?) ORDER BY %s%s",
+				 tab->name, tab->name, tab->time_col, t == T_EVENTS ? ", seq" : "");
+		rc = s->ops->query(s, sql, args, t == T_ALERTS ? 1 : 2, &rows, err);
+		if (rc)
+			break;
+		children[t] = json_array();
+		json_array_foreach(rows, i, row)
+		{
+			json_array_append_new(children[t], store_row_normalize(tab, row));
+		}
+		json_decref(rows);
+	}
+	if (!rc) {
+		*ret = store_report_assemble(json_array_get(inc, 0), children);
+		if (!*ret)
+			rc = -ENOMEM;
+	}
+	for (int t = 0; t < T__MAX; t++)
+		json_decref(children[t]);
+	json_decref(inc);
+	return rc;
 }
 
 int vigil_store__stats(const struct vigil_store *s, struct vigil_store_stats *ret)

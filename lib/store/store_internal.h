@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Private to lib/store: the logical schema (one description, rendered as SQLite and ClickHouse
- * DDL), the mapping between report JSON and table rows, and the backend operations.
+ * DDL), the mapping between report JSON and table rows, the backend operations, and the small
+ * SQL dialect layer the read queries are written against (query.c).
  */
 #ifndef VIGIL_STORE_INTERNAL_H
 #define VIGIL_STORE_INTERNAL_H
@@ -11,9 +12,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "util/buf.h"
 #include "vigil/store.h"
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 enum col_type {
 	COL_STR,
@@ -40,29 +42,48 @@ enum store_table_id {
 	T_DESTINATIONS,
 	T_FLOWS,
 	T_FILES,
+	T_NODES,
+	T_WORKLOADS,
+	T_PROFILES,
+	T_CREDENTIALS,
+	T_ENROLMENTS,
 	T__MAX
+};
+
+/* The tables an incident report is split into: T_ALERTS .. T_FILES. */
+#define T_REPORT_FIRST T_ALERTS
+#define T_REPORT_LAST  T_FILES
+
+/* How rows of a table are written. */
+enum put_mode {
+	PUT_APPEND,  /* every row is new */
+	PUT_IGNORE,  /* unique by key: a row whose key is stored already is a duplicate, dropped */
+	PUT_REPLACE, /* unique by key: the newest version replaces the stored row */
 };
 
 struct store_table {
 	const char *name;
-	const struct store_col *cols; /* incident_id first, version second */
+	const struct store_col *cols; /* owner key first (incident_id, node, ...), version second */
 	size_t ncols;
-	const char *report_key; /* array in the report holding these rows; NULL for incidents */
-	const char *time_col;	/* orders rows; partitions ClickHouse tables by month */
-	const char *ch_order;	/* ClickHouse ORDER BY */
-	bool dedup;		/* rows unique by ch_order (ReplacingMergeTree / OR IGNORE) */
-	const char *unique;	/* SQLite UNIQUE constraint columns, NULL when none */
+	const char *report_key; /* array in the report holding these rows; NULL otherwise */
+	const char *time_col;	/* orders rows of an incident; partitions ClickHouse by month */
+	enum put_mode mode;
+	const char *key;	/* the unique key (PUT_IGNORE / PUT_REPLACE), SQL column list */
+	const char *ch_order;	/* ClickHouse ORDER BY (starts with the key when there is one) */
+	const char *ch_shard;	/* Distributed sharding expression: equal keys, equal shard */
+	const char *const *idx; /* SQLite indexes (column lists), NULL-terminated */
+	bool ch_no_partition;	/* small state tables: one ClickHouse partition */
 };
 
 extern const struct store_table store_tables[T__MAX];
 
-/* A row of table t (typed, every column present) from a report item. NULL on ENOMEM. */
-json_t *store_row_from_item(const struct store_table *t, const json_t *item,
-			    const char *incident_id, uint64_t version);
+/* A row of table t (typed, every column present) from an item. NULL on ENOMEM. */
+json_t *store_row_from_item(const struct store_table *t, const json_t *item, const char *owner,
+			    uint64_t version);
 /* The incident row from a report's top level. */
 json_t *store_incident_row(const json_t *report, uint64_t version);
-/* Coerces a row read back from a backend (ClickHouse quotes UInt64) to the column types and
- * drops what is not a column. Returns a new object. */
+/* Coerces a row read back from a backend to the column types and drops what is not a column.
+ * Returns a new object. */
 json_t *store_row_normalize(const struct store_table *t, const json_t *row);
 /* Report JSON from an incident row and the child rows of each table (arrays by table id;
  * entries may be NULL). Steals nothing. */
@@ -71,14 +92,82 @@ json_t *store_report_assemble(const json_t *incident_row, json_t *const children
 json_t *store_list_entry(const json_t *incident_row);
 /* True when id is 1..32 lower-case hex digits (safe to put into a query). */
 bool store_id_valid(const char *id);
+/* "2026-11-22T10:00:00.123456789Z" -> ns; 0 when unreadable. */
+uint64_t store_parse_time(const char *t);
+/* ns -> "2026-11-22T10:00:00.123456789Z" (buf >= 40 bytes). */
+const char *store_format_time(uint64_t ns, char *buf, size_t size);
+/* The first 16 bytes of sha256(data) as 32 lower-case hex digits. */
+void store_hash32(const void *data, size_t len, char out[33]);
+
+/* ---- SQL dialects ------------------------------------------------------------------------ */
+
+/*
+ * Argument of a query. Queries are written with '?' placeholders: SQLite binds them, the
+ * ClickHouse backend (18.16 has no query parameters) substitutes escaped literals.
+ */
+struct store_arg {
+	bool is_str;
+	const char *s;
+	int64_t i;
+};
+
+#define ARG_S(v)       ((struct store_arg){ .is_str = true, .s = (v) })
+#define ARG_I(v)       ((struct store_arg){ .is_str = false, .i = (int64_t)(v) })
+#define STORE_MAX_ARGS 2100
+
+struct store_dialect {
+	const char *final;	  /* " FINAL" after replacing tables (ClickHouse), "" */
+	const char *count_alerts; /* count of distinct alerts */
+	const char *rules_concat; /* aggregate of distinct rule_id as "a,b" */
+	/* the pieces around a column (or two operands): "a / b" is idiv[0] a idiv[1] b idiv[2] */
+	const char *idiv[3];
+	const char *ci_contains[2]; /* case-insensitive "column contains ?" */
+	const char *array_has[2];   /* "array column has the element ?" */
+	bool sets_replaced;	    /* a node's workload rows are replaced in place (SQLite) */
+};
+
+/* A query under construction: SQL text and its arguments. */
+struct store_sql {
+	struct vigil_buf text;
+	struct store_arg args[STORE_MAX_ARGS];
+	size_t nargs;
+	int err; /* sticky: the first error of any append */
+};
+
+void sql_init(struct store_sql *q);
+void sql_release(struct store_sql *q);
+void sql_add(struct store_sql *q, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void sql_arg(struct store_sql *q, struct store_arg a);
+/* Appends pre[0] col pre[1]: a dialect's expression around a column. */
+void sql_wrap(struct store_sql *q, const char *const pre[2], const char *col);
+/* Runs q; rows as JSON objects keyed by column name (numbers as numbers). */
+int sql_run(struct vigil_store *s, struct store_sql *q, json_t **ret, struct vigil_error *err);
+
+/* ---- backends ---------------------------------------------------------------------------- */
+
+struct put_opts {
+	/* first delete (SQLite) or supersede (ClickHouse: readers take the newest version) the
+	 * rows whose owner key (first column) is this */
+	const char *replace_owner;
+	/* PUT_IGNORE tables: one entry per row, set when the row's key was stored or queued
+	 * already (the row is dropped) */
+	bool *dup;
+	/* PUT_REPLACE tables: write only where the key is absent (placeholder rows: SQLite
+	 * OR IGNORE; in ClickHouse they carry version 0, which any real row outranks) */
+	bool if_absent;
+};
 
 struct store_ops {
 	const char *name;
+	const struct store_dialect *dialect;
+	/* Queues rows (an array of typed rows) of table t. o may be NULL. */
 	int (*put_rows)(struct vigil_store *s, enum store_table_id t, json_t *rows,
-			const char *replace_incident, uint64_t version);
+			const struct put_opts *o);
 	int (*flush)(struct vigil_store *s, struct vigil_error *err);
-	int (*list)(struct vigil_store *s, size_t limit, json_t **ret, struct vigil_error *err);
-	int (*get)(struct vigil_store *s, const char *id, json_t **ret, struct vigil_error *err);
+	/* Drops what is queued and not yet flushed (the caller answers "not stored"). */
+	void (*discard)(struct vigil_store *s);
+	int (*query)(struct vigil_store *s, const char *sql, const struct store_arg *args,
+		     size_t nargs, json_t **ret, struct vigil_error *err);
 	void (*close)(struct vigil_store *s);
 };
 
@@ -86,7 +175,8 @@ struct vigil_store {
 	const struct store_ops *ops;
 	struct vigil_store_opts opts;
 	struct vigil_store_stats stats;
-	void *be; /* backend state */
+	void *be;	  /* backend state */
+	json_t *wl_cache; /* node -> [digest, version] of the workload rows it wrote last */
 };
 
 int store_sqlite_open(struct vigil_store *s, const char *path, struct vigil_error *err);

@@ -38,19 +38,15 @@ static json_t *sensor_drop_alert(const struct vigil_sensor_status *now,
 		 (unsigned long long)tb);
 	agent_rfc3339_now(when, sizeof(when));
 	return json_pack(
-		"{s:s, s:s, s:s, s:i, s:s, s:{s:s, s:s},"
-		" s:{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s},"
-		" s:{s:i, s:i, s:s, s:s, s:[], s:i, s:i},"
+		"{s:s, s:s, s:s, s:i, s:s, s:{s:s, s:s}, s:o, s:o,"
 		" s:{s:s, s:{s:I, s:I, s:I}, s:I, s:{s:I, s:I, s:I}}, s:n}",
 		"time", when, "rule_id", "V0002", "rule_name", "Sensor dropped events", "severity",
-		5, "message", msg, "mitre", "tactic", "", "technique", "", "workload", "id", "",
-		"name", "", "cgroup", "", "container_id", "", "container_name", "", "pod", "",
-		"namespace", "", "image", "", "process", "pid", 0, "ppid", 0, "comm", "", "exe", "",
-		"args", "uid", 0, "gid", 0, "event", "type", "health", "drops", "ringbuf",
-		(json_int_t)rb, "ratelimit", (json_int_t)rl, "table", (json_int_t)tb, "dropped",
-		(json_int_t)(rb + rl + tb), "totals", "ringbuf", (json_int_t)now->drops_ringbuf,
-		"ratelimit", (json_int_t)now->drops_ratelimit, "table",
-		(json_int_t)now->drops_table, "profile");
+		5, "message", msg, "mitre", "tactic", "", "technique", "", "workload",
+		vigil_workload__json(NULL, NULL), "process", vigil_process__json(NULL), "event",
+		"type", "health", "drops", "ringbuf", (json_int_t)rb, "ratelimit", (json_int_t)rl,
+		"table", (json_int_t)tb, "dropped", (json_int_t)(rb + rl + tb), "totals", "ringbuf",
+		(json_int_t)now->drops_ringbuf, "ratelimit", (json_int_t)now->drops_ratelimit,
+		"table", (json_int_t)now->drops_table, "profile");
 }
 
 /*

@@ -417,7 +417,7 @@ int detect_raise(struct raise *r, const char *id, const char *key, const char *f
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	return emit_alert(d, rule, r->w, r->b, ev->proc, detect_event_json(ev),
+	return emit_alert(d, rule, r->w, r->b, ev->proc, vigil_event__json(ev),
 			  json_pack("{s:s,s:s,s:s}", "name", r->b->name, "digest", r->b->digest,
 				    "signer", r->b->signer),
 			  keybuf, now, repeats, msg, r->emit, r->ctx);

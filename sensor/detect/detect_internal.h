@@ -94,11 +94,5 @@ json_t *detect_alert_json(const struct vigil_rule *r, const struct vigil_workloa
 			  const struct binding *b, const struct vigil_process *proc, json_t *event,
 			  json_t *profile, const char *key, uint64_t time_ns, uint64_t repeats,
 			  const char *message);
-/* The alert's "event" object. New reference, NULL on out of memory. */
-json_t *detect_event_json(const struct vigil_event *ev);
-/* An address as text ("10.0.0.1", "::1", a unix path, "") into buf. */
-void detect_format_addr(const struct vigil_sockaddr *a, char *buf, size_t size);
-/* "TCP", "UDP", "SCTP" or "". */
-const char *detect_proto_name(uint8_t proto);
 
 #endif

@@ -228,7 +228,7 @@ static int eval_connect(struct raise *r)
 {
 	const struct vigil_event *ev = r->ev;
 	const struct vigil_sockaddr *ra = &ev->net.remote;
-	const char *proto = detect_proto_name(ev->net.proto);
+	const char *proto = vigil_ip_proto_name(ev->net.proto);
 	char addr[INET6_ADDRSTRLEN + 1], key[INET6_ADDRSTRLEN + 32];
 
 	if (ra->family != AF_INET && ra->family != AF_INET6)
@@ -237,7 +237,7 @@ static int eval_connect(struct raise *r)
 		return 0;
 	if (vigil_matcher__neighbor(r->b->m, true, ra->family, ra->addr, ra->port, proto))
 		return 0;
-	detect_format_addr(ra, addr, sizeof(addr));
+	vigil_sockaddr__text(ra, addr, sizeof(addr));
 	snprintf(key, sizeof(key), "%s/%s:%u", proto, addr, ra->port);
 	if (is_k8s_api(r->d, addr, ra->port))
 		return detect_raise(r, "R0007", key,

@@ -17,6 +17,7 @@
 #include "sensor/out/sink.h"
 #include "util/strutil.h"
 #include "vigil/alert.h"
+#include "vigil/event.h"
 
 #define MAX_SINKS      32
 #define MAX_ALERT_SIZE (1u << 20)
@@ -547,17 +548,13 @@ int vigil_alerts__health_alert(struct vigil_alerts *a, struct json_t **ret)
 		 (unsigned long long)fresh, names ? json_string_value(names) : "?");
 	json_decref(names);
 	rfc3339_now(when, sizeof(when));
-	alert = json_pack("{s:s, s:s, s:s, s:i, s:s, s:{s:s, s:s},"
-			  " s:{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s},"
-			  " s:{s:i, s:i, s:s, s:s, s:[], s:i, s:i},"
-			  " s:{s:s, s:o, s:I}, s:n}",
+	alert = json_pack("{s:s, s:s, s:s, s:i, s:s, s:{s:s, s:s}, s:o, s:o, s:{s:s, s:o, s:I},"
+			  " s:n}",
 			  "time", when, "rule_id", "V0001", "rule_name", "Alerts dropped",
 			  "severity", 5, "message", msg, "mitre", "tactic", "", "technique", "",
-			  "workload", "id", "", "name", "", "cgroup", "", "container_id", "",
-			  "container_name", "", "pod", "", "namespace", "", "image", "", "process",
-			  "pid", 0, "ppid", 0, "comm", "", "exe", "", "args", "uid", 0, "gid", 0,
-			  "event", "type", "health", "sinks", sinks, "dropped", (json_int_t)fresh,
-			  "profile");
+			  "workload", vigil_workload__json(NULL, NULL), "process",
+			  vigil_process__json(NULL), "event", "type", "health", "sinks", sinks,
+			  "dropped", (json_int_t)fresh, "profile");
 	if (!alert || r < 0) {
 		json_decref(alert);
 		return -ENOMEM;

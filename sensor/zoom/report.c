@@ -159,11 +159,6 @@ static const char *proto_phrase(enum vigil_proto p)
 	}
 }
 
-static const char *event_dir(const struct zev *e)
-{
-	return e->dir == VIGIL_DIR_INBOUND ? "<-" : "->";
-}
-
 /* The report being built: the incident's events in time order and each section's state. */
 struct report {
 	const struct zinc *inc;
@@ -208,32 +203,16 @@ static void collect_files(struct report *b)
 	}
 }
 
-/* The "events" section: one row per event, with a detail line. */
-static void event_row(struct report *b, size_t seq, const struct zev *e, const char *addr)
+/* The "events" section: one row per event, its detail as `vigil trace` prints it. */
+static void event_row(struct report *b, size_t seq, const struct zev *e)
 {
-	struct vigil_buf detail = VIGIL_BUF_INIT;
-
-	if (e->kind == VIGIL_EV_NET_IO || e->kind == VIGIL_EV_CONNECT || e->kind == VIGIL_EV_ACCEPT)
-		vigil_buf__printf(&detail, "%s %s%s", event_dir(e), addr[0] ? addr : e->text,
-				  e->kind == VIGIL_EV_NET_IO && e->data_len ? " (sample)" : "");
-	else if (e->kind == VIGIL_EV_DNS)
-		vigil_buf__printf(&detail, "%s (type %d) via %s", e->text, e->aux, addr);
-	else if (e->kind == VIGIL_EV_EXIT)
-		vigil_buf__printf(&detail, "code %d", e->aux);
-	else if (e->kind == VIGIL_EV_FORK)
-		vigil_buf__printf(&detail, "child %d", e->aux);
-	else if ((e->kind == VIGIL_EV_IOURING_OP || e->kind == VIGIL_EV_TCP_STATE) && addr[0])
-		vigil_buf__printf(&detail, "%s %s", e->text, addr);
-	else
-		vigil_buf__puts(&detail, e->text);
-	json_array_append_new(
-		b->events,
-		json_pack("{s:I, s:I, s:s, s:I, s:s, s:b, s:s, s:I}", "seq", (json_int_t)seq,
-			  "time_ns", (json_int_t)e->time_ns, "kind",
-			  vigil_event_kind__name((enum vigil_event_kind)e->kind), "pid",
-			  (json_int_t)e->pid, "comm", e->comm, "via_iouring", (int)e->via_iouring,
-			  "detail", detail.data ? detail.data : "", "bytes", (json_int_t)e->bytes));
-	vigil_buf__release(&detail);
+	json_array_append_new(b->events,
+			      json_pack("{s:I, s:I, s:s, s:I, s:s, s:b, s:s, s:I}", "seq",
+					(json_int_t)seq, "time_ns", (json_int_t)e->time_ns, "kind",
+					vigil_event_kind__name((enum vigil_event_kind)e->kind),
+					"pid", (json_int_t)e->pid, "comm", e->comm, "via_iouring",
+					(int)e->via_iouring, "detail", zev_detail(e), "bytes",
+					(json_int_t)e->bytes));
 }
 
 /* Secret bytes of a sensitive file read before this payload sample and found in it: the
@@ -348,7 +327,7 @@ static void walk_events(struct report *b)
 			memcpy(tmp.addr, e->addr, 16);
 			fmt_dest(&tmp, addr, sizeof(addr));
 		}
-		event_row(b, i, e, addr);
+		event_row(b, i, e);
 		if (e->kind == VIGIL_EV_DNS) {
 			b->last_dns = e->text;
 			b->last_dns_ns = e->time_ns;

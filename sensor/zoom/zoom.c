@@ -272,62 +272,39 @@ detect:
 	p->lang_known = vigil_lang__from_pid((int)pid, &p->lang) == 0;
 }
 
-static int inc_append(struct vigil_zoom *z, struct zinc *inc, const struct vigil_event *ev)
+/*
+ * Room in the incident for a copy of `need` bytes: the memory to fill, or NULL with *ret_err
+ * (-ENOSPC past the incident's bound, counted as dropped; -ENOMEM).
+ */
+static struct zev *inc_slot(struct zinc *inc, size_t need, size_t bound, int *ret_err)
 {
-	size_t need = zev_size(ev, z->o.sample_bytes);
 	struct zev *e;
 
-	if (inc->bytes + need > z->o.incident_bytes) {
+	if (inc->bytes + need > bound) {
 		inc->dropped++;
-		z->st.incident_events_dropped++;
-		return -ENOSPC;
+		*ret_err = -ENOSPC;
+		return NULL;
 	}
 	if (inc->nev == inc->cap) {
 		size_t cap = inc->cap ? inc->cap * 2 : 256;
 		struct zev **n = realloc(inc->ev, cap * sizeof(*n));
 
-		if (!n)
-			return -ENOMEM;
+		if (!n) {
+			*ret_err = -ENOMEM;
+			return NULL;
+		}
 		inc->ev = n;
 		inc->cap = cap;
 	}
 	e = malloc(need);
 	if (!e)
-		return -ENOMEM;
-	zev_fill(e, need, ev, z->o.sample_bytes);
-	inc->ev[inc->nev++] = e;
-	inc->bytes += need;
-	if (!inc->first_ns || e->time_ns < inc->first_ns)
-		inc->first_ns = e->time_ns;
-	if (e->time_ns > inc->last_ns)
-		inc->last_ns = e->time_ns;
-	inc_add_proc(inc, e->pid, e->comm, e->time_ns, ev->kind == VIGIL_EV_EXEC);
-	return 0;
+		*ret_err = -ENOMEM;
+	return e;
 }
 
-/* Copies a ring record into the incident. */
-static int inc_append_zev(struct vigil_zoom *z, struct zinc *inc, const struct zev *src)
+/* Keeps a filled copy: the incident's times and processes follow it. */
+static void inc_keep(struct zinc *inc, struct zev *e, size_t need)
 {
-	size_t need = sizeof(*src) + src->text_len + 1 + src->data_len;
-	struct zev *e;
-
-	if (inc->bytes + need > z->o.incident_bytes) {
-		inc->dropped++;
-		return -ENOSPC;
-	}
-	if (inc->nev == inc->cap) {
-		size_t cap = inc->cap ? inc->cap * 2 : 256;
-		struct zev **n = realloc(inc->ev, cap * sizeof(*n));
-
-		if (!n)
-			return -ENOMEM;
-		inc->ev = n;
-		inc->cap = cap;
-	}
-	e = malloc(need);
-	if (!e)
-		return -ENOMEM;
-	memcpy(e, src, need);
 	inc->ev[inc->nev++] = e;
 	inc->bytes += need;
 	if (!inc->first_ns || e->time_ns < inc->first_ns)
@@ -335,6 +312,37 @@ static int inc_append_zev(struct vigil_zoom *z, struct zinc *inc, const struct z
 	if (e->time_ns > inc->last_ns)
 		inc->last_ns = e->time_ns;
 	inc_add_proc(inc, e->pid, e->comm, e->time_ns, e->kind == VIGIL_EV_EXEC);
+}
+
+static int inc_append(struct vigil_zoom *z, struct zinc *inc, const struct vigil_event *ev)
+{
+	size_t need = zev_size(ev, z->o.sample_bytes);
+	struct zev *e;
+	int err = 0;
+
+	e = inc_slot(inc, need, z->o.incident_bytes, &err);
+	if (!e) {
+		if (err == -ENOSPC)
+			z->st.incident_events_dropped++;
+		return err;
+	}
+	zev_fill(e, need, ev, z->o.sample_bytes);
+	inc_keep(inc, e, need);
+	return 0;
+}
+
+/* Copies a ring record into the incident. */
+static int inc_append_zev(struct vigil_zoom *z, struct zinc *inc, const struct zev *src)
+{
+	size_t need = zev_bytes(src);
+	struct zev *e;
+	int err = 0;
+
+	e = inc_slot(inc, need, z->o.incident_bytes, &err);
+	if (!e)
+		return err;
+	memcpy(e, src, need);
+	inc_keep(inc, e, need);
 	return 0;
 }
 

@@ -12,34 +12,46 @@
 #include "vigil/zoom.h"
 
 /*
- * A compact copy of an event: what the report needs, no pointers. In a ring it sits in a fixed
- * slot (text bounded, no payload: zoom is off before an incident); in an incident it is
- * allocated at its own size with the payload/content sample after the text.
+ * A compact copy of an event: what the analysis needs, no pointers, filled from the event table
+ * (lib/event/): the kind's main text (key: a path, a DNS name), its line as `vigil trace`
+ * prints it (detail: the evidence's event rows), the other end's address, protocol, direction,
+ * bytes and sample. In a ring it sits in a fixed slot (texts bounded, no sample: zoom is off
+ * before an incident); in an incident it is allocated at its own size.
  */
 struct zev {
 	uint64_t time_ns;
 	uint64_t bytes; /* NET_IO bytes, FILE_READ size */
 	uint32_t pid;
-	int32_t aux; /* ret, exit code, opcode, qtype, cap ... */
 	uint8_t kind;
 	uint8_t dir; /* enum vigil_direction */
 	uint8_t via_iouring;
 	uint8_t proto; /* IPPROTO_TCP / IPPROTO_UDP */
 	uint16_t family;
-	uint16_t port; /* remote */
+	uint16_t port; /* the other end's */
 	uint8_t addr[16];
 	char comm[16];
-	uint16_t text_len; /* text[text_len] is NUL */
-	uint16_t data_len; /* sample after the text's NUL */
+	uint16_t text_len;   /* text[text_len] is NUL */
+	uint16_t detail_len; /* the detail follows the text's NUL, NUL-terminated */
+	uint16_t data_len;   /* the sample follows the detail's NUL */
 	char text[];
 };
 
 #define ZSLOT_BYTES 256u
-#define ZSLOT_TEXT  (ZSLOT_BYTES - sizeof(struct zev) - 1)
+
+static inline const char *zev_detail(const struct zev *e)
+{
+	return e->text + e->text_len + 1;
+}
 
 static inline const uint8_t *zev_data(const struct zev *e)
 {
-	return (const uint8_t *)e->text + e->text_len + 1;
+	return (const uint8_t *)zev_detail(e) + e->detail_len + 1;
+}
+
+/* Bytes the copy takes. */
+static inline size_t zev_bytes(const struct zev *e)
+{
+	return sizeof(*e) + e->text_len + 1 + e->detail_len + 1 + e->data_len;
 }
 
 struct zproc {

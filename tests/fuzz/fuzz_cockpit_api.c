@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * The cockpit's JSON API takes alerts and incident reports from every agent over HTTP. The
- * harness calls cockpit_api() as the HTTP layer does, with a throwaway SQLite store. The
- * first byte picks the request: 0 POST /api/v1/alerts, 1 POST /api/v1/reports (the rest is
- * the body), 2 GET /api/v1/incidents/REST, 3 GET /api/v1/health. Checks: every reply has a
- * status and a JSON object body; an ingest reply counts every item once (accepted plus
- * rejected = items), succeeds exactly when something was accepted or there was nothing, and
- * the cockpit's received counters grow by what was accepted.
+ * The cockpit's JSON API takes alerts, reports, heartbeats, profiles and enrolments from
+ * every node, and queries from analysts. The harness calls cockpit_api() as the writer and
+ * reader threads do, with a throwaway SQLite store, as node "fuzz-node". The first byte picks
+ * the request: 0 POST alerts, 1 POST reports, 2 POST heartbeat, 3 POST profiles, 4 POST
+ * enroll (the rest is the body), 5 GET incidents/REST, 6 a GET of one of the query endpoints
+ * with the rest as "name=value&..." arguments, 7 health.
+ * Checks: every reply has a status and a JSON object body; an ingest reply counts every item
+ * once (accepted + duplicates + rejected = items), answers 200 exactly when something was
+ * accepted or duplicate or there was nothing, and the request's counts agree with it; reads
+ * answer 200, 400 or 404, never 5xx (the store is local).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -16,6 +19,7 @@
 
 #include "cockpit/cockpit_internal.h"
 #include "store_tmp.h"
+#include "vigil/store.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -28,73 +32,122 @@ static size_t items_in(const char *body, size_t len)
 	return n;
 }
 
-static void check_ingest(const struct cockpit_reply *r, const char *body, size_t len,
-			 uint64_t before, uint64_t after)
+static void check_ingest(const struct cockpit_req *req, const struct cockpit_reply *r,
+			 const char *body, size_t len)
 {
 	json_t *acc = json_object_get(r->body, "accepted");
+	json_t *dup = json_object_get(r->body, "duplicates");
 	json_t *rej = json_object_get(r->body, "rejected");
 	size_t n;
 
-	if (r->status != 200 && r->status != 400) {
-		if (r->status != 413 || after != before)
-			abort(); /* the store is local: never 503 */
-		return;
-	}
-	if (!acc) { /* invalid JSON */
-		if (r->status != 400 || !json_is_string(json_object_get(r->body, "error")) ||
-		    after != before)
+	if (r->status == 413 || r->status == 403)
+		return; /* too many items; an item naming another node */
+	if (!acc) {	/* invalid JSON, or a heartbeat that is not one object */
+		if (r->status != 400 || !json_is_string(json_object_get(r->body, "error")))
 			abort();
 		return;
 	}
-	n = items_in(body, len);
-	if (!json_is_integer(acc) || !json_is_array(rej) ||
-	    (size_t)json_integer_value(acc) + json_array_size(rej) != n ||
-	    after - before != (uint64_t)json_integer_value(acc) ||
-	    (r->status == 200) != (json_integer_value(acc) > 0 || n == 0))
+	n = req->ep == EP_HEARTBEAT ? 1 : items_in(body, len);
+	if (!json_is_integer(acc) || !json_is_integer(dup) || !json_is_array(rej) ||
+	    (size_t)(json_integer_value(acc) + json_integer_value(dup)) + json_array_size(rej) !=
+		    n ||
+	    (uint64_t)json_integer_value(acc) != req->counts[RES_ACCEPTED] ||
+	    (uint64_t)json_integer_value(dup) != req->counts[RES_DUPLICATE] ||
+	    (r->status == 200) !=
+		    (json_integer_value(acc) > 0 || json_integer_value(dup) > 0 || n == 0))
 		abort();
+}
+
+static void args_from(json_t *args, const char *s)
+{
+	while (*s) {
+		size_t n = strcspn(s, "&");
+		const char *eq = memchr(s, '=', n);
+		char key[64], val[512];
+
+		if (eq && (size_t)(eq - s) < sizeof(key)) {
+			snprintf(key, sizeof(key), "%.*s", (int)(eq - s), s);
+			snprintf(val, sizeof(val), "%.*s", (int)(n - (size_t)(eq - s) - 1), eq + 1);
+			json_object_set_new(args, key, json_string(val));
+		}
+		s += n + (s[n] == '&');
+	}
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const char *const post_urls[] = { "/api/v1/alerts", "/api/v1/reports" };
-	struct vigil_cockpit c = { .max_body = 1 << 20 };
-	static uint64_t alerts, reports;
+	static const char *const posts[] = { "/api/v1/alerts", "/api/v1/reports",
+					     "/api/v1/heartbeat", "/api/v1/profiles",
+					     "/api/v1/enroll" };
+	static const char *const gets[] = { "/api/v1/incidents",      "/api/v1/alerts",
+					    "/api/v1/nodes",	      "/api/v1/workloads",
+					    "/api/v1/profiles",	      "/api/v1/profiles/diff",
+					    "/api/v1/stats/alerts",   "/api/v1/search",
+					    "/api/v1/nodes/fuzz-node" };
+	static struct vigil_cockpit *c;
+	struct cockpit_ctx ctx;
+	struct cockpit_req req = { 0 };
 	struct cockpit_reply r = { 0 };
-	char url[300];
-	char *rest;
 	int mode;
+	char *rest;
 
-	if (size < 1 || size > 64 * 1024)
+	if (size < 2 || size > 64 * 1024)
 		return 0;
-	c.store = store_tmp_get();
-	c.alerts_received = alerts;
-	c.reports_received = reports;
-	mode = data[0] % 4;
+	if (!c) {
+		c = calloc(1, sizeof(*c));
+		if (!c)
+			abort();
+		c->auth = cockpit_auth_new(NULL);
+	}
+	ctx.c = c;
+	ctx.store = store_tmp_get();
+	mode = data[0] % 8;
 	rest = malloc(size);
 	if (!rest)
 		abort();
 	memcpy(rest, data + 1, size - 1);
 	rest[size - 1] = '\0';
-	if (mode < 2) {
-		cockpit_api(&c, NULL, "POST", post_urls[mode], rest, size - 1, &r);
-		if (!json_is_object(r.body))
+	req.now_ns = 1800000000000000000ull;
+	req.args = json_object();
+	snprintf(req.node, sizeof(req.node), "fuzz-node");
+	if (mode < 5) {
+		snprintf(req.method, sizeof(req.method), "POST");
+		snprintf(req.path, sizeof(req.path), "%s", posts[mode]);
+		req.route = cockpit_route("POST", req.path, &req.ep);
+		if (mode == 4) /* enroll: the join token's hash */
+			memset(req.node, 'a', 64);
+		vigil_buf__append(&req.body, rest, size - 1);
+		cockpit_api(&ctx, &req, &r);
+		if (req.wrote && r.status != 503 && vigil_store__flush(ctx.store, NULL))
 			abort();
-		if (mode == 0)
-			check_ingest(&r, rest, size - 1, alerts, c.alerts_received);
-		else
-			check_ingest(&r, rest, size - 1, reports, c.reports_received);
+		if (r.status == 503)
+			vigil_store__discard(ctx.store);
+		if (!json_is_object(r.body) || r.status >= 500)
+			abort();
+		if (mode < 4)
+			check_ingest(&req, &r, rest, size - 1);
 	} else {
-		snprintf(url, sizeof(url), "%s%.200s",
-			 mode == 2 ? "/api/v1/incidents/" : "/api/v1/health",
-			 mode == 2 ? rest : "");
-		cockpit_api(&c, NULL, "GET", url, NULL, 0, &r);
+		snprintf(req.method, sizeof(req.method), "GET");
+		if (mode == 5)
+			snprintf(req.path, sizeof(req.path), "/api/v1/incidents/%.200s", rest);
+		else if (mode == 6)
+			snprintf(req.path, sizeof(req.path), "%s",
+				 gets[(unsigned char)rest[0] % (sizeof(gets) / sizeof(gets[0]))]);
+		else
+			snprintf(req.path, sizeof(req.path), "/api/v1/health");
+		if (mode == 6)
+			args_from(req.args, rest + 1);
+		req.route = cockpit_route("GET", req.path, &req.ep);
+		cockpit_api(&ctx, &req, &r);
 		if (!json_is_object(r.body) ||
 		    (r.status != 200 && r.status != 400 && r.status != 404))
 			abort();
 	}
-	alerts = c.alerts_received;
-	reports = c.reports_received;
+	vigil_buf__release(&req.body);
+	json_decref(req.args);
+	json_decref(req.new_cred);
 	json_decref(r.body);
+	free(r.text);
 	free(rest);
 	return 0;
 }

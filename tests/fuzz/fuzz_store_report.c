@@ -6,7 +6,7 @@
  * sets one of eight fixed 32-digit ids; the rest is the JSON report. Checks: a report is
  * refused exactly when its id is not 1 to 32 lower-case hex digits; an accepted report reads
  * back under its id with one row per item of each child list (alerts accumulate: they are
- * kept across reports, unique by time and rule, so only their presence is checked).
+ * kept across reports, unique by alert_id, so only their presence is checked).
  */
 #include <errno.h>
 #include <stdint.h>

@@ -30,8 +30,8 @@ TRACE_OPTS=(--kinds open)
 trace_json "$out" python3 "$TEST_TMP/open.py" "$d"
 assert_eq 0 "$TRACE_RC" "python status"
 # O_CREAT|O_WRONLY (0101 = 65) plus O_CLOEXEC (02000000) that Python adds
-expect 1 "$out" "event.path=$d/created.txt" event.flags=524353 event.ret!=-2
-expect 1 "$out" "event.path=$d/sub/inner.txt" event.flags=524288
+expect 1 "$out" "event.path=$d/created.txt" event.flags=O_WRONLY event.flags=O_CREAT event.flags=O_CLOEXEC event.ret!=-2
+expect 1 "$out" "event.path=$d/sub/inner.txt" event.flags=O_RDONLY event.flags=O_CLOEXEC
 # failed opens: resolved against the cwd and against the dirfd
 expect 1 "$out" "event.path=$d/missing.txt" event.ret=-2
 expect 1 "$out" "event.path=$d/sub/nothere.txt" event.ret=-2
@@ -45,7 +45,7 @@ assert_eq 0 "$TRACE_RC" "iouring_openat status"
 expect 1 "$out" kind=open "event.path=$d/sub/inner.txt" event.via_iouring=true
 expect_none "$out" kind=open "event.path=$d/sub/inner.txt" event.via_iouring!=true
 expect 1 "$out" kind=iouring_create event.sq_entries?
-expect 1 "$out" kind=iouring_op event.opname=OPENAT event.opcode=18
+expect 1 "$out" kind=iouring_op event.op=OPENAT event.opcode=18
 # the READ works on the file OPENAT returned: its path is known from the descriptor
-expect 1 "$out" kind=iouring_op event.opname=READ "event.path=$d/sub/inner.txt"
+expect 1 "$out" kind=iouring_op event.op=READ "event.path=$d/sub/inner.txt"
 echo ok

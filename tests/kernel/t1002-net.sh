@@ -22,13 +22,13 @@ TRACE_OPTS=(--kinds bind,listen,connect,accept,tcp_state)
 trace_json "$out" python3 "$TEST_TMP/net.py"
 assert_eq 0 "$TRACE_RC" "python status"
 read -r sport cport <"$out.cmd"
-expect 1 "$out" kind=bind event.proto=tcp event.local.addr=127.0.0.1 "event.local.port=$sport" event.ret=0
-expect 1 "$out" kind=listen event.proto=tcp "event.local.port=$sport"
-expect 1 "$out" kind=connect event.proto=tcp event.direction=outbound event.remote.addr=127.0.0.1 \
-	"event.remote.port=$sport" "event.local.port=$cport" event.ret=0
-expect 1 "$out" kind=accept event.proto=tcp event.direction=inbound "event.local.port=$sport" \
-	"event.remote.port=$cport"
-expect 1 "$out" kind=tcp_state event.new_state=SYN_SENT "event.remote.port=$sport"
+expect 1 "$out" kind=bind event.proto=TCP event.local_addr=127.0.0.1 "event.local_port=$sport" event.ret=0
+expect 1 "$out" kind=listen event.proto=TCP "event.local_port=$sport"
+expect 1 "$out" kind=connect event.proto=TCP event.direction=outbound event.addr=127.0.0.1 \
+	"event.port=$sport" "event.local_port=$cport" event.ret=0
+expect 1 "$out" kind=accept event.proto=TCP event.direction=inbound "event.local_port=$sport" \
+	"event.port=$cport"
+expect 1 "$out" kind=tcp_state event.new_state=SYN_SENT "event.port=$sport"
 expect 1 "$out" kind=tcp_state event.old_state=SYN_SENT event.new_state=ESTABLISHED
 
 # DNS: the question's name, from a UDP datagram to a loopback responder (not traced itself)
@@ -36,8 +36,8 @@ spawn_server dns "$PROGS/dns_server" 0
 out=$TEST_TMP/dns.jsonl
 TRACE_OPTS=(--kinds dns --dns-port "$SERVER_PORT")
 trace_json "$out" "$PROGS/dns_query" Vigil-Test.Example.org 127.0.0.1 "$SERVER_PORT"
-expect 1 "$out" kind=dns event.domain=vigil-test.example.org event.qtype=1 \
-	event.server.addr=127.0.0.1 "event.server.port=$SERVER_PORT"
+expect 1 "$out" kind=dns event.domain=vigil-test.example.org event.qtype=A \
+	event.server_addr=127.0.0.1 "event.server_port=$SERVER_PORT"
 # the port is what marks DNS traffic: without --dns-port the same query is not DNS
 out=$TEST_TMP/dns2.jsonl
 TRACE_OPTS=(--kinds dns)
@@ -50,12 +50,12 @@ out=$TEST_TMP/uring.jsonl
 TRACE_OPTS=(--kinds connect,iouring_op)
 trace_json "$out" "$PROGS/iouring_connect" 127.0.0.1 "$SERVER_PORT"
 assert_eq 0 "$TRACE_RC" "iouring_connect status"
-expect 1 "$out" kind=connect event.via_iouring=true event.remote.addr=127.0.0.1 \
-	"event.remote.port=$SERVER_PORT" event.direction=outbound
+expect 1 "$out" kind=connect event.via_iouring=true event.addr=127.0.0.1 \
+	"event.port=$SERVER_PORT" event.direction=outbound
 expect_none "$out" kind=connect event.via_iouring!=true
-expect 1 "$out" kind=iouring_op event.opname=CONNECT
-expect 1 "$out" kind=connect event.via_iouring=true event.proto=tcp
+expect 1 "$out" kind=iouring_op event.op=CONNECT
+expect 1 "$out" kind=connect event.via_iouring=true event.proto=TCP
 # SEND on the connected socket: the peer is known from the descriptor
-expect 1 "$out" kind=iouring_op event.opname=SEND event.addr.addr=127.0.0.1 \
-	"event.addr.port=$SERVER_PORT"
+expect 1 "$out" kind=iouring_op event.op=SEND event.addr=127.0.0.1 \
+	"event.port=$SERVER_PORT"
 echo ok

@@ -10,29 +10,29 @@ k=exec,ptrace,unshare,setns,bpf,module,memfd,mount,symlink,link,exec_write
 TRACE_OPTS=(--kinds "$k")
 out=$TEST_TMP/ptrace.jsonl
 trace_json "$out" "$PROGS/ptrace_child" attach
-expect 1 "$out" kind=ptrace event.arg0=16 event.ret=0 # PTRACE_ATTACH, child pid in arg1
-child=$(json_get "$out" event.arg1 kind=ptrace event.arg0=16 | head -n 1)
+expect 1 "$out" kind=ptrace event.request=16 event.request_name=PTRACE_ATTACH event.ret=0
+child=$(json_get "$out" event.target_pid kind=ptrace event.request=16 | head -n 1)
 [ "$child" -gt 0 ] || fail "ptrace target pid"
 
 out=$TEST_TMP/ns.jsonl
 trace_json "$out" "$PROGS/unshare_ns" uts,mnt
-expect 1 "$out" kind=unshare event.arg0=$((0x04000000 | 0x00020000)) event.ret=0
+expect 1 "$out" kind=unshare event.flags=CLONE_NEWUTS event.flags=CLONE_NEWNS event.ret=0
 trace_json "$out" "$PROGS/setns_join"
-expect 1 "$out" kind=setns event.ret=0
+expect 1 "$out" kind=setns event.ret=0 event.flags?
 
 out=$TEST_TMP/bpf.jsonl
 trace_json "$out" "$PROGS/bpf_load"
-expect 1 "$out" kind=bpf event.arg0=5 # BPF_PROG_LOAD
+expect 1 "$out" kind=bpf event.cmd=5 event.cmd_name=BPF_PROG_LOAD
 out=$TEST_TMP/mod.jsonl
 trace_json "$out" "$PROGS/module_load" finit
-expect 1 "$out" kind=module event.arg0=1
+expect 1 "$out" kind=module event.call=finit_module
 trace_json "$out" "$PROGS/module_load" init
-expect 1 "$out" kind=module event.arg0=0
+expect 1 "$out" kind=module event.call=init_module
 
 out=$TEST_TMP/memfd.jsonl
 trace_json "$out" "$PROGS/memfd_exec"
 assert_eq 0 "$TRACE_RC" "memfd_exec status"
-expect 1 "$out" kind=memfd event.str=vigil-memfd
+expect 1 "$out" kind=memfd event.name=vigil-memfd
 expect 1 "$out" kind=exec event.memfd=true event.path~memfd:vigil-memfd
 expect_none "$out" kind=exec event.memfd=true event.path~/build/progs/
 
@@ -53,6 +53,6 @@ expect 1 "$out" kind=exec "event.path=$TEST_TMP/dropped"
 out=$TEST_TMP/mount.jsonl
 mkdir "$TEST_TMP/mnt"
 trace_json "$out" unshare -m sh -c "mount -t tmpfs vigiltmp '$TEST_TMP/mnt'"
-expect 1 "$out" kind=mount "event.str=$TEST_TMP/mnt" event.ret=0
+expect 1 "$out" kind=mount "event.target=$TEST_TMP/mnt" event.ret=0
 expect 1 "$out" kind=unshare
 echo ok

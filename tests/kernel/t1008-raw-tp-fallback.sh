@@ -27,6 +27,6 @@ expect 1 "$out" kind=exec event.path=/usr/bin/cat "process.args.1=$TEST_TMP/f"
 expect 1 "$out" kind=open "event.path=$TEST_TMP/f" event.ret!=-2 event.via_iouring!=true
 expect 1 "$out" kind=open "event.path=$TEST_TMP/f" event.via_iouring=true
 expect 1 "$out" kind=syscall event.syscall=openat
-expect 1 "$out" kind=iouring_op event.opname=OPENAT
+expect 1 "$out" kind=iouring_op event.op=OPENAT
 expect 1 "$out" kind=exit process.exe=/usr/bin/cat event.code=0
 echo ok

@@ -62,34 +62,34 @@ run_all()
 
 run_all on --zoom
 out=$TEST_TMP/on-tcp.jsonl
-expect 1 "$out" kind=net_io event.proto=tcp event.direction=outbound event.remote.addr=127.0.0.1 \
-	"event.remote.port=$ECHO_PORT" "event.bytes=${#PAYLOAD}" "event.sample_hex=$(hex "$PAYLOAD")" \
+expect 1 "$out" kind=net_io event.proto=TCP event.direction=outbound event.addr=127.0.0.1 \
+	"event.port=$ECHO_PORT" "event.bytes=${#PAYLOAD}" "event.sample_hex=$(hex "$PAYLOAD")" \
 	event.via_iouring!=true
-expect 1 "$out" kind=net_io event.proto=tcp event.direction=inbound "event.remote.port=$ECHO_PORT" \
+expect 1 "$out" kind=net_io event.proto=TCP event.direction=inbound "event.port=$ECHO_PORT" \
 	"event.sample_hex~$(hex "$PAYLOAD" | cut -c1-16)"
-in_bytes=$(json_get "$out" event.bytes kind=net_io event.direction=inbound "event.remote.port=$ECHO_PORT" |
+in_bytes=$(json_get "$out" event.bytes kind=net_io event.direction=inbound "event.port=$ECHO_PORT" |
 	awk '{ s += $1 } END { print s + 0 }')
 assert_eq "${#PAYLOAD}" "$in_bytes" "inbound bytes"
 
 out=$TEST_TMP/on-uring.jsonl
 expect 1 "$out" kind=net_io event.via_iouring=true event.direction=outbound \
-	"event.remote.port=$ECHO_PORT" "event.bytes=${#URING_MSG}" "event.sample_hex=$(hex "$URING_MSG")"
+	"event.port=$ECHO_PORT" "event.bytes=${#URING_MSG}" "event.sample_hex=$(hex "$URING_MSG")"
 
 out=$TEST_TMP/on-cat.jsonl
-expect 1 "$out" kind=file_read "event.path=$tok_dir/token" "event.size=${#TOKEN}" \
+expect 1 "$out" kind=file_read "event.path=$tok_dir/token" "event.bytes=${#TOKEN}" \
 	"event.sample_hex=$(hex "$TOKEN")" event.via_iouring!=true
 expect_none "$out" kind=file_read "event.path~plain.txt"
 
 out=$TEST_TMP/on-uread.jsonl
 expect 1 "$out" kind=file_read "event.path=$tok_dir/token" event.via_iouring=true \
-	"event.size=${#TOKEN}" "event.sample_hex=$(hex "$TOKEN")"
+	"event.bytes=${#TOKEN}" "event.sample_hex=$(hex "$TOKEN")"
 
 # DNS both ways: the question to the responder and its answer (peer from the question)
 out=$TEST_TMP/on-dns.jsonl
-expect 1 "$out" kind=net_io event.proto=udp event.direction=outbound "event.remote.port=$DNS_PORT" \
+expect 1 "$out" kind=net_io event.proto=UDP event.direction=outbound "event.port=$DNS_PORT" \
 	"event.sample_hex~$(hex zoom-test | cut -c1-8)"
-expect 1 "$out" kind=net_io event.proto=udp event.direction=inbound "event.remote.port=$DNS_PORT" \
-	event.remote.addr=127.0.0.1 "event.sample_len!=0"
+expect 1 "$out" kind=net_io event.proto=UDP event.direction=inbound "event.port=$DNS_PORT" \
+	event.addr=127.0.0.1 "event.sample_len!=0"
 
 # io_uring SEND and RECV (the demo update's -op send): both directions with samples
 if [ -x "$DEMO/update" ] && [ -x "$DEMO/c2" ]; then
@@ -101,9 +101,9 @@ if [ -x "$DEMO/update" ] && [ -x "$DEMO/c2" ]; then
 	assert_eq 0 "$TRACE_RC" "update -op send status"
 	out=$TEST_TMP/sendrecv.jsonl
 	expect 1 "$out" kind=net_io event.via_iouring=true event.direction=outbound \
-		"event.remote.port=$DEMO_C2_PORT" "event.sample_hex~$(hex "$TOKEN")"
+		"event.port=$DEMO_C2_PORT" "event.sample_hex~$(hex "$TOKEN")"
 	expect 1 "$out" kind=net_io event.via_iouring=true event.direction=inbound \
-		"event.remote.port=$DEMO_C2_PORT" "event.sample_len!=0"
+		"event.port=$DEMO_C2_PORT" "event.sample_len!=0"
 	expect 1 "$out" kind=file_read event.via_iouring=true "event.path=$tok_dir/token"
 else
 	log "demo programs not built: io_uring SEND/RECV not checked"

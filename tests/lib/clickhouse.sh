@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
-# Source this: runs a real clickhouse-server (Debian's 18.16) for a test, in a temp dir, on
-# free loopback ports, stopped by its own PID.
+# Source this: runs real clickhouse-server (Debian's 18.16) processes for a test, in a temp
+# dir, on free loopback ports, stopped by their own PIDs.
 #
-#   . tests/lib/clickhouse.sh
-#   ch_start DIR        # sets CH_HTTP_PORT, CH_URL (http://127.0.0.1:PORT), CH_PID; 77 if absent
-#   ch_query "SQL"      # runs SQL over HTTP, prints the answer
+#   ch_start DIR        # one server; sets CH_HTTP_PORT, CH_URL (http://127.0.0.1:PORT), CH_PID;
+#                       # 77 if absent
+#   ch_query "SQL"      # runs SQL over HTTP on CH_URL, prints the answer
 #   ch_stop             # stops it (data stays in DIR); ch_start DIR again restarts it
 #   ch_cleanup          # stops it if running (for trap)
+#
+#   ch_cluster_start DIR  # two servers, DIR/s1 and DIR/s2, as the two shards (one replica
+#                       # each) of the cluster "vigil_test" (remote_servers in config.d of
+#                       # both); sets CH1_URL, CH2_URL, CH1_PID, CH2_PID; 77 if absent
+#   ch_cluster_stop     # stops both
 
 ch_free_port() {
 	local p
@@ -20,34 +25,39 @@ ch_free_port() {
 	return 1
 }
 
-ch_start() {
+# ch_config DIR: writes DIR/config.xml (once) with its own ports and paths.
+ch_config() {
 	local dir=$1
 	command -v clickhouse-server >/dev/null || { echo "clickhouse-server not installed"; return 77; }
 	[ -f /etc/clickhouse-server/config.xml ] || { echo "no /etc/clickhouse-server/config.xml"; return 77; }
-	mkdir -p "$dir/data" "$dir/tmp" "$dir/user_files" "$dir/format_schemas" "$dir/log"
-	if [ ! -f "$dir/config.xml" ]; then
-		CH_HTTP_PORT=$(ch_free_port) || return 1
-		local tcp inter
-		tcp=$(ch_free_port) && inter=$(ch_free_port) || return 1
-		cp /etc/clickhouse-server/users.xml "$dir/users.xml"
-		sed -e "s|<http_port>[0-9]*</http_port>|<http_port>$CH_HTTP_PORT</http_port>|" \
-			-e "s|<tcp_port>[0-9]*</tcp_port>|<tcp_port>$tcp</tcp_port>|" \
-			-e "s|<interserver_http_port>[0-9]*</interserver_http_port>|<interserver_http_port>$inter</interserver_http_port>|" \
-			-e "s|<listen_host>::1</listen_host>||" \
-			-e "s|<path>/var/lib/clickhouse/</path>|<path>$dir/data/</path>|" \
-			-e "s|<tmp_path>/var/lib/clickhouse/tmp/</tmp_path>|<tmp_path>$dir/tmp/</tmp_path>|" \
-			-e "s|<user_files_path>/var/lib/clickhouse/user_files/</user_files_path>|<user_files_path>$dir/user_files/</user_files_path>|" \
-			-e "s|<format_schema_path>/var/lib/clickhouse/format_schemas/</format_schema_path>|<format_schema_path>$dir/format_schemas/</format_schema_path>|" \
-			-e "s|/var/log/clickhouse-server/|$dir/log/|g" \
-			/etc/clickhouse-server/config.xml >"$dir/config.xml"
-		echo "$CH_HTTP_PORT" >"$dir/http_port"
-	fi
+	mkdir -p "$dir/data" "$dir/tmp" "$dir/user_files" "$dir/format_schemas" "$dir/log" "$dir/config.d"
+	[ -f "$dir/config.xml" ] && return 0
+	local http tcp inter
+	http=$(ch_free_port) && tcp=$(ch_free_port) && inter=$(ch_free_port) || return 1
+	cp /etc/clickhouse-server/users.xml "$dir/users.xml"
+	sed -e "s|<http_port>[0-9]*</http_port>|<http_port>$http</http_port>|" \
+		-e "s|<tcp_port>[0-9]*</tcp_port>|<tcp_port>$tcp</tcp_port>|" \
+		-e "s|<interserver_http_port>[0-9]*</interserver_http_port>|<interserver_http_port>$inter</interserver_http_port>|" \
+		-e "s|<listen_host>::1</listen_host>||" \
+		-e "s|<path>/var/lib/clickhouse/</path>|<path>$dir/data/</path>|" \
+		-e "s|<tmp_path>/var/lib/clickhouse/tmp/</tmp_path>|<tmp_path>$dir/tmp/</tmp_path>|" \
+		-e "s|<user_files_path>/var/lib/clickhouse/user_files/</user_files_path>|<user_files_path>$dir/user_files/</user_files_path>|" \
+		-e "s|<format_schema_path>/var/lib/clickhouse/format_schemas/</format_schema_path>|<format_schema_path>$dir/format_schemas/</format_schema_path>|" \
+		-e "s|/var/log/clickhouse-server/|$dir/log/|g" \
+		/etc/clickhouse-server/config.xml >"$dir/config.xml"
+	echo "$http" >"$dir/http_port"
+	echo "$tcp" >"$dir/tcp_port"
+}
+
+# ch_run DIR: starts the server of DIR; sets CH_HTTP_PORT, CH_URL, CH_PID, CH_DIR.
+ch_run() {
+	local dir=$1
 	CH_HTTP_PORT=$(cat "$dir/http_port")
 	CH_URL="http://127.0.0.1:$CH_HTTP_PORT"
 	CH_DIR=$dir
 	(cd "$dir" && exec clickhouse-server --config-file="$dir/config.xml" >"$dir/log/stdout" 2>&1) &
 	CH_PID=$!
-	for _ in $(seq 1 100); do
+	for _ in $(seq 1 300); do
 		if [ "$(curl -s --max-time 1 "$CH_URL/ping")" = "Ok." ]; then
 			return 0
 		fi
@@ -57,6 +67,13 @@ ch_start() {
 	echo "clickhouse-server did not start; log:" >&2
 	tail -n 20 "$dir/log/clickhouse-server.err.log" "$dir/log/stdout" >&2 2>/dev/null
 	return 1
+}
+
+ch_start() {
+	local rc=0
+	ch_config "$1" || rc=$?
+	[ $rc -eq 0 ] || return $rc
+	ch_run "$1"
 }
 
 ch_query() {
@@ -77,4 +94,42 @@ ch_stop() {
 
 ch_cleanup() {
 	ch_stop
+}
+
+ch_cluster_start() {
+	local dir=$1 rc=0 s
+	for s in s1 s2; do
+		ch_config "$dir/$s" || rc=$?
+		[ $rc -eq 0 ] || return $rc
+	done
+	for s in s1 s2; do
+		cat >"$dir/$s/config.d/vigil_test_cluster.xml" <<XML
+<yandex>
+  <remote_servers>
+    <vigil_test>
+      <shard><replica><host>127.0.0.1</host><port>$(cat "$dir/s1/tcp_port")</port></replica></shard>
+      <shard><replica><host>127.0.0.1</host><port>$(cat "$dir/s2/tcp_port")</port></replica></shard>
+    </vigil_test>
+  </remote_servers>
+</yandex>
+XML
+	done
+	ch_run "$dir/s1" || return 1
+	CH1_URL=$CH_URL
+	CH1_PID=$CH_PID
+	ch_run "$dir/s2" || return 1
+	CH2_URL=$CH_URL
+	CH2_PID=$CH_PID
+	CH_URL=$CH1_URL
+	CH_PID=
+}
+
+ch_cluster_stop() {
+	local p
+	for p in ${CH1_PID:-} ${CH2_PID:-}; do
+		CH_PID=$p
+		ch_stop
+	done
+	CH1_PID=
+	CH2_PID=
 }

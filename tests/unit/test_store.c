@@ -253,17 +253,50 @@ static void test_retention(void **state)
 	json_decref(list);
 	vigil_store__free(s);
 
-	/* age bound: incidents older than 30 days go */
+	/* age bound: it counts from arrival, so a report of an old incident (or one that does
+	 * not say when it opened) is kept: acknowledged means kept */
 	vigil_store_opts__init(&o);
 	assert_int_equal(vigil_store__open(spec, &o, &s, NULL), 0);
 	{
 		json_t *r = report(ID2, 1000000000000000000ull, "closed"); /* 2001 */
+		json_t *r2 = report(ID1, 0, "open");
+
+		json_object_del(r2, "opened_ns");
+		assert_int_equal(vigil_store__put_report(s, r), 0);
+		assert_int_equal(vigil_store__put_report(s, r2), 0);
+		assert_int_equal(vigil_store__flush(s, NULL), 0);
+		json_decref(r);
+		json_decref(r2);
+	}
+	assert_int_equal(vigil_store__get(s, ID2, &got, NULL), 0);
+	json_decref(got);
+	assert_int_equal(vigil_store__get(s, ID1, &got, NULL), 0);
+	assert_true(json_integer_value(json_object_get(got, "opened_ns")) > (json_int_t)base_ns());
+	json_decref(got);
+	vigil_store__free(s);
+	/* ... and an incident that arrived 31 days ago goes at the next write */
+	{
+		char cmd[512];
+
+		snprintf(cmd, sizeof(cmd),
+			 "sqlite3 %s \"UPDATE incidents SET received_ns = %llu WHERE incident_id "
+			 "= '%s'\"",
+			 path, (unsigned long long)(base_ns() - 31ull * 86400 * 1000000000ull),
+			 ID2);
+		if (system(cmd))
+			skip();
+	}
+	assert_int_equal(vigil_store__open(spec, &o, &s, NULL), 0);
+	{
+		json_t *r = report("abab", base_ns(), "closed");
 
 		assert_int_equal(vigil_store__put_report(s, r), 0);
 		assert_int_equal(vigil_store__flush(s, NULL), 0);
 		json_decref(r);
 	}
 	assert_int_equal(vigil_store__get(s, ID2, &got, NULL), -ENOENT);
+	assert_int_equal(vigil_store__get(s, ID1, &got, NULL), 0);
+	json_decref(got);
 	vigil_store__free(s);
 }
 

@@ -156,11 +156,11 @@ static void test_ring_bounds(void **state)
 		assert_int_equal(vigil_zoom__alert(z, &ev, NULL, id), 1);
 	}
 	assert_int_equal(vigil_zoom__report(z, id, &r), 0);
-	/* only what the ring held: the last four events */
+	/* only what the ring held: the last four events, each row as `vigil trace` prints it */
 	assert_int_equal(json_array_size(json_object_get(r, "events")), 4);
 	assert_string_equal(json_string_value(json_object_get(
 				    json_array_get(json_object_get(r, "events"), 3), "detail")),
-			    "/etc/file-99");
+			    "/etc/file-99 flags=O_RDONLY ret=0");
 	json_decref(r);
 	vigil_zoom__free(z);
 }

@@ -1,0 +1,370 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * What nodes write: alerts, incident reports, heartbeats and profiles (one object or an
+ * array), and enrolment with a join token. The node is the credential's: an item naming
+ * another node refuses the whole request (403, nothing stored). The handlers queue rows and
+ * leave the commit to the writer's group (work.c): their answers stand only if it succeeds.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cockpit/cockpit_internal.h"
+#include "util/strutil.h"
+#include "vigil/detect.h"
+#include "vigil/profile.h"
+#include "vigil/store.h"
+#include "vigil/store_fleet.h"
+
+#define MAX_ITEMS	 10000
+#define MAX_WORKLOADS	 10000
+#define MAX_PROFILE_YAML (4u << 20)
+#define JOIN_CHECK_SLACK 0
+
+/* The request's items: an array, or one object as an array of one. NULL: answered. */
+static json_t *items_of(struct cockpit_req *req, struct cockpit_reply *r)
+{
+	json_error_t jerr;
+	json_t *doc = json_loadb(req->body.data ? req->body.data : "", req->body.len,
+				 JSON_REJECT_DUPLICATES, &jerr),
+	       *items;
+
+	if (!doc) {
+		cockpit_reply_error(r, 400, "invalid JSON at line %d column %d: %s", jerr.line,
+				    jerr.column, jerr.text);
+		return NULL;
+	}
+	if (json_is_array(doc)) {
+		items = doc;
+	} else {
+		items = json_array();
+		if (!items || json_array_append_new(items, doc)) {
+			json_decref(items);
+			cockpit_reply_error(r, 500, "out of memory");
+			return NULL;
+		}
+	}
+	if (json_array_size(items) > MAX_ITEMS) {
+		cockpit_reply_error(r, 413, "%zu items in one request (at most %d)",
+				    json_array_size(items), MAX_ITEMS);
+		json_decref(items);
+		return NULL;
+	}
+	return items;
+}
+
+/* 403 when any item says it comes from another node than the credential's. */
+static bool other_node(struct cockpit_req *req, json_t *items, struct cockpit_reply *r)
+{
+	size_t i;
+	json_t *it;
+
+	json_array_foreach(items, i, it)
+	{
+		const json_t *n = json_object_get(it, "node");
+
+		if (n && (!json_is_string(n) || strcmp(json_string_value(n), req->node))) {
+			cockpit_reply_error(r, 403,
+					    "item %zu names node \"%s\" but the token is node "
+					    "\"%s\"'s: nothing stored",
+					    i, json_is_string(n) ? json_string_value(n) : "?",
+					    req->node);
+			return true;
+		}
+	}
+	return false;
+}
+
+static void answer(struct cockpit_req *req, struct cockpit_reply *r, size_t n, json_t *rejected)
+{
+	req->counts[RES_REJECTED] = json_array_size(rejected);
+	r->status = req->counts[RES_ACCEPTED] || req->counts[RES_DUPLICATE] || !n ? 200 : 400;
+	r->body = json_pack("{s:I, s:I, s:o}", "accepted", (json_int_t)req->counts[RES_ACCEPTED],
+			    "duplicates", (json_int_t)req->counts[RES_DUPLICATE], "rejected",
+			    rejected);
+}
+
+static void tally(struct cockpit_req *req, json_t *rejected, size_t i,
+		  const struct vigil_item_result *res)
+{
+	if (res->status == 0)
+		req->counts[RES_ACCEPTED]++;
+	else if (res->status == 1)
+		req->counts[RES_DUPLICATE]++;
+	else
+		json_array_append_new(rejected, json_pack("{s:I, s:s}", "index", (json_int_t)i,
+							  "error", res->why));
+}
+
+static void store_failed(struct cockpit_req *req, struct cockpit_reply *r, int rc)
+{
+	/* the writer drops the whole group and answers 503 to all of it */
+	req->wrote = true;
+	cockpit_reply_error(r, 503, "store unavailable, nothing stored: %s", strerror(-rc));
+}
+
+static void ingest_alerts(struct cockpit_ctx *ctx, struct cockpit_req *req, json_t *items,
+			  struct cockpit_reply *r)
+{
+	struct vigil_ingest in = { .node = req->node,
+				   .now_ns = req->now_ns,
+				   .need_alert_id = true };
+	size_t n = json_array_size(items);
+	struct vigil_item_result *res = calloc(n + 1, sizeof(*res));
+	json_t *rejected = json_array();
+	int rc;
+
+	if (!res || !rejected) {
+		free(res);
+		json_decref(rejected);
+		return cockpit_reply_error(r, 500, "out of memory");
+	}
+	rc = vigil_store__ingest_alerts(ctx->store, &in, items, res);
+	if (rc) {
+		free(res);
+		json_decref(rejected);
+		return store_failed(req, r, rc);
+	}
+	for (size_t i = 0; i < n; i++)
+		tally(req, rejected, i, &res[i]);
+	free(res);
+	req->wrote = req->counts[RES_ACCEPTED] > 0;
+	answer(req, r, n, rejected);
+}
+
+static void ingest_reports(struct cockpit_ctx *ctx, struct cockpit_req *req, json_t *items,
+			   struct cockpit_reply *r)
+{
+	struct vigil_ingest in = { .node = req->node, .now_ns = req->now_ns };
+	json_t *rejected = json_array(), *it;
+	size_t i;
+
+	json_array_foreach(items, i, it)
+	{
+		struct vigil_item_result res;
+		int rc = vigil_store__ingest_report(ctx->store, &in, it, &res);
+
+		if (rc) {
+			json_decref(rejected);
+			return store_failed(req, r, rc);
+		}
+		tally(req, rejected, i, &res);
+	}
+	req->wrote = req->counts[RES_ACCEPTED] > 0;
+	answer(req, r, json_array_size(items), rejected);
+}
+
+static void ingest_heartbeat(struct cockpit_ctx *ctx, struct cockpit_req *req, json_t *items,
+			     struct cockpit_reply *r)
+{
+	json_t *hb = json_array_get(items, 0), *wl = json_object_get(hb, "workloads");
+	int rc;
+
+	if (json_array_size(items) != 1 || !json_is_object(hb))
+		return cockpit_reply_error(r, 400, "a heartbeat is one object");
+	if (wl && (!json_is_array(wl) || json_array_size(wl) > MAX_WORKLOADS))
+		return cockpit_reply_error(r, 400, "workloads must be an array of at most %d",
+					   MAX_WORKLOADS);
+	rc = vigil_store__put_heartbeat(ctx->store, req->node, hb, req->now_ns);
+	if (rc)
+		return store_failed(req, r, rc);
+	req->wrote = true;
+	req->counts[RES_ACCEPTED] = 1;
+	answer(req, r, 1, json_array());
+}
+
+/* Why a profile item is refused, or NULL when it is fine (its digest checked). */
+static const char *profile_invalid(const json_t *p, char *why, size_t size)
+{
+	static const char *const kinds[] = { "learned", "in_force" };
+	const json_t *wl = json_object_get(p, "workload");
+	const char *kind = json_string_value(json_object_get(p, "kind"));
+	const char *digest = json_string_value(json_object_get(p, "digest"));
+	const json_t *yaml = json_object_get(p, "yaml");
+	struct vigil_profile_limits lim = { .max_file_bytes = MAX_PROFILE_YAML };
+	struct vigil_profile *prof = NULL;
+	struct vigil_error err = { 0 };
+	char computed[80];
+	bool kind_ok = false;
+
+	for (size_t i = 0; kind && i < 2; i++)
+		kind_ok |= !strcmp(kind, kinds[i]);
+	if (!json_is_object(p) || !json_is_string(json_object_get(wl, "name")))
+		return "not a profile (an object with workload.name)";
+	if (!kind_ok)
+		return "kind must be \"learned\" or \"in_force\"";
+	if (!digest || strlen(digest) != 71 || !vigil_str_has_prefix(digest, "sha256:") ||
+	    strspn(digest + 7, "0123456789abcdef") != 64)
+		return "digest must be sha256: and 64 lower-case hex digits";
+	if (!json_is_string(yaml) || json_string_length(yaml) > MAX_PROFILE_YAML)
+		return "yaml must be a string of at most 4 MiB";
+	if (vigil_profile__load_buffer(json_string_value(yaml), json_string_length(yaml), "profile",
+				       &lim, &prof, &err)) {
+		snprintf(why, size, "yaml does not load: %.300s", err.message);
+		return why;
+	}
+	if (vigil_profile_digest(prof, computed, sizeof(computed)) || strcmp(computed, digest)) {
+		snprintf(why, size, "digest does not match the yaml (its digest is %.71s)",
+			 computed);
+		vigil_profile__free(prof);
+		return why;
+	}
+	vigil_profile__free(prof);
+	return NULL;
+}
+
+static void ingest_profiles(struct cockpit_ctx *ctx, struct cockpit_req *req, json_t *items,
+			    struct cockpit_reply *r)
+{
+	json_t *rejected = json_array(), *it;
+	size_t i;
+
+	json_array_foreach(items, i, it)
+	{
+		char buf[400];
+		const char *why = profile_invalid(it, buf, sizeof(buf));
+		bool dup = false;
+		int rc;
+
+		if (why) {
+			json_array_append_new(rejected, json_pack("{s:I, s:s}", "index",
+								  (json_int_t)i, "error", why));
+			continue;
+		}
+		rc = vigil_store__put_profile(ctx->store, req->node, it, req->now_ns, &dup);
+		if (rc) {
+			json_decref(rejected);
+			return store_failed(req, r, rc);
+		}
+		req->counts[dup ? RES_DUPLICATE : RES_ACCEPTED]++;
+	}
+	req->wrote = req->counts[RES_ACCEPTED] > 0;
+	answer(req, r, json_array_size(items), rejected);
+}
+
+void cockpit_ingest(struct cockpit_ctx *ctx, struct cockpit_req *req, struct cockpit_reply *r)
+{
+	json_t *items = items_of(req, r);
+
+	if (!items) {
+		req->counts[RES_REJECTED] = 1;
+		return;
+	}
+	if (other_node(req, items, r)) {
+		atomic_fetch_add(&ctx->c->m.rejected[REJ_FORBIDDEN], 1);
+		json_decref(items);
+		return;
+	}
+	switch (req->ep) {
+	case EP_ALERTS:
+		ingest_alerts(ctx, req, items, r);
+		break;
+	case EP_REPORTS:
+		ingest_reports(ctx, req, items, r);
+		break;
+	case EP_HEARTBEAT:
+		ingest_heartbeat(ctx, req, items, r);
+		break;
+	case EP_PROFILES:
+		ingest_profiles(ctx, req, items, r);
+		break;
+	default:
+		cockpit_reply_error(r, 404, "no such endpoint");
+	}
+	json_decref(items);
+}
+
+/*
+ * POST /api/v1/enroll with a join token: a new node token for a node that has none. The
+ * join token's uses are counted from the store here (the writer is the only one writing on
+ * this cockpit, so the count is exact here).
+ */
+void cockpit_enroll(struct cockpit_ctx *ctx, struct cockpit_req *req, struct cockpit_reply *r)
+{
+	json_t *doc = json_loadb(req->body.data ? req->body.data : "", req->body.len,
+				 JSON_REJECT_DUPLICATES, NULL),
+	       *creds = NULL, *c;
+	const char *node = json_string_value(json_object_get(doc, "node"));
+	struct vigil_credential cred = { .kind = "node" };
+	char token[VIGIL_TOKEN_LEN + 1];
+	const json_t *join = NULL;
+	uint64_t used = 0;
+	size_t i;
+	int rc;
+
+	req->counts[RES_REJECTED] = 1;
+	if (!node || !vigil_node_name__valid(node)) {
+		cockpit_reply_error(r, 400,
+				    "want {\"node\":\"NAME\"} with a name of 1 to 253 of "
+				    "A-Z a-z 0-9 . _ - (not starting with . or -)");
+		goto out;
+	}
+	rc = vigil_store__credentials(ctx->store, 0, &creds, NULL);
+	if (!rc)
+		rc = vigil_store__enrolments(ctx->store, req->node, &used, NULL);
+	if (rc) {
+		cockpit_reply_error(r, 503, "store unavailable: retry later");
+		goto out;
+	}
+	json_array_foreach(creds, i, c)
+	{
+		const char *h = json_string_value(json_object_get(c, "token_hash")) ?: "";
+		bool node_tok =
+			!strcmp(json_string_value(json_object_get(c, "kind")) ?: "", "node");
+
+		if (!strcmp(h, req->node))
+			join = c;
+		if (node_tok && !json_integer_value(json_object_get(c, "revoked_ns")) &&
+		    !strcmp(json_string_value(json_object_get(c, "node")) ?: "", node)) {
+			cockpit_reply_error(r, 409,
+					    "node %s is enrolled already: revoke its token first "
+					    "(vigil cockpit token revoke %s)",
+					    node, node);
+			goto out;
+		}
+	}
+	if (!join || json_integer_value(json_object_get(join, "revoked_ns")) ||
+	    (json_integer_value(json_object_get(join, "expires_ns")) &&
+	     (uint64_t)json_integer_value(json_object_get(join, "expires_ns")) < req->now_ns) ||
+	    used >= (uint64_t)json_integer_value(json_object_get(join, "uses"))) {
+		cockpit_reply_error(r, 401, "the join token is expired, revoked or used up");
+		goto out;
+	}
+	if (vigil_token__new(VIGIL_NODE_TOKEN_PREFIX, token, sizeof(token))) {
+		cockpit_reply_error(r, 500, "no randomness for a token");
+		goto out;
+	}
+	vigil_token__hash(token, cred.token_hash);
+	vigil_strlcpy(cred.node, node, sizeof(cred.node));
+	cred.version = cred.created_ns = req->now_ns;
+	rc = vigil_store__put_credential(ctx->store, &cred);
+	if (!rc)
+		rc = vigil_store__put_enrolment(ctx->store, req->node, node, cred.token_hash,
+						req->now_ns);
+	if (rc) {
+		store_failed(req, r, rc);
+		goto out;
+	}
+	req->wrote = true;
+	req->counts[RES_REJECTED] = 0;
+	req->counts[RES_ACCEPTED] = 1;
+	/* once durable, this cockpit knows the token at once (others within a second), and the
+	 * join token's use is counted */
+	req->new_cred = json_pack(
+		"[{s:s, s:I, s:s, s:s, s:I, s:I, s:i, s:I}, {s:s, s:I, s:s, s:s, "
+		"s:I, s:I, s:I, s:I, s:I}]",
+		"token_hash", cred.token_hash, "version", (json_int_t)cred.version, "kind", "node",
+		"node", node, "created_ns", (json_int_t)cred.created_ns, "expires_ns",
+		(json_int_t)0, "uses", 0, "revoked_ns", (json_int_t)0, "token_hash", req->node,
+		"version", json_integer_value(json_object_get(join, "version")), "kind", "join",
+		"node", "", "created_ns", json_integer_value(json_object_get(join, "created_ns")),
+		"expires_ns", json_integer_value(json_object_get(join, "expires_ns")), "uses",
+		json_integer_value(json_object_get(join, "uses")), "revoked_ns", (json_int_t)0,
+		"enrolments", (json_int_t)(used + 1));
+	r->status = 200;
+	r->body = json_pack("{s:s, s:s}", "node", node, "token", token);
+out:
+	json_decref(creds);
+	json_decref(doc);
+}

@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The fleet part of the store (vigil/store.h): what the cockpit writes for every node (alerts
+ * and reports with their node, heartbeats, workloads, profiles, credentials) and the queries
+ * its API answers. Same backends, same rules: writes are queued and made durable by
+ * vigil_store__flush; not thread-safe (one thread per store handle).
+ *
+ * Every function taking a json_t does not take ownership unless it says so; every *ret is
+ * owned by the caller (json_decref).
+ */
+#ifndef VIGIL_STORE_FLEET_H
+#define VIGIL_STORE_FLEET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vigil/store.h"
+
+struct json_t;
+
+/* Where a batch of items comes from. */
+struct vigil_ingest {
+	const char *node;   /* set on every item (from the credential); NULL keeps the item's */
+	uint64_t now_ns;    /* arrival time */
+	bool need_alert_id; /* alerts without alert_id are rejected (else one is derived) */
+};
+
+/* The outcome of one item of a batch. */
+struct vigil_item_result {
+	int status; /* 0 stored, 1 duplicate (stored before), negative errno: rejected */
+	char why[160];
+};
+
+/*
+ * Queues alert records (a JSON array; each object is completed in place: node, time,
+ * incident_id, alert_id). An alert without incident_id joins its node+workload+hour incident
+ * (vigil_store__loose_incident_id); an incident the store has no row for gets a placeholder
+ * row that the report replaces. res has one entry per item. Returns 0 or a store error.
+ */
+int vigil_store__ingest_alerts(struct vigil_store *s, const struct vigil_ingest *in,
+			       struct json_t *alerts, struct vigil_item_result *res);
+/* Queues one incident report (completed in place: node; received time). res: one entry. */
+int vigil_store__ingest_report(struct vigil_store *s, const struct vigil_ingest *in,
+			       struct json_t *report, struct vigil_item_result *res);
+/* The id of the incident an alert without one joins: 32 hex digits into out. */
+void vigil_store__loose_incident_id(const char *node, const struct json_t *alert, uint64_t alert_ns,
+				    char out[33]);
+
+/* A node's heartbeat: the node row, and its workload list when that changed. */
+int vigil_store__put_heartbeat(struct vigil_store *s, const char *node,
+			       const struct json_t *heartbeat, uint64_t now_ns);
+/*
+ * One profile (fields as in POST /api/v1/profiles, already checked by the caller). *dup is
+ * set when the same (node, workload, namespace, kind, digest) is stored already.
+ */
+int vigil_store__put_profile(struct vigil_store *s, const char *node, const struct json_t *profile,
+			     uint64_t now_ns, bool *dup);
+
+/* ---- credentials ------------------------------------------------------------------------- */
+
+struct vigil_credential {
+	char token_hash[65]; /* sha256 hex of the token */
+	char kind[8];	     /* "node" or "join" */
+	char node[256];	     /* node tokens */
+	uint64_t version;    /* when this row was written (ns) */
+	uint64_t created_ns, expires_ns, revoked_ns;
+	uint32_t uses; /* join tokens */
+};
+
+/* Writes (or supersedes: same token_hash, newer version) a credential. Flush to make durable. */
+int vigil_store__put_credential(struct vigil_store *s, const struct vigil_credential *c);
+/*
+ * Credentials whose version is >= since_ns (0: all), the newest row of each token, as an
+ * array of objects with the fields of struct vigil_credential plus "enrolments" (join tokens:
+ * how many enrolments used it).
+ */
+int vigil_store__credentials(struct vigil_store *s, uint64_t since_ns, struct json_t **ret,
+			     struct vigil_error *err);
+/* Records an enrolment with a join token (join_hash) that issued token_hash to node. */
+int vigil_store__put_enrolment(struct vigil_store *s, const char *join_hash, const char *node,
+			       const char *token_hash, uint64_t now_ns);
+/* How many enrolments used this join token. */
+int vigil_store__enrolments(struct vigil_store *s, const char *join_hash, uint64_t *ret,
+			    struct vigil_error *err);
+
+/* ---- queries ----------------------------------------------------------------------------- */
+
+struct vigil_query {
+	const char *node, *workload, *namespace_, *rule, *incident, *kind, *q;
+	uint64_t since_ns, until_ns; /* 0 = unbounded */
+	size_t limit;		     /* 0 = the function's default */
+	uint64_t now_ns;	     /* judging online/stale, "last hour" */
+};
+
+/* Incidents newest first with counts from their alerts. */
+int vigil_store__incidents(struct vigil_store *s, const struct vigil_query *f, struct json_t **ret,
+			   struct vigil_error *err);
+/* Alert records newest first (node, incident_id, received_ns filled). */
+int vigil_store__alerts(struct vigil_store *s, const struct vigil_query *f, struct json_t **ret,
+			struct vigil_error *err);
+/* Alert counts per bucket of bucket_ns from since_ns to until_ns: [{"t_ns","count"}...]. */
+int vigil_store__alert_counts(struct vigil_store *s, const struct vigil_query *f,
+			      uint64_t bucket_ns, struct json_t **ret, struct vigil_error *err);
+/* Nodes (heartbeat rows and credentials) by name; f->node picks one (then with heartbeat). */
+int vigil_store__nodes(struct vigil_store *s, const struct vigil_query *f, struct json_t **ret,
+		       struct vigil_error *err);
+int vigil_store__workloads(struct vigil_store *s, const struct vigil_query *f, struct json_t **ret,
+			   struct vigil_error *err);
+/* Profiles without YAML, newest first, with "current". */
+int vigil_store__profiles(struct vigil_store *s, const struct vigil_query *f, struct json_t **ret,
+			  struct vigil_error *err);
+/* The newest profile row with this digest ("sha256:HEX"), with "yaml". -ENOENT when absent. */
+int vigil_store__profile(struct vigil_store *s, const char *digest, struct json_t **ret,
+			 struct vigil_error *err);
+
+#endif

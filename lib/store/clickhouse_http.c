@@ -1,0 +1,230 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * ClickHouse over HTTP (libcurl): queries, inserts and their checks. An INSERT is sent with
+ * wait_end_of_query=1, so the status is the insert's outcome (18.16 sends no
+ * X-ClickHouse-Summary); when the outcome is unknown (the connection broke) the rows carrying
+ * the batch id are counted before anything is sent again. On a cluster every insert is
+ * synchronous (insert_distributed_sync=1): an acknowledged row is on its shard.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "store/clickhouse_internal.h"
+
+#define RESP_MAX (256u << 20)
+
+static size_t on_body(char *p, size_t sz, size_t n, void *ud)
+{
+	struct vigil_buf *b = ud;
+
+	return vigil_buf__append(b, p, sz * n) ? 0 : sz * n;
+}
+
+int ch_http(struct vigil_store *s, const char *url, const char *sql, const char *body, size_t len,
+	    struct vigil_buf *resp, struct vigil_error *err)
+{
+	struct ch *c = s->be;
+	struct vigil_buf u = VIGIL_BUF_INIT, scratch = VIGIL_BUF_INIT;
+	long code = 0;
+	CURLcode cc;
+	int rc = 0;
+
+	/* every setting an answer depends on is in the URL: the server's defaults may differ */
+	/* on a cluster, a subquery over a Distributed table runs once (GLOBAL), not per shard */
+	vigil_buf__printf(&u,
+			  "%s?database=%s&max_query_size=16777216"
+			  "&output_format_json_quote_64bit_integers=0%s",
+			  url ? url : c->base, c->no_db ? "system" : c->db,
+			  c->cluster[0] ? "&distributed_product_mode=global" : "");
+	if (body) {
+		char *esc = curl_easy_escape(c->curl, sql, 0);
+
+		if (!esc) {
+			vigil_buf__release(&u);
+			return -ENOMEM;
+		}
+		vigil_buf__printf(&u,
+				  "&input_format_skip_unknown_fields=0&wait_end_of_query=1%s"
+				  "&query=%s",
+				  c->cluster[0] ? "&insert_distributed_sync=1" : "", esc);
+		curl_free(esc);
+	} else {
+		body = sql;
+		len = strlen(sql);
+	}
+	if (!u.data) {
+		vigil_buf__release(&u);
+		return -ENOMEM;
+	}
+	if (!resp)
+		resp = &scratch;
+	resp->max = RESP_MAX;
+	curl_easy_setopt(c->curl, CURLOPT_URL, u.data);
+	curl_easy_setopt(c->curl, CURLOPT_POST, 1L);
+	curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, body);
+	curl_easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+	curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, resp);
+	c->errbuf[0] = '\0';
+	cc = curl_easy_perform(c->curl);
+	if (cc != CURLE_OK) {
+		rc = vigil_error__set(err, -EHOSTUNREACH, "", 0, 0, "clickhouse %s: %s",
+				      url ? url : c->base,
+				      c->errbuf[0] ? c->errbuf : curl_easy_strerror(cc));
+	} else {
+		curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &code);
+		if (code != 200)
+			rc = vigil_error__set(err, code >= 500 ? -EAGAIN : -EINVAL, "", 0, 0,
+					      "clickhouse: HTTP %ld: %.300s", code,
+					      resp->data ? resp->data : "");
+	}
+	vigil_buf__release(&u);
+	vigil_buf__release(&scratch);
+	return rc;
+}
+
+int ch_count_batch(struct vigil_store *s, const char *table, const char *batch, long *ret)
+{
+	struct ch *c = s->be;
+	struct vigil_buf resp = VIGIL_BUF_INIT;
+	char sql[256];
+	int rc;
+
+	snprintf(sql, sizeof(sql), "SELECT count() FROM %s.%s WHERE batch_id = '%s'", c->db, table,
+		 batch);
+	rc = ch_http(s, NULL, sql, NULL, 0, &resp, NULL);
+	if (!rc)
+		*ret = resp.data ? strtol(resp.data, NULL, 10) : 0;
+	vigil_buf__release(&resp);
+	return rc;
+}
+
+int ch_insert_once(struct vigil_store *s, const char *table, const char *batch, const char *body,
+		   size_t len, size_t nrows, struct vigil_error *err)
+{
+	struct ch *c = s->be;
+	char sql[256];
+	int rc;
+
+	snprintf(sql, sizeof(sql), "INSERT INTO %s.%s FORMAT JSONEachRow", c->db, table);
+	rc = ch_http(s, NULL, sql, body, len, NULL, err);
+	if (rc)
+		return rc;
+	s->stats.rows_written += nrows;
+	s->stats.batches_written++;
+	return 0;
+}
+
+static void sleep_ns(uint64_t ns)
+{
+	struct timespec ts = { (time_t)(ns / 1000000000ull), (long)(ns % 1000000000ull) };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+int ch_insert_retry(struct vigil_store *s, const char *table, const char *batch, const char *body,
+		    size_t len, size_t nrows, struct vigil_error *err)
+{
+	uint64_t backoff = s->opts.retry_base_ns;
+	unsigned tries = s->opts.retries ? s->opts.retries : 1;
+	int rc = -EIO;
+
+	for (unsigned i = 0; i < tries; i++) {
+		if (i) {
+			long n = 0;
+
+			s->stats.retries++;
+			sleep_ns(backoff);
+			backoff *= 2;
+			/* the last attempt may have landed even though we saw an error */
+			if (!ch_count_batch(s, table, batch, &n) && n == (long)nrows) {
+				s->stats.rows_written += nrows;
+				s->stats.batches_written++;
+				return 0;
+			}
+		}
+		rc = ch_insert_once(s, table, batch, body, len, nrows, err);
+		if (!rc || rc == -EINVAL) /* a rejected batch will not pass by retrying */
+			return rc;
+	}
+	return rc;
+}
+
+int ch_quote(struct vigil_buf *b, const char *v)
+{
+	int rc = vigil_buf__puts(b, "'");
+
+	for (const char *p = v ? v : ""; !rc && *p; p++) {
+		if (*p == '\\' || *p == '\'')
+			rc = vigil_buf__append(b, "\\", 1);
+		if (!rc)
+			rc = vigil_buf__append(b, p, 1);
+	}
+	return rc ? rc : vigil_buf__puts(b, "'");
+}
+
+/* Parses JSONEachRow: one object per line. */
+static json_t *parse_rows(const char *p)
+{
+	json_t *arr = json_array();
+
+	while (arr && p && *p) {
+		const char *nl = strchr(p, '\n');
+		size_t l = nl ? (size_t)(nl - p) : strlen(p);
+
+		if (l) {
+			json_t *row = json_loadb(p, l, 0, NULL);
+
+			if (!row || json_array_append_new(arr, row)) {
+				json_decref(arr);
+				return NULL;
+			}
+		}
+		p += l + (nl ? 1 : 0);
+	}
+	return arr;
+}
+
+int ch_query(struct vigil_store *s, const char *sql, const struct store_arg *args, size_t nargs,
+	     json_t **ret, struct vigil_error *err)
+{
+	struct vigil_buf q = VIGIL_BUF_INIT, resp = VIGIL_BUF_INIT;
+	size_t a = 0;
+	int rc = 0;
+
+	q.max = 16u << 20;
+	for (const char *p = sql; *p && !rc; p++) {
+		if (*p != '?') {
+			rc = vigil_buf__append(&q, p, 1);
+			continue;
+		}
+		if (a >= nargs) {
+			rc = -EINVAL;
+			break;
+		}
+		if (args[a].is_str)
+			rc = ch_quote(&q, args[a].s);
+		else
+			rc = vigil_buf__printf(&q, "%lld", (long long)args[a].i);
+		a++;
+	}
+	if (!rc)
+		rc = vigil_buf__puts(&q, " FORMAT JSONEachRow");
+	if (rc) {
+		vigil_buf__release(&q);
+		return vigil_error__set(err, rc, "", 0, 0, "clickhouse: cannot build the query");
+	}
+	rc = ch_http(s, NULL, q.data, NULL, 0, &resp, err);
+	vigil_buf__release(&q);
+	if (!rc) {
+		*ret = parse_rows(resp.data);
+		if (!*ret)
+			rc = vigil_error__set(err, -EIO, "", 0, 0,
+					      "clickhouse: an answer that is not JSON rows");
+	}
+	vigil_buf__release(&resp);
+	return rc;
+}

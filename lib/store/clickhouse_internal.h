@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Private to the ClickHouse backend (clickhouse*.c). */
+#ifndef VIGIL_STORE_CLICKHOUSE_INTERNAL_H
+#define VIGIL_STORE_CLICKHOUSE_INTERNAL_H
+
+#include <curl/curl.h>
+
+#include "store/store_internal.h"
+
+#define CH_MAX_SHARDS 16
+
+struct ch {
+	CURL *curl;
+	char base[512]; /* http://host:port/ : every query and insert goes here */
+	char db[64];
+	char cluster[64];		 /* "" = one server; else tables are Distributed */
+	char shards[CH_MAX_SHARDS][512]; /* shard=... URLs where the local tables are made */
+	size_t nshards;
+	struct vigil_buf q[T__MAX]; /* queued JSONEachRow lines */
+	size_t nrows[T__MAX];
+	char batch[T__MAX][33];
+	json_t *queued_keys[T__MAX]; /* PUT_IGNORE tables: keys queued and not yet flushed */
+	uint64_t seq;
+	uint64_t next_replay_ns;
+	uint64_t backoff_ns;
+	bool schema_ok;
+	bool no_db; /* the database may not exist yet: run in "system" */
+	char errbuf[CURL_ERROR_SIZE];
+};
+
+/*
+ * One request to base (or to url when not NULL): with body, sql goes in the URL and body is
+ * the data (INSERT); without, sql is the body. resp (may be NULL) gets the answer.
+ */
+int ch_http(struct vigil_store *s, const char *url, const char *sql, const char *body, size_t len,
+	    struct vigil_buf *resp, struct vigil_error *err);
+/* Rows with this batch id in table (to learn whether an insert whose answer was lost landed). */
+int ch_count_batch(struct vigil_store *s, const char *table, const char *batch, long *ret);
+int ch_insert_once(struct vigil_store *s, const char *table, const char *batch, const char *body,
+		   size_t len, size_t nrows, struct vigil_error *err);
+int ch_insert_retry(struct vigil_store *s, const char *table, const char *batch, const char *body,
+		    size_t len, size_t nrows, struct vigil_error *err);
+/* Appends v as a ClickHouse string literal ('...' with \ and ' escaped). */
+int ch_quote(struct vigil_buf *b, const char *v);
+int ch_query(struct vigil_store *s, const char *sql, const struct store_arg *args, size_t nargs,
+	     json_t **ret, struct vigil_error *err);
+
+int ch_create_schema(struct vigil_store *s, struct vigil_error *err);
+
+/* The spool: batches kept on disk while the server is down, replayed in order. */
+uint64_t ch_spool_bytes(const char *dir);
+int ch_spool_write(struct vigil_store *s, const char *table, const char *batch, const char *body,
+		   size_t len, size_t nrows, const char *suffix);
+int ch_spool_replay(struct vigil_store *s, struct vigil_error *err);
+
+#define CH_SPOOL_SUFFIX ".jsonl"
+
+#endif

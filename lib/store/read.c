@@ -1,0 +1,344 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * The incident and alert queries of the cockpit: lists with filters, newest first, and alert
+ * counts over time. One SQL text for both backends (query.c); what a list shows of an
+ * incident's alerts (count, rules, window) is counted from the alerts table, so an incident
+ * that grows by single alerts never has its row rewritten.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/store_internal.h"
+#include "vigil/store_fleet.h"
+
+#define DEFAULT_INCIDENTS 100
+#define DEFAULT_ALERTS	  100
+#define MAX_LIMIT	  10000
+#define MAX_BUCKETS	  2000
+
+static size_t limit_of(const struct vigil_query *f, size_t def)
+{
+	return !f->limit ? def : f->limit > MAX_LIMIT ? MAX_LIMIT : f->limit;
+}
+
+/* " AND (A OR B ...)" where each column is searched case-insensitively for q. */
+static void where_text(struct store_sql *q, const struct store_dialect *d, const char *text,
+		       const char *const *cols)
+{
+	sql_add(q, " AND (");
+	for (size_t i = 0; cols[i]; i++) {
+		sql_add(q, "%s", i ? " OR " : "");
+		sql_wrap(q, d->ci_contains, cols[i]);
+		sql_arg(q, ARG_S(text));
+	}
+	sql_add(q, ")");
+}
+
+static void split_rules(json_t *set, const char *list)
+{
+	while (list && *list) {
+		size_t n = strcspn(list, ",");
+		char rule[64];
+
+		snprintf(rule, sizeof(rule), "%.*s", (int)n, list);
+		if (rule[0])
+			json_object_set_new(set, rule, json_true());
+		list += n + (list[n] == ',');
+	}
+}
+
+/* Counts, window and rules of each listed incident from its alerts. */
+static int add_alert_counts(struct vigil_store *s, json_t *list, struct vigil_error *err)
+{
+	const struct store_dialect *d = s->ops->dialect;
+	struct store_sql *q = malloc(sizeof(*q));
+	json_t *rows = NULL, *inc, *row;
+	size_t i, j;
+	int rc;
+
+	if (!q)
+		return -ENOMEM;
+	if (!json_array_size(list)) {
+		free(q);
+		return 0;
+	}
+	sql_init(q);
+	sql_add(q,
+		"SELECT incident_id, %s AS n, min(time_ns) AS first_ns, max(time_ns) AS last_ns, "
+		"%s AS rules FROM alerts WHERE incident_id IN (",
+		d->count_alerts, d->rules_concat);
+	json_array_foreach(list, i, inc)
+	{
+		sql_add(q, "%s?", i ? "," : "");
+		sql_arg(q, ARG_S(json_string_value(json_object_get(inc, "incident_id"))));
+	}
+	sql_add(q, ") GROUP BY incident_id");
+	rc = sql_run(s, q, &rows, err);
+	sql_release(q);
+	free(q);
+	if (rc)
+		return rc;
+	json_array_foreach(list, i, inc)
+	{
+		const char *id = json_string_value(json_object_get(inc, "incident_id"));
+
+		json_array_foreach(rows, j, row)
+		{
+			json_int_t n = json_integer_value(json_object_get(row, "n"));
+			json_int_t first = json_integer_value(json_object_get(row, "first_ns"));
+			json_int_t last = json_integer_value(json_object_get(row, "last_ns"));
+			json_t *set, *rules, *r;
+			const char *k;
+			size_t x;
+
+			if (strcmp(json_string_value(json_object_get(row, "incident_id")) ?: "",
+				   id))
+				continue;
+			set = json_object();
+			rules = json_array();
+			if (n > json_integer_value(json_object_get(inc, "alert_count")))
+				json_object_set_new(inc, "alert_count", json_integer(n));
+			if (!json_integer_value(json_object_get(inc, "start_ns")))
+				json_object_set_new(inc, "start_ns", json_integer(first));
+			if (last > json_integer_value(json_object_get(inc, "end_ns")))
+				json_object_set_new(inc, "end_ns", json_integer(last));
+			json_array_foreach(json_object_get(inc, "rules"), x, r)
+			{
+				json_object_set(set, json_string_value(r) ?: "", json_true());
+			}
+			split_rules(set, json_string_value(json_object_get(row, "rules")));
+			json_object_foreach(set, k, r)
+			{
+				json_array_append_new(rules, json_string(k));
+			}
+			json_object_set_new(inc, "rules", rules);
+			json_decref(set);
+			break;
+		}
+	}
+	json_decref(rows);
+	return 0;
+}
+
+int vigil_store__incidents(struct vigil_store *s, const struct vigil_query *f, json_t **ret,
+			   struct vigil_error *err)
+{
+	static const char *const text_cols[] = { "summary",	"workload_name", "node",
+						 "incident_id", "workload_id",	 NULL };
+	const struct store_dialect *d;
+	struct store_sql *q;
+	json_t *rows = NULL, *out, *row;
+	size_t i;
+	int rc;
+
+	if (!s || !f || !ret)
+		return -EINVAL;
+	d = s->ops->dialect;
+	q = malloc(sizeof(*q));
+	if (!q)
+		return -ENOMEM;
+	sql_init(q);
+	sql_add(q, "SELECT * FROM incidents%s WHERE 1 = 1", d->final);
+	if (f->node) {
+		sql_add(q, " AND node = ?");
+		sql_arg(q, ARG_S(f->node));
+	}
+	if (f->workload) {
+		sql_add(q, " AND (workload_name = ? OR workload_id = ?)");
+		sql_arg(q, ARG_S(f->workload));
+		sql_arg(q, ARG_S(f->workload));
+	}
+	if (f->rule) {
+		sql_add(q, " AND (");
+		sql_wrap(q, d->array_has, "rules");
+		sql_add(q,
+			" OR incident_id IN (SELECT incident_id FROM alerts WHERE rule_id = ?))");
+		sql_arg(q, ARG_S(f->rule));
+		sql_arg(q, ARG_S(f->rule));
+	}
+	if (f->q)
+		where_text(q, d, f->q, text_cols);
+	if (f->since_ns) {
+		sql_add(q, " AND (opened_ns >= ? OR received_ns >= ?)");
+		sql_arg(q, ARG_I(f->since_ns));
+		sql_arg(q, ARG_I(f->since_ns));
+	}
+	if (f->until_ns) {
+		sql_add(q, " AND opened_ns < ?");
+		sql_arg(q, ARG_I(f->until_ns));
+	}
+	sql_add(q, " ORDER BY opened_ns DESC, incident_id LIMIT ?");
+	sql_arg(q, ARG_I(limit_of(f, DEFAULT_INCIDENTS)));
+	rc = sql_run(s, q, &rows, err);
+	sql_release(q);
+	free(q);
+	if (rc)
+		return rc;
+	out = json_array();
+	json_array_foreach(rows, i, row)
+	{
+		json_t *norm = store_row_normalize(&store_tables[T_INCIDENTS], row);
+
+		json_array_append_new(out, store_list_entry(norm));
+		json_decref(norm);
+	}
+	json_decref(rows);
+	if (!out)
+		return -ENOMEM;
+	rc = add_alert_counts(s, out, err);
+	if (rc) {
+		json_decref(out);
+		return rc;
+	}
+	*ret = out;
+	return 0;
+}
+
+int vigil_store__alerts(struct vigil_store *s, const struct vigil_query *f, json_t **ret,
+			struct vigil_error *err)
+{
+	static const char *const text_cols[] = { "message",	  "rule_id", "rule_name", "comm",
+						 "workload_name", "node",    NULL };
+	const struct store_dialect *d;
+	size_t limit = limit_of(f, DEFAULT_ALERTS), i;
+	struct store_sql *q;
+	json_t *rows = NULL, *out, *row, *seen;
+	int rc;
+
+	if (!s || !f || !ret)
+		return -EINVAL;
+	d = s->ops->dialect;
+	q = malloc(sizeof(*q));
+	if (!q)
+		return -ENOMEM;
+	sql_init(q);
+	sql_add(q,
+		"SELECT alert_id, incident_id, node, received_ns, record FROM alerts WHERE 1 = 1");
+	if (f->node) {
+		sql_add(q, " AND node = ?");
+		sql_arg(q, ARG_S(f->node));
+	}
+	if (f->workload) {
+		sql_add(q, " AND (workload_name = ? OR workload_id = ?)");
+		sql_arg(q, ARG_S(f->workload));
+		sql_arg(q, ARG_S(f->workload));
+	}
+	if (f->rule) {
+		sql_add(q, " AND rule_id = ?");
+		sql_arg(q, ARG_S(f->rule));
+	}
+	if (f->incident) {
+		sql_add(q, " AND incident_id = ?");
+		sql_arg(q, ARG_S(f->incident));
+	}
+	if (f->q)
+		where_text(q, d, f->q, text_cols);
+	if (f->since_ns) {
+		sql_add(q, " AND time_ns >= ?");
+		sql_arg(q, ARG_I(f->since_ns));
+	}
+	if (f->until_ns) {
+		sql_add(q, " AND time_ns < ?");
+		sql_arg(q, ARG_I(f->until_ns));
+	}
+	/* ClickHouse may hold a duplicate until its merge: ask for more, keep one of each */
+	sql_add(q, " ORDER BY time_ns DESC, alert_id LIMIT ?");
+	sql_arg(q, ARG_I(d->sets_replaced ? limit : 2 * limit));
+	rc = sql_run(s, q, &rows, err);
+	sql_release(q);
+	free(q);
+	if (rc)
+		return rc;
+	out = json_array();
+	seen = json_object();
+	json_array_foreach(rows, i, row)
+	{
+		const char *id = json_string_value(json_object_get(row, "alert_id")) ?: "";
+		json_t *rec;
+
+		if (json_array_size(out) >= limit || json_object_get(seen, id))
+			continue;
+		json_object_set_new(seen, id, json_true());
+		rec = json_loads(json_string_value(json_object_get(row, "record")) ?: "", 0, NULL);
+		if (!json_is_object(rec)) {
+			json_decref(rec);
+			rec = json_pack("{s:s}", "alert_id", id);
+		}
+		json_object_set(rec, "incident_id", json_object_get(row, "incident_id"));
+		json_object_set(rec, "node", json_object_get(row, "node"));
+		json_object_set(rec, "received_ns", json_object_get(row, "received_ns"));
+		json_array_append_new(out, rec);
+	}
+	json_decref(seen);
+	json_decref(rows);
+	if (!out)
+		return -ENOMEM;
+	*ret = out;
+	return 0;
+}
+
+int vigil_store__alert_counts(struct vigil_store *s, const struct vigil_query *f,
+			      uint64_t bucket_ns, json_t **ret, struct vigil_error *err)
+{
+	const struct store_dialect *d;
+	struct store_sql *q;
+	uint64_t nb;
+	json_t *rows = NULL, *out, *row;
+	char bexpr[96];
+	size_t i;
+	int rc;
+
+	if (!s || !f || !ret || !bucket_ns || f->until_ns <= f->since_ns)
+		return -EINVAL;
+	nb = (f->until_ns - f->since_ns + bucket_ns - 1) / bucket_ns;
+	if (nb > MAX_BUCKETS)
+		return vigil_error__set(err, -E2BIG, "", 0, 0, "%llu buckets (at most %d)",
+					(unsigned long long)nb, MAX_BUCKETS);
+	d = s->ops->dialect;
+	q = malloc(sizeof(*q));
+	if (!q)
+		return -ENOMEM;
+	sql_init(q);
+	snprintf(bexpr, sizeof(bexpr), "%s%s%s%s%s", d->idiv[0], "time_ns - ?", d->idiv[1], "?",
+		 d->idiv[2]);
+	sql_add(q, "SELECT %s AS b, %s AS n FROM alerts WHERE time_ns >= ? AND time_ns < ?", bexpr,
+		d->count_alerts);
+	sql_arg(q, ARG_I(f->since_ns));
+	sql_arg(q, ARG_I(bucket_ns));
+	sql_arg(q, ARG_I(f->since_ns));
+	sql_arg(q, ARG_I(f->until_ns));
+	if (f->node) {
+		sql_add(q, " AND node = ?");
+		sql_arg(q, ARG_S(f->node));
+	}
+	if (f->rule) {
+		sql_add(q, " AND rule_id = ?");
+		sql_arg(q, ARG_S(f->rule));
+	}
+	sql_add(q, " GROUP BY b");
+	rc = sql_run(s, q, &rows, err);
+	sql_release(q);
+	free(q);
+	if (rc)
+		return rc;
+	out = json_array();
+	for (uint64_t b = 0; out && b < nb; b++)
+		json_array_append_new(out, json_pack("{s:I, s:i}", "t_ns",
+						     (json_int_t)(f->since_ns + b * bucket_ns),
+						     "count", 0));
+	json_array_foreach(rows, i, row)
+	{
+		json_int_t b = json_integer_value(json_object_get(row, "b"));
+
+		if (b >= 0 && (uint64_t)b < nb)
+			json_object_set(json_array_get(out, (size_t)b), "count",
+					json_object_get(row, "n"));
+	}
+	json_decref(rows);
+	if (!out)
+		return -ENOMEM;
+	*ret = out;
+	return 0;
+}

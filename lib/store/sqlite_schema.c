@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * SQLite DDL from the logical schema, and the migration of a store written by schema 1 (alerts
+ * unique by incident, time and rule; no fleet tables): tables whose columns changed are rebuilt
+ * and their rows copied, so nothing an older vigil stored is lost.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/sqlite_internal.h"
+
+static const char *sql_type(enum col_type t)
+{
+	switch (t) {
+	case COL_F64:
+		return "REAL";
+	case COL_STR:
+	case COL_ENUM:
+	case COL_ARR:
+		return "TEXT";
+	default:
+		return "INTEGER";
+	}
+}
+
+static void create_table(struct vigil_buf *b, const struct store_table *tab, const char *name)
+{
+	vigil_buf__printf(b, "CREATE TABLE IF NOT EXISTS %s (", name);
+	for (size_t i = 0; i < tab->ncols; i++)
+		vigil_buf__printf(b, "%s%s %s NOT NULL DEFAULT %s", i ? ", " : "",
+				  tab->cols[i].name, sql_type(tab->cols[i].type),
+				  tab->cols[i].type == COL_F64		  ? "0.0"
+				  : tab->cols[i].type == COL_ARR	  ? "'[]'"
+				  : sql_type(tab->cols[i].type)[0] == 'T' ? "''"
+									  : "0");
+	if (tab->mode == PUT_REPLACE)
+		vigil_buf__printf(b, ", PRIMARY KEY (%s)", tab->key);
+	else if (tab->mode == PUT_IGNORE)
+		vigil_buf__printf(b, ", UNIQUE (%s)", tab->key);
+	vigil_buf__puts(b, ");");
+}
+
+static void create_indexes(struct vigil_buf *b, const struct store_table *tab)
+{
+	for (size_t i = 0; tab->idx && tab->idx[i]; i++) {
+		char name[64];
+		size_t o = (size_t)snprintf(name, sizeof(name), "%s_by", tab->name);
+
+		for (const char *p = tab->idx[i]; *p && o + 1 < sizeof(name); p++)
+			if (*p != ' ')
+				name[o++] = *p == ',' ? '_' : *p;
+		name[o] = '\0';
+		vigil_buf__printf(b, "CREATE INDEX IF NOT EXISTS %s ON %s (%s);", name, tab->name,
+				  tab->idx[i]);
+	}
+}
+
+/* What a column missing from a schema-1 table is filled with when its rows are copied. */
+static const char *migrate_expr(const struct store_table *tab, const char *col)
+{
+	static const struct {
+		const char *table, *col, *expr;
+	} fills[] = {
+		{ "alerts", "alert_id",
+		  "coalesce(json_extract(record, '$.alert_id'), lower(hex(randomblob(16))))" },
+		{ "alerts", "node", "coalesce(json_extract(record, '$.node'), '')" },
+		{ "alerts", "received_ns", "time_ns" },
+		{ "alerts", "workload_id", "coalesce(json_extract(record, '$.workload.id'), '')" },
+		{ "alerts", "workload_name",
+		  "coalesce(json_extract(record, '$.workload.name'), '')" },
+		{ "alerts", "namespace",
+		  "coalesce(json_extract(record, '$.workload.namespace'), '')" },
+		{ "incidents", "node", "host" },
+		{ "incidents", "received_ns", "opened_ns" },
+	};
+
+	for (size_t i = 0; i < sizeof(fills) / sizeof(fills[0]); i++)
+		if (!strcmp(fills[i].table, tab->name) && !strcmp(fills[i].col, col))
+			return fills[i].expr;
+	return NULL;
+}
+
+/* True when the table exists with exactly the schema's columns; *exists says if it exists. */
+static bool table_current(sqlite3 *db, const struct store_table *tab, bool *exists,
+			  struct vigil_buf *have)
+{
+	char sql[128];
+	sqlite3_stmt *st;
+	size_t n = 0;
+	bool same = true;
+
+	snprintf(sql, sizeof(sql), "PRAGMA table_info(%s)", tab->name);
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return false;
+	vigil_buf__reset(have);
+	vigil_buf__puts(have, ",");
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(st, 1);
+
+		vigil_buf__printf(have, "%s,", name);
+		same &= n < tab->ncols && !strcmp(name, tab->cols[n].name);
+		n++;
+	}
+	sqlite3_finalize(st);
+	*exists = n > 0;
+	return same && n == tab->ncols;
+}
+
+static int migrate_table(struct vigil_buf *b, const struct store_table *tab, const char *have)
+{
+	char old[80];
+
+	snprintf(old, sizeof(old), "%s_schema1", tab->name);
+	vigil_buf__printf(b, "ALTER TABLE %s RENAME TO %s;", tab->name, old);
+	create_table(b, tab, tab->name);
+	vigil_buf__printf(b, "INSERT OR IGNORE INTO %s (", tab->name);
+	for (size_t i = 0; i < tab->ncols; i++)
+		vigil_buf__printf(b, "%s%s", i ? ", " : "", tab->cols[i].name);
+	vigil_buf__puts(b, ") SELECT ");
+	for (size_t i = 0; i < tab->ncols; i++) {
+		char probe[80];
+		const char *fill = migrate_expr(tab, tab->cols[i].name);
+
+		snprintf(probe, sizeof(probe), ",%s,", tab->cols[i].name);
+		if (strstr(have, probe))
+			vigil_buf__printf(b, "%s%s", i ? ", " : "", tab->cols[i].name);
+		else
+			vigil_buf__printf(b, "%s%s", i ? ", " : "",
+					  fill					  ? fill
+					  : sql_type(tab->cols[i].type)[0] == 'T' ? "''"
+										  : "0");
+	}
+	vigil_buf__printf(b, " FROM %s; DROP TABLE %s;", old, old);
+	return 0;
+}
+
+int sq_create_schema(struct vigil_store *s, int64_t from_version, struct vigil_error *err)
+{
+	struct sq *q = s->be;
+	struct vigil_buf b = VIGIL_BUF_INIT, have = VIGIL_BUF_INIT;
+	int rc;
+
+	if (from_version == 0)
+		vigil_buf__puts(&b, "PRAGMA auto_vacuum = INCREMENTAL;");
+	vigil_buf__puts(&b, "BEGIN IMMEDIATE;");
+	for (int t = 0; t < T__MAX; t++) {
+		const struct store_table *tab = &store_tables[t];
+		bool exists = false;
+
+		if (!table_current(q->db, tab, &exists, &have) && exists)
+			migrate_table(&b, tab, have.data ? have.data : "");
+		else
+			create_table(&b, tab, tab->name);
+		create_indexes(&b, tab);
+	}
+	vigil_buf__printf(&b, "PRAGMA user_version = %d; COMMIT;", STORE_SCHEMA_VERSION);
+	vigil_buf__release(&have);
+	if (!b.data)
+		return vigil_error__set(err, -ENOMEM, "", 0, 0, "out of memory");
+	rc = sq_exec(s, b.data, err);
+	if (rc)
+		sq_exec(s, "ROLLBACK", NULL);
+	vigil_buf__release(&b);
+	return rc;
+}

@@ -1,0 +1,65 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
+"""t2005-compare.py ALERTS EVENTS: every alert's event, process and workload equal those of the
+traced event that raised it (same kind and time); every alerting kind is covered; values that
+have names are spelled by name."""
+import json
+import sys
+
+alerts = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+events = [json.loads(l) for l in open(sys.argv[2]) if l.strip()]
+by_key = {}
+for e in events:
+    by_key.setdefault((e["kind"], e["time"]), []).append(e)
+
+# every kind a rule alerts on, and the rule this workload makes it raise
+WANT = {"exec": "R0001", "open": "R0010", "capability": "R0004", "dns": "R0005",
+        "connect": "R0011", "iouring_op": "R1030", "symlink": "R1010", "link": "R1012",
+        "ptrace": "R1015", "unshare": "R1006", "bpf": "R0009", "module": "R1002",
+        "syscall": "R0003"}
+WANT.update(json.loads(sys.argv[3]) if len(sys.argv) > 3 else {})
+seen, bad = {}, []
+for a in alerts:
+    kind = a["event"]["type"]
+    cands = by_key.get((kind, a["time"]), [])
+    if not cands:
+        bad.append("%s %s: no %s event at %s in the trace" % (a["rule_id"], a["message"], kind,
+                                                               a["time"]))
+        continue
+    if not any(e["event"] == a["event"] and e["process"] == a["process"] and
+               e["workload"] == a["workload"] for e in cands):
+        e = cands[0]
+        for part in ("event", "process", "workload"):
+            if e[part] != a[part]:
+                bad.append("%s %s: %s differs\n  trace: %s\n  alert: %s" % (
+                    a["rule_id"], kind, part, json.dumps(e[part], sort_keys=True),
+                    json.dumps(a[part], sort_keys=True)))
+        continue
+    seen.setdefault(kind, set()).add(a["rule_id"])
+for kind, rule in sorted(WANT.items()):
+    if rule not in seen.get(kind, set()):
+        bad.append("no %s alert compared for a %s event (compared: %s)" %
+                   (rule, kind, sorted((k, sorted(v)) for k, v in seen.items())))
+
+
+def events_of(kind):
+    return [a["event"] for a in alerts if a["event"]["type"] == kind]
+
+
+# names, not numbers, for the values that have them
+CHECKS = [
+    ("open", lambda e: "O_RDONLY" in e["flags"]),
+    ("dns", lambda e: e["qtype"] == "A" and e["domain"] == "vigil-spelling.example.org"),
+    ("unshare", lambda e: "CLONE_NEWUTS" in e["flags"]),
+    ("ptrace", lambda e: e["request_name"] == "PTRACE_ATTACH"),
+    ("bpf", lambda e: e["cmd_name"] == "BPF_PROG_LOAD"),
+    ("connect", lambda e: e["proto"] == "TCP" and e["addr"] == "127.0.0.1"),
+    ("capability", lambda e: e["capability"] == "CAP_NET_RAW"),
+]
+for kind, ok in CHECKS:
+    if not any(ok(e) for e in events_of(kind)):
+        bad.append("%s: no alert spells it by name: %s" % (kind, events_of(kind)[:2]))
+if bad:
+    print("\n".join(bad))
+    sys.exit(1)
+print("compared %d alerts over %d kinds" % (len(alerts), len(seen)))

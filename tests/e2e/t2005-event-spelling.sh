@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+#
+# t2005: one spelling of an event. A workload makes real events of every kind a rule can
+# alert on; `vigil watch --events` writes each event it checks as `vigil trace --json` does,
+# and every alert's "event", "process" and "workload" must equal those of the event that
+# raised it (same kind and time), field for field. Open flags, DNS types, namespaces, ptrace
+# requests and bpf commands are names in both.
+#
+# Runs in a private network namespace (DNS on port 53 without touching the host's).
+if [ "$(id -u)" = 0 ] && [ -z "${VIGIL_T2005_NETNS:-}" ] && command -v unshare >/dev/null; then
+	VIGIL_T2005_NETNS=1 exec unshare --net -- "$0" "$@"
+fi
+. "$(dirname "$0")/../lib/common.sh"
+requires_root
+requires_progs
+requires_cmd ip
+vigil_has watch || skip "vigil watch is not part of this build"
+
+ip link set lo up
+spawn dns "$PROGS/dns_server" 53 127.0.0.1
+wait_for_line "$TEST_TMP/dns.log" '^port 53$' 5
+spawn_server echo "$PROGS/tcp_echo" 0
+ECHO_PORT=$SERVER_PORT
+
+# A profile that allows almost nothing: what /bin/true does.
+PROFILE=$TEST_TMP/true.yaml
+"$VIGIL" learn --out "$PROFILE" --name spelling -- /bin/true 2>"$TEST_TMP/learn.err" ||
+	fail "vigil learn failed: $(cat "$TEST_TMP/learn.err")"
+
+DRIVE=$TEST_TMP/drive.sh
+cat >"$DRIVE" <<EOF
+#!/bin/sh
+cat /etc/shadow >/dev/null
+"$PROGS/cap_use" net_raw
+"$PROGS/dns_query" vigil-spelling.example.org 127.0.0.1 53
+"$PROGS/iouring_connect" 127.0.0.1 $ECHO_PORT
+"$PROGS/link_to" sym /etc/shadow "$TEST_TMP/s1"
+"$PROGS/link_to" hard /etc/shadow "$TEST_TMP/h1"
+"$PROGS/ptrace_child" attach
+"$PROGS/unshare_ns" uts
+"$PROGS/bpf_load"
+"$PROGS/module_load" finit
+exit 0
+EOF
+chmod +x "$DRIVE"
+
+ALERTS=$TEST_TMP/alerts.jsonl
+EVENTS=$TEST_TMP/events.jsonl
+set +e
+"$VIGIL" watch --profile "$PROFILE" --name spelling --cooldown 0 --alerts "file:$ALERTS" \
+	--events "$EVENTS" -- /bin/sh "$DRIVE" >"$TEST_TMP/watch.out" 2>"$TEST_TMP/watch.err"
+RC=$?
+set -e
+assert_eq 1 "$RC" "watch exit status (alerts raised): $(cat "$TEST_TMP/watch.err")"
+
+python3 "$VIGIL_ROOT/tests/e2e/t2005-compare.py" "$ALERTS" "$EVENTS"
+echo ok

@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# The fleet on a real two-shard ClickHouse cluster (issue 10, "Scale, on an existing engine"):
+# two clickhouse-server processes as the two shards of one remote_servers cluster, per-shard
+# tables under Distributed ones, two cockpits on it at once. Nodes write through either
+# cockpit (and an agent's evidence straight into the cluster); rows spread over both shards;
+# either cockpit serves all of it, de-duplicates what the other stored, and refuses a revoked
+# node; a cockpit killed with -9 loses nothing (it keeps nothing of its own).
+. "$(dirname "$0")/../lib/common.sh"
+. "$TESTLIB/cockpit.sh"
+. "$TESTLIB/clickhouse.sh"
+requires_cmd curl python3
+rc=0
+ch_cluster_start "$TEST_TMP/ch" >"$TEST_TMP/ch.out" 2>&1 || rc=$?
+[ $rc -eq 77 ] && skip "$(cat "$TEST_TMP/ch.out")"
+[ $rc -eq 0 ] || fail "the ClickHouse cluster did not start: $(tail -5 "$TEST_TMP/ch.out")"
+on_exit ch_cluster_stop
+q() { curl -sS --max-time 10 --data-binary "$2" "$1/"; }
+[ "$(q $CH1_URL "SELECT count() FROM system.clusters WHERE cluster = 'vigil_test'")" = 2 ] ||
+	fail "the cluster vigil_test does not have two shards"
+
+db=vigil_t8004
+store="clickhouse:$CH1_URL/$db?cluster=vigil_test&shard=$CH1_URL&shard=$CH2_URL"
+
+# Two cockpits on the cluster at once; the first one to start creates the schema.
+cockpit_start cockpit-a --store "$store"
+a=$COCKPIT_URL
+pid_a=$COCKPIT_PID
+cockpit_start cockpit-b --store "$store"
+b=$COCKPIT_URL
+for s in $CH1_URL $CH2_URL; do
+	engines=$(q $s "SELECT name, engine FROM system.tables WHERE database = '$db' AND name IN ('alerts', 'alerts_local') ORDER BY name FORMAT TSV" | tr '\t\n' ': ')
+	assert_eq "alerts:Distributed alerts_local:ReplacingMergeTree " "$engines" "tables on $s"
+done
+
+tok_a=$(cockpit_node_token "$store" node-a "$a")
+tok_b=$(cockpit_node_token "$store" node-b "$b")
+# the token made against the cluster works on the other cockpit too
+_cockpit_accepts "$b" "$tok_a" || fail "cockpit b does not know node-a's token"
+_cockpit_accepts "$a" "$tok_b" || fail "cockpit a does not know node-b's token"
+
+req() { curl -s -o "$TEST_TMP/body" -w '%{http_code}' "$@"; }
+py() { python3 -c "import json; d=json.load(open('$TEST_TMP/body')); print($1)"; }
+python3 - "$TEST_TMP" <<'PY'
+import json, sys, time
+t = time.time()
+for node, tag in (("node-a", 0xa), ("node-b", 0xb)):
+    with open("%s/%s.jsonl" % (sys.argv[1], node), "w") as f:
+        for batch in range(10):
+            f.write(json.dumps([{
+                "alert_id": "%08x%024x" % (tag, batch * 100 + i),
+                "time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(t - 60 + i % 60)) + ".000000000Z",
+                "rule_id": "R000%d" % (i % 5), "severity": 1 + i % 9, "message": "alert %d" % i,
+                "workload": {"id": "w-%s-%d" % (node, i % 3), "name": "app-%d" % (i % 3)}}
+                for i in range(100)]) + "\n")
+PY
+# node-a writes through cockpit a, node-b through cockpit b
+posted_a=$(python3 "$TESTLIB/http_flood.py" post $(sed 's/.*://' <<<"$a") "$tok_a" "$TEST_TMP/node-a.jsonl")
+posted_b=$(python3 "$TESTLIB/http_flood.py" post $(sed 's/.*://' <<<"$b") "$tok_b" "$TEST_TMP/node-b.jsonl")
+log "node-a via a: $posted_a; node-b via b: $posted_b"
+assert_contains "$posted_a" '"not_200": 0, "accepted": 1000,' "node-a's 1000 alerts"
+assert_contains "$posted_b" '"not_200": 0, "accepted": 1000,' "node-b's 1000 alerts"
+# heartbeats through both, a report through a, and an agent's evidence straight into the cluster
+hb='{"time":"2026-11-22T10:00:00Z","seq":1,"interval_s":10,"version":"0.9","kernel":"6.18.0","uptime_s":60,
+     "workloads":[{"id":"w-1","name":"app-1","namespace":"prod","state":"detecting"}]}'
+assert_eq 200 "$(req -H "Authorization: Bearer $tok_a" -d "$hb" $a/api/v1/heartbeat)" "node-a heartbeat via a"
+assert_eq 200 "$(req -H "Authorization: Bearer $tok_b" -d "$hb" $b/api/v1/heartbeat)" "node-b heartbeat via b"
+inc=0000000000000000000000000000c0de
+assert_eq 200 "$(req -H "Authorization: Bearer $tok_a" -d "{\"incident_id\":\"$inc\",\"state\":\"closed\",\"summary\":\"written through a\",\"events\":[{\"seq\":0,\"time_ns\":1,\"kind\":\"exec\"}]}" $a/api/v1/reports)" "a report via a"
+echo '{"incident_id":"0000000000000000000000000000e71d","state":"open","summary":"an agent wrote this straight into the cluster","host":"node-c"}' >"$TEST_TMP/ev.json"
+"$VIGIL" evidence import --store "$store" "$TEST_TMP/ev.json" >/dev/null || fail "evidence import into the cluster"
+
+# The rows are spread over both shards, each stored once.
+l1=$(q $CH1_URL "SELECT count() FROM $db.alerts_local")
+l2=$(q $CH2_URL "SELECT count() FROM $db.alerts_local")
+log "alerts per shard: $l1 + $l2"
+[ "$l1" -gt 0 ] && [ "$l2" -gt 0 ] || fail "the alerts are not on both shards: $l1, $l2"
+assert_eq 2000 "$((l1 + l2))" "every alert stored once"
+
+# Either cockpit serves all of it.
+for c in $a $b; do
+	assert_eq 200 "$(req "$c/api/v1/alerts?limit=10000")" "alerts from $c"
+	assert_eq 2000 "$(py 'len(d["alerts"])')" "all 2000 alerts from $c"
+	assert_eq 200 "$(req "$c/api/v1/nodes")" "nodes from $c"
+	assert_eq "node-a:online node-b:online" "$(py '" ".join(n["name"] + ":" + n["status"] for n in d["nodes"])')" "both nodes online from $c"
+	assert_eq 200 "$(req "$c/api/v1/incidents/$inc")" "the report from $c"
+	assert_eq "written through a 1" "$(py 'd["summary"], len(d["events"])' | tr -d "(),'")" "the report's content from $c"
+	assert_eq 200 "$(req "$c/api/v1/incidents/0000000000000000000000000000e71d")" "the agent's evidence from $c"
+	assert_eq 200 "$(req "$c/api/v1/workloads?node=node-b")" "workloads from $c"
+	assert_eq app-1 "$(py 'd["workloads"][0]["name"]')" "node-b's workload from $c"
+	assert_eq 200 "$(req "$c/api/v1/stats/alerts?since=1h&bucket=10m")" "counts from $c"
+	assert_eq 2000 "$(py 'sum(x["count"] for x in d["series"])')" "2000 counted from $c"
+done
+# What one cockpit stored, the other knows: node-a's alerts sent again via b are duplicates.
+again=$(python3 "$TESTLIB/http_flood.py" post $(sed 's/.*://' <<<"$b") "$tok_a" "$TEST_TMP/node-a.jsonl")
+log "node-a's alerts again, via b: $again"
+assert_contains "$again" '"accepted": 0, "duplicates": 1000' "re-sent alerts are duplicates across cockpits"
+
+# Revocation against the cluster: both cockpits refuse node-b within seconds.
+"$VIGIL" cockpit token revoke node-b --store "$store" >/dev/null
+refused() { [ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $tok_b" -d '[]' "$1/api/v1/alerts")" = 401 ]; }
+wait_until 15 refused $a || fail "cockpit a still takes node-b's writes"
+wait_until 15 refused $b || fail "cockpit b still takes node-b's writes"
+
+# kill -9 of cockpit a: b serves everything, and a new cockpit started after it too.
+kill -KILL $pid_a
+wait $pid_a 2>/dev/null || true
+assert_eq 200 "$(req "$b/api/v1/alerts?limit=10000")" "b after a was killed"
+assert_eq 2000 "$(py 'len(d["alerts"])')" "all 2000 from b"
+cockpit_start cockpit-a2 --store "$store"
+assert_eq 200 "$(req "$COCKPIT_URL/api/v1/nodes")" "a new cockpit"
+assert_eq "node-a:active node-b:revoked" "$(py '" ".join(n["name"] + ":" + n["credential"] for n in d["nodes"])')" "it knows the credentials"
+assert_eq 200 "$(req "$COCKPIT_URL/api/v1/alerts?limit=10000")" "and the alerts"
+assert_eq 2000 "$(py 'len(d["alerts"])')" "all 2000"
+echo "cockpit on a ClickHouse cluster: ok"

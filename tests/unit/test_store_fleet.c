@@ -1,0 +1,382 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * The fleet part of the SQLite store: alerts unique by alert_id (not by incident, time and
+ * rule), alerts without an incident (linear, one derived incident per node, workload and
+ * hour), heartbeats and workloads, profiles, credentials, and a schema-1 file brought up to
+ * date without losing its rows.
+ */
+#include <errno.h>
+#include <jansson.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "vigil/store.h"
+#include "vigil/store_fleet.h"
+
+static char dir[64], spec[160], path[128];
+
+static int setup(void **state)
+{
+	snprintf(dir, sizeof(dir), "/tmp/vigil-fleet-XXXXXX");
+	if (!mkdtemp(dir))
+		return -1;
+	snprintf(path, sizeof(path), "%s/evidence.db", dir);
+	snprintf(spec, sizeof(spec), "sqlite:%s", path);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	return system(cmd) ? -1 : 0;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* An alert of workload "web" at the given second; id n. */
+static json_t *alert(unsigned n, const char *incident, const char *time)
+{
+	char id[33];
+	json_t *a;
+
+	snprintf(id, sizeof(id), "%032x", n);
+	a = json_pack("{s:s, s:s, s:s, s:s, s:i, s:s, s:{s:s, s:s}, s:{s:i, s:s}}", "alert_id", id,
+		      "time", time, "rule_id", "R0001", "rule_name", "Unexpected process launched",
+		      "severity", 1, "message", "unexpected process", "workload", "id", "w-web",
+		      "name", "web", "process", "pid", 100 + (int)n, "comm", "sh");
+	if (incident)
+		json_object_set_new(a, "incident_id", json_string(incident));
+	return a;
+}
+
+static void rfc3339_now(char *buf, size_t size, int offset_s)
+{
+	time_t t = time(NULL) + offset_s;
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, size, "%Y-%m-%dT%H:%M:%S.000000000Z", &tm);
+}
+
+static size_t ingest(struct vigil_store *s, const char *node, json_t *arr, size_t *dups)
+{
+	struct vigil_ingest in = { .node = node, .now_ns = now_ns(), .need_alert_id = true };
+	struct vigil_item_result *res = calloc(json_array_size(arr) + 1, sizeof(*res));
+	size_t ok = 0;
+
+	assert_non_null(res);
+	assert_int_equal(vigil_store__ingest_alerts(s, &in, arr, res), 0);
+	*dups = 0;
+	for (size_t i = 0; i < json_array_size(arr); i++) {
+		ok += res[i].status == 0;
+		*dups += res[i].status == 1;
+	}
+	free(res);
+	return ok;
+}
+
+/* 15 distinct alerts sharing incident, second and rule: 15 rows; sent again: 15 duplicates. */
+static void test_alert_ids(void **state)
+{
+	struct vigil_store *s;
+	struct vigil_query f = { 0 };
+	char t[64];
+	json_t *arr = json_array(), *got, *list;
+	size_t dups;
+
+	rfc3339_now(t, sizeof(t), -10);
+	for (unsigned i = 1; i <= 15; i++)
+		json_array_append_new(arr, alert(i, "00aa", t));
+	assert_int_equal(vigil_store__open(spec, NULL, &s, NULL), 0);
+	assert_int_equal(ingest(s, "node-a", arr, &dups), 15);
+	assert_int_equal(dups, 0);
+	assert_int_equal(vigil_store__flush(s, NULL), 0);
+	assert_int_equal(ingest(s, "node-a", arr, &dups), 0);
+	assert_int_equal(dups, 15);
+	assert_int_equal(vigil_store__flush(s, NULL), 0);
+	/* the incident exists (a placeholder until its report comes) and has all 15 */
+	assert_int_equal(vigil_store__get(s, "00aa", &got, NULL), 0);
+	assert_int_equal(json_array_size(json_object_get(got, "alerts")), 15);
+	json_decref(got);
+	f.node = "node-a";
+	assert_int_equal(vigil_store__alerts(s, &f, &list, NULL), 0);
+	assert_int_equal(json_array_size(list), 15);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(list, 0), "node")),
+			    "node-a");
+	json_decref(list);
+	/* a missing or malformed alert_id is refused, the rest of the batch stored */
+	{
+		struct vigil_ingest in = { .node = "node-a",
+					   .now_ns = now_ns(),
+					   .need_alert_id = true };
+		struct vigil_item_result res[3];
+		json_t *b = json_array();
+
+		json_array_append_new(b, alert(99, NULL, t));
+		json_array_append_new(b, alert(100, NULL, t));
+		json_object_del(json_array_get(b, 0), "alert_id");
+		json_object_set_new(json_array_get(b, 1), "alert_id", json_string("XYZ"));
+		json_array_append_new(b, alert(101, NULL, t));
+		assert_int_equal(vigil_store__ingest_alerts(s, &in, b, res), 0);
+		assert_true(res[0].status < 0 && strstr(res[0].why, "alert_id missing"));
+		assert_true(res[1].status < 0 && strstr(res[1].why, "32 lower-case hex"));
+		assert_int_equal(res[2].status, 0);
+		json_decref(b);
+	}
+	vigil_store__free(s);
+	json_decref(arr);
+}
+
+/* Alerts without an incident: one incident per node, workload and hour, counted, linear. */
+static void test_loose_alerts(void **state)
+{
+	struct vigil_store *s;
+	struct vigil_query f = { 0 };
+	char t[64], id_a[33], id_b[33];
+	json_t *list, *arr;
+	size_t dups, total = 0;
+
+	rfc3339_now(t, sizeof(t), -1);
+	assert_int_equal(vigil_store__open(spec, NULL, &s, NULL), 0);
+	for (unsigned batch = 0; batch < 20; batch++) {
+		arr = json_array();
+		for (unsigned i = 0; i < 500; i++)
+			json_array_append_new(arr, alert(batch * 1000 + i + 1, NULL, t));
+		total += ingest(s, "node-a", arr, &dups);
+		assert_int_equal(vigil_store__flush(s, NULL), 0);
+		json_decref(arr);
+	}
+	assert_int_equal(total, 10000);
+	/* the same alerts from another node are other alerts? no: alert ids are global */
+	arr = json_array();
+	json_array_append_new(arr, alert(1, NULL, t));
+	assert_int_equal(ingest(s, "node-b", arr, &dups), 0);
+	assert_int_equal(dups, 1);
+	json_decref(arr);
+	assert_int_equal(vigil_store__incidents(s, &f, &list, NULL), 0);
+	assert_int_equal(json_array_size(list), 1);
+	assert_int_equal(
+		json_integer_value(json_object_get(json_array_get(list, 0), "alert_count")), 10000);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(list, 0), "node")),
+			    "node-a");
+	/* the id is the derived one: any cockpit computes the same */
+	{
+		json_t *a = alert(1, NULL, t);
+
+		vigil_store__loose_incident_id("node-a", a, now_ns(), id_a);
+		vigil_store__loose_incident_id("node-b", a, now_ns(), id_b);
+		assert_string_not_equal(id_a, id_b);
+		json_decref(a);
+	}
+	json_decref(list);
+	f.rule = "R0001";
+	assert_int_equal(vigil_store__incidents(s, &f, &list, NULL), 0);
+	assert_int_equal(json_array_size(list), 1);
+	json_decref(list);
+	f.rule = "R9999";
+	assert_int_equal(vigil_store__incidents(s, &f, &list, NULL), 0);
+	assert_int_equal(json_array_size(list), 0);
+	json_decref(list);
+	vigil_store__free(s);
+}
+
+static json_t *heartbeat(const char *wl_name, const char *state)
+{
+	return json_pack("{s:s, s:i, s:i, s:s, s:s, s:i, s:{s:i, s:{s:i, s:i}}, s:[{s:s, s:i}],"
+			 " s:{s:i}, s:[{s:s, s:s, s:s, s:s, s:{s:s, s:s}}]}",
+			 "time", "2026-11-22T10:00:00Z", "seq", 1, "interval_s", 10, "version",
+			 "0.1", "kernel", "6.18.0", "uptime_s", 100, "sensor", "events", 5, "drops",
+			 "ringbuf", 2, "rate", 3, "sinks", "name", "cockpit", "failed", 4, "spool",
+			 "dropped", 1, "workloads", "id", wl_name, "name", wl_name, "namespace",
+			 "prod", "state", state, "profile", "name", wl_name, "digest", "sha256:00");
+}
+
+static void test_heartbeats(void **state)
+{
+	struct vigil_store *s;
+	struct vigil_query f = { .now_ns = now_ns() };
+	json_t *hb = heartbeat("web", "learning"), *list, *n;
+	struct vigil_credential c = { .kind = "node", .node = "node-c", .version = 1 };
+
+	assert_int_equal(vigil_store__open(spec, NULL, &s, NULL), 0);
+	assert_int_equal(vigil_store__put_heartbeat(s, "node-a", hb, now_ns()), 0);
+	json_decref(hb);
+	hb = heartbeat("db", "detecting");
+	assert_int_equal(vigil_store__put_heartbeat(s, "node-b", hb, now_ns() - 60000000000ull), 0);
+	json_decref(hb);
+	memset(c.token_hash, 'a', 64);
+	assert_int_equal(vigil_store__put_credential(s, &c), 0);
+	assert_int_equal(vigil_store__flush(s, NULL), 0);
+	assert_int_equal(vigil_store__nodes(s, &f, &list, NULL), 0);
+	assert_int_equal(json_array_size(list), 3);
+	n = json_array_get(list, 0);
+	assert_string_equal(json_string_value(json_object_get(n, "name")), "node-a");
+	assert_string_equal(json_string_value(json_object_get(n, "status")), "online");
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(n, "health"), "drops")),
+			 5);
+	assert_int_equal(
+		json_integer_value(json_object_get(json_object_get(n, "health"), "sink_failures")),
+		4);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(list, 1), "status")),
+			    "stale");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(list, 2), "status")),
+			    "offline");
+	assert_string_equal(
+		json_string_value(json_object_get(json_array_get(list, 2), "credential")),
+		"active");
+	json_decref(list);
+	/* the workload list is the node's current state: a new heartbeat replaces it */
+	hb = heartbeat("api", "detecting");
+	assert_int_equal(vigil_store__put_heartbeat(s, "node-b", hb, now_ns()), 0);
+	json_decref(hb);
+	assert_int_equal(vigil_store__flush(s, NULL), 0);
+	f.node = "node-b";
+	assert_int_equal(vigil_store__workloads(s, &f, &list, NULL), 0);
+	assert_int_equal(json_array_size(list), 1);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(list, 0), "name")),
+			    "api");
+	json_decref(list);
+	assert_int_equal(vigil_store__nodes(s, &f, &list, NULL), 0);
+	assert_int_equal(json_array_size(list), 1);
+	assert_string_equal(
+		json_string_value(json_object_get(
+			json_object_get(json_array_get(list, 0), "heartbeat"), "kernel")),
+		"6.18.0");
+	json_decref(list);
+	vigil_store__free(s);
+}
+
+static void test_profiles_and_credentials(void **state)
+{
+	struct vigil_store *s;
+	struct vigil_query f = { 0 };
+	json_t *p = json_pack("{s:{s:s, s:s}, s:s, s:s, s:s, s:s, s:s, s:s}", "workload", "name",
+			      "web", "namespace", "prod", "kind", "learned", "name", "web",
+			      "digest", "sha256:aa", "signer", "", "completion", "complete", "yaml",
+			      "kind: ApplicationProfile\n");
+	struct vigil_credential c = { .kind = "join", .uses = 2, .version = 5 };
+	json_t *list;
+	bool dup;
+	uint64_t n;
+
+	assert_int_equal(vigil_store__open(spec, NULL, &s, NULL), 0);
+	assert_int_equal(vigil_store__put_profile(s, "node-a", p, now_ns(), &dup), 0);
+	assert_false(dup);
+	assert_int_equal(vigil_store__put_profile(s, "node-a", p, now_ns(), &dup), 0);
+	assert_true(dup);
+	json_object_set_new(p, "digest", json_string("sha256:bb"));
+	assert_int_equal(vigil_store__put_profile(s, "node-a", p, now_ns() + 1, &dup), 0);
+	assert_false(dup);
+	memset(c.token_hash, 'b', 64);
+	assert_int_equal(vigil_store__put_credential(s, &c), 0);
+	assert_int_equal(vigil_store__put_enrolment(s, c.token_hash, "node-x", "t", now_ns()), 0);
+	assert_int_equal(vigil_store__flush(s, NULL), 0);
+	assert_int_equal(vigil_store__profiles(s, &f, &list, NULL), 0);
+	assert_int_equal(json_array_size(list), 2);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(list, 0), "digest")),
+			    "sha256:bb");
+	assert_true(json_is_true(json_object_get(json_array_get(list, 0), "current")));
+	assert_true(json_is_false(json_object_get(json_array_get(list, 1), "current")));
+	json_decref(list);
+	assert_int_equal(vigil_store__profile(s, "sha256:aa", &list, NULL), 0);
+	assert_string_equal(json_string_value(json_object_get(list, "yaml")),
+			    "kind: ApplicationProfile\n");
+	json_decref(list);
+	assert_int_equal(vigil_store__profile(s, "sha256:cc", &list, NULL), -ENOENT);
+	/* a newer row of the same token supersedes it (revocation) */
+	c.revoked_ns = 7;
+	c.version = 9;
+	assert_int_equal(vigil_store__put_credential(s, &c), 0);
+	assert_int_equal(vigil_store__flush(s, NULL), 0);
+	assert_int_equal(vigil_store__credentials(s, 0, &list, NULL), 0);
+	assert_int_equal(json_array_size(list), 1);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(list, 0), "revoked_ns")),
+			 7);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(list, 0), "enrolments")),
+			 1);
+	json_decref(list);
+	assert_int_equal(vigil_store__credentials(s, 10, &list, NULL), 0);
+	assert_int_equal(json_array_size(list), 0);
+	json_decref(list);
+	assert_int_equal(vigil_store__enrolments(s, c.token_hash, &n, NULL), 0);
+	assert_int_equal(n, 1);
+	vigil_store__free(s);
+	json_decref(p);
+}
+
+/* A file written by schema 1 (alerts unique by incident, time and rule) is brought up to date. */
+static void test_migrate_schema1(void **state)
+{
+	static const char v1[] =
+		"CREATE TABLE incidents (incident_id TEXT, version INTEGER, state TEXT, "
+		"workload_id TEXT, workload_name TEXT, cgroup_id INTEGER, cgroup TEXT, container_id "
+		"TEXT, host TEXT, opened_ns INTEGER, start_ns INTEGER, end_ns INTEGER, closed_ns "
+		"INTEGER, alert_count INTEGER, event_count INTEGER, events_dropped INTEGER, bytes "
+		"INTEGER, rules TEXT, languages TEXT, summary TEXT, PRIMARY KEY (incident_id));"
+		"CREATE TABLE alerts (incident_id TEXT, version INTEGER, time_ns INTEGER, rule_id "
+		"TEXT, rule_name TEXT, severity INTEGER, message TEXT, pid INTEGER, comm TEXT, record "
+		"TEXT, UNIQUE (incident_id, time_ns, rule_id));"
+		"INSERT INTO incidents VALUES ('0abc', 1, 'open', 'w', 'web', 0, '', '', 'host-1', "
+		"5, 5, 6, 0, 1, 0, 0, 0, '[\"R0001\"]', '[]', 'old incident');"
+		"INSERT INTO alerts VALUES ('0abc', 0, 5, 'R0001', 'n', 1, 'm', 1, 'sh', "
+		"'{\"alert_id\":\"0000000000000000000000000000beef\",\"rule_id\":\"R0001\","
+		"\"node\":\"host-1\"}');"
+		"PRAGMA user_version = 1;";
+	struct vigil_store *s;
+	struct vigil_error err;
+	sqlite3 *db;
+	json_t *got;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, v1, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(vigil_store__open(spec, NULL, &s, &err), 0);
+	assert_int_equal(vigil_store__get(s, "0abc", &got, &err), 0);
+	assert_string_equal(json_string_value(json_object_get(got, "summary")), "old incident");
+	assert_string_equal(json_string_value(json_object_get(got, "node")), "host-1");
+	assert_int_equal(json_array_size(json_object_get(got, "alerts")), 1);
+	json_decref(got);
+	{
+		/* the migrated alert keeps its id: sent again, it is a duplicate */
+		struct vigil_ingest in = { .now_ns = now_ns() };
+		struct vigil_item_result res[1];
+		json_t *a = json_pack("[{s:s, s:s, s:s, s:s}]", "alert_id",
+				      "0000000000000000000000000000beef", "rule_id", "R0001",
+				      "incident_id", "0abc", "time", "2026-11-22T10:00:00Z");
+
+		assert_int_equal(vigil_store__ingest_alerts(s, &in, a, res), 0);
+		assert_int_equal(res[0].status, 1);
+		json_decref(a);
+	}
+	vigil_store__free(s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_alert_ids, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_loose_alerts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_heartbeats, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_profiles_and_credentials, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_migrate_schema1, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
