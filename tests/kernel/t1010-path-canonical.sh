@@ -89,7 +89,8 @@ for line in open(sys.argv[2]):
     a = e["process"]["args"]
     if e["kind"] != "open" or len(a) < 3 or a[1] != "-t" or a[2] not in want:
         continue
-    if e["event"]["flags"] & 0o10200000 == 0o10200000:  # O_PATH|O_DIRECTORY: the -d DIR
+    fl = e["event"]["flags"]
+    if "O_PATH" in fl and "O_DIRECTORY" in fl:  # the -d DIR descriptor
         continue
     w = want[a[2]].replace("PID", str(e["process"]["pid"])).replace("TID", str(e["process"]["tid"]))
     got.setdefault(a[2], set()).add((e["event"]["path"], w, " ".join(a[3:])))
