@@ -47,7 +47,7 @@ static const char usage_lint[] =
 	"  --strict    a file with warnings is invalid\n";
 
 static const char usage_fmt[] =
-	"usage: vigil profile fmt [-w] [--drop-comments] FILE...\n"
+	"usage: vigil profile fmt [-w] [--served] [--drop-comments] [--drop-others] FILE...\n"
 	"\n"
 	"Prints each FILE in canonical YAML: Kubescape's key order, sets sorted and de-duplicated,\n"
 	"entries sorted, exec arguments in their order. fmt is a fixed point and never changes\n"
@@ -56,6 +56,9 @@ static const char usage_fmt[] =
 	"  -w, --write        rewrite the files in place (only those that change)\n"
 	"  --drop-comments    with -w: accept that YAML comments are lost (otherwise a file with\n"
 	"                     comments is not rewritten: libyaml does not keep comments)\n"
+	"  --served           write each document as Kubescape storage serves it (its Go types:\n"
+	"                     zero values written out, empty lists as null, iouring left out);\n"
+	"                     sign that form so the signature survives storage (docs/SIGNING.md)\n"
 	"  --drop-others      with -w: accept that documents which are not profiles (a\n"
 	"                     Namespace, a Deployment) are left out (otherwise such a file is\n"
 	"                     not rewritten)\n"
@@ -84,12 +87,15 @@ static const char usage_merge[] =
 	"DIR first (when the signing module is built in).\n";
 
 static const char usage_canon[] =
-	"usage: vigil profile canon [--doc N] FILE\n"
+	"usage: vigil profile canon [--doc N] [--kubescape-hash] FILE\n"
 	"\n"
 	"Prints the RFC 8785 canonical JSON of the signed content (apiVersion, kind,\n"
 	"metadata.name, metadata.namespace, metadata.labels, spec) of each document: exactly the\n"
 	"bytes that are signed, without a trailing newline for a one-document file. With several\n"
-	"documents each is printed on its own line; --doc N (from 0) prints only one.\n";
+	"documents each is printed on its own line; --doc N (from 0) prints only one.\n"
+	"\n"
+	"  --kubescape-hash   print instead the 64 hex digits the k8sstormcenter fork of\n"
+	"                     Kubescape signs (its order-independent hash of the typed object)\n";
 
 static int load(const char *path, struct vigil_profile **ret)
 {
@@ -196,16 +202,26 @@ static int profile_lint(int argc, char **argv)
 	return rc;
 }
 
+static bool any_iouring(const struct vigil_profile *p)
+{
+	for (size_t d = 0; d < vigil_profile__doc_count(p); d++)
+		if (vigil_profile__has_iouring(p, d))
+			return true;
+	return false;
+}
+
 static int profile_fmt(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "write", no_argument, NULL, 'w' },
 		{ "drop-comments", no_argument, NULL, 'D' },
 		{ "drop-others", no_argument, NULL, 'O' },
+		{ "served", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	bool write_back = false, drop_comments = false, drop_others = false;
+	bool write_back = false, drop_comments = false, drop_others = false, served = false;
+	char why[256] = "";
 	int c, rc = 0, printed = 0;
 
 	optind = 1;
@@ -219,6 +235,9 @@ static int profile_fmt(int argc, char **argv)
 			break;
 		case 'O':
 			drop_others = true;
+			break;
+		case 'S':
+			served = true;
 			break;
 		default:
 			fputs(usage_fmt, stderr);
@@ -239,10 +258,16 @@ static int profile_fmt(int argc, char **argv)
 				rc = load_status(r);
 			continue;
 		}
-		r = vigil_profile__emit_yaml(p, &out);
+		why[0] = '\0';
+		r = served ? vigil_profile__emit_served_yaml(p, &out, why, sizeof(why))
+			   : vigil_profile__emit_yaml(p, &out);
+		if (served && !r && any_iouring(p))
+			cli_errorf("%s: warning: the iouring lists are left out: Kubescape's types "
+				   "have no such field (R1030 has nothing to check against)",
+				   argv[i]);
 		if (r) {
-			cli_errorf("%s: cannot format: %s", argv[i], strerror(-r));
-			rc = EXIT_ERROR;
+			cli_errorf("%s: cannot format: %s", argv[i], why[0] ? why : strerror(-r));
+			rc = r == -EINVAL && why[0] ? EXIT_VERDICT : EXIT_ERROR;
 		} else if (!write_back) {
 			if (vigil_profile__had_comments(p))
 				cli_errorf(
@@ -446,11 +471,14 @@ static int profile_canon(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "doc", required_argument, NULL, 'd' },
+		{ "kubescape-hash", no_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	struct vigil_profile *p = NULL;
 	struct vigil_buf out = VIGIL_BUF_INIT;
+	char why[256] = "";
+	bool kshash = false;
 	long want = -1;
 	int c, r = 0, rc = 0;
 
@@ -458,6 +486,10 @@ static int profile_canon(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
 		char *end;
 
+		if (c == 'k') {
+			kshash = true;
+			continue;
+		}
 		if (c != 'd') {
 			fputs(usage_canon, stderr);
 			return EXIT_ERROR;
@@ -485,13 +517,23 @@ static int profile_canon(int argc, char **argv)
 	for (size_t i = 0; !r && i < vigil_profile__doc_count(p); i++) {
 		if (want >= 0 && (size_t)want != i)
 			continue;
-		r = vigil_profile__canon(p, i, &out);
+		if (kshash) {
+			char hex[65];
+
+			r = vigil_profile__kubescape_hash(p, i, hex, sizeof(hex), why, sizeof(why));
+			if (!r)
+				r = vigil_buf__puts(&out, hex);
+		} else {
+			r = vigil_profile__canon(p, i, &out);
+		}
 		if (!r && want < 0 && vigil_profile__doc_count(p) > 1)
 			r = vigil_buf__puts(&out, "\n");
 	}
 	if (r) {
-		cli_errorf("%s: cannot render canonical form: %s", argv[optind], strerror(-r));
-		rc = EXIT_ERROR;
+		cli_errorf("%s: cannot render %s: %s", argv[optind],
+			   kshash ? "the k8sstormcenter hash" : "canonical form",
+			   why[0] ? why : strerror(-r));
+		rc = r == -EINVAL && why[0] ? EXIT_VERDICT : EXIT_ERROR;
 	} else if (!write_all(stdout, out.data ? out.data : "", out.len)) {
 		rc = EXIT_ERROR;
 	}

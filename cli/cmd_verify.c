@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * vigil verify (--pub PUB | --trust DIR) FILE...: one line per document with its verdict.
- * Exit 0 only when every document of every file is valid, 1 when any is not, 2 when a key,
- * trust directory or file cannot be read.
+ * Exit 0 only when every document of every file is valid (or foreign-scheme, with
+ * --accept-foreign), 1 when any is not, 2 when a key, trust directory or file cannot be read.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -21,9 +21,12 @@ static void usage(FILE *f)
 		"which trusted key to use; it is never trusted by itself.\n\n"
 		"  --pub PUB      trust exactly this public key (PEM)\n"
 		"  --trust DIR    trust the NAME.pub keys in DIR, each limited by NAME.scope if present\n"
-		"  -q, --quiet    print only documents that are not valid\n\n"
+		"  -q, --quiet    print only documents that are not valid\n"
+		"  --accept-foreign\n"
+		"                 count foreign-scheme documents as valid (signed by a trusted key in\n"
+		"                 the k8sstormcenter fork's scheme, which does not cover list order)\n\n"
 		"Prints FILE:LINE: KIND NAME: VERDICT: reason, one line per document. Verdicts: valid,\n"
-		"unsigned, tampered, untrusted-key, out-of-scope, malformed.\n"
+		"unsigned, tampered, untrusted-key, out-of-scope, malformed, foreign-scheme.\n"
 		"Exit status: 0 all valid, 1 any other verdict, 2 an unreadable key, directory or file.\n");
 }
 
@@ -33,13 +36,14 @@ int cmd_verify(int argc, char **argv)
 		{ "pub", required_argument, NULL, 'p' },
 		{ "trust", required_argument, NULL, 't' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "accept-foreign", no_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *pub = NULL, *dir = NULL;
 	struct vigil_error err = { 0 };
 	struct vigil_trust *trust = NULL;
-	bool quiet = false, any_bad = false, any_error = false;
+	bool quiet = false, any_bad = false, any_error = false, accept_foreign = false;
 	int c;
 
 	optind = 1;
@@ -53,6 +57,9 @@ int cmd_verify(int argc, char **argv)
 			break;
 		case 'q':
 			quiet = true;
+			break;
+		case 'F':
+			accept_foreign = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -95,7 +102,8 @@ int cmd_verify(int argc, char **argv)
 				any_error = true;
 				continue;
 			}
-			if (v.status != VIGIL_SIGN_VALID)
+			if (v.status != VIGIL_SIGN_VALID &&
+			    !(accept_foreign && v.status == VIGIL_SIGN_FOREIGN_SCHEME))
 				any_bad = true;
 			else if (quiet)
 				continue;

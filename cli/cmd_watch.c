@@ -156,9 +156,10 @@ static int check_signature(struct watch *w, const char *file, const char *trust_
 				vigil_strlcpy(w->signer, v.signer, sizeof(w->signer));
 			continue;
 		}
-		reason = v.status == VIGIL_SIGN_UNSIGNED   ? "unsigned"
-			 : v.status == VIGIL_SIGN_TAMPERED ? "tampered"
-							   : "untrusted";
+		reason = v.status == VIGIL_SIGN_UNSIGNED	 ? "unsigned"
+			 : v.status == VIGIL_SIGN_TAMPERED	 ? "tampered"
+			 : v.status == VIGIL_SIGN_FOREIGN_SCHEME ? "foreign-scheme"
+								 : "untrusted";
 		snprintf(msg, sizeof(msg), "profile %s is %s (%s): not used", file,
 			 vigil_sign__status_name(v.status), v.reason);
 		w->ref.signer = "";

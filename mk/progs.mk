@@ -1,6 +1,7 @@
 # Test fixtures: the trigger programs in tests/progs/ and the founding demo in tests/demo/.
 #   make progs   builds $(BUILD)/progs/NAME for every tests/progs/NAME.c (static, so they also
-#                run inside minimal containers) and $(BUILD)/demo/{service,update,c2}
+#                run inside minimal containers), $(BUILD)/demo/{service,update,c2} and
+#                $(BUILD)/kubescape/kstyped (tests/kubescape: Go's view of Kubescape's types)
 # The kernel and e2e tiers depend on it through TEST_DEPS.
 
 PROGS_SRCS := $(sort $(wildcard tests/progs/*.c))
@@ -18,8 +19,13 @@ DEMO_BINS := $(if $(wildcard tests/demo/service.c),$(DEMO_DIR)/service) \
 DEMO_GOENV := GOCACHE=$(abspath $(DEMO_DIR))/gocache GOPATH=$(abspath $(DEMO_DIR))/gopath \
 	GOPROXY=off GOFLAGS=-mod=mod GO111MODULE=on CGO_ENABLED=0 GOTELEMETRY=off
 
+KS_DIR := $(BUILD)/kubescape
+KS_BINS := $(if $(wildcard tests/kubescape/go.mod),$(KS_DIR)/kstyped)
+KS_GOENV := GOCACHE=$(abspath $(KS_DIR))/gocache GOPATH=$(abspath $(KS_DIR))/gopath \
+	GOPROXY=off GOFLAGS=-mod=mod GO111MODULE=on CGO_ENABLED=0 GOTELEMETRY=off
+
 .PHONY: progs
-progs: $(PROGS_BINS) $(DEMO_BINS)
+progs: $(PROGS_BINS) $(DEMO_BINS) $(KS_BINS)
 
 TEST_DEPS += progs
 
@@ -39,3 +45,8 @@ $(DEMO_DIR)/%: $(DEMO_GO_SRCS)
 	$(Q)mkdir -p $(@D)
 	$(Q)cd tests/demo && $(DEMO_GOENV) go build -trimpath -buildvcs=false \
 		-o $(abspath $@) ./$*
+
+$(KS_DIR)/kstyped: tests/kubescape/go.mod tests/kubescape/main.go
+	$(call msg,GO,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)cd tests/kubescape && $(KS_GOENV) go build -trimpath -buildvcs=false -o $(abspath $@) .

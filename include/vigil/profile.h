@@ -76,6 +76,25 @@ int vigil_profile__emit_json(const struct vigil_profile *p, struct vigil_buf *ou
  */
 int vigil_profile__canon(const struct vigil_profile *p, size_t doc, struct vigil_buf *out);
 
+/*
+ * The document as Kubescape storage serves it (docs/SIGNING.md, "Through Kubescape storage"):
+ * every document's spec written the way Kubescape's Go types encode it after storage's round
+ * trip (zero values for fields without omitempty, empty lists as null, fields Kubescape does
+ * not know, such as iouring, left out), metadata as written. Appended to out as YAML. On
+ * -EINVAL, why (when why_size > 0) names the value Kubescape's types cannot hold.
+ */
+int vigil_profile__emit_served_yaml(const struct vigil_profile *p, struct vigil_buf *out, char *why,
+				    size_t why_size);
+/*
+ * The k8sstormcenter fork's content hash of one document: 64 lowercase hex digits of the
+ * order-independent hash (storage's CanonicalHash) of {apiVersion, kind, metadata.name,
+ * metadata.namespace, metadata.labels, spec} as Kubescape's Go types encode them. That text is
+ * what the fork signs. out has at least 65 bytes. -EINVAL when the document cannot be decoded
+ * into those types (why says which value).
+ */
+int vigil_profile__kubescape_hash(const struct vigil_profile *p, size_t doc, char *out, size_t size,
+				  char *why, size_t why_size);
+
 /* Annotations (metadata.annotations) of one document. Returned strings are owned by p. */
 const char *vigil_profile__annotation(const struct vigil_profile *p, size_t doc, const char *key);
 /* value NULL removes the key. Copies key and value. */
@@ -150,6 +169,9 @@ int vigil_profile__diff(const struct vigil_profile *old_, const struct vigil_pro
  * per line in the diff's notation, appended to out.
  */
 int vigil_profile__describe(const struct vigil_profile *p, struct vigil_buf *out);
+
+/* Whether a container of document doc has an iouring list (a Vigil extension). */
+bool vigil_profile__has_iouring(const struct vigil_profile *p, size_t doc);
 
 /* Whether the loaded text had YAML comments (which are not kept: fmt drops them). */
 bool vigil_profile__had_comments(const struct vigil_profile *p);

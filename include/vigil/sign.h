@@ -52,6 +52,12 @@ enum vigil_sign_status {
 	VIGIL_SIGN_UNTRUSTED_KEY, /* signed by a key that is not pinned */
 	VIGIL_SIGN_OUT_OF_SCOPE,  /* signed by a trusted key that may not vouch for all of it */
 	VIGIL_SIGN_MALFORMED,	  /* signature annotations unreadable (base64, DER, key, size) */
+	/*
+	 * signed by a trusted key in another scheme: the k8sstormcenter fork's (its hash of the
+	 * typed object, which does not cover the order of lists); not Vigil's guarantee, so not
+	 * "valid" unless the verifier is told to accept it
+	 */
+	VIGIL_SIGN_FOREIGN_SCHEME,
 };
 
 struct vigil_sign_verdict {
@@ -63,7 +69,7 @@ struct vigil_sign_verdict {
 	char reason[256];		      /* one line for a person */
 };
 
-/* "valid", "unsigned", "tampered", "untrusted-key", "out-of-scope", "malformed". */
+/* "valid", "unsigned", "tampered", "untrusted-key", "out-of-scope", "malformed", "foreign-scheme". */
 const char *vigil_sign__status_name(enum vigil_sign_status s);
 
 /* ---- keys ----------------------------------------------------------------------------- */
@@ -139,6 +145,28 @@ struct vigil_sign_annotations {
 int vigil_sign__verify_canon(const struct vigil_trust *t, const char *canon, size_t len,
 			     const struct vigil_sign_annotations *ann,
 			     struct vigil_sign_verdict *ret);
+
+/*
+ * The other scheme in the field (docs/SIGNING.md): the k8sstormcenter fork of Kubescape signs
+ * the 64 hex digits of its order-independent hash of the typed object
+ * (vigil_profile__kubescape_hash) with the same annotations, a certificate in the certificate
+ * annotation. message: those 64 digits, NULL when the document cannot be read as Kubescape's
+ * types; uncovered: what the document holds that this scheme cannot cover (Vigil's iouring
+ * lists, its version annotation), NULL when nothing.
+ */
+struct vigil_sign_foreign {
+	const char *message;
+	const char *uncovered;
+};
+/*
+ * vigil_sign__verify_canon, and when Vigil's scheme does not verify, the fork's: a signature
+ * over foreign->message by a trusted key gives VIGIL_SIGN_FOREIGN_SCHEME (or out-of-scope, or
+ * tampered when something is uncovered). foreign NULL: Vigil's scheme only.
+ */
+int vigil_sign__verify_canon_foreign(const struct vigil_trust *t, const char *canon, size_t len,
+				     const struct vigil_sign_annotations *ann,
+				     const struct vigil_sign_foreign *foreign,
+				     struct vigil_sign_verdict *ret);
 
 /*
  * Whether the canonical JSON document is inside the scope of trusted signer i (always true for

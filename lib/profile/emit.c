@@ -88,14 +88,15 @@ static int emit_node(yaml_emitter_t *em, const struct prof_node *n)
 	return 0;
 }
 
-int vigil_profile__emit_yaml(const struct vigil_profile *p, struct vigil_buf *out)
+int prof_emit_trees_yaml(const struct vigil_profile *p, prof_tree_fn tree, void *arg,
+			 struct vigil_buf *out)
 {
 	yaml_emitter_t em;
 	yaml_event_t ev;
 	size_t start = out->len;
 	int r = 0;
-	prof_ensure_normal(p);
 
+	prof_ensure_normal(p);
 	if (!yaml_emitter_initialize(&em))
 		return -ENOMEM;
 	yaml_emitter_set_output(&em, write_handler, out);
@@ -107,12 +108,11 @@ int vigil_profile__emit_yaml(const struct vigil_profile *p, struct vigil_buf *ou
 	    !yaml_emitter_emit(&em, &ev))
 		r = -EIO;
 	for (size_t i = 0; !r && i < p->ndocs; i++) {
-		struct prof_node *t = prof_doc_tree(&p->docs[i], false);
+		struct prof_node *t = NULL;
 
-		if (!t) {
-			r = -ENOMEM;
+		r = tree(&p->docs[i], arg, &t);
+		if (r)
 			break;
-		}
 		if (!yaml_document_start_event_initialize(&ev, NULL, NULL, NULL, i == 0) ||
 		    !yaml_emitter_emit(&em, &ev) || emit_node(&em, t) ||
 		    !yaml_document_end_event_initialize(&ev, 1) || !yaml_emitter_emit(&em, &ev))
@@ -130,6 +130,18 @@ int vigil_profile__emit_yaml(const struct vigil_profile *p, struct vigil_buf *ou
 			out->data[start] = 0;
 	}
 	return r;
+}
+
+static int authored_tree(const struct prof_doc *d, void *arg, struct prof_node **ret)
+{
+	(void)arg;
+	*ret = prof_doc_tree(d, false);
+	return *ret ? 0 : -ENOMEM;
+}
+
+int vigil_profile__emit_yaml(const struct vigil_profile *p, struct vigil_buf *out)
+{
+	return prof_emit_trees_yaml(p, authored_tree, NULL, out);
 }
 
 json_t *prof_tree_to_json(const struct prof_node *n, int *err)

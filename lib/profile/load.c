@@ -529,7 +529,9 @@ static int load_port(struct ld *c, struct prof_node *n, struct prof_port *p)
 		if (f == 0) {
 			r = get_str(c, it, "name", &p->name);
 		} else if (f == 1) {
-			if (!(r = get_str(c, it, "protocol", &p->protocol)) && p->protocol)
+			/* "" is what Kubescape's types write for a missing protocol */
+			if (!(r = get_str(c, it, "protocol", &p->protocol)) && p->protocol &&
+			    *p->protocol)
 				r = check_value(c, it, p->protocol, prof_check_protocol_);
 		} else {
 			uint64_t v;
@@ -578,7 +580,7 @@ static int load_neighbor(struct ld *c, struct prof_node *n, struct prof_neighbor
 			r = get_str(c, it, "identifier", &nb->identifier);
 			break;
 		case 1:
-			if (!(r = get_str(c, it, "type", &nb->type)) && nb->type)
+			if (!(r = get_str(c, it, "type", &nb->type)) && nb->type && *nb->type)
 				r = check_value(c, it, nb->type, prof_check_neighbor_type_);
 			break;
 		case 2:

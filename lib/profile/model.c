@@ -442,10 +442,9 @@ bool prof_doc_grouped(const struct prof_doc *d)
 
 bool prof_container_has_content(const struct prof_container *c)
 {
-	return c->capabilities.state || c->execs.state || c->opens.state || c->syscalls.state ||
-	       c->seccomp_profile || c->endpoints.state || c->image_id || c->image_tag ||
-	       c->rule_policies.state || c->identified_call_stacks || c->iouring.state ||
-	       c->ingress.state || c->egress.state;
+	/* entries only: the zero values Kubescape's types write (null, "", {}) are no content */
+	return c->capabilities.n || c->execs.n || c->opens.n || c->syscalls.n || c->endpoints.n ||
+	       c->rule_policies.n || c->iouring.n || c->ingress.n || c->egress.n;
 }
 
 /* ---- normalization ---- */

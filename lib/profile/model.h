@@ -310,7 +310,7 @@ void prof_doc_release(struct prof_doc *d);
  * the pod and the flat spec fields are ignored for matching, as Kubescape ignores them.
  */
 bool prof_doc_grouped(const struct prof_doc *d);
-/* Whether any per-container field is present (absent fields only: an empty container). */
+/* Whether any entry list of the container has entries (zero values are no content). */
 bool prof_container_has_content(const struct prof_container *c);
 size_t prof_doc_container_count(const struct prof_doc *d);
 struct prof_container *prof_doc_container_at(struct prof_doc *d, size_t i);

@@ -7,6 +7,8 @@
 
 #include "profile/model.h"
 
+struct vigil_buf;
+
 /*
  * The document as an ordered tree (keys in Kubescape's field order). signed_only keeps just
  * the signed content: apiVersion, kind, metadata.{name,namespace,labels}, spec. The caller
@@ -15,6 +17,12 @@
 struct prof_node *prof_doc_tree(const struct prof_doc *d, bool signed_only);
 
 const char *prof_kind_name(enum vigil_profile_kind k);
+
+/* Builds the tree to write for one document (0, or a negative errno). */
+typedef int (*prof_tree_fn)(const struct prof_doc *d, void *arg, struct prof_node **ret);
+/* YAML of the tree of every document ("---" between them), appended to out (emit.c). */
+int prof_emit_trees_yaml(const struct vigil_profile *p, prof_tree_fn tree, void *arg,
+			 struct vigil_buf *out);
 
 /* The tree as a jansson value (insertion order kept). NULL + *err (-ENOMEM, -ERANGE). */
 json_t *prof_tree_to_json(const struct prof_node *n, int *err);

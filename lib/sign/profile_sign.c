@@ -68,11 +68,31 @@ out:
 	return r;
 }
 
+/*
+ * What the k8sstormcenter fork would have signed for this document, and what of the document
+ * its scheme cannot cover (Kubescape's types have no iouring; the fork does not sign Vigil's
+ * version annotation, so a version next to its signature would be unsigned).
+ */
+static void foreign_message(const struct vigil_profile *p, size_t doc, char hash[65],
+			    struct vigil_sign_foreign *f)
+{
+	char why[128];
+
+	f->message =
+		vigil_profile__kubescape_hash(p, doc, hash, 65, why, sizeof(why)) ? NULL : hash;
+	f->uncovered = vigil_profile__has_iouring(p, doc) ? "the iouring lists"
+		       : vigil_profile__annotation(p, doc, VIGIL_SIGN_ANN_VERSION)
+			       ? "the " VIGIL_SIGN_ANN_VERSION " annotation"
+			       : NULL;
+}
+
 int vigil_sign__verify_profile(const struct vigil_trust *t, const struct vigil_profile *p,
 			       size_t doc, struct vigil_sign_verdict *ret)
 {
 	struct vigil_buf canon = VIGIL_BUF_INIT;
 	struct vigil_sign_annotations ann;
+	struct vigil_sign_foreign foreign;
+	char hash[65];
 	int r;
 
 	memset(ret, 0, sizeof(*ret));
@@ -89,7 +109,9 @@ int vigil_sign__verify_profile(const struct vigil_trust *t, const struct vigil_p
 	ann.issuer = vigil_profile__annotation(p, doc, VIGIL_SIGN_ANN_ISSUER);
 	ann.identity = vigil_profile__annotation(p, doc, VIGIL_SIGN_ANN_IDENTITY);
 	ann.timestamp = vigil_profile__annotation(p, doc, VIGIL_SIGN_ANN_TIMESTAMP);
-	r = vigil_sign__verify_canon(t, canon.data ? canon.data : "", canon.len, &ann, ret);
+	foreign_message(p, doc, hash, &foreign);
+	r = vigil_sign__verify_canon_foreign(t, canon.data ? canon.data : "", canon.len, &ann,
+					     &foreign, ret);
 	vigil_buf__release(&canon);
 	if (!r && ret->status == VIGIL_SIGN_VALID) {
 		uint64_t version;

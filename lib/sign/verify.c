@@ -35,6 +35,8 @@ const char *vigil_sign__status_name(enum vigil_sign_status s)
 		return "out-of-scope";
 	case VIGIL_SIGN_MALFORMED:
 		return "malformed";
+	case VIGIL_SIGN_FOREIGN_SCHEME:
+		return "foreign-scheme";
 	}
 	return "unknown";
 }
@@ -83,9 +85,26 @@ static bool strict_der_sig(const unsigned char *der, size_t len)
 	return ok;
 }
 
+/* The signature over the fork's message (64 hex digits): 1 verified, 0 not, negative errno. */
+static int verify_foreign(EVP_PKEY *key, const struct vigil_sign_foreign *foreign,
+			  const unsigned char *sig, size_t sig_len)
+{
+	if (!foreign || !foreign->message)
+		return 0;
+	return sign_verify_blob(key, foreign->message, strlen(foreign->message), sig, sig_len);
+}
+
 int vigil_sign__verify_canon(const struct vigil_trust *t, const char *canon, size_t len,
 			     const struct vigil_sign_annotations *ann,
 			     struct vigil_sign_verdict *ret)
+{
+	return vigil_sign__verify_canon_foreign(t, canon, len, ann, NULL, ret);
+}
+
+int vigil_sign__verify_canon_foreign(const struct vigil_trust *t, const char *canon, size_t len,
+				     const struct vigil_sign_annotations *ann,
+				     const struct vigil_sign_foreign *foreign,
+				     struct vigil_sign_verdict *ret)
 {
 	unsigned char *sig = NULL, *cert = NULL, *spki = NULL;
 	size_t sig_len = 0, cert_len = 0, spki_len = 0;
@@ -166,10 +185,14 @@ int vigil_sign__verify_canon(const struct vigil_trust *t, const char *canon, siz
 	idx = sign_trust_find(t, spki, spki_len);
 	if (idx < 0) {
 		char fp[72];
+		/* which scheme, for the person reading the verdict (the key is trusted by nobody) */
+		bool fork = sign_verify_blob(embedded, canon, len, sig, sig_len) != 1 &&
+			    verify_foreign(embedded, foreign, sig, sig_len) == 1;
 
 		vigil_sign__sha256_digest(spki, spki_len, fp, sizeof(fp));
 		r = verdict(ret, VIGIL_SIGN_UNTRUSTED_KEY,
-			    "signed by a key that is not trusted (key %.19s...)", fp);
+			    "signed%s by a key that is not trusted (key %.19s...)",
+			    fork ? " in the k8sstormcenter scheme" : "", fp);
 		goto out;
 	}
 	vigil_strlcpy(ret->signer, vigil_trust__name(t, (size_t)idx), sizeof(ret->signer));
@@ -178,6 +201,37 @@ int vigil_sign__verify_canon(const struct vigil_trust *t, const char *canon, siz
 	if (r < 0)
 		goto out;
 	if (r == 0) {
+		r = verify_foreign(sign_trust_key(t, (size_t)idx), foreign, sig, sig_len);
+		if (r < 0)
+			goto out;
+		if (r == 1 && foreign->uncovered) {
+			r = verdict(
+				ret, VIGIL_SIGN_TAMPERED,
+				"signed by %s in the k8sstormcenter scheme, which does not cover "
+				"%s: that part was not signed",
+				ret->signer, foreign->uncovered);
+			goto out;
+		}
+		if (r == 1) {
+			r = vigil_trust__in_scope(t, (size_t)idx, canon, len, why, sizeof(why));
+			if (r < 0) {
+				r = verdict(ret, VIGIL_SIGN_MALFORMED,
+					    "canonical form is not a JSON object");
+				goto out;
+			}
+			if (r == 0) {
+				r = verdict(ret, VIGIL_SIGN_OUT_OF_SCOPE,
+					    "outside the scope of %s: %s", ret->signer, why);
+				goto out;
+			}
+			r = verdict(
+				ret, VIGIL_SIGN_FOREIGN_SCHEME,
+				"signed by %s in the k8sstormcenter scheme (a hash of the typed "
+				"object that does not cover the order of lists, exec arguments "
+				"included)",
+				ret->signer);
+			goto out;
+		}
 		r = verdict(ret, VIGIL_SIGN_TAMPERED,
 			    "content does not match the signature of %s (changed after signing)",
 			    ret->signer);

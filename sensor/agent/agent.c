@@ -278,8 +278,13 @@ int vigil_agent__run_reopen(const struct vigil_agent_config *c, volatile sig_ato
 			size_t had = a->nparents;
 
 			agent_watch_parents(a);
-			if (a->nparents > had && next_scan)
+			/* only below the new parents: a container elsewhere being made right now
+			 * is met through its events, from its start */
+			for (size_t i = had; next_scan && i < a->nparents; i++) {
+				a->scan_below = a->parents[i];
 				vigil_find_containers(agent_on_container, a);
+			}
+			a->scan_below = NULL;
 			next_parents = now + 1000000000ULL;
 		}
 		if (now >= next_status) {

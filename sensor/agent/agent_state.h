@@ -129,6 +129,7 @@ struct agent {
 	/* container parents watched so new containers are seen from their first instruction */
 	char parents[16][128];
 	size_t nparents;
+	const char *scan_below; /* a discovery limited to one new parent, NULL = everywhere */
 };
 
 /* agent.c */

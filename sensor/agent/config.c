@@ -354,6 +354,8 @@ static int signatures_key(struct parse *p, const char *key, const yaml_node_t *v
 		return get_str(p, v, key, &c->trust_dir);
 	if (!strcmp(key, "key"))
 		return get_str(p, v, key, &c->sign_key);
+	if (!strcmp(key, "accept_foreign"))
+		return get_bool(p, v, key, &c->accept_foreign);
 	return -ENOENT;
 }
 
@@ -367,6 +369,8 @@ static int kubernetes_key(struct parse *p, const char *key, const yaml_node_t *v
 		return get_str(p, v, key, &c->k8s_profiles_dir);
 	if (!strcmp(key, "node_name"))
 		return get_str(p, v, key, &c->k8s_node_name);
+	if (!strcmp(key, "containerd_state"))
+		return get_str(p, v, key, &c->k8s_containerd_state);
 	if (!strcmp(key, "api_url"))
 		return get_str(p, v, key, &c->k8s_api_url);
 	if (!strcmp(key, "service_account_dir"))
@@ -387,13 +391,14 @@ static int kubernetes_key(struct parse *p, const char *key, const yaml_node_t *v
 
 static int top_key(struct parse *p, const char *key, const yaml_node_t *v, void *ctx)
 {
-	static const char *const k8s_known[] = { "host_root",	      "profiles_dir",
-						 "node_name",	      "api_server",
-						 "api_url",	      "service_account_dir",
-						 "workload_profiles", NULL };
+	static const char *const k8s_known[] = {
+		"host_root",	     "profiles_dir",	 "node_name",
+		"api_server",	     "api_url",		 "service_account_dir",
+		"workload_profiles", "containerd_state", NULL
+	};
 	static const char *const learning_known[] = { "enabled", "duration", "checkpoint", NULL };
-	static const char *const sig_known[] = { "required", "trust_dir", "key", "allow_rollback",
-						 NULL };
+	static const char *const sig_known[] = { "required",	   "trust_dir",	     "key",
+						 "allow_rollback", "accept_foreign", NULL };
 	struct vigil_agent_config *c = ctx;
 
 	if (!strcmp(key, "state_dir"))
@@ -588,6 +593,8 @@ static int fill_defaults(struct vigil_agent_config *c)
 		return -ENOMEM;
 	if (!c->k8s_api_url && !(c->k8s_api_url = strdup("")))
 		return -ENOMEM;
+	if (!c->k8s_containerd_state && !(c->k8s_containerd_state = strdup("")))
+		return -ENOMEM;
 	if (!c->k8s_sa_dir &&
 	    !(c->k8s_sa_dir = strdup("/var/run/secrets/kubernetes.io/serviceaccount")))
 		return -ENOMEM;
@@ -705,6 +712,7 @@ void vigil_agent_config__free(struct vigil_agent_config *c)
 	free(c->k8s_profiles_dir);
 	free(c->k8s_node_name);
 	free(c->k8s_api_url);
+	free(c->k8s_containerd_state);
 	free(c->k8s_sa_dir);
 	free(c);
 }

@@ -61,6 +61,7 @@ struct vigil_agent_config {
 	struct strv sinks;
 	char *evidence;
 	bool require_signatures;
+	bool accept_foreign; /* signatures.accept_foreign: the k8sstormcenter scheme counts as valid */
 	char *trust_dir;
 	char *sign_key;		     /* signs learned profiles when set */
 	struct strv allow_rollback;  /* profile names whose older signed version may come back */
@@ -80,6 +81,7 @@ struct vigil_agent_config {
 	char *k8s_profiles_dir; /* read-only cluster profiles (a ConfigMap), "" = none */
 	char *k8s_node_name;	/* default $VIGIL_NODE_NAME, else the host name */
 	char *k8s_api_url;	/* "" = https://$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT */
+	char *k8s_containerd_state; /* another containerd state directory, "" = none */
 	char *k8s_sa_dir; /* service account: token, ca.crt (/var/run/secrets/kubernetes.io/...) */
 	bool k8s_api;	  /* api_server: auto (default) = use it when in a cluster */
 	bool k8s_workload_profiles; /* pods of one controller share a profile (default true) */

@@ -154,6 +154,9 @@ int agent_on_container(const char *rel, const char *id, void *ctx)
 	struct agent *a = ctx;
 	uint64_t cg;
 
+	if (a->scan_below && (strncmp(rel, a->scan_below, strlen(a->scan_below)) ||
+			      rel[strlen(a->scan_below)] != '/'))
+		return 0;
 	/* cheap before anything else: no engine query for a container we will not watch */
 	if (agent_excluded(a, rel) || vigil_sensor__cgroup_id(rel, &cg) < 0 || agent_wl_find(a, cg))
 		return 0;
@@ -192,7 +195,14 @@ struct wl *agent_new_container(struct agent *a, uint64_t cg, const char *cgroup,
 	/* a pod's container is named from its pod (identity.c); others by their engine, else
 	 * by the id */
 	snprintf(name, sizeof(name), "%.12s", id);
-	has = !agent_excluded(a, cgroup) && vigil_container_meta__get(id, &meta) == 0;
+	/* a pod's container is described by its runtime's files: no engine CLI to ask (and
+	 * `podman inspect` costs a process and up to seconds on a loaded node) */
+	{
+		struct vigil_k8s_cgroup kc;
+
+		has = !agent_excluded(a, cgroup) && vigil_k8s_cgroup__parse(cgroup, &kc) != 0 &&
+		      vigil_container_meta__get(id, &meta) == 0;
+	}
 	w = agent_wl_new(a, cg, has && meta.name[0] ? meta.name : name, cgroup, id, -1, complete,
 			 has ? &meta : NULL);
 	if (!w)

@@ -26,8 +26,8 @@ static void make_profile(struct agent_identity *id, bool shared)
 		id->profile_stem[0] = '\0';
 }
 
-int agent_identity__resolve(const char *host_root, const char *cgroup, const char *container_id,
-			    bool shared, struct agent_identity *ret)
+int agent_identity__resolve(const char *host_root, const char *containerd_state, const char *cgroup,
+			    const char *container_id, bool shared, struct agent_identity *ret)
 {
 	struct vigil_k8s_identity k;
 	struct vigil_k8s_cgroup cg;
@@ -40,8 +40,8 @@ int agent_identity__resolve(const char *host_root, const char *cgroup, const cha
 		vigil_strlcpy(ret->pod_uid, cg.pod_uid, sizeof(ret->pod_uid));
 		vigil_strlcpy(ret->runtime, cg.runtime, sizeof(ret->runtime));
 	}
-	if (vigil_podmeta__lookup(host_root, container_id, &k, ret->bundle, sizeof(ret->bundle)) !=
-	    1)
+	if (vigil_podmeta__lookup(host_root, containerd_state, container_id, &k, ret->bundle,
+				  sizeof(ret->bundle)) != 1)
 		return 0;
 	ret->k8s = true;
 	ret->sandbox = k.sandbox;

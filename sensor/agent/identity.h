@@ -39,8 +39,8 @@ struct agent_identity {
  * (otherwise each pod is its own workload). Returns 1 for a Kubernetes container, 0 for any
  * other container (ret->k8s false; nothing else to know), never fails.
  */
-int agent_identity__resolve(const char *host_root, const char *cgroup, const char *container_id,
-			    bool shared, struct agent_identity *ret);
+int agent_identity__resolve(const char *host_root, const char *containerd_state, const char *cgroup,
+			    const char *container_id, bool shared, struct agent_identity *ret);
 
 /* The workload's display name: "NAMESPACE/POD/CONTAINER" for a pod's container. */
 void agent_identity__display_name(const struct agent_identity *id, char *buf, size_t size);

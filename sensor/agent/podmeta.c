@@ -135,10 +135,15 @@ static bool bundle_from_state(const char *root, const char *state, char *out, si
 	       exists(out);
 }
 
-static bool find_bundle(const char *root, const char *id, char *out, size_t size)
+static bool find_bundle(const char *root, const char *extra, const char *id, char *out, size_t size)
 {
 	char state[PATH_MAX];
 
+	if (extra && extra[0] == '/' &&
+	    snprintf(state, sizeof(state), "%s/io.containerd.runtime.v2.task", extra) <
+		    (int)sizeof(state) &&
+	    find_in_namespaces(root, state, id, "config.json", out, size))
+		return true;
 	for (size_t i = 0; i < sizeof(containerd_tasks) / sizeof(containerd_tasks[0]); i++) {
 		if (find_in_namespaces(root, containerd_tasks[i], id, "config.json", out, size))
 			return true;
@@ -169,8 +174,9 @@ static bool no_hints(const struct vigil_k8s_hints *h)
 	       !h->user_defined_profile[0];
 }
 
-int vigil_podmeta__lookup(const char *host_root, const char *container_id,
-			  struct vigil_k8s_identity *ret, char *bundle, size_t bundle_size)
+int vigil_podmeta__lookup(const char *host_root, const char *containerd_state,
+			  const char *container_id, struct vigil_k8s_identity *ret, char *bundle,
+			  size_t bundle_size)
 {
 	char path[PATH_MAX];
 	const char *root = host_root && strcmp(host_root, "/") ? host_root : "";
@@ -185,7 +191,7 @@ int vigil_podmeta__lookup(const char *host_root, const char *container_id,
 	if (!container_id || strlen(container_id) != 64 ||
 	    strspn(container_id, "0123456789abcdef") != 64)
 		return -EINVAL;
-	if (!find_bundle(root, container_id, path, sizeof(path)))
+	if (!find_bundle(root, containerd_state, container_id, path, sizeof(path)))
 		return -ENOENT;
 	if (bundle)
 		vigil_strlcpy(bundle, path, bundle_size);
@@ -195,7 +201,7 @@ int vigil_podmeta__lookup(const char *host_root, const char *container_id,
 	    strcmp(ret->sandbox_id, container_id)) {
 		struct vigil_k8s_identity sb;
 
-		if (find_bundle(root, ret->sandbox_id, path, sizeof(path)) &&
+		if (find_bundle(root, containerd_state, ret->sandbox_id, path, sizeof(path)) &&
 		    parse_file(path, &sb) == 1 && !strcmp(sb.pod, ret->pod) &&
 		    !strcmp(sb.namespace_, ret->namespace_))
 			ret->hints = sb.hints;

@@ -16,9 +16,12 @@
  * its identity into *ret. For a CRI-O container whose own annotations lack the pod's labels,
  * the sandbox's are read too. 1: a Kubernetes container; 0: found, not one; -ENOENT: no bundle
  * found; other negative errno: unreadable or malformed (the reason in *ret is empty).
+ * containerd_state (may be NULL or ""): another containerd state directory to look in first
+ * (its io.containerd.runtime.v2.task/), under host_root like the others.
  * bundle (may be NULL) gets the config.json path that was read.
  */
-int vigil_podmeta__lookup(const char *host_root, const char *container_id,
-			  struct vigil_k8s_identity *ret, char *bundle, size_t bundle_size);
+int vigil_podmeta__lookup(const char *host_root, const char *containerd_state,
+			  const char *container_id, struct vigil_k8s_identity *ret, char *bundle,
+			  size_t bundle_size);
 
 #endif

@@ -112,6 +112,9 @@ bool agent_verify_profile(struct agent *a, struct stored *st, const struct vigil
 				v.status = VIGIL_SIGN_MALFORMED;
 				snprintf(v.reason, sizeof(v.reason), "verification failed");
 			}
+			if (v.status == VIGIL_SIGN_FOREIGN_SCHEME && a->c->accept_foreign)
+				v.status =
+					VIGIL_SIGN_VALID; /* the operator accepts the fork's scheme */
 			if (v.status != VIGIL_SIGN_VALID)
 				break;
 			if (!check_version(a, p, doc, v.signer, v.reason, sizeof(v.reason))) {
@@ -124,9 +127,10 @@ bool agent_verify_profile(struct agent *a, struct stored *st, const struct vigil
 		}
 		if (v.status != VIGIL_SIGN_VALID || reason) {
 			if (!reason)
-				reason = v.status == VIGIL_SIGN_UNSIGNED   ? "unsigned"
-					 : v.status == VIGIL_SIGN_TAMPERED ? "tampered"
-									   : "untrusted";
+				reason = v.status == VIGIL_SIGN_UNSIGNED	 ? "unsigned"
+					 : v.status == VIGIL_SIGN_TAMPERED	 ? "tampered"
+					 : v.status == VIGIL_SIGN_FOREIGN_SCHEME ? "foreign-scheme"
+										 : "untrusted";
 			snprintf(msg, sizeof(msg), "profile %s is %s (%s): not used, %s", st->file,
 				 reason[0] == 'r' ? "a rollback"
 						  : vigil_sign__status_name(v.status),

@@ -58,8 +58,8 @@ uint64_t agent_total_drops(struct agent *a)
 static void resolve_identity(struct agent *a, struct wl *w)
 {
 	if (!w->container_id[0] ||
-	    agent_identity__resolve(a->c->k8s_host_root, w->cgroup, w->container_id,
-				    a->c->k8s_workload_profiles, &w->id) != 1)
+	    agent_identity__resolve(a->c->k8s_host_root, a->c->k8s_containerd_state, w->cgroup,
+				    w->container_id, a->c->k8s_workload_profiles, &w->id) != 1)
 		return;
 	agent_identity__display_name(&w->id, w->name, sizeof(w->name));
 	{
@@ -84,7 +84,7 @@ static void resolve_identity(struct agent *a, struct wl *w)
  * Replicas of one workload learn into one learner: a replica whose profile another live
  * replica is learning joins it (the first one's window, the union of what all of them do).
  */
-static struct wl *learning_lead(struct agent *a, const struct wl *w)
+static struct wl *learning_lead(struct agent *a, struct wl *w)
 {
 	char mine[PATH_MAX], theirs[PATH_MAX];
 
@@ -97,8 +97,27 @@ static struct wl *learning_lead(struct agent *a, const struct wl *w)
 		if (o == w || o->gone || o->state != WL_LEARNING || !o->l || !o->id.k8s)
 			continue;
 		agent_learned_path(a, o, theirs, sizeof(theirs));
-		if (!strcmp(mine, theirs))
-			return o;
+		if (strcmp(mine, theirs))
+			continue;
+		/*
+		 * Replicas run one pod template, so one image. A pod that only looks like a
+		 * replica (a bare pod named web-7c5d8bf9f7-abcde next to a Deployment's, when the
+		 * controller is guessed from the name) with another image would poison the
+		 * workload's profile: it learns on its own, as its own pod.
+		 */
+		if (strcmp(o->id.image, w->id.image) && w->id.owner.source != VIGIL_K8S_FROM_API) {
+			struct vigil_k8s_owner self = { .kind = "Pod",
+							.source = VIGIL_K8S_FROM_NONE };
+
+			vigil_strlcpy(self.name, w->id.pod, sizeof(self.name));
+			agent_logf("%s: image %s differs from %s's (%s): not a replica of %s %s, "
+				   "learned as its own pod",
+				   w->name, w->id.image, o->name, o->id.image, w->id.owner.kind,
+				   w->id.owner.name);
+			agent_identity__set_owner(&w->id, &self, true);
+			return NULL;
+		}
+		return o;
 	}
 	return NULL;
 }

@@ -13,12 +13,16 @@ requires_podman
 requires_containerd
 requires_cmd openssl python3
 podman_image_busybox
+# Namespaces of this run: another run of this test on the machine (its agent sees every
+# pod here too) must not share our workloads.
+NS=shop-$$
+NS2=batch-$$
 containerd_start
 containerd_image "$BUSYBOX_IMAGE"
 
-k8s_pod api-0 shop
+k8s_pod api-0 $NS
 uid_api=$POD_UID
-k8s_pod worker-1 batch
+k8s_pod worker-1 $NS2
 uid_worker=$POD_UID
 
 # The server's certificate and the service account's token and CA, as a pod would have them.
@@ -34,9 +38,9 @@ pod_json() { # NAME NAMESPACE UID OWNER_KIND OWNER_NAME RV
 		"$1" "$2" "$3" "$6" "$1" "$4" "$5" "$BUSYBOX_IMAGE"
 }
 printf '{"kind":"PodList","apiVersion":"v1","metadata":{"resourceVersion":"48213"},"items":[%s]}\n' \
-	"$(pod_json api-0 shop "$uid_api" ReplicaSet api-v2 48100)" >"$TEST_TMP/podlist.json"
+	"$(pod_json api-0 $NS "$uid_api" ReplicaSet api-v2 48100)" >"$TEST_TMP/podlist.json"
 {
-	printf '{"type":"ADDED","object":%s}\n' "$(pod_json worker-1 batch "$uid_worker" Job nightly 48230)"
+	printf '{"type":"ADDED","object":%s}\n' "$(pod_json worker-1 $NS2 "$uid_worker" Job nightly 48230)"
 	printf '{"type":"BOOKMARK","object":{"kind":"Pod","apiVersion":"v1","metadata":{"resourceVersion":"48301"}}}\n'
 } >"$TEST_TMP/watch.jsonl"
 spawn_server apiserver python3 "$TESTLIB/fake_apiserver.py" --cert "$sa/ca.crt" \
@@ -48,11 +52,14 @@ state=$TEST_TMP/state
 cat >"$TEST_TMP/agent.yaml" <<EOF
 state_dir: $state
 scope: containers
+# pods only: other tests' podman containers on this shared machine are not our business here
+include_cgroups: ["/kubepods/*"]
 rescan: 10m
 learning:
   duration: 2s
 sinks: [file:$state/alerts.jsonl]
 kubernetes:
+  containerd_state: $CONTAINERD_DIR/state # our private containerd's task bundles
   api_server: auto
   api_url: https://127.0.0.1:$port
   service_account_dir: $sa
@@ -67,12 +74,12 @@ assert_ge "$(json_count "$TEST_TMP/requests.jsonl" 'path~fieldSelector=spec.node
 
 # api-0: a ReplicaSet's pod, as the list says (the name alone says StatefulSet "api")
 k8s_container api-0 app "$BUSYBOX_IMAGE" sh -c 'cat /etc/passwd >/dev/null; exec sleep 600'
-wait_for_line "$TEST_TMP/agent.log" "shop/api-0/app: pod shop/api-0 \\(uid $uid_api\\), container app, image .*, ReplicaSet api-v2 \\(api-server\\), profile shop.replicaset-api-v2.app" 20
+wait_for_line "$TEST_TMP/agent.log" "$NS/api-0/app: pod $NS/api-0 \\(uid $uid_api\\), container app, image .*, ReplicaSet api-v2 \\(api-server\\), profile $NS.replicaset-api-v2.app" 60
 # worker-1: announced by the watch (the name alone says StatefulSet "worker")
 k8s_container worker-1 app "$BUSYBOX_IMAGE" sh -c 'cat /etc/passwd >/dev/null; exec sleep 600'
-wait_for_line "$TEST_TMP/agent.log" "batch/worker-1/app: .*, Job nightly \\(api-server\\), profile batch.job-nightly.app" 20
-wait_for_line "$TEST_TMP/agent.log" "shop/api-0/app: learned -> $state/profiles/shop.replicaset-api-v2.app.yaml" 20
-assert_file_contains "$state/profiles/shop.replicaset-api-v2.app.yaml" "kubescape.io/workload-kind: ReplicaSet"
+wait_for_line "$TEST_TMP/agent.log" "$NS2/worker-1/app: .*, Job nightly \\(api-server\\), profile $NS2.job-nightly.app" 60
+wait_for_line "$TEST_TMP/agent.log" "$NS/api-0/app: learned -> $state/profiles/$NS.replicaset-api-v2.app.yaml" 120
+assert_file_contains "$state/profiles/$NS.replicaset-api-v2.app.yaml" "kubescape.io/workload-kind: ReplicaSet"
 stop_pid "$agent_pid"
 
 # A wrong token: refused by the server, reported by the agent, and no pod is taken from it.

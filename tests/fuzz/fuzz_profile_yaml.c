@@ -55,6 +55,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		vigil_buf__release(&c1);
 		vigil_buf__release(&c2);
 	}
+	/* the served form (Kubescape's types) loads back and is a fixed point; hashes render */
+	{
+		struct vigil_buf s1 = VIGIL_BUF_INIT, s2 = VIGIL_BUF_INIT;
+		struct vigil_profile *sp = NULL;
+		char why[256], hex[65];
+
+		for (size_t i = 0; i < vigil_profile__doc_count(p); i++)
+			(void)vigil_profile__kubescape_hash(p, i, hex, sizeof(hex), why,
+							    sizeof(why));
+		if (!vigil_profile__emit_served_yaml(p, &s1, why, sizeof(why))) {
+			if (vigil_profile__load_buffer(s1.data, s1.len, "served", &lim, &sp,
+						       &err) ||
+			    vigil_profile__emit_served_yaml(sp, &s2, why, sizeof(why)) ||
+			    s1.len != s2.len || memcmp(s1.data, s2.data, s1.len))
+				abort();
+		}
+		vigil_profile__free(sp);
+		vigil_buf__release(&s1);
+		vigil_buf__release(&s2);
+	}
 	(void)vigil_profile__emit_json(p, &b);
 	vigil_buf__reset(&b);
 	if (vigil_profile__describe(p, &b))

@@ -115,6 +115,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					     &v) == 0 &&
 		    v.status == VIGIL_SIGN_VALID)
 			abort(); /* random bytes never carry a valid signature */
+		{
+			/* the fork's scheme too: the identity field doubles as its message */
+			struct vigil_sign_foreign fo = { f[3], f[2] && *f[2] == 'u' ? "x" : NULL };
+
+			if (vigil_sign__verify_canon_foreign(trust, f[4] ? f[4] : "",
+							     f[4] ? strlen(f[4]) : 0, &a, &fo,
+							     &v) == 0 &&
+			    (v.status == VIGIL_SIGN_VALID || v.status == VIGIL_SIGN_FOREIGN_SCHEME))
+				abort();
+		}
 		break;
 	}
 	case 1: {

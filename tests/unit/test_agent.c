@@ -68,7 +68,41 @@ static void test_defaults(void **state)
 	/* a status file by default, so `vigil status` finds a running agent */
 	assert_string_equal(vigil_agent_config__status_file(c), "/var/lib/vigil/status.json");
 	assert_true(c->health_ns == 10ULL * 1000000000ULL);
+	/* kubernetes: the node's root through pid 1, the API server when in a cluster */
+	assert_string_equal(c->k8s_host_root, "/proc/1/root");
+	assert_string_equal(c->k8s_profiles_dir, "");
+	assert_string_equal(c->k8s_api_url, "");
+	assert_string_equal(c->k8s_sa_dir, "/var/run/secrets/kubernetes.io/serviceaccount");
+	assert_true(c->k8s_api);
+	assert_true(c->k8s_workload_profiles);
 	vigil_agent_config__free(c);
+}
+
+static void expect_error(const char *text, int line, int col, const char *needle);
+
+static void test_kubernetes(void **state)
+{
+	struct vigil_agent_config *c = NULL;
+	const char *text = "kubernetes:\n"
+			   "  host_root: /host\n"
+			   "  profiles_dir: /etc/vigil/cluster-profiles\n"
+			   "  node_name: node-a\n"
+			   "  api_server: off\n"
+			   "  api_url: https://10.0.0.1:6443\n"
+			   "  service_account_dir: /sa\n"
+			   "  workload_profiles: false\n";
+
+	assert_int_equal(vigil_agent_config__load(write_file("k8s.yaml", text), &c, NULL), 0);
+	assert_string_equal(c->k8s_host_root, "/host");
+	assert_string_equal(c->k8s_profiles_dir, "/etc/vigil/cluster-profiles");
+	assert_string_equal(c->k8s_node_name, "node-a");
+	assert_false(c->k8s_api);
+	assert_string_equal(c->k8s_api_url, "https://10.0.0.1:6443");
+	assert_string_equal(c->k8s_sa_dir, "/sa");
+	assert_false(c->k8s_workload_profiles);
+	vigil_agent_config__free(c);
+	expect_error("kubernetes:\n  api_server: yes\n", 2, 15, "auto or off");
+	expect_error("kubernetes:\n  host_rot: /x\n", 2, 3, "did you mean \"host_root\"");
 }
 
 static void test_full(void **state)
@@ -299,6 +333,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_defaults, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_full, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_kubernetes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hardening_keys, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_check_paths, setup, teardown),

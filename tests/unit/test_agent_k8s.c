@@ -84,21 +84,22 @@ static void test_podmeta(void **state)
 	struct vigil_k8s_identity id;
 	char bundle[512];
 
-	assert_int_equal(vigil_podmeta__lookup(root, CTR_ID, &id, bundle, sizeof(bundle)), 1);
+	assert_int_equal(vigil_podmeta__lookup(root, NULL, CTR_ID, &id, bundle, sizeof(bundle)), 1);
 	assert_string_equal(id.pod, "web-7c5d8bf9f7-x2k4p");
 	assert_non_null(strstr(bundle, "io.containerd.runtime.v2.task/k8s.io/" CTR_ID));
-	assert_int_equal(vigil_podmeta__lookup(root, RUNC_ID, &id, bundle, sizeof(bundle)), 1);
+	assert_int_equal(vigil_podmeta__lookup(root, NULL, RUNC_ID, &id, bundle, sizeof(bundle)),
+			 1);
 	assert_non_null(strstr(bundle, "/srv/tasks/" RUNC_ID "/config.json"));
 	/* CRI-O: the pod's labels come from the sandbox */
-	assert_int_equal(vigil_podmeta__lookup(root, CRIO_ID, &id, NULL, 0), 1);
+	assert_int_equal(vigil_podmeta__lookup(root, NULL, CRIO_ID, &id, NULL, 0), 1);
 	assert_string_equal(id.pod, "redis-0");
 	assert_string_equal(id.hints.statefulset_pod_name, "redis-0");
-	assert_int_equal(vigil_podmeta__lookup(root,
+	assert_int_equal(vigil_podmeta__lookup(root, NULL,
 					       "2222222222222222222222222222222222222222222222"
 					       "222222222222222222",
 					       &id, NULL, 0),
 			 -ENOENT);
-	assert_int_equal(vigil_podmeta__lookup(root, "../../etc", &id, NULL, 0), -EINVAL);
+	assert_int_equal(vigil_podmeta__lookup(root, NULL, "../../etc", &id, NULL, 0), -EINVAL);
 }
 
 static void test_hostile_files(void **state)
@@ -111,7 +112,7 @@ static void test_hostile_files(void **state)
 		 "3333333333333333333333333333333333333333333333333333333333333333"
 		 "/state.json",
 		 "{\"config\":{\"labels\":[\"bundle=/srv/../etc\"]}}");
-	assert_int_equal(vigil_podmeta__lookup(root,
+	assert_int_equal(vigil_podmeta__lookup(root, NULL,
 					       "33333333333333333333333333333333333333333333"
 					       "33333333333333333333",
 					       &id, NULL, 0),
@@ -124,7 +125,7 @@ static void test_hostile_files(void **state)
 	assert_int_equal(mkdir(path, 0755), 0);
 	snprintf(path + strlen(path), sizeof(path) - strlen(path), "/config.json");
 	assert_int_equal(symlink("/etc/hostname", path), 0);
-	assert_int_equal(vigil_podmeta__lookup(root,
+	assert_int_equal(vigil_podmeta__lookup(root, NULL,
 					       "44444444444444444444444444444444444444444444"
 					       "44444444444444444444",
 					       &id, NULL, 0),
@@ -137,7 +138,7 @@ static void test_identity(void **state)
 	struct vigil_workload_k8s k;
 	char name[400];
 
-	assert_int_equal(agent_identity__resolve(root,
+	assert_int_equal(agent_identity__resolve(root, NULL,
 						 "/kubepods/burstable/pod0b7d6b5e-3f3e-4a7c-9a43-"
 						 "6a1c2f9d8e10/" CTR_ID,
 						 CTR_ID, true, &id),
@@ -154,7 +155,7 @@ static void test_identity(void **state)
 	assert_string_equal(k.workload_kind, "ReplicaSet");
 	assert_string_equal(k.pod_uid, "0b7d6b5e-3f3e-4a7c-9a43-6a1c2f9d8e10");
 	/* not shared: the pod is its own workload */
-	assert_int_equal(agent_identity__resolve(root, "/x", CTR_ID, false, &id), 1);
+	assert_int_equal(agent_identity__resolve(root, NULL, "/x", CTR_ID, false, &id), 1);
 	assert_string_equal(id.profile_stem, "shop.pod-web-7c5d8bf9f7-x2k4p.nginx");
 	/* the API server's word replaces the guess */
 	{
@@ -166,16 +167,16 @@ static void test_identity(void **state)
 		assert_string_equal(id.profile_stem, "shop.replicaset-web-v2.nginx");
 	}
 	/* CRI-O with the sandbox's labels: exact */
-	assert_int_equal(agent_identity__resolve(root, "/", CRIO_ID, true, &id), 1);
+	assert_int_equal(agent_identity__resolve(root, NULL, "/", CRIO_ID, true, &id), 1);
 	assert_string_equal(id.owner.kind, "StatefulSet");
 	assert_int_equal(id.owner.source, VIGIL_K8S_FROM_LABELS);
 	assert_string_equal(id.profile_stem, "shop.statefulset-redis.redis");
-	assert_int_equal(agent_identity__resolve(root, "/", CRIO_SB, true, &id), 1);
+	assert_int_equal(agent_identity__resolve(root, NULL, "/", CRIO_SB, true, &id), 1);
 	assert_true(id.sandbox);
 	/* a container with no bundle: not Kubernetes */
-	assert_int_equal(
-		agent_identity__resolve(root, "/libpod_parent/libpod-" RUNC_ID "0", "x", true, &id),
-		0);
+	assert_int_equal(agent_identity__resolve(root, NULL, "/libpod_parent/libpod-" RUNC_ID "0",
+						 "x", true, &id),
+			 0);
 	assert_false(id.k8s);
 }
 

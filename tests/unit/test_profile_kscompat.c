@@ -21,6 +21,7 @@
 #include <cmocka.h>
 
 #include "profile/model.h"
+#include "profile/served.h"
 #include "profile/yamltree.h"
 #include "util/buf.h"
 #include "vigil/profile.h"
@@ -397,6 +398,49 @@ static void test_yaml11_quotes(void **state)
 			fail_msg("\"%s\" need not be quoted", plain[i]);
 }
 
+/*
+ * The order-independent hash the k8sstormcenter fork signs (github.com/SergJa/jsonhash), on that
+ * library's own known-answer inputs: two documents that differ only in order hash alike.
+ */
+static void test_json_hash_known_answers(void **state)
+{
+	static const struct {
+		const char *json, *hex;
+	} kat[] = {
+		{ "{\"digit\":1,\"string\":\"one\",\"object\":{\"sub\":\"two\"},"
+		  "\"array\":[1,\"two\",3.14151926,null],\"nil\":null}",
+		  "c8a90854f9f95f281d13874390649c70d9b3375b98d4e0201c6aaedf772eb483" },
+		{ "{\"string\":\"one\",\"digit\":1,\"object\":{\"sub\":\"two\"},"
+		  "\"array\":[1,\"two\",null,3.14151926],\"nil\":null}",
+		  "c8a90854f9f95f281d13874390649c70d9b3375b98d4e0201c6aaedf772eb483" },
+		{ "[{\"string\":\"one\",\"digit\":1,\"object\":{\"sub\":\"two\"},"
+		  "\"array\":[1,\"two\",null,3.14151926],\"nil\":null},10,\"SomeString\",[null]]",
+		  "d75166c8b8971aa464e175eb7f84180b4610baa2f41c08837d4b43a26c3812e0" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(kat) / sizeof(*kat); i++) {
+		struct vigil_profile_limits lim = { 0 };
+		struct prof_node *docs = NULL;
+		size_t ndocs = 0;
+		bool comments;
+		unsigned char h[32];
+		char hex[65];
+
+		prof_limits_resolve(NULL, &lim);
+		assert_int_equal(prof_parse_yaml(kat[i].json, strlen(kat[i].json), "kat", &lim,
+						 &docs, &ndocs, &comments, NULL),
+				 0);
+		assert_int_equal(ndocs, 1);
+		assert_int_equal(prof_json_hash(&docs[0].items[0], h), 0);
+		for (int k = 0; k < 32; k++)
+			snprintf(hex + 2 * k, 3, "%02x", h[k]);
+		assert_string_equal(hex, kat[i].hex);
+		prof_node_release(&docs[0]);
+		free(docs);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -406,6 +450,7 @@ int main(void)
 		cmocka_unit_test(test_unnamed_container),
 		cmocka_unit_test(test_grouped_container_profile),
 		cmocka_unit_test(test_yaml11_quotes),
+		cmocka_unit_test(test_json_hash_known_answers),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -702,6 +702,56 @@ static void test_base64_strict(void **state)
 	assert_int_equal(sign_b64_decode("aGVsbG8gd29ybGQ=", 16, 4, &out, &n), -E2BIG);
 }
 
+/*
+ * The k8sstormcenter fork's scheme: the same annotations, a signature over the 64 hex digits of
+ * its hash instead of the canonical bytes. Its own verdict, never "valid", and still tampered
+ * when neither message verifies or when something it cannot cover is there.
+ */
+static void test_foreign_scheme(void **state)
+{
+	struct fx *f = *state;
+	struct vigil_trust *t = trust_of("fork", f->pem, NULL);
+	const char *hash = "0f343b0931126a20f133d67c2b018a3b5d2a4f9f6e8c7b1a0d9e8f7a6b5c4d3e";
+	struct vigil_sign_foreign foreign = { hash, NULL };
+	struct vigil_sign_annotations a;
+	struct vigil_sign_verdict v;
+
+	sign_ann(f, hash, &a); /* what the fork signs: the hash text */
+	assert_int_equal(
+		vigil_sign__verify_canon_foreign(t, canon_nn, strlen(canon_nn), &a, &foreign, &v),
+		0);
+	assert_int_equal(v.status, VIGIL_SIGN_FOREIGN_SCHEME);
+	assert_string_equal(v.signer, "fork");
+	assert_string_equal(vigil_sign__status_name(v.status), "foreign-scheme");
+	assert_non_null(strstr(v.reason, "does not cover the order of lists"));
+	/* without the foreign message (Vigil's scheme only), the same signature is tampering */
+	assert_int_equal(verify(t, canon_nn, &a, &v), VIGIL_SIGN_TAMPERED);
+	/* another hash: tampered */
+	foreign.message = "1f343b0931126a20f133d67c2b018a3b5d2a4f9f6e8c7b1a0d9e8f7a6b5c4d3e";
+	assert_int_equal(
+		vigil_sign__verify_canon_foreign(t, canon_nn, strlen(canon_nn), &a, &foreign, &v),
+		0);
+	assert_int_equal(v.status, VIGIL_SIGN_TAMPERED);
+	/* something the scheme cannot cover: tampered, and said */
+	foreign.message = hash;
+	foreign.uncovered = "the iouring lists";
+	assert_int_equal(
+		vigil_sign__verify_canon_foreign(t, canon_nn, strlen(canon_nn), &a, &foreign, &v),
+		0);
+	assert_int_equal(v.status, VIGIL_SIGN_TAMPERED);
+	assert_non_null(strstr(v.reason, "does not cover the iouring lists"));
+	free_ann(&a);
+	/* a Vigil signature is still valid when a foreign message is offered */
+	sign_ann(f, canon_nn, &a);
+	foreign.uncovered = NULL;
+	assert_int_equal(
+		vigil_sign__verify_canon_foreign(t, canon_nn, strlen(canon_nn), &a, &foreign, &v),
+		0);
+	assert_int_equal(v.status, VIGIL_SIGN_VALID);
+	free_ann(&a);
+	vigil_trust__free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -709,6 +759,7 @@ int main(void)
 		cmocka_unit_test(test_valid_and_tampered),     cmocka_unit_test(test_untrusted_key),
 		cmocka_unit_test(test_unsigned_and_malformed), cmocka_unit_test(test_scope),
 		cmocka_unit_test(test_scope_parse_errors),     cmocka_unit_test(test_trust_dir),
+		cmocka_unit_test(test_foreign_scheme),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

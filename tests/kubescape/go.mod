@@ -1,0 +1,3 @@
+module vigil.test/kubescape
+
+go 1.19
