@@ -172,6 +172,8 @@ int vigil_profile__describe(const struct vigil_profile *p, struct vigil_buf *out
 
 /* Whether a container of document doc has an iouring list (a Vigil extension). */
 bool vigil_profile__has_iouring(const struct vigil_profile *p, size_t doc);
+/* The same for Vigil's execDigests extension (learned executables' SHA-256). */
+bool vigil_profile__has_exec_digests(const struct vigil_profile *p, size_t doc);
 
 /* Whether the loaded text had YAML comments (which are not kept: fmt drops them). */
 bool vigil_profile__had_comments(const struct vigil_profile *p);
