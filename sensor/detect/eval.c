@@ -58,7 +58,7 @@ static int eval_exec_content(struct raise *r, const char *path)
 		return 0; /* the record carries no identity (an offline or older source) */
 	if (err) {
 		snprintf(key, sizeof(key), "%s\x1funverified", path);
-		return detect_raise(r, "R1001", key,
+		return detect_raise(r, VIGIL_R1001, key,
 				    "drifted process executed: the content of %s could not be read "
 				    "to check it against the profile (%s)",
 				    path, strerror(-err));
@@ -66,7 +66,7 @@ static int eval_exec_content(struct raise *r, const char *path)
 	if (vigil_matcher__exec_digest(r->b->m, path, hex) == VIGIL_DIGEST_MATCH)
 		return 0;
 	snprintf(key, sizeof(key), "%s\x1fsha256:%s", path, hex);
-	return detect_raise(r, "R1001", key,
+	return detect_raise(r, VIGIL_R1001, key,
 			    "drifted process executed: %s changed since the profile was learned "
 			    "(sha256:%s is not a learned digest)",
 			    path, hex);
@@ -87,26 +87,28 @@ static int eval_exec(struct raise *r)
 	m = vigil_matcher__exec(r->b->m, path, p ? (const char *const *)p->argv : NULL,
 				p ? p->argc : 0);
 	if (ev->exec.memfd || vigil_path_is_memfd_exe(path))
-		return detect_raise(r, "R1005", path, "fileless execution: %s", path);
+		return detect_raise(r, VIGIL_R1005, path, "fileless execution: %s", path);
 	if (ev->exec.dev_shm || vigil_path_under_dev_shm(path) || vigil_path_under_dev_shm(cwd) ||
 	    vigil_path_under_dev_shm(argv0))
-		return detect_raise(r, "R1000", path, "process executed from /dev/shm: %s", path);
+		return detect_raise(r, VIGIL_R1000, path, "process executed from /dev/shm: %s",
+				    path);
 	if (m != VIGIL_MATCH_NO && (err = eval_exec_content(r, path)) != 0)
 		return err;
 	if (m == VIGIL_MATCH_NO && ev->exec.upper_layer)
 		return detect_raise(
-			r, "R1001", path,
+			r, VIGIL_R1001, path,
 			"drifted process executed: %s is not in the image nor the profile", path);
 	if (m == VIGIL_MATCH_NO && !strcmp(base_name(path), "kubectl"))
-		return detect_raise(r, "R0007", path, "kubectl run: %s", path);
+		return detect_raise(r, VIGIL_R0007, path, "kubectl run: %s", path);
 	if (m == VIGIL_MATCH_NO)
-		return detect_raise(r, "R0001", path, "unexpected process launched: %s", path);
+		return detect_raise(r, VIGIL_R0001, path, "unexpected process launched: %s", path);
 	if (m == VIGIL_MATCH_ARGS) {
 		char key[KEY_MAX];
 
 		join_args(p, args, sizeof(args));
 		snprintf(key, sizeof(key), "%s\x1f%s", path, args);
-		return detect_raise(r, "R0040", key, "unexpected arguments for %s: %s", path, args);
+		return detect_raise(r, VIGIL_R0040, key, "unexpected arguments for %s: %s", path,
+				    args);
 	}
 	return 0;
 }
@@ -126,7 +128,7 @@ static int eval_open(struct raise *r)
 		if (vigil_matcher__open(r->b->m, alias, ev->open.flags))
 			return 0;
 		return detect_raise(
-			r, "R0010", alias,
+			r, VIGIL_R0010, alias,
 			"sensitive file access: %s, opened as %s (a hard link or a bind "
 			"mount of it)",
 			alias, path);
@@ -141,22 +143,22 @@ static int eval_open(struct raise *r)
 		return 0;
 	switch (cls) {
 	case VIGIL_OPEN_TOKEN:
-		return detect_raise(r, "R0006", path, "service account token access: %s", path);
+		return detect_raise(r, VIGIL_R0006, path, "service account token access: %s", path);
 	case VIGIL_OPEN_ENVIRON:
-		return detect_raise(r, "R0008", path, "environment read from procfs: %s", path);
+		return detect_raise(r, VIGIL_R0008, path, "environment read from procfs: %s", path);
 	case VIGIL_OPEN_SENSITIVE:
 		if (ev->open.truncated && ev->open.ret < 0)
 			return detect_raise(
-				r, "R0010", path,
+				r, VIGIL_R0010, path,
 				"failed open of a path cut by the sensor (%zu bytes kept, "
 				"could name a sensitive file): %.300s",
 				strlen(path), path[0] ? path : "(name lost)");
-		return detect_raise(r, "R0010", path, "sensitive file access: %s", path);
+		return detect_raise(r, VIGIL_R0010, path, "sensitive file access: %s", path);
 	case VIGIL_OPEN_WATCHED:
 		/* a failed open touched nothing: only the sensitive classes count attempts */
 		if (ev->open.ret < 0)
 			return 0;
-		return detect_raise(r, "R0002", path, "unexpected file access: %s", path);
+		return detect_raise(r, VIGIL_R0002, path, "unexpected file access: %s", path);
 	default:
 		return 0;
 	}
@@ -197,7 +199,7 @@ static int eval_syscall(struct raise *r)
 	}
 	if (vigil_matcher__syscall(r->b->m, name))
 		return 0;
-	return detect_raise(r, "R0003", name, "unexpected syscall: %s", name);
+	return detect_raise(r, VIGIL_R0003, name, "unexpected syscall: %s", name);
 }
 
 static bool cluster_local(const char *name)
@@ -240,13 +242,13 @@ static int eval_connect(struct raise *r)
 	vigil_sockaddr__text(ra, addr, sizeof(addr));
 	snprintf(key, sizeof(key), "%s/%s:%u", proto, addr, ra->port);
 	if (is_k8s_api(r->d, addr, ra->port))
-		return detect_raise(r, "R0007", key,
+		return detect_raise(r, VIGIL_R0007, key,
 				    "connection to the Kubernetes API server %s:%u", addr,
 				    ra->port);
 	if (ev->net.proto == IPPROTO_TCP && (ra->port == 3333 || ra->port == 45700))
-		return detect_raise(r, "R1009", key, "connection to crypto-mining port %s:%u", addr,
-				    ra->port);
-	return detect_raise(r, "R0011", key, "unexpected egress to %s %s:%u", proto, addr,
+		return detect_raise(r, VIGIL_R1009, key, "connection to crypto-mining port %s:%u",
+				    addr, ra->port);
+	return detect_raise(r, VIGIL_R0011, key, "unexpected egress to %s %s:%u", proto, addr,
 			    ra->port);
 }
 
@@ -310,13 +312,13 @@ int detect_eval(struct raise *r)
 	case VIGIL_EV_CAPABILITY:
 		if (!ev->cap.name || vigil_matcher__capability(r->b->m, ev->cap.name))
 			return 0;
-		return detect_raise(r, "R0004", ev->cap.name, "unexpected capability: %s",
+		return detect_raise(r, VIGIL_R0004, ev->cap.name, "unexpected capability: %s",
 				    ev->cap.name);
 	case VIGIL_EV_DNS:
 		if (!ev->dns.name || !ev->dns.name[0] || cluster_local(ev->dns.name) ||
 		    vigil_matcher__dns(r->b->m, ev->dns.name))
 			return 0;
-		return detect_raise(r, "R0005", ev->dns.name, "unexpected DNS name: %s",
+		return detect_raise(r, VIGIL_R0005, ev->dns.name, "unexpected DNS name: %s",
 				    ev->dns.name);
 	case VIGIL_EV_CONNECT:
 		return eval_connect(r);
@@ -330,38 +332,38 @@ int detect_eval(struct raise *r)
 		}
 		if (vigil_matcher__iouring(r->b->m, op))
 			return 0;
-		return detect_raise(r, "R1030", op, "unexpected io_uring operation: %s", op);
+		return detect_raise(r, VIGIL_R1030, op, "unexpected io_uring operation: %s", op);
 	}
 	case VIGIL_EV_SYMLINK:
 		if (!link_target_sensitive(ev, true))
 			return 0;
-		return detect_raise(r, "R1010", ev->link.path ? ev->link.path : "",
+		return detect_raise(r, VIGIL_R1010, ev->link.path ? ev->link.path : "",
 				    "symlink %s -> %s", ev->link.path ? ev->link.path : "",
 				    ev->link.target);
 	case VIGIL_EV_LINK:
 		if (!link_target_sensitive(ev, false))
 			return 0;
-		return detect_raise(r, "R1012", ev->link.path ? ev->link.path : "",
+		return detect_raise(r, VIGIL_R1012, ev->link.path ? ev->link.path : "",
 				    "hard link %s -> %s", ev->link.path ? ev->link.path : "",
 				    ev->link.target);
 	case VIGIL_EV_PTRACE:
 		if (vigil_matcher__syscall(r->b->m, "ptrace"))
 			return 0;
-		return detect_raise(r, "R1015", comm, "ptrace request %lld on pid %lld by %s",
+		return detect_raise(r, VIGIL_R1015, comm, "ptrace request %lld on pid %lld by %s",
 				    (long long)ev->call.arg0, (long long)ev->call.arg1, comm);
 	case VIGIL_EV_UNSHARE:
 		if (is_runc(ev->proc ? ev->proc->exe : NULL) ||
 		    vigil_matcher__syscall(r->b->m, "unshare"))
 			return 0;
-		return detect_raise(r, "R1006", comm, "unexpected unshare (flags 0x%llx) by %s",
+		return detect_raise(r, VIGIL_R1006, comm, "unexpected unshare (flags 0x%llx) by %s",
 				    (unsigned long long)ev->call.arg0, comm);
 	case VIGIL_EV_BPF:
 		/* 5 = BPF_PROG_LOAD */
 		if (ev->call.arg0 != 5 || vigil_matcher__syscall(r->b->m, "bpf"))
 			return 0;
-		return detect_raise(r, "R0009", comm, "eBPF program loaded by %s", comm);
+		return detect_raise(r, VIGIL_R0009, comm, "eBPF program loaded by %s", comm);
 	case VIGIL_EV_MODULE:
-		return detect_raise(r, "R1002", ev->call.str ? ev->call.str : "",
+		return detect_raise(r, VIGIL_R1002, ev->call.str ? ev->call.str : "",
 				    "kernel module load%s%s by %s",
 				    ev->call.str && ev->call.str[0] ? ": " : "",
 				    ev->call.str ? ev->call.str : "", comm);
