@@ -48,6 +48,8 @@ static __always_inline bool open_seen(__u64 cg, struct file *f, __u32 flags, __u
 		return false;
 	k.hash = (BPF_CORE_READ(ino, i_ino) * 0x9e3779b97f4a7c15ull) ^
 		 ((__u64)BPF_CORE_READ(ino, i_sb, s_dev) << 32) ^ flags;
+	/* who opened it is part of a repeat (root after a worker is news), as in ev_hash */
+	k.hash ^= (__u64)(__u32)bpf_get_current_uid_gid() * 0xff51afd7ed558ccdull;
 	k.hash |= 1; /* never 0: 0 means "hash the record" */
 	*ret_hash = k.hash;
 	if (!bpf_map_lookup_elem(&dedup, &k))

@@ -101,13 +101,25 @@ int BPF_PROG(vg_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 		/* the executable's identity: its content cannot change without ctime changing,
 		 * so a replaced binary is a new record even when de-duplication is on */
 		struct inode *ino = BPF_CORE_READ(f, f_inode);
+		/* a repeat is the same program started by the same program (and uid, in the
+		 * hash): a shell from the web server is not a repeat of one from cron */
+		char pc[16] = {};
+		__u64 h, w0, w1;
 
 		e->arg[1] = BPF_CORE_READ(ino, i_ino);
 		e->arg[2] = inode_ctime_ns(ino);
 		e->arg[3] = BPF_CORE_READ(ino, i_size);
 		e->arg[4] = inode_mtime_ns(ino);
+		h = ev_hash(e, off, 3);
+		BPF_CORE_READ_STR_INTO(&pc, t, real_parent, comm);
+		__builtin_memcpy(&w0, pc, 8);
+		__builtin_memcpy(&w1, pc + 8, 8);
+		h = ((h ^ w0) * 0x100000001b3ull ^ w1) * 0x100000001b3ull;
+		if (off > SCRATCH_SIZE - VG_EVENT_HDR_SIZE)
+			return 0;
+		barrier_var(off);
+		return ev_submit_key(e, off, 3, false, h | 1);
 	}
-	return ev_submit(e, off, 3, false);
 }
 
 SEC("tp_btf/sched_process_fork")

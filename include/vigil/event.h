@@ -104,6 +104,9 @@ struct vigil_event {
 			bool upper_layer; /* exe is on an overlayfs upper layer: not in the image */
 			bool memfd;	  /* exe is a memfd (fileless) */
 			bool dev_shm;	  /* exe, cwd or argv[0] under /dev/shm */
+			/* the program that started it: the exe this process ran before the exec
+			 * (after a fork, its parent's); "" or NULL when not known */
+			const char *parent_exe;
 			/* the executable's inode as the kernel ran it (0 when not known): its
 			 * content cannot change without ctime changing */
 			uint64_t ino;

@@ -35,6 +35,7 @@ static const struct ev_field exec_fields[] = {
 	F("upper_layer", EV_BOOL, exec.upper_layer, 0, NULL),
 	F("memfd", EV_BOOL, exec.memfd, 0, NULL),
 	F("dev_shm", EV_BOOL, exec.dev_shm, 0, NULL),
+	F("parent_exe", EV_STR, exec.parent_exe, EV_OPTIONAL, NULL),
 	/* the executable's inode as the kernel ran it */
 	F("ino", EV_UINT, exec.ino, EV_OPTIONAL, NULL),
 	F("size", EV_UINT, exec.size, EV_OPTIONAL, NULL),
