@@ -92,8 +92,16 @@ static void decode_exec(struct vigil_sensor *s, const struct vg_event *e,
 	const char *exe = s->str[0];
 
 	/* who started it: what ran before the exec (a fork inherits its parent's exe); a
-	 * process first seen at its exec (its fork was de-duplicated) ran its parent's */
+	 * process first seen at its exec (its fork was de-duplicated) ran its parent's, which
+	 * the table knows when the parent was seen (it is still there: events come in order,
+	 * its exit after this exec), else /proc while the parent lives */
 	vigil_strlcpy(s->parent_exe, p && p->proc.exe ? p->proc.exe : "", sizeof(s->parent_exe));
+	if (!s->parent_exe[0] && e->ppid) {
+		const struct vigil_proc_entry *pp = vigil_proc_table__find_pid(s->procs, e->ppid);
+
+		if (pp && pp != p && pp->proc.exe)
+			vigil_strlcpy(s->parent_exe, pp->proc.exe, sizeof(s->parent_exe));
+	}
 	if (!s->parent_exe[0] && e->ppid && !s->offline) {
 		char link[40];
 		ssize_t n;
@@ -116,6 +124,15 @@ static void decode_exec(struct vigil_sensor *s, const struct vg_event *e,
 	ev->exec.dev_shm = vigil_str_has_prefix(ev->exec.path, "/dev/shm/") ||
 			   vigil_str_has_prefix(s->str[2], "/dev/shm") ||
 			   (p && p->proc.argc && vigil_str_has_prefix(p->argv[0], "/dev/shm/"));
+	if (e->flags & VG_F_KILLED) {
+		ev->action = VIGIL_ACTION_KILLED;
+	} else if (e->flags & VG_F_WOULD_KILL) {
+		ev->action = VIGIL_ACTION_WOULD_KILL;
+		ev->action_reason = e->flags & VG_F_ENF_SPARED	? VIGIL_ACTION_PROTECTED
+				    : e->flags & VG_F_ENF_OFF	? VIGIL_ACTION_SWITCH_OFF
+				    : e->flags & VG_F_ENF_LIMIT ? VIGIL_ACTION_RATE_LIMIT
+								: VIGIL_ACTION_DRY_RUN;
+	}
 }
 
 /* fork: the child inherits the parent's exe, cwd and argv. */
