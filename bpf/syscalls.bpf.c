@@ -183,8 +183,9 @@ static __always_inline int sys_exit_body(struct pt_regs *regs, long nr, long ret
 	}
 	if (!monitored(&cg))
 		return 0;
-	/* the handlers are global functions that take a scalar: in tp_btf, regs is a trusted BTF
-	 * pointer, which a cast does not change for the verifier; a copy through the stack does */
+	/* the handlers are global functions, which take numbers: in tp_btf, regs is a trusted
+	 * pointer the verifier refuses as a global function's scalar argument (the tp_btf
+	 * programs would not load), so it goes through the stack as a plain number */
 	bpf_probe_read_kernel(&r, sizeof(r), &regs);
 	switch (nr) {
 	case NR_open:

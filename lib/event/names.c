@@ -253,3 +253,10 @@ static const struct ev_name module_call[] = {
 	{ 1, "finit_module" },
 };
 const struct ev_names ev_names_module_call = NAMES(module_call);
+
+static const struct ev_name send_call[] = {
+	{ VIGIL_SEND_SENDTO, "sendto" },
+	{ VIGIL_SEND_SENDMSG, "sendmsg" },
+	{ VIGIL_SEND_SENDMMSG, "sendmmsg" },
+};
+const struct ev_names ev_names_send_call = NAMES(send_call);
