@@ -34,7 +34,7 @@ static uint64_t fnv1a(const char *s, size_t len)
 	return h;
 }
 
-void prof_index_free(void *index)
+static void prof_index_free(void *index)
 {
 	struct prof_index *x = index;
 
@@ -139,7 +139,7 @@ static int key_endpoint(struct vigil_buf *k, const struct prof_endpoint *e)
 /* Builds the index of what the container already holds (first add after a load). */
 static int index_get(struct prof_container *c, struct prof_index **ret)
 {
-	struct prof_index *x = c->index;
+	struct prof_index *x = c->cache_free == prof_index_free ? c->cache : NULL;
 	struct vigil_buf k = VIGIL_BUF_INIT;
 	int r = 0;
 
@@ -170,7 +170,9 @@ static int index_get(struct prof_container *c, struct prof_index **ret)
 		prof_index_free(x);
 		return r;
 	}
-	c->index = x;
+	prof_container_drop_cache(c);
+	c->cache = x;
+	c->cache_free = prof_index_free;
 	*ret = x;
 	return 0;
 }

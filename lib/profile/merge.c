@@ -186,8 +186,7 @@ int prof_container_merge(struct prof_container *d, const struct prof_container *
 
 int prof_container_merge(struct prof_container *d, const struct prof_container *s)
 {
-	prof_index_free(d->index);
-	d->index = NULL;
+	prof_container_drop_cache(d);
 	if (dup_str(&d->name, s->name) || union_strs(&d->capabilities, &s->capabilities) ||
 	    union_strs(&d->syscalls, &s->syscalls) || union_strs(&d->iouring, &s->iouring) ||
 	    union_strs(&d->exec_digests, &s->exec_digests) ||

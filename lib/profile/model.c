@@ -356,8 +356,16 @@ void prof_container_release(struct prof_container *c)
 	prof_strs_release(&c->exec_digests);
 	neighbors_release(&c->ingress);
 	neighbors_release(&c->egress);
-	prof_index_free(c->index);
+	prof_container_drop_cache(c);
 	memset(c, 0, sizeof(*c));
+}
+
+void prof_container_drop_cache(struct prof_container *c)
+{
+	if (c->cache && c->cache_free)
+		c->cache_free(c->cache);
+	c->cache = NULL;
+	c->cache_free = NULL;
 }
 
 static void containers_release(struct prof_containers *l)

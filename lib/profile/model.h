@@ -212,7 +212,11 @@ struct prof_container {
 	struct prof_neighbors ingress;
 	struct prof_neighbors egress;
 	struct prof_pos pos;
-	void *index; /* builder's de-duplication index (lib/profile only), NULL when not built */
+	/* a cache its owner attached (the builder's de-duplication index), NULL when none; the
+	 * model knows it only as something to drop (prof_container_drop_cache), so the model
+	 * does not depend on the builder */
+	void *cache;
+	void (*cache_free)(void *cache);
 };
 
 struct prof_containers {
@@ -329,8 +333,8 @@ void prof_ensure_normal(const struct vigil_profile *p);
 /* Deep equality of two normalized profiles (positions ignored). */
 bool prof_equal(const struct vigil_profile *a, const struct vigil_profile *b);
 
-/* Frees a builder index (builder.c); NULL is fine. */
-void prof_index_free(void *index);
+/* Drops the cache attached to c (its keys are stale once the lists are rewritten). */
+void prof_container_drop_cache(struct prof_container *c);
 /* Sorts the sets and entry lists of one container, removes exact duplicates. */
 void prof_container_normalize(struct prof_container *c);
 
