@@ -315,7 +315,8 @@ size_t vigil_profile__entry_count(const struct vigil_profile *p)
 
 			n += c->capabilities.n + c->execs.n + c->opens.n + c->syscalls.n +
 			     c->endpoints.n + c->rule_policies.n + c->iouring.n +
-			     neighbors_entries(&c->ingress) + neighbors_entries(&c->egress);
+			     c->exec_digests.n + neighbors_entries(&c->ingress) +
+			     neighbors_entries(&c->egress);
 		}
 	}
 	return n;
@@ -525,6 +526,21 @@ int vigil_profile__add_iouring(struct vigil_profile *p, size_t doc, int c, const
 	if (opname && !prof_check_iouring_op(opname, msg, sizeof(msg)))
 		return -EINVAL;
 	return ct ? add_to_set(p, &ct->iouring, opname) : -EINVAL;
+}
+
+int vigil_profile__add_exec_digest(struct vigil_profile *p, size_t doc, int c, const char *path,
+				   const char *sha256_hex)
+{
+	struct prof_container *ct = get_container(p, doc, c);
+	char entry[PROF_DIGEST_ENTRY_MAX], msg[256];
+	int n;
+
+	if (!path || !sha256_hex)
+		return -EINVAL;
+	n = snprintf(entry, sizeof(entry), "%s sha256:%s", path, sha256_hex);
+	if (n < 0 || (size_t)n >= sizeof(entry) || !prof_check_exec_digest(entry, msg, sizeof(msg)))
+		return -EINVAL;
+	return ct ? add_to_set(p, &ct->exec_digests, entry) : -EINVAL;
 }
 
 int vigil_profile__add_endpoint(struct vigil_profile *p, size_t doc, int ci, const char *endpoint,
