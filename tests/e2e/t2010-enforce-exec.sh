@@ -52,13 +52,20 @@ watch dry "$TEST_TMP/p.yaml" attack --enforce R0001
 assert_eq 1 "$(alerts dry rule_id=R0001 event.path=/usr/bin/touch action=would-kill action_reason=dry-run)" \
 	"dry-run alert: $(cat "$TEST_TMP/dry.jsonl")"
 
-# 2. kill: the unexpected program never runs, the workload goes on, the alert says killed
-watch kill "$TEST_TMP/p.yaml" attack --enforce R0001 --enforce-mode kill
+# 2. kill: the unexpected program never runs, the workload goes on, the alert says killed and
+# opens an incident with the usual evidence
+watch kill "$TEST_TMP/p.yaml" attack --enforce R0001 --enforce-mode kill \
+	--evidence "sqlite:$TEST_TMP/evidence.db"
 [ ! -e "$M/touched" ] || fail "kill: touch ran and wrote its marker"
 assert_eq 1 "$(alerts kill rule_id=R0001 event.path=/usr/bin/touch action=killed)" \
 	"kill alert: $(cat "$TEST_TMP/kill.jsonl")"
 assert_eq 0 "$(alerts kill action=killed event.path!=/usr/bin/touch)" "nothing else killed"
 assert_contains "$(cat "$TEST_TMP/kill.err")" "enforcing R0001 (kill)" "watch says it enforces"
+inc=$(json_get "$TEST_TMP/kill.jsonl" incident_id action=killed)
+[ -n "$inc" ] || fail "the kill's alert opened no incident: $(cat "$TEST_TMP/kill.jsonl")"
+"$VIGIL" evidence show "$inc" --store "sqlite:$TEST_TMP/evidence.db" >"$TEST_TMP/report.txt" ||
+	fail "no incident $inc in the store"
+assert_file_contains "$TEST_TMP/report.txt" "/usr/bin/touch"
 
 # 3. a partial or learning profile is never enforced: alerts only
 for rail in "kubescape.io/completion: partial" "kubescape.io/status: learning"; do
