@@ -301,6 +301,12 @@ static void test_syscall_cap_iouring(void **state)
 	assert_string_equal(run1(f, &ev), "");
 	ev.cap.name = "CAP_SYS_ADMIN";
 	assert_string_equal(run1(f, &ev), "R0004");
+	/* passing file permissions: not news from the known /usr/bin/demo, news from /tmp/x */
+	ev.cap.name = "CAP_DAC_OVERRIDE";
+	assert_string_equal(run1(f, &ev), "");
+	set_proc("x", "/tmp/x", (const char *[]){ "x" }, 1);
+	assert_string_equal(run1(f, &ev), "R0004");
+	set_proc("demo", "/usr/bin/demo", (const char *[]){ "demo" }, 1);
 
 	ev = base_event(VIGIL_EV_IOURING_OP);
 	ev.iouring.opname = "READ";
