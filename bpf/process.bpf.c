@@ -13,6 +13,55 @@
 #include "extract.bpf.h"
 #include "enforce.bpf.h"
 
+/* inode times across kernel versions: i_ctime_sec/nsec (6.11), __i_ctime (6.6), i_ctime; and
+ * i_mtime_sec/nsec (6.11), __i_mtime (6.7), i_mtime */
+struct inode___v66 {
+	struct timespec64 __i_ctime;
+	struct timespec64 __i_mtime;
+} __attribute__((preserve_access_index));
+struct inode___v65 {
+	struct timespec64 i_ctime;
+	struct timespec64 i_mtime;
+} __attribute__((preserve_access_index));
+
+static __always_inline __u64 inode_mtime_ns(struct inode *ino)
+{
+	if (bpf_core_field_exists(ino->i_mtime_sec))
+		return (__u64)BPF_CORE_READ(ino, i_mtime_sec) * 1000000000ull +
+		       BPF_CORE_READ(ino, i_mtime_nsec);
+	if (bpf_core_field_exists(((struct inode___v66 *)ino)->__i_mtime)) {
+		struct inode___v66 *i = (void *)ino;
+
+		return (__u64)BPF_CORE_READ(i, __i_mtime.tv_sec) * 1000000000ull +
+		       BPF_CORE_READ(i, __i_mtime.tv_nsec);
+	}
+	{
+		struct inode___v65 *i = (void *)ino;
+
+		return (__u64)BPF_CORE_READ(i, i_mtime.tv_sec) * 1000000000ull +
+		       BPF_CORE_READ(i, i_mtime.tv_nsec);
+	}
+}
+
+static __always_inline __u64 inode_ctime_ns(struct inode *ino)
+{
+	if (bpf_core_field_exists(ino->i_ctime_sec))
+		return (__u64)BPF_CORE_READ(ino, i_ctime_sec) * 1000000000ull +
+		       BPF_CORE_READ(ino, i_ctime_nsec);
+	if (bpf_core_field_exists(((struct inode___v66 *)ino)->__i_ctime)) {
+		struct inode___v66 *i = (void *)ino;
+
+		return (__u64)BPF_CORE_READ(i, __i_ctime.tv_sec) * 1000000000ull +
+		       BPF_CORE_READ(i, __i_ctime.tv_nsec);
+	}
+	{
+		struct inode___v65 *i = (void *)ino;
+
+		return (__u64)BPF_CORE_READ(i, i_ctime.tv_sec) * 1000000000ull +
+		       BPF_CORE_READ(i, i_ctime.tv_nsec);
+	}
+}
+
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(vg_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
@@ -51,11 +100,19 @@ int BPF_PROG(vg_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	off = put_path(e, off, 2, BPF_CORE_READ(t, fs, pwd.dentry), BPF_CORE_READ(t, fs, pwd.mnt));
 	e->arg[0] = BPF_CORE_READ(bprm, argc);
 	{
+		/* the executable's identity: its content cannot change without ctime changing,
+		 * so a replaced binary is a new record even when de-duplication is on */
+		struct inode *ino = BPF_CORE_READ(f, f_inode);
 		/* a repeat is the same program started by the same program (and uid, in the
 		 * hash): a shell from the web server is not a repeat of one from cron */
 		char pc[16] = {};
-		__u64 h = ev_hash(e, off, 0), w0, w1;
+		__u64 h, w0, w1;
 
+		e->arg[1] = BPF_CORE_READ(ino, i_ino);
+		e->arg[2] = inode_ctime_ns(ino);
+		e->arg[3] = BPF_CORE_READ(ino, i_size);
+		e->arg[4] = inode_mtime_ns(ino);
+		h = ev_hash(e, off, 3);
 		BPF_CORE_READ_STR_INTO(&pc, t, real_parent, comm);
 		__builtin_memcpy(&w0, pc, 8);
 		__builtin_memcpy(&w1, pc + 8, 8);
@@ -63,7 +120,7 @@ int BPF_PROG(vg_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 		if (off > SCRATCH_SIZE - VG_EVENT_HDR_SIZE)
 			return 0;
 		barrier_var(off);
-		return ev_submit_key(e, off, 0, false, h | 1);
+		return ev_submit_key(e, off, 3, false, h | 1);
 	}
 }
 

@@ -18,6 +18,7 @@
  *   zoom        HASH       u64 cgroup id -> u8                      zoom: every io_uring op etc.
  *   dedup       LRU_HASH   struct vg_dedup_key -> u8                already reported
  *   rate        LRU_HASH   u64 cgroup id -> struct vg_rate          per-workload token bucket
+ *   uring_open  LRU_HASH   u64 request -> struct vg_uring_open      io_uring opens in flight
  *   vcache      PERCPU_ARRAY 1 x struct vg_cpucache                 last verdict on this CPU,
  *                          valid while its gen equals the global verdict_gen; and the
  *                          syscalls of its workload that need no work (learned and allowed),
@@ -61,6 +62,7 @@
 #define VG_F_ENF_LIMIT	(1u << 11) /* ... not killed: the workload's kill budget was spent */
 #define VG_F_ENF_OFF	(1u << 12) /* ... not killed: the node-wide switch is off */
 #define VG_F_ENF_SPARED (1u << 13) /* ... not killed: a protected process (init, the sensor) */
+#define VG_F_ALIAS	(1u << 14) /* the file has other names: hard links, or a bind mount on the way */
 
 /* how a string in the data area is encoded (struct vg_event.str_fmt, 2 bits per string) */
 #define VG_STR_RAW   0 /* bytes as they are (NUL-terminated) */
@@ -175,9 +177,19 @@ struct vg_cpucache {
 	struct vg_bitmap quiet; /* learned, and allowed when an allow set is loaded */
 };
 
+/* an io_uring OPENAT/OPENAT2 between submission and completion (map uring_open): the name
+ * as the kernel copied it, for a failed open (the kernel frees its copy before completing) */
+#define VG_URING_NAME_MAX 4096
+struct vg_uring_open {
+	__u64 user_data; /* the request's, checked at completion */
+	__u32 len;	 /* bytes of name, NUL included; 0: not copied */
+	__u32 pad;
+	char name[VG_URING_NAME_MAX];
+};
+
 struct vg_rate {
-	__u64 last_ns;
-	__u64 tokens;
+	__u64 last_ns; /* the time the tokens added so far stand for */
+	__s64 tokens;  /* may dip below 0 for an instant while CPUs race for the last one */
 };
 
 /* enforcement rules (struct vg_enforce.rules): what the exec hook acts on */
