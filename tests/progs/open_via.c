@@ -9,6 +9,8 @@
  *   openat2        openat2(.., PATH, RESOLVE_NO_MAGICLINKS); with -d and RESOLVE_IN_ROOT
  *   opath          open(PATH, O_PATH), then reopen /proc/self/fd/N (a magic link)
  *   chroot         chroot(ROOT) and chdir("/"), then open(PATH)
+ *   tree           open_tree(DIR, OPEN_TREE_CLONE): a detached copy of the mount of DIR (-d,
+ *                  needs CAP_SYS_ADMIN), then openat(that tree, PATH)
  *   handle         name_to_handle_at(PATH), then open_by_handle_at of that handle (no name:
  *                  needs CAP_DAC_READ_SEARCH, the "shocker" way out of a container)
  *   uring          IORING_OP_OPENAT (relative to DIR with -d)
@@ -242,6 +244,13 @@ int main(int argc, char **argv)
 		}
 		snprintf(link, sizeof(link), "/proc/self/fd/%d", p);
 		fd = open(link, open_flags());
+	} else if (!strcmp(method, "tree")) {
+		int tree = (int)syscall(SYS_open_tree, AT_FDCWD, dir ? dir : "/",
+					OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+
+		if (tree < 0)
+			prog_die("open_tree %s: %s", dir ? dir : "/", strerror(errno));
+		fd = openat(tree, path, open_flags());
 	} else if (!strcmp(method, "handle")) {
 		fd = by_handle(dirfd, path);
 	} else if (!strcmp(method, "chroot")) {
