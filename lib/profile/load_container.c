@@ -99,28 +99,11 @@ static const char *const cp_container_fields[] = {
 	NULL,
 };
 const char *const ld_cp_spec_fields[] = {
-	"architectures",
-	"capabilities",
-	"execs",
-	"opens",
-	"syscalls",
-	"seccompProfile",
-	"endpoints",
-	"imageID",
-	"imageTag",
-	"rulePolicies",
-	"identifiedCallStacks",
-	"iouring",
-	"execDigests",
-	"byExecutable",
-	"matchLabels",
-	"matchExpressions",
-	"ingress",
-	"egress",
-	"containers",
-	"initContainers",
-	"ephemeralContainers",
-	NULL,
+	"architectures",	"capabilities", "execs",       "opens",	       "syscalls",
+	"seccompProfile",	"endpoints",	"imageID",     "imageTag",     "rulePolicies",
+	"identifiedCallStacks", "iouring",	"execDigests", "byExecutable", "matchLabels",
+	"matchExpressions",	"ingress",	"egress",      "containers",   "initContainers",
+	"ephemeralContainers",	NULL,
 };
 
 #define LOAD_LIST(c, it, what, list, loadfn)                                              \
@@ -188,7 +171,8 @@ static int load_byexe_section(struct ld *c, struct prof_node *n, struct prof_con
 		}
 	}
 	if (!r && !has_path)
-		return ld_fail(c, n->pos, "missing required field \"path\" in byExecutable section");
+		return ld_fail(c, n->pos,
+			       "missing required field \"path\" in byExecutable section");
 	return r;
 }
 
