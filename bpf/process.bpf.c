@@ -12,6 +12,28 @@
 #include "record.bpf.h"
 #include "extract.bpf.h"
 
+/* Was the executable written by a monitored workload since the sensor started (map written)? */
+static __always_inline void exec_written(struct vg_event *e, struct file *f)
+{
+	struct inode *ino = BPF_CORE_READ(f, f_inode);
+	struct vg_writer *wr = (struct vg_writer *)&e->sa[0];
+	struct vg_inode_key k;
+	struct vg_written *w;
+
+	if (!ino)
+		return;
+	inode_key(ino, &k);
+	w = bpf_map_lookup_elem(&written, &k);
+	if (!w)
+		return;
+	e->flags |= VG_F_WRITTEN;
+	e->arg[5] = w->cgroup_id;
+	wr->how = w->how;
+	wr->tgid = w->tgid;
+	wr->ktime_lo = (__u32)w->ktime_ns;
+	wr->ktime_hi = w->ktime_ns >> 32;
+}
+
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(vg_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
@@ -48,6 +70,10 @@ int BPF_PROG(vg_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 			     VG_STR_ARGV);
 	off = put_path(e, off, 2, BPF_CORE_READ(t, fs, pwd.dentry), BPF_CORE_READ(t, fs, pwd.mnt));
 	e->arg[0] = BPF_CORE_READ(bprm, argc);
+	exec_written(e, f);
+	/* a script: binfmt_script replaced the file name with its interpreter's */
+	if (BPF_CORE_READ(bprm, interp) != BPF_CORE_READ(bprm, filename))
+		e->flags |= VG_F_SCRIPT;
 	return ev_submit(e, off, 0, false);
 }
 

@@ -18,6 +18,8 @@
  *   zoom        HASH       u64 cgroup id -> u8                      zoom: every io_uring op etc.
  *   dedup       LRU_HASH   struct vg_dedup_key -> u8                already reported
  *   rate        LRU_HASH   u64 cgroup id -> struct vg_rate          per-workload token bucket
+ *   written     LRU_HASH   struct vg_inode_key -> struct vg_written files a workload opened
+ *                          for writing (or made executable): read when one is executed
  *   vcache      PERCPU_ARRAY 1 x struct vg_cpucache                 last verdict on this CPU,
  *                          valid while its gen equals the global verdict_gen; and the
  *                          syscalls of its workload that need no work (learned and allowed),
@@ -52,6 +54,11 @@
 #define VG_F_OUT_OF_SET (1u << 6) /* syscall outside the loaded allow set */
 #define VG_F_ABS_ROOT	(1u << 7) /* path walk reached the task's root */
 #define VG_F_PSEUDO	(1u << 8) /* string 0 names a pseudo file (memfd, pipe, socket) */
+/* exec: the executable was written (or made executable) by a monitored workload since the
+ * sensor started: arg[5] is the writer's cgroup, sa[0] carries struct vg_writer */
+#define VG_F_WRITTEN (1u << 10)
+/* exec: a script: the kernel ran an interpreter for the file given to execve */
+#define VG_F_SCRIPT (1u << 11)
 
 /* how a string in the data area is encoded (struct vg_event.str_fmt, 2 bits per string) */
 #define VG_STR_RAW   0 /* bytes as they are (NUL-terminated) */
@@ -162,6 +169,35 @@ struct vg_cpucache {
 	__u32 pad;
 	struct vg_bitmap quiet; /* learned, and allowed when an allow set is loaded */
 };
+
+/* a file by identity (map written): inode number and the superblock's device */
+struct vg_inode_key {
+	__u64 ino;
+	__u32 dev;
+	__u32 pad;
+};
+
+/* how a file was changed (struct vg_written.how) */
+#define VG_WR_OPEN  1 /* opened for writing (O_WRONLY, O_RDWR, O_CREAT, O_TRUNC) */
+#define VG_WR_CHMOD 2 /* an execute bit set by fchmod */
+#define VG_WR_URING 4 /* written through io_uring */
+
+/* who changed it last (map written) */
+struct vg_written {
+	__u64 cgroup_id;
+	__u64 ktime_ns;
+	__u32 tgid;
+	__u32 how; /* VG_WR_* of every change seen */
+};
+
+/* an exec record's sa[0] when VG_F_WRITTEN is set: the last writer (family stays 0) */
+struct vg_writer {
+	__u16 family; /* 0 */
+	__u16 how;
+	__u32 tgid;
+	__u32 ktime_lo, ktime_hi; /* when (bpf_ktime_get_ns), in halves: 4-byte aligned */
+	__u32 pad;
+}; /* 20 bytes, as struct vg_sockaddr */
 
 struct vg_rate {
 	__u64 last_ns;

@@ -86,6 +86,7 @@ static void decode_exec(struct vigil_sensor *s, const struct vg_event *e,
 	ev->exec.dev_shm = vigil_str_has_prefix(ev->exec.path, "/dev/shm/") ||
 			   vigil_str_has_prefix(s->str[2], "/dev/shm") ||
 			   (p && p->proc.argc && vigil_str_has_prefix(p->argv[0], "/dev/shm/"));
+	sensor_exec_drift(s, e, ev);
 }
 
 /* fork: the child inherits the parent's exe, cwd and argv. */

@@ -68,4 +68,12 @@ int vigil_learner__finish(struct vigil_learner *l, bool partial, struct vigil_pr
  */
 const char *vigil_learn_normalize_path(const char *path, char *buf, size_t size);
 
+/*
+ * Exec arguments that differ between identical runs (temp names, PIDs, /proc/PID paths,
+ * timestamps, UUIDs, long hex ids, ports; sensor/learn/args.c): learning writes them as ⋯ (one
+ * argument). vigil_learn_generalize_arg returns arg itself or the static "⋯".
+ */
+bool vigil_learn_volatile_arg(const char *arg);
+const char *vigil_learn_generalize_arg(const char *arg);
+
 #endif

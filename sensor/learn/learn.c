@@ -296,12 +296,15 @@ static int learn_exec(struct vigil_learner *l, const struct vigil_event *ev)
 	const char *path =
 		ev->exec.path && ev->exec.path[0] ? ev->exec.path : (p && p->exe ? p->exe : NULL);
 	const char *args[ARGS_MAX + 1];
+	char norm[PATH_MAX_LEARN];
 	size_t n = 0;
 
 	if (!path || !path[0])
 		return 0;
+	/* a program run from a temp directory has a new name every run, as its files do */
+	path = vigil_learn_normalize_path(path, norm, sizeof(norm));
 	for (uint32_t i = 0; p && p->argv && i < p->argc && n < ARGS_MAX; i++)
-		args[n++] = p->argv[i] ? p->argv[i] : "";
+		args[n++] = vigil_learn_generalize_arg(p->argv[i] ? p->argv[i] : "");
 	/* what was cut off is "zero or more arguments" */
 	if (p && (p->args_truncated || p->argc > ARGS_MAX))
 		args[n++] = ELLIPSIS ELLIPSIS;

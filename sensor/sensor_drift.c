@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Drop-and-execute: was the file a process just executed written at run time?
+ *
+ * The kernel marks every regular file a monitored workload opens for writing, makes executable
+ * by descriptor, or writes through io_uring (map `written`, by inode: renames and links are the
+ * same file), and an exec of a marked file carries its last writer (VG_F_WRITTEN). Two cases
+ * need user space:
+ *   - a script: the kernel has replaced the file by its interpreter before the exec tracepoint,
+ *     so the script is found again from argv (binfmt_script puts its name there) and looked at
+ *     through the process's root;
+ *   - a file whose mark is gone (the LRU map was flooded) or that was changed by a process the
+ *     sensor does not watch: its ctime (which no process can set back) is compared with the
+ *     start of the workload.
+ * Both read the file system after the fact, so a file deleted right after its exec is judged by
+ * the kernel's mark alone.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+
+#include "sensor/sensor_state.h"
+#include "util/strutil.h"
+#include "vigil.skel.h"
+
+/* The kernel's internal dev_t (MKDEV: 12-bit major, 20-bit minor) of a stat st_dev. */
+static uint32_t kernel_dev(dev_t d)
+{
+	return (uint32_t)((major(d) << 20) | (minor(d) & 0xfffff));
+}
+
+/* path (absolute, or relative to cwd) as seen by process pid: /proc/PID/root/... */
+static int proc_path(uint32_t pid, const char *cwd, const char *path, char *out, size_t size)
+{
+	int n;
+
+	if (path[0] == '/')
+		n = snprintf(out, size, "/proc/%u/root%s", pid, path);
+	else
+		n = snprintf(out, size, "/proc/%u/root%s/%s", pid, cwd && cwd[0] ? cwd : "/", path);
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+/* A script: a regular file starting with "#!". Fills st. */
+static bool is_script(const char *path, struct stat *st)
+{
+	char head[2];
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	bool ok;
+
+	if (fd < 0) {
+		/* a symlink to the script: follow it, the kernel did */
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+		if (fd < 0)
+			return false;
+	}
+	ok = !fstat(fd, st) && S_ISREG(st->st_mode) && pread(fd, head, 2, 0) == 2 &&
+	     head[0] == '#' && head[1] == '!';
+	close(fd);
+	return ok;
+}
+
+/* Lexically: no empty or "." segments, ".." removes the one before (the kernel resolved the
+ * real file; this only makes the name comparable with the paths the sensor reports). */
+static void clean_path(char *p)
+{
+	char *out = p, *s = p;
+
+	while (*s) {
+		char *seg = s, *end;
+		size_t n;
+
+		while (*seg == '/')
+			seg++;
+		end = strchr(seg, '/');
+		n = end ? (size_t)(end - seg) : strlen(seg);
+		s = seg + n;
+		if (n == 0 || (n == 1 && seg[0] == '.'))
+			continue;
+		if (n == 2 && seg[0] == '.' && seg[1] == '.') {
+			while (out > p && *--out != '/')
+				;
+			continue;
+		}
+		*out++ = '/';
+		memmove(out, seg, n);
+		out += n;
+	}
+	if (out == p)
+		*out++ = '/';
+	*out = '\0';
+}
+
+/*
+ * The script of a script exec: binfmt_script makes argv [interpreter, (its one argument),
+ * script as given to execve, original arguments...], so it is argv[1] or argv[2].
+ */
+static const char *find_script(struct vigil_sensor *s, const struct vigil_process *p,
+			       struct stat *st)
+{
+	char path[STR_BUF + 64];
+
+	for (uint32_t i = 1; i <= 2 && i < p->argc; i++) {
+		if (!p->argv[i] || !p->argv[i][0] ||
+		    proc_path(p->pid, p->cwd, p->argv[i], path, sizeof(path)) ||
+		    !is_script(path, st))
+			continue;
+		if (p->argv[i][0] == '/' || !p->cwd || !p->cwd[0])
+			vigil_strlcpy(s->script, p->argv[i], sizeof(s->script));
+		else
+			snprintf(s->script, sizeof(s->script), "%s%s%s", p->cwd,
+				 vigil_str_has_suffix(p->cwd, "/") ? "" : "/", p->argv[i]);
+		if (s->script[0] == '/')
+			clean_path(s->script);
+		return s->script;
+	}
+	return NULL;
+}
+
+/* The kernel's mark of a file by identity, read from user space (a script's). */
+static bool lookup_written(struct vigil_sensor *s, const struct stat *st, struct vg_written *w)
+{
+	struct vg_inode_key k = { .ino = st->st_ino, .dev = kernel_dev(st->st_dev) };
+
+	if (!s->skel)
+		return false;
+	return !bpf_map_lookup_elem(bpf_map__fd(s->skel->maps.written), &k, w);
+}
+
+static uint64_t ctime_ns(const struct stat *st)
+{
+	return (uint64_t)st->st_ctim.tv_sec * 1000000000ull + (uint64_t)st->st_ctim.tv_nsec;
+}
+
+void sensor_exec_drift(struct vigil_sensor *s, const struct vg_event *e, struct vigil_event *ev)
+{
+	const struct vigil_process *p = ev->proc;
+	uint64_t start = ev->workload ? ev->workload->start_ns : 0;
+	struct vg_written w;
+	struct stat st;
+	char path[64];
+	ssize_t n;
+
+	if (e->flags & VG_F_WRITTEN) {
+		const struct vg_writer *wr = (const struct vg_writer *)&e->sa[0];
+
+		ev->exec.written = true;
+		ev->exec.writer_cgroup = (uint64_t)e->arg[5];
+		ev->exec.writer_pid = wr->tgid;
+		ev->exec.written_how = wr->how;
+		ev->exec.written_ns = (((uint64_t)wr->ktime_hi << 32) | wr->ktime_lo) +
+				      (uint64_t)s->realtime_offset;
+	}
+	if (s->offline || !p || !p->pid || ev->exec.memfd)
+		return;
+	if (e->flags & VG_F_SCRIPT) {
+		ev->exec.script = find_script(s, p, &st);
+		if (!ev->exec.script)
+			return;
+		if (lookup_written(s, &st, &w)) {
+			ev->exec.script_written = true;
+			ev->exec.writer_cgroup = w.cgroup_id;
+			ev->exec.writer_pid = w.tgid;
+			ev->exec.written_how = w.how;
+			ev->exec.written_ns = w.ktime_ns + (uint64_t)s->realtime_offset;
+		}
+		ev->exec.script_modified = start && ctime_ns(&st) > start;
+		return;
+	}
+	/* the executable the process runs now, if it still runs the one of this event */
+	snprintf(path, sizeof(path), "/proc/%u/exe", p->pid);
+	if (ev->exec.written || !ev->exec.path || !start)
+		return;
+	n = readlink(path, s->script, sizeof(s->script) - 1);
+	if (n <= 0)
+		return;
+	s->script[n] = '\0';
+	if (strcmp(s->script, ev->exec.path) || stat(path, &st))
+		return;
+	ev->exec.modified = ctime_ns(&st) > start;
+}
