@@ -69,14 +69,17 @@ struct run {
 	uint64_t events;
 };
 
-static int on_alert(json_t *alert, void *ctx)
+static int on_alert(const struct vigil_alert *a, void *ctx)
 {
 	struct run *r = ctx;
 	uint64_t before = mono_ns(), after;
+	json_t *alert;
 
-	if (strcmp(json_string_value(json_object_get(alert, "rule_id")), "R0011"))
+	if (a->rule->rid != VIGIL_R0011)
 		return 0;
+	alert = vigil_alert__json(a);
 	vigil_alerts__emit(r->alerts, alert);
+	json_decref(alert);
 	after = mono_ns();
 	if (r->n < r->cap && r->ev->ktime_ns && r->ev->ktime_ns <= before) {
 		r->detect_ns[r->n] = before - r->ev->ktime_ns;

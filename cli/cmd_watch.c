@@ -31,6 +31,9 @@ static void on_signal(int sig)
 
 static void usage(FILE *f)
 {
+	char sinks[256];
+
+	vigil_alerts__sink_usage(sinks, sizeof(sinks));
 	fprintf(f,
 		"usage: vigil watch --profile FILE [--alerts SINK]... [--evidence STORE]\n"
 		"                   [--cooldown D] [--trust DIR | --pub KEY] -- CMD ARGS...\n"
@@ -41,15 +44,16 @@ static void usage(FILE *f)
 		"SIGHUP reopens file sinks (logrotate).\n"
 		"\n"
 		"  -p, --profile FILE    the SBoB to enforce\n"
-		"  -a, --alerts SINK     stdout (default), file:PATH, webhook:URL,\n"
-		"                        alertmanager:URL, syslog[:ADDR]; repeatable\n"
+		"  -a, --alerts SINK     where alerts go (repeatable; stdout by default):\n"
+		"                        %s\n"
 		"  -e, --evidence STORE  keep evidence of each incident: sqlite:PATH or\n"
 		"                        clickhouse:URL (vigil evidence list|show)\n"
 		"  -c, --cooldown D      repeats of an alert within D are counted, not sent (1h)\n"
 		"  -t, --trust DIR       require a signature by a key in DIR (R1016 otherwise)\n"
 		"      --pub KEY         require a signature by this public key\n"
 		"  -n, --name NAME       workload name (default: CMD's base name)\n"
-		"      --events FILE     also write every event checked, as `vigil trace --json`\n");
+		"      --events FILE     also write every event checked, as `vigil trace --json`\n",
+		sinks);
 }
 
 struct watch {
@@ -61,28 +65,17 @@ struct watch {
 	char digest[80];
 	char signer[128];
 	struct vigil_evidence *evidence; /* NULL without --evidence */
-	const struct vigil_event *cur;	 /* the event being evaluated */
+	struct vigil_alert_pipe pipe;	 /* alerts raised: evidence, then sinks */
 	FILE *events;			 /* --events: every event checked, trace JSON */
-	uint64_t raised;
-	int error;
 };
 
-static int emit(json_t *alert, void *ctx)
-{
-	struct watch *w = ctx;
-
-	w->raised++;
-	/* SIGHUP: file sinks are reopened before the next alert is written (logrotate) */
-	if (reopen_flag) {
-		reopen_flag = 0;
-		if (vigil_alerts__reopen(w->alerts) < 0)
-			cli_errorf("watch: cannot reopen a file sink");
-	}
-	vigil_evidence__alert(w->evidence, w->cur, alert);
-	/* a sink failure is counted in the sink's stats; detection goes on */
-	vigil_alerts__emit(w->alerts, alert);
-	return 0;
-}
+/* What the command line asked for. */
+struct watch_args {
+	const char *sinks[MAX_SINKS], *profile, *trust, *pub, *name, *evidence, *events;
+	size_t nsinks;
+	struct vigil_detect_opts dopts;
+	char **cmd;
+};
 
 static int on_spawn(uint64_t cgroup_id, void *ctx)
 {
@@ -109,6 +102,12 @@ static int on_event(const struct vigil_event *ev, void *ctx)
 	struct watch *w = ctx;
 	int err;
 
+	/* SIGHUP: file sinks are reopened before anything else is written (logrotate) */
+	if (reopen_flag) {
+		reopen_flag = 0;
+		if (vigil_alerts__reopen(w->alerts) < 0)
+			cli_errorf("watch: cannot reopen a file sink");
+	}
 	vigil_evidence__event(w->evidence, ev);
 	if (w->events) {
 		char *j = vigil_event__to_json(ev);
@@ -119,9 +118,7 @@ static int on_event(const struct vigil_event *ev, void *ctx)
 			free(j);
 		}
 	}
-	w->cur = ev;
-	err = vigil_detector__event(w->d, ev, emit, w);
-	w->cur = NULL;
+	err = vigil_detector__event(w->d, ev, vigil_alert_pipe__emit, &w->pipe);
 	return err < 0 ? err : 0;
 }
 
@@ -163,7 +160,8 @@ static int check_signature(struct watch *w, const char *file, const char *trust_
 		snprintf(msg, sizeof(msg), "profile %s is %s (%s): not used", file,
 			 vigil_sign__status_name(v.status), v.reason);
 		w->ref.signer = "";
-		e = vigil_detector__raise(w->d, "R1016", NULL, file, reason, msg, &w->ref, emit, w);
+		e = vigil_detector__raise(w->d, VIGIL_R1016, NULL, file, reason, msg, &w->ref,
+					  vigil_alert_pipe__emit, &w->pipe);
 		vigil_profile__free(w->p);
 		w->p = NULL;
 		break;
@@ -172,7 +170,8 @@ static int check_signature(struct watch *w, const char *file, const char *trust_
 	return e < 0 ? e : 0;
 }
 
-int cmd_watch(int argc, char **argv)
+/* Returns 0, 1 for --help (printed), or -EINVAL after saying what is wrong. */
+static int parse_args(int argc, char **argv, struct watch_args *a)
 {
 	static const struct option opts[] = {
 		{ "profile", required_argument, NULL, 'p' },
@@ -186,113 +185,152 @@ int cmd_watch(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct vigil_sensor_opts so = { .scope = VIGIL_SCOPE_SELECTED, .dedup = true };
-	struct vigil_detect_opts dopts = { 0 };
-	const char *sinks[MAX_SINKS], *profile = NULL, *trust = NULL, *pub = NULL, *name = NULL;
-	const char *evidence = NULL, *events = NULL;
-	struct vigil_error err = { 0 };
-	struct watch w = { 0 };
-	struct vigil_run run = { 0 };
-	size_t nsinks = 0;
-	uint64_t cg = 0;
-	int c, e, status = 0, rc = EXIT_ERROR;
+	int c;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+p:a:e:c:t:n:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
-			profile = optarg;
+			a->profile = optarg;
 			break;
 		case 'a':
-			if (nsinks >= MAX_SINKS) {
+			if (a->nsinks >= MAX_SINKS) {
 				cli_errorf("watch: at most %d sinks", MAX_SINKS);
-				return EXIT_ERROR;
+				return -EINVAL;
 			}
-			sinks[nsinks++] = optarg;
+			a->sinks[a->nsinks++] = optarg;
 			break;
 		case 'e':
-			evidence = optarg;
+			a->evidence = optarg;
 			break;
 		case 'c':
-			if (vigil_parse_duration(optarg, &dopts.cooldown_ns) < 0) {
+			if (vigil_parse_duration(optarg, &a->dopts.cooldown_ns) < 0) {
 				cli_errorf("watch: bad cooldown '%s' (use 500ms, 30s, 10m, 1h)",
 					   optarg);
-				return EXIT_ERROR;
+				return -EINVAL;
 			}
-			if (!dopts.cooldown_ns)
-				dopts.no_cooldown = true;
+			if (!a->dopts.cooldown_ns)
+				a->dopts.no_cooldown = true;
 			break;
 		case 't':
-			trust = optarg;
+			a->trust = optarg;
 			break;
 		case 'P':
-			pub = optarg;
+			a->pub = optarg;
 			break;
 		case 'n':
-			name = optarg;
+			a->name = optarg;
 			break;
 		case 'E':
-			events = optarg;
+			a->events = optarg;
 			break;
 		case 'h':
 			usage(stdout);
-			return 0;
+			return 1;
 		default:
 			usage(stderr);
-			return EXIT_ERROR;
+			return -EINVAL;
 		}
 	}
-	if (!profile) {
+	if (!a->profile) {
 		cli_errorf("watch: --profile is required");
-		return EXIT_ERROR;
+		return -EINVAL;
 	}
 	if (optind >= argc) {
 		cli_errorf("watch: no command given (vigil watch --profile FILE -- CMD ARGS...)");
-		return EXIT_ERROR;
+		return -EINVAL;
 	}
-	if (!name) {
-		const char *base = strrchr(argv[optind], '/');
+	a->cmd = argv + optind;
+	if (!a->name) {
+		const char *base = strrchr(a->cmd[0], '/');
 
-		name = base ? base + 1 : argv[optind];
+		a->name = base ? base + 1 : a->cmd[0];
 	}
-	e = vigil_profile__load_file(profile, NULL, &w.p, &err);
-	if (e < 0) {
+	if (!a->nsinks)
+		a->sinks[a->nsinks++] = "stdout";
+	return 0;
+}
+
+/* Profile, detector, sinks, signature check, sensor, evidence, --events: 0 or -1 (said). */
+static int watch_open(struct watch *w, const struct watch_args *a)
+{
+	struct vigil_error err = { 0 };
+
+	if (vigil_profile__load_file(a->profile, NULL, &w->p, &err) < 0) {
 		cli_print_error(&err);
-		return EXIT_ERROR;
+		return -1;
 	}
-	if (vigil_profile_digest(w.p, w.digest, sizeof(w.digest)) < 0)
-		w.digest[0] = '\0';
-	w.ref.digest = w.digest;
-	w.ref.signer = w.signer;
-	w.d = vigil_detector__new(&dopts);
-	w.alerts = vigil_alerts__new(NULL);
-	if (!w.d || !w.alerts) {
+	if (vigil_profile_digest(w->p, w->digest, sizeof(w->digest)) < 0)
+		w->digest[0] = '\0';
+	w->ref.digest = w->digest;
+	w->ref.signer = w->signer;
+	w->d = vigil_detector__new(&a->dopts);
+	w->alerts = vigil_alerts__new(NULL);
+	if (!w->d || !w->alerts) {
 		cli_errorf("watch: %s", strerror(errno));
-		goto out;
+		return -1;
 	}
-	if (!nsinks)
-		sinks[nsinks++] = "stdout";
-	for (size_t i = 0; i < nsinks; i++) {
-		if (vigil_alerts__add_sink(w.alerts, sinks[i], &err) < 0) {
+	w->pipe.sinks = w->alerts;
+	for (size_t i = 0; i < a->nsinks; i++) {
+		if (vigil_alerts__add_sink(w->alerts, a->sinks[i], &err) < 0) {
 			cli_print_error(&err);
-			goto out;
+			return -1;
 		}
 	}
-	if (check_signature(&w, profile, trust, pub) < 0)
-		goto out;
-	if (events && !(w.events = fopen(events, "we"))) {
-		cli_errorf("watch: %s: %s", events, strerror(errno));
-		goto out;
+	if (check_signature(w, a->profile, a->trust, a->pub) < 0)
+		return -1;
+	if (a->events && !(w->events = fopen(a->events, "we"))) {
+		cli_errorf("watch: %s: %s", a->events, strerror(errno));
+		return -1;
 	}
-	e = vigil_sensor__open(&so, &w.s, &err);
-	if (e < 0) {
+	if (vigil_sensor__open(
+		    &(struct vigil_sensor_opts){ .scope = VIGIL_SCOPE_SELECTED, .dedup = true },
+		    &w->s, &err) < 0 ||
+	    (a->evidence && vigil_evidence__open(a->evidence, w->s, &w->evidence, &err) < 0)) {
 		cli_print_error(&err);
-		goto out;
+		return -1;
 	}
-	if (evidence && vigil_evidence__open(evidence, w.s, &w.evidence, &err) < 0) {
-		cli_print_error(&err);
-		goto out;
+	w->pipe.evidence = w->evidence;
+	return 0;
+}
+
+/* Names each sink that still holds alerts after the flush, and why, so the user can act. */
+static void report_undelivered(struct watch *w)
+{
+	struct vigil_sink_stats ss[16];
+	size_t n;
+	bool named = false;
+
+	if (!w->alerts || vigil_alerts__flush(w->alerts, 5000000000ULL) >= 0)
+		return;
+	n = vigil_alerts__stats(w->alerts, ss, 16);
+	for (size_t i = 0; i < n && i < 16; i++) {
+		if (!ss[i].queued)
+			continue;
+		cli_errorf("watch: %s: %llu alert(s) not delivered within 5s, lost: %s", ss[i].spec,
+			   (unsigned long long)ss[i].queued,
+			   ss[i].last_error[0] ? ss[i].last_error : "no answer");
+		named = true;
 	}
+	if (!named)
+		cli_errorf("watch: some alerts could not be delivered in time");
+}
+
+int cmd_watch(int argc, char **argv)
+{
+	struct watch_args a = { 0 };
+	struct vigil_error err = { 0 };
+	struct watch w = { 0 };
+	struct vigil_run run = { 0 };
+	struct vigil_detect_stats st;
+	uint64_t cg = 0;
+	int e, status = 0, rc = EXIT_ERROR;
+
+	e = parse_args(argc, argv, &a);
+	if (e)
+		return e > 0 ? 0 : EXIT_ERROR;
+	if (watch_open(&w, &a) < 0)
+		goto out;
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGHUP, on_signal);
@@ -300,41 +338,20 @@ int cmd_watch(int argc, char **argv)
 	run.on_event = on_event;
 	run.ctx = &w;
 	run.stop = &stop_flag;
-	e = vigil_run_workload(w.s, argv + optind, name, &run, &status, &cg, &err);
+	e = vigil_run_workload(w.s, a.cmd, a.name, &run, &status, &cg, &err);
 	if (e < 0) {
 		cli_print_error(&err);
 		goto out;
 	}
 	if (status)
-		cli_errorf("watch: note: %s exited with status %d", argv[optind], status);
-	{
-		struct vigil_detect_stats st;
-
-		vigil_detector__stats(w.d, &st);
-		if (w.raised || st.suppressed)
-			cli_errorf(
-				"watch: %llu alert(s) raised, %llu repeat(s) counted in cooldowns",
-				(unsigned long long)w.raised, (unsigned long long)st.suppressed);
-	}
-	rc = w.raised ? EXIT_VERDICT : 0;
+		cli_errorf("watch: note: %s exited with status %d", a.cmd[0], status);
+	vigil_detector__stats(w.d, &st);
+	if (w.pipe.raised || st.suppressed)
+		cli_errorf("watch: %llu alert(s) raised, %llu repeat(s) counted in cooldowns",
+			   (unsigned long long)w.pipe.raised, (unsigned long long)st.suppressed);
+	rc = w.pipe.raised ? EXIT_VERDICT : 0;
 out:
-	if (w.alerts && vigil_alerts__flush(w.alerts, 5000000000ULL) < 0) {
-		/* name each sink that still holds alerts, and why, so the user can act */
-		struct vigil_sink_stats ss[16];
-		size_t n = vigil_alerts__stats(w.alerts, ss, 16);
-		bool named = false;
-
-		for (size_t i = 0; i < n && i < 16; i++) {
-			if (!ss[i].queued)
-				continue;
-			cli_errorf("watch: %s: %llu alert(s) not delivered within 5s, lost: %s",
-				   ss[i].spec, (unsigned long long)ss[i].queued,
-				   ss[i].last_error[0] ? ss[i].last_error : "no answer");
-			named = true;
-		}
-		if (!named)
-			cli_errorf("watch: some alerts could not be delivered in time");
-	}
+	report_undelivered(&w);
 	if (w.evidence && vigil_evidence__close(w.evidence, &err) < 0) {
 		cli_print_error(&err);
 		rc = EXIT_ERROR;

@@ -22,7 +22,7 @@ $(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) $(BUILD)/bpf/vmlinux.h
 
 $(BUILD)/bpf/vigil.o: $(BPF_OBJS)
 	$(call msg,BPFLINK,$@)
-	$(Q)$(BPFTOOL) gen object $@ $^
+	$(Q)$(BPFTOOL) gen object $@.tmp $^ && mv $@.tmp $@
 
 $(BUILD)/vigil.skel.h: $(BUILD)/bpf/vigil.o
 	$(call msg,SKEL,$@)

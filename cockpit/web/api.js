@@ -67,10 +67,11 @@ export async function optional(path, params) {
 }
 
 // Whether this cockpit has the fleet API (v2: nodes, and lists that filter on the server);
-// an older one ignores filters, so the page filters what it fetched.
+// an older one ignores filters, so the page filters what it fetched. Probed with the smallest
+// v2 answer there is (one bucket of alert counts).
 let fleetApi = null;
-async function hasFleetApi() {
-  if (fleetApi === null) fleetApi = (await optional('/api/v1/nodes', { limit: 1 })) !== null;
+export async function hasFleetApi() {
+  if (fleetApi === null) fleetApi = (await optional('/api/v1/stats/alerts', { since: '1m', bucket: '1m' })) !== null;
   return fleetApi;
 }
 

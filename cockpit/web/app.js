@@ -1,7 +1,7 @@
 // The cockpit page: a console over the fleet's nodes, workloads, profiles, incidents and
 // alerts. app.js routes the URL's hash to a view (one module each), keeps the header's health
 // line, asks for the analyst token when the API wants one, and refreshes the view every 5 s.
-import { coalesce, get, optional, setToken, whenAuthNeeded } from './api.js';
+import { coalesce, get, setToken, whenAuthNeeded } from './api.js';
 import { h, num, put, fill } from './dom.js';
 import { current, go } from './router.js';
 import * as alerts from './alerts.js';
@@ -55,11 +55,12 @@ function show() {
 const refreshHealth = coalesce(refreshHealthNow);
 async function refreshHealthNow() {
   try {
-    const [hl, nodes] = await Promise.all([get('/api/v1/health'), optional('/api/v1/nodes')]);
+    const hl = await get('/api/v1/health');
     const parts = [];
-    if (nodes) {
-      const on = (nodes.nodes || []).filter((n) => n.status === 'online').length;
-      parts.push(h('span', { class: 'status ' + (on ? 'online' : 'offline') }, h('i'), num(on) + ' / ' + num((nodes.nodes || []).length) + ' nodes online'));
+    if (hl.nodes) { // counted by the cockpit: no node list is fetched for the header
+      const on = Number(hl.nodes.online || 0);
+      const all = on + Number(hl.nodes.stale || 0) + Number(hl.nodes.offline || 0);
+      parts.push(h('span', { class: 'status ' + (on ? 'online' : 'offline') }, h('i'), num(on) + ' / ' + num(all) + ' nodes online'));
     }
     const rx = hl.received || {};
     parts.push(h('span', null, 'store ' + (hl.store || '?')), h('span', null, num(rx.alerts) + ' alerts received'),

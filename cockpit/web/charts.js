@@ -69,20 +69,21 @@ export function alertRate(points, bucketS, onPick) {
   const raw = split
     ? [points.map((p) => Number(p.high || 0)), points.map((p) => Number(p.mid || 0)), points.map((p) => Number(p.low || 0))]
     : [points.map((p) => Number(p.count || 0))];
-  // Stacked bars, high at the bottom: each series is drawn over the previous one, so the
-  // running totals are drawn tallest first; the legend shows each series' own value.
-  const cum = raw.map((_, i) => raw.slice(0, i + 1).reduce((acc, s) => acc.map((v, j) => v + s[j]), x.map(() => 0)));
+  // Stacked bars, low at the bottom and high on top: each series is drawn over the previous
+  // one, so the running totals are drawn tallest first (high's is the whole bar); the legend
+  // shows each series' own count, and the time's entry the bucket's total.
+  const cum = raw.map((_, i) => raw.slice(i).reduce((acc, s) => acc.map((v, j) => v + s[j]), x.map(() => 0)));
   const names = split ? ['high', 'medium', 'low'] : ['alerts'];
   const colors = split ? [t.high, t.mid, t.low] : [t.high];
   const bars = uPlot.paths.bars({ size: [0.8, 40], gap: 1 });
-  const series = [{ label: 'time', value: (u, v) => (v == null ? '' : new Date(v * 1e3).toISOString().slice(0, 16).replace('T', ' ') + 'Z') }];
+  const series = [{ label: 'time', value: (u, v, si, di) => (v == null || di == null ? ''
+    : new Date(v * 1e3).toISOString().slice(0, 16).replace('T', ' ') + 'Z · ' + cum[0][di] + (cum[0][di] === 1 ? ' alert' : ' alerts')) }];
   const data = [x];
-  for (let i = raw.length - 1; i >= 0; i--) {
-    const own = raw[i];
+  raw.forEach((own, i) => {
     series.push({ label: names[i], fill: colors[i] + 'cc', stroke: colors[i], width: 0, paths: bars,
       points: { show: false }, value: (u, v, si, di) => (di == null ? '' : String(own[di])) });
     data.push(cum[i]);
-  }
+  });
   const total = raw.reduce((acc, s) => acc + s.reduce((a, b) => a + b, 0), 0);
   return mount('alert-rate', 'alerts over time: ' + total + ' alerts in ' + points.length + ' buckets of ' + bucketS + ' s',
     (w, box) => new uPlot({

@@ -141,8 +141,11 @@ export function render(root, route) {
   load();
   loadIncidents();
   rate.update();
+  // Nodes report every 10 s: the node list (every node, for the tiles) is fetched every third
+  // refresh, not every 5 s.
+  let ticks = 0;
   return {
-    refresh() { load(); loadIncidents(); rate.update(); },
+    refresh() { if (++ticks % 3 === 0) load(); loadIncidents(); rate.update(); },
     destroy() { alive = false; rate.destroy(); },
   };
 }

@@ -16,12 +16,14 @@ function block(title, total, exact, allLink, content) {
     content, total > TOP && allLink ? h('p', { class: 'more-link' }, allLink) : null);
 }
 
+// Nodes from /api/v1/search (at most SEARCH_MAX of each kind), not the whole node list.
+const SEARCH_MAX = 20;
 async function nodes(q) {
-  const res = await optional('/api/v1/nodes');
+  const res = await optional('/api/v1/search', { q });
   if (!res) return block('Nodes', null, true, null, dim('this cockpit does not list nodes'));
-  const lq = q.toLowerCase();
-  const hits = (res.nodes || []).filter((n) => [n.name, n.version, n.kernel, n.status].join(' ').toLowerCase().includes(lq));
-  return block('Nodes', hits.length, true, link('all ' + num(hits.length) + ' nodes matching ›', 'fleet', { q }),
+  const hits = res.nodes || [];
+  const exact = hits.length < SEARCH_MAX;
+  return block('Nodes', hits.length, exact, link(exact ? 'all ' + num(hits.length) + ' nodes matching ›' : 'all nodes matching ›', 'fleet', { q }),
     table(['status', 'node', 'agent', 'last heartbeat'], hits.slice(0, TOP).map((n) => [statusDot(n.status),
       link(n.name, ['nodes', n.name], null, 'strong'), n.version || '', when(timeMs(n))]), empty('No node matches')));
 }

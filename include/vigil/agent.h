@@ -92,6 +92,26 @@ struct json_t *vigil_evidence__stats_json(const struct vigil_evidence *e);
 /* Reports open incidents, writes everything, frees. Accepts NULL. */
 int vigil_evidence__close(struct vigil_evidence *e, struct vigil_error *err);
 
+/* ---- the alert pipeline ------------------------------------------------------------------ */
+
+struct vigil_alert;
+struct vigil_alerts;
+
+/*
+ * One fan-out for every alert raised, in the agent and in `vigil watch`: the alert is encoded
+ * once (vigil_alert__json), given to the evidence with the event that raised it (an incident
+ * opens; "incident_id" is added), then to every sink. The caller fills the members.
+ */
+struct vigil_alert_pipe {
+	struct vigil_alerts *sinks;	 /* required */
+	struct vigil_evidence *evidence; /* NULL without a store */
+	uint64_t raised;		 /* alerts that went through */
+};
+
+/* A vigil_alert_fn (vigil/detect.h): ctx is a struct vigil_alert_pipe. A sink failure is
+ * counted in the sink's stats, not returned: detection goes on. -ENOMEM. */
+int vigil_alert_pipe__emit(const struct vigil_alert *a, void *ctx);
+
 /* ---- the agent ------------------------------------------------------------------------- */
 
 struct vigil_agent_config;

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Alerts and their sinks. An alert is a JSON object (jansson) with the fields of
- * ARCHITECTURE.md's alert record (docs/ALERTS.md has the full schema). Detection builds it;
- * a struct vigil_alerts fans it out to every configured sink.
+ * Alerts and their sinks. The detector raises an alert as a typed record (struct vigil_alert:
+ * its rule, the event that raised it, its workload and process); vigil_alert__json encodes it
+ * once as the JSON object of docs/ALERTS.md, with the event spelled as `vigil trace --json`
+ * spells it; a struct vigil_alerts fans that object out to every configured sink.
  *
  * Delivery never blocks detection: stdout and file sinks write synchronously (local and fast),
  * network sinks (webhook, alertmanager, syslog) queue within a bound and deliver from their own
@@ -18,9 +19,45 @@
 #include <stdint.h>
 
 #include "vigil/error.h"
+#include "vigil/event.h"
+#include "vigil/rules.h"
 
 struct json_t;
 struct vigil_alerts;
+
+/* Where a profile came from, for the alert's "profile" object. */
+struct vigil_profile_ref {
+	const char *name;   /* document name; NULL = the profile's first document name */
+	const char *digest; /* "sha256:..."; NULL = computed from the canonical form */
+	const char *signer; /* identity that signed it, "" or NULL when unsigned */
+};
+
+/*
+ * One alert, as raised. Every pointer is borrowed: valid during the callback that receives the
+ * alert (copy what you keep). event is the kernel event that raised it; an alert without one
+ * (R1016 on a profile file, Vigil's health) carries its "event" object in event_json instead.
+ */
+struct vigil_alert {
+	const struct vigil_rule *rule;
+	uint64_t time_ns; /* CLOCK_REALTIME: the event's time */
+	const char *message;
+	const char *key; /* what makes it distinct for cooldowns */
+	uint64_t repeats;
+	const struct vigil_event *event;       /* NULL when not raised by a kernel event */
+	const struct vigil_workload *workload; /* NULL when none */
+	struct vigil_workload_info info;       /* what the caller knows beyond the sensor */
+	const struct vigil_process *proc;      /* NULL when none */
+	/* a profile that failed verification (R1016): event "profile" with its file, why
+	 * ("unsigned", "tampered", "untrusted") and a sentence */
+	struct {
+		const char *path, *reason, *detail;
+	} profile_file;
+	const struct json_t *event_json;	 /* otherwise (health): the "event" object */
+	const struct vigil_profile_ref *profile; /* NULL: none was in force */
+};
+
+/* The alert's JSON object (docs/ALERTS.md). New reference; NULL on out of memory. */
+struct json_t *vigil_alert__json(const struct vigil_alert *a);
 
 struct vigil_sink_stats {
 	char spec[256];	 /* the sink as configured, e.g. "webhook:http://..." */
@@ -52,8 +89,8 @@ struct vigil_alerts_opts {
 /* NULL opts = defaults. Returns NULL and sets errno on failure. */
 struct vigil_alerts *vigil_alerts__new(const struct vigil_alerts_opts *opts);
 /*
- * Adds a sink: stdout, file:PATH, webhook:URL, alertmanager:URL, syslog[:HOST:PORT],
- * syslog:unix:PATH. Network sinks accept ";key=value" options after the address (batch=N,
+ * Adds a sink: one of the kinds vigil_alerts__sink_usage lists (stdout, file:PATH, webhook:URL,
+ * ...). Network sinks accept ";key=value" options after the address (batch=N,
  * wait=DUR, retries=N, queue=N, timeout=DUR; HTTP: header=NAME: VALUE, cacert=PATH;
  * alertmanager: resolve=DUR; syslog: facility=NAME), see docs/ALERTS.md. Starts the sink's thread. 0 or a negative errno (err
  * says why).
@@ -67,6 +104,8 @@ int vigil_alerts__add_sink(struct vigil_alerts *a, const char *spec, struct vigi
  * alert that is not an object or is larger than 1 MiB serialised.
  */
 int vigil_alerts__emit(struct vigil_alerts *a, struct json_t *alert);
+/* The kinds of sink, as a usage line ("stdout, file:PATH, webhook:URL, ... or syslog[...]"). */
+void vigil_alerts__sink_usage(char *buf, size_t size);
 /* Waits up to timeout_ns for queued alerts to be delivered. 0 when all were, -ETIMEDOUT else. */
 int vigil_alerts__flush(struct vigil_alerts *a, uint64_t timeout_ns);
 /* Copies up to max sink stats into out; returns the number of sinks. */

@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Detection: the rule engine. A struct vigil_detector holds, per workload (cgroup id), the
- * compiled profile it is bound to, and turns sensor events that leave the profile into alert
- * records (JSON objects with the fields of docs/ALERTS.md), with Kubescape's rule ids, names,
- * severities and MITRE ids. docs/DETECTION.md says what triggers each rule.
+ * compiled profile it is bound to, and turns sensor events that leave the profile into alerts
+ * (struct vigil_alert, vigil/alert.h: the rule from the catalogue in vigil/rules.h and the
+ * event that raised it). docs/DETECTION.md says what triggers each rule.
  *
- * Pure logic: no sensor, no sinks. The caller feeds events and receives alerts through a
- * callback. Not thread-safe: one thread feeds events.
+ * Pure logic: no sensor, no sinks, no JSON. The caller feeds events and receives alerts
+ * through a callback (an alert pipeline: sinks, evidence). Not thread-safe: one thread feeds
+ * events.
  */
 #ifndef VIGIL_DETECT_H
 #define VIGIL_DETECT_H
@@ -15,25 +16,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "vigil/alert.h"
 #include "vigil/event.h"
+#include "vigil/rules.h"
 
 struct json_t;
 struct vigil_profile;
 struct vigil_detector;
-
-struct vigil_rule {
-	const char *id;	       /* "R0001" */
-	const char *name;      /* "Unexpected process launched" */
-	int severity;	       /* 1..10 */
-	const char *tactic;    /* "TA0002" */
-	const char *technique; /* "T1059" */
-	const char *summary;   /* one line: what triggers it */
-};
-
-/* The catalogue, in id order. *ret_count gets the number of rules. Static storage. */
-const struct vigil_rule *vigil_rules__all(size_t *ret_count);
-/* NULL for an unknown id. */
-const struct vigil_rule *vigil_rule__find(const char *id);
 
 #define VIGIL_DETECT_DEFAULT_COOLDOWN_NS (3600ULL * 1000000000ULL)
 
@@ -54,13 +43,6 @@ struct vigil_detect_opts {
 struct vigil_detector *vigil_detector__new(const struct vigil_detect_opts *opts);
 /* Accepts NULL. */
 void vigil_detector__free(struct vigil_detector *d);
-
-/* Where a profile came from, for the alert's "profile" object. Strings are copied. */
-struct vigil_profile_ref {
-	const char *name;   /* document name; NULL = the profile's first document name */
-	const char *digest; /* "sha256:..."; NULL = computed from the canonical form */
-	const char *signer; /* identity that signed it, "" or NULL when unsigned */
-};
 
 /*
  * Binds workload cgroup_id to profile p (its container entry `container`, NULL = the first).
@@ -93,10 +75,10 @@ int vigil_detector__unbind(struct vigil_detector *d, uint64_t cgroup_id);
 bool vigil_detector__bound(const struct vigil_detector *d, uint64_t cgroup_id);
 
 /*
- * Receives each alert raised. The alert is owned by the detector and freed after the call
- * returns: json_incref it to keep it. A non-zero return stops evaluation and is returned.
+ * Receives each alert raised. The alert and what it points to are the detector's (and the
+ * event's) and valid during the call only. A non-zero return stops evaluation and is returned.
  */
-typedef int (*vigil_alert_fn)(struct json_t *alert, void *ctx);
+typedef int (*vigil_alert_fn)(const struct vigil_alert *alert, void *ctx);
 
 /*
  * Evaluates one event against its workload's profile. Events of workloads that are not bound
@@ -106,13 +88,13 @@ int vigil_detector__event(struct vigil_detector *d, const struct vigil_event *ev
 			  vigil_alert_fn emit, void *ctx);
 
 /*
- * Raises rule_id outside the event flow: R1016 for a profile that failed verification, with
+ * Raises rule outside the event flow: R1016 for a profile that failed verification, with
  * key = the profile file, reason = "unsigned", "tampered" or "untrusted" and message a
  * sentence (event type "profile"). w may be NULL (no workload yet), ref may be NULL (profile
  * null). Cooldown (on key + reason) and disabled rules apply. Returns 1 when raised, 0 when
  * suppressed, or emit's negative value.
  */
-int vigil_detector__raise(struct vigil_detector *d, const char *rule_id,
+int vigil_detector__raise(struct vigil_detector *d, enum vigil_rule_id rule,
 			  const struct vigil_workload *w, const char *key, const char *reason,
 			  const char *message, const struct vigil_profile_ref *ref,
 			  vigil_alert_fn emit, void *ctx);

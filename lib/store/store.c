@@ -24,6 +24,43 @@ void vigil_store_opts__init(struct vigil_store_opts *o)
 	o->create_schema = true;
 }
 
+/* Every backend, by the prefix of its spec: adding a store is a backend and a line here. */
+static const struct {
+	const char *name;  /* "sqlite" in "sqlite:PATH" */
+	const char *usage; /* for messages */
+	int (*open)(struct vigil_store *s, const char *addr, struct vigil_error *err);
+} backends[] = {
+	{ "sqlite", "sqlite:PATH", store_sqlite_open },
+	{ "clickhouse", "clickhouse:URL", store_clickhouse_open },
+};
+
+#define NBACKENDS (sizeof(backends) / sizeof(backends[0]))
+
+static int open_backend(struct vigil_store *s, const char *spec, struct vigil_error *err)
+{
+	const char *colon = strchr(spec, ':'), *names[NBACKENDS + 1], *sug;
+	size_t len = colon ? (size_t)(colon - spec) : strlen(spec);
+	char want[128] = "", kind[32];
+
+	for (size_t i = 0; i < NBACKENDS; i++) {
+		if (colon && strlen(backends[i].name) == len &&
+		    !strncmp(spec, backends[i].name, len))
+			return backends[i].open(s, colon + 1, err);
+		names[i] = backends[i].name;
+		snprintf(want + strlen(want), sizeof(want) - strlen(want), "%s%s",
+			 !i		     ? ""
+			 : i + 1 < NBACKENDS ? ", "
+					     : " or ",
+			 backends[i].usage);
+	}
+	names[NBACKENDS] = NULL;
+	snprintf(kind, sizeof(kind), "%.*s", (int)(len < 31 ? len : 31), spec);
+	sug = vigil_suggest(kind, names);
+	return vigil_error__set(err, -EINVAL, "", 0, 0, "unknown store \"%s\" (want %s%s%s%s)",
+				spec, want, sug ? "; did you mean " : "", sug ? sug : "",
+				sug ? ":?" : "");
+}
+
 int vigil_store__open(const char *spec, const struct vigil_store_opts *opts,
 		      struct vigil_store **ret, struct vigil_error *err)
 {
@@ -41,23 +78,7 @@ int vigil_store__open(const char *spec, const struct vigil_store_opts *opts,
 		vigil_store_opts__init(&s->opts);
 	if (!s->opts.batch_rows)
 		s->opts.batch_rows = 10000;
-	if (vigil_str_has_prefix(spec, "sqlite:")) {
-		rc = store_sqlite_open(s, spec + 7, err);
-	} else if (vigil_str_has_prefix(spec, "clickhouse:")) {
-		rc = store_clickhouse_open(s, spec + 11, err);
-	} else {
-		static const char *const kinds[] = { "sqlite", "clickhouse", NULL };
-		char kind[32];
-		const char *colon = strchr(spec, ':');
-		const char *sug;
-
-		snprintf(kind, sizeof(kind), "%.*s", colon ? (int)(colon - spec) : 31, spec);
-		sug = vigil_suggest(kind, kinds);
-		rc = vigil_error__set(
-			err, -EINVAL, "", 0, 0,
-			"unknown store \"%s\" (want sqlite:PATH or clickhouse:URL%s%s%s)", spec,
-			sug ? "; did you mean " : "", sug ? sug : "", sug ? ":?" : "");
-	}
+	rc = open_backend(s, spec, err);
 	if (rc) {
 		free(s);
 		return rc;

@@ -142,8 +142,10 @@ static int agent_open(struct agent *a, struct vigil_error *err)
 		return e;
 	agent_end_leftover_commands(a);
 	if (a->c->evidence && a->c->evidence[0])
-		return vigil_evidence__open(a->c->evidence, a->s, &a->evidence, err);
-	return 0;
+		e = vigil_evidence__open(a->c->evidence, a->s, &a->evidence, err);
+	a->pipe.sinks = a->alerts;
+	a->pipe.evidence = a->evidence;
+	return e < 0 ? e : 0;
 }
 
 static void agent_close(struct agent *a)

@@ -108,10 +108,9 @@ struct agent {
 	} watches[MAX_WATCHES];
 	size_t nwatches;
 	struct vigil_evidence *evidence; /* NULL when no store is configured */
-	const struct vigil_event *cur;	 /* the event being evaluated */
-	uint64_t alerts_raised;
-	char self_cgroup[512]; /* the agent's own cgroup2 path */
-	struct wl *last;       /* wl_find's last hit */
+	struct vigil_alert_pipe pipe;	 /* alerts raised: evidence, then sinks */
+	char self_cgroup[512];		 /* the agent's own cgroup2 path */
+	struct wl *last;		 /* wl_find's last hit */
 	char cg_root[PATH_MAX];
 	struct vigil_sensor_status drops_seen; /* sensor drop counters at the last health check */
 	uint64_t health_alerts;		       /* V0001 and V0002 emitted */
@@ -193,7 +192,6 @@ void agent_resume_learning(struct agent *a, struct wl *w);
 void agent_drop_checkpoint(struct agent *a, const struct wl *w);
 
 /* workloads.c */
-int agent_emit(json_t *alert, void *ctx);
 void agent_wl_as_workload(const struct wl *w, struct vigil_workload *out);
 struct wl *agent_wl_find(struct agent *a, uint64_t cgroup_id);
 struct wl *agent_wl_new(struct agent *a, uint64_t cgroup_id, const char *name, const char *cgroup,
@@ -225,7 +223,7 @@ bool agent_under_parent(const struct agent *a, const char *cgroup);
 void agent_find_self_cgroup(struct agent *a);
 
 /* health.c */
-void agent_rfc3339_now(char *buf, size_t size);
+uint64_t agent_realtime_ns(void);
 void agent_health_check(struct agent *a);
 void agent_write_status(struct agent *a);
 

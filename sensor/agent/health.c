@@ -11,42 +11,42 @@
 #include "sensor/agent/agent_state.h"
 #include "util/fileio.h"
 
-void agent_rfc3339_now(char *buf, size_t size)
+uint64_t agent_realtime_ns(void)
 {
 	struct timespec ts;
-	struct tm tm;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", tm.tm_year + 1900,
-		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
-/* V0002: the sensor lost events since the last check; same shape as V0001 (docs/ALERTS.md). */
+/* V0002: the sensor lost events since the last check (docs/ALERTS.md). */
 static json_t *sensor_drop_alert(const struct vigil_sensor_status *now,
 				 const struct vigil_sensor_status *was)
 {
 	uint64_t rb = now->drops_ringbuf - was->drops_ringbuf;
 	uint64_t rl = now->drops_ratelimit - was->drops_ratelimit;
 	uint64_t tb = now->drops_table - was->drops_table;
-	char when[64], msg[512];
+	struct vigil_alert a = { .rule = vigil_rule(VIGIL_V0002), .time_ns = agent_realtime_ns() };
+	char msg[512];
+	json_t *event, *alert;
 
 	snprintf(msg, sizeof(msg),
 		 "the sensor dropped %llu event(s) since the last check (ring buffer %llu, rate "
 		 "limit %llu, tables %llu): detection and learning may have missed behaviour",
 		 (unsigned long long)(rb + rl + tb), (unsigned long long)rb, (unsigned long long)rl,
 		 (unsigned long long)tb);
-	agent_rfc3339_now(when, sizeof(when));
-	return json_pack(
-		"{s:s, s:s, s:s, s:i, s:s, s:{s:s, s:s}, s:o, s:o,"
-		" s:{s:s, s:{s:I, s:I, s:I}, s:I, s:{s:I, s:I, s:I}}, s:n}",
-		"time", when, "rule_id", "V0002", "rule_name", "Sensor dropped events", "severity",
-		5, "message", msg, "mitre", "tactic", "", "technique", "", "workload",
-		vigil_workload__json(NULL, NULL), "process", vigil_process__json(NULL), "event",
-		"type", "health", "drops", "ringbuf", (json_int_t)rb, "ratelimit", (json_int_t)rl,
-		"table", (json_int_t)tb, "dropped", (json_int_t)(rb + rl + tb), "totals", "ringbuf",
-		(json_int_t)now->drops_ringbuf, "ratelimit", (json_int_t)now->drops_ratelimit,
-		"table", (json_int_t)now->drops_table, "profile");
+	event = json_pack("{s:s, s:{s:I, s:I, s:I}, s:I, s:{s:I, s:I, s:I}}", "type", "health",
+			  "drops", "ringbuf", (json_int_t)rb, "ratelimit", (json_int_t)rl, "table",
+			  (json_int_t)tb, "dropped", (json_int_t)(rb + rl + tb), "totals",
+			  "ringbuf", (json_int_t)now->drops_ringbuf, "ratelimit",
+			  (json_int_t)now->drops_ratelimit, "table", (json_int_t)now->drops_table);
+	if (!event)
+		return NULL;
+	a.message = msg;
+	a.event_json = event;
+	alert = vigil_alert__json(&a);
+	json_decref(event);
+	return alert;
 }
 
 /*
@@ -147,14 +147,14 @@ void agent_write_status(struct agent *a)
 	for (size_t i = 0; sa && i < nsinks && i < 32; i++)
 		json_array_append_new(sa, sink_json(&sinks[i]));
 	ev = a->evidence ? vigil_evidence__stats_json(a->evidence) : json_null();
-	agent_rfc3339_now(when, sizeof(when));
+	vigil_format_time_ns(agent_realtime_ns(), when, sizeof(when));
 	o = json_pack("{s:i, s:s, s:I, s:s, s:I, s:o, s:{s:I,s:I,s:I,s:I,s:I}, s:o, s:o, s:o}",
 		      "pid", (int)getpid(), "time", when, "started", (json_int_t)a->started,
 		      "config", a->c->path[0] ? a->c->path : "built-in defaults", "health_alerts",
 		      (json_int_t)a->health_alerts, "workloads", wls ? wls : json_array(),
 		      "detection", "events", (json_int_t)st.events, "alerts", (json_int_t)st.alerts,
 		      "suppressed", (json_int_t)st.suppressed, "evicted", (json_int_t)st.evicted,
-		      "raised", (json_int_t)a->alerts_raised, "sinks", sa ? sa : json_array(),
+		      "raised", (json_int_t)a->pipe.raised, "sinks", sa ? sa : json_array(),
 		      "sensor", sensor_json(a), "evidence", ev ? ev : json_null());
 	text = o ? json_dumps(o, JSON_INDENT(2)) : NULL;
 	if (text)

@@ -5,6 +5,7 @@
  * one that does not raises R1016 and is not used. A learned profile is signed with the
  * agent's key when it has one.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,13 +27,13 @@ void agent_raise_r1016(struct agent *a, struct stored *st, const char *reason, c
 		if (a->wl[i]->profile != st || a->wl[i]->gone)
 			continue;
 		agent_wl_as_workload(a->wl[i], &w);
-		vigil_detector__raise(a->d, "R1016", &w, st->file, reason, msg,
-				      st->good ? &ref : NULL, agent_emit, a);
+		vigil_detector__raise(a->d, VIGIL_R1016, &w, st->file, reason, msg,
+				      st->good ? &ref : NULL, vigil_alert_pipe__emit, &a->pipe);
 		any = true;
 	}
 	if (!any)
-		vigil_detector__raise(a->d, "R1016", NULL, st->file, reason, msg, NULL, agent_emit,
-				      a);
+		vigil_detector__raise(a->d, VIGIL_R1016, NULL, st->file, reason, msg, NULL,
+				      vigil_alert_pipe__emit, &a->pipe);
 }
 
 int agent_versions_open(struct agent *a, struct vigil_error *err)
@@ -58,8 +59,15 @@ static void record_versions(struct agent *a, const struct vigil_profile *p, char
 	struct vigil_error err = { 0 };
 	bool changed = false;
 
-	for (size_t doc = 0; a->versions && doc < vigil_profile__doc_count(p); doc++)
-		changed |= vigil_sign_versions__record(a->versions, p, doc, signers[doc]) > 0;
+	for (size_t doc = 0; a->versions && doc < vigil_profile__doc_count(p); doc++) {
+		int r = vigil_sign_versions__record(a->versions, p, doc, signers[doc]);
+
+		if (r < 0)
+			agent_logf("%s: cannot remember its version (%s): a replay of an older one "
+				   "would not be refused",
+				   vigil_profile__doc_name(p, doc), strerror(-r));
+		changed |= r > 0;
+	}
 	if (changed && vigil_sign_versions__save(a->versions, a->versions_path, &err) < 0)
 		agent_logf("%s: %s (versions accepted since the start will be forgotten at the "
 			   "next one)",

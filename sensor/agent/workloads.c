@@ -15,16 +15,6 @@
 #include "sensor/agent/apiserver.h"
 #include "util/strutil.h"
 
-int agent_emit(json_t *alert, void *ctx)
-{
-	struct agent *a = ctx;
-
-	a->alerts_raised++;
-	vigil_evidence__alert(a->evidence, a->cur, alert);
-	vigil_alerts__emit(a->alerts, alert);
-	return 0;
-}
-
 void agent_wl_as_workload(const struct wl *w, struct vigil_workload *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -367,9 +357,7 @@ int agent_on_event(const struct vigil_event *ev, void *ctx)
 		return err == -ENOMEM ? err : 0;
 	case WL_DETECTING:
 		vigil_evidence__event(a->evidence, ev);
-		a->cur = ev;
-		err = vigil_detector__event(a->d, ev, agent_emit, a);
-		a->cur = NULL;
+		err = vigil_detector__event(a->d, ev, vigil_alert_pipe__emit, &a->pipe);
 		return err < 0 ? err : 0;
 	default:
 		return 0;

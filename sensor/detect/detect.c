@@ -39,15 +39,6 @@ static uint64_t hash_bytes(uint64_t h, const void *data, size_t len)
 	return h;
 }
 
-static int rule_index(const struct vigil_detector *d, const char *id)
-{
-	for (size_t i = 0; i < d->nrules; i++) {
-		if (!strcmp(d->rules[i].id, id))
-			return (int)i;
-	}
-	return -1;
-}
-
 struct vigil_detector *vigil_detector__new(const struct vigil_detect_opts *opts)
 {
 	struct vigil_detector *d = calloc(1, sizeof(*d));
@@ -55,10 +46,6 @@ struct vigil_detector *vigil_detector__new(const struct vigil_detect_opts *opts)
 
 	if (!d)
 		return NULL;
-	d->rules = vigil_rules__all(&d->nrules);
-	d->disabled = calloc(d->nrules, sizeof(*d->disabled));
-	if (!d->disabled)
-		goto fail;
 	d->cooldown_ns = VIGIL_DETECT_DEFAULT_COOLDOWN_NS;
 	d->max_keys = 65536;
 	if (opts && opts->cooldown_ns)
@@ -69,13 +56,13 @@ struct vigil_detector *vigil_detector__new(const struct vigil_detect_opts *opts)
 		d->max_keys = opts->max_keys;
 	if (opts && opts->disabled) {
 		for (size_t i = 0; opts->disabled[i]; i++) {
-			int r = rule_index(d, opts->disabled[i]);
+			const struct vigil_rule *r = vigil_rule__find(opts->disabled[i]);
 
-			if (r < 0) {
+			if (!r) {
 				errno = EINVAL;
 				goto fail;
 			}
-			d->disabled[r] = true;
+			d->disabled[r->rid] = true;
 		}
 	}
 	api = opts && opts->k8s_api ? opts->k8s_api : default_k8s_api;
@@ -133,7 +120,6 @@ void vigil_detector__free(struct vigil_detector *d)
 	for (size_t i = 0; d->k8s_api && i < d->nk8s; i++)
 		free(d->k8s_api[i]);
 	free(d->k8s_api);
-	free(d->disabled);
 	free(d);
 	errno = saved;
 }
@@ -316,8 +302,8 @@ int vigil_detector__syscall_bitmap(const struct vigil_detector *d, uint64_t cgro
  * Cooldown. Returns true when the alert should be sent; *ret_repeats gets how many repeats were
  * counted since the last one sent.
  */
-static bool cooldown_pass(struct vigil_detector *d, uint64_t cgroup_id, int rule, const char *key,
-			  uint64_t now, uint64_t *ret_repeats)
+static bool cooldown_pass(struct vigil_detector *d, uint64_t cgroup_id, enum vigil_rule_id rule,
+			  const char *key, uint64_t now, uint64_t *ret_repeats)
 {
 	size_t klen = strlen(key);
 	uint64_t h = hash_bytes(
@@ -370,79 +356,83 @@ static bool cooldown_pass(struct vigil_detector *d, uint64_t cgroup_id, int rule
 	return true;
 }
 
-static int emit_alert(struct vigil_detector *d, int rule, const struct vigil_workload *w,
-		      const struct binding *b, const struct vigil_process *proc, json_t *event,
-		      json_t *profile, const char *key, uint64_t time_ns, uint64_t repeats,
-		      const char *message, vigil_alert_fn emit, void *ctx)
+/* Hands the alert up; counts it. 1 raised, or emit's value as < 0. */
+static int emit_alert(struct vigil_detector *d, struct vigil_alert *a, const struct binding *b,
+		      vigil_alert_fn emit, void *ctx)
 {
-	const struct vigil_rule *r = &d->rules[rule];
-	json_t *a;
 	int err;
 
-	a = detect_alert_json(r, w, b, proc, event, profile, key, time_ns, repeats, message);
-	if (!a)
-		return -ENOMEM;
+	if (b) {
+		a->info.name = b->wl_name;
+		a->info.image = b->wl_image;
+		a->info.pod = b->k8s[K8S_POD];
+		a->info.namespace_ = b->k8s[K8S_NS];
+		a->info.pod_uid = b->k8s[K8S_UID];
+		a->info.container_name = b->k8s[K8S_CNAME];
+		a->info.runtime = b->k8s[K8S_RUNTIME];
+		a->info.workload_kind = b->k8s[K8S_KIND];
+		a->info.workload_name = b->k8s[K8S_WNAME];
+	}
 	d->stats.alerts++;
 	err = emit ? emit(a, ctx) : 0;
-	json_decref(a);
 	return err < 0 ? err : (err > 0 ? -ECANCELED : 1);
 }
 
-int detect_raise(struct raise *r, const char *id, const char *key, const char *fmt, ...)
+int detect_raise(struct raise *r, enum vigil_rule_id rule, const char *key, const char *fmt, ...)
 {
 	struct vigil_detector *d = r->d;
 	const struct vigil_event *ev = r->ev;
-	int rule = rule_index(d, id);
+	struct vigil_profile_ref ref = { r->b->name, r->b->digest, r->b->signer };
+	struct vigil_alert a = { .rule = vigil_rule(rule),
+				 .event = ev,
+				 .workload = r->w,
+				 .proc = ev->proc,
+				 .profile = &ref };
 	char keybuf[KEY_MAX], msg[1024];
-	uint64_t repeats, now;
 	va_list ap;
 
-	if (rule < 0 || d->disabled[rule])
+	if (!a.rule || d->disabled[rule])
 		return 0;
-	if (ev->proc && vigil_matcher__rule_allowed(r->b->m, id, ev->proc->comm))
+	if (ev->proc && vigil_matcher__rule_allowed(r->b->m, a.rule->id, ev->proc->comm))
 		return 0;
 	vigil_strlcpy(keybuf, key ? key : "", sizeof(keybuf));
-	now = ev->time_ns ? ev->time_ns : now_realtime_ns();
-	if (!cooldown_pass(d, r->w ? r->w->cgroup_id : 0, rule, keybuf, now, &repeats))
+	a.time_ns = ev->time_ns ? ev->time_ns : now_realtime_ns();
+	if (!cooldown_pass(d, r->w ? r->w->cgroup_id : 0, rule, keybuf, a.time_ns, &a.repeats))
 		return 0;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	return emit_alert(d, rule, r->w, r->b, ev->proc, vigil_event__json(ev),
-			  json_pack("{s:s,s:s,s:s}", "name", r->b->name, "digest", r->b->digest,
-				    "signer", r->b->signer),
-			  keybuf, now, repeats, msg, r->emit, r->ctx);
+	a.message = msg;
+	a.key = keybuf;
+	return emit_alert(d, &a, r->b, r->emit, r->ctx);
 }
 
-int vigil_detector__raise(struct vigil_detector *d, const char *rule_id,
+int vigil_detector__raise(struct vigil_detector *d, enum vigil_rule_id rule,
 			  const struct vigil_workload *w, const char *key, const char *reason,
 			  const char *message, const struct vigil_profile_ref *ref,
 			  vigil_alert_fn emit, void *ctx)
 {
-	int rule = rule_index(d, rule_id);
-	uint64_t now = now_realtime_ns(), repeats;
-	json_t *profile = NULL;
+	struct vigil_alert a = { .rule = vigil_rule(rule),
+				 .time_ns = now_realtime_ns(),
+				 .message = message ? message : "",
+				 .key = key ? key : "",
+				 .workload = w,
+				 .profile = ref };
+	char keybuf[KEY_MAX];
 
-	if (rule < 0)
+	if (!a.rule)
 		return -EINVAL;
 	if (d->disabled[rule])
 		return 0;
 	/* the reason is part of the key: a tampered file that becomes unsigned is news */
-	char keybuf[KEY_MAX];
-
 	snprintf(keybuf, sizeof(keybuf), "%s%s%s", key ? key : "", reason ? "\x1f" : "",
 		 reason ? reason : "");
-	if (!cooldown_pass(d, w ? w->cgroup_id : 0, rule, keybuf, now, &repeats))
+	if (!cooldown_pass(d, w ? w->cgroup_id : 0, rule, keybuf, a.time_ns, &a.repeats))
 		return 0;
-	if (ref)
-		profile = json_pack("{s:s,s:s,s:s}", "name", ref->name ? ref->name : "", "digest",
-				    ref->digest ? ref->digest : "", "signer",
-				    ref->signer ? ref->signer : "");
-	return emit_alert(d, rule, w, w ? *bind_slot(d, w->cgroup_id) : NULL, NULL,
-			  json_pack("{s:s,s:s,s:s,s:s}", "type", "profile", "path", key ? key : "",
-				    "reason", reason ? reason : "", "detail",
-				    message ? message : ""),
-			  profile, key, now, repeats, message ? message : "", emit, ctx);
+	a.profile_file.path = key ? key : "";
+	a.profile_file.reason = reason;
+	a.profile_file.detail = message;
+	return emit_alert(d, &a, w ? *bind_slot(d, w->cgroup_id) : NULL, emit, ctx);
 }
 
 int vigil_detector__event(struct vigil_detector *d, const struct vigil_event *ev,

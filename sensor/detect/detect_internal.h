@@ -3,13 +3,12 @@
  * The detector's parts, private to sensor/detect/:
  *   detect.c      the engine: bindings (compiled profile per workload), cooldowns, raising
  *   eval.c        the rules by event kind: which event leaves the profile, and as which rule
- *   alert_json.c  presentation: an alert and its event as the JSON of docs/ALERTS.md
- *   rules.c       the catalogue (ids, names, severities, MITRE)
+ * The rule catalogue is include/vigil/rules.h (its table: lib/event/rules.c).
+ * Presentation is not here: alerts go up as struct vigil_alert (lib/event/alert.c encodes them).
  */
 #ifndef VIGIL_DETECT_INTERNAL_H
 #define VIGIL_DETECT_INTERNAL_H
 
-#include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -47,7 +46,7 @@ struct cool {
 	struct vigil_lru_node lru;
 	uint64_t cgroup_id;
 	uint64_t hash;
-	int rule;
+	enum vigil_rule_id rule;
 	uint64_t last_sent_ns;
 	uint64_t suppressed; /* repeats since last_sent */
 	char key[];
@@ -56,9 +55,7 @@ struct cool {
 struct vigil_detector {
 	uint64_t cooldown_ns;
 	size_t max_keys;
-	bool *disabled; /* by rule index */
-	size_t nrules;
-	const struct vigil_rule *rules;
+	bool disabled[VIGIL_RULE__MAX];
 	char **k8s_api; /* "ADDR:PORT" */
 	size_t nk8s;
 	struct binding *bind[BIND_BUCKETS];
@@ -80,17 +77,10 @@ struct raise {
 
 /* detect.c: raises rule id for the event in r unless disabled, allowed by the profile's
  * rulePolicies, or cooling down. Returns 1 when raised, 0 when not, or emit's < 0. */
-int detect_raise(struct raise *r, const char *id, const char *key, const char *fmt, ...)
+int detect_raise(struct raise *r, enum vigil_rule_id rule, const char *key, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
 /* eval.c: evaluates r->ev against r->b (bound); returns as detect_raise. */
 int detect_eval(struct raise *r);
-
-/* alert_json.c */
-/* The alert object (docs/ALERTS.md); takes over event and profile (either may be NULL). */
-json_t *detect_alert_json(const struct vigil_rule *r, const struct vigil_workload *w,
-			  const struct binding *b, const struct vigil_process *proc, json_t *event,
-			  json_t *profile, const char *key, uint64_t time_ns, uint64_t repeats,
-			  const char *message);
 
 #endif

@@ -81,10 +81,10 @@ static int raise_dropped(struct raise *r, const char *path)
 			 ago);
 	}
 	if (ev->exec.script)
-		return detect_raise(r, "R1001", file,
+		return detect_raise(r, VIGIL_R1001, file,
 				    "drop and execute: script %s (run by %s) was %s at run time%s",
 				    file, path, written ? "written" : "changed", who);
-	return detect_raise(r, "R1001", file, "drop and execute: %s was %s at run time%s", file,
+	return detect_raise(r, VIGIL_R1001, file, "drop and execute: %s was %s at run time%s", file,
 			    written ? "written" : "changed", who);
 }
 
@@ -102,26 +102,28 @@ static int eval_exec(struct raise *r)
 	m = vigil_matcher__exec(r->b->m, path, p ? (const char *const *)p->argv : NULL,
 				p ? p->argc : 0);
 	if (ev->exec.memfd || vigil_path_is_memfd_exe(path))
-		return detect_raise(r, "R1005", path, "fileless execution: %s", path);
+		return detect_raise(r, VIGIL_R1005, path, "fileless execution: %s", path);
 	if (ev->exec.dev_shm || vigil_path_under_dev_shm(path) || vigil_path_under_dev_shm(cwd) ||
 	    vigil_path_under_dev_shm(argv0))
-		return detect_raise(r, "R1000", path, "process executed from /dev/shm: %s", path);
+		return detect_raise(r, VIGIL_R1000, path, "process executed from /dev/shm: %s",
+				    path);
 	if (dropped_and_executed(r, m))
 		return raise_dropped(r, path);
 	if (m == VIGIL_MATCH_NO && ev->exec.upper_layer)
 		return detect_raise(
-			r, "R1001", path,
+			r, VIGIL_R1001, path,
 			"drifted process executed: %s is not in the image nor the profile", path);
 	if (m == VIGIL_MATCH_NO && !strcmp(base_name(path), "kubectl"))
-		return detect_raise(r, "R0007", path, "kubectl run: %s", path);
+		return detect_raise(r, VIGIL_R0007, path, "kubectl run: %s", path);
 	if (m == VIGIL_MATCH_NO)
-		return detect_raise(r, "R0001", path, "unexpected process launched: %s", path);
+		return detect_raise(r, VIGIL_R0001, path, "unexpected process launched: %s", path);
 	if (m == VIGIL_MATCH_ARGS) {
 		char key[KEY_MAX];
 
 		join_args(p, args, sizeof(args));
 		snprintf(key, sizeof(key), "%s\x1f%s", path, args);
-		return detect_raise(r, "R0040", key, "unexpected arguments for %s: %s", path, args);
+		return detect_raise(r, VIGIL_R0040, key, "unexpected arguments for %s: %s", path,
+				    args);
 	}
 	return 0;
 }
@@ -138,16 +140,16 @@ static int eval_open(struct raise *r)
 		return 0;
 	switch (cls) {
 	case VIGIL_OPEN_TOKEN:
-		return detect_raise(r, "R0006", path, "service account token access: %s", path);
+		return detect_raise(r, VIGIL_R0006, path, "service account token access: %s", path);
 	case VIGIL_OPEN_ENVIRON:
-		return detect_raise(r, "R0008", path, "environment read from procfs: %s", path);
+		return detect_raise(r, VIGIL_R0008, path, "environment read from procfs: %s", path);
 	case VIGIL_OPEN_SENSITIVE:
-		return detect_raise(r, "R0010", path, "sensitive file access: %s", path);
+		return detect_raise(r, VIGIL_R0010, path, "sensitive file access: %s", path);
 	case VIGIL_OPEN_WATCHED:
 		/* a failed open touched nothing: only the sensitive classes count attempts */
 		if (ev->open.ret < 0)
 			return 0;
-		return detect_raise(r, "R0002", path, "unexpected file access: %s", path);
+		return detect_raise(r, VIGIL_R0002, path, "unexpected file access: %s", path);
 	default:
 		return 0;
 	}
@@ -188,7 +190,7 @@ static int eval_syscall(struct raise *r)
 	}
 	if (vigil_matcher__syscall(r->b->m, name))
 		return 0;
-	return detect_raise(r, "R0003", name, "unexpected syscall: %s", name);
+	return detect_raise(r, VIGIL_R0003, name, "unexpected syscall: %s", name);
 }
 
 static bool cluster_local(const char *name)
@@ -231,13 +233,13 @@ static int eval_connect(struct raise *r)
 	vigil_sockaddr__text(ra, addr, sizeof(addr));
 	snprintf(key, sizeof(key), "%s/%s:%u", proto, addr, ra->port);
 	if (is_k8s_api(r->d, addr, ra->port))
-		return detect_raise(r, "R0007", key,
+		return detect_raise(r, VIGIL_R0007, key,
 				    "connection to the Kubernetes API server %s:%u", addr,
 				    ra->port);
 	if (ev->net.proto == IPPROTO_TCP && (ra->port == 3333 || ra->port == 45700))
-		return detect_raise(r, "R1009", key, "connection to crypto-mining port %s:%u", addr,
-				    ra->port);
-	return detect_raise(r, "R0011", key, "unexpected egress to %s %s:%u", proto, addr,
+		return detect_raise(r, VIGIL_R1009, key, "connection to crypto-mining port %s:%u",
+				    addr, ra->port);
+	return detect_raise(r, VIGIL_R0011, key, "unexpected egress to %s %s:%u", proto, addr,
 			    ra->port);
 }
 
@@ -261,13 +263,13 @@ int detect_eval(struct raise *r)
 	case VIGIL_EV_CAPABILITY:
 		if (!ev->cap.name || vigil_matcher__capability(r->b->m, ev->cap.name))
 			return 0;
-		return detect_raise(r, "R0004", ev->cap.name, "unexpected capability: %s",
+		return detect_raise(r, VIGIL_R0004, ev->cap.name, "unexpected capability: %s",
 				    ev->cap.name);
 	case VIGIL_EV_DNS:
 		if (!ev->dns.name || !ev->dns.name[0] || cluster_local(ev->dns.name) ||
 		    vigil_matcher__dns(r->b->m, ev->dns.name))
 			return 0;
-		return detect_raise(r, "R0005", ev->dns.name, "unexpected DNS name: %s",
+		return detect_raise(r, VIGIL_R0005, ev->dns.name, "unexpected DNS name: %s",
 				    ev->dns.name);
 	case VIGIL_EV_CONNECT:
 		return eval_connect(r);
@@ -281,37 +283,37 @@ int detect_eval(struct raise *r)
 		}
 		if (vigil_matcher__iouring(r->b->m, op))
 			return 0;
-		return detect_raise(r, "R1030", op, "unexpected io_uring operation: %s", op);
+		return detect_raise(r, VIGIL_R1030, op, "unexpected io_uring operation: %s", op);
 	}
 	case VIGIL_EV_SYMLINK:
 		if (!vigil_path_sensitive_link_target(ev->link.target))
 			return 0;
-		return detect_raise(r, "R1010", ev->link.path ? ev->link.path : "",
+		return detect_raise(r, VIGIL_R1010, ev->link.path ? ev->link.path : "",
 				    "symlink %s -> %s", ev->link.path ? ev->link.path : "",
 				    ev->link.target);
 	case VIGIL_EV_LINK:
 		if (!vigil_path_sensitive_link_target(ev->link.target))
 			return 0;
-		return detect_raise(r, "R1012", ev->link.path ? ev->link.path : "",
+		return detect_raise(r, VIGIL_R1012, ev->link.path ? ev->link.path : "",
 				    "hard link %s -> %s", ev->link.path ? ev->link.path : "",
 				    ev->link.target);
 	case VIGIL_EV_PTRACE:
 		if (vigil_matcher__syscall(r->b->m, "ptrace"))
 			return 0;
-		return detect_raise(r, "R1015", comm, "ptrace request %lld on pid %lld by %s",
+		return detect_raise(r, VIGIL_R1015, comm, "ptrace request %lld on pid %lld by %s",
 				    (long long)ev->call.arg0, (long long)ev->call.arg1, comm);
 	case VIGIL_EV_UNSHARE:
 		if (is_runc(comm) || vigil_matcher__syscall(r->b->m, "unshare"))
 			return 0;
-		return detect_raise(r, "R1006", comm, "unexpected unshare (flags 0x%llx) by %s",
+		return detect_raise(r, VIGIL_R1006, comm, "unexpected unshare (flags 0x%llx) by %s",
 				    (unsigned long long)ev->call.arg0, comm);
 	case VIGIL_EV_BPF:
 		/* 5 = BPF_PROG_LOAD */
 		if (ev->call.arg0 != 5 || vigil_matcher__syscall(r->b->m, "bpf"))
 			return 0;
-		return detect_raise(r, "R0009", comm, "eBPF program loaded by %s", comm);
+		return detect_raise(r, VIGIL_R0009, comm, "eBPF program loaded by %s", comm);
 	case VIGIL_EV_MODULE:
-		return detect_raise(r, "R1002", ev->call.str ? ev->call.str : "",
+		return detect_raise(r, VIGIL_R1002, ev->call.str ? ev->call.str : "",
 				    "kernel module load%s%s by %s",
 				    ev->call.str && ev->call.str[0] ? ": " : "",
 				    ev->call.str ? ev->call.str : "", comm);

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "sensor/out/kubescape.h"
 #include "sensor/out/sink.h"
 #include "util/buf.h"
 
@@ -91,6 +92,24 @@ static bool is_rfc3339_utc(const char *t)
 	return (t[19] != '.' || (frac >= 1 && frac <= 9)) && t[i] == 'Z' && !t[i + 1];
 }
 
+/*
+ * startsAt is when it happened. A malformed time, or one at or after endsAt (a node clock ahead
+ * of ours), falls back to now: Alertmanager would reject the whole batch. Same-width UTC stamps
+ * compare as strings.
+ */
+static void set_times(json_t *am, const char *time_s, uint64_t resolve_ns, uint64_t now_real_ns)
+{
+	char ends[64], starts[64];
+
+	rfc3339(now_real_ns + resolve_ns, ends, sizeof(ends));
+	if (is_rfc3339_utc(time_s) && strncmp(time_s, ends, 19) < 0)
+		snprintf(starts, sizeof(starts), "%s", time_s);
+	else
+		rfc3339(now_real_ns, starts, sizeof(starts));
+	json_object_set_new(am, "startsAt", json_string(starts));
+	json_object_set_new(am, "endsAt", json_string(ends));
+}
+
 json_t *vigil_alertmanager__alert(const json_t *alert, uint64_t resolve_ns, uint64_t now_real_ns)
 {
 	json_t *am = json_object(), *labels = json_object(), *ann = json_object();
@@ -103,7 +122,7 @@ json_t *vigil_alertmanager__alert(const json_t *alert, uint64_t resolve_ns, uint
 	const json_t *args = json_object_get(json_object_get(alert, "process"), "args");
 	const json_t *event = json_object_get(alert, "event");
 	struct vigil_buf b = VIGIL_BUF_INIT;
-	char num[32], ends[64], starts[64];
+	char num[32];
 	size_t i;
 
 	if (!am || !labels || !ann) {
@@ -167,19 +186,21 @@ json_t *vigil_alertmanager__alert(const json_t *alert, uint64_t resolve_ns, uint
 	}
 	vigil_buf__release(&b);
 
-	rfc3339(now_real_ns + resolve_ns, ends, sizeof(ends));
-	/*
-	 * startsAt is when it happened. A malformed time, or one at or after endsAt (a node clock
-	 * ahead of ours), falls back to now: Alertmanager would reject the whole batch. Same-width
-	 * UTC stamps compare as strings.
-	 */
-	if (is_rfc3339_utc(time_s) && strncmp(time_s, ends, 19) < 0)
-		snprintf(starts, sizeof(starts), "%s", time_s);
-	else
-		rfc3339(now_real_ns, starts, sizeof(starts));
 	json_object_set_new(am, "labels", labels);
 	json_object_set_new(am, "annotations", ann);
-	json_object_set_new(am, "startsAt", json_string(starts));
-	json_object_set_new(am, "endsAt", json_string(ends));
+	set_times(am, time_s, resolve_ns, now_real_ns);
+	return am;
+}
+
+json_t *vigil_alertmanager__alert_as(const json_t *alert, enum vigil_sink_format format, int names,
+				     uint64_t resolve_ns, uint64_t now_real_ns)
+{
+	json_t *am;
+
+	if (format != VIGIL_SINK_FORMAT_KUBESCAPE)
+		return vigil_alertmanager__alert(alert, resolve_ns, now_real_ns);
+	am = vigil_kubescape__alertmanager(alert, (enum vigil_ks_names)names);
+	if (am)
+		set_times(am, str_at(alert, NULL, "time"), resolve_ns, now_real_ns);
 	return am;
 }

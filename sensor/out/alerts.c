@@ -94,11 +94,11 @@ static void sink_free(struct vigil_sink *s)
 {
 	if (!s)
 		return;
-	if (s->kind >= VIGIL_SINK_WEBHOOK)
+	if (s->type && s->type->queued)
 		vigil_sink_queue__stop(s);
 	if (s->tp && s->tp->destroy)
 		s->tp->destroy(s->priv);
-	if (s->fd >= 0 && s->kind == VIGIL_SINK_FILE)
+	if (s->fd >= 0 && s->type && s->type->own_file)
 		close(s->fd);
 	free(s->path);
 	for (unsigned i = 0; i < s->cfg.n_headers; i++)
@@ -110,105 +110,15 @@ static void sink_free(struct vigil_sink *s)
 	free(s);
 }
 
-/* ";key=value" options of a network sink. */
-static int parse_option(struct vigil_sink *s, char *kv, struct vigil_error *err)
-{
-	static const char *const keys[] = { "batch",   "wait",	   "retries", "queue",	"timeout",
-					    "resolve", "facility", "header",  "cacert", NULL };
-	char *eq = strchr(kv, '=');
-	uint64_t v = 0;
-	const char *val;
-	const char *hint;
-
-	if (!eq)
-		return vigil_error__set(err, -EINVAL, "", 0, 0,
-					"sink option \"%s\" is not key=value", kv);
-	*eq = '\0';
-	val = eq + 1;
-	if (!strcmp(kv, "header") || !strcmp(kv, "cacert")) {
-		bool http = s->kind == VIGIL_SINK_WEBHOOK || s->kind == VIGIL_SINK_ALERTMANAGER;
-		const char *colon = strchr(val, ':');
-		char *copy;
-
-		if (!http)
-			return vigil_error__set(err, -EINVAL, "", 0, 0,
-						"sink option %s is for webhook and alertmanager",
-						kv);
-		if (!strcmp(kv, "header") && (!colon || colon == val || strpbrk(val, "\r\n") ||
-					      s->cfg.n_headers >= VIGIL_SINK_HEADERS_MAX))
-			return vigil_error__set(err, -EINVAL, "", 0, 0,
-						"sink option header: expected \"Name: value\" "
-						"(at most %d headers)",
-						VIGIL_SINK_HEADERS_MAX);
-		if (!strcmp(kv, "cacert") && (!*val || s->cfg.cacert))
-			return vigil_error__set(err, -EINVAL, "", 0, 0,
-						"sink option cacert: expected one PATH");
-		copy = strdup(val);
-		if (!copy)
-			return vigil_error__set(err, -ENOMEM, "", 0, 0, "out of memory");
-		if (!strcmp(kv, "cacert"))
-			s->cfg.cacert = copy;
-		else
-			s->cfg.headers[s->cfg.n_headers++] = copy;
-		return 0;
-	}
-	if (!strcmp(kv, "facility")) {
-		if (s->kind != VIGIL_SINK_SYSLOG || vigil_syslog__facility(val) < 0)
-			return vigil_error__set(err, -EINVAL, "", 0, 0,
-						"bad syslog facility \"%s\" (kern, user, daemon, "
-						"auth, authpriv, local0..local7)",
-						val);
-		s->cfg.facility = vigil_syslog__facility(val);
-		return 0;
-	}
-	if (!strcmp(kv, "wait") || !strcmp(kv, "timeout") || !strcmp(kv, "resolve")) {
-		if (vigil_parse_duration(val, &v) < 0 || !v)
-			return vigil_error__set(err, -EINVAL, "", 0, 0,
-						"sink option %s: bad duration \"%s\"", kv, val);
-		if (!strcmp(kv, "wait"))
-			s->cfg.batch_wait_ns = v;
-		else if (!strcmp(kv, "timeout"))
-			s->cfg.timeout_ns = v;
-		else
-			s->cfg.resolve_ns = v;
-		return 0;
-	}
-	if (!strcmp(kv, "batch") || !strcmp(kv, "retries") || !strcmp(kv, "queue")) {
-		if (vigil_parse_u64(val, &v) < 0 || v > 100000000ull ||
-		    (v == 0 && strcmp(kv, "retries")))
-			return vigil_error__set(err, -EINVAL, "", 0, 0,
-						"sink option %s: bad number \"%s\"", kv, val);
-		if (!strcmp(kv, "batch"))
-			s->cfg.batch_max = (unsigned)v;
-		else if (!strcmp(kv, "retries"))
-			s->cfg.retry_max = (unsigned)v;
-		else
-			s->cfg.queue_max = (size_t)v;
-		return 0;
-	}
-	hint = vigil_suggest(kv, keys);
-	return vigil_error__set(err, -EINVAL, "", 0, 0, "unknown sink option \"%s\"%s%s%s", kv,
-				hint ? " (did you mean \"" : "", hint ? hint : "",
-				hint ? "\"?)" : "");
-}
-
 int vigil_alerts__add_sink(struct vigil_alerts *a, const char *spec, struct vigil_error *err)
 {
-	static const char *const kinds[] = { "stdout",	     "file",   "webhook",
-					     "alertmanager", "syslog", NULL };
 	struct vigil_sink *s;
-	char buf[1024], why[256] = "";
-	char *rest, *opt, *colon;
-	const char *hint;
 	int ret;
 
 	if (!a || !spec)
 		return -EINVAL;
-	if (strlen(spec) >= sizeof(buf))
-		return vigil_error__set(err, -ENAMETOOLONG, "", 0, 0, "sink spec too long");
 	if (a->n_sinks >= MAX_SINKS)
 		return vigil_error__set(err, -E2BIG, "", 0, 0, "more than %d sinks", MAX_SINKS);
-	vigil_strlcpy(buf, spec, sizeof(buf));
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return vigil_error__set(err, -ENOMEM, "", 0, 0, "out of memory");
@@ -230,85 +140,14 @@ int vigil_alerts__add_sink(struct vigil_alerts *a, const char *spec, struct vigi
 		.resolve_ns = a->opts.resolve_ns,
 		.facility = 16, /* local0 */
 	};
-
-	colon = strchr(buf, ':');
-	rest = colon ? colon + 1 : NULL;
-	if (colon)
-		*colon = '\0';
-	/* "syslog;facility=auth": options without an address. */
-	if (!colon && !strncmp(buf, "syslog;", 7)) {
-		memmove(buf + 7, buf + 6, strlen(buf + 6) + 1);
-		buf[6] = '\0';
-		rest = buf + 7;
-	}
-	if (!strcmp(buf, "stdout") && !rest) {
-		s->kind = VIGIL_SINK_STDOUT;
-		s->fd = STDOUT_FILENO;
-		goto add;
-	}
-	if (!strcmp(buf, "file") && rest && *rest) {
-		s->kind = VIGIL_SINK_FILE;
-		ret = vigil_sink_local__open(s, rest, why, sizeof(why));
-		if (ret < 0) {
-			vigil_error__set(err, ret, "", 0, 0, "%s: %s", spec, why);
-			goto fail;
-		}
-		goto add;
-	}
-	if (!strcmp(buf, "webhook") && rest && *rest)
-		s->kind = VIGIL_SINK_WEBHOOK;
-	else if (!strcmp(buf, "alertmanager") && rest && *rest)
-		s->kind = VIGIL_SINK_ALERTMANAGER;
-	else if (!strcmp(buf, "syslog"))
-		s->kind = VIGIL_SINK_SYSLOG;
-	else {
-		hint = vigil_suggest(buf, kinds);
-		if (hint && !strcmp(hint, buf)) {
-			ret = vigil_error__set(err, -EINVAL, "", 0, 0, "bad sink \"%s\": %s", spec,
-					       !strcmp(buf, "stdout") ? "stdout takes no address"
-					       : !strcmp(buf, "file") ? "expected file:PATH"
-								      : "expected KIND:URL");
-			goto fail;
-		}
-		ret = vigil_error__set(err, -EINVAL, "", 0, 0,
-				       "bad sink \"%s\": expected stdout, file:PATH, webhook:URL, "
-				       "alertmanager:URL or syslog[:HOST:PORT|:unix:PATH]%s%s%s",
-				       spec, hint ? " (did you mean \"" : "", hint ? hint : "",
-				       hint ? "\"?)" : "");
+	ret = vigil_sink__configure(s, spec, err);
+	if (ret < 0)
 		goto fail;
-	}
-
-	/* Options follow the address after ';' (rare in URLs; not used by Alertmanager). */
-	if (!rest)
-		rest = buf + strlen(buf); /* "syslog": empty address */
-	opt = strchr(rest, ';');
-	if (opt)
-		*opt++ = '\0';
-	while (opt && *opt) {
-		char *next = strchr(opt, ';');
-
-		if (next)
-			*next++ = '\0';
-		ret = parse_option(s, opt, err);
-		if (ret < 0)
-			goto fail;
-		opt = next;
-	}
-	if (s->kind == VIGIL_SINK_SYSLOG)
-		ret = vigil_sink_syslog__init(s, rest, why, sizeof(why));
-	else
-		ret = vigil_sink_http__init(s, rest, why, sizeof(why));
-	if (ret < 0) {
-		vigil_error__set(err, ret, "", 0, 0, "%s: %s", spec, why);
-		goto fail;
-	}
-	ret = vigil_sink_queue__start(s);
-	if (ret < 0) {
+	if (s->type->queued && (ret = vigil_sink_queue__start(s)) < 0) {
 		vigil_error__set(err, ret, "", 0, 0, "%s: cannot start the sink: %s", spec,
 				 strerror(-ret));
 		goto fail;
 	}
-add:
 	pthread_mutex_lock(&a->mu);
 	if (a->n_sinks >= MAX_SINKS) { /* checked again: another thread may have added one */
 		pthread_mutex_unlock(&a->mu);
@@ -411,7 +250,7 @@ int vigil_alerts__emit(struct vigil_alerts *a, struct json_t *alert)
 	for (i = 0; i < n; i++) {
 		struct vigil_sink *s = a->sinks[i];
 
-		if (s->kind == VIGIL_SINK_STDOUT || s->kind == VIGIL_SINK_FILE)
+		if (!s->type->queued)
 			r = vigil_sink_local__write(s, m);
 		else
 			r = vigil_sink_queue__push(s, m);
@@ -434,14 +273,14 @@ int vigil_alerts__flush(struct vigil_alerts *a, uint64_t timeout_ns)
 	n = a->n_sinks;
 	pthread_mutex_unlock(&a->mu);
 	for (i = 0; i < n; i++)
-		if (a->sinks[i]->kind >= VIGIL_SINK_WEBHOOK)
+		if (a->sinks[i]->type->queued)
 			vigil_sink_queue__flush_begin(a->sinks[i]);
 	for (i = 0; i < n; i++)
-		if (a->sinks[i]->kind >= VIGIL_SINK_WEBHOOK &&
+		if (a->sinks[i]->type->queued &&
 		    vigil_sink_queue__wait_idle(a->sinks[i], deadline) < 0)
 			ret = -ETIMEDOUT;
 	for (i = 0; i < n; i++)
-		if (a->sinks[i]->kind >= VIGIL_SINK_WEBHOOK)
+		if (a->sinks[i]->type->queued)
 			vigil_sink_queue__flush_end(a->sinks[i]);
 	return ret;
 }
@@ -478,7 +317,7 @@ int vigil_alerts__reopen(struct vigil_alerts *a)
 	n = a->n_sinks;
 	pthread_mutex_unlock(&a->mu);
 	for (i = 0; i < n; i++) {
-		if (a->sinks[i]->kind != VIGIL_SINK_FILE)
+		if (!a->sinks[i]->type->own_file)
 			continue;
 		r = vigil_sink_local__reopen(a->sinks[i]);
 		if (r < 0 && !ret)
@@ -498,23 +337,21 @@ static json_t *stats_json(const struct vigil_sink_stats *st)
 			 "last_error", st->last_error);
 }
 
-static void rfc3339_now(char *buf, size_t size)
+static uint64_t realtime_ns(void)
 {
 	struct timespec ts;
-	struct tm tm;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", tm.tm_year + 1900,
-		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
 int vigil_alerts__health_alert(struct vigil_alerts *a, struct json_t **ret)
 {
 	struct vigil_sink_stats st[MAX_SINKS];
 	uint64_t total = 0, fresh;
-	json_t *alert, *sinks, *names = NULL;
-	char when[64], msg[512];
+	json_t *alert, *sinks, *names = NULL, *event;
+	struct vigil_alert va = { .rule = vigil_rule(VIGIL_V0001), .time_ns = realtime_ns() };
+	char msg[512];
 	size_t i, n;
 	int r = 0;
 
@@ -547,14 +384,12 @@ int vigil_alerts__health_alert(struct vigil_alerts *a, struct json_t **ret)
 		 "(first sink with drops: %s); see event.sinks",
 		 (unsigned long long)fresh, names ? json_string_value(names) : "?");
 	json_decref(names);
-	rfc3339_now(when, sizeof(when));
-	alert = json_pack("{s:s, s:s, s:s, s:i, s:s, s:{s:s, s:s}, s:o, s:o, s:{s:s, s:o, s:I},"
-			  " s:n}",
-			  "time", when, "rule_id", "V0001", "rule_name", "Alerts dropped",
-			  "severity", 5, "message", msg, "mitre", "tactic", "", "technique", "",
-			  "workload", vigil_workload__json(NULL, NULL), "process",
-			  vigil_process__json(NULL), "event", "type", "health", "sinks", sinks,
-			  "dropped", (json_int_t)fresh, "profile");
+	event = json_pack("{s:s, s:o, s:I}", "type", "health", "sinks", sinks, "dropped",
+			  (json_int_t)fresh);
+	va.message = msg;
+	va.event_json = event;
+	alert = event ? vigil_alert__json(&va) : NULL;
+	json_decref(event);
 	if (!alert || r < 0) {
 		json_decref(alert);
 		return -ENOMEM;

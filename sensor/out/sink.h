@@ -28,13 +28,41 @@ struct vigil_alert_msg {
 struct vigil_alert_msg *vigil_alert_msg__get(struct vigil_alert_msg *m);
 void vigil_alert_msg__put(struct vigil_alert_msg *m);
 
-enum vigil_sink_kind {
-	VIGIL_SINK_STDOUT,
-	VIGIL_SINK_FILE,
-	VIGIL_SINK_WEBHOOK,
-	VIGIL_SINK_ALERTMANAGER,
-	VIGIL_SINK_SYSLOG,
+struct vigil_sink;
+
+/* What a sink's address is in its spec "NAME:ADDRESS". */
+enum vigil_sink_addr {
+	VIGIL_SINK_ADDR_NONE,	  /* "stdout" */
+	VIGIL_SINK_ADDR_REQUIRED, /* "file:PATH", "webhook:URL" */
+	VIGIL_SINK_ADDR_OPTIONAL, /* "syslog", "syslog:HOST:PORT" */
 };
+
+/*
+ * A kind of sink. Each is defined next to its code (sink_local.c, sink_http.c, sink_syslog.c)
+ * and listed once in the registry (sink_registry.c), which parses specs and names the kinds in
+ * errors and suggestions: adding a sink is a type and one line there (docs/DESIGN.md).
+ */
+struct vigil_sink_type {
+	const char *name;  /* the spec's prefix: "webhook" */
+	const char *usage; /* for messages: "webhook:URL" */
+	enum vigil_sink_addr addr;
+	bool queued;   /* delivered from its own thread through a transport (network sinks) */
+	bool own_file; /* writes a file it opened: closed at free, reopened on SIGHUP */
+	/* the ";key=value" options it takes (see sink_registry.c), NULL-terminated */
+	const char *const *options;
+	/* Opens s at addr ("" when none) once its options are parsed; a short reason in err. */
+	int (*open)(struct vigil_sink *s, const char *addr, char *err, size_t err_size);
+};
+
+extern const struct vigil_sink_type vigil_sink_stdout, vigil_sink_file, vigil_sink_webhook,
+	vigil_sink_alertmanager, vigil_sink_syslog;
+
+/* The type named name (NULL when none), and the list of usages ("stdout, file:PATH, ...") for
+ * messages. */
+const struct vigil_sink_type *vigil_sink_type__find(const char *name);
+/* Parses spec into a new sink's type, options (s->cfg) and address, and opens it (not yet
+ * started). 0 or a negative errno with err set. */
+int vigil_sink__configure(struct vigil_sink *s, const char *spec, struct vigil_error *err);
 
 /* Outcome of one delivery attempt. */
 enum vigil_deliver {
@@ -42,8 +70,6 @@ enum vigil_deliver {
 	VIGIL_DELIVER_RETRY,  /* transient: back off, try the same batch again */
 	VIGIL_DELIVER_REJECT, /* permanent: drop the batch, count it */
 };
-
-struct vigil_sink;
 
 struct vigil_transport {
 	/* batch_max for this transport: syslog sends one message per datagram. */
@@ -56,8 +82,16 @@ struct vigil_transport {
 
 #define VIGIL_SINK_HEADERS_MAX 8
 
+/* How a sink writes an alert (option format=): Vigil's record, or node-agent's shapes. */
+enum vigil_sink_format {
+	VIGIL_SINK_FORMAT_VIGIL = 0,
+	VIGIL_SINK_FORMAT_KUBESCAPE,
+};
+
 /* Per-sink settings: the vigil_alerts_opts defaults, overridden by ";key=value" options. */
 struct vigil_sink_cfg {
+	enum vigil_sink_format format;
+	int ks_names; /* enum vigil_ks_names (kubescape.h): rule names for format=kubescape */
 	size_t queue_max;
 	unsigned batch_max;
 	uint64_t batch_wait_ns;
@@ -80,7 +114,7 @@ struct vigil_sink_cfg {
 #define VIGIL_SINK_BATCH_BYTES (4u << 20)
 
 struct vigil_sink {
-	enum vigil_sink_kind kind;
+	const struct vigil_sink_type *type;
 	char spec[256];
 	struct vigil_sink_cfg cfg;
 	pthread_mutex_t mu;
@@ -136,5 +170,14 @@ int vigil_syslog__severity(int vigil_severity);
 
 /* Builds the Alertmanager v2 alert object for one alert (new reference). */
 json_t *vigil_alertmanager__alert(const json_t *alert, uint64_t resolve_ns, uint64_t now_real_ns);
+/* The same in a sink's format: Vigil's labels, or node-agent's (names: enum vigil_ks_names). */
+json_t *vigil_alertmanager__alert_as(const json_t *alert, enum vigil_sink_format format, int names,
+				     uint64_t resolve_ns, uint64_t now_real_ns);
+/*
+ * The text a sink writes for m: m->line, or for format=kubescape node-agent's stdout JSON
+ * (*owned set: the caller frees it). NULL when out of memory.
+ */
+const char *vigil_sink__line(const struct vigil_sink *s, const struct vigil_alert_msg *m,
+			     size_t *len, char **owned);
 
 #endif

@@ -70,13 +70,19 @@ static int build_body(struct vigil_sink *s, struct vigil_alert_msg *const *msgs,
 	size_t i;
 	int ret;
 
-	if (s->kind == VIGIL_SINK_WEBHOOK) {
+	if (s->type == &vigil_sink_webhook) {
 		ret = vigil_buf__puts(b, "[");
 		for (i = 0; i < n && ret >= 0; i++) {
 			if (i)
 				ret = vigil_buf__puts(b, ",");
-			if (ret >= 0)
-				ret = vigil_buf__append(b, msgs[i]->line, msgs[i]->len);
+			if (ret >= 0) {
+				char *owned;
+				size_t len;
+				const char *line = vigil_sink__line(s, msgs[i], &len, &owned);
+
+				ret = line ? vigil_buf__append(b, line, len) : -ENOMEM;
+				free(owned);
+			}
 		}
 		return ret < 0 ? ret : vigil_buf__puts(b, "]");
 	} else {
@@ -87,9 +93,10 @@ static int build_body(struct vigil_sink *s, struct vigil_alert_msg *const *msgs,
 		if (!arr)
 			return -ENOMEM;
 		for (i = 0; i < n; i++)
-			if (json_array_append_new(arr, vigil_alertmanager__alert(msgs[i]->json,
-										 s->cfg.resolve_ns,
-										 now)) < 0) {
+			if (json_array_append_new(arr, vigil_alertmanager__alert_as(
+							       msgs[i]->json, s->cfg.format,
+							       s->cfg.ks_names, s->cfg.resolve_ns,
+							       now)) < 0) {
 				json_decref(arr);
 				return -ENOMEM;
 			}
@@ -158,7 +165,7 @@ int vigil_sink_http__init(struct vigil_sink *s, const char *url, char *err, size
 	h = calloc(1, sizeof(*h));
 	if (!h)
 		return -ENOMEM;
-	if (s->kind == VIGIL_SINK_ALERTMANAGER) {
+	if (s->type == &vigil_sink_alertmanager) {
 		while (len && url[len - 1] == '/')
 			len--;
 		ret = vigil_buf__append(&u, url, len);
@@ -213,3 +220,27 @@ int vigil_sink_http__init(struct vigil_sink *s, const char *url, char *err, size
 	s->priv = h;
 	return 0;
 }
+
+static const char *const http_options[] = { "batch",   "wait",	  "retries", "queue",
+					    "timeout", "resolve", "header",  "cacert",
+					    "format",  "names",	  NULL };
+
+/* webhook:URL: batches POSTed as a JSON array of alerts. */
+const struct vigil_sink_type vigil_sink_webhook = {
+	.name = "webhook",
+	.usage = "webhook:URL",
+	.addr = VIGIL_SINK_ADDR_REQUIRED,
+	.queued = true,
+	.options = http_options,
+	.open = vigil_sink_http__init,
+};
+
+/* alertmanager:URL: batches POSTed to URL/api/v2/alerts as Alertmanager alerts. */
+const struct vigil_sink_type vigil_sink_alertmanager = {
+	.name = "alertmanager",
+	.usage = "alertmanager:URL",
+	.addr = VIGIL_SINK_ADDR_REQUIRED,
+	.queued = true,
+	.options = http_options,
+	.open = vigil_sink_http__init,
+};

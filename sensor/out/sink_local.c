@@ -11,6 +11,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "sensor/out/kubescape.h"
 #include "sensor/out/sink.h"
 #include "util/strutil.h"
 
@@ -53,14 +54,43 @@ static void note_error(struct vigil_sink *s, const char *what, int e)
 	snprintf(s->st.last_error, sizeof(s->st.last_error), "%s: %s", what, strerror(e));
 }
 
+const char *vigil_sink__line(const struct vigil_sink *s, const struct vigil_alert_msg *m,
+			     size_t *len, char **owned)
+{
+	json_t *k;
+
+	*owned = NULL;
+	if (s->cfg.format != VIGIL_SINK_FORMAT_KUBESCAPE) {
+		*len = m->len;
+		return m->line;
+	}
+	k = vigil_kubescape__runtime_alert(m->json, (enum vigil_ks_names)s->cfg.ks_names);
+	*owned = k ? json_dumps(k, JSON_COMPACT) : NULL;
+	json_decref(k);
+	*len = *owned ? strlen(*owned) : 0;
+	return *owned;
+}
+
 int vigil_sink_local__write(struct vigil_sink *s, const struct vigil_alert_msg *m)
 {
+	char *owned;
+	size_t len;
+	const char *line = vigil_sink__line(s, m, &len, &owned);
 	struct iovec iov[2] = {
-		{ .iov_base = (void *)m->line, .iov_len = m->len },
+		{ .iov_base = (void *)line, .iov_len = len },
 		{ .iov_base = (void *)"\n", .iov_len = 1 },
 	};
-	size_t left = m->len + 1;
+	size_t left = len + 1;
 	int ret = 0;
+
+	if (!line) {
+		pthread_mutex_lock(&s->mu);
+		s->st.failures++;
+		s->st.dropped++;
+		note_error(s, "format", ENOMEM);
+		pthread_mutex_unlock(&s->mu);
+		return -ENOMEM;
+	}
 
 	pthread_mutex_lock(&s->mu);
 	while (left) {
@@ -91,6 +121,7 @@ int vigil_sink_local__write(struct vigil_sink *s, const struct vigil_alert_msg *
 		s->st.sent++;
 	}
 	pthread_mutex_unlock(&s->mu);
+	free(owned);
 	return ret;
 }
 
@@ -109,3 +140,33 @@ int vigil_sink_local__reopen(struct vigil_sink *s)
 	pthread_mutex_unlock(&s->mu);
 	return 0;
 }
+
+static int stdout_open(struct vigil_sink *s, const char *addr, char *err, size_t err_size)
+{
+	(void)addr;
+	(void)err;
+	(void)err_size;
+	s->fd = STDOUT_FILENO;
+	return 0;
+}
+
+static const char *const local_options[] = { "format", "names", NULL };
+
+/* stdout: one compact JSON line per alert. */
+const struct vigil_sink_type vigil_sink_stdout = {
+	.name = "stdout",
+	.usage = "stdout",
+	.addr = VIGIL_SINK_ADDR_NONE,
+	.options = local_options,
+	.open = stdout_open,
+};
+
+/* file:PATH: one line per alert, appended; reopened by path on SIGHUP (log rotation). */
+const struct vigil_sink_type vigil_sink_file = {
+	.name = "file",
+	.usage = "file:PATH",
+	.addr = VIGIL_SINK_ADDR_REQUIRED,
+	.own_file = true,
+	.options = local_options,
+	.open = vigil_sink_local__open,
+};

@@ -302,3 +302,16 @@ done:
 	s->priv = p;
 	return 0;
 }
+
+static const char *const syslog_options[] = { "batch",	 "wait",     "retries", "queue", "timeout",
+					      "resolve", "facility", "names",	NULL };
+
+/* syslog[:HOST:PORT|:[V6]:PORT|:unix:PATH]: RFC 5424 messages, one per datagram. */
+const struct vigil_sink_type vigil_sink_syslog = {
+	.name = "syslog",
+	.usage = "syslog[:HOST:PORT|:unix:PATH]",
+	.addr = VIGIL_SINK_ADDR_OPTIONAL,
+	.queued = true,
+	.options = syslog_options,
+	.open = vigil_sink_syslog__init,
+};

@@ -29,12 +29,16 @@ static const char profile_yaml[] =
 	"  egress: [{identifier: a, type: external, dnsNames: [a.example.com],\n"
 	"            ipAddresses: [127.0.0.0/8]}]\n";
 
-static int check_alert(json_t *alert, void *ctx)
+/* Every alert has a rule and its event, and encodes to an object with both. */
+static int check_alert(const struct vigil_alert *a, void *ctx)
 {
+	json_t *j = vigil_alert__json(a);
+
 	(void)ctx;
-	if (!json_is_string(json_object_get(alert, "rule_id")) ||
-	    !json_is_object(json_object_get(alert, "event")))
+	if (!a->rule || !a->event || !j || !json_is_string(json_object_get(j, "rule_id")) ||
+	    !json_is_object(json_object_get(j, "event")))
 		__builtin_trap();
+	json_decref(j);
 	return 0;
 }
 

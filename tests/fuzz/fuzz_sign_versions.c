@@ -31,15 +31,18 @@ static void check_version(const uint8_t *data, size_t size)
 {
 	char s[32], back[32];
 	uint64_t v = 0;
-	bool digits = size > 0 && size < sizeof(s) && data[0] >= '1' && data[0] <= '9';
+	bool digits;
 	int r;
 
 	if (size >= sizeof(s))
 		size = sizeof(s) - 1;
 	memcpy(s, data, size);
 	s[size] = '\0';
+	/* the annotation is a C string: what follows a NUL is not part of it */
+	size = strlen(s);
+	digits = size > 0 && s[0] >= '1' && s[0] <= '9';
 	for (size_t i = 0; digits && i < size; i++)
-		digits = data[i] >= '0' && data[i] <= '9';
+		digits = s[i] >= '0' && s[i] <= '9';
 	r = vigil_sign__parse_version(s, &v);
 	if (r == 0) {
 		snprintf(back, sizeof(back), "%" PRIu64, v);

@@ -258,9 +258,9 @@ struct detect_ctx {
 	json_t *alerts;
 };
 
-static int collect(json_t *alert, void *ctx)
+static int collect(const struct vigil_alert *alert, void *ctx)
 {
-	json_array_append(ctx, alert);
+	json_array_append_new(ctx, vigil_alert__json(alert));
 	return 0;
 }
 

@@ -97,11 +97,12 @@ static struct vigil_event base_event(enum vigil_event_kind kind)
 	return ev;
 }
 
-static int collect(json_t *alert, void *ctx)
+/* Keeps each alert as the JSON it goes out as (the shared encoder). */
+static int collect(const struct vigil_alert *alert, void *ctx)
 {
 	struct fixture *f = ctx;
 
-	json_array_append(f->alerts, alert);
+	json_array_append_new(f->alerts, vigil_alert__json(alert));
 	return 0;
 }
 
@@ -506,15 +507,15 @@ static void test_raise_r1016(void **state)
 	struct fixture *f = *state;
 	json_t *a;
 
-	assert_int_equal(vigil_detector__raise(f->d, "R1016", &wl, "/p/demo.yaml", "tampered",
+	assert_int_equal(vigil_detector__raise(f->d, VIGIL_R1016, &wl, "/p/demo.yaml", "tampered",
 					       "profile /p/demo.yaml is tampered", NULL, collect,
 					       f),
 			 1);
 	/* the same problem again is a repeat; a different one is news */
-	assert_int_equal(vigil_detector__raise(f->d, "R1016", &wl, "/p/demo.yaml", "tampered",
+	assert_int_equal(vigil_detector__raise(f->d, VIGIL_R1016, &wl, "/p/demo.yaml", "tampered",
 					       "again", NULL, collect, f),
 			 0);
-	assert_int_equal(vigil_detector__raise(f->d, "R1016", &wl, "/p/demo.yaml", "unsigned",
+	assert_int_equal(vigil_detector__raise(f->d, VIGIL_R1016, &wl, "/p/demo.yaml", "unsigned",
 					       "now unsigned", NULL, collect, f),
 			 1);
 	a = json_array_get(f->alerts, 0);
@@ -550,18 +551,29 @@ static void test_syscall_bitmap(void **state)
 
 static void test_catalogue(void **state)
 {
-	static const char *const ids[] = { "R0001", "R0002", "R0003", "R0004", "R0005", "R0006",
-					   "R0007", "R0008", "R0009", "R0010", "R0011", "R0040",
-					   "R1000", "R1001", "R1002", "R1005", "R1006", "R1009",
-					   "R1010", "R1012", "R1015", "R1016", "R1030" };
+	static const char *const ids[] = { "R0001", "R0002", "R0003", "R0004", "R0005",
+					   "R0006", "R0007", "R0008", "R0009", "R0010",
+					   "R0011", "R0040", "R1000", "R1001", "R1002",
+					   "R1005", "R1006", "R1009", "R1010", "R1012",
+					   "R1015", "R1016", "R1030", "V0001", "V0002" };
 	size_t n;
 	const struct vigil_rule *all = vigil_rules__all(&n);
 
+	/* every enum value has its row, the row's id is the enum's, ids are unique */
+	assert_int_equal(n, VIGIL_RULE__MAX);
 	assert_int_equal(n, sizeof(ids) / sizeof(ids[0]));
 	for (size_t i = 0; i < n; i++) {
+		assert_non_null(all[i].id);
 		assert_string_equal(all[i].id, ids[i]);
+		assert_int_equal(all[i].rid, i);
+		assert_ptr_equal(vigil_rule((enum vigil_rule_id)i), &all[i]);
+		assert_ptr_equal(vigil_rule__find(ids[i]), &all[i]);
+		assert_true(all[i].name && all[i].name[0] && all[i].summary && all[i].summary[0]);
 		assert_true(all[i].severity >= 1 && all[i].severity <= 10);
 	}
+	assert_null(vigil_rule(VIGIL_RULE__MAX));
+	assert_int_equal(VIGIL_R0001, 0);
+	assert_string_equal(vigil_rule(VIGIL_R1016)->id, "R1016");
 	assert_int_equal(vigil_rule__find("R1016")->severity, 10);
 	assert_int_equal(vigil_rule__find("R1002")->severity, 10);
 	assert_string_equal(vigil_rule__find("R0005")->technique, "T1071.004");

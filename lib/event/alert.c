@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * The one encoder of alerts: a struct vigil_alert as the JSON object of docs/ALERTS.md. The
+ * workload, process and event objects come from the event encoder (encode.c), so an alert
+ * shows its event exactly as `vigil trace --json` does.
+ */
+#include <jansson.h>
+
+#include "vigil/alert.h"
+
+static json_t *profile_json(const struct vigil_profile_ref *p)
+{
+	if (!p)
+		return json_null();
+	return json_pack("{s:s,s:s,s:s}", "name", p->name ? p->name : "", "digest",
+			 p->digest ? p->digest : "", "signer", p->signer ? p->signer : "");
+}
+
+json_t *vigil_alert__json(const struct vigil_alert *a)
+{
+	const struct vigil_rule *r = a->rule;
+	json_t *event;
+	char when[48];
+
+	if (a->event)
+		event = vigil_event__json(a->event);
+	else if (a->profile_file.path)
+		event = json_pack("{s:s,s:s,s:s,s:s}", "type", "profile", "path",
+				  a->profile_file.path, "reason",
+				  a->profile_file.reason ? a->profile_file.reason : "", "detail",
+				  a->profile_file.detail ? a->profile_file.detail : "");
+	else if (a->event_json)
+		event = json_deep_copy(a->event_json);
+	else
+		event = json_object();
+	return json_pack("{s:s,s:s,s:s,s:i,s:s,s:{s:s,s:s},s:o,s:o,s:o,s:o,s:s,s:I}", "time",
+			 vigil_format_time_ns(a->time_ns, when, sizeof(when)), "rule_id", r->id,
+			 "rule_name", r->name, "severity", r->severity, "message",
+			 a->message ? a->message : "", "mitre", "tactic", r->tactic, "technique",
+			 r->technique, "workload", vigil_workload__json(a->workload, &a->info),
+			 "process", vigil_process__json(a->proc), "event", event, "profile",
+			 profile_json(a->profile), "key", a->key ? a->key : "", "repeats",
+			 (json_int_t)a->repeats);
+}
