@@ -36,7 +36,7 @@ static uint32_t kernel_dev(dev_t d)
 }
 
 /* path (absolute, or relative to cwd) as seen by process pid: /proc/PID/root/... */
-static int proc_path(uint32_t pid, const char *cwd, const char *path, char *out, size_t size)
+static int proc_path_of(uint32_t pid, const char *cwd, const char *path, char *out, size_t size)
 {
 	int n;
 
@@ -45,6 +45,20 @@ static int proc_path(uint32_t pid, const char *cwd, const char *path, char *out,
 	else
 		n = snprintf(out, size, "/proc/%u/root%s/%s", pid, cwd && cwd[0] ? cwd : "/", path);
 	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+/*
+ * The same through the process, or when it is gone already (a script that ran for a moment),
+ * through its parent: the shell that started it usually shares its root.
+ */
+static int proc_path(const struct vigil_process *p, const char *path, char *out, size_t size)
+{
+	char probe[32];
+
+	snprintf(probe, sizeof(probe), "/proc/%u/root", p->pid);
+	if (access(probe, F_OK) && p->ppid)
+		return proc_path_of(p->ppid, p->cwd, path, out, size);
+	return proc_path_of(p->pid, p->cwd, path, out, size);
 }
 
 /* A script: a regular file starting with "#!". Fills st. */
@@ -97,6 +111,20 @@ static void clean_path(char *p)
 	*out = '\0';
 }
 
+/* Fills s->script with argument arg of p as an absolute, clean path. */
+static const char *script_name(struct vigil_sensor *s, const struct vigil_process *p,
+			       const char *arg)
+{
+	if (arg[0] == '/' || !p->cwd || !p->cwd[0])
+		vigil_strlcpy(s->script, arg, sizeof(s->script));
+	else
+		snprintf(s->script, sizeof(s->script), "%s%s%s", p->cwd,
+			 vigil_str_has_suffix(p->cwd, "/") ? "" : "/", arg);
+	if (s->script[0] == '/')
+		clean_path(s->script);
+	return s->script;
+}
+
 /*
  * The script of a script exec: binfmt_script makes argv [interpreter, (its one argument),
  * script as given to execve, original arguments...], so it is argv[1] or argv[2].
@@ -107,18 +135,70 @@ static const char *find_script(struct vigil_sensor *s, const struct vigil_proces
 	char path[STR_BUF + 64];
 
 	for (uint32_t i = 1; i <= 2 && i < p->argc; i++) {
-		if (!p->argv[i] || !p->argv[i][0] ||
-		    proc_path(p->pid, p->cwd, p->argv[i], path, sizeof(path)) ||
+		if (!p->argv[i] || !p->argv[i][0] || proc_path(p, p->argv[i], path, sizeof(path)) ||
 		    !is_script(path, st))
 			continue;
-		if (p->argv[i][0] == '/' || !p->cwd || !p->cwd[0])
-			vigil_strlcpy(s->script, p->argv[i], sizeof(s->script));
-		else
-			snprintf(s->script, sizeof(s->script), "%s%s%s", p->cwd,
-				 vigil_str_has_suffix(p->cwd, "/") ? "" : "/", p->argv[i]);
-		if (s->script[0] == '/')
-			clean_path(s->script);
-		return s->script;
+		return script_name(s, p, p->argv[i]);
+	}
+	return NULL;
+}
+
+/* Programs that run a file named as their first argument: `sh dropped.sh` runs it as surely
+ * as `./dropped.sh` does. */
+static bool is_interpreter(const char *exe)
+{
+	static const char *const names[] = { "sh",    "bash", "dash", "ash", "zsh", "ksh",
+					     "perl",  "ruby", "node", "php", "lua", "busybox",
+					     "tclsh", "awk",  "gawk", "mawk" };
+	const char *b = strrchr(exe, '/');
+
+	b = b ? b + 1 : exe;
+	if (!strncmp(b, "python", 6))
+		return true;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (!strcmp(b, names[i]))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The file an interpreter was asked to run: its first argument that is not an option (after
+ * `busybox sh`, the second). `-c` means the program is the argument itself: no file. `awk -f
+ * FILE` names it after -f.
+ */
+static const char *find_interpreted(struct vigil_sensor *s, const struct vigil_process *p,
+				    const char *exe, struct stat *st)
+{
+	char path[STR_BUF + 64];
+	uint32_t i = 1;
+	int fd;
+
+	if (!exe || !is_interpreter(exe))
+		return NULL;
+	if (vigil_str_has_suffix(exe, "busybox") && p->argc > 1)
+		i = 2; /* busybox sh FILE */
+	for (; i < p->argc && i < 8; i++) {
+		const char *a = p->argv[i];
+
+		if (!a || !a[0] || !strcmp(a, "-c") || !strcmp(a, "-e") || !strcmp(a, "--"))
+			return NULL;
+		if (!strcmp(a, "-f") && i + 1 < p->argc) {
+			a = p->argv[++i];
+		} else if (a[0] == '-') {
+			continue;
+		}
+		if (!a || proc_path(p, a, path, sizeof(path)))
+			return NULL;
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+		if (fd < 0)
+			return NULL;
+		if (fstat(fd, st) || !S_ISREG(st->st_mode)) {
+			close(fd);
+			return NULL;
+		}
+		close(fd);
+		return script_name(s, p, a);
 	}
 	return NULL;
 }
@@ -142,6 +222,7 @@ void sensor_exec_drift(struct vigil_sensor *s, const struct vg_event *e, struct 
 {
 	const struct vigil_process *p = ev->proc;
 	uint64_t start = ev->workload ? ev->workload->start_ns : 0;
+	bool interpreted = false;
 	struct vg_written w;
 	struct stat st;
 	char path[64];
@@ -159,10 +240,12 @@ void sensor_exec_drift(struct vigil_sensor *s, const struct vg_event *e, struct 
 	}
 	if (s->offline || !p || !p->pid || ev->exec.memfd)
 		return;
-	if (e->flags & VG_F_SCRIPT) {
-		ev->exec.script = find_script(s, p, &st);
-		if (!ev->exec.script)
-			return;
+	ev->exec.script = (e->flags & VG_F_SCRIPT) ? find_script(s, p, &st) : NULL;
+	if (!ev->exec.script && !ev->exec.written) {
+		interpreted = true;
+		ev->exec.script = find_interpreted(s, p, ev->exec.path, &st);
+	}
+	if (ev->exec.script) {
 		if (lookup_written(s, &st, &w)) {
 			ev->exec.script_written = true;
 			ev->exec.writer_cgroup = w.cgroup_id;
@@ -171,7 +254,10 @@ void sensor_exec_drift(struct vigil_sensor *s, const struct vg_event *e, struct 
 			ev->exec.written_ns = w.ktime_ns + (uint64_t)s->realtime_offset;
 		}
 		ev->exec.script_modified = start && ctime_ns(&st) > start;
-		return;
+		/* a file given to an interpreter is named only when it changed */
+		if (!interpreted || ev->exec.script_written || ev->exec.script_modified)
+			return;
+		ev->exec.script = NULL;
 	}
 	/* the executable the process runs now, if it still runs the one of this event */
 	snprintf(path, sizeof(path), "/proc/%u/exe", p->pid);

@@ -39,7 +39,8 @@
 	R(R1000, "Process executed from /dev/shm", 8, "TA0002", "T1059",                          \
 	  "exe, cwd or argv[0] under /dev/shm")                                                   \
 	R(R1001, "Drifted process executed", 8, "TA0005", "T1036",                                \
-	  "exe on the overlay upper layer (not in the image) and not in the profile")             \
+	  "exe or its script written at run time (drop-and-execute), or on the overlay upper "    \
+	  "layer and not in the profile")                                                         \
 	R(R1002, "Kernel module load", 10, "TA0005", "T1547.006", "init_module or finit_module")  \
 	R(R1005, "Fileless execution", 8, "TA0005", "T1055", "exe is a memfd or /proc/self/fd/N") \
 	R(R1006, "Unexpected unshare", 5, "TA0004", "T1611",                                      \

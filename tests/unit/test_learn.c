@@ -392,30 +392,46 @@ static void test_normalize(void **state)
 static void test_volatile_args(void **state)
 {
 	static const char *const vol[] = {
-		"4242",			/* a PID */
-		"--pid=4242",		/* its value */
-		"127.0.0.1:40123",	/* a port */
-		"1796528876",		/* an epoch time */
-		"1796528876.123",	/* with a fraction */
-		"2026-12-06",		/* a date */
-		"T12:30:00",		/* a time */
-		"/proc/1234/status",	/* a /proc path */
-		"/tmp/tmp.AbC123xYz9",	/* mktemp -d */
-		"/tmp/vigil.k3J9aQ/out",/* mkstemp in a directory name */
+		"4242",			 /* a PID */
+		"--pid=4242",		 /* its value */
+		"127.0.0.1:40123",	 /* a port */
+		"1796528876",		 /* an epoch time */
+		"1796528876.123",	 /* with a fraction */
+		"2026-12-06",		 /* a date */
+		"T12:30:00",		 /* a time */
+		"/proc/1234/status",	 /* a /proc path */
+		"/tmp/tmp.AbC123xYz9",	 /* mktemp -d */
+		"/tmp/vigil.k3J9aQ/out", /* mkstemp in a directory name */
 		"--out=/tmp/tmp.AbC123xYz9/x",
-		"work-tmp.Qw3rTy9Z",	/* a mktemp name elsewhere */
+		"work-tmp.Qw3rTy9Z",			/* a mktemp name elsewhere */
 		"3f2b8c1e-0d4e-4a7b-9c1a-2b3c4d5e6f70", /* a UUID */
 		"id=3F2B8C1E-0D4E-4A7B-9C1A-2B3C4D5E6F70",
-		"deadbeef0123",		/* a short container id */
+		"deadbeef0123", /* a short container id */
 		"sha256:9d3c1f5e7a2b4c6d8e0f1a3b5c7d9e1f2a4b6c8d0e2f4a6b8c0d2e4f6a8b0c2d",
-		"report.4242.txt",	/* a PID in a name */
-		"backup-20261206",	/* a date in a name */
+		"report.4242.txt", /* a PID in a name */
+		"backup-20261206", /* a date in a name */
 		"user@host:2222",
 	};
 	static const char *const stay[] = {
-		"-n", "5", "-j2", "10", "python3.11", "/usr/bin/python3", "--verbose", "x86_64",
-		"/etc/hostname", "/tmp/report/data", "hello world", "-O2", "sha256sum", "utf-8",
-		"abcdef", "deadbeef", "HTTP/1.1", "GET", "",
+		"-n",
+		"5",
+		"-j2",
+		"10",
+		"python3.11",
+		"/usr/bin/python3",
+		"--verbose",
+		"x86_64",
+		"/etc/hostname",
+		"/tmp/report/data",
+		"hello world",
+		"-O2",
+		"sha256sum",
+		"utf-8",
+		"abcdef",
+		"deadbeef",
+		"HTTP/1.1",
+		"GET",
+		"",
 	};
 
 	for (size_t i = 0; i < sizeof(vol) / sizeof(vol[0]); i++) {
