@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
@@ -56,6 +57,16 @@ static double now_s(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* CPU seconds this process used so far (every thread: cockpit and clients). */
+static double cpu_s(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+	       (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
 }
 
 static long rss_mib(pid_t pid)
@@ -285,7 +296,7 @@ static int one_backend(const struct cfg *cfg, const char *label, const char *spe
 	struct vigil_cockpit *c = NULL;
 	struct vigil_error err = { 0 };
 	pthread_t *th = calloc(cfg->clients, sizeof(*th)), hb;
-	double t, rate, p50[5], p99[5];
+	double t, cpu, rate, p50[5], p99[5];
 	size_t bytes[5];
 	struct vigil_buf out = VIGIL_BUF_INIT;
 	json_t *list, *ids = json_array(), *e;
@@ -310,12 +321,14 @@ static int one_backend(const struct cfg *cfg, const char *label, const char *spe
 	}
 	snprintf(r.base, sizeof(r.base), "http://127.0.0.1:%u", vigil_cockpit__port(c));
 	t = now_s();
+	cpu = cpu_s();
 	pthread_create(&hb, NULL, heartbeat_client, &r);
 	for (unsigned k = 0; k < cfg->clients; k++)
 		pthread_create(&th[k], NULL, alert_client, &r);
 	for (unsigned k = 0; k < cfg->clients; k++)
 		pthread_join(th[k], NULL);
 	t = now_s() - t;
+	cpu = cpu_s() - cpu;
 	atomic_store(&r.ingest_done, true);
 	pthread_join(hb, NULL);
 	rate = (double)(cfg->alerts / cfg->batch * cfg->batch) / t;
@@ -345,6 +358,8 @@ static int one_backend(const struct cfg *cfg, const char *label, const char *spe
 	printf("| measure | value | goal |\n|---|---|---|\n");
 	printf("| sustained ingest | **%.0f alerts/s** (%.1f s) | >= %.0f alerts/s %s |\n", rate, t,
 	       GOAL_RATE, rate >= GOAL_RATE ? "(met)" : "(**missed**)");
+	printf("| CPU per alert (cockpit and clients, all threads) | %.1f us (%.1f CPU s) | |\n",
+	       cpu * 1e6 / (cfg->alerts / cfg->batch * cfg->batch), cpu);
 	printf("| retried batches (503) / failed | %u / %u | 0 failed |\n", atomic_load(&r.retries),
 	       atomic_load(&r.failures));
 	printf("| peak memory of the process (cockpit + clients) | %ld MiB | |\n",

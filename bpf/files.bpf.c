@@ -62,6 +62,7 @@ __noinline int on_open(__u64 regs_, long nr, long ret, __u64 cg)
 		if (ino) {
 			k.hash = (BPF_CORE_READ(ino, i_ino) * 0x9e3779b97f4a7c15ull) ^
 				 ((__u64)BPF_CORE_READ(ino, i_sb, s_dev) << 32) ^ (__u32)flags;
+			k.hash ^= (__u64)(__u32)bpf_get_current_uid_gid() * 0xff51afd7ed558ccdull;
 			k.hash |= 1; /* never 0: 0 means "hash the record" */
 			pre = k.hash;
 			if (bpf_map_lookup_elem(&dedup, &k)) {

@@ -34,6 +34,14 @@ static __always_inline void exec_written(struct vg_event *e, struct file *f)
 	wr->ktime_hi = w->ktime_ns >> 32;
 }
 
+/* when the executable was last written (VG_F_WRITTEN) */
+static __always_inline __u64 wr_time(struct vg_event *e)
+{
+	struct vg_writer *wr = (struct vg_writer *)&e->sa[0];
+
+	return ((__u64)wr->ktime_hi << 32) | wr->ktime_lo;
+}
+
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(vg_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
@@ -74,7 +82,27 @@ int BPF_PROG(vg_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	/* a script: binfmt_script replaced the file name with its interpreter's */
 	if (BPF_CORE_READ(bprm, interp) != BPF_CORE_READ(bprm, filename))
 		e->flags |= VG_F_SCRIPT;
-	return ev_submit(e, off, 0, false);
+	{
+		/* a repeat is the same program started by the same program (and uid, in the
+		 * hash): a shell from the web server is not a repeat of one from cron */
+		char pc[16] = {};
+		__u64 h = ev_hash(e, off, 0), w0, w1;
+
+		BPF_CORE_READ_STR_INTO(&pc, t, real_parent, comm);
+		__builtin_memcpy(&w0, pc, 8);
+		__builtin_memcpy(&w1, pc + 8, 8);
+		h = ((h ^ w0) * 0x100000001b3ull ^ w1) * 0x100000001b3ull;
+		/* a file written again is news each time it is run after a write; a script's
+		 * file is known only in user space: never a repeat */
+		if (e->flags & VG_F_WRITTEN)
+			h = (h ^ ((__u64)wr_time(e))) * 0x100000001b3ull;
+		if (e->flags & VG_F_SCRIPT)
+			h = (h ^ e->ktime_ns) * 0x100000001b3ull;
+		if (off > SCRATCH_SIZE - VG_EVENT_HDR_SIZE)
+			return 0;
+		barrier_var(off);
+		return ev_submit_key(e, off, 0, false, h | 1);
+	}
 }
 
 SEC("tp_btf/sched_process_fork")

@@ -176,6 +176,9 @@ static __always_inline __u64 ev_hash(struct vg_event *e, __u32 off, int nargs)
 	}
 	h = (h ^ e->sa[1].port ^ ((__u64)e->sa[0].port << 16)) * 0x100000001b3ull;
 	h = (h ^ *(__u64 *)&e->sa[1].addr[0] ^ *(__u64 *)&e->sa[1].addr[8]) * 0x100000001b3ull;
+	/* who did it is part of a repeat: the same deed by another uid (root after a worker)
+	 * is news, never a repeat (docs/DETECTION.md, "Cooldown") */
+	h = (h ^ e->uid) * 0x100000001b3ull;
 	return h;
 }
 

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -215,6 +216,19 @@ void cockpit_health(struct vigil_cockpit *c, bool full, struct cockpit_reply *r)
 		(json_int_t)atomic_load(&m->queued[0]), "read",
 		(json_int_t)atomic_load(&m->queued[1]), "store_rows_written",
 		(json_int_t)atomic_load(&m->store_rows_written));
+}
+
+void cockpit_req_release(struct cockpit_req *req)
+{
+	vigil_buf__release(&req->body);
+	json_decref(req->args);
+	json_decref(req->new_cred);
+	json_decref(req->items);
+	free(req->res);
+	vigil_store_prepared__free(req->prepared);
+	req->args = req->new_cred = req->items = NULL;
+	req->res = NULL;
+	req->prepared = NULL;
 }
 
 void cockpit_api(struct cockpit_ctx *ctx, struct cockpit_req *req, struct cockpit_reply *r)

@@ -104,38 +104,26 @@ static void store_failed(struct cockpit_req *req, struct cockpit_reply *r, int r
 	cockpit_reply_error(r, 503, "store unavailable, nothing stored: %s", strerror(-rc));
 }
 
-static void ingest_alerts(struct cockpit_ctx *ctx, struct cockpit_req *req, json_t *items,
-			  struct cockpit_reply *r)
+static void ingest_alerts(struct cockpit_ctx *ctx, struct cockpit_req *req, struct cockpit_reply *r)
 {
-	struct vigil_ingest in = { .node = req->node,
-				   .now_ns = req->now_ns,
-				   .need_alert_id = true };
-	size_t n = json_array_size(items);
-	struct vigil_item_result *res = calloc(n + 1, sizeof(*res));
+	size_t n = json_array_size(req->items);
 	json_t *rejected = json_array();
-	int rc;
+	int rc = vigil_store__put_prepared(ctx->store, req->prepared, req->res);
 
-	if (!res || !rejected) {
-		free(res);
-		json_decref(rejected);
-		return cockpit_reply_error(r, 500, "out of memory");
-	}
-	rc = vigil_store__ingest_alerts(ctx->store, &in, items, res);
 	if (rc) {
-		free(res);
 		json_decref(rejected);
 		return store_failed(req, r, rc);
 	}
 	for (size_t i = 0; i < n; i++)
-		tally(req, rejected, i, &res[i]);
-	free(res);
+		tally(req, rejected, i, &req->res[i]);
 	req->wrote = req->counts[RES_ACCEPTED] > 0;
 	answer(req, r, n, rejected);
 }
 
-static void ingest_reports(struct cockpit_ctx *ctx, struct cockpit_req *req, json_t *items,
+static void ingest_reports(struct cockpit_ctx *ctx, struct cockpit_req *req,
 			   struct cockpit_reply *r)
 {
+	json_t *items = req->items;
 	struct vigil_ingest in = { .node = req->node, .now_ns = req->now_ns };
 	json_t *rejected = json_array(), *it;
 	size_t i;
@@ -155,17 +143,12 @@ static void ingest_reports(struct cockpit_ctx *ctx, struct cockpit_req *req, jso
 	answer(req, r, json_array_size(items), rejected);
 }
 
-static void ingest_heartbeat(struct cockpit_ctx *ctx, struct cockpit_req *req, json_t *items,
+static void ingest_heartbeat(struct cockpit_ctx *ctx, struct cockpit_req *req,
 			     struct cockpit_reply *r)
 {
-	json_t *hb = json_array_get(items, 0), *wl = json_object_get(hb, "workloads");
+	json_t *hb = json_array_get(req->items, 0);
 	int rc;
 
-	if (json_array_size(items) != 1 || !json_is_object(hb))
-		return cockpit_reply_error(r, 400, "a heartbeat is one object");
-	if (wl && (!json_is_array(wl) || json_array_size(wl) > MAX_WORKLOADS))
-		return cockpit_reply_error(r, 400, "workloads must be an array of at most %d",
-					   MAX_WORKLOADS);
 	rc = vigil_store__put_heartbeat(ctx->store, req->node, hb, req->now_ns);
 	if (rc)
 		return store_failed(req, r, rc);
@@ -201,7 +184,7 @@ static const char *profile_invalid(const json_t *p, char *why, size_t size)
 		return "yaml must be a string of at most 4 MiB";
 	if (vigil_profile__load_buffer(json_string_value(yaml), json_string_length(yaml), "profile",
 				       &lim, &prof, &err)) {
-		snprintf(why, size, "yaml does not load: %.300s", err.message);
+		snprintf(why, size, "yaml does not load: %.120s", err.message);
 		return why;
 	}
 	if (vigil_profile_digest(prof, computed, sizeof(computed)) || strcmp(computed, digest)) {
@@ -214,22 +197,19 @@ static const char *profile_invalid(const json_t *p, char *why, size_t size)
 	return NULL;
 }
 
-static void ingest_profiles(struct cockpit_ctx *ctx, struct cockpit_req *req, json_t *items,
+static void ingest_profiles(struct cockpit_ctx *ctx, struct cockpit_req *req,
 			    struct cockpit_reply *r)
 {
 	json_t *rejected = json_array(), *it;
 	size_t i;
 
-	json_array_foreach(items, i, it)
+	json_array_foreach(req->items, i, it)
 	{
-		char buf[400];
-		const char *why = profile_invalid(it, buf, sizeof(buf));
 		bool dup = false;
 		int rc;
 
-		if (why) {
-			json_array_append_new(rejected, json_pack("{s:I, s:s}", "index",
-								  (json_int_t)i, "error", why));
+		if (req->res[i].status < 0) { /* refused when it was prepared */
+			tally(req, rejected, i, &req->res[i]);
 			continue;
 		}
 		rc = vigil_store__put_profile(ctx->store, req->node, it, req->now_ns, &dup);
@@ -240,39 +220,101 @@ static void ingest_profiles(struct cockpit_ctx *ctx, struct cockpit_req *req, js
 		req->counts[dup ? RES_DUPLICATE : RES_ACCEPTED]++;
 	}
 	req->wrote = req->counts[RES_ACCEPTED] > 0;
-	answer(req, r, json_array_size(items), rejected);
+	answer(req, r, json_array_size(req->items), rejected);
 }
 
-void cockpit_ingest(struct cockpit_ctx *ctx, struct cockpit_req *req, struct cockpit_reply *r)
+/*
+ * What a write needs before the store: its JSON, the node check, and per endpoint the work
+ * that needs no store (alerts' rows, profiles' YAML and digest). Runs on a reader thread, so
+ * the writer does little more than write. false: r holds the final answer.
+ */
+bool cockpit_ingest_prepare(struct cockpit_ctx *ctx, struct cockpit_req *req,
+			    struct cockpit_reply *r)
 {
-	json_t *items = items_of(req, r);
+	struct vigil_ingest in = { .node = req->node,
+				   .now_ns = req->now_ns,
+				   .need_alert_id = true };
+	json_t *items = items_of(req, r), *it;
+	size_t n, i;
 
 	if (!items) {
 		req->counts[RES_REJECTED] = 1;
-		return;
+		return false;
 	}
 	if (other_node(req, items, r)) {
 		atomic_fetch_add(&ctx->c->m.rejected[REJ_FORBIDDEN], 1);
 		json_decref(items);
-		return;
+		return false;
+	}
+	req->items = items;
+	n = json_array_size(items);
+	req->res = calloc(n + 1, sizeof(*req->res));
+	if (!req->res) {
+		cockpit_reply_error(r, 503, "out of memory: retry later");
+		return false;
 	}
 	switch (req->ep) {
 	case EP_ALERTS:
-		ingest_alerts(ctx, req, items, r);
+		if (vigil_store__prepare_alerts(&in, items, req->res, &req->prepared)) {
+			cockpit_reply_error(r, 503, "out of memory: retry later");
+			return false;
+		}
+		break;
+	case EP_HEARTBEAT: {
+		json_t *hb = json_array_get(items, 0), *wl = json_object_get(hb, "workloads");
+
+		if (n != 1 || !json_is_object(hb)) {
+			cockpit_reply_error(r, 400, "a heartbeat is one object");
+			return false;
+		}
+		if (wl && (!json_is_array(wl) || json_array_size(wl) > MAX_WORKLOADS)) {
+			cockpit_reply_error(r, 400, "workloads must be an array of at most %d",
+					    MAX_WORKLOADS);
+			return false;
+		}
+		break;
+	}
+	case EP_PROFILES:
+		json_array_foreach(items, i, it)
+		{
+			const char *why =
+				profile_invalid(it, req->res[i].why, sizeof(req->res[i].why));
+
+			if (why) {
+				if (why != req->res[i].why)
+					snprintf(req->res[i].why, sizeof(req->res[i].why), "%s",
+						 why);
+				req->res[i].status = -EINVAL;
+			}
+		}
+		break;
+	default:
+		break;
+	}
+	return true;
+}
+
+void cockpit_ingest(struct cockpit_ctx *ctx, struct cockpit_req *req, struct cockpit_reply *r)
+{
+	/* a request not prepared on a reader (the fuzz harness calls this directly) */
+	if (!req->items && !cockpit_ingest_prepare(ctx, req, r))
+		return;
+	switch (req->ep) {
+	case EP_ALERTS:
+		ingest_alerts(ctx, req, r);
 		break;
 	case EP_REPORTS:
-		ingest_reports(ctx, req, items, r);
+		ingest_reports(ctx, req, r);
 		break;
 	case EP_HEARTBEAT:
-		ingest_heartbeat(ctx, req, items, r);
+		ingest_heartbeat(ctx, req, r);
 		break;
 	case EP_PROFILES:
-		ingest_profiles(ctx, req, items, r);
+		ingest_profiles(ctx, req, r);
 		break;
 	default:
 		cockpit_reply_error(r, 404, "no such endpoint");
 	}
-	json_decref(items);
 }
 
 /*

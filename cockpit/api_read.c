@@ -19,13 +19,15 @@ static void incidents(struct cockpit_ctx *ctx, struct cockpit_req *req, struct c
 	struct vigil_error err = { 0 };
 	struct vigil_query f;
 	json_t *list = NULL;
+	uint64_t total = 0;
 
 	if (!cockpit_query_args(req, &f, 100, r))
 		return;
+	f.total = &total;
 	if (vigil_store__incidents(ctx->store, &f, &list, &err))
 		return cockpit_store_error(r, &err, "incidents");
 	r->status = 200;
-	r->body = json_pack("{s:o}", "incidents", list);
+	r->body = json_pack("{s:o, s:I}", "incidents", list, "total", (json_int_t)total);
 }
 
 static void incident(struct cockpit_ctx *ctx, const char *id, struct cockpit_reply *r)
@@ -54,16 +56,18 @@ static void alerts(struct cockpit_ctx *ctx, struct cockpit_req *req, struct cock
 	struct vigil_error err = { 0 };
 	struct vigil_query f;
 	json_t *list = NULL;
+	uint64_t total = 0;
 
 	if (!cockpit_query_args(req, &f, 100, r))
 		return;
 	if (f.incident && !(strlen(f.incident) <= 32 &&
 			    strspn(f.incident, "0123456789abcdef") == strlen(f.incident)))
 		return cockpit_reply_error(r, 400, "incident is 1 to 32 lower-case hex digits");
+	f.total = &total;
 	if (vigil_store__alerts(ctx->store, &f, &list, &err))
 		return cockpit_store_error(r, &err, "alerts");
 	r->status = 200;
-	r->body = json_pack("{s:o}", "alerts", list);
+	r->body = json_pack("{s:o, s:I}", "alerts", list, "total", (json_int_t)total);
 }
 
 static void alert_stats(struct cockpit_ctx *ctx, struct cockpit_req *req, struct cockpit_reply *r)

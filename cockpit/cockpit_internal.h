@@ -20,6 +20,8 @@
 #include "util/buf.h"
 
 struct vigil_store;
+struct vigil_store_prepared;
+struct vigil_item_result;
 
 /* ---- metrics ----------------------------------------------------------------------------- */
 
@@ -126,7 +128,14 @@ struct cockpit_req {
 	bool wrote;
 	uint64_t counts[RES__MAX];
 	json_t *new_cred; /* R_ENROLL: the credential row to add to the cache once durable */
+	/* R_WRITE, filled by cockpit_ingest_prepare on a reader */
+	json_t *items;			       /* the body's items */
+	struct vigil_item_result *res;	       /* per item */
+	struct vigil_store_prepared *prepared; /* alerts' rows */
 };
+
+/* Frees what a request holds (args, body, prepared items). */
+void cockpit_req_release(struct cockpit_req *req);
 
 struct cockpit_reply {
 	unsigned status;
@@ -152,6 +161,8 @@ void cockpit_health(struct vigil_cockpit *c, bool full, struct cockpit_reply *r)
 
 /* api_ingest.c, api_read.c, api_fleet.c */
 void cockpit_ingest(struct cockpit_ctx *ctx, struct cockpit_req *req, struct cockpit_reply *r);
+bool cockpit_ingest_prepare(struct cockpit_ctx *ctx, struct cockpit_req *req,
+			    struct cockpit_reply *r);
 void cockpit_enroll(struct cockpit_ctx *ctx, struct cockpit_req *req, struct cockpit_reply *r);
 void cockpit_read(struct cockpit_ctx *ctx, struct cockpit_req *req, struct cockpit_reply *r);
 void cockpit_read_fleet(struct cockpit_ctx *ctx, struct cockpit_req *req, struct cockpit_reply *r);

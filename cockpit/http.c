@@ -204,7 +204,8 @@ static enum MHD_Result on_headers(struct vigil_cockpit *c, struct MHD_Connection
 			reserve = 0;
 		if (has_size && size > max)
 			return refuse(c, conn, 413, REJ_TOO_LARGE, "request body too large");
-		if (!cockpit_work_has_room(c, rt != R_READ))
+		if (!cockpit_work_has_room(c, rt == R_ENROLL) ||
+		    (rt == R_WRITE && !cockpit_work_has_room(c, true)))
 			return refuse(c, conn, 503, REJ_BUSY, "busy: retry later");
 		if (atomic_fetch_add(&c->m.inflight_bytes, reserve) + reserve >
 		    c->o.max_inflight_bytes) {
@@ -228,6 +229,9 @@ static enum MHD_Result on_headers(struct vigil_cockpit *c, struct MHD_Connection
 		job->req.route = rt;
 		job->req.ep = ep;
 		job->req.body.max = max + 1;
+		/* the declared size at once: no copying as the body grows (it is within max) */
+		if (has_size && size)
+			vigil_buf__reserve(&job->req.body, (size_t)size);
 		vigil_strlcpy(job->req.method, method, sizeof(job->req.method));
 		vigil_strlcpy(job->req.path, url, sizeof(job->req.path));
 		vigil_strlcpy(job->req.node, who, sizeof(job->req.node));
@@ -283,7 +287,8 @@ enum MHD_Result cockpit_http_handle(void *cls, struct MHD_Connection *conn, cons
 	req->submitted = true;
 	MHD_suspend_connection(conn);
 	cockpit_conn_phase(c, conn, PH_WORKING);
-	if (!cockpit_work_submit(c, job, job->req.route != R_READ)) {
+	/* a node's write is prepared on a reader first (work.c), then written */
+	if (!cockpit_work_submit(c, job, job->req.route == R_ENROLL)) {
 		/* full since the headers were judged: answer 503 at once */
 		req->submitted = false;
 		req->done = true;
@@ -315,9 +320,7 @@ void cockpit_http_completed(void *cls, struct MHD_Connection *conn, void **con_c
 
 		atomic_fetch_sub(&c->m.inflight_bytes, req->reserved);
 		if (job) {
-			vigil_buf__release(&job->req.body);
-			json_decref(job->req.args);
-			json_decref(job->req.new_cred);
+			cockpit_req_release(&job->req);
 			json_decref(job->reply.body);
 			free(job->reply.text);
 			free(job);

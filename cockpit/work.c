@@ -153,6 +153,7 @@ static void *writer_main(void *arg)
 	struct cockpit_ctx *ctx = arg;
 	struct cockpit_job *list;
 
+	pthread_setname_np(pthread_self(), "vigil-writer");
 	while ((list = q_pop(ctx->c, &ctx->c->wq, GROUP_MAX_JOBS, 0)))
 		write_group(ctx, list);
 	return NULL;
@@ -163,9 +164,21 @@ static void *reader_main(void *arg)
 	struct cockpit_ctx *ctx = arg;
 	struct cockpit_job *j;
 
+	pthread_setname_np(pthread_self(), "vigil-reader");
 	while ((j = q_pop(ctx->c, &ctx->c->rq, 1, 1))) {
 		uint64_t t0 = cockpit_now_ns();
 
+		if (j->req.route == R_WRITE) {
+			/* the part of a write that needs no store; then on to the writer */
+			if (!cockpit_ingest_prepare(ctx, &j->req, &j->reply)) {
+				finish(ctx->c, j);
+			} else if (!q_push(ctx->c, &ctx->c->wq, j, 0)) {
+				atomic_fetch_add(&ctx->c->m.rejected[REJ_BUSY], 1);
+				cockpit_reply_error(&j->reply, 503, "busy: retry later");
+				finish(ctx->c, j);
+			}
+			continue;
+		}
 		cockpit_api(ctx, &j->req, &j->reply);
 		cockpit_metrics_latency(&ctx->c->m, 1, cockpit_now_ns() - t0);
 		finish(ctx->c, j);
@@ -212,6 +225,7 @@ static void *refresher_main(void *arg)
 	struct vigil_cockpit *c = ctx->c;
 	uint64_t last_nodes = 0;
 
+	pthread_setname_np(pthread_self(), "vigil-creds");
 	pthread_mutex_lock(&c->stop_mu);
 	while (!atomic_load(&c->stop_work)) {
 		struct timespec until;
@@ -246,6 +260,7 @@ static int open_store(const char *spec, bool writer, struct vigil_store **ret,
 
 	vigil_store_opts__init(&o);
 	o.read_only = !writer;
+	o.cache_bytes = writer ? 64u << 20 : 32u << 20;
 	o.batch_rows = WRITER_BATCH_ROWS;
 	/* no spool: an answer of 200 means stored where every cockpit sees it, and a store
 	 * that is down answers 503 so the agents keep their batches */

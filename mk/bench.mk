@@ -6,8 +6,8 @@
 #
 # A benchmark with a make target of its own (listed in BENCH_OWN_TARGET: bench-sign, and
 # bench-evidence, which needs a ClickHouse) is run through that target instead, and its section
-# is kept by hand.
-BENCH_OWN_TARGET := sign
+# is kept by hand (bench-fleet's is written by bench/run, with a ClickHouse started for it).
+BENCH_OWN_TARGET := sign fleet
 BENCH_SRCS := $(sort $(wildcard bench/bench_*.c))
 BENCH_NAMES := $(BENCH_SRCS:bench/bench_%.c=%)
 ifneq ($(BENCH),)
@@ -98,3 +98,17 @@ bench-evidence: $(BUILD)/bench/bench_store
 	trap 'ch_cleanup; rm -rf "$$d"' EXIT; \
 	if ch_start "$$d/ch" >/dev/null; then ch="clickhouse:$$CH_URL/vigil_bench"; else ch=; fi; \
 	$(BUILD)/bench/bench_store "sqlite:$$d/evidence.db" $$ch
+
+# ---- the fleet against one cockpit (bench/bench_fleet.c): `make bench-fleet` ---------------
+# 1 000 nodes heartbeating and 1 000 000 alerts on SQLite, then on a real clickhouse-server
+# started for the run (tests/lib/clickhouse.sh); bench/run writes its section of BENCHMARKS.md.
+# BENCH_FLEET_ARGS="--alerts 100000" for a shorter run.
+.PHONY: bench-fleet
+bench-fleet: $(BUILD)/bench/bench_fleet
+	$(Q)d=$$(mktemp -d /tmp/vigil-bench-XXXXXX); \
+	. tests/lib/clickhouse.sh; \
+	trap 'ch_cleanup; rm -rf "$$d"' EXIT; \
+	if ch_start "$$d/ch" >/dev/null; then ch=$$CH_URL; else ch=; fi; \
+	printf '#!/bin/sh\nexec %s %s\n' "$(CURDIR)/$(BUILD)/bench/bench_fleet" "$(BENCH_FLEET_ARGS)" >"$$d/bench_fleet"; \
+	chmod +x "$$d/bench_fleet"; \
+	VIGIL_BENCH_CLICKHOUSE=$$ch bench/run "$$d/bench_fleet"

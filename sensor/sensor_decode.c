@@ -5,7 +5,9 @@
  * kind's numbers and names.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sensor/sensor_state.h"
 #include "sensor/zoom_capture.h"
@@ -77,6 +79,18 @@ static void decode_exec(struct vigil_sensor *s, const struct vg_event *e,
 {
 	const char *exe = s->str[0];
 
+	/* who started it: what ran before the exec (a fork inherits its parent's exe); a
+	 * process first seen at its exec (its fork was de-duplicated) ran its parent's */
+	vigil_strlcpy(s->parent_exe, p && p->proc.exe ? p->proc.exe : "", sizeof(s->parent_exe));
+	if (!s->parent_exe[0] && e->ppid && !s->offline) {
+		char link[40];
+		ssize_t n;
+
+		snprintf(link, sizeof(link), "/proc/%u/exe", e->ppid);
+		n = readlink(link, s->parent_exe, sizeof(s->parent_exe) - 1);
+		s->parent_exe[n > 0 ? n : 0] = '\0';
+	}
+	ev->exec.parent_exe = s->parent_exe;
 	if (p)
 		vigil_proc_entry__set_exec(p, exe, s->str[2], s->str[1], e->str_len[1],
 					   e->flags & VG_F_ARGS_TRUNC);

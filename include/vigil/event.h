@@ -115,6 +115,9 @@ struct vigil_event {
 			uint32_t writer_pid;
 			uint32_t written_how; /* 1 opened for writing, 2 chmod +x, 4 io_uring */
 			uint64_t written_ns;  /* CLOCK_REALTIME */
+			/* the program that started it: the exe this process ran before the exec
+			 * (after a fork, its parent's); "" or NULL when not known */
+			const char *parent_exe;
 		} exec;
 		struct { /* EXIT */
 			int32_t code;

@@ -217,7 +217,12 @@ bool vigil_matcher__syscall(const struct vigil_matcher *m, const char *name);
 bool vigil_matcher__capability(const struct vigil_matcher *m, const char *name);
 bool vigil_matcher__iouring(const struct vigil_matcher *m, const char *opname);
 bool vigil_matcher__dns(const struct vigil_matcher *m, const char *name);
-/* family AF_INET/AF_INET6, addr in network order, proto "TCP"/"UDP", port host order. */
+/*
+ * family AF_INET/AF_INET6, addr in network order, proto "TCP"/"UDP", port host order. A
+ * neighbor named only by podSelector/namespaceSelector (no address, no name) allows the
+ * addresses Kubescape calls private (loopback, 10/8, 172.16/12, 192.168/16, 169.254/16,
+ * 224/4, 240/4, IPv6 loopback) on its ports and protocols: the peer's pod is not known here.
+ */
 bool vigil_matcher__neighbor(const struct vigil_matcher *m, bool egress, int family,
 			     const void *addr, uint16_t port, const char *proto);
 bool vigil_matcher__endpoint(const struct vigil_matcher *m, uint16_t port, const char *path,

@@ -47,6 +47,7 @@ struct vigil_store_opts {
 	uint64_t http_timeout_ns; /* per request, default 10 s */
 	size_t batch_rows;	  /* flush automatically when a table queues this many (10 000) */
 	bool create_schema;	  /* create tables when missing (default true via opts NULL) */
+	size_t cache_bytes;	  /* SQLite page cache of this handle; 0 = SQLite's default */
 	bool read_only;		  /* open for reading only (vigil evidence) */
 };
 

@@ -40,6 +40,19 @@ struct vigil_item_result {
  */
 int vigil_store__ingest_alerts(struct vigil_store *s, const struct vigil_ingest *in,
 			       struct json_t *alerts, struct vigil_item_result *res);
+/*
+ * The same in two steps, so the work that needs no store (checking and completing the alerts,
+ * making their rows) can run on other threads than the one that writes: prepare fills res
+ * for the rejected items and *ret (vigil_store_prepared__free); put_prepared queues the rows
+ * and fills res for the others (stored or duplicate). alerts must outlive neither: *ret owns
+ * what it needs.
+ */
+struct vigil_store_prepared;
+int vigil_store__prepare_alerts(const struct vigil_ingest *in, struct json_t *alerts,
+				struct vigil_item_result *res, struct vigil_store_prepared **ret);
+int vigil_store__put_prepared(struct vigil_store *s, struct vigil_store_prepared *p,
+			      struct vigil_item_result *res);
+void vigil_store_prepared__free(struct vigil_store_prepared *p);
 /* Queues one incident report (completed in place: node; received time). res: one entry. */
 int vigil_store__ingest_report(struct vigil_store *s, const struct vigil_ingest *in,
 			       struct json_t *report, struct vigil_item_result *res);
@@ -91,6 +104,7 @@ struct vigil_query {
 	uint64_t since_ns, until_ns; /* 0 = unbounded */
 	size_t limit;		     /* 0 = the function's default */
 	uint64_t now_ns;	     /* judging online/stale, "last hour" */
+	uint64_t *total;	     /* when set: how many match, without the limit */
 };
 
 /* Incidents newest first with counts from their alerts. */

@@ -45,6 +45,7 @@ static const struct ev_field exec_fields[] = {
 	F("writer_cgroup_id", EV_UINT, exec.writer_cgroup, EV_OPTIONAL, NULL),
 	F("written_how", EV_FLAGS, exec.written_how, EV_OPTIONAL, &ev_names_written_how),
 	F("written_ns", EV_UINT, exec.written_ns, EV_OPTIONAL, NULL),
+	F("parent_exe", EV_STR, exec.parent_exe, EV_OPTIONAL, NULL),
 };
 
 static const struct ev_field fork_fields[] = {

@@ -42,6 +42,12 @@ struct m_port {
 struct m_neighbor {
 	struct m_port *ports; /* none = any port and protocol */
 	size_t nports;
+	/*
+	 * A peer named only by podSelector/namespaceSelector (what Kubescape learns for in-cluster
+	 * peers): no address to look up, so it allows in-cluster addresses on its ports.
+	 */
+	bool selector_only;
+	bool egress;
 };
 
 struct m_policy {
@@ -64,6 +70,7 @@ struct vigil_matcher {
 	size_t nep, cep;
 	struct m_neighbor *nb;
 	size_t nnb, cnb;
+	size_t nselector[2]; /* selector-only neighbors, [0] ingress, [1] egress */
 	struct m_policy *pol;
 	size_t npol, cpol;
 };
@@ -290,7 +297,13 @@ static int add_neighbor(struct vigil_matcher *m, const struct prof_neighbor *nb,
 			}
 		}
 	}
-	/* Invalid addresses (refused by lint) match nothing; selectors need a cluster view. */
+	x->egress = egress;
+	x->selector_only =
+		(nb->pod_selector.state == PROF_SET || nb->namespace_selector.state == PROF_SET) &&
+		!(nb->ip_address && *nb->ip_address) && !nb->ip_addresses.n &&
+		!(nb->dns && *nb->dns) && !nb->dns_names.n;
+	m->nselector[egress] += x->selector_only;
+	/* Invalid addresses (refused by lint) match nothing. */
 	if (nb->ip_address) {
 		r = vigil_ipindex__add(m->ip[egress], nb->ip_address, id);
 		if (r < 0 && r != -EINVAL)
@@ -628,6 +641,21 @@ static bool nb_cb(uint32_t id, void *ctx)
 	return false;
 }
 
+/*
+ * The addresses Kubescape's net.is_private_ip calls private (node-agent's R0011 never fires for
+ * them): loopback, 10/8, 172.16/12, 192.168/16, 169.254/16, 224/4 and 240/4; for IPv6 only the
+ * loopback.
+ */
+static bool kubescape_private(uint8_t fam, const uint8_t a[16])
+{
+	static const uint8_t v6_loopback[16] = { [15] = 1 };
+
+	if (fam == 6)
+		return !memcmp(a, v6_loopback, 16);
+	return a[0] == 127 || a[0] == 10 || (a[0] == 172 && (a[1] & 0xf0) == 16) ||
+	       (a[0] == 192 && a[1] == 168) || (a[0] == 169 && a[1] == 254) || a[0] >= 224;
+}
+
 bool vigil_matcher__neighbor(const struct vigil_matcher *m, bool egress, int family,
 			     const void *addr, uint16_t port, const char *proto)
 {
@@ -636,7 +664,18 @@ bool vigil_matcher__neighbor(const struct vigil_matcher *m, bool egress, int fam
 
 	if (!m || !addr || vigil_wc_ip_normalize(family, addr, a, &fam) < 0)
 		return false;
-	return vigil_ipindex__match(m->ip[egress ? 1 : 0], fam, a, nb_cb, &c);
+	if (vigil_ipindex__match(m->ip[egress ? 1 : 0], fam, a, nb_cb, &c))
+		return true;
+	/*
+	 * Selector-only peers cannot be resolved to addresses here: an in-cluster address (as
+	 * Kubescape counts them) on one of their ports and protocols is taken to be one of them.
+	 */
+	if (!m->nselector[egress ? 1 : 0] || !kubescape_private(fam, a))
+		return false;
+	for (size_t i = 0; i < m->nnb; i++)
+		if (m->nb[i].selector_only && m->nb[i].egress == egress && nb_cb((uint32_t)i, &c))
+			return true;
+	return false;
 }
 
 struct ep_ctx {

@@ -41,6 +41,27 @@ void vigil_store__loose_incident_id(const char *node, const json_t *alert, uint6
 		     out);
 }
 
+/* A string column from a JSON value ("" when it is not a string); parsed JSON is valid UTF-8. */
+static void row_str(json_t *row, const char *col, const json_t *v)
+{
+	json_object_set_new_nocheck(row, col,
+				    json_is_string(v) ? json_stringn_nocheck(json_string_value(v),
+									     json_string_length(v))
+						      : json_string(""));
+}
+
+/* An unsigned column, clamped to max as the schema's typed() does. */
+static void row_int(json_t *row, const char *col, const json_t *v, uint64_t max)
+{
+	json_int_t i = json_is_integer(v) ? json_integer_value(v) : 0;
+
+	if (i < 0)
+		i = 0;
+	if ((uint64_t)i > max)
+		i = (json_int_t)max;
+	json_object_set_new_nocheck(row, col, json_integer(i));
+}
+
 static bool alert_id_valid(const char *id)
 {
 	return id && strlen(id) == 32 && store_id_valid(id);
@@ -65,7 +86,7 @@ static json_t *alert_row(json_t *alert, const struct vigil_ingest *in, const cha
 	const char *node;
 	char derived[33], stamp[48], *record;
 	uint64_t t_ns;
-	json_t *item, *row;
+	json_t *row;
 
 	*loose = false;
 	if (!json_is_object(alert) || !rule || !rule[0]) {
@@ -117,24 +138,31 @@ static json_t *alert_row(json_t *alert, const struct vigil_ingest *in, const cha
 	record = json_dumps(alert, JSON_COMPACT);
 	if (!record)
 		return NULL;
-	item = json_pack("{s:O?, s:O?, s:I, s:I, s:O?, s:O?, s:O?, s:O?, s:O?, s:O?, s:O?, s:O?, "
-			 "s:O?, s:s}",
-			 "alert_id", json_object_get(alert, "alert_id"), "node",
-			 json_object_get(alert, "node"), "time_ns", (json_int_t)t_ns, "received_ns",
-			 (json_int_t)in->now_ns, "rule_id", json_object_get(alert, "rule_id"),
-			 "rule_name", json_object_get(alert, "rule_name"), "severity",
-			 json_object_get(alert, "severity"), "message",
-			 json_object_get(alert, "message"), "pid",
-			 json_object_get(json_object_get(alert, "process"), "pid"), "comm",
-			 json_object_get(json_object_get(alert, "process"), "comm"), "workload_id",
-			 json_object_get(wl, "id"), "workload_name", json_object_get(wl, "name"),
-			 "namespace", json_object_get(wl, "namespace"), "record", record);
+	/* the row directly, typed as the schema says (this runs once per alert) */
+	row = json_object();
+	if (row) {
+		const json_t *proc = json_object_get(alert, "process");
+
+		row_str(row, "incident_id", json_object_get(alert, "incident_id"));
+		json_object_set_new_nocheck(row, "version", json_integer(0));
+		row_str(row, "alert_id", json_object_get(alert, "alert_id"));
+		row_str(row, "node", json_object_get(alert, "node"));
+		json_object_set_new_nocheck(row, "time_ns", json_integer((json_int_t)t_ns));
+		json_object_set_new_nocheck(row, "received_ns",
+					    json_integer((json_int_t)in->now_ns));
+		row_str(row, "rule_id", json_object_get(alert, "rule_id"));
+		row_str(row, "rule_name", json_object_get(alert, "rule_name"));
+		row_int(row, "severity", json_object_get(alert, "severity"), UINT8_MAX);
+		row_str(row, "message", json_object_get(alert, "message"));
+		row_int(row, "pid", json_object_get(proc, "pid"), UINT32_MAX);
+		row_str(row, "comm", json_object_get(proc, "comm"));
+		row_str(row, "workload_id", json_object_get(wl, "id"));
+		row_str(row, "workload_name", json_object_get(wl, "name"));
+		row_str(row, "namespace", json_object_get(wl, "namespace"));
+		json_object_set_new_nocheck(row, "record",
+					    json_stringn_nocheck(record, strlen(record)));
+	}
 	free(record);
-	row = item ? store_row_from_item(&store_tables[T_ALERTS], item,
-					 json_string_value(json_object_get(alert, "incident_id")),
-					 0)
-		   : NULL;
-	json_decref(item);
 	return row;
 }
 
@@ -167,86 +195,138 @@ static json_t *placeholder(const json_t *alert, const json_t *row, bool loose, u
 	return out;
 }
 
-static int put_placeholders(struct vigil_store *s, json_t *alerts, json_t *rows,
-			    const size_t *item_of, const bool *loose, const bool *dup,
-			    uint64_t now_ns)
+struct vigil_store_prepared {
+	json_t *rows;	      /* alert rows */
+	json_t *placeholders; /* one incident row (version 0) per incident the rows name */
+	size_t *item_of;      /* row -> the item it came from */
+};
+
+void vigil_store_prepared__free(struct vigil_store_prepared *p)
 {
-	json_t *seen = json_object(), *inc = json_array();
-	struct put_opts o = { .if_absent = true };
-	size_t i;
-	json_t *row;
+	if (!p)
+		return;
+	json_decref(p->rows);
+	json_decref(p->placeholders);
+	free(p->item_of);
+	free(p);
+}
+
+int vigil_store__prepare_alerts(const struct vigil_ingest *in, json_t *alerts,
+				struct vigil_item_result *res, struct vigil_store_prepared **ret)
+{
+	size_t n = json_array_size(alerts), i;
+	struct vigil_store_prepared *p = calloc(1, sizeof(*p));
+	json_t *seen = json_object(), *alert;
 	int rc = 0;
 
-	if (!seen || !inc) {
+	if (!p || !seen || !(p->rows = json_array()) || !(p->placeholders = json_array()) ||
+	    !(p->item_of = calloc(n + 1, sizeof(*p->item_of)))) {
 		json_decref(seen);
-		json_decref(inc);
+		vigil_store_prepared__free(p);
 		return -ENOMEM;
 	}
-	json_array_foreach(rows, i, row)
+	json_array_foreach(alerts, i, alert)
 	{
-		const char *id = json_string_value(json_object_get(row, "incident_id"));
+		json_t *row;
+		const char *id;
+		bool loose = false;
+		size_t k = json_array_size(p->rows);
 
-		if (dup[i] || json_object_get(seen, id))
+		memset(&res[i], 0, sizeof(res[i]));
+		row = alert_row(alert, in, NULL, &res[i], &loose);
+		if (!row) {
+			if (!res[i].status)
+				rc = -ENOMEM;
+			if (rc)
+				break;
 			continue;
-		json_object_set_new(seen, id, json_true());
-		if (json_array_append_new(inc, placeholder(json_array_get(alerts, item_of[i]), row,
-							   loose[i], now_ns))) {
+		}
+		p->item_of[k] = i;
+		if (json_array_append_new(p->rows, row)) {
 			rc = -ENOMEM;
 			break;
 		}
+		id = json_string_value(json_object_get(row, "incident_id"));
+		if (!json_object_get(seen, id)) {
+			json_object_set_new(seen, id, json_true());
+			if (json_array_append_new(p->placeholders,
+						  placeholder(alert, row, loose, in->now_ns))) {
+				rc = -ENOMEM;
+				break;
+			}
+		}
 	}
-	if (!rc && json_array_size(inc))
-		rc = s->ops->put_rows(s, T_INCIDENTS, inc, &o);
 	json_decref(seen);
-	json_decref(inc);
+	if (rc) {
+		vigil_store_prepared__free(p);
+		return rc;
+	}
+	*ret = p;
+	return 0;
+}
+
+int vigil_store__put_prepared(struct vigil_store *s, struct vigil_store_prepared *p,
+			      struct vigil_item_result *res)
+{
+	size_t n = json_array_size(p->rows);
+	bool *dup = calloc(n + 1, sizeof(*dup));
+	struct put_opts o = { .dup = dup }, absent = { .if_absent = true };
+	int rc = 0;
+
+	if (!dup)
+		return -ENOMEM;
+	if (s->opts.read_only)
+		rc = -EROFS;
+	if (!rc && n)
+		rc = s->ops->put_rows(s, T_ALERTS, p->rows, &o);
+	for (size_t i = 0; !rc && i < n; i++)
+		res[p->item_of[i]].status = dup[i] ? 1 : 0;
+	/*
+	 * The incidents of the alerts stored now get a placeholder where they have no row yet
+	 * (one stored already keeps it); an alert that was a duplicate changes nothing.
+	 */
+	if (!rc && json_array_size(p->placeholders)) {
+		json_t *fresh = json_object(), *want = json_array(), *ph;
+		size_t i;
+
+		for (i = 0; fresh && i < n; i++)
+			if (!dup[i])
+				json_object_set_new(
+					fresh,
+					json_string_value(json_object_get(
+						json_array_get(p->rows, i), "incident_id")),
+					json_true());
+		json_array_foreach(p->placeholders, i, ph)
+		{
+			if (json_object_get(fresh,
+					    json_string_value(json_object_get(ph, "incident_id"))))
+				json_array_append(want, ph);
+		}
+		if (!fresh || !want)
+			rc = -ENOMEM;
+		else if (json_array_size(want))
+			rc = s->ops->put_rows(s, T_INCIDENTS, want, &absent);
+		json_decref(fresh);
+		json_decref(want);
+	}
+	free(dup);
 	return rc;
 }
 
 int vigil_store__ingest_alerts(struct vigil_store *s, const struct vigil_ingest *in, json_t *alerts,
 			       struct vigil_item_result *res)
 {
-	size_t n = json_array_size(alerts), i;
-	json_t *rows = json_array(), *alert;
-	size_t *item_of = calloc(n + 1, sizeof(*item_of));
-	bool *loose = calloc(n + 1, sizeof(*loose)), *dup = calloc(n + 1, sizeof(*dup));
-	struct put_opts o = { .dup = dup };
-	int rc = 0;
+	struct vigil_store_prepared *p = NULL;
+	int rc;
 
 	if (!s || !in || !res)
-		rc = -EINVAL;
-	else if (s->opts.read_only)
-		rc = -EROFS;
-	else if (!rows || !item_of || !loose || !dup)
-		rc = -ENOMEM;
-	json_array_foreach(alerts, i, alert)
-	{
-		json_t *row;
-		size_t k = json_array_size(rows);
-
-		if (rc)
-			break;
-		memset(&res[i], 0, sizeof(res[i]));
-		row = alert_row(alert, in, NULL, &res[i], &loose[k]);
-		if (!row) {
-			if (!res[i].status)
-				rc = -ENOMEM;
-			continue;
-		}
-		item_of[k] = i;
-		if (json_array_append_new(rows, row))
-			rc = -ENOMEM;
-	}
-	if (!rc && json_array_size(rows))
-		rc = s->ops->put_rows(s, T_ALERTS, rows, &o);
+		return -EINVAL;
+	if (s->opts.read_only)
+		return -EROFS;
+	rc = vigil_store__prepare_alerts(in, alerts, res, &p);
 	if (!rc)
-		for (i = 0; i < json_array_size(rows); i++)
-			res[item_of[i]].status = dup[i] ? 1 : 0;
-	if (!rc && json_array_size(rows))
-		rc = put_placeholders(s, alerts, rows, item_of, loose, dup, in->now_ns);
-	json_decref(rows);
-	free(item_of);
-	free(loose);
-	free(dup);
+		rc = vigil_store__put_prepared(s, p, res);
+	vigil_store_prepared__free(p);
 	return rc;
 }
 

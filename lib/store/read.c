@@ -49,25 +49,24 @@ static void split_rules(json_t *set, const char *list)
 	}
 }
 
-/* Counts, window and rules of each listed incident from its alerts. */
+/* Counts, window, rules and highest severity of each listed incident, from its alerts. */
 static int add_alert_counts(struct vigil_store *s, json_t *list, struct vigil_error *err)
 {
 	const struct store_dialect *d = s->ops->dialect;
-	struct store_sql *q = malloc(sizeof(*q));
-	json_t *rows = NULL, *inc, *row;
-	size_t i, j;
+	struct store_sql *q;
+	json_t *rows = NULL, *inc, *row, *by_id;
+	size_t i;
 	int rc;
 
+	if (!json_array_size(list))
+		return 0;
+	q = malloc(sizeof(*q));
 	if (!q)
 		return -ENOMEM;
-	if (!json_array_size(list)) {
-		free(q);
-		return 0;
-	}
 	sql_init(q);
 	sql_add(q,
 		"SELECT incident_id, %s AS n, min(time_ns) AS first_ns, max(time_ns) AS last_ns, "
-		"%s AS rules FROM alerts WHERE incident_id IN (",
+		"max(severity) AS severity, %s AS rules FROM alerts WHERE incident_id IN (",
 		d->count_alerts, d->rules_concat);
 	json_array_foreach(list, i, inc)
 	{
@@ -80,67 +79,60 @@ static int add_alert_counts(struct vigil_store *s, json_t *list, struct vigil_er
 	free(q);
 	if (rc)
 		return rc;
+	/* by id: a page of N incidents is joined in N lookups, not N x N */
+	by_id = json_object();
+	json_array_foreach(rows, i, row)
+	{
+		json_object_set(by_id, json_string_value(json_object_get(row, "incident_id")) ?: "",
+				row);
+	}
 	json_array_foreach(list, i, inc)
 	{
-		const char *id = json_string_value(json_object_get(inc, "incident_id"));
+		json_t *set, *rules, *r;
+		const char *k;
+		size_t x;
 
-		json_array_foreach(rows, j, row)
+		row = json_object_get(by_id,
+				      json_string_value(json_object_get(inc, "incident_id")) ?: "");
+		json_object_set_new(
+			inc, "severity",
+			json_integer(json_integer_value(json_object_get(row, "severity"))));
+		if (!row)
+			continue;
+		if (json_integer_value(json_object_get(row, "n")) >
+		    json_integer_value(json_object_get(inc, "alert_count")))
+			json_object_set(inc, "alert_count", json_object_get(row, "n"));
+		if (!json_integer_value(json_object_get(inc, "start_ns")))
+			json_object_set(inc, "start_ns", json_object_get(row, "first_ns"));
+		if (json_integer_value(json_object_get(row, "last_ns")) >
+		    json_integer_value(json_object_get(inc, "end_ns")))
+			json_object_set(inc, "end_ns", json_object_get(row, "last_ns"));
+		set = json_object();
+		rules = json_array();
+		json_array_foreach(json_object_get(inc, "rules"), x, r)
 		{
-			json_int_t n = json_integer_value(json_object_get(row, "n"));
-			json_int_t first = json_integer_value(json_object_get(row, "first_ns"));
-			json_int_t last = json_integer_value(json_object_get(row, "last_ns"));
-			json_t *set, *rules, *r;
-			const char *k;
-			size_t x;
-
-			if (strcmp(json_string_value(json_object_get(row, "incident_id")) ?: "",
-				   id))
-				continue;
-			set = json_object();
-			rules = json_array();
-			if (n > json_integer_value(json_object_get(inc, "alert_count")))
-				json_object_set_new(inc, "alert_count", json_integer(n));
-			if (!json_integer_value(json_object_get(inc, "start_ns")))
-				json_object_set_new(inc, "start_ns", json_integer(first));
-			if (last > json_integer_value(json_object_get(inc, "end_ns")))
-				json_object_set_new(inc, "end_ns", json_integer(last));
-			json_array_foreach(json_object_get(inc, "rules"), x, r)
-			{
-				json_object_set(set, json_string_value(r) ?: "", json_true());
-			}
-			split_rules(set, json_string_value(json_object_get(row, "rules")));
-			json_object_foreach(set, k, r)
-			{
-				json_array_append_new(rules, json_string(k));
-			}
-			json_object_set_new(inc, "rules", rules);
-			json_decref(set);
-			break;
+			json_object_set(set, json_string_value(r) ?: "", json_true());
 		}
+		split_rules(set, json_string_value(json_object_get(row, "rules")));
+		json_object_foreach(set, k, r)
+		{
+			json_array_append_new(rules, json_string(k));
+		}
+		json_object_set_new(inc, "rules", rules);
+		json_decref(set);
 	}
+	json_decref(by_id);
 	json_decref(rows);
 	return 0;
 }
 
-int vigil_store__incidents(struct vigil_store *s, const struct vigil_query *f, json_t **ret,
-			   struct vigil_error *err)
+/* The WHERE clause of an incident list (after "WHERE 1 = 1"). */
+static void incident_filters(struct store_sql *q, const struct store_dialect *d,
+			     const struct vigil_query *f)
 {
 	static const char *const text_cols[] = { "summary",	"workload_name", "node",
 						 "incident_id", "workload_id",	 NULL };
-	const struct store_dialect *d;
-	struct store_sql *q;
-	json_t *rows = NULL, *out, *row;
-	size_t i;
-	int rc;
 
-	if (!s || !f || !ret)
-		return -EINVAL;
-	d = s->ops->dialect;
-	q = malloc(sizeof(*q));
-	if (!q)
-		return -ENOMEM;
-	sql_init(q);
-	sql_add(q, "SELECT * FROM incidents%s WHERE 1 = 1", d->final);
 	if (f->node) {
 		sql_add(q, " AND node = ?");
 		sql_arg(q, ARG_S(f->node));
@@ -169,53 +161,15 @@ int vigil_store__incidents(struct vigil_store *s, const struct vigil_query *f, j
 		sql_add(q, " AND opened_ns < ?");
 		sql_arg(q, ARG_I(f->until_ns));
 	}
-	sql_add(q, " ORDER BY opened_ns DESC, incident_id LIMIT ?");
-	sql_arg(q, ARG_I(limit_of(f, DEFAULT_INCIDENTS)));
-	rc = sql_run(s, q, &rows, err);
-	sql_release(q);
-	free(q);
-	if (rc)
-		return rc;
-	out = json_array();
-	json_array_foreach(rows, i, row)
-	{
-		json_t *norm = store_row_normalize(&store_tables[T_INCIDENTS], row);
-
-		json_array_append_new(out, store_list_entry(norm));
-		json_decref(norm);
-	}
-	json_decref(rows);
-	if (!out)
-		return -ENOMEM;
-	rc = add_alert_counts(s, out, err);
-	if (rc) {
-		json_decref(out);
-		return rc;
-	}
-	*ret = out;
-	return 0;
 }
 
-int vigil_store__alerts(struct vigil_store *s, const struct vigil_query *f, json_t **ret,
-			struct vigil_error *err)
+/* The filters of an alert list (after "WHERE 1 = 1"). */
+static void alert_filters(struct store_sql *q, const struct store_dialect *d,
+			  const struct vigil_query *f)
 {
 	static const char *const text_cols[] = { "message",	  "rule_id", "rule_name", "comm",
 						 "workload_name", "node",    NULL };
-	const struct store_dialect *d;
-	size_t limit = limit_of(f, DEFAULT_ALERTS), i;
-	struct store_sql *q;
-	json_t *rows = NULL, *out, *row, *seen;
-	int rc;
 
-	if (!s || !f || !ret)
-		return -EINVAL;
-	d = s->ops->dialect;
-	q = malloc(sizeof(*q));
-	if (!q)
-		return -ENOMEM;
-	sql_init(q);
-	sql_add(q,
-		"SELECT alert_id, incident_id, node, received_ns, record FROM alerts WHERE 1 = 1");
 	if (f->node) {
 		sql_add(q, " AND node = ?");
 		sql_arg(q, ARG_S(f->node));
@@ -243,14 +197,180 @@ int vigil_store__alerts(struct vigil_store *s, const struct vigil_query *f, json
 		sql_add(q, " AND time_ns < ?");
 		sql_arg(q, ARG_I(f->until_ns));
 	}
-	/* ClickHouse may hold a duplicate until its merge: ask for more, keep one of each */
-	sql_add(q, " ORDER BY time_ns DESC, alert_id LIMIT ?");
-	sql_arg(q, ARG_I(d->sets_replaced ? limit : 2 * limit));
+}
+
+/* How many rows "SELECT ... FROM <from> WHERE 1 = 1 <filters>" has, into *total. */
+static int count_rows(struct vigil_store *s, const char *what, const char *from,
+		      void (*filters)(struct store_sql *, const struct store_dialect *,
+				      const struct vigil_query *),
+		      const struct vigil_query *f, uint64_t *total, struct vigil_error *err)
+{
+	struct store_sql *q = malloc(sizeof(*q));
+	json_t *rows = NULL;
+	int rc;
+
+	if (!q)
+		return -ENOMEM;
+	sql_init(q);
+	sql_add(q, "SELECT %s AS n FROM %s WHERE 1 = 1", what, from);
+	filters(q, s->ops->dialect, f);
+	rc = sql_run(s, q, &rows, err);
+	sql_release(q);
+	free(q);
+	if (!rc)
+		*total =
+			(uint64_t)json_integer_value(json_object_get(json_array_get(rows, 0), "n"));
+	json_decref(rows);
+	return rc;
+}
+
+int vigil_store__incidents(struct vigil_store *s, const struct vigil_query *f, json_t **ret,
+			   struct vigil_error *err)
+{
+	const struct store_dialect *d;
+	struct store_sql *q;
+	json_t *rows = NULL, *out, *row;
+	char from[64];
+	size_t i;
+	int rc;
+
+	if (!s || !f || !ret)
+		return -EINVAL;
+	d = s->ops->dialect;
+	q = malloc(sizeof(*q));
+	if (!q)
+		return -ENOMEM;
+	sql_init(q);
+	sql_add(q, "SELECT * FROM incidents%s WHERE 1 = 1", d->final);
+	incident_filters(q, d, f);
+	sql_add(q, " ORDER BY opened_ns DESC, incident_id LIMIT ?");
+	sql_arg(q, ARG_I(limit_of(f, DEFAULT_INCIDENTS)));
 	rc = sql_run(s, q, &rows, err);
 	sql_release(q);
 	free(q);
 	if (rc)
 		return rc;
+	out = json_array();
+	json_array_foreach(rows, i, row)
+	{
+		json_t *norm = store_row_normalize(&store_tables[T_INCIDENTS], row);
+
+		json_array_append_new(out, store_list_entry(norm));
+		json_decref(norm);
+	}
+	json_decref(rows);
+	if (!out)
+		return -ENOMEM;
+	rc = add_alert_counts(s, out, err);
+	if (!rc && f->total) {
+		snprintf(from, sizeof(from), "incidents%s", d->final);
+		rc = count_rows(s, "count(*)", from, incident_filters, f, f->total, err);
+	}
+	if (rc) {
+		json_decref(out);
+		return rc;
+	}
+	*ret = out;
+	return 0;
+}
+
+#define FETCH_CHUNK 1000
+
+/* Fills "record" of rows [from, to) (alert_id, incident_id) by primary key. */
+static int fetch_chunk(struct vigil_store *s, json_t *rows, size_t from, size_t to,
+		       struct vigil_error *err)
+{
+	struct store_sql *q = malloc(sizeof(*q));
+	json_t *recs = NULL, *by_id, *row;
+	size_t i;
+	int rc;
+
+	if (!q)
+		return -ENOMEM;
+	sql_init(q);
+	sql_add(q, "SELECT alert_id, record FROM alerts WHERE incident_id IN (");
+	for (i = from; i < to; i++) {
+		sql_add(q, "%s?", i > from ? "," : "");
+		sql_arg(q, ARG_S(json_string_value(
+				   json_object_get(json_array_get(rows, i), "incident_id"))));
+	}
+	sql_add(q, ") AND alert_id IN (");
+	for (i = from; i < to; i++) {
+		sql_add(q, "%s?", i > from ? "," : "");
+		sql_arg(q, ARG_S(json_string_value(
+				   json_object_get(json_array_get(rows, i), "alert_id"))));
+	}
+	sql_add(q, ")");
+	rc = sql_run(s, q, &recs, err);
+	sql_release(q);
+	free(q);
+	if (rc)
+		return rc;
+	by_id = json_object();
+	json_array_foreach(recs, i, row)
+	{
+		json_object_set(by_id, json_string_value(json_object_get(row, "alert_id")) ?: "",
+				json_object_get(row, "record"));
+	}
+	for (i = from; i < to; i++) {
+		row = json_array_get(rows, i);
+		json_object_set(
+			row, "record",
+			json_object_get(by_id,
+					json_string_value(json_object_get(row, "alert_id")) ?: "")
+				?: json_null());
+	}
+	json_decref(by_id);
+	json_decref(recs);
+	return 0;
+}
+
+/* Fills "record" of each row by primary key, in chunks (a query's arguments are bounded). */
+static int fetch_records(struct vigil_store *s, json_t *rows, struct vigil_error *err)
+{
+	size_t n = json_array_size(rows);
+	int rc = 0;
+
+	for (size_t i = 0; !rc && i < n; i += FETCH_CHUNK)
+		rc = fetch_chunk(s, rows, i, i + FETCH_CHUNK < n ? i + FETCH_CHUNK : n, err);
+	return rc;
+}
+
+int vigil_store__alerts(struct vigil_store *s, const struct vigil_query *f, json_t **ret,
+			struct vigil_error *err)
+{
+	const struct store_dialect *d;
+	size_t limit = limit_of(f, DEFAULT_ALERTS), i;
+	struct store_sql *q;
+	json_t *rows = NULL, *out, *row, *seen;
+	int rc;
+
+	if (!s || !f || !ret)
+		return -EINVAL;
+	d = s->ops->dialect;
+	q = malloc(sizeof(*q));
+	if (!q)
+		return -ENOMEM;
+	sql_init(q);
+	/*
+	 * ClickHouse reads every column of every row it sorts: pick the newest by their small
+	 * columns first, then fetch those records by primary key. It may also hold a duplicate
+	 * until its merge: ask for more, keep one of each.
+	 */
+	sql_add(q, "SELECT alert_id, incident_id, node, received_ns%s FROM alerts WHERE 1 = 1",
+		d->sets_replaced ? ", record" : ", time_ns");
+	alert_filters(q, d, f);
+	sql_add(q, " ORDER BY time_ns DESC, alert_id LIMIT ?");
+	sql_arg(q, ARG_I(d->sets_replaced ? limit : 2 * limit));
+	rc = sql_run(s, q, &rows, err);
+	sql_release(q);
+	free(q);
+	if (!rc && !d->sets_replaced)
+		rc = fetch_records(s, rows, err);
+	if (rc) {
+		json_decref(rows);
+		return rc;
+	}
 	out = json_array();
 	seen = json_object();
 	json_array_foreach(rows, i, row)
@@ -275,6 +395,11 @@ int vigil_store__alerts(struct vigil_store *s, const struct vigil_query *f, json
 	json_decref(rows);
 	if (!out)
 		return -ENOMEM;
+	if (f->total &&
+	    (rc = count_rows(s, d->count_alerts, "alerts", alert_filters, f, f->total, err))) {
+		json_decref(out);
+		return rc;
+	}
 	*ret = out;
 	return 0;
 }
@@ -303,8 +428,12 @@ int vigil_store__alert_counts(struct vigil_store *s, const struct vigil_query *f
 	sql_init(q);
 	snprintf(bexpr, sizeof(bexpr), "%s%s%s%s%s", d->idiv[0], "time_ns - ?", d->idiv[1], "?",
 		 d->idiv[2]);
-	sql_add(q, "SELECT %s AS b, %s AS n FROM alerts WHERE time_ns >= ? AND time_ns < ?", bexpr,
-		d->count_alerts);
+	/* by severity too (the page stacks them): high >= 8, mid >= 4, low */
+	sql_add(q,
+		"SELECT %s AS b, %s AS n, sum(CASE WHEN severity >= 8 THEN 1 ELSE 0 END) AS high, "
+		"sum(CASE WHEN severity >= 4 AND severity < 8 THEN 1 ELSE 0 END) AS mid "
+		"FROM alerts WHERE time_ns >= ? AND time_ns < ?",
+		bexpr, d->count_alerts);
 	sql_arg(q, ARG_I(f->since_ns));
 	sql_arg(q, ARG_I(bucket_ns));
 	sql_arg(q, ARG_I(f->since_ns));
@@ -325,16 +454,25 @@ int vigil_store__alert_counts(struct vigil_store *s, const struct vigil_query *f
 		return rc;
 	out = json_array();
 	for (uint64_t b = 0; out && b < nb; b++)
-		json_array_append_new(out, json_pack("{s:I, s:i}", "t_ns",
+		json_array_append_new(out, json_pack("{s:I, s:i, s:i, s:i, s:i}", "t_ns",
 						     (json_int_t)(f->since_ns + b * bucket_ns),
-						     "count", 0));
+						     "count", 0, "high", 0, "mid", 0, "low", 0));
 	json_array_foreach(rows, i, row)
 	{
 		json_int_t b = json_integer_value(json_object_get(row, "b"));
 
-		if (b >= 0 && (uint64_t)b < nb)
-			json_object_set(json_array_get(out, (size_t)b), "count",
-					json_object_get(row, "n"));
+		if (b >= 0 && (uint64_t)b < nb) {
+			json_t *e = json_array_get(out, (size_t)b);
+			json_int_t n = json_integer_value(json_object_get(row, "n"));
+			json_int_t hi = json_integer_value(json_object_get(row, "high"));
+			json_int_t mid = json_integer_value(json_object_get(row, "mid"));
+
+			json_object_set_new(e, "count", json_integer(n));
+			json_object_set_new(e, "high", json_integer(hi));
+			json_object_set_new(e, "mid", json_integer(mid));
+			json_object_set_new(e, "low",
+					    json_integer(n - hi - mid > 0 ? n - hi - mid : 0));
+		}
 	}
 	json_decref(rows);
 	if (!out)

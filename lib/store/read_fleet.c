@@ -210,6 +210,58 @@ int vigil_store__nodes(struct vigil_store *s, const struct vigil_query *f, json_
 	return out ? 0 : -ENOMEM;
 }
 
+/* "node\x1fname\x1fnamespace" -> {name, digest} of the newest learned profile, for the
+ * nodes of rows. */
+static json_t *learned_profiles(struct vigil_store *s, const json_t *rows)
+{
+	struct store_sql *q;
+	json_t *nodes, *map = json_object(), *res = NULL, *row, *v;
+	const char *n;
+	size_t i;
+	bool first = true;
+
+	if (!map || !json_array_size(rows) || !(q = new_sql()))
+		return map;
+	nodes = json_object();
+	json_array_foreach(rows, i, row)
+	{
+		json_object_set_new(nodes, json_string_value(json_object_get(row, "node")) ?: "",
+				    json_true());
+	}
+	sql_add(q,
+		"SELECT node, workload_name, namespace, name, digest, received_ns FROM profiles%s "
+		"WHERE kind = 'learned' AND node IN (",
+		s->ops->dialect->final);
+	json_object_foreach(nodes, n, v)
+	{
+		sql_add(q, "%s?", first ? "" : ",");
+		sql_arg(q, ARG_S(n));
+		first = false;
+	}
+	sql_add(q, ") ORDER BY received_ns DESC");
+	if (run(s, q, &res, NULL)) {
+		json_decref(nodes);
+		return map;
+	}
+	json_decref(nodes);
+	json_array_foreach(res, i, row)
+	{
+		char key[1024];
+
+		snprintf(key, sizeof(key), "%s\x1f%s\x1f%s",
+			 json_string_value(json_object_get(row, "node")) ?: "",
+			 json_string_value(json_object_get(row, "workload_name")) ?: "",
+			 json_string_value(json_object_get(row, "namespace")) ?: "");
+		if (!json_object_get(map, key)) /* newest first */
+			json_object_set_new(map, key,
+					    json_pack("{s:O?, s:O?}", "name",
+						      json_object_get(row, "name"), "digest",
+						      json_object_get(row, "digest")));
+	}
+	json_decref(res);
+	return map;
+}
+
 int vigil_store__workloads(struct vigil_store *s, const struct vigil_query *f, json_t **ret,
 			   struct vigil_error *err)
 {
@@ -217,7 +269,7 @@ int vigil_store__workloads(struct vigil_store *s, const struct vigil_query *f, j
 						 "container", "id",	   "node", NULL };
 	const struct store_dialect *d;
 	struct store_sql *q;
-	json_t *rows = NULL, *a1h, *out, *row;
+	json_t *rows = NULL, *a1h, *learned, *out, *row;
 	size_t i;
 	int rc;
 
@@ -262,10 +314,11 @@ int vigil_store__workloads(struct vigil_store *s, const struct vigil_query *f, j
 	if (rc)
 		return rc;
 	a1h = alert_counts_by(s, f->now_ns > HOUR_NS ? f->now_ns - HOUR_NS : 0, true, f->node);
+	learned = learned_profiles(s, rows);
 	out = json_array();
 	json_array_foreach(rows, i, row)
 	{
-		json_t *r = store_row_normalize(&store_tables[T_WORKLOADS], row), *n;
+		json_t *r = store_row_normalize(&store_tables[T_WORKLOADS], row), *n, *l;
 		const char *node = json_string_value(json_object_get(r, "node"));
 		char key[1024];
 
@@ -295,8 +348,16 @@ int vigil_store__workloads(struct vigil_store *s, const struct vigil_query *f, j
 				json_object_get(r, "profile_completion"), "alerts_total",
 				json_object_get(r, "alerts_total"), "alerts_1h",
 				json_integer_value(n)));
+		snprintf(key, sizeof(key), "%s\x1f%s\x1f%s", node,
+			 json_string_value(json_object_get(r, "name")),
+			 json_string_value(json_object_get(r, "namespace")));
+		l = json_object_get(learned, key);
+		if (l)
+			json_object_set(json_array_get(out, json_array_size(out) - 1), "learned",
+					l);
 		json_decref(r);
 	}
+	json_decref(learned);
 	json_decref(a1h);
 	json_decref(rows);
 	*ret = out;

@@ -416,6 +416,14 @@ int store_sqlite_open(struct vigil_store *s, const char *path, struct vigil_erro
 	if (!s->opts.read_only &&
 	    (rc = sq_exec(s, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL", err)))
 		goto fail;
+	if (s->opts.cache_bytes) {
+		char pragma[96];
+
+		/* a bigger cache keeps the indexes of a large store in memory (fewer preads) */
+		snprintf(pragma, sizeof(pragma), "PRAGMA cache_size = -%zu; PRAGMA mmap_size = %zu",
+			 s->opts.cache_bytes / 1024, s->opts.cache_bytes * 4);
+		sq_exec(s, pragma, NULL);
+	}
 	ver = query_i64(q, "PRAGMA user_version");
 	if (ver < 0) {
 		rc = vigil_error__set(err, -EIO, path, 0, 0, "not an SQLite database");

@@ -2,7 +2,8 @@
 /*
  * SQLite DDL from the logical schema, and the migration of a store written by schema 1 (alerts
  * unique by incident, time and rule; no fleet tables): tables whose columns changed are rebuilt
- * and their rows copied, so nothing an older vigil stored is lost.
+ * and their rows copied, so nothing an older vigil stored is lost. Schema 2 differs from 3
+ * only in indexes.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -154,6 +155,9 @@ int sq_create_schema(struct vigil_store *s, int64_t from_version, struct vigil_e
 			create_table(&b, tab, tab->name);
 		create_indexes(&b, tab);
 	}
+	/* schema 2's alert indexes, now covering ones under other names */
+	vigil_buf__puts(&b, "DROP INDEX IF EXISTS alerts_by_incident_id_time_ns;"
+			    "DROP INDEX IF EXISTS alerts_by_time_ns;");
 	vigil_buf__printf(&b, "PRAGMA user_version = %d; COMMIT;", STORE_SCHEMA_VERSION);
 	vigil_buf__release(&have);
 	if (!b.data)

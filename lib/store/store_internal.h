@@ -15,7 +15,7 @@
 #include "util/buf.h"
 #include "vigil/store.h"
 
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 enum col_type {
 	COL_STR,
@@ -73,6 +73,7 @@ struct store_table {
 	const char *ch_shard;	/* Distributed sharding expression: equal keys, equal shard */
 	const char *const *idx; /* SQLite indexes (column lists), NULL-terminated */
 	bool ch_no_partition;	/* small state tables: one ClickHouse partition */
+	bool ch_fine_index;	/* rows read one incident at a time: index every 1 024 rows */
 };
 
 extern const struct store_table store_tables[T__MAX];
@@ -113,7 +114,7 @@ struct store_arg {
 
 #define ARG_S(v)       ((struct store_arg){ .is_str = true, .s = (v) })
 #define ARG_I(v)       ((struct store_arg){ .is_str = false, .i = (int64_t)(v) })
-#define STORE_MAX_ARGS 2100
+#define STORE_MAX_ARGS 30000 /* below SQLite's 32 766 host parameters */
 
 struct store_dialect {
 	const char *final;	  /* " FINAL" after replacing tables (ClickHouse), "" */

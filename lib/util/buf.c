@@ -30,6 +30,15 @@ static int buf_reserve(struct vigil_buf *b, size_t extra)
 	return 0;
 }
 
+int vigil_buf__reserve(struct vigil_buf *b, size_t extra)
+{
+	int err = buf_reserve(b, extra);
+
+	if (!err && b->data)
+		b->data[b->len] = '\0';
+	return err;
+}
+
 int vigil_buf__append(struct vigil_buf *b, const void *data, size_t len)
 {
 	int err = buf_reserve(b, len);

@@ -22,6 +22,8 @@ struct vigil_buf {
 		NULL, 0, 0, 0 \
 	}
 
+/* Makes room for extra more bytes at once (no reallocation while they are appended). */
+int vigil_buf__reserve(struct vigil_buf *b, size_t extra);
 int vigil_buf__append(struct vigil_buf *b, const void *data, size_t len);
 int vigil_buf__puts(struct vigil_buf *b, const char *s);
 int vigil_buf__printf(struct vigil_buf *b, const char *fmt, ...)

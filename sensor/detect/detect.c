@@ -378,6 +378,25 @@ static int emit_alert(struct vigil_detector *d, struct vigil_alert *a, const str
 	return err < 0 ? err : (err > 0 ? -ECANCELED : 1);
 }
 
+/*
+ * What makes two alerts of one rule "the same" for the cooldown: the rule's key and who did it,
+ * the uid and the program (for an exec, the program that started it; otherwise the process's
+ * own executable). So a shell started by root is never a repeat of one started by an
+ * unprivileged worker, nor a shell started by the web server a repeat of one started by cron:
+ * a repeat cannot hide an escalation.
+ */
+static void actor_identity(const struct vigil_event *ev, const char *key, char *out, size_t size)
+{
+	const struct vigil_process *p = ev->proc;
+	const char *who = "";
+
+	if (ev->kind == VIGIL_EV_EXEC && ev->exec.parent_exe)
+		who = ev->exec.parent_exe;
+	else if (p && p->exe)
+		who = p->exe;
+	snprintf(out, size, "%s\x1f%u\x1f%.255s", key, p ? p->uid : 0u, who);
+}
+
 int detect_raise(struct raise *r, enum vigil_rule_id rule, const char *key, const char *fmt, ...)
 {
 	struct vigil_detector *d = r->d;
@@ -388,7 +407,7 @@ int detect_raise(struct raise *r, enum vigil_rule_id rule, const char *key, cons
 				 .workload = r->w,
 				 .proc = ev->proc,
 				 .profile = &ref };
-	char keybuf[KEY_MAX], msg[1024];
+	char keybuf[KEY_MAX], idbuf[KEY_MAX + 2 * 256], msg[1024];
 	va_list ap;
 
 	if (!a.rule || d->disabled[rule])
@@ -397,7 +416,8 @@ int detect_raise(struct raise *r, enum vigil_rule_id rule, const char *key, cons
 		return 0;
 	vigil_strlcpy(keybuf, key ? key : "", sizeof(keybuf));
 	a.time_ns = ev->time_ns ? ev->time_ns : now_realtime_ns();
-	if (!cooldown_pass(d, r->w ? r->w->cgroup_id : 0, rule, keybuf, a.time_ns, &a.repeats))
+	actor_identity(ev, keybuf, idbuf, sizeof(idbuf));
+	if (!cooldown_pass(d, r->w ? r->w->cgroup_id : 0, rule, idbuf, a.time_ns, &a.repeats))
 		return 0;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);

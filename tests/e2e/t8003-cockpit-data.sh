@@ -84,6 +84,7 @@ assert_eq 20000 "$stored" "every loose alert stored"
 [ "$elapsed_ms" -lt 120000 ] || fail "20 000 loose alerts took $elapsed_ms ms"
 assert_eq 200 "$(req "$base/api/v1/incidents?q=batch")" "the loose incident"
 assert_eq 20000 "$(py 'd["incidents"][0]["alert_count"]')" "one incident with all 20 000"
+assert_eq "1 1" "$(py 'd["total"], d["incidents"][0]["severity"]' | tr -d '(),')" "total and highest severity"
 # health answered throughout: a probe every 0.2 s, each within 1 s
 probe=$(cat "$TEST_TMP/probe.json")
 log "health during the posts: $probe"
@@ -92,7 +93,7 @@ python3 -c 'import json,sys; d=json.loads(sys.argv[1]); sys.exit(0 if d["failure
 
 # 4. The fleet: a heartbeat, its workloads, a profile and the diff of two.
 cat >"$TEST_TMP/hb.json" <<JSON
-{"time":"2026-11-22T10:00:00Z","seq":7,"interval_s":10,"version":"0.9","kernel":"6.18.0","uptime_s":3600,
+{"time":"2026-11-22T10:00:00Z","seq":7,"interval_s":120,"version":"0.9","kernel":"6.18.0","uptime_s":3600,
  "sensor":{"events":100,"drops":{"ringbuf":2,"rate":1}},"sinks":[{"name":"cockpit","sent":10,"failed":3}],
  "spool":{"bytes":0,"items":0,"dropped":4},
  "workloads":[{"id":"w-1","name":"web","namespace":"prod","state":"detecting","profile":{"name":"web","digest":"sha256:00","signer":"ops","completion":"complete"},"alerts_total":15},
@@ -143,12 +144,16 @@ assert_eq 200 "$(req "$base/api/v1/profiles/diff?a=$da&b=$db_")" "diff"
 assert_contains "$(py 'd["diff"]')" "+ execs: /usr/bin/curl" "the diff as vigil profile diff prints it"
 "$VIGIL" profile diff "$TEST_TMP/a.yaml" "$TEST_TMP/b.yaml" >"$TEST_TMP/cli-diff" || true
 assert_eq "$(cat "$TEST_TMP/cli-diff")" "$(py 'd["diff"].rstrip("\n")')" "same text as the CLI"
+assert_eq 200 "$(req "$base/api/v1/workloads?node=node-1&q=web")" "workloads with profiles"
+assert_eq "$db_" "$(py 'd["workloads"][0]["learned"]["digest"]')" "a workload names its newest learned profile"
 
 # 5. Alerts, counts over time, search.
 assert_eq 200 "$(req "$base/api/v1/alerts?incident=$inc&limit=5")" "alerts"
-assert_eq 5 "$(py 'len(d["alerts"])')" "limit"
+assert_eq "5 15" "$(py 'len(d["alerts"]), d["total"]' | tr -d '(),')" "limit, and the total without it"
 assert_eq 200 "$(req "$base/api/v1/stats/alerts?since=2h&bucket=10m")" "counts"
 assert_eq 20000 "$(py 'sum(b["count"] for b in d["series"])')" "the loose alerts of the last 2 h"
+assert_eq 20000 "$(py 'sum(b["high"] + b["mid"] + b["low"] for b in d["series"])')" "split by severity"
+assert_eq 20000 "$(py 'sum(b["low"] for b in d["series"])')" "all of severity 1: low"
 assert_eq True "$(py 'len(d["series"]) in (12, 13) and d["bucket_s"] == 600')" "2 h in buckets of 10 min"
 assert_eq 200 "$(req "$base/api/v1/search?q=web")" "search"
 assert_ge "$(py 'len(d["workloads"]) + len(d["incidents"])')" 2 "found"

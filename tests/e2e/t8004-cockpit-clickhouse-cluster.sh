@@ -60,7 +60,7 @@ log "node-a via a: $posted_a; node-b via b: $posted_b"
 assert_contains "$posted_a" '"not_200": 0, "accepted": 1000,' "node-a's 1000 alerts"
 assert_contains "$posted_b" '"not_200": 0, "accepted": 1000,' "node-b's 1000 alerts"
 # heartbeats through both, a report through a, and an agent's evidence straight into the cluster
-hb='{"time":"2026-11-22T10:00:00Z","seq":1,"interval_s":10,"version":"0.9","kernel":"6.18.0","uptime_s":60,
+hb='{"time":"2026-11-22T10:00:00Z","seq":1,"interval_s":300,"version":"0.9","kernel":"6.18.0","uptime_s":60,
      "workloads":[{"id":"w-1","name":"app-1","namespace":"prod","state":"detecting"}]}'
 assert_eq 200 "$(req -H "Authorization: Bearer $tok_a" -d "$hb" $a/api/v1/heartbeat)" "node-a heartbeat via a"
 assert_eq 200 "$(req -H "Authorization: Bearer $tok_b" -d "$hb" $b/api/v1/heartbeat)" "node-b heartbeat via b"

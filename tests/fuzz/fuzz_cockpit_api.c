@@ -143,9 +143,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    (r.status != 200 && r.status != 400 && r.status != 404))
 			abort();
 	}
-	vigil_buf__release(&req.body);
-	json_decref(req.args);
-	json_decref(req.new_cred);
+	cockpit_req_release(&req);
 	json_decref(r.body);
 	free(r.text);
 	free(rest);

@@ -364,9 +364,15 @@ static void test_redis_yaml(void **state)
 	assert_true(vigil_matcher__rule_allowed(r, "R0002", "runc:[2:INIT]"));
 	assert_true(vigil_matcher__rule_allowed(r, "R0004", "redis-server"));
 	assert_false(vigil_matcher__rule_allowed(r, "R0002", "redis-server"));
-	/* egress: null initiates nothing; ingress is by pod selector (no address to match). */
+	/*
+	 * egress: null initiates nothing; ingress is by pod selector: an in-cluster address on its
+	 * port and protocol is taken to be that peer (its pod is not known here), nothing else.
+	 */
 	assert_false(vigil_matcher__neighbor(r, true, AF_INET, a, 443, "TCP"));
-	assert_false(vigil_matcher__neighbor(r, false, AF_INET, a, 6379, "TCP"));
+	assert_true(vigil_matcher__neighbor(r, false, AF_INET, a, 6379, "TCP"));
+	assert_false(vigil_matcher__neighbor(r, false, AF_INET, a, 6380, "TCP"));
+	assert_false(vigil_matcher__neighbor(r, false, AF_INET, (uint8_t[4]){ 8, 8, 8, 8 }, 6379,
+					     "TCP"));
 	assert_false(vigil_matcher__dns(r, "example.com"));
 	vigil_matcher__free(r);
 }

@@ -441,6 +441,37 @@ static void test_json_hash_known_answers(void **state)
 	}
 }
 
+/* Kubescape learns in-cluster peers as selectors without an address. */
+static void test_selector_only_neighbors(void **state)
+{
+	struct vigil_profile *p = load_file(DATA "/ks-kubectl-list.yaml");
+	struct vigil_matcher *m;
+	uint8_t a[4], a6[16];
+
+	(void)state;
+	assert_int_equal(vigil_matcher__new(p, "cart", &m), 0);
+	inet_pton(AF_INET, "10.96.0.10", a);
+	assert_true(vigil_matcher__neighbor(m, true, AF_INET, a, 53, "UDP")); /* kube-dns */
+	assert_false(vigil_matcher__neighbor(m, true, AF_INET, a, 53, "TCP"));
+	inet_pton(AF_INET, "10.244.3.17", a);
+	assert_true(vigil_matcher__neighbor(m, true, AF_INET, a, 6379, "TCP")); /* redis */
+	assert_false(vigil_matcher__neighbor(m, true, AF_INET, a, 22, "TCP"));
+	inet_pton(AF_INET, "172.20.0.5", a);
+	assert_true(vigil_matcher__neighbor(m, true, AF_INET, a, 6379, "TCP"));
+	/* outside the cluster: a selector says nothing about it */
+	inet_pton(AF_INET, "93.184.216.34", a);
+	assert_false(vigil_matcher__neighbor(m, true, AF_INET, a, 6379, "TCP"));
+	inet_pton(AF_INET, "172.32.0.5", a);
+	assert_false(vigil_matcher__neighbor(m, true, AF_INET, a, 6379, "TCP"));
+	inet_pton(AF_INET6, "fd00::1", a6);
+	assert_false(vigil_matcher__neighbor(m, true, AF_INET6, a6, 6379, "TCP"));
+	/* ingress was null: nothing inbound is allowed by it */
+	inet_pton(AF_INET, "10.244.3.17", a);
+	assert_false(vigil_matcher__neighbor(m, false, AF_INET, a, 6379, "TCP"));
+	vigil_matcher__free(m);
+	vigil_profile__free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -451,6 +482,7 @@ int main(void)
 		cmocka_unit_test(test_grouped_container_profile),
 		cmocka_unit_test(test_yaml11_quotes),
 		cmocka_unit_test(test_json_hash_known_answers),
+		cmocka_unit_test(test_selector_only_neighbors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

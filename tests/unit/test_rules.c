@@ -481,6 +481,35 @@ static void test_cooldown(void **state)
 	assert_int_equal(json_integer_value(json_object_get(a, "repeats")), 2);
 }
 
+/* A repeat is the same deed by the same actor: another uid, or another program starting it,
+ * is news (an escalation never hides behind an earlier unprivileged alert). */
+static void test_cooldown_identity(void **state)
+{
+	struct fixture *f = *state;
+	struct vigil_event ev = base_event(VIGIL_EV_EXEC);
+	const char *argv[] = { "id" };
+
+	set_proc("id", "/usr/bin/id", argv, 1);
+	ev.exec.path = "/usr/bin/id";
+	ev.exec.parent_exe = "/usr/bin/dash";
+	proc.uid = 65534;
+	assert_string_equal(run1(f, &ev), "R0001");
+	ev.time_ns += 1000;
+	assert_string_equal(run1(f, &ev), ""); /* the same worker again: a repeat */
+	proc.uid = 0;
+	assert_string_equal(run1(f, &ev), "R0001"); /* root: not a repeat */
+	assert_string_equal(run1(f, &ev), "");
+	ev.exec.parent_exe = "/usr/sbin/nginx"; /* started by another program */
+	assert_string_equal(run1(f, &ev), "R0001");
+	/* other events: the actor is the process's own executable */
+	ev = base_event(VIGIL_EV_CAPABILITY);
+	ev.cap.name = "CAP_SYS_ADMIN";
+	assert_string_equal(run1(f, &ev), "R0004");
+	assert_string_equal(run1(f, &ev), "");
+	proc.exe = "/usr/bin/dash";
+	assert_string_equal(run1(f, &ev), "R0004");
+}
+
 static void test_no_cooldown(void **state)
 {
 	struct fixture *f = *state;
@@ -657,6 +686,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_call_rules, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unbound_and_policies, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cooldown, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cooldown_identity, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_cooldown, setup_no_cooldown, teardown),
 		cmocka_unit_test_setup_teardown(test_disabled, setup_disabled, teardown),
 		cmocka_unit_test(test_bad_disabled_id),
