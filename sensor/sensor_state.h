@@ -68,7 +68,7 @@ struct vigil_sensor {
 	char path[STR_BUF * 2];
 	char path2[STR_BUF * 2];
 	char dns_name[256];
-	char script[STR_BUF]; /* a script exec's script (sensor_drift.c) */
+	char script[STR_BUF];	  /* a script exec's script (sensor_drift.c) */
 	char parent_exe[STR_BUF]; /* exec: the exe the process ran before */
 	char unix_path[2][128];
 	struct vigil_process anon_proc;
