@@ -36,6 +36,12 @@ int cmd_status(int argc, char **argv);
  */
 int profile_merge_trusted(int argc, char **argv);
 
+/* `vigil profile seccomp|netpol` (cli/profile_harden.c) and their usage texts. */
+int profile_seccomp(int argc, char **argv);
+int profile_netpol(int argc, char **argv);
+extern const char profile_usage_seccomp[];
+extern const char profile_usage_netpol[];
+
 /* "vigil: " + message + "\n" on stderr. */
 void cli_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Prints a library error as "vigil: FILE:LINE:COL: message". */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * vigil profile lint|fmt|show|diff|merge|canon: the SBoB profile tools. Exit status per
+ * vigil profile lint|fmt|show|diff|merge|canon|seccomp|netpol: the SBoB profile tools. Exit status per
  * ARCHITECTURE.md: 0 success, 1 a negative verdict (invalid file, profiles differ), 2 usage or
  * runtime error. Library errors are printed once, here, as "vigil: FILE:LINE:COL: message".
  */
@@ -30,6 +30,8 @@ static const char usage_main[] =
 	"  diff OLD NEW                      what changed; 0 same, 1 different\n"
 	"  merge -o OUT [--trust DIR] FILE... union of the files into OUT\n"
 	"  canon [--doc N] FILE              the canonical JSON that is signed\n"
+	"  seccomp FILE                      an OCI seccomp profile from the learned syscalls\n"
+	"  netpol FILE                       a Kubernetes NetworkPolicy from the learned network\n"
 	"\n"
 	"Run 'vigil profile <command> --help' for details. docs/PROFILES.md describes the format.\n";
 
@@ -549,9 +551,14 @@ struct sub {
 };
 
 static const struct sub subs[] = {
-	{ "lint", profile_lint, usage_lint },	 { "fmt", profile_fmt, usage_fmt },
-	{ "show", profile_show, usage_show },	 { "diff", profile_diff, usage_diff },
-	{ "merge", profile_merge, usage_merge }, { "canon", profile_canon, usage_canon },
+	{ "lint", profile_lint, usage_lint },
+	{ "fmt", profile_fmt, usage_fmt },
+	{ "show", profile_show, usage_show },
+	{ "diff", profile_diff, usage_diff },
+	{ "merge", profile_merge, usage_merge },
+	{ "canon", profile_canon, usage_canon },
+	{ "seccomp", profile_seccomp, profile_usage_seccomp },
+	{ "netpol", profile_netpol, profile_usage_netpol },
 };
 
 int cmd_profile(int argc, char **argv)

@@ -1,12 +1,12 @@
 // #/alerts?rule=&node=&workload=&q=&since=&until=&range=&page= — every alert of the fleet, newest first, with
 // their rate over time (a click on a bar lists that interval: since/until).
-import { coalesce, listPage } from './api.js';
+import { coalesce, listPage, rfc3339Ns } from './api.js';
 import {
   dim, empty, errorBox, filterBox, fmtTime, h, heading, link, pageOf, pager, put, section, sevBadge, sevClass, table, timeMs, when,
   workloadName, fill,
 } from './dom.js';
 import { alertRateBlock, rangeSwitch } from './incidents.js';
-import { params, replace } from './router.js';
+import { current, params, replace } from './router.js';
 
 const PAGE = 50;
 
@@ -40,14 +40,14 @@ export const ALERT_COLS = ['time', { label: 'sev', cls: 'narrow' }, 'rule', 'nod
 
 export function render(root, route) {
   const f = params(route);
-  const page = pageOf(route);
   delete f.page;
+  delete f.before;
   const listBox = h('div');
   let alive = true;
   const input = filterBox('filter: rule, message, process, workload', f.q, (q) => {
     f.q = q;
-    replace({ q, page: '' });
-    load(1);
+    replace({ q, page: '', before: '' });
+    load();
   });
   const scope = ['rule', 'node', 'workload', 'since', 'until'].filter((k) => f[k]);
   const range = ['1h', '24h', '7d'].includes(f.range) ? f.range : '24h';
@@ -60,10 +60,13 @@ export function render(root, route) {
 
   const load = coalesce(loadNow); // one request at a time, however slow the cockpit
 
-  async function loadNow(p) {
+  async function loadNow() {
+    const here = current();
+    const p = pageOf(here);
     try {
-      const res = await listPage('/api/v1/alerts', 'alerts', { rule: f.rule, node: f.node, workload: f.workload, q: f.q, since: f.since, until: f.until }, p, PAGE,
-        (a) => matches(a, f));
+      const res = await listPage({ path: '/api/v1/alerts', key: 'alerts', match: (a) => matches(a, f), page: p, size: PAGE,
+        filters: { rule: f.rule, node: f.node, workload: f.workload, q: f.q, since: f.since, until: f.until },
+        before: here.query.get('before'), cursorOf: (a) => rfc3339Ns(a.time) });
       if (!alive) return;
       if (!res) {
         fill(listBox, empty('This cockpit does not list alerts', 'needs GET /api/v1/alerts (cockpit v2); incidents hold them meanwhile'),
@@ -72,16 +75,16 @@ export function render(root, route) {
       }
       const none = f.q || scope.length ? empty('No alert matches', 'clear the filter to see every alert')
         : empty('No alerts yet', 'agents send every alert they raise');
-      fill(listBox, pager({ path: ['alerts'], query: new URLSearchParams({ ...f, page: p }) }, res.total, p, PAGE, res.exact),
+      fill(listBox, pager(here, res, p, PAGE),
         table(ALERT_COLS, alertRows(res.items), none, 'grid alerts'));
     } catch (e) {
       if (alive) fill(listBox, errorBox(e));
     }
   }
-  load(page);
+  load();
   if (!f.since && !f.until) rate.update();
   return {
-    refresh() { load(pageOf({ query: new URLSearchParams(location.hash.split('?')[1] || '') })); if (!f.since && !f.until) rate.update(); },
+    refresh() { load(); if (!f.since && !f.until) rate.update(); },
     destroy() { alive = false; rate.destroy(); },
   };
 }

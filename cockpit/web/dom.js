@@ -92,19 +92,26 @@ export function errorBox(e) {
 }
 
 // "51–100 of 1 234" with previous/next links; page numbers start at 1.
-// exact false: total is a lower bound (there is more after it), as "of 101+".
-export function pager(route, total, page, size, exact) {
-  const pages = Math.max(1, Math.ceil(total / size));
-  const first = total ? (page - 1) * size + 1 : 0;
-  const last = Math.min(total, page * size);
-  const to = (p) => href(route.path, { ...Object.fromEntries(route.query.entries()), page: p });
-  const lastPage = exact === false ? total <= page * size : page >= pages;
+// "51–100 of 1 234" with links to the newer and older pages; res as listPage returns it (exact
+// false: total is a lower bound, "of 101+"). With cursors (res.next) the older link carries the
+// next page's cursor (before=) and the newer link of a page past the second goes to the newest.
+export function pager(route, res, page, size) {
+  const { total, exact, next, more } = res;
+  const count = res.items ? res.items.length : Math.max(0, Math.min(size, total - (page - 1) * size));
   if (!total && page === 1) return null; // the table's empty state says it
+  const q = Object.fromEntries(route.query.entries());
+  delete q.before;
+  const to = (p, before) => href(route.path, { ...q, page: p, before });
+  const first = count ? (page - 1) * size + 1 : 0;
+  const last = (page - 1) * size + count;
+  const hasOlder = more !== undefined ? more : exact === false ? total > page * size : page * size < total;
+  const newer = page === 2 || !route.query.get('before') ? to(page - 1) : to(1);
   return h('div', { class: 'pager' },
     h('span', { class: 'pager-range' }, num(first) + '–' + num(last) + ' of ' + num(total) + (exact === false ? '+' : '')),
-    page > 1 ? h('a', { href: to(page - 1), class: 'pager-prev' }, '‹ newer') : h('span', { class: 'dim' }, '‹ newer'),
-    h('span', { class: 'dim' }, 'page ' + page + (exact === false ? '' : ' / ' + pages)),
-    !lastPage ? h('a', { href: to(page + 1), class: 'pager-next' }, 'older ›') : h('span', { class: 'dim' }, 'older ›'));
+    page > 1 ? h('a', { href: newer, class: 'pager-prev' }, page > 2 && route.query.get('before') ? '« newest' : '‹ newer')
+      : h('span', { class: 'dim' }, '‹ newer'),
+    h('span', { class: 'dim' }, 'page ' + page + (exact === false ? '' : ' / ' + num(Math.max(1, Math.ceil(total / size))))),
+    hasOlder ? h('a', { href: to(page + 1, next || undefined), class: 'pager-next' }, 'older ›') : h('span', { class: 'dim' }, 'older ›'));
 }
 
 export function pageOf(route) {

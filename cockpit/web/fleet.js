@@ -61,7 +61,7 @@ function nodeTable(route, nodes, f, sort) {
   }));
   const none = f.q || f.status ? empty('No node matches', 'clear the filter to see every node')
     : empty('No node has reported yet', 'enrol agents with a join token (vigil cockpit join-token) and the cockpit: section of their config; each sends a heartbeat every 10 s (docs/AGENT.md)');
-  return [pager({ path: ['fleet'], query: new URLSearchParams({ ...f, page }) }, nodes.length, page, PAGE),
+  return [pager(route, { items: shown, total: nodes.length, exact: true }, page, PAGE),
     table([{ label: 'status', cls: 'narrow' }, sortHead('node', 'name'), sortHead('agent', 'version'), 'kernel',
       sortHead('last heartbeat', 'seen'), 'uptime', sortHead('workloads', 'workloads', 'num'), sortHead('alerts 1 h', 'alerts', 'num'),
       sortHead('drops', 'drops', 'num'), { label: 'sink failures', cls: 'num' }, { label: 'spool dropped', cls: 'num' }],

@@ -6,7 +6,7 @@ import {
   badge, dim, empty, errorBox, filterBox, h, heading, link, nsToMs, num, pageOf, pager, section,
   sevBadge, sevClass, table, when, workloadName, put, fill,
 } from './dom.js';
-import { href, params, replace } from './router.js';
+import { current, href, params, replace } from './router.js';
 
 export const PAGE = 50;
 const RANGES = { '1h': ['1h', '1m'], '24h': ['24h', '15m'], '7d': ['7d', '2h'] };
@@ -19,10 +19,11 @@ function matches(inc, f) {
   return !f.q || JSON.stringify(inc).toLowerCase().includes(f.q.toLowerCase());
 }
 
-// One page of incidents: { items, total, exact, capped }.
-export async function fetchIncidents(f, page, size) {
+// One page of incidents (listPage's answer); before: the page's cursor (an opened_ns).
+export async function fetchIncidents(f, page, size, before) {
   const filters = { q: f.q, node: f.node, rule: f.rule, state: f.state, workload: f.workload };
-  const res = await listPage('/api/v1/incidents', 'incidents', filters, page, size, (i) => matches(i, f), ['state']);
+  const res = await listPage({ path: '/api/v1/incidents', key: 'incidents', filters, local: ['state'], match: (i) => matches(i, f),
+    page, size, before, cursorOf: (i) => i.opened_ns });
   return res || { items: [], total: 0, exact: true, capped: false };
 }
 
@@ -106,7 +107,6 @@ export function rangeSwitch(route, current) {
 
 export function render(root, route) {
   const f = params(route);
-  const page = pageOf(route);
   const range = RANGES[f.range] ? f.range : '24h';
   const rate = alertRateBlock(range, f.node);
   const listBox = h('div', { class: 'list-slot' });
@@ -114,8 +114,8 @@ export function render(root, route) {
 
   const input = filterBox('filter: workload, rule, node, text', f.q, (q) => {
     f.q = q;
-    replace({ q, page: '' });
-    load(1);
+    replace({ q, page: '', before: '' });
+    load();
   });
   const scope = [f.node ? ['node', f.node] : null, f.rule ? ['rule', f.rule] : null, f.state ? ['state', f.state] : null,
     f.workload ? ['workload', f.workload] : null].filter(Boolean);
@@ -128,24 +128,26 @@ export function render(root, route) {
 
   const load = coalesce(loadNow); // one request at a time, however slow the cockpit
 
-  async function loadNow(p) {
+  async function loadNow() {
+    const here = current();
+    const p = pageOf(here);
     try {
-      const res = await fetchIncidents(f, p, PAGE);
+      const res = await fetchIncidents(f, p, PAGE, here.query.get('before'));
       if (!alive) return;
       const none = f.q || scope.length ? empty('No incident matches', 'clear the filter to see every incident')
         : empty('No incidents yet', 'alerts from agents appear here, grouped into incidents');
       fill(listBox,
-        pager({ path: route.path, query: new URLSearchParams({ ...f, page: p }) }, res.total, p, PAGE, res.exact),
+        pager(here, res, p, PAGE),
         incidentTable(res.items, none),
         res.capped ? h('p', { class: 'note' }, 'Only the newest ' + num(FALLBACK_LIMIT) + ' incidents are searched for this filter.') : null);
     } catch (e) {
       if (alive) fill(listBox, errorBox(e));
     }
   }
-  load(page);
+  load();
   rate.update();
   return {
-    refresh() { load(pageOf({ query: new URLSearchParams(location.hash.split('?')[1] || '') })); rate.update(); },
+    refresh() { load(); rate.update(); },
     destroy() { alive = false; rate.destroy(); },
   };
 }

@@ -29,8 +29,8 @@ async function nodes(q) {
 }
 
 async function workloads(q) {
-  const res = await listPage('/api/v1/workloads', 'workloads', { q }, 1, TOP,
-    (w) => JSON.stringify(w).toLowerCase().includes(q.toLowerCase()));
+  const res = await listPage({ path: '/api/v1/workloads', key: 'workloads', filters: { q }, page: 1, size: TOP,
+    match: (w) => JSON.stringify(w).toLowerCase().includes(q.toLowerCase()) });
   if (!res) return block('Workloads', null, true, null, dim('this cockpit does not list workloads'));
   return block('Workloads', res.total, res.exact, link(allText(res, 'workloads'), 'workloads', { q }),
     table(workloadCols(), workloadRows(res.items, {}), empty('No workload matches')));
@@ -43,7 +43,8 @@ async function incidents(q) {
 }
 
 async function alerts(q) {
-  const res = await listPage('/api/v1/alerts', 'alerts', { q }, 1, TOP, (a) => JSON.stringify(a).toLowerCase().includes(q.toLowerCase()));
+  const res = await listPage({ path: '/api/v1/alerts', key: 'alerts', filters: { q }, page: 1, size: TOP,
+    match: (a) => JSON.stringify(a).toLowerCase().includes(q.toLowerCase()) });
   if (!res) return block('Alerts', null, true, null, dim('this cockpit does not list alerts'));
   return block('Alerts', res.total, res.exact, link(allText(res, 'alerts'), 'alerts', { q }),
     table(ALERT_COLS, alertRows(res.items), empty('No alert matches'), 'grid alerts'));

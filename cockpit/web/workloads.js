@@ -7,7 +7,7 @@ import {
   badge, dim, empty, errorBox, facts, filterBox, h, heading, link, longTable, num, pageOf, pager, shortDigest,
   table, when, workloadPlace, put, fill,
 } from './dom.js';
-import { href, params, replace } from './router.js';
+import { current, href, params, replace } from './router.js';
 
 const PAGE = 50;
 const STATES = ['learning', 'detecting', 'unprotected'];
@@ -107,7 +107,6 @@ export function render(root, route) {
   const f = params(route);
   const sel = f.w || '';
   delete f.w;
-  const page = pageOf(route);
   delete f.page;
   const listBox = h('div');
   const detailBox = h('div');
@@ -115,7 +114,7 @@ export function render(root, route) {
   const input = filterBox('filter: name, namespace, pod, image, profile, signer', f.q, (q) => {
     f.q = q;
     replace({ q, page: '' });
-    load(1);
+    load();
   });
   const states = h('span', { class: 'seg' }, [''].concat(STATES).map((s) =>
     h('a', { href: href('workloads', { ...f, state: s }), class: (f.state || '') === s ? 'on' : '' }, s || 'all')));
@@ -126,10 +125,12 @@ export function render(root, route) {
 
   const load = coalesce(loadNow); // one request at a time, however slow the cockpit
 
-  async function loadNow(p) {
+  async function loadNow() {
+    const here = current();
+    const p = pageOf(here);
     try {
-      const res = await listPage('/api/v1/workloads', 'workloads', { node: f.node, namespace: f.namespace, q: f.q, state: f.state },
-        p, PAGE, (w) => matches(w, f), ['state']);
+      const res = await listPage({ path: '/api/v1/workloads', key: 'workloads', filters: { node: f.node, namespace: f.namespace, q: f.q, state: f.state },
+        local: ['state'], match: (w) => matches(w, f), page: p, size: PAGE });
       if (!alive) return;
       if (!res) {
         fill(listBox, empty('This cockpit does not list workloads', 'needs GET /api/v1/workloads (cockpit v2)'));
@@ -137,7 +138,7 @@ export function render(root, route) {
       }
       const none = f.q || f.state || f.node ? empty('No workload matches', 'clear the filter to see every workload')
         : empty('No workloads reported yet', 'each agent’s heartbeat lists the workloads it watches');
-      fill(listBox, pager({ path: ['workloads'], query: new URLSearchParams({ ...f, w: sel, page: p }) }, res.total, p, PAGE, res.exact),
+      fill(listBox, pager(here, res, p, PAGE),
         table(workloadCols(), workloadRows(res.items, { selected: sel, filters: f }), none, 'grid workloads'),
         res.capped ? h('p', { class: 'note' }, 'Only the first ' + num(FALLBACK_LIMIT) + ' workloads are searched for this filter.') : null);
     } catch (e) {
@@ -159,7 +160,7 @@ export function render(root, route) {
       if (alive) fill(detailBox, errorBox(e));
     }
   }
-  load(page);
+  load();
   loadDetail();
-  return { refresh() { load(pageOf({ query: new URLSearchParams(location.hash.split('?')[1] || '') })); }, destroy() { alive = false; } };
+  return { refresh() { load(); }, destroy() { alive = false; } };
 }

@@ -25,6 +25,11 @@ enum vigil_open_class vigil_open_class(const char *path);
 /* Exe is a memfd ("/memfd:NAME (deleted)") or /proc/PID/fd/N: fileless execution. */
 bool vigil_path_is_memfd_exe(const char *path);
 bool vigil_path_under_dev_shm(const char *path);
+/* A write there persists (V1101): cron, systemd units, any user's ~/.ssh, shell start-up
+ * files, accounts, sudoers, PAM, ... (sensor/detect/persist.c lists them). */
+bool vigil_path_persistence(const char *path);
+/* The open flags write, create, truncate or append. */
+bool vigil_open_flags_write(uint32_t flags);
 /* Link target is /etc/shadow* or /etc/sudoers* (R1010, R1012). */
 bool vigil_path_sensitive_link_target(const char *target);
 

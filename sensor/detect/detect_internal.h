@@ -3,6 +3,8 @@
  * The detector's parts, private to sensor/detect/:
  *   detect.c      the engine: bindings (compiled profile per workload), cooldowns, raising
  *   eval.c        the rules by event kind: which event leaves the profile, and as which rule
+ *   programs.c    which executables are shells and interpreters (V1100)
+ *   quiet.c       syscalls that carry signal only from a program the profile does not know
  * The rule catalogue is include/vigil/rules.h (its table: lib/event/rules.c).
  * Presentation is not here: alerts go up as struct vigil_alert (lib/event/alert.c encodes them).
  */
@@ -74,6 +76,12 @@ struct raise {
 	vigil_alert_fn emit;
 	void *ctx;
 };
+
+/* programs.c: the executable (or argv[0], for busybox) is a shell or an interpreter. */
+bool detect_is_shell_or_interpreter(const char *path, const char *argv0);
+
+/* quiet.c: the syscall tells nothing when a program the profile knows adds it (R0003). */
+bool detect_syscall_needs_context(const char *name);
 
 /* detect.c: raises rule id for the event in r unless disabled, allowed by the profile's
  * rulePolicies, or cooling down. Returns 1 when raised, 0 when not, or emit's < 0. */

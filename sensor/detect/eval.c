@@ -113,6 +113,19 @@ static int eval_exec(struct raise *r)
 		return detect_raise(
 			r, VIGIL_R1001, path,
 			"drifted process executed: %s is not in the image nor the profile", path);
+	if (m != VIGIL_MATCH_YES && detect_is_shell_or_interpreter(path, argv0) &&
+	    !detect_is_shell_or_interpreter(ev->exec.parent_exe, NULL)) {
+		/* a program that is not itself a shell (a server) starts a shell or an
+		 * interpreter the profile does not allow (not at all, or not with these
+		 * arguments): code execution, the strongest signal there is */
+		const char *from = ev->exec.parent_exe && ev->exec.parent_exe[0]
+					   ? ev->exec.parent_exe
+					   : "an unknown program";
+
+		join_args(p, args, sizeof(args));
+		return detect_raise(r, VIGIL_V1100, path, "%s started %s: %s (uid %u)", from, path,
+				    args, p ? p->uid : 0u);
+	}
 	if (m == VIGIL_MATCH_NO && !strcmp(base_name(path), "kubectl"))
 		return detect_raise(r, VIGIL_R0007, path, "kubectl run: %s", path);
 	if (m == VIGIL_MATCH_NO)
@@ -133,11 +146,17 @@ static int eval_open(struct raise *r)
 	const struct vigil_event *ev = r->ev;
 	const char *path = ev->open.path;
 	enum vigil_open_class cls = vigil_open_class(path);
+	bool persist = vigil_open_flags_write(ev->open.flags) && vigil_path_persistence(path);
 
-	if (cls == VIGIL_OPEN_OTHER)
+	if (cls == VIGIL_OPEN_OTHER && !persist)
 		return 0;
 	if (vigil_matcher__open(r->b->m, path, ev->open.flags))
 		return 0;
+	/* before the sensitive classes: writing sudoers or ~/.ssh is persistence; attempts
+	 * count (a denied write still says what the attacker wanted) */
+	if (persist)
+		return detect_raise(r, VIGIL_V1101, path, "persistence path written: %s%s", path,
+				    ev->open.ret < 0 ? " (denied)" : "");
 	switch (cls) {
 	case VIGIL_OPEN_TOKEN:
 		return detect_raise(r, VIGIL_R0006, path, "service account token access: %s", path);
@@ -189,6 +208,11 @@ static int eval_syscall(struct raise *r)
 			return 0;
 	}
 	if (vigil_matcher__syscall(r->b->m, name))
+		return 0;
+	/* one more harmless syscall from a known binary is not news; from a new program it is */
+	if (detect_syscall_needs_context(name) && r->ev->proc && r->ev->proc->exe &&
+	    r->ev->proc->exe[0] &&
+	    vigil_matcher__exec(r->b->m, r->ev->proc->exe, NULL, 0) != VIGIL_MATCH_NO)
 		return 0;
 	return detect_raise(r, VIGIL_R0003, name, "unexpected syscall: %s", name);
 }

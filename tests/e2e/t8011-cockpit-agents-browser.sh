@@ -21,9 +21,8 @@ export FAIL_SHOT=$TEST_TMP/failed.png
 "$VIGIL" cockpit token list --store sqlite:$TEST_TMP/probe.db >/dev/null 2>&1 ||
 	skip "this build's cockpit has no fleet API (no 'vigil cockpit token')"
 printf 'state_dir: %s\ncockpit: {url: "http://127.0.0.1:1", token_file: %s}\n' "$TEST_TMP" "$TEST_TMP/probe.db" >"$TEST_TMP/probe.yaml"
-if "$VIGIL" agent --config "$TEST_TMP/probe.yaml" --check 2>&1 | grep -q 'unknown key "cockpit"'; then
-	skip "this build's agent has no cockpit uplink"
-fi
+probe=$("$VIGIL" agent --config "$TEST_TMP/probe.yaml" --check 2>&1 || true)
+case $probe in *'unknown key "cockpit"'*) skip "this build's agent has no cockpit uplink" ;; esac
 
 port=$(free_port)
 base=http://127.0.0.1:$port

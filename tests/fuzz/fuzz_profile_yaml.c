@@ -4,14 +4,63 @@
  * emit YAML, reload it and require the same model (load(fmt(x)) == load(x)), require fmt to
  * be a fixed point, and render JSON, the canonical form of every document, a describe and a
  * diff against itself (which must say "same"); the loader's warnings and notes stay bounded.
+ * The hardening drafts made from it are well formed: the seccomp profile is JSON, the
+ * NetworkPolicy is one YAML document whatever the profile's strings hold.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+#include <yaml.h>
+
 #include "profile/model.h"
 #include "util/buf.h"
+#include "vigil/harden.h"
 #include "vigil/profile.h"
+
+/* Whether text is exactly one well-formed YAML document. */
+static bool one_yaml_doc(const char *text, size_t len)
+{
+	yaml_parser_t yp;
+	yaml_event_t ev;
+	int docs = 0;
+	bool ok = true, done = false;
+
+	if (!yaml_parser_initialize(&yp))
+		return false;
+	yaml_parser_set_input_string(&yp, (const unsigned char *)text, len);
+	while (ok && !done) {
+		if (!yaml_parser_parse(&yp, &ev)) {
+			ok = false;
+			break;
+		}
+		docs += ev.type == YAML_DOCUMENT_START_EVENT;
+		done = ev.type == YAML_STREAM_END_EVENT;
+		yaml_event_delete(&ev);
+	}
+	yaml_parser_delete(&yp);
+	return ok && docs == 1;
+}
+
+static void check_harden(const struct vigil_profile *p)
+{
+	const char *sel[] = { "app=fuzz" };
+	struct vigil_netpol_opts np = { .selector = sel, .nselector = 1 };
+	struct vigil_buf b = VIGIL_BUF_INIT;
+	char why[256];
+	json_t *j;
+
+	if (!vigil_harden__seccomp(p, NULL, &b, why, sizeof(why))) {
+		if (!(j = json_loadb(b.data, b.len, 0, NULL)))
+			abort();
+		json_decref(j);
+	}
+	vigil_buf__reset(&b);
+	if (!vigil_harden__netpol(p, &np, &b, why, sizeof(why)) && !one_yaml_doc(b.data, b.len))
+		abort();
+	vigil_buf__release(&b);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -77,6 +126,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	(void)vigil_profile__emit_json(p, &b);
 	vigil_buf__reset(&b);
+	check_harden(p);
 	if (vigil_profile__describe(p, &b))
 		abort();
 	if (vigil_profile__diff(p, q, NULL) != 0)

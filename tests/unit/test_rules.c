@@ -310,6 +310,22 @@ static void test_open_rules(void **state)
 	assert_string_equal(open_ev(f, "demo", "/root/.ssh/id_ed25519", O_RDONLY, 3), "R0010");
 	/* rulePolicies are per rule: backup is not allowed R0010 */
 	assert_string_equal(open_ev(f, "backup", "/etc/gshadow", O_RDONLY, 3), "R0010");
+	/* V1101: a write to a persistence path, anywhere, denied or not; reads are not */
+	assert_string_equal(
+		open_ev(f, "demo", "/var/spool/cron/crontabs/temp-77.rdb", O_WRONLY | O_CREAT, 3),
+		"V1101");
+	assert_string_equal(
+		open_ev(f, "demo", "/home/al/.ssh/authorized_keys", O_WRONLY | O_APPEND, -EACCES),
+		"V1101");
+	assert_string_equal(open_ev(f, "demo", "/var/lib/postgresql/.bashrc", O_RDWR | O_TRUNC, 3),
+			    "V1101");
+	assert_string_equal(open_ev(f, "demo", "/etc/systemd/system/x.service",
+				    O_WRONLY | O_CREAT | O_TRUNC, 3),
+			    "V1101");
+	assert_string_equal(open_ev(f, "demo", "/etc/sudoers", O_WRONLY, 3), "V1101");
+	assert_string_equal(open_ev(f, "demo", "/etc/sudoers", O_RDONLY, 3), "R0010");
+	assert_string_equal(open_ev(f, "demo", "/etc/crontab", O_RDONLY, 3), "R0002");
+	assert_string_equal(open_ev(f, "demo", "/tmp/.bashrc.d/x", O_WRONLY | O_CREAT, 3), "");
 }
 
 static const char *syscall_ev(struct fixture *f, const char *name)
@@ -327,7 +343,13 @@ static void test_syscall_cap_iouring(void **state)
 	struct vigil_event ev;
 
 	assert_string_equal(syscall_ev(f, "read"), "");
+	assert_string_equal(syscall_ev(f, "mprotect"), "R0003");
+	/* an informational syscall from the known /usr/bin/demo is not news; from a program
+	 * the profile does not know it is */
+	assert_string_equal(syscall_ev(f, "uname"), "");
+	set_proc("x", "/tmp/x", (const char *[]){ "x" }, 1);
 	assert_string_equal(syscall_ev(f, "uname"), "R0003");
+	set_proc("demo", "/usr/bin/demo", (const char *[]){ "demo" }, 1);
 	/* judged by their own rules, not by R0003 */
 	assert_string_equal(syscall_ev(f, "ptrace"), "");
 	assert_string_equal(syscall_ev(f, "unshare"), "");
@@ -510,6 +532,54 @@ static void test_cooldown_identity(void **state)
 	assert_string_equal(run1(f, &ev), "R0004");
 }
 
+static const char *exec_from(struct fixture *f, const char *parent, const char *path,
+			     const char *const *argv, uint32_t argc)
+{
+	struct vigil_event ev = base_event(VIGIL_EV_EXEC);
+
+	set_proc(argv[0], path, argv, argc);
+	ev.exec.path = path;
+	ev.exec.parent_exe = parent;
+	return run1(f, &ev);
+}
+
+/* V1100: a program that is not a shell starts a shell or interpreter the profile does not
+ * allow; a shell starting one is the chain that follows (R0001). */
+static void test_shell_from_server(void **state)
+{
+	struct fixture *f = *state;
+	json_t *a;
+
+	assert_string_equal(exec_from(f, "/usr/sbin/nginx", "/usr/bin/python3.11",
+				      (const char *[]){ "python3", "-c", "x" }, 3),
+			    "V1100");
+	a = json_array_get(f->alerts, json_array_size(f->alerts) - 1);
+	assert_int_equal(json_integer_value(json_object_get(a, "severity")), 8);
+	assert_non_null(strstr(json_string_value(json_object_get(a, "message")),
+			       "/usr/sbin/nginx started /usr/bin/python3.11"));
+	assert_string_equal(exec_from(f, "/usr/bin/dash", "/usr/bin/perl",
+				      (const char *[]){ "perl", "-e", "x" }, 3),
+			    "R0001");
+	/* allowed with these arguments: nothing; other arguments: V1100, not R0040 */
+	assert_string_equal(
+		exec_from(f, "/usr/sbin/nginx", "/bin/sh", (const char *[]){ "sh", "-c", "x" }, 3),
+		"");
+	assert_string_equal(
+		exec_from(f, "/usr/sbin/nginx", "/bin/sh", (const char *[]){ "sh", "-i" }, 2),
+		"V1100");
+	/* busybox is what argv[0] names */
+	assert_string_equal(
+		exec_from(f, "/usr/sbin/nginx", "/bin/busybox", (const char *[]){ "cat", "/x" }, 2),
+		"R0001");
+	assert_string_equal(
+		exec_from(f, "/usr/sbin/nginx", "/bin/busybox", (const char *[]){ "sh" }, 1),
+		"V1100");
+	/* not an interpreter: a name that only starts like one */
+	assert_string_equal(
+		exec_from(f, "/usr/sbin/nginx", "/usr/bin/phpize", (const char *[]){ "phpize" }, 1),
+		"R0001");
+}
+
 static void test_no_cooldown(void **state)
 {
 	struct fixture *f = *state;
@@ -646,11 +716,11 @@ static void test_syscall_bitmap(void **state)
 
 static void test_catalogue(void **state)
 {
-	static const char *const ids[] = { "R0001", "R0002", "R0003", "R0004", "R0005",
-					   "R0006", "R0007", "R0008", "R0009", "R0010",
-					   "R0011", "R0040", "R1000", "R1001", "R1002",
-					   "R1005", "R1006", "R1009", "R1010", "R1012",
-					   "R1015", "R1016", "R1030", "V0001", "V0002" };
+	static const char *const ids[] = { "R0001", "R0002", "R0003", "R0004", "R0005", "R0006",
+					   "R0007", "R0008", "R0009", "R0010", "R0011", "R0040",
+					   "R1000", "R1001", "R1002", "R1005", "R1006", "R1009",
+					   "R1010", "R1012", "R1015", "R1016", "R1030", "V1100",
+					   "V1101", "V0001", "V0002" };
 	size_t n;
 	const struct vigil_rule *all = vigil_rules__all(&n);
 
@@ -687,6 +757,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unbound_and_policies, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cooldown, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cooldown_identity, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_shell_from_server, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_cooldown, setup_no_cooldown, teardown),
 		cmocka_unit_test_setup_teardown(test_disabled, setup_disabled, teardown),
 		cmocka_unit_test(test_bad_disabled_id),

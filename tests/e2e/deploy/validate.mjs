@@ -7,9 +7,10 @@ import { parseAllDocuments } from 'yaml';
 import { Namespace, ConfigMap, Service, ServiceAccount, PersistentVolumeClaim } from 'kubernetes-models/v1';
 import { DaemonSet, Deployment } from 'kubernetes-models/apps/v1';
 import { ClusterRole, ClusterRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
+import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 
 const kinds = { Namespace, ConfigMap, Service, ServiceAccount, PersistentVolumeClaim, DaemonSet,
-	Deployment, ClusterRole, ClusterRoleBinding };
+	Deployment, ClusterRole, ClusterRoleBinding, NetworkPolicy };
 let bad = 0;
 for (const file of process.argv.slice(2)) {
 	for (const doc of parseAllDocuments(readFileSync(file, 'utf8'))) {

@@ -32,6 +32,7 @@ function rng(seed) {
 
 export const PAYMENTS = '00112233445566778899aabbccddeeff';
 export const HOSTILE = '<img src=x onerror=alert(1)>';
+const TIED = 130;
 
 // The incident an analyst opens: a Go service that reads its token and beacons it out.
 function payments(now) {
@@ -91,7 +92,14 @@ if (what === 'incidents') {
   const loose = [{ alert_id: alertId('c3', 1), rule_id: 'R0001', severity: 1, message: 'exec', workload: { id: 'web-1', name: 'web' } },
     { alert_id: alertId('c3', 2), rule_id: 'R0002', severity: 6, message: HOSTILE, workload: { id: 'evil-1', name: HOSTILE } }];
   const la = await post('/api/v1/alerts', loose, token);
-  console.log(JSON.stringify({ reports: accepted, alerts: la.accepted, incidents: accepted + loose.length, payments: PAYMENTS }));
+  // A burst: TIED alerts of one workload in the same nanosecond, more than two pages of them
+  // (paging by time must neither skip nor repeat alerts that share one).
+  const tiedAt = iso(now - 7200n * BigInt(NS));
+  const tied = Array.from({ length: TIED }, (_, i) => ({ alert_id: alertId('d4', i), time: tiedAt, rule_id: 'R0006', severity: 5,
+    message: 'burst ' + i, workload: { id: 'burst-1', name: 'burst' } }));
+  const ta = await post('/api/v1/alerts', tied, token);
+  console.log(JSON.stringify({ reports: accepted, alerts: la.accepted + ta.accepted, incidents: accepted + loose.length + 1,
+    payments: PAYMENTS, tied: TIED }));
 } else {
   console.error('usage: node seed.mjs BASE incidents [TOKEN]');
   process.exit(2);

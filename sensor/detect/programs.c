@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Which programs are shells and interpreters: what an attacker who got code execution in a
+ * server starts first (a reverse shell, `sh -c id`, `python -c`, `perl -e`), and what a server
+ * almost never needs. Judged on the executable's base name (argv[0]'s for a multi-call binary:
+ * busybox runs as `sh`), with version suffixes (`python3.11`, `php8.2`, `perl5.36.0`).
+ * A shell copied under another name is not recognised here: R0001 still raises its exec.
+ */
+#include <string.h>
+
+#include "sensor/detect/detect_internal.h"
+
+static const char *const shells[] = {
+	"sh",  "bash", "dash", "ash",  "ksh",	"ksh93", "mksh", "pdksh",
+	"zsh", "csh",  "tcsh", "fish", "rbash", "yash",	 NULL,
+};
+
+/* interpreters, matched as NAME followed by nothing or a version ("3", "3.11", "5.36.0") */
+static const char *const interpreters[] = {
+	"python", "perl",  "ruby",    "php",   "node", "nodejs",     "lua",
+	"luajit", "tclsh", "wish",    "awk",   "gawk", "mawk",	     "nawk",
+	"expect", "pwsh",  "Rscript", "guile", "irb",  "jrunscript", NULL,
+};
+
+static const char *base(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s ? s + 1 : path;
+}
+
+static bool version_suffix(const char *s)
+{
+	if (!*s)
+		return true;
+	for (; *s; s++) {
+		if (!((*s >= '0' && *s <= '9') || *s == '.' || *s == '-'))
+			return false;
+	}
+	return true;
+}
+
+static bool name_is(const char *name)
+{
+	for (size_t i = 0; shells[i]; i++) {
+		if (!strcmp(name, shells[i]))
+			return true;
+	}
+	for (size_t i = 0; interpreters[i]; i++) {
+		size_t n = strlen(interpreters[i]);
+
+		if (!strncmp(name, interpreters[i], n) && version_suffix(name + n))
+			return true;
+	}
+	return false;
+}
+
+bool detect_is_shell_or_interpreter(const char *path, const char *argv0)
+{
+	const char *b;
+
+	if (!path || !path[0])
+		return false;
+	b = base(path);
+	/* a multi-call binary is what argv[0] names (busybox sh, busybox cat); a login
+	 * shell's argv[0] is "-sh" */
+	if (!strcmp(b, "busybox") || !strcmp(b, "toybox")) {
+		if (!argv0 || !argv0[0])
+			return false;
+		b = base(argv0);
+		if (b[0] == '-')
+			b++;
+	}
+	return name_is(b);
+}
