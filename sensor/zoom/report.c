@@ -467,6 +467,10 @@ static void summary(const struct report *b, struct vigil_buf *sum)
 		}
 	if (top)
 		fmt_dest(top, topa, sizeof(topa));
+	/* a compromise (an alert of severity 8 or more) leads with its root cause: the incident
+	 * list shows the summary */
+	if (inc->head.text[0] && inc->head.sev >= 8)
+		vigil_buf__printf(sum, "%s; ", inc->head.text);
 	vigil_buf__printf(sum, "%s", comm ? comm : inc->wl->name);
 	if (lang && strcmp(lang, "unknown"))
 		vigil_buf__printf(sum, " (%s)", lang);
@@ -525,6 +529,7 @@ static json_t *assemble(struct report *b, bool closed, const char *summary_text)
 	json_object_set_new(r, "bytes", json_integer((json_int_t)b->bytes));
 	json_object_set_new(r, "rules", b->rules);
 	json_object_set_new(r, "languages", b->langs);
+	json_object_set_new(r, "headline", json_string(inc->head.text));
 	json_object_set_new(r, "summary", json_string(summary_text));
 	json_object_set_new(r, "alerts", json_deep_copy(inc->alerts));
 	json_object_set_new(r, "processes", b->procs);

@@ -77,6 +77,20 @@ struct zwl {
 };
 
 #define ZINC_MAX_PROCS 256
+#define ZHEAD_PIDS     32
+#define ZHEAD_RAN      4
+
+/* The incident's headline as it stands (headline.c). */
+struct zhead {
+	char text[384];
+	char root[256]; /* "postgres started /usr/bin/dash" */
+	char user[64];
+	char ran[ZHEAD_RAN][32];
+	size_t nran;
+	int sev;		   /* the root alert's severity */
+	uint32_t pids[ZHEAD_PIDS]; /* the root's process tree, as alerts showed it */
+	size_t npids;
+};
 
 struct zinc {
 	char id[VIGIL_INCIDENT_ID_LEN + 1];
@@ -89,7 +103,11 @@ struct zinc {
 	uint32_t dropped;
 	struct zproc procs[ZINC_MAX_PROCS];
 	size_t nprocs;
+	struct zhead head;
 };
+
+/* Folds an alert (its JSON) into the incident's headline. */
+void zoom_headline_alert(struct zinc *inc, const json_t *alert);
 
 /* Builds the report of an incident (open or closed). NULL on ENOMEM. */
 json_t *zoom_build_report(const struct zinc *inc, const struct vigil_zoom_opts *o, bool closed);

@@ -149,4 +149,9 @@ compromise module V1100
 # (Debian's redis-server is a link to redis-check-rdb: the kernel names the file)
 [ "$(json_count "$ALERTS" rule_id=V1100 "event.parent_exe=$(readlink -f "$REDIS")" event.path~sh)" -ge 1 ] ||
 	fail "module: V1100 does not name redis-server starting the shell: $(head -c 1500 "$ALERTS")"
+# the incident's headline names the root cause, in the alerts and in the stored report
+want="$(basename "$(readlink -f "$REDIS")") started $(readlink -f /bin/sh), which ran id as root"
+assert_eq "$want" "$(json_get "$ALERTS" incident_headline | tail -1)" "module: the incident headline"
+"$VIGIL" evidence list --store "$STORE" >"$TEST_TMP/list.txt" 2>&1 || fail "evidence list: $(cat "$TEST_TMP/list.txt")"
+assert_file_contains "$TEST_TMP/list.txt" "$want"
 echo "ok: $TEST_NAME"

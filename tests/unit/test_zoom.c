@@ -293,6 +293,62 @@ static void test_incident_extend_and_close(void **state)
 	json_decref(s.last);
 }
 
+/* an exec alert as the detector raises it (lib/event: event.type, path, parent_exe) */
+static json_t *mk_exec_alert(const char *rule, int sev, uint32_t pid, uint32_t ppid,
+			     const char *path, const char *parent, uint32_t uid)
+{
+	return json_pack("{s:s, s:i, s:s, s:{s:i, s:i, s:s, s:i}, s:{s:s, s:s, s:s}}", "rule_id",
+			 rule, "severity", sev, "message", "m", "process", "pid", (int)pid, "ppid",
+			 (int)ppid, "comm", "x", "uid", (int)uid, "event", "type", "exec", "path",
+			 path, "parent_exe", parent);
+}
+
+/* The headline names the strongest alert's root, then what its tree ran, as the root's user. */
+static void test_incident_headline(void **state)
+{
+	struct vigil_zoom *z = vigil_zoom__new(NULL);
+	struct seen s = { 0 };
+	struct fixture a;
+	struct vigil_event ev;
+	json_t *al;
+	const char *want = "postgres started /usr/bin/dash, which ran id, cat as root";
+
+	(void)state;
+	vigil_zoom__set_report_cb(z, on_report, &s);
+	fixture_init(&a, 30, 0, "postgres");
+	ev = mk_open(&a, "/x", T0);
+	/* a weak alert first: it names the incident until a stronger one comes */
+	al = mk_alert("R0003", 50, "postgres");
+	vigil_zoom__alert(z, &ev, al, NULL);
+	assert_non_null(
+		strstr(json_string_value(json_object_get(al, "incident_headline")), "postgres: "));
+	json_decref(al);
+	al = mk_exec_alert("V1100", 8, 60, 50, "/usr/bin/dash", "/usr/lib/postgresql/bin/postgres",
+			   0);
+	vigil_zoom__alert(z, &ev, al, NULL);
+	assert_string_equal(json_string_value(json_object_get(al, "incident_headline")),
+			    "postgres started /usr/bin/dash as root");
+	json_decref(al);
+	/* the shell execs id in place (same pid), then a child of it runs cat */
+	al = mk_exec_alert("R0001", 1, 60, 50, "/usr/bin/id", "/usr/bin/dash", 0);
+	vigil_zoom__alert(z, &ev, al, NULL);
+	json_decref(al);
+	al = mk_exec_alert("R0001", 1, 61, 60, "/usr/bin/cat", "/usr/bin/dash", 0);
+	vigil_zoom__alert(z, &ev, al, NULL);
+	json_decref(al);
+	/* outside the tree: not part of the headline */
+	al = mk_exec_alert("R0001", 1, 99, 1, "/usr/bin/true", "/usr/bin/cron", 0);
+	vigil_zoom__alert(z, &ev, al, NULL);
+	assert_string_equal(json_string_value(json_object_get(al, "incident_headline")), want);
+	json_decref(al);
+	vigil_zoom__free(z);
+	assert_string_equal(json_string_value(json_object_get(s.last, "headline")), want);
+	/* a compromise leads the summary with it */
+	assert_true(!strncmp(json_string_value(json_object_get(s.last, "summary")), want,
+			     strlen(want)));
+	json_decref(s.last);
+}
+
 static void test_incident_max_duration(void **state)
 {
 	struct vigil_zoom_opts o;
@@ -572,6 +628,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ring_bounds),
+		cmocka_unit_test(test_incident_headline),
 		cmocka_unit_test(test_pre_window),
 		cmocka_unit_test(test_workload_lru),
 		cmocka_unit_test(test_incident_extend_and_close),
