@@ -168,7 +168,9 @@ int main(int argc, char **argv)
 				      "spec:\n"
 				      "  egress: []\n";
 	struct vigil_sensor_opts so = { .scope = VIGIL_SCOPE_SELECTED, .dedup = true };
-	struct vigil_detect_opts dopts = { .no_cooldown = true };
+	/* R0011 is off by default (as Kubescape ships it): this bench measures it */
+	static const char *const on[] = { "R0011", NULL };
+	struct vigil_detect_opts dopts = { .no_cooldown = true, .enabled = on };
 	struct vigil_error err = { 0 };
 	struct run r = { 0 };
 	char self[4096], sinkfile[] = "/tmp/vigil-bench-detect-XXXXXX";

@@ -36,7 +36,8 @@ static void usage(FILE *f)
 	vigil_alerts__sink_usage(sinks, sizeof(sinks));
 	fprintf(f,
 		"usage: vigil watch --profile FILE [--alerts SINK]... [--evidence STORE]\n"
-		"                   [--cooldown D] [--trust DIR | --pub KEY] -- CMD ARGS...\n"
+		"                   [--cooldown D] [--enable RULE]... [--trust DIR | --pub KEY]\n"
+		"                   -- CMD ARGS...\n"
 		"\n"
 		"Runs CMD as its own workload and raises an alert for each behaviour its profile\n"
 		"does not allow (docs/DETECTION.md). Exit status: 0 no alert, 1 alerts were raised,\n"
@@ -49,6 +50,8 @@ static void usage(FILE *f)
 		"  -e, --evidence STORE  keep evidence of each incident: sqlite:PATH or\n"
 		"                        clickhouse:URL (vigil evidence list|show)\n"
 		"  -c, --cooldown D      repeats of an alert within D are counted, not sent (1h)\n"
+		"  -r, --enable RULE     turn on a rule Kubescape ships off (R0002, R0011, R1003,\n"
+		"                        R1011), or `all` (repeatable)\n"
 		"  -t, --trust DIR       require a signature by a key in DIR (R1016 otherwise)\n"
 		"      --pub KEY         require a signature by this public key\n"
 		"  -n, --name NAME       workload name (default: CMD's base name)\n"
@@ -73,6 +76,8 @@ struct watch {
 struct watch_args {
 	const char *sinks[MAX_SINKS], *profile, *trust, *pub, *name, *evidence, *events;
 	size_t nsinks;
+	const char *enable[VIGIL_RULE__MAX + 1];
+	size_t nenable;
 	struct vigil_detect_opts dopts;
 	char **cmd;
 };
@@ -182,13 +187,14 @@ static int parse_args(int argc, char **argv, struct watch_args *a)
 		{ "pub", required_argument, NULL, 'P' },
 		{ "name", required_argument, NULL, 'n' },
 		{ "events", required_argument, NULL, 'E' },
+		{ "enable", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+p:a:e:c:t:n:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+p:a:e:c:t:n:r:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			a->profile = optarg;
@@ -223,6 +229,18 @@ static int parse_args(int argc, char **argv, struct watch_args *a)
 			break;
 		case 'E':
 			a->events = optarg;
+			break;
+		case 'r':
+			if (strcmp(optarg, "all") != 0 && !vigil_rule__find(optarg)) {
+				cli_errorf("watch: --enable: unknown rule id '%s'", optarg);
+				return -EINVAL;
+			}
+			if (a->nenable >= VIGIL_RULE__MAX) {
+				cli_errorf("watch: --enable: at most %d rules", VIGIL_RULE__MAX);
+				return -EINVAL;
+			}
+			a->enable[a->nenable++] = optarg;
+			a->dopts.enabled = a->enable;
 			break;
 		case 'h':
 			usage(stdout);

@@ -32,7 +32,10 @@ struct vigil_detect_opts {
 	uint64_t cooldown_ns;
 	bool no_cooldown;
 	size_t max_keys; /* cooldown table bound (oldest evicted), 0 = 65 536 */
-	/* Rules turned off, NULL-terminated ids (NULL = all on). Copied. */
+	/* Rules turned on that Kubescape ships off (VIGIL_RULE_OFF: R0002, R0011, ...),
+	 * NULL-terminated ids; "all" turns every rule on. Copied. */
+	const char *const *enabled;
+	/* Rules turned off, NULL-terminated ids (applied after `enabled`). Copied. */
 	const char *const *disabled;
 	/* Kubernetes API server endpoints for R0007 as "ADDR:PORT" ("*:6443" = any address).
 	 * NULL = defaults ("*:6443", "10.96.0.1:443"). Copied. */

@@ -6,13 +6,14 @@
 #include "vigil/rules.h"
 
 static const struct vigil_rule rules[VIGIL_RULE__MAX] = {
-#define ROW(id_, name_, sev_, tactic_, tech_, summary_) \
-	[VIGIL_##id_] = { .rid = VIGIL_##id_,           \
-			  .id = #id_,                   \
-			  .name = (name_),              \
-			  .severity = (sev_),           \
-			  .tactic = (tactic_),          \
-			  .technique = (tech_),         \
+#define ROW(id_, name_, sev_, tactic_, tech_, flags_, summary_) \
+	[VIGIL_##id_] = { .rid = VIGIL_##id_,                   \
+			  .id = #id_,                           \
+			  .name = (name_),                      \
+			  .severity = (sev_),                   \
+			  .tactic = (tactic_),                  \
+			  .technique = (tech_),                 \
+			  .flags = (flags_),                    \
 			  .summary = (summary_) },
 	VIGIL_RULES(ROW)
 #undef ROW

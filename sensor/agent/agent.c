@@ -42,11 +42,21 @@ void agent_logf(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+/* A NULL-terminated copy of the list's pointers (not of the strings); NULL without memory. */
+static const char **strv_terminated(const struct strv *l)
+{
+	const char **v = calloc(l->n + 1, sizeof(*v));
+
+	for (size_t i = 0; v && i < l->n; i++)
+		v[i] = l->v[i];
+	return v;
+}
+
 static int agent_open(struct agent *a, struct vigil_error *err)
 {
 	struct vigil_sensor_opts so = { .dedup = true };
 	struct vigil_detect_opts dopts = { 0 };
-	const char **disabled = NULL;
+	const char **disabled = NULL, **enabled = NULL;
 	int e;
 
 	so.scope = a->c->scope == AGENT_SCOPE_ALL ? VIGIL_SCOPE_ALL : VIGIL_SCOPE_SELECTED;
@@ -96,21 +106,24 @@ static int agent_open(struct agent *a, struct vigil_error *err)
 	}
 	/* what a crash of the previous agent left: half-written files, unwatched commands */
 	agent_remove_stale_tmp(a);
-	if (a->c->disabled_rules.n) {
-		disabled = calloc(a->c->disabled_rules.n + 1, sizeof(*disabled));
-		if (!disabled)
-			return -ENOMEM;
-		for (size_t i = 0; i < a->c->disabled_rules.n; i++)
-			disabled[i] = a->c->disabled_rules.v[i];
+	disabled = strv_terminated(&a->c->disabled_rules);
+	enabled = strv_terminated(&a->c->enabled_rules);
+	if (!disabled || !enabled) {
+		free(disabled);
+		free(enabled);
+		return -ENOMEM;
 	}
 	dopts.disabled = disabled;
+	dopts.enabled = enabled;
 	dopts.cooldown_ns = a->c->cooldown_ns;
 	dopts.no_cooldown = !a->c->cooldown_ns;
 	a->d = vigil_detector__new(&dopts);
 	free(disabled);
+	free(enabled);
 	if (!a->d)
 		return vigil_error__set(err, -errno, a->c->path, 0, 0,
-					"bad detection settings (disabled_rules?): %s",
+					"bad detection settings (enabled_rules, disabled_rules: "
+					"an unknown rule id?): %s",
 					strerror(errno));
 	a->alerts = vigil_alerts__new(NULL);
 	if (!a->alerts)

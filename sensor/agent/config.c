@@ -441,6 +441,8 @@ static int top_key(struct parse *p, const char *key, const yaml_node_t *v, void 
 		return get_strv(p, v, key, &c->include_cgroups);
 	if (!strcmp(key, "disabled_rules"))
 		return get_strv(p, v, key, &c->disabled_rules);
+	if (!strcmp(key, "enabled_rules"))
+		return get_strv(p, v, key, &c->enabled_rules);
 	if (!strcmp(key, "bindings"))
 		return parse_bindings(p, c, v);
 	if (!strcmp(key, "binding_files")) {
@@ -471,16 +473,27 @@ static int top_key(struct parse *p, const char *key, const yaml_node_t *v, void 
 }
 
 static const char *const top_known[] = {
-	"state_dir",	   "profiles_dir",
-	"scope",	   "learning",
-	"cooldown",	   "rescan",
-	"sinks",	   "evidence",
-	"signatures",	   "exclude_cgroups",
-	"include_cgroups", "disabled_rules",
-	"bindings",	   "binding_files",
-	"workloads",	   "status_file",
-	"health_interval", "profile_max_bytes",
-	"kubernetes",	   NULL,
+	"state_dir",
+	"profiles_dir",
+	"scope",
+	"learning",
+	"cooldown",
+	"rescan",
+	"sinks",
+	"evidence",
+	"signatures",
+	"exclude_cgroups",
+	"include_cgroups",
+	"disabled_rules",
+	"enabled_rules",
+	"bindings",
+	"binding_files",
+	"workloads",
+	"status_file",
+	"health_interval",
+	"profile_max_bytes",
+	"kubernetes",
+	NULL,
 };
 
 /* Reads a bounded file and parses it into p->doc. */
@@ -698,6 +711,7 @@ void vigil_agent_config__free(struct vigil_agent_config *c)
 	strv_free(&c->exclude_cgroups);
 	strv_free(&c->include_cgroups);
 	strv_free(&c->disabled_rules);
+	strv_free(&c->enabled_rules);
 	strv_free(&c->allow_rollback);
 	for (size_t i = 0; i < c->nbindings; i++)
 		binding_free(&c->bindings[i]);

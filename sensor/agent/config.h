@@ -70,6 +70,7 @@ struct vigil_agent_config {
 	uint64_t profile_max_bytes;  /* a profile file larger than this is not read */
 	struct strv include_cgroups; /* empty = all */
 	struct strv exclude_cgroups;
+	struct strv enabled_rules; /* rules Kubescape ships off, turned on ("all": every rule) */
 	struct strv disabled_rules;
 	struct agent_binding *bindings;
 	size_t nbindings;

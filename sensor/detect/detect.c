@@ -39,6 +39,24 @@ static uint64_t hash_bytes(uint64_t h, const void *data, size_t len)
 	return h;
 }
 
+/* Turns the listed rules off (or on); "all" names every rule. -EINVAL for an unknown id. */
+static int set_rules(struct vigil_detector *d, const char *const *ids, bool off)
+{
+	for (size_t i = 0; ids && ids[i]; i++) {
+		const struct vigil_rule *r = vigil_rule__find(ids[i]);
+
+		if (!strcmp(ids[i], "all")) {
+			for (size_t k = 0; k < VIGIL_RULE__MAX; k++)
+				d->disabled[k] = off;
+			continue;
+		}
+		if (!r)
+			return -EINVAL;
+		d->disabled[r->rid] = off;
+	}
+	return 0;
+}
+
 struct vigil_detector *vigil_detector__new(const struct vigil_detect_opts *opts)
 {
 	struct vigil_detector *d = calloc(1, sizeof(*d));
@@ -54,16 +72,12 @@ struct vigil_detector *vigil_detector__new(const struct vigil_detect_opts *opts)
 		d->cooldown_ns = 0;
 	if (opts && opts->max_keys)
 		d->max_keys = opts->max_keys;
-	if (opts && opts->disabled) {
-		for (size_t i = 0; opts->disabled[i]; i++) {
-			const struct vigil_rule *r = vigil_rule__find(opts->disabled[i]);
-
-			if (!r) {
-				errno = EINVAL;
-				goto fail;
-			}
-			d->disabled[r->rid] = true;
-		}
+	for (size_t i = 0; i < VIGIL_RULE__MAX; i++)
+		d->disabled[i] = (vigil_rule(i)->flags & VIGIL_RULE_OFF) != 0;
+	if (set_rules(d, opts ? opts->enabled : NULL, false) < 0 ||
+	    set_rules(d, opts ? opts->disabled : NULL, true) < 0) {
+		errno = EINVAL;
+		goto fail;
 	}
 	api = opts && opts->k8s_api ? opts->k8s_api : default_k8s_api;
 	for (size_t i = 0; api[i]; i++)
@@ -412,7 +426,10 @@ int detect_raise(struct raise *r, enum vigil_rule_id rule, const char *key, cons
 
 	if (!a.rule || d->disabled[rule])
 		return 0;
-	if (ev->proc && vigil_matcher__rule_allowed(r->b->m, a.rule->id, ev->proc->comm))
+	/* rulePolicies exempt only from the rules that take them, as in Kubescape: the
+	 * `R0001: processAllowed` entries of real profiles are inert there, and here */
+	if ((a.rule->flags & VIGIL_RULE_POLICY) && ev->proc &&
+	    vigil_matcher__rule_allowed(r->b->m, a.rule->id, ev->proc->comm))
 		return 0;
 	vigil_strlcpy(keybuf, key ? key : "", sizeof(keybuf));
 	a.time_ns = ev->time_ns ? ev->time_ns : now_realtime_ns();

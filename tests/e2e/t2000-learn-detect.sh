@@ -82,11 +82,14 @@ watch()
 	ALERTS=$TEST_TMP/alerts-$1.jsonl
 	set +e
 	"$VIGIL" watch --profile "$PROFILE" --name demo --alerts "file:$ALERTS" \
-		${WATCH_EXTRA[@]+"${WATCH_EXTRA[@]}"} -- /bin/sh "$DRIVE" >"$TEST_TMP/watch-$1.out" 2>"$TEST_TMP/watch-$1.err"
+		${WATCH_ENABLE[@]+"${WATCH_ENABLE[@]}"} ${WATCH_EXTRA[@]+"${WATCH_EXTRA[@]}"} -- /bin/sh "$DRIVE" >"$TEST_TMP/watch-$1.out" 2>"$TEST_TMP/watch-$1.err"
 	RC=$?
 	set -e
 	[ -f "$ALERTS" ] || : >"$ALERTS"
 }
+
+# every rule on, also R0002 and R0011 that Kubescape ships off (checked at the file deviation)
+WATCH_ENABLE=(--enable all)
 
 # ---- (a) benign reruns with other inputs ------------------------------------------------------
 config "a different message, longer than the first" 3 "other data, other length"
@@ -126,6 +129,12 @@ deviate()
 deviate exec - R0001 event.path=/usr/bin/true process.comm=true
 deviate args - R0040 event.path=/usr/bin/date process.args.1=-u
 deviate file /etc/passwd R0002 event.path=/etc/passwd event.flags~O_RDONLY
+# by default R0002 is off, as Kubescape ships it: the same deviation raises nothing
+WATCH_ENABLE=()
+watch file-default
+assert_eq 0 "$(json_count "$ALERTS")" "alerts with R0002 off by default: $(head -c 1500 "$ALERTS")"
+assert_eq 0 "$RC" "exit status with R0002 off by default"
+WATCH_ENABLE=(--enable all)
 deviate syscall - R0003 event.syscall=getpriority
 deviate capability - R0004 event.capability=CAP_NET_RAW
 deviate dns exfil.example.org R0005 event.domain=exfil.example.org

@@ -48,7 +48,7 @@ chmod +x "$DRIVE"
 ALERTS=$TEST_TMP/alerts.jsonl
 EVENTS=$TEST_TMP/events.jsonl
 set +e
-"$VIGIL" watch --profile "$PROFILE" --name spelling --cooldown 0 --alerts "file:$ALERTS" \
+"$VIGIL" watch --profile "$PROFILE" --name spelling --cooldown 0 --enable all --alerts "file:$ALERTS" \
 	--events "$EVENTS" -- /bin/sh "$DRIVE" >"$TEST_TMP/watch.out" 2>"$TEST_TMP/watch.err"
 RC=$?
 set -e

@@ -78,7 +78,7 @@ serve()
 {
 	ALERTS=$TEST_TMP/alerts-$1.jsonl
 	: >"$ALERTS"
-	"$VIGIL" watch --profile "$PROFILE" --name redis --alerts "file:$ALERTS" \
+	"$VIGIL" watch --profile "$PROFILE" --name redis --enable all --alerts "file:$ALERTS" \
 		--evidence "$STORE" -- "$REDIS" "$CONF" >"$TEST_TMP/watch-$1.out" \
 		2>"$TEST_TMP/watch-$1.err" &
 	WPID=$!

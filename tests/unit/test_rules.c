@@ -128,9 +128,14 @@ static int setup_opts(void **state, const struct vigil_detect_opts *opts)
 	return 0;
 }
 
+/* Every rule on, also those Kubescape ships off (test_kubescape_defaults checks those). */
+static const char *const all_rules[] = { "all", NULL };
+
 static int setup(void **state)
 {
-	return setup_opts(state, NULL);
+	struct vigil_detect_opts o = { .enabled = all_rules };
+
+	return setup_opts(state, &o);
 }
 
 static int teardown(void **state)
@@ -297,8 +302,9 @@ static void test_open_rules(void **state)
 	assert_string_equal(open_ev(f, "demo", "/etc/nothere", O_RDONLY, -ENOENT), "");
 	assert_string_equal(open_ev(f, "demo", "/tmp/scratch", O_RDWR | O_CREAT, 3), "");
 	assert_string_equal(open_ev(f, "demo", "/proc/1234/stat", O_RDONLY, 3), "");
-	/* rulePolicies: R0002 allows comm backup */
-	assert_string_equal(open_ev(f, "backup", "/etc/hostname", O_RDONLY, 3), "");
+	/* rulePolicies apply only to the rules that take them (Kubescape's supportPolicy):
+	 * `R0002: processAllowed: [backup]` is inert, as in Kubescape */
+	assert_string_equal(open_ev(f, "backup", "/etc/hostname", O_RDONLY, 3), "R0002");
 	/* the sensitive classes win over R0002 and count attempts */
 	assert_string_equal(open_ev(f, "demo",
 				    "/var/run/secrets/kubernetes.io/serviceaccount/token", O_RDONLY,
@@ -451,21 +457,38 @@ static void test_unbound_and_policies(void **state)
 				   "metadata: {name: dbg}\n"
 				   "spec:\n"
 				   "  rulePolicies:\n"
-				   "    R1015: {containerAllowed: true}\n";
+				   "    R1015: {containerAllowed: true}\n"
+				   "    R1030: {containerAllowed: true}\n"
+				   "    R1010: {processAllowed: [ln]}\n";
 	struct vigil_profile *p = NULL;
 
 	other.cgroup_id = CG + 1;
 	ev.workload = &other;
 	assert_string_equal(run1(f, &ev), "");
 
-	/* containerAllowed exempts the whole workload from that rule only */
+	/* containerAllowed exempts the whole workload from that rule only, and only for the rules
+	 * that take policies (R1010, R1011, R1012, R1030): R1015 ignores it, as in Kubescape */
 	assert_int_equal(
 		vigil_profile__load_buffer(yaml, sizeof(yaml) - 1, "dbg.yaml", NULL, &p, NULL), 0);
 	assert_int_equal(vigil_detector__bind(f->d, CG + 1, p, NULL, NULL), 0);
 	vigil_profile__free(p);
 	ev = base_event(VIGIL_EV_PTRACE);
 	ev.workload = &other;
+	assert_string_equal(run1(f, &ev), "R1015");
+	ev = base_event(VIGIL_EV_IOURING_OP);
+	ev.workload = &other;
+	ev.iouring.opname = "OPENAT";
 	assert_string_equal(run1(f, &ev), "");
+	/* processAllowed: the named comm only */
+	ev = base_event(VIGIL_EV_SYMLINK);
+	ev.workload = &other;
+	ev.link.path = "/tmp/s";
+	ev.link.target = "/etc/shadow";
+	set_proc("ln", "/bin/ln", (const char *[]){ "ln" }, 1);
+	assert_string_equal(run1(f, &ev), "");
+	set_proc("sh", "/bin/sh", (const char *[]){ "sh" }, 1);
+	ev.link.path = "/tmp/s2";
+	assert_string_equal(run1(f, &ev), "R1010");
 	ev = base_event(VIGIL_EV_MODULE);
 	ev.workload = &other;
 	assert_string_equal(run1(f, &ev), "R1002");
@@ -592,7 +615,7 @@ static void test_no_cooldown(void **state)
 
 static int setup_no_cooldown(void **state)
 {
-	struct vigil_detect_opts o = { .no_cooldown = true };
+	struct vigil_detect_opts o = { .no_cooldown = true, .enabled = all_rules };
 
 	return setup_opts(state, &o);
 }
@@ -600,7 +623,7 @@ static int setup_no_cooldown(void **state)
 static int setup_disabled(void **state)
 {
 	static const char *const off[] = { "R0002", "R0011", NULL };
-	struct vigil_detect_opts o = { .disabled = off };
+	struct vigil_detect_opts o = { .enabled = all_rules, .disabled = off };
 
 	return setup_opts(state, &o);
 }
@@ -614,11 +637,47 @@ static void test_disabled(void **state)
 	assert_string_equal(open_ev(f, "demo", "/etc/shadow", O_RDONLY, 3), "R0010");
 }
 
+/* Defaults as Kubescape ships them: R0002 and R0011 off; `enabled` turns one on. */
+static void test_kubescape_defaults(void **state)
+{
+	static const char *const on[] = { "R0002", NULL };
+	struct vigil_detect_opts o = { .enabled = on };
+	struct fixture *f;
+
+	(void)state;
+	setup_opts((void **)&f, NULL);
+	assert_string_equal(open_ev(f, "demo", "/etc/passwd", O_RDONLY, 3), "");
+	assert_string_equal(connect_ev(f, "127.0.0.2", 8080, IPPROTO_TCP), "");
+	assert_string_equal(open_ev(f, "demo", "/etc/shadow", O_RDONLY, 3), "R0010");
+	assert_string_equal(connect_ev(f, "192.0.2.7", 3333, IPPROTO_TCP), "R1009");
+	teardown((void **)&f);
+
+	setup_opts((void **)&f, &o);
+	assert_string_equal(open_ev(f, "demo", "/etc/passwd", O_RDONLY, 3), "R0002");
+	assert_string_equal(connect_ev(f, "127.0.0.2", 8080, IPPROTO_TCP), "");
+	teardown((void **)&f);
+
+	for (size_t i = 0; i < VIGIL_RULE__MAX; i++) {
+		const struct vigil_rule *r = vigil_rule((enum vigil_rule_id)i);
+		bool off = !strcmp(r->id, "R0002") || !strcmp(r->id, "R0011") ||
+			   !strcmp(r->id, "R1003") || !strcmp(r->id, "R1011");
+		bool pol = !strcmp(r->id, "R1010") || !strcmp(r->id, "R1011") ||
+			   !strcmp(r->id, "R1012") || !strcmp(r->id, "R1030");
+
+		assert_int_equal(!!(r->flags & VIGIL_RULE_OFF), off);
+		assert_int_equal(!!(r->flags & VIGIL_RULE_POLICY), pol);
+	}
+}
+
 static void test_bad_disabled_id(void **state)
 {
 	static const char *const off[] = { "R9999", NULL };
 	struct vigil_detect_opts o = { .disabled = off };
 
+	assert_null(vigil_detector__new(&o));
+	assert_int_equal(errno, EINVAL);
+	o.disabled = NULL;
+	o.enabled = off;
 	assert_null(vigil_detector__new(&o));
 	assert_int_equal(errno, EINVAL);
 }
@@ -642,6 +701,10 @@ static void test_alert_record(void **state)
 	assert_int_equal(t[29], 'Z');
 	assert_string_equal(json_string_value(json_object_get(a, "rule_name")),
 			    "Unexpected process launched");
+	/* names as Kubescape's rule library spells them */
+	assert_string_equal(vigil_rule(VIGIL_R0007)->name,
+			    "Workload uses Kubernetes API unexpectedly");
+	assert_string_equal(vigil_rule(VIGIL_R1010)->name, "Soft link created over sensitive file");
 	assert_int_equal(json_integer_value(json_object_get(a, "severity")), 1);
 	o = json_object_get(a, "mitre");
 	assert_string_equal(json_string_value(json_object_get(o, "tactic")), "TA0002");
@@ -760,6 +823,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_shell_from_server, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_cooldown, setup_no_cooldown, teardown),
 		cmocka_unit_test_setup_teardown(test_disabled, setup_disabled, teardown),
+		cmocka_unit_test(test_kubescape_defaults),
 		cmocka_unit_test(test_bad_disabled_id),
 		cmocka_unit_test_setup_teardown(test_alert_record, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_raise_r1016, setup, teardown),
