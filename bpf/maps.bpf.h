@@ -116,6 +116,24 @@ struct {
 	__type(value, __u64);
 } counters __weak SEC(".maps");
 
+/* Enforcement (bpf/enforce.bpf.h): per workload, the exec paths it may run, and a switch. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, struct vg_enforce);
+} enforce __weak SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct vg_exec_key);
+	__type(value, __u8);
+} execallow __weak SEC(".maps");
+
+/* Set by user space (the node-wide switch): no process is killed while it is not 0. */
+__weak volatile __u32 enforce_off = 0;
+
 #define SCRATCH_SIZE 16384
 struct scratch {
 	__u8 buf[SCRATCH_SIZE];

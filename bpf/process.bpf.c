@@ -11,6 +11,7 @@
 #include "maps.bpf.h"
 #include "record.bpf.h"
 #include "extract.bpf.h"
+#include "enforce.bpf.h"
 
 /* Was the executable written by a monitored workload since the sensor started (map written)? */
 static __always_inline void exec_written(struct vg_event *e, struct file *f)
@@ -72,6 +73,7 @@ int BPF_PROG(vg_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 		if (upper && BPF_CORE_READ(upper, d_inode))
 			e->flags |= VG_F_UPPER;
 	}
+	enforce_exec(e, cg);
 	as = BPF_CORE_READ(t, mm, arg_start);
 	ae = BPF_CORE_READ(t, mm, arg_end);
 	off = put_user_bytes(e, off, 1, (void *)as, ae > as ? ae - as : 0, VG_ARGV_MAX,

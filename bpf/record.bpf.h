@@ -198,6 +198,9 @@ static __always_inline int ev_submit_key(struct vg_event *e, __u32 off, int narg
 	/* a zoomed workload reports every repeat (each connection...), first-use events aside */
 	if (dd && !force_dedup && bpf_map_lookup_elem(&zoom, &e->cgroup_id))
 		dd = false;
+	/* what enforcement acted on is always reported: every kill has its alert */
+	if (e->flags & (VG_F_KILLED | VG_F_WOULD_KILL))
+		dd = false;
 
 	if (dd) {
 		k.cgroup_id = e->cgroup_id;
@@ -208,7 +211,7 @@ static __always_inline int ev_submit_key(struct vg_event *e, __u32 off, int narg
 			return 0;
 		}
 	}
-	if (!rate_ok(e->cgroup_id, e->ktime_ns)) {
+	if (!(e->flags & VG_F_KILLED) && !rate_ok(e->cgroup_id, e->ktime_ns)) {
 		count(VG_CNT_DROP_RATELIMIT);
 		return 0;
 	}

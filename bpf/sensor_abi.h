@@ -26,6 +26,9 @@
  *                          valid while its sys_gen equals the global syscall_gen
  *   counters    PERCPU_ARRAY VG_CNT__MAX x u64                      events, drops per cause
  *   scratch     PERCPU_ARRAY 1 x struct vg_scratch                  record under construction
+ *   enforce     HASH       u64 cgroup id -> struct vg_enforce       enforcement per workload
+ *   execallow   HASH       struct vg_exec_key -> u8                 exec paths a workload may run
+ *                          (key: cgroup id, vg_path_hash of the path as the kernel writes it)
  */
 #ifndef VIGIL_BPF_SENSOR_ABI_H
 #define VIGIL_BPF_SENSOR_ABI_H
@@ -54,11 +57,17 @@
 #define VG_F_OUT_OF_SET (1u << 6) /* syscall outside the loaded allow set */
 #define VG_F_ABS_ROOT	(1u << 7) /* path walk reached the task's root */
 #define VG_F_PSEUDO	(1u << 8) /* string 0 names a pseudo file (memfd, pipe, socket) */
+/* enforcement (map enforce): what was done to the process at the hook */
+#define VG_F_KILLED	(1u << 9)  /* SIGKILL sent from the hook (bpf_send_signal) */
+#define VG_F_WOULD_KILL (1u << 10) /* enforcement would have killed: dry-run, or below */
+#define VG_F_ENF_LIMIT	(1u << 11) /* ... not killed: the workload's kill budget was spent */
+#define VG_F_ENF_OFF	(1u << 12) /* ... not killed: the node-wide switch is off */
+#define VG_F_ENF_SPARED (1u << 13) /* ... not killed: a protected process (init, the sensor) */
 /* exec: the executable was written (or made executable) by a monitored workload since the
  * sensor started: arg[5] is the writer's cgroup, sa[0] carries struct vg_writer */
-#define VG_F_WRITTEN (1u << 10)
+#define VG_F_WRITTEN (1u << 14)
 /* exec: a script: the kernel ran an interpreter for the file given to execve */
-#define VG_F_SCRIPT (1u << 11)
+#define VG_F_SCRIPT (1u << 15)
 
 /* how a string in the data area is encoded (struct vg_event.str_fmt, 2 bits per string) */
 #define VG_STR_RAW   0 /* bytes as they are (NUL-terminated) */
@@ -74,6 +83,8 @@ enum vg_counter {
 	VG_CNT_DROP_TABLE,     /* map full (dedup, bitmap, rate) */
 	VG_CNT_DROP_PATH,      /* path or string truncated (event still sent) */
 	VG_CNT_DEDUP,	       /* repeats suppressed */
+	VG_CNT_KILLS,	       /* processes killed by enforcement */
+	VG_CNT_WOULD_KILL,     /* deviations enforcement would have killed (dry-run, rails) */
 	VG_CNT__MAX
 };
 
@@ -203,5 +214,39 @@ struct vg_rate {
 	__u64 last_ns;
 	__u64 tokens;
 };
+
+/* enforcement rules (struct vg_enforce.rules): what the exec hook acts on */
+#define VG_ENF_EXEC   (1u << 0) /* R0001: the exe's path is not in execallow */
+#define VG_ENF_UPPER  (1u << 1) /* R1001: exe on an overlayfs upper layer, path not allowed */
+#define VG_ENF_MEMFD  (1u << 2) /* R1005: exe is a memfd (fileless) */
+#define VG_ENF_DEVSHM (1u << 3) /* R1000: exe under /dev/shm */
+
+#define VG_ENF_DRY_RUN 1
+#define VG_ENF_KILL    2
+
+/* one workload's enforcement (map enforce); the budget is refilled every window */
+struct vg_enforce {
+	__u32 rules;	    /* VG_ENF_* */
+	__u32 mode;	    /* VG_ENF_DRY_RUN / VG_ENF_KILL */
+	__u32 max_kills;    /* kills per window; past it: alert only (VG_F_ENF_LIMIT) */
+	__u32 kills;	    /* kills in the current window (updated by the kernel) */
+	__u64 window_ns;    /* the window's length */
+	__u64 window_start; /* bpf_ktime_get_ns() when the window began (kernel) */
+};
+
+struct vg_exec_key {
+	__u64 cgroup_id;
+	__u64 hash; /* vg_path_hash */
+};
+
+/*
+ * The exec allow set's hash of a path as the kernel's path walk writes it (components leaf
+ * first, each NUL-terminated: "/usr/bin/id" is "id\0bin\0usr\0"): FNV-1a over little-endian
+ * 64-bit words of the first VG_PATH_HASH_MAX bytes (the last word zero-padded), then the
+ * length. User space computes the same (sensor/sensor_enforce.c).
+ */
+#define VG_PATH_HASH_MAX 1024
+#define VG_FNV_OFFSET	 0xcbf29ce484222325ull
+#define VG_FNV_PRIME	 0x100000001b3ull
 
 #endif

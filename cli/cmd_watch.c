@@ -7,24 +7,30 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "util/strutil.h"
 #include "vigil/agent.h"
 #include "vigil/alert.h"
 #include "vigil/detect.h"
+#include "vigil/harden.h"
 #include "vigil/profile.h"
 #include "vigil/sensor.h"
 #include "vigil/sign.h"
 
 #define MAX_SINKS 16
 
-static volatile sig_atomic_t stop_flag, reopen_flag;
+#define DEFAULT_SWITCH "/run/vigil/enforce-off"
+
+static volatile sig_atomic_t stop_flag, reopen_flag, enforce_off_flag;
 
 static void on_signal(int sig)
 {
 	if (sig == SIGHUP)
 		reopen_flag = 1;
+	else if (sig == SIGUSR1)
+		enforce_off_flag = 1;
 	else
 		stop_flag = 1;
 }
@@ -55,7 +61,14 @@ static void usage(FILE *f)
 		"  -t, --trust DIR       require a signature by a key in DIR (R1016 otherwise)\n"
 		"      --pub KEY         require a signature by this public key\n"
 		"  -n, --name NAME       workload name (default: CMD's base name)\n"
-		"      --events FILE     also write every event checked, as `vigil trace --json`\n",
+		"      --events FILE     also write every event checked, as `vigil trace --json`\n"
+		"      --enforce RULES   stop in the kernel what the profile forbids, for these rules\n"
+		"                        (comma-separated): R0001, R1000, R1001, R1005\n"
+		"      --enforce-mode M  dry-run (default: alerts say would-kill) or kill\n"
+		"      --enforce-switch FILE  nothing is killed while FILE exists (default\n"
+		"                        " DEFAULT_SWITCH "); SIGUSR1 turns enforcement off too\n"
+		"\nEnforcement is refused (alerts only) for a learning, partial or too-large profile\n"
+		"(docs/ENFORCEMENT.md).\n",
 		sinks);
 }
 
@@ -70,17 +83,75 @@ struct watch {
 	struct vigil_evidence *evidence; /* NULL without --evidence */
 	struct vigil_alert_pipe pipe;	 /* alerts raised: evidence, then sinks */
 	FILE *events;			 /* --events: every event checked, trace JSON */
+	struct vigil_enforce enf;	 /* --enforce: rules and mode (rules 0: none) */
+	const char *enforce_list;	 /* as given, for messages */
+	const char *switch_path;	 /* the node-wide switch file */
+	uint64_t cg;			 /* the workload, once spawned */
+	bool off;			 /* the switch as last applied */
 };
 
 /* What the command line asked for. */
 struct watch_args {
 	const char *sinks[MAX_SINKS], *profile, *trust, *pub, *name, *evidence, *events;
+	const char *enforce, *enforce_mode, *enforce_switch;
 	size_t nsinks;
 	const char *enable[VIGIL_RULE__MAX + 1];
 	size_t nenable;
 	struct vigil_detect_opts dopts;
 	char **cmd;
 };
+
+/* The node-wide switch (file or SIGUSR1), applied to the kernel when it changes. */
+static void on_tick(void *ctx)
+{
+	struct watch *w = ctx;
+	bool off;
+
+	if (!w->enf.rules)
+		return;
+	off = enforce_off_flag || (w->switch_path && access(w->switch_path, F_OK) == 0);
+	if (off == w->off)
+		return;
+	w->off = off;
+	vigil_sensor__set_enforce_off(w->s, off);
+	cli_errorf("watch: enforcement %s by the node-wide switch", off ? "turned off" : "back on");
+}
+
+static int allow_exec(const char *path, void *arg)
+{
+	struct watch *w = arg;
+
+	return vigil_sensor__allow_exec(w->s, w->cg, path);
+}
+
+/* Loads the kernel's allow set and rules, unless a rail says the profile cannot be enforced. */
+static int enforce_setup(struct watch *w, uint64_t cgroup_id)
+{
+	char why[256];
+	int err;
+
+	w->cg = cgroup_id;
+	on_tick(w);
+	if (vigil_harden__enforceable(w->p, why, sizeof(why)) < 0) {
+		cli_errorf("watch: not enforcing: %s; alerts only", why);
+		return 0;
+	}
+	if (w->enf.rules & (VIGIL_ENFORCE_EXEC | VIGIL_ENFORCE_UPPER)) {
+		err = vigil_harden__exec_paths(w->p, NULL, allow_exec, w, why, sizeof(why));
+		if (err == -EINVAL || err == -ENOENT) {
+			vigil_sensor__set_enforce(w->s, cgroup_id, NULL);
+			cli_errorf("watch: not enforcing: %s; alerts only", why);
+			return 0;
+		}
+		if (err < 0)
+			return err;
+	}
+	err = vigil_sensor__set_enforce(w->s, cgroup_id, &w->enf);
+	if (err < 0)
+		return err;
+	cli_errorf("watch: enforcing %s (%s)", w->enforce_list, w->enf.kill ? "kill" : "dry-run");
+	return 0;
+}
 
 static int on_spawn(uint64_t cgroup_id, void *ctx)
 {
@@ -99,7 +170,46 @@ static int on_spawn(uint64_t cgroup_id, void *ctx)
 	/* without the kernel filter the detector still judges first uses: not fatal */
 	if (!err)
 		vigil_sensor__set_syscall_allow(w->s, cgroup_id, bitmap, VIGIL_SYSCALL_BITS);
-	return 0;
+	return w->enf.rules ? enforce_setup(w, cgroup_id) : 0;
+}
+
+/* --enforce R0001,R1005: the rules the kernel can act on, as VIGIL_ENFORCE_* bits. */
+static int parse_enforce(const char *list, uint32_t *ret)
+{
+	static const struct {
+		const char *id;
+		uint32_t bit;
+	} rules[] = {
+		{ "R0001", VIGIL_ENFORCE_EXEC },
+		{ "R1000", VIGIL_ENFORCE_DEVSHM },
+		{ "R1001", VIGIL_ENFORCE_UPPER },
+		{ "R1005", VIGIL_ENFORCE_MEMFD },
+	};
+	char buf[256], *save = NULL, *tok;
+
+	*ret = 0;
+	if (vigil_strlcpy(buf, list, sizeof(buf)) >= sizeof(buf))
+		return -EINVAL;
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		size_t i;
+
+		for (i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
+			if (!strcmp(tok, rules[i].id))
+				break;
+		if (i < sizeof(rules) / sizeof(rules[0])) {
+			*ret |= rules[i].bit;
+			continue;
+		}
+		if (vigil_rule__find(tok))
+			cli_errorf(
+				"watch: --enforce: %s is detected but not enforced in the kernel "
+				"yet (R0001, R1000, R1001, R1005 are; docs/ENFORCEMENT.md)",
+				tok);
+		else
+			cli_errorf("watch: --enforce: unknown rule \"%s\"", tok);
+		return -EINVAL;
+	}
+	return *ret ? 0 : -EINVAL;
 }
 
 static int on_event(const struct vigil_event *ev, void *ctx)
@@ -188,6 +298,9 @@ static int parse_args(int argc, char **argv, struct watch_args *a)
 		{ "name", required_argument, NULL, 'n' },
 		{ "events", required_argument, NULL, 'E' },
 		{ "enable", required_argument, NULL, 'r' },
+		{ "enforce", required_argument, NULL, 'F' },
+		{ "enforce-mode", required_argument, NULL, 'M' },
+		{ "enforce-switch", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -230,6 +343,20 @@ static int parse_args(int argc, char **argv, struct watch_args *a)
 		case 'E':
 			a->events = optarg;
 			break;
+		case 'F':
+			a->enforce = optarg;
+			break;
+		case 'M':
+			if (strcmp(optarg, "kill") && strcmp(optarg, "dry-run")) {
+				cli_errorf("watch: --enforce-mode is kill or dry-run, not \"%s\"",
+					   optarg);
+				return -EINVAL;
+			}
+			a->enforce_mode = optarg;
+			break;
+		case 'S':
+			a->enforce_switch = optarg;
+			break;
 		case 'r':
 			if (strcmp(optarg, "all") != 0 && !vigil_rule__find(optarg)) {
 				cli_errorf("watch: --enable: unknown rule id '%s'", optarg);
@@ -266,6 +393,10 @@ static int parse_args(int argc, char **argv, struct watch_args *a)
 	}
 	if (!a->nsinks)
 		a->sinks[a->nsinks++] = "stdout";
+	if ((a->enforce_mode || a->enforce_switch) && !a->enforce) {
+		cli_errorf("watch: --enforce-mode and --enforce-switch need --enforce RULES");
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -309,6 +440,16 @@ static int watch_open(struct watch *w, const struct watch_args *a)
 		return -1;
 	}
 	w->pipe.evidence = w->evidence;
+	if (a->enforce) {
+		if (parse_enforce(a->enforce, &w->enf.rules) < 0) {
+			if (!w->enf.rules)
+				cli_errorf("watch: --enforce wants rule ids, e.g. R0001,R1005");
+			return -1;
+		}
+		w->enf.kill = a->enforce_mode && !strcmp(a->enforce_mode, "kill");
+		w->enforce_list = a->enforce;
+		w->switch_path = a->enforce_switch ? a->enforce_switch : DEFAULT_SWITCH;
+	}
 	return 0;
 }
 
@@ -352,7 +493,9 @@ int cmd_watch(int argc, char **argv)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGHUP, on_signal);
+	signal(SIGUSR1, on_signal);
 	run.on_spawn = on_spawn;
+	run.on_tick = on_tick;
 	run.on_event = on_event;
 	run.ctx = &w;
 	run.stop = &stop_flag;

@@ -101,6 +101,15 @@ static void decode_exec(struct vigil_sensor *s, const struct vg_event *e,
 			   vigil_str_has_prefix(s->str[2], "/dev/shm") ||
 			   (p && p->proc.argc && vigil_str_has_prefix(p->argv[0], "/dev/shm/"));
 	sensor_exec_drift(s, e, ev);
+	if (e->flags & VG_F_KILLED) {
+		ev->action = VIGIL_ACTION_KILLED;
+	} else if (e->flags & VG_F_WOULD_KILL) {
+		ev->action = VIGIL_ACTION_WOULD_KILL;
+		ev->action_reason = e->flags & VG_F_ENF_SPARED	? VIGIL_ACTION_PROTECTED
+				    : e->flags & VG_F_ENF_OFF	? VIGIL_ACTION_SWITCH_OFF
+				    : e->flags & VG_F_ENF_LIMIT ? VIGIL_ACTION_RATE_LIMIT
+								: VIGIL_ACTION_DRY_RUN;
+	}
 }
 
 /* fork: the child inherits the parent's exe, cwd and argv. */

@@ -35,6 +35,8 @@ int vigil_sensor__status(struct vigil_sensor *s, struct vigil_sensor_status *ret
 	ret->drops_table = sums[VG_CNT_DROP_TABLE] + vigil_proc_table__evictions(s->procs);
 	ret->drops = ret->drops_ringbuf + ret->drops_ratelimit + ret->drops_table;
 	ret->dedup_hits = sums[VG_CNT_DEDUP];
+	ret->kills = sums[VG_CNT_KILLS];
+	ret->would_kill = sums[VG_CNT_WOULD_KILL];
 	ret->processes = vigil_proc_table__count(s->procs);
 	ret->max_processes = s->opts.max_processes;
 	ret->workloads = vigil_workload_table__count(s->wls);

@@ -25,7 +25,8 @@ struct vigil_run {
 	uint64_t grace_ns;    /* after SIGTERM, SIGKILL after this long (0 = 2 s) */
 	/* called once the workload exists and before any of its events is handled */
 	int (*on_spawn)(uint64_t cgroup_id, void *ctx);
-	vigil_event_cb on_event; /* every event of the workload (others are ignored) */
+	vigil_event_cb on_event;    /* every event of the workload (others are ignored) */
+	void (*on_tick)(void *ctx); /* after each poll (at least every 50 ms); may be NULL */
 	void *ctx;
 	volatile sig_atomic_t *stop; /* set by a signal handler: end early (may be NULL) */
 };

@@ -90,6 +90,25 @@ struct vigil_sockaddr {
 	const char *unix_path;
 };
 
+/* What enforcement did at the hook (docs/ENFORCEMENT.md). */
+enum vigil_action {
+	VIGIL_ACTION_NONE = 0,
+	VIGIL_ACTION_WOULD_KILL, /* a deviation enforcement did not kill: see the reason */
+	VIGIL_ACTION_KILLED,	 /* SIGKILL sent from the kernel hook */
+};
+
+/* Why a deviation was not killed (with VIGIL_ACTION_WOULD_KILL). */
+enum vigil_action_reason {
+	VIGIL_ACTION_DRY_RUN = 0, /* the workload's mode is dry-run */
+	VIGIL_ACTION_RATE_LIMIT,  /* the workload's kill budget is spent: alert only */
+	VIGIL_ACTION_SWITCH_OFF,  /* the node-wide switch turned enforcement off */
+	VIGIL_ACTION_PROTECTED,	  /* the host's init or the sensor itself */
+};
+
+/* "killed", "would-kill" (NULL for NONE); "dry-run", "rate-limit", "switch-off", "protected". */
+const char *vigil_action__name(enum vigil_action a);
+const char *vigil_action_reason__name(enum vigil_action_reason r);
+
 struct vigil_event {
 	enum vigil_event_kind kind;
 	uint64_t time_ns;  /* CLOCK_REALTIME */
@@ -97,6 +116,8 @@ struct vigil_event {
 	const struct vigil_workload *workload;
 	const struct vigil_process *proc;
 	bool via_iouring; /* submitted through io_uring (work may run on an iou-wrk thread) */
+	enum vigil_action action;		/* what enforcement did (exec) */
+	enum vigil_action_reason action_reason; /* with WOULD_KILL: why not killed */
 
 	union {
 		struct {		  /* EXEC */

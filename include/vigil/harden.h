@@ -58,4 +58,26 @@ struct vigil_netpol_opts {
 int vigil_harden__netpol(const struct vigil_profile *p, const struct vigil_netpol_opts *o,
 			 struct vigil_buf *out, char *why, size_t why_size);
 
+/* ---- enforcement (docs/ENFORCEMENT.md) ---------------------------------------------- */
+
+/* Profiles with more entries than this are not enforced (their review cannot be trusted). */
+#define VIGIL_ENFORCE_MAX_ENTRIES 100000
+
+/*
+ * The safety rails on the profile itself: -EPERM (why says which) when it is learning or
+ * initializing (kubescape.io/status), partial (kubescape.io/completion), too-large (status, or
+ * more than VIGIL_ENFORCE_MAX_ENTRIES entries). Signatures are the caller's check.
+ */
+int vigil_harden__enforceable(const struct vigil_profile *p, char *why, size_t why_size);
+
+/*
+ * Calls fn for every exec path of the container (NULL = the first container found, as the
+ * matcher picks it) over every document: what the kernel's exec allow set holds. -EINVAL (why
+ * says which) when a path has a wildcard: the kernel compares exact paths, so it would kill
+ * what the profile allows. fn's non-zero value stops the walk and is returned.
+ */
+int vigil_harden__exec_paths(const struct vigil_profile *p, const char *container,
+			     int (*fn)(const char *path, void *arg), void *arg, char *why,
+			     size_t why_size);
+
 #endif

@@ -91,6 +91,31 @@ int vigil_sensor__iouring_ops(struct vigil_sensor *s, uint64_t cgroup_id, uint64
 /* Zoom: deeper capture for one workload (payload samples, every connection, file reads...). */
 int vigil_sensor__set_zoom(struct vigil_sensor *s, uint64_t cgroup_id, bool on);
 
+/*
+ * Enforcement (docs/ENFORCEMENT.md): the exec hook acts on a workload's forbidden programs in
+ * the kernel. rules: VIGIL_ENFORCE_* bits; kill false = dry-run (the record says would-kill);
+ * at most max_kills per window_ns, then alert only (0 = defaults: 10 per 60 s).
+ */
+#define VIGIL_ENFORCE_EXEC   (1u << 0) /* R0001: a path not in the exec allow set */
+#define VIGIL_ENFORCE_UPPER  (1u << 1) /* R1001: not allowed and on an overlayfs upper layer */
+#define VIGIL_ENFORCE_MEMFD  (1u << 2) /* R1005: a memfd (fileless) */
+#define VIGIL_ENFORCE_DEVSHM (1u << 3) /* R1000: below /dev/shm */
+struct vigil_enforce {
+	uint32_t rules;
+	bool kill;
+	uint32_t max_kills;
+	uint64_t window_ns;
+};
+/* Sets (enf != NULL) or removes a workload's enforcement; removing also clears its allow set. */
+int vigil_sensor__set_enforce(struct vigil_sensor *s, uint64_t cgroup_id,
+			      const struct vigil_enforce *enf);
+/* Adds an absolute path (no wildcards) to a workload's exec allow set. */
+int vigil_sensor__allow_exec(struct vigil_sensor *s, uint64_t cgroup_id, const char *path);
+/* The node-wide switch: while off is true no process is killed (alerts say would-kill). */
+int vigil_sensor__set_enforce_off(struct vigil_sensor *s, bool off);
+/* The allow set's hash of a path (sensor_abi.h, vg_path_hash); 0 for a relative path. */
+uint64_t vigil_sensor__path_hash(const char *path);
+
 /* Forget de-duplication state of a workload (so repeats are reported again). */
 int vigil_sensor__reset_dedup(struct vigil_sensor *s, uint64_t cgroup_id);
 
@@ -116,6 +141,8 @@ struct vigil_sensor_status {
 	uint64_t drops_ratelimit; /* per-workload rate limit */
 	uint64_t drops_table;	  /* table full / eviction of pending state */
 	uint64_t dedup_hits;	  /* repeats suppressed in the kernel */
+	uint64_t kills;		  /* processes killed by enforcement */
+	uint64_t would_kill;	  /* deviations enforcement did not kill (dry-run, rails) */
 	uint64_t processes, max_processes;
 	uint64_t workloads, max_workloads;
 	unsigned hooks_attached, hooks_failed;

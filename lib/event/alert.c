@@ -16,6 +16,35 @@ static json_t *profile_json(const struct vigil_profile_ref *p)
 			 p->digest ? p->digest : "", "signer", p->signer ? p->signer : "");
 }
 
+const char *vigil_action__name(enum vigil_action a)
+{
+	return a == VIGIL_ACTION_KILLED	      ? "killed"
+	       : a == VIGIL_ACTION_WOULD_KILL ? "would-kill"
+					      : NULL;
+}
+
+const char *vigil_action_reason__name(enum vigil_action_reason r)
+{
+	static const char *const names[] = { "dry-run", "rate-limit", "switch-off", "protected" };
+
+	return (unsigned)r < sizeof(names) / sizeof(names[0]) ? names[r] : "dry-run";
+}
+
+/* "action" (and "action_reason" when nothing was done): what enforcement did at the hook. */
+static json_t *with_action(json_t *alert, const struct vigil_event *ev)
+{
+	if (!alert || !ev || ev->action == VIGIL_ACTION_NONE)
+		return alert;
+	if (json_object_set_new(alert, "action", json_string(vigil_action__name(ev->action))) ||
+	    (ev->action == VIGIL_ACTION_WOULD_KILL &&
+	     json_object_set_new(alert, "action_reason",
+				 json_string(vigil_action_reason__name(ev->action_reason))))) {
+		json_decref(alert);
+		return NULL;
+	}
+	return alert;
+}
+
 json_t *vigil_alert__json(const struct vigil_alert *a)
 {
 	const struct vigil_rule *r = a->rule;
@@ -33,12 +62,14 @@ json_t *vigil_alert__json(const struct vigil_alert *a)
 		event = json_deep_copy(a->event_json);
 	else
 		event = json_object();
-	return json_pack("{s:s,s:s,s:s,s:i,s:s,s:{s:s,s:s},s:o,s:o,s:o,s:o,s:s,s:I}", "time",
-			 vigil_format_time_ns(a->time_ns, when, sizeof(when)), "rule_id", r->id,
-			 "rule_name", r->name, "severity", r->severity, "message",
-			 a->message ? a->message : "", "mitre", "tactic", r->tactic, "technique",
-			 r->technique, "workload", vigil_workload__json(a->workload, &a->info),
-			 "process", vigil_process__json(a->proc), "event", event, "profile",
-			 profile_json(a->profile), "key", a->key ? a->key : "", "repeats",
-			 (json_int_t)a->repeats);
+	return with_action(json_pack("{s:s,s:s,s:s,s:i,s:s,s:{s:s,s:s},s:o,s:o,s:o,s:o,s:s,s:I}",
+				     "time", vigil_format_time_ns(a->time_ns, when, sizeof(when)),
+				     "rule_id", r->id, "rule_name", r->name, "severity",
+				     r->severity, "message", a->message ? a->message : "", "mitre",
+				     "tactic", r->tactic, "technique", r->technique, "workload",
+				     vigil_workload__json(a->workload, &a->info), "process",
+				     vigil_process__json(a->proc), "event", event, "profile",
+				     profile_json(a->profile), "key", a->key ? a->key : "",
+				     "repeats", (json_int_t)a->repeats),
+			   a->event);
 }

@@ -74,6 +74,8 @@ int vigil_run_workload(struct vigil_sensor *s, char *const argv[], const char *n
 			return vigil_error__set(err, n, "", 0, 0, "reading events: %s",
 						strerror(-n));
 		}
+		if (run->on_tick)
+			run->on_tick(run->ctx);
 		now = mono_ns();
 		if (!exited) {
 			int ws;

@@ -421,20 +421,23 @@ int detect_raise(struct raise *r, enum vigil_rule_id rule, const char *key, cons
 				 .workload = r->w,
 				 .proc = ev->proc,
 				 .profile = &ref };
+	/* what the kernel acted on is always reported: no exemption or cooldown hides a kill */
+	bool acted = ev->action != VIGIL_ACTION_NONE;
 	char keybuf[KEY_MAX], idbuf[KEY_MAX + 2 * 256], msg[1024];
 	va_list ap;
 
-	if (!a.rule || d->disabled[rule])
+	if (!a.rule || (d->disabled[rule] && !acted))
 		return 0;
 	/* rulePolicies exempt only from the rules that take them, as in Kubescape: the
 	 * `R0001: processAllowed` entries of real profiles are inert there, and here */
-	if ((a.rule->flags & VIGIL_RULE_POLICY) && ev->proc &&
+	if (!acted && (a.rule->flags & VIGIL_RULE_POLICY) && ev->proc &&
 	    vigil_matcher__rule_allowed(r->b->m, a.rule->id, ev->proc->comm))
 		return 0;
 	vigil_strlcpy(keybuf, key ? key : "", sizeof(keybuf));
 	a.time_ns = ev->time_ns ? ev->time_ns : now_realtime_ns();
 	actor_identity(ev, keybuf, idbuf, sizeof(idbuf));
-	if (!cooldown_pass(d, r->w ? r->w->cgroup_id : 0, rule, idbuf, a.time_ns, &a.repeats))
+	if (!acted &&
+	    !cooldown_pass(d, r->w ? r->w->cgroup_id : 0, rule, idbuf, a.time_ns, &a.repeats))
 		return 0;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);

@@ -88,7 +88,7 @@ static int raise_dropped(struct raise *r, const char *path)
 			    written ? "written" : "changed", who);
 }
 
-static int eval_exec(struct raise *r)
+static int exec_rules(struct raise *r)
 {
 	const struct vigil_event *ev = r->ev;
 	const struct vigil_process *p = ev->proc;
@@ -139,6 +139,24 @@ static int eval_exec(struct raise *r)
 				    args);
 	}
 	return 0;
+}
+
+/*
+ * An exec the kernel acted on always has its alert: when the profile's matcher finds nothing
+ * to say (the kernel's allow set is exact paths, the matcher also knows wildcards), R0001 says
+ * what enforcement did.
+ */
+static int eval_exec(struct raise *r)
+{
+	const struct vigil_event *ev = r->ev;
+	const char *path = ev->exec.path && ev->exec.path[0] ? ev->exec.path
+			   : ev->proc && ev->proc->exe	     ? ev->proc->exe
+							     : "";
+	int n = exec_rules(r);
+
+	if (n || ev->action == VIGIL_ACTION_NONE)
+		return n;
+	return detect_raise(r, VIGIL_R0001, path, "process stopped by enforcement: %s", path);
 }
 
 static int eval_open(struct raise *r)

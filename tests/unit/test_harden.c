@@ -227,12 +227,76 @@ static void test_netpol_refusals(void **state)
 	vigil_buf__release(&b);
 }
 
+static int collect(const char *path, void *arg)
+{
+	char *buf = arg;
+	size_t len = strlen(buf);
+
+	snprintf(buf + len, 512 - len, "%s;", path);
+	return 0;
+}
+
+static void test_enforce_rails(void **state)
+{
+	static const char head[] = "apiVersion: spdx.softwarecomposition.kubescape.io/v1beta1\n"
+				   "kind: ContainerProfile\nmetadata:\n  name: x\n";
+	char text[2048], why[256], paths[512] = "";
+	struct vigil_profile *p;
+
+	(void)state;
+	/* finished: enforceable, its exact exec paths */
+	snprintf(text, sizeof(text),
+		 "%s  annotations: {kubescape.io/status: completed, kubescape.io/completion: "
+		 "complete}\nspec:\n  execs: [{path: /usr/bin/id}, {path: /bin/sh, args: [sh]}]\n",
+		 head);
+	p = load_text(text);
+	assert_int_equal(vigil_harden__enforceable(p, why, sizeof(why)), 0);
+	assert_int_equal(vigil_harden__exec_paths(p, NULL, collect, paths, why, sizeof(why)), 0);
+	assert_string_equal(paths, "/bin/sh;/usr/bin/id;");
+	assert_int_equal(vigil_harden__exec_paths(p, "other", collect, paths, why, sizeof(why)),
+			 -ENOENT);
+	vigil_profile__free(p);
+
+	/* learning, partial, too-large: never */
+	static const char *const bad[] = { "kubescape.io/status: learning",
+					   "kubescape.io/status: too-large",
+					   "kubescape.io/completion: partial" };
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(text, sizeof(text),
+			 "%s  annotations: {%s}\nspec:\n  execs: [{path: /x}]\n", head, bad[i]);
+		p = load_text(text);
+		assert_int_equal(vigil_harden__enforceable(p, why, sizeof(why)), -EPERM);
+		assert_non_null(strstr(why, strchr(bad[i], ' ') + 1));
+		vigil_profile__free(p);
+	}
+
+	/* a wildcard path or an exemption of an exec rule: the kernel cannot enforce it */
+	snprintf(text, sizeof(text), "%sspec:\n  execs: [{path: /usr/bin/id}, {path: /opt/*}]\n",
+		 head);
+	p = load_text(text);
+	assert_int_equal(vigil_harden__exec_paths(p, NULL, collect, paths, why, sizeof(why)),
+			 -EINVAL);
+	assert_non_null(strstr(why, "/opt/*"));
+	vigil_profile__free(p);
+	/* the exec rules take no rulePolicies (as in Kubescape): an R0001 entry changes nothing */
+	paths[0] = '\0';
+	snprintf(text, sizeof(text),
+		 "%sspec:\n  execs: [{path: /usr/bin/id}]\n"
+		 "  rulePolicies: {R0001: {processAllowed: [sh]}}\n",
+		 head);
+	p = load_text(text);
+	assert_int_equal(vigil_harden__exec_paths(p, NULL, collect, paths, why, sizeof(why)), 0);
+	assert_string_equal(paths, "/usr/bin/id;");
+	vigil_profile__free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_seccomp),
 		cmocka_unit_test(test_netpol),
 		cmocka_unit_test(test_netpol_refusals),
+		cmocka_unit_test(test_enforce_rails),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -402,10 +402,51 @@ static void test_decode(void **state)
 	vigil_sensor__free(s);
 }
 
+/* FNV-1a of bytes, one little-endian word at a time, as bpf/enforce.bpf.h hashes a path. */
+static uint64_t ref_hash(const char *b, size_t len)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (size_t at = 0; at < len && at < 1024; at += 8) {
+		uint64_t w = 0;
+
+		memcpy(&w, b + at, len - at < 8 ? len - at : 8);
+		h = (h ^ w) * 0x100000001b3ull;
+	}
+	return (h ^ len) * 0x100000001b3ull;
+}
+
+/* The exec allow set's key: the path's components leaf first, as the kernel's walk writes them. */
+static void test_path_hash(void **state)
+{
+	char longp[1400] = "", leaf[1400];
+	size_t n = 0, lp = 0;
+
+	(void)state;
+	assert_true(vigil_sensor__path_hash("/usr/bin/id") == ref_hash("id\0bin\0usr\0", 11));
+	/* repeated and trailing slashes name the same file */
+	assert_true(vigil_sensor__path_hash("//usr//bin/id/") == ref_hash("id\0bin\0usr\0", 11));
+	assert_true(vigil_sensor__path_hash("/x") == ref_hash("x\0", 2));
+	assert_true(vigil_sensor__path_hash("/usr/bin/id") !=
+		    vigil_sensor__path_hash("/usr/bin/di"));
+	assert_true(vigil_sensor__path_hash("/a/bc") != vigil_sensor__path_hash("/ab/c"));
+	assert_true(vigil_sensor__path_hash("relative/id") == 0);
+	assert_true(vigil_sensor__path_hash(NULL) == 0);
+	/* past 1 KiB only the leaf end and the length count */
+	for (int i = 0; i < 300; i++) {
+		memcpy(longp + lp, "/dir", 5);
+		lp += 4;
+		memcpy(leaf + n, "dir", 4);
+		n += 4;
+	}
+	assert_true(vigil_sensor__path_hash(longp) == ref_hash(leaf, n));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_abi_layout),
+		cmocka_unit_test(test_path_hash),
 		cmocka_unit_test(test_container_id),
 		cmocka_unit_test(test_dns),
 		cmocka_unit_test(test_paths),

@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: GPL-2.0 OR Apache-2.0 */
+/*
+ * Enforcement at the exec hook (docs/ENFORCEMENT.md): for a workload with an entry in map
+ * enforce, a program it may not run is killed with SIGKILL from the hook itself, before the new
+ * image runs its first instruction (sched_process_exec fires after the point of no return of
+ * execve and before the return to user space, where the pending SIGKILL is taken). No round
+ * trip to user space: the decision is a hash of the path the record already holds and one map
+ * lookup. The record says what was done (VG_F_KILLED, VG_F_WOULD_KILL and why not).
+ * Included after record.bpf.h.
+ */
+#ifndef VIGIL_BPF_ENFORCE_H
+#define VIGIL_BPF_ENFORCE_H
+
+#define SIGKILL_ 9
+
+/* vg_path_hash (sensor_abi.h) of the first string of the record, len bytes. */
+static __always_inline __u64 path_hash(struct vg_event *e, __u32 len)
+{
+	__u64 h = VG_FNV_OFFSET;
+
+	for (int i = 0; i < VG_PATH_HASH_MAX / 8; i++) {
+		__u32 at = i * 8;
+		__u64 w;
+
+		if (at >= len)
+			break;
+		w = *(__u64 *)&e->data[doff(at)];
+		if (len - at < 8)
+			w &= (1ull << ((len - at) * 8)) - 1;
+		h = (h ^ w) * VG_FNV_PRIME;
+	}
+	return (h ^ len) * VG_FNV_PRIME;
+}
+
+/* The path (leaf first) is below /dev/shm: it ends in "shm\0dev\0" after a component's end. */
+static __always_inline bool path_under_dev_shm(struct vg_event *e, __u32 len)
+{
+	__u64 tail;
+
+	if (len < 10 || len > VG_DATA_MAX || e->data[doff(len - 9)] != 0)
+		return false;
+	tail = *(__u64 *)&e->data[doff(len - 8)];
+	return tail == 0x00766564006d6873ull; /* "shm\0dev\0" little-endian */
+}
+
+/* Whether the exec in record e (path in string 0, flags set) breaks the workload's rules. */
+static __always_inline bool exec_forbidden(struct vg_event *e, __u64 cg, __u32 rules)
+{
+	struct vg_exec_key k = { .cgroup_id = cg };
+	__u32 len = e->str_len[0];
+	bool allowed;
+
+	if ((rules & VG_ENF_MEMFD) && (e->flags & VG_F_MEMFD))
+		return true;
+	if ((rules & VG_ENF_DEVSHM) && path_under_dev_shm(e, len))
+		return true;
+	if (!(rules & (VG_ENF_EXEC | VG_ENF_UPPER)))
+		return false;
+	/* a cut path is not the path that was allowed: fail closed */
+	k.hash = path_hash(e, len);
+	allowed = len && !(e->flags & VG_F_TRUNC) && bpf_map_lookup_elem(&execallow, &k);
+	if (allowed)
+		return false;
+	return (rules & VG_ENF_EXEC) || (e->flags & VG_F_UPPER);
+}
+
+/* Acts on the exec in record e for workload cg; marks the record with what was done. */
+static __always_inline void enforce_exec(struct vg_event *e, __u64 cg)
+{
+	struct vg_enforce *en = bpf_map_lookup_elem(&enforce, &cg);
+
+	if (!en || !exec_forbidden(e, cg, en->rules))
+		return;
+	e->flags |= VG_F_WOULD_KILL;
+	count(VG_CNT_WOULD_KILL);
+	/* the host's init and the sensor itself are never killed */
+	if (e->pid == 1 || e->pid == cfg_self_tgid) {
+		e->flags |= VG_F_ENF_SPARED;
+		return;
+	}
+	if (enforce_off) {
+		e->flags |= VG_F_ENF_OFF;
+		return;
+	}
+	if (en->mode != VG_ENF_KILL)
+		return;
+	if (e->ktime_ns - en->window_start > en->window_ns) {
+		en->window_start = e->ktime_ns;
+		en->kills = 0;
+	}
+	if (en->kills >= en->max_kills) {
+		e->flags |= VG_F_ENF_LIMIT;
+		return;
+	}
+	__sync_fetch_and_add(&en->kills, 1);
+	if (bpf_send_signal(SIGKILL_))
+		return;
+	e->flags = (e->flags & ~VG_F_WOULD_KILL) | VG_F_KILLED;
+	count(VG_CNT_KILLS);
+}
+
+#endif

@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * What enforcement takes from a profile, and the rails on the profile itself: a profile that is
+ * still learning, partial or too large describes less than the workload does, and enforcing it
+ * would kill the application's own rare paths.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "profile/model.h"
+#include "vigil/harden.h"
+
+static int fail(char *why, size_t size, int code, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int fail(char *why, size_t size, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (size) {
+		va_start(ap, fmt);
+		vsnprintf(why, size, fmt, ap);
+		va_end(ap);
+	}
+	return code;
+}
+
+int vigil_harden__enforceable(const struct vigil_profile *p, char *why, size_t why_size)
+{
+	size_t n;
+
+	if (why_size)
+		why[0] = '\0';
+	for (size_t d = 0; d < vigil_profile__doc_count(p); d++) {
+		const char *st = vigil_profile__annotation(p, d, "kubescape.io/status");
+		const char *co = vigil_profile__annotation(p, d, "kubescape.io/completion");
+
+		if (st && (!strcmp(st, "learning") || !strcmp(st, "initializing") ||
+			   !strcmp(st, "too-large")))
+			return fail(why, why_size, -EPERM,
+				    "the profile is %s (kubescape.io/status)", st);
+		if (co && !strcmp(co, "partial"))
+			return fail(
+				why, why_size, -EPERM,
+				"the profile is partial (kubescape.io/completion): the workload "
+				"ran before learning began");
+	}
+	n = vigil_profile__entry_count(p);
+	if (n > VIGIL_ENFORCE_MAX_ENTRIES)
+		return fail(why, why_size, -EPERM,
+			    "the profile is too large to review (%zu entries)", n);
+	return 0;
+}
+
+static const struct prof_container *doc_container(const struct prof_doc *d, size_t i)
+{
+	if (i + 1 == prof_doc_container_count(d) && d->kind == VIGIL_KIND_CONTAINER_PROFILE &&
+	    prof_doc_grouped(d))
+		return NULL;
+	return prof_doc_container_at((struct prof_doc *)d, i);
+}
+
+static bool same_name(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && !strcmp(a, b));
+}
+
+/*
+ * Checks one container's entries; calls fn per path. rulePolicies need no check: the exec
+ * rules do not take them (as in Kubescape), so a profile's processAllowed never allows an exec.
+ */
+static int walk(const struct prof_container *c, int (*fn)(const char *, void *), void *arg,
+		char *why, size_t size)
+{
+	for (size_t i = 0; i < c->execs.n; i++) {
+		const char *path = c->execs.v[i].path;
+		int r;
+
+		if (!path || path[0] != '/' || strstr(path, PROF_ELLIPSIS) || strchr(path, '*'))
+			return fail(why, size, -EINVAL,
+				    "exec path \"%s\" is not an exact absolute path: the kernel "
+				    "compares exact paths",
+				    path ? path : "");
+		if ((r = fn(path, arg)))
+			return r;
+	}
+	return 0;
+}
+
+int vigil_harden__exec_paths(const struct vigil_profile *p, const char *container,
+			     int (*fn)(const char *path, void *arg), void *arg, char *why,
+			     size_t why_size)
+{
+	bool picked = container != NULL, found = false;
+	const char *name = container;
+	int r;
+
+	if (why_size)
+		why[0] = '\0';
+	prof_ensure_normal(p);
+	for (size_t d = 0; d < p->ndocs; d++) {
+		for (size_t i = 0; i < prof_doc_container_count(&p->docs[d]); i++) {
+			const struct prof_container *c = doc_container(&p->docs[d], i);
+
+			if (!c)
+				continue;
+			if (!picked) {
+				name = c->name;
+				picked = true;
+			}
+			if (!same_name(name, c->name))
+				continue;
+			found = true;
+			if ((r = walk(c, fn, arg, why, why_size)))
+				return r;
+		}
+	}
+	if (!found)
+		return fail(why, why_size, -ENOENT, "no container %s in the profile",
+			    container ? container : "");
+	return 0;
+}

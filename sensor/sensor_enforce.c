@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Enforcement's kernel state (bpf/enforce.bpf.h): per workload its rules and mode (map
+ * enforce) and the exec paths it may run (map execallow, keyed by the hash of the path as the
+ * kernel's path walk writes it), and the node-wide switch (enforce_off in .bss).
+ *
+ * The exec allow set is keyed by (cgroup id, path hash) so one map serves every workload and a
+ * lookup costs one hash probe; issue 16's per-workload allow sets for detection can use the
+ * same map and hash (vigil_sensor__allow_exec) instead of a second copy.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "sensor/sensor_state.h"
+#include "vigil.skel.h"
+
+#define DEFAULT_MAX_KILLS 10
+#define DEFAULT_WINDOW_NS (60ull * 1000000000ull)
+
+/* FNV-1a over little-endian words of the first VG_PATH_HASH_MAX bytes, then the length. */
+static uint64_t hash_leaf_first(const unsigned char *b, size_t len)
+{
+	uint64_t h = VG_FNV_OFFSET;
+
+	for (size_t at = 0; at < len && at < VG_PATH_HASH_MAX; at += 8) {
+		uint64_t w = 0;
+		size_t n = len - at < 8 ? len - at : 8;
+
+		for (size_t i = 0; i < n; i++)
+			w |= (uint64_t)b[at + i] << (8 * i);
+		h = (h ^ w) * VG_FNV_PRIME;
+	}
+	return (h ^ (uint64_t)len) * VG_FNV_PRIME;
+}
+
+uint64_t vigil_sensor__path_hash(const char *path)
+{
+	unsigned char buf[VG_DATA_MAX];
+	size_t len = 0, end;
+
+	if (!path || path[0] != '/')
+		return 0;
+	/* components from the leaf up, each NUL-terminated, as the kernel's walk writes them */
+	end = strlen(path);
+	while (end > 0) {
+		size_t start = end;
+
+		while (start > 0 && path[start - 1] != '/')
+			start--;
+		if (end > start) {
+			if (len + (end - start) + 1 > sizeof(buf))
+				return 0;
+			memcpy(buf + len, path + start, end - start);
+			len += end - start;
+			buf[len++] = '\0';
+		}
+		end = start ? start - 1 : 0;
+	}
+	return hash_leaf_first(buf, len);
+}
+
+int vigil_sensor__allow_exec(struct vigil_sensor *s, uint64_t cgroup_id, const char *path)
+{
+	struct vg_exec_key k = { .cgroup_id = cgroup_id, .hash = vigil_sensor__path_hash(path) };
+	uint8_t one = 1;
+
+	if (!k.hash)
+		return -EINVAL;
+	if (bpf_map_update_elem(bpf_map__fd(s->skel->maps.execallow), &k, &one, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+/* Removes every allow-set entry of the workload. */
+static int clear_allow(struct vigil_sensor *s, uint64_t cgroup_id)
+{
+	int fd = bpf_map__fd(s->skel->maps.execallow);
+	struct vg_exec_key k, next, *prev = NULL;
+
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		k = next;
+		if (k.cgroup_id == cgroup_id) {
+			if (bpf_map_delete_elem(fd, &k) && errno != ENOENT)
+				return -errno;
+			prev = NULL; /* restart: deleting can reorder the walk */
+			continue;
+		}
+		prev = &k;
+	}
+	return 0;
+}
+
+int vigil_sensor__set_enforce(struct vigil_sensor *s, uint64_t cgroup_id,
+			      const struct vigil_enforce *enf)
+{
+	int fd = bpf_map__fd(s->skel->maps.enforce);
+	struct vg_enforce v;
+
+	if (!enf) {
+		if (bpf_map_delete_elem(fd, &cgroup_id) && errno != ENOENT)
+			return -errno;
+		return clear_allow(s, cgroup_id);
+	}
+	memset(&v, 0, sizeof(v));
+	v.rules = enf->rules;
+	v.mode = enf->kill ? VG_ENF_KILL : VG_ENF_DRY_RUN;
+	v.max_kills = enf->max_kills ? enf->max_kills : DEFAULT_MAX_KILLS;
+	v.window_ns = enf->window_ns ? enf->window_ns : DEFAULT_WINDOW_NS;
+	if (bpf_map_update_elem(fd, &cgroup_id, &v, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+int vigil_sensor__set_enforce_off(struct vigil_sensor *s, bool off)
+{
+	__atomic_store_n(&s->skel->bss->enforce_off, off ? 1u : 0u, __ATOMIC_SEQ_CST);
+	return 0;
+}
