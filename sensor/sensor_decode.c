@@ -80,8 +80,16 @@ static void decode_exec(struct vigil_sensor *s, const struct vg_event *e,
 	const char *exe = s->str[0];
 
 	/* who started it: what ran before the exec (a fork inherits its parent's exe); a
-	 * process first seen at its exec (its fork was de-duplicated) ran its parent's */
+	 * process first seen at its exec (its fork was de-duplicated) ran its parent's, which
+	 * the table knows when the parent was seen (it is still there: events come in order,
+	 * its exit after this exec), else /proc while the parent lives */
 	vigil_strlcpy(s->parent_exe, p && p->proc.exe ? p->proc.exe : "", sizeof(s->parent_exe));
+	if (!s->parent_exe[0] && e->ppid) {
+		const struct vigil_proc_entry *pp = vigil_proc_table__find_pid(s->procs, e->ppid);
+
+		if (pp && pp != p && pp->proc.exe)
+			vigil_strlcpy(s->parent_exe, pp->proc.exe, sizeof(s->parent_exe));
+	}
 	if (!s->parent_exe[0] && e->ppid && !s->offline) {
 		char link[40];
 		ssize_t n;

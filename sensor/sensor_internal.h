@@ -51,6 +51,7 @@ struct vigil_proc_entry {
 	char **argv;
 	/* private */
 	struct vigil_proc_entry *hnext;
+	struct vigil_proc_entry *pnext; /* chain by pid alone */
 	struct vigil_lru_node lru;
 };
 
@@ -62,6 +63,9 @@ struct vigil_proc_entry *vigil_proc_table__get(struct vigil_proc_table *t, uint3
 					       uint64_t start_ns, bool *ret_created);
 struct vigil_proc_entry *vigil_proc_table__find(struct vigil_proc_table *t, uint32_t pid,
 						uint64_t start_ns);
+/* The latest-started entry with this pid (whatever its start time), or NULL: a parent known
+ * only by its pid (the record's ppid). */
+struct vigil_proc_entry *vigil_proc_table__find_pid(const struct vigil_proc_table *t, uint32_t pid);
 void vigil_proc_table__remove(struct vigil_proc_table *t, uint32_t pid, uint64_t start_ns);
 size_t vigil_proc_table__count(const struct vigil_proc_table *t);
 uint64_t vigil_proc_table__evictions(const struct vigil_proc_table *t);

@@ -14,6 +14,7 @@
 
 struct vigil_proc_table {
 	struct vigil_proc_entry **buckets;
+	struct vigil_proc_entry **pbuckets; /* by pid alone: a process's parent */
 	size_t nbuckets, count, max;
 	uint64_t evictions;
 	struct vigil_lru lru;
@@ -35,7 +36,10 @@ struct vigil_proc_table *vigil_proc_table__new(size_t max)
 	t->max = max ? max : 1;
 	t->nbuckets = t->max * 2 + 1;
 	t->buckets = calloc(t->nbuckets, sizeof(*t->buckets));
-	if (!t->buckets) {
+	t->pbuckets = calloc(t->nbuckets, sizeof(*t->pbuckets));
+	if (!t->buckets || !t->pbuckets) {
+		free(t->buckets);
+		free(t->pbuckets);
 		free(t);
 		return NULL;
 	}
@@ -67,6 +71,11 @@ static void proc_unlink_free(struct vigil_proc_table *t, struct vigil_proc_entry
 		pp = &(*pp)->hnext;
 	if (*pp)
 		*pp = p->hnext;
+	pp = &t->pbuckets[p->proc.pid % t->nbuckets];
+	while (*pp && *pp != p)
+		pp = &(*pp)->pnext;
+	if (*pp)
+		*pp = p->pnext;
 	vigil_lru__unlink(&t->lru, &p->lru);
 	proc_entry_clear(p);
 	free(p);
@@ -80,6 +89,7 @@ void vigil_proc_table__free(struct vigil_proc_table *t)
 	while (t->lru.head)
 		proc_unlink_free(t, vigil_lru_entry(t->lru.head, struct vigil_proc_entry, lru));
 	free(t->buckets);
+	free(t->pbuckets);
 	free(t);
 }
 
@@ -119,11 +129,25 @@ struct vigil_proc_entry *vigil_proc_table__get(struct vigil_proc_table *t, uint3
 	b = proc_hash(t, pid, start_ns);
 	p->hnext = t->buckets[b];
 	t->buckets[b] = p;
+	p->pnext = t->pbuckets[pid % t->nbuckets];
+	t->pbuckets[pid % t->nbuckets] = p;
 	vigil_lru__push(&t->lru, &p->lru);
 	t->count++;
 	if (ret_created)
 		*ret_created = true;
 	return p;
+}
+
+struct vigil_proc_entry *vigil_proc_table__find_pid(const struct vigil_proc_table *t, uint32_t pid)
+{
+	struct vigil_proc_entry *best = NULL;
+
+	/* a reused pid: the process that started last is the one alive now */
+	for (struct vigil_proc_entry *p = t->pbuckets[pid % t->nbuckets]; p; p = p->pnext) {
+		if (p->proc.pid == pid && (!best || p->proc.start_ns > best->proc.start_ns))
+			best = p;
+	}
+	return best;
 }
 
 void vigil_proc_table__remove(struct vigil_proc_table *t, uint32_t pid, uint64_t start_ns)

@@ -79,6 +79,9 @@ static const char *const informational[] = {
 	"futex",
 	"madvise",
 	"mincore",
+	"fadvise64",
+	"readahead",
+	"sync_file_range",
 	"restart_syscall",
 	NULL,
 };
