@@ -59,39 +59,65 @@ __noinline int on_sock(__u64 regs_, long nr, long ret, __u64 cg)
 	return ev_submit(e, off, 1, false);
 }
 
-/* DNS questions: the payload of a UDP datagram to port 53 (parsed in user space). */
-__noinline int on_send(__u64 regs_, long nr, long ret, __u64 cg)
+#define MSG_FASTOPEN_ 0x20000000
+#define IPPROTO_TCP_  6
+#define SOCK_DGRAM_   2
+/* sendmmsg: at most this many messages are looked at (the kernel caps vlen at UIO_MAXIOV) */
+#define VG_MMSG_MAX 1024
+
+/* One message sent to an address named in the call (VG_EV_SEND): arg[0] protocol, arg[1] the
+ * call's result, arg[2] fd, arg[3] 1 (outbound), arg[4] the call (enum vigil_send_call),
+ * arg[5] the message flags. De-duplicated by the peer (and protocol): a workload that sends
+ * to one address a million times reports it once. */
+/* how: the address length (16 bits), the call (8 bits), the message flags (high 32 bits) */
+static __always_inline __u64 send_how(long alen, long nr, __u64 flags)
 {
-	struct pt_regs *regs = (struct pt_regs *)regs_;
+	__u64 call = nr == NR_sendto ? 0 : nr == NR_sendmsg ? 1 : 2;
+
+	if (alen < 0 || alen > 0xffff)
+		alen = 0;
+	return (__u64)alen | (call << 16) | (flags << 32);
+}
+
+/* (at most five arguments for a global function: the call's details are packed in `how`,
+ * its result and descriptor in ret_fd) */
+__noinline int send_peer(__u64 sk_, __u64 uaddr, __u64 how, __u64 ret_fd, __u64 cg)
+{
+	struct sock *sk = (struct sock *)sk_;
+	long alen = how & 0xffff;
 	struct vg_event *e;
-	struct sock *sk;
-	const void *buf, *uaddr = NULL;
-	__u64 len;
-	long alen = 0;
-	__u32 off = 0;
+	__u16 fam = 0;
+	__u64 h;
 
-	if (!want(VG_EV_DNS) || ret <= 0)
+	if (!uaddr || alen < 2)
 		return 0;
-	sk = fd_sock(BPF_CORE_READ(regs, di), NULL);
-	if (!sk || BPF_CORE_READ(sk, sk_protocol) != IPPROTO_UDP_)
+	bpf_probe_read_user(&fam, sizeof(fam), (void *)uaddr);
+	if (fam != AF_INET_ && fam != AF_INET6_)
 		return 0;
-	if (nr == NR_sendto) {
-		buf = (void *)BPF_CORE_READ(regs, si);
-		len = BPF_CORE_READ(regs, dx);
-		uaddr = (void *)BPF_CORE_READ(regs, r8);
-		alen = BPF_CORE_READ(regs, r9);
-	} else {
-		struct user_msghdr m = {};
-		struct iovec iov = {};
+	e = ev_begin(VG_EV_SEND, cg);
+	if (!e)
+		return 0;
+	sock_addrs(e, sk);
+	put_user_sockaddr(e, 0, &e->sa[1], (void *)uaddr, alen, 0);
+	e->arg[1] = (__s32)(ret_fd & 0xffffffff);
+	e->arg[2] = (__s32)(ret_fd >> 32);
+	e->arg[3] = 1;
+	e->arg[4] = (how >> 16) & 0xff;
+	e->arg[5] = how >> 32;
+	/* the key leaves out the local port: a new socket per message is still one peer */
+	h = (0xcbf29ce484222325ull ^ *(__u64 *)&e->sa[1].addr[0]) * 0x100000001b3ull;
+	h = (h ^ *(__u64 *)&e->sa[1].addr[8]) * 0x100000001b3ull;
+	h = (h ^ e->sa[1].port ^ ((__u64)e->arg[0] << 16) ^ ((__u64)fam << 32)) * 0x100000001b3ull;
+	return ev_submit_key(e, 0, 1, false, h | 1);
+}
 
-		/* sendmmsg: the first message (its msg_hdr starts the struct mmsghdr) */
-		bpf_probe_read_user(&m, sizeof(m), (void *)BPF_CORE_READ(regs, si));
-		bpf_probe_read_user(&iov, sizeof(iov), m.msg_iov);
-		buf = iov.iov_base;
-		len = iov.iov_len;
-		uaddr = m.msg_name;
-		alen = m.msg_namelen;
-	}
+/* The questions of a UDP datagram to port 53: its payload (parsed in user space). */
+static __always_inline int dns_question(struct sock *sk, __u64 cg, const void *uaddr, long alen,
+					const void *buf, __u64 len)
+{
+	struct vg_event *e;
+	__u32 off;
+
 	e = ev_begin(VG_EV_DNS, cg);
 	if (!e)
 		return 0;
@@ -102,6 +128,83 @@ __noinline int on_send(__u64 regs_, long nr, long ret, __u64 cg)
 		return 0;
 	off = put_user_bytes(e, 0, 0, buf, len, VG_DNS_MAX, VG_STR_BYTES);
 	return ev_submit(e, off, 0, false);
+}
+
+/*
+ * sendto, sendmsg, sendmmsg: datagrams (and TCP Fast Open) to an address named in the call,
+ * which no connect event shows (VG_EV_SEND, one per message of sendmmsg), and DNS questions
+ * in UDP datagrams (VG_EV_DNS, the first message). A call without an address goes to the
+ * socket's connected peer, which its connect event showed.
+ */
+__noinline int on_send(__u64 regs_, long nr, long ret, __u64 cg)
+{
+	struct pt_regs *regs = (struct pt_regs *)regs_;
+	struct sock *sk;
+	const void *buf = NULL, *uaddr = NULL;
+	__u64 len = 0, flags = 0;
+	long alen = 0, fam, fd = BPF_CORE_READ(regs, di);
+	__u64 ret_fd = ((__u64)ret & 0xffffffff) | ((__u64)fd << 32);
+	__u16 type, proto;
+	bool send;
+
+	if (nr == NR_sendmmsg && ret <= 0)
+		return 0;
+	if (!want(VG_EV_DNS) && !want(VG_EV_SEND))
+		return 0;
+	sk = fd_sock(fd, NULL);
+	if (!sk)
+		return 0;
+	fam = BPF_CORE_READ(sk, __sk_common.skc_family);
+	if (fam != AF_INET_ && fam != AF_INET6_)
+		return 0;
+	type = BPF_CORE_READ(sk, sk_type);
+	proto = BPF_CORE_READ(sk, sk_protocol);
+	if (nr == NR_sendto) {
+		buf = (void *)BPF_CORE_READ(regs, si);
+		len = BPF_CORE_READ(regs, dx);
+		flags = BPF_CORE_READ(regs, r10);
+		uaddr = (void *)BPF_CORE_READ(regs, r8);
+		alen = BPF_CORE_READ(regs, r9);
+	} else {
+		struct user_msghdr m = {};
+		struct iovec iov = {};
+
+		/* sendmsg, and sendmmsg's first message (its msg_hdr starts the struct mmsghdr) */
+		bpf_probe_read_user(&m, sizeof(m), (void *)BPF_CORE_READ(regs, si));
+		bpf_probe_read_user(&iov, sizeof(iov), m.msg_iov);
+		buf = iov.iov_base;
+		len = iov.iov_len;
+		uaddr = m.msg_name;
+		alen = m.msg_namelen;
+		flags = nr == NR_sendmsg ? BPF_CORE_READ(regs, dx) : BPF_CORE_READ(regs, r10);
+	}
+	/* datagram sockets (UDP, UDP-Lite, ICMP echo); TCP only with Fast Open, which connects
+	 * and sends in one call (raw and packet sockets are judged where they are created) */
+	send = want(VG_EV_SEND) &&
+	       (type == SOCK_DGRAM_ || (proto == IPPROTO_TCP_ && (flags & MSG_FASTOPEN_)));
+	/* a datagram that failed did not leave; a Fast Open SYN leaves even when the call fails
+	 * (EINPROGRESS on a non-blocking socket, a refused connection), as a connect does */
+	if (ret < 0 && !(send && proto == IPPROTO_TCP_))
+		return 0;
+	if (send && nr != NR_sendmmsg)
+		send_peer((__u64)sk, (__u64)uaddr, send_how(alen, nr, flags), ret_fd, cg);
+	if (send && nr == NR_sendmmsg) {
+		const struct mmsghdr *v = (void *)BPF_CORE_READ(regs, si);
+
+		/* every message sent may name its own address */
+		for (int i = 0; i < VG_MMSG_MAX; i++) {
+			struct user_msghdr m = {};
+
+			if (i >= ret)
+				break;
+			bpf_probe_read_user(&m, sizeof(m), &v[i].msg_hdr);
+			send_peer((__u64)sk, (__u64)m.msg_name, send_how(m.msg_namelen, nr, flags),
+				  ret_fd, cg);
+		}
+	}
+	if (want(VG_EV_DNS) && proto == IPPROTO_UDP_ && ret > 0)
+		return dns_question(sk, cg, uaddr, alen, buf, len);
+	return 0;
 }
 
 /* ---- TCP state ----------------------------------------------------------------------- */

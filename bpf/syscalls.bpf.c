@@ -146,7 +146,7 @@ __noinline int on_call(__u64 regs_, long nr, long ret, __u64 cg)
 
 static __always_inline int sys_exit_body(struct pt_regs *regs, long nr, long ret)
 {
-	__u64 cg;
+	__u64 cg, r = 0;
 
 	switch (nr) {
 	case NR_open:
@@ -183,34 +183,38 @@ static __always_inline int sys_exit_body(struct pt_regs *regs, long nr, long ret
 	}
 	if (!monitored(&cg))
 		return 0;
+	/* the handlers are global functions, which take numbers: in tp_btf, regs is a trusted
+	 * pointer the verifier refuses as a global function's scalar argument (the tp_btf
+	 * programs would not load), so it goes through the stack as a plain number */
+	bpf_probe_read_kernel(&r, sizeof(r), &regs);
 	switch (nr) {
 	case NR_open:
 	case NR_openat:
 	case NR_openat2:
 	case NR_creat:
-		return on_open((__u64)regs, nr, ret, cg);
+		return on_open(r, nr, ret, cg);
 	case NR_connect:
 	case NR_accept:
 	case NR_accept4:
 	case NR_bind:
 	case NR_listen:
-		return on_sock((__u64)regs, nr, ret, cg);
+		return on_sock(r, nr, ret, cg);
 	case NR_sendto:
 	case NR_sendmsg:
 	case NR_sendmmsg:
-		return on_send((__u64)regs, nr, ret, cg);
+		return on_send(r, nr, ret, cg);
 	case NR_symlink:
 	case NR_symlinkat:
 	case NR_link:
 	case NR_linkat:
-		return on_link((__u64)regs, nr, ret, cg);
+		return on_link(r, nr, ret, cg);
 	case NR_chmod:
 	case NR_fchmod:
 	case NR_fchmodat:
 	case NR_fchmodat2:
-		return on_chmod((__u64)regs, nr, ret, cg);
+		return on_chmod(r, nr, ret, cg);
 	default:
-		return on_call((__u64)regs, nr, ret, cg);
+		return on_call(r, nr, ret, cg);
 	}
 }
 

@@ -55,6 +55,7 @@ int on_chmod(__u64 regs, long nr, long ret, __u64 cg);
 int on_link(__u64 regs, long nr, long ret, __u64 cg);
 int on_sock(__u64 regs, long nr, long ret, __u64 cg);
 int on_send(__u64 regs, long nr, long ret, __u64 cg);
+int send_peer(__u64 sk, __u64 uaddr, __u64 how, __u64 ret_fd, __u64 cg);
 int on_call(__u64 regs, long nr, long ret, __u64 cg);
 
 #endif

@@ -143,7 +143,7 @@ static void decode_fork(struct vigil_sensor *s, const struct vg_event *e,
 	}
 }
 
-/* connect, accept, bind, listen, TCP state: protocol, direction, both addresses. */
+/* connect, accept, bind, listen, TCP state, send: protocol, direction, both addresses. */
 static void decode_net(struct vigil_sensor *s, const struct vg_event *e, struct vigil_event *ev)
 {
 	const char *up = s->str[0];
@@ -163,6 +163,10 @@ static void decode_net(struct vigil_sensor *s, const struct vg_event *e, struct 
 		ev->net.new_state = (uint16_t)e->arg[1];
 		ev->net.ret = 0;
 		ev->net.fd = -1;
+	}
+	if (e->kind == VG_EV_SEND) {
+		ev->net.call = (uint8_t)e->arg[4];
+		ev->net.fastopen = (e->arg[5] & 0x20000000) != 0; /* MSG_FASTOPEN */
 	}
 }
 
@@ -220,6 +224,7 @@ int sensor_decode(struct vigil_sensor *s, const struct vg_event *e, struct vigil
 	case VG_EV_BIND:
 	case VG_EV_LISTEN:
 	case VG_EV_TCP_STATE:
+	case VG_EV_SEND:
 		decode_net(s, e, ev);
 		break;
 	case VG_EV_DNS:

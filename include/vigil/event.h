@@ -40,6 +40,8 @@ enum vigil_event_kind {
 	VIGIL_EV_MODULE, /* init_module / finit_module */
 	VIGIL_EV_MEMFD,	 /* memfd_create */
 	VIGIL_EV_MOUNT,
+	VIGIL_EV_SEND,	    /* a message to an address named in the call, without connect: UDP
+			     * sendto/sendmsg/sendmmsg with a destination, TCP Fast Open */
 	VIGIL_EV_NET_IO,    /* zoom only: bytes sent/received on a socket, optional payload */
 	VIGIL_EV_FILE_READ, /* zoom only: read of a sensitive file, optional content sample */
 	VIGIL_EV__MAX
@@ -81,6 +83,13 @@ enum vigil_direction {
 	VIGIL_DIR_NONE = 0,
 	VIGIL_DIR_OUTBOUND,
 	VIGIL_DIR_INBOUND
+};
+
+/* SEND: how the message was sent (the io_uring forms also set via_iouring) */
+enum vigil_send_call {
+	VIGIL_SEND_SENDTO = 0,
+	VIGIL_SEND_SENDMSG,
+	VIGIL_SEND_SENDMMSG,
 };
 
 struct vigil_sockaddr {
@@ -158,7 +167,7 @@ struct vigil_event {
 			const char *path;
 			const char *target;
 		} link;
-		struct {	       /* CONNECT, ACCEPT, BIND, LISTEN, TCP_STATE, NET_IO */
+		struct {	       /* CONNECT, ACCEPT, BIND, LISTEN, TCP_STATE, SEND, NET_IO */
 			uint8_t proto; /* IPPROTO_TCP / IPPROTO_UDP */
 			enum vigil_direction direction;
 			struct vigil_sockaddr local;
@@ -167,6 +176,8 @@ struct vigil_event {
 			uint16_t old_state, new_state; /* TCP_STATE */
 			int32_t fd;
 			uint64_t bytes;	     /* NET_IO */
+			uint8_t call;	     /* SEND: enum vigil_send_call */
+			bool fastopen;	     /* SEND: TCP Fast Open (MSG_FASTOPEN) */
 			const uint8_t *data; /* NET_IO payload sample, may be NULL */
 			uint32_t data_len;
 		} net;

@@ -90,6 +90,17 @@ static const struct ev_field bind_fields[] = {
 	F("fd", EV_INT, net.fd, 0, NULL),
 };
 
+/* send: a message to an address named in the call (no connect) */
+static const struct ev_field send_fields[] = {
+	NET_COMMON,
+	ADDR("addr", "port", net.remote, EV_PEER),
+	ADDR("local_addr", "local_port", net.local, 0),
+	F("call", EV_NAME, net.call, 0, &ev_names_send_call),
+	F("fastopen", EV_BOOL, net.fastopen, 0, NULL),
+	F("ret", EV_INT, net.ret, 0, NULL),
+	F("fd", EV_INT, net.fd, 0, NULL),
+};
+
 static const struct ev_field tcp_state_fields[] = {
 	F("old_state", EV_NAME, net.old_state, 0, &ev_names_tcp_state),
 	F("new_state", EV_NAME, net.new_state, EV_KEY, &ev_names_tcp_state),
@@ -210,6 +221,7 @@ static const struct ev_desc table[VIGIL_EV__MAX] = {
 	ROW(VIGIL_EV_MODULE, "module", module_fields),
 	ROW(VIGIL_EV_MEMFD, "memfd", memfd_fields),
 	ROW(VIGIL_EV_MOUNT, "mount", mount_fields),
+	ROW(VIGIL_EV_SEND, "send", send_fields),
 	ROW(VIGIL_EV_NET_IO, "net_io", net_io_fields),
 	ROW(VIGIL_EV_FILE_READ, "file_read", file_read_fields),
 };

@@ -314,6 +314,7 @@ int detect_eval(struct raise *r)
 		return detect_raise(r, VIGIL_R0005, ev->dns.name, "unexpected DNS name: %s",
 				    ev->dns.name);
 	case VIGIL_EV_CONNECT:
+	case VIGIL_EV_SEND: /* egress without connect: judged as a connection to the peer */
 		return eval_connect(r);
 	case VIGIL_EV_IOURING_OP: {
 		const char *op = ev->iouring.opname;

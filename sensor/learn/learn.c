@@ -400,7 +400,8 @@ static int learn_net(struct vigil_learner *l, const struct vigil_event *ev)
 	const struct vigil_sockaddr *ra = &ev->net.remote;
 	char addr[INET6_ADDRSTRLEN + 1];
 	struct dns_name *d = NULL;
-	bool egress = ev->kind == VIGIL_EV_CONNECT && ev->net.direction != VIGIL_DIR_INBOUND;
+	bool egress = (ev->kind == VIGIL_EV_CONNECT || ev->kind == VIGIL_EV_SEND) &&
+		      ev->net.direction != VIGIL_DIR_INBOUND;
 
 	if (ra->family != AF_INET && ra->family != AF_INET6)
 		return 0;
@@ -449,6 +450,7 @@ int vigil_learner__event(struct vigil_learner *l, const struct vigil_event *ev)
 		return learn_open(l, ev);
 	case VIGIL_EV_CONNECT:
 	case VIGIL_EV_ACCEPT:
+	case VIGIL_EV_SEND:
 		return learn_net(l, ev);
 	case VIGIL_EV_DNS:
 		return learn_dns(l, ev);

@@ -181,7 +181,7 @@ static json_t *identifiers(const json_t *alert)
 
 		put_str(d, "domain", str(ev, "domain"));
 		json_object_set_new(id, "dns", d);
-	} else if (!strcmp(type, "connect") || !strcmp(type, "accept")) {
+	} else if (!strcmp(type, "connect") || !strcmp(type, "accept") || !strcmp(type, "send")) {
 		json_t *n = json_object();
 
 		put_str(n, "dstIP", str(ev, "addr"));

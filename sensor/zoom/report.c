@@ -72,7 +72,7 @@ static void fmt_dest(const struct dest *d, char *buf, size_t size)
 static bool is_net(const struct zev *e)
 {
 	return (e->kind == VIGIL_EV_CONNECT || e->kind == VIGIL_EV_NET_IO ||
-		e->kind == VIGIL_EV_ACCEPT) &&
+		e->kind == VIGIL_EV_ACCEPT || e->kind == VIGIL_EV_SEND) &&
 	       (e->family == AF_INET || e->family == AF_INET6);
 }
 
@@ -301,6 +301,12 @@ static void account_net(struct report *b, const struct zev *e, const char *addr)
 			    e->time_ns - b->last_dns_ns <= DNS_BEFORE_CONN_NS)
 				vigil_strlcpy(d->dns, b->last_dns, sizeof(d->dns));
 		}
+		return;
+	}
+	/* a message with no connect: a destination (its bytes and contacts come from NET_IO) */
+	if (e->kind == VIGIL_EV_SEND) {
+		if (b->last_dns && !d->dns[0] && e->time_ns - b->last_dns_ns <= DNS_BEFORE_CONN_NS)
+			vigil_strlcpy(d->dns, b->last_dns, sizeof(d->dns));
 		return;
 	}
 	/* NET_IO */

@@ -5,8 +5,8 @@
  * tests (static). "benign" does nothing beyond what every mode does: read MODEFILE. Further
  * words are parameters (a path, an address).
  *
- * Modes: benign exec args file syscall capability dns egress iouring memfd devshm token
- *        ptrace unshare
+ * Modes: benign exec args file syscall capability dns egress udp udp-mmsg fastopen iouring
+ *        memfd devshm token ptrace unshare
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -91,6 +91,59 @@ static void dns(const char *name)
 	close(fd);
 }
 
+/* "ADDR:PORT" (IPv4) into sin; 0, or -1 when it has no port. */
+static int addr_port(char *arg, struct sockaddr_in *sin)
+{
+	char *colon = strrchr(arg, ':');
+
+	if (!colon)
+		return -1;
+	*colon = '\0';
+	sin->sin_family = AF_INET;
+	sin->sin_port = htons((uint16_t)strtoul(colon + 1, NULL, 10));
+	inet_pton(AF_INET, arg, &sin->sin_addr);
+	return 0;
+}
+
+/* Egress with no connect: a UDP datagram to to (sendto), or a sendmmsg whose first message
+ * goes to the learned DNS server and whose second goes to to, or TCP Fast Open to to. */
+static void send_without_connect(const char *how, const struct sockaddr_in *to)
+{
+	struct sockaddr_in dns = { .sin_family = AF_INET, .sin_port = htons(53) };
+	struct iovec iov = { .iov_base = "vigil", .iov_len = 5 };
+	struct mmsghdr mm[2];
+	int fd;
+
+	if (!strcmp(how, "fastopen")) {
+		/* the SYN leaves whether or not anyone answers (as egress's connect) */
+		fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (fd < 0)
+			die("socket");
+		sendto(fd, "vigil", 5, MSG_FASTOPEN, (const struct sockaddr *)to, sizeof(*to));
+		close(fd);
+		return;
+	}
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		die("socket");
+	if (!strcmp(how, "udp")) {
+		if (sendto(fd, "vigil", 5, 0, (const struct sockaddr *)to, sizeof(*to)) != 5)
+			die("sendto");
+	} else {
+		inet_pton(AF_INET, "127.0.0.1", &dns.sin_addr);
+		memset(mm, 0, sizeof(mm));
+		for (int i = 0; i < 2; i++) {
+			mm[i].msg_hdr.msg_name = i ? (void *)to : (void *)&dns;
+			mm[i].msg_hdr.msg_namelen = sizeof(dns);
+			mm[i].msg_hdr.msg_iov = &iov;
+			mm[i].msg_hdr.msg_iovlen = 1;
+		}
+		if (sendmmsg(fd, mm, 2, 0) != 2)
+			die("sendmmsg");
+	}
+	close(fd);
+}
+
 int main(int argc, char **argv)
 {
 	char mode[64] = "", arg[4096] = "";
@@ -143,6 +196,12 @@ int main(int argc, char **argv)
 			die("socket");
 		connect(fd, (struct sockaddr *)&sin, sizeof(sin));
 		close(fd);
+	} else if (!strcmp(mode, "udp") || !strcmp(mode, "udp-mmsg") || !strcmp(mode, "fastopen")) {
+		struct sockaddr_in to;
+
+		if (addr_port(arg, &to))
+			return 2;
+		send_without_connect(mode, &to);
 	} else if (!strcmp(mode, "iouring")) {
 		struct io_uring ring;
 		struct io_uring_sqe *sqe;

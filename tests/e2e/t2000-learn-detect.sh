@@ -139,6 +139,17 @@ deviate syscall - R0003 event.syscall=getpriority
 deviate capability - R0004 event.capability=CAP_NET_RAW
 deviate dns exfil.example.org R0005 event.domain=exfil.example.org
 deviate egress "127.0.0.2:$PEER_PORT" R0011 event.addr=127.0.0.2 "event.port=$PEER_PORT"
+# egress with no connect: a datagram to an address named in the call, a sendmmsg whose second
+# message leaves the profile (its first goes to the learned DNS server; sendmmsg itself is a
+# syscall the service never used), TCP Fast Open
+deviate udp "127.0.0.2:$PEER_PORT" R0011 event.type=send event.proto=UDP event.addr=127.0.0.2 \
+	"event.port=$PEER_PORT" event.call=sendto
+deviate udp-mmsg "127.0.0.3:$PEER_PORT" "R0003 R0011" event.type=send event.addr=127.0.0.3 \
+	event.call=sendmmsg
+[ "$(json_count "$ALERTS" rule_id=R0011)" = 1 ] ||
+	fail "udp-mmsg: the learned DNS server raised R0011 too: $(head -c 1500 "$ALERTS")"
+deviate fastopen "127.0.0.2:$PEER_PORT" R0011 event.type=send event.proto=TCP \
+	event.fastopen=true "event.port=$PEER_PORT"
 # io_uring_setup makes the kernel check CAP_IPC_LOCK (ring memory accounting): a workload new
 # to io_uring also uses a capability it never used.
 deviate iouring - "R0004 R1030" event.op=NOP

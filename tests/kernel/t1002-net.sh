@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # bind, listen, connect, accept with addresses, ports, protocol and direction; TCP state; a DNS
-# question's name; a connect made only through io_uring.
+# question's name; a connect made only through io_uring; egress with no connect (send: UDP
+# sendto/sendmsg/sendmmsg with an address, TCP Fast Open).
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/sensor-lib.sh"
 requires_progs
@@ -58,4 +59,42 @@ expect 1 "$out" kind=connect event.via_iouring=true event.proto=TCP
 # SEND on the connected socket: the peer is known from the descriptor
 expect 1 "$out" kind=iouring_op event.op=SEND event.addr=127.0.0.1 \
 	"event.port=$SERVER_PORT"
+
+# send: a datagram to an address named in the call has no connect event; every message, or
+# each peer once with de-duplication (as the agent runs)
+out=$TEST_TMP/send.jsonl
+TRACE_OPTS=(--kinds send,connect)
+trace_json "$out" "$PROGS/udp_send" sendto 127.0.0.1 9 127.0.0.1 9
+assert_eq 2 "$(json_count "$out" kind=send event.addr=127.0.0.1)" "send events without --dedup"
+TRACE_OPTS=(--kinds send,connect --dedup)
+for how in sendto sendmsg sendmmsg; do
+	trace_json "$out" "$PROGS/udp_send" "$how" 127.0.0.1 9 127.0.0.2 9 127.0.0.1 9 127.0.0.3 10
+	assert_eq 0 "$TRACE_RC" "udp_send $how status"
+	for peer in "127.0.0.1 9" "127.0.0.2 9" "127.0.0.3 10"; do
+		set -- $peer
+		expect 1 "$out" kind=send event.proto=UDP event.direction=outbound event.family=inet \
+			"event.addr=$1" "event.port=$2" "event.call=$how" event.fastopen=false event.fd=3
+	done
+	# the repeat to 127.0.0.1:9 is the same peer: reported once
+	assert_eq 3 "$(json_count "$out" kind=send)" "send events of $how (one per peer)"
+	expect_none "$out" kind=connect
+done
+TRACE_OPTS=(--kinds send,connect)
+trace_json "$out" "$PROGS/udp_send" sendto ::1 9
+expect 1 "$out" kind=send event.family=inet6 event.addr=::1 event.port=9 event.ret=5
+# a sendmmsg of many messages: the last one's peer is seen too
+many=()
+for i in $(seq 1 40); do many+=(127.0.0.1 9); done
+trace_json "$out" "$PROGS/udp_send" sendmmsg "${many[@]}" 127.0.0.4 11
+expect 1 "$out" kind=send event.addr=127.0.0.4 event.port=11 event.call=sendmmsg event.ret=41
+# a connected socket's sends go to the peer its connect event showed: no send event
+trace_json "$out" "$PROGS/udp_send" connected 127.0.0.1 9
+expect 1 "$out" kind=connect event.proto=UDP event.addr=127.0.0.1 event.port=9
+expect_none "$out" kind=send
+# TCP Fast Open: connects and sends in one sendto
+trace_json "$out" "$PROGS/udp_send" fastopen 127.0.0.1 "$SERVER_PORT"
+assert_eq 0 "$TRACE_RC" "udp_send fastopen status"
+expect 1 "$out" kind=send event.proto=TCP event.fastopen=true event.addr=127.0.0.1 \
+	"event.port=$SERVER_PORT" event.call=sendto
+expect_none "$out" kind=connect
 echo ok

@@ -375,9 +375,10 @@ static void test_syscall_cap_iouring(void **state)
 	assert_string_equal(run1(f, &ev), "R1030");
 }
 
-static const char *connect_ev(struct fixture *f, const char *ip, uint16_t port, uint8_t proto)
+static const char *net_ev(struct fixture *f, enum vigil_event_kind kind, const char *ip,
+			  uint16_t port, uint8_t proto)
 {
-	struct vigil_event ev = base_event(VIGIL_EV_CONNECT);
+	struct vigil_event ev = base_event(kind);
 
 	ev.net.proto = proto;
 	ev.net.direction = VIGIL_DIR_OUTBOUND;
@@ -385,6 +386,11 @@ static const char *connect_ev(struct fixture *f, const char *ip, uint16_t port, 
 	ev.net.remote.port = port;
 	assert_int_equal(inet_pton(AF_INET, ip, ev.net.remote.addr), 1);
 	return run1(f, &ev);
+}
+
+static const char *connect_ev(struct fixture *f, const char *ip, uint16_t port, uint8_t proto)
+{
+	return net_ev(f, VIGIL_EV_CONNECT, ip, port, proto);
 }
 
 static void test_network_rules(void **state)
@@ -397,6 +403,12 @@ static void test_network_rules(void **state)
 	assert_string_equal(connect_ev(f, "192.0.2.7", 3333, IPPROTO_TCP), "R1009");
 	assert_string_equal(connect_ev(f, "10.96.0.1", 443, IPPROTO_TCP), "R0007");
 	assert_string_equal(connect_ev(f, "10.1.2.3", 6443, IPPROTO_TCP), "R0007");
+	/* egress without connect (a datagram or Fast Open to an address named in the call) is
+	 * judged as a connection to that peer */
+	assert_string_equal(net_ev(f, VIGIL_EV_SEND, "127.0.0.1", 8080, IPPROTO_TCP), "");
+	assert_string_equal(net_ev(f, VIGIL_EV_SEND, "127.0.0.2", 8080, IPPROTO_UDP), "R0011");
+	assert_string_equal(net_ev(f, VIGIL_EV_SEND, "192.0.2.8", 3333, IPPROTO_TCP), "R1009");
+	assert_string_equal(net_ev(f, VIGIL_EV_SEND, "10.1.2.4", 6443, IPPROTO_TCP), "R0007");
 
 	ev = base_event(VIGIL_EV_DNS);
 	ev.dns.name = "api.example.com";
