@@ -92,6 +92,13 @@ $(O)/%.o: %.c | $(GENERATED_HEADERS)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 
+# The version is compiled into one object only (lib/util/version.c), rebuilt when it changes.
+$(BUILD)/version.txt: FORCE
+	$(Q)mkdir -p $(@D) && (echo '$(VERSION)' | cmp -s - $@ || echo '$(VERSION)' > $@)
+$(O)/lib/util/version.o: $(BUILD)/version.txt
+.PHONY: FORCE
+FORCE:
+
 $(LIBVIGIL): $(LIB_OBJS)
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^

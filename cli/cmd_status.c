@@ -109,6 +109,37 @@ static int agent_status(const char *file, json_t **ret, char *why, size_t size)
 	return 1;
 }
 
+/* Sum of a per-kind object {"alerts":N,"reports":N,"profiles":N}. */
+static unsigned long long kinds_sum(const json_t *k)
+{
+	return (unsigned long long)(u(k, "alerts") + u(k, "reports") + u(k, "profiles"));
+}
+
+static void print_cockpit(const json_t *c)
+{
+	const json_t *sp = json_object_get(c, "spool");
+
+	if (!json_is_object(c)) {
+		printf("cockpit: none configured\n");
+		return;
+	}
+	printf("cockpit: %s, %s%s; records accepted %llu (alerts %llu), duplicates %llu, "
+	       "rejected %llu, dropped %llu; spool %llu records, %llu of %llu bytes, %llu "
+	       "damaged skipped; requests %llu, failures %llu, auth failures %llu%s%s\n",
+	       str(c, "url"),
+	       json_is_true(json_object_get(c, "connected")) ? "connected" : "not connected",
+	       json_is_true(json_object_get(c, "have_token")) ? "" : " (no node token yet)",
+	       kinds_sum(json_object_get(c, "accepted")),
+	       (unsigned long long)u(json_object_get(c, "accepted"), "alerts"),
+	       kinds_sum(json_object_get(c, "duplicates")),
+	       kinds_sum(json_object_get(c, "rejected")), kinds_sum(json_object_get(c, "dropped")),
+	       (unsigned long long)u(sp, "items"), (unsigned long long)u(sp, "bytes"),
+	       (unsigned long long)u(sp, "max_bytes"), (unsigned long long)u(sp, "torn"),
+	       (unsigned long long)u(c, "requests"), (unsigned long long)u(c, "failures"),
+	       (unsigned long long)u(c, "auth_failures"),
+	       str(c, "last_error")[0] ? ", last error: " : "", str(c, "last_error"));
+}
+
 static void print_agent(const json_t *o, const char *file)
 {
 	const json_t *det = json_object_get(o, "detection");
@@ -169,6 +200,7 @@ static void print_agent(const json_t *o, const char *file)
 	} else {
 		printf("evidence: none configured\n");
 	}
+	print_cockpit(json_object_get(o, "cockpit"));
 }
 
 static volatile sig_atomic_t interrupted;

@@ -8,6 +8,7 @@
 #include <yaml.h>
 
 #include "cli/cli.h"
+#include "util/version.h"
 
 int cmd_version(int argc, char **argv)
 {
@@ -20,7 +21,7 @@ int cmd_version(int argc, char **argv)
 			   argv[1]);
 		return EXIT_ERROR;
 	}
-	printf("vigil %s\n", VIGIL_VERSION);
+	printf("vigil %s\n", vigil_version());
 	printf("libbpf %u.%u, libyaml %s, %s, sqlite %s\n", libbpf_major_version(),
 	       libbpf_minor_version(), yaml_get_version_string(), OPENSSL_VERSION_TEXT,
 	       sqlite3_libversion());

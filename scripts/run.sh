@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make run`: the main job on this node — the cockpit on http://127.0.0.1:7070 and the agent,
-# sharing one embedded SQLite evidence store. Ctrl-C stops both.
+# which reports to it as any node would (docs/AGENT.md §9): with its own node token, made
+# here with the cockpit's admin CLI, through its spool. Ctrl-C stops both.
 #
 #   VIGIL_CONFIG=FILE     agent configuration (default /etc/vigil/agent.yaml if it exists,
 #                         else the one written below: containers, learning 10m, stdout alerts)
@@ -10,7 +11,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 state=${VIGIL_STATE:-/var/lib/vigil}
-store=sqlite:$state/evidence.db
+store=sqlite:$state/evidence.db           # the cockpit's (the admin CLI's default too)
+agent_store=sqlite:$state/agent-evidence.db # the agent's own incidents, before the uplink
 cockpit_addr=${VIGIL_COCKPIT:-127.0.0.1:7070}
 config=${VIGIL_CONFIG:-}
 
@@ -24,6 +26,25 @@ chmod 0750 "$state"
 if [ -z "$config" ] && [ -f /etc/vigil/agent.yaml ]; then
 	config=/etc/vigil/agent.yaml
 fi
+# This node's credential for the configuration written below: made once with the cockpit's
+# admin CLI and kept (0600) for the next run. A configuration of your own has its own.
+cockpit_section=
+if [ -z "$config" ] && [ "$cockpit_addr" != off ] &&
+	[[ "$(build/vigil cockpit token --help 2>&1)" == *join-token* ]]; then
+	node=$(uname -n | tr -c 'A-Za-z0-9._\n-' '-' | sed 's/^[-.]*//')
+	node=${node:-node}
+	token=$state/cockpit.token
+	if [ ! -s "$token" ]; then
+		# a node token lost with its file is replaced: revoke the old one, make a new one
+		build/vigil cockpit token revoke "$node" --store "$store" >/dev/null 2>&1 || true
+		(umask 077 && build/vigil cockpit token add "$node" --store "$store" >"$token.tmp") &&
+			mv "$token.tmp" "$token"
+	fi
+	cockpit_section="cockpit:
+  url: http://$cockpit_addr
+  token_file: $token
+  node_name: $node"
+fi
 if [ -z "$config" ]; then
 	config=$state/run-agent.yaml
 	cat >"$config" <<EOF
@@ -35,8 +56,9 @@ learning:
 sinks:
   - stdout
   - file:$state/alerts.jsonl
-evidence: $store
+evidence: $agent_store
 status_file: $state/status.json
+$cockpit_section
 EOF
 fi
 build/vigil agent --config "$config" --check
@@ -54,8 +76,9 @@ fi
 
 cat >&2 <<EOF
 vigil: agent starting with $config
-vigil: alerts on stdout and in $state/alerts.jsonl; incidents in $store
-vigil: cockpit: http://$cockpit_addr/   status: build/vigil status, $state/status.json
+vigil: alerts on stdout and in $state/alerts.jsonl; incidents in $agent_store
+vigil: cockpit: http://$cockpit_addr/ (store $store; this agent reports to it as node ${node:-?})
+vigil: status: build/vigil status, $state/status.json
 EOF
 build/vigil agent --config "$config" &
 agent_pid=$!

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 /* The sensor's counters for `vigil status`: per-CPU kernel counters summed, table fill. */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -48,4 +51,49 @@ int vigil_sensor__status(struct vigil_sensor *s, struct vigil_sensor_status *ret
 			ret->hooks_failed++;
 	}
 	return 0;
+}
+
+/* kernel.bpf_stats_enabled: the kernel times programs only while it is 1 (it costs a little). */
+static bool bpf_stats_enabled(void)
+{
+	char c = '0';
+	int fd = open("/proc/sys/kernel/bpf_stats_enabled", O_RDONLY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		if (read(fd, &c, 1) != 1)
+			c = '0';
+		close(fd);
+	}
+	return c == '1';
+}
+
+int vigil_sensor__prog_stats(struct vigil_sensor *s, struct vigil_prog_stat *out, size_t max,
+			     bool *ret_enabled)
+{
+	struct bpf_program *prog;
+	size_t n = 0;
+
+	if (ret_enabled)
+		*ret_enabled = bpf_stats_enabled();
+	if (!s->skel || !s->skel->obj)
+		return 0;
+	bpf_object__for_each_program(prog, s->skel->obj)
+	{
+		struct bpf_prog_info info;
+		__u32 len = sizeof(info);
+		int fd = bpf_program__fd(prog);
+
+		if (fd < 0)
+			continue; /* not loaded here (a twin of another flavour, a hook left out) */
+		memset(&info, 0, sizeof(info));
+		if (bpf_obj_get_info_by_fd(fd, &info, &len))
+			continue;
+		if (n < max) {
+			snprintf(out[n].name, sizeof(out[n].name), "%s", bpf_program__name(prog));
+			out[n].run_time_ns = info.run_time_ns;
+			out[n].run_cnt = info.run_cnt;
+		}
+		n++;
+	}
+	return (int)n;
 }

@@ -85,6 +85,13 @@ void vigil_evidence__event(struct vigil_evidence *e, const struct vigil_event *e
  * "incident_id" into alert. e may be NULL. */
 void vigil_evidence__alert(struct vigil_evidence *e, const struct vigil_event *ev,
 			   struct json_t *alert);
+/*
+ * Also hands every report written to the store to fn (the cockpit uplink): when an incident
+ * closes, and for open ones at close. The report is valid during the call. e may be NULL.
+ */
+typedef void (*vigil_evidence_report_fn)(void *ctx, const struct json_t *report, bool closed);
+void vigil_evidence__set_report_cb(struct vigil_evidence *e, vigil_evidence_report_fn fn,
+				   void *ctx);
 /* Closes incidents whose window passed. */
 void vigil_evidence__tick(struct vigil_evidence *e);
 /* Counters of the recorder, incidents and store as a new JSON object (NULL for e NULL or out
@@ -107,10 +114,18 @@ struct vigil_alert_pipe {
 	struct vigil_alerts *sinks;	 /* required */
 	struct vigil_evidence *evidence; /* NULL without a store */
 	uint64_t raised;		 /* alerts that went through */
+	/*
+	 * Optional: called last with the alert and its JSON (alert_id and incident_id set), e.g.
+	 * the agent counts it and hands it to its cockpit uplink. Must not keep alert's pointers.
+	 */
+	void (*tap)(const struct vigil_alert *a, struct json_t *j, void *ctx);
+	void *tap_ctx;
 };
 
-/* A vigil_alert_fn (vigil/detect.h): ctx is a struct vigil_alert_pipe. A sink failure is
- * counted in the sink's stats, not returned: detection goes on. -ENOMEM. */
+/* A vigil_alert_fn (vigil/detect.h): ctx is a struct vigil_alert_pipe. The alert gets its
+ * alert_id here, before the evidence keeps a copy, so the incident report, every sink and the
+ * cockpit name it alike. A sink failure is counted in the sink's stats, not returned:
+ * detection goes on. -ENOMEM. */
 int vigil_alert_pipe__emit(const struct vigil_alert *a, void *ctx);
 
 /* ---- the agent ------------------------------------------------------------------------- */

@@ -80,7 +80,9 @@ enum {
 	R(V0001, "Alerts dropped", 5, "", "", 0,                                                    \
 	  "Vigil health: a sink dropped alerts (queue full, rejected, retries exhausted)")          \
 	R(V0002, "Sensor dropped events", 5, "", "", 0,                                             \
-	  "Vigil health: the sensor lost events (ring buffer, rate limit, a kernel table)")
+	  "Vigil health: the sensor lost events (ring buffer, rate limit, a kernel table)")         \
+	R(V0003, "Cockpit uplink lost data", 5, "", "", 0,                                          \
+	  "Vigil health: records for the cockpit were lost (queue or spool full, refused, damaged)")
 
 enum vigil_rule_id {
 #define VIGIL_RULE_ENUM(id, ...) VIGIL_##id,

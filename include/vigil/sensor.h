@@ -148,6 +148,19 @@ struct vigil_sensor_status {
 	unsigned hooks_attached, hooks_failed;
 };
 int vigil_sensor__status(struct vigil_sensor *s, struct vigil_sensor_status *ret);
+/* One BPF program of the sensor and what the kernel measured of it (bpf_prog_info). */
+struct vigil_prog_stat {
+	char name[64];
+	uint64_t run_time_ns; /* total time in the program, while kernel.bpf_stats_enabled = 1 */
+	uint64_t run_cnt;     /* runs counted in that time */
+};
+/*
+ * Fills out with the sensor's loaded programs (at most max) and returns how many there are.
+ * *ret_enabled (may be NULL) tells whether kernel.bpf_stats_enabled is on: when it is off the
+ * kernel does not count and the figures stand still.
+ */
+int vigil_sensor__prog_stats(struct vigil_sensor *s, struct vigil_prog_stat *out, size_t max,
+			     bool *ret_enabled);
 /* Human-readable hook report: one line per hook, "attached", "fallback: ..." or "failed: ...". */
 int vigil_sensor__describe_hooks(struct vigil_sensor *s, char *buf, size_t size);
 

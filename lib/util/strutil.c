@@ -86,6 +86,37 @@ int vigil_parse_duration(const char *s, uint64_t *ret_ns)
 	return -EINVAL;
 }
 
+int vigil_parse_size(const char *s, uint64_t *ret)
+{
+	static const struct {
+		const char *suffix;
+		uint64_t mult;
+	} units[] = {
+		{ "", 1ULL },	       { "B", 1ULL },	      { "K", 1ULL << 10 },
+		{ "KiB", 1ULL << 10 }, { "M", 1ULL << 20 },   { "MiB", 1ULL << 20 },
+		{ "G", 1ULL << 30 },   { "GiB", 1ULL << 30 }, { "T", 1ULL << 40 },
+		{ "TiB", 1ULL << 40 },
+	};
+	char *end;
+	unsigned long long v;
+
+	if (!s || *s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno == ERANGE)
+		return -ERANGE;
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (strcmp(end, units[i].suffix))
+			continue;
+		if (v > UINT64_MAX / units[i].mult)
+			return -ERANGE;
+		*ret = v * units[i].mult;
+		return 0;
+	}
+	return -EINVAL;
+}
+
 unsigned vigil_edit_distance(const char *a, const char *b, unsigned max)
 {
 	size_t la = strlen(a), lb = strlen(b);

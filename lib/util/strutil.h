@@ -22,6 +22,11 @@ int vigil_parse_u64(const char *s, uint64_t *ret);
  */
 int vigil_parse_duration(const char *s, uint64_t *ret_ns);
 
+/*
+ * Parses a size in bytes: a number, optionally followed by B, K/KiB, M/MiB, G/GiB or T/TiB
+ * (powers of 1024: "64MiB", "512K"). Returns 0 and the size in *ret, or -EINVAL/-ERANGE.
+ */
+int vigil_parse_size(const char *s, uint64_t *ret);
 /* Levenshtein distance, capped at max+1 (cheap "did you mean" for short identifiers). */
 unsigned vigil_edit_distance(const char *a, const char *b, unsigned max);
 

@@ -154,11 +154,19 @@ static int agent_open(struct agent *a, struct vigil_error *err)
 	if (e < 0)
 		return e;
 	agent_end_leftover_commands(a);
-	if (a->c->evidence && a->c->evidence[0])
+	if (a->c->evidence && a->c->evidence[0]) {
 		e = vigil_evidence__open(a->c->evidence, a->s, &a->evidence, err);
+		if (e < 0)
+			return e;
+	}
 	a->pipe.sinks = a->alerts;
 	a->pipe.evidence = a->evidence;
-	return e < 0 ? e : 0;
+	a->pipe.tap = agent_on_alert;
+	a->pipe.tap_ctx = a;
+	e = agent_cockpit_open(a, err);
+	if (e < 0)
+		return e;
+	return agent_metrics_open(a, err);
 }
 
 static void agent_close(struct agent *a)
@@ -205,12 +213,15 @@ static void agent_close(struct agent *a)
 			(unsigned long long)st.events, (unsigned long long)st.alerts,
 			(unsigned long long)st.suppressed, (unsigned long long)st.evicted);
 	}
+	agent_metrics_close(a);
+	/* open incidents are reported now: to the store and, through the uplink, the cockpit */
 	if (a->evidence) {
 		struct vigil_error err = { 0 };
 
 		if (vigil_evidence__close(a->evidence, &err) < 0)
 			agent_logf("evidence: %s", err.message);
 	}
+	agent_cockpit_close(a);
 	if (a->alerts && vigil_alerts__flush(a->alerts, 5000000000ULL) < 0)
 		agent_logf("some alerts could not be delivered before exit");
 	vigil_alerts__free(a->alerts);
@@ -306,6 +317,8 @@ int vigil_agent__run_reopen(const struct vigil_agent_config *c, volatile sig_ato
 			agent_write_status(a);
 			next_status = now + 2000000000ULL;
 		}
+		agent_cockpit_tick(a, now);
+		agent_metrics_tick(a, now);
 		e = vigil_sensor__poll(a->s, POLL_MS, agent_on_event, a);
 		if (e < 0 && e != -EINTR) {
 			vigil_error__set(err, e, "", 0, 0, "reading events: %s", strerror(-e));

@@ -7,11 +7,13 @@
  *   workloads.c   the workload state machine: learning -> detecting / unprotected / ignored
  *   discovery.c   where workloads come from (containers, own commands) and which profile
  *                 binds each one; reaping the gone
- *   health.c      V0001 / V0002 health alerts and the status file
+ *   health.c      V0001 / V0002 / V0003 health alerts and the status file
  *   trust.c       the trust directory watched; every profile in force verified again when it
  *                 changes
  *   recovery.c    after a crash: temporary files removed, commands a dead agent started ended
  *   checkpoint.c  learning checkpoints: written periodically, continued after a restart
+ *   cockpit.c     the uplink: alerts, reports, profiles and the heartbeat to the cockpit
+ *   metrics.c     the Prometheus /metrics page
  */
 #ifndef VIGIL_AGENT_STATE_H
 #define VIGIL_AGENT_STATE_H
@@ -83,12 +85,19 @@ struct wl {
 	bool gone;
 	struct vigil_container_meta meta; /* containers: from the engine, once */
 	bool has_meta;
+	uint64_t alerts;	  /* raised on its events */
+	char sent_digest[80];	  /* the profile in force last sent to the cockpit */
 	struct agent_identity id; /* Kubernetes pod identity (id.k8s false otherwise) */
 	struct agent_rtinit
 		rtinit; /* the runtime's start-up in the container: not the workload's */
 	/* a replica learning into another replica's learner (same profile): the one that owns it */
 	struct wl *lead;
 };
+
+#define AGENT_MAX_RULES 128 /* distinct rule ids counted for metrics */
+
+struct vigil_uplink;
+struct vigil_metrics_server;
 
 struct agent {
 	const struct vigil_agent_config *c;
@@ -125,6 +134,16 @@ struct agent {
 	uint64_t next_checkpoint;
 	bool hook_stop_before_rename; /* VIGIL_TEST_HOOKS=stop-before-rename (tests only) */
 	struct agent_api *api;	      /* the API server's pods of this node; NULL when not used */
+	struct vigil_uplink *uplink;  /* NULL without a cockpit */
+	uint64_t next_heartbeat;      /* monotonic */
+	int cockpit_state;	      /* last logged: 0 unknown, 1 connected, -1 not */
+	struct vigil_metrics_server *metrics; /* NULL without metrics */
+	uint64_t next_metrics;		      /* monotonic */
+	struct {
+		char rule[16];
+		uint64_t n;
+	} rules[AGENT_MAX_RULES]; /* alerts raised per rule id */
+	size_t nrules;
 	/* container parents watched so new containers are seen from their first instruction */
 	char parents[16][128];
 	size_t nparents;
@@ -224,7 +243,30 @@ void agent_find_self_cgroup(struct agent *a);
 
 /* health.c */
 uint64_t agent_realtime_ns(void);
+/*
+ * An alert not raised by the detector (health: V0001, V0002, V0003) goes out here: given an
+ * alert_id, counted by rule, handed to every sink and to the cockpit.
+ */
+void agent_deliver(struct agent *a, json_t *alert);
+/* The alert pipeline's tap (struct vigil_alert_pipe): counts the alert by workload and rule
+ * and hands it to the cockpit. */
+void agent_on_alert(const struct vigil_alert *al, json_t *j, void *ctx);
 void agent_health_check(struct agent *a);
 void agent_write_status(struct agent *a);
+
+/* cockpit.c */
+int agent_cockpit_open(struct agent *a, struct vigil_error *err);
+void agent_cockpit_close(struct agent *a);
+/* The heartbeat when it is due; logs when the cockpit is reached or lost. */
+void agent_cockpit_tick(struct agent *a, uint64_t now);
+/* Sends w's profile (kind "learned" or "in_force") when it was not sent yet. */
+void agent_cockpit_profile(struct agent *a, struct wl *w, const char *kind);
+/* The uplink's counters for the status file (new reference; null without a cockpit). */
+json_t *agent_cockpit_status(struct agent *a);
+
+/* metrics.c */
+int agent_metrics_open(struct agent *a, struct vigil_error *err);
+void agent_metrics_tick(struct agent *a, uint64_t now);
+void agent_metrics_close(struct agent *a);
 
 #endif

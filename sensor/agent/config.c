@@ -15,8 +15,11 @@
 #include <yaml.h>
 
 #include "sensor/agent/config.h"
+#include "sensor/metrics/metrics.h"
+#include "sensor/uplink/credential.h"
 #include "util/strutil.h"
 #include "vigil/detect.h"
+#include "vigil/uplink.h"
 #include "vigil/sign.h"
 
 struct parse {
@@ -389,6 +392,111 @@ static int kubernetes_key(struct parse *p, const char *key, const yaml_node_t *v
 	return -ENOENT;
 }
 
+bool agent_config__node_name_ok(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (!n || n > 253 || name[0] == '.' || name[0] == '-')
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char ch = name[i];
+
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		      (ch >= '0' && ch <= '9') || ch == '.' || ch == '_' || ch == '-'))
+			return false;
+	}
+	return true;
+}
+
+static int cockpit_key(struct parse *p, const char *key, const yaml_node_t *v, void *ctx)
+{
+	struct agent_cockpit *k = ctx;
+	char why[256];
+	int e;
+
+	if (!strcmp(key, "url")) {
+		e = get_str(p, v, key, &k->url);
+		if (!e && vigil_uplink__check_url(k->url, why, sizeof(why)) < 0)
+			return fail(p, v, "cockpit.url: %s", why);
+		return e;
+	}
+	if (!strcmp(key, "token_file"))
+		return get_str(p, v, key, &k->token_file);
+	if (!strcmp(key, "join_token_file"))
+		return get_str(p, v, key, &k->join_token_file);
+	if (!strcmp(key, "ca_file"))
+		return get_str(p, v, key, &k->ca_file);
+	if (!strcmp(key, "node_name")) {
+		e = get_str(p, v, key, &k->node_name);
+		if (!e && !agent_config__node_name_ok(k->node_name))
+			return fail(p, v,
+				    "cockpit.node_name: 1 to 253 of A-Z a-z 0-9 . _ -, not "
+				    "starting with . or -");
+		return e;
+	}
+	if (!strcmp(key, "heartbeat_interval")) {
+		e = get_duration(p, v, key, &k->heartbeat_ns);
+		if (!e && (k->heartbeat_ns < 1000000000ULL || k->heartbeat_ns > 3600000000000ULL))
+			return fail(p, v, "cockpit.heartbeat_interval: between 1s and 1h");
+		return e;
+	}
+	if (!strcmp(key, "spool_dir"))
+		return get_str(p, v, key, &k->spool_dir);
+	if (!strcmp(key, "spool_max_bytes")) {
+		const char *s = scalar(v);
+
+		if (!s || vigil_parse_size(s, &k->spool_max_bytes) < 0)
+			return fail(p, v, "cockpit.spool_max_bytes: expected a size (64MiB, 1GiB)");
+		if (k->spool_max_bytes < AGENT_SPOOL_MIN)
+			return fail(p, v, "cockpit.spool_max_bytes: at least 1MiB");
+		return 0;
+	}
+	return -ENOENT;
+}
+
+static const char *const cockpit_known[] = {
+	"url",	     "token_file",	"join_token_file",
+	"ca_file",   "node_name",	"heartbeat_interval",
+	"spool_dir", "spool_max_bytes", NULL,
+};
+
+/* The cockpit section as a whole: a URL and exactly one way to a credential. */
+static int parse_cockpit(struct parse *p, struct vigil_agent_config *c, const yaml_node_t *n)
+{
+	struct agent_cockpit *k = &c->cockpit;
+	int e;
+
+	if (k->url || k->token_file || k->join_token_file)
+		return fail(p, n, "cockpit: given twice");
+	e = parse_section(p, n, "cockpit", cockpit_known, cockpit_key, k);
+	if (e)
+		return e;
+	if (!k->url)
+		return fail(p, n, "cockpit: needs url (https://HOST:PORT of the cockpit)");
+	if (!!k->token_file == !!k->join_token_file)
+		return fail(p, n,
+			    "cockpit: needs exactly one of token_file (a node token made with "
+			    "'vigil cockpit token add NODE') and join_token_file (a join token "
+			    "made with 'vigil cockpit join-token')");
+	return 0;
+}
+
+static int metrics_key(struct parse *p, const char *key, const yaml_node_t *v, void *ctx)
+{
+	struct agent_metrics *m = ctx;
+
+	if (!strcmp(key, "listen")) {
+		int e = get_str(p, v, key, &m->listen);
+
+		if (!e && vigil_metrics_server__check_listen(m->listen) < 0)
+			return fail(
+				p, v,
+				"metrics.listen: expected IP:PORT (127.0.0.1:9464, [::1]:9464)");
+		return e;
+	}
+	return -ENOENT;
+}
+
 static int top_key(struct parse *p, const char *key, const yaml_node_t *v, void *ctx)
 {
 	static const char *const k8s_known[] = {
@@ -458,6 +566,17 @@ static int top_key(struct parse *p, const char *key, const yaml_node_t *v, void 
 		return parse_commands(p, c, v);
 	if (!strcmp(key, "status_file"))
 		return get_str(p, v, key, &c->status_file);
+	if (!strcmp(key, "cockpit"))
+		return parse_cockpit(p, c, v);
+	if (!strcmp(key, "metrics")) {
+		static const char *const metrics_known[] = { "listen", NULL };
+		int e = parse_section(p, v, "metrics", metrics_known, metrics_key, &c->metrics);
+
+		if (!e && !c->metrics.listen &&
+		    !(c->metrics.listen = strdup(AGENT_METRICS_DEFAULT_LISTEN)))
+			return -ENOMEM;
+		return e;
+	}
 	if (!strcmp(key, "profile_max_bytes")) {
 		const char *s = scalar(v);
 
@@ -493,6 +612,8 @@ static const char *const top_known[] = {
 	"health_interval",
 	"profile_max_bytes",
 	"kubernetes",
+	"cockpit",
+	"metrics",
 	NULL,
 };
 
@@ -623,6 +744,22 @@ static int fill_defaults(struct vigil_agent_config *c)
 		if (!(c->k8s_node_name = strdup(env)))
 			return -ENOMEM;
 	}
+	if (c->cockpit.url) {
+		struct agent_cockpit *k = &c->cockpit;
+
+		if (!k->spool_dir) {
+			snprintf(buf, sizeof(buf), "%s/cockpit-spool", c->state_dir);
+			if (!(k->spool_dir = strdup(buf)))
+				return -ENOMEM;
+		}
+		snprintf(buf, sizeof(buf), "%s/cockpit-node.token", c->state_dir);
+		if (!(k->node_token_file = strdup(buf)))
+			return -ENOMEM;
+		if (!k->heartbeat_ns)
+			k->heartbeat_ns = 10ULL * 1000000000ULL;
+		if (!k->spool_max_bytes)
+			k->spool_max_bytes = AGENT_SPOOL_DEFAULT_MAX;
+	}
 	return 0;
 }
 
@@ -722,6 +859,14 @@ void vigil_agent_config__free(struct vigil_agent_config *c)
 	}
 	free(c->commands);
 	free(c->status_file);
+	free(c->cockpit.url);
+	free(c->cockpit.token_file);
+	free(c->cockpit.join_token_file);
+	free(c->cockpit.node_token_file);
+	free(c->cockpit.ca_file);
+	free(c->cockpit.node_name);
+	free(c->cockpit.spool_dir);
+	free(c->metrics.listen);
 	free(c->k8s_host_root);
 	free(c->k8s_profiles_dir);
 	free(c->k8s_node_name);
@@ -757,6 +902,60 @@ static int check_dir_of(const char *file, const char *what, struct vigil_error *
 	return 0;
 }
 
+/* A directory the agent creates (with its parents) when missing: the nearest existing one on
+ * its path must be writable. */
+static int check_creatable(const char *path, const char *what, struct vigil_error *err)
+{
+	char dir[PATH_MAX];
+	char *slash;
+
+	if (vigil_strlcpy(dir, path, sizeof(dir)) >= sizeof(dir))
+		return vigil_error__set(err, -ENAMETOOLONG, path, 0, 0, "%s: path too long", what);
+	while (access(dir, F_OK) < 0) {
+		slash = strrchr(dir, '/');
+		if (!slash || slash == dir) {
+			vigil_strlcpy(dir, slash ? "/" : ".", sizeof(dir));
+			break;
+		}
+		*slash = '\0';
+	}
+	if (access(dir, W_OK | X_OK) < 0)
+		return vigil_error__set(err, -errno, path, 0, 0, "%s: %s: %s", what, dir,
+					strerror(errno));
+	return 0;
+}
+
+/* A token file the uplink will read: present, private, one token (it is not printed). */
+static int check_token(const char *file, const char *what, struct vigil_error *err)
+{
+	char tok[UPLINK_TOKEN_MAX + 1], why[160];
+	int e = uplink_token__read(file, tok, sizeof(tok), why, sizeof(why));
+
+	explicit_bzero(tok, sizeof(tok));
+	if (e < 0)
+		return vigil_error__set(err, e, file, 0, 0, "%s: %s", what, why);
+	return 0;
+}
+
+static int check_cockpit(const struct agent_cockpit *k, struct vigil_error *err)
+{
+	int e;
+
+	if (k->token_file && (e = check_token(k->token_file, "cockpit.token_file", err)) < 0)
+		return e;
+	/* a join token is needed only until the node token it buys is kept */
+	if (k->join_token_file && access(k->node_token_file, F_OK) < 0 &&
+	    (e = check_token(k->join_token_file, "cockpit.join_token_file", err)) < 0)
+		return e;
+	if (k->join_token_file && access(k->node_token_file, F_OK) == 0 &&
+	    (e = check_token(k->node_token_file, "the node token kept from enrolment", err)) < 0)
+		return e;
+	if (k->ca_file && access(k->ca_file, R_OK) < 0)
+		return vigil_error__set(err, -errno, k->ca_file, 0, 0, "cockpit.ca_file: %s",
+					strerror(errno));
+	return check_creatable(k->spool_dir, "cockpit.spool_dir", err);
+}
+
 int vigil_agent_config__check_paths(const struct vigil_agent_config *c, struct vigil_error *err)
 {
 	int e;
@@ -776,7 +975,10 @@ int vigil_agent_config__check_paths(const struct vigil_agent_config *c, struct v
 	if (c->sign_key && c->sign_key[0] && access(c->sign_key, R_OK) < 0)
 		return vigil_error__set(err, -errno, c->sign_key, 0, 0, "signatures.key: %s",
 					strerror(errno));
-	return agent_config__check_signing(c, err);
+	e = agent_config__check_signing(c, err);
+	if (e < 0)
+		return e;
+	return c->cockpit.url ? check_cockpit(&c->cockpit, err) : 0;
 }
 
 int agent_config__check_signing(const struct vigil_agent_config *c, struct vigil_error *err)

@@ -43,6 +43,24 @@ struct agent_command {
 	bool restart; /* run it again when it exits */
 };
 
+/* cockpit: the uplink (docs/AGENT.md §11); url NULL = none. */
+struct agent_cockpit {
+	char *url;
+	char *token_file;      /* the node token; or: */
+	char *join_token_file; /* enrol with it; the node token is kept in node_token_file */
+	char *node_token_file; /* STATE_DIR/cockpit-node.token (not configurable) */
+	char *ca_file;
+	char *node_name; /* default: the host name */
+	uint64_t heartbeat_ns;
+	char *spool_dir; /* default STATE_DIR/cockpit-spool */
+	uint64_t spool_max_bytes;
+};
+
+/* metrics: Prometheus text on http://LISTEN/metrics; listen NULL = off. */
+struct agent_metrics {
+	char *listen;
+};
+
 enum agent_scope {
 	AGENT_SCOPE_CONTAINERS = 0, /* containers and the agent's own commands */
 	AGENT_SCOPE_ALL,	    /* every cgroup except the excluded ones */
@@ -77,6 +95,8 @@ struct vigil_agent_config {
 	struct agent_command *commands;
 	size_t ncommands;
 	char *status_file; /* JSON stats written periodically, "" = none, default STATE_DIR/status.json */
+	struct agent_cockpit cockpit;
+	struct agent_metrics metrics;
 	/* kubernetes: (docs/KUBERNETES.md) */
 	char *k8s_host_root;	/* the node's root as the agent sees it, default /proc/1/root */
 	char *k8s_profiles_dir; /* read-only cluster profiles (a ConfigMap), "" = none */
@@ -87,6 +107,13 @@ struct vigil_agent_config {
 	bool k8s_api;	  /* api_server: auto (default) = use it when in a cluster */
 	bool k8s_workload_profiles; /* pods of one controller share a profile (default true) */
 };
+
+#define AGENT_METRICS_DEFAULT_LISTEN "127.0.0.1:9464"
+#define AGENT_SPOOL_DEFAULT_MAX	     (64ull << 20)
+#define AGENT_SPOOL_MIN		     (1ull << 20)
+
+/* A node name as the cockpit takes it: 1..253 of [A-Za-z0-9._-], not starting with . or -. */
+bool agent_config__node_name_ok(const char *name);
 
 /* Loads YAML bindings (a list, or a map with key "bindings") from a file into c. */
 int agent_config__load_bindings(struct vigil_agent_config *c, const char *file,

@@ -18,6 +18,8 @@ struct vigil_evidence {
 	struct vigil_zoom *z;
 	struct vigil_store *store;
 	uint64_t reports;
+	vigil_evidence_report_fn report_fn; /* also told of each report (the cockpit uplink) */
+	void *report_ctx;
 };
 
 static int set_zoom(void *ctx, uint64_t cgroup_id, bool on)
@@ -36,7 +38,17 @@ static int on_report(void *ctx, const json_t *report, bool closed)
 	/* a closed incident is final: write it now rather than at the next flush */
 	if (!err && closed)
 		err = vigil_store__flush(e->store, NULL);
+	if (e->report_fn)
+		e->report_fn(e->report_ctx, report, closed);
 	return err;
+}
+
+void vigil_evidence__set_report_cb(struct vigil_evidence *e, vigil_evidence_report_fn fn, void *ctx)
+{
+	if (e) {
+		e->report_fn = fn;
+		e->report_ctx = ctx;
+	}
 }
 
 int vigil_evidence__open(const char *spec, struct vigil_sensor *s, struct vigil_evidence **ret,

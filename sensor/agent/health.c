@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * The agent's health: V0001 when a sink dropped alerts, V0002 when the sensor dropped events
- * (docs/ALERTS.md), and the status file (`vigil status --agent` reads it).
+ * The agent's health: V0001 when a sink dropped alerts, V0002 when the sensor dropped events,
+ * V0003 when the cockpit uplink lost records (docs/ALERTS.md), the path every alert takes out
+ * of the agent (agent_deliver), and the status file (`vigil status --agent` reads it).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,8 @@
 
 #include "sensor/agent/agent_state.h"
 #include "util/fileio.h"
+#include "util/randid.h"
+#include "vigil/uplink.h"
 
 uint64_t agent_realtime_ns(void)
 {
@@ -17,6 +20,56 @@ uint64_t agent_realtime_ns(void)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static void stamp_id(json_t *alert)
+{
+	char id[VIGIL_RANDOM_ID_LEN + 1];
+
+	if (json_is_string(json_object_get(alert, "alert_id")))
+		return;
+	vigil_random_id(id);
+	json_object_set_new(alert, "alert_id", json_string(id));
+}
+
+static void count_rule(struct agent *a, const char *rule)
+{
+	size_t i;
+
+	if (!rule)
+		return;
+	for (i = 0; i < a->nrules; i++) {
+		if (!strcmp(a->rules[i].rule, rule)) {
+			a->rules[i].n++;
+			return;
+		}
+	}
+	if (a->nrules < AGENT_MAX_RULES) {
+		snprintf(a->rules[a->nrules].rule, sizeof(a->rules[a->nrules].rule), "%s", rule);
+		a->rules[a->nrules++].n = 1;
+	}
+}
+
+void agent_on_alert(const struct vigil_alert *al, json_t *j, void *ctx)
+{
+	struct agent *a = ctx;
+	struct wl *w;
+
+	if (al->workload && (w = agent_wl_find(a, al->workload->cgroup_id)))
+		w->alerts++;
+	count_rule(a, json_string_value(json_object_get(j, "rule_id")));
+	if (a->uplink)
+		vigil_uplink__alert(a->uplink, j);
+}
+
+void agent_deliver(struct agent *a, json_t *alert)
+{
+	/* one id for the alert everywhere: every sink and the cockpit */
+	stamp_id(alert);
+	count_rule(a, json_string_value(json_object_get(alert, "rule_id")));
+	vigil_alerts__emit(a->alerts, alert);
+	if (a->uplink)
+		vigil_uplink__alert(a->uplink, alert);
 }
 
 /* V0002: the sensor lost events since the last check (docs/ALERTS.md). */
@@ -61,7 +114,14 @@ void agent_health_check(struct agent *a)
 	if (vigil_alerts__health_alert(a->alerts, &alert) > 0 && alert) {
 		agent_logf("%s", json_string_value(json_object_get(alert, "message")));
 		a->health_alerts++;
-		vigil_alerts__emit(a->alerts, alert);
+		agent_deliver(a, alert);
+		json_decref(alert);
+	}
+	alert = NULL;
+	if (a->uplink && vigil_uplink__health_alert(a->uplink, &alert) > 0 && alert) {
+		agent_logf("%s", json_string_value(json_object_get(alert, "message")));
+		a->health_alerts++;
+		agent_deliver(a, alert);
 		json_decref(alert);
 	}
 	if (vigil_sensor__status(a->s, &st) < 0 || st.drops == a->drops_seen.drops)
@@ -72,7 +132,7 @@ void agent_health_check(struct agent *a)
 		return;
 	agent_logf("%s", json_string_value(json_object_get(alert, "message")));
 	a->health_alerts++;
-	vigil_alerts__emit(a->alerts, alert);
+	agent_deliver(a, alert);
 	json_decref(alert);
 }
 
@@ -156,6 +216,8 @@ void agent_write_status(struct agent *a)
 		      "suppressed", (json_int_t)st.suppressed, "evicted", (json_int_t)st.evicted,
 		      "raised", (json_int_t)a->pipe.raised, "sinks", sa ? sa : json_array(),
 		      "sensor", sensor_json(a), "evidence", ev ? ev : json_null());
+	if (o)
+		json_object_set_new(o, "cockpit", agent_cockpit_status(a));
 	text = o ? json_dumps(o, JSON_INDENT(2)) : NULL;
 	if (text)
 		vigil_write_file_atomic(a->c->status_file, text, strlen(text), 0644, NULL);

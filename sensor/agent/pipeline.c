@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <jansson.h>
 
+#include "util/randid.h"
 #include "vigil/agent.h"
 #include "vigil/alert.h"
 
@@ -14,12 +15,20 @@ int vigil_alert_pipe__emit(const struct vigil_alert *a, void *ctx)
 {
 	struct vigil_alert_pipe *p = ctx;
 	json_t *j = vigil_alert__json(a);
+	char id[VIGIL_RANDOM_ID_LEN + 1];
 
 	if (!j)
 		return -ENOMEM;
 	p->raised++;
+	/* one id everywhere: the incident report keeps a copy, and the cockpit matches the two */
+	if (!json_is_string(json_object_get(j, "alert_id"))) {
+		vigil_random_id(id);
+		json_object_set_new(j, "alert_id", json_string(id));
+	}
 	vigil_evidence__alert(p->evidence, a->event, j);
 	vigil_alerts__emit(p->sinks, j);
+	if (p->tap)
+		p->tap(a, j, p->tap_ctx);
 	json_decref(j);
 	return 0;
 }

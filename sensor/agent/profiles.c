@@ -184,6 +184,7 @@ void agent_wl_bind(struct agent *a, struct wl *w)
 	if (!vigil_detector__syscall_bitmap(a->d, w->cgroup_id, vigil_syscall_name, bitmap,
 					    VIGIL_SYSCALL_BITS))
 		vigil_sensor__set_syscall_allow(a->s, w->cgroup_id, bitmap, VIGIL_SYSCALL_BITS);
+	agent_cockpit_profile(a, w, "in_force");
 }
 
 /*

@@ -310,6 +310,7 @@ void agent_finish_learning(struct agent *a, struct wl *w)
 	vigil_strlcpy(st->digest, digest, sizeof(st->digest));
 	st->signer[0] = '\0';
 	w->profile = st;
+	agent_cockpit_profile(a, w, "learned");
 	agent_wl_bind(a, w);
 	agent_logf("%s: learned -> %s; detecting", w->name, file);
 	followers_bind(a, w);

@@ -4,7 +4,8 @@
  *   detect.c      the engine: bindings (compiled profile per workload), cooldowns, raising
  *   eval.c        the rules by event kind: which event leaves the profile, and as which rule
  *   programs.c    which executables are shells and interpreters (V1100)
- *   quiet.c       syscalls that carry signal only from a program the profile does not know
+ *   quiet.c       syscalls and capabilities that carry signal only from a program the profile
+ *                 does not know
  * The rule catalogue is include/vigil/rules.h (its table: lib/event/rules.c).
  * Presentation is not here: alerts go up as struct vigil_alert (lib/event/alert.c encodes them).
  */
@@ -82,6 +83,8 @@ bool detect_is_shell_or_interpreter(const char *path, const char *argv0);
 
 /* quiet.c: the syscall tells nothing when a program the profile knows adds it (R0003). */
 bool detect_syscall_needs_context(const char *name);
+/* quiet.c: the capability only passes file permissions (R0004 from a known program: no). */
+bool detect_cap_needs_context(const char *name);
 
 /* detect.c: raises rule id for the event in r unless disabled, allowed by the profile's
  * rulePolicies, or cooling down. Returns 1 when raised, 0 when not, or emit's < 0. */

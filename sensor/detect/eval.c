@@ -210,6 +210,15 @@ static const char *const dedicated_syscalls[] = {
 	NULL,
 };
 
+/* The process runs an executable the profile's execs name (with any arguments). */
+static bool known_program(const struct raise *r)
+{
+	const struct vigil_process *p = r->ev->proc;
+
+	return p && p->exe && p->exe[0] &&
+	       vigil_matcher__exec(r->b->m, p->exe, NULL, 0) != VIGIL_MATCH_NO;
+}
+
 static int eval_syscall(struct raise *r)
 {
 	const char *name = r->ev->syscall.name;
@@ -228,9 +237,7 @@ static int eval_syscall(struct raise *r)
 	if (vigil_matcher__syscall(r->b->m, name))
 		return 0;
 	/* one more harmless syscall from a known binary is not news; from a new program it is */
-	if (detect_syscall_needs_context(name) && r->ev->proc && r->ev->proc->exe &&
-	    r->ev->proc->exe[0] &&
-	    vigil_matcher__exec(r->b->m, r->ev->proc->exe, NULL, 0) != VIGIL_MATCH_NO)
+	if (detect_syscall_needs_context(name) && known_program(r))
 		return 0;
 	return detect_raise(r, VIGIL_R0003, name, "unexpected syscall: %s", name);
 }
@@ -304,6 +311,8 @@ int detect_eval(struct raise *r)
 		return eval_syscall(r);
 	case VIGIL_EV_CAPABILITY:
 		if (!ev->cap.name || vigil_matcher__capability(r->b->m, ev->cap.name))
+			return 0;
+		if (detect_cap_needs_context(ev->cap.name) && known_program(r))
 			return 0;
 		return detect_raise(r, VIGIL_R0004, ev->cap.name, "unexpected capability: %s",
 				    ev->cap.name);

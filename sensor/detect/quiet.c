@@ -86,6 +86,28 @@ static const char *const informational[] = {
 	NULL,
 };
 
+/*
+ * Capabilities that only let a process past file permissions. A root master that reopens logs
+ * rotated to its workers' user needs CAP_DAC_OVERRIDE (measured on nginx); what the access
+ * touches is judged by the file rules (R0002, R0010, V1101), so from a known program the
+ * capability check adds nothing. CAP_SETUID, CAP_SYS_ADMIN, CAP_NET_RAW, ... stay judged.
+ */
+static const char *const file_caps[] = {
+	"CAP_DAC_OVERRIDE",
+	"CAP_DAC_READ_SEARCH",
+	"CAP_FOWNER",
+	NULL,
+};
+
+bool detect_cap_needs_context(const char *name)
+{
+	for (size_t i = 0; file_caps[i]; i++) {
+		if (!strcmp(name, file_caps[i]))
+			return true;
+	}
+	return false;
+}
+
 bool detect_syscall_needs_context(const char *name)
 {
 	for (size_t i = 0; informational[i]; i++) {

@@ -10,11 +10,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "sensor/out/sink.h"
+#include "util/randid.h"
 #include "util/strutil.h"
 #include "vigil/alert.h"
 #include "vigil/event.h"
@@ -162,32 +162,12 @@ fail:
 	return ret;
 }
 
-static void random_id(char *out, size_t size)
-{
-	static atomic_ulong counter;
-	unsigned char r[16];
-	size_t i;
-
-	/* GRND_NONBLOCK: never wait for entropy on the detection path. */
-	if (getrandom(r, sizeof(r), GRND_NONBLOCK) != (ssize_t)sizeof(r)) {
-		uint64_t x = vigil_sink__now_mono() ^ ((uint64_t)getpid() << 32) ^
-			     atomic_fetch_add(&counter, 1) * 0x9e3779b97f4a7c15ull;
-
-		for (i = 0; i < sizeof(r); i++) {
-			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-			r[i] = (unsigned char)x;
-		}
-	}
-	for (i = 0; i < sizeof(r) && 2 * i + 2 < size; i++)
-		snprintf(out + 2 * i, 3, "%02x", r[i]);
-}
-
 static struct vigil_alert_msg *msg_new(struct vigil_alerts *a, json_t *alert, int *ret)
 {
 	struct vigil_alert_msg *m;
 	json_t *copy;
 	const char *rule;
-	char id[33] = "";
+	char id[VIGIL_RANDOM_ID_LEN + 1];
 	size_t len;
 	char *line;
 
@@ -197,7 +177,7 @@ static struct vigil_alert_msg *msg_new(struct vigil_alerts *a, json_t *alert, in
 		return NULL;
 	}
 	if (!json_is_string(json_object_get(copy, "alert_id"))) {
-		random_id(id, sizeof(id));
+		vigil_random_id(id);
 		json_object_set_new(copy, "alert_id", json_string(id));
 	}
 	if (!json_is_string(json_object_get(copy, "node")))

@@ -17,13 +17,6 @@ if [ ! -d "$web/node_modules/playwright-core" ]; then
 		fail "npm ci playwright-core failed: $(tail -5 "$TEST_TMP/npm.log")"
 fi
 export FAIL_SHOT=$TEST_TMP/failed.png
-# The fleet API came with `vigil cockpit token`, the agent's uplink with its cockpit: section.
-"$VIGIL" cockpit token list --store sqlite:$TEST_TMP/probe.db >/dev/null 2>&1 ||
-	skip "this build's cockpit has no fleet API (no 'vigil cockpit token')"
-printf 'state_dir: %s\ncockpit: {url: "http://127.0.0.1:1", token_file: %s}\n' "$TEST_TMP" "$TEST_TMP/probe.db" >"$TEST_TMP/probe.yaml"
-probe=$("$VIGIL" agent --config "$TEST_TMP/probe.yaml" --check 2>&1 || true)
-case $probe in *'unknown key "cockpit"'*) skip "this build's agent has no cockpit uplink" ;; esac
-
 port=$(free_port)
 base=http://127.0.0.1:$port
 store=sqlite:$TEST_TMP/cockpit.db

@@ -201,12 +201,65 @@ static void test_errors(void **state)
 	expect_error("sinks: {a: b}\n", 1, 8, "list");
 	expect_error("[1, 2]\n", 1, 1, "mapping");
 	expect_error("a: [\n", 2, 1, "");
+	/* the cockpit section */
+	expect_error("cockpit:\n  url: http://10.0.0.1:7070\n  token_file: /t\n", 2, 8,
+		     "only allowed to a loopback address");
+	expect_error("cockpit:\n  url: https://c:7443\n", 2, 3, "exactly one of token_file");
+	expect_error("cockpit:\n  url: https://c\n  token_file: /a\n  join_token_file: /b\n", 2, 3,
+		     "exactly one of token_file");
+	expect_error("cockpit:\n  token_file: /a\n", 2, 3, "needs url");
+	expect_error("cockpit:\n  url: https://c\n  token_fil: /a\n", 3, 3,
+		     "did you mean \"token_file\"");
+	expect_error("cockpit:\n  url: https://c\n  token_file: /a\n  node_name: -x\n", 4, 14,
+		     "not starting with");
+	expect_error("cockpit:\n  url: https://c\n  token_file: /a\n  spool_max_bytes: 5MB\n", 4,
+		     20, "expected a size");
+	expect_error("cockpit:\n  url: https://c\n  token_file: /a\n  spool_max_bytes: 64K\n", 4,
+		     20, "at least 1MiB");
+	expect_error("cockpit:\n  url: https://c\n  token_file: /a\n  heartbeat_interval: 2h\n", 4,
+		     23, "between 1s and 1h");
+	expect_error("metrics:\n  listen: 9464\n", 2, 11, "IP:PORT");
+	expect_error("metrics:\n  listen: localhost:9464\n", 2, 11, "IP:PORT");
 	expect_error("learning: {checkpoint: 10ms}\n", 1, 24, "at least 100ms");
 	expect_error("profile_max_bytes: 1k\n", 1, 20, "number of bytes");
 	expect_error("profile_max_bytes: 100000000\n", 1, 20, "4096 to");
 	/* learned profiles would come back unsigned after a restart: refused, also by --check */
 	expect_error("signatures:\n  trust_dir: /t\n  required: true\n", 3, 13,
 		     "needs signatures.key");
+}
+
+static void test_cockpit_section(void **state)
+{
+	struct vigil_agent_config *c = NULL;
+	struct vigil_error err = { 0 };
+	char text[1024], path[256];
+
+	snprintf(text, sizeof(text),
+		 "state_dir: %s/state\ncockpit:\n  url: https://cockpit.example.org:7443\n"
+		 "  join_token_file: %s/join.token\n  node_name: web-1\n  spool_max_bytes: 8MiB\n"
+		 "metrics: {}\n",
+		 dir, dir);
+	assert_int_equal(vigil_agent_config__load(write_file("c.yaml", text), &c, &err), 0);
+	snprintf(path, sizeof(path), "%s/state/cockpit-spool", dir);
+	assert_string_equal(c->cockpit.spool_dir, path);
+	snprintf(path, sizeof(path), "%s/state/cockpit-node.token", dir);
+	assert_string_equal(c->cockpit.node_token_file, path);
+	assert_true(c->cockpit.spool_max_bytes == 8ULL << 20);
+	assert_true(c->cockpit.heartbeat_ns == 10000000000ULL);
+	assert_string_equal(c->metrics.listen, "127.0.0.1:9464");
+	/* --check: the join token must be there, private; the spool creatable */
+	assert_int_equal(vigil_agent_config__check_paths(c, &err), -ENOENT);
+	assert_non_null(strstr(err.message, "cockpit.join_token_file"));
+	write_file("join.token", "vgj_0123456789abcdef0123456789abcdef\n");
+	snprintf(path, sizeof(path), "%s/join.token", dir);
+	chmod(path, 0644);
+	assert_int_equal(vigil_agent_config__check_paths(c, &err), -EPERM);
+	assert_non_null(strstr(err.message, "chmod 600"));
+	chmod(path, 0600);
+	assert_int_equal(vigil_agent_config__check_paths(c, &err), 0);
+	snprintf(path, sizeof(path), "%s/state", dir);
+	assert_int_equal(access(path, F_OK), -1); /* checking created nothing */
+	vigil_agent_config__free(c);
 }
 
 /* The keys of replay protection, checkpoints and the profile bound. */
@@ -337,6 +390,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_missing_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hardening_keys, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_check_paths, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cockpit_section, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_atomic_write, setup, teardown),
 	};
 

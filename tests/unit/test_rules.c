@@ -367,6 +367,12 @@ static void test_syscall_cap_iouring(void **state)
 	assert_string_equal(run1(f, &ev), "");
 	ev.cap.name = "CAP_SYS_ADMIN";
 	assert_string_equal(run1(f, &ev), "R0004");
+	/* passing file permissions: not news from the known /usr/bin/demo, news from /tmp/x */
+	ev.cap.name = "CAP_DAC_OVERRIDE";
+	assert_string_equal(run1(f, &ev), "");
+	set_proc("x", "/tmp/x", (const char *[]){ "x" }, 1);
+	assert_string_equal(run1(f, &ev), "R0004");
+	set_proc("demo", "/usr/bin/demo", (const char *[]){ "demo" }, 1);
 
 	ev = base_event(VIGIL_EV_IOURING_OP);
 	ev.iouring.opname = "READ";
@@ -795,7 +801,7 @@ static void test_catalogue(void **state)
 					   "R0007", "R0008", "R0009", "R0010", "R0011", "R0040",
 					   "R1000", "R1001", "R1002", "R1005", "R1006", "R1009",
 					   "R1010", "R1012", "R1015", "R1016", "R1030", "V1100",
-					   "V1101", "V0001", "V0002" };
+					   "V1101", "V0001", "V0002", "V0003" };
 	size_t n;
 	const struct vigil_rule *all = vigil_rules__all(&n);
 

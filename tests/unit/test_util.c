@@ -32,6 +32,25 @@ static void test_duration(void **state)
 	assert_int_equal(vigil_parse_duration("999999999999d", &ns), -ERANGE);
 }
 
+static void test_size(void **state)
+{
+	uint64_t v;
+
+	assert_int_equal(vigil_parse_size("64MiB", &v), 0);
+	assert_true(v == 64ULL << 20);
+	assert_int_equal(vigil_parse_size("512K", &v), 0);
+	assert_true(v == 512ULL << 10);
+	assert_int_equal(vigil_parse_size("1000", &v), 0);
+	assert_true(v == 1000);
+	assert_int_equal(vigil_parse_size("2GiB", &v), 0);
+	assert_true(v == 2ULL << 30);
+	assert_int_equal(vigil_parse_size("", &v), -EINVAL);
+	assert_int_equal(vigil_parse_size("-1M", &v), -EINVAL);
+	assert_int_equal(vigil_parse_size("5MB", &v), -EINVAL); /* 1000 or 1024? refused */
+	assert_int_equal(vigil_parse_size(" 5M", &v), -EINVAL);
+	assert_int_equal(vigil_parse_size("99999999999T", &v), -ERANGE);
+}
+
 static void test_u64(void **state)
 {
 	uint64_t v;
@@ -124,9 +143,10 @@ static void test_lru(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_duration),     cmocka_unit_test(test_u64),
-		cmocka_unit_test(test_suggest),	     cmocka_unit_test(test_buf_bound),
-		cmocka_unit_test(test_error_format), cmocka_unit_test(test_lru),
+		cmocka_unit_test(test_duration),  cmocka_unit_test(test_size),
+		cmocka_unit_test(test_u64),	  cmocka_unit_test(test_suggest),
+		cmocka_unit_test(test_buf_bound), cmocka_unit_test(test_error_format),
+		cmocka_unit_test(test_lru),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,7 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "util/version.h"
+
+const char *vigil_version(void)
+{
+	return VIGIL_VERSION;
+}
