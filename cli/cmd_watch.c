@@ -176,34 +176,22 @@ static int on_spawn(uint64_t cgroup_id, void *ctx)
 /* --enforce R0001,R1005: the rules the kernel can act on, as VIGIL_ENFORCE_* bits. */
 static int parse_enforce(const char *list, uint32_t *ret)
 {
-	static const struct {
-		const char *id;
-		uint32_t bit;
-	} rules[] = {
-		{ "R0001", VIGIL_ENFORCE_EXEC },
-		{ "R1000", VIGIL_ENFORCE_DEVSHM },
-		{ "R1001", VIGIL_ENFORCE_UPPER },
-		{ "R1005", VIGIL_ENFORCE_MEMFD },
-	};
 	char buf[256], *save = NULL, *tok;
 
 	*ret = 0;
 	if (vigil_strlcpy(buf, list, sizeof(buf)) >= sizeof(buf))
 		return -EINVAL;
 	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		size_t i;
+		uint32_t bit = vigil_sensor__enforce_rule(tok);
 
-		for (i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
-			if (!strcmp(tok, rules[i].id))
-				break;
-		if (i < sizeof(rules) / sizeof(rules[0])) {
-			*ret |= rules[i].bit;
+		if (bit) {
+			*ret |= bit;
 			continue;
 		}
 		if (vigil_rule__find(tok))
 			cli_errorf(
 				"watch: --enforce: %s is detected but not enforced in the kernel "
-				"yet (R0001, R1000, R1001, R1005 are; docs/ENFORCEMENT.md)",
+				"yet (" VIGIL_ENFORCE_RULE_LIST " are; docs/ENFORCEMENT.md)",
 				tok);
 		else
 			cli_errorf("watch: --enforce: unknown rule \"%s\"", tok);

@@ -114,6 +114,24 @@ int vigil_sensor__set_enforce(struct vigil_sensor *s, uint64_t cgroup_id,
 	return 0;
 }
 
+uint32_t vigil_sensor__enforce_rule(const char *rule_id)
+{
+	static const struct {
+		const char *id;
+		uint32_t bit;
+	} rules[] = {
+		{ "R0001", VIGIL_ENFORCE_EXEC },
+		{ "R1000", VIGIL_ENFORCE_DEVSHM },
+		{ "R1001", VIGIL_ENFORCE_UPPER },
+		{ "R1005", VIGIL_ENFORCE_MEMFD },
+	};
+
+	for (size_t i = 0; rule_id && i < sizeof(rules) / sizeof(rules[0]); i++)
+		if (!strcmp(rule_id, rules[i].id))
+			return rules[i].bit;
+	return 0;
+}
+
 int vigil_sensor__set_enforce_off(struct vigil_sensor *s, bool off)
 {
 	__atomic_store_n(&s->skel->bss->enforce_off, off ? 1u : 0u, __ATOMIC_SEQ_CST);

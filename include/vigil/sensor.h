@@ -106,6 +106,10 @@ struct vigil_enforce {
 	uint32_t max_kills;
 	uint64_t window_ns;
 };
+/* The VIGIL_ENFORCE_* bit of a rule id ("R0001"); 0 when the kernel cannot enforce it. */
+uint32_t vigil_sensor__enforce_rule(const char *rule_id);
+/* "R0001, R1000, R1001, R1005": the rules vigil_sensor__enforce_rule knows, for messages. */
+#define VIGIL_ENFORCE_RULE_LIST "R0001, R1000, R1001, R1005"
 /* Sets (enf != NULL) or removes a workload's enforcement; removing also clears its allow set. */
 int vigil_sensor__set_enforce(struct vigil_sensor *s, uint64_t cgroup_id,
 			      const struct vigil_enforce *enf);

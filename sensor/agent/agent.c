@@ -325,6 +325,7 @@ int vigil_agent__run_reopen(const struct vigil_agent_config *c, volatile sig_ato
 			goto out;
 		}
 		now = agent_mono_ns();
+		agent_enforce_switch(a);
 		agent_read_inotify(a);
 		agent_trust_check(a, false);
 		vigil_evidence__tick(a->evidence);

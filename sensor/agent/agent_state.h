@@ -92,6 +92,10 @@ struct wl {
 		rtinit; /* the runtime's start-up in the container: not the workload's */
 	/* a replica learning into another replica's learner (same profile): the one that owns it */
 	struct wl *lead;
+	/* enforcement asked by its binding (docs/ENFORCEMENT.md), and whether it is in force */
+	uint32_t enforce_rules;
+	bool enforce_kill;
+	bool enforcing;
 };
 
 #define AGENT_MAX_RULES 128 /* distinct rule ids counted for metrics */
@@ -119,6 +123,7 @@ struct agent {
 	struct vigil_evidence *evidence; /* NULL when no store is configured */
 	struct vigil_alert_pipe pipe;	 /* alerts raised: evidence, then sinks */
 	char self_cgroup[512];		 /* the agent's own cgroup2 path */
+	bool enforce_off;		 /* the node-wide switch as last applied */
 	struct wl *last;		 /* wl_find's last hit */
 	char cg_root[PATH_MAX];
 	struct vigil_sensor_status drops_seen; /* sensor drop counters at the last health check */
@@ -162,6 +167,11 @@ struct stored *agent_stored_find(struct agent *a, const char *file);
 struct stored *agent_stored_get(struct agent *a, const char *file);
 /* Binds (or rebinds) a workload to its stored profile's good version. */
 void agent_wl_bind(struct agent *a, struct wl *w);
+/* enforce.c: the kernel's enforcement for a bound workload (after agent_wl_bind), or none. */
+void agent_wl_enforce(struct agent *a, struct wl *w);
+void agent_wl_unenforce(struct agent *a, struct wl *w);
+/* The node-wide switch file, applied when it changed (every loop). */
+void agent_enforce_switch(struct agent *a);
 void agent_adopt_profile(struct agent *a, struct wl *w, const char *file);
 void agent_poll_profiles(struct agent *a);
 void agent_read_inotify(struct agent *a);

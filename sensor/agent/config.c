@@ -19,6 +19,7 @@
 #include "sensor/uplink/credential.h"
 #include "util/strutil.h"
 #include "vigil/detect.h"
+#include "vigil/sensor.h"
 #include "vigil/uplink.h"
 #include "vigil/sign.h"
 
@@ -161,10 +162,30 @@ static void binding_free(struct agent_binding *b)
 	free(b->origin);
 }
 
+/* enforce: [R0001, R1005]: the rules the kernel enforces for the binding's workloads. */
+static int get_enforce(struct parse *p, const yaml_node_t *n, uint32_t *ret)
+{
+	struct strv l = { 0 };
+	int err = get_strv(p, n, "enforce", &l);
+
+	*ret = 0;
+	for (size_t i = 0; !err && i < l.n; i++) {
+		uint32_t bit = vigil_sensor__enforce_rule(l.v[i]);
+
+		if (!bit)
+			err = fail(p, n, "enforce: %s is not enforced in the kernel (%s are)",
+				   l.v[i], VIGIL_ENFORCE_RULE_LIST);
+		*ret |= bit;
+	}
+	strv_free(&l);
+	return err;
+}
+
 static int parse_binding(struct parse *p, const yaml_node_t *n, struct agent_binding *b)
 {
-	static const char *const known[] = { "profile", "name", "container_name", "image", "label",
-					     "cgroup",	NULL };
+	static const char *const known[] = { "profile", "name",		"container_name",
+					     "image",	"label",	"cgroup",
+					     "enforce", "enforce_mode", NULL };
 	char origin[512];
 	int err = 0;
 
@@ -190,7 +211,15 @@ static int parse_binding(struct parse *p, const yaml_node_t *n, struct agent_bin
 			err = get_str(p, v, key, &b->image);
 		else if (!strcmp(key, "cgroup"))
 			err = get_str(p, v, key, &b->cgroup);
-		else if (!strcmp(key, "label")) {
+		else if (!strcmp(key, "enforce"))
+			err = get_enforce(p, v, &b->enforce_rules);
+		else if (!strcmp(key, "enforce_mode")) {
+			const char *m = scalar(v);
+
+			if (!m || (strcmp(m, "kill") && strcmp(m, "dry-run")))
+				return fail(p, v, "enforce_mode: kill or dry-run");
+			b->enforce_kill = !strcmp(m, "kill");
+		} else if (!strcmp(key, "label")) {
 			char *eq;
 
 			err = get_str(p, v, key, &b->label_key);
@@ -566,6 +595,8 @@ static int top_key(struct parse *p, const char *key, const yaml_node_t *v, void 
 		return parse_commands(p, c, v);
 	if (!strcmp(key, "status_file"))
 		return get_str(p, v, key, &c->status_file);
+	if (!strcmp(key, "enforce_switch"))
+		return get_str(p, v, key, &c->enforce_switch);
 	if (!strcmp(key, "cockpit"))
 		return parse_cockpit(p, c, v);
 	if (!strcmp(key, "metrics")) {
@@ -592,29 +623,12 @@ static int top_key(struct parse *p, const char *key, const yaml_node_t *v, void 
 }
 
 static const char *const top_known[] = {
-	"state_dir",
-	"profiles_dir",
-	"scope",
-	"learning",
-	"cooldown",
-	"rescan",
-	"sinks",
-	"evidence",
-	"signatures",
-	"exclude_cgroups",
-	"include_cgroups",
-	"disabled_rules",
-	"enabled_rules",
-	"bindings",
-	"binding_files",
-	"workloads",
-	"status_file",
-	"health_interval",
-	"profile_max_bytes",
-	"kubernetes",
-	"cockpit",
-	"metrics",
-	NULL,
+	"state_dir",	 "profiles_dir",    "scope",	       "learning",
+	"cooldown",	 "rescan",	    "sinks",	       "evidence",
+	"signatures",	 "exclude_cgroups", "include_cgroups", "disabled_rules",
+	"enabled_rules", "bindings",	    "binding_files",   "workloads",
+	"status_file",	 "enforce_switch",  "health_interval", "profile_max_bytes",
+	"kubernetes",	 "cockpit",	    "metrics",	       NULL,
 };
 
 /* Reads a bounded file and parses it into p->doc. */
@@ -714,6 +728,8 @@ static int fill_defaults(struct vigil_agent_config *c)
 	if (!c->trust_dir && !(c->trust_dir = strdup("/etc/vigil/trust")))
 		return -ENOMEM;
 	if (!c->evidence && !(c->evidence = strdup("")))
+		return -ENOMEM;
+	if (!c->enforce_switch && !(c->enforce_switch = strdup("/run/vigil/enforce-off")))
 		return -ENOMEM;
 	if (!c->status_file) {
 		snprintf(buf, sizeof(buf), "%s/status.json", c->state_dir);
@@ -859,6 +875,7 @@ void vigil_agent_config__free(struct vigil_agent_config *c)
 	}
 	free(c->commands);
 	free(c->status_file);
+	free(c->enforce_switch);
 	free(c->cockpit.url);
 	free(c->cockpit.token_file);
 	free(c->cockpit.join_token_file);

@@ -32,8 +32,10 @@ struct agent_binding {
 	char *image;	      /* image reference (podman/docker metadata) */
 	char *label_key;      /* label KEY=VALUE */
 	char *label_value;
-	char *cgroup; /* fnmatch pattern on the cgroup2 path */
-	char *origin; /* FILE:LINE for messages */
+	char *cgroup;		/* fnmatch pattern on the cgroup2 path */
+	uint32_t enforce_rules; /* enforce: VIGIL_ENFORCE_* bits (0: alerts only) */
+	bool enforce_kill;	/* enforce_mode: kill (default dry-run) */
+	char *origin;		/* FILE:LINE for messages */
 };
 
 /* A command the agent runs as its own workload (like `vigil watch -- CMD`). */
@@ -95,6 +97,7 @@ struct vigil_agent_config {
 	struct agent_command *commands;
 	size_t ncommands;
 	char *status_file; /* JSON stats written periodically, "" = none, default STATE_DIR/status.json */
+	char *enforce_switch; /* while this file exists nothing is killed (/run/vigil/enforce-off) */
 	struct agent_cockpit cockpit;
 	struct agent_metrics metrics;
 	/* kubernetes: (docs/KUBERNETES.md) */

@@ -89,9 +89,12 @@ bool agent_find_binding(struct agent *a, struct wl *w, char *file, size_t size)
 	/* containers: image and labels (bindings, the user-defined-profile label) */
 	if (w->container_id[0] && !w->has_meta)
 		w->has_meta = vigil_container_meta__get(w->container_id, &w->meta) == 0;
+	w->enforce_rules = 0;
 	for (size_t i = 0; i < a->c->nbindings && !found; i++) {
 		if (binding_matches(&a->c->bindings[i], w, w->has_meta ? &w->meta : NULL)) {
 			profile_path(a, a->c->bindings[i].profile, file, size);
+			w->enforce_rules = a->c->bindings[i].enforce_rules;
+			w->enforce_kill = a->c->bindings[i].enforce_kill;
 			found = true;
 		}
 	}
@@ -285,6 +288,7 @@ void agent_reap_containers(struct agent *a)
 				if (w->state == WL_LEARNING)
 					agent_finish_learning(a, w);
 				vigil_detector__unbind(a->d, w->cgroup_id);
+				agent_wl_unenforce(a, w);
 				vigil_sensor__unwatch_cgroup(a->s, w->cgroup_id);
 				w->gone = true;
 			}

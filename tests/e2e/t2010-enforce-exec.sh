@@ -5,7 +5,8 @@
 # kill: SIGKILL at sched_process_exec, before touch's first instruction: the marker is absent,
 # the shell goes on (its own marker is written), the alert says killed. A partial or learning
 # profile is never enforced; the node-wide switch file turns killing off; past the per-workload
-# budget (10 kills a minute) it falls back to alerts; a fileless exec (memfd, R1005) is killed.
+# budget (10 kills a minute) it falls back to alerts; a fileless exec (memfd, R1005) and a
+# program run from /dev/shm (R1000) are killed.
 . "$(dirname "$0")/../lib/common.sh"
 requires_root
 requires_progs
@@ -20,6 +21,7 @@ cat /etc/hostname >/dev/null
 case "\$(cat "$MODE")" in
 attack) /usr/bin/touch "$M/touched" ;;
 memfd) "$PROGS/memfd_exec" /usr/bin/touch touch "$M/memfd" ;;
+devshm) "$PROGS/devshm_exec" /dev/shm /bin/true >"$M/devshm.out" ;;
 burst) for i in 1 2 3 4 5 6 7 8 9 10 11 12; do /usr/bin/touch "$M/burst.\$i"; done ;;
 esac
 echo end >"$M/end"
@@ -50,13 +52,20 @@ watch dry "$TEST_TMP/p.yaml" attack --enforce R0001
 assert_eq 1 "$(alerts dry rule_id=R0001 event.path=/usr/bin/touch action=would-kill action_reason=dry-run)" \
 	"dry-run alert: $(cat "$TEST_TMP/dry.jsonl")"
 
-# 2. kill: the unexpected program never runs, the workload goes on, the alert says killed
-watch kill "$TEST_TMP/p.yaml" attack --enforce R0001 --enforce-mode kill
+# 2. kill: the unexpected program never runs, the workload goes on, the alert says killed and
+# opens an incident with the usual evidence
+watch kill "$TEST_TMP/p.yaml" attack --enforce R0001 --enforce-mode kill \
+	--evidence "sqlite:$TEST_TMP/evidence.db"
 [ ! -e "$M/touched" ] || fail "kill: touch ran and wrote its marker"
 assert_eq 1 "$(alerts kill rule_id=R0001 event.path=/usr/bin/touch action=killed)" \
 	"kill alert: $(cat "$TEST_TMP/kill.jsonl")"
 assert_eq 0 "$(alerts kill action=killed event.path!=/usr/bin/touch)" "nothing else killed"
 assert_contains "$(cat "$TEST_TMP/kill.err")" "enforcing R0001 (kill)" "watch says it enforces"
+inc=$(json_get "$TEST_TMP/kill.jsonl" incident_id action=killed)
+[ -n "$inc" ] || fail "the kill's alert opened no incident: $(cat "$TEST_TMP/kill.jsonl")"
+"$VIGIL" evidence show "$inc" --store "sqlite:$TEST_TMP/evidence.db" >"$TEST_TMP/report.txt" ||
+	fail "no incident $inc in the store"
+assert_file_contains "$TEST_TMP/report.txt" "/usr/bin/touch"
 
 # 3. a partial or learning profile is never enforced: alerts only
 for rail in "kubescape.io/completion: partial" "kubescape.io/status: learning"; do
@@ -89,4 +98,10 @@ watch memfd "$TEST_TMP/p.yaml" memfd --enforce R1005 --enforce-mode kill
 [ ! -e "$M/memfd" ] || fail "memfd: the fileless program ran"
 assert_eq 1 "$(alerts memfd rule_id=R1005 action=killed)" "memfd alert: $(cat "$TEST_TMP/memfd.jsonl")"
 assert_eq 0 "$(alerts memfd action=killed event.path~memfd_exec)" "the loader itself ran"
+# 7. a program run from /dev/shm (R1000): killed at exec (status 128 + 9), its copier is not
+watch devshm "$TEST_TMP/p.yaml" devshm --enforce R1000 --enforce-mode kill
+assert_contains "$(cat "$M/devshm.out")" "status 137" "the /dev/shm program was killed"
+assert_eq 1 "$(alerts devshm rule_id=R1000 action=killed)" "devshm alert: $(cat "$TEST_TMP/devshm.jsonl")"
+watch devshm-dry "$TEST_TMP/p.yaml" devshm --enforce R1000
+assert_contains "$(cat "$M/devshm.out")" "status 0" "dry-run: the /dev/shm program ran"
 echo "ok: exec deviations killed before their first instruction; dry-run, rails, switch, budget"
