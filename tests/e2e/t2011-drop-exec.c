@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * t2010-drop-exec MODE PATH: writes a copy of /bin/true to PATH in one of the ways an implant
- * drops a binary that the plain open/write path does not show, then runs it. Built by t2010
+ * t2011-drop-exec MODE PATH: writes a copy of /bin/true to PATH in one of the ways an implant
+ * drops a binary that the plain open/write path does not show, then runs it. Built by t2011
  * (static, with liburing).
  *
  *   uring     open, write and close PATH only through io_uring (OPENAT with mode 0755, WRITE,
@@ -29,7 +29,7 @@ static const char *target;
 
 static void die(const char *what, int err)
 {
-	fprintf(stderr, "t2010-drop-exec: %s: %s\n", what, strerror(err));
+	fprintf(stderr, "t2011-drop-exec: %s: %s\n", what, strerror(err));
 	exit(1);
 }
 
@@ -126,7 +126,7 @@ int main(int argc, char **argv)
 	pthread_t th;
 
 	if (argc != 3 || argv[2][0] != '/') {
-		fprintf(stderr, "usage: t2010-drop-exec uring|execveat|thread /PATH\n");
+		fprintf(stderr, "usage: t2011-drop-exec uring|execveat|thread /PATH\n");
 		return 2;
 	}
 	target = argv[2];

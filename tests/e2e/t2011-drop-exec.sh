@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 #
-# t2010: drop-and-execute on a plain host (vigil learn / vigil watch, no container, so no
+# t2011: drop-and-execute on a plain host (vigil learn / vigil watch, no container, so no
 # overlay upper layer to tell): a workload that writes a file and runs it raises R1001 (high),
 # whichever way the file was written (open+write, rename into place, hard link, symlink, a
 # script run directly or through its interpreter, io_uring, a second thread, execveat), and a
@@ -13,9 +13,9 @@ requires_cmd cc
 requires_io_uring
 vigil_has watch || skip "vigil watch is not part of this build"
 
-HELPER=$TEST_TMP/t2010-drop-exec
-cc -O1 -D_GNU_SOURCE -static -o "$HELPER" "$VIGIL_ROOT/tests/e2e/t2010-drop-exec.c" -luring \
-	-lpthread || fail "cannot build t2010-drop-exec"
+HELPER=$TEST_TMP/t2011-drop-exec
+cc -O1 -D_GNU_SOURCE -static -o "$HELPER" "$VIGIL_ROOT/tests/e2e/t2011-drop-exec.c" -luring \
+	-lpthread || fail "cannot build t2011-drop-exec"
 
 MODE=$TEST_TMP/mode
 D=$TEST_TMP/drop
