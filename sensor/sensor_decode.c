@@ -79,12 +79,13 @@ static void decode_exec(struct vigil_sensor *s, const struct vg_event *e,
 {
 	const char *exe = s->str[0];
 
-	/* who started it: what ran before the exec (a fork inherits its parent's exe); a
-	 * process first seen at its exec (its fork was de-duplicated) ran its parent's, which
-	 * the table knows when the parent was seen (it is still there: events come in order,
-	 * its exit after this exec), else /proc while the parent lives */
-	vigil_strlcpy(s->parent_exe, p && p->proc.exe ? p->proc.exe : "", sizeof(s->parent_exe));
-	if (!s->parent_exe[0] && e->ppid) {
+	/* who started it: the parent process's program. Not the exe this process ran before
+	 * the exec: a launcher that execs in place (`#!/usr/bin/env bash`, setpriv, nice)
+	 * did not start anything, its parent did. The table knows the parent when it was seen
+	 * (it is still there: events come in order, its exit after this exec); else /proc
+	 * while it lives; else what this process ran before (a fork inherits its parent's). */
+	s->parent_exe[0] = '\0';
+	if (e->ppid) {
 		const struct vigil_proc_entry *pp = vigil_proc_table__find_pid(s->procs, e->ppid);
 
 		if (pp && pp != p && pp->proc.exe)
@@ -98,6 +99,8 @@ static void decode_exec(struct vigil_sensor *s, const struct vg_event *e,
 		n = readlink(link, s->parent_exe, sizeof(s->parent_exe) - 1);
 		s->parent_exe[n > 0 ? n : 0] = '\0';
 	}
+	if (!s->parent_exe[0] && p && p->proc.exe)
+		vigil_strlcpy(s->parent_exe, p->proc.exe, sizeof(s->parent_exe));
 	ev->exec.parent_exe = s->parent_exe;
 	if (p)
 		vigil_proc_entry__set_exec(p, exe, s->str[2], s->str[1], e->str_len[1],
