@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * Sensor overhead, side by side in one run: an open/close loop and a fork+exec loop in a
+ * Sensor overhead, side by side in one run: an open/close loop, the same open through io_uring
+ * (IORING_OP_OPENAT: its submission and completion hooks) and a fork+exec loop in a
  * separate worker process, with no BPF at all, with empty BPF programs on the same hooks (the
  * floor), and with the vigil sensor (workload unmonitored; monitored as the agent runs it,
  * de-duplication on; monitored without de-duplication, every open an event). Then the
@@ -21,13 +22,16 @@
 #include <unistd.h>
 
 #include <bpf/libbpf.h>
+#include <liburing.h>
 
 #include "bench/overhead/floor.skel.h"
 #include "vigil/sensor.h"
 
 enum loop {
 	LOOP_OPEN,
-	LOOP_FORKEXEC
+	LOOP_URING,
+	LOOP_FORKEXEC,
+	LOOP__N
 };
 
 static const char *bench_cg2 = "/sys/fs/cgroup/unified";
@@ -51,10 +55,32 @@ static uint64_t now_ns(void)
 		       1000ull;
 }
 
+/* One IORING_OP_OPENAT of /etc/hostname on a ring made once per worker, then close(2). */
+static void uring_open_close(void)
+{
+	static struct io_uring ring;
+	static int ready;
+	struct io_uring_cqe *cqe;
+	struct io_uring_sqe *sqe;
+
+	if (!ready && io_uring_queue_init(8, &ring, 0) == 0)
+		ready = 1;
+	if (!ready || !(sqe = io_uring_get_sqe(&ring)))
+		return;
+	io_uring_prep_openat(sqe, AT_FDCWD, "/etc/hostname", O_RDONLY | O_CLOEXEC, 0);
+	if (io_uring_submit_and_wait(&ring, 1) < 1 || io_uring_wait_cqe(&ring, &cqe))
+		return;
+	if (cqe->res >= 0)
+		close(cqe->res);
+	io_uring_cqe_seen(&ring, cqe);
+}
+
 static void run_loop(enum loop l, long n)
 {
 	for (long i = 0; i < n; i++) {
-		if (l == LOOP_OPEN) {
+		if (l == LOOP_URING) {
+			uring_open_close();
+		} else if (l == LOOP_OPEN) {
 			int fd = open("/etc/hostname", O_RDONLY | O_CLOEXEC);
 
 			if (fd >= 0)
@@ -262,10 +288,9 @@ int main(int argc, char **argv)
 	struct vigil_sensor *s;
 	struct vigil_floor *fl;
 	struct timespec t0, t1;
-	double r[5][2];
+	double r[5][LOOP__N];
 	long base = -1, before = -1, rss;
-	enum loop loops[2] = { LOOP_OPEN, LOOP_FORKEXEC };
-	long counts[2] = { nopen, nfork };
+	long counts[LOOP__N] = { nopen, nopen / 2, nfork };
 
 	if (geteuid() != 0) {
 		fprintf(stderr, "bench_sensor: needs root\n");
@@ -285,9 +310,10 @@ int main(int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	/* modes interleaved, 3 rounds, the best of each: the machine is shared, noise only adds */
 	for (int m = 0; m < 5; m++)
-		r[m][0] = r[m][1] = 1e18;
+		for (int i = 0; i < LOOP__N; i++)
+			r[m][i] = 1e18;
 	for (int round = 0; round < 3; round++) {
-		for (int i = 0; i < 2; i++) {
+		for (int i = 0; i < LOOP__N; i++) {
 			for (int m = 0; m < 5; m++) {
 				double v;
 
@@ -304,7 +330,7 @@ int main(int argc, char **argv)
 					fprintf(stderr, "bench_sensor: cannot load the sensor\n");
 					return 77;
 				}
-				v = measure(s, m == 4, loops[i], counts[i]);
+				v = measure(s, m == 4, (enum loop)i, counts[i]);
 				if (v > 0 && v < r[m][i])
 					r[m][i] = v;
 				vigil_sensor__free(s);
@@ -335,16 +361,18 @@ int main(int argc, char **argv)
 		rss = v[2];
 	}
 
-	printf("Worker process loops (%ld open+close of /etc/hostname; %ld fork+exec of /bin/true),\n"
-	       "CPU time (user + system, children included) per iteration; overhead = mode - no "
-	       "BPF;\nratio = overhead / floor overhead.\n\n",
-	       nopen, nfork);
+	printf("Worker process loops (%ld open+close of /etc/hostname; %ld of the same open through\n"
+	       "io_uring, IORING_OP_OPENAT then close; %ld fork+exec of /bin/true), CPU time (user +\n"
+	       "system, children included) per iteration; overhead = mode - no BPF; ratio = overhead /\n"
+	       "floor overhead.\n\n",
+	       nopen, nopen / 2, nfork);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	printf("Best of 3 interleaved rounds (%.0f s in all) on a machine shared with other jobs:\n"
 	       "compare rows of one run, not runs.\n\n",
 	       (double)(t1.tv_sec - t0.tv_sec));
-	printf("| mode | open+close ns | overhead | ratio to floor | fork+exec µs | overhead | "
-	       "vs no BPF |\n|---|---|---|---|---|---|---|\n");
+	printf("| mode | open+close ns | overhead | ratio to floor | io_uring open+close ns | overhead "
+	       "| ratio to floor | fork+exec µs | overhead | vs no BPF |\n"
+	       "|---|---|---|---|---|---|---|---|---|---|\n");
 	static const char *const names[] = {
 		"no BPF",
 		"floor: empty programs on every hook the sensor attaches",
@@ -352,22 +380,28 @@ int main(int argc, char **argv)
 		"vigil agent mode (all workloads, de-duplication on)",
 		"vigil trace mode (watched, no de-duplication: every open an event)",
 	};
-	double fo = r[1][0] - r[0][0];
+	double fo = r[1][LOOP_OPEN] - r[0][LOOP_OPEN], fu = r[1][LOOP_URING] - r[0][LOOP_URING];
 
 	for (int m = 0; m < 5; m++) {
-		double o = r[m][0] - r[0][0], f = r[m][1] - r[0][1];
+		double o = r[m][LOOP_OPEN] - r[0][LOOP_OPEN],
+		       u = r[m][LOOP_URING] - r[0][LOOP_URING],
+		       f = r[m][LOOP_FORKEXEC] - r[0][LOOP_FORKEXEC];
 
 		if (m == 0)
-			printf("| %s | %.0f | | | %.0f | | |\n", names[m], r[m][0],
-			       r[m][1] / 1000.0);
+			printf("| %s | %.0f | | | %.0f | | | %.0f | | |\n", names[m],
+			       r[m][LOOP_OPEN], r[m][LOOP_URING], r[m][LOOP_FORKEXEC] / 1000.0);
 		else {
-			char ratio[32] = "n/a (floor in noise)";
+			char ratio[32] = "n/a (floor in noise)",
+			     uratio[32] = "n/a (floor in noise)";
 
 			if (fo > 0)
 				snprintf(ratio, sizeof(ratio), "%.2f", o / fo);
-			printf("| %s | %.0f | %.0f | %s | %.0f | %.0f | %+.1f%% |\n", names[m],
-			       r[m][0], o, ratio, r[m][1] / 1000.0, f / 1000.0,
-			       r[0][1] > 0 ? 100.0 * f / r[0][1] : 0.0);
+			if (fu > 0)
+				snprintf(uratio, sizeof(uratio), "%.2f", u / fu);
+			printf("| %s | %.0f | %.0f | %s | %.0f | %.0f | %s | %.0f | %.0f | %+.1f%% |\n",
+			       names[m], r[m][LOOP_OPEN], o, ratio, r[m][LOOP_URING], u, uratio,
+			       r[m][LOOP_FORKEXEC] / 1000.0, f / 1000.0,
+			       r[0][LOOP_FORKEXEC] > 0 ? 100.0 * f / r[0][LOOP_FORKEXEC] : 0.0);
 		}
 	}
 	printf("\nOn a machine shared with other jobs, differences of a few hundred ns are noise "

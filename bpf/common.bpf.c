@@ -69,6 +69,9 @@ static long walk_step(__u32 i, struct walk_ctx *w)
 
 		if (pm == mnt)
 			return 1;
+		/* a bind mount of a subtree (or of one file): what is below has another name */
+		if (mnt_root != BPF_CORE_READ(mnt_root, d_sb, s_root))
+			e->flags |= VG_F_ALIAS;
 		w->dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
 		w->mnt = pm;
 		w->vfsmnt = (void *)pm + w->mnt_off;
@@ -99,6 +102,7 @@ __noinline __u32 put_path_g(__u32 off, __u32 idx, __u64 dentry, __u64 vfsmnt)
 {
 	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
 	struct walk_ctx w = {};
+	struct vfsmount *root_m;
 	__u32 zero = 0;
 	struct scratch *s = bpf_map_lookup_elem(&scratch, &zero);
 	struct vg_event *e;
@@ -113,6 +117,15 @@ __noinline __u32 put_path_g(__u32 off, __u32 idx, __u64 dentry, __u64 vfsmnt)
 	w.mnt = (void *)vfsmnt - w.mnt_off;
 	w.root_d = BPF_CORE_READ(t, fs, root.dentry);
 	w.root_m = BPF_CORE_READ(t, fs, root.mnt);
+	/*
+	 * A root that is the root of its mount is the workload's file system (a container's
+	 * pivot_root): paths are written below it. A root inside a mount is a chroot into a
+	 * directory, which any root process can make: `chroot /etc` would turn /etc/shadow into
+	 * /shadow. The walk then goes on to the mount namespace's top, as for no root at all.
+	 */
+	root_m = w.root_m;
+	if (w.root_d != BPF_CORE_READ(root_m, mnt_root))
+		w.root_d = NULL;
 	w.off = off;
 	w.idx = idx;
 	n = bpf_loop(VG_PATH_DEPTH, walk_step, &w, 0);

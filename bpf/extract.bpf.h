@@ -32,6 +32,52 @@ static __always_inline __u32 put_file_path(struct vg_event *e, __u32 off, int id
 	return put_path(e, off, idx, BPF_CORE_READ(f, f_path.dentry), BPF_CORE_READ(f, f_path.mnt));
 }
 
+/*
+ * Steady state of opens: with de-duplication, a file already reported (same inode, same
+ * flags) is recognised from the opened file before any path walk: one map lookup. Returns
+ * true when it was (counted); else *ret_hash is the key to de-duplicate the record by
+ * (0 when there is none).
+ */
+static __always_inline bool open_seen(__u64 cg, struct file *f, __u32 flags, __u64 *ret_hash)
+{
+	struct inode *ino = f ? BPF_CORE_READ(f, f_inode) : NULL;
+	struct vg_dedup_key k = { .cgroup_id = cg, .kind = VG_EV_OPEN };
+
+	*ret_hash = 0;
+	if (!want(VG_EV_OPEN) || !cfg_dedup || !ino)
+		return false;
+	k.hash = (BPF_CORE_READ(ino, i_ino) * 0x9e3779b97f4a7c15ull) ^
+		 ((__u64)BPF_CORE_READ(ino, i_sb, s_dev) << 32) ^ flags;
+	/* who opened it is part of a repeat (root after a worker is news), as in ev_hash */
+	k.hash ^= (__u64)(__u32)bpf_get_current_uid_gid() * 0xff51afd7ed558ccdull;
+	k.hash |= 1; /* never 0: 0 means "hash the record" */
+	*ret_hash = k.hash;
+	if (!bpf_map_lookup_elem(&dedup, &k))
+		return false;
+	count(VG_CNT_DEDUP);
+	return true;
+}
+
+/*
+ * A regular file with more than one hard link is also known by other names (a bind mount on
+ * its path was flagged by the walk). An aliased file carries its identity, device (the
+ * kernel's encoding) and inode number, in arg[4] and arg[5]: user space finds by them which
+ * file it is, even once the process and its mount namespace are gone.
+ */
+static __always_inline void flag_alias(struct vg_event *e, struct file *f)
+{
+	struct inode *ino = f ? BPF_CORE_READ(f, f_inode) : NULL;
+
+	if (!ino || (BPF_CORE_READ(ino, i_mode) & 0170000) != 0100000)
+		return;
+	if (BPF_CORE_READ(ino, __i_nlink) > 1)
+		e->flags |= VG_F_ALIAS;
+	if (e->flags & VG_F_ALIAS) {
+		e->arg[4] = BPF_CORE_READ(ino, i_sb, s_dev);
+		e->arg[5] = BPF_CORE_READ(ino, i_ino);
+	}
+}
+
 /* The directory a relative path is resolved against: cwd for AT_FDCWD, else the dirfd. */
 static __always_inline __u32 put_dir(struct vg_event *e, __u32 off, int idx, long dirfd)
 {

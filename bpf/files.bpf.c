@@ -54,29 +54,18 @@ __noinline int on_open(__u64 regs_, long nr, long ret, __u64 cg)
 	 * Steady state: with de-duplication, a file already reported (same inode, same flags) is
 	 * recognised from the new descriptor's inode before any path walk: one map lookup.
 	 */
-	if (want(VG_EV_OPEN) && cfg_dedup && ret >= 0) {
-		struct file *f = fd_file(t, ret);
-		struct inode *ino = f ? BPF_CORE_READ(f, f_inode) : NULL;
-		struct vg_dedup_key k = { .cgroup_id = cg, .kind = VG_EV_OPEN };
-
-		if (ino) {
-			k.hash = (BPF_CORE_READ(ino, i_ino) * 0x9e3779b97f4a7c15ull) ^
-				 ((__u64)BPF_CORE_READ(ino, i_sb, s_dev) << 32) ^ (__u32)flags;
-			k.hash ^= (__u64)(__u32)bpf_get_current_uid_gid() * 0xff51afd7ed558ccdull;
-			k.hash |= 1; /* never 0: 0 means "hash the record" */
-			pre = k.hash;
-			if (bpf_map_lookup_elem(&dedup, &k)) {
-				count(VG_CNT_DEDUP);
-				goto exec_write;
-			}
-		}
-	}
+	if (ret >= 0 && open_seen(cg, fd_file(t, ret), (__u32)flags, &pre))
+		goto exec_write;
 	if (want(VG_EV_OPEN)) {
 		e = ev_begin(VG_EV_OPEN, cg);
 		if (!e)
 			return 0;
-		if (ret >= 0)
-			off = put_file_path(e, off, 0, fd_file(t, ret));
+		if (ret >= 0) {
+			struct file *f = fd_file(t, ret);
+
+			off = put_file_path(e, off, 0, f);
+			flag_alias(e, f);
+		}
 		if (!off)
 			off = put_user_path(e, off, 0, 1, upath, dirfd);
 		e->arg[0] = (__u32)flags;

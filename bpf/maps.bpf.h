@@ -108,6 +108,14 @@ struct {
 	__type(key, struct vg_inode_key);
 	__type(value, struct vg_written);
 } written __weak SEC(".maps");
+/* io_uring opens in flight, by request; an entry evicted before its completion leaves a
+ * failed open without its name (reported as cut, so it is still judged) */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 256);
+	__type(key, __u64);
+	__type(value, struct vg_uring_open);
+} uring_open __weak SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

@@ -27,20 +27,68 @@ static __always_inline void exec_written(struct vg_event *e, struct file *f)
 	w = bpf_map_lookup_elem(&written, &k);
 	if (!w)
 		return;
-	e->flags |= VG_F_WRITTEN;
-	e->arg[5] = w->cgroup_id;
+	e->arg[5] = w->cgroup_id; /* non-zero: written */
 	wr->how = w->how;
 	wr->tgid = w->tgid;
 	wr->ktime_lo = (__u32)w->ktime_ns;
 	wr->ktime_hi = w->ktime_ns >> 32;
 }
 
-/* when the executable was last written (VG_F_WRITTEN) */
+/* when the executable was last written (arg[5] set) */
 static __always_inline __u64 wr_time(struct vg_event *e)
 {
 	struct vg_writer *wr = (struct vg_writer *)&e->sa[0];
 
 	return ((__u64)wr->ktime_hi << 32) | wr->ktime_lo;
+}
+
+/* inode times across kernel versions: i_ctime_sec/nsec (6.11), __i_ctime (6.6), i_ctime; and
+ * i_mtime_sec/nsec (6.11), __i_mtime (6.7), i_mtime */
+struct inode___v66 {
+	struct timespec64 __i_ctime;
+	struct timespec64 __i_mtime;
+} __attribute__((preserve_access_index));
+struct inode___v65 {
+	struct timespec64 i_ctime;
+	struct timespec64 i_mtime;
+} __attribute__((preserve_access_index));
+
+static __always_inline __u64 inode_mtime_ns(struct inode *ino)
+{
+	if (bpf_core_field_exists(ino->i_mtime_sec))
+		return (__u64)BPF_CORE_READ(ino, i_mtime_sec) * 1000000000ull +
+		       BPF_CORE_READ(ino, i_mtime_nsec);
+	if (bpf_core_field_exists(((struct inode___v66 *)ino)->__i_mtime)) {
+		struct inode___v66 *i = (void *)ino;
+
+		return (__u64)BPF_CORE_READ(i, __i_mtime.tv_sec) * 1000000000ull +
+		       BPF_CORE_READ(i, __i_mtime.tv_nsec);
+	}
+	{
+		struct inode___v65 *i = (void *)ino;
+
+		return (__u64)BPF_CORE_READ(i, i_mtime.tv_sec) * 1000000000ull +
+		       BPF_CORE_READ(i, i_mtime.tv_nsec);
+	}
+}
+
+static __always_inline __u64 inode_ctime_ns(struct inode *ino)
+{
+	if (bpf_core_field_exists(ino->i_ctime_sec))
+		return (__u64)BPF_CORE_READ(ino, i_ctime_sec) * 1000000000ull +
+		       BPF_CORE_READ(ino, i_ctime_nsec);
+	if (bpf_core_field_exists(((struct inode___v66 *)ino)->__i_ctime)) {
+		struct inode___v66 *i = (void *)ino;
+
+		return (__u64)BPF_CORE_READ(i, __i_ctime.tv_sec) * 1000000000ull +
+		       BPF_CORE_READ(i, __i_ctime.tv_nsec);
+	}
+	{
+		struct inode___v65 *i = (void *)ino;
+
+		return (__u64)BPF_CORE_READ(i, i_ctime.tv_sec) * 1000000000ull +
+		       BPF_CORE_READ(i, i_ctime.tv_nsec);
+	}
 }
 
 SEC("tp_btf/sched_process_exec")
@@ -85,25 +133,33 @@ int BPF_PROG(vg_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	if (BPF_CORE_READ(bprm, interp) != BPF_CORE_READ(bprm, filename))
 		e->flags |= VG_F_SCRIPT;
 	{
+		/* the executable's identity: its content cannot change without ctime changing,
+		 * so a replaced binary is a new record even when de-duplication is on */
+		struct inode *ino = BPF_CORE_READ(f, f_inode);
 		/* a repeat is the same program started by the same program (and uid, in the
 		 * hash): a shell from the web server is not a repeat of one from cron */
 		char pc[16] = {};
-		__u64 h = ev_hash(e, off, 0), w0, w1;
+		__u64 h, w0, w1;
 
+		e->arg[1] = BPF_CORE_READ(ino, i_ino);
+		e->arg[2] = inode_ctime_ns(ino);
+		e->arg[3] = BPF_CORE_READ(ino, i_size);
+		e->arg[4] = inode_mtime_ns(ino);
+		h = ev_hash(e, off, 3);
 		BPF_CORE_READ_STR_INTO(&pc, t, real_parent, comm);
 		__builtin_memcpy(&w0, pc, 8);
 		__builtin_memcpy(&w1, pc + 8, 8);
 		h = ((h ^ w0) * 0x100000001b3ull ^ w1) * 0x100000001b3ull;
 		/* a file written again is news each time it is run after a write; a script's
 		 * file is known only in user space: never a repeat */
-		if (e->flags & VG_F_WRITTEN)
+		if (e->arg[5])
 			h = (h ^ ((__u64)wr_time(e))) * 0x100000001b3ull;
 		if (e->flags & VG_F_SCRIPT)
 			h = (h ^ e->ktime_ns) * 0x100000001b3ull;
 		if (off > SCRATCH_SIZE - VG_EVENT_HDR_SIZE)
 			return 0;
 		barrier_var(off);
-		return ev_submit_key(e, off, 0, false, h | 1);
+		return ev_submit_key(e, off, 3, false, h | 1);
 	}
 }
 

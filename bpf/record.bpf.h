@@ -127,29 +127,48 @@ static __always_inline struct vg_event *ev_begin(__u32 kind, __u64 cg)
 	return e;
 }
 
-/* Per-workload token bucket: a flood from one workload cannot blind the sensor to others. */
+/*
+ * Per-workload token bucket: a flood from one workload cannot blind the sensor to others.
+ * Every CPU of the workload shares the bucket. `now` was read when this CPU began its record,
+ * so another CPU may already have moved last_ns past it: such a record adds nothing (an
+ * unsigned now - last_ns would wrap around into a full bucket, the limit then never engaging
+ * on more than one CPU). One CPU claims each refill by moving last_ns with a compare-and-swap,
+ * by exactly the time the tokens it adds stand for (no fraction of a token is lost), and
+ * tokens are taken with atomic adds.
+ */
 static __always_inline bool rate_ok(__u64 cg, __u64 now)
 {
-	struct vg_rate *r, init = { .last_ns = now, .tokens = cfg_rate_per_sec };
-	__u64 add;
+	__u64 rate_ = cfg_rate_per_sec, last, delta, next;
+	struct vg_rate *r, init = { .last_ns = now, .tokens = (__s64)rate_ - 1 };
+	__s64 add;
 
-	if (!cfg_rate_per_sec)
+	if (!rate_)
 		return true;
 	r = bpf_map_lookup_elem(&rate, &cg);
 	if (!r) {
-		bpf_map_update_elem(&rate, &cg, &init, BPF_ANY);
+		bpf_map_update_elem(&rate, &cg, &init, BPF_NOEXIST);
 		return true;
 	}
-	add = (now - r->last_ns) * cfg_rate_per_sec / 1000000000ull;
-	if (add) {
-		r->tokens += add;
-		if (r->tokens > cfg_rate_per_sec)
-			r->tokens = cfg_rate_per_sec;
-		r->last_ns = now;
+	last = r->last_ns;
+	if (now > last) {
+		delta = now - last;
+		if (delta >= 1000000000ull) { /* a second or more: a full bucket */
+			add = (__s64)rate_;
+			next = now;
+		} else {
+			add = (__s64)(delta * rate_ / 1000000000ull);
+			next = last + (__u64)add * 1000000000ull / rate_;
+		}
+		if (add > 0 && __sync_val_compare_and_swap(&r->last_ns, last, next) == last) {
+			__sync_fetch_and_add(&r->tokens, add);
+			if (r->tokens > (__s64)rate_)
+				r->tokens = (__s64)rate_; /* a racing take is at most one token */
+		}
 	}
-	if (!r->tokens)
+	if (__sync_fetch_and_add(&r->tokens, -1) <= 0) {
+		__sync_fetch_and_add(&r->tokens, 1);
 		return false;
-	r->tokens--;
+	}
 	return true;
 }
 

@@ -46,6 +46,57 @@ static __always_inline bool uring_op_has_file(__u8 op)
 	       op == URING_OP(WRITE) || op == URING_OP(SEND) || op == URING_OP(RECV);
 }
 
+static __always_inline bool uring_op_is_open(__u8 op)
+{
+	return bpf_core_enum_value_exists(enum io_uring_op, IORING_OP_OPENAT) &&
+	       (op == URING_OP(OPENAT) || op == URING_OP(OPENAT2));
+}
+
+/* Keeps the name of a submitted open (the kernel's copy, the bytes it resolves). */
+static __always_inline int uring_open_pending(struct io_kiocb *req)
+{
+	__u32 zero = 0;
+	struct scratch *s = bpf_map_lookup_elem(&scratch, &zero);
+	struct io_open *o = (void *)&req->cmd;
+	struct vg_uring_open *p;
+	__u64 key = (__u64)req;
+	long n;
+
+	if (!s)
+		return 0;
+	p = (struct vg_uring_open *)s->buf;
+	p->user_data = BPF_CORE_READ(req, cqe.user_data);
+	n = bpf_probe_read_kernel_str(p->name, sizeof(p->name), BPF_CORE_READ(o, filename, name));
+	p->len = n > 0 ? n : 0;
+	if (bpf_map_update_elem(&uring_open, &key, p, BPF_ANY))
+		count(VG_CNT_DROP_TABLE);
+	return 0;
+}
+
+/* The file a completed open installed: a descriptor, or a slot of the ring's fixed table. */
+static __always_inline struct file *uring_opened_file(struct io_kiocb *req, struct io_open *o,
+						      __s32 res)
+{
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	__u32 slot = BPF_CORE_READ(o, file_slot), nr;
+	struct io_rsrc_node **nodes, *node = NULL;
+	unsigned long ptr;
+
+	if (!slot)
+		return fd_file(t, res);
+	/* IORING_FILE_INDEX_ALLOC: the kernel chose the slot and returned it; else slot - 1 */
+	slot = slot == ~0u ? (__u32)res : slot - 1;
+	nr = BPF_CORE_READ(req, ctx, file_table.data.nr);
+	nodes = BPF_CORE_READ(req, ctx, file_table.data.nodes);
+	if (slot >= nr || !nodes)
+		return NULL;
+	bpf_probe_read_kernel(&node, sizeof(node), &nodes[slot]);
+	if (!node)
+		return NULL;
+	ptr = BPF_CORE_READ(node, file_ptr);
+	return (struct file *)(ptr & ~3ul); /* low bits: FFS_NOWAIT, FFS_ISREG */
+}
+
 static __always_inline __u32 uring_target(struct vg_event *e, struct io_kiocb *req)
 {
 	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
@@ -127,27 +178,10 @@ int BPF_PROG(vg_uring_submit, struct io_kiocb *req)
 		}
 	}
 	off = 0;
-	if (bpf_core_enum_value_exists(enum io_uring_op, IORING_OP_OPENAT) &&
-	    (op == bpf_core_enum_value(enum io_uring_op, IORING_OP_OPENAT) ||
-	     op == bpf_core_enum_value(enum io_uring_op, IORING_OP_OPENAT2))) {
-		struct io_open *o = (void *)&req->cmd;
-		struct filename *fn;
-
-		if (!want(VG_EV_OPEN))
-			return 0;
-		e = ev_begin(VG_EV_OPEN, cg);
-		if (!e)
-			return 0;
-		fn = BPF_CORE_READ(o, filename);
-		off = put_str(e, 0, 0, BPF_CORE_READ(fn, name), false, VG_STR_RAW);
-		if (off && e->data[0] != '/')
-			off = put_dir(e, off, 1, BPF_CORE_READ(o, dfd));
-		e->arg[0] = BPF_CORE_READ(o, how.flags);
-		e->arg[2] = BPF_CORE_READ(o, how.mode);
-		e->arg[3] = op;
-		e->flags |= VG_F_IOURING;
-		return ev_submit(e, off, 1, false);
-	}
+	/* an open is judged at its completion, by the file it opened (vg_uring_complete); the
+	 * name is kept until then for a failure */
+	if (uring_op_is_open(op))
+		return want(VG_EV_OPEN) ? uring_open_pending(req) : 0;
 	if (bpf_core_enum_value_exists(enum io_uring_op, IORING_OP_CONNECT) &&
 	    op == bpf_core_enum_value(enum io_uring_op, IORING_OP_CONNECT)) {
 		struct io_connect *c = (void *)&req->cmd;
@@ -170,6 +204,67 @@ int BPF_PROG(vg_uring_submit, struct io_kiocb *req)
 	return 0;
 }
 
+/*
+ * An io_uring open is judged by what it opened, like an open syscall: at completion the file
+ * behind the new descriptor or fixed slot gives the path (dentry and mount, whatever mix of
+ * symlinks, "..", a directory descriptor or RESOLVE_* flags named it), whether the request ran
+ * inline, in an io-wq worker (IOSQE_ASYNC, a blocked open), on the SQPOLL thread or as a
+ * linked request. Completions are posted in the ring's own task or its io threads, which
+ * share its files and cgroup. A failed open has no file: the name kept at submission, and
+ * the directory it was relative to.
+ */
+SEC("tp_btf/io_uring_complete")
+int BPF_PROG(vg_uring_complete, struct io_ring_ctx *rctx, void *req_, struct io_uring_cqe *cqe)
+{
+	struct io_kiocb *req = req_;
+	struct io_open *o = (void *)&req->cmd;
+	__u64 key = (__u64)req, cg, pre = 0;
+	struct vg_uring_open *p;
+	struct vg_event *e;
+	__u32 off = 0, flags;
+	__s32 res;
+	__u8 op;
+
+	if (!req || !want(VG_EV_OPEN) || !monitored(&cg))
+		return 0;
+	op = BPF_CORE_READ(req, opcode);
+	if (!uring_op_is_open(op))
+		return 0;
+	p = bpf_map_lookup_elem(&uring_open, &key);
+	if (p && p->user_data != BPF_CORE_READ(cqe, user_data))
+		p = NULL; /* a stale entry of a recycled request */
+	res = BPF_CORE_READ(cqe, res);
+	flags = BPF_CORE_READ(o, how.flags);
+	if (res >= 0 && open_seen(cg, uring_opened_file(req, o, res), flags, &pre))
+		goto out;
+	e = ev_begin(VG_EV_OPEN, cg);
+	if (!e)
+		goto out;
+	if (res >= 0) {
+		struct file *f = uring_opened_file(req, o, res);
+
+		off = put_file_path(e, 0, 0, f);
+		flag_alias(e, f);
+	}
+	if (!off && p && p->len > 1) {
+		off = put_str(e, 0, 0, p->name, false, VG_STR_RAW);
+		if (off && e->data[0] != '/')
+			off = put_dir(e, off, 1, BPF_CORE_READ(o, dfd));
+	}
+	if (!off)
+		e->flags |= VG_F_TRUNC; /* the name was lost (evicted): judged as a cut path */
+	e->arg[0] = flags;
+	e->arg[1] = res;
+	e->arg[2] = BPF_CORE_READ(o, how.mode);
+	e->arg[3] = op;
+	e->flags |= VG_F_IOURING;
+	ev_submit_key(e, off, 1, false, pre);
+out:
+	if (p)
+		bpf_map_delete_elem(&uring_open, &key);
+	return 0;
+}
+
 /* raw_tp twins: the same bodies, for kernels where tp_btf programs do not load (not loaded
  * unless user space falls back). */
 SEC("raw_tp/io_uring_create")
@@ -183,4 +278,10 @@ SEC("raw_tp/io_uring_submit_req")
 int BPF_PROG(vg_uring_submit_raw, struct io_kiocb *req)
 {
 	return ____vg_uring_submit(ctx, req);
+}
+
+SEC("raw_tp/io_uring_complete")
+int BPF_PROG(vg_uring_complete_raw, struct io_ring_ctx *rctx, void *req_, struct io_uring_cqe *cqe)
+{
+	return ____vg_uring_complete(ctx, rctx, req_, cqe);
 }

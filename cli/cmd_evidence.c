@@ -364,7 +364,16 @@ static int capture(struct vigil_store *store, char **cmd, uint64_t duration, boo
 	return 0;
 }
 
-int cmd_evidence(int argc, char **argv)
+struct evidence_args {
+	const char *spec, *sub;
+	struct vigil_store_opts opts;
+	bool json, keep_secrets;
+	uint64_t limit, duration;
+	int first; /* argv index of the first operand */
+};
+
+/* Options after the subcommand; 0, or EXIT_ERROR (said why). */
+static int parse_args(int argc, char **argv, struct evidence_args *a)
 {
 	static const struct option longopts[] = {
 		{ "store", required_argument, NULL, 's' },
@@ -374,49 +383,30 @@ int cmd_evidence(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *spec = getenv("VIGIL_EVIDENCE_STORE"), *sub;
-	struct vigil_store_opts opts;
-	struct vigil_store *s;
-	struct vigil_error err = { 0 };
-	bool json = false;
-	uint64_t limit = 100, duration = 0;
-	bool keep_secrets = false, import_failed = false;
-	json_t *out = NULL;
-	int c, rc, status = 0;
+	int c;
 
-	vigil_store_opts__init(&opts);
-	if (!spec || !spec[0])
-		spec = VIGIL_STORE_DEFAULT;
-	if (cli_wants_help(argc, argv)) {
-		fputs(usage_text, stdout);
-		return 0;
-	}
-	if (argc < 2) {
-		fputs(usage_text, stderr);
-		return EXIT_ERROR;
-	}
-	sub = argv[1];
+	a->sub = argv[1];
 	optind = 2;
 	while ((c = getopt_long(argc, argv, "s:jn:S:D:Kh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 's':
-			spec = optarg;
+			a->spec = optarg;
 			break;
 		case 'j':
-			json = true;
+			a->json = true;
 			break;
 		case 'n':
-			if (vigil_parse_u64(optarg, &limit) || !limit) {
+			if (vigil_parse_u64(optarg, &a->limit) || !a->limit) {
 				cli_errorf("evidence: --limit wants a positive number, got \"%s\"",
 					   optarg);
 				return EXIT_ERROR;
 			}
 			break;
 		case 'S':
-			opts.spool_dir = optarg;
+			a->opts.spool_dir = optarg;
 			break;
 		case 'D':
-			if (vigil_parse_duration(optarg, &duration)) {
+			if (vigil_parse_duration(optarg, &a->duration)) {
 				cli_errorf(
 					"evidence: --duration: \"%s\" is not a duration (500ms, 30s, "
 					"10m)",
@@ -425,13 +415,22 @@ int cmd_evidence(int argc, char **argv)
 			}
 			break;
 		case 'K':
-			keep_secrets = true;
+			a->keep_secrets = true;
 			break;
 		default:
 			fputs(usage_text, stderr);
 			return EXIT_ERROR;
 		}
 	}
+	a->first = optind;
+	return 0;
+}
+
+/* The subcommand exists and has its operands; 0, or EXIT_ERROR (said why). */
+static int check_sub(int argc, const struct evidence_args *a)
+{
+	const char *sub = a->sub;
+
 	if (strcmp(sub, "list") && strcmp(sub, "show") && strcmp(sub, "import") &&
 	    strcmp(sub, "flush") && strcmp(sub, "capture")) {
 		static const char *const subs[] = { "list",  "show",	"import",
@@ -442,70 +441,106 @@ int cmd_evidence(int argc, char **argv)
 			   sug ? " (did you mean \"" : "", sug ? sug : "", sug ? "\"?)" : "");
 		return EXIT_ERROR;
 	}
-	if (!strcmp(sub, "show") && optind != argc - 1) {
+	if (!strcmp(sub, "show") && a->first != argc - 1) {
 		cli_errorf("evidence show: want one incident id");
 		return EXIT_ERROR;
 	}
-	if (!strcmp(sub, "import") && optind >= argc) {
+	if (!strcmp(sub, "import") && a->first >= argc) {
 		cli_errorf("evidence import: want report files");
 		return EXIT_ERROR;
 	}
-	if (!strcmp(sub, "capture") && optind >= argc) {
+	if (!strcmp(sub, "capture") && a->first >= argc) {
 		cli_errorf("evidence capture: want -- CMD ARGS...");
 		return EXIT_ERROR;
 	}
-	if (!strcmp(sub, "flush") && !opts.spool_dir) {
+	if (!strcmp(sub, "flush") && !a->opts.spool_dir) {
 		cli_errorf("evidence flush: want --spool DIR");
 		return EXIT_ERROR;
 	}
-	opts.read_only = !strcmp(sub, "list") || !strcmp(sub, "show");
-	rc = vigil_store__open(spec, &opts, &s, &err);
-	if (rc) {
-		cli_errorf("evidence: %s: %s", spec, err.message[0] ? err.message : strerror(-rc));
+	return 0;
+}
+
+/* import FILES... and flush: write, then say what was written or spooled. *status is set to
+ * EXIT_VERDICT when bytes still wait in the spool; *import_failed when a file was refused. */
+static int run_write(struct vigil_store *s, int argc, char **argv, const struct evidence_args *a,
+		     int *status, bool *import_failed, struct vigil_error *err)
+{
+	struct vigil_store_stats st;
+	int rc = 0;
+
+	for (int i = a->first; !rc && !strcmp(a->sub, "import") && i < argc; i++) {
+		rc = import_file(s, argv[i]);
+		*import_failed = rc != 0; /* import_file said why */
+	}
+	if (!rc)
+		rc = vigil_store__flush(s, err);
+	vigil_store__stats(s, &st);
+	if (rc == -EAGAIN) {
+		printf("spooled: %llu batch(es) wait in %s for the store to come back\n",
+		       (unsigned long long)st.spooled_batches + 0, a->opts.spool_dir);
+		rc = 0;
+	} else if (!rc) {
+		printf("written: %llu rows in %llu batches, %llu replayed from the spool\n",
+		       (unsigned long long)st.rows_written, (unsigned long long)st.batches_written,
+		       (unsigned long long)st.replayed_batches);
+		if (st.spool_bytes) {
+			printf("spool: %llu bytes still waiting\n",
+			       (unsigned long long)st.spool_bytes);
+			*status = EXIT_VERDICT;
+		}
+	}
+	return rc;
+}
+
+int cmd_evidence(int argc, char **argv)
+{
+	struct evidence_args a = { .limit = 100 };
+	struct vigil_store *s;
+	struct vigil_error err = { 0 };
+	bool import_failed = false;
+	json_t *out = NULL;
+	int rc, status = 0;
+
+	vigil_store_opts__init(&a.opts);
+	a.spec = getenv("VIGIL_EVIDENCE_STORE");
+	if (!a.spec || !a.spec[0])
+		a.spec = VIGIL_STORE_DEFAULT;
+	if (cli_wants_help(argc, argv)) {
+		fputs(usage_text, stdout);
+		return 0;
+	}
+	if (argc < 2) {
+		fputs(usage_text, stderr);
 		return EXIT_ERROR;
 	}
-	if (!strcmp(sub, "capture")) {
-		status = capture(s, argv + optind, duration, keep_secrets);
+	if (parse_args(argc, argv, &a) || check_sub(argc, &a))
+		return EXIT_ERROR;
+	a.opts.read_only = !strcmp(a.sub, "list") || !strcmp(a.sub, "show");
+	rc = vigil_store__open(a.spec, &a.opts, &s, &err);
+	if (rc) {
+		cli_errorf("evidence: %s: %s", a.spec,
+			   err.message[0] ? err.message : strerror(-rc));
+		return EXIT_ERROR;
+	}
+	if (!strcmp(a.sub, "capture")) {
+		status = capture(s, argv + a.first, a.duration, a.keep_secrets);
 		vigil_store__free(s);
 		return status;
 	}
-	if (!strcmp(sub, "list")) {
-		rc = vigil_store__list(s, (size_t)limit, &out, &err);
-		if (!rc && json)
+	if (!strcmp(a.sub, "list")) {
+		rc = vigil_store__list(s, (size_t)a.limit, &out, &err);
+		if (!rc && a.json)
 			json_dumpf(out, stdout, JSON_INDENT(2)), putchar('\n');
 		else if (!rc)
 			print_list(out);
-	} else if (!strcmp(sub, "show")) {
-		rc = vigil_store__get(s, argv[optind], &out, &err);
-		if (!rc && json)
+	} else if (!strcmp(a.sub, "show")) {
+		rc = vigil_store__get(s, argv[a.first], &out, &err);
+		if (!rc && a.json)
 			json_dumpf(out, stdout, JSON_INDENT(2)), putchar('\n');
 		else if (!rc)
 			print_report(out);
 	} else {
-		struct vigil_store_stats st;
-
-		for (int i = optind; !rc && !strcmp(sub, "import") && i < argc; i++) {
-			rc = import_file(s, argv[i]);
-			import_failed = rc != 0; /* import_file said why */
-		}
-		if (!rc)
-			rc = vigil_store__flush(s, &err);
-		vigil_store__stats(s, &st);
-		if (rc == -EAGAIN) {
-			printf("spooled: %llu batch(es) wait in %s for the store to come back\n",
-			       (unsigned long long)st.spooled_batches + 0, opts.spool_dir);
-			rc = 0;
-		} else if (!rc) {
-			printf("written: %llu rows in %llu batches, %llu replayed from the spool\n",
-			       (unsigned long long)st.rows_written,
-			       (unsigned long long)st.batches_written,
-			       (unsigned long long)st.replayed_batches);
-			if (st.spool_bytes) {
-				printf("spool: %llu bytes still waiting\n",
-				       (unsigned long long)st.spool_bytes);
-				status = EXIT_VERDICT;
-			}
-		}
+		rc = run_write(s, argc, argv, &a, &status, &import_failed, &err);
 	}
 	if (rc && import_failed) {
 		status = EXIT_ERROR;

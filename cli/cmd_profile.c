@@ -212,6 +212,14 @@ static bool any_iouring(const struct vigil_profile *p)
 	return false;
 }
 
+static bool any_exec_digests(const struct vigil_profile *p)
+{
+	for (size_t d = 0; d < vigil_profile__doc_count(p); d++)
+		if (vigil_profile__has_exec_digests(p, d))
+			return true;
+	return false;
+}
+
 static int profile_fmt(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -267,6 +275,11 @@ static int profile_fmt(int argc, char **argv)
 			cli_errorf("%s: warning: the iouring lists are left out: Kubescape's types "
 				   "have no such field (R1030 has nothing to check against)",
 				   argv[i]);
+		if (served && !r && any_exec_digests(p))
+			cli_errorf(
+				"%s: warning: the execDigests lists are left out: Kubescape's types "
+				"have no such field (R1001 cannot check executables' content)",
+				argv[i]);
 		if (r) {
 			cli_errorf("%s: cannot format: %s", argv[i], why[0] ? why : strerror(-r));
 			rc = r == -EINVAL && why[0] ? EXIT_VERDICT : EXIT_ERROR;

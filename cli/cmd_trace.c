@@ -74,7 +74,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: vigil trace [--json] [--kinds exec,open,...] [--cgroup PATH] [--pid PID]\n"
 		"                   [--dedup] [--zoom] [--duration D] [-o FILE] [--buffer BYTES]\n"
-		"                   [--dns-port N] [--allow-syscalls LIST] [--summary]\n"
+		"                   [--dns-port N] [--rate N] [--allow-syscalls LIST] [--summary]\n"
 		"                   [-- CMD ARGS...]\n\n"
 		"Prints sensor events, one per line (readable, or JSON with --json).\n"
 		"  --kinds LIST    only these event kinds (default: all)\n"
@@ -88,6 +88,7 @@ static void usage(FILE *f)
 		"                  and leave stdout to CMD\n"
 		"  --buffer BYTES  ring buffer size: a power of two, 4096..2^30 (default 4 MiB)\n"
 		"  --dns-port N    also sample UDP payloads to/from port N as DNS (besides 53)\n"
+		"  --rate N        per-workload rate limit, records per second (default 20000)\n"
 		"  --allow-syscalls LIST  report only syscalls outside LIST (read,write,...)\n"
 		"  --summary       with -- CMD: end with the syscall and io_uring sets the kernel kept\n"
 		"  -- CMD ARGS     run CMD as its own workload, trace only it, end when it exits;\n"
@@ -226,6 +227,14 @@ static int parse_number_opt(int c, const char *arg, struct trace_args *a, struct
 		}
 		a->opts.dns_port = (uint16_t)v;
 		return 0;
+	case 'r':
+		if (vigil_parse_u64(arg, &v) || !v || v > 100000000) {
+			cli_errorf("--rate: '%s' is not a rate between 1 and 100000000 per second",
+				   arg);
+			return -EINVAL;
+		}
+		a->opts.rate_per_sec = (uint32_t)v;
+		return 0;
 	case 'b':
 		if (vigil_parse_u64(arg, &v) || v < 4096 || v > (1u << 30) || (v & (v - 1))) {
 			cli_errorf("--buffer: '%s' is not a power of two between 4096 and 2^30",
@@ -256,6 +265,7 @@ static int parse_args(int argc, char **argv, struct trace_args *a, struct trace_
 		{ "output", required_argument, NULL, 'o' },
 		{ "buffer", required_argument, NULL, 'b' },
 		{ "dns-port", required_argument, NULL, 'P' },
+		{ "rate", required_argument, NULL, 'r' },
 		{ "zoom", no_argument, NULL, 'z' },
 		{ "allow-syscalls", required_argument, NULL, 'A' },
 		{ "summary", no_argument, NULL, 'S' },
@@ -265,7 +275,7 @@ static int parse_args(int argc, char **argv, struct trace_args *a, struct trace_
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+jk:c:p:dD:o:b:P:zA:Sh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+jk:c:p:dD:o:b:P:r:zA:Sh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			t->json = true;
@@ -295,6 +305,7 @@ static int parse_args(int argc, char **argv, struct trace_args *a, struct trace_
 			break;
 		case 'p':
 		case 'P':
+		case 'r':
 		case 'b':
 		case 'D':
 			if (parse_number_opt(c, optarg, a, t))

@@ -49,6 +49,7 @@ $(OVH_DIR)/floor.skel.h: $(OVH_DIR)/floor.bpf.o
 	$(Q)$(BPFTOOL) gen skeleton $< name vigil_floor > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/bench/bench_sensor: $(OVH_DIR)/floor.skel.h
+$(BUILD)/bench/bench_sensor: LDLIBS += -luring
 
 # ---- overhead (bench/overhead/): workloads under no sensor, the floor, vigil and peers -----
 #   make bench-overhead                  run it (also part of `make bench`)

@@ -11,6 +11,7 @@
 
 #include "sensor/sensor_state.h"
 #include "sensor/zoom_capture.h"
+#include "util/path.h"
 #include "util/strutil.h"
 
 static void decode_sockaddr(struct vigil_sockaddr *out, const struct vg_sockaddr *in,
@@ -22,19 +23,30 @@ static void decode_sockaddr(struct vigil_sockaddr *out, const struct vg_sockaddr
 	out->unix_path = in->family == 1 ? unix_path : NULL;
 }
 
-/* Resolves string 0 with the directory in string 1 when string 0 is a relative raw path. */
+/*
+ * The path of string idx. A path the kernel walked from the file (VG_STR_PATH) is already the
+ * file's. A string as the program wrote it (a failed open, a link name) is joined with the
+ * directory it was relative to (string diridx) and normalised lexically, so that /./etc/x,
+ * //etc/x, /etc/../etc/x and x relative to /etc are one path. *ret_cut: the path is not
+ * whole (the kernel cut a string, or a relative path has no known directory).
+ */
 static const char *resolved_path(struct vigil_sensor *s, const struct vg_event *e, char *out,
-				 size_t size, int idx, int diridx)
+				 size_t size, int idx, int diridx, bool *ret_cut)
 {
 	int fmt = (e->str_fmt >> (idx * 2)) & 3;
+	const char *in = s->str[idx];
+	bool cut = false;
 
-	if (fmt == VG_STR_PATH)
-		return s->str[idx];
-	if (s->str[idx][0] != '/' && e->str_len[diridx] && s->str[idx][0]) {
-		vigil_path__join(s->str[diridx], s->str[idx], out, size);
-		return out;
+	*ret_cut = e->flags & VG_F_TRUNC;
+	if (fmt == VG_STR_PATH || !in[0])
+		return in;
+	if (in[0] != '/' && e->str_len[diridx]) {
+		vigil_path__join(s->str[diridx], in, s->path2, sizeof(s->path2));
+		in = s->path2;
 	}
-	return s->str[idx];
+	vigil_path_normalize(in, strlen(in), out, size, &cut);
+	*ret_cut |= cut;
+	return out;
 }
 
 int sensor_decode_strings(struct vigil_sensor *s, const struct vg_event *e, size_t size)
@@ -108,6 +120,10 @@ static void decode_exec(struct vigil_sensor *s, const struct vg_event *e,
 	ev->exec.path = p ? p->proc.exe : exe;
 	ev->exec.upper_layer = e->flags & VG_F_UPPER;
 	ev->exec.memfd = e->flags & VG_F_MEMFD;
+	ev->exec.ino = (uint64_t)e->arg[1];
+	ev->exec.ctime_ns = (uint64_t)e->arg[2];
+	ev->exec.size = (uint64_t)e->arg[3];
+	ev->exec.mtime_ns = (uint64_t)e->arg[4];
 	ev->exec.dev_shm = vigil_str_has_prefix(ev->exec.path, "/dev/shm/") ||
 			   vigil_str_has_prefix(s->str[2], "/dev/shm") ||
 			   (p && p->proc.argc && vigil_str_has_prefix(p->argv[0], "/dev/shm/"));
@@ -211,17 +227,26 @@ int sensor_decode(struct vigil_sensor *s, const struct vg_event *e, struct vigil
 	}
 	case VG_EV_OPEN:
 	case VG_EV_EXEC_WRITE:
-		ev->open.path = resolved_path(s, e, s->path, sizeof(s->path), 0, 1);
+		ev->open.path =
+			resolved_path(s, e, s->path, sizeof(s->path), 0, 1, &ev->open.truncated);
+		ev->open.aliased = e->flags & VG_F_ALIAS;
+		if (ev->open.aliased) {
+			ev->open.dev = (uint32_t)e->arg[4];
+			ev->open.ino = (uint64_t)e->arg[5];
+		}
 		ev->open.flags = (uint32_t)e->arg[0];
 		ev->open.ret = (int32_t)e->arg[1];
 		if (e->kind == VG_EV_EXEC_WRITE)
 			ev->open.flags = 0;
 		break;
 	case VG_EV_SYMLINK:
-	case VG_EV_LINK:
-		ev->link.path = resolved_path(s, e, s->path, sizeof(s->path), 0, 1);
+	case VG_EV_LINK: {
+		bool cut;
+
+		ev->link.path = resolved_path(s, e, s->path, sizeof(s->path), 0, 1, &cut);
 		ev->link.target = s->str[2];
 		break;
+	}
 	case VG_EV_CONNECT:
 	case VG_EV_ACCEPT:
 	case VG_EV_BIND:

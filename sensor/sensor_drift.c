@@ -4,7 +4,7 @@
  *
  * The kernel marks every regular file a monitored workload opens for writing, makes executable
  * by descriptor, or writes through io_uring (map `written`, by inode: renames and links are the
- * same file), and an exec of a marked file carries its last writer (VG_F_WRITTEN). Two cases
+ * same file), and an exec of a marked file carries its last writer (arg[5], sa[0]). Two cases
  * need user space:
  *   - a script: the kernel has replaced the file by its interpreter before the exec tracepoint,
  *     so the script is found again from argv (binfmt_script puts its name there) and looked at
@@ -228,7 +228,7 @@ void sensor_exec_drift(struct vigil_sensor *s, const struct vg_event *e, struct 
 	char path[64];
 	ssize_t n;
 
-	if (e->flags & VG_F_WRITTEN) {
+	if (e->arg[5]) {
 		const struct vg_writer *wr = (const struct vg_writer *)&e->sa[0];
 
 		ev->exec.written = true;

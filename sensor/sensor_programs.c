@@ -62,6 +62,8 @@ int sensor_load_programs(struct vigil_sensor *s, bool raw, struct vigil_error *e
 	k->rodata->cfg_kinds = s->opts.kinds ? s->opts.kinds : ~0ull;
 	k->rodata->cfg_dedup = s->opts.dedup;
 	k->rodata->cfg_dns_port = s->opts.dns_port ? s->opts.dns_port : 53;
+	if (s->opts.rate_per_sec)
+		k->rodata->cfg_rate_per_sec = s->opts.rate_per_sec;
 	bpf_map__set_max_entries(k->maps.events, (uint32_t)s->opts.ringbuf_bytes);
 
 	btf = btf__load_vmlinux_btf();
@@ -76,6 +78,8 @@ int sensor_load_programs(struct vigil_sensor *s, bool raw, struct vigil_error *e
 	add_hook(s, "io_uring_create", k->progs.vg_uring_create, k->progs.vg_uring_create_raw, raw,
 		 btf);
 	add_hook(s, "io_uring_submit_req", k->progs.vg_uring_submit, k->progs.vg_uring_submit_raw,
+		 raw, btf);
+	add_hook(s, "io_uring_complete", k->progs.vg_uring_complete, k->progs.vg_uring_complete_raw,
 		 raw, btf);
 	/* zoom capture (bpf/zoom.bpf.c): idle unless a workload is zoomed */
 	add_hook(s, "sys_exit", k->progs.vg_zoom_sys_exit, k->progs.vg_zoom_sys_exit_raw, raw, btf);

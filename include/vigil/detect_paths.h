@@ -22,6 +22,14 @@ enum vigil_open_class {
 
 enum vigil_open_class vigil_open_class(const char *path);
 
+/*
+ * The sensitive files of R0010 for finding them by identity (path_alias.h): exact paths, and
+ * directories whose files are sensitive. NULL-terminated, static. (Host keys and users' keys,
+ * /etc/ssh/ssh_host_* and /home/NAME/.ssh/id_*, are matched by vigil_open_class alone.)
+ */
+const char *const *vigil_sensitive_files(void);
+const char *const *vigil_sensitive_dirs(void);
+
 /* Exe is a memfd ("/memfd:NAME (deleted)") or /proc/PID/fd/N: fileless execution. */
 bool vigil_path_is_memfd_exe(const char *path);
 bool vigil_path_under_dev_shm(const char *path);

@@ -148,6 +148,12 @@ struct vigil_event {
 			/* the program that started it: the exe this process ran before the exec
 			 * (after a fork, its parent's); "" or NULL when not known */
 			const char *parent_exe;
+			/* the executable's inode as the kernel ran it (0 when not known): its
+			 * content cannot change without ctime changing */
+			uint64_t ino;
+			uint64_t ctime_ns;
+			uint64_t size;
+			uint64_t mtime_ns;
 		} exec;
 		struct { /* EXIT */
 			int32_t code;
@@ -158,8 +164,12 @@ struct vigil_event {
 		struct {		  /* OPEN, EXEC_WRITE, FILE_READ */
 			const char *path; /* absolute, resolved against cwd/dirfd where possible */
 			uint32_t flags;	  /* O_* as passed */
-			int32_t ret;	  /* fd or -errno (0 when not known, e.g. io_uring) */
-			uint64_t size;	  /* FILE_READ: bytes read */
+			int32_t ret;	  /* fd or -errno */
+			bool truncated;	  /* path is not whole: a prefix (cut by the sensor) */
+			bool aliased;	  /* the file has other names (hard links, a bind mount) */
+			uint32_t dev; /* aliased: the file's device (kernel encoding) and inode */
+			uint64_t ino;
+			uint64_t size;	     /* FILE_READ: bytes read */
 			const uint8_t *data; /* FILE_READ: sample (data_len bytes), may be NULL */
 			uint32_t data_len;
 		} open;

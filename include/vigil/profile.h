@@ -130,6 +130,10 @@ int vigil_profile__add_capability(struct vigil_profile *p, size_t doc, int c, co
 int vigil_profile__add_iouring(struct vigil_profile *p, size_t doc, int c, const char *opname);
 int vigil_profile__add_endpoint(struct vigil_profile *p, size_t doc, int c, const char *endpoint,
 				const char *method, const char *direction);
+/* Vigil extension execDigests: the SHA-256 (64 lower-case hex) of the executable at path (an
+ * absolute literal path) when it was learned. Several digests for one path are all allowed. */
+int vigil_profile__add_exec_digest(struct vigil_profile *p, size_t doc, int c, const char *path,
+				   const char *sha256_hex);
 /*
  * A network neighbor (egress when egress is true, else ingress): ip (literal) and/or dns name,
  * port and protocol ("TCP", "UDP"); port 0 = no port information.
@@ -168,6 +172,8 @@ int vigil_profile__describe(const struct vigil_profile *p, struct vigil_buf *out
 
 /* Whether a container of document doc has an iouring list (a Vigil extension). */
 bool vigil_profile__has_iouring(const struct vigil_profile *p, size_t doc);
+/* The same for Vigil's execDigests extension (learned executables' SHA-256). */
+bool vigil_profile__has_exec_digests(const struct vigil_profile *p, size_t doc);
 
 /* Whether the loaded text had YAML comments (which are not kept: fmt drops them). */
 bool vigil_profile__had_comments(const struct vigil_profile *p);
@@ -227,9 +233,23 @@ bool vigil_matcher__neighbor(const struct vigil_matcher *m, bool egress, int fam
 			     const void *addr, uint16_t port, const char *proto);
 bool vigil_matcher__endpoint(const struct vigil_matcher *m, uint16_t port, const char *path,
 			     const char *method, const char *direction);
-/* rulePolicies: true when rule_id is exempted for this comm (processAllowed/containerAllowed). */
+/*
+ * rulePolicies: true when rule_id is exempted for the whole container (containerAllowed) or
+ * for this executable (processAllowed). exe is the executable as the kernel ran it, not the
+ * process name a process can set itself (prctl(PR_SET_NAME), /proc/self/comm): an entry
+ * with a '/' is a whole path, one without is the executable's file name (a 15-byte entry,
+ * Kubescape's comm, also matches a longer name that starts with it).
+ */
 bool vigil_matcher__rule_allowed(const struct vigil_matcher *m, const char *rule_id,
-				 const char *comm);
+				 const char *exe);
+/* execDigests: whether the profile pins the content of the executable at path. */
+enum vigil_digest_match {
+	VIGIL_DIGEST_UNKNOWN = 0, /* no digest for this path: content not checked */
+	VIGIL_DIGEST_MATCH,	  /* sha256_hex is one of the learned digests */
+	VIGIL_DIGEST_MISMATCH,	  /* the path has digests and this is none of them (or NULL) */
+};
+enum vigil_digest_match vigil_matcher__exec_digest(const struct vigil_matcher *m, const char *path,
+						   const char *sha256_hex);
 /* Whether the profile lists any syscalls / io_uring ops at all (an empty list is not "any"). */
 bool vigil_matcher__has_syscalls(const struct vigil_matcher *m);
 

@@ -28,12 +28,13 @@ enum vigil_sensor_scope {
 
 struct vigil_sensor_opts {
 	enum vigil_sensor_scope scope;
-	uint64_t kinds;	      /* bit (1 << kind) per enum vigil_event_kind; 0 = all */
-	bool dedup;	      /* kernel de-duplication of repeats (default on in agent/learn) */
-	size_t ringbuf_bytes; /* 0 = default (4 MiB) */
-	size_t max_processes; /* process table bound (LRU), 0 = default 32 768 */
-	size_t max_workloads; /* workload table bound (LRU), 0 = default 4 096 */
-	uint16_t dns_port;    /* DNS traffic is UDP to port 53 and, when not 0, this port too */
+	uint64_t kinds;	       /* bit (1 << kind) per enum vigil_event_kind; 0 = all */
+	bool dedup;	       /* kernel de-duplication of repeats (default on in agent/learn) */
+	size_t ringbuf_bytes;  /* 0 = default (4 MiB) */
+	size_t max_processes;  /* process table bound (LRU), 0 = default 32 768 */
+	size_t max_workloads;  /* workload table bound (LRU), 0 = default 4 096 */
+	uint16_t dns_port;     /* DNS traffic is UDP to port 53 and, when not 0, this port too */
+	uint32_t rate_per_sec; /* records per second per workload (rate limit), 0 = 20 000 */
 };
 
 typedef int (*vigil_event_cb)(const struct vigil_event *ev, void *ctx);

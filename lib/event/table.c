@@ -46,6 +46,11 @@ static const struct ev_field exec_fields[] = {
 	F("written_how", EV_FLAGS, exec.written_how, EV_OPTIONAL, &ev_names_written_how),
 	F("written_ns", EV_UINT, exec.written_ns, EV_OPTIONAL, NULL),
 	F("parent_exe", EV_STR, exec.parent_exe, EV_OPTIONAL, NULL),
+	/* the executable's inode as the kernel ran it */
+	F("ino", EV_UINT, exec.ino, EV_OPTIONAL, NULL),
+	F("size", EV_UINT, exec.size, EV_OPTIONAL, NULL),
+	F("mtime_ns", EV_UINT, exec.mtime_ns, EV_OPTIONAL, NULL),
+	F("ctime_ns", EV_UINT, exec.ctime_ns, EV_OPTIONAL, NULL),
 };
 
 static const struct ev_field fork_fields[] = {
@@ -60,6 +65,8 @@ static const struct ev_field open_fields[] = {
 	F("path", EV_STR, open.path, EV_KEY, NULL),
 	F("flags", EV_FLAGS, open.flags, 0, &ev_names_open_flags),
 	F("ret", EV_INT, open.ret, 0, NULL),
+	F("truncated", EV_BOOL, open.truncated, EV_OPTIONAL, NULL), /* path cut by the sensor */
+	F("aliased", EV_BOOL, open.aliased, EV_OPTIONAL, NULL),	    /* hard links, bind mount */
 };
 
 static const struct ev_field exec_write_fields[] = {

@@ -34,7 +34,7 @@ static uint64_t fnv1a(const char *s, size_t len)
 	return h;
 }
 
-void prof_index_free(void *index)
+static void prof_index_free(void *index)
 {
 	struct prof_index *x = index;
 
@@ -139,7 +139,7 @@ static int key_endpoint(struct vigil_buf *k, const struct prof_endpoint *e)
 /* Builds the index of what the container already holds (first add after a load). */
 static int index_get(struct prof_container *c, struct prof_index **ret)
 {
-	struct prof_index *x = c->index;
+	struct prof_index *x = c->cache_free == prof_index_free ? c->cache : NULL;
 	struct vigil_buf k = VIGIL_BUF_INIT;
 	int r = 0;
 
@@ -170,7 +170,9 @@ static int index_get(struct prof_container *c, struct prof_index **ret)
 		prof_index_free(x);
 		return r;
 	}
-	c->index = x;
+	prof_container_drop_cache(c);
+	c->cache = x;
+	c->cache_free = prof_index_free;
 	*ret = x;
 	return 0;
 }
@@ -313,7 +315,8 @@ size_t vigil_profile__entry_count(const struct vigil_profile *p)
 
 			n += c->capabilities.n + c->execs.n + c->opens.n + c->syscalls.n +
 			     c->endpoints.n + c->rule_policies.n + c->iouring.n +
-			     neighbors_entries(&c->ingress) + neighbors_entries(&c->egress);
+			     c->exec_digests.n + neighbors_entries(&c->ingress) +
+			     neighbors_entries(&c->egress);
 		}
 	}
 	return n;
@@ -523,6 +526,21 @@ int vigil_profile__add_iouring(struct vigil_profile *p, size_t doc, int c, const
 	if (opname && !prof_check_iouring_op(opname, msg, sizeof(msg)))
 		return -EINVAL;
 	return ct ? add_to_set(p, &ct->iouring, opname) : -EINVAL;
+}
+
+int vigil_profile__add_exec_digest(struct vigil_profile *p, size_t doc, int c, const char *path,
+				   const char *sha256_hex)
+{
+	struct prof_container *ct = get_container(p, doc, c);
+	char entry[PROF_DIGEST_ENTRY_MAX], msg[256];
+	int n;
+
+	if (!path || !sha256_hex)
+		return -EINVAL;
+	n = snprintf(entry, sizeof(entry), "%s sha256:%s", path, sha256_hex);
+	if (n < 0 || (size_t)n >= sizeof(entry) || !prof_check_exec_digest(entry, msg, sizeof(msg)))
+		return -EINVAL;
+	return ct ? add_to_set(p, &ct->exec_digests, entry) : -EINVAL;
 }
 
 int vigil_profile__add_endpoint(struct vigil_profile *p, size_t doc, int ci, const char *endpoint,

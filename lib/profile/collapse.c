@@ -276,8 +276,7 @@ int vigil_profile__collapse(struct vigil_profile *p, const struct vigil_collapse
 						  false)))
 				return r;
 			/* the builder index keys are stale now */
-			prof_index_free(ct->index);
-			ct->index = NULL;
+			prof_container_drop_cache(ct);
 			prof_container_normalize(ct);
 		}
 	}

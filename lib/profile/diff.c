@@ -208,6 +208,7 @@ static void container_lines(struct lines *l, const struct prof_container *c)
 		free(a);
 	}
 	add_set(l, "iouring", &c->iouring);
+	add_set(l, "execDigests", &c->exec_digests);
 	add_neighbors(l, "ingress", &c->ingress);
 	add_neighbors(l, "egress", &c->egress);
 }

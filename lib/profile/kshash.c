@@ -291,6 +291,16 @@ int vigil_profile__emit_served_yaml(const struct vigil_profile *p, struct vigil_
 	return r;
 }
 
+bool vigil_profile__has_exec_digests(const struct vigil_profile *p, size_t doc)
+{
+	if (!p || doc >= p->ndocs)
+		return false;
+	for (size_t j = 0; j < prof_doc_container_count(&p->docs[doc]); j++)
+		if (prof_doc_container_at(&p->docs[doc], j)->exec_digests.state != PROF_ABSENT)
+			return true;
+	return false;
+}
+
 bool vigil_profile__has_iouring(const struct vigil_profile *p, size_t doc)
 {
 	if (!p || doc >= p->ndocs)

@@ -43,6 +43,7 @@ STRICT_CHECK(prof_check_neighbor_type)
 STRICT_CHECK(prof_check_ip)
 STRICT_CHECK(prof_check_capability)
 STRICT_CHECK(prof_check_syscall)
+STRICT_CHECK(prof_check_exec_digest)
 STRICT_CHECK(prof_check_iouring_op)
 
 static int failp(struct ld *c, struct prof_pos p, const char *fmt, ...)
@@ -663,6 +664,7 @@ enum cfield {
 	CF_RULEPOL,
 	CF_CALLSTACKS,
 	CF_IOURING,
+	CF_EXECDIGESTS,
 	CF_INGRESS,
 	CF_EGRESS,
 	CF_ARCH,
@@ -686,6 +688,7 @@ static const char *const cfield_names[] = {
 	"rulePolicies",
 	"identifiedCallStacks",
 	"iouring",
+	"execDigests",
 	"ingress",
 	"egress",
 	"architectures",
@@ -710,6 +713,7 @@ static const char *const ap_container_fields[] = {
 	"rulePolicies",
 	"identifiedCallStacks",
 	"iouring",
+	"execDigests",
 	NULL,
 };
 static const char *const nn_container_fields[] = { "name", "ingress", "egress", NULL };
@@ -727,6 +731,7 @@ static const char *const cp_container_fields[] = {
 	"rulePolicies",
 	"identifiedCallStacks",
 	"iouring",
+	"execDigests",
 	"ingress",
 	"egress",
 	NULL,
@@ -744,6 +749,7 @@ static const char *const cp_spec_fields[] = {
 	"rulePolicies",
 	"identifiedCallStacks",
 	"iouring",
+	"execDigests",
 	"matchLabels",
 	"matchExpressions",
 	"ingress",
@@ -853,6 +859,10 @@ static int load_container(struct ld *c, struct prof_node *n, const char *const *
 			break;
 		case CF_IOURING:
 			r = get_strs(c, it, "iouring", &ct->iouring, prof_check_iouring_op_);
+			break;
+		case CF_EXECDIGESTS:
+			r = get_strs(c, it, "execDigests", &ct->exec_digests,
+				     prof_check_exec_digest_);
 			break;
 		case CF_INGRESS:
 			r = load_neighbors(c, it, "ingress", &ct->ingress);

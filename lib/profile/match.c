@@ -61,6 +61,7 @@ struct vigil_matcher {
 	struct vigil_segindex *execs, *opens, *endpoints, *dns;
 	struct vigil_ipindex *ip[2]; /* [0] ingress, [1] egress */
 	struct vigil_strset *syscalls, *caps, *iouring;
+	struct vigil_strset *digests, *digest_paths; /* execDigests entries; their paths */
 	bool has_syscalls;
 	struct m_exec *ex;
 	size_t nex, cex;
@@ -95,6 +96,8 @@ void vigil_matcher__free(struct vigil_matcher *m)
 	vigil_strset__free(m->syscalls);
 	vigil_strset__free(m->caps);
 	vigil_strset__free(m->iouring);
+	vigil_strset__free(m->digests);
+	vigil_strset__free(m->digest_paths);
 	for (size_t i = 0; i < m->nex; i++) {
 		free_strv(m->ex[i].args, m->ex[i].nargs);
 		free(m->ex[i].kinds);
@@ -384,6 +387,21 @@ static int add_caps(struct vigil_strset *s, const struct prof_strs *l)
 	return 0;
 }
 
+/* execDigests: each entry whole, and the set of paths that have one ("PATH sha256:HEX"). */
+static int add_digests(struct vigil_matcher *m, const struct prof_strs *d)
+{
+	int r = add_strs(m->digests, d);
+
+	for (size_t i = 0; i < d->n && r == 0; i++) {
+		const char *sp = strrchr(d->v[i], ' ');
+		char *path = sp ? strndup(d->v[i], (size_t)(sp - d->v[i])) : NULL;
+
+		r = path ? vigil_strset__add(m->digest_paths, path) : -ENOMEM;
+		free(path);
+	}
+	return r < 0 ? r : 0;
+}
+
 static int add_container(struct vigil_matcher *m, const struct prof_container *c)
 {
 	int r = 0;
@@ -406,6 +424,8 @@ static int add_container(struct vigil_matcher *m, const struct prof_container *c
 		r = add_caps(m->caps, &c->capabilities);
 	if (r == 0)
 		r = add_strs(m->iouring, &c->iouring);
+	if (r == 0)
+		r = add_digests(m, &c->exec_digests);
 	if (c->syscalls.state == PROF_SET)
 		m->has_syscalls = true;
 	return r;
@@ -467,8 +487,10 @@ int vigil_matcher__new(const struct vigil_profile *p, const char *container,
 	m->syscalls = vigil_strset__new();
 	m->caps = vigil_strset__new();
 	m->iouring = vigil_strset__new();
-	if (!m->execs || !m->opens || !m->endpoints || !m->dns || !m->ip[0] || !m->ip[1] ||
-	    !m->syscalls || !m->caps || !m->iouring) {
+	m->digests = vigil_strset__new();
+	m->digest_paths = vigil_strset__new();
+	if (!m->digests || !m->digest_paths || !m->execs || !m->opens || !m->endpoints || !m->dns ||
+	    !m->ip[0] || !m->ip[1] || !m->syscalls || !m->caps || !m->iouring) {
 		r = -ENOMEM;
 		goto fail;
 	}
@@ -715,8 +737,24 @@ bool vigil_matcher__endpoint(const struct vigil_matcher *m, uint16_t port, const
 	return vigil_segindex__match(m->endpoints, path, len, ep_cb, &c);
 }
 
+/*
+ * A processAllowed entry names an executable: with a '/', its whole path; without, its file
+ * name. Kubescape writes the kernel's comm, which is the file name cut to 15 bytes: a
+ * 15-byte entry also matches a longer file name that starts with it.
+ */
+static bool proc_entry_matches(const char *entry, const char *exe)
+{
+	const char *base = strrchr(exe, '/');
+	size_t n = strlen(entry);
+
+	if (strchr(entry, '/'))
+		return strcmp(entry, exe) == 0;
+	base = base ? base + 1 : exe;
+	return strcmp(entry, base) == 0 || (n == 15 && strncmp(entry, base, 15) == 0);
+}
+
 bool vigil_matcher__rule_allowed(const struct vigil_matcher *m, const char *rule_id,
-				 const char *comm)
+				 const char *exe)
 {
 	if (!m || !rule_id)
 		return false;
@@ -727,11 +765,25 @@ bool vigil_matcher__rule_allowed(const struct vigil_matcher *m, const char *rule
 			continue;
 		if (p->container_allowed)
 			return true;
-		for (size_t k = 0; comm && k < p->nprocs; k++)
-			if (strcmp(p->procs[k], comm) == 0)
+		for (size_t k = 0; exe && exe[0] && k < p->nprocs; k++)
+			if (proc_entry_matches(p->procs[k], exe))
 				return true;
 	}
 	return false;
+}
+
+enum vigil_digest_match vigil_matcher__exec_digest(const struct vigil_matcher *m, const char *path,
+						   const char *sha256_hex)
+{
+	char entry[PROF_DIGEST_ENTRY_MAX];
+	int n;
+
+	if (!m || !path || !vigil_strset__has(m->digest_paths, path))
+		return VIGIL_DIGEST_UNKNOWN;
+	n = snprintf(entry, sizeof(entry), "%s sha256:%s", path, sha256_hex ? sha256_hex : "");
+	if (n < 0 || (size_t)n >= sizeof(entry) || !sha256_hex)
+		return VIGIL_DIGEST_MISMATCH;
+	return vigil_strset__has(m->digests, entry) ? VIGIL_DIGEST_MATCH : VIGIL_DIGEST_MISMATCH;
 }
 
 bool vigil_matcher__has_syscalls(const struct vigil_matcher *m)

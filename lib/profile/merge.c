@@ -186,10 +186,10 @@ int prof_container_merge(struct prof_container *d, const struct prof_container *
 
 int prof_container_merge(struct prof_container *d, const struct prof_container *s)
 {
-	prof_index_free(d->index);
-	d->index = NULL;
+	prof_container_drop_cache(d);
 	if (dup_str(&d->name, s->name) || union_strs(&d->capabilities, &s->capabilities) ||
 	    union_strs(&d->syscalls, &s->syscalls) || union_strs(&d->iouring, &s->iouring) ||
+	    union_strs(&d->exec_digests, &s->exec_digests) ||
 	    dup_node(&d->seccomp_profile, s->seccomp_profile) ||
 	    dup_node(&d->identified_call_stacks, s->identified_call_stacks) ||
 	    dup_str(&d->image_id, s->image_id) || dup_str(&d->image_tag, s->image_tag) ||

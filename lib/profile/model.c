@@ -353,10 +353,19 @@ void prof_container_release(struct prof_container *c)
 	free(c->rule_policies.v);
 	prof_node_free(c->identified_call_stacks);
 	prof_strs_release(&c->iouring);
+	prof_strs_release(&c->exec_digests);
 	neighbors_release(&c->ingress);
 	neighbors_release(&c->egress);
-	prof_index_free(c->index);
+	prof_container_drop_cache(c);
 	memset(c, 0, sizeof(*c));
+}
+
+void prof_container_drop_cache(struct prof_container *c)
+{
+	if (c->cache && c->cache_free)
+		c->cache_free(c->cache);
+	c->cache = NULL;
+	c->cache_free = NULL;
 }
 
 static void containers_release(struct prof_containers *l)
@@ -699,6 +708,7 @@ void prof_container_normalize(struct prof_container *c)
 	prof_strs_sort_unique(&c->capabilities);
 	prof_strs_sort_unique(&c->syscalls);
 	prof_strs_sort_unique(&c->iouring);
+	prof_strs_sort_unique(&c->exec_digests);
 
 	/* cmp_exec and cmp_open are total orders: no stability needed, plain qsort is faster */
 	if (!sorted(c->execs.v, c->execs.n, sizeof(*c->execs.v), cmp_exec))
@@ -799,6 +809,7 @@ static bool container_equal(const struct prof_container *a, const struct prof_co
 	if (!str_eq(a->name, b->name) || !prof_strs_equal(&a->capabilities, &b->capabilities) ||
 	    !prof_strs_equal(&a->syscalls, &b->syscalls) ||
 	    !prof_strs_equal(&a->iouring, &b->iouring) ||
+	    !prof_strs_equal(&a->exec_digests, &b->exec_digests) ||
 	    !prof_node_equal(a->seccomp_profile, b->seccomp_profile) ||
 	    !prof_node_equal(a->identified_call_stacks, b->identified_call_stacks) ||
 	    !str_eq(a->image_id, b->image_id) || !str_eq(a->image_tag, b->image_tag) ||

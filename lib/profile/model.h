@@ -206,11 +206,17 @@ struct prof_container {
 	PROF_LIST(struct prof_rule_policy) rule_policies; /* a map, sorted by rule id */
 	struct prof_node *identified_call_stacks; /* generic; NULL when absent (a null is a node) */
 	struct prof_strs iouring;		  /* Vigil extension: io_uring op names, a set */
+	struct prof_strs
+		exec_digests; /* Vigil extension: "PATH sha256:HEX" per executable, a set */
 	/* NetworkNeighborhood containers (and a ContainerProfile spec) */
 	struct prof_neighbors ingress;
 	struct prof_neighbors egress;
 	struct prof_pos pos;
-	void *index; /* builder's de-duplication index (lib/profile only), NULL when not built */
+	/* a cache its owner attached (the builder's de-duplication index), NULL when none; the
+	 * model knows it only as something to drop (prof_container_drop_cache), so the model
+	 * does not depend on the builder */
+	void *cache;
+	void (*cache_free)(void *cache);
 };
 
 struct prof_containers {
@@ -327,8 +333,8 @@ void prof_ensure_normal(const struct vigil_profile *p);
 /* Deep equality of two normalized profiles (positions ignored). */
 bool prof_equal(const struct vigil_profile *a, const struct vigil_profile *b);
 
-/* Frees a builder index (builder.c); NULL is fine. */
-void prof_index_free(void *index);
+/* Drops the cache attached to c (its keys are stale once the lists are rewritten). */
+void prof_container_drop_cache(struct prof_container *c);
 /* Sorts the sets and entry lists of one container, removes exact duplicates. */
 void prof_container_normalize(struct prof_container *c);
 
@@ -346,6 +352,9 @@ bool prof_utf8_valid(const char *s);
 bool prof_check_open_flag(const char *v, char *msg, size_t size);
 bool prof_check_capability(const char *v, char *msg, size_t size);
 bool prof_check_iouring_op(const char *v, char *msg, size_t size);
+/* An execDigests entry: an absolute literal path, one space, "sha256:" and 64 lower-case hex. */
+bool prof_check_exec_digest(const char *v, char *msg, size_t size);
+#define PROF_DIGEST_ENTRY_MAX 4200 /* a 4 KiB path, " sha256:" and the digest */
 bool prof_check_method(const char *v, char *msg, size_t size);
 bool prof_check_syscall(const char *v, char *msg, size_t size);
 bool prof_check_open_path(const char *path, char *msg, size_t size);

@@ -230,7 +230,7 @@ static void add_neighbors(struct ob *b, struct prof_node *m, const char *key,
 		_s;                                         \
 	})
 
-/* The container fields in Kubescape's order, then Vigil's iouring extension. */
+/* The container fields in Kubescape's order, then Vigil's extensions (iouring, execDigests). */
 static void add_container_fields(struct ob *b, struct prof_node *m, const struct prof_container *c)
 {
 	struct prof_node *s;
@@ -292,6 +292,7 @@ static void add_container_fields(struct ob *b, struct prof_node *m, const struct
 	}
 	add_generic(b, m, "identifiedCallStacks", c->identified_call_stacks);
 	add_strs(b, m, "iouring", &c->iouring);
+	add_strs(b, m, "execDigests", &c->exec_digests);
 }
 
 static void add_containers(struct ob *b, struct prof_node *m, const char *key,

@@ -212,6 +212,26 @@ bool prof_check_iouring_op(const char *v, char *msg, size_t size)
 	return check_vocab(v, prof_iouring_op_names, "io_uring operation", msg, size);
 }
 
+bool prof_check_exec_digest(const char *v, char *msg, size_t size)
+{
+	const char *sp = strrchr(v, ' ');
+	size_t plen = sp ? (size_t)(sp - v) : 0;
+
+	if (!sp || v[0] != '/' || strlen(v) >= PROF_DIGEST_ENTRY_MAX)
+		return msgf(msg, size,
+			    "execDigests entry \"%.80s\" must be \"/absolute/path sha256:HEX\"", v);
+	if (memmem(v, plen, "\xe2\x8b\xaf", 3) || memchr(v, '*', plen))
+		return msgf(msg, size, "execDigests path \"%.*s\" must be literal (no ⋯ or *)",
+			    (int)(plen > 200 ? 200 : plen), v);
+	if (strncmp(sp + 1, "sha256:", 7) || strlen(sp + 8) != 64 ||
+	    strspn(sp + 8, "0123456789abcdef") != 64)
+		return msgf(
+			msg, size,
+			"execDigests digest \"%.80s\" must be sha256: and 64 lower-case hex digits",
+			sp + 1);
+	return true;
+}
+
 bool prof_check_method(const char *v, char *msg, size_t size)
 {
 	return check_vocab(v, prof_http_method_names, "HTTP method", msg, size);

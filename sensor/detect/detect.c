@@ -14,6 +14,8 @@
 #include "util/strutil.h"
 #include "sensor/detect/detect_internal.h"
 #include "vigil/detect.h"
+#include "vigil/exe_digest.h"
+#include "vigil/path_alias.h"
 #include "vigil/detect_paths.h"
 #include "vigil/profile.h"
 
@@ -64,6 +66,10 @@ struct vigil_detector *vigil_detector__new(const struct vigil_detect_opts *opts)
 
 	if (!d)
 		return NULL;
+	d->digests = vigil_exe_digests__new(0);
+	d->alias = vigil_path_alias__new();
+	if (!d->digests || !d->alias)
+		goto fail;
 	d->cooldown_ns = VIGIL_DETECT_DEFAULT_COOLDOWN_NS;
 	d->max_keys = 65536;
 	if (opts && opts->cooldown_ns)
@@ -117,6 +123,8 @@ void vigil_detector__free(struct vigil_detector *d)
 
 	if (!d)
 		return;
+	vigil_exe_digests__free(d->digests);
+	vigil_path_alias__free(d->alias);
 	for (size_t i = 0; i < BIND_BUCKETS; i++) {
 		while (d->bind[i]) {
 			struct binding *b = d->bind[i];
@@ -429,9 +437,10 @@ int detect_raise(struct raise *r, enum vigil_rule_id rule, const char *key, cons
 	if (!a.rule || (d->disabled[rule] && !acted))
 		return 0;
 	/* rulePolicies exempt only from the rules that take them, as in Kubescape: the
-	 * `R0001: processAllowed` entries of real profiles are inert there, and here */
+	 * `R0001: processAllowed` entries of real profiles are inert there, and here; and
+	 * they follow the executable the kernel ran, never the name a process gives itself */
 	if (!acted && (a.rule->flags & VIGIL_RULE_POLICY) && ev->proc &&
-	    vigil_matcher__rule_allowed(r->b->m, a.rule->id, ev->proc->comm))
+	    vigil_matcher__rule_allowed(r->b->m, a.rule->id, ev->proc->exe))
 		return 0;
 	vigil_strlcpy(keybuf, key ? key : "", sizeof(keybuf));
 	a.time_ns = ev->time_ns ? ev->time_ns : now_realtime_ns();

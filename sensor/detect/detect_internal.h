@@ -66,6 +66,8 @@ struct vigil_detector {
 	struct vigil_lru lru; /* cooldown keys, head = most recently used */
 	size_t ncool;
 	struct vigil_detect_stats stats;
+	struct vigil_exe_digests *digests; /* executables' content, by inode identity */
+	struct vigil_path_alias *alias;	   /* sensitive files under other names */
 };
 
 /* One alert being raised. */

@@ -4,6 +4,7 @@
  * one alert per event: the most specific rule wins (a memfd exec is R1005 and not also R0001).
  */
 #include <fcntl.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
@@ -11,8 +12,11 @@
 
 #include <arpa/inet.h>
 #include "sensor/detect/detect_internal.h"
+#include "util/path.h"
 #include "util/strutil.h"
 #include "vigil/detect_paths.h"
+#include "vigil/exe_digest.h"
+#include "vigil/path_alias.h"
 #include "vigil/profile.h"
 
 static const char *base_name(const char *path)
@@ -88,6 +92,38 @@ static int raise_dropped(struct raise *r, const char *path)
 			    written ? "written" : "changed", who);
 }
 
+/*
+ * An executable the profile pins (execDigests) whose content is none of its learned digests
+ * is drift, however it was replaced (written in place, copied over, renamed into place). A
+ * file that can no longer be read as it ran (gone, or changed again since) is not verified,
+ * and raised as such: content that cannot be checked is not trusted.
+ */
+static int eval_exec_content(struct raise *r, const char *path)
+{
+	char hex[65], key[KEY_MAX];
+	int err;
+
+	if (vigil_matcher__exec_digest(r->b->m, path, NULL) == VIGIL_DIGEST_UNKNOWN)
+		return 0;
+	err = vigil_exe_digests__of(r->d->digests, r->ev, hex);
+	if (err == -EINVAL)
+		return 0; /* the record carries no identity (an offline or older source) */
+	if (err) {
+		snprintf(key, sizeof(key), "%s\x1funverified", path);
+		return detect_raise(r, VIGIL_R1001, key,
+				    "drifted process executed: the content of %s could not be read "
+				    "to check it against the profile (%s)",
+				    path, strerror(-err));
+	}
+	if (vigil_matcher__exec_digest(r->b->m, path, hex) == VIGIL_DIGEST_MATCH)
+		return 0;
+	snprintf(key, sizeof(key), "%s\x1fsha256:%s", path, hex);
+	return detect_raise(r, VIGIL_R1001, key,
+			    "drifted process executed: %s changed since the profile was learned "
+			    "(sha256:%s is not a learned digest)",
+			    path, hex);
+}
+
 static int exec_rules(struct raise *r)
 {
 	const struct vigil_event *ev = r->ev;
@@ -98,6 +134,7 @@ static int exec_rules(struct raise *r)
 	const char *cwd = p ? p->cwd : NULL;
 	enum vigil_match m;
 	char args[512];
+	int err;
 
 	m = vigil_matcher__exec(r->b->m, path, p ? (const char *const *)p->argv : NULL,
 				p ? p->argc : 0);
@@ -109,6 +146,8 @@ static int exec_rules(struct raise *r)
 				    path);
 	if (dropped_and_executed(r, m))
 		return raise_dropped(r, path);
+	if (m != VIGIL_MATCH_NO && (err = eval_exec_content(r, path)) != 0)
+		return err;
 	if (m == VIGIL_MATCH_NO && ev->exec.upper_layer)
 		return detect_raise(
 			r, VIGIL_R1001, path,
@@ -166,9 +205,32 @@ static int eval_open(struct raise *r)
 	enum vigil_open_class cls = vigil_open_class(path);
 	bool persist = vigil_open_flags_write(ev->open.flags) && vigil_path_persistence(path);
 
+	char alias[256];
+
+	/* the file under another name: a hard link or a bind mount of a sensitive file */
+	if (ev->open.aliased && cls != VIGIL_OPEN_SENSITIVE && cls != VIGIL_OPEN_TOKEN &&
+	    cls != VIGIL_OPEN_ENVIRON &&
+	    vigil_path_alias__sensitive(r->d->alias, ev, alias, sizeof(alias))) {
+		if (vigil_matcher__open(r->b->m, alias, ev->open.flags))
+			return 0;
+		if (vigil_open_flags_write(ev->open.flags) && vigil_path_persistence(alias))
+			return detect_raise(r, VIGIL_V1101, alias,
+					    "persistence path written: %s, opened as %s (a hard "
+					    "link or a bind mount of it)%s",
+					    alias, path, ev->open.ret < 0 ? " (denied)" : "");
+		return detect_raise(
+			r, VIGIL_R0010, alias,
+			"sensitive file access: %s, opened as %s (a hard link or a bind "
+			"mount of it)",
+			alias, path);
+	}
+	/* a failed open whose name the sensor could not keep whole (longer than it copies, or
+	 * its directory too deep) could have named any file, a sensitive one included */
+	if (ev->open.truncated && ev->open.ret < 0 && (!path[0] || path[0] == '/'))
+		cls = VIGIL_OPEN_SENSITIVE;
 	if (cls == VIGIL_OPEN_OTHER && !persist)
 		return 0;
-	if (vigil_matcher__open(r->b->m, path, ev->open.flags))
+	if (path[0] && vigil_matcher__open(r->b->m, path, ev->open.flags))
 		return 0;
 	/* before the sensitive classes: writing sudoers or ~/.ssh is persistence; attempts
 	 * count (a denied write still says what the attacker wanted) */
@@ -181,6 +243,12 @@ static int eval_open(struct raise *r)
 	case VIGIL_OPEN_ENVIRON:
 		return detect_raise(r, VIGIL_R0008, path, "environment read from procfs: %s", path);
 	case VIGIL_OPEN_SENSITIVE:
+		if (ev->open.truncated && ev->open.ret < 0)
+			return detect_raise(
+				r, VIGIL_R0010, path,
+				"failed open of a path cut by the sensor (%zu bytes kept, "
+				"could name a sensitive file): %.300s",
+				strlen(path), path[0] ? path : "(name lost)");
 		return detect_raise(r, VIGIL_R0010, path, "sensitive file access: %s", path);
 	case VIGIL_OPEN_WATCHED:
 		/* a failed open touched nothing: only the sensitive classes count attempts */
@@ -292,9 +360,49 @@ static int eval_connect(struct raise *r)
 			    ra->port);
 }
 
-static bool is_runc(const char *comm)
+/*
+ * Whether a link points at a sensitive file, however its target is spelt: a symlink's relative
+ * target is relative to the link's directory, a hard link's to the process's working directory
+ * (linkat's own directory descriptor is not in the record: the cwd is the usual case); then
+ * "." and ".." are resolved lexically (/etc/../etc/shadow, ../../etc/shadow).
+ */
+static bool link_target_sensitive(const struct vigil_event *ev, bool symlink)
 {
-	return vigil_str_has_prefix(comm, "runc");
+	const char *t = ev->link.target, *base;
+	char joined[8192], norm[4096];
+	bool cut;
+
+	if (!t || !t[0])
+		return false;
+	if (t[0] == '/') {
+		vigil_strlcpy(joined, t, sizeof(joined));
+	} else if (symlink && ev->link.path && (base = strrchr(ev->link.path, '/'))) {
+		snprintf(joined, sizeof(joined), "%.*s/%s", (int)(base - ev->link.path),
+			 ev->link.path, t);
+	} else if (!symlink && ev->proc && ev->proc->cwd && ev->proc->cwd[0] == '/') {
+		snprintf(joined, sizeof(joined), "%s/%s", ev->proc->cwd, t);
+	} else {
+		return vigil_path_sensitive_link_target(t);
+	}
+	vigil_path_normalize(joined, strlen(joined), norm, sizeof(norm), &cut);
+	return vigil_path_sensitive_link_target(norm) || vigil_path_sensitive_link_target(t);
+}
+
+/*
+ * The container runtime unshares as it starts a container: runc, or the memfd copy of itself
+ * it runs (memfd:runc_cloned:...). Judged by the executable the kernel ran, so a process that
+ * renames itself runc is not exempt (a memfd executable raises R1005 on its own).
+ */
+static bool is_runc(const char *exe)
+{
+	const char *base = exe ? strrchr(exe, '/') : NULL;
+
+	if (!exe)
+		return false;
+	if (vigil_str_has_prefix(exe, "memfd:runc_cloned") ||
+	    vigil_str_has_prefix(exe, "/memfd:runc_cloned"))
+		return true;
+	return vigil_str_has_prefix(base ? base + 1 : exe, "runc");
 }
 
 int detect_eval(struct raise *r)
@@ -338,13 +446,13 @@ int detect_eval(struct raise *r)
 		return detect_raise(r, VIGIL_R1030, op, "unexpected io_uring operation: %s", op);
 	}
 	case VIGIL_EV_SYMLINK:
-		if (!vigil_path_sensitive_link_target(ev->link.target))
+		if (!link_target_sensitive(ev, true))
 			return 0;
 		return detect_raise(r, VIGIL_R1010, ev->link.path ? ev->link.path : "",
 				    "symlink %s -> %s", ev->link.path ? ev->link.path : "",
 				    ev->link.target);
 	case VIGIL_EV_LINK:
-		if (!vigil_path_sensitive_link_target(ev->link.target))
+		if (!link_target_sensitive(ev, false))
 			return 0;
 		return detect_raise(r, VIGIL_R1012, ev->link.path ? ev->link.path : "",
 				    "hard link %s -> %s", ev->link.path ? ev->link.path : "",
@@ -355,7 +463,8 @@ int detect_eval(struct raise *r)
 		return detect_raise(r, VIGIL_R1015, comm, "ptrace request %lld on pid %lld by %s",
 				    (long long)ev->call.arg0, (long long)ev->call.arg1, comm);
 	case VIGIL_EV_UNSHARE:
-		if (is_runc(comm) || vigil_matcher__syscall(r->b->m, "unshare"))
+		if (is_runc(ev->proc ? ev->proc->exe : NULL) ||
+		    vigil_matcher__syscall(r->b->m, "unshare"))
 			return 0;
 		return detect_raise(r, VIGIL_R1006, comm, "unexpected unshare (flags 0x%llx) by %s",
 				    (unsigned long long)ev->call.arg0, comm);

@@ -86,6 +86,16 @@ static const char *const sensitive_dirs[] = {
 	NULL,
 };
 
+const char *const *vigil_sensitive_files(void)
+{
+	return sensitive_exact;
+}
+
+const char *const *vigil_sensitive_dirs(void)
+{
+	return sensitive_dirs;
+}
+
 static bool is_sensitive(const char *path)
 {
 	const char *base;

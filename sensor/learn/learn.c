@@ -15,6 +15,8 @@
 #include "util/buf.h"
 #include "util/strutil.h"
 #include "vigil/detect_paths.h"
+#include "vigil/exe_digest.h"
+#include "vigil/path_alias.h"
 #include "vigil/learn.h"
 
 #define DNS_NAMES_MAX  4096
@@ -48,6 +50,8 @@ struct vigil_learner {
 	bool too_large; /* stopped adding at ENTRIES_MAX */
 	bool has_collapse;
 	struct vigil_collapse_opts collapse;
+	struct vigil_exe_digests *digests; /* made at the first exec that carries an identity */
+	struct vigil_path_alias *alias;	   /* made at the first open of an aliased file */
 };
 
 /*
@@ -142,6 +146,8 @@ void vigil_learner__free(struct vigil_learner *l)
 		free(l->dns[i].name);
 	free(l->dns);
 	vigil_profile__free(l->p);
+	vigil_exe_digests__free(l->digests);
+	vigil_path_alias__free(l->alias);
 	free(l->cname);
 	free(l);
 }
@@ -297,7 +303,9 @@ static int learn_exec(struct vigil_learner *l, const struct vigil_event *ev)
 		ev->exec.path && ev->exec.path[0] ? ev->exec.path : (p && p->exe ? p->exe : NULL);
 	const char *args[ARGS_MAX + 1];
 	char norm[PATH_MAX_LEARN];
+	char hex[65];
 	size_t n = 0;
+	int err;
 
 	if (!path || !path[0])
 		return 0;
@@ -308,14 +316,24 @@ static int learn_exec(struct vigil_learner *l, const struct vigil_event *ev)
 	/* what was cut off is "zero or more arguments" */
 	if (p && (p->args_truncated || p->argc > ARGS_MAX))
 		args[n++] = ELLIPSIS ELLIPSIS;
-	return vigil_profile__add_exec(l->p, 0, l->c, path, args, n);
+	err = vigil_profile__add_exec(l->p, 0, l->c, path, args, n);
+	/* a generalised path names many files: no one content to pin */
+	if (err < 0 || !ev->exec.ino || path[0] != '/' || strstr(path, ELLIPSIS))
+		return err;
+	/* the executable's content, read now while it can be found as it ran (execDigests) */
+	if (!l->digests && !(l->digests = vigil_exe_digests__new(1024)))
+		return -ENOMEM;
+	if (vigil_exe_digests__of(l->digests, ev, hex) == 0)
+		err = vigil_profile__add_exec_digest(l->p, 0, l->c, path, hex);
+	return err == -ENOMEM ? err : 0;
 }
 
 static int learn_open(struct vigil_learner *l, const struct vigil_event *ev)
 {
 	const char *names[VIGIL_OPEN_FLAGS_MAX];
-	char path[PATH_MAX_LEARN];
+	char path[PATH_MAX_LEARN], alias[256];
 	size_t n;
+	int err;
 
 	if (!ev->open.path || ev->open.path[0] != '/')
 		return 0;
@@ -326,9 +344,20 @@ static int learn_open(struct vigil_learner *l, const struct vigil_event *ev)
 	if (ev->open.ret < 0) {
 		enum vigil_open_class cls = vigil_open_class(ev->open.path);
 
+		/* a cut path is judged as a sensitive attempt (detect/eval.c): learned as one */
 		if (cls != VIGIL_OPEN_TOKEN && cls != VIGIL_OPEN_ENVIRON &&
-		    cls != VIGIL_OPEN_SENSITIVE)
+		    cls != VIGIL_OPEN_SENSITIVE && !ev->open.truncated)
 			return 0;
+	}
+	/* a sensitive file under another name is learned as the name detection judges */
+	if (ev->open.aliased && ev->open.ret >= 0 &&
+	    vigil_open_class(ev->open.path) != VIGIL_OPEN_SENSITIVE &&
+	    (l->alias || (l->alias = vigil_path_alias__new())) &&
+	    vigil_path_alias__sensitive(l->alias, ev, alias, sizeof(alias))) {
+		n = vigil_open_flag_names(ev->open.flags, names, VIGIL_OPEN_FLAGS_MAX);
+		err = vigil_profile__add_open(l->p, 0, l->c, alias, names, n);
+		if (err < 0)
+			return err;
 	}
 	vigil_learn_normalize_path(ev->open.path, path, sizeof(path));
 	n = vigil_open_flag_names(ev->open.flags, names, VIGIL_OPEN_FLAGS_MAX);

@@ -283,11 +283,45 @@ static void test_network(void **state)
 
 static void test_rule_policies(void **state)
 {
+	/* entries name executables: a file name matches the executable's, wherever it lives */
 	assert_true(vigil_matcher__rule_allowed(m, "R0002", "redis-check-aof"));
+	assert_true(vigil_matcher__rule_allowed(m, "R0002", "/usr/local/bin/redis-check-aof"));
+	assert_false(vigil_matcher__rule_allowed(m, "R0002", "/usr/bin/redis-check-ao"));
+	assert_false(vigil_matcher__rule_allowed(m, "R0002", "/redis-check-aof/sh"));
 	assert_false(vigil_matcher__rule_allowed(m, "R0002", "sh"));
+	assert_false(vigil_matcher__rule_allowed(m, "R0002", ""));
+	assert_false(vigil_matcher__rule_allowed(m, "R0002", NULL));
 	assert_true(vigil_matcher__rule_allowed(m, "R1000", "anything"));
 	assert_true(vigil_matcher__rule_allowed(m, "R1000", NULL));
 	assert_false(vigil_matcher__rule_allowed(m, "R0001", "redis-check-aof"));
+}
+
+/* processAllowed entries with a '/' are whole paths; 15 bytes is Kubescape's comm, cut */
+static void test_rule_policies_exe(void **state)
+{
+	static const char text[] = "apiVersion: spdx.softwarecomposition.kubescape.io/v1beta1\n"
+				   "kind: ContainerProfile\n"
+				   "metadata: {name: p}\n"
+				   "spec:\n"
+				   "  rulePolicies:\n"
+				   "    R0002:\n"
+				   "      processAllowed: [/opt/app/bin/backup, logrotate-helpe]\n";
+	struct vigil_profile *p = NULL;
+	struct vigil_matcher *x = NULL;
+	struct vigil_error err = { 0 };
+
+	(void)state;
+	assert_int_equal(vigil_profile__load_buffer(text, sizeof(text) - 1, "p", NULL, &p, &err),
+			 0);
+	assert_int_equal(vigil_matcher__new(p, NULL, &x), 0);
+	assert_true(vigil_matcher__rule_allowed(x, "R0002", "/opt/app/bin/backup"));
+	assert_false(vigil_matcher__rule_allowed(x, "R0002", "/tmp/backup"));
+	assert_false(vigil_matcher__rule_allowed(x, "R0002", "backup"));
+	assert_true(vigil_matcher__rule_allowed(x, "R0002", "/usr/sbin/logrotate-helper"));
+	assert_true(vigil_matcher__rule_allowed(x, "R0002", "/usr/sbin/logrotate-helpe"));
+	assert_false(vigil_matcher__rule_allowed(x, "R0002", "/usr/sbin/logrotate-help"));
+	vigil_matcher__free(x);
+	vigil_profile__free(p);
 }
 
 static void test_selection(void **state)
@@ -380,10 +414,15 @@ static void test_redis_yaml(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_exec),	  cmocka_unit_test(test_open),
-		cmocka_unit_test(test_sets),	  cmocka_unit_test(test_endpoint),
-		cmocka_unit_test(test_network),	  cmocka_unit_test(test_rule_policies),
-		cmocka_unit_test(test_selection), cmocka_unit_test(test_redis_yaml),
+		cmocka_unit_test(test_exec),
+		cmocka_unit_test(test_open),
+		cmocka_unit_test(test_sets),
+		cmocka_unit_test(test_endpoint),
+		cmocka_unit_test(test_network),
+		cmocka_unit_test(test_rule_policies),
+		cmocka_unit_test(test_rule_policies_exe),
+		cmocka_unit_test(test_selection),
+		cmocka_unit_test(test_redis_yaml),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -279,11 +279,15 @@ static void test_drop_exec(void **state)
 }
 
 static const char *open_ev(struct fixture *f, const char *comm, const char *path, uint32_t flags,
+/* An open by the executable /usr/bin/EXE, whose process name (comm) is EXE too. */
+static const char *open_ev(struct fixture *f, const char *exe, const char *path, uint32_t flags,
 			   int32_t ret)
 {
 	struct vigil_event ev = base_event(VIGIL_EV_OPEN);
+	static char path_buf[64];
 
-	set_proc(comm, "/usr/bin/demo", (const char *[]){ comm }, 1);
+	snprintf(path_buf, sizeof(path_buf), "/usr/bin/%s", exe);
+	set_proc(exe, path_buf, (const char *[]){ exe }, 1);
 	ev.open.path = path;
 	ev.open.flags = flags;
 	ev.open.ret = ret;
@@ -497,13 +501,17 @@ static void test_unbound_and_policies(void **state)
 	ev.workload = &other;
 	ev.iouring.opname = "OPENAT";
 	assert_string_equal(run1(f, &ev), "");
-	/* processAllowed: the named comm only */
+	/* processAllowed: the named executable only */
 	ev = base_event(VIGIL_EV_SYMLINK);
 	ev.workload = &other;
 	ev.link.path = "/tmp/s";
 	ev.link.target = "/etc/shadow";
 	set_proc("ln", "/bin/ln", (const char *[]){ "ln" }, 1);
 	assert_string_equal(run1(f, &ev), "");
+	/* not a process that only calls itself ln (prctl, /proc/self/comm) */
+	set_proc("ln", "/usr/bin/demo", (const char *[]){ "ln" }, 1);
+	ev.link.path = "/tmp/s1";
+	assert_string_equal(run1(f, &ev), "R1010");
 	set_proc("sh", "/bin/sh", (const char *[]){ "sh" }, 1);
 	ev.link.path = "/tmp/s2";
 	assert_string_equal(run1(f, &ev), "R1010");
