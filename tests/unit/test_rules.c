@@ -278,7 +278,6 @@ static void test_drop_exec(void **state)
 			    "R1000");
 }
 
-static const char *open_ev(struct fixture *f, const char *comm, const char *path, uint32_t flags,
 /* An open by the executable /usr/bin/EXE, whose process name (comm) is EXE too. */
 static const char *open_ev(struct fixture *f, const char *exe, const char *path, uint32_t flags,
 			   int32_t ret)
