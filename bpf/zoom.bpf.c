@@ -3,12 +3,15 @@
  * Zoom capture: the deeper look at one workload while an incident is open. Every hook here
  * first checks the per-workload `zoom` flag (one hash lookup, the only cost for everyone
  * else), then records:
- *   - socket traffic (read, write, send and recv family exits, io_uring READ/WRITE/SEND/RECV completions)
+ *   - socket traffic (read, write, their vectored forms, send and recv family exits incl.
+ *     sendmmsg/recvmmsg, io_uring READ/WRITE/SEND/RECV completions)
  *     as NET_IO records: byte count, direction, addresses, and a payload sample bounded per
  *     message (zk_cfg.sample) and per workload (zk_cfg.budget); UDP port 53 traffic in both
  *     directions is captured this way, so DNS answers come with it;
  *   - reads of sensitive files (path decided on open against zk_cfg.pats, plain or io_uring
- *     OPENAT) as FILE_READ records with a content sample.
+ *     OPENAT) as FILE_READ records with a content sample;
+ *   - sendfile, splice, copy_file_range (kernel-to-kernel copies, nothing to sample): the
+ *     sensitive file read, the socket end as NET_IO naming the file it came from.
  * Linked with the sensor's objects (bpf/common.bpf.c lists them) into one; `events` and `zoom` are the sensor's maps.
  * Record layout: bpf/zoom_abi.h.
  */
@@ -107,16 +110,27 @@ struct {
 #define AF_INET6_ 10
 
 /* x86_64 syscall numbers */
-#define NR_read	    0
-#define NR_write    1
-#define NR_open	    2
-#define NR_pread64  17
-#define NR_sendto   44
-#define NR_recvfrom 45
-#define NR_sendmsg  46
-#define NR_recvmsg  47
-#define NR_openat   257
-#define NR_openat2  437
+#define NR_read		   0
+#define NR_write	   1
+#define NR_open		   2
+#define NR_pread64	   17
+#define NR_sendto	   44
+#define NR_recvfrom	   45
+#define NR_sendmsg	   46
+#define NR_recvmsg	   47
+#define NR_openat	   257
+#define NR_openat2	   437
+#define NR_readv	   19
+#define NR_writev	   20
+#define NR_sendfile	   40
+#define NR_splice	   275
+#define NR_preadv	   295
+#define NR_pwritev	   296
+#define NR_recvmmsg	   299
+#define NR_sendmmsg	   307
+#define NR_copy_file_range 326
+#define NR_preadv2	   327
+#define NR_pwritev2	   328
 
 static __always_inline void zcount(__u32 what)
 {
@@ -299,7 +313,7 @@ static __always_inline void user_peer(struct vg_event *e, const void *uaddr)
 
 static __always_inline void net_io(struct zk_scratch *s, __u64 cg, struct sock *sk, long fd,
 				   long bytes, int dir, long op, bool uring, const void *buf,
-				   __u64 buflen, const void *uaddr)
+				   __u64 buflen, const void *uaddr, const char *from_path)
 {
 	struct vg_event *e = rec_begin(s, VG_EV_NET_IO, cg);
 	__u64 avail = (__u64)bytes < buflen ? (__u64)bytes : buflen;
@@ -325,13 +339,25 @@ static __always_inline void net_io(struct zk_scratch *s, __u64 cg, struct sock *
 	e->arg[4] = op;
 	if (uring)
 		e->flags |= VG_F_IOURING;
-	off = put_sample(e, 0, 0, buf, take_budget(cg, avail));
+	off = buf ? put_sample(e, 0, 0, buf, take_budget(cg, avail)) : 0;
+	if (from_path) {
+		long n;
+
+		asm volatile("%[o] &= 1023" : [o] "+r"(off));
+		n = bpf_probe_read_kernel_str(&e->data[off], ZK_PATH_MAX, from_path);
+		if (n > 0) {
+			off += n;
+			e->str_len[1] = n;
+		}
+	}
 	rec_send(e, off);
 }
 
 static __always_inline void file_read(struct zk_scratch *s, __u64 cg, struct zk_file *zf, long fd,
-				      long bytes, long op, bool uring, const void *buf)
+				      long bytes, long op, bool uring, const void *buf,
+				      __u64 buflen)
 {
+	__u64 avail = (__u64)bytes < buflen ? (__u64)bytes : buflen;
 	struct vg_event *e = rec_begin(s, VG_EV_FILE_READ, cg);
 	long n;
 	__u32 off = 0;
@@ -346,7 +372,9 @@ static __always_inline void file_read(struct zk_scratch *s, __u64 cg, struct zk_
 	e->arg[4] = op;
 	if (uring)
 		e->flags |= VG_F_IOURING;
-	off = put_sample(e, off, 1, buf, take_budget(cg, bytes));
+	/* no buffer: the content went kernel to kernel (sendfile, splice, copy_file_range) */
+	if (buf)
+		off = put_sample(e, off, 1, buf, take_budget(cg, avail));
 	rec_send(e, off);
 }
 
@@ -429,6 +457,34 @@ static __always_inline void remember_file(struct file *f, const char *path)
 
 /* ---- plain syscalls ------------------------------------------------------------------ */
 
+/*
+ * sendfile, splice, copy_file_range: the content goes from one file to another inside the
+ * kernel, never through user memory, so there is nothing to sample; what is recorded is that
+ * a sensitive file was read (with the byte count) and that bytes left through (or came in
+ * from) a socket. The NET_IO record of a send names the file it came from (string 1), so the
+ * report can say the secret was sent without a sample to match.
+ */
+static __always_inline void in_kernel_copy(struct zk_scratch *s, __u64 cg, struct pt_regs *regs,
+					   long nr, long ret)
+{
+	long in = nr == NR_sendfile ? BPF_CORE_READ(regs, si) : BPF_CORE_READ(regs, di);
+	long out = nr == NR_sendfile ? BPF_CORE_READ(regs, di) : BPF_CORE_READ(regs, dx);
+	struct file *fin = cur_fd_file(in);
+	struct file *fout = cur_fd_file(out);
+	struct zk_file *zf = sensitive_file(fin);
+	struct sock *sk;
+
+	if (zf)
+		file_read(s, cg, zf, in, ret, nr, false, NULL, 0);
+	sk = file_sock(fout);
+	if (sk)
+		net_io(s, cg, sk, out, ret, ZK_DIR_OUT, nr, false, NULL, 0, NULL,
+		       zf ? zf->path : NULL);
+	sk = file_sock(fin);
+	if (sk)
+		net_io(s, cg, sk, in, ret, ZK_DIR_IN, nr, false, NULL, 0, NULL, NULL);
+}
+
 SEC("tp_btf/sys_exit")
 int BPF_PROG(vg_zoom_sys_exit, struct pt_regs *regs, long ret)
 {
@@ -463,6 +519,17 @@ int BPF_PROG(vg_zoom_sys_exit, struct pt_regs *regs, long ret)
 	case NR_open:
 	case NR_openat:
 	case NR_openat2:
+	case NR_readv:
+	case NR_writev:
+	case NR_preadv:
+	case NR_pwritev:
+	case NR_preadv2:
+	case NR_pwritev2:
+	case NR_recvmmsg:
+	case NR_sendmmsg:
+	case NR_sendfile:
+	case NR_splice:
+	case NR_copy_file_range:
 		break;
 	default:
 		return 0;
@@ -480,21 +547,44 @@ int BPF_PROG(vg_zoom_sys_exit, struct pt_regs *regs, long ret)
 	}
 	if (ret == 0)
 		return 0;
+	if (nr == NR_sendfile || nr == NR_splice || nr == NR_copy_file_range) {
+		in_kernel_copy(s, cg, regs, nr, ret);
+		return 0;
+	}
 	fd = BPF_CORE_READ(regs, di);
 	f = cur_fd_file(fd);
 	if (!f)
 		return 0;
-	dir = nr == NR_write || nr == NR_sendto || nr == NR_sendmsg ? ZK_DIR_OUT : ZK_DIR_IN;
+	dir = nr == NR_write || nr == NR_sendto || nr == NR_sendmsg || nr == NR_writev ||
+			      nr == NR_pwritev || nr == NR_pwritev2 || nr == NR_sendmmsg
+		      ? ZK_DIR_OUT
+		      : ZK_DIR_IN;
 	len = ret;
-	if (nr == NR_sendmsg || nr == NR_recvmsg) {
-		struct user_msghdr m = {};
+	if (nr == NR_sendmsg || nr == NR_recvmsg || nr == NR_sendmmsg || nr == NR_recvmmsg) {
+		/* a struct mmsghdr starts with its user_msghdr; of the *mmsg calls (whose result
+		 * is a count of messages) the first message is recorded, with its own length */
+		struct mmsghdr m = {};
 		struct iovec iov = {};
+		bool multi = nr == NR_sendmmsg || nr == NR_recvmmsg;
 
-		bpf_probe_read_user(&m, sizeof(m), (void *)BPF_CORE_READ(regs, si));
-		bpf_probe_read_user(&iov, sizeof(iov), m.msg_iov);
+		bpf_probe_read_user(&m, multi ? sizeof(m) : sizeof(m.msg_hdr),
+				    (void *)BPF_CORE_READ(regs, si));
+		if (multi)
+			ret = m.msg_len;
+		if (ret <= 0)
+			return 0;
+		bpf_probe_read_user(&iov, sizeof(iov), m.msg_hdr.msg_iov);
 		buf = iov.iov_base;
 		len = iov.iov_len;
-		uaddr = m.msg_name;
+		uaddr = m.msg_hdr.msg_name;
+	} else if (nr == NR_readv || nr == NR_writev || nr == NR_preadv || nr == NR_pwritev ||
+		   nr == NR_preadv2 || nr == NR_pwritev2) {
+		/* vectored: the first buffer is sampled, the byte count is the whole call's */
+		struct iovec iov = {};
+
+		bpf_probe_read_user(&iov, sizeof(iov), (void *)BPF_CORE_READ(regs, si));
+		buf = iov.iov_base;
+		len = iov.iov_len;
 	} else {
 		buf = (const void *)BPF_CORE_READ(regs, si);
 		if (nr == NR_sendto || nr == NR_recvfrom)
@@ -502,14 +592,15 @@ int BPF_PROG(vg_zoom_sys_exit, struct pt_regs *regs, long ret)
 	}
 	sk = file_sock(f);
 	if (sk) {
-		net_io(s, cg, sk, fd, ret, dir, nr, false, buf, len, uaddr);
+		net_io(s, cg, sk, fd, ret, dir, nr, false, buf, len, uaddr, NULL);
 		return 0;
 	}
-	if (nr == NR_read || nr == NR_pread64) {
+	if (nr == NR_read || nr == NR_pread64 || nr == NR_readv || nr == NR_preadv ||
+	    nr == NR_preadv2) {
 		struct zk_file *zf = sensitive_file(f);
 
 		if (zf)
-			file_read(s, cg, zf, fd, ret, nr, false, buf);
+			file_read(s, cg, zf, fd, ret, nr, false, buf, len);
 	}
 	return 0;
 }
@@ -619,14 +710,14 @@ int BPF_PROG(vg_zoom_uring_complete, struct io_ring_ctx *rctx, void *req_, struc
 				? ZK_DIR_OUT
 				: ZK_DIR_IN;
 
-		net_io(s, cg, sk, -1, res, dir, op, true, (const void *)buf, len, NULL);
+		net_io(s, cg, sk, -1, res, dir, op, true, (const void *)buf, len, NULL, NULL);
 		return 0;
 	}
 	if (op == bpf_core_enum_value(enum io_uring_op, IORING_OP_READ)) {
 		struct zk_file *zf = sensitive_file(f);
 
 		if (zf)
-			file_read(s, cg, zf, -1, res, op, true, (const void *)buf);
+			file_read(s, cg, zf, -1, res, op, true, (const void *)buf, len);
 	}
 	return 0;
 }

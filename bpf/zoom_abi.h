@@ -25,7 +25,8 @@
 /*
  * NET_IO:    arg[0] protocol, arg[1] bytes (the call's result), arg[2] fd, arg[3] direction
  *            (1 outbound, 2 inbound), arg[4] syscall number or io_uring opcode (VG_F_IOURING);
- *            sa[0] local, sa[1] remote; string 0 = payload sample (VG_STR_BYTES).
+ *            sa[0] local, sa[1] remote; string 0 = payload sample (VG_STR_BYTES);
+ *            string 1 = the sensitive file a sendfile/splice copied from (VG_STR_RAW).
  * FILE_READ: arg[0] bytes read, arg[1] fd, arg[4] syscall number or io_uring opcode;
  *            string 0 = path as opened (VG_STR_RAW), string 1 = content sample (VG_STR_BYTES).
  */

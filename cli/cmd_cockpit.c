@@ -47,6 +47,9 @@ static void usage(FILE *f)
 		"  --body-timeout DUR        to send its body, and to read the answer (60s)\n"
 		"  --idle-timeout DUR        a kept-alive connection waiting for a request (30s)\n"
 		"  --max-body BYTES          request body (16777216)\n"
+		"  --max-in-hand BYTES       request bodies and answers held at once (268435456)\n"
+		"  --node-rate N             write requests per second per node (50; bursts of 10 s)\n"
+		"  --node-bytes-rate BYTES   body bytes per second per node (8388608)\n"
 		"  --readers N               threads answering queries (2)\n",
 		VIGIL_STORE_DEFAULT);
 }
@@ -115,6 +118,9 @@ static int parse(int argc, char **argv, struct vigil_cockpit_opts *o, char *toke
 		{ "idle-timeout", required_argument, NULL, 'I' },
 		{ "max-body", required_argument, NULL, 'M' },
 		{ "readers", required_argument, NULL, 'R' },
+		{ "max-in-hand", required_argument, NULL, 'm' },
+		{ "node-rate", required_argument, NULL, 'r' },
+		{ "node-bytes-rate", required_argument, NULL, 'b' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -174,6 +180,21 @@ static int parse(int argc, char **argv, struct vigil_cockpit_opts *o, char *toke
 			if (number_opt("--readers", optarg, 8, &n))
 				return EXIT_ERROR;
 			o->readers = (unsigned)n;
+			break;
+		case 'm':
+			if (number_opt("--max-in-hand", optarg, 1ull << 40, &n))
+				return EXIT_ERROR;
+			o->max_inflight_bytes = (size_t)n;
+			break;
+		case 'r':
+			if (number_opt("--node-rate", optarg, 1000000, &n))
+				return EXIT_ERROR;
+			o->node_rate = (double)n;
+			break;
+		case 'b':
+			if (number_opt("--node-bytes-rate", optarg, 1ull << 40, &n))
+				return EXIT_ERROR;
+			o->node_bytes_rate = (double)n;
 			break;
 		case 'h':
 			usage(stdout);

@@ -29,8 +29,9 @@ struct vigil_cockpit_opts {
 	const char *analyst_token;
 	const char *tls_cert_file; /* PEM; both or neither. Required off loopback. */
 	const char *tls_key_file;
-	size_t max_body_bytes;	    /* per request, default 16 MiB */
-	size_t max_inflight_bytes;  /* bodies being received or processed, default 256 MiB */
+	size_t max_body_bytes; /* per request, default 16 MiB */
+	/* bodies being received or processed and answers being sent, default 256 MiB */
+	size_t max_inflight_bytes;
 	unsigned max_connections;   /* default 1024 */
 	unsigned max_per_ip;	    /* default 64 */
 	uint64_t header_timeout_ns; /* request line and headers, default 10 s */
@@ -38,6 +39,10 @@ struct vigil_cockpit_opts {
 	uint64_t idle_timeout_ns;   /* keep-alive wait for the next request, default 30 s */
 	unsigned readers;	    /* reader threads, default 2 */
 	uint64_t creds_refresh_ns;  /* how often credentials are re-read, default 1 s */
+	/* per node: write requests per second (default 50; bursts of 10 s of it) and body bytes
+	 * per second (default 8 MiB; bursts of 8 s of it, at least two largest bodies) */
+	double node_rate;
+	double node_bytes_rate;
 };
 
 /*

@@ -50,6 +50,7 @@ enum reject_cause {
 	REJ_PER_IP,  /* connection refused: its address holds its share already */
 	REJ_BAD_REQUEST,
 	REJ_STORE, /* the store failed: 503 */
+	REJ_RATE,  /* a node over its write rate: 429 */
 	REJ__MAX
 };
 
@@ -148,6 +149,7 @@ struct cockpit_reply {
 struct cockpit_ctx {
 	struct vigil_cockpit *c;
 	struct vigil_store *store;
+	bool writes_only; /* the preparer: takes only writes from the read queue */
 };
 
 /* Routes a path and method (no side effects). */
@@ -194,6 +196,7 @@ struct cockpit_queue {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	struct cockpit_job *head, *tail;
+	struct cockpit_job *last_write; /* read queue: writes wait ahead of reads, in order */
 	size_t n, max;
 };
 
@@ -203,8 +206,9 @@ int cockpit_work_start(struct vigil_cockpit *c, const char *spec, struct vigil_e
 void cockpit_work_stop(struct vigil_cockpit *c);
 /* Queues a job for the writer (write) or a reader. false when that queue is full. */
 bool cockpit_work_submit(struct vigil_cockpit *c, struct cockpit_job *job, bool write);
-/* Whether the queue has room (checked on headers, before the body is read). */
-bool cockpit_work_has_room(struct vigil_cockpit *c, bool write);
+/* Whether the queue has room (checked on headers, before the body is read); a read (read)
+ * finds less room in the read queue than a write would. */
+bool cockpit_work_has_room(struct vigil_cockpit *c, bool write, bool read);
 
 /* ---- connections ------------------------------------------------------------------------- */
 
@@ -242,6 +246,21 @@ void *cockpit_uri_log(void *cls, const char *uri, struct MHD_Connection *conn);
 /* MHD's accept policy: refuses an address that holds max_per_ip connections (counted). */
 enum MHD_Result cockpit_conn_accept(void *cls, const struct sockaddr *addr, socklen_t len);
 
+/* ---- per-node write rates (rate.c; loop thread only) ------------------------------------- */
+
+struct cockpit_rates {
+	json_t *buckets; /* node -> [requests left, bytes left, refilled at ns] */
+	double req_rate, req_burst, byte_rate, byte_burst;
+	uint64_t full_after_ns; /* quiet this long: the buckets are full again */
+};
+
+void cockpit_rates_init(struct cockpit_rates *r, double req_per_s, double bytes_per_s,
+			size_t max_body);
+void cockpit_rates_release(struct cockpit_rates *r);
+/* Takes one request of bytes from node's buckets: 0, or the seconds to wait (Retry-After). */
+unsigned cockpit_rates_take(struct cockpit_rates *r, const char *node, uint64_t bytes,
+			    uint64_t now_ns);
+
 /* ---- the cockpit ------------------------------------------------------------------------- */
 
 #define COCKPIT_MAX_READERS 8
@@ -259,13 +278,14 @@ struct vigil_cockpit {
 	int wake_fd, epoll_fd;
 	atomic_bool stop;
 	struct cockpit_conns conns; /* loop thread only */
+	struct cockpit_rates rates; /* loop thread only */
 	struct cockpit_auth *auth;
 	struct cockpit_metrics m;
 	/* work: ctxs[0] the writer's, [1] the refresher's, [2..] the readers' */
 	struct cockpit_queue wq, rq;
 	pthread_t writer, *readers, refresher;
 	size_t nreaders;
-	struct cockpit_ctx *ctxs[COCKPIT_MAX_READERS + 2];
+	struct cockpit_ctx *ctxs[COCKPIT_MAX_READERS + 3];
 	size_t nctx;
 	unsigned threads_started;
 	bool work_started;

@@ -25,8 +25,11 @@ struct request {
 };
 
 static enum MHD_Result queue_ex(struct MHD_Connection *conn, unsigned status, const char *type,
-				char *body, size_t len, bool owned, bool close)
+				char *body, size_t len, bool owned, bool close,
+				unsigned retry_after)
 {
+	char secs[16];
+
 	struct MHD_Response *r;
 	enum MHD_Result ret;
 
@@ -44,8 +47,10 @@ static enum MHD_Result queue_ex(struct MHD_Connection *conn, unsigned status, co
 	MHD_add_response_header(r, "Content-Security-Policy",
 				"default-src 'self'; script-src 'self'; style-src 'self'; "
 				"img-src 'self' data:; frame-ancestors 'none'");
-	if (status == 503)
-		MHD_add_response_header(r, "Retry-After", "1");
+	if (status == 503 || retry_after) {
+		snprintf(secs, sizeof(secs), "%u", retry_after ? retry_after : 1);
+		MHD_add_response_header(r, "Retry-After", secs);
+	}
 	if (status == 401)
 		MHD_add_response_header(r, "WWW-Authenticate", "Bearer");
 	/* refused before its body was read: the rest of the connection is that body, unread */
@@ -59,11 +64,11 @@ static enum MHD_Result queue_ex(struct MHD_Connection *conn, unsigned status, co
 static enum MHD_Result queue(struct MHD_Connection *conn, unsigned status, const char *type,
 			     char *body, size_t len, bool owned)
 {
-	return queue_ex(conn, status, type, body, len, owned, false);
+	return queue_ex(conn, status, type, body, len, owned, false, 0);
 }
 
 static enum MHD_Result queue_reply_ex(struct vigil_cockpit *c, struct MHD_Connection *conn,
-				      struct cockpit_reply *reply, bool close)
+				      struct cockpit_reply *reply, bool close, unsigned retry_after)
 {
 	char *text;
 
@@ -72,7 +77,7 @@ static enum MHD_Result queue_reply_ex(struct vigil_cockpit *c, struct MHD_Connec
 		text = reply->text;
 		reply->text = NULL;
 		return queue_ex(conn, reply->status, reply->type ? reply->type : "text/plain", text,
-				strlen(text), true, close);
+				strlen(text), true, close, retry_after);
 	}
 	if (!reply->body) {
 		reply->status = 500;
@@ -83,24 +88,65 @@ static enum MHD_Result queue_reply_ex(struct vigil_cockpit *c, struct MHD_Connec
 	reply->body = NULL;
 	if (!text)
 		return MHD_NO;
-	return queue_ex(conn, reply->status, "application/json", text, strlen(text), true, close);
+	return queue_ex(conn, reply->status, "application/json", text, strlen(text), true, close,
+			retry_after);
 }
 
 static enum MHD_Result queue_reply(struct vigil_cockpit *c, struct MHD_Connection *conn,
 				   struct cockpit_reply *reply)
 {
-	return queue_reply_ex(c, conn, reply, false);
+	return queue_reply_ex(c, conn, reply, false, 0);
 }
 
 /* An answer given on the headers; the body (if any) is never read. */
-static enum MHD_Result refuse(struct vigil_cockpit *c, struct MHD_Connection *conn, unsigned status,
-			      enum reject_cause why, const char *msg)
+static enum MHD_Result refuse_after(struct vigil_cockpit *c, struct MHD_Connection *conn,
+				    unsigned status, enum reject_cause why, const char *msg,
+				    unsigned retry_after)
 {
 	struct cockpit_reply r = { .status = status };
 
 	atomic_fetch_add(&c->m.rejected[why], 1);
 	r.body = json_pack("{s:s}", "error", msg);
-	return queue_reply_ex(c, conn, &r, true);
+	return queue_reply_ex(c, conn, &r, true, retry_after);
+}
+
+static enum MHD_Result refuse(struct vigil_cockpit *c, struct MHD_Connection *conn, unsigned status,
+			      enum reject_cause why, const char *msg)
+{
+	return refuse_after(c, conn, status, why, msg, 0);
+}
+
+/*
+ * A worker's answer, counted with the bodies in hand until it is sent: a client that asks for
+ * big answers and never reads them holds them only within that budget (and until its send
+ * deadline). Over it, the answer is dropped and 503 said instead.
+ */
+static enum MHD_Result queue_answer(struct vigil_cockpit *c, struct MHD_Connection *conn,
+				    struct request *req)
+{
+	struct cockpit_reply *reply = &req->job->reply;
+	size_t len;
+
+	if (reply->body && !reply->text) {
+		reply->text = json_dumps(reply->body, JSON_COMPACT);
+		if (reply->text) {
+			json_decref(reply->body);
+			reply->body = NULL;
+			reply->type = "application/json";
+		}
+	}
+	/* a write's answer is a few counts, and 503 would say it was not stored */
+	len = reply->text && req->job->req.route == R_READ ? strlen(reply->text) : 0;
+	if (len && atomic_fetch_add(&c->m.inflight_bytes, len) + len > c->o.max_inflight_bytes) {
+		atomic_fetch_sub(&c->m.inflight_bytes, len);
+		free(reply->text);
+		reply->text = NULL;
+		atomic_fetch_add(&c->m.rejected[REJ_BUSY], 1);
+		cockpit_reply_error(reply, 503, "busy (answers in hand): retry later");
+	} else {
+		req->reserved += len;
+	}
+	return queue_reply(c, conn, reply);
 }
 
 static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const char *key,
@@ -204,8 +250,18 @@ static enum MHD_Result on_headers(struct vigil_cockpit *c, struct MHD_Connection
 			reserve = 0;
 		if (has_size && size > max)
 			return refuse(c, conn, 413, REJ_TOO_LARGE, "request body too large");
-		if (!cockpit_work_has_room(c, rt == R_ENROLL) ||
-		    (rt == R_WRITE && !cockpit_work_has_room(c, true)))
+		if (rt == R_WRITE) {
+			unsigned wait = cockpit_rates_take(&c->rates, who, has_size ? size : max,
+							   cockpit_now_ns());
+
+			if (wait)
+				return refuse_after(c, conn, 429, REJ_RATE,
+						    "this node writes faster than its rate: retry "
+						    "later",
+						    wait);
+		}
+		if (!cockpit_work_has_room(c, rt == R_ENROLL, rt == R_READ) ||
+		    (rt == R_WRITE && !cockpit_work_has_room(c, true, false)))
 			return refuse(c, conn, 503, REJ_BUSY, "busy: retry later");
 		if (atomic_fetch_add(&c->m.inflight_bytes, reserve) + reserve >
 		    c->o.max_inflight_bytes) {
@@ -267,11 +323,8 @@ enum MHD_Result cockpit_http_handle(void *cls, struct MHD_Connection *conn, cons
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
-	if (req->done) {
-		enum MHD_Result rc = queue_reply(c, conn, &job->reply);
-
-		return rc;
-	}
+	if (req->done)
+		return queue_answer(c, conn, req);
 	if (req->submitted) /* resumed before the job finished: cannot happen, but never hang */
 		return MHD_YES;
 	if (req->too_large) {
@@ -280,7 +333,7 @@ enum MHD_Result cockpit_http_handle(void *cls, struct MHD_Connection *conn, cons
 		atomic_fetch_add(&c->m.rejected[REJ_TOO_LARGE], 1);
 		r.body = json_pack("{s:s, s:I}", "error", "request body too large", "max_bytes",
 				   (json_int_t)req->max_body);
-		return queue_reply_ex(c, conn, &r, true);
+		return queue_reply_ex(c, conn, &r, true, 0);
 	}
 	job->req.now_ns = cockpit_now_ns();
 	job->queued_ns = job->req.now_ns;

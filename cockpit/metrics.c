@@ -31,10 +31,17 @@ char *cockpit_metrics_render(const struct cockpit_metrics *m, const char *backen
 	static const char *const eps[EP__MAX] = { "alerts", "reports", "heartbeat", "profiles",
 						  "enroll" };
 	static const char *const res[RES__MAX] = { "accepted", "duplicate", "rejected" };
-	static const char *const causes[REJ__MAX] = {
-		"unauthenticated", "revoked", "forbidden", "too_large",	  "busy",
-		"timeout",	   "shed",    "per_ip",	   "bad_request", "store"
-	};
+	static const char *const causes[REJ__MAX] = { "unauthenticated",
+						      "revoked",
+						      "forbidden",
+						      "too_large",
+						      "busy",
+						      "timeout",
+						      "shed",
+						      "per_ip",
+						      "bad_request",
+						      "store",
+						      "rate" };
 	static const char *const ops[2] = { "write", "read" };
 	static const char *const status[3] = { "online", "stale", "offline" };
 	struct vigil_buf b = VIGIL_BUF_INIT;

@@ -108,6 +108,10 @@ static void defaults(struct vigil_cockpit_opts *o)
 		o->idle_timeout_ns = 30000000000ull;
 	if (!o->readers)
 		o->readers = 2;
+	if (!(o->node_rate > 0))
+		o->node_rate = 50;
+	if (!(o->node_bytes_rate > 0))
+		o->node_bytes_rate = 8u << 20;
 	if (o->readers > COCKPIT_MAX_READERS)
 		o->readers = COCKPIT_MAX_READERS;
 	if (!o->creds_refresh_ns)
@@ -283,6 +287,7 @@ int vigil_cockpit__start(const struct vigil_cockpit_opts *opts, struct vigil_coc
 	c->wake_fd = c->epoll_fd = -1;
 	c->conns.head.next = c->conns.head.prev = &c->conns.head;
 	c->conns.per_ip = json_object();
+	cockpit_rates_init(&c->rates, c->o.node_rate, c->o.node_bytes_rate, c->o.max_body_bytes);
 	pthread_mutex_init(&c->done_mu, NULL);
 	c->started_ns = cockpit_now_ns();
 	if (parse_listen(c->o.listen, &ss, &sslen)) {
@@ -368,6 +373,7 @@ void vigil_cockpit__free(struct vigil_cockpit *c)
 	if (c->wake_fd >= 0)
 		close(c->wake_fd);
 	json_decref(c->conns.per_ip);
+	cockpit_rates_release(&c->rates);
 	cockpit_auth_free(c->auth);
 	free(c->store_spec);
 	free(c->tls_cert);

@@ -4,7 +4,9 @@
  * commits them with one flush: one transaction for many agents' batches, and an answer only
  * after the commit (a failed commit answers 503 to every request of the group, and drops
  * what they queued, so the agents send it again). Readers answer queries on their own store
- * handles. The refresher re-reads credentials every second and counts nodes for metrics.
+ * handles and prepare writes (parsing, checks) before the writer gets them. A write is never
+ * kept waiting by reads, however slow or many: in the read queue writes go ahead of reads,
+ * and one more reader, the preparer, takes only writes. The refresher re-reads credentials every second and counts nodes for metrics.
  * Queues are bounded: a full queue is refused on the request's headers (http.c).
  */
 #include <errno.h>
@@ -17,6 +19,7 @@
 #include "vigil/store_fleet.h"
 
 #define QUEUE_MAX	  512
+#define READS_LEAVE	  128 /* places in the read queue only writes may take */
 #define GROUP_MAX_JOBS	  256
 #define NODES_EVERY_NS	  5000000000ull
 #define CREDS_SLACK_NS	  60000000000ull /* rows written by a clock a minute behind */
@@ -36,7 +39,19 @@ static bool q_push(struct vigil_cockpit *c, struct cockpit_queue *q, struct cock
 
 	pthread_mutex_lock(&q->mu);
 	ok = q->n < q->max && !atomic_load(&c->stop_work);
-	if (ok) {
+	if (ok && which == 1 && j->req.route == R_WRITE) {
+		/* after the writes already waiting, ahead of every read */
+		struct cockpit_job **at = q->last_write ? &q->last_write->next : &q->head;
+
+		j->next = *at;
+		*at = j;
+		if (!j->next)
+			q->tail = j;
+		q->last_write = j;
+		q->n++;
+		atomic_store(&c->m.queued[which], q->n);
+		pthread_cond_broadcast(&q->cv); /* the preparer may be the one waiting */
+	} else if (ok) {
 		j->next = NULL;
 		if (q->tail)
 			q->tail->next = j;
@@ -45,29 +60,45 @@ static bool q_push(struct vigil_cockpit *c, struct cockpit_queue *q, struct cock
 		q->tail = j;
 		q->n++;
 		atomic_store(&c->m.queued[which], q->n);
-		pthread_cond_signal(&q->cv);
+		/* the read queue has waiters of two kinds (the preparer takes no read): wake all */
+		if (which == 1)
+			pthread_cond_broadcast(&q->cv);
+		else
+			pthread_cond_signal(&q->cv);
 	}
 	pthread_mutex_unlock(&q->mu);
 	return ok;
 }
 
-/* Up to max jobs as a list; NULL when stopping and empty. Blocks while empty. */
+static bool q_ready(const struct cockpit_queue *q, bool writes_only)
+{
+	return q->head && (!writes_only || q->head->req.route == R_WRITE);
+}
+
+/*
+ * Up to max jobs as a list; NULL when stopping (what is left is not taken). Blocks while
+ * there is nothing (writes_only: no write) to take.
+ */
 static struct cockpit_job *q_pop(struct vigil_cockpit *c, struct cockpit_queue *q, size_t max,
-				 int which)
+				 int which, bool writes_only)
 {
 	struct cockpit_job *head, *last;
 	size_t n = 1;
 
 	pthread_mutex_lock(&q->mu);
-	while (!q->head && !atomic_load(&c->stop_work))
+	while (!q_ready(q, writes_only) && !atomic_load(&c->stop_work))
 		pthread_cond_wait(&q->cv, &q->mu);
-	head = q->head;
+	head = q_ready(q, writes_only) ? q->head : NULL;
 	if (head) {
 		last = head;
 		while (last->next && n < max) {
+			if (last == q->last_write)
+				q->last_write = NULL;
 			last = last->next;
 			n++;
 		}
+		if (last == q->last_write)
+			q->last_write = NULL;
 		q->head = last->next;
 		if (!q->head)
 			q->tail = NULL;
@@ -84,13 +115,14 @@ bool cockpit_work_submit(struct vigil_cockpit *c, struct cockpit_job *job, bool 
 	return q_push(c, write ? &c->wq : &c->rq, job, write ? 0 : 1);
 }
 
-bool cockpit_work_has_room(struct vigil_cockpit *c, bool write)
+bool cockpit_work_has_room(struct vigil_cockpit *c, bool write, bool read)
 {
 	struct cockpit_queue *q = write ? &c->wq : &c->rq;
 	bool ok;
 
 	pthread_mutex_lock(&q->mu);
-	ok = q->n < q->max && !atomic_load(&c->stop_work);
+	/* reads leave places for writes: queries cannot crowd out ingest */
+	ok = q->n + (read ? READS_LEAVE : 0) < q->max && !atomic_load(&c->stop_work);
 	pthread_mutex_unlock(&q->mu);
 	return ok;
 }
@@ -154,9 +186,25 @@ static void *writer_main(void *arg)
 	struct cockpit_job *list;
 
 	pthread_setname_np(pthread_self(), "vigil-writer");
-	while ((list = q_pop(ctx->c, &ctx->c->wq, GROUP_MAX_JOBS, 0)))
+	while ((list = q_pop(ctx->c, &ctx->c->wq, GROUP_MAX_JOBS, 0, false)))
 		write_group(ctx, list);
 	return NULL;
+}
+
+/* The answer as text, here on the worker: the loop thread only hands it to the socket. */
+static void render(struct cockpit_reply *r)
+{
+	char *text;
+
+	if (!r->body || r->text)
+		return;
+	text = json_dumps(r->body, JSON_COMPACT);
+	if (!text)
+		return; /* the loop tries again, or answers 500 */
+	json_decref(r->body);
+	r->body = NULL;
+	r->text = text;
+	r->type = "application/json";
 }
 
 static void *reader_main(void *arg)
@@ -164,8 +212,8 @@ static void *reader_main(void *arg)
 	struct cockpit_ctx *ctx = arg;
 	struct cockpit_job *j;
 
-	pthread_setname_np(pthread_self(), "vigil-reader");
-	while ((j = q_pop(ctx->c, &ctx->c->rq, 1, 1))) {
+	pthread_setname_np(pthread_self(), ctx->writes_only ? "vigil-prepare" : "vigil-reader");
+	while ((j = q_pop(ctx->c, &ctx->c->rq, 1, 1, ctx->writes_only))) {
 		uint64_t t0 = cockpit_now_ns();
 
 		if (j->req.route == R_WRITE) {
@@ -180,6 +228,7 @@ static void *reader_main(void *arg)
 			continue;
 		}
 		cockpit_api(ctx, &j->req, &j->reply);
+		render(&j->reply);
 		cockpit_metrics_latency(&ctx->c->m, 1, cockpit_now_ns() - t0);
 		finish(ctx->c, j);
 	}
@@ -303,10 +352,12 @@ int cockpit_work_start(struct vigil_cockpit *c, const char *spec, struct vigil_e
 		return err->code ? err->code : -EIO;
 	c->backend = vigil_store__backend(w->store);
 	c->ctxs[c->nctx++] = w;
-	c->readers = calloc(c->o.readers, sizeof(*c->readers));
+	/* the readers and the preparer (the last) */
+	c->readers = calloc(c->o.readers + 1, sizeof(*c->readers));
 	if (!c->readers)
 		return vigil_error__set(err, -ENOMEM, NULL, 0, 0, "out of memory");
-	for (unsigned i = 0; i <= c->o.readers; i++) {
+	/* the refresher's, the readers' and the preparer's */
+	for (unsigned i = 0; i <= c->o.readers + 1; i++) {
 		r = new_ctx(c, spec, false, err);
 		if (!r)
 			return err->code ? err->code : -EIO;
@@ -317,7 +368,8 @@ int cockpit_work_start(struct vigil_cockpit *c, const char *spec, struct vigil_e
 	if ((rc = pthread_create(&c->writer, NULL, writer_main, w)))
 		return vigil_error__set(err, -rc, NULL, 0, 0, "cannot start the writer");
 	c->threads_started |= 1;
-	for (unsigned i = 0; i < c->o.readers; i++) {
+	c->ctxs[2 + c->o.readers]->writes_only = true;
+	for (unsigned i = 0; i <= c->o.readers; i++) {
 		if ((rc = pthread_create(&c->readers[i], NULL, reader_main, c->ctxs[2 + i])))
 			return vigil_error__set(err, -rc, NULL, 0, 0, "cannot start a reader");
 		c->nreaders++;

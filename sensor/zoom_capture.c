@@ -136,6 +136,8 @@ int vigil_zoom_capture__decode(const struct vg_event *e, const char *const str[V
 			ev->net.data = (const uint8_t *)str[0];
 			ev->net.data_len = e->str_len[0];
 		}
+		if (e->str_len[1])
+			ev->net.from_path = str[1];
 		return 0;
 	}
 	if (e->kind == VG_EV_FILE_READ) {

@@ -189,6 +189,9 @@ struct vigil_event {
 			uint8_t call;	     /* SEND: enum vigil_send_call */
 			bool fastopen;	     /* SEND: TCP Fast Open (MSG_FASTOPEN) */
 			const uint8_t *data; /* NET_IO payload sample, may be NULL */
+			/* NET_IO by sendfile, splice or copy_file_range: the sensitive file the
+			 * bytes came from (no sample: they never were in user memory), or NULL */
+			const char *from_path;
 			uint32_t data_len;
 		} net;
 		struct {		  /* DNS */

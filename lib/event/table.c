@@ -192,6 +192,7 @@ static const struct ev_field net_io_fields[] = {
 	ADDR("addr", "port", net.remote, EV_PEER),
 	ADDR("local_addr", "local_port", net.local, 0),
 	F("bytes", EV_UINT, net.bytes, EV_BYTES, NULL),
+	F("from_file", EV_STR, net.from_path, EV_OPTIONAL, NULL),
 	SAMPLE(net.data, net.data_len),
 };
 

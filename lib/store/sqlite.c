@@ -413,8 +413,13 @@ int store_sqlite_open(struct vigil_store *s, const char *path, struct vigil_erro
 	}
 	/* a writer holds the lock for one commit at a time: wait for it rather than fail */
 	sqlite3_busy_timeout(q->db, 10000);
+	/*
+	 * FULL: every commit syncs the write-ahead log, so a commit that returned survives a crash
+	 * of the machine too, not only of the process (NORMAL syncs at checkpoints only). The
+	 * cockpit acknowledges what it committed, and groups many requests into one commit.
+	 */
 	if (!s->opts.read_only &&
-	    (rc = sq_exec(s, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL", err)))
+	    (rc = sq_exec(s, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL", err)))
 		goto fail;
 	if (s->opts.cache_bytes) {
 		char pragma[96];

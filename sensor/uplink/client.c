@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "sensor/uplink/client.h"
 #include "util/strutil.h"
@@ -22,6 +23,9 @@ struct uplink_client {
 	char *base; /* without a trailing '/' */
 	const atomic_bool *abort;
 	long retry_after_s; /* of the last answer */
+	void (*tick)(void *ctx);
+	void *tick_ctx;
+	uint64_t next_tick; /* CLOCK_MONOTONIC ns */
 };
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
@@ -112,11 +116,26 @@ static size_t on_data(char *p, size_t size, size_t n, void *ctx)
 	return size * n;
 }
 
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
 static int on_progress(void *ctx, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un)
 {
-	const struct uplink_client *c = ctx;
+	struct uplink_client *c = ctx;
+	uint64_t now;
 
-	return c->abort && atomic_load(c->abort) ? 1 : 0;
+	if (c->abort && atomic_load(c->abort))
+		return 1;
+	if (c->tick && (now = mono_ns()) >= c->next_tick) {
+		c->next_tick = now + 100000000ull;
+		c->tick(c->tick_ctx);
+	}
+	return 0;
 }
 
 struct uplink_client *uplink_client__new(const struct uplink_client_opts *o)
@@ -143,6 +162,8 @@ struct uplink_client *uplink_client__new(const struct uplink_client_opts *o)
 	while (len && c->base[len - 1] == '/')
 		c->base[--len] = '\0';
 	c->abort = o->abort;
+	c->tick = o->tick;
+	c->tick_ctx = o->tick_ctx;
 	curl_easy_setopt(c->curl, CURLOPT_USERAGENT, "vigil-agent/" VIGIL_VERSION);
 	curl_easy_setopt(c->curl, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c->curl, CURLOPT_CONNECTTIMEOUT_MS,

@@ -23,6 +23,10 @@ struct uplink_client_opts {
 	uint64_t connect_timeout_ns;
 	uint64_t timeout_ns;	  /* the whole request */
 	const atomic_bool *abort; /* set: a transfer in progress gives up (shutdown) */
+	/* called during a transfer, about every 100 ms (libcurl's progress callback), in the
+	 * thread that posts: a slow cockpit must not hold up the spooling of new records */
+	void (*tick)(void *ctx);
+	void *tick_ctx;
 };
 
 /* NULL and errno set on failure. */

@@ -345,6 +345,26 @@ static void wait_work(struct vigil_uplink *u, uint64_t deadline)
 	pthread_cond_timedwait(&u->cv_work, &u->mu, &ts);
 }
 
+/*
+ * While a request is in flight (a slow or hostile cockpit holds it up to the request timeout),
+ * new records still reach the disk: the memory queue stays small and a kill -9 loses little.
+ * Appending while a peeked batch waits for its answer is safe: the batch ends at a fixed
+ * position, and the acknowledgement moves the cursor there and no further.
+ */
+void uplink_sender__tick(void *ctx)
+{
+	struct vigil_uplink *u = ctx;
+	bool any;
+
+	if (!u->items)
+		return;
+	pthread_mutex_lock(&u->mu);
+	any = u->qn > 0;
+	pthread_mutex_unlock(&u->mu);
+	if (any)
+		commit_queue(u, u->items);
+}
+
 void *uplink_sender__main(void *arg)
 {
 	struct vigil_uplink *u = arg;
@@ -352,6 +372,7 @@ void *uplink_sender__main(void *arg)
 	struct uplink_batch b = { 0 };
 	struct vigil_buf reply = VIGIL_BUF_INIT;
 
+	u->items = items;
 	pthread_mutex_lock(&u->mu);
 	while (!atomic_load(&u->abort) && items) {
 		uint64_t now = uplink_now_mono();
@@ -381,6 +402,7 @@ void *uplink_sender__main(void *arg)
 	pthread_mutex_unlock(&u->mu);
 	uplink_batch__release(&b);
 	vigil_buf__release(&reply);
+	u->items = NULL;
 	free(items);
 	return NULL;
 }

@@ -205,6 +205,8 @@ int vigil_uplink__open(const struct vigil_uplink_opts *o, struct vigil_uplink **
 	co.connect_timeout_ns = o->connect_timeout_ns ? o->connect_timeout_ns : 5000000000ull;
 	co.timeout_ns = o->timeout_ns ? o->timeout_ns : 10000000000ull;
 	co.abort = &u->abort;
+	co.tick = uplink_sender__tick;
+	co.tick_ctx = u;
 	u->client = uplink_client__new(&co);
 	if (!u->client) {
 		uplink_release(u);

@@ -43,8 +43,9 @@ struct vigil_uplink {
 	struct uplink_client *client;
 	struct uplink_spool *spool;
 	char token[UPLINK_TOKEN_MAX + 1];
-	unsigned attempt;   /* consecutive failures, for the backoff */
-	size_t batch_limit; /* records per request now (halved on 413) */
+	unsigned attempt;	   /* consecutive failures, for the backoff */
+	size_t batch_limit;	   /* records per request now (halved on 413) */
+	struct uplink_item *items; /* commit_queue's buffer (qcap items) */
 	uint64_t rng;
 
 	pthread_mutex_t mu; /* everything below */
@@ -68,6 +69,8 @@ struct vigil_uplink {
 uint64_t uplink_now_mono(void);
 /* The thread (sender.c). */
 void *uplink_sender__main(void *arg);
+/* The client's tick during a request (in the thread): moves the queue into the spool. */
+void uplink_sender__tick(void *ctx);
 /* The heartbeat sent for state (heartbeat.c): a new object, or NULL on ENOMEM. */
 json_t *uplink_heartbeat__build(struct vigil_uplink *u, const json_t *state, uint64_t seq,
 				const struct vigil_uplink_stats *st);

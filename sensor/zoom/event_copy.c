@@ -5,6 +5,7 @@
  * address, protocol, direction, bytes, and the sample.
  */
 #include <arpa/inet.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -13,12 +14,24 @@
 
 #define DETAIL_MAX 1024
 
+/* The bytes kept after the line: the sample, or for a message copied from a sensitive file
+ * inside the kernel (sendfile, splice, copy_file_range) that file's path. */
+static size_t zev_payload(const struct vigil_event *ev, const uint8_t **d, bool *from_file)
+{
+	*from_file = ev->kind == VIGIL_EV_NET_IO && ev->net.from_path && *ev->net.from_path;
+	if (!*from_file)
+		return vigil_event__sample(ev, d);
+	*d = (const uint8_t *)ev->net.from_path;
+	return strlen(ev->net.from_path);
+}
+
 size_t zev_size(const struct vigil_event *ev, size_t max_data)
 {
 	char kbuf[64], detail[DETAIL_MAX];
 	const char *key = vigil_event__key(ev, kbuf, sizeof(kbuf));
 	const uint8_t *d;
-	size_t dl = vigil_event__sample(ev, &d);
+	bool from_file;
+	size_t dl = zev_payload(ev, &d, &from_file);
 
 	vigil_event__detail(ev, detail, sizeof(detail));
 	if (dl > max_data)
@@ -37,10 +50,13 @@ size_t zev_fill(struct zev *z, size_t cap, const struct vigil_event *ev, size_t 
 	char kbuf[64], detail[DETAIL_MAX];
 	const char *key = vigil_event__key(ev, kbuf, sizeof(kbuf));
 	const uint8_t *d;
-	size_t room = cap - sizeof(*z) - 2, tl = strlen(key), sl, dl = vigil_event__sample(ev, &d);
+	bool from_file;
+	size_t room = cap - sizeof(*z) - 2, tl = strlen(key), sl,
+	       dl = zev_payload(ev, &d, &from_file);
 	char *p;
 
 	memset(z, 0, sizeof(*z));
+	z->from_file = from_file;
 	z->time_ns = ev->time_ns;
 	z->kind = (uint8_t)ev->kind;
 	z->via_iouring = ev->via_iouring;

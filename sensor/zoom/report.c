@@ -215,6 +215,32 @@ static void event_row(struct report *b, size_t seq, const struct zev *e)
 					(json_int_t)e->bytes));
 }
 
+/* Sensitive file f went to addr: the file's "sent_to" names it once; the first such pair is
+ * the summary's "read FILE and sent it to ADDR". */
+static void mark_sent(struct report *b, size_t f, const char *addr)
+{
+	if (!json_array_has_string(b->file_sent[f], addr))
+		json_array_append_new(b->file_sent[f], json_string(addr));
+	if (!b->sent_file) {
+		b->sent_file = b->file_ev[f]->text;
+		vigil_strlcpy(b->sent_to, addr, sizeof(b->sent_to));
+	}
+}
+
+/* A message the kernel copied out of a sensitive file (sendfile, splice, copy_file_range):
+ * there is no sample to match, the record names the file (its data is the path). */
+static void file_copied_out(struct report *b, const struct zev *e, const char *addr)
+{
+	for (size_t f = 0; e->dir != VIGIL_DIR_INBOUND && f < b->nfiles; f++) {
+		const struct zev *fe = b->file_ev[f];
+
+		if (fe->time_ns > e->time_ns || fe->text_len != e->data_len ||
+		    memcmp(fe->text, zev_data(e), e->data_len))
+			continue;
+		mark_sent(b, f, addr);
+	}
+}
+
 /* Secret bytes of a sensitive file read before this payload sample and found in it: the
  * file's "sent_to" gains addr, and the sample gets a redaction unless keep_secrets. */
 static void find_sent_secrets(struct report *b, const struct zev *e, uint8_t *sample,
@@ -228,12 +254,7 @@ static void find_sent_secrets(struct report *b, const struct zev *e, uint8_t *sa
 			continue;
 		if (vigil_secret__find(zev_data(fe), fe->data_len, sample, e->data_len, &m) != 1)
 			continue;
-		if (!json_array_has_string(b->file_sent[f], addr))
-			json_array_append_new(b->file_sent[f], json_string(addr));
-		if (!b->sent_file) {
-			b->sent_file = fe->text;
-			vigil_strlcpy(b->sent_to, addr, sizeof(b->sent_to));
-		}
+		mark_sent(b, f, addr);
 		if (!b->o->keep_secrets) {
 			struct vigil_redaction rd;
 			char txt[160];
@@ -254,7 +275,10 @@ static void flow_row(struct report *b, struct dest *d, const struct zev *e, cons
 	json_t *red = json_array();
 	struct vigil_buf hex = VIGIL_BUF_INIT;
 	const uint8_t *data = zev_data(e);
+	char ip[INET6_ADDRSTRLEN];
 
+	/* "addr" is the address alone, as in "destinations" (the port has its own field) */
+	fmt_addr(e->family, e->addr, ip, sizeof(ip));
 	vigil_proto__detect(data, e->data_len, &pi);
 	if (d->protocol == VIGIL_PROTO_NONE ||
 	    (!d->protocol_from_out && e->dir != VIGIL_DIR_INBOUND)) {
@@ -272,7 +296,7 @@ static void flow_row(struct report *b, struct dest *d, const struct zev *e, cons
 	json_array_append_new(
 		b->flows,
 		json_pack("{s:I, s:s, s:i, s:s, s:b, s:s, s:s, s:f, s:I, s:s, s:o}", "time_ns",
-			  (json_int_t)e->time_ns, "addr", addr, "port", (int)e->port, "direction",
+			  (json_int_t)e->time_ns, "addr", ip, "port", (int)e->port, "direction",
 			  e->dir == VIGIL_DIR_INBOUND ? "in" : "out", "via_iouring",
 			  (int)e->via_iouring, "protocol", vigil_proto__name(pi.proto), "detail",
 			  pi.detail, "entropy", pi.entropy, "bytes", (json_int_t)e->bytes,
@@ -316,7 +340,9 @@ static void account_net(struct report *b, const struct zev *e, const char *addr)
 		d->bytes_out += e->bytes;
 		contact(d, e->time_ns, e->bytes);
 	}
-	if (e->data_len)
+	if (e->from_file)
+		file_copied_out(b, e, addr);
+	else if (e->data_len)
 		flow_row(b, d, e, addr);
 }
 

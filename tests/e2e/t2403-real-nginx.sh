@@ -115,7 +115,8 @@ serve()
 {
 	ALERTS=$T/alerts-$1.jsonl
 	: >"$ALERTS"
-	"$VIGIL" watch --profile "$PROFILE" --name nginx --alerts "file:$ALERTS" \
+	# R0011 (egress) is off by default as in Kubescape; a SOC watching a web server turns it on
+	"$VIGIL" watch --profile "$PROFILE" --name nginx --enable R0011 --alerts "file:$ALERTS" \
 		--evidence "$STORE" -- /bin/sh "$T/site.sh" >"$T/watch-$1.out" 2>"$T/watch-$1.err" &
 	WPID=$!
 	on_exit stop_pid "$WPID"
@@ -177,9 +178,9 @@ spawn_server listener "$PROGS/tcp_echo" 0
 serve perl
 get "/cgi-bin/img.cgi?perl+-MIO::Socket+-e+'IO::Socket::INET->new(q{127.0.0.1:$SERVER_PORT})'" ||
 	fail "the webshell did not answer"
-# (the connection itself reaches the listener; that it raises no R0011 under watch here is a
-# known gap, docs/DETECTION.md "Real servers")
 wait_until 10 grep -q '^conn ' "$TEST_TMP/listener.log" || fail "perl: no connection reached the listener"
+wait_until 10 json_count_ge 1 "$ALERTS" rule_id=R0011 "event.port=$SERVER_PORT" ||
+	fail "perl: its connection raised no R0011: $(json_get "$ALERTS" message | head -c 1500)"
 compromise perl "$FCGI started $SH, which ran perl as www-data"
 
 serve sshkey

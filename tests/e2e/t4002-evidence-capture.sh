@@ -70,4 +70,26 @@ assert r["state"] == "closed" and r["event_count"] > 8
 assert tok in r["summary"] and "127.0.0.1:%d" % port in r["summary"], r["summary"]
 assert r["summary"].startswith("python3 (python)"), r["summary"]
 PY
+
+# The same secret sent with sendfile (file to socket inside the kernel, never in the client's
+# memory, so no sample can show it): the report still says it was read and where it went.
+# (a path the sensor's zoom follows: docs/EVIDENCE.md "sensitive files")
+mkdir "$tmp/serviceaccount"
+cp "$tmp/sa-token" "$tmp/serviceaccount/token"
+"$VIGIL" evidence capture --store "$STORE" -- /usr/bin/python3 -c '
+import os, socket, sys
+fd = os.open(sys.argv[1], os.O_RDONLY)
+c = socket.create_connection(("127.0.0.1", int(sys.argv[2])))
+os.sendfile(c.fileno(), fd, 0, 4096); c.close()
+' "$tmp/serviceaccount/token" "$PORT" >"$tmp/out2" 2>"$tmp/err2" || { cat "$tmp/out2" "$tmp/err2"; exit 1; }
+ID2=$(sed -n 's/^incident \([0-9a-f]\{32\}\).*/\1/p' "$tmp/out2")
+[ -n "$ID2" ]
+"$VIGIL" evidence show "$ID2" --store "$STORE" --json >"$tmp/r2.json"
+/usr/bin/python3 - "$tmp/r2.json" "$PORT" "$tmp/serviceaccount/token" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1])); port = int(sys.argv[2]); tok = sys.argv[3]
+f = [x for x in r["files"] if x["path"] == tok]
+assert f and "127.0.0.1:%d" % port in f[0]["sent_to"], r["files"]
+assert "read %s and sent it to 127.0.0.1:%d" % (tok, port) in r["summary"], r["summary"]
+PY
 echo ok

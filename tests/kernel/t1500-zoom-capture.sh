@@ -109,6 +109,45 @@ else
 	log "demo programs not built: io_uring SEND/RECV not checked"
 fi
 
+# Ways around the sample: vectored writes and reads (the first buffer is sampled, the count is
+# the call's), and a secret copied to a socket inside the kernel
+# (sendfile, splice, copy_file_range: no user buffer, so the record names the file instead).
+VEC_A=vec-a-$RANDOM$RANDOM
+cat >"$TEST_TMP/bypass.py" <<PY
+import os, socket
+tok = "$tok_dir/token"
+c = socket.create_connection(("127.0.0.1", $ECHO_PORT))
+os.writev(c.fileno(), [b"$VEC_A", b"-second-buffer"])
+fd = os.open(tok, os.O_RDONLY)
+a, b = bytearray(4), bytearray(4096)
+got = os.readv(fd, [a, b])
+os.close(fd)
+fd = os.open(tok, os.O_RDONLY)
+sent = os.sendfile(c.fileno(), fd, 0, 65536)
+os.close(fd)
+r, w = os.pipe()
+fd = os.open(tok, os.O_RDONLY)
+moved = os.splice(fd, w, 65536)
+os.splice(r, c.fileno(), moved)
+os.close(fd)
+print(got, sent, moved)
+PY
+TRACE_OPTS=(--zoom --kinds net_io,file_read)
+trace_json "$TEST_TMP/bypass.jsonl" "${late[@]}" python3 "$TEST_TMP/bypass.py"
+assert_eq 0 "$TRACE_RC" "bypass.py status"
+out=$TEST_TMP/bypass.jsonl
+expect 1 "$out" kind=net_io event.direction=outbound "event.port=$ECHO_PORT" \
+	"event.bytes=$((${#VEC_A} + 14))" "event.sample_hex=$(hex "$VEC_A")"
+# readv: 4 + the rest of the token, the first buffer sampled
+expect 1 "$out" kind=file_read "event.path=$tok_dir/token" "event.bytes=${#TOKEN}" \
+	"event.sample_hex=$(hex "${TOKEN:0:4}")"
+# sendfile: the file read without a sample, the message naming it
+expect 2 "$out" kind=file_read "event.path=$tok_dir/token" "event.bytes=${#TOKEN}" event.sample_len=0
+expect 1 "$out" kind=net_io event.direction=outbound "event.port=$ECHO_PORT" \
+	"event.bytes=${#TOKEN}" "event.from_file=$tok_dir/token"
+# splice through a pipe: the file read and the bytes out are both recorded (not linked)
+expect 2 "$out" kind=net_io event.direction=outbound "event.port=$ECHO_PORT" "event.bytes=${#TOKEN}"
+
 # the syscall sequence: every call while zoomed (not only the first use of each number)
 cat >"$TEST_TMP/pids.py" <<'PY'
 import os

@@ -16,7 +16,23 @@
   http_flood.py post PORT TOKEN FILE...
       One poster per FILE, all at once, each on its own kept-alive connection: every line of a
       FILE is a JSON body POSTed to /api/v1/alerts with the node TOKEN. Prints one JSON line:
-      requests, how many were not 200, items accepted and duplicates, and the seconds taken.
+      requests, how many were not 200, items accepted and duplicates, the statuses, the first
+      Retry-After of a refusal, and the seconds taken.
+
+  http_flood.py slowread PORT N SECONDS PATH
+      N connections (one source address each) send GET PATH (Connection: close) with a 4 KiB
+      receive buffer and read nothing more than the status line for SECONDS; then each is
+      drained to see whether the server closed it (after the whole answer, or cut). Prints one JSON line: connections made, their statuses, how many
+      the server closed, and the bytes they received.
+
+  http_flood.py deliver PORT TOKEN SECONDS TAG [STOPFILE]
+      A legitimate agent during an attack: every 0.25 s, on a fresh connection from its own
+      address (127.0.200.1), POSTs a batch
+      of 20 alerts with ids of its own (TAG and a counter) to /api/v1/alerts, retrying 429/503
+      after their Retry-After and a failed connection after 0.5 s, as the agent does, for
+      SECONDS (or until STOPFILE exists). Prints one JSON line: batches, alerts sent, alerts
+      acknowledged (accepted or duplicate), batches still unacknowledged at the end, statuses,
+      and the slowest acknowledgement in seconds.
 
   http_flood.py probe PORT SECONDS [STOPFILE]
       GET /api/v1/health every 0.2 s for SECONDS (or until STOPFILE exists) from 127.0.0.1 (a
@@ -176,7 +192,8 @@ def probe(port, seconds, stopfile=None):
 def post(port, token, files):
     import http.client
     import threading
-    tot = {"requests": 0, "not_200": 0, "accepted": 0, "duplicates": 0}
+    tot = {"requests": 0, "not_200": 0, "accepted": 0, "duplicates": 0, "statuses": {},
+           "retry_after": None}
     lock = threading.Lock()
 
     def run(path):
@@ -189,8 +206,10 @@ def post(port, token, files):
             d = r.read()
             with lock:
                 tot["requests"] += 1
+                tot["statuses"][str(r.status)] = tot["statuses"].get(str(r.status), 0) + 1
                 if r.status != 200:
                     tot["not_200"] += 1
+                    tot["retry_after"] = tot["retry_after"] or r.getheader("Retry-After")
                 else:
                     j = json.loads(d)
                     tot["accepted"] += j["accepted"]
@@ -205,6 +224,100 @@ def post(port, token, files):
         t.join()
     tot["seconds"] = round(time.time() - t0, 3)
     print(json.dumps(tot))
+
+
+def slowread(port, n, seconds, path):
+    conns, statuses = [], {}
+    req = ("GET %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n" % path).encode()
+    for i in range(n):
+        try:
+            s = socket.socket()
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            s.bind((source(i, n), 0))
+            s.settimeout(5)
+            s.connect(("127.0.0.1", port))
+            s.sendall(req)
+            conns.append([s, b""])
+        except OSError:
+            pass
+    end = time.time() + seconds
+    for c in conns:  # the status line only
+        try:
+            c[1] = c[0].recv(16)
+        except OSError:
+            pass
+    time.sleep(max(0, end - time.time()))
+    closed = got = 0
+    for c in conns:
+        s = c[0]
+        line = c[1].split(b"\r\n", 1)[0].decode(errors="replace")
+        code = line.split(" ")[1] if line.startswith("HTTP/") and " " in line else "none"
+        statuses[code] = statuses.get(code, 0) + 1
+        s.setblocking(False)
+        try:
+            while True:  # what is buffered, then EOF (closed) or EAGAIN (still held open)
+                d = s.recv(65536)
+                if not d:
+                    closed += 1
+                    break
+                got += len(d)
+        except BlockingIOError:
+            pass
+        except OSError:
+            closed += 1
+        s.close()
+    print(json.dumps({"made": len(conns), "statuses": statuses, "closed_by_server": closed,
+                      "bytes_read": got}))
+
+
+def deliver(port, token, seconds, tag, stopfile=None):
+    import http.client
+    import os
+    out = {"batches": 0, "sent": 0, "acked": 0, "unacked_batches": 0, "statuses": {},
+           "max_ack_s": 0.0}
+    end = time.time() + seconds
+    n = 0
+    while time.time() < end and not (stopfile and os.path.exists(stopfile)):
+        t0 = time.time()
+        batch = [{"alert_id": ("%s%08x" % (tag, n + i)).rjust(32, "0")[-32:], "rule_id": "R0001",
+                  "severity": 1, "message": "legit %s %d" % (tag, n + i),
+                  "workload": {"id": "legit", "name": "legit"}} for i in range(20)]
+        n += 20
+        out["batches"] += 1
+        out["sent"] += len(batch)
+        body = json.dumps(batch).encode()
+        acked = False
+        while not acked and time.time() < end + 30:
+            wait = 0.5
+            try:
+                c = http.client.HTTPConnection("127.0.0.1", port, timeout=10,
+                                               source_address=("127.0.200.1", 0))
+                c.request("POST", "/api/v1/alerts", body=body,
+                          headers={"Authorization": "Bearer " + token,
+                                   "Content-Type": "application/json"})
+                r = c.getresponse()
+                d = r.read()
+                code = str(r.status)
+                if r.status == 200:
+                    j = json.loads(d)
+                    out["acked"] += j["accepted"] + j["duplicates"]
+                    acked = True
+                elif r.status in (429, 503):
+                    wait = float(r.getheader("Retry-After") or 1)
+                else:
+                    break  # refused for good: counted as not acknowledged
+                c.close()
+            except (OSError, http.client.HTTPException):
+                code = "none"
+            out["statuses"][code] = out["statuses"].get(code, 0) + 1
+            if not acked:
+                time.sleep(wait)
+        if acked:
+            out["max_ack_s"] = round(max(out["max_ack_s"], time.time() - t0), 3)
+        else:
+            out["unacked_batches"] += 1
+        time.sleep(max(0, 0.25 - (time.time() - t0)))
+    print(json.dumps(out))
 
 
 def main(argv):
@@ -222,6 +335,10 @@ def main(argv):
         slow(int(argv[1]), int(argv[2]), float(argv[3]), k, token)
     elif len(argv) >= 4 and argv[0] == "post":
         post(int(argv[1]), argv[2], argv[3:])
+    elif len(argv) == 5 and argv[0] == "slowread":
+        slowread(int(argv[1]), int(argv[2]), float(argv[3]), argv[4])
+    elif len(argv) in (5, 6) and argv[0] == "deliver":
+        deliver(int(argv[1]), argv[2], float(argv[3]), argv[4], argv[5] if len(argv) == 6 else None)
     elif len(argv) in (3, 4) and argv[0] == "probe":
         probe(int(argv[1]), float(argv[2]), argv[3] if len(argv) == 4 else None)
     else:
