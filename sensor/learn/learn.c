@@ -317,8 +317,11 @@ static int learn_exec(struct vigil_learner *l, const struct vigil_event *ev)
 	if (p && (p->args_truncated || p->argc > ARGS_MAX))
 		args[n++] = ELLIPSIS ELLIPSIS;
 	err = vigil_profile__add_exec(l->p, 0, l->c, path, args, n);
-	/* a generalised path names many files: no one content to pin */
-	if (err < 0 || !ev->exec.ino || path[0] != '/' || strstr(path, ELLIPSIS))
+	/* the content is pinned to the path as it ran (the matcher compares digests by exact
+	 * path): a generalised entry pins each file seen, which a rerun in a new temp directory
+	 * does not meet (not checked, as an entry without a digest) */
+	path = ev->exec.path && ev->exec.path[0] ? ev->exec.path : path;
+	if (err < 0 || !ev->exec.ino || path[0] != '/')
 		return err;
 	/* the executable's content, read now while it can be found as it ran (execDigests) */
 	if (!l->digests && !(l->digests = vigil_exe_digests__new(1024)))
