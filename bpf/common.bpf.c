@@ -67,8 +67,14 @@ static long walk_step(__u32 i, struct walk_ctx *w)
 	if (dentry == mnt_root) {
 		struct mount *pm = BPF_CORE_READ(mnt, mnt_parent);
 
-		if (pm == mnt)
+		if (pm == mnt) {
+			/* the top of a mount tree that is not the task's root: a detached copy
+			 * (open_tree OPEN_TREE_CLONE) or another namespace's tree. Its names are
+			 * relative to that top, so the file may be known by another name */
+			if (w->root_d || mnt_root != BPF_CORE_READ(mnt_root, d_sb, s_root))
+				e->flags |= VG_F_ALIAS;
 			return 1;
+		}
 		/* a bind mount of a subtree (or of one file): what is below has another name */
 		if (mnt_root != BPF_CORE_READ(mnt_root, d_sb, s_root))
 			e->flags |= VG_F_ALIAS;

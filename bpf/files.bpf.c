@@ -38,6 +38,14 @@ __noinline int on_open(__u64 regs_, long nr, long ret, __u64 cg)
 		upath = (const char *)a.si;
 		flags = a.dx;
 		mode = a.r10;
+	} else if (nr == NR_open_by_handle_at) {
+		/* a file named by a handle, no name at all: only what it opened says which; a
+		 * failed one has nothing to judge (the syscall itself is in the workload's
+		 * syscall profile) */
+		if (ret < 0)
+			return 0;
+		upath = NULL;
+		flags = a.dx;
 	} else {
 		struct open_how how = {};
 
@@ -66,7 +74,7 @@ __noinline int on_open(__u64 regs_, long nr, long ret, __u64 cg)
 			off = put_file_path(e, off, 0, f);
 			flag_alias(e, f);
 		}
-		if (!off)
+		if (!off && upath)
 			off = put_user_path(e, off, 0, 1, upath, dirfd);
 		e->arg[0] = (__u32)flags;
 		e->arg[1] = ret;

@@ -152,6 +152,7 @@ static __always_inline int sys_exit_body(struct pt_regs *regs, long nr, long ret
 	case NR_open:
 	case NR_openat:
 	case NR_openat2:
+	case NR_open_by_handle_at:
 	case NR_creat:
 	case NR_connect:
 	case NR_accept:
@@ -191,6 +192,7 @@ static __always_inline int sys_exit_body(struct pt_regs *regs, long nr, long ret
 	case NR_open:
 	case NR_openat:
 	case NR_openat2:
+	case NR_open_by_handle_at:
 	case NR_creat:
 		return on_open(r, nr, ret, cg);
 	case NR_connect:

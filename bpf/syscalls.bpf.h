@@ -13,34 +13,35 @@
 #define VIGIL_BPF_SYSCALLS_H
 
 /* x86_64 syscall numbers used by the exit dispatcher */
-#define NR_open		2
-#define NR_connect	42
-#define NR_accept	43
-#define NR_sendto	44
-#define NR_sendmsg	46
-#define NR_bind		49
-#define NR_listen	50
-#define NR_creat	85
-#define NR_link		86
-#define NR_symlink	88
-#define NR_chmod	90
-#define NR_fchmod	91
-#define NR_ptrace	101
-#define NR_mount	165
-#define NR_init_module	175
-#define NR_openat	257
-#define NR_linkat	265
-#define NR_symlinkat	266
-#define NR_fchmodat	268
-#define NR_unshare	272
-#define NR_accept4	288
-#define NR_sendmmsg	307
-#define NR_setns	308
-#define NR_finit_module 313
-#define NR_memfd_create 319
-#define NR_bpf		321
-#define NR_openat2	437
-#define NR_fchmodat2	452
+#define NR_open		     2
+#define NR_connect	     42
+#define NR_accept	     43
+#define NR_sendto	     44
+#define NR_sendmsg	     46
+#define NR_bind		     49
+#define NR_listen	     50
+#define NR_creat	     85
+#define NR_link		     86
+#define NR_symlink	     88
+#define NR_chmod	     90
+#define NR_fchmod	     91
+#define NR_ptrace	     101
+#define NR_mount	     165
+#define NR_init_module	     175
+#define NR_open_by_handle_at 304
+#define NR_openat	     257
+#define NR_linkat	     265
+#define NR_symlinkat	     266
+#define NR_fchmodat	     268
+#define NR_unshare	     272
+#define NR_accept4	     288
+#define NR_sendmmsg	     307
+#define NR_setns	     308
+#define NR_finit_module	     313
+#define NR_memfd_create	     319
+#define NR_bpf		     321
+#define NR_openat2	     437
+#define NR_fchmodat2	     452
 
 /* The x86_64 argument registers r10..di are adjacent in pt_regs: one read instead of four. */
 struct sys_args {

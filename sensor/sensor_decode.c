@@ -5,6 +5,7 @@
  * kind's numbers and names.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -13,6 +14,7 @@
 #include "sensor/zoom_capture.h"
 #include "util/path.h"
 #include "util/strutil.h"
+#include "vigil/detect_paths.h"
 
 static void decode_sockaddr(struct vigil_sockaddr *out, const struct vg_sockaddr *in,
 			    const char *unix_path)
@@ -85,6 +87,41 @@ int sensor_decode_strings(struct vigil_sensor *s, const struct vg_event *e, size
 	return 0;
 }
 
+/*
+ * The exec's dynamic-linker hook variable (R1011), from the new program's environment as
+ * /proc/PID/environ has it now: a process that is already gone is not known (NULL), as in
+ * Kubescape. Only the first ENV_MAX bytes are read: a hook hidden behind 32 KiB of padding
+ * is missed (the kernel's own copy at exec has no such bound).
+ */
+static const char *read_ld_hook(struct vigil_sensor *s, uint32_t pid)
+{
+	enum {
+		ENV_MAX = 32768
+	};
+	char buf[ENV_MAX];
+	char file[40];
+	const char *name;
+	size_t len = 0;
+	ssize_t n;
+	int fd;
+
+	s->ld_hook[0] = '\0';
+	if (s->offline || !pid)
+		return NULL;
+	snprintf(file, sizeof(file), "/proc/%u/environ", pid);
+	fd = open(file, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	while (len < sizeof(buf) && (n = read(fd, buf + len, sizeof(buf) - len)) > 0)
+		len += (size_t)n;
+	close(fd);
+	name = vigil_env_ld_hook(buf, len);
+	if (!name)
+		return NULL;
+	vigil_strlcpy(s->ld_hook, name, sizeof(s->ld_hook));
+	return s->ld_hook;
+}
+
 /* exec: the process entry takes the new exe, cwd and argv; where it ran from. */
 static void decode_exec(struct vigil_sensor *s, const struct vg_event *e,
 			struct vigil_proc_entry *p, struct vigil_event *ev)
@@ -114,6 +151,7 @@ static void decode_exec(struct vigil_sensor *s, const struct vg_event *e,
 	if (!s->parent_exe[0] && p && p->proc.exe)
 		vigil_strlcpy(s->parent_exe, p->proc.exe, sizeof(s->parent_exe));
 	ev->exec.parent_exe = s->parent_exe;
+	ev->exec.ld_hook = read_ld_hook(s, e->pid);
 	if (p)
 		vigil_proc_entry__set_exec(p, exe, s->str[2], s->str[1], e->str_len[1],
 					   e->flags & VG_F_ARGS_TRUNC);

@@ -142,7 +142,9 @@ size_t vigil_path__from_components(const char *comp, size_t len, char *out, size
 	for (size_t i = 0; i < len && n < 64;) {
 		size_t l = strnlen(comp + i, len - i);
 
-		starts[n++] = comp + i;
+		/* a root dentry's own name is "/" (the walk from the root directory itself) */
+		if (l && !(l == 1 && comp[i] == '/'))
+			starts[n++] = comp + i;
 		i += l + 1;
 	}
 	if (!n) {

@@ -70,6 +70,7 @@ struct vigil_sensor {
 	char dns_name[256];
 	char script[STR_BUF];	  /* a script exec's script (sensor_drift.c) */
 	char parent_exe[STR_BUF]; /* exec: the exe the process ran before */
+	char ld_hook[32];	  /* exec: its first dynamic-linker hook variable */
 	char unix_path[2][128];
 	struct vigil_process anon_proc;
 	struct vigil_workload anon_wl;

@@ -38,6 +38,15 @@ bool vigil_path_under_dev_shm(const char *path);
 bool vigil_path_persistence(const char *path);
 /* The open flags write, create, truncate or append. */
 bool vigil_open_flags_write(uint32_t flags);
+/* The first dynamic-linker hook variable (LD_PRELOAD, LD_AUDIT, LD_LIBRARY_PATH, ...: the
+ * names Kubescape's R1011 looks for) set in env, a NUL-separated KEY=VALUE list of len bytes
+ * as /proc/PID/environ holds it (the last entry may lack its NUL); NULL when none. Static. */
+const char *vigil_env_ld_hook(const char *env, size_t len);
+/* A public crypto-mining pool's domain, or a name below one (R1008); case and a trailing dot
+ * do not matter. */
+bool vigil_dns_mining_pool(const char *name);
+/* R1011's file: /etc/ld.so.preload (every dynamic program loads what it lists). */
+bool vigil_path_ld_preload(const char *path);
 /* Link target is /etc/shadow* or /etc/sudoers* (R1010, R1012). */
 bool vigil_path_sensitive_link_target(const char *target);
 

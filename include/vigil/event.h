@@ -154,6 +154,10 @@ struct vigil_event {
 			uint64_t ctime_ns;
 			uint64_t size;
 			uint64_t mtime_ns;
+			/* the first dynamic-linker hook variable in its environment (LD_PRELOAD,
+			 * LD_AUDIT, LD_LIBRARY_PATH, ...: R1011), read from /proc/PID/environ as
+			 * the exec is decoded; NULL or "" when none or not known (already gone) */
+			const char *ld_hook;
 		} exec;
 		struct { /* EXIT */
 			int32_t code;

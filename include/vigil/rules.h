@@ -25,63 +25,68 @@ enum {
 
 /* R(ID, NAME as Kubescape's rule library spells it, SEVERITY 1..10, TACTIC, TECHNIQUE, FLAGS,
  *   SUMMARY) */
-#define VIGIL_RULES(R)                                                                              \
-	R(R0001, "Unexpected process launched", 1, "TA0002", "T1059", 0,                            \
-	  "exec of a path not in the profile")                                                      \
-	R(R0002, "Files Access Anomalies in container", 1, "TA0009", "T1005", VIGIL_RULE_OFF,       \
-	  "open under a watched directory of a file not in the profile")                            \
-	R(R0003, "Syscalls Anomalies in container", 1, "TA0002", "T1059", 0,                        \
-	  "syscall not in the profile")                                                             \
-	R(R0004, "Linux Capabilities Anomalies in container", 1, "TA0002", "T1059", 0,              \
-	  "capability not in the profile")                                                          \
-	R(R0005, "DNS Anomalies in container", 1, "TA0011", "T1071.004", 0,                         \
-	  "DNS name not in the profile's egress (cluster-local names excluded)")                    \
-	R(R0006, "Unexpected service account token access", 5, "TA0006", "T1528", 0,                \
-	  "open of a service account token not in the profile")                                     \
-	R(R0007, "Workload uses Kubernetes API unexpectedly", 5, "TA0008", "T1210", 0,              \
-	  "kubectl run, or a connection to the API server, not in the profile")                     \
-	R(R0008, "Read Environment Variables from procfs", 5, "TA0006", "T1552.001", 0,             \
-	  "open of /proc/*/environ not in the profile")                                             \
-	R(R0009, "eBPF Program Load", 5, "TA0005", "T1218", 0,                                      \
-	  "bpf(BPF_PROG_LOAD) while bpf is not in the profile's syscalls")                          \
-	R(R0010, "Unexpected Sensitive File Access", 5, "TA0006", "T1005", 0,                       \
-	  "open of a sensitive file (/etc/shadow, ...) not in the profile")                         \
-	R(R0011, "Unexpected Egress Network Traffic", 5, "TA0010", "T1041", VIGIL_RULE_OFF,         \
-	  "connection to an address not in the profile's egress")                                   \
-	R(R0040, "Unexpected process arguments", 3, "TA0002", "T1059", 0,                           \
-	  "exec of a known path with arguments the profile does not allow")                         \
-	R(R1000, "Process Executed from /dev/shm", 8, "TA0002", "T1059", 0,                         \
-	  "exe, cwd or argv[0] under /dev/shm")                                                     \
-	R(R1001, "Drifted process executed", 8, "TA0005", "T1036", 0,                               \
-	  "exe or its script written at run time (drop-and-execute), or on the overlay upper "      \
-	  "layer and not in the profile")                                                           \
-	R(R1002, "Process tries to load a kernel module", 10, "TA0005", "T1547.006", 0,             \
-	  "init_module or finit_module")                                                            \
-	R(R1005, "Fileless execution detected", 8, "TA0005", "T1055", 0,                            \
-	  "exe is a memfd or /proc/self/fd/N")                                                      \
-	R(R1006, "Unexpected unshare Syscall in Container", 5, "TA0004", "T1611", 0,                \
-	  "unshare while unshare is not in the profile's syscalls (runc excluded)")                 \
-	R(R1009, "Crypto Mining Related Port Communication", 3, "TA0011", "T1071", 0,               \
-	  "TCP connection to port 3333 or 45700 not in the profile's egress")                       \
-	R(R1010, "Soft link created over sensitive file", 5, "TA0006", "T1005", VIGIL_RULE_POLICY,  \
-	  "symlink to /etc/shadow* or /etc/sudoers*")                                               \
-	R(R1012, "Hard link created over sensitive file", 5, "TA0006", "T1005", VIGIL_RULE_POLICY,  \
-	  "hard link to /etc/shadow* or /etc/sudoers*")                                             \
-	R(R1015, "Unexpected Ptrace Syscall Usage", 5, "TA0005", "T1622", 0,                        \
-	  "ptrace while ptrace is not in the profile's syscalls")                                   \
-	R(R1016, "Signed profile tampered", 10, "TA0005", "T1562", 0,                               \
-	  "a profile required to be signed is unsigned, tampered or signed by an untrusted key")    \
-	R(R1030, "Unexpected io_uring Operation Detected", 5, "TA0002", "T1218",                    \
-	  VIGIL_RULE_POLICY, "io_uring opcode not in the profile's iouring list")                   \
-	R(V1100, "Server started a shell or interpreter", 8, "TA0002", "T1059", 0,                  \
-	  "a program that is not a shell starts a shell or interpreter the profile does not allow") \
-	R(V1101, "Persistence path written", 8, "TA0003", "T1098", 0,                               \
-	  "open for write of a persistence path (cron, systemd, ~/.ssh, shell rc, accounts)")       \
-	R(V0001, "Alerts dropped", 5, "", "", 0,                                                    \
-	  "Vigil health: a sink dropped alerts (queue full, rejected, retries exhausted)")          \
-	R(V0002, "Sensor dropped events", 5, "", "", 0,                                             \
-	  "Vigil health: the sensor lost events (ring buffer, rate limit, a kernel table)")         \
-	R(V0003, "Cockpit uplink lost data", 5, "", "", 0,                                          \
+#define VIGIL_RULES(R)                                                                                   \
+	R(R0001, "Unexpected process launched", 1, "TA0002", "T1059", 0,                                 \
+	  "exec of a path not in the profile")                                                           \
+	R(R0002, "Files Access Anomalies in container", 1, "TA0009", "T1005", VIGIL_RULE_OFF,            \
+	  "open under a watched directory of a file not in the profile")                                 \
+	R(R0003, "Syscalls Anomalies in container", 1, "TA0002", "T1059", 0,                             \
+	  "syscall not in the profile")                                                                  \
+	R(R0004, "Linux Capabilities Anomalies in container", 1, "TA0002", "T1059", 0,                   \
+	  "capability not in the profile")                                                               \
+	R(R0005, "DNS Anomalies in container", 1, "TA0011", "T1071.004", 0,                              \
+	  "DNS name not in the profile's egress (cluster-local names excluded)")                         \
+	R(R0006, "Unexpected service account token access", 5, "TA0006", "T1528", 0,                     \
+	  "open of a service account token not in the profile")                                          \
+	R(R0007, "Workload uses Kubernetes API unexpectedly", 5, "TA0008", "T1210", 0,                   \
+	  "kubectl run, or a connection to the API server, not in the profile")                          \
+	R(R0008, "Read Environment Variables from procfs", 5, "TA0006", "T1552.001", 0,                  \
+	  "open of /proc/*/environ not in the profile")                                                  \
+	R(R0009, "eBPF Program Load", 5, "TA0005", "T1218", 0,                                           \
+	  "bpf(BPF_PROG_LOAD) while bpf is not in the profile's syscalls")                               \
+	R(R0010, "Unexpected Sensitive File Access", 5, "TA0006", "T1005", 0,                            \
+	  "open of a sensitive file (/etc/shadow, ...) not in the profile")                              \
+	R(R0011, "Unexpected Egress Network Traffic", 5, "TA0010", "T1041", VIGIL_RULE_OFF,              \
+	  "connection to an address not in the profile's egress")                                        \
+	R(R0040, "Unexpected process arguments", 3, "TA0002", "T1059", 0,                                \
+	  "exec of a known path with arguments the profile does not allow")                              \
+	R(R1000, "Process Executed from /dev/shm", 8, "TA0002", "T1059", 0,                              \
+	  "exe, cwd or argv[0] under /dev/shm")                                                          \
+	R(R1001, "Drifted process executed", 8, "TA0005", "T1036", 0,                                    \
+	  "exe or its script written at run time (drop-and-execute), or on the overlay upper "           \
+	  "layer and not in the profile")                                                                \
+	R(R1002, "Process tries to load a kernel module", 10, "TA0005", "T1547.006", 0,                  \
+	  "init_module or finit_module")                                                                 \
+	R(R1005, "Fileless execution detected", 8, "TA0005", "T1055", 0,                                 \
+	  "exe is a memfd or /proc/self/fd/N")                                                           \
+	R(R1006, "Unexpected unshare Syscall in Container", 5, "TA0004", "T1611", 0,                     \
+	  "unshare while unshare is not in the profile's syscalls (runc excluded)")                      \
+	R(R1008, "Crypto Mining Domain Communication", 10, "TA0011", "T1071.004", 0,                     \
+	  "DNS question for a crypto-mining pool's domain (in the profile or not)")                      \
+	R(R1009, "Crypto Mining Related Port Communication", 3, "TA0011", "T1071", 0,                    \
+	  "TCP connection to port 3333 or 45700 not in the profile's egress")                            \
+	R(R1010, "Soft link created over sensitive file", 5, "TA0006", "T1005", VIGIL_RULE_POLICY,       \
+	  "symlink to /etc/shadow* or /etc/sudoers*")                                                    \
+	R(R1011, "ld_preload Mechanism Use or ld.so.preload Modification", 5, "TA0005",                  \
+	  "T1574.006", VIGIL_RULE_OFF | VIGIL_RULE_POLICY,                                               \
+	  "exec with LD_PRELOAD (or another dynamic-linker hook) set, or a write of /etc/ld.so.preload") \
+	R(R1012, "Hard link created over sensitive file", 5, "TA0006", "T1005", VIGIL_RULE_POLICY,       \
+	  "hard link to /etc/shadow* or /etc/sudoers*")                                                  \
+	R(R1015, "Unexpected Ptrace Syscall Usage", 5, "TA0005", "T1622", 0,                             \
+	  "ptrace while ptrace is not in the profile's syscalls")                                        \
+	R(R1016, "Signed profile tampered", 10, "TA0005", "T1562", 0,                                    \
+	  "a profile required to be signed is unsigned, tampered or signed by an untrusted key")         \
+	R(R1030, "Unexpected io_uring Operation Detected", 5, "TA0002", "T1218",                         \
+	  VIGIL_RULE_POLICY, "io_uring opcode not in the profile's iouring list")                        \
+	R(V1100, "Server started a shell or interpreter", 8, "TA0002", "T1059", 0,                       \
+	  "a program that is not a shell starts a shell or interpreter the profile does not allow")      \
+	R(V1101, "Persistence path written", 8, "TA0003", "T1098", 0,                                    \
+	  "open for write of a persistence path (cron, systemd, ~/.ssh, shell rc, accounts)")            \
+	R(V0001, "Alerts dropped", 5, "", "", 0,                                                         \
+	  "Vigil health: a sink dropped alerts (queue full, rejected, retries exhausted)")               \
+	R(V0002, "Sensor dropped events", 5, "", "", 0,                                                  \
+	  "Vigil health: the sensor lost events (ring buffer, rate limit, a kernel table)")              \
+	R(V0003, "Cockpit uplink lost data", 5, "", "", 0,                                               \
 	  "Vigil health: records for the cockpit were lost (queue or spool full, refused, damaged)")
 
 enum vigil_rule_id {

@@ -51,6 +51,7 @@ static const struct ev_field exec_fields[] = {
 	F("size", EV_UINT, exec.size, EV_OPTIONAL, NULL),
 	F("mtime_ns", EV_UINT, exec.mtime_ns, EV_OPTIONAL, NULL),
 	F("ctime_ns", EV_UINT, exec.ctime_ns, EV_OPTIONAL, NULL),
+	F("ld_hook", EV_STR, exec.ld_hook, EV_OPTIONAL, NULL),
 };
 
 static const struct ev_field fork_fields[] = {

@@ -419,6 +419,11 @@ static void actor_identity(const struct vigil_event *ev, const char *key, char *
 	snprintf(out, size, "%s\x1f%u\x1f%.255s", key, p ? p->uid : 0u, who);
 }
 
+bool detect_rule_on(const struct raise *r, enum vigil_rule_id rule)
+{
+	return (unsigned)rule < VIGIL_RULE__MAX && !r->d->disabled[rule];
+}
+
 int detect_raise(struct raise *r, enum vigil_rule_id rule, const char *key, const char *fmt, ...)
 {
 	struct vigil_detector *d = r->d;

@@ -6,6 +6,8 @@
  *   programs.c    which executables are shells and interpreters (V1100)
  *   quiet.c       syscalls and capabilities that carry signal only from a program the profile
  *                 does not know
+ *   ldhook.c      R1011's facts: dynamic-linker hook variables, /etc/ld.so.preload
+ *   mining.c      R1008's list of crypto-mining pool domains
  * The rule catalogue is include/vigil/rules.h (its table: lib/event/rules.c).
  * Presentation is not here: alerts go up as struct vigil_alert (lib/event/alert.c encodes them).
  */
@@ -95,5 +97,9 @@ int detect_raise(struct raise *r, enum vigil_rule_id rule, const char *key, cons
 
 /* eval.c: evaluates r->ev against r->b (bound); returns as detect_raise. */
 int detect_eval(struct raise *r);
+
+/* The rule is on (not turned off, nor off by default and not turned on): for a rule that
+ * decides first and lets the others judge the event when it is off. */
+bool detect_rule_on(const struct raise *r, enum vigil_rule_id rule);
 
 #endif

@@ -152,6 +152,17 @@ static int exec_rules(struct raise *r)
 		return detect_raise(
 			r, VIGIL_R1001, path,
 			"drifted process executed: %s is not in the image nor the profile", path);
+	/* R1011, off by default (as Kubescape ships it): when off, the exec is judged by the
+	 * rules below. JVMs set LD_LIBRARY_PATH themselves (Kubescape exempts java too). */
+	if (ev->exec.ld_hook && ev->exec.ld_hook[0] && p && strcmp(p->comm, "java") != 0 &&
+	    detect_rule_on(r, VIGIL_R1011)) {
+		char key[KEY_MAX];
+
+		snprintf(key, sizeof(key), "exec\x1f%s\x1f%s", p->comm, ev->exec.ld_hook);
+		return detect_raise(r, VIGIL_R1011, key,
+				    "%s (%s) started with the dynamic-linker hook %s set", path,
+				    p->comm, ev->exec.ld_hook);
+	}
 	if (m != VIGIL_MATCH_YES && detect_is_shell_or_interpreter(path, argv0) &&
 	    !detect_is_shell_or_interpreter(ev->exec.parent_exe, NULL)) {
 		/* a program that is not itself a shell (a server) starts a shell or an
@@ -232,6 +243,12 @@ static int eval_open(struct raise *r)
 		return 0;
 	if (path[0] && vigil_matcher__open(r->b->m, path, ev->open.flags))
 		return 0;
+	/* a write of /etc/ld.so.preload (R1011, off by default; attempts count) */
+	if (vigil_path_ld_preload(path) && vigil_open_flags_write(ev->open.flags) &&
+	    detect_rule_on(r, VIGIL_R1011))
+		return detect_raise(r, VIGIL_R1011, path,
+				    "dynamic-linker preload file written: %s%s", path,
+				    ev->open.ret < 0 ? " (denied)" : "");
 	/* before the sensitive classes: writing sudoers or ~/.ssh is persistence; attempts
 	 * count (a denied write still says what the attacker wanted) */
 	if (persist)
@@ -425,6 +442,11 @@ int detect_eval(struct raise *r)
 		return detect_raise(r, VIGIL_R0004, ev->cap.name, "unexpected capability: %s",
 				    ev->cap.name);
 	case VIGIL_EV_DNS:
+		/* a mining pool is news even when the profile lists it (as in Kubescape) */
+		if (ev->dns.name && vigil_dns_mining_pool(ev->dns.name))
+			return detect_raise(r, VIGIL_R1008, ev->dns.name,
+					    "crypto-mining pool domain looked up: %s",
+					    ev->dns.name);
 		if (!ev->dns.name || !ev->dns.name[0] || cluster_local(ev->dns.name) ||
 		    vigil_matcher__dns(r->b->m, ev->dns.name))
 			return 0;

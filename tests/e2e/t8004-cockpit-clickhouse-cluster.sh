@@ -34,9 +34,10 @@ done
 
 tok_a=$(cockpit_node_token "$store" node-a "$a")
 tok_b=$(cockpit_node_token "$store" node-b "$b")
-# the token made against the cluster works on the other cockpit too
-_cockpit_accepts "$b" "$tok_a" || fail "cockpit b does not know node-a's token"
-_cockpit_accepts "$a" "$tok_b" || fail "cockpit a does not know node-b's token"
+# the token made against the cluster works on the other cockpit too (it reads the store's
+# credentials again within a second)
+wait_until 10 _cockpit_accepts "$b" "$tok_a" || fail "cockpit b does not know node-a's token"
+wait_until 10 _cockpit_accepts "$a" "$tok_b" || fail "cockpit a does not know node-b's token"
 
 req() { curl -s -o "$TEST_TMP/body" -w '%{http_code}' "$@"; }
 py() { python3 -c "import json; d=json.load(open('$TEST_TMP/body')); print($1)"; }

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # Paths are the file that was opened, not the string the program wrote: every spelling of
 # /etc/shadow (symlink, "..", "//", "/./", a directory descriptor, openat2 RESOLVE_IN_ROOT, an
-# O_PATH descriptor reopened through /proc/self/fd, a chroot into /etc) gives /etc/shadow, through
+# O_PATH descriptor reopened through /proc/self/fd, a chroot into /etc, open_by_handle_at with
+# no name at all) gives /etc/shadow, through
 # the open syscalls and through io_uring alike (plain, OPENAT2, IOSQE_ASYNC, linked, fixed
 # file slots, SQPOLL, DEFER_TASKRUN). A failed open is the string normalised (".", "..", "//",
 # relative to its directory); a string the sensor had to cut is marked, never passed off as
@@ -68,6 +69,10 @@ for m in sys uring uring-async; do
 	case_ /etc/shadow -x 65536 -d "$T/sub" "$m" ../../../etc/shadow
 done
 
+# open_by_handle_at: no name at all, only a mount and a handle (as root, CAP_DAC_READ_SEARCH)
+case_ /etc/shadow handle /etc/shadow
+case_ /etc/shadow handle "$T/link"
+
 # one submission: OPENAT(link), CLOSE of the descriptor it gets, OPENAT(/etc/hostname) into
 # the same number: the first open is still reported as the file it opened
 printf '%q ' "$PROGS/open_via" -t swap uring-swap "$T/link" >>"$DRIVE"
@@ -91,6 +96,8 @@ for line in open(sys.argv[2]):
         continue
     fl = e["event"]["flags"]
     if "O_PATH" in fl and "O_DIRECTORY" in fl:  # the -d DIR descriptor
+        continue
+    if e["event"]["path"] == "/" and "O_DIRECTORY" in fl:  # handle's mount descriptor
         continue
     w = want[a[2]].replace("PID", str(e["process"]["pid"])).replace("TID", str(e["process"]["tid"]))
     got.setdefault(a[2], set()).add((e["event"]["path"], w, " ".join(a[3:])))

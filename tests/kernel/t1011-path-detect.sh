@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # Detection judges the file that was opened: reading /etc/shadow through a symlink, "..",
-# "//", a directory descriptor or a fixed io_uring slot raises R0010 (not R0002, not nothing),
+# "//", a directory descriptor, a fixed io_uring slot, a file handle (open_by_handle_at) or a
+# detached copy of a mount (open_tree) raises R0010 (not R0002, not nothing),
 # /proc/self/../self/environ raises R0008, and failed attempts spelt /./etc/shadow,
 # //etc/shadow, /etc/../etc/shadow or too long for the sensor to copy whole raise R0010.
 # Links to /etc/shadow spelt /etc/../etc/shadow or ../../../etc/shadow raise R1012/R1010.
@@ -55,6 +56,9 @@ case_ R0010 uring-async //etc/shadow
 case_ R0010 uring-link /./etc/shadow
 case_ R0010 uring-sqpoll "$T/link"
 case_ R0010 -r /etc chroot /shadow
+case_ R0010 handle /etc/shadow
+# a detached copy of the mount of /etc (open_tree OPEN_TREE_CLONE): the walk ends at its top
+case_ R0010 -d /etc tree shadow
 case_ R0008 uring /proc/self/../self/environ
 case_ R0008 sys /proc/thread-self/environ
 case_ R0008 uring /proc/thread-self/environ

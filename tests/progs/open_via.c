@@ -9,6 +9,10 @@
  *   openat2        openat2(.., PATH, RESOLVE_NO_MAGICLINKS); with -d and RESOLVE_IN_ROOT
  *   opath          open(PATH, O_PATH), then reopen /proc/self/fd/N (a magic link)
  *   chroot         chroot(ROOT) and chdir("/"), then open(PATH)
+ *   tree           open_tree(DIR, OPEN_TREE_CLONE): a detached copy of the mount of DIR (-d,
+ *                  needs CAP_SYS_ADMIN), then openat(that tree, PATH)
+ *   handle         name_to_handle_at(PATH), then open_by_handle_at of that handle (no name:
+ *                  needs CAP_DAC_READ_SEARCH, the "shocker" way out of a container)
  *   uring          IORING_OP_OPENAT (relative to DIR with -d)
  *   uring-openat2  IORING_OP_OPENAT2
  *   uring-async    IORING_OP_OPENAT with IOSQE_ASYNC (runs in an io-wq worker)
@@ -172,6 +176,27 @@ static void by_uring(const char *method, int dirfd, const char *path)
 	io_uring_queue_exit(&ring);
 }
 
+/* a file opened by its handle: the kernel gets no name at all, only the mount and the handle */
+static int by_handle(int dirfd, const char *path)
+{
+	union {
+		struct file_handle h;
+		char buf[sizeof(struct file_handle) + MAX_HANDLE_SZ];
+	} u = { .h.handle_bytes = MAX_HANDLE_SZ };
+	int mount_id, mfd, fd;
+
+	if (name_to_handle_at(dirfd, path, &u.h, &mount_id, AT_SYMLINK_FOLLOW))
+		prog_die("name_to_handle_at %s: %s", path, strerror(errno));
+	mfd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (mfd < 0)
+		prog_die("/: %s", strerror(errno));
+	fd = open_by_handle_at(mfd, &u.h, open_flags());
+	if (fd < 0)
+		fd = -errno;
+	close(mfd);
+	return fd;
+}
+
 int main(int argc, char **argv)
 {
 	const char *dir = NULL, *root = NULL, *method, *path;
@@ -219,6 +244,15 @@ int main(int argc, char **argv)
 		}
 		snprintf(link, sizeof(link), "/proc/self/fd/%d", p);
 		fd = open(link, open_flags());
+	} else if (!strcmp(method, "tree")) {
+		int tree = (int)syscall(SYS_open_tree, AT_FDCWD, dir ? dir : "/",
+					OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+
+		if (tree < 0)
+			prog_die("open_tree %s: %s", dir ? dir : "/", strerror(errno));
+		fd = openat(tree, path, open_flags());
+	} else if (!strcmp(method, "handle")) {
+		fd = by_handle(dirfd, path);
 	} else if (!strcmp(method, "chroot")) {
 		if (!root || chroot(root) || chdir("/"))
 			prog_die("chroot %s: %s", root ? root : "(no -r ROOT)", strerror(errno));
@@ -226,6 +260,8 @@ int main(int argc, char **argv)
 	} else {
 		prog_die("unknown method '%s'", method);
 	}
-	report(fd < 0 ? -errno : fd, false, NULL);
+	if (fd < 0 && strcmp(method, "handle"))
+		fd = -errno;
+	report(fd, false, NULL);
 	return 0;
 }

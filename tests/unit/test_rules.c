@@ -663,6 +663,96 @@ static void test_disabled(void **state)
 }
 
 /* Defaults as Kubescape ships them: R0002 and R0011 off; `enabled` turns one on. */
+/* R1008: a mining pool's domain, listed in the profile or not; other names are R0005's. */
+static void test_r1008(void **state)
+{
+	struct fixture *f = *state;
+	struct vigil_event ev = base_event(VIGIL_EV_DNS);
+
+	ev.dns.name = "pool.supportxmr.com.";
+	assert_string_equal(run1(f, &ev), "R1008");
+	ev.dns.name = "xmr-eu1.nanopool.org";
+	assert_string_equal(run1(f, &ev), "R1008");
+	ev.dns.name = "nanopool.org.example.net";
+	assert_string_equal(run1(f, &ev), "R0005");
+	ev.dns.name = "api.example.com";
+	assert_string_equal(run1(f, &ev), "");
+}
+
+static const char *exec_hook(struct fixture *f, const char *comm, const char *path,
+			     const char *hook)
+{
+	struct vigil_event ev = base_event(VIGIL_EV_EXEC);
+
+	/* the arguments the demo profile allows /usr/bin/demo */
+	set_proc(comm, path, (const char *[]){ comm, "--port", "8080" }, 3);
+	ev.exec.path = path;
+	ev.exec.ld_hook = hook;
+	return run1(f, &ev);
+}
+
+/* R1011: an exec with a dynamic-linker hook, a write of /etc/ld.so.preload; rulePolicies. */
+static void test_r1011(void **state)
+{
+	struct fixture *f = *state;
+	static const char yaml[] = "apiVersion: spdx.softwarecomposition.kubescape.io/v1beta1\n"
+				   "kind: ContainerProfile\n"
+				   "metadata: {name: hooks}\n"
+				   "spec:\n"
+				   "  execs: [{path: /usr/bin/demo}, {path: /usr/bin/java}]\n"
+				   "  rulePolicies:\n"
+				   "    R1011: {processAllowed: [demo]}\n";
+	struct vigil_workload other = wl;
+	struct vigil_profile *p = NULL;
+	struct vigil_event ev;
+
+	/* a known program with LD_PRELOAD set: R1011, not silence */
+	assert_string_equal(exec_hook(f, "demo", "/usr/bin/demo", "LD_PRELOAD"), "R1011");
+	assert_string_equal(exec_hook(f, "demo", "/usr/bin/demo", ""), "");
+	assert_string_equal(exec_hook(f, "demo", "/usr/bin/demo", NULL), "");
+	/* an unknown one: R1011 wins over R0001 (one alert) */
+	assert_string_equal(exec_hook(f, "curl", "/usr/bin/curl", "LD_AUDIT"), "R1011");
+	/* JVMs set LD_LIBRARY_PATH themselves: not R1011 (R0001 for the unknown path) */
+	assert_string_equal(exec_hook(f, "java", "/usr/bin/java", "LD_LIBRARY_PATH"), "R0001");
+	/* writes of /etc/ld.so.preload, denied ones too; reads are what ld.so does */
+	assert_string_equal(open_ev(f, "sh", "/etc/ld.so.preload", O_WRONLY | O_APPEND, -EACCES),
+			    "R1011");
+	/* the same file by the same program again within the cooldown: a repeat, counted */
+	assert_string_equal(open_ev(f, "sh", "/etc/ld.so.preload", O_WRONLY | O_CREAT, 3), "");
+	/* by another program: news */
+	assert_string_equal(open_ev(f, "demo", "/etc/ld.so.preload", O_WRONLY | O_CREAT, 3),
+			    "R1011");
+	assert_string_equal(open_ev(f, "demo", "/etc/ld.so.preload", O_RDONLY | O_CLOEXEC, -ENOENT),
+			    "");
+
+	/* rulePolicies: R1011 takes them (Kubescape's supportPolicy) */
+	other.cgroup_id = CG + 2;
+	assert_int_equal(
+		vigil_profile__load_buffer(yaml, sizeof(yaml) - 1, "hooks.yaml", NULL, &p, NULL),
+		0);
+	assert_int_equal(vigil_detector__bind(f->d, CG + 2, p, NULL, NULL), 0);
+	vigil_profile__free(p);
+	set_proc("demo", "/usr/bin/demo", (const char *[]){ "demo" }, 1);
+	ev = base_event(VIGIL_EV_EXEC);
+	ev.workload = &other;
+	ev.exec.path = "/usr/bin/demo";
+	ev.exec.ld_hook = "LD_PRELOAD";
+	assert_string_equal(run1(f, &ev), "");
+}
+
+/* R1011 is off by default: the exec is judged by the other rules. */
+static void test_r1011_off(void **state)
+{
+	struct fixture *f;
+
+	(void)state;
+	setup_opts((void **)&f, NULL);
+	assert_string_equal(exec_hook(f, "demo", "/usr/bin/demo", "LD_PRELOAD"), "");
+	assert_string_equal(exec_hook(f, "curl", "/usr/bin/curl", "LD_PRELOAD"), "R0001");
+	assert_string_equal(open_ev(f, "demo", "/etc/ld.so.preload", O_WRONLY | O_CREAT, 3), "");
+	teardown((void **)&f);
+}
+
 static void test_kubescape_defaults(void **state)
 {
 	static const char *const on[] = { "R0002", NULL };
@@ -806,9 +896,9 @@ static void test_catalogue(void **state)
 {
 	static const char *const ids[] = { "R0001", "R0002", "R0003", "R0004", "R0005", "R0006",
 					   "R0007", "R0008", "R0009", "R0010", "R0011", "R0040",
-					   "R1000", "R1001", "R1002", "R1005", "R1006", "R1009",
-					   "R1010", "R1012", "R1015", "R1016", "R1030", "V1100",
-					   "V1101", "V0001", "V0002", "V0003" };
+					   "R1000", "R1001", "R1002", "R1005", "R1006", "R1008",
+					   "R1009", "R1010", "R1011", "R1012", "R1015", "R1016",
+					   "R1030", "V1100", "V1101", "V0001", "V0002", "V0003" };
 	size_t n;
 	const struct vigil_rule *all = vigil_rules__all(&n);
 
@@ -849,6 +939,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_no_cooldown, setup_no_cooldown, teardown),
 		cmocka_unit_test_setup_teardown(test_disabled, setup_disabled, teardown),
 		cmocka_unit_test(test_kubescape_defaults),
+		cmocka_unit_test_setup_teardown(test_r1008, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_r1011, setup, teardown),
+		cmocka_unit_test(test_r1011_off),
 		cmocka_unit_test(test_bad_disabled_id),
 		cmocka_unit_test_setup_teardown(test_alert_record, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_raise_r1016, setup, teardown),

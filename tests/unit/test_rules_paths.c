@@ -10,6 +10,46 @@
 
 #include "vigil/detect_paths.h"
 
+/* R1011: the hook variable in an environment block as /proc/PID/environ holds it. */
+static void test_ld_hook_env(void **state)
+{
+	static const char plain[] = "PATH=/bin\0HOME=/root\0LD_X=1\0";
+	static const char preload[] = "PATH=/bin\0LD_PRELOAD=/tmp/x.so\0HOME=/";
+	static const char audit[] = "LD_AUDIT=/a.so"; /* no final NUL */
+	static const char lookalike[] = "XLD_PRELOAD=1\0LD_PRELOADX=1\0LD_PRELOAD"; /* no '=' */
+	static const char libpath[] = "A=LD_PRELOAD=x\0LD_LIBRARY_PATH=/opt/lib\0";
+
+	(void)state;
+	assert_null(vigil_env_ld_hook(plain, sizeof(plain) - 1));
+	assert_string_equal(vigil_env_ld_hook(preload, sizeof(preload) - 1), "LD_PRELOAD");
+	assert_string_equal(vigil_env_ld_hook(audit, sizeof(audit) - 1), "LD_AUDIT");
+	assert_null(vigil_env_ld_hook(lookalike, sizeof(lookalike) - 1));
+	assert_string_equal(vigil_env_ld_hook(libpath, sizeof(libpath) - 1), "LD_LIBRARY_PATH");
+	/* bounded by len: a variable past it is not read */
+	assert_null(vigil_env_ld_hook(preload, 10));
+	assert_null(vigil_env_ld_hook(NULL, 0));
+	assert_null(vigil_env_ld_hook("", 0));
+	assert_true(vigil_path_ld_preload("/etc/ld.so.preload"));
+	assert_false(vigil_path_ld_preload("/etc/ld.so.preload.bak"));
+	assert_false(vigil_path_ld_preload("/etc/ld.so.conf"));
+}
+
+/* R1008: a pool's domain or a name below it, not a look-alike. */
+static void test_mining_pools(void **state)
+{
+	(void)state;
+	assert_true(vigil_dns_mining_pool("pool.supportxmr.com"));
+	assert_true(vigil_dns_mining_pool("supportxmr.com."));
+	assert_true(vigil_dns_mining_pool("XMR-EU1.NanoPool.org"));
+	assert_true(vigil_dns_mining_pool("gulf.moneroocean.stream"));
+	assert_false(vigil_dns_mining_pool("notsupportxmr.com"));
+	assert_false(vigil_dns_mining_pool("supportxmr.com.evil.example"));
+	assert_false(vigil_dns_mining_pool("example.com"));
+	assert_false(vigil_dns_mining_pool("com"));
+	assert_false(vigil_dns_mining_pool(""));
+	assert_false(vigil_dns_mining_pool(NULL));
+}
+
 static void test_classes(void **state)
 {
 	static const struct {
@@ -109,9 +149,9 @@ static void test_flag_names(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_classes),
-		cmocka_unit_test(test_exec_paths),
-		cmocka_unit_test(test_flag_names),
+		cmocka_unit_test(test_classes),	     cmocka_unit_test(test_exec_paths),
+		cmocka_unit_test(test_flag_names),   cmocka_unit_test(test_ld_hook_env),
+		cmocka_unit_test(test_mining_pools),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

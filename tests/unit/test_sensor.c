@@ -178,6 +178,9 @@ static void test_paths(void **state)
 	assert_string_equal(out, "/");
 	vigil_path__from_components("etc\0", 4, out, sizeof(out));
 	assert_string_equal(out, "/etc");
+	/* the root directory itself: its dentry's name is "/", the path is "/" (not "//") */
+	vigil_path__from_components("/\0", 2, out, sizeof(out));
+	assert_string_equal(out, "/");
 	/* truncated output keeps whole leading components */
 	vigil_path__from_components("cccccccccc\0bbbbbbbbbb\0aaaa\0", 27, out, 18);
 	assert_string_equal(out, "/aaaa/bbbbbbbbbb");
