@@ -163,8 +163,8 @@ static int exec_rules(struct raise *r)
 				    "%s (%s) started with the dynamic-linker hook %s set", path,
 				    p->comm, ev->exec.ld_hook);
 	}
-	if (m != VIGIL_MATCH_YES && detect_is_shell_or_interpreter(path, argv0) &&
-	    !detect_is_shell_or_interpreter(ev->exec.parent_exe, NULL)) {
+	if (m != VIGIL_MATCH_YES && vigil_program_is_shell_or_interpreter(path, argv0) &&
+	    !vigil_program_is_shell_or_interpreter(ev->exec.parent_exe, NULL)) {
 		/* a program that is not itself a shell (a server) starts a shell or an
 		 * interpreter the profile does not allow (not at all, or not with these
 		 * arguments): code execution, the strongest signal there is */

@@ -65,9 +65,9 @@ for want in "kind: ContainerProfile" "$DEMO/service" /usr/bin/date "$DEMO_NAME" 
 	assert_file_contains "$PROFILE" "$want"
 done
 # The config's path is in a generated temp directory: its open is learned as /tmp/⋯/svc.conf
-# and the service's argument that names it as ⋯ (docs/DETECTION.md §2).
+# and so is the service's argument that names it, the file name kept (docs/DETECTION.md §2).
 assert_file_contains "$PROFILE" "/tmp/⋯/svc.conf"
-grep -A3 -- "- path: $DEMO/service" "$PROFILE" | grep -q -- "- ⋯" ||
+grep -A3 -- "- path: $DEMO/service" "$PROFILE" | grep -q -- "- /tmp/⋯/svc.conf" ||
 	fail "the service's temp-path argument is not generalised: $(grep -A3 service "$PROFILE")"
 
 # Learning the same behaviour again gives the same file.
