@@ -70,11 +70,12 @@ struct vigil_uplink_stats {
 	uint64_t auth_failures; /* 401, 403: the credential was refused (kept, retried) */
 	uint64_t heartbeats_sent, heartbeats_failed;
 	uint64_t enrolments;
-	bool connected;	      /* the last request was answered 2xx */
-	bool have_token;      /* a node token is known (given, or from enrolment) */
-	long last_status;     /* HTTP status of the last answer, 0 for none */
-	int64_t last_ok_unix; /* when the cockpit last answered 2xx (0: never) */
-	char last_error[160]; /* the last failure, "" when none */
+	uint64_t reports_thinned; /* reports sent with fewer events/alerts to fit (thin.c) */
+	bool connected;		  /* the last request was answered 2xx */
+	bool have_token;	  /* a node token is known (given, or from enrolment) */
+	long last_status;	  /* HTTP status of the last answer, 0 for none */
+	int64_t last_ok_unix;	  /* when the cockpit last answered 2xx (0: never) */
+	char last_error[160];	  /* the last failure, "" when none */
 };
 
 /*
@@ -95,7 +96,8 @@ int vigil_uplink__open(const struct vigil_uplink_opts *o, struct vigil_uplink **
  * Queue one record (a JSON object, copied; never waits). An alert must carry "alert_id", a
  * report "incident_id"; a profile is {"workload":{..},"kind":"learned"|"in_force","name",
  * "digest","signer","completion","yaml"}. 0, -ENOBUFS when the queue is full (counted),
- * -EINVAL for a record without its id, -EMSGSIZE for one larger than the spool takes.
+ * -EINVAL for a record without its id, -EMSGSIZE for one larger than the spool takes (a
+ * report that large is first sent with fewer events and alerts, said in its "uplink_omitted").
  * Health alerts (rule_id V...) may use a reserve when full, so losses can be reported.
  */
 int vigil_uplink__alert(struct vigil_uplink *u, const struct json_t *alert);

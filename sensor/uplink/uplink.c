@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sensor/uplink/thin.h"
 #include "sensor/uplink/uplink_internal.h"
 #include "util/strutil.h"
 #include "vigil/alert.h"
@@ -223,16 +224,14 @@ int vigil_uplink__open(const struct vigil_uplink_opts *o, struct vigil_uplink **
 	return 0;
 }
 
-static int push(struct vigil_uplink *u, enum uplink_kind kind, const json_t *rec, bool reserve)
+/* Queues text (compact JSON, len bytes; taken over, freed here on failure). */
+static int push_text(struct vigil_uplink *u, enum uplink_kind kind, char *text, size_t len,
+		     bool reserve)
 {
-	struct uplink_item it = { .kind = kind, .reserve = reserve };
+	struct uplink_item it = { .kind = kind, .reserve = reserve, .text = text, .len = len };
 	size_t limit = u->queue_max + (reserve ? u->qcap - u->queue_max : 0);
 	int idx = (int)kind - 1;
 
-	it.text = json_dumps(rec, JSON_COMPACT);
-	if (!it.text)
-		return -ENOMEM;
-	it.len = strlen(it.text);
 	pthread_mutex_lock(&u->mu);
 	u->st.queued[idx]++;
 	if (it.len > UPLINK_REC_MAX_LEN || u->qn >= limit || u->draining) {
@@ -250,6 +249,13 @@ static int push(struct vigil_uplink *u, enum uplink_kind kind, const json_t *rec
 	return 0;
 }
 
+static int push(struct vigil_uplink *u, enum uplink_kind kind, const json_t *rec, bool reserve)
+{
+	char *text = json_dumps(rec, JSON_COMPACT);
+
+	return text ? push_text(u, kind, text, strlen(text), reserve) : -ENOMEM;
+}
+
 int vigil_uplink__alert(struct vigil_uplink *u, const json_t *alert)
 {
 	const char *rule;
@@ -262,9 +268,27 @@ int vigil_uplink__alert(struct vigil_uplink *u, const json_t *alert)
 
 int vigil_uplink__report(struct vigil_uplink *u, const json_t *report)
 {
+	char *text;
+	size_t len = 0;
+	int e;
+
 	if (!u || !json_is_string(json_object_get(report, "incident_id")))
 		return -EINVAL;
-	return push(u, UPLINK_REPORT, report, false);
+	/* a report over the record limit goes with fewer events rather than not at all */
+	e = uplink_thin_report(report, UPLINK_REC_MAX_LEN, &text, &len);
+	if (e == -EMSGSIZE || e == -ENOMEM) {
+		pthread_mutex_lock(&u->mu);
+		u->st.queued[VIGIL_UPLINK_REPORT]++;
+		u->st.dropped[VIGIL_UPLINK_REPORT]++;
+		pthread_mutex_unlock(&u->mu);
+		return e;
+	}
+	if (e == 1) {
+		pthread_mutex_lock(&u->mu);
+		u->st.reports_thinned++;
+		pthread_mutex_unlock(&u->mu);
+	}
+	return push_text(u, UPLINK_REPORT, text, len, false);
 }
 
 /* FNV-1a over the fields that make a profile record the same one. */
@@ -353,7 +377,7 @@ json_t *vigil_uplink__stats_json(struct vigil_uplink *u)
 	return json_pack("{s:s, s:s, s:b, s:b, s:I, s:I, s:s,"
 			 " s:o, s:o, s:o, s:o, s:o, s:I,"
 			 " s:{s:I, s:I, s:I, s:I, s:I, s:I},"
-			 " s:I, s:I, s:I, s:I, s:I, s:I}",
+			 " s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
 			 "url", u->url, "node", u->node, "connected", st.connected, "have_token",
 			 st.have_token, "last_status", (json_int_t)st.last_status, "last_ok",
 			 (json_int_t)st.last_ok_unix, "last_error", st.last_error, "queued",
@@ -367,7 +391,8 @@ json_t *vigil_uplink__stats_json(struct vigil_uplink *u)
 			 (json_int_t)st.requests, "failures", (json_int_t)st.failures,
 			 "auth_failures", (json_int_t)st.auth_failures, "heartbeats_sent",
 			 (json_int_t)st.heartbeats_sent, "heartbeats_failed",
-			 (json_int_t)st.heartbeats_failed, "enrolments", (json_int_t)st.enrolments);
+			 (json_int_t)st.heartbeats_failed, "enrolments", (json_int_t)st.enrolments,
+			 "reports_thinned", (json_int_t)st.reports_thinned);
 }
 
 static uint64_t realtime_ns(void)
