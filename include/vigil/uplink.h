@@ -68,6 +68,7 @@ struct vigil_uplink_stats {
 	uint64_t requests;	/* every POST */
 	uint64_t failures;	/* no answer, 5xx, 408, 429: retried */
 	uint64_t auth_failures; /* 401, 403: the credential was refused (kept, retried) */
+	uint64_t untrusted; /* the cockpit's certificate was refused (pinned CA): nothing sent */
 	uint64_t heartbeats_sent, heartbeats_failed;
 	uint64_t enrolments;
 	uint64_t reports_thinned; /* reports sent with fewer events/alerts to fit (thin.c) */
@@ -119,6 +120,14 @@ struct json_t *vigil_uplink__stats_json(struct vigil_uplink *u);
  * lost; a negative errno.
  */
 int vigil_uplink__health_alert(struct vigil_uplink *u, struct json_t **ret);
+/*
+ * V0004 "Cockpit certificate refused": when the cockpit's address answered with a
+ * certificate the pinned CA does not accept since the last call (someone else may be
+ * answering there; nothing was sent to it, the records wait in the spool), stores a new
+ * alert in *ret and returns 1; 0 when not; a negative errno. Raised when refusals start,
+ * then at most every 10 minutes while they go on (a 2xx from the cockpit ends them).
+ */
+int vigil_uplink__trust_alert(struct vigil_uplink *u, struct json_t **ret);
 /*
  * Waits up to timeout_ns until everything queued is spooled and the spool is empty (the
  * cockpit stored it all). 0, or -ETIMEDOUT.

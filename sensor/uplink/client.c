@@ -23,6 +23,7 @@ struct uplink_client {
 	char *base; /* without a trailing '/' */
 	const atomic_bool *abort;
 	long retry_after_s; /* of the last answer */
+	bool peer_refused;  /* the last request: the server's certificate was refused */
 	void (*tick)(void *ctx);
 	void *tick_ctx;
 	uint64_t next_tick; /* CLOCK_MONOTONIC ns */
@@ -189,6 +190,11 @@ struct uplink_client *uplink_client__new(const struct uplink_client_opts *o)
 	return c;
 }
 
+bool uplink_client__peer_refused(const struct uplink_client *c)
+{
+	return c->peer_refused;
+}
+
 long uplink_client__retry_after(const struct uplink_client *c)
 {
 	return c->retry_after_s;
@@ -215,6 +221,7 @@ int uplink_client__post(struct uplink_client *c, const char *path, const char *t
 
 	vigil_buf__reset(reply);
 	c->retry_after_s = 0;
+	c->peer_refused = false;
 	if (vigil_buf__printf(&url, "%s%s", c->base, path) < 0 ||
 	    vigil_buf__printf(&auth, "Authorization: Bearer %s", token ? token : "") < 0) {
 		snprintf(err, err_size, "out of memory");
@@ -237,6 +244,10 @@ int uplink_client__post(struct uplink_client *c, const char *path, const char *t
 	rc = curl_easy_perform(c->curl);
 	/* the header list (which holds the token) must not outlive the request in the handle */
 	curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, NULL);
+	/* the cockpit's address answered, but not with a certificate the pinned CA signed (or
+	 * not for this name): the handshake ended before any byte of the request was sent */
+	c->peer_refused =
+		rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_PINNEDPUBKEYNOTMATCH;
 	if (rc != CURLE_OK) {
 		snprintf(err, err_size, "%s", curl_easy_strerror(rc));
 		ret = -EIO;

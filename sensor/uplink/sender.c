@@ -69,10 +69,15 @@ static uint64_t backoff_ns(struct vigil_uplink *u)
 /* Bookkeeping of one answer (or its absence). Called without the lock. */
 static void note_result(struct vigil_uplink *u, enum outcome o, long status, const char *err)
 {
+	bool refused = uplink_client__peer_refused(u->client);
+
 	pthread_mutex_lock(&u->mu);
 	u->st.requests++;
 	u->st.last_status = status;
+	if (refused)
+		u->st.untrusted++;
 	if (o == OUT_OK) {
+		u->trust_alert_mono = 0; /* the cockpit is trusted again: a new refusal is news */
 		u->attempt = 0;
 		u->backoff_until = 0;
 		u->batch_limit = u->batch_max;

@@ -374,25 +374,25 @@ json_t *vigil_uplink__stats_json(struct vigil_uplink *u)
 	struct vigil_uplink_stats st;
 
 	vigil_uplink__stats(u, &st);
-	return json_pack("{s:s, s:s, s:b, s:b, s:I, s:I, s:s,"
-			 " s:o, s:o, s:o, s:o, s:o, s:I,"
-			 " s:{s:I, s:I, s:I, s:I, s:I, s:I},"
-			 " s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
-			 "url", u->url, "node", u->node, "connected", st.connected, "have_token",
-			 st.have_token, "last_status", (json_int_t)st.last_status, "last_ok",
-			 (json_int_t)st.last_ok_unix, "last_error", st.last_error, "queued",
-			 per_kind(st.queued), "accepted", per_kind(st.accepted), "duplicates",
-			 per_kind(st.duplicates), "rejected", per_kind(st.rejected), "dropped",
-			 per_kind(st.dropped), "waiting", (json_int_t)st.waiting, "spool", "items",
-			 (json_int_t)st.spool_items, "bytes", (json_int_t)st.spool_bytes,
-			 "max_bytes", (json_int_t)st.spool_max_bytes, "torn",
-			 (json_int_t)st.spool_torn, "torn_bytes", (json_int_t)st.spool_torn_bytes,
-			 "recovered", (json_int_t)st.spool_recovered, "requests",
-			 (json_int_t)st.requests, "failures", (json_int_t)st.failures,
-			 "auth_failures", (json_int_t)st.auth_failures, "heartbeats_sent",
-			 (json_int_t)st.heartbeats_sent, "heartbeats_failed",
-			 (json_int_t)st.heartbeats_failed, "enrolments", (json_int_t)st.enrolments,
-			 "reports_thinned", (json_int_t)st.reports_thinned);
+	return json_pack(
+		"{s:s, s:s, s:b, s:b, s:I, s:I, s:s,"
+		" s:o, s:o, s:o, s:o, s:o, s:I,"
+		" s:{s:I, s:I, s:I, s:I, s:I, s:I},"
+		" s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+		"url", u->url, "node", u->node, "connected", st.connected, "have_token",
+		st.have_token, "last_status", (json_int_t)st.last_status, "last_ok",
+		(json_int_t)st.last_ok_unix, "last_error", st.last_error, "queued",
+		per_kind(st.queued), "accepted", per_kind(st.accepted), "duplicates",
+		per_kind(st.duplicates), "rejected", per_kind(st.rejected), "dropped",
+		per_kind(st.dropped), "waiting", (json_int_t)st.waiting, "spool", "items",
+		(json_int_t)st.spool_items, "bytes", (json_int_t)st.spool_bytes, "max_bytes",
+		(json_int_t)st.spool_max_bytes, "torn", (json_int_t)st.spool_torn, "torn_bytes",
+		(json_int_t)st.spool_torn_bytes, "recovered", (json_int_t)st.spool_recovered,
+		"requests", (json_int_t)st.requests, "failures", (json_int_t)st.failures,
+		"auth_failures", (json_int_t)st.auth_failures, "untrusted",
+		(json_int_t)st.untrusted, "heartbeats_sent", (json_int_t)st.heartbeats_sent,
+		"heartbeats_failed", (json_int_t)st.heartbeats_failed, "enrolments",
+		(json_int_t)st.enrolments, "reports_thinned", (json_int_t)st.reports_thinned);
 }
 
 static uint64_t realtime_ns(void)
@@ -432,6 +432,49 @@ int vigil_uplink__health_alert(struct vigil_uplink *u, json_t **ret)
 			  (json_int_t)st.spool_torn_bytes, "spool", "items",
 			  (json_int_t)st.spool_items, "bytes", (json_int_t)st.spool_bytes,
 			  "max_bytes", (json_int_t)st.spool_max_bytes);
+	if (!event)
+		return -ENOMEM;
+	va.message = msg;
+	va.event_json = event;
+	a = vigil_alert__json(&va);
+	json_decref(event);
+	if (!a)
+		return -ENOMEM;
+	*ret = a;
+	return 1;
+}
+
+int vigil_uplink__trust_alert(struct vigil_uplink *u, json_t **ret)
+{
+	struct vigil_alert va = { .rule = vigil_rule(VIGIL_V0004), .time_ns = realtime_ns() };
+	uint64_t refused, fresh;
+	char msg[512], why[160];
+	json_t *event, *a;
+
+	if (!u || !ret)
+		return -EINVAL;
+	pthread_mutex_lock(&u->mu);
+	refused = u->st.untrusted;
+	fresh = refused - u->untrusted_reported;
+	/* once when refusals start, then every UPLINK_TRUST_REALERT_NS while they go on */
+	if (!fresh || (u->trust_alert_mono &&
+		       uplink_now_mono() - u->trust_alert_mono < UPLINK_TRUST_REALERT_NS)) {
+		pthread_mutex_unlock(&u->mu);
+		return 0;
+	}
+	u->untrusted_reported = refused;
+	u->trust_alert_mono = uplink_now_mono();
+	vigil_strlcpy(why, u->st.last_error, sizeof(why));
+	pthread_mutex_unlock(&u->mu);
+	snprintf(
+		msg, sizeof(msg),
+		"the cockpit's address %s answered %llu time(s) with a certificate %s does not "
+		"accept: someone else may be answering there. Nothing was sent to it (no token, no "
+		"record); the records wait in the spool",
+		u->url, (unsigned long long)fresh, u->ca_file ? u->ca_file : "the system's CAs");
+	event = json_pack("{s:s, s:s, s:s, s:I, s:I, s:s}", "type", "health", "cockpit", u->url,
+			  "ca_file", u->ca_file ? u->ca_file : "", "refused", (json_int_t)fresh,
+			  "refused_total", (json_int_t)refused, "error", why);
 	if (!event)
 		return -ENOMEM;
 	va.message = msg;
