@@ -60,7 +60,8 @@ struct vigil_uplink_stats {
 	uint64_t duplicates[VIGIL_UPLINK_NKINDS]; /* the cockpit had them already */
 	uint64_t rejected[VIGIL_UPLINK_NKINDS];	  /* refused for good (4xx, or per item) */
 	uint64_t dropped[VIGIL_UPLINK_NKINDS]; /* never spooled: queue or spool full, too large */
-	uint64_t waiting;		       /* queued in memory, not yet in the spool */
+	uint64_t dropped_health; /* of dropped alerts, health alerts (V...): not news for a V0003 */
+	uint64_t waiting;	 /* queued in memory, not yet in the spool */
 	/* the spool */
 	uint64_t spool_items, spool_bytes, spool_max_bytes;
 	uint64_t spool_torn, spool_torn_bytes, spool_recovered;
@@ -77,6 +78,7 @@ struct vigil_uplink_stats {
 	long last_status;	  /* HTTP status of the last answer, 0 for none */
 	int64_t last_ok_unix;	  /* when the cockpit last answered 2xx (0: never) */
 	char last_error[160];	  /* the last failure, "" when none */
+	char spool_error[160];	  /* the last failure of the spool's disk (ENOSPC...), "" none */
 };
 
 /*

@@ -35,7 +35,9 @@ uint64_t uplink_lost_total(const struct vigil_uplink_stats *st)
 
 	for (int k = 0; k < VIGIL_UPLINK_NKINDS; k++)
 		n += st->dropped[k] + st->rejected[k];
-	return n;
+	/* a V0003 that could not be kept is not news for the next one: on a full disk each
+	 * would otherwise announce the loss of the one before, forever */
+	return n - st->dropped_health;
 }
 
 static char *dup_opt(const char *s)
@@ -236,6 +238,7 @@ static int push_text(struct vigil_uplink *u, enum uplink_kind kind, char *text, 
 	u->st.queued[idx]++;
 	if (it.len > UPLINK_REC_MAX_LEN || u->qn >= limit || u->draining) {
 		u->st.dropped[idx]++;
+		u->st.dropped_health += reserve;
 		pthread_mutex_unlock(&u->mu);
 		free(it.text);
 		return it.len > UPLINK_REC_MAX_LEN ? -EMSGSIZE : -ENOBUFS;
@@ -378,7 +381,7 @@ json_t *vigil_uplink__stats_json(struct vigil_uplink *u)
 		"{s:s, s:s, s:b, s:b, s:I, s:I, s:s,"
 		" s:o, s:o, s:o, s:o, s:o, s:I,"
 		" s:{s:I, s:I, s:I, s:I, s:I, s:I},"
-		" s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+		" s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:s}",
 		"url", u->url, "node", u->node, "connected", st.connected, "have_token",
 		st.have_token, "last_status", (json_int_t)st.last_status, "last_ok",
 		(json_int_t)st.last_ok_unix, "last_error", st.last_error, "queued",
@@ -392,7 +395,8 @@ json_t *vigil_uplink__stats_json(struct vigil_uplink *u)
 		"auth_failures", (json_int_t)st.auth_failures, "untrusted",
 		(json_int_t)st.untrusted, "heartbeats_sent", (json_int_t)st.heartbeats_sent,
 		"heartbeats_failed", (json_int_t)st.heartbeats_failed, "enrolments",
-		(json_int_t)st.enrolments, "reports_thinned", (json_int_t)st.reports_thinned);
+		(json_int_t)st.enrolments, "reports_thinned", (json_int_t)st.reports_thinned,
+		"dropped_health", (json_int_t)st.dropped_health, "spool_error", st.spool_error);
 }
 
 static uint64_t realtime_ns(void)
@@ -425,13 +429,14 @@ int vigil_uplink__health_alert(struct vigil_uplink *u, json_t **ret)
 		 "%llu record(s) for the cockpit %s were lost since the last report (queue or "
 		 "spool full, refused by the cockpit, or damaged on disk); see event.totals",
 		 (unsigned long long)fresh, u->url);
-	event = json_pack("{s:s, s:s, s:I, s:{s:o, s:o, s:I, s:I}, s:{s:I, s:I, s:I}}", "type",
-			  "health", "cockpit", u->url, "dropped", (json_int_t)fresh, "totals",
-			  "dropped", per_kind(st.dropped), "rejected", per_kind(st.rejected),
-			  "torn", (json_int_t)st.spool_torn, "torn_bytes",
-			  (json_int_t)st.spool_torn_bytes, "spool", "items",
+	event = json_pack("{s:s, s:s, s:I, s:{s:o, s:o, s:I, s:I, s:I}, s:{s:I, s:I, s:I, s:s}}",
+			  "type", "health", "cockpit", u->url, "dropped", (json_int_t)fresh,
+			  "totals", "dropped", per_kind(st.dropped), "rejected",
+			  per_kind(st.rejected), "torn", (json_int_t)st.spool_torn, "torn_bytes",
+			  (json_int_t)st.spool_torn_bytes, "dropped_health",
+			  (json_int_t)st.dropped_health, "spool", "items",
 			  (json_int_t)st.spool_items, "bytes", (json_int_t)st.spool_bytes,
-			  "max_bytes", (json_int_t)st.spool_max_bytes);
+			  "max_bytes", (json_int_t)st.spool_max_bytes, "error", st.spool_error);
 	if (!event)
 		return -ENOMEM;
 	va.message = msg;
