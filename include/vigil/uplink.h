@@ -38,7 +38,7 @@ struct vigil_uplink_opts {
 	uint64_t spool_max_bytes;    /* 0 = 64 MiB */
 	uint64_t heartbeat_ns;	     /* 0 = 10 s */
 	uint64_t connect_timeout_ns; /* 0 = 5 s */
-	uint64_t timeout_ns;	     /* a whole request, 0 = 10 s */
+	uint64_t timeout_ns;	     /* a whole request, 0 = 10 s; + 1 s per 256 KiB of body */
 	uint64_t retry_base_ns;	     /* first backoff, 0 = 200 ms; doubled up to: */
 	uint64_t retry_cap_ns;	     /* 0 = heartbeat_ns */
 	size_t queue_max;	     /* items waiting for the spool, 0 = 10 000 */

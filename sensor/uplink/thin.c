@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * An incident report too large for one spool record. A report is bounded by the incident's
- * evidence budget (8 MiB of events in memory, zoom's incident_bytes), but its JSON is larger
- * than that, and an incident that stays open for its whole max_duration (10 min of alerts) also
- * carries every alert. Refused whole, the report would be lost to the cockpit (the 10-minute
- * outage run of t8100 lost one so). Instead the cockpit gets the report with fewer events (the
+ * An incident report too large for one request (the uplink's batch_bytes, 4 MiB). A report is
+ * bounded by the incident's evidence budget (8 MiB of events in memory, zoom's
+ * incident_bytes), but its JSON is larger than that, and an incident that stays open for its
+ * whole max_duration (10 min of alerts) also carries every alert. Over the spool's record limit
+ * it was lost to the cockpit (the 10-minute outage run of t8100 lost one so); just under it,
+ * it took the cockpit longer to store than a request may last, and held up the spool. Instead the cockpit gets the report with fewer events (the
  * first and the last ones: how it started and how it ended), and, only if that is not enough,
  * fewer alerts inside it (each alert also went to the cockpit on its own). What was left out
  * is said in the report ("uplink_omitted"); the node's own evidence store keeps it whole.

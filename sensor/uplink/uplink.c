@@ -278,7 +278,8 @@ int vigil_uplink__report(struct vigil_uplink *u, const json_t *report)
 	if (!u || !json_is_string(json_object_get(report, "incident_id")))
 		return -EINVAL;
 	/* a report over the record limit goes with fewer events rather than not at all */
-	e = uplink_thin_report(report, UPLINK_REC_MAX_LEN, &text, &len);
+	/* no larger than a batch: the cockpit stores it within a request's time */
+	e = uplink_thin_report(report, u->batch_bytes, &text, &len);
 	if (e == -EMSGSIZE || e == -ENOMEM) {
 		pthread_mutex_lock(&u->mu);
 		u->st.queued[VIGIL_UPLINK_REPORT]++;
