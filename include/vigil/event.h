@@ -134,6 +134,17 @@ struct vigil_event {
 			bool upper_layer; /* exe is on an overlayfs upper layer: not in the image */
 			bool memfd;	  /* exe is a memfd (fileless) */
 			bool dev_shm;	  /* exe, cwd or argv[0] under /dev/shm */
+			/* drop-and-execute (docs/SENSOR.md): the executable, or the script it
+			 * runs, was changed at run time */
+			bool written;	    /* opened for writing or made executable by a
+					     * monitored workload since the sensor started */
+			bool modified;	    /* its ctime is after the workload started */
+			const char *script; /* a script run by its interpreter (path): NULL else */
+			bool script_written, script_modified; /* the same, for the script */
+			uint64_t writer_cgroup;		      /* the last writer (written) */
+			uint32_t writer_pid;
+			uint32_t written_how; /* 1 opened for writing, 2 chmod +x, 4 io_uring */
+			uint64_t written_ns;  /* CLOCK_REALTIME */
 			/* the program that started it: the exe this process ran before the exec
 			 * (after a fork, its parent's); "" or NULL when not known */
 			const char *parent_exe;
@@ -234,6 +245,12 @@ struct vigil_workload_info {
 
 /* The "event" object: "type" and the kind's fields, by the event table, as `vigil trace
  * --json`, alerts and evidence all show it. New reference; NULL on out of memory. */
+/* Text a workload chose (a path, a name, an argument) as a JSON string: valid UTF-8 as it is,
+ * any other byte as \xNN, so no name makes its event unencodable. At most len bytes (a
+ * fixed-size comm need not end in NUL). NULL only on out of memory. */
+struct json_t *vigil_json_textn(const char *s, size_t len);
+struct json_t *vigil_json_text(const char *s);
+
 struct json_t *vigil_event__json(const struct vigil_event *ev);
 /* The "process" object (p may be NULL: zeros and ""). New reference. */
 struct json_t *vigil_process__json(const struct vigil_process *p);
