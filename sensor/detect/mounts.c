@@ -8,8 +8,10 @@
  * A volume is any mount but the root filesystem, the kernel's pseudo filesystems (proc, sysfs,
  * cgroup, devpts, ...) and the scratch tmpfs a runtime mounts itself (/dev, /dev/shm, /run,
  * /tmp, /var/tmp): a bind mount of a host directory, an emptyDir, a configMap or secret, NFS,
- * a block device. Workloads in the host's mount namespace (a plain host process) have no
- * volumes in this sense: there /home or /boot are just the host's filesystems.
+ * a block device. Workloads in the host's mount namespace (pid 1's, or the sensor's own when
+ * it may not look at pid 1's) have no volumes in this sense: there /home or /boot are just
+ * the host's filesystems. A program gone before its mount table is read is judged by its
+ * parent's (a shell that waits for it shares its mounts); when both are gone, R0001 says it.
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -142,7 +144,9 @@ bool vigil_exec_mount(uint32_t pid, uint32_t ppid, const char *path, char *mnt, 
 	uint32_t pids[2] = { pid, ppid };
 	ino_t ns;
 
-	if (!host && mntns_of(1, &host) < 0)
+	/* the host's: pid 1's, or (not allowed to look at pid 1) the sensor's own, which is the
+	 * host's when it runs on the host */
+	if (!host && mntns_of(1, &host) < 0 && mntns_of((uint32_t)getpid(), &host) < 0)
 		return false;
 	/* the process itself, or (gone already) its parent, which usually shares its mounts */
 	for (int i = 0; i < 2; i++) {
