@@ -146,8 +146,11 @@ benign() {
 	"$P/open_via" sys "$W/data.txt"
 	"$P/open_via" uring "$W/data.txt"
 	"$P/thread_do" open "$W/data.txt"
+	# a build step: writes a program and runs it. It lives half a second: the content check of
+	# a pinned executable reads it through its process (or its parent), and a program whose
+	# process and parent are both gone cannot be read (R1001 "could not be read", DETECTION §3)
 	rm -f "$W/build/tool"
-	"$P/write_exec" "$W/build/tool"
+	"$P/write_exec" "$W/build/tool" /bin/sleep 0.5
 	"$P/dns_query" api.example.org 127.0.0.1 53
 	connect 127.0.0.1 7000 hello
 	"$P/iouring_connect" 127.0.0.1 7000 hello
