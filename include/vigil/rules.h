@@ -53,7 +53,8 @@ enum {
 	R(R1000, "Process Executed from /dev/shm", 8, "TA0002", "T1059", 0,                              \
 	  "exe, cwd or argv[0] under /dev/shm")                                                          \
 	R(R1001, "Drifted process executed", 8, "TA0005", "T1036", 0,                                    \
-	  "exe on the overlay upper layer (not in the image) and not in the profile")                    \
+	  "exe or its script written at run time (drop-and-execute), or on the overlay upper "           \
+	  "layer and not in the profile")                                                                \
 	R(R1002, "Process tries to load a kernel module", 10, "TA0005", "T1547.006", 0,                  \
 	  "init_module or finit_module")                                                                 \
 	R(R1003, "SSH Connection to Unexpected Destination on Non-Standard Port", 5, "TA0008",           \

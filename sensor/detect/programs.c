@@ -56,7 +56,7 @@ static bool name_is(const char *name)
 	return false;
 }
 
-bool detect_is_shell_or_interpreter(const char *path, const char *argv0)
+bool vigil_program_is_shell_or_interpreter(const char *path, const char *argv0)
 {
 	const char *b;
 
