@@ -40,7 +40,7 @@ A|exec-from-thread|defence evasion|T1106|R0001{event.path=/usr/bin/hostid}|execv
 A|renamed-binary|defence evasion|T1036.003|R0001{event.path=$W/bin/kworkerd}|id copied under a kernel thread's name and run
 A|symlinked-exec|defence evasion|T1036|R0001{event.path=/usr/bin/base64}|a new program run through a symlink named ls
 A|kubectl|execution|T1609|R0007|kubectl run in the workload
-A|drop-and-exec|execution|T1105|R1001{event.path=$W/drop/payload}/R0001{event.path=$W/drop/payload}|a binary written by the workload, made executable and run
+A|drop-and-exec|execution|T1105|R1001{event.path=$W/drop/payload}|a binary written by the workload, made executable and run
 A|prctl-runc|defence evasion|T1036.004|R1006{process.comm=runc}|a process names itself runc (prctl PR_SET_NAME) and unshares: runc's exemption is by executable
 A|ld-preload|persistence|T1574.006|R1011{event.ld_hook=LD_PRELOAD}|a known program started with LD_PRELOAD set
 A|miner-stratum|impact|T1496|R1007|a renamed miner started with a stratum pool URL
