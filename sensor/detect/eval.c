@@ -14,6 +14,7 @@
 #include "sensor/detect/detect_internal.h"
 #include "util/path.h"
 #include "util/strutil.h"
+#include "vigil/detect.h"
 #include "vigil/detect_paths.h"
 #include "vigil/exe_digest.h"
 #include "vigil/path_alias.h"
@@ -180,9 +181,9 @@ static int exec_rules(struct raise *r)
 	const char *path =
 		ev->exec.path && ev->exec.path[0] ? ev->exec.path : (p && p->exe ? p->exe : "");
 	const char *argv0 = p && p->argv && p->argc ? p->argv[0] : NULL;
-	const char *cwd = p ? p->cwd : NULL, *who = NULL;
+	const char *cwd = p ? p->cwd : NULL, *who = NULL, *hint;
 	enum vigil_match m, mj;
-	char args[512], by[600] = "";
+	char args[512], mnt[256], by[600] = "";
 	int err;
 
 	m = vigil_matcher__exec(r->b->m, path, p ? (const char *const *)p->argv : NULL,
@@ -192,6 +193,12 @@ static int exec_rules(struct raise *r)
 	if (who)
 		snprintf(by, sizeof(by), " (%.500s never ran it %s while learning)", who,
 			 mj == VIGIL_MATCH_NO ? "at all" : "with these arguments");
+	/* a miner is news even when the profile lists it (a profile learned from a
+	 * compromised workload), as in Kubescape */
+	if ((hint = vigil_miner_hint(path, p ? (const char *const *)p->argv : NULL,
+				     p ? p->argc : 0)) != NULL)
+		return detect_raise(r, VIGIL_R1007, path, "crypto miner launched: %s (%s)", path,
+				    hint);
 	if (ev->exec.memfd || vigil_path_is_memfd_exe(path))
 		return detect_raise(r, VIGIL_R1005, path, "fileless execution: %s", path);
 	if (ev->exec.dev_shm || vigil_path_under_dev_shm(path) || vigil_path_under_dev_shm(cwd) ||
@@ -241,6 +248,12 @@ static int exec_rules(struct raise *r)
 	}
 	if (mj == VIGIL_MATCH_NO && !strcmp(base_name(path), "kubectl"))
 		return detect_raise(r, VIGIL_R0007, path, "kubectl run: %s%s", path, by);
+	/* only for a program the profile does not know: the mount table costs a read */
+	if (m == VIGIL_MATCH_NO && detect_rule_on(r, VIGIL_R1004) &&
+	    r->d->exec_mount(ev, mnt, sizeof(mnt)))
+		return detect_raise(r, VIGIL_R1004, path,
+				    "process executed from a mounted path: %s (a volume at %s)",
+				    path, mnt);
 	if (mj == VIGIL_MATCH_NO)
 		return detect_raise(r, VIGIL_R0001, path, "unexpected process launched: %s%s", path,
 				    by);
@@ -301,6 +314,12 @@ static int eval_open(struct raise *r)
 			"mount of it)%s",
 			alias, path, by);
 	}
+	/* R1007: a write to a CPU's model-specific registers (XMRig's RandomX tuning); attempts
+	 * count, the profile does not excuse it */
+	if (vigil_path_cpu_msr(path) && vigil_open_flags_write(ev->open.flags))
+		return detect_raise(r, VIGIL_R1007, path,
+				    "crypto miner: model-specific registers written (%s)%s", path,
+				    ev->open.ret < 0 ? " (denied)" : "");
 	/* a failed open whose name the sensor could not keep whole (longer than it copies, or
 	 * its directory too deep) could have named any file, a sensitive one included */
 	if (ev->open.truncated && ev->open.ret < 0 && (!path[0] || path[0] == '/'))
@@ -445,6 +464,16 @@ static int eval_connect(struct raise *r)
 		return detect_raise(r, VIGIL_R0007, key,
 				    "connection to the Kubernetes API server %s:%u", addr,
 				    ra->port);
+	/* R1003 (off by default, as in Kubescape): an SSH client to an address and port the
+	 * profile does not know, on a port SSH does not use; off, R1009/R0011 judge it */
+	if (ev->net.proto == IPPROTO_TCP && ra->port != 22 && ra->port != 2022 && ev->proc &&
+	    vigil_is_ssh_client(ev->proc->exe,
+				ev->proc->argc && ev->proc->argv ? ev->proc->argv[0] : NULL) &&
+	    detect_rule_on(r, VIGIL_R1003))
+		return detect_raise(r, VIGIL_R1003, key,
+				    "SSH connection to an unexpected destination on a non-standard "
+				    "port: %s:%u by %s",
+				    addr, ra->port, ev->proc->exe);
 	if (ev->net.proto == IPPROTO_TCP && (ra->port == 3333 || ra->port == 45700))
 		return detect_raise(r, VIGIL_R1009, key, "connection to crypto-mining port %s:%u",
 				    addr, ra->port);
