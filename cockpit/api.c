@@ -25,6 +25,9 @@ void cockpit_reply_error(struct cockpit_reply *r, unsigned status, const char *f
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	/* messages quote the request (a path, an id): invalid UTF-8 would make json_pack fail and
+	 * turn a 404 into a 500 */
+	vigil_utf8_scrub(msg);
 	r->status = status;
 	r->body = json_pack("{s:s}", "error", msg);
 }

@@ -245,6 +245,12 @@ struct vigil_workload_info {
 
 /* The "event" object: "type" and the kind's fields, by the event table, as `vigil trace
  * --json`, alerts and evidence all show it. New reference; NULL on out of memory. */
+/* Text a workload chose (a path, a name, an argument) as a JSON string: valid UTF-8 as it is,
+ * any other byte as \xNN, so no name makes its event unencodable. At most len bytes (a
+ * fixed-size comm need not end in NUL). NULL only on out of memory. */
+struct json_t *vigil_json_textn(const char *s, size_t len);
+struct json_t *vigil_json_text(const char *s);
+
 struct json_t *vigil_event__json(const struct vigil_event *ev);
 /* The "process" object (p may be NULL: zeros and ""). New reference. */
 struct json_t *vigil_process__json(const struct vigil_process *p);

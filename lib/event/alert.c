@@ -54,22 +54,24 @@ json_t *vigil_alert__json(const struct vigil_alert *a)
 	if (a->event)
 		event = vigil_event__json(a->event);
 	else if (a->profile_file.path)
-		event = json_pack("{s:s,s:s,s:s,s:s}", "type", "profile", "path",
-				  a->profile_file.path, "reason",
+		event = json_pack("{s:s,s:o,s:s,s:o}", "type", "profile", "path",
+				  vigil_json_text(a->profile_file.path), "reason",
 				  a->profile_file.reason ? a->profile_file.reason : "", "detail",
-				  a->profile_file.detail ? a->profile_file.detail : "");
+				  vigil_json_text(a->profile_file.detail));
 	else if (a->event_json)
 		event = json_deep_copy(a->event_json);
 	else
 		event = json_object();
-	return with_action(json_pack("{s:s,s:s,s:s,s:i,s:s,s:{s:s,s:s},s:o,s:o,s:o,s:o,s:s,s:I}",
+	/* the message and the key quote paths and names (any bytes), and the message may be cut
+	 * inside a character: both go through json_text */
+	return with_action(json_pack("{s:s,s:s,s:s,s:i,s:o,s:{s:s,s:s},s:o,s:o,s:o,s:o,s:o,s:I}",
 				     "time", vigil_format_time_ns(a->time_ns, when, sizeof(when)),
 				     "rule_id", r->id, "rule_name", r->name, "severity",
-				     r->severity, "message", a->message ? a->message : "", "mitre",
+				     r->severity, "message", vigil_json_text(a->message), "mitre",
 				     "tactic", r->tactic, "technique", r->technique, "workload",
 				     vigil_workload__json(a->workload, &a->info), "process",
 				     vigil_process__json(a->proc), "event", event, "profile",
-				     profile_json(a->profile), "key", a->key ? a->key : "",
+				     profile_json(a->profile), "key", vigil_json_text(a->key),
 				     "repeats", (json_int_t)a->repeats),
 			   a->event);
 }

@@ -108,7 +108,7 @@ static json_t *field_json(const struct vigil_event *ev, const struct ev_field *f
 
 	switch (f->type) {
 	case EV_STR:
-		return json_string(ev_field_str(ev, f));
+		return vigil_json_text(ev_field_str(ev, f));
 	case EV_BOOL:
 		return json_boolean(ev_field_u64(ev, f));
 	case EV_INT:
@@ -121,7 +121,7 @@ static json_t *field_json(const struct vigil_event *ev, const struct ev_field *f
 		return names_json(ev, f);
 	case EV_ADDR:
 		vigil_sockaddr__text(ev_field_addr(ev, f), buf, sizeof(buf));
-		return json_string(buf);
+		return vigil_json_text(buf); /* a unix socket's path is any bytes */
 	case EV_PORT:
 		return json_integer(ev_field_addr(ev, f)->port);
 	case EV_FAMILY:
@@ -329,13 +329,14 @@ json_t *vigil_process__json(const struct vigil_process *p)
 				 args ? args : json_array(), "args_truncated", 0, "cwd", "", "uid",
 				 0, "gid", 0, "start_ns", (json_int_t)0);
 	for (uint32_t i = 0; args && p->argv && i < p->argc; i++)
-		json_array_append_new(args, json_string(p->argv[i] ? p->argv[i] : ""));
-	o = json_pack("{s:I,s:I,s:I,s:s%,s:s,s:o,s:b,s:s,s:I,s:I,s:I}", "pid", (json_int_t)p->pid,
-		      "tid", (json_int_t)p->tid, "ppid", (json_int_t)p->ppid, "comm", p->comm,
-		      strnlen(p->comm, sizeof(p->comm)), "exe", p->exe ? p->exe : "", "args",
-		      args ? args : json_array(), "args_truncated", (int)p->args_truncated, "cwd",
-		      p->cwd ? p->cwd : "", "uid", (json_int_t)p->uid, "gid", (json_int_t)p->gid,
-		      "start_ns", (json_int_t)p->start_ns);
+		json_array_append_new(args, vigil_json_text(p->argv[i]));
+	/* names, paths and arguments are the process's own choice: any bytes (json_text) */
+	o = json_pack("{s:I,s:I,s:I,s:o,s:o,s:o,s:b,s:o,s:I,s:I,s:I}", "pid", (json_int_t)p->pid,
+		      "tid", (json_int_t)p->tid, "ppid", (json_int_t)p->ppid, "comm",
+		      vigil_json_textn(p->comm, sizeof(p->comm)), "exe", vigil_json_text(p->exe),
+		      "args", args ? args : json_array(), "args_truncated", (int)p->args_truncated,
+		      "cwd", vigil_json_text(p->cwd), "uid", (json_int_t)p->uid, "gid",
+		      (json_int_t)p->gid, "start_ns", (json_int_t)p->start_ns);
 	return o;
 }
 
@@ -355,12 +356,14 @@ json_t *vigil_workload__json(const struct vigil_workload *w, const struct vigil_
 	cid = w->container_id ? w->container_id : "";
 	cgroup = w->cgroup_path ? w->cgroup_path : "";
 	name = info->name ? info->name : (w->name && w->name[0] ? w->name : cgroup);
-	o = json_pack("{s:s,s:s,s:s,s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:I}", "id", cid[0] ? cid : cgroup,
-		      "name", name, "cgroup", cgroup, "cgroup_id", (json_int_t)w->cgroup_id,
+	/* a cgroup's name (and a workload named after it) is chosen by whoever made it */
+	o = json_pack("{s:o,s:o,s:o,s:I,s:s,s:o,s:s,s:s,s:s,s:s,s:I}", "id",
+		      vigil_json_text(cid[0] ? cid : cgroup), "name", vigil_json_text(name),
+		      "cgroup", vigil_json_text(cgroup), "cgroup_id", (json_int_t)w->cgroup_id,
 		      "container_id", cid, "container_name",
-		      info->container_name ? info->container_name
-		      : cid[0]		   ? name
-					   : "",
+		      vigil_json_text(info->container_name ? info->container_name
+				      : cid[0]		   ? name
+							   : ""),
 		      "runtime",
 		      info->runtime ? info->runtime
 		      : w->runtime  ? w->runtime

@@ -36,4 +36,15 @@ unsigned vigil_edit_distance(const char *a, const char *b, unsigned max);
  */
 const char *vigil_suggest(const char *word, const char *const *candidates);
 
+/* Length (1 to 4) of the well-formed UTF-8 sequence that starts at s; 0 when none does (a stray
+ * byte, an overlong form, a surrogate, past U+10FFFF, or the end of the string). */
+size_t vigil_utf8_len(const char *s);
+
+/*
+ * Makes s valid, printable UTF-8 in place: every byte outside a well-formed sequence and every
+ * ASCII control character becomes '?'. For messages that quote input (JSON encoders refuse
+ * invalid UTF-8, and a terminal must not receive escapes).
+ */
+void vigil_utf8_scrub(char *s);
+
 #endif

@@ -11,12 +11,31 @@
 #include "vigil/agent.h"
 #include "vigil/alert.h"
 
+/*
+ * An alert whose full encoding failed (out of memory, or text no encoder foresaw) still goes
+ * out with what is certain: the rule, the time and the workload's cgroup. A detection that
+ * cannot be shown must not vanish, and must not stop the sensor either.
+ */
+static json_t *bare_alert(const struct vigil_alert *a)
+{
+	char when[48];
+
+	return json_pack("{s:s,s:s,s:s,s:i,s:s,s:{s:I},s:b}", "time",
+			 vigil_format_time_ns(a->time_ns, when, sizeof(when)), "rule_id",
+			 a->rule->id, "rule_name", a->rule->name, "severity", a->rule->severity,
+			 "message", "(this alert's details could not be encoded)", "workload",
+			 "cgroup_id", (json_int_t)(a->workload ? a->workload->cgroup_id : 0),
+			 "encoding_failed", 1);
+}
+
 int vigil_alert_pipe__emit(const struct vigil_alert *a, void *ctx)
 {
 	struct vigil_alert_pipe *p = ctx;
 	json_t *j = vigil_alert__json(a);
 	char id[VIGIL_RANDOM_ID_LEN + 1];
 
+	if (!j)
+		j = bare_alert(a);
 	if (!j)
 		return -ENOMEM;
 	p->raised++;

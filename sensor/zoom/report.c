@@ -206,13 +206,14 @@ static void collect_files(struct report *b)
 /* The "events" section: one row per event, its detail as `vigil trace` prints it. */
 static void event_row(struct report *b, size_t seq, const struct zev *e)
 {
-	json_array_append_new(b->events,
-			      json_pack("{s:I, s:I, s:s, s:I, s:s, s:b, s:s, s:I}", "seq",
-					(json_int_t)seq, "time_ns", (json_int_t)e->time_ns, "kind",
-					vigil_event_kind__name((enum vigil_event_kind)e->kind),
-					"pid", (json_int_t)e->pid, "comm", e->comm, "via_iouring",
-					(int)e->via_iouring, "detail", zev_detail(e), "bytes",
-					(json_int_t)e->bytes));
+	json_array_append_new(
+		b->events,
+		json_pack("{s:I, s:I, s:s, s:I, s:o, s:b, s:o, s:I}", "seq", (json_int_t)seq,
+			  "time_ns", (json_int_t)e->time_ns, "kind",
+			  vigil_event_kind__name((enum vigil_event_kind)e->kind), "pid",
+			  (json_int_t)e->pid, "comm", vigil_json_textn(e->comm, sizeof(e->comm)),
+			  "via_iouring", (int)e->via_iouring, "detail",
+			  vigil_json_text(zev_detail(e)), "bytes", (json_int_t)e->bytes));
 }
 
 /* Sensitive file f went to addr: the file's "sent_to" names it once; the first such pair is
@@ -220,7 +221,7 @@ static void event_row(struct report *b, size_t seq, const struct zev *e)
 static void mark_sent(struct report *b, size_t f, const char *addr)
 {
 	if (!json_array_has_string(b->file_sent[f], addr))
-		json_array_append_new(b->file_sent[f], json_string(addr));
+		json_array_append_new(b->file_sent[f], vigil_json_text(addr));
 	if (!b->sent_file) {
 		b->sent_file = b->file_ev[f]->text;
 		vigil_strlcpy(b->sent_to, addr, sizeof(b->sent_to));
@@ -296,13 +297,13 @@ static void flow_row(struct report *b, struct dest *d, const struct zev *e, cons
 	free(sample);
 	json_array_append_new(
 		b->flows,
-		json_pack("{s:I, s:s, s:i, s:s, s:b, s:b, s:s, s:s, s:f, s:I, s:s, s:o}", "time_ns",
+		json_pack("{s:I, s:s, s:i, s:s, s:b, s:b, s:s, s:o, s:f, s:I, s:s, s:o}", "time_ns",
 			  (json_int_t)e->time_ns, "addr", ip, "port", (int)e->port, "direction",
 			  e->dir == VIGIL_DIR_INBOUND ? "in" : "out", "via_iouring",
 			  (int)e->via_iouring, "tls", (int)(e->tls != 0), "protocol",
-			  vigil_proto__name(pi.proto), "detail", pi.detail, "entropy", pi.entropy,
-			  "bytes", (json_int_t)e->bytes, "sample_hex", hex.data ? hex.data : "",
-			  "redactions", red));
+			  vigil_proto__name(pi.proto), "detail", vigil_json_text(pi.detail),
+			  "entropy", pi.entropy, "bytes", (json_int_t)e->bytes, "sample_hex",
+			  hex.data ? hex.data : "", "redactions", red));
 	vigil_buf__release(&hex);
 	b->nflows++;
 }
@@ -427,8 +428,9 @@ static void files(struct report *b)
 		if (!b->read_file)
 			b->read_file = fe->text;
 		json_array_append_new(b->files,
-				      json_pack("{s:I, s:s, s:I, s:I, s:s, s:i, s:o}", "time_ns",
-						(json_int_t)fe->time_ns, "path", fe->text, "pid",
+				      json_pack("{s:I, s:o, s:I, s:I, s:s, s:i, s:o}", "time_ns",
+						(json_int_t)fe->time_ns, "path",
+						vigil_json_text(fe->text), "pid",
 						(json_int_t)fe->pid, "bytes", (json_int_t)fe->bytes,
 						"sample_sha256", h.data ? h.data : "", "sample_len",
 						(int)fe->data_len, "sent_to", b->file_sent[f]));
@@ -447,14 +449,16 @@ static void processes(struct report *b)
 		size_t j;
 		json_t *l;
 
-		json_array_append_new(b->procs,
-				      json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:I}", "pid",
-						(json_int_t)p->pid, "comm", p->comm, "exe", p->exe,
-						"language", ln, "language_version",
-						p->lang_known ? p->lang.version : "",
-						"language_evidence",
-						p->lang_known ? p->lang.evidence : "process gone",
-						"first_ns", (json_int_t)p->first_ns));
+		json_array_append_new(
+			b->procs,
+			json_pack(
+				"{s:I, s:o, s:o, s:s, s:o, s:o, s:I}", "pid", (json_int_t)p->pid,
+				"comm", vigil_json_textn(p->comm, sizeof(p->comm)), "exe",
+				vigil_json_text(p->exe), "language", ln, "language_version",
+				vigil_json_text(p->lang_known ? p->lang.version : ""),
+				"language_evidence",
+				vigil_json_text(p->lang_known ? p->lang.evidence : "process gone"),
+				"first_ns", (json_int_t)p->first_ns));
 		json_array_foreach(b->langs, j, l)
 		{
 			seen = seen || !strcmp(json_string_value(l), ln);
@@ -544,11 +548,12 @@ static json_t *assemble(struct report *b, bool closed, const char *summary_text)
 	gethostname(host, sizeof(host) - 1);
 	json_object_set_new(r, "incident_id", json_string(inc->id));
 	json_object_set_new(r, "state", json_string(closed ? "closed" : "open"));
-	json_object_set_new(r, "workload",
-			    json_pack("{s:s, s:s, s:I, s:s, s:s}", "id", inc->workload_id, "name",
-				      inc->wl->name, "cgroup_id", (json_int_t)inc->wl->cgroup_id,
-				      "cgroup", inc->wl->cgroup, "container_id",
-				      inc->wl->container_id));
+	json_object_set_new(
+		r, "workload",
+		json_pack("{s:o, s:o, s:I, s:o, s:s}", "id", vigil_json_text(inc->workload_id),
+			  "name", vigil_json_text(inc->wl->name), "cgroup_id",
+			  (json_int_t)inc->wl->cgroup_id, "cgroup",
+			  vigil_json_text(inc->wl->cgroup), "container_id", inc->wl->container_id));
 	json_object_set_new(r, "host", json_string(host));
 	json_object_set_new(r, "opened_ns", json_integer((json_int_t)inc->opened_ns));
 	json_object_set_new(
@@ -569,8 +574,8 @@ static json_t *assemble(struct report *b, bool closed, const char *summary_text)
 	json_object_set_new(r, "bytes", json_integer((json_int_t)b->bytes));
 	json_object_set_new(r, "rules", b->rules);
 	json_object_set_new(r, "languages", b->langs);
-	json_object_set_new(r, "headline", json_string(inc->head.text));
-	json_object_set_new(r, "summary", json_string(summary_text));
+	json_object_set_new(r, "headline", vigil_json_text(inc->head.text));
+	json_object_set_new(r, "summary", vigil_json_text(summary_text));
 	json_object_set_new(r, "alerts", json_deep_copy(inc->alerts));
 	json_object_set_new(r, "processes", b->procs);
 	json_object_set_new(r, "destinations", b->dests);

@@ -481,7 +481,7 @@ int vigil_zoom__alert(struct vigil_zoom *z, const struct vigil_event *ev, json_t
 	if (alert) {
 		zoom_headline_alert(inc, alert);
 		json_object_set_new(alert, "incident_id", json_string(inc->id));
-		json_object_set_new(alert, "incident_headline", json_string(inc->head.text));
+		json_object_set_new(alert, "incident_headline", vigil_json_text(inc->head.text));
 		json_array_append(inc->alerts, alert);
 	}
 	if (ret_id)

@@ -72,6 +72,28 @@ static void test_suggest(void **state)
 	assert_int_equal(vigil_edit_distance("kitten", "sitting", 5), 3);
 }
 
+static void test_utf8(void **state)
+{
+	char bad[] = "id\xff\xe2\x8b\xaf\x06 \xc0\xaf \xed\xa0\x80 \xe2\x8b";
+	char good[] = "\xe2\x8b\xaf caf\xc3\xa9 \xf0\x9f\x90\xa7";
+
+	(void)state;
+	assert_int_equal(vigil_utf8_len("a"), 1);
+	assert_int_equal(vigil_utf8_len("\xc3\xa9"), 2);
+	assert_int_equal(vigil_utf8_len("\xe2\x8b\xaf"), 3);
+	assert_int_equal(vigil_utf8_len("\xf0\x9f\x90\xa7"), 4);
+	assert_int_equal(vigil_utf8_len(""), 0);
+	assert_int_equal(vigil_utf8_len("\xc0\xaf"), 0);     /* overlong '/' */
+	assert_int_equal(vigil_utf8_len("\xed\xa0\x80"), 0); /* surrogate */
+	assert_int_equal(vigil_utf8_len("\xe2\x8b"), 0);     /* cut at the end */
+	vigil_utf8_scrub(bad);
+	/* a stray byte, a control character, an overlong form, a surrogate and a cut sequence
+	 * each become one '?' per byte; the valid ellipsis stays */
+	assert_string_equal(bad, "id?\xe2\x8b\xaf? ?? ??? ??");
+	vigil_utf8_scrub(good);
+	assert_string_equal(good, "\xe2\x8b\xaf caf\xc3\xa9 \xf0\x9f\x90\xa7");
+}
+
 static void test_buf_bound(void **state)
 {
 	struct vigil_buf b = VIGIL_BUF_INIT;
@@ -146,7 +168,7 @@ int main(void)
 		cmocka_unit_test(test_duration),  cmocka_unit_test(test_size),
 		cmocka_unit_test(test_u64),	  cmocka_unit_test(test_suggest),
 		cmocka_unit_test(test_buf_bound), cmocka_unit_test(test_error_format),
-		cmocka_unit_test(test_lru),
+		cmocka_unit_test(test_lru),	  cmocka_unit_test(test_utf8),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

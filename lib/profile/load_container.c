@@ -1,0 +1,329 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * A container of a profile (loadctx.h): the fields each kind allows, a ContainerProfile's spec
+ * (itself a container) and its grouped sections, and the duplicate-name check.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "profile/loadctx.h"
+#include "util/strutil.h"
+
+enum cfield {
+	CF_NAME,
+	CF_CAPS,
+	CF_EXECS,
+	CF_OPENS,
+	CF_SYSCALLS,
+	CF_SECCOMP,
+	CF_ENDPOINTS,
+	CF_IMAGEID,
+	CF_IMAGETAG,
+	CF_RULEPOL,
+	CF_CALLSTACKS,
+	CF_IOURING,
+	CF_EXECDIGESTS,
+	CF_INGRESS,
+	CF_EGRESS,
+	CF_ARCH,
+	CF_MATCHLABELS,
+	CF_MATCHEXPR,
+	CF_CONTAINERS,
+	CF_INITCONTAINERS,
+	CF_EPHCONTAINERS,
+};
+
+static const char *const cfield_names[] = {
+	"name",
+	"capabilities",
+	"execs",
+	"opens",
+	"syscalls",
+	"seccompProfile",
+	"endpoints",
+	"imageID",
+	"imageTag",
+	"rulePolicies",
+	"identifiedCallStacks",
+	"iouring",
+	"execDigests",
+	"ingress",
+	"egress",
+	"architectures",
+	"matchLabels",
+	"matchExpressions",
+	"containers",
+	"initContainers",
+	"ephemeralContainers",
+	NULL,
+};
+
+const char *const ld_ap_container_fields[] = {
+	"name",
+	"capabilities",
+	"execs",
+	"opens",
+	"syscalls",
+	"seccompProfile",
+	"endpoints",
+	"imageID",
+	"imageTag",
+	"rulePolicies",
+	"identifiedCallStacks",
+	"iouring",
+	"execDigests",
+	NULL,
+};
+const char *const ld_nn_container_fields[] = { "name", "ingress", "egress", NULL };
+/* A section of a grouped ContainerProfile (spec.containers[] & co.): a named flat spec. */
+static const char *const cp_container_fields[] = {
+	"name",
+	"capabilities",
+	"execs",
+	"opens",
+	"syscalls",
+	"seccompProfile",
+	"endpoints",
+	"imageID",
+	"imageTag",
+	"rulePolicies",
+	"identifiedCallStacks",
+	"iouring",
+	"execDigests",
+	"ingress",
+	"egress",
+	NULL,
+};
+const char *const ld_cp_spec_fields[] = {
+	"architectures",
+	"capabilities",
+	"execs",
+	"opens",
+	"syscalls",
+	"seccompProfile",
+	"endpoints",
+	"imageID",
+	"imageTag",
+	"rulePolicies",
+	"identifiedCallStacks",
+	"iouring",
+	"execDigests",
+	"matchLabels",
+	"matchExpressions",
+	"ingress",
+	"egress",
+	"containers",
+	"initContainers",
+	"ephemeralContainers",
+	NULL,
+};
+
+#define LOAD_LIST(c, it, what, list, loadfn)                                              \
+	({                                                                                \
+		int _r = 0;                                                               \
+		(list).pos = (it)->pos;                                                   \
+		if (ld_is_null(it)) {                                                     \
+			(list).state = PROF_NULL;                                         \
+		} else if ((it)->type != PROF_NODE_SEQ) {                                 \
+			_r = ld_fail(c, (it)->pos, "\"%s\" must be a list, not %s", what, \
+				     ld_type_name(it));                                   \
+		} else {                                                                  \
+			(list).state = PROF_SET;                                          \
+			if ((it)->n) {                                                    \
+				(list).v = calloc((it)->n, sizeof(*(list).v));            \
+				if (!(list).v)                                            \
+					_r = ld_oom(c);                                   \
+				else                                                      \
+					(list).cap = (it)->n;                             \
+			}                                                                 \
+			for (size_t _j = 0; !_r && _j < (it)->n; _j++)                    \
+				_r = loadfn(c, &(it)->items[_j], &(list).v[(list).n++]);  \
+		}                                                                         \
+		_r;                                                                       \
+	})
+
+/*
+ * One container entry (names = the fields allowed here). For a ContainerProfile, the spec
+ * itself is the container and doc carries architectures and the selector; a grouped
+ * ContainerProfile also has spec.containers / initContainers / ephemeralContainers, lists of
+ * named sections with the same fields, one per container of the pod.
+ */
+int ld_container(struct ld *c, struct prof_node *n, const char *const *names, const char *where,
+		 struct prof_container *ct, struct prof_doc *doc)
+{
+	int r;
+
+	ct->pos = n->pos;
+	if ((r = ld_want_map(c, n, where)))
+		return r;
+	for (size_t i = 0; i < n->n; i++) {
+		struct prof_node *it = &n->items[i];
+		int f;
+
+		/* a common mix-up between the kinds deserves a precise message */
+		if (names == ld_ap_container_fields &&
+		    (!strcmp(it->key, "ingress") || !strcmp(it->key, "egress")))
+			return ld_fail(
+				c, it->key_pos,
+				"field \"%s\" does not belong in an ApplicationProfile container "
+				"(network neighbors go in a NetworkNeighborhood or a "
+				"ContainerProfile)",
+				it->key);
+		f = ld_field(c, it, names, where);
+
+		if (f < 0)
+			return f;
+		for (f = 0; strcmp(cfield_names[f], it->key); f++)
+			;
+		switch ((enum cfield)f) {
+		case CF_NAME:
+			/* optional: Kubescape's container name is omitempty */
+			r = ld_str(c, it, "name", &ct->name);
+			break;
+		case CF_CAPS:
+			r = ld_strs(c, it, "capabilities", &ct->capabilities,
+				    prof_check_capability_);
+			break;
+		case CF_EXECS:
+			r = LOAD_LIST(c, it, "execs", ct->execs, ld_exec);
+			break;
+		case CF_OPENS:
+			r = LOAD_LIST(c, it, "opens", ct->opens, ld_open);
+			break;
+		case CF_SYSCALLS:
+			r = ld_strs(c, it, "syscalls", &ct->syscalls, prof_check_syscall_);
+			break;
+		case CF_SECCOMP:
+			r = ld_take_node(c, it, &ct->seccomp_profile);
+			break;
+		case CF_ENDPOINTS:
+			r = LOAD_LIST(c, it, "endpoints", ct->endpoints, ld_endpoint);
+			break;
+		case CF_IMAGEID:
+			r = ld_str(c, it, "imageID", &ct->image_id);
+			break;
+		case CF_IMAGETAG:
+			r = ld_str(c, it, "imageTag", &ct->image_tag);
+			break;
+		case CF_RULEPOL:
+			r = ld_rule_policies(c, it, ct);
+			break;
+		case CF_CALLSTACKS:
+			r = ld_take_node(c, it, &ct->identified_call_stacks);
+			break;
+		case CF_IOURING:
+			r = ld_strs(c, it, "iouring", &ct->iouring, prof_check_iouring_op_);
+			break;
+		case CF_EXECDIGESTS:
+			r = ld_strs(c, it, "execDigests", &ct->exec_digests,
+				    prof_check_exec_digest_);
+			break;
+		case CF_INGRESS:
+			r = ld_neighbors(c, it, "ingress", &ct->ingress);
+			break;
+		case CF_EGRESS:
+			r = ld_neighbors(c, it, "egress", &ct->egress);
+			break;
+		case CF_ARCH:
+			r = ld_strs(c, it, "architectures", &doc->architectures, NULL);
+			break;
+		case CF_MATCHLABELS:
+			doc->selector.state = PROF_SET;
+			r = ld_kvs(c, it, "matchLabels", &doc->selector.match_labels);
+			break;
+		case CF_MATCHEXPR: {
+			/* reuse the selector loader on a one-key view of this field */
+			struct prof_node view = {
+				.type = PROF_NODE_MAP, .items = it, .n = 1, .pos = it->pos
+			};
+
+			doc->selector.state = PROF_SET;
+			r = ld_selector(c, &view, "spec", &doc->selector);
+			break;
+		}
+		case CF_CONTAINERS:
+			r = ld_containers(c, it, "containers", cp_container_fields,
+					  &doc->containers, doc);
+			break;
+		case CF_INITCONTAINERS:
+			r = ld_containers(c, it, "initContainers", cp_container_fields,
+					  &doc->init_containers, doc);
+			break;
+		case CF_EPHCONTAINERS:
+			r = ld_containers(c, it, "ephemeralContainers", cp_container_fields,
+					  &doc->ephemeral_containers, doc);
+			break;
+		}
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+/* A container without a name is the one named "" (Kubescape's name is omitempty). */
+static const char *cname(const struct prof_container *c)
+{
+	return c->name ? c->name : "";
+}
+
+static int cmp_container_idx(const void *a, const void *b, void *arg)
+{
+	const struct prof_container *v = arg;
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	int r = strcmp(cname(&v[x]), cname(&v[y]));
+
+	return r ? r : (x < y ? -1 : x > y);
+}
+
+/* Container names are keys: two entries with one name are ambiguous. O(n log n). */
+static int check_duplicate_containers(struct ld *c, const struct prof_containers *l)
+{
+	size_t *idx, dup = SIZE_MAX, first = 0;
+
+	if (l->n < 2)
+		return 0;
+	idx = malloc(l->n * sizeof(*idx));
+	if (!idx)
+		return ld_oom(c);
+	for (size_t i = 0; i < l->n; i++)
+		idx[i] = i;
+	qsort_r(idx, l->n, sizeof(*idx), cmp_container_idx, l->v);
+	for (size_t i = 1; i < l->n; i++) {
+		size_t f = i - 1;
+
+		if (strcmp(cname(&l->v[idx[f]]), cname(&l->v[idx[i]])) || idx[i] > dup)
+			continue;
+		/* report the earliest repeat, against the first entry with its name */
+		while (f > 0 && !strcmp(cname(&l->v[idx[f - 1]]), cname(&l->v[idx[i]])))
+			f--;
+		dup = idx[i];
+		first = idx[f];
+	}
+	free(idx);
+	if (dup == SIZE_MAX)
+		return 0;
+	return ld_fail(c, l->v[dup].pos, "duplicate container \"%s\" (first at line %d)",
+		       cname(&l->v[dup]), l->v[first].pos.line);
+}
+
+int ld_containers(struct ld *c, struct prof_node *n, const char *what, const char *const *names,
+		  struct prof_containers *l, struct prof_doc *doc)
+{
+	int r;
+
+	l->pos = n->pos;
+	if (ld_is_null(n)) {
+		l->state = PROF_NULL;
+		return 0;
+	}
+	if (n->type != PROF_NODE_SEQ)
+		return ld_fail(c, n->pos, "\"%s\" must be a list, not %s", what, ld_type_name(n));
+	l->state = PROF_SET;
+	for (size_t i = 0; i < n->n; i++) {
+		if (prof_grow((void **)&l->v, &l->cap, l->n, sizeof(*l->v)))
+			return ld_oom(c);
+		if ((r = ld_container(c, &n->items[i], names, "container", &l->v[l->n++], doc)))
+			return r;
+	}
+	return check_duplicate_containers(c, l);
+}
