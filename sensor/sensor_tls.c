@@ -98,12 +98,34 @@ static void scan_symtab(Elf *e, Elf_Scn *scn, const GElf_Shdr *sh, uint64_t off[
 	}
 }
 
+/* The symbol tables of e (size bytes): an offset outside the file is no function of it. */
+static int symbols_of(Elf *e, uint64_t size, uint64_t off[TLS_SYM__MAX])
+{
+	size_t budget = TLS_SYMS_MAX, nsec = 0;
+	Elf_Scn *scn = NULL;
+	int found = 0;
+
+	if (e && elf_kind(e) == ELF_K_ELF) {
+		while ((scn = elf_nextscn(e, scn)) && nsec++ < 4096) {
+			GElf_Shdr sh;
+
+			if (gelf_getshdr(scn, &sh) &&
+			    (sh.sh_type == SHT_SYMTAB || sh.sh_type == SHT_DYNSYM))
+				scan_symtab(e, scn, &sh, off, &budget);
+		}
+	}
+	for (int k = 0; k < TLS_SYM__MAX; k++) {
+		if (off[k] >= size)
+			off[k] = 0;
+		found += off[k] != 0;
+	}
+	return found;
+}
+
 int sensor_tls_symbols(const char *path, uint64_t off[TLS_SYM__MAX])
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC), found = 0;
-	size_t budget = TLS_SYMS_MAX;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), found;
 	struct stat st;
-	Elf_Scn *scn = NULL;
 	Elf *e;
 
 	memset(off, 0, TLS_SYM__MAX * sizeof(off[0]));
@@ -115,19 +137,30 @@ int sensor_tls_symbols(const char *path, uint64_t off[TLS_SYM__MAX])
 	}
 	elf_version(EV_CURRENT);
 	e = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-	if (e && elf_kind(e) == ELF_K_ELF) {
-		while ((scn = elf_nextscn(e, scn))) {
-			GElf_Shdr sh;
-
-			if (gelf_getshdr(scn, &sh) &&
-			    (sh.sh_type == SHT_SYMTAB || sh.sh_type == SHT_DYNSYM))
-				scan_symtab(e, scn, &sh, off, &budget);
-		}
-	}
+	found = symbols_of(e, (uint64_t)st.st_size, off);
 	elf_end(e);
 	close(fd);
-	for (int k = 0; k < TLS_SYM__MAX; k++)
-		found += off[k] != 0;
+	return found;
+}
+
+int sensor_tls_symbols_mem(const void *data, size_t len, uint64_t off[TLS_SYM__MAX])
+{
+	char *copy;
+	Elf *e;
+	int found;
+
+	memset(off, 0, TLS_SYM__MAX * sizeof(off[0]));
+	if (!data || len < 16 || len > TLS_ELF_MAX || elf_version(EV_CURRENT) == EV_NONE)
+		return 0;
+	/* libelf may convert the image in place: give it a private copy */
+	copy = malloc(len);
+	if (!copy)
+		return 0;
+	memcpy(copy, data, len);
+	e = elf_memory(copy, len);
+	found = symbols_of(e, len, off);
+	elf_end(e);
+	free(copy);
 	return found;
 }
 

@@ -36,6 +36,8 @@ enum tls_sym {
  * .dynsym, bounded scan). Returns how many were found (0 for a file that is not ELF).
  */
 int sensor_tls_symbols(const char *path, uint64_t off[TLS_SYM__MAX]);
+/* The same over an ELF image in memory (len bytes, untrusted: the fuzz harness). */
+int sensor_tls_symbols_mem(const void *data, size_t len, uint64_t off[TLS_SYM__MAX]);
 
 struct sensor_tls *sensor_tls_new(void);
 void sensor_tls_free(struct sensor_tls *t);
