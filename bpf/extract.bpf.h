@@ -152,6 +152,49 @@ static __always_inline __u32 put_user_sockaddr(struct vg_event *e, __u32 off,
 	return off;
 }
 
+/* ---- files written (drop-and-execute) ------------------------------------------------ */
+
+#define O_ACCMODE_ 3
+#define O_TRUNC_   01000
+
+static __always_inline void inode_key(struct inode *ino, struct vg_inode_key *k)
+{
+	k->ino = BPF_CORE_READ(ino, i_ino);
+	k->dev = BPF_CORE_READ(ino, i_sb, s_dev);
+	k->pad = 0;
+}
+
+/*
+ * Remembers that workload cg changed regular file f (how: VG_WR_*), so that an exec of it is
+ * known as a drop-and-execute. By inode: a rename, a hard link or another path spelling is the
+ * same file. One LRU update per open for writing.
+ */
+static __always_inline void mark_written(__u64 cg, struct file *f, __u32 how)
+{
+	struct vg_written w = {};
+	struct vg_inode_key k;
+	struct inode *ino;
+
+	if (!f)
+		return;
+	ino = BPF_CORE_READ(f, f_inode);
+	if (!ino || (BPF_CORE_READ(ino, i_mode) & 0170000) != 0100000) /* S_IFREG */
+		return;
+	inode_key(ino, &k);
+	w.cgroup_id = cg;
+	w.ktime_ns = bpf_ktime_get_ns();
+	w.tgid = bpf_get_current_pid_tgid() >> 32;
+	w.how = how;
+	if (bpf_map_update_elem(&written, &k, &w, BPF_ANY))
+		count(VG_CNT_DROP_TABLE);
+}
+
+/* Open flags that can change a file's content. */
+static __always_inline bool open_writes(long flags)
+{
+	return (flags & O_ACCMODE_) || (flags & (O_CREAT_ | O_TRUNC_));
+}
+
 /* ---- process lifecycle --------------------------------------------------------------- */
 
 #endif

@@ -55,6 +55,9 @@ __noinline int on_open(__u64 regs_, long nr, long ret, __u64 cg)
 		flags = how.flags;
 		mode = how.mode;
 	}
+	/* a file opened to be written: if it is executed later, that is a drop-and-execute */
+	if (ret >= 0 && open_writes(flags))
+		mark_written(cg, fd_file(t, ret), VG_WR_OPEN);
 	/*
 	 * Steady state: with de-duplication, a file already reported (same inode, same flags) is
 	 * recognised from the new descriptor's inode before any path walk: one map lookup.
@@ -106,6 +109,9 @@ __noinline int on_chmod(__u64 regs_, long nr, long ret, __u64 cg)
 						 : BPF_CORE_READ(regs, dx);
 	if (!(mode & 0111))
 		return 0;
+	/* by descriptor the file is known (by path, the ctime it now has tells the change) */
+	if (nr == NR_fchmod)
+		mark_written(cg, fd_file(t, BPF_CORE_READ(regs, di)), VG_WR_CHMOD);
 	e = ev_begin(VG_EV_EXEC_WRITE, cg);
 	if (!e)
 		return 0;

@@ -99,6 +99,15 @@ struct {
 	__type(value, struct vg_rate);
 } rate __weak SEC(".maps");
 
+/* Files opened for writing or made executable by monitored workloads, by inode: an exec of one
+ * is a drop-and-execute. LRU: a flood of writes evicts old entries (user space then falls
+ * back to the file's ctime against the workload's start). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct vg_inode_key);
+	__type(value, struct vg_written);
+} written __weak SEC(".maps");
 /* io_uring opens in flight, by request; an entry evicted before its completion leaves a
  * failed open without its name (reported as cut, so it is still judged) */
 struct {

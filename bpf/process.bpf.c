@@ -13,6 +13,35 @@
 #include "extract.bpf.h"
 #include "enforce.bpf.h"
 
+/* Was the executable written by a monitored workload since the sensor started (map written)? */
+static __always_inline void exec_written(struct vg_event *e, struct file *f)
+{
+	struct inode *ino = BPF_CORE_READ(f, f_inode);
+	struct vg_writer *wr = (struct vg_writer *)&e->sa[0];
+	struct vg_inode_key k;
+	struct vg_written *w;
+
+	if (!ino)
+		return;
+	inode_key(ino, &k);
+	w = bpf_map_lookup_elem(&written, &k);
+	if (!w)
+		return;
+	e->arg[5] = w->cgroup_id; /* non-zero: written */
+	wr->how = w->how;
+	wr->tgid = w->tgid;
+	wr->ktime_lo = (__u32)w->ktime_ns;
+	wr->ktime_hi = w->ktime_ns >> 32;
+}
+
+/* when the executable was last written (arg[5] set) */
+static __always_inline __u64 wr_time(struct vg_event *e)
+{
+	struct vg_writer *wr = (struct vg_writer *)&e->sa[0];
+
+	return ((__u64)wr->ktime_hi << 32) | wr->ktime_lo;
+}
+
 /* inode times across kernel versions: i_ctime_sec/nsec (6.11), __i_ctime (6.6), i_ctime; and
  * i_mtime_sec/nsec (6.11), __i_mtime (6.7), i_mtime */
 struct inode___v66 {
@@ -99,6 +128,10 @@ int BPF_PROG(vg_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 			     VG_STR_ARGV);
 	off = put_path(e, off, 2, BPF_CORE_READ(t, fs, pwd.dentry), BPF_CORE_READ(t, fs, pwd.mnt));
 	e->arg[0] = BPF_CORE_READ(bprm, argc);
+	exec_written(e, f);
+	/* a script: binfmt_script replaced the file name with its interpreter's */
+	if (BPF_CORE_READ(bprm, interp) != BPF_CORE_READ(bprm, filename))
+		e->flags |= VG_F_SCRIPT;
 	{
 		/* the executable's identity: its content cannot change without ctime changing,
 		 * so a replaced binary is a new record even when de-duplication is on */
@@ -117,6 +150,12 @@ int BPF_PROG(vg_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 		__builtin_memcpy(&w0, pc, 8);
 		__builtin_memcpy(&w1, pc + 8, 8);
 		h = ((h ^ w0) * 0x100000001b3ull ^ w1) * 0x100000001b3ull;
+		/* a file written again is news each time it is run after a write; a script's
+		 * file is known only in user space: never a repeat */
+		if (e->arg[5])
+			h = (h ^ ((__u64)wr_time(e))) * 0x100000001b3ull;
+		if (e->flags & VG_F_SCRIPT)
+			h = (h ^ e->ktime_ns) * 0x100000001b3ull;
 		if (off > SCRATCH_SIZE - VG_EVENT_HDR_SIZE)
 			return 0;
 		barrier_var(off);

@@ -18,6 +18,8 @@
  *   zoom        HASH       u64 cgroup id -> u8                      zoom: every io_uring op etc.
  *   dedup       LRU_HASH   struct vg_dedup_key -> u8                already reported
  *   rate        LRU_HASH   u64 cgroup id -> struct vg_rate          per-workload token bucket
+ *   written     LRU_HASH   struct vg_inode_key -> struct vg_written files a workload opened
+ *                          for writing (or made executable): read when one is executed
  *   uring_open  LRU_HASH   u64 request -> struct vg_uring_open      io_uring opens in flight
  *   vcache      PERCPU_ARRAY 1 x struct vg_cpucache                 last verdict on this CPU,
  *                          valid while its gen equals the global verdict_gen; and the
@@ -63,6 +65,10 @@
 #define VG_F_ENF_OFF	(1u << 12) /* ... not killed: the node-wide switch is off */
 #define VG_F_ENF_SPARED (1u << 13) /* ... not killed: a protected process (init, the sensor) */
 #define VG_F_ALIAS	(1u << 14) /* the file has other names: hard links, or a bind mount on the way */
+/* exec: a script: the kernel ran an interpreter for the file given to execve. (That the
+ * executable was written by a monitored workload is arg[5] != 0: the writer's cgroup, with
+ * struct vg_writer in sa[0]; the 16 flag bits are all taken.) */
+#define VG_F_SCRIPT (1u << 15)
 
 /* how a string in the data area is encoded (struct vg_event.str_fmt, 2 bits per string) */
 #define VG_STR_RAW   0 /* bytes as they are (NUL-terminated) */
@@ -187,6 +193,35 @@ struct vg_uring_open {
 	char name[VG_URING_NAME_MAX];
 };
 
+/* a file by identity (map written): inode number and the superblock's device */
+struct vg_inode_key {
+	__u64 ino;
+	__u32 dev;
+	__u32 pad;
+};
+
+/* how a file was changed (struct vg_written.how) */
+#define VG_WR_OPEN  1 /* opened for writing (O_WRONLY, O_RDWR, O_CREAT, O_TRUNC) */
+#define VG_WR_CHMOD 2 /* an execute bit set by fchmod */
+#define VG_WR_URING 4 /* written through io_uring */
+
+/* who changed it last (map written) */
+struct vg_written {
+	__u64 cgroup_id;
+	__u64 ktime_ns;
+	__u32 tgid;
+	__u32 how; /* VG_WR_* of every change seen */
+};
+
+/* an exec record's sa[0] when arg[5] (the writer's cgroup) is set: the last writer (family
+ * stays 0) */
+struct vg_writer {
+	__u16 family; /* 0 */
+	__u16 how;
+	__u32 tgid;
+	__u32 ktime_lo, ktime_hi; /* when (bpf_ktime_get_ns), in halves: 4-byte aligned */
+	__u32 pad;
+}; /* 20 bytes, as struct vg_sockaddr */
 struct vg_rate {
 	__u64 last_ns; /* the time the tokens added so far stand for */
 	__s64 tokens;  /* may dip below 0 for an instant while CPUs race for the last one */

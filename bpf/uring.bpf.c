@@ -123,6 +123,21 @@ static __always_inline __u32 uring_target(struct vg_event *e, struct io_kiocb *r
 	return put_file_path(e, 0, 0, f);
 }
 
+/* A write to a regular file through io_uring: the file may be executed later (drop-and-execute). */
+static __always_inline void uring_mark_written(__u64 cg, struct io_kiocb *req, __u8 op)
+{
+	struct task_struct *t;
+	__s32 fd;
+
+	if (op != URING_OP(WRITE) && op != URING_OP(WRITEV) && op != URING_OP(WRITE_FIXED))
+		return;
+	fd = BPF_CORE_READ(req, cqe.fd);
+	if (fd < 0 || (BPF_CORE_READ(req, flags) & 1)) /* REQ_F_FIXED_FILE */
+		return;
+	t = (struct task_struct *)bpf_get_current_task();
+	mark_written(cg, fd_file(t, fd), VG_WR_URING);
+}
+
 SEC("tp_btf/io_uring_submit_req")
 int BPF_PROG(vg_uring_submit, struct io_kiocb *req)
 {
@@ -150,6 +165,7 @@ int BPF_PROG(vg_uring_submit, struct io_kiocb *req)
 		__sync_fetch_and_or(&ops->w[(op >> 6) & 3], bit);
 		first = true;
 	}
+	uring_mark_written(cg, req, op);
 	zoomed = bpf_map_lookup_elem(&zoom, &cg) != NULL;
 	if (want(VG_EV_IOURING_OP) && (first || zoomed || !cfg_dedup)) {
 		e = ev_begin(VG_EV_IOURING_OP, cg);

@@ -38,7 +38,7 @@
  * socket's addresses when known; the byte count is the plaintext's (the socket's own NET_IO
  * records carry the ciphertext and its bytes).
  */
-#define ZK_F_TLS (1u << 10)
+#define ZK_F_TLS (1u << 10) /* on NET_IO only (the bit means other things on exec records) */
 
 #define ZK_TLS_SSL_WRITE    1
 #define ZK_TLS_SSL_WRITE_EX 2

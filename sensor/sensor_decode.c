@@ -165,6 +165,7 @@ static void decode_exec(struct vigil_sensor *s, const struct vg_event *e,
 	ev->exec.dev_shm = vigil_str_has_prefix(ev->exec.path, "/dev/shm/") ||
 			   vigil_str_has_prefix(s->str[2], "/dev/shm") ||
 			   (p && p->proc.argc && vigil_str_has_prefix(p->argv[0], "/dev/shm/"));
+	sensor_exec_drift(s, e, ev);
 	if (e->flags & VG_F_KILLED) {
 		ev->action = VIGIL_ACTION_KILLED;
 	} else if (e->flags & VG_F_WOULD_KILL) {

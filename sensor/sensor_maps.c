@@ -139,15 +139,20 @@ int vigil_sensor__iouring_ops(struct vigil_sensor *s, uint64_t cgroup_id, uint64
 int vigil_sensor__set_zoom(struct vigil_sensor *s, uint64_t cgroup_id, bool on)
 {
 	uint8_t one = 1;
-	int fd = bpf_map__fd(s->skel->maps.zoom);
+	int fd = bpf_map__fd(s->skel->maps.zoom), r;
 
 	if (on ? bpf_map_update_elem(fd, &cgroup_id, &one, BPF_ANY)
 	       : (bpf_map_delete_elem(fd, &cgroup_id) && errno != ENOENT))
 		return -errno;
-	int r;
-
-	if (!on) /* the next incident gets a fresh capture budget */
+	if (!on) {
+		/* the next incident gets a fresh capture budget */
 		vigil_zoom_capture__reset(bpf_map__fd(s->skel->maps.zbudget), cgroup_id);
+		/* and the workload's deeds are news again: what was de-duplicated before the
+		 * incident opened (its first alert's key) would otherwise stay suppressed in the
+		 * kernel for as long as the LRU keeps it, and the same misbehaviour after the
+		 * incident closed would raise nothing (the cooldown judges repeats in user space) */
+		vigil_sensor__reset_dedup(s, cgroup_id);
+	}
 	r = vigil_zoom_capture__refresh_active(fd, bpf_map__fd(s->skel->maps.zactive));
 	/* after the map: the TLS probes follow what is zoomed now */
 	sensor_tls_zoom(s, cgroup_id, on);

@@ -70,6 +70,7 @@ struct vigil_sensor {
 	char path[STR_BUF * 2];
 	char path2[STR_BUF * 2];
 	char dns_name[256];
+	char script[STR_BUF];	  /* a script exec's script (sensor_drift.c) */
 	char parent_exe[STR_BUF]; /* exec: the exe the process ran before */
 	char ld_hook[32];	  /* exec: its first dynamic-linker hook variable */
 	char unix_path[2][128];
@@ -97,6 +98,8 @@ struct vigil_workload_entry *sensor_workload_of(struct vigil_sensor *s, uint64_t
  * question). */
 int sensor_decode(struct vigil_sensor *s, const struct vg_event *e, struct vigil_proc_entry *p,
 		  struct vigil_event *ev);
+/* exec: the drift fields (written at run time, a script and its file); sensor_drift.c. */
+void sensor_exec_drift(struct vigil_sensor *s, const struct vg_event *e, struct vigil_event *ev);
 /* Splits the strings of record e (size bytes) into s->str; -EINVAL when they overrun it. */
 int sensor_decode_strings(struct vigil_sensor *s, const struct vg_event *e, size_t size);
 

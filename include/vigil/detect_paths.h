@@ -47,6 +47,9 @@ const char *vigil_env_ld_hook(const char *env, size_t len);
 bool vigil_dns_mining_pool(const char *name);
 /* R1011's file: /etc/ld.so.preload (every dynamic program loads what it lists). */
 bool vigil_path_ld_preload(const char *path);
+/* The executable (or argv[0], for busybox) is a shell or an interpreter by its base name,
+ * versions allowed (`python3.11`): V1100, and what learning keeps literal in its arguments. */
+bool vigil_program_is_shell_or_interpreter(const char *path, const char *argv0);
 /* Link target is /etc/shadow* or /etc/sudoers* (R1010, R1012). */
 bool vigil_path_sensitive_link_target(const char *target);
 

@@ -144,6 +144,17 @@ struct vigil_event {
 			bool upper_layer; /* exe is on an overlayfs upper layer: not in the image */
 			bool memfd;	  /* exe is a memfd (fileless) */
 			bool dev_shm;	  /* exe, cwd or argv[0] under /dev/shm */
+			/* drop-and-execute (docs/SENSOR.md): the executable, or the script it
+			 * runs, was changed at run time */
+			bool written;	    /* opened for writing or made executable by a
+					     * monitored workload since the sensor started */
+			bool modified;	    /* its ctime is after the workload started */
+			const char *script; /* a script run by its interpreter (path): NULL else */
+			bool script_written, script_modified; /* the same, for the script */
+			uint64_t writer_cgroup;		      /* the last writer (written) */
+			uint32_t writer_pid;
+			uint32_t written_how; /* 1 opened for writing, 2 chmod +x, 4 io_uring */
+			uint64_t written_ns;  /* CLOCK_REALTIME */
 			/* the program that started it: the exe this process ran before the exec
 			 * (after a fork, its parent's); "" or NULL when not known */
 			const char *parent_exe;

@@ -68,4 +68,26 @@ int vigil_learner__finish(struct vigil_learner *l, bool partial, struct vigil_pr
  */
 const char *vigil_learn_normalize_path(const char *path, char *buf, size_t size);
 
+/*
+ * How many leading arguments of an exec name the program that runs (sensor/learn/args.c):
+ * argv[0], and for a shell or interpreter (exe, or argv[0] for busybox) everything up to its
+ * script, its -c / -e program text or its -f file. Learning keeps them literal.
+ */
+size_t vigil_learn_program_args(const char *exe, const char *const *argv, size_t argc);
+
+/*
+ * One exec argument that does not name the program, as learned: arg itself, the static "⋯"
+ * (one volatile value: a PID, port, time, UUID, hex id, temp name), or buf (size bytes) holding
+ * arg with its volatile '/'-segments as "⋯" (temp directories, /proc/PID). Program text
+ * (whitespace, quotes, shell metacharacters) is returned as is.
+ */
+const char *vigil_learn_generalize_arg(const char *arg, char *buf, size_t size);
+
+/*
+ * The path of a program the workload wrote at run time (or argv[0], or the script naming it),
+ * as learned: its volatile directories as "⋯" into buf, never its file name; path itself when
+ * nothing changes. A program that existed before the workload ran is learned literally.
+ */
+const char *vigil_learn_generalize_program(const char *path, char *buf, size_t size);
+
 #endif

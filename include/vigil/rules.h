@@ -53,7 +53,8 @@ enum {
 	R(R1000, "Process Executed from /dev/shm", 8, "TA0002", "T1059", 0,                              \
 	  "exe, cwd or argv[0] under /dev/shm")                                                          \
 	R(R1001, "Drifted process executed", 8, "TA0005", "T1036", 0,                                    \
-	  "exe on the overlay upper layer (not in the image) and not in the profile")                    \
+	  "exe or its script written at run time (drop-and-execute), or on the overlay upper "           \
+	  "layer and not in the profile")                                                                \
 	R(R1002, "Process tries to load a kernel module", 10, "TA0005", "T1547.006", 0,                  \
 	  "init_module or finit_module")                                                                 \
 	R(R1005, "Fileless execution detected", 8, "TA0005", "T1055", 0,                                 \
@@ -86,7 +87,9 @@ enum {
 	R(V0002, "Sensor dropped events", 5, "", "", 0,                                                  \
 	  "Vigil health: the sensor lost events (ring buffer, rate limit, a kernel table)")              \
 	R(V0003, "Cockpit uplink lost data", 5, "", "", 0,                                               \
-	  "Vigil health: records for the cockpit were lost (queue or spool full, refused, damaged)")
+	  "Vigil health: records for the cockpit were lost (queue or spool full, refused, damaged)")     \
+	R(V0004, "Cockpit certificate refused", 7, "", "", 0,                                            \
+	  "Vigil health: the cockpit's address presented a certificate the pinned CA does not accept")
 
 enum vigil_rule_id {
 #define VIGIL_RULE_ENUM(id, ...) VIGIL_##id,

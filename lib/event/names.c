@@ -254,6 +254,20 @@ static const struct ev_name module_call[] = {
 };
 const struct ev_names ev_names_module_call = NAMES(module_call);
 
+/* how a file executed was changed at run time (exec.written_how) */
+static const struct ev_name written_bits[] = {
+	{ 1, "open_write" },
+	{ 2, "chmod_x" },
+	{ 4, "io_uring_write" },
+};
+
+static size_t written_how_fn(uint64_t v, const char **out, size_t max)
+{
+	return bit_names(written_bits, sizeof(written_bits) / sizeof(written_bits[0]), v, out, max);
+}
+
+const struct ev_names ev_names_written_how = { .fn = written_how_fn };
+
 static const struct ev_name send_call[] = {
 	{ VIGIL_SEND_SENDTO, "sendto" },
 	{ VIGIL_SEND_SENDMSG, "sendmsg" },

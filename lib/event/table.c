@@ -35,6 +35,16 @@ static const struct ev_field exec_fields[] = {
 	F("upper_layer", EV_BOOL, exec.upper_layer, 0, NULL),
 	F("memfd", EV_BOOL, exec.memfd, 0, NULL),
 	F("dev_shm", EV_BOOL, exec.dev_shm, 0, NULL),
+	/* drop-and-execute: shown only when true (or known) */
+	F("written", EV_BOOL, exec.written, EV_OPTIONAL, NULL),
+	F("modified", EV_BOOL, exec.modified, EV_OPTIONAL, NULL),
+	F("script", EV_STR, exec.script, EV_OPTIONAL, NULL),
+	F("script_written", EV_BOOL, exec.script_written, EV_OPTIONAL, NULL),
+	F("script_modified", EV_BOOL, exec.script_modified, EV_OPTIONAL, NULL),
+	F("writer_pid", EV_UINT, exec.writer_pid, EV_OPTIONAL, NULL),
+	F("writer_cgroup_id", EV_UINT, exec.writer_cgroup, EV_OPTIONAL, NULL),
+	F("written_how", EV_FLAGS, exec.written_how, EV_OPTIONAL, &ev_names_written_how),
+	F("written_ns", EV_UINT, exec.written_ns, EV_OPTIONAL, NULL),
 	F("parent_exe", EV_STR, exec.parent_exe, EV_OPTIONAL, NULL),
 	/* the executable's inode as the kernel ran it */
 	F("ino", EV_UINT, exec.ino, EV_OPTIONAL, NULL),

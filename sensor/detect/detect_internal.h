@@ -82,9 +82,6 @@ struct raise {
 	void *ctx;
 };
 
-/* programs.c: the executable (or argv[0], for busybox) is a shell or an interpreter. */
-bool detect_is_shell_or_interpreter(const char *path, const char *argv0);
-
 /* quiet.c: the syscall tells nothing when a program the profile knows adds it (R0003). */
 bool detect_syscall_needs_context(const char *name);
 /* quiet.c: the capability only passes file permissions (R0004 from a known program: no). */

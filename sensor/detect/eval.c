@@ -3,6 +3,7 @@
  * The rules by event kind: which events leave the bound profile, and as which rule. At most
  * one alert per event: the most specific rule wins (a memfd exec is R1005 and not also R0001).
  */
+#include <fcntl.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -38,6 +39,57 @@ static void join_args(const struct vigil_process *p, char *buf, size_t size)
 			break;
 		off += (size_t)n;
 	}
+}
+
+/* The profile knows this workload writes the file and runs it (a build, a self-update). */
+static bool learned_write(const struct vigil_matcher *m, const char *path)
+{
+	return vigil_matcher__open(m, path, O_WRONLY) || vigil_matcher__open(m, path, O_RDWR);
+}
+
+/*
+ * Drop-and-execute: the file executed (or the script run) was written at run time. Written by
+ * a monitored workload (the kernel's mark) it alerts unless the profile has both the exec and a
+ * write of that very file; changed by someone the sensor did not see (only its ctime says so)
+ * it alerts when the exec is not in the profile.
+ */
+static bool dropped_and_executed(const struct raise *r, enum vigil_match m)
+{
+	const struct vigil_event *ev = r->ev;
+	const char *file = ev->exec.script ? ev->exec.script : ev->exec.path;
+	bool written = ev->exec.script ? ev->exec.script_written : ev->exec.written;
+	bool modified = ev->exec.script ? ev->exec.script_modified : ev->exec.modified;
+
+	if (!file || !file[0])
+		return false;
+	if (written)
+		return m != VIGIL_MATCH_YES || !learned_write(r->b->m, file);
+	return modified && m == VIGIL_MATCH_NO;
+}
+
+static int raise_dropped(struct raise *r, const char *path)
+{
+	const struct vigil_event *ev = r->ev;
+	const char *file = ev->exec.script ? ev->exec.script : path;
+	bool written = ev->exec.script ? ev->exec.script_written : ev->exec.written;
+	char who[96] = "";
+
+	if (written) {
+		double ago = ev->time_ns > ev->exec.written_ns
+				     ? (double)(ev->time_ns - ev->exec.written_ns) / 1e9
+				     : 0.0;
+
+		snprintf(who, sizeof(who), " by pid %u%s, %.1f s before", ev->exec.writer_pid,
+			 r->w && ev->exec.writer_cgroup != r->w->cgroup_id ? " of another workload"
+									   : "",
+			 ago);
+	}
+	if (ev->exec.script)
+		return detect_raise(r, VIGIL_R1001, file,
+				    "drop and execute: script %s (run by %s) was %s at run time%s",
+				    file, path, written ? "written" : "changed", who);
+	return detect_raise(r, VIGIL_R1001, file, "drop and execute: %s was %s at run time%s", file,
+			    written ? "written" : "changed", who);
 }
 
 /*
@@ -92,6 +144,8 @@ static int exec_rules(struct raise *r)
 	    vigil_path_under_dev_shm(argv0))
 		return detect_raise(r, VIGIL_R1000, path, "process executed from /dev/shm: %s",
 				    path);
+	if (dropped_and_executed(r, m))
+		return raise_dropped(r, path);
 	if (m != VIGIL_MATCH_NO && (err = eval_exec_content(r, path)) != 0)
 		return err;
 	if (m == VIGIL_MATCH_NO && ev->exec.upper_layer)
@@ -109,8 +163,8 @@ static int exec_rules(struct raise *r)
 				    "%s (%s) started with the dynamic-linker hook %s set", path,
 				    p->comm, ev->exec.ld_hook);
 	}
-	if (m != VIGIL_MATCH_YES && detect_is_shell_or_interpreter(path, argv0) &&
-	    !detect_is_shell_or_interpreter(ev->exec.parent_exe, NULL)) {
+	if (m != VIGIL_MATCH_YES && vigil_program_is_shell_or_interpreter(path, argv0) &&
+	    !vigil_program_is_shell_or_interpreter(ev->exec.parent_exe, NULL)) {
 		/* a program that is not itself a shell (a server) starts a shell or an
 		 * interpreter the profile does not allow (not at all, or not with these
 		 * arguments): code execution, the strongest signal there is */

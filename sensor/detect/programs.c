@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "sensor/detect/detect_internal.h"
+#include "vigil/detect_paths.h"
 
 static const char *const shells[] = {
 	"sh",  "bash", "dash", "ash",  "ksh",	"ksh93", "mksh", "pdksh",
@@ -55,7 +56,7 @@ static bool name_is(const char *name)
 	return false;
 }
 
-bool detect_is_shell_or_interpreter(const char *path, const char *argv0)
+bool vigil_program_is_shell_or_interpreter(const char *path, const char *argv0)
 {
 	const char *b;
 

@@ -23,6 +23,7 @@
 #define DNS_PAIR_NS    (5ULL * 1000000000ULL) /* a connect this soon after a lookup uses it */
 #define PATH_MAX_LEARN 4096
 #define ARGS_MAX       256
+#define ARGS_ARENA     8192 /* generalised arguments of one exec (argv is 1 KiB at most) */
 /* Kubescape's limit: a profile with more entries is "too-large". */
 #define ENTRIES_MAX 40000
 /* how often (in events) the size is checked, and from which size collapse runs early */
@@ -296,31 +297,78 @@ const char *vigil_learn_normalize_path(const char *path, char *buf, size_t size)
 	return buf;
 }
 
+/* The program that runs was written or changed at run time (drop-and-execute's marks). */
+static bool program_made_at_run_time(const struct vigil_event *ev)
+{
+	return ev->exec.script ? ev->exec.script_written || ev->exec.script_modified
+			       : ev->exec.written || ev->exec.modified;
+}
+
+/*
+ * Exec arguments as learned (args.c): what names the program literal, unless the workload made
+ * that program at run time (then only its directories generalise); values that change every run
+ * as ⋯.
+ */
+static size_t learn_args(const struct vigil_event *ev, const char **args, char *arena, size_t size)
+{
+	const struct vigil_process *p = ev->proc;
+	const char *exe = ev->exec.path && ev->exec.path[0] ? ev->exec.path : p->exe;
+	bool made = program_made_at_run_time(ev);
+	size_t n = 0, used = 0, keep;
+
+	if (!p->argv)
+		return 0;
+	keep = vigil_learn_program_args(exe, (const char *const *)p->argv, p->argc);
+	for (uint32_t i = 0; i < p->argc && n < ARGS_MAX; i++) {
+		const char *a = p->argv[i] ? p->argv[i] : "";
+
+		if (i >= keep)
+			args[n] = vigil_learn_generalize_arg(a, arena + used, size - used);
+		else if (made && (i == 0 || a[0] != '-'))
+			args[n] = vigil_learn_generalize_program(a, arena + used, size - used);
+		else
+			args[n] = a;
+		if (args[n] == arena + used)
+			used += strlen(args[n]) + 1;
+		n++;
+	}
+	/* what was cut off is "zero or more arguments" */
+	if (p->args_truncated || p->argc > ARGS_MAX)
+		args[n++] = ELLIPSIS ELLIPSIS;
+	return n;
+}
+
 static int learn_exec(struct vigil_learner *l, const struct vigil_event *ev)
 {
 	const struct vigil_process *p = ev->proc;
-	const char *path =
+	const char *ran =
 		ev->exec.path && ev->exec.path[0] ? ev->exec.path : (p && p->exe ? p->exe : NULL);
 	const char *args[ARGS_MAX + 1];
+	char arena[ARGS_ARENA], norm[PATH_MAX_LEARN];
+	const char *path = ran;
 	char hex[65];
 	size_t n = 0;
 	int err;
 
-	if (!path || !path[0])
+	if (!ran || !ran[0])
 		return 0;
-	for (uint32_t i = 0; p && p->argv && i < p->argc && n < ARGS_MAX; i++)
-		args[n++] = p->argv[i] ? p->argv[i] : "";
-	/* what was cut off is "zero or more arguments" */
-	if (p && (p->args_truncated || p->argc > ARGS_MAX))
-		args[n++] = ELLIPSIS ELLIPSIS;
+	/* the path of what runs is its identity, literal; but a program this workload wrote in a
+	 * fresh temp directory is there again next run under a new directory name */
+	if (!ev->exec.script && (ev->exec.written || ev->exec.modified))
+		path = vigil_learn_generalize_program(ran, norm, sizeof(norm));
+	if (p)
+		n = learn_args(ev, args, arena, sizeof(arena));
 	err = vigil_profile__add_exec(l->p, 0, l->c, path, args, n);
-	if (err < 0 || !ev->exec.ino || path[0] != '/')
+	/* the content is pinned to the path as it ran (the matcher compares digests by exact
+	 * path): a generalised entry pins each file seen, which a rerun in a new temp directory
+	 * does not meet (not checked, as an entry without a digest) */
+	if (err < 0 || !ev->exec.ino || ran[0] != '/')
 		return err;
 	/* the executable's content, read now while it can be found as it ran (execDigests) */
 	if (!l->digests && !(l->digests = vigil_exe_digests__new(1024)))
 		return -ENOMEM;
 	if (vigil_exe_digests__of(l->digests, ev, hex) == 0)
-		err = vigil_profile__add_exec_digest(l->p, 0, l->c, path, hex);
+		err = vigil_profile__add_exec_digest(l->p, 0, l->c, ran, hex);
 	return err == -ENOMEM ? err : 0;
 }
 

@@ -60,10 +60,15 @@ echo benign >"$MODE"
 config "hello from the learning run" 1 "first data"
 "$VIGIL" learn --out "$PROFILE" --name demo -- /bin/sh "$DRIVE" 2>"$TEST_TMP/learn.err" ||
 	fail "vigil learn failed: $(cat "$TEST_TMP/learn.err")"
-for want in "kind: ContainerProfile" "$DEMO/service" /usr/bin/date "$CONF" "$DEMO_NAME" \
+for want in "kind: ContainerProfile" "$DEMO/service" /usr/bin/date "$DEMO_NAME" \
 	"port: $PEER_PORT" "kubescape.io/status: completed" "kubescape.io/completion: complete"; do
 	assert_file_contains "$PROFILE" "$want"
 done
+# The config's path is in a generated temp directory: its open is learned as /tmp/⋯/svc.conf
+# and so is the service's argument that names it, the file name kept (docs/DETECTION.md §2).
+assert_file_contains "$PROFILE" "/tmp/⋯/svc.conf"
+grep -A3 -- "- path: $DEMO/service" "$PROFILE" | grep -q -- "- /tmp/⋯/svc.conf" ||
+	fail "the service's temp-path argument is not generalised: $(grep -A3 service "$PROFILE")"
 
 # Learning the same behaviour again gives the same file.
 "$VIGIL" learn --out "$TEST_TMP/again.yaml" --name demo -- /bin/sh "$DRIVE" 2>/dev/null ||

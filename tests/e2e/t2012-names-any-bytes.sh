@@ -52,12 +52,13 @@ def has(pred, what):
     if not any(pred(a) for a in alerts):
         sys.exit("no alert for %s; got:\n%s" % (what, "\n".join(
             "%s %s %s" % (a["rule_id"], a["process"]["exe"], a["event"].get("path", "")) for a in alerts)))
-has(lambda a: a["rule_id"] == "R0001" and a["event"].get("path") == w + "/x\\xff",
-    "the exec of x\\xff (R0001, path with \\xff)")
+# the workload copied each program it runs: drop-and-execute (R1001) is their alert
+has(lambda a: a["rule_id"] == "R1001" and a["event"].get("path") == w + "/x\\xff",
+    "the exec of x\\xff (R1001, path with \\xff)")
 has(lambda a: a["event"].get("type") == "open" and a["event"].get("path") == w + "/f\\xfe",
     "the open of f\\xfe (R0002)")
 has(lambda a: a["process"]["comm"] == "n\\xfdm", "an event of the process renamed n\\xfdm")
-has(lambda a: a["rule_id"] == "R0001" and a["event"].get("path") == w + "/after",
+has(lambda a: a["rule_id"] == "R1001" and a["event"].get("path") == w + "/after",
     "the exec after them (the watch went on)")
 if any(a.get("encoding_failed") for a in alerts):
     sys.exit("an alert was sent bare (encoding failed)")

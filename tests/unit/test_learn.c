@@ -18,6 +18,7 @@
 #include <sys/socket.h>
 #include <cmocka.h>
 
+#include "profile/wildcard.h"
 #include "util/buf.h"
 #include "vigil/detect.h"
 #include "vigil/learn.h"
@@ -230,7 +231,8 @@ static void test_too_large(void **state)
 	p.argv = argv;
 	p.argc = 1;
 	for (int i = 0; i < 42000; i++) {
-		snprintf(path, sizeof(path), "/tmp/gen/x%d", i);
+		/* not under /tmp: generated-looking names there are one learned path */
+		snprintf(path, sizeof(path), "/opt/gen/x%d", i);
 		ev.exec.path = path;
 		assert_int_equal(vigil_learner__event(l, &ev), 0);
 	}
@@ -388,6 +390,124 @@ static void test_normalize(void **state)
 		"/data/9D3C1F5E7A2B4C6D8E0F1A3B5C7D9E1F2A4B6C8D0E2F4A6B8C0D2E4F6A8B0C2D");
 }
 
+static void test_volatile_args(void **state)
+{
+#define W "\xe2\x8b\xaf"
+	static const char *const cases[][2] = {
+		{ "4242", W },				       /* a PID */
+		{ "--pid=4242", W },			       /* its value */
+		{ "127.0.0.1:40123", W },		       /* a port */
+		{ "1796528876", W },			       /* an epoch time */
+		{ "1796528876.123", W },		       /* with a fraction */
+		{ "2026-12-06", W },			       /* a date */
+		{ "T12:30:00", W },			       /* a time */
+		{ "work-tmp.Qw3rTy9Z", W },		       /* a mktemp name elsewhere */
+		{ "3f2b8c1e-0d4e-4a7b-9c1a-2b3c4d5e6f70", W }, /* a UUID */
+		{ "id=3F2B8C1E-0D4E-4A7B-9C1A-2B3C4D5E6F70", W },
+		{ "deadbeef0123", W }, /* a short container id */
+		{ "sha256:9d3c1f5e7a2b4c6d8e0f1a3b5c7d9e1f2a4b6c8d0e2f4a6b8c0d2e4f6a8b0c2d", W },
+		{ "report.4242.txt", W }, /* a PID in a name */
+		{ "backup-20261206", W }, /* a date in a name */
+		{ "user@host:2222", W },
+		/* paths: only the segment that changes */
+		{ "/proc/1234/status", "/proc/" W "/status" },
+		{ "/proc/7/task/9/comm", "/proc/" W "/task/" W "/comm" },
+		{ "/tmp/tmp.AbC123xYz9", "/tmp/" W },
+		{ "/tmp/vigil.k3J9aQ/out", "/tmp/" W "/out" },
+		{ "/tmp/vigil.k3J9aQ/www/cgi-bin/status.sh", "/tmp/" W "/www/cgi-bin/status.sh" },
+		{ "--out=/tmp/tmp.AbC123xYz9/x", "--out=/tmp/" W "/x" },
+		{ "/var/log/app/out.4242", "/var/log/app/" W },
+		{ "/backups/2026-12-06/db.tar", "/backups/" W "/db.tar" },
+		{ "http://127.0.0.1:40123/api", "http://" W "/api" },
+		/* stays */
+		{ "-n", NULL },
+		{ "5", NULL },
+		{ "-j2", NULL },
+		{ "10", NULL },
+		{ "python3.11", NULL },
+		{ "/usr/bin/python3", NULL },
+		{ "--verbose", NULL },
+		{ "x86_64", NULL },
+		{ "/etc/hostname", NULL },
+		{ "/tmp/report/data", NULL },
+		{ "-O2", NULL },
+		{ "sha256sum", NULL },
+		{ "utf-8", NULL },
+		{ "abcdef", NULL },
+		{ "deadbeef", NULL },
+		{ "HTTP/1.1", NULL },
+		{ "GET", NULL },
+		{ "", NULL },
+		{ "/proc/self/status", NULL },
+		/* program text is never a wildcard, whatever it holds */
+		{ "hello world", NULL },
+		{ "kill 4242", NULL },
+		{ "cat /tmp/tmp.AbC123xYz9/x", NULL },
+		{ "print(4242)", NULL },
+		{ "id;sleep 4242", NULL },
+		/* the wildcards themselves (a learned profile fed back) */
+		{ W, NULL },
+		{ W W, NULL },
+		{ "/tmp/" W "/out", NULL },
+	};
+	char buf[256];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *arg = cases[i][0], *want = cases[i][1] ? cases[i][1] : arg;
+		const char *got = vigil_learn_generalize_arg(arg, buf, sizeof(buf));
+
+		if (strcmp(got, want))
+			fail_msg("%s: learned as %s, want %s", arg, got, want);
+		if (!cases[i][1])
+			assert_ptr_equal(got, arg);
+		/* what is learned matches what ran */
+		if (!vigil_wc_arg_token_match(got, arg) && strcmp(got, arg))
+			fail_msg("%s: learned %s does not match it", arg, got);
+	}
+	/* a buffer too small keeps the argument literal (noise, never a wrong pattern) */
+	assert_string_equal(vigil_learn_generalize_arg("/tmp/vigil.k3J9aQ/out", buf, 8),
+			    "/tmp/vigil.k3J9aQ/out");
+#undef W
+}
+
+/* What names the program that runs is never generalised (t2403's webshell next to a CGI). */
+static void test_program_args(void **state)
+{
+	static const char *const sh[] = { "/bin/sh", "/tmp/vigil.k3J9aQ/cgi-bin/status.sh",
+					  "4242" };
+	static const char *const shc[] = { "sh", "-ec", "kill 4242", "sh", "4242" };
+	static const char *const py[] = { "python3", "-W", "ignore", "/tmp/tmp.AbC123xYz9/run.py",
+					  "/tmp/tmp.AbC123xYz9/out" };
+	static const char *const awk[] = {
+		"awk", "-v", "n=4242", "-f", "/tmp/tmp.x1Y2z3/p.awk", "/tmp/tmp.x1Y2z3/in"
+	};
+	static const char *const dd[] = { "--", "/tmp/tmp.AbC123xYz9/x" };
+	static const char *const bb[] = { "busybox", "sh", "/tmp/tmp.AbC123xYz9/x", "4242" };
+	static const char *const cat[] = { "/tmp/tmp.AbC123xYz9/cat", "/proc/4242/status" };
+	char buf[64];
+
+	(void)state;
+	assert_int_equal(vigil_learn_program_args("/usr/bin/dash", sh, 3), 2);
+	assert_int_equal(vigil_learn_program_args("/usr/bin/dash", shc, 5), 3);
+	assert_int_equal(vigil_learn_program_args("/usr/bin/python3.11", py, 5), 4);
+	assert_int_equal(vigil_learn_program_args("/usr/bin/mawk", awk, 6), 5);
+	assert_int_equal(vigil_learn_program_args("/usr/bin/perl", dd, 2), 2);
+	assert_int_equal(vigil_learn_program_args("/bin/busybox", bb, 4), 3);
+	assert_int_equal(vigil_learn_program_args("/tmp/tmp.AbC123xYz9/cat", cat, 2), 1);
+	assert_int_equal(vigil_learn_program_args(NULL, cat, 2), 1);
+	assert_int_equal(vigil_learn_program_args("/bin/sh", sh, 0), 0);
+	/* a program the workload wrote: its temp directory generalises, its name never */
+	assert_string_equal(
+		vigil_learn_generalize_program("/tmp/tmp.AbC123xYz9/helper", buf, sizeof(buf)),
+		"/tmp/\xe2\x8b\xaf/helper");
+	assert_string_equal(vigil_learn_generalize_program("/tmp/tmp.AbC123xYz9", buf, sizeof(buf)),
+			    "/tmp/tmp.AbC123xYz9");
+	assert_string_equal(vigil_learn_generalize_program("/usr/bin/id", buf, sizeof(buf)),
+			    "/usr/bin/id");
+	assert_string_equal(vigil_learn_generalize_program("sh", buf, sizeof(buf)), "sh");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -397,6 +517,8 @@ int main(void)
 		cmocka_unit_test(test_too_large),
 		cmocka_unit_test(test_learned_then_detected),
 		cmocka_unit_test(test_normalize),
+		cmocka_unit_test(test_volatile_args),
+		cmocka_unit_test(test_program_args),
 		cmocka_unit_test(test_checkpoint_continues),
 	};
 

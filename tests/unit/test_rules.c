@@ -34,7 +34,11 @@ static const char profile_yaml[] = "apiVersion: spdx.softwarecomposition.kubesca
 				   "    args: [demo, --port, \"8080\"]\n"
 				   "  - path: /bin/sh\n"
 				   "    args: [sh, -c, \"\xe2\x8b\xaf\"]\n"
+				   "  - path: /build/out/tool\n"
+				   "    args: [tool]\n"
 				   "  opens:\n"
+				   "  - path: /build/out/tool\n"
+				   "    flags: [O_WRONLY, O_CREAT, O_TRUNC]\n"
 				   "  - path: /etc/demo.conf\n"
 				   "    flags: [O_RDONLY, O_CLOEXEC]\n"
 				   "  - path: /proc/\xe2\x8b\xaf/stat\n"
@@ -210,6 +214,68 @@ static void test_exec_rules(void **state)
 	assert_string_equal(exec_ev(f, "/usr/local/bin/kubectl",
 				    (const char *[]){ "kubectl", "get", "pods" }, 3, false, false),
 			    "R0007");
+}
+
+/* An exec of a file written at run time (written: the kernel's mark; else only its ctime). */
+static const char *dropped_ev(struct fixture *f, const char *path, const char *const *argv,
+			      uint32_t argc, const char *script, bool written)
+{
+	struct vigil_event ev = base_event(VIGIL_EV_EXEC);
+
+	set_proc("x", path, argv, argc);
+	ev.exec.path = path;
+	ev.exec.script = script;
+	if (script) {
+		ev.exec.script_written = written;
+		ev.exec.script_modified = !written;
+	} else {
+		ev.exec.written = written;
+		ev.exec.modified = !written;
+	}
+	ev.exec.writer_pid = 99;
+	ev.exec.writer_cgroup = CG;
+	ev.exec.written_how = 1;
+	ev.exec.written_ns = ev.time_ns - 1000000000ull;
+	return run1(f, &ev);
+}
+
+static void test_drop_exec(void **state)
+{
+	struct fixture *f = *state;
+	json_t *a;
+
+	/* written by a workload and run: high, even when the exec itself is a known one */
+	assert_string_equal(dropped_ev(f, "/tmp/x", (const char *[]){ "x" }, 1, NULL, true),
+			    "R1001");
+	a = json_array_get(f->alerts, json_array_size(f->alerts) - 1);
+	assert_non_null(strstr(json_string_value(json_object_get(a, "message")),
+			       "drop and execute: /tmp/x was written at run time by pid 99"));
+	assert_int_equal(json_integer_value(json_object_get(a, "severity")), 8);
+	assert_true(json_is_true(json_object_get(json_object_get(a, "event"), "written")));
+	assert_string_equal(dropped_ev(f, "/usr/bin/demo",
+				       (const char *[]){ "demo", "--port", "8080" }, 3, NULL, true),
+			    "R1001");
+	/* unless the profile has both the write and the exec of that file: a build step */
+	assert_string_equal(
+		dropped_ev(f, "/build/out/tool", (const char *[]){ "tool" }, 1, NULL, true), "");
+	/* changed by someone the sensor did not see: only when the exec is not in the profile */
+	assert_string_equal(dropped_ev(f, "/usr/bin/demo",
+				       (const char *[]){ "demo", "--port", "8080" }, 3, NULL,
+				       false),
+			    "");
+	assert_string_equal(
+		dropped_ev(f, "/usr/bin/curl", (const char *[]){ "curl" }, 1, NULL, false),
+		"R1001");
+	/* a script written and run: the alert names the script */
+	assert_string_equal(dropped_ev(f, "/bin/sh", (const char *[]){ "sh", "/tmp/s.sh" }, 2,
+				       "/tmp/s.sh", true),
+			    "R1001");
+	a = json_array_get(f->alerts, json_array_size(f->alerts) - 1);
+	assert_non_null(strstr(json_string_value(json_object_get(a, "message")),
+			       "script /tmp/s.sh (run by /bin/sh) was written"));
+	/* the fileless and /dev/shm rules still come first */
+	assert_string_equal(dropped_ev(f, "/dev/shm/x", (const char *[]){ "x" }, 1, NULL, true),
+			    "R1000");
 }
 
 /* An open by the executable /usr/bin/EXE, whose process name (comm) is EXE too. */
@@ -832,7 +898,8 @@ static void test_catalogue(void **state)
 					   "R0007", "R0008", "R0009", "R0010", "R0011", "R0040",
 					   "R1000", "R1001", "R1002", "R1005", "R1006", "R1008",
 					   "R1009", "R1010", "R1011", "R1012", "R1015", "R1016",
-					   "R1030", "V1100", "V1101", "V0001", "V0002", "V0003" };
+					   "R1030", "V1100", "V1101", "V0001", "V0002", "V0003",
+					   "V0004" };
 	size_t n;
 	const struct vigil_rule *all = vigil_rules__all(&n);
 
@@ -861,6 +928,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_exec_rules, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_drop_exec, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_open_rules, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_syscall_cap_iouring, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_network_rules, setup, teardown),

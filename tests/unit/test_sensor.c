@@ -32,6 +32,8 @@ static void test_abi_layout(void **state)
 	assert_int_equal(offsetof(struct vg_event, str_fmt), 166);
 	assert_int_equal(offsetof(struct vg_event, data), VG_EVENT_HDR_SIZE);
 	assert_int_equal(sizeof(struct vg_sockaddr), 20);
+	assert_int_equal(sizeof(struct vg_writer), sizeof(struct vg_sockaddr));
+	assert_int_equal(sizeof(struct vg_inode_key), 16);
 	assert_int_equal(sizeof(struct vg_dedup_key), 24);
 	assert_int_equal(sizeof(struct vg_bitmap) * 8, VG_MAX_SYSCALLS);
 	/* string data fits the kernel's scratch record */

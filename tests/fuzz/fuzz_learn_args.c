@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Exec arguments come from the workload (an attacker chooses them) and learning generalises
+ * them (sensor/learn/args.c). The input is an argv: arguments separated by NUL bytes, the
+ * first the executable. Checks: a generalised argument is the argument itself, the static
+ * wildcard or the caller's buffer, never read or written past its bounds (ASan); what is learned
+ * matches what ran (Kubescape's argument rule); a wildcard fed back stays itself; program text
+ * (whitespace, quotes, metacharacters) is never generalised, and a program's file name never.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "profile/wildcard.h"
+#include "vigil/learn.h"
+
+#define W "\xe2\x8b\xaf"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void one(const char *arg, size_t room)
+{
+	char *buf = malloc(room ? room : 1);
+	const char *g;
+
+	if (!buf)
+		abort();
+	g = vigil_learn_generalize_arg(arg, buf, room);
+	if (g != arg && g != buf && strcmp(g, W))
+		abort();
+	if (g == buf && (strlen(buf) >= room || !strchr(arg, '/')))
+		abort();
+	if (g != arg && !vigil_wc_arg_token_match(g, arg))
+		abort(); /* the learned pattern must match what ran */
+	if (g != arg && (strstr(arg, W) || arg[strcspn(arg, " \t\n;|&$`'\"(){}<>")]))
+		abort(); /* a wildcard fed back or program text: as is */
+	/* a program's path: its directories may generalise, its file name never */
+	g = vigil_learn_generalize_program(arg, buf, room);
+	if (g != arg && (g != buf || !vigil_wc_arg_token_match(g, arg) ||
+			 strcmp(strrchr(g, '/'), strrchr(arg, '/'))))
+		abort();
+	free(buf);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	const char *argv[64];
+	size_t argc = 0, keep;
+	char *copy;
+
+	if (size > 4096) /* the sensor copies at most 1 KiB of argv */
+		return 0;
+	copy = malloc(size + 1);
+	if (!copy)
+		abort();
+	memcpy(copy, data, size);
+	copy[size] = '\0';
+	for (size_t i = 0; i <= size && argc < 64; i += strlen(copy + i) + 1)
+		argv[argc++] = copy + i;
+	keep = vigil_learn_program_args(argv[0], argv + 1, argc - 1);
+	if (keep > argc - 1 || (argc > 1 && keep < 1))
+		abort();
+	for (size_t i = 1; i < argc; i++)
+		one(argv[i], (strlen(argv[i]) * 2 + 8) >> (i & 1)); /* also a buffer too small */
+	free(copy);
+	return 0;
+}
