@@ -96,9 +96,10 @@ static int stored_reload(struct agent *a, struct stored *st)
 	}
 	st->refused = true;
 	if (vigil_profile__load_file(st->file, &lim, &p, &err) < 0) {
+		/* memory first: whoever reads the log line sees the memory already given back */
+		give_back_memory();
 		agent_logf("%s (keeping the last good profile)",
 			   vigil_error__format(&err, ebuf, sizeof(ebuf)));
-		give_back_memory();
 		return 0;
 	}
 	if (vigil_profile_digest(p, digest, sizeof(digest)) < 0)
