@@ -7,7 +7,9 @@
  * with OpenSSL linked in statically, both found by their symbols), every mapped libssl*, and
  * the libssl* files of the standard library directories under the process's root (so a
  * program the workload starts later, which maps them only after its exec, is covered too).
- * Each exec of a zoomed workload's process gets the same look at its executable and root.
+ * Each exec of a zoomed workload's process gets the same look at its executable and root, and
+ * each of its connects a look at what it maps by then (what ld.so, LD_PRELOAD or dlopen
+ * mapped after the exec: a TLS connection starts with a connect, before its first write).
  * Files are known by device and inode (one set of probes per file, whatever its path in each
  * mount namespace); a probe is attached to the file for every process (pid -1) and the BPF
  * side leaves at once unless the calling task's cgroup is zoomed. When the last zoom is
@@ -22,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -37,6 +40,7 @@
 #define TLS_PIDS_MAX  4096	 /* processes of one workload looked at when its zoom goes on */
 #define TLS_SYMS_MAX  (4u << 20) /* symbols scanned in one ELF file */
 #define TLS_ELF_MAX   (512ull << 20)
+#define TLS_RECENT    64 /* processes remembered as looked at on a connect */
 
 struct tls_file {
 	dev_t dev;
@@ -56,6 +60,10 @@ struct sensor_tls {
 	struct tls_root roots[TLS_ROOTS_MAX];
 	size_t nroots;
 	bool active; /* some workload is zoomed */
+	struct {
+		uint32_t pid;
+		uint64_t sec;
+	} recent[TLS_RECENT]; /* processes looked at on a connect, and when */
 	uint64_t attach_failed, attached;
 };
 
@@ -249,13 +257,6 @@ static void probe_file(struct vigil_sensor *s, const char *path)
 		attach(t, f, k->progs.vg_tls_go_write, path, off[TLS_SYM_GO_WRITE], false);
 }
 
-static bool is_libssl(const char *path)
-{
-	const char *b = strrchr(path, '/');
-
-	return b && !strncmp(b + 1, "libssl", 6) && strstr(b, ".so");
-}
-
 /* The libssl* files of the usual library directories under a process's root, once per root. */
 static void probe_root(struct vigil_sensor *s, uint32_t pid)
 {
@@ -298,7 +299,8 @@ static void probe_root(struct vigil_sensor *s, uint32_t pid)
 	}
 }
 
-/* One process: its executable, its mapped libssl*, its root's library directories. */
+/* One process: its executable, every file it maps executable (whatever its name: a libssl
+ * renamed, preloaded or bundled is found by its symbols), its root's library directories. */
 static void probe_pid(struct vigil_sensor *s, uint32_t pid)
 {
 	char path[PATH_MAX], line[PATH_MAX + 128];
@@ -311,17 +313,14 @@ static void probe_pid(struct vigil_sensor *s, uint32_t pid)
 	m = fopen(path, "re");
 	if (m) {
 		while (fgets(line, sizeof(line), m) && n++ < 100000) {
-			char *p = strchr(line, '/'), *nl;
+			unsigned long lo, hi;
+			char perms[8];
 
-			if (!p)
+			if (sscanf(line, "%lx-%lx %7s", &lo, &hi, perms) != 3 || perms[2] != 'x' ||
+			    !strchr(line, '/'))
 				continue;
-			nl = strchr(p, '\n');
-			if (nl)
-				*nl = '\0';
-			if (!is_libssl(p))
-				continue;
-			/* the path as the process sees it, through its root */
-			snprintf(path, sizeof(path), "/proc/%u/root%s", pid, p);
+			/* the mapped file itself (also deleted or in another mount namespace) */
+			snprintf(path, sizeof(path), "/proc/%u/map_files/%lx-%lx", pid, lo, hi);
 			probe_file(s, path);
 		}
 		fclose(m);
@@ -378,6 +377,26 @@ void sensor_tls_exec(struct vigil_sensor *s, uint64_t cgroup_id, uint32_t pid)
 {
 	if (!s->tls || !s->tls->active || s->offline || !zoomed(s, cgroup_id))
 		return;
+	probe_pid(s, pid);
+}
+
+void sensor_tls_connect(struct vigil_sensor *s, uint64_t cgroup_id, uint32_t pid)
+{
+	struct sensor_tls *t = s->tls;
+	uint64_t now;
+	struct timespec ts;
+	unsigned k;
+
+	if (!t || !t->active || s->offline || !zoomed(s, cgroup_id))
+		return;
+	/* at most once a second per process (a zoomed workload reports every connect) */
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (uint64_t)ts.tv_sec;
+	k = pid % TLS_RECENT;
+	if (t->recent[k].pid == pid && t->recent[k].sec == now)
+		return;
+	t->recent[k].pid = pid;
+	t->recent[k].sec = now;
 	probe_pid(s, pid);
 }
 

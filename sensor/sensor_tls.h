@@ -47,6 +47,9 @@ void sensor_tls_zoom(struct vigil_sensor *s, uint64_t cgroup_id, bool on);
 /* A process of cgroup_id exec'd: if the cgroup is zoomed, probe its executable (Go) and
  * libraries. */
 void sensor_tls_exec(struct vigil_sensor *s, uint64_t cgroup_id, uint32_t pid);
+/* A process of cgroup_id connected: if zoomed, probe what it maps now (at most once a second
+ * per process). */
+void sensor_tls_connect(struct vigil_sensor *s, uint64_t cgroup_id, uint32_t pid);
 void sensor_tls_stats(const struct sensor_tls *t, struct sensor_tls_stats *ret);
 
 #endif
