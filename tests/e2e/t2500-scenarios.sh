@@ -106,6 +106,9 @@ done
 sysctl -qw net.ipv4.tcp_fastopen=3 # client and server in this namespace
 
 mkdir -p "$W"/{bin,lnk,drop,build,findroot,vol,mnt,h,s} "$W/root/var/run/secrets/kubernetes.io/serviceaccount"
+# a hard link to /etc/shadow (shadow-hardlink) must never outlive the test, kept temp dir or not:
+# open_by_handle_at names a file by whichever of its links the kernel has at hand
+on_exit rm -f "$W/h/x" "$W/s/x" "$W/lnk/shadow"
 chmod 755 "$TEST_TMP" "$W"
 echo "benign data" >"$W/data.txt"
 head -c 32 /dev/urandom | base64 >"$W/root/var/run/secrets/kubernetes.io/serviceaccount/token"
@@ -191,7 +194,7 @@ t_shadow_uring_sqpoll() { "$P/open_via" -x 131072 uring-sqpoll /etc/shadow; }
 t_shadow_opath() { "$P/open_via" -x 526336 opath /etc/shadow; }
 t_shadow_handle() { "$P/open_via" -x 2304 handle /etc/shadow; }
 t_gshadow_thread() { "$P/thread_do" open /etc/gshadow; }
-t_shadow_hardlink() { "$P/link_to" hard /etc/shadow "$W/h/x"; }
+t_shadow_hardlink() { "$P/link_to" hard /etc/shadow "$W/h/x"; rm -f "$W/h/x"; }
 t_shadow_symlink_over() { "$P/link_to" sym /etc/shadow "$W/s/x"; }
 t_sa_token() { cat "$W/root/var/run/secrets/kubernetes.io/serviceaccount/token"; }
 t_environ() { cat /proc/1/environ; }
