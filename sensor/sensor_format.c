@@ -33,7 +33,8 @@ char *vigil_event__to_json(const struct vigil_event *ev)
 int vigil_event__format_line(const struct vigil_event *ev, char *buf, size_t size)
 {
 	const struct vigil_process *p = ev->proc;
-	char ts[48], detail[1024];
+	char ts[48], detail[1024], comm[sizeof(p->comm) + 1], comm_shown[4 * sizeof(p->comm) + 1],
+		name_shown[256];
 	time_t secs = (time_t)(ev->time_ns / 1000000000ull);
 	struct tm tm;
 	int n;
@@ -41,9 +42,11 @@ int vigil_event__format_line(const struct vigil_event *ev, char *buf, size_t siz
 	gmtime_r(&secs, &tm);
 	strftime(ts, sizeof(ts), "%H:%M:%S", &tm);
 	vigil_event__detail(ev, detail, sizeof(detail));
+	snprintf(comm, sizeof(comm), "%.*s", (int)sizeof(p->comm), p ? p->comm : "");
 	n = snprintf(buf, size, "%s %-10s %-7u %-16s %s%s %s", ts, vigil_event_kind__name(ev->kind),
-		     p ? p->pid : 0, p ? p->comm : "",
-		     ev->workload && ev->workload->name ? ev->workload->name : "",
+		     p ? p->pid : 0, vigil_text_shown(comm, comm_shown, sizeof(comm_shown)),
+		     vigil_text_shown(ev->workload && ev->workload->name ? ev->workload->name : "",
+				      name_shown, sizeof(name_shown)),
 		     ev->via_iouring ? " (io_uring)" : "", detail);
 	return n < 0 ? -EINVAL : n;
 }

@@ -144,8 +144,15 @@ int vigil_sensor__set_zoom(struct vigil_sensor *s, uint64_t cgroup_id, bool on)
 	if (on ? bpf_map_update_elem(fd, &cgroup_id, &one, BPF_ANY)
 	       : (bpf_map_delete_elem(fd, &cgroup_id) && errno != ENOENT))
 		return -errno;
-	if (!on) /* the next incident gets a fresh capture budget */
+	if (!on) {
+		/* the next incident gets a fresh capture budget */
 		vigil_zoom_capture__reset(bpf_map__fd(s->skel->maps.zbudget), cgroup_id);
+		/* and the workload's deeds are news again: what was de-duplicated before the
+		 * incident opened (its first alert's key) would otherwise stay suppressed in the
+		 * kernel for as long as the LRU keeps it, and the same misbehaviour after the
+		 * incident closed would raise nothing (the cooldown judges repeats in user space) */
+		vigil_sensor__reset_dedup(s, cgroup_id);
+	}
 	return vigil_zoom_capture__refresh_active(fd, bpf_map__fd(s->skel->maps.zactive));
 }
 

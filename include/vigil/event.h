@@ -252,6 +252,9 @@ struct vigil_workload_info {
  * fixed-size comm need not end in NUL). NULL only on out of memory. */
 struct json_t *vigil_json_textn(const char *s, size_t len);
 struct json_t *vigil_json_text(const char *s);
+/* The same text for a line: also control characters as \xNN (no forged lines, no terminal
+ * escapes). Returns s itself when nothing needs escaping, else buf (cut to size). */
+const char *vigil_text_shown(const char *s, char *buf, size_t size);
 
 struct json_t *vigil_event__json(const struct vigil_event *ev);
 /* The "process" object (p may be NULL: zeros and ""). New reference. */

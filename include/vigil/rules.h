@@ -90,7 +90,9 @@ enum {
 	R(V0002, "Sensor dropped events", 5, "", "", 0,                                                  \
 	  "Vigil health: the sensor lost events (ring buffer, rate limit, a kernel table)")              \
 	R(V0003, "Cockpit uplink lost data", 5, "", "", 0,                                               \
-	  "Vigil health: records for the cockpit were lost (queue or spool full, refused, damaged)")
+	  "Vigil health: records for the cockpit were lost (queue or spool full, refused, damaged)")     \
+	R(V0004, "Cockpit certificate refused", 7, "", "", 0,                                            \
+	  "Vigil health: the cockpit's address presented a certificate the pinned CA does not accept")
 
 enum vigil_rule_id {
 #define VIGIL_RULE_ENUM(id, ...) VIGIL_##id,

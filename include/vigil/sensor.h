@@ -89,7 +89,11 @@ int vigil_sensor__syscalls(struct vigil_sensor *s, uint64_t cgroup_id, uint64_t 
 /* The io_uring opcodes a workload has submitted so far (bitmap of 256 bits). */
 int vigil_sensor__iouring_ops(struct vigil_sensor *s, uint64_t cgroup_id, uint64_t bitmap[4]);
 
-/* Zoom: deeper capture for one workload (payload samples, every connection, file reads...). */
+/*
+ * Zoom: deeper capture for one workload (payload samples, every connection, file reads...).
+ * Zoom off also forgets the workload's de-duplication state: what it does after an incident
+ * closed reaches user space again (its cooldown decides what is a repeat).
+ */
 int vigil_sensor__set_zoom(struct vigil_sensor *s, uint64_t cgroup_id, bool on);
 
 /*

@@ -38,7 +38,7 @@ struct vigil_uplink_opts {
 	uint64_t spool_max_bytes;    /* 0 = 64 MiB */
 	uint64_t heartbeat_ns;	     /* 0 = 10 s */
 	uint64_t connect_timeout_ns; /* 0 = 5 s */
-	uint64_t timeout_ns;	     /* a whole request, 0 = 10 s */
+	uint64_t timeout_ns;	     /* a whole request, 0 = 10 s; + 1 s per 256 KiB of body */
 	uint64_t retry_base_ns;	     /* first backoff, 0 = 200 ms; doubled up to: */
 	uint64_t retry_cap_ns;	     /* 0 = heartbeat_ns */
 	size_t queue_max;	     /* items waiting for the spool, 0 = 10 000 */
@@ -60,7 +60,8 @@ struct vigil_uplink_stats {
 	uint64_t duplicates[VIGIL_UPLINK_NKINDS]; /* the cockpit had them already */
 	uint64_t rejected[VIGIL_UPLINK_NKINDS];	  /* refused for good (4xx, or per item) */
 	uint64_t dropped[VIGIL_UPLINK_NKINDS]; /* never spooled: queue or spool full, too large */
-	uint64_t waiting;		       /* queued in memory, not yet in the spool */
+	uint64_t dropped_health; /* of dropped alerts, health alerts (V...): not news for a V0003 */
+	uint64_t waiting;	 /* queued in memory, not yet in the spool */
 	/* the spool */
 	uint64_t spool_items, spool_bytes, spool_max_bytes;
 	uint64_t spool_torn, spool_torn_bytes, spool_recovered;
@@ -68,13 +69,16 @@ struct vigil_uplink_stats {
 	uint64_t requests;	/* every POST */
 	uint64_t failures;	/* no answer, 5xx, 408, 429: retried */
 	uint64_t auth_failures; /* 401, 403: the credential was refused (kept, retried) */
+	uint64_t untrusted; /* the cockpit's certificate was refused (pinned CA): nothing sent */
 	uint64_t heartbeats_sent, heartbeats_failed;
 	uint64_t enrolments;
-	bool connected;	      /* the last request was answered 2xx */
-	bool have_token;      /* a node token is known (given, or from enrolment) */
-	long last_status;     /* HTTP status of the last answer, 0 for none */
-	int64_t last_ok_unix; /* when the cockpit last answered 2xx (0: never) */
-	char last_error[160]; /* the last failure, "" when none */
+	uint64_t reports_thinned; /* reports sent with fewer events/alerts to fit (thin.c) */
+	bool connected;		  /* the last request was answered 2xx */
+	bool have_token;	  /* a node token is known (given, or from enrolment) */
+	long last_status;	  /* HTTP status of the last answer, 0 for none */
+	int64_t last_ok_unix;	  /* when the cockpit last answered 2xx (0: never) */
+	char last_error[160];	  /* the last failure, "" when none */
+	char spool_error[160];	  /* the last failure of the spool's disk (ENOSPC...), "" none */
 };
 
 /*
@@ -95,7 +99,8 @@ int vigil_uplink__open(const struct vigil_uplink_opts *o, struct vigil_uplink **
  * Queue one record (a JSON object, copied; never waits). An alert must carry "alert_id", a
  * report "incident_id"; a profile is {"workload":{..},"kind":"learned"|"in_force","name",
  * "digest","signer","completion","yaml"}. 0, -ENOBUFS when the queue is full (counted),
- * -EINVAL for a record without its id, -EMSGSIZE for one larger than the spool takes.
+ * -EINVAL for a record without its id, -EMSGSIZE for one larger than the spool takes (a
+ * report that large is first sent with fewer events and alerts, said in its "uplink_omitted").
  * Health alerts (rule_id V...) may use a reserve when full, so losses can be reported.
  */
 int vigil_uplink__alert(struct vigil_uplink *u, const struct json_t *alert);
@@ -117,6 +122,14 @@ struct json_t *vigil_uplink__stats_json(struct vigil_uplink *u);
  * lost; a negative errno.
  */
 int vigil_uplink__health_alert(struct vigil_uplink *u, struct json_t **ret);
+/*
+ * V0004 "Cockpit certificate refused": when the cockpit's address answered with a
+ * certificate the pinned CA does not accept since the last call (someone else may be
+ * answering there; nothing was sent to it, the records wait in the spool), stores a new
+ * alert in *ret and returns 1; 0 when not; a negative errno. Raised when refusals start,
+ * then at most every 10 minutes while they go on (a 2xx from the cockpit ends them).
+ */
+int vigil_uplink__trust_alert(struct vigil_uplink *u, struct json_t **ret);
 /*
  * Waits up to timeout_ns until everything queued is spooled and the spool is empty (the
  * cockpit stored it all). 0, or -ETIMEDOUT.

@@ -158,7 +158,7 @@ json_t *vigil_event__json(const struct vigil_event *ev)
 
 static void addr_port_text(const struct vigil_sockaddr *a, struct vigil_buf *b)
 {
-	char t[128];
+	char t[128], shown[512];
 
 	vigil_sockaddr__text(a, t, sizeof(t));
 	if (a->family == AF_INET6)
@@ -166,18 +166,18 @@ static void addr_port_text(const struct vigil_sockaddr *a, struct vigil_buf *b)
 	else if (a->family == AF_INET)
 		vigil_buf__printf(b, "%s:%u", t, a->port);
 	else
-		vigil_buf__puts(b, t);
+		vigil_buf__puts(b, vigil_text_shown(t, shown, sizeof(shown)));
 }
 
 static void field_text(const struct vigil_event *ev, const struct ev_field *f, struct vigil_buf *b)
 {
 	const char *names[NAMES_MAX];
-	char buf[64];
+	char buf[64], shown[1024];
 	size_t n;
 
 	switch (f->type) {
 	case EV_STR:
-		vigil_buf__puts(b, ev_field_str(ev, f));
+		vigil_buf__puts(b, vigil_text_shown(ev_field_str(ev, f), shown, sizeof(shown)));
 		break;
 	case EV_INT:
 		vigil_buf__printf(b, "%" PRId64, ev_field_i64(ev, f));

@@ -133,26 +133,25 @@ static int cmp_key_idx(const void *a, const void *b, void *arg)
 	return r ? r : (x < y ? -1 : x > y);
 }
 
-/* Duplicate keys in a finished mapping: quadratic for small maps, sort for big ones. */
-static int check_duplicates(struct tree_ctx *c, const struct prof_node *m)
+bool prof_map_find_duplicate(const struct prof_node *m, size_t *ret_first, size_t *ret_dup)
 {
-	const struct prof_node *dup = NULL, *first = NULL;
+	size_t dup = SIZE_MAX, first = 0;
 
 	if (m->n < 2)
-		return 0;
+		return false;
 	if (m->n <= 16) {
-		for (size_t j = 1; j < m->n && !dup; j++)
+		for (size_t j = 1; j < m->n && dup == SIZE_MAX; j++)
 			for (size_t i = 0; i < j; i++)
 				if (!strcmp(m->items[i].key, m->items[j].key)) {
-					first = &m->items[i];
-					dup = &m->items[j];
+					first = i;
+					dup = j;
 					break;
 				}
 	} else {
 		size_t *idx = malloc(m->n * sizeof(*idx));
 
 		if (!idx)
-			return fail(c, -ENOMEM, 0, 0, "out of memory");
+			return true; /* the caller cannot tell: it says out of memory */
 		for (size_t i = 0; i < m->n; i++)
 			idx[i] = i;
 		qsort_r(idx, m->n, sizeof(*idx), cmp_key_idx, m->items);
@@ -162,21 +161,36 @@ static int check_duplicates(struct tree_ctx *c, const struct prof_node *m)
 			if (strcmp(a->key, b->key))
 				continue;
 			/* report the earliest second occurrence in the file */
-			if (!dup || idx[i] < (size_t)(dup - m->items)) {
+			if (idx[i] < dup) {
 				size_t f = i - 1;
 
 				while (f > 0 && !strcmp(m->items[idx[f - 1]].key, b->key))
 					f--;
-				first = &m->items[idx[f]];
-				dup = b;
+				first = idx[f];
+				dup = idx[i];
 			}
 		}
 		free(idx);
 	}
-	if (!dup)
+	if (dup == SIZE_MAX)
+		return false;
+	*ret_first = first;
+	*ret_dup = dup;
+	return true;
+}
+
+/* Duplicate keys in a finished mapping. */
+static int check_duplicates(struct tree_ctx *c, const struct prof_node *m)
+{
+	size_t first = SIZE_MAX, dup = SIZE_MAX;
+
+	if (!prof_map_find_duplicate(m, &first, &dup))
 		return 0;
-	return fail(c, -EINVAL, dup->key_pos.line, dup->key_pos.col,
-		    "duplicate key \"%s\" (first at line %d)", dup->key, first->key_pos.line);
+	if (dup == SIZE_MAX)
+		return fail(c, -ENOMEM, 0, 0, "out of memory");
+	return fail(c, -EINVAL, m->items[dup].key_pos.line, m->items[dup].key_pos.col,
+		    "duplicate key \"%s\" (first at line %d)", m->items[dup].key,
+		    m->items[first].key_pos.line);
 }
 
 struct frame {
@@ -407,6 +421,16 @@ static int on_event(struct tree_build *b, yaml_event_t *ev, bool *ret_done)
 int prof_parse_yaml(const char *data, size_t len, const char *name,
 		    const struct vigil_profile_limits *lim, struct prof_node **ret_docs,
 		    size_t *ret_ndocs, bool *ret_comments, struct vigil_error *err)
+{
+	if (!prof_parse_yaml_fast(data, len, lim, ret_docs, ret_ndocs, ret_comments))
+		return 0;
+	return prof_parse_yaml_libyaml(data, len, name, lim, ret_docs, ret_ndocs, ret_comments,
+				       err);
+}
+
+int prof_parse_yaml_libyaml(const char *data, size_t len, const char *name,
+			    const struct vigil_profile_limits *lim, struct prof_node **ret_docs,
+			    size_t *ret_ndocs, bool *ret_comments, struct vigil_error *err)
 {
 	struct tree_build b = { .c = { .name = name, .lim = lim, .err = err },
 				.data = data,

@@ -18,6 +18,26 @@ int prof_parse_yaml(const char *data, size_t len, const char *name,
 		    const struct vigil_profile_limits *lim, struct prof_node **ret_docs,
 		    size_t *ret_ndocs, bool *ret_comments, struct vigil_error *err);
 
+/* prof_parse_yaml with libyaml only (the fuzz harness compares it with the fast path). */
+int prof_parse_yaml_libyaml(const char *data, size_t len, const char *name,
+			    const struct vigil_profile_limits *lim, struct prof_node **ret_docs,
+			    size_t *ret_ndocs, bool *ret_comments, struct vigil_error *err);
+
+/*
+ * The fast path (yamlfast.c): the same trees for the block-style YAML most tools write, or
+ * PROF_FAST_DECLINE for anything else and for every error (prof_parse_yaml then asks libyaml,
+ * which decides and words errors). Never fails otherwise.
+ */
+#define PROF_FAST_DECLINE 1
+int prof_parse_yaml_fast(const char *data, size_t len, const struct vigil_profile_limits *lim,
+			 struct prof_node **ret_docs, size_t *ret_ndocs, bool *ret_comments);
+
+/*
+ * Whether mapping m has a key twice: *ret_first and *ret_dup are the item indexes of the
+ * earliest repeat in the file. True with *ret_dup untouched when out of memory.
+ */
+bool prof_map_find_duplicate(const struct prof_node *m, size_t *ret_first, size_t *ret_dup);
+
 /* How a plain (unquoted) scalar resolves under the YAML 1.2 core schema. */
 enum prof_scalar_type prof_resolve_plain(const char *s, size_t len);
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * The agent's health: V0001 when a sink dropped alerts, V0002 when the sensor dropped events,
- * V0003 when the cockpit uplink lost records (docs/ALERTS.md), the path every alert takes out
+ * V0003 when the cockpit uplink lost records, V0004 when the cockpit's certificate was refused
+ * (docs/ALERTS.md), the path every alert takes out
  * of the agent (agent_deliver), and the status file (`vigil status --agent` reads it).
  */
 #include <stdio.h>
@@ -119,6 +120,13 @@ void agent_health_check(struct agent *a)
 	}
 	alert = NULL;
 	if (a->uplink && vigil_uplink__health_alert(a->uplink, &alert) > 0 && alert) {
+		agent_logf("%s", json_string_value(json_object_get(alert, "message")));
+		a->health_alerts++;
+		agent_deliver(a, alert);
+		json_decref(alert);
+	}
+	alert = NULL;
+	if (a->uplink && vigil_uplink__trust_alert(a->uplink, &alert) > 0 && alert) {
 		agent_logf("%s", json_string_value(json_object_get(alert, "message")));
 		a->health_alerts++;
 		agent_deliver(a, alert);

@@ -156,6 +156,9 @@ static void uplink_metrics(struct agent *a, struct vigil_buf *b)
 	prom_metric(b, "vigil_cockpit_auth_failures_total", "counter",
 		    "Requests whose credential the cockpit refused (401, 403).",
 		    (double)st.auth_failures);
+	prom_metric(b, "vigil_cockpit_untrusted_total", "counter",
+		    "Requests not sent: the cockpit's certificate was refused (pinned CA).",
+		    (double)st.untrusted);
 	prom_family(b, "vigil_cockpit_heartbeats_total", "counter", "Heartbeats, by result.");
 	prom_sample(b, "vigil_cockpit_heartbeats_total", (double)st.heartbeats_sent, 1, "result",
 		    "sent");
@@ -205,7 +208,7 @@ void agent_metrics_tick(struct agent *a, uint64_t now)
 	prom_metric(&b, "vigil_agent_start_time_seconds", "gauge",
 		    "When the agent started (Unix time).", (double)a->started);
 	prom_metric(&b, "vigil_health_alerts_total", "counter",
-		    "Health alerts (V0001, V0002, V0003) raised.", (double)a->health_alerts);
+		    "Health alerts (V0001 to V0004) raised.", (double)a->health_alerts);
 	sensor_metrics(a, &b);
 	detection_metrics(a, &b);
 	sink_metrics(a, &b);

@@ -43,6 +43,10 @@ int uplink_client__post(struct uplink_client *c, const char *path, const char *t
 			const char *body, size_t len, long *status, struct vigil_buf *reply,
 			char *err, size_t err_size);
 
+/* The last request failed because the server's certificate was refused (TLS verification):
+ * nothing of the request was sent to it. */
+bool uplink_client__peer_refused(const struct uplink_client *c);
+
 /* Seconds the last answer asked to wait (Retry-After), 0 when it did not. */
 long uplink_client__retry_after(const struct uplink_client *c);
 

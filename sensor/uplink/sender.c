@@ -69,10 +69,15 @@ static uint64_t backoff_ns(struct vigil_uplink *u)
 /* Bookkeeping of one answer (or its absence). Called without the lock. */
 static void note_result(struct vigil_uplink *u, enum outcome o, long status, const char *err)
 {
+	bool refused = uplink_client__peer_refused(u->client);
+
 	pthread_mutex_lock(&u->mu);
 	u->st.requests++;
 	u->st.last_status = status;
+	if (refused)
+		u->st.untrusted++;
 	if (o == OUT_OK) {
+		u->trust_alert_mono = 0; /* the cockpit is trusted again: a new refusal is news */
 		u->attempt = 0;
 		u->backoff_until = 0;
 		u->batch_limit = u->batch_max;
@@ -133,14 +138,20 @@ static void commit_queue(struct vigil_uplink *u, struct uplink_item *items)
 	if (!n)
 		return;
 	for (size_t i = 0; i < n; i++) {
-		int e = uplink_spool__append(u->spool, items[i].kind, items[i].text, items[i].len,
-					     items[i].reserve);
+		struct uplink_spool_stats before, after;
+		int e;
 
+		uplink_spool__stats(u->spool, &before);
+		e = uplink_spool__append(u->spool, items[i].kind, items[i].text, items[i].len,
+					 items[i].reserve);
 		if (e < 0) {
+			uplink_spool__stats(u->spool, &after);
 			pthread_mutex_lock(&u->mu);
 			u->st.dropped[items[i].kind - 1]++;
+			u->st.dropped_health += items[i].reserve;
 			pthread_mutex_unlock(&u->mu);
-			if (e != -ENOSPC)
+			/* the spool's own bound is no failure; the disk's ENOSPC is */
+			if (after.dropped_full == before.dropped_full)
 				snprintf(why, sizeof(why), "spool %s: %s", u->spool_dir,
 					 strerror(-e));
 		}
@@ -154,6 +165,7 @@ static void commit_queue(struct vigil_uplink *u, struct uplink_item *items)
 	if (why[0]) {
 		pthread_mutex_lock(&u->mu);
 		vigil_strlcpy(u->st.last_error, why, sizeof(u->st.last_error));
+		vigil_strlcpy(u->st.spool_error, why, sizeof(u->st.spool_error));
 		pthread_mutex_unlock(&u->mu);
 	}
 }

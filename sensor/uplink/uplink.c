@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sensor/uplink/thin.h"
 #include "sensor/uplink/uplink_internal.h"
 #include "util/strutil.h"
 #include "vigil/alert.h"
@@ -34,7 +35,9 @@ uint64_t uplink_lost_total(const struct vigil_uplink_stats *st)
 
 	for (int k = 0; k < VIGIL_UPLINK_NKINDS; k++)
 		n += st->dropped[k] + st->rejected[k];
-	return n;
+	/* a V0003 that could not be kept is not news for the next one: on a full disk each
+	 * would otherwise announce the loss of the one before, forever */
+	return n - st->dropped_health;
 }
 
 static char *dup_opt(const char *s)
@@ -223,20 +226,19 @@ int vigil_uplink__open(const struct vigil_uplink_opts *o, struct vigil_uplink **
 	return 0;
 }
 
-static int push(struct vigil_uplink *u, enum uplink_kind kind, const json_t *rec, bool reserve)
+/* Queues text (compact JSON, len bytes; taken over, freed here on failure). */
+static int push_text(struct vigil_uplink *u, enum uplink_kind kind, char *text, size_t len,
+		     bool reserve)
 {
-	struct uplink_item it = { .kind = kind, .reserve = reserve };
+	struct uplink_item it = { .kind = kind, .reserve = reserve, .text = text, .len = len };
 	size_t limit = u->queue_max + (reserve ? u->qcap - u->queue_max : 0);
 	int idx = (int)kind - 1;
 
-	it.text = json_dumps(rec, JSON_COMPACT);
-	if (!it.text)
-		return -ENOMEM;
-	it.len = strlen(it.text);
 	pthread_mutex_lock(&u->mu);
 	u->st.queued[idx]++;
 	if (it.len > UPLINK_REC_MAX_LEN || u->qn >= limit || u->draining) {
 		u->st.dropped[idx]++;
+		u->st.dropped_health += reserve;
 		pthread_mutex_unlock(&u->mu);
 		free(it.text);
 		return it.len > UPLINK_REC_MAX_LEN ? -EMSGSIZE : -ENOBUFS;
@@ -248,6 +250,13 @@ static int push(struct vigil_uplink *u, enum uplink_kind kind, const json_t *rec
 		pthread_cond_signal(&u->cv_work);
 	pthread_mutex_unlock(&u->mu);
 	return 0;
+}
+
+static int push(struct vigil_uplink *u, enum uplink_kind kind, const json_t *rec, bool reserve)
+{
+	char *text = json_dumps(rec, JSON_COMPACT);
+
+	return text ? push_text(u, kind, text, strlen(text), reserve) : -ENOMEM;
 }
 
 int vigil_uplink__alert(struct vigil_uplink *u, const json_t *alert)
@@ -262,9 +271,28 @@ int vigil_uplink__alert(struct vigil_uplink *u, const json_t *alert)
 
 int vigil_uplink__report(struct vigil_uplink *u, const json_t *report)
 {
+	char *text;
+	size_t len = 0;
+	int e;
+
 	if (!u || !json_is_string(json_object_get(report, "incident_id")))
 		return -EINVAL;
-	return push(u, UPLINK_REPORT, report, false);
+	/* a report over the record limit goes with fewer events rather than not at all */
+	/* no larger than a batch: the cockpit stores it within a request's time */
+	e = uplink_thin_report(report, u->batch_bytes, &text, &len);
+	if (e == -EMSGSIZE || e == -ENOMEM) {
+		pthread_mutex_lock(&u->mu);
+		u->st.queued[VIGIL_UPLINK_REPORT]++;
+		u->st.dropped[VIGIL_UPLINK_REPORT]++;
+		pthread_mutex_unlock(&u->mu);
+		return e;
+	}
+	if (e == 1) {
+		pthread_mutex_lock(&u->mu);
+		u->st.reports_thinned++;
+		pthread_mutex_unlock(&u->mu);
+	}
+	return push_text(u, UPLINK_REPORT, text, len, false);
 }
 
 /* FNV-1a over the fields that make a profile record the same one. */
@@ -350,24 +378,26 @@ json_t *vigil_uplink__stats_json(struct vigil_uplink *u)
 	struct vigil_uplink_stats st;
 
 	vigil_uplink__stats(u, &st);
-	return json_pack("{s:s, s:s, s:b, s:b, s:I, s:I, s:s,"
-			 " s:o, s:o, s:o, s:o, s:o, s:I,"
-			 " s:{s:I, s:I, s:I, s:I, s:I, s:I},"
-			 " s:I, s:I, s:I, s:I, s:I, s:I}",
-			 "url", u->url, "node", u->node, "connected", st.connected, "have_token",
-			 st.have_token, "last_status", (json_int_t)st.last_status, "last_ok",
-			 (json_int_t)st.last_ok_unix, "last_error", st.last_error, "queued",
-			 per_kind(st.queued), "accepted", per_kind(st.accepted), "duplicates",
-			 per_kind(st.duplicates), "rejected", per_kind(st.rejected), "dropped",
-			 per_kind(st.dropped), "waiting", (json_int_t)st.waiting, "spool", "items",
-			 (json_int_t)st.spool_items, "bytes", (json_int_t)st.spool_bytes,
-			 "max_bytes", (json_int_t)st.spool_max_bytes, "torn",
-			 (json_int_t)st.spool_torn, "torn_bytes", (json_int_t)st.spool_torn_bytes,
-			 "recovered", (json_int_t)st.spool_recovered, "requests",
-			 (json_int_t)st.requests, "failures", (json_int_t)st.failures,
-			 "auth_failures", (json_int_t)st.auth_failures, "heartbeats_sent",
-			 (json_int_t)st.heartbeats_sent, "heartbeats_failed",
-			 (json_int_t)st.heartbeats_failed, "enrolments", (json_int_t)st.enrolments);
+	return json_pack(
+		"{s:s, s:s, s:b, s:b, s:I, s:I, s:s,"
+		" s:o, s:o, s:o, s:o, s:o, s:I,"
+		" s:{s:I, s:I, s:I, s:I, s:I, s:I},"
+		" s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:s}",
+		"url", u->url, "node", u->node, "connected", st.connected, "have_token",
+		st.have_token, "last_status", (json_int_t)st.last_status, "last_ok",
+		(json_int_t)st.last_ok_unix, "last_error", st.last_error, "queued",
+		per_kind(st.queued), "accepted", per_kind(st.accepted), "duplicates",
+		per_kind(st.duplicates), "rejected", per_kind(st.rejected), "dropped",
+		per_kind(st.dropped), "waiting", (json_int_t)st.waiting, "spool", "items",
+		(json_int_t)st.spool_items, "bytes", (json_int_t)st.spool_bytes, "max_bytes",
+		(json_int_t)st.spool_max_bytes, "torn", (json_int_t)st.spool_torn, "torn_bytes",
+		(json_int_t)st.spool_torn_bytes, "recovered", (json_int_t)st.spool_recovered,
+		"requests", (json_int_t)st.requests, "failures", (json_int_t)st.failures,
+		"auth_failures", (json_int_t)st.auth_failures, "untrusted",
+		(json_int_t)st.untrusted, "heartbeats_sent", (json_int_t)st.heartbeats_sent,
+		"heartbeats_failed", (json_int_t)st.heartbeats_failed, "enrolments",
+		(json_int_t)st.enrolments, "reports_thinned", (json_int_t)st.reports_thinned,
+		"dropped_health", (json_int_t)st.dropped_health, "spool_error", st.spool_error);
 }
 
 static uint64_t realtime_ns(void)
@@ -400,13 +430,57 @@ int vigil_uplink__health_alert(struct vigil_uplink *u, json_t **ret)
 		 "%llu record(s) for the cockpit %s were lost since the last report (queue or "
 		 "spool full, refused by the cockpit, or damaged on disk); see event.totals",
 		 (unsigned long long)fresh, u->url);
-	event = json_pack("{s:s, s:s, s:I, s:{s:o, s:o, s:I, s:I}, s:{s:I, s:I, s:I}}", "type",
-			  "health", "cockpit", u->url, "dropped", (json_int_t)fresh, "totals",
-			  "dropped", per_kind(st.dropped), "rejected", per_kind(st.rejected),
-			  "torn", (json_int_t)st.spool_torn, "torn_bytes",
-			  (json_int_t)st.spool_torn_bytes, "spool", "items",
+	event = json_pack("{s:s, s:s, s:I, s:{s:o, s:o, s:I, s:I, s:I}, s:{s:I, s:I, s:I, s:s}}",
+			  "type", "health", "cockpit", u->url, "dropped", (json_int_t)fresh,
+			  "totals", "dropped", per_kind(st.dropped), "rejected",
+			  per_kind(st.rejected), "torn", (json_int_t)st.spool_torn, "torn_bytes",
+			  (json_int_t)st.spool_torn_bytes, "dropped_health",
+			  (json_int_t)st.dropped_health, "spool", "items",
 			  (json_int_t)st.spool_items, "bytes", (json_int_t)st.spool_bytes,
-			  "max_bytes", (json_int_t)st.spool_max_bytes);
+			  "max_bytes", (json_int_t)st.spool_max_bytes, "error", st.spool_error);
+	if (!event)
+		return -ENOMEM;
+	va.message = msg;
+	va.event_json = event;
+	a = vigil_alert__json(&va);
+	json_decref(event);
+	if (!a)
+		return -ENOMEM;
+	*ret = a;
+	return 1;
+}
+
+int vigil_uplink__trust_alert(struct vigil_uplink *u, json_t **ret)
+{
+	struct vigil_alert va = { .rule = vigil_rule(VIGIL_V0004), .time_ns = realtime_ns() };
+	uint64_t refused, fresh;
+	char msg[512], why[160];
+	json_t *event, *a;
+
+	if (!u || !ret)
+		return -EINVAL;
+	pthread_mutex_lock(&u->mu);
+	refused = u->st.untrusted;
+	fresh = refused - u->untrusted_reported;
+	/* once when refusals start, then every UPLINK_TRUST_REALERT_NS while they go on */
+	if (!fresh || (u->trust_alert_mono &&
+		       uplink_now_mono() - u->trust_alert_mono < UPLINK_TRUST_REALERT_NS)) {
+		pthread_mutex_unlock(&u->mu);
+		return 0;
+	}
+	u->untrusted_reported = refused;
+	u->trust_alert_mono = uplink_now_mono();
+	vigil_strlcpy(why, u->st.last_error, sizeof(why));
+	pthread_mutex_unlock(&u->mu);
+	snprintf(
+		msg, sizeof(msg),
+		"the cockpit's address %s answered %llu time(s) with a certificate %s does not "
+		"accept: someone else may be answering there. Nothing was sent to it (no token, no "
+		"record); the records wait in the spool",
+		u->url, (unsigned long long)fresh, u->ca_file ? u->ca_file : "the system's CAs");
+	event = json_pack("{s:s, s:s, s:s, s:I, s:I, s:s}", "type", "health", "cockpit", u->url,
+			  "ca_file", u->ca_file ? u->ca_file : "", "refused", (json_int_t)fresh,
+			  "refused_total", (json_int_t)refused, "error", why);
 	if (!event)
 		return -ENOMEM;
 	va.message = msg;

@@ -21,6 +21,8 @@
 /* Beyond max_bytes, the spool keeps this much for health alerts, so a loss is reported. */
 #define UPLINK_HEALTH_RESERVE (256u << 10)
 #define UPLINK_SEEN_MAX	      1024 /* profiles already sent this run (by hash) */
+/* While the cockpit's certificate stays refused, V0004 is raised again this often. */
+#define UPLINK_TRUST_REALERT_NS (600ull * 1000000000ull)
 
 struct uplink_item {
 	enum uplink_kind kind;
@@ -62,7 +64,10 @@ struct vigil_uplink {
 	uint64_t hb_seq;
 	uint64_t seen[UPLINK_SEEN_MAX];
 	size_t seen_next;
-	uint64_t lost_reported; /* lost records already reported by a V0003 */
+	uint64_t lost_reported;	     /* lost records already reported by a V0003 */
+	uint64_t untrusted_reported; /* certificate refusals already reported by a V0004 */
+	uint64_t trust_alert_mono;   /* when the last V0004 was raised; 0: not in this streak
+				      * of refusals (a 2xx from the cockpit ends a streak) */
 	struct vigil_uplink_stats st;
 };
 

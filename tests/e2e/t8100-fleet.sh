@@ -211,6 +211,12 @@ for n in node-a node-c; do
 	log "$n: $total alerts, the same ids in the cockpit"
 done
 assert_ge "$(status node-c "s['cockpit']['spool']['recovered']")" 1 "node-c replayed records after its kill -9"
+# nothing was lost on the way: no record dropped, refused or damaged on any node (a report too
+# large for one record goes thinned, docs/AGENT.md §11)
+for n in "${nodes[@]}"; do
+	assert_eq 0 "$(status $n "sum(s['cockpit'][k][x] for k in ('dropped', 'rejected') for x in s['cockpit'][k]) + s['cockpit']['spool']['torn']")" "$n: records lost by the uplink"
+	log "$n: $(status $n "'queued %(queued)s accepted %(accepted)s duplicates %(duplicates)s requests %(requests)d failures %(failures)d heartbeats failed %(heartbeats_failed)d reports thinned %(reports_thinned)d' % s['cockpit']")"
+done
 
 # ---- metrics of an agent, with the kernel timing the programs for a moment ------------------
 mport=$(grep -o 'port [0-9]*' "${AGENT_LOG[node-a]}" | head -1 | awk '{print $2}')

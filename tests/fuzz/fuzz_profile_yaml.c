@@ -5,7 +5,9 @@
  * be a fixed point, and render JSON, the canonical form of every document, a describe and a
  * diff against itself (which must say "same"); the loader's warnings and notes stay bounded.
  * The hardening drafts made from it are well formed: the seccomp profile is JSON, the
- * NetworkPolicy is one YAML document whatever the profile's strings hold.
+ * NetworkPolicy is one YAML document whatever the profile's strings hold. The fast YAML path
+ * (yamlfast.c) gives libyaml's trees, positions included, whenever it does not decline: on the
+ * input and on what fmt writes.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -15,6 +17,7 @@
 #include <yaml.h>
 
 #include "profile/model.h"
+#include "profile/yamltree.h"
 #include "util/buf.h"
 #include "vigil/harden.h"
 #include "vigil/profile.h"
@@ -41,6 +44,43 @@ static bool one_yaml_doc(const char *text, size_t len)
 	}
 	yaml_parser_delete(&yp);
 	return ok && docs == 1;
+}
+
+static bool same_node(const struct prof_node *a, const struct prof_node *b)
+{
+	if (a->type != b->type || a->stype != b->stype || a->quoted != b->quoted || a->n != b->n ||
+	    a->len != b->len || a->pos.line != b->pos.line || a->pos.col != b->pos.col ||
+	    a->key_pos.line != b->key_pos.line || a->key_pos.col != b->key_pos.col ||
+	    !a->key != !b->key || (a->key && strcmp(a->key, b->key)) || !a->value != !b->value ||
+	    (a->value && memcmp(a->value, b->value, a->len + 1)))
+		return false;
+	for (size_t i = 0; i < a->n; i++)
+		if (!same_node(&a->items[i], &b->items[i]))
+			return false;
+	return true;
+}
+
+/* When the fast path takes the text, libyaml takes it too and builds the same trees. */
+static void check_fast_path(const char *data, size_t size, const struct vigil_profile_limits *lim)
+{
+	struct prof_node *fd = NULL, *ld = NULL;
+	size_t fn = 0, ln = 0;
+	bool fc = false, lc = false;
+	struct vigil_error err;
+
+	if (prof_parse_yaml_fast(data, size, lim, &fd, &fn, &fc))
+		return;
+	if (prof_parse_yaml_libyaml(data, size, "fuzz", lim, &ld, &ln, &lc, &err) || fn != ln ||
+	    fc != lc)
+		abort();
+	for (size_t i = 0; i < fn; i++) {
+		if (!same_node(&fd[i], &ld[i]))
+			abort();
+		prof_node_release(&fd[i]);
+		prof_node_release(&ld[i]);
+	}
+	free(fd);
+	free(ld);
 }
 
 static void check_harden(const struct vigil_profile *p)
@@ -77,6 +117,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct vigil_buf y1 = VIGIL_BUF_INIT, y2 = VIGIL_BUF_INIT, b = VIGIL_BUF_INIT;
 	struct vigil_error err;
 
+	check_fast_path((const char *)data, size, &lim);
 	if (vigil_profile__load_buffer((const char *)data, size, "fuzz", &lim, &p, &err))
 		return 0;
 	/* warnings and skipped-object notes are bounded and well formed */
@@ -87,6 +128,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 	if (vigil_profile__emit_yaml(p, &y1))
 		abort();
+	check_fast_path(y1.data, y1.len, &lim);
 	if (vigil_profile__load_buffer(y1.data, y1.len, "fmt", &lim, &q, &err))
 		abort(); /* what we write must load */
 	if (!prof_equal(p, q))

@@ -57,15 +57,19 @@ ch_run() {
 	CH_DIR=$dir
 	(cd "$dir" && exec clickhouse-server --config-file="$dir/config.xml" >"$dir/log/stdout" 2>&1) &
 	CH_PID=$!
-	for _ in $(seq 1 300); do
+	# a deadline in seconds, not a count of tries: on a loaded machine one try takes longer
+	local deadline=$((SECONDS + ${VIGIL_CH_START_TIMEOUT:-90}))
+	while [ $SECONDS -lt $deadline ]; do
 		if [ "$(curl -s --max-time 1 "$CH_URL/ping")" = "Ok." ]; then
 			return 0
 		fi
 		kill -0 "$CH_PID" 2>/dev/null || break
-		sleep 0.1
+		sleep 0.2
 	done
 	echo "clickhouse-server did not start; log:" >&2
 	tail -n 20 "$dir/log/clickhouse-server.err.log" "$dir/log/stdout" >&2 2>/dev/null
+	# a server that is still starting must not outlive the test that gave up on it
+	ch_stop
 	return 1
 }
 
@@ -117,7 +121,8 @@ XML
 	ch_run "$dir/s1" || return 1
 	CH1_URL=$CH_URL
 	CH1_PID=$CH_PID
-	ch_run "$dir/s2" || return 1
+	# the first shard is stopped if the second does not come up (nobody else knows its pid yet)
+	ch_run "$dir/s2" || { CH_PID=$CH1_PID; ch_stop; CH1_PID=; return 1; }
 	CH2_URL=$CH_URL
 	CH2_PID=$CH_PID
 	CH_URL=$CH1_URL

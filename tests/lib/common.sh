@@ -249,6 +249,8 @@ spawn()
 	# command's own pid.
 	[ "$1" != run_in_cgroup ] || set -- "$TESTLIB/cgexec" "${@:2}"
 	[ "$1" != in_netns ] || set -- ip netns exec "${@:2}"
+	# python3 may be the function above: its subshell would get the signals, python not
+	if [ "$1" = python3 ] && [ "$(type -t python3)" = function ]; then set -- /usr/bin/python3 "${@:2}"; fi
 	"$@" >"$TEST_TMP/$name.log" 2>&1 &
 	SPAWNED_PID=$!
 	on_exit stop_pid "$SPAWNED_PID"

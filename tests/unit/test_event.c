@@ -218,6 +218,27 @@ static void test_net_and_copies(void **state)
 	assert_int_equal(vigil_event__sample(&ev, &data), 0);
 }
 
+/* Text a workload chose: JSON keeps valid UTF-8 and writes other bytes as \xNN; a line also
+ * escapes control characters (no forged line, no terminal escape). */
+static void test_any_bytes(void **state)
+{
+	char buf[64];
+	json_t *j;
+
+	(void)state;
+	j = vigil_json_text("/tmp/x\xff\xe2\x8b\xaf\n");
+	assert_non_null(j);
+	assert_string_equal(json_string_value(j), "/tmp/x\\xff\xe2\x8b\xaf\n");
+	json_decref(j);
+	j = vigil_json_textn("ab\xc3", 3); /* a character cut by the length */
+	assert_string_equal(json_string_value(j), "ab\\xc3");
+	json_decref(j);
+	assert_string_equal(vigil_text_shown("/etc/x\nFAKE \x1b[31m", buf, sizeof(buf)),
+			    "/etc/x\\x0aFAKE \\x1b[31m");
+	assert_string_equal(vigil_text_shown("caf\xc3\xa9", buf, sizeof(buf)), "caf\xc3\xa9");
+	assert_string_equal(vigil_text_shown("\x01\x02\x03\x04", buf, 9), "\\x01\\x02");
+}
+
 static void test_process_workload(void **state)
 {
 	const char *argv[] = { "app", "-v" };
@@ -256,6 +277,7 @@ int main(void)
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_net_and_copies),
 		cmocka_unit_test(test_process_workload),
+		cmocka_unit_test(test_any_bytes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

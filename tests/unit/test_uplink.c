@@ -42,7 +42,7 @@ struct srv {
 	unsigned requests, heartbeats, enrolments;
 	json_t *ids;	  /* alert ids stored, in arrival order */
 	json_t *seen;	  /* alert_id -> true */
-	json_t *reports;  /* incident ids stored */
+	json_t *reports;  /* reports stored */
 	json_t *profiles; /* digests stored */
 	json_t *last_hb;
 	unsigned
@@ -108,7 +108,7 @@ static json_t *ingest(struct srv *s, const char *url, json_t *doc, int *status)
 			json_object_set_new(s->seen, id, json_true());
 			json_array_append_new(s->ids, json_string(id));
 		} else if (!strcmp(url, "/api/v1/reports")) {
-			json_array_append(s->reports, json_object_get(v, "incident_id"));
+			json_array_append(s->reports, v); /* the whole report */
 		} else {
 			json_array_append(s->profiles, json_object_get(v, "digest"));
 		}
@@ -660,6 +660,72 @@ static void test_reports_and_profiles(void **state)
 	srv_free(s);
 }
 
+/*
+ * An incident open for its whole max_duration carries 8 MiB of events and every alert: over
+ * the record limit. It reaches the cockpit with the first and last events and says what was
+ * left out (the 10-minute outage run of t8100 lost one: dropped.reports 1).
+ */
+static void test_huge_report_thinned(void **state)
+{
+	struct srv *s = srv_start();
+	struct vigil_uplink *u = open_uplink(s, NULL);
+	struct vigil_uplink_stats st;
+	json_t *r = json_pack("{s:s, s:s, s:[], s:[]}", "incident_id", "inc-big", "state", "closed",
+			      "events", "alerts");
+	json_t *ev = json_object_get(r, "events"), *al = json_object_get(r, "alerts"), *got, *om;
+	char pad[400];
+	size_t n_ev = 30000, n_al = 2000;
+
+	memset(pad, 'x', sizeof(pad) - 1);
+	pad[sizeof(pad) - 1] = '\0';
+	for (size_t i = 0; i < n_ev; i++)
+		json_array_append_new(ev,
+				      json_pack("{s:I, s:s}", "seq", (json_int_t)i, "pad", pad));
+	for (size_t i = 0; i < n_al; i++)
+		json_array_append_new(al,
+				      json_pack("{s:I, s:s}", "seq", (json_int_t)i, "pad", pad));
+	assert_int_equal(vigil_uplink__report(u, r), 0);
+	assert_int_equal(vigil_uplink__flush(u, 20 * SEC), 0);
+	vigil_uplink__stats(u, &st);
+	assert_int_equal(st.dropped[VIGIL_UPLINK_REPORT], 0);
+	assert_int_equal(st.reports_thinned, 1);
+	assert_int_equal(srv_count(s, s->reports), 1);
+	pthread_mutex_lock(&s->mu);
+	got = json_array_get(s->reports, 0);
+	om = json_object_get(got, "uplink_omitted");
+	assert_non_null(om);
+	ev = json_object_get(got, "events");
+	/* the first and the last events are kept, the middle left out and counted */
+	assert_true(json_array_size(ev) > 1000);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(ev, 0), "seq")), 0);
+	assert_int_equal(json_integer_value(json_object_get(
+				 json_array_get(ev, json_array_size(ev) - 1), "seq")),
+			 n_ev - 1);
+	assert_int_equal(json_array_size(ev) +
+				 (size_t)json_integer_value(json_object_get(om, "events")),
+			 n_ev);
+	assert_int_equal(json_integer_value(json_object_get(om, "alerts")), 0);
+	assert_int_equal(json_array_size(json_object_get(got, "alerts")), n_al);
+	pthread_mutex_unlock(&s->mu);
+	/* alerts alone over the limit: thinned too, the first and last kept */
+	json_object_set_new(r, "incident_id", json_string("inc-alerts"));
+	json_object_set_new(r, "events", json_array());
+	json_object_set_new(r, "alerts", json_array());
+	for (size_t i = 0; i < n_ev; i++)
+		json_array_append_new(json_object_get(r, "alerts"),
+				      json_pack("{s:I, s:s}", "seq", (json_int_t)i, "pad", pad));
+	assert_int_equal(vigil_uplink__report(u, r), 0);
+	assert_int_equal(vigil_uplink__flush(u, 20 * SEC), 0);
+	pthread_mutex_lock(&s->mu);
+	got = json_array_get(s->reports, 1);
+	assert_true(json_integer_value(
+			    json_object_get(json_object_get(got, "uplink_omitted"), "alerts")) > 0);
+	pthread_mutex_unlock(&s->mu);
+	json_decref(r);
+	vigil_uplink__free(u, SEC);
+	srv_free(s);
+}
+
 static void test_urls_and_tokens(void **state)
 {
 	struct vigil_uplink_opts o = { .url = "https://cockpit.example.org:7443",
@@ -708,6 +774,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_413_halves, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_spool_full_reported, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reports_and_profiles, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_huge_report_thinned, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_urls_and_tokens, setup, teardown),
 	};
 
