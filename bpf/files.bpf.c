@@ -12,6 +12,7 @@
 #include "record.bpf.h"
 #include "extract.bpf.h"
 #include "syscalls.bpf.h"
+#include "allow.bpf.h"
 
 __noinline int on_open(__u64 regs_, long nr, long ret, __u64 cg)
 {
@@ -73,6 +74,12 @@ __noinline int on_open(__u64 regs_, long nr, long ret, __u64 cg)
 
 			off = put_file_path(e, off, 0, f);
 			flag_alias(e, f);
+			/* allowed by the workload's profile: decided here, never sent */
+			if (off && open_allowed(e, off, cg, (__u32)flags)) {
+				count(VG_CNT_KALLOW);
+				kallow_seen(cg, VG_EV_OPEN, pre);
+				goto exec_write;
+			}
 		}
 		if (!off && upath)
 			off = put_user_path(e, off, 0, 1, upath, dirfd);

@@ -139,6 +139,32 @@ struct {
 	__type(value, __u8);
 } execallow __weak SEC(".maps");
 
+/* In-kernel allow sets for detection (bpf/allow.bpf.h): which kinds are decided in the
+ * kernel per workload, and the open paths and egress peers its profile allows. Entries are
+ * allocated as user space adds them (profiles differ widely in size). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, struct vg_kallow);
+} kallow __weak SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct vg_open_key);
+	__type(value, struct vg_open_allow);
+} openallow __weak SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct vg_net_key);
+	__type(value, __u8);
+} netallow __weak SEC(".maps");
+
 /* Set by user space (the node-wide switch): no process is killed while it is not 0. */
 __weak volatile __u32 enforce_off = 0;
 

@@ -12,6 +12,7 @@
 #include "record.bpf.h"
 #include "extract.bpf.h"
 #include "syscalls.bpf.h"
+#include "allow.bpf.h"
 
 __noinline int on_sock(__u64 regs_, long nr, long ret, __u64 cg)
 {
@@ -53,6 +54,11 @@ __noinline int on_sock(__u64 regs_, long nr, long ret, __u64 cg)
 		if (sk && BPF_CORE_READ(sk, __sk_common.skc_num))
 			e->sa[0].port = BPF_CORE_READ(sk, __sk_common.skc_num);
 	}
+	/* a peer the workload's profile allows: decided here, never sent */
+	if (kind == VG_EV_CONNECT && net_allowed(e, cg, e->arg[0])) {
+		count(VG_CNT_KALLOW);
+		return 0;
+	}
 	e->arg[1] = ret;
 	e->arg[2] = fd;
 	e->arg[3] = kind == VG_EV_CONNECT ? 1 : kind == VG_EV_ACCEPT ? 2 : 0;
@@ -60,7 +66,6 @@ __noinline int on_sock(__u64 regs_, long nr, long ret, __u64 cg)
 }
 
 #define MSG_FASTOPEN_ 0x20000000
-#define IPPROTO_TCP_  6
 #define SOCK_DGRAM_   2
 /* sendmmsg: at most this many messages are looked at (the kernel caps vlen at UIO_MAXIOV) */
 #define VG_MMSG_MAX 1024
@@ -108,6 +113,11 @@ __noinline int send_peer(__u64 sk_, __u64 uaddr, __u64 how, __u64 ret_fd, __u64 
 	h = (0xcbf29ce484222325ull ^ *(__u64 *)&e->sa[1].addr[0]) * 0x100000001b3ull;
 	h = (h ^ *(__u64 *)&e->sa[1].addr[8]) * 0x100000001b3ull;
 	h = (h ^ e->sa[1].port ^ ((__u64)e->arg[0] << 16) ^ ((__u64)fam << 32)) * 0x100000001b3ull;
+	if (net_allowed(e, cg, e->arg[0])) {
+		count(VG_CNT_KALLOW);
+		kallow_seen(cg, VG_EV_SEND, h | 1);
+		return 0;
+	}
 	return ev_submit_key(e, 0, 1, false, h | 1);
 }
 

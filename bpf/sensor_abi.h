@@ -30,6 +30,11 @@
  *   enforce     HASH       u64 cgroup id -> struct vg_enforce       enforcement per workload
  *   execallow   HASH       struct vg_exec_key -> u8                 exec paths a workload may run
  *                          (key: cgroup id, vg_path_hash of the path as the kernel writes it)
+ *   kallow      HASH       u64 cgroup id -> struct vg_kallow        in-kernel allow sets in force
+ *   openallow   HASH       struct vg_open_key -> struct vg_open_allow   open paths a workload
+ *                          may open (a file, a directory's children, everything below it)
+ *   netallow    HASH       struct vg_net_key -> u8                  egress peers a workload may
+ *                          reach (address, protocol or any, port or any)
  */
 #ifndef VIGIL_BPF_SENSOR_ABI_H
 #define VIGIL_BPF_SENSOR_ABI_H
@@ -86,6 +91,7 @@ enum vg_counter {
 	VG_CNT_DEDUP,	       /* repeats suppressed */
 	VG_CNT_KILLS,	       /* processes killed by enforcement */
 	VG_CNT_WOULD_KILL,     /* deviations enforcement would have killed (dry-run, rails) */
+	VG_CNT_KALLOW,	       /* events decided allowed in the kernel (allow sets): not sent */
 	VG_CNT__MAX
 };
 
@@ -259,7 +265,58 @@ struct vg_exec_key {
  * length. User space computes the same (sensor/sensor_enforce.c).
  */
 #define VG_PATH_HASH_MAX 1024
-#define VG_FNV_OFFSET	 0xcbf29ce484222325ull
-#define VG_FNV_PRIME	 0x100000001b3ull
+
+/*
+ * In-kernel allow sets (bpf/allow.bpf.h, docs/SENSOR.md "In-kernel allow sets"): for a
+ * workload in detection with an entry in map kallow, an open or an egress its profile allows
+ * is decided in the kernel and never sent. Only what the kernel can judge exactly as user space
+ * would is filtered; anything else (a failed open, a cut or aliased path, a peer given as a
+ * CIDR) is sent and judged in user space. A zoomed workload is never filtered.
+ */
+#define VG_KA_OPEN (1u << 0) /* opens judged against openallow */
+#define VG_KA_NET  (1u << 1) /* connects and datagram sends judged against netallow */
+
+struct vg_kallow {
+	__u32 kinds; /* VG_KA_* */
+	__u32 pad;
+};
+
+/* what an openallow key names: hash is vg_path_hash of the file or of the directory */
+#define VG_OA_FILE  0 /* the file itself (an exact path) */
+#define VG_OA_CHILD 1 /* any file directly in the directory (a pattern ending in "/⋯") */
+#define VG_OA_DESC  2 /* any file below the directory (a pattern ending in "/\*") */
+
+struct vg_open_key {
+	__u64 cgroup_id;
+	__u64 hash;
+	__u32 kind; /* VG_OA_* */
+	__u32 pad;
+};
+
+/*
+ * The open flags allowed for one key: up to VG_OA_SETS sets, each as the profile matcher
+ * writes flags (lib/profile/wildcard.h: access mode as bit 32 + mode, O_* bits above the
+ * access mode as they are); an open is allowed when its flags are within one set, or any.
+ */
+#define VG_OA_SETS	 4
+#define VG_OA_MODE_SHIFT 32
+#define VG_OA_FLAG_BITS	 037777774u
+struct vg_open_allow {
+	__u64 sets[VG_OA_SETS];
+	__u8 n;	  /* sets used */
+	__u8 any; /* any flags */
+	__u8 pad[6];
+};
+
+struct vg_net_key {
+	__u64 cgroup_id;
+	__u8 addr[16]; /* IPv4 in the first 4 bytes, the rest 0 */
+	__u16 port;    /* host order; 0 = any port */
+	__u8 family;   /* AF_INET or AF_INET6 */
+	__u8 proto;    /* IPPROTO_TCP / IPPROTO_UDP; 0 = any protocol */
+	__u32 pad;
+};
+#define VG_FNV_OFFSET 0xcbf29ce484222325ull
+#define VG_FNV_PRIME  0x100000001b3ull
 
 #endif

@@ -15,6 +15,7 @@
 #include "vigil/alert.h"
 #include "vigil/detect.h"
 #include "vigil/harden.h"
+#include "vigil/kallow.h"
 #include "vigil/profile.h"
 #include "vigil/sensor.h"
 #include "vigil/sign.h"
@@ -62,6 +63,8 @@ static void usage(FILE *f)
 		"      --pub KEY         require a signature by this public key\n"
 		"  -n, --name NAME       workload name (default: CMD's base name)\n"
 		"      --events FILE     also write every event checked, as `vigil trace --json`\n"
+		"      --no-kernel-allow send every event to user space (by default an open or an\n"
+		"                        egress the profile allows is decided in the kernel)\n"
 		"      --enforce RULES   stop in the kernel what the profile forbids, for these rules\n"
 		"                        (comma-separated): R0001, R1000, R1001, R1005\n"
 		"      --enforce-mode M  dry-run (default: alerts say would-kill) or kill\n"
@@ -87,6 +90,7 @@ struct watch {
 	const char *enforce_list;	 /* as given, for messages */
 	const char *switch_path;	 /* the node-wide switch file */
 	uint64_t cg;			 /* the workload, once spawned */
+	bool kallow;			 /* allow sets in the kernel (not --no-kernel-allow) */
 	bool off;			 /* the switch as last applied */
 };
 
@@ -95,6 +99,7 @@ struct watch_args {
 	const char *sinks[MAX_SINKS], *profile, *trust, *pub, *name, *evidence, *events;
 	const char *enforce, *enforce_mode, *enforce_switch;
 	size_t nsinks;
+	bool no_kallow;
 	const char *enable[VIGIL_RULE__MAX + 1];
 	size_t nenable;
 	struct vigil_detect_opts dopts;
@@ -170,6 +175,11 @@ static int on_spawn(uint64_t cgroup_id, void *ctx)
 	/* without the kernel filter the detector still judges first uses: not fatal */
 	if (!err)
 		vigil_sensor__set_syscall_allow(w->s, cgroup_id, bitmap, VIGIL_SYSCALL_BITS);
+	/* opens and egress the profile allows: decided in the kernel (not fatal either) */
+	if (w->kallow && (err = vigil_sensor__load_kallow(w->s, cgroup_id, w->p, NULL, NULL)) < 0)
+		cli_errorf("watch: allow sets not loaded in the kernel (%s): every event is judged "
+			   "in user space",
+			   strerror(-err));
 	return w->enf.rules ? enforce_setup(w, cgroup_id) : 0;
 }
 
@@ -289,6 +299,7 @@ static int parse_args(int argc, char **argv, struct watch_args *a)
 		{ "enforce", required_argument, NULL, 'F' },
 		{ "enforce-mode", required_argument, NULL, 'M' },
 		{ "enforce-switch", required_argument, NULL, 'S' },
+		{ "no-kernel-allow", no_argument, NULL, 'K' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -327,6 +338,9 @@ static int parse_args(int argc, char **argv, struct watch_args *a)
 			break;
 		case 'n':
 			a->name = optarg;
+			break;
+		case 'K':
+			a->no_kallow = true;
 			break;
 		case 'E':
 			a->events = optarg;
@@ -428,6 +442,7 @@ static int watch_open(struct watch *w, const struct watch_args *a)
 		return -1;
 	}
 	w->pipe.evidence = w->evidence;
+	w->kallow = !a->no_kallow;
 	if (a->enforce) {
 		if (parse_enforce(a->enforce, &w->enf.rules) < 0) {
 			if (!w->enf.rules)
@@ -498,6 +513,13 @@ int cmd_watch(int argc, char **argv)
 	if (w.pipe.raised || st.suppressed)
 		cli_errorf("watch: %llu alert(s) raised, %llu repeat(s) counted in cooldowns",
 			   (unsigned long long)w.pipe.raised, (unsigned long long)st.suppressed);
+	if (w.kallow) {
+		struct vigil_sensor_status ss;
+
+		if (vigil_sensor__status(w.s, &ss) == 0 && ss.kernel_allowed)
+			cli_errorf("watch: %llu event(s) the profile allows decided in the kernel",
+				   (unsigned long long)ss.kernel_allowed);
+	}
 	rc = w.pipe.raised ? EXIT_VERDICT : 0;
 out:
 	report_undelivered(&w);

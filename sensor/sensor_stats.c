@@ -40,6 +40,7 @@ int vigil_sensor__status(struct vigil_sensor *s, struct vigil_sensor_status *ret
 	ret->dedup_hits = sums[VG_CNT_DEDUP];
 	ret->kills = sums[VG_CNT_KILLS];
 	ret->would_kill = sums[VG_CNT_WOULD_KILL];
+	ret->kernel_allowed = sums[VG_CNT_KALLOW];
 	ret->processes = vigil_proc_table__count(s->procs);
 	ret->max_processes = s->opts.max_processes;
 	ret->workloads = vigil_workload_table__count(s->wls);

@@ -125,6 +125,22 @@ int vigil_sensor__set_enforce_off(struct vigil_sensor *s, bool off);
 /* The allow set's hash of a path (sensor_abi.h, vg_path_hash); 0 for a relative path. */
 uint64_t vigil_sensor__path_hash(const char *path);
 
+/*
+ * In-kernel allow sets for detection (docs/SENSOR.md, "In-kernel allow sets"): an open or an
+ * egress the workload's profile allows is decided in the kernel and never sent. Load a set with
+ * vigil_sensor__clear_kallow (kinds off, old entries gone), the entries, then
+ * vigil_sensor__set_kallow(kinds); vigil_profile__kernel_allow (vigil/kallow.h) lists a
+ * profile's entries. kind: enum vigil_kallow_path; flags as the profile matcher writes them.
+ */
+#define VIGIL_KALLOW_OPEN (1u << 0)
+#define VIGIL_KALLOW_NET  (1u << 1)
+int vigil_sensor__set_kallow(struct vigil_sensor *s, uint64_t cgroup_id, uint32_t kinds);
+int vigil_sensor__clear_kallow(struct vigil_sensor *s, uint64_t cgroup_id);
+int vigil_sensor__kallow_open(struct vigil_sensor *s, uint64_t cgroup_id, const char *path,
+			      int kind, uint64_t flags, bool any);
+int vigil_sensor__kallow_peer(struct vigil_sensor *s, uint64_t cgroup_id, int family,
+			      const uint8_t addr[16], uint8_t proto, uint16_t port);
+
 /* Forget de-duplication state of a workload (so repeats are reported again). */
 int vigil_sensor__reset_dedup(struct vigil_sensor *s, uint64_t cgroup_id);
 
@@ -152,6 +168,7 @@ struct vigil_sensor_status {
 	uint64_t dedup_hits;	  /* repeats suppressed in the kernel */
 	uint64_t kills;		  /* processes killed by enforcement */
 	uint64_t would_kill;	  /* deviations enforcement did not kill (dry-run, rails) */
+	uint64_t kernel_allowed;  /* events decided allowed in the kernel, not sent */
 	uint64_t processes, max_processes;
 	uint64_t workloads, max_workloads;
 	unsigned hooks_attached, hooks_failed;

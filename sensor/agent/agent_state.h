@@ -96,6 +96,7 @@ struct wl {
 	uint32_t enforce_rules;
 	bool enforce_kill;
 	bool enforcing;
+	bool kallow; /* its allow sets are in the kernel (kallow.c) */
 };
 
 #define AGENT_MAX_RULES 128 /* distinct rule ids counted for metrics */
@@ -169,6 +170,9 @@ struct stored *agent_stored_get(struct agent *a, const char *file);
 void agent_wl_bind(struct agent *a, struct wl *w);
 /* enforce.c: the kernel's enforcement for a bound workload (after agent_wl_bind), or none. */
 void agent_wl_enforce(struct agent *a, struct wl *w);
+/* kallow.c: the bound profile's opens and egress into the kernel's allow sets, or out */
+void agent_wl_kallow(struct agent *a, struct wl *w);
+void agent_wl_unkallow(struct agent *a, struct wl *w);
 void agent_wl_unenforce(struct agent *a, struct wl *w);
 /* The node-wide switch file, applied when it changed (every loop). */
 void agent_enforce_switch(struct agent *a);

@@ -259,6 +259,7 @@ void agent_reap_commands(struct agent *a, uint64_t now)
 			agent_finish_learning(a, w);
 		w->gone = true;
 		vigil_detector__unbind(a->d, w->cgroup_id);
+		agent_wl_unkallow(a, w);
 		vigil_sensor__spawn_cleanup(a->s, w->cgroup_id);
 		agent_forget_command(a, a->c->commands[w->cmd].name);
 		/* forgotten at the next reap: its cgroup id may be reused by a new cgroup */
@@ -289,6 +290,7 @@ void agent_reap_containers(struct agent *a)
 					agent_finish_learning(a, w);
 				vigil_detector__unbind(a->d, w->cgroup_id);
 				agent_wl_unenforce(a, w);
+				agent_wl_unkallow(a, w);
 				vigil_sensor__unwatch_cgroup(a->s, w->cgroup_id);
 				w->gone = true;
 			}

@@ -155,6 +155,7 @@ void agent_wl_bind(struct agent *a, struct wl *w)
 	if (!w->profile || !w->profile->good) {
 		vigil_detector__unbind(a->d, w->cgroup_id);
 		agent_wl_unenforce(a, w);
+		agent_wl_unkallow(a, w);
 		w->state = WL_UNPROTECTED;
 		return;
 	}
@@ -169,6 +170,7 @@ void agent_wl_bind(struct agent *a, struct wl *w)
 	if (err < 0) {
 		agent_logf("%s: cannot use %s: %s", w->name, w->profile->file, strerror(-err));
 		agent_wl_unenforce(a, w);
+		agent_wl_unkallow(a, w);
 		w->state = WL_UNPROTECTED;
 		return;
 	}
@@ -186,6 +188,7 @@ void agent_wl_bind(struct agent *a, struct wl *w)
 	if (!vigil_detector__syscall_bitmap(a->d, w->cgroup_id, vigil_syscall_name, bitmap,
 					    VIGIL_SYSCALL_BITS))
 		vigil_sensor__set_syscall_allow(a->s, w->cgroup_id, bitmap, VIGIL_SYSCALL_BITS);
+	agent_wl_kallow(a, w);
 	agent_wl_enforce(a, w);
 	agent_cockpit_profile(a, w, "in_force");
 }

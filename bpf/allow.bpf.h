@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: GPL-2.0 OR Apache-2.0 */
+/*
+ * In-kernel allow sets (docs/SENSOR.md, "In-kernel allow sets"): for a workload in detection,
+ * an open or an egress its profile allows is decided here and never crosses to user space.
+ * The rule for correctness: the kernel says "allowed" only where user space's matcher would say
+ * the same of the same event; whenever it cannot be sure (a failed open, whose name user space
+ * normalises; a cut, aliased or pseudo path; a path the walk did not take to the task's root;
+ * a peer in an IPv4-mapped IPv6 address; a protocol other than TCP and UDP) the event is sent
+ * as before. A zoomed workload is never filtered (its evidence wants every event).
+ * Included after record.bpf.h.
+ */
+#ifndef VIGIL_BPF_ALLOW_H
+#define VIGIL_BPF_ALLOW_H
+
+#define IPPROTO_TCP_ 6
+
+/* The workload has this kind of allow set in force, and is not zoomed. */
+static __always_inline bool kallow_on(__u64 cg, __u32 kind)
+{
+	struct vg_kallow *k = bpf_map_lookup_elem(&kallow, &cg);
+
+	return k && (k->kinds & kind) && !bpf_map_lookup_elem(&zoom, &cg);
+}
+
+/* The open flags as the profile matcher writes them (vigil_wc_open_flags). */
+static __always_inline __u64 oa_flags(__u32 flags)
+{
+	__u32 m = flags & 3;
+
+	return (1ull << (VG_OA_MODE_SHIFT + (m == 3 ? 2 : m))) | (flags & VG_OA_FLAG_BITS);
+}
+
+/* allow.bpf.c: global functions, so the verifier checks each once, not at every caller. */
+/* Whether the path of `len` bytes in string 0 of the record in scratch is allowed to the
+ * workload with these flags (matcher form): the file, or a directory above it. */
+int kallow_path_allowed(__u64 cg, __u64 want, __u32 len);
+
+/*
+ * Whether the successful open in record e (its file's path in string 0, `off` bytes in all) is
+ * one the workload's profile allows with these flags.
+ */
+static __always_inline bool open_allowed(struct vg_event *e, __u32 off, __u64 cg, __u32 flags)
+{
+	__u32 len = e->str_len[0];
+
+	if (!kallow_on(cg, VG_KA_OPEN))
+		return false;
+	if (!(e->flags & VG_F_ABS_ROOT) || (e->flags & (VG_F_TRUNC | VG_F_ALIAS | VG_F_PSEUDO)) ||
+	    !len || len != off || len > VG_PATH_HASH_MAX)
+		return false;
+	return kallow_path_allowed(cg, oa_flags(flags), len) == 1;
+}
+
+/* Marks a decision as a repeat (map dedup) so the next identical event costs one lookup. */
+static __always_inline void kallow_seen(__u64 cg, __u32 kind, __u64 hash)
+{
+	struct vg_dedup_key k = { .cgroup_id = cg, .kind = kind, .hash = hash };
+	__u8 one = 1;
+
+	if (cfg_dedup && hash)
+		bpf_map_update_elem(&dedup, &k, &one, BPF_ANY);
+}
+
+/* Whether the egress to the peer in e->sa[1] (protocol proto) is one the profile allows: the
+ * peer's address with its protocol and port, either of them, or neither ("any"). */
+static __always_inline bool net_allowed(struct vg_event *e, __u64 cg, __u32 proto)
+{
+	struct vg_net_key k = { .cgroup_id = cg, .proto = proto };
+	__u16 fam = e->sa[1].family, port = e->sa[1].port;
+
+	if (proto != IPPROTO_TCP_ && proto != IPPROTO_UDP_)
+		return false;
+	if (fam == AF_INET_) {
+		__builtin_memcpy(k.addr, e->sa[1].addr, 4);
+	} else if (fam == AF_INET6_) {
+		__u32 w[4];
+
+		__builtin_memcpy(w, e->sa[1].addr, 16);
+		if (!w[0] && !w[1] && w[2] == bpf_htonl(0xffff))
+			return false; /* IPv4-mapped: user space judges it as IPv4 */
+		__builtin_memcpy(k.addr, e->sa[1].addr, 16);
+	} else {
+		return false;
+	}
+	k.family = fam;
+	if (!kallow_on(cg, VG_KA_NET))
+		return false;
+	k.port = port;
+	if (bpf_map_lookup_elem(&netallow, &k))
+		return true;
+	k.port = 0;
+	if (bpf_map_lookup_elem(&netallow, &k))
+		return true;
+	k.proto = 0;
+	k.port = port;
+	if (bpf_map_lookup_elem(&netallow, &k))
+		return true;
+	k.port = 0;
+	return bpf_map_lookup_elem(&netallow, &k) != NULL;
+}
+
+#endif
