@@ -23,7 +23,7 @@ fi
 requires_root
 requires_progs
 requires_io_uring
-requires_cmd ip setpriv nsenter unshare mount busybox ssh perl find python3
+requires_cmd ip setpriv nsenter unshare mount ssh perl find python3
 vigil_has watch || skip "vigil watch is not part of this build"
 
 W=$TEST_TMP/w
