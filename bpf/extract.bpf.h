@@ -13,6 +13,10 @@
 #define AF_INET_	       2
 #define AF_INET6_	       10
 #define IPPROTO_UDP_	       17
+#define AF_PACKET_	       17
+#define SOCK_RAW_	       3
+#define IPPROTO_ICMP_	       1
+#define IPPROTO_ICMPV6_	       58
 #define O_CREAT_	       0100
 
 /* The path walker (common.bpf.c): a global function, so the verifier checks it once, not at

@@ -122,6 +122,7 @@ enum vg_kind {
 	VG_EV_MEMFD,
 	VG_EV_MOUNT,
 	VG_EV_SEND,
+	VG_EV_SOCKET,
 	VG_EV__MAX_KERNEL
 };
 

@@ -84,6 +84,41 @@ int BPF_PROG(vg_sys_enter, struct pt_regs *regs, long id)
 
 /* ---- syscalls: events at exit (arguments are still in pt_regs, the result is known) ---- */
 
+/*
+ * socket(): only the kinds that reach the wire below the TCP and UDP the other hooks see:
+ * packet sockets (AF_PACKET: any frame, sniffing), raw sockets (SOCK_RAW in any family:
+ * hand-made IP, ICMP tunnels) and ICMP datagram ("ping") sockets. A repeat is the same kind
+ * from the same executable (its inode, never the name a process gives itself): the profile
+ * allows it per executable (rulePolicies).
+ */
+static __always_inline int on_socket(struct pt_regs *regs, long ret, __u64 cg)
+{
+	long fam = BPF_CORE_READ(regs, di), type = BPF_CORE_READ(regs, si) & 0xf;
+	long proto = BPF_CORE_READ(regs, dx);
+	struct task_struct *t;
+	struct vg_event *e;
+	__u64 h, ino;
+
+	if (ret < 0 || !want(VG_EV_SOCKET))
+		return 0;
+	if (fam != AF_PACKET_ && type != SOCK_RAW_ &&
+	    !((fam == AF_INET_ || fam == AF_INET6_) && type == 2 /* SOCK_DGRAM */ &&
+	      (proto == IPPROTO_ICMP_ || proto == IPPROTO_ICMPV6_)))
+		return 0;
+	e = ev_begin(VG_EV_SOCKET, cg);
+	if (!e)
+		return 0;
+	e->arg[0] = fam;
+	e->arg[1] = type;
+	e->arg[2] = proto;
+	e->arg[5] = ret;
+	t = (struct task_struct *)bpf_get_current_task();
+	ino = BPF_CORE_READ(t, mm, exe_file, f_inode, i_ino);
+	h = ev_hash(e, 0, 3);
+	h = (h ^ ino) * 0x100000001b3ull;
+	return ev_submit_key(e, 0, 3, false, h | 1);
+}
+
 __noinline int on_call(__u64 regs_, long nr, long ret, __u64 cg)
 {
 	struct pt_regs *regs = (struct pt_regs *)regs_;
@@ -92,6 +127,8 @@ __noinline int on_call(__u64 regs_, long nr, long ret, __u64 cg)
 	__u32 off = 0;
 
 	switch (nr) {
+	case NR_socket:
+		return on_socket(regs, ret, cg);
 	case NR_ptrace:
 		kind = VG_EV_PTRACE;
 		break;
@@ -170,6 +207,7 @@ static __always_inline int sys_exit_body(struct pt_regs *regs, long nr, long ret
 	case NR_finit_module:
 	case NR_memfd_create:
 	case NR_mount:
+	case NR_socket:
 	case NR_symlink:
 	case NR_symlinkat:
 	case NR_link:

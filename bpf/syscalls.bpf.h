@@ -40,6 +40,7 @@
 #define NR_finit_module	     313
 #define NR_memfd_create	     319
 #define NR_bpf		     321
+#define NR_socket	     41
 #define NR_openat2	     437
 #define NR_fchmodat2	     452
 

@@ -327,6 +327,7 @@ int sensor_decode(struct vigil_sensor *s, const struct vg_event *e, struct vigil
 	default: /* sensitive calls */
 		ev->call.arg0 = e->arg[0];
 		ev->call.arg1 = e->arg[1];
+		ev->call.arg2 = e->kind == VG_EV_SOCKET ? e->arg[2] : 0;
 		ev->call.ret = (int32_t)e->arg[5];
 		ev->call.str = s->str[0];
 		break;

@@ -42,6 +42,7 @@ enum vigil_event_kind {
 	VIGIL_EV_MOUNT,
 	VIGIL_EV_SEND,	    /* a message to an address named in the call, without connect: UDP
 			     * sendto/sendmsg/sendmmsg with a destination, TCP Fast Open */
+	VIGIL_EV_SOCKET,    /* a raw, packet or ICMP socket created (family, type, protocol) */
 	VIGIL_EV_NET_IO,    /* zoom only: bytes sent/received on a socket, optional payload */
 	VIGIL_EV_FILE_READ, /* zoom only: read of a sensitive file, optional content sample */
 	VIGIL_EV__MAX
@@ -230,9 +231,10 @@ struct vigil_event {
 			struct vigil_sockaddr addr; /* CONNECT/SEND/RECV where readable */
 			uint32_t sq_entries;	    /* CREATE */
 		} iouring;
-		struct {		 /* PTRACE, UNSHARE, SETNS, BPF, MODULE, MEMFD, MOUNT */
-			int64_t arg0;	 /* ptrace request / unshare flags / bpf cmd / ... */
-			int64_t arg1;	 /* ptrace target pid / setns nstype / ... */
+		struct { /* PTRACE, UNSHARE, SETNS, BPF, MODULE, MEMFD, MOUNT, SOCKET */
+			int64_t arg0;	 /* ptrace request / unshare flags / bpf cmd / family */
+			int64_t arg1;	 /* ptrace target pid / setns nstype / socket type */
+			int64_t arg2;	 /* socket protocol */
 			const char *str; /* memfd name, mount target, module name, ... */
 			int32_t ret;
 		} call;

@@ -137,6 +137,9 @@ int vigil_profile__add_open_by(struct vigil_profile *p, size_t doc, int c, const
 int vigil_profile__add_syscall(struct vigil_profile *p, size_t doc, int c, const char *name);
 int vigil_profile__add_capability(struct vigil_profile *p, size_t doc, int c, const char *name);
 int vigil_profile__add_iouring(struct vigil_profile *p, size_t doc, int c, const char *opname);
+/* rulePolicies: the executable (a path) may do what rule_id alerts on (processAllowed, a set). */
+int vigil_profile__add_rule_policy(struct vigil_profile *p, size_t doc, int c, const char *rule_id,
+				   const char *exe);
 int vigil_profile__add_endpoint(struct vigil_profile *p, size_t doc, int c, const char *endpoint,
 				const char *method, const char *direction);
 /* Vigil extension execDigests: the SHA-256 (64 lower-case hex) of the executable at path (an

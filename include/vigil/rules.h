@@ -86,6 +86,9 @@ enum {
 	  "a profile required to be signed is unsigned, tampered or signed by an untrusted key")         \
 	R(R1030, "Unexpected io_uring Operation Detected", 5, "TA0002", "T1218",                         \
 	  VIGIL_RULE_POLICY, "io_uring opcode not in the profile's iouring list")                        \
+	R(V1001, "Raw or packet socket created", 5, "TA0011", "T1095", VIGIL_RULE_POLICY,                \
+	  "AF_PACKET, SOCK_RAW or ICMP socket by an executable the profile does not allow "              \
+	  "(rulePolicies)")                                                                              \
 	R(V1100, "Server started a shell or interpreter", 8, "TA0002", "T1059", 0,                       \
 	  "a program that is not a shell starts a shell or interpreter the profile does not allow")      \
 	R(V1101, "Persistence path written", 8, "TA0003", "T1098", 0,                                    \

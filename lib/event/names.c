@@ -100,6 +100,18 @@ static const struct ev_name proto[] = {
 };
 const struct ev_names ev_names_proto = NAMES(proto);
 
+static const struct ev_name sock_family[] = {
+	{ 1, "AF_UNIX" },     { 2, "AF_INET" },	   { 10, "AF_INET6" },
+	{ 16, "AF_NETLINK" }, { 17, "AF_PACKET" },
+};
+const struct ev_names ev_names_sock_family = NAMES(sock_family);
+
+static const struct ev_name sock_type[] = {
+	{ 1, "SOCK_STREAM" }, { 2, "SOCK_DGRAM" },     { 3, "SOCK_RAW" },
+	{ 4, "SOCK_RDM" },    { 5, "SOCK_SEQPACKET" }, { 10, "SOCK_PACKET" },
+};
+const struct ev_names ev_names_sock_type = NAMES(sock_type);
+
 const char *vigil_ip_proto_name(unsigned p)
 {
 	const char *n = "";

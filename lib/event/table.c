@@ -182,6 +182,13 @@ static const struct ev_field memfd_fields[] = {
 	F("ret", EV_INT, call.ret, 0, NULL),
 };
 
+static const struct ev_field socket_fields[] = {
+	F("family", EV_NAME, call.arg0, EV_KEY, &ev_names_sock_family),
+	F("sock_type", EV_NAME, call.arg1, 0, &ev_names_sock_type),
+	F("protocol", EV_INT, call.arg2, 0, NULL),
+	F("fd", EV_INT, call.ret, 0, NULL),
+};
+
 static const struct ev_field mount_fields[] = {
 	F("target", EV_STR, call.str, EV_KEY, NULL),
 	F("flags", EV_FLAGS, call.arg0, 0, &ev_names_mount_flags),
@@ -233,6 +240,7 @@ static const struct ev_desc table[VIGIL_EV__MAX] = {
 	ROW(VIGIL_EV_MEMFD, "memfd", memfd_fields),
 	ROW(VIGIL_EV_MOUNT, "mount", mount_fields),
 	ROW(VIGIL_EV_SEND, "send", send_fields),
+	ROW(VIGIL_EV_SOCKET, "socket", socket_fields),
 	ROW(VIGIL_EV_NET_IO, "net_io", net_io_fields),
 	ROW(VIGIL_EV_FILE_READ, "file_read", file_read_fields),
 };

@@ -595,6 +595,33 @@ int vigil_profile__add_exec_digest(struct vigil_profile *p, size_t doc, int c, c
 	return ct ? add_to_set(p, &ct->exec_digests, entry) : -EINVAL;
 }
 
+int vigil_profile__add_rule_policy(struct vigil_profile *p, size_t doc, int c, const char *rule_id,
+				   const char *exe)
+{
+	struct prof_container *ct = get_container(p, doc, c);
+	struct prof_rule_policy *rp = NULL;
+
+	if (!ct || !rule_id || !*rule_id || !exe || !*exe || !prof_utf8_valid(rule_id))
+		return -EINVAL;
+	for (size_t i = 0; i < ct->rule_policies.n && !rp; i++)
+		if (!strcmp(ct->rule_policies.v[i].rule_id, rule_id))
+			rp = &ct->rule_policies.v[i];
+	if (!rp) {
+		if (prof_grow((void **)&ct->rule_policies.v, &ct->rule_policies.cap,
+			      ct->rule_policies.n, sizeof(*ct->rule_policies.v)))
+			return -ENOMEM;
+		rp = &ct->rule_policies.v[ct->rule_policies.n];
+		memset(rp, 0, sizeof(*rp));
+		if (!(rp->rule_id = strdup(rule_id)))
+			return -ENOMEM;
+		ct->rule_policies.n++;
+		ct->rule_policies.state = PROF_SET;
+		rp->process_allowed.state = PROF_SET;
+		p->dirty = true;
+	}
+	return add_to_set(p, &rp->process_allowed, exe);
+}
+
 int vigil_profile__add_endpoint(struct vigil_profile *p, size_t doc, int ci, const char *endpoint,
 				const char *method, const char *direction)
 {

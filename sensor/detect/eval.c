@@ -526,6 +526,27 @@ static bool is_runc(const char *exe)
 	return vigil_str_has_prefix(base ? base + 1 : exe, "runc");
 }
 
+/*
+ * A raw, packet or ICMP socket (the sensor reports only those): it reaches the wire below TCP
+ * and UDP, where egress and DNS are not seen: sniffing, hand-made packets, ICMP tunnels.
+ * Allowed per executable by rulePolicies (learned; detect.c checks them, by exe).
+ */
+static int eval_socket(struct raise *r)
+{
+	const struct vigil_event *ev = r->ev;
+	const char *exe = ev->proc && ev->proc->exe ? ev->proc->exe : "";
+	const char *what = ev->call.arg0 == 17 ? "packet" : ev->call.arg1 == 3 ? "raw" : "ICMP";
+	char key[KEY_MAX];
+
+	snprintf(key, sizeof(key), "%s\x1f%lld:%lld:%lld", exe, (long long)ev->call.arg0,
+		 (long long)ev->call.arg1, (long long)ev->call.arg2);
+	return detect_raise(r, VIGIL_V1001, key,
+			    "%s socket created by %s (family %lld, type %lld, protocol %lld)", what,
+			    exe[0] ? exe : (ev->proc ? ev->proc->comm : "?"),
+			    (long long)ev->call.arg0, (long long)ev->call.arg1,
+			    (long long)ev->call.arg2);
+}
+
 int detect_eval(struct raise *r)
 {
 	const struct vigil_event *ev = r->ev;
@@ -599,6 +620,8 @@ int detect_eval(struct raise *r)
 		if (ev->call.arg0 != 5 || vigil_matcher__syscall(r->b->m, "bpf"))
 			return 0;
 		return detect_raise(r, VIGIL_R0009, comm, "eBPF program loaded by %s", comm);
+	case VIGIL_EV_SOCKET:
+		return eval_socket(r);
 	case VIGIL_EV_MODULE:
 		return detect_raise(r, VIGIL_R1002, ev->call.str ? ev->call.str : "",
 				    "kernel module load%s%s by %s",

@@ -567,6 +567,13 @@ int vigil_learner__event(struct vigil_learner *l, const struct vigil_event *ev)
 		return vigil_profile__add_syscall(l->p, 0, l->c, "unshare");
 	case VIGIL_EV_BPF:
 		return vigil_profile__add_syscall(l->p, 0, l->c, "bpf");
+	/* a program that uses raw, packet or ICMP sockets (ping, a DHCP client) may: Kubescape's
+	 * per-rule exemption, by the executable (never by the name a process gives itself) */
+	case VIGIL_EV_SOCKET:
+		return ev->proc && ev->proc->exe && ev->proc->exe[0] == '/'
+			       ? vigil_profile__add_rule_policy(l->p, 0, l->c, "V1001",
+								ev->proc->exe)
+			       : 0;
 	default:
 		return 0;
 	}

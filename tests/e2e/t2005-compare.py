@@ -16,7 +16,7 @@ for e in events:
 WANT = {"exec": "R0001", "open": "R0010", "capability": "R0004", "dns": "R0005",
         "connect": "R0011", "iouring_op": "R1030", "symlink": "R1010", "link": "R1012",
         "ptrace": "R1015", "unshare": "R1006", "bpf": "R0009", "module": "R1002",
-        "syscall": "R0003", "send": "R0011"}
+        "syscall": "R0003", "send": "R0011", "socket": "V1001"}
 WANT.update(json.loads(sys.argv[3]) if len(sys.argv) > 3 else {})
 seen, bad = {}, []
 for a in alerts:
@@ -56,6 +56,7 @@ CHECKS = [
     ("connect", lambda e: e["proto"] == "TCP" and e["addr"] == "127.0.0.1"),
     ("send", lambda e: e["proto"] == "UDP" and e["call"] == "sendto" and e["port"] == 9),
     ("capability", lambda e: e["capability"] == "CAP_NET_RAW"),
+    ("socket", lambda e: e["family"] == "AF_PACKET" and e["sock_type"] == "SOCK_RAW"),
 ]
 for kind, ok in CHECKS:
     if not any(ok(e) for e in events_of(kind)):

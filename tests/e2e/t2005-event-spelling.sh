@@ -36,6 +36,7 @@ cat /etc/shadow >/dev/null
 "$PROGS/dns_query" vigil-spelling.example.org 127.0.0.1 53
 "$PROGS/iouring_connect" 127.0.0.1 $ECHO_PORT
 "$PROGS/udp_send" sendto 127.0.0.1 9
+"$PROGS/raw_socket" packet
 "$PROGS/link_to" sym /etc/shadow "$TEST_TMP/s1"
 "$PROGS/link_to" hard /etc/shadow "$TEST_TMP/h1"
 "$PROGS/ptrace_child" attach

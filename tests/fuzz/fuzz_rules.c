@@ -132,6 +132,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		ev.net.proto = data[6] & 1 ? 17 : 6;
 		ev.net.direction = (enum vigil_direction)(data[7] % 3);
 		break;
+	case VIGIL_EV_SOCKET:
+		ev.call.arg0 = data[3] % 18; /* AF_INET, AF_PACKET, ... */
+		ev.call.arg1 = data[4] & 0xf;
+		ev.call.arg2 = data[5];
+		ev.call.ret = data[6];
+		break;
 	default:
 		ev.call.str = strs[1];
 		ev.call.arg0 = data[3];

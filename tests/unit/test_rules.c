@@ -48,6 +48,8 @@ static const char profile_yaml[] = "apiVersion: spdx.softwarecomposition.kubesca
 				   "  rulePolicies:\n"
 				   "    R0002:\n"
 				   "      processAllowed: [backup]\n"
+				   "    V1001:\n"
+				   "      processAllowed: [/usr/bin/ping]\n"
 				   "  egress:\n"
 				   "  - identifier: api\n"
 				   "    type: external\n"
@@ -466,6 +468,21 @@ static void test_call_rules(void **state)
 	ev.link.path = "/tmp/h";
 	ev.link.target = "/etc/sudoers";
 	assert_string_equal(run1(f, &ev), "R1012");
+
+	/* V1001: a raw or packet socket, allowed by the executable's path, never by its name */
+	set_proc("ping", "/usr/bin/ping", (const char *[]){ "ping" }, 1);
+	ev = base_event(VIGIL_EV_SOCKET);
+	ev.call.arg0 = 2; /* AF_INET, SOCK_RAW, ICMP */
+	ev.call.arg1 = 3;
+	ev.call.arg2 = 1;
+	assert_string_equal(run1(f, &ev), "");
+	set_proc("ping", "/tmp/ping", (const char *[]){ "ping" }, 1);
+	assert_string_equal(run1(f, &ev), "V1001");
+	ev = base_event(VIGIL_EV_SOCKET);
+	ev.call.arg0 = 17; /* AF_PACKET */
+	ev.call.arg1 = 3;
+	ev.call.arg2 = 768;
+	assert_string_equal(run1(f, &ev), "V1001");
 }
 
 static void test_unbound_and_policies(void **state)
@@ -863,7 +880,8 @@ static void test_kubescape_defaults(void **state)
 		bool off = !strcmp(r->id, "R0002") || !strcmp(r->id, "R0011") ||
 			   !strcmp(r->id, "R1003") || !strcmp(r->id, "R1011");
 		bool pol = !strcmp(r->id, "R1010") || !strcmp(r->id, "R1011") ||
-			   !strcmp(r->id, "R1012") || !strcmp(r->id, "R1030");
+			   !strcmp(r->id, "R1012") || !strcmp(r->id, "R1030") ||
+			   !strcmp(r->id, "V1001");
 
 		assert_int_equal(!!(r->flags & VIGIL_RULE_OFF), off);
 		assert_int_equal(!!(r->flags & VIGIL_RULE_POLICY), pol);
@@ -984,8 +1002,8 @@ static void test_catalogue(void **state)
 					   "R0007", "R0008", "R0009", "R0010", "R0011", "R0040",
 					   "R1000", "R1001", "R1002", "R1003", "R1004", "R1005",
 					   "R1006", "R1007", "R1008", "R1009", "R1010", "R1011",
-					   "R1012", "R1015", "R1016", "R1030", "V1100", "V1101",
-					   "V1103", "V0001", "V0002", "V0003", "V0004" };
+					   "R1012", "R1015", "R1016", "R1030", "V1001", "V1100",
+					   "V1101", "V1103", "V0001", "V0002", "V0003", "V0004" };
 	size_t n;
 	const struct vigil_rule *all = vigil_rules__all(&n);
 
