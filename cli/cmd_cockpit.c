@@ -50,6 +50,8 @@ static void usage(FILE *f)
 		"  --max-in-hand BYTES       request bodies and answers held at once (268435456)\n"
 		"  --node-rate N             write requests per second per node (50; bursts of 10 s)\n"
 		"  --node-bytes-rate BYTES   body bytes per second per node (8388608)\n"
+		"  --node-items-rate N       items (alerts, reports, profiles) per second per node\n"
+		"                            (20000; bursts of 10 s, at least 10000)\n"
 		"  --readers N               threads answering queries (2)\n",
 		VIGIL_STORE_DEFAULT);
 }
@@ -121,6 +123,7 @@ static int parse(int argc, char **argv, struct vigil_cockpit_opts *o, char *toke
 		{ "max-in-hand", required_argument, NULL, 'm' },
 		{ "node-rate", required_argument, NULL, 'r' },
 		{ "node-bytes-rate", required_argument, NULL, 'b' },
+		{ "node-items-rate", required_argument, NULL, 'i' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -195,6 +198,11 @@ static int parse(int argc, char **argv, struct vigil_cockpit_opts *o, char *toke
 			if (number_opt("--node-bytes-rate", optarg, 1ull << 40, &n))
 				return EXIT_ERROR;
 			o->node_bytes_rate = (double)n;
+			break;
+		case 'i':
+			if (number_opt("--node-items-rate", optarg, 100000000, &n))
+				return EXIT_ERROR;
+			o->node_items_rate = (double)n;
 			break;
 		case 'h':
 			usage(stdout);

@@ -17,7 +17,7 @@
 #include "vigil/store.h"
 #include "vigil/store_fleet.h"
 
-#define MAX_ITEMS	 10000
+#define MAX_ITEMS	 COCKPIT_MAX_ITEMS
 #define MAX_WORKLOADS	 10000
 #define MAX_PROFILE_YAML (4u << 20)
 #define JOIN_CHECK_SLACK 0
@@ -246,8 +246,25 @@ bool cockpit_ingest_prepare(struct cockpit_ctx *ctx, struct cockpit_req *req,
 		json_decref(items);
 		return false;
 	}
-	req->items = items;
 	n = json_array_size(items);
+	/* the node's items per second, now that they are counted (rate.c) */
+	{
+		unsigned wait =
+			cockpit_rates_take_items(&ctx->c->rates, req->node, n, cockpit_now_ns());
+
+		if (wait) {
+			atomic_fetch_add(&ctx->c->m.rejected[REJ_RATE], 1);
+			json_decref(items);
+			cockpit_reply_error(
+				r, 429,
+				"this node writes more items per second than its rate "
+				"(%zu in this request): nothing stored, retry after %u s",
+				n, wait);
+			r->retry_after = wait;
+			return false;
+		}
+	}
+	req->items = items;
 	req->res = calloc(n + 1, sizeof(*req->res));
 	if (!req->res) {
 		cockpit_reply_error(r, 503, "out of memory: retry later");

@@ -43,6 +43,9 @@ struct vigil_cockpit_opts {
 	 * per second (default 8 MiB; bursts of 8 s of it, at least two largest bodies) */
 	double node_rate;
 	double node_bytes_rate;
+	/* per node: items (alerts, reports, profiles) per second, default 20 000; bursts of
+	 * 10 s of it, at least one request of the largest size (10 000 items) */
+	double node_items_rate;
 };
 
 /*

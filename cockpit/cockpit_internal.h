@@ -140,8 +140,9 @@ void cockpit_req_release(struct cockpit_req *req);
 
 struct cockpit_reply {
 	unsigned status;
-	json_t *body; /* owned; NULL means out of memory */
-	char *text;   /* instead of body: a text answer (metrics), owned */
+	unsigned retry_after; /* seconds, sent as Retry-After (0: none; 503 says 1) */
+	json_t *body;	      /* owned; NULL means out of memory */
+	char *text;	      /* instead of body: a text answer (metrics), owned */
 	const char *type;
 };
 
@@ -252,6 +253,12 @@ struct cockpit_rates {
 	json_t *buckets; /* node -> [requests left, bytes left, refilled at ns] */
 	double req_rate, req_burst, byte_rate, byte_burst;
 	uint64_t full_after_ns; /* quiet this long: the buckets are full again */
+	/* items per node: counted once a body is parsed, on the worker threads (own lock) */
+	pthread_mutex_t items_mu;
+	json_t *items;	  /* node -> [items left, refilled at ns] */
+	double item_rate; /* 0: not limited */
+	double item_burst;
+	uint64_t items_full_after_ns;
 };
 
 void cockpit_rates_init(struct cockpit_rates *r, double req_per_s, double bytes_per_s,
@@ -260,10 +267,15 @@ void cockpit_rates_release(struct cockpit_rates *r);
 /* Takes one request of bytes from node's buckets: 0, or the seconds to wait (Retry-After). */
 unsigned cockpit_rates_take(struct cockpit_rates *r, const char *node, uint64_t bytes,
 			    uint64_t now_ns);
+/* The items of a request (any thread): 0, or the seconds to wait; then nothing is taken. */
+void cockpit_rates_init_items(struct cockpit_rates *r, double items_per_s, size_t max_items);
+unsigned cockpit_rates_take_items(struct cockpit_rates *r, const char *node, size_t n,
+				  uint64_t now_ns);
 
 /* ---- the cockpit ------------------------------------------------------------------------- */
 
 #define COCKPIT_MAX_READERS 8
+#define COCKPIT_MAX_ITEMS   10000 /* items in one write request */
 
 struct vigil_cockpit {
 	struct vigil_cockpit_opts o; /* defaults filled */

@@ -95,7 +95,7 @@ static enum MHD_Result queue_reply_ex(struct vigil_cockpit *c, struct MHD_Connec
 static enum MHD_Result queue_reply(struct vigil_cockpit *c, struct MHD_Connection *conn,
 				   struct cockpit_reply *reply)
 {
-	return queue_reply_ex(c, conn, reply, false, 0);
+	return queue_reply_ex(c, conn, reply, false, reply->retry_after);
 }
 
 /* An answer given on the headers; the body (if any) is never read. */

@@ -112,6 +112,8 @@ static void defaults(struct vigil_cockpit_opts *o)
 		o->node_rate = 50;
 	if (!(o->node_bytes_rate > 0))
 		o->node_bytes_rate = 8u << 20;
+	if (!(o->node_items_rate > 0))
+		o->node_items_rate = 20000;
 	if (o->readers > COCKPIT_MAX_READERS)
 		o->readers = COCKPIT_MAX_READERS;
 	if (!o->creds_refresh_ns)
@@ -288,6 +290,7 @@ int vigil_cockpit__start(const struct vigil_cockpit_opts *opts, struct vigil_coc
 	c->conns.head.next = c->conns.head.prev = &c->conns.head;
 	c->conns.per_ip = json_object();
 	cockpit_rates_init(&c->rates, c->o.node_rate, c->o.node_bytes_rate, c->o.max_body_bytes);
+	cockpit_rates_init_items(&c->rates, c->o.node_items_rate, COCKPIT_MAX_ITEMS);
 	pthread_mutex_init(&c->done_mu, NULL);
 	c->started_ns = cockpit_now_ns();
 	if (parse_listen(c->o.listen, &ss, &sslen)) {

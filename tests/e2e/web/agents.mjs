@@ -26,6 +26,7 @@ async function live() {
   const alerting = await page.textContent(v('table.nodes tr[data-node="node-a"] td:nth-child(8)'));
   await check(t, parseInt(alerting, 10) >= 5, 'node-a: alerts in the last hour: ' + alerting);
   await clean(t, 'the fleet');
+  await shot(t, 'agent-fleet');
 
   // node-a: the hooks its sensor attached here, and its workload.
   await page.click(v('table.nodes a:text-is("node-a")'));
@@ -47,11 +48,13 @@ async function live() {
   await check(t, kinds.sort().join(',') === 'in force,learned', 'svc-node-a profiles: ' + kinds);
   await check(t, (await page.textContent(v('#workload-detail .panel-head'))).includes('the learned profile is the one in force'),
     'the panel does not say the learned profile is in force');
+  await shot(t, 'agent-workload');
   await page.click(v('#workload-detail tbody tr:first-child a.mono'));
   await until(t, () => page.$(v('pre.yaml')), 'the profile did not open');
   const yaml = await page.textContent(v('pre.yaml'));
   await check(t, yaml.includes(f.svc), 'the learned profile does not name ' + f.svc);
   await clean(t, 'the profile');
+  await shot(t, 'agent-profile');
 
   // Its alerts: the program it never ran while learning.
   await page.goto(base + '/#/alerts?node=node-a');
@@ -59,6 +62,7 @@ async function live() {
   const procs = await texts(t, v('table.alerts tbody td:nth-child(7)'));
   await check(t, procs.some((p) => p.startsWith('id [')), 'no alert names the process id: ' + procs.slice(0, 5));
   await clean(t, 'the alerts');
+  await shot(t, 'agent-alerts');
 }
 
 async function incident() {
