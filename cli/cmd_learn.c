@@ -21,6 +21,7 @@
 #define MAX_CONTAINERS 256
 
 static volatile sig_atomic_t stop_flag;
+static bool per_exe; /* --per-executable */
 
 static void on_signal(int sig)
 {
@@ -42,7 +43,10 @@ static void usage(FILE *f)
 		"  -o, --out PATH        output file (or directory with --containers)\n"
 		"  -n, --name NAME       profile and workload name (default: CMD's base name)\n"
 		"  -d, --duration D      learning window: 500ms, 30s, 10m, 24h\n"
-		"      --containers      learn the running containers (podman, docker, containerd)\n");
+		"      --containers      learn the running containers (podman, docker, containerd)\n"
+		"      --per-executable  also key execs and opens by the executable that made them\n"
+		"                        (byExecutable, docs/PROFILES.md): a file the launcher\n"
+		"                        read is then not allowed to the server\n");
 }
 
 static uint64_t total_drops(struct vigil_sensor *s)
@@ -76,6 +80,7 @@ static int learn_command(const char *out, const char *name, uint64_t duration_ns
 	const char *base = strrchr(cmd[0], '/');
 
 	lo.name = name ? name : (base ? base + 1 : cmd[0]);
+	lo.per_exe = per_exe;
 	l = vigil_learner__new(&lo);
 	if (!l) {
 		cli_errorf("learn: %s", strerror(errno));
@@ -156,6 +161,7 @@ static int ensure_learner(struct learned *c, const char *name)
 	lo.name = c->name;
 	lo.workload_kind = "Container";
 	lo.workload_name = c->name;
+	lo.per_exe = per_exe;
 	c->l = vigil_learner__new(&lo);
 	return c->l ? 0 : -errno;
 }
@@ -303,6 +309,7 @@ int cmd_learn(int argc, char **argv)
 		{ "name", required_argument, NULL, 'n' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "containers", no_argument, NULL, 'C' },
+		{ "per-executable", no_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -329,6 +336,9 @@ int cmd_learn(int argc, char **argv)
 			break;
 		case 'C':
 			containers = true;
+			break;
+		case 'P':
+			per_exe = true;
 			break;
 		case 'h':
 			usage(stdout);

@@ -220,6 +220,14 @@ static bool any_exec_digests(const struct vigil_profile *p)
 	return false;
 }
 
+static bool any_by_exe(const struct vigil_profile *p)
+{
+	for (size_t d = 0; d < vigil_profile__doc_count(p); d++)
+		if (vigil_profile__has_by_exe(p, d))
+			return true;
+	return false;
+}
+
 static int profile_fmt(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -280,6 +288,11 @@ static int profile_fmt(int argc, char **argv)
 				"%s: warning: the execDigests lists are left out: Kubescape's types "
 				"have no such field (R1001 cannot check executables' content)",
 				argv[i]);
+		if (served && !r && any_by_exe(p))
+			cli_errorf("%s: warning: the byExecutable sections are left out: "
+				   "Kubescape's types have no such field (entries are then judged "
+				   "workload-wide)",
+				   argv[i]);
 		if (r) {
 			cli_errorf("%s: cannot format: %s", argv[i], why[0] ? why : strerror(-r));
 			rc = r == -EINVAL && why[0] ? EXIT_VERDICT : EXIT_ERROR;

@@ -26,6 +26,12 @@ struct vigil_learn_opts {
 	/* labels kubescape.io/workload-{kind,name,namespace,container-name} when known */
 	const char *workload_kind, *workload_name, *workload_namespace;
 	const struct vigil_collapse_opts *collapse; /* NULL = defaults */
+	/*
+	 * Also key execs and opens by the executable that made them (the byExecutable extension,
+	 * docs/PROFILES.md): an open by the process's executable, an exec by the program that
+	 * started it (the event's parent_exe), as detection judges them.
+	 */
+	bool per_exe;
 };
 
 /* Returns NULL and sets errno on failure. Strings in opts are copied. */

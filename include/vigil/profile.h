@@ -125,6 +125,15 @@ int vigil_profile__add_exec(struct vigil_profile *p, size_t doc, int c, const ch
 			    const char *const *args, size_t nargs);
 int vigil_profile__add_open(struct vigil_profile *p, size_t doc, int c, const char *path,
 			    const char *const *flags, size_t nflags);
+/*
+ * Vigil extension byExecutable: the same entries in the section of the executable exe (an
+ * absolute literal path) that made them, the section made at its first entry. Learning adds
+ * each exec and open both workload-wide and here when asked to (docs/PROFILES.md).
+ */
+int vigil_profile__add_exec_by(struct vigil_profile *p, size_t doc, int c, const char *exe,
+			       const char *path, const char *const *args, size_t nargs);
+int vigil_profile__add_open_by(struct vigil_profile *p, size_t doc, int c, const char *exe,
+			       const char *path, const char *const *flags, size_t nflags);
 int vigil_profile__add_syscall(struct vigil_profile *p, size_t doc, int c, const char *name);
 int vigil_profile__add_capability(struct vigil_profile *p, size_t doc, int c, const char *name);
 int vigil_profile__add_iouring(struct vigil_profile *p, size_t doc, int c, const char *opname);
@@ -174,6 +183,8 @@ int vigil_profile__describe(const struct vigil_profile *p, struct vigil_buf *out
 bool vigil_profile__has_iouring(const struct vigil_profile *p, size_t doc);
 /* The same for Vigil's execDigests extension (learned executables' SHA-256). */
 bool vigil_profile__has_exec_digests(const struct vigil_profile *p, size_t doc);
+/* The same for Vigil's byExecutable extension (entries keyed by executable). */
+bool vigil_profile__has_by_exe(const struct vigil_profile *p, size_t doc);
 
 /* Whether the loaded text had YAML comments (which are not kept: fmt drops them). */
 bool vigil_profile__had_comments(const struct vigil_profile *p);
@@ -250,6 +261,13 @@ enum vigil_digest_match {
 };
 enum vigil_digest_match vigil_matcher__exec_digest(const struct vigil_matcher *m, const char *path,
 						   const char *sha256_hex);
+/*
+ * byExecutable (Vigil extension): the matcher of the executable exe's section, which answers
+ * vigil_matcher__exec and vigil_matcher__open from that section's entries only; NULL when the
+ * profile has no section for exe. has_by_exe: the profile keys entries by executable at all.
+ */
+bool vigil_matcher__has_by_exe(const struct vigil_matcher *m);
+const struct vigil_matcher *vigil_matcher__by_exe(const struct vigil_matcher *m, const char *exe);
 /* Whether the profile lists any syscalls / io_uring ops at all (an empty list is not "any"). */
 bool vigil_matcher__has_syscalls(const struct vigil_matcher *m);
 

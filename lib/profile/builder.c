@@ -317,6 +317,8 @@ size_t vigil_profile__entry_count(const struct vigil_profile *p)
 			     c->endpoints.n + c->rule_policies.n + c->iouring.n +
 			     c->exec_digests.n + neighbors_entries(&c->ingress) +
 			     neighbors_entries(&c->egress);
+			for (size_t k = 0; k < c->by_exe.n; k++)
+				n += 1 + c->by_exe.v[k].execs.n + c->by_exe.v[k].opens.n;
 		}
 	}
 	return n;
@@ -405,10 +407,9 @@ static int fill_strs(struct prof_strs *l, const char *const *v, size_t n)
 	return 0;
 }
 
-int vigil_profile__add_exec(struct vigil_profile *p, size_t doc, int ci, const char *path,
-			    const char *const *args, size_t nargs)
+static int add_exec_to(struct vigil_profile *p, struct prof_container *c, const char *path,
+		       const char *const *args, size_t nargs)
 {
-	struct prof_container *c = get_container(p, doc, ci);
 	struct prof_exec e = { 0 };
 	struct vigil_buf k = VIGIL_BUF_INIT;
 	char msg[256];
@@ -444,10 +445,9 @@ out:
 	return r < 0 ? r : 0;
 }
 
-int vigil_profile__add_open(struct vigil_profile *p, size_t doc, int ci, const char *path,
-			    const char *const *flags, size_t nflags)
+static int add_open_to(struct vigil_profile *p, struct prof_container *c, const char *path,
+		       const char *const *flags, size_t nflags)
 {
-	struct prof_container *c = get_container(p, doc, ci);
 	struct prof_open o = { 0 };
 	struct vigil_buf k = VIGIL_BUF_INIT;
 	char msg[256];
@@ -482,6 +482,58 @@ out:
 	prof_strs_release(&o.flags);
 	vigil_buf__release(&k);
 	return r < 0 ? r : 0;
+}
+
+int vigil_profile__add_exec(struct vigil_profile *p, size_t doc, int ci, const char *path,
+			    const char *const *args, size_t nargs)
+{
+	return add_exec_to(p, get_container(p, doc, ci), path, args, nargs);
+}
+
+int vigil_profile__add_open(struct vigil_profile *p, size_t doc, int ci, const char *path,
+			    const char *const *flags, size_t nflags)
+{
+	return add_open_to(p, get_container(p, doc, ci), path, flags, nflags);
+}
+
+/* The byExecutable section of exe in container ci, made when missing; NULL + *err. */
+static struct prof_container *section_for(struct vigil_profile *p, size_t doc, int ci,
+					  const char *exe, int *err)
+{
+	struct prof_container *c = get_container(p, doc, ci), *s;
+	char msg[256];
+	size_t before;
+
+	*err = -EINVAL;
+	if (!c || !exe || !prof_check_exe_key(exe, msg, sizeof(msg)))
+		return NULL;
+	before = c->by_exe.n;
+	s = prof_byexe_section(c, exe, true);
+	if (!s) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	if (c->by_exe.n != before)
+		p->dirty = true; /* a new section is appended unsorted */
+	return s;
+}
+
+int vigil_profile__add_exec_by(struct vigil_profile *p, size_t doc, int ci, const char *exe,
+			       const char *path, const char *const *args, size_t nargs)
+{
+	int err;
+	struct prof_container *s = section_for(p, doc, ci, exe, &err);
+
+	return s ? add_exec_to(p, s, path, args, nargs) : err;
+}
+
+int vigil_profile__add_open_by(struct vigil_profile *p, size_t doc, int ci, const char *exe,
+			       const char *path, const char *const *flags, size_t nflags)
+{
+	int err;
+	struct prof_container *s = section_for(p, doc, ci, exe, &err);
+
+	return s ? add_open_to(p, s, path, flags, nflags) : err;
 }
 
 /* Set-union into a string set; the sets are small (syscalls ~ 400), so a scan is enough. */

@@ -249,6 +249,30 @@ static int ep_set(void *arg, size_t i, char *np)
 	return 0;
 }
 
+/* A container's opens and endpoints, then each byExecutable section's opens the same way. */
+static int collapse_container(struct prof_container *ct, const struct vigil_collapse_opts *opts)
+{
+	struct cctx oc = { .threshold = opts && opts->opens_threshold ? opts->opens_threshold : 50,
+			   .opts = opts,
+			   .opens = true };
+	struct cctx ec = { .threshold = opts && opts->endpoints_threshold
+						? opts->endpoints_threshold
+						: 100,
+			   .opts = opts };
+	int r;
+
+	if ((r = collapse_strings(ct->opens.n, open_get, open_set, ct, &oc, opts, true)) ||
+	    (r = collapse_strings(ct->endpoints.n, ep_get, ep_set, ct, &ec, opts, false)))
+		return r;
+	for (size_t i = 0; i < ct->by_exe.n; i++)
+		if ((r = collapse_container(&ct->by_exe.v[i], opts)))
+			return r;
+	/* the builder index keys are stale now */
+	prof_container_drop_cache(ct);
+	prof_container_normalize(ct);
+	return 0;
+}
+
 int vigil_profile__collapse(struct vigil_profile *p, const struct vigil_collapse_opts *opts)
 {
 	if (!p)
@@ -258,26 +282,10 @@ int vigil_profile__collapse(struct vigil_profile *p, const struct vigil_collapse
 		struct prof_doc *d = &p->docs[i];
 
 		for (size_t j = 0; j < prof_doc_container_count(d); j++) {
-			struct prof_container *ct = prof_doc_container_at(d, j);
-			struct cctx oc = { .threshold = opts && opts->opens_threshold
-								? opts->opens_threshold
-								: 50,
-					   .opts = opts,
-					   .opens = true };
-			struct cctx ec = { .threshold = opts && opts->endpoints_threshold
-								? opts->endpoints_threshold
-								: 100,
-					   .opts = opts };
-			int r;
+			int r = collapse_container(prof_doc_container_at(d, j), opts);
 
-			if ((r = collapse_strings(ct->opens.n, open_get, open_set, ct, &oc, opts,
-						  true)) ||
-			    (r = collapse_strings(ct->endpoints.n, ep_get, ep_set, ct, &ec, opts,
-						  false)))
+			if (r)
 				return r;
-			/* the builder index keys are stale now */
-			prof_container_drop_cache(ct);
-			prof_container_normalize(ct);
 		}
 	}
 	return 0;

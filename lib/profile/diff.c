@@ -134,6 +134,29 @@ static void add_neighbors(struct lines *l, const char *section, const struct pro
 	}
 }
 
+static void container_lines(struct lines *l, const struct prof_container *c);
+
+/* byExecutable: each section's lines under "byExecutable PATH: " */
+static void add_byexe(struct lines *l, const struct prof_container *c)
+{
+	if (c->by_exe.state == PROF_NULL)
+		lines_addf(l, "byExecutable: null");
+	else if (c->by_exe.state == PROF_SET && !c->by_exe.n)
+		lines_addf(l, "byExecutable: []");
+	for (size_t i = 0; i < c->by_exe.n; i++) {
+		struct lines sub = { 0 };
+
+		container_lines(&sub, &c->by_exe.v[i]);
+		if (sub.err)
+			l->err = sub.err;
+		if (!sub.n)
+			lines_addf(l, "byExecutable %s", c->by_exe.v[i].name);
+		for (size_t k = 0; k < sub.n; k++)
+			lines_addf(l, "byExecutable %s: %s", c->by_exe.v[i].name, sub.v[k]);
+		lines_free(&sub);
+	}
+}
+
 static void container_lines(struct lines *l, const struct prof_container *c)
 {
 	char t1[32], t2[32];
@@ -209,6 +232,7 @@ static void container_lines(struct lines *l, const struct prof_container *c)
 	}
 	add_set(l, "iouring", &c->iouring);
 	add_set(l, "execDigests", &c->exec_digests);
+	add_byexe(l, c);
 	add_neighbors(l, "ingress", &c->ingress);
 	add_neighbors(l, "egress", &c->egress);
 }

@@ -194,7 +194,11 @@ static int visit_container(const struct prof_container *c, const struct vigil_ka
 {
 	int r = 0;
 
-	for (size_t i = 0; i < c->opens.n && !r; i++)
+	/* a profile keyed by executable judges an open by the program that made it too (user
+	 * space, lib/profile/byexe.c): the kernel's workload-wide set would hide that */
+	if (prof_byexe_present(c))
+		cnt->opens_left_out += c->opens.n;
+	for (size_t i = 0; i < c->opens.n && !r && !prof_byexe_present(c); i++)
 		r = visit_open(&c->opens.v[i], v, arg, cnt);
 	for (size_t i = 0; i < c->iouring.n && !r; i++)
 		r = v->uring && c->iouring.v[i] ? v->uring(c->iouring.v[i], arg) : 0;

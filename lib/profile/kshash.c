@@ -310,3 +310,13 @@ bool vigil_profile__has_iouring(const struct vigil_profile *p, size_t doc)
 			return true;
 	return false;
 }
+
+bool vigil_profile__has_by_exe(const struct vigil_profile *p, size_t doc)
+{
+	if (!p || doc >= p->ndocs)
+		return false;
+	for (size_t j = 0; j < prof_doc_container_count(&p->docs[doc]); j++)
+		if (prof_byexe_present(prof_doc_container_at(&p->docs[doc], j)))
+			return true;
+	return false;
+}

@@ -23,6 +23,7 @@ enum cfield {
 	CF_CALLSTACKS,
 	CF_IOURING,
 	CF_EXECDIGESTS,
+	CF_BYEXE,
 	CF_INGRESS,
 	CF_EGRESS,
 	CF_ARCH,
@@ -47,6 +48,7 @@ static const char *const cfield_names[] = {
 	"identifiedCallStacks",
 	"iouring",
 	"execDigests",
+	"byExecutable",
 	"ingress",
 	"egress",
 	"architectures",
@@ -72,6 +74,7 @@ const char *const ld_ap_container_fields[] = {
 	"identifiedCallStacks",
 	"iouring",
 	"execDigests",
+	"byExecutable",
 	NULL,
 };
 const char *const ld_nn_container_fields[] = { "name", "ingress", "egress", NULL };
@@ -90,32 +93,17 @@ static const char *const cp_container_fields[] = {
 	"identifiedCallStacks",
 	"iouring",
 	"execDigests",
+	"byExecutable",
 	"ingress",
 	"egress",
 	NULL,
 };
 const char *const ld_cp_spec_fields[] = {
-	"architectures",
-	"capabilities",
-	"execs",
-	"opens",
-	"syscalls",
-	"seccompProfile",
-	"endpoints",
-	"imageID",
-	"imageTag",
-	"rulePolicies",
-	"identifiedCallStacks",
-	"iouring",
-	"execDigests",
-	"matchLabels",
-	"matchExpressions",
-	"ingress",
-	"egress",
-	"containers",
-	"initContainers",
-	"ephemeralContainers",
-	NULL,
+	"architectures",	"capabilities", "execs",       "opens",	       "syscalls",
+	"seccompProfile",	"endpoints",	"imageID",     "imageTag",     "rulePolicies",
+	"identifiedCallStacks", "iouring",	"execDigests", "byExecutable", "matchLabels",
+	"matchExpressions",	"ingress",	"egress",      "containers",   "initContainers",
+	"ephemeralContainers",	NULL,
 };
 
 #define LOAD_LIST(c, it, what, list, loadfn)                                              \
@@ -148,6 +136,69 @@ const char *const ld_cp_spec_fields[] = {
  * ContainerProfile also has spec.containers / initContainers / ephemeralContainers, lists of
  * named sections with the same fields, one per container of the pod.
  */
+static int check_duplicate_containers(struct ld *c, const struct prof_containers *l,
+				      const char *what);
+
+/*
+ * One byExecutable section (Vigil extension): the executable's path and the execs and opens
+ * it made. Kept in a prof_container (name = path) so merge, normalize and the matcher treat
+ * it as they treat a container.
+ */
+static int load_byexe_section(struct ld *c, struct prof_node *n, struct prof_container *ct)
+{
+	static const char *const names[] = { "path", "execs", "opens", NULL };
+	bool has_path = false;
+	int r = 0;
+
+	ct->pos = n->pos;
+	if ((r = ld_want_map(c, n, "a byExecutable section")))
+		return r;
+	for (size_t i = 0; i < n->n && !r; i++) {
+		struct prof_node *it = &n->items[i];
+		int f = ld_field(c, it, names, "byExecutable section");
+
+		if (f < 0)
+			return f;
+		if (f == 0) {
+			r = ld_req_str(c, it, "path", &ct->name);
+			if (!r)
+				r = ld_check(c, it, ct->name, prof_check_exe_key_);
+			has_path = true;
+		} else if (f == 1) {
+			r = LOAD_LIST(c, it, "execs", ct->execs, ld_exec);
+		} else {
+			r = LOAD_LIST(c, it, "opens", ct->opens, ld_open);
+		}
+	}
+	if (!r && !has_path)
+		return ld_fail(c, n->pos,
+			       "missing required field \"path\" in byExecutable section");
+	return r;
+}
+
+static int load_byexe(struct ld *c, struct prof_node *n, struct prof_containers *l)
+{
+	int r;
+
+	l->pos = n->pos;
+	if (ld_is_null(n)) {
+		l->state = PROF_NULL;
+		return 0;
+	}
+	if (n->type != PROF_NODE_SEQ)
+		return ld_fail(c, n->pos, "\"byExecutable\" must be a list, not %s",
+			       ld_type_name(n));
+	l->state = PROF_SET;
+	for (size_t i = 0; i < n->n; i++) {
+		if (prof_grow((void **)&l->v, &l->cap, l->n, sizeof(*l->v)))
+			return ld_oom(c);
+		memset(&l->v[l->n], 0, sizeof(l->v[l->n]));
+		if ((r = load_byexe_section(c, &n->items[i], &l->v[l->n++])))
+			return r;
+	}
+	return check_duplicate_containers(c, l, "byExecutable section");
+}
+
 int ld_container(struct ld *c, struct prof_node *n, const char *const *names, const char *where,
 		 struct prof_container *ct, struct prof_doc *doc)
 {
@@ -218,6 +269,9 @@ int ld_container(struct ld *c, struct prof_node *n, const char *const *names, co
 			r = ld_strs(c, it, "execDigests", &ct->exec_digests,
 				    prof_check_exec_digest_);
 			break;
+		case CF_BYEXE:
+			r = load_byexe(c, it, &ct->by_exe);
+			break;
 		case CF_INGRESS:
 			r = ld_neighbors(c, it, "ingress", &ct->ingress);
 			break;
@@ -276,7 +330,8 @@ static int cmp_container_idx(const void *a, const void *b, void *arg)
 }
 
 /* Container names are keys: two entries with one name are ambiguous. O(n log n). */
-static int check_duplicate_containers(struct ld *c, const struct prof_containers *l)
+static int check_duplicate_containers(struct ld *c, const struct prof_containers *l,
+				      const char *what)
 {
 	size_t *idx, dup = SIZE_MAX, first = 0;
 
@@ -302,7 +357,7 @@ static int check_duplicate_containers(struct ld *c, const struct prof_containers
 	free(idx);
 	if (dup == SIZE_MAX)
 		return 0;
-	return ld_fail(c, l->v[dup].pos, "duplicate container \"%s\" (first at line %d)",
+	return ld_fail(c, l->v[dup].pos, "duplicate %s \"%s\" (first at line %d)", what,
 		       cname(&l->v[dup]), l->v[first].pos.line);
 }
 
@@ -325,5 +380,5 @@ int ld_containers(struct ld *c, struct prof_node *n, const char *what, const cha
 		if ((r = ld_container(c, &n->items[i], names, "container", &l->v[l->n++], doc)))
 			return r;
 	}
-	return check_duplicate_containers(c, l);
+	return check_duplicate_containers(c, l, "container");
 }

@@ -29,6 +29,7 @@ STRICT_CHECK(prof_check_capability)
 STRICT_CHECK(prof_check_syscall)
 STRICT_CHECK(prof_check_exec_digest)
 STRICT_CHECK(prof_check_iouring_op)
+STRICT_CHECK(prof_check_exe_key)
 
 int ld_fail(struct ld *c, struct prof_pos p, const char *fmt, ...)
 {

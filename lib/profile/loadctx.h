@@ -40,6 +40,7 @@ bool prof_check_capability_(const char *v, char *msg, size_t size, char *warn, s
 bool prof_check_syscall_(const char *v, char *msg, size_t size, char *warn, size_t wsize);
 bool prof_check_exec_digest_(const char *v, char *msg, size_t size, char *warn, size_t wsize);
 bool prof_check_iouring_op_(const char *v, char *msg, size_t size, char *warn, size_t wsize);
+bool prof_check_exe_key_(const char *v, char *msg, size_t size, char *warn, size_t wsize);
 
 /* ---- load_node.c ---- */
 

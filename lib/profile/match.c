@@ -57,6 +57,12 @@ struct m_policy {
 	size_t nprocs;
 };
 
+/* A byExecutable section: the execs and opens of one executable, compiled alike. */
+struct m_scope {
+	char *exe;
+	struct vigil_matcher *m;
+};
+
 struct vigil_matcher {
 	struct vigil_segindex *execs, *opens, *endpoints, *dns;
 	struct vigil_ipindex *ip[2]; /* [0] ingress, [1] egress */
@@ -74,6 +80,9 @@ struct vigil_matcher {
 	size_t nselector[2]; /* selector-only neighbors, [0] ingress, [1] egress */
 	struct m_policy *pol;
 	size_t npol, cpol;
+	struct m_scope *scopes; /* sorted by exe once built */
+	size_t nscopes, cscopes;
+	bool has_scopes; /* the profile has byExecutable (maybe empty) */
 };
 
 static void free_strv(char **v, size_t n)
@@ -120,6 +129,11 @@ void vigil_matcher__free(struct vigil_matcher *m)
 		free_strv(m->pol[i].procs, m->pol[i].nprocs);
 	}
 	free(m->pol);
+	for (size_t i = 0; i < m->nscopes; i++) {
+		free(m->scopes[i].exe);
+		vigil_matcher__free(m->scopes[i].m);
+	}
+	free(m->scopes);
 	free(m);
 }
 
@@ -402,6 +416,65 @@ static int add_digests(struct vigil_matcher *m, const struct prof_strs *d)
 	return r < 0 ? r : 0;
 }
 
+static struct vigil_matcher *matcher_alloc(void)
+{
+	struct vigil_matcher *m = calloc(1, sizeof(*m));
+
+	if (!m)
+		return NULL;
+	m->execs = vigil_segindex__new(VIGIL_WC_PATH);
+	m->opens = vigil_segindex__new(VIGIL_WC_PATH);
+	m->endpoints = vigil_segindex__new(VIGIL_WC_PATH);
+	m->dns = vigil_segindex__new(VIGIL_WC_DNS);
+	m->ip[0] = vigil_ipindex__new();
+	m->ip[1] = vigil_ipindex__new();
+	m->syscalls = vigil_strset__new();
+	m->caps = vigil_strset__new();
+	m->iouring = vigil_strset__new();
+	m->digests = vigil_strset__new();
+	m->digest_paths = vigil_strset__new();
+	if (!m->digests || !m->digest_paths || !m->execs || !m->opens || !m->endpoints || !m->dns ||
+	    !m->ip[0] || !m->ip[1] || !m->syscalls || !m->caps || !m->iouring) {
+		vigil_matcher__free(m);
+		return NULL;
+	}
+	return m;
+}
+
+static int cmp_scope(const void *a, const void *b)
+{
+	return strcmp(((const struct m_scope *)a)->exe, ((const struct m_scope *)b)->exe);
+}
+
+/* A section's execs and opens into the matcher of its executable (several documents may
+ * have a section for one executable: they add up, as containers do). */
+static int add_scope(struct vigil_matcher *m, const struct prof_container *sec)
+{
+	struct vigil_matcher *sub = NULL;
+	int r = 0;
+
+	if (!sec->name)
+		return 0;
+	for (size_t i = 0; i < m->nscopes && !sub; i++)
+		if (!strcmp(m->scopes[i].exe, sec->name))
+			sub = m->scopes[i].m;
+	if (!sub) {
+		r = grow((void **)&m->scopes, &m->cscopes, m->nscopes, sizeof(*m->scopes));
+		if (r < 0)
+			return r;
+		if (!(sub = matcher_alloc()))
+			return -ENOMEM;
+		m->scopes[m->nscopes].m = sub;
+		if (!(m->scopes[m->nscopes++].exe = strdup(sec->name)))
+			return -ENOMEM;
+	}
+	for (size_t i = 0; i < sec->execs.n && r == 0; i++)
+		r = add_exec(sub, &sec->execs.v[i]);
+	for (size_t i = 0; i < sec->opens.n && r == 0; i++)
+		r = add_open(sub, &sec->opens.v[i]);
+	return r;
+}
+
 /* Sizes the exec and open indexes for the container's entries before they go in. */
 static int reserve(struct vigil_matcher *m, const struct prof_container *c)
 {
@@ -447,6 +520,10 @@ static int add_container(struct vigil_matcher *m, const struct prof_container *c
 		r = add_digests(m, &c->exec_digests);
 	if (c->syscalls.state == PROF_SET)
 		m->has_syscalls = true;
+	if (c->by_exe.state != PROF_ABSENT)
+		m->has_scopes = true;
+	for (size_t i = 0; i < c->by_exe.n && r == 0; i++)
+		r = add_scope(m, &c->by_exe.v[i]);
 	return r;
 }
 
@@ -494,25 +571,9 @@ int vigil_matcher__new(const struct vigil_profile *p, const char *container,
 		if (!chosen)
 			return -ENOENT;
 	}
-	m = calloc(1, sizeof(*m));
+	m = matcher_alloc();
 	if (!m)
 		return -ENOMEM;
-	m->execs = vigil_segindex__new(VIGIL_WC_PATH);
-	m->opens = vigil_segindex__new(VIGIL_WC_PATH);
-	m->endpoints = vigil_segindex__new(VIGIL_WC_PATH);
-	m->dns = vigil_segindex__new(VIGIL_WC_DNS);
-	m->ip[0] = vigil_ipindex__new();
-	m->ip[1] = vigil_ipindex__new();
-	m->syscalls = vigil_strset__new();
-	m->caps = vigil_strset__new();
-	m->iouring = vigil_strset__new();
-	m->digests = vigil_strset__new();
-	m->digest_paths = vigil_strset__new();
-	if (!m->digests || !m->digest_paths || !m->execs || !m->opens || !m->endpoints || !m->dns ||
-	    !m->ip[0] || !m->ip[1] || !m->syscalls || !m->caps || !m->iouring) {
-		r = -ENOMEM;
-		goto fail;
-	}
 	for (size_t d = 0; d < p->ndocs && r == 0; d++) {
 		const struct prof_container *c;
 
@@ -530,6 +591,8 @@ int vigil_matcher__new(const struct vigil_profile *p, const char *container,
 		r = -ENOENT;
 	if (r < 0)
 		goto fail;
+	if (m->nscopes > 1)
+		qsort(m->scopes, m->nscopes, sizeof(*m->scopes), cmp_scope);
 	*ret = m;
 	return 0;
 fail:
@@ -566,6 +629,9 @@ size_t vigil_matcher__bytes(const struct vigil_matcher *m)
 		b += m->nb[i].nports * sizeof(*m->nb[i].ports);
 	for (size_t i = 0; i < m->npol; i++)
 		b += strv_bytes(m->pol[i].procs, m->pol[i].nprocs) + strlen(m->pol[i].rule_id) + 1;
+	b += m->cscopes * sizeof(*m->scopes);
+	for (size_t i = 0; i < m->nscopes; i++)
+		b += strlen(m->scopes[i].exe) + 1 + vigil_matcher__bytes(m->scopes[i].m);
 	return b;
 }
 
@@ -808,4 +874,19 @@ enum vigil_digest_match vigil_matcher__exec_digest(const struct vigil_matcher *m
 bool vigil_matcher__has_syscalls(const struct vigil_matcher *m)
 {
 	return m && m->has_syscalls;
+}
+
+bool vigil_matcher__has_by_exe(const struct vigil_matcher *m)
+{
+	return m && m->has_scopes;
+}
+
+const struct vigil_matcher *vigil_matcher__by_exe(const struct vigil_matcher *m, const char *exe)
+{
+	struct m_scope key = { .exe = (char *)exe }, *hit;
+
+	if (!m || !exe || !m->nscopes)
+		return NULL;
+	hit = bsearch(&key, m->scopes, m->nscopes, sizeof(*m->scopes), cmp_scope);
+	return hit ? hit->m : NULL;
 }

@@ -184,6 +184,27 @@ static int merge_policies(struct prof_container *d, const struct prof_container 
 /* dst may be a zeroed container: then this is a deep copy. */
 int prof_container_merge(struct prof_container *d, const struct prof_container *s);
 
+/* byExecutable: sections united by executable path, each like a container. */
+static int merge_byexe(struct prof_container *d, const struct prof_container *s)
+{
+	union_state(&d->by_exe.state, s->by_exe.state);
+	for (size_t i = 0; i < s->by_exe.n; i++) {
+		struct prof_container *x = prof_byexe_section(d, s->by_exe.v[i].name, false);
+
+		if (!x) {
+			if (!(x = prof_byexe_section(d, s->by_exe.v[i].name, true)))
+				return -ENOMEM;
+			/* the source's states decide (absent stays absent) */
+			x->execs.state = PROF_ABSENT;
+			x->opens.state = PROF_ABSENT;
+			x->pos = s->by_exe.v[i].pos;
+		}
+		if (prof_container_merge(x, &s->by_exe.v[i]))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 int prof_container_merge(struct prof_container *d, const struct prof_container *s)
 {
 	prof_container_drop_cache(d);
@@ -194,7 +215,7 @@ int prof_container_merge(struct prof_container *d, const struct prof_container *
 	    dup_node(&d->identified_call_stacks, s->identified_call_stacks) ||
 	    dup_str(&d->image_id, s->image_id) || dup_str(&d->image_tag, s->image_tag) ||
 	    merge_policies(d, s) || union_neighbors(&d->ingress, &s->ingress) ||
-	    union_neighbors(&d->egress, &s->egress))
+	    union_neighbors(&d->egress, &s->egress) || merge_byexe(d, s))
 		return -ENOMEM;
 	union_state(&d->execs.state, s->execs.state);
 	for (size_t i = 0; i < s->execs.n; i++) {

@@ -366,6 +366,9 @@ void prof_container_release(struct prof_container *c)
 	prof_node_free(c->identified_call_stacks);
 	prof_strs_release(&c->iouring);
 	prof_strs_release(&c->exec_digests);
+	for (size_t i = 0; i < c->by_exe.n; i++)
+		prof_container_release(&c->by_exe.v[i]);
+	free(c->by_exe.v);
 	neighbors_release(&c->ingress);
 	neighbors_release(&c->egress);
 	prof_container_drop_cache(c);
@@ -775,6 +778,7 @@ void prof_container_normalize(struct prof_container *c)
 
 	normalize_neighbors(&c->ingress);
 	normalize_neighbors(&c->egress);
+	prof_byexe_normalize(c);
 }
 
 void prof_normalize(struct vigil_profile *p)
@@ -825,8 +829,13 @@ static bool container_equal(const struct prof_container *a, const struct prof_co
 	    !prof_node_equal(a->seccomp_profile, b->seccomp_profile) ||
 	    !prof_node_equal(a->identified_call_stacks, b->identified_call_stacks) ||
 	    !str_eq(a->image_id, b->image_id) || !str_eq(a->image_tag, b->image_tag) ||
-	    !neighbors_equal(&a->ingress, &b->ingress) || !neighbors_equal(&a->egress, &b->egress))
+	    !neighbors_equal(&a->ingress, &b->ingress) ||
+	    !neighbors_equal(&a->egress, &b->egress) || a->by_exe.state != b->by_exe.state ||
+	    a->by_exe.n != b->by_exe.n)
 		return false;
+	for (size_t i = 0; i < a->by_exe.n; i++)
+		if (!container_equal(&a->by_exe.v[i], &b->by_exe.v[i]))
+			return false;
 	if (a->execs.state != b->execs.state || a->execs.n != b->execs.n ||
 	    a->opens.state != b->opens.state || a->opens.n != b->opens.n ||
 	    a->endpoints.state != b->endpoints.state || a->endpoints.n != b->endpoints.n ||

@@ -193,8 +193,18 @@ struct prof_neighbors {
 		struct prof_pos pos;   \
 	}
 
+struct prof_container;
+
+struct prof_containers {
+	enum prof_state state;
+	struct prof_container *v;
+	size_t n, cap;
+	struct prof_pos pos;
+};
+
 struct prof_container {
-	char *name; /* required in containers lists; optional in a ContainerProfile */
+	char *name; /* required in containers lists; optional in a ContainerProfile; a
+		     * byExecutable section's executable path */
 	struct prof_strs capabilities;			  /* a set */
 	PROF_LIST(struct prof_exec) execs;		  /* sorted by path, then args */
 	PROF_LIST(struct prof_open) opens;		  /* sorted by path, then flags */
@@ -208,6 +218,9 @@ struct prof_container {
 	struct prof_strs iouring;		  /* Vigil extension: io_uring op names, a set */
 	struct prof_strs
 		exec_digests; /* Vigil extension: "PATH sha256:HEX" per executable, a set */
+	/* Vigil extension byExecutable: per executable (name = its path), the execs and opens
+	 * it made, sorted by path; only name, execs and opens are used in a section (byexe.c) */
+	struct prof_containers by_exe;
 	/* NetworkNeighborhood containers (and a ContainerProfile spec) */
 	struct prof_neighbors ingress;
 	struct prof_neighbors egress;
@@ -217,13 +230,6 @@ struct prof_container {
 	 * does not depend on the builder */
 	void *cache;
 	void (*cache_free)(void *cache);
-};
-
-struct prof_containers {
-	enum prof_state state;
-	struct prof_container *v;
-	size_t n, cap;
-	struct prof_pos pos;
 };
 
 /* ---- documents ---------------------------------------------------------------------- */
@@ -338,6 +344,16 @@ void prof_container_drop_cache(struct prof_container *c);
 /* Sorts the sets and entry lists of one container, removes exact duplicates. */
 void prof_container_normalize(struct prof_container *c);
 
+/* ---- byExecutable sections (byexe.c) ---------------------------------------------- */
+
+/* Normalizes each section and sorts them by path (prof_container_normalize calls it). */
+void prof_byexe_normalize(struct prof_container *c);
+/* c's section for the executable exe, made (empty, its lists set) when create; NULL when
+ * there is none or on -ENOMEM (errno). */
+struct prof_container *prof_byexe_section(struct prof_container *c, const char *exe, bool create);
+/* Whether c or one of its sections has byExecutable sections. */
+bool prof_byexe_present(const struct prof_container *c);
+
 /* ---- value checks (validate.c): false + a message for the user --------------------- */
 
 /* NULL-terminated vocabularies. */
@@ -354,7 +370,10 @@ bool prof_check_capability(const char *v, char *msg, size_t size);
 bool prof_check_iouring_op(const char *v, char *msg, size_t size);
 /* An execDigests entry: an absolute literal path, one space, "sha256:" and 64 lower-case hex. */
 bool prof_check_exec_digest(const char *v, char *msg, size_t size);
-#define PROF_DIGEST_ENTRY_MAX 4200 /* a 4 KiB path, " sha256:" and the digest */
+#define PROF_DIGEST_ENTRY_MAX 4200
+/* A byExecutable section's path: absolute, literal (the executable the kernel ran), UTF-8. */
+bool prof_check_exe_key(const char *v, char *msg,
+			size_t size); /* a 4 KiB path, " sha256:" and the digest */
 bool prof_check_method(const char *v, char *msg, size_t size);
 bool prof_check_syscall(const char *v, char *msg, size_t size);
 bool prof_check_open_path(const char *path, char *msg, size_t size);

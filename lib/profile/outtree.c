@@ -230,12 +230,10 @@ static void add_neighbors(struct ob *b, struct prof_node *m, const char *key,
 		_s;                                         \
 	})
 
-/* The container fields in Kubescape's order, then Vigil's extensions (iouring, execDigests). */
-static void add_container_fields(struct ob *b, struct prof_node *m, const struct prof_container *c)
+static void add_execs_opens(struct ob *b, struct prof_node *m, const struct prof_container *c)
 {
 	struct prof_node *s;
 
-	add_strs(b, m, "capabilities", &c->capabilities);
 	if ((s = LIST_HEAD(b, m, "execs", c->execs))) {
 		for (size_t i = 0; i < c->execs.n; i++) {
 			struct prof_node *e = add(b, s, NULL, PROF_NODE_MAP);
@@ -258,6 +256,33 @@ static void add_container_fields(struct ob *b, struct prof_node *m, const struct
 			add_strs(b, e, "flags", &c->opens.v[i].flags);
 		}
 	}
+}
+
+/* byExecutable: one map per executable (path, execs, opens). */
+static void add_byexe(struct ob *b, struct prof_node *m, const struct prof_container *c)
+{
+	struct prof_node *s = LIST_HEAD(b, m, "byExecutable", c->by_exe);
+
+	for (size_t i = 0; s && i < c->by_exe.n; i++) {
+		struct prof_node *e = add(b, s, NULL, PROF_NODE_MAP);
+
+		if (!e)
+			return;
+		add_str(b, e, "path", c->by_exe.v[i].name);
+		add_execs_opens(b, e, &c->by_exe.v[i]);
+	}
+}
+
+/*
+ * The container fields in Kubescape's order, then Vigil's extensions (iouring, execDigests,
+ * byExecutable).
+ */
+static void add_container_fields(struct ob *b, struct prof_node *m, const struct prof_container *c)
+{
+	struct prof_node *s;
+
+	add_strs(b, m, "capabilities", &c->capabilities);
+	add_execs_opens(b, m, c);
 	add_strs(b, m, "syscalls", &c->syscalls);
 	add_generic(b, m, "seccompProfile", c->seccomp_profile);
 	if ((s = LIST_HEAD(b, m, "endpoints", c->endpoints))) {
@@ -293,6 +318,7 @@ static void add_container_fields(struct ob *b, struct prof_node *m, const struct
 	add_generic(b, m, "identifiedCallStacks", c->identified_call_stacks);
 	add_strs(b, m, "iouring", &c->iouring);
 	add_strs(b, m, "execDigests", &c->exec_digests);
+	add_byexe(b, m, c);
 }
 
 static void add_containers(struct ob *b, struct prof_node *m, const char *key,

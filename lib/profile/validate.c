@@ -232,6 +232,21 @@ bool prof_check_exec_digest(const char *v, char *msg, size_t size)
 	return true;
 }
 
+bool prof_check_exe_key(const char *v, char *msg, size_t size)
+{
+	if (v[0] != '/' || strlen(v) >= 4096)
+		return msgf(msg, size,
+			    "byExecutable path \"%.80s\" must be an absolute path (at most 4095 "
+			    "bytes)",
+			    v);
+	if (strstr(v, "\xe2\x8b\xaf") || strchr(v, '*'))
+		return msgf(msg, size,
+			    "byExecutable path \"%.200s\" must be literal (no ⋯ or *): a section "
+			    "is the executable the kernel ran",
+			    v);
+	return prof_utf8_valid(v) ? true : msgf(msg, size, "byExecutable path is not UTF-8");
+}
+
 bool prof_check_method(const char *v, char *msg, size_t size)
 {
 	return check_vocab(v, prof_http_method_names, "HTTP method", msg, size);

@@ -82,6 +82,7 @@ static void foreign_message(const struct vigil_profile *p, size_t doc, char hash
 		vigil_profile__kubescape_hash(p, doc, hash, 65, why, sizeof(why)) ? NULL : hash;
 	f->uncovered = vigil_profile__has_iouring(p, doc)	 ? "the iouring lists"
 		       : vigil_profile__has_exec_digests(p, doc) ? "the execDigests lists"
+		       : vigil_profile__has_by_exe(p, doc)	 ? "the byExecutable sections"
 		       : vigil_profile__annotation(p, doc, VIGIL_SIGN_ANN_VERSION)
 			       ? "the " VIGIL_SIGN_ANN_VERSION " annotation"
 			       : NULL;

@@ -361,6 +361,8 @@ static int learning_key(struct parse *p, const char *key, const yaml_node_t *v, 
 		return get_bool(p, v, key, &c->learn);
 	if (!strcmp(key, "duration"))
 		return get_duration(p, v, key, &c->learn_ns);
+	if (!strcmp(key, "per_executable"))
+		return get_bool(p, v, key, &c->learn_per_exe);
 	if (!strcmp(key, "checkpoint")) {
 		int e = get_duration(p, v, key, &c->checkpoint_ns);
 
@@ -533,7 +535,8 @@ static int top_key(struct parse *p, const char *key, const yaml_node_t *v, void 
 		"api_server",	     "api_url",		 "service_account_dir",
 		"workload_profiles", "containerd_state", NULL
 	};
-	static const char *const learning_known[] = { "enabled", "duration", "checkpoint", NULL };
+	static const char *const learning_known[] = { "enabled", "duration", "checkpoint",
+						      "per_executable", NULL };
 	static const char *const sig_known[] = { "required",	   "trust_dir",	     "key",
 						 "allow_rollback", "accept_foreign", NULL };
 	struct vigil_agent_config *c = ctx;

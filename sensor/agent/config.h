@@ -75,6 +75,7 @@ struct vigil_agent_config {
 	enum agent_scope scope;
 	bool learn;
 	uint64_t learn_ns;
+	bool learn_per_exe; /* learning.per_executable: byExecutable sections (docs/PROFILES.md) */
 	uint64_t cooldown_ns; /* 0 = no cooldown */
 	uint64_t rescan_ns;   /* container discovery period */
 	uint64_t health_ns;   /* health check period (V0001, V0002), default 10 s */

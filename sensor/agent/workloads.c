@@ -114,7 +114,7 @@ static struct wl *learning_lead(struct agent *a, struct wl *w)
 
 static void start_learning(struct agent *a, struct wl *w, bool complete)
 {
-	struct vigil_learn_opts lo = { .name = w->name };
+	struct vigil_learn_opts lo = { .name = w->name, .per_exe = a->c->learn_per_exe };
 	struct wl *lead = learning_lead(a, w);
 	char doc[2 * VIGIL_K8S_NAME_MAX];
 

@@ -125,6 +125,55 @@ static int eval_exec_content(struct raise *r, const char *path)
 			    path, hex);
 }
 
+/*
+ * byExecutable (docs/PROFILES.md): when the profile keys entries by executable and has a
+ * section for exe, what exe did is judged by that section too; NULL: workload-wide only (an
+ * executable never seen while learning is judged by its own exec, R0001).
+ */
+static const struct vigil_matcher *section_of(const struct raise *r, const char *exe)
+{
+	if (!exe || !exe[0] || !vigil_matcher__has_by_exe(r->b->m))
+		return NULL;
+	return vigil_matcher__by_exe(r->b->m, exe);
+}
+
+/*
+ * The open is in the profile: workload-wide, and in its executable's section if it has one.
+ * *who names that executable when the workload opens the file (with any flags) and this
+ * program never did: what only per-executable learning can tell.
+ */
+static bool open_allowed(const struct raise *r, const char *path, const char **who)
+{
+	const char *exe = r->ev->proc ? r->ev->proc->exe : NULL;
+	const struct vigil_matcher *sec = section_of(r, exe);
+	bool wide = vigil_matcher__open(r->b->m, path, r->ev->open.flags);
+
+	if (!sec)
+		return wide;
+	if (vigil_matcher__open(sec, path, r->ev->open.flags))
+		return wide;
+	if (vigil_matcher__open(r->b->m, path, 0))
+		*who = exe;
+	return false;
+}
+
+/* The exec judged by the section of the program that started it (parent_exe). */
+static enum vigil_match exec_by_section(const struct raise *r, const char *path, enum vigil_match m,
+					const char **who)
+{
+	const struct vigil_process *p = r->ev->proc;
+	const struct vigil_matcher *sec;
+	enum vigil_match ms;
+
+	if (m != VIGIL_MATCH_YES || !(sec = section_of(r, r->ev->exec.parent_exe)))
+		return m;
+	ms = vigil_matcher__exec(sec, path, p ? (const char *const *)p->argv : NULL,
+				 p ? p->argc : 0);
+	if (ms != VIGIL_MATCH_YES)
+		*who = r->ev->exec.parent_exe;
+	return ms;
+}
+
 static int exec_rules(struct raise *r)
 {
 	const struct vigil_event *ev = r->ev;
@@ -132,14 +181,18 @@ static int exec_rules(struct raise *r)
 	const char *path =
 		ev->exec.path && ev->exec.path[0] ? ev->exec.path : (p && p->exe ? p->exe : "");
 	const char *argv0 = p && p->argv && p->argc ? p->argv[0] : NULL;
-	const char *cwd = p ? p->cwd : NULL;
-	enum vigil_match m;
-	char args[512], mnt[256];
-	const char *hint;
+	const char *cwd = p ? p->cwd : NULL, *who = NULL, *hint;
+	enum vigil_match m, mj;
+	char args[512], mnt[256], by[600] = "";
 	int err;
 
 	m = vigil_matcher__exec(r->b->m, path, p ? (const char *const *)p->argv : NULL,
 				p ? p->argc : 0);
+	/* m: the workload's profile (drift, content); mj: also what this program ran before */
+	mj = exec_by_section(r, path, m, &who);
+	if (who)
+		snprintf(by, sizeof(by), " (%.500s never ran it %s while learning)", who,
+			 mj == VIGIL_MATCH_NO ? "at all" : "with these arguments");
 	/* a miner is news even when the profile lists it (a profile learned from a
 	 * compromised workload), as in Kubescape */
 	if ((hint = vigil_miner_hint(path, p ? (const char *const *)p->argv : NULL,
@@ -171,7 +224,7 @@ static int exec_rules(struct raise *r)
 				    "%s (%s) started with the dynamic-linker hook %s set", path,
 				    p->comm, ev->exec.ld_hook);
 	}
-	if (m != VIGIL_MATCH_YES && vigil_program_is_shell_or_interpreter(path, argv0) &&
+	if (mj != VIGIL_MATCH_YES && vigil_program_is_shell_or_interpreter(path, argv0) &&
 	    !vigil_program_is_shell_or_interpreter(ev->exec.parent_exe, NULL)) {
 		/* a program that is not itself a shell (a server) starts a shell or an
 		 * interpreter the profile does not allow (not at all, or not with these
@@ -181,26 +234,36 @@ static int exec_rules(struct raise *r)
 					   : "an unknown program";
 
 		join_args(p, args, sizeof(args));
-		return detect_raise(r, VIGIL_V1100, path, "%s started %s: %s (uid %u)", from, path,
-				    args, p ? p->uid : 0u);
+		return detect_raise(r, VIGIL_V1100, path, "%s started %s: %s (uid %u)%s", from,
+				    path, args, p ? p->uid : 0u, by);
 	}
-	if (m == VIGIL_MATCH_NO && !strcmp(base_name(path), "kubectl"))
-		return detect_raise(r, VIGIL_R0007, path, "kubectl run: %s", path);
+	if (who) {
+		/* the workload runs it, this program never did (byExecutable) */
+		join_args(p, args, sizeof(args));
+		return detect_raise(r, VIGIL_V1103, path,
+				    "%s started %s: %s (the workload runs it; this program never "
+				    "did %s while learning)",
+				    who, path, args,
+				    mj == VIGIL_MATCH_NO ? "at all" : "with these arguments");
+	}
+	if (mj == VIGIL_MATCH_NO && !strcmp(base_name(path), "kubectl"))
+		return detect_raise(r, VIGIL_R0007, path, "kubectl run: %s%s", path, by);
 	/* only for a program the profile does not know: the mount table costs a read */
 	if (m == VIGIL_MATCH_NO && detect_rule_on(r, VIGIL_R1004) &&
 	    r->d->exec_mount(ev, mnt, sizeof(mnt)))
 		return detect_raise(r, VIGIL_R1004, path,
 				    "process executed from a mounted path: %s (a volume at %s)",
 				    path, mnt);
-	if (m == VIGIL_MATCH_NO)
-		return detect_raise(r, VIGIL_R0001, path, "unexpected process launched: %s", path);
-	if (m == VIGIL_MATCH_ARGS) {
+	if (mj == VIGIL_MATCH_NO)
+		return detect_raise(r, VIGIL_R0001, path, "unexpected process launched: %s%s", path,
+				    by);
+	if (mj == VIGIL_MATCH_ARGS) {
 		char key[KEY_MAX];
 
 		join_args(p, args, sizeof(args));
 		snprintf(key, sizeof(key), "%s\x1f%s", path, args);
-		return detect_raise(r, VIGIL_R0040, key, "unexpected arguments for %s: %s", path,
-				    args);
+		return detect_raise(r, VIGIL_R0040, key, "unexpected arguments for %s: %s%s", path,
+				    args, by);
 	}
 	return 0;
 }
@@ -229,25 +292,27 @@ static int eval_open(struct raise *r)
 	const char *path = ev->open.path;
 	enum vigil_open_class cls = vigil_open_class(path);
 	bool persist = vigil_open_flags_write(ev->open.flags) && vigil_path_persistence(path);
-
-	char alias[256];
+	const char *who = NULL;
+	char alias[256], by[600] = "";
 
 	/* the file under another name: a hard link or a bind mount of a sensitive file */
 	if (ev->open.aliased && cls != VIGIL_OPEN_SENSITIVE && cls != VIGIL_OPEN_TOKEN &&
 	    cls != VIGIL_OPEN_ENVIRON &&
 	    vigil_path_alias__sensitive(r->d->alias, ev, alias, sizeof(alias))) {
-		if (vigil_matcher__open(r->b->m, alias, ev->open.flags))
+		if (open_allowed(r, alias, &who))
 			return 0;
+		if (who)
+			snprintf(by, sizeof(by), " (%.500s never opened it while learning)", who);
 		if (vigil_open_flags_write(ev->open.flags) && vigil_path_persistence(alias))
 			return detect_raise(r, VIGIL_V1101, alias,
 					    "persistence path written: %s, opened as %s (a hard "
-					    "link or a bind mount of it)%s",
-					    alias, path, ev->open.ret < 0 ? " (denied)" : "");
+					    "link or a bind mount of it)%s%s",
+					    alias, path, ev->open.ret < 0 ? " (denied)" : "", by);
 		return detect_raise(
 			r, VIGIL_R0010, alias,
 			"sensitive file access: %s, opened as %s (a hard link or a bind "
-			"mount of it)",
-			alias, path);
+			"mount of it)%s",
+			alias, path, by);
 	}
 	/* R1007: a write to a CPU's model-specific registers (XMRig's RandomX tuning); attempts
 	 * count, the profile does not excuse it */
@@ -261,24 +326,28 @@ static int eval_open(struct raise *r)
 		cls = VIGIL_OPEN_SENSITIVE;
 	if (cls == VIGIL_OPEN_OTHER && !persist)
 		return 0;
-	if (path[0] && vigil_matcher__open(r->b->m, path, ev->open.flags))
+	if (path[0] && open_allowed(r, path, &who))
 		return 0;
+	if (who)
+		snprintf(by, sizeof(by), " (%.500s never opened it while learning)", who);
 	/* a write of /etc/ld.so.preload (R1011, off by default; attempts count) */
 	if (vigil_path_ld_preload(path) && vigil_open_flags_write(ev->open.flags) &&
 	    detect_rule_on(r, VIGIL_R1011))
 		return detect_raise(r, VIGIL_R1011, path,
-				    "dynamic-linker preload file written: %s%s", path,
-				    ev->open.ret < 0 ? " (denied)" : "");
+				    "dynamic-linker preload file written: %s%s%s", path,
+				    ev->open.ret < 0 ? " (denied)" : "", by);
 	/* before the sensitive classes: writing sudoers or ~/.ssh is persistence; attempts
 	 * count (a denied write still says what the attacker wanted) */
 	if (persist)
-		return detect_raise(r, VIGIL_V1101, path, "persistence path written: %s%s", path,
-				    ev->open.ret < 0 ? " (denied)" : "");
+		return detect_raise(r, VIGIL_V1101, path, "persistence path written: %s%s%s", path,
+				    ev->open.ret < 0 ? " (denied)" : "", by);
 	switch (cls) {
 	case VIGIL_OPEN_TOKEN:
-		return detect_raise(r, VIGIL_R0006, path, "service account token access: %s", path);
+		return detect_raise(r, VIGIL_R0006, path, "service account token access: %s%s",
+				    path, by);
 	case VIGIL_OPEN_ENVIRON:
-		return detect_raise(r, VIGIL_R0008, path, "environment read from procfs: %s", path);
+		return detect_raise(r, VIGIL_R0008, path, "environment read from procfs: %s%s",
+				    path, by);
 	case VIGIL_OPEN_SENSITIVE:
 		if (ev->open.truncated && ev->open.ret < 0)
 			return detect_raise(
@@ -286,12 +355,17 @@ static int eval_open(struct raise *r)
 				"failed open of a path cut by the sensor (%zu bytes kept, "
 				"could name a sensitive file): %.300s",
 				strlen(path), path[0] ? path : "(name lost)");
-		return detect_raise(r, VIGIL_R0010, path, "sensitive file access: %s", path);
+		return detect_raise(r, VIGIL_R0010, path, "sensitive file access: %s%s", path, by);
 	case VIGIL_OPEN_WATCHED:
 		/* a failed open touched nothing: only the sensitive classes count attempts */
 		if (ev->open.ret < 0)
 			return 0;
-		return detect_raise(r, VIGIL_R0002, path, "unexpected file access: %s", path);
+		if (who) /* the workload opens it, this program never did (byExecutable) */
+			return detect_raise(r, VIGIL_V1103, path,
+					    "%s opened %s (the workload opens it; this program "
+					    "never did while learning)",
+					    who, path);
+		return detect_raise(r, VIGIL_R0002, path, "unexpected file access: %s%s", path, by);
 	default:
 		return 0;
 	}

@@ -50,6 +50,7 @@ struct vigil_learner {
 	bool finished;
 	bool too_large; /* stopped adding at ENTRIES_MAX */
 	bool has_collapse;
+	bool per_exe; /* byExecutable sections too */
 	struct vigil_collapse_opts collapse;
 	struct vigil_exe_digests *digests; /* made at the first exec that carries an identity */
 	struct vigil_path_alias *alias;	   /* made at the first open of an aliased file */
@@ -129,6 +130,7 @@ struct vigil_learner *vigil_learner__new(const struct vigil_learn_opts *opts)
 		goto fail;
 	}
 	l->c = c;
+	l->per_exe = opts->per_exe;
 	if (opts->collapse) {
 		l->collapse = *opts->collapse;
 		l->has_collapse = true;
@@ -359,6 +361,13 @@ static int learn_exec(struct vigil_learner *l, const struct vigil_event *ev)
 	if (p)
 		n = learn_args(ev, args, arena, sizeof(arena));
 	err = vigil_profile__add_exec(l->p, 0, l->c, path, args, n);
+	/* keyed by the program that started it; one that cannot be named adds no section (an
+	 * -EINVAL here is no reason to lose the rest) */
+	if (!err && l->per_exe && ev->exec.parent_exe && ev->exec.parent_exe[0] == '/')
+		err = vigil_profile__add_exec_by(l->p, 0, l->c, ev->exec.parent_exe, path, args,
+						 n) == -ENOMEM
+			      ? -ENOMEM
+			      : 0;
 	/* the content is pinned to the path as it ran (the matcher compares digests by exact
 	 * path): a generalised entry pins each file seen, which a rerun in a new temp directory
 	 * does not meet (not checked, as an entry without a digest) */
@@ -369,6 +378,19 @@ static int learn_exec(struct vigil_learner *l, const struct vigil_event *ev)
 		return -ENOMEM;
 	if (vigil_exe_digests__of(l->digests, ev, hex) == 0)
 		err = vigil_profile__add_exec_digest(l->p, 0, l->c, ran, hex);
+	return err == -ENOMEM ? err : 0;
+}
+
+/* Workload-wide, and in the section of the process's executable when keyed by executable. */
+static int add_open(struct vigil_learner *l, const struct vigil_event *ev, const char *path,
+		    const char *const *names, size_t n)
+{
+	const char *exe = ev->proc ? ev->proc->exe : NULL;
+	int err = vigil_profile__add_open(l->p, 0, l->c, path, names, n);
+
+	if (err || !l->per_exe || !exe || exe[0] != '/')
+		return err;
+	err = vigil_profile__add_open_by(l->p, 0, l->c, exe, path, names, n);
 	return err == -ENOMEM ? err : 0;
 }
 
@@ -399,13 +421,13 @@ static int learn_open(struct vigil_learner *l, const struct vigil_event *ev)
 	    (l->alias || (l->alias = vigil_path_alias__new())) &&
 	    vigil_path_alias__sensitive(l->alias, ev, alias, sizeof(alias))) {
 		n = vigil_open_flag_names(ev->open.flags, names, VIGIL_OPEN_FLAGS_MAX);
-		err = vigil_profile__add_open(l->p, 0, l->c, alias, names, n);
+		err = add_open(l, ev, alias, names, n);
 		if (err < 0)
 			return err;
 	}
 	vigil_learn_normalize_path(ev->open.path, path, sizeof(path));
 	n = vigil_open_flag_names(ev->open.flags, names, VIGIL_OPEN_FLAGS_MAX);
-	return vigil_profile__add_open(l->p, 0, l->c, path, names, n);
+	return add_open(l, ev, path, names, n);
 }
 
 static const char *proto_name(uint8_t proto)

@@ -102,6 +102,36 @@ static void check_harden(const struct vigil_profile *p)
 	vigil_buf__release(&b);
 }
 
+/*
+ * byExecutable: the matcher of the first container finds a section for every executable its
+ * sections name, and each section answers for its own entries.
+ */
+static void check_by_exe(struct vigil_profile *p)
+{
+	struct vigil_matcher *m = NULL;
+
+	if (vigil_matcher__new(p, NULL, &m))
+		return;
+	for (size_t d = 0; d < p->ndocs; d++) {
+		for (size_t i = 0; i < prof_doc_container_count(&p->docs[d]); i++) {
+			const struct prof_container *c = prof_doc_container_at(&p->docs[d], i);
+
+			for (size_t k = 0; k < c->by_exe.n; k++) {
+				const struct prof_container *s = &c->by_exe.v[k];
+				const struct vigil_matcher *sm = vigil_matcher__by_exe(m, s->name);
+
+				if (!vigil_matcher__has_by_exe(m) && sm)
+					abort(); /* a section without the extension */
+				for (size_t j = 0; sm && j < s->opens.n; j++)
+					(void)vigil_matcher__open(sm, s->opens.v[j].path, 0);
+				for (size_t j = 0; sm && j < s->execs.n; j++)
+					(void)vigil_matcher__exec(sm, s->execs.v[j].path, NULL, 0);
+			}
+		}
+	}
+	vigil_matcher__free(m);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -169,6 +199,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	(void)vigil_profile__emit_json(p, &b);
 	vigil_buf__reset(&b);
 	check_harden(p);
+	check_by_exe(p);
 	if (vigil_profile__describe(p, &b))
 		abort();
 	if (vigil_profile__diff(p, q, NULL) != 0)

@@ -306,12 +306,31 @@ static void test_peers(void **state)
 	vigil_profile__free(p);
 }
 
+/* byExecutable: an open is judged by the program that made it, in user space; none go in. */
+static void test_by_exe_left_out(void **state)
+{
+	struct vigil_profile *p = NULL;
+	struct vigil_kallow_count c;
+	struct vigil_error err;
+	struct got g = { 0 };
+
+	(void)state;
+	assert_int_equal(
+		vigil_profile__load_file("tests/data/profiles/byexe-cp.yaml", NULL, &p, &err), 0);
+	assert_int_equal(vigil_profile__kernel_allow(p, NULL, &visit, &g, &c), 0);
+	assert_int_equal(g.n, 0);
+	assert_int_equal(c.opens, 0);
+	assert_int_equal(c.opens_left_out, 3);
+	vigil_profile__free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_shapes),
 		cmocka_unit_test(test_never_wider_than_matcher),
 		cmocka_unit_test(test_peers),
+		cmocka_unit_test(test_by_exe_left_out),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -390,6 +390,106 @@ static void test_normalize(void **state)
 		"/data/9D3C1F5E7A2B4C6D8E0F1A3B5C7D9E1F2A4B6C8D0E2F4A6B8C0D2E4F6A8B0C2D");
 }
 
+/* A launcher (runuser) starts the server; each opens its files; the server may start a shell. */
+static int feed_launch(bool server_reads_passwd, bool server_runs_date,
+		       int (*fn)(const struct vigil_event *, void *), void *ctx)
+{
+	struct vigil_process ru = {
+		.pid = 10, .ppid = 1, .comm = "runuser", .exe = "/usr/sbin/runuser"
+	};
+	struct vigil_process sv = { .pid = 11, .ppid = 10, .comm = "srv", .exe = "/usr/bin/srv" };
+	struct vigil_process sh = { .pid = 12, .ppid = 11, .comm = "sh", .exe = "/bin/sh" };
+	struct vigil_process dt = { .pid = 13, .ppid = 12, .comm = "date", .exe = "/bin/date" };
+	struct vigil_event ev;
+	int err = 0;
+
+#define EV(k, pr)                           \
+	do {                                \
+		memset(&ev, 0, sizeof(ev)); \
+		ev.kind = (k);              \
+		ev.workload = &wl;          \
+		ev.proc = (pr);             \
+	} while (0)
+#define OPEN(pr, path_)                   \
+	do {                              \
+		EV(VIGIL_EV_OPEN, pr);    \
+		ev.open.path = (path_);   \
+		ev.open.flags = O_RDONLY; \
+		ev.open.ret = 3;          \
+		err |= fn(&ev, ctx);      \
+	} while (0)
+#define EXEC(pr, parent)                       \
+	do {                                   \
+		EV(VIGIL_EV_EXEC, pr);         \
+		ev.exec.path = (pr)->exe;      \
+		ev.exec.parent_exe = (parent); \
+		err |= fn(&ev, ctx);           \
+	} while (0)
+	EXEC(&ru, "/usr/bin/vigil");
+	OPEN(&ru, "/etc/passwd");
+	EXEC(&sv, "/usr/sbin/runuser");
+	OPEN(&sv, "/etc/srv.conf");
+	EXEC(&sh, "/usr/bin/srv");
+	EXEC(&dt, "/bin/sh");
+	if (server_reads_passwd)
+		OPEN(&sv, "/etc/passwd");
+	if (server_runs_date) /* the shell's program, now started by the server itself */
+		EXEC(&dt, "/usr/bin/srv");
+#undef OPEN
+#undef EXEC
+#undef EV
+	return err;
+}
+
+static struct vigil_profile *learn_launch(bool per_exe)
+{
+	struct vigil_learn_opts o = { .name = "svc", .per_exe = per_exe };
+	struct vigil_learner *l = vigil_learner__new(&o);
+	struct vigil_profile *p = NULL;
+
+	assert_non_null(l);
+	assert_int_equal(feed_launch(false, false, learn_fn, l), 0);
+	assert_int_equal(vigil_learner__finish(l, false, &p), 0);
+	vigil_learner__free(l);
+	return p;
+}
+
+/*
+ * Learning per executable (byExecutable): the launcher's read of /etc/passwd does not make
+ * the server's read known, nor the shell's program one the server may start itself. Without
+ * it, both pass.
+ */
+static void test_per_exe(void **state)
+{
+	for (int per_exe = 0; per_exe < 2; per_exe++) {
+		struct vigil_profile *p = learn_launch(per_exe);
+		struct detect_ctx c = { .d = vigil_detector__new(NULL), .alerts = json_array() };
+		struct vigil_buf y = VIGIL_BUF_INIT;
+
+		assert_int_equal(vigil_profile__emit_yaml(p, &y), 0);
+		assert_int_equal(strstr(y.data, "byExecutable:") != NULL, per_exe);
+		if (per_exe)
+			assert_non_null(strstr(y.data, "  - path: /usr/sbin/runuser\n"
+						       "    execs:\n"
+						       "    - path: /usr/bin/srv\n"));
+		vigil_buf__release(&y);
+		assert_int_equal(vigil_detector__bind(c.d, CG, p, NULL, NULL), 0);
+		vigil_profile__free(p);
+		/* the learned run again: quiet */
+		assert_int_equal(feed_launch(false, false, detect_fn, &c), 0);
+		assert_int_equal(json_array_size(c.alerts), 0);
+		assert_int_equal(feed_launch(true, true, detect_fn, &c), 0);
+		assert_int_equal(json_array_size(c.alerts), per_exe ? 2 : 0);
+		for (size_t i = 0; i < json_array_size(c.alerts); i++)
+			assert_string_equal(json_string_value(json_object_get(
+						    json_array_get(c.alerts, i), "rule_id")),
+					    "V1103");
+		json_decref(c.alerts);
+		vigil_detector__free(c.d);
+	}
+	(void)state;
+}
+
 static void test_volatile_args(void **state)
 {
 #define W "\xe2\x8b\xaf"
@@ -520,6 +620,7 @@ int main(void)
 		cmocka_unit_test(test_volatile_args),
 		cmocka_unit_test(test_program_args),
 		cmocka_unit_test(test_checkpoint_continues),
+		cmocka_unit_test(test_per_exe),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

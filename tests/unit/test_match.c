@@ -411,6 +411,46 @@ static void test_redis_yaml(void **state)
 	vigil_matcher__free(r);
 }
 
+/* byExecutable: each executable's section answers for what that executable did. */
+static void test_by_exe(void **state)
+{
+	struct vigil_profile *p = NULL;
+	struct vigil_matcher *r = NULL;
+	const struct vigil_matcher *pg, *sh;
+	struct vigil_error err;
+	const char *pg_argv[] = { "/usr/lib/postgresql/15/bin/postgres", "-D", "/d" };
+
+	(void)state;
+	assert_int_equal(
+		vigil_profile__load_file("tests/data/profiles/byexe-cp.yaml", NULL, &p, &err), 0);
+	assert_true(vigil_profile__has_by_exe(p, 0));
+	assert_int_equal(vigil_matcher__new(p, "postgres", &r), 0);
+	vigil_profile__free(p);
+	assert_true(vigil_matcher__has_by_exe(r));
+	/* workload-wide, the launcher's read covers the server's */
+	assert_true(vigil_matcher__open(r, "/etc/passwd", O_RDONLY | O_CLOEXEC));
+	pg = vigil_matcher__by_exe(r, "/usr/lib/postgresql/15/bin/postgres");
+	assert_non_null(pg);
+	assert_false(vigil_matcher__open(pg, "/etc/passwd", O_RDONLY));
+	assert_true(vigil_matcher__open(pg, "/var/lib/postgresql/15/main/base/1/2", O_RDWR));
+	assert_true(vigil_matcher__open(vigil_matcher__by_exe(r, "/usr/bin/setpriv"), "/etc/passwd",
+					O_RDONLY | O_CLOEXEC));
+	/* execs by the program that started them: the shell ran date, never postgres */
+	sh = vigil_matcher__by_exe(r, "/usr/bin/dash");
+	assert_int_equal(vigil_matcher__exec(sh, "/usr/bin/date", NULL, 0), VIGIL_MATCH_YES);
+	assert_int_equal(vigil_matcher__exec(sh, "/usr/lib/postgresql/15/bin/postgres", pg_argv, 3),
+			 VIGIL_MATCH_NO);
+	assert_int_equal(vigil_matcher__exec(r, "/usr/lib/postgresql/15/bin/postgres", pg_argv, 3),
+			 VIGIL_MATCH_YES);
+	assert_int_equal(vigil_matcher__exec(pg, "/usr/bin/dash",
+					     (const char *const[]){ "sh", "-c", "x", "y" }, 4),
+			 VIGIL_MATCH_ARGS);
+	/* no section: nothing to say (judged workload-wide) */
+	assert_null(vigil_matcher__by_exe(r, "/usr/bin/perl"));
+	assert_null(vigil_matcher__by_exe(r, "/usr/bin/das"));
+	vigil_matcher__free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -423,6 +463,7 @@ int main(void)
 		cmocka_unit_test(test_rule_policies_exe),
 		cmocka_unit_test(test_selection),
 		cmocka_unit_test(test_redis_yaml),
+		cmocka_unit_test(test_by_exe),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

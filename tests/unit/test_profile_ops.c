@@ -418,6 +418,55 @@ static void test_collapse_keep_and_endpoints(void **state)
 	vigil_profile__free(p);
 }
 
+/* byExecutable sections merge by executable, diff by line, collapse like the container. */
+static void test_by_exe_ops(void **state)
+{
+	static const char a[] = "apiVersion: spdx.softwarecomposition.kubescape.io/v1beta1\n"
+				"kind: ContainerProfile\nmetadata: {name: pg}\nspec:\n"
+				"  byExecutable:\n"
+				"  - path: /usr/bin/pg\n"
+				"    opens: [{path: /d/1, flags: [O_RDWR]}]\n";
+	static const char b[] = "apiVersion: spdx.softwarecomposition.kubescape.io/v1beta1\n"
+				"kind: ContainerProfile\nmetadata: {name: pg}\nspec:\n"
+				"  byExecutable:\n"
+				"  - path: /usr/bin/pg\n"
+				"    opens: [{path: /d/2, flags: [O_RDWR]}]\n"
+				"  - path: /usr/sbin/runuser\n"
+				"    opens: [{path: /etc/passwd}]\n";
+	struct vigil_profile *pa = load_text(a), *pb = load_text(b);
+	struct vigil_buf d = VIGIL_BUF_INIT;
+	char *y;
+
+	(void)state;
+	assert_int_equal(vigil_profile__diff(pa, pb, &d), 1);
+	assert_non_null(strstr(d.data, "- byExecutable /usr/bin/pg: opens: /d/1 [O_RDWR]\n"));
+	assert_non_null(strstr(d.data, "+ byExecutable /usr/sbin/runuser: opens: /etc/passwd\n"));
+	vigil_buf__release(&d);
+	assert_int_equal(vigil_profile__merge(pa, pb), 0);
+	y = emit(pa);
+	assert_non_null(strstr(y, "  - path: /usr/bin/pg\n    opens:\n    - path: /d/1\n"));
+	assert_non_null(strstr(y, "    - path: /d/2\n"));
+	assert_non_null(strstr(y, "  - path: /usr/sbin/runuser\n    opens:\n"));
+	/* the runuser section had no execs: merged, it still has none (absent stays absent) */
+	assert_null(strstr(strstr(y, "/usr/sbin/runuser"), "execs"));
+	free(y);
+	/* collapse reaches the sections: 3 children over a threshold of 2 become one */
+	vigil_profile__free(pb);
+	pb = load_text("apiVersion: spdx.softwarecomposition.kubescape.io/v1beta1\n"
+		       "kind: ContainerProfile\nmetadata: {name: pg}\nspec:\n  byExecutable:\n"
+		       "  - path: /usr/bin/pg\n    opens: [{path: /d/3, flags: [O_RDWR]}]\n");
+	assert_int_equal(vigil_profile__merge(pa, pb), 0);
+	assert_int_equal(
+		vigil_profile__collapse(pa, &(struct vigil_collapse_opts){ .opens_threshold = 2 }),
+		0);
+	y = emit(pa);
+	assert_non_null(strstr(y, "    - path: /d/\xe2\x8b\xaf\n"));
+	assert_null(strstr(y, "/d/1"));
+	free(y);
+	vigil_profile__free(pa);
+	vigil_profile__free(pb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -427,6 +476,7 @@ int main(void)
 		cmocka_unit_test(test_collapse_thresholds),
 		cmocka_unit_test(test_collapse_adjacent),
 		cmocka_unit_test(test_collapse_keep_and_endpoints),
+		cmocka_unit_test(test_by_exe_ops),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

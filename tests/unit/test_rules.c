@@ -985,7 +985,7 @@ static void test_catalogue(void **state)
 					   "R1000", "R1001", "R1002", "R1003", "R1004", "R1005",
 					   "R1006", "R1007", "R1008", "R1009", "R1010", "R1011",
 					   "R1012", "R1015", "R1016", "R1030", "V1100", "V1101",
-					   "V0001", "V0002", "V0003", "V0004" };
+					   "V1103", "V0001", "V0002", "V0003", "V0004" };
 	size_t n;
 	const struct vigil_rule *all = vigil_rules__all(&n);
 
