@@ -129,3 +129,55 @@ __noinline int kallow_path_allowed(__u64 cg, __u64 want, __u32 len)
 	bpf_loop(VG_PATH_DEPTH, oa_step, &w, 0);
 	return w.ok;
 }
+
+struct class_walk {
+	__u32 pos;
+	__u32 len;
+	int cls;
+};
+
+/* One directory above the path, in the node-wide map of what the open rules name. */
+static long class_step(__u32 i, struct class_walk *w)
+{
+	struct vg_open_key k = { .kind = VG_OA_DESC };
+	__u32 p = kallow_next(w->pos, w->len);
+	struct vg_event *e;
+	__u8 *c;
+
+	if (p > w->len)
+		return 1;
+	k.hash = kallow_hash(p, w->len);
+	c = bpf_map_lookup_elem(&sensitive, &k);
+	if (c && *c == VG_CLASS_SENSITIVE) {
+		w->cls = VG_ENF_SENSITIVE;
+		return 1;
+	}
+	if (c && *c == VG_CLASS_TOKEN_DIR) {
+		/* the leaf is the first component: "token\0" */
+		e = scratch_event();
+		if (e && w->len >= 6 && e->data[0] == 't' && e->data[1] == 'o' &&
+		    e->data[2] == 'k' && e->data[3] == 'e' && e->data[4] == 'n' &&
+		    e->data[5] == 0) {
+			w->cls = VG_ENF_TOKEN;
+			return 1;
+		}
+	}
+	w->pos = p;
+	return p >= w->len;
+}
+
+__noinline int kallow_class(__u32 len)
+{
+	struct vg_open_key k = { .kind = VG_OA_FILE };
+	struct class_walk w = { .len = len };
+	__u8 *c;
+
+	if (!len || len > VG_PATH_HASH_MAX)
+		return 0;
+	k.hash = kallow_hash(0, len);
+	c = bpf_map_lookup_elem(&sensitive, &k);
+	if (c && *c == VG_CLASS_SENSITIVE)
+		return VG_ENF_SENSITIVE;
+	bpf_loop(VG_PATH_DEPTH, class_step, &w, 0);
+	return w.cls;
+}

@@ -30,10 +30,22 @@ static __always_inline __u64 oa_flags(__u32 flags)
 	return (1ull << (VG_OA_MODE_SHIFT + (m == 3 ? 2 : m))) | (flags & VG_OA_FLAG_BITS);
 }
 
+/* The open's path in record e (string 0, `off` bytes in all) is one the kernel can judge as
+ * user space would: whole, walked to the task's root, the file's only name, not a pseudo file. */
+static __always_inline bool open_judgeable(__u32 flags, __u32 len, __u32 off)
+{
+	return (flags & VG_F_ABS_ROOT) && !(flags & (VG_F_TRUNC | VG_F_ALIAS | VG_F_PSEUDO)) &&
+	       len && len == off && len <= VG_PATH_HASH_MAX;
+}
+
 /* allow.bpf.c: global functions, so the verifier checks each once, not at every caller. */
 /* Whether the path of `len` bytes in string 0 of the record in scratch is allowed to the
  * workload with these flags (matcher form): the file, or a directory above it. */
 int kallow_path_allowed(__u64 cg, __u64 want, __u32 len);
+/* The class (VG_ENF_SENSITIVE, VG_ENF_TOKEN or 0) the open rules give that path (map
+ * sensitive): a sensitive file or a file below a sensitive directory; a file named "token"
+ * below a service-account directory. */
+int kallow_class(__u32 len);
 
 /*
  * Whether the successful open in record e (its file's path in string 0, `off` bytes in all) is
@@ -61,9 +73,9 @@ static __always_inline void kallow_seen(__u64 cg, __u32 kind, __u64 hash)
 		bpf_map_update_elem(&dedup, &k, &one, BPF_ANY);
 }
 
-/* Whether the egress to the peer in e->sa[1] (protocol proto) is one the profile allows: the
- * peer's address with its protocol and port, either of them, or neither ("any"). */
-static __always_inline bool net_allowed(struct vg_event *e, __u64 cg, __u32 proto)
+/* Whether the peer in e->sa[1] (protocol proto) is in the workload's egress set: its address
+ * with its protocol and port, either of them, or neither ("any"). */
+static __always_inline bool net_in_set(struct vg_event *e, __u64 cg, __u32 proto)
 {
 	struct vg_net_key k = { .cgroup_id = cg, .proto = proto };
 	__u16 fam = e->sa[1].family, port = e->sa[1].port;
@@ -83,8 +95,6 @@ static __always_inline bool net_allowed(struct vg_event *e, __u64 cg, __u32 prot
 		return false;
 	}
 	k.family = fam;
-	if (!kallow_on(cg, VG_KA_NET))
-		return false;
 	k.port = port;
 	if (bpf_map_lookup_elem(&netallow, &k))
 		return true;
@@ -97,6 +107,12 @@ static __always_inline bool net_allowed(struct vg_event *e, __u64 cg, __u32 prot
 		return true;
 	k.port = 0;
 	return bpf_map_lookup_elem(&netallow, &k) != NULL;
+}
+
+/* The egress in e is allowed and the workload's egress is decided in the kernel. */
+static __always_inline bool net_allowed(struct vg_event *e, __u64 cg, __u32 proto)
+{
+	return kallow_on(cg, VG_KA_NET) && net_in_set(e, cg, proto);
 }
 
 #endif

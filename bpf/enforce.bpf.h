@@ -11,6 +11,8 @@
 #ifndef VIGIL_BPF_ENFORCE_H
 #define VIGIL_BPF_ENFORCE_H
 
+#include "allow.bpf.h"
+
 #define SIGKILL_ 9
 
 /* vg_path_hash (sensor_abi.h) of the first string of the record, len bytes. */
@@ -64,13 +66,13 @@ static __always_inline bool exec_forbidden(struct vg_event *e, __u64 cg, __u32 r
 	return (rules & VG_ENF_EXEC) || (e->flags & VG_F_UPPER);
 }
 
-/* Acts on the exec in record e for workload cg; marks the record with what was done. */
-static __always_inline void enforce_exec(struct vg_event *e, __u64 cg)
+/*
+ * Acts on the deviation in record e (any hook): marks the record with what was done, and kills
+ * the calling process unless a rail says not to (dry-run, the host's init or the sensor, the
+ * node-wide switch, the workload's kill budget).
+ */
+static __always_inline void enforce_act(struct vg_event *e, struct vg_enforce *en)
 {
-	struct vg_enforce *en = bpf_map_lookup_elem(&enforce, &cg);
-
-	if (!en || !exec_forbidden(e, cg, en->rules))
-		return;
 	e->flags |= VG_F_WOULD_KILL;
 	count(VG_CNT_WOULD_KILL);
 	/* the host's init and the sensor itself are never killed */
@@ -97,6 +99,73 @@ static __always_inline void enforce_exec(struct vg_event *e, __u64 cg)
 		return;
 	e->flags = (e->flags & ~VG_F_WOULD_KILL) | VG_F_KILLED;
 	count(VG_CNT_KILLS);
+}
+
+/* Whether enforce_act on record e would kill now (no rail in the way); changes nothing. */
+static __always_inline bool enforce_kills_now(struct vg_event *e, struct vg_enforce *en)
+{
+	if (e->pid == 1 || e->pid == cfg_self_tgid || enforce_off || en->mode != VG_ENF_KILL)
+		return false;
+	return e->ktime_ns - en->window_start > en->window_ns || en->kills < en->max_kills;
+}
+
+/* Acts on the exec in record e for workload cg; marks the record with what was done. */
+static __always_inline void enforce_exec(struct vg_event *e, __u64 cg)
+{
+	struct vg_enforce *en = bpf_map_lookup_elem(&enforce, &cg);
+
+	if (!en || !exec_forbidden(e, cg, en->rules))
+		return;
+	enforce_act(e, en);
+}
+
+/*
+ * R0010 / R0006 at the open's exit: a sensitive file or a service-account token the profile
+ * does not allow. The descriptor is already in the process's table, but the process never
+ * returns to user space to use it: SIGKILL is taken on the way back. Only an open the kernel
+ * judges as user space does: a sensitive file opened under another name (a hard link, a bind
+ * mount), a cut path, are detected, not killed.
+ */
+static __always_inline void enforce_open(struct vg_event *e, __u32 off, __u64 cg, __u32 flags)
+{
+	struct vg_enforce *en = bpf_map_lookup_elem(&enforce, &cg);
+	int cls;
+
+	/* an aliased file is judged by the name it was opened under, as detection judges a
+	 * sensitive name (a hard link elsewhere must not shield /etc/shadow itself) */
+	if (!en || !(en->rules & (VG_ENF_SENSITIVE | VG_ENF_TOKEN)) ||
+	    !open_judgeable(e->flags & ~VG_F_ALIAS, e->str_len[0], off))
+		return;
+	cls = kallow_class(e->str_len[0]);
+	if (!cls || !(en->rules & cls))
+		return;
+	if (kallow_path_allowed(cg, oa_flags(flags), e->str_len[0]) == 1)
+		return;
+	enforce_act(e, en);
+}
+
+/* The workload enforces R0011: a datagram its cgroup hook refused (EPERM) is still judged. */
+static __always_inline bool egress_enforced(__u64 cg)
+{
+	struct vg_enforce *en = bpf_map_lookup_elem(&enforce, &cg);
+
+	return en && (en->rules & VG_ENF_EGRESS);
+}
+
+/* R0011 at a connect's or a datagram's exit: the peer in e->sa[1] is not in the profile. In
+ * kill mode the cgroup socket hooks refused the call before anything was sent
+ * (bpf/enforce.bpf.c): the process dies here, on its way back. */
+static __always_inline void enforce_peer(struct vg_event *e, __u64 cg, __u32 proto)
+{
+	struct vg_enforce *en = bpf_map_lookup_elem(&enforce, &cg);
+	__u16 fam = e->sa[1].family;
+
+	if (!en || !(en->rules & VG_ENF_EGRESS) || (fam != AF_INET_ && fam != AF_INET6_))
+		return;
+	if (proto != IPPROTO_TCP_ && proto != IPPROTO_UDP_)
+		return;
+	if (!net_in_set(e, cg, proto))
+		enforce_act(e, en);
 }
 
 #endif

@@ -12,7 +12,7 @@
 #include "record.bpf.h"
 #include "extract.bpf.h"
 #include "syscalls.bpf.h"
-#include "allow.bpf.h"
+#include "enforce.bpf.h"
 
 __noinline int on_open(__u64 regs_, long nr, long ret, __u64 cg)
 {
@@ -80,6 +80,9 @@ __noinline int on_open(__u64 regs_, long nr, long ret, __u64 cg)
 				kallow_seen(cg, VG_EV_OPEN, pre);
 				goto exec_write;
 			}
+			/* R0010 / R0006 enforced: the process dies before it can use the descriptor */
+			if (off)
+				enforce_open(e, off, cg, (__u32)flags);
 		}
 		if (!off && upath)
 			off = put_user_path(e, off, 0, 1, upath, dirfd);

@@ -165,6 +165,13 @@ struct {
 	__type(value, __u8);
 } netallow __weak SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 64);
+	__type(key, struct vg_open_key);
+	__type(value, __u8);
+} sensitive __weak SEC(".maps");
+
 /* Set by user space (the node-wide switch): no process is killed while it is not 0. */
 __weak volatile __u32 enforce_off = 0;
 

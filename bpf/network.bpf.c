@@ -12,7 +12,7 @@
 #include "record.bpf.h"
 #include "extract.bpf.h"
 #include "syscalls.bpf.h"
-#include "allow.bpf.h"
+#include "enforce.bpf.h"
 
 __noinline int on_sock(__u64 regs_, long nr, long ret, __u64 cg)
 {
@@ -59,6 +59,8 @@ __noinline int on_sock(__u64 regs_, long nr, long ret, __u64 cg)
 		count(VG_CNT_KALLOW);
 		return 0;
 	}
+	if (kind == VG_EV_CONNECT)
+		enforce_peer(e, cg, e->arg[0]);
 	e->arg[1] = ret;
 	e->arg[2] = fd;
 	e->arg[3] = kind == VG_EV_CONNECT ? 1 : kind == VG_EV_ACCEPT ? 2 : 0;
@@ -118,6 +120,7 @@ __noinline int send_peer(__u64 sk_, __u64 uaddr, __u64 how, __u64 ret_fd, __u64 
 		kallow_seen(cg, VG_EV_SEND, h | 1);
 		return 0;
 	}
+	enforce_peer(e, cg, e->arg[0]);
 	return ev_submit_key(e, 0, 1, false, h | 1);
 }
 
@@ -157,7 +160,8 @@ __noinline int on_send(__u64 regs_, long nr, long ret, __u64 cg)
 	__u16 type, proto;
 	bool send;
 
-	if (nr == NR_sendmmsg && ret <= 0)
+	/* a refused first message (R0011 enforced, EPERM) is still judged: the sender dies */
+	if (nr == NR_sendmmsg && ret <= 0 && !(ret == -1 && egress_enforced(cg)))
 		return 0;
 	if (!want(VG_EV_DNS) && !want(VG_EV_SEND))
 		return 0;
@@ -194,7 +198,8 @@ __noinline int on_send(__u64 regs_, long nr, long ret, __u64 cg)
 	       (type == SOCK_DGRAM_ || (proto == IPPROTO_TCP_ && (flags & MSG_FASTOPEN_)));
 	/* a datagram that failed did not leave; a Fast Open SYN leaves even when the call fails
 	 * (EINPROGRESS on a non-blocking socket, a refused connection), as a connect does */
-	if (ret < 0 && !(send && proto == IPPROTO_TCP_))
+	if (ret < 0 && !(send && proto == IPPROTO_TCP_) &&
+	    !(send && ret == -1 && egress_enforced(cg)))
 		return 0;
 	if (send && nr != NR_sendmmsg)
 		send_peer((__u64)sk, (__u64)uaddr, send_how(alen, nr, flags), ret_fd, cg);
@@ -205,7 +210,7 @@ __noinline int on_send(__u64 regs_, long nr, long ret, __u64 cg)
 		for (int i = 0; i < VG_MMSG_MAX; i++) {
 			struct user_msghdr m = {};
 
-			if (i >= ret)
+			if (i >= (ret > 0 ? ret : 1))
 				break;
 			bpf_probe_read_user(&m, sizeof(m), &v[i].msg_hdr);
 			send_peer((__u64)sk, (__u64)m.msg_name, send_how(m.msg_namelen, nr, flags),

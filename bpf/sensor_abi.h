@@ -35,6 +35,8 @@
  *                          may open (a file, a directory's children, everything below it)
  *   netallow    HASH       struct vg_net_key -> u8                  egress peers a workload may
  *                          reach (address, protocol or any, port or any)
+ *   sensitive   HASH       struct vg_open_key -> u8 (VG_CLASS_*)    node-wide: the files the open
+ *                          rules name, for their enforcement
  */
 #ifndef VIGIL_BPF_SENSOR_ABI_H
 #define VIGIL_BPF_SENSOR_ABI_H
@@ -239,19 +241,33 @@ struct vg_rate {
 #define VG_ENF_UPPER  (1u << 1) /* R1001: exe on an overlayfs upper layer, path not allowed */
 #define VG_ENF_MEMFD  (1u << 2) /* R1005: exe is a memfd (fileless) */
 #define VG_ENF_DEVSHM (1u << 3) /* R1000: exe under /dev/shm */
+/* ... and at the other hooks (bpf/enforce.bpf.h, bpf/enforce.bpf.c) */
+#define VG_ENF_SENSITIVE (1u << 4) /* R0010: a sensitive file opened, not in openallow */
+#define VG_ENF_TOKEN	 (1u << 5) /* R0006: a service-account token opened, not in openallow */
+#define VG_ENF_EGRESS	 (1u << 6) /* R0011: connect / datagram to a peer not in netallow */
+#define VG_ENF_IOURING	 (1u << 7) /* R1030: an io_uring opcode not in uring_allow */
 
 #define VG_ENF_DRY_RUN 1
 #define VG_ENF_KILL    2
 
 /* one workload's enforcement (map enforce); the budget is refilled every window */
 struct vg_enforce {
-	__u32 rules;	    /* VG_ENF_* */
-	__u32 mode;	    /* VG_ENF_DRY_RUN / VG_ENF_KILL */
-	__u32 max_kills;    /* kills per window; past it: alert only (VG_F_ENF_LIMIT) */
-	__u32 kills;	    /* kills in the current window (updated by the kernel) */
-	__u64 window_ns;    /* the window's length */
-	__u64 window_start; /* bpf_ktime_get_ns() when the window began (kernel) */
+	__u32 rules;	      /* VG_ENF_* */
+	__u32 mode;	      /* VG_ENF_DRY_RUN / VG_ENF_KILL */
+	__u32 max_kills;      /* kills per window; past it: alert only (VG_F_ENF_LIMIT) */
+	__u32 kills;	      /* kills in the current window (updated by the kernel) */
+	__u64 window_ns;      /* the window's length */
+	__u64 window_start;   /* bpf_ktime_get_ns() when the window began (kernel) */
+	__u64 uring_allow[4]; /* VG_ENF_IOURING: the io_uring opcodes the profile allows */
 };
+
+/*
+ * The files the open rules name, node-wide (map sensitive, key cgroup id 0): a file (VG_OA_FILE)
+ * or everything below a directory (VG_OA_DESC), of class R0010 (sensitive) or R0006 (a
+ * directory whose "token" files are service-account tokens).
+ */
+#define VG_CLASS_SENSITIVE 1
+#define VG_CLASS_TOKEN_DIR 2
 
 struct vg_exec_key {
 	__u64 cgroup_id;

@@ -11,6 +11,7 @@
 #include "maps.bpf.h"
 #include "record.bpf.h"
 #include "extract.bpf.h"
+#include "enforce.bpf.h"
 
 SEC("tp_btf/io_uring_create")
 int BPF_PROG(vg_uring_create, int fd, void *uctx, __u32 sq_entries, __u32 cq_entries, __u32 flags)
@@ -142,10 +143,11 @@ SEC("tp_btf/io_uring_submit_req")
 int BPF_PROG(vg_uring_submit, struct io_kiocb *req)
 {
 	struct vg_uring_ops *ops, zero = {};
+	struct vg_enforce *en;
 	struct vg_event *e;
 	__u64 cg, bit;
 	__u8 op;
-	bool first = false, zoomed;
+	bool first = false, zoomed, forbidden;
 	__u32 off = 0;
 
 	if (!monitored(&cg))
@@ -167,13 +169,20 @@ int BPF_PROG(vg_uring_submit, struct io_kiocb *req)
 	}
 	uring_mark_written(cg, req, op);
 	zoomed = bpf_map_lookup_elem(&zoom, &cg) != NULL;
-	if (want(VG_EV_IOURING_OP) && (first || zoomed || !cfg_dedup)) {
+	/* R1030 enforced: an opcode the profile does not list. The request is already prepared
+	 * and is issued after this tracepoint: it may run, but its submitter never returns to
+	 * user space to see it complete */
+	en = bpf_map_lookup_elem(&enforce, &cg);
+	forbidden = en && (en->rules & VG_ENF_IOURING) && !(en->uring_allow[(op >> 6) & 3] & bit);
+	if (want(VG_EV_IOURING_OP) && (first || zoomed || !cfg_dedup || forbidden)) {
 		e = ev_begin(VG_EV_IOURING_OP, cg);
 		if (e) {
 			e->arg[1] = -1;
 			e->flags |= VG_F_IOURING | (first ? VG_F_FIRST : 0);
 			off = uring_target(e, req);
 			e->arg[0] = op; /* after uring_target, which sets arg[0] to the protocol */
+			if (forbidden && en)
+				enforce_act(e, en);
 			ev_submit(e, off, 1, false);
 		}
 	}

@@ -66,7 +66,8 @@ static void usage(FILE *f)
 		"      --no-kernel-allow send every event to user space (by default an open or an\n"
 		"                        egress the profile allows is decided in the kernel)\n"
 		"      --enforce RULES   stop in the kernel what the profile forbids, for these rules\n"
-		"                        (comma-separated): R0001, R1000, R1001, R1005\n"
+		"                        (comma-separated): R0001, R1000, R1001, R1005 (exec),\n"
+		"                        R0010, R0006 (opens), R0011 (egress), R1030 (io_uring)\n"
 		"      --enforce-mode M  dry-run (default: alerts say would-kill) or kill\n"
 		"      --enforce-switch FILE  nothing is killed while FILE exists (default\n"
 		"                        " DEFAULT_SWITCH "); SIGUSR1 turns enforcement off too\n"
@@ -91,6 +92,8 @@ struct watch {
 	const char *switch_path;	 /* the node-wide switch file */
 	uint64_t cg;			 /* the workload, once spawned */
 	bool kallow;			 /* allow sets in the kernel (not --no-kernel-allow) */
+	struct vigil_kallow_count kc;	 /* what of the profile the kernel holds */
+	int kc_err;			 /* loading them: 0 or -errno */
 	bool off;			 /* the switch as last applied */
 };
 
@@ -141,6 +144,19 @@ static int enforce_setup(struct watch *w, uint64_t cgroup_id)
 		cli_errorf("watch: not enforcing: %s; alerts only", why);
 		return 0;
 	}
+	if (w->enf.rules & (VIGIL_ENFORCE_OPENS | VIGIL_ENFORCE_EGRESS | VIGIL_ENFORCE_IOURING)) {
+		if (w->kc_err < 0) {
+			cli_errorf("watch: not enforcing: the allow sets did not load (%s); alerts "
+				   "only",
+				   strerror(-w->kc_err));
+			return 0;
+		}
+		if (vigil_kallow__enforceable(&w->kc, w->enf.rules, why, sizeof(why)) < 0) {
+			cli_errorf("watch: not enforcing: %s; alerts only", why);
+			return 0;
+		}
+		memcpy(w->enf.uring_allow, w->kc.uring_allow, sizeof(w->enf.uring_allow));
+	}
 	if (w->enf.rules & (VIGIL_ENFORCE_EXEC | VIGIL_ENFORCE_UPPER)) {
 		err = vigil_harden__exec_paths(w->p, NULL, allow_exec, w, why, sizeof(why));
 		if (err == -EINVAL || err == -ENOENT) {
@@ -175,11 +191,19 @@ static int on_spawn(uint64_t cgroup_id, void *ctx)
 	/* without the kernel filter the detector still judges first uses: not fatal */
 	if (!err)
 		vigil_sensor__set_syscall_allow(w->s, cgroup_id, bitmap, VIGIL_SYSCALL_BITS);
-	/* opens and egress the profile allows: decided in the kernel (not fatal either) */
-	if (w->kallow && (err = vigil_sensor__load_kallow(w->s, cgroup_id, w->p, NULL, NULL)) < 0)
-		cli_errorf("watch: allow sets not loaded in the kernel (%s): every event is judged "
-			   "in user space",
-			   strerror(-err));
+	/* opens and egress the profile allows: decided in the kernel (not fatal either), and
+	 * what enforcement of opens, egress and io_uring compares with */
+	if (w->kallow ||
+	    (w->enf.rules & (VIGIL_ENFORCE_OPENS | VIGIL_ENFORCE_EGRESS | VIGIL_ENFORCE_IOURING))) {
+		w->kc_err = vigil_sensor__load_kallow(
+			w->s, cgroup_id, w->p, NULL,
+			w->kallow ? VIGIL_KALLOW_OPEN | VIGIL_KALLOW_NET : 0, &w->kc);
+		if (w->kc_err < 0)
+			cli_errorf(
+				"watch: allow sets not loaded in the kernel (%s): every event is "
+				"judged in user space",
+				strerror(-w->kc_err));
+	}
 	return w->enf.rules ? enforce_setup(w, cgroup_id) : 0;
 }
 

@@ -166,6 +166,11 @@ static void decode_exec(struct vigil_sensor *s, const struct vg_event *e,
 			   vigil_str_has_prefix(s->str[2], "/dev/shm") ||
 			   (p && p->proc.argc && vigil_str_has_prefix(p->argv[0], "/dev/shm/"));
 	sensor_exec_drift(s, e, ev);
+}
+
+/* What enforcement did at the hook (exec, open, connect, send, io_uring op). */
+static void decode_action(const struct vg_event *e, struct vigil_event *ev)
+{
 	if (e->flags & VG_F_KILLED) {
 		ev->action = VIGIL_ACTION_KILLED;
 	} else if (e->flags & VG_F_WOULD_KILL) {
@@ -249,6 +254,7 @@ static void decode_iouring(struct vigil_sensor *s, const struct vg_event *e, str
 int sensor_decode(struct vigil_sensor *s, const struct vg_event *e, struct vigil_proc_entry *p,
 		  struct vigil_event *ev)
 {
+	decode_action(e, ev);
 	switch (e->kind) {
 	case VG_EV_EXEC:
 		decode_exec(s, e, p, ev);

@@ -74,6 +74,28 @@ int vigil_sensor__allow_exec(struct vigil_sensor *s, uint64_t cgroup_id, const c
 	return 0;
 }
 
+/*
+ * The cgroup socket hooks that refuse a forbidden connect or datagram before it is sent
+ * (bpf/enforce.bpf.c), on the cgroup2 root so they see every workload; they let everything
+ * through for a workload that does not enforce R0011.
+ */
+static int attach_egress(struct vigil_sensor *s)
+{
+	struct bpf_program *progs[4] = { s->skel->progs.vg_enf_connect4,
+					 s->skel->progs.vg_enf_connect6,
+					 s->skel->progs.vg_enf_sendmsg4,
+					 s->skel->progs.vg_enf_sendmsg6 };
+
+	for (int i = 0; i < 4; i++) {
+		if (s->egress_links[i])
+			continue;
+		s->egress_links[i] = bpf_program__attach_cgroup(progs[i], s->cg2_fd);
+		if (!s->egress_links[i])
+			return -errno;
+	}
+	return 0;
+}
+
 /* Removes every allow-set entry of the workload. */
 static int clear_allow(struct vigil_sensor *s, uint64_t cgroup_id)
 {
@@ -96,7 +118,7 @@ static int clear_allow(struct vigil_sensor *s, uint64_t cgroup_id)
 int vigil_sensor__set_enforce(struct vigil_sensor *s, uint64_t cgroup_id,
 			      const struct vigil_enforce *enf)
 {
-	int fd = bpf_map__fd(s->skel->maps.enforce);
+	int fd = bpf_map__fd(s->skel->maps.enforce), err;
 	struct vg_enforce v;
 
 	if (!enf) {
@@ -109,8 +131,16 @@ int vigil_sensor__set_enforce(struct vigil_sensor *s, uint64_t cgroup_id,
 	v.mode = enf->kill ? VG_ENF_KILL : VG_ENF_DRY_RUN;
 	v.max_kills = enf->max_kills ? enf->max_kills : DEFAULT_MAX_KILLS;
 	v.window_ns = enf->window_ns ? enf->window_ns : DEFAULT_WINDOW_NS;
+	memcpy(v.uring_allow, enf->uring_allow, sizeof(v.uring_allow));
+	if ((enf->rules & VIGIL_ENFORCE_OPENS) && (err = sensor_sensitive_load(s)) < 0)
+		return err;
+	if ((enf->rules & VIGIL_ENFORCE_EGRESS) && (err = attach_egress(s)) < 0)
+		return err;
 	if (bpf_map_update_elem(fd, &cgroup_id, &v, BPF_ANY))
 		return -errno;
+	/* a file reported before is a repeat in the kernel, skipped before the open rules */
+	if (enf->rules & VIGIL_ENFORCE_OPENS)
+		vigil_sensor__reset_dedup(s, cgroup_id);
 	return 0;
 }
 
@@ -120,10 +150,10 @@ uint32_t vigil_sensor__enforce_rule(const char *rule_id)
 		const char *id;
 		uint32_t bit;
 	} rules[] = {
-		{ "R0001", VIGIL_ENFORCE_EXEC },
-		{ "R1000", VIGIL_ENFORCE_DEVSHM },
-		{ "R1001", VIGIL_ENFORCE_UPPER },
-		{ "R1005", VIGIL_ENFORCE_MEMFD },
+		{ "R0001", VIGIL_ENFORCE_EXEC },      { "R1000", VIGIL_ENFORCE_DEVSHM },
+		{ "R1001", VIGIL_ENFORCE_UPPER },     { "R1005", VIGIL_ENFORCE_MEMFD },
+		{ "R0010", VIGIL_ENFORCE_SENSITIVE }, { "R0006", VIGIL_ENFORCE_TOKEN },
+		{ "R0011", VIGIL_ENFORCE_EGRESS },    { "R1030", VIGIL_ENFORCE_IOURING },
 	};
 
 	for (size_t i = 0; rule_id && i < sizeof(rules) / sizeof(rules[0]); i++)

@@ -15,6 +15,7 @@
 #include <bpf/libbpf.h>
 
 #include "sensor/sensor_state.h"
+#include "vigil/detect_paths.h"
 #include "vigil/kallow.h"
 #include "vigil.skel.h"
 
@@ -76,23 +77,25 @@ int vigil_sensor__clear_kallow(struct vigil_sensor *s, uint64_t cgroup_id)
 }
 
 /* Adds a flag set to an entry: a set within one already there adds nothing; past VG_OA_SETS
- * sets the new one is left out (its opens are then judged in user space). */
-static void add_set(struct vg_open_allow *v, uint64_t flags, bool any)
+ * sets the new one is left out (-EOVERFLOW: its opens are then judged in user space). */
+static int add_set(struct vg_open_allow *v, uint64_t flags, bool any)
 {
 	if (any) {
 		v->any = 1;
-		return;
+		return 0;
 	}
 	for (int i = 0; i < v->n; i++) {
 		if (!(flags & ~v->sets[i]))
-			return;
+			return 0;
 		if (!(v->sets[i] & ~flags)) { /* the new set is wider: it replaces this one */
 			v->sets[i] = flags;
-			return;
+			return 0;
 		}
 	}
-	if (v->n < VG_OA_SETS)
-		v->sets[v->n++] = flags;
+	if (v->n >= VG_OA_SETS)
+		return -EOVERFLOW;
+	v->sets[v->n++] = flags;
+	return 0;
 }
 
 int vigil_sensor__kallow_open(struct vigil_sensor *s, uint64_t cgroup_id, const char *path,
@@ -101,16 +104,17 @@ int vigil_sensor__kallow_open(struct vigil_sensor *s, uint64_t cgroup_id, const 
 	int fd = bpf_map__fd(s->skel->maps.openallow);
 	struct vg_open_key k = { .cgroup_id = cgroup_id, .kind = (uint32_t)kind };
 	struct vg_open_allow v;
+	int err;
 
 	if (kind < VG_OA_FILE || kind > VG_OA_DESC || !path || path[0] != '/')
 		return -EINVAL;
 	k.hash = vigil_sensor__path_hash(path);
 	if (bpf_map_lookup_elem(fd, &k, &v))
 		memset(&v, 0, sizeof(v));
-	add_set(&v, flags, any);
+	err = add_set(&v, flags, any);
 	if (bpf_map_update_elem(fd, &k, &v, BPF_ANY))
 		return -errno;
-	return 0;
+	return err;
 }
 
 int vigil_sensor__kallow_peer(struct vigil_sensor *s, uint64_t cgroup_id, int family,
@@ -131,12 +135,18 @@ int vigil_sensor__kallow_peer(struct vigil_sensor *s, uint64_t cgroup_id, int fa
 struct load {
 	struct vigil_sensor *s;
 	uint64_t cg;
+	struct vigil_kallow_count *c;
 };
 
-/* A full map leaves the entry out, which is safe (its events are judged in user space). */
-static int loaded(int err)
+/* An entry the kernel did not take is left to user space (and counted: it blocks enforcement
+ * of its kind); a full map is not an error. */
+static int loaded(struct load *l, int err)
 {
-	return err == -E2BIG || err == -ENOMEM ? 0 : err;
+	if (err == -E2BIG || err == -ENOMEM || err == -EOVERFLOW) {
+		l->c->not_loaded++;
+		return 0;
+	}
+	return err;
 }
 
 static int load_open(const char *path, enum vigil_kallow_path kind, uint64_t flags, bool any,
@@ -144,30 +154,83 @@ static int load_open(const char *path, enum vigil_kallow_path kind, uint64_t fla
 {
 	struct load *l = arg;
 
-	return loaded(vigil_sensor__kallow_open(l->s, l->cg, path, kind, flags, any));
+	return loaded(l, vigil_sensor__kallow_open(l->s, l->cg, path, kind, flags, any));
 }
 
 static int load_peer(int family, const uint8_t addr[16], uint8_t proto, uint16_t port, void *arg)
 {
 	struct load *l = arg;
 
-	return loaded(vigil_sensor__kallow_peer(l->s, l->cg, family, addr, proto, port));
+	return loaded(l, vigil_sensor__kallow_peer(l->s, l->cg, family, addr, proto, port));
+}
+
+static int load_uring(const char *name, void *arg)
+{
+	struct load *l = arg;
+	int op = vigil_iouring_op_nr(name);
+
+	/* a name this kernel does not have: no event can carry it */
+	if (op >= 0 && op < 256)
+		l->c->uring_allow[op / 64] |= 1ULL << (op % 64);
+	return 0;
 }
 
 int vigil_sensor__load_kallow(struct vigil_sensor *s, uint64_t cgroup_id,
-			      const struct vigil_profile *p, const char *container,
+			      const struct vigil_profile *p, const char *container, uint32_t kinds,
 			      struct vigil_kallow_count *ret)
 {
-	static const struct vigil_kallow_visit visit = { load_open, load_peer };
-	struct load l = { s, cgroup_id };
+	static const struct vigil_kallow_visit visit = { load_open, load_peer, load_uring };
+	struct vigil_kallow_count c = { 0 };
+	struct load l = { s, cgroup_id, &c };
 	int err;
 
 	err = vigil_sensor__clear_kallow(s, cgroup_id);
 	if (!err)
-		err = vigil_profile__kernel_allow(p, container, &visit, &l, ret);
-	if (!err)
-		err = vigil_sensor__set_kallow(s, cgroup_id, VIGIL_KALLOW_OPEN | VIGIL_KALLOW_NET);
+		err = vigil_profile__kernel_allow(p, container, &visit, &l, &c);
+	if (!err && kinds)
+		err = vigil_sensor__set_kallow(s, cgroup_id, kinds);
 	if (err)
 		vigil_sensor__clear_kallow(s, cgroup_id); /* a part loaded is not turned on */
+	if (ret)
+		*ret = c;
+	return err;
+}
+
+/* The service-account token directories of the open rules (R0006), as the kernel's walk names
+ * them (/var/run is usually a link to /run, but not in every image). */
+static const char *const token_dirs[] = {
+	"/run/secrets/kubernetes.io/serviceaccount",
+	"/var/run/secrets/kubernetes.io/serviceaccount",
+	"/run/secrets/eks.amazonaws.com/serviceaccount",
+	"/var/run/secrets/eks.amazonaws.com/serviceaccount",
+	NULL,
+};
+
+static int sensitive_put(int fd, const char *path, uint32_t kind, uint8_t cls)
+{
+	struct vg_open_key k = { .hash = vigil_sensor__path_hash(path), .kind = kind };
+
+	if (bpf_map_update_elem(fd, &k, &cls, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+/*
+ * The node-wide map of what the open rules name (map sensitive): detection's sensitive files
+ * and directories (vigil/detect_paths.h), and the token directories. The kernel names fewer
+ * files than detection does (not users' SSH keys, nor a token outside these directories): it
+ * kills only where detection would raise the rule.
+ */
+int sensor_sensitive_load(struct vigil_sensor *s)
+{
+	int fd = bpf_map__fd(s->skel->maps.sensitive), err = 0;
+	const char *const *f = vigil_sensitive_files(), *const *d = vigil_sensitive_dirs();
+
+	for (size_t i = 0; !err && f[i]; i++)
+		err = sensitive_put(fd, f[i], VG_OA_FILE, VG_CLASS_SENSITIVE);
+	for (size_t i = 0; !err && d[i]; i++)
+		err = sensitive_put(fd, d[i], VG_OA_DESC, VG_CLASS_SENSITIVE);
+	for (size_t i = 0; !err && token_dirs[i]; i++)
+		err = sensitive_put(fd, token_dirs[i], VG_OA_DESC, VG_CLASS_TOKEN_DIR);
 	return err;
 }

@@ -213,6 +213,8 @@ void vigil_sensor__free(struct vigil_sensor *s)
 	sensor_tls_free(s->tls);
 	for (unsigned i = 0; i < s->nhooks; i++)
 		bpf_link__destroy(s->hooks[i].link);
+	for (int i = 0; i < 4; i++)
+		bpf_link__destroy(s->egress_links[i]);
 	vigil_bpf__destroy(s->skel);
 	for (int i = 0; i < SPAWN_MAX; i++)
 		free(s->spawned[i].dir);

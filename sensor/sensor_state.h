@@ -49,6 +49,9 @@ struct vigil_sensor {
 	unsigned nhooks;
 	char cg2_root[PATH_MAX];
 	int cg2_fd;
+	/* R0011 enforcement's cgroup socket hooks on the cgroup2 root (bpf/enforce.bpf.c),
+	 * attached when a workload first enforces it */
+	struct bpf_link *egress_links[4];
 	int64_t realtime_offset; /* CLOCK_REALTIME - CLOCK_MONOTONIC at open */
 	struct vigil_proc_table *procs;
 	struct vigil_workload_table *wls;
@@ -102,5 +105,7 @@ int sensor_decode(struct vigil_sensor *s, const struct vg_event *e, struct vigil
 void sensor_exec_drift(struct vigil_sensor *s, const struct vg_event *e, struct vigil_event *ev);
 /* Splits the strings of record e (size bytes) into s->str; -EINVAL when they overrun it. */
 int sensor_decode_strings(struct vigil_sensor *s, const struct vg_event *e, size_t size);
+/* sensor_kallow.c: the node-wide map of the files the open rules name (R0010, R0006) */
+int sensor_sensitive_load(struct vigil_sensor *s);
 
 #endif

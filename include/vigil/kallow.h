@@ -29,13 +29,31 @@ struct vigil_kallow_visit {
 	/* family AF_INET / AF_INET6; addr: 4 or 16 bytes; proto IPPROTO_TCP / IPPROTO_UDP, 0 =
 	 * any; port 0 = any */
 	int (*peer)(int family, const uint8_t addr[16], uint8_t proto, uint16_t port, void *arg);
+	/* an io_uring operation the profile allows, by name ("OPENAT") */
+	int (*uring)(const char *name, void *arg);
 };
 
 /* How many entries the kernel received and how many it cannot express. */
 struct vigil_kallow_count {
 	uint64_t opens, opens_left_out;
+	/* opens left out that could name a file the open rules name (below /etc, /root, /run,
+	 * /var, or starting with a wildcard): the kernel could not tell them allowed */
+	uint64_t opens_left_out_sensitive;
+	/* peers left out (CIDRs, "*", other protocols) and neighbors known by selector only */
 	uint64_t peers, peers_left_out;
+	/* entries the kernel did not take (a fifth flag set for one path, a full map) */
+	uint64_t not_loaded;
+	uint64_t uring_allow[4]; /* the io_uring opcodes allowed, as the kernel numbers them */
 };
+
+/*
+ * The rails of in-kernel enforcement on the allow sets (docs/ENFORCEMENT.md): the open rules
+ * (R0010, R0006) need every open the profile allows below the sensitive directories in the
+ * kernel; the egress rule (R0011) every peer. rules: VIGIL_ENFORCE_* (vigil/sensor.h). Returns
+ * 0, or -EPERM with why.
+ */
+int vigil_kallow__enforceable(const struct vigil_kallow_count *c, uint32_t rules, char *why,
+			      size_t why_size);
 
 /*
  * Calls v's functions for each entry of the container's opens and egress neighbors that the
@@ -48,12 +66,13 @@ int vigil_profile__kernel_allow(const struct vigil_profile *p, const char *conta
 
 /*
  * Loads the workload's allow sets from the profile into the kernel (sensor.h's
- * vigil_sensor__clear_kallow, entries, vigil_sensor__set_kallow) and turns them on. On failure
- * nothing is left on: the workload's events are all sent, as without allow sets.
+ * vigil_sensor__clear_kallow, entries, vigil_sensor__set_kallow) and turns on filtering for
+ * kinds (VIGIL_KALLOW_*; 0: the sets serve enforcement only). On failure nothing is left: the
+ * workload's events are all sent, as without allow sets.
  */
 struct vigil_sensor;
 int vigil_sensor__load_kallow(struct vigil_sensor *s, uint64_t cgroup_id,
-			      const struct vigil_profile *p, const char *container,
+			      const struct vigil_profile *p, const char *container, uint32_t kinds,
 			      struct vigil_kallow_count *ret);
 
 #endif

@@ -105,16 +105,24 @@ int vigil_sensor__set_zoom(struct vigil_sensor *s, uint64_t cgroup_id, bool on);
 #define VIGIL_ENFORCE_UPPER  (1u << 1) /* R1001: not allowed and on an overlayfs upper layer */
 #define VIGIL_ENFORCE_MEMFD  (1u << 2) /* R1005: a memfd (fileless) */
 #define VIGIL_ENFORCE_DEVSHM (1u << 3) /* R1000: below /dev/shm */
+/* at the open's exit, connect/sendto/sendmsg's entry, io_uring submission: with the
+ * workload's open and egress allow sets loaded (vigil_sensor__load_kallow) */
+#define VIGIL_ENFORCE_SENSITIVE (1u << 4) /* R0010: a sensitive file the profile does not open */
+#define VIGIL_ENFORCE_TOKEN	(1u << 5) /* R0006: a service-account token, likewise */
+#define VIGIL_ENFORCE_EGRESS	(1u << 6) /* R0011: a peer not in the profile's egress */
+#define VIGIL_ENFORCE_IOURING	(1u << 7) /* R1030: an io_uring operation not in the profile */
+#define VIGIL_ENFORCE_OPENS	(VIGIL_ENFORCE_SENSITIVE | VIGIL_ENFORCE_TOKEN)
 struct vigil_enforce {
 	uint32_t rules;
 	bool kill;
 	uint32_t max_kills;
 	uint64_t window_ns;
+	uint64_t uring_allow[4]; /* VIGIL_ENFORCE_IOURING: the opcodes allowed (bit per opcode) */
 };
 /* The VIGIL_ENFORCE_* bit of a rule id ("R0001"); 0 when the kernel cannot enforce it. */
 uint32_t vigil_sensor__enforce_rule(const char *rule_id);
 /* "R0001, R1000, R1001, R1005": the rules vigil_sensor__enforce_rule knows, for messages. */
-#define VIGIL_ENFORCE_RULE_LIST "R0001, R1000, R1001, R1005"
+#define VIGIL_ENFORCE_RULE_LIST "R0001, R1000, R1001, R1005, R0010, R0006, R0011, R1030"
 /* Sets (enf != NULL) or removes a workload's enforcement; removing also clears its allow set. */
 int vigil_sensor__set_enforce(struct vigil_sensor *s, uint64_t cgroup_id,
 			      const struct vigil_enforce *enf);

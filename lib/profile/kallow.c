@@ -7,6 +7,7 @@
  * path, a literal directory followed by one trailing wildcard, a literal address.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include "profile/model.h"
 #include "profile/wildcard.h"
 #include "vigil/kallow.h"
+#include "vigil/sensor.h"
 
 /* The longest path the kernel judges (bpf/sensor_abi.h VG_PATH_HASH_MAX: a path is as long as
  * its leaf-first form) */
@@ -96,6 +98,23 @@ static int open_shape(const char *pattern, char *out, size_t size, enum vigil_ka
 	return 0;
 }
 
+/* A pattern the kernel cannot judge that could match a file the open rules name: those all
+ * lie below /etc, /root, /run or /var (bpf/sensor_abi.h, map sensitive). */
+static bool may_name_sensitive(const char *pattern)
+{
+	static const char *const roots[] = { "etc", "root", "run", "var", NULL };
+	const char *s = pattern[0] == '/' ? pattern + 1 : pattern, *end = strchr(s, '/');
+	size_t n = end ? (size_t)(end - s) : strlen(s);
+
+	if (!n || seg_is(s, n, VIGIL_WC_ONE) || seg_is(s, n, "*") || seg_is(s, n, "..") ||
+	    seg_is(s, n, "."))
+		return true;
+	for (size_t i = 0; roots[i]; i++)
+		if (seg_is(s, n, roots[i]))
+			return true;
+	return false;
+}
+
 static int visit_open(const struct prof_open *o, const struct vigil_kallow_visit *v, void *arg,
 		      struct vigil_kallow_count *cnt)
 {
@@ -107,6 +126,8 @@ static int visit_open(const struct prof_open *o, const struct vigil_kallow_visit
 		return 0;
 	if (open_shape(o->path, path, sizeof(path), &kind) < 0) {
 		cnt->opens_left_out++;
+		if (may_name_sensitive(o->path))
+			cnt->opens_left_out_sensitive++;
 		return 0;
 	}
 	/* as the matcher: an unknown flag name adds nothing */
@@ -179,8 +200,17 @@ static int visit_container(const struct prof_container *c, const struct vigil_ka
 		cnt->opens_left_out += c->opens.n;
 	for (size_t i = 0; i < c->opens.n && !r && !prof_byexe_present(c); i++)
 		r = visit_open(&c->opens.v[i], v, arg, cnt);
+	for (size_t i = 0; i < c->iouring.n && !r; i++)
+		r = v->uring && c->iouring.v[i] ? v->uring(c->iouring.v[i], arg) : 0;
 	for (size_t i = 0; i < c->egress.n && !r; i++) {
 		const struct prof_neighbor *nb = &c->egress.v[i];
+
+		/* the matcher takes an in-cluster address for a neighbor known by selector only */
+		if ((nb->pod_selector.state == PROF_SET ||
+		     nb->namespace_selector.state == PROF_SET) &&
+		    !(nb->ip_address && *nb->ip_address) && !nb->ip_addresses.n &&
+		    !(nb->dns && *nb->dns) && !nb->dns_names.n)
+			cnt->peers_left_out++;
 
 		if (nb->ip_address)
 			r = visit_addr(nb, nb->ip_address, v, arg, cnt);
@@ -229,4 +259,30 @@ int vigil_profile__kernel_allow(const struct vigil_profile *p, const char *conta
 	if (!r && !found)
 		return -ENOENT;
 	return r;
+}
+
+int vigil_kallow__enforceable(const struct vigil_kallow_count *c, uint32_t rules, char *why,
+			      size_t why_size)
+{
+	if (why_size)
+		why[0] = '\0';
+	if ((rules & VIGIL_ENFORCE_OPENS) && (c->opens_left_out_sensitive || c->not_loaded)) {
+		snprintf(
+			why, why_size,
+			"%llu open path(s) of the profile the kernel cannot compare exactly (a "
+			"wildcard before the end, or more than four flag sets for one path): R0010 "
+			"and R0006 are enforced only when every allowed open below /etc, /root, /run "
+			"and /var is in the kernel",
+			(unsigned long long)(c->opens_left_out_sensitive + c->not_loaded));
+		return -EPERM;
+	}
+	if ((rules & VIGIL_ENFORCE_EGRESS) && (c->peers_left_out || c->not_loaded)) {
+		snprintf(why, why_size,
+			 "%llu egress peer(s) of the profile the kernel cannot compare exactly (a "
+			 "CIDR, \"*\", a selector, a protocol other than TCP and UDP): R0011 is "
+			 "enforced only when every allowed peer is an address in the kernel",
+			 (unsigned long long)(c->peers_left_out + c->not_loaded));
+		return -EPERM;
+	}
+	return 0;
 }

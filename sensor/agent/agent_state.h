@@ -27,6 +27,7 @@
 #include <time.h>
 
 #include "sensor/agent/config.h"
+#include "vigil/kallow.h"
 #include "sensor/agent/identity.h"
 #include "sensor/agent/meta.h"
 #include "sensor/agent/rtinit.h"
@@ -96,7 +97,9 @@ struct wl {
 	uint32_t enforce_rules;
 	bool enforce_kill;
 	bool enforcing;
-	bool kallow; /* its allow sets are in the kernel (kallow.c) */
+	bool kallow;		      /* its allow sets are in the kernel (kallow.c) */
+	struct vigil_kallow_count kc; /* what of its profile they hold */
+	int kc_err;		      /* loading them: 0 or -errno */
 };
 
 #define AGENT_MAX_RULES 128 /* distinct rule ids counted for metrics */

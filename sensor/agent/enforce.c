@@ -12,6 +12,7 @@
 
 #include "sensor/agent/agent_state.h"
 #include "vigil/harden.h"
+#include "vigil/kallow.h"
 
 void agent_wl_unenforce(struct agent *a, struct wl *w)
 {
@@ -48,6 +49,20 @@ void agent_wl_enforce(struct agent *a, struct wl *w)
 	if (vigil_harden__enforceable(w->profile->good, why, sizeof(why)) < 0) {
 		agent_logf("%s: not enforcing: %s; alerts only", w->name, why);
 		return;
+	}
+	/* opens, egress, io_uring: compared with the allow sets the binding loaded (kallow.c) */
+	if (enf.rules & (VIGIL_ENFORCE_OPENS | VIGIL_ENFORCE_EGRESS | VIGIL_ENFORCE_IOURING)) {
+		if (w->kc_err < 0) {
+			agent_logf(
+				"%s: not enforcing: the allow sets did not load (%s); alerts only",
+				w->name, strerror(-w->kc_err));
+			return;
+		}
+		if (vigil_kallow__enforceable(&w->kc, enf.rules, why, sizeof(why)) < 0) {
+			agent_logf("%s: not enforcing: %s; alerts only", w->name, why);
+			return;
+		}
+		memcpy(enf.uring_allow, w->kc.uring_allow, sizeof(enf.uring_allow));
 	}
 	if (enf.rules & (VIGIL_ENFORCE_EXEC | VIGIL_ENFORCE_UPPER)) {
 		err = vigil_harden__exec_paths(w->profile->good, container, allow_exec, &al, why,

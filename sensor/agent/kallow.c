@@ -12,6 +12,8 @@
 #include "sensor/agent/agent_state.h"
 #include "vigil/kallow.h"
 
+#define KINDS (VIGIL_KALLOW_OPEN | VIGIL_KALLOW_NET)
+
 void agent_wl_unkallow(struct agent *a, struct wl *w)
 {
 	if (!w->kallow)
@@ -28,11 +30,15 @@ void agent_wl_kallow(struct agent *a, struct wl *w)
 	w->kallow = true; /* whatever happens below, the old entries are cleared */
 	if (!w->profile || !w->profile->good) {
 		agent_wl_unkallow(a, w);
+		w->kc_err = -ENOENT;
 		return;
 	}
-	err = vigil_sensor__load_kallow(a->s, w->cgroup_id, w->profile->good, container, NULL);
+	err = vigil_sensor__load_kallow(a->s, w->cgroup_id, w->profile->good, container, KINDS,
+					&w->kc);
 	if (err == -ENOENT && container) /* as binding: the profile's first container */
-		err = vigil_sensor__load_kallow(a->s, w->cgroup_id, w->profile->good, NULL, NULL);
+		err = vigil_sensor__load_kallow(a->s, w->cgroup_id, w->profile->good, NULL, KINDS,
+						&w->kc);
+	w->kc_err = err;
 	if (err < 0)
 		agent_logf("%s: allow sets not loaded in the kernel (%s): every event is judged in "
 			   "user space",

@@ -547,7 +547,50 @@ static int eval_socket(struct raise *r)
 			    (long long)ev->call.arg2);
 }
 
+/*
+ * An open, a peer or an io_uring operation the kernel acted on always has its alert: the
+ * kernel acts only where these rules raise (its allow sets are the profile's, the rails refuse
+ * a profile it cannot hold whole), and if they found nothing to say the alert still says what
+ * enforcement did.
+ */
+static int eval_acted(struct raise *r, int n)
+{
+	const struct vigil_event *ev = r->ev;
+	char key[INET6_ADDRSTRLEN + 32], addr[INET6_ADDRSTRLEN + 1];
+
+	if (n || ev->action == VIGIL_ACTION_NONE)
+		return n;
+	switch (ev->kind) {
+	case VIGIL_EV_OPEN: {
+		const char *path = ev->open.path ? ev->open.path : "";
+		bool token = vigil_open_class(path) == VIGIL_OPEN_TOKEN;
+
+		return detect_raise(r, token ? VIGIL_R0006 : VIGIL_R0010, path,
+				    "open stopped by enforcement: %s", path);
+	}
+	case VIGIL_EV_CONNECT:
+	case VIGIL_EV_SEND:
+		vigil_sockaddr__text(&ev->net.remote, addr, sizeof(addr));
+		snprintf(key, sizeof(key), "%s/%s:%u", vigil_ip_proto_name(ev->net.proto), addr,
+			 ev->net.remote.port);
+		return detect_raise(r, VIGIL_R0011, key, "egress stopped by enforcement: %s", key);
+	case VIGIL_EV_IOURING_OP:
+		return detect_raise(r, VIGIL_R1030, ev->iouring.opname ? ev->iouring.opname : "",
+				    "io_uring operation stopped by enforcement: %s",
+				    ev->iouring.opname ? ev->iouring.opname : "");
+	default:
+		return n;
+	}
+}
+
+static int detect_eval_kind(struct raise *r);
+
 int detect_eval(struct raise *r)
+{
+	return eval_acted(r, detect_eval_kind(r));
+}
+
+static int detect_eval_kind(struct raise *r)
 {
 	const struct vigil_event *ev = r->ev;
 	const char *comm = ev->proc ? ev->proc->comm : "";

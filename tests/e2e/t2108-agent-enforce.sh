@@ -55,11 +55,11 @@ bindings:
     enforce_mode: kill
 CONFIG
 "$VIGIL" agent --check --config "$TEST_TMP/agent.yaml" || fail "config rejected"
-sed 's/R1001]/R1001, R0006]/' "$TEST_TMP/agent.yaml" >"$TEST_TMP/bad.yaml"
+sed 's/R1001]/R1001, R0005]/' "$TEST_TMP/agent.yaml" >"$TEST_TMP/bad.yaml"
 if "$VIGIL" agent --check --config "$TEST_TMP/bad.yaml" 2>"$TEST_TMP/bad.err"; then
 	fail "a rule the kernel cannot enforce was accepted"
 fi
-assert_contains "$(cat "$TEST_TMP/bad.err")" "R0006 is not enforced in the kernel" "the refusal says why"
+assert_contains "$(cat "$TEST_TMP/bad.err")" "R0005 is not enforced in the kernel" "the refusal says why"
 
 spawn agent "$VIGIL" agent --config "$TEST_TMP/agent.yaml"
 wait_for_line "$TEST_TMP/agent.log" "$PODMAN_NAME: enforcing \(kill\)" 30

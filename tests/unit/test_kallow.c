@@ -105,7 +105,7 @@ static int on_peer(int family, const uint8_t addr[16], uint8_t proto, uint16_t p
 	return 0;
 }
 
-static const struct vigil_kallow_visit visit = { on_open, on_peer };
+static const struct vigil_kallow_visit visit = { on_open, on_peer, NULL };
 
 static const struct entry *find(const struct got *g, const char *path, enum vigil_kallow_path k)
 {
@@ -121,6 +121,7 @@ static void test_shapes(void **state)
 	struct vigil_kallow_count c;
 	struct got g = { 0 };
 	const struct entry *e;
+	char why[512];
 
 	(void)state;
 	assert_int_equal(vigil_profile__kernel_allow(p, NULL, &visit, &g, &c), 0);
@@ -138,6 +139,15 @@ static void test_shapes(void **state)
 	/* left out: mid-path wildcards, empty / . / .. segments; the other container */
 	assert_int_equal(c.opens, 6);
 	assert_int_equal(c.opens_left_out, 5);
+	/* of which one could allow what the open rules name: the one below /var */
+	assert_int_equal(c.opens_left_out_sensitive, 1);
+	assert_int_equal(vigil_kallow__enforceable(&c, VIGIL_ENFORCE_SENSITIVE, why, sizeof(why)),
+			 -EPERM);
+	assert_non_null(strstr(why, "R0010"));
+	assert_int_equal(vigil_kallow__enforceable(&c, VIGIL_ENFORCE_EXEC, why, sizeof(why)), 0);
+	c.opens_left_out_sensitive = 0;
+	assert_int_equal(vigil_kallow__enforceable(&c, VIGIL_ENFORCE_SENSITIVE, why, sizeof(why)),
+			 0);
 	assert_null(find(&g, "/side/only", VIGIL_KALLOW_FILE));
 	for (size_t i = 0; i < g.n; i++)
 		assert_null(strstr(g.e[i].path, "proc"));
@@ -260,6 +270,7 @@ static void test_peers(void **state)
 	struct got g = { 0 };
 	uint8_t a1[16] = { 10, 0, 0, 1 }, a2[16] = { 10, 0, 0, 2 }, a3[16] = { 10, 0, 0, 3 };
 	uint8_t v6[16] = { 0xfd, [15] = 1 };
+	char why[512];
 	bool s1 = false, s2 = false, s3 = false, s6 = false;
 
 	(void)state;
@@ -289,6 +300,9 @@ static void test_peers(void **state)
 	/* 10.0.0.1 and 10.0.0.2 with TCP-443 (SCTP left out), fd00::1, 10.0.0.3 */
 	assert_int_equal(c.peers, 4);
 	assert_int_equal(c.peers_left_out, 4); /* the CIDR, '*', SCTP twice */
+	assert_int_equal(vigil_kallow__enforceable(&c, VIGIL_ENFORCE_EGRESS, why, sizeof(why)),
+			 -EPERM);
+	assert_non_null(strstr(why, "R0011"));
 	vigil_profile__free(p);
 }
 
