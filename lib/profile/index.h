@@ -38,6 +38,12 @@ void vigil_segindex__free(struct vigil_segindex *ix);
 int vigil_segindex__add(struct vigil_segindex *ix, const char *pattern, uint32_t id);
 
 /*
+ * A size hint before adding many patterns: about nliteral literal ones and nwild with
+ * wildcards (a guess costs only memory or a rehash). 0 or -ENOMEM.
+ */
+int vigil_segindex__reserve(struct vigil_segindex *ix, size_t nliteral, size_t nwild);
+
+/*
  * Calls cb for the id of every pattern that matches query (a path, or a DNS name already
  * normalized with vigil_wc_dns_normalize) until cb returns true. Returns true when cb did.
  */

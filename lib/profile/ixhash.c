@@ -62,9 +62,8 @@ size_t ix_hash_bytes(const struct ix_hash *t)
 	return t->cap * sizeof(struct ix_slot) + t->acap;
 }
 
-static int ix_grow(struct ix_hash *t)
+static int ix_resize(struct ix_hash *t, size_t ncap)
 {
-	size_t ncap = t->cap ? t->cap * 2 : 16;
 	struct ix_slot *ns = slots_alloc(ncap);
 
 	if (!ns)
@@ -83,6 +82,22 @@ static int ix_grow(struct ix_hash *t)
 	t->slots = ns;
 	t->cap = ncap;
 	return 0;
+}
+
+static int ix_grow(struct ix_hash *t)
+{
+	return ix_resize(t, t->cap ? t->cap * 2 : 16);
+}
+
+int ix_reserve(struct ix_hash *t, size_t more)
+{
+	size_t want = t->n + more, ncap = t->cap ? t->cap : 16;
+
+	if (want > SIZE_MAX / 8)
+		return -ENOMEM;
+	while (want * 4 > ncap * 3) /* the load factor ix_insert_h keeps */
+		ncap *= 2;
+	return ncap == t->cap ? 0 : ix_resize(t, ncap);
 }
 
 int ix_insert_h(struct ix_hash *t, uint64_t h, uint32_t tag, const void *key, size_t len,

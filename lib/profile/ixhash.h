@@ -157,6 +157,8 @@ static inline bool ix_get(const struct ix_hash *t, uint32_t tag, const void *key
 /* An empty table with its own seed. */
 void ix_hash_init(struct ix_hash *t);
 void ix_hash_release(struct ix_hash *t);
+/* Makes room for more keys at once (no rehash per doubling while they go in). 0 or -ENOMEM. */
+int ix_reserve(struct ix_hash *t, size_t more);
 /* Bytes the table holds (slots and arena). */
 size_t ix_hash_bytes(const struct ix_hash *t);
 /*

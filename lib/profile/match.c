@@ -402,9 +402,28 @@ static int add_digests(struct vigil_matcher *m, const struct prof_strs *d)
 	return r < 0 ? r : 0;
 }
 
+/* Sizes the exec and open indexes for the container's entries before they go in. */
+static int reserve(struct vigil_matcher *m, const struct prof_container *c)
+{
+	size_t wild = 0;
+	int r;
+
+	for (size_t i = 0; i < c->execs.n; i++)
+		wild += c->execs.v[i].path && (strchr(c->execs.v[i].path, '*') ||
+					       strstr(c->execs.v[i].path, VIGIL_WC_ONE));
+	r = vigil_segindex__reserve(m->execs, c->execs.n - wild, wild);
+	if (r < 0)
+		return r;
+	wild = 0;
+	for (size_t i = 0; i < c->opens.n; i++)
+		wild += c->opens.v[i].path && (strchr(c->opens.v[i].path, '*') ||
+					       strstr(c->opens.v[i].path, VIGIL_WC_ONE));
+	return vigil_segindex__reserve(m->opens, c->opens.n - wild, wild);
+}
+
 static int add_container(struct vigil_matcher *m, const struct prof_container *c)
 {
-	int r = 0;
+	int r = reserve(m, c);
 
 	for (size_t i = 0; i < c->execs.n && r == 0; i++)
 		r = add_exec(m, &c->execs.v[i]);

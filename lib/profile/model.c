@@ -55,7 +55,19 @@ void prof_strs_sort_unique(struct prof_strs *l)
 
 	if (l->n < 2)
 		return;
-	qsort(l->v, l->n, sizeof(*l->v), cmp_str);
+	if (l->n > 16) {
+		qsort(l->v, l->n, sizeof(*l->v), cmp_str);
+	} else {
+		/* most sets are a few flags or args: qsort's set-up costs more than the sort */
+		for (size_t i = 1; i < l->n; i++) {
+			char *s = l->v[i];
+			size_t j = i;
+
+			for (; j && strcmp(l->v[j - 1], s) > 0; j--)
+				l->v[j] = l->v[j - 1];
+			l->v[j] = s;
+		}
+	}
 	for (size_t i = 0; i < l->n; i++) {
 		if (w && !strcmp(l->v[w - 1], l->v[i])) {
 			free(l->v[i]);

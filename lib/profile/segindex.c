@@ -267,6 +267,13 @@ static int add_wildcard(struct vigil_segindex *ix, const struct vigil_wc_pattern
 	return add_shaped(ix, p, &sh, (uint32_t)k, id);
 }
 
+int vigil_segindex__reserve(struct vigil_segindex *ix, size_t nliteral, size_t nwild)
+{
+	int r = ix_reserve(&ix->literal, nliteral);
+
+	return r < 0 ? r : ix_reserve(&ix->shaped, nwild);
+}
+
 int vigil_segindex__add(struct vigil_segindex *ix, const char *pattern, uint32_t id)
 {
 	struct vigil_wc_pattern p;

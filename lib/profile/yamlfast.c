@@ -27,6 +27,15 @@ struct fy {
 	bool comments;
 	const struct vigil_profile_limits *lim;
 	size_t total, max_total;
+	/*
+	 * The items of the collection being built at each depth gather here and are copied out
+	 * once, at its exact size, when it ends: no realloc per doubling, no slack per entry.
+	 */
+	struct level {
+		struct prof_node *v;
+		size_t n, cap;
+	} * lv;
+	size_t nlv;
 };
 
 #define DECLINE PROF_FAST_DECLINE
@@ -164,6 +173,44 @@ static int add_item(struct fy *f, struct prof_node *parent, struct prof_node **r
 	return 0;
 }
 
+/* A new item of the collection being built at depth. */
+static int push_item(struct fy *f, size_t depth, struct prof_node **ret)
+{
+	struct level *l;
+
+	if (depth >= f->nlv) {
+		size_t cap = f->nlv;
+
+		if (prof_grow((void **)&f->lv, &cap, depth, sizeof(*f->lv)))
+			return DECLINE;
+		f->nlv = cap;
+	}
+	l = &f->lv[depth];
+	if (l->n >= f->lim->max_entries || ++f->total > f->max_total)
+		return DECLINE;
+	if (prof_grow((void **)&l->v, &l->cap, l->n, sizeof(*l->v)))
+		return DECLINE;
+	*ret = &l->v[l->n++];
+	memset(*ret, 0, sizeof(**ret));
+	return 0;
+}
+
+/* The collection at depth ends: its items move into n. */
+static int finish(struct fy *f, struct prof_node *n, size_t depth)
+{
+	struct level *l = depth < f->nlv ? &f->lv[depth] : NULL;
+
+	if (!l || !l->n)
+		return 0;
+	n->items = malloc(l->n * sizeof(*n->items));
+	if (!n->items)
+		return DECLINE;
+	memcpy(n->items, l->v, l->n * sizeof(*n->items));
+	n->n = n->cap = l->n;
+	l->n = 0;
+	return 0;
+}
+
 enum sctx {
 	S_VALUE,
 	S_KEY,
@@ -246,7 +293,7 @@ static int scan_plain(const struct fy *f, const char **q, enum sctx ctx, struct 
 		if (*p == ':' &&
 		    (blank_after(f, p) || (flow && p + 1 < f->end && strchr(",?[]{}", p[1]))))
 			break;
-		if (flow && strchr(",[]{}", *p))
+		if (flow && (*p == ',' || *p == '[' || *p == ']' || *p == '{' || *p == '}'))
 			break;
 		last = p;
 	}
@@ -333,6 +380,7 @@ static int set_scalar(struct fy *f, struct prof_node *n, const struct scalar *sc
 static int flow_seq(struct fy *f, struct prof_node *n, const char **q, size_t depth)
 {
 	const char *p = *q + 1;
+	size_t items = 0;
 
 	if (depth > f->lim->max_depth)
 		return DECLINE;
@@ -345,11 +393,12 @@ static int flow_seq(struct fy *f, struct prof_node *n, const char **q, size_t de
 
 		while (p < f->end && *p == ' ')
 			p++;
-		if (p < f->end && *p == ']' && !n->n)
+		if (p < f->end && *p == ']' && !items)
 			break;
 		if (p == f->end || (r = scan_scalar(f, &p, S_FLOW, &sc)) ||
-		    (r = add_item(f, n, &it)) || (r = set_scalar(f, it, &sc)))
+		    (r = push_item(f, depth, &it)) || (r = set_scalar(f, it, &sc)))
 			return DECLINE;
+		items++;
 		while (p < f->end && *p == ' ')
 			p++;
 		if (p < f->end && *p == ']')
@@ -359,14 +408,14 @@ static int flow_seq(struct fy *f, struct prof_node *n, const char **q, size_t de
 		p++;
 	}
 	*q = p + 1;
-	return 0;
+	return finish(f, n, depth);
 }
 
 /* "{a: b, 'c': d}" or "{}" on one line; *q at '{'. */
 static int flow_map(struct fy *f, struct prof_node *n, const char **q, size_t depth)
 {
 	const char *p = *q + 1;
-	size_t a, b;
+	size_t a, b, items = 0;
 
 	if (depth > f->lim->max_depth)
 		return DECLINE;
@@ -379,11 +428,12 @@ static int flow_map(struct fy *f, struct prof_node *n, const char **q, size_t de
 
 		while (p < f->end && *p == ' ')
 			p++;
-		if (p < f->end && *p == '}' && !n->n)
+		if (p < f->end && *p == '}' && !items)
 			break;
 		if (p == f->end || scan_scalar(f, &p, S_FLOW_KEY, &sc) ||
-		    sc.end - sc.start > 1000 || add_item(f, n, &it))
+		    sc.end - sc.start > 1000 || push_item(f, depth, &it))
 			return DECLINE;
+		items++;
 		it->key_pos = pos_at(f, sc.start);
 		it->key = scalar_text(&sc, &klen);
 		if (!it->key || klen > f->lim->max_string)
@@ -401,6 +451,8 @@ static int flow_map(struct fy *f, struct prof_node *n, const char **q, size_t de
 		p++;
 	}
 	*q = p + 1;
+	if (finish(f, n, depth))
+		return DECLINE;
 	return prof_map_find_duplicate(n, &a, &b) ? DECLINE : 0;
 }
 
@@ -485,7 +537,7 @@ static int block_seq(struct fy *f, struct prof_node *n, int ind, size_t depth)
 		struct prof_node *it;
 		int r, k;
 
-		if ((r = add_item(f, n, &it)))
+		if ((r = push_item(f, depth, &it)))
 			return r;
 		while (c < f->end && *c == ' ')
 			c++;
@@ -501,7 +553,7 @@ static int block_seq(struct fy *f, struct prof_node *n, int ind, size_t depth)
 		if (k > ind)
 			return DECLINE;
 		if (k < ind || !seq_entry(f, f->bol + k))
-			return 0;
+			return finish(f, n, depth);
 	}
 }
 
@@ -524,7 +576,7 @@ static int block_map(struct fy *f, struct prof_node *n, const char *first, size_
 
 		/* libyaml drops a simple key longer than 1024 characters: keep well below */
 		if ((r = scan_scalar(f, &q, S_KEY, &sc)) || sc.end - sc.start > 1000 ||
-		    (r = add_item(f, n, &it)))
+		    (r = push_item(f, depth, &it)))
 			return DECLINE;
 		it->key_pos = pos_at(f, sc.start);
 		it->key = scalar_text(&sc, &klen);
@@ -541,6 +593,8 @@ static int block_map(struct fy *f, struct prof_node *n, const char *first, size_
 		if (marker_at(f, q, '-') || marker_at(f, q, '.'))
 			break;
 	}
+	if (finish(f, n, depth))
+		return DECLINE;
 	{
 		size_t a, b;
 
@@ -612,6 +666,12 @@ int prof_parse_yaml_fast(const char *data, size_t len, const struct vigil_profil
 		r = document(&f, &docs, &ndocs, &cap);
 	if (!r && !ndocs)
 		r = PROF_FAST_DECLINE;
+	for (size_t i = 0; i < f.nlv; i++) {
+		for (size_t k = 0; k < f.lv[i].n; k++) /* what a decline left unfinished */
+			prof_node_release(&f.lv[i].v[k]);
+		free(f.lv[i].v);
+	}
+	free(f.lv);
 	if (r) {
 		for (size_t i = 0; i < ndocs; i++)
 			prof_node_release(&docs[i]);

@@ -25,7 +25,7 @@ void uplink_answer__parse(const char *body, size_t len, size_t n, struct uplink_
 	ret->rejected = bad > n - ret->duplicates ? n - ret->duplicates : bad;
 	ret->accepted = n - ret->duplicates - ret->rejected;
 	if (ret->rejected)
-		vigil_strlcpy(ret->why, why ? why : "?", sizeof(ret->why));
+		vigil_strlcpy(ret->why, why && why[0] ? why : "?", sizeof(ret->why));
 	json_decref(ans);
 }
 
