@@ -11,7 +11,8 @@
  *   - reads of sensitive files (path decided on open against zk_cfg.pats, plain or io_uring
  *     OPENAT) as FILE_READ records with a content sample;
  *   - sendfile, splice, copy_file_range (kernel-to-kernel copies, nothing to sample): the
- *     sensitive file read, the socket end as NET_IO naming the file it came from.
+ *     sensitive file read, the socket end as NET_IO naming the file it came from;
+ *   - TLS plaintext at the library's calls (bpf/zoom_tls.bpf.h, uprobes).
  * Linked with the sensor's objects (bpf/common.bpf.c lists them) into one; `events` and `zoom` are the sensor's maps.
  * Record layout: bpf/zoom_abi.h.
  */
@@ -455,6 +456,8 @@ static __always_inline void remember_file(struct file *f, const char *path)
 		zcount(ZK_CNT_DROP_TABLE);
 }
 
+#include "zoom_tls.bpf.h"
+
 /* ---- plain syscalls ------------------------------------------------------------------ */
 
 /*
@@ -593,6 +596,7 @@ int BPF_PROG(vg_zoom_sys_exit, struct pt_regs *regs, long ret)
 	sk = file_sock(f);
 	if (sk) {
 		net_io(s, cg, sk, fd, ret, dir, nr, false, buf, len, uaddr, NULL);
+		tls_note_sock(s, sk, fd);
 		return 0;
 	}
 	if (nr == NR_read || nr == NR_pread64 || nr == NR_readv || nr == NR_preadv ||

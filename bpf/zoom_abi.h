@@ -13,6 +13,8 @@
  *                                                            and completion
  *   zpeer     LRU_HASH u64 struct sock * -> struct vg_sockaddr  last peer of a UDP socket
  *   zcounters PERCPU_ARRAY ZK_CNT__MAX x u64    events and drops per cause
+ *   ztlspend  LRU_HASH u64 pid_tgid -> struct zk_tls_pend  a TLS library call in progress
+ *   ztlspeer  LRU_HASH u64 SSL * -> struct zk_tls_peer     the socket an SSL object last used
  */
 #ifndef VIGIL_BPF_ZOOM_ABI_H
 #define VIGIL_BPF_ZOOM_ABI_H
@@ -30,6 +32,20 @@
  * FILE_READ: arg[0] bytes read, arg[1] fd, arg[4] syscall number or io_uring opcode;
  *            string 0 = path as opened (VG_STR_RAW), string 1 = content sample (VG_STR_BYTES).
  */
+/*
+ * NET_IO records with ZK_F_TLS are plaintext taken at a TLS library call (bpf/zoom_tls.bpf.h):
+ * arg[4] is the call (ZK_TLS_*), arg[2] the socket's fd when known (-1 otherwise), sa[] the
+ * socket's addresses when known; the byte count is the plaintext's (the socket's own NET_IO
+ * records carry the ciphertext and its bytes).
+ */
+#define ZK_F_TLS (1u << 10) /* on NET_IO only (the bit means other things on exec records) */
+
+#define ZK_TLS_SSL_WRITE    1
+#define ZK_TLS_SSL_WRITE_EX 2
+#define ZK_TLS_SSL_READ	    3
+#define ZK_TLS_SSL_READ_EX  4
+#define ZK_TLS_GO_WRITE	    5 /* crypto/tls.(*Conn).Write */
+
 #define ZK_DIR_OUT 1
 #define ZK_DIR_IN  2
 
@@ -79,6 +95,29 @@ struct zk_pend {
 	char path[ZK_PATH_MAX]; /* OPENAT */
 };
 
+/* An SSL_* call between its entry and its return, per thread. */
+struct zk_tls_pend {
+	__u64 ssl;  /* SSL * */
+	__u64 buf;  /* the plaintext buffer */
+	__u64 len;  /* its size */
+	__u64 done; /* _ex forms: where the library writes the byte count */
+	__u64 cgroup_id;
+	struct vg_sockaddr sa[2]; /* the socket the call used (seen at its read/write exit) */
+	__s32 fd;		  /* -1 until seen */
+	__u8 call;		  /* ZK_TLS_* */
+	__u8 proto;
+	__u8 pad[2];
+};
+
+/* The socket an SSL object was last seen using: a call served from the library's buffer
+ * makes no syscall of its own. */
+struct zk_tls_peer {
+	struct vg_sockaddr sa[2];
+	__s32 fd;
+	__u8 proto;
+	__u8 pad[3];
+};
+
 enum zk_counter {
 	ZK_CNT_EVENTS = 0,    /* zoom records written */
 	ZK_CNT_DROP_RINGBUF,  /* ring buffer full */
@@ -86,6 +125,8 @@ enum zk_counter {
 	ZK_CNT_DROP_TABLE,    /* zfiles / zpend / zbudget full */
 	ZK_CNT_DROP_READ,     /* user memory not readable: record sent without sample */
 	ZK_CNT_DROP_SYSCALLS, /* syscall records past the workload's syscall budget */
+	ZK_CNT_TLS,	      /* TLS plaintext records written (also counted in EVENTS) */
+	ZK_CNT_TLS_NOPEER,    /* ... of which the socket was not known */
 	ZK_CNT__MAX
 };
 

@@ -385,6 +385,11 @@ static void report_losses(struct vigil_sensor *s, bool zoom)
 			(unsigned long long)zc.events, (unsigned long long)zc.drops_budget,
 			(unsigned long long)zc.drops_read, (unsigned long long)zc.drops_syscalls,
 			(unsigned long long)zc.drops_ringbuf, (unsigned long long)zc.drops_table);
+	if (zoom && !vigil_sensor__zoom_counters(s, &zc) && (zc.tls || zc.tls_attach_failed))
+		cli_errorf("trace: zoom: TLS plaintext records %llu (socket unknown %llu); "
+			   "uprobe attachments failed %llu",
+			   (unsigned long long)zc.tls, (unsigned long long)zc.tls_nopeer,
+			   (unsigned long long)zc.tls_attach_failed);
 	if (!vigil_sensor__status(s, &st) && st.drops)
 		cli_errorf("trace: %llu events dropped (ring buffer %llu, rate limit %llu, tables "
 			   "%llu)",

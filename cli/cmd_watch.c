@@ -58,7 +58,7 @@ static void usage(FILE *f)
 		"                        clickhouse:URL (vigil evidence list|show)\n"
 		"  -c, --cooldown D      repeats of an alert within D are counted, not sent (1h)\n"
 		"  -r, --enable RULE     turn on a rule Kubescape ships off (R0002, R0011,\n"
-		"                        R1011), or `all` (repeatable)\n"
+		"                        R1003, R1011), or `all` (repeatable)\n"
 		"  -t, --trust DIR       require a signature by a key in DIR (R1016 otherwise)\n"
 		"      --pub KEY         require a signature by this public key\n"
 		"  -n, --name NAME       workload name (default: CMD's base name)\n"

@@ -14,7 +14,7 @@ PROGS_CFLAGS := -O2 -g -std=gnu11 -Wall -Wextra -Werror -Wvla -Wformat=2 -Wshado
 DEMO_DIR := $(BUILD)/demo
 DEMO_GO_SRCS := $(sort $(wildcard tests/demo/go.mod tests/demo/*/*.go tests/demo/*/*/*.go))
 DEMO_BINS := $(if $(wildcard tests/demo/service.c),$(DEMO_DIR)/service) \
-	$(if $(wildcard tests/demo/go.mod),$(DEMO_DIR)/update $(DEMO_DIR)/c2)
+	$(if $(wildcard tests/demo/go.mod),$(DEMO_DIR)/update $(DEMO_DIR)/c2 $(DEMO_DIR)/tlsclient)
 # Offline, reproducible Go builds with everything under the build directory.
 DEMO_GOENV := GOCACHE=$(abspath $(DEMO_DIR))/gocache GOPATH=$(abspath $(DEMO_DIR))/gopath \
 	GOPROXY=off GOFLAGS=-mod=mod GO111MODULE=on CGO_ENABLED=0 GOTELEMETRY=off

@@ -13,7 +13,8 @@ build_pkgs=(make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-con
 check_pkgs=(clang-format clang-tidy cppcheck)
 test_pkgs=(liburing-dev podman runc containerd busybox-static iproute2 util-linux procps
 	prometheus-alertmanager clickhouse-server clickhouse-client sqlite3 golang-go
-	chromium python3 python3-yaml strace redis-server redis-tools nginx-light fcgiwrap postgresql perl gnuplot-nox)
+	chromium python3 python3-yaml strace redis-server redis-tools nginx-light fcgiwrap postgresql perl gnuplot-nox
+	openssh-client)
 bench_pkgs=(bpftrace auditd redis-server redis-tools gnuplot-nox hyperfine python3 util-linux)
 
 want=()

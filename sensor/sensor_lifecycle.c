@@ -189,6 +189,7 @@ int vigil_sensor__open(const struct vigil_sensor_opts *opts, struct vigil_sensor
 				     strerror(-r));
 		goto fail;
 	}
+	s->tls = sensor_tls_new();
 	s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.events), sensor_on_record, s, NULL);
 	if (!s->rb) {
 		r = vigil_error__set(err, -errno, "", 0, 0, "cannot open the ring buffer: %s",
@@ -209,6 +210,7 @@ void vigil_sensor__free(struct vigil_sensor *s)
 	if (!s)
 		return;
 	ring_buffer__free(s->rb);
+	sensor_tls_free(s->tls);
 	for (unsigned i = 0; i < s->nhooks; i++)
 		bpf_link__destroy(s->hooks[i].link);
 	vigil_bpf__destroy(s->skel);

@@ -139,7 +139,7 @@ int vigil_sensor__iouring_ops(struct vigil_sensor *s, uint64_t cgroup_id, uint64
 int vigil_sensor__set_zoom(struct vigil_sensor *s, uint64_t cgroup_id, bool on)
 {
 	uint8_t one = 1;
-	int fd = bpf_map__fd(s->skel->maps.zoom);
+	int fd = bpf_map__fd(s->skel->maps.zoom), r;
 
 	if (on ? bpf_map_update_elem(fd, &cgroup_id, &one, BPF_ANY)
 	       : (bpf_map_delete_elem(fd, &cgroup_id) && errno != ENOENT))
@@ -153,12 +153,22 @@ int vigil_sensor__set_zoom(struct vigil_sensor *s, uint64_t cgroup_id, bool on)
 		 * incident closed would raise nothing (the cooldown judges repeats in user space) */
 		vigil_sensor__reset_dedup(s, cgroup_id);
 	}
-	return vigil_zoom_capture__refresh_active(fd, bpf_map__fd(s->skel->maps.zactive));
+	r = vigil_zoom_capture__refresh_active(fd, bpf_map__fd(s->skel->maps.zactive));
+	/* after the map: the TLS probes follow what is zoomed now */
+	sensor_tls_zoom(s, cgroup_id, on);
+	return r;
 }
 
 int vigil_sensor__zoom_counters(struct vigil_sensor *s, struct vigil_zoom_counters *ret)
 {
-	return vigil_zoom_capture__counters(bpf_map__fd(s->skel->maps.zcounters), ret);
+	struct sensor_tls_stats ts;
+	int r = vigil_zoom_capture__counters(bpf_map__fd(s->skel->maps.zcounters), ret);
+
+	sensor_tls_stats(s->tls, &ts);
+	ret->tls_files = ts.files;
+	ret->tls_links = ts.links;
+	ret->tls_attach_failed = ts.attach_failed;
+	return r;
 }
 
 int vigil_sensor__reset_dedup(struct vigil_sensor *s, uint64_t cgroup_id)

@@ -160,6 +160,9 @@ static int deliver(struct vigil_sensor *s, const struct vg_event *e, size_t size
 
 	if (sensor_decode(s, e, p, &ev))
 		return 0;
+	/* a zoomed workload's new program: its TLS library calls get probes before it runs far */
+	if (e->kind == VG_EV_EXEC)
+		sensor_tls_exec(s, e->cgroup_id, e->pid);
 
 	s->delivered++;
 	r = s->cb ? s->cb(&ev, s->cb_ctx) : 0;

@@ -22,6 +22,7 @@
 
 #include "bpf/sensor_abi.h"
 #include "sensor/sensor_internal.h"
+#include "sensor/sensor_tls.h"
 #include "vigil/sensor.h"
 
 #define HOOKS_MAX 16
@@ -51,6 +52,7 @@ struct vigil_sensor {
 	int64_t realtime_offset; /* CLOCK_REALTIME - CLOCK_MONOTONIC at open */
 	struct vigil_proc_table *procs;
 	struct vigil_workload_table *wls;
+	struct sensor_tls *tls; /* TLS uprobes under zoom (sensor_tls.c) */
 	struct spawned spawned[SPAWN_MAX];
 	uint64_t delivered;
 	uint64_t decode_errors;

@@ -18,6 +18,12 @@
 _Static_assert((int)VG_EV_NET_IO == (int)VIGIL_EV_NET_IO &&
 		       (int)VG_EV_FILE_READ == (int)VIGIL_EV_FILE_READ,
 	       "zoom record kinds match enum vigil_event_kind");
+_Static_assert(ZK_TLS_SSL_WRITE == VIGIL_TLS_SSL_WRITE &&
+		       ZK_TLS_SSL_WRITE_EX == VIGIL_TLS_SSL_WRITE_EX &&
+		       ZK_TLS_SSL_READ == VIGIL_TLS_SSL_READ &&
+		       ZK_TLS_SSL_READ_EX == VIGIL_TLS_SSL_READ_EX &&
+		       ZK_TLS_GO_WRITE == VIGIL_TLS_GO_WRITE,
+	       "TLS call numbers match enum vigil_tls_call");
 
 /*
  * Tokens, keys and credentials. Prefixes match absolute paths as the program passed them;
@@ -138,6 +144,11 @@ int vigil_zoom_capture__decode(const struct vg_event *e, const char *const str[V
 		}
 		if (e->str_len[1])
 			ev->net.from_path = str[1];
+		/* plaintext at a TLS library call: arg[4] is the call, not a syscall number */
+		if (e->flags & ZK_F_TLS)
+			ev->net.tls = e->arg[4] > 0 && e->arg[4] <= VIGIL_TLS_GO_WRITE
+					      ? (uint8_t)e->arg[4]
+					      : VIGIL_TLS_NONE;
 		return 0;
 	}
 	if (e->kind == VG_EV_FILE_READ) {
@@ -177,5 +188,7 @@ int vigil_zoom_capture__counters(int counters_fd, struct vigil_zoom_counters *re
 	ret->drops_table = sums[ZK_CNT_DROP_TABLE];
 	ret->drops_read = sums[ZK_CNT_DROP_READ];
 	ret->drops_syscalls = sums[ZK_CNT_DROP_SYSCALLS];
+	ret->tls = sums[ZK_CNT_TLS];
+	ret->tls_nopeer = sums[ZK_CNT_TLS_NOPEER];
 	return 0;
 }

@@ -51,12 +51,17 @@ int vigil_zoom_capture__decode(const struct vg_event *e, const char *const str[V
 			       struct vigil_event *ev);
 
 struct vigil_zoom_counters {
-	uint64_t events;	 /* zoom records written by the kernel */
-	uint64_t drops_ringbuf;	 /* lost: ring buffer full */
-	uint64_t drops_budget;	 /* samples left out: budget spent (the record still went) */
-	uint64_t drops_table;	 /* zfiles/zpend/zbudget full */
-	uint64_t drops_read;	 /* samples left out: user memory unreadable */
-	uint64_t drops_syscalls; /* syscall records past the budget */
+	uint64_t events;	    /* zoom records written by the kernel */
+	uint64_t drops_ringbuf;	    /* lost: ring buffer full */
+	uint64_t drops_budget;	    /* samples left out: budget spent (the record still went) */
+	uint64_t drops_table;	    /* zfiles/zpend/zbudget full */
+	uint64_t drops_read;	    /* samples left out: user memory unreadable */
+	uint64_t drops_syscalls;    /* syscall records past the budget */
+	uint64_t tls;		    /* TLS plaintext records (bpf/zoom_tls.bpf.h) */
+	uint64_t tls_nopeer;	    /* ... whose socket was not known */
+	uint64_t tls_files;	    /* files with TLS uprobes now (sensor/sensor_tls.c) */
+	uint64_t tls_links;	    /* uprobe links attached now */
+	uint64_t tls_attach_failed; /* uprobe attachments that failed, since open */
 };
 
 /* Sums the per-CPU zcounters map (fd). Returns 0 or -errno. */

@@ -40,6 +40,10 @@ struct vigil_detect_opts {
 	/* Kubernetes API server endpoints for R0007 as "ADDR:PORT" ("*:6443" = any address).
 	 * NULL = defaults ("*:6443", "10.96.0.1:443"). Copied. */
 	const char *const *k8s_api;
+	/* R1004: whether an executable the profile does not list is on a volume mounted into
+	 * its workload, and which (its mount point into mnt). NULL = the process's mount table
+	 * in /proc (vigil_exec_mount); tests give their own. */
+	bool (*exec_mount)(const struct vigil_event *ev, char *mnt, size_t size);
 };
 
 /* NULL opts = defaults. Returns NULL and sets errno on failure. */

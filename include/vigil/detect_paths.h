@@ -52,5 +52,20 @@ bool vigil_path_ld_preload(const char *path);
 bool vigil_program_is_shell_or_interpreter(const char *path, const char *argv0);
 /* Link target is /etc/shadow* or /etc/sudoers* (R1010, R1012). */
 bool vigil_path_sensitive_link_target(const char *target);
+/* R1007: why an exec looks like a crypto miner starting (a stratum URL, a RandomX or
+ * CryptoNight algorithm, Monero, XMRig's RandomX options in argv; a miner's name), or NULL.
+ * Static text. */
+const char *vigil_miner_hint(const char *exe, const char *const *argv, uint32_t argc);
+/* R1007: /dev/cpu/N/msr, the model-specific registers XMRig rewrites for RandomX. */
+bool vigil_path_cpu_msr(const char *path);
+/* R1004: path is under a volume in a mount table as /proc/PID/mountinfo has it (len bytes):
+ * a mount other than /, the kernel's pseudo filesystems and a runtime's scratch tmpfs (/dev,
+ * /run, /tmp, ...). Its mount point goes to mnt (size bytes) when found. */
+bool vigil_mountinfo_volume(const char *text, size_t len, const char *path, char *mnt, size_t size);
+/* R1004: vigil_mountinfo_volume on the mount table of process pid (or, gone, of ppid); false
+ * for a process in the host's mount namespace (pid 1's) or when neither can be read. */
+bool vigil_exec_mount(uint32_t pid, uint32_t ppid, const char *path, char *mnt, size_t size);
+/* R1003: the executable (argv[0]'s name for a multi-call binary) is an SSH client. */
+bool vigil_is_ssh_client(const char *exe, const char *argv0);
 
 #endif

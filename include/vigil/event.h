@@ -92,6 +92,16 @@ enum vigil_send_call {
 	VIGIL_SEND_SENDMMSG,
 };
 
+/* NET_IO: the TLS library call a plaintext sample was taken at (0: the socket's own bytes) */
+enum vigil_tls_call {
+	VIGIL_TLS_NONE = 0,
+	VIGIL_TLS_SSL_WRITE,
+	VIGIL_TLS_SSL_WRITE_EX,
+	VIGIL_TLS_SSL_READ,
+	VIGIL_TLS_SSL_READ_EX,
+	VIGIL_TLS_GO_WRITE, /* crypto/tls.(*Conn).Write */
+};
+
 struct vigil_sockaddr {
 	uint16_t family;  /* AF_INET / AF_INET6 / AF_UNIX */
 	uint16_t port;	  /* host order */
@@ -189,9 +199,10 @@ struct vigil_event {
 			int32_t ret;
 			uint16_t old_state, new_state; /* TCP_STATE */
 			int32_t fd;
-			uint64_t bytes;	     /* NET_IO */
-			uint8_t call;	     /* SEND: enum vigil_send_call */
-			bool fastopen;	     /* SEND: TCP Fast Open (MSG_FASTOPEN) */
+			uint64_t bytes; /* NET_IO */
+			uint8_t call;	/* SEND: enum vigil_send_call */
+			bool fastopen;	/* SEND: TCP Fast Open (MSG_FASTOPEN) */
+			uint8_t tls;	/* NET_IO: enum vigil_tls_call, 0 = not TLS plaintext */
 			const uint8_t *data; /* NET_IO payload sample, may be NULL */
 			/* NET_IO by sendfile, splice or copy_file_range: the sensitive file the
 			 * bytes came from (no sample: they never were in user memory), or NULL */

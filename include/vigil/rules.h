@@ -57,10 +57,18 @@ enum {
 	  "layer and not in the profile")                                                                \
 	R(R1002, "Process tries to load a kernel module", 10, "TA0005", "T1547.006", 0,                  \
 	  "init_module or finit_module")                                                                 \
+	R(R1003, "SSH Connection to Unexpected Destination on Non-Standard Port", 5, "TA0008",           \
+	  "T1021.001", VIGIL_RULE_OFF,                                                                   \
+	  "an SSH client connects to a port other than 22/2022 at an address not in egress")             \
+	R(R1004, "Process executed from mount", 5, "TA0002", "T1059", 0,                                 \
+	  "exe on a volume mounted into the workload (bind mount, network or block fs), not in execs")   \
 	R(R1005, "Fileless execution detected", 8, "TA0005", "T1055", 0,                                 \
 	  "exe is a memfd or /proc/self/fd/N")                                                           \
 	R(R1006, "Unexpected unshare Syscall in Container", 5, "TA0004", "T1611", 0,                     \
 	  "unshare while unshare is not in the profile's syscalls (runc excluded)")                      \
+	R(R1007, "Crypto miner launched", 10, "TA0040", "T1496", 0,                                      \
+	  "a miner's hints: stratum URL or RandomX/CryptoNight algorithm in argv, a miner's name, "      \
+	  "MSR writes")                                                                                  \
 	R(R1008, "Crypto Mining Domain Communication", 10, "TA0011", "T1071.004", 0,                     \
 	  "DNS question for a crypto-mining pool's domain (in the profile or not)")                      \
 	R(R1009, "Crypto Mining Related Port Communication", 3, "TA0011", "T1071", 0,                    \

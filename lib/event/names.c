@@ -274,3 +274,13 @@ static const struct ev_name send_call[] = {
 	{ VIGIL_SEND_SENDMMSG, "sendmmsg" },
 };
 const struct ev_names ev_names_send_call = NAMES(send_call);
+
+static const struct ev_name tls_call[] = {
+	{ VIGIL_TLS_NONE, "" },
+	{ VIGIL_TLS_SSL_WRITE, "SSL_write" },
+	{ VIGIL_TLS_SSL_WRITE_EX, "SSL_write_ex" },
+	{ VIGIL_TLS_SSL_READ, "SSL_read" },
+	{ VIGIL_TLS_SSL_READ_EX, "SSL_read_ex" },
+	{ VIGIL_TLS_GO_WRITE, "crypto/tls.(*Conn).Write" },
+};
+const struct ev_names ev_names_tls_call = NAMES(tls_call);

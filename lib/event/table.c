@@ -194,6 +194,8 @@ static const struct ev_field net_io_fields[] = {
 	ADDR("local_addr", "local_port", net.local, 0),
 	F("bytes", EV_UINT, net.bytes, EV_BYTES, NULL),
 	F("from_file", EV_STR, net.from_path, EV_OPTIONAL, NULL),
+	/* plaintext taken at a TLS library call: which one */
+	F("tls", EV_NAME, net.tls, EV_OPTIONAL, &ev_names_tls_call),
 	SAMPLE(net.data, net.data_len),
 };
 

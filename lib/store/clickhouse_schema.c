@@ -69,6 +69,38 @@ static int run(struct vigil_store *s, const char *url, struct vigil_buf *b, stru
 	return rc;
 }
 
+/* A table made by an older vigil lacks the columns added since (schema 4: flows.tls): add
+ * them. Asked of system.columns, as 18.16 may not know ADD COLUMN IF NOT EXISTS. */
+static int add_missing(struct vigil_store *s, const char *url, const char *table,
+		       const struct store_table *tab, struct vigil_error *err)
+{
+	struct ch *c = s->be;
+	struct vigil_buf b = VIGIL_BUF_INIT, have = VIGIL_BUF_INIT;
+	int rc;
+
+	vigil_buf__puts(&b, "SELECT name FROM system.columns WHERE database = ");
+	ch_quote(&b, c->db);
+	vigil_buf__puts(&b, " AND table = ");
+	ch_quote(&b, table);
+	vigil_buf__puts(&b, " FORMAT TabSeparated");
+	rc = b.data ? ch_http(s, url, b.data, NULL, 0, &have, err) : -ENOMEM;
+	vigil_buf__reset(&b);
+	for (size_t i = 0; !rc && have.data && i < tab->ncols; i++) {
+		char line[96], tb[128];
+
+		snprintf(line, sizeof(line), "\n%s\n", tab->cols[i].name);
+		/* the answer with a newline in front: every name is "\nNAME\n" */
+		if (strstr(have.data, line + 1) == have.data || strstr(have.data, line))
+			continue;
+		vigil_buf__printf(&b, "ALTER TABLE %s.%s ADD COLUMN %s %s", c->db, table,
+				  tab->cols[i].name, ch_type(&tab->cols[i], tb, sizeof(tb)));
+		rc = run(s, url, &b, err);
+	}
+	vigil_buf__release(&b);
+	vigil_buf__release(&have);
+	return rc;
+}
+
 /* The tables of one server: plain, or TABLE_local (shard) and/or TABLE Distributed. */
 static int create_on(struct vigil_store *s, const char *url, bool local, bool distributed,
 		     struct vigil_error *err)
@@ -85,11 +117,16 @@ static int create_on(struct vigil_store *s, const char *url, bool local, bool di
 		const struct store_table *tab = &store_tables[t];
 
 		if (local) {
-			vigil_buf__printf(&b, "CREATE TABLE IF NOT EXISTS %s.%s%s ", c->db,
-					  tab->name, distributed || c->cluster[0] ? "_local" : "");
+			char name[80];
+
+			snprintf(name, sizeof(name), "%s%s", tab->name,
+				 distributed || c->cluster[0] ? "_local" : "");
+			vigil_buf__printf(&b, "CREATE TABLE IF NOT EXISTS %s.%s ", c->db, name);
 			columns(&b, tab);
 			engine(&b, tab);
 			rc = run(s, url, &b, err);
+			if (!rc)
+				rc = add_missing(s, url, name, tab, err);
 		}
 		if (!rc && distributed) {
 			vigil_buf__printf(&b, "CREATE TABLE IF NOT EXISTS %s.%s ", c->db,
@@ -98,6 +135,8 @@ static int create_on(struct vigil_store *s, const char *url, bool local, bool di
 			vigil_buf__printf(&b, " ENGINE = Distributed(%s, %s, %s_local, %s)",
 					  c->cluster, c->db, tab->name, tab->ch_shard);
 			rc = run(s, url, &b, err);
+			if (!rc)
+				rc = add_missing(s, url, tab->name, tab, err);
 		}
 	}
 	vigil_buf__release(&b);

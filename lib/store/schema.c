@@ -118,6 +118,7 @@ static const struct store_col flows_cols[] = {
 	{ "bytes", COL_U64, NULL },
 	{ "sample_hex", COL_STR, NULL },
 	{ "redactions", COL_ARR, NULL },
+	{ "tls", COL_U8, NULL }, /* schema 4: plaintext taken at a TLS library call */
 };
 
 static const struct store_col files_cols[] = {

@@ -3,7 +3,7 @@
  * SQLite DDL from the logical schema, and the migration of a store written by schema 1 (alerts
  * unique by incident, time and rule; no fleet tables): tables whose columns changed are rebuilt
  * and their rows copied, so nothing an older vigil stored is lost. Schema 2 differs from 3
- * only in indexes.
+ * only in indexes; 4 adds flows.tls (a table rebuilt as above).
  */
 #include <errno.h>
 #include <stdlib.h>

@@ -15,7 +15,7 @@
 #include "util/buf.h"
 #include "vigil/store.h"
 
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 
 enum col_type {
 	COL_STR,

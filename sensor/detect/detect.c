@@ -78,6 +78,7 @@ struct vigil_detector *vigil_detector__new(const struct vigil_detect_opts *opts)
 		d->cooldown_ns = 0;
 	if (opts && opts->max_keys)
 		d->max_keys = opts->max_keys;
+	d->exec_mount = opts && opts->exec_mount ? opts->exec_mount : detect_exec_mount;
 	for (size_t i = 0; i < VIGIL_RULE__MAX; i++)
 		d->disabled[i] = (vigil_rule(i)->flags & VIGIL_RULE_OFF) != 0;
 	if (set_rules(d, opts ? opts->enabled : NULL, false) < 0 ||

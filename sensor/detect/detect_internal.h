@@ -3,11 +3,13 @@
  * The detector's parts, private to sensor/detect/:
  *   detect.c      the engine: bindings (compiled profile per workload), cooldowns, raising
  *   eval.c        the rules by event kind: which event leaves the profile, and as which rule
- *   programs.c    which executables are shells and interpreters (V1100)
+ *   programs.c    which executables are shells and interpreters (V1100), SSH clients (R1003)
  *   quiet.c       syscalls and capabilities that carry signal only from a program the profile
  *                 does not know
  *   ldhook.c      R1011's facts: dynamic-linker hook variables, /etc/ld.so.preload
  *   mining.c      R1008's list of crypto-mining pool domains
+ *   miner.c       R1007's hints that a crypto miner starts (stratum, RandomX, MSR writes)
+ *   mounts.c      R1004's volumes: the mount an executable's path is under
  * The rule catalogue is include/vigil/rules.h (its table: lib/event/rules.c).
  * Presentation is not here: alerts go up as struct vigil_alert (lib/event/alert.c encodes them).
  */
@@ -70,6 +72,7 @@ struct vigil_detector {
 	struct vigil_detect_stats stats;
 	struct vigil_exe_digests *digests; /* executables' content, by inode identity */
 	struct vigil_path_alias *alias;	   /* sensitive files under other names */
+	bool (*exec_mount)(const struct vigil_event *ev, char *mnt, size_t size); /* R1004 */
 };
 
 /* One alert being raised. */
@@ -86,6 +89,9 @@ struct raise {
 bool detect_syscall_needs_context(const char *name);
 /* quiet.c: the capability only passes file permissions (R0004 from a known program: no). */
 bool detect_cap_needs_context(const char *name);
+
+/* mounts.c: the default R1004 lookup (the process's mount table in /proc). */
+bool detect_exec_mount(const struct vigil_event *ev, char *mnt, size_t size);
 
 /* detect.c: raises rule id for the event in r unless disabled, allowed by the profile's
  * rulePolicies, or cooling down. Returns 1 when raised, 0 when not, or emit's < 0. */

@@ -14,6 +14,7 @@
 #include "sensor/detect/detect_internal.h"
 #include "util/path.h"
 #include "util/strutil.h"
+#include "vigil/detect.h"
 #include "vigil/detect_paths.h"
 #include "vigil/exe_digest.h"
 #include "vigil/path_alias.h"
@@ -133,11 +134,18 @@ static int exec_rules(struct raise *r)
 	const char *argv0 = p && p->argv && p->argc ? p->argv[0] : NULL;
 	const char *cwd = p ? p->cwd : NULL;
 	enum vigil_match m;
-	char args[512];
+	char args[512], mnt[256];
+	const char *hint;
 	int err;
 
 	m = vigil_matcher__exec(r->b->m, path, p ? (const char *const *)p->argv : NULL,
 				p ? p->argc : 0);
+	/* a miner is news even when the profile lists it (a profile learned from a
+	 * compromised workload), as in Kubescape */
+	if ((hint = vigil_miner_hint(path, p ? (const char *const *)p->argv : NULL,
+				     p ? p->argc : 0)) != NULL)
+		return detect_raise(r, VIGIL_R1007, path, "crypto miner launched: %s (%s)", path,
+				    hint);
 	if (ev->exec.memfd || vigil_path_is_memfd_exe(path))
 		return detect_raise(r, VIGIL_R1005, path, "fileless execution: %s", path);
 	if (ev->exec.dev_shm || vigil_path_under_dev_shm(path) || vigil_path_under_dev_shm(cwd) ||
@@ -178,6 +186,12 @@ static int exec_rules(struct raise *r)
 	}
 	if (m == VIGIL_MATCH_NO && !strcmp(base_name(path), "kubectl"))
 		return detect_raise(r, VIGIL_R0007, path, "kubectl run: %s", path);
+	/* only for a program the profile does not know: the mount table costs a read */
+	if (m == VIGIL_MATCH_NO && detect_rule_on(r, VIGIL_R1004) &&
+	    r->d->exec_mount(ev, mnt, sizeof(mnt)))
+		return detect_raise(r, VIGIL_R1004, path,
+				    "process executed from a mounted path: %s (a volume at %s)",
+				    path, mnt);
 	if (m == VIGIL_MATCH_NO)
 		return detect_raise(r, VIGIL_R0001, path, "unexpected process launched: %s", path);
 	if (m == VIGIL_MATCH_ARGS) {
@@ -235,6 +249,12 @@ static int eval_open(struct raise *r)
 			"mount of it)",
 			alias, path);
 	}
+	/* R1007: a write to a CPU's model-specific registers (XMRig's RandomX tuning); attempts
+	 * count, the profile does not excuse it */
+	if (vigil_path_cpu_msr(path) && vigil_open_flags_write(ev->open.flags))
+		return detect_raise(r, VIGIL_R1007, path,
+				    "crypto miner: model-specific registers written (%s)%s", path,
+				    ev->open.ret < 0 ? " (denied)" : "");
 	/* a failed open whose name the sensor could not keep whole (longer than it copies, or
 	 * its directory too deep) could have named any file, a sensitive one included */
 	if (ev->open.truncated && ev->open.ret < 0 && (!path[0] || path[0] == '/'))
@@ -370,6 +390,16 @@ static int eval_connect(struct raise *r)
 		return detect_raise(r, VIGIL_R0007, key,
 				    "connection to the Kubernetes API server %s:%u", addr,
 				    ra->port);
+	/* R1003 (off by default, as in Kubescape): an SSH client to an address and port the
+	 * profile does not know, on a port SSH does not use; off, R1009/R0011 judge it */
+	if (ev->net.proto == IPPROTO_TCP && ra->port != 22 && ra->port != 2022 && ev->proc &&
+	    vigil_is_ssh_client(ev->proc->exe,
+				ev->proc->argc && ev->proc->argv ? ev->proc->argv[0] : NULL) &&
+	    detect_rule_on(r, VIGIL_R1003))
+		return detect_raise(r, VIGIL_R1003, key,
+				    "SSH connection to an unexpected destination on a non-standard "
+				    "port: %s:%u by %s",
+				    addr, ra->port, ev->proc->exe);
 	if (ev->net.proto == IPPROTO_TCP && (ra->port == 3333 || ra->port == 45700))
 		return detect_raise(r, VIGIL_R1009, key, "connection to crypto-mining port %s:%u",
 				    addr, ra->port);

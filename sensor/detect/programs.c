@@ -74,3 +74,25 @@ bool vigil_program_is_shell_or_interpreter(const char *path, const char *argv0)
 	}
 	return name_is(b);
 }
+
+/* SSH clients (R1003), by the executable's name: OpenSSH's ssh, scp, sftp (which run ssh),
+ * Dropbear's dbclient and busybox's applet, PuTTY's plink, autossh. */
+static const char *const ssh_clients[] = {
+	"ssh", "scp", "sftp", "dbclient", "plink", "autossh", NULL,
+};
+
+bool vigil_is_ssh_client(const char *exe, const char *argv0)
+{
+	const char *b;
+
+	if (!exe || !exe[0])
+		return false;
+	b = base(exe);
+	if ((!strcmp(b, "busybox") || !strcmp(b, "dropbearmulti")) && argv0 && argv0[0])
+		b = base(argv0);
+	for (size_t i = 0; ssh_clients[i]; i++) {
+		if (!strcmp(b, ssh_clients[i]))
+			return true;
+	}
+	return false;
+}

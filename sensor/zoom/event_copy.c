@@ -57,6 +57,7 @@ size_t zev_fill(struct zev *z, size_t cap, const struct vigil_event *ev, size_t 
 
 	memset(z, 0, sizeof(*z));
 	z->from_file = from_file;
+	z->tls = ev->kind == VIGIL_EV_NET_IO ? ev->net.tls : 0;
 	z->time_ns = ev->time_ns;
 	z->kind = (uint8_t)ev->kind;
 	z->via_iouring = ev->via_iouring;

@@ -281,8 +281,9 @@ static void flow_row(struct report *b, struct dest *d, const struct zev *e, cons
 	/* "addr" is the address alone, as in "destinations" (the port has its own field) */
 	fmt_addr(e->family, e->addr, ip, sizeof(ip));
 	vigil_proto__detect(data, e->data_len, &pi);
-	if (d->protocol == VIGIL_PROTO_NONE ||
-	    (!d->protocol_from_out && e->dir != VIGIL_DIR_INBOUND)) {
+	/* the destination's protocol is what its socket carries (TLS), not the plaintext */
+	if (!e->tls && (d->protocol == VIGIL_PROTO_NONE ||
+			(!d->protocol_from_out && e->dir != VIGIL_DIR_INBOUND))) {
 		d->protocol = pi.proto;
 		d->protocol_from_out = e->dir != VIGIL_DIR_INBOUND;
 	}
@@ -296,13 +297,13 @@ static void flow_row(struct report *b, struct dest *d, const struct zev *e, cons
 	free(sample);
 	json_array_append_new(
 		b->flows,
-		json_pack("{s:I, s:s, s:i, s:s, s:b, s:s, s:o, s:f, s:I, s:s, s:o}", "time_ns",
+		json_pack("{s:I, s:s, s:i, s:s, s:b, s:b, s:s, s:o, s:f, s:I, s:s, s:o}", "time_ns",
 			  (json_int_t)e->time_ns, "addr", ip, "port", (int)e->port, "direction",
 			  e->dir == VIGIL_DIR_INBOUND ? "in" : "out", "via_iouring",
-			  (int)e->via_iouring, "protocol", vigil_proto__name(pi.proto), "detail",
-			  vigil_json_text(pi.detail), "entropy", pi.entropy, "bytes",
-			  (json_int_t)e->bytes, "sample_hex", hex.data ? hex.data : "",
-			  "redactions", red));
+			  (int)e->via_iouring, "tls", (int)(e->tls != 0), "protocol",
+			  vigil_proto__name(pi.proto), "detail", vigil_json_text(pi.detail),
+			  "entropy", pi.entropy, "bytes", (json_int_t)e->bytes, "sample_hex",
+			  hex.data ? hex.data : "", "redactions", red));
 	vigil_buf__release(&hex);
 	b->nflows++;
 }
@@ -335,7 +336,12 @@ static void account_net(struct report *b, const struct zev *e, const char *addr)
 			vigil_strlcpy(d->dns, b->last_dns, sizeof(d->dns));
 		return;
 	}
-	/* NET_IO */
+	/* NET_IO; TLS plaintext is a sample only: its socket's own records count the bytes */
+	if (e->tls) {
+		if (e->data_len)
+			flow_row(b, d, e, addr);
+		return;
+	}
 	if (e->dir == VIGIL_DIR_INBOUND) {
 		d->bytes_in += e->bytes;
 	} else {
@@ -354,7 +360,8 @@ static void walk_events(struct report *b)
 		const struct zev *e = b->ev[i];
 		char addr[80] = "";
 
-		b->bytes += e->bytes;
+		if (!e->tls)
+			b->bytes += e->bytes;
 		if (e->family == AF_INET || e->family == AF_INET6) {
 			struct dest tmp = { .family = e->family, .port = e->port };
 

@@ -27,6 +27,7 @@ struct zev {
 	uint8_t via_iouring;
 	uint8_t proto;	   /* IPPROTO_TCP / IPPROTO_UDP */
 	uint8_t from_file; /* NET_IO copied from a sensitive file: the data is its path */
+	uint8_t tls;	   /* NET_IO plaintext at a TLS library call (enum vigil_tls_call) */
 	uint16_t family;
 	uint16_t port; /* the other end's */
 	uint8_t addr[16];

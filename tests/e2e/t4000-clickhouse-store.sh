@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Evidence in a real ClickHouse 18.16: schema creation, a report written and read back equal
 # to the SQLite store's copy, then ClickHouse down -> batches spooled -> restart -> replayed,
-# every row present exactly once.
+# every row present exactly once; a table made by an older schema gets its new column.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . tests/lib/clickhouse.sh
@@ -114,4 +114,14 @@ assert r["destinations"][0]["messages"] == 50
 assert len(r["flows"]) == 1 and len(r["files"]) == 1 and len(r["processes"]) == 1
 PY
 [ "$("$VIGIL" evidence list --store "$STORE" --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')" = 2 ]
+
+echo "== a database made before schema 4 (flows without tls) gets the column when opened"
+ch_query "ALTER TABLE $DB.flows DROP COLUMN tls"
+[ "$(ch_query "SELECT count() FROM system.columns WHERE database = '$DB' AND table = 'flows' AND name = 'tls'")" = 0 ]
+ID3=33333333333333333333333333333333
+report $ID3 3 | python3 -c 'import json,sys; r=json.load(sys.stdin); r["flows"][0]["tls"]=True; print(json.dumps(r))' >"$tmp/r3.json"
+"$VIGIL" evidence import --store "$STORE" "$tmp/r3.json"
+[ "$(ch_query "SELECT count() FROM system.columns WHERE database = '$DB' AND table = 'flows' AND name = 'tls'")" = 1 ]
+[ "$(ch_query "SELECT tls FROM $DB.flows WHERE incident_id = '$ID3'")" = 1 ]
+[ "$(ch_query "SELECT count() FROM $DB.flows WHERE incident_id = '$ID1'")" = 1 ]
 echo "ok"

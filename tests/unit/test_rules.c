@@ -753,6 +753,92 @@ static void test_r1011_off(void **state)
 	teardown((void **)&f);
 }
 
+/* R1003 (off by default): an SSH client to an address and port the profile does not know,
+ * on a port SSH does not use; another program there is R0011's. */
+static void test_r1003(void **state)
+{
+	struct fixture *f = *state;
+	struct fixture *off;
+
+	set_proc("ssh", "/usr/bin/ssh", (const char *[]){ "ssh", "-p", "2222", "10.0.0.9" }, 4);
+	assert_string_equal(connect_ev(f, "10.0.0.9", 2222, IPPROTO_TCP), "R1003");
+	assert_string_equal(connect_ev(f, "10.0.0.9", 22, IPPROTO_TCP), "R0011");
+	assert_string_equal(connect_ev(f, "10.0.0.9", 2022, IPPROTO_TCP), "R0011");
+	/* in egress: nothing */
+	assert_string_equal(connect_ev(f, "127.0.0.1", 8080, IPPROTO_TCP), "");
+	set_proc("curl", "/usr/bin/curl", (const char *[]){ "curl" }, 1);
+	assert_string_equal(connect_ev(f, "10.0.0.9", 2223, IPPROTO_TCP), "R0011");
+	/* off by default, as Kubescape ships it: the other rules judge the connection */
+	setup_opts((void **)&off, NULL);
+	set_proc("ssh", "/usr/bin/ssh", (const char *[]){ "ssh" }, 1);
+	assert_string_equal(connect_ev(off, "192.0.2.9", 3333, IPPROTO_TCP), "R1009");
+	assert_string_equal(connect_ev(off, "192.0.2.9", 2222, IPPROTO_TCP), "");
+	teardown((void **)&off);
+}
+
+static const char *fake_mount_path;
+
+static bool fake_exec_mount(const struct vigil_event *ev, char *mnt, size_t size)
+{
+	if (!fake_mount_path || strncmp(ev->exec.path, fake_mount_path, strlen(fake_mount_path)))
+		return false;
+	snprintf(mnt, size, "%s", fake_mount_path);
+	return true;
+}
+
+/* R1004: a program the profile does not list, run from a volume; the stronger exec rules
+ * still win, and a listed program from a volume is quiet. */
+static void test_r1004(void **state)
+{
+	struct vigil_detect_opts o = { .enabled = all_rules, .exec_mount = fake_exec_mount };
+	struct fixture *f;
+
+	(void)state;
+	setup_opts((void **)&f, &o);
+	fake_mount_path = "/data";
+	assert_string_equal(exec_ev(f, "/data/tool", (const char *[]){ "tool" }, 1, false, false),
+			    "R1004");
+	assert_string_equal(
+		exec_ev(f, "/usr/bin/curl", (const char *[]){ "curl" }, 1, false, false), "R0001");
+	/* a shell from a volume started by a server: V1100, the stronger one */
+	assert_string_equal(
+		exec_ev(f, "/data/sh", (const char *[]){ "sh", "-c", "id" }, 3, false, false),
+		"V1100");
+	fake_mount_path = "/usr/bin";
+	assert_string_equal(exec_ev(f, "/usr/bin/demo",
+				    (const char *[]){ "demo", "--port", "8080" }, 3, false, false),
+			    "");
+	assert_string_equal(exec_ev(f, "/usr/bin/demo", (const char *[]){ "demo", "--port", "1" },
+				    3, false, false),
+			    "R0040");
+	fake_mount_path = NULL;
+	teardown((void **)&f);
+}
+
+/* R1007: a miner starting (its arguments, its name) or writing the MSRs, listed or not. */
+static void test_r1007(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_string_equal(exec_ev(f, "/tmp/kworker",
+				    (const char *[]){ "kworker", "-o", "stratum+tcp://pool:3333",
+						      "-u", "4abc" },
+				    5, false, false),
+			    "R1007");
+	/* listed in the profile: still R1007 */
+	assert_string_equal(exec_ev(f, "/usr/bin/demo",
+				    (const char *[]){ "demo", "--algo", "rx/0" }, 3, false, false),
+			    "R1007");
+	/* from memfd: the miner is the news */
+	assert_string_equal(exec_ev(f, "/memfd:x (deleted)",
+				    (const char *[]){ "x", "--coin=monero" }, 2, false, true),
+			    "R1007");
+	assert_string_equal(open_ev(f, "demo", "/dev/cpu/0/msr", O_WRONLY, -EACCES), "R1007");
+	assert_string_equal(open_ev(f, "demo", "/dev/cpu/1/msr", O_RDWR, 3), "R1007");
+	/* reading them is what monitoring tools do */
+	assert_string_equal(open_ev(f, "demo", "/dev/cpu/2/msr", O_RDONLY, 3), "");
+}
+
 static void test_kubescape_defaults(void **state)
 {
 	static const char *const on[] = { "R0002", NULL };
@@ -896,10 +982,10 @@ static void test_catalogue(void **state)
 {
 	static const char *const ids[] = { "R0001", "R0002", "R0003", "R0004", "R0005", "R0006",
 					   "R0007", "R0008", "R0009", "R0010", "R0011", "R0040",
-					   "R1000", "R1001", "R1002", "R1005", "R1006", "R1008",
-					   "R1009", "R1010", "R1011", "R1012", "R1015", "R1016",
-					   "R1030", "V1100", "V1101", "V0001", "V0002", "V0003",
-					   "V0004" };
+					   "R1000", "R1001", "R1002", "R1003", "R1004", "R1005",
+					   "R1006", "R1007", "R1008", "R1009", "R1010", "R1011",
+					   "R1012", "R1015", "R1016", "R1030", "V1100", "V1101",
+					   "V0001", "V0002", "V0003", "V0004" };
 	size_t n;
 	const struct vigil_rule *all = vigil_rules__all(&n);
 
@@ -940,6 +1026,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_no_cooldown, setup_no_cooldown, teardown),
 		cmocka_unit_test_setup_teardown(test_disabled, setup_disabled, teardown),
 		cmocka_unit_test(test_kubescape_defaults),
+		cmocka_unit_test_setup_teardown(test_r1003, setup, teardown),
+		cmocka_unit_test(test_r1004),
+		cmocka_unit_test_setup_teardown(test_r1007, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_r1008, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_r1011, setup, teardown),
 		cmocka_unit_test(test_r1011_off),

@@ -146,12 +146,110 @@ static void test_flag_names(void **state)
 	assert_int_equal(vigil_open_flag_names(O_RDONLY, n, 0), 0);
 }
 
+/* R1007: a miner's hints in what it is started with; look-alikes of everyday commands are not. */
+static void test_miner_hints(void **state)
+{
+	(void)state;
+	assert_non_null(vigil_miner_hint(
+		"/tmp/kworker",
+		(const char *[]){ "kworker", "-o", "stratum+tcp://198.51.100.7:3333" }, 3));
+	assert_non_null(vigil_miner_hint(
+		"/x", (const char *[]){ "x", "--url=STRATUM+SSL://pool.example:443" }, 2));
+	assert_non_null(vigil_miner_hint("/x", (const char *[]){ "x", "-a", "rx/0" }, 3));
+	assert_non_null(vigil_miner_hint("/x", (const char *[]){ "x", "-arx/0" }, 2));
+	assert_non_null(vigil_miner_hint("/x", (const char *[]){ "x", "--algo=rx/wow" }, 2));
+	assert_non_null(vigil_miner_hint("/x", (const char *[]){ "x", "--algo", "cn/r" }, 3));
+	assert_non_null(vigil_miner_hint("/x", (const char *[]){ "x", "--coin", "XMR" }, 3));
+	assert_non_null(vigil_miner_hint("/x", (const char *[]){ "x", "--randomx-1gb-pages" }, 2));
+	assert_non_null(vigil_miner_hint("/opt/xmrig-6.21/xmrig", (const char *[]){ "xmrig" }, 1));
+	assert_non_null(vigil_miner_hint("/tmp/a", (const char *[]){ "/tmp/xmrig" }, 1));
+	/* everyday commands */
+	assert_null(
+		vigil_miner_hint("/usr/bin/cp", (const char *[]){ "cp", "-a", "rx/", "/d" }, 4));
+	assert_null(vigil_miner_hint("/usr/bin/cp", (const char *[]){ "cp", "-a", "cn-data", "/d" },
+				     4));
+	assert_null(vigil_miner_hint("/usr/bin/uname", (const char *[]){ "uname", "-a" }, 2));
+	assert_null(
+		vigil_miner_hint("/usr/bin/grep", (const char *[]){ "grep", "stratum", "f" }, 3));
+	assert_null(vigil_miner_hint("/usr/bin/x", (const char *[]){ "x", "--coin", "btc" }, 3));
+	assert_null(vigil_miner_hint("/usr/bin/x", NULL, 0));
+	assert_null(vigil_miner_hint(NULL, NULL, 0));
+	assert_true(vigil_path_cpu_msr("/dev/cpu/0/msr"));
+	assert_true(vigil_path_cpu_msr("/dev/cpu/127/msr"));
+	assert_false(vigil_path_cpu_msr("/dev/cpu/0/cpuid"));
+	assert_false(vigil_path_cpu_msr("/dev/cpu/msr"));
+	assert_false(vigil_path_cpu_msr("/dev/cpu/0/msr/x"));
+	assert_false(vigil_path_cpu_msr(NULL));
+}
+
+/* R1003: SSH clients by name (a multi-call binary by argv[0]). */
+static void test_ssh_clients(void **state)
+{
+	(void)state;
+	assert_true(vigil_is_ssh_client("/usr/bin/ssh", "ssh"));
+	assert_true(vigil_is_ssh_client("/usr/bin/scp", NULL));
+	assert_true(vigil_is_ssh_client("/usr/bin/dbclient", "dbclient"));
+	assert_true(vigil_is_ssh_client("/bin/busybox", "ssh"));
+	assert_false(vigil_is_ssh_client("/bin/busybox", "sh"));
+	assert_false(vigil_is_ssh_client("/usr/sbin/sshd", "sshd"));
+	assert_false(vigil_is_ssh_client("/usr/bin/curl", "ssh")); /* argv[0] is the caller's */
+	assert_false(vigil_is_ssh_client("", NULL));
+	assert_false(vigil_is_ssh_client(NULL, NULL));
+}
+
+/* R1004: the mount an executable is under, from a container's mount table. */
+static void test_mountinfo_volume(void **state)
+{
+	static const char podman[] =
+		"600 500 0:50 / / rw,relatime - overlay overlay rw,lowerdir=/l,upperdir=/u\n"
+		"601 600 0:52 / /proc rw,nosuid - proc proc rw\n"
+		"602 600 0:53 / /dev rw,nosuid - tmpfs tmpfs rw,size=65536k\n"
+		"603 602 0:54 / /dev/shm rw - tmpfs shm rw\n"
+		"604 600 0:55 / /run rw - tmpfs tmpfs rw\n"
+		"605 600 8:1 /var/lib/vols/data/_data /data rw,relatime - ext4 /dev/sda1 rw\n"
+		"606 600 8:1 /srv/my\\040tools /opt/my\\040tools ro - ext4 /dev/sda1 rw\n"
+		"607 600 0:60 / /cache rw - tmpfs tmpfs rw\n"
+		"608 600 0:61 / /mnt/nfs rw shared:5 - nfs4 srv:/export rw\n"
+		"609 600 8:1 /etc/hosts /etc/hosts rw - ext4 /dev/sda1 rw\n"
+		"610 605 0:62 / /data/sub rw - sysfs sysfs rw\n"
+		"611 600 8:1 /other /data rw - ext4 /dev/sda1 rw\n";
+	char mnt[64];
+
+	(void)state;
+	assert_true(vigil_mountinfo_volume(podman, sizeof(podman) - 1, "/data/x/tool", mnt,
+					   sizeof(mnt)));
+	assert_string_equal(mnt, "/data");
+	assert_true(vigil_mountinfo_volume(podman, sizeof(podman) - 1, "/opt/my tools/run", mnt,
+					   sizeof(mnt)));
+	assert_string_equal(mnt, "/opt/my tools");
+	assert_true(
+		vigil_mountinfo_volume(podman, sizeof(podman) - 1, "/cache/a", mnt, sizeof(mnt)));
+	assert_true(vigil_mountinfo_volume(podman, sizeof(podman) - 1, "/mnt/nfs/bin/x", mnt,
+					   sizeof(mnt)));
+	assert_string_equal(mnt, "/mnt/nfs");
+	/* the image, the runtime's scratch tmpfs and pseudo filesystems are not volumes */
+	assert_false(vigil_mountinfo_volume(podman, sizeof(podman) - 1, "/usr/bin/id", mnt,
+					    sizeof(mnt)));
+	assert_false(vigil_mountinfo_volume(podman, sizeof(podman) - 1, "/dev/shm/x", NULL, 0));
+	assert_false(vigil_mountinfo_volume(podman, sizeof(podman) - 1, "/run/x", NULL, 0));
+	assert_false(vigil_mountinfo_volume(podman, sizeof(podman) - 1, "/proc/self/exe", NULL, 0));
+	assert_false(vigil_mountinfo_volume(podman, sizeof(podman) - 1, "/data/sub/x", NULL, 0));
+	/* whole segments: /database is not under /data */
+	assert_false(vigil_mountinfo_volume(podman, sizeof(podman) - 1, "/database/x", NULL, 0));
+	assert_false(vigil_mountinfo_volume(podman, sizeof(podman) - 1, "relative", NULL, 0));
+	/* bounded by len; damaged lines are skipped */
+	assert_false(vigil_mountinfo_volume(podman, 80, "/data/x", NULL, 0));
+	assert_false(vigil_mountinfo_volume("garbage\n - \n\n", 13, "/data/x", NULL, 0));
+	assert_false(vigil_mountinfo_volume(NULL, 0, "/data/x", NULL, 0));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_classes),	     cmocka_unit_test(test_exec_paths),
 		cmocka_unit_test(test_flag_names),   cmocka_unit_test(test_ld_hook_env),
-		cmocka_unit_test(test_mining_pools),
+		cmocka_unit_test(test_mining_pools), cmocka_unit_test(test_miner_hints),
+		cmocka_unit_test(test_ssh_clients),  cmocka_unit_test(test_mountinfo_volume),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
