@@ -90,9 +90,20 @@ for n in "${nodes[@]}"; do
 done
 assert_contains "$(status node-disk "s['cockpit']['spool_error']")" "No space left on device" "node-disk says why"
 # a V0003 that did not fit is not news for the next: they stop when the flood does
+# (alerts of the flood still queued may add one more under load: the count must settle — the
+# loop this guards against raised one every second for ever)
 v3=$(json_count "$TEST_TMP/node-disk/alerts.jsonl" rule_id=V0003)
-sleep 3
-assert_eq "$v3" "$(json_count "$TEST_TMP/node-disk/alerts.jsonl" rule_id=V0003)" "node-disk: no V0003 once nothing more is lost"
+settled=0
+for _ in $(seq 1 12); do
+	sleep 3
+	now=$(json_count "$TEST_TMP/node-disk/alerts.jsonl" rule_id=V0003)
+	if [ "$now" = "$v3" ]; then
+		settled=1
+		break
+	fi
+	v3=$now
+done
+[ $settled = 1 ] || fail "node-disk: V0003 keeps coming after the flood stopped ($v3 and counting)"
 df -k "$TEST_TMP/node-disk/state" | tail -1 | awk '{print "# node-disk state dir: " $3 " KiB used of " $2}' >&2
 
 # ---- the cockpit comes: delivery resumes and the books balance -------------------------------
