@@ -71,39 +71,11 @@ limited_pid=$SPAWNED_PID
 wait_for_http $base/api/v1/health 20
 
 # a real agent reports to it meanwhile
-cat >"$TEST_TMP/svc.sh" <<'SH'
-#!/bin/sh
-while :; do
-	if [ -e "$1/misbehave" ]; then /usr/bin/id >/dev/null; fi
-	sleep 0.3
-done
-SH
-chmod +x "$TEST_TMP/svc.sh"
 d=$TEST_TMP/agent
-mkdir -p "$d"
-cat >"$d/agent.yaml" <<YAML
-state_dir: $d
-scope: containers
-include_cgroups: [/vigil-t8007-nothing/*]
-learning:
-  duration: 2s
-cooldown: 0
-health_interval: 1s
-sinks: ['file:$d/alerts.jsonl']
-evidence: sqlite:$d/evidence.db
-workloads:
-  - name: svc
-    command: [$TEST_TMP/svc.sh, $d]
-cockpit:
-  url: $base
-  token_file: $TEST_TMP/node-a.token
-  node_name: node-a
-  heartbeat_interval: 1s
-YAML
+fleet_agent_config "$d" node-a "$base" "token_file: $TEST_TMP/node-a.token"
 spawn agent "$VIGIL" agent --config "$d/agent.yaml"
-status() { python3 -c "import json,sys; s=json.load(open(sys.argv[1])); print($1)" "$d/status.json" 2>/dev/null; }
-detecting() { [ "$(status "[w['state'] for w in s['workloads'] if w['name']=='svc']")" = "['detecting']" ]; }
-wait_until 60 detecting || fail "svc is not detecting after 60 s: $(tail -5 "$TEST_TMP/agent.log")"
+status() { fleet_status "$d" "$1"; }
+wait_until 60 fleet_detecting "$d" || fail "svc is not detecting after 60 s: $(tail -5 "$TEST_TMP/agent.log")"
 touch "$d/misbehave"
 wait_until 30 json_count_ge 5 "$d/alerts.jsonl" || fail "svc raises no alerts"
 

@@ -17,40 +17,12 @@ cockpit_node_token "$store" node-a >"$TEST_TMP/node.token"
 chmod 600 "$TEST_TMP/node.token"
 api() { curl -sf --max-time 10 "$COCKPIT_URL$1"; }
 
-cat >"$TEST_TMP/svc.sh" <<'SH'
-#!/bin/sh
-while :; do
-	if [ -e "$1/misbehave" ]; then /usr/bin/id >/dev/null; fi
-	sleep 0.3
-done
-SH
-chmod +x "$TEST_TMP/svc.sh"
 d=$TEST_TMP/agent
-mkdir -p "$d"
-cat >"$d/agent.yaml" <<YAML
-state_dir: $d
-scope: containers
-include_cgroups: [/vigil-t8101-nothing/*]
-learning:
-  duration: 2s
-cooldown: 0
-health_interval: 1s
-sinks: ['file:$d/alerts.jsonl']
-evidence: sqlite:$d/evidence.db
-workloads:
-  - name: svc
-    command: [$TEST_TMP/svc.sh, $d]
-cockpit:
-  url: $COCKPIT_URL
-  token_file: $TEST_TMP/node.token
-  node_name: node-a
-  heartbeat_interval: 1s
-YAML
+fleet_agent_config "$d" node-a "$COCKPIT_URL" "token_file: $TEST_TMP/node.token"
 spawn agent "$VIGIL" agent --config "$d/agent.yaml"
 agent_pid=$SPAWNED_PID
-status() { python3 -c "import json,sys; s=json.load(open(sys.argv[1])); print($1)" "$d/status.json" 2>/dev/null; }
-detecting() { [ "$(status "[w['state'] for w in s['workloads'] if w['name']=='svc']")" = "['detecting']" ]; }
-wait_until 60 detecting || fail "svc is not detecting after 60 s: $(tail -5 "$TEST_TMP/agent.log")"
+status() { fleet_status "$d" "$1"; }
+wait_until 60 fleet_detecting "$d" || fail "svc is not detecting after 60 s: $(tail -5 "$TEST_TMP/agent.log")"
 
 touch "$d/misbehave"
 wait_until 30 json_count_ge 3 "$d/alerts.jsonl" || fail "svc raises no alerts"

@@ -7,6 +7,7 @@
 # sink) is either stored exactly once in the cockpit or counted as dropped by the agent. No
 # silent loss. Afterwards the disk has room again: new alerts are delivered.
 . "$(dirname "$0")/../lib/common.sh"
+. "$TESTLIB/cockpit.sh"
 requires_root
 requires_btf
 ensure_tracefs
@@ -20,19 +21,6 @@ for n in "${nodes[@]}"; do
 	chmod 600 "$TEST_TMP/$n.token"
 done
 
-cat >"$TEST_TMP/svc.sh" <<'SH'
-#!/bin/sh
-while :; do
-	if [ -e "$1/flood" ]; then
-		for i in 1 2 3 4 5 6 7 8 9 10; do /usr/bin/id >/dev/null; done
-	elif [ -e "$1/misbehave" ]; then
-		/usr/bin/id >/dev/null
-	fi
-	sleep 0.2
-done
-SH
-chmod +x "$TEST_TMP/svc.sh"
-
 unmount() { umount "$1" 2>/dev/null || umount -l "$1" 2>/dev/null || true; }
 for n in "${nodes[@]}"; do
 	d=$TEST_TMP/$n
@@ -40,38 +28,18 @@ for n in "${nodes[@]}"; do
 	if [ $n = node-disk ]; then
 		mount -t tmpfs -o size=1m,mode=0700 vigil-t8103 "$d/state"
 		on_exit unmount "$d/state"
-		bound=""
+		bound=
 	else
 		bound="spool_max_bytes: 1MiB"
 	fi
-	cat >"$d/agent.yaml" <<YAML
-state_dir: $d/state
-status_file: $d/status.json
-scope: containers
-include_cgroups: [/vigil-t8103-nothing/*]
-learning:
-  duration: 2s
-cooldown: 0
-health_interval: 1s
-sinks: ['file:$d/alerts.jsonl']
-evidence: sqlite:$d/evidence.db
-workloads:
-  - name: svc-$n
-    command: [$TEST_TMP/svc.sh, $d]
-cockpit:
-  url: $base
-  token_file: $TEST_TMP/$n.token
-  node_name: $n
-  heartbeat_interval: 1s
-  $bound
-YAML
+	fleet_agent_config "$d" $n "$base" "token_file: $TEST_TMP/$n.token" ${bound:+"$bound"}
 	"$VIGIL" agent --config "$d/agent.yaml" --check
 	spawn agent-$n "$VIGIL" agent --config "$d/agent.yaml"
 	declare "PID_${n//-/_}=$SPAWNED_PID"
 done
 pid_of() { local v="PID_${1//-/_}"; echo "${!v}"; }
-status() { python3 -c "import json,sys; s=json.load(open(sys.argv[1])); print($2)" "$TEST_TMP/$1/status.json" 2>/dev/null; }
-detecting() { [ "$(status $1 "[w['state'] for w in s['workloads'] if w['name']=='svc-$1']")" = "['detecting']" ]; }
+status() { fleet_status "$TEST_TMP/$1" "$2"; }
+detecting() { fleet_detecting "$TEST_TMP/$1"; }
 for n in "${nodes[@]}"; do
 	wait_until 60 detecting $n || fail "$n: svc is not detecting after 60 s: $(tail -5 "$TEST_TMP/agent-$n.log")"
 done
