@@ -18,51 +18,67 @@
 #include "util/strutil.h"
 #include "vigil/event.h"
 
-static bool utf8_ok(const char *s, size_t len, size_t *ret_bad)
+/* Bytes kept as they are at s (a whole character), or 0 when s[0] is written as \xNN: outside
+ * well-formed UTF-8 within the len bytes left, or (on a line) an ASCII control character. */
+static size_t kept_len(const char *s, size_t left, bool line)
 {
-	size_t bad = 0;
+	size_t n = vigil_utf8_len(s);
 
-	for (size_t i = 0; i < len;) {
-		size_t n = vigil_utf8_len(s + i);
+	if (n == 0 || n > left)
+		return 0;
+	if (line && n == 1 && ((unsigned char)*s < 0x20 || *s == 0x7f))
+		return 0;
+	return n;
+}
 
-		if (n == 0 || i + n > len) {
-			bad++;
-			i++;
+/* len bytes of s with nothing to escape? */
+static bool all_kept(const char *s, size_t len, bool line)
+{
+	for (size_t i = 0, n; i < len; i += n)
+		if (!(n = kept_len(s + i, len - i, line)))
+			return false;
+	return true;
+}
+
+/* s escaped into out (size > 0), cut at a whole character or escape; returns the length. */
+static size_t escape(const char *s, size_t len, bool line, char *out, size_t size)
+{
+	size_t o = 0;
+
+	for (size_t i = 0, n; i < len; i += n) {
+		n = kept_len(s + i, len - i, line);
+		if (n == 0) {
+			if (o + 5 > size)
+				break;
+			o += (size_t)snprintf(out + o, 5, "\\x%02x", (unsigned char)s[i]);
+			n = 1;
 			continue;
 		}
-		i += n;
+		if (o + n + 1 > size)
+			break;
+		memcpy(out + o, s + i, n);
+		o += n;
 	}
-	*ret_bad = bad;
-	return bad == 0;
+	out[o] = '\0';
+	return o;
 }
 
 json_t *vigil_json_textn(const char *s, size_t len)
 {
-	size_t bad, o = 0;
+	size_t size;
 	char *out;
 	json_t *j;
 
 	if (!s)
 		return json_string("");
 	len = strnlen(s, len);
-	if (utf8_ok(s, len, &bad))
+	if (all_kept(s, len, false))
 		return json_stringn(s, len);
-	out = malloc(len + 3 * bad + 1);
+	size = 4 * len + 1; /* each byte at most \xNN */
+	out = malloc(size);
 	if (!out)
 		return NULL;
-	for (size_t i = 0; i < len;) {
-		size_t n = vigil_utf8_len(s + i);
-
-		if (n == 0 || i + n > len) {
-			o += (size_t)snprintf(out + o, 5, "\\x%02x", (unsigned char)s[i]);
-			i++;
-			continue;
-		}
-		memcpy(out + o, s + i, n);
-		o += n;
-		i += n;
-	}
-	j = json_stringn(out, o);
+	j = json_stringn(out, escape(s, len, false, out, size));
 	free(out);
 	return j;
 }
@@ -72,45 +88,17 @@ json_t *vigil_json_text(const char *s)
 	return vigil_json_textn(s, s ? strlen(s) : 0);
 }
 
-/* One byte as printed on a line: kept, or how many bytes of a kept character. 0: escape it. */
-static size_t shown_len(const char *s)
-{
-	size_t n = vigil_utf8_len(s);
-
-	if (n == 1 && ((unsigned char)*s < 0x20 || *s == 0x7f))
-		return 0;
-	return n;
-}
-
 const char *vigil_text_shown(const char *s, char *buf, size_t size)
 {
-	size_t o = 0, i = 0;
+	size_t len;
 
 	if (!s)
 		return "";
-	for (i = 0; s[i]; i++)
-		if (!shown_len(s + i))
-			break;
-		else
-			i += shown_len(s + i) - 1;
-	if (!s[i] || !size)
+	len = strlen(s);
+	if (all_kept(s, len, true))
 		return s; /* nothing to escape: as it is */
-	for (i = 0; s[i] && o + 1 < size;) {
-		size_t n = shown_len(s + i);
-
-		if (n == 0) {
-			if (o + 5 > size)
-				break;
-			o += (size_t)snprintf(buf + o, 5, "\\x%02x", (unsigned char)s[i]);
-			i++;
-			continue;
-		}
-		if (o + n + 1 > size)
-			break;
-		memcpy(buf + o, s + i, n);
-		o += n;
-		i += n;
-	}
-	buf[o] = '\0';
+	if (!size)
+		return "";
+	escape(s, len, true, buf, size);
 	return buf;
 }
