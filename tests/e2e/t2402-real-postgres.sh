@@ -21,37 +21,17 @@ if [ "$(id -u)" = 0 ] && [ -z "${VIGIL_T2402_NS:-}" ] && command -v unshare >/de
 fi
 . "$(dirname "$0")/../lib/common.sh"
 requires_root
-requires_cmd psql pgbench setpriv cc
-PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
-[ -x "$PGBIN/postgres" ] || skip "postgresql is not installed (scripts/deps.sh test)"
+. "$TESTLIB/postgres.sh"
+requires_cmd cc
 vigil_has watch || skip "vigil watch is not part of this build"
 [ -n "${VIGIL_T2402_NS:-}" ] || fail "needs a private mount namespace (unshare)"
-id postgres >/dev/null 2>&1 || fail "no postgres account (the postgresql package makes it)"
+pg_init
 
 PGHOME=$(getent passwd postgres | cut -d: -f6)
 mkdir -p "$PGHOME"
 mount -t tmpfs -o mode=0755 tmpfs "$PGHOME"
 mkdir -m 700 "$PGHOME/.ssh"
 chown postgres:postgres "$PGHOME" "$PGHOME/.ssh"
-
-chmod 755 "$TEST_TMP"
-PGDATA=$TEST_TMP/pgdata
-SOCK=$TEST_TMP/pgsock
-mkdir -p "$PGDATA" "$SOCK"
-chown postgres:postgres "$PGDATA" "$SOCK"
-as_pg() { setpriv --reuid=postgres --regid=postgres --init-groups "$@"; }
-as_pg "$PGBIN/initdb" -D "$PGDATA" --auth=trust -U postgres >"$TEST_TMP/initdb.log" 2>&1 ||
-	fail "initdb failed: $(tail -5 "$TEST_TMP/initdb.log")"
-PORT=$(free_port)
-cat >>"$PGDATA/postgresql.conf" <<CONF
-port = $PORT
-listen_addresses = '127.0.0.1'
-unix_socket_directories = '$SOCK'
-logging_collector = on
-log_directory = 'log'
-log_filename = 'postgresql-%H%M%S.log'
-fsync = off
-CONF
 
 # The attacker's library: its constructor runs a command when the server loads it.
 cat >"$TEST_TMP/udf.c" <<'C'
@@ -65,47 +45,13 @@ C
 cc -shared -fPIC -o "$TEST_TMP/udf.so" "$TEST_TMP/udf.c" || fail "cannot build the library"
 chmod 755 "$TEST_TMP/udf.so"
 
-PROFILE=$TEST_TMP/postgres.yaml
-SERVER=(setpriv --reuid=postgres --regid=postgres --init-groups "$PGBIN/postgres" -D "$PGDATA")
-sql() { psql -X -q -h 127.0.0.1 -p "$PORT" -U postgres -d postgres -v ON_ERROR_STOP=1 "$@"; }
-up() { sql -c 'SELECT 1' >/dev/null 2>&1; }
-stop() { kill -INT "$(head -1 "$PGDATA/postmaster.pid")" 2>/dev/null || true; }
-
 # ---- learn under pgbench -------------------------------------------------------------------
-"$VIGIL" learn --out "$PROFILE" --name postgres -- "${SERVER[@]}" 2>"$TEST_TMP/learn.err" &
-LPID=$!
-on_exit stop_pid "$LPID"
-wait_until 20 up || fail "postgres did not start under vigil learn: $(cat "$TEST_TMP/learn.err")"
-pgbench -h 127.0.0.1 -p "$PORT" -U postgres -i -s 1 -q postgres >"$TEST_TMP/pgbench-i.log" 2>&1 ||
-	fail "pgbench -i failed: $(tail -3 "$TEST_TMP/pgbench-i.log")"
-pgbench -h 127.0.0.1 -p "$PORT" -U postgres -c 2 -t 300 postgres >"$TEST_TMP/pgbench.log" 2>&1 ||
-	fail "pgbench failed: $(tail -3 "$TEST_TMP/pgbench.log")"
-stop
-wait "$LPID" || fail "vigil learn failed: $(cat "$TEST_TMP/learn.err")"
+pg_learn 300
 assert_file_contains "$PROFILE" "$PGBIN/postgres"
 
 # serve NAME: postgres under vigil watch, evidence in one store; sets WPID and ALERTS.
 STORE=sqlite:$TEST_TMP/evidence.db
-serve()
-{
-	ALERTS=$TEST_TMP/alerts-$1.jsonl
-	: >"$ALERTS"
-	"$VIGIL" watch --profile "$PROFILE" --name postgres --alerts "file:$ALERTS" \
-		--evidence "$STORE" -- "${SERVER[@]}" >"$TEST_TMP/watch-$1.out" \
-		2>"$TEST_TMP/watch-$1.err" &
-	WPID=$!
-	on_exit stop_pid "$WPID"
-	wait_until 20 up || fail "postgres did not start under vigil watch: $(cat "$TEST_TMP/watch-$1.err")"
-}
-
-finish()
-{
-	stop
-	set +e
-	wait "$WPID"
-	RC=$?
-	set -e
-}
+serve() { pg_serve "$1" --evidence "$STORE"; }
 
 # ---- a different benign load: monitoring, maintenance, reload, log rotation -----------------
 serve benign
@@ -117,7 +63,7 @@ for q in "SELECT count(*) FROM pg_stat_activity" "SELECT * FROM pg_stat_database
 done
 pgbench -h 127.0.0.1 -p "$PORT" -U postgres -c 2 -t 300 -S postgres >"$TEST_TMP/pgbench-S.log" 2>&1 ||
 	fail "pgbench -S failed: $(tail -3 "$TEST_TMP/pgbench-S.log")"
-finish
+pg_finish
 assert_eq 0 "$(json_count "$ALERTS")" "alerts on the benign load: $(json_get "$ALERTS" message | head -c 2000)"
 assert_eq 0 "$RC" "vigil watch status on the benign load"
 
@@ -127,7 +73,7 @@ json_count_ge() { [ "$(json_count "$2" "${@:3}")" -ge "$1" ]; }
 compromise()
 {
 	local name=$1 rule=$2 want=$3 top
-	finish
+	pg_finish
 	wait_until 10 json_count_ge 1 "$ALERTS" "rule_id=$rule" ||
 		fail "$name: no $rule: $(json_get "$ALERTS" message | head -c 2000)"
 	top=$(json_get "$ALERTS" severity | sort -n | tail -1)

@@ -13,49 +13,13 @@
 # The profile's size with and without the sections is logged (the cost of the extension).
 . "$(dirname "$0")/../lib/common.sh"
 requires_root
-requires_cmd psql pgbench setpriv jq
-PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
-[ -x "$PGBIN/postgres" ] || skip "postgresql is not installed (scripts/deps.sh test)"
+. "$TESTLIB/postgres.sh"
+requires_cmd jq
 vigil_has watch || skip "vigil watch is not part of this build"
-id postgres >/dev/null 2>&1 || fail "no postgres account (the postgresql package makes it)"
-
-chmod 755 "$TEST_TMP"
-PGDATA=$TEST_TMP/pgdata
-SOCK=$TEST_TMP/pgsock
-mkdir -p "$PGDATA" "$SOCK"
-chown postgres:postgres "$PGDATA" "$SOCK"
-setpriv --reuid=postgres --regid=postgres --init-groups "$PGBIN/initdb" -D "$PGDATA" \
-	--auth=trust -U postgres >"$TEST_TMP/initdb.log" 2>&1 ||
-	fail "initdb failed: $(tail -5 "$TEST_TMP/initdb.log")"
-PORT=$(free_port)
-cat >>"$PGDATA/postgresql.conf" <<CONF
-port = $PORT
-listen_addresses = '127.0.0.1'
-unix_socket_directories = '$SOCK'
-logging_collector = on
-log_directory = 'log'
-log_filename = 'postgresql-%H%M%S.log'
-fsync = off
-CONF
-
-PROFILE=$TEST_TMP/postgres.yaml
-SERVER=(setpriv --reuid=postgres --regid=postgres --init-groups "$PGBIN/postgres" -D "$PGDATA")
-sql() { psql -X -q -h 127.0.0.1 -p "$PORT" -U postgres -d postgres -v ON_ERROR_STOP=1 "$@"; }
-up() { sql -c 'SELECT 1' >/dev/null 2>&1; }
-stop() { kill -INT "$(head -1 "$PGDATA/postmaster.pid")" 2>/dev/null || true; }
+pg_init
 
 # ---- learn per executable under pgbench -----------------------------------------------------
-"$VIGIL" learn --per-executable --out "$PROFILE" --name postgres -- "${SERVER[@]}" \
-	2>"$TEST_TMP/learn.err" &
-LPID=$!
-on_exit stop_pid "$LPID"
-wait_until 20 up || fail "postgres did not start under vigil learn: $(cat "$TEST_TMP/learn.err")"
-pgbench -h 127.0.0.1 -p "$PORT" -U postgres -i -s 1 -q postgres >"$TEST_TMP/pgbench-i.log" 2>&1 ||
-	fail "pgbench -i failed: $(tail -3 "$TEST_TMP/pgbench-i.log")"
-pgbench -h 127.0.0.1 -p "$PORT" -U postgres -c 2 -t 200 postgres >"$TEST_TMP/pgbench.log" 2>&1 ||
-	fail "pgbench failed: $(tail -3 "$TEST_TMP/pgbench.log")"
-stop
-wait "$LPID" || fail "vigil learn failed: $(cat "$TEST_TMP/learn.err")"
+pg_learn 200 --per-executable
 "$VIGIL" profile lint "$PROFILE" >/dev/null || fail "the learned profile does not lint"
 
 # the launcher's read is the workload's, not the server's
@@ -75,28 +39,8 @@ WITHOUT=$(jq 'del(.spec.byExecutable)' "$TEST_TMP/profile.json" >"$TEST_TMP/wide
 log "profile: $WITH bytes with byExecutable ($(jq '.spec.byExecutable | length' \
 	"$TEST_TMP/profile.json") sections), $WITHOUT without"
 
-# serve NAME: postgres under vigil watch; sets WPID and ALERTS.
-serve()
-{
-	ALERTS=$TEST_TMP/alerts-$1.jsonl
-	: >"$ALERTS"
-	"$VIGIL" watch --profile "$PROFILE" --name postgres --alerts "file:$ALERTS" \
-		-- "${SERVER[@]}" >"$TEST_TMP/watch-$1.out" 2>"$TEST_TMP/watch-$1.err" &
-	WPID=$!
-	on_exit stop_pid "$WPID"
-	wait_until 20 up || fail "postgres did not start under vigil watch: $(cat "$TEST_TMP/watch-$1.err")"
-}
-finish()
-{
-	stop
-	set +e
-	wait "$WPID"
-	RC=$?
-	set -e
-}
-
 # ---- a different benign load ---------------------------------------------------------------
-serve benign
+pg_serve benign
 for q in "SELECT count(*) FROM pg_stat_activity" "SELECT * FROM pg_stat_database" \
 	"VACUUM ANALYZE pgbench_accounts" "CHECKPOINT" "SELECT pg_reload_conf()" \
 	"SELECT pg_rotate_logfile()" "SHOW ALL"; do
@@ -104,15 +48,15 @@ for q in "SELECT count(*) FROM pg_stat_activity" "SELECT * FROM pg_stat_database
 done
 pgbench -h 127.0.0.1 -p "$PORT" -U postgres -c 2 -t 200 -S postgres >"$TEST_TMP/pgbench-S.log" 2>&1 ||
 	fail "pgbench -S failed: $(tail -3 "$TEST_TMP/pgbench-S.log")"
-finish
+pg_finish
 assert_eq 0 "$(json_count "$ALERTS")" "alerts on the benign load: $(json_get "$ALERTS" message | head -c 2000)"
 assert_eq 0 "$RC" "vigil watch status on the benign load"
 
 # ---- the database reads a file of the host ---------------------------------------------------
-serve read
+pg_serve read
 sql -c "SELECT pg_read_file('/etc/passwd')" >"$TEST_TMP/read.out" || fail "pg_read_file failed"
 grep -q '^ root:' "$TEST_TMP/read.out" || fail "pg_read_file did not read /etc/passwd"
-finish
+pg_finish
 wait_until 10 json_count_ge 1 "$ALERTS" rule_id=V1103 ||
 	fail "no V1103 for pg_read_file: $(json_get "$ALERTS" message | head -c 2000)"
 MSG=$(json_get "$ALERTS" message rule_id=V1103 | head -1)
