@@ -21,6 +21,7 @@
 #include <linux/types.h>
 
 #include "bpf/sensor_abi.h"
+#include "sensor/ringbuf_reader.h"
 #include "sensor/sensor_internal.h"
 #include "sensor/sensor_tls.h"
 #include "vigil/sensor.h"
@@ -44,7 +45,7 @@ struct spawned {
 struct vigil_sensor {
 	struct vigil_sensor_opts opts;
 	struct vigil_bpf *skel;
-	struct ring_buffer *rb;
+	struct vigil_rbuf *rb; /* ringbuf_reader.c: the data area mapped once */
 	struct hook hooks[HOOKS_MAX];
 	unsigned nhooks;
 	char cg2_root[PATH_MAX];
