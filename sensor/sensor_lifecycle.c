@@ -157,6 +157,8 @@ int vigil_sensor__open(const struct vigil_sensor_opts *opts, struct vigil_sensor
 		return vigil_error__set(err, -ENOMEM, "", 0, 0, "out of memory");
 	s->opts = opts ? *opts : def;
 	s->cg2_fd = -1;
+	for (int i = 0; i < 4; i++)
+		s->egress_links[i] = -1;
 	if (!s->opts.ringbuf_bytes)
 		s->opts.ringbuf_bytes = 4u << 20;
 	if (!s->opts.max_processes)
@@ -241,9 +243,12 @@ void vigil_sensor__free(struct vigil_sensor *s)
 	vigil_rbuf__free(s->rb);
 	sensor_tls_free(s->tls);
 	for (unsigned i = 0; i < s->nhooks; i++)
-		bpf_link__destroy(s->hooks[i].link);
+		if (s->hooks[i].link_fd >= 0)
+			close(s->hooks[i].link_fd);
 	for (int i = 0; i < 4; i++)
-		bpf_link__destroy(s->egress_links[i]);
+		if (s->egress_links[i] >= 0)
+			close(s->egress_links[i]);
+	sensor_close_programs(s);
 	vigil_bpf__destroy(s->skel);
 	for (int i = 0; i < SPAWN_MAX; i++)
 		free(s->spawned[i].dir);
@@ -262,6 +267,8 @@ struct vigil_sensor *vigil_sensor__new_offline(void)
 		return NULL;
 	s->offline = true;
 	s->cg2_fd = -1;
+	for (int i = 0; i < 4; i++)
+		s->egress_links[i] = -1;
 	s->opts.max_processes = 64;
 	s->opts.max_workloads = 16;
 	s->procs = vigil_proc_table__new(s->opts.max_processes);
