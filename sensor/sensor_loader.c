@@ -333,14 +333,13 @@ int sensor_attach_uprobe(struct vigil_sensor *s, const struct bpf_program *p, co
 	pfd = (int)syscall(__NR_perf_event_open, &a, -1, 0, -1, PERF_FLAG_FD_CLOEXEC);
 	if (pfd < 0)
 		return -errno;
-	l = bpf_link_create(fd, pfd, BPF_PERF_EVENT, NULL);
-	if (l < 0) {
+	/* the program on the event, then the event on: closing the event's descriptor detaches
+	 * it; holding it (not a link) keeps the probe visible to `bpftool perf` with our pid */
+	if (ioctl(pfd, PERF_EVENT_IOC_SET_BPF, fd) < 0 ||
+	    ioctl(pfd, PERF_EVENT_IOC_ENABLE, 0) < 0) {
 		l = -errno;
 		close(pfd);
 		return l;
 	}
-	/* the link holds the event; enabling it arms the probe */
-	ioctl(pfd, PERF_EVENT_IOC_ENABLE, 0);
-	close(pfd);
-	return l;
+	return pfd;
 }

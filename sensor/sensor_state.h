@@ -97,7 +97,8 @@ int sensor_load_programs(struct vigil_sensor *s, bool raw, struct vigil_error *e
 void sensor_attach_hooks(struct vigil_sensor *s, bool raw, bool fell_back);
 /*
  * sensor_loader.c: loads s->skel (opened and configured) in a child process that sends the
- * descriptors back; 0 or the load's -errno. The attach helpers return a link descriptor or
+ * descriptors back; 0 or the load's -errno. The attach helpers return a descriptor (a link;
+ * for a uprobe its perf event) whose close detaches, or
  * -errno; sensor_prog_fd is a loaded program's descriptor or -ENOENT.
  */
 int sensor_load_in_child(struct vigil_sensor *s);
