@@ -129,7 +129,8 @@ int main(int argc, char **argv)
 		if (ret < 0)
 			prog_die("io_uring_submit: %s", strerror(-ret));
 		if (!strcmp(how, "async"))
-			prog_sockaddr("127.0.0.9", "9", &addr); /* too late: the kernel has its copy */
+			prog_sockaddr("127.0.0.9", "9",
+				      &addr); /* too late: the kernel has its copy */
 		ret = reap(&ring);
 		/* a Fast Open SYN has left when the socket would block for the handshake */
 		if (ret == -EINPROGRESS && !strcmp(how, "fastopen"))
