@@ -76,6 +76,9 @@
  * executable was written by a monitored workload is arg[5] != 0: the writer's cgroup, with
  * struct vg_writer in sa[0]; the 16 flag bits are all taken.) */
 #define VG_F_SCRIPT (1u << 15)
+/* exec arg[0] is argc, and this bit when the process entered a running container from outside
+ * (its pid namespace is deeper than its parent's and it is not that namespace's pid 1: R2000) */
+#define VG_EXEC_ENTERED (1ull << 32)
 
 /* how a string in the data area is encoded (struct vg_event.str_fmt, 2 bits per string) */
 #define VG_STR_RAW   0 /* bytes as they are (NUL-terminated) */
