@@ -280,9 +280,10 @@ static int exec_rules(struct raise *r)
  * kubectl exec reaches the node as the kubelet's CRI exec). An alert beside what the exec
  * itself raises (R0001 for a program the profile does not know, ...), as Kubescape raises
  * R2000 from the API server beside its node rules: routes written for either keep working.
- * An exec the profile lists with exactly these arguments raises no R2000: a Kubernetes exec
- * probe runs one command every period and is learned with the workload (Kubescape never sees
- * probes: they do not pass through the API server).
+ * An exec the profile lists with exactly these arguments, none a wildcard, raises no R2000: a
+ * Kubernetes exec probe runs one command every period and is learned with the workload
+ * (Kubescape never sees probes: they do not pass through the API server). A pattern is not
+ * enough: `sh -c ⋯` learned from the entrypoint must not let `kubectl exec -- sh -c ...` in.
  */
 static int eval_entered(struct raise *r, const char *path)
 {
@@ -293,8 +294,8 @@ static int eval_entered(struct raise *r, const char *path)
 	char args[512], key[KEY_MAX];
 
 	if (!ev->exec.entered ||
-	    vigil_matcher__exec(r->b->m, path, p ? (const char *const *)p->argv : NULL,
-				p ? p->argc : 0) == VIGIL_MATCH_YES)
+	    vigil_matcher__exec_literal(r->b->m, path, p ? (const char *const *)p->argv : NULL,
+					p ? p->argc : 0))
 		return 0;
 	join_args(p, args, sizeof(args));
 	snprintf(key, sizeof(key), "%s\x1f%s", path, args);

@@ -823,6 +823,11 @@ static void test_r2000(void **state)
 					 (const char *[]){ "demo", "--port", "8080" }, 3,
 					 "containerd-shim", true),
 			    "");
+	/* a learned pattern is not enough: the profile's `sh -c ⋯` does not cover an entered
+	 * `sh -c ...` (the shell itself is allowed: R2000 alone) */
+	assert_string_equal(exec_entered(f, "/bin/sh", (const char *[]){ "sh", "-c", "curl x|sh" },
+					 3, "conmon", true),
+			    "R2000");
 	/* the same command entered again within the cooldown: counted, not raised again */
 	assert_string_equal(
 		exec_entered(f, "/usr/bin/id", (const char *[]){ "id", "-u" }, 2, "conmon", true),
