@@ -90,6 +90,7 @@ struct vigil_sensor {
 	char script[STR_BUF];	  /* a script exec's script (sensor_drift.c) */
 	char parent_exe[STR_BUF]; /* exec: the exe the process ran before */
 	char ld_hook[32];	  /* exec: its first dynamic-linker hook variable */
+	char entered_by[16];	  /* exec: the tool it entered its container from (comm) */
 	char unix_path[2][128];
 	struct vigil_process anon_proc;
 	struct vigil_workload anon_wl;
@@ -131,6 +132,9 @@ int sensor_decode(struct vigil_sensor *s, const struct vg_event *e, struct vigil
 		  struct vigil_event *ev);
 /* exec: the drift fields (written at run time, a script and its file); sensor_drift.c. */
 void sensor_exec_drift(struct vigil_sensor *s, const struct vg_event *e, struct vigil_event *ev);
+/* exec: whether it entered a running container from outside (VG_EXEC_ENTERED) and from which
+ * tool (sensor_entered.c) */
+void sensor_exec_entered(struct vigil_sensor *s, const struct vg_event *e, struct vigil_event *ev);
 /* Splits the strings of record e (size bytes) into s->str; -EINVAL when they overrun it. */
 int sensor_decode_strings(struct vigil_sensor *s, const struct vg_event *e, size_t size);
 /* sensor_kallow.c: the node-wide map of the files the open rules name (R0010, R0006) */
