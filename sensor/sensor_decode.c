@@ -158,6 +158,7 @@ static void decode_exec(struct vigil_sensor *s, const struct vg_event *e,
 	ev->exec.path = p ? p->proc.exe : exe;
 	ev->exec.upper_layer = e->flags & VG_F_UPPER;
 	ev->exec.memfd = e->flags & VG_F_MEMFD;
+	ev->exec.setid = e->xflags & VG_X_SETID;
 	ev->exec.ino = (uint64_t)e->arg[1];
 	ev->exec.ctime_ns = (uint64_t)e->arg[2];
 	ev->exec.size = (uint64_t)e->arg[3];
@@ -166,6 +167,7 @@ static void decode_exec(struct vigil_sensor *s, const struct vg_event *e,
 			   vigil_str_has_prefix(s->str[2], "/dev/shm") ||
 			   (p && p->proc.argc && vigil_str_has_prefix(p->argv[0], "/dev/shm/"));
 	sensor_exec_drift(s, e, ev);
+	sensor_exec_entered(s, e, ev);
 }
 
 /* What enforcement did at the hook (exec, open, connect, send, io_uring op). */
@@ -199,11 +201,18 @@ static void decode_fork(struct vigil_sensor *s, const struct vg_event *e,
 			c->proc.ppid = e->pid;
 			c->proc.uid = e->uid;
 			c->proc.gid = e->gid;
+			c->proc.euid = e->euid;
 			memcpy(c->proc.comm, p->proc.comm, sizeof(c->proc.comm));
 		}
 		ev->proc = p ? &p->proc : &s->anon_proc;
 	}
 }
+
+_Static_assert(VG_SEND_SENDTO == VIGIL_SEND_SENDTO && VG_SEND_SENDMSG == VIGIL_SEND_SENDMSG &&
+		       VG_SEND_SENDMMSG == VIGIL_SEND_SENDMMSG && VG_SEND_SEND == VIGIL_SEND_SEND &&
+		       VG_SEND_SEND_ZC == VIGIL_SEND_SEND_ZC &&
+		       VG_SEND_SENDMSG_ZC == VIGIL_SEND_SENDMSG_ZC,
+	       "send call numbers");
 
 /* connect, accept, bind, listen, TCP state, send: protocol, direction, both addresses. */
 static void decode_net(struct vigil_sensor *s, const struct vg_event *e, struct vigil_event *ev)
