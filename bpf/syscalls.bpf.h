@@ -65,6 +65,9 @@ int on_send(__u64 regs, long nr, long ret, __u64 cg);
 #define VG_SENDHOW_KADDR   (1ull << 24) /* the address is kernel memory (io_uring's copy) */
 #define VG_SENDHOW_IOURING (1ull << 25) /* submitted through io_uring */
 int send_peer(__u64 sk, __u64 uaddr, __u64 how, __u64 ret_fd, __u64 cg);
+/* a raw, packet or ICMP socket made (VG_EV_SOCKET); ret_flags: the descriptor (low 32 bits,
+ * -1 when not known yet) and event flags (VG_F_*, high 32 bits) */
+int socket_made(__u64 fam, __u64 type, __u64 proto, __u64 ret_flags, __u64 cg);
 int on_call(__u64 regs, long nr, long ret, __u64 cg);
 
 #endif
