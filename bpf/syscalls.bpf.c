@@ -207,6 +207,8 @@ static __always_inline int sys_exit_body(struct pt_regs *regs, long nr, long ret
 	case NR_sendto:
 	case NR_sendmsg:
 	case NR_sendmmsg:
+	case NR_write:
+	case NR_writev:
 	case NR_ptrace:
 	case NR_unshare:
 	case NR_setns:
@@ -251,6 +253,9 @@ static __always_inline int sys_exit_body(struct pt_regs *regs, long nr, long ret
 	case NR_sendmsg:
 	case NR_sendmmsg:
 		return on_send(r, nr, ret, cg);
+	case NR_write:
+	case NR_writev:
+		return on_write(r, nr, ret, cg);
 	case NR_symlink:
 	case NR_symlinkat:
 	case NR_link:

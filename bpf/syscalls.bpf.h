@@ -13,7 +13,9 @@
 #define VIGIL_BPF_SYSCALLS_H
 
 /* x86_64 syscall numbers used by the exit dispatcher */
+#define NR_write	     1
 #define NR_open		     2
+#define NR_writev	     20
 #define NR_connect	     42
 #define NR_accept	     43
 #define NR_sendto	     44
@@ -57,6 +59,15 @@ int on_chmod(__u64 regs, long nr, long ret, __u64 cg);
 int on_link(__u64 regs, long nr, long ret, __u64 cg);
 int on_sock(__u64 regs, long nr, long ret, __u64 cg);
 int on_send(__u64 regs, long nr, long ret, __u64 cg);
+int on_write(__u64 regs, long nr, long ret, __u64 cg);
+int dns_stream(__u64 sk, __u64 cg, __u64 buf0, __u64 buf1, __u64 lens);
+/* dns_stream's lens: the first and second buffers' lengths (16 bits each, capped) and the
+ * bytes written (high 32 bits) */
+static __always_inline __u64 dns_lens(__u64 len0, __u64 len1, long ret)
+{
+	return (len0 > 0xffff ? 0xffff : len0) | ((len1 > 0xffff ? 0xffff : len1) << 16) |
+	       ((__u64)(ret > 0 ? ret : 0) << 32);
+}
 #define MSG_FASTOPEN_ 0x20000000
 #define SOCK_DGRAM_   2
 
