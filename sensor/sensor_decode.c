@@ -159,6 +159,7 @@ static void decode_exec(struct vigil_sensor *s, const struct vg_event *e,
 	ev->exec.path = p ? p->proc.exe : exe;
 	ev->exec.upper_layer = e->flags & VG_F_UPPER;
 	ev->exec.memfd = e->flags & VG_F_MEMFD;
+	ev->exec.setid = e->xflags & VG_X_SETID;
 	ev->exec.ino = (uint64_t)e->arg[1];
 	ev->exec.ctime_ns = (uint64_t)e->arg[2];
 	ev->exec.size = (uint64_t)e->arg[3];
@@ -167,6 +168,7 @@ static void decode_exec(struct vigil_sensor *s, const struct vg_event *e,
 			   vigil_str_has_prefix(s->str[2], "/dev/shm") ||
 			   (p && p->proc.argc && vigil_str_has_prefix(p->argv[0], "/dev/shm/"));
 	sensor_exec_drift(s, e, ev);
+	sensor_exec_entered(s, e, ev);
 }
 
 /* What enforcement did at the hook (exec, open, connect, send, io_uring op). */
@@ -200,6 +202,7 @@ static void decode_fork(struct vigil_sensor *s, const struct vg_event *e,
 			c->proc.ppid = e->pid;
 			c->proc.uid = e->uid;
 			c->proc.gid = e->gid;
+			c->proc.euid = e->euid;
 			memcpy(c->proc.comm, p->proc.comm, sizeof(c->proc.comm));
 		}
 		ev->proc = p ? &p->proc : &s->anon_proc;

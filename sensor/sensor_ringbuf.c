@@ -13,6 +13,7 @@
 
 #include <bpf/libbpf.h>
 
+#include "sensor/ringbuf_reader.h"
 #include "sensor/sensor_state.h"
 #include "sensor/zoom_capture.h"
 #include "util/strutil.h"
@@ -145,6 +146,7 @@ static int deliver(struct vigil_sensor *s, const struct vg_event *e, size_t size
 			p->proc.ppid = e->ppid;
 			p->proc.uid = e->uid;
 			p->proc.gid = e->gid;
+			p->proc.euid = e->euid;
 			memcpy(p->proc.comm, e->comm, sizeof(p->proc.comm));
 			p->proc.comm[sizeof(p->proc.comm) - 1] = '\0';
 			if (created && e->kind != VG_EV_EXEC && !s->offline)
@@ -212,7 +214,7 @@ int vigil_sensor__poll(struct vigil_sensor *s, int timeout_ms, vigil_event_cb cb
 	s->cb_ctx = ctx;
 	s->cb_rc = 0;
 	s->batch = 0;
-	r = ring_buffer__poll(s->rb, timeout_ms);
+	r = vigil_rbuf__poll(s->rb, timeout_ms);
 	s->cb = NULL;
 	if (s->cb_rc)
 		return s->cb_rc;

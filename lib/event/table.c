@@ -46,12 +46,16 @@ static const struct ev_field exec_fields[] = {
 	F("written_how", EV_FLAGS, exec.written_how, EV_OPTIONAL, &ev_names_written_how),
 	F("written_ns", EV_UINT, exec.written_ns, EV_OPTIONAL, NULL),
 	F("parent_exe", EV_STR, exec.parent_exe, EV_OPTIONAL, NULL),
+	F("setid", EV_BOOL, exec.setid, EV_OPTIONAL, NULL),
 	/* the executable's inode as the kernel ran it */
 	F("ino", EV_UINT, exec.ino, EV_OPTIONAL, NULL),
 	F("size", EV_UINT, exec.size, EV_OPTIONAL, NULL),
 	F("mtime_ns", EV_UINT, exec.mtime_ns, EV_OPTIONAL, NULL),
 	F("ctime_ns", EV_UINT, exec.ctime_ns, EV_OPTIONAL, NULL),
 	F("ld_hook", EV_STR, exec.ld_hook, EV_OPTIONAL, NULL),
+	/* entered a running container from outside (R2000), and from which tool */
+	F("entered", EV_BOOL, exec.entered, EV_OPTIONAL, NULL),
+	F("entered_by", EV_STR, exec.entered_by, EV_OPTIONAL, NULL),
 };
 
 static const struct ev_field fork_fields[] = {
