@@ -4,29 +4,15 @@
 # Root, podman (the test store). About 5 s per container here. See docs/BENCHMARKS.md.
 #
 #   bench/agent_churn.sh [K]      # default 60
-. "$(dirname "$0")/../tests/lib/common.sh"
-. "$TESTLIB/podman.sh"
-requires_podman
-podman_image_busybox
+. "$(dirname "$0")/agent_lib.sh"
 K=${1:-60}
-state=$TEST_TMP/state
-cat >"$TEST_TMP/agent.yaml" <<EOF2
-state_dir: $state
-scope: containers
-rescan: 1s
-learning:
-  duration: 3s
-sinks: [file:$state/alerts.jsonl]
-EOF2
-spawn agent "$VIGIL" agent --config "$TEST_TMP/agent.yaml"
-pid=$SPAWNED_PID
-wait_for_line "$TEST_TMP/agent.log" 'agent: started' 30
-rss() { awk -v k="$1:" '$1 == k { print $2 }' "/proc/$pid/status"; }
-echo "start VmRSS $(rss VmRSS) VmHWM $(rss VmHWM)"
+bench_agent_start 3s 30
+state=$AGENT_STATE
+echo "start VmRSS $(agent_mem VmRSS) VmHWM $(agent_mem VmHWM)"
 t0=$(date +%s)
 for ((i = 1; i <= K; i++)); do
 	podman_cmd run --rm --name "vigil-churn-$i-$$" "$BUSYBOX_IMAGE" sh -c 'cat /etc/hostname >/dev/null; sleep 2' >/dev/null 2>&1
-	if ((i % 10 == 0)); then echo "after $i containers ($(( $(date +%s) - t0 )) s): VmRSS $(rss VmRSS) KiB VmHWM $(rss VmHWM) KiB"; fi
+	if ((i % 10 == 0)); then echo "after $i containers ($(( $(date +%s) - t0 )) s): VmRSS $(agent_mem VmRSS) KiB VmHWM $(agent_mem VmHWM) KiB"; fi
 done
 sleep 3
-echo "end VmRSS $(rss VmRSS) VmHWM $(rss VmHWM); profiles $(ls $state/profiles 2>/dev/null | wc -l)"
+echo "end VmRSS $(agent_mem VmRSS) VmHWM $(agent_mem VmHWM); profiles $(ls $state/profiles 2>/dev/null | wc -l)"
