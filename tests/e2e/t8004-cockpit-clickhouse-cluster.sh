@@ -32,8 +32,8 @@ for s in $CH1_URL $CH2_URL; do
 	assert_eq "alerts:Distributed alerts_local:ReplacingMergeTree " "$engines" "tables on $s"
 done
 
-tok_a=$(cockpit_node_token "$store" node-a "$a")
-tok_b=$(cockpit_node_token "$store" node-b "$b")
+tok_a=$(cockpit_node_token "$store" node-a "$a") || { ch_cluster_health >&2; fail "no token for node-a"; }
+tok_b=$(cockpit_node_token "$store" node-b "$b") || { ch_cluster_health >&2; fail "no token for node-b"; }
 # the token made against the cluster works on the other cockpit too (it reads the store's
 # credentials again within a second)
 wait_until 10 _cockpit_accepts "$b" "$tok_a" || fail "cockpit b does not know node-a's token"

@@ -10,13 +10,20 @@
 #
 #   ch_cluster_start DIR  # two servers, DIR/s1 and DIR/s2, as the two shards (one replica
 #                       # each) of the cluster "vigil_test" (remote_servers in config.d of
-#                       # both); sets CH1_URL, CH2_URL, CH1_PID, CH2_PID; 77 if absent
+#                       # both); sets CH1_URL, CH2_URL, CH1_PID, CH2_PID; 77 if absent.
+#                       # Ready means each shard reached the other over the native port; an
+#                       # attempt that is not is stopped and made again on other ports (3 tries)
+#   ch_cluster_health   # prints whether each shard is alive and its last errors (for fail)
 #   ch_cluster_stop     # stops both
 
+# Below the kernel's ephemeral range (ip_local_port_range, 32768 up here): a port picked there
+# can be taken as the local port of some outgoing connection before the server binds it.
 ch_free_port() {
-	local p
+	local p low
+	low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+	[ "$low" -gt 21000 ] || low=32768
 	for _ in $(seq 1 50); do
-		p=$((20000 + RANDOM % 40000))
+		p=$((20000 + RANDOM % (low - 20000)))
 		if ! (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null; then
 			echo "$p"
 			return 0
@@ -59,8 +66,13 @@ ch_run() {
 	CH_PID=$!
 	# a deadline in seconds, not a count of tries: on a loaded machine one try takes longer
 	local deadline=$((SECONDS + ${VIGIL_CH_START_TIMEOUT:-90}))
+	local tcp
+	tcp=$(cat "$dir/tcp_port")
 	while [ $SECONDS -lt $deadline ]; do
-		if [ "$(curl -s --max-time 1 "$CH_URL/ping")" = "Ok." ]; then
+		# ready = our process is alive AND both its HTTP and native TCP ports answer (a ping
+		# alone could be answered by another server that holds the same port)
+		if [ "$(curl -s --max-time 1 "$CH_URL/ping")" = "Ok." ] &&
+			(exec 3<>"/dev/tcp/127.0.0.1/$tcp") 2>/dev/null && kill -0 "$CH_PID" 2>/dev/null; then
 			return 0
 		fi
 		kill -0 "$CH_PID" 2>/dev/null || break
@@ -101,6 +113,19 @@ ch_cleanup() {
 }
 
 ch_cluster_start() {
+	local dir=$1 rc=0 try
+	for try in 1 2 3; do
+		rc=0
+		_ch_cluster_try "$dir/try$try" || rc=$?
+		[ $rc -eq 1 ] || return $rc
+		echo "ch_cluster_start: attempt $try failed; trying again on other ports" >&2
+	done
+	return 1
+}
+
+# _ch_cluster_try DIR: one attempt on fresh ports; 0 only when each shard answers a query sent
+# through the other over the native protocol (what Distributed tables use).
+_ch_cluster_try() {
 	local dir=$1 rc=0 s
 	for s in s1 s2; do
 		ch_config "$dir/$s" || rc=$?
@@ -125,8 +150,35 @@ XML
 	ch_run "$dir/s2" || { CH_PID=$CH1_PID; ch_stop; CH1_PID=; return 1; }
 	CH2_URL=$CH_URL
 	CH2_PID=$CH_PID
+	CH1_DIR=$dir/s1
+	CH2_DIR=$dir/s2
 	CH_URL=$CH1_URL
 	CH_PID=
+	local q="SELECT count() FROM remote('127.0.0.1:%s', system.one)"
+	# shellcheck disable=SC2059
+	if [ "$(curl -s --max-time 10 --data-binary "$(printf "$q" "$(cat "$dir/s2/tcp_port")")" "$CH1_URL/")" = 1 ] &&
+		[ "$(curl -s --max-time 10 --data-binary "$(printf "$q" "$(cat "$dir/s1/tcp_port")")" "$CH2_URL/")" = 1 ]; then
+		return 0
+	fi
+	echo "the two shards do not reach each other:" >&2
+	ch_cluster_health >&2
+	ch_cluster_stop
+	return 1
+}
+
+# ch_cluster_health: for a failure message: is each shard alive, and its last errors.
+ch_cluster_health() {
+	local n pid d
+	for n in 1 2; do
+		eval "pid=\${CH${n}_PID:-} d=\${CH${n}_DIR:-}"
+		if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+			echo "shard $n (pid $pid) is running"
+		else
+			echo "shard $n (pid ${pid:-none}) is NOT running"
+		fi
+		[ -n "$d" ] && tail -n 5 "$d/log/clickhouse-server.err.log" 2>/dev/null
+	done
+	return 0
 }
 
 ch_cluster_stop() {
