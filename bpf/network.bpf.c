@@ -67,19 +67,20 @@ __noinline int on_sock(__u64 regs_, long nr, long ret, __u64 cg)
 	return ev_submit(e, off, 1, false);
 }
 
-#define MSG_FASTOPEN_ 0x20000000
-#define SOCK_DGRAM_   2
 /* sendmmsg: at most this many messages are looked at (the kernel caps vlen at UIO_MAXIOV) */
 #define VG_MMSG_MAX 1024
 
 /* One message sent to an address named in the call (VG_EV_SEND): arg[0] protocol, arg[1] the
- * call's result, arg[2] fd, arg[3] 1 (outbound), arg[4] the call (enum vigil_send_call),
- * arg[5] the message flags. De-duplicated by the peer (and protocol): a workload that sends
- * to one address a million times reports it once. */
-/* how: the address length (16 bits), the call (8 bits), the message flags (high 32 bits) */
+ * call's result, arg[2] fd, arg[3] 1 (outbound), arg[4] the call (VG_SEND_*), arg[5] the
+ * message flags. De-duplicated by the peer (and protocol): a workload that sends to one
+ * address a million times reports it once, whichever call or io_uring request sent it. */
+/* how: the address length (16 bits), the call (8 bits), VG_SENDHOW_* (8 bits), the message
+ * flags (high 32 bits) */
 static __always_inline __u64 send_how(long alen, long nr, __u64 flags)
 {
-	__u64 call = nr == NR_sendto ? 0 : nr == NR_sendmsg ? 1 : 2;
+	__u64 call = nr == NR_sendto	? VG_SEND_SENDTO
+		     : nr == NR_sendmsg ? VG_SEND_SENDMSG
+					: VG_SEND_SENDMMSG;
 
 	if (alen < 0 || alen > 0xffff)
 		alen = 0;
@@ -92,29 +93,58 @@ __noinline int send_peer(__u64 sk_, __u64 uaddr, __u64 how, __u64 ret_fd, __u64 
 {
 	struct sock *sk = (struct sock *)sk_;
 	long alen = how & 0xffff;
+	union {
+		__u16 family;
+		struct sockaddr_in in;
+		struct sockaddr_in6 in6;
+	} a = {};
 	struct vg_event *e;
-	__u16 fam = 0;
 	__u64 h;
 
 	if (!uaddr || alen < 2)
 		return 0;
-	bpf_probe_read_user(&fam, sizeof(fam), (void *)uaddr);
-	if (fam != AF_INET_ && fam != AF_INET6_)
+	/* io_uring's requests carry the kernel's copy of the address, the calls the caller's */
+	if (how & VG_SENDHOW_KADDR)
+		bpf_probe_read_kernel(&a.family, sizeof(a.family), (void *)uaddr);
+	else
+		bpf_probe_read_user(&a.family, sizeof(a.family), (void *)uaddr);
+	if (a.family != AF_INET_ && a.family != AF_INET6_)
 		return 0;
 	e = ev_begin(VG_EV_SEND, cg);
 	if (!e)
 		return 0;
 	sock_addrs(e, sk);
-	put_user_sockaddr(e, 0, &e->sa[1], (void *)uaddr, alen, 0);
+	if (how & VG_SENDHOW_KADDR) {
+		if (a.family == AF_INET_)
+			bpf_probe_read_kernel(&a.in, sizeof(a.in), (void *)uaddr);
+		else
+			bpf_probe_read_kernel(&a.in6, sizeof(a.in6), (void *)uaddr);
+	} else {
+		if (a.family == AF_INET_)
+			bpf_probe_read_user(&a.in, sizeof(a.in), (void *)uaddr);
+		else
+			bpf_probe_read_user(&a.in6, sizeof(a.in6), (void *)uaddr);
+	}
+	e->sa[1].family = a.family;
+	if (a.family == AF_INET_) {
+		e->sa[1].port = bpf_ntohs(a.in.sin_port);
+		__builtin_memcpy(e->sa[1].addr, &a.in.sin_addr, 4);
+	} else {
+		e->sa[1].port = bpf_ntohs(a.in6.sin6_port);
+		__builtin_memcpy(e->sa[1].addr, &a.in6.sin6_addr, 16);
+	}
 	e->arg[1] = (__s32)(ret_fd & 0xffffffff);
 	e->arg[2] = (__s32)(ret_fd >> 32);
 	e->arg[3] = 1;
 	e->arg[4] = (how >> 16) & 0xff;
 	e->arg[5] = how >> 32;
+	if (how & VG_SENDHOW_IOURING)
+		e->flags |= VG_F_IOURING;
 	/* the key leaves out the local port: a new socket per message is still one peer */
 	h = (0xcbf29ce484222325ull ^ *(__u64 *)&e->sa[1].addr[0]) * 0x100000001b3ull;
 	h = (h ^ *(__u64 *)&e->sa[1].addr[8]) * 0x100000001b3ull;
-	h = (h ^ e->sa[1].port ^ ((__u64)e->arg[0] << 16) ^ ((__u64)fam << 32)) * 0x100000001b3ull;
+	h = (h ^ e->sa[1].port ^ ((__u64)e->arg[0] << 16) ^ ((__u64)a.family << 32)) *
+	    0x100000001b3ull;
 	if (net_allowed(e, cg, e->arg[0])) {
 		count(VG_CNT_KALLOW);
 		kallow_seen(cg, VG_EV_SEND, h | 1);

@@ -223,6 +223,15 @@ struct vg_inode_key {
 #define VG_WR_CHMOD 2 /* an execute bit set by fchmod */
 #define VG_WR_URING 4 /* written through io_uring */
 
+/* VG_EV_SEND arg[4]: the call that sent (the numbers of enum vigil_send_call). The io_uring
+ * SENDMSG is VG_SEND_SENDMSG with VG_F_IOURING; SEND and the zero-copy forms are io_uring only. */
+#define VG_SEND_SENDTO	   0
+#define VG_SEND_SENDMSG	   1
+#define VG_SEND_SENDMMSG   2
+#define VG_SEND_SEND	   3
+#define VG_SEND_SEND_ZC	   4
+#define VG_SEND_SENDMSG_ZC 5
+
 /* who changed it last (map written) */
 struct vg_written {
 	__u64 cgroup_id;

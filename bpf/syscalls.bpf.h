@@ -57,6 +57,13 @@ int on_chmod(__u64 regs, long nr, long ret, __u64 cg);
 int on_link(__u64 regs, long nr, long ret, __u64 cg);
 int on_sock(__u64 regs, long nr, long ret, __u64 cg);
 int on_send(__u64 regs, long nr, long ret, __u64 cg);
+#define MSG_FASTOPEN_ 0x20000000
+#define SOCK_DGRAM_   2
+
+/* send_peer's how: address length (bits 0-15), VG_SEND_* call (16-23), these bits, and the
+ * message flags (high 32 bits) */
+#define VG_SENDHOW_KADDR   (1ull << 24) /* the address is kernel memory (io_uring's copy) */
+#define VG_SENDHOW_IOURING (1ull << 25) /* submitted through io_uring */
 int send_peer(__u64 sk, __u64 uaddr, __u64 how, __u64 ret_fd, __u64 cg);
 int on_call(__u64 regs, long nr, long ret, __u64 cg);
 

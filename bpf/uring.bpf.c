@@ -12,6 +12,7 @@
 #include "record.bpf.h"
 #include "extract.bpf.h"
 #include "enforce.bpf.h"
+#include "syscalls.bpf.h"
 
 SEC("tp_btf/io_uring_create")
 int BPF_PROG(vg_uring_create, int fd, void *uctx, __u32 sq_entries, __u32 cq_entries, __u32 flags)
@@ -44,7 +45,9 @@ static __always_inline bool uring_op_has_file(__u8 op)
 	return op == URING_OP(READV) || op == URING_OP(WRITEV) || op == URING_OP(READ_FIXED) ||
 	       op == URING_OP(WRITE_FIXED) || op == URING_OP(SENDMSG) || op == URING_OP(RECVMSG) ||
 	       op == URING_OP(ACCEPT) || op == URING_OP(CONNECT) || op == URING_OP(READ) ||
-	       op == URING_OP(WRITE) || op == URING_OP(SEND) || op == URING_OP(RECV);
+	       op == URING_OP(WRITE) || op == URING_OP(SEND) || op == URING_OP(RECV) ||
+	       (bpf_core_enum_value_exists(enum io_uring_op, IORING_OP_SENDMSG_ZC) &&
+		(op == URING_OP(SEND_ZC) || op == URING_OP(SENDMSG_ZC)));
 }
 
 static __always_inline bool uring_op_is_open(__u8 op)
@@ -74,21 +77,15 @@ static __always_inline int uring_open_pending(struct io_kiocb *req)
 	return 0;
 }
 
-/* The file a completed open installed: a descriptor, or a slot of the ring's fixed table. */
-static __always_inline struct file *uring_opened_file(struct io_kiocb *req, struct io_open *o,
-						      __s32 res)
+/* A slot of the ring's table of fixed files (registered, or installed by a direct open). */
+static __always_inline struct file *uring_fixed_file(struct io_ring_ctx *rctx, __u32 slot)
 {
-	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
-	__u32 slot = BPF_CORE_READ(o, file_slot), nr;
 	struct io_rsrc_node **nodes, *node = NULL;
 	unsigned long ptr;
+	__u32 nr;
 
-	if (!slot)
-		return fd_file(t, res);
-	/* IORING_FILE_INDEX_ALLOC: the kernel chose the slot and returned it; else slot - 1 */
-	slot = slot == ~0u ? (__u32)res : slot - 1;
-	nr = BPF_CORE_READ(req, ctx, file_table.data.nr);
-	nodes = BPF_CORE_READ(req, ctx, file_table.data.nodes);
+	nr = BPF_CORE_READ(rctx, file_table.data.nr);
+	nodes = BPF_CORE_READ(rctx, file_table.data.nodes);
 	if (slot >= nr || !nodes)
 		return NULL;
 	bpf_probe_read_kernel(&node, sizeof(node), &nodes[slot]);
@@ -98,22 +95,47 @@ static __always_inline struct file *uring_opened_file(struct io_kiocb *req, stru
 	return (struct file *)(ptr & ~3ul); /* low bits: FFS_NOWAIT, FFS_ISREG */
 }
 
-static __always_inline __u32 uring_target(struct vg_event *e, struct io_kiocb *req)
+/* The file a completed open installed: a descriptor, or a slot of the ring's fixed table. */
+static __always_inline struct file *uring_opened_file(struct io_kiocb *req, struct io_open *o,
+						      __s32 res)
 {
 	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	__u32 slot = BPF_CORE_READ(o, file_slot);
+
+	if (!slot)
+		return fd_file(t, res);
+	/* IORING_FILE_INDEX_ALLOC: the kernel chose the slot and returned it; else slot - 1 */
+	slot = slot == ~0u ? (__u32)res : slot - 1;
+	return uring_fixed_file(BPF_CORE_READ(req, ctx), slot);
+}
+
+/* The file a request names in its sqe: a descriptor of the submitter's table, or with
+ * IOSQE_FIXED_FILE (REQ_F_FIXED_FILE) a slot of the ring's table. */
+static __always_inline struct file *uring_req_file(struct io_kiocb *req)
+{
 	__s32 fd = BPF_CORE_READ(req, cqe.fd);
+
+	if (fd < 0)
+		return NULL;
+	if (BPF_CORE_READ(req, flags) & 1) /* REQ_F_FIXED_FILE */
+		return uring_fixed_file(BPF_CORE_READ(req, ctx), fd);
+	return fd_file((struct task_struct *)bpf_get_current_task(), fd);
+}
+
+static __always_inline __u32 uring_target(struct vg_event *e, struct io_kiocb *req)
+{
 	struct file *f;
 	struct socket *so;
 	__u16 mode;
 
 	if (!uring_op_has_file(BPF_CORE_READ(req, opcode)))
 		return 0;
-	if (fd < 0 || (BPF_CORE_READ(req, flags) & 1)) /* REQ_F_FIXED_FILE */
-		return 0;
-	f = fd_file(t, fd);
+	f = uring_req_file(req);
 	if (!f)
 		return 0;
-	e->arg[1] = fd;
+	/* a fixed file has no descriptor: -1 */
+	if (!(BPF_CORE_READ(req, flags) & 1))
+		e->arg[1] = BPF_CORE_READ(req, cqe.fd);
 	mode = BPF_CORE_READ(f, f_inode, i_mode);
 	if ((mode & 0170000) == 0140000) { /* S_IFSOCK */
 		so = BPF_CORE_READ(f, private_data);
@@ -127,16 +149,71 @@ static __always_inline __u32 uring_target(struct vg_event *e, struct io_kiocb *r
 /* A write to a regular file through io_uring: the file may be executed later (drop-and-execute). */
 static __always_inline void uring_mark_written(__u64 cg, struct io_kiocb *req, __u8 op)
 {
-	struct task_struct *t;
-	__s32 fd;
-
 	if (op != URING_OP(WRITE) && op != URING_OP(WRITEV) && op != URING_OP(WRITE_FIXED))
 		return;
-	fd = BPF_CORE_READ(req, cqe.fd);
-	if (fd < 0 || (BPF_CORE_READ(req, flags) & 1)) /* REQ_F_FIXED_FILE */
-		return;
-	t = (struct task_struct *)bpf_get_current_task();
-	mark_written(cg, fd_file(t, fd), VG_WR_URING);
+	mark_written(cg, uring_req_file(req), VG_WR_URING);
+}
+
+/*
+ * Sends that name their peer: SENDMSG with a msg_name, SEND with an address (sqe addr2), and
+ * their zero-copy forms. Egress with no connect, judged as the sendto/sendmsg calls are
+ * (send_peer: a datagram socket, or TCP with MSG_FASTOPEN). The address is the kernel's
+ * copy, made when the request was prepared (before this tracepoint): the peer the request
+ * sends to, whatever the submitter writes into its own memory afterwards. A send without
+ * an address goes to the peer a connect event showed. The request has not run yet: its
+ * result is unknown (arg[1] 0), and a refused peer is judged before it leaves.
+ */
+static __always_inline int uring_send(__u64 cg, struct io_kiocb *req, __u8 op)
+{
+	struct io_sr_msg *sr = (void *)&req->cmd;
+	struct io_async_msghdr *km;
+	struct socket *so;
+	struct sock *sk;
+	struct file *f;
+	__u64 call, flags, how;
+	__s32 fd;
+	void *name;
+	int nlen;
+	__u16 fam;
+
+	if (op == URING_OP(SENDMSG))
+		call = VG_SEND_SENDMSG;
+	else if (op == URING_OP(SEND))
+		call = VG_SEND_SEND;
+	else if (bpf_core_enum_value_exists(enum io_uring_op, IORING_OP_SEND_ZC) &&
+		 op == URING_OP(SEND_ZC))
+		call = VG_SEND_SEND_ZC;
+	else if (bpf_core_enum_value_exists(enum io_uring_op, IORING_OP_SENDMSG_ZC) &&
+		 op == URING_OP(SENDMSG_ZC))
+		call = VG_SEND_SENDMSG_ZC;
+	else
+		return 0;
+	if (!want(VG_EV_SEND))
+		return 0;
+	/* prepared since 6.10: the msghdr in the request's async data, its name in kmsg->addr */
+	km = BPF_CORE_READ(req, async_data);
+	if (!km)
+		return 0;
+	name = BPF_CORE_READ(km, msg.msg_name);
+	nlen = BPF_CORE_READ(km, msg.msg_namelen);
+	if (!name || nlen < 2)
+		return 0;
+	f = uring_req_file(req);
+	so = f ? BPF_CORE_READ(f, private_data) : NULL;
+	sk = so ? BPF_CORE_READ(so, sk) : NULL;
+	if (!f || (BPF_CORE_READ(f, f_inode, i_mode) & 0170000) != 0140000 || !sk)
+		return 0;
+	fam = BPF_CORE_READ(sk, __sk_common.skc_family);
+	if (fam != AF_INET_ && fam != AF_INET6_)
+		return 0;
+	flags = BPF_CORE_READ(sr, msg_flags);
+	if (BPF_CORE_READ(sk, sk_type) != SOCK_DGRAM_ &&
+	    !(BPF_CORE_READ(sk, sk_protocol) == IPPROTO_TCP_ && (flags & MSG_FASTOPEN_)))
+		return 0;
+	fd = BPF_CORE_READ(req, flags) & 1 ? -1 : BPF_CORE_READ(req, cqe.fd);
+	how = (__u64)(nlen & 0xffff) | (call << 16) | VG_SENDHOW_KADDR | VG_SENDHOW_IOURING |
+	      (flags << 32);
+	return send_peer((__u64)sk, (__u64)name, how, (__u64)(__u32)fd << 32, cg);
 }
 
 SEC("tp_btf/io_uring_submit_req")
@@ -191,6 +268,8 @@ int BPF_PROG(vg_uring_submit, struct io_kiocb *req)
 	 * name is kept until then for a failure */
 	if (uring_op_is_open(op))
 		return want(VG_EV_OPEN) ? uring_open_pending(req) : 0;
+	if (uring_send(cg, req, op))
+		return 0;
 	if (bpf_core_enum_value_exists(enum io_uring_op, IORING_OP_CONNECT) &&
 	    op == bpf_core_enum_value(enum io_uring_op, IORING_OP_CONNECT)) {
 		struct io_connect *c = (void *)&req->cmd;

@@ -205,6 +205,12 @@ static void decode_fork(struct vigil_sensor *s, const struct vg_event *e,
 	}
 }
 
+_Static_assert(VG_SEND_SENDTO == VIGIL_SEND_SENDTO && VG_SEND_SENDMSG == VIGIL_SEND_SENDMSG &&
+		       VG_SEND_SENDMMSG == VIGIL_SEND_SENDMMSG && VG_SEND_SEND == VIGIL_SEND_SEND &&
+		       VG_SEND_SEND_ZC == VIGIL_SEND_SEND_ZC &&
+		       VG_SEND_SENDMSG_ZC == VIGIL_SEND_SENDMSG_ZC,
+	       "send call numbers");
+
 /* connect, accept, bind, listen, TCP state, send: protocol, direction, both addresses. */
 static void decode_net(struct vigil_sensor *s, const struct vg_event *e, struct vigil_event *ev)
 {

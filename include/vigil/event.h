@@ -86,11 +86,15 @@ enum vigil_direction {
 	VIGIL_DIR_INBOUND
 };
 
-/* SEND: how the message was sent (the io_uring forms also set via_iouring) */
+/* SEND: how the message was sent (the io_uring forms also set via_iouring: SENDMSG is
+ * VIGIL_SEND_SENDMSG, SEND with an address and the zero-copy forms have their own) */
 enum vigil_send_call {
 	VIGIL_SEND_SENDTO = 0,
 	VIGIL_SEND_SENDMSG,
 	VIGIL_SEND_SENDMMSG,
+	VIGIL_SEND_SEND,       /* io_uring SEND with an address */
+	VIGIL_SEND_SEND_ZC,    /* io_uring SEND_ZC */
+	VIGIL_SEND_SENDMSG_ZC, /* io_uring SENDMSG_ZC */
 };
 
 /* NET_IO: the TLS library call a plaintext sample was taken at (0: the socket's own bytes) */

@@ -281,9 +281,9 @@ static size_t written_how_fn(uint64_t v, const char **out, size_t max)
 const struct ev_names ev_names_written_how = { .fn = written_how_fn };
 
 static const struct ev_name send_call[] = {
-	{ VIGIL_SEND_SENDTO, "sendto" },
-	{ VIGIL_SEND_SENDMSG, "sendmsg" },
-	{ VIGIL_SEND_SENDMMSG, "sendmmsg" },
+	{ VIGIL_SEND_SENDTO, "sendto" },     { VIGIL_SEND_SENDMSG, "sendmsg" },
+	{ VIGIL_SEND_SENDMMSG, "sendmmsg" }, { VIGIL_SEND_SEND, "send" },
+	{ VIGIL_SEND_SEND_ZC, "send_zc" },   { VIGIL_SEND_SENDMSG_ZC, "sendmsg_zc" },
 };
 const struct ev_names ev_names_send_call = NAMES(send_call);
 

@@ -485,10 +485,13 @@ static int eval_connect(struct raise *r)
  * Whether a link points at a sensitive file, however its target is spelt: a symlink's relative
  * target is relative to the link's directory, a hard link's to the process's working directory
  * (linkat's own directory descriptor is not in the record: the cwd is the usual case); then
- * "." and ".." are resolved lexically (/etc/../etc/shadow, ../../etc/shadow).
+ * "." and ".." are resolved lexically (/etc/../etc/shadow, ../../etc/shadow). As Kubescape's
+ * R1010/R1012 (`!ap.was_path_opened(oldPath)`), a target the profile itself opens (with any
+ * flags) is not news: a workload that reads /etc/shadow anyway may link it.
  */
-static bool link_target_sensitive(const struct vigil_event *ev, bool symlink)
+static bool link_target_sensitive(const struct raise *r, bool symlink)
 {
+	const struct vigil_event *ev = r->ev;
 	const char *t = ev->link.target, *base;
 	char joined[8192], norm[4096];
 	bool cut;
@@ -503,10 +506,12 @@ static bool link_target_sensitive(const struct vigil_event *ev, bool symlink)
 	} else if (!symlink && ev->proc && ev->proc->cwd && ev->proc->cwd[0] == '/') {
 		snprintf(joined, sizeof(joined), "%s/%s", ev->proc->cwd, t);
 	} else {
-		return vigil_path_sensitive_link_target(t);
+		return vigil_path_sensitive_link_target(t) && !vigil_matcher__open(r->b->m, t, 0);
 	}
 	vigil_path_normalize(joined, strlen(joined), norm, sizeof(norm), &cut);
-	return vigil_path_sensitive_link_target(norm) || vigil_path_sensitive_link_target(t);
+	if (!vigil_path_sensitive_link_target(norm) && !vigil_path_sensitive_link_target(t))
+		return false;
+	return cut || !vigil_matcher__open(r->b->m, norm, 0);
 }
 
 /*
@@ -636,13 +641,13 @@ static int detect_eval_kind(struct raise *r)
 		return detect_raise(r, VIGIL_R1030, op, "unexpected io_uring operation: %s", op);
 	}
 	case VIGIL_EV_SYMLINK:
-		if (!link_target_sensitive(ev, true))
+		if (!link_target_sensitive(r, true))
 			return 0;
 		return detect_raise(r, VIGIL_R1010, ev->link.path ? ev->link.path : "",
 				    "symlink %s -> %s", ev->link.path ? ev->link.path : "",
 				    ev->link.target);
 	case VIGIL_EV_LINK:
-		if (!link_target_sensitive(ev, false))
+		if (!link_target_sensitive(r, false))
 			return 0;
 		return detect_raise(r, VIGIL_R1012, ev->link.path ? ev->link.path : "",
 				    "hard link %s -> %s", ev->link.path ? ev->link.path : "",

@@ -541,6 +541,57 @@ static void test_unbound_and_policies(void **state)
 	assert_string_equal(run1(f, &ev), "");
 }
 
+/* R1010/R1012 as Kubescape's (`!ap.was_path_opened(oldPath)`): a sensitive target the profile
+ * itself opens, with any flags and however the link spells it, raises nothing; one it does not
+ * open still does. */
+static void test_link_target_opened(void **state)
+{
+	struct fixture *f = *state;
+	struct vigil_workload other = wl;
+	struct vigil_event ev;
+	static const char yaml[] = "apiVersion: spdx.softwarecomposition.kubescape.io/v1beta1\n"
+				   "kind: ContainerProfile\n"
+				   "metadata: {name: login}\n"
+				   "spec:\n"
+				   "  opens:\n"
+				   "  - {path: /etc/shadow, flags: [O_RDONLY]}\n"
+				   "  - {path: /etc/sudoers.d/\xe2\x8b\xaf, flags: [O_RDONLY]}\n";
+	struct vigil_profile *p = NULL;
+
+	assert_int_equal(
+		vigil_profile__load_buffer(yaml, sizeof(yaml) - 1, "login.yaml", NULL, &p, NULL),
+		0);
+	other.cgroup_id = CG + 2;
+	assert_int_equal(vigil_detector__bind(f->d, CG + 2, p, NULL, NULL), 0);
+	vigil_profile__free(p);
+	set_proc("ln", "/bin/ln", (const char *[]){ "ln" }, 1);
+
+	ev = base_event(VIGIL_EV_SYMLINK);
+	ev.workload = &other;
+	ev.link.path = "/tmp/s";
+	ev.link.target = "/etc/shadow";
+	assert_string_equal(run1(f, &ev), "");
+	ev.link.target = "../etc/./shadow"; /* relative to /tmp */
+	assert_string_equal(run1(f, &ev), "");
+	ev.link.target = "/etc/shadow-"; /* the backup is not opened */
+	assert_string_equal(run1(f, &ev), "R1010");
+
+	ev = base_event(VIGIL_EV_LINK);
+	ev.workload = &other;
+	ev.link.path = "/tmp/h";
+	ev.link.target = "/etc/sudoers.d/ops";
+	assert_string_equal(run1(f, &ev), "");
+	ev.link.target = "/etc/sudoers";
+	assert_string_equal(run1(f, &ev), "R1012");
+
+	/* the demo profile opens neither: both rules as before */
+	ev = base_event(VIGIL_EV_LINK);
+	ev.link.path = "/tmp/h2";
+	ev.link.target = "/etc/shadow";
+	assert_string_equal(run1(f, &ev), "R1012");
+	assert_int_equal(vigil_detector__unbind(f->d, CG + 2), 0);
+}
+
 static void test_cooldown(void **state)
 {
 	struct fixture *f = *state;
@@ -1038,6 +1089,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_network_rules, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_call_rules, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unbound_and_policies, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_link_target_opened, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cooldown, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cooldown_identity, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_shell_from_server, setup, teardown),
