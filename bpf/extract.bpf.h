@@ -54,8 +54,8 @@ static __always_inline bool open_seen(__u64 cg, struct file *f, __u32 flags, __u
 		 ((__u64)BPF_CORE_READ(ino, i_sb, s_dev) << 32) ^ flags;
 	/* who opened it is part of a repeat (root after a worker is news), as in ev_hash */
 	k.hash ^= (__u64)(__u32)bpf_get_current_uid_gid() * 0xff51afd7ed558ccdull;
-	k.hash ^= actor_key() * 0xc4ceb9fe1a85ec53ull; /* its program and euid too */
-	k.hash |= 1;				       /* never 0: 0 means "hash the record" */
+	k.hash ^= actor_key(current_euid()) * 0xc4ceb9fe1a85ec53ull; /* its program and euid too */
+	k.hash |= 1; /* never 0: 0 means "hash the record" */
 	*ret_hash = k.hash;
 	if (!bpf_map_lookup_elem(&dedup, &k))
 		return false;

@@ -132,6 +132,10 @@ int BPF_PROG(vg_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	/* a script: binfmt_script replaced the file name with its interpreter's */
 	if (BPF_CORE_READ(bprm, interp) != BPF_CORE_READ(bprm, filename))
 		e->flags |= VG_F_SCRIPT;
+	/* a set-id executable or one with file capabilities: the kernel clears personality bits
+	 * when it honours them (e->euid, read after the exec, is the new one) */
+	if (BPF_CORE_READ(bprm, per_clear))
+		e->xflags |= VG_X_SETID;
 	{
 		/* the executable's identity: its content cannot change without ctime changing,
 		 * so a replaced binary is a new record even when de-duplication is on */

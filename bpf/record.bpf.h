@@ -175,17 +175,23 @@ static __always_inline bool rate_ok(__u64 cg, __u64 now)
 /* FNV-style fold of the first 256 bytes of the strings and the kind's numbers. */
 /*
  * Who did it, for de-duplication: the executable's inode and the effective uid of the current
- * task. The same deed by another program is news when profiles key entries by executable
- * (byExecutable: runuser reading /etc/passwd does not make the server's read a repeat), and
- * by a setuid program (euid 0 after uid 65534) it is an escalation, never a repeat.
+ * task. The same deed by another program is news when profiles key entries by
+ * executable (byExecutable: runuser reading /etc/passwd does not make the server's read a
+ * repeat), and by a setuid program (euid 0 after uid 65534) it is an escalation, never a repeat.
  */
-static __always_inline __u64 actor_key(void)
+static __always_inline __u64 actor_key(__u32 euid)
 {
 	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
 	__u64 ino = BPF_CORE_READ(t, mm, exe_file, f_inode, i_ino);
-	__u32 euid = BPF_CORE_READ(t, cred, euid.val);
 
 	return ino * 0x9e3779b97f4a7c15ull ^ ((__u64)euid << 32);
+}
+
+static __always_inline __u32 current_euid(void)
+{
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+
+	return BPF_CORE_READ(t, cred, euid.val);
 }
 
 static __always_inline __u64 ev_hash(struct vg_event *e, __u32 off, int nargs)
@@ -215,7 +221,7 @@ static __always_inline __u64 ev_hash(struct vg_event *e, __u32 off, int nargs)
 	h = (h ^ e->uid) * 0x100000001b3ull;
 	/* and its program and effective uid (a record made outside the process, pid 0, has none) */
 	if (e->pid)
-		h = (h ^ actor_key()) * 0x100000001b3ull;
+		h = (h ^ actor_key(e->euid)) * 0x100000001b3ull;
 	return h;
 }
 

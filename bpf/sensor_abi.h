@@ -77,6 +77,11 @@
  * struct vg_writer in sa[0]; the 16 flag bits are all taken.) */
 #define VG_F_SCRIPT (1u << 15)
 
+/* flags in struct vg_event.xflags */
+/* exec: the kernel honoured a set-user-id or set-group-id bit or file capabilities of the
+ * executable (bprm->per_clear: the personality bits cleared on a privilege change) */
+#define VG_X_SETID (1u << 0)
+
 /* how a string in the data area is encoded (struct vg_event.str_fmt, 2 bits per string) */
 #define VG_STR_RAW   0 /* bytes as they are (NUL-terminated) */
 #define VG_STR_PATH  1 /* path components, leaf first, each NUL-terminated */
@@ -164,10 +169,13 @@ struct vg_event {
 	__u16 str_len[VG_NSTR];	  /* bytes of each string in data[], in order */
 	__u8 str_fmt;		  /* 2 bits per string: VG_STR_* */
 	__u8 pad0;
+	__u32 euid;   /* effective uid of the task (uid is the real one): a setuid program's */
+	__u16 xflags; /* VG_X_* (the 16 bits of flags are all taken) */
+	__u16 pad1;
 	__u8 data[]; /* strings, back to back */
 };
 
-#define VG_EVENT_HDR_SIZE 168
+#define VG_EVENT_HDR_SIZE 176
 
 struct vg_bitmap {
 	__u64 w[VG_BITMAP_WORDS];

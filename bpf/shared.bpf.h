@@ -25,6 +25,7 @@ static __always_inline void vg_event_init(struct vg_event *e, __u32 kind, __u64 
 	e->tid = (__u32)pid_tgid;
 	e->uid = (__u32)uid_gid;
 	e->gid = uid_gid >> 32;
+	e->euid = BPF_CORE_READ(t, cred, euid.val);
 	e->ppid = BPF_CORE_READ(t, real_parent, tgid);
 	e->mntns = BPF_CORE_READ(t, nsproxy, mnt_ns, ns.inum);
 	e->start_ns = BPF_CORE_READ(t, group_leader, start_boottime);

@@ -158,6 +158,7 @@ static void decode_exec(struct vigil_sensor *s, const struct vg_event *e,
 	ev->exec.path = p ? p->proc.exe : exe;
 	ev->exec.upper_layer = e->flags & VG_F_UPPER;
 	ev->exec.memfd = e->flags & VG_F_MEMFD;
+	ev->exec.setid = e->xflags & VG_X_SETID;
 	ev->exec.ino = (uint64_t)e->arg[1];
 	ev->exec.ctime_ns = (uint64_t)e->arg[2];
 	ev->exec.size = (uint64_t)e->arg[3];
@@ -199,6 +200,7 @@ static void decode_fork(struct vigil_sensor *s, const struct vg_event *e,
 			c->proc.ppid = e->pid;
 			c->proc.uid = e->uid;
 			c->proc.gid = e->gid;
+			c->proc.euid = e->euid;
 			memcpy(c->proc.comm, p->proc.comm, sizeof(c->proc.comm));
 		}
 		ev->proc = p ? &p->proc : &s->anon_proc;

@@ -145,6 +145,7 @@ static int deliver(struct vigil_sensor *s, const struct vg_event *e, size_t size
 			p->proc.ppid = e->ppid;
 			p->proc.uid = e->uid;
 			p->proc.gid = e->gid;
+			p->proc.euid = e->euid;
 			memcpy(p->proc.comm, e->comm, sizeof(p->proc.comm));
 			p->proc.comm[sizeof(p->proc.comm) - 1] = '\0';
 			if (created && e->kind != VG_EV_EXEC && !s->offline)

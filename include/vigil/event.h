@@ -71,6 +71,7 @@ struct vigil_process {
 	uint32_t tid;
 	uint32_t ppid;
 	uint32_t uid, gid;
+	uint32_t euid;	   /* effective uid: differs from uid after a setuid program's exec */
 	uint64_t start_ns; /* boot-time start: (pid, start_ns) is unique across pid reuse */
 	char comm[16];
 	const char *exe;	 /* may be "" when not known */
@@ -163,6 +164,9 @@ struct vigil_event {
 			/* the program that started it: the exe this process ran before the exec
 			 * (after a fork, its parent's); "" or NULL when not known */
 			const char *parent_exe;
+			/* the kernel honoured a set-user/group-id bit or file capabilities of
+			 * the executable (proc->euid is the uid it runs as) */
+			bool setid;
 			/* the executable's inode as the kernel ran it (0 when not known): its
 			 * content cannot change without ctime changing */
 			uint64_t ino;

@@ -324,19 +324,20 @@ json_t *vigil_process__json(const struct vigil_process *p)
 	json_t *args = json_array(), *o;
 
 	if (!p)
-		return json_pack("{s:i,s:i,s:i,s:s,s:s,s:o,s:b,s:s,s:i,s:i,s:I}", "pid", 0, "tid",
-				 0, "ppid", 0, "comm", "", "exe", "", "args",
+		return json_pack("{s:i,s:i,s:i,s:s,s:s,s:o,s:b,s:s,s:i,s:i,s:i,s:I}", "pid", 0,
+				 "tid", 0, "ppid", 0, "comm", "", "exe", "", "args",
 				 args ? args : json_array(), "args_truncated", 0, "cwd", "", "uid",
-				 0, "gid", 0, "start_ns", (json_int_t)0);
+				 0, "gid", 0, "euid", 0, "start_ns", (json_int_t)0);
 	for (uint32_t i = 0; args && p->argv && i < p->argc; i++)
 		json_array_append_new(args, vigil_json_text(p->argv[i]));
 	/* names, paths and arguments are the process's own choice: any bytes (json_text) */
-	o = json_pack("{s:I,s:I,s:I,s:o,s:o,s:o,s:b,s:o,s:I,s:I,s:I}", "pid", (json_int_t)p->pid,
-		      "tid", (json_int_t)p->tid, "ppid", (json_int_t)p->ppid, "comm",
-		      vigil_json_textn(p->comm, sizeof(p->comm)), "exe", vigil_json_text(p->exe),
-		      "args", args ? args : json_array(), "args_truncated", (int)p->args_truncated,
-		      "cwd", vigil_json_text(p->cwd), "uid", (json_int_t)p->uid, "gid",
-		      (json_int_t)p->gid, "start_ns", (json_int_t)p->start_ns);
+	o = json_pack("{s:I,s:I,s:I,s:o,s:o,s:o,s:b,s:o,s:I,s:I,s:I,s:I}", "pid",
+		      (json_int_t)p->pid, "tid", (json_int_t)p->tid, "ppid", (json_int_t)p->ppid,
+		      "comm", vigil_json_textn(p->comm, sizeof(p->comm)), "exe",
+		      vigil_json_text(p->exe), "args", args ? args : json_array(), "args_truncated",
+		      (int)p->args_truncated, "cwd", vigil_json_text(p->cwd), "uid",
+		      (json_int_t)p->uid, "gid", (json_int_t)p->gid, "euid", (json_int_t)p->euid,
+		      "start_ns", (json_int_t)p->start_ns);
 	return o;
 }
 

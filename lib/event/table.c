@@ -46,6 +46,7 @@ static const struct ev_field exec_fields[] = {
 	F("written_how", EV_FLAGS, exec.written_how, EV_OPTIONAL, &ev_names_written_how),
 	F("written_ns", EV_UINT, exec.written_ns, EV_OPTIONAL, NULL),
 	F("parent_exe", EV_STR, exec.parent_exe, EV_OPTIONAL, NULL),
+	F("setid", EV_BOOL, exec.setid, EV_OPTIONAL, NULL),
 	/* the executable's inode as the kernel ran it */
 	F("ino", EV_UINT, exec.ino, EV_OPTIONAL, NULL),
 	F("size", EV_UINT, exec.size, EV_OPTIONAL, NULL),

@@ -403,7 +403,7 @@ static int emit_alert(struct vigil_detector *d, struct vigil_alert *a, const str
 
 /*
  * What makes two alerts of one rule "the same" for the cooldown: the rule's key and who did it,
- * the uid and the program (for an exec, the program that started it; otherwise the process's
+ * the uid, the effective uid and the program (for an exec, the program that started it; otherwise the process's
  * own executable). So a shell started by root is never a repeat of one started by an
  * unprivileged worker, nor a shell started by the web server a repeat of one started by cron:
  * a repeat cannot hide an escalation.
@@ -417,7 +417,10 @@ static void actor_identity(const struct vigil_event *ev, const char *key, char *
 		who = ev->exec.parent_exe;
 	else if (p && p->exe)
 		who = p->exe;
-	snprintf(out, size, "%s\x1f%u\x1f%.255s", key, p ? p->uid : 0u, who);
+	/* the effective uid too: a setuid program's deed (euid 0 after uid 65534) is an
+	 * escalation, never a repeat of the unprivileged one */
+	snprintf(out, size, "%s\x1f%u\x1f%u\x1f%.255s", key, p ? p->uid : 0u, p ? p->euid : 0u,
+		 who);
 }
 
 bool detect_rule_on(const struct raise *r, enum vigil_rule_id rule)

@@ -233,9 +233,16 @@ static int exec_rules(struct raise *r)
 					   ? ev->exec.parent_exe
 					   : "an unknown program";
 
+		char ids[48];
+
 		join_args(p, args, sizeof(args));
-		return detect_raise(r, VIGIL_V1100, path, "%s started %s: %s (uid %u)%s", from,
-				    path, args, p ? p->uid : 0u, by);
+		/* a set-id program runs as another user than the one who started it */
+		if (p && p->euid != p->uid)
+			snprintf(ids, sizeof(ids), "uid %u, euid %u", p->uid, p->euid);
+		else
+			snprintf(ids, sizeof(ids), "uid %u", p ? p->uid : 0u);
+		return detect_raise(r, VIGIL_V1100, path, "%s started %s: %s (%s)%s", from, path,
+				    args, ids, by);
 	}
 	if (who) {
 		/* the workload runs it, this program never did (byExecutable) */

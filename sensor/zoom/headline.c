@@ -46,6 +46,22 @@ static void user_of(const struct zinc *inc, uint32_t uid, char *out, size_t size
 		snprintf(out, size, "uid %u", uid);
 }
 
+/* who it ran as: the effective user, and the real one when a set-id program changed it
+ * ("root (from nobody)"); a process without euid (older records) ran as its uid */
+static void user_as(const struct zinc *inc, const json_t *p, char *out, size_t size)
+{
+	const json_t *je = json_object_get(p, "euid");
+	uint32_t uid = (uint32_t)json_integer_value(json_object_get(p, "uid"));
+	uint32_t euid = json_is_integer(je) ? (uint32_t)json_integer_value(je) : uid;
+	char real[64];
+
+	user_of(inc, euid, out, size);
+	if (euid == uid)
+		return;
+	user_of(inc, uid, real, sizeof(real));
+	snprintf(out + strlen(out), size - strlen(out), " (from %s)", real);
+}
+
 static void compose(struct zhead *h)
 {
 	size_t n = (size_t)snprintf(h->text, sizeof(h->text), "%s", h->root);
@@ -80,8 +96,7 @@ void zoom_headline_alert(struct zinc *inc, const json_t *alert)
 		else
 			snprintf(h->root, sizeof(h->root), "%s: %s", comm ? comm : inc->wl->name,
 				 json_string_value(json_object_get(alert, "message")) ?: "");
-		user_of(inc, (uint32_t)json_integer_value(json_object_get(p, "uid")), h->user,
-			sizeof(h->user));
+		user_as(inc, p, h->user, sizeof(h->user));
 	} else if (exec && path && (in_tree(h, pid) || in_tree(h, ppid))) {
 		/* what the root's tree ran next (a shell execs its last command in place) */
 		bool seen = false;

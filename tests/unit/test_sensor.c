@@ -30,6 +30,8 @@ static void test_abi_layout(void **state)
 	assert_int_equal(offsetof(struct vg_event, sa), 120);
 	assert_int_equal(offsetof(struct vg_event, str_len), 160);
 	assert_int_equal(offsetof(struct vg_event, str_fmt), 166);
+	assert_int_equal(offsetof(struct vg_event, euid), 168);
+	assert_int_equal(offsetof(struct vg_event, xflags), 172);
 	assert_int_equal(offsetof(struct vg_event, data), VG_EVENT_HDR_SIZE);
 	assert_int_equal(sizeof(struct vg_sockaddr), 20);
 	assert_int_equal(sizeof(struct vg_writer), sizeof(struct vg_sockaddr));
