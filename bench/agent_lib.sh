@@ -6,9 +6,10 @@
 requires_podman
 podman_image_busybox
 
-# bench_agent_start LEARN START_DEADLINE: starts the agent (containers only, rescan every
-# second, learning for LEARN, alerts to a file) and waits up to START_DEADLINE seconds for it.
-# Sets AGENT_PID and AGENT_STATE (its state_dir; profiles in $AGENT_STATE/profiles).
+# bench_agent_start LEARN START_DEADLINE [NAME=VALUE...]: starts the agent (containers only,
+# rescan every second, learning for LEARN, alerts to a file; the NAME=VALUE in its environment)
+# and waits up to START_DEADLINE seconds for it. Sets AGENT_PID and AGENT_STATE (its
+# state_dir; profiles in $AGENT_STATE/profiles). Its log is $TEST_TMP/agent.log.
 bench_agent_start() {
 	AGENT_STATE=$TEST_TMP/state
 	cat >"$TEST_TMP/agent.yaml" <<EOF2
@@ -19,7 +20,7 @@ learning:
   duration: $1
 sinks: [file:$AGENT_STATE/alerts.jsonl]
 EOF2
-	spawn agent "$VIGIL" agent --config "$TEST_TMP/agent.yaml"
+	spawn agent env "${@:3}" "$VIGIL" agent --config "$TEST_TMP/agent.yaml"
 	AGENT_PID=$SPAWNED_PID
 	wait_for_line "$TEST_TMP/agent.log" 'agent: started' "$2"
 }
