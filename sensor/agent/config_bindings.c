@@ -9,10 +9,24 @@
 #include <string.h>
 
 #include "sensor/agent/config_parse.h"
+#include "sensor/agent/rule_params.h"
 #include "vigil/sensor.h"
+
+/* rules: [{ruleID: R0002, parameters: {...}}] (sensor/agent/rule_params.c) */
+static int get_rule_params(struct cfg_parse *p, const yaml_node_t *n, struct agent_binding *b)
+{
+	struct agent_rule_params_error e = { 0 };
+	int err;
+
+	if (b->rule_params)
+		return cfg_fail(p, n, "rules: given twice");
+	err = agent_rule_params__parse(&p->doc, n, &b->rule_params, &e);
+	return err == -EINVAL ? cfg_fail(p, e.node, "%s", e.msg) : err;
+}
 
 void agent_config__binding_free(struct agent_binding *b)
 {
+	agent_rule_params__free(b->rule_params);
 	free(b->profile);
 	free(b->name);
 	free(b->container_name);
@@ -44,9 +58,9 @@ static int get_enforce(struct cfg_parse *p, const yaml_node_t *n, uint32_t *ret)
 
 static int parse_binding(struct cfg_parse *p, const yaml_node_t *n, struct agent_binding *b)
 {
-	static const char *const known[] = { "profile", "name",		"container_name",
-					     "image",	"label",	"cgroup",
-					     "enforce", "enforce_mode", NULL };
+	static const char *const known[] = { "profile", "name",	  "container_name", "image",
+					     "label",	"cgroup", "enforce",	    "enforce_mode",
+					     "rules",	NULL };
 	char origin[512];
 	int err = 0;
 
@@ -74,6 +88,8 @@ static int parse_binding(struct cfg_parse *p, const yaml_node_t *n, struct agent
 			err = cfg_str(p, v, key, &b->cgroup);
 		else if (!strcmp(key, "enforce"))
 			err = get_enforce(p, v, &b->enforce_rules);
+		else if (!strcmp(key, "rules"))
+			err = get_rule_params(p, v, b);
 		else if (!strcmp(key, "enforce_mode")) {
 			const char *m = cfg_scalar(v);
 

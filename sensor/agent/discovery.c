@@ -91,11 +91,13 @@ bool agent_find_binding(struct agent *a, struct wl *w, char *file, size_t size)
 	if (w->container_id[0] && !w->has_meta)
 		w->has_meta = vigil_container_meta__get(w->container_id, &w->meta) == 0;
 	w->enforce_rules = 0;
+	w->rule_params = NULL;
 	for (size_t i = 0; i < a->c->nbindings && !found; i++) {
 		if (binding_matches(&a->c->bindings[i], w, w->has_meta ? &w->meta : NULL)) {
 			profile_path(a, a->c->bindings[i].profile, file, size);
 			w->enforce_rules = a->c->bindings[i].enforce_rules;
 			w->enforce_kill = a->c->bindings[i].enforce_kill;
+			w->rule_params = a->c->bindings[i].rule_params;
 			found = true;
 		}
 	}
