@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "sensor/agent/config_parse.h"
+#include "util/path.h"
 #include "util/strutil.h"
 #include "vigil/sign.h"
 
@@ -16,17 +17,9 @@
 static int check_dir_of(const char *file, const char *what, struct vigil_error *err)
 {
 	char dir[PATH_MAX];
-	char *slash;
 
-	if (vigil_strlcpy(dir, file, sizeof(dir)) >= sizeof(dir))
+	if (vigil_path_dir(file, dir, sizeof(dir)) < 0)
 		return vigil_error__set(err, -ENAMETOOLONG, file, 0, 0, "%s: path too long", what);
-	slash = strrchr(dir, '/');
-	if (!slash)
-		vigil_strlcpy(dir, ".", sizeof(dir));
-	else if (slash == dir)
-		dir[1] = '\0';
-	else
-		*slash = '\0';
 	if (access(dir, W_OK) < 0)
 		return vigil_error__set(err, -errno, file, 0, 0, "%s: directory %s: %s", what, dir,
 					strerror(errno));
