@@ -21,6 +21,7 @@
  *   written     LRU_HASH   struct vg_inode_key -> struct vg_written files a workload opened
  *                          for writing (or made executable): read when one is executed
  *   uring_open  LRU_HASH   u64 request -> struct vg_uring_open      io_uring opens in flight
+ *   dnstcp      LRU_HASH   u64 cgroup id -> u8                      made a TCP connection to DNS
  *   vcache      PERCPU_ARRAY 1 x struct vg_cpucache                 last verdict on this CPU,
  *                          valid while its gen equals the global verdict_gen; and the
  *                          syscalls of its workload that need no work (learned and allowed),
@@ -242,6 +243,12 @@ struct vg_inode_key {
 #define VG_SEND_SEND	   3
 #define VG_SEND_SEND_ZC	   4
 #define VG_SEND_SENDMSG_ZC 5
+
+/* VG_EV_DNS arg[0]: the protocol. UDP (17): string 0 is one datagram's payload. TCP (6): the
+ * first bytes a write put in the stream (length prefixes included), string 0 from the first
+ * buffer, string 1 from the second (writev, sendmsg) when the first was copied whole; arg[1]
+ * the bytes the call wrote, arg[3] the first buffer's length, arg[4] the socket's inode (the
+ * stream's identity) */
 
 /* who changed it last (map written) */
 struct vg_written {

@@ -261,6 +261,7 @@ void vigil_sensor__free(struct vigil_sensor *s)
 		free(s->spawned[i].dir);
 	vigil_proc_table__free(s->procs);
 	vigil_workload_table__free(s->wls);
+	vigil_dns_streams__free(s->dns_streams);
 	if (s->cg2_fd >= 0)
 		close(s->cg2_fd);
 	free(s);
