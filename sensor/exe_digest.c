@@ -13,6 +13,7 @@
 
 #include "util/lru.h"
 #include "vigil/exe_digest.h"
+#include "util/strutil.h"
 
 #define BUCKETS 256
 
@@ -124,7 +125,6 @@ static bool same_file(int fd, const struct vigil_event *ev)
 
 static int sha256_fd(int fd, uint64_t size, char hex[65])
 {
-	static const char digits[] = "0123456789abcdef";
 	unsigned char buf[1 << 16], md[EVP_MAX_MD_SIZE];
 	unsigned mdlen = 0;
 	uint64_t total = 0;
@@ -158,12 +158,8 @@ static int sha256_fd(int fd, uint64_t size, char hex[65])
 	if (!r && (total != size || EVP_DigestFinal_ex(ctx, md, &mdlen) != 1 || mdlen != 32))
 		r = -ENOENT;
 	EVP_MD_CTX_free(ctx);
-	for (unsigned i = 0; !r && i < 32; i++) {
-		hex[2 * i] = digits[md[i] >> 4];
-		hex[2 * i + 1] = digits[md[i] & 15];
-	}
 	if (!r)
-		hex[64] = '\0';
+		vigil_hex(md, 32, hex);
 	return r;
 }
 
