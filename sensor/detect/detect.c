@@ -59,6 +59,18 @@ static int set_rules(struct vigil_detector *d, const char *const *ids, bool off)
 	return 0;
 }
 
+void vigil_detect_opts__dedup(const struct vigil_detect_opts *opts, bool *dedup, uint64_t *ttl_ns)
+{
+	bool none = opts && opts->no_cooldown;
+
+	*dedup = !none;
+	/* the set kinds (capabilities...) stay de-duplicated: the kernel keeps them quiet for
+	 * a second at least, whatever the ttl (bpf/record.bpf.h dedup_repeat) */
+	*ttl_ns = none ? 1
+		       : (opts && opts->cooldown_ns ? opts->cooldown_ns
+						    : VIGIL_DETECT_DEFAULT_COOLDOWN_NS);
+}
+
 struct vigil_detector *vigil_detector__new(const struct vigil_detect_opts *opts)
 {
 	struct vigil_detector *d = calloc(1, sizeof(*d));
