@@ -293,6 +293,46 @@ static int eval_exec(struct raise *r)
 	return detect_raise(r, VIGIL_R0001, path, "process stopped by enforcement: %s", path);
 }
 
+/* Terminals and the null devices: writing them leaves nothing behind. */
+static bool write_leaves_nothing(const char *path)
+{
+	static const char *const devs[] = { "/dev/null", "/dev/zero",	 "/dev/full",
+					    "/dev/tty",	 "/dev/console", "/dev/ptmx" };
+
+	for (size_t i = 0; i < sizeof(devs) / sizeof(devs[0]); i++)
+		if (!strcmp(path, devs[i]))
+			return true;
+	return vigil_str_has_prefix(path, "/dev/pts/");
+}
+
+/*
+ * V1102: a successful open that may write a file (write, create, truncate, append) the profile
+ * does not list, in a directory the profile never writes in (vigil_matcher__dir_written: the
+ * directories of its write entries, wildcards kept). New files where the server wrote while
+ * learning (WAL segments, temp-PID.rdb, rotated logs) are its job; a file in a directory it
+ * never wrote in (a web root, /tmp, a home) is news. One alert per directory and actor: a
+ * dropped tool kit is one alert, its first file named.
+ */
+static bool written_elsewhere(const struct raise *r, const char *path)
+{
+	const struct vigil_event *ev = r->ev;
+
+	return detect_rule_on(r, VIGIL_V1102) && ev->open.ret >= 0 && path[0] == '/' &&
+	       vigil_open_flags_write(ev->open.flags) && !write_leaves_nothing(path) &&
+	       !vigil_matcher__dir_written(r->b->m, path);
+}
+
+static int raise_written(struct raise *r, const char *path, const char *by)
+{
+	const char *slash = strrchr(path, '/');
+	char dir[KEY_MAX];
+
+	snprintf(dir, sizeof(dir), "%.*s", slash == path ? 1 : (int)(slash - path), path);
+	return detect_raise(r, VIGIL_V1102, dir,
+			    "unexpected file written: %s (the profile never writes in %s)%s", path,
+			    dir, by);
+}
+
 static int eval_open(struct raise *r)
 {
 	const struct vigil_event *ev = r->ev;
@@ -331,7 +371,8 @@ static int eval_open(struct raise *r)
 	 * its directory too deep) could have named any file, a sensitive one included */
 	if (ev->open.truncated && ev->open.ret < 0 && (!path[0] || path[0] == '/'))
 		cls = VIGIL_OPEN_SENSITIVE;
-	if (cls == VIGIL_OPEN_OTHER && !persist)
+	/* most opens: nothing to judge (a read outside the watched directories) */
+	if (cls == VIGIL_OPEN_OTHER && !persist && !written_elsewhere(r, path))
 		return 0;
 	if (path[0] && open_allowed(r, path, &who))
 		return 0;
@@ -348,6 +389,10 @@ static int eval_open(struct raise *r)
 	if (persist)
 		return detect_raise(r, VIGIL_V1101, path, "persistence path written: %s%s%s", path,
 				    ev->open.ret < 0 ? " (denied)" : "", by);
+	/* a write the profile does not expect, where it never writes: before the watched
+	 * directories' R0002 (off by default; reads and writes alike) */
+	if ((cls == VIGIL_OPEN_OTHER || cls == VIGIL_OPEN_WATCHED) && written_elsewhere(r, path))
+		return raise_written(r, path, by);
 	switch (cls) {
 	case VIGIL_OPEN_TOKEN:
 		return detect_raise(r, VIGIL_R0006, path, "service account token access: %s%s",
