@@ -80,7 +80,8 @@ struct vigil_detector *vigil_detector__new(const struct vigil_detect_opts *opts)
 		return NULL;
 	d->digests = vigil_exe_digests__new(0);
 	d->alias = vigil_path_alias__new();
-	if (!d->digests || !d->alias)
+	d->shells = vigil_shellsum__new();
+	if (!d->digests || !d->alias || !d->shells)
 		goto fail;
 	d->cooldown_ns = VIGIL_DETECT_DEFAULT_COOLDOWN_NS;
 	d->max_keys = 65536;
@@ -137,6 +138,7 @@ void vigil_detector__free(struct vigil_detector *d)
 	if (!d)
 		return;
 	vigil_exe_digests__free(d->digests);
+	vigil_shellsum__free(d->shells);
 	vigil_path_alias__free(d->alias);
 	for (size_t i = 0; i < BIND_BUCKETS; i++) {
 		while (d->bind[i]) {

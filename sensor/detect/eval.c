@@ -181,9 +181,10 @@ static int exec_rules(struct raise *r)
 	const char *path =
 		ev->exec.path && ev->exec.path[0] ? ev->exec.path : (p && p->exe ? p->exe : "");
 	const char *argv0 = p && p->argv && p->argc ? p->argv[0] : NULL;
-	const char *cwd = p ? p->cwd : NULL, *who = NULL, *hint;
+	const char *cwd = p ? p->cwd : NULL, *who = NULL, *hint, *copy = NULL;
 	enum vigil_match m, mj;
 	char args[512], mnt[256], by[600] = "";
+	bool named;
 	int err;
 
 	m = vigil_matcher__exec(r->b->m, path, p ? (const char *const *)p->argv : NULL,
@@ -224,16 +225,20 @@ static int exec_rules(struct raise *r)
 				    "%s (%s) started with the dynamic-linker hook %s set", path,
 				    p->comm, ev->exec.ld_hook);
 	}
-	if (mj != VIGIL_MATCH_YES && vigil_program_is_shell_or_interpreter(path, argv0) &&
-	    !vigil_program_is_shell_or_interpreter(ev->exec.parent_exe, NULL)) {
+	named = vigil_program_is_shell_or_interpreter(path, argv0);
+	if (named)
+		vigil_shellsum__ran(r->d->shells, r->d->digests, ev, path);
+	if (mj != VIGIL_MATCH_YES &&
+	    !vigil_program_is_shell_or_interpreter(ev->exec.parent_exe, NULL) &&
+	    (named || (copy = vigil_shellsum__copy_of(r->d->shells, r->d->digests, ev)))) {
 		/* a program that is not itself a shell (a server) starts a shell or an
 		 * interpreter the profile does not allow (not at all, or not with these
-		 * arguments): code execution, the strongest signal there is */
+		 * arguments): code execution, the strongest signal there is; a shell copied
+		 * under another name is one by its content */
 		const char *from = ev->exec.parent_exe && ev->exec.parent_exe[0]
 					   ? ev->exec.parent_exe
 					   : "an unknown program";
-
-		char ids[48];
+		char ids[48], what[320] = "";
 
 		join_args(p, args, sizeof(args));
 		/* a set-id program runs as another user than the one who started it */
@@ -241,8 +246,10 @@ static int exec_rules(struct raise *r)
 			snprintf(ids, sizeof(ids), "uid %u, euid %u", p->uid, p->euid);
 		else
 			snprintf(ids, sizeof(ids), "uid %u", p ? p->uid : 0u);
-		return detect_raise(r, VIGIL_V1100, path, "%s started %s: %s (%s)%s", from, path,
-				    args, ids, by);
+		if (copy)
+			snprintf(what, sizeof(what), ", a copy of %.280s", copy);
+		return detect_raise(r, VIGIL_V1100, path, "%s started %s: %s (%s%s)%s", from, path,
+				    args, ids, what, by);
 	}
 	if (who) {
 		/* the workload runs it, this program never did (byExecutable) */
