@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The agent's memory under container churn: K short-lived podman containers, each a new
-# workload (its own name) that is learned into a profile; VmRSS and VmHWM after every ten.
-# Root, podman (the test store). About 5 s per container here. See docs/BENCHMARKS.md.
+# workload (its own name) that is learned into a profile; VmRSS, VmHWM and the agent's heap in
+# use (mallinfo2, logged by the agent under VIGIL_MEM_TRACE=1 after each reap) after every ten.
+# Root, podman (the test store). About 3 s per container here. See docs/BENCHMARKS.md.
 #
 #   bench/agent_churn.sh [K]      # default 60
 . "$(dirname "$0")/../tests/lib/common.sh"
@@ -18,15 +19,19 @@ learning:
   duration: 3s
 sinks: [file:$state/alerts.jsonl]
 EOF2
-spawn agent "$VIGIL" agent --config "$TEST_TMP/agent.yaml"
+spawn agent env VIGIL_MEM_TRACE=1 "$VIGIL" agent --config "$TEST_TMP/agent.yaml"
 pid=$SPAWNED_PID
 wait_for_line "$TEST_TMP/agent.log" 'agent: started' 30
 rss() { awk -v k="$1:" '$1 == k { print $2 }' "/proc/$pid/status"; }
 echo "start VmRSS $(rss VmRSS) VmHWM $(rss VmHWM)"
 t0=$(date +%s)
 for ((i = 1; i <= K; i++)); do
-	podman_cmd run --rm --name "vigil-churn-$i-$$" "$BUSYBOX_IMAGE" sh -c 'cat /etc/hostname >/dev/null; sleep 2' >/dev/null 2>&1
-	if ((i % 10 == 0)); then echo "after $i containers ($(( $(date +%s) - t0 )) s): VmRSS $(rss VmRSS) KiB VmHWM $(rss VmHWM) KiB"; fi
+	podman_cmd run --rm --name "vigil-churn-$i-$$" "$BUSYBOX_IMAGE" sh -c 'cat /etc/hostname >/dev/null; sleep 1' >/dev/null 2>&1
+	if ((i % 10 == 0)); then
+		heap=$(grep -o 'heap in use [0-9]* KiB' "$TEST_TMP/agent.log" | tail -1)
+		echo "after $i containers ($(($(date +%s) - t0)) s): VmRSS $(rss VmRSS) KiB VmHWM $(rss VmHWM) KiB; ${heap:-no reap yet}"
+	fi
 done
 sleep 3
+grep 'memory: forgot' "$TEST_TMP/agent.log" | tail -1
 echo "end VmRSS $(rss VmRSS) VmHWM $(rss VmHWM); profiles $(ls $state/profiles 2>/dev/null | wc -l)"

@@ -42,6 +42,30 @@ static __always_inline __u64 wr_time(struct vg_event *e)
 	return ((__u64)wr->ktime_hi << 32) | wr->ktime_lo;
 }
 
+/*
+ * Did this exec enter a running container from outside (R2000: podman/runc/ctr/crictl exec)?
+ * The runtime's exec puts the new process into the container's pid namespace while its parent
+ * (runc, conmon, the containerd shim) stays in an outer one; the container's own processes
+ * are born in their parent's pid namespace. The first process of a pid namespace (the
+ * container's entrypoint, or a process that unshared one inside) is its pid 1: not an entry.
+ * A container that shares the host's pid namespace cannot be told apart this way (missed).
+ */
+static __always_inline bool exec_entered(struct task_struct *t)
+{
+	struct pid *pid = BPF_CORE_READ(t, thread_pid);
+	unsigned int level = BPF_CORE_READ(pid, level);
+	unsigned int plevel = BPF_CORE_READ(t, real_parent, thread_pid, level);
+	int nr = 0;
+
+	if (level <= plevel || level > 32)
+		return false;
+	bpf_probe_read_kernel(&nr, sizeof(nr),
+			      (void *)pid + bpf_core_field_offset(struct pid, numbers) +
+				      level * bpf_core_type_size(struct upid) +
+				      bpf_core_field_offset(struct upid, nr));
+	return nr > 1;
+}
+
 /* inode times across kernel versions: i_ctime_sec/nsec (6.11), __i_ctime (6.6), i_ctime; and
  * i_mtime_sec/nsec (6.11), __i_mtime (6.7), i_mtime */
 struct inode___v66 {
@@ -128,6 +152,8 @@ int BPF_PROG(vg_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 			     VG_STR_ARGV);
 	off = put_path(e, off, 2, BPF_CORE_READ(t, fs, pwd.dentry), BPF_CORE_READ(t, fs, pwd.mnt));
 	e->arg[0] = BPF_CORE_READ(bprm, argc);
+	if (exec_entered(t))
+		e->arg[0] |= VG_EXEC_ENTERED;
 	exec_written(e, f);
 	/* a script: binfmt_script replaced the file name with its interpreter's */
 	if (BPF_CORE_READ(bprm, interp) != BPF_CORE_READ(bprm, filename))

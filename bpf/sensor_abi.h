@@ -77,6 +77,9 @@
  * executable was written by a monitored workload is arg[5] != 0: the writer's cgroup, with
  * struct vg_writer in sa[0]; the 16 flag bits are all taken.) */
 #define VG_F_SCRIPT (1u << 15)
+/* exec arg[0] is argc, and this bit when the process entered a running container from outside
+ * (its pid namespace is deeper than its parent's and it is not that namespace's pid 1: R2000) */
+#define VG_EXEC_ENTERED (1ull << 32)
 
 /* flags in struct vg_event.xflags */
 /* exec: the kernel honoured a set-user-id or set-group-id bit or file capabilities of the

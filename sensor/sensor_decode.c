@@ -167,6 +167,7 @@ static void decode_exec(struct vigil_sensor *s, const struct vg_event *e,
 			   vigil_str_has_prefix(s->str[2], "/dev/shm") ||
 			   (p && p->proc.argc && vigil_str_has_prefix(p->argv[0], "/dev/shm/"));
 	sensor_exec_drift(s, e, ev);
+	sensor_exec_entered(s, e, ev);
 }
 
 /* What enforcement did at the hook (exec, open, connect, send, io_uring op). */

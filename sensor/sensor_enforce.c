@@ -87,11 +87,14 @@ static int attach_egress(struct vigil_sensor *s)
 					 s->skel->progs.vg_enf_sendmsg6 };
 
 	for (int i = 0; i < 4; i++) {
-		if (s->egress_links[i])
+		int l;
+
+		if (s->egress_links[i] >= 0)
 			continue;
-		s->egress_links[i] = bpf_program__attach_cgroup(progs[i], s->cg2_fd);
-		if (!s->egress_links[i])
-			return -errno;
+		l = sensor_attach_cgroup(s, progs[i], s->cg2_fd);
+		if (l < 0)
+			return l;
+		s->egress_links[i] = l;
 	}
 	return 0;
 }

@@ -16,6 +16,7 @@
 
 #include <bpf/libbpf.h>
 
+#include "sensor/ringbuf_reader.h"
 #include "sensor/sensor_state.h"
 #include "sensor/zoom_capture.h"
 #include "util/strutil.h"
@@ -32,6 +33,29 @@ uint64_t sensor_now_ns(clockid_t clk)
 
 	clock_gettime(clk, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * VIGIL_MEM_TRACE=1: the process's RSS and peak at each stage of the sensor's start-up on
+ * stderr (bench/agent_memory.sh reads them; docs/BENCHMARKS.md "Agent memory").
+ */
+static void mem_stage(const char *stage)
+{
+	char line[128], out[160] = "";
+	FILE *f;
+
+	if (!getenv("VIGIL_MEM_TRACE") || !(f = fopen("/proc/self/status", "re")))
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long kib;
+
+		if ((sscanf(line, "VmRSS: %lu", &kib) == 1 ||
+		     sscanf(line, "VmHWM: %lu", &kib) == 1))
+			snprintf(out + strlen(out), sizeof(out) - strlen(out), " %.5s %lu KiB",
+				 line, kib);
+	}
+	fclose(f);
+	fprintf(stderr, "vigil: memory: %s:%s\n", stage, out);
 }
 
 /* ---- environment probes -------------------------------------------------------------- */
@@ -133,6 +157,8 @@ int vigil_sensor__open(const struct vigil_sensor_opts *opts, struct vigil_sensor
 		return vigil_error__set(err, -ENOMEM, "", 0, 0, "out of memory");
 	s->opts = opts ? *opts : def;
 	s->cg2_fd = -1;
+	for (int i = 0; i < 4; i++)
+		s->egress_links[i] = -1;
 	if (!s->opts.ringbuf_bytes)
 		s->opts.ringbuf_bytes = 4u << 20;
 	if (!s->opts.max_processes)
@@ -165,6 +191,7 @@ int vigil_sensor__open(const struct vigil_sensor_opts *opts, struct vigil_sensor
 	ensure_tracefs();
 
 	libbpf_set_print(libbpf_quiet);
+	mem_stage("sensor open");
 	/* tp_btf first; raw_tp twins of the same programs when tp_btf does not load */
 	raw = getenv("VIGIL_HOOKS") && !strcmp(getenv("VIGIL_HOOKS"), "raw_tp");
 	r = sensor_load_programs(s, raw, err);
@@ -174,6 +201,7 @@ int vigil_sensor__open(const struct vigil_sensor_opts *opts, struct vigil_sensor
 	}
 	if (r)
 		goto fail;
+	mem_stage("programs loaded");
 	sensor_attach_hooks(s, raw, fell_back);
 	/* VIGIL_ZOOM_BUDGET: sampled bytes per workload and incident (tests, tuning) */
 	{
@@ -190,14 +218,17 @@ int vigil_sensor__open(const struct vigil_sensor_opts *opts, struct vigil_sensor
 		goto fail;
 	}
 	s->tls = sensor_tls_new();
-	s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.events), sensor_on_record, s, NULL);
+	s->rb = vigil_rbuf__new(bpf_map__fd(s->skel->maps.events),
+				bpf_map__max_entries(s->skel->maps.events), sensor_on_record, s);
 	if (!s->rb) {
 		r = vigil_error__set(err, -errno, "", 0, 0, "cannot open the ring buffer: %s",
 				     strerror(errno));
 		goto fail;
 	}
+	mem_stage("ring buffer mapped");
 	/* loading parsed the kernel's BTF (megabytes, now freed): give that memory back */
 	malloc_trim(0);
+	mem_stage("trimmed");
 	*ret = s;
 	return 0;
 fail:
@@ -209,12 +240,15 @@ void vigil_sensor__free(struct vigil_sensor *s)
 {
 	if (!s)
 		return;
-	ring_buffer__free(s->rb);
+	vigil_rbuf__free(s->rb);
 	sensor_tls_free(s->tls);
 	for (unsigned i = 0; i < s->nhooks; i++)
-		bpf_link__destroy(s->hooks[i].link);
+		if (s->hooks[i].link_fd >= 0)
+			close(s->hooks[i].link_fd);
 	for (int i = 0; i < 4; i++)
-		bpf_link__destroy(s->egress_links[i]);
+		if (s->egress_links[i] >= 0)
+			close(s->egress_links[i]);
+	sensor_close_programs(s);
 	vigil_bpf__destroy(s->skel);
 	for (int i = 0; i < SPAWN_MAX; i++)
 		free(s->spawned[i].dir);
@@ -233,6 +267,8 @@ struct vigil_sensor *vigil_sensor__new_offline(void)
 		return NULL;
 	s->offline = true;
 	s->cg2_fd = -1;
+	for (int i = 0; i < 4; i++)
+		s->egress_links[i] = -1;
 	s->opts.max_processes = 64;
 	s->opts.max_workloads = 16;
 	s->procs = vigil_proc_table__new(s->opts.max_processes);

@@ -9,23 +9,67 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "sensor/sensor_state.h"
 #include "util/strutil.h"
 #include "vigil.skel.h"
 
-static bool btf_has_tracepoint(const struct btf *btf, const char *tp)
+/*
+ * Which tracepoints this kernel has: a tp_btf hook needs the typedef btf_trace_NAME in the
+ * kernel's BTF. Only its string section is read, in pieces, never the whole BTF (parsing it
+ * costs megabytes: the loader child does that, sensor_loader.c). A BTF this cannot read marks
+ * every name present and leaves the verdict to the load.
+ */
+static void btf_tracepoints(const char *const *names, size_t n, bool *found)
 {
-	char name[128];
+	struct {
+		uint16_t magic;
+		uint8_t version, flags;
+		uint32_t hdr_len, type_off, type_len, str_off, str_len;
+	} h;
+	char buf[65536], cur[128];
+	size_t curlen = 0, left;
+	bool over = false;
+	FILE *f = fopen("/sys/kernel/btf/vmlinux", "re");
 
-	snprintf(name, sizeof(name), "btf_trace_%s", tp);
-	return btf && btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF) > 0;
+	for (size_t i = 0; i < n; i++)
+		found[i] = false;
+	if (!f || fread(&h, sizeof(h), 1, f) != 1 || h.magic != 0xeB9F ||
+	    fseek(f, (long)h.hdr_len + (long)h.str_off, SEEK_SET)) {
+		for (size_t i = 0; i < n; i++)
+			found[i] = true;
+		if (f)
+			fclose(f);
+		return;
+	}
+	for (left = h.str_len; left;) {
+		size_t got = fread(buf, 1, left < sizeof(buf) ? left : sizeof(buf), f);
+
+		if (!got)
+			break;
+		left -= got;
+		for (size_t j = 0; j < got; j++) {
+			if (buf[j]) {
+				if (curlen < sizeof(cur) - 1)
+					cur[curlen++] = buf[j];
+				else
+					over = true;
+				continue;
+			}
+			cur[curlen] = '\0';
+			if (!over && curlen > 10 && !memcmp(cur, "btf_trace_", 10))
+				for (size_t i = 0; i < n; i++)
+					found[i] |= !strcmp(cur + 10, names[i]);
+			curlen = 0;
+			over = false;
+		}
+	}
+	fclose(f);
 }
 
 static void add_hook(struct vigil_sensor *s, const char *name, struct bpf_program *btf_prog,
-		     struct bpf_program *raw_prog, bool raw, const struct btf *btf)
+		     struct bpf_program *raw_prog, bool raw, bool present)
 {
 	struct hook *h;
 
@@ -34,10 +78,11 @@ static void add_hook(struct vigil_sensor *s, const char *name, struct bpf_progra
 	h = &s->hooks[s->nhooks++];
 	memset(h, 0, sizeof(*h));
 	h->name = name;
+	h->link_fd = -1;
 	bpf_program__set_autoload(btf_prog, false);
 	bpf_program__set_autoload(raw_prog, false);
 	/* a hook whose tracepoint this kernel lacks is left out; the others still load */
-	if (!btf_has_tracepoint(btf, name)) {
+	if (!present) {
 		vigil_strlcpy(h->state, "failed: tracepoint not in this kernel", sizeof(h->state));
 		return;
 	}
@@ -48,10 +93,31 @@ static void add_hook(struct vigil_sensor *s, const char *name, struct bpf_progra
 
 int sensor_load_programs(struct vigil_sensor *s, bool raw, struct vigil_error *err)
 {
+	static const char *const tps[] = {
+		"sched_process_exec",  "sched_process_fork", "sched_process_exit",
+		"sys_enter",	       "sys_exit",	     "cap_capable",
+		"inet_sock_set_state", "io_uring_create",    "io_uring_submit_req",
+		"io_uring_complete"
+	};
+	enum {
+		EXEC,
+		FORK,
+		EXIT,
+		ENTER,
+		SEXIT,
+		CAP,
+		TCP,
+		URC,
+		URS,
+		URD,
+		NTPS
+	};
+	_Static_assert(sizeof(tps) / sizeof(tps[0]) == NTPS, "one name per tracepoint");
+	bool has[NTPS];
 	struct vigil_bpf *k;
-	struct btf *btf;
 	int r;
 
+	sensor_close_programs(s);
 	vigil_bpf__destroy(s->skel);
 	s->nhooks = 0;
 	s->skel = k = vigil_bpf__open();
@@ -67,32 +133,32 @@ int sensor_load_programs(struct vigil_sensor *s, bool raw, struct vigil_error *e
 		k->rodata->cfg_rate_per_sec = s->opts.rate_per_sec;
 	bpf_map__set_max_entries(k->maps.events, (uint32_t)s->opts.ringbuf_bytes);
 
-	btf = btf__load_vmlinux_btf();
-	add_hook(s, "sched_process_exec", k->progs.vg_exec, k->progs.vg_exec_raw, raw, btf);
-	add_hook(s, "sched_process_fork", k->progs.vg_fork, k->progs.vg_fork_raw, raw, btf);
-	add_hook(s, "sched_process_exit", k->progs.vg_exit, k->progs.vg_exit_raw, raw, btf);
-	add_hook(s, "sys_enter", k->progs.vg_sys_enter, k->progs.vg_sys_enter_raw, raw, btf);
-	add_hook(s, "sys_exit", k->progs.vg_sys_exit, k->progs.vg_sys_exit_raw, raw, btf);
-	add_hook(s, "cap_capable", k->progs.vg_cap, k->progs.vg_cap_raw, raw, btf);
-	add_hook(s, "inet_sock_set_state", k->progs.vg_tcp_state, k->progs.vg_tcp_state_raw, raw,
-		 btf);
-	add_hook(s, "io_uring_create", k->progs.vg_uring_create, k->progs.vg_uring_create_raw, raw,
-		 btf);
-	add_hook(s, "io_uring_submit_req", k->progs.vg_uring_submit, k->progs.vg_uring_submit_raw,
-		 raw, btf);
-	add_hook(s, "io_uring_complete", k->progs.vg_uring_complete, k->progs.vg_uring_complete_raw,
-		 raw, btf);
+	btf_tracepoints(tps, NTPS, has);
+	add_hook(s, tps[EXEC], k->progs.vg_exec, k->progs.vg_exec_raw, raw, has[EXEC]);
+	add_hook(s, tps[FORK], k->progs.vg_fork, k->progs.vg_fork_raw, raw, has[FORK]);
+	add_hook(s, tps[EXIT], k->progs.vg_exit, k->progs.vg_exit_raw, raw, has[EXIT]);
+	add_hook(s, tps[ENTER], k->progs.vg_sys_enter, k->progs.vg_sys_enter_raw, raw, has[ENTER]);
+	add_hook(s, tps[SEXIT], k->progs.vg_sys_exit, k->progs.vg_sys_exit_raw, raw, has[SEXIT]);
+	add_hook(s, tps[CAP], k->progs.vg_cap, k->progs.vg_cap_raw, raw, has[CAP]);
+	add_hook(s, tps[TCP], k->progs.vg_tcp_state, k->progs.vg_tcp_state_raw, raw, has[TCP]);
+	add_hook(s, tps[URC], k->progs.vg_uring_create, k->progs.vg_uring_create_raw, raw,
+		 has[URC]);
+	add_hook(s, tps[URS], k->progs.vg_uring_submit, k->progs.vg_uring_submit_raw, raw,
+		 has[URS]);
+	add_hook(s, tps[URD], k->progs.vg_uring_complete, k->progs.vg_uring_complete_raw, raw,
+		 has[URD]);
 	/* zoom capture (bpf/zoom.bpf.c): idle unless a workload is zoomed */
-	add_hook(s, "sys_exit", k->progs.vg_zoom_sys_exit, k->progs.vg_zoom_sys_exit_raw, raw, btf);
-	add_hook(s, "io_uring_submit_req", k->progs.vg_zoom_uring_submit,
-		 k->progs.vg_zoom_uring_submit_raw, raw, btf);
-	add_hook(s, "io_uring_complete", k->progs.vg_zoom_uring_complete,
-		 k->progs.vg_zoom_uring_complete_raw, raw, btf);
-	btf__free(btf);
+	add_hook(s, tps[SEXIT], k->progs.vg_zoom_sys_exit, k->progs.vg_zoom_sys_exit_raw, raw,
+		 has[SEXIT]);
+	add_hook(s, tps[URS], k->progs.vg_zoom_uring_submit, k->progs.vg_zoom_uring_submit_raw, raw,
+		 has[URS]);
+	add_hook(s, tps[URD], k->progs.vg_zoom_uring_complete, k->progs.vg_zoom_uring_complete_raw,
+		 raw, has[URD]);
 
-	r = vigil_bpf__load(k);
+	/* the kernel's BTF is parsed in a child that exits once it has loaded (sensor_loader.c) */
+	r = sensor_load_in_child(s);
 	if (r)
-		return sensor_open_error(r < 0 ? r : -errno, err);
+		return sensor_open_error(r, err);
 	return 0;
 }
 
@@ -103,10 +169,11 @@ void sensor_attach_hooks(struct vigil_sensor *s, bool raw, bool fell_back)
 
 		if (!h->prog)
 			continue;
-		h->link = bpf_program__attach(h->prog);
-		if (!h->link)
-			snprintf(h->state, sizeof(h->state), "failed: %s", strerror(errno));
-		else if (raw)
+		h->link_fd = sensor_attach_tracepoint(s, h->prog, raw, h->name);
+		if (h->link_fd < 0) {
+			snprintf(h->state, sizeof(h->state), "failed: %s", strerror(-h->link_fd));
+			h->link_fd = -1;
+		} else if (raw)
 			snprintf(h->state, sizeof(h->state), "fallback: raw_tp (forced)");
 		else if (fell_back)
 			snprintf(h->state, sizeof(h->state),

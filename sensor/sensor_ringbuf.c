@@ -13,6 +13,7 @@
 
 #include <bpf/libbpf.h>
 
+#include "sensor/ringbuf_reader.h"
 #include "sensor/sensor_state.h"
 #include "sensor/zoom_capture.h"
 #include "util/strutil.h"
@@ -208,7 +209,7 @@ int vigil_sensor__poll(struct vigil_sensor *s, int timeout_ms, vigil_event_cb cb
 	s->cb_ctx = ctx;
 	s->cb_rc = 0;
 	s->batch = 0;
-	r = ring_buffer__poll(s->rb, timeout_ms);
+	r = vigil_rbuf__poll(s->rb, timeout_ms);
 	s->cb = NULL;
 	if (s->cb_rc)
 		return s->cb_rc;

@@ -21,6 +21,7 @@
 #include <linux/types.h>
 
 #include "bpf/sensor_abi.h"
+#include "sensor/ringbuf_reader.h"
 #include "sensor/sensor_internal.h"
 #include "sensor/sensor_tls.h"
 #include "vigil/sensor.h"
@@ -32,7 +33,7 @@
 struct hook {
 	const char *name;
 	struct bpf_program *prog; /* the flavour loaded, NULL when none */
-	struct bpf_link *link;
+	int link_fd;		  /* -1 when not attached */
 	char state[96];
 };
 
@@ -44,14 +45,17 @@ struct spawned {
 struct vigil_sensor {
 	struct vigil_sensor_opts opts;
 	struct vigil_bpf *skel;
-	struct ring_buffer *rb;
+	struct vigil_rbuf *rb; /* ringbuf_reader.c: the data area mapped once */
 	struct hook hooks[HOOKS_MAX];
 	unsigned nhooks;
 	char cg2_root[PATH_MAX];
 	int cg2_fd;
 	/* R0011 enforcement's cgroup socket hooks on the cgroup2 root (bpf/enforce.bpf.c),
 	 * attached when a workload first enforces it */
-	struct bpf_link *egress_links[4];
+	int egress_links[4]; /* link descriptors, -1 until attached */
+	/* the programs' descriptors from the loader child, in the object's order (sensor_loader.c) */
+	int *prog_fds;
+	unsigned nprogs;
 	int64_t realtime_offset; /* CLOCK_REALTIME - CLOCK_MONOTONIC at open */
 	struct vigil_proc_table *procs;
 	struct vigil_workload_table *wls;
@@ -76,6 +80,7 @@ struct vigil_sensor {
 	char script[STR_BUF];	  /* a script exec's script (sensor_drift.c) */
 	char parent_exe[STR_BUF]; /* exec: the exe the process ran before */
 	char ld_hook[32];	  /* exec: its first dynamic-linker hook variable */
+	char entered_by[16];	  /* exec: the tool it entered its container from (comm) */
 	char unix_path[2][128];
 	struct vigil_process anon_proc;
 	struct vigil_workload anon_wl;
@@ -91,6 +96,20 @@ int sensor_open_error(int code, struct vigil_error *err);
 int sensor_load_programs(struct vigil_sensor *s, bool raw, struct vigil_error *err);
 /* Attaches every loaded hook, recording each one's state. */
 void sensor_attach_hooks(struct vigil_sensor *s, bool raw, bool fell_back);
+/*
+ * sensor_loader.c: loads s->skel (opened and configured) in a child process that sends the
+ * descriptors back; 0 or the load's -errno. The attach helpers return a descriptor (a link;
+ * for a uprobe its perf event) whose close detaches, or
+ * -errno; sensor_prog_fd is a loaded program's descriptor or -ENOENT.
+ */
+int sensor_load_in_child(struct vigil_sensor *s);
+void sensor_close_programs(struct vigil_sensor *s);
+int sensor_prog_fd(const struct vigil_sensor *s, const struct bpf_program *p);
+int sensor_attach_tracepoint(struct vigil_sensor *s, const struct bpf_program *p, bool raw,
+			     const char *tp);
+int sensor_attach_cgroup(struct vigil_sensor *s, const struct bpf_program *p, int cgroup_fd);
+int sensor_attach_uprobe(struct vigil_sensor *s, const struct bpf_program *p, const char *path,
+			 uint64_t offset, bool ret);
 /* The ring buffer's callback: one raw record. */
 int sensor_on_record(void *ctx, void *data, size_t size);
 /* The workload entry of a cgroup (created with its path on first sight); NULL when full. */
@@ -103,6 +122,9 @@ int sensor_decode(struct vigil_sensor *s, const struct vg_event *e, struct vigil
 		  struct vigil_event *ev);
 /* exec: the drift fields (written at run time, a script and its file); sensor_drift.c. */
 void sensor_exec_drift(struct vigil_sensor *s, const struct vg_event *e, struct vigil_event *ev);
+/* exec: whether it entered a running container from outside (VG_EXEC_ENTERED) and from which
+ * tool (sensor_entered.c) */
+void sensor_exec_entered(struct vigil_sensor *s, const struct vg_event *e, struct vigil_event *ev);
 /* Splits the strings of record e (size bytes) into s->str; -EINVAL when they overrun it. */
 int sensor_decode_strings(struct vigil_sensor *s, const struct vg_event *e, size_t size);
 /* sensor_kallow.c: the node-wide map of the files the open rules name (R0010, R0006) */

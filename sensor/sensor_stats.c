@@ -46,7 +46,7 @@ int vigil_sensor__status(struct vigil_sensor *s, struct vigil_sensor_status *ret
 	ret->workloads = vigil_workload_table__count(s->wls);
 	ret->max_workloads = s->opts.max_workloads;
 	for (unsigned i = 0; i < s->nhooks; i++) {
-		if (s->hooks[i].link)
+		if (s->hooks[i].link_fd >= 0)
 			ret->hooks_attached++;
 		else
 			ret->hooks_failed++;
@@ -82,7 +82,7 @@ int vigil_sensor__prog_stats(struct vigil_sensor *s, struct vigil_prog_stat *out
 	{
 		struct bpf_prog_info info;
 		__u32 len = sizeof(info);
-		int fd = bpf_program__fd(prog);
+		int fd = sensor_prog_fd(s, prog);
 
 		if (fd < 0)
 			continue; /* not loaded here (a twin of another flavour, a hook left out) */

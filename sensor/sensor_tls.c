@@ -45,7 +45,7 @@
 struct tls_file {
 	dev_t dev;
 	ino_t ino;
-	struct bpf_link *links[TLS_LINKS_MAX];
+	int links[TLS_LINKS_MAX]; /* link descriptors */
 	unsigned nlinks;
 };
 
@@ -183,7 +183,7 @@ static void detach_all(struct sensor_tls *t)
 {
 	for (size_t i = 0; i < t->nfiles; i++)
 		for (unsigned j = 0; j < t->files[i].nlinks; j++)
-			bpf_link__destroy(t->files[i].links[j]);
+			close(t->files[i].links[j]);
 	t->nfiles = 0;
 	t->nroots = 0;
 }
@@ -196,16 +196,16 @@ void sensor_tls_free(struct sensor_tls *t)
 	free(t);
 }
 
-static void attach(struct sensor_tls *t, struct tls_file *f, struct bpf_program *prog,
+static void attach(struct vigil_sensor *s, struct tls_file *f, struct bpf_program *prog,
 		   const char *path, uint64_t off, bool ret)
 {
-	LIBBPF_OPTS(bpf_uprobe_opts, o, .retprobe = ret);
-	struct bpf_link *l;
+	struct sensor_tls *t = s->tls;
+	int l;
 
 	if (f->nlinks >= TLS_LINKS_MAX)
 		return;
-	l = bpf_program__attach_uprobe_opts(prog, -1, path, off, &o);
-	if (!l) {
+	l = sensor_attach_uprobe(s, prog, path, off, ret);
+	if (l < 0) {
 		t->attach_failed++;
 		return;
 	}
@@ -249,12 +249,12 @@ static void probe_file(struct vigil_sensor *s, const char *path)
 	for (size_t i = 0; i < sizeof(ossl) / sizeof(ossl[0]); i++) {
 		if (!off[ossl[i].sym])
 			continue;
-		attach(t, f, ossl[i].entry, path, off[ossl[i].sym], false);
-		attach(t, f, k->progs.vg_tls_ssl_ret, path, off[ossl[i].sym], true);
+		attach(s, f, ossl[i].entry, path, off[ossl[i].sym], false);
+		attach(s, f, k->progs.vg_tls_ssl_ret, path, off[ossl[i].sym], true);
 	}
 	/* Go: an entry probe only (a return probe breaks when the goroutine's stack moves) */
 	if (off[TLS_SYM_GO_WRITE])
-		attach(t, f, k->progs.vg_tls_go_write, path, off[TLS_SYM_GO_WRITE], false);
+		attach(s, f, k->progs.vg_tls_go_write, path, off[TLS_SYM_GO_WRITE], false);
 }
 
 /* The libssl* files of the usual library directories under a process's root, once per root. */

@@ -177,6 +177,12 @@ struct vigil_event {
 			 * LD_AUDIT, LD_LIBRARY_PATH, ...: R1011), read from /proc/PID/environ as
 			 * the exec is decoded; NULL or "" when none or not known (already gone) */
 			const char *ld_hook;
+			/* it entered a running container from outside (podman/runc/ctr/crictl
+			 * exec: born into the container's pid namespace by a parent outside it,
+			 * R2000); entered_by names the tool: the first ancestor that is not the
+			 * runtime's runc (conmon, containerd-shim, runc's caller), "" when gone */
+			bool entered;
+			const char *entered_by;
 		} exec;
 		struct { /* EXIT */
 			int32_t code;

@@ -231,6 +231,10 @@ enum vigil_match {
 
 enum vigil_match vigil_matcher__exec(const struct vigil_matcher *m, const char *path,
 				     const char *const *argv, size_t argc);
+/* An entry for path lists exactly these arguments, none of them a wildcard (and checks them):
+ * the exec is known to the letter, not merely allowed by a pattern. */
+bool vigil_matcher__exec_literal(const struct vigil_matcher *m, const char *path,
+				 const char *const *argv, size_t argc);
 /* flags: O_* bits; the entry's flag list must contain every flag named by these bits. */
 bool vigil_matcher__open(const struct vigil_matcher *m, const char *path, uint32_t flags);
 /* Whether the profile writes in path's directory: an open entry that may write (a write,

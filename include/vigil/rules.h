@@ -86,6 +86,8 @@ enum {
 	  "a profile required to be signed is unsigned, tampered or signed by an untrusted key")         \
 	R(R1030, "Unexpected io_uring Operation Detected", 5, "TA0002", "T1218",                         \
 	  VIGIL_RULE_POLICY, "io_uring opcode not in the profile's iouring list")                        \
+	R(R2000, "Exec to pod", 8, "TA0002", "T1609", 0,                                                 \
+	  "a process enters a running container from outside it (podman, runc, ctr, crictl exec)")       \
 	R(V1001, "Raw or packet socket created", 5, "TA0011", "T1095", VIGIL_RULE_POLICY,                \
 	  "AF_PACKET, SOCK_RAW or ICMP socket by an executable the profile does not allow "              \
 	  "(rulePolicies)")                                                                              \

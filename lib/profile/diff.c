@@ -311,14 +311,26 @@ static const struct prof_container *find_container(const struct prof_doc *d, con
 	return NULL;
 }
 
+/* "Kind name", or "Kind namespace/name" as kubectl names a namespaced object: one file can
+ * hold the same name in several namespaces */
+static const char *doc_title(const struct prof_doc *d, char *buf, size_t size)
+{
+	if (d->namespace_ && d->namespace_[0])
+		snprintf(buf, size, "%s %s/%s", prof_kind_name(d->kind), d->namespace_, d->name);
+	else
+		snprintf(buf, size, "%s %s", prof_kind_name(d->kind), d->name);
+	return buf;
+}
+
 static int diff_doc(const struct prof_doc *a, const struct prof_doc *b, struct vigil_buf *out,
 		    bool *diff)
 {
 	struct lines la = { 0 }, lb = { 0 };
-	char header[512];
+	char header[512], title[384];
 	int r;
 
-	snprintf(header, sizeof(header), "%s %s", prof_kind_name(a->kind), a->name);
+	doc_title(a, title, sizeof(title));
+	snprintf(header, sizeof(header), "%s", title);
 	doc_lines(&la, a);
 	doc_lines(&lb, b);
 	r = compare(&la, &lb, header, out, diff);
@@ -345,16 +357,13 @@ static int diff_doc(const struct prof_doc *a, const struct prof_doc *b, struct v
 			if (!cy) {
 				*diff = true;
 				if (out)
-					r = vigil_buf__printf(
-						out, "%c %s %s, %s %s\n", side ? '+' : '-',
-						prof_kind_name(a->kind), a->name, sec, name);
+					r = vigil_buf__printf(out, "%c %s, %s %s\n",
+							      side ? '+' : '-', title, sec, name);
 			}
 			if (!strcmp(sec, "spec")) /* a ContainerProfile is its one container */
-				snprintf(header, sizeof(header), "%s %s", prof_kind_name(a->kind),
-					 a->name);
+				snprintf(header, sizeof(header), "%s", title);
 			else
-				snprintf(header, sizeof(header), "%s %s, %s %s",
-					 prof_kind_name(a->kind), a->name, sec, name);
+				snprintf(header, sizeof(header), "%s, %s %s", title, sec, name);
 			if (!r)
 				r = compare(&la, &lb, header, out, diff);
 			if (!r && cy) {
@@ -398,12 +407,9 @@ int vigil_profile__diff(const struct vigil_profile *old_, const struct vigil_pro
 		const struct vigil_profile *x = side ? new_ : old_, *y = side ? old_ : new_;
 
 		for (size_t i = 0; !r && i < x->ndocs; i++) {
-			const struct prof_doc *dx = &x->docs[i], *dy = NULL;
+			const struct prof_doc *dx = &x->docs[i],
+					      *dy = prof_doc_counterpart(x, i, y);
 
-			for (size_t j = 0; j < y->ndocs && !dy; j++)
-				if (y->docs[j].kind == dx->kind &&
-				    !strcmp(y->docs[j].name, dx->name))
-					dy = &y->docs[j];
 			if (dy && side)
 				continue;
 			if (dy) {
@@ -411,10 +417,13 @@ int vigil_profile__diff(const struct vigil_profile *old_, const struct vigil_pro
 				continue;
 			}
 			diff = true;
-			if (out)
-				r = vigil_buf__printf(out, "%c %s %s (whole document)\n",
-						      side ? '+' : '-', prof_kind_name(dx->kind),
-						      dx->name);
+			if (out) {
+				char title[384];
+
+				r = vigil_buf__printf(out, "%c %s (whole document)\n",
+						      side ? '+' : '-',
+						      doc_title(dx, title, sizeof(title)));
+			}
 		}
 	}
 	return r ? r : diff ? 1 : 0;

@@ -674,6 +674,32 @@ enum vigil_match vigil_matcher__exec(const struct vigil_matcher *m, const char *
 	return c.path_known ? VIGIL_MATCH_ARGS : VIGIL_MATCH_NO;
 }
 
+/* An entry that checks its arguments and lists exactly these, with no wildcard among them. */
+static bool exec_literal_cb(uint32_t id, void *ctx)
+{
+	struct exec_ctx *c = ctx;
+	const struct m_exec *x = &c->m->ex[id];
+
+	if (!x->check_args || x->nargs != c->argc)
+		return false;
+	for (size_t i = 0; i < x->nargs; i++) {
+		if (x->kinds[i] != VIGIL_WC_ARG_LIT ||
+		    strcmp(x->args[i], c->argv[i] ? c->argv[i] : "") != 0)
+			return false;
+	}
+	return true;
+}
+
+bool vigil_matcher__exec_literal(const struct vigil_matcher *m, const char *path,
+				 const char *const *argv, size_t argc)
+{
+	struct exec_ctx c = { m, argv, argv ? argc : 0, false };
+
+	if (!m || !path)
+		return false;
+	return vigil_segindex__match(m->execs, path, strlen(path), exec_literal_cb, &c);
+}
+
 struct open_ctx {
 	const struct vigil_matcher *m;
 	uint64_t want;

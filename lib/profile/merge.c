@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * Union of two profiles (learning merges what several runs or nodes saw). Documents match by
- * kind + name, containers by section + name. Sets and entry lists are unioned; a list that is
+ * kind + namespace + name (counterpart.c), containers by section + name. Sets and entry lists are unioned; a list that is
  * a list on either side is a list in the result (`egress: null` + a list = the list); scalar
  * fields keep dst's value when it has one. Signature annotations of a document that changed
  * are dropped: the old signature cannot be valid for the union.
@@ -329,16 +329,16 @@ int vigil_profile__merge(struct vigil_profile *dst, const struct vigil_profile *
 {
 	if (!dst || !src)
 		return -EINVAL;
+	if (dst == src) /* the union with itself is itself (and would grow what it walks) */
+		return 0;
 	prof_ensure_normal(dst);
 	prof_ensure_normal(src);
 	for (size_t i = 0; i < src->ndocs; i++) {
 		const struct prof_doc *s = &src->docs[i];
-		struct prof_doc *d = NULL;
+		const struct prof_doc *match = prof_doc_counterpart(src, i, dst);
+		struct prof_doc *d = match ? &dst->docs[match - dst->docs] : NULL;
 		bool fresh = false;
 
-		for (size_t j = 0; j < dst->ndocs && !d; j++)
-			if (dst->docs[j].kind == s->kind && !strcmp(dst->docs[j].name, s->name))
-				d = &dst->docs[j];
 		if (!d) {
 			if (prof_grow((void **)&dst->docs, &dst->docs_cap, dst->ndocs,
 				      sizeof(*dst->docs)))

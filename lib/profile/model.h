@@ -335,6 +335,10 @@ void prof_normalize(struct vigil_profile *p);
  * a profile that may come from the builder (emit, canon, diff, matcher) calls it first.
  */
 void prof_ensure_normal(const struct vigil_profile *p);
+/* The document of y that is the same object (kind, namespace, name; the k-th copy of an
+ * identity pairs with the k-th) as x->docs[i], or NULL (counterpart.c). */
+const struct prof_doc *prof_doc_counterpart(const struct vigil_profile *x, size_t i,
+					    const struct vigil_profile *y);
 
 /* Deep equality of two normalized profiles (positions ignored). */
 bool prof_equal(const struct vigil_profile *a, const struct vigil_profile *b);

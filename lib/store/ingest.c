@@ -330,6 +330,33 @@ int vigil_store__ingest_alerts(struct vigil_store *s, const struct vigil_ingest 
 	return rc;
 }
 
+/*
+ * An alert inside an incident report is evidence the report already stands for: one with a
+ * time or alert_id that does not parse is kept, not dropped with the report acknowledged. The
+ * unusable value moves to "<field>_given" and the alert takes the report's opening time (the
+ * id is then derived from the content, as for an alert sent without one). What is not an alert
+ * record at all (no rule_id) is still left out.
+ */
+static void keep_report_alert(json_t *alert, uint64_t opened_ns, uint64_t now_ns)
+{
+	const json_t *tv = json_object_get(alert, "time"),
+		     *idv = json_object_get(alert, "alert_id");
+	char stamp[48];
+
+	if (!json_is_object(alert))
+		return;
+	if (idv && !alert_id_valid(json_string_value(idv))) {
+		json_object_set(alert, "alert_id_given", (json_t *)idv);
+		json_object_del(alert, "alert_id");
+	}
+	if (tv && !store_parse_time(json_string_value(tv))) {
+		json_object_set(alert, "time_given", (json_t *)tv);
+		json_object_set_new(
+			alert, "time",
+			json_string(store_format_time(opened_ns, stamp, sizeof(stamp))));
+	}
+}
+
 int vigil_store__ingest_report(struct vigil_store *s, const struct vigil_ingest *in, json_t *report,
 			       struct vigil_item_result *res)
 {
@@ -370,8 +397,15 @@ int vigil_store__ingest_report(struct vigil_store *s, const struct vigil_ingest 
 		{
 			struct vigil_item_result r;
 			bool loose;
-			json_t *row = t == T_ALERTS ? alert_row(item, &ain, id, &r, &loose)
-						    : store_row_from_item(tab, item, id, version);
+			json_t *row;
+
+			if (t == T_ALERTS)
+				keep_report_alert(item,
+						  (uint64_t)json_integer_value(
+							  json_object_get(report, "opened_ns")),
+						  in->now_ns);
+			row = t == T_ALERTS ? alert_row(item, &ain, id, &r, &loose)
+					    : store_row_from_item(tab, item, id, version);
 
 			if (row && json_array_append_new(rows, row))
 				rc = -ENOMEM;

@@ -96,6 +96,8 @@ struct wl {
 	/* enforcement asked by its binding (docs/ENFORCEMENT.md), and whether it is in force */
 	uint32_t enforce_rules;
 	bool enforce_kill;
+	/* its binding's per-rule parameters (owned by the configuration), NULL when none */
+	const struct agent_rule_params *rule_params;
 	bool enforcing;
 	bool kallow;		      /* its allow sets are in the kernel (kallow.c) */
 	struct vigil_kallow_count kc; /* what of its profile they hold */

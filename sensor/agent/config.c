@@ -15,6 +15,7 @@
 #include <yaml.h>
 
 #include "sensor/agent/config.h"
+#include "sensor/agent/rule_params.h"
 #include "sensor/metrics/metrics.h"
 #include "sensor/uplink/credential.h"
 #include "util/strutil.h"
@@ -150,8 +151,21 @@ static int unknown_key(struct parse *p, const yaml_node_t *k, const char *sectio
 	for (yaml_node_pair_t *pair = (n)->data.mapping.pairs.start; \
 	     pair < (n)->data.mapping.pairs.top; pair++)
 
+/* rules: [{ruleID: R0002, parameters: {...}}] (sensor/agent/rule_params.c) */
+static int get_rule_params(struct parse *p, const yaml_node_t *n, struct agent_binding *b)
+{
+	struct agent_rule_params_error e = { 0 };
+	int err;
+
+	if (b->rule_params)
+		return fail(p, n, "rules: given twice");
+	err = agent_rule_params__parse(&p->doc, n, &b->rule_params, &e);
+	return err == -EINVAL ? fail(p, e.node, "%s", e.msg) : err;
+}
+
 static void binding_free(struct agent_binding *b)
 {
+	agent_rule_params__free(b->rule_params);
 	free(b->profile);
 	free(b->name);
 	free(b->container_name);
@@ -183,9 +197,9 @@ static int get_enforce(struct parse *p, const yaml_node_t *n, uint32_t *ret)
 
 static int parse_binding(struct parse *p, const yaml_node_t *n, struct agent_binding *b)
 {
-	static const char *const known[] = { "profile", "name",		"container_name",
-					     "image",	"label",	"cgroup",
-					     "enforce", "enforce_mode", NULL };
+	static const char *const known[] = { "profile", "name",	  "container_name", "image",
+					     "label",	"cgroup", "enforce",	    "enforce_mode",
+					     "rules",	NULL };
 	char origin[512];
 	int err = 0;
 
@@ -213,6 +227,8 @@ static int parse_binding(struct parse *p, const yaml_node_t *n, struct agent_bin
 			err = get_str(p, v, key, &b->cgroup);
 		else if (!strcmp(key, "enforce"))
 			err = get_enforce(p, v, &b->enforce_rules);
+		else if (!strcmp(key, "rules"))
+			err = get_rule_params(p, v, b);
 		else if (!strcmp(key, "enforce_mode")) {
 			const char *m = scalar(v);
 

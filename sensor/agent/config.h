@@ -32,10 +32,11 @@ struct agent_binding {
 	char *image;	      /* image reference (podman/docker metadata) */
 	char *label_key;      /* label KEY=VALUE */
 	char *label_value;
-	char *cgroup;		/* fnmatch pattern on the cgroup2 path */
-	uint32_t enforce_rules; /* enforce: VIGIL_ENFORCE_* bits (0: alerts only) */
-	bool enforce_kill;	/* enforce_mode: kill (default dry-run) */
-	char *origin;		/* FILE:LINE for messages */
+	char *cgroup;			       /* fnmatch pattern on the cgroup2 path */
+	uint32_t enforce_rules;		       /* enforce: VIGIL_ENFORCE_* bits (0: alerts only) */
+	bool enforce_kill;		       /* enforce_mode: kill (default dry-run) */
+	struct agent_rule_params *rule_params; /* rules: per-rule parameters (rule_params.h) */
+	char *origin;			       /* FILE:LINE for messages */
 };
 
 /* A command the agent runs as its own workload (like `vigil watch -- CMD`). */

@@ -6,6 +6,7 @@
  * Kubescape user-defined-profile label, PROFILES_DIR/NAME.yaml). Gone workloads are reaped.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <fnmatch.h>
 #include <signal.h>
 #include <stdio.h>
@@ -90,11 +91,13 @@ bool agent_find_binding(struct agent *a, struct wl *w, char *file, size_t size)
 	if (w->container_id[0] && !w->has_meta)
 		w->has_meta = vigil_container_meta__get(w->container_id, &w->meta) == 0;
 	w->enforce_rules = 0;
+	w->rule_params = NULL;
 	for (size_t i = 0; i < a->c->nbindings && !found; i++) {
 		if (binding_matches(&a->c->bindings[i], w, w->has_meta ? &w->meta : NULL)) {
 			profile_path(a, a->c->bindings[i].profile, file, size);
 			w->enforce_rules = a->c->bindings[i].enforce_rules;
 			w->enforce_kill = a->c->bindings[i].enforce_kill;
+			w->rule_params = a->c->bindings[i].rule_params;
 			found = true;
 		}
 	}
@@ -275,10 +278,31 @@ void agent_reap_commands(struct agent *a, uint64_t now)
  * Containers that went away: one still learning ends its learning now (it did all it will
  * do); then it is forgotten, so the table holds live workloads.
  */
+/* VIGIL_MEM_TRACE=1: heap in use and RSS after each reap that forgot a workload (churn bench) */
+static void mem_after_reap(const struct agent *a, size_t forgotten)
+{
+	struct mallinfo2 mi;
+	char line[128];
+	unsigned long rss = 0;
+	FILE *f;
+
+	if (!forgotten || !getenv("VIGIL_MEM_TRACE"))
+		return;
+	mi = mallinfo2();
+	f = fopen("/proc/self/status", "re");
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmRSS: %lu", &rss) == 1)
+			break;
+	if (f)
+		fclose(f);
+	agent_logf("memory: forgot %zu workloads, %zu left: heap in use %zu KiB, VmRSS %lu KiB",
+		   forgotten, a->nwl, mi.uordblks / 1024, rss);
+}
+
 void agent_reap_containers(struct agent *a)
 {
 	char path[PATH_MAX + 512];
-	size_t keep = 0;
+	size_t keep = 0, forgotten;
 
 	for (size_t i = 0; i < a->nwl; i++) {
 		struct wl *w = a->wl[i];
@@ -305,7 +329,9 @@ void agent_reap_containers(struct agent *a)
 		}
 		a->wl[keep++] = w;
 	}
+	forgotten = a->nwl - keep;
 	a->nwl = keep;
+	mem_after_reap(a, forgotten);
 }
 
 /* Where runtimes make containers: kubelet (both drivers, kind's nested kubelet), podman, docker. */

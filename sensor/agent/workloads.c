@@ -13,6 +13,7 @@
 
 #include "sensor/agent/agent_state.h"
 #include "sensor/agent/apiserver.h"
+#include "sensor/agent/rule_params.h"
 #include "util/strutil.h"
 
 void agent_wl_as_workload(const struct wl *w, struct vigil_workload *out)
@@ -344,6 +345,21 @@ static struct wl *wl_for_event(struct agent *a, const struct vigil_event *ev)
 			    ew->container_id, -1, false, NULL);
 }
 
+/* An alert the workload's binding leaves out by its rule's parameters goes nowhere. */
+struct emit_ctx {
+	struct agent *a;
+	const struct wl *w;
+};
+
+static int emit(const struct vigil_alert *alert, void *ctx)
+{
+	struct emit_ctx *c = ctx;
+
+	if (agent_rule_params__skip(c->w->rule_params, alert))
+		return 0;
+	return vigil_alert_pipe__emit(alert, &c->a->pipe);
+}
+
 int agent_on_event(const struct vigil_event *ev, void *ctx)
 {
 	struct agent *a = ctx;
@@ -356,10 +372,15 @@ int agent_on_event(const struct vigil_event *ev, void *ctx)
 	case WL_LEARNING:
 		err = vigil_learner__event(w->lead ? w->lead->l : w->l, ev);
 		return err == -ENOMEM ? err : 0;
-	case WL_DETECTING:
+	case WL_DETECTING: {
+		struct emit_ctx c = { a, w };
+
 		vigil_evidence__event(a->evidence, ev);
-		err = vigil_detector__event(a->d, ev, vigil_alert_pipe__emit, &a->pipe);
+		err = vigil_detector__event(a->d, ev,
+					    w->rule_params ? emit : vigil_alert_pipe__emit,
+					    w->rule_params ? (void *)&c : &a->pipe);
 		return err < 0 ? err : 0;
+	}
 	default:
 		return 0;
 	}

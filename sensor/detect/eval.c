@@ -228,7 +228,8 @@ static int exec_rules(struct raise *r)
 	named = vigil_program_is_shell_or_interpreter(path, argv0);
 	if (named)
 		vigil_shellsum__ran(r->d->shells, r->d->digests, ev, path);
-	if (mj != VIGIL_MATCH_YES &&
+	/* (a shell entered from outside was started by the runtime, not by a server: R2000's) */
+	if (mj != VIGIL_MATCH_YES && !ev->exec.entered &&
 	    !vigil_program_is_shell_or_interpreter(ev->exec.parent_exe, NULL) &&
 	    (named || (copy = vigil_shellsum__copy_of(r->d->shells, r->d->digests, ev)))) {
 		/* a program that is not itself a shell (a server) starts a shell or an
@@ -287,17 +288,48 @@ static int exec_rules(struct raise *r)
  * to say (the kernel's allow set is exact paths, the matcher also knows wildcards), R0001 says
  * what enforcement did.
  */
+/*
+ * R2000: a process entered the running container from outside (podman/runc/ctr/crictl exec;
+ * kubectl exec reaches the node as the kubelet's CRI exec). An alert beside what the exec
+ * itself raises (R0001 for a program the profile does not know, ...), as Kubescape raises
+ * R2000 from the API server beside its node rules: routes written for either keep working.
+ * An exec the profile lists with exactly these arguments, none a wildcard, raises no R2000: a
+ * Kubernetes exec probe runs one command every period and is learned with the workload
+ * (Kubescape never sees probes: they do not pass through the API server). A pattern is not
+ * enough: `sh -c ⋯` learned from the entrypoint must not let `kubectl exec -- sh -c ...` in.
+ */
+static int eval_entered(struct raise *r, const char *path)
+{
+	const struct vigil_event *ev = r->ev;
+	const struct vigil_process *p = ev->proc;
+	const char *by = ev->exec.entered_by && ev->exec.entered_by[0] ? ev->exec.entered_by
+								       : "an unknown program";
+	char args[512], key[KEY_MAX];
+
+	if (!ev->exec.entered ||
+	    vigil_matcher__exec_literal(r->b->m, path, p ? (const char *const *)p->argv : NULL,
+					p ? p->argc : 0))
+		return 0;
+	join_args(p, args, sizeof(args));
+	snprintf(key, sizeof(key), "%s\x1f%s", path, args);
+	return detect_raise(r, VIGIL_R2000, key,
+			    "exec into the container from outside (by %s): %s: %s (uid %u)", by,
+			    path, args, p ? p->uid : 0u);
+}
+
 static int eval_exec(struct raise *r)
 {
 	const struct vigil_event *ev = r->ev;
 	const char *path = ev->exec.path && ev->exec.path[0] ? ev->exec.path
 			   : ev->proc && ev->proc->exe	     ? ev->proc->exe
 							     : "";
-	int n = exec_rules(r);
+	int n = exec_rules(r), m;
 
-	if (n || ev->action == VIGIL_ACTION_NONE)
-		return n;
-	return detect_raise(r, VIGIL_R0001, path, "process stopped by enforcement: %s", path);
+	if (!n && ev->action != VIGIL_ACTION_NONE)
+		n = detect_raise(r, VIGIL_R0001, path, "process stopped by enforcement: %s", path);
+	if (n < 0 || (m = eval_entered(r, path)) < 0)
+		return n < 0 ? n : m;
+	return n + m;
 }
 
 /* Terminals and the null devices: writing them leaves nothing behind. */

@@ -96,6 +96,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		ev.exec.upper_layer = data[3] & 1;
 		ev.exec.memfd = data[3] & 2;
 		ev.exec.dev_shm = data[3] & 4;
+		ev.exec.entered = data[3] & 8;
+		ev.exec.entered_by = data[3] & 16 ? strs[2] : NULL;
 		break;
 	case VIGIL_EV_OPEN:
 	case VIGIL_EV_EXEC_WRITE:

@@ -25,6 +25,20 @@ got=$(json_count "$out" event.path~/nonexistent/vigil-flood-)
 assert_ge "$ringbuf" 1 "ring-buffer drops"
 # what was delivered plus what was dropped (ring buffer or rate limit) covers every open
 assert_ge "$((got + total))" 30000 "delivered + dropped"
+# an 8 KiB buffer wraps hundreds of times: a record crossing its end must arrive whole (the
+# consumer maps the data once and copies such a record, sensor/ringbuf_reader.c), so every
+# delivered path is intact and they come in the order of the opens
+python3 - "$out" <<'PY' || fail "a delivered flood record is damaged or out of order"
+import json, re, sys
+last = -1
+for line in open(sys.argv[1]):
+    p = json.loads(line).get("event", {}).get("path", "")
+    if not p.startswith("/nonexistent/"):
+        continue
+    m = re.fullmatch(r"/nonexistent/vigil-flood-(\d+)", p)
+    assert m and int(m.group(1)) > last, p
+    last = int(m.group(1))
+PY
 
 # with de-duplication, 2000 opens of one path are one event
 cat >"$TEST_TMP/same.py" <<'PY'

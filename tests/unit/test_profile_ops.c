@@ -301,6 +301,65 @@ static void test_diff(void **state)
 	vigil_profile__free(b);
 }
 
+/* One file may hold the same profile name in several namespaces (`kubectl get -A -o yaml`) or
+ * one object twice: diff and merge pair kind + namespace + name, the k-th copy with the k-th. */
+static const char two_namespaces[] = "apiVersion: spdx.softwarecomposition.kubescape.io/v1beta1\n"
+				     "kind: ApplicationProfile\n"
+				     "metadata: {name: web, namespace: staging}\n"
+				     "spec:\n"
+				     "  containers: [{name: app, syscalls: [read]}]\n"
+				     "---\n"
+				     "apiVersion: spdx.softwarecomposition.kubescape.io/v1beta1\n"
+				     "kind: ApplicationProfile\n"
+				     "metadata: {name: web, namespace: prod}\n"
+				     "spec:\n"
+				     "  containers: [{name: app, syscalls: [write]}]\n";
+
+static void test_same_name_other_namespace(void **state)
+{
+	struct vigil_profile *a = load_text(two_namespaces), *b = load_text(two_namespaces);
+	struct vigil_buf out = VIGIL_BUF_INIT;
+	char *text;
+
+	(void)state;
+	assert_int_equal(vigil_profile__diff(a, b, &out), 0);
+	assert_int_equal(vigil_profile__merge(b, a), 0);
+	assert_int_equal(vigil_profile__doc_count(b), 2);
+	assert_int_equal(vigil_profile__diff(a, b, &out), 0); /* nothing crossed namespaces */
+	assert_int_equal(out.len, 0);
+	vigil_profile__free(b);
+	{
+		int head = (int)(strstr(two_namespaces, "[write]") - two_namespaces);
+		size_t n = sizeof(two_namespaces) + 16;
+
+		text = malloc(n);
+		assert_non_null(text);
+		snprintf(text, n, "%.*s[write, connect]}]\n", head, two_namespaces);
+	}
+	b = load_text(text);
+	assert_int_equal(vigil_profile__diff(a, b, &out), 1);
+	assert_string_equal(out.data, "ApplicationProfile prod/web, containers app:\n"
+				      "+ syscalls: connect\n");
+	free(text);
+	vigil_profile__free(b);
+	vigil_buf__release(&out);
+
+	/* the same object twice (a file concatenated with itself): each copy pairs with its own */
+	text = malloc(2 * sizeof(two_namespaces) + 8);
+	assert_non_null(text);
+	snprintf(text, 2 * sizeof(two_namespaces) + 8, "%s---\n%s", two_namespaces, two_namespaces);
+	b = load_text(text);
+	vigil_profile__free(a);
+	a = load_text(text);
+	assert_int_equal(vigil_profile__diff(a, b, NULL), 0);
+	assert_int_equal(vigil_profile__merge(b, a), 0);
+	assert_int_equal(vigil_profile__doc_count(b), 4);
+	assert_int_equal(vigil_profile__diff(a, b, NULL), 0);
+	free(text);
+	vigil_profile__free(a);
+	vigil_profile__free(b);
+}
+
 static struct vigil_profile *many_opens(const char *dir, int n)
 {
 	struct vigil_profile *p = vigil_profile__new(VIGIL_KIND_CONTAINER_PROFILE, "x", NULL);
@@ -473,6 +532,7 @@ int main(void)
 		cmocka_unit_test(test_builder),
 		cmocka_unit_test(test_merge),
 		cmocka_unit_test(test_diff),
+		cmocka_unit_test(test_same_name_other_namespace),
 		cmocka_unit_test(test_collapse_thresholds),
 		cmocka_unit_test(test_collapse_adjacent),
 		cmocka_unit_test(test_collapse_keep_and_endpoints),

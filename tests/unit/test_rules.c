@@ -771,6 +771,80 @@ static const char *exec_hook(struct fixture *f, const char *comm, const char *pa
 }
 
 /* R1011: an exec with a dynamic-linker hook, a write of /etc/ld.so.preload; rulePolicies. */
+/* R2000: an exec that entered the running container from outside (the kernel's fact, the tool
+ * named by the sensor), raised beside what the exec itself raises (as Kubescape's webhook
+ * alert comes beside its node rules); the container's own execs never raise it. Returns the
+ * rule ids raised, in order, joined by spaces. */
+static const char *exec_entered(struct fixture *f, const char *path, const char *const *argv,
+				uint32_t argc, const char *by, bool entered)
+{
+	static char ids[64];
+	struct vigil_event ev = base_event(VIGIL_EV_EXEC);
+	size_t before = json_array_size(f->alerts);
+	int n;
+
+	set_proc(strrchr(path, '/') + 1, path, argv, argc);
+	ev.exec.path = path;
+	ev.exec.entered = entered;
+	ev.exec.entered_by = by;
+	ev.exec.parent_exe = "/usr/bin/runc";
+	n = vigil_detector__event(f->d, &ev, collect, f);
+	assert_int_equal((size_t)n, json_array_size(f->alerts) - before);
+	ids[0] = '\0';
+	for (size_t i = before; i < json_array_size(f->alerts); i++)
+		snprintf(ids + strlen(ids), sizeof(ids) - strlen(ids), "%s%s", ids[0] ? " " : "",
+			 json_string_value(
+				 json_object_get(json_array_get(f->alerts, i), "rule_id")));
+	return ids;
+}
+
+static const char *last_message(struct fixture *f)
+{
+	json_t *a = json_array_get(f->alerts, json_array_size(f->alerts) - 1);
+
+	return json_string_value(json_object_get(a, "message"));
+}
+
+static void test_r2000(void **state)
+{
+	struct fixture *f = *state;
+
+	/* a program the profile does not know: R0001 for it, R2000 for the entry (the tool
+	 * and the command named) */
+	assert_string_equal(
+		exec_entered(f, "/usr/bin/id", (const char *[]){ "id", "-u" }, 2, "conmon", true),
+		"R0001 R2000");
+	assert_non_null(strstr(last_message(f), "by conmon"));
+	assert_non_null(strstr(last_message(f), "/usr/bin/id: id -u"));
+	/* the container's own exec of it: R0001 alone (another key: not a repeat) */
+	assert_string_equal(
+		exec_entered(f, "/usr/bin/who", (const char *[]){ "who" }, 1, NULL, false),
+		"R0001");
+	/* a shell entered from outside: R2000 and R0040 (other arguments), never V1100 (its
+	 * parent is the runtime, not a server) */
+	assert_string_equal(exec_entered(f, "/bin/sh", (const char *[]){ "sh" }, 1, NULL, true),
+			    "R0040 R2000");
+	assert_non_null(strstr(last_message(f), "an unknown program"));
+	/* the profile's own program with other arguments */
+	assert_string_equal(exec_entered(f, "/usr/bin/demo", (const char *[]){ "demo", "--x" }, 2,
+					 "containerd-shim", true),
+			    "R0040 R2000");
+	/* exactly as learned (an exec probe): nothing at all */
+	assert_string_equal(exec_entered(f, "/usr/bin/demo",
+					 (const char *[]){ "demo", "--port", "8080" }, 3,
+					 "containerd-shim", true),
+			    "");
+	/* a learned pattern is not enough: the profile's `sh -c ⋯` does not cover an entered
+	 * `sh -c ...` (the shell itself is allowed: R2000 alone) */
+	assert_string_equal(exec_entered(f, "/bin/sh", (const char *[]){ "sh", "-c", "curl x|sh" },
+					 3, "conmon", true),
+			    "R2000");
+	/* the same command entered again within the cooldown: counted, not raised again */
+	assert_string_equal(
+		exec_entered(f, "/usr/bin/id", (const char *[]){ "id", "-u" }, 2, "conmon", true),
+		"");
+}
+
 static void test_r1011(void **state)
 {
 	struct fixture *f = *state;
@@ -1066,9 +1140,9 @@ static void test_catalogue(void **state)
 					   "R0007", "R0008", "R0009", "R0010", "R0011", "R0040",
 					   "R1000", "R1001", "R1002", "R1003", "R1004", "R1005",
 					   "R1006", "R1007", "R1008", "R1009", "R1010", "R1011",
-					   "R1012", "R1015", "R1016", "R1030", "V1001", "V1100",
-					   "V1101", "V1102", "V1103", "V0001", "V0002", "V0003",
-					   "V0004" };
+					   "R1012", "R1015", "R1016", "R1030", "R2000", "V1001",
+					   "V1100", "V1101", "V1102", "V1103", "V0001", "V0002",
+					   "V0003", "V0004" };
 	size_t n;
 	const struct vigil_rule *all = vigil_rules__all(&n);
 
@@ -1115,6 +1189,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_r1007, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_r1008, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_r1011, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_r2000, setup, teardown),
 		cmocka_unit_test(test_r1011_off),
 		cmocka_unit_test(test_bad_disabled_id),
 		cmocka_unit_test_setup_teardown(test_alert_record, setup, teardown),
