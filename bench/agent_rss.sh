@@ -2,7 +2,7 @@
 # The agent's resident memory with N containers (learned, then detecting): the figure behind
 # the DaemonSet's memory request (docs/KUBERNETES.md §7). Root, podman (the test store).
 #
-#   bench/agent_rss.sh [N]        # default 30
+#   VIGIL_TEST_TIMEOUT=3600 bench/agent_rss.sh [N]        # default 30
 . "$(dirname "$0")/../tests/lib/common.sh"
 . "$TESTLIB/podman.sh"
 requires_podman

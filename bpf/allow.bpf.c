@@ -181,3 +181,14 @@ __noinline int kallow_class(__u32 len)
 	bpf_loop(VG_PATH_DEPTH, class_step, &w, 0);
 	return w.cls;
 }
+
+__noinline int kallow_alias_allowed(__u64 cg, __u32 dev, __u64 ino, __u64 want)
+{
+	struct vg_open_key k = { .hash = ino, .kind = VG_OA_INODE, .pad = dev };
+	__u8 *c = bpf_map_lookup_elem(&sensitive, &k);
+
+	if (!c || *c != VG_CLASS_SENSITIVE)
+		return -1;
+	k.cgroup_id = cg;
+	return oa_covers(bpf_map_lookup_elem(&openallow, &k), want) ? 1 : 0;
+}

@@ -122,19 +122,31 @@ static __always_inline void enforce_exec(struct vg_event *e, __u64 cg)
 /*
  * R0010 / R0006 at the open's exit: a sensitive file or a service-account token the profile
  * does not allow. The descriptor is already in the process's table, but the process never
- * returns to user space to use it: SIGKILL is taken on the way back. Only an open the kernel
- * judges as user space does: a sensitive file opened under another name (a hard link, a bind
- * mount), a cut path, are detected, not killed.
+ * returns to user space to use it: SIGKILL is taken on the way back. A sensitive file opened
+ * under another name (a hard link, a bind mount) is recognised by its identity (device and
+ * inode, map sensitive) and judged by its own name, as detection does; a cut path is detected,
+ * not killed.
  */
 static __always_inline void enforce_open(struct vg_event *e, __u32 off, __u64 cg, __u32 flags)
 {
 	struct vg_enforce *en = bpf_map_lookup_elem(&enforce, &cg);
 	int cls;
 
-	/* an aliased file is judged by the name it was opened under, as detection judges a
-	 * sensitive name (a hard link elsewhere must not shield /etc/shadow itself) */
-	if (!en || !(en->rules & (VG_ENF_SENSITIVE | VG_ENF_TOKEN)) ||
-	    !open_judgeable(e->flags & ~VG_F_ALIAS, e->str_len[0], off))
+	if (!en || !(en->rules & (VG_ENF_SENSITIVE | VG_ENF_TOKEN)))
+		return;
+	if ((e->flags & VG_F_ALIAS) && (en->rules & VG_ENF_SENSITIVE)) {
+		int a = kallow_alias_allowed(cg, (__u32)e->arg[4], (__u64)e->arg[5],
+					     oa_flags(flags));
+
+		if (a == 0)
+			enforce_act(e, en);
+		if (a >= 0)
+			return;
+	}
+	/* not a sensitive file by identity: judged by the name it was opened under, as
+	 * detection judges a sensitive name (a hard link elsewhere must not shield /etc/shadow
+	 * itself) */
+	if (!open_judgeable(e->flags & ~VG_F_ALIAS, e->str_len[0], off))
 		return;
 	cls = kallow_class(e->str_len[0]);
 	if (!cls || !(en->rules & cls))

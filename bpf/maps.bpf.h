@@ -170,7 +170,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 64);
+	__uint(max_entries, 512);
 	__type(key, struct vg_open_key);
 	__type(value, __u8);
 } sensitive __weak SEC(".maps");

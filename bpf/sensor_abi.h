@@ -289,7 +289,8 @@ struct vg_enforce {
 /*
  * The files the open rules name, node-wide (map sensitive, key cgroup id 0): a file (VG_OA_FILE)
  * or everything below a directory (VG_OA_DESC), of class R0010 (sensitive) or R0006 (a
- * directory whose "token" files are service-account tokens).
+ * directory whose "token" files are service-account tokens), and the node's sensitive files by
+ * identity (VG_OA_INODE).
  */
 #define VG_CLASS_SENSITIVE 1
 #define VG_CLASS_TOKEN_DIR 2
@@ -326,6 +327,11 @@ struct vg_kallow {
 #define VG_OA_FILE  0 /* the file itself (an exact path) */
 #define VG_OA_CHILD 1 /* any file directly in the directory (a pattern ending in "/⋯") */
 #define VG_OA_DESC  2 /* any file below the directory (a pattern ending in "/\*") */
+/* a file by identity, whatever name it is opened under (a hard link, a bind mount): hash is
+ * its inode number, pad its device (the kernel's encoding, MKDEV); in map sensitive (cgroup
+ * id 0) a sensitive file of the node, in openallow one the workload's profile allows by its
+ * own name */
+#define VG_OA_INODE 3
 
 struct vg_open_key {
 	__u64 cgroup_id;

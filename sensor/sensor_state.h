@@ -37,6 +37,14 @@ struct hook {
 	char state[96];
 };
 
+/* A sensitive file of the node by identity (sensor_kallow.c, map sensitive VG_OA_INODE). */
+#define SENSOR_IDENTS_MAX 256
+struct sensor_ident {
+	uint32_t dev; /* the kernel's encoding (MKDEV) */
+	uint64_t ino;
+	char path[128];
+};
+
 struct spawned {
 	uint64_t cgroup_id;
 	char *dir;
@@ -56,6 +64,8 @@ struct vigil_sensor {
 	/* the programs' descriptors from the loader child, in the object's order (sensor_loader.c) */
 	int *prog_fds;
 	unsigned nprogs;
+	struct sensor_ident idents[SENSOR_IDENTS_MAX];
+	size_t nidents;
 	int64_t realtime_offset; /* CLOCK_REALTIME - CLOCK_MONOTONIC at open */
 	struct vigil_proc_table *procs;
 	struct vigil_workload_table *wls;
@@ -129,5 +139,7 @@ void sensor_exec_entered(struct vigil_sensor *s, const struct vg_event *e, struc
 int sensor_decode_strings(struct vigil_sensor *s, const struct vg_event *e, size_t size);
 /* sensor_kallow.c: the node-wide map of the files the open rules name (R0010, R0006) */
 int sensor_sensitive_load(struct vigil_sensor *s);
+/* sensor_kallow.c: the node's sensitive files by identity, read again into map sensitive */
+int sensor_identities_load(struct vigil_sensor *s);
 
 #endif

@@ -169,6 +169,8 @@ void agent_logf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* profiles.c */
 void agent_watch_dir_of(struct agent *a, const char *file);
 struct stored *agent_stored_find(struct agent *a, const char *file);
+/* Frees the stored profiles no workload in the table uses (after a reap). */
+void agent_stored_release_unused(struct agent *a);
 /* The stored entry of file, created (read, verified, watched) on first use; NULL when full. */
 struct stored *agent_stored_get(struct agent *a, const char *file);
 /* Binds (or rebinds) a workload to its stored profile's good version. */

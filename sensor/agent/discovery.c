@@ -331,6 +331,8 @@ void agent_reap_containers(struct agent *a)
 	}
 	forgotten = a->nwl - keep;
 	a->nwl = keep;
+	if (forgotten)
+		agent_stored_release_unused(a);
 	mem_after_reap(a, forgotten);
 }
 

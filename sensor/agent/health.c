@@ -224,8 +224,13 @@ void agent_write_status(struct agent *a)
 		      "suppressed", (json_int_t)st.suppressed, "evicted", (json_int_t)st.evicted,
 		      "raised", (json_int_t)a->pipe.raised, "sinks", sa ? sa : json_array(),
 		      "sensor", sensor_json(a), "evidence", ev ? ev : json_null());
-	if (o)
+	if (o) {
 		json_object_set_new(o, "cockpit", agent_cockpit_status(a));
+		/* profiles held in memory: those of the workloads in the table, no others */
+		json_object_set_new(o, "profiles",
+				    json_pack("{s:I, s:I}", "loaded", (json_int_t)a->nstored, "max",
+					      (json_int_t)MAX_STORED));
+	}
 	text = o ? json_dumps(o, JSON_INDENT(2)) : NULL;
 	if (text)
 		vigil_write_file_atomic(a->c->status_file, text, strlen(text), 0644, NULL);

@@ -146,6 +146,36 @@ struct stored *agent_stored_get(struct agent *a, const char *file)
 	return st;
 }
 
+/*
+ * Forgets the stored profiles no workload uses any more (their workloads are gone): under
+ * container churn each departed workload's profile would otherwise stay in memory until the
+ * store was full. A workload of the same name that comes back reads its file again.
+ */
+void agent_stored_release_unused(struct agent *a)
+{
+	size_t keep = 0;
+	bool freed = false;
+
+	for (size_t i = 0; i < a->nstored; i++) {
+		struct stored *st = a->stored[i];
+		bool used = false;
+
+		for (size_t j = 0; j < a->nwl && !used; j++)
+			used = a->wl[j]->profile == st;
+		if (used) {
+			a->stored[keep++] = st;
+			continue;
+		}
+		vigil_profile__free(st->good);
+		free(st->file);
+		free(st);
+		freed = true;
+	}
+	a->nstored = keep;
+	if (freed)
+		give_back_memory();
+}
+
 /* Binds (or rebinds) a workload to its stored profile's good version. */
 void agent_wl_bind(struct agent *a, struct wl *w)
 {

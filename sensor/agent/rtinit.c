@@ -13,6 +13,17 @@ static bool is_native(const struct agent_rtinit *r, uint32_t pid)
 	return false;
 }
 
+/* A process of the workload that exited: its slot is free (the table holds the living). */
+static void drop_native(struct agent_rtinit *r, uint32_t pid)
+{
+	for (uint32_t i = 0; i < r->n; i++) {
+		if (r->native[i] == pid) {
+			r->native[i] = r->native[--r->n];
+			return;
+		}
+	}
+}
+
 static void add_native(struct agent_rtinit *r, uint32_t pid)
 {
 	if (is_native(r, pid))
@@ -70,6 +81,15 @@ bool agent_rtinit__skip(struct agent_rtinit *r, const struct vigil_event *ev)
 			return true;
 		}
 		return false;
+	case VIGIL_EV_EXIT:
+		/* a busy workload's short-lived children must not fill the table: with it off,
+		 * every exec into the container (runc's Go init) would be judged as the
+		 * workload's (R0003, R0004 beside R2000) */
+		if (native) {
+			drop_native(r, p->pid);
+			return false;
+		}
+		break;
 	default:
 		break;
 	}

@@ -10,8 +10,8 @@
  * "runc:[...]"), including runc's re-exec of its own copy; the first other exec is the
  * workload's first instruction.
  * A process of the workload that renames itself so is still the workload's: it was born or
- * exec'd inside. Only for workloads watched from their first instruction; with more processes
- * than the table holds the filter turns itself off (everything is checked).
+ * exec'd inside. Only for workloads watched from their first instruction; with more living
+ * processes than the table holds the filter turns itself off (everything is checked).
  */
 #ifndef VIGIL_AGENT_RTINIT_H
 #define VIGIL_AGENT_RTINIT_H
@@ -24,7 +24,7 @@
 #define AGENT_RTINIT_PIDS 512
 
 struct agent_rtinit {
-	uint32_t native[AGENT_RTINIT_PIDS]; /* pids born or exec'd in the workload */
+	uint32_t native[AGENT_RTINIT_PIDS]; /* living pids born or exec'd in the workload */
 	uint32_t n;
 	bool off; /* table overflowed, or the workload was not watched from its start */
 	uint64_t skipped;

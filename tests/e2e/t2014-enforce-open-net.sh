@@ -2,7 +2,8 @@
 # Enforcement beyond exec (`vigil watch --enforce`, docs/ENFORCEMENT.md), with the profile's
 # allow sets in the kernel. A learned workload (in its own mount namespace, with a
 # service-account token on a tmpfs) then steps out of its profile:
-#   R0010  cp /etc/shadow: killed at the open's exit, the copy is never written;
+#   R0010  cp /etc/shadow: killed at the open's exit, the copy is never written; likewise through
+#          a hard link and a bind mount of it (the kernel knows the file by its inode);
 #   R0006  cp of the token: likewise;
 #   R0011  a datagram to a UDP peer not in the profile: refused before it is sent (the listener
 #          receives nothing), the sender killed;
@@ -52,6 +53,8 @@ cat /etc/hostname >/dev/null
 '$PROGS/udp_send' sendto 127.0.0.1 $ALLOWED >/dev/null
 case "\$(cat '$MODE')" in
 shadow) cp /etc/shadow '$M/stolen' ;;
+hardlink) cp '$T/alias/hl' '$M/stolen' ;;
+bind) mount --bind /etc/shadow '$T/alias/bf' && cp '$T/alias/bf' '$M/stolen' ;;
 token) cp $TOK/token '$M/token' ;;
 egress) '$PROGS/udp_send' sendto 127.0.0.1 $OTHER >'$M/sent' ;;
 uring) '$PROGS/iouring_openat' /etc/hostname >'$M/uring' ;;
@@ -89,6 +92,28 @@ watch shadow-kill "$T/p.yaml" shadow --enforce R0010 --enforce-mode kill
 assert_eq 1 "$(alerts shadow-kill rule_id=R0010 key=/etc/shadow action=killed)" \
 	"R0010 kill alert: $(cat "$T/shadow-kill.jsonl")"
 assert_eq 0 "$(alerts shadow-kill action=killed key!=/etc/shadow)" "nothing else killed"
+
+# R0010 through another name: a hard link and (in the workload's mount namespace) a bind mount
+# of /etc/shadow. Detection resolves the alias in user space; the kernel compares the file's
+# device and inode with the node's sensitive files'. The hard link exists only for these runs:
+# while it does, every open of /etc/shadow is an aliased one (other tests must not see it).
+mkdir -p "$T/alias"
+touch "$T/alias/bf"
+on_exit rm -f "$T/alias/hl"
+ln /etc/shadow "$T/alias/hl" || fail "cannot hard-link /etc/shadow into $T"
+watch hardlink-dry "$T/p.yaml" hardlink --enforce R0010
+cmp -s /etc/shadow "$M/stolen" || fail "dry-run: the copy through the hard link was not made"
+assert_eq 1 "$(alerts hardlink-dry rule_id=R0010 key=/etc/shadow action=would-kill action_reason=dry-run)" \
+	"R0010 hard link dry-run alert: $(cat "$T/hardlink-dry.jsonl")"
+watch hardlink-kill "$T/p.yaml" hardlink --enforce R0010 --enforce-mode kill
+[ ! -e "$M/stolen" ] || fail "kill: cp went on to write $(wc -c <"$M/stolen") bytes through the hard link"
+assert_eq 1 "$(alerts hardlink-kill rule_id=R0010 key=/etc/shadow action=killed)" \
+	"R0010 hard link kill alert: $(cat "$T/hardlink-kill.jsonl")"
+rm -f "$T/alias/hl"
+watch bind-kill "$T/p.yaml" bind --enforce R0010 --enforce-mode kill
+[ ! -s "$M/stolen" ] || fail "kill: cp went on to write $(wc -c <"$M/stolen") bytes through the bind mount"
+assert_eq 1 "$(alerts bind-kill rule_id=R0010 key=/etc/shadow action=killed)" \
+	"R0010 bind mount kill alert: $(cat "$T/bind-kill.jsonl")"
 
 # R0006: the service-account token
 watch token-dry "$T/p.yaml" token --enforce R0006

@@ -234,6 +234,27 @@ static void test_rtinit(void **state)
 	ev = ev_of(VIGIL_EV_OPEN, &other, 0);
 	assert_false(agent_rtinit__skip(&r, &ev));
 	assert_int_equal(r.skipped, 2);
+	/* a busy workload: thousands of short-lived children, each gone before the next, never
+	 * fill the table; an exec into the container (runc's init from outside) is still runc's */
+	for (uint32_t pid = 2000; pid < 2000 + 4 * AGENT_RTINIT_PIDS; pid++) {
+		struct vigil_process q = { .pid = pid, .comm = "sh" };
+
+		ev = ev_of(VIGIL_EV_FORK, &app, pid);
+		assert_false(agent_rtinit__skip(&r, &ev));
+		ev = ev_of(VIGIL_EV_EXEC, &q, 0);
+		ev.exec.path = "/bin/true";
+		assert_false(agent_rtinit__skip(&r, &ev));
+		ev = ev_of(VIGIL_EV_EXIT, &q, 0);
+		assert_false(agent_rtinit__skip(&r, &ev));
+	}
+	assert_false(r.off);
+	{
+		struct vigil_process entering = { .pid = 9000, .comm = "runc:[2:INIT]" };
+
+		ev = ev_of(VIGIL_EV_SYSCALL, &entering, 0);
+		assert_true(agent_rtinit__skip(&r, &ev));
+		r.skipped--;
+	}
 	/* overflow turns it off */
 	for (uint32_t pid = 1000; pid < 1000 + AGENT_RTINIT_PIDS + 1; pid++) {
 		struct vigil_process q = { .pid = pid, .comm = "w" };
