@@ -111,6 +111,14 @@ struct {
 	__type(key, struct vg_inode_key);
 	__type(value, struct vg_written);
 } written __weak SEC(".maps");
+/* workloads that opened a TCP connection to a DNS port (value unused): only their write() and
+ * writev() calls look at the descriptor, to read DNS over TCP (network.bpf.c on_write) */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, __u8);
+} dnstcp __weak SEC(".maps");
 /* io_uring opens in flight, by request; an entry evicted before its completion leaves a
  * failed open without its name (reported as cut, so it is still judged) */
 struct {

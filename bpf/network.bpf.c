@@ -14,6 +14,20 @@
 #include "syscalls.bpf.h"
 #include "enforce.bpf.h"
 
+/* A TCP connection to a DNS port (53, or dns_port): remembered per workload, so that only such
+ * workloads pay for a look at the descriptor of each write() and writev() (on_write). */
+static __always_inline void dns_tcp_mark(struct sock *sk, __u64 cg)
+{
+	__u16 port;
+	__u8 one = 1;
+
+	if (!sk || !want(VG_EV_DNS) || BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP_)
+		return;
+	port = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	if ((port == 53 || port == cfg_dns_port) && !bpf_map_lookup_elem(&dnstcp, &cg))
+		bpf_map_update_elem(&dnstcp, &cg, &one, BPF_ANY);
+}
+
 __noinline int on_sock(__u64 regs_, long nr, long ret, __u64 cg)
 {
 	struct pt_regs *regs = (struct pt_regs *)regs_;
@@ -23,6 +37,9 @@ __noinline int on_sock(__u64 regs_, long nr, long ret, __u64 cg)
 	long fd = BPF_CORE_READ(regs, di);
 	__u32 off = 0;
 
+	/* TCP to a DNS port (started or made), whether connect events are wanted or not */
+	if (nr == NR_connect && (ret == 0 || ret == -115 /* EINPROGRESS */))
+		dns_tcp_mark(fd_sock(fd, NULL), cg);
 	if (nr == NR_connect)
 		kind = VG_EV_CONNECT;
 	else if (nr == NR_bind)
@@ -183,8 +200,8 @@ __noinline int on_send(__u64 regs_, long nr, long ret, __u64 cg)
 {
 	struct pt_regs *regs = (struct pt_regs *)regs_;
 	struct sock *sk;
-	const void *buf = NULL, *uaddr = NULL;
-	__u64 len = 0, flags = 0;
+	const void *buf = NULL, *buf1 = NULL, *uaddr = NULL;
+	__u64 len = 0, len1 = 0, flags = 0;
 	long alen = 0, fam, fd = BPF_CORE_READ(regs, di);
 	__u64 ret_fd = ((__u64)ret & 0xffffffff) | ((__u64)fd << 32);
 	__u16 type, proto;
@@ -211,13 +228,16 @@ __noinline int on_send(__u64 regs_, long nr, long ret, __u64 cg)
 		alen = BPF_CORE_READ(regs, r9);
 	} else {
 		struct user_msghdr m = {};
-		struct iovec iov = {};
+		struct iovec iov[2] = {};
 
 		/* sendmsg, and sendmmsg's first message (its msg_hdr starts the struct mmsghdr) */
 		bpf_probe_read_user(&m, sizeof(m), (void *)BPF_CORE_READ(regs, si));
-		bpf_probe_read_user(&iov, sizeof(iov), m.msg_iov);
-		buf = iov.iov_base;
-		len = iov.iov_len;
+		bpf_probe_read_user(&iov, m.msg_iovlen > 1 ? sizeof(iov) : sizeof(iov[0]),
+				    m.msg_iov);
+		buf = iov[0].iov_base;
+		len = iov[0].iov_len;
+		buf1 = iov[1].iov_base;
+		len1 = iov[1].iov_len;
 		uaddr = m.msg_name;
 		alen = m.msg_namelen;
 		flags = nr == NR_sendmsg ? BPF_CORE_READ(regs, dx) : BPF_CORE_READ(regs, r10);
@@ -249,7 +269,86 @@ __noinline int on_send(__u64 regs_, long nr, long ret, __u64 cg)
 	}
 	if (want(VG_EV_DNS) && proto == IPPROTO_UDP_ && ret > 0)
 		return dns_question(sk, cg, uaddr, alen, buf, len);
+	/* DNS over TCP: send, sendto (also Fast Open's), sendmsg on a TCP socket to a DNS port */
+	if (want(VG_EV_DNS) && proto == IPPROTO_TCP_ && ret > 0 && nr != NR_sendmmsg)
+		return dns_stream((__u64)sk, cg, (__u64)buf, (__u64)buf1, dns_lens(len, len1, ret));
 	return 0;
+}
+
+/*
+ * DNS over TCP (RFC 1035 4.2.2: each message after a two-byte length): the first bytes a call
+ * wrote to a TCP socket whose peer is a DNS port, from its first buffer and, when that one
+ * was copied whole, its second (resolvers write the length and the message as two buffers
+ * of one writev or sendmsg). User space puts each socket's stream back together (the socket's
+ * inode names it), so a message split over writes is still read.
+ */
+__noinline int dns_stream(__u64 sk_, __u64 cg, __u64 buf0, __u64 buf1, __u64 lens)
+{
+	struct sock *sk = (struct sock *)sk_;
+	__u64 len0 = lens & 0xffff, len1 = (lens >> 16) & 0xffff, total = lens >> 32, n;
+	struct vg_event *e;
+	__u16 port;
+	__u32 off;
+
+	if (!sk || !total || !want(VG_EV_DNS) || BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP_)
+		return 0;
+	port = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	if (port != 53 && port != cfg_dns_port)
+		return 0;
+	e = ev_begin(VG_EV_DNS, cg);
+	if (!e)
+		return 0;
+	sock_addrs(e, sk); /* arg[0]: TCP */
+	e->arg[1] = total;
+	e->arg[2] = -1;
+	e->arg[3] = len0;
+	e->arg[4] = BPF_CORE_READ(sk, sk_socket, file, f_inode, i_ino);
+	if (len0 > total)
+		len0 = total;
+	off = put_user_bytes(e, 0, 0, (void *)buf0, len0, VG_DNS_MAX + 2, VG_STR_BYTES);
+	if (buf1 && len0 < VG_DNS_MAX + 2 && total > len0) {
+		n = total - len0;
+		if (n > len1)
+			n = len1;
+		off = put_user_bytes(e, off, 1, (void *)buf1, n, VG_DNS_MAX + 2 - len0,
+				     VG_STR_BYTES);
+	}
+	/* every piece: a repeated one (the same byte written twice) is still part of the stream */
+	return ev_submit_key(e, off, 0, false, VG_KEY_STREAM);
+}
+
+/* write() and writev() by a workload that connected to a DNS port over TCP: DNS over TCP. */
+__noinline int on_write(__u64 regs_, long nr, long ret, __u64 cg)
+{
+	struct pt_regs *regs = (struct pt_regs *)regs_;
+	struct task_struct *t;
+	struct socket *so;
+	struct file *f;
+	__u64 b0, b1 = 0, l0, l1 = 0;
+
+	if (ret <= 0 || !bpf_map_lookup_elem(&dnstcp, &cg))
+		return 0;
+	t = (struct task_struct *)bpf_get_current_task();
+	f = fd_file(t, BPF_CORE_READ(regs, di));
+	if (!f || (BPF_CORE_READ(f, f_inode, i_mode) & 0170000) != 0140000) /* S_IFSOCK */
+		return 0;
+	so = BPF_CORE_READ(f, private_data);
+	if (!so)
+		return 0;
+	if (nr == NR_write) {
+		b0 = BPF_CORE_READ(regs, si);
+		l0 = BPF_CORE_READ(regs, dx);
+	} else {
+		struct iovec v[2] = {};
+
+		bpf_probe_read_user(&v, BPF_CORE_READ(regs, dx) > 1 ? sizeof(v) : sizeof(v[0]),
+				    (void *)BPF_CORE_READ(regs, si));
+		b0 = (__u64)v[0].iov_base;
+		l0 = v[0].iov_len;
+		b1 = (__u64)v[1].iov_base;
+		l1 = v[1].iov_len;
+	}
+	return dns_stream((__u64)BPF_CORE_READ(so, sk), cg, b0, b1, dns_lens(l0, l1, ret));
 }
 
 /* ---- TCP state ----------------------------------------------------------------------- */

@@ -251,6 +251,7 @@ static __always_inline bool dedup_repeat(struct vg_dedup_key *k, __u64 now, bool
  * arg[] numbers are part of the de-duplication key (the rest, e.g. return values, are not).
  * force_dedup: de-duplicate even when the sensor runs without it (first-use style events).
  */
+#define VG_KEY_STREAM (~0ull) /* ev_submit_key: never de-duplicated */
 static __always_inline int ev_submit_key(struct vg_event *e, __u32 off, int nargs, bool force_dedup,
 					 __u64 key_hash)
 {
@@ -261,8 +262,9 @@ static __always_inline int ev_submit_key(struct vg_event *e, __u32 off, int narg
 	/* a zoomed workload reports every repeat (each connection...), first-use events aside */
 	if (dd && !force_dedup && bpf_map_lookup_elem(&zoom, &e->cgroup_id))
 		dd = false;
-	/* what enforcement acted on is always reported: every kill has its alert */
-	if (e->flags & (VG_F_KILLED | VG_F_WOULD_KILL))
+	/* what enforcement acted on is always reported: every kill has its alert; and the pieces
+	 * of a stream (VG_KEY_STREAM: DNS over TCP), which user space puts back together */
+	if ((e->flags & (VG_F_KILLED | VG_F_WOULD_KILL)) || key_hash == VG_KEY_STREAM)
 		dd = false;
 
 	if (dd) {

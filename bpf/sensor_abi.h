@@ -22,6 +22,7 @@
  *   written     LRU_HASH   struct vg_inode_key -> struct vg_written files a workload opened
  *                          for writing (or made executable): read when one is executed
  *   uring_open  LRU_HASH   u64 request -> struct vg_uring_open      io_uring opens in flight
+ *   dnstcp      LRU_HASH   u64 cgroup id -> u8                      made a TCP connection to DNS
  *   vcache      PERCPU_ARRAY 1 x struct vg_cpucache                 last verdict on this CPU,
  *                          valid while its gen equals the global verdict_gen; and the
  *                          syscalls of its workload that need no work (learned and allowed),
@@ -106,36 +107,45 @@ enum vg_counter {
 	VG_CNT__MAX
 };
 
-/* record kinds: the same numbers as enum vigil_event_kind (vigil/event.h, checked in sensor_lifecycle.c) */
+/*
+ * Record kinds: VG_EV_EXEC = 1 and on, the numbers of enum vigil_event_kind
+ * (include/vigil/event.h) in its order; sensor/sensor_lifecycle.c checks every one.
+ */
+/* clang-format off */
+#define VG_KINDS(X) \
+	X(EXEC) \
+	X(FORK) \
+	X(EXIT) \
+	X(OPEN) \
+	X(SYMLINK) \
+	X(LINK) \
+	X(EXEC_WRITE) \
+	X(CONNECT) \
+	X(ACCEPT) \
+	X(BIND) \
+	X(LISTEN) \
+	X(DNS) \
+	X(TCP_STATE) \
+	X(CAPABILITY) \
+	X(SYSCALL) \
+	X(IOURING_CREATE) \
+	X(IOURING_OP) \
+	X(PTRACE) \
+	X(UNSHARE) \
+	X(SETNS) \
+	X(BPF) \
+	X(MODULE) \
+	X(MEMFD) \
+	X(MOUNT) \
+	X(SEND) \
+	X(SOCKET)
+/* clang-format on */
+#define VG_KIND_ENUM(k) VG_EV_##k,
 enum vg_kind {
-	VG_EV_EXEC = 1,
-	VG_EV_FORK,
-	VG_EV_EXIT,
-	VG_EV_OPEN,
-	VG_EV_SYMLINK,
-	VG_EV_LINK,
-	VG_EV_EXEC_WRITE,
-	VG_EV_CONNECT,
-	VG_EV_ACCEPT,
-	VG_EV_BIND,
-	VG_EV_LISTEN,
-	VG_EV_DNS,
-	VG_EV_TCP_STATE,
-	VG_EV_CAPABILITY,
-	VG_EV_SYSCALL,
-	VG_EV_IOURING_CREATE,
-	VG_EV_IOURING_OP,
-	VG_EV_PTRACE,
-	VG_EV_UNSHARE,
-	VG_EV_SETNS,
-	VG_EV_BPF,
-	VG_EV_MODULE,
-	VG_EV_MEMFD,
-	VG_EV_MOUNT,
-	VG_EV_SEND,
-	VG_EV_SOCKET,
-	VG_EV__MAX_KERNEL
+	VG_EV__NONE = 0,
+	VG_KINDS(VG_KIND_ENUM) VG_EV__MAX_KERNEL
 };
+#undef VG_KIND_ENUM
 
 struct vg_sockaddr {
 	__u16 family;
@@ -238,6 +248,12 @@ struct vg_inode_key {
 #define VG_SEND_SEND	   3
 #define VG_SEND_SEND_ZC	   4
 #define VG_SEND_SENDMSG_ZC 5
+
+/* VG_EV_DNS arg[0]: the protocol. UDP (17): string 0 is one datagram's payload. TCP (6): the
+ * first bytes a write put in the stream (length prefixes included), string 0 from the first
+ * buffer, string 1 from the second (writev, sendmsg) when the first was copied whole; arg[1]
+ * the bytes the call wrote, arg[3] the first buffer's length, arg[4] the socket's inode (the
+ * stream's identity) */
 
 /* who changed it last (map written) */
 struct vg_written {

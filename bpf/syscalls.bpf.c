@@ -91,15 +91,14 @@ int BPF_PROG(vg_sys_enter, struct pt_regs *regs, long id)
  * from the same executable (its inode, never the name a process gives itself): the profile
  * allows it per executable (rulePolicies).
  */
-static __always_inline int on_socket(struct pt_regs *regs, long ret, __u64 cg)
+__noinline int socket_made(__u64 fam, __u64 type, __u64 proto, __u64 ret_flags, __u64 cg)
 {
-	long fam = BPF_CORE_READ(regs, di), type = BPF_CORE_READ(regs, si) & 0xf;
-	long proto = BPF_CORE_READ(regs, dx);
 	struct task_struct *t;
 	struct vg_event *e;
 	__u64 h, ino;
 
-	if (ret < 0 || !want(VG_EV_SOCKET))
+	type &= 0xf; /* without SOCK_NONBLOCK, SOCK_CLOEXEC */
+	if (!want(VG_EV_SOCKET))
 		return 0;
 	if (fam != AF_PACKET_ && type != SOCK_RAW_ &&
 	    !((fam == AF_INET_ || fam == AF_INET6_) && type == 2 /* SOCK_DGRAM */ &&
@@ -111,12 +110,21 @@ static __always_inline int on_socket(struct pt_regs *regs, long ret, __u64 cg)
 	e->arg[0] = fam;
 	e->arg[1] = type;
 	e->arg[2] = proto;
-	e->arg[5] = ret;
+	e->arg[5] = (__s32)(ret_flags & 0xffffffff);
+	e->flags |= ret_flags >> 32;
 	t = (struct task_struct *)bpf_get_current_task();
 	ino = BPF_CORE_READ(t, mm, exe_file, f_inode, i_ino);
 	h = ev_hash(e, 0, 3);
 	h = (h ^ ino) * 0x100000001b3ull;
 	return ev_submit_key(e, 0, 3, false, h | 1);
+}
+
+static __always_inline int on_socket(struct pt_regs *regs, long ret, __u64 cg)
+{
+	if (ret < 0)
+		return 0;
+	return socket_made(BPF_CORE_READ(regs, di), BPF_CORE_READ(regs, si),
+			   BPF_CORE_READ(regs, dx), (__u64)ret & 0xffffffff, cg);
 }
 
 __noinline int on_call(__u64 regs_, long nr, long ret, __u64 cg)
@@ -199,6 +207,8 @@ static __always_inline int sys_exit_body(struct pt_regs *regs, long nr, long ret
 	case NR_sendto:
 	case NR_sendmsg:
 	case NR_sendmmsg:
+	case NR_write:
+	case NR_writev:
 	case NR_ptrace:
 	case NR_unshare:
 	case NR_setns:
@@ -243,6 +253,9 @@ static __always_inline int sys_exit_body(struct pt_regs *regs, long nr, long ret
 	case NR_sendmsg:
 	case NR_sendmmsg:
 		return on_send(r, nr, ret, cg);
+	case NR_write:
+	case NR_writev:
+		return on_write(r, nr, ret, cg);
 	case NR_symlink:
 	case NR_symlinkat:
 	case NR_link:

@@ -13,7 +13,9 @@
 #define VIGIL_BPF_SYSCALLS_H
 
 /* x86_64 syscall numbers used by the exit dispatcher */
+#define NR_write	     1
 #define NR_open		     2
+#define NR_writev	     20
 #define NR_connect	     42
 #define NR_accept	     43
 #define NR_sendto	     44
@@ -57,6 +59,15 @@ int on_chmod(__u64 regs, long nr, long ret, __u64 cg);
 int on_link(__u64 regs, long nr, long ret, __u64 cg);
 int on_sock(__u64 regs, long nr, long ret, __u64 cg);
 int on_send(__u64 regs, long nr, long ret, __u64 cg);
+int on_write(__u64 regs, long nr, long ret, __u64 cg);
+int dns_stream(__u64 sk, __u64 cg, __u64 buf0, __u64 buf1, __u64 lens);
+/* dns_stream's lens: the first and second buffers' lengths (16 bits each, capped) and the
+ * bytes written (high 32 bits) */
+static __always_inline __u64 dns_lens(__u64 len0, __u64 len1, long ret)
+{
+	return (len0 > 0xffff ? 0xffff : len0) | ((len1 > 0xffff ? 0xffff : len1) << 16) |
+	       ((__u64)(ret > 0 ? ret : 0) << 32);
+}
 #define MSG_FASTOPEN_ 0x20000000
 #define SOCK_DGRAM_   2
 
@@ -65,6 +76,9 @@ int on_send(__u64 regs, long nr, long ret, __u64 cg);
 #define VG_SENDHOW_KADDR   (1ull << 24) /* the address is kernel memory (io_uring's copy) */
 #define VG_SENDHOW_IOURING (1ull << 25) /* submitted through io_uring */
 int send_peer(__u64 sk, __u64 uaddr, __u64 how, __u64 ret_fd, __u64 cg);
+/* a raw, packet or ICMP socket made (VG_EV_SOCKET); ret_flags: the descriptor (low 32 bits,
+ * -1 when not known yet) and event flags (VG_F_*, high 32 bits) */
+int socket_made(__u64 fam, __u64 type, __u64 proto, __u64 ret_flags, __u64 cg);
 int on_call(__u64 regs, long nr, long ret, __u64 cg);
 
 #endif

@@ -313,10 +313,25 @@ int BPF_PROG(vg_uring_complete, struct io_ring_ctx *rctx, void *req_, struct io_
 	__s32 res;
 	__u8 op;
 
-	if (!req || !want(VG_EV_OPEN) || !monitored(&cg))
+	if (!req || !monitored(&cg))
 		return 0;
 	op = BPF_CORE_READ(req, opcode);
-	if (!uring_op_is_open(op))
+	/* a socket made by IORING_OP_SOCKET is judged as socket() is, once it succeeded (raw,
+	 * packet, ICMP); its descriptor, or -1 for a fixed slot */
+	if (bpf_core_enum_value_exists(enum io_uring_op, IORING_OP_SOCKET) &&
+	    op == URING_OP(SOCKET)) {
+		struct io_socket *so = (void *)&req->cmd;
+
+		res = BPF_CORE_READ(cqe, res);
+		if (res < 0)
+			return 0;
+		if (BPF_CORE_READ(so, file_slot))
+			res = -1;
+		return socket_made(BPF_CORE_READ(so, domain), BPF_CORE_READ(so, type),
+				   BPF_CORE_READ(so, protocol),
+				   (__u64)(__u32)res | ((__u64)VG_F_IOURING << 32), cg);
+	}
+	if (!want(VG_EV_OPEN) || !uring_op_is_open(op))
 		return 0;
 	p = bpf_map_lookup_elem(&uring_open, &key);
 	if (p && p->user_data != BPF_CORE_READ(cqe, user_data))

@@ -8,17 +8,7 @@
 #include <openssl/sha.h>
 
 #include "cockpit/cockpit.h"
-
-static void hex(const unsigned char *in, size_t n, char *out)
-{
-	static const char digits[] = "0123456789abcdef";
-
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = digits[in[i] >> 4];
-		out[2 * i + 1] = digits[in[i] & 15];
-	}
-	out[2 * n] = '\0';
-}
+#include "util/strutil.h"
 
 int vigil_token__new(const char *prefix, char *out, size_t size)
 {
@@ -29,7 +19,7 @@ int vigil_token__new(const char *prefix, char *out, size_t size)
 		return -ENOSPC;
 	if (RAND_bytes(r, sizeof(r)) != 1)
 		return -EIO;
-	hex(r, sizeof(r), h);
+	vigil_hex(r, sizeof(r), h);
 	snprintf(out, size, "%s%s", prefix, h);
 	return 0;
 }
@@ -39,7 +29,7 @@ void vigil_token__hash(const char *token, char out[65])
 	unsigned char md[SHA256_DIGEST_LENGTH];
 
 	SHA256((const unsigned char *)token, strlen(token), md);
-	hex(md, sizeof(md), out);
+	vigil_hex(md, sizeof(md), out);
 }
 
 bool vigil_node_name__valid(const char *name)

@@ -2,6 +2,7 @@
 /* SHA-256 of executables as the kernel ran them, cached by inode identity (exe_digest.h). */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 
 #include "util/lru.h"
 #include "vigil/exe_digest.h"
+#include "util/strutil.h"
 
 #define BUCKETS 256
 
@@ -123,7 +125,6 @@ static bool same_file(int fd, const struct vigil_event *ev)
 
 static int sha256_fd(int fd, uint64_t size, char hex[65])
 {
-	static const char digits[] = "0123456789abcdef";
 	unsigned char buf[1 << 16], md[EVP_MAX_MD_SIZE];
 	unsigned mdlen = 0;
 	uint64_t total = 0;
@@ -157,16 +158,31 @@ static int sha256_fd(int fd, uint64_t size, char hex[65])
 	if (!r && (total != size || EVP_DigestFinal_ex(ctx, md, &mdlen) != 1 || mdlen != 32))
 		r = -ENOENT;
 	EVP_MD_CTX_free(ctx);
-	for (unsigned i = 0; !r && i < 32; i++) {
-		hex[2 * i] = digits[md[i] >> 4];
-		hex[2 * i + 1] = digits[md[i] & 15];
-	}
 	if (!r)
-		hex[64] = '\0';
+		vigil_hex(md, 32, hex);
 	return r;
 }
 
-/* Opens the file ev ran: /proc/PID/exe, else PATH below the root of PID or of its parent. */
+/* The sensor's own mount namespace (its inode number), 0 when it cannot be known. */
+static uint32_t own_mntns(void)
+{
+	static uint32_t ns;
+	static bool known;
+	struct stat st;
+
+	if (!known) {
+		ns = stat("/proc/self/ns/mnt", &st) ? 0 : (uint32_t)st.st_ino;
+		known = true;
+	}
+	return ns;
+}
+
+/*
+ * Opens the file ev ran: /proc/PID/exe, else PATH below the root of PID or of its parent, else
+ * (both gone: a short-lived program, a build step) PATH itself when the workload lives in the
+ * sensor's own mount namespace, where PATH names the same file. Each is taken only when it is
+ * the inode that ran (same_file), so a path now naming another file is not hashed instead.
+ */
 static int open_ran(const struct vigil_event *ev)
 {
 	const struct vigil_process *p = ev->proc;
@@ -189,6 +205,14 @@ static int open_ran(const struct vigil_event *ev)
 				     ev->exec.path) >= sizeof(path))
 			break;
 		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
+		if (fd >= 0 && same_file(fd, ev))
+			return fd;
+		if (fd >= 0)
+			close(fd);
+	}
+	if (ev->exec.path && ev->exec.path[0] == '/' && ev->workload && ev->workload->mntns &&
+	    ev->workload->mntns == own_mntns()) {
+		fd = open(ev->exec.path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
 		if (fd >= 0 && same_file(fd, ev))
 			return fd;
 		if (fd >= 0)

@@ -5,6 +5,7 @@
  * kind's numbers and names.
  */
 #include <errno.h>
+#include <netinet/in.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -260,6 +261,37 @@ static void decode_iouring(struct vigil_sensor *s, const struct vg_event *e, str
 	decode_sockaddr(&ev->iouring.addr, &e->sa[1], NULL);
 }
 
+bool sensor_decode_more(struct vigil_sensor *s, struct vigil_event *ev)
+{
+	if (ev->kind != VIGIL_EV_DNS || s->dns_q_next >= s->dns_q_n)
+		return false;
+	ev->dns.name = s->dns_q[s->dns_q_next].name;
+	ev->dns.qtype = s->dns_q[s->dns_q_next].qtype;
+	s->dns_q_next++;
+	return true;
+}
+
+/* DNS over TCP: the write's bytes go into its socket's stream; each question the write
+ * completed is an event (the first here, the others by sensor_decode_more). A write that
+ * completed none (a length prefix alone, part of a message) makes no event. */
+static int decode_dns_tcp(struct vigil_sensor *s, const struct vg_event *e, struct vigil_event *ev)
+{
+	uint8_t buf[2 * (VG_DNS_MAX + 2)];
+	size_t n0 = e->str_len[0], n1 = e->str_len[1];
+
+	if (n0 > VG_DNS_MAX + 2 || n1 > VG_DNS_MAX + 2)
+		return -EINVAL;
+	if (!s->dns_streams && !(s->dns_streams = vigil_dns_streams__new()))
+		return -ENOMEM;
+	memcpy(buf, s->str[0], n0);
+	memcpy(buf + n0, s->str[1], n1);
+	s->dns_q_n =
+		vigil_dns_streams__feed(s->dns_streams, (uint64_t)e->arg[4], buf, n0 + n1,
+					(uint64_t)e->arg[1], s->dns_q, VIGIL_DNS_STREAM_QUESTIONS);
+	ev->dns.tcp = true;
+	return sensor_decode_more(s, ev) ? 0 : -EINVAL;
+}
+
 int sensor_decode(struct vigil_sensor *s, const struct vg_event *e, struct vigil_proc_entry *p,
 		  struct vigil_event *ev)
 {
@@ -309,11 +341,14 @@ int sensor_decode(struct vigil_sensor *s, const struct vg_event *e, struct vigil
 		decode_net(s, e, ev);
 		break;
 	case VG_EV_DNS:
+		s->dns_q_n = s->dns_q_next = 0;
+		decode_sockaddr(&ev->dns.server, &e->sa[1], NULL);
+		if (e->arg[0] == IPPROTO_TCP)
+			return decode_dns_tcp(s, e, ev);
 		if (vigil_dns__parse_question((const uint8_t *)s->str[0], e->str_len[0],
 					      s->dns_name, sizeof(s->dns_name), &ev->dns.qtype))
 			return -EINVAL;
 		ev->dns.name = s->dns_name;
-		decode_sockaddr(&ev->dns.server, &e->sa[1], NULL);
 		break;
 	case VG_EV_CAPABILITY:
 		ev->cap.cap = (int32_t)e->arg[0];

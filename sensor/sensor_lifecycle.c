@@ -22,10 +22,17 @@
 #include "util/strutil.h"
 #include "vigil.skel.h"
 
-_Static_assert((int)VG_EV_EXEC == (int)VIGIL_EV_EXEC && (int)VG_EV_MOUNT == (int)VIGIL_EV_MOUNT &&
-		       (int)VG_EV_IOURING_OP == (int)VIGIL_EV_IOURING_OP &&
-		       (int)VG_EV__MAX_KERNEL == (int)VIGIL_EV_NET_IO,
-	       "kernel record kinds match enum vigil_event_kind");
+/*
+ * The kernel's record kinds are enum vigil_event_kind's, number for number (bpf/sensor_abi.h
+ * cannot include the public header): every kind is checked, so a kind added at different
+ * places in the two enums fails the build.
+ */
+#define SAME_KIND(k)                                        \
+	_Static_assert((int)VG_EV_##k == (int)VIGIL_EV_##k, \
+		       "enum vg_kind and enum vigil_event_kind differ at " #k);
+VG_KINDS(SAME_KIND)
+_Static_assert((int)VG_EV__MAX_KERNEL == (int)VIGIL_EV_NET_IO,
+	       "enum vg_kind and enum vigil_event_kind have as many kernel kinds");
 
 uint64_t sensor_now_ns(clockid_t clk)
 {
@@ -254,6 +261,7 @@ void vigil_sensor__free(struct vigil_sensor *s)
 		free(s->spawned[i].dir);
 	vigil_proc_table__free(s->procs);
 	vigil_workload_table__free(s->wls);
+	vigil_dns_streams__free(s->dns_streams);
 	if (s->cg2_fd >= 0)
 		close(s->cg2_fd);
 	free(s);

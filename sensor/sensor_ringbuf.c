@@ -170,6 +170,11 @@ static int deliver(struct vigil_sensor *s, const struct vg_event *e, size_t size
 
 	s->delivered++;
 	r = s->cb ? s->cb(&ev, s->cb_ctx) : 0;
+	/* DNS over TCP: one write may have ended several messages, one event each */
+	while (!r && sensor_decode_more(s, &ev)) {
+		s->delivered++;
+		r = s->cb ? s->cb(&ev, s->cb_ctx) : 0;
+	}
 	if (e->kind == VG_EV_EXIT)
 		vigil_proc_table__remove(s->procs, e->pid, e->start_ns);
 	if (r) {

@@ -21,6 +21,7 @@
 #include <linux/types.h>
 
 #include "bpf/sensor_abi.h"
+#include "sensor/dns_stream.h"
 #include "sensor/ringbuf_reader.h"
 #include "sensor/sensor_internal.h"
 #include "sensor/sensor_tls.h"
@@ -87,6 +88,10 @@ struct vigil_sensor {
 	char path[STR_BUF * 2];
 	char path2[STR_BUF * 2];
 	char dns_name[256];
+	/* DNS over TCP: the streams, and the questions the record being delivered completed */
+	struct vigil_dns_streams *dns_streams;
+	struct vigil_dns_question dns_q[VIGIL_DNS_STREAM_QUESTIONS];
+	size_t dns_q_n, dns_q_next;
 	char script[STR_BUF];	  /* a script exec's script (sensor_drift.c) */
 	char parent_exe[STR_BUF]; /* exec: the exe the process ran before */
 	char ld_hook[32];	  /* exec: its first dynamic-linker hook variable */
@@ -130,6 +135,9 @@ struct vigil_workload_entry *sensor_workload_of(struct vigil_sensor *s, uint64_t
  * question). */
 int sensor_decode(struct vigil_sensor *s, const struct vg_event *e, struct vigil_proc_entry *p,
 		  struct vigil_event *ev);
+/* After ev was delivered: the next DNS question the same record completed (DNS over TCP: a
+ * write may end several messages), put in ev; false when there is none. */
+bool sensor_decode_more(struct vigil_sensor *s, struct vigil_event *ev);
 /* exec: the drift fields (written at run time, a script and its file); sensor_drift.c. */
 void sensor_exec_drift(struct vigil_sensor *s, const struct vg_event *e, struct vigil_event *ev);
 /* exec: whether it entered a running container from outside (VG_EXEC_ENTERED) and from which

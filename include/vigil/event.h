@@ -228,6 +228,7 @@ struct vigil_event {
 			const char *name; /* lower case, no trailing dot */
 			uint16_t qtype;
 			struct vigil_sockaddr server;
+			bool tcp; /* DNS over TCP (else a UDP datagram) */
 		} dns;
 		struct {		  /* CAPABILITY */
 			int32_t cap;	  /* CAP_* number */

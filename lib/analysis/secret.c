@@ -151,24 +151,15 @@ bool vigil_secret__sensitive_path(const char *path)
 int vigil_redact(uint8_t *data, size_t data_len, size_t off, size_t len, struct vigil_redaction *r)
 {
 	unsigned char md[SHA256_DIGEST_LENGTH];
-	static const char hex[] = "0123456789abcdef";
 	size_t np;
 
 	if (!data || !r || off > data_len || len > data_len - off)
 		return -EINVAL;
 	SHA256(data + off, len, md);
-	for (size_t i = 0; i < sizeof(md); i++) {
-		r->sha256[2 * i] = hex[md[i] >> 4];
-		r->sha256[2 * i + 1] = hex[md[i] & 15];
-	}
-	r->sha256[64] = '\0';
+	vigil_hex(md, sizeof(md), r->sha256);
 	r->len = len;
 	np = len < 4 ? len : 4;
-	for (size_t i = 0; i < np; i++) {
-		r->prefix_hex[2 * i] = hex[data[off + i] >> 4];
-		r->prefix_hex[2 * i + 1] = hex[data[off + i] & 15];
-	}
-	r->prefix_hex[2 * np] = '\0';
+	vigil_hex(data + off, np, r->prefix_hex);
 	memset(data + off, '*', len);
 	return 0;
 }

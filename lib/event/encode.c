@@ -76,17 +76,6 @@ static const char *name_text(const struct vigil_event *ev, const struct ev_field
 	return buf;
 }
 
-static void hex(const uint8_t *d, size_t n, struct vigil_buf *out)
-{
-	static const char digits[] = "0123456789abcdef";
-
-	for (size_t i = 0; i < n; i++) {
-		char h[2] = { digits[d[i] >> 4], digits[d[i] & 15] };
-
-		vigil_buf__append(out, h, 2);
-	}
-}
-
 static void sample_json(json_t *o, const struct vigil_event *ev, const struct ev_field *f)
 {
 	const uint8_t *d = *(const uint8_t *const *)((const unsigned char *)ev + f->off);
@@ -96,7 +85,7 @@ static void sample_json(json_t *o, const struct vigil_event *ev, const struct ev
 	json_object_set_new(o, "sample_len", json_integer(d ? len : 0));
 	if (!d || !len)
 		return;
-	hex(d, len, &h);
+	vigil_buf__append_hex(&h, d, len);
 	if (h.data)
 		json_object_set_new(o, "sample_hex", json_string(h.data));
 	vigil_buf__release(&h);

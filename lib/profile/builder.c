@@ -15,6 +15,7 @@
 
 #include "profile/model.h"
 #include "util/buf.h"
+#include "util/strutil.h"
 
 /* ---- the de-duplication index: an open-addressing set of byte strings ---- */
 
@@ -686,8 +687,7 @@ static int neighbor_identifier(const char *type, const char *ip, const char *dns
 	if (r)
 		return r;
 	SHA256((const unsigned char *)b.data, b.len, md);
-	for (size_t i = 0; i < sizeof(md); i++)
-		snprintf(out + 2 * i, 3, "%02x", md[i]);
+	vigil_hex(md, sizeof(md), out);
 	vigil_buf__release(&b);
 	return 0;
 }

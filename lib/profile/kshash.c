@@ -18,17 +18,7 @@
 #include "profile/outtree.h"
 #include "profile/served.h"
 #include "util/buf.h"
-
-static void hex32(const unsigned char h[32], char out[65])
-{
-	static const char digits[] = "0123456789abcdef";
-
-	for (int i = 0; i < 32; i++) {
-		out[2 * i] = digits[h[i] >> 4];
-		out[2 * i + 1] = digits[h[i] & 15];
-	}
-	out[64] = '\0';
-}
+#include "util/strutil.h"
 
 static int cmp_entry(const void *a, const void *b)
 {
@@ -112,11 +102,11 @@ int prof_json_hash(const struct prof_node *n, unsigned char out[32])
 			unsigned char k[32];
 
 			SHA256((const unsigned char *)n->items[i].key, strlen(n->items[i].key), k);
-			hex32(k, s);
+			vigil_hex(k, 32, s);
 			s[64] = ':';
-			hex32(h, s + 65);
+			vigil_hex(h, 32, s + 65);
 		} else {
-			hex32(h, s);
+			vigil_hex(h, 32, s);
 		}
 	}
 	if (!r)
@@ -229,7 +219,7 @@ int vigil_profile__kubescape_hash(const struct vigil_profile *p, size_t doc, cha
 	prof_node_free(content);
 	if (r)
 		return r;
-	hex32(h, out);
+	vigil_hex(h, 32, out);
 	return 0;
 }
 

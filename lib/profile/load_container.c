@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * A container of a profile (loadctx.h): the fields each kind allows, a ContainerProfile's spec
- * (itself a container) and its grouped sections, and the duplicate-name check.
+ * A container of a profile (loadctx.h): one table of the fields of containers and specs with
+ * where each may stand, a ContainerProfile's spec (itself a container) and its grouped
+ * sections, and the duplicate-name check.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 
 enum cfield {
 	CF_NAME,
+	CF_ARCH,
 	CF_CAPS,
 	CF_EXECS,
 	CF_OPENS,
@@ -24,87 +26,81 @@ enum cfield {
 	CF_IOURING,
 	CF_EXECDIGESTS,
 	CF_BYEXE,
-	CF_INGRESS,
-	CF_EGRESS,
-	CF_ARCH,
 	CF_MATCHLABELS,
 	CF_MATCHEXPR,
+	CF_INGRESS,
+	CF_EGRESS,
 	CF_CONTAINERS,
 	CF_INITCONTAINERS,
 	CF_EPHCONTAINERS,
 };
+#define CF__COUNT (CF_EPHCONTAINERS + 1)
 
-static const char *const cfield_names[] = {
-	"name",
-	"capabilities",
-	"execs",
-	"opens",
-	"syscalls",
-	"seccompProfile",
-	"endpoints",
-	"imageID",
-	"imageTag",
-	"rulePolicies",
-	"identifiedCallStacks",
-	"iouring",
-	"execDigests",
-	"byExecutable",
-	"ingress",
-	"egress",
-	"architectures",
-	"matchLabels",
-	"matchExpressions",
-	"containers",
-	"initContainers",
-	"ephemeralContainers",
-	NULL,
+/* What an ApplicationProfile container holds: also in a ContainerProfile (section or spec). */
+#define AP_FIELD (LD_AP_CONTAINER | LD_CP_SECTION | LD_CP_SPEC)
+/* What a NetworkNeighborhood container holds: also in a ContainerProfile (section or spec). */
+#define NN_FIELD (LD_NN_CONTAINER | LD_CP_SECTION | LD_CP_SPEC)
+
+/*
+ * Every field of a container or a spec, once, with where it may stand (enum ld_place bits).
+ * A new field is one row here and its case in ld_fields. The order is the order of the
+ * fields in messages ("allowed: ...") at every place.
+ */
+static const struct {
+	const char *name;
+	unsigned places;
+} cfields[CF__COUNT] = {
+	[CF_NAME] = { "name", LD_AP_CONTAINER | LD_NN_CONTAINER | LD_CP_SECTION },
+	[CF_ARCH] = { "architectures", LD_CP_SPEC | LD_AP_SPEC },
+	[CF_CAPS] = { "capabilities", AP_FIELD },
+	[CF_EXECS] = { "execs", AP_FIELD },
+	[CF_OPENS] = { "opens", AP_FIELD },
+	[CF_SYSCALLS] = { "syscalls", AP_FIELD },
+	[CF_SECCOMP] = { "seccompProfile", AP_FIELD },
+	[CF_ENDPOINTS] = { "endpoints", AP_FIELD },
+	[CF_IMAGEID] = { "imageID", AP_FIELD },
+	[CF_IMAGETAG] = { "imageTag", AP_FIELD },
+	[CF_RULEPOL] = { "rulePolicies", AP_FIELD },
+	[CF_CALLSTACKS] = { "identifiedCallStacks", AP_FIELD },
+	[CF_IOURING] = { "iouring", AP_FIELD },
+	[CF_EXECDIGESTS] = { "execDigests", AP_FIELD },
+	[CF_BYEXE] = { "byExecutable", AP_FIELD },
+	[CF_MATCHLABELS] = { "matchLabels", LD_CP_SPEC | LD_NN_SPEC },
+	[CF_MATCHEXPR] = { "matchExpressions", LD_CP_SPEC | LD_NN_SPEC },
+	[CF_INGRESS] = { "ingress", NN_FIELD },
+	[CF_EGRESS] = { "egress", NN_FIELD },
+	[CF_CONTAINERS] = { "containers", LD_CP_SPEC | LD_AP_SPEC | LD_NN_SPEC },
+	[CF_INITCONTAINERS] = { "initContainers", LD_CP_SPEC | LD_AP_SPEC | LD_NN_SPEC },
+	[CF_EPHCONTAINERS] = { "ephemeralContainers", LD_CP_SPEC | LD_AP_SPEC | LD_NN_SPEC },
 };
 
-const char *const ld_ap_container_fields[] = {
-	"name",
-	"capabilities",
-	"execs",
-	"opens",
-	"syscalls",
-	"seccompProfile",
-	"endpoints",
-	"imageID",
-	"imageTag",
-	"rulePolicies",
-	"identifiedCallStacks",
-	"iouring",
-	"execDigests",
-	"byExecutable",
-	NULL,
-};
-const char *const ld_nn_container_fields[] = { "name", "ingress", "egress", NULL };
-/* A section of a grouped ContainerProfile (spec.containers[] & co.): a named flat spec. */
-static const char *const cp_container_fields[] = {
-	"name",
-	"capabilities",
-	"execs",
-	"opens",
-	"syscalls",
-	"seccompProfile",
-	"endpoints",
-	"imageID",
-	"imageTag",
-	"rulePolicies",
-	"identifiedCallStacks",
-	"iouring",
-	"execDigests",
-	"byExecutable",
-	"ingress",
-	"egress",
-	NULL,
-};
-const char *const ld_cp_spec_fields[] = {
-	"architectures",	"capabilities", "execs",       "opens",	       "syscalls",
-	"seccompProfile",	"endpoints",	"imageID",     "imageTag",     "rulePolicies",
-	"identifiedCallStacks", "iouring",	"execDigests", "byExecutable", "matchLabels",
-	"matchExpressions",	"ingress",	"egress",      "containers",   "initContainers",
-	"ephemeralContainers",	NULL,
-};
+/* The row of item's key if it may stand at place; else the error ld_field gives (with the
+ * fields allowed there for suggestions). */
+static int cfield_of(struct ld *c, const struct prof_node *item, unsigned place, const char *where)
+{
+	const char *allowed[CF__COUNT + 1];
+	size_t n = 0;
+
+	for (int f = 0; f < CF__COUNT; f++) {
+		if (!(cfields[f].places & place))
+			continue;
+		if (!strcmp(item->key, cfields[f].name))
+			return f;
+		allowed[n++] = cfields[f].name;
+	}
+	allowed[n] = NULL;
+	return ld_field(c, item, allowed, where);
+}
+
+/* The place of the containers listed in a spec (or a grouped ContainerProfile's sections). */
+static unsigned section_place(unsigned spec)
+{
+	if (spec & LD_AP_SPEC)
+		return LD_AP_CONTAINER;
+	if (spec & LD_NN_SPEC)
+		return LD_NN_CONTAINER;
+	return LD_CP_SECTION;
+}
 
 #define LOAD_LIST(c, it, what, list, loadfn)                                              \
 	({                                                                                \
@@ -130,12 +126,6 @@ const char *const ld_cp_spec_fields[] = {
 		_r;                                                                       \
 	})
 
-/*
- * One container entry (names = the fields allowed here). For a ContainerProfile, the spec
- * itself is the container and doc carries architectures and the selector; a grouped
- * ContainerProfile also has spec.containers / initContainers / ephemeralContainers, lists of
- * named sections with the same fields, one per container of the pod.
- */
 static int check_duplicate_containers(struct ld *c, const struct prof_containers *l,
 				      const char *what);
 
@@ -199,20 +189,17 @@ static int load_byexe(struct ld *c, struct prof_node *n, struct prof_containers 
 	return check_duplicate_containers(c, l, "byExecutable section");
 }
 
-int ld_container(struct ld *c, struct prof_node *n, const char *const *names, const char *where,
-		 struct prof_container *ct, struct prof_doc *doc)
+int ld_fields(struct ld *c, struct prof_node *n, unsigned place, const char *where,
+	      struct prof_container *ct, struct prof_doc *doc)
 {
 	int r;
 
-	ct->pos = n->pos;
-	if ((r = ld_want_map(c, n, where)))
-		return r;
 	for (size_t i = 0; i < n->n; i++) {
 		struct prof_node *it = &n->items[i];
 		int f;
 
 		/* a common mix-up between the kinds deserves a precise message */
-		if (names == ld_ap_container_fields &&
+		if (place == LD_AP_CONTAINER &&
 		    (!strcmp(it->key, "ingress") || !strcmp(it->key, "egress")))
 			return ld_fail(
 				c, it->key_pos,
@@ -220,12 +207,9 @@ int ld_container(struct ld *c, struct prof_node *n, const char *const *names, co
 				"(network neighbors go in a NetworkNeighborhood or a "
 				"ContainerProfile)",
 				it->key);
-		f = ld_field(c, it, names, where);
-
+		f = cfield_of(c, it, place, where);
 		if (f < 0)
 			return f;
-		for (f = 0; strcmp(cfield_names[f], it->key); f++)
-			;
 		switch ((enum cfield)f) {
 		case CF_NAME:
 			/* optional: Kubescape's container name is omitempty */
@@ -296,15 +280,15 @@ int ld_container(struct ld *c, struct prof_node *n, const char *const *names, co
 			break;
 		}
 		case CF_CONTAINERS:
-			r = ld_containers(c, it, "containers", cp_container_fields,
+			r = ld_containers(c, it, "containers", section_place(place),
 					  &doc->containers, doc);
 			break;
 		case CF_INITCONTAINERS:
-			r = ld_containers(c, it, "initContainers", cp_container_fields,
+			r = ld_containers(c, it, "initContainers", section_place(place),
 					  &doc->init_containers, doc);
 			break;
 		case CF_EPHCONTAINERS:
-			r = ld_containers(c, it, "ephemeralContainers", cp_container_fields,
+			r = ld_containers(c, it, "ephemeralContainers", section_place(place),
 					  &doc->ephemeral_containers, doc);
 			break;
 		}
@@ -312,6 +296,17 @@ int ld_container(struct ld *c, struct prof_node *n, const char *const *names, co
 			return r;
 	}
 	return 0;
+}
+
+int ld_container(struct ld *c, struct prof_node *n, unsigned place, const char *where,
+		 struct prof_container *ct, struct prof_doc *doc)
+{
+	int r;
+
+	ct->pos = n->pos;
+	if ((r = ld_want_map(c, n, where)))
+		return r;
+	return ld_fields(c, n, place, where, ct, doc);
 }
 
 /* A container without a name is the one named "" (Kubescape's name is omitempty). */
@@ -361,7 +356,7 @@ static int check_duplicate_containers(struct ld *c, const struct prof_containers
 		       cname(&l->v[dup]), l->v[first].pos.line);
 }
 
-int ld_containers(struct ld *c, struct prof_node *n, const char *what, const char *const *names,
+int ld_containers(struct ld *c, struct prof_node *n, const char *what, unsigned place,
 		  struct prof_containers *l, struct prof_doc *doc)
 {
 	int r;
@@ -377,7 +372,7 @@ int ld_containers(struct ld *c, struct prof_node *n, const char *what, const cha
 	for (size_t i = 0; i < n->n; i++) {
 		if (prof_grow((void **)&l->v, &l->cap, l->n, sizeof(*l->v)))
 			return ld_oom(c);
-		if ((r = ld_container(c, &n->items[i], names, "container", &l->v[l->n++], doc)))
+		if ((r = ld_container(c, &n->items[i], place, "container", &l->v[l->n++], doc)))
 			return r;
 	}
 	return check_duplicate_containers(c, l, "container");

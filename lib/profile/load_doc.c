@@ -77,16 +77,11 @@ static int load_metadata(struct ld *c, struct prof_node *n, struct prof_doc *d)
 
 static int load_spec(struct ld *c, struct prof_node *n, struct prof_doc *d)
 {
-	static const char *const ap_names[] = { "architectures", "containers", "initContainers",
-						"ephemeralContainers", NULL };
-	static const char *const nn_names[] = { "matchLabels",	       "matchExpressions",
-						"containers",	       "initContainers",
-						"ephemeralContainers", NULL };
 	int r;
 
 	d->spec_state = PROF_SET;
 	if (d->kind == VIGIL_KIND_CONTAINER_PROFILE) {
-		if ((r = ld_container(c, n, ld_cp_spec_fields, "spec", &d->cp, d)))
+		if ((r = ld_container(c, n, LD_CP_SPEC, "spec", &d->cp, d)))
 			return r;
 		if (prof_doc_grouped(d) && prof_container_has_content(&d->cp) &&
 		    prof_note_add(c->p, VIGIL_PROFILE_WARNING, n->pos,
@@ -100,37 +95,9 @@ static int load_spec(struct ld *c, struct prof_node *n, struct prof_doc *d)
 	}
 	if ((r = ld_want_map(c, n, "\"spec\"")))
 		return r;
-	for (size_t i = 0; i < n->n; i++) {
-		struct prof_node *it = &n->items[i];
-		bool ap = d->kind == VIGIL_KIND_APPLICATION_PROFILE;
-		const char *const *cnames = ap ? ld_ap_container_fields : ld_nn_container_fields;
-		int f = ld_field(c, it, ap ? ap_names : nn_names, "spec");
-
-		if (f < 0)
-			return f;
-		if (!strcmp(it->key, "architectures"))
-			r = ld_strs(c, it, "architectures", &d->architectures, NULL);
-		else if (!strcmp(it->key, "matchLabels")) {
-			d->selector.state = PROF_SET;
-			r = ld_kvs(c, it, "matchLabels", &d->selector.match_labels);
-		} else if (!strcmp(it->key, "matchExpressions")) {
-			struct prof_node view = {
-				.type = PROF_NODE_MAP, .items = it, .n = 1, .pos = it->pos
-			};
-
-			d->selector.state = PROF_SET;
-			r = ld_selector(c, &view, "spec", &d->selector);
-		} else if (!strcmp(it->key, "containers"))
-			r = ld_containers(c, it, "containers", cnames, &d->containers, d);
-		else if (!strcmp(it->key, "initContainers"))
-			r = ld_containers(c, it, "initContainers", cnames, &d->init_containers, d);
-		else
-			r = ld_containers(c, it, "ephemeralContainers", cnames,
-					  &d->ephemeral_containers, d);
-		if (r)
-			return r;
-	}
-	return 0;
+	/* only spec-level fields stand here: ct is not written */
+	return ld_fields(c, n, d->kind == VIGIL_KIND_APPLICATION_PROFILE ? LD_AP_SPEC : LD_NN_SPEC,
+			 "spec", &d->cp, d);
 }
 
 int ld_doc(struct ld *c, struct prof_node *root, struct prof_doc *d)

@@ -82,19 +82,31 @@ int ld_neighbors(struct ld *c, struct prof_node *n, const char *what, struct pro
 
 /* ---- load_container.c ---- */
 
-/* The fields of a container in each kind, and of a ContainerProfile's spec. */
-extern const char *const ld_ap_container_fields[];
-extern const char *const ld_nn_container_fields[];
-extern const char *const ld_cp_spec_fields[];
+/* Where a field of a container or a spec may stand (bits; see the table in load_container.c). */
+enum ld_place {
+	LD_AP_CONTAINER = 1u << 0, /* an ApplicationProfile's spec.containers[] (& co.) */
+	LD_NN_CONTAINER = 1u << 1, /* a NetworkNeighborhood's spec.containers[] (& co.) */
+	LD_CP_SECTION = 1u << 2,   /* a grouped ContainerProfile's spec.containers[] (& co.) */
+	LD_CP_SPEC = 1u << 3,	   /* a ContainerProfile's spec: itself a container */
+	LD_AP_SPEC = 1u << 4,	   /* an ApplicationProfile's spec */
+	LD_NN_SPEC = 1u << 5,	   /* a NetworkNeighborhood's spec */
+};
 
 /*
- * One container entry (names = the fields allowed here). For a ContainerProfile, the spec
- * itself is the container and doc carries architectures and the selector.
+ * The fields of mapping n allowed at place (one enum ld_place bit) into ct and doc: a
+ * container's own fields into ct; architectures, the selector and the containers lists (their
+ * entries at the place a spec's containers have) into doc. where names n in messages.
  */
-int ld_container(struct ld *c, struct prof_node *n, const char *const *names, const char *where,
+int ld_fields(struct ld *c, struct prof_node *n, unsigned place, const char *where,
+	      struct prof_container *ct, struct prof_doc *doc);
+/*
+ * One container entry: a mapping of the fields allowed at place. For a ContainerProfile, the
+ * spec itself is the container (LD_CP_SPEC) and doc carries architectures and the selector.
+ */
+int ld_container(struct ld *c, struct prof_node *n, unsigned place, const char *where,
 		 struct prof_container *ct, struct prof_doc *doc);
-/* A list of containers; two with one name are an error. */
-int ld_containers(struct ld *c, struct prof_node *n, const char *what, const char *const *names,
+/* A list of containers, each at place; two with one name are an error. */
+int ld_containers(struct ld *c, struct prof_node *n, const char *what, unsigned place,
 		  struct prof_containers *l, struct prof_doc *doc);
 
 /* ---- load_doc.c ---- */

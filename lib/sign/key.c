@@ -141,9 +141,7 @@ void vigil_sign__sha256_digest(const void *data, size_t len, char *out, size_t s
 		return;
 	}
 	memcpy(out, "sha256:", 7);
-	for (unsigned int i = 0; i < n; i++)
-		snprintf(out + 7 + 2 * i, 3, "%02x", md[i]);
-	out[7 + 2 * n] = '\0';
+	vigil_hex(md, n, out + 7);
 }
 
 /* ---- private keys ---------------------------------------------------------------------- */

@@ -42,7 +42,6 @@ static void hash_stat(EVP_MD_CTX *md, const char *name, const struct stat *st)
 
 int vigil_trust__dir_stamp(const char *dir, char *out, size_t size)
 {
-	static const char hex[] = "0123456789abcdef";
 	unsigned char h[EVP_MAX_MD_SIZE];
 	unsigned int hlen = 0;
 	EVP_MD_CTX *md = NULL;
@@ -110,11 +109,8 @@ int vigil_trust__dir_stamp(const char *dir, char *out, size_t size)
 		goto out;
 	}
 	memcpy(out, "stat:", 5);
-	for (unsigned int i = 0; i < hlen && 5 + 2 * i + 2 < size; i++) {
-		out[5 + 2 * i] = hex[h[i] >> 4];
-		out[5 + 2 * i + 1] = hex[h[i] & 15];
-		out[5 + 2 * i + 2] = '\0';
-	}
+	/* as much of the digest as fits (size >= 72 holds all of SHA-256's) */
+	vigil_hex(h, hlen < (size - 6) / 2 ? hlen : (size - 6) / 2, out + 5);
 out:
 	for (size_t i = 0; i < n; i++)
 		free(names[i]);

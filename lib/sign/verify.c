@@ -101,23 +101,12 @@ int vigil_sign__verify_canon(const struct vigil_trust *t, const char *canon, siz
 	return vigil_sign__verify_canon_foreign(t, canon, len, ann, NULL, ret);
 }
 
-int vigil_sign__verify_canon_foreign(const struct vigil_trust *t, const char *canon, size_t len,
-				     const struct vigil_sign_annotations *ann,
-				     const struct vigil_sign_foreign *foreign,
-				     struct vigil_sign_verdict *ret)
+/* The annotations' sizes and the timestamp: 1 when sound, else 0 with the verdict set. */
+static int check_annotations(const struct vigil_sign_annotations *ann,
+			     struct vigil_sign_verdict *ret)
 {
-	unsigned char *sig = NULL, *cert = NULL, *spki = NULL;
-	size_t sig_len = 0, cert_len = 0, spki_len = 0;
 	const char *fields[3] = { ann->issuer, ann->identity, ann->timestamp };
 	const char *fnames[3] = { "issuer", "identity", "timestamp" };
-	EVP_PKEY *embedded = NULL;
-	char why[160];
-	int r = 0, idx;
-
-	memset(ret, 0, sizeof(*ret));
-	vigil_sign__sha256_digest(canon, len, ret->digest, sizeof(ret->digest));
-	if (ann->identity)
-		copy_printable(ret->identity, sizeof(ret->identity), ann->identity);
 
 	if (!ann->signature)
 		return verdict(ret, VIGIL_SIGN_UNSIGNED, "no %s annotation",
@@ -147,6 +136,81 @@ int vigil_sign__verify_canon_foreign(const struct vigil_trust *t, const char *ca
 				       "timestamp annotation is not unix seconds");
 		ret->timestamp = (int64_t)ts;
 	}
+	return 1;
+}
+
+/* 1 when canon is within the scope of trusted key idx, else 0 with the verdict set. */
+static int check_scope(const struct vigil_trust *t, size_t idx, const char *canon, size_t len,
+		       struct vigil_sign_verdict *ret)
+{
+	char why[160];
+	int r = vigil_trust__in_scope(t, idx, canon, len, why, sizeof(why));
+
+	if (r < 0)
+		return verdict(ret, VIGIL_SIGN_MALFORMED, "canonical form is not a JSON object");
+	if (r == 0)
+		return verdict(ret, VIGIL_SIGN_OUT_OF_SCOPE, "outside the scope of %s: %s",
+			       ret->signer, why);
+	return 1;
+}
+
+/*
+ * The verdict once the embedded key selected trusted key idx (ret->signer set): the pinned key
+ * must verify the signature over canon, or else over the fork's message, and canon must be in
+ * its scope. 0 with the verdict set, or a negative errno.
+ */
+static int judge_signed(const struct vigil_trust *t, size_t idx, const char *canon, size_t len,
+			const struct vigil_sign_foreign *foreign, const unsigned char *sig,
+			size_t sig_len, struct vigil_sign_verdict *ret)
+{
+	/* Verify with the pinned key object, never the one parsed from the document. */
+	EVP_PKEY *key = sign_trust_key(t, idx);
+	int r = sign_verify_blob(key, canon, len, sig, sig_len);
+
+	if (r < 0)
+		return r;
+	if (r == 1) {
+		if ((r = check_scope(t, idx, canon, len, ret)) != 1)
+			return r;
+		return verdict(ret, VIGIL_SIGN_VALID, "signed by %s", ret->signer);
+	}
+	r = verify_foreign(key, foreign, sig, sig_len);
+	if (r < 0)
+		return r;
+	if (r == 0)
+		return verdict(ret, VIGIL_SIGN_TAMPERED,
+			       "content does not match the signature of %s (changed after signing)",
+			       ret->signer);
+	if (foreign->uncovered)
+		return verdict(ret, VIGIL_SIGN_TAMPERED,
+			       "signed by %s in the k8sstormcenter scheme, which does not cover "
+			       "%s: that part was not signed",
+			       ret->signer, foreign->uncovered);
+	if ((r = check_scope(t, idx, canon, len, ret)) != 1)
+		return r;
+	return verdict(ret, VIGIL_SIGN_FOREIGN_SCHEME,
+		       "signed by %s in the k8sstormcenter scheme (a hash of the typed object "
+		       "that does not cover the order of lists, exec arguments included)",
+		       ret->signer);
+}
+
+int vigil_sign__verify_canon_foreign(const struct vigil_trust *t, const char *canon, size_t len,
+				     const struct vigil_sign_annotations *ann,
+				     const struct vigil_sign_foreign *foreign,
+				     struct vigil_sign_verdict *ret)
+{
+	unsigned char *sig = NULL, *cert = NULL, *spki = NULL;
+	size_t sig_len = 0, cert_len = 0, spki_len = 0;
+	EVP_PKEY *embedded = NULL;
+	char why[160];
+	int r = 0, idx;
+
+	memset(ret, 0, sizeof(*ret));
+	vigil_sign__sha256_digest(canon, len, ret->digest, sizeof(ret->digest));
+	if (ann->identity)
+		copy_printable(ret->identity, sizeof(ret->identity), ann->identity);
+	if (check_annotations(ann, ret) != 1)
+		return 0;
 
 	r = sign_b64_decode(ann->signature, strlen(ann->signature), SIG_DER_MAX, &sig, &sig_len);
 	if (r == -ENOMEM)
@@ -196,58 +260,7 @@ int vigil_sign__verify_canon_foreign(const struct vigil_trust *t, const char *ca
 		goto out;
 	}
 	vigil_strlcpy(ret->signer, vigil_trust__name(t, (size_t)idx), sizeof(ret->signer));
-	/* Verify with the pinned key object, never the one parsed from the document. */
-	r = sign_verify_blob(sign_trust_key(t, (size_t)idx), canon, len, sig, sig_len);
-	if (r < 0)
-		goto out;
-	if (r == 0) {
-		r = verify_foreign(sign_trust_key(t, (size_t)idx), foreign, sig, sig_len);
-		if (r < 0)
-			goto out;
-		if (r == 1 && foreign->uncovered) {
-			r = verdict(
-				ret, VIGIL_SIGN_TAMPERED,
-				"signed by %s in the k8sstormcenter scheme, which does not cover "
-				"%s: that part was not signed",
-				ret->signer, foreign->uncovered);
-			goto out;
-		}
-		if (r == 1) {
-			r = vigil_trust__in_scope(t, (size_t)idx, canon, len, why, sizeof(why));
-			if (r < 0) {
-				r = verdict(ret, VIGIL_SIGN_MALFORMED,
-					    "canonical form is not a JSON object");
-				goto out;
-			}
-			if (r == 0) {
-				r = verdict(ret, VIGIL_SIGN_OUT_OF_SCOPE,
-					    "outside the scope of %s: %s", ret->signer, why);
-				goto out;
-			}
-			r = verdict(
-				ret, VIGIL_SIGN_FOREIGN_SCHEME,
-				"signed by %s in the k8sstormcenter scheme (a hash of the typed "
-				"object that does not cover the order of lists, exec arguments "
-				"included)",
-				ret->signer);
-			goto out;
-		}
-		r = verdict(ret, VIGIL_SIGN_TAMPERED,
-			    "content does not match the signature of %s (changed after signing)",
-			    ret->signer);
-		goto out;
-	}
-	r = vigil_trust__in_scope(t, (size_t)idx, canon, len, why, sizeof(why));
-	if (r < 0) {
-		r = verdict(ret, VIGIL_SIGN_MALFORMED, "canonical form is not a JSON object");
-		goto out;
-	}
-	if (r == 0) {
-		r = verdict(ret, VIGIL_SIGN_OUT_OF_SCOPE, "outside the scope of %s: %s",
-			    ret->signer, why);
-		goto out;
-	}
-	r = verdict(ret, VIGIL_SIGN_VALID, "signed by %s", ret->signer);
+	r = judge_signed(t, (size_t)idx, canon, len, foreign, sig, sig_len, ret);
 out:
 	free(sig);
 	free(cert);

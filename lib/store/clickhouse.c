@@ -20,7 +20,6 @@
 
 static void new_batch_id(char out[33])
 {
-	static const char hex[] = "0123456789abcdef";
 	unsigned char r[16];
 
 	if (RAND_bytes(r, sizeof(r)) != 1) {
@@ -29,10 +28,7 @@ static void new_batch_id(char out[33])
 		memcpy(r, &t, 8);
 		memcpy(r + 8, &t, 8);
 	}
-	for (int i = 0; i < 16; i++) {
-		out[2 * i] = hex[r[i] >> 4];
-		out[2 * i + 1] = hex[r[i] & 15];
-	}
+	vigil_hex(r, sizeof(r), out);
 	out[32] = '\0';
 }
 

@@ -13,6 +13,7 @@
 #include <openssl/sha.h>
 
 #include "store/store_internal.h"
+#include "util/strutil.h"
 
 #define ID_VER                            \
 	{ "incident_id", COL_STR, NULL }, \
@@ -558,13 +559,8 @@ const char *store_format_time(uint64_t ns, char *buf, size_t size)
 
 void store_hash32(const void *data, size_t len, char out[33])
 {
-	static const char digits[] = "0123456789abcdef";
 	unsigned char md[SHA256_DIGEST_LENGTH];
 
 	SHA256(data, len, md);
-	for (int i = 0; i < 16; i++) {
-		out[2 * i] = digits[md[i] >> 4];
-		out[2 * i + 1] = digits[md[i] & 15];
-	}
-	out[32] = '\0';
+	vigil_hex(md, 16, out);
 }

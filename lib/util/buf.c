@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "util/buf.h"
+#include "util/strutil.h"
 
 static int buf_reserve(struct vigil_buf *b, size_t extra)
 {
@@ -55,6 +57,17 @@ int vigil_buf__append(struct vigil_buf *b, const void *data, size_t len)
 int vigil_buf__puts(struct vigil_buf *b, const char *s)
 {
 	return vigil_buf__append(b, s, strlen(s));
+}
+
+int vigil_buf__append_hex(struct vigil_buf *b, const void *data, size_t n)
+{
+	int err = n > SIZE_MAX / 4 ? -E2BIG : buf_reserve(b, 2 * n);
+
+	if (err)
+		return err;
+	vigil_hex(data, n, b->data + b->len);
+	b->len += 2 * n;
+	return 0;
 }
 
 int vigil_buf__vprintf(struct vigil_buf *b, const char *fmt, va_list ap)

@@ -26,6 +26,8 @@ struct vigil_buf {
 int vigil_buf__reserve(struct vigil_buf *b, size_t extra);
 int vigil_buf__append(struct vigil_buf *b, const void *data, size_t len);
 int vigil_buf__puts(struct vigil_buf *b, const char *s);
+/* Appends n bytes as lower-case hexadecimal (2n characters). */
+int vigil_buf__append_hex(struct vigil_buf *b, const void *data, size_t n);
 int vigil_buf__printf(struct vigil_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 int vigil_buf__vprintf(struct vigil_buf *b, const char *fmt, va_list ap)

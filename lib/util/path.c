@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
-/* Lexical path normalisation (see path.h). */
+/* Lexical path helpers (see path.h). */
+#include <errno.h>
 #include <string.h>
 
 #include "util/path.h"
+#include "util/strutil.h"
 
 /* Copies a relative path, dropping "./" runs and repeated "/", nothing more. */
 static size_t copy_relative(const char *in, size_t len, char *out, size_t size, bool *cut)
@@ -84,4 +86,20 @@ size_t vigil_path_normalize(const char *in, size_t len, char *out, size_t size, 
 	out[o] = '\0';
 	*ret_cut = skipped > 0;
 	return o;
+}
+
+int vigil_path_dir(const char *path, char *out, size_t size)
+{
+	char *slash;
+
+	if (vigil_strlcpy(out, path, size) >= size)
+		return -ENAMETOOLONG;
+	slash = strrchr(out, '/');
+	if (!slash)
+		vigil_strlcpy(out, ".", size);
+	else if (slash == out)
+		out[1] = '\0';
+	else
+		*slash = '\0';
+	return 0;
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Lexical path normalisation, for paths the kernel did not resolve (a failed open is only a
- * string): the spelling a program chose must not change how the path is judged or learned.
+ * Lexical path helpers. Normalisation is for paths the kernel did not resolve (a failed open
+ * is only a string): the spelling a program chose must not change how the path is judged or
+ * learned.
  */
 #ifndef VIGIL_UTIL_PATH_H
 #define VIGIL_UTIL_PATH_H
@@ -22,5 +23,11 @@
  * Returns the length written.
  */
 size_t vigil_path_normalize(const char *in, size_t len, char *out, size_t size, bool *ret_cut);
+
+/*
+ * The directory a file name is in, as dirname(1) says it for a name without a trailing "/":
+ * "a/b" -> "a", "/b" -> "/", "b" -> ".". 0, or -ENAMETOOLONG when path does not fit in out.
+ */
+int vigil_path_dir(const char *path, char *out, size_t size);
 
 #endif

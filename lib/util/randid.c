@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "util/randid.h"
+#include "util/strutil.h"
 
 void vigil_random_id(char out[VIGIL_RANDOM_ID_LEN + 1])
 {
@@ -27,6 +28,5 @@ void vigil_random_id(char out[VIGIL_RANDOM_ID_LEN + 1])
 			r[i] = (unsigned char)x;
 		}
 	}
-	for (i = 0; i < sizeof(r); i++)
-		snprintf(out + 2 * i, 3, "%02x", r[i]);
+	vigil_hex(r, sizeof(r), out);
 }

@@ -213,3 +213,16 @@ void vigil_utf8_scrub(char *s)
 		s += n;
 	}
 }
+
+char *vigil_hex(const void *data, size_t n, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+	const unsigned char *d = data;
+
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = digits[d[i] >> 4];
+		out[2 * i + 1] = digits[d[i] & 15];
+	}
+	out[2 * n] = '\0';
+	return out;
+}

@@ -27,6 +27,12 @@ int vigil_parse_duration(const char *s, uint64_t *ret_ns);
  * (powers of 1024: "64MiB", "512K"). Returns 0 and the size in *ret, or -EINVAL/-ERANGE.
  */
 int vigil_parse_size(const char *s, uint64_t *ret);
+/*
+ * Lower-case hexadecimal of n bytes (digests, ids): 2n characters and a NUL into out, which
+ * holds 2n + 1. Returns out.
+ */
+char *vigil_hex(const void *data, size_t n, char *out);
+
 /* Levenshtein distance, capped at max+1 (cheap "did you mean" for short identifiers). */
 unsigned vigil_edit_distance(const char *a, const char *b, unsigned max);
 

@@ -16,24 +16,16 @@
 #include <unistd.h>
 
 #include "sensor/agent/agent_state.h"
+#include "util/path.h"
 #include "util/strutil.h"
 
 void agent_watch_dir_of(struct agent *a, const char *file)
 {
 	char dir[PATH_MAX];
-	char *slash;
 	int wd;
 
-	if (a->ino < 0)
+	if (a->ino < 0 || vigil_path_dir(file, dir, sizeof(dir)) < 0)
 		return;
-	vigil_strlcpy(dir, file, sizeof(dir));
-	slash = strrchr(dir, '/');
-	if (!slash)
-		vigil_strlcpy(dir, ".", sizeof(dir));
-	else if (slash == dir)
-		dir[1] = '\0';
-	else
-		*slash = '\0';
 	for (size_t i = 0; i < a->nwatches; i++) {
 		if (!strcmp(a->watches[i].dir, dir))
 			return;

@@ -7,6 +7,7 @@
 #include "util/buf.h"
 #include "vigil/detect.h"
 #include "vigil/profile.h"
+#include "util/strutil.h"
 
 int vigil_profile_digest(const struct vigil_profile *p, char *buf, size_t size)
 {
@@ -44,9 +45,8 @@ int vigil_profile_digest(const struct vigil_profile *p, char *buf, size_t size)
 		err = -EIO;
 		goto out;
 	}
-	snprintf(buf, size, "sha256:");
-	for (unsigned int i = 0; i < mdlen; i++)
-		snprintf(buf + 7 + 2 * i, size - 7 - 2 * i, "%02x", md[i]);
+	memcpy(buf, "sha256:", 7);
+	vigil_hex(md, mdlen, buf + 7); /* SHA-256: 71 bytes, size >= 72 */
 out:
 	vigil_buf__release(&canon);
 	EVP_MD_CTX_free(ctx);

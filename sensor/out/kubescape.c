@@ -24,6 +24,7 @@
 
 #include "sensor/out/kubescape.h"
 #include "util/buf.h"
+#include "util/strutil.h"
 
 /*
  * Rule names differ between Kubescape's rule library today (kubescape/rulelibrary) and the
@@ -195,7 +196,6 @@ static json_t *identifiers(const json_t *alert)
 /* node-agent's uniqueID is the MD5 of its rule's uniqueId expression; Vigil's key is its own. */
 static void unique_id(const json_t *alert, char out[33])
 {
-	static const char hex[] = "0123456789abcdef";
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int n = 0;
 	struct vigil_buf b = VIGIL_BUF_INIT;
@@ -203,11 +203,7 @@ static void unique_id(const json_t *alert, char out[33])
 	vigil_buf__printf(&b, "%s_%s", str(obj(alert, "process"), "comm"), str(alert, "key"));
 	EVP_Digest(b.data ? b.data : "", b.len, md, &n, EVP_md5(), NULL);
 	vigil_buf__release(&b);
-	for (unsigned i = 0; i < 16 && i < n; i++) {
-		out[2 * i] = hex[md[i] >> 4];
-		out[2 * i + 1] = hex[md[i] & 15];
-	}
-	out[32] = '\0';
+	vigil_hex(md, n < 16 ? n : 16, out);
 }
 
 json_t *vigil_kubescape__runtime_alert(const json_t *alert, enum vigil_ks_names names)

@@ -124,17 +124,6 @@ static int cmp_zev_time(const void *a, const void *b)
 	return (x->time_ns > y->time_ns) - (x->time_ns < y->time_ns);
 }
 
-static void hex_encode(const uint8_t *d, size_t n, struct vigil_buf *out)
-{
-	static const char hex[] = "0123456789abcdef";
-
-	for (size_t i = 0; i < n; i++) {
-		char h[2] = { hex[d[i] >> 4], hex[d[i] & 15] };
-
-		vigil_buf__append(out, h, 2);
-	}
-}
-
 static const char *proto_phrase(enum vigil_proto p)
 {
 	switch (p) {
@@ -293,7 +282,7 @@ static void flow_row(struct report *b, struct dest *d, const struct zev *e, cons
 	}
 	memcpy(sample, data, e->data_len);
 	find_sent_secrets(b, e, sample, addr, red);
-	hex_encode(sample, e->data_len, &hex);
+	vigil_buf__append_hex(&hex, sample, e->data_len);
 	free(sample);
 	json_array_append_new(
 		b->flows,
@@ -423,7 +412,7 @@ static void files(struct report *b)
 
 		if (fe->data_len) {
 			SHA256(zev_data(fe), fe->data_len, md);
-			hex_encode(md, sizeof(md), &h);
+			vigil_buf__append_hex(&h, md, sizeof(md));
 		}
 		if (!b->read_file)
 			b->read_file = fe->text;

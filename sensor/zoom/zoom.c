@@ -359,7 +359,6 @@ static void inc_free(struct zinc *inc)
 
 static void incident_id(const struct zwl *w, uint64_t opened_ns, char out[33])
 {
-	static const char hex[] = "0123456789abcdef";
 	unsigned char md[SHA256_DIGEST_LENGTH];
 	uint8_t buf[8 + sizeof(w->container_id) + sizeof(w->name) + 8];
 	size_t n = 0, l;
@@ -377,11 +376,7 @@ static void incident_id(const struct zwl *w, uint64_t opened_ns, char out[33])
 	for (int i = 0; i < 8; i++)
 		buf[n++] = (uint8_t)(opened_ns >> (56 - 8 * i));
 	SHA256(buf, n, md);
-	for (int i = 0; i < 16; i++) {
-		out[2 * i] = hex[md[i] >> 4];
-		out[2 * i + 1] = hex[md[i] & 15];
-	}
-	out[32] = '\0';
+	vigil_hex(md, 16, out);
 }
 
 int vigil_zoom__event(struct vigil_zoom *z, const struct vigil_event *ev)

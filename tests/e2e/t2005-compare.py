@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: Apache-2.0
 """t2005-compare.py ALERTS EVENTS: every alert's event, process and workload equal those of the
-traced event that raised it (same kind and time); every alerting kind is covered; values that
-have names are spelled by name."""
+traced event that raised it (same kind and time); every alerting kind is covered (every kind
+sensor/detect/eval.c judges); values that have names are spelled by name."""
 import json
+import os
+import re
 import sys
 
 alerts = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
@@ -19,6 +21,17 @@ WANT = {"exec": "R0001", "open": "R0010", "capability": "R0004", "dns": "R0005",
         "syscall": "R0003", "send": "R0011", "socket": "V1001"}
 WANT.update(json.loads(sys.argv[3]) if len(sys.argv) > 3 else {})
 seen, bad = {}, []
+
+# every kind the detector judges (the cases of sensor/detect/eval.c, whose enum names are the
+# kinds' names in capitals) must be compared here: a kind that starts to alert fails this test
+# until its event is in the workload and in WANT
+EVAL_C = os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../sensor/detect/eval.c")
+judged = {k.lower() for k in re.findall(r"case VIGIL_EV_(\w+):", open(EVAL_C).read())}
+if not judged:
+    bad.append("no kind found judged in %s" % EVAL_C)
+for kind in sorted(judged - set(WANT)):
+    bad.append("%s: judged in sensor/detect/eval.c but not compared (add it to WANT and its "
+               "event to the workload)" % kind)
 for a in alerts:
     kind = a["event"]["type"]
     cands = by_key.get((kind, a["time"]), [])

@@ -5,7 +5,8 @@
 # raw socket (as ping does) learns that executable into rulePolicies V1001 processAllowed, and
 # a rerun is quiet. Then, each in its own run: a packet socket (a sniffer) from python3, and a
 # copy of the allowed program that calls itself by the allowed name (prctl PR_SET_NAME) each
-# raise V1001: the policy follows the executable, not the name.
+# raise V1001: the policy follows the executable, not the name; so does the copy making its raw
+# socket with io_uring's SOCKET.
 . "$(dirname "$0")/../lib/common.sh"
 requires_root
 requires_progs
@@ -24,6 +25,7 @@ case \$mode in
 benign) ;;
 packet) python3 -c 'import socket; socket.socket(socket.AF_PACKET, socket.SOCK_RAW, 0x300)' ;;
 renamed) "$TEST_TMP/copy" raw 127.0.0.1 raw_socket >/dev/null ;;
+uring) "$TEST_TMP/copy" uring:raw 127.0.0.1 >/dev/null ;;
 esac
 exit 0
 DRIVE_EOF
@@ -67,4 +69,11 @@ watch renamed
 	event.family=AF_INET event.sock_type=SOCK_RAW)" -ge 1 ] ||
 	fail "renamed: no V1001: $(json_get "$ALERTS" message | head -c 2000)"
 log "renamed: $(json_get "$ALERTS" message | grep -m1 "socket created")"
+
+# the same socket made by io_uring's SOCKET (no socket() syscall)
+watch uring
+assert_eq 1 "$(json_count "$ALERTS" rule_id=V1001 "process.exe=$TEST_TMP/copy" \
+	event.family=AF_INET event.sock_type=SOCK_RAW event.via_iouring=true)" \
+	"uring: V1001: $(json_get "$ALERTS" message | head -c 2000)"
+log "uring: $(json_get "$ALERTS" message | grep -m1 "socket created")"
 echo "ok: $TEST_NAME"

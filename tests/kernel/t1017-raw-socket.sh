@@ -38,4 +38,21 @@ trace_json "$out" /bin/sh "$TEST_TMP/repeat.sh"
 assert_eq 0 "$TRACE_RC" "repeat status: $(cat "$out.cmd")"
 assert_eq 1 "$(json_count "$out" kind=socket "process.exe=$PROGS/raw_socket")" "repeats reported"
 expect 1 "$out" kind=socket "process.exe=$TEST_TMP/other" process.comm=raw_socket
+
+# io_uring's SOCKET makes the same sockets with no socket() syscall: judged the same way
+out=$TEST_TMP/uring.jsonl
+TRACE_OPTS=(--kinds socket)
+cat >"$TEST_TMP/uring.sh" <<SH
+#!/bin/sh
+"$PROGS/raw_socket" uring:packet &&
+"$PROGS/raw_socket" uring:raw 127.0.0.1 &&
+"$PROGS/raw_socket" uring:udp
+SH
+trace_json "$out" /bin/sh "$TEST_TMP/uring.sh"
+assert_eq 0 "$TRACE_RC" "raw_socket uring status: $(cat "$out.cmd")"
+assert_eq 1 "$(json_count "$out" kind=socket event.family=AF_PACKET event.sock_type=SOCK_RAW \
+	event.protocol=768 event.via_iouring=true)" "io_uring packet socket"
+assert_eq 1 "$(json_count "$out" kind=socket event.family=AF_INET event.sock_type=SOCK_RAW \
+	event.protocol=1 event.via_iouring=true event.fd=4)" "io_uring raw socket"
+assert_eq 2 "$(json_count "$out" kind=socket)" "socket events through io_uring"
 echo "ok: $TEST_NAME"

@@ -68,10 +68,43 @@ static void test_digest_by_identity(void **state)
 	vigil_exe_digests__free(c);
 }
 
+/* Program and parent both gone (a short-lived build step): in the sensor's own mount
+ * namespace the path itself is read, when it is still the inode that ran; elsewhere not. */
+static void test_digest_after_exit(void **state)
+{
+	char path[] = "/tmp/vigil-exe-digest-XXXXXX", hex[65];
+	struct vigil_process gone = { .pid = 0, .ppid = 0 };
+	struct vigil_workload wl = { .mntns = 0 };
+	struct vigil_event ev = { .kind = VIGIL_EV_EXEC, .proc = &gone, .workload = &wl };
+	struct vigil_exe_digests *c = vigil_exe_digests__new(8);
+	struct stat st;
+	int fd = mkstemp(path);
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "hello\n", 6), 6);
+	close(fd);
+	ev.exec.path = path;
+	identity(path, &ev);
+	/* another mount namespace: the path may name another file there */
+	wl.mntns = 1;
+	assert_int_equal(vigil_exe_digests__of(c, &ev, hex), -ENOENT);
+	assert_int_equal(stat("/proc/self/ns/mnt", &st), 0);
+	wl.mntns = (uint32_t)st.st_ino;
+	assert_int_equal(vigil_exe_digests__of(c, &ev, hex), 0);
+	assert_string_equal(hex, HELLO_SHA256);
+	/* the path now names another file: not read in its place */
+	ev.exec.ino++;
+	assert_int_equal(vigil_exe_digests__of(c, &ev, hex), -ENOENT);
+	unlink(path);
+	vigil_exe_digests__free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_digest_by_identity),
+		cmocka_unit_test(test_digest_after_exit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

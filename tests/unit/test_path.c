@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 /* Lexical path normalisation (lib/util/path.c): every spelling of a path gives one string. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -73,11 +74,28 @@ static void test_relative_and_cut(void **state)
 	}
 }
 
+/* The directory of a file name, as the agent's checks and profile watches take it. */
+static void test_dir(void **state)
+{
+	char out[8];
+
+	assert_int_equal(vigil_path_dir("/etc/vigil/a.yaml", out, sizeof(out)), -ENAMETOOLONG);
+	assert_int_equal(vigil_path_dir("/etc/a", out, sizeof(out)), 0);
+	assert_string_equal(out, "/etc");
+	assert_int_equal(vigil_path_dir("/a", out, sizeof(out)), 0);
+	assert_string_equal(out, "/");
+	assert_int_equal(vigil_path_dir("a.yaml", out, sizeof(out)), 0);
+	assert_string_equal(out, ".");
+	assert_int_equal(vigil_path_dir("d/a", out, sizeof(out)), 0);
+	assert_string_equal(out, "d");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_spellings),
 		cmocka_unit_test(test_relative_and_cut),
+		cmocka_unit_test(test_dir),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "bpf/sensor_abi.h"
+#include "sensor/dns_stream.h"
 #include "sensor/sensor_internal.h"
 #include "vigil/sensor.h"
 
@@ -168,6 +169,87 @@ static void test_dns(void **state)
 	assert_string_equal(name, "abcdefghij.abcdefghij");
 	/* short header */
 	assert_int_equal(vigil_dns__parse_question(msg, 11, name, sizeof(name), &qt), -EINVAL);
+}
+
+/* DNS over TCP: one stream fed in pieces of every size, with lost tails and other streams */
+static void test_dns_stream(void **state)
+{
+	struct vigil_dns_streams *t = vigil_dns_streams__new();
+	struct vigil_dns_question q[VIGIL_DNS_STREAM_QUESTIONS];
+	uint8_t s[3 * 700];
+	size_t n, m1, m2, len;
+
+	assert_non_null(t);
+	/* two messages after their lengths: a.example, then bb.test */
+	n = dns_query(s + 2,
+		      "\x01"
+		      "a"
+		      "\x07"
+		      "example"
+		      "\x00",
+		      11, 1);
+	s[0] = 0, s[1] = (uint8_t)n;
+	m1 = n + 2;
+	n = dns_query(s + m1 + 2,
+		      "\x02"
+		      "bb"
+		      "\x04"
+		      "test"
+		      "\x00",
+		      9, 28);
+	s[m1] = 0, s[m1 + 1] = (uint8_t)n;
+	m2 = n + 2;
+	/* all in one write */
+	assert_int_equal(vigil_dns_streams__feed(t, 1, s, m1 + m2, m1 + m2, q, 8), 2);
+	assert_string_equal(q[0].name, "a.example");
+	assert_int_equal(q[0].qtype, 1);
+	assert_string_equal(q[1].name, "bb.test");
+	assert_int_equal(q[1].qtype, 28);
+	/* one byte per write, interleaved with another stream's whole messages */
+	for (size_t i = 0; i < m1 + m2; i++) {
+		n = vigil_dns_streams__feed(t, 2, s + i, 1, 1, q, 8);
+		assert_int_equal(n, i == m1 - 1 || i == m1 + m2 - 1 ? 1 : 0);
+		if (n)
+			assert_string_equal(q[0].name, i < m1 ? "a.example" : "bb.test");
+		assert_int_equal(vigil_dns_streams__feed(t, 3, s, m1, m1, q, 8), 1);
+	}
+	/* the length alone, then the message */
+	assert_int_equal(vigil_dns_streams__feed(t, 4, s, 2, 2, q, 8), 0);
+	assert_int_equal(vigil_dns_streams__feed(t, 4, s + 2, m1 - 2, m1 - 2, q, 8), 1);
+	/* at most max questions handed out */
+	assert_int_equal(vigil_dns_streams__feed(t, 5, s, m1 + m2, m1 + m2, q, 1), 1);
+	/* a message longer than what is copied: its question, the rest passed over (seen or
+	 * not), then the next message */
+	len = 600;
+	memset(s, 0, sizeof(s));
+	n = dns_query(s + 2,
+		      "\x01"
+		      "z"
+		      "\x00",
+		      3, 1);
+	s[0] = (uint8_t)(len >> 8), s[1] = (uint8_t)len;
+	assert_int_equal(vigil_dns_streams__feed(t, 6, s, 514, len + 2, q, 8), 1);
+	assert_string_equal(q[0].name, "z");
+	n = dns_query(s + 2,
+		      "\x01"
+		      "y"
+		      "\x00",
+		      3, 1);
+	s[0] = 0, s[1] = (uint8_t)n;
+	assert_int_equal(vigil_dns__parse_question(s + 2, n, q[0].name, 256, &q[0].qtype), 0);
+	assert_int_equal(vigil_dns_streams__feed(t, 6, s, n + 2, n + 2, q, 8), 1);
+	assert_string_equal(q[0].name, "y");
+	/* a tail lost inside a message before its question: that message is skipped, the next
+	 * one read */
+	assert_int_equal(vigil_dns_streams__feed(t, 7, s, 4, n + 2, q, 8), 0);
+	assert_int_equal(vigil_dns_streams__feed(t, 7, s, n + 2, n + 2, q, 8), 1);
+	/* garbage: a zero length, a message that is not a query */
+	s[0] = s[1] = 0;
+	assert_int_equal(vigil_dns_streams__feed(t, 8, s, 2, 2, q, 8), 0);
+	/* many streams: the oldest is forgotten, never more than the table holds */
+	for (uint64_t k = 100; k < 100 + 3 * VIGIL_DNS_STREAMS; k++)
+		assert_int_equal(vigil_dns_streams__feed(t, k, s, 1, 1, q, 8), 0);
+	vigil_dns_streams__free(t);
 }
 
 static void test_paths(void **state)
@@ -454,6 +536,7 @@ int main(void)
 		cmocka_unit_test(test_path_hash),
 		cmocka_unit_test(test_container_id),
 		cmocka_unit_test(test_dns),
+		cmocka_unit_test(test_dns_stream),
 		cmocka_unit_test(test_paths),
 		cmocka_unit_test(test_proc_table_reuse_and_lru),
 		cmocka_unit_test(test_workload_table),

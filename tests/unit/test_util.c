@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <cmocka.h>
 
 #include "util/buf.h"
@@ -107,6 +108,26 @@ static void test_buf_bound(void **state)
 	vigil_buf__release(&b);
 }
 
+/* One hex encoder for digests, ids and samples: lower case, NUL-terminated, all or nothing. */
+static void test_hex(void **state)
+{
+	const unsigned char d[] = { 0x00, 0x0f, 0xa5, 0xff };
+	struct vigil_buf b = VIGIL_BUF_INIT;
+	char out[2 * sizeof(d) + 1];
+
+	memset(out, 'x', sizeof(out));
+	assert_ptr_equal(vigil_hex(d, sizeof(d), out), out);
+	assert_string_equal(out, "000fa5ff");
+	assert_string_equal(vigil_hex(d, 0, out), "");
+	b.max = 7;
+	assert_int_equal(vigil_buf__puts(&b, "id:"), 0);
+	assert_int_equal(vigil_buf__append_hex(&b, d, 2), 0);
+	assert_string_equal(b.data, "id:000f");
+	assert_int_equal(vigil_buf__append_hex(&b, d + 2, 1), -E2BIG);
+	assert_string_equal(b.data, "id:000f");
+	vigil_buf__release(&b);
+}
+
 static void test_error_format(void **state)
 {
 	struct vigil_error err;
@@ -169,6 +190,7 @@ int main(void)
 		cmocka_unit_test(test_u64),	  cmocka_unit_test(test_suggest),
 		cmocka_unit_test(test_buf_bound), cmocka_unit_test(test_error_format),
 		cmocka_unit_test(test_lru),	  cmocka_unit_test(test_utf8),
+		cmocka_unit_test(test_hex),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
