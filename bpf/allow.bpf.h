@@ -73,10 +73,10 @@ static __always_inline bool open_allowed(struct vg_event *e, __u32 off, __u64 cg
 static __always_inline void kallow_seen(__u64 cg, __u32 kind, __u64 hash)
 {
 	struct vg_dedup_key k = { .cgroup_id = cg, .kind = kind, .hash = hash };
-	__u8 one = 1;
+	__u64 now = bpf_ktime_get_ns();
 
 	if (cfg_dedup && hash)
-		bpf_map_update_elem(&dedup, &k, &one, BPF_ANY);
+		bpf_map_update_elem(&dedup, &k, &now, BPF_ANY);
 }
 
 /* Whether the peer in e->sa[1] (protocol proto) is in the workload's egress set: its address

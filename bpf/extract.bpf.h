@@ -57,7 +57,7 @@ static __always_inline bool open_seen(__u64 cg, struct file *f, __u32 flags, __u
 	k.hash ^= actor_key(current_euid()) * 0xc4ceb9fe1a85ec53ull; /* its program and euid too */
 	k.hash |= 1; /* never 0: 0 means "hash the record" */
 	*ret_hash = k.hash;
-	if (!bpf_map_lookup_elem(&dedup, &k))
+	if (!dedup_repeat(&k, bpf_ktime_get_ns(), false))
 		return false;
 	count(VG_CNT_DEDUP);
 	return true;

@@ -14,6 +14,9 @@ __weak const volatile __u32 cfg_self_tgid = 0;
 __weak const volatile __u32 cfg_scope_selected = 0;
 __weak const volatile __u64 cfg_kinds = ~0ull; /* bit per enum vg_kind */
 __weak const volatile __u32 cfg_dedup = 0;
+/* how long a de-duplicated record stays a repeat after it was sent: the detector's cooldown
+ * (0: until evicted; the set kinds, force_dedup, at least VG_DEDUP_SET_TTL_NS) */
+__weak const volatile __u64 cfg_dedup_ttl_ns = 0;
 __weak const volatile __u32 cfg_syscall_first_use = 1;
 __weak const volatile __u64 cfg_rate_per_sec = 20000; /* per workload; 0 = unlimited */
 __weak const volatile __u32 cfg_dns_port = 53; /* a second DNS port (tests, local resolvers) */
@@ -89,7 +92,7 @@ struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 65536);
 	__type(key, struct vg_dedup_key);
-	__type(value, __u8);
+	__type(value, __u64); /* bpf_ktime_get_ns() when it was last sent (or decided) */
 } dedup __weak SEC(".maps");
 
 struct {

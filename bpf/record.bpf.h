@@ -226,6 +226,27 @@ static __always_inline __u64 ev_hash(struct vg_event *e, __u32 off, int nargs)
 }
 
 /*
+ * Is k a repeat at `now`: sent (or decided, kallow_seen) less than the cooldown ago? Without a
+ * cooldown (learn, trace) a key stays a repeat until the LRU evicts it. With one, a repeat
+ * after the cooldown reaches the detector again, which then alerts again, as its cooldown says;
+ * a set kind (force_dedup) stays quiet for a second at least, even with a cooldown of 0.
+ */
+static __always_inline bool dedup_repeat(struct vg_dedup_key *k, __u64 now, bool set_kind)
+{
+	__u64 *sent = bpf_map_lookup_elem(&dedup, k);
+	__u64 ttl = cfg_dedup_ttl_ns;
+
+	if (!sent)
+		return false;
+	if (!ttl)
+		return true;
+	if (set_kind && ttl < VG_DEDUP_SET_TTL_NS)
+		ttl = VG_DEDUP_SET_TTL_NS;
+	/* another CPU may have stamped it after `now` was read: still a repeat */
+	return now < *sent || now - *sent < ttl;
+}
+
+/*
  * Sends the record built in scratch with `off` bytes of string data. nargs: how many of the
  * arg[] numbers are part of the de-duplication key (the rest, e.g. return values, are not).
  * force_dedup: de-duplicate even when the sensor runs without it (first-use style events).
@@ -235,7 +256,6 @@ static __always_inline int ev_submit_key(struct vg_event *e, __u32 off, int narg
 					 __u64 key_hash)
 {
 	struct vg_dedup_key k = {};
-	__u8 one = 1;
 	bool dd = cfg_dedup || force_dedup;
 	__u64 size;
 
@@ -251,7 +271,7 @@ static __always_inline int ev_submit_key(struct vg_event *e, __u32 off, int narg
 		k.cgroup_id = e->cgroup_id;
 		k.kind = e->kind;
 		k.hash = key_hash ? key_hash : ev_hash(e, off, nargs);
-		if (bpf_map_lookup_elem(&dedup, &k)) {
+		if (dedup_repeat(&k, e->ktime_ns, force_dedup)) {
 			count(VG_CNT_DEDUP);
 			return 0;
 		}
@@ -269,7 +289,7 @@ static __always_inline int ev_submit_key(struct vg_event *e, __u32 off, int narg
 		return 0;
 	}
 	count(VG_CNT_EVENTS);
-	if (dd && bpf_map_update_elem(&dedup, &k, &one, BPF_ANY))
+	if (dd && bpf_map_update_elem(&dedup, &k, &e->ktime_ns, BPF_ANY))
 		count(VG_CNT_DROP_TABLE);
 	return 0;
 }

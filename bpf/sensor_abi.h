@@ -16,7 +16,8 @@
  *   sysallow    HASH       u64 cgroup id -> struct vg_bitmap        allow mode: report others
  *   uringops    LRU_HASH   u64 cgroup id -> struct vg_uring_ops     io_uring opcodes used
  *   zoom        HASH       u64 cgroup id -> u8                      zoom: every io_uring op etc.
- *   dedup       LRU_HASH   struct vg_dedup_key -> u8                already reported
+ *   dedup       LRU_HASH   struct vg_dedup_key -> u64 (ktime sent)  already reported; a repeat
+ *                          again once cfg_dedup_ttl_ns (the cooldown) has passed since
  *   rate        LRU_HASH   u64 cgroup id -> struct vg_rate          per-workload token bucket
  *   written     LRU_HASH   struct vg_inode_key -> struct vg_written files a workload opened
  *                          for writing (or made executable): read when one is executed
@@ -188,6 +189,10 @@ struct vg_bitmap {
 struct vg_uring_ops {
 	__u64 w[4];
 };
+
+/* the shortest time a set kind's record (capability, syscall outside the allow set: sent once,
+ * not as a stream) stays a repeat when a cooldown is configured, even a cooldown of 0 */
+#define VG_DEDUP_SET_TTL_NS 1000000000ull
 
 struct vg_dedup_key {
 	__u64 cgroup_id;

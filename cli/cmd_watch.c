@@ -430,6 +430,7 @@ static int parse_args(int argc, char **argv, struct watch_args *a)
 static int watch_open(struct watch *w, const struct watch_args *a)
 {
 	struct vigil_error err = { 0 };
+	struct vigil_sensor_opts so = { 0 };
 
 	if (vigil_profile__load_file(a->profile, NULL, &w->p, &err) < 0) {
 		cli_print_error(&err);
@@ -458,9 +459,9 @@ static int watch_open(struct watch *w, const struct watch_args *a)
 		cli_errorf("watch: %s: %s", a->events, strerror(errno));
 		return -1;
 	}
-	if (vigil_sensor__open(
-		    &(struct vigil_sensor_opts){ .scope = VIGIL_SCOPE_SELECTED, .dedup = true },
-		    &w->s, &err) < 0 ||
+	so.scope = VIGIL_SCOPE_SELECTED;
+	vigil_detect_opts__dedup(&a->dopts, &so.dedup, &so.dedup_ttl_ns);
+	if (vigil_sensor__open(&so, &w->s, &err) < 0 ||
 	    (a->evidence && vigil_evidence__open(a->evidence, w->s, &w->evidence, &err) < 0)) {
 		cli_print_error(&err);
 		return -1;

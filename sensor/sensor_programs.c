@@ -127,6 +127,7 @@ int sensor_load_programs(struct vigil_sensor *s, bool raw, struct vigil_error *e
 	k->rodata->cfg_scope_selected = s->opts.scope == VIGIL_SCOPE_SELECTED;
 	k->rodata->cfg_kinds = s->opts.kinds ? s->opts.kinds : ~0ull;
 	k->rodata->cfg_dedup = s->opts.dedup;
+	k->rodata->cfg_dedup_ttl_ns = s->opts.dedup_ttl_ns;
 	k->rodata->cfg_dns_port = s->opts.dns_port ? s->opts.dns_port : 53;
 	if (s->opts.rate_per_sec)
 		k->rodata->cfg_rate_per_sec = s->opts.rate_per_sec;

@@ -46,6 +46,14 @@ struct vigil_detect_opts {
 	bool (*exec_mount)(const struct vigil_event *ev, char *mnt, size_t size);
 };
 
+/*
+ * The kernel de-duplication that agrees with these options' cooldown (for struct
+ * vigil_sensor_opts dedup and dedup_ttl_ns): a repeat stays a repeat in the kernel for the
+ * cooldown after it was sent, so one after it reaches the detector and alerts again; with no
+ * cooldown no stream is de-duplicated (every repeat reaches the detector). NULL = defaults.
+ */
+void vigil_detect_opts__dedup(const struct vigil_detect_opts *opts, bool *dedup, uint64_t *ttl_ns);
+
 /* NULL opts = defaults. Returns NULL and sets errno on failure. */
 struct vigil_detector *vigil_detector__new(const struct vigil_detect_opts *opts);
 /* Accepts NULL. */

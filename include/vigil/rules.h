@@ -95,6 +95,8 @@ enum {
 	  "a program that is not a shell starts a shell or interpreter the profile does not allow")      \
 	R(V1101, "Persistence path written", 8, "TA0003", "T1098", 0,                                    \
 	  "open for write of a persistence path (cron, systemd, ~/.ssh, shell rc, accounts)")            \
+	R(V1102, "Unexpected file written", 5, "TA0011", "T1105", 0,                                     \
+	  "a file the profile does not list written in a directory the profile never writes in")         \
 	R(V1103, "Learned behaviour from another program", 5, "TA0002", "T1059", 0,                      \
 	  "byExecutable: an exec or an open of a watched file the profile allows, by a program "         \
 	  "whose own section does not have it")                                                          \

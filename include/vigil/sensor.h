@@ -28,8 +28,12 @@ enum vigil_sensor_scope {
 
 struct vigil_sensor_opts {
 	enum vigil_sensor_scope scope;
-	uint64_t kinds;	       /* bit (1 << kind) per enum vigil_event_kind; 0 = all */
-	bool dedup;	       /* kernel de-duplication of repeats (default on in agent/learn) */
+	uint64_t kinds; /* bit (1 << kind) per enum vigil_event_kind; 0 = all */
+	bool dedup;	/* kernel de-duplication of repeats (default on in agent/learn) */
+	/* how long a de-duplicated record stays a repeat after it was sent: the detector's
+	 * cooldown, so a repeat after it alerts again (0: until evicted; learn, trace). The set
+	 * kinds (capability, syscall outside the allow set) stay quiet 1 s at least. */
+	uint64_t dedup_ttl_ns;
 	size_t ringbuf_bytes;  /* 0 = default (4 MiB) */
 	size_t max_processes;  /* process table bound (LRU), 0 = default 32 768 */
 	size_t max_workloads;  /* workload table bound (LRU), 0 = default 4 096 */

@@ -11,6 +11,7 @@
 
 #include "profile/index.h"
 #include "profile/model.h"
+#include "profile/wdirs.h"
 #include "profile/wildcard.h"
 #include "util/strutil.h"
 
@@ -65,6 +66,7 @@ struct m_scope {
 
 struct vigil_matcher {
 	struct vigil_segindex *execs, *opens, *endpoints, *dns;
+	struct vigil_wdirs *wdirs;   /* directories the opens write in (V1102) */
 	struct vigil_ipindex *ip[2]; /* [0] ingress, [1] egress */
 	struct vigil_strset *syscalls, *caps, *iouring;
 	struct vigil_strset *digests, *digest_paths; /* execDigests entries; their paths */
@@ -98,6 +100,7 @@ void vigil_matcher__free(struct vigil_matcher *m)
 		return;
 	vigil_segindex__free(m->execs);
 	vigil_segindex__free(m->opens);
+	vigil_wdirs__free(m->wdirs);
 	vigil_segindex__free(m->endpoints);
 	vigil_segindex__free(m->dns);
 	vigil_ipindex__free(m->ip[0]);
@@ -248,6 +251,8 @@ static int add_open(struct vigil_matcher *m, const struct prof_open *o)
 	if (r < 0)
 		return r;
 	m->nop++;
+	if (x->any_flags || (x->flags & vigil_wdirs__write_bits()))
+		return vigil_wdirs__add(m->wdirs, o->path);
 	return 0;
 }
 
@@ -424,6 +429,7 @@ static struct vigil_matcher *matcher_alloc(void)
 		return NULL;
 	m->execs = vigil_segindex__new(VIGIL_WC_PATH);
 	m->opens = vigil_segindex__new(VIGIL_WC_PATH);
+	m->wdirs = vigil_wdirs__new();
 	m->endpoints = vigil_segindex__new(VIGIL_WC_PATH);
 	m->dns = vigil_segindex__new(VIGIL_WC_DNS);
 	m->ip[0] = vigil_ipindex__new();
@@ -433,8 +439,9 @@ static struct vigil_matcher *matcher_alloc(void)
 	m->iouring = vigil_strset__new();
 	m->digests = vigil_strset__new();
 	m->digest_paths = vigil_strset__new();
-	if (!m->digests || !m->digest_paths || !m->execs || !m->opens || !m->endpoints || !m->dns ||
-	    !m->ip[0] || !m->ip[1] || !m->syscalls || !m->caps || !m->iouring) {
+	if (!m->digests || !m->digest_paths || !m->execs || !m->opens || !m->wdirs ||
+	    !m->endpoints || !m->dns || !m->ip[0] || !m->ip[1] || !m->syscalls || !m->caps ||
+	    !m->iouring) {
 		vigil_matcher__free(m);
 		return NULL;
 	}
@@ -616,11 +623,12 @@ size_t vigil_matcher__bytes(const struct vigil_matcher *m)
 	if (!m)
 		return 0;
 	b = sizeof(*m) + vigil_segindex__bytes(m->execs) + vigil_segindex__bytes(m->opens) +
-	    vigil_segindex__bytes(m->endpoints) + vigil_segindex__bytes(m->dns) +
-	    vigil_ipindex__bytes(m->ip[0]) + vigil_ipindex__bytes(m->ip[1]) +
-	    vigil_strset__bytes(m->syscalls) + vigil_strset__bytes(m->caps) +
-	    vigil_strset__bytes(m->iouring) + m->cex * sizeof(*m->ex) + m->cop * sizeof(*m->op) +
-	    m->cep * sizeof(*m->ep) + m->cnb * sizeof(*m->nb) + m->cpol * sizeof(*m->pol);
+	    vigil_wdirs__bytes(m->wdirs) + vigil_segindex__bytes(m->endpoints) +
+	    vigil_segindex__bytes(m->dns) + vigil_ipindex__bytes(m->ip[0]) +
+	    vigil_ipindex__bytes(m->ip[1]) + vigil_strset__bytes(m->syscalls) +
+	    vigil_strset__bytes(m->caps) + vigil_strset__bytes(m->iouring) +
+	    m->cex * sizeof(*m->ex) + m->cop * sizeof(*m->op) + m->cep * sizeof(*m->ep) +
+	    m->cnb * sizeof(*m->nb) + m->cpol * sizeof(*m->pol);
 	for (size_t i = 0; i < m->nex; i++)
 		b += strv_bytes(m->ex[i].args, m->ex[i].nargs) + m->ex[i].nargs;
 	for (size_t i = 0; i < m->nep; i++)
@@ -712,6 +720,11 @@ bool vigil_matcher__open(const struct vigil_matcher *m, const char *path, uint32
 	if (!m || !path)
 		return false;
 	return vigil_segindex__match(m->opens, path, strlen(path), open_cb, &c);
+}
+
+bool vigil_matcher__dir_written(const struct vigil_matcher *m, const char *path)
+{
+	return m && vigil_wdirs__has(m->wdirs, path);
 }
 
 bool vigil_matcher__syscall(const struct vigil_matcher *m, const char *name)

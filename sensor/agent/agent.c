@@ -117,6 +117,7 @@ static int agent_open(struct agent *a, struct vigil_error *err)
 	dopts.enabled = enabled;
 	dopts.cooldown_ns = a->c->cooldown_ns;
 	dopts.no_cooldown = !a->c->cooldown_ns;
+	vigil_detect_opts__dedup(&dopts, &so.dedup, &so.dedup_ttl_ns);
 	a->d = vigil_detector__new(&dopts);
 	free(disabled);
 	free(enabled);

@@ -59,6 +59,18 @@ static int set_rules(struct vigil_detector *d, const char *const *ids, bool off)
 	return 0;
 }
 
+void vigil_detect_opts__dedup(const struct vigil_detect_opts *opts, bool *dedup, uint64_t *ttl_ns)
+{
+	bool none = opts && opts->no_cooldown;
+
+	*dedup = !none;
+	/* the set kinds (capabilities...) stay de-duplicated: the kernel keeps them quiet for
+	 * a second at least, whatever the ttl (bpf/record.bpf.h dedup_repeat) */
+	*ttl_ns = none ? 1
+		       : (opts && opts->cooldown_ns ? opts->cooldown_ns
+						    : VIGIL_DETECT_DEFAULT_COOLDOWN_NS);
+}
+
 struct vigil_detector *vigil_detector__new(const struct vigil_detect_opts *opts)
 {
 	struct vigil_detector *d = calloc(1, sizeof(*d));
@@ -68,7 +80,8 @@ struct vigil_detector *vigil_detector__new(const struct vigil_detect_opts *opts)
 		return NULL;
 	d->digests = vigil_exe_digests__new(0);
 	d->alias = vigil_path_alias__new();
-	if (!d->digests || !d->alias)
+	d->shells = vigil_shellsum__new();
+	if (!d->digests || !d->alias || !d->shells)
 		goto fail;
 	d->cooldown_ns = VIGIL_DETECT_DEFAULT_COOLDOWN_NS;
 	d->max_keys = 65536;
@@ -125,6 +138,7 @@ void vigil_detector__free(struct vigil_detector *d)
 	if (!d)
 		return;
 	vigil_exe_digests__free(d->digests);
+	vigil_shellsum__free(d->shells);
 	vigil_path_alias__free(d->alias);
 	for (size_t i = 0; i < BIND_BUCKETS; i++) {
 		while (d->bind[i]) {

@@ -4,6 +4,7 @@
  *   detect.c      the engine: bindings (compiled profile per workload), cooldowns, raising
  *   eval.c        the rules by event kind: which event leaves the profile, and as which rule
  *   programs.c    which executables are shells and interpreters (V1100), SSH clients (R1003)
+ *   shellsum.c    shells and interpreters by content: a copy under another name (V1100)
  *   quiet.c       syscalls and capabilities that carry signal only from a program the profile
  *                 does not know
  *   ldhook.c      R1011's facts: dynamic-linker hook variables, /etc/ld.so.preload
@@ -72,8 +73,21 @@ struct vigil_detector {
 	struct vigil_detect_stats stats;
 	struct vigil_exe_digests *digests; /* executables' content, by inode identity */
 	struct vigil_path_alias *alias;	   /* sensitive files under other names */
+	struct vigil_shellsum *shells;	   /* shells' and interpreters' contents (V1100) */
 	bool (*exec_mount)(const struct vigil_event *ev, char *mnt, size_t size); /* R1004 */
 };
+
+/* shellsum.c: the contents of the shells and interpreters known (the host's, taken when first
+ * needed, and those seen running under their own names). */
+struct vigil_shellsum;
+struct vigil_shellsum *vigil_shellsum__new(void);
+void vigil_shellsum__free(struct vigil_shellsum *s);
+/* ev ran path, a shell or interpreter by its name: remember its content. */
+void vigil_shellsum__ran(struct vigil_shellsum *s, struct vigil_exe_digests *digests,
+			 const struct vigil_event *ev, const char *path);
+/* The shell or interpreter whose content ev's executable has (its path), or NULL. */
+const char *vigil_shellsum__copy_of(struct vigil_shellsum *s, struct vigil_exe_digests *digests,
+				    const struct vigil_event *ev);
 
 /* One alert being raised. */
 struct raise {

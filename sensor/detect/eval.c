@@ -181,9 +181,10 @@ static int exec_rules(struct raise *r)
 	const char *path =
 		ev->exec.path && ev->exec.path[0] ? ev->exec.path : (p && p->exe ? p->exe : "");
 	const char *argv0 = p && p->argv && p->argc ? p->argv[0] : NULL;
-	const char *cwd = p ? p->cwd : NULL, *who = NULL, *hint;
+	const char *cwd = p ? p->cwd : NULL, *who = NULL, *hint, *copy = NULL;
 	enum vigil_match m, mj;
 	char args[512], mnt[256], by[600] = "";
+	bool named;
 	int err;
 
 	m = vigil_matcher__exec(r->b->m, path, p ? (const char *const *)p->argv : NULL,
@@ -224,18 +225,21 @@ static int exec_rules(struct raise *r)
 				    "%s (%s) started with the dynamic-linker hook %s set", path,
 				    p->comm, ev->exec.ld_hook);
 	}
+	named = vigil_program_is_shell_or_interpreter(path, argv0);
+	if (named)
+		vigil_shellsum__ran(r->d->shells, r->d->digests, ev, path);
 	/* (a shell entered from outside was started by the runtime, not by a server: R2000's) */
 	if (mj != VIGIL_MATCH_YES && !ev->exec.entered &&
-	    vigil_program_is_shell_or_interpreter(path, argv0) &&
-	    !vigil_program_is_shell_or_interpreter(ev->exec.parent_exe, NULL)) {
+	    !vigil_program_is_shell_or_interpreter(ev->exec.parent_exe, NULL) &&
+	    (named || (copy = vigil_shellsum__copy_of(r->d->shells, r->d->digests, ev)))) {
 		/* a program that is not itself a shell (a server) starts a shell or an
 		 * interpreter the profile does not allow (not at all, or not with these
-		 * arguments): code execution, the strongest signal there is */
+		 * arguments): code execution, the strongest signal there is; a shell copied
+		 * under another name is one by its content */
 		const char *from = ev->exec.parent_exe && ev->exec.parent_exe[0]
 					   ? ev->exec.parent_exe
 					   : "an unknown program";
-
-		char ids[48];
+		char ids[48], what[320] = "";
 
 		join_args(p, args, sizeof(args));
 		/* a set-id program runs as another user than the one who started it */
@@ -243,8 +247,10 @@ static int exec_rules(struct raise *r)
 			snprintf(ids, sizeof(ids), "uid %u, euid %u", p->uid, p->euid);
 		else
 			snprintf(ids, sizeof(ids), "uid %u", p ? p->uid : 0u);
-		return detect_raise(r, VIGIL_V1100, path, "%s started %s: %s (%s)%s", from, path,
-				    args, ids, by);
+		if (copy)
+			snprintf(what, sizeof(what), ", a copy of %.280s", copy);
+		return detect_raise(r, VIGIL_V1100, path, "%s started %s: %s (%s%s)%s", from, path,
+				    args, ids, what, by);
 	}
 	if (who) {
 		/* the workload runs it, this program never did (byExecutable) */
@@ -326,6 +332,46 @@ static int eval_exec(struct raise *r)
 	return n + m;
 }
 
+/* Terminals and the null devices: writing them leaves nothing behind. */
+static bool write_leaves_nothing(const char *path)
+{
+	static const char *const devs[] = { "/dev/null", "/dev/zero",	 "/dev/full",
+					    "/dev/tty",	 "/dev/console", "/dev/ptmx" };
+
+	for (size_t i = 0; i < sizeof(devs) / sizeof(devs[0]); i++)
+		if (!strcmp(path, devs[i]))
+			return true;
+	return vigil_str_has_prefix(path, "/dev/pts/");
+}
+
+/*
+ * V1102: a successful open that may write a file (write, create, truncate, append) the profile
+ * does not list, in a directory the profile never writes in (vigil_matcher__dir_written: the
+ * directories of its write entries, wildcards kept). New files where the server wrote while
+ * learning (WAL segments, temp-PID.rdb, rotated logs) are its job; a file in a directory it
+ * never wrote in (a web root, /tmp, a home) is news. One alert per directory and actor: a
+ * dropped tool kit is one alert, its first file named.
+ */
+static bool written_elsewhere(const struct raise *r, const char *path)
+{
+	const struct vigil_event *ev = r->ev;
+
+	return detect_rule_on(r, VIGIL_V1102) && ev->open.ret >= 0 && path[0] == '/' &&
+	       vigil_open_flags_write(ev->open.flags) && !write_leaves_nothing(path) &&
+	       !vigil_matcher__dir_written(r->b->m, path);
+}
+
+static int raise_written(struct raise *r, const char *path, const char *by)
+{
+	const char *slash = strrchr(path, '/');
+	char dir[KEY_MAX];
+
+	snprintf(dir, sizeof(dir), "%.*s", slash == path ? 1 : (int)(slash - path), path);
+	return detect_raise(r, VIGIL_V1102, dir,
+			    "unexpected file written: %s (the profile never writes in %s)%s", path,
+			    dir, by);
+}
+
 static int eval_open(struct raise *r)
 {
 	const struct vigil_event *ev = r->ev;
@@ -364,7 +410,8 @@ static int eval_open(struct raise *r)
 	 * its directory too deep) could have named any file, a sensitive one included */
 	if (ev->open.truncated && ev->open.ret < 0 && (!path[0] || path[0] == '/'))
 		cls = VIGIL_OPEN_SENSITIVE;
-	if (cls == VIGIL_OPEN_OTHER && !persist)
+	/* most opens: nothing to judge (a read outside the watched directories) */
+	if (cls == VIGIL_OPEN_OTHER && !persist && !written_elsewhere(r, path))
 		return 0;
 	if (path[0] && open_allowed(r, path, &who))
 		return 0;
@@ -381,6 +428,10 @@ static int eval_open(struct raise *r)
 	if (persist)
 		return detect_raise(r, VIGIL_V1101, path, "persistence path written: %s%s%s", path,
 				    ev->open.ret < 0 ? " (denied)" : "", by);
+	/* a write the profile does not expect, where it never writes: before the watched
+	 * directories' R0002 (off by default; reads and writes alike) */
+	if ((cls == VIGIL_OPEN_OTHER || cls == VIGIL_OPEN_WATCHED) && written_elsewhere(r, path))
+		return raise_written(r, path, by);
 	switch (cls) {
 	case VIGIL_OPEN_TOKEN:
 		return detect_raise(r, VIGIL_R0006, path, "service account token access: %s%s",

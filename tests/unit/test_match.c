@@ -217,6 +217,34 @@ static void test_open(void **state)
 	assert_false(vigil_matcher__open(m, "/etc/shadow", O_RDONLY));
 }
 
+/* The directories the write entries write in (V1102), wildcards kept. */
+static void test_dir_written(void **state)
+{
+	(void)state;
+	/* /data/ STAR with O_RDWR: /data and every directory below it */
+	assert_true(vigil_matcher__dir_written(m, "/data/temp-77.rdb"));
+	assert_true(vigil_matcher__dir_written(m, "/data/a/b/x"));
+	assert_false(vigil_matcher__dir_written(m, "/datax/y"));
+	assert_false(vigil_matcher__dir_written(m, "/data"));
+	/* a read-only entry writes nowhere */
+	assert_false(vigil_matcher__dir_written(m, "/etc/redis/7/new.conf"));
+	/* /etc/hosts O_WRONLY: /etc, not below */
+	assert_true(vigil_matcher__dir_written(m, "/etc/new"));
+	assert_false(vigil_matcher__dir_written(m, "/etc/cron.d/new"));
+	/* /var/log/ STAR /app.log: the star's directories, and /var/log itself (zero segments) */
+	assert_true(vigil_matcher__dir_written(m, "/var/log/other.log"));
+	assert_true(vigil_matcher__dir_written(m, "/var/log/a/b/other.log"));
+	assert_false(vigil_matcher__dir_written(m, "/var/x.log"));
+	/* no flags: any flags, a write included; one segment stays one segment */
+	assert_true(vigil_matcher__dir_written(m, "/proc/1/x"));
+	assert_true(vigil_matcher__dir_written(m, "/proc/1/a/x"));
+	assert_false(vigil_matcher__dir_written(m, "/proc/x"));
+	/* the root is never a written directory; relative paths are not judged */
+	assert_false(vigil_matcher__dir_written(m, "/x"));
+	assert_false(vigil_matcher__dir_written(m, "data/x"));
+	assert_false(vigil_matcher__dir_written(NULL, "/data/x"));
+}
+
 static void test_sets(void **state)
 {
 	assert_true(vigil_matcher__syscall(m, "openat"));
@@ -454,15 +482,11 @@ static void test_by_exe(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_exec),
-		cmocka_unit_test(test_open),
-		cmocka_unit_test(test_sets),
-		cmocka_unit_test(test_endpoint),
-		cmocka_unit_test(test_network),
-		cmocka_unit_test(test_rule_policies),
-		cmocka_unit_test(test_rule_policies_exe),
-		cmocka_unit_test(test_selection),
-		cmocka_unit_test(test_redis_yaml),
+		cmocka_unit_test(test_exec),	      cmocka_unit_test(test_open),
+		cmocka_unit_test(test_dir_written),   cmocka_unit_test(test_sets),
+		cmocka_unit_test(test_endpoint),      cmocka_unit_test(test_network),
+		cmocka_unit_test(test_rule_policies), cmocka_unit_test(test_rule_policies_exe),
+		cmocka_unit_test(test_selection),     cmocka_unit_test(test_redis_yaml),
 		cmocka_unit_test(test_by_exe),
 	};
 

@@ -300,12 +300,23 @@ static void test_open_rules(void **state)
 	struct fixture *f = *state;
 
 	assert_string_equal(open_ev(f, "demo", "/etc/demo.conf", O_RDONLY | O_CLOEXEC, 3), "");
-	/* a flag the profile does not list */
-	assert_string_equal(open_ev(f, "demo", "/etc/demo.conf", O_RDWR, 3), "R0002");
+	/* a flag the profile does not list: a write where the profile never writes, V1102 */
+	assert_string_equal(open_ev(f, "demo", "/etc/demo.conf", O_RDWR, 3), "V1102");
 	assert_string_equal(open_ev(f, "demo", "/etc/passwd", O_RDONLY, 3), "R0002");
 	/* failed opens touched nothing; outside the watched directories nothing is judged */
 	assert_string_equal(open_ev(f, "demo", "/etc/nothere", O_RDONLY, -ENOENT), "");
-	assert_string_equal(open_ev(f, "demo", "/tmp/scratch", O_RDWR | O_CREAT, 3), "");
+	assert_string_equal(open_ev(f, "demo", "/tmp/scratch", O_RDONLY, 3), "");
+	/* V1102: a file written where the profile never writes; where it does (/build/out), a
+	 * new file is its job; a failed open wrote nothing; terminals and /dev/null neither */
+	assert_string_equal(open_ev(f, "demo", "/tmp/scratch", O_RDWR | O_CREAT, 3), "V1102");
+	assert_string_equal(open_ev(f, "demo", "/build/out/tool.tmp", O_WRONLY | O_CREAT, 3), "");
+	assert_string_equal(open_ev(f, "demo", "/build/out/sub/x", O_WRONLY | O_CREAT, 3), "V1102");
+	assert_string_equal(open_ev(f, "demo", "/tmp/denied", O_WRONLY | O_CREAT, -EACCES), "");
+	assert_string_equal(open_ev(f, "demo", "/dev/null", O_WRONLY, 3), "");
+	assert_string_equal(open_ev(f, "demo", "/dev/pts/3", O_RDWR, 3), "");
+	assert_string_equal(open_ev(f, "demo", "/usr/bin/ls", O_WRONLY | O_TRUNC, 3), "V1102");
+	assert_string_equal(open_ev(f, "demo", "/var/www/html/shell.php", O_WRONLY | O_APPEND, 3),
+			    "V1102");
 	assert_string_equal(open_ev(f, "demo", "/proc/1234/stat", O_RDONLY, 3), "");
 	/* rulePolicies apply only to the rules that take them (Kubescape's supportPolicy):
 	 * `R0002: processAllowed: [backup]` is inert, as in Kubescape */
@@ -336,7 +347,7 @@ static void test_open_rules(void **state)
 	assert_string_equal(open_ev(f, "demo", "/etc/sudoers", O_WRONLY, 3), "V1101");
 	assert_string_equal(open_ev(f, "demo", "/etc/sudoers", O_RDONLY, 3), "R0010");
 	assert_string_equal(open_ev(f, "demo", "/etc/crontab", O_RDONLY, 3), "R0002");
-	assert_string_equal(open_ev(f, "demo", "/tmp/.bashrc.d/x", O_WRONLY | O_CREAT, 3), "");
+	assert_string_equal(open_ev(f, "demo", "/tmp/.bashrc.d/x", O_WRONLY | O_CREAT, 3), "V1102");
 }
 
 static const char *syscall_ev(struct fixture *f, const char *name)
@@ -891,7 +902,9 @@ static void test_r1011_off(void **state)
 	setup_opts((void **)&f, NULL);
 	assert_string_equal(exec_hook(f, "demo", "/usr/bin/demo", "LD_PRELOAD"), "");
 	assert_string_equal(exec_hook(f, "curl", "/usr/bin/curl", "LD_PRELOAD"), "R0001");
-	assert_string_equal(open_ev(f, "demo", "/etc/ld.so.preload", O_WRONLY | O_CREAT, 3), "");
+	/* the write is still a file written where the profile never writes */
+	assert_string_equal(open_ev(f, "demo", "/etc/ld.so.preload", O_WRONLY | O_CREAT, 3),
+			    "V1102");
 	teardown((void **)&f);
 }
 
@@ -1128,8 +1141,8 @@ static void test_catalogue(void **state)
 					   "R1000", "R1001", "R1002", "R1003", "R1004", "R1005",
 					   "R1006", "R1007", "R1008", "R1009", "R1010", "R1011",
 					   "R1012", "R1015", "R1016", "R1030", "R2000", "V1001",
-					   "V1100", "V1101", "V1103", "V0001", "V0002", "V0003",
-					   "V0004" };
+					   "V1100", "V1101", "V1102", "V1103", "V0001", "V0002",
+					   "V0003", "V0004" };
 	size_t n;
 	const struct vigil_rule *all = vigil_rules__all(&n);
 
