@@ -70,9 +70,19 @@ json_filter "$ALERTS" rule_id=R2000 "workload.container_id=$PODMAN_ID" | head -1
 assert_eq "Exec to pod" "$(json_get "$a" rule_name)" "rule name"
 assert_eq 8 "$(json_get "$a" severity)" "severity"
 assert_eq true "$(json_get "$a" event.entered)" "event.entered"
-assert_eq conmon "$(json_get "$a" event.entered_by)" "the entering tool"
+# The tool is named from /proc (the ancestry past runc), read when user space handles the
+# record: when the tool has already exited (a loaded machine, CI run beside CI) there is no name
+# to read and the alert says so by leaving it out (docs/ALERTS.md R2000). Known: never wrong.
+entered_by_is() { # EXPECTED FILE
+	local got
+	got=$(json_get "$2" event.entered_by)
+	[ -z "$got" ] && { log "entered_by empty (the tool exited before /proc was read)"; return 0; }
+	assert_eq "$1" "$got" "the entering tool"
+	grep -q "exec into the container from outside (by $1)" "$2" || fail "message: $(cat "$2")"
+}
+entered_by_is conmon "$a"
 assert_eq "$PODMAN_NAME" "$(json_get "$a" workload.name)" "the container"
-grep -q "exec into the container from outside (by conmon)" "$a" || fail "message: $(cat "$a")"
+grep -q "exec into the container from outside" "$a" || fail "message: $(cat "$a")"
 grep -q "entered-$$" "$a" || fail "the command is not in the alert: $(cat "$a")"
 
 # 2. the container's own new program: R0001, never R2000
@@ -93,7 +103,7 @@ json_filter "$ALERTS" rule_id=R2000 "workload.container_id=$pod_id" | head -1 >"
 assert_eq "$POD" "$(json_get "$b" workload.pod)" "pod"
 assert_eq "$NS" "$(json_get "$b" workload.namespace)" "namespace"
 assert_eq app "$(json_get "$b" workload.container_name)" "container name"
-assert_eq containerd-shim "$(json_get "$b" event.entered_by)" "the entering tool"
+entered_by_is containerd-shim "$b"
 grep -q 'id -u' "$b" || fail "the command is not in the alert: $(cat "$b")"
 
 # settled: R2000 exactly for the two entries, none for a process of the containers' own (the
