@@ -123,7 +123,7 @@ static bool same_file(int fd, const struct vigil_event *ev)
 		       ev->exec.mtime_ns;
 }
 
-static int sha256_fd(int fd, uint64_t size, char hex[65])
+int vigil_sha256_fd(int fd, uint64_t size, char hex[65])
 {
 	unsigned char buf[1 << 16], md[EVP_MAX_MD_SIZE];
 	unsigned mdlen = 0;
@@ -240,7 +240,7 @@ int vigil_exe_digests__of(struct vigil_exe_digests *c, const struct vigil_event 
 	fd = open_ran(ev);
 	if (fd < 0)
 		return fd;
-	r = sha256_fd(fd, ev->exec.size, hex);
+	r = vigil_sha256_fd(fd, ev->exec.size, hex);
 	/* the file may have changed while it was read: keep the digest only if it did not */
 	if (!r && !same_file(fd, ev))
 		r = -ENOENT;

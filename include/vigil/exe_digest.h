@@ -31,6 +31,12 @@ void vigil_exe_digests__free(struct vigil_exe_digests *c);
  */
 int vigil_exe_digests__of(struct vigil_exe_digests *c, const struct vigil_event *ev, char hex[65]);
 
+/*
+ * The SHA-256 of the open file fd, which must hold exactly size bytes: 0; -ENOENT when it
+ * holds more or fewer (it changed while read); -EFBIG over VIGIL_EXE_DIGEST_MAX_FILE.
+ */
+int vigil_sha256_fd(int fd, uint64_t size, char hex[65]);
+
 /* Hashes computed and cache hits so far (status, tests). */
 void vigil_exe_digests__stats(const struct vigil_exe_digests *c, uint64_t *ret_hashed,
 			      uint64_t *ret_hits);

@@ -1,12 +1,17 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * Shells and interpreters by content (V1100): `cp /bin/sh /tmp/x; /tmp/x -c id` is a shell
- * whatever its name. The set holds the SHA-256 of the host's shells and interpreters, taken
- * the first time a deviating exec needs it (the names programs.c knows, found in the usual
- * bin directories, and the shells /etc/shells lists), and of every shell or interpreter a
- * workload ran under its own name since (so a container's own /bin/sh counts once it ran).
- * An exec is then compared by the digest exe_digest.c computes of the file the kernel ran.
- * Bounded: at most SHELLSUM_MAX contents, files over SHELLSUM_MAX_FILE are not hashed.
+ * whatever its name. The set holds the SHA-256 of every shell or interpreter a workload ran
+ * under its own name (so a container's own /bin/sh counts once it ran), and of the host's
+ * shells and interpreters (the names programs.c knows, found in the usual bin directories, and
+ * the shells /etc/shells lists). An exec is compared by the digest exe_digest.c computes of the
+ * file the kernel ran.
+ *
+ * This runs on the event thread, at a deviating exec: the host's candidates are only listed
+ * (one stat each) the first time, and one is hashed only when its size is the size of the file
+ * that ran (a copy has the size of its original), so no exec pays for reading every
+ * interpreter on the host (node alone is ~100 MiB). Bounded: SHELLSUM_MAX digests,
+ * SHELLSUM_HOST_MAX host candidates.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -18,25 +23,32 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
-#include <openssl/evp.h>
-
 #include "sensor/detect/detect_internal.h"
 #include "util/strutil.h"
 #include "vigil/detect_paths.h"
 #include "vigil/exe_digest.h"
 
 #define SHELLSUM_MAX	  256
-#define SHELLSUM_MAX_FILE (256u << 20) /* node is about 100 MiB */
+#define SHELLSUM_HOST_MAX 256
 
 struct sum {
 	char hex[65];
 	char path[256]; /* the program it is, for the message */
 };
 
+/* A host shell or interpreter not hashed yet (its size says whether it could be the one). */
+struct candidate {
+	char path[256];
+	uint64_t size;
+	bool hashed;
+};
+
 struct vigil_shellsum {
 	struct sum v[SHELLSUM_MAX];
 	size_t n;
-	bool host_done;
+	struct candidate host[SHELLSUM_HOST_MAX];
+	size_t nhost;
+	bool host_listed;
 };
 
 struct vigil_shellsum *vigil_shellsum__new(void)
@@ -66,53 +78,24 @@ static void add(struct vigil_shellsum *s, const char *hex, const char *path)
 	s->n++;
 }
 
-static int sha256_file(const char *path, char hex[65])
+/* A host file, once per file (/bin/sh and /usr/bin/dash are one). */
+static void list_file(struct vigil_shellsum *s, const char *path)
 {
-	static const char digits[] = "0123456789abcdef";
-	unsigned char buf[65536], md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0;
+	char real[PATH_MAX];
 	struct stat st;
-	EVP_MD_CTX *ctx;
-	ssize_t n = 0;
-	int fd, r = 0;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || (uint64_t)st.st_size > SHELLSUM_MAX_FILE) {
-		close(fd);
-		return -EINVAL;
-	}
-	ctx = EVP_MD_CTX_new();
-	if (!ctx || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1)
-		r = -ENOMEM;
-	while (!r && (n = read(fd, buf, sizeof(buf))) > 0)
-		if (EVP_DigestUpdate(ctx, buf, (size_t)n) != 1)
-			r = -EIO;
-	if (!r && (n < 0 || EVP_DigestFinal_ex(ctx, md, &mdlen) != 1 || mdlen != 32))
-		r = -EIO;
-	EVP_MD_CTX_free(ctx);
-	close(fd);
-	for (unsigned i = 0; !r && i < 32; i++) {
-		hex[2 * i] = digits[md[i] >> 4];
-		hex[2 * i + 1] = digits[md[i] & 15];
-	}
-	if (!r)
-		hex[64] = '\0';
-	return r;
-}
-
-/* A host file, once per content (/bin/sh and /usr/bin/dash are one file). */
-static void add_file(struct vigil_shellsum *s, const char *path)
-{
-	char real[PATH_MAX], hex[65];
-
-	if (!realpath(path, real) || sha256_file(real, hex))
+	if (s->nhost >= SHELLSUM_HOST_MAX || !realpath(path, real) || stat(real, &st) ||
+	    !S_ISREG(st.st_mode) || (uint64_t)st.st_size > VIGIL_EXE_DIGEST_MAX_FILE ||
+	    strlen(real) >= sizeof(s->host[0].path))
 		return;
-	add(s, hex, real);
+	for (size_t i = 0; i < s->nhost; i++)
+		if (!strcmp(s->host[i].path, real))
+			return;
+	vigil_strlcpy(s->host[s->nhost].path, real, sizeof(s->host[s->nhost].path));
+	s->host[s->nhost++].size = (uint64_t)st.st_size;
 }
 
-static void scan_dir(struct vigil_shellsum *s, const char *dir)
+static void list_dir(struct vigil_shellsum *s, const char *dir)
 {
 	DIR *d = opendir(dir);
 	struct dirent *de;
@@ -120,35 +103,56 @@ static void scan_dir(struct vigil_shellsum *s, const char *dir)
 
 	if (!d)
 		return;
-	while ((de = readdir(d)) && s->n < SHELLSUM_MAX) {
+	while ((de = readdir(d)) && s->nhost < SHELLSUM_HOST_MAX) {
 		if (de->d_name[0] == '.' ||
 		    !vigil_program_is_shell_or_interpreter(de->d_name, NULL))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		add_file(s, path);
+		list_file(s, path);
 	}
 	closedir(d);
 }
 
-static void scan_host(struct vigil_shellsum *s)
+static void list_host(struct vigil_shellsum *s)
 {
 	static const char *const dirs[] = { "/usr/bin", "/bin", "/usr/local/bin", "/usr/sbin",
 					    "/sbin" };
 	char line[PATH_MAX];
 	FILE *f;
 
-	s->host_done = true;
+	s->host_listed = true;
 	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
-		scan_dir(s, dirs[i]);
+		list_dir(s, dirs[i]);
 	f = fopen("/etc/shells", "re");
 	if (!f)
 		return;
-	while (fgets(line, sizeof(line), f) && s->n < SHELLSUM_MAX) {
+	while (fgets(line, sizeof(line), f) && s->nhost < SHELLSUM_HOST_MAX) {
 		line[strcspn(line, "\n")] = '\0';
 		if (line[0] == '/')
-			add_file(s, line);
+			list_file(s, line);
 	}
 	fclose(f);
+}
+
+/* The host's candidates of this size, hashed into the set (each once). */
+static void hash_host_of_size(struct vigil_shellsum *s, uint64_t size)
+{
+	char hex[65];
+
+	for (size_t i = 0; i < s->nhost; i++) {
+		struct candidate *c = &s->host[i];
+		int fd;
+
+		if (c->hashed || c->size != size)
+			continue;
+		c->hashed = true;
+		fd = open(c->path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+		if (fd < 0)
+			continue;
+		if (!vigil_sha256_fd(fd, c->size, hex))
+			add(s, hex, c->path);
+		close(fd);
+	}
 }
 
 void vigil_shellsum__ran(struct vigil_shellsum *s, struct vigil_exe_digests *digests,
@@ -168,8 +172,11 @@ const char *vigil_shellsum__copy_of(struct vigil_shellsum *s, struct vigil_exe_d
 
 	if (!s || vigil_exe_digests__of(digests, ev, hex))
 		return NULL;
-	if (!s->host_done)
-		scan_host(s);
+	if ((m = find(s, hex)))
+		return m->path;
+	if (!s->host_listed)
+		list_host(s);
+	hash_host_of_size(s, ev->exec.size);
 	m = find(s, hex);
 	return m ? m->path : NULL;
 }
