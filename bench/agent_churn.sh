@@ -12,18 +12,8 @@ podman_image_busybox
 K=${1:-60}
 # the churned containers in a cgroup parent of their own, the agent's only workloads (other
 # containers on the machine would be measured too)
-PARENT=/vigil-churn-$$
-remove_parent()
-{
-	local h d c
-	for h in /sys/fs/cgroup/*; do
-		d=$h$PARENT
-		[ -d "$d" ] || continue
-		for c in "$d"/*/; do [ ! -d "$c" ] || rmdir "$c"; done
-		rmdir "$d"
-	done
-}
-on_exit remove_parent
+podman_cgroup_parent vigil-churn
+PARENT=$PODMAN_PARENT
 state=$TEST_TMP/state
 cat >"$TEST_TMP/agent.yaml" <<EOF2
 state_dir: $state

@@ -9,18 +9,8 @@ requires_podman
 podman_image_busybox
 N=${1:-30}
 # the containers in a cgroup parent of the bench's own, the agent's only workloads
-PARENT=/vigil-rss-$$
-remove_parent()
-{
-	local h d c
-	for h in /sys/fs/cgroup/*; do
-		d=$h$PARENT
-		[ -d "$d" ] || continue
-		for c in "$d"/*/; do [ ! -d "$c" ] || rmdir "$c"; done
-		rmdir "$d"
-	done
-}
-on_exit remove_parent
+podman_cgroup_parent vigil-rss
+PARENT=$PODMAN_PARENT
 PODMAN_OPTS=(--cgroup-parent "$PARENT")
 state=$TEST_TMP/state
 cat >"$TEST_TMP/agent.yaml" <<EOF2

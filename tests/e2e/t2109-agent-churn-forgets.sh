@@ -17,21 +17,10 @@ podman_image_busybox
 vigil_has agent || skip "vigil agent is not part of this build"
 
 K=4
-PARENT=/vigil-t2109-$$
+podman_cgroup_parent vigil-t2109
+PARENT=$PODMAN_PARENT
 state=$TEST_TMP/state
 STATUS=$TEST_TMP/status.json
-# podman makes the parent (and PARENT/conmon) in the unified hierarchy and in every v1 one
-remove_parent()
-{
-	local h d c
-	for h in /sys/fs/cgroup/*; do
-		d=$h$PARENT
-		[ -d "$d" ] || continue
-		for c in "$d"/*/; do [ ! -d "$c" ] || rmdir "$c"; done
-		rmdir "$d"
-	done
-}
-on_exit remove_parent
 cat >"$TEST_TMP/agent.yaml" <<EOF2
 state_dir: $state
 status_file: $STATUS

@@ -14,6 +14,8 @@
 #   podman_run --rm "$BUSYBOX_IMAGE" sh -c 'echo hi'
 #   podman_start web "$BUSYBOX_IMAGE" sleep 30   # detached; removed when the test ends
 #   cg=$(podman_cgroup "$PODMAN_ID")          # /libpod_parent/libpod-<64 hex>
+#   podman_cgroup_parent NAME                # PODMAN_PARENT=/NAME-$$ for --cgroup-parent,
+#                                            # removed from every hierarchy when the test ends
 
 VIGIL_PODMAN_DIR=${VIGIL_PODMAN_DIR:-/var/tmp/vigil-podman}
 BUSYBOX_IMAGE=localhost/vigil-busybox:test
@@ -96,6 +98,26 @@ podman_start()
 
 # podman_pid ID|NAME: host pid of the container's first process.
 podman_pid() { podman_cmd inspect -f '{{.State.Pid}}' "$1"; }
+
+# podman_cgroup_parent NAME: a cgroup parent of the test's own (PODMAN_PARENT), so an agent
+# can watch exactly its containers (include_cgroups: ["$PODMAN_PARENT/*"]). podman makes the
+# parent (and PARENT/conmon) in the unified hierarchy and in every v1 one: all are removed.
+podman_cgroup_parent()
+{
+	PODMAN_PARENT=/$1-$$
+	on_exit _podman_remove_parent "$PODMAN_PARENT"
+}
+
+_podman_remove_parent()
+{
+	local h d c
+	for h in /sys/fs/cgroup/*; do
+		d=$h$1
+		[ -d "$d" ] || continue
+		for c in "$d"/*/; do [ ! -d "$c" ] || rmdir "$c"; done
+		rmdir "$d"
+	done
+}
 
 # podman_cgroup ID|NAME: the container's cgroup2 path as /proc/PID/cgroup shows it.
 podman_cgroup()
