@@ -18,8 +18,8 @@
 #include "sensor/agent/agent_state.h"
 #include "util/strutil.h"
 
-#define META_RETRY_NS	 2000000000ULL	 /* between two questions about one container */
-#define META_GIVE_UP_NS	 300000000000ULL /* then the container stays as it is, said in the log */
+#define META_RETRY_NS	2000000000ULL	/* between two questions about one container */
+#define META_GIVE_UP_NS 300000000000ULL /* then the container stays as it is, said in the log */
 
 void agent_meta_late(struct agent *a, struct wl *w, int err)
 {
