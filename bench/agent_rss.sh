@@ -4,8 +4,9 @@
 #
 #   VIGIL_TEST_TIMEOUT=3600 bench/agent_rss.sh [N]        # default 30
 #
-# AGENT_WRAP="heaptrack -o FILE" runs the agent under a heap profiler (the figures are then the
-# agent's own process, found under the wrapper; it is stopped with TERM so the profile is whole).
+# RING_BUFFER=1MiB sets the agent's ring_buffer. AGENT_WRAP="heaptrack -o FILE" runs the agent
+# under a heap profiler (the figures are then the agent's own process, found under the wrapper;
+# it is stopped with TERM so the profile is whole).
 . "$(dirname "$0")/../tests/lib/common.sh"
 . "$TESTLIB/podman.sh"
 requires_podman
@@ -24,6 +25,7 @@ include_cgroups: ["$PARENT/*"]
 learning:
   duration: 5s
 sinks: [file:$state/alerts.jsonl]
+${RING_BUFFER:+ring_buffer: $RING_BUFFER}
 EOF2
 # shellcheck disable=SC2086 # AGENT_WRAP is a command line
 spawn agent ${AGENT_WRAP:-} "$VIGIL" agent --config "$TEST_TMP/agent.yaml"
