@@ -2,6 +2,9 @@
 /* Telling the runtime's init work in a container from the workload's own (rtinit.h). */
 #include <string.h>
 
+#include <linux/types.h>
+
+#include "bpf/sensor_abi.h"
 #include "sensor/agent/rtinit.h"
 
 static bool is_native(const struct agent_rtinit *r, uint32_t pid)
@@ -38,11 +41,12 @@ static void add_native(struct agent_rtinit *r, uint32_t pid)
 /*
  * runc as it shows in a container's cgroup: "exe" (exec'd as /proc/self/exe), "runc" (its
  * re-exec of a copy of itself, /run/runc/<id>/runc.XXXXXX or a memfd), then its init stages
- * "runc:[0:PARENT]", "runc:[1:CHILD]", "runc:[2:INIT]".
+ * "runc:[0:PARENT]", "runc:[1:CHILD]", "runc:[2:INIT]"; crun. The kernel's list (one for the
+ * sensor and the agent).
  */
 static bool runtime_comm(const char *comm)
 {
-	return !strncmp(comm, "runc:[", 6) || !strcmp(comm, "runc") || !strcmp(comm, "exe");
+	return vg_runtime_comm(comm);
 }
 
 /* An exec by a runtime process that starts the runtime again (not the entrypoint). */
