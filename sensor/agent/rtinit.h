@@ -28,7 +28,7 @@
 struct agent_rtinit {
 	uint32_t native[AGENT_RTINIT_PIDS]; /* living pids born or exec'd in the workload */
 	uint32_t n;
-	bool off; /* table overflowed, or the workload was not watched from its start */
+	bool off; /* table overflowed, or a late-met workload's cgroup could not be read */
 	uint64_t skipped;
 };
 
