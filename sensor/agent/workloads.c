@@ -173,7 +173,8 @@ static void rtinit_seed(struct agent *a, struct wl *w)
 		 w->cgroup);
 	n = agent_rtinit__seed(&w->rtinit, procs, "/proc");
 	if (n < 0)
-		agent_logf("%s: runtime start-up filter off (%s: %s)", w->name, procs, strerror(-n));
+		agent_logf("%s: runtime start-up filter off (%s: %s)", w->name, procs,
+			   strerror(-n));
 }
 
 /* meta (may be NULL) is taken over by the new workload. */

@@ -323,10 +323,8 @@ static void test_rtinit_seed(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_podmeta),
-		cmocka_unit_test(test_hostile_files),
-		cmocka_unit_test(test_identity),
-		cmocka_unit_test(test_rtinit),
+		cmocka_unit_test(test_podmeta),	    cmocka_unit_test(test_hostile_files),
+		cmocka_unit_test(test_identity),    cmocka_unit_test(test_rtinit),
 		cmocka_unit_test(test_rtinit_seed),
 	};
 
