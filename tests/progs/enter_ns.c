@@ -97,6 +97,32 @@ static int wait_status(pid_t pid)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
+/*
+ * Waits until pid sleeps in clock_nanosleep (or nanosleep): it has exec'd `sleep` and is past
+ * the exec hook, so the next process moved into its cgroup does not count at its exec (on a
+ * loaded machine it may not have run at all yet when that process arrives).
+ */
+static void wait_sleeping(pid_t pid)
+{
+	char file[64], buf[32];
+
+	snprintf(file, sizeof(file), "/proc/%d/syscall", (int)pid);
+	for (int i = 0; i < 6000; i++) {
+		int fd = open(file, O_RDONLY | O_CLOEXEC);
+		ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+
+		if (fd >= 0)
+			close(fd);
+		if (n > 0) {
+			buf[n] = '\0';
+			if (!strncmp(buf, "230 ", 4) || !strncmp(buf, "35 ", 3))
+				return;
+		}
+		usleep(10000);
+	}
+	prog_die("%d never slept", (int)pid);
+}
+
 /* The runtime's last stage: puts a sleeper and then CMD where the mode says. */
 static int stage(const char *mode, char **cmd)
 {
@@ -124,6 +150,7 @@ static int stage(const char *mode, char **cmd)
 			move_to(sub, sleep_pid);
 			if (write(hold[1], "x", 1) != 1)
 				prog_die("write: %s", strerror(errno));
+			wait_sleeping(sleep_pid);
 		}
 		pid = spawn_waiting(go[0], cmd);
 		move_to(sub, pid);
