@@ -60,7 +60,7 @@ static void usage(FILE *f)
 		"  -c, --cooldown D      repeats of an alert within D are counted, not sent (1h)\n"
 		"      --burst D         further alerts of a rule by one process within D of the\n"
 		"                        first are sent as one summary when D is over (10s; 0 sends\n"
-		"                        each on its own)\n"
+		"                        each on its own, as --cooldown 0 does unless --burst is set)\n"
 		"  -r, --enable RULE     turn on a rule Kubescape ships off (R0002, R0011,\n"
 		"                        R1003, R1011), or `all` (repeatable)\n"
 		"  -t, --trust DIR       require a signature by a key in DIR (R1016 otherwise)\n"
@@ -337,7 +337,7 @@ static int parse_args(int argc, char **argv, struct watch_args *a)
 	int c;
 
 	optind = 1;
-	a->burst_ns = VIGIL_BURST_DEFAULT_WINDOW_NS;
+	a->burst_ns = UINT64_MAX; /* not given: follows the cooldown, below */
 	while ((c = getopt_long(argc, argv, "+p:a:e:c:t:n:r:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
@@ -418,6 +418,9 @@ static int parse_args(int argc, char **argv, struct watch_args *a)
 			return -EINVAL;
 		}
 	}
+	/* --cooldown 0 sends every alert: every alert of a burst too, unless --burst is given */
+	if (a->burst_ns == UINT64_MAX)
+		a->burst_ns = a->dopts.no_cooldown ? 0 : VIGIL_BURST_DEFAULT_WINDOW_NS;
 	if (!a->profile) {
 		cli_errorf("watch: --profile is required");
 		return -EINVAL;

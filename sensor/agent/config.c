@@ -331,7 +331,7 @@ int vigil_agent_config__load(const char *path, struct vigil_agent_config **ret,
 	c->k8s_workload_profiles = true;
 	c->learn_ns = 10ULL * 60 * 1000000000ULL;
 	c->cooldown_ns = VIGIL_DETECT_DEFAULT_COOLDOWN_NS;
-	c->burst_ns = VIGIL_BURST_DEFAULT_WINDOW_NS;
+	c->burst_ns = UINT64_MAX; /* not set: follows the cooldown, below */
 	c->rescan_ns = 2ULL * 1000000000ULL;
 	c->health_ns = 10ULL * 1000000000ULL;
 	c->checkpoint_ns = 30ULL * 1000000000ULL;
@@ -357,6 +357,9 @@ int vigil_agent_config__load(const char *path, struct vigil_agent_config **ret,
 		if (e)
 			goto out;
 	}
+	/* cooldown 0 sends every alert: every alert of a burst too, unless a window is set */
+	if (c->burst_ns == UINT64_MAX)
+		c->burst_ns = c->cooldown_ns ? VIGIL_BURST_DEFAULT_WINDOW_NS : 0;
 	e = fill_defaults(c);
 	if (!e)
 		e = check_combinations(c, err);

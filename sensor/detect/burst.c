@@ -169,20 +169,22 @@ static int summary(struct vigil_bursts *b, struct burst *x, uint64_t now, vigil_
 	const char *first = json_string_value(json_object_get(j, "message"));
 	int err = -ENOMEM;
 
+	/* every key kept is in "burst"; the message names the first three */
 	for (uint32_t i = 0; i < x->nkeys && karr; i++) {
 		json_array_append_new(karr, vigil_json_text(x->keys[i]));
-		if (off < sizeof(keys))
-			off += (size_t)snprintf(keys + off, sizeof(keys) - off, "%s%s",
+		if (i < 3 && off < sizeof(keys))
+			off += (size_t)snprintf(keys + off, sizeof(keys) - off, "%s%.150s",
 						i ? ", " : "", x->keys[i]);
 	}
 	if (off >= sizeof(keys))
 		memcpy(keys + sizeof(keys) - 4, "...", 4);
 	snprintf(msg, sizeof(msg),
-		 "%u more alert(s) of %s by the same process within %llu s after the first "
-		 "(%s%s%u key(s) not named); the first of them: %s",
+		 "%u more alert(s) of %s by the same process within %llu s of the first (%s%s%u "
+		 "more); the first of them: %s",
 		 x->count, x->rule->id,
 		 (unsigned long long)((x->last_ns - x->start_ns) / 1000000000ULL + 1),
-		 x->nkeys ? keys : "", x->nkeys ? "; " : "", x->keys_omitted, first ? first : "");
+		 x->nkeys ? keys : "", x->nkeys ? ", +" : "+",
+		 x->count - (x->nkeys < 3 ? x->nkeys : 3), first ? first : "");
 	bo = json_pack("{s:i,s:o,s:i,s:s,s:s,s:I,s:I,s:s}", "count", (int)x->count, "keys",
 		       karr ? karr : json_array(), "keys_omitted", (int)x->keys_omitted, "first",
 		       vigil_format_time_ns(x->first_ns, when, sizeof(when)), "last",

@@ -79,7 +79,7 @@ for i in range(30):
     print("%s.%d.t.exfil-example.com" % (hashlib.sha256(b"secret-%d" % i).hexdigest()[:32], i))
 ' >"$NAMES"
 rm -f "$GO"
-watch tunnel --burst 60s
+watch tunnel --burst 60s --evidence "sqlite:$TEST_TMP/ev.db"
 assert_eq 1 "$FIRST_BEFORE_END" "alerts while the tunnel ran (the first, at once)"
 assert_eq 2 "$(json_count "$ALERTS" rule_id=R0005)" "R0005 alerts: the first and one summary: $(json_get "$ALERTS" message)"
 assert_eq 1 "$(json_count "$ALERTS" dns_tunnel.domain=exfil-example.com severity=8)" \
@@ -90,6 +90,18 @@ assert_eq 1 "$(json_count "$ALERTS" severity=1 event.domain~.0.t.exfil-example.c
 assert_contains "$(json_get "$ALERTS" message dns_tunnel?)" "DNS tunnelling to exfil-example.com"
 FIRST_ID=$(json_get "$ALERTS" alert_id burst.count!=29)
 assert_eq "$FIRST_ID" "$(json_get "$ALERTS" burst.opened_by burst.count=29)" "the summary names the first alert"
+# the incident report: one incident, the tunnel in its summary (the headline leads at severity 8)
+INC=$(json_get "$ALERTS" incident_id dns_tunnel?)
+assert_eq "$INC" "$(json_get "$ALERTS" incident_id burst.count!=29)" "first alert and summary, one incident"
+"$VIGIL" evidence show "$INC" --store "sqlite:$TEST_TMP/ev.db" --json >"$TEST_TMP/report.json" ||
+	fail "evidence show $INC failed"
+python3 - "$TEST_TMP/report.json" <<'PY_EOF'
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert "tunnelled data through DNS to exfil-example.com (30 names)" in r["summary"], r["summary"]
+t = [a["dns_tunnel"] for a in r["alerts"] if "dns_tunnel" in a]
+assert len(t) == 1 and t[0]["domain"] == "exfil-example.com", r["alerts"]
+PY_EOF
 
 # a CDN's pattern: 36 distinct short names under one domain, not tunnelling
 python3 -c '
