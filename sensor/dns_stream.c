@@ -131,9 +131,8 @@ static void lose(struct stream *s, uint64_t unseen)
  * (its question in *out, *n = 1; the next write is taken to start a message). Returns true
  * when the write is done with.
  */
-static bool resync(struct vigil_dns_streams *t, struct stream *s, const uint8_t *data,
-		   size_t have, uint64_t total, struct vigil_dns_question *out, size_t max,
-		   size_t *n)
+static bool resync(struct vigil_dns_streams *t, struct stream *s, const uint8_t *data, size_t have,
+		   uint64_t total, struct vigil_dns_question *out, size_t max, size_t *n)
 {
 	size_t len = have >= 2 ? ((size_t)data[0] << 8) | data[1] : 0;
 	size_t kept = len < MSG_KEEP ? len : MSG_KEEP;
@@ -145,8 +144,8 @@ static bool resync(struct vigil_dns_streams *t, struct stream *s, const uint8_t 
 		t->st.resync++;
 		return false;
 	}
-	if (max && !vigil_dns__parse_question(data, have < MSG_KEEP ? have : MSG_KEEP,
-					      out[0].name, sizeof(out[0].name), &out[0].qtype)) {
+	if (max && !vigil_dns__parse_question(data, have < MSG_KEEP ? have : MSG_KEEP, out[0].name,
+					      sizeof(out[0].name), &out[0].qtype)) {
 		*n = 1;
 		s->desync = false;
 		t->st.resync++;
@@ -192,8 +191,7 @@ size_t vigil_dns_streams__feed(struct vigil_dns_streams *t, uint64_t key, const 
 	return n;
 }
 
-void vigil_dns_streams__stats(const struct vigil_dns_streams *t,
-			      struct vigil_dns_stream_stats *ret)
+void vigil_dns_streams__stats(const struct vigil_dns_streams *t, struct vigil_dns_stream_stats *ret)
 {
 	memset(ret, 0, sizeof(*ret));
 	if (t)

@@ -287,10 +287,9 @@ static int decode_dns_tcp(struct vigil_sensor *s, const struct vg_event *e, stru
 		return -ENOMEM;
 	memcpy(buf, s->str[0], n0);
 	memcpy(buf + n0, s->str[1], n1);
-	s->dns_q_n =
-		vigil_dns_streams__feed(s->dns_streams, (uint64_t)e->arg[4], buf, n0 + n1,
-					(uint64_t)e->arg[1], s->dns_q, VIGIL_DNS_STREAM_QUESTIONS,
-					&lost);
+	s->dns_q_n = vigil_dns_streams__feed(s->dns_streams, (uint64_t)e->arg[4], buf, n0 + n1,
+					     (uint64_t)e->arg[1], s->dns_q,
+					     VIGIL_DNS_STREAM_QUESTIONS, &lost);
 	ev->dns.tcp = true;
 	/* eviction cut the stream inside a message: said first (the workload is named by its
 	 * alert), then what this write still gave */

@@ -710,11 +710,12 @@ static int detect_eval_kind(struct raise *r)
 		/* a DNS stream cut by eviction mid-message (64 TCP:53 streams at once): what it
 		 * asks until it resyncs is unread, whatever the profile says */
 		if (ev->dns.desync)
-			return detect_raise(r, VIGIL_R0005, "(TCP stream out of sync)",
-					    "DNS over TCP stream out of sync: cut in the middle of a "
-					    "message while more than %d DNS streams were open; its "
-					    "questions are unread until a whole message parses",
-					    VIGIL_DNS_STREAMS);
+			return detect_raise(
+				r, VIGIL_R0005, "(TCP stream out of sync)",
+				"DNS over TCP stream out of sync: cut in the middle of a "
+				"message while more than %d DNS streams were open; its "
+				"questions are unread until a whole message parses",
+				VIGIL_DNS_STREAMS);
 		/* a mining pool is news even when the profile lists it (as in Kubescape) */
 		if (ev->dns.name && vigil_dns_mining_pool(ev->dns.name))
 			return detect_raise(r, VIGIL_R1008, ev->dns.name,

@@ -93,7 +93,8 @@ void zoom_headline_alert(struct zinc *inc, const json_t *alert)
 		const json_t *t = json_object_get(alert, "dns_tunnel");
 
 		if (t) /* a burst of names the detector called a tunnel: say that, not its first */
-			snprintf(h->root, sizeof(h->root), "%s tunnelled data through DNS to %s (%d names)",
+			snprintf(h->root, sizeof(h->root),
+				 "%s tunnelled data through DNS to %s (%d names)",
 				 comm ? comm : inc->wl->name,
 				 json_string_value(json_object_get(t, "domain")) ?: "",
 				 (int)json_integer_value(json_object_get(t, "unique_names")));

@@ -535,7 +535,8 @@ static void add_bursts(json_t *r, const json_t *alerts)
 	json_int_t folded = 0;
 	size_t i, k;
 
-	json_array_foreach(alerts, i, a) {
+	json_array_foreach(alerts, i, a)
+	{
 		const json_t *t = json_object_get(a, "dns_tunnel");
 		const char *dom = json_string_value(json_object_get(t, "domain"));
 		json_t *o;
@@ -543,9 +544,9 @@ static void add_bursts(json_t *r, const json_t *alerts)
 		folded += json_integer_value(json_object_get(json_object_get(a, "burst"), "count"));
 		if (!dom || !tunnels)
 			continue;
-		json_array_foreach(tunnels, k, o)
-			if (!strcmp(json_string_value(json_object_get(o, "domain")), dom))
-				break;
+		json_array_foreach(
+			tunnels, k,
+			o) if (!strcmp(json_string_value(json_object_get(o, "domain")), dom)) break;
 		if (k < json_array_size(tunnels))
 			json_array_set(tunnels, k, (json_t *)t);
 		else

@@ -296,13 +296,11 @@ static void test_dns_stream_eviction(void **state)
 	for (uint64_t k = 2000; k < 2000 + VIGIL_DNS_STREAMS; k++)
 		vigil_dns_streams__feed(t, k, s, m, m, q, 8, NULL);
 	memset(junk, 0xff, sizeof(junk));
-	assert_int_equal(vigil_dns_streams__feed(t, 9, junk, sizeof(junk), sizeof(junk), q, 8,
-						 &lost),
-			 0);
+	assert_int_equal(
+		vigil_dns_streams__feed(t, 9, junk, sizeof(junk), sizeof(junk), q, 8, &lost), 0);
 	assert_true(lost);
-	assert_int_equal(vigil_dns_streams__feed(t, 9, junk, sizeof(junk), sizeof(junk), q, 8,
-						 &lost),
-			 0);
+	assert_int_equal(
+		vigil_dns_streams__feed(t, 9, junk, sizeof(junk), sizeof(junk), q, 8, &lost), 0);
 	assert_false(lost); /* said once */
 	assert_int_equal(vigil_dns_streams__feed(t, 9, s, m, m, q, 8, &lost), 1);
 	assert_string_equal(q[0].name, "hidden.example");
