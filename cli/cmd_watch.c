@@ -561,6 +561,14 @@ int cmd_watch(int argc, char **argv)
 	if (w.pipe.raised || st.suppressed)
 		cli_errorf("watch: %llu alert(s) raised, %llu repeat(s) counted in cooldowns",
 			   (unsigned long long)w.pipe.raised, (unsigned long long)st.suppressed);
+	{
+		struct vigil_burst_stats bs;
+
+		vigil_bursts__stats(w.pipe.bursts, &bs);
+		if (bs.folded)
+			cli_errorf("watch: %llu alert(s) folded into %llu burst summary(ies)",
+				   (unsigned long long)bs.folded, (unsigned long long)bs.summaries);
+	}
 	if (w.kallow) {
 		struct vigil_sensor_status ss;
 
