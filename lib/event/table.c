@@ -56,6 +56,8 @@ static const struct ev_field exec_fields[] = {
 	/* entered a running container from outside (R2000), and from which tool */
 	F("entered", EV_BOOL, exec.entered, EV_OPTIONAL, NULL),
 	F("entered_by", EV_STR, exec.entered_by, EV_OPTIONAL, NULL),
+	F("entered_pid", EV_UINT, exec.entered_pid, EV_OPTIONAL, NULL),
+	F("entered_host_pid", EV_BOOL, exec.entered_host_pid, EV_OPTIONAL, NULL),
 };
 
 static const struct ev_field fork_fields[] = {
@@ -125,7 +127,8 @@ static const struct ev_field dns_fields[] = {
 	F("domain", EV_STR, dns.name, EV_KEY, NULL),
 	F("qtype", EV_NAME, dns.qtype, 0, &ev_names_dns_qtype),
 	ADDR("server_addr", "server_port", dns.server, EV_PEER),
-	F("tcp", EV_BOOL, dns.tcp, EV_OPTIONAL, NULL), /* DNS over TCP */
+	F("tcp", EV_BOOL, dns.tcp, EV_OPTIONAL, NULL),	     /* DNS over TCP */
+	F("desync", EV_BOOL, dns.desync, EV_OPTIONAL, NULL), /* its stream lost sync */
 };
 
 static const struct ev_field capability_fields[] = {

@@ -36,6 +36,7 @@ static void test_abi_layout(void **state)
 	assert_int_equal(offsetof(struct vg_event, data), VG_EVENT_HDR_SIZE);
 	assert_int_equal(sizeof(struct vg_sockaddr), 20);
 	assert_int_equal(sizeof(struct vg_writer), sizeof(struct vg_sockaddr));
+	assert_int_equal(sizeof(struct vg_entered), sizeof(struct vg_sockaddr));
 	assert_int_equal(sizeof(struct vg_inode_key), 16);
 	assert_int_equal(sizeof(struct vg_dedup_key), 24);
 	assert_int_equal(sizeof(struct vg_bitmap) * 8, VG_MAX_SYSCALLS);
@@ -200,24 +201,24 @@ static void test_dns_stream(void **state)
 	s[m1] = 0, s[m1 + 1] = (uint8_t)n;
 	m2 = n + 2;
 	/* all in one write */
-	assert_int_equal(vigil_dns_streams__feed(t, 1, s, m1 + m2, m1 + m2, q, 8), 2);
+	assert_int_equal(vigil_dns_streams__feed(t, 1, s, m1 + m2, m1 + m2, q, 8, NULL), 2);
 	assert_string_equal(q[0].name, "a.example");
 	assert_int_equal(q[0].qtype, 1);
 	assert_string_equal(q[1].name, "bb.test");
 	assert_int_equal(q[1].qtype, 28);
 	/* one byte per write, interleaved with another stream's whole messages */
 	for (size_t i = 0; i < m1 + m2; i++) {
-		n = vigil_dns_streams__feed(t, 2, s + i, 1, 1, q, 8);
+		n = vigil_dns_streams__feed(t, 2, s + i, 1, 1, q, 8, NULL);
 		assert_int_equal(n, i == m1 - 1 || i == m1 + m2 - 1 ? 1 : 0);
 		if (n)
 			assert_string_equal(q[0].name, i < m1 ? "a.example" : "bb.test");
-		assert_int_equal(vigil_dns_streams__feed(t, 3, s, m1, m1, q, 8), 1);
+		assert_int_equal(vigil_dns_streams__feed(t, 3, s, m1, m1, q, 8, NULL), 1);
 	}
 	/* the length alone, then the message */
-	assert_int_equal(vigil_dns_streams__feed(t, 4, s, 2, 2, q, 8), 0);
-	assert_int_equal(vigil_dns_streams__feed(t, 4, s + 2, m1 - 2, m1 - 2, q, 8), 1);
+	assert_int_equal(vigil_dns_streams__feed(t, 4, s, 2, 2, q, 8, NULL), 0);
+	assert_int_equal(vigil_dns_streams__feed(t, 4, s + 2, m1 - 2, m1 - 2, q, 8, NULL), 1);
 	/* at most max questions handed out */
-	assert_int_equal(vigil_dns_streams__feed(t, 5, s, m1 + m2, m1 + m2, q, 1), 1);
+	assert_int_equal(vigil_dns_streams__feed(t, 5, s, m1 + m2, m1 + m2, q, 1, NULL), 1);
 	/* a message longer than what is copied: its question, the rest passed over (seen or
 	 * not), then the next message */
 	len = 600;
@@ -228,7 +229,7 @@ static void test_dns_stream(void **state)
 		      "\x00",
 		      3, 1);
 	s[0] = (uint8_t)(len >> 8), s[1] = (uint8_t)len;
-	assert_int_equal(vigil_dns_streams__feed(t, 6, s, 514, len + 2, q, 8), 1);
+	assert_int_equal(vigil_dns_streams__feed(t, 6, s, 514, len + 2, q, 8, NULL), 1);
 	assert_string_equal(q[0].name, "z");
 	n = dns_query(s + 2,
 		      "\x01"
@@ -237,18 +238,77 @@ static void test_dns_stream(void **state)
 		      3, 1);
 	s[0] = 0, s[1] = (uint8_t)n;
 	assert_int_equal(vigil_dns__parse_question(s + 2, n, q[0].name, 256, &q[0].qtype), 0);
-	assert_int_equal(vigil_dns_streams__feed(t, 6, s, n + 2, n + 2, q, 8), 1);
+	assert_int_equal(vigil_dns_streams__feed(t, 6, s, n + 2, n + 2, q, 8, NULL), 1);
 	assert_string_equal(q[0].name, "y");
 	/* a tail lost inside a message before its question: that message is skipped, the next
 	 * one read */
-	assert_int_equal(vigil_dns_streams__feed(t, 7, s, 4, n + 2, q, 8), 0);
-	assert_int_equal(vigil_dns_streams__feed(t, 7, s, n + 2, n + 2, q, 8), 1);
+	assert_int_equal(vigil_dns_streams__feed(t, 7, s, 4, n + 2, q, 8, NULL), 0);
+	assert_int_equal(vigil_dns_streams__feed(t, 7, s, n + 2, n + 2, q, 8, NULL), 1);
 	/* garbage: a zero length, a message that is not a query */
 	s[0] = s[1] = 0;
-	assert_int_equal(vigil_dns_streams__feed(t, 8, s, 2, 2, q, 8), 0);
+	assert_int_equal(vigil_dns_streams__feed(t, 8, s, 2, 2, q, 8, NULL), 0);
 	/* many streams: the oldest is forgotten, never more than the table holds */
 	for (uint64_t k = 100; k < 100 + 3 * VIGIL_DNS_STREAMS; k++)
-		assert_int_equal(vigil_dns_streams__feed(t, k, s, 1, 1, q, 8), 0);
+		assert_int_equal(vigil_dns_streams__feed(t, k, s, 1, 1, q, 8, NULL), 0);
+	vigil_dns_streams__free(t);
+}
+
+/* The attacker's view: a length prefix, then 64 other DNS streams push this one out of the
+ * table, then the message. Read as a new stream, the message's first bytes would be its
+ * length and its question never seen: the stream is reported out of sync and the message,
+ * the rest of the one cut, is still read; garbage keeps it out of sync until a whole message
+ * parses. */
+static void test_dns_stream_eviction(void **state)
+{
+	struct vigil_dns_streams *t = vigil_dns_streams__new();
+	struct vigil_dns_question q[VIGIL_DNS_STREAM_QUESTIONS];
+	struct vigil_dns_stream_stats st;
+	uint8_t s[600], junk[40];
+	size_t n, m;
+	bool lost = true;
+
+	(void)state;
+	assert_non_null(t);
+	n = dns_query(s + 2,
+		      "\x06"
+		      "hidden"
+		      "\x07"
+		      "example"
+		      "\x00",
+		      16, 1);
+	s[0] = 0, s[1] = (uint8_t)n;
+	m = n + 2;
+	assert_int_equal(vigil_dns_streams__feed(t, 9, s, 2, 2, q, 8, &lost), 0);
+	assert_false(lost);
+	/* 64 other streams, each a whole message: stream 9 is forgotten in mid-message */
+	for (uint64_t k = 1000; k < 1000 + VIGIL_DNS_STREAMS; k++)
+		assert_int_equal(vigil_dns_streams__feed(t, k, s, m, m, q, 8, &lost), 1);
+	vigil_dns_streams__stats(t, &st);
+	assert_int_equal(st.evicted_mid, 1);
+	/* the message: reported out of sync, and its question still read */
+	assert_int_equal(vigil_dns_streams__feed(t, 9, s + 2, n, n, q, 8, &lost), 1);
+	assert_true(lost);
+	assert_string_equal(q[0].name, "hidden.example");
+	/* in sync again: the next message as usual */
+	assert_int_equal(vigil_dns_streams__feed(t, 9, s, m, m, q, 8, &lost), 1);
+	assert_false(lost);
+	/* cut again in mid-message, then garbage: out of sync, unread, until a whole message */
+	assert_int_equal(vigil_dns_streams__feed(t, 9, s, 5, 5, q, 8, &lost), 0);
+	for (uint64_t k = 2000; k < 2000 + VIGIL_DNS_STREAMS; k++)
+		vigil_dns_streams__feed(t, k, s, m, m, q, 8, NULL);
+	memset(junk, 0xff, sizeof(junk));
+	assert_int_equal(
+		vigil_dns_streams__feed(t, 9, junk, sizeof(junk), sizeof(junk), q, 8, &lost), 0);
+	assert_true(lost);
+	assert_int_equal(
+		vigil_dns_streams__feed(t, 9, junk, sizeof(junk), sizeof(junk), q, 8, &lost), 0);
+	assert_false(lost); /* said once */
+	assert_int_equal(vigil_dns_streams__feed(t, 9, s, m, m, q, 8, &lost), 1);
+	assert_string_equal(q[0].name, "hidden.example");
+	vigil_dns_streams__stats(t, &st);
+	assert_int_equal(st.desync, 2);
+	assert_int_equal(st.resync, 2);
+	assert_int_equal(st.unread, 2);
 	vigil_dns_streams__free(t);
 }
 
@@ -479,6 +539,88 @@ static int seen_cb(const struct vigil_event *ev, void *ctx)
 	return 0;
 }
 
+/* R2000: the entering tool as the kernel captured it (sa[1]), and the runtime's own names */
+struct entered_seen {
+	bool entered, host;
+	char by[32];
+	uint32_t pid;
+};
+
+static int entered_cb(const struct vigil_event *ev, void *ctx)
+{
+	struct entered_seen *w = ctx;
+
+	w->entered = ev->exec.entered;
+	w->host = ev->exec.entered_host_pid;
+	snprintf(w->by, sizeof(w->by), "%s", ev->exec.entered_by ? ev->exec.entered_by : "(null)");
+	w->pid = ev->exec.entered_pid;
+	return 0;
+}
+
+static void test_decode_entered(void **state)
+{
+	static const char strs[] = "id\0bin\0usr\0id\0";
+	uint16_t lens[3] = { 11, 3, 0 };
+	struct vigil_sensor *s = vigil_sensor__new_offline();
+	struct vg_entered *en;
+	struct entered_seen w;
+	struct rec r;
+	size_t n;
+
+	assert_non_null(s);
+	n = rec_init(&r, VG_EV_EXEC, strs, sizeof(strs) - 1, lens,
+		     VG_STR_PATH | VG_STR_ARGV << 2 | VG_STR_PATH << 4);
+	en = (struct vg_entered *)&r.e.sa[1];
+	r.e.arg[0] = 1 | VG_EXEC_ENTERED;
+	memcpy(en->comm, "conmon", 7);
+	en->tgid = 31337;
+	memset(&w, 0, sizeof(w));
+	assert_int_equal(vigil_sensor__feed(s, &r, n, entered_cb, &w), 1);
+	assert_true(w.entered);
+	assert_false(w.host);
+	assert_string_equal(w.by, "conmon");
+	assert_int_equal(w.pid, 31337);
+	/* hostPID, and a comm of all 16 bytes (no NUL): cut to the kernel's 15 */
+	r.e.arg[0] = 1 | VG_EXEC_ENTERED_HOST;
+	memcpy(en->comm, "containerd-shim-", 16);
+	memset(&w, 0, sizeof(w));
+	assert_int_equal(vigil_sensor__feed(s, &r, n, entered_cb, &w), 1);
+	assert_true(w.entered && w.host);
+	assert_string_equal(w.by, "containerd-shim");
+	/* not entered: no tool, whatever sa[1] holds */
+	r.e.arg[0] = 1;
+	memset(&w, 0, sizeof(w));
+	assert_int_equal(vigil_sensor__feed(s, &r, n, entered_cb, &w), 1);
+	assert_false(w.entered);
+	assert_string_equal(w.by, "(null)");
+	assert_int_equal(w.pid, 0);
+	vigil_sensor__free(s);
+	(void)state;
+}
+
+static void test_runtime_comm(void **state)
+{
+	static const char *const yes[] = {
+		"runc", "runc:[0:PARENT]", "runc:[1:CHILD]", "runc:[2:INIT]", "exe", "crun"
+	};
+	static const char *const no[] = { "runcx",  "run", "crun2",	      "exe2",
+					  "conmon", "",	   "containerd-shim", "runc:" };
+	char c[16];
+
+	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		memset(c, 0, sizeof(c));
+		memcpy(c, yes[i], strlen(yes[i]));
+		assert_true(vg_runtime_comm(c));
+	}
+	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++) {
+		memset(c, 0, sizeof(c));
+		memcpy(c, no[i], strlen(no[i]));
+		if (vg_runtime_comm(c))
+			fail_msg("'%s' taken for the runtime", no[i]);
+	}
+	(void)state;
+}
+
 static void test_decode(void **state)
 {
 	struct vigil_sensor *s = vigil_sensor__new_offline();
@@ -597,10 +739,13 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_abi_layout),
+		cmocka_unit_test(test_decode_entered),
+		cmocka_unit_test(test_runtime_comm),
 		cmocka_unit_test(test_path_hash),
 		cmocka_unit_test(test_container_id),
 		cmocka_unit_test(test_dns),
 		cmocka_unit_test(test_dns_stream),
+		cmocka_unit_test(test_dns_stream_eviction),
 		cmocka_unit_test(test_paths),
 		cmocka_unit_test(test_proc_table_reuse_and_lru),
 		cmocka_unit_test(test_proc_table_grows),
