@@ -22,6 +22,7 @@ cat >"$TEST_TMP/agent.yaml" <<EOF2
 state_dir: $state
 scope: containers
 rescan: 1s
+health_interval: 1s
 include_cgroups: ["$PARENT/*"]
 learning:
   duration: 3s
@@ -43,7 +44,8 @@ for ((i = 1; i <= K; i++)); do
 	podman_cmd run --rm --name "vigil-churn-$i-$$" --cgroup-parent "$PARENT" "$BUSYBOX_IMAGE" sh -c 'cat /etc/hostname >/dev/null; sleep 1' >/dev/null 2>&1
 	if ((i % 10 == 0)); then
 		heap=$(grep -o 'heap in use [0-9]* KiB' "$TEST_TMP/agent.log" | tail -1)
-		echo "after $i containers ($(($(date +%s) - t0)) s): VmRSS $(rss VmRSS) KiB VmHWM $(rss VmHWM) KiB; ${heap:-no reap yet}"
+		procs=$(python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); print(s["sensor"]["processes"]["count"], s["sensor"]["workloads"]["count"])' "$state/status.json" 2>/dev/null || echo "? ?")
+		echo "after $i containers ($(($(date +%s) - t0)) s): VmRSS $(rss VmRSS) KiB VmHWM $(rss VmHWM) KiB; ${heap:-no reap yet}; sensor table: ${procs% *} processes, ${procs#* } workloads"
 	fi
 done
 sleep 3

@@ -39,9 +39,14 @@ if [ -n "${AGENT_WRAP:-}" ]; then
 fi
 rss() { awk -v k="$1:" '$1 == k { print $2 }' "/proc/$pid/status"; }
 idle=$(rss VmRSS)
+# mostly idle (a loop every 30 s): 100 containers of busy loops load a shared machine
 for ((i = 1; i <= N; i++)); do
-	podman_start "c$i" "$BUSYBOX_IMAGE" sh -c 'while :; do cat /etc/hostname >/dev/null; sleep 1; done'
+	podman_start "c$i" "$BUSYBOX_IMAGE" sh -c 'while :; do cat /etc/hostname >/dev/null; sleep 30; done'
 done
+# all of them at once when it ends (registered last, so it runs first; one rm each is slow)
+names=()
+for ((i = 1; i <= N; i++)); do names+=("vigil-$TEST_NAME-c$i-$$"); done
+on_exit podman_cmd rm -f -t 0 "${names[@]}"
 # (named by container id: the engine is not asked about containers outside its own parent)
 learned() { [ "$(ls "$state/profiles" 2>/dev/null | wc -l)" -ge "$N" ]; }
 wait_until 300 learned || fail "not all learned"

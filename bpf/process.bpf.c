@@ -271,7 +271,10 @@ int BPF_PROG(vg_exit, struct task_struct *p, bool group_dead)
 	if (!e)
 		return 0;
 	e->arg[0] = BPF_CORE_READ(t, exit_code);
-	return ev_submit(e, 0, 0, false);
+	/* never a repeat: each process exits once, and user space forgets the process on it (a
+	 * de-duplicated exit, e.g. a second busybox applet exiting in one workload, left the
+	 * process in the sensor's table until it filled: ~1 KiB per short-lived process) */
+	return ev_submit_key(e, 0, 0, false, VG_KEY_STREAM);
 }
 
 /* ---- syscalls: the set per workload (enter) ------------------------------------------ */

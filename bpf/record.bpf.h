@@ -251,7 +251,7 @@ static __always_inline bool dedup_repeat(struct vg_dedup_key *k, __u64 now, bool
  * arg[] numbers are part of the de-duplication key (the rest, e.g. return values, are not).
  * force_dedup: de-duplicate even when the sensor runs without it (first-use style events).
  */
-#define VG_KEY_STREAM (~0ull) /* ev_submit_key: never de-duplicated */
+#define VG_KEY_STREAM (~0ull) /* ev_submit_key: never de-duplicated (stream pieces, exits) */
 static __always_inline int ev_submit_key(struct vg_event *e, __u32 off, int nargs, bool force_dedup,
 					 __u64 key_hash)
 {

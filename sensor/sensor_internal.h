@@ -93,6 +93,10 @@ void vigil_workload_table__free(struct vigil_workload_table *t);
 struct vigil_workload_entry *vigil_workload_table__get(struct vigil_workload_table *t,
 						       uint64_t cgroup_id, bool *ret_created);
 void vigil_workload_table__remove(struct vigil_workload_table *t, uint64_t cgroup_id);
+/* Removes every entry for which gone(entry, ctx) is true; how many. */
+size_t vigil_workload_table__prune(struct vigil_workload_table *t,
+				   bool (*gone)(const struct vigil_workload_entry *w, void *ctx),
+				   void *ctx);
 size_t vigil_workload_table__count(const struct vigil_workload_table *t);
 /* Fills path, container id, runtime and name of a fresh entry from its cgroup path. */
 void vigil_workload_entry__set_path(struct vigil_workload_entry *w, const char *path);

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 
 #include <bpf/bpf.h>
@@ -49,6 +50,26 @@ int vigil_sensor__unwatch_cgroup(struct vigil_sensor *s, uint64_t cgroup_id)
 	/* its entry (path, name, container id: ~1 KiB) goes too, or churn fills the table */
 	vigil_workload_table__remove(s->wls, cgroup_id);
 	return 0;
+}
+
+/* Its cgroup is gone: no path was found when the entry was made, or the path is no more. */
+static bool cgroup_gone(const struct vigil_workload_entry *w, void *ctx)
+{
+	const struct vigil_sensor *s = ctx;
+	struct stat st;
+
+	if (!w->path[0] || w->path[0] != '/')
+		return true;
+	if (!w->path[1])
+		return false; /* the root */
+	return fstatat(s->cg2_fd, w->path + 1, &st, 0) < 0 && errno == ENOENT;
+}
+
+size_t vigil_sensor__forget_gone_workloads(struct vigil_sensor *s)
+{
+	if (s->offline || s->cg2_fd < 0)
+		return 0;
+	return vigil_workload_table__prune(s->wls, cgroup_gone, s);
 }
 
 int vigil_sensor__exclude_cgroup(struct vigil_sensor *s, uint64_t cgroup_id)

@@ -375,6 +375,26 @@ void vigil_workload_table__remove(struct vigil_workload_table *t, uint64_t cgrou
 		wl_unlink_free(t, w);
 }
 
+size_t vigil_workload_table__prune(struct vigil_workload_table *t,
+				   bool (*gone)(const struct vigil_workload_entry *w, void *ctx),
+				   void *ctx)
+{
+	struct vigil_lru_node *l = t->lru.head, *next;
+	size_t n = 0;
+
+	for (; l; l = next) {
+		struct vigil_workload_entry *w =
+			vigil_lru_entry(l, struct vigil_workload_entry, lru);
+
+		next = l->next;
+		if (gone(w, ctx)) {
+			wl_unlink_free(t, w);
+			n++;
+		}
+	}
+	return n;
+}
+
 size_t vigil_workload_table__count(const struct vigil_workload_table *t)
 {
 	return t->count;

@@ -75,6 +75,9 @@ int vigil_sensor__spawn_cleanup(struct vigil_sensor *s, uint64_t cgroup_id);
 /* Start/stop watching a cgroup (by id or cgroup2 path relative to the cgroup2 mount). */
 int vigil_sensor__watch_cgroup(struct vigil_sensor *s, uint64_t cgroup_id);
 int vigil_sensor__unwatch_cgroup(struct vigil_sensor *s, uint64_t cgroup_id);
+/* Forgets the table entries of cgroups that no longer exist (seen through a watched parent,
+ * never watched themselves, or named by a record read after their unwatch); how many. */
+size_t vigil_sensor__forget_gone_workloads(struct vigil_sensor *s);
 /* Path relative to the cgroup2 mount, or an absolute path under /sys/fs/cgroup. */
 int vigil_sensor__cgroup_id(const char *cgroup_path, uint64_t *ret_id);
 /* SCOPE_ALL: stop watching a cgroup and everything below it. */

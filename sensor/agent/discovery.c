@@ -337,8 +337,10 @@ void agent_reap_containers(struct agent *a)
 	}
 	forgotten = a->nwl - keep;
 	a->nwl = keep;
-	if (forgotten)
+	if (forgotten) {
 		agent_stored_release_unused(a);
+		vigil_sensor__forget_gone_workloads(a->s);
+	}
 	mem_after_reap(a, forgotten);
 }
 

@@ -437,6 +437,32 @@ static void test_workload_table(void **state)
 	vigil_workload_table__free(t);
 }
 
+static bool odd_id(const struct vigil_workload_entry *w, void *ctx)
+{
+	(*(int *)ctx)++;
+	return w->wl.cgroup_id & 1;
+}
+
+/* Pruning removes exactly the entries the predicate names, asking once per entry. */
+static void test_workload_table_prune(void **state)
+{
+	struct vigil_workload_table *t = vigil_workload_table__new(64);
+	bool created;
+	int asked = 0;
+
+	(void)state;
+	for (uint64_t id = 1; id <= 10; id++)
+		assert_non_null(vigil_workload_table__get(t, id, &created));
+	assert_int_equal(vigil_workload_table__prune(t, odd_id, &asked), 5);
+	assert_int_equal(asked, 10);
+	assert_int_equal(vigil_workload_table__count(t), 5);
+	for (uint64_t id = 1; id <= 10; id++) {
+		vigil_workload_table__get(t, id, &created);
+		assert_int_equal(created, (bool)(id & 1)); /* the odd ones were gone */
+	}
+	vigil_workload_table__free(t);
+}
+
 static void test_names(void **state)
 {
 	for (int k = 1; k < VIGIL_EV__MAX; k++)
@@ -723,6 +749,7 @@ int main(void)
 		cmocka_unit_test(test_paths),
 		cmocka_unit_test(test_proc_table_reuse_and_lru),
 		cmocka_unit_test(test_proc_table_grows),
+		cmocka_unit_test(test_workload_table_prune),
 		cmocka_unit_test(test_workload_table),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_decode),
