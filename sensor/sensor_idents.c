@@ -148,9 +148,10 @@ int sensor_idents_allow(struct vigil_sensor *s, uint64_t cgroup_id, const struct
 	int fd = bpf_map__fd(s->skel->maps.openallow);
 
 	for (size_t i = 0; i < n; i++) {
-		struct vg_open_key k = {
-			.cgroup_id = cgroup_id, .hash = v[i].ino, .kind = VG_OA_INODE, .pad = v[i].dev
-		};
+		struct vg_open_key k = { .cgroup_id = cgroup_id,
+					 .hash = v[i].ino,
+					 .kind = VG_OA_INODE,
+					 .pad = v[i].dev };
 		struct vg_open_allow a;
 		int err;
 

@@ -70,10 +70,10 @@ int vigil_sensor__clear_kallow(struct vigil_sensor *s, uint64_t cgroup_id)
 
 	if (!err)
 		err = sensor_kallow_clear_keys(bpf_map__fd(s->skel->maps.openallow), cgroup_id,
-				 sizeof(struct vg_open_key));
+					       sizeof(struct vg_open_key));
 	if (!err)
 		err = sensor_kallow_clear_keys(bpf_map__fd(s->skel->maps.netallow), cgroup_id,
-				 sizeof(struct vg_net_key));
+					       sizeof(struct vg_net_key));
 	if (!err) /* its own root's sensitive files (sensor_idents.c) */
 		err = sensor_kallow_clear_keys(bpf_map__fd(s->skel->maps.sensitive), cgroup_id,
 					       sizeof(struct vg_open_key));
@@ -162,7 +162,7 @@ static int load_open(const char *path, enum vigil_kallow_path kind, uint64_t fla
 	/* the node's sensitive files this entry allows, by identity too (sensor_idents.c) */
 	return err ? err
 		   : loaded(l, sensor_idents_allow(l->s, l->cg, l->s->idents, l->s->nidents, NULL,
-						    path, kind, flags, any));
+						   path, kind, flags, any));
 }
 
 static int load_peer(int family, const uint8_t addr[16], uint8_t proto, uint16_t port, void *arg)

@@ -33,7 +33,7 @@ void agent_wl_kallow(struct agent *a, struct wl *w)
 	const char *container = w->id.k8s && w->id.container_name[0] ? w->id.container_name : NULL;
 	int err;
 
-	w->kallow = true; /* whatever happens below, the old entries are cleared */
+	w->kallow = true;      /* whatever happens below, the old entries are cleared */
 	w->root_known = false; /* cleared with them: read again (agent_kallow_roots) */
 	w->root_next = 0;
 	if (!w->profile || !w->profile->good) {
@@ -105,8 +105,9 @@ static void kallow_root(struct agent *a, struct wl *w, uint64_t now)
 		agent_logf("%s: %u sensitive file(s) of its own root known to the kernel by "
 			   "identity%s",
 			   w->name, r.loaded,
-			   r.left_out ? " (some left out: an alias of those is detected, not killed)"
-				      : "");
+			   r.left_out
+				   ? " (some left out: an alias of those is detected, not killed)"
+				   : "");
 }
 
 void agent_kallow_roots(struct agent *a, uint64_t now)
