@@ -5,6 +5,9 @@
 # Root, podman (the test store). About 3 s per container here. See docs/BENCHMARKS.md.
 #
 #   VIGIL_TEST_TIMEOUT=3600 bench/agent_churn.sh [K]      # default 60
+#
+# AGENT_WRAP="heaptrack -o FILE" runs the agent under a heap profiler; it is killed (KILL) at
+# the end, so what the profile reports as leaked is what the agent held at that moment.
 . "$(dirname "$0")/../tests/lib/common.sh"
 . "$TESTLIB/podman.sh"
 requires_podman
@@ -24,9 +27,15 @@ learning:
   duration: 3s
 sinks: [file:$state/alerts.jsonl]
 EOF2
-spawn agent env VIGIL_MEM_TRACE=1 "$VIGIL" agent --config "$TEST_TMP/agent.yaml"
+# shellcheck disable=SC2086 # AGENT_WRAP is a command line
+spawn agent env VIGIL_MEM_TRACE=1 ${AGENT_WRAP:-} "$VIGIL" agent --config "$TEST_TMP/agent.yaml"
 pid=$SPAWNED_PID
-wait_for_line "$TEST_TMP/agent.log" 'agent: started' 30
+wait_for_line "$TEST_TMP/agent.log" 'agent: started' 60
+if [ -n "${AGENT_WRAP:-}" ]; then
+	for p in $(pgrep -s 0 -x vigil); do
+		[ "$(readlink "/proc/$p/exe")" = "$(readlink -f "$VIGIL")" ] && [ "$p" != "$pid" ] && pid=$p
+	done
+fi
 rss() { awk -v k="$1:" '$1 == k { print $2 }' "/proc/$pid/status"; }
 echo "start VmRSS $(rss VmRSS) VmHWM $(rss VmHWM)"
 t0=$(date +%s)
@@ -40,3 +49,5 @@ done
 sleep 3
 grep 'memory: forgot' "$TEST_TMP/agent.log" | tail -1
 echo "end VmRSS $(rss VmRSS) VmHWM $(rss VmHWM); profiles $(ls $state/profiles 2>/dev/null | wc -l)"
+gone() { ! kill -0 "$1" 2>/dev/null; }
+[ -z "${AGENT_WRAP:-}" ] || { kill -KILL "$pid"; wait_until 300 gone "$SPAWNED_PID"; }

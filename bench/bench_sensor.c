@@ -6,6 +6,11 @@
  * floor), and with the vigil sensor (workload unmonitored; monitored as the agent runs it,
  * de-duplication on; monitored without de-duplication, every open an event). Then the
  * sensor's RSS with 100 workloads. Prints a Markdown section for docs/BENCHMARKS.md.
+ *
+ * Also the hot paths issue 14 added, each in a loop of its own: write(2) (the dispatcher and
+ * the DNS-over-TCP lookup at its exit), socket(2)+close (the family/type compare), an open for
+ * writing (the `written` map update, never de-duplicated) and an io_uring send on a UDP
+ * socket (the submission hook's opcode compare and socket/address reads).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -15,7 +20,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -31,8 +39,14 @@ enum loop {
 	LOOP_OPEN,
 	LOOP_URING,
 	LOOP_FORKEXEC,
+	LOOP_WRITE,
+	LOOP_SOCKET,
+	LOOP_OPENW,
+	LOOP_URING_SEND,
 	LOOP__N
 };
+
+static char openw_path[64] = "/tmp/vigil-bench-openw";
 
 static const char *bench_cg2 = "/sys/fs/cgroup/unified";
 
@@ -75,10 +89,75 @@ static void uring_open_close(void)
 	io_uring_cqe_seen(&ring, cqe);
 }
 
+/* One IORING_OP_SEND of 32 bytes on a UDP socket connected to one of its own (never read:
+ * the receiver drops what overflows, the send still completes). */
+static void uring_send(void)
+{
+	static struct io_uring ring;
+	static int ready, fd = -1;
+	static const char msg[32] = "vigil-bench";
+	struct io_uring_cqe *cqe;
+	struct io_uring_sqe *sqe;
+
+	if (!ready) {
+		struct sockaddr_in a = { .sin_family = AF_INET,
+					 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+		socklen_t len = sizeof(a);
+		int rx = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+		fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		if (rx < 0 || fd < 0 || bind(rx, (struct sockaddr *)&a, sizeof(a)) ||
+		    getsockname(rx, (struct sockaddr *)&a, &len) ||
+		    connect(fd, (struct sockaddr *)&a, sizeof(a)) ||
+		    io_uring_queue_init(8, &ring, 0))
+			return;
+		ready = 1;
+	}
+	if (!(sqe = io_uring_get_sqe(&ring)))
+		return;
+	io_uring_prep_send(sqe, fd, msg, sizeof(msg), 0);
+	if (io_uring_submit_and_wait(&ring, 1) < 1 || io_uring_wait_cqe(&ring, &cqe))
+		return;
+	io_uring_cqe_seen(&ring, cqe);
+}
+
+static void run_one(enum loop l)
+{
+	static int null_fd = -1;
+	static const char buf[64];
+	int fd;
+
+	switch (l) {
+	case LOOP_WRITE:
+		if (null_fd < 0)
+			null_fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+		if (write(null_fd, buf, sizeof(buf)) < 0)
+			return;
+		break;
+	case LOOP_SOCKET:
+		fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		if (fd >= 0)
+			close(fd);
+		break;
+	case LOOP_OPENW:
+		fd = open(openw_path, O_WRONLY | O_CLOEXEC);
+		if (fd >= 0)
+			close(fd);
+		break;
+	case LOOP_URING_SEND:
+		uring_send();
+		break;
+	default:
+		break;
+	}
+}
+
 static void run_loop(enum loop l, long n)
 {
 	for (long i = 0; i < n; i++) {
-		if (l == LOOP_URING) {
+		if (l >= LOOP_WRITE) {
+			run_one(l);
+		} else if (l == LOOP_URING) {
 			uring_open_close();
 		} else if (l == LOOP_OPEN) {
 			int fd = open("/etc/hostname", O_RDONLY | O_CLOEXEC);
@@ -273,6 +352,43 @@ static long rss_with_workloads(long *ret_base, long *ret_before)
 	return rss;
 }
 
+static const char *const mode_names[] = {
+	"no BPF",
+	"floor: empty programs on every hook the sensor attaches",
+	"vigil, workload not monitored (early exit)",
+	"vigil agent mode (all workloads, de-duplication on)",
+	"vigil trace mode (watched, no de-duplication: every open an event)",
+};
+
+/* The second table: the loops of the hot paths issue 14 added. */
+static void print_hooks(double r[5][LOOP__N], const long counts[LOOP__N])
+{
+	static const enum loop hl[] = { LOOP_WRITE, LOOP_SOCKET, LOOP_OPENW, LOOP_URING_SEND };
+
+	printf("\nThe hot paths issue 14 added, same rounds (%ld write(2) of 64 bytes to /dev/null; "
+	       "%ld socket(2)+close of a UDP socket; %ld open for writing of a regular file + "
+	       "close; %ld io_uring IORING_OP_SEND of 32 bytes on a connected UDP socket), ns per "
+	       "iteration, in parentheses the overhead over no BPF and its ratio to the floor's:\n\n",
+	       counts[LOOP_WRITE], counts[LOOP_SOCKET], counts[LOOP_OPENW],
+	       counts[LOOP_URING_SEND]);
+	printf("| mode | write | socket+close | open for writing | io_uring send |\n"
+	       "|---|---|---|---|---|\n");
+	for (int m = 0; m < 5; m++) {
+		printf("| %s |", mode_names[m]);
+		for (size_t k = 0; k < sizeof(hl) / sizeof(hl[0]); k++) {
+			double v = r[m][hl[k]], o = v - r[0][hl[k]], f = r[1][hl[k]] - r[0][hl[k]];
+
+			if (m == 0)
+				printf(" %.0f |", v);
+			else if (f > 0)
+				printf(" %.0f (%+.0f, %.2f×) |", v, o, o / f);
+			else
+				printf(" %.0f (%+.0f, floor in noise) |", v, o);
+		}
+		printf("\n");
+	}
+}
+
 int main(int argc, char **argv)
 {
 	long nopen = argc > 1 ? strtol(argv[1], NULL, 10) : 200000;
@@ -290,7 +406,7 @@ int main(int argc, char **argv)
 	struct timespec t0, t1;
 	double r[5][LOOP__N];
 	long base = -1, before = -1, rss;
-	long counts[LOOP__N] = { nopen, nopen / 2, nfork };
+	long counts[LOOP__N] = { nopen, nopen / 2, nfork, nopen, nopen / 2, nopen, nopen / 2 };
 
 	if (geteuid() != 0) {
 		fprintf(stderr, "bench_sensor: needs root\n");
@@ -306,6 +422,14 @@ int main(int argc, char **argv)
 		sleep((unsigned)strtoul(argv[2], NULL, 10));
 		vigil_floor__destroy(fl);
 		return 0;
+	}
+	snprintf(openw_path, sizeof(openw_path), "/tmp/vigil-bench-openw-%d", (int)getpid());
+	{
+		int fd = open(openw_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+		if (fd < 0)
+			return 1;
+		close(fd);
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	/* modes interleaved, 3 rounds, the best of each: the machine is shared, noise only adds */
@@ -373,13 +497,7 @@ int main(int argc, char **argv)
 	printf("| mode | open+close ns | overhead | ratio to floor | io_uring open+close ns | overhead "
 	       "| ratio to floor | fork+exec µs | overhead | vs no BPF |\n"
 	       "|---|---|---|---|---|---|---|---|---|---|\n");
-	static const char *const names[] = {
-		"no BPF",
-		"floor: empty programs on every hook the sensor attaches",
-		"vigil, workload not monitored (early exit)",
-		"vigil agent mode (all workloads, de-duplication on)",
-		"vigil trace mode (watched, no de-duplication: every open an event)",
-	};
+	const char *const *names = mode_names;
 	double fo = r[1][LOOP_OPEN] - r[0][LOOP_OPEN], fu = r[1][LOOP_URING] - r[0][LOOP_URING];
 
 	for (int m = 0; m < 5; m++) {
@@ -404,6 +522,8 @@ int main(int argc, char **argv)
 			       r[0][LOOP_FORKEXEC] > 0 ? 100.0 * f / r[0][LOOP_FORKEXEC] : 0.0);
 		}
 	}
+	print_hooks(r, counts);
+	unlink(openw_path);
 	printf("\nOn a machine shared with other jobs, differences of a few hundred ns are noise "
 	       "(the floor can come out faster than no BPF); compare large differences only.\n");
 	printf("\nSensor RSS (VmRSS of the process holding it): %ld KiB before open, %ld KiB after "

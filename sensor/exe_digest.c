@@ -9,8 +9,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
-#include <openssl/evp.h>
-
+#include "util/digest.h"
 #include "util/lru.h"
 #include "vigil/exe_digest.h"
 #include "util/strutil.h"
@@ -125,19 +124,14 @@ static bool same_file(int fd, const struct vigil_event *ev)
 
 int vigil_sha256_fd(int fd, uint64_t size, char hex[65])
 {
-	unsigned char buf[1 << 16], md[EVP_MAX_MD_SIZE];
-	unsigned mdlen = 0;
+	unsigned char buf[1 << 16], md[VIGIL_SHA256_LEN];
+	struct vigil_sha256 ctx;
 	uint64_t total = 0;
-	EVP_MD_CTX *ctx;
 	int r = 0;
 
 	if (size > VIGIL_EXE_DIGEST_MAX_FILE)
 		return -EFBIG;
-	ctx = EVP_MD_CTX_new();
-	if (!ctx || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
-		EVP_MD_CTX_free(ctx);
-		return -ENOMEM;
-	}
+	vigil_sha256_init(&ctx);
 	for (;;) {
 		ssize_t n = pread(fd, buf, sizeof(buf), (off_t)total);
 
@@ -150,16 +144,17 @@ int vigil_sha256_fd(int fd, uint64_t size, char hex[65])
 		if (n == 0)
 			break;
 		total += (uint64_t)n;
-		if (total > size || EVP_DigestUpdate(ctx, buf, (size_t)n) != 1) {
+		if (total > size) {
 			r = -ENOENT; /* grew while read: not the file that ran */
 			break;
 		}
+		vigil_sha256_update(&ctx, buf, (size_t)n);
 	}
-	if (!r && (total != size || EVP_DigestFinal_ex(ctx, md, &mdlen) != 1 || mdlen != 32))
+	if (!r && total != size)
 		r = -ENOENT;
-	EVP_MD_CTX_free(ctx);
+	vigil_sha256_final(&ctx, md);
 	if (!r)
-		vigil_hex(md, 32, hex);
+		vigil_hex(md, sizeof(md), hex);
 	return r;
 }
 

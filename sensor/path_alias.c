@@ -30,8 +30,8 @@ struct ident {
 struct ns {
 	unsigned long long mntns; /* 0: free slot */
 	unsigned long long read_ns;
-	struct ident *v;
-	size_t n;
+	struct ident *v; /* grown as files are found: most namespaces hold a handful */
+	size_t n, cap;
 };
 
 struct vigil_path_alias {
@@ -77,7 +77,18 @@ static void add_file(struct ns *n, const char *root, const char *path)
 
 	if (n->n >= FILES_MAX ||
 	    (size_t)snprintf(full, sizeof(full), "%s%s", root, path) >= sizeof(full) ||
-	    stat(full, &st) || !S_ISREG(st.st_mode) || !(copy = strdup(path)))
+	    stat(full, &st) || !S_ISREG(st.st_mode))
+		return;
+	if (n->n == n->cap) {
+		size_t cap = n->cap ? n->cap * 2 : 8;
+		struct ident *v = realloc(n->v, cap * sizeof(*v));
+
+		if (!v)
+			return;
+		n->v = v;
+		n->cap = cap;
+	}
+	if (!(copy = strdup(path)))
 		return;
 	n->v[n->n].dev = st.st_dev;
 	n->v[n->n].ino = st.st_ino;
@@ -158,8 +169,6 @@ static struct ns *ns_for(struct vigil_path_alias *a, unsigned long long mntns, c
 		ns_clear(n);
 		n->mntns = mntns;
 	}
-	if (!n->v && !(n->v = calloc(FILES_MAX, sizeof(*n->v))))
-		return NULL;
 	if (!n->read_ns || now - n->read_ns > REFRESH_NS) {
 		read_identities(n, root);
 		n->read_ns = now;

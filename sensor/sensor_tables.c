@@ -20,11 +20,25 @@ struct vigil_proc_table {
 	struct vigil_lru lru;
 };
 
-static size_t proc_hash(const struct vigil_proc_table *t, uint32_t pid, uint64_t start)
+/* buckets at first: grown with the table, so a node with few processes has few pages of them */
+#define PROC_BUCKETS_MIN 511
+
+static size_t proc_hash_n(size_t nbuckets, uint32_t pid, uint64_t start)
 {
 	uint64_t h = (pid * 0x9e3779b97f4a7c15ull) ^ (start * 0xbf58476d1ce4e5b9ull);
 
-	return (size_t)(h ^ (h >> 29)) % t->nbuckets;
+	return (size_t)(h ^ (h >> 29)) % nbuckets;
+}
+
+static size_t proc_hash(const struct vigil_proc_table *t, uint32_t pid, uint64_t start)
+{
+	return proc_hash_n(t->nbuckets, pid, start);
+}
+
+/* Two buckets per entry at most (the bound the table was sized for before it grew). */
+static size_t proc_buckets_max(const struct vigil_proc_table *t)
+{
+	return t->max * 2 + 1;
 }
 
 struct vigil_proc_table *vigil_proc_table__new(size_t max)
@@ -34,7 +48,8 @@ struct vigil_proc_table *vigil_proc_table__new(size_t max)
 	if (!t)
 		return NULL;
 	t->max = max ? max : 1;
-	t->nbuckets = t->max * 2 + 1;
+	t->nbuckets =
+		proc_buckets_max(t) < PROC_BUCKETS_MIN ? proc_buckets_max(t) : PROC_BUCKETS_MIN;
 	t->buckets = calloc(t->nbuckets, sizeof(*t->buckets));
 	t->pbuckets = calloc(t->nbuckets, sizeof(*t->pbuckets));
 	if (!t->buckets || !t->pbuckets) {
@@ -105,6 +120,42 @@ struct vigil_proc_entry *vigil_proc_table__find(struct vigil_proc_table *t, uint
 	return p;
 }
 
+/*
+ * More buckets once there are more entries than buckets (twice as many, up to the bound):
+ * every entry is chained again. On failure the table keeps its buckets (longer chains).
+ */
+static void proc_grow(struct vigil_proc_table *t)
+{
+	size_t n = t->nbuckets * 2 + 1;
+	struct vigil_proc_entry **b, **pb;
+
+	if (t->count <= t->nbuckets || t->nbuckets >= proc_buckets_max(t))
+		return;
+	if (n > proc_buckets_max(t))
+		n = proc_buckets_max(t);
+	b = calloc(n, sizeof(*b));
+	pb = calloc(n, sizeof(*pb));
+	if (!b || !pb) {
+		free(b);
+		free(pb);
+		return;
+	}
+	for (struct vigil_lru_node *l = t->lru.head; l; l = l->next) {
+		struct vigil_proc_entry *p = vigil_lru_entry(l, struct vigil_proc_entry, lru);
+		size_t h = proc_hash_n(n, p->proc.pid, p->proc.start_ns);
+
+		p->hnext = b[h];
+		b[h] = p;
+		p->pnext = pb[p->proc.pid % n];
+		pb[p->proc.pid % n] = p;
+	}
+	free(t->buckets);
+	free(t->pbuckets);
+	t->buckets = b;
+	t->pbuckets = pb;
+	t->nbuckets = n;
+}
+
 struct vigil_proc_entry *vigil_proc_table__get(struct vigil_proc_table *t, uint32_t pid,
 					       uint64_t start_ns, bool *ret_created)
 {
@@ -133,6 +184,7 @@ struct vigil_proc_entry *vigil_proc_table__get(struct vigil_proc_table *t, uint3
 	t->pbuckets[pid % t->nbuckets] = p;
 	vigil_lru__push(&t->lru, &p->lru);
 	t->count++;
+	proc_grow(t);
 	if (ret_created)
 		*ret_created = true;
 	return p;

@@ -127,6 +127,7 @@ def main():
             cpu = r["after"]["cpu_s"] - r["before"]["cpu_s"]
             res["flood"].append({
                 "target_rate": r["rate"], "procs": r["procs"], "opens": r["ops"], "secs": r["secs"],
+                "ringbuf": r.get("ringbuf", "default"),
                 "opens_per_s": r["ops"] / r["secs"] if r["secs"] else None,
                 "events": ev, "events_per_s": ev / r["secs"] if r["secs"] else None,
                 "agent_cpu_s": cpu, "cpu_s_per_million_events": cpu / ev * 1e6 if ev else None,
@@ -283,12 +284,15 @@ def write_doc(res, modes, o):
                  "into the learning agent; the sensor caps each workload at 20,000 events/s, so the load "
                  "comes from several workloads at once:")
         L.append("")
-        L.append("| target rate (total) | workloads (one process each) | opens/s done | events/s delivered | agent CPU s / M events | "
+        rbs = any(f["ringbuf"] != "default" for f in res["flood"])
+        L.append("| target rate (total) | " + ("ring buffer | " if rbs else "") +
+                 "workloads (one process each) | opens/s done | events/s delivered | agent CPU s / M events | "
                  "drops ringbuf / ratelimit / table / path | VmHWM |")
-        L.append("|---|---|---|---|---|---|---|")
+        L.append("|---|---|---|---|---|---|---|" + ("---|" if rbs else ""))
         for f in res["flood"]:
             d = f["drops"]
-            L.append(f"| {'max' if not f['target_rate'] else format(f['target_rate'], ',')} | {f['procs']} | "
+            L.append(f"| {'max' if not f['target_rate'] else format(f['target_rate'], ',')} | "
+                     + (f"{f['ringbuf']} | " if rbs else "") + f"{f['procs']} | "
                      f"{fmt(f['opens_per_s'])} | {fmt(f['events_per_s'])} | "
                      f"{fmt(f['cpu_s_per_million_events'], 2)} | {d['drop_ringbuf']:,} / {d['drop_ratelimit']:,} / "
                      f"{d['drop_table']:,} / {d['drop_path']:,} | {f['hwm_kb'] / 1024:.1f} MiB |")

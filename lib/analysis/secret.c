@@ -6,12 +6,12 @@
  * in the (bounded) input sizes.
  */
 #include <errno.h>
-#include <openssl/sha.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "util/strutil.h"
 #include "vigil/analysis.h"
+#include "util/digest.h"
 
 #define W	 VIGIL_SECRET_MIN_MATCH
 #define HASH_MUL 1000003u
@@ -150,12 +150,12 @@ bool vigil_secret__sensitive_path(const char *path)
 
 int vigil_redact(uint8_t *data, size_t data_len, size_t off, size_t len, struct vigil_redaction *r)
 {
-	unsigned char md[SHA256_DIGEST_LENGTH];
+	unsigned char md[VIGIL_SHA256_LEN];
 	size_t np;
 
 	if (!data || !r || off > data_len || len > data_len - off)
 		return -EINVAL;
-	SHA256(data + off, len, md);
+	vigil_sha256(data + off, len, md);
 	vigil_hex(md, sizeof(md), r->sha256);
 	r->len = len;
 	np = len < 4 ? len : 4;

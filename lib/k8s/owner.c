@@ -13,12 +13,12 @@
  * The alphabet is Kubernetes' "safe" one (no vowels, no 0 1 3), used for generated names.
  */
 #include <errno.h>
-#include <openssl/sha.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "util/strutil.h"
 #include "vigil/k8s.h"
+#include "util/digest.h"
 
 static const char safe_alphabet[] = "bcdfghjklmnpqrstvwxz2456789";
 
@@ -204,12 +204,12 @@ int vigil_k8s_profile_name(const struct vigil_k8s_owner *o, char *buf, size_t si
 	}
 	{
 		/* too long: keep the start and end with a hash of the whole, still unique */
-		unsigned char md[SHA256_DIGEST_LENGTH];
+		unsigned char md[VIGIL_SHA256_LEN];
 		char full[VIGIL_K8S_NAME_MAX + 20];
 		size_t keep;
 
 		snprintf(full, sizeof(full), "%s-%s", kind, o->name);
-		SHA256((const unsigned char *)full, strlen(full), md);
+		vigil_sha256(full, strlen(full), md);
 		keep = VIGIL_K8S_NAME_MAX - 11;
 		memcpy(buf, full, keep);
 		/* a cut can end on '-' or '.': the hash follows a '-' either way */

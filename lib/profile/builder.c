@@ -11,11 +11,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <openssl/sha.h>
 
 #include "profile/model.h"
 #include "util/buf.h"
 #include "util/strutil.h"
+#include "util/digest.h"
 
 /* ---- the de-duplication index: an open-addressing set of byte strings ---- */
 
@@ -681,12 +681,12 @@ out:
 static int neighbor_identifier(const char *type, const char *ip, const char *dns, char out[65])
 {
 	struct vigil_buf b = VIGIL_BUF_INIT;
-	unsigned char md[SHA256_DIGEST_LENGTH];
+	unsigned char md[VIGIL_SHA256_LEN];
 	int r = vigil_buf__printf(&b, "%s|%s|%s", type, ip ? ip : "", dns ? dns : "");
 
 	if (r)
 		return r;
-	SHA256((const unsigned char *)b.data, b.len, md);
+	vigil_sha256(b.data, b.len, md);
 	vigil_hex(md, sizeof(md), out);
 	vigil_buf__release(&b);
 	return 0;

@@ -84,15 +84,25 @@ static int ix_resize(struct ix_hash *t, size_t ncap)
 	return 0;
 }
 
+/*
+ * Tables start small and empty ones allocate nothing: an agent holds one matcher per workload,
+ * most of them for small profiles, and a slot is a cache line (docs/BENCHMARKS.md, "Agent
+ * memory": 16-slot tables and 4 KiB arenas were half of a small profile's matcher).
+ */
+#define IX_MIN_SLOTS 4
+#define IX_MIN_ARENA 256
+
 static int ix_grow(struct ix_hash *t)
 {
-	return ix_resize(t, t->cap ? t->cap * 2 : 16);
+	return ix_resize(t, t->cap ? t->cap * 2 : IX_MIN_SLOTS);
 }
 
 int ix_reserve(struct ix_hash *t, size_t more)
 {
-	size_t want = t->n + more, ncap = t->cap ? t->cap : 16;
+	size_t want = t->n + more, ncap = t->cap ? t->cap : IX_MIN_SLOTS;
 
+	if (!want)
+		return 0;
 	if (want > SIZE_MAX / 8)
 		return -ENOMEM;
 	while (want * 4 > ncap * 3) /* the load factor ix_insert_h keeps */
@@ -126,7 +136,7 @@ int ix_insert_h(struct ix_hash *t, uint64_t h, uint32_t tag, const void *key, si
 		return 1;
 	}
 	if (t->alen + len > t->acap) {
-		size_t ncap = t->acap ? t->acap * 2 : 4096;
+		size_t ncap = t->acap ? t->acap * 2 : IX_MIN_ARENA;
 		char *na;
 
 		while (ncap < t->alen + len)
@@ -158,7 +168,7 @@ static int posting_new(struct ix_postings *p, uint32_t id, uint32_t next, uint32
 	if (p->n >= SINGLE - 2)
 		return -E2BIG;
 	if (p->n == p->cap) {
-		size_t ncap = p->cap ? p->cap * 2 : 256;
+		size_t ncap = p->cap ? p->cap * 2 : 8;
 		struct ix_posting *v = realloc(p->v, ncap * sizeof(*v));
 
 		if (!v)

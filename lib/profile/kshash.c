@@ -13,12 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/sha.h>
-
 #include "profile/outtree.h"
 #include "profile/served.h"
 #include "util/buf.h"
 #include "util/strutil.h"
+#include "util/digest.h"
 
 static int cmp_entry(const void *a, const void *b)
 {
@@ -42,19 +41,19 @@ static void hash_sorted(char *items, size_t n, size_t width, unsigned char out[3
 		qsort(items, n, width, width == 130 ? cmp_entry : cmp_item);
 	for (size_t i = 0; i + 1 < n; i++)
 		items[i * width + width - 1] = '|';
-	SHA256((const unsigned char *)items, len, out);
+	vigil_sha256(items, len, out);
 }
 
 static int hash_scalar(const struct prof_node *n, unsigned char out[32])
 {
 	switch (n->stype) {
 	case PROF_SCALAR_NULL:
-		SHA256((const unsigned char *)"null", 4, out);
+		vigil_sha256("null", 4, out);
 		return 0;
 	case PROF_SCALAR_BOOL: {
 		bool t = n->value[0] == 't' || n->value[0] == 'T';
 
-		SHA256((const unsigned char *)(t ? "true" : "false"), t ? 4 : 5, out);
+		vigil_sha256((t ? "true" : "false"), t ? 4 : 5, out);
 		return 0;
 	}
 	case PROF_SCALAR_INT:
@@ -70,11 +69,11 @@ static int hash_scalar(const struct prof_node *n, unsigned char out[32])
 		memcpy(&bits, &d, sizeof(bits));
 		for (int i = 0; i < 8; i++)
 			be[i] = (unsigned char)(bits >> (56 - 8 * i));
-		SHA256(be, sizeof(be), out);
+		vigil_sha256(be, sizeof(be), out);
 		return 0;
 	}
 	default:
-		SHA256((const unsigned char *)n->value, n->len, out);
+		vigil_sha256(n->value, n->len, out);
 		return 0;
 	}
 }
@@ -101,7 +100,7 @@ int prof_json_hash(const struct prof_node *n, unsigned char out[32])
 			/* "hex(sha256(key)):hex(hash(value))" */
 			unsigned char k[32];
 
-			SHA256((const unsigned char *)n->items[i].key, strlen(n->items[i].key), k);
+			vigil_sha256(n->items[i].key, strlen(n->items[i].key), k);
 			vigil_hex(k, 32, s);
 			s[64] = ':';
 			vigil_hex(h, 32, s + 65);

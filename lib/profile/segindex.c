@@ -34,9 +34,9 @@ struct ix_shape {
 
 struct vigil_segindex {
 	enum vigil_wc_kind kind;
-	struct ix_hash literal; /* tag 0: whole normalized text -> postings head */
-	struct ix_hash shaped;	/* tag = shape: segments, ONE ones empty -> postings head */
-	struct ix_shape shapes[MAX_SHAPES];
+	struct ix_hash literal;	 /* tag 0: whole normalized text -> postings head */
+	struct ix_hash shaped;	 /* tag = shape: segments, ONE ones empty -> postings head */
+	struct ix_shape *shapes; /* MAX_SHAPES once the first is added (most indexes have none) */
 	size_t nshapes;
 	struct ix_hash children; /* tag = parent node: segment -> child node */
 	struct ix_node *nodes;	 /* nodes[0] is the root */
@@ -50,7 +50,7 @@ static uint32_t node_new(struct vigil_segindex *ix, bool is_star)
 	if (ix->nnodes >= NONE - 1)
 		return NONE;
 	if (ix->nnodes == ix->nodes_cap) {
-		size_t ncap = ix->nodes_cap ? ix->nodes_cap * 2 : 64;
+		size_t ncap = ix->nodes_cap ? ix->nodes_cap * 2 : 4; /* most tries are tiny */
 		struct ix_node *n = realloc(ix->nodes, ncap * sizeof(*n));
 
 		if (!n)
@@ -89,6 +89,7 @@ void vigil_segindex__free(struct vigil_segindex *ix)
 	ix_hash_release(&ix->children);
 	postings_release(&ix->post);
 	free(ix->nodes);
+	free(ix->shapes);
 	free(ix);
 }
 
@@ -96,7 +97,8 @@ size_t vigil_segindex__bytes(const struct vigil_segindex *ix)
 {
 	if (!ix)
 		return 0;
-	return sizeof(*ix) + ix_hash_bytes(&ix->literal) + ix_hash_bytes(&ix->shaped) +
+	return sizeof(*ix) + (ix->shapes ? MAX_SHAPES * sizeof(*ix->shapes) : 0) +
+	       ix_hash_bytes(&ix->literal) + ix_hash_bytes(&ix->shaped) +
 	       ix_hash_bytes(&ix->children) + ix->nodes_cap * sizeof(*ix->nodes) +
 	       ix->post.cap * sizeof(*ix->post.v);
 }
@@ -262,6 +264,8 @@ static int add_wildcard(struct vigil_segindex *ix, const struct vigil_wc_pattern
 	if (k == ix->nshapes) {
 		if (k == MAX_SHAPES)
 			return add_trie(ix, p, id); /* keeps the probes per query bounded */
+		if (!ix->shapes && !(ix->shapes = calloc(MAX_SHAPES, sizeof(*ix->shapes))))
+			return -ENOMEM;
 		ix->shapes[ix->nshapes++] = sh;
 	}
 	return add_shaped(ix, p, &sh, (uint32_t)k, id);

@@ -10,10 +10,9 @@
 #include <stdio.h>
 #include <time.h>
 
-#include <openssl/sha.h>
-
 #include "store/store_internal.h"
 #include "util/strutil.h"
+#include "util/digest.h"
 
 #define ID_VER                            \
 	{ "incident_id", COL_STR, NULL }, \
@@ -559,8 +558,8 @@ const char *store_format_time(uint64_t ns, char *buf, size_t size)
 
 void store_hash32(const void *data, size_t len, char out[33])
 {
-	unsigned char md[SHA256_DIGEST_LENGTH];
+	unsigned char md[VIGIL_SHA256_LEN];
 
-	SHA256(data, len, md);
+	vigil_sha256(data, len, md);
 	vigil_hex(md, 16, out);
 }

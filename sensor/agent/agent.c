@@ -60,6 +60,7 @@ static int agent_open(struct agent *a, struct vigil_error *err)
 	int e;
 
 	so.scope = a->c->scope == AGENT_SCOPE_ALL ? VIGIL_SCOPE_ALL : VIGIL_SCOPE_SELECTED;
+	so.ringbuf_bytes = (size_t)a->c->ringbuf_bytes;
 	if (mkdir(a->c->state_dir, 0755) < 0 && errno != EEXIST)
 		return vigil_error__set(err, -errno, a->c->state_dir, 0, 0, "cannot create: %s",
 					strerror(errno));

@@ -196,18 +196,50 @@ static int top_key(struct cfg_parse *p, const char *key, const yaml_node_t *v, v
 					64ULL << 20);
 		return 0;
 	}
+	if (!strcmp(key, "ring_buffer")) {
+		/* the kernel wants a power of two of pages; 64 KiB holds a few hundred records */
+		const char *s = cfg_scalar(v);
+		uint64_t b;
+
+		if (!s || vigil_parse_size(s, &b) < 0 || b < (64ULL << 10) || b > (256ULL << 20) ||
+		    (b & (b - 1)))
+			return cfg_fail(
+				p, v,
+				"ring_buffer: a power of two from 64KiB to 256MiB (1MiB, 4MiB)");
+		c->ringbuf_bytes = b;
+		return 0;
+	}
 	if (!strcmp(key, "kubernetes"))
 		return cfg_section(p, v, "kubernetes", k8s_known, kubernetes_key, c);
 	return -ENOENT;
 }
 
 static const char *const top_known[] = {
-	"state_dir",	 "profiles_dir",    "scope",	       "learning",
-	"cooldown",	 "rescan",	    "sinks",	       "evidence",
-	"signatures",	 "exclude_cgroups", "include_cgroups", "disabled_rules",
-	"enabled_rules", "bindings",	    "binding_files",   "workloads",
-	"status_file",	 "enforce_switch",  "health_interval", "profile_max_bytes",
-	"kubernetes",	 "cockpit",	    "metrics",	       NULL,
+	"state_dir",
+	"profiles_dir",
+	"scope",
+	"learning",
+	"cooldown",
+	"rescan",
+	"sinks",
+	"evidence",
+	"signatures",
+	"exclude_cgroups",
+	"include_cgroups",
+	"disabled_rules",
+	"enabled_rules",
+	"bindings",
+	"binding_files",
+	"workloads",
+	"status_file",
+	"enforce_switch",
+	"health_interval",
+	"profile_max_bytes",
+	"kubernetes",
+	"cockpit",
+	"metrics",
+	"ring_buffer",
+	NULL,
 };
 
 static int fill_defaults(struct vigil_agent_config *c)

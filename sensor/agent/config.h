@@ -90,6 +90,7 @@ struct vigil_agent_config {
 	int sig_line, sig_col;	     /* where signatures.required was set (for messages) */
 	uint64_t checkpoint_ns;	     /* learning checkpoint period, 0 = none */
 	uint64_t profile_max_bytes;  /* a profile file larger than this is not read */
+	uint64_t ringbuf_bytes;	     /* the sensor's ring buffer; 0 = the sensor's default */
 	struct strv include_cgroups; /* empty = all */
 	struct strv exclude_cgroups;
 	struct strv enabled_rules; /* rules Kubescape ships off, turned on ("all": every rule) */

@@ -20,10 +20,9 @@
 #include <string.h>
 #include <time.h>
 
-#include <openssl/evp.h>
-
 #include "sensor/out/kubescape.h"
 #include "util/buf.h"
+#include "util/digest.h"
 #include "util/strutil.h"
 
 /*
@@ -196,14 +195,13 @@ static json_t *identifiers(const json_t *alert)
 /* node-agent's uniqueID is the MD5 of its rule's uniqueId expression; Vigil's key is its own. */
 static void unique_id(const json_t *alert, char out[33])
 {
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int n = 0;
+	unsigned char md[VIGIL_MD5_LEN];
 	struct vigil_buf b = VIGIL_BUF_INIT;
 
 	vigil_buf__printf(&b, "%s_%s", str(obj(alert, "process"), "comm"), str(alert, "key"));
-	EVP_Digest(b.data ? b.data : "", b.len, md, &n, EVP_md5(), NULL);
+	vigil_md5(b.data ? b.data : "", b.len, md);
 	vigil_buf__release(&b);
-	vigil_hex(md, n < 16 ? n : 16, out);
+	vigil_hex(md, sizeof(md), out);
 }
 
 json_t *vigil_kubescape__runtime_alert(const json_t *alert, enum vigil_ks_names names)

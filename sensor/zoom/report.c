@@ -7,7 +7,6 @@
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <openssl/sha.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -15,6 +14,7 @@
 #include "util/buf.h"
 #include "util/strutil.h"
 #include "sensor/zoom/zoom_internal.h"
+#include "util/digest.h"
 
 #define MAX_DESTS	   256
 #define MAX_CONTACTS	   4096
@@ -407,11 +407,11 @@ static void files(struct report *b)
 {
 	for (size_t f = 0; f < b->nfiles; f++) {
 		const struct zev *fe = b->file_ev[f];
-		unsigned char md[SHA256_DIGEST_LENGTH];
+		unsigned char md[VIGIL_SHA256_LEN];
 		struct vigil_buf h = VIGIL_BUF_INIT;
 
 		if (fe->data_len) {
-			SHA256(zev_data(fe), fe->data_len, md);
+			vigil_sha256(zev_data(fe), fe->data_len, md);
 			vigil_buf__append_hex(&h, md, sizeof(md));
 		}
 		if (!b->read_file)

@@ -9,13 +9,13 @@
  * closes post_ns after its last alert, or max_duration_ns after it opened.
  */
 #include <errno.h>
-#include <openssl/sha.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "util/strutil.h"
 #include "sensor/zoom/zoom_internal.h"
+#include "util/digest.h"
 
 #define RECENT_REPORTS 16
 
@@ -359,7 +359,7 @@ static void inc_free(struct zinc *inc)
 
 static void incident_id(const struct zwl *w, uint64_t opened_ns, char out[33])
 {
-	unsigned char md[SHA256_DIGEST_LENGTH];
+	unsigned char md[VIGIL_SHA256_LEN];
 	uint8_t buf[8 + sizeof(w->container_id) + sizeof(w->name) + 8];
 	size_t n = 0, l;
 
@@ -375,7 +375,7 @@ static void incident_id(const struct zwl *w, uint64_t opened_ns, char out[33])
 	n += l;
 	for (int i = 0; i < 8; i++)
 		buf[n++] = (uint8_t)(opened_ns >> (56 - 8 * i));
-	SHA256(buf, n, md);
+	vigil_sha256(buf, n, md);
 	vigil_hex(md, 16, out);
 }
 

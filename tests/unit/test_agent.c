@@ -223,6 +223,9 @@ static void test_errors(void **state)
 	expect_error("learning: {checkpoint: 10ms}\n", 1, 24, "at least 100ms");
 	expect_error("profile_max_bytes: 1k\n", 1, 20, "number of bytes");
 	expect_error("profile_max_bytes: 100000000\n", 1, 20, "4096 to");
+	expect_error("ring_buffer: 3MiB\n", 1, 14, "power of two");
+	expect_error("ring_buffer: 32KiB\n", 1, 14, "64KiB to 256MiB");
+	expect_error("ring_buffer: lots\n", 1, 14, "power of two");
 	/* learned profiles would come back unsigned after a restart: refused, also by --check */
 	expect_error("signatures:\n  trust_dir: /t\n  required: true\n", 3, 13,
 		     "needs signatures.key");
@@ -268,6 +271,7 @@ static void test_hardening_keys(void **state)
 	struct vigil_agent_config *c = NULL;
 	const char *path = write_file("h.yaml", "learning: {checkpoint: 2s}\n"
 						"profile_max_bytes: 1048576\n"
+						"ring_buffer: 1MiB\n"
 						"signatures:\n"
 						"  required: true\n"
 						"  key: /k\n"
@@ -276,6 +280,7 @@ static void test_hardening_keys(void **state)
 	assert_int_equal(vigil_agent_config__load(path, &c, NULL), 0);
 	assert_true(c->checkpoint_ns == 2ULL * 1000000000ULL);
 	assert_true(c->profile_max_bytes == 1048576);
+	assert_true(c->ringbuf_bytes == 1u << 20);
 	assert_int_equal(c->allow_rollback.n, 2);
 	assert_string_equal(c->allow_rollback.v[1], "api");
 	vigil_agent_config__free(c);

@@ -316,6 +316,44 @@ static void test_proc_table_reuse_and_lru(void **state)
 	vigil_proc_table__free(NULL);
 }
 
+/* The buckets grow with the table: every entry is found again after each growth. */
+static void test_proc_table_grows(void **state)
+{
+	struct vigil_proc_table *t = vigil_proc_table__new(4096);
+	struct vigil_proc_entry *p;
+
+	(void)state;
+	assert_non_null(t);
+	for (uint32_t i = 0; i < 4096; i++) {
+		p = vigil_proc_table__get(t, 1000 + i / 2, 7 + i % 2, NULL);
+		assert_non_null(p);
+		assert_int_equal(vigil_proc_entry__set_exec(p, "/bin/x", "/", "x\0", 2, false), 0);
+		/* what was there before this growth is still there */
+		assert_non_null(vigil_proc_table__find(t, 1000, 7));
+		assert_non_null(vigil_proc_table__find(t, 1000 + i / 2, 7 + i % 2));
+	}
+	assert_int_equal(vigil_proc_table__count(t), 4096);
+	assert_int_equal(vigil_proc_table__evictions(t), 0);
+	for (uint32_t i = 0; i < 4096; i++)
+		assert_non_null(vigil_proc_table__find(t, 1000 + i / 2, 7 + i % 2));
+	/* by pid alone: the one that started last */
+	for (uint32_t pid = 1000; pid < 1000 + 2048; pid++)
+		assert_int_equal(vigil_proc_table__find_pid(t, pid)->proc.start_ns, 8);
+	for (uint32_t pid = 1000; pid < 1000 + 2048; pid++)
+		vigil_proc_table__remove(t, pid, 8);
+	for (uint32_t pid = 1000; pid < 1000 + 2048; pid++) {
+		assert_int_equal(vigil_proc_table__find_pid(t, pid)->proc.start_ns, 7);
+		assert_null(vigil_proc_table__find(t, pid, 8));
+	}
+	assert_int_equal(vigil_proc_table__count(t), 2048);
+	/* still bounded: the 4097th entry evicts */
+	for (uint32_t i = 0; i < 2049; i++)
+		vigil_proc_table__get(t, 9000 + i, 1, NULL);
+	assert_int_equal(vigil_proc_table__count(t), 4096);
+	assert_int_equal(vigil_proc_table__evictions(t), 1);
+	vigil_proc_table__free(t);
+}
+
 static void test_workload_table(void **state)
 {
 	struct vigil_workload_table *t = vigil_workload_table__new(2);
@@ -539,6 +577,7 @@ int main(void)
 		cmocka_unit_test(test_dns_stream),
 		cmocka_unit_test(test_paths),
 		cmocka_unit_test(test_proc_table_reuse_and_lru),
+		cmocka_unit_test(test_proc_table_grows),
 		cmocka_unit_test(test_workload_table),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_decode),

@@ -6,8 +6,10 @@
 #include <stdint.h>
 #include <string.h>
 #include <cmocka.h>
+#include <openssl/evp.h>
 
 #include "util/buf.h"
+#include "util/digest.h"
 #include "util/lru.h"
 #include "util/strutil.h"
 #include "vigil/error.h"
@@ -183,6 +185,46 @@ static void test_lru(void **state)
 	assert_null(l.tail);
 }
 
+/* The low-level digests agree with OpenSSL's EVP ones, whole and fed in uneven pieces. */
+static void test_digest(void **state)
+{
+	static const unsigned char abc_sha[] = {
+		0xba, 0x78, 0x16, 0xbf, 0x8f, 0x01, 0xcf, 0xea, 0x41, 0x41, 0x40,
+		0xde, 0x5d, 0xae, 0x22, 0x23, 0xb0, 0x03, 0x61, 0xa3, 0x96, 0x17,
+		0x7a, 0x9c, 0xb4, 0x10, 0xff, 0x61, 0xf2, 0x00, 0x15, 0xad,
+	};
+	static const unsigned char abc_md5[] = { 0x90, 0x01, 0x50, 0x98, 0x3c, 0xd2, 0x4f, 0xb0,
+						 0xd6, 0x96, 0x3f, 0x7d, 0x28, 0xe1, 0x7f, 0x72 };
+	static unsigned char data[70000];
+	unsigned char md[VIGIL_SHA256_LEN], inc[VIGIL_SHA256_LEN], ref[EVP_MAX_MD_SIZE];
+	unsigned char m5[VIGIL_MD5_LEN];
+	unsigned int n;
+
+	(void)state;
+	vigil_sha256("abc", 3, md);
+	assert_memory_equal(md, abc_sha, sizeof(md));
+	vigil_md5("abc", 3, m5);
+	assert_memory_equal(m5, abc_md5, sizeof(m5));
+	for (size_t i = 0; i < sizeof(data); i++)
+		data[i] = (unsigned char)(i * 131 + (i >> 7));
+	for (size_t len = 0; len <= sizeof(data); len = len < 300 ? len + 1 : len * 3 + 7) {
+		struct vigil_sha256 c;
+
+		vigil_sha256(data, len, md);
+		vigil_sha256_init(&c);
+		for (size_t off = 0, step = 1; off < len; off += step, step = step * 2 + 1)
+			vigil_sha256_update(&c, data + off, step < len - off ? step : len - off);
+		vigil_sha256_final(&c, inc);
+		assert_int_equal(EVP_Digest(data, len, ref, &n, EVP_sha256(), NULL), 1);
+		assert_int_equal(n, sizeof(md));
+		assert_memory_equal(md, ref, sizeof(md));
+		assert_memory_equal(inc, ref, sizeof(md));
+		vigil_md5(data, len, m5);
+		assert_int_equal(EVP_Digest(data, len, ref, &n, EVP_md5(), NULL), 1);
+		assert_memory_equal(m5, ref, sizeof(m5));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -190,7 +232,7 @@ int main(void)
 		cmocka_unit_test(test_u64),	  cmocka_unit_test(test_suggest),
 		cmocka_unit_test(test_buf_bound), cmocka_unit_test(test_error_format),
 		cmocka_unit_test(test_lru),	  cmocka_unit_test(test_utf8),
-		cmocka_unit_test(test_hex),
+		cmocka_unit_test(test_hex),	  cmocka_unit_test(test_digest),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
