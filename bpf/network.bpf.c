@@ -80,7 +80,7 @@ __noinline int on_sock(__u64 regs_, long nr, long ret, __u64 cg)
 		enforce_peer(e, cg, e->arg[0]);
 	e->arg[1] = ret;
 	e->arg[2] = fd;
-	e->arg[3] = kind == VG_EV_CONNECT ? 1 : kind == VG_EV_ACCEPT ? 2 : 0;
+	e->arg[3] = kind == VG_EV_CONNECT ? VG_DIR_OUT : kind == VG_EV_ACCEPT ? VG_DIR_IN : 0;
 	return ev_submit(e, off, 1, false);
 }
 
@@ -88,7 +88,7 @@ __noinline int on_sock(__u64 regs_, long nr, long ret, __u64 cg)
 #define VG_MMSG_MAX 1024
 
 /* One message sent to an address named in the call (VG_EV_SEND): arg[0] protocol, arg[1] the
- * call's result, arg[2] fd, arg[3] 1 (outbound), arg[4] the call (VG_SEND_*), arg[5] the
+ * call's result, arg[2] fd, arg[3] VG_DIR_OUT, arg[4] the call (VG_SEND_*), arg[5] the
  * message flags. De-duplicated by the peer (and protocol): a workload that sends to one
  * address a million times reports it once, whichever call or io_uring request sent it. */
 /* how: the address length (16 bits), the call (8 bits), VG_SENDHOW_* (8 bits), the message
@@ -152,7 +152,7 @@ __noinline int send_peer(__u64 sk_, __u64 uaddr, __u64 how, __u64 ret_fd, __u64 
 	}
 	e->arg[1] = (__s32)(ret_fd & 0xffffffff);
 	e->arg[2] = (__s32)(ret_fd >> 32);
-	e->arg[3] = 1;
+	e->arg[3] = VG_DIR_OUT;
 	e->arg[4] = (how >> 16) & 0xff;
 	e->arg[5] = how >> 32;
 	if (how & VG_SENDHOW_IOURING)

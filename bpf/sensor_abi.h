@@ -94,6 +94,10 @@
 #define VG_STR_ARGV  2 /* NUL-separated argv block */
 #define VG_STR_BYTES 3 /* binary payload (DNS) */
 
+/* Direction (arg[3] of network records, zoom's NET_IO too); 0: neither (bind, listen) */
+#define VG_DIR_OUT 1 /* this side reached out: connect, send, bytes written */
+#define VG_DIR_IN  2 /* the peer reached in: accept, bytes read */
+
 /* counters (per CPU) */
 enum vg_counter {
 	VG_CNT_EVENTS = 0,     /* records written to the ring buffer */
@@ -236,19 +240,45 @@ struct vg_inode_key {
 	__u32 pad;
 };
 
-/* how a file was changed (struct vg_written.how) */
-#define VG_WR_OPEN  1 /* opened for writing (O_WRONLY, O_RDWR, O_CREAT, O_TRUNC) */
-#define VG_WR_CHMOD 2 /* an execute bit set by fchmod */
-#define VG_WR_URING 4 /* written through io_uring */
+/*
+ * How a file was changed (struct vg_written.how), one bit each: the bits of enum
+ * vigil_written_how (include/vigil/event.h); sensor/sensor_drift.c checks every one.
+ *   OPEN   opened for writing (O_WRONLY, O_RDWR, O_CREAT, O_TRUNC)
+ *   CHMOD  an execute bit set by fchmod
+ *   URING  written through io_uring
+ */
+/* clang-format off */
+#define VG_WRITES(X) \
+	X(OPEN, 1) \
+	X(CHMOD, 2) \
+	X(URING, 4)
+/* clang-format on */
+#define VG_WR_ENUM(n, v) VG_WR_##n = (v),
+enum vg_write_how {
+	VG_WRITES(VG_WR_ENUM)
+};
+#undef VG_WR_ENUM
 
-/* VG_EV_SEND arg[4]: the call that sent (the numbers of enum vigil_send_call). The io_uring
- * SENDMSG is VG_SEND_SENDMSG with VG_F_IOURING; SEND and the zero-copy forms are io_uring only. */
-#define VG_SEND_SENDTO	   0
-#define VG_SEND_SENDMSG	   1
-#define VG_SEND_SENDMMSG   2
-#define VG_SEND_SEND	   3
-#define VG_SEND_SEND_ZC	   4
-#define VG_SEND_SENDMSG_ZC 5
+/*
+ * VG_EV_SEND arg[4]: the call that sent, VG_SEND_SENDTO = 0 and on, the numbers of enum
+ * vigil_send_call (include/vigil/event.h) in its order; sensor/sensor_decode.c checks every one.
+ * The io_uring SENDMSG is VG_SEND_SENDMSG with VG_F_IOURING; SEND and the zero-copy forms are
+ * io_uring only.
+ */
+/* clang-format off */
+#define VG_SEND_CALLS(X) \
+	X(SENDTO) \
+	X(SENDMSG) \
+	X(SENDMMSG) \
+	X(SEND) \
+	X(SEND_ZC) \
+	X(SENDMSG_ZC)
+/* clang-format on */
+#define VG_SEND_ENUM(c) VG_SEND_##c,
+enum vg_send_call {
+	VG_SEND_CALLS(VG_SEND_ENUM) VG_SEND__MAX
+};
+#undef VG_SEND_ENUM
 
 /* VG_EV_DNS arg[0]: the protocol. UDP (17): string 0 is one datagram's payload. TCP (6): the
  * first bytes a write put in the stream (length prefixes included), string 0 from the first

@@ -284,7 +284,7 @@ int BPF_PROG(vg_uring_submit, struct io_kiocb *req)
 		off = put_user_sockaddr(e, 0, &e->sa[1], BPF_CORE_READ(c, addr),
 					BPF_CORE_READ(c, addr_len), 0);
 		e->arg[2] = -1;
-		e->arg[3] = 1;
+		e->arg[3] = VG_DIR_OUT;
 		e->arg[4] = op;
 		e->flags |= VG_F_IOURING;
 		/* R0011: the cgroup hook refuses the connect when it is issued, right after this

@@ -326,9 +326,9 @@ static __always_inline void net_io(struct zk_scratch *s, __u64 cg, struct sock *
 		__u64 key = (__u64)sk;
 		struct vg_sockaddr *peer;
 
-		if (dir == ZK_DIR_OUT && e->sa[1].port) {
+		if (dir == VG_DIR_OUT && e->sa[1].port) {
 			bpf_map_update_elem(&zpeer, &key, &e->sa[1], BPF_ANY);
-		} else if (dir == ZK_DIR_IN && !e->sa[1].port) {
+		} else if (dir == VG_DIR_IN && !e->sa[1].port) {
 			peer = bpf_map_lookup_elem(&zpeer, &key);
 			if (peer)
 				e->sa[1] = *peer;
@@ -481,11 +481,11 @@ static __always_inline void in_kernel_copy(struct zk_scratch *s, __u64 cg, struc
 		file_read(s, cg, zf, in, ret, nr, false, NULL, 0);
 	sk = file_sock(fout);
 	if (sk)
-		net_io(s, cg, sk, out, ret, ZK_DIR_OUT, nr, false, NULL, 0, NULL,
+		net_io(s, cg, sk, out, ret, VG_DIR_OUT, nr, false, NULL, 0, NULL,
 		       zf ? zf->path : NULL);
 	sk = file_sock(fin);
 	if (sk)
-		net_io(s, cg, sk, in, ret, ZK_DIR_IN, nr, false, NULL, 0, NULL, NULL);
+		net_io(s, cg, sk, in, ret, VG_DIR_IN, nr, false, NULL, 0, NULL, NULL);
 }
 
 SEC("tp_btf/sys_exit")
@@ -560,8 +560,8 @@ int BPF_PROG(vg_zoom_sys_exit, struct pt_regs *regs, long ret)
 		return 0;
 	dir = nr == NR_write || nr == NR_sendto || nr == NR_sendmsg || nr == NR_writev ||
 			      nr == NR_pwritev || nr == NR_pwritev2 || nr == NR_sendmmsg
-		      ? ZK_DIR_OUT
-		      : ZK_DIR_IN;
+		      ? VG_DIR_OUT
+		      : VG_DIR_IN;
 	len = ret;
 	if (nr == NR_sendmsg || nr == NR_recvmsg || nr == NR_sendmmsg || nr == NR_recvmmsg) {
 		/* a struct mmsghdr starts with its user_msghdr; of the *mmsg calls (whose result
@@ -711,8 +711,8 @@ int BPF_PROG(vg_zoom_uring_complete, struct io_ring_ctx *rctx, void *req_, struc
 		int dir =
 			op == bpf_core_enum_value(enum io_uring_op, IORING_OP_WRITE) ||
 					op == bpf_core_enum_value(enum io_uring_op, IORING_OP_SEND)
-				? ZK_DIR_OUT
-				: ZK_DIR_IN;
+				? VG_DIR_OUT
+				: VG_DIR_IN;
 
 		net_io(s, cg, sk, -1, res, dir, op, true, (const void *)buf, len, NULL, NULL);
 		return 0;

@@ -40,14 +40,25 @@
  */
 #define ZK_F_TLS (1u << 10) /* on NET_IO only (the bit means other things on exec records) */
 
-#define ZK_TLS_SSL_WRITE    1
-#define ZK_TLS_SSL_WRITE_EX 2
-#define ZK_TLS_SSL_READ	    3
-#define ZK_TLS_SSL_READ_EX  4
-#define ZK_TLS_GO_WRITE	    5 /* crypto/tls.(*Conn).Write */
-
-#define ZK_DIR_OUT 1
-#define ZK_DIR_IN  2
+/*
+ * The TLS calls, ZK_TLS_SSL_WRITE = 1 and on: the numbers of enum vigil_tls_call
+ * (include/vigil/event.h) in its order; sensor/zoom_capture.c checks every one. GO_WRITE is
+ * crypto/tls.(*Conn).Write.
+ */
+/* clang-format off */
+#define ZK_TLS_CALLS(X) \
+	X(SSL_WRITE) \
+	X(SSL_WRITE_EX) \
+	X(SSL_READ) \
+	X(SSL_READ_EX) \
+	X(GO_WRITE)
+/* clang-format on */
+#define ZK_TLS_ENUM(c) ZK_TLS_##c,
+enum zk_tls_call {
+	ZK_TLS__NONE = 0,
+	ZK_TLS_CALLS(ZK_TLS_ENUM) ZK_TLS__MAX
+};
+#undef ZK_TLS_ENUM
 
 #define ZK_SAMPLE_MAX 512 /* bytes of payload / content in one record (hard limit) */
 #define ZK_PATH_MAX   256 /* bytes of a sensitive path kept */

@@ -148,8 +148,8 @@ static __always_inline int tls_return(int ret)
 		p.proto = peer->proto;
 	}
 	tls_record(s, p.cgroup_id, p.call,
-		   p.call == ZK_TLS_SSL_WRITE || p.call == ZK_TLS_SSL_WRITE_EX ? ZK_DIR_OUT
-									       : ZK_DIR_IN,
+		   p.call == ZK_TLS_SSL_WRITE || p.call == ZK_TLS_SSL_WRITE_EX ? VG_DIR_OUT
+									       : VG_DIR_IN,
 		   (const void *)p.buf, p.len, (long)n, p.fd >= 0 ? p.sa : NULL, p.fd, p.proto);
 	return 0;
 }
@@ -224,7 +224,7 @@ int vg_tls_go_write(struct pt_regs *regs)
 	} else {
 		fd = -1;
 	}
-	tls_record(s, cg, ZK_TLS_GO_WRITE, ZK_DIR_OUT, (const void *)buf, len, (long)len,
+	tls_record(s, cg, ZK_TLS_GO_WRITE, VG_DIR_OUT, (const void *)buf, len, (long)len,
 		   sk ? sa : NULL, fd, proto);
 	return 0;
 }

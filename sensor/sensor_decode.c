@@ -209,11 +209,16 @@ static void decode_fork(struct vigil_sensor *s, const struct vg_event *e,
 	}
 }
 
-_Static_assert(VG_SEND_SENDTO == VIGIL_SEND_SENDTO && VG_SEND_SENDMSG == VIGIL_SEND_SENDMSG &&
-		       VG_SEND_SENDMMSG == VIGIL_SEND_SENDMMSG && VG_SEND_SEND == VIGIL_SEND_SEND &&
-		       VG_SEND_SEND_ZC == VIGIL_SEND_SEND_ZC &&
-		       VG_SEND_SENDMSG_ZC == VIGIL_SEND_SENDMSG_ZC,
-	       "send call numbers");
+/*
+ * The kernel's send calls are enum vigil_send_call's, number for number: every call is checked,
+ * so a call added at different places in the two lists, or to one only, fails the build.
+ */
+#define SAME_SEND(c)                                            \
+	_Static_assert((int)VG_SEND_##c == (int)VIGIL_SEND_##c, \
+		       "enum vg_send_call and enum vigil_send_call differ at " #c);
+VG_SEND_CALLS(SAME_SEND)
+_Static_assert((int)VG_SEND__MAX == (int)VIGIL_SEND__MAX,
+	       "enum vg_send_call and enum vigil_send_call have as many calls");
 
 /* connect, accept, bind, listen, TCP state, send: protocol, direction, both addresses. */
 static void decode_net(struct vigil_sensor *s, const struct vg_event *e, struct vigil_event *ev)
@@ -221,9 +226,9 @@ static void decode_net(struct vigil_sensor *s, const struct vg_event *e, struct 
 	const char *up = s->str[0];
 
 	ev->net.proto = (uint8_t)(e->kind == VG_EV_TCP_STATE ? e->arg[2] : e->arg[0]);
-	ev->net.direction = e->arg[3] == 1   ? VIGIL_DIR_OUTBOUND
-			    : e->arg[3] == 2 ? VIGIL_DIR_INBOUND
-					     : VIGIL_DIR_NONE;
+	ev->net.direction = e->arg[3] == VG_DIR_OUT  ? VIGIL_DIR_OUTBOUND
+			    : e->arg[3] == VG_DIR_IN ? VIGIL_DIR_INBOUND
+						     : VIGIL_DIR_NONE;
 	decode_sockaddr(&ev->net.local, &e->sa[0], up);
 	decode_sockaddr(&ev->net.remote, &e->sa[1], up);
 	if (e->kind == VG_EV_BIND && e->sa[0].family == 1)

@@ -29,6 +29,18 @@
 #include "util/strutil.h"
 #include "vigil.skel.h"
 
+/*
+ * The kernel's write bits are enum vigil_written_how's, bit for bit: every bit is checked, and
+ * both lists have the same bits, so a bit added to one list only fails the build.
+ */
+#define SAME_WRITE(n, v)                                         \
+	_Static_assert((int)VG_WR_##n == (int)VIGIL_WRITTEN_##n, \
+		       "enum vg_write_how and enum vigil_written_how differ at " #n);
+VG_WRITES(SAME_WRITE)
+#define WRITE_BIT(n, v) | VG_WR_##n
+_Static_assert((0 VG_WRITES(WRITE_BIT)) == VIGIL_WRITTEN__ALL,
+	       "enum vg_write_how and enum vigil_written_how have the same bits");
+
 /* The kernel's internal dev_t (MKDEV: 12-bit major, 20-bit minor) of a stat st_dev. */
 static uint32_t kernel_dev(dev_t d)
 {

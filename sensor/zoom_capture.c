@@ -18,12 +18,13 @@
 _Static_assert((int)VG_EV_NET_IO == (int)VIGIL_EV_NET_IO &&
 		       (int)VG_EV_FILE_READ == (int)VIGIL_EV_FILE_READ,
 	       "zoom record kinds match enum vigil_event_kind");
-_Static_assert(ZK_TLS_SSL_WRITE == VIGIL_TLS_SSL_WRITE &&
-		       ZK_TLS_SSL_WRITE_EX == VIGIL_TLS_SSL_WRITE_EX &&
-		       ZK_TLS_SSL_READ == VIGIL_TLS_SSL_READ &&
-		       ZK_TLS_SSL_READ_EX == VIGIL_TLS_SSL_READ_EX &&
-		       ZK_TLS_GO_WRITE == VIGIL_TLS_GO_WRITE,
-	       "TLS call numbers match enum vigil_tls_call");
+/* Every TLS call is checked: one added to one list only, or at different places, fails. */
+#define SAME_TLS(c)                                           \
+	_Static_assert((int)ZK_TLS_##c == (int)VIGIL_TLS_##c, \
+		       "enum zk_tls_call and enum vigil_tls_call differ at " #c);
+ZK_TLS_CALLS(SAME_TLS)
+_Static_assert((int)ZK_TLS__MAX == (int)VIGIL_TLS__MAX,
+	       "enum zk_tls_call and enum vigil_tls_call have as many calls");
 
 /*
  * Tokens, keys and credentials. Prefixes match absolute paths as the program passed them;
@@ -128,8 +129,8 @@ int vigil_zoom_capture__decode(const struct vg_event *e, const char *const str[V
 		ev->net.proto = (uint8_t)e->arg[0];
 		ev->net.bytes = e->arg[1] > 0 ? (uint64_t)e->arg[1] : 0;
 		ev->net.fd = (int32_t)e->arg[2];
-		ev->net.direction = e->arg[3] == ZK_DIR_OUT  ? VIGIL_DIR_OUTBOUND
-				    : e->arg[3] == ZK_DIR_IN ? VIGIL_DIR_INBOUND
+		ev->net.direction = e->arg[3] == VG_DIR_OUT  ? VIGIL_DIR_OUTBOUND
+				    : e->arg[3] == VG_DIR_IN ? VIGIL_DIR_INBOUND
 							     : VIGIL_DIR_NONE;
 		ev->net.ret = (int32_t)e->arg[1];
 		ev->net.local.family = e->sa[0].family;
@@ -146,7 +147,7 @@ int vigil_zoom_capture__decode(const struct vg_event *e, const char *const str[V
 			ev->net.from_path = str[1];
 		/* plaintext at a TLS library call: arg[4] is the call, not a syscall number */
 		if (e->flags & ZK_F_TLS)
-			ev->net.tls = e->arg[4] > 0 && e->arg[4] <= VIGIL_TLS_GO_WRITE
+			ev->net.tls = e->arg[4] > 0 && e->arg[4] < VIGIL_TLS__MAX
 					      ? (uint8_t)e->arg[4]
 					      : VIGIL_TLS_NONE;
 		return 0;

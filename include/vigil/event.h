@@ -96,6 +96,15 @@ enum vigil_send_call {
 	VIGIL_SEND_SEND,       /* io_uring SEND with an address */
 	VIGIL_SEND_SEND_ZC,    /* io_uring SEND_ZC */
 	VIGIL_SEND_SENDMSG_ZC, /* io_uring SENDMSG_ZC */
+	VIGIL_SEND__MAX
+};
+
+/* EXEC written_how: how the file executed was changed at run time, one bit each */
+enum vigil_written_how {
+	VIGIL_WRITTEN_OPEN = 1u << 0,  /* opened for writing */
+	VIGIL_WRITTEN_CHMOD = 1u << 1, /* an execute bit set by fchmod */
+	VIGIL_WRITTEN_URING = 1u << 2, /* written through io_uring */
+	VIGIL_WRITTEN__ALL = (1u << 3) - 1
 };
 
 /* NET_IO: the TLS library call a plaintext sample was taken at (0: the socket's own bytes) */
@@ -106,6 +115,7 @@ enum vigil_tls_call {
 	VIGIL_TLS_SSL_READ,
 	VIGIL_TLS_SSL_READ_EX,
 	VIGIL_TLS_GO_WRITE, /* crypto/tls.(*Conn).Write */
+	VIGIL_TLS__MAX
 };
 
 struct vigil_sockaddr {
@@ -159,7 +169,7 @@ struct vigil_event {
 			bool script_written, script_modified; /* the same, for the script */
 			uint64_t writer_cgroup;		      /* the last writer (written) */
 			uint32_t writer_pid;
-			uint32_t written_how; /* 1 opened for writing, 2 chmod +x, 4 io_uring */
+			uint32_t written_how; /* enum vigil_written_how bits */
 			uint64_t written_ns;  /* CLOCK_REALTIME */
 			/* the program that started it: the exe this process ran before the exec
 			 * (after a fork, its parent's); "" or NULL when not known */

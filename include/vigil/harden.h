@@ -71,8 +71,9 @@ int vigil_harden__netpol(const struct vigil_profile *p, const struct vigil_netpo
 int vigil_harden__enforceable(const struct vigil_profile *p, char *why, size_t why_size);
 
 /*
- * Calls fn for every exec path of the container (NULL = the first container found, as the
- * matcher picks it) over every document: what the kernel's exec allow set holds. -EINVAL (why
+ * Calls fn for every exec path of the container over every document, the containers picked
+ * as the matcher picks them (NULL = the first container found; a ContainerProfile's unnamed
+ * container is any container's): what the kernel's exec allow set holds. -EINVAL (why
  * says which) when a path has a wildcard: the kernel compares exact paths, so it would kill
  * what the profile allows. fn's non-zero value stops the walk and is returned.
  */

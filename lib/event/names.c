@@ -268,9 +268,9 @@ const struct ev_names ev_names_module_call = NAMES(module_call);
 
 /* how a file executed was changed at run time (exec.written_how) */
 static const struct ev_name written_bits[] = {
-	{ 1, "open_write" },
-	{ 2, "chmod_x" },
-	{ 4, "io_uring_write" },
+	{ VIGIL_WRITTEN_OPEN, "open_write" },
+	{ VIGIL_WRITTEN_CHMOD, "chmod_x" },
+	{ VIGIL_WRITTEN_URING, "io_uring_write" },
 };
 
 static size_t written_how_fn(uint64_t v, const char **out, size_t max)
@@ -285,6 +285,8 @@ static const struct ev_name send_call[] = {
 	{ VIGIL_SEND_SENDMMSG, "sendmmsg" }, { VIGIL_SEND_SEND, "send" },
 	{ VIGIL_SEND_SEND_ZC, "send_zc" },   { VIGIL_SEND_SENDMSG_ZC, "sendmsg_zc" },
 };
+_Static_assert(sizeof(send_call) / sizeof(send_call[0]) == VIGIL_SEND__MAX,
+	       "every enum vigil_send_call has its name");
 const struct ev_names ev_names_send_call = NAMES(send_call);
 
 static const struct ev_name tls_call[] = {
@@ -295,4 +297,6 @@ static const struct ev_name tls_call[] = {
 	{ VIGIL_TLS_SSL_READ_EX, "SSL_read_ex" },
 	{ VIGIL_TLS_GO_WRITE, "crypto/tls.(*Conn).Write" },
 };
+_Static_assert(sizeof(tls_call) / sizeof(tls_call[0]) == VIGIL_TLS__MAX,
+	       "every enum vigil_tls_call has its name");
 const struct ev_names ev_names_tls_call = NAMES(tls_call);

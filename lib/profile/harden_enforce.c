@@ -54,19 +54,6 @@ int vigil_harden__enforceable(const struct vigil_profile *p, char *why, size_t w
 	return 0;
 }
 
-static const struct prof_container *doc_container(const struct prof_doc *d, size_t i)
-{
-	if (i + 1 == prof_doc_container_count(d) && d->kind == VIGIL_KIND_CONTAINER_PROFILE &&
-	    prof_doc_grouped(d))
-		return NULL;
-	return prof_doc_container_at((struct prof_doc *)d, i);
-}
-
-static bool same_name(const char *a, const char *b)
-{
-	return (!a && !b) || (a && b && !strcmp(a, b));
-}
-
 /*
  * Checks one container's entries; calls fn per path. rulePolicies need no check: the exec
  * rules do not take them (as in Kubescape), so a profile's processAllowed never allows an exec.
@@ -89,36 +76,37 @@ static int walk(const struct prof_container *c, int (*fn)(const char *, void *),
 	return 0;
 }
 
+struct walk_ctx {
+	int (*fn)(const char *path, void *arg);
+	void *arg;
+	char *why;
+	size_t why_size;
+	bool found;
+};
+
+static int walk_one(const struct prof_container *c, void *arg)
+{
+	struct walk_ctx *x = arg;
+
+	x->found = true;
+	return walk(c, x->fn, x->arg, x->why, x->why_size);
+}
+
 int vigil_harden__exec_paths(const struct vigil_profile *p, const char *container,
 			     int (*fn)(const char *path, void *arg), void *arg, char *why,
 			     size_t why_size)
 {
-	bool picked = container != NULL, found = false;
-	const char *name = container;
+	struct walk_ctx x = { fn, arg, why, why_size, false };
 	int r;
 
 	if (why_size)
 		why[0] = '\0';
 	prof_ensure_normal(p);
-	for (size_t d = 0; d < p->ndocs; d++) {
-		for (size_t i = 0; i < prof_doc_container_count(&p->docs[d]); i++) {
-			const struct prof_container *c = doc_container(&p->docs[d], i);
-
-			if (!c)
-				continue;
-			if (!picked) {
-				name = c->name;
-				picked = true;
-			}
-			if (!same_name(name, c->name))
-				continue;
-			found = true;
-			if ((r = walk(c, fn, arg, why, why_size)))
-				return r;
-		}
-	}
-	if (!found)
+	/* the containers the matcher reads (prof_each_container): the kernel kills no exec the
+	 * matcher allows */
+	r = prof_each_container(p, container, walk_one, &x);
+	if (r == -ENOENT && !x.found)
 		return fail(why, why_size, -ENOENT, "no container %s in the profile",
 			    container ? container : "");
-	return 0;
+	return r;
 }

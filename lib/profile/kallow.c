@@ -23,27 +23,6 @@
  * its leaf-first form) */
 #define KPATH_MAX 1024
 
-/* The containers of a document in the matcher's order (lib/profile/match.c doc_container). */
-static const struct prof_container *doc_container(const struct prof_doc *d, size_t i)
-{
-	const struct prof_containers *lists[] = { &d->containers, &d->init_containers,
-						  &d->ephemeral_containers };
-
-	for (size_t k = 0; k < 3; k++) {
-		if (i < lists[k]->n)
-			return &lists[k]->v[i];
-		i -= lists[k]->n;
-	}
-	if (d->kind == VIGIL_KIND_CONTAINER_PROFILE && i == 0 && !prof_doc_grouped(d))
-		return &d->cp;
-	return NULL;
-}
-
-static bool name_eq(const char *a, const char *b)
-{
-	return (!a && !b) || (a && b && strcmp(a, b) == 0);
-}
-
 static bool seg_is(const char *s, size_t len, const char *lit)
 {
 	return len == strlen(lit) && memcmp(s, lit, len) == 0;
@@ -220,44 +199,33 @@ static int visit_container(const struct prof_container *c, const struct vigil_ka
 	return r;
 }
 
+struct visit_ctx {
+	const struct vigil_kallow_visit *v;
+	void *arg;
+	struct vigil_kallow_count cnt;
+};
+
+static int visit_one(const struct prof_container *c, void *arg)
+{
+	struct visit_ctx *x = arg;
+
+	return visit_container(c, x->v, x->arg, &x->cnt);
+}
+
 int vigil_profile__kernel_allow(const struct vigil_profile *p, const char *container,
 				const struct vigil_kallow_visit *v, void *arg,
 				struct vigil_kallow_count *ret)
 {
-	struct vigil_kallow_count cnt = { 0 };
-	const char *want = container;
-	bool chosen = container != NULL, found = false;
-	int r = 0;
+	struct visit_ctx x = { v, arg, { 0 } };
+	int r;
 
 	if (!p || !v)
 		return -EINVAL;
 	prof_ensure_normal(p);
-	for (size_t d = 0; d < p->ndocs && !chosen; d++) {
-		const struct prof_container *c = doc_container(&p->docs[d], 0);
-
-		if (c) {
-			want = c->name;
-			chosen = true;
-		}
-	}
-	if (!chosen)
-		return -ENOENT;
-	for (size_t d = 0; d < p->ndocs && !r; d++) {
-		const struct prof_container *c;
-
-		for (size_t i = 0; (c = doc_container(&p->docs[d], i)) && !r; i++) {
-			bool unnamed_cp = c == &p->docs[d].cp && !c->name;
-
-			if (!name_eq(c->name, want) && !(unnamed_cp && container))
-				continue;
-			found = true;
-			r = visit_container(c, v, arg, &cnt);
-		}
-	}
+	/* the containers the matcher reads (prof_each_container), so the kernel agrees with it */
+	r = prof_each_container(p, container, visit_one, &x);
 	if (ret)
-		*ret = cnt;
-	if (!r && !found)
-		return -ENOENT;
+		*ret = x.cnt;
 	return r;
 }
 

@@ -242,8 +242,10 @@ static int add_scope(struct vigil_matcher *m, const struct prof_container *sec)
 	return r;
 }
 
-static int add_container(struct vigil_matcher *m, const struct prof_container *c)
+/* One container of the profile into the matcher (prof_each_container's fn). */
+static int add_container(const struct prof_container *c, void *arg)
 {
+	struct vigil_matcher *m = arg;
 	int r = mt_reserve_paths(m, c);
 
 	for (size_t i = 0; i < c->execs.n && r == 0; i++)
@@ -275,68 +277,18 @@ static int add_container(struct vigil_matcher *m, const struct prof_container *c
 	return r;
 }
 
-/* The containers of a document in order: containers, initContainers, ephemeral, then CP's. */
-static const struct prof_container *doc_container(const struct prof_doc *d, size_t i)
-{
-	const struct prof_containers *lists[] = { &d->containers, &d->init_containers,
-						  &d->ephemeral_containers };
-
-	for (size_t k = 0; k < 3; k++) {
-		if (i < lists[k]->n)
-			return &lists[k]->v[i];
-		i -= lists[k]->n;
-	}
-	/* a grouped ContainerProfile's flat fields apply to no container (as in Kubescape) */
-	if (d->kind == VIGIL_KIND_CONTAINER_PROFILE && i == 0 && !prof_doc_grouped(d))
-		return &d->cp;
-	return NULL;
-}
-
-static bool name_eq(const char *a, const char *b)
-{
-	return (!a && !b) || (a && b && strcmp(a, b) == 0);
-}
-
 int vigil_matcher__new(const struct vigil_profile *p, const char *container,
 		       struct vigil_matcher **ret)
 {
 	struct vigil_matcher *m;
-	const char *want = container;
-	bool chosen = container != NULL, found = false;
-	int r = 0;
+	int r;
 
 	if (!p || !ret)
 		return -EINVAL;
-	if (!chosen) {
-		for (size_t d = 0; d < p->ndocs && !chosen; d++) {
-			const struct prof_container *c = doc_container(&p->docs[d], 0);
-
-			if (c) {
-				want = c->name;
-				chosen = true;
-			}
-		}
-		if (!chosen)
-			return -ENOENT;
-	}
 	m = matcher_alloc();
 	if (!m)
 		return -ENOMEM;
-	for (size_t d = 0; d < p->ndocs && r == 0; d++) {
-		const struct prof_container *c;
-
-		for (size_t i = 0; (c = doc_container(&p->docs[d], i)) && r == 0; i++) {
-			/* A ContainerProfile's unnamed container belongs to whatever it is bound to. */
-			bool unnamed_cp = c == &p->docs[d].cp && !c->name;
-
-			if (!name_eq(c->name, want) && !(unnamed_cp && container))
-				continue;
-			found = true;
-			r = add_container(m, c);
-		}
-	}
-	if (r == 0 && !found)
-		r = -ENOENT;
+	r = prof_each_container(p, container, add_container, m);
 	if (r < 0)
 		goto fail;
 	if (m->nscopes > 1)

@@ -327,6 +327,16 @@ struct prof_container *prof_doc_container_at(struct prof_doc *d, size_t i);
 /* Section name of that container ("containers", "initContainers", ..., "spec"). */
 const char *prof_doc_container_section(const struct prof_doc *d, size_t i);
 
+/*
+ * Calls fn for each container of p that is container's (select.c): every document's containers
+ * of that name, and a ContainerProfile's unnamed one (it belongs to whatever it is bound to);
+ * container NULL: the name of the profile's first container. The matcher, the kernel's allow
+ * sets and the enforced exec paths all read a workload's profile through it. Stops at fn's
+ * first non-zero and returns it; -ENOENT when no container is container's.
+ */
+int prof_each_container(const struct vigil_profile *p, const char *container,
+			int (*fn)(const struct prof_container *c, void *arg), void *arg);
+
 /* Sorts every set and entry list of the profile, removes exact duplicates. */
 void prof_normalize(struct vigil_profile *p);
 

@@ -253,8 +253,11 @@ static void test_enforce_rails(void **state)
 	assert_int_equal(vigil_harden__enforceable(p, why, sizeof(why)), 0);
 	assert_int_equal(vigil_harden__exec_paths(p, NULL, collect, paths, why, sizeof(why)), 0);
 	assert_string_equal(paths, "/bin/sh;/usr/bin/id;");
-	assert_int_equal(vigil_harden__exec_paths(p, "other", collect, paths, why, sizeof(why)),
-			 -ENOENT);
+	/* a ContainerProfile's unnamed container is whichever it is bound to, as the matcher
+	 * reads it */
+	paths[0] = '\0';
+	assert_int_equal(vigil_harden__exec_paths(p, "other", collect, paths, why, sizeof(why)), 0);
+	assert_string_equal(paths, "/bin/sh;/usr/bin/id;");
 	vigil_profile__free(p);
 
 	/* learning, partial, too-large: never */
@@ -290,6 +293,42 @@ static void test_enforce_rails(void **state)
 	vigil_profile__free(p);
 }
 
+/*
+ * The kernel kills the execs the matcher would alert on, never one it allows: with a named
+ * container and an unnamed ContainerProfile beside it, both documents' execs are the
+ * container's in both (the kernel once left the ContainerProfile's out).
+ */
+static void test_enforce_same_containers(void **state)
+{
+	static const char text[] =
+		"apiVersion: spdx.softwarecomposition.kubescape.io/v1beta1\n"
+		"kind: ApplicationProfile\nmetadata: {name: a}\n"
+		"spec:\n  containers:\n  - name: app\n    execs: [{path: /usr/bin/id}]\n"
+		"  - name: side\n    execs: [{path: /bin/side}]\n"
+		"---\n"
+		"apiVersion: spdx.softwarecomposition.kubescape.io/v1beta1\n"
+		"kind: ContainerProfile\nmetadata: {name: c}\n"
+		"spec:\n  execs: [{path: /bin/sh}]\n";
+	const char *const want[] = { "/usr/bin/id", "/bin/sh", "/bin/side" };
+	const bool in_app[] = { true, true, false };
+	char why[256], paths[512] = "";
+	struct vigil_profile *p = load_text(text);
+	struct vigil_matcher *m = NULL;
+
+	(void)state;
+	assert_int_equal(vigil_harden__exec_paths(p, "app", collect, paths, why, sizeof(why)), 0);
+	assert_string_equal(paths, "/usr/bin/id;/bin/sh;");
+	assert_int_equal(vigil_matcher__new(p, "app", &m), 0);
+	for (size_t i = 0; i < 3; i++) {
+		bool allowed = vigil_matcher__exec(m, want[i], NULL, 0) == VIGIL_MATCH_YES;
+
+		assert_int_equal(allowed, in_app[i]);
+		assert_int_equal(strstr(paths, want[i]) != NULL, in_app[i]);
+	}
+	vigil_matcher__free(m);
+	vigil_profile__free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -297,6 +336,7 @@ int main(void)
 		cmocka_unit_test(test_netpol),
 		cmocka_unit_test(test_netpol_refusals),
 		cmocka_unit_test(test_enforce_rails),
+		cmocka_unit_test(test_enforce_same_containers),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -89,7 +89,7 @@ static void test_decode_net_io(void **state)
 	e.arg[0] = 6;
 	e.arg[1] = 4000; /* bytes of the call; the sample is shorter */
 	e.arg[2] = 7;
-	e.arg[3] = ZK_DIR_OUT;
+	e.arg[3] = VG_DIR_OUT;
 	e.sa[1].family = 2;
 	e.sa[1].port = 8888;
 	memcpy(e.sa[1].addr, "\x7f\x00\x00\x01", 4);
@@ -109,7 +109,7 @@ static void test_decode_net_io(void **state)
 
 	/* inbound, no sample (budget spent): bytes still there, no data */
 	memset(&ev, 0, sizeof(ev));
-	e.arg[3] = ZK_DIR_IN;
+	e.arg[3] = VG_DIR_IN;
 	e.str_len[0] = 0;
 	e.str_fmt = 0;
 	assert_int_equal(vigil_zoom_capture__decode(&e, str, &ev), 0);
