@@ -191,6 +191,47 @@ static __always_inline int dns_question(struct sock *sk, __u64 cg, const void *u
 }
 
 /*
+ * The question of a UDP datagram sent by io_uring (SEND, SENDMSG and their zero-copy forms):
+ * to the kernel's copy of the address the request names (kaddr), or without one to the
+ * socket's connected peer; the payload from the submitter's buffer, read when the request is
+ * submitted (the syscalls' questions are read the same way, from the caller's memory).
+ */
+__noinline int dns_udp(__u64 sk_, __u64 cg, __u64 kaddr, __u64 buf, __u64 len)
+{
+	struct sock *sk = (struct sock *)sk_;
+	union {
+		__u16 family;
+		struct sockaddr_in in;
+		struct sockaddr_in6 in6;
+	} a = {};
+	struct vg_event *e;
+	__u32 off;
+
+	if (!sk || !buf || !want(VG_EV_DNS))
+		return 0;
+	e = ev_begin(VG_EV_DNS, cg);
+	if (!e)
+		return 0;
+	sock_addrs(e, sk);
+	if (kaddr) {
+		bpf_probe_read_kernel(&a.in6, sizeof(a.in6), (void *)kaddr);
+		if (a.family == AF_INET_) {
+			e->sa[1].family = a.family;
+			e->sa[1].port = bpf_ntohs(a.in.sin_port);
+			__builtin_memcpy(e->sa[1].addr, &a.in.sin_addr, 4);
+		} else if (a.family == AF_INET6_) {
+			e->sa[1].family = a.family;
+			e->sa[1].port = bpf_ntohs(a.in6.sin6_port);
+			__builtin_memcpy(e->sa[1].addr, &a.in6.sin6_addr, 16);
+		}
+	}
+	if (e->sa[1].port != 53 && e->sa[1].port != cfg_dns_port)
+		return 0;
+	off = put_user_bytes(e, 0, 0, (void *)buf, len, VG_DNS_MAX, VG_STR_BYTES);
+	return ev_submit(e, off, 0, false);
+}
+
+/*
  * sendto, sendmsg, sendmmsg: datagrams (and TCP Fast Open) to an address named in the call,
  * which no connect event shows (VG_EV_SEND, one per message of sendmmsg), and DNS questions
  * in UDP datagrams (VG_EV_DNS, the first message). A call without an address goes to the

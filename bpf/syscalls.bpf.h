@@ -61,6 +61,9 @@ int on_sock(__u64 regs, long nr, long ret, __u64 cg);
 int on_send(__u64 regs, long nr, long ret, __u64 cg);
 int on_write(__u64 regs, long nr, long ret, __u64 cg);
 int dns_stream(__u64 sk, __u64 cg, __u64 buf0, __u64 buf1, __u64 lens);
+/* A UDP DNS question sent by io_uring: kaddr the kernel's copy of the address (0: the
+ * connected peer), buf/len the payload in the submitter's memory (bpf/network.bpf.c). */
+int dns_udp(__u64 sk, __u64 cg, __u64 kaddr, __u64 buf, __u64 len);
 /* dns_stream's lens: the first and second buffers' lengths (16 bits each, capped) and the
  * bytes written (high 32 bits) */
 static __always_inline __u64 dns_lens(__u64 len0, __u64 len1, long ret)

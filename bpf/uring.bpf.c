@@ -216,6 +216,86 @@ static __always_inline int uring_send(__u64 cg, struct io_kiocb *req, __u8 op)
 	return send_peer((__u64)sk, (__u64)name, how, (__u64)(__u32)fd << 32, cg);
 }
 
+/*
+ * DNS in io_uring requests, read as the syscalls' (docs/SENSOR.md): a UDP datagram to a DNS
+ * port by SEND or SENDMSG (and their zero-copy forms), to the address the request names or the
+ * connected peer; DNS over TCP by SEND, SENDMSG, WRITE or WRITEV on a TCP socket whose peer is
+ * a DNS port (its stream, put back together in user space with the syscalls' writes). The
+ * request has not run: the length sent is the length asked.
+ */
+static __always_inline void uring_dns(__u64 cg, struct io_kiocb *req, __u8 op)
+{
+	struct io_sr_msg *sr = (void *)&req->cmd;
+	struct io_rw *rw = (void *)&req->cmd;
+	struct io_async_msghdr *km;
+	struct iovec v[2] = {};
+	struct socket *so;
+	struct sock *sk;
+	struct file *f;
+	__u64 b0 = 0, b1 = 0, l0 = 0, l1 = 0;
+	bool msg = false, wr = false, wv = false;
+	__u16 fam, proto;
+
+	if (op == URING_OP(SENDMSG) ||
+	    (bpf_core_enum_value_exists(enum io_uring_op, IORING_OP_SENDMSG_ZC) &&
+	     op == URING_OP(SENDMSG_ZC)))
+		msg = true;
+	else if (op == URING_OP(WRITE) || op == URING_OP(WRITEV))
+		wr = true, wv = op == URING_OP(WRITEV);
+	else if (op != URING_OP(SEND) &&
+		 !(bpf_core_enum_value_exists(enum io_uring_op, IORING_OP_SEND_ZC) &&
+		   op == URING_OP(SEND_ZC)))
+		return;
+	if (!want(VG_EV_DNS))
+		return;
+	f = uring_req_file(req);
+	if (!f || (BPF_CORE_READ(f, f_inode, i_mode) & 0170000) != 0140000) /* S_IFSOCK */
+		return;
+	so = BPF_CORE_READ(f, private_data);
+	sk = so ? BPF_CORE_READ(so, sk) : NULL;
+	if (!sk)
+		return;
+	fam = BPF_CORE_READ(sk, __sk_common.skc_family);
+	proto = BPF_CORE_READ(sk, sk_protocol);
+	if ((fam != AF_INET_ && fam != AF_INET6_) || (wr && proto != IPPROTO_TCP_))
+		return;
+	if (wr) {
+		b0 = BPF_CORE_READ(rw, addr);
+		l0 = BPF_CORE_READ(rw, len);
+	} else {
+		b0 = (__u64)BPF_CORE_READ(sr, buf);
+		l0 = (__u32)BPF_CORE_READ(sr, len);
+	}
+	if (msg || wv) {
+		/* a msghdr, or an iovec array of l0 entries: the first two buffers */
+		if (msg) {
+			struct user_msghdr m = {};
+
+			bpf_probe_read_user(&m, sizeof(m), (void *)b0);
+			b0 = (__u64)m.msg_iov;
+			l0 = m.msg_iovlen;
+		}
+		bpf_probe_read_user(&v, l0 > 1 ? sizeof(v) : sizeof(v[0]), (void *)b0);
+		b0 = (__u64)v[0].iov_base;
+		l0 = v[0].iov_len;
+		b1 = (__u64)v[1].iov_base;
+		l1 = v[1].iov_len;
+	}
+	if (proto == IPPROTO_TCP_) {
+		dns_stream((__u64)sk, cg, b0, b1, dns_lens(l0, l1, (long)(l0 + l1)));
+		return;
+	}
+	if (proto != IPPROTO_UDP_)
+		return;
+	/* the address the request names: the kernel's copy, prepared since 6.10 */
+	km = BPF_CORE_READ(req, async_data);
+	dns_udp((__u64)sk, cg,
+		km && BPF_CORE_READ(km, msg.msg_namelen) >= 2
+			? (__u64)BPF_CORE_READ(km, msg.msg_name)
+			: 0,
+		b0, l0);
+}
+
 SEC("tp_btf/io_uring_submit_req")
 int BPF_PROG(vg_uring_submit, struct io_kiocb *req)
 {
@@ -268,6 +348,7 @@ int BPF_PROG(vg_uring_submit, struct io_kiocb *req)
 	 * name is kept until then for a failure */
 	if (uring_op_is_open(op))
 		return want(VG_EV_OPEN) ? uring_open_pending(req) : 0;
+	uring_dns(cg, req, op);
 	if (uring_send(cg, req, op))
 		return 0;
 	if (bpf_core_enum_value_exists(enum io_uring_op, IORING_OP_CONNECT) &&

@@ -13,6 +13,7 @@
 #include "util/strutil.h"
 #include "vigil/agent.h"
 #include "vigil/alert.h"
+#include "vigil/burst.h"
 #include "vigil/detect.h"
 #include "vigil/harden.h"
 #include "vigil/kallow.h"
@@ -43,7 +44,7 @@ static void usage(FILE *f)
 	vigil_alerts__sink_usage(sinks, sizeof(sinks));
 	fprintf(f,
 		"usage: vigil watch --profile FILE [--alerts SINK]... [--evidence STORE]\n"
-		"                   [--cooldown D] [--enable RULE]... [--trust DIR | --pub KEY]\n"
+		"                   [--cooldown D] [--burst D] [--enable RULE]... [--trust DIR | --pub KEY]\n"
 		"                   -- CMD ARGS...\n"
 		"\n"
 		"Runs CMD as its own workload and raises an alert for each behaviour its profile\n"
@@ -57,6 +58,9 @@ static void usage(FILE *f)
 		"  -e, --evidence STORE  keep evidence of each incident: sqlite:PATH or\n"
 		"                        clickhouse:URL (vigil evidence list|show)\n"
 		"  -c, --cooldown D      repeats of an alert within D are counted, not sent (1h)\n"
+		"      --burst D         further alerts of a rule by one process within D of the\n"
+		"                        first are sent as one summary when D is over (10s; 0 sends\n"
+		"                        each on its own, as --cooldown 0 does unless --burst is set)\n"
 		"  -r, --enable RULE     turn on a rule Kubescape ships off (R0002, R0011,\n"
 		"                        R1003, R1011), or `all` (repeatable)\n"
 		"  -t, --trust DIR       require a signature by a key in DIR (R1016 otherwise)\n"
@@ -103,6 +107,7 @@ struct watch_args {
 	const char *enforce, *enforce_mode, *enforce_switch;
 	size_t nsinks;
 	bool no_kallow;
+	uint64_t burst_ns; /* --burst: the window, 0 = off */
 	const char *enable[VIGIL_RULE__MAX + 1];
 	size_t nenable;
 	struct vigil_detect_opts dopts;
@@ -115,6 +120,7 @@ static void on_tick(void *ctx)
 	struct watch *w = ctx;
 	bool off;
 
+	vigil_alert_pipe__tick(&w->pipe, 0); /* burst summaries due */
 	if (!w->enf.rules)
 		return;
 	off = enforce_off_flag || (w->switch_path && access(w->switch_path, F_OK) == 0);
@@ -315,6 +321,7 @@ static int parse_args(int argc, char **argv, struct watch_args *a)
 		{ "alerts", required_argument, NULL, 'a' },
 		{ "evidence", required_argument, NULL, 'e' },
 		{ "cooldown", required_argument, NULL, 'c' },
+		{ "burst", required_argument, NULL, 'B' },
 		{ "trust", required_argument, NULL, 't' },
 		{ "pub", required_argument, NULL, 'P' },
 		{ "name", required_argument, NULL, 'n' },
@@ -330,6 +337,7 @@ static int parse_args(int argc, char **argv, struct watch_args *a)
 	int c;
 
 	optind = 1;
+	a->burst_ns = UINT64_MAX; /* not given: follows the cooldown, below */
 	while ((c = getopt_long(argc, argv, "+p:a:e:c:t:n:r:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
@@ -353,6 +361,13 @@ static int parse_args(int argc, char **argv, struct watch_args *a)
 			}
 			if (!a->dopts.cooldown_ns)
 				a->dopts.no_cooldown = true;
+			break;
+		case 'B':
+			if (vigil_parse_duration(optarg, &a->burst_ns) < 0) {
+				cli_errorf("watch: bad burst window '%s' (use 0, 500ms, 10s, 1m)",
+					   optarg);
+				return -EINVAL;
+			}
 			break;
 		case 't':
 			a->trust = optarg;
@@ -403,6 +418,9 @@ static int parse_args(int argc, char **argv, struct watch_args *a)
 			return -EINVAL;
 		}
 	}
+	/* --cooldown 0 sends every alert: every alert of a burst too, unless --burst is given */
+	if (a->burst_ns == UINT64_MAX)
+		a->burst_ns = a->dopts.no_cooldown ? 0 : VIGIL_BURST_DEFAULT_WINDOW_NS;
 	if (!a->profile) {
 		cli_errorf("watch: --profile is required");
 		return -EINVAL;
@@ -447,6 +465,10 @@ static int watch_open(struct watch *w, const struct watch_args *a)
 		return -1;
 	}
 	w->pipe.sinks = w->alerts;
+	if (a->burst_ns && !(w->pipe.bursts = vigil_bursts__new(a->burst_ns))) {
+		cli_errorf("watch: %s", strerror(errno));
+		return -1;
+	}
 	for (size_t i = 0; i < a->nsinks; i++) {
 		if (vigil_alerts__add_sink(w->alerts, a->sinks[i], &err) < 0) {
 			cli_print_error(&err);
@@ -534,10 +556,19 @@ int cmd_watch(int argc, char **argv)
 	}
 	if (status)
 		cli_errorf("watch: note: %s exited with status %d", a.cmd[0], status);
+	vigil_alert_pipe__flush(&w.pipe); /* the bursts still open: their summaries now */
 	vigil_detector__stats(w.d, &st);
 	if (w.pipe.raised || st.suppressed)
 		cli_errorf("watch: %llu alert(s) raised, %llu repeat(s) counted in cooldowns",
 			   (unsigned long long)w.pipe.raised, (unsigned long long)st.suppressed);
+	{
+		struct vigil_burst_stats bs;
+
+		vigil_bursts__stats(w.pipe.bursts, &bs);
+		if (bs.folded)
+			cli_errorf("watch: %llu alert(s) folded into %llu burst summary(ies)",
+				   (unsigned long long)bs.folded, (unsigned long long)bs.summaries);
+	}
 	if (w.kallow) {
 		struct vigil_sensor_status ss;
 
@@ -557,6 +588,7 @@ out:
 	if (w.events)
 		fclose(w.events);
 	vigil_alerts__free(w.alerts);
+	vigil_bursts__free(w.pipe.bursts);
 	vigil_detector__free(w.d);
 	vigil_profile__free(w.p);
 	vigil_sensor__free(w.s);

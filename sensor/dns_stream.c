@@ -13,6 +13,7 @@ struct stream {
 	uint64_t key;
 	uint64_t last; /* feed counter when last fed: the oldest is reused */
 	bool live;
+	bool desync;   /* cut by eviction: message boundaries unknown until a whole one parses */
 	size_t have;   /* bytes of buf: the length prefix, then the message */
 	uint64_t skip; /* bytes still to pass over: the rest of a message */
 	uint8_t buf[2 + MSG_KEEP];
@@ -21,6 +22,9 @@ struct stream {
 struct vigil_dns_streams {
 	uint64_t clock;
 	struct stream s[VIGIL_DNS_STREAMS];
+	uint64_t lost[VIGIL_DNS_STREAMS_LOST]; /* keys of streams evicted mid-message */
+	size_t lost_next;
+	struct vigil_dns_stream_stats st;
 };
 
 struct vigil_dns_streams *vigil_dns_streams__new(void)
@@ -33,7 +37,19 @@ void vigil_dns_streams__free(struct vigil_dns_streams *t)
 	free(t);
 }
 
-static struct stream *stream_of(struct vigil_dns_streams *t, uint64_t key)
+/* Whether key's stream was evicted in the middle of a message (and forgets it). */
+static bool was_lost(struct vigil_dns_streams *t, uint64_t key)
+{
+	for (size_t i = 0; i < VIGIL_DNS_STREAMS_LOST; i++) {
+		if (t->lost[i] == key && key) {
+			t->lost[i] = 0;
+			return true;
+		}
+	}
+	return false;
+}
+
+static struct stream *stream_of(struct vigil_dns_streams *t, uint64_t key, bool *lost)
 {
 	struct stream *old = &t->s[0];
 
@@ -43,9 +59,21 @@ static struct stream *stream_of(struct vigil_dns_streams *t, uint64_t key)
 		if (!t->s[i].live || (old->live && t->s[i].last < old->last))
 			old = &t->s[i];
 	}
+	if (old->live) {
+		t->st.evicted++;
+		if (old->have || old->skip || old->desync) {
+			t->st.evicted_mid++;
+			t->lost[t->lost_next++ % VIGIL_DNS_STREAMS_LOST] = old->key;
+		}
+	}
 	memset(old, 0, sizeof(*old));
 	old->live = true;
 	old->key = key;
+	if (was_lost(t, key)) {
+		old->desync = true;
+		*lost = true;
+		t->st.desync++;
+	}
 	return old;
 }
 
@@ -97,16 +125,51 @@ static void lose(struct stream *s, uint64_t unseen)
 	s->have = 0;
 }
 
+/*
+ * A write to a stream out of sync: read only when it parses as a whole message, prefixed (a
+ * boundary found: read on as usual, returns false) or the unprefixed rest of the message cut
+ * (its question in *out, *n = 1; the next write is taken to start a message). Returns true
+ * when the write is done with.
+ */
+static bool resync(struct vigil_dns_streams *t, struct stream *s, const uint8_t *data, size_t have,
+		   uint64_t total, struct vigil_dns_question *out, size_t max, size_t *n)
+{
+	size_t len = have >= 2 ? ((size_t)data[0] << 8) | data[1] : 0;
+	size_t kept = len < MSG_KEEP ? len : MSG_KEEP;
+	struct vigil_dns_question q;
+
+	if (len && total >= 2 + len && have >= 2 + kept &&
+	    !vigil_dns__parse_question(data + 2, kept, q.name, sizeof(q.name), &q.qtype)) {
+		s->desync = false;
+		t->st.resync++;
+		return false;
+	}
+	if (max && !vigil_dns__parse_question(data, have < MSG_KEEP ? have : MSG_KEEP, out[0].name,
+					      sizeof(out[0].name), &out[0].qtype)) {
+		*n = 1;
+		s->desync = false;
+		t->st.resync++;
+		return true;
+	}
+	t->st.unread++;
+	return true;
+}
+
 size_t vigil_dns_streams__feed(struct vigil_dns_streams *t, uint64_t key, const uint8_t *data,
 			       size_t have, uint64_t total, struct vigil_dns_question *out,
-			       size_t max)
+			       size_t max, bool *ret_lost)
 {
-	struct stream *s = stream_of(t, key);
+	bool lost = false;
+	struct stream *s = stream_of(t, key, &lost);
 	size_t i = 0, n = 0, take;
 
+	if (ret_lost)
+		*ret_lost = lost;
 	s->last = ++t->clock;
 	if (total < have)
 		total = have;
+	if (s->desync && resync(t, s, data, have, total, out, max, &n))
+		return n;
 	while (i < have) {
 		if (s->skip) {
 			take = have - i < s->skip ? have - i : (size_t)s->skip;
@@ -126,4 +189,11 @@ size_t vigil_dns_streams__feed(struct vigil_dns_streams *t, uint64_t key, const 
 	if (total > have)
 		lose(s, total - have);
 	return n;
+}
+
+void vigil_dns_streams__stats(const struct vigil_dns_streams *t, struct vigil_dns_stream_stats *ret)
+{
+	memset(ret, 0, sizeof(*ret));
+	if (t)
+		*ret = t->st;
 }

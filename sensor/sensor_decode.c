@@ -272,6 +272,7 @@ bool sensor_decode_more(struct vigil_sensor *s, struct vigil_event *ev)
 		return false;
 	ev->dns.name = s->dns_q[s->dns_q_next].name;
 	ev->dns.qtype = s->dns_q[s->dns_q_next].qtype;
+	ev->dns.desync = false;
 	s->dns_q_next++;
 	return true;
 }
@@ -283,6 +284,7 @@ static int decode_dns_tcp(struct vigil_sensor *s, const struct vg_event *e, stru
 {
 	uint8_t buf[2 * (VG_DNS_MAX + 2)];
 	size_t n0 = e->str_len[0], n1 = e->str_len[1];
+	bool lost = false;
 
 	if (n0 > VG_DNS_MAX + 2 || n1 > VG_DNS_MAX + 2)
 		return -EINVAL;
@@ -290,10 +292,17 @@ static int decode_dns_tcp(struct vigil_sensor *s, const struct vg_event *e, stru
 		return -ENOMEM;
 	memcpy(buf, s->str[0], n0);
 	memcpy(buf + n0, s->str[1], n1);
-	s->dns_q_n =
-		vigil_dns_streams__feed(s->dns_streams, (uint64_t)e->arg[4], buf, n0 + n1,
-					(uint64_t)e->arg[1], s->dns_q, VIGIL_DNS_STREAM_QUESTIONS);
+	s->dns_q_n = vigil_dns_streams__feed(s->dns_streams, (uint64_t)e->arg[4], buf, n0 + n1,
+					     (uint64_t)e->arg[1], s->dns_q,
+					     VIGIL_DNS_STREAM_QUESTIONS, &lost);
 	ev->dns.tcp = true;
+	/* eviction cut the stream inside a message: said first (the workload is named by its
+	 * alert), then what this write still gave */
+	if (lost) {
+		ev->dns.name = "";
+		ev->dns.desync = true;
+		return 0;
+	}
 	return sensor_decode_more(s, ev) ? 0 : -EINVAL;
 }
 

@@ -120,6 +120,12 @@ struct vigil_alert_pipe {
 	 */
 	void (*tap)(const struct vigil_alert *a, struct json_t *j, void *ctx);
 	void *tap_ctx;
+	/*
+	 * Optional: bursts (vigil/burst.h): the first alert of a burst goes out at once, the
+	 * rest of its window as one summary, sent by vigil_alert_pipe__tick. NULL = every
+	 * alert goes out on its own. The caller owns it.
+	 */
+	struct vigil_bursts *bursts;
 };
 
 /* A vigil_alert_fn (vigil/detect.h): ctx is a struct vigil_alert_pipe. The alert gets its
@@ -127,6 +133,11 @@ struct vigil_alert_pipe {
  * cockpit name it alike. A sink failure is counted in the sink's stats, not returned:
  * detection goes on. -ENOMEM. */
 int vigil_alert_pipe__emit(const struct vigil_alert *a, void *ctx);
+/* Sends the burst summaries whose window closed by now (CLOCK_REALTIME ns; 0 = now). Call it
+ * about once a second. Returns how many, or -ENOMEM. */
+int vigil_alert_pipe__tick(struct vigil_alert_pipe *p, uint64_t now_ns);
+/* Sends every pending burst summary (before exit). Returns how many, or -ENOMEM. */
+int vigil_alert_pipe__flush(struct vigil_alert_pipe *p);
 
 /* ---- the agent ------------------------------------------------------------------------- */
 

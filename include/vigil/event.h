@@ -239,6 +239,10 @@ struct vigil_event {
 			uint16_t qtype;
 			struct vigil_sockaddr server;
 			bool tcp; /* DNS over TCP (else a UDP datagram) */
+			/* DNS over TCP: the stream was cut by the sensor's stream table in the
+			 * middle of a message (name ""): until it resyncs its questions are
+			 * unread (sensor/dns_stream.h) */
+			bool desync;
 		} dns;
 		struct {		  /* CAPABILITY */
 			int32_t cap;	  /* CAP_* number */

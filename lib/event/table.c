@@ -125,7 +125,8 @@ static const struct ev_field dns_fields[] = {
 	F("domain", EV_STR, dns.name, EV_KEY, NULL),
 	F("qtype", EV_NAME, dns.qtype, 0, &ev_names_dns_qtype),
 	ADDR("server_addr", "server_port", dns.server, EV_PEER),
-	F("tcp", EV_BOOL, dns.tcp, EV_OPTIONAL, NULL), /* DNS over TCP */
+	F("tcp", EV_BOOL, dns.tcp, EV_OPTIONAL, NULL),	     /* DNS over TCP */
+	F("desync", EV_BOOL, dns.desync, EV_OPTIONAL, NULL), /* its stream lost sync */
 };
 
 static const struct ev_field capability_fields[] = {

@@ -21,6 +21,7 @@
 #include "sensor/agent/apiserver.h"
 #include "util/fileio.h"
 #include "util/strutil.h"
+#include "vigil/burst.h"
 
 uint64_t agent_mono_ns(void)
 {
@@ -165,6 +166,8 @@ static int agent_open(struct agent *a, struct vigil_error *err)
 	a->pipe.evidence = a->evidence;
 	a->pipe.tap = agent_on_alert;
 	a->pipe.tap_ctx = a;
+	if (a->c->burst_ns && !(a->pipe.bursts = vigil_bursts__new(a->c->burst_ns)))
+		return vigil_error__set(err, -ENOMEM, "", 0, 0, "out of memory");
 	e = agent_cockpit_open(a, err);
 	if (e < 0)
 		return e;
@@ -173,6 +176,9 @@ static int agent_open(struct agent *a, struct vigil_error *err)
 
 static void agent_close(struct agent *a)
 {
+	/* the bursts still open: their summaries, while the workloads and sinks are there */
+	if (a->alerts)
+		vigil_alert_pipe__flush(&a->pipe);
 	/* the last health check and status, while the workload table is still there */
 	if (a->s && a->alerts)
 		agent_health_check(a);
@@ -227,6 +233,7 @@ static void agent_close(struct agent *a)
 	if (a->alerts && vigil_alerts__flush(a->alerts, 5000000000ULL) < 0)
 		agent_logf("some alerts could not be delivered before exit");
 	vigil_alerts__free(a->alerts);
+	vigil_bursts__free(a->pipe.bursts);
 	vigil_detector__free(a->d);
 	vigil_trust__free(a->trust);
 	vigil_sign_versions__free(a->versions);
@@ -331,6 +338,7 @@ int vigil_agent__run_reopen(const struct vigil_agent_config *c, volatile sig_ato
 		agent_kallow_roots(a, now);
 		agent_read_inotify(a);
 		agent_trust_check(a, false);
+		vigil_alert_pipe__tick(&a->pipe, 0);
 		vigil_evidence__tick(a->evidence);
 		agent_api__tick(a->api);
 		agent_reap_commands(a, now);

@@ -15,6 +15,7 @@
 #include "sensor/agent/config_parse.h"
 #include "sensor/metrics/metrics.h"
 #include "util/strutil.h"
+#include "vigil/burst.h"
 #include "vigil/detect.h"
 
 static int learning_key(struct cfg_parse *p, const char *key, const yaml_node_t *v, void *ctx)
@@ -135,6 +136,8 @@ static int top_key(struct cfg_parse *p, const char *key, const yaml_node_t *v, v
 		return cfg_section(p, v, "learning", learning_known, learning_key, c);
 	if (!strcmp(key, "cooldown"))
 		return cfg_duration(p, v, key, &c->cooldown_ns);
+	if (!strcmp(key, "burst_window"))
+		return cfg_duration(p, v, key, &c->burst_ns);
 	if (!strcmp(key, "rescan"))
 		return cfg_duration(p, v, key, &c->rescan_ns);
 	if (!strcmp(key, "health_interval")) {
@@ -215,31 +218,19 @@ static int top_key(struct cfg_parse *p, const char *key, const yaml_node_t *v, v
 }
 
 static const char *const top_known[] = {
-	"state_dir",
-	"profiles_dir",
-	"scope",
-	"learning",
-	"cooldown",
-	"rescan",
-	"sinks",
-	"evidence",
-	"signatures",
-	"exclude_cgroups",
-	"include_cgroups",
-	"disabled_rules",
-	"enabled_rules",
-	"bindings",
-	"binding_files",
-	"workloads",
-	"status_file",
-	"enforce_switch",
-	"health_interval",
-	"profile_max_bytes",
-	"kubernetes",
-	"cockpit",
-	"metrics",
-	"ring_buffer",
-	NULL,
+	"state_dir",	   "profiles_dir",
+	"scope",	   "learning",
+	"cooldown",	   "rescan",
+	"sinks",	   "evidence",
+	"signatures",	   "exclude_cgroups",
+	"include_cgroups", "disabled_rules",
+	"enabled_rules",   "bindings",
+	"binding_files",   "workloads",
+	"status_file",	   "enforce_switch",
+	"health_interval", "profile_max_bytes",
+	"kubernetes",	   "cockpit",
+	"metrics",	   "burst_window",
+	"ring_buffer",	   NULL,
 };
 
 static int fill_defaults(struct vigil_agent_config *c)
@@ -341,6 +332,7 @@ int vigil_agent_config__load(const char *path, struct vigil_agent_config **ret,
 	c->k8s_workload_profiles = true;
 	c->learn_ns = 10ULL * 60 * 1000000000ULL;
 	c->cooldown_ns = VIGIL_DETECT_DEFAULT_COOLDOWN_NS;
+	c->burst_ns = UINT64_MAX; /* not set: follows the cooldown, below */
 	c->rescan_ns = 2ULL * 1000000000ULL;
 	c->health_ns = 10ULL * 1000000000ULL;
 	c->checkpoint_ns = 30ULL * 1000000000ULL;
@@ -366,6 +358,9 @@ int vigil_agent_config__load(const char *path, struct vigil_agent_config **ret,
 		if (e)
 			goto out;
 	}
+	/* cooldown 0 sends every alert: every alert of a burst too, unless a window is set */
+	if (c->burst_ns == UINT64_MAX)
+		c->burst_ns = c->cooldown_ns ? VIGIL_BURST_DEFAULT_WINDOW_NS : 0;
 	e = fill_defaults(c);
 	if (!e)
 		e = check_combinations(c, err);

@@ -78,6 +78,7 @@ struct vigil_agent_config {
 	uint64_t learn_ns;
 	bool learn_per_exe; /* learning.per_executable: byExecutable sections (docs/PROFILES.md) */
 	uint64_t cooldown_ns; /* 0 = no cooldown */
+	uint64_t burst_ns;    /* burst_window: 0 = every alert on its own (vigil/burst.h) */
 	uint64_t rescan_ns;   /* container discovery period */
 	uint64_t health_ns;   /* health check period (V0001, V0002), default 10 s */
 	struct strv sinks;

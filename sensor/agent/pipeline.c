@@ -6,10 +6,12 @@
  */
 #include <errno.h>
 #include <jansson.h>
+#include <time.h>
 
 #include "util/randid.h"
 #include "vigil/agent.h"
 #include "vigil/alert.h"
+#include "vigil/burst.h"
 
 /*
  * An alert whose full encoding failed (out of memory, or text no encoder foresaw) still goes
@@ -28,26 +30,72 @@ static json_t *bare_alert(const struct vigil_alert *a)
 			 "encoding_failed", 1);
 }
 
+/* Evidence, sinks, tap: where every alert goes, j with its alert_id. */
+static void send(struct vigil_alert_pipe *p, const struct vigil_alert *a,
+		 const struct vigil_event *ev, json_t *j)
+{
+	p->raised++;
+	vigil_evidence__alert(p->evidence, ev, j);
+	vigil_alerts__emit(p->sinks, j);
+	if (p->tap)
+		p->tap(a, j, p->tap_ctx);
+}
+
+/* A burst's summary (vigil/burst.h): an alert of its own, with its own id, in the incident of
+ * its workload as the alerts it stands for would have been. */
+static int send_summary(const struct vigil_alert *sa, json_t *j, void *ctx)
+{
+	struct vigil_alert_pipe *p = ctx;
+	struct vigil_event ev = { .time_ns = sa->time_ns, .workload = sa->workload };
+	char id[VIGIL_RANDOM_ID_LEN + 1];
+
+	vigil_random_id(id);
+	if (json_object_set_new(j, "alert_id", json_string(id)))
+		return -ENOMEM;
+	send(p, sa, sa->workload ? &ev : NULL, j);
+	return 0;
+}
+
 int vigil_alert_pipe__emit(const struct vigil_alert *a, void *ctx)
 {
 	struct vigil_alert_pipe *p = ctx;
-	json_t *j = vigil_alert__json(a);
+	json_t *j;
 	char id[VIGIL_RANDOM_ID_LEN + 1];
+	int folded;
 
+	/* one id everywhere: the incident report keeps a copy, and the cockpit matches the two */
+	vigil_random_id(id);
+	folded = vigil_bursts__alert(p->bursts, a, id, send_summary, p);
+	if (folded == -ENOMEM)
+		return folded;
+	if (folded > 0)
+		return 0;
+	j = vigil_alert__json(a);
 	if (!j)
 		j = bare_alert(a);
 	if (!j)
 		return -ENOMEM;
-	p->raised++;
-	/* one id everywhere: the incident report keeps a copy, and the cockpit matches the two */
-	if (!json_is_string(json_object_get(j, "alert_id"))) {
-		vigil_random_id(id);
+	if (!json_is_string(json_object_get(j, "alert_id")))
 		json_object_set_new(j, "alert_id", json_string(id));
-	}
-	vigil_evidence__alert(p->evidence, a->event, j);
-	vigil_alerts__emit(p->sinks, j);
-	if (p->tap)
-		p->tap(a, j, p->tap_ctx);
+	send(p, a, a->event, j);
 	json_decref(j);
 	return 0;
+}
+
+static uint64_t realtime_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+int vigil_alert_pipe__tick(struct vigil_alert_pipe *p, uint64_t now_ns)
+{
+	return vigil_bursts__tick(p->bursts, now_ns ? now_ns : realtime_ns(), send_summary, p);
+}
+
+int vigil_alert_pipe__flush(struct vigil_alert_pipe *p)
+{
+	return vigil_bursts__flush(p->bursts, send_summary, p);
 }

@@ -12,6 +12,7 @@
 
 #include <arpa/inet.h>
 #include "sensor/detect/detect_internal.h"
+#include "sensor/dns_stream.h"
 #include "util/path.h"
 #include "util/strutil.h"
 #include "vigil/detect.h"
@@ -706,6 +707,15 @@ static int detect_eval_kind(struct raise *r)
 		return detect_raise(r, VIGIL_R0004, ev->cap.name, "unexpected capability: %s",
 				    ev->cap.name);
 	case VIGIL_EV_DNS:
+		/* a DNS stream cut by eviction mid-message (64 TCP:53 streams at once): what it
+		 * asks until it resyncs is unread, whatever the profile says */
+		if (ev->dns.desync)
+			return detect_raise(
+				r, VIGIL_R0005, "(TCP stream out of sync)",
+				"DNS over TCP stream out of sync: cut in the middle of a "
+				"message while more than %d DNS streams were open; its "
+				"questions are unread until a whole message parses",
+				VIGIL_DNS_STREAMS);
 		/* a mining pool is news even when the profile lists it (as in Kubescape) */
 		if (ev->dns.name && vigil_dns_mining_pool(ev->dns.name))
 			return detect_raise(r, VIGIL_R1008, ev->dns.name,

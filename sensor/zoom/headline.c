@@ -90,7 +90,15 @@ void zoom_headline_alert(struct zinc *inc, const json_t *alert)
 		h->sev = sev;
 		h->npids = h->nran = 0;
 		add_pid(h, pid);
-		if (exec && parent && parent[0])
+		const json_t *t = json_object_get(alert, "dns_tunnel");
+
+		if (t) /* a burst of names the detector called a tunnel: say that, not its first */
+			snprintf(h->root, sizeof(h->root),
+				 "%s tunnelled data through DNS to %s (%d names)",
+				 comm ? comm : inc->wl->name,
+				 json_string_value(json_object_get(t, "domain")) ?: "",
+				 (int)json_integer_value(json_object_get(t, "unique_names")));
+		else if (exec && parent && parent[0])
 			snprintf(h->root, sizeof(h->root), "%s started %s", base(parent),
 				 path ? path : "");
 		else

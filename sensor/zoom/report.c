@@ -525,6 +525,37 @@ static void summary(const struct report *b, struct vigil_buf *sum)
 				  inc->nev);
 }
 
+/*
+ * What the incident's bursts say (docs/DETECTION.md §6): how many alerts their summaries
+ * stand for, and the DNS tunnels they named, one per domain (the latest figures).
+ */
+static void add_bursts(json_t *r, const json_t *alerts)
+{
+	json_t *tunnels = json_array(), *a;
+	json_int_t folded = 0;
+	size_t i, k;
+
+	json_array_foreach(alerts, i, a)
+	{
+		const json_t *t = json_object_get(a, "dns_tunnel");
+		const char *dom = json_string_value(json_object_get(t, "domain"));
+		json_t *o;
+
+		folded += json_integer_value(json_object_get(json_object_get(a, "burst"), "count"));
+		if (!dom || !tunnels)
+			continue;
+		json_array_foreach(
+			tunnels, k,
+			o) if (!strcmp(json_string_value(json_object_get(o, "domain")), dom)) break;
+		if (k < json_array_size(tunnels))
+			json_array_set(tunnels, k, (json_t *)t);
+		else
+			json_array_append(tunnels, (json_t *)t);
+	}
+	json_object_set_new(r, "alerts_folded", json_integer(folded));
+	json_object_set_new(r, "dns_tunnels", tunnels ? tunnels : json_array());
+}
+
 /* The report object: the incident's identity and times, then every section (taken over). */
 static json_t *assemble(struct report *b, bool closed, const char *summary_text)
 {
@@ -566,6 +597,7 @@ static json_t *assemble(struct report *b, bool closed, const char *summary_text)
 	json_object_set_new(r, "headline", vigil_json_text(inc->head.text));
 	json_object_set_new(r, "summary", vigil_json_text(summary_text));
 	json_object_set_new(r, "alerts", json_deep_copy(inc->alerts));
+	add_bursts(r, inc->alerts);
 	json_object_set_new(r, "processes", b->procs);
 	json_object_set_new(r, "destinations", b->dests);
 	json_object_set_new(r, "flows", b->flows);

@@ -16,6 +16,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct vigil_dns_streams *t = vigil_dns_streams__new();
 	struct vigil_dns_question q[VIGIL_DNS_STREAM_QUESTIONS];
 	size_t at = 0;
+	bool cut;
 
 	if (!t)
 		return 0;
@@ -27,7 +28,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (have > size - at)
 			have = size - at;
 		n = vigil_dns_streams__feed(t, key, data + at, have, have + lost, q,
-					    VIGIL_DNS_STREAM_QUESTIONS);
+					    VIGIL_DNS_STREAM_QUESTIONS, &cut);
 		if (n > VIGIL_DNS_STREAM_QUESTIONS)
 			__builtin_trap();
 		/* every question handed out is a printable, lower-case, terminated name */

@@ -200,24 +200,24 @@ static void test_dns_stream(void **state)
 	s[m1] = 0, s[m1 + 1] = (uint8_t)n;
 	m2 = n + 2;
 	/* all in one write */
-	assert_int_equal(vigil_dns_streams__feed(t, 1, s, m1 + m2, m1 + m2, q, 8), 2);
+	assert_int_equal(vigil_dns_streams__feed(t, 1, s, m1 + m2, m1 + m2, q, 8, NULL), 2);
 	assert_string_equal(q[0].name, "a.example");
 	assert_int_equal(q[0].qtype, 1);
 	assert_string_equal(q[1].name, "bb.test");
 	assert_int_equal(q[1].qtype, 28);
 	/* one byte per write, interleaved with another stream's whole messages */
 	for (size_t i = 0; i < m1 + m2; i++) {
-		n = vigil_dns_streams__feed(t, 2, s + i, 1, 1, q, 8);
+		n = vigil_dns_streams__feed(t, 2, s + i, 1, 1, q, 8, NULL);
 		assert_int_equal(n, i == m1 - 1 || i == m1 + m2 - 1 ? 1 : 0);
 		if (n)
 			assert_string_equal(q[0].name, i < m1 ? "a.example" : "bb.test");
-		assert_int_equal(vigil_dns_streams__feed(t, 3, s, m1, m1, q, 8), 1);
+		assert_int_equal(vigil_dns_streams__feed(t, 3, s, m1, m1, q, 8, NULL), 1);
 	}
 	/* the length alone, then the message */
-	assert_int_equal(vigil_dns_streams__feed(t, 4, s, 2, 2, q, 8), 0);
-	assert_int_equal(vigil_dns_streams__feed(t, 4, s + 2, m1 - 2, m1 - 2, q, 8), 1);
+	assert_int_equal(vigil_dns_streams__feed(t, 4, s, 2, 2, q, 8, NULL), 0);
+	assert_int_equal(vigil_dns_streams__feed(t, 4, s + 2, m1 - 2, m1 - 2, q, 8, NULL), 1);
 	/* at most max questions handed out */
-	assert_int_equal(vigil_dns_streams__feed(t, 5, s, m1 + m2, m1 + m2, q, 1), 1);
+	assert_int_equal(vigil_dns_streams__feed(t, 5, s, m1 + m2, m1 + m2, q, 1, NULL), 1);
 	/* a message longer than what is copied: its question, the rest passed over (seen or
 	 * not), then the next message */
 	len = 600;
@@ -228,7 +228,7 @@ static void test_dns_stream(void **state)
 		      "\x00",
 		      3, 1);
 	s[0] = (uint8_t)(len >> 8), s[1] = (uint8_t)len;
-	assert_int_equal(vigil_dns_streams__feed(t, 6, s, 514, len + 2, q, 8), 1);
+	assert_int_equal(vigil_dns_streams__feed(t, 6, s, 514, len + 2, q, 8, NULL), 1);
 	assert_string_equal(q[0].name, "z");
 	n = dns_query(s + 2,
 		      "\x01"
@@ -237,18 +237,77 @@ static void test_dns_stream(void **state)
 		      3, 1);
 	s[0] = 0, s[1] = (uint8_t)n;
 	assert_int_equal(vigil_dns__parse_question(s + 2, n, q[0].name, 256, &q[0].qtype), 0);
-	assert_int_equal(vigil_dns_streams__feed(t, 6, s, n + 2, n + 2, q, 8), 1);
+	assert_int_equal(vigil_dns_streams__feed(t, 6, s, n + 2, n + 2, q, 8, NULL), 1);
 	assert_string_equal(q[0].name, "y");
 	/* a tail lost inside a message before its question: that message is skipped, the next
 	 * one read */
-	assert_int_equal(vigil_dns_streams__feed(t, 7, s, 4, n + 2, q, 8), 0);
-	assert_int_equal(vigil_dns_streams__feed(t, 7, s, n + 2, n + 2, q, 8), 1);
+	assert_int_equal(vigil_dns_streams__feed(t, 7, s, 4, n + 2, q, 8, NULL), 0);
+	assert_int_equal(vigil_dns_streams__feed(t, 7, s, n + 2, n + 2, q, 8, NULL), 1);
 	/* garbage: a zero length, a message that is not a query */
 	s[0] = s[1] = 0;
-	assert_int_equal(vigil_dns_streams__feed(t, 8, s, 2, 2, q, 8), 0);
+	assert_int_equal(vigil_dns_streams__feed(t, 8, s, 2, 2, q, 8, NULL), 0);
 	/* many streams: the oldest is forgotten, never more than the table holds */
 	for (uint64_t k = 100; k < 100 + 3 * VIGIL_DNS_STREAMS; k++)
-		assert_int_equal(vigil_dns_streams__feed(t, k, s, 1, 1, q, 8), 0);
+		assert_int_equal(vigil_dns_streams__feed(t, k, s, 1, 1, q, 8, NULL), 0);
+	vigil_dns_streams__free(t);
+}
+
+/* The attacker's view: a length prefix, then 64 other DNS streams push this one out of the
+ * table, then the message. Read as a new stream, the message's first bytes would be its
+ * length and its question never seen: the stream is reported out of sync and the message,
+ * the rest of the one cut, is still read; garbage keeps it out of sync until a whole message
+ * parses. */
+static void test_dns_stream_eviction(void **state)
+{
+	struct vigil_dns_streams *t = vigil_dns_streams__new();
+	struct vigil_dns_question q[VIGIL_DNS_STREAM_QUESTIONS];
+	struct vigil_dns_stream_stats st;
+	uint8_t s[600], junk[40];
+	size_t n, m;
+	bool lost = true;
+
+	(void)state;
+	assert_non_null(t);
+	n = dns_query(s + 2,
+		      "\x06"
+		      "hidden"
+		      "\x07"
+		      "example"
+		      "\x00",
+		      16, 1);
+	s[0] = 0, s[1] = (uint8_t)n;
+	m = n + 2;
+	assert_int_equal(vigil_dns_streams__feed(t, 9, s, 2, 2, q, 8, &lost), 0);
+	assert_false(lost);
+	/* 64 other streams, each a whole message: stream 9 is forgotten in mid-message */
+	for (uint64_t k = 1000; k < 1000 + VIGIL_DNS_STREAMS; k++)
+		assert_int_equal(vigil_dns_streams__feed(t, k, s, m, m, q, 8, &lost), 1);
+	vigil_dns_streams__stats(t, &st);
+	assert_int_equal(st.evicted_mid, 1);
+	/* the message: reported out of sync, and its question still read */
+	assert_int_equal(vigil_dns_streams__feed(t, 9, s + 2, n, n, q, 8, &lost), 1);
+	assert_true(lost);
+	assert_string_equal(q[0].name, "hidden.example");
+	/* in sync again: the next message as usual */
+	assert_int_equal(vigil_dns_streams__feed(t, 9, s, m, m, q, 8, &lost), 1);
+	assert_false(lost);
+	/* cut again in mid-message, then garbage: out of sync, unread, until a whole message */
+	assert_int_equal(vigil_dns_streams__feed(t, 9, s, 5, 5, q, 8, &lost), 0);
+	for (uint64_t k = 2000; k < 2000 + VIGIL_DNS_STREAMS; k++)
+		vigil_dns_streams__feed(t, k, s, m, m, q, 8, NULL);
+	memset(junk, 0xff, sizeof(junk));
+	assert_int_equal(
+		vigil_dns_streams__feed(t, 9, junk, sizeof(junk), sizeof(junk), q, 8, &lost), 0);
+	assert_true(lost);
+	assert_int_equal(
+		vigil_dns_streams__feed(t, 9, junk, sizeof(junk), sizeof(junk), q, 8, &lost), 0);
+	assert_false(lost); /* said once */
+	assert_int_equal(vigil_dns_streams__feed(t, 9, s, m, m, q, 8, &lost), 1);
+	assert_string_equal(q[0].name, "hidden.example");
+	vigil_dns_streams__stats(t, &st);
+	assert_int_equal(st.desync, 2);
+	assert_int_equal(st.resync, 2);
+	assert_int_equal(st.unread, 2);
 	vigil_dns_streams__free(t);
 }
 
@@ -575,6 +634,7 @@ int main(void)
 		cmocka_unit_test(test_container_id),
 		cmocka_unit_test(test_dns),
 		cmocka_unit_test(test_dns_stream),
+		cmocka_unit_test(test_dns_stream_eviction),
 		cmocka_unit_test(test_paths),
 		cmocka_unit_test(test_proc_table_reuse_and_lru),
 		cmocka_unit_test(test_proc_table_grows),

@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * What a burst of DNS names means: names under one registered domain that each carry data
+ * (long labels of high entropy: hex, base32, base64) and are all different are a DNS tunnel,
+ * the data being the labels. A CDN's or a cluster's names are many too, but short and
+ * readable (img12.cdn, ip-10-0-3-7): they do not carry data, so they are not called tunnelling
+ * however many there are (docs/DETECTION.md §6).
+ *
+ * Bounded: at most TALLY_DOMAINS domains (a name under a further one is not counted), and each
+ * domain remembers TALLY_NAMES names by hash (beyond that every new name counts as unique:
+ * the burst's names are already distinct, the cooldown sends a name once an hour).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/strutil.h"
+#include "vigil/analysis.h"
+#include "vigil/burst.h"
+
+#define TALLY_DOMAINS 16
+#define TALLY_NAMES   1024
+/* a name carries data when the part below its domain is this long (labels split any way) ... */
+#define DATA_SUB_LEN 40
+/* ... or a label is this long and this random (bits per character; readable words and
+ * host names stay below it, 16 hex digits are about 3.5) */
+#define DATA_LABEL_LEN	   16
+#define DATA_LABEL_ENTROPY 3.0
+
+struct tally_domain {
+	char domain[256];
+	uint64_t hashes[TALLY_NAMES];
+	uint32_t nhashes;
+	uint32_t unique, data, max_label;
+	double entropy_sum;
+};
+
+struct vigil_dns_tally {
+	struct tally_domain *d[TALLY_DOMAINS];
+	size_t n;
+};
+
+struct vigil_dns_tally *vigil_dns_tally__new(void)
+{
+	return calloc(1, sizeof(struct vigil_dns_tally));
+}
+
+void vigil_dns_tally__free(struct vigil_dns_tally *t)
+{
+	if (!t)
+		return;
+	for (size_t i = 0; i < t->n; i++)
+		free(t->d[i]);
+	free(t);
+}
+
+/* Second levels under which a country's registrations are made (co.uk, com.au, ...). */
+static bool public_second_level(const char *label, size_t len)
+{
+	static const char *const sl[] = { "co", "com", "net", "org", "gov", "edu", "ac",
+					  "or", "ne",  "go",  "gob", "mil", NULL };
+
+	for (size_t i = 0; sl[i]; i++)
+		if (strlen(sl[i]) == len && !memcmp(sl[i], label, len))
+			return true;
+	return false;
+}
+
+const char *vigil_dns_registered_domain(const char *name)
+{
+	const char *dots[3] = { NULL, NULL, NULL }; /* the last dot, the one before, ... */
+	size_t len = strlen(name), n = 0;
+
+	for (size_t i = len; i-- > 0 && n < 3;)
+		if (name[i] == '.')
+			dots[n++] = name + i;
+	if (!dots[1]) /* one or two labels: the name itself */
+		return name;
+	/* a two-letter country code under a public second level: three labels */
+	if (strlen(dots[0] + 1) == 2 &&
+	    public_second_level(dots[1] + 1, (size_t)(dots[0] - dots[1] - 1)))
+		return dots[2] ? dots[2] + 1 : name;
+	return dots[1] + 1;
+}
+
+static uint64_t fnv(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+static struct tally_domain *domain_of(struct vigil_dns_tally *t, const char *dom)
+{
+	struct tally_domain *d;
+
+	for (size_t i = 0; i < t->n; i++)
+		if (!strcmp(t->d[i]->domain, dom))
+			return t->d[i];
+	if (t->n >= TALLY_DOMAINS)
+		return NULL;
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return NULL;
+	vigil_strlcpy(d->domain, dom, sizeof(d->domain));
+	t->d[t->n++] = d;
+	return d;
+}
+
+int vigil_dns_tally__add(struct vigil_dns_tally *t, const char *name)
+{
+	const char *dom = vigil_dns_registered_domain(name);
+	size_t sub = dom > name ? (size_t)(dom - name - 1) : 0, longest = 0, chars = 0;
+	char body[256];
+	bool data;
+	uint64_t h = fnv(name);
+	struct tally_domain *d;
+
+	if (!sub)
+		return 0; /* the domain itself carries nothing */
+	d = domain_of(t, dom);
+	if (!d)
+		return t->n >= TALLY_DOMAINS ? 0 : -ENOMEM;
+	for (uint32_t i = 0; i < d->nhashes; i++)
+		if (d->hashes[i] == h)
+			return 0;
+	if (d->nhashes < TALLY_NAMES)
+		d->hashes[d->nhashes++] = h;
+	/* the labels below the domain: the longest, and their characters without the dots */
+	for (size_t i = 0, run = 0; i <= sub; i++) {
+		if (i == sub || name[i] == '.') {
+			if (run > longest)
+				longest = run;
+			run = 0;
+			continue;
+		}
+		run++;
+		if (chars < sizeof(body))
+			body[chars++] = name[i];
+	}
+	{
+		double e = vigil_entropy((const uint8_t *)body, chars);
+
+		/* a long label's randomness: the body's entropy stands for it (one long label
+		 * is most of the body when it matters) */
+		data = sub >= DATA_SUB_LEN ||
+		       (longest >= DATA_LABEL_LEN && e >= DATA_LABEL_ENTROPY);
+		d->entropy_sum += e;
+	}
+	d->unique++;
+	if (data)
+		d->data++;
+	if (longest > d->max_label)
+		d->max_label = (uint32_t)longest;
+	return 0;
+}
+
+bool vigil_dns_tally__verdict(const struct vigil_dns_tally *t, struct vigil_dns_tunnel *ret)
+{
+	const struct tally_domain *best = NULL;
+
+	memset(ret, 0, sizeof(*ret));
+	for (size_t i = 0; t && i < t->n; i++)
+		if (!best || t->d[i]->data > best->data ||
+		    (t->d[i]->data == best->data && t->d[i]->unique > best->unique))
+			best = t->d[i];
+	if (!best)
+		return false;
+	vigil_strlcpy(ret->domain, best->domain, sizeof(ret->domain));
+	ret->unique_names = best->unique;
+	ret->data_names = best->data;
+	ret->max_label_len = best->max_label;
+	ret->entropy = best->unique ? best->entropy_sum / best->unique : 0;
+	return best->unique >= VIGIL_DNS_TUNNEL_NAMES && best->data >= VIGIL_DNS_TUNNEL_NAMES;
+}

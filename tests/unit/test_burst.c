@@ -1,0 +1,294 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Bursts (vigil/burst.h): the first alert of a burst is sent at once, the rest of its window
+ * folded into one summary with an exact count and its keys (bounded); an actor of its own, an
+ * escalation or a kill is never folded; the bounds close windows early and lose nothing. And
+ * what a burst of DNS names means: tunnelling for many data-carrying names under one domain,
+ * not for a CDN's many short names.
+ */
+#include <errno.h>
+#include <jansson.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "vigil/burst.h"
+#include "vigil/rules.h"
+
+#define S  1000000000ull
+#define T0 (1795312800ull * S)
+
+struct got {
+	json_t *j[8];
+	size_t n;
+	uint64_t cg;
+};
+
+static int out(const struct vigil_alert *sa, json_t *j, void *ctx)
+{
+	struct got *g = ctx;
+
+	assert_non_null(sa->workload);
+	g->cg = sa->workload->cgroup_id;
+	if (g->n < 8)
+		g->j[g->n++] = json_incref(j);
+	return 0;
+}
+
+static void got_free(struct got *g)
+{
+	for (size_t i = 0; i < g->n; i++)
+		json_decref(g->j[i]);
+	memset(g, 0, sizeof(*g));
+}
+
+struct fake {
+	struct vigil_workload wl;
+	struct vigil_process proc;
+	struct vigil_event ev;
+	struct vigil_alert a;
+	char name[256];
+};
+
+static void fake_init(struct fake *f, enum vigil_rule_id rule, uint32_t pid, uint32_t uid,
+		      const char *key, uint64_t t)
+{
+	memset(f, 0, sizeof(*f));
+	f->wl = (struct vigil_workload){
+		.cgroup_id = 77, .cgroup_path = "/w", .container_id = "", .runtime = "", .name = "w"
+	};
+	f->proc = (struct vigil_process){ .pid = pid,
+					  .ppid = 1,
+					  .uid = uid,
+					  .euid = uid,
+					  .comm = "tool",
+					  .exe = "/usr/bin/tool" };
+	f->ev.kind = rule == VIGIL_R0005 ? VIGIL_EV_DNS : VIGIL_EV_OPEN;
+	f->ev.time_ns = t;
+	f->ev.workload = &f->wl;
+	f->ev.proc = &f->proc;
+	snprintf(f->name, sizeof(f->name), "%s", key);
+	if (rule == VIGIL_R0005)
+		f->ev.dns.name = f->name;
+	else
+		f->ev.open.path = f->name;
+	f->a = (struct vigil_alert){ .rule = vigil_rule(rule),
+				     .time_ns = t,
+				     .message = "m",
+				     .key = f->name,
+				     .event = &f->ev,
+				     .workload = &f->wl,
+				     .proc = &f->proc,
+				     .repeats = 1 };
+}
+
+static int raise_one(struct vigil_bursts *b, struct got *g, enum vigil_rule_id rule, uint32_t pid,
+		     uint32_t uid, const char *key, uint64_t t)
+{
+	struct fake f;
+
+	fake_init(&f, rule, pid, uid, key, t);
+	return vigil_bursts__alert(b, &f.a, "first-id", out, g);
+}
+
+static void test_first_at_once_rest_folded(void **state)
+{
+	struct vigil_bursts *b = vigil_bursts__new(10 * S);
+	struct got g = { 0 };
+	json_t *bo;
+
+	(void)state;
+	assert_int_equal(raise_one(b, &g, VIGIL_R0002, 10, 0, "/etc/a", T0), 0); /* sent */
+	assert_int_equal(raise_one(b, &g, VIGIL_R0002, 10, 0, "/etc/b", T0 + 1 * S), 1);
+	assert_int_equal(raise_one(b, &g, VIGIL_R0002, 10, 0, "/etc/c", T0 + 2 * S), 1);
+	assert_int_equal(raise_one(b, &g, VIGIL_R0002, 10, 0, "/etc/b", T0 + 3 * S), 1);
+	assert_int_equal(g.n, 0);
+	assert_int_equal(vigil_bursts__tick(b, T0 + 9 * S, out, &g), 0);
+	assert_int_equal(vigil_bursts__tick(b, T0 + 10 * S, out, &g), 1);
+	assert_int_equal(g.n, 1);
+	assert_int_equal(g.cg, 77);
+	bo = json_object_get(g.j[0], "burst");
+	assert_int_equal(json_integer_value(json_object_get(bo, "count")), 3);
+	assert_int_equal(json_integer_value(json_object_get(bo, "total")), 4);
+	assert_int_equal(json_array_size(json_object_get(bo, "keys")), 2); /* b, c: distinct */
+	assert_string_equal(json_string_value(json_array_get(json_object_get(bo, "keys"), 0)),
+			    "/etc/b");
+	assert_string_equal(json_string_value(json_object_get(bo, "opened_by")), "first-id");
+	assert_string_equal(json_string_value(json_object_get(g.j[0], "rule_id")), "R0002");
+	assert_int_equal(json_integer_value(json_object_get(g.j[0], "repeats")), 3);
+	assert_non_null(strstr(json_string_value(json_object_get(g.j[0], "message")), "3 more"));
+	/* the next window is empty: the burst ends, and the next alert is sent at once */
+	assert_int_equal(vigil_bursts__tick(b, T0 + 20 * S, out, &g), 0);
+	assert_int_equal(raise_one(b, &g, VIGIL_R0002, 10, 0, "/etc/d", T0 + 21 * S), 0);
+	got_free(&g);
+	vigil_bursts__free(b);
+}
+
+static void test_actor_escalation_kill_not_folded(void **state)
+{
+	struct vigil_bursts *b = vigil_bursts__new(10 * S);
+	struct got g = { 0 };
+	struct fake f;
+	struct vigil_burst_stats st;
+
+	(void)state;
+	assert_int_equal(raise_one(b, &g, VIGIL_R0003, 10, 1000, "ptrace", T0), 0);
+	/* another process, another uid, another rule: each opens a burst of its own */
+	assert_int_equal(raise_one(b, &g, VIGIL_R0003, 11, 1000, "mount", T0 + S), 0);
+	assert_int_equal(raise_one(b, &g, VIGIL_R0003, 10, 0, "mount", T0 + S), 0);
+	assert_int_equal(raise_one(b, &g, VIGIL_R0004, 10, 1000, "CAP_SYS_ADMIN", T0 + S), 0);
+	/* what the kernel acted on is always sent on its own */
+	fake_init(&f, VIGIL_R0003, 10, 1000, "kexec_load", T0 + 2 * S);
+	f.ev.action = VIGIL_ACTION_KILLED;
+	assert_int_equal(vigil_bursts__alert(b, &f.a, "x", out, &g), 0);
+	/* an alert without an event (R1016, health) too */
+	f.a.event = NULL;
+	assert_int_equal(vigil_bursts__alert(b, &f.a, "x", out, &g), 0);
+	/* the same actor again: folded */
+	assert_int_equal(raise_one(b, &g, VIGIL_R0003, 10, 1000, "mount", T0 + 3 * S), 1);
+	vigil_bursts__stats(b, &st);
+	assert_int_equal(st.opened, 4);
+	assert_int_equal(st.folded, 1);
+	assert_int_equal(st.open, 4);
+	/* at exit everything pending goes out */
+	assert_int_equal(vigil_bursts__flush(b, out, &g), 1);
+	vigil_bursts__stats(b, &st);
+	assert_int_equal(st.open, 0);
+	assert_int_equal(st.summaries, 1);
+	got_free(&g);
+	vigil_bursts__free(b);
+}
+
+static void test_bounds(void **state)
+{
+	struct vigil_bursts *b = vigil_bursts__new(10 * S);
+	struct got g = { 0 };
+	struct vigil_burst_stats st;
+	char key[32];
+	json_t *bo;
+
+	(void)state;
+	/* VIGIL_BURST_MAX_FOLD folded: the summary goes out then, not at the window's end */
+	assert_int_equal(raise_one(b, &g, VIGIL_R0002, 5, 0, "/etc/first", T0), 0);
+	for (unsigned i = 0; i < VIGIL_BURST_MAX_FOLD; i++) {
+		snprintf(key, sizeof(key), "/etc/k%u", i);
+		assert_int_equal(raise_one(b, &g, VIGIL_R0002, 5, 0, key, T0 + S), 1);
+	}
+	assert_int_equal(g.n, 1);
+	bo = json_object_get(g.j[0], "burst");
+	assert_int_equal(json_integer_value(json_object_get(bo, "count")), VIGIL_BURST_MAX_FOLD);
+	assert_int_equal(json_array_size(json_object_get(bo, "keys")), VIGIL_BURST_KEYS);
+	assert_int_equal(json_integer_value(json_object_get(bo, "keys_omitted")),
+			 VIGIL_BURST_MAX_FOLD - VIGIL_BURST_KEYS);
+	got_free(&g);
+	/* more actors than bursts may be open: the oldest window closes early, nothing lost */
+	for (uint32_t pid = 100; pid < 100 + VIGIL_BURST_OPEN + 1; pid++) {
+		assert_int_equal(raise_one(b, &g, VIGIL_R0001, pid, 0, "/bin/a", T0 + 2 * S), 0);
+		assert_int_equal(raise_one(b, &g, VIGIL_R0001, pid, 0, "/bin/b", T0 + 3 * S), 1);
+	}
+	vigil_bursts__stats(b, &st);
+	assert_true(st.open <= VIGIL_BURST_OPEN);
+	assert_int_equal(vigil_bursts__flush(b, out, &g) + (int)(st.summaries - 1),
+			 (int)VIGIL_BURST_OPEN + 1);
+	got_free(&g);
+	vigil_bursts__free(b);
+}
+
+static uint64_t lcg = 42;
+
+static void hex_label(char *out, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		lcg = lcg * 6364136223846793005ULL + 1442695040888963407ULL;
+		out[i] = "0123456789abcdef"[(lcg >> 33) & 15];
+	}
+	out[n] = '\0';
+}
+
+static void test_dns_tunnel_named(void **state)
+{
+	struct vigil_bursts *b = vigil_bursts__new(10 * S);
+	struct got g = { 0 };
+	char lab[64], name[256];
+	json_t *t;
+
+	(void)state;
+	for (int i = 0; i < 24; i++) {
+		hex_label(lab, 32);
+		snprintf(name, sizeof(name), "%s.%d.t.exfil-example.com", lab, i);
+		assert_int_equal(
+			raise_one(b, &g, VIGIL_R0005, 9, 0, name, T0 + (uint64_t)i * S / 10),
+			i ? 1 : 0);
+	}
+	assert_int_equal(vigil_bursts__flush(b, out, &g), 1);
+	t = json_object_get(g.j[0], "dns_tunnel");
+	assert_non_null(t);
+	assert_string_equal(json_string_value(json_object_get(t, "domain")), "exfil-example.com");
+	assert_int_equal(json_integer_value(json_object_get(t, "unique_names")), 24);
+	assert_int_equal(json_integer_value(json_object_get(t, "max_label_len")), 32);
+	assert_true(json_real_value(json_object_get(t, "entropy")) > 3.0);
+	assert_int_equal(json_integer_value(json_object_get(g.j[0], "severity")),
+			 VIGIL_BURST_TUNNEL_SEV);
+	assert_non_null(strstr(json_string_value(json_object_get(g.j[0], "message")),
+			       "DNS tunnelling to exfil-example.com"));
+	got_free(&g);
+	vigil_bursts__free(b);
+}
+
+static void test_cdn_not_tunnel(void **state)
+{
+	static const char *const pfx[] = { "img", "static", "cdn", "edge", "media", "assets" };
+	struct vigil_bursts *b = vigil_bursts__new(10 * S);
+	struct got g = { 0 };
+	char name[256];
+
+	(void)state;
+	for (int i = 0; i < 40; i++) {
+		snprintf(name, sizeof(name), "%s%d.eu-west-%d.cdn-example.net", pfx[i % 6], i,
+			 i % 3);
+		raise_one(b, &g, VIGIL_R0005, 9, 0, name, T0 + (uint64_t)i * S / 10);
+	}
+	/* a host's names, many and distinct but readable: ip-10-0-3-7.ec2.internal ... */
+	for (int i = 0; i < 30; i++) {
+		snprintf(name, sizeof(name), "ip-10-0-%d-%d.eu-west-1.compute.example.com", i,
+			 i * 7 % 250);
+		raise_one(b, &g, VIGIL_R0005, 9, 0, name, T0 + 5 * S);
+	}
+	assert_int_equal(vigil_bursts__flush(b, out, &g), 1);
+	assert_int_equal(
+		json_integer_value(json_object_get(json_object_get(g.j[0], "burst"), "count")), 69);
+	assert_null(json_object_get(g.j[0], "dns_tunnel"));
+	assert_int_equal(json_integer_value(json_object_get(g.j[0], "severity")), 1);
+	got_free(&g);
+	vigil_bursts__free(b);
+}
+
+static void test_registered_domain(void **state)
+{
+	(void)state;
+	assert_string_equal(vigil_dns_registered_domain("a.b.example.com"), "example.com");
+	assert_string_equal(vigil_dns_registered_domain("x.y.bbc.co.uk"), "bbc.co.uk");
+	assert_string_equal(vigil_dns_registered_domain("bbc.co.uk"), "bbc.co.uk");
+	assert_string_equal(vigil_dns_registered_domain("example.com"), "example.com");
+	assert_string_equal(vigil_dns_registered_domain("localhost"), "localhost");
+	assert_string_equal(vigil_dns_registered_domain("a.b.de"), "b.de");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_first_at_once_rest_folded),
+		cmocka_unit_test(test_actor_escalation_kill_not_folded),
+		cmocka_unit_test(test_bounds),
+		cmocka_unit_test(test_dns_tunnel_named),
+		cmocka_unit_test(test_cdn_not_tunnel),
+		cmocka_unit_test(test_registered_domain),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
