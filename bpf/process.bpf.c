@@ -48,7 +48,8 @@ static __always_inline __u64 wr_time(struct vg_event *e)
  * (runc, conmon, the containerd shim) stays in an outer one; the container's own processes
  * are born in their parent's pid namespace. The first process of a pid namespace (the
  * container's entrypoint, or a process that unshared one inside) is its pid 1: not an entry.
- * A container that shares the host's pid namespace cannot be told apart this way (missed).
+ * A container that shares the host's pid namespace (hostPID) cannot be told apart this way:
+ * see exec_entered_host.
  */
 static __always_inline bool exec_entered(struct task_struct *t)
 {
@@ -64,6 +65,44 @@ static __always_inline bool exec_entered(struct task_struct *t)
 				      level * bpf_core_type_size(struct upid) +
 				      bpf_core_field_offset(struct upid, nr));
 	return nr > 1;
+}
+
+/*
+ * The same for a container in the host's pid namespace: the runtime's exec (runc exec, what
+ * conmon and the containerd shim run) waits in its own cgroup for the process it put into the
+ * container's, so the new process's parent is the runtime, outside the container's cgroup. A
+ * container's own processes are born in its cgroup; an orphan of one is handed to conmon or
+ * the shim (not the runtime); the entrypoint is the runtime's too (runc run), but it is then
+ * the only task of its cgroup (its exec ended its other threads), while an exec into a running
+ * container finds the entrypoint there. Missed: an exec whose runc exited before the new
+ * process reached this hook (it is then conmon's or the shim's, as an orphan is).
+ */
+static __always_inline bool exec_entered_host(struct task_struct *t, __u64 cg)
+{
+	struct task_struct *p = BPF_CORE_READ(t, real_parent);
+	char pc[16] = {};
+
+	if (BPF_CORE_READ(t, thread_pid, level) != BPF_CORE_READ(p, thread_pid, level) ||
+	    BPF_CORE_READ(p, cgroups, dfl_cgrp, kn, id) == cg ||
+	    BPF_CORE_READ(t, cgroups, nr_tasks) < 2)
+		return false;
+	BPF_CORE_READ_STR_INTO(&pc, p, comm);
+	return vg_runtime_comm(pc);
+}
+
+/* The tool an entering exec came from, captured now (struct vg_entered in sa[1]). */
+static __always_inline void exec_enterer(struct task_struct *t, struct vg_event *e)
+{
+	struct vg_entered *en = (struct vg_entered *)&e->sa[1];
+	struct task_struct *p = BPF_CORE_READ(t, real_parent);
+
+	for (int i = 0; i < VG_ENTER_UP && p; i++) {
+		BPF_CORE_READ_STR_INTO(&en->comm, p, comm);
+		en->tgid = BPF_CORE_READ(p, tgid);
+		if (!vg_runtime_comm(en->comm))
+			break;
+		p = BPF_CORE_READ(p, real_parent);
+	}
 }
 
 /* inode times across kernel versions: i_ctime_sec/nsec (6.11), __i_ctime (6.6), i_ctime; and
@@ -154,6 +193,10 @@ int BPF_PROG(vg_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	e->arg[0] = BPF_CORE_READ(bprm, argc);
 	if (exec_entered(t))
 		e->arg[0] |= VG_EXEC_ENTERED;
+	else if (exec_entered_host(t, cg))
+		e->arg[0] |= VG_EXEC_ENTERED_HOST;
+	if (e->arg[0] & (VG_EXEC_ENTERED | VG_EXEC_ENTERED_HOST))
+		exec_enterer(t, e);
 	exec_written(e, f);
 	/* a script: binfmt_script replaced the file name with its interpreter's */
 	if (BPF_CORE_READ(bprm, interp) != BPF_CORE_READ(bprm, filename))
@@ -185,6 +228,10 @@ int BPF_PROG(vg_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 		if (e->arg[5])
 			h = (h ^ ((__u64)wr_time(e))) * 0x100000001b3ull;
 		if (e->flags & VG_F_SCRIPT)
+			h = (h ^ e->ktime_ns) * 0x100000001b3ull;
+		/* every entry into a container from outside is news: a second `kubectl exec`
+		 * of the same command within the cooldown is not a repeat */
+		if (e->arg[0] & (VG_EXEC_ENTERED | VG_EXEC_ENTERED_HOST))
 			h = (h ^ e->ktime_ns) * 0x100000001b3ull;
 		if (off > SCRATCH_SIZE - VG_EVENT_HDR_SIZE)
 			return 0;

@@ -79,9 +79,49 @@
  * executable was written by a monitored workload is arg[5] != 0: the writer's cgroup, with
  * struct vg_writer in sa[0]; the 16 flag bits are all taken.) */
 #define VG_F_SCRIPT (1u << 15)
-/* exec arg[0] is argc, and this bit when the process entered a running container from outside
- * (its pid namespace is deeper than its parent's and it is not that namespace's pid 1: R2000) */
-#define VG_EXEC_ENTERED (1ull << 32)
+/* exec arg[0] is argc, and these bits when the process entered a running container from outside
+ * (R2000): its pid namespace is deeper than its parent's and it is not that namespace's pid 1;
+ * or (a container sharing the host's pid namespace, hostPID) its parent is the runtime's own
+ * process in another cgroup and the container already runs (bpf/process.bpf.c). The tool it
+ * entered from is then in sa[1] (struct vg_entered). */
+#define VG_EXEC_ENTERED	     (1ull << 32)
+#define VG_EXEC_ENTERED_HOST (1ull << 33)
+
+/* an entering exec's sa[1]: the tool it entered from, captured in the kernel at the exec (the
+ * tool may be gone by the time user space reads the record): the first ancestor, from the
+ * parent up at most VG_ENTER_UP levels, that is not the runtime's own process (vg_runtime_comm);
+ * when all are, the last one walked */
+struct vg_entered {
+	char comm[16];
+	__u32 tgid; /* in the initial pid namespace */
+};		    /* 20 bytes, as struct vg_sockaddr */
+#define VG_ENTER_UP 8
+
+/*
+ * The container runtime's own processes, by comm: runc ("runc"; "exe" when it re-runs itself
+ * through /proc/self/exe; its init stages "runc:[0:PARENT]", "runc:[1:CHILD]", "runc:[2:INIT]")
+ * and crun. The one list for the kernel's ancestry walk (above), the runtime start-up filter
+ * (sensor/agent/rtinit.c) and user space's naming of the tool (sensor/sensor_entered.c).
+ * c: a comm as the kernel keeps it (at most 15 bytes, NUL-terminated, 16 readable); it is lit,
+ * or (prefix) starts with lit.
+ */
+static inline __attribute__((always_inline)) int vg_comm_is(const char *c, const char *lit,
+							    int prefix)
+{
+	int i;
+
+	for (i = 0; i < 15 && lit[i]; i++) {
+		if (c[i] != lit[i])
+			return 0;
+	}
+	return prefix || c[i] == '\0';
+}
+
+static inline __attribute__((always_inline)) int vg_runtime_comm(const char *c)
+{
+	return vg_comm_is(c, "runc", 0) || vg_comm_is(c, "runc:[", 1) || vg_comm_is(c, "exe", 0) ||
+	       vg_comm_is(c, "crun", 0);
+}
 
 /* flags in struct vg_event.xflags */
 /* exec: the kernel honoured a set-user-id or set-group-id bit or file capabilities of the

@@ -189,10 +189,15 @@ struct vigil_event {
 			const char *ld_hook;
 			/* it entered a running container from outside (podman/runc/ctr/crictl
 			 * exec: born into the container's pid namespace by a parent outside it,
-			 * R2000); entered_by names the tool: the first ancestor that is not the
-			 * runtime's runc (conmon, containerd-shim, runc's caller), "" when gone */
+			 * or for a container in the host's pid namespace (entered_host_pid) put
+			 * into the container's cgroup by the runtime, R2000); entered_by and
+			 * entered_pid name the tool, captured by the kernel at the exec: the
+			 * first ancestor that is not the runtime's runc (conmon, containerd-shim,
+			 * runc's caller) */
 			bool entered;
+			bool entered_host_pid;
 			const char *entered_by;
+			uint32_t entered_pid;
 		} exec;
 		struct { /* EXIT */
 			int32_t code;

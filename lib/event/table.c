@@ -56,6 +56,8 @@ static const struct ev_field exec_fields[] = {
 	/* entered a running container from outside (R2000), and from which tool */
 	F("entered", EV_BOOL, exec.entered, EV_OPTIONAL, NULL),
 	F("entered_by", EV_STR, exec.entered_by, EV_OPTIONAL, NULL),
+	F("entered_pid", EV_UINT, exec.entered_pid, EV_OPTIONAL, NULL),
+	F("entered_host_pid", EV_BOOL, exec.entered_host_pid, EV_OPTIONAL, NULL),
 };
 
 static const struct ev_field fork_fields[] = {

@@ -1,7 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 /* Telling the runtime's init work in a container from the workload's own (rtinit.h). */
+#include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
+#include <linux/types.h>
+
+#include "bpf/sensor_abi.h"
 #include "sensor/agent/rtinit.h"
 
 static bool is_native(const struct agent_rtinit *r, uint32_t pid)
@@ -38,11 +43,12 @@ static void add_native(struct agent_rtinit *r, uint32_t pid)
 /*
  * runc as it shows in a container's cgroup: "exe" (exec'd as /proc/self/exe), "runc" (its
  * re-exec of a copy of itself, /run/runc/<id>/runc.XXXXXX or a memfd), then its init stages
- * "runc:[0:PARENT]", "runc:[1:CHILD]", "runc:[2:INIT]".
+ * "runc:[0:PARENT]", "runc:[1:CHILD]", "runc:[2:INIT]"; crun. The kernel's list (one for the
+ * sensor and the agent).
  */
 static bool runtime_comm(const char *comm)
 {
-	return !strncmp(comm, "runc:[", 6) || !strcmp(comm, "runc") || !strcmp(comm, "exe");
+	return vg_runtime_comm(comm);
 }
 
 /* An exec by a runtime process that starts the runtime again (not the entrypoint). */
@@ -97,4 +103,47 @@ bool agent_rtinit__skip(struct agent_rtinit *r, const struct vigil_event *ev)
 		return false;
 	r->skipped++;
 	return true;
+}
+
+/* /proc/PID/comm into comm (16 bytes); false when the process is gone */
+static bool read_comm(const char *proc, unsigned int pid, char comm[16])
+{
+	char file[64];
+	FILE *f;
+	bool ok;
+
+	snprintf(file, sizeof(file), "%s/%u/comm", proc, pid);
+	f = fopen(file, "re");
+	if (!f)
+		return false;
+	memset(comm, 0, 16);
+	ok = fgets(comm, 16, f) != NULL;
+	fclose(f);
+	comm[strcspn(comm, "\n")] = '\0';
+	return ok;
+}
+
+int agent_rtinit__seed(struct agent_rtinit *r, const char *procs, const char *proc)
+{
+	FILE *f = fopen(procs, "re");
+	unsigned int pid;
+	char comm[16];
+	int n = 0;
+
+	r->n = 0;
+	if (!f) {
+		r->off = true;
+		return -errno;
+	}
+	r->off = false;
+	while (fscanf(f, "%u", &pid) == 1) {
+		/* gone since: its exit is on its way, and a pid not in the table is only skipped
+		 * when it is the runtime's */
+		if (!read_comm(proc, pid, comm) || runtime_comm(comm))
+			continue;
+		add_native(r, pid);
+		n++;
+	}
+	fclose(f);
+	return r->off ? -ENOSPC : n;
 }

@@ -10,8 +10,10 @@
  * "runc:[...]"), including runc's re-exec of its own copy; the first other exec is the
  * workload's first instruction.
  * A process of the workload that renames itself so is still the workload's: it was born or
- * exec'd inside. Only for workloads watched from their first instruction; with more living
- * processes than the table holds the filter turns itself off (everything is checked).
+ * exec'd inside. A workload met after its start (older than the agent, or found by a scan
+ * while runc was still starting it) begins with the processes in its cgroup at that moment,
+ * runc's excepted (agent_rtinit__seed); with more living processes than the table holds the
+ * filter turns itself off (everything is checked).
  */
 #ifndef VIGIL_AGENT_RTINIT_H
 #define VIGIL_AGENT_RTINIT_H
@@ -26,11 +28,19 @@
 struct agent_rtinit {
 	uint32_t native[AGENT_RTINIT_PIDS]; /* living pids born or exec'd in the workload */
 	uint32_t n;
-	bool off; /* table overflowed, or the workload was not watched from its start */
+	bool off; /* table overflowed, or a late-met workload's cgroup could not be read */
 	uint64_t skipped;
 };
 
 /* Accounts for ev and tells whether it is the runtime's start-up (true: ignore it). */
 bool agent_rtinit__skip(struct agent_rtinit *r, const struct vigil_event *ev);
+
+/*
+ * A workload met after its start: the processes listed in procs (its cgroup's cgroup.procs)
+ * are its own, except those whose comm (read under proc, "/proc") is the runtime's: runc's
+ * init still on its way to the entrypoint or to an exec'd command. Returns how many were
+ * taken, or -errno when procs cannot be read (the filter is then off: everything checked).
+ */
+int agent_rtinit__seed(struct agent_rtinit *r, const char *procs, const char *proc);
 
 #endif

@@ -14,6 +14,7 @@
 #include "sensor/agent/agent_state.h"
 #include "sensor/agent/apiserver.h"
 #include "sensor/agent/rule_params.h"
+#include "sensor/sensor_internal.h"
 #include "util/strutil.h"
 
 void agent_wl_as_workload(const struct wl *w, struct vigil_workload *out)
@@ -162,6 +163,20 @@ static void start_learning(struct agent *a, struct wl *w, bool complete)
 	agent_resume_learning(a, w);
 }
 
+/* A container met after its start: who is in its cgroup now (rtinit.h). */
+static void rtinit_seed(struct agent *a, struct wl *w)
+{
+	char procs[PATH_MAX + 64];
+	int n;
+
+	snprintf(procs, sizeof(procs), "%s%s/cgroup.procs", vigil_sensor__cgroup2_root(a->s),
+		 w->cgroup);
+	n = agent_rtinit__seed(&w->rtinit, procs, "/proc");
+	if (n < 0)
+		agent_logf("%s: runtime start-up filter off (%s: %s)", w->name, procs,
+			   strerror(-n));
+}
+
 /* meta (may be NULL) is taken over by the new workload. */
 struct wl *agent_wl_new(struct agent *a, uint64_t cgroup_id, const char *name, const char *cgroup,
 			const char *container_id, int cmd, bool complete,
@@ -185,8 +200,10 @@ struct wl *agent_wl_new(struct agent *a, uint64_t cgroup_id, const char *name, c
 		w->has_meta = true;
 	}
 	a->wl[a->nwl++] = w;
-	/* seen from its first instruction: the runtime's start-up can be told apart */
-	w->rtinit.off = !complete;
+	/* seen from its first instruction the runtime's start-up can be told apart; met later,
+	 * the processes in its cgroup now are the workload's (runc's excepted) */
+	if (!complete && container_id && container_id[0])
+		rtinit_seed(a, w);
 	if (cmd < 0 && agent_excluded(a, w->cgroup)) {
 		w->state = WL_IGNORED;
 		return w;

@@ -314,8 +314,8 @@ static int eval_entered(struct raise *r, const char *path)
 	join_args(p, args, sizeof(args));
 	snprintf(key, sizeof(key), "%s\x1f%s", path, args);
 	return detect_raise(r, VIGIL_R2000, key,
-			    "exec into the container from outside (by %s): %s: %s (uid %u)", by,
-			    path, args, p ? p->uid : 0u);
+			    "exec into the container from outside (by %s, pid %u): %s: %s (uid %u)",
+			    by, ev->exec.entered_pid, path, args, p ? p->uid : 0u);
 }
 
 static int eval_exec(struct raise *r)

@@ -98,6 +98,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		ev.exec.dev_shm = data[3] & 4;
 		ev.exec.entered = data[3] & 8;
 		ev.exec.entered_by = data[3] & 16 ? strs[2] : NULL;
+		ev.exec.entered_host_pid = data[3] & 32;
+		ev.exec.entered_pid = data[3] & 64 ? 0xffffffffu : data[0];
 		break;
 	case VIGIL_EV_OPEN:
 	case VIGIL_EV_EXEC_WRITE:

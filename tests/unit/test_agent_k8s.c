@@ -267,13 +267,65 @@ static void test_rtinit(void **state)
 	assert_false(agent_rtinit__skip(&r, &ev));
 }
 
+/* A container met after its start: who is in its cgroup then is the workload's, runc is not */
+static void test_rtinit_seed(void **state)
+{
+	struct agent_rtinit r = { 0 };
+	struct vigil_process sh = { .pid = 100, .comm = "sh" };
+	struct vigil_process init = { .pid = 101, .comm = "runc:[2:INIT]" };
+	struct vigil_process entered = { .pid = 101, .comm = "id" };
+	struct vigil_process nginx = { .pid = 103, .comm = "nginx" };
+	struct vigil_process kid = { .pid = 104, .comm = "runc:[2:INIT]" };
+	struct vigil_process late = { .pid = 105, .comm = "exe" };
+	struct vigil_event ev;
+	char procs[512], proc[512];
+
+	write_to("/seed/cgroup.procs", "100\n101\n102\n103\n");
+	write_to("/seed/proc/100/comm", "sh\n");
+	write_to("/seed/proc/101/comm", "runc:[2:INIT]\n");
+	write_to("/seed/proc/103/comm", "nginx\n"); /* 102: gone since */
+	snprintf(procs, sizeof(procs), "%s/seed/cgroup.procs", root);
+	snprintf(proc, sizeof(proc), "%s/seed/proc", root);
+	assert_int_equal(agent_rtinit__seed(&r, procs, proc), 2);
+	assert_false(r.off);
+	/* the workload's: checked */
+	ev = ev_of(VIGIL_EV_OPEN, &sh, 0);
+	assert_false(agent_rtinit__skip(&r, &ev));
+	/* runc's init on its way to an exec'd command (exec.fifo, its syscalls): skipped, then
+	 * the command it execs is the workload's */
+	ev = ev_of(VIGIL_EV_OPEN, &init, 0);
+	assert_true(agent_rtinit__skip(&r, &ev));
+	ev = ev_of(VIGIL_EV_SYSCALL, &init, 0);
+	assert_true(agent_rtinit__skip(&r, &ev));
+	ev = ev_of(VIGIL_EV_EXEC, &entered, 0);
+	ev.exec.path = "/usr/bin/id";
+	assert_false(agent_rtinit__skip(&r, &ev));
+	ev = ev_of(VIGIL_EV_OPEN, &entered, 0);
+	assert_false(agent_rtinit__skip(&r, &ev));
+	/* a seeded process's child renaming itself runc's: checked */
+	ev = ev_of(VIGIL_EV_FORK, &nginx, 104);
+	assert_false(agent_rtinit__skip(&r, &ev));
+	ev = ev_of(VIGIL_EV_OPEN, &kid, 0);
+	assert_false(agent_rtinit__skip(&r, &ev));
+	/* runc arriving later from outside: skipped */
+	ev = ev_of(VIGIL_EV_OPEN, &late, 0);
+	assert_true(agent_rtinit__skip(&r, &ev));
+	assert_int_equal(r.skipped, 3);
+	/* no cgroup.procs: off, everything checked */
+	snprintf(procs, sizeof(procs), "%s/seed/none/cgroup.procs", root);
+	assert_int_equal(agent_rtinit__seed(&r, procs, proc), -ENOENT);
+	assert_true(r.off);
+	ev = ev_of(VIGIL_EV_OPEN, &late, 0);
+	assert_false(agent_rtinit__skip(&r, &ev));
+	(void)state;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_podmeta),
-		cmocka_unit_test(test_hostile_files),
-		cmocka_unit_test(test_identity),
-		cmocka_unit_test(test_rtinit),
+		cmocka_unit_test(test_podmeta),	    cmocka_unit_test(test_hostile_files),
+		cmocka_unit_test(test_identity),    cmocka_unit_test(test_rtinit),
+		cmocka_unit_test(test_rtinit_seed),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -36,6 +36,7 @@ static void test_abi_layout(void **state)
 	assert_int_equal(offsetof(struct vg_event, data), VG_EVENT_HDR_SIZE);
 	assert_int_equal(sizeof(struct vg_sockaddr), 20);
 	assert_int_equal(sizeof(struct vg_writer), sizeof(struct vg_sockaddr));
+	assert_int_equal(sizeof(struct vg_entered), sizeof(struct vg_sockaddr));
 	assert_int_equal(sizeof(struct vg_inode_key), 16);
 	assert_int_equal(sizeof(struct vg_dedup_key), 24);
 	assert_int_equal(sizeof(struct vg_bitmap) * 8, VG_MAX_SYSCALLS);
@@ -512,6 +513,88 @@ static int seen_cb(const struct vigil_event *ev, void *ctx)
 	return 0;
 }
 
+/* R2000: the entering tool as the kernel captured it (sa[1]), and the runtime's own names */
+struct entered_seen {
+	bool entered, host;
+	char by[32];
+	uint32_t pid;
+};
+
+static int entered_cb(const struct vigil_event *ev, void *ctx)
+{
+	struct entered_seen *w = ctx;
+
+	w->entered = ev->exec.entered;
+	w->host = ev->exec.entered_host_pid;
+	snprintf(w->by, sizeof(w->by), "%s", ev->exec.entered_by ? ev->exec.entered_by : "(null)");
+	w->pid = ev->exec.entered_pid;
+	return 0;
+}
+
+static void test_decode_entered(void **state)
+{
+	static const char strs[] = "id\0bin\0usr\0id\0";
+	uint16_t lens[3] = { 11, 3, 0 };
+	struct vigil_sensor *s = vigil_sensor__new_offline();
+	struct vg_entered *en;
+	struct entered_seen w;
+	struct rec r;
+	size_t n;
+
+	assert_non_null(s);
+	n = rec_init(&r, VG_EV_EXEC, strs, sizeof(strs) - 1, lens,
+		     VG_STR_PATH | VG_STR_ARGV << 2 | VG_STR_PATH << 4);
+	en = (struct vg_entered *)&r.e.sa[1];
+	r.e.arg[0] = 1 | VG_EXEC_ENTERED;
+	memcpy(en->comm, "conmon", 7);
+	en->tgid = 31337;
+	memset(&w, 0, sizeof(w));
+	assert_int_equal(vigil_sensor__feed(s, &r, n, entered_cb, &w), 1);
+	assert_true(w.entered);
+	assert_false(w.host);
+	assert_string_equal(w.by, "conmon");
+	assert_int_equal(w.pid, 31337);
+	/* hostPID, and a comm of all 16 bytes (no NUL): cut to the kernel's 15 */
+	r.e.arg[0] = 1 | VG_EXEC_ENTERED_HOST;
+	memcpy(en->comm, "containerd-shim-", 16);
+	memset(&w, 0, sizeof(w));
+	assert_int_equal(vigil_sensor__feed(s, &r, n, entered_cb, &w), 1);
+	assert_true(w.entered && w.host);
+	assert_string_equal(w.by, "containerd-shim");
+	/* not entered: no tool, whatever sa[1] holds */
+	r.e.arg[0] = 1;
+	memset(&w, 0, sizeof(w));
+	assert_int_equal(vigil_sensor__feed(s, &r, n, entered_cb, &w), 1);
+	assert_false(w.entered);
+	assert_string_equal(w.by, "(null)");
+	assert_int_equal(w.pid, 0);
+	vigil_sensor__free(s);
+	(void)state;
+}
+
+static void test_runtime_comm(void **state)
+{
+	static const char *const yes[] = {
+		"runc", "runc:[0:PARENT]", "runc:[1:CHILD]", "runc:[2:INIT]", "exe", "crun"
+	};
+	static const char *const no[] = { "runcx",  "run", "crun2",	      "exe2",
+					  "conmon", "",	   "containerd-shim", "runc:" };
+	char c[16];
+
+	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		memset(c, 0, sizeof(c));
+		memcpy(c, yes[i], strlen(yes[i]));
+		assert_true(vg_runtime_comm(c));
+	}
+	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++) {
+		memset(c, 0, sizeof(c));
+		memcpy(c, no[i], strlen(no[i]));
+		if (vg_runtime_comm(c))
+			fail_msg("'%s' taken for the runtime", no[i]);
+	}
+	(void)state;
+}
+
 static void test_decode(void **state)
 {
 	struct vigil_sensor *s = vigil_sensor__new_offline();
@@ -630,6 +713,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_abi_layout),
+		cmocka_unit_test(test_decode_entered),
+		cmocka_unit_test(test_runtime_comm),
 		cmocka_unit_test(test_path_hash),
 		cmocka_unit_test(test_container_id),
 		cmocka_unit_test(test_dns),
