@@ -42,7 +42,7 @@ podman_cmd init "$half_name" >/dev/null || fail "podman init"
 	echo "include_cgroups: [\"$(podman_cgroup "$own_id")\", \"$(podman_cgroup "$host_id")\", \"$(podman_cgroup "$half_id")\"]"
 	echo "rescan: 200ms"
 	echo "learning:"
-	echo "  duration: 6s"
+	echo "  duration: 15s # the half-started one must run its loop within it (podman start under load)"
 	echo "cooldown: 0s"
 	echo "sinks: [\"file:$ALERTS\"]"
 	echo "kubernetes:"
@@ -69,21 +69,28 @@ for n in "$own_name" "$host_name" "$half_name"; do
 done
 
 # detecting: the learned exec again is quiet; a new command (the marker) is an entry
-for n in "$own_name" "$host_name"; do
-	podman_cmd exec "$n" /progs/syscall_set >/dev/null || fail "podman exec $n"
-	podman_cmd exec "$n" sh -c "echo marker-$$" >/dev/null || fail "podman exec $n marker"
-done
+# (the hostPID entry is missed when runc exits before its process reaches the exec hook,
+# docs/DETECTION.md R2000: up to 10 markers there, one must be seen)
 touch "$ALERTS"
-for id in "$own_id" "$host_id"; do
+for n in "$own_name" "$host_name"; do
+	[ "$n" = "$own_name" ] && id=$own_id || id=$host_id
 	r2000() { json_count_ge 1 "$ALERTS" rule_id=R2000 "workload.container_id=$id"; }
-	wait_until 20 r2000 || fail "no R2000 for the marker in $id: $(tail -c 2000 "$ALERTS")"
+	podman_cmd exec "$n" /progs/syscall_set >/dev/null || fail "podman exec $n"
+	for try in $(seq 1 10); do
+		podman_cmd exec "$n" sh -c "echo marker-$$-$try" >/dev/null || fail "podman exec $n marker"
+		wait_until 5 r2000 && break
+		log "$n: marker $try not seen as an entry"
+	done
+	r2000 || fail "no R2000 for the markers in $n: $(tail -c 2000 "$ALERTS")"
 done
 sleep 1 # runc's init ran before the marker it started: nothing more is on its way
 for id in "$own_id" "$host_id"; do
-	assert_eq 1 "$(json_count "$ALERTS" rule_id=R2000 "workload.container_id=$id")" \
-		"R2000 in $id (the marker only): $(json_filter "$ALERTS" rule_id=R2000 | head -c 1500)"
-	json_filter "$ALERTS" rule_id=R2000 "workload.container_id=$id" | grep -q "marker-$$" ||
-		fail "the R2000 in $id is not the marker's"
+	# one per marker seen (one slower than its wait may be seen beside the next), no other
+	assert_eq 0 "$(json_filter "$ALERTS" rule_id=R2000 "workload.container_id=$id" | grep -vc "marker-$$-")" \
+		"R2000 in $id not for a marker: $(json_filter "$ALERTS" rule_id=R2000 | head -c 1500)"
+	assert_eq "$(json_count "$ALERTS" rule_id=R2000 "workload.container_id=$id")" \
+		"$(json_filter "$ALERTS" rule_id=R2000 "workload.container_id=$id" | grep -oE "marker-$$-[0-9]+" | sort -u | wc -l)" \
+		"R2000 in $id: one per marker"
 done
 assert_eq 0 "$(json_count "$ALERTS" process.comm~runc)" \
 	"alerts for runc's init: $(json_filter "$ALERTS" process.comm~runc | head -c 2000)"

@@ -109,10 +109,16 @@ rm -f "$VOL/go"
 # 3. podman exec of exactly what the container runs (an exec probe's shape): no R2000
 podman_cmd exec "$PODMAN_NAME" /progs/syscall_set >/dev/null
 
-# 4. podman exec into the hostPID container: its parent is runc, outside the container's cgroup
-podman_cmd exec "$hp_name" sh -c "/progs/syscall_set >/dev/null; echo hostpid-$$" >/dev/null
+# 4. podman exec into the hostPID container: its parent is runc, outside the container's cgroup.
+#    Known miss (docs/DETECTION.md R2000): runc may exit before the new process reaches the exec
+#    hook (1 in 5 to 1 in 2 here), so up to 10 entries, each its own command; one must be seen
 r2000_hp() { json_count_ge 1 "$ALERTS" rule_id=R2000 "workload.container_id=$hp_id"; }
-wait_until 15 r2000_hp || fail "no R2000 for podman exec into a hostPID container: $(tail -c 2000 "$ALERTS")"
+for try in $(seq 1 10); do
+	podman_cmd exec "$hp_name" sh -c "/progs/syscall_set >/dev/null; echo hostpid-$$-$try" >/dev/null
+	wait_until 5 r2000_hp && break
+	log "hostPID entry $try not seen (runc exited first)"
+done
+r2000_hp || fail "no R2000 for 10 podman execs into a hostPID container: $(tail -c 2000 "$ALERTS")"
 h=$TEST_TMP/r2000-hostpid.json
 json_filter "$ALERTS" rule_id=R2000 "workload.container_id=$hp_id" | head -1 >"$h"
 assert_eq true "$(json_get "$h" event.entered_host_pid)" "entered_host_pid"
@@ -137,10 +143,17 @@ sleep 1
 assert_eq 1 "$(json_count "$ALERTS" rule_id=R2000 "workload.container_id=$PODMAN_ID")" \
 	"R2000 in the podman container: $(json_filter "$ALERTS" rule_id=R2000 | head -c 2000)"
 assert_eq 1 "$(json_count "$ALERTS" rule_id=R2000 "workload.container_id=$pod_id")" "R2000 in the pod"
-assert_eq 1 "$(json_count "$ALERTS" rule_id=R2000 "workload.container_id=$hp_id")" \
-	"R2000 in the hostPID container: $(json_filter "$ALERTS" rule_id=R2000 "workload.container_id=$hp_id" | head -c 2000)"
-assert_eq 0 "$(json_count "$ALERTS" "workload.container_id=$hp_id" "event.entered!=true")" \
-	"alerts in the hostPID container for its own processes (the loop, its orphans): $(json_filter "$ALERTS" "workload.container_id=$hp_id" | head -c 2000)"
+# (R2000 there: one per entry seen, each for its own command; one entry slower than its wait
+# may be seen beside the next)
+assert_eq 0 "$(json_filter "$ALERTS" rule_id=R2000 "workload.container_id=$hp_id" | grep -vc "hostpid-$$-")" \
+	"R2000 in the hostPID container for another command: $(json_filter "$ALERTS" rule_id=R2000 "workload.container_id=$hp_id" | head -c 2000)"
+assert_eq "$(json_count "$ALERTS" rule_id=R2000 "workload.container_id=$hp_id")" \
+	"$(json_filter "$ALERTS" rule_id=R2000 "workload.container_id=$hp_id" | grep -oE "hostpid-$$-[0-9]+" | sort -u | wc -l)" \
+	"R2000 in the hostPID container: one per entry"
+# every alert there is for an entry's command (a missed entry's shell raises R0040 without
+# entered), none for the container's own processes (the loop, its orphans)
+assert_eq 0 "$(json_filter "$ALERTS" "workload.container_id=$hp_id" | grep -vc "hostpid-$$-")" \
+	"alerts in the hostPID container for its own processes: $(json_filter "$ALERTS" "workload.container_id=$hp_id" | grep -v "hostpid-$$-" | head -c 2000)"
 assert_eq 0 "$(json_count "$ALERTS" rule_id=R2000 event.path=/progs/syscall_set)" \
 	"R2000 for a container's own process"
 assert_eq 0 "$(json_count "$ALERTS" rule_id=R2000 event.path=/progs/open_via)" \
