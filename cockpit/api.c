@@ -121,20 +121,6 @@ void cockpit_store_error(struct cockpit_reply *r, const struct vigil_error *err,
 			    err->message[0] ? err->message : "store unavailable");
 }
 
-const char *cockpit_format_time(uint64_t ns, char *buf, size_t size)
-{
-	time_t secs = (time_t)(ns / 1000000000ull);
-	struct tm tm;
-	size_t n;
-
-	if (!gmtime_r(&secs, &tm) || !(n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm))) {
-		snprintf(buf, size, "1970-01-01T00:00:00Z");
-		return buf;
-	}
-	snprintf(buf + n, size - n, ".%09lluZ", (unsigned long long)(ns % 1000000000ull));
-	return buf;
-}
-
 static bool is(const char *path, const char *want)
 {
 	return !strcmp(path, want);

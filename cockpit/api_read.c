@@ -9,6 +9,7 @@
 
 #include "cockpit/cockpit_internal.h"
 #include "util/strutil.h"
+#include "vigil/event.h"
 #include "vigil/store.h"
 #include "vigil/store_fleet.h"
 
@@ -103,7 +104,7 @@ static void alert_stats(struct cockpit_ctx *ctx, struct cockpit_req *req, struct
 	{
 		json_object_set_new(
 			e, "t",
-			json_string(cockpit_format_time(
+			json_string(vigil_format_time_ns(
 				(uint64_t)json_integer_value(json_object_get(e, "t_ns")), stamp,
 				sizeof(stamp))));
 	}

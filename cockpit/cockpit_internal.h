@@ -178,7 +178,6 @@ struct vigil_error;
 bool cockpit_query_args(const struct cockpit_req *req, struct vigil_query *f, size_t def_limit,
 			struct cockpit_reply *r);
 void cockpit_store_error(struct cockpit_reply *r, const struct vigil_error *err, const char *what);
-const char *cockpit_format_time(uint64_t ns, char *buf, size_t size);
 /* "2026-11-22T10:00:00Z", "15m", "24h" (back from now) or nanoseconds -> ns; -EINVAL. */
 int cockpit_parse_when(const char *s, uint64_t now_ns, uint64_t *ret);
 

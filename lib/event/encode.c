@@ -300,8 +300,8 @@ const char *vigil_format_time_ns(uint64_t realtime_ns, char *buf, size_t size)
 	struct tm tm;
 	char date[32];
 
-	gmtime_r(&sec, &tm);
-	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
+	if (!gmtime_r(&sec, &tm) || !strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm))
+		snprintf(date, sizeof(date), "1970-01-01T00:00:00");
 	snprintf(buf, size, "%s.%09lluZ", date, (unsigned long long)(realtime_ns % 1000000000ULL));
 	return buf;
 }

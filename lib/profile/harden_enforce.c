@@ -9,13 +9,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "profile/harden_internal.h"
 #include "profile/model.h"
 #include "vigil/harden.h"
 
-static int fail(char *why, size_t size, int code, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int fail(char *why, size_t size, int code, const char *fmt, ...)
+int harden_fail(char *why, size_t size, int code, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -39,18 +37,18 @@ int vigil_harden__enforceable(const struct vigil_profile *p, char *why, size_t w
 
 		if (st && (!strcmp(st, "learning") || !strcmp(st, "initializing") ||
 			   !strcmp(st, "too-large")))
-			return fail(why, why_size, -EPERM,
-				    "the profile is %s (kubescape.io/status)", st);
+			return harden_fail(why, why_size, -EPERM,
+					   "the profile is %s (kubescape.io/status)", st);
 		if (co && !strcmp(co, "partial"))
-			return fail(
+			return harden_fail(
 				why, why_size, -EPERM,
 				"the profile is partial (kubescape.io/completion): the workload "
 				"ran before learning began");
 	}
 	n = vigil_profile__entry_count(p);
 	if (n > VIGIL_ENFORCE_MAX_ENTRIES)
-		return fail(why, why_size, -EPERM,
-			    "the profile is too large to review (%zu entries)", n);
+		return harden_fail(why, why_size, -EPERM,
+				   "the profile is too large to review (%zu entries)", n);
 	return 0;
 }
 
@@ -66,10 +64,11 @@ static int walk(const struct prof_container *c, int (*fn)(const char *, void *),
 		int r;
 
 		if (!path || path[0] != '/' || strstr(path, PROF_ELLIPSIS) || strchr(path, '*'))
-			return fail(why, size, -EINVAL,
-				    "exec path \"%s\" is not an exact absolute path: the kernel "
-				    "compares exact paths",
-				    path ? path : "");
+			return harden_fail(
+				why, size, -EINVAL,
+				"exec path \"%s\" is not an exact absolute path: the kernel "
+				"compares exact paths",
+				path ? path : "");
 		if ((r = fn(path, arg)))
 			return r;
 	}
@@ -106,7 +105,7 @@ int vigil_harden__exec_paths(const struct vigil_profile *p, const char *containe
 	 * matcher allows */
 	r = prof_each_container(p, container, walk_one, &x);
 	if (r == -ENOENT && !x.found)
-		return fail(why, why_size, -ENOENT, "no container %s in the profile",
-			    container ? container : "");
+		return harden_fail(why, why_size, -ENOENT, "no container %s in the profile",
+				   container ? container : "");
 	return r;
 }

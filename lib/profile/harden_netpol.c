@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "profile/harden_internal.h"
 #include "profile/model.h"
 #include "util/buf.h"
 #include "vigil/harden.h"
@@ -69,30 +70,6 @@ static void comment_text(struct np *n, const char *s)
 	}
 }
 
-static int fail(char *why, size_t size, int code, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int fail(char *why, size_t size, int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (size) {
-		va_start(ap, fmt);
-		vsnprintf(why, size, fmt, ap);
-		va_end(ap);
-	}
-	return code;
-}
-
-/* The containers matching uses (a grouped ContainerProfile's flat spec is not one). */
-static const struct prof_container *doc_container(const struct prof_doc *d, size_t i)
-{
-	if (i + 1 == prof_doc_container_count(d) && d->kind == VIGIL_KIND_CONTAINER_PROFILE &&
-	    prof_doc_grouped(d))
-		return NULL;
-	return prof_doc_container_at((struct prof_doc *)d, i);
-}
-
 static bool wanted(const struct np *n, const struct prof_container *c)
 {
 	return !n->o->container || (c->name && !strcmp(c->name, n->o->container));
@@ -106,7 +83,7 @@ static void each_neighbor(struct np *n, bool egress,
 		const struct prof_doc *doc = &n->p->docs[d];
 
 		for (size_t i = 0; i < prof_doc_container_count(doc); i++) {
-			const struct prof_container *c = doc_container(doc, i);
+			const struct prof_container *c = prof_doc_matched(doc, i);
 			const struct prof_neighbors *l;
 
 			if (!c || !wanted(n, c))
@@ -127,7 +104,7 @@ static bool learned(const struct np *n, bool egress, bool *any_container)
 		const struct prof_doc *doc = &n->p->docs[d];
 
 		for (size_t i = 0; i < prof_doc_container_count(doc); i++) {
-			const struct prof_container *c = doc_container(doc, i);
+			const struct prof_container *c = prof_doc_matched(doc, i);
 
 			if (!c || !wanted(n, c))
 				continue;
@@ -401,8 +378,9 @@ static int pod_selector(struct np *n, const struct prof_doc *doc, char *why, siz
 
 			if (!eq || eq == o->selector[i] ||
 			    (size_t)(eq - o->selector[i]) >= sizeof(key))
-				return fail(why, size, -EINVAL, "selector \"%s\" is not KEY=VALUE",
-					    o->selector[i]);
+				return harden_fail(why, size, -EINVAL,
+						   "selector \"%s\" is not KEY=VALUE",
+						   o->selector[i]);
 			memcpy(key, o->selector[i], (size_t)(eq - o->selector[i]));
 			key[eq - o->selector[i]] = '\0';
 			put(n, "      ");
@@ -415,9 +393,10 @@ static int pod_selector(struct np *n, const struct prof_doc *doc, char *why, siz
 	}
 	if (!doc || doc->selector.state != PROF_SET ||
 	    (!doc->selector.match_labels.n && !doc->selector.nexprs))
-		return fail(why, size, -EINVAL,
-			    "the profile has no pod selector: pass --selector KEY=VALUE (an empty "
-			    "one would apply the policy to every pod of the namespace)");
+		return harden_fail(
+			why, size, -EINVAL,
+			"the profile has no pod selector: pass --selector KEY=VALUE (an empty "
+			"one would apply the policy to every pod of the namespace)");
 	selector(n, "    ", &doc->selector);
 	return 0;
 }
@@ -461,13 +440,14 @@ int vigil_harden__netpol(const struct vigil_profile *p, const struct vigil_netpo
 	in = learned(&n, false, &any);
 	eg = learned(&n, true, &any);
 	if (!any)
-		return fail(why, why_size, -ENOENT,
-			    n.o->container ? "no container \"%s\" in the profile"
-					   : "the profile has no containers%s",
-			    n.o->container ? n.o->container : "");
+		return harden_fail(why, why_size, -ENOENT,
+				   n.o->container ? "no container \"%s\" in the profile"
+						  : "the profile has no containers%s",
+				   n.o->container ? n.o->container : "");
 	if (!in && !eg)
-		return fail(why, why_size, -EINVAL,
-			    "the profile learned no network neighbors (no ingress or egress list)");
+		return harden_fail(
+			why, why_size, -EINVAL,
+			"the profile learned no network neighbors (no ingress or egress list)");
 	put(&n, "# NetworkPolicy drafted by `vigil profile netpol` from %s ",
 	    vigil_profile_kind__name(doc->kind));
 	comment_text(&n, doc->name ? doc->name : "?");

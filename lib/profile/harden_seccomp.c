@@ -17,6 +17,7 @@
 
 #include <jansson.h>
 
+#include "profile/harden_internal.h"
 #include "profile/model.h"
 #include "util/buf.h"
 #include "vigil/harden.h"
@@ -46,30 +47,6 @@ static const char *const runtime_syscalls[] = {
 	"write",       NULL,
 };
 
-static int fail(char *why, size_t size, int code, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int fail(char *why, size_t size, int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (size) {
-		va_start(ap, fmt);
-		vsnprintf(why, size, fmt, ap);
-		va_end(ap);
-	}
-	return code;
-}
-
-/* The containers of a document that matching uses (a grouped CP's flat spec is not one). */
-static const struct prof_container *doc_container(const struct prof_doc *d, size_t i)
-{
-	if (i + 1 == prof_doc_container_count(d) && d->kind == VIGIL_KIND_CONTAINER_PROFILE &&
-	    prof_doc_grouped(d))
-		return NULL;
-	return prof_doc_container_at((struct prof_doc *)d, i);
-}
-
 static bool same_name(const char *a, const char *b)
 {
 	return (!a && !b) || (a && b && !strcmp(a, b));
@@ -87,7 +64,7 @@ static int pick_container(const struct vigil_profile *p, const char *want, const
 
 	for (size_t d = 0; d < p->ndocs; d++) {
 		for (size_t i = 0; i < prof_doc_container_count(&p->docs[d]); i++) {
-			const struct prof_container *c = doc_container(&p->docs[d], i);
+			const struct prof_container *c = prof_doc_matched(&p->docs[d], i);
 
 			if (!c)
 				continue;
@@ -103,12 +80,12 @@ static int pick_container(const struct vigil_profile *p, const char *want, const
 		}
 	}
 	if (want)
-		return fail(why, size, -ENOENT, "no container \"%s\" in the profile", want);
+		return harden_fail(why, size, -ENOENT, "no container \"%s\" in the profile", want);
 	if (!found)
-		return fail(why, size, -ENOENT, "the profile has no containers");
+		return harden_fail(why, size, -ENOENT, "the profile has no containers");
 	if (several)
-		return fail(why, size, -EINVAL,
-			    "the profile has several containers: name one with --container");
+		return harden_fail(why, size, -EINVAL,
+				   "the profile has several containers: name one with --container");
 	*ret = first;
 	return 0;
 }
@@ -150,8 +127,9 @@ static int architectures(const struct vigil_profile *p, json_t *archs, char *why
 
 		for (size_t i = 0; i < l->n; i++) {
 			if (!(a = scmp_arch(l->v[i])))
-				return fail(why, size, -EINVAL,
-					    "architecture \"%s\" has no seccomp name", l->v[i]);
+				return harden_fail(why, size, -EINVAL,
+						   "architecture \"%s\" has no seccomp name",
+						   l->v[i]);
 			if ((r = add_arch(archs, a)))
 				return r;
 		}
@@ -160,7 +138,7 @@ static int architectures(const struct vigil_profile *p, json_t *archs, char *why
 		return 0;
 	/* a profile that names none was learned here */
 	if (uname(&u) || !(a = scmp_arch(u.machine)))
-		return fail(
+		return harden_fail(
 			why, size, -EINVAL,
 			"the profile names no architecture and this machine's has no seccomp name");
 	return add_arch(archs, a);
@@ -173,7 +151,7 @@ static int learned(const struct vigil_profile *p, const char *name, struct prof_
 
 	for (size_t d = 0; d < p->ndocs; d++) {
 		for (size_t i = 0; i < prof_doc_container_count(&p->docs[d]); i++) {
-			const struct prof_container *c = doc_container(&p->docs[d], i);
+			const struct prof_container *c = prof_doc_matched(&p->docs[d], i);
 
 			if (!c || !same_name(c->name, name))
 				continue;
@@ -273,17 +251,19 @@ int vigil_harden__seccomp(const struct vigil_profile *p, const struct vigil_secc
 		return r;
 	if ((r = learned(p, cname, &calls))) {
 		prof_strs_release(&calls);
-		return r == -ENOENT ? fail(why, why_size, -EINVAL,
-					   "container %s has no syscalls list: nothing to allow "
-					   "(was the profile learned with the syscall sensor?)",
-					   cname ? cname : "(unnamed)")
-				    : r;
+		return r == -ENOENT
+			       ? harden_fail(why, why_size, -EINVAL,
+					     "container %s has no syscalls list: nothing to allow "
+					     "(was the profile learned with the syscall sensor?)",
+					     cname ? cname : "(unnamed)")
+			       : r;
 	}
 	if (!calls.n) {
 		prof_strs_release(&calls);
-		return fail(why, why_size, -EINVAL,
-			    "container %s learned no syscalls: the filter would refuse everything",
-			    cname ? cname : "(unnamed)");
+		return harden_fail(
+			why, why_size, -EINVAL,
+			"container %s learned no syscalls: the filter would refuse everything",
+			cname ? cname : "(unnamed)");
 	}
 	if (!(root = json_object())) {
 		prof_strs_release(&calls);

@@ -328,6 +328,12 @@ struct prof_container *prof_doc_container_at(struct prof_doc *d, size_t i);
 const char *prof_doc_container_section(const struct prof_doc *d, size_t i);
 
 /*
+ * The i-th container of a document that matching reads (select.c), NULL past the last: its
+ * containers, initContainers, ephemeral, then a ContainerProfile's flat spec, except a grouped
+ * ContainerProfile's (its flat fields apply to no container, as in Kubescape).
+ */
+const struct prof_container *prof_doc_matched(const struct prof_doc *d, size_t i);
+/*
  * Calls fn for each container of p that is container's (select.c): every document's containers
  * of that name, and a ContainerProfile's unnamed one (it belongs to whatever it is bound to);
  * container NULL: the name of the profile's first container. The matcher, the kernel's allow

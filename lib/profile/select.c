@@ -9,12 +9,7 @@
 
 #include "profile/model.h"
 
-/*
- * The containers of a document in order: containers, initContainers, ephemeral, then a
- * ContainerProfile's flat spec; a grouped ContainerProfile's flat fields apply to no container
- * (as in Kubescape).
- */
-static const struct prof_container *doc_container(const struct prof_doc *d, size_t i)
+const struct prof_container *prof_doc_matched(const struct prof_doc *d, size_t i)
 {
 	const struct prof_containers *lists[] = { &d->containers, &d->init_containers,
 						  &d->ephemeral_containers };
@@ -42,7 +37,7 @@ int prof_each_container(const struct vigil_profile *p, const char *container,
 	int r = 0;
 
 	for (size_t d = 0; d < p->ndocs && !chosen; d++) {
-		const struct prof_container *c = doc_container(&p->docs[d], 0);
+		const struct prof_container *c = prof_doc_matched(&p->docs[d], 0);
 
 		if (c) {
 			want = c->name;
@@ -54,7 +49,7 @@ int prof_each_container(const struct vigil_profile *p, const char *container,
 	for (size_t d = 0; d < p->ndocs && r == 0; d++) {
 		const struct prof_container *c;
 
-		for (size_t i = 0; (c = doc_container(&p->docs[d], i)) && r == 0; i++) {
+		for (size_t i = 0; (c = prof_doc_matched(&p->docs[d], i)) && r == 0; i++) {
 			/* A ContainerProfile's unnamed container belongs to whatever it is bound to. */
 			bool unnamed_cp = c == &p->docs[d].cp && !c->name;
 

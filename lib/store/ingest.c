@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "store/store_internal.h"
+#include "vigil/event.h"
 #include "vigil/store_fleet.h"
 
 static const char *workload_key(const json_t *alert)
@@ -108,7 +109,7 @@ static json_t *alert_row(json_t *alert, const struct vigil_ingest *in, const cha
 	if (!tv) {
 		t_ns = in->now_ns;
 		json_object_set_new(alert, "time",
-				    json_string(store_format_time(t_ns, stamp, sizeof(stamp))));
+				    json_string(vigil_format_time_ns(t_ns, stamp, sizeof(stamp))));
 	}
 	if (in->node)
 		json_object_set_new(alert, "node", json_string(in->node));
@@ -353,7 +354,7 @@ static void keep_report_alert(json_t *alert, uint64_t opened_ns, uint64_t now_ns
 		json_object_set(alert, "time_given", (json_t *)tv);
 		json_object_set_new(
 			alert, "time",
-			json_string(store_format_time(opened_ns, stamp, sizeof(stamp))));
+			json_string(vigil_format_time_ns(opened_ns, stamp, sizeof(stamp))));
 	}
 }
 

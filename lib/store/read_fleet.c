@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "store/store_internal.h"
+#include "vigil/event.h"
 #include "vigil/store_fleet.h"
 
 #define HOUR_NS		  3600000000000ull
@@ -106,7 +107,7 @@ static json_t *node_entry(const char *name, const json_t *r, const char *cred, j
 	json_t *e = json_pack(
 		"{s:s, s:s, s:s, s:I, s:s, s:s, s:I, s:I, s:{s:I, s:I, s:I}, s:I, s:I, s:s}",
 		"name", name, "status", status_of(last, interval, now_ns), "last_seen",
-		last ? store_format_time(last, stamp, sizeof(stamp)) : "", "last_seen_ns",
+		last ? vigil_format_time_ns(last, stamp, sizeof(stamp)) : "", "last_seen_ns",
 		(json_int_t)last, "version",
 		json_string_value(json_object_get(r, "agent_version")) ?: "", "kernel",
 		json_string_value(json_object_get(r, "kernel")) ?: "", "uptime_s",
@@ -371,16 +372,17 @@ static json_t *profile_entry(const json_t *row, bool with_yaml)
 
 	if (!r)
 		return NULL;
-	e = json_pack(
-		"{s:O, s:{s:O, s:O}, s:O, s:O, s:O, s:O, s:O, s:s, s:O}", "node",
-		json_object_get(r, "node"), "workload", "name", json_object_get(r, "workload_name"),
-		"namespace", json_object_get(r, "namespace"), "kind", json_object_get(r, "kind"),
-		"name", json_object_get(r, "name"), "digest", json_object_get(r, "digest"),
-		"signer", json_object_get(r, "signer"), "completion",
-		json_object_get(r, "completion"), "received",
-		store_format_time((uint64_t)json_integer_value(json_object_get(r, "received_ns")),
-				  stamp, sizeof(stamp)),
-		"received_ns", json_object_get(r, "received_ns"));
+	e = json_pack("{s:O, s:{s:O, s:O}, s:O, s:O, s:O, s:O, s:O, s:s, s:O}", "node",
+		      json_object_get(r, "node"), "workload", "name",
+		      json_object_get(r, "workload_name"), "namespace",
+		      json_object_get(r, "namespace"), "kind", json_object_get(r, "kind"), "name",
+		      json_object_get(r, "name"), "digest", json_object_get(r, "digest"), "signer",
+		      json_object_get(r, "signer"), "completion", json_object_get(r, "completion"),
+		      "received",
+		      vigil_format_time_ns(
+			      (uint64_t)json_integer_value(json_object_get(r, "received_ns")),
+			      stamp, sizeof(stamp)),
+		      "received_ns", json_object_get(r, "received_ns"));
 	if (e && with_yaml)
 		json_object_set(e, "yaml", json_object_get(r, "yaml"));
 	json_decref(r);

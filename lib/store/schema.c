@@ -542,20 +542,6 @@ uint64_t store_parse_time(const char *t)
 	return (uint64_t)secs * 1000000000ull + ns;
 }
 
-const char *store_format_time(uint64_t ns, char *buf, size_t size)
-{
-	time_t secs = (time_t)(ns / 1000000000ull);
-	struct tm tm;
-	size_t n;
-
-	if (!gmtime_r(&secs, &tm) || !(n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm))) {
-		snprintf(buf, size, "1970-01-01T00:00:00Z");
-		return buf;
-	}
-	snprintf(buf + n, size - n, ".%09lluZ", (unsigned long long)(ns % 1000000000ull));
-	return buf;
-}
-
 void store_hash32(const void *data, size_t len, char out[33])
 {
 	unsigned char md[VIGIL_SHA256_LEN];

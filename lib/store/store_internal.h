@@ -95,8 +95,6 @@ json_t *store_list_entry(const json_t *incident_row);
 bool store_id_valid(const char *id);
 /* "2026-11-22T10:00:00.123456789Z" -> ns; 0 when unreadable. */
 uint64_t store_parse_time(const char *t);
-/* ns -> "2026-11-22T10:00:00.123456789Z" (buf >= 40 bytes). */
-const char *store_format_time(uint64_t ns, char *buf, size_t size);
 /* The first 16 bytes of sha256(data) as 32 lower-case hex digits. */
 void store_hash32(const void *data, size_t len, char out[33]);
 

@@ -20,26 +20,13 @@
 #include "vigil/rules.h"
 
 enum {
-	K_EXEC = 1, /* the rule judges exec events */
-	K_OPEN = 2, /* open events */
-	K_NET = 4,  /* connect and send events (a destination port) */
+	/* the events a rule judges: its flags in the catalogue (include/vigil/rules.h) */
+	K_EXEC = VIGIL_RULE_EXEC,
+	K_OPEN = VIGIL_RULE_OPEN,
+	K_NET = VIGIL_RULE_NET, /* connect and send events (a destination port) */
 	MAX_RULES = 64,
 	MAX_ITEMS = 256,
 	MAX_PATH = 4096,
-};
-
-/* Which events each rule judges (sensor/detect/eval.c): what its parameters can apply to. */
-static const struct {
-	const char *id;
-	unsigned kinds;
-} rule_kinds[] = {
-	{ "R0001", K_EXEC },	      { "R0002", K_OPEN },	    { "R0006", K_OPEN },
-	{ "R0007", K_EXEC | K_NET },  { "R0008", K_OPEN },	    { "R0010", K_OPEN },
-	{ "R0011", K_NET },	      { "R0040", K_EXEC },	    { "R1000", K_EXEC },
-	{ "R1001", K_EXEC },	      { "R1003", K_NET },	    { "R1004", K_EXEC },
-	{ "R1005", K_EXEC },	      { "R1007", K_EXEC | K_OPEN }, { "R1009", K_NET },
-	{ "R1011", K_EXEC | K_OPEN }, { "R2000", K_EXEC },	    { "V1100", K_EXEC },
-	{ "V1101", K_OPEN },	      { "V1103", K_EXEC | K_OPEN },
 };
 
 enum param {
@@ -127,15 +114,6 @@ static const yaml_node_t *node(struct ctx *c, int id)
 static size_t seq_len(const yaml_node_t *n)
 {
 	return (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
-}
-
-static unsigned kinds_of(const char *id)
-{
-	for (size_t i = 0; i < sizeof(rule_kinds) / sizeof(rule_kinds[0]); i++) {
-		if (!strcmp(rule_kinds[i].id, id))
-			return rule_kinds[i].kinds;
-	}
-	return 0;
 }
 
 /* "ignorePrefixes, includePrefixes, ..." that rule kinds k take, for messages. */
@@ -370,7 +348,8 @@ static int parse_entry(struct ctx *c, const yaml_node_t *n, struct agent_rule_pa
 		return bad(c, pn, "parameters: expected a mapping");
 	for (yaml_node_pair_t *p = pn->data.mapping.pairs.start; p < pn->data.mapping.pairs.top;
 	     p++) {
-		err = get_param(c, node(c, p->key), node(c, p->value), r, kinds_of(r->rule->id));
+		err = get_param(c, node(c, p->key), node(c, p->value), r,
+				r->rule->flags & (K_EXEC | K_OPEN | K_NET));
 		if (err)
 			return err;
 	}

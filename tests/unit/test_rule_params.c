@@ -78,6 +78,8 @@ static const char *const ok_rules =
 	"          includePrefixes: [/app]\n"
 	"      - ruleID: R0011\n"
 	"        parameters: {ports: [443, 8443]}\n"
+	"      - ruleID: V1102\n"
+	"        parameters: {ignorePrefixes: [/srv/uploads]}\n"
 	"      - ruleID: R0003\n";
 
 static struct vigil_process proc = { .pid = 1, .comm = "worker" };
@@ -127,6 +129,12 @@ static void test_applied(void **state)
 	assert_false(skipped(c, "R0002"));
 	open_ev("/var/cache/nginx/a");
 	assert_true(skipped(c, "R0002"));
+	/* a rule judged on opens takes them, whichever session added it (V1102: the catalogue's
+	 * VIGIL_RULE_OPEN, no second list) */
+	open_ev("/srv/uploads/a.php");
+	assert_true(skipped(c, "V1102"));
+	open_ev("/srv/www/a.php");
+	assert_false(skipped(c, "V1102"));
 	open_ev("/etc/passwd");
 	assert_false(skipped(c, "R0002"));
 	/* another rule on the same event: its own parameters (none) */
