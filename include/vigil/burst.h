@@ -64,6 +64,13 @@ void vigil_bursts__free(struct vigil_bursts *b);
  */
 int vigil_bursts__alert(struct vigil_bursts *b, const struct vigil_alert *a, const char *alert_id,
 			vigil_burst_out_fn out, void *ctx);
+/*
+ * The alert vigil_bursts__alert just said to send (0), encoded as j: when its burst is a DNS
+ * tunnel already (a tunnel slower than the window: each name opens a burst, the tally of the
+ * actor's names is kept an hour), j gets "dns_tunnel", severity and message as a summary
+ * would. Returns 1 when it did, 0 when not, -ENOMEM.
+ */
+int vigil_bursts__annotate(struct vigil_bursts *b, struct json_t *j);
 /* Sends the summaries of windows closed by now_ns (CLOCK_REALTIME). Returns how many, or < 0. */
 int vigil_bursts__tick(struct vigil_bursts *b, uint64_t now_ns, vigil_burst_out_fn out, void *ctx);
 /* Sends every pending summary now (at exit). Returns how many, or < 0. */

@@ -77,6 +77,7 @@ int vigil_alert_pipe__emit(const struct vigil_alert *a, void *ctx)
 		return -ENOMEM;
 	if (!json_is_string(json_object_get(j, "alert_id")))
 		json_object_set_new(j, "alert_id", json_string(id));
+	vigil_bursts__annotate(p->bursts, j); /* a slow DNS tunnel, named */
 	send(p, a, a->event, j);
 	json_decref(j);
 	return 0;

@@ -15,6 +15,16 @@
 #include "vigil/event.h"
 
 #define BURST_BUCKETS 256
+/* DNS tallies outlive their burst for this long (a tunnel slower than the window is a new
+ * burst each time: its names still add up), at most DNS_MEMORY of them (the oldest goes) */
+#define DNS_MEMORY    64
+#define DNS_MEMORY_NS (3600ULL * 1000000000ULL)
+
+struct dns_memory {
+	uint64_t cgroup_id, last_ns;
+	uint32_t actor, uid, euid;
+	struct vigil_dns_tally *t;
+};
 
 struct burst {
 	struct burst *hnext;
@@ -42,6 +52,8 @@ struct vigil_bursts {
 	struct burst *b[BURST_BUCKETS];
 	size_t open;
 	struct vigil_burst_stats st;
+	struct dns_memory mem[DNS_MEMORY];
+	struct burst *named; /* the burst the alert just sent opened, when it is a tunnel */
 };
 
 struct vigil_bursts *vigil_bursts__new(uint64_t window_ns)
@@ -76,6 +88,8 @@ void vigil_bursts__free(struct vigil_bursts *b)
 {
 	if (!b)
 		return;
+	for (size_t i = 0; i < DNS_MEMORY; i++)
+		vigil_dns_tally__free(b->mem[i].t);
 	for (size_t i = 0; i < BURST_BUCKETS; i++)
 		while (b->b[i]) {
 			struct burst *x = b->b[i];
@@ -218,9 +232,57 @@ out:
 	return err < 0 ? err : 1;
 }
 
+/* A DNS burst ends: its tally is kept for the actor's next burst. */
+static void dns_remember(struct vigil_bursts *b, struct burst *x)
+{
+	struct dns_memory *m = NULL;
+
+	/* a free place, else the oldest */
+	for (size_t i = 0; i < DNS_MEMORY; i++) {
+		if (!b->mem[i].t) {
+			m = &b->mem[i];
+			break;
+		}
+		if (!m || b->mem[i].last_ns < m->last_ns)
+			m = &b->mem[i];
+	}
+	vigil_dns_tally__free(m->t);
+	*m = (struct dns_memory){ .cgroup_id = x->cgroup_id,
+				  .last_ns = x->last_ns > x->start_ns ? x->last_ns : x->start_ns,
+				  .actor = x->actor,
+				  .uid = x->uid,
+				  .euid = x->euid,
+				  .t = x->dns };
+	x->dns = NULL;
+}
+
+/* The tally an actor's earlier DNS burst left, if recent: taken over. */
+static struct vigil_dns_tally *dns_recall(struct vigil_bursts *b, const struct burst *x,
+					  uint64_t now)
+{
+	for (size_t i = 0; i < DNS_MEMORY; i++) {
+		struct dns_memory *m = &b->mem[i];
+		struct vigil_dns_tally *t = m->t;
+
+		if (!t || m->cgroup_id != x->cgroup_id || m->actor != x->actor ||
+		    m->uid != x->uid || m->euid != x->euid)
+			continue;
+		m->t = NULL;
+		if (now >= m->last_ns && now - m->last_ns < DNS_MEMORY_NS)
+			return t;
+		vigil_dns_tally__free(t);
+	}
+	return NULL;
+}
+
 static void unlink_burst(struct vigil_bursts *b, struct burst *x)
 {
 	struct burst **pp = &b->b[bucket_of(x->cgroup_id, x->rule, x->actor)];
+
+	if (x->dns)
+		dns_remember(b, x);
+	if (b->named == x)
+		b->named = NULL;
 
 	while (*pp && *pp != x)
 		pp = &(*pp)->hnext;
@@ -297,7 +359,9 @@ static struct burst *open_burst(struct vigil_bursts *b, const struct vigil_alert
 		x->wl.name = x->wl_strs[3];
 	}
 	if (dns_name(a)) {
-		x->dns = vigil_dns_tally__new();
+		x->dns = dns_recall(b, x, a->time_ns);
+		if (!x->dns)
+			x->dns = vigil_dns_tally__new();
 		if (!x->dns || vigil_dns_tally__add(x->dns, dns_name(a)) < 0) {
 			burst_free(x);
 			return NULL;
@@ -376,8 +440,30 @@ int vigil_bursts__alert(struct vigil_bursts *b, const struct vigil_alert *a, con
 		if (err < 0)
 			return err;
 	}
-	open_burst(b, a, alert_id); /* without memory the next one is sent alone too */
+	x = open_burst(b, a, alert_id); /* without memory the next one is sent alone too */
+	{
+		struct vigil_dns_tunnel t;
+
+		/* a slow tunnel's names, added up over its bursts: this one is named at once */
+		b->named = x && x->dns && vigil_dns_tally__verdict(x->dns, &t) ? x : NULL;
+	}
 	return 0;
+}
+
+int vigil_bursts__annotate(struct vigil_bursts *b, json_t *j)
+{
+	struct burst *x = b ? b->named : NULL;
+	char msg[1024];
+	int err;
+
+	if (!x || !j)
+		return 0;
+	b->named = NULL;
+	vigil_strlcpy(msg, json_string_value(json_object_get(j, "message")) ?: "", sizeof(msg));
+	err = add_tunnel(b, x, j, msg, sizeof(msg));
+	if (err > 0 && json_object_set_new(j, "message", vigil_json_text(msg)))
+		return -ENOMEM;
+	return err;
 }
 
 static int close_due(struct vigil_bursts *b, uint64_t now_ns, bool all, vigil_burst_out_fn out,

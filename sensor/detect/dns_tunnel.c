@@ -6,9 +6,11 @@
  * readable (img12.cdn, ip-10-0-3-7): they do not carry data, so they are not called tunnelling
  * however many there are (docs/DETECTION.md §6).
  *
- * Bounded: at most TALLY_DOMAINS domains (a name under a further one is not counted), and each
- * domain remembers TALLY_NAMES names by hash (beyond that every new name counts as unique:
- * the burst's names are already distinct, the cooldown sends a name once an hour).
+ * Bounded (about 4 KiB a tally): at most TALLY_DOMAINS domains (a further one takes the place
+ * of the one with the fewest names carrying data: padding with other domains cannot push the
+ * tunnel's out unless it carries less), and each domain remembers its last TALLY_NAMES names by hash (an older name
+ * asked again counts again: the names a burst sees are already distinct, the cooldown sends a
+ * name by one actor once an hour).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -18,8 +20,8 @@
 #include "vigil/analysis.h"
 #include "vigil/burst.h"
 
-#define TALLY_DOMAINS 16
-#define TALLY_NAMES   1024
+#define TALLY_DOMAINS 8
+#define TALLY_NAMES   32
 /* a name carries data when the part below its domain is this long (labels split any way) ... */
 #define DATA_SUB_LEN 40
 /* ... or a label is this long and this random (bits per character; readable words and
@@ -30,7 +32,7 @@
 struct tally_domain {
 	char domain[256];
 	uint64_t hashes[TALLY_NAMES];
-	uint32_t nhashes;
+	uint32_t nhashes, next;
 	uint32_t unique, data, max_label;
 	double entropy_sum;
 };
@@ -101,13 +103,23 @@ static struct tally_domain *domain_of(struct vigil_dns_tally *t, const char *dom
 	for (size_t i = 0; i < t->n; i++)
 		if (!strcmp(t->d[i]->domain, dom))
 			return t->d[i];
-	if (t->n >= TALLY_DOMAINS)
-		return NULL;
-	d = calloc(1, sizeof(*d));
-	if (!d)
-		return NULL;
+	if (t->n >= TALLY_DOMAINS) {
+		size_t least = 0;
+
+		for (size_t i = 1; i < t->n; i++)
+			if (t->d[i]->data < t->d[least]->data ||
+			    (t->d[i]->data == t->d[least]->data &&
+			     t->d[i]->unique < t->d[least]->unique))
+				least = i;
+		d = t->d[least];
+		memset(d, 0, sizeof(*d));
+	} else {
+		d = calloc(1, sizeof(*d));
+		if (!d)
+			return NULL;
+		t->d[t->n++] = d;
+	}
 	vigil_strlcpy(d->domain, dom, sizeof(d->domain));
-	t->d[t->n++] = d;
 	return d;
 }
 
@@ -124,12 +136,13 @@ int vigil_dns_tally__add(struct vigil_dns_tally *t, const char *name)
 		return 0; /* the domain itself carries nothing */
 	d = domain_of(t, dom);
 	if (!d)
-		return t->n >= TALLY_DOMAINS ? 0 : -ENOMEM;
+		return -ENOMEM;
 	for (uint32_t i = 0; i < d->nhashes; i++)
 		if (d->hashes[i] == h)
 			return 0;
+	d->hashes[d->next++ % TALLY_NAMES] = h;
 	if (d->nhashes < TALLY_NAMES)
-		d->hashes[d->nhashes++] = h;
+		d->nhashes++;
 	/* the labels below the domain: the longest, and their characters without the dots */
 	for (size_t i = 0, run = 0; i <= sub; i++) {
 		if (i == sub || name[i] == '.') {

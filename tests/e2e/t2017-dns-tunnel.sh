@@ -7,7 +7,8 @@
 # tunnel still runs, and folds the other 29 into ONE summary that names the tunnel (dns_tunnel:
 # the registered domain, unique names, longest label, entropy) at the scale's severity 8. A CDN's
 # pattern (three dozen distinct short host names under one domain) is one alert and a summary,
-# both of severity 1, never called tunnelling. With --burst 0 every name is an alert.
+# both of severity 1, never called tunnelling. A tunnel slower than the window is named too (its
+# names add up over its bursts). With --burst 0 every name is an alert.
 if [ "$(id -u)" = 0 ] && [ -z "${VIGIL_T2017_NETNS:-}" ] && command -v unshare >/dev/null; then
 	VIGIL_T2017_NETNS=1 exec unshare --net -- "$0" "$@"
 fi
@@ -27,6 +28,7 @@ cat >"$CLIENT" <<'PY_EOF'
 import os, socket, struct, sys, time
 names = [l.strip() for l in open(sys.argv[1]) if l.strip()]
 go = sys.argv[2]
+pause = float(open(sys.argv[3]).read())
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 def ask(i, name):
     q = struct.pack(">HHHHHH", 0x4000 + i, 0x0100, 1, 0, 0, 0)
@@ -36,12 +38,15 @@ def ask(i, name):
     s.sendto(q, ("127.0.0.1", 53))
 for i, name in enumerate(names):
     ask(i, name)
+    time.sleep(pause)
     if i == 0:
         deadline = time.monotonic() + 60
         while not os.path.exists(go) and time.monotonic() < deadline:
             time.sleep(0.05)
 PY_EOF
-RUN=(python3 -I -S -B "$CLIENT" "$NAMES" "$GO")
+PAUSE=$TEST_TMP/pause
+echo 0 >"$PAUSE"
+RUN=(python3 -I -S -B "$CLIENT" "$NAMES" "$GO" "$PAUSE")
 
 printf 'api.learned.example\nmirror.learned.example\n' >"$NAMES"
 touch "$GO"
@@ -72,7 +77,7 @@ watch()
 watch benign
 assert_eq 0 "$(json_count "$ALERTS")" "alerts on a benign rerun: $(head -c 2000 "$ALERTS")"
 
-# the tunnel: 30 names, hex labels (32 digits) carrying data, under t.exfil-example.com
+# the tunnel (fast): 30 names, hex labels (32 digits) carrying data, under t.exfil-example.com
 python3 -c '
 import hashlib
 for i in range(30):
@@ -120,5 +125,23 @@ touch "$GO"
 watch nobursts --burst 0
 assert_eq 36 "$(json_count "$ALERTS" rule_id=R0005)" "with --burst 0, one alert per name"
 assert_eq 0 "$(json_count "$ALERTS" burst?)" "with --burst 0, no summary"
+
+# a tunnel slower than the window (--burst 1s, a name every 1.3 s): each name is a burst of its
+# own, sent at once; the names add up over the bursts, and from the 10th on each is named
+python3 -c '
+import hashlib
+for i in range(12):
+    print("%s.slow.exfil-example.org" % hashlib.sha256(b"slow-%d" % i).hexdigest()[:40])
+' >"$NAMES"
+echo 1.3 >"$PAUSE"
+touch "$GO"
+watch slow --burst 1s
+echo 0 >"$PAUSE"
+assert_eq 12 "$(json_count "$ALERTS" rule_id=R0005)" "slow tunnel: one alert per name: $(json_get "$ALERTS" message)"
+assert_eq 0 "$(json_count "$ALERTS" burst?)" "slow tunnel: nothing folded"
+assert_eq 3 "$(json_count "$ALERTS" dns_tunnel.domain=exfil-example.org severity=8)" \
+	"slow tunnel: the 10th, 11th and 12th names named: $(json_get "$ALERTS" message)"
+assert_eq 9 "$(json_count "$ALERTS" severity=1)" "slow tunnel: the first nine at severity 1"
+
 log "tunnel: $(json_get "$TEST_TMP/alerts-tunnel.jsonl" message dns_tunnel?)"
 echo "ok: $TEST_NAME"

@@ -240,6 +240,73 @@ static void test_dns_tunnel_named(void **state)
 	vigil_bursts__free(b);
 }
 
+/* A tunnel slower than the window: every name is a burst of its own, sent at once; the names
+ * add up over the bursts and the one that makes it a tunnel is named at once. */
+static void test_slow_tunnel_named(void **state)
+{
+	struct vigil_bursts *b = vigil_bursts__new(1 * S);
+	struct got g = { 0 };
+	struct fake f;
+	char lab[64], name[256];
+	int named = 0;
+
+	(void)state;
+	for (int i = 0; i < 12; i++) {
+		json_t *j;
+
+		hex_label(lab, 40);
+		snprintf(name, sizeof(name), "%s.slow-example.org", lab);
+		fake_init(&f, VIGIL_R0005, 9, 0, name, T0 + (uint64_t)i * 3 * S);
+		assert_int_equal(vigil_bursts__tick(b, f.a.time_ns, out, &g), 0);
+		assert_int_equal(vigil_bursts__alert(b, &f.a, "id", out, &g), 0); /* sent */
+		j = json_pack("{s:s,s:i}", "message", "unexpected DNS name", "severity", 1);
+		named += vigil_bursts__annotate(b, j);
+		if (i < (int)VIGIL_DNS_TUNNEL_NAMES - 1) {
+			assert_null(json_object_get(j, "dns_tunnel"));
+		} else {
+			assert_string_equal(json_string_value(json_object_get(
+						    json_object_get(j, "dns_tunnel"), "domain")),
+					    "slow-example.org");
+			assert_int_equal(json_integer_value(json_object_get(j, "severity")),
+					 VIGIL_BURST_TUNNEL_SEV);
+		}
+		json_decref(j);
+	}
+	assert_int_equal(named, 12 - (int)VIGIL_DNS_TUNNEL_NAMES + 1);
+	assert_int_equal(g.n, 0); /* nothing folded: no summary */
+	/* another actor's names are its own */
+	fake_init(&f, VIGIL_R0005, 10, 0, name, T0 + 40 * S);
+	assert_int_equal(vigil_bursts__alert(b, &f.a, "id", out, &g), 0);
+	assert_int_equal(vigil_bursts__annotate(b, NULL), 0);
+	got_free(&g);
+	vigil_bursts__free(b);
+}
+
+/* Padding with other domains does not push the tunnel's domain out of the tally. */
+static void test_tunnel_among_padding(void **state)
+{
+	struct vigil_bursts *b = vigil_bursts__new(10 * S);
+	struct got g = { 0 };
+	char lab[64], name[256];
+
+	(void)state;
+	for (int i = 0; i < 60; i++) {
+		if (i % 4)
+			snprintf(name, sizeof(name), "www.pad%d-example.com", i);
+		else {
+			hex_label(lab, 32);
+			snprintf(name, sizeof(name), "%s.exfil-example.net", lab);
+		}
+		raise_one(b, &g, VIGIL_R0005, 9, 0, name, T0 + (uint64_t)i * S / 100);
+	}
+	assert_int_equal(vigil_bursts__flush(b, out, &g), 1);
+	assert_string_equal(
+		json_string_value(json_object_get(json_object_get(g.j[0], "dns_tunnel"), "domain")),
+		"exfil-example.net");
+	got_free(&g);
+	vigil_bursts__free(b);
+}
+
 static void test_cdn_not_tunnel(void **state)
 {
 	static const char *const pfx[] = { "img", "static", "cdn", "edge", "media", "assets" };
@@ -286,6 +353,8 @@ int main(void)
 		cmocka_unit_test(test_actor_escalation_kill_not_folded),
 		cmocka_unit_test(test_bounds),
 		cmocka_unit_test(test_dns_tunnel_named),
+		cmocka_unit_test(test_slow_tunnel_named),
+		cmocka_unit_test(test_tunnel_among_padding),
 		cmocka_unit_test(test_cdn_not_tunnel),
 		cmocka_unit_test(test_registered_domain),
 	};
