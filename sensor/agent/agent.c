@@ -303,6 +303,7 @@ int vigil_agent__run_reopen(const struct vigil_agent_config *c, volatile sig_ato
 				vigil_find_containers(agent_on_container, a);
 			}
 			agent_reap_containers(a);
+			agent_meta_retry(a, now);
 			agent_poll_profiles(a);
 			agent_trust_check(a, true);
 			next_scan = now + c->rescan_ns;

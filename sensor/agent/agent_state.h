@@ -86,6 +86,10 @@ struct wl {
 	bool gone;
 	struct vigil_container_meta meta; /* containers: from the engine, once */
 	bool has_meta;
+	bool meta_asked; /* the engine was asked (has_meta says whether it answered) */
+	/* the engine did not answer in time (a loaded node): asked again from the rescan until
+	 * meta_give_up (monotonic), so a binding by label or image is not lost (meta_late.c) */
+	uint64_t meta_retry_at, meta_give_up;
 	uint64_t alerts;	  /* raised on its events */
 	char sent_digest[80];	  /* the profile in force last sent to the cockpit */
 	struct agent_identity id; /* Kubernetes pod identity (id.k8s false otherwise) */
@@ -242,12 +246,18 @@ void agent_wl_as_workload(const struct wl *w, struct vigil_workload *out);
 struct wl *agent_wl_find(struct agent *a, uint64_t cgroup_id);
 struct wl *agent_wl_new(struct agent *a, uint64_t cgroup_id, const char *name, const char *cgroup,
 			const char *container_id, int cmd, bool complete,
-			struct vigil_container_meta *meta);
+			struct vigil_container_meta *meta, int meta_err);
 void agent_finish_learning(struct agent *a, struct wl *w);
 void agent_check_learning(struct agent *a, uint64_t now);
 int agent_on_event(const struct vigil_event *ev, void *ctx);
 const char *agent_state_name(enum wl_state st);
 uint64_t agent_total_drops(struct agent *a);
+
+/* meta_late.c: a container its engine did not describe in time */
+void agent_meta_late(struct agent *a, struct wl *w, int err);
+void agent_meta_retry(struct agent *a, uint64_t now);
+/* workloads.c: binds a learning or unbound workload to the profile file that now binds it */
+void agent_wl_rebind(struct agent *a, struct wl *w, const char *file);
 
 /* discovery.c */
 bool agent_excluded(const struct agent *a, const char *cgroup);

@@ -88,8 +88,14 @@ bool agent_find_binding(struct agent *a, struct wl *w, char *file, size_t size)
 	char stem[160];
 
 	/* containers: image and labels (bindings, the user-defined-profile label) */
-	if (w->container_id[0] && !w->has_meta)
-		w->has_meta = vigil_container_meta__get(w->container_id, &w->meta) == 0;
+	if (w->container_id[0] && !w->meta_asked) {
+		int e = vigil_container_meta__get(w->container_id, &w->meta);
+
+		w->meta_asked = true;
+		w->has_meta = e == 0;
+		if (e < 0)
+			agent_meta_late(a, w, e);
+	}
 	w->enforce_rules = 0;
 	w->rule_params = NULL;
 	for (size_t i = 0; i < a->c->nbindings && !found; i++) {
@@ -195,7 +201,7 @@ struct wl *agent_new_container(struct agent *a, uint64_t cg, const char *cgroup,
 {
 	struct vigil_container_meta meta = { 0 };
 	char name[16];
-	bool has;
+	int meta_err = 1; /* not asked */
 	struct wl *w;
 
 	/* a pod's container is named from its pod (identity.c); others by their engine, else
@@ -206,11 +212,11 @@ struct wl *agent_new_container(struct agent *a, uint64_t cg, const char *cgroup,
 	{
 		struct vigil_k8s_cgroup kc;
 
-		has = !agent_excluded(a, cgroup) && vigil_k8s_cgroup__parse(cgroup, &kc) != 0 &&
-		      vigil_container_meta__get(id, &meta) == 0;
+		if (!agent_excluded(a, cgroup) && vigil_k8s_cgroup__parse(cgroup, &kc) != 0)
+			meta_err = vigil_container_meta__get(id, &meta);
 	}
-	w = agent_wl_new(a, cg, has && meta.name[0] ? meta.name : name, cgroup, id, -1, complete,
-			 has ? &meta : NULL);
+	w = agent_wl_new(a, cg, !meta_err && meta.name[0] ? meta.name : name, cgroup, id, -1,
+			 complete, meta_err ? NULL : &meta, meta_err);
 	if (!w)
 		vigil_container_meta__release(&meta);
 	return w;
@@ -233,7 +239,7 @@ int agent_spawn_command(struct agent *a, size_t i)
 		return pid;
 	}
 	/* watched before its first instruction: what it learns is complete */
-	w = agent_wl_new(a, cg, cmd->name, "", "", (int)i, true, NULL);
+	w = agent_wl_new(a, cg, cmd->name, "", "", (int)i, true, NULL, 1);
 	if (!w) {
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);

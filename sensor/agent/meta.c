@@ -120,9 +120,15 @@ int vigil_container_meta__get(const char *container_id, struct vigil_container_m
 	memset(ret, 0, sizeof(*ret));
 	err = run_capture(podman, &out);
 	if (err) {
+		int podman_err = err;
+
 		vigil_buf__reset(&out);
 		out.len = 0;
 		err = run_capture(docker, &out);
+		/* podman that did not answer in time is worth asking again (meta_late.c); a docker
+		 * that is not there says nothing about it */
+		if (err && podman_err == -ETIMEDOUT)
+			err = podman_err;
 	}
 	if (err || !out.data) {
 		vigil_buf__release(&out);

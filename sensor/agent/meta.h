@@ -15,7 +15,8 @@ struct vigil_container_meta {
 	char *labels; /* "KEY=VALUE\n" lines, owned; NULL when none */
 };
 
-/* 0 and *ret filled, or a negative errno (no engine, unknown container, timeout). */
+/* 0 and *ret filled, or a negative errno: -ETIMEDOUT when podman did not answer within its
+ * bound (worth asking again), else no engine or an unknown container. */
 int vigil_container_meta__get(const char *container_id, struct vigil_container_meta *ret);
 /* The value of label key, or NULL. Returned pointer is into a static buffer. */
 const char *vigil_container_meta__label(const struct vigil_container_meta *m, const char *key);

@@ -177,10 +177,11 @@ static void rtinit_seed(struct agent *a, struct wl *w)
 			   strerror(-n));
 }
 
-/* meta (may be NULL) is taken over by the new workload. */
+/* meta (may be NULL) is taken over by the new workload; meta_err says how the engine was
+ * asked: 0 answered (meta), 1 not asked, < 0 asked without an answer (-ETIMEDOUT: asked again). */
 struct wl *agent_wl_new(struct agent *a, uint64_t cgroup_id, const char *name, const char *cgroup,
 			const char *container_id, int cmd, bool complete,
-			struct vigil_container_meta *meta)
+			struct vigil_container_meta *meta, int meta_err)
 {
 	struct wl *w;
 	char file[PATH_MAX];
@@ -199,7 +200,10 @@ struct wl *agent_wl_new(struct agent *a, uint64_t cgroup_id, const char *name, c
 		w->meta = *meta;
 		w->has_meta = true;
 	}
+	w->meta_asked = meta_err <= 0;
 	a->wl[a->nwl++] = w;
+	if (meta_err < 0)
+		agent_meta_late(a, w, meta_err);
 	/* seen from its first instruction the runtime's start-up can be told apart; met later,
 	 * the processes in its cgroup now are the workload's (runc's excepted) */
 	if (!complete && container_id && container_id[0])
@@ -229,6 +233,42 @@ struct wl *agent_wl_new(struct agent *a, uint64_t cgroup_id, const char *name, c
 	}
 	start_learning(a, w, complete);
 	return w;
+}
+
+/*
+ * A binding found after the workload started (its engine described it late, meta_late.c):
+ * the bound profile wins over what was learned meanwhile, for it and the replicas that
+ * learned with it.
+ */
+void agent_wl_rebind(struct agent *a, struct wl *w, const char *file)
+{
+	struct stored *st = agent_stored_get(a, file);
+
+	if (w->state == WL_DETECTING && w->profile == st && !w->enforce_rules && !w->enforcing)
+		return;
+	if (w->state == WL_LEARNING && w->l) {
+		agent_drop_checkpoint(a, w);
+		vigil_learner__free(w->l);
+		w->l = NULL;
+	}
+	w->lead = NULL;
+	w->profile = st;
+	agent_wl_bind(a, w);
+	agent_logf("%s: %s with %s (bound after its engine described it)", w->name,
+		   w->state == WL_DETECTING ? "detecting" : "unprotected (profile not usable)",
+		   file);
+	for (size_t i = 0; i < a->nwl; i++) {
+		struct wl *f = a->wl[i];
+
+		if (f->lead != w)
+			continue;
+		f->lead = NULL;
+		f->enforce_rules = w->enforce_rules;
+		f->enforce_kill = w->enforce_kill;
+		f->rule_params = w->rule_params;
+		f->profile = st;
+		agent_wl_bind(a, f);
+	}
 }
 
 /* The replicas that learned into w's learner: their kernel sets, then their profile. */
@@ -359,7 +399,7 @@ static struct wl *wl_for_event(struct agent *a, const struct vigil_event *ev)
 		return agent_new_container(a, ew->cgroup_id, ew->cgroup_path, ew->container_id,
 					   true);
 	return agent_wl_new(a, ew->cgroup_id, ew->name, ew->cgroup_path ? ew->cgroup_path : "",
-			    ew->container_id, -1, false, NULL);
+			    ew->container_id, -1, false, NULL, 1);
 }
 
 /* An alert the workload's binding leaves out by its rule's parameters goes nowhere. */
@@ -408,8 +448,11 @@ void agent_check_learning(struct agent *a, uint64_t now)
 	for (size_t i = 0; i < a->nwl; i++) {
 		struct wl *w = a->wl[i];
 
-		/* a replica learning with another ends with it */
-		if (w->state == WL_LEARNING && !w->gone && !w->lead && now >= w->learn_end)
+		/* a replica learning with another ends with it; one its engine has not described
+		 * yet waits for the answer (meta_late.c): its profile is named after it, and a
+		 * binding may still claim it */
+		if (w->state == WL_LEARNING && !w->gone && !w->lead && now >= w->learn_end &&
+		    !w->meta_retry_at)
 			agent_finish_learning(a, w);
 	}
 }

@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+#
+# t2110: a container its engine describes late is still bound by label (sensor/agent/meta_late.c).
+# On a loaded node `podman inspect` can take longer than the agent's bound; the container then
+# fell through to learning as if no binding named it, and learned what it did as normal. Here
+# the agent's `podman` answers only after the bound for its first questions (a wrapper that
+# sleeps, first in the agent's PATH): the agent says so, asks again from the rescan, takes the
+# container's name when podman answers, binds it by label to its hand-written profile with
+# enforcement, drops what it learned meanwhile, and the dropped program is killed at exec.
+# A second container no binding names keeps learning past its 3 s window until podman has
+# answered, so its profile is written under its name, not under its id.
+. "$(dirname "$0")/../lib/common.sh"
+. "$TESTLIB/podman.sh"
+requires_podman
+podman_image_busybox
+vigil_has agent || skip "vigil agent is not part of this build"
+
+PROFILES=$TEST_TMP/profiles
+CTL=$TEST_TMP/ctl
+ALERTS=$TEST_TMP/alerts.jsonl
+SLOWBIN=$TEST_TMP/slowbin
+mkdir -p "$PROFILES" "$CTL" "$SLOWBIN"
+cat >"$PROFILES/box.yaml" <<PROFILE
+apiVersion: spdx.softwarecomposition.kubescape.io/v1beta1
+kind: ContainerProfile
+metadata:
+  name: box
+  annotations:
+    kubescape.io/managed-by: User
+    kubescape.io/status: completed
+    kubescape.io/completion: complete
+spec:
+  capabilities: [CAP_SYS_ADMIN]
+  execs:
+  - path: /bin/busybox
+    args: ["⋯⋯"]
+PROFILE
+# the first SLOW_ANSWERS questions are answered after the agent's bound (5 s): one per container
+REAL_PODMAN=$(command -v podman)
+SLOW_ANSWERS=2
+cat >"$SLOWBIN/podman" <<WRAPPER
+#!/bin/sh
+if [ "\$1" = inspect ]; then
+	n=\$(cat "$SLOWBIN/asked" 2>/dev/null || echo 0)
+	echo \$((n + 1)) >"$SLOWBIN/asked"
+	[ "\$n" -ge $SLOW_ANSWERS ] || sleep 8
+fi
+exec "$REAL_PODMAN" "\$@"
+WRAPPER
+chmod +x "$SLOWBIN/podman"
+
+LOOP='while :; do if [ -e /ctl/go ]; then r=$(cat /ctl/go); rm -f /ctl/go;
+  cp /bin/busybox /tmp/busybox-$r; /tmp/busybox-$r touch /ctl/marker-$r; echo done >/ctl/done-$r; fi; sleep 0.1; done'
+PODMAN_OPTS=(--label "app=t2110-$$" -v "$CTL:/ctl")
+podman_start box "$BUSYBOX_IMAGE" sh -c "$LOOP"
+BOX_ID=$PODMAN_ID BOX_NAME=$PODMAN_NAME
+PODMAN_OPTS=(--label "app=t2110-other-$$")
+podman_start free "$BUSYBOX_IMAGE" sh -c 'while :; do sleep 0.5; done'
+FREE_ID=$PODMAN_ID FREE_NAME=$PODMAN_NAME
+cat >"$TEST_TMP/agent.yaml" <<CONFIG
+state_dir: $TEST_TMP/state
+profiles_dir: $PROFILES
+rescan: 200ms
+include_cgroups: ["$(podman_cgroup "$BOX_ID")", "$(podman_cgroup "$FREE_ID")"]
+learning:
+  duration: 3s
+cooldown: 0s
+sinks: ["file:$ALERTS"]
+bindings:
+  - profile: box.yaml
+    label: app=t2110-$$
+    enforce: [R0001, R1001]
+    enforce_mode: kill
+CONFIG
+"$VIGIL" agent --check --config "$TEST_TMP/agent.yaml" || fail "config rejected"
+
+spawn agent env PATH="$SLOWBIN:$PATH" "$VIGIL" agent --config "$TEST_TMP/agent.yaml"
+wait_for_line "$TEST_TMP/agent.log" "${BOX_ID:0:12}: its engine did not describe it in time" 60
+wait_for_line "$TEST_TMP/agent.log" "${FREE_ID:0:12}: its engine did not describe it in time" 60
+# before podman answered, the container learned (nothing named it yet)
+wait_for_line "$TEST_TMP/agent.log" "${BOX_ID:0:12}: learning for" 30
+wait_for_line "$TEST_TMP/agent.log" "described by its engine late: $BOX_NAME" 90
+wait_for_line "$TEST_TMP/agent.log" "$BOX_NAME: enforcing \(kill\)" 30
+wait_for_line "$TEST_TMP/agent.log" "$BOX_NAME: detecting with $PROFILES/box.yaml \(bound after" 30
+wait_for_line "$TEST_TMP/agent.log" "described by its engine late: $FREE_NAME" 90
+wait_for_file "$PROFILES/$FREE_NAME.yaml" 30
+asked=$(cat "$SLOWBIN/asked")
+[ "$asked" -gt "$SLOW_ANSWERS" ] || fail "podman was asked $asked times: no question after the slow ones"
+
+echo k1 >"$CTL/go"
+wait_for_file "$CTL/done-k1" 20
+[ ! -e "$CTL/marker-k1" ] || fail "the dropped program ran: the late binding's enforcement is not in force"
+wait_until 10 json_count_ge 1 "$ALERTS" event.path=/tmp/busybox-k1 rule_id=R1001 action=killed ||
+	fail "no R1001 alert saying killed: $(cat "$ALERTS" 2>/dev/null)"
+assert_eq 1 "$(json_count "$ALERTS" event.path=/tmp/busybox-k1 rule_id=R1001 action=killed workload.name="$BOX_NAME")" \
+	"one R1001 alert, killed, in the container's own name"
+# what it learned before the binding was dropped: no learned profile, no checkpoint
+stop_pid "$SPAWNED_PID"
+assert_eq "box.yaml $FREE_NAME.yaml" "$(cd "$PROFILES" && ls | sort | tr '\n' ' ' | sed 's/ $//')" \
+	"the bound container learned nothing to disk; the other's profile is under its name"
+[ -z "$(ls -A "$TEST_TMP/state/learning" 2>/dev/null)" ] || fail "a learning checkpoint was left: $(ls "$TEST_TMP/state/learning")"
+echo "ok: containers described late: bound by label and enforced (interim learning dropped), or learned under their name"
