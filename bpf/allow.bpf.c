@@ -187,8 +187,11 @@ __noinline int kallow_alias_allowed(__u64 cg, __u32 dev, __u64 ino, __u64 want)
 	struct vg_open_key k = { .hash = ino, .kind = VG_OA_INODE, .pad = dev };
 	__u8 *c = bpf_map_lookup_elem(&sensitive, &k);
 
+	/* the node's file, else one of the workload's own root (its container image's) */
+	k.cgroup_id = cg;
+	if (!c)
+		c = bpf_map_lookup_elem(&sensitive, &k);
 	if (!c || *c != VG_CLASS_SENSITIVE)
 		return -1;
-	k.cgroup_id = cg;
 	return oa_covers(bpf_map_lookup_elem(&openallow, &k), want) ? 1 : 0;
 }

@@ -48,7 +48,8 @@ int kallow_path_allowed(__u64 cg, __u64 want, __u32 len);
 int kallow_class(__u32 len);
 /*
  * A file opened under another name (VG_F_ALIAS: dev and ino from the record): -1 when it is
- * not one of the node's sensitive files by identity; else 1 when the workload's profile allows
+ * neither one of the node's sensitive files by identity nor one of the workload's own root's
+ * (map sensitive under its cgroup id); else 1 when the workload's profile allows
  * it (by its own name) with these flags, 0 when not.
  */
 int kallow_alias_allowed(__u64 cg, __u32 dev, __u64 ino, __u64 want);

@@ -22,6 +22,22 @@
 #include "extract.bpf.h"
 #include "enforce.bpf.h"
 
+/*
+ * The calling process is already being killed (SIGKILL pending for it or its thread group): an
+ * io_uring send or connect to a refused peer is killed at submission (bpf/uring.bpf.c) and
+ * issued after that, so this hook runs once the kill has been counted. It must refuse then
+ * whatever the kill budget says now: the budget's last kill would otherwise let its own
+ * request through.
+ */
+static __always_inline bool dying(void)
+{
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	__u64 kill = 1ull << (SIGKILL_ - 1);
+
+	return (BPF_CORE_READ(t, pending.signal.sig[0]) & kill) ||
+	       (BPF_CORE_READ(t, signal, shared_pending.signal.sig[0]) & kill);
+}
+
 /* 1: let the call go on; 0: refuse it (EPERM). */
 static __always_inline int egress_verdict(struct bpf_sock_addr *ctx, bool v6)
 {
@@ -49,9 +65,11 @@ static __always_inline int egress_verdict(struct bpf_sock_addr *ctx, bool v6)
 
 		__builtin_memcpy(e->sa[1].addr, &a, 4);
 	}
-	if (net_in_set(e, cg, ctx->protocol) || !enforce_kills_now(e, en))
+	if (net_in_set(e, cg, ctx->protocol))
 		return 1;
-	return 0;
+	if (dying() && e->pid != 1 && e->pid != cfg_self_tgid)
+		return 0;
+	return enforce_kills_now(e, en) ? 0 : 1;
 }
 
 SEC("cgroup/connect4")

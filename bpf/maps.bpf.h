@@ -176,9 +176,12 @@ struct {
 	__type(value, __u8);
 } netallow __weak SEC(".maps");
 
+/* node-wide keys (cgroup id 0), and per enforcing workload the sensitive files of its own root
+ * by identity (at most VG_ROOT_IDENTS each, sensor_kallow.c) */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 512);
+	__uint(max_entries, 8192);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct vg_open_key);
 	__type(value, __u8);
 } sensitive __weak SEC(".maps");

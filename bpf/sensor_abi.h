@@ -38,7 +38,8 @@
  *   netallow    HASH       struct vg_net_key -> u8                  egress peers a workload may
  *                          reach (address, protocol or any, port or any)
  *   sensitive   HASH       struct vg_open_key -> u8 (VG_CLASS_*)    node-wide: the files the open
- *                          rules name, for their enforcement
+ *                          rules name, for their enforcement; per workload: its own root's
+ *                          sensitive files by identity
  */
 #ifndef VIGIL_BPF_SENSOR_ABI_H
 #define VIGIL_BPF_SENSOR_ABI_H
@@ -376,10 +377,12 @@ struct vg_enforce {
  * The files the open rules name, node-wide (map sensitive, key cgroup id 0): a file (VG_OA_FILE)
  * or everything below a directory (VG_OA_DESC), of class R0010 (sensitive) or R0006 (a
  * directory whose "token" files are service-account tokens), and the node's sensitive files by
- * identity (VG_OA_INODE).
+ * identity (VG_OA_INODE). Keyed by a workload's cgroup id: the sensitive files of that
+ * workload's own root (a container image's /etc/shadow) by identity, at most VG_ROOT_IDENTS.
  */
 #define VG_CLASS_SENSITIVE 1
 #define VG_CLASS_TOKEN_DIR 2
+#define VG_ROOT_IDENTS	   64
 
 struct vg_exec_key {
 	__u64 cgroup_id;

@@ -368,6 +368,9 @@ int BPF_PROG(vg_uring_submit, struct io_kiocb *req)
 		e->arg[3] = VG_DIR_OUT;
 		e->arg[4] = op;
 		e->flags |= VG_F_IOURING;
+		/* R0011: the cgroup hook refuses the connect when it is issued, right after this
+		 * tracepoint (bpf/enforce.bpf.c); the submitter dies on its way back */
+		enforce_peer(e, cg, e->arg[0]);
 		return ev_submit(e, off, 1, false);
 	}
 	return 0;

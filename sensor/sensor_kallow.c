@@ -7,13 +7,10 @@
  * profile: the workload's kinds go off first, the old entries go, the new ones come, and only
  * then the kinds go on again; until then its events are sent and judged in user space.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/sysmacros.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -30,7 +27,7 @@ _Static_assert(VIGIL_KALLOW_OPEN == VG_KA_OPEN && VIGIL_KALLOW_NET == VG_KA_NET,
 	       "VIGIL_KALLOW_* are VG_KA_*");
 
 /* Deletes every key of one workload from a map whose keys start with the cgroup id. */
-static int clear_keys(int fd, uint64_t cgroup_id, size_t key_size)
+int sensor_kallow_clear_keys(int fd, uint64_t cgroup_id, size_t key_size)
 {
 	unsigned char k[64], next[64];
 	void *prev = NULL;
@@ -72,17 +69,20 @@ int vigil_sensor__clear_kallow(struct vigil_sensor *s, uint64_t cgroup_id)
 	int err = vigil_sensor__set_kallow(s, cgroup_id, 0);
 
 	if (!err)
-		err = clear_keys(bpf_map__fd(s->skel->maps.openallow), cgroup_id,
-				 sizeof(struct vg_open_key));
+		err = sensor_kallow_clear_keys(bpf_map__fd(s->skel->maps.openallow), cgroup_id,
+					       sizeof(struct vg_open_key));
 	if (!err)
-		err = clear_keys(bpf_map__fd(s->skel->maps.netallow), cgroup_id,
-				 sizeof(struct vg_net_key));
+		err = sensor_kallow_clear_keys(bpf_map__fd(s->skel->maps.netallow), cgroup_id,
+					       sizeof(struct vg_net_key));
+	if (!err) /* its own root's sensitive files (sensor_idents.c) */
+		err = sensor_kallow_clear_keys(bpf_map__fd(s->skel->maps.sensitive), cgroup_id,
+					       sizeof(struct vg_open_key));
 	return err;
 }
 
 /* Adds a flag set to an entry: a set within one already there adds nothing; past VG_OA_SETS
  * sets the new one is left out (-EOVERFLOW: its opens are then judged in user space). */
-static int add_set(struct vg_open_allow *v, uint64_t flags, bool any)
+int sensor_kallow_add_set(struct vg_open_allow *v, uint64_t flags, bool any)
 {
 	if (any) {
 		v->any = 1;
@@ -115,7 +115,7 @@ int vigil_sensor__kallow_open(struct vigil_sensor *s, uint64_t cgroup_id, const 
 	k.hash = vigil_sensor__path_hash(path);
 	if (bpf_map_lookup_elem(fd, &k, &v))
 		memset(&v, 0, sizeof(v));
-	err = add_set(&v, flags, any);
+	err = sensor_kallow_add_set(&v, flags, any);
 	if (bpf_map_update_elem(fd, &k, &v, BPF_ANY))
 		return -errno;
 	return err;
@@ -153,56 +153,16 @@ static int loaded(struct load *l, int err)
 	return err;
 }
 
-/* Whether the node's sensitive file at ident names what a profile entry (path, kind) allows. */
-static bool entry_names(const char *ident, const char *path, enum vigil_kallow_path kind)
-{
-	size_t n = strlen(path);
-	const char *slash = strrchr(ident, '/');
-
-	if (kind == VIGIL_KALLOW_FILE)
-		return !strcmp(ident, path);
-	if (strncmp(ident, path, n) || (n > 1 && ident[n] != '/'))
-		return false; /* not below the directory ("/" is below itself) */
-	if (kind == VIGIL_KALLOW_DESC)
-		return true;
-	return slash && (size_t)(slash - ident) == (n > 1 ? n : 0);
-}
-
-/* The profile allows a sensitive file by its own name: its identity too (VG_OA_INODE), so an
- * alias of it is allowed as the name is (bpf/enforce.bpf.h). */
-static int load_identities(struct load *l, const char *path, enum vigil_kallow_path kind,
-			   uint64_t flags, bool any)
-{
-	int fd = bpf_map__fd(l->s->skel->maps.openallow);
-
-	for (size_t i = 0; i < l->s->nidents; i++) {
-		const struct sensor_ident *id = &l->s->idents[i];
-		struct vg_open_key k = {
-			.cgroup_id = l->cg, .hash = id->ino, .kind = VG_OA_INODE, .pad = id->dev
-		};
-		struct vg_open_allow v;
-		int err;
-
-		if (!entry_names(id->path, path, kind))
-			continue;
-		if (bpf_map_lookup_elem(fd, &k, &v))
-			memset(&v, 0, sizeof(v));
-		err = add_set(&v, flags, any);
-		if (bpf_map_update_elem(fd, &k, &v, BPF_ANY))
-			return -errno;
-		if (err)
-			return err;
-	}
-	return 0;
-}
-
 static int load_open(const char *path, enum vigil_kallow_path kind, uint64_t flags, bool any,
 		     void *arg)
 {
 	struct load *l = arg;
 	int err = loaded(l, vigil_sensor__kallow_open(l->s, l->cg, path, kind, flags, any));
 
-	return err ? err : loaded(l, load_identities(l, path, kind, flags, any));
+	/* the node's sensitive files this entry allows, by identity too (sensor_idents.c) */
+	return err ? err
+		   : loaded(l, sensor_idents_allow(l->s, l->cg, l->s->idents, l->s->nidents, NULL,
+						   path, kind, flags, any));
 }
 
 static int load_peer(int family, const uint8_t addr[16], uint8_t proto, uint16_t port, void *arg)
@@ -263,78 +223,6 @@ static int sensitive_put(int fd, const char *path, uint32_t kind, uint8_t cls)
 
 	if (bpf_map_update_elem(fd, &k, &cls, BPF_ANY))
 		return -errno;
-	return 0;
-}
-
-/* Adds the regular file at path (a sensitive one, by its class) to the identities. */
-static void ident_add(struct vigil_sensor *s, const char *path)
-{
-	struct sensor_ident *id;
-	struct stat st;
-
-	if (s->nidents >= SENSOR_IDENTS_MAX || strlen(path) >= sizeof(id->path) ||
-	    stat(path, &st) || !S_ISREG(st.st_mode))
-		return;
-	id = &s->idents[s->nidents++];
-	/* the kernel's device number (MKDEV), as the record carries it */
-	id->dev = (uint32_t)((major(st.st_dev) << 20) | minor(st.st_dev));
-	id->ino = (uint64_t)st.st_ino;
-	snprintf(id->path, sizeof(id->path), "%s", path);
-}
-
-/* The sensitive files in dir, and one level further down (as sensor/path_alias.c reads them). */
-static void ident_dir(struct vigil_sensor *s, const char *dir, int depth)
-{
-	char path[256];
-	struct dirent *de;
-	DIR *d = opendir(dir);
-	int count = 0;
-
-	while (d && (de = readdir(d)) && count++ < 64) {
-		if (de->d_name[0] == '.' ||
-		    (size_t)snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >= sizeof(path))
-			continue;
-		if (de->d_type == DT_DIR && depth < 1)
-			ident_dir(s, path, depth + 1);
-		else if (vigil_open_class(path) == VIGIL_OPEN_SENSITIVE)
-			ident_add(s, path);
-	}
-	if (d)
-		closedir(d);
-}
-
-/*
- * The node's sensitive files by identity (device, inode) into map sensitive (VG_OA_INODE): an
- * open of one under another name (a hard link, a bind mount) is recognised by the kernel and
- * judged as the file itself. Read again each time a workload's allow sets load; the files of
- * a container's own image are not among them (docs/ENFORCEMENT.md).
- */
-int sensor_identities_load(struct vigil_sensor *s)
-{
-	int fd = bpf_map__fd(s->skel->maps.sensitive);
-	const char *const *f = vigil_sensitive_files(), *const *d = vigil_sensitive_dirs();
-	uint8_t cls = VG_CLASS_SENSITIVE;
-
-	for (size_t i = 0; i < s->nidents; i++) {
-		struct vg_open_key k = { .hash = s->idents[i].ino,
-					 .kind = VG_OA_INODE,
-					 .pad = s->idents[i].dev };
-
-		bpf_map_delete_elem(fd, &k);
-	}
-	s->nidents = 0;
-	for (size_t i = 0; f[i]; i++)
-		ident_add(s, f[i]);
-	for (size_t i = 0; d[i]; i++)
-		ident_dir(s, d[i], 0);
-	for (size_t i = 0; i < s->nidents; i++) {
-		struct vg_open_key k = { .hash = s->idents[i].ino,
-					 .kind = VG_OA_INODE,
-					 .pad = s->idents[i].dev };
-
-		if (bpf_map_update_elem(fd, &k, &cls, BPF_ANY))
-			return -errno;
-	}
 	return 0;
 }
 

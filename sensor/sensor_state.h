@@ -9,6 +9,7 @@
  *   sensor_maps.c       the control maps: monitored set, syscall allow sets, zoom, de-dup
  *   sensor_stats.c      counters and hook states for `vigil status`
  *   sensor_spawn.c      `-- CMD` workloads
+ *   sensor_kallow.c     in-kernel allow sets; sensor_idents.c sensitive files by identity
  */
 #ifndef VIGIL_SENSOR_STATE_H
 #define VIGIL_SENSOR_STATE_H
@@ -25,6 +26,7 @@
 #include "sensor/ringbuf_reader.h"
 #include "sensor/sensor_internal.h"
 #include "sensor/sensor_tls.h"
+#include "vigil/kallow.h"
 #include "vigil/sensor.h"
 
 #define HOOKS_MAX 16
@@ -147,7 +149,17 @@ void sensor_exec_entered(struct vigil_sensor *s, const struct vg_event *e, struc
 int sensor_decode_strings(struct vigil_sensor *s, const struct vg_event *e, size_t size);
 /* sensor_kallow.c: the node-wide map of the files the open rules name (R0010, R0006) */
 int sensor_sensitive_load(struct vigil_sensor *s);
-/* sensor_kallow.c: the node's sensitive files by identity, read again into map sensitive */
+/* sensor_idents.c: the node's sensitive files by identity, read again into map sensitive */
 int sensor_identities_load(struct vigil_sensor *s);
+/* sensor_idents.c: the files of v[0..n) that a profile entry (path, kind, flags) names get the
+ * allowance by identity in openallow (cgroup id's key); a failure marks bad[i] (bad NULL:
+ * returned as an error) */
+int sensor_idents_allow(struct vigil_sensor *s, uint64_t cgroup_id, const struct sensor_ident *v,
+			size_t n, bool *bad, const char *path, enum vigil_kallow_path kind,
+			uint64_t flags, bool any);
+/* sensor_kallow.c: every key of a workload in a map whose keys start with the cgroup id goes */
+int sensor_kallow_clear_keys(int fd, uint64_t cgroup_id, size_t key_size);
+/* sensor_kallow.c: adds a flag set to an allowance (-EOVERFLOW past VG_OA_SETS sets) */
+int sensor_kallow_add_set(struct vg_open_allow *v, uint64_t flags, bool any);
 
 #endif

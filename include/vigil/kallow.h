@@ -75,4 +75,23 @@ int vigil_sensor__load_kallow(struct vigil_sensor *s, uint64_t cgroup_id,
 			      const struct vigil_profile *p, const char *container, uint32_t kinds,
 			      struct vigil_kallow_count *ret);
 
+/*
+ * The sensitive files of a workload's own root (a container image's /etc/shadow, ...), as the
+ * process pid sees them (/proc/PID/root), by identity into the kernel for the open rules'
+ * enforcement: an alias of one (a hard link, a bind mount inside the container) is then judged
+ * as the file, as the node's own are (docs/ENFORCEMENT.md). At most VIGIL_KALLOW_ROOT_MAX per
+ * workload; the node's files (mounted in) are left to the node-wide set. The profile's
+ * allowances by name come first, so the kernel is never stricter than the profile. Replaces the
+ * workload's earlier root set; vigil_sensor__clear_kallow removes it. Returns 0 or -errno.
+ */
+#define VIGIL_KALLOW_ROOT_MAX 64
+struct vigil_kallow_root {
+	unsigned loaded;   /* files the kernel knows by identity */
+	unsigned left_out; /* past the bound, or allowed in a way the kernel cannot hold:
+			    * an alias of those is detected, not killed */
+};
+int vigil_sensor__kallow_root(struct vigil_sensor *s, uint64_t cgroup_id,
+			      const struct vigil_profile *p, const char *container, int pid,
+			      struct vigil_kallow_root *ret);
+
 #endif

@@ -336,6 +336,7 @@ int vigil_agent__run_reopen(const struct vigil_agent_config *c, volatile sig_ato
 		}
 		now = agent_mono_ns();
 		agent_enforce_switch(a);
+		agent_kallow_roots(a, now);
 		agent_read_inotify(a);
 		agent_trust_check(a, false);
 		vigil_alert_pipe__tick(&a->pipe, 0);

@@ -106,6 +106,10 @@ struct wl {
 	bool kallow;		      /* its allow sets are in the kernel (kallow.c) */
 	struct vigil_kallow_count kc; /* what of its profile they hold */
 	int kc_err;		      /* loading them: 0 or -errno */
+	/* enforcing R0010 in a container: its own root's sensitive files are in the kernel by
+	 * identity (kallow.c), or when to look again for a process that has that root */
+	bool root_known;
+	uint64_t root_next; /* monotonic */
 };
 
 #define AGENT_MAX_RULES 128 /* distinct rule ids counted for metrics */
@@ -184,6 +188,8 @@ void agent_wl_enforce(struct agent *a, struct wl *w);
 /* kallow.c: the bound profile's opens and egress into the kernel's allow sets, or out */
 void agent_wl_kallow(struct agent *a, struct wl *w);
 void agent_wl_unkallow(struct agent *a, struct wl *w);
+/* Each loop: the container roots' sensitive files of workloads enforcing R0010, once known. */
+void agent_kallow_roots(struct agent *a, uint64_t now);
 void agent_wl_unenforce(struct agent *a, struct wl *w);
 /* The node-wide switch file, applied when it changed (every loop). */
 void agent_enforce_switch(struct agent *a);

@@ -1,0 +1,239 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Sensitive files by identity (device, inode) for the kernel's open enforcement (map sensitive,
+ * VG_OA_INODE; bpf/enforce.bpf.h): an open of one under another name (a hard link, a bind
+ * mount) is recognised by the file itself and judged as its own name. Two sets: the node's
+ * files (cgroup id 0, read again whenever a workload's allow sets load, so a `passwd` that
+ * replaced /etc/shadow with a new inode is followed), and per enforcing workload the files of
+ * its own root, a container image's /etc/shadow, read through /proc/PID/root (keyed by its
+ * cgroup id, at most VG_ROOT_IDENTS). A file the profile allows by name is allowed by identity
+ * too (openallow, same key with the cgroup id), so an alias is never judged more strictly than
+ * the name.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "sensor/sensor_state.h"
+#include "vigil/detect_paths.h"
+#include "vigil/kallow.h"
+#include "vigil.skel.h"
+
+_Static_assert(VIGIL_KALLOW_ROOT_MAX == VG_ROOT_IDENTS, "VIGIL_KALLOW_ROOT_MAX is VG_ROOT_IDENTS");
+
+/* A list being read: the files of root ("" for the node's own view), at most max. */
+struct idents {
+	struct sensor_ident *v;
+	size_t n, max;
+	unsigned left_out; /* sensitive files past max */
+	const char *root;
+};
+
+/* Adds the regular file at path (as the workload names it) to the list. */
+static void ident_add(struct idents *l, const char *path)
+{
+	char full[PATH_MAX];
+	struct sensor_ident *id;
+	struct stat st;
+
+	if (strlen(path) >= sizeof(id->path) ||
+	    (size_t)snprintf(full, sizeof(full), "%s%s", l->root, path) >= sizeof(full) ||
+	    stat(full, &st) || !S_ISREG(st.st_mode))
+		return;
+	if (l->n >= l->max) {
+		l->left_out++;
+		return;
+	}
+	id = &l->v[l->n++];
+	/* the kernel's device number (MKDEV), as the record carries it */
+	id->dev = (uint32_t)((major(st.st_dev) << 20) | minor(st.st_dev));
+	id->ino = (uint64_t)st.st_ino;
+	snprintf(id->path, sizeof(id->path), "%s", path);
+}
+
+/* The sensitive files in dir, and one level further down (as sensor/path_alias.c reads them). */
+static void ident_dir(struct idents *l, const char *dir, int depth)
+{
+	char full[PATH_MAX], path[256];
+	struct dirent *de;
+	DIR *d = NULL;
+	int count = 0;
+
+	if ((size_t)snprintf(full, sizeof(full), "%s%s", l->root, dir) < sizeof(full))
+		d = opendir(full);
+	while (d && (de = readdir(d)) && count++ < 64) {
+		if (de->d_name[0] == '.' ||
+		    (size_t)snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >= sizeof(path))
+			continue;
+		if (de->d_type == DT_DIR && depth < 1)
+			ident_dir(l, path, depth + 1);
+		else if (vigil_open_class(path) == VIGIL_OPEN_SENSITIVE)
+			ident_add(l, path);
+	}
+	if (d)
+		closedir(d);
+}
+
+/* Detection's sensitive files and directories (vigil/detect_paths.h), below l->root. */
+static void idents_read(struct idents *l)
+{
+	const char *const *f = vigil_sensitive_files(), *const *d = vigil_sensitive_dirs();
+
+	for (size_t i = 0; f[i]; i++)
+		ident_add(l, f[i]);
+	for (size_t i = 0; d[i]; i++)
+		ident_dir(l, d[i], 0);
+}
+
+static int ident_put(int fd, uint64_t cgroup_id, const struct sensor_ident *id)
+{
+	struct vg_open_key k = {
+		.cgroup_id = cgroup_id, .hash = id->ino, .kind = VG_OA_INODE, .pad = id->dev
+	};
+	uint8_t cls = VG_CLASS_SENSITIVE;
+
+	if (bpf_map_update_elem(fd, &k, &cls, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+int sensor_identities_load(struct vigil_sensor *s)
+{
+	int fd = bpf_map__fd(s->skel->maps.sensitive);
+	struct idents l = { .v = s->idents, .max = SENSOR_IDENTS_MAX, .root = "" };
+	int err;
+
+	for (size_t i = 0; i < s->nidents; i++) {
+		struct vg_open_key k = { .hash = s->idents[i].ino,
+					 .kind = VG_OA_INODE,
+					 .pad = s->idents[i].dev };
+
+		bpf_map_delete_elem(fd, &k);
+	}
+	idents_read(&l);
+	s->nidents = l.n;
+	for (size_t i = 0; i < s->nidents; i++)
+		if ((err = ident_put(fd, 0, &s->idents[i])) < 0)
+			return err;
+	return 0;
+}
+
+/* Whether the sensitive file at ident names what a profile entry (path, kind) allows. */
+static bool entry_names(const char *ident, const char *path, enum vigil_kallow_path kind)
+{
+	size_t n = strlen(path);
+	const char *slash = strrchr(ident, '/');
+
+	if (kind == VIGIL_KALLOW_FILE)
+		return !strcmp(ident, path);
+	if (strncmp(ident, path, n) || (n > 1 && ident[n] != '/'))
+		return false; /* not below the directory ("/" is below itself) */
+	if (kind == VIGIL_KALLOW_DESC)
+		return true;
+	return slash && (size_t)(slash - ident) == (n > 1 ? n : 0);
+}
+
+int sensor_idents_allow(struct vigil_sensor *s, uint64_t cgroup_id, const struct sensor_ident *v,
+			size_t n, bool *bad, const char *path, enum vigil_kallow_path kind,
+			uint64_t flags, bool any)
+{
+	int fd = bpf_map__fd(s->skel->maps.openallow);
+
+	for (size_t i = 0; i < n; i++) {
+		struct vg_open_key k = { .cgroup_id = cgroup_id,
+					 .hash = v[i].ino,
+					 .kind = VG_OA_INODE,
+					 .pad = v[i].dev };
+		struct vg_open_allow a;
+		int err;
+
+		if (!entry_names(v[i].path, path, kind))
+			continue;
+		if (bpf_map_lookup_elem(fd, &k, &a))
+			memset(&a, 0, sizeof(a));
+		err = sensor_kallow_add_set(&a, flags, any);
+		if (!err && bpf_map_update_elem(fd, &k, &a, BPF_ANY))
+			err = -errno;
+		if (err && !bad)
+			return err;
+		if (err) /* this file's allowance is not whole in the kernel: never killed */
+			bad[i] = true;
+	}
+	return 0;
+}
+
+struct root_load {
+	struct vigil_sensor *s;
+	uint64_t cg;
+	struct idents *l;
+	bool *bad;
+};
+
+static int root_open(const char *path, enum vigil_kallow_path kind, uint64_t flags, bool any,
+		     void *arg)
+{
+	struct root_load *r = arg;
+
+	return sensor_idents_allow(r->s, r->cg, r->l->v, r->l->n, r->bad, path, kind, flags, any);
+}
+
+/* Whether the file is one of the node's (a host file mounted into the workload). */
+static bool node_ident(const struct vigil_sensor *s, const struct sensor_ident *id)
+{
+	for (size_t i = 0; i < s->nidents; i++)
+		if (s->idents[i].dev == id->dev && s->idents[i].ino == id->ino)
+			return true;
+	return false;
+}
+
+int vigil_sensor__kallow_root(struct vigil_sensor *s, uint64_t cgroup_id,
+			      const struct vigil_profile *p, const char *container, int pid,
+			      struct vigil_kallow_root *ret)
+{
+	static const struct vigil_kallow_visit visit = { root_open, NULL, NULL };
+	struct sensor_ident *v = calloc(VG_ROOT_IDENTS, sizeof(*v));
+	bool bad[VG_ROOT_IDENTS] = { false };
+	char root[64];
+	struct idents l = { .v = v, .max = VG_ROOT_IDENTS, .root = root };
+	struct root_load r = { s, cgroup_id, &l, bad };
+	int fd = bpf_map__fd(s->skel->maps.sensitive), err;
+	size_t keep = 0;
+
+	memset(ret, 0, sizeof(*ret));
+	if (!v)
+		return -ENOMEM;
+	snprintf(root, sizeof(root), "/proc/%d/root", pid);
+	idents_read(&l);
+	for (size_t i = 0; i < l.n; i++) /* the node's are known node-wide */
+		if (!node_ident(s, &v[i]))
+			v[keep++] = v[i];
+	l.n = keep;
+	/* allowances first, then the files: never stricter than the profile in between */
+	err = vigil_profile__kernel_allow(p, container, &visit, &r, NULL);
+	if (!err)
+		err = sensor_kallow_clear_keys(fd, cgroup_id, sizeof(struct vg_open_key));
+	for (size_t i = 0; !err && i < l.n; i++) {
+		if (bad[i]) {
+			ret->left_out++;
+			continue;
+		}
+		err = ident_put(fd, cgroup_id, &v[i]);
+		if (err == -E2BIG || err == -ENOMEM) { /* the map is full: detected, not killed */
+			ret->left_out++;
+			err = 0;
+		} else if (!err) {
+			ret->loaded++;
+		}
+	}
+	ret->left_out += l.left_out;
+	free(v);
+	return err;
+}

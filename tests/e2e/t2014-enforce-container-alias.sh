@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+#
+# R0010 kill through another name of a container image's OWN sensitive file (docs/ENFORCEMENT.md).
+# An image carries its own /etc/shadow (not the node's). A podman container bound by an agent with
+# `enforce: [R0010]`, `enforce_mode: kill` copies it through a hard link it makes and through a
+# bind mount it makes, both inside the container: the kernel knows the file by its identity (read
+# through /proc/PID/root when the container is bound), kills cp at the open, the copy never
+# appears, the alert says killed, the container goes on. With the node-wide switch the same copy
+# is made (the attack is real; the alert says would-kill). A second container whose profile
+# allows /etc/shadow by name copies it through a hard link and is not killed: the alias is
+# judged as the name, never more strictly.
+. "$(dirname "$0")/../lib/common.sh"
+. "$TESTLIB/podman.sh"
+requires_podman
+podman_image_busybox
+vigil_has agent || skip "vigil agent is not part of this build"
+
+# the image: busybox and an /etc/shadow of its own (in the image's layer, not the node's file)
+IMAGE=localhost/vigil-busybox-shadow:test
+SECRET='root:$6$t2014image$c0ntainer0wnSecret:19000:0:99999:7:::'
+(
+	flock -w 120 9 || exit 1
+	podman_cmd image exists "$IMAGE" && exit 0
+	rm -rf "$TEST_TMP/root"
+	_busybox_rootfs "$TEST_TMP/root" && echo "$SECRET" >"$TEST_TMP/root/etc/shadow" &&
+		chmod 600 "$TEST_TMP/root/etc/shadow" && _podman_import "$IMAGE" "$TEST_TMP/root"
+) 9>"$VIGIL_PODMAN_DIR/.image.lock" || fail "cannot build $IMAGE"
+
+PROFILES=$TEST_TMP/profiles
+ALERTS=$TEST_TMP/alerts.jsonl
+mkdir -p "$PROFILES"
+# profile NAME [OPENS-YAML]: busybox and its applets, nothing else (and the opens given)
+profile()
+{
+	cat >"$PROFILES/$1.yaml" <<PROFILE
+apiVersion: spdx.softwarecomposition.kubescape.io/v1beta1
+kind: ContainerProfile
+metadata:
+  name: $1
+  annotations:
+    kubescape.io/managed-by: User
+    kubescape.io/status: completed
+    kubescape.io/completion: complete
+spec:
+  capabilities: [CAP_SYS_ADMIN]
+  execs:
+  - path: /bin/busybox
+    args: ["⋯⋯"]
+${2:-}
+PROFILE
+}
+profile deny
+profile allow '  opens:
+  - path: /etc/shadow
+    flags: [O_RDONLY, O_LARGEFILE]'
+
+# round R MODE: the container copies its /etc/shadow through a hard link (hl) or a bind mount
+# (bind) it makes to /ctl/stolen-R; done-R says the shell went on
+LOOP='while :; do if [ -e /ctl/go ]; then r=$(cat /ctl/go); rm -f /ctl/go; m=${r%%-*};
+  if [ "$m" = hl ]; then ln /etc/shadow /tmp/hl-$r && cp /tmp/hl-$r /ctl/stolen-$r; fi;
+  if [ "$m" = bind ]; then touch /tmp/bf-$r && mount --bind /etc/shadow /tmp/bf-$r && cp /tmp/bf-$r /ctl/stolen-$r; fi;
+  echo done >/ctl/done-$r; fi; sleep 0.1; done'
+podman_cgroup_parent t2014c
+declare -A CTL CG NAME
+for p in deny allow; do
+	CTL[$p]=$TEST_TMP/ctl-$p
+	mkdir -p "${CTL[$p]}"
+	PODMAN_OPTS=(--cgroup-parent "$PODMAN_PARENT" --label "app=t2014c-$p-$$" --cap-add SYS_ADMIN
+		-v "${CTL[$p]}:/ctl")
+	podman_start "$p" "$IMAGE" sh -c "$LOOP"
+	NAME[$p]=$PODMAN_NAME
+	CG[$p]=$(podman_cgroup "$PODMAN_ID")
+done
+
+cat >"$TEST_TMP/agent.yaml" <<CONFIG
+state_dir: $TEST_TMP/state
+profiles_dir: $PROFILES
+rescan: 200ms
+include_cgroups: ["${CG[deny]}", "${CG[allow]}"]
+learning:
+  duration: 1h
+cooldown: 0s
+sinks: ["file:$ALERTS"]
+enforce_switch: $TEST_TMP/switch
+bindings:
+  - profile: deny.yaml
+    label: app=t2014c-deny-$$
+    enforce: [R0010]
+    enforce_mode: kill
+  - profile: allow.yaml
+    label: app=t2014c-allow-$$
+    enforce: [R0010]
+    enforce_mode: kill
+CONFIG
+"$VIGIL" agent --check --config "$TEST_TMP/agent.yaml" || fail "config rejected"
+spawn agent "$VIGIL" agent --config "$TEST_TMP/agent.yaml"
+for p in deny allow; do
+	wait_for_line "$TEST_TMP/agent.log" \
+		"${NAME[$p]}: [1-9][0-9]* sensitive file\(s\) of its own root known to the kernel" 30
+done
+
+# round WHO R: trigger round R in container WHO, wait until its shell is done with it
+round()
+{
+	echo "$2" >"${CTL[$1]}/go"
+	wait_for_file "${CTL[$1]}/done-$2" 20
+}
+alerts() { json_count "$ALERTS" "$@"; }
+has_alert() { [ "$(alerts "$@")" -ge 1 ]; }
+deny_cg=workload.cgroup=${CG[deny]}
+
+round deny hl-k1
+[ ! -e "${CTL[deny]}/stolen-hl-k1" ] || fail "hard link: cp copied the image's /etc/shadow"
+wait_until 10 has_alert "$deny_cg" rule_id=R0010 action=killed ||
+	fail "hard link: no alert saying killed: $(cat "$ALERTS" 2>/dev/null)"
+assert_eq 1 "$(alerts "$deny_cg" rule_id=R0010 key=/etc/shadow action=killed event.path=/tmp/hl-hl-k1)" \
+	"hard link: one R0010 alert for /etc/shadow, killed: $(cat "$ALERTS")"
+
+round deny bind-k2
+[ ! -s "${CTL[deny]}/stolen-bind-k2" ] || fail "bind mount: cp copied the image's /etc/shadow"
+wait_until 10 has_alert "$deny_cg" rule_id=R0010 key=/etc/shadow action=killed event.path=/tmp/bf-bind-k2 ||
+	fail "bind mount: no alert saying killed: $(cat "$ALERTS")"
+
+# the profile allows /etc/shadow by name: its hard link is allowed too, nothing killed
+round allow hl-a1
+cmp -s "${CTL[allow]}/stolen-hl-a1" <(echo "$SECRET") ||
+	fail "allowed by name: the copy through the hard link was not made"
+
+# the switch: the same attack completes (it is real), the alert says why nothing was done
+touch "$TEST_TMP/switch"
+wait_for_line "$TEST_TMP/agent.log" "enforcement turned off by the node-wide switch" 10
+round deny hl-s1
+cmp -s "${CTL[deny]}/stolen-hl-s1" <(echo "$SECRET") || fail "switch off: the copy was not made"
+wait_until 10 has_alert "$deny_cg" rule_id=R0010 action=would-kill action_reason=switch-off ||
+	fail "switch off: no would-kill alert: $(cat "$ALERTS")"
+assert_eq 0 "$(alerts action=killed "workload.cgroup!=${CG[deny]}")" "nothing else killed"
+echo "ok: an alias of a container image's own /etc/shadow is killed at the open"
