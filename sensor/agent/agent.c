@@ -199,6 +199,7 @@ static void agent_close(struct agent *a)
 			agent_forget_command(a, a->c->commands[w->cmd].name);
 		}
 		vigil_learner__free(w->l);
+		agent_meta_forget(w);
 		vigil_container_meta__release(&w->meta);
 		free(w);
 	}

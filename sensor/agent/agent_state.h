@@ -88,8 +88,10 @@ struct wl {
 	bool has_meta;
 	bool meta_asked; /* the engine was asked (has_meta says whether it answered) */
 	/* the engine did not answer in time (a loaded node): asked again from the rescan until
-	 * meta_give_up (monotonic), so a binding by label or image is not lost (meta_late.c) */
+	 * meta_give_up (monotonic), so a binding by label or image is not lost (meta_late.c);
+	 * meta_q is the question in flight */
 	uint64_t meta_retry_at, meta_give_up;
+	struct vigil_meta_query *meta_q;
 	uint64_t alerts;	  /* raised on its events */
 	char sent_digest[80];	  /* the profile in force last sent to the cockpit */
 	struct agent_identity id; /* Kubernetes pod identity (id.k8s false otherwise) */
@@ -256,6 +258,9 @@ uint64_t agent_total_drops(struct agent *a);
 /* meta_late.c: a container its engine did not describe in time */
 void agent_meta_late(struct agent *a, struct wl *w, int err);
 void agent_meta_retry(struct agent *a, uint64_t now);
+/* whether w waits for its engine's answer; forget: stop waiting (w leaves) */
+bool agent_meta_pending(const struct wl *w);
+void agent_meta_forget(struct wl *w);
 /* workloads.c: binds a learning or unbound workload to the profile file that now binds it */
 void agent_wl_rebind(struct agent *a, struct wl *w, const char *file);
 

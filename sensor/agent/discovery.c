@@ -329,6 +329,7 @@ void agent_reap_containers(struct agent *a)
 			if (a->last == w)
 				a->last = NULL;
 			vigil_learner__free(w->l);
+			agent_meta_forget(w);
 			vigil_container_meta__release(&w->meta);
 			free(w);
 			continue;

@@ -24,26 +24,58 @@ static const char docker_format[] = "{{.Name}}{{println}}{{.Config.Image}}{{prin
 				    "{{range $k, $v := .Config.Labels}}{{$k}}={{$v}}{{println}}"
 				    "{{end}}";
 
-/* Runs argv, collects stdout (bounded) within the timeout. 0 on exit status 0. */
-static int run_capture(char *const argv[], struct vigil_buf *out)
-{
-	int pfd[2], status, err = 0;
-	struct timespec t0, t;
+/* A CLI question in flight: its child, the read end of its stdout, what it said so far. */
+struct vigil_meta_query {
 	pid_t pid;
+	int fd;
+	struct timespec t0;
+	long bound_ms;
+	struct vigil_buf out;
+	bool docker; /* which format it was asked in */
+};
 
-	if (pipe2(pfd, O_CLOEXEC) < 0)
-		return -errno;
-	pid = fork();
-	if (pid < 0) {
+static long elapsed_ms(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+static int query_start(const char *container_id, bool docker, long bound_ms,
+		       struct vigil_meta_query **ret)
+{
+	char *const argv[] = { docker ? "docker" : "podman",
+			       "inspect",
+			       "--type",
+			       "container",
+			       "--format",
+			       (char *)(docker ? docker_format : meta_format),
+			       (char *)container_id,
+			       NULL };
+	struct vigil_meta_query *q = calloc(1, sizeof(*q));
+	int pfd[2], err;
+
+	if (!q)
+		return -ENOMEM;
+	if (pipe2(pfd, O_CLOEXEC | O_NONBLOCK) < 0) {
+		err = -errno;
+		free(q);
+		return err;
+	}
+	q->pid = fork();
+	if (q->pid < 0) {
 		err = -errno;
 		close(pfd[0]);
 		close(pfd[1]);
+		free(q);
 		return err;
 	}
-	if (pid == 0) {
+	if (q->pid == 0) {
 		int devnull = open("/dev/null", O_RDWR);
 
 		dup2(pfd[1], 1);
+		fcntl(1, F_SETFL, 0); /* the CLI writes blocking */
 		if (devnull >= 0) {
 			dup2(devnull, 0);
 			dup2(devnull, 2);
@@ -52,36 +84,55 @@ static int run_capture(char *const argv[], struct vigil_buf *out)
 		_exit(127);
 	}
 	close(pfd[1]);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	q->fd = pfd[0];
+	q->docker = docker;
+	q->bound_ms = bound_ms;
+	clock_gettime(CLOCK_MONOTONIC, &q->t0);
+	*ret = q;
+	return 0;
+}
+
+/* Reads what is there, waiting at most wait_ms: -EAGAIN while the CLI is still talking,
+ * else its verdict (0 on exit status 0); the child is reaped either way. */
+static int query_step(struct vigil_meta_query *q, long wait_ms)
+{
+	struct pollfd p = { .fd = q->fd, .events = POLLIN };
+	int status, err = 0;
+
 	for (;;) {
-		struct pollfd p = { .fd = pfd[0], .events = POLLIN };
 		char buf[4096];
-		long ms;
+		long left = q->bound_ms - elapsed_ms(&q->t0);
 		ssize_t n;
 
-		clock_gettime(CLOCK_MONOTONIC, &t);
-		ms = (t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000;
-		if (ms >= META_TIMEOUT_MS) {
+		if (left <= 0) {
 			err = -ETIMEDOUT;
 			break;
 		}
-		if (poll(&p, 1, (int)(META_TIMEOUT_MS - ms)) <= 0)
+		if (poll(&p, 1, (int)(wait_ms < left ? wait_ms : left)) <= 0) {
+			if (wait_ms < left)
+				return -EAGAIN;
 			continue;
-		n = read(pfd[0], buf, sizeof(buf));
+		}
+		n = read(q->fd, buf, sizeof(buf));
+		if (n < 0 && errno == EAGAIN)
+			continue;
 		if (n <= 0)
 			break;
-		if (out->len + (size_t)n > META_MAX_BYTES || vigil_buf__append(out, buf, (size_t)n))
+		if (q->out.len + (size_t)n > META_MAX_BYTES ||
+		    vigil_buf__append(&q->out, buf, (size_t)n)) {
 			err = -E2BIG;
-		if (err)
 			break;
+		}
 	}
-	close(pfd[0]);
+	close(q->fd);
+	q->fd = -1;
 	if (err)
-		kill(pid, SIGKILL);
-	if (waitpid(pid, &status, 0) < 0)
-		return err ? err : -errno;
-	if (!err && (!WIFEXITED(status) || WEXITSTATUS(status)))
+		kill(q->pid, SIGKILL);
+	if (waitpid(q->pid, &status, 0) < 0)
+		err = err ? err : -errno;
+	else if (!err && (!WIFEXITED(status) || WEXITSTATUS(status)))
 		err = -ENOENT;
+	q->pid = -1;
 	return err;
 }
 
@@ -95,46 +146,14 @@ static void take_line(char **s, char *dst, size_t size)
 	*s = nl ? nl + 1 : *s + strlen(*s);
 }
 
-int vigil_container_meta__get(const char *container_id, struct vigil_container_meta *ret)
+static int parse_answer(struct vigil_meta_query *q, struct vigil_container_meta *ret)
 {
-	char *const podman[] = { "podman",
-				 "inspect",
-				 "--type",
-				 "container",
-				 "--format",
-				 (char *)meta_format,
-				 (char *)container_id,
-				 NULL };
-	char *const docker[] = { "docker",
-				 "inspect",
-				 "--type",
-				 "container",
-				 "--format",
-				 (char *)docker_format,
-				 (char *)container_id,
-				 NULL };
-	struct vigil_buf out = VIGIL_BUF_INIT;
 	char *s;
-	int err;
 
 	memset(ret, 0, sizeof(*ret));
-	err = run_capture(podman, &out);
-	if (err) {
-		int podman_err = err;
-
-		vigil_buf__reset(&out);
-		out.len = 0;
-		err = run_capture(docker, &out);
-		/* podman that did not answer in time is worth asking again (meta_late.c); a docker
-		 * that is not there says nothing about it */
-		if (err && podman_err == -ETIMEDOUT)
-			err = podman_err;
-	}
-	if (err || !out.data) {
-		vigil_buf__release(&out);
-		return err ? err : -ENOENT;
-	}
-	s = out.data;
+	if (!q->out.data)
+		return -ENOENT;
+	s = q->out.data;
 	take_line(&s, ret->name, sizeof(ret->name));
 	/* docker prints "/name" */
 	if (ret->name[0] == '/')
@@ -142,8 +161,66 @@ int vigil_container_meta__get(const char *container_id, struct vigil_container_m
 	take_line(&s, ret->image, sizeof(ret->image));
 	if (*s)
 		ret->labels = strdup(s);
-	vigil_buf__release(&out);
 	return 0;
+}
+
+void vigil_meta_query__free(struct vigil_meta_query *q)
+{
+	if (!q)
+		return;
+	if (q->fd >= 0)
+		close(q->fd);
+	if (q->pid > 0) {
+		kill(q->pid, SIGKILL);
+		waitpid(q->pid, NULL, 0);
+	}
+	vigil_buf__release(&q->out);
+	free(q);
+}
+
+int vigil_meta_query__start(const char *container_id, long bound_ms, struct vigil_meta_query **ret)
+{
+	return query_start(container_id, false, bound_ms, ret);
+}
+
+int vigil_meta_query__poll(struct vigil_meta_query *q, struct vigil_container_meta *ret)
+{
+	int err = q->pid > 0 ? query_step(q, 0) : -EINVAL;
+
+	return err ? err : parse_answer(q, ret);
+}
+
+/* Asks one engine and waits for its answer (bounded). */
+static int ask(const char *container_id, bool docker, struct vigil_container_meta *ret)
+{
+	struct vigil_meta_query *q;
+	int err = query_start(container_id, docker, META_TIMEOUT_MS, &q);
+
+	if (err)
+		return err;
+	err = query_step(q, META_TIMEOUT_MS);
+	if (!err)
+		err = parse_answer(q, ret);
+	vigil_meta_query__free(q);
+	return err;
+}
+
+int vigil_container_meta__get(const char *container_id, struct vigil_container_meta *ret)
+{
+	int err;
+
+	memset(ret, 0, sizeof(*ret));
+	err = ask(container_id, false, ret);
+	if (err) {
+		int podman_err = err;
+
+		err = ask(container_id, true, ret);
+		/* podman that did not answer in time is worth asking again (meta_late.c); a docker
+		 * that is not there says nothing about it */
+		if (err && podman_err == -ETIMEDOUT)
+			err = podman_err;
+	}
+	return err;
 }
 
 const char *vigil_container_meta__label(const struct vigil_container_meta *m, const char *key)

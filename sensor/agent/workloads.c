@@ -452,7 +452,7 @@ void agent_check_learning(struct agent *a, uint64_t now)
 		 * yet waits for the answer (meta_late.c): its profile is named after it, and a
 		 * binding may still claim it */
 		if (w->state == WL_LEARNING && !w->gone && !w->lead && now >= w->learn_end &&
-		    !w->meta_retry_at)
+		    !agent_meta_pending(w))
 			agent_finish_learning(a, w);
 	}
 }

@@ -7,7 +7,8 @@
 # the agent's `podman` answers only after the bound for its first questions (a wrapper that
 # sleeps, first in the agent's PATH): the agent says so, asks again from the rescan, takes the
 # container's name when podman answers, binds it by label to its hand-written profile with
-# enforcement, drops what it learned meanwhile, and the dropped program is killed at exec.
+# enforcement, drops what it learned meanwhile, and the dropped program is killed at exec. The
+# question asked again is slow too, and the agent's loop does not wait for it.
 # A second container no binding names keeps learning past its 3 s window until podman has
 # answered, so its profile is written under its name, not under its id.
 . "$(dirname "$0")/../lib/common.sh"
@@ -45,6 +46,8 @@ if [ "\$1" = inspect ]; then
 	n=\$(cat "$SLOWBIN/asked" 2>/dev/null || echo 0)
 	echo \$((n + 1)) >"$SLOWBIN/asked"
 	[ "\$n" -ge $SLOW_ANSWERS ] || sleep 8
+	# the first question asked again is slow too: the agent must not wait for it
+	[ "\$n" -ne $SLOW_ANSWERS ] || { echo out >"$SLOWBIN/slow-retry"; sleep 12; }
 fi
 exec "$REAL_PODMAN" "\$@"
 WRAPPER
@@ -66,6 +69,7 @@ include_cgroups: ["$(podman_cgroup "$BOX_ID")", "$(podman_cgroup "$FREE_ID")"]
 learning:
   duration: 3s
 cooldown: 0s
+status_file: $TEST_TMP/status.json
 sinks: ["file:$ALERTS"]
 bindings:
   - profile: box.yaml
@@ -80,6 +84,14 @@ wait_for_line "$TEST_TMP/agent.log" "${BOX_ID:0:12}: its engine did not describe
 wait_for_line "$TEST_TMP/agent.log" "${FREE_ID:0:12}: its engine did not describe it in time" 60
 # before podman answered, the container learned (nothing named it yet)
 wait_for_line "$TEST_TMP/agent.log" "${BOX_ID:0:12}: learning for" 30
+# while the slow question asked again is out, the agent's loop goes on (its status is rewritten
+# every 2 s); a loop that waited for the answer would stand still for the question's length
+wait_for_file "$SLOWBIN/slow-retry" 60
+status_time() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["time"])' "$TEST_TMP/status.json" 2>/dev/null; }
+# 8 s of the 12 s question: a free loop rewrites its status 4 times (every 2 s); one that waits
+# for the answer (even 5 s at a time) at most twice
+seen=$(for _ in $(seq 16); do status_time; sleep 0.5; done | sort -u | wc -l)
+[ "$seen" -ge 4 ] || fail "the agent's loop stood still while its engine was asked again ($seen status writes in 8 s)"
 wait_for_line "$TEST_TMP/agent.log" "described by its engine late: $BOX_NAME" 90
 wait_for_line "$TEST_TMP/agent.log" "$BOX_NAME: enforcing \(kill\)" 30
 wait_for_line "$TEST_TMP/agent.log" "$BOX_NAME: detecting with $PROFILES/box.yaml \(bound after" 30
