@@ -235,6 +235,27 @@ struct wl *agent_wl_new(struct agent *a, uint64_t cgroup_id, const char *name, c
 	return w;
 }
 
+/* The replicas that learned with lead take what binds it now: its profile, its binding's
+ * enforcement and parameters. */
+static void followers_bind(struct agent *a, struct wl *lead)
+{
+	for (size_t i = 0; i < a->nwl; i++) {
+		struct wl *f = a->wl[i];
+
+		if (f->lead != lead)
+			continue;
+		f->lead = NULL;
+		f->enforce_rules = lead->enforce_rules;
+		f->enforce_kill = lead->enforce_kill;
+		f->rule_params = lead->rule_params;
+		f->profile = lead->profile;
+		if (f->profile)
+			agent_wl_bind(a, f);
+		else
+			f->state = lead->state;
+	}
+}
+
 /*
  * A binding found after the workload started (its engine described it late, meta_late.c):
  * the bound profile wins over what was learned meanwhile, for it and the replicas that
@@ -257,18 +278,7 @@ void agent_wl_rebind(struct agent *a, struct wl *w, const char *file)
 	agent_logf("%s: %s with %s (bound after its engine described it)", w->name,
 		   w->state == WL_DETECTING ? "detecting" : "unprotected (profile not usable)",
 		   file);
-	for (size_t i = 0; i < a->nwl; i++) {
-		struct wl *f = a->wl[i];
-
-		if (f->lead != w)
-			continue;
-		f->lead = NULL;
-		f->enforce_rules = w->enforce_rules;
-		f->enforce_kill = w->enforce_kill;
-		f->rule_params = w->rule_params;
-		f->profile = st;
-		agent_wl_bind(a, f);
-	}
+	followers_bind(a, w);
 }
 
 /* The replicas that learned into w's learner: their kernel sets, then their profile. */
@@ -280,21 +290,6 @@ static void followers_add_sets(struct agent *a, struct wl *lead)
 	}
 }
 
-static void followers_bind(struct agent *a, struct wl *lead)
-{
-	for (size_t i = 0; i < a->nwl; i++) {
-		struct wl *f = a->wl[i];
-
-		if (f->lead != lead)
-			continue;
-		f->lead = NULL;
-		f->profile = lead->profile;
-		if (f->profile)
-			agent_wl_bind(a, f);
-		else
-			f->state = lead->state;
-	}
-}
 
 /* Ends learning: writes the profile atomically, loads it back, detects from now on. */
 void agent_finish_learning(struct agent *a, struct wl *w)
