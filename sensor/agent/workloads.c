@@ -290,7 +290,6 @@ static void followers_add_sets(struct agent *a, struct wl *lead)
 	}
 }
 
-
 /* Ends learning: writes the profile atomically, loads it back, detects from now on. */
 void agent_finish_learning(struct agent *a, struct wl *w)
 {
