@@ -17,35 +17,11 @@
 
 #include "dns_wire.h"
 #include "progs.h"
+#include "uring_reap.h"
 
 #define USAGE                                                                             \
 	"udp-send|udp-sendmsg|udp-conn|udp-zc|tcp-send|tcp-sendmsg|tcp-write|tcp-writev " \
 	"SERVER PORT NAME..."
-
-/* Submits the request queued and returns its result (a zero-copy send posts a notification
- * after its result). */
-static int run(struct io_uring *ring)
-{
-	struct io_uring_cqe *cqe;
-	int ret, res = -EIO;
-	bool more = true, got = false;
-
-	ret = io_uring_submit(ring);
-	if (ret < 0)
-		return ret;
-	while (more) {
-		ret = io_uring_wait_cqe(ring, &cqe);
-		if (ret < 0)
-			return ret;
-		if (!(cqe->flags & IORING_CQE_F_NOTIF) && !got) {
-			res = cqe->res;
-			got = true;
-		}
-		more = (cqe->flags & IORING_CQE_F_MORE) != 0;
-		io_uring_cqe_seen(ring, cqe);
-	}
-	return res;
-}
 
 int main(int argc, char **argv)
 {
@@ -107,7 +83,7 @@ int main(int argc, char **argv)
 		} else {
 			prog_usage(USAGE);
 		}
-		ret = run(&ring);
+		ret = uring_reap(&ring);
 		if (ret < 0)
 			prog_die("%s %s: %s", how, argv[i], strerror(-ret));
 		if ((size_t)ret == total)

@@ -20,37 +20,13 @@
 #include <liburing.h>
 
 #include "progs.h"
+#include "uring_reap.h"
 
 #ifndef MSG_FASTOPEN
 #define MSG_FASTOPEN 0x20000000
 #endif
 
 #define MAX_PEERS 64
-
-/* Submits what is queued and reaps completions until one for the request ends (a zero-copy
- * send posts its result, then a notification). Returns the request's result. */
-static int reap(struct io_uring *ring)
-{
-	struct io_uring_cqe *cqe;
-	int ret, res = -EIO;
-	bool more = true, got = false;
-
-	ret = io_uring_submit(ring);
-	if (ret < 0)
-		return ret;
-	while (more) {
-		ret = io_uring_wait_cqe(ring, &cqe);
-		if (ret < 0)
-			return ret;
-		if (!(cqe->flags & IORING_CQE_F_NOTIF) && !got) {
-			res = cqe->res;
-			got = true;
-		}
-		more = (cqe->flags & IORING_CQE_F_MORE) != 0;
-		io_uring_cqe_seen(ring, cqe);
-	}
-	return res;
-}
 
 int main(int argc, char **argv)
 {
@@ -131,7 +107,7 @@ int main(int argc, char **argv)
 		if (!strcmp(how, "async"))
 			prog_sockaddr("127.0.0.9", "9",
 				      &addr); /* too late: the kernel has its copy */
-		ret = reap(&ring);
+		ret = uring_reap(&ring);
 		/* a Fast Open SYN has left when the socket would block for the handshake */
 		if (ret == -EINPROGRESS && !strcmp(how, "fastopen"))
 			ret = 5;
