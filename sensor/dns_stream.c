@@ -62,8 +62,13 @@ static struct stream *stream_of(struct vigil_dns_streams *t, uint64_t key, bool 
 	if (old->live) {
 		t->st.evicted++;
 		if (old->have || old->skip || old->desync) {
+			uint64_t *slot = &t->lost[t->lost_next++ % VIGIL_DNS_STREAMS_LOST];
+
 			t->st.evicted_mid++;
-			t->lost[t->lost_next++ % VIGIL_DNS_STREAMS_LOST] = old->key;
+			/* an older cut stream not written to since: it will be misread, unflagged */
+			if (*slot)
+				t->st.forgotten++;
+			*slot = old->key;
 		}
 	}
 	memset(old, 0, sizeof(*old));

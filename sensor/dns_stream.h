@@ -57,6 +57,10 @@ struct vigil_dns_stream_stats {
 	uint64_t desync;      /* streams found out of sync by their next write */
 	uint64_t resync;      /* out of sync streams that found a message boundary again */
 	uint64_t unread;      /* writes not read while out of sync */
+	/* cut streams pushed out of the lost list (more than VIGIL_DNS_STREAMS_LOST cut before
+	 * their next write): their next write is read as a new stream, unflagged. Seen only
+	 * here, and in the agent's metrics */
+	uint64_t forgotten;
 };
 void vigil_dns_streams__stats(const struct vigil_dns_streams *t,
 			      struct vigil_dns_stream_stats *ret);

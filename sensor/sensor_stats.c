@@ -41,6 +41,14 @@ int vigil_sensor__status(struct vigil_sensor *s, struct vigil_sensor_status *ret
 	ret->kills = sums[VG_CNT_KILLS];
 	ret->would_kill = sums[VG_CNT_WOULD_KILL];
 	ret->kernel_allowed = sums[VG_CNT_KALLOW];
+	{
+		struct vigil_dns_stream_stats ds;
+
+		vigil_dns_streams__stats(s->dns_streams, &ds);
+		ret->dns_tcp_cut = ds.evicted_mid;
+		ret->dns_tcp_desync = ds.desync;
+		ret->dns_tcp_forgotten = ds.forgotten;
+	}
 	ret->processes = vigil_proc_table__count(s->procs);
 	ret->max_processes = s->opts.max_processes;
 	ret->workloads = vigil_workload_table__count(s->wls);

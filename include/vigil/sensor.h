@@ -184,6 +184,9 @@ struct vigil_sensor_status {
 	uint64_t kills;		  /* processes killed by enforcement */
 	uint64_t would_kill;	  /* deviations enforcement did not kill (dry-run, rails) */
 	uint64_t kernel_allowed;  /* events decided allowed in the kernel, not sent */
+	/* DNS over TCP streams (sensor/dns_stream.h): cut by eviction in mid-message, found out
+	 * of sync by their next write, and cut ones no longer told apart */
+	uint64_t dns_tcp_cut, dns_tcp_desync, dns_tcp_forgotten;
 	uint64_t processes, max_processes;
 	uint64_t workloads, max_workloads;
 	unsigned hooks_attached, hooks_failed;

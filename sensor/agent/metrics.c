@@ -54,6 +54,16 @@ static void sensor_metrics(struct agent *a, struct vigil_buf *b)
 	prom_sample(b, "vigil_sensor_drops_total", (double)st.drops_table, 1, "cause", "table");
 	prom_metric(b, "vigil_sensor_dedup_hits_total", "counter",
 		    "Repeated events suppressed in the kernel.", (double)st.dedup_hits);
+	prom_family(b, "vigil_sensor_dns_tcp_streams_total", "counter",
+		    "DNS over TCP streams cut by eviction in the middle of a message (cut), found "
+		    "out of sync by their next write (desync), cut and no longer told apart "
+		    "(forgotten: their next write is misread).");
+	prom_sample(b, "vigil_sensor_dns_tcp_streams_total", (double)st.dns_tcp_cut, 1, "event",
+		    "cut");
+	prom_sample(b, "vigil_sensor_dns_tcp_streams_total", (double)st.dns_tcp_desync, 1, "event",
+		    "desync");
+	prom_sample(b, "vigil_sensor_dns_tcp_streams_total", (double)st.dns_tcp_forgotten, 1,
+		    "event", "forgotten");
 	prom_metric(b, "vigil_sensor_processes", "gauge", "Processes in the sensor's table.",
 		    (double)st.processes);
 	prom_metric(b, "vigil_sensor_hooks_attached", "gauge", "Kernel hooks attached.",

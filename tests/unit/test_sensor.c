@@ -309,6 +309,14 @@ static void test_dns_stream_eviction(void **state)
 	assert_int_equal(st.desync, 2);
 	assert_int_equal(st.resync, 2);
 	assert_int_equal(st.unread, 2);
+	assert_int_equal(st.forgotten, 0);
+	/* more cut streams than the lost list holds before the first writes again: counted */
+	for (uint64_t k = 3000; k < 3000 + VIGIL_DNS_STREAMS_LOST + 1; k++)
+		assert_int_equal(vigil_dns_streams__feed(t, k, s, 2, 2, q, 8, NULL), 0);
+	for (uint64_t k = 4000; k < 4000 + 2 * VIGIL_DNS_STREAMS; k++)
+		vigil_dns_streams__feed(t, k, s, 2, 2, q, 8, NULL);
+	vigil_dns_streams__stats(t, &st);
+	assert_true(st.forgotten >= 1);
 	vigil_dns_streams__free(t);
 }
 
