@@ -52,6 +52,16 @@ static void write_to(const char *rel, const char *text)
 	assert_int_equal(vigil_write_file_atomic(dst, text, strlen(text), 0644, NULL), 0);
 }
 
+/* a /proc/PID/exe of the fake proc: a symlink to what the process runs */
+static void link_to(const char *rel, const char *target)
+{
+	char dst[512];
+
+	snprintf(dst, sizeof(dst), "%s%s", root, rel);
+	assert_int_equal(vigil_mkdir_parents(dst, 0755), 0);
+	assert_int_equal(symlink(target, dst), 0);
+}
+
 static int setup(void **state)
 {
 	snprintf(root, sizeof(root), "%s/vigil-agent-k8s.XXXXXX", getenv("TMPDIR") ?: "/tmp");
@@ -230,6 +240,33 @@ static void test_rtinit(void **state)
 	assert_false(agent_rtinit__skip(&r, &ev));
 	ev = ev_of(VIGIL_EV_OPEN, &kid, 0);
 	assert_false(agent_rtinit__skip(&r, &ev));
+	/* a second child within the kernel's fork cooldown: no FORK comes (de-duplicated), it
+	 * renames itself runc:[2:INIT] and so does its own child: its parent makes it the
+	 * workload's, checked */
+	{
+		struct vigil_process kid2 = { .pid = 14, .ppid = 12, .comm = "runc:[2:INIT]" };
+		struct vigil_process kid3 = { .pid = 15, .ppid = 14, .comm = "exe" };
+
+		ev = ev_of(VIGIL_EV_OPEN, &kid2, 0);
+		assert_false(agent_rtinit__skip(&r, &ev));
+		ev = ev_of(VIGIL_EV_SYSCALL, &kid2, 0);
+		assert_false(agent_rtinit__skip(&r, &ev));
+		ev = ev_of(VIGIL_EV_EXEC, &kid3, 0);
+		ev.exec.path = "";
+		assert_false(agent_rtinit__skip(&r, &ev));
+		ev = ev_of(VIGIL_EV_OPEN, &kid3, 0);
+		assert_false(agent_rtinit__skip(&r, &ev));
+		/* runc's init from outside (its parent runc, not the workload's): skipped */
+		{
+			struct vigil_process init = { .pid = 16,
+						      .ppid = 9,
+						      .comm = "runc:[2:INIT]" };
+
+			ev = ev_of(VIGIL_EV_OPEN, &init, 0);
+			assert_true(agent_rtinit__skip(&r, &ev));
+			r.skipped--;
+		}
+	}
 	/* a process from outside that is not runc: checked */
 	ev = ev_of(VIGIL_EV_OPEN, &other, 0);
 	assert_false(agent_rtinit__skip(&r, &ev));
@@ -280,13 +317,37 @@ static void test_rtinit_seed(void **state)
 	struct vigil_event ev;
 	char procs[512], proc[512];
 
-	write_to("/seed/cgroup.procs", "100\n101\n102\n103\n");
+	write_to("/seed/cgroup.procs", "100\n101\n102\n103\n106\n107\n108\n");
 	write_to("/seed/proc/100/comm", "sh\n");
+	link_to("/seed/proc/100/exe", "/bin/busybox");
 	write_to("/seed/proc/101/comm", "runc:[2:INIT]\n");
+	link_to("/seed/proc/101/exe", "/memfd:runc_cloned:/proc/self/exe (deleted)");
 	write_to("/seed/proc/103/comm", "nginx\n"); /* 102: gone since */
+	link_to("/seed/proc/103/exe", "/usr/sbin/nginx");
+	/* 106: a process of the workload renamed runc:[2:INIT] (prctl, /proc/self/comm) before
+	 * the agent met it: it runs its own binary, the workload's */
+	write_to("/seed/proc/106/comm", "runc:[2:INIT]\n");
+	link_to("/seed/proc/106/exe", "/usr/bin/python3.11");
+	/* 107, 108: runc itself (exec'd as /proc/self/exe, then crun): the runtime's */
+	write_to("/seed/proc/107/comm", "exe\n");
+	link_to("/seed/proc/107/exe", "/usr/sbin/runc");
+	write_to("/seed/proc/108/comm", "crun\n");
+	link_to("/seed/proc/108/exe", "/usr/bin/crun");
+	/* 109: runc 1.1's init re-executed from a detached bind mount of the node's runc (its exe
+	 * reads "/"): the node's runc file, seen under pid 1's root; 110: named so, running
+	 * another file (the workload's copy of a binary of its own): the workload's */
+	write_to("/seed/proc/1/root/usr/sbin/runc", "ELF runc\n");
+	write_to("/seed/other-bin", "ELF other\n");
+	write_to("/seed/proc/109/comm", "runc:[2:INIT]\n");
+	snprintf(proc, sizeof(proc), "%s/seed/proc/1/root/usr/sbin/runc", root);
+	link_to("/seed/proc/109/exe", proc);
+	write_to("/seed/proc/110/comm", "exe\n");
+	snprintf(proc, sizeof(proc), "%s/seed/other-bin", root);
+	link_to("/seed/proc/110/exe", proc);
+	write_to("/seed/cgroup.procs", "100\n101\n102\n103\n106\n107\n108\n109\n110\n");
 	snprintf(procs, sizeof(procs), "%s/seed/cgroup.procs", root);
 	snprintf(proc, sizeof(proc), "%s/seed/proc", root);
-	assert_int_equal(agent_rtinit__seed(&r, procs, proc), 2);
+	assert_int_equal(agent_rtinit__seed(&r, procs, proc), 4);
 	assert_false(r.off);
 	/* the workload's: checked */
 	ev = ev_of(VIGIL_EV_OPEN, &sh, 0);
@@ -307,6 +368,32 @@ static void test_rtinit_seed(void **state)
 	assert_false(agent_rtinit__skip(&r, &ev));
 	ev = ev_of(VIGIL_EV_OPEN, &kid, 0);
 	assert_false(agent_rtinit__skip(&r, &ev));
+	/* the renamed one: checked */
+	{
+		struct vigil_process renamed = { .pid = 106, .comm = "runc:[2:INIT]" };
+
+		ev = ev_of(VIGIL_EV_OPEN, &renamed, 0);
+		assert_false(agent_rtinit__skip(&r, &ev));
+		ev = ev_of(VIGIL_EV_SYSCALL, &renamed, 0);
+		assert_false(agent_rtinit__skip(&r, &ev));
+	}
+	/* runc and crun seeded: skipped; a runtime name on another binary: checked */
+	{
+		struct vigil_process exe = { .pid = 107, .comm = "exe" };
+		struct vigil_process crun = { .pid = 108, .comm = "crun" };
+		struct vigil_process bound = { .pid = 109, .comm = "runc:[2:INIT]" };
+		struct vigil_process copy = { .pid = 110, .comm = "exe" };
+
+		ev = ev_of(VIGIL_EV_OPEN, &exe, 0);
+		assert_true(agent_rtinit__skip(&r, &ev));
+		ev = ev_of(VIGIL_EV_OPEN, &crun, 0);
+		assert_true(agent_rtinit__skip(&r, &ev));
+		ev = ev_of(VIGIL_EV_OPEN, &bound, 0);
+		assert_true(agent_rtinit__skip(&r, &ev));
+		r.skipped -= 3;
+		ev = ev_of(VIGIL_EV_OPEN, &copy, 0);
+		assert_false(agent_rtinit__skip(&r, &ev));
+	}
 	/* runc arriving later from outside: skipped */
 	ev = ev_of(VIGIL_EV_OPEN, &late, 0);
 	assert_true(agent_rtinit__skip(&r, &ev));
