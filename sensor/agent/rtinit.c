@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 /* Telling the runtime's init work in a container from the workload's own (rtinit.h). */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -12,6 +14,11 @@
 
 #include "bpf/sensor_abi.h"
 #include "sensor/agent/rtinit.h"
+
+/* Seeding reads a runtime-named process's binary whole when it is the size of the node's
+ * runc: at most this many times (a workload could pad files to that size), of at most this. */
+#define RTINIT_COMPARES	  4
+#define RTINIT_BINARY_MAX (256 << 20)
 
 static bool is_native(const struct agent_rtinit *r, uint32_t pid)
 {
@@ -45,18 +52,18 @@ static void add_native(struct agent_rtinit *r, uint32_t pid)
 }
 
 /*
- * The runtime's binary, as an exec's path or /proc/PID/exe shows it: runc installed
- * (Debian: /usr/sbin/runc), its re-exec of a copy of itself (runc 1.1: a memfd
- * "runc_cloned:/proc/self/exe", which /proc/PID/exe shows as "/memfd:... (deleted)"; or a file
- * under /run/runc/), crun. Unlike a comm, a process cannot choose it without exec'ing it.
+ * The runtime's binary, as an exec's path names it: runc installed (Debian: /usr/sbin/runc),
+ * its re-exec of a copy of itself (runc 1.1: a memfd "runc_cloned:/proc/self/exe"; or a file
+ * under /run/runc/), crun. Only for a process that came from outside (runtime_reexec); a
+ * process met in the cgroup is judged by its binary's content (runtime_binary): a path in the
+ * container's root, or a memfd's name, is the workload's to choose.
  */
 static bool runtime_path(const char *path)
 {
 	static const char *const exact[] = { "/usr/bin/runc", "/usr/sbin/runc", "/usr/bin/crun",
 					     "/usr/sbin/crun" };
 
-	if (!strncmp(path, "/run/runc/", 10) || !strncmp(path, "memfd:runc", 10) ||
-	    !strncmp(path, "/memfd:runc", 11))
+	if (!strncmp(path, "/run/runc/", 10) || !strncmp(path, "memfd:runc", 10))
 		return true;
 	for (size_t i = 0; i < sizeof(exact) / sizeof(exact[0]); i++) {
 		if (!strcmp(path, exact[i]))
@@ -145,44 +152,89 @@ static bool read_comm(const char *proc, unsigned int pid, char comm[16])
 	return ok;
 }
 
-/* Does /proc/PID/exe (file) run the node's runc or crun binary itself: runc 1.1 re-executes
- * a read-only bind mount of its binary that it detaches at once (/proc/PID/exe then reads "/"),
- * the same file as the node's: seen under proc's pid 1 (the node's root from a container with
- * the host's pids), or under the agent's own root (the agent on the node; pid 1's root may be
- * out of its reach). */
-static bool runtime_inode(const char *proc, const char *file)
+/* Do the open file fd and the file at path hold the same size bytes (one read of each). */
+static bool same_bytes(int fd, const char *path, off_t size)
+{
+	enum {
+		CHUNK = 64 * 1024
+	};
+	int bfd = open(path, O_RDONLY | O_CLOEXEC);
+	char *a = malloc(2 * CHUNK), *b = a + CHUNK;
+	bool same = a && bfd >= 0;
+
+	for (off_t off = 0; same && off < size; off += CHUNK) {
+		size_t want = size - off < CHUNK ? (size_t)(size - off) : CHUNK;
+
+		same = pread(fd, a, want, off) == (ssize_t)want &&
+		       pread(bfd, b, want, off) == (ssize_t)want && !memcmp(a, b, want);
+	}
+	free(a);
+	if (bfd >= 0)
+		close(bfd);
+	return same;
+}
+
+/*
+ * Does /proc/PID/exe (file) run the node's runc or crun: the node's file itself (same dev and
+ * inode: runc 1.1 re-executes a read-only bind mount of its binary that it detaches at once,
+ * whose /proc/PID/exe reads "/"), or a byte-for-byte copy of it (runc's re-exec of a copy of
+ * itself, in a memfd or a file under /run/runc/). The node's files are looked for under proc's
+ * pid 1 root (the node's root from a container with the host's pids) and the agent's own root
+ * (pid 1's root may be out of its reach). Never the path alone: a process of the workload can
+ * exec a memfd it named runc, or a file it put at /run/runc/ or /usr/bin/runc of its own root.
+ * A copy is read whole: *compares bounds how many per seed (beyond, judged: the safe side).
+ */
+static bool runtime_binary(const char *proc, const char *file, int *compares)
 {
 	static const char *const bins[] = { "/usr/bin/runc", "/usr/sbin/runc", "/usr/bin/crun",
 					    "/usr/sbin/crun" };
+	enum {
+		NBIN = 2 * sizeof(bins) / sizeof(bins[0])
+	};
 	char root[PATH_MAX], bin[PATH_MAX + 32];
-	struct stat st, b;
+	struct stat st, b, seen[NBIN];
+	size_t nseen = 0;
+	bool is = false;
+	int fd = open(file, O_RDONLY | O_CLOEXEC);
 
-	if (stat(file, &st))
+	if (fd < 0)
+		return false; /* gone since, or no binary to read: the workload's */
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		close(fd);
 		return false;
-	snprintf(root, sizeof(root), "%s/1/root", proc);
-	for (size_t i = 0; i < 2 * sizeof(bins) / sizeof(bins[0]); i++) {
-		snprintf(bin, sizeof(bin), "%s%s", i % 2 ? "" : root, bins[i / 2]);
-		if (!stat(bin, &b) && b.st_dev == st.st_dev && b.st_ino == st.st_ino)
-			return true;
 	}
-	return false;
+	snprintf(root, sizeof(root), "%s/1/root", proc);
+	for (size_t i = 0; i < NBIN && !is; i++) {
+		bool dup = false;
+
+		snprintf(bin, sizeof(bin), "%s%s", i % 2 ? "" : root, bins[i / 2]);
+		if (stat(bin, &b) || !S_ISREG(b.st_mode))
+			continue;
+		is = b.st_dev == st.st_dev && b.st_ino == st.st_ino;
+		/* the same node file under both roots, or by two names: compared once */
+		for (size_t j = 0; j < nseen; j++)
+			dup |= seen[j].st_dev == b.st_dev && seen[j].st_ino == b.st_ino;
+		if (is || dup || b.st_size != st.st_size || st.st_size > RTINIT_BINARY_MAX ||
+		    *compares <= 0)
+			continue;
+		seen[nseen++] = b;
+		(*compares)--;
+		is = same_bytes(fd, bin, st.st_size);
+	}
+	close(fd);
+	return is;
 }
 
 /* Is pid the runtime's: it calls itself so (a comm anyone can set with prctl) and it runs the
- * runtime's binary (which it cannot choose without exec'ing it). */
-static bool seed_runtime(const char *proc, unsigned int pid, const char *comm)
+ * node's runtime binary (which it cannot choose without exec'ing it). */
+static bool seed_runtime(const char *proc, unsigned int pid, const char *comm, int *compares)
 {
-	char file[PATH_MAX], exe[PATH_MAX];
-	ssize_t n;
+	char file[PATH_MAX];
 
 	if (!vg_runtime_comm(comm))
 		return false;
 	snprintf(file, sizeof(file), "%s/%u/exe", proc, pid);
-	n = readlink(file, exe, sizeof(exe) - 1);
-	if (n <= 0)
-		return false; /* gone since (its exit is on its way), or no binary: the workload's */
-	exe[n] = '\0';
-	return runtime_path(exe) || runtime_inode(proc, file);
+	return runtime_binary(proc, file, compares);
 }
 
 int agent_rtinit__seed(struct agent_rtinit *r, const char *procs, const char *proc)
@@ -190,7 +242,7 @@ int agent_rtinit__seed(struct agent_rtinit *r, const char *procs, const char *pr
 	FILE *f = fopen(procs, "re");
 	unsigned int pid;
 	char comm[16];
-	int n = 0;
+	int n = 0, compares = RTINIT_COMPARES;
 
 	r->n = 0;
 	if (!f) {
@@ -202,7 +254,7 @@ int agent_rtinit__seed(struct agent_rtinit *r, const char *procs, const char *pr
 	while (!r->off && fscanf(f, "%u", &pid) == 1) {
 		/* gone since: its exit is on its way, and a pid not in the table is only skipped
 		 * when it is the runtime's */
-		if (!read_comm(proc, pid, comm) || seed_runtime(proc, pid, comm))
+		if (!read_comm(proc, pid, comm) || seed_runtime(proc, pid, comm, &compares))
 			continue;
 		add_native(r, pid);
 		n++;

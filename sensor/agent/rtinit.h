@@ -14,8 +14,8 @@
  * a child's FORK may never come, forks being de-duplicated in the kernel). A workload met after
  * its start (older than the agent, or found by a scan while runc was still starting it) begins
  * with the processes in its cgroup at that moment, runc's excepted: named so AND running the
- * runtime's binary (agent_rtinit__seed); with more living processes than the table holds the
- * filter turns itself off (everything is checked).
+ * node's runtime binary (agent_rtinit__seed); with more living processes than the table holds
+ * the filter turns itself off (everything is checked).
  */
 #ifndef VIGIL_AGENT_RTINIT_H
 #define VIGIL_AGENT_RTINIT_H
@@ -40,10 +40,11 @@ bool agent_rtinit__skip(struct agent_rtinit *r, const struct vigil_event *ev);
 /*
  * A workload met after its start: the processes listed in procs (its cgroup's cgroup.procs)
  * are its own, except those whose comm (read under proc, "/proc") is the runtime's and whose
- * exe is the runtime's binary (by path, or the node's runc/crun file, under proc's pid 1 root or /):
- * runc's init still on its way to the entrypoint or to an exec'd
- * command (a renamed process of the workload runs its own binary). Returns how many were
- * taken, or -errno when procs cannot be read (the filter is then off: everything checked).
+ * exe is the node's runc or crun (the file, under proc's pid 1 root or /, or a byte-for-byte
+ * copy of it; never a path, which the workload can choose): runc's init still on its way to the
+ * entrypoint or to an exec'd command (a renamed process of the workload runs its own binary).
+ * Returns how many were taken, or -errno when procs cannot be read (the filter is then off:
+ * everything checked).
  */
 int agent_rtinit__seed(struct agent_rtinit *r, const char *procs, const char *proc);
 

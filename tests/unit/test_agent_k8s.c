@@ -62,6 +62,23 @@ static void link_to(const char *rel, const char *target)
 	assert_int_equal(symlink(target, dst), 0);
 }
 
+/* rel under the test's root (one of a few at a time: static buffers in turn) */
+static const char *path_of(const char *rel)
+{
+	static char bufs[4][512];
+	static unsigned int i;
+	char *b = bufs[i++ % 4];
+
+	snprintf(b, sizeof(bufs[0]), "%s%s", root, rel);
+	return b;
+}
+
+/* a /proc/PID/exe to a file of the test's own */
+static void link_to_root(const char *rel, const char *target_rel)
+{
+	link_to(rel, path_of(target_rel));
+}
+
 static int setup(void **state)
 {
 	snprintf(root, sizeof(root), "%s/vigil-agent-k8s.XXXXXX", getenv("TMPDIR") ?: "/tmp");
@@ -317,37 +334,50 @@ static void test_rtinit_seed(void **state)
 	struct vigil_event ev;
 	char procs[512], proc[512];
 
-	write_to("/seed/cgroup.procs", "100\n101\n102\n103\n106\n107\n108\n");
+	/* the node's runtime binaries, as the agent finds them under pid 1's root */
+	write_to("/seed/proc/1/root/usr/sbin/runc", "ELF runc\n");
+	write_to("/seed/proc/1/root/usr/bin/crun", "ELF crun\n");
 	write_to("/seed/proc/100/comm", "sh\n");
 	link_to("/seed/proc/100/exe", "/bin/busybox");
+	/* 101: runc's init re-executed from its copy of itself (a memfd): the node's runc's bytes */
+	write_to("/seed/runc-copy", "ELF runc\n");
 	write_to("/seed/proc/101/comm", "runc:[2:INIT]\n");
-	link_to("/seed/proc/101/exe", "/memfd:runc_cloned:/proc/self/exe (deleted)");
+	link_to_root("/seed/proc/101/exe", "/seed/runc-copy");
 	write_to("/seed/proc/103/comm", "nginx\n"); /* 102: gone since */
 	link_to("/seed/proc/103/exe", "/usr/sbin/nginx");
 	/* 106: a process of the workload renamed runc:[2:INIT] (prctl, /proc/self/comm) before
 	 * the agent met it: it runs its own binary, the workload's */
 	write_to("/seed/proc/106/comm", "runc:[2:INIT]\n");
 	link_to("/seed/proc/106/exe", "/usr/bin/python3.11");
-	/* 107, 108: runc itself (exec'd as /proc/self/exe, then crun): the runtime's */
+	/* 107, 108: runc itself (exec'd as /proc/self/exe), crun: the node's files */
 	write_to("/seed/proc/107/comm", "exe\n");
-	link_to("/seed/proc/107/exe", "/usr/sbin/runc");
+	link_to_root("/seed/proc/107/exe", "/seed/proc/1/root/usr/sbin/runc");
 	write_to("/seed/proc/108/comm", "crun\n");
-	link_to("/seed/proc/108/exe", "/usr/bin/crun");
+	link_to_root("/seed/proc/108/exe", "/seed/proc/1/root/usr/bin/crun");
 	/* 109: runc 1.1's init re-executed from a detached bind mount of the node's runc (its exe
-	 * reads "/"): the node's runc file, seen under pid 1's root; 110: named so, running
-	 * another file (the workload's copy of a binary of its own): the workload's */
-	write_to("/seed/proc/1/root/usr/sbin/runc", "ELF runc\n");
-	write_to("/seed/other-bin", "ELF other\n");
+	 * reads "/"): the same inode by another name */
+	assert_int_equal(link(path_of("/seed/proc/1/root/usr/sbin/runc"), path_of("/seed/bound")),
+			 0);
 	write_to("/seed/proc/109/comm", "runc:[2:INIT]\n");
-	snprintf(proc, sizeof(proc), "%s/seed/proc/1/root/usr/sbin/runc", root);
-	link_to("/seed/proc/109/exe", proc);
+	link_to_root("/seed/proc/109/exe", "/seed/bound");
+	/* named so, and not the node's runtime, the workload's: 110 runs another binary; 111 one
+	 * of runc's size, other bytes; 112 a memfd it named runc, 113 a file it put at /run/runc/
+	 * of its own root (the paths as /proc/PID/exe reads them; no node runtime behind them) */
+	write_to("/seed/other-bin", "ELF other\n");
+	write_to("/seed/padded", "ELF xunc\n");
 	write_to("/seed/proc/110/comm", "exe\n");
-	snprintf(proc, sizeof(proc), "%s/seed/other-bin", root);
-	link_to("/seed/proc/110/exe", proc);
-	write_to("/seed/cgroup.procs", "100\n101\n102\n103\n106\n107\n108\n109\n110\n");
+	link_to_root("/seed/proc/110/exe", "/seed/other-bin");
+	write_to("/seed/proc/111/comm", "runc:[2:INIT]\n");
+	link_to_root("/seed/proc/111/exe", "/seed/padded");
+	write_to("/seed/proc/112/comm", "runc:[2:INIT]\n");
+	link_to("/seed/proc/112/exe", "/memfd:runc_cloned:/proc/self/exe (deleted)");
+	write_to("/seed/proc/113/comm", "runc\n");
+	link_to("/seed/proc/113/exe", "/run/runc/x/runc.abc");
+	write_to("/seed/cgroup.procs", "100\n101\n102\n103\n106\n107\n108\n109\n110\n111\n"
+				       "112\n113\n");
 	snprintf(procs, sizeof(procs), "%s/seed/cgroup.procs", root);
 	snprintf(proc, sizeof(proc), "%s/seed/proc", root);
-	assert_int_equal(agent_rtinit__seed(&r, procs, proc), 4);
+	assert_int_equal(agent_rtinit__seed(&r, procs, proc), 7);
 	assert_false(r.off);
 	/* the workload's: checked */
 	ev = ev_of(VIGIL_EV_OPEN, &sh, 0);
@@ -382,7 +412,12 @@ static void test_rtinit_seed(void **state)
 		struct vigil_process exe = { .pid = 107, .comm = "exe" };
 		struct vigil_process crun = { .pid = 108, .comm = "crun" };
 		struct vigil_process bound = { .pid = 109, .comm = "runc:[2:INIT]" };
-		struct vigil_process copy = { .pid = 110, .comm = "exe" };
+		struct vigil_process named[] = {
+			{ .pid = 110, .comm = "exe" },
+			{ .pid = 111, .comm = "runc:[2:INIT]" },
+			{ .pid = 112, .comm = "runc:[2:INIT]" },
+			{ .pid = 113, .comm = "runc" },
+		};
 
 		ev = ev_of(VIGIL_EV_OPEN, &exe, 0);
 		assert_true(agent_rtinit__skip(&r, &ev));
@@ -391,13 +426,33 @@ static void test_rtinit_seed(void **state)
 		ev = ev_of(VIGIL_EV_OPEN, &bound, 0);
 		assert_true(agent_rtinit__skip(&r, &ev));
 		r.skipped -= 3;
-		ev = ev_of(VIGIL_EV_OPEN, &copy, 0);
-		assert_false(agent_rtinit__skip(&r, &ev));
+		for (size_t i = 0; i < sizeof(named) / sizeof(named[0]); i++) {
+			ev = ev_of(VIGIL_EV_OPEN, &named[i], 0);
+			assert_false(agent_rtinit__skip(&r, &ev));
+		}
 	}
 	/* runc arriving later from outside: skipped */
 	ev = ev_of(VIGIL_EV_OPEN, &late, 0);
 	assert_true(agent_rtinit__skip(&r, &ev));
 	assert_int_equal(r.skipped, 3);
+	/* reading copies whole is bounded: of five copies of runc's bytes (files of runc's size
+	 * a workload could have padded), the fifth is not read and is judged (the safe side) */
+	{
+		char rel[64];
+
+		for (unsigned int pid = 120; pid < 125; pid++) {
+			snprintf(rel, sizeof(rel), "/seed/copy-%u", pid);
+			write_to(rel, "ELF runc\n");
+			snprintf(proc, sizeof(proc), "/seed/proc/%u/exe", pid);
+			link_to_root(proc, rel);
+			snprintf(proc, sizeof(proc), "/seed/proc/%u/comm", pid);
+			write_to(proc, "runc:[2:INIT]\n");
+		}
+		write_to("/seed/cgroup.procs", "120\n121\n122\n123\n124\n");
+		snprintf(proc, sizeof(proc), "%s/seed/proc", root);
+		assert_int_equal(agent_rtinit__seed(&r, procs, proc), 1);
+		assert_false(r.off);
+	}
 	/* no cgroup.procs: off, everything checked */
 	snprintf(procs, sizeof(procs), "%s/seed/none/cgroup.procs", root);
 	assert_int_equal(agent_rtinit__seed(&r, procs, proc), -ENOENT);
