@@ -8,15 +8,17 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include <linux/types.h>
 
 #include "bpf/sensor_abi.h"
 #include "sensor/agent/rtinit.h"
 
-/* Seeding reads a runtime-named process's binary whole when it is the size of the node's
- * runc: at most this many times (a workload could pad files to that size), of at most this. */
+/* Seeding reads a runtime-named process's memfd whole when it is the size of the node's runc:
+ * at most this many times (a workload could pad memfds to that size), of at most this. */
 #define RTINIT_COMPARES	  4
 #define RTINIT_BINARY_MAX (256 << 20)
 
@@ -152,39 +154,51 @@ static bool read_comm(const char *proc, unsigned int pid, char comm[16])
 	return ok;
 }
 
-/* Do the open file fd and the file at path hold the same size bytes (one read of each). */
-static bool same_bytes(int fd, const char *path, off_t size)
+/* Do the file at file and the one at path hold the same size bytes (one read of each). */
+static bool same_bytes(const char *file, const char *path, off_t size)
 {
 	enum {
 		CHUNK = 64 * 1024
 	};
-	int bfd = open(path, O_RDONLY | O_CLOEXEC);
-	char *a = malloc(2 * CHUNK), *b = a + CHUNK;
-	bool same = a && bfd >= 0;
+	int fd = open(file, O_RDONLY | O_CLOEXEC), bfd = open(path, O_RDONLY | O_CLOEXEC);
+	char *a = malloc(2 * CHUNK);
+	bool same = a && fd >= 0 && bfd >= 0;
 
 	for (off_t off = 0; same && off < size; off += CHUNK) {
 		size_t want = size - off < CHUNK ? (size_t)(size - off) : CHUNK;
 
 		same = pread(fd, a, want, off) == (ssize_t)want &&
-		       pread(bfd, b, want, off) == (ssize_t)want && !memcmp(a, b, want);
+		       pread(bfd, a + CHUNK, want, off) == (ssize_t)want &&
+		       !memcmp(a, a + CHUNK, want);
 	}
 	free(a);
+	if (fd >= 0)
+		close(fd);
 	if (bfd >= 0)
 		close(bfd);
 	return same;
 }
 
+/* What a seed may spend on reading binaries, and where runc's copies of itself live. */
+struct seed_ctx {
+	int compares;
+	bool has_memfd;
+	dev_t memfd; /* every memfd's device (the kernel's internal tmpfs) */
+};
+
 /*
  * Does /proc/PID/exe (file) run the node's runc or crun: the node's file itself (same dev and
  * inode: runc 1.1 re-executes a read-only bind mount of its binary that it detaches at once,
- * whose /proc/PID/exe reads "/"), or a byte-for-byte copy of it (runc's re-exec of a copy of
- * itself, in a memfd or a file under /run/runc/). The node's files are looked for under proc's
- * pid 1 root (the node's root from a container with the host's pids) and the agent's own root
- * (pid 1's root may be out of its reach). Never the path alone: a process of the workload can
- * exec a memfd it named runc, or a file it put at /run/runc/ or /usr/bin/runc of its own root.
- * A copy is read whole: *compares bounds how many per seed (beyond, judged: the safe side).
+ * whose /proc/PID/exe reads "/"), or a byte-for-byte copy of it in a memfd (runc's re-exec of
+ * a copy of itself). The node's files are looked for under proc's pid 1 root (the node's root
+ * from a container with the host's pids) and the agent's own root (pid 1's root may be out of
+ * its reach). Never the path alone: a process of the workload can exec a memfd it named runc,
+ * or a file it put at /run/runc/ or /usr/bin/runc of its own root. The process's file is
+ * stat'ed from the kernel's cache only (AT_STATX_DONT_SYNC) and opened only when it is a
+ * memfd: a workload's FUSE file must not hold the agent. A copy is read whole: ctx->compares
+ * bounds how many per seed (beyond, judged: the safe side).
  */
-static bool runtime_binary(const char *proc, const char *file, int *compares)
+static bool runtime_binary(const char *proc, const char *file, struct seed_ctx *ctx)
 {
 	static const char *const bins[] = { "/usr/bin/runc", "/usr/sbin/runc", "/usr/bin/crun",
 					    "/usr/sbin/crun" };
@@ -192,49 +206,62 @@ static bool runtime_binary(const char *proc, const char *file, int *compares)
 		NBIN = 2 * sizeof(bins) / sizeof(bins[0])
 	};
 	char root[PATH_MAX], bin[PATH_MAX + 32];
-	struct stat st, b, seen[NBIN];
+	struct stat b, seen[NBIN];
+	struct statx sx;
 	size_t nseen = 0;
-	bool is = false;
-	int fd = open(file, O_RDONLY | O_CLOEXEC);
+	dev_t dev;
+	bool copy;
 
-	if (fd < 0)
-		return false; /* gone since, or no binary to read: the workload's */
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return false;
-	}
+	if (statx(AT_FDCWD, file, AT_STATX_DONT_SYNC, STATX_TYPE | STATX_INO | STATX_SIZE, &sx) ||
+	    !S_ISREG(sx.stx_mode))
+		return false; /* gone since, or no binary: the workload's */
+	dev = makedev(sx.stx_dev_major, sx.stx_dev_minor);
+	copy = ctx->has_memfd && dev == ctx->memfd && sx.stx_size <= RTINIT_BINARY_MAX;
 	snprintf(root, sizeof(root), "%s/1/root", proc);
-	for (size_t i = 0; i < NBIN && !is; i++) {
+	for (size_t i = 0; i < NBIN; i++) {
 		bool dup = false;
 
 		snprintf(bin, sizeof(bin), "%s%s", i % 2 ? "" : root, bins[i / 2]);
 		if (stat(bin, &b) || !S_ISREG(b.st_mode))
 			continue;
-		is = b.st_dev == st.st_dev && b.st_ino == st.st_ino;
+		if (b.st_dev == dev && b.st_ino == sx.stx_ino)
+			return true;
 		/* the same node file under both roots, or by two names: compared once */
 		for (size_t j = 0; j < nseen; j++)
 			dup |= seen[j].st_dev == b.st_dev && seen[j].st_ino == b.st_ino;
-		if (is || dup || b.st_size != st.st_size || st.st_size > RTINIT_BINARY_MAX ||
-		    *compares <= 0)
+		if (!copy || dup || (uint64_t)b.st_size != sx.stx_size || ctx->compares <= 0)
 			continue;
 		seen[nseen++] = b;
-		(*compares)--;
-		is = same_bytes(fd, bin, st.st_size);
+		ctx->compares--;
+		if (same_bytes(file, bin, b.st_size))
+			return true;
 	}
-	close(fd);
-	return is;
+	return false;
 }
 
 /* Is pid the runtime's: it calls itself so (a comm anyone can set with prctl) and it runs the
  * node's runtime binary (which it cannot choose without exec'ing it). */
-static bool seed_runtime(const char *proc, unsigned int pid, const char *comm, int *compares)
+static bool seed_runtime(const char *proc, unsigned int pid, const char *comm, struct seed_ctx *ctx)
 {
 	char file[PATH_MAX];
 
 	if (!vg_runtime_comm(comm))
 		return false;
 	snprintf(file, sizeof(file), "%s/%u/exe", proc, pid);
-	return runtime_binary(proc, file, compares);
+	return runtime_binary(proc, file, ctx);
+}
+
+/* every memfd's device, found from one of our own */
+static void seed_ctx_init(struct seed_ctx *ctx)
+{
+	int fd = memfd_create("vigil-rtinit", MFD_CLOEXEC);
+	struct stat st;
+
+	ctx->compares = RTINIT_COMPARES;
+	ctx->has_memfd = fd >= 0 && !fstat(fd, &st);
+	ctx->memfd = ctx->has_memfd ? st.st_dev : 0;
+	if (fd >= 0)
+		close(fd);
 }
 
 int agent_rtinit__seed(struct agent_rtinit *r, const char *procs, const char *proc)
@@ -242,7 +269,8 @@ int agent_rtinit__seed(struct agent_rtinit *r, const char *procs, const char *pr
 	FILE *f = fopen(procs, "re");
 	unsigned int pid;
 	char comm[16];
-	int n = 0, compares = RTINIT_COMPARES;
+	struct seed_ctx ctx;
+	int n = 0;
 
 	r->n = 0;
 	if (!f) {
@@ -250,11 +278,12 @@ int agent_rtinit__seed(struct agent_rtinit *r, const char *procs, const char *pr
 		return -errno;
 	}
 	r->off = false;
+	seed_ctx_init(&ctx);
 	/* a full table turns the filter off: nothing more to read */
 	while (!r->off && fscanf(f, "%u", &pid) == 1) {
 		/* gone since: its exit is on its way, and a pid not in the table is only skipped
 		 * when it is the runtime's */
-		if (!read_comm(proc, pid, comm) || seed_runtime(proc, pid, comm, &compares))
+		if (!read_comm(proc, pid, comm) || seed_runtime(proc, pid, comm, &ctx))
 			continue;
 		add_native(r, pid);
 		n++;

@@ -41,7 +41,7 @@ bool agent_rtinit__skip(struct agent_rtinit *r, const struct vigil_event *ev);
  * A workload met after its start: the processes listed in procs (its cgroup's cgroup.procs)
  * are its own, except those whose comm (read under proc, "/proc") is the runtime's and whose
  * exe is the node's runc or crun (the file, under proc's pid 1 root or /, or a byte-for-byte
- * copy of it; never a path, which the workload can choose): runc's init still on its way to the
+ * copy of it in a memfd; never a path, which the workload can choose): runc's init still on its way to the
  * entrypoint or to an exec'd command (a renamed process of the workload runs its own binary).
  * Returns how many were taken, or -errno when procs cannot be read (the filter is then off:
  * everything checked).

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -71,6 +72,18 @@ static const char *path_of(const char *rel)
 
 	snprintf(b, sizeof(bufs[0]), "%s%s", root, rel);
 	return b;
+}
+
+/* a /proc/PID/exe to a memfd holding bytes (runc's re-exec of a copy of itself); *fd kept open */
+static void link_to_memfd(const char *rel, const char *bytes, int *fd)
+{
+	char target[64];
+
+	*fd = memfd_create("runc_cloned:/proc/self/exe", MFD_CLOEXEC);
+	assert_true(*fd >= 0);
+	assert_int_equal(write(*fd, bytes, strlen(bytes)), (ssize_t)strlen(bytes));
+	snprintf(target, sizeof(target), "/proc/self/fd/%d", *fd);
+	link_to(rel, target);
 }
 
 /* a /proc/PID/exe to a file of the test's own */
@@ -333,16 +346,17 @@ static void test_rtinit_seed(void **state)
 	struct vigil_process late = { .pid = 105, .comm = "exe" };
 	struct vigil_event ev;
 	char procs[512], proc[512];
+	int fds[8];
+	size_t nfds = 0;
 
 	/* the node's runtime binaries, as the agent finds them under pid 1's root */
 	write_to("/seed/proc/1/root/usr/sbin/runc", "ELF runc\n");
-	write_to("/seed/proc/1/root/usr/bin/crun", "ELF crun\n");
+	write_to("/seed/proc/1/root/usr/bin/crun", "ELF crun, another size\n");
 	write_to("/seed/proc/100/comm", "sh\n");
 	link_to("/seed/proc/100/exe", "/bin/busybox");
 	/* 101: runc's init re-executed from its copy of itself (a memfd): the node's runc's bytes */
-	write_to("/seed/runc-copy", "ELF runc\n");
 	write_to("/seed/proc/101/comm", "runc:[2:INIT]\n");
-	link_to_root("/seed/proc/101/exe", "/seed/runc-copy");
+	link_to_memfd("/seed/proc/101/exe", "ELF runc\n", &fds[nfds++]);
 	write_to("/seed/proc/103/comm", "nginx\n"); /* 102: gone since */
 	link_to("/seed/proc/103/exe", "/usr/sbin/nginx");
 	/* 106: a process of the workload renamed runc:[2:INIT] (prctl, /proc/self/comm) before
@@ -360,24 +374,28 @@ static void test_rtinit_seed(void **state)
 			 0);
 	write_to("/seed/proc/109/comm", "runc:[2:INIT]\n");
 	link_to_root("/seed/proc/109/exe", "/seed/bound");
-	/* named so, and not the node's runtime, the workload's: 110 runs another binary; 111 one
-	 * of runc's size, other bytes; 112 a memfd it named runc, 113 a file it put at /run/runc/
-	 * of its own root (the paths as /proc/PID/exe reads them; no node runtime behind them) */
+	/* named so, and not the node's runtime, the workload's: 110 runs another binary; 111 a
+	 * memfd of runc's size, other bytes; 112 a memfd it named runc, 113 a file it put at
+	 * /run/runc/ of its own root (the paths as /proc/PID/exe reads them; no node runtime
+	 * behind them); 114 runc's bytes in a file, not a memfd (never opened: a workload's file
+	 * may be FUSE's, and hold the agent) */
 	write_to("/seed/other-bin", "ELF other\n");
-	write_to("/seed/padded", "ELF xunc\n");
 	write_to("/seed/proc/110/comm", "exe\n");
 	link_to_root("/seed/proc/110/exe", "/seed/other-bin");
 	write_to("/seed/proc/111/comm", "runc:[2:INIT]\n");
-	link_to_root("/seed/proc/111/exe", "/seed/padded");
+	link_to_memfd("/seed/proc/111/exe", "ELF xunc\n", &fds[nfds++]);
+	write_to("/seed/runc-on-disk", "ELF runc\n");
+	write_to("/seed/proc/114/comm", "runc\n");
+	link_to_root("/seed/proc/114/exe", "/seed/runc-on-disk");
 	write_to("/seed/proc/112/comm", "runc:[2:INIT]\n");
 	link_to("/seed/proc/112/exe", "/memfd:runc_cloned:/proc/self/exe (deleted)");
 	write_to("/seed/proc/113/comm", "runc\n");
 	link_to("/seed/proc/113/exe", "/run/runc/x/runc.abc");
 	write_to("/seed/cgroup.procs", "100\n101\n102\n103\n106\n107\n108\n109\n110\n111\n"
-				       "112\n113\n");
+				       "112\n113\n114\n");
 	snprintf(procs, sizeof(procs), "%s/seed/cgroup.procs", root);
 	snprintf(proc, sizeof(proc), "%s/seed/proc", root);
-	assert_int_equal(agent_rtinit__seed(&r, procs, proc), 7);
+	assert_int_equal(agent_rtinit__seed(&r, procs, proc), 8);
 	assert_false(r.off);
 	/* the workload's: checked */
 	ev = ev_of(VIGIL_EV_OPEN, &sh, 0);
@@ -417,6 +435,7 @@ static void test_rtinit_seed(void **state)
 			{ .pid = 111, .comm = "runc:[2:INIT]" },
 			{ .pid = 112, .comm = "runc:[2:INIT]" },
 			{ .pid = 113, .comm = "runc" },
+			{ .pid = 114, .comm = "runc" },
 		};
 
 		ev = ev_of(VIGIL_EV_OPEN, &exe, 0);
@@ -435,16 +454,12 @@ static void test_rtinit_seed(void **state)
 	ev = ev_of(VIGIL_EV_OPEN, &late, 0);
 	assert_true(agent_rtinit__skip(&r, &ev));
 	assert_int_equal(r.skipped, 3);
-	/* reading copies whole is bounded: of five copies of runc's bytes (files of runc's size
+	/* reading copies whole is bounded: of five copies of runc's bytes (memfds of runc's size
 	 * a workload could have padded), the fifth is not read and is judged (the safe side) */
 	{
-		char rel[64];
-
 		for (unsigned int pid = 120; pid < 125; pid++) {
-			snprintf(rel, sizeof(rel), "/seed/copy-%u", pid);
-			write_to(rel, "ELF runc\n");
 			snprintf(proc, sizeof(proc), "/seed/proc/%u/exe", pid);
-			link_to_root(proc, rel);
+			link_to_memfd(proc, "ELF runc\n", &fds[nfds++]);
 			snprintf(proc, sizeof(proc), "/seed/proc/%u/comm", pid);
 			write_to(proc, "runc:[2:INIT]\n");
 		}
@@ -459,6 +474,8 @@ static void test_rtinit_seed(void **state)
 	assert_true(r.off);
 	ev = ev_of(VIGIL_EV_OPEN, &late, 0);
 	assert_false(agent_rtinit__skip(&r, &ev));
+	while (nfds)
+		close(fds[--nfds]);
 	(void)state;
 }
 
