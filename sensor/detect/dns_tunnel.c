@@ -16,18 +16,26 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/hash.h"
 #include "util/strutil.h"
 #include "vigil/analysis.h"
 #include "vigil/burst.h"
 
 #define TALLY_DOMAINS 8
 #define TALLY_NAMES   32
-/* a name carries data when the part below its domain is this long (labels split any way) ... */
+/*
+ * A name carries data when the part below its domain is random (at least DATA_ENTROPY bits per
+ * character, its dots and hyphens left out) and has a run of letters and digits (between dots
+ * and hyphens) of DATA_RUN_LEN, or is DATA_SUB_LEN long (data split over shorter labels) with
+ * a run of DATA_SUB_RUN. Readable names are long too (a cloud's load balancers, endpoints,
+ * a cluster's services): their words are joined by hyphens and dots, and few are over 11
+ * characters; and a long readable name is as random by character counts (about 4.4 bits) as
+ * hex (about 3.7), so the entropy alone does not tell them apart.
+ */
 #define DATA_SUB_LEN 40
-/* ... or a label is this long and this random (bits per character; readable words and
- * host names stay below it, 16 hex digits are about 3.5) */
-#define DATA_LABEL_LEN	   16
-#define DATA_LABEL_ENTROPY 3.0
+#define DATA_SUB_RUN 12
+#define DATA_RUN_LEN 16
+#define DATA_ENTROPY 3.0
 
 struct tally_domain {
 	char domain[256];
@@ -85,17 +93,6 @@ const char *vigil_dns_registered_domain(const char *name)
 	return dots[1] + 1;
 }
 
-static uint64_t fnv(const char *s)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
 static struct tally_domain *domain_of(struct vigil_dns_tally *t, const char *dom)
 {
 	struct tally_domain *d;
@@ -126,10 +123,10 @@ static struct tally_domain *domain_of(struct vigil_dns_tally *t, const char *dom
 int vigil_dns_tally__add(struct vigil_dns_tally *t, const char *name)
 {
 	const char *dom = vigil_dns_registered_domain(name);
-	size_t sub = dom > name ? (size_t)(dom - name - 1) : 0, longest = 0, chars = 0;
+	size_t sub = dom > name ? (size_t)(dom - name - 1) : 0, longest = 0, chars = 0, lrun = 0;
 	char body[256];
 	bool data;
-	uint64_t h = fnv(name);
+	uint64_t h = vigil_fnv1a_str(name);
 	struct tally_domain *d;
 
 	if (!sub)
@@ -143,25 +140,34 @@ int vigil_dns_tally__add(struct vigil_dns_tally *t, const char *name)
 	d->hashes[d->next++ % TALLY_NAMES] = h;
 	if (d->nhashes < TALLY_NAMES)
 		d->nhashes++;
-	/* the labels below the domain: the longest, and their characters without the dots */
-	for (size_t i = 0, run = 0; i <= sub; i++) {
-		if (i == sub || name[i] == '.') {
-			if (run > longest)
-				longest = run;
+	/* the labels below the domain: the longest, the longest run between dots and hyphens,
+	 * and their characters without the dots and hyphens */
+	for (size_t i = 0, label = 0, run = 0; i <= sub; i++) {
+		if (i == sub || name[i] == '.' || name[i] == '-') {
+			if (run > lrun)
+				lrun = run;
 			run = 0;
+			if (i < sub && name[i] == '-') {
+				label++;
+				continue;
+			}
+			if (label > longest)
+				longest = label;
+			label = 0;
 			continue;
 		}
 		run++;
+		label++;
 		if (chars < sizeof(body))
 			body[chars++] = name[i];
 	}
 	{
 		double e = vigil_entropy((const uint8_t *)body, chars);
 
-		/* a long label's randomness: the body's entropy stands for it (one long label
-		 * is most of the body when it matters) */
-		data = sub >= DATA_SUB_LEN ||
-		       (longest >= DATA_LABEL_LEN && e >= DATA_LABEL_ENTROPY);
+		/* the body's entropy stands for the long run's (it is most of the body when it
+		 * matters) */
+		data = e >= DATA_ENTROPY &&
+		       (lrun >= DATA_RUN_LEN || (sub >= DATA_SUB_LEN && lrun >= DATA_SUB_RUN));
 		d->entropy_sum += e;
 	}
 	d->unique++;
