@@ -335,6 +335,20 @@ static void unlink_burst(struct vigil_bursts *b, struct burst *x)
 	burst_free(x);
 }
 
+/*
+ * Whether x's window is still open at now. A clock set back by a window or more closes it (else
+ * it would stay open until the clock caught up, its summary held back); less than a window
+ * back (events' times run a little ahead of the clock read at the tick after a small step, and
+ * events of two CPUs reach us a little out of order) it stays open: the summary is at most that
+ * much late.
+ */
+static bool window_open(const struct vigil_bursts *b, const struct burst *x, uint64_t now)
+{
+	if (now < x->start_ns)
+		return x->start_ns - now < b->window_ns;
+	return now - x->start_ns < b->window_ns;
+}
+
 /* Closes x's window at now: its summary when something was folded, else the burst ends. */
 static int close_window(struct vigil_bursts *b, struct burst *x, uint64_t now,
 			vigil_burst_out_fn out, void *ctx)
@@ -469,7 +483,7 @@ int vigil_bursts__alert(struct vigil_bursts *b, const struct vigil_alert *a, vig
 	pp = find(b, a);
 	x = *pp;
 	/* the window closed before the tick saw it (or the clock was set back): as the tick would */
-	if (x && (a->time_ns >= x->start_ns + b->window_ns || a->time_ns < x->start_ns)) {
+	if (x && !window_open(b, x, a->time_ns)) {
 		err = close_window(b, x, a->time_ns, out, ctx);
 		if (err < 0)
 			return err;
@@ -537,7 +551,7 @@ static int close_due(struct vigil_bursts *b, uint64_t now_ns, bool all, vigil_bu
 
 		for (; x; x = next) {
 			next = x->hnext;
-			if (!all && now_ns < x->start_ns + b->window_ns && now_ns >= x->start_ns)
+			if (!all && window_open(b, x, now_ns))
 				continue;
 			if (all && !x->count) {
 				unlink_burst(b, x);

@@ -418,6 +418,33 @@ static void test_execve_new_program(void **state)
 	vigil_bursts__free(b);
 }
 
+/* What vigil_bursts__annotate adds belongs to the alert vigil_bursts__alert just said to send,
+ * never to a later one that went out on its own (a kill) */
+static void test_annotate_only_its_alert(void **state)
+{
+	struct vigil_bursts *b = vigil_bursts__new(10 * S);
+	struct got g = { 0 };
+	struct fake f;
+	json_t *j;
+
+	(void)state;
+	fake_init(&f, VIGIL_R0002, 10, 0, "/etc/a", T0);
+	assert_int_equal(vigil_bursts__alert(b, &f.a, out, &g), 0); /* sent, not annotated */
+	fake_init(&f, VIGIL_R0002, 10, 0, "/etc/b", T0 + S);
+	f.ev.action = VIGIL_ACTION_KILLED;
+	assert_int_equal(vigil_bursts__alert(b, &f.a, out, &g), 0); /* the kill: on its own */
+	j = json_pack("{s:s,s:s}", "alert_id", "kill-id", "message", "m");
+	assert_int_equal(vigil_bursts__annotate(b, j), 0);
+	json_decref(j);
+	assert_int_equal(raise_one(b, &g, VIGIL_R0002, 10, 0, "/etc/c", T0 + 2 * S), 1);
+	assert_int_equal(vigil_bursts__flush(b, out, &g), 1);
+	assert_string_equal(
+		json_string_value(json_object_get(json_object_get(g.j[0], "burst"), "opened_by")),
+		"");
+	got_free(&g);
+	vigil_bursts__free(b);
+}
+
 /* The clock set back: the window closes (no burst stays open until the clock catches up). */
 static void test_clock_set_back(void **state)
 {
@@ -432,6 +459,12 @@ static void test_clock_set_back(void **state)
 	/* the next window is empty: the burst ends */
 	assert_int_equal(vigil_bursts__tick(b, T0 - 3590 * S, out, &g), 0);
 	assert_int_equal(raise_one(b, &g, VIGIL_R0002, 10, 0, "/etc/c", T0 - 3589 * S), 0);
+	/* less than a window back (a small step; events a little out of order): still open */
+	assert_int_equal(raise_one(b, &g, VIGIL_R0002, 11, 0, "/etc/a", T0), 0);
+	assert_int_equal(vigil_bursts__tick(b, T0 - S, out, &g), 0);
+	assert_int_equal(raise_one(b, &g, VIGIL_R0002, 11, 0, "/etc/b", T0 - S / 2), 1);
+	assert_int_equal(vigil_bursts__tick(b, T0 + 9 * S, out, &g), 0);
+	assert_int_equal(raise_one(b, &g, VIGIL_R0002, 11, 0, "/etc/c", T0 + 9 * S), 1);
 	got_free(&g);
 	vigil_bursts__free(b);
 }
@@ -544,6 +577,54 @@ static void test_long_vendor_names_not_data(void **state)
 	assert_true(vigil_dns_tally__verdict(t, &v));
 	assert_int_equal(v.data_names, 12);
 	vigil_dns_tally__free(t);
+	/* a vendor's random id in every name (an S3 bucket each through one VPC endpoint), and a
+	 * word with its number (node07-...-ubuntu2204): the same id is no new data */
+	t = vigil_dns_tally__new();
+	for (int i = 0; i < 40; i++) {
+		snprintf(name, sizeof(name),
+			 "%s-%d.bucket.vpce-0a1b2c3d4e5f67890-abcd1234.s3.us-east-1.vpce."
+			 "amazonaws.com",
+			 i % 2 ? "backups" : "terraform-state", i);
+		assert_int_equal(vigil_dns_tally__add(t, name), 0);
+		snprintf(name, sizeof(name),
+			 "node%02d-k8s-worker-amd64-ubuntu2204.nodes.amazonaws.com", i);
+		assert_int_equal(vigil_dns_tally__add(t, name), 0);
+	}
+	assert_false(vigil_dns_tally__verdict(t, &v));
+	assert_int_equal(v.unique_names, 80);
+	assert_true(v.data_names <= 1); /* the id, the first time */
+	vigil_dns_tally__free(t);
+}
+
+/* Data cut into short labels (11 or 5 characters, dots or hyphens) still carries data: the
+ * length of a run is no condition when it mixes digits and letters. */
+static void test_short_labels_still_data(void **state)
+{
+	static const char sep[] = ".-";
+	static const size_t cut[] = { 11, 5 };
+	struct vigil_dns_tally *t;
+	struct vigil_dns_tunnel v;
+	char name[256], lab[64];
+
+	(void)state;
+	for (int c = 0; c < 4; c++) {
+		t = vigil_dns_tally__new();
+		for (int i = 0; i < 12; i++) {
+			size_t off = 0, step = cut[c / 2];
+
+			hex_label(lab, 44);
+			for (size_t k = 0; k < 44; k += step)
+				off += (size_t)snprintf(name + off, sizeof(name) - off, "%.*s%c",
+							(int)step, lab + k,
+							k + step < 44 ? sep[c % 2] : '.');
+			snprintf(name + off, sizeof(name) - off, "cut-example.com");
+			assert_int_equal(vigil_dns_tally__add(t, name), 0);
+		}
+		assert_true(vigil_dns_tally__verdict(t, &v));
+		assert_string_equal(v.domain, "cut-example.com");
+		assert_true(v.data_names >= 11);
+		vigil_dns_tally__free(t);
+	}
 }
 
 static void test_registered_domain(void **state)
@@ -571,9 +652,11 @@ int main(void)
 		cmocka_unit_test(test_decoy_keys_do_not_hide),
 		cmocka_unit_test(test_execve_new_program),
 		cmocka_unit_test(test_clock_set_back),
+		cmocka_unit_test(test_annotate_only_its_alert),
 		cmocka_unit_test(test_tunnel_split_over_pids),
 		cmocka_unit_test(test_tunnel_survives_churn),
 		cmocka_unit_test(test_long_vendor_names_not_data),
+		cmocka_unit_test(test_short_labels_still_data),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
