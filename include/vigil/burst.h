@@ -23,9 +23,10 @@
  * program (the cooldown's: for an exec the parent's executable), its uid and effective uid, so
  * a new program (also one that replaced itself by execve), or an escalation, opens a burst of
  * its own and is sent at once. Never folded: an alert the kernel acted on (kill), an alert of
- * severity VIGIL_BURST_NEVER_FOLD_SEV and up, and alerts raised without an event (R1016,
- * health). Bounded: at most VIGIL_BURST_OPEN bursts are open;
- * beyond that the oldest window is closed early (its summary sent), never dropped. Folded
+ * severity VIGIL_BURST_NEVER_FOLD_SEV and up, an alert whose key a summary could not keep
+ * whole (VIGIL_BURST_KEY_BYTES or longer), and alerts raised without an event (R1016, health).
+ * Bounded: at most VIGIL_BURST_OPEN bursts are open; beyond that the oldest window is closed
+ * early (its summary sent), never dropped. Folded
  * alerts live only in memory until their summary: an agent killed with SIGKILL loses up to one
  * window of them (their first alert was sent).
  *
@@ -46,7 +47,7 @@ struct vigil_bursts;
 #define VIGIL_BURST_DEFAULT_WINDOW_NS (10ULL * 1000000000ULL)
 #define VIGIL_BURST_MAX_FOLD	      1000u /* folded alerts per summary */
 #define VIGIL_BURST_KEYS	      16u   /* distinct keys named per summary */
-#define VIGIL_BURST_KEY_BYTES	      256u  /* each cut to this */
+#define VIGIL_BURST_KEY_BYTES	      256u  /* an alert with a longer key is never folded */
 #define VIGIL_BURST_OPEN	      1024u /* bursts open at once */
 #define VIGIL_BURST_TUNNEL_SEV	      8
 #define VIGIL_BURST_NEVER_FOLD_SEV    8 /* alerts of this severity and up: never folded */

@@ -480,6 +480,10 @@ int vigil_bursts__alert(struct vigil_bursts *b, const struct vigil_alert *a, vig
 	if (!b || !a->event || !a->rule || a->event->action != VIGIL_ACTION_NONE ||
 	    a->rule->severity >= VIGIL_BURST_NEVER_FOLD_SEV)
 		return 0;
+	/* a key longer than a summary keeps: folded, what follows its first KEY_BYTES - 1 bytes
+	 * would be in no alert (16 decoys and the implant differ after a long common prefix) */
+	if (strnlen(key_of(a), VIGIL_BURST_KEY_BYTES) >= VIGIL_BURST_KEY_BYTES)
+		return 0;
 	pp = find(b, a);
 	x = *pp;
 	/* the window closed before the tick saw it (or the clock was set back): as the tick would */

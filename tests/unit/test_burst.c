@@ -53,7 +53,7 @@ struct fake {
 	struct vigil_process proc;
 	struct vigil_event ev;
 	struct vigil_alert a;
-	char name[256];
+	char name[512];
 };
 
 static void fake_init(struct fake *f, enum vigil_rule_id rule, uint32_t pid, uint32_t uid,
@@ -398,6 +398,36 @@ static void test_decoy_keys_do_not_hide(void **state)
 	vigil_bursts__free(b);
 }
 
+/* Keys alike in their first 255 bytes (a long common prefix): a summary could not tell them
+ * apart, so such a key is never folded: the implant's whole path is in its own alert. */
+static void test_long_keys_not_folded(void **state)
+{
+	struct vigil_bursts *b = vigil_bursts__new(10 * S);
+	struct got g = { 0 };
+	char key[VIGIL_BURST_KEY_BYTES + 32];
+	size_t pfx = VIGIL_BURST_KEY_BYTES;
+
+	(void)state;
+	memset(key, 'a', pfx);
+	key[0] = '/';
+	assert_int_equal(raise_one(b, &g, VIGIL_R0001, 5, 0, "/bin/true", T0), 0);
+	for (unsigned i = 0; i < VIGIL_BURST_KEYS; i++) {
+		snprintf(key + pfx, sizeof(key) - pfx, "/decoy%u", i);
+		assert_int_equal(raise_one(b, &g, VIGIL_R0001, 5, 0, key, T0 + S), 0);
+	}
+	snprintf(key + pfx, sizeof(key) - pfx, "/implant");
+	assert_int_equal(raise_one(b, &g, VIGIL_R0001, 5, 0, key, T0 + S), 0);
+	/* a key of 255 bytes is kept whole: folded */
+	key[VIGIL_BURST_KEY_BYTES - 1] = '\0';
+	assert_int_equal(raise_one(b, &g, VIGIL_R0001, 5, 0, key, T0 + S), 1);
+	assert_int_equal(vigil_bursts__flush(b, out, &g), 1);
+	assert_string_equal(json_string_value(json_array_get(
+				    json_object_get(json_object_get(g.j[0], "burst"), "keys"), 0)),
+			    key);
+	got_free(&g);
+	vigil_bursts__free(b);
+}
+
 /* A program that replaces itself by execve (same pid) is another actor: sent at once. */
 static void test_execve_new_program(void **state)
 {
@@ -650,6 +680,7 @@ int main(void)
 		cmocka_unit_test(test_cdn_not_tunnel),
 		cmocka_unit_test(test_registered_domain),
 		cmocka_unit_test(test_decoy_keys_do_not_hide),
+		cmocka_unit_test(test_long_keys_not_folded),
 		cmocka_unit_test(test_execve_new_program),
 		cmocka_unit_test(test_clock_set_back),
 		cmocka_unit_test(test_annotate_only_its_alert),
