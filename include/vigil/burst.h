@@ -14,8 +14,9 @@
  *     with "burst": {count, keys, keys_omitted, first, last, window_s, opened_by} and a message
  *     that says how many; then a new window opens. A window that closes empty ends the burst;
  *   - what the burst means where it is clear: R0005 names under one registered domain that
- *     carry data (many unique, long, high-entropy labels) are DNS tunnelling, said in the
- *     summary ("dns_tunnel") at the severity of the scale's row for it (VIGIL_BURST_TUNNEL_SEV).
+ *     carry data (many unique, with runs of encoded data new in each) are DNS tunnelling,
+ *     said in the summary ("dns_tunnel") at the severity of the scale's row for it
+ *     (VIGIL_BURST_TUNNEL_SEV).
  *     The names are tallied per workload and uid (not per process: a tunnel split over one
  *     short-lived resolver per name adds up), for an hour after the last one.
  *
@@ -102,7 +103,7 @@ struct vigil_dns_tally;
 struct vigil_dns_tunnel {
 	char domain[256];	/* the registered domain the names are under */
 	uint32_t unique_names;	/* distinct names under it (counted up to a bound, then each) */
-	uint32_t data_names;	/* of them, names whose labels carry data (long, high entropy) */
+	uint32_t data_names;	/* of them, names whose labels carry data (new random runs) */
 	uint32_t max_label_len; /* the longest label below the domain */
 	double entropy;		/* mean bits per character of the part below the domain */
 };

@@ -26,17 +26,19 @@
 #define TALLY_NAMES   32
 /*
  * A name carries data when the part below its domain is random (at least DATA_ENTROPY bits per
- * character, its dots and hyphens left out) and has DATA_RANDOM characters of new random runs.
- * A run is what lies between dots and hyphens; it is random when it mixes digits with letters
- * (or upper with lower case: DNS is case-blind, only an encoding keeps both), as hex, base32
- * and base64 do in nearly every run of them however short they are cut, or when it is
- * DATA_RUN_LEN long whatever its characters. It is new when this domain's last TALLY_RUNS
- * random runs do not hold it: a tunnel's chunks differ name by name, while a vendor's id
- * (vpce-0a1b2c3d4e5f67890, an ELB's) is the same in all its names. Readable names are long too
- * (a cloud's load balancers, endpoints, a cluster's services) and as random by character counts
- * (about 4.4 bits) as hex (about 3.7): the entropy alone does not tell them apart; their runs
- * are words and numbers. Not called data: data encoded in letters only or digits only, cut
- * into runs under DATA_RUN_LEN.
+ * character, its dots and hyphens left out) and has DATA_RANDOM characters of new random runs,
+ * or new runs that switch DATA_SWITCHES times in all. A run is what lies between dots and
+ * hyphens; it is random when it switches between digits, lower and upper case twice or more
+ * (DNS is case-blind: only an encoding keeps both cases), as hex, base32 and base64 do in
+ * nearly every run however short they are cut, or when it is DATA_RUN_LEN long whatever its
+ * characters. It is new when this domain's last TALLY_RUNS random runs do not hold it: a
+ * tunnel's chunks differ name by name, while a vendor's id (vpce-0a1b2c3d4e5f67890) is the same
+ * in all its names. Readable names are long too (a cloud's load balancers, endpoints, a
+ * cluster's services) and as random by character counts (about 4.4 bits) as hex (about 3.7):
+ * the entropy alone does not tell them apart; their runs are words, numbers, and words with
+ * their number (web12, ubuntu2204: one switch). Not called data: data encoded in letters only
+ * or digits only and cut into runs under DATA_RUN_LEN; base32 cut into runs of 4 is, in about
+ * three names of four.
  */
 #define DATA_RANDOM   16
 #define DATA_RUN_LEN  16
