@@ -64,7 +64,8 @@ struct vigil_bursts {
 	struct vigil_lru lru;
 	struct vigil_burst_stats st;
 	struct dns_memory mem[DNS_MEMORY];
-	struct burst *sent; /* the burst of the alert vigil_bursts__alert just said to send */
+	struct burst *sent;  /* the burst of the alert vigil_bursts__alert just said to send */
+	char sent_name[256]; /* that alert's DNS name ("" when none) */
 };
 
 struct vigil_bursts *vigil_bursts__new(uint64_t window_ns)
@@ -227,14 +228,28 @@ static bool dns_verdict(struct vigil_bursts *b, const struct burst *x, struct vi
 	return m && vigil_dns_tally__verdict(m->t, t);
 }
 
-/* Adds the tunnelling verdict to a summary of DNS names: 1 when it is a tunnel. */
-static int add_tunnel(struct vigil_bursts *b, struct burst *x, json_t *j, char *msg, size_t size)
+static bool under(const char *name, const char *domain)
+{
+	return name && !strcmp(vigil_dns_registered_domain(name), domain);
+}
+
+/* Adds the tunnelling verdict to a summary of DNS names (or a name sent on its own) when some
+ * of its names are under the tunnel's domain (another name of that workload and user, say
+ * www.example.org, is not called tunnelling): 1 when it did. */
+static int add_tunnel(struct vigil_bursts *b, struct burst *x, const char *name, json_t *j,
+		      char *msg, size_t size)
 {
 	struct vigil_dns_tunnel t;
 	char was[1024];
+	bool ours;
 	int n;
 
 	if (!dns_verdict(b, x, &t))
+		return 0;
+	ours = under(name, t.domain);
+	for (uint32_t i = 0; i < x->nkeys && !ours; i++)
+		ours = under(x->keys[i], t.domain);
+	if (!ours)
 		return 0;
 	if (json_object_set_new(j, "dns_tunnel",
 				json_pack("{s:o,s:i,s:i,s:i,s:f}", "domain",
@@ -298,7 +313,7 @@ static int summary(struct vigil_bursts *b, struct burst *x, uint64_t now, vigil_
 		goto out;
 	}
 	bo = NULL;
-	if (add_tunnel(b, x, j, msg, sizeof(msg)) < 0)
+	if (add_tunnel(b, x, NULL, j, msg, sizeof(msg)) < 0)
 		goto out;
 	sa.message = msg;
 	sa.key = json_string_value(json_object_get(j, "key"));
@@ -503,6 +518,7 @@ int vigil_bursts__alert(struct vigil_bursts *b, const struct vigil_alert *a, vig
 		if (x->dns && dns_name(a))
 			dns_add(b, x, dns_name(a), a->time_ns); /* without memory: not counted */
 		b->sent = x;
+		vigil_strlcpy(b->sent_name, dns_name(a) ?: "", sizeof(b->sent_name));
 		return 0;
 	}
 	if (x) {
@@ -522,6 +538,7 @@ int vigil_bursts__alert(struct vigil_bursts *b, const struct vigil_alert *a, vig
 			return err;
 	}
 	b->sent = open_burst(b, a); /* without memory the next one is sent alone too */
+	vigil_strlcpy(b->sent_name, dns_name(a) ?: "", sizeof(b->sent_name));
 	return 0;
 }
 
@@ -539,7 +556,7 @@ int vigil_bursts__annotate(struct vigil_bursts *b, json_t *j)
 	if (id && !x->opened_by[0])
 		vigil_strlcpy(x->opened_by, id, sizeof(x->opened_by));
 	vigil_strlcpy(msg, json_string_value(json_object_get(j, "message")) ?: "", sizeof(msg));
-	err = add_tunnel(b, x, j, msg, sizeof(msg));
+	err = add_tunnel(b, x, b->sent_name, j, msg, sizeof(msg));
 	if (err > 0 && json_object_set_new(j, "message", vigil_json_text(msg)))
 		return -ENOMEM;
 	return err;

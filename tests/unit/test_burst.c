@@ -526,6 +526,25 @@ static void test_tunnel_split_over_pids(void **state)
 		json_decref(j);
 	}
 	assert_int_equal(named, 40 - (int)VIGIL_DNS_TUNNEL_NAMES + 1);
+	/* another name of that workload and user, not under the tunnel's domain: not called
+	 * tunnelling, sent alone or summarised */
+	{
+		struct fake f;
+		json_t *j;
+
+		fake_init(&f, VIGIL_R0005, 3000, 1000, "www.example.org", T0 + 5 * S);
+		assert_int_equal(vigil_bursts__alert(b, &f.a, out, &g), 0);
+		j = json_pack("{s:s,s:s,s:i}", "alert_id", "id", "message", "m", "severity", 1);
+		assert_int_equal(vigil_bursts__annotate(b, j), 0);
+		assert_null(json_object_get(j, "dns_tunnel"));
+		json_decref(j);
+		fake_init(&f, VIGIL_R0005, 3000, 1000, "api.example.org", T0 + 6 * S);
+		assert_int_equal(vigil_bursts__alert(b, &f.a, out, &g), 1);
+		assert_int_equal(vigil_bursts__flush(b, out, &g), 1);
+		assert_int_equal(g.n, 1);
+		assert_null(json_object_get(g.j[0], "dns_tunnel"));
+		assert_int_equal(json_integer_value(json_object_get(g.j[0], "severity")), 1);
+	}
 	got_free(&g);
 	vigil_bursts__free(b);
 }
