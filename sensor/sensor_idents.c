@@ -194,6 +194,48 @@ static bool node_ident(const struct vigil_sensor *s, const struct sensor_ident *
 	return false;
 }
 
+const char *sensor_ident_name(const struct vigil_sensor *s, uint64_t cgroup_id, uint32_t dev,
+			      uint64_t ino)
+{
+	for (size_t i = 0; i < s->nidents; i++)
+		if (s->idents[i].dev == dev && s->idents[i].ino == ino)
+			return s->idents[i].path;
+	for (size_t i = 0; i < s->nroot_idents; i++) {
+		const struct sensor_root_ident *r = &s->root_idents[i];
+
+		if (r->cgroup_id == cgroup_id && r->id.dev == dev && r->id.ino == ino)
+			return r->id.path;
+	}
+	return NULL;
+}
+
+void sensor_root_idents_forget(struct vigil_sensor *s, uint64_t cgroup_id)
+{
+	size_t keep = 0;
+
+	for (size_t i = 0; i < s->nroot_idents; i++)
+		if (s->root_idents[i].cgroup_id != cgroup_id)
+			s->root_idents[keep++] = s->root_idents[i];
+	s->nroot_idents = keep;
+}
+
+/* Remembers the identities loaded for the workload (sensor_ident_name). */
+static int root_idents_keep(struct vigil_sensor *s, uint64_t cgroup_id,
+			    const struct sensor_ident *v, const bool *bad, size_t n)
+{
+	struct sensor_root_ident *r;
+
+	sensor_root_idents_forget(s, cgroup_id);
+	r = realloc(s->root_idents, (s->nroot_idents + n + 1) * sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	s->root_idents = r;
+	for (size_t i = 0; i < n; i++)
+		if (!bad[i])
+			r[s->nroot_idents++] = (struct sensor_root_ident){ cgroup_id, v[i] };
+	return 0;
+}
+
 int vigil_sensor__kallow_root(struct vigil_sensor *s, uint64_t cgroup_id,
 			      const struct vigil_profile *p, const char *container, int pid,
 			      struct vigil_kallow_root *ret)
@@ -234,6 +276,8 @@ int vigil_sensor__kallow_root(struct vigil_sensor *s, uint64_t cgroup_id,
 		}
 	}
 	ret->left_out += l.left_out;
+	if (!err)
+		err = root_idents_keep(s, cgroup_id, v, bad, l.n);
 	free(v);
 	return err;
 }
