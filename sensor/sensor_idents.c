@@ -35,27 +35,35 @@ struct idents {
 	size_t n, max;
 	unsigned left_out; /* sensitive files past max */
 	const char *root;
+	const struct vigil_sensor *node; /* set: the node's own files are left out (before max) */
 };
+
+static bool node_ident(const struct vigil_sensor *s, const struct sensor_ident *id);
 
 /* Adds the regular file at path (as the workload names it) to the list. */
 static void ident_add(struct idents *l, const char *path)
 {
 	char full[PATH_MAX];
 	struct sensor_ident *id;
+	struct sensor_ident found = { 0 };
 	struct stat st;
 
 	if (strlen(path) >= sizeof(id->path) ||
 	    (size_t)snprintf(full, sizeof(full), "%s%s", l->root, path) >= sizeof(full) ||
 	    stat(full, &st) || !S_ISREG(st.st_mode))
 		return;
+	/* the kernel's device number (MKDEV), as the record carries it */
+	found.dev = (uint32_t)((major(st.st_dev) << 20) | minor(st.st_dev));
+	found.ino = (uint64_t)st.st_ino;
+	/* a node file mounted into the workload is known node-wide: never spends the bound */
+	if (l->node && node_ident(l->node, &found))
+		return;
 	if (l->n >= l->max) {
 		l->left_out++;
 		return;
 	}
 	id = &l->v[l->n++];
-	/* the kernel's device number (MKDEV), as the record carries it */
-	id->dev = (uint32_t)((major(st.st_dev) << 20) | minor(st.st_dev));
-	id->ino = (uint64_t)st.st_ino;
+	*id = found;
 	snprintf(id->path, sizeof(id->path), "%s", path);
 }
 
@@ -244,20 +252,15 @@ int vigil_sensor__kallow_root(struct vigil_sensor *s, uint64_t cgroup_id,
 	struct sensor_ident *v = calloc(VG_ROOT_IDENTS, sizeof(*v));
 	bool bad[VG_ROOT_IDENTS] = { false };
 	char root[64];
-	struct idents l = { .v = v, .max = VG_ROOT_IDENTS, .root = root };
+	struct idents l = { .v = v, .max = VG_ROOT_IDENTS, .root = root, .node = s };
 	struct root_load r = { s, cgroup_id, &l, bad };
 	int fd = bpf_map__fd(s->skel->maps.sensitive), err;
-	size_t keep = 0;
 
 	memset(ret, 0, sizeof(*ret));
 	if (!v)
 		return -ENOMEM;
 	snprintf(root, sizeof(root), "/proc/%d/root", pid);
-	idents_read(&l);
-	for (size_t i = 0; i < l.n; i++) /* the node's are known node-wide */
-		if (!node_ident(s, &v[i]))
-			v[keep++] = v[i];
-	l.n = keep;
+	idents_read(&l); /* the node's files left out as they are read (l.node) */
 	/* allowances first, then the files: never stricter than the profile in between */
 	err = vigil_profile__kernel_allow(p, container, &visit, &r, NULL);
 	if (!err)
