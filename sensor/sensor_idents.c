@@ -5,56 +5,45 @@
  * mount) is recognised by the file itself and judged as its own name. Two sets: the node's
  * files (cgroup id 0, read again whenever a workload's allow sets load, so a `passwd` that
  * replaced /etc/shadow with a new inode is followed), and per enforcing workload the files of
- * its own root, a container image's /etc/shadow, read through /proc/PID/root (keyed by its
+ * its own root, a container image's /etc/shadow, every name resolved inside /proc/PID/root (keyed by its
  * cgroup id, at most VG_ROOT_IDENTS). A file the profile allows by name is allowed by identity
  * too (openallow, same key with the cgroup id), so an alias is never judged more strictly than
  * the name.
  */
-#include <dirent.h>
 #include <errno.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "sensor/sensitive_read.h"
 #include "sensor/sensor_state.h"
-#include "vigil/detect_paths.h"
 #include "vigil/kallow.h"
 #include "vigil.skel.h"
 
 _Static_assert(VIGIL_KALLOW_ROOT_MAX == VG_ROOT_IDENTS, "VIGIL_KALLOW_ROOT_MAX is VG_ROOT_IDENTS");
 
-/* A list being read: the files of root ("" for the node's own view), at most max. */
+/* A list being read: the sensitive files below a root, at most max. */
 struct idents {
 	struct sensor_ident *v;
 	size_t n, max;
-	unsigned left_out; /* sensitive files past max */
-	const char *root;
+	unsigned left_out;		 /* sensitive files past max */
 	const struct vigil_sensor *node; /* set: the node's own files are left out (before max) */
 };
 
 static bool node_ident(const struct vigil_sensor *s, const struct sensor_ident *id);
 
-/* Adds the regular file at path (as the workload names it) to the list. */
-static void ident_add(struct idents *l, const char *path)
+/* One sensitive file found below the root (path as the workload names it; vigil_sensitive_read) */
+static void ident_add(const char *path, uint32_t dev, uint64_t ino, void *arg)
 {
-	char full[PATH_MAX];
-	struct sensor_ident *id;
-	struct sensor_ident found = { 0 };
-	struct stat st;
+	struct idents *l = arg;
+	struct sensor_ident found = { .dev = dev, .ino = ino };
 
-	if (strlen(path) >= sizeof(id->path) ||
-	    (size_t)snprintf(full, sizeof(full), "%s%s", l->root, path) >= sizeof(full) ||
-	    stat(full, &st) || !S_ISREG(st.st_mode))
+	if (strlen(path) >= sizeof(found.path))
 		return;
-	/* the kernel's device number (MKDEV), as the record carries it */
-	found.dev = (uint32_t)((major(st.st_dev) << 20) | minor(st.st_dev));
-	found.ino = (uint64_t)st.st_ino;
 	/* a node file mounted into the workload is known node-wide: never spends the bound */
 	if (l->node && node_ident(l->node, &found))
 		return;
@@ -62,43 +51,21 @@ static void ident_add(struct idents *l, const char *path)
 		l->left_out++;
 		return;
 	}
-	id = &l->v[l->n++];
-	*id = found;
-	snprintf(id->path, sizeof(id->path), "%s", path);
+	snprintf(found.path, sizeof(found.path), "%s", path);
+	l->v[l->n++] = found;
 }
 
-/* The sensitive files in dir, and one level further down (as sensor/path_alias.c reads them). */
-static void ident_dir(struct idents *l, const char *dir, int depth)
+/* The sensitive files below the root of pid (0: the node's, as the agent sees it), each name
+ * resolved inside that root (sensor/sensitive_read.c, the reader detection uses too). */
+static int idents_read(struct idents *l, int pid)
 {
-	char full[PATH_MAX], path[256];
-	struct dirent *de;
-	DIR *d = NULL;
-	int count = 0;
+	int root = vigil_sensitive_root(pid), err;
 
-	if ((size_t)snprintf(full, sizeof(full), "%s%s", l->root, dir) < sizeof(full))
-		d = opendir(full);
-	while (d && (de = readdir(d)) && count++ < 64) {
-		if (de->d_name[0] == '.' ||
-		    (size_t)snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >= sizeof(path))
-			continue;
-		if (de->d_type == DT_DIR && depth < 1)
-			ident_dir(l, path, depth + 1);
-		else if (vigil_open_class(path) == VIGIL_OPEN_SENSITIVE)
-			ident_add(l, path);
-	}
-	if (d)
-		closedir(d);
-}
-
-/* Detection's sensitive files and directories (vigil/detect_paths.h), below l->root. */
-static void idents_read(struct idents *l)
-{
-	const char *const *f = vigil_sensitive_files(), *const *d = vigil_sensitive_dirs();
-
-	for (size_t i = 0; f[i]; i++)
-		ident_add(l, f[i]);
-	for (size_t i = 0; d[i]; i++)
-		ident_dir(l, d[i], 0);
+	if (root < 0)
+		return root;
+	err = vigil_sensitive_read(root, ident_add, l);
+	close(root);
+	return err;
 }
 
 static int ident_put(int fd, uint64_t cgroup_id, const struct sensor_ident *id)
@@ -116,7 +83,7 @@ static int ident_put(int fd, uint64_t cgroup_id, const struct sensor_ident *id)
 int sensor_identities_load(struct vigil_sensor *s)
 {
 	int fd = bpf_map__fd(s->skel->maps.sensitive);
-	struct idents l = { .v = s->idents, .max = SENSOR_IDENTS_MAX, .root = "" };
+	struct idents l = { .v = s->idents, .max = SENSOR_IDENTS_MAX };
 	int err;
 
 	for (size_t i = 0; i < s->nidents; i++) {
@@ -126,8 +93,10 @@ int sensor_identities_load(struct vigil_sensor *s)
 
 		bpf_map_delete_elem(fd, &k);
 	}
-	idents_read(&l);
+	err = idents_read(&l, 0);
 	s->nidents = l.n;
+	if (err < 0)
+		return err;
 	for (size_t i = 0; i < s->nidents; i++)
 		if ((err = ident_put(fd, 0, &s->idents[i])) < 0)
 			return err;
@@ -251,16 +220,18 @@ int vigil_sensor__kallow_root(struct vigil_sensor *s, uint64_t cgroup_id,
 	static const struct vigil_kallow_visit visit = { root_open, NULL, NULL };
 	struct sensor_ident *v = calloc(VG_ROOT_IDENTS, sizeof(*v));
 	bool bad[VG_ROOT_IDENTS] = { false };
-	char root[64];
-	struct idents l = { .v = v, .max = VG_ROOT_IDENTS, .root = root, .node = s };
+	struct idents l = { .v = v, .max = VG_ROOT_IDENTS, .node = s };
 	struct root_load r = { s, cgroup_id, &l, bad };
 	int fd = bpf_map__fd(s->skel->maps.sensitive), err;
 
 	memset(ret, 0, sizeof(*ret));
 	if (!v)
 		return -ENOMEM;
-	snprintf(root, sizeof(root), "/proc/%d/root", pid);
-	idents_read(&l); /* the node's files left out as they are read (l.node) */
+	/* the node's files left out as they are read (l.node) */
+	if ((err = idents_read(&l, pid)) < 0) {
+		free(v);
+		return err;
+	}
 	/* allowances first, then the files: never stricter than the profile in between */
 	err = vigil_profile__kernel_allow(p, container, &visit, &r, NULL);
 	if (!err)
