@@ -124,29 +124,18 @@ static bool ns_init(long pid, unsigned long long *start)
 	return init;
 }
 
-/*
- * The process of the workload whose root to read: one whose root is neither the agent's nor the
- * node's (host_root: a DaemonSet agent sees the node's through /proc/1/root; runc:[2:INIT] has
- * it until it pivots) and that is no runtime's; the container's init (NSpid ending in 1) first,
- * else the oldest (a chrooted process the workload started later gives no false root). 0 when
- * none has the container's root yet.
- */
-static int root_pid(const struct agent *a, const struct wl *w)
+int agent_root_pid(const char *procs, const char *host_root)
 {
-	char path[PATH_MAX + 600], line[32], root[64];
+	char line[32], root[64];
 	struct stat me, host, st;
 	unsigned long long start, best_start = 0;
 	bool has_host;
 	FILE *f;
 	int pid = 0;
 
-	if (!w->cgroup[0] || !a->cg_root[0] || stat("/", &me) ||
-	    (size_t)snprintf(path, sizeof(path), "%s%s/cgroup.procs", a->cg_root, w->cgroup) >=
-		    sizeof(path) ||
-	    !(f = fopen(path, "re")))
+	if (stat("/", &me) || !(f = fopen(procs, "re")))
 		return 0;
-	has_host =
-		a->c->k8s_host_root && a->c->k8s_host_root[0] && !stat(a->c->k8s_host_root, &host);
+	has_host = host_root && host_root[0] && !stat(host_root, &host);
 	for (int i = 0; i < 64 && fgets(line, sizeof(line), f); i++) {
 		char *end;
 		long p = strtol(line, &end, 10);
@@ -171,6 +160,18 @@ static int root_pid(const struct agent *a, const struct wl *w)
 	}
 	fclose(f);
 	return pid;
+}
+
+/* The process of the workload whose root to read (agent_root_pid), 0 when none yet. */
+static int root_pid(const struct agent *a, const struct wl *w)
+{
+	char path[PATH_MAX + 600];
+
+	if (!w->cgroup[0] || !a->cg_root[0] ||
+	    (size_t)snprintf(path, sizeof(path), "%s%s/cgroup.procs", a->cg_root, w->cgroup) >=
+		    sizeof(path))
+		return 0;
+	return agent_root_pid(path, a->c->k8s_host_root);
 }
 
 #define ROOT_RETRY_NS 200000000ULL
