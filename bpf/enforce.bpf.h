@@ -120,6 +120,34 @@ static __always_inline void enforce_exec(struct vg_event *e, __u64 cg)
 }
 
 /*
+ * R0010 by identity, whatever the name: for a workload that enforces it, every regular file it
+ * opens (dev and ino in arg[4], arg[5]: flag_alias) is looked up among the sensitive files'
+ * identities, so /etc/shadow renamed, or linked elsewhere and its own name removed (one link,
+ * no mount on the way), is still known. One found is marked VG_F_ALIAS: the name it was opened
+ * under says nothing (never allowed by it), it is judged by its identity, in the kernel and in
+ * user space. One hash lookup per open, only in enforcing workloads; nothing at all on a node
+ * where no workload enforces R0010.
+ */
+static __always_inline void enforce_ident(struct vg_event *e, __u64 cg)
+{
+	struct vg_open_key k = { .hash = e->arg[5], .kind = VG_OA_INODE, .pad = (__u32)e->arg[4] };
+	struct vg_enforce *en;
+	__u8 *c;
+
+	if (!enforce_idents || !e->arg[5] || (e->flags & VG_F_ALIAS))
+		return;
+	en = bpf_map_lookup_elem(&enforce, &cg);
+	if (!en || !(en->rules & VG_ENF_SENSITIVE))
+		return;
+	c = bpf_map_lookup_elem(&sensitive, &k);
+	k.cgroup_id = cg;
+	if (!c)
+		c = bpf_map_lookup_elem(&sensitive, &k);
+	if (c && *c == VG_CLASS_SENSITIVE)
+		e->flags |= VG_F_ALIAS;
+}
+
+/*
  * R0010 / R0006 at the open's exit: a sensitive file or a service-account token the profile
  * does not allow. The descriptor is already in the process's table, but the process never
  * returns to user space to use it: SIGKILL is taken on the way back. A sensitive file opened

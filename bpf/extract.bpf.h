@@ -65,9 +65,11 @@ static __always_inline bool open_seen(__u64 cg, struct file *f, __u32 flags, __u
 
 /*
  * A regular file with more than one hard link is also known by other names (a bind mount on
- * its path was flagged by the walk). An aliased file carries its identity, device (the
- * kernel's encoding) and inode number, in arg[4] and arg[5]: user space finds by them which
- * file it is, even once the process and its mount namespace are gone.
+ * its path was flagged by the walk). Every regular file carries its identity, device (the
+ * kernel's encoding) and inode number, in arg[4] and arg[5]: a sensitive file renamed, or
+ * linked elsewhere and its first name removed (one link, no mount), is still known by it
+ * (enforce_open); user space finds by them which file it is, even once the process and its
+ * mount namespace are gone.
  */
 static __always_inline void flag_alias(struct vg_event *e, struct file *f)
 {
@@ -77,10 +79,8 @@ static __always_inline void flag_alias(struct vg_event *e, struct file *f)
 		return;
 	if (BPF_CORE_READ(ino, __i_nlink) > 1)
 		e->flags |= VG_F_ALIAS;
-	if (e->flags & VG_F_ALIAS) {
-		e->arg[4] = BPF_CORE_READ(ino, i_sb, s_dev);
-		e->arg[5] = BPF_CORE_READ(ino, i_ino);
-	}
+	e->arg[4] = BPF_CORE_READ(ino, i_sb, s_dev);
+	e->arg[5] = BPF_CORE_READ(ino, i_ino);
 }
 
 /* The directory a relative path is resolved against: cwd for AT_FDCWD, else the dirfd. */

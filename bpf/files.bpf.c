@@ -74,6 +74,7 @@ __noinline int on_open(__u64 regs_, long nr, long ret, __u64 cg)
 
 			off = put_file_path(e, off, 0, f);
 			flag_alias(e, f);
+			enforce_ident(e, cg);
 			/* allowed by the workload's profile: decided here, never sent */
 			if (off && open_allowed(e, off, cg, (__u32)flags)) {
 				count(VG_CNT_KALLOW);

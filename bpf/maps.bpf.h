@@ -188,6 +188,9 @@ struct {
 
 /* Set by user space (the node-wide switch): no process is killed while it is not 0. */
 __weak volatile __u32 enforce_off = 0;
+/* Set by user space once a workload enforces R0010: from then on, an enforcing workload's every
+ * open of a regular file is compared with the sensitive files' identities (enforce_ident). */
+__weak volatile __u32 enforce_idents = 0;
 
 #define SCRATCH_SIZE 16384
 struct scratch {

@@ -1,34 +1,35 @@
 // SPDX-License-Identifier: Apache-2.0
 /* Sensitive files found by identity under another name (path_alias.h). */
-#include <dirent.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
 
 #include "util/strutil.h"
-#include "vigil/detect_paths.h"
+#include "sensor/sensitive_read.h"
 #include "vigil/path_alias.h"
 
-#define NS_MAX	   16			  /* mount namespaces remembered */
+#define NS_MAX	   64			  /* mount namespaces remembered */
 #define FILES_MAX  512			  /* sensitive files per namespace */
-#define DIR_MAX	   64			  /* entries read from one directory */
 #define REFRESH_NS (5ull * 1000000000ull) /* identities older than this are read again */
-#define PATH_BYTES 4200
 
 struct ident {
-	dev_t dev;
-	ino_t ino;
+	uint32_t dev; /* the kernel's encoding, as events carry it */
+	uint64_t ino;
 	char *path;
 };
 
+/* Where files are seen from: a mount namespace and a root in it (a chroot shares the
+ * namespace, not the root: its /etc/shadow is another file) */
+struct view {
+	unsigned long long mntns; /* 0: none (a free slot) */
+	uint64_t root_dev, root_ino;
+};
+
 struct ns {
-	unsigned long long mntns; /* 0: free slot */
+	struct view view;
 	unsigned long long read_ns;
 	struct ident *v; /* grown as files are found: most namespaces hold a handful */
 	size_t n, cap;
@@ -68,16 +69,13 @@ void vigil_path_alias__free(struct vigil_path_alias *a)
 	free(a);
 }
 
-/* Adds path (as the workload names it) when root+path is a regular file. */
-static void add_file(struct ns *n, const char *root, const char *path)
+/* One sensitive file found below the namespace's root (vigil_sensitive_read). */
+static void add_file(const char *path, uint32_t dev, uint64_t ino, void *arg)
 {
-	char full[PATH_BYTES];
-	struct stat st;
+	struct ns *n = arg;
 	char *copy;
 
-	if (n->n >= FILES_MAX ||
-	    (size_t)snprintf(full, sizeof(full), "%s%s", root, path) >= sizeof(full) ||
-	    stat(full, &st) || !S_ISREG(st.st_mode))
+	if (n->n >= FILES_MAX)
 		return;
 	if (n->n == n->cap) {
 		size_t cap = n->cap ? n->cap * 2 : 8;
@@ -90,74 +88,59 @@ static void add_file(struct ns *n, const char *root, const char *path)
 	}
 	if (!(copy = strdup(path)))
 		return;
-	n->v[n->n].dev = st.st_dev;
-	n->v[n->n].ino = st.st_ino;
+	n->v[n->n].dev = dev;
+	n->v[n->n].ino = ino;
 	n->v[n->n].path = copy;
 	n->n++;
 }
 
-/* The sensitive files in dir (one level, and one more for subdirectories when deep). */
-static void add_dir(struct ns *n, const char *root, const char *dir, bool deep)
+static bool known(const struct ns *n, uint32_t dev, uint64_t ino)
 {
-	char full[PATH_BYTES], path[PATH_BYTES];
-	struct dirent *de;
-	DIR *d;
-	int count = 0;
-
-	if ((size_t)snprintf(full, sizeof(full), "%s%s", root, dir) >= sizeof(full) ||
-	    !(d = opendir(full)))
-		return;
-	while ((de = readdir(d)) && count++ < DIR_MAX && n->n < FILES_MAX) {
-		if (de->d_name[0] == '.' &&
-		    (!de->d_name[1] || (de->d_name[1] == '.' && !de->d_name[2])))
-			continue;
-		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >= sizeof(path))
-			continue;
-		if (de->d_type == DT_DIR && deep)
-			add_dir(n, root, path, false);
-		else if (vigil_open_class(path) == VIGIL_OPEN_SENSITIVE)
-			add_file(n, root, path);
-	}
-	closedir(d);
-}
-
-static void read_identities(struct ns *n, const char *root)
-{
-	const char *const *files = vigil_sensitive_files(), *const *dirs = vigil_sensitive_dirs();
-	char full[PATH_BYTES], home[PATH_BYTES];
-	struct dirent *de;
-	DIR *d;
-	int count = 0;
-
 	for (size_t i = 0; i < n->n; i++)
-		free(n->v[i].path);
-	n->n = 0;
-	for (size_t i = 0; files[i]; i++)
-		add_file(n, root, files[i]);
-	for (size_t i = 0; dirs[i]; i++)
-		add_dir(n, root, dirs[i], true);
-	add_dir(n, root, "/etc/ssh", false);
-	snprintf(full, sizeof(full), "%s/home", root);
-	if (!(d = opendir(full)))
-		return;
-	while ((de = readdir(d)) && count++ < DIR_MAX && n->n < FILES_MAX) {
-		if (de->d_name[0] == '.')
-			continue;
-		if ((size_t)snprintf(home, sizeof(home), "/home/%s/.ssh", de->d_name) <
-		    sizeof(home))
-			add_dir(n, root, home, false);
-	}
-	closedir(d);
+		if (n->v[i].dev == dev && n->v[i].ino == ino)
+			return true;
+	return false;
 }
 
-/* The namespace entry of mntns, (re)read when older than REFRESH_NS. */
-static struct ns *ns_for(struct vigil_path_alias *a, unsigned long long mntns, const char *root)
+/*
+ * The sensitive files below the root of pid (0: the agent's own), resolved inside it. A file
+ * known before whose name is now gone (renamed, or linked elsewhere and its name removed) is
+ * kept under that name: it is still that file wherever it went. One whose name now holds
+ * another file (passwd's new /etc/shadow) is forgotten.
+ */
+static void read_identities(struct ns *n, uint32_t pid)
+{
+	int root = vigil_sensitive_root((int)pid);
+	struct ident *old = n->v;
+	size_t nold = n->n;
+
+	if (root < 0)
+		return; /* the process is gone: what was known stays */
+	n->v = NULL;
+	n->n = n->cap = 0;
+	vigil_sensitive_read(root, add_file, n);
+	for (size_t i = 0; i < nold; i++)
+		if (!known(n, old[i].dev, old[i].ino) && vigil_sensitive_gone(root, old[i].path))
+			add_file(old[i].path, old[i].dev, old[i].ino, n);
+	close(root);
+	for (size_t i = 0; i < nold; i++)
+		free(old[i].path);
+	free(old);
+}
+
+static bool same_view(const struct view *a, const struct view *b)
+{
+	return a->mntns == b->mntns && a->root_dev == b->root_dev && a->root_ino == b->root_ino;
+}
+
+/* The entry of a view, (re)read when older than REFRESH_NS. */
+static struct ns *ns_for(struct vigil_path_alias *a, const struct view *view, uint32_t pid)
 {
 	unsigned long long now = mono_ns();
 	struct ns *n = NULL, *oldest = &a->ns[0];
 
 	for (size_t i = 0; i < NS_MAX; i++) {
-		if (a->ns[i].mntns == mntns) {
+		if (same_view(&a->ns[i].view, view)) {
 			n = &a->ns[i];
 			break;
 		}
@@ -167,46 +150,51 @@ static struct ns *ns_for(struct vigil_path_alias *a, unsigned long long mntns, c
 	if (!n) {
 		n = oldest;
 		ns_clear(n);
-		n->mntns = mntns;
+		n->view = *view;
 	}
 	if (!n->read_ns || now - n->read_ns > REFRESH_NS) {
-		read_identities(n, root);
+		read_identities(n, pid);
 		n->read_ns = now;
 	}
 	return n;
 }
 
-/* The kernel's encoding of a device number (MKDEV: major << 20 | minor). */
-static uint32_t kernel_dev(dev_t d)
+/*
+ * Looks (dev, ino) up among the sensitive files below the root of pid (0: the agent's own);
+ * *view is where pid sees them from (mntns 0: unknown); a view already looked in (seen[0],
+ * seen[1]) is not again.
+ */
+static bool lookup(struct vigil_path_alias *a, uint32_t pid, uint32_t dev, uint64_t ino,
+		   const struct view seen[2], struct view *view, char *out, size_t size)
 {
-	return (uint32_t)((major(d) << 20) | minor(d));
-}
-
-/* Looks (dev, ino) up among the sensitive files below the root of pid (0: the agent's own). */
-static bool lookup(struct vigil_path_alias *a, uint32_t pid, uint32_t dev, uint64_t ino, char *out,
-		   size_t size)
-{
-	char root[64], nsl[64], link[64];
-	unsigned long long mntns = 0;
+	char nsl[64], link[64], root[64];
+	struct view v = { 0 };
+	struct stat st;
 	struct ns *n;
 	ssize_t len;
 
+	memset(view, 0, sizeof(*view));
 	if (pid) {
-		snprintf(root, sizeof(root), "/proc/%u/root", pid);
 		snprintf(nsl, sizeof(nsl), "/proc/%u/ns/mnt", pid);
+		snprintf(root, sizeof(root), "/proc/%u/root", pid);
 	} else {
-		root[0] = '\0'; /* paths as they are: the agent's own view */
 		snprintf(nsl, sizeof(nsl), "/proc/self/ns/mnt");
+		snprintf(root, sizeof(root), "/");
 	}
 	len = readlink(nsl, link, sizeof(link) - 1);
-	if (len <= 0)
+	if (len <= 0 || stat(root, &st))
 		return false;
 	link[len] = '\0';
-	if (sscanf(link, "mnt:[%llu]", &mntns) != 1)
+	if (sscanf(link, "mnt:[%llu]", &v.mntns) != 1)
 		return false;
-	n = ns_for(a, mntns, root);
+	v.root_dev = (uint64_t)st.st_dev;
+	v.root_ino = (uint64_t)st.st_ino;
+	if (same_view(&v, &seen[0]) || same_view(&v, &seen[1]))
+		return false;
+	*view = v;
+	n = ns_for(a, &v, pid);
 	for (size_t i = 0; n && i < n->n; i++) {
-		if (kernel_dev(n->v[i].dev) == dev && (uint64_t)n->v[i].ino == ino) {
+		if (n->v[i].dev == dev && n->v[i].ino == ino) {
 			vigil_strlcpy(out, n->v[i].path, size);
 			return true;
 		}
@@ -217,16 +205,18 @@ static bool lookup(struct vigil_path_alias *a, uint32_t pid, uint32_t dev, uint6
 bool vigil_path_alias__sensitive(struct vigil_path_alias *a, const struct vigil_event *ev,
 				 char *out, size_t size)
 {
-	if (!a || !ev || ev->kind != VIGIL_EV_OPEN || !ev->open.aliased || ev->open.ret < 0 ||
-	    !ev->open.ino)
+	struct view seen[2] = { { 0 }, { 0 } }, node;
+
+	if (!a || !ev || ev->kind != VIGIL_EV_OPEN || ev->open.ret < 0 || !ev->open.ino)
 		return false;
 	/* the sensitive files as the opening process sees them, as its parent does (the
-	 * process may be gone), and as the node does (a host file mounted into a workload) */
+	 * process may be gone), and as the node does (a host file mounted into a workload);
+	 * each view looked in once */
 	if (ev->proc && ev->proc->pid &&
-	    lookup(a, ev->proc->pid, ev->open.dev, ev->open.ino, out, size))
+	    lookup(a, ev->proc->pid, ev->open.dev, ev->open.ino, seen, &seen[0], out, size))
 		return true;
 	if (ev->proc && ev->proc->ppid &&
-	    lookup(a, ev->proc->ppid, ev->open.dev, ev->open.ino, out, size))
+	    lookup(a, ev->proc->ppid, ev->open.dev, ev->open.ino, seen, &seen[1], out, size))
 		return true;
-	return lookup(a, 0, ev->open.dev, ev->open.ino, out, size);
+	return lookup(a, 0, ev->open.dev, ev->open.ino, seen, &node, out, size);
 }

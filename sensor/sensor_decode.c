@@ -329,10 +329,14 @@ int sensor_decode(struct vigil_sensor *s, const struct vg_event *e, struct vigil
 		ev->open.path =
 			resolved_path(s, e, s->path, sizeof(s->path), 0, 1, &ev->open.truncated);
 		ev->open.aliased = e->flags & VG_F_ALIAS;
-		if (ev->open.aliased) {
-			ev->open.dev = (uint32_t)e->arg[4];
-			ev->open.ino = (uint64_t)e->arg[5];
-		}
+		ev->open.dev = (uint32_t)e->arg[4];
+		ev->open.ino = (uint64_t)e->arg[5];
+		ev->open.ident = NULL;
+		/* a renamed sensitive file is no longer at its path: named by what the kernel
+		 * knew it by */
+		if (ev->open.aliased && ev->open.ino)
+			ev->open.ident =
+				sensor_ident_name(s, e->cgroup_id, ev->open.dev, ev->open.ino);
 		ev->open.flags = (uint32_t)e->arg[0];
 		ev->open.ret = (int32_t)e->arg[1];
 		if (e->kind == VG_EV_EXEC_WRITE)

@@ -127,6 +127,7 @@ int vigil_sensor__set_enforce(struct vigil_sensor *s, uint64_t cgroup_id,
 	if (!enf) {
 		if (bpf_map_delete_elem(fd, &cgroup_id) && errno != ENOENT)
 			return -errno;
+		sensor_root_idents_forget(s, cgroup_id);
 		return clear_allow(s, cgroup_id);
 	}
 	memset(&v, 0, sizeof(v));
@@ -141,6 +142,10 @@ int vigil_sensor__set_enforce(struct vigil_sensor *s, uint64_t cgroup_id,
 		return err;
 	if (bpf_map_update_elem(fd, &cgroup_id, &v, BPF_ANY))
 		return -errno;
+	/* from now on an enforcing workload's opens are compared by identity (never cleared:
+	 * one lookup per open where some workload enforces R0010) */
+	if (enf->rules & VIGIL_ENFORCE_SENSITIVE)
+		__atomic_store_n(&s->skel->bss->enforce_idents, 1u, __ATOMIC_SEQ_CST);
 	/* a file reported before is a repeat in the kernel, skipped before the open rules */
 	if (enf->rules & VIGIL_ENFORCE_OPENS)
 		vigil_sensor__reset_dedup(s, cgroup_id);

@@ -5,92 +5,67 @@
  * mount) is recognised by the file itself and judged as its own name. Two sets: the node's
  * files (cgroup id 0, read again whenever a workload's allow sets load, so a `passwd` that
  * replaced /etc/shadow with a new inode is followed), and per enforcing workload the files of
- * its own root, a container image's /etc/shadow, read through /proc/PID/root (keyed by its
+ * its own root, a container image's /etc/shadow, every name resolved inside /proc/PID/root (keyed by its
  * cgroup id, at most VG_ROOT_IDENTS). A file the profile allows by name is allowed by identity
  * too (openallow, same key with the cgroup id), so an alias is never judged more strictly than
  * the name.
  */
-#include <dirent.h>
 #include <errno.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "sensor/sensitive_read.h"
 #include "sensor/sensor_state.h"
-#include "vigil/detect_paths.h"
 #include "vigil/kallow.h"
 #include "vigil.skel.h"
 
 _Static_assert(VIGIL_KALLOW_ROOT_MAX == VG_ROOT_IDENTS, "VIGIL_KALLOW_ROOT_MAX is VG_ROOT_IDENTS");
 
-/* A list being read: the files of root ("" for the node's own view), at most max. */
+/* A list being read: the sensitive files below a root, at most max. */
 struct idents {
 	struct sensor_ident *v;
 	size_t n, max;
-	unsigned left_out; /* sensitive files past max */
-	const char *root;
+	unsigned left_out;		 /* sensitive files past max */
+	const struct vigil_sensor *node; /* set: the node's own files are left out (before max) */
 };
 
-/* Adds the regular file at path (as the workload names it) to the list. */
-static void ident_add(struct idents *l, const char *path)
-{
-	char full[PATH_MAX];
-	struct sensor_ident *id;
-	struct stat st;
+static bool node_ident(const struct vigil_sensor *s, const struct sensor_ident *id);
 
-	if (strlen(path) >= sizeof(id->path) ||
-	    (size_t)snprintf(full, sizeof(full), "%s%s", l->root, path) >= sizeof(full) ||
-	    stat(full, &st) || !S_ISREG(st.st_mode))
+/* One sensitive file found below the root (path as the workload names it; vigil_sensitive_read) */
+static void ident_add(const char *path, uint32_t dev, uint64_t ino, void *arg)
+{
+	struct idents *l = arg;
+	struct sensor_ident found = { .dev = dev, .ino = ino };
+
+	if (strlen(path) >= sizeof(found.path))
+		return;
+	/* a node file mounted into the workload is known node-wide: never spends the bound */
+	if (l->node && node_ident(l->node, &found))
 		return;
 	if (l->n >= l->max) {
 		l->left_out++;
 		return;
 	}
-	id = &l->v[l->n++];
-	/* the kernel's device number (MKDEV), as the record carries it */
-	id->dev = (uint32_t)((major(st.st_dev) << 20) | minor(st.st_dev));
-	id->ino = (uint64_t)st.st_ino;
-	snprintf(id->path, sizeof(id->path), "%s", path);
+	snprintf(found.path, sizeof(found.path), "%s", path);
+	l->v[l->n++] = found;
 }
 
-/* The sensitive files in dir, and one level further down (as sensor/path_alias.c reads them). */
-static void ident_dir(struct idents *l, const char *dir, int depth)
+/* The sensitive files below the root of pid (0: the node's, as the agent sees it), each name
+ * resolved inside that root (sensor/sensitive_read.c, the reader detection uses too). */
+static int idents_read(struct idents *l, int pid)
 {
-	char full[PATH_MAX], path[256];
-	struct dirent *de;
-	DIR *d = NULL;
-	int count = 0;
+	int root = vigil_sensitive_root(pid), err;
 
-	if ((size_t)snprintf(full, sizeof(full), "%s%s", l->root, dir) < sizeof(full))
-		d = opendir(full);
-	while (d && (de = readdir(d)) && count++ < 64) {
-		if (de->d_name[0] == '.' ||
-		    (size_t)snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >= sizeof(path))
-			continue;
-		if (de->d_type == DT_DIR && depth < 1)
-			ident_dir(l, path, depth + 1);
-		else if (vigil_open_class(path) == VIGIL_OPEN_SENSITIVE)
-			ident_add(l, path);
-	}
-	if (d)
-		closedir(d);
-}
-
-/* Detection's sensitive files and directories (vigil/detect_paths.h), below l->root. */
-static void idents_read(struct idents *l)
-{
-	const char *const *f = vigil_sensitive_files(), *const *d = vigil_sensitive_dirs();
-
-	for (size_t i = 0; f[i]; i++)
-		ident_add(l, f[i]);
-	for (size_t i = 0; d[i]; i++)
-		ident_dir(l, d[i], 0);
+	if (root < 0)
+		return root;
+	err = vigil_sensitive_read(root, ident_add, l);
+	close(root);
+	return err;
 }
 
 static int ident_put(int fd, uint64_t cgroup_id, const struct sensor_ident *id)
@@ -108,7 +83,7 @@ static int ident_put(int fd, uint64_t cgroup_id, const struct sensor_ident *id)
 int sensor_identities_load(struct vigil_sensor *s)
 {
 	int fd = bpf_map__fd(s->skel->maps.sensitive);
-	struct idents l = { .v = s->idents, .max = SENSOR_IDENTS_MAX, .root = "" };
+	struct idents l = { .v = s->idents, .max = SENSOR_IDENTS_MAX };
 	int err;
 
 	for (size_t i = 0; i < s->nidents; i++) {
@@ -118,8 +93,10 @@ int sensor_identities_load(struct vigil_sensor *s)
 
 		bpf_map_delete_elem(fd, &k);
 	}
-	idents_read(&l);
+	err = idents_read(&l, 0);
 	s->nidents = l.n;
+	if (err < 0)
+		return err;
 	for (size_t i = 0; i < s->nidents; i++)
 		if ((err = ident_put(fd, 0, &s->idents[i])) < 0)
 			return err;
@@ -194,6 +171,48 @@ static bool node_ident(const struct vigil_sensor *s, const struct sensor_ident *
 	return false;
 }
 
+const char *sensor_ident_name(const struct vigil_sensor *s, uint64_t cgroup_id, uint32_t dev,
+			      uint64_t ino)
+{
+	for (size_t i = 0; i < s->nidents; i++)
+		if (s->idents[i].dev == dev && s->idents[i].ino == ino)
+			return s->idents[i].path;
+	for (size_t i = 0; i < s->nroot_idents; i++) {
+		const struct sensor_root_ident *r = &s->root_idents[i];
+
+		if (r->cgroup_id == cgroup_id && r->id.dev == dev && r->id.ino == ino)
+			return r->id.path;
+	}
+	return NULL;
+}
+
+void sensor_root_idents_forget(struct vigil_sensor *s, uint64_t cgroup_id)
+{
+	size_t keep = 0;
+
+	for (size_t i = 0; i < s->nroot_idents; i++)
+		if (s->root_idents[i].cgroup_id != cgroup_id)
+			s->root_idents[keep++] = s->root_idents[i];
+	s->nroot_idents = keep;
+}
+
+/* Remembers the identities loaded for the workload (sensor_ident_name). */
+static int root_idents_keep(struct vigil_sensor *s, uint64_t cgroup_id,
+			    const struct sensor_ident *v, const bool *bad, size_t n)
+{
+	struct sensor_root_ident *r;
+
+	sensor_root_idents_forget(s, cgroup_id);
+	r = realloc(s->root_idents, (s->nroot_idents + n + 1) * sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	s->root_idents = r;
+	for (size_t i = 0; i < n; i++)
+		if (!bad[i])
+			r[s->nroot_idents++] = (struct sensor_root_ident){ cgroup_id, v[i] };
+	return 0;
+}
+
 int vigil_sensor__kallow_root(struct vigil_sensor *s, uint64_t cgroup_id,
 			      const struct vigil_profile *p, const char *container, int pid,
 			      struct vigil_kallow_root *ret)
@@ -201,21 +220,18 @@ int vigil_sensor__kallow_root(struct vigil_sensor *s, uint64_t cgroup_id,
 	static const struct vigil_kallow_visit visit = { root_open, NULL, NULL };
 	struct sensor_ident *v = calloc(VG_ROOT_IDENTS, sizeof(*v));
 	bool bad[VG_ROOT_IDENTS] = { false };
-	char root[64];
-	struct idents l = { .v = v, .max = VG_ROOT_IDENTS, .root = root };
+	struct idents l = { .v = v, .max = VG_ROOT_IDENTS, .node = s };
 	struct root_load r = { s, cgroup_id, &l, bad };
 	int fd = bpf_map__fd(s->skel->maps.sensitive), err;
-	size_t keep = 0;
 
 	memset(ret, 0, sizeof(*ret));
 	if (!v)
 		return -ENOMEM;
-	snprintf(root, sizeof(root), "/proc/%d/root", pid);
-	idents_read(&l);
-	for (size_t i = 0; i < l.n; i++) /* the node's are known node-wide */
-		if (!node_ident(s, &v[i]))
-			v[keep++] = v[i];
-	l.n = keep;
+	/* the node's files left out as they are read (l.node) */
+	if ((err = idents_read(&l, pid)) < 0) {
+		free(v);
+		return err;
+	}
 	/* allowances first, then the files: never stricter than the profile in between */
 	err = vigil_profile__kernel_allow(p, container, &visit, &r, NULL);
 	if (!err)
@@ -234,6 +250,8 @@ int vigil_sensor__kallow_root(struct vigil_sensor *s, uint64_t cgroup_id,
 		}
 	}
 	ret->left_out += l.left_out;
+	if (!err)
+		err = root_idents_keep(s, cgroup_id, v, bad, l.n);
 	free(v);
 	return err;
 }

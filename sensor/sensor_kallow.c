@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -26,27 +27,42 @@ _Static_assert(VIGIL_KALLOW_FILE == VG_OA_FILE && VIGIL_KALLOW_CHILD == VG_OA_CH
 _Static_assert(VIGIL_KALLOW_OPEN == VG_KA_OPEN && VIGIL_KALLOW_NET == VG_KA_NET,
 	       "VIGIL_KALLOW_* are VG_KA_*");
 
-/* Deletes every key of one workload from a map whose keys start with the cgroup id. */
+/*
+ * Deletes every key of one workload from a map whose keys start with the cgroup id: the keys
+ * are collected in one walk, then deleted (deleting during the walk would have to restart it
+ * after each delete, quadratic in a map of thousands of entries).
+ */
 int sensor_kallow_clear_keys(int fd, uint64_t cgroup_id, size_t key_size)
 {
-	unsigned char k[64], next[64];
+	unsigned char k[64], next[64], *keys = NULL, *grown;
+	size_t n = 0, cap = 0;
 	void *prev = NULL;
 	uint64_t cg;
+	int err = 0;
 
-	if (key_size > sizeof(k))
+	if (key_size > sizeof(k) || key_size < sizeof(cg))
 		return -EINVAL;
 	while (!bpf_map_get_next_key(fd, prev, next)) {
 		memcpy(&cg, next, sizeof(cg));
 		if (cg == cgroup_id) {
-			if (bpf_map_delete_elem(fd, next) && errno != ENOENT)
-				return -errno;
-			prev = NULL; /* restart: deleting can reorder the walk */
-			continue;
+			if (n == cap) {
+				cap = cap ? cap * 2 : 64;
+				if (!(grown = realloc(keys, cap * key_size))) {
+					free(keys);
+					return -ENOMEM;
+				}
+				keys = grown;
+			}
+			memcpy(keys + n++ * key_size, next, key_size);
 		}
 		memcpy(k, next, key_size);
 		prev = k;
 	}
-	return 0;
+	for (size_t i = 0; i < n && !err; i++)
+		if (bpf_map_delete_elem(fd, keys + i * key_size) && errno != ENOENT)
+			err = -errno;
+	free(keys);
+	return err;
 }
 
 int vigil_sensor__set_kallow(struct vigil_sensor *s, uint64_t cgroup_id, uint32_t kinds)

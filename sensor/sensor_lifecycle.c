@@ -259,6 +259,7 @@ void vigil_sensor__free(struct vigil_sensor *s)
 	vigil_bpf__destroy(s->skel);
 	for (int i = 0; i < SPAWN_MAX; i++)
 		free(s->spawned[i].dir);
+	free(s->root_idents);
 	vigil_proc_table__free(s->procs);
 	vigil_workload_table__free(s->wls);
 	vigil_dns_streams__free(s->dns_streams);

@@ -48,6 +48,13 @@ struct sensor_ident {
 	char path[128];
 };
 
+/* A sensitive file of an enforcing workload's own root, as loaded into map sensitive: the
+ * name an open the kernel knew by identity is given (a renamed file is no longer at its path). */
+struct sensor_root_ident {
+	uint64_t cgroup_id;
+	struct sensor_ident id;
+};
+
 struct spawned {
 	uint64_t cgroup_id;
 	char *dir;
@@ -69,6 +76,8 @@ struct vigil_sensor {
 	unsigned nprogs;
 	struct sensor_ident idents[SENSOR_IDENTS_MAX];
 	size_t nidents;
+	struct sensor_root_ident *root_idents; /* of enforcing workloads (sensor_idents.c) */
+	size_t nroot_idents;
 	int64_t realtime_offset; /* CLOCK_REALTIME - CLOCK_MONOTONIC at open */
 	struct vigil_proc_table *procs;
 	struct vigil_workload_table *wls;
@@ -149,6 +158,12 @@ void sensor_exec_entered(struct vigil_sensor *s, const struct vg_event *e, struc
 int sensor_decode_strings(struct vigil_sensor *s, const struct vg_event *e, size_t size);
 /* sensor_kallow.c: the node-wide map of the files the open rules name (R0010, R0006) */
 int sensor_sensitive_load(struct vigil_sensor *s);
+/* sensor_idents.c: the sensitive file (its own name) a workload's open of (dev, ino) is, by the
+ * identities loaded into the kernel; NULL when none */
+const char *sensor_ident_name(const struct vigil_sensor *s, uint64_t cgroup_id, uint32_t dev,
+			      uint64_t ino);
+/* sensor_idents.c: forgets the workload's own root's identities */
+void sensor_root_idents_forget(struct vigil_sensor *s, uint64_t cgroup_id);
 /* sensor_idents.c: the node's sensitive files by identity, read again into map sensitive */
 int sensor_identities_load(struct vigil_sensor *s);
 /* sensor_idents.c: the files of v[0..n) that a profile entry (path, kind, flags) names get the

@@ -211,8 +211,11 @@ struct vigil_event {
 			int32_t ret;	  /* fd or -errno */
 			bool truncated;	  /* path is not whole: a prefix (cut by the sensor) */
 			bool aliased;	  /* the file has other names (hard links, a bind mount) */
-			uint32_t dev; /* aliased: the file's device (kernel encoding) and inode */
+			uint32_t dev;	  /* a regular file's device (kernel encoding) and inode */
 			uint64_t ino;
+			/* aliased: the sensitive file it is by the identities the kernel holds
+			 * (its own name, e.g. "/etc/shadow"), NULL when none */
+			const char *ident;
 			uint64_t size;	     /* FILE_READ: bytes read */
 			const uint8_t *data; /* FILE_READ: sample (data_len bytes), may be NULL */
 			uint32_t data_len;

@@ -192,6 +192,14 @@ void agent_wl_kallow(struct agent *a, struct wl *w);
 void agent_wl_unkallow(struct agent *a, struct wl *w);
 /* Each loop: the container roots' sensitive files of workloads enforcing R0010, once known. */
 void agent_kallow_roots(struct agent *a, uint64_t now);
+/*
+ * kallow.c: the process listed in procs (a cgroup.procs) whose root to read as its container's:
+ * never one whose root is the agent's or host_root's (a DaemonSet agent sees the node's root
+ * there; runc:[2:INIT] has it until its pivot_root) nor a runtime's (runc, crun, conmon, a
+ * shim); the container's init (NSpid ending in 1) first, else the oldest (a chrooted process
+ * the workload started later is no container root). 0 when none has the container's root yet.
+ */
+int agent_root_pid(const char *procs, const char *host_root);
 void agent_wl_unenforce(struct agent *a, struct wl *w);
 /* The node-wide switch file, applied when it changed (every loop). */
 void agent_enforce_switch(struct agent *a);

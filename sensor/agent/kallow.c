@@ -10,10 +10,12 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "sensor/agent/agent_state.h"
 #include "vigil/kallow.h"
@@ -53,32 +55,123 @@ void agent_wl_kallow(struct agent *a, struct wl *w)
 			   w->name, strerror(-err));
 }
 
-/* A process of the workload whose root is not the agent's (the container's, once runc has
- * pivoted into it); 0 when none has it yet. */
-static int root_pid(const struct agent *a, const struct wl *w)
+/* Whether name (a comm, or an executable's base name) is a container runtime's. */
+static bool runtime_name(const char *name)
 {
-	char path[PATH_MAX + 600], line[32], root[64];
-	struct stat me, st;
+	static const char *const names[] = { "runc", "crun", "conmon", "containerd-shim", NULL };
+
+	for (size_t i = 0; names[i]; i++)
+		if (!strncmp(name, names[i], strlen(names[i])))
+			return true;
+	/* runc re-executes itself from a sealed copy: /memfd:runc_cloned:/proc/self/exe */
+	return strstr(name, "runc_cloned") != NULL;
+}
+
+/* A container runtime's own process (runc:[2:INIT] before its pivot_root, crun, conmon, a
+ * shim), by its name or its executable's: its root is not the container's. */
+static bool runtime_proc(long pid)
+{
+	char path[64], comm[32] = "", exe[PATH_MAX], *base;
+	ssize_t len;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%ld/comm", pid);
+	if (!(f = fopen(path, "re")))
+		return true; /* gone */
+	if (!fgets(comm, sizeof(comm), f))
+		comm[0] = '\0';
+	fclose(f);
+	if (runtime_name(comm))
+		return true;
+	snprintf(path, sizeof(path), "/proc/%ld/exe", pid);
+	if ((len = readlink(path, exe, sizeof(exe) - 1)) <= 0)
+		return false; /* a kernel thread has none; the root decides */
+	exe[len] = '\0';
+	base = strrchr(exe, '/');
+	return runtime_name(base ? base + 1 : exe) || strstr(exe, "runc_cloned");
+}
+
+/* Whether pid is its pid namespace's init (the container's first process: NSpid ends in 1),
+ * and its start time (clock ticks since boot, field 22 of stat; 0 when unreadable). */
+static bool ns_init(long pid, unsigned long long *start)
+{
+	char path[64], line[512], *p;
+	bool init = false;
+	FILE *f;
+
+	*start = 0;
+	snprintf(path, sizeof(path), "/proc/%ld/status", pid);
+	if ((f = fopen(path, "re"))) {
+		while (fgets(line, sizeof(line), f))
+			if (!strncmp(line, "NSpid:", 6)) {
+				p = strrchr(line, '\t');
+				init = p && strtol(p + 1, NULL, 10) == 1 &&
+				       strchr(line + 6, '\t') != p;
+				break;
+			}
+		fclose(f);
+	}
+	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+	if ((f = fopen(path, "re"))) {
+		/* the comm may hold spaces: fields counted after its closing parenthesis */
+		if (fgets(line, sizeof(line), f) && (p = strrchr(line, ')')))
+			sscanf(p + 1,
+			       " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d "
+			       "%*d %*d %*d %llu",
+			       start);
+		fclose(f);
+	}
+	return init;
+}
+
+int agent_root_pid(const char *procs, const char *host_root)
+{
+	char line[32], root[64];
+	struct stat me, host, st;
+	unsigned long long start, best_start = 0;
+	bool has_host;
 	FILE *f;
 	int pid = 0;
 
-	if (!w->cgroup[0] || !a->cg_root[0] || stat("/", &me) ||
-	    (size_t)snprintf(path, sizeof(path), "%s%s/cgroup.procs", a->cg_root, w->cgroup) >=
-		    sizeof(path) ||
-	    !(f = fopen(path, "re")))
+	if (stat("/", &me) || !(f = fopen(procs, "re")))
 		return 0;
-	for (int i = 0; !pid && i < 16 && fgets(line, sizeof(line), f); i++) {
+	has_host = host_root && host_root[0] && !stat(host_root, &host);
+	for (int i = 0; i < 64 && fgets(line, sizeof(line), f); i++) {
 		char *end;
 		long p = strtol(line, &end, 10);
+		bool init;
 
 		if (p <= 0 || p > INT_MAX || (*end && *end != '\n'))
 			continue;
 		snprintf(root, sizeof(root), "/proc/%ld/root/", p);
-		if (!stat(root, &st) && (st.st_dev != me.st_dev || st.st_ino != me.st_ino))
+		if (stat(root, &st) || (st.st_dev == me.st_dev && st.st_ino == me.st_ino) ||
+		    (has_host && st.st_dev == host.st_dev && st.st_ino == host.st_ino) ||
+		    runtime_proc(p))
+			continue;
+		init = ns_init(p, &start);
+		if (init) {
 			pid = (int)p;
+			break;
+		}
+		if (!pid || (start && start < best_start)) {
+			pid = (int)p;
+			best_start = start;
+		}
 	}
 	fclose(f);
 	return pid;
+}
+
+/* The process of the workload whose root to read (agent_root_pid), 0 when none yet. */
+static int root_pid(const struct agent *a, const struct wl *w)
+{
+	char path[PATH_MAX + 600];
+
+	if (!w->cgroup[0] || !a->cg_root[0] ||
+	    (size_t)snprintf(path, sizeof(path), "%s%s/cgroup.procs", a->cg_root, w->cgroup) >=
+		    sizeof(path))
+		return 0;
+	return agent_root_pid(path, a->c->k8s_host_root);
 }
 
 #define ROOT_RETRY_NS 200000000ULL

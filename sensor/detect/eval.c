@@ -382,10 +382,13 @@ static int eval_open(struct raise *r)
 	const char *who = NULL;
 	char alias[256], by[600] = "";
 
-	/* the file under another name: a hard link or a bind mount of a sensitive file */
-	if (ev->open.aliased && cls != VIGIL_OPEN_SENSITIVE && cls != VIGIL_OPEN_TOKEN &&
-	    cls != VIGIL_OPEN_ENVIRON &&
-	    vigil_path_alias__sensitive(r->d->alias, ev, alias, sizeof(alias))) {
+	/* the file under another name: a hard link, a bind mount or a rename of a sensitive file
+	 * (every regular file opened carries its identity: a renamed one has one link, no mount) */
+	if ((ev->open.aliased || ev->open.ino) && cls != VIGIL_OPEN_SENSITIVE &&
+	    cls != VIGIL_OPEN_TOKEN && cls != VIGIL_OPEN_ENVIRON &&
+	    (vigil_path_alias__sensitive(r->d->alias, ev, alias, sizeof(alias)) ||
+	     (ev->open.ident && ev->open.ret >= 0 &&
+	      snprintf(alias, sizeof(alias), "%s", ev->open.ident) > 0))) {
 		if (open_allowed(r, alias, &who))
 			return 0;
 		if (who)
@@ -395,11 +398,10 @@ static int eval_open(struct raise *r)
 					    "persistence path written: %s, opened as %s (a hard "
 					    "link or a bind mount of it)%s%s",
 					    alias, path, ev->open.ret < 0 ? " (denied)" : "", by);
-		return detect_raise(
-			r, VIGIL_R0010, alias,
-			"sensitive file access: %s, opened as %s (a hard link or a bind "
-			"mount of it)%s",
-			alias, path, by);
+		return detect_raise(r, VIGIL_R0010, alias,
+				    "sensitive file access: %s, opened as %s (a hard link, a bind "
+				    "mount or a rename of it)%s",
+				    alias, path, by);
 	}
 	/* R1007: a write to a CPU's model-specific registers (XMRig's RandomX tuning); attempts
 	 * count, the profile does not excuse it */

@@ -4,7 +4,9 @@
 # R0010 kill through another name of a container image's OWN sensitive file (docs/ENFORCEMENT.md).
 # An image carries its own /etc/shadow (not the node's). A podman container bound by an agent with
 # `enforce: [R0010]`, `enforce_mode: kill` copies it through a hard link it makes and through a
-# bind mount it makes, both inside the container: the kernel knows the file by its identity (read
+# bind mount it makes, renamed (mv), linked elsewhere with its own name removed (ln + rm), all inside
+# the container, and the file the image's /etc/gshadow (an absolute symlink) names, opened by its
+# own name: the kernel knows the file by its identity (read
 # through /proc/PID/root when the container is bound), kills cp at the open, the copy never
 # appears, the alert says killed, the container goes on. With the node-wide switch the same copy
 # is made (the attack is real; the alert says would-kill). A second container whose profile
@@ -16,15 +18,20 @@ requires_podman
 podman_image_busybox
 vigil_has agent || skip "vigil agent is not part of this build"
 
-# the image: busybox and an /etc/shadow of its own (in the image's layer, not the node's file)
-IMAGE=localhost/vigil-busybox-shadow:test
+# the image: busybox and an /etc/shadow of its own (in the image's layer, not the node's file),
+# and an /etc/gshadow that is an absolute symlink to /data/gs (read inside the image's root: the
+# node has no /data/gs, or another file there)
+IMAGE=localhost/vigil-busybox-shadow:t2014-symlink
 SECRET='root:$6$t2014image$c0ntainer0wnSecret:19000:0:99999:7:::'
+GSECRET='root:!:t2014gshadow:'
 (
 	flock -w 120 9 || exit 1
 	podman_cmd image exists "$IMAGE" && exit 0
 	rm -rf "$TEST_TMP/root"
 	_busybox_rootfs "$TEST_TMP/root" && echo "$SECRET" >"$TEST_TMP/root/etc/shadow" &&
-		chmod 600 "$TEST_TMP/root/etc/shadow" && _podman_import "$IMAGE" "$TEST_TMP/root"
+		chmod 600 "$TEST_TMP/root/etc/shadow" && mkdir "$TEST_TMP/root/data" &&
+		echo "$GSECRET" >"$TEST_TMP/root/data/gs" && ln -s /data/gs "$TEST_TMP/root/etc/gshadow" &&
+		_podman_import "$IMAGE" "$TEST_TMP/root"
 ) 9>"$VIGIL_PODMAN_DIR/.image.lock" || fail "cannot build $IMAGE"
 
 PROFILES=$TEST_TMP/profiles
@@ -58,8 +65,14 @@ profile allow '  opens:
 # round R MODE: the container copies its /etc/shadow through a hard link (hl) or a bind mount
 # (bind) it makes to /ctl/stolen-R; done-R says the shell went on
 LOOP='while :; do if [ -e /ctl/go ]; then r=$(cat /ctl/go); rm -f /ctl/go; m=${r%%-*};
-  if [ "$m" = hl ]; then ln /etc/shadow /tmp/hl-$r && cp /tmp/hl-$r /ctl/stolen-$r; fi;
-  if [ "$m" = bind ]; then touch /tmp/bf-$r && mount --bind /etc/shadow /tmp/bf-$r && cp /tmp/bf-$r /ctl/stolen-$r; fi;
+  if [ "$m" = hl ]; then ln /etc/shadow /tmp/hl-$r && cp /tmp/hl-$r /ctl/stolen-$r; rm -f /tmp/hl-$r; fi;
+  if [ "$m" = bind ]; then touch /tmp/bf-$r && mount --bind /etc/shadow /tmp/bf-$r && cp /tmp/bf-$r /ctl/stolen-$r;
+    umount /tmp/bf-$r; rm -f /tmp/bf-$r; fi;
+  if [ "$m" = mv ]; then mv /etc/shadow /tmp/mv-$r && stat -c %h /tmp/mv-$r >/ctl/links-$r &&
+    cp /tmp/mv-$r /ctl/stolen-$r; mv /tmp/mv-$r /etc/shadow; fi;
+  if [ "$m" = gs ]; then cp /data/gs /ctl/stolen-$r; fi;
+  if [ "$m" = lnrm ]; then ln /etc/shadow /tmp/lr-$r && rm /etc/shadow && stat -c %h /tmp/lr-$r >/ctl/links-$r &&
+    cp /tmp/lr-$r /ctl/stolen-$r; mv /tmp/lr-$r /etc/shadow; fi;
   echo done >/ctl/done-$r; fi; sleep 0.1; done'
 podman_cgroup_parent t2014c
 declare -A CTL CG NAME
@@ -121,6 +134,24 @@ round deny bind-k2
 [ ! -s "${CTL[deny]}/stolen-bind-k2" ] || fail "bind mount: cp copied the image's /etc/shadow"
 wait_until 10 has_alert "$deny_cg" rule_id=R0010 key=/etc/shadow action=killed event.path=/tmp/bf-bind-k2 ||
 	fail "bind mount: no alert saying killed: $(cat "$ALERTS")"
+
+# renamed, or linked elsewhere and its own name removed: one link, no mount, still its identity
+round deny mv-k3
+assert_eq 1 "$(cat "${CTL[deny]}/links-mv-k3")" "renamed: the file has one link (no other name left)"
+[ ! -s "${CTL[deny]}/stolen-mv-k3" ] || fail "renamed: cp copied the image's /etc/shadow"
+wait_until 10 has_alert "$deny_cg" rule_id=R0010 key=/etc/shadow action=killed event.path=/tmp/mv-mv-k3 ||
+	fail "renamed: no alert saying killed: $(cat "$ALERTS")"
+round deny lnrm-k4
+assert_eq 1 "$(cat "${CTL[deny]}/links-lnrm-k4")" "linked and removed: the file has one link"
+[ ! -s "${CTL[deny]}/stolen-lnrm-k4" ] || fail "linked and removed: cp copied the image's /etc/shadow"
+wait_until 10 has_alert "$deny_cg" rule_id=R0010 key=/etc/shadow action=killed event.path=/tmp/lr-lnrm-k4 ||
+	fail "linked and removed: no alert saying killed: $(cat "$ALERTS")"
+
+# /etc/gshadow is an absolute symlink in the image: the file it names there is known by identity
+round deny gs-k5
+[ ! -s "${CTL[deny]}/stolen-gs-k5" ] || fail "symlinked gshadow: cp copied the image's /data/gs"
+wait_until 10 has_alert "$deny_cg" rule_id=R0010 key=/etc/gshadow action=killed event.path=/data/gs ||
+	fail "symlinked gshadow: no alert saying killed: $(cat "$ALERTS")"
 
 # the profile allows /etc/shadow by name: its hard link is allowed too, nothing killed
 round allow hl-a1
