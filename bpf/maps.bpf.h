@@ -128,6 +128,16 @@ struct {
 	__type(value, struct vg_uring_open);
 } uring_open __weak SEC(".maps");
 
+/* Threads of a container runtime's init that called execve, by thread id (the initial pid
+ * namespace's): the thread group's start time then (bpf/process.bpf.c exec_note). The exec
+ * that follows consumes its entry; one of a failed execve is found stale by its start time. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, __u64);
+} execnote __weak SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, VG_CNT__MAX);

@@ -11,6 +11,7 @@
 #include "maps.bpf.h"
 #include "record.bpf.h"
 #include "extract.bpf.h"
+#include "syscalls.bpf.h"
 #include "enforce.bpf.h"
 
 /* Was the executable written by a monitored workload since the sensor started (map written)? */
@@ -68,16 +69,73 @@ static __always_inline bool exec_entered(struct task_struct *t)
 }
 
 /*
- * The same for a container in the host's pid namespace: the runtime's exec (runc exec, what
- * conmon and the containerd shim run) waits in its own cgroup for the process it put into the
- * container's, so the new process's parent is the runtime, outside the container's cgroup. A
- * container's own processes are born in its cgroup; an orphan of one is handed to conmon or
- * the shim (not the runtime); the entrypoint is the runtime's too (runc run), but it is then
- * the only task of its cgroup (its exec ended its other threads), while an exec into a running
- * container finds the entrypoint there. Missed: an exec whose runc exited before the new
- * process reached this hook (it is then conmon's or the shim's, as an orphan is).
+ * At execve's entry (bpf/syscalls.bpf.c, monitored tasks only): is the caller a container
+ * runtime's init about to run the command it put into a container? Its comm is the runtime's
+ * (runc:[2:INIT]: vg_runtime_comm), and so is its executable (vg_runtime_exe), a file it
+ * brought from outside: the executable's mount is not in the task's mount namespace (the init
+ * has joined the container's; a program of the container's own, on its root or a volume, lies
+ * in it). A workload can rename itself and name a file runc, not run a file from beyond its
+ * mount namespace (a memfd aside: see docs/DETECTION.md R2000). Noted by thread id, with the
+ * thread group's start time (a thread that execs takes its leader's, and a reused id has
+ * another).
  */
-static __always_inline bool exec_entered_host(struct task_struct *t, __u64 cg)
+__noinline int exec_note(void)
+{
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	struct vfsmount *mnt;
+	struct mount *m;
+	struct file *exe;
+	char c[16] = {};
+	__u64 start;
+	__u32 tid;
+
+	bpf_get_current_comm(&c, sizeof(c));
+	if (!vg_runtime_comm(c))
+		return 0;
+	exe = BPF_CORE_READ(t, mm, exe_file);
+	if (!exe)
+		return 0;
+	__builtin_memset(c, 0, sizeof(c));
+	bpf_probe_read_kernel_str(&c, sizeof(c), BPF_CORE_READ(exe, f_path.dentry, d_name.name));
+	if (!vg_runtime_exe(c))
+		return 0;
+	mnt = BPF_CORE_READ(exe, f_path.mnt);
+	m = container_of(mnt, struct mount, mnt);
+	if (BPF_CORE_READ(m, mnt_ns) == BPF_CORE_READ(t, nsproxy, mnt_ns))
+		return 0;
+	tid = (__u32)bpf_get_current_pid_tgid();
+	start = BPF_CORE_READ(t, group_leader, start_boottime);
+	bpf_map_update_elem(&execnote, &tid, &start, BPF_ANY);
+	return 0;
+}
+
+/* Was this exec noted at its call (exec_note)? The note is consumed either way. */
+static __always_inline bool exec_noted(struct task_struct *t, pid_t old_pid)
+{
+	__u32 tid = old_pid;
+	__u64 *start = bpf_map_lookup_elem(&execnote, &tid);
+	bool yes;
+
+	if (!start)
+		return false;
+	yes = *start == BPF_CORE_READ(t, start_boottime);
+	bpf_map_delete_elem(&execnote, &tid);
+	return yes;
+}
+
+/*
+ * The same for a container in the host's pid namespace: the runtime's exec (runc exec, what
+ * conmon and the containerd shim run) puts a process into the container's cgroup from its own,
+ * so the new process's parent is the runtime, outside the container's cgroup. A container's
+ * own processes are born in their parent's cgroup; an orphan of one is handed to conmon or the
+ * shim (not the runtime); the entrypoint is the runtime's too (runc run), but it is then the
+ * only task of its cgroup (its exec ended its other threads), while an exec into a running
+ * container finds the entrypoint there. runc may exit before the new process reaches this hook
+ * (it returns when the init closes its sync pipe, just before the execve), handing it to conmon
+ * or the shim as an orphan is: then the note taken at the execve's call (noted: exec_note)
+ * says it was the runtime's init.
+ */
+static __always_inline bool exec_entered_host(struct task_struct *t, __u64 cg, bool noted)
 {
 	struct task_struct *p = BPF_CORE_READ(t, real_parent);
 	char pc[16] = {};
@@ -86,6 +144,8 @@ static __always_inline bool exec_entered_host(struct task_struct *t, __u64 cg)
 	    BPF_CORE_READ(p, cgroups, dfl_cgrp, kn, id) == cg ||
 	    BPF_CORE_READ(t, cgroups, nr_tasks) < 2)
 		return false;
+	if (noted)
+		return true;
 	BPF_CORE_READ_STR_INTO(&pc, p, comm);
 	return vg_runtime_comm(pc);
 }
@@ -163,6 +223,7 @@ int BPF_PROG(vg_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	struct dentry *d;
 	__u64 cg, as, ae;
 	__u32 off = 0;
+	bool noted;
 
 	if (!want(VG_EV_EXEC) || !monitored(&cg))
 		return 0;
@@ -191,9 +252,10 @@ int BPF_PROG(vg_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 			     VG_STR_ARGV);
 	off = put_path(e, off, 2, BPF_CORE_READ(t, fs, pwd.dentry), BPF_CORE_READ(t, fs, pwd.mnt));
 	e->arg[0] = BPF_CORE_READ(bprm, argc);
+	noted = exec_noted(t, old_pid);
 	if (exec_entered(t))
 		e->arg[0] |= VG_EXEC_ENTERED;
-	else if (exec_entered_host(t, cg))
+	else if (exec_entered_host(t, cg, noted))
 		e->arg[0] |= VG_EXEC_ENTERED_HOST;
 	if (e->arg[0] & (VG_EXEC_ENTERED | VG_EXEC_ENTERED_HOST))
 		exec_enterer(t, e);

@@ -123,6 +123,20 @@ static inline __attribute__((always_inline)) int vg_runtime_comm(const char *c)
 	       vg_comm_is(c, "crun", 0);
 }
 
+/*
+ * The runtime's own executable, by the name of its file (the last component of the task's
+ * exe): runc and crun as installed, runc's copy of itself ("runc.XXXXXX" under /run/runc/) and
+ * its sealed in-memory copy ("memfd:runc_cloned:/proc/self/exe"). leaf: a name as the kernel
+ * keeps it, 16 readable bytes, NUL-terminated within them (a longer name cut at 15).
+ * bpf/process.bpf.c exec_note: with vg_runtime_comm, and the file lying outside the task's
+ * mount namespace, a runtime's init about to run a command in a container.
+ */
+static inline __attribute__((always_inline)) int vg_runtime_exe(const char *leaf)
+{
+	return vg_comm_is(leaf, "runc", 0) || vg_comm_is(leaf, "crun", 0) ||
+	       vg_comm_is(leaf, "runc.", 1) || vg_comm_is(leaf, "memfd:runc", 1);
+}
+
 /* flags in struct vg_event.xflags */
 /* exec: the kernel honoured a set-user-id or set-group-id bit or file capabilities of the
  * executable (bprm->per_clear: the personality bits cleared on a privilege change) */

@@ -28,6 +28,11 @@ int BPF_PROG(vg_sys_enter, struct pt_regs *regs, long id)
 
 	if (!monitored_c(&cg, &c))
 		return 0;
+	/* an exec into a container in the host's pid namespace is told by its runtime's init,
+	 * which is gone or orphaned by the time the exec completes: noted at the call (two
+	 * compares for every other syscall) */
+	if (id == NR_execve || id == NR_execveat)
+		exec_note();
 	if ((__u64)id >= VG_MAX_SYSCALLS)
 		return 0;
 	w = (id >> 6) & (VG_BITMAP_WORDS - 1);

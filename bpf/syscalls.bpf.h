@@ -45,6 +45,8 @@
 #define NR_socket	     41
 #define NR_openat2	     437
 #define NR_fchmodat2	     452
+#define NR_execve	     59
+#define NR_execveat	     322
 
 /* The x86_64 argument registers r10..di are adjacent in pt_regs: one read instead of four. */
 struct sys_args {
@@ -83,5 +85,7 @@ int send_peer(__u64 sk, __u64 uaddr, __u64 how, __u64 ret_fd, __u64 cg);
  * -1 when not known yet) and event flags (VG_F_*, high 32 bits) */
 int socket_made(__u64 fam, __u64 type, __u64 proto, __u64 ret_flags, __u64 cg);
 int on_call(__u64 regs, long nr, long ret, __u64 cg);
+/* at execve's entry: notes a container runtime's init about to exec (bpf/process.bpf.c) */
+int exec_note(void);
 
 #endif

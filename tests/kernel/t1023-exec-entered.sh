@@ -7,8 +7,14 @@
 #  - a new pid namespace, the command its pid 2 (a container with its own pid namespace);
 #  - the same pid namespace, the command moved into a child cgroup beside a process already
 #    there by a runtime-named parent outside it (a hostPID container): entered_host_pid;
+#  - the hostPID shape when the runtime returned before the exec (runc exits once its init
+#    closed the sync pipe, just before the execve: the command is then the tool's, as an
+#    orphan is): told by the note taken at the execve's call, the caller being the runtime's
+#    init (comm runc:[2:INIT], its executable named runc and outside its mount namespace);
 # and not: the namespace's pid 1, the only task of the child cgroup (an entrypoint), the
-# runtime's stages themselves, a tool's own plain child.
+# runtime's stages themselves, a tool's own plain child; nor the late shape when the caller
+# lacks one of the three (renamed only, a file named runc in its own mount namespace, a comm
+# of its own), nor when it is alone in the child cgroup (an entrypoint whose runtime returned).
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/sensor-lib.sh"
 requires_progs
@@ -55,4 +61,45 @@ trace_json "$out" /bin/sh -c "$EN ns conmon /bin/true && $EN ns conmon /bin/true
 assert_eq 0 "$TRACE_RC" "enter_ns twice: $(cat "$out.cmd" "$TRACE_ERR")"
 assert_eq 2 "$(json_count "$out" kind=exec event.path=/usr/bin/true event.entered=true)" \
 	"entries of one command twice"
+# 5. hostPID, the runtime gone before the exec: its init's exec was noted at the call. The
+#    program runs under the name runc (a copy) so that its executable is the runtime's by name.
+mkdir -p "$TEST_TMP/rt"
+cp "$EN" "$TEST_TMP/rt/runc"
+late() { # OUT MODE [CMD...]: the late shape run by the runc copy, the tool named conmon
+	local out=$1 mode=$2
+	shift 2
+	trace_json "$out" "$TEST_TMP/rt/runc" "$mode" conmon "$@"
+	assert_eq 0 "$TRACE_RC" "enter_ns $mode: $(cat "$out.cmd" "$TRACE_ERR")"
+}
+out=$TEST_TMP/late.jsonl
+late "$out" late /bin/echo entered-late
+tool=$(sed -n 's/^tool //p' "$out.cmd")
+pid=$(sed -n 's/^entered //p' "$out.cmd")
+[ -n "$tool" ] && [ -n "$pid" ] || fail "enter_ns late printed no pids: $(cat "$out.cmd")"
+expect 1 "$out" kind=exec event.path=/usr/bin/echo "process.pid=$pid" event.entered=true \
+	event.entered_host_pid=true event.entered_by=conmon "event.entered_pid=$tool"
+expect_none "$out" kind=exec event.entered=true "process.pid!=$pid"
+
+# 6. not the runtime's init: each of its three facts missing in turn, and the entrypoint shape
+#    a) renamed runc:[2:INIT], its executable not named as the runtime's (enter_ns itself)
+out=$TEST_TMP/late-name.jsonl
+trace_json "$out" "$EN" late conmon /bin/echo late-name
+assert_eq 0 "$TRACE_RC" "enter_ns late (own name): $(cat "$out.cmd" "$TRACE_ERR")"
+expect 1 "$out" kind=exec event.path=/usr/bin/echo
+expect_none "$out" kind=exec event.entered=true
+#    b) a file named runc in the caller's own mount namespace (a workload's)
+out=$TEST_TMP/late-samens.jsonl
+late "$out" late-samens /bin/echo late-samens
+expect 1 "$out" kind=exec event.path=/usr/bin/echo
+expect_none "$out" kind=exec event.entered=true
+#    c) the runtime's executable, a comm of the caller's own
+out=$TEST_TMP/late-comm.jsonl
+ENTER_NS_COMM=worker late "$out" late /bin/echo late-comm
+expect 1 "$out" kind=exec event.path=/usr/bin/echo
+expect_none "$out" kind=exec event.entered=true
+#    d) noted, but alone in the child cgroup: an entrypoint
+out=$TEST_TMP/late-alone.jsonl
+late "$out" late-alone /bin/echo late-alone
+expect 1 "$out" kind=exec event.path=/usr/bin/echo
+expect_none "$out" kind=exec event.entered=true
 echo ok

@@ -10,16 +10,24 @@
  *          process into it, and that one execs CMD: its parent (the runtime stage) is in
  *          another cgroup, the same pid namespace (a hostPID container's exec);
  *  alone:  the same with no sleeper: CMD is the only task of the child cgroup (an entrypoint).
+ *  late:   as cgroup, but shaped like runc's init whose runc has exited first: the process that
+ *          runs CMD is named "runc:[2:INIT]" (or $ENTER_NS_COMM), has a mount namespace of its
+ *          own (its executable, run under the name runc, then lies outside it, as runc's does
+ *          once its init joined the container's) and execs only once the runtime stages have
+ *          exited and it was handed to TOOL (a child subreaper, as conmon and the shim are);
+ *  late-samens: the same in the mount namespace of its executable (a workload's own program);
+ *  late-alone:  late with no sleeper (an entrypoint whose runtime returned first).
  * Prints "tool PID" and "entered PID" (the process that ran CMD, pid in the initial
  * namespace) and exits with CMD's status.
  */
 #include <sched.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <sys/prctl.h>
 
 #include "progs.h"
 
-#define USAGE "ns|cgroup|alone TOOL CMD [ARGS...]"
+#define USAGE "ns|cgroup|alone|late|late-samens|late-alone TOOL CMD [ARGS...]"
 
 static void set_name(const char *name)
 {
@@ -171,17 +179,92 @@ static int stage(const char *mode, char **cmd)
 	return rc;
 }
 
+/*
+ * The late modes' last stage: like stage(), but it exits as soon as the process that runs CMD
+ * may exec; that one waits until it is TOOL's (handed over as an orphan) and then execs. Tells
+ * TOOL the pids and the child cgroup on fd out.
+ */
+static int stage_late(const char *mode, char **cmd, int out)
+{
+	static char *sleeper[] = { "/bin/sleep", "60", NULL };
+	const char *comm = getenv("ENTER_NS_COMM");
+	char dir[PATH_MAX + 64], sub[PATH_MAX + 96], c;
+	pid_t me = getpid(), sleep_pid = 0, pid;
+	int go[2], hold[2];
+
+	if (pipe(go) || pipe(hold))
+		prog_die("pipe: %s", strerror(errno));
+	own_cgroup(dir, sizeof(dir));
+	snprintf(sub, sizeof(sub), "%s/enter-%d", dir, (int)me);
+	if (mkdir(sub, 0755))
+		prog_die("mkdir %s: %s", sub, strerror(errno));
+	if (strcmp(mode, "late-alone")) {
+		sleep_pid = spawn_waiting(hold[0], sleeper);
+		move_to(sub, sleep_pid);
+		if (write(hold[1], "x", 1) != 1)
+			prog_die("write: %s", strerror(errno));
+		wait_sleeping(sleep_pid);
+	}
+	pid = fork();
+	if (pid < 0)
+		prog_die("fork: %s", strerror(errno));
+	if (pid == 0) {
+		set_name(comm && comm[0] ? comm : "runc:[2:INIT]");
+		if (strcmp(mode, "late-samens") && unshare(CLONE_NEWNS))
+			_exit(125);
+		if (read(go[0], &c, 1) != 1)
+			_exit(126);
+		for (int i = 0; i < 6000 && getppid() == me; i++)
+			usleep(10000);
+		execv(cmd[0], cmd);
+		_exit(127);
+	}
+	move_to(sub, pid);
+	printf("entered %d\n", (int)pid);
+	fflush(stdout);
+	dprintf(out, "%d %d %s\n", (int)pid, (int)sleep_pid, sub);
+	if (write(go[1], "x", 1) != 1)
+		prog_die("write: %s", strerror(errno));
+	return 0;
+}
+
+/* TOOL in the late modes: waits for the process it was handed, then clears up after it. */
+static int reap_late(int in)
+{
+	char line[PATH_MAX + 160], sub[PATH_MAX + 96];
+	int pid = 0, sleep_pid = 0, rc;
+	FILE *f = fdopen(in, "r");
+
+	if (!f || !fgets(line, sizeof(line), f) ||
+	    sscanf(line, "%d %d %4191s", &pid, &sleep_pid, sub) != 3 || pid <= 0)
+		prog_die("the runtime stage told nothing");
+	fclose(f);
+	rc = wait_status(pid);
+	if (sleep_pid > 0) {
+		kill(sleep_pid, SIGKILL);
+		wait_status(sleep_pid);
+	}
+	rmdir(sub);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode;
+	int pids[2] = { -1, -1 };
+	bool late;
 	pid_t pid;
 
 	prog_name = "enter_ns";
-	if (argc < 4 ||
-	    (strcmp(argv[1], "ns") && strcmp(argv[1], "cgroup") && strcmp(argv[1], "alone")))
+	if (argc < 4 || (strcmp(argv[1], "ns") && strcmp(argv[1], "cgroup") &&
+			 strcmp(argv[1], "alone") && strcmp(argv[1], "late") &&
+			 strcmp(argv[1], "late-samens") && strcmp(argv[1], "late-alone")))
 		prog_usage(USAGE);
 	mode = argv[1];
+	late = !strncmp(mode, "late", 4);
 	set_name(argv[2]);
+	if (late && (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) || pipe(pids)))
+		prog_die("subreaper: %s", strerror(errno));
 	printf("tool %d\n", (int)getpid());
 	fflush(stdout);
 	pid = fork(); /* runc, as a runtime's exec starts it */
@@ -194,9 +277,14 @@ int main(int argc, char **argv)
 			prog_die("fork: %s", strerror(errno));
 		if (pid == 0) {
 			set_name("runc:[1:CHILD]");
-			exit(stage(mode, argv + 3));
+			exit(late ? stage_late(mode, argv + 3, pids[1]) : stage(mode, argv + 3));
 		}
 		exit(wait_status(pid));
 	}
-	return wait_status(pid);
+	if (!late)
+		return wait_status(pid);
+	close(pids[1]);
+	if (wait_status(pid))
+		prog_die("the runtime stages failed");
+	return reap_late(pids[0]);
 }

@@ -633,6 +633,30 @@ static void test_runtime_comm(void **state)
 	(void)state;
 }
 
+/* The runtime's executable by its file name (bpf/process.bpf.c exec_note), as the kernel
+ * reads it: at most 15 bytes and a NUL. */
+static void test_runtime_exe(void **state)
+{
+	static const char *const yes[] = { "runc", "crun", "runc.a1B2c3", "memfd:runc_clon" };
+	static const char *const no[] = { "runcx", "run",     "crun.1",	  "runc-dmz",
+					  "",	   "memfd:x", "enter_ns", "memfd:run" };
+	char c[16];
+
+	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		memset(c, 0, sizeof(c));
+		memcpy(c, yes[i], strlen(yes[i]));
+		if (!vg_runtime_exe(c))
+			fail_msg("'%s' not taken for the runtime's executable", yes[i]);
+	}
+	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++) {
+		memset(c, 0, sizeof(c));
+		memcpy(c, no[i], strlen(no[i]));
+		if (vg_runtime_exe(c))
+			fail_msg("'%s' taken for the runtime's executable", no[i]);
+	}
+	(void)state;
+}
+
 static void test_decode(void **state)
 {
 	struct vigil_sensor *s = vigil_sensor__new_offline();
@@ -789,6 +813,7 @@ int main(void)
 		cmocka_unit_test(test_abi_layout),
 		cmocka_unit_test(test_decode_entered),
 		cmocka_unit_test(test_runtime_comm),
+		cmocka_unit_test(test_runtime_exe),
 		cmocka_unit_test(test_path_hash),
 		cmocka_unit_test(test_container_id),
 		cmocka_unit_test(test_dns),
