@@ -15,6 +15,9 @@
 #include "vigil/event.h"
 #include "vigil/store_fleet.h"
 
+/* How far ahead of the cockpit's clock a node's time may be and still count as it is. */
+#define FUTURE_SLACK_NS (300ull * 1000000000ull)
+
 static const char *workload_key(const json_t *alert)
 {
 	const json_t *wl = json_object_get(alert, "workload");
@@ -135,6 +138,17 @@ static json_t *alert_row(json_t *alert, const struct vigil_ingest *in, const cha
 		store_hash32(text, strlen(text), derived);
 		free(text);
 		json_object_set_new(alert, "alert_id", json_string(derived));
+	}
+	/*
+	 * A time ahead of the cockpit's clock (a node's clock set forward, by mistake or to keep
+	 * its alerts on top of every newest-first list) counts as the arrival; the time as sent
+	 * stays in time_given. After the ids are derived, so a re-send is still a duplicate.
+	 */
+	if (t_ns > in->now_ns + FUTURE_SLACK_NS) {
+		json_object_set(alert, "time_given", json_object_get(alert, "time"));
+		t_ns = in->now_ns;
+		json_object_set_new(alert, "time",
+				    json_string(vigil_format_time_ns(t_ns, stamp, sizeof(stamp))));
 	}
 	record = json_dumps(alert, JSON_COMPACT);
 	if (!record)
@@ -447,6 +461,7 @@ int vigil_store__ingest_report(struct vigil_store *s, const struct vigil_ingest 
 	const char *id = json_string_value(json_object_get(report, "incident_id"));
 	uint64_t version = in->now_ns;
 	struct put_opts o = { 0 };
+	json_int_t opened;
 	json_t *rows, *item;
 	size_t i;
 	int rc = 0;
@@ -484,8 +499,12 @@ int vigil_store__ingest_report(struct vigil_store *s, const struct vigil_ingest 
 		json_object_set_new(report, "node", json_string(in->node));
 	}
 	json_object_set_new(report, "received_ns", json_integer((json_int_t)in->now_ns));
-	/* a report that does not say when it opened opened when it arrived */
-	if (json_integer_value(json_object_get(report, "opened_ns")) <= 0)
+	/* a report that does not say when it opened opened when it arrived; one that says it
+	 * opened in the future too (the time as sent kept in opened_ns_given) */
+	opened = json_integer_value(json_object_get(report, "opened_ns"));
+	if (opened > 0 && (uint64_t)opened > in->now_ns + FUTURE_SLACK_NS)
+		json_object_set(report, "opened_ns_given", json_object_get(report, "opened_ns"));
+	if (opened <= 0 || (uint64_t)opened > in->now_ns + FUTURE_SLACK_NS)
 		json_object_set_new(report, "opened_ns", json_integer((json_int_t)in->now_ns));
 	for (int t = T_REPORT_FIRST; t <= T_REPORT_LAST && !rc; t++) {
 		const struct store_table *tab = &store_tables[t];

@@ -195,6 +195,64 @@ static void test_retention_by_activity(void **state)
 	vigil_store__free(s);
 }
 
+/*
+ * Times ahead of the cockpit's clock count as the arrival (kept as sent in time_given /
+ * opened_ns_given): before, a node whose clock ran a day ahead kept its alerts and incidents
+ * on top of every newest-first list for a day. Within 5 minutes a time stays as sent; a
+ * re-sent alert is still a duplicate.
+ */
+static void test_future_times(void **state)
+{
+	struct vigil_store *s;
+	struct vigil_query f = { 0 };
+	struct vigil_ingest in = { .node = "node-a", .now_ns = now_ns() };
+	struct vigil_item_result res;
+	char ahead[64], near[64];
+	json_t *arr, *list, *got, *r;
+	uint64_t t0 = now_ns();
+	size_t dups;
+
+	rfc3339_now(ahead, sizeof(ahead), 86400);
+	rfc3339_now(near, sizeof(near), 120);
+	assert_int_equal(vigil_store__open(spec, NULL, &s, NULL), 0);
+	arr = json_pack("[o, o]", alert(1, NULL, ahead), alert(2, NULL, near));
+	assert_int_equal(ingest(s, "node-a", arr, &dups), 2);
+	json_decref(arr);
+	arr = json_pack("[o]", alert(1, NULL, ahead)); /* sent again, later */
+	assert_int_equal(ingest(s, "node-a", arr, &dups), 0);
+	assert_int_equal(dups, 1);
+	json_decref(arr);
+	r = json_pack("{s:s, s:I, s:s}", "incident_id", "00ff", "opened_ns",
+		      (json_int_t)(t0 + 86400ull * 1000000000ull), "summary", "from the future");
+	assert_int_equal(vigil_store__ingest_report(s, &in, r, &res), 0);
+	json_decref(r);
+	assert_int_equal(vigil_store__flush(s, NULL), 0);
+	f.node = "node-a";
+	assert_int_equal(vigil_store__alerts(s, &f, &list, NULL), 0);
+	assert_int_equal(json_array_size(list), 2);
+	for (size_t i = 0; i < 2; i++) {
+		const json_t *a = json_array_get(list, i);
+		const char *id = json_string_value(json_object_get(a, "alert_id"));
+
+		if (id[31] == '1') { /* a day ahead: arrival, and the time as sent kept */
+			assert_true(json_is_string(json_object_get(a, "time_given")));
+			assert_string_equal(json_string_value(json_object_get(a, "time_given")),
+					    ahead);
+			assert_string_not_equal(json_string_value(json_object_get(a, "time")),
+						ahead);
+		} else {
+			assert_string_equal(json_string_value(json_object_get(a, "time")), near);
+			assert_null(json_object_get(a, "time_given"));
+		}
+	}
+	json_decref(list);
+	assert_int_equal(vigil_store__get(s, "00ff", &got, NULL), 0);
+	assert_true((uint64_t)json_integer_value(json_object_get(got, "opened_ns")) <
+		    now_ns() + 1000000000ull);
+	json_decref(got);
+	vigil_store__free(s);
+}
+
 /* Alerts without an incident: one incident per node, workload and hour, counted, linear. */
 static void test_loose_alerts(void **state)
 {
@@ -462,6 +520,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_alert_ids, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_retention_by_activity, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_future_times, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_loose_alerts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_heartbeats, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_heartbeat_interval_bound, setup, teardown),
