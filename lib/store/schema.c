@@ -539,6 +539,10 @@ uint64_t store_parse_time(const char *t)
 	secs = timegm(&tm);
 	if (secs < 0)
 		return 0;
+	/* past what nanoseconds hold (2262): the latest time there is, not one wrapped around
+	 * into the past (a year like 2610 became 2035, filed where no list looks) */
+	if ((uint64_t)secs >= (uint64_t)INT64_MAX / 1000000000ull)
+		return (uint64_t)INT64_MAX;
 	return (uint64_t)secs * 1000000000ull + ns;
 }
 

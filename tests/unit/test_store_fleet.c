@@ -207,16 +207,19 @@ static void test_future_times(void **state)
 	struct vigil_query f = { 0 };
 	struct vigil_ingest in = { .node = "node-a", .now_ns = now_ns() };
 	struct vigil_item_result res;
-	char ahead[64], near[64];
+	char ahead[64], near[64], now_year[64];
 	json_t *arr, *list, *got, *r;
 	uint64_t t0 = now_ns();
 	size_t dups;
 
 	rfc3339_now(ahead, sizeof(ahead), 86400);
 	rfc3339_now(near, sizeof(near), 120);
+	rfc3339_now(now_year, sizeof(now_year), 0);
 	assert_int_equal(vigil_store__open(spec, NULL, &s, NULL), 0);
-	arr = json_pack("[o, o]", alert(1, NULL, ahead), alert(2, NULL, near));
-	assert_int_equal(ingest(s, "node-a", arr, &dups), 2);
+	/* and a time past what nanoseconds hold, which wrapped around into 2035 before */
+	arr = json_pack("[o, o, o]", alert(1, NULL, ahead), alert(2, NULL, near),
+			alert(3, NULL, "2610-01-01T00:00:00Z"));
+	assert_int_equal(ingest(s, "node-a", arr, &dups), 3);
 	json_decref(arr);
 	arr = json_pack("[o]", alert(1, NULL, ahead)); /* sent again, later */
 	assert_int_equal(ingest(s, "node-a", arr, &dups), 0);
@@ -229,17 +232,20 @@ static void test_future_times(void **state)
 	assert_int_equal(vigil_store__flush(s, NULL), 0);
 	f.node = "node-a";
 	assert_int_equal(vigil_store__alerts(s, &f, &list, NULL), 0);
-	assert_int_equal(json_array_size(list), 2);
-	for (size_t i = 0; i < 2; i++) {
+	assert_int_equal(json_array_size(list), 3);
+	for (size_t i = 0; i < 3; i++) {
 		const json_t *a = json_array_get(list, i);
 		const char *id = json_string_value(json_object_get(a, "alert_id"));
 
-		if (id[31] == '1') { /* a day ahead: arrival, and the time as sent kept */
+		if (id[31] != '2') { /* ahead: arrival, and the time as sent kept */
 			assert_true(json_is_string(json_object_get(a, "time_given")));
 			assert_string_equal(json_string_value(json_object_get(a, "time_given")),
-					    ahead);
-			assert_string_not_equal(json_string_value(json_object_get(a, "time")),
-						ahead);
+					    id[31] == '1' ? ahead : "2610-01-01T00:00:00Z");
+			assert_string_not_equal(
+				json_string_value(json_object_get(a, "time")),
+				json_string_value(json_object_get(a, "time_given")));
+			assert_true(strncmp(json_string_value(json_object_get(a, "time")), now_year,
+					    4) == 0);
 		} else {
 			assert_string_equal(json_string_value(json_object_get(a, "time")), near);
 			assert_null(json_object_get(a, "time_given"));
