@@ -104,16 +104,27 @@ static void store_failed(struct cockpit_req *req, struct cockpit_reply *r, int r
 	cockpit_reply_error(r, 503, "store unavailable, nothing stored: %s", strerror(-rc));
 }
 
+/* 403 for the whole request (nothing was stored): an item names another node's incident. */
+static void foreign_incident(struct cockpit_ctx *ctx, struct cockpit_req *req,
+			     struct cockpit_reply *r, size_t i, const char *why)
+{
+	atomic_fetch_add(&ctx->c->m.rejected[REJ_FORBIDDEN], 1);
+	req->counts[RES_REJECTED] = json_array_size(req->items);
+	cockpit_reply_error(r, 403, "item %zu: %s; nothing stored", i, why);
+}
+
 static void ingest_alerts(struct cockpit_ctx *ctx, struct cockpit_req *req, struct cockpit_reply *r)
 {
 	size_t n = json_array_size(req->items);
-	json_t *rejected = json_array();
+	json_t *rejected;
 	int rc = vigil_store__put_prepared(ctx->store, req->prepared, req->res);
 
-	if (rc) {
-		json_decref(rejected);
+	if (rc)
 		return store_failed(req, r, rc);
-	}
+	for (size_t i = 0; i < n; i++)
+		if (req->res[i].status == -EACCES)
+			return foreign_incident(ctx, req, r, i, req->res[i].why);
+	rejected = json_array();
 	for (size_t i = 0; i < n; i++)
 		tally(req, rejected, i, &req->res[i]);
 	req->wrote = req->counts[RES_ACCEPTED] > 0;
@@ -125,13 +136,41 @@ static void ingest_reports(struct cockpit_ctx *ctx, struct cockpit_req *req,
 {
 	json_t *items = req->items;
 	struct vigil_ingest in = { .node = req->node, .now_ns = req->now_ns };
-	json_t *rejected = json_array(), *it;
+	json_t *rejected, *it, *ids = json_object(), *owners = NULL;
 	size_t i;
+	int rc;
 
+	/* every report's incident must be this node's (or new) before any is stored */
+	json_array_foreach(items, i, it)
+	{
+		const char *id = json_string_value(json_object_get(it, "incident_id"));
+
+		if (id && ids)
+			json_object_set_new(ids, id, json_true());
+	}
+	rc = ids ? vigil_store__incident_nodes(ctx->store, ids, &owners) : -ENOMEM;
+	json_decref(ids);
+	if (rc)
+		return store_failed(req, r, rc);
+	json_array_foreach(items, i, it)
+	{
+		const char *id = json_string_value(json_object_get(it, "incident_id")),
+			   *owner = id ? vigil_store__foreign_owner(owners, id, req->node) : NULL;
+		char why[160];
+
+		if (owner) {
+			snprintf(why, sizeof(why), "incident %s is node %.64s's", id, owner);
+			json_decref(owners);
+			return foreign_incident(ctx, req, r, i, why);
+		}
+	}
+	json_decref(owners);
+	rejected = json_array();
 	json_array_foreach(items, i, it)
 	{
 		struct vigil_item_result res;
-		int rc = vigil_store__ingest_report(ctx->store, &in, it, &res);
+
+		rc = vigil_store__ingest_report(ctx->store, &in, it, &res);
 
 		if (rc) {
 			json_decref(rejected);

@@ -56,6 +56,18 @@ void vigil_store_prepared__free(struct vigil_store_prepared *p);
 /* Queues one incident report (completed in place: node; received time). res: one entry. */
 int vigil_store__ingest_report(struct vigil_store *s, const struct vigil_ingest *in,
 			       struct json_t *report, struct vigil_item_result *res);
+/*
+ * Incident ownership (lib/store/owner.c): *ret maps each id of the object ids (its keys) that
+ * the store holds to the node it belongs to. A node's write that names an incident of another
+ * node is refused: the alerts and reports above leave such an item rejected with -EACCES
+ * (and the other alerts of the call with -ECANCELED)
+ * (nothing of the call stored) when in->node is set.
+ */
+int vigil_store__incident_nodes(struct vigil_store *s, const struct json_t *ids,
+				struct json_t **ret);
+/* The node owning id in owners when it is not node, else NULL. */
+const char *vigil_store__foreign_owner(const struct json_t *owners, const char *id,
+				       const char *node);
 /* The id of the incident an alert without one joins: 32 hex digits into out. */
 void vigil_store__loose_incident_id(const char *node, const struct json_t *alert, uint64_t alert_ns,
 				    char out[33]);

@@ -15,6 +15,9 @@
 #include "vigil/event.h"
 #include "vigil/store_fleet.h"
 
+/* How far ahead of the cockpit's clock a node's time may be and still count as it is. */
+#define FUTURE_SLACK_NS (300ull * 1000000000ull)
+
 static const char *workload_key(const json_t *alert)
 {
 	const json_t *wl = json_object_get(alert, "workload");
@@ -136,6 +139,17 @@ static json_t *alert_row(json_t *alert, const struct vigil_ingest *in, const cha
 		free(text);
 		json_object_set_new(alert, "alert_id", json_string(derived));
 	}
+	/*
+	 * A time ahead of the cockpit's clock (a node's clock set forward, by mistake or to keep
+	 * its alerts on top of every newest-first list) counts as the arrival; the time as sent
+	 * stays in time_given. After the ids are derived, so a re-send is still a duplicate.
+	 */
+	if (t_ns > in->now_ns + FUTURE_SLACK_NS) {
+		json_object_set(alert, "time_given", json_object_get(alert, "time"));
+		t_ns = in->now_ns;
+		json_object_set_new(alert, "time",
+				    json_string(vigil_format_time_ns(t_ns, stamp, sizeof(stamp))));
+	}
 	record = json_dumps(alert, JSON_COMPACT);
 	if (!record)
 		return NULL;
@@ -200,6 +214,10 @@ struct vigil_store_prepared {
 	json_t *rows;	      /* alert rows */
 	json_t *placeholders; /* one incident row (version 0) per incident the rows name */
 	size_t *item_of;      /* row -> the item it came from */
+	json_t *named;	      /* incident ids the items named -> true */
+	json_t *loose;	      /* incident ids derived for the node's own alerts -> true */
+	char *node;	      /* the writing node (NULL: no ownership check) */
+	uint64_t now_ns;
 };
 
 void vigil_store_prepared__free(struct vigil_store_prepared *p)
@@ -208,6 +226,9 @@ void vigil_store_prepared__free(struct vigil_store_prepared *p)
 		return;
 	json_decref(p->rows);
 	json_decref(p->placeholders);
+	json_decref(p->named);
+	json_decref(p->loose);
+	free(p->node);
 	free(p->item_of);
 	free(p);
 }
@@ -221,7 +242,8 @@ int vigil_store__prepare_alerts(const struct vigil_ingest *in, json_t *alerts,
 	int rc = 0;
 
 	if (!p || !seen || !(p->rows = json_array()) || !(p->placeholders = json_array()) ||
-	    !(p->item_of = calloc(n + 1, sizeof(*p->item_of)))) {
+	    !(p->item_of = calloc(n + 1, sizeof(*p->item_of))) || !(p->named = json_object()) ||
+	    !(p->loose = json_object()) || (in->node && !(p->node = strdup(in->node)))) {
 		json_decref(seen);
 		vigil_store_prepared__free(p);
 		return -ENOMEM;
@@ -248,6 +270,10 @@ int vigil_store__prepare_alerts(const struct vigil_ingest *in, json_t *alerts,
 			break;
 		}
 		id = json_string_value(json_object_get(row, "incident_id"));
+		if (json_object_set_new(loose ? p->loose : p->named, id, json_true())) {
+			rc = -ENOMEM;
+			break;
+		}
 		if (!json_object_get(seen, id)) {
 			json_object_set_new(seen, id, json_true());
 			if (json_array_append_new(p->placeholders,
@@ -262,7 +288,54 @@ int vigil_store__prepare_alerts(const struct vigil_ingest *in, json_t *alerts,
 		vigil_store_prepared__free(p);
 		return rc;
 	}
+	p->now_ns = in->now_ns;
 	*ret = p;
+	return 0;
+}
+
+/*
+ * The owners of the incidents p's rows name. true (res filled, nothing to store) when a row
+ * names another node's incident; *taken: the ids derived for this node that another node
+ * holds (their placeholders replace what is there).
+ */
+static int foreign_named(struct vigil_store *s, struct vigil_store_prepared *p,
+			 struct vigil_item_result *res, bool *refused, json_t **taken)
+{
+	json_t *ids = json_deep_copy(p->named), *owners = NULL, *row;
+	const char *k;
+	json_t *v;
+	size_t i;
+	int rc;
+
+	*refused = false;
+	*taken = json_object();
+	if (!ids || !*taken || json_object_update(ids, p->loose)) {
+		json_decref(ids);
+		return -ENOMEM;
+	}
+	rc = vigil_store__incident_nodes(s, ids, &owners);
+	json_decref(ids);
+	if (rc)
+		return rc;
+	json_array_foreach(p->rows, i, row)
+	{
+		const char *id = json_string_value(json_object_get(row, "incident_id")),
+			   *owner = vigil_store__foreign_owner(owners, id, p->node);
+
+		if (!owner || !json_object_get(p->named, id))
+			continue;
+		res[p->item_of[i]].status = -EACCES;
+		snprintf(res[p->item_of[i]].why, sizeof(res[p->item_of[i]].why),
+			 "incident %s is node %.64s's: a node writes only its own incidents", id,
+			 owner);
+		*refused = true;
+	}
+	json_object_foreach(p->loose, k, v)
+	{
+		if (vigil_store__foreign_owner(owners, k, p->node))
+			json_object_set_new(*taken, k, json_true());
+	}
+	json_decref(owners);
 	return 0;
 }
 
@@ -272,12 +345,27 @@ int vigil_store__put_prepared(struct vigil_store *s, struct vigil_store_prepared
 	size_t n = json_array_size(p->rows);
 	bool *dup = calloc(n + 1, sizeof(*dup));
 	struct put_opts o = { .dup = dup }, absent = { .if_absent = true };
+	json_t *taken = NULL;
+	bool refused = false;
 	int rc = 0;
 
 	if (!dup)
 		return -ENOMEM;
 	if (s->opts.read_only)
 		rc = -EROFS;
+	if (!rc && n && p->node)
+		rc = foreign_named(s, p, res, &refused, &taken);
+	if (!rc && refused) { /* the whole call: nothing of it stored */
+		for (size_t i = 0; i < n; i++)
+			if (!res[p->item_of[i]].status) {
+				res[p->item_of[i]].status = -ECANCELED;
+				snprintf(res[p->item_of[i]].why, sizeof(res[p->item_of[i]].why),
+					 "not stored: another item names another node's incident");
+			}
+		json_decref(taken);
+		free(dup);
+		return 0;
+	}
 	if (!rc && n)
 		rc = s->ops->put_rows(s, T_ALERTS, p->rows, &o);
 	for (size_t i = 0; !rc && i < n; i++)
@@ -299,17 +387,26 @@ int vigil_store__put_prepared(struct vigil_store *s, struct vigil_store_prepared
 					json_true());
 		json_array_foreach(p->placeholders, i, ph)
 		{
-			if (json_object_get(fresh,
-					    json_string_value(json_object_get(ph, "incident_id"))))
+			const char *id = json_string_value(json_object_get(ph, "incident_id"));
+
+			if (!json_object_get(fresh, id))
+				continue;
+			if (json_object_get(taken, id))
+				rc = rc ? rc : store_take_incident(s, ph, p->now_ns);
+			else
 				json_array_append(want, ph);
 		}
 		if (!fresh || !want)
 			rc = -ENOMEM;
-		else if (json_array_size(want))
+		else if (!rc && json_array_size(want))
 			rc = s->ops->put_rows(s, T_INCIDENTS, want, &absent);
+		/* the incidents that got alerts arrived now: retention must not pick them first */
+		if (!rc && fresh && s->ops->touch)
+			rc = s->ops->touch(s, fresh, p->now_ns);
 		json_decref(fresh);
 		json_decref(want);
 	}
+	json_decref(taken);
 	free(dup);
 	return rc;
 }
@@ -364,6 +461,7 @@ int vigil_store__ingest_report(struct vigil_store *s, const struct vigil_ingest 
 	const char *id = json_string_value(json_object_get(report, "incident_id"));
 	uint64_t version = in->now_ns;
 	struct put_opts o = { 0 };
+	json_int_t opened;
 	json_t *rows, *item;
 	size_t i;
 	int rc = 0;
@@ -379,11 +477,34 @@ int vigil_store__ingest_report(struct vigil_store *s, const struct vigil_ingest 
 	}
 	if (s->opts.read_only)
 		return -EROFS;
-	if (in->node)
+	if (in->node) {
+		json_t *ids = json_pack("{s:b}", id, 1), *owners = NULL;
+		const char *owner;
+
+		rc = ids ? vigil_store__incident_nodes(s, ids, &owners) : -ENOMEM;
+		json_decref(ids);
+		if (rc)
+			return rc;
+		owner = vigil_store__foreign_owner(owners, id, in->node);
+		if (owner) {
+			res->status = -EACCES;
+			snprintf(
+				res->why, sizeof(res->why),
+				"incident %s is node %.64s's: a node writes only its own incidents",
+				id, owner);
+		}
+		json_decref(owners);
+		if (owner)
+			return 0;
 		json_object_set_new(report, "node", json_string(in->node));
+	}
 	json_object_set_new(report, "received_ns", json_integer((json_int_t)in->now_ns));
-	/* a report that does not say when it opened opened when it arrived */
-	if (json_integer_value(json_object_get(report, "opened_ns")) <= 0)
+	/* a report that does not say when it opened opened when it arrived; one that says it
+	 * opened in the future too (the time as sent kept in opened_ns_given) */
+	opened = json_integer_value(json_object_get(report, "opened_ns"));
+	if (opened > 0 && (uint64_t)opened > in->now_ns + FUTURE_SLACK_NS)
+		json_object_set(report, "opened_ns_given", json_object_get(report, "opened_ns"));
+	if (opened <= 0 || (uint64_t)opened > in->now_ns + FUTURE_SLACK_NS)
 		json_object_set_new(report, "opened_ns", json_integer((json_int_t)in->now_ns));
 	for (int t = T_REPORT_FIRST; t <= T_REPORT_LAST && !rc; t++) {
 		const struct store_table *tab = &store_tables[t];

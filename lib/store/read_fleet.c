@@ -15,6 +15,7 @@
 #define HOUR_NS		  3600000000000ull
 #define STALE_NS	  (300ull * 1000000000ull)
 #define DEFAULT_INTERVAL  10
+#define MAX_INTERVAL	  3600 /* the agent's bound (cockpit.heartbeat_interval) */
 #define DEFAULT_WORKLOADS 1000
 #define DEFAULT_PROFILES  1000
 #define MAX_LIMIT	  10000
@@ -93,7 +94,13 @@ static const char *status_of(uint64_t last_ns, uint64_t interval_s, uint64_t now
 
 	if (!last_ns)
 		return "offline";
-	if (age < 2 * (interval_s ? interval_s : DEFAULT_INTERVAL) * 1000000000ull)
+	/* the node says its interval: no more than an agent may configure (1 h), so a node
+	 * that announced decades and then fell silent is not kept "online" */
+	if (!interval_s)
+		interval_s = DEFAULT_INTERVAL;
+	if (interval_s > MAX_INTERVAL)
+		interval_s = MAX_INTERVAL;
+	if (age < 2 * interval_s * 1000000000ull)
 		return "online";
 	return age < STALE_NS ? "stale" : "offline";
 }

@@ -352,6 +352,30 @@ static uint64_t as_u64(const json_t *v)
 	return 0;
 }
 
+/*
+ * An enum column's value: one of its names, else the first. A value outside the list (a report
+ * without "state", or one a node made up) was kept by SQLite but failed ClickHouse's whole
+ * insert, and with it every write of the group: 503 to every node, and the sender retried the
+ * same report for ever.
+ */
+static json_t *enum_value(const struct store_col *c, const json_t *v)
+{
+	const char *s = json_string_value(v), *first = c->enum_values + 1;
+	size_t n = s ? strlen(s) : 0;
+
+	for (const char *p = c->enum_values; s && n && !strchr(s, '\'') && (p = strchr(p, '\''));) {
+		size_t len = strcspn(p + 1, "'");
+
+		if (len == n && !strncmp(p + 1, s, n))
+			return json_string(s);
+		p += len + 2;
+		p = strchr(p, ',');
+		if (!p)
+			break;
+	}
+	return json_stringn(first, strcspn(first, "'"));
+}
+
 /* A typed value for column c from v (any JSON, possibly NULL). */
 static json_t *typed(const struct store_col *c, const json_t *v)
 {
@@ -359,8 +383,9 @@ static json_t *typed(const struct store_col *c, const json_t *v)
 
 	switch (c->type) {
 	case COL_STR:
-	case COL_ENUM:
 		return json_string(json_is_string(v) ? json_string_value(v) : "");
+	case COL_ENUM:
+		return enum_value(c, v);
 	case COL_F64:
 		return json_real(json_is_number(v)   ? json_number_value(v)
 				 : json_is_string(v) ? strtod(json_string_value(v), NULL)
@@ -539,6 +564,10 @@ uint64_t store_parse_time(const char *t)
 	secs = timegm(&tm);
 	if (secs < 0)
 		return 0;
+	/* past what nanoseconds hold (2262): the latest time there is, not one wrapped around
+	 * into the past (a year like 2610 became 2035, filed where no list looks) */
+	if ((uint64_t)secs >= (uint64_t)INT64_MAX / 1000000000ull)
+		return (uint64_t)INT64_MAX;
 	return (uint64_t)secs * 1000000000ull + ns;
 }
 

@@ -369,6 +369,36 @@ static const struct store_dialect sqlite_dialect = {
 	.sets_replaced = true,
 };
 
+/* An alert stored into an incident is an arrival of that incident: retention counts from it. */
+static int sq_touch(struct vigil_store *s, const json_t *ids, uint64_t now_ns)
+{
+	struct sq *q = s->be;
+	sqlite3_stmt *st;
+	const char *id;
+	json_t *v;
+	int rc = begin(s);
+
+	if (rc)
+		return rc;
+	if (sqlite3_prepare_v2(q->db,
+			       "UPDATE incidents SET received_ns = ?1 WHERE incident_id = ?2 AND "
+			       "received_ns < ?1",
+			       -1, &st, NULL) != SQLITE_OK)
+		return -EIO;
+	json_object_foreach((json_t *)ids, id, v)
+	{
+		sqlite3_bind_int64(st, 1, (sqlite3_int64)now_ns);
+		sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			rc = sqlite3_errcode(q->db) == SQLITE_FULL ? -ENOSPC : -EIO;
+		sqlite3_reset(st);
+		if (rc)
+			break;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
 static const struct store_ops sqlite_ops = {
 	.name = "sqlite",
 	.dialect = &sqlite_dialect,
@@ -377,6 +407,7 @@ static const struct store_ops sqlite_ops = {
 	.discard = sq_discard,
 	.query = sq_query,
 	.close = sq_close,
+	.touch = sq_touch,
 };
 
 int store_sqlite_open(struct vigil_store *s, const char *path, struct vigil_error *err)

@@ -79,6 +79,9 @@ struct store_table {
 extern const struct store_table store_tables[T__MAX];
 
 /* A row of table t (typed, every column present) from an item. NULL on ENOMEM. */
+/* Makes placeholder (an incident row, version set here) replace the incident another node
+ * put under an id derived for this node's alerts, with that node's report rows (owner.c). */
+int store_take_incident(struct vigil_store *s, json_t *placeholder, uint64_t now_ns);
 json_t *store_row_from_item(const struct store_table *t, const json_t *item, const char *owner,
 			    uint64_t version);
 /* The incident row from a report's top level. */
@@ -168,6 +171,9 @@ struct store_ops {
 	int (*query)(struct vigil_store *s, const char *sql, const struct store_arg *args,
 		     size_t nargs, json_t **ret, struct vigil_error *err);
 	void (*close)(struct vigil_store *s);
+	/* Marks the incidents (the keys of ids) as arrived now (received_ns), so retention
+	 * judges an incident by its last arrival. NULL: the backend has no retention. */
+	int (*touch)(struct vigil_store *s, const json_t *ids, uint64_t now_ns);
 };
 
 struct vigil_store {

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "sensor/out/sink.h"
+#include "util/buf.h"
 #include "util/randid.h"
 #include "util/strutil.h"
 #include "vigil/alert.h"
@@ -110,6 +111,51 @@ static void sink_free(struct vigil_sink *s)
 	free(s);
 }
 
+/*
+ * The sink as it is shown everywhere but its own configuration: status, /metrics labels,
+ * health alerts and the heartbeat the cockpit stores and shows to every analyst. A spec holds
+ * secrets (`header=Authorization: Bearer TOKEN`, as ALERTS.md advises, a URL's user:password
+ * or its query), so those are written as three stars: a webhook to https://u:p@siem/x?k=v with
+ * a header is shown as https://(stars)@siem/x?(stars) and "header=Authorization: (stars)".
+ * What it keeps (kind, host, path, other options) still tells sinks apart.
+ */
+static void shown_spec(const char *spec, char *out, size_t size)
+{
+	struct vigil_buf b = VIGIL_BUF_INIT;
+	const char *opt = strchr(spec, ';'), *end = opt ? opt : spec + strlen(spec);
+	const char *scheme = strstr(spec, "://"), *p = spec;
+
+	if (scheme && scheme < end) {
+		const char *host = scheme + 3, *slash = host + strcspn(host, "/?;"),
+			   *at = memchr(host, '@', (size_t)(slash - host)),
+			   *q = memchr(host, '?', (size_t)(end - host));
+
+		vigil_buf__append(&b, spec, (size_t)(host - spec));
+		if (at) {
+			vigil_buf__puts(&b, "***");
+			host = at;
+		}
+		vigil_buf__append(&b, host, (size_t)((q ? q : end) - host));
+		if (q)
+			vigil_buf__puts(&b, "?***");
+		p = end;
+	}
+	while (*p) {
+		size_t n = strcspn(p + 1, ";") + 1; /* one ";option" (or the address) */
+		const char *colon = memchr(p, ':', n);
+
+		if (vigil_str_has_prefix(p, ";header=") && colon) {
+			vigil_buf__append(&b, p, (size_t)(colon - p));
+			vigil_buf__puts(&b, ": ***");
+		} else {
+			vigil_buf__append(&b, p, n);
+		}
+		p += n;
+	}
+	vigil_strlcpy(out, b.data ? b.data : "", size);
+	vigil_buf__release(&b);
+}
+
 int vigil_alerts__add_sink(struct vigil_alerts *a, const char *spec, struct vigil_error *err)
 {
 	struct vigil_sink *s;
@@ -127,7 +173,7 @@ int vigil_alerts__add_sink(struct vigil_alerts *a, const char *spec, struct vigi
 	pthread_cond_init(&s->cv_work, NULL);
 	pthread_cond_init(&s->cv_idle, NULL);
 	vigil_strlcpy(s->spec, spec, sizeof(s->spec));
-	vigil_strlcpy(s->st.spec, spec, sizeof(s->st.spec));
+	shown_spec(spec, s->st.spec, sizeof(s->st.spec));
 	s->cfg = (struct vigil_sink_cfg){
 		.queue_max = a->opts.queue_max,
 		.batch_max = a->opts.batch_max,

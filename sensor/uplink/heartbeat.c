@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
 #include <time.h>
@@ -92,4 +93,55 @@ json_t *uplink_heartbeat__build(struct vigil_uplink *u, const json_t *state, uin
 		return NULL;
 	}
 	return hb;
+}
+
+/*
+ * The heartbeat as sent: within what the cockpit takes (4 MiB, 10 000 workloads). A node with
+ * more (thousands of containers with long names or labels, which whoever starts containers
+ * chooses) had every heartbeat refused (413 or 400): the node showed offline and its health
+ * unseen for as long as they ran. The workloads past the bound are left out and counted in
+ * workloads_omitted; the ones the node watches (not ignored) go first.
+ */
+char *uplink_heartbeat__text(json_t *hb)
+{
+	json_t *wls = json_object_get(hb, "workloads"), *kept, *w;
+	size_t n = json_array_size(wls), used, omitted = 0, i;
+	char *text = json_dumps(hb, JSON_COMPACT);
+
+	if (!text || (strlen(text) <= UPLINK_HB_MAX_BYTES && n <= UPLINK_HB_MAX_WORKLOADS))
+		return text;
+	free(text);
+	kept = json_array();
+	if (!kept)
+		return NULL;
+	json_incref(wls);
+	json_object_set_new(hb, "workloads", json_array());
+	json_object_set_new(hb, "workloads_omitted", json_integer((json_int_t)n));
+	text = json_dumps(hb, JSON_COMPACT);
+	used = text ? strlen(text) + 64 : UPLINK_HB_MAX_BYTES;
+	free(text);
+	for (int pass = 0; pass < 2; pass++) { /* watched workloads first, then ignored ones */
+		json_array_foreach(wls, i, w)
+		{
+			char *one;
+			size_t len;
+
+			if (json_is_true(json_object_get(w, "ignored")) != (pass == 1))
+				continue;
+			one = json_dumps(w, JSON_COMPACT);
+			len = one ? strlen(one) + 1 : 0;
+			free(one);
+			if (!len || used + len > UPLINK_HB_MAX_BYTES ||
+			    json_array_size(kept) >= UPLINK_HB_MAX_WORKLOADS) {
+				omitted++;
+				continue;
+			}
+			used += len;
+			json_array_append(kept, w);
+		}
+	}
+	json_decref(wls);
+	json_object_set_new(hb, "workloads", kept);
+	json_object_set_new(hb, "workloads_omitted", json_integer((json_int_t)omitted));
+	return json_dumps(hb, JSON_COMPACT);
 }

@@ -237,7 +237,7 @@ static bool send_heartbeat(struct vigil_uplink *u, struct vigil_buf *reply)
 	if (!state)
 		return true;
 	hb = uplink_heartbeat__build(u, state, seq, &st);
-	text = hb ? json_dumps(hb, JSON_COMPACT) : NULL;
+	text = hb ? uplink_heartbeat__text(hb) : NULL;
 	json_decref(hb);
 	if (!text) {
 		json_decref(state);

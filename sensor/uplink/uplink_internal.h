@@ -79,6 +79,11 @@ void uplink_sender__tick(void *ctx);
 /* The heartbeat sent for state (heartbeat.c): a new object, or NULL on ENOMEM. */
 json_t *uplink_heartbeat__build(struct vigil_uplink *u, const json_t *state, uint64_t seq,
 				const struct vigil_uplink_stats *st);
+/* The cockpit's bounds on a heartbeat (docs/COCKPIT.md), with room for the envelope. */
+#define UPLINK_HB_MAX_BYTES	((4u << 20) - (64u << 10))
+#define UPLINK_HB_MAX_WORKLOADS 10000
+/* hb as the text sent: workloads past those bounds left out and counted (workloads_omitted). */
+char *uplink_heartbeat__text(json_t *hb);
 /* Host facts the heartbeat carries, read once at open (heartbeat.c). */
 void uplink_heartbeat__host_facts(struct vigil_uplink *u);
 /* What the uplink lost so far: dropped + rejected + torn. */

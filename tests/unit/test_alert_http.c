@@ -623,6 +623,28 @@ static void test_bad_specs(void **state)
 	vigil_alerts__free(NULL);
 }
 
+/* A sink's secrets (header values, a URL's user:password and query) are not in what is shown
+ * of it (status, /metrics, health alerts, the heartbeat the cockpit stores for analysts). */
+static void test_shown_spec_hides_secrets(void **state)
+{
+	struct vigil_alerts *a = vigil_alerts__new(NULL);
+	struct vigil_sink_stats st[2];
+	struct vigil_error err;
+
+	assert_int_equal(vigil_alerts__add_sink(a,
+						"webhook:http://user:pa55@127.0.0.1:9/in?key=k3y;"
+						"batch=5;header=Authorization: Bearer s3cr3t;"
+						"header=X-Api-Key: k3y2",
+						&err),
+			 0);
+	assert_int_equal(vigil_alerts__add_sink(a, "syslog;facility=auth", &err), 0);
+	assert_int_equal(vigil_alerts__stats(a, st, 2), 2);
+	assert_string_equal(st[0].spec, "webhook:http://***@127.0.0.1:9/in?***;batch=5;"
+					"header=Authorization: ***;header=X-Api-Key: ***");
+	assert_string_equal(st[1].spec, "syslog;facility=auth");
+	vigil_alerts__free(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -638,6 +660,7 @@ int main(void)
 		cmocka_unit_test(test_alertmanager_body),
 		cmocka_unit_test(test_free_with_dead_receiver_returns),
 		cmocka_unit_test(test_bad_specs),
+		cmocka_unit_test(test_shown_spec_hides_secrets),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -144,6 +144,121 @@ static void test_alert_ids(void **state)
 	json_decref(arr);
 }
 
+static void put_report(struct vigil_store *s, const char *id)
+{
+	struct vigil_ingest in = { .node = "node-a", .now_ns = now_ns() };
+	struct vigil_item_result res;
+	json_t *r = json_pack("{s:s, s:s, s:s}", "incident_id", id, "state", "closed", "summary",
+			      "a report");
+
+	assert_int_equal(vigil_store__ingest_report(s, &in, r, &res), 0);
+	assert_int_equal(res.status, 0);
+	json_decref(r);
+}
+
+/*
+ * Retention deletes the incidents whose last arrival is oldest: an alert acknowledged into an
+ * incident that opened long ago is as new as it gets (before, the incident was judged by its
+ * first arrival, and the commit that stored the alert deleted it with the alert).
+ */
+static void test_retention_by_activity(void **state)
+{
+	struct vigil_store *s;
+	struct vigil_store_opts o;
+	char t[64];
+	json_t *arr, *got;
+	size_t dups;
+
+	vigil_store_opts__init(&o);
+	o.max_incidents = 2;
+	rfc3339_now(t, sizeof(t), -10);
+	assert_int_equal(vigil_store__open(spec, &o, &s, NULL), 0);
+	arr = json_pack("[o]", alert(1, "00aa", t));
+	assert_int_equal(ingest(s, "node-a", arr, &dups), 1);
+	json_decref(arr);
+	assert_int_equal(vigil_store__flush(s, NULL), 0);
+	put_report(s, "00bb");
+	assert_int_equal(vigil_store__flush(s, NULL), 0);
+	/* one commit: a new alert of the first incident and a third incident */
+	arr = json_pack("[o]", alert(2, "00aa", t));
+	assert_int_equal(ingest(s, "node-a", arr, &dups), 1);
+	json_decref(arr);
+	put_report(s, "00cc");
+	assert_int_equal(vigil_store__flush(s, NULL), 0);
+	/* the alert just acknowledged is kept; the incident nothing arrived for since goes */
+	assert_int_equal(vigil_store__get(s, "00aa", &got, NULL), 0);
+	assert_int_equal(json_array_size(json_object_get(got, "alerts")), 2);
+	json_decref(got);
+	assert_int_equal(vigil_store__get(s, "00bb", &got, NULL), -ENOENT);
+	assert_int_equal(vigil_store__get(s, "00cc", &got, NULL), 0);
+	json_decref(got);
+	vigil_store__free(s);
+}
+
+/*
+ * Times ahead of the cockpit's clock count as the arrival (kept as sent in time_given /
+ * opened_ns_given): before, a node whose clock ran a day ahead kept its alerts and incidents
+ * on top of every newest-first list for a day. Within 5 minutes a time stays as sent; a
+ * re-sent alert is still a duplicate.
+ */
+static void test_future_times(void **state)
+{
+	struct vigil_store *s;
+	struct vigil_query f = { 0 };
+	struct vigil_ingest in = { .node = "node-a", .now_ns = now_ns() };
+	struct vigil_item_result res;
+	char ahead[64], near[64], now_year[64];
+	json_t *arr, *list, *got, *r;
+	uint64_t t0 = now_ns();
+	size_t dups;
+
+	rfc3339_now(ahead, sizeof(ahead), 86400);
+	rfc3339_now(near, sizeof(near), 120);
+	rfc3339_now(now_year, sizeof(now_year), 0);
+	assert_int_equal(vigil_store__open(spec, NULL, &s, NULL), 0);
+	/* and a time past what nanoseconds hold, which wrapped around into 2035 before */
+	arr = json_pack("[o, o, o]", alert(1, NULL, ahead), alert(2, NULL, near),
+			alert(3, NULL, "2610-01-01T00:00:00Z"));
+	assert_int_equal(ingest(s, "node-a", arr, &dups), 3);
+	json_decref(arr);
+	arr = json_pack("[o]", alert(1, NULL, ahead)); /* sent again, later */
+	assert_int_equal(ingest(s, "node-a", arr, &dups), 0);
+	assert_int_equal(dups, 1);
+	json_decref(arr);
+	r = json_pack("{s:s, s:I, s:s}", "incident_id", "00ff", "opened_ns",
+		      (json_int_t)(t0 + 86400ull * 1000000000ull), "summary", "from the future");
+	assert_int_equal(vigil_store__ingest_report(s, &in, r, &res), 0);
+	json_decref(r);
+	assert_int_equal(vigil_store__flush(s, NULL), 0);
+	f.node = "node-a";
+	assert_int_equal(vigil_store__alerts(s, &f, &list, NULL), 0);
+	assert_int_equal(json_array_size(list), 3);
+	for (size_t i = 0; i < 3; i++) {
+		const json_t *a = json_array_get(list, i);
+		const char *id = json_string_value(json_object_get(a, "alert_id"));
+
+		if (id[31] != '2') { /* ahead: arrival, and the time as sent kept */
+			assert_true(json_is_string(json_object_get(a, "time_given")));
+			assert_string_equal(json_string_value(json_object_get(a, "time_given")),
+					    id[31] == '1' ? ahead : "2610-01-01T00:00:00Z");
+			assert_string_not_equal(
+				json_string_value(json_object_get(a, "time")),
+				json_string_value(json_object_get(a, "time_given")));
+			assert_true(strncmp(json_string_value(json_object_get(a, "time")), now_year,
+					    4) == 0);
+		} else {
+			assert_string_equal(json_string_value(json_object_get(a, "time")), near);
+			assert_null(json_object_get(a, "time_given"));
+		}
+	}
+	json_decref(list);
+	assert_int_equal(vigil_store__get(s, "00ff", &got, NULL), 0);
+	assert_true((uint64_t)json_integer_value(json_object_get(got, "opened_ns")) <
+		    now_ns() + 1000000000ull);
+	json_decref(got);
+	vigil_store__free(s);
+}
+
 /* Alerts without an incident: one incident per node, workload and hour, counted, linear. */
 static void test_loose_alerts(void **state)
 {
@@ -263,6 +378,44 @@ static void test_heartbeats(void **state)
 	vigil_store__free(s);
 }
 
+/*
+ * A node cannot keep itself "online" after it stops: the interval it announces is bounded by
+ * what an agent may configure (1 s to 1 h). Before, one heartbeat saying interval_s 10^9 (or
+ * -1) and then silence (the agent killed) kept the node online for decades.
+ */
+static void test_heartbeat_interval_bound(void **state)
+{
+	static const json_int_t said[] = { 1000000000, -1, 4000 };
+	static const char *const want[] = { "offline", "offline", "online" };
+	struct vigil_store *s;
+	struct vigil_query f = { .now_ns = now_ns() };
+	json_t *list;
+
+	assert_int_equal(vigil_store__open(spec, NULL, &s, NULL), 0);
+	for (int i = 0; i < 3; i++) {
+		json_t *hb = heartbeat("web", "detecting");
+		char node[24];
+
+		snprintf(node, sizeof(node), "node-%d", i);
+		json_object_set_new(hb, "interval_s", json_integer(said[i]));
+		/* the first two fell silent 3 h ago, the third 1 h ago (within 2 x its 1 h) */
+		assert_int_equal(vigil_store__put_heartbeat(s, node, hb,
+							    f.now_ns - (i < 2 ? 3ull : 1ull) *
+									       3600000000000ull),
+				 0);
+		json_decref(hb);
+	}
+	assert_int_equal(vigil_store__flush(s, NULL), 0);
+	assert_int_equal(vigil_store__nodes(s, &f, &list, NULL), 0);
+	assert_int_equal(json_array_size(list), 3);
+	for (int i = 0; i < 3; i++)
+		assert_string_equal(json_string_value(json_object_get(
+					    json_array_get(list, (size_t)i), "status")),
+				    want[i]);
+	json_decref(list);
+	vigil_store__free(s);
+}
+
 static void test_profiles_and_credentials(void **state)
 {
 	struct vigil_store *s;
@@ -372,8 +525,11 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_alert_ids, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_retention_by_activity, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_future_times, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_loose_alerts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_heartbeats, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_heartbeat_interval_bound, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_profiles_and_credentials, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migrate_schema1, setup, teardown),
 	};

@@ -551,6 +551,54 @@ static void test_join_token_refused(void **state)
 	srv_free(s);
 }
 
+/*
+ * A node with more workloads than a heartbeat may carry (the cockpit takes 4 MiB and 10 000)
+ * still heartbeats: the rest are left out and counted, watched workloads first. Before, every
+ * heartbeat was refused (413/400) and the node showed offline while its workloads ran.
+ */
+static void test_heartbeat_too_many_workloads(void **state)
+{
+	struct srv *s = srv_start();
+	struct vigil_uplink *u = open_uplink(s, NULL);
+	json_t *hb = json_pack("{s:[]}", "workloads"), *got, *wls;
+	char name[320];
+	char *text;
+	size_t n;
+
+	memset(name, 'w', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	for (int i = 0; i < 12000; i++) {
+		snprintf(name, 8, "%06d", i);
+		name[6] = 'w';
+		json_array_append_new(json_object_get(hb, "workloads"),
+				      json_pack("{s:s, s:s, s:b}", "name", name, "state",
+						i == 0 ? "learning" : "unprotected", "ignored",
+						i != 0));
+	}
+	assert_int_equal(vigil_uplink__heartbeat(u, hb), 0);
+	json_decref(hb);
+	for (int i = 0; i < 500 && !s->heartbeats; i++)
+		usleep(20000);
+	assert_int_equal(s->heartbeats, 1);
+	pthread_mutex_lock(&s->mu);
+	got = json_incref(s->last_hb);
+	pthread_mutex_unlock(&s->mu);
+	text = json_dumps(got, JSON_COMPACT);
+	assert_true(strlen(text) <= (4u << 20));
+	free(text);
+	wls = json_object_get(got, "workloads");
+	n = json_array_size(wls);
+	assert_true(n > 1000 && n <= 10000);
+	assert_int_equal(json_integer_value(json_object_get(got, "workloads_omitted")),
+			 (json_int_t)(12000 - n));
+	/* the watched workload is kept first */
+	assert_string_equal(json_string_value(json_object_get(json_array_get(wls, 0), "state")),
+			    "learning");
+	json_decref(got);
+	vigil_uplink__free(u, SEC / 10);
+	srv_free(s);
+}
+
 static void test_heartbeat(void **state)
 {
 	struct srv *s = srv_start();
@@ -771,6 +819,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_enrolment, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_join_token_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_heartbeat, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_heartbeat_too_many_workloads, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_413_halves, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_spool_full_reported, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reports_and_profiles, setup, teardown),

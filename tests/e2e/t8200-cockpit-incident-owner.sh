@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# A node's token cannot rewrite or fill another node's incident. Incident ids are the incidents'
+# only key and a node chooses them (the zoom's ids) or can compute them (the id of another node's
+# alerts without an incident is derived from its name, workload and hour): before, node A's
+# report under node B's incident id replaced B's summary and evidence (files, events) and took
+# the incident out of B's list, and A could squat the id B's next loose alerts would join.
+# Run on SQLite and, when clickhouse-server is installed, on ClickHouse; there a report whose
+# state is outside the schema's list failed every write of its group (503 for ever).
+. "$(dirname "$0")/../lib/common.sh"
+
+. "$TESTLIB/cockpit.sh"
+
+# owner_checks STORE NAME: every check against a cockpit on STORE
+owner_checks() {
+	local store=$1 name=$2
+	cockpit_start "$name" --store "$store"
+	base=$COCKPIT_URL
+	ta=$(cockpit_node_token $store node-a)
+	tb=$(cockpit_node_token $store node-b)
+
+	# post TOKEN ENDPOINT JSON: prints the status, body in $TEST_TMP/body
+	post() { curl -s -o "$TEST_TMP/body" -w '%{http_code}' -H "Authorization: Bearer $1" --data-binary "$3" "$base/api/v1/$2"; }
+	get() { curl -s "$base/api/v1/$1"; }
+	py() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
+
+	# B's incident with its evidence.
+	id=11112222333344445555666677778888
+	assert_eq 200 "$(post "$tb" reports '{"incident_id":"'$id'","state":"closed","workload":{"id":"w-b","name":"payments"},
+	  "opened_ns":1795313422000000000,"summary":"payments sent a token out",
+	  "alerts":[{"alert_id":"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb1","rule_id":"R1030","time":"2026-11-22T10:00:00Z"}],
+	  "files":[{"time_ns":1795313422000000000,"path":"/var/run/secrets/token","pid":7}]}')" "B's report"
+
+	# A rewrites it: refused as a whole, nothing of the request kept (A's own report with it neither).
+	own=aaaa0000aaaa0000aaaa0000aaaa0000
+	assert_eq 403 "$(post "$ta" reports '[{"incident_id":"'$own'","summary":"A own"},{"incident_id":"'$id'","state":"closed","summary":"nothing happened"}]')" \
+		"a report under another node's incident"
+	assert_contains "$(cat $TEST_TMP/body)" "is node node-b's" "says whose it is"
+	inc=$(get incidents/$id)
+	assert_eq "node-b|payments sent a token out|/var/run/secrets/token" \
+		"$(echo "$inc" | py 'd["node"]+"|"+d["summary"]+"|"+d["files"][0]["path"]')" "B's incident intact"
+	assert_eq 1 "$(get 'incidents?node=node-b' | py 'd["total"]')" "still in B's list"
+	assert_eq 404 "$(curl -s -o /dev/null -w '%{http_code}' $base/api/v1/incidents/$own)" "A's own report of that request not stored"
+
+	# A's alerts naming B's incident: the whole batch refused, its good alert not stored either.
+	assert_eq 403 "$(post "$ta" alerts '[{"alert_id":"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa1","rule_id":"R0001","workload":{"id":"w-a"}},
+	  {"alert_id":"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa2","rule_id":"R0001","incident_id":"'$id'"}]')" "alerts into another node's incident"
+	assert_contains "$(cat $TEST_TMP/body)" "item 1: incident $id is node node-b's" "names the item"
+	assert_eq 0 "$(get 'alerts?node=node-a' | py 'd["total"]')" "nothing of A's batch stored"
+	assert_eq 1 "$(get "incidents/$id" | py 'len(d["alerts"])')" "B's incident holds B's alert only"
+
+	# Squatting: A puts a report under the id B's next alerts without an incident will join.
+	hour=$(($(date +%s) / 3600))
+	loose=$(python3 -c "import hashlib,sys; print(hashlib.sha256(('vigil-loose\nnode-b\nw-b\n%s' % sys.argv[1]).encode()).hexdigest()[:32])" $hour)
+	assert_eq 200 "$(post "$ta" reports '{"incident_id":"'$loose'","state":"closed","summary":"benign","workload":{"id":"w-b","name":"decoy"},
+	  "files":[{"time_ns":1,"path":"/decoy","pid":1}]}')" "A's report under a free id"
+	now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+	assert_eq 200 "$(post "$tb" alerts '{"alert_id":"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb2","rule_id":"R0001","time":"'$now'","workload":{"id":"w-b","name":"payments"}}')" \
+		"B's alert without an incident"
+	inc=$(get incidents/$loose)
+	assert_eq "node-b|payments" "$(echo "$inc" | py 'd["node"]+"|"+d["workload"]["name"]')" \
+		"the id derived for B is B's: A's squatting report replaced"
+	# (on ClickHouse the squatter's report rows stay behind the newer incident row: SECURITY.md)
+	case $store in sqlite:*) assert_eq 0 "$(echo "$inc" | py 'len(d["files"])')" "A's report rows gone" ;; esac
+	assert_contains "$(echo "$inc" | py 'd["summary"]')" "alerts of payments" "B's summary"
+	assert_eq "$loose" "$(get 'incidents?node=node-b&limit=10' | py '",".join(i["incident_id"] for i in d["incidents"] if i["incident_id"]=="'$loose'")')" \
+		"in B's list"
+
+	# A state outside the schema's list (or none) is stored as "open": on ClickHouse it failed
+	# the whole insert before, 503 to every request of the group, and the agent retried it
+	# for ever.
+	assert_eq 200 "$(post "$ta" reports '{"incident_id":"abab0000abab0000abab0000abab0000","state":"pwned","summary":"odd state"}')" \
+		"a report with a state outside the list"
+	assert_eq open "$(get incidents/abab0000abab0000abab0000abab0000 | py 'd["state"]')" "stored as open"
+
+	# A's own incidents are unaffected, and the refusals are counted.
+	assert_eq 200 "$(post "$ta" reports '{"incident_id":"'$own'","summary":"A own"}')" "A's own report"
+	assert_eq 200 "$(post "$ta" alerts '{"alert_id":"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa3","rule_id":"R0001","incident_id":"'$own'"}')" "A's alert into it"
+	assert_eq 2 "$(cockpit_metric 'vigil_cockpit_rejected_total{cause="forbidden"}')" "refusals counted"
+
+}
+
+owner_checks sqlite:$TEST_TMP/evidence.db cockpit
+log "SQLite: held"
+
+# The same on ClickHouse (the owner lookup reads the newest incident row there).
+. "$TESTLIB/clickhouse.sh"
+on_exit ch_cleanup
+rc=0
+ch_start "$TEST_TMP/ch" || rc=$?
+if [ $rc = 0 ]; then
+	owner_checks "clickhouse:$CH_URL/vigil_t8200" cockpit-ch
+	log "ClickHouse: held"
+elif [ $rc = 77 ]; then
+	log "clickhouse-server not installed: SQLite only"
+else
+	fail "clickhouse-server did not start"
+fi
+echo "ok: $TEST_NAME"
