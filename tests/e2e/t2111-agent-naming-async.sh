@@ -104,6 +104,9 @@ assert_ge "$(status "s['naming']['replayed']")" 1000 "held events (up to the que
 assert_eq 0 "$(status "s['naming']['containers']")" "no container is still being named"
 held_alert() { json_count_ge 1 "$ALERTS" rule_id=V0002 event.drops.held!=0; }
 wait_until 20 held_alert || fail "no V0002 for the held events dropped: $(grep V0002 "$ALERTS" | tail -c 1000)"
+text=$("$VIGIL" status --config "$TEST_TMP/agent.yaml") || fail "vigil status failed"
+echo "$text" | grep -qE '^naming: 0 containers now, [0-9]+ events held \([0-9]+ judged after the answer, [1-9][0-9]* dropped: queue full\), 2 answered, 0 timeouts' ||
+	fail "vigil status does not say what was held and dropped: $text"
 stop_pid "$SPAWNED_PID"
 [ ! -e "$PROFILES/$SLOW_NAME.yaml" ] || fail "the bound container learned a profile"
 echo "ok: a slow engine delays nobody else; a new container's first exec is judged under its name after the answer; held events that did not fit are counted (V0002)"
