@@ -120,7 +120,7 @@ static void on_tick(void *ctx)
 	struct watch *w = ctx;
 	bool off;
 
-	vigil_alert_pipe__tick(&w->pipe, 0); /* burst summaries due */
+	vigil_alert_pipe__tick(&w->pipe); /* burst summaries due */
 	if (!w->enf.rules)
 		return;
 	off = enforce_off_flag || (w->switch_path && access(w->switch_path, F_OK) == 0);

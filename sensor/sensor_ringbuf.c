@@ -118,6 +118,18 @@ static void proc_from_procfs(struct vigil_proc_entry *p)
 
 /* ---- delivery ------------------------------------------------------------------------ */
 
+/* What every record says of its process (the kernel's, as of this record). */
+static void proc_ids(struct vigil_process *pr, const struct vg_event *e)
+{
+	pr->tid = e->tid;
+	pr->ppid = e->ppid;
+	pr->uid = e->uid;
+	pr->gid = e->gid;
+	pr->euid = e->euid;
+	memcpy(pr->comm, e->comm, sizeof(pr->comm));
+	pr->comm[sizeof(pr->comm) - 1] = '\0';
+}
+
 static int deliver(struct vigil_sensor *s, const struct vg_event *e, size_t size)
 {
 	struct vigil_event ev;
@@ -140,15 +152,15 @@ static int deliver(struct vigil_sensor *s, const struct vg_event *e, size_t size
 	ev.workload = w ? &w->wl : &s->anon_wl;
 
 	if (e->pid) {
-		p = vigil_proc_table__get(s->procs, e->pid, e->start_ns, &created);
+		/* an exit is a process's last record: one user space never saw (its other events
+		 * de-duplicated) is told from the record alone, neither an entry that could evict
+		 * a living process of another workload nor reads of the /proc of a dead one */
+		if (e->kind == VG_EV_EXIT)
+			p = vigil_proc_table__find(s->procs, e->pid, e->start_ns);
+		else
+			p = vigil_proc_table__get(s->procs, e->pid, e->start_ns, &created);
 		if (p) {
-			p->proc.tid = e->tid;
-			p->proc.ppid = e->ppid;
-			p->proc.uid = e->uid;
-			p->proc.gid = e->gid;
-			p->proc.euid = e->euid;
-			memcpy(p->proc.comm, e->comm, sizeof(p->proc.comm));
-			p->proc.comm[sizeof(p->proc.comm) - 1] = '\0';
+			proc_ids(&p->proc, e);
 			if (created && e->kind != VG_EV_EXEC && !s->offline)
 				proc_from_procfs(p);
 		}
@@ -157,6 +169,11 @@ static int deliver(struct vigil_sensor *s, const struct vg_event *e, size_t size
 		memset(&s->anon_proc, 0, sizeof(s->anon_proc));
 		s->anon_proc.exe = "";
 		s->anon_proc.cwd = "";
+		if (e->pid) {
+			s->anon_proc.pid = e->pid;
+			s->anon_proc.start_ns = e->start_ns;
+			proc_ids(&s->anon_proc, e);
+		}
 	}
 	ev.proc = p ? &p->proc : &s->anon_proc;
 

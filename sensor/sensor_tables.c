@@ -35,12 +35,6 @@ static size_t proc_hash(const struct vigil_proc_table *t, uint32_t pid, uint64_t
 	return proc_hash_n(t->nbuckets, pid, start);
 }
 
-/* Two buckets per entry at most (the bound the table was sized for before it grew). */
-static size_t proc_buckets_max(const struct vigil_proc_table *t)
-{
-	return t->max * 2 + 1;
-}
-
 struct vigil_proc_table *vigil_proc_table__new(size_t max)
 {
 	struct vigil_proc_table *t = calloc(1, sizeof(*t));
@@ -48,8 +42,8 @@ struct vigil_proc_table *vigil_proc_table__new(size_t max)
 	if (!t)
 		return NULL;
 	t->max = max ? max : 1;
-	t->nbuckets =
-		proc_buckets_max(t) < PROC_BUCKETS_MIN ? proc_buckets_max(t) : PROC_BUCKETS_MIN;
+	/* two buckets per entry at most: a small table is not given more */
+	t->nbuckets = t->max * 2 + 1 < PROC_BUCKETS_MIN ? t->max * 2 + 1 : PROC_BUCKETS_MIN;
 	t->buckets = calloc(t->nbuckets, sizeof(*t->buckets));
 	t->pbuckets = calloc(t->nbuckets, sizeof(*t->pbuckets));
 	if (!t->buckets || !t->pbuckets) {
@@ -121,18 +115,18 @@ struct vigil_proc_entry *vigil_proc_table__find(struct vigil_proc_table *t, uint
 }
 
 /*
- * More buckets once there are more entries than buckets (twice as many, up to the bound):
- * every entry is chained again. On failure the table keeps its buckets (longer chains).
+ * More buckets once there are more entries than buckets (twice as many): every entry is
+ * chained again. On failure the table keeps its buckets (longer chains). No bound to check:
+ * __get evicts before it adds, so count <= max, and growing only when count > nbuckets keeps
+ * nbuckets < max, the new 2 * nbuckets + 1 below 2 * max + 1 (two buckets per entry).
  */
 static void proc_grow(struct vigil_proc_table *t)
 {
 	size_t n = t->nbuckets * 2 + 1;
 	struct vigil_proc_entry **b, **pb;
 
-	if (t->count <= t->nbuckets || t->nbuckets >= proc_buckets_max(t))
+	if (t->count <= t->nbuckets)
 		return;
-	if (n > proc_buckets_max(t))
-		n = proc_buckets_max(t);
 	b = calloc(n, sizeof(*b));
 	pb = calloc(n, sizeof(*pb));
 	if (!b || !pb) {

@@ -133,9 +133,9 @@ struct vigil_alert_pipe {
  * cockpit name it alike. A sink failure is counted in the sink's stats, not returned:
  * detection goes on. -ENOMEM. */
 int vigil_alert_pipe__emit(const struct vigil_alert *a, void *ctx);
-/* Sends the burst summaries whose window closed by now (CLOCK_REALTIME ns; 0 = now). Call it
- * about once a second. Returns how many, or -ENOMEM. */
-int vigil_alert_pipe__tick(struct vigil_alert_pipe *p, uint64_t now_ns);
+/* Sends the burst summaries whose window closed by now (CLOCK_REALTIME). Call it about once a
+ * second. Returns how many, or -ENOMEM. */
+int vigil_alert_pipe__tick(struct vigil_alert_pipe *p);
 /* Sends every pending burst summary (before exit). Returns how many, or -ENOMEM. */
 int vigil_alert_pipe__flush(struct vigil_alert_pipe *p);
 

@@ -16,6 +16,7 @@
 #include "util/buf.h"
 #include "util/strutil.h"
 #include "util/digest.h"
+#include "util/hash.h"
 
 /* ---- the de-duplication index: an open-addressing set of byte strings ---- */
 
@@ -23,17 +24,6 @@ struct prof_index {
 	char **slots; /* key bytes, each prefixed by its size_t length */
 	size_t cap, n;
 };
-
-static uint64_t fnv1a(const char *s, size_t len)
-{
-	uint64_t h = 1469598103934665603ull;
-
-	for (size_t i = 0; i < len; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 1099511628211ull;
-	}
-	return h;
-}
 
 static void prof_index_free(void *index)
 {
@@ -68,7 +58,7 @@ static int index_grow(struct prof_index *x)
 		if (!x->slots[i])
 			continue;
 		memcpy(&l, x->slots[i], sizeof(l));
-		h = fnv1a(x->slots[i] + sizeof(l), l) & (ncap - 1);
+		h = vigil_fnv1a(VIGIL_FNV1A_INIT, x->slots[i] + sizeof(l), l) & (ncap - 1);
 		while (ns[h])
 			h = (h + 1) & (ncap - 1);
 		ns[h] = x->slots[i];
@@ -87,7 +77,7 @@ static int index_insert(struct prof_index *x, const char *key, size_t len)
 
 	if ((x->n + 1) * 4 > x->cap * 3 && index_grow(x))
 		return -ENOMEM;
-	h = fnv1a(key, len) & (x->cap - 1);
+	h = vigil_fnv1a(VIGIL_FNV1A_INIT, key, len) & (x->cap - 1);
 	while (x->slots[h]) {
 		if (slot_eq(x->slots[h], key, len))
 			return 0;

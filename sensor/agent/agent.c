@@ -344,7 +344,7 @@ int vigil_agent__run_reopen(const struct vigil_agent_config *c, volatile sig_ato
 		agent_kallow_roots(a, now);
 		agent_read_inotify(a);
 		agent_trust_check(a, false);
-		vigil_alert_pipe__tick(&a->pipe, 0);
+		vigil_alert_pipe__tick(&a->pipe);
 		vigil_evidence__tick(a->evidence);
 		agent_api__tick(a->api);
 		agent_reap_commands(a, now);

@@ -6,8 +6,8 @@
  */
 #include <errno.h>
 #include <jansson.h>
-#include <time.h>
 
+#include "sensor/agent/agent_state.h"
 #include "util/randid.h"
 #include "vigil/agent.h"
 #include "vigil/alert.h"
@@ -63,13 +63,14 @@ int vigil_alert_pipe__emit(const struct vigil_alert *a, void *ctx)
 	char id[VIGIL_RANDOM_ID_LEN + 1];
 	int folded;
 
-	/* one id everywhere: the incident report keeps a copy, and the cockpit matches the two */
-	vigil_random_id(id);
-	folded = vigil_bursts__alert(p->bursts, a, id, send_summary, p);
+	folded = vigil_bursts__alert(p->bursts, a, send_summary, p);
 	if (folded == -ENOMEM)
 		return folded;
 	if (folded > 0)
 		return 0;
+	/* one id everywhere: the incident report keeps a copy, and the cockpit matches the two;
+	 * made only for an alert that goes out (getrandom per folded alert is waste) */
+	vigil_random_id(id);
 	j = vigil_alert__json(a);
 	if (!j)
 		j = bare_alert(a);
@@ -77,23 +78,15 @@ int vigil_alert_pipe__emit(const struct vigil_alert *a, void *ctx)
 		return -ENOMEM;
 	if (!json_is_string(json_object_get(j, "alert_id")))
 		json_object_set_new(j, "alert_id", json_string(id));
-	vigil_bursts__annotate(p->bursts, j); /* a slow DNS tunnel, named */
+	vigil_bursts__annotate(p->bursts, j); /* its burst's id; a DNS tunnel, named */
 	send(p, a, a->event, j);
 	json_decref(j);
 	return 0;
 }
 
-static uint64_t realtime_ns(void)
+int vigil_alert_pipe__tick(struct vigil_alert_pipe *p)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
-int vigil_alert_pipe__tick(struct vigil_alert_pipe *p, uint64_t now_ns)
-{
-	return vigil_bursts__tick(p->bursts, now_ns ? now_ns : realtime_ns(), send_summary, p);
+	return vigil_bursts__tick(p->bursts, agent_realtime_ns(), send_summary, p);
 }
 
 int vigil_alert_pipe__flush(struct vigil_alert_pipe *p)

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "util/hash.h"
 #include "util/strutil.h"
 #include "sensor/detect/detect_internal.h"
 #include "vigil/detect.h"
@@ -27,18 +28,6 @@ static uint64_t now_realtime_ns(void)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
-static uint64_t hash_bytes(uint64_t h, const void *data, size_t len)
-{
-	const unsigned char *p = data;
-
-	/* FNV-1a 64 */
-	for (size_t i = 0; i < len; i++) {
-		h ^= p[i];
-		h *= 0x100000001b3ULL;
-	}
-	return h;
 }
 
 /* Turns the listed rules off (or on); "all" names every rule. -EINVAL for an unknown id. */
@@ -165,7 +154,7 @@ static struct binding **bind_slot(const struct vigil_detector *d, uint64_t cgrou
 {
 	struct binding **pp =
 		(struct binding **)&d
-			->bind[hash_bytes(0xcbf29ce484222325ULL, &cgroup_id, sizeof(cgroup_id)) %
+			->bind[vigil_fnv1a(VIGIL_FNV1A_INIT, &cgroup_id, sizeof(cgroup_id)) %
 			       BIND_BUCKETS];
 
 	while (*pp && (*pp)->cgroup_id != cgroup_id)
@@ -343,9 +332,9 @@ static bool cooldown_pass(struct vigil_detector *d, uint64_t cgroup_id, enum vig
 			  const char *key, uint64_t now, uint64_t *ret_repeats)
 {
 	size_t klen = strlen(key);
-	uint64_t h = hash_bytes(
-		hash_bytes(hash_bytes(0xcbf29ce484222325ULL, &cgroup_id, sizeof(cgroup_id)), &rule,
-			   sizeof(rule)),
+	uint64_t h = vigil_fnv1a(
+		vigil_fnv1a(vigil_fnv1a(VIGIL_FNV1A_INIT, &cgroup_id, sizeof(cgroup_id)), &rule,
+			    sizeof(rule)),
 		key, klen);
 	struct cool *c;
 
@@ -422,15 +411,18 @@ static int emit_alert(struct vigil_detector *d, struct vigil_alert *a, const str
  * unprivileged worker, nor a shell started by the web server a repeat of one started by cron:
  * a repeat cannot hide an escalation.
  */
+const char *detect_actor_program(const struct vigil_event *ev)
+{
+	if (ev->kind == VIGIL_EV_EXEC && ev->exec.parent_exe)
+		return ev->exec.parent_exe;
+	return ev->proc && ev->proc->exe ? ev->proc->exe : "";
+}
+
 static void actor_identity(const struct vigil_event *ev, const char *key, char *out, size_t size)
 {
 	const struct vigil_process *p = ev->proc;
-	const char *who = "";
+	const char *who = detect_actor_program(ev);
 
-	if (ev->kind == VIGIL_EV_EXEC && ev->exec.parent_exe)
-		who = ev->exec.parent_exe;
-	else if (p && p->exe)
-		who = p->exe;
 	/* the effective uid too: a setuid program's deed (euid 0 after uid 65534) is an
 	 * escalation, never a repeat of the unprivileged one */
 	snprintf(out, size, "%s\x1f%u\x1f%u\x1f%.255s", key, p ? p->uid : 0u, p ? p->euid : 0u,

@@ -23,6 +23,13 @@
 #include "util/lru.h"
 #include "vigil/detect.h"
 
+/*
+ * The program of an event's actor: for an exec the program that started it, otherwise the
+ * process's own executable ("" when unknown). Part of who did it for the cooldown
+ * (detect.c) and for bursts (burst.c): a program that replaces itself by execve is another.
+ */
+const char *detect_actor_program(const struct vigil_event *ev);
+
 #define BIND_BUCKETS 1024
 #define COOL_BUCKETS 4096
 #define KEY_MAX	     1024

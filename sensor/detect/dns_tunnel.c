@@ -1,33 +1,50 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * What a burst of DNS names means: names under one registered domain that each carry data
- * (long labels of high entropy: hex, base32, base64) and are all different are a DNS tunnel,
- * the data being the labels. A CDN's or a cluster's names are many too, but short and
- * readable (img12.cdn, ip-10-0-3-7): they do not carry data, so they are not called tunnelling
- * however many there are (docs/DETECTION.md §6).
+ * (runs of encoded data, new name after name: hex, base32, base64, however the labels are cut)
+ * and are all different are a DNS tunnel, the data being the labels. A CDN's, a cloud's or a
+ * cluster's names are many too, and long, but readable (img12.cdn, ip-10-0-3-7,
+ * vpce-0a1b2c3d4e5f67890-abcd1234 in every name): they do not carry data, so they are not
+ * called tunnelling however many there are (docs/DETECTION.md §6).
  *
- * Bounded (about 4 KiB a tally): at most TALLY_DOMAINS domains (a further one takes the place
+ * Bounded (about 6 KiB a tally): at most TALLY_DOMAINS domains (a further one takes the place
  * of the one with the fewest names carrying data: padding with other domains cannot push the
- * tunnel's out unless it carries less), and each domain remembers its last TALLY_NAMES names by hash (an older name
- * asked again counts again: the names a burst sees are already distinct, the cooldown sends a
- * name by one actor once an hour).
+ * tunnel's out unless it carries less), and each domain remembers its last TALLY_NAMES names
+ * and TALLY_RUNS random runs by hash (an older name asked again counts again: the names a
+ * burst sees are already distinct, the cooldown sends a name by one actor once an hour).
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/hash.h"
 #include "util/strutil.h"
 #include "vigil/analysis.h"
 #include "vigil/burst.h"
 
 #define TALLY_DOMAINS 8
 #define TALLY_NAMES   32
-/* a name carries data when the part below its domain is this long (labels split any way) ... */
-#define DATA_SUB_LEN 40
-/* ... or a label is this long and this random (bits per character; readable words and
- * host names stay below it, 16 hex digits are about 3.5) */
-#define DATA_LABEL_LEN	   16
-#define DATA_LABEL_ENTROPY 3.0
+/*
+ * A name carries data when the part below its domain is random (at least DATA_ENTROPY bits per
+ * character, its dots and hyphens left out) and has DATA_RANDOM characters of new random runs,
+ * or new runs that switch DATA_SWITCHES times in all. A run is what lies between dots and
+ * hyphens; it is random when it switches between digits, lower and upper case twice or more
+ * (DNS is case-blind: only an encoding keeps both cases), as hex, base32 and base64 do in
+ * nearly every run however short they are cut, or when it is DATA_RUN_LEN long whatever its
+ * characters. It is new when this domain's last TALLY_RUNS random runs do not hold it: a
+ * tunnel's chunks differ name by name, while a vendor's id (vpce-0a1b2c3d4e5f67890) is the same
+ * in all its names. Readable names are long too (a cloud's load balancers, endpoints, a
+ * cluster's services) and as random by character counts (about 4.4 bits) as hex (about 3.7):
+ * the entropy alone does not tell them apart; their runs are words, numbers, and words with
+ * their number (web12, ubuntu2204: one switch). Not called data: data encoded in letters only
+ * or digits only and cut into runs under DATA_RUN_LEN; base32 cut into runs of 4 is, in about
+ * three names of four.
+ */
+#define DATA_RANDOM   16
+#define DATA_RUN_LEN  16
+#define DATA_SWITCHES 8
+#define DATA_ENTROPY  3.0
+#define TALLY_RUNS    32
 
 struct tally_domain {
 	char domain[256];
@@ -35,6 +52,8 @@ struct tally_domain {
 	uint32_t nhashes, next;
 	uint32_t unique, data, max_label;
 	double entropy_sum;
+	uint32_t runs[TALLY_RUNS]; /* the last random runs, by hash */
+	uint32_t nruns, rnext;
 };
 
 struct vigil_dns_tally {
@@ -85,17 +104,6 @@ const char *vigil_dns_registered_domain(const char *name)
 	return dots[1] + 1;
 }
 
-static uint64_t fnv(const char *s)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
 static struct tally_domain *domain_of(struct vigil_dns_tally *t, const char *dom)
 {
 	struct tally_domain *d;
@@ -123,14 +131,67 @@ static struct tally_domain *domain_of(struct vigil_dns_tally *t, const char *dom
 	return d;
 }
 
+/* How often the run s[0..len) switches between digits, lower and upper case. */
+static unsigned run_switches(const char *s, size_t len)
+{
+	unsigned switches = 0;
+	int was = -1;
+
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		int cls = c >= '0' && c <= '9'	 ? 0
+			  : c >= 'a' && c <= 'z' ? 1
+			  : c >= 'A' && c <= 'Z' ? 2
+						 : 3;
+
+		switches += was >= 0 && cls != was;
+		was = cls;
+	}
+	return switches;
+}
+
+/*
+ * The run s[0..len) when it may be encoded data (it switches classes, or is long) and d has not
+ * seen it lately: remembered, and counted in *random (its length, when it switches twice or
+ * more or is long: a word and its number, web12, switch once) and *switches.
+ */
+static void run_new(struct tally_domain *d, const char *s, size_t len, size_t *random,
+		    size_t *switches)
+{
+	unsigned sw = run_switches(s, len);
+	uint32_t h;
+
+	if (!sw && len < DATA_RUN_LEN)
+		return;
+	h = (uint32_t)vigil_fnv1a(VIGIL_FNV1A_INIT, s, len);
+	for (uint32_t i = 0; i < d->nruns; i++) {
+		if (d->runs[i] != h)
+			continue;
+		if (d->nruns == TALLY_RUNS) { /* kept as the newest: a vendor's id in use stays */
+			uint32_t *next = &d->runs[d->rnext++ % TALLY_RUNS];
+
+			d->runs[i] = *next;
+			*next = h;
+		}
+		return;
+	}
+	d->runs[d->rnext++ % TALLY_RUNS] = h;
+	if (d->nruns < TALLY_RUNS)
+		d->nruns++;
+	if (sw >= 2 || len >= DATA_RUN_LEN)
+		*random += len;
+	*switches += sw;
+}
+
 int vigil_dns_tally__add(struct vigil_dns_tally *t, const char *name)
 {
 	const char *dom = vigil_dns_registered_domain(name);
-	size_t sub = dom > name ? (size_t)(dom - name - 1) : 0, longest = 0, chars = 0;
+	size_t sub = dom > name ? (size_t)(dom - name - 1) : 0, longest = 0, chars = 0, random = 0,
+	       switches = 0;
 	char body[256];
-	bool data;
-	uint64_t h = fnv(name);
+	uint64_t h = vigil_fnv1a_str(name);
 	struct tally_domain *d;
+	double e;
 
 	if (!sub)
 		return 0; /* the domain itself carries nothing */
@@ -143,29 +204,30 @@ int vigil_dns_tally__add(struct vigil_dns_tally *t, const char *name)
 	d->hashes[d->next++ % TALLY_NAMES] = h;
 	if (d->nhashes < TALLY_NAMES)
 		d->nhashes++;
-	/* the labels below the domain: the longest, and their characters without the dots */
-	for (size_t i = 0, run = 0; i <= sub; i++) {
-		if (i == sub || name[i] == '.') {
-			if (run > longest)
-				longest = run;
+	/* the labels below the domain: the longest; the new random runs between dots and
+	 * hyphens; and the characters without the dots and hyphens */
+	for (size_t i = 0, label = 0, run = 0; i <= sub; i++) {
+		if (i == sub || name[i] == '.' || name[i] == '-') {
+			run_new(d, name + i - run, run, &random, &switches);
 			run = 0;
+			if (i < sub && name[i] == '-') {
+				label++;
+				continue;
+			}
+			if (label > longest)
+				longest = label;
+			label = 0;
 			continue;
 		}
 		run++;
+		label++;
 		if (chars < sizeof(body))
 			body[chars++] = name[i];
 	}
-	{
-		double e = vigil_entropy((const uint8_t *)body, chars);
-
-		/* a long label's randomness: the body's entropy stands for it (one long label
-		 * is most of the body when it matters) */
-		data = sub >= DATA_SUB_LEN ||
-		       (longest >= DATA_LABEL_LEN && e >= DATA_LABEL_ENTROPY);
-		d->entropy_sum += e;
-	}
+	e = vigil_entropy((const uint8_t *)body, chars);
+	d->entropy_sum += e;
 	d->unique++;
-	if (data)
+	if (e >= DATA_ENTROPY && (random >= DATA_RANDOM || switches >= DATA_SWITCHES))
 		d->data++;
 	if (longest > d->max_label)
 		d->max_label = (uint32_t)longest;

@@ -85,12 +85,16 @@ void zoom_headline_alert(struct zinc *inc, const json_t *alert)
 	uint32_t pid = (uint32_t)json_integer_value(json_object_get(p, "pid"));
 	uint32_t ppid = (uint32_t)json_integer_value(json_object_get(p, "ppid"));
 	bool exec = type && !strcmp(type, "exec");
+	const json_t *t = json_object_get(alert, "dns_tunnel");
+	int names = (int)json_integer_value(json_object_get(t, "unique_names"));
 
-	if (!h->text[0] || sev > h->sev) {
+	/* a tunnel is named by several alerts (each summary, each name past a window's keys):
+	 * the latest counts the most names */
+	if (!h->text[0] || sev > h->sev || (t && sev == h->sev && names > h->tunnel_names)) {
 		h->sev = sev;
 		h->npids = h->nran = 0;
+		h->tunnel_names = t ? names : 0;
 		add_pid(h, pid);
-		const json_t *t = json_object_get(alert, "dns_tunnel");
 
 		if (t) /* a burst of names the detector called a tunnel: say that, not its first */
 			snprintf(h->root, sizeof(h->root),

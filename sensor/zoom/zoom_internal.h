@@ -90,6 +90,7 @@ struct zhead {
 	char ran[ZHEAD_RAN][32];
 	size_t nran;
 	int sev;		   /* the root alert's severity */
+	int tunnel_names;	   /* when the root names a DNS tunnel: its unique names */
 	uint32_t pids[ZHEAD_PIDS]; /* the root's process tree, as alerts showed it */
 	size_t npids;
 };

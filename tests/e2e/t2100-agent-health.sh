@@ -45,7 +45,7 @@ EOF
 
 spawn agent "$VIGIL" agent --config "$TEST_TMP/agent.yaml"
 agent_pid=$SPAWNED_PID
-wait_until 20 test -e "$TEST_TMP/flooded" ||
+wait_until 60 test -e "$TEST_TMP/flooded" ||
 	fail "the flood did not finish: $(tail -c 1000 "$TEST_TMP/agent.log")"
 has() { [ "$(json_count "$ALERTS" "$@" 2>/dev/null || echo 0)" -ge 1 ]; }
 wait_until 10 has rule_id=V0002 || fail "no V0002 in the file sink: $(tail -c 1500 "$ALERTS")"

@@ -13,8 +13,8 @@ evidence: sqlite:$TEST_TMP/new/dir/evidence.db
 EOF
 spawn agent1 "$VIGIL" agent --config "$TEST_TMP/agent.yaml"
 first=$SPAWNED_PID
-wait_for_file "$st/agent.lock" 10
-wait_until 10 test -d "$TEST_TMP/new/dir" || fail "evidence directory not created"
+wait_for_file "$st/agent.lock" 30
+wait_until 30 test -d "$TEST_TMP/new/dir" || fail "evidence directory not created"
 
 set +e
 timeout 20 "$VIGIL" agent --config "$TEST_TMP/agent.yaml" 2>"$TEST_TMP/second.err"
@@ -28,5 +28,5 @@ kill -0 "$first" 2>/dev/null || fail "the first agent stopped"
 stop_pid "$first"
 spawn agent2 "$VIGIL" agent --config "$TEST_TMP/agent.yaml"
 second=$SPAWNED_PID
-wait_until 10 grep -qx "$second" "$st/agent.lock" || fail "the lock was not taken over: $(cat "$st/agent.lock")"
+wait_until 30 grep -qx "$second" "$st/agent.lock" || fail "the lock was not taken over: $(cat "$st/agent.lock")"
 echo ok

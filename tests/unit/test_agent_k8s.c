@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -50,6 +51,45 @@ static void write_to(const char *rel, const char *text)
 	snprintf(dst, sizeof(dst), "%s%s", root, rel);
 	assert_int_equal(vigil_mkdir_parents(dst, 0755), 0);
 	assert_int_equal(vigil_write_file_atomic(dst, text, strlen(text), 0644, NULL), 0);
+}
+
+/* a /proc/PID/exe of the fake proc: a symlink to what the process runs */
+static void link_to(const char *rel, const char *target)
+{
+	char dst[512];
+
+	snprintf(dst, sizeof(dst), "%s%s", root, rel);
+	assert_int_equal(vigil_mkdir_parents(dst, 0755), 0);
+	assert_int_equal(symlink(target, dst), 0);
+}
+
+/* rel under the test's root (one of a few at a time: static buffers in turn) */
+static const char *path_of(const char *rel)
+{
+	static char bufs[4][512];
+	static unsigned int i;
+	char *b = bufs[i++ % 4];
+
+	snprintf(b, sizeof(bufs[0]), "%s%s", root, rel);
+	return b;
+}
+
+/* a /proc/PID/exe to a memfd holding bytes (runc's re-exec of a copy of itself); *fd kept open */
+static void link_to_memfd(const char *rel, const char *bytes, int *fd)
+{
+	char target[64];
+
+	*fd = memfd_create("runc_cloned:/proc/self/exe", MFD_CLOEXEC);
+	assert_true(*fd >= 0);
+	assert_int_equal(write(*fd, bytes, strlen(bytes)), (ssize_t)strlen(bytes));
+	snprintf(target, sizeof(target), "/proc/self/fd/%d", *fd);
+	link_to(rel, target);
+}
+
+/* a /proc/PID/exe to a file of the test's own */
+static void link_to_root(const char *rel, const char *target_rel)
+{
+	link_to(rel, path_of(target_rel));
 }
 
 static int setup(void **state)
@@ -230,6 +270,33 @@ static void test_rtinit(void **state)
 	assert_false(agent_rtinit__skip(&r, &ev));
 	ev = ev_of(VIGIL_EV_OPEN, &kid, 0);
 	assert_false(agent_rtinit__skip(&r, &ev));
+	/* a second child within the kernel's fork cooldown: no FORK comes (de-duplicated), it
+	 * renames itself runc:[2:INIT] and so does its own child: its parent makes it the
+	 * workload's, checked */
+	{
+		struct vigil_process kid2 = { .pid = 14, .ppid = 12, .comm = "runc:[2:INIT]" };
+		struct vigil_process kid3 = { .pid = 15, .ppid = 14, .comm = "exe" };
+
+		ev = ev_of(VIGIL_EV_OPEN, &kid2, 0);
+		assert_false(agent_rtinit__skip(&r, &ev));
+		ev = ev_of(VIGIL_EV_SYSCALL, &kid2, 0);
+		assert_false(agent_rtinit__skip(&r, &ev));
+		ev = ev_of(VIGIL_EV_EXEC, &kid3, 0);
+		ev.exec.path = "";
+		assert_false(agent_rtinit__skip(&r, &ev));
+		ev = ev_of(VIGIL_EV_OPEN, &kid3, 0);
+		assert_false(agent_rtinit__skip(&r, &ev));
+		/* runc's init from outside (its parent runc, not the workload's): skipped */
+		{
+			struct vigil_process init = { .pid = 16,
+						      .ppid = 9,
+						      .comm = "runc:[2:INIT]" };
+
+			ev = ev_of(VIGIL_EV_OPEN, &init, 0);
+			assert_true(agent_rtinit__skip(&r, &ev));
+			r.skipped--;
+		}
+	}
 	/* a process from outside that is not runc: checked */
 	ev = ev_of(VIGIL_EV_OPEN, &other, 0);
 	assert_false(agent_rtinit__skip(&r, &ev));
@@ -279,14 +346,56 @@ static void test_rtinit_seed(void **state)
 	struct vigil_process late = { .pid = 105, .comm = "exe" };
 	struct vigil_event ev;
 	char procs[512], proc[512];
+	int fds[8];
+	size_t nfds = 0;
 
-	write_to("/seed/cgroup.procs", "100\n101\n102\n103\n");
+	/* the node's runtime binaries, as the agent finds them under pid 1's root */
+	write_to("/seed/proc/1/root/usr/sbin/runc", "ELF runc\n");
+	write_to("/seed/proc/1/root/usr/bin/crun", "ELF crun, another size\n");
 	write_to("/seed/proc/100/comm", "sh\n");
+	link_to("/seed/proc/100/exe", "/bin/busybox");
+	/* 101: runc's init re-executed from its copy of itself (a memfd): the node's runc's bytes */
 	write_to("/seed/proc/101/comm", "runc:[2:INIT]\n");
+	link_to_memfd("/seed/proc/101/exe", "ELF runc\n", &fds[nfds++]);
 	write_to("/seed/proc/103/comm", "nginx\n"); /* 102: gone since */
+	link_to("/seed/proc/103/exe", "/usr/sbin/nginx");
+	/* 106: a process of the workload renamed runc:[2:INIT] (prctl, /proc/self/comm) before
+	 * the agent met it: it runs its own binary, the workload's */
+	write_to("/seed/proc/106/comm", "runc:[2:INIT]\n");
+	link_to("/seed/proc/106/exe", "/usr/bin/python3.11");
+	/* 107, 108: runc itself (exec'd as /proc/self/exe), crun: the node's files */
+	write_to("/seed/proc/107/comm", "exe\n");
+	link_to_root("/seed/proc/107/exe", "/seed/proc/1/root/usr/sbin/runc");
+	write_to("/seed/proc/108/comm", "crun\n");
+	link_to_root("/seed/proc/108/exe", "/seed/proc/1/root/usr/bin/crun");
+	/* 109: runc 1.1's init re-executed from a detached bind mount of the node's runc (its exe
+	 * reads "/"): the same inode by another name */
+	assert_int_equal(link(path_of("/seed/proc/1/root/usr/sbin/runc"), path_of("/seed/bound")),
+			 0);
+	write_to("/seed/proc/109/comm", "runc:[2:INIT]\n");
+	link_to_root("/seed/proc/109/exe", "/seed/bound");
+	/* named so, and not the node's runtime, the workload's: 110 runs another binary; 111 a
+	 * memfd of runc's size, other bytes; 112 a memfd it named runc, 113 a file it put at
+	 * /run/runc/ of its own root (the paths as /proc/PID/exe reads them; no node runtime
+	 * behind them); 114 runc's bytes in a file, not a memfd (never opened: a workload's file
+	 * may be FUSE's, and hold the agent) */
+	write_to("/seed/other-bin", "ELF other\n");
+	write_to("/seed/proc/110/comm", "exe\n");
+	link_to_root("/seed/proc/110/exe", "/seed/other-bin");
+	write_to("/seed/proc/111/comm", "runc:[2:INIT]\n");
+	link_to_memfd("/seed/proc/111/exe", "ELF xunc\n", &fds[nfds++]);
+	write_to("/seed/runc-on-disk", "ELF runc\n");
+	write_to("/seed/proc/114/comm", "runc\n");
+	link_to_root("/seed/proc/114/exe", "/seed/runc-on-disk");
+	write_to("/seed/proc/112/comm", "runc:[2:INIT]\n");
+	link_to("/seed/proc/112/exe", "/memfd:runc_cloned:/proc/self/exe (deleted)");
+	write_to("/seed/proc/113/comm", "runc\n");
+	link_to("/seed/proc/113/exe", "/run/runc/x/runc.abc");
+	write_to("/seed/cgroup.procs", "100\n101\n102\n103\n106\n107\n108\n109\n110\n111\n"
+				       "112\n113\n114\n");
 	snprintf(procs, sizeof(procs), "%s/seed/cgroup.procs", root);
 	snprintf(proc, sizeof(proc), "%s/seed/proc", root);
-	assert_int_equal(agent_rtinit__seed(&r, procs, proc), 2);
+	assert_int_equal(agent_rtinit__seed(&r, procs, proc), 8);
 	assert_false(r.off);
 	/* the workload's: checked */
 	ev = ev_of(VIGIL_EV_OPEN, &sh, 0);
@@ -307,16 +416,66 @@ static void test_rtinit_seed(void **state)
 	assert_false(agent_rtinit__skip(&r, &ev));
 	ev = ev_of(VIGIL_EV_OPEN, &kid, 0);
 	assert_false(agent_rtinit__skip(&r, &ev));
+	/* the renamed one: checked */
+	{
+		struct vigil_process renamed = { .pid = 106, .comm = "runc:[2:INIT]" };
+
+		ev = ev_of(VIGIL_EV_OPEN, &renamed, 0);
+		assert_false(agent_rtinit__skip(&r, &ev));
+		ev = ev_of(VIGIL_EV_SYSCALL, &renamed, 0);
+		assert_false(agent_rtinit__skip(&r, &ev));
+	}
+	/* runc and crun seeded: skipped; a runtime name on another binary: checked */
+	{
+		struct vigil_process exe = { .pid = 107, .comm = "exe" };
+		struct vigil_process crun = { .pid = 108, .comm = "crun" };
+		struct vigil_process bound = { .pid = 109, .comm = "runc:[2:INIT]" };
+		struct vigil_process named[] = {
+			{ .pid = 110, .comm = "exe" },
+			{ .pid = 111, .comm = "runc:[2:INIT]" },
+			{ .pid = 112, .comm = "runc:[2:INIT]" },
+			{ .pid = 113, .comm = "runc" },
+			{ .pid = 114, .comm = "runc" },
+		};
+
+		ev = ev_of(VIGIL_EV_OPEN, &exe, 0);
+		assert_true(agent_rtinit__skip(&r, &ev));
+		ev = ev_of(VIGIL_EV_OPEN, &crun, 0);
+		assert_true(agent_rtinit__skip(&r, &ev));
+		ev = ev_of(VIGIL_EV_OPEN, &bound, 0);
+		assert_true(agent_rtinit__skip(&r, &ev));
+		r.skipped -= 3;
+		for (size_t i = 0; i < sizeof(named) / sizeof(named[0]); i++) {
+			ev = ev_of(VIGIL_EV_OPEN, &named[i], 0);
+			assert_false(agent_rtinit__skip(&r, &ev));
+		}
+	}
 	/* runc arriving later from outside: skipped */
 	ev = ev_of(VIGIL_EV_OPEN, &late, 0);
 	assert_true(agent_rtinit__skip(&r, &ev));
 	assert_int_equal(r.skipped, 3);
+	/* reading copies whole is bounded: of five copies of runc's bytes (memfds of runc's size
+	 * a workload could have padded), the fifth is not read and is judged (the safe side) */
+	{
+		for (unsigned int pid = 120; pid < 125; pid++) {
+			snprintf(proc, sizeof(proc), "/seed/proc/%u/exe", pid);
+			link_to_memfd(proc, "ELF runc\n", &fds[nfds++]);
+			snprintf(proc, sizeof(proc), "/seed/proc/%u/comm", pid);
+			write_to(proc, "runc:[2:INIT]\n");
+		}
+		write_to("/seed/cgroup.procs", "120\n121\n122\n123\n124\n");
+		snprintf(proc, sizeof(proc), "%s/seed/proc", root);
+		assert_int_equal(agent_rtinit__seed(&r, procs, proc), 1);
+		assert_false(r.off);
+	}
 	/* no cgroup.procs: off, everything checked */
 	snprintf(procs, sizeof(procs), "%s/seed/none/cgroup.procs", root);
 	assert_int_equal(agent_rtinit__seed(&r, procs, proc), -ENOENT);
 	assert_true(r.off);
 	ev = ev_of(VIGIL_EV_OPEN, &late, 0);
 	assert_false(agent_rtinit__skip(&r, &ev));
+	while (nfds)
+		close(fds[--nfds]);
 	(void)state;
 }
 

@@ -12,6 +12,7 @@
 #include "bpf/sensor_abi.h"
 #include "sensor/dns_stream.h"
 #include "sensor/sensor_internal.h"
+#include "sensor/sensor_state.h"
 #include "vigil/sensor.h"
 
 /* The kernel writes these offsets; user space must read the same ones. */
@@ -520,7 +521,8 @@ struct seen {
 	char path[256], cwd[256], arg1[64], exe[256], target[64];
 	int32_t code;
 	bool memfd;
-	uint32_t pid;
+	uint32_t pid, ppid;
+	char comm[16];
 };
 
 static int seen_cb(const struct vigil_event *ev, void *ctx)
@@ -529,6 +531,8 @@ static int seen_cb(const struct vigil_event *ev, void *ctx)
 
 	w->n++;
 	w->pid = ev->proc->pid;
+	w->ppid = ev->proc->ppid;
+	snprintf(w->comm, sizeof(w->comm), "%s", ev->proc->comm);
 	snprintf(w->exe, sizeof(w->exe), "%s", ev->proc->exe);
 	if (ev->kind == VIGIL_EV_EXEC) {
 		snprintf(w->path, sizeof(w->path), "%s", ev->exec.path);
@@ -683,6 +687,42 @@ static void test_decode(void **state)
 		memset(&w, 0, sizeof(w));
 		assert_int_equal(vigil_sensor__feed(s, &r, n, seen_cb, &w), 1);
 		assert_int_equal(w.code, 3);
+	}
+	/* the exit of a process user space never saw (its other events de-duplicated in the
+	 * kernel): told from the record (pid, parent, comm), no entry made, none evicted, with
+	 * the table full of living processes of other workloads */
+	{
+		uint16_t lens[3] = { 0, 0, 0 };
+		size_t max = s->opts.max_processes;
+		uint64_t evicted;
+
+		n = rec_init(&r, VG_EV_OPEN, "x\0", 2, lens, VG_STR_RAW);
+		for (uint32_t pid = 10000; pid < 10000 + max; pid++) {
+			r.e.pid = r.e.tid = pid;
+			assert_int_equal(vigil_sensor__feed(s, &r, n, seen_cb, &w), 1);
+		}
+		assert_int_equal(vigil_proc_table__count(s->procs), max);
+		evicted = vigil_proc_table__evictions(s->procs);
+		n = rec_init(&r, VG_EV_EXIT, "", 0, lens, 0);
+		r.e.pid = r.e.tid = 31337;
+		r.e.ppid = 4242;
+		memcpy(r.e.comm, "runc:[2:INIT]", 14);
+		memset(&w, 0, sizeof(w));
+		assert_int_equal(vigil_sensor__feed(s, &r, n, seen_cb, &w), 1);
+		assert_int_equal(w.pid, 31337);
+		assert_int_equal(w.ppid, 4242);
+		assert_string_equal(w.comm, "runc:[2:INIT]");
+		assert_string_equal(w.exe, "");
+		assert_int_equal(vigil_proc_table__count(s->procs), max);
+		assert_int_equal(vigil_proc_table__evictions(s->procs), evicted);
+		for (uint32_t pid = 10000; pid < 10000 + max; pid++)
+			assert_non_null(vigil_proc_table__find(s->procs, pid, 999));
+		/* a known process's exit: it is forgotten */
+		r.e.pid = r.e.tid = 10000;
+		assert_int_equal(vigil_sensor__feed(s, &r, n, seen_cb, &w), 1);
+		assert_int_equal(w.pid, 10000);
+		assert_null(vigil_proc_table__find(s->procs, 10000, 999));
+		assert_int_equal(vigil_proc_table__count(s->procs), max - 1);
 	}
 	/* malformed: string lengths past the record, wrong version, unknown kind, short */
 	{
