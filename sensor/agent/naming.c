@@ -9,9 +9,9 @@
  * container takes its name and what binds it, and its held events are judged in order as if
  * they had just arrived: a container bound by label to an enforced profile is judged for what
  * it did in its first milliseconds, not learned. When the engine does not answer within
- * NAMING_BOUND_NS of the container's discovery, the container goes on without a name (learning
- * under its id, or bound by cgroup or name) and meta_late.c keeps asking. Other workloads'
- * events never wait for an answer.
+ * engine_timeout (5 s) of the container's discovery, the container goes on without a name
+ * (learning under its id, or bound by cgroup or name) and meta_late.c keeps asking. Other
+ * workloads' events never wait for an answer.
  *
  * The queue is bounded per container and for the node: what does not fit is dropped, counted
  * (status file, metrics) and reported by the V0002 health alert, never in silence.
@@ -23,11 +23,10 @@
 #include "sensor/agent/agent_state.h"
 #include "util/strutil.h"
 
-#define NAMING_BOUND_NS	    5000000000ULL /* from discovery to the engine's answer */
-#define NAMING_QUESTIONS    4		  /* in flight at once: a slow engine is not asked harder */
-#define HELD_MAX_EVENTS	    2048	  /* held per container */
-#define HELD_MAX_BYTES	    (1u << 20)	  /* held per container */
-#define HELD_NODE_MAX_BYTES (16u << 20)	  /* held for all containers being named */
+#define NAMING_QUESTIONS    4		/* in flight at once: a slow engine is not asked harder */
+#define HELD_MAX_EVENTS	    2048	/* held per container */
+#define HELD_MAX_BYTES	    (1u << 20)	/* held per container */
+#define HELD_NODE_MAX_BYTES (16u << 20) /* held for all containers being named */
 
 struct held {
 	struct held *next;
@@ -40,7 +39,7 @@ void agent_naming_start(struct agent *a, struct wl *w, bool complete)
 	w->state = WL_NAMING;
 	w->meta_asked = true;
 	w->naming_complete = complete;
-	w->naming_deadline = agent_mono_ns() + NAMING_BOUND_NS;
+	w->naming_deadline = agent_mono_ns() + a->c->engine_timeout_ns;
 	a->naming.now++;
 	/* the question itself starts from agent_naming_poll, within the bound on questions */
 }

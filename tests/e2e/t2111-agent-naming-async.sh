@@ -6,7 +6,7 @@
 # The agent asks `podman inspect` who a new container is (name, labels: what binds it). Asked on
 # the agent's loop, a slow engine (a loaded node, or an attacker starting containers) delayed
 # every alert of the node by up to its 5 s bound. Here the agent's podman (a wrapper) answers
-# about one new container 3 s late. Meanwhile:
+# about one new container late (until the test saw what it waits for). Meanwhile:
 #   - a known container bound to its profile drops and runs a program: its alert is out while
 #     the slow question is still pending (order, not a time bound);
 #   - the new container drops and runs a program in its first milliseconds (outside the profile
@@ -51,8 +51,8 @@ KNOWN_ID=$PODMAN_ID KNOWN_NAME=$PODMAN_NAME
 # parent, which the agent watches, so it is seen from its first instruction
 SLOW_NAME=vigil-$TEST_NAME-slow-$$
 on_exit podman_cmd rm -f -t 0 "$SLOW_NAME"
-SLOW_ID=$(podman_cmd create --name "$SLOW_NAME" --label "app=t2111-slow-$$" "$BUSYBOX_IMAGE" sh -c \
-	'cp /bin/busybox /tmp/early; /tmp/early true; i=0; while [ $i -lt 3000 ]; do : >/tmp/f$i; i=$((i + 1)); done; while :; do sleep 0.5; done') ||
+SLOW_ID=$(podman_cmd create --name "$SLOW_NAME" --label "app=t2111-slow-$$" -v "$CTL:/ctl" "$BUSYBOX_IMAGE" sh -c \
+	'cp /bin/busybox /tmp/early; /tmp/early true; i=0; while [ $i -lt 3000 ]; do : >/tmp/f$i; i=$((i + 1)); done; echo done >/ctl/flooded; while :; do sleep 0.5; done') ||
 	fail "podman create failed"
 # one more with the same label that runs its program and exits at once: it is gone before
 # podman answers, and what it did is still judged under its name
@@ -60,14 +60,20 @@ GONE_NAME=vigil-$TEST_NAME-gone-$$
 on_exit podman_cmd rm -f -t 0 "$GONE_NAME"
 GONE_ID=$(podman_cmd create --name "$GONE_NAME" --label "app=t2111-slow-$$" "$BUSYBOX_IMAGE" sh -c \
 	'cp /bin/busybox /tmp/gone; /tmp/gone true') || fail "podman create failed"
-# questions about the slow container: pending, 3 s, answered (then the real podman answers);
+# questions about the slow container: pending (the wrapper's pid), then answered when the test
+# releases it (at most 15 s, within the agent's engine_timeout), then the real podman answers;
 # about the one that exits: 3 s
-podman_inspect_wrapper "$SLOWBIN" 'if [ "$ID" = '"$SLOW_ID"' ]; then echo out >'"$SLOWBIN"'/pending; sleep 3; echo yes >'"$SLOWBIN"'/answered; fi
+podman_inspect_wrapper "$SLOWBIN" 'if [ "$ID" = '"$SLOW_ID"' ]; then echo $$ >'"$SLOWBIN"'/pending; i=0
+		while [ ! -e '"$SLOWBIN"'/release ] && [ $i -lt 150 ]; do sleep 0.1; i=$((i + 1)); done
+		echo yes >'"$SLOWBIN"'/answered; fi
 	[ "$ID" != '"$GONE_ID"' ] || sleep 3'
 
 cat >"$TEST_TMP/agent.yaml" <<CONFIG
 state_dir: $TEST_TMP/state
 profiles_dir: $PROFILES
+rescan: 500ms
+# generous for a loaded test machine (the default is 5 s): the agent's loop never waits for it
+engine_timeout: 20s
 include_cgroups: ["$(podman_cgroup "$KNOWN_ID")", "/libpod_parent/libpod-$SLOW_ID", "/libpod_parent/libpod-$GONE_ID"]
 learning:
   duration: 1h
@@ -92,8 +98,12 @@ wait_for_file "$SLOWBIN/pending" 30
 echo k1 >"$CTL/go"
 known_alert() { json_count_ge 1 "$ALERTS" event.path=/tmp/busybox-k1 workload.name="$KNOWN_NAME"; }
 wait_until 30 known_alert || fail "no alert for the known container: $(cat "$ALERTS" 2>/dev/null)"
-[ ! -e "$SLOWBIN/answered" ] ||
+# the question is still out: not answered, and its podman not given up (killed) by the agent
+[ ! -e "$SLOWBIN/answered" ] && kill -0 "$(cat "$SLOWBIN/pending")" 2>/dev/null ||
 	fail "the known container's alert waited for podman's answer about another container"
+# podman answers once the new container has flooded (the flood is held, and overflows)
+wait_for_file "$CTL/flooded" 15
+echo go >"$SLOWBIN/release"
 
 # after the answer: the new container's first exec, judged under its name, not learned
 wait_for_file "$SLOWBIN/answered" 30
