@@ -146,6 +146,7 @@ static void print_agent(const json_t *o, const char *file)
 	const json_t *sen = json_object_get(o, "sensor");
 	const json_t *drops = json_object_get(sen, "drops");
 	const json_t *ev = json_object_get(o, "evidence");
+	const json_t *nm = json_object_get(o, "naming");
 	const json_t *v;
 	size_t i;
 
@@ -185,6 +186,13 @@ static void print_agent(const json_t *o, const char *file)
 	       (unsigned long long)u(sen, "events"), (unsigned long long)u(drops, "total"),
 	       (unsigned long long)u(drops, "ringbuf"), (unsigned long long)u(drops, "ratelimit"),
 	       (unsigned long long)u(drops, "table"));
+	if (json_is_object(nm))
+		printf("naming: %llu containers now, %llu events held (%llu judged after the answer, "
+		       "%llu dropped: queue full), %llu answered, %llu timeouts\n",
+		       (unsigned long long)u(nm, "containers"), (unsigned long long)u(nm, "held"),
+		       (unsigned long long)u(nm, "replayed"), (unsigned long long)u(nm, "dropped"),
+		       (unsigned long long)u(nm, "answered"),
+		       (unsigned long long)u(nm, "timeouts"));
 	if (json_is_object(ev)) {
 		const json_t *z = json_object_get(ev, "zoom"), *s = json_object_get(ev, "store");
 

@@ -304,6 +304,10 @@ struct json_t *vigil_json_text(const char *s);
  * escapes). Returns s itself when nothing needs escaping, else buf (cut to size). */
 const char *vigil_text_shown(const char *s, char *buf, size_t size);
 
+/* A copy of ev that owns everything it points to (workload, process, texts, samples), in one
+ * allocation: release it with free(). *ret_size (may be NULL) is its size in bytes. NULL with
+ * errno ENOMEM. */
+struct vigil_event *vigil_event__dup(const struct vigil_event *ev, size_t *ret_size);
 struct json_t *vigil_event__json(const struct vigil_event *ev);
 /* The "process" object (p may be NULL: zeros and ""). New reference. */
 struct json_t *vigil_process__json(const struct vigil_process *p);

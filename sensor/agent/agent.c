@@ -199,6 +199,7 @@ static void agent_close(struct agent *a)
 			agent_forget_command(a, a->c->commands[w->cmd].name);
 		}
 		vigil_learner__free(w->l);
+		agent_naming_forget(a, w);
 		agent_meta_forget(w);
 		vigil_container_meta__release(&w->meta);
 		free(w);
@@ -330,12 +331,15 @@ int vigil_agent__run_reopen(const struct vigil_agent_config *c, volatile sig_ato
 		}
 		agent_cockpit_tick(a, now);
 		agent_metrics_tick(a, now);
-		e = vigil_sensor__poll(a->s, POLL_MS, agent_on_event, a);
+		/* a container being named: its engine's answer is read within ~10 ms */
+		e = vigil_sensor__poll(a->s, a->naming.now ? NAMING_POLL_MS : POLL_MS,
+				       agent_on_event, a);
 		if (e < 0 && e != -EINTR) {
 			vigil_error__set(err, e, "", 0, 0, "reading events: %s", strerror(-e));
 			goto out;
 		}
 		now = agent_mono_ns();
+		agent_naming_poll(a);
 		agent_enforce_switch(a);
 		agent_kallow_roots(a, now);
 		agent_read_inotify(a);

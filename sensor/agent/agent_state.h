@@ -7,6 +7,8 @@
  *   workloads.c   the workload state machine: learning -> detecting / unprotected / ignored
  *   discovery.c   where workloads come from (containers, own commands) and which profile
  *                 binds each one; reaping the gone
+ *   naming.c      a new container while its engine is asked who it is: its events held
+ *   meta_late.c   a container its engine did not describe in time: asked again
  *   health.c      V0001 / V0002 / V0003 health alerts and the status file
  *   trust.c       the trust directory watched; every profile in force verified again when it
  *                 changes
@@ -39,17 +41,19 @@
 #include "vigil/sensor.h"
 #include "vigil/sign.h"
 
-#define MAX_WORKLOADS 4096
-#define MAX_STORED    1024
-#define MAX_WATCHES   64
-#define POLL_MS	      100
-#define DRAIN_NS      (300ULL * 1000000ULL)
+#define MAX_WORKLOADS  4096
+#define MAX_STORED     1024
+#define MAX_WATCHES    64
+#define POLL_MS	       100
+#define NAMING_POLL_MS 10 /* while a container is being named (naming.c) */
+#define DRAIN_NS       (300ULL * 1000000ULL)
 
 enum wl_state {
 	WL_LEARNING = 1,
 	WL_DETECTING,	/* bound to a profile */
 	WL_UNPROTECTED, /* its profile is not usable and there is no last good one */
 	WL_IGNORED,	/* agent_excluded, or learning is off and nothing binds it */
+	WL_NAMING,	/* a container whose engine is being asked (naming.c): events held */
 };
 
 struct stored {
@@ -92,6 +96,14 @@ struct wl {
 	 * meta_q is the question in flight */
 	uint64_t meta_retry_at, meta_give_up;
 	struct vigil_meta_query *meta_q;
+	/* naming (naming.c): the first question, its bound (monotonic), the events held */
+	struct vigil_meta_query *name_q;
+	bool name_docker; /* name_q asks docker (podman did not know the container) */
+	bool naming_complete;
+	uint64_t naming_deadline;
+	struct held *held, *held_tail;
+	size_t nheld, held_bytes;
+	uint64_t held_dropped;
 	uint64_t alerts;	  /* raised on its events */
 	char sent_digest[80];	  /* the profile in force last sent to the cockpit */
 	struct agent_identity id; /* Kubernetes pod identity (id.k8s false otherwise) */
@@ -169,6 +181,15 @@ struct agent {
 	char parents[16][128];
 	size_t nparents;
 	const char *scan_below; /* a discovery limited to one new parent, NULL = everywhere */
+	struct {
+		size_t now;	       /* containers being named */
+		size_t held_bytes;     /* held now, all of them */
+		uint64_t held_total;   /* events ever held */
+		uint64_t replayed;     /* held events judged after the answer (or the timeout) */
+		uint64_t dropped;      /* events that did not fit (V0002) */
+		uint64_t dropped_seen; /* at the last health check */
+		uint64_t answered, timeouts;
+	} naming;
 };
 
 /* agent.c */
@@ -260,8 +281,25 @@ struct wl *agent_wl_new(struct agent *a, uint64_t cgroup_id, const char *name, c
 void agent_finish_learning(struct agent *a, struct wl *w);
 void agent_check_learning(struct agent *a, uint64_t now);
 int agent_on_event(const struct vigil_event *ev, void *ctx);
+/* One event of w through what w is now (learning, detecting); -ENOMEM or 0. */
+int agent_judge(struct agent *a, struct wl *w, const struct vigil_event *ev);
+/* A new workload (or one its engine just named) becomes what binds it, learns, or is ignored;
+ * complete: watched from its start. */
+void agent_wl_settle(struct agent *a, struct wl *w, bool complete);
 const char *agent_state_name(enum wl_state st);
 uint64_t agent_total_drops(struct agent *a);
+
+/* naming.c: a new container while its engine is asked (the loop never waits for it) */
+struct held;
+void agent_naming_start(struct agent *a, struct wl *w, bool complete);
+/* Holds a copy of ev until w is named (bounded: what does not fit is counted, dropped). */
+int agent_naming_hold(struct agent *a, struct wl *w, const struct vigil_event *ev);
+/* Every loop: answers read, held events judged, timeouts given up, questions started. */
+void agent_naming_poll(struct agent *a);
+/* w leaves: its question and held events go (held events unjudged). */
+void agent_naming_forget(struct agent *a, struct wl *w);
+/* The status file's "naming" object (new reference). */
+json_t *agent_naming_status(const struct agent *a);
 
 /* meta_late.c: a container its engine did not describe in time */
 void agent_meta_late(struct agent *a, struct wl *w, int err);

@@ -140,6 +140,15 @@ static int top_key(struct cfg_parse *p, const char *key, const yaml_node_t *v, v
 		return cfg_duration(p, v, key, &c->burst_ns);
 	if (!strcmp(key, "rescan"))
 		return cfg_duration(p, v, key, &c->rescan_ns);
+	if (!strcmp(key, "engine_timeout")) {
+		int e = cfg_duration(p, v, key, &c->engine_timeout_ns);
+
+		/* a new container's events are held that long (docs/AGENT.md §1, naming) */
+		if (!e && (c->engine_timeout_ns < 100000000ULL ||
+			   c->engine_timeout_ns > 60ULL * 1000000000ULL))
+			return cfg_fail(p, v, "engine_timeout: from 100ms to 60s");
+		return e;
+	}
 	if (!strcmp(key, "health_interval")) {
 		int e = cfg_duration(p, v, key, &c->health_ns);
 
@@ -218,19 +227,15 @@ static int top_key(struct cfg_parse *p, const char *key, const yaml_node_t *v, v
 }
 
 static const char *const top_known[] = {
-	"state_dir",	   "profiles_dir",
-	"scope",	   "learning",
-	"cooldown",	   "rescan",
-	"sinks",	   "evidence",
-	"signatures",	   "exclude_cgroups",
-	"include_cgroups", "disabled_rules",
-	"enabled_rules",   "bindings",
-	"binding_files",   "workloads",
-	"status_file",	   "enforce_switch",
-	"health_interval", "profile_max_bytes",
-	"kubernetes",	   "cockpit",
-	"metrics",	   "burst_window",
-	"ring_buffer",	   NULL,
+	"state_dir",	   "profiles_dir",	"scope",
+	"learning",	   "cooldown",		"rescan",
+	"sinks",	   "evidence",		"signatures",
+	"exclude_cgroups", "include_cgroups",	"disabled_rules",
+	"enabled_rules",   "bindings",		"binding_files",
+	"workloads",	   "status_file",	"enforce_switch",
+	"health_interval", "profile_max_bytes", "kubernetes",
+	"cockpit",	   "metrics",		"burst_window",
+	"ring_buffer",	   "engine_timeout",	NULL,
 };
 
 static int fill_defaults(struct vigil_agent_config *c)
@@ -334,6 +339,7 @@ int vigil_agent_config__load(const char *path, struct vigil_agent_config **ret,
 	c->cooldown_ns = VIGIL_DETECT_DEFAULT_COOLDOWN_NS;
 	c->burst_ns = UINT64_MAX; /* not set: follows the cooldown, below */
 	c->rescan_ns = 2ULL * 1000000000ULL;
+	c->engine_timeout_ns = 5ULL * 1000000000ULL;
 	c->health_ns = 10ULL * 1000000000ULL;
 	c->checkpoint_ns = 30ULL * 1000000000ULL;
 	c->profile_max_bytes = AGENT_PROFILE_MAX_BYTES_DEFAULT;

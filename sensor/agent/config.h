@@ -80,7 +80,9 @@ struct vigil_agent_config {
 	uint64_t cooldown_ns; /* 0 = no cooldown */
 	uint64_t burst_ns;    /* burst_window: 0 = every alert on its own (vigil/burst.h) */
 	uint64_t rescan_ns;   /* container discovery period */
-	uint64_t health_ns;   /* health check period (V0001, V0002), default 10 s */
+	/* a new container's engine question, from its discovery (naming.c) */
+	uint64_t engine_timeout_ns;
+	uint64_t health_ns; /* health check period (V0001, V0002), default 10 s */
 	struct strv sinks;
 	char *evidence;
 	bool require_signatures;

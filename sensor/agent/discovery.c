@@ -87,15 +87,8 @@ bool agent_find_binding(struct agent *a, struct wl *w, char *file, size_t size)
 	bool found = false;
 	char stem[160];
 
-	/* containers: image and labels (bindings, the user-defined-profile label) */
-	if (w->container_id[0] && !w->meta_asked) {
-		int e = vigil_container_meta__get(w->container_id, &w->meta);
-
-		w->meta_asked = true;
-		w->has_meta = e == 0;
-		if (e < 0)
-			agent_meta_late(a, w, e);
-	}
+	/* a container's image and labels (bindings, the user-defined-profile label) are in
+	 * w->meta once its engine answered (naming.c, meta_late.c) */
 	w->enforce_rules = 0;
 	w->rule_params = NULL;
 	for (size_t i = 0; i < a->c->nbindings && !found; i++) {
@@ -199,27 +192,12 @@ static int record_spawn(uint64_t cgroup_id, void *ctx)
 struct wl *agent_new_container(struct agent *a, uint64_t cg, const char *cgroup, const char *id,
 			       bool complete)
 {
-	struct vigil_container_meta meta = { 0 };
 	char name[16];
-	int meta_err = 1; /* not asked */
-	struct wl *w;
 
-	/* a pod's container is named from its pod (identity.c); others by their engine, else
-	 * by the id */
+	/* a pod's container is named from its pod (identity.c); others by their engine once it
+	 * answered (naming.c), by the id until then */
 	snprintf(name, sizeof(name), "%.12s", id);
-	/* a pod's container is described by its runtime's files: no engine CLI to ask (and
-	 * `podman inspect` costs a process and up to seconds on a loaded node) */
-	{
-		struct vigil_k8s_cgroup kc;
-
-		if (!agent_excluded(a, cgroup) && vigil_k8s_cgroup__parse(cgroup, &kc) != 0)
-			meta_err = vigil_container_meta__get(id, &meta);
-	}
-	w = agent_wl_new(a, cg, !meta_err && meta.name[0] ? meta.name : name, cgroup, id, -1,
-			 complete, meta_err ? NULL : &meta, meta_err);
-	if (!w)
-		vigil_container_meta__release(&meta);
-	return w;
+	return agent_wl_new(a, cg, name, cgroup, id, -1, complete, NULL, 1);
 }
 
 int agent_spawn_command(struct agent *a, size_t i)
@@ -315,7 +293,9 @@ void agent_reap_containers(struct agent *a)
 
 		if (w->cmd < 0 && w->container_id[0] && w->cgroup[0] && a->cg_root[0]) {
 			snprintf(path, sizeof(path), "%s%s", a->cg_root, w->cgroup);
-			if (access(path, F_OK) < 0 && errno == ENOENT) {
+			/* one being named stays until its engine answered (at most its bound):
+			 * what it did before it left is judged first */
+			if (w->state != WL_NAMING && access(path, F_OK) < 0 && errno == ENOENT) {
 				if (w->state == WL_LEARNING)
 					agent_finish_learning(a, w);
 				vigil_detector__unbind(a->d, w->cgroup_id);
@@ -329,6 +309,7 @@ void agent_reap_containers(struct agent *a)
 			if (a->last == w)
 				a->last = NULL;
 			vigil_learner__free(w->l);
+			agent_naming_forget(a, w);
 			agent_meta_forget(w);
 			vigil_container_meta__release(&w->meta);
 			free(w);

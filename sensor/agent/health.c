@@ -73,27 +73,33 @@ void agent_deliver(struct agent *a, json_t *alert)
 		vigil_uplink__alert(a->uplink, alert);
 }
 
-/* V0002: the sensor lost events since the last check (docs/ALERTS.md). */
+/* V0002: the sensor lost events since the last check, or the agent could not hold all the
+ * events of a container being named (naming.c) (docs/ALERTS.md). */
 static json_t *sensor_drop_alert(const struct vigil_sensor_status *now,
-				 const struct vigil_sensor_status *was)
+				 const struct vigil_sensor_status *was, uint64_t held_now,
+				 uint64_t held_was)
 {
 	uint64_t rb = now->drops_ringbuf - was->drops_ringbuf;
 	uint64_t rl = now->drops_ratelimit - was->drops_ratelimit;
 	uint64_t tb = now->drops_table - was->drops_table;
+	uint64_t hd = held_now - held_was;
 	struct vigil_alert a = { .rule = vigil_rule(VIGIL_V0002), .time_ns = agent_realtime_ns() };
 	char msg[512];
 	json_t *event, *alert;
 
 	snprintf(msg, sizeof(msg),
 		 "the sensor dropped %llu event(s) since the last check (ring buffer %llu, rate "
-		 "limit %llu, tables %llu): detection and learning may have missed behaviour",
-		 (unsigned long long)(rb + rl + tb), (unsigned long long)rb, (unsigned long long)rl,
-		 (unsigned long long)tb);
-	event = json_pack("{s:s, s:{s:I, s:I, s:I}, s:I, s:{s:I, s:I, s:I}}", "type", "health",
-			  "drops", "ringbuf", (json_int_t)rb, "ratelimit", (json_int_t)rl, "table",
-			  (json_int_t)tb, "dropped", (json_int_t)(rb + rl + tb), "totals",
-			  "ringbuf", (json_int_t)now->drops_ringbuf, "ratelimit",
-			  (json_int_t)now->drops_ratelimit, "table", (json_int_t)now->drops_table);
+		 "limit %llu, tables %llu, held for a container being named %llu): detection and "
+		 "learning may have missed behaviour",
+		 (unsigned long long)(rb + rl + tb + hd), (unsigned long long)rb,
+		 (unsigned long long)rl, (unsigned long long)tb, (unsigned long long)hd);
+	event = json_pack("{s:s, s:{s:I, s:I, s:I, s:I}, s:I, s:{s:I, s:I, s:I, s:I}}", "type",
+			  "health", "drops", "ringbuf", (json_int_t)rb, "ratelimit", (json_int_t)rl,
+			  "table", (json_int_t)tb, "held", (json_int_t)hd, "dropped",
+			  (json_int_t)(rb + rl + tb + hd), "totals", "ringbuf",
+			  (json_int_t)now->drops_ringbuf, "ratelimit",
+			  (json_int_t)now->drops_ratelimit, "table", (json_int_t)now->drops_table,
+			  "held", (json_int_t)held_now);
 	if (!event)
 		return NULL;
 	a.message = msg;
@@ -132,10 +138,13 @@ void agent_health_check(struct agent *a)
 		agent_deliver(a, alert);
 		json_decref(alert);
 	}
-	if (vigil_sensor__status(a->s, &st) < 0 || st.drops == a->drops_seen.drops)
+	if (vigil_sensor__status(a->s, &st) < 0)
 		return;
-	alert = sensor_drop_alert(&st, &a->drops_seen);
+	if (st.drops == a->drops_seen.drops && a->naming.dropped == a->naming.dropped_seen)
+		return;
+	alert = sensor_drop_alert(&st, &a->drops_seen, a->naming.dropped, a->naming.dropped_seen);
 	a->drops_seen = st;
+	a->naming.dropped_seen = a->naming.dropped;
 	if (!alert)
 		return;
 	agent_logf("%s", json_string_value(json_object_get(alert, "message")));
@@ -226,6 +235,8 @@ void agent_write_status(struct agent *a)
 		      "sensor", sensor_json(a), "evidence", ev ? ev : json_null());
 	if (o) {
 		json_object_set_new(o, "cockpit", agent_cockpit_status(a));
+		/* containers being named and their held events (naming.c) */
+		json_object_set_new(o, "naming", agent_naming_status(a));
 		/* profiles held in memory: those of the workloads in the table, no others */
 		json_object_set_new(o, "profiles",
 				    json_pack("{s:I, s:I}", "loaded", (json_int_t)a->nstored, "max",

@@ -178,9 +178,10 @@ void vigil_meta_query__free(struct vigil_meta_query *q)
 	free(q);
 }
 
-int vigil_meta_query__start(const char *container_id, long bound_ms, struct vigil_meta_query **ret)
+int vigil_meta_query__start(const char *container_id, bool docker, long bound_ms,
+			    struct vigil_meta_query **ret)
 {
-	return query_start(container_id, false, bound_ms, ret);
+	return query_start(container_id, docker, bound_ms, ret);
 }
 
 int vigil_meta_query__poll(struct vigil_meta_query *q, struct vigil_container_meta *ret)

@@ -114,6 +114,6 @@ void agent_meta_retry(struct agent *a, uint64_t now)
 	if (in_flight || !due)
 		return;
 	due->meta_retry_at = 0;
-	if (vigil_meta_query__start(due->container_id, META_LATE_BOUND_MS, &due->meta_q) < 0)
+	if (vigil_meta_query__start(due->container_id, false, META_LATE_BOUND_MS, &due->meta_q) < 0)
 		due->meta_retry_at = now + META_RETRY_NS;
 }

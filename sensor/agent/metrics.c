@@ -74,9 +74,10 @@ static void sensor_metrics(struct agent *a, struct vigil_buf *b)
 
 static void detection_metrics(struct agent *a, struct vigil_buf *b)
 {
-	static const char *const states[] = { "learning", "detecting", "unprotected", "ignored" };
+	static const char *const states[] = { "learning", "detecting", "unprotected", "ignored",
+					      "naming" };
 	struct vigil_detect_stats st;
-	uint64_t by_state[4] = { 0 };
+	uint64_t by_state[5] = { 0 };
 
 	vigil_detector__stats(a->d, &st);
 	prom_metric(b, "vigil_detection_events_total", "counter",
@@ -90,12 +91,35 @@ static void detection_metrics(struct agent *a, struct vigil_buf *b)
 			    a->rules[i].rule);
 	for (size_t i = 0; i < a->nwl; i++) {
 		if (!a->wl[i]->gone && a->wl[i]->state >= WL_LEARNING &&
-		    a->wl[i]->state <= WL_IGNORED)
+		    a->wl[i]->state <= WL_NAMING)
 			by_state[a->wl[i]->state - WL_LEARNING]++;
 	}
 	prom_family(b, "vigil_workloads", "gauge", "Workloads watched now, by state.");
-	for (size_t i = 0; i < 4; i++)
+	for (size_t i = 0; i < 5; i++)
 		prom_sample(b, "vigil_workloads", (double)by_state[i], 1, "state", states[i]);
+}
+
+/* Containers being named (naming.c): their held events, and what became of them. */
+static void naming_metrics(struct agent *a, struct vigil_buf *b)
+{
+	prom_family(b, "vigil_agent_held_events_total", "counter",
+		    "Events of containers being named: held, judged after the answer, dropped "
+		    "(queue full).");
+	prom_sample(b, "vigil_agent_held_events_total", (double)a->naming.held_total, 1, "outcome",
+		    "held");
+	prom_sample(b, "vigil_agent_held_events_total", (double)a->naming.replayed, 1, "outcome",
+		    "replayed");
+	prom_sample(b, "vigil_agent_held_events_total", (double)a->naming.dropped, 1, "outcome",
+		    "dropped");
+	prom_metric(b, "vigil_agent_held_bytes", "gauge",
+		    "Bytes of events held now for containers being named.",
+		    (double)a->naming.held_bytes);
+	prom_family(b, "vigil_agent_naming_total", "counter",
+		    "Containers named by their engine's first answer, or not within its bound.");
+	prom_sample(b, "vigil_agent_naming_total", (double)a->naming.answered, 1, "outcome",
+		    "answered");
+	prom_sample(b, "vigil_agent_naming_total", (double)a->naming.timeouts, 1, "outcome",
+		    "timeout");
 }
 
 static void sink_metrics(struct agent *a, struct vigil_buf *b)
@@ -221,6 +245,7 @@ void agent_metrics_tick(struct agent *a, uint64_t now)
 		    "Health alerts (V0001 to V0004) raised.", (double)a->health_alerts);
 	sensor_metrics(a, &b);
 	detection_metrics(a, &b);
+	naming_metrics(a, &b);
 	sink_metrics(a, &b);
 	uplink_metrics(a, &b);
 	bpf_metrics(a, &b);

@@ -184,7 +184,6 @@ struct wl *agent_wl_new(struct agent *a, uint64_t cgroup_id, const char *name, c
 			struct vigil_container_meta *meta, int meta_err)
 {
 	struct wl *w;
-	char file[PATH_MAX];
 
 	if (a->nwl >= MAX_WORKLOADS)
 		return NULL;
@@ -218,6 +217,20 @@ struct wl *agent_wl_new(struct agent *a, uint64_t cgroup_id, const char *name, c
 		w->state = WL_IGNORED;
 		return w;
 	}
+	/* a container: its engine says who it is (name, image, labels) before anything binds
+	 * it, and the loop does not wait for the answer (naming.c) */
+	if (w->container_id[0] && !w->meta_asked) {
+		agent_naming_start(a, w, complete);
+		return w;
+	}
+	agent_wl_settle(a, w, complete);
+	return w;
+}
+
+void agent_wl_settle(struct agent *a, struct wl *w, bool complete)
+{
+	char file[PATH_MAX];
+
 	if (agent_find_binding(a, w, file, sizeof(file))) {
 		w->profile = agent_stored_get(a, file);
 		agent_wl_bind(a, w);
@@ -225,14 +238,13 @@ struct wl *agent_wl_new(struct agent *a, uint64_t cgroup_id, const char *name, c
 			   w->state == WL_DETECTING ? "detecting"
 						    : "unprotected (profile not usable)",
 			   file);
-		return w;
+		return;
 	}
 	if (!a->c->learn) {
 		w->state = WL_IGNORED;
-		return w;
+		return;
 	}
 	start_learning(a, w, complete);
-	return w;
 }
 
 /* The replicas that learned with lead take what binds it now: its profile, its binding's
@@ -415,11 +427,19 @@ int agent_on_event(const struct vigil_event *ev, void *ctx)
 {
 	struct agent *a = ctx;
 	struct wl *w = wl_for_event(a, ev);
-	int err;
 
 	if (!w || (w->container_id[0] && agent_rtinit__skip(&w->rtinit, ev)))
 		return 0;
+	return agent_judge(a, w, ev);
+}
+
+int agent_judge(struct agent *a, struct wl *w, const struct vigil_event *ev)
+{
+	int err;
+
 	switch (w->state) {
+	case WL_NAMING:
+		return agent_naming_hold(a, w, ev);
 	case WL_LEARNING:
 		err = vigil_learner__event(w->lead ? w->lead->l : w->l, ev);
 		return err == -ENOMEM ? err : 0;
@@ -460,6 +480,8 @@ const char *agent_state_name(enum wl_state st)
 		return "detecting";
 	case WL_UNPROTECTED:
 		return "unprotected";
+	case WL_NAMING:
+		return "naming";
 	default:
 		return "ignored";
 	}

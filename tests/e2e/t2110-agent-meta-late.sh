@@ -38,20 +38,10 @@ spec:
     args: ["⋯⋯"]
 PROFILE
 # the first SLOW_ANSWERS questions are answered after the agent's bound (5 s): one per container
-REAL_PODMAN=$(command -v podman)
 SLOW_ANSWERS=2
-cat >"$SLOWBIN/podman" <<WRAPPER
-#!/bin/sh
-if [ "\$1" = inspect ]; then
-	n=\$(cat "$SLOWBIN/asked" 2>/dev/null || echo 0)
-	echo \$((n + 1)) >"$SLOWBIN/asked"
-	[ "\$n" -ge $SLOW_ANSWERS ] || sleep 8
-	# the first question asked again is slow too: the agent must not wait for it
-	[ "\$n" -ne $SLOW_ANSWERS ] || { echo out >"$SLOWBIN/slow-retry"; sleep 12; }
-fi
-exec "$REAL_PODMAN" "\$@"
-WRAPPER
-chmod +x "$SLOWBIN/podman"
+# the first question asked again is slow too: the agent must not wait for it
+podman_inspect_wrapper "$SLOWBIN" '[ "$N" -ge '$SLOW_ANSWERS' ] || sleep 8
+	[ "$N" -ne '$SLOW_ANSWERS' ] || { echo out >"'$SLOWBIN'/slow-retry"; sleep 12; }'
 
 LOOP='while :; do if [ -e /ctl/go ]; then r=$(cat /ctl/go); rm -f /ctl/go;
   cp /bin/busybox /tmp/busybox-$r; /tmp/busybox-$r touch /ctl/marker-$r; echo done >/ctl/done-$r; fi; sleep 0.1; done'

@@ -96,6 +96,28 @@ podman_start()
 		fail "podman run $name failed"
 }
 
+# podman_inspect_wrapper DIR HOOK: DIR/podman, to put first in an agent's PATH: before each
+# `podman inspect` it runs the shell code HOOK, with ID the container asked about (the last
+# argument) and N how many questions came before this one (counted under a lock: the agent
+# asks about several containers at once), then the real podman. For engines that answer late
+# (sleep in HOOK): tests/e2e/t2110, t2111.
+podman_inspect_wrapper()
+{
+	local real
+	real=$(command -v podman)
+	mkdir -p "$1"
+	cat >"$1/podman" <<WRAPPER
+#!/bin/sh
+if [ "\$1" = inspect ]; then
+	for ID; do :; done
+	N=\$(flock "$1/asked.lock" sh -c 'n=\$(cat "$1/asked" 2>/dev/null || echo 0); echo \$((n + 1)) >"$1/asked"; echo \$n')
+	$2
+fi
+exec "$real" "\$@"
+WRAPPER
+	chmod +x "$1/podman"
+}
+
 # podman_pid ID|NAME: host pid of the container's first process.
 podman_pid() { podman_cmd inspect -f '{{.State.Pid}}' "$1"; }
 

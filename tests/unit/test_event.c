@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <cmocka.h>
@@ -270,6 +271,80 @@ static void test_process_workload(void **state)
 	json_decref(o);
 }
 
+/* A copy owns everything it points to: every text and sample field of every kind's row, the
+ * process and the workload are still there (and the same) after the originals are gone. */
+static void test_dup_owns_everything(void **state)
+{
+	(void)state;
+	for (int k = 1; k < VIGIL_EV__MAX; k++) {
+		const struct ev_desc *d = ev_desc_of((enum vigil_event_kind)k);
+		char *owned[64], *before, *after;
+		const char *argv[2];
+		struct vigil_process p = proc;
+		struct vigil_workload w = wl;
+		struct vigil_event ev = mk((enum vigil_event_kind)k), *copy;
+		size_t n = 0, size = 0;
+		json_t *o;
+
+		assert_non_null(d);
+#define OWN(lit) (owned[n] = strdup(lit), assert_true(n < 64), owned[n++])
+		p.exe = OWN("/bin/app");
+		p.cwd = OWN("/srv");
+		argv[0] = OWN("app");
+		argv[1] = OWN("-v");
+		p.argv = argv;
+		p.argc = 2;
+		w.name = OWN("web");
+		w.cgroup_path = OWN("/w");
+		w.container_id = OWN("c0ffee");
+		w.runtime = OWN("podman");
+		ev.proc = &p;
+		ev.workload = &w;
+		for (size_t i = 0; i < d->nfields; i++) {
+			const struct ev_field *f = &d->fields[i];
+			char *at = (char *)&ev + f->off;
+
+			if (f->type == EV_STR) {
+				*(const char **)at = OWN("/some/text");
+			} else if (f->type == EV_SAMPLE) {
+				*(const uint8_t **)at = (const uint8_t *)OWN("sample");
+				*(uint32_t *)((char *)&ev + f->len_off) = 6;
+			} else if (f->type == EV_ADDR) {
+				struct vigil_sockaddr *a = (struct vigil_sockaddr *)at;
+
+				a->family = AF_UNIX;
+				a->unix_path = OWN("/run/sock");
+			}
+		}
+#undef OWN
+		o = json_pack("{s:o, s:o, s:o}", "event", vigil_event__json(&ev), "process",
+			      vigil_process__json(ev.proc), "workload",
+			      vigil_workload__json(ev.workload, NULL));
+		before = json_dumps(o, JSON_SORT_KEYS);
+		json_decref(o);
+		copy = vigil_event__dup(&ev, &size);
+		assert_non_null(copy);
+		assert_true(size >= sizeof(ev));
+		/* the originals are overwritten and freed (ASan sees any use of them) */
+		for (size_t i = 0; i < n; i++) {
+			memset(owned[i], 'X', strlen(owned[i]));
+			free(owned[i]);
+		}
+		memset(&p, 0, sizeof(p));
+		memset(&w, 0, sizeof(w));
+		argv[0] = argv[1] = NULL;
+		o = json_pack("{s:o, s:o, s:o}", "event", vigil_event__json(copy), "process",
+			      vigil_process__json(copy->proc), "workload",
+			      vigil_workload__json(copy->workload, NULL));
+		after = json_dumps(o, JSON_SORT_KEYS);
+		json_decref(o);
+		assert_string_equal(before, after);
+		free(before);
+		free(after);
+		free(copy);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -278,6 +353,7 @@ int main(void)
 		cmocka_unit_test(test_net_and_copies),
 		cmocka_unit_test(test_process_workload),
 		cmocka_unit_test(test_any_bytes),
+		cmocka_unit_test(test_dup_owns_everything),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
