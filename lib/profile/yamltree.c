@@ -540,8 +540,22 @@ int prof_parse_yaml(const char *data, size_t len, const char *name,
 		    const struct vigil_profile_limits *lim, struct prof_node **ret_docs,
 		    size_t *ret_ndocs, bool *ret_comments, struct vigil_error *err)
 {
+	char *utf8 = NULL;
+	size_t utf8_len = 0;
 	int r;
 
+	if (len > lim->max_file_bytes)
+		return prof_parse_yaml_libyaml(data, len, name, lim, ret_docs, ret_ndocs,
+					       ret_comments, err);
+	r = prof_utf16_to_utf8(data, len, &utf8, &utf8_len);
+	if (r < 0)
+		return vigil_error__set(err, r, name, 0, 0, "out of memory");
+	if (!r) {
+		r = prof_parse_yaml(utf8, utf8_len, name, lim, ret_docs, ret_ndocs, ret_comments,
+				    err);
+		free(utf8);
+		return r;
+	}
 	if (!prof_parse_yaml_fast(data, len, lim, ret_docs, ret_ndocs, ret_comments))
 		return 0;
 	r = prof_parse_json_stream(data, len, name, lim, ret_docs, ret_ndocs, err);

@@ -37,6 +37,13 @@ int prof_parse_json_stream(const char *data, size_t len, const char *name,
 			   const struct vigil_profile_limits *lim, struct prof_node **ret_docs,
 			   size_t *ret_ndocs, struct vigil_error *err);
 
+/*
+ * Text with a UTF-16 byte order mark (yamlenc.c) as UTF-8, without the mark, in a new buffer
+ * (*ret, NUL-terminated, free it); PROF_NOT_UTF16 when there is no such mark.
+ */
+#define PROF_NOT_UTF16 1
+int prof_utf16_to_utf8(const char *data, size_t len, char **ret, size_t *ret_len);
+
 /* prof_parse_yaml with libyaml only (the fuzz harness compares it with the fast path). */
 int prof_parse_yaml_libyaml(const char *data, size_t len, const char *name,
 			    const struct vigil_profile_limits *lim, struct prof_node **ret_docs,

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Profiles as Kubescape users keep them (tests/data/profiles/realworld/): kubectl -o json,
-# kind: List of mixed kinds, JSON written by scripts, BOM and CRLF, anchors, aliases and merge
-# keys, deep call stacks, null/empty/absent lists. Every tool takes every file, and means what
+# kind: List of mixed kinds, JSON streams and JSON written by scripts, BOM and CRLF, UTF-16 from
+# PowerShell, helm output with empty documents, anchors, aliases and merge keys, deep call
+# stacks, null/empty/absent lists. Every tool takes every file, and means what
 # an independent reader (Python's json / PyYAML, as Go's readers behind kubectl) reads.
 set -u
 cd "$(dirname "$0")/../.." || exit 2
@@ -33,7 +34,7 @@ for f in tests/data/profiles/realworld/*; do
 	$V profile lint "$tmp/sv.yaml" >/dev/null 2>&1 || fail "$f: served form does not lint"
 	n=$((n + 1))
 done
-[ $n -ge 8 ] || fail "only $n real-world files"
+[ $n -ge 10 ] || fail "only $n real-world files"
 
 # the same meaning as another reader: Python's json (for .json) or PyYAML (YAML 1.1, merge
 # keys, as yaml.v2) reads each file; its objects, written out as plain JSON documents, must
@@ -43,7 +44,9 @@ if python3 -c 'import yaml; yaml.CSafeLoader' 2>/dev/null; then
 		python3 - "$f" "$tmp/plain.yaml" <<'PY' || fail "$f: python cannot read it"
 import json, sys, yaml
 src, out = sys.argv[1], sys.argv[2]
-text = open(src, encoding="utf-8-sig").read()
+raw = open(src, "rb").read()
+# a UTF-16 byte order mark (Windows PowerShell 5 writes files so), else UTF-8, BOM or not
+text = raw.decode("utf-16" if raw[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-8-sig")
 if src.endswith(".json"):
     dec, docs, i = json.JSONDecoder(), [], 0
     while i < len(text):

@@ -396,6 +396,76 @@ static void test_json_stream(void **state)
 #undef CP_HEAD
 }
 
+/* Empty documents (helm's output, "---" twice, "---" at the end after "...") are skipped. */
+static void test_empty_documents(void **state)
+{
+	struct vigil_buf b = VIGIL_BUF_INIT;
+	int code;
+
+	(void)state;
+	assert_int_equal(vigil_buf__printf(&b, "---\n# Source: x\n---\n%s---\n---\n", head), 0);
+	assert_string_equal(load_error(b.data, NULL, &code), "");
+	vigil_buf__release(&b);
+	assert_int_equal(vigil_buf__printf(&b, "%s...\n---\n", head), 0);
+	assert_string_equal(load_error(b.data, NULL, &code), "");
+	vigil_buf__release(&b);
+	/* a written null is still no profile */
+	assert_string_equal(load_error("null\n", NULL, &code),
+			    "t.yaml:1:1: a profile document must be a mapping, not null");
+	assert_string_equal(load_error("---\n---\n", NULL, &code),
+			    "t.yaml:1:1: no profile document in the file");
+}
+
+/* s (ASCII) as UTF-16 with a byte order mark, little- or big-endian; *len set. */
+static char *utf16(const char *s, bool le, size_t *len)
+{
+	size_t n = strlen(s);
+	char *o = malloc(2 * n + 2);
+
+	assert_non_null(o);
+	o[0] = le ? '\xff' : '\xfe';
+	o[1] = le ? '\xfe' : '\xff';
+	for (size_t i = 0; i < n; i++) {
+		o[2 + 2 * i + !le] = s[i];
+		o[2 + 2 * i + le] = 0;
+	}
+	*len = 2 * n + 2;
+	return o;
+}
+
+/* Windows PowerShell 5 saves kubectl's output as UTF-16: read as kubectl reads it. */
+static void test_utf16(void **state)
+{
+	struct vigil_buf b = VIGIL_BUF_INIT;
+	struct vigil_profile *p = NULL;
+	struct vigil_error err;
+	char msg[512];
+	size_t len;
+	char *t;
+
+	(void)state;
+	for (int le = 0; le < 2; le++) {
+		vigil_buf__release(&b);
+		assert_int_equal(vigil_buf__printf(&b, "%s    syscalls: [read]\r\n", head), 0);
+		t = utf16(b.data, le, &len);
+		assert_int_equal(vigil_profile__load_buffer(t, len, "t.yaml", NULL, &p, &err), 0);
+		vigil_profile__free(p);
+		p = NULL;
+		free(t);
+		/* positions are the file's lines and characters */
+		vigil_buf__release(&b);
+		assert_int_equal(vigil_buf__printf(&b, "%s    syscals: [read]\n", head), 0);
+		t = utf16(b.data, le, &len);
+		assert_int_not_equal(vigil_profile__load_buffer(t, len, "t.yaml", NULL, &p, &err),
+				     0);
+		assert_string_equal(vigil_error__format(&err, msg, sizeof(msg)),
+				    load_error(b.data, NULL, NULL));
+		assert_non_null(strstr(msg, "t.yaml:8:5: unknown field \"syscals\""));
+		free(t);
+	}
+	vigil_buf__release(&b);
+}
+
 /* Call stacks learned by Kubescape nest two levels a frame: 120 frames load by default. */
 static void test_deep_call_stack(void **state)
 {
@@ -538,6 +608,8 @@ int main(void)
 		cmocka_unit_test(test_aliases),
 		cmocka_unit_test(test_deep_call_stack),
 		cmocka_unit_test(test_json_stream),
+		cmocka_unit_test(test_empty_documents),
+		cmocka_unit_test(test_utf16),
 		cmocka_unit_test(test_many_containers),
 		cmocka_unit_test(test_defaults_allow_big_profile),
 		cmocka_unit_test(test_fields_survive),
