@@ -36,7 +36,7 @@ struct vigil_profile_limits {
 	size_t max_file_bytes; /* default 64 MiB */
 	size_t max_depth;      /* default 512 (call stacks nest 2 levels a frame) */
 	size_t max_entries;    /* entries per list, default 1 000 000 */
-	size_t max_string;     /* bytes per scalar, default 64 KiB */
+	size_t max_string;     /* bytes per scalar, default 256 KiB */
 	size_t max_documents;  /* default 1024 */
 };
 

@@ -18,7 +18,7 @@
 #define DEFAULT_MAX_FILE   (64u << 20)
 #define DEFAULT_MAX_DEPTH  512
 #define DEFAULT_MAX_ENTRY  1000000
-#define DEFAULT_MAX_STRING (64u << 10)
+#define DEFAULT_MAX_STRING (256u << 10)
 #define DEFAULT_MAX_DOCS   1024
 
 void prof_limits_resolve(const struct vigil_profile_limits *in, struct vigil_profile_limits *out)

@@ -69,6 +69,26 @@ else
 	echo "note: python3 yaml (with libyaml) missing, cross-reader check not run"
 fi
 
+# a profile applied with kubectl apply, read back with kubectl get -o json: its
+# last-applied-configuration annotation holds the whole object (here 78 kB of JSON in one
+# string), and an exec argument of 100 kB (Linux allows 128 kB): every tool takes them
+python3 - "$tmp/applied.json" <<'PY'
+import json, sys
+opens = [{"path": "/srv/data/file%05d" % i, "flags": ["O_RDONLY"]} for i in range(1500)]
+execs = [{"path": "/bin/sh", "args": ["/bin/sh", "-c", "echo " + "x" * 100000]}]
+obj = {"apiVersion": "spdx.softwarecomposition.kubescape.io/v1beta1", "kind": "ApplicationProfile",
+       "metadata": {"name": "applied", "namespace": "shop"},
+       "spec": {"architectures": ["amd64"], "containers": [{"name": "c", "opens": opens, "execs": execs}]}}
+applied = json.dumps(obj, separators=(",", ":")) + "\n"
+obj["metadata"]["annotations"] = {"kubectl.kubernetes.io/last-applied-configuration": applied}
+open(sys.argv[1], "w").write(json.dumps(obj, indent=4))
+PY
+$V profile lint "$tmp/applied.json" >/dev/null 2>"$tmp/err" || fail "kubectl-applied profile: $(cat "$tmp/err")"
+$V sign --key "$tmp/k" "$tmp/applied.json" >"$tmp/s.yaml" && $V verify -q --pub "$tmp/k.pub" "$tmp/s.yaml" ||
+	fail "kubectl-applied profile: sign/verify"
+$V profile fmt "$tmp/applied.json" >"$tmp/a.yaml" && $V profile diff "$tmp/applied.json" "$tmp/a.yaml" >/dev/null ||
+	fail "kubectl-applied profile: fmt/diff"
+
 # what the files say is what is matched (show lists the expanded alias and the merged peer)
 $V profile show tests/data/profiles/realworld/anchors-aliases.yaml >"$tmp/show"
 [ "$(grep -c 'execs: /usr/local/bin/worker \[worker, ⋯⋯\]' "$tmp/show")" -eq 2 ] ||
