@@ -34,9 +34,9 @@ enum vigil_profile_kind {
 /* Bounds on untrusted input; a zero field means the default (documented in PROFILES.md). */
 struct vigil_profile_limits {
 	size_t max_file_bytes; /* default 64 MiB */
-	size_t max_depth;      /* default 32 */
+	size_t max_depth;      /* default 512 (call stacks nest 2 levels a frame) */
 	size_t max_entries;    /* entries per list, default 1 000 000 */
-	size_t max_string;     /* bytes per scalar, default 64 KiB */
+	size_t max_string;     /* bytes per scalar, default 256 KiB */
 	size_t max_documents;  /* default 1024 */
 };
 

@@ -157,6 +157,11 @@ int vigil_profile__load_buffer(const char *data, size_t len, const char *name,
 		if (!docs[i].n)
 			continue; /* an empty document ("---" at the end) */
 		root = &docs[i].items[0];
+		/* "---" twice, or "---" at the end after "...": the empty documents that helm
+		 * templates and concatenated files leave, which kubectl skips */
+		if (root->type == PROF_NODE_SCALAR && root->stype == PROF_SCALAR_NULL &&
+		    !root->quoted && !root->len)
+			continue;
 		switch (classify(root)) {
 		case DOC_PROFILE:
 			r = add_doc(&c, root, docs[i].pos);

@@ -110,7 +110,9 @@ int ld_endpoint(struct ld *c, struct prof_node *n, struct prof_endpoint *e)
 		case 3:
 			if ((r = ld_str(c, it, "direction", &e->direction)))
 				return r;
-			if (e->direction)
+			/* "" is Go's zero value (no direction, matched as any), as for a
+			 * neighbor's type */
+			if (e->direction && *e->direction)
 				r = ld_check(c, it, e->direction, prof_check_direction_);
 			break;
 		case 4:

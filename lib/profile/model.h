@@ -72,10 +72,11 @@ struct prof_node {
 	enum prof_node_type type;
 	enum prof_scalar_type stype; /* scalars only */
 	bool quoted;		     /* scalar was written quoted or as a block scalar */
-	char *key;		     /* key when this node is a value in a mapping, else NULL */
-	char *value;		     /* scalar text (NUL-terminated, may hold NULs: see len) */
-	size_t len;		     /* scalar length in bytes */
-	struct prof_node *items;     /* seq items / map values in document order */
+	bool merge;		 /* key is YAML's merge key (a plain "<<"): only while parsing */
+	char *key;		 /* key when this node is a value in a mapping, else NULL */
+	char *value;		 /* scalar text (NUL-terminated, may hold NULs: see len) */
+	size_t len;		 /* scalar length in bytes */
+	struct prof_node *items; /* seq items / map values in document order */
 	size_t n, cap;
 	struct prof_pos pos;	 /* of the node (for map values: of the value) */
 	struct prof_pos key_pos; /* of the key, when key != NULL */

@@ -7,7 +7,7 @@
  *
  * It is strict and gives up (returns PROF_FAST_DECLINE) on anything it does not fully
  * understand: tabs, CR, control or non-UTF-8 bytes, NEL/LS/PS line breaks, a BOM, directives,
- * "...", anchors, aliases, tags, block scalars, multi-line scalars, nested or multi-line flow
+ * "...", anchors, aliases, merge keys ("<<"), tags, block scalars, multi-line scalars, nested or multi-line flow
  * collections, escapes other than \\ \" \n \t, a null written as
  * nothing, compact nested sequences ("- - x"), and every error (limits, duplicate keys, bad
  * indentation). libyaml then parses the text and is the one that decides and words errors, so
@@ -436,7 +436,8 @@ static int flow_map(struct fy *f, struct prof_node *n, const char **q, size_t de
 		items++;
 		it->key_pos = pos_at(f, sc.start);
 		it->key = scalar_text(&sc, &klen);
-		if (!it->key || klen > f->lim->max_string)
+		/* "<<" may be YAML's merge key: libyaml's path applies it */
+		if (!it->key || klen > f->lim->max_string || !strcmp(it->key, "<<"))
 			return DECLINE;
 		for (p++; p < f->end && *p == ' ';)
 			p++;
@@ -580,7 +581,8 @@ static int block_map(struct fy *f, struct prof_node *n, const char *first, size_
 			return DECLINE;
 		it->key_pos = pos_at(f, sc.start);
 		it->key = scalar_text(&sc, &klen);
-		if (!it->key || klen > f->lim->max_string)
+		/* "<<" may be YAML's merge key: libyaml's path applies it */
+		if (!it->key || klen > f->lim->max_string || !strcmp(it->key, "<<"))
 			return DECLINE;
 		if ((r = value_at(f, it, q + 1, ind, true, depth + 1)))
 			return r;

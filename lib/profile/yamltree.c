@@ -12,12 +12,13 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "profile/yamlalias.h"
 #include "profile/yamltree.h"
 
 #define DEFAULT_MAX_FILE   (64u << 20)
-#define DEFAULT_MAX_DEPTH  32
+#define DEFAULT_MAX_DEPTH  512
 #define DEFAULT_MAX_ENTRY  1000000
-#define DEFAULT_MAX_STRING (64u << 10)
+#define DEFAULT_MAX_STRING (256u << 10)
 #define DEFAULT_MAX_DOCS   1024
 
 void prof_limits_resolve(const struct vigil_profile_limits *in, struct vigil_profile_limits *out)
@@ -198,6 +199,8 @@ struct frame {
 	bool want_key; /* mappings: the next scalar is a key */
 	char *pending_key;
 	struct prof_pos pending_pos;
+	bool pending_merge; /* the pending key is a plain "<<" */
+	char *anchor;	    /* the collection's anchor, copied when it ends */
 };
 
 static int add_child(struct tree_ctx *c, struct frame *f, struct prof_node **ret,
@@ -225,7 +228,9 @@ static int add_child(struct tree_ctx *c, struct frame *f, struct prof_node **ret
 	if (parent->type == PROF_NODE_MAP) {
 		(*ret)->key = f->pending_key;
 		(*ret)->key_pos = f->pending_pos;
+		(*ret)->merge = f->pending_merge;
 		f->pending_key = NULL;
+		f->pending_merge = false;
 		f->want_key = true;
 	}
 	return 0;
@@ -255,6 +260,9 @@ struct tree_build {
 	/* comments: a '#' after a blank or at a line start, between events (outside scalars) */
 	bool may_comment, comments;
 	size_t scanned;
+	struct prof_anchors *anchors;
+	size_t alias_values; /* values aliases added to the trees so far */
+	size_t copied;	     /* values anchors and aliases copied so far (the budget) */
 };
 
 static int syntax_error(struct tree_build *b, const yaml_parser_t *parser)
@@ -305,8 +313,11 @@ static int document_start(struct tree_build *b, struct prof_pos pos)
 	b->ndocs++;
 	b->stack[0] = (struct frame){ .node = &b->docs[b->ndocs - 1] };
 	b->depth = 1;
+	prof_anchors_clear(b->anchors);
 	return 0;
 }
+
+static int remember(struct tree_build *b, const char *name, const struct prof_node *n);
 
 static int scalar(struct tree_build *b, struct frame *top, yaml_event_t *ev, struct prof_pos pos)
 {
@@ -328,6 +339,8 @@ static int scalar(struct tree_build *b, struct frame *top, yaml_event_t *ev, str
 		top->pending_key = (char *)ev->data.scalar.value; /* taken, as below */
 		ev->data.scalar.value = NULL;
 		top->pending_pos = pos;
+		top->pending_merge = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+				     !ev->data.scalar.tag && !strcmp(top->pending_key, "<<");
 		top->want_key = false;
 		return 0;
 	}
@@ -346,6 +359,94 @@ static int scalar(struct tree_build *b, struct frame *top, yaml_event_t *ev, str
 	if (ev->data.scalar.tag && !strcmp((const char *)ev->data.scalar.tag, YAML_STR_TAG))
 		n->quoted = true;
 	n->stype = n->quoted ? PROF_SCALAR_STR : prof_resolve_plain(sval, slen);
+	if (ev->data.scalar.anchor)
+		return remember(b, (const char *)ev->data.scalar.anchor, n);
+	return 0;
+}
+
+/* What aliases and anchors may still copy (yamlalias.h). */
+static size_t copy_budget(const struct tree_build *b)
+{
+	size_t written = b->c.total_nodes - b->alias_values;
+	size_t budget = written > PROF_ALIAS_BUDGET ? written : PROF_ALIAS_BUDGET;
+
+	return budget > b->copied ? budget - b->copied : 0;
+}
+
+static int copy_refused(struct tree_build *b, struct prof_pos pos)
+{
+	size_t written = b->c.total_nodes - b->alias_values;
+
+	return fail(&b->c, -E2BIG, pos.line, pos.col,
+		    "anchors and aliases copy more than %zu values (they are bounded)",
+		    written > PROF_ALIAS_BUDGET ? written : PROF_ALIAS_BUDGET);
+}
+
+/* &name on a finished node: a copy for the aliases to come. */
+static int remember(struct tree_build *b, const char *name, const struct prof_node *n)
+{
+	size_t values = 0;
+	int r = prof_anchors_set(b->anchors, name, n, copy_budget(b), &values);
+
+	if (r == -E2BIG)
+		return copy_refused(b, n->pos);
+	if (r)
+		return fail(&b->c, -ENOMEM, 0, 0, "out of memory");
+	b->copied += values;
+	return 0;
+}
+
+/*
+ * *name: a copy of the anchored node, as kubectl reads it. Copies are bounded (billion
+ * laughs, copy_budget).
+ */
+static int alias(struct tree_build *b, struct frame *top, const yaml_event_t *ev,
+		 struct prof_pos pos)
+{
+	const char *name = (const char *)ev->data.alias.anchor;
+	const struct prof_node *src;
+	struct prof_node *n = NULL, *copy;
+	size_t values = 0, height = 0;
+	char *key;
+	struct prof_pos key_pos;
+	bool merge;
+	int r;
+
+	if (!top)
+		return fail(&b->c, -EINVAL, pos.line, pos.col, "unexpected alias");
+	if (top->node->type == PROF_NODE_MAP && top->want_key)
+		return fail(&b->c, -EINVAL, pos.line, pos.col,
+			    "mapping keys must be plain strings, not an alias (*%s)", name);
+	src = prof_anchors_get(b->anchors, name, &values, &height);
+	if (!src)
+		return fail(&b->c, -EINVAL, pos.line, pos.col,
+			    "alias *%s names no finished anchor &%s before it in this document",
+			    name, name);
+	if (b->depth + height > b->c.lim->max_depth)
+		return fail(&b->c, -E2BIG, pos.line, pos.col,
+			    "nesting deeper than the limit of %zu levels", b->c.lim->max_depth);
+	if (values > copy_budget(b))
+		return copy_refused(b, pos);
+	if ((r = add_child(&b->c, top, &n, &ev->start_mark)))
+		return r;
+	b->alias_values += values;
+	b->copied += values;
+	b->c.total_nodes += values - 1; /* add_child counted the first */
+	if (b->c.total_nodes > b->c.max_total)
+		return fail(&b->c, -E2BIG, pos.line, pos.col,
+			    "too many values in the file (limit %zu)", b->c.max_total);
+	copy = prof_node_clone(src);
+	if (!copy)
+		return fail(&b->c, -ENOMEM, 0, 0, "out of memory");
+	key = n->key;
+	key_pos = n->key_pos;
+	merge = n->merge;
+	*n = *copy;
+	free(copy);
+	n->key = key;
+	n->key_pos = key_pos;
+	n->merge = merge;
+	n->pos = pos;
 	return 0;
 }
 
@@ -353,6 +454,7 @@ static int collection_start(struct tree_build *b, struct frame *top, const yaml_
 			    struct prof_pos pos)
 {
 	struct prof_node *n = NULL;
+	const yaml_char_t *anchor;
 	int r;
 
 	if (!top)
@@ -368,6 +470,10 @@ static int collection_start(struct tree_build *b, struct frame *top, const yaml_
 	n->type = ev->type == YAML_SEQUENCE_START_EVENT ? PROF_NODE_SEQ : PROF_NODE_MAP;
 	n->pos = pos;
 	b->stack[b->depth++] = (struct frame){ .node = n, .want_key = true };
+	anchor = ev->type == YAML_SEQUENCE_START_EVENT ? ev->data.sequence_start.anchor
+						       : ev->data.mapping_start.anchor;
+	if (anchor && !(b->stack[b->depth - 1].anchor = strdup((const char *)anchor)))
+		return fail(&b->c, -ENOMEM, 0, 0, "out of memory");
 	return 0;
 }
 
@@ -375,12 +481,26 @@ static int collection_end(struct tree_build *b, struct frame *top, struct prof_p
 {
 	int r = 0;
 
+	struct prof_pos at = { 0, 0 };
+
 	if (b->depth < 2)
 		return fail(&b->c, -EINVAL, pos.line, pos.col, "unbalanced YAML");
-	if (top->node->type == PROF_NODE_MAP)
-		r = check_duplicates(&b->c, top->node);
+	if (top->node->type == PROF_NODE_MAP) {
+		r = prof_apply_merge_keys(top->node, &at);
+		if (r == -EINVAL)
+			r = fail(&b->c, r, at.line, at.col,
+				 "the merge key << takes a mapping or a list of mappings");
+		else if (r)
+			r = fail(&b->c, r, 0, 0, "out of memory");
+		if (!r)
+			r = check_duplicates(&b->c, top->node);
+	}
+	if (!r && top->anchor)
+		r = remember(b, top->anchor, top->node);
 	free(top->pending_key);
 	top->pending_key = NULL;
+	free(top->anchor);
+	top->anchor = NULL;
 	b->depth--;
 	return r;
 }
@@ -402,9 +522,7 @@ static int on_event(struct tree_build *b, yaml_event_t *ev, bool *ret_done)
 		b->depth = 0;
 		return 0;
 	case YAML_ALIAS_EVENT:
-		return fail(&b->c, -EINVAL, pos.line, pos.col,
-			    "aliases (*%s) are not supported in profiles: write the value out",
-			    (const char *)ev->data.alias.anchor);
+		return alias(b, top, ev, pos);
 	case YAML_SCALAR_EVENT:
 		return scalar(b, top, ev, pos);
 	case YAML_SEQUENCE_START_EVENT:
@@ -422,8 +540,29 @@ int prof_parse_yaml(const char *data, size_t len, const char *name,
 		    const struct vigil_profile_limits *lim, struct prof_node **ret_docs,
 		    size_t *ret_ndocs, bool *ret_comments, struct vigil_error *err)
 {
+	char *utf8 = NULL;
+	size_t utf8_len = 0;
+	int r;
+
+	if (len > lim->max_file_bytes)
+		return prof_parse_yaml_libyaml(data, len, name, lim, ret_docs, ret_ndocs,
+					       ret_comments, err);
+	r = prof_utf16_to_utf8(data, len, &utf8, &utf8_len);
+	if (r < 0)
+		return vigil_error__set(err, r, name, 0, 0, "out of memory");
+	if (!r) {
+		r = prof_parse_yaml(utf8, utf8_len, name, lim, ret_docs, ret_ndocs, ret_comments,
+				    err);
+		free(utf8);
+		return r;
+	}
 	if (!prof_parse_yaml_fast(data, len, lim, ret_docs, ret_ndocs, ret_comments))
 		return 0;
+	r = prof_parse_json_stream(data, len, name, lim, ret_docs, ret_ndocs, err);
+	if (r != PROF_NOT_JSON_STREAM) {
+		*ret_comments = false;
+		return r;
+	}
 	return prof_parse_yaml_libyaml(data, len, name, lim, ret_docs, ret_ndocs, ret_comments,
 				       err);
 }
@@ -432,10 +571,23 @@ int prof_parse_yaml_libyaml(const char *data, size_t len, const char *name,
 			    const struct vigil_profile_limits *lim, struct prof_node **ret_docs,
 			    size_t *ret_ndocs, bool *ret_comments, struct vigil_error *err)
 {
-	struct tree_build b = { .c = { .name = name, .lim = lim, .err = err },
-				.data = data,
-				.len = len,
-				.may_comment = memchr(data, '#', len) != NULL };
+	size_t values = 0;
+
+	return prof_parse_yaml_counted(data, len, name, lim, &values, ret_docs, ret_ndocs,
+				       ret_comments, err);
+}
+
+int prof_parse_yaml_counted(const char *data, size_t len, const char *name,
+			    const struct vigil_profile_limits *lim, size_t *values,
+			    struct prof_node **ret_docs, size_t *ret_ndocs, bool *ret_comments,
+			    struct vigil_error *err)
+{
+	struct tree_build b = {
+		.c = { .name = name, .lim = lim, .err = err, .total_nodes = *values },
+		.data = data,
+		.len = len,
+		.may_comment = memchr(data, '#', len) != NULL
+	};
 	yaml_parser_t parser;
 	yaml_event_t ev;
 	bool done = false;
@@ -448,7 +600,9 @@ int prof_parse_yaml_libyaml(const char *data, size_t len, const char *name,
 	b.stack = calloc(lim->max_depth + 2, sizeof(*b.stack));
 	if (!b.stack)
 		return fail(&b.c, -ENOMEM, 0, 0, "out of memory");
-	if (!yaml_parser_initialize(&parser)) {
+	b.anchors = prof_anchors_new();
+	if (!b.anchors || !yaml_parser_initialize(&parser)) {
+		prof_anchors_free(b.anchors);
 		free(b.stack);
 		return fail(&b.c, -ENOMEM, 0, 0, "out of memory");
 	}
@@ -462,8 +616,11 @@ int prof_parse_yaml_libyaml(const char *data, size_t len, const char *name,
 		r = on_event(&b, &ev, &done);
 		yaml_event_delete(&ev);
 	}
-	for (size_t i = 0; i < b.depth; i++)
+	for (size_t i = 0; i < b.depth; i++) {
 		free(b.stack[i].pending_key);
+		free(b.stack[i].anchor);
+	}
+	prof_anchors_free(b.anchors);
 	yaml_parser_delete(&parser);
 	free(b.stack);
 	if (r) {
@@ -475,5 +632,6 @@ int prof_parse_yaml_libyaml(const char *data, size_t len, const char *name,
 	*ret_docs = b.docs;
 	*ret_ndocs = b.ndocs;
 	*ret_comments = b.comments;
+	*values = b.c.total_nodes;
 	return 0;
 }

@@ -18,6 +18,32 @@ int prof_parse_yaml(const char *data, size_t len, const char *name,
 		    const struct vigil_profile_limits *lim, struct prof_node **ret_docs,
 		    size_t *ret_ndocs, bool *ret_comments, struct vigil_error *err);
 
+/*
+ * prof_parse_yaml_libyaml for one piece of a file: *values holds the values of the pieces
+ * before it (the file's limit counts them all) and is advanced.
+ */
+int prof_parse_yaml_counted(const char *data, size_t len, const char *name,
+			    const struct vigil_profile_limits *lim, size_t *values,
+			    struct prof_node **ret_docs, size_t *ret_ndocs, bool *ret_comments,
+			    struct vigil_error *err);
+
+/*
+ * A stream of JSON values, or JSON with surrogate-pair escapes (yamljson.c): the trees as
+ * kubectl's decoder reads them. PROF_NOT_JSON_STREAM when the text is anything else (a single
+ * JSON value libyaml reads as it is, YAML, or text that is not JSON throughout).
+ */
+#define PROF_NOT_JSON_STREAM 1
+int prof_parse_json_stream(const char *data, size_t len, const char *name,
+			   const struct vigil_profile_limits *lim, struct prof_node **ret_docs,
+			   size_t *ret_ndocs, struct vigil_error *err);
+
+/*
+ * Text with a UTF-16 byte order mark (yamlenc.c) as UTF-8, without the mark, in a new buffer
+ * (*ret, NUL-terminated, free it); PROF_NOT_UTF16 when there is no such mark.
+ */
+#define PROF_NOT_UTF16 1
+int prof_utf16_to_utf8(const char *data, size_t len, char **ret, size_t *ret_len);
+
 /* prof_parse_yaml with libyaml only (the fuzz harness compares it with the fast path). */
 int prof_parse_yaml_libyaml(const char *data, size_t len, const char *name,
 			    const struct vigil_profile_limits *lim, struct prof_node **ret_docs,

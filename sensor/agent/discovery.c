@@ -3,7 +3,8 @@
  * Where the agent's workloads come from and which profile binds each: containers found in
  * the cgroup tree (with their engine's metadata), the agent's own commands (spawned in their
  * own cgroup, restarted when asked), and the rules that pick a profile file (bindings, the
- * Kubescape user-defined-profile label, PROFILES_DIR/NAME.yaml). Gone workloads are reaped.
+ * Kubescape user-defined-profile label, PROFILES_DIR/NAME.yaml, .yml or .json). Gone
+ * workloads are reaped.
  */
 #include <errno.h>
 #include <malloc.h>
@@ -55,10 +56,16 @@ static void safe_name(const char *in, char *out, size_t size)
 	out[i] = '\0';
 }
 
+/* DIR/STEM.yaml, or .yml, or .json (kubectl get -o json, which the loader reads too). */
 static bool exists_as(char *file, size_t size, const char *dir, const char *stem)
 {
-	return dir && dir[0] && snprintf(file, size, "%s/%s.yaml", dir, stem) < (int)size &&
-	       access(file, F_OK) == 0;
+	static const char *const ext[] = { "yaml", "yml", "json" };
+
+	for (size_t i = 0; dir && dir[0] && i < sizeof(ext) / sizeof(ext[0]); i++)
+		if (snprintf(file, size, "%s/%s.%s", dir, stem, ext[i]) < (int)size &&
+		    access(file, F_OK) == 0)
+			return true;
+	return false;
 }
 
 /*
@@ -116,8 +123,10 @@ bool agent_find_binding(struct agent *a, struct wl *w, char *file, size_t size)
 	if (w->id.k8s && w->id.profile_stem[0])
 		return find_k8s_profile(a, w, file, size);
 	safe_name(w->name, stem, sizeof(stem) - 5);
+	if (exists_as(file, size, a->c->profiles_dir, stem))
+		return true;
 	snprintf(file + 0, size, "%s/%s.yaml", a->c->profiles_dir, stem);
-	return access(file, F_OK) == 0;
+	return false;
 }
 
 void agent_learned_path(const struct agent *a, const struct wl *w, char *buf, size_t size)

@@ -236,10 +236,258 @@ static void test_limits(void **state)
 	assert_int_equal(code, -E2BIG);
 	vigil_buf__release(&b);
 
-	/* billion laughs: the first alias is refused before anything expands */
+	/* billion laughs: aliases copy at most 100 000 values (more only for bigger files) */
+	assert_int_equal(vigil_buf__puts(&b, "a: &a [x, x, x, x, x, x, x, x, x, x]\n"), 0);
+	for (char k = 'b'; k <= 'h'; k++)
+		assert_int_equal(vigil_buf__printf(&b,
+						   "%c: &%c [*%c, *%c, *%c, *%c, *%c, *%c, *%c, "
+						   "*%c, *%c, *%c]\n",
+						   k, k, k - 1, k - 1, k - 1, k - 1, k - 1, k - 1,
+						   k - 1, k - 1, k - 1, k - 1),
+				 0);
+	assert_string_equal(load_error(b.data, NULL, &code),
+			    "t.yaml:5:32: anchors and aliases copy more than 100000 values "
+			    "(they are bounded)");
+	assert_int_equal(code, -E2BIG);
+	vigil_buf__release(&b);
+	/* an anchor on every level of a deep tree: each copy counts, nothing is copied twice */
+	for (int i = 0; i < 300; i++)
+		assert_int_equal(vigil_buf__printf(&b, "%*sk: &a%d\n", 2 * i, "", i), 0);
+	assert_int_equal(vigil_buf__printf(&b, "%*sleaf: [", 600, ""), 0);
+	for (int i = 0; i < 5000; i++)
+		assert_int_equal(vigil_buf__puts(&b, i ? ", x" : "x"), 0);
+	assert_int_equal(vigil_buf__puts(&b, "]\n"), 0);
+	assert_non_null(strstr(load_error(b.data, NULL, &code),
+			       "anchors and aliases copy more than 100000 values"));
+	vigil_buf__release(&b);
+	/* an alias cannot reach past the depth limit */
+	lim.max_depth = 8;
+	lim.max_documents = 0;
+	assert_string_equal(load_error("a: &a [[[[[x]]]]]\nb: [[[*a]]]\n", &lim, &code),
+			    "t.yaml:2:7: nesting deeper than the limit of 8 levels");
+}
+
+/* Canonical bytes of every document of text (a loading error fails the test). */
+static void canon_all(const char *text, struct vigil_buf *out)
+{
+	struct vigil_profile *p = NULL;
+	struct vigil_error err;
+
+	if (vigil_profile__load_buffer(text, strlen(text), "t.yaml", NULL, &p, &err)) {
+		char msg[512];
+
+		fail_msg("%s", vigil_error__format(&err, msg, sizeof(msg)));
+	}
+	for (size_t i = 0; i < vigil_profile__doc_count(p); i++) {
+		assert_int_equal(vigil_profile__canon(p, i, out), 0);
+		assert_int_equal(vigil_buf__puts(out, "\n"), 0);
+	}
+	vigil_profile__free(p);
+}
+
+/* Anchors, aliases and merge keys mean what kubectl (yaml.v2) makes of them. */
+static void test_aliases(void **state)
+{
+	static const char with[] =
+		"apiVersion: spdx.softwarecomposition.kubescape.io/v1beta1\n"
+		"kind: ContainerProfile\n"
+		"metadata: {name: t, labels: &l {app: t}}\n"
+		"spec:\n"
+		"  matchLabels: *l\n"
+		"  opens:\n"
+		"  - {path: /etc/a, flags: &ro [O_RDONLY]}\n"
+		"  - {path: /etc/b, flags: *ro}\n"
+		"  egress:\n"
+		"  - &db {identifier: db, type: internal, ports: [{name: TCP-5432, protocol: TCP, "
+		"port: 5432}], podSelector: {matchLabels: {app: db}}}\n"
+		"  - <<: *db\n"
+		"    identifier: db2\n"
+		"  - <<: [{identifier: x, dnsNames: [a.example.com]}, *db]\n"
+		"---\n"
+		"apiVersion: spdx.softwarecomposition.kubescape.io/v1beta1\n"
+		"kind: ContainerProfile\n"
+		"metadata: {name: u}\n"
+		"spec:\n"
+		"  seccompProfile: {'<<': {a: b}}\n";
+	static const char without[] =
+		"apiVersion: spdx.softwarecomposition.kubescape.io/v1beta1\n"
+		"kind: ContainerProfile\n"
+		"metadata: {name: t, labels: {app: t}}\n"
+		"spec:\n"
+		"  matchLabels: {app: t}\n"
+		"  opens:\n"
+		"  - {path: /etc/a, flags: [O_RDONLY]}\n"
+		"  - {path: /etc/b, flags: [O_RDONLY]}\n"
+		"  egress:\n"
+		"  - {identifier: db, type: internal, ports: [{name: TCP-5432, protocol: TCP, "
+		"port: 5432}], podSelector: {matchLabels: {app: db}}}\n"
+		"  - {identifier: db2, type: internal, ports: [{name: TCP-5432, protocol: TCP, "
+		"port: 5432}], podSelector: {matchLabels: {app: db}}}\n"
+		"  - {identifier: x, dnsNames: [a.example.com], type: internal, ports: [{name: "
+		"TCP-5432, protocol: TCP, port: 5432}], podSelector: {matchLabels: {app: db}}}\n"
+		"---\n"
+		"apiVersion: spdx.softwarecomposition.kubescape.io/v1beta1\n"
+		"kind: ContainerProfile\n"
+		"metadata: {name: u}\n"
+		"spec:\n"
+		"  seccompProfile: {'<<': {a: b}}\n";
+	struct vigil_buf a = VIGIL_BUF_INIT, b = VIGIL_BUF_INIT;
+	int code;
+
+	(void)state;
+	canon_all(with, &a);
+	canon_all(without, &b);
+	assert_string_equal(a.data, b.data);
+	/* a quoted '<<' is a plain key, kept */
+	assert_non_null(strstr(a.data, "\"<<\""));
+	vigil_buf__release(&a);
+	vigil_buf__release(&b);
+
+	/* anchors do not cross documents; an alias key and a bad merge are errors */
+	assert_string_equal(load_error("a: &x 1\n---\nb: *x\n", NULL, &code),
+			    "t.yaml:3:4: alias *x names no finished anchor &x before it in this "
+			    "document");
+	assert_int_equal(code, -EINVAL);
+	assert_string_equal(load_error("a: &x [*x]\n", NULL, NULL),
+			    "t.yaml:1:8: alias *x names no finished anchor &x before it in this "
+			    "document");
+	assert_string_equal(load_error("a: &x k\nb: {*x : v}\n", NULL, NULL),
+			    "t.yaml:2:5: mapping keys must be plain strings, not an alias (*x)");
+	assert_string_equal(load_error("a: {<<: [x]}\n", NULL, NULL),
+			    "t.yaml:1:10: the merge key << takes a mapping or a list of mappings");
+}
+
+/* JSON as kubectl's decoder takes it: a stream of values, surrogate-pair escapes. */
+static void test_json_stream(void **state)
+{
+#define CP_HEAD                                                                       \
+	"{\"apiVersion\":\"spdx.softwarecomposition.kubescape.io/v1beta1\",\"kind\":" \
+	"\"ContainerProfile\",\"metadata\":{\"name\":"
+	static const char stream[] = CP_HEAD "\"a\"},\"spec\":{\"syscalls\":[\"read\"]}}\n" CP_HEAD
+					     "\"b\"},\"spec\":{\"opens\":[{\"path\":"
+					     "\"/x/\\ud83d\\udce6/\\uD800\",\"flags\":[]}]}}";
+	struct vigil_buf c = VIGIL_BUF_INIT;
+	int code;
+
+	(void)state;
+	canon_all(stream, &c);
+	/* two documents; the pair is the character, the lone surrogate U+FFFD (as Go reads it) */
+	assert_non_null(strstr(c.data, "\"a\""));
+	assert_non_null(strstr(c.data, "/x/\xf0\x9f\x93\xa6/\xef\xbf\xbd\""));
+	vigil_buf__release(&c);
+
+	/* errors point into the file: the second value, after a rewritten pair */
 	assert_string_equal(
-		load_error("a: &a [x, x, x]\nb: &b [*a, *a, *a]\n", NULL, &code),
-		"t.yaml:2:8: aliases (*a) are not supported in profiles: write the value out");
+		load_error(CP_HEAD
+			   "\"a\"},\"spec\":{}}\n  " CP_HEAD
+			   "\"b\"},\n\"spec\":{\"opens\":[{\"path\":"
+			   "\"/\\ud83d\\udce6/\\ud83d\\udce6\",\"flags\":[\"O_RDONY\"]}]}}\n",
+			   NULL, &code),
+		"t.yaml:3:64: unknown open flag \"O_RDONY\" (did you mean \"O_RDONLY\"?)");
+	assert_string_equal(
+		load_error(CP_HEAD "\"a\"},\"spec\":{}}\n  " CP_HEAD "\"b\"}, \"x\": 1}\n", NULL,
+			   &code),
+		"t.yaml:2:116: unknown field \"x\" (allowed: apiVersion, kind, metadata, "
+		"spec, status)");
+	/* text that is not JSON throughout stays libyaml's to judge */
+	assert_string_equal(
+		load_error(CP_HEAD "\"a\"}}\nb: 1\n", NULL, &code),
+		"t.yaml:2:1: YAML syntax error: did not find expected <document start>");
+#undef CP_HEAD
+}
+
+/* Empty documents (helm's output, "---" twice, "---" at the end after "...") are skipped. */
+static void test_empty_documents(void **state)
+{
+	struct vigil_buf b = VIGIL_BUF_INIT;
+	int code;
+
+	(void)state;
+	assert_int_equal(vigil_buf__printf(&b, "---\n# Source: x\n---\n%s---\n---\n", head), 0);
+	assert_string_equal(load_error(b.data, NULL, &code), "");
+	vigil_buf__release(&b);
+	assert_int_equal(vigil_buf__printf(&b, "%s...\n---\n", head), 0);
+	assert_string_equal(load_error(b.data, NULL, &code), "");
+	vigil_buf__release(&b);
+	/* a written null is still no profile */
+	assert_string_equal(load_error("null\n", NULL, &code),
+			    "t.yaml:1:1: a profile document must be a mapping, not null");
+	assert_string_equal(load_error("---\n---\n", NULL, &code),
+			    "t.yaml:1:1: no profile document in the file");
+}
+
+/* s (ASCII) as UTF-16 with a byte order mark, little- or big-endian; *len set. */
+static char *utf16(const char *s, bool le, size_t *len)
+{
+	size_t n = strlen(s);
+	char *o = malloc(2 * n + 2);
+
+	assert_non_null(o);
+	o[0] = le ? '\xff' : '\xfe';
+	o[1] = le ? '\xfe' : '\xff';
+	for (size_t i = 0; i < n; i++) {
+		o[2 + 2 * i + !le] = s[i];
+		o[2 + 2 * i + le] = 0;
+	}
+	*len = 2 * n + 2;
+	return o;
+}
+
+/* Windows PowerShell 5 saves kubectl's output as UTF-16: read as kubectl reads it. */
+static void test_utf16(void **state)
+{
+	struct vigil_buf b = VIGIL_BUF_INIT;
+	struct vigil_profile *p = NULL;
+	struct vigil_error err;
+	char msg[512];
+	size_t len;
+	char *t;
+
+	(void)state;
+	for (int le = 0; le < 2; le++) {
+		vigil_buf__release(&b);
+		assert_int_equal(vigil_buf__printf(&b, "%s    syscalls: [read]\r\n", head), 0);
+		t = utf16(b.data, le, &len);
+		assert_int_equal(vigil_profile__load_buffer(t, len, "t.yaml", NULL, &p, &err), 0);
+		vigil_profile__free(p);
+		p = NULL;
+		free(t);
+		/* positions are the file's lines and characters */
+		vigil_buf__release(&b);
+		assert_int_equal(vigil_buf__printf(&b, "%s    syscals: [read]\n", head), 0);
+		t = utf16(b.data, le, &len);
+		assert_int_not_equal(vigil_profile__load_buffer(t, len, "t.yaml", NULL, &p, &err),
+				     0);
+		assert_string_equal(vigil_error__format(&err, msg, sizeof(msg)),
+				    load_error(b.data, NULL, NULL));
+		assert_non_null(strstr(msg, "t.yaml:8:5: unknown field \"syscals\""));
+		free(t);
+	}
+	vigil_buf__release(&b);
+}
+
+/* Call stacks learned by Kubescape nest two levels a frame: 120 frames load by default. */
+static void test_deep_call_stack(void **state)
+{
+	struct vigil_buf b = VIGIL_BUF_INIT;
+	int code;
+
+	(void)state;
+	assert_int_equal(vigil_buf__puts(&b, head), 0);
+	assert_int_equal(vigil_buf__puts(&b, "    identifiedCallStacks:\n    - callID: c1\n"
+					     "      callStack:\n        root: "),
+			 0);
+	for (int i = 0; i < 120; i++)
+		assert_int_equal(vigil_buf__printf(&b,
+						   "{frame: {fileID: f%d, lineno: '%d', "
+						   "frameType: 3}, children: [",
+						   i, i),
+				 0);
+	for (int i = 0; i < 120; i++)
+		assert_int_equal(vigil_buf__puts(&b, "]}"), 0);
+	assert_int_equal(vigil_buf__puts(&b, "\n"), 0);
+	assert_string_equal(load_error(b.data, NULL, &code), "");
+	vigil_buf__release(&b);
 }
 
 static void test_many_containers(void **state)
@@ -357,6 +605,11 @@ int main(void)
 		cmocka_unit_test(test_bad_files),
 		cmocka_unit_test(test_inline_errors),
 		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_aliases),
+		cmocka_unit_test(test_deep_call_stack),
+		cmocka_unit_test(test_json_stream),
+		cmocka_unit_test(test_empty_documents),
+		cmocka_unit_test(test_utf16),
 		cmocka_unit_test(test_many_containers),
 		cmocka_unit_test(test_defaults_allow_big_profile),
 		cmocka_unit_test(test_fields_survive),
