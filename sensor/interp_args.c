@@ -13,7 +13,19 @@
 
 #include "sensor/interp_args.h"
 
-enum family { F_NONE, F_SHELL, F_PYTHON, F_PERL, F_RUBY, F_NODE, F_PHP, F_LUA, F_TCL, F_AWK, F_LOADER };
+enum family {
+	F_NONE,
+	F_SHELL,
+	F_PYTHON,
+	F_PERL,
+	F_RUBY,
+	F_NODE,
+	F_PHP,
+	F_LUA,
+	F_TCL,
+	F_AWK,
+	F_LOADER
+};
 
 struct family_opts {
 	/* options followed by a separate value (NULL-terminated) */
@@ -26,16 +38,19 @@ struct family_opts {
 	bool operand_is_text;
 };
 
-static const char *const shell_value[] = { "-o", "+o", "-O", "+O", "--rcfile", "--init-file", NULL };
+static const char *const shell_value[] = {
+	"-o", "+o", "-O", "+O", "--rcfile", "--init-file", NULL
+};
 static const char *const shell_inline[] = { "-c", "-s", "-", NULL };
 static const char *const py_value[] = { "-W", "-X", "--check-hash-based-pycs", NULL };
 static const char *const py_inline[] = { "-c", "-m", "-", NULL };
 static const char *const perl_inline[] = { "-", NULL };
 static const char *const ruby_value[] = { "-I", "-r", "-C", "-E", NULL };
 static const char *const ruby_inline[] = { "-e", "-", NULL };
-static const char *const node_value[] = { "-r",	      "--require",   "--import",
-					  "--loader", "--experimental-loader",
-					  "-C",	      "--conditions", NULL };
+static const char *const node_value[] = {
+	"-r", "--require",    "--import", "--loader", "--experimental-loader",
+	"-C", "--conditions", NULL
+};
 static const char *const node_inline[] = { "-e", "--eval", "-p", "--print", "-", NULL };
 static const char *const php_value[] = { "-c", "-d", "-z", NULL };
 static const char *const php_inline[] = { "-r", "-R", "-B", "-E", "-a", NULL };
@@ -46,12 +61,13 @@ static const char *const tcl_value[] = { "-encoding", NULL };
 static const char *const awk_value[] = { "-v", "-F", "-W", "--assign", "--field-separator", NULL };
 static const char *const awk_inline[] = { "-e", "--source", NULL };
 static const char *const awk_file[] = { "-f", "--file", NULL };
-static const char *const ld_value[] = { "--library-path",	 "--inhibit-rpath", "--audit",
-					"--preload",		 "--argv0",	    "--glibc-hwcaps-prepend",
-					"--glibc-hwcaps-mask", NULL };
+static const char *const ld_value[] = {
+	"--library-path",	  "--inhibit-rpath",	 "--audit", "--preload", "--argv0",
+	"--glibc-hwcaps-prepend", "--glibc-hwcaps-mask", NULL
+};
 /* listing or verifying the file's libraries does not run it */
-static const char *const ld_inline[] = { "--list",	    "--verify",		 "--help",
-					 "--version",	    "--list-tunables", "--list-diagnostics",
+static const char *const ld_inline[] = { "--list",    "--verify",	 "--help",
+					 "--version", "--list-tunables", "--list-diagnostics",
 					 NULL };
 
 static const struct family_opts opts[] = {
@@ -90,8 +106,8 @@ static bool versioned(const char *b, const char *name)
 
 static enum family family_of(const char *b)
 {
-	static const char *const shells[] = { "sh",  "bash", "dash", "ash",
-					      "zsh", "ksh",  "mksh", "hush", NULL };
+	static const char *const shells[] = { "sh",  "bash", "dash", "ash", "zsh",
+					      "ksh", "mksh", "hush", NULL };
 
 	for (size_t i = 0; shells[i]; i++) {
 		if (!strcmp(b, shells[i]))

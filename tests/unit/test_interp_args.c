@@ -32,10 +32,12 @@ static void test_loader(void **state)
 	assert_true(vigil_interp_known("/lib/ld-musl-x86_64.so.1"));
 	assert_true(vigil_interp_known("/lib/ld-linux-aarch64.so.1"));
 	assert_int_equal(file_arg("/lib64/ld-linux-x86-64.so.2", "ld.so /tmp/evil"), 1);
-	assert_int_equal(file_arg("/lib64/ld-linux-x86-64.so.2", "ld.so --argv0 ls /tmp/evil -l"), 3);
-	assert_int_equal(file_arg("/lib64/ld-linux-x86-64.so.2",
-				  "ld.so --library-path /tmp --inhibit-cache --preload x.so /tmp/evil"),
-			 6);
+	assert_int_equal(file_arg("/lib64/ld-linux-x86-64.so.2", "ld.so --argv0 ls /tmp/evil -l"),
+			 3);
+	assert_int_equal(
+		file_arg("/lib64/ld-linux-x86-64.so.2",
+			 "ld.so --library-path /tmp --inhibit-cache --preload x.so /tmp/evil"),
+		6);
 	assert_int_equal(file_arg("/lib/ld-musl-x86_64.so.1", "ld-musl --list /tmp/evil"), -1);
 	assert_int_equal(file_arg("/lib64/ld-linux-x86-64.so.2", "ld.so --verify /tmp/evil"), -1);
 	assert_int_equal(file_arg("/lib64/ld-linux-x86-64.so.2", "ld.so"), -1);
