@@ -25,7 +25,8 @@ int main(int argc, char **argv)
 	if (ret < 0)
 		prog_die("io_uring_queue_init: %s", strerror(-ret));
 	if (hard)
-		io_uring_prep_linkat(io_uring_get_sqe(&ring), AT_FDCWD, argv[2], AT_FDCWD, argv[3], 0);
+		io_uring_prep_linkat(io_uring_get_sqe(&ring), AT_FDCWD, argv[2], AT_FDCWD, argv[3],
+				     0);
 	else
 		io_uring_prep_symlinkat(io_uring_get_sqe(&ring), argv[2], AT_FDCWD, argv[3]);
 	ret = io_uring_submit_and_wait(&ring, 1);
