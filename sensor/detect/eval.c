@@ -496,6 +496,14 @@ static int eval_syscall(struct raise *r)
 	const char *name = r->ev->syscall.name;
 	char buf[32];
 
+	/* reading or writing another process's memory without ptrace(2): the kernel asks the
+	 * same permission as PTRACE_ATTACH, and it is how code is injected without a ptrace
+	 * event, so it is R1015's, as ptrace is (and whether or not the profile lists syscalls) */
+	if (name && (!strcmp(name, "process_vm_writev") || !strcmp(name, "process_vm_readv")) &&
+	    !vigil_matcher__syscall(r->b->m, name))
+		return detect_raise(r, VIGIL_R1015, name, "%s: another process's memory %s by %s",
+				    name, name[11] == 'w' ? "written" : "read",
+				    r->ev->proc ? r->ev->proc->comm : "");
 	if (!r->b->has_syscalls)
 		return 0;
 	if (!name || !name[0]) {

@@ -374,6 +374,9 @@ static void test_syscall_cap_iouring(void **state)
 	set_proc("demo", "/usr/bin/demo", (const char *[]){ "demo" }, 1);
 	/* judged by their own rules, not by R0003 */
 	assert_string_equal(syscall_ev(f, "ptrace"), "");
+	/* another process's memory without ptrace: R1015, as ptrace (was R0003, severity 1) */
+	assert_string_equal(syscall_ev(f, "process_vm_writev"), "R1015");
+	assert_string_equal(syscall_ev(f, "process_vm_readv"), "R1015");
 	assert_string_equal(syscall_ev(f, "unshare"), "");
 	assert_string_equal(syscall_ev(f, "memfd_create"), "");
 	assert_string_equal(syscall_ev(f, "io_uring_setup"), "");
