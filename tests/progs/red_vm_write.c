@@ -20,8 +20,8 @@ int main(int argc, char **argv)
 	char c;
 
 	prog_name = "red_vm_write";
-	if (argc != 2 || (strcmp(argv[1], "none") && strcmp(argv[1], "write") &&
-			  strcmp(argv[1], "read")))
+	if (argc != 2 ||
+	    (strcmp(argv[1], "none") && strcmp(argv[1], "write") && strcmp(argv[1], "read")))
 		prog_usage("none|write|read");
 	if (pipe(go))
 		prog_die("pipe: %s", strerror(errno));
@@ -41,8 +41,9 @@ int main(int argc, char **argv)
 		struct iovec local = { strcmp(argv[1], "write") ? (void *)&got : (void *)&val,
 				       sizeof(long) };
 		struct iovec remote = { (void *)&word, sizeof(long) };
-		ssize_t n = !strcmp(argv[1], "write") ? process_vm_writev(pid, &local, 1, &remote, 1, 0)
-						      : process_vm_readv(pid, &local, 1, &remote, 1, 0);
+		ssize_t n = !strcmp(argv[1], "write")
+				    ? process_vm_writev(pid, &local, 1, &remote, 1, 0)
+				    : process_vm_readv(pid, &local, 1, &remote, 1, 0);
 
 		if (n != sizeof(long))
 			prog_die("process_vm_%sv: %s", argv[1], strerror(errno));
