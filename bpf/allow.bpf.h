@@ -5,7 +5,7 @@
  * The rule for correctness: the kernel says "allowed" only where user space's matcher would say
  * the same of the same event; whenever it cannot be sure (a failed open, whose name user space
  * normalises; a cut, aliased or pseudo path; a path the walk did not take to the task's root;
- * a peer in an IPv4-mapped IPv6 address; a protocol other than TCP and UDP) the event is sent
+ * a protocol other than TCP and UDP) the event is sent
  * as before. A zoomed workload is never filtered (its evidence wants every event).
  * Included after record.bpf.h.
  */
@@ -95,9 +95,15 @@ static __always_inline bool net_in_set(struct vg_event *e, __u64 cg, __u32 proto
 		__u32 w[4];
 
 		__builtin_memcpy(w, e->sa[1].addr, 16);
-		if (!w[0] && !w[1] && w[2] == bpf_htonl(0xffff))
-			return false; /* IPv4-mapped: user space judges it as IPv4 */
-		__builtin_memcpy(k.addr, e->sa[1].addr, 16);
+		if (!w[0] && !w[1] && w[2] == bpf_htonl(0xffff)) {
+			/* IPv4-mapped (an AF_INET6 socket reaching IPv4, as Java's do): the IPv4
+			 * address it maps, as user space's matcher takes it; else an allowed peer
+			 * reached this way would be refused where egress is enforced */
+			__builtin_memcpy(k.addr, &w[3], 4);
+			fam = AF_INET_;
+		} else {
+			__builtin_memcpy(k.addr, e->sa[1].addr, 16);
+		}
 	} else {
 		return false;
 	}

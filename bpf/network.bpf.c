@@ -61,7 +61,9 @@ __noinline int on_sock(__u64 regs_, long nr, long ret, __u64 cg)
 	sk = fd_sock(fd, NULL);
 	if (sk)
 		sock_addrs(e, sk);
-	if (kind == VG_EV_CONNECT)
+	/* the peer the kernel connected the socket to; the caller's memory only when there is
+	 * none (a failed connect, a unix socket): see sock_has_peer */
+	if (kind == VG_EV_CONNECT && !(sk && sock_has_peer(sk)))
 		off = put_user_sockaddr(e, off, &e->sa[1], (void *)BPF_CORE_READ(regs, si),
 					BPF_CORE_READ(regs, dx), 0);
 	else if (kind == VG_EV_BIND) {
@@ -116,12 +118,17 @@ __noinline int send_peer(__u64 sk_, __u64 uaddr, __u64 how, __u64 ret_fd, __u64 
 		struct sockaddr_in6 in6;
 	} a = {};
 	struct vg_event *e;
+	bool tfo;
 	__u64 h;
 
-	if (!uaddr || alen < 2)
+	/* Fast Open connects the socket: its peer is the kernel's copy (sock_has_peer) */
+	tfo = BPF_CORE_READ(sk, sk_protocol) == IPPROTO_TCP_ && sock_has_peer(sk);
+	if (!tfo && (!uaddr || alen < 2))
 		return 0;
 	/* io_uring's requests carry the kernel's copy of the address, the calls the caller's */
-	if (how & VG_SENDHOW_KADDR)
+	if (tfo)
+		a.family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	else if (how & VG_SENDHOW_KADDR)
 		bpf_probe_read_kernel(&a.family, sizeof(a.family), (void *)uaddr);
 	else
 		bpf_probe_read_user(&a.family, sizeof(a.family), (void *)uaddr);
@@ -131,24 +138,27 @@ __noinline int send_peer(__u64 sk_, __u64 uaddr, __u64 how, __u64 ret_fd, __u64 
 	if (!e)
 		return 0;
 	sock_addrs(e, sk);
-	if (how & VG_SENDHOW_KADDR) {
-		if (a.family == AF_INET_)
-			bpf_probe_read_kernel(&a.in, sizeof(a.in), (void *)uaddr);
-		else
-			bpf_probe_read_kernel(&a.in6, sizeof(a.in6), (void *)uaddr);
-	} else {
-		if (a.family == AF_INET_)
-			bpf_probe_read_user(&a.in, sizeof(a.in), (void *)uaddr);
-		else
-			bpf_probe_read_user(&a.in6, sizeof(a.in6), (void *)uaddr);
-	}
-	e->sa[1].family = a.family;
-	if (a.family == AF_INET_) {
-		e->sa[1].port = bpf_ntohs(a.in.sin_port);
-		__builtin_memcpy(e->sa[1].addr, &a.in.sin_addr, 4);
-	} else {
-		e->sa[1].port = bpf_ntohs(a.in6.sin6_port);
-		__builtin_memcpy(e->sa[1].addr, &a.in6.sin6_addr, 16);
+	if (!tfo) {
+		/* a datagram: the address named in the call (sa[1] is the socket's peer for TFO) */
+		if (how & VG_SENDHOW_KADDR) {
+			if (a.family == AF_INET_)
+				bpf_probe_read_kernel(&a.in, sizeof(a.in), (void *)uaddr);
+			else
+				bpf_probe_read_kernel(&a.in6, sizeof(a.in6), (void *)uaddr);
+		} else {
+			if (a.family == AF_INET_)
+				bpf_probe_read_user(&a.in, sizeof(a.in), (void *)uaddr);
+			else
+				bpf_probe_read_user(&a.in6, sizeof(a.in6), (void *)uaddr);
+		}
+		e->sa[1].family = a.family;
+		if (a.family == AF_INET_) {
+			e->sa[1].port = bpf_ntohs(a.in.sin_port);
+			__builtin_memcpy(e->sa[1].addr, &a.in.sin_addr, 4);
+		} else {
+			e->sa[1].port = bpf_ntohs(a.in6.sin6_port);
+			__builtin_memcpy(e->sa[1].addr, &a.in6.sin6_addr, 16);
+		}
 	}
 	e->arg[1] = (__s32)(ret_fd & 0xffffffff);
 	e->arg[2] = (__s32)(ret_fd >> 32);

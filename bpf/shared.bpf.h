@@ -71,4 +71,18 @@ static __always_inline void sock_addrs(struct vg_event *e, struct sock *sk)
 	}
 }
 
+/*
+ * Whether an IPv4/IPv6 socket has a peer (sock_addrs put it in sa[1]): set by the kernel once a
+ * connect began (the SYN sent, a UDP peer set; cleared again when a TCP connect failed). That
+ * is the kernel's own copy of the address. The caller's sockaddr is not: another thread can
+ * rewrite it while a blocking connect or Fast Open waits for its SYN-ACK, so a hook that reads
+ * it at sys_exit would see an address of the attacker's choosing.
+ */
+static __always_inline bool sock_has_peer(struct sock *sk)
+{
+	__u16 fam = BPF_CORE_READ(sk, __sk_common.skc_family);
+
+	return (fam == AF_INET_ || fam == AF_INET6_) && BPF_CORE_READ(sk, __sk_common.skc_dport);
+}
+
 #endif

@@ -296,6 +296,45 @@ static __always_inline void uring_dns(__u64 cg, struct io_kiocb *req, __u8 op)
 		b0, l0);
 }
 
+/*
+ * IORING_OP_SYMLINKAT and IORING_OP_LINKAT make the same link as symlinkat(2) and linkat(2):
+ * the same record (VG_EV_SYMLINK / VG_EV_LINK: string 0 the link name, 1 its directory when
+ * relative, 2 the target as given), from the kernel's copies of both names, taken when the
+ * request was prepared (a later change of the caller's memory changes nothing). The result is
+ * not known yet (arg[1] 0): an attempt at a link over a sensitive file is judged as one.
+ */
+static __always_inline int uring_link(__u64 cg, struct io_kiocb *req, __u8 op)
+{
+	struct io_link *l = (void *)&req->cmd;
+	__u32 kind, off, start;
+	struct vg_event *e;
+
+	if (!bpf_core_enum_value_exists(enum io_uring_op, IORING_OP_LINKAT))
+		return 0;
+	if (op == URING_OP(SYMLINKAT))
+		kind = VG_EV_SYMLINK;
+	else if (op == URING_OP(LINKAT))
+		kind = VG_EV_LINK;
+	else
+		return 0;
+	if (!want(kind))
+		return 1;
+	e = ev_begin(kind, cg);
+	if (!e)
+		return 1;
+	off = put_str(e, 0, 0, BPF_CORE_READ(l, newpath, name), false, VG_STR_RAW);
+	if (off && e->data[0] != '/')
+		off = put_dir(e, off, 1, BPF_CORE_READ(l, new_dfd));
+	start = off;
+	off = put_str(e, off, 2, BPF_CORE_READ(l, oldpath, name), false, VG_STR_RAW);
+	if (off == start)
+		return 1; /* no target: nothing to judge (the record is dropped unsent) */
+	e->arg[1] = 0;
+	e->flags |= VG_F_IOURING;
+	ev_submit(e, off, 0, false);
+	return 1;
+}
+
 SEC("tp_btf/io_uring_submit_req")
 int BPF_PROG(vg_uring_submit, struct io_kiocb *req)
 {
@@ -348,6 +387,8 @@ int BPF_PROG(vg_uring_submit, struct io_kiocb *req)
 	 * name is kept until then for a failure */
 	if (uring_op_is_open(op))
 		return want(VG_EV_OPEN) ? uring_open_pending(req) : 0;
+	if (uring_link(cg, req, op))
+		return 0;
 	uring_dns(cg, req, op);
 	if (uring_send(cg, req, op))
 		return 0;

@@ -25,6 +25,7 @@
 
 #include <bpf/bpf.h>
 
+#include "sensor/interp_args.h"
 #include "sensor/sensor_state.h"
 #include "util/strutil.h"
 #include "vigil.skel.h"
@@ -155,64 +156,32 @@ static const char *find_script(struct vigil_sensor *s, const struct vigil_proces
 	return NULL;
 }
 
-/* Programs that run a file named as their first argument: `sh dropped.sh` runs it as surely
- * as `./dropped.sh` does. */
-static bool is_interpreter(const char *exe)
-{
-	static const char *const names[] = { "sh",    "bash", "dash", "ash", "zsh", "ksh",
-					     "perl",  "ruby", "node", "php", "lua", "busybox",
-					     "tclsh", "awk",  "gawk", "mawk" };
-	const char *b = strrchr(exe, '/');
-
-	b = b ? b + 1 : exe;
-	if (!strncmp(b, "python", 6))
-		return true;
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		if (!strcmp(b, names[i]))
-			return true;
-	}
-	return false;
-}
-
 /*
- * The file an interpreter was asked to run: its first argument that is not an option (after
- * `busybox sh`, the second). `-c` means the program is the argument itself: no file. `awk -f
- * FILE` names it after -f.
+ * The file an interpreter (`sh x.sh`, `python3 -W ignore x.py`) or the dynamic loader
+ * (`ld-linux-x86-64.so.2 ./x`) was asked to run: the argument sensor/interp_args.c finds, if
+ * it is a regular file. Inline code (`sh -c`, `perl -e`), a module or stdin: none.
  */
 static const char *find_interpreted(struct vigil_sensor *s, const struct vigil_process *p,
 				    const char *exe, struct stat *st)
 {
 	char path[STR_BUF + 64];
-	uint32_t i = 1;
-	int fd;
+	const char *a;
+	int i, fd;
 
-	if (!exe || !is_interpreter(exe))
+	if (!exe || !vigil_interp_known(exe))
 		return NULL;
-	if (vigil_str_has_suffix(exe, "busybox") && p->argc > 1)
-		i = 2; /* busybox sh FILE */
-	for (; i < p->argc && i < 8; i++) {
-		const char *a = p->argv[i];
-
-		if (!a || !a[0] || !strcmp(a, "-c") || !strcmp(a, "-e") || !strcmp(a, "--"))
-			return NULL;
-		if (!strcmp(a, "-f") && i + 1 < p->argc) {
-			a = p->argv[++i];
-		} else if (a[0] == '-') {
-			continue;
-		}
-		if (!a || proc_path(p, a, path, sizeof(path)))
-			return NULL;
-		fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-		if (fd < 0)
-			return NULL;
-		if (fstat(fd, st) || !S_ISREG(st->st_mode)) {
-			close(fd);
-			return NULL;
-		}
+	i = vigil_interp_file_arg(exe, p->argv, p->argc);
+	if (i < 0 || !(a = p->argv[i]) || !a[0] || proc_path(p, a, path, sizeof(path)))
+		return NULL;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, st) || !S_ISREG(st->st_mode)) {
 		close(fd);
-		return script_name(s, p, a);
+		return NULL;
 	}
-	return NULL;
+	close(fd);
+	return script_name(s, p, a);
 }
 
 /* The kernel's mark of a file by identity, read from user space (a script's). */

@@ -20,6 +20,7 @@
 #include "vigil/exe_digest.h"
 #include "vigil/path_alias.h"
 #include "vigil/profile.h"
+#include "profile/wildcard.h"
 
 static const char *base_name(const char *path)
 {
@@ -497,6 +498,14 @@ static int eval_syscall(struct raise *r)
 	const char *name = r->ev->syscall.name;
 	char buf[32];
 
+	/* reading or writing another process's memory without ptrace(2): the kernel asks the
+	 * same permission as PTRACE_ATTACH, and it is how code is injected without a ptrace
+	 * event, so it is R1015's, as ptrace is (and whether or not the profile lists syscalls) */
+	if (name && (!strcmp(name, "process_vm_writev") || !strcmp(name, "process_vm_readv")) &&
+	    !vigil_matcher__syscall(r->b->m, name))
+		return detect_raise(r, VIGIL_R1015, name, "%s: another process's memory %s by %s",
+				    name, name[11] == 'w' ? "written" : "read",
+				    r->ev->proc ? r->ev->proc->comm : "");
 	if (!r->b->has_syscalls)
 		return 0;
 	if (!name || !name[0]) {
@@ -522,18 +531,36 @@ static bool cluster_local(const char *name)
 	       vigil_str_has_suffix(name, ".ip6.arpa");
 }
 
-static bool is_k8s_api(const struct vigil_detector *d, const char *addr, uint16_t port)
+/*
+ * Whether addr:port is the API server: entries "ADDR:PORT", ADDR "*", an address or a CIDR,
+ * IPv6 in brackets or not. Compared as addresses, never as text: an IPv4-mapped IPv6 peer
+ * (::ffff:10.96.0.1, from an AF_INET6 socket) is the IPv4 address it maps, as the profile's
+ * egress matching takes it (vigil_wc_ip_normalize), so the spelling cannot hide the API server.
+ */
+static bool is_k8s_api(const struct vigil_detector *d, const struct vigil_sockaddr *ra)
 {
 	char want[INET6_ADDRSTRLEN + 16];
+	struct vigil_wc_ipnet net;
+	uint8_t a[16], fam;
 
+	if (vigil_wc_ip_normalize(ra->family, ra->addr, a, &fam) < 0)
+		return false;
 	for (size_t i = 0; i < d->nk8s; i++) {
 		const char *colon = strrchr(d->k8s_api[i], ':');
+		const char *h = d->k8s_api[i];
+		size_t len;
 		uint64_t p;
 
-		if (!colon || vigil_parse_u64(colon + 1, &p) || p != port)
+		if (!colon || vigil_parse_u64(colon + 1, &p) || p != ra->port)
 			continue;
-		snprintf(want, sizeof(want), "%.*s", (int)(colon - d->k8s_api[i]), d->k8s_api[i]);
-		if (!strcmp(want, "*") || !strcmp(want, addr))
+		len = (size_t)(colon - h);
+		if (len >= 2 && h[0] == '[' && h[len - 1] == ']')
+			h++, len -= 2;
+		if (len >= sizeof(want))
+			continue;
+		memcpy(want, h, len);
+		want[len] = '\0';
+		if (!vigil_wc_ip_parse(want, &net) && vigil_wc_ip_match(&net, fam, a))
 			return true;
 	}
 	return false;
@@ -554,7 +581,7 @@ static int eval_connect(struct raise *r)
 		return 0;
 	vigil_sockaddr__text(ra, addr, sizeof(addr));
 	snprintf(key, sizeof(key), "%s/%s:%u", proto, addr, ra->port);
-	if (is_k8s_api(r->d, addr, ra->port))
+	if (is_k8s_api(r->d, ra))
 		return detect_raise(r, VIGIL_R0007, key,
 				    "connection to the Kubernetes API server %s:%u", addr,
 				    ra->port);

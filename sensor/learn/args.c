@@ -8,8 +8,9 @@
  * ⋯ (`--pid=4242`, `host:40123`: Kubescape compares any other token with ⋯ in it as text).
  *
  * Never generalised, because a wildcard there would let something else run:
- *   - the arguments that name the program that runs: argv[0], and for a shell or interpreter
- *     everything up to its script, its -c / -e program text or its -f file (`sh
+ *   - the arguments that name the program that runs: argv[0], for a shell or interpreter
+ *     everything up to its script, its -c / -e program text or its -f file, for the dynamic
+ *     loader everything up to the file it runs (sensor/interp_args.c) (`sh
  *     /tmp/x/status.sh` learned as `sh ⋯` would pass a webshell planted next to it). The one
  *     exception is a program the workload itself wrote at run time (a build step in a fresh
  *     mktemp directory, drop-and-execute's mark): its path, and argv[0] or the script naming
@@ -32,9 +33,11 @@
  * what the command is told to do, not when or where it runs.
  */
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "sensor/interp_args.h"
 #include "util/strutil.h"
 #include "vigil/detect_paths.h"
 #include "vigil/learn.h"
@@ -283,6 +286,13 @@ size_t vigil_learn_program_args(const char *exe, const char *const *argv, size_t
 		if (!vigil_program_is_shell_or_interpreter(exe, argv[1]))
 			return 2;
 		i = 2;
+	} else if (exe && vigil_interp_known(exe) &&
+		   !vigil_program_is_shell_or_interpreter(exe, argv[0])) {
+		/* the dynamic loader (`ld.so [OPTIONS] FILE`): FILE is the program that runs */
+		int f = vigil_interp_file_arg(exe, argv,
+					      argc > UINT32_MAX ? UINT32_MAX : (uint32_t)argc);
+
+		return f < 0 ? 1 : (size_t)f + 1;
 	} else if (!exe || !vigil_program_is_shell_or_interpreter(exe, argv[0])) {
 		return 1; /* argv[0] */
 	}

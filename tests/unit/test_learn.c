@@ -585,6 +585,8 @@ static void test_program_args(void **state)
 	static const char *const dd[] = { "--", "/tmp/tmp.AbC123xYz9/x" };
 	static const char *const bb[] = { "busybox", "sh", "/tmp/tmp.AbC123xYz9/x", "4242" };
 	static const char *const cat[] = { "/tmp/tmp.AbC123xYz9/cat", "/proc/4242/status" };
+	static const char *const ld[] = { "/lib64/ld-linux-x86-64.so.2", "--argv0", "ls",
+					  "/tmp/tmp.AbC123xYz9/x", "4242" };
 	char buf[64];
 
 	(void)state;
@@ -595,6 +597,10 @@ static void test_program_args(void **state)
 	assert_int_equal(vigil_learn_program_args("/usr/bin/perl", dd, 2), 2);
 	assert_int_equal(vigil_learn_program_args("/bin/busybox", bb, 4), 3);
 	assert_int_equal(vigil_learn_program_args("/tmp/tmp.AbC123xYz9/cat", cat, 2), 1);
+	/* the dynamic loader names its program as an interpreter does */
+	assert_int_equal(
+		vigil_learn_program_args("/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2", ld, 5),
+		4);
 	assert_int_equal(vigil_learn_program_args(NULL, cat, 2), 1);
 	assert_int_equal(vigil_learn_program_args("/bin/sh", sh, 0), 0);
 	/* a program the workload wrote: its temp directory generalises, its name never */

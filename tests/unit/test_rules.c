@@ -374,6 +374,9 @@ static void test_syscall_cap_iouring(void **state)
 	set_proc("demo", "/usr/bin/demo", (const char *[]){ "demo" }, 1);
 	/* judged by their own rules, not by R0003 */
 	assert_string_equal(syscall_ev(f, "ptrace"), "");
+	/* another process's memory without ptrace: R1015, as ptrace (was R0003, severity 1) */
+	assert_string_equal(syscall_ev(f, "process_vm_writev"), "R1015");
+	assert_string_equal(syscall_ev(f, "process_vm_readv"), "R1015");
 	assert_string_equal(syscall_ev(f, "unshare"), "");
 	assert_string_equal(syscall_ev(f, "memfd_create"), "");
 	assert_string_equal(syscall_ev(f, "io_uring_setup"), "");
@@ -404,9 +407,9 @@ static const char *net_ev(struct fixture *f, enum vigil_event_kind kind, const c
 
 	ev.net.proto = proto;
 	ev.net.direction = VIGIL_DIR_OUTBOUND;
-	ev.net.remote.family = AF_INET;
+	ev.net.remote.family = strchr(ip, ':') ? AF_INET6 : AF_INET;
 	ev.net.remote.port = port;
-	assert_int_equal(inet_pton(AF_INET, ip, ev.net.remote.addr), 1);
+	assert_int_equal(inet_pton(ev.net.remote.family, ip, ev.net.remote.addr), 1);
 	return run1(f, &ev);
 }
 
@@ -431,6 +434,15 @@ static void test_network_rules(void **state)
 	assert_string_equal(net_ev(f, VIGIL_EV_SEND, "127.0.0.2", 8080, IPPROTO_UDP), "R0011");
 	assert_string_equal(net_ev(f, VIGIL_EV_SEND, "192.0.2.8", 3333, IPPROTO_TCP), "R1009");
 	assert_string_equal(net_ev(f, VIGIL_EV_SEND, "10.1.2.4", 6443, IPPROTO_TCP), "R0007");
+	/* an IPv4-mapped IPv6 peer (an AF_INET6 socket reaching IPv4) is the IPv4 address: the
+	 * API server is R0007 however it is spelt, a learned IPv4 peer stays allowed */
+	assert_string_equal(connect_ev(f, "::ffff:10.96.0.1", 443, IPPROTO_TCP), "R0007");
+	assert_string_equal(net_ev(f, VIGIL_EV_SEND, "::ffff:10.96.0.1", 443, IPPROTO_UDP),
+			    "R0007");
+	assert_string_equal(connect_ev(f, "::ffff:127.0.0.1", 8080, IPPROTO_TCP), "");
+	assert_string_equal(connect_ev(f, "::ffff:127.0.0.2", 8080, IPPROTO_TCP), "R0011");
+	assert_string_equal(connect_ev(f, "::ffff:192.0.2.7", 3333, IPPROTO_TCP), "R1009");
+	assert_string_equal(connect_ev(f, "::1", 443, IPPROTO_TCP), "R0011");
 
 	ev = base_event(VIGIL_EV_DNS);
 	ev.dns.name = "api.example.com";
