@@ -125,6 +125,28 @@ static __always_inline struct sock *fd_sock(long fd, struct socket **ret_sock)
 	return so ? BPF_CORE_READ(so, sk) : NULL;
 }
 
+/* An IPv4 or IPv6 socket address as read from memory: family first, then its own layout. */
+union vg_inet_sockaddr {
+	__u16 family;
+	struct sockaddr_in in;
+	struct sockaddr_in6 in6;
+};
+
+/* The family, port (host order) and address of a into sa: the IPv4 layout for AF_INET_, else
+ * the IPv6 one (callers check the family first; a family changed between the caller's check and
+ * its read of the whole address still yields the address, read as IPv6). */
+static __always_inline void inet_to_sa(struct vg_sockaddr *sa, const union vg_inet_sockaddr *a)
+{
+	sa->family = a->family;
+	if (a->family == AF_INET_) {
+		sa->port = bpf_ntohs(a->in.sin_port);
+		__builtin_memcpy(sa->addr, &a->in.sin_addr, 4);
+	} else {
+		sa->port = bpf_ntohs(a->in6.sin6_port);
+		__builtin_memcpy(sa->addr, &a->in6.sin6_addr, 16);
+	}
+}
+
 /* A user struct sockaddr into sa (unix paths go to string idx); returns the data offset. */
 static __always_inline __u32 put_user_sockaddr(struct vg_event *e, __u32 off,
 					       struct vg_sockaddr *sa, const void *uaddr, long len,

@@ -112,11 +112,7 @@ __noinline int send_peer(__u64 sk_, __u64 uaddr, __u64 how, __u64 ret_fd, __u64 
 {
 	struct sock *sk = (struct sock *)sk_;
 	long alen = how & 0xffff;
-	union {
-		__u16 family;
-		struct sockaddr_in in;
-		struct sockaddr_in6 in6;
-	} a = {};
+	union vg_inet_sockaddr a = {};
 	struct vg_event *e;
 	bool tfo;
 	__u64 h;
@@ -151,14 +147,7 @@ __noinline int send_peer(__u64 sk_, __u64 uaddr, __u64 how, __u64 ret_fd, __u64 
 			else
 				bpf_probe_read_user(&a.in6, sizeof(a.in6), (void *)uaddr);
 		}
-		e->sa[1].family = a.family;
-		if (a.family == AF_INET_) {
-			e->sa[1].port = bpf_ntohs(a.in.sin_port);
-			__builtin_memcpy(e->sa[1].addr, &a.in.sin_addr, 4);
-		} else {
-			e->sa[1].port = bpf_ntohs(a.in6.sin6_port);
-			__builtin_memcpy(e->sa[1].addr, &a.in6.sin6_addr, 16);
-		}
+		inet_to_sa(&e->sa[1], &a); /* a.family is AF_INET_ or AF_INET6_ */
 	}
 	e->arg[1] = (__s32)(ret_fd & 0xffffffff);
 	e->arg[2] = (__s32)(ret_fd >> 32);
@@ -209,11 +198,7 @@ static __always_inline int dns_question(struct sock *sk, __u64 cg, const void *u
 __noinline int dns_udp(__u64 sk_, __u64 cg, __u64 kaddr, __u64 buf, __u64 len)
 {
 	struct sock *sk = (struct sock *)sk_;
-	union {
-		__u16 family;
-		struct sockaddr_in in;
-		struct sockaddr_in6 in6;
-	} a = {};
+	union vg_inet_sockaddr a = {};
 	struct vg_event *e;
 	__u32 off;
 
@@ -225,15 +210,8 @@ __noinline int dns_udp(__u64 sk_, __u64 cg, __u64 kaddr, __u64 buf, __u64 len)
 	sock_addrs(e, sk);
 	if (kaddr) {
 		bpf_probe_read_kernel(&a.in6, sizeof(a.in6), (void *)kaddr);
-		if (a.family == AF_INET_) {
-			e->sa[1].family = a.family;
-			e->sa[1].port = bpf_ntohs(a.in.sin_port);
-			__builtin_memcpy(e->sa[1].addr, &a.in.sin_addr, 4);
-		} else if (a.family == AF_INET6_) {
-			e->sa[1].family = a.family;
-			e->sa[1].port = bpf_ntohs(a.in6.sin6_port);
-			__builtin_memcpy(e->sa[1].addr, &a.in6.sin6_addr, 16);
-		}
+		if (a.family == AF_INET_ || a.family == AF_INET6_)
+			inet_to_sa(&e->sa[1], &a);
 	}
 	if (e->sa[1].port != 53 && e->sa[1].port != cfg_dns_port)
 		return 0;

@@ -16,18 +16,11 @@
 #include "cli/cli.h"
 #include "cli/cockpit_cli.h"
 #include "cockpit/cockpit.h"
+#include "util/clock.h"
 #include "util/fileio.h"
 #include "util/strutil.h"
 #include "vigil/store.h"
 #include "vigil/store_fleet.h"
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 static void token_usage(FILE *f)
 {
@@ -162,7 +155,7 @@ static int add(struct vigil_store *s, const char *node)
 	}
 	vigil_token__hash(token, cred.token_hash);
 	vigil_strlcpy(cred.node, node, sizeof(cred.node));
-	cred.version = cred.created_ns = now_ns();
+	cred.version = cred.created_ns = vigil_realtime_ns();
 	if (vigil_store__put_credential(s, &cred) || flush(s))
 		return EXIT_ERROR;
 	printf("%s\n", token);
@@ -173,7 +166,7 @@ static int revoke(struct vigil_store *s, const char *node)
 {
 	struct vigil_error err = { 0 };
 	json_t *creds = NULL, *mine = json_array(), *c;
-	uint64_t now = now_ns();
+	uint64_t now = vigil_realtime_ns();
 	size_t i;
 	int rc = 0;
 
@@ -252,9 +245,9 @@ static int list(struct vigil_store *s, bool as_json)
 				 (long long)json_integer_value(json_object_get(c, "uses")));
 		printf("%-5s %-24s %-8s %-20s %-20s %-10s %.12s\n", join ? "join" : "node",
 		       join ? "-" : json_string_value(json_object_get(c, "node")),
-		       rev			       ? "revoked"
-		       : join && exp && exp < now_ns() ? "expired"
-						       : "active",
+		       rev					  ? "revoked"
+		       : join && exp && exp < vigil_realtime_ns() ? "expired"
+								  : "active",
 		       when((uint64_t)json_integer_value(json_object_get(c, "created_ns")), a,
 			    sizeof(a)),
 		       when(rev ? rev : exp, b, sizeof(b)), uses,
@@ -315,7 +308,7 @@ int cockpit_cli_join_token(int argc, char **argv)
 	if (!s)
 		return EXIT_ERROR;
 	vigil_token__hash(token, cred.token_hash);
-	cred.version = cred.created_ns = now_ns();
+	cred.version = cred.created_ns = vigil_realtime_ns();
 	cred.expires_ns = cred.created_ns + ttl;
 	cred.uses = (uint32_t)uses;
 	rc = vigil_store__put_credential(s, &cred) ? EXIT_ERROR : flush(s);

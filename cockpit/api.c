@@ -191,7 +191,7 @@ void cockpit_health(struct vigil_cockpit *c, bool full, struct cockpit_reply *r)
 		"s:I}, s:I}",
 		"status", "ok", "version", VIGIL_VERSION, "store", c->backend ? c->backend : "",
 		"tls", c->tls_cert != NULL, "uptime_s",
-		(json_int_t)((cockpit_now_ns() - c->started_ns) / 1000000000ull), "received",
+		(json_int_t)((vigil_realtime_ns() - c->started_ns) / 1000000000ull), "received",
 		"alerts", (json_int_t)atomic_load(&m->ingest[EP_ALERTS][RES_ACCEPTED]), "reports",
 		(json_int_t)atomic_load(&m->ingest[EP_REPORTS][RES_ACCEPTED]), "heartbeats",
 		(json_int_t)atomic_load(&m->ingest[EP_HEARTBEAT][RES_ACCEPTED]), "profiles",

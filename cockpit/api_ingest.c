@@ -289,7 +289,7 @@ bool cockpit_ingest_prepare(struct cockpit_ctx *ctx, struct cockpit_req *req,
 	/* the node's items per second, now that they are counted (rate.c) */
 	{
 		unsigned wait =
-			cockpit_rates_take_items(&ctx->c->rates, req->node, n, cockpit_now_ns());
+			cockpit_rates_take_items(&ctx->c->rates, req->node, n, vigil_realtime_ns());
 
 		if (wait) {
 			atomic_fetch_add(&ctx->c->m.rejected[REJ_RATE], 1);

@@ -90,7 +90,7 @@ enum cred_verdict cockpit_auth_check(struct cockpit_auth *a, const char *header,
 			json_int_t uses = json_integer_value(json_object_get(row, "uses"));
 			json_int_t used = json_integer_value(json_object_get(row, "enrolments"));
 
-			v = revoked || (exp && (uint64_t)exp < cockpit_now_ns()) || used >= uses
+			v = revoked || (exp && (uint64_t)exp < vigil_realtime_ns()) || used >= uses
 				    ? CRED_JOIN_SPENT
 				    : CRED_JOIN;
 			vigil_strlcpy(who, hash, size);

@@ -18,6 +18,7 @@
 
 #include "cockpit/cockpit.h"
 #include "util/buf.h"
+#include "util/clock.h"
 
 struct vigil_store;
 struct vigil_store_prepared;
@@ -318,7 +319,6 @@ enum MHD_Result cockpit_http_handle(void *cls, struct MHD_Connection *conn, cons
 void cockpit_http_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 			    enum MHD_RequestTerminationCode toe);
 void cockpit_http_resume(struct vigil_cockpit *c, struct cockpit_job *job);
-uint64_t cockpit_now_ns(void);
 
 /* ---- assets ------------------------------------------------------------------------------ */
 

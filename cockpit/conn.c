@@ -105,7 +105,7 @@ void cockpit_conn_notify(void *cls, struct MHD_Connection *conn, void **socket_c
 	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
 		const union MHD_ConnectionInfo *ci =
 			MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
-		uint64_t now = cockpit_now_ns();
+		uint64_t now = vigil_realtime_ns();
 
 		t = calloc(1, sizeof(*t));
 		if (!t) {
@@ -152,7 +152,7 @@ void *cockpit_uri_log(void *cls, const char *uri, struct MHD_Connection *conn)
 	/* a kept-alive connection starts its next request: the header deadline begins now */
 	if (t && t->phase == PH_IDLE) {
 		t->phase = PH_HEADERS;
-		t->since_ns = cockpit_now_ns();
+		t->since_ns = vigil_realtime_ns();
 	}
 	(void)c;
 	return NULL;
@@ -165,7 +165,7 @@ void cockpit_conn_phase(struct vigil_cockpit *c, struct MHD_Connection *conn, en
 	if (!t || t->phase == ph)
 		return;
 	t->phase = ph;
-	t->since_ns = cockpit_now_ns();
+	t->since_ns = vigil_realtime_ns();
 }
 
 void cockpit_conns_enforce(struct vigil_cockpit *c, uint64_t now_ns)

@@ -252,7 +252,7 @@ static enum MHD_Result on_headers(struct vigil_cockpit *c, struct MHD_Connection
 			return refuse(c, conn, 413, REJ_TOO_LARGE, "request body too large");
 		if (rt == R_WRITE) {
 			unsigned wait = cockpit_rates_take(&c->rates, who, has_size ? size : max,
-							   cockpit_now_ns());
+							   vigil_realtime_ns());
 
 			if (wait)
 				return refuse_after(c, conn, 429, REJ_RATE,
@@ -335,7 +335,7 @@ enum MHD_Result cockpit_http_handle(void *cls, struct MHD_Connection *conn, cons
 				   (json_int_t)req->max_body);
 		return queue_reply_ex(c, conn, &r, true, 0);
 	}
-	job->req.now_ns = cockpit_now_ns();
+	job->req.now_ns = vigil_realtime_ns();
 	job->queued_ns = job->req.now_ns;
 	req->submitted = true;
 	MHD_suspend_connection(conn);

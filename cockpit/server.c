@@ -28,14 +28,6 @@
 #define LOOP_TICK_MS   100
 #define MAX_PEM	       (1u << 20)
 
-uint64_t cockpit_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 static int parse_listen(const char *spec, struct sockaddr_storage *ss, socklen_t *len)
 {
 	char host[256], port[16];
@@ -169,7 +161,7 @@ static void *loop_main(void *arg)
 		}
 		resume_done(c);
 		MHD_run(c->daemon);
-		now = cockpit_now_ns();
+		now = vigil_realtime_ns();
 		if (now - last_enforce >= LOOP_TICK_MS * 1000000ull) {
 			cockpit_conns_enforce(c, now);
 			last_enforce = now;
@@ -292,7 +284,7 @@ int vigil_cockpit__start(const struct vigil_cockpit_opts *opts, struct vigil_coc
 	cockpit_rates_init(&c->rates, c->o.node_rate, c->o.node_bytes_rate, c->o.max_body_bytes);
 	cockpit_rates_init_items(&c->rates, c->o.node_items_rate, COCKPIT_MAX_ITEMS);
 	pthread_mutex_init(&c->done_mu, NULL);
-	c->started_ns = cockpit_now_ns();
+	c->started_ns = vigil_realtime_ns();
 	if (parse_listen(c->o.listen, &ss, &sslen)) {
 		rc = vigil_error__set(err, -EINVAL, NULL, 0, 0,
 				      "listen address '%s' is not HOST:PORT ([::1]:PORT for IPv6)",

@@ -143,7 +143,7 @@ static void write_group(struct cockpit_ctx *ctx, struct cockpit_job *list)
 	struct vigil_cockpit *c = ctx->c;
 	struct vigil_error err = { 0 };
 	bool wrote = false, failed = false;
-	uint64_t t0 = cockpit_now_ns();
+	uint64_t t0 = vigil_realtime_ns();
 	struct vigil_store_stats st;
 
 	for (struct cockpit_job *j = list; j; j = j->next) {
@@ -174,7 +174,7 @@ static void write_group(struct cockpit_ctx *ctx, struct cockpit_job *list)
 		}
 	}
 	if (wrote)
-		cockpit_metrics_latency(&c->m, 0, cockpit_now_ns() - t0);
+		cockpit_metrics_latency(&c->m, 0, vigil_realtime_ns() - t0);
 	vigil_store__stats(ctx->store, &st);
 	atomic_store(&c->m.store_rows_written, st.rows_written);
 	finish(c, list);
@@ -214,7 +214,7 @@ static void *reader_main(void *arg)
 
 	pthread_setname_np(pthread_self(), ctx->writes_only ? "vigil-prepare" : "vigil-reader");
 	while ((j = q_pop(ctx->c, &ctx->c->rq, 1, 1, ctx->writes_only))) {
-		uint64_t t0 = cockpit_now_ns();
+		uint64_t t0 = vigil_realtime_ns();
 
 		if (j->req.route == R_WRITE) {
 			/* the part of a write that needs no store; then on to the writer */
@@ -229,7 +229,7 @@ static void *reader_main(void *arg)
 		}
 		cockpit_api(ctx, &j->req, &j->reply);
 		render(&j->reply);
-		cockpit_metrics_latency(&ctx->c->m, 1, cockpit_now_ns() - t0);
+		cockpit_metrics_latency(&ctx->c->m, 1, vigil_realtime_ns() - t0);
 		finish(ctx->c, j);
 	}
 	return NULL;
@@ -250,7 +250,7 @@ static void refresh_creds(struct cockpit_ctx *ctx)
 
 static void count_nodes(struct cockpit_ctx *ctx)
 {
-	struct vigil_query f = { .now_ns = cockpit_now_ns() };
+	struct vigil_query f = { .now_ns = vigil_realtime_ns() };
 	json_t *nodes = NULL, *n;
 	uint64_t by[3] = { 0 };
 	size_t i;
@@ -282,7 +282,7 @@ static void *refresher_main(void *arg)
 
 		pthread_mutex_unlock(&c->stop_mu);
 		refresh_creds(ctx);
-		now = cockpit_now_ns();
+		now = vigil_realtime_ns();
 		if (now - last_nodes >= NODES_EVERY_NS) {
 			count_nodes(ctx);
 			last_nodes = now;

@@ -102,28 +102,23 @@ static unsigned section_place(unsigned spec)
 	return LD_CP_SECTION;
 }
 
-#define LOAD_LIST(c, it, what, list, loadfn)                                              \
-	({                                                                                \
-		int _r = 0;                                                               \
-		(list).pos = (it)->pos;                                                   \
-		if (ld_is_null(it)) {                                                     \
-			(list).state = PROF_NULL;                                         \
-		} else if ((it)->type != PROF_NODE_SEQ) {                                 \
-			_r = ld_fail(c, (it)->pos, "\"%s\" must be a list, not %s", what, \
-				     ld_type_name(it));                                   \
-		} else {                                                                  \
-			(list).state = PROF_SET;                                          \
-			if ((it)->n) {                                                    \
-				(list).v = calloc((it)->n, sizeof(*(list).v));            \
-				if (!(list).v)                                            \
-					_r = ld_oom(c);                                   \
-				else                                                      \
-					(list).cap = (it)->n;                             \
-			}                                                                 \
-			for (size_t _j = 0; !_r && _j < (it)->n; _j++)                    \
-				_r = loadfn(c, &(it)->items[_j], &(list).v[(list).n++]);  \
-		}                                                                         \
-		_r;                                                                       \
+#define LOAD_LIST(c, it, what, list, loadfn)                                             \
+	({                                                                               \
+		int _r = ld_list_open(c, it, what, &(list).state, &(list).pos);          \
+		if (_r > 0) {                                                            \
+			_r = 0;                                                          \
+		} else if (!_r) {                                                        \
+			if ((it)->n) {                                                   \
+				(list).v = calloc((it)->n, sizeof(*(list).v));           \
+				if (!(list).v)                                           \
+					_r = ld_oom(c);                                  \
+				else                                                     \
+					(list).cap = (it)->n;                            \
+			}                                                                \
+			for (size_t _j = 0; !_r && _j < (it)->n; _j++)                   \
+				_r = loadfn(c, &(it)->items[_j], &(list).v[(list).n++]); \
+		}                                                                        \
+		_r;                                                                      \
 	})
 
 static int check_duplicate_containers(struct ld *c, const struct prof_containers *l,
@@ -170,15 +165,8 @@ static int load_byexe(struct ld *c, struct prof_node *n, struct prof_containers 
 {
 	int r;
 
-	l->pos = n->pos;
-	if (ld_is_null(n)) {
-		l->state = PROF_NULL;
-		return 0;
-	}
-	if (n->type != PROF_NODE_SEQ)
-		return ld_fail(c, n->pos, "\"byExecutable\" must be a list, not %s",
-			       ld_type_name(n));
-	l->state = PROF_SET;
+	if ((r = ld_list_open(c, n, "byExecutable", &l->state, &l->pos)))
+		return r < 0 ? r : 0;
 	for (size_t i = 0; i < n->n; i++) {
 		if (prof_grow((void **)&l->v, &l->cap, l->n, sizeof(*l->v)))
 			return ld_oom(c);
@@ -361,14 +349,8 @@ int ld_containers(struct ld *c, struct prof_node *n, const char *what, unsigned 
 {
 	int r;
 
-	l->pos = n->pos;
-	if (ld_is_null(n)) {
-		l->state = PROF_NULL;
-		return 0;
-	}
-	if (n->type != PROF_NODE_SEQ)
-		return ld_fail(c, n->pos, "\"%s\" must be a list, not %s", what, ld_type_name(n));
-	l->state = PROF_SET;
+	if ((r = ld_list_open(c, n, what, &l->state, &l->pos)))
+		return r < 0 ? r : 0;
 	for (size_t i = 0; i < n->n; i++) {
 		if (prof_grow((void **)&l->v, &l->cap, l->n, sizeof(*l->v)))
 			return ld_oom(c);

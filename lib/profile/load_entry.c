@@ -380,14 +380,8 @@ int ld_neighbors(struct ld *c, struct prof_node *n, const char *what, struct pro
 {
 	int r;
 
-	l->pos = n->pos;
-	if (ld_is_null(n)) {
-		l->state = PROF_NULL;
-		return 0;
-	}
-	if (n->type != PROF_NODE_SEQ)
-		return ld_fail(c, n->pos, "\"%s\" must be a list, not %s", what, ld_type_name(n));
-	l->state = PROF_SET;
+	if ((r = ld_list_open(c, n, what, &l->state, &l->pos)))
+		return r < 0 ? r : 0;
 	for (size_t i = 0; i < n->n; i++) {
 		if (prof_grow((void **)&l->v, &l->cap, l->n, sizeof(*l->v)))
 			return ld_oom(c);

@@ -71,6 +71,20 @@ bool ld_is_null(const struct prof_node *n)
 	return n->type == PROF_NODE_SCALAR && n->stype == PROF_SCALAR_NULL;
 }
 
+int ld_list_open(struct ld *c, const struct prof_node *n, const char *what, enum prof_state *state,
+		 struct prof_pos *pos)
+{
+	*pos = n->pos;
+	if (ld_is_null(n)) {
+		*state = PROF_NULL;
+		return 1;
+	}
+	if (n->type != PROF_NODE_SEQ)
+		return ld_fail(c, n->pos, "\"%s\" must be a list, not %s", what, ld_type_name(n));
+	*state = PROF_SET;
+	return 0;
+}
+
 int ld_want_map(struct ld *c, const struct prof_node *n, const char *what)
 {
 	if (n->type == PROF_NODE_MAP)
@@ -136,14 +150,8 @@ int ld_strs(struct ld *c, struct prof_node *n, const char *what, struct prof_str
 {
 	int r;
 
-	out->pos = n->pos;
-	if (ld_is_null(n)) {
-		out->state = PROF_NULL;
-		return 0;
-	}
-	if (n->type != PROF_NODE_SEQ)
-		return ld_fail(c, n->pos, "\"%s\" must be a list, not %s", what, ld_type_name(n));
-	out->state = PROF_SET;
+	if ((r = ld_list_open(c, n, what, &out->state, &out->pos)))
+		return r < 0 ? r : 0;
 	if (n->n) {
 		out->v = calloc(n->n, sizeof(*out->v));
 		if (!out->v)

@@ -51,6 +51,12 @@ int ld_oom(struct ld *c);
 /* "a list", "a mapping", "null", "a boolean", "a number" or "a string", for messages. */
 const char *ld_type_name(const struct prof_node *n);
 bool ld_is_null(const struct prof_node *n);
+/*
+ * The start of every list field: its position into *pos; null: *state PROF_NULL and 1 (the
+ * list stays empty); anything but a sequence fails; a sequence: *state PROF_SET and 0.
+ */
+int ld_list_open(struct ld *c, const struct prof_node *n, const char *what, enum prof_state *state,
+		 struct prof_pos *pos);
 int ld_want_map(struct ld *c, const struct prof_node *n, const char *what);
 /* A string value moved out of n into *out (the caller's); a null leaves *out NULL. */
 int ld_str(struct ld *c, struct prof_node *n, const char *what, char **out);

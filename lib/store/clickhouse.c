@@ -23,7 +23,7 @@ static void new_batch_id(char out[33])
 	unsigned char r[16];
 
 	if (RAND_bytes(r, sizeof(r)) != 1) {
-		uint64_t t = store_now_ns();
+		uint64_t t = vigil_realtime_ns();
 
 		memcpy(r, &t, 8);
 		memcpy(r + 8, &t, 8);

@@ -51,7 +51,7 @@ int ch_spool_write(struct vigil_store *s, const char *table, const char *batch, 
 	}
 	/* name: sequence (time-ordered), table, batch id, rows */
 	snprintf(name, sizeof(name), "%s/%020llu-%s-%s-%zu%s", s->opts.spool_dir,
-		 (unsigned long long)(store_now_ns() + c->seq++), table, batch, nrows, suffix);
+		 (unsigned long long)(vigil_realtime_ns() + c->seq++), table, batch, nrows, suffix);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", name);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0)
@@ -142,7 +142,7 @@ int ch_spool_replay(struct vigil_store *s, struct vigil_error *err)
 
 	if (!s->opts.spool_dir || !s->stats.spool_bytes)
 		return 0;
-	if (store_now_ns() < c->next_replay_ns)
+	if (vigil_realtime_ns() < c->next_replay_ns)
 		return -EAGAIN;
 	d = opendir(s->opts.spool_dir);
 	if (!d)
@@ -201,7 +201,7 @@ int ch_spool_replay(struct vigil_store *s, struct vigil_error *err)
 		c->backoff_ns = c->backoff_ns ? c->backoff_ns * 2 : s->opts.retry_base_ns;
 		if (c->backoff_ns > s->opts.retry_cap_ns)
 			c->backoff_ns = s->opts.retry_cap_ns;
-		c->next_replay_ns = store_now_ns() + c->backoff_ns;
+		c->next_replay_ns = vigil_realtime_ns() + c->backoff_ns;
 	} else {
 		c->backoff_ns = 0;
 		s->stats.spool_bytes = ch_spool_bytes(s->opts.spool_dir);

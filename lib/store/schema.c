@@ -310,14 +310,6 @@ const struct store_table store_tables[T__MAX] = {
 			   .ch_no_partition = true },
 };
 
-uint64_t store_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 bool store_id_valid(const char *id)
 {
 	size_t n = 0;

@@ -210,7 +210,7 @@ static int retention(struct vigil_store *s)
 		bool over = (o->max_incidents && n > (int64_t)o->max_incidents) ||
 			    (o->max_bytes && used > (int64_t)o->max_bytes) ||
 			    (o->max_age_ns && oldest_ns >= 0 &&
-			     (uint64_t)oldest_ns + o->max_age_ns < store_now_ns());
+			     (uint64_t)oldest_ns + o->max_age_ns < vigil_realtime_ns());
 		sqlite3_stmt *st;
 		char id[40] = "";
 

@@ -105,7 +105,7 @@ const char *vigil_store__backend(const struct vigil_store *s)
 
 int vigil_store__put_alert(struct vigil_store *s, const char *incident_id, const json_t *alert)
 {
-	struct vigil_ingest in = { .now_ns = store_now_ns() };
+	struct vigil_ingest in = { .now_ns = vigil_realtime_ns() };
 	struct vigil_item_result res = { 0 };
 	json_t *arr, *copy;
 	int rc;
@@ -130,7 +130,7 @@ int vigil_store__put_alert(struct vigil_store *s, const char *incident_id, const
 
 int vigil_store__put_report(struct vigil_store *s, const json_t *report)
 {
-	struct vigil_ingest in = { .now_ns = store_now_ns() };
+	struct vigil_ingest in = { .now_ns = vigil_realtime_ns() };
 	struct vigil_item_result res = { 0 };
 	json_t *copy;
 	int rc;

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "util/buf.h"
+#include "util/clock.h"
 #include "vigil/store.h"
 
 #define STORE_SCHEMA_VERSION 4
@@ -186,7 +187,5 @@ struct vigil_store {
 
 int store_sqlite_open(struct vigil_store *s, const char *path, struct vigil_error *err);
 int store_clickhouse_open(struct vigil_store *s, const char *url, struct vigil_error *err);
-
-uint64_t store_now_ns(void);
 
 #endif

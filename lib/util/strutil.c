@@ -117,6 +117,15 @@ int vigil_parse_size(const char *s, uint64_t *ret)
 	return -EINVAL;
 }
 
+bool vigil_all_digits(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	}
+	return n > 0;
+}
+
 unsigned vigil_edit_distance(const char *a, const char *b, unsigned max)
 {
 	size_t la = strlen(a), lb = strlen(b);

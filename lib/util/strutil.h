@@ -13,6 +13,9 @@ size_t vigil_strlcpy(char *dst, const char *src, size_t size);
 bool vigil_str_has_prefix(const char *s, const char *prefix);
 bool vigil_str_has_suffix(const char *s, const char *suffix);
 
+/* True when s[0..n) is one or more ASCII decimal digits (a pid, an fd, a pts number). */
+bool vigil_all_digits(const char *s, size_t n);
+
 /* Parses a whole decimal unsigned number. Returns 0 or -EINVAL/-ERANGE. */
 int vigil_parse_u64(const char *s, uint64_t *ret);
 

@@ -29,6 +29,7 @@
 #include <time.h>
 
 #include "sensor/agent/config.h"
+#include "util/clock.h"
 #include "vigil/kallow.h"
 #include "sensor/agent/identity.h"
 #include "sensor/agent/meta.h"
@@ -330,7 +331,6 @@ bool agent_under_parent(const struct agent *a, const char *cgroup);
 void agent_find_self_cgroup(struct agent *a);
 
 /* health.c */
-uint64_t agent_realtime_ns(void);
 /*
  * An alert not raised by the detector (health: V0001, V0002, V0003) goes out here: given an
  * alert_id, counted by rule, handed to every sink and to the cockpit.

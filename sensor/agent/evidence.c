@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "util/clock.h"
 #include "vigil/agent.h"
 #include "vigil/store.h"
 #include "vigil/zoom.h"
@@ -95,12 +96,9 @@ void vigil_evidence__alert(struct vigil_evidence *e, const struct vigil_event *e
 
 void vigil_evidence__tick(struct vigil_evidence *e)
 {
-	struct timespec ts;
-
 	if (!e)
 		return;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	vigil_zoom__tick(e->z, (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec);
+	vigil_zoom__tick(e->z, vigil_realtime_ns());
 }
 
 int vigil_evidence__close(struct vigil_evidence *e, struct vigil_error *err)

@@ -15,14 +15,6 @@
 #include "util/randid.h"
 #include "vigil/uplink.h"
 
-uint64_t agent_realtime_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
 static void stamp_id(json_t *alert)
 {
 	char id[VIGIL_RANDOM_ID_LEN + 1];
@@ -83,7 +75,7 @@ static json_t *sensor_drop_alert(const struct vigil_sensor_status *now,
 	uint64_t rl = now->drops_ratelimit - was->drops_ratelimit;
 	uint64_t tb = now->drops_table - was->drops_table;
 	uint64_t hd = held_now - held_was;
-	struct vigil_alert a = { .rule = vigil_rule(VIGIL_V0002), .time_ns = agent_realtime_ns() };
+	struct vigil_alert a = { .rule = vigil_rule(VIGIL_V0002), .time_ns = vigil_realtime_ns() };
 	char msg[512];
 	json_t *event, *alert;
 
@@ -224,7 +216,7 @@ void agent_write_status(struct agent *a)
 	for (size_t i = 0; sa && i < nsinks && i < 32; i++)
 		json_array_append_new(sa, sink_json(&sinks[i]));
 	ev = a->evidence ? vigil_evidence__stats_json(a->evidence) : json_null();
-	vigil_format_time_ns(agent_realtime_ns(), when, sizeof(when));
+	vigil_format_time_ns(vigil_realtime_ns(), when, sizeof(when));
 	o = json_pack("{s:i, s:s, s:I, s:s, s:I, s:o, s:{s:I,s:I,s:I,s:I,s:I}, s:o, s:o, s:o}",
 		      "pid", (int)getpid(), "time", when, "started", (json_int_t)a->started,
 		      "config", a->c->path[0] ? a->c->path : "built-in defaults", "health_alerts",

@@ -86,7 +86,7 @@ int vigil_alert_pipe__emit(const struct vigil_alert *a, void *ctx)
 
 int vigil_alert_pipe__tick(struct vigil_alert_pipe *p)
 {
-	return vigil_bursts__tick(p->bursts, agent_realtime_ns(), send_summary, p);
+	return vigil_bursts__tick(p->bursts, vigil_realtime_ns(), send_summary, p);
 }
 
 int vigil_alert_pipe__flush(struct vigil_alert_pipe *p)

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "util/clock.h"
 #include "util/hash.h"
 #include "util/strutil.h"
 #include "sensor/detect/detect_internal.h"
@@ -21,14 +22,6 @@
 #include "vigil/profile.h"
 
 static const char *const default_k8s_api[] = { "*:6443", "10.96.0.1:443", NULL };
-
-static uint64_t now_realtime_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
 
 /* Turns the listed rules off (or on); "all" names every rule. -EINVAL for an unknown id. */
 static int set_rules(struct vigil_detector *d, const char *const *ids, bool off)
@@ -458,7 +451,7 @@ int detect_raise(struct raise *r, enum vigil_rule_id rule, const char *key, cons
 	    vigil_matcher__rule_allowed(r->b->m, a.rule->id, ev->proc->exe))
 		return 0;
 	vigil_strlcpy(keybuf, key ? key : "", sizeof(keybuf));
-	a.time_ns = ev->time_ns ? ev->time_ns : now_realtime_ns();
+	a.time_ns = ev->time_ns ? ev->time_ns : vigil_realtime_ns();
 	actor_identity(ev, keybuf, idbuf, sizeof(idbuf));
 	if (!acted &&
 	    !cooldown_pass(d, r->w ? r->w->cgroup_id : 0, rule, idbuf, a.time_ns, &a.repeats))
@@ -477,7 +470,7 @@ int vigil_detector__raise(struct vigil_detector *d, enum vigil_rule_id rule,
 			  vigil_alert_fn emit, void *ctx)
 {
 	struct vigil_alert a = { .rule = vigil_rule(rule),
-				 .time_ns = now_realtime_ns(),
+				 .time_ns = vigil_realtime_ns(),
 				 .message = message ? message : "",
 				 .key = key ? key : "",
 				 .workload = w,

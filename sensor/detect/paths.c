@@ -17,17 +17,6 @@ static bool under(const char *path, const char *dir)
 	return !strncmp(path, dir, n) && (path[n] == '\0' || path[n] == '/');
 }
 
-static bool all_digits(const char *s, size_t n)
-{
-	if (!n)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-	}
-	return true;
-}
-
 /* /proc/<pid|self|thread-self>/ prefix length, 0 when path is not one. */
 static size_t proc_pid_prefix(const char *path)
 {
@@ -39,7 +28,8 @@ static size_t proc_pid_prefix(const char *path)
 	end = strchr(seg, '/');
 	if (!end)
 		return 0;
-	if (all_digits(seg, (size_t)(end - seg)) || (end - seg == 4 && !strncmp(seg, "self", 4)) ||
+	if (vigil_all_digits(seg, (size_t)(end - seg)) ||
+	    (end - seg == 4 && !strncmp(seg, "self", 4)) ||
 	    (end - seg == 11 && !strncmp(seg, "thread-self", 11)) ||
 	    (end - seg == 3 && !strncmp(seg, "\xe2\x8b\xaf", 3)))
 		return (size_t)(end - path) + 1;

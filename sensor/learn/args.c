@@ -180,15 +180,6 @@ static bool seg_is(const char *s, size_t n, const char *word)
 	return n == strlen(word) && !memcmp(s, word, n);
 }
 
-static bool all_digits(const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		if (!is_digit(s[i]))
-			return false;
-	}
-	return n > 0;
-}
-
 /* One '/'-segment of a path-like argument, knowing the one before it and whether a temp
  * directory (tmp, shm) was passed. */
 static bool volatile_segment(const char *seg, size_t n, const char *prev, size_t prevlen, bool tmp)
@@ -199,7 +190,7 @@ static bool volatile_segment(const char *seg, size_t n, const char *prev, size_t
 		return true;
 	if (tmp && looks_random(seg, n))
 		return true;
-	return prev && all_digits(seg, n) &&
+	return prev && vigil_all_digits(seg, n) &&
 	       (seg_is(prev, prevlen, "proc") || seg_is(prev, prevlen, "task") ||
 		seg_is(prev, prevlen, "fd") || seg_is(prev, prevlen, "fdinfo") ||
 		seg_is(prev, prevlen, "pts"));

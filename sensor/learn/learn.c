@@ -200,17 +200,6 @@ size_t vigil_learner__events(const struct vigil_learner *l)
 	return l->events;
 }
 
-static bool all_digits(const char *s, size_t n)
-{
-	if (!n)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-	}
-	return true;
-}
-
 /* A container, sandbox or image id: 64 lower-case hex digits (runc's /run/runc/<id>/,
  * containerd's task directories, docker's /var/lib/docker/containers/<id>/). Every container of
  * a workload has its own, so a path with one is the same path for all of them. */
@@ -271,15 +260,15 @@ const char *vigil_learn_normalize_path(const char *path, char *buf, size_t size)
 		bool generic = false;
 
 		if (proc && idx == 1 &&
-		    (all_digits(seg, n) || (n == 4 && !strncmp(seg, "self", 4)) ||
+		    (vigil_all_digits(seg, n) || (n == 4 && !strncmp(seg, "self", 4)) ||
 		     (n == 11 && !strncmp(seg, "thread-self", 11))))
 			generic = true;
-		else if (proc && prev && all_digits(seg, n) &&
+		else if (proc && prev && vigil_all_digits(seg, n) &&
 			 ((prevlen == 4 && !strncmp(prev, "task", 4)) ||
 			  (prevlen == 2 && !strncmp(prev, "fd", 2)) ||
 			  (prevlen == 6 && !strncmp(prev, "fdinfo", 6))))
 			generic = true;
-		else if (pts && idx == 2 && all_digits(seg, n))
+		else if (pts && idx == 2 && vigil_all_digits(seg, n))
 			generic = true;
 		else if (tmp && idx >= 1 && looks_random(seg, n))
 			generic = true;

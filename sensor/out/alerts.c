@@ -15,6 +15,7 @@
 
 #include "sensor/out/sink.h"
 #include "util/buf.h"
+#include "util/clock.h"
 #include "util/randid.h"
 #include "util/strutil.h"
 #include "vigil/alert.h"
@@ -363,20 +364,12 @@ static json_t *stats_json(const struct vigil_sink_stats *st)
 			 "last_error", st->last_error);
 }
 
-static uint64_t realtime_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
 int vigil_alerts__health_alert(struct vigil_alerts *a, struct json_t **ret)
 {
 	struct vigil_sink_stats st[MAX_SINKS];
 	uint64_t total = 0, fresh;
 	json_t *alert, *sinks, *names = NULL, *event;
-	struct vigil_alert va = { .rule = vigil_rule(VIGIL_V0001), .time_ns = realtime_ns() };
+	struct vigil_alert va = { .rule = vigil_rule(VIGIL_V0001), .time_ns = vigil_realtime_ns() };
 	char msg[512];
 	size_t i, n;
 	int r = 0;

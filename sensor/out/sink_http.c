@@ -14,6 +14,7 @@
 
 #include "sensor/out/sink.h"
 #include "util/buf.h"
+#include "util/clock.h"
 #include "util/strutil.h"
 
 struct http_priv {
@@ -56,14 +57,6 @@ static void http_destroy(void *p)
 	free(h);
 }
 
-static uint64_t now_real_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 static int build_body(struct vigil_sink *s, struct vigil_alert_msg *const *msgs, size_t n,
 		      struct vigil_buf *b)
 {
@@ -87,7 +80,7 @@ static int build_body(struct vigil_sink *s, struct vigil_alert_msg *const *msgs,
 		return ret < 0 ? ret : vigil_buf__puts(b, "]");
 	} else {
 		json_t *arr = json_array();
-		uint64_t now = now_real_ns();
+		uint64_t now = vigil_realtime_ns();
 		char *text;
 
 		if (!arr)

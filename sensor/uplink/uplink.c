@@ -16,6 +16,8 @@
 
 #include "sensor/uplink/thin.h"
 #include "sensor/uplink/uplink_internal.h"
+#include "util/clock.h"
+#include "util/hash.h"
 #include "util/strutil.h"
 #include "vigil/alert.h"
 
@@ -303,12 +305,13 @@ static uint64_t profile_key(const json_t *p)
 				json_string_value(json_object_get(w, "namespace")),
 				json_string_value(json_object_get(p, "kind")),
 				json_string_value(json_object_get(p, "digest")) };
-	uint64_t h = 0xcbf29ce484222325ull;
+	uint64_t h = VIGIL_FNV1A_INIT;
 
 	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
-		for (const char *c = parts[i] ? parts[i] : ""; *c; c++)
-			h = (h ^ (unsigned char)*c) * 0x100000001b3ull;
-		h = (h ^ 0xff) * 0x100000001b3ull;
+		const char *s = parts[i] ? parts[i] : "";
+
+		h = vigil_fnv1a(h, s, strlen(s));
+		h = vigil_fnv1a(h, "\xff", 1); /* ends the part: ("ab","c") is not ("a","bc") */
 	}
 	return h;
 }
@@ -400,17 +403,9 @@ json_t *vigil_uplink__stats_json(struct vigil_uplink *u)
 		"dropped_health", (json_int_t)st.dropped_health, "spool_error", st.spool_error);
 }
 
-static uint64_t realtime_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 int vigil_uplink__health_alert(struct vigil_uplink *u, json_t **ret)
 {
-	struct vigil_alert va = { .rule = vigil_rule(VIGIL_V0003), .time_ns = realtime_ns() };
+	struct vigil_alert va = { .rule = vigil_rule(VIGIL_V0003), .time_ns = vigil_realtime_ns() };
 	struct vigil_uplink_stats st;
 	uint64_t lost, fresh;
 	char msg[512];
@@ -452,7 +447,7 @@ int vigil_uplink__health_alert(struct vigil_uplink *u, json_t **ret)
 
 int vigil_uplink__trust_alert(struct vigil_uplink *u, json_t **ret)
 {
-	struct vigil_alert va = { .rule = vigil_rule(VIGIL_V0004), .time_ns = realtime_ns() };
+	struct vigil_alert va = { .rule = vigil_rule(VIGIL_V0004), .time_ns = vigil_realtime_ns() };
 	uint64_t refused, fresh;
 	char msg[512], why[160];
 	json_t *event, *a;

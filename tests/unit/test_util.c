@@ -110,6 +110,19 @@ static void test_buf_bound(void **state)
 	vigil_buf__release(&b);
 }
 
+/* The one digit-run test of path segments (pids, fds, pts numbers): bounded by n, never empty. */
+static void test_all_digits(void **state)
+{
+	(void)state;
+	assert_true(vigil_all_digits("1234", 4));
+	assert_true(vigil_all_digits("12/x", 2));
+	assert_false(vigil_all_digits("12/x", 3));
+	assert_false(vigil_all_digits("", 0));
+	assert_false(vigil_all_digits("1a", 2));
+	assert_false(vigil_all_digits("1\0002", 3));
+	assert_false(vigil_all_digits("+1", 2));
+}
+
 /* One hex encoder for digests, ids and samples: lower case, NUL-terminated, all or nothing. */
 static void test_hex(void **state)
 {
@@ -232,7 +245,8 @@ int main(void)
 		cmocka_unit_test(test_u64),	  cmocka_unit_test(test_suggest),
 		cmocka_unit_test(test_buf_bound), cmocka_unit_test(test_error_format),
 		cmocka_unit_test(test_lru),	  cmocka_unit_test(test_utf8),
-		cmocka_unit_test(test_hex),	  cmocka_unit_test(test_digest),
+		cmocka_unit_test(test_hex),	  cmocka_unit_test(test_all_digits),
+		cmocka_unit_test(test_digest),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
