@@ -116,12 +116,23 @@ __noinline int send_peer(__u64 sk_, __u64 uaddr, __u64 how, __u64 ret_fd, __u64 
 		struct sockaddr_in6 in6;
 	} a = {};
 	struct vg_event *e;
+	bool peer = !uaddr || alen < 2;
 	__u64 h;
 
-	if (!uaddr || alen < 2)
+	/*
+	 * No address: the datagram goes to the socket's connected peer, which its connect showed
+	 * (and judged) — unless the socket was connected before the workload began to enforce
+	 * R0011, or passed in from outside it: the kernel runs no cgroup hook on such a send. In
+	 * a workload enforcing R0011 the connected peer is judged here, at the call's exit: the
+	 * first datagram has left, the process sends no second.
+	 */
+	if (peer && (!egress_enforced(cg) || BPF_CORE_READ(sk, sk_type) != SOCK_DGRAM_ ||
+		     !BPF_CORE_READ(sk, __sk_common.skc_dport)))
 		return 0;
 	/* io_uring's requests carry the kernel's copy of the address, the calls the caller's */
-	if (how & VG_SENDHOW_KADDR)
+	if (peer)
+		a.family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	else if (how & VG_SENDHOW_KADDR)
 		bpf_probe_read_kernel(&a.family, sizeof(a.family), (void *)uaddr);
 	else
 		bpf_probe_read_user(&a.family, sizeof(a.family), (void *)uaddr);
@@ -131,7 +142,9 @@ __noinline int send_peer(__u64 sk_, __u64 uaddr, __u64 how, __u64 ret_fd, __u64 
 	if (!e)
 		return 0;
 	sock_addrs(e, sk);
-	if (how & VG_SENDHOW_KADDR) {
+	if (peer) {
+		/* sa[1]: the connected peer (sock_addrs) */
+	} else if (how & VG_SENDHOW_KADDR) {
 		if (a.family == AF_INET_)
 			bpf_probe_read_kernel(&a.in, sizeof(a.in), (void *)uaddr);
 		else
@@ -143,7 +156,9 @@ __noinline int send_peer(__u64 sk_, __u64 uaddr, __u64 how, __u64 ret_fd, __u64 
 			bpf_probe_read_user(&a.in6, sizeof(a.in6), (void *)uaddr);
 	}
 	e->sa[1].family = a.family;
-	if (a.family == AF_INET_) {
+	if (peer) {
+		/* the connected peer, from the socket */
+	} else if (a.family == AF_INET_) {
 		e->sa[1].port = bpf_ntohs(a.in.sin_port);
 		__builtin_memcpy(e->sa[1].addr, &a.in.sin_addr, 4);
 	} else {
