@@ -7,7 +7,8 @@
 # container bound by an agent with `enforce: [R0006]`, `enforce_mode: kill` copies it by name,
 # through a hard link, renamed (mv) and through a symlink it makes: each copy is killed at the
 # open, never appears, and the alert is R0006 killed. The same hard link in a dry-run container
-# completes and the alert says would-kill; a container whose profile allows the token by name
+# completes and the alert says would-kill, and in a container only detected (no enforcement) it
+# is alerted as R0006; a container whose profile allows the token by name
 # copies it through a hard link and is not killed. Before the identity of tokens was known, the
 # hard link and the rename were neither alerted as R0006 nor killed.
 . "$(dirname "$0")/../lib/common.sh"
@@ -72,7 +73,7 @@ LOOP='while :; do if [ -e /ctl/go ]; then r=$(cat /ctl/go); rm -f /ctl/go; m=${r
   echo done >/ctl/done-$r; fi; sleep 0.1; done'
 podman_cgroup_parent t2030c
 declare -A CTL CG NAME
-for p in deny dry allow; do
+for p in deny dry allow detect; do
 	CTL[$p]=$TEST_TMP/ctl-$p
 	mkdir -p "${CTL[$p]}"
 	PODMAN_OPTS=(--cgroup-parent "$PODMAN_PARENT" --label "app=t2030c-$p-$$" -v "${CTL[$p]}:/ctl")
@@ -85,7 +86,7 @@ cat >"$TEST_TMP/agent.yaml" <<CONFIG
 state_dir: $TEST_TMP/state
 profiles_dir: $PROFILES
 rescan: 200ms
-include_cgroups: ["${CG[deny]}", "${CG[dry]}", "${CG[allow]}"]
+include_cgroups: ["${CG[deny]}", "${CG[dry]}", "${CG[allow]}", "${CG[detect]}"]
 learning:
   duration: 1h
 cooldown: 0s
@@ -103,6 +104,8 @@ bindings:
     label: app=t2030c-allow-$$
     enforce: [R0006]
     enforce_mode: kill
+  - profile: deny.yaml
+    label: app=t2030c-detect-$$
 CONFIG
 "$VIGIL" agent --check --config "$TEST_TMP/agent.yaml" || fail "config rejected"
 spawn agent "$VIGIL" agent --config "$TEST_TMP/agent.yaml"
@@ -148,6 +151,13 @@ round dry hl-d1
 cmp -s "${CTL[dry]}/stolen-hl-d1" <(printf '%s' "$SECRET") || fail "dry-run: the copy was not made"
 wait_until 10 has_alert "workload.cgroup=${CG[dry]}" rule_id=R0006 key="$REAL" action=would-kill \
 	event.path=/tmp/hl-hl-d1 || fail "dry-run: no R0006 would-kill alert: $(cat "$ALERTS")"
+
+# detection alone (no enforcement, nothing in the kernel by identity): the hard link is found
+# by identity in user space, in the container's mount namespace, and alerted as R0006
+round detect hl-n1
+cmp -s "${CTL[detect]}/stolen-hl-n1" <(printf '%s' "$SECRET") || fail "detect: the copy was not made"
+wait_until 10 has_alert "workload.cgroup=${CG[detect]}" rule_id=R0006 key="$REAL" \
+	event.path=/tmp/hl-hl-n1 || fail "detect: no R0006 alert for the hard link: $(cat "$ALERTS")"
 
 # the profile allows the token by name: by name and through a hard link, nothing killed
 round allow name-a1
