@@ -182,7 +182,7 @@ __noinline int kallow_class(__u32 len)
 	return w.cls;
 }
 
-__noinline int kallow_alias_allowed(__u64 cg, __u32 dev, __u64 ino, __u64 want)
+__noinline int kallow_alias_allowed(__u64 cg, __u32 dev, __u64 ino, __u64 want, __u32 rules)
 {
 	struct vg_open_key k = { .hash = ino, .kind = VG_OA_INODE, .pad = dev };
 	__u8 *c = bpf_map_lookup_elem(&sensitive, &k);
@@ -191,7 +191,7 @@ __noinline int kallow_alias_allowed(__u64 cg, __u32 dev, __u64 ino, __u64 want)
 	k.cgroup_id = cg;
 	if (!c)
 		c = bpf_map_lookup_elem(&sensitive, &k);
-	if (!c || *c != VG_CLASS_SENSITIVE)
+	if (!c || !ident_class_enforced(*c, rules))
 		return -1;
 	return oa_covers(bpf_map_lookup_elem(&openallow, &k), want) ? 1 : 0;
 }

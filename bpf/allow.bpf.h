@@ -46,13 +46,21 @@ int kallow_path_allowed(__u64 cg, __u64 want, __u32 len);
  * sensitive): a sensitive file or a file below a sensitive directory; a file named "token"
  * below a service-account directory. */
 int kallow_class(__u32 len);
+/* Whether a file known by identity (its class in map sensitive) is one the enforced rules
+ * (VG_ENF_*) name: a sensitive file under R0010, a service-account token under R0006. */
+static __always_inline bool ident_class_enforced(__u8 cls, __u32 rules)
+{
+	return (cls == VG_CLASS_SENSITIVE && (rules & VG_ENF_SENSITIVE)) ||
+	       (cls == VG_CLASS_TOKEN && (rules & VG_ENF_TOKEN));
+}
+
 /*
  * A file opened under another name (VG_F_ALIAS: dev and ino from the record): -1 when it is
- * neither one of the node's sensitive files by identity nor one of the workload's own root's
- * (map sensitive under its cgroup id); else 1 when the workload's profile allows
+ * neither one of the node's sensitive files or tokens by identity nor one of the workload's own
+ * root's (map sensitive under its cgroup id), or its rule is not in rules (VG_ENF_*); else 1 when the workload's profile allows
  * it (by its own name) with these flags, 0 when not.
  */
-int kallow_alias_allowed(__u64 cg, __u32 dev, __u64 ino, __u64 want);
+int kallow_alias_allowed(__u64 cg, __u32 dev, __u64 ino, __u64 want, __u32 rules);
 
 /*
  * Whether the successful open in record e (its file's path in string 0, `off` bytes in all) is

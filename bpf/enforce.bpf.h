@@ -120,13 +120,14 @@ static __always_inline void enforce_exec(struct vg_event *e, __u64 cg)
 }
 
 /*
- * R0010 by identity, whatever the name: for a workload that enforces it, every regular file it
- * opens (dev and ino in arg[4], arg[5]: flag_alias) is looked up among the sensitive files'
- * identities, so /etc/shadow renamed, or linked elsewhere and its own name removed (one link,
- * no mount on the way), is still known. One found is marked VG_F_ALIAS: the name it was opened
- * under says nothing (never allowed by it), it is judged by its identity, in the kernel and in
- * user space. One hash lookup per open, only in enforcing workloads; nothing at all on a node
- * where no workload enforces R0010.
+ * R0010 / R0006 by identity, whatever the name: for a workload that enforces either, every
+ * regular file it opens (dev and ino in arg[4], arg[5]: flag_alias) is looked up among the
+ * sensitive files' and the service-account tokens' identities, so /etc/shadow or the token
+ * renamed, or linked elsewhere and its own name removed (one link, no mount on the way), is
+ * still known. One found whose rule the workload enforces is marked VG_F_ALIAS: the name it was
+ * opened under says nothing (never allowed by it), it is judged by its identity, in the kernel
+ * and in user space. One hash lookup per open, only in enforcing workloads; nothing at all on a
+ * node where no workload enforces R0010 or R0006.
  */
 static __always_inline void enforce_ident(struct vg_event *e, __u64 cg)
 {
@@ -137,23 +138,23 @@ static __always_inline void enforce_ident(struct vg_event *e, __u64 cg)
 	if (!enforce_idents || !e->arg[5] || (e->flags & VG_F_ALIAS))
 		return;
 	en = bpf_map_lookup_elem(&enforce, &cg);
-	if (!en || !(en->rules & VG_ENF_SENSITIVE))
+	if (!en || !(en->rules & (VG_ENF_SENSITIVE | VG_ENF_TOKEN)))
 		return;
 	c = bpf_map_lookup_elem(&sensitive, &k);
 	k.cgroup_id = cg;
 	if (!c)
 		c = bpf_map_lookup_elem(&sensitive, &k);
-	if (c && *c == VG_CLASS_SENSITIVE)
+	if (c && ident_class_enforced(*c, en->rules))
 		e->flags |= VG_F_ALIAS;
 }
 
 /*
  * R0010 / R0006 at the open's exit: a sensitive file or a service-account token the profile
  * does not allow. The descriptor is already in the process's table, but the process never
- * returns to user space to use it: SIGKILL is taken on the way back. A sensitive file opened
- * under another name (a hard link, a bind mount) is recognised by its identity (device and
- * inode, map sensitive) and judged by its own name, as detection does; a cut path is detected,
- * not killed.
+ * returns to user space to use it: SIGKILL is taken on the way back. A sensitive file or a
+ * token opened under another name (a hard link, a bind mount, a rename) is recognised by its
+ * identity (device and inode, map sensitive) and judged by its own name, as detection does; a
+ * cut path is detected, not killed.
  */
 static __always_inline void enforce_open(struct vg_event *e, __u32 off, __u64 cg, __u32 flags)
 {
@@ -162,9 +163,9 @@ static __always_inline void enforce_open(struct vg_event *e, __u32 off, __u64 cg
 
 	if (!en || !(en->rules & (VG_ENF_SENSITIVE | VG_ENF_TOKEN)))
 		return;
-	if ((e->flags & VG_F_ALIAS) && (en->rules & VG_ENF_SENSITIVE)) {
+	if (e->flags & VG_F_ALIAS) {
 		int a = kallow_alias_allowed(cg, (__u32)e->arg[4], (__u64)e->arg[5],
-					     oa_flags(flags));
+					     oa_flags(flags), en->rules);
 
 		if (a == 0)
 			enforce_act(e, en);

@@ -114,15 +114,27 @@ __noinline int send_peer(__u64 sk_, __u64 uaddr, __u64 how, __u64 ret_fd, __u64 
 	long alen = how & 0xffff;
 	union vg_inet_sockaddr a = {};
 	struct vg_event *e;
-	bool tfo;
+	bool tfo, peer;
 	__u64 h;
 
 	/* Fast Open connects the socket: its peer is the kernel's copy (sock_has_peer) */
 	tfo = BPF_CORE_READ(sk, sk_protocol) == IPPROTO_TCP_ && sock_has_peer(sk);
-	if (!tfo && (!uaddr || alen < 2))
-		return 0;
+	peer = tfo;
+	if (!tfo && (!uaddr || alen < 2)) {
+		/*
+		 * No address: the datagram goes to the socket's connected peer, which its connect
+		 * showed (and judged) — unless the socket was connected before the workload began
+		 * to enforce R0011, or passed in from outside it: the kernel runs no cgroup hook on
+		 * such a send. In a workload enforcing R0011 the connected peer is judged here, at
+		 * the call's exit: the first datagram has left, the process sends no second.
+		 */
+		if (!egress_enforced(cg) || BPF_CORE_READ(sk, sk_type) != SOCK_DGRAM_ ||
+		    !BPF_CORE_READ(sk, __sk_common.skc_dport))
+			return 0;
+		peer = true;
+	}
 	/* io_uring's requests carry the kernel's copy of the address, the calls the caller's */
-	if (tfo)
+	if (peer)
 		a.family = BPF_CORE_READ(sk, __sk_common.skc_family);
 	else if (how & VG_SENDHOW_KADDR)
 		bpf_probe_read_kernel(&a.family, sizeof(a.family), (void *)uaddr);
@@ -134,8 +146,8 @@ __noinline int send_peer(__u64 sk_, __u64 uaddr, __u64 how, __u64 ret_fd, __u64 
 	if (!e)
 		return 0;
 	sock_addrs(e, sk);
-	if (!tfo) {
-		/* a datagram: the address named in the call (sa[1] is the socket's peer for TFO) */
+	if (!peer) {
+		/* a datagram to the address named in the call (else sa[1] is the socket's peer) */
 		if (how & VG_SENDHOW_KADDR) {
 			if (a.family == AF_INET_)
 				bpf_probe_read_kernel(&a.in, sizeof(a.in), (void *)uaddr);

@@ -396,6 +396,7 @@ struct vg_enforce {
  */
 #define VG_CLASS_SENSITIVE 1
 #define VG_CLASS_TOKEN_DIR 2
+#define VG_CLASS_TOKEN	   3 /* a service-account token by identity (VG_OA_INODE keys) */
 #define VG_ROOT_IDENTS	   64
 
 struct vg_exec_key {

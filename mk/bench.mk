@@ -50,6 +50,8 @@ $(OVH_DIR)/floor.skel.h: $(OVH_DIR)/floor.bpf.o
 
 $(BUILD)/bench/bench_sensor: $(OVH_DIR)/floor.skel.h
 $(BUILD)/bench/bench_sensor: LDLIBS += -luring
+$(BUILD)/bench/bench_enforce_io: $(OVH_DIR)/floor.skel.h
+$(BUILD)/bench/bench_enforce_io: LDLIBS += -luring
 
 # ---- overhead (bench/overhead/): workloads under no sensor, the floor, vigil and peers -----
 #   make bench-overhead                  run it (also part of `make bench`)

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The sensitive files (R0010) below a root, by identity: the one reader of detection's files
- * and directories (vigil/detect_paths.h), /etc/ssh and /home/<user>/.ssh, used by detection's
+ * The sensitive files (R0010) and service-account tokens (R0006) below a root, by identity: the
+ * one reader of detection's files and directories (vigil/detect_paths.h), /etc/ssh,
+ * /home/<user>/.ssh and the token directories (vigil_token_dirs), used by detection's
  * alias lookup (sensor/path_alias.c) and by the kernel's identity sets (sensor/sensor_idents.c)
  * so both know the same files. Every name is resolved inside the root (openat2
  * RESOLVE_IN_ROOT): an absolute symlink in a container's /etc never leads to the agent's files.
@@ -12,7 +13,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* A sensitive regular file: its path as the root names it, its device (the kernel's encoding,
+/* A sensitive regular file or a token (vigil_open_class of path says which): its path as the
+ * root names it, its device (the kernel's encoding,
  * as events carry it) and inode. */
 typedef void (*vigil_sensitive_fn)(const char *path, uint32_t dev, uint64_t ino, void *arg);
 

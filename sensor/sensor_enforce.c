@@ -143,8 +143,8 @@ int vigil_sensor__set_enforce(struct vigil_sensor *s, uint64_t cgroup_id,
 	if (bpf_map_update_elem(fd, &cgroup_id, &v, BPF_ANY))
 		return -errno;
 	/* from now on an enforcing workload's opens are compared by identity (never cleared:
-	 * one lookup per open where some workload enforces R0010) */
-	if (enf->rules & VIGIL_ENFORCE_SENSITIVE)
+	 * one lookup per open where some workload enforces R0010 or R0006) */
+	if (enf->rules & VIGIL_ENFORCE_OPENS)
 		__atomic_store_n(&s->skel->bss->enforce_idents, 1u, __ATOMIC_SEQ_CST);
 	/* a file reported before is a repeat in the kernel, skipped before the open rules */
 	if (enf->rules & VIGIL_ENFORCE_OPENS)

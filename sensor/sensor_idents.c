@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * Sensitive files by identity (device, inode) for the kernel's open enforcement (map sensitive,
+ * Sensitive files and service-account tokens by identity (device, inode) for the kernel's open
+ * enforcement (map sensitive, class VG_CLASS_SENSITIVE or VG_CLASS_TOKEN,
  * VG_OA_INODE; bpf/enforce.bpf.h): an open of one under another name (a hard link, a bind
  * mount) is recognised by the file itself and judged as its own name. Two sets: the node's
  * files (cgroup id 0, read again whenever a workload's allow sets load, so a `passwd` that
@@ -21,6 +22,7 @@
 
 #include "sensor/sensitive_read.h"
 #include "sensor/sensor_state.h"
+#include "vigil/detect_paths.h"
 #include "vigil/kallow.h"
 #include "vigil.skel.h"
 
@@ -73,7 +75,8 @@ static int ident_put(int fd, uint64_t cgroup_id, const struct sensor_ident *id)
 	struct vg_open_key k = {
 		.cgroup_id = cgroup_id, .hash = id->ino, .kind = VG_OA_INODE, .pad = id->dev
 	};
-	uint8_t cls = VG_CLASS_SENSITIVE;
+	uint8_t cls = vigil_open_class(id->path) == VIGIL_OPEN_TOKEN ? VG_CLASS_TOKEN
+								     : VG_CLASS_SENSITIVE;
 
 	if (bpf_map_update_elem(fd, &k, &cls, BPF_ANY))
 		return -errno;

@@ -223,16 +223,6 @@ int vigil_sensor__load_kallow(struct vigil_sensor *s, uint64_t cgroup_id,
 	return err;
 }
 
-/* The service-account token directories of the open rules (R0006), as the kernel's walk names
- * them (/var/run is usually a link to /run, but not in every image). */
-static const char *const token_dirs[] = {
-	"/run/secrets/kubernetes.io/serviceaccount",
-	"/var/run/secrets/kubernetes.io/serviceaccount",
-	"/run/secrets/eks.amazonaws.com/serviceaccount",
-	"/var/run/secrets/eks.amazonaws.com/serviceaccount",
-	NULL,
-};
-
 static int sensitive_put(int fd, const char *path, uint32_t kind, uint8_t cls)
 {
 	struct vg_open_key k = { .hash = vigil_sensor__path_hash(path), .kind = kind };
@@ -252,6 +242,7 @@ int sensor_sensitive_load(struct vigil_sensor *s)
 {
 	int fd = bpf_map__fd(s->skel->maps.sensitive), err = 0;
 	const char *const *f = vigil_sensitive_files(), *const *d = vigil_sensitive_dirs();
+	const char *const *token_dirs = vigil_token_dirs();
 
 	for (size_t i = 0; !err && f[i]; i++)
 		err = sensitive_put(fd, f[i], VG_OA_FILE, VG_CLASS_SENSITIVE);

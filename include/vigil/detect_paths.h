@@ -29,6 +29,9 @@ enum vigil_open_class vigil_open_class(const char *path);
  */
 const char *const *vigil_sensitive_files(void);
 const char *const *vigil_sensitive_dirs(void);
+/* The service-account token directories (R0006) whose files the kernel and the identity sets
+ * know (NULL-terminated; /var/run is usually a link to /run, but not in every image). */
+const char *const *vigil_token_dirs(void);
 
 /* Exe is a memfd ("/memfd:NAME (deleted)") or /proc/PID/fd/N: fileless execution. */
 bool vigil_path_is_memfd_exe(const char *path);

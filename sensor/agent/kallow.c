@@ -209,8 +209,8 @@ void agent_kallow_roots(struct agent *a, uint64_t now)
 		struct wl *w = a->wl[i];
 
 		if (w->enforcing && w->kallow && !w->kc_err && !w->root_known && !w->gone &&
-		    w->container_id[0] && (w->enforce_rules & VIGIL_ENFORCE_SENSITIVE) &&
-		    w->profile && w->profile->good && now >= w->root_next)
+		    w->container_id[0] && (w->enforce_rules & VIGIL_ENFORCE_OPENS) && w->profile &&
+		    w->profile->good && now >= w->root_next)
 			kallow_root(a, w, now);
 	}
 }

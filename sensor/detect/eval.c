@@ -384,7 +384,8 @@ static int eval_open(struct raise *r)
 	char alias[256], by[600] = "";
 
 	/* the file under another name: a hard link, a bind mount or a rename of a sensitive file
-	 * (every regular file opened carries its identity: a renamed one has one link, no mount) */
+	 * or a service-account token (every regular file opened carries its identity: a renamed
+	 * one has one link, no mount) */
 	if ((ev->open.aliased || ev->open.ino) && cls != VIGIL_OPEN_SENSITIVE &&
 	    cls != VIGIL_OPEN_TOKEN && cls != VIGIL_OPEN_ENVIRON &&
 	    (vigil_path_alias__sensitive(r->d->alias, ev, alias, sizeof(alias)) ||
@@ -399,6 +400,11 @@ static int eval_open(struct raise *r)
 					    "persistence path written: %s, opened as %s (a hard "
 					    "link or a bind mount of it)%s%s",
 					    alias, path, ev->open.ret < 0 ? " (denied)" : "", by);
+		if (vigil_open_class(alias) == VIGIL_OPEN_TOKEN)
+			return detect_raise(r, VIGIL_R0006, alias,
+					    "service account token access: %s, opened as %s (a "
+					    "hard link, a bind mount or a rename of it)%s",
+					    alias, path, by);
 		return detect_raise(r, VIGIL_R0010, alias,
 				    "sensitive file access: %s, opened as %s (a hard link, a bind "
 				    "mount or a rename of it)%s",
@@ -689,7 +695,8 @@ static int eval_acted(struct raise *r, int n)
 	switch (ev->kind) {
 	case VIGIL_EV_OPEN: {
 		const char *path = ev->open.path ? ev->open.path : "";
-		bool token = vigil_open_class(path) == VIGIL_OPEN_TOKEN;
+		bool token = vigil_open_class(ev->open.ident ? ev->open.ident : path) ==
+			     VIGIL_OPEN_TOKEN;
 
 		return detect_raise(r, token ? VIGIL_R0006 : VIGIL_R0010, path,
 				    "open stopped by enforcement: %s", path);

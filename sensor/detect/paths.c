@@ -86,6 +86,19 @@ const char *const *vigil_sensitive_dirs(void)
 	return sensitive_dirs;
 }
 
+static const char *const token_dirs[] = {
+	"/run/secrets/kubernetes.io/serviceaccount",
+	"/var/run/secrets/kubernetes.io/serviceaccount",
+	"/run/secrets/eks.amazonaws.com/serviceaccount",
+	"/var/run/secrets/eks.amazonaws.com/serviceaccount",
+	NULL,
+};
+
+const char *const *vigil_token_dirs(void)
+{
+	return token_dirs;
+}
+
 static bool is_sensitive(const char *path)
 {
 	const char *base;
