@@ -121,7 +121,20 @@ static int union_ports(struct prof_neighbor *d, const struct prof_neighbor *s)
 	return 0;
 }
 
-/* Neighbors with the same identifier are one neighbor: their names, addresses, ports unite. */
+static bool has_neighbor(const struct prof_neighbors *d, size_t dn, const struct prof_neighbor *n)
+{
+	for (size_t j = 0; j < dn; j++)
+		if (prof_neighbor_equal(&d->v[j], n))
+			return true;
+	return false;
+}
+
+/*
+ * Neighbors with the same identifier are one neighbor: their names, addresses, ports unite. A
+ * neighbor already present as it is adds nothing: a hand-edited profile may give one identifier
+ * to two different neighbors, and uniting the second into the first would make the union of a
+ * profile with itself another profile.
+ */
 static int union_neighbors(struct prof_neighbors *d, const struct prof_neighbors *s)
 {
 	size_t dn = d->n;
@@ -131,6 +144,8 @@ static int union_neighbors(struct prof_neighbors *d, const struct prof_neighbors
 		const struct prof_neighbor *sn = &s->v[i];
 		struct prof_neighbor *nb = NULL;
 
+		if (has_neighbor(d, dn, sn))
+			continue;
 		for (size_t j = 0; sn->identifier && j < dn && !nb; j++)
 			if (d->v[j].identifier && !strcmp(d->v[j].identifier, sn->identifier))
 				nb = &d->v[j];

@@ -581,8 +581,6 @@ static int cmp_selector(const struct prof_selector *a, const struct prof_selecto
 	return 0;
 }
 
-static bool neighbor_equal(const struct prof_neighbor *a, const struct prof_neighbor *b);
-
 static int cmp_neighbor(const void *pa, const void *pb)
 {
 	const struct prof_neighbor *a = pa, *b = pb;
@@ -690,7 +688,7 @@ static void normalize_neighbors(struct prof_neighbors *l)
 	}
 	stable_sort(l->v, l->n, sizeof(*l->v), cmp_neighbor);
 	for (size_t i = 0; i < l->n; i++) {
-		if (w && neighbor_equal(&l->v[w - 1], &l->v[i])) {
+		if (w && prof_neighbor_equal(&l->v[w - 1], &l->v[i])) {
 			neighbor_release(&l->v[i]);
 			continue;
 		}
@@ -805,7 +803,7 @@ static bool selector_equal(const struct prof_selector *a, const struct prof_sele
 	return !cmp_selector(a, b);
 }
 
-static bool neighbor_equal(const struct prof_neighbor *a, const struct prof_neighbor *b)
+bool prof_neighbor_equal(const struct prof_neighbor *a, const struct prof_neighbor *b)
 {
 	return !cmp_neighbor(a, b);
 }
@@ -815,7 +813,7 @@ static bool neighbors_equal(const struct prof_neighbors *a, const struct prof_ne
 	if (a->state != b->state || a->n != b->n)
 		return false;
 	for (size_t i = 0; i < a->n; i++)
-		if (!neighbor_equal(&a->v[i], &b->v[i]))
+		if (!prof_neighbor_equal(&a->v[i], &b->v[i]))
 			return false;
 	return true;
 }

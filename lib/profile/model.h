@@ -300,6 +300,8 @@ int prof_strs_push(struct prof_strs *l, const char *s);
 /* Sorts (byte order) and removes duplicates. */
 void prof_strs_sort_unique(struct prof_strs *l);
 bool prof_strs_equal(const struct prof_strs *a, const struct prof_strs *b);
+/* Every field alike (identifier, addresses, names, ports, selectors). */
+bool prof_neighbor_equal(const struct prof_neighbor *a, const struct prof_neighbor *b);
 int prof_strs_copy(struct prof_strs *dst, const struct prof_strs *src);
 void prof_strs_release(struct prof_strs *l);
 int prof_kvs_set(struct prof_kvs *m, const char *key, const char *value);
