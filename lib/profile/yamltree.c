@@ -259,7 +259,9 @@ struct tree_build {
 	size_t ndocs, docs_cap;
 	/* comments: a '#' after a blank or at a line start, between events (outside scalars) */
 	bool may_comment, comments;
-	size_t scanned;
+	size_t scanned; /* bytes of data looked at */
+	size_t cursor,
+		cursor_at; /* byte offset of character cursor_at (libyaml counts characters) */
 	struct prof_anchors *anchors;
 	size_t alias_values; /* values aliases added to the trees so far */
 	size_t copied;	     /* values anchors and aliases copied so far (the budget) */
@@ -280,23 +282,39 @@ static int syntax_error(struct tree_build *b, const yaml_parser_t *parser)
 		    parser->problem ? parser->problem : "unknown problem", *ctx ? " " : "", ctx);
 }
 
+/*
+ * The byte offset of libyaml's mark index k: marks count characters, the text is UTF-8 (a
+ * 3-byte character before a comment put the comment outside the bytes looked at). Walked
+ * forward only, as events come in text order; an index behind the walk stays where it is.
+ */
+static size_t byte_offset(struct tree_build *b, size_t k)
+{
+	const unsigned char *d = (const unsigned char *)b->data;
+
+	while (b->cursor_at < k && b->cursor < b->len) {
+		b->cursor++;
+		while (b->cursor < b->len && (d[b->cursor] & 0xC0) == 0x80)
+			b->cursor++;
+		b->cursor_at++;
+	}
+	return b->cursor;
+}
+
 /* Looks for a comment in the text between the previous event and this one. */
 static void scan_comments(struct tree_build *b, const yaml_event_t *ev)
 {
-	size_t start = ev->start_mark.index < b->len ? ev->start_mark.index : b->len;
 	const char *data = b->data;
+	size_t start, end;
 
 	if (!b->may_comment || b->comments)
 		return;
-	if (ev->type == YAML_STREAM_END_EVENT)
-		start = b->len;
+	start = ev->type == YAML_STREAM_END_EVENT ? b->len : byte_offset(b, ev->start_mark.index);
 	for (size_t i = b->scanned; i < start && !b->comments; i++)
 		b->comments = data[i] == '#' && (i == 0 || data[i - 1] == ' ' ||
 						 data[i - 1] == '\t' || data[i - 1] == '\n');
-	if (ev->type == YAML_SCALAR_EVENT && ev->end_mark.index > b->scanned)
-		b->scanned = ev->end_mark.index;
-	else if (start > b->scanned)
-		b->scanned = start;
+	end = ev->type == YAML_SCALAR_EVENT ? byte_offset(b, ev->end_mark.index) : start;
+	if (end > b->scanned)
+		b->scanned = end;
 }
 
 static int document_start(struct tree_build *b, struct prof_pos pos)
