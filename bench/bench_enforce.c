@@ -26,6 +26,8 @@
 
 #include "vigil/sensor.h"
 
+#include "bench_util.h"
+
 #define STATS_SYSCTL "/proc/sys/kernel/bpf_stats_enabled"
 #define MODES	     3
 
@@ -43,13 +45,6 @@ static uint64_t cpu_ns(void)
 	       (uint64_t)(a.ru_utime.tv_usec + a.ru_stime.tv_usec + b.ru_utime.tv_usec +
 			  b.ru_stime.tv_usec) *
 		       1000ull;
-}
-
-static int noop(const struct vigil_event *ev, void *ctx)
-{
-	(void)ev;
-	(void)ctx;
-	return 0;
 }
 
 /* The exec hook programs loaded after id `after` (this sensor's: ids only grow). */
@@ -157,7 +152,7 @@ static int measure(struct vigil_sensor *s, int mode, const int *fds, size_t nfds
 	for (;;) {
 		struct pollfd p = { .fd = res[0], .events = POLLIN };
 
-		vigil_sensor__poll(s, 5, noop, NULL);
+		vigil_sensor__poll(s, 5, bench_drain_event, NULL);
 		if (poll(&p, 1, 0) > 0) {
 			if (read(res[0], &elapsed, sizeof(elapsed)) != sizeof(elapsed))
 				elapsed = 0;

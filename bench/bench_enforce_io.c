@@ -32,6 +32,8 @@
 #include "vigil/profile.h"
 #include "vigil/sensor.h"
 
+#include "bench_util.h"
+
 #define MODES 7
 #define OPS   3
 
@@ -53,22 +55,6 @@ enum {
 static const char *const cg2 = "/sys/fs/cgroup/unified";
 static const char *const file = "/etc/shadow";
 
-static uint64_t cpu_self_ns(void)
-{
-	struct rusage a;
-
-	getrusage(RUSAGE_SELF, &a);
-	return (uint64_t)(a.ru_utime.tv_sec + a.ru_stime.tv_sec) * 1000000000ull +
-	       (uint64_t)(a.ru_utime.tv_usec + a.ru_stime.tv_usec) * 1000ull;
-}
-
-static int noop(const struct vigil_event *ev, void *ctx)
-{
-	(void)ev;
-	(void)ctx;
-	return 0;
-}
-
 /* n calls of op; the CPU time per call in ns, or 0. Runs in the worker. */
 static uint64_t run_op(int op, long n, uint16_t port)
 {
@@ -84,7 +70,7 @@ static uint64_t run_op(int op, long n, uint16_t port)
 	if (op == OP_URING &&
 	    (connect(u, (struct sockaddr *)&to, sizeof(to)) || io_uring_queue_init(8, &ring, 0)))
 		return 0;
-	t0 = cpu_self_ns();
+	t0 = bench_cpu_ns();
 	for (long i = 0; i < n; i++) {
 		if (op == OP_OPEN) {
 			int fd = open(file, O_RDONLY | O_CLOEXEC);
@@ -103,7 +89,7 @@ static uint64_t run_op(int op, long n, uint16_t port)
 				io_uring_cqe_seen(&ring, cqe);
 		}
 	}
-	t0 = cpu_self_ns() - t0;
+	t0 = bench_cpu_ns() - t0;
 	if (op == OP_URING)
 		io_uring_queue_exit(&ring);
 	close(u);
@@ -197,7 +183,7 @@ static double measure(struct vigil_sensor *s, int mode, int op, long n, uint16_t
 		struct pollfd p = { .fd = res[0], .events = POLLIN };
 
 		if (s)
-			vigil_sensor__poll(s, 5, noop, NULL);
+			vigil_sensor__poll(s, 5, bench_drain_event, NULL);
 		if (poll(&p, 1, s ? 0 : 100) > 0) {
 			if (read(res[0], &per, sizeof(per)) != sizeof(per))
 				per = 0;

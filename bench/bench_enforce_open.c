@@ -22,26 +22,12 @@
 
 #include "vigil/sensor.h"
 
+#include "bench_util.h"
+
 #define MODES  3
 #define ROUNDS 9
 
 static const char *const cg2 = "/sys/fs/cgroup/unified";
-
-static uint64_t cpu_ns(void)
-{
-	struct rusage a;
-
-	getrusage(RUSAGE_SELF, &a);
-	return (uint64_t)(a.ru_utime.tv_sec + a.ru_stime.tv_sec) * 1000000000ull +
-	       (uint64_t)(a.ru_utime.tv_usec + a.ru_stime.tv_usec) * 1000ull;
-}
-
-static int noop(const struct vigil_event *ev, void *ctx)
-{
-	(void)ev;
-	(void)ctx;
-	return 0;
-}
 
 /* A cgroup of its own for pid (0: empty), watched; its id, 0 on failure. */
 static uint64_t cgroup_for(struct vigil_sensor *s, const char *name, pid_t pid)
@@ -96,14 +82,14 @@ static double measure(struct vigil_sensor *s, bool enforced, long n)
 		close(res[0]);
 		if (read(go[0], &c, 1) != 1)
 			_exit(1);
-		t0 = cpu_ns();
+		t0 = bench_cpu_ns();
 		for (long i = 0; i < n; i++) {
 			int fd = open("/etc/hostname", O_RDONLY | O_CLOEXEC);
 
 			if (fd >= 0)
 				close(fd);
 		}
-		t0 = cpu_ns() - t0;
+		t0 = bench_cpu_ns() - t0;
 		_exit(write(res[1], &t0, sizeof(t0)) == sizeof(t0) ? 0 : 1);
 	}
 	close(go[0]);
@@ -116,7 +102,7 @@ static double measure(struct vigil_sensor *s, bool enforced, long n)
 	for (;;) {
 		struct pollfd p = { .fd = res[0], .events = POLLIN };
 
-		vigil_sensor__poll(s, 5, noop, NULL);
+		vigil_sensor__poll(s, 5, bench_drain_event, NULL);
 		if (poll(&p, 1, 0) > 0) {
 			if (read(res[0], &elapsed, sizeof(elapsed)) != sizeof(elapsed))
 				elapsed = 0;
