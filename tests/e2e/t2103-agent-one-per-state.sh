@@ -28,5 +28,10 @@ kill -0 "$first" 2>/dev/null || fail "the first agent stopped"
 stop_pid "$first"
 spawn agent2 "$VIGIL" agent --config "$TEST_TMP/agent.yaml"
 second=$SPAWNED_PID
-wait_until 30 grep -qx "$second" "$st/agent.lock" || fail "the lock was not taken over: $(cat "$st/agent.lock")"
+# the agent loads its BPF programs before it takes the lock: at a load of 25 that took > 30 s,
+# so wait long, but stop at once if the second agent exits instead
+took_over() { grep -qx "$second" "$st/agent.lock" || ! kill -0 "$second"; }
+wait_until 180 took_over || true
+grep -qx "$second" "$st/agent.lock" ||
+	fail "the lock was not taken over: $(cat "$st/agent.lock"); second agent: $(tail -c 1000 "$TEST_TMP/agent2.log")"
 echo ok
