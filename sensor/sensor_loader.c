@@ -23,6 +23,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -214,7 +215,7 @@ int sensor_load_in_child(struct vigil_sensor *s)
 {
 	struct bpf_program *prog;
 	int sv[2], status = -EPROTO, r = 0, ws;
-	pid_t pid;
+	pid_t pid, parent;
 
 	sensor_close_programs(s);
 	bpf_object__for_each_program(prog, s->skel->obj) s->nprogs++;
@@ -226,6 +227,7 @@ int sensor_load_in_child(struct vigil_sensor *s)
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv))
 		return -errno;
 	fflush(NULL);
+	parent = getpid();
 	pid = fork();
 	if (pid < 0) {
 		r = -errno;
@@ -234,6 +236,12 @@ int sensor_load_in_child(struct vigil_sensor *s)
 		return r;
 	}
 	if (pid == 0) {
+		/* The loader must not outlive the agent: killed while the verifier works (that
+		 * takes seconds on a busy node), an orphaned loader kept every descriptor it
+		 * inherited, the agent's state lock among them, so the next agent was refused
+		 * as "another agent is running" until the load finished. */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+			_exit(1);
 		close(sv[0]);
 		child_load(s, sv[1]);
 	}

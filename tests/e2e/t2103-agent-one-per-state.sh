@@ -34,4 +34,24 @@ took_over() { grep -qx "$second" "$st/agent.lock" || ! kill -0 "$second"; }
 wait_until 180 took_over || true
 grep -qx "$second" "$st/agent.lock" ||
 	fail "the lock was not taken over: $(cat "$st/agent.lock"); second agent: $(tail -c 1000 "$TEST_TMP/agent2.log")"
+
+# An agent killed while its BPF loader (a forked child) works must not leave the loader behind
+# holding the lock: it dies with the agent. The loader is stopped first so that, without that,
+# it would hold the lock for ever (not just for the seconds a load takes).
+stop_pid "$second"
+spawn agent3 "$VIGIL" agent --config "$TEST_TMP/agent.yaml"
+third=$SPAWNED_PID
+wait_until 60 pgrep -P "$third" -x vigil || fail "no loader child of the agent seen"
+loader=$(pgrep -P "$third" -x vigil | head -1)
+on_exit kill -KILL "$loader"
+kill -STOP "$loader"
+kill -KILL "$third"
+wait "$third" 2>/dev/null || true
+lock_holders() { find /proc/[0-9]*/fd -lname "$st/agent.lock" 2>/dev/null | cut -d/ -f3 | sort -u; }
+no_holder() { [ -z "$(lock_holders)" ]; }
+wait_until 10 no_holder || fail "the lock is still held after the agent was killed, by pid(s) $(lock_holders | tr '\n' ' ')"
+spawn agent4 "$VIGIL" agent --config "$TEST_TMP/agent.yaml"
+fourth=$SPAWNED_PID
+wait_until 60 grep -qx "$fourth" "$st/agent.lock" ||
+	fail "the lock was not taken after the killed agent: $(tail -c 1000 "$TEST_TMP/agent4.log")"
 echo ok
