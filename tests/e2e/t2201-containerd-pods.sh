@@ -32,7 +32,7 @@ scope: containers
 include_cgroups: ["/kubepods/*"]
 rescan: 10m
 learning:
-  duration: 15s # long enough for the replicas and the impostor to start within it, under load
+  duration: 30s # long enough for the replicas and the impostor to start within it, under load (15 s was not at a load of 30)
 cooldown: 0s
 sinks: [file:$state/alerts.jsonl]
 kubernetes:
