@@ -173,17 +173,7 @@ _busybox_rootfs()
 }
 
 # podman_image_busybox: make sure $BUSYBOX_IMAGE (busybox-static rootfs) exists.
-podman_image_busybox()
-{
-	requires_cmd busybox flock tar
-	[ -x /bin/busybox ] || skip "busybox-static is not installed"
-	(
-		flock -w 120 9 || exit 1
-		podman_cmd image exists "$BUSYBOX_IMAGE" && exit 0
-		rm -rf "$TEST_TMP/bbroot"
-		_busybox_rootfs "$TEST_TMP/bbroot" && _podman_import "$BUSYBOX_IMAGE" "$TEST_TMP/bbroot"
-	) 9>"$VIGIL_PODMAN_DIR/.image.lock" || fail "cannot build $BUSYBOX_IMAGE"
-}
+podman_image_busybox() { podman_image_busybox_with "$BUSYBOX_IMAGE" true; }
 
 # podman_image_busybox_with IMAGE FILL: IMAGE built once (under the image lock) from a busybox
 # root filesystem that the function FILL ROOT adds to (an image's own /etc/shadow, a token in the
