@@ -91,11 +91,10 @@ struct run {
 static int measure(struct vigil_sensor *s, int mode, const int *fds, size_t nfds, long n,
 		   struct run *ret)
 {
-	char dir[256], procs[300], rel[128], c = 'g';
+	char dir[256], c = 'g';
 	int go[2], res[2];
 	uint64_t cg = 0, ns0, cnt0, ns1, cnt1, elapsed = 0;
 	pid_t pid;
-	FILE *f;
 
 	if (pipe(go) || pipe(res))
 		return -1;
@@ -123,16 +122,7 @@ static int measure(struct vigil_sensor *s, int mode, const int *fds, size_t nfds
 	}
 	close(go[0]);
 	close(res[1]);
-	snprintf(rel, sizeof(rel), "vigil-bench-enforce-%d", (int)getpid());
-	snprintf(dir, sizeof(dir), "%s/%s", cg2, rel);
-	mkdir(dir, 0755);
-	snprintf(procs, sizeof(procs), "%s/cgroup.procs", dir);
-	if ((f = fopen(procs, "w"))) {
-		fprintf(f, "%d\n", (int)pid);
-		fclose(f);
-	}
-	snprintf(procs, sizeof(procs), "/%s", rel);
-	if (!vigil_sensor__cgroup_id(procs, &cg)) {
+	if (!bench_cgroup_make(cg2, "enforce", pid, dir, sizeof(dir), &cg)) {
 		vigil_sensor__watch_cgroup(s, cg);
 		if (mode > 0) {
 			struct vigil_enforce e = { .rules = VIGIL_ENFORCE_EXEC };

@@ -132,11 +132,10 @@ static void allow(struct vigil_sensor *s, uint64_t cg, bool all)
 static double measure(struct vigil_sensor *s, int mode, int op, long n, uint16_t port,
 		      uint64_t other_cg)
 {
-	char dir[256], procs[300], rel[128], c = 'g';
+	char dir[256], c = 'g';
 	int go[2], res[2];
-	uint64_t cg = 0, per = 0;
+	uint64_t cg = 0, id, per = 0;
 	pid_t pid;
-	FILE *f;
 
 	if (pipe(go) || pipe(res))
 		return -1;
@@ -150,21 +149,15 @@ static double measure(struct vigil_sensor *s, int mode, int op, long n, uint16_t
 	}
 	close(go[0]);
 	close(res[1]);
-	snprintf(rel, sizeof(rel), "vigil-bench-enforce-io-%d", (int)getpid());
-	snprintf(dir, sizeof(dir), "%s/%s", cg2, rel);
-	mkdir(dir, 0755);
-	snprintf(procs, sizeof(procs), "%s/cgroup.procs", dir);
-	if ((f = fopen(procs, "w"))) {
-		fprintf(f, "%d\n", (int)pid);
-		fclose(f);
-	}
-	snprintf(procs, sizeof(procs), "/%s", rel);
-	if (s && mode < M_IDLE && !vigil_sensor__cgroup_id(procs, &cg)) {
+	/* the unwatched modes' worker has a cgroup too, never watched (cg stays 0) */
+	if (!bench_cgroup_make(cg2, "enforce-io", pid, dir, sizeof(dir), &id) && s &&
+	    mode < M_IDLE) {
 		struct vigil_enforce e = { .rules = VIGIL_ENFORCE_OPENS | VIGIL_ENFORCE_EGRESS |
 						    VIGIL_ENFORCE_IOURING,
 					   .kill = mode == M_ENFORCE,
 					   .max_kills = 1000000 };
 
+		cg = id;
 		vigil_sensor__watch_cgroup(s, cg);
 		allow(s, cg, mode != M_DRYRUN);
 		if (mode != M_DRYRUN)
@@ -254,9 +247,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	/* the other workload (an empty cgroup) that enforces R0011 in the last mode */
-	snprintf(other, sizeof(other), "%s/vigil-bench-enforce-other-%d", cg2, (int)getpid());
-	mkdir(other, 0755);
-	if (vigil_sensor__cgroup_id(strchr(other + strlen(cg2), '/'), &other_cg))
+	if (bench_cgroup_make(cg2, "enforce-other", 0, other, sizeof(other), &other_cg))
 		other_cg = 0;
 	for (int m = 0; m < MODES; m++)
 		for (int k = 0; k < OPS; k++)

@@ -32,22 +32,10 @@ static const char *const cg2 = "/sys/fs/cgroup/unified";
 /* A cgroup of its own for pid (0: empty), watched; its id, 0 on failure. */
 static uint64_t cgroup_for(struct vigil_sensor *s, const char *name, pid_t pid)
 {
-	char dir[256], rel[160];
-	uint64_t cg = 0;
-	FILE *f;
+	char dir[256];
+	uint64_t cg;
 
-	snprintf(rel, sizeof(rel), "vigil-bench-eopen-%d-%s", (int)getpid(), name);
-	snprintf(dir, sizeof(dir), "%s/%s", cg2, rel);
-	mkdir(dir, 0755);
-	if (pid) {
-		snprintf(dir, sizeof(dir), "%s/%s/cgroup.procs", cg2, rel);
-		if ((f = fopen(dir, "w"))) {
-			fprintf(f, "%d\n", (int)pid);
-			fclose(f);
-		}
-	}
-	snprintf(dir, sizeof(dir), "/%s", rel);
-	if (vigil_sensor__cgroup_id(dir, &cg))
+	if (bench_cgroup_make(cg2, name, pid, dir, sizeof(dir), &cg))
 		return 0;
 	vigil_sensor__watch_cgroup(s, cg);
 	return cg;
@@ -59,7 +47,7 @@ static void cgroup_drop(struct vigil_sensor *s, const char *name, uint64_t cg)
 
 	vigil_sensor__set_enforce(s, cg, NULL);
 	vigil_sensor__unwatch_cgroup(s, cg);
-	snprintf(dir, sizeof(dir), "%s/vigil-bench-eopen-%d-%s", cg2, (int)getpid(), name);
+	snprintf(dir, sizeof(dir), "%s/vigil-bench-%s-%d", cg2, name, (int)getpid());
 	rmdir(dir);
 }
 
@@ -94,7 +82,7 @@ static double measure(struct vigil_sensor *s, bool enforced, long n)
 	}
 	close(go[0]);
 	close(res[1]);
-	cg = cgroup_for(s, "w", pid);
+	cg = cgroup_for(s, "eopen-w", pid);
 	if (cg && enforced)
 		vigil_sensor__set_enforce(s, cg, &e);
 	if (write(go[1], &c, 1) != 1)
@@ -113,7 +101,7 @@ static double measure(struct vigil_sensor *s, bool enforced, long n)
 	close(go[1]);
 	close(res[0]);
 	if (cg)
-		cgroup_drop(s, "w", cg);
+		cgroup_drop(s, "eopen-w", cg);
 	return elapsed ? (double)elapsed / (double)n : -1;
 }
 
@@ -152,14 +140,14 @@ int main(int argc, char **argv)
 		for (int m = 0; m < MODES; m++) {
 			double r;
 
-			if (m == 1 && (other = cgroup_for(s, "other", 0)))
+			if (m == 1 && (other = cgroup_for(s, "eopen-other", 0)))
 				vigil_sensor__set_enforce(s, other, &e); /* the switch turns on */
 			r = measure(s, m == 2, n);
 			if (r > 0 && r < best[m])
 				best[m] = r;
 		}
 		if (other)
-			cgroup_drop(s, "other", other);
+			cgroup_drop(s, "eopen-other", other);
 		vigil_sensor__free(s);
 	}
 	printf("A worker in a watched cgroup runs %ld open+close of /etc/hostname per round, with\n"

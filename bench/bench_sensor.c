@@ -35,6 +35,8 @@
 #include "bench/overhead/floor.skel.h"
 #include "vigil/sensor.h"
 
+#include "bench_util.h"
+
 enum loop {
 	LOOP_OPEN,
 	LOOP_URING,
@@ -195,6 +197,7 @@ static double measure(struct vigil_sensor *s, bool watch, enum loop l, long n)
 	uint64_t elapsed = 0, events = 0;
 	pid_t pid;
 	uint64_t cg = 0;
+	char cgdir[512] = "";
 
 	if (pipe(res) || pipe(go))
 		return -1;
@@ -217,24 +220,9 @@ static double measure(struct vigil_sensor *s, bool watch, enum loop l, long n)
 	}
 	close(res[1]);
 	close(go[0]);
-	if (s && watch) {
-		char path[64], full[512];
-		FILE *f;
-
-		/* move the worker into a fresh watched cgroup, as spawn does */
-		snprintf(path, sizeof(path), "vigil-bench-%d", (int)getpid());
-		snprintf(full, sizeof(full), "%s/%s", bench_cg2, path);
-		mkdir(full, 0755);
-		snprintf(full, sizeof(full), "%s/%s/cgroup.procs", bench_cg2, path);
-		f = fopen(full, "w");
-		if (f) {
-			fprintf(f, "%d\n", (int)pid);
-			fclose(f);
-		}
-		snprintf(full, sizeof(full), "/%s", path);
-		if (!vigil_sensor__cgroup_id(full, &cg))
-			vigil_sensor__watch_cgroup(s, cg);
-	}
+	/* move the worker into a fresh watched cgroup, as spawn does */
+	if (s && watch && !bench_cgroup_make(bench_cg2, "sensor", pid, cgdir, sizeof(cgdir), &cg))
+		vigil_sensor__watch_cgroup(s, cg);
 	if (write(go[1], "g", 1) != 1)
 		return -1;
 	for (;;) {
@@ -252,11 +240,8 @@ static double measure(struct vigil_sensor *s, bool watch, enum loop l, long n)
 	close(res[0]);
 	close(go[1]);
 	if (s && watch) {
-		char full[512];
-
 		vigil_sensor__unwatch_cgroup(s, cg);
-		snprintf(full, sizeof(full), "%s/vigil-bench-%d", bench_cg2, (int)getpid());
-		rmdir(full);
+		rmdir(cgdir);
 	}
 	return elapsed ? (double)elapsed / (double)n : -1;
 }

@@ -81,7 +81,7 @@ static bool digest_arg(const char *in, char out[72])
 {
 	const char *hex = in && vigil_str_has_prefix(in, "sha256:") ? in + 7 : in;
 
-	if (!hex || strlen(hex) != 64 || strspn(hex, "0123456789abcdef") != 64)
+	if (!hex || strlen(hex) != 64 || !vigil_is_hex(hex, 64))
 		return false;
 	snprintf(out, 72, "sha256:%s", hex);
 	return true;

@@ -217,7 +217,7 @@ static const char *profile_invalid(const json_t *p, char *why, size_t size)
 	if (!kind_ok)
 		return "kind must be \"learned\" or \"in_force\"";
 	if (!digest || strlen(digest) != 71 || !vigil_str_has_prefix(digest, "sha256:") ||
-	    strspn(digest + 7, "0123456789abcdef") != 64)
+	    !vigil_is_hex(digest + 7, 64))
 		return "digest must be sha256: and 64 lower-case hex digits";
 	if (!json_is_string(yaml) || json_string_length(yaml) > MAX_PROFILE_YAML)
 		return "yaml must be a string of at most 4 MiB";

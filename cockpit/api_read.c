@@ -38,7 +38,7 @@ static void incident(struct cockpit_ctx *ctx, const char *id, struct cockpit_rep
 	size_t n = strlen(id);
 	int rc;
 
-	if (!n || n > 32 || strspn(id, "0123456789abcdef") != n)
+	if (n > 32 || !vigil_is_hex(id, n))
 		return cockpit_reply_error(r, 400,
 					   "an incident id is 1 to 32 lower-case hex digits");
 	rc = vigil_store__get(ctx->store, id, &report, &err);
@@ -61,8 +61,9 @@ static void alerts(struct cockpit_ctx *ctx, struct cockpit_req *req, struct cock
 
 	if (!cockpit_query_args(req, &f, 100, r))
 		return;
-	if (f.incident && !(strlen(f.incident) <= 32 &&
-			    strspn(f.incident, "0123456789abcdef") == strlen(f.incident)))
+	/* "incident=" (empty) filters as it always did: no incident has that id */
+	if (f.incident && f.incident[0] &&
+	    (strlen(f.incident) > 32 || !vigil_is_hex(f.incident, strlen(f.incident))))
 		return cockpit_reply_error(r, 400, "incident is 1 to 32 lower-case hex digits");
 	f.total = &total;
 	if (vigil_store__alerts(ctx->store, &f, &list, &err))

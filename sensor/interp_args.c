@@ -208,7 +208,9 @@ int vigil_interp_file_arg(const char *exe, const char *const *argv, uint32_t arg
 	if (f == F_NONE)
 		return -1;
 	o = &opts[f];
-	for (; i < argc && i < 32; i++) {
+	/* every argument given: argv is bounded where it is read (the sensor's VG_ARGV_MAX bytes),
+	 * and a bound here would let flags repeated before the file hide it (sh -e -e ... x) */
+	for (; i < argc; i++) {
 		const char *a = argv[i];
 
 		if (!a || !a[0])

@@ -7,17 +7,6 @@
 #include "sensor/sensor_internal.h"
 #include "util/strutil.h"
 
-static bool is_hex64(const char *s, size_t n)
-{
-	if (n < 64)
-		return false;
-	for (size_t i = 0; i < 64; i++) {
-		if (!isxdigit((unsigned char)s[i]) || isupper((unsigned char)s[i]))
-			return false;
-	}
-	return true;
-}
-
 /* Known prefixes of a cgroup path component that carries a container id, and their runtime. */
 static const struct {
 	const char *prefix;
@@ -59,7 +48,7 @@ int vigil_cgroup__container_id(const char *path, char *id, size_t size, const ch
 			size_t pl = strlen(id_prefixes[i].prefix);
 
 			if (n >= pl + 64 && !strncmp(comp, id_prefixes[i].prefix, pl) &&
-			    is_hex64(comp + pl, n - pl) &&
+			    vigil_is_hex(comp + pl, 64) &&
 			    (n == pl + 64 || !strncmp(comp + pl + 64, ".scope", n - pl - 64))) {
 				found = comp + pl;
 				runtime = id_prefixes[i].runtime;
@@ -67,7 +56,7 @@ int vigil_cgroup__container_id(const char *path, char *id, size_t size, const ch
 			}
 		}
 		/* bare 64-hex component: /docker/<id>, /kubepods/<qos>/pod<uid>/<id> */
-		if (n == 64 && is_hex64(comp, n)) {
+		if (n == 64 && vigil_is_hex(comp, 64)) {
 			found = comp;
 			runtime = docker_dir ? "docker" : kube ? "kubepods" : "containerd";
 		}

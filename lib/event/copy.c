@@ -7,7 +7,7 @@
  *
  * The pointers are listed by kind here, not read from the event table: the table lists what
  * is shown, and a pointer left out here would dangle. test_event.c checks that every text and
- * sample field of the table is copied.
+ * sample field of the table is copied, and the pointers no row shows (open.ident).
  */
 #include <errno.h>
 #include <stdalign.h>
@@ -65,6 +65,7 @@ static void kind_ptrs(struct arena *ar, struct vigil_event *e)
 	case VIGIL_EV_EXEC_WRITE:
 	case VIGIL_EV_FILE_READ:
 		str(ar, &e->open.path);
+		str(ar, &e->open.ident);
 		bytes(ar, &e->open.data, e->open.data_len);
 		break;
 	case VIGIL_EV_SYMLINK:

@@ -64,7 +64,7 @@ static void take_uid(char *dst, const char *s)
 
 static void take_id(char *dst, const char *s)
 {
-	if (s && strlen(s) == 64 && strspn(s, "0123456789abcdef") == 64)
+	if (s && strlen(s) == 64 && vigil_is_hex(s, 64))
 		memcpy(dst, s, 65);
 }
 

@@ -80,12 +80,8 @@ static bool take_container(const char *s, size_t n, struct vigil_k8s_cgroup *ret
 			break;
 		}
 	}
-	if (n != 64)
+	if (n != 64 || !vigil_is_hex(s, 64))
 		return false;
-	for (size_t i = 0; i < 64; i++) {
-		if (!is_lower_hex(s[i]))
-			return false;
-	}
 	memcpy(ret->container_id, s, 64);
 	ret->container_id[64] = '\0';
 	ret->runtime = runtime;

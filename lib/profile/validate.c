@@ -223,8 +223,7 @@ bool prof_check_exec_digest(const char *v, char *msg, size_t size)
 	if (memmem(v, plen, "\xe2\x8b\xaf", 3) || memchr(v, '*', plen))
 		return msgf(msg, size, "execDigests path \"%.*s\" must be literal (no ⋯ or *)",
 			    (int)(plen > 200 ? 200 : plen), v);
-	if (strncmp(sp + 1, "sha256:", 7) || strlen(sp + 8) != 64 ||
-	    strspn(sp + 8, "0123456789abcdef") != 64)
+	if (strncmp(sp + 1, "sha256:", 7) || strlen(sp + 8) != 64 || !vigil_is_hex(sp + 8, 64))
 		return msgf(
 			msg, size,
 			"execDigests digest \"%.80s\" must be sha256: and 64 lower-case hex digits",

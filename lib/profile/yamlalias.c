@@ -98,21 +98,70 @@ const struct prof_node *prof_anchors_get(const struct prof_anchors *a, const cha
 	return NULL;
 }
 
-static bool has_key(const struct prof_node *map, size_t upto, const char *key)
+/* A key of the merged mapping, where it comes from (its order: explicit keys first, then the
+ * merged mappings' keys as they are listed). */
+struct cand {
+	const char *key;
+	size_t order;
+	bool merged;
+};
+
+static int cand_cmp(const void *a, const void *b)
 {
-	for (size_t i = 0; i < upto; i++)
-		if (!map->items[i].merge && map->items[i].key && !strcmp(map->items[i].key, key))
-			return true;
-	return false;
+	const struct cand *x = a, *y = b;
+	int c = strcmp(x->key, y->key);
+
+	return c ? c : x->order < y->order ? -1 : x->order > y->order;
 }
 
-/* Moves the items of src whose keys map lacks to the end of map (src's items are taken). */
-static int take_missing(struct prof_node *map, struct prof_node *src)
+/*
+ * Which merged items a key given before them hides: keys sorted with their order, each
+ * merged item after the first of its key is dropped (drop[k] for the k-th merged item). By
+ * sorting, not by looking each key up in the map: a mapping merged from a big anchor would
+ * cost its size squared (minutes for a file within the loader's bounds).
+ */
+static int hidden_merged(const struct prof_node *map, const struct prof_node *merges, size_t nmerge,
+			 size_t nitems, bool *drop)
 {
-	for (size_t i = 0; i < src->n; i++) {
+	struct cand *c = calloc(map->n + nitems, sizeof(*c));
+	size_t n = 0, k = 0;
+
+	if (!c)
+		return -ENOMEM;
+	for (size_t i = 0; i < map->n; i++)
+		if (map->items[i].key)
+			c[n++] = (struct cand){ map->items[i].key, i, false };
+	for (size_t i = 0; i < nmerge; i++) {
+		const struct prof_node *m = &merges[i];
+		size_t nsrc = m->type == PROF_NODE_SEQ ? m->n : 1;
+
+		for (size_t j = 0; j < nsrc; j++) {
+			const struct prof_node *src = m->type == PROF_NODE_SEQ ? &m->items[j] : m;
+
+			for (size_t t = 0; t < src->n; t++, k++) {
+				const struct prof_node *it = &src->items[t];
+
+				drop[k] = it->merge || !it->key;
+				if (!drop[k])
+					c[n++] = (struct cand){ it->key, map->n + k, true };
+			}
+		}
+	}
+	qsort(c, n, sizeof(*c), cand_cmp);
+	for (size_t i = 1; i < n; i++)
+		if (c[i].merged && !strcmp(c[i].key, c[i - 1].key))
+			drop[c[i].order - map->n] = true;
+	free(c);
+	return 0;
+}
+
+/* Moves the items of src not dropped to the end of map (src's items are taken). */
+static int take_kept(struct prof_node *map, struct prof_node *src, const bool *drop, size_t *k)
+{
+	for (size_t i = 0; i < src->n; i++, (*k)++) {
 		struct prof_node *it = &src->items[i];
 
-		if (it->merge || has_key(map, map->n, it->key))
+		if (drop[*k])
 			continue;
 		if (prof_grow((void **)&map->items, &map->cap, map->n, sizeof(*map->items)))
 			return -ENOMEM;
@@ -125,7 +174,8 @@ static int take_missing(struct prof_node *map, struct prof_node *src)
 int prof_apply_merge_keys(struct prof_node *map, struct prof_pos *ret_at)
 {
 	struct prof_node *merges;
-	size_t nmerge = 0, w = 0, k = 0;
+	size_t nmerge = 0, w = 0, k = 0, nitems = 0;
+	bool *drop;
 	int r = 0;
 
 	for (size_t i = 0; i < map->n; i++)
@@ -161,12 +211,22 @@ int prof_apply_merge_keys(struct prof_node *map, struct prof_pos *ret_at)
 	}
 	map->n = w;
 	/* explicit keys win over merged ones; among merged ones the first wins */
+	for (size_t i = 0; i < nmerge; i++) {
+		if (merges[i].type == PROF_NODE_MAP)
+			nitems += merges[i].n;
+		for (size_t j = 0; merges[i].type == PROF_NODE_SEQ && j < merges[i].n; j++)
+			nitems += merges[i].items[j].n;
+	}
+	drop = calloc(nitems + 1, sizeof(*drop));
+	r = drop ? hidden_merged(map, merges, nmerge, nitems, drop) : -ENOMEM;
+	k = 0;
 	for (size_t i = 0; i < nmerge && !r; i++) {
 		if (merges[i].type == PROF_NODE_MAP)
-			r = take_missing(map, &merges[i]);
+			r = take_kept(map, &merges[i], drop, &k);
 		for (size_t j = 0; merges[i].type == PROF_NODE_SEQ && j < merges[i].n && !r; j++)
-			r = take_missing(map, &merges[i].items[j]);
+			r = take_kept(map, &merges[i].items[j], drop, &k);
 	}
+	free(drop);
 	for (size_t i = 0; i < nmerge; i++)
 		prof_node_release(&merges[i]);
 	free(merges);

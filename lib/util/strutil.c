@@ -126,6 +126,15 @@ bool vigil_all_digits(const char *s, size_t n)
 	return n > 0;
 }
 
+bool vigil_is_hex(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return false;
+	}
+	return n > 0;
+}
+
 unsigned vigil_edit_distance(const char *a, const char *b, unsigned max)
 {
 	size_t la = strlen(a), lb = strlen(b);

@@ -16,6 +16,10 @@ bool vigil_str_has_suffix(const char *s, const char *suffix);
 /* True when s[0..n) is one or more ASCII decimal digits (a pid, an fd, a pts number). */
 bool vigil_all_digits(const char *s, size_t n);
 
+/* True when s[0..n) is one or more lower-case hex digits (a container id, a sha256 digest, an
+ * incident id): bounded by n, so a name's component can be tested in place. */
+bool vigil_is_hex(const char *s, size_t n);
+
 /* Parses a whole decimal unsigned number. Returns 0 or -EINVAL/-ERANGE. */
 int vigil_parse_u64(const char *s, uint64_t *ret);
 

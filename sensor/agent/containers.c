@@ -45,17 +45,6 @@ int vigil_cgroup2_mount(char *buf, size_t size)
 	return err;
 }
 
-static bool is_hex(const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-
-		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
-			return false;
-	}
-	return true;
-}
-
 /* The container id in a cgroup directory name, or NULL. */
 static const char *container_id(const char *name, char *id)
 {
@@ -73,7 +62,7 @@ static const char *container_id(const char *name, char *id)
 		if (rest != ID_LEN &&
 		    !(rest == ID_LEN + 6 && !strcmp(name + pl + ID_LEN, ".scope")))
 			continue;
-		if (!is_hex(name + pl, ID_LEN))
+		if (!vigil_is_hex(name + pl, ID_LEN))
 			continue;
 		memcpy(id, name + pl, ID_LEN);
 		id[ID_LEN] = '\0';

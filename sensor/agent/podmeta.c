@@ -188,8 +188,7 @@ int vigil_podmeta__lookup(const char *host_root, const char *containerd_state,
 	 * the runtime's files are looked for under the agent's own root */
 	if (root[0] && access(root, X_OK) != 0)
 		root = "";
-	if (!container_id || strlen(container_id) != 64 ||
-	    strspn(container_id, "0123456789abcdef") != 64)
+	if (!container_id || strlen(container_id) != 64 || !vigil_is_hex(container_id, 64))
 		return -EINVAL;
 	if (!find_bundle(root, containerd_state, container_id, path, sizeof(path)))
 		return -ENOENT;

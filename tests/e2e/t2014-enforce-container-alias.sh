@@ -24,56 +24,32 @@ vigil_has agent || skip "vigil agent is not part of this build"
 IMAGE=localhost/vigil-busybox-shadow:t2014-symlink
 SECRET='root:$6$t2014image$c0ntainer0wnSecret:19000:0:99999:7:::'
 GSECRET='root:!:t2014gshadow:'
-(
-	flock -w 120 9 || exit 1
-	podman_cmd image exists "$IMAGE" && exit 0
-	rm -rf "$TEST_TMP/root"
-	_busybox_rootfs "$TEST_TMP/root" && echo "$SECRET" >"$TEST_TMP/root/etc/shadow" &&
-		chmod 600 "$TEST_TMP/root/etc/shadow" && mkdir "$TEST_TMP/root/data" &&
-		echo "$GSECRET" >"$TEST_TMP/root/data/gs" && ln -s /data/gs "$TEST_TMP/root/etc/gshadow" &&
-		_podman_import "$IMAGE" "$TEST_TMP/root"
-) 9>"$VIGIL_PODMAN_DIR/.image.lock" || fail "cannot build $IMAGE"
+own_shadow()
+{
+	echo "$SECRET" >"$1/etc/shadow" && chmod 600 "$1/etc/shadow" && mkdir "$1/data" &&
+		echo "$GSECRET" >"$1/data/gs" && ln -s /data/gs "$1/etc/gshadow"
+}
+podman_image_busybox_with "$IMAGE" own_shadow
 
 PROFILES=$TEST_TMP/profiles
 ALERTS=$TEST_TMP/alerts.jsonl
 mkdir -p "$PROFILES"
-# profile NAME [OPENS-YAML]: busybox and its applets, nothing else (and the opens given)
-profile()
-{
-	cat >"$PROFILES/$1.yaml" <<PROFILE
-apiVersion: spdx.softwarecomposition.kubescape.io/v1beta1
-kind: ContainerProfile
-metadata:
-  name: $1
-  annotations:
-    kubescape.io/managed-by: User
-    kubescape.io/status: completed
-    kubescape.io/completion: complete
-spec:
-  capabilities: [CAP_SYS_ADMIN]
-  execs:
-  - path: /bin/busybox
-    args: ["⋯⋯"]
-${2:-}
-PROFILE
-}
-profile deny
-profile allow '  opens:
+busybox_profile "$PROFILES/deny.yaml" deny "  capabilities: [CAP_SYS_ADMIN]"
+busybox_profile "$PROFILES/allow.yaml" allow '  capabilities: [CAP_SYS_ADMIN]
+  opens:
   - path: /etc/shadow
     flags: [O_RDONLY, O_LARGEFILE]'
 
 # round R MODE: the container copies its /etc/shadow through a hard link (hl) or a bind mount
 # (bind) it makes to /ctl/stolen-R; done-R says the shell went on
-LOOP='while :; do if [ -e /ctl/go ]; then r=$(cat /ctl/go); rm -f /ctl/go; m=${r%%-*};
-  if [ "$m" = hl ]; then ln /etc/shadow /tmp/hl-$r && cp /tmp/hl-$r /ctl/stolen-$r; rm -f /tmp/hl-$r; fi;
+LOOP=$(ctl_loop 'if [ "$m" = hl ]; then ln /etc/shadow /tmp/hl-$r && cp /tmp/hl-$r /ctl/stolen-$r; rm -f /tmp/hl-$r; fi;
   if [ "$m" = bind ]; then touch /tmp/bf-$r && mount --bind /etc/shadow /tmp/bf-$r && cp /tmp/bf-$r /ctl/stolen-$r;
     umount /tmp/bf-$r; rm -f /tmp/bf-$r; fi;
   if [ "$m" = mv ]; then mv /etc/shadow /tmp/mv-$r && stat -c %h /tmp/mv-$r >/ctl/links-$r &&
     cp /tmp/mv-$r /ctl/stolen-$r; mv /tmp/mv-$r /etc/shadow; fi;
   if [ "$m" = gs ]; then cp /data/gs /ctl/stolen-$r; fi;
   if [ "$m" = lnrm ]; then ln /etc/shadow /tmp/lr-$r && rm /etc/shadow && stat -c %h /tmp/lr-$r >/ctl/links-$r &&
-    cp /tmp/lr-$r /ctl/stolen-$r; mv /tmp/lr-$r /etc/shadow; fi;
-  echo done >/ctl/done-$r; fi; sleep 0.1; done'
+    cp /tmp/lr-$r /ctl/stolen-$r; mv /tmp/lr-$r /etc/shadow; fi;')
 podman_cgroup_parent t2014c
 declare -A CTL CG NAME
 for p in deny allow; do
@@ -114,11 +90,7 @@ for p in deny allow; do
 done
 
 # round WHO R: trigger round R in container WHO, wait until its shell is done with it
-round()
-{
-	echo "$2" >"${CTL[$1]}/go"
-	wait_for_file "${CTL[$1]}/done-$2" 20
-}
+round() { ctl_round "${CTL[$1]}" "$2"; }
 alerts() { json_count "$ALERTS" "$@"; }
 has_alert() { [ "$(alerts "$@")" -ge 1 ]; }
 deny_cg=workload.cgroup=${CG[deny]}

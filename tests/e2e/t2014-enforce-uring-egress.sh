@@ -25,22 +25,13 @@ URING="sendmsg send send_zc sendmsg_zc fixed async"
 CALLS="sendto sendmsg sendmmsg"
 
 # a UDP listener: one line per datagram received
-cat >"$T/udp_listen.py" <<'EOF'
-import socket
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("127.0.0.1", 0))
-print("port %d" % s.getsockname()[1], flush=True)
-while True:
-    data, peer = s.recvfrom(2048)
-    print("got %d" % len(data), flush=True)
-EOF
-spawn_server allowed python3 "$T/udp_listen.py"
+udp_counter allowed
 ALLOWED=$SERVER_PORT
-spawn_server other python3 "$T/udp_listen.py"
+udp_counter other
 OTHER=$SERVER_PORT
 spawn_server tcp "$PROGS/tcp_echo" 0
 TCP=$SERVER_PORT
-got() { grep -c '^got' "$TEST_TMP/$1.log" || true; }
+got() { udp_got "$1"; }
 conns() { grep -c '^conn' "$TEST_TMP/tcp.log" || true; }
 conns_any() { [ "$(conns)" -ge 1 ]; }
 got_at_least() { [ "$(got "$1")" -ge "$2" ]; }

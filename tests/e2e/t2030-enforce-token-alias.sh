@@ -22,55 +22,30 @@ TS=..2026_12_06_18_00_00.000000001
 REAL=$SA/$TS/token
 IMAGE=localhost/vigil-busybox-satoken:t2030
 SECRET='eyJhbGciOiJSUzI1NiJ9.t2030-projected-token.c2lnbmF0dXJl'
-(
-	flock -w 120 9 || exit 1
-	podman_cmd image exists "$IMAGE" && exit 0
-	rm -rf "$TEST_TMP/root"
-	_busybox_rootfs "$TEST_TMP/root" && mkdir -p "$TEST_TMP/root$SA/$TS" &&
-		printf '%s' "$SECRET" >"$TEST_TMP/root$REAL" && chmod 644 "$TEST_TMP/root$REAL" &&
-		echo default >"$TEST_TMP/root$SA/$TS/namespace" &&
-		ln -s "$TS" "$TEST_TMP/root$SA/..data" && ln -s ..data/token "$TEST_TMP/root$SA/token" &&
-		ln -s ..data/namespace "$TEST_TMP/root$SA/namespace" &&
-		_podman_import "$IMAGE" "$TEST_TMP/root"
-) 9>"$VIGIL_PODMAN_DIR/.image.lock" || fail "cannot build $IMAGE"
+token_layout()
+{
+	mkdir -p "$1$SA/$TS" && printf '%s' "$SECRET" >"$1$REAL" && chmod 644 "$1$REAL" &&
+		echo default >"$1$SA/$TS/namespace" && ln -s "$TS" "$1$SA/..data" &&
+		ln -s ..data/token "$1$SA/token" && ln -s ..data/namespace "$1$SA/namespace"
+}
+podman_image_busybox_with "$IMAGE" token_layout
 
 PROFILES=$TEST_TMP/profiles
 ALERTS=$TEST_TMP/alerts.jsonl
 mkdir -p "$PROFILES"
-# profile NAME [OPENS-YAML]: busybox and its applets, nothing else (and the opens given)
-profile()
-{
-	cat >"$PROFILES/$1.yaml" <<PROFILE
-apiVersion: spdx.softwarecomposition.kubescape.io/v1beta1
-kind: ContainerProfile
-metadata:
-  name: $1
-  annotations:
-    kubescape.io/managed-by: User
-    kubescape.io/status: completed
-    kubescape.io/completion: complete
-spec:
-  execs:
-  - path: /bin/busybox
-    args: ["⋯⋯"]
-${2:-}
-PROFILE
-}
-profile deny
+busybox_profile "$PROFILES/deny.yaml" deny
 # by name: the name the kernel's path walk gives an open of $SA/token (the timestamped file)
-profile allow "  opens:
+busybox_profile "$PROFILES/allow.yaml" allow "  opens:
   - path: $REAL
     flags: [O_RDONLY, O_LARGEFILE]"
 
 # round R: the container copies the token to /ctl/stolen-R by name (name), through a hard link
 # (hl), renamed (mv) or through a symlink (sym); done-R says the shell went on
-LOOP='while :; do if [ -e /ctl/go ]; then r=$(cat /ctl/go); rm -f /ctl/go; m=${r%%-*};
-  if [ "$m" = name ]; then cp '$SA'/token /ctl/stolen-$r; fi;
+LOOP=$(ctl_loop 'if [ "$m" = name ]; then cp '$SA'/token /ctl/stolen-$r; fi;
   if [ "$m" = hl ]; then ln '$REAL' /tmp/hl-$r && cp /tmp/hl-$r /ctl/stolen-$r; rm -f /tmp/hl-$r; fi;
   if [ "$m" = mv ]; then mv '$REAL' /tmp/mv-$r && stat -c %h /tmp/mv-$r >/ctl/links-$r &&
     cp /tmp/mv-$r /ctl/stolen-$r; mv /tmp/mv-$r '$REAL'; fi;
-  if [ "$m" = sym ]; then ln -s '$SA'/token /tmp/sl-$r && cp /tmp/sl-$r /ctl/stolen-$r; rm -f /tmp/sl-$r; fi;
-  echo done >/ctl/done-$r; fi; sleep 0.1; done'
+  if [ "$m" = sym ]; then ln -s '$SA'/token /tmp/sl-$r && cp /tmp/sl-$r /ctl/stolen-$r; rm -f /tmp/sl-$r; fi;')
 podman_cgroup_parent t2030c
 declare -A CTL CG NAME
 for p in deny dry allow detect; do
@@ -115,11 +90,7 @@ for p in deny dry allow; do
 done
 
 # round WHO R: trigger round R in container WHO, wait until its shell is done with it
-round()
-{
-	echo "$2" >"${CTL[$1]}/go"
-	wait_for_file "${CTL[$1]}/done-$2" 20
-}
+round() { ctl_round "${CTL[$1]}" "$2"; }
 alerts() { json_count "$ALERTS" "$@"; }
 has_alert() { [ "$(alerts "$@")" -ge 1 ]; }
 deny_cg=workload.cgroup=${CG[deny]}

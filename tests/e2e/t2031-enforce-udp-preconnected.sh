@@ -16,20 +16,11 @@ requires_cmd python3
 vigil_has watch || skip "vigil watch is not part of this build"
 
 T=$TEST_TMP
-cat >"$T/udp_listen.py" <<'PY'
-import socket
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("127.0.0.1", 0))
-print("port %d" % s.getsockname()[1], flush=True)
-while True:
-    data, peer = s.recvfrom(2048)
-    print("got %d" % len(data), flush=True)
-PY
-spawn_server allowed python3 "$T/udp_listen.py"
+udp_counter allowed
 ALLOWED=$SERVER_PORT
-spawn_server other python3 "$T/udp_listen.py"
+udp_counter other
 OTHER=$SERVER_PORT
-got() { grep -c '^got' "$TEST_TMP/$1.log" || true; }
+got() { udp_got "$1"; }
 got_at_least() { [ "$(got "$1")" -ge "$2" ]; }
 
 # the workload: a datagram to the allowed peer on a socket of its own; in attack mode two

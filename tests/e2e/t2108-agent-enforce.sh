@@ -18,24 +18,9 @@ PROFILES=$TEST_TMP/profiles
 CTL=$TEST_TMP/ctl
 ALERTS=$TEST_TMP/alerts.jsonl
 mkdir -p "$PROFILES" "$CTL"
-cat >"$PROFILES/box.yaml" <<PROFILE
-apiVersion: spdx.softwarecomposition.kubescape.io/v1beta1
-kind: ContainerProfile
-metadata:
-  name: box
-  annotations:
-    kubescape.io/managed-by: User
-    kubescape.io/status: completed
-    kubescape.io/completion: complete
-spec:
-  capabilities: [CAP_SYS_ADMIN]
-  execs:
-  - path: /bin/busybox
-    args: ["⋯⋯"]
-PROFILE
+busybox_profile "$PROFILES/box.yaml" box "  capabilities: [CAP_SYS_ADMIN]"
 # round R: copy busybox into the container's own layer and run the copy (drift)
-LOOP='while :; do if [ -e /ctl/go ]; then r=$(cat /ctl/go); rm -f /ctl/go;
-  cp /bin/busybox /tmp/busybox-$r; /tmp/busybox-$r touch /ctl/marker-$r; echo done >/ctl/done-$r; fi; sleep 0.1; done'
+LOOP=$(ctl_loop 'cp /bin/busybox /tmp/busybox-$r; /tmp/busybox-$r touch /ctl/marker-$r;')
 PODMAN_OPTS=(--label "app=t2108-$$" -v "$CTL:/ctl")
 podman_start box "$BUSYBOX_IMAGE" sh -c "$LOOP"
 cat >"$TEST_TMP/agent.yaml" <<CONFIG
@@ -65,11 +50,7 @@ spawn agent "$VIGIL" agent --config "$TEST_TMP/agent.yaml"
 wait_for_line "$TEST_TMP/agent.log" "$PODMAN_NAME: enforcing \(kill\)" 30
 
 # round ROUND: trigger, wait until the container says it is done with it
-round()
-{
-	echo "$1" >"$CTL/go"
-	wait_for_file "$CTL/done-$1" 20
-}
+round() { ctl_round "$CTL" "$1"; }
 alerts() { json_count "$ALERTS" "$@"; }
 has_alert() { [ "$(alerts "$@")" -ge 1 ]; }
 

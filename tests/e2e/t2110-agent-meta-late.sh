@@ -22,29 +22,14 @@ CTL=$TEST_TMP/ctl
 ALERTS=$TEST_TMP/alerts.jsonl
 SLOWBIN=$TEST_TMP/slowbin
 mkdir -p "$PROFILES" "$CTL" "$SLOWBIN"
-cat >"$PROFILES/box.yaml" <<PROFILE
-apiVersion: spdx.softwarecomposition.kubescape.io/v1beta1
-kind: ContainerProfile
-metadata:
-  name: box
-  annotations:
-    kubescape.io/managed-by: User
-    kubescape.io/status: completed
-    kubescape.io/completion: complete
-spec:
-  capabilities: [CAP_SYS_ADMIN]
-  execs:
-  - path: /bin/busybox
-    args: ["⋯⋯"]
-PROFILE
+busybox_profile "$PROFILES/box.yaml" box "  capabilities: [CAP_SYS_ADMIN]"
 # the first SLOW_ANSWERS questions are answered after the agent's bound (5 s): one per container
 SLOW_ANSWERS=2
 # the first question asked again is slow too: the agent must not wait for it
 podman_inspect_wrapper "$SLOWBIN" '[ "$N" -ge '$SLOW_ANSWERS' ] || sleep 8
 	[ "$N" -ne '$SLOW_ANSWERS' ] || { echo out >"'$SLOWBIN'/slow-retry"; sleep 12; }'
 
-LOOP='while :; do if [ -e /ctl/go ]; then r=$(cat /ctl/go); rm -f /ctl/go;
-  cp /bin/busybox /tmp/busybox-$r; /tmp/busybox-$r touch /ctl/marker-$r; echo done >/ctl/done-$r; fi; sleep 0.1; done'
+LOOP=$(ctl_loop 'cp /bin/busybox /tmp/busybox-$r; /tmp/busybox-$r touch /ctl/marker-$r;')
 PODMAN_OPTS=(--label "app=t2110-$$" -v "$CTL:/ctl")
 podman_start box "$BUSYBOX_IMAGE" sh -c "$LOOP"
 BOX_ID=$PODMAN_ID BOX_NAME=$PODMAN_NAME
@@ -90,8 +75,7 @@ wait_for_file "$PROFILES/$FREE_NAME.yaml" 30
 asked=$(cat "$SLOWBIN/asked")
 [ "$asked" -gt "$SLOW_ANSWERS" ] || fail "podman was asked $asked times: no question after the slow ones"
 
-echo k1 >"$CTL/go"
-wait_for_file "$CTL/done-k1" 20
+ctl_round "$CTL" k1
 [ ! -e "$CTL/marker-k1" ] || fail "the dropped program ran: the late binding's enforcement is not in force"
 wait_until 10 json_count_ge 1 "$ALERTS" event.path=/tmp/busybox-k1 rule_id=R1001 action=killed ||
 	fail "no R1001 alert saying killed: $(cat "$ALERTS" 2>/dev/null)"

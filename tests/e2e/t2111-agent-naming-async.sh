@@ -26,24 +26,10 @@ ALERTS=$TEST_TMP/alerts.jsonl
 SLOWBIN=$TEST_TMP/slowbin
 mkdir -p "$PROFILES" "$CTL"
 for p in known slow; do
-	cat >"$PROFILES/$p.yaml" <<PROFILE
-apiVersion: spdx.softwarecomposition.kubescape.io/v1beta1
-kind: ContainerProfile
-metadata:
-  name: $p
-  annotations:
-    kubescape.io/managed-by: User
-    kubescape.io/status: completed
-    kubescape.io/completion: complete
-spec:
-  execs:
-  - path: /bin/busybox
-    args: ["⋯⋯"]
-PROFILE
+	busybox_profile "$PROFILES/$p.yaml" "$p"
 done
 
-LOOP='while :; do if [ -e /ctl/go ]; then r=$(cat /ctl/go); rm -f /ctl/go;
-  cp /bin/busybox /tmp/busybox-$r; /tmp/busybox-$r true; echo done >/ctl/done-$r; fi; sleep 0.1; done'
+LOOP=$(ctl_loop 'cp /bin/busybox /tmp/busybox-$r; /tmp/busybox-$r true;')
 PODMAN_OPTS=(--label "app=t2111-known-$$" -v "$CTL:/ctl")
 podman_start known "$BUSYBOX_IMAGE" sh -c "$LOOP"
 KNOWN_ID=$PODMAN_ID KNOWN_NAME=$PODMAN_NAME

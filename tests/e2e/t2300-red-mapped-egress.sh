@@ -20,20 +20,11 @@ M=$T/markers
 mkdir -p "$M"
 
 # a UDP listener on 127.0.0.1 (IPv4 only): counts the datagrams it receives
-cat >"$T/udp_listen.py" <<'EOF'
-import socket
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("127.0.0.1", 0))
-print("port %d" % s.getsockname()[1], flush=True)
-while True:
-    data, peer = s.recvfrom(2048)
-    print("got %d" % len(data), flush=True)
-EOF
-spawn_server allowed python3 "$T/udp_listen.py"
+udp_counter allowed
 ALLOWED=$SERVER_PORT
-spawn_server other python3 "$T/udp_listen.py"
+udp_counter other
 OTHER=$SERVER_PORT
-got() { grep -c '^got' "$TEST_TMP/$1.log" || true; }
+got() { udp_got "$1"; }
 got_more() { [ "$(got "$1")" -gt "$2" ]; }
 
 cat >"$T/drive.sh" <<EOS

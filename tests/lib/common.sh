@@ -280,6 +280,11 @@ spawn_server()
 	SERVER_PORT=$(awk '/^port [0-9]+$/ { print $2; exit }' "$TEST_TMP/$name.log")
 }
 
+# udp_counter NAME: a UDP listener on 127.0.0.1 (tests/lib/udp_count.py) spawned as server NAME,
+# its port in SERVER_PORT; udp_got NAME: how many datagrams it has received so far.
+udp_counter() { spawn_server "$1" python3 "$TESTLIB/udp_count.py"; }
+udp_got() { grep -c '^got' "$TEST_TMP/$1.log" || true; }
+
 # ---- cgroups (cgroup2) ---------------------------------------------------------------------
 # cgroup2_root: where cgroup2 is mounted (from /proc/self/mountinfo; /sys/fs/cgroup/unified
 # on this machine's hybrid layout, /sys/fs/cgroup on most current nodes).

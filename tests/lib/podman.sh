@@ -173,16 +173,61 @@ _busybox_rootfs()
 }
 
 # podman_image_busybox: make sure $BUSYBOX_IMAGE (busybox-static rootfs) exists.
-podman_image_busybox()
+podman_image_busybox() { podman_image_busybox_with "$BUSYBOX_IMAGE" true; }
+
+# podman_image_busybox_with IMAGE FILL: IMAGE built once (under the image lock) from a busybox
+# root filesystem that the function FILL ROOT adds to (an image's own /etc/shadow, a token in the
+# kubelet's layout). An IMAGE that exists is not built again: give each content its own tag.
+podman_image_busybox_with()
 {
 	requires_cmd busybox flock tar
 	[ -x /bin/busybox ] || skip "busybox-static is not installed"
 	(
 		flock -w 120 9 || exit 1
-		podman_cmd image exists "$BUSYBOX_IMAGE" && exit 0
-		rm -rf "$TEST_TMP/bbroot"
-		_busybox_rootfs "$TEST_TMP/bbroot" && _podman_import "$BUSYBOX_IMAGE" "$TEST_TMP/bbroot"
-	) 9>"$VIGIL_PODMAN_DIR/.image.lock" || fail "cannot build $BUSYBOX_IMAGE"
+		podman_cmd image exists "$1" && exit 0
+		rm -rf "$TEST_TMP/root"
+		_busybox_rootfs "$TEST_TMP/root" && "$2" "$TEST_TMP/root" &&
+			_podman_import "$1" "$TEST_TMP/root"
+	) 9>"$VIGIL_PODMAN_DIR/.image.lock" || fail "cannot build $1"
+}
+
+# busybox_profile FILE NAME [SPEC]: a reviewed ContainerProfile NAME (user-managed, completed)
+# that allows busybox and its applets and nothing else, plus SPEC (YAML lines under spec:,
+# indented two spaces: "  opens: ...", "  capabilities: [CAP_SYS_ADMIN]").
+busybox_profile()
+{
+	cat >"$1" <<PROFILE
+apiVersion: spdx.softwarecomposition.kubescape.io/v1beta1
+kind: ContainerProfile
+metadata:
+  name: $2
+  annotations:
+    kubescape.io/managed-by: User
+    kubescape.io/status: completed
+    kubescape.io/completion: complete
+spec:
+  execs:
+  - path: /bin/busybox
+    args: ["⋯⋯"]
+${3:-}
+PROFILE
+}
+
+# ctl_loop BODY: a container's shell loop (sh -c) driven from the host through a directory
+# mounted at /ctl: it waits for a round name R in /ctl/go, runs the shell code BODY with r=R
+# and m=R up to its first '-' (the round's kind: hl-k1 -> hl), then writes /ctl/done-R.
+ctl_loop()
+{
+	printf '%s' 'while :; do if [ -e /ctl/go ]; then r=$(cat /ctl/go); rm -f /ctl/go; m=${r%%-*};
+  '"$1"'
+  echo done >/ctl/done-$r; fi; sleep 0.1; done'
+}
+
+# ctl_round DIR R: round R in the container whose /ctl is DIR; returns once it is done (20 s).
+ctl_round()
+{
+	echo "$2" >"$1/go"
+	wait_for_file "$1/done-$2" 20
 }
 
 # podman_image_progs: an image with busybox and every static tests/progs program in /progs, so they

@@ -98,12 +98,34 @@ static void test_interpreters(void **state)
 	assert_int_equal(file_arg("/usr/bin/env", "env x.sh"), -1);
 }
 
+/* Flags repeated before the file (what 1 KiB of argv holds) do not hide it. */
+static void test_many_options(void **state)
+{
+	const char *argv[300];
+	uint32_t argc = 0;
+
+	(void)state;
+	argv[argc++] = "sh";
+	while (argc < 299)
+		argv[argc++] = "-e";
+	argv[argc++] = "/tmp/dropped";
+	assert_int_equal(vigil_interp_file_arg("/bin/sh", argv, argc), 299);
+	argv[0] = "python3";
+	for (uint32_t i = 1; i + 1 < 299; i += 2) {
+		argv[i] = "-W";
+		argv[i + 1] = "ignore";
+	}
+	argv[299] = "/tmp/dropped.py";
+	assert_int_equal(vigil_interp_file_arg("/usr/bin/python3", argv, argc), 299);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_loader),
 		cmocka_unit_test(test_shells),
 		cmocka_unit_test(test_interpreters),
+		cmocka_unit_test(test_many_options),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -123,6 +123,21 @@ static void test_all_digits(void **state)
 	assert_false(vigil_all_digits("+1", 2));
 }
 
+/* The one lower-case hex test (ids, digests): bounded by n, never empty, no upper case. */
+static void test_is_hex(void **state)
+{
+	(void)state;
+	assert_true(vigil_is_hex("0123456789abcdef", 16));
+	assert_true(vigil_is_hex("ab/x", 2));
+	assert_false(vigil_is_hex("ab/x", 3));
+	assert_false(vigil_is_hex("", 0));
+	assert_false(vigil_is_hex("aB", 2));
+	assert_false(vigil_is_hex("ag", 2));
+	assert_false(vigil_is_hex("a\0b", 3));
+	assert_false(vigil_is_hex("a`", 2));
+	assert_false(vigil_is_hex("a:", 2));
+}
+
 /* One hex encoder for digests, ids and samples: lower case, NUL-terminated, all or nothing. */
 static void test_hex(void **state)
 {
@@ -241,12 +256,12 @@ static void test_digest(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_duration),  cmocka_unit_test(test_size),
-		cmocka_unit_test(test_u64),	  cmocka_unit_test(test_suggest),
-		cmocka_unit_test(test_buf_bound), cmocka_unit_test(test_error_format),
-		cmocka_unit_test(test_lru),	  cmocka_unit_test(test_utf8),
-		cmocka_unit_test(test_hex),	  cmocka_unit_test(test_all_digits),
-		cmocka_unit_test(test_digest),
+		cmocka_unit_test(test_duration),     cmocka_unit_test(test_size),
+		cmocka_unit_test(test_u64),	     cmocka_unit_test(test_is_hex),
+		cmocka_unit_test(test_suggest),	     cmocka_unit_test(test_buf_bound),
+		cmocka_unit_test(test_error_format), cmocka_unit_test(test_lru),
+		cmocka_unit_test(test_utf8),	     cmocka_unit_test(test_hex),
+		cmocka_unit_test(test_all_digits),   cmocka_unit_test(test_digest),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
