@@ -4,8 +4,9 @@
  * batch id; flush sends one INSERT per table (clickhouse_http.c) and otherwise writes the batch
  * to the spool directory (clickhouse_spool.c), replayed oldest first by later flushes. Rows of
  * tables unique by a key (alerts by alert_id, profiles) are looked up before they are queued,
- * so a re-sent row is reported as a duplicate and not written again; ReplacingMergeTree (and
- * FINAL in reads) collapses what two writers raced to insert.
+ * so a re-sent row is reported as a duplicate and not written again (the cockpit's writer
+ * asks once for its whole group: ch_prefetch); ReplacingMergeTree (and FINAL in reads)
+ * collapses what two writers raced to insert.
  */
 #include <errno.h>
 #include <openssl/rand.h>
