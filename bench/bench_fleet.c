@@ -7,6 +7,7 @@
  * alerts and the alert counts of the day.
  *
  *   build/bench/bench_fleet [--alerts N] [--nodes N] [--batch N] [--clients N] [--queries N]
+ *                           [--skip-sqlite]
  *   VIGIL_BENCH_CLICKHOUSE=http://127.0.0.1:PORT  also run on ClickHouse (make bench-fleet)
  *
  * The cockpit runs in this process (its own threads, a real HTTP listener on loopback); the
@@ -67,6 +68,30 @@ static double cpu_s(void)
 	getrusage(RUSAGE_SELF, &ru);
 	return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
 	       (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+}
+
+/* CPU seconds of another process (the ClickHouse server: VIGIL_BENCH_CLICKHOUSE_PID); -1 when
+ * unknown. */
+static double proc_cpu_s(const char *pid)
+{
+	char path[64], line[1024], *p;
+	unsigned long ut = 0, st = 0;
+	FILE *f;
+	int n = 0;
+
+	if (!pid || !pid[0])
+		return -1;
+	snprintf(path, sizeof(path), "/proc/%s/stat", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	p = fgets(line, sizeof(line), f) ? strrchr(line, ')') : NULL;
+	fclose(f);
+	/* after "(comm)": state is field 3, utime 14, stime 15 */
+	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu%n", &ut, &st,
+			 &n) != 2)
+		return -1;
+	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
 }
 
 static long rss_mib(pid_t pid)
@@ -296,7 +321,9 @@ static int one_backend(const struct cfg *cfg, const char *label, const char *spe
 	struct vigil_cockpit *c = NULL;
 	struct vigil_error err = { 0 };
 	pthread_t *th = calloc(cfg->clients, sizeof(*th)), hb;
-	double t, cpu, rate, p50[5], p99[5];
+	double t, cpu, srv, rate, p50[5], p99[5];
+	const char *srv_pid =
+		strstr(spec, "clickhouse:") == spec ? getenv("VIGIL_BENCH_CLICKHOUSE_PID") : NULL;
 	size_t bytes[5];
 	struct vigil_buf out = VIGIL_BUF_INIT;
 	json_t *list, *ids = json_array(), *e;
@@ -322,6 +349,7 @@ static int one_backend(const struct cfg *cfg, const char *label, const char *spe
 	snprintf(r.base, sizeof(r.base), "http://127.0.0.1:%u", vigil_cockpit__port(c));
 	t = now_s();
 	cpu = cpu_s();
+	srv = proc_cpu_s(srv_pid);
 	pthread_create(&hb, NULL, heartbeat_client, &r);
 	for (unsigned k = 0; k < cfg->clients; k++)
 		pthread_create(&th[k], NULL, alert_client, &r);
@@ -329,6 +357,7 @@ static int one_backend(const struct cfg *cfg, const char *label, const char *spe
 		pthread_join(th[k], NULL);
 	t = now_s() - t;
 	cpu = cpu_s() - cpu;
+	srv = srv >= 0 ? proc_cpu_s(srv_pid) - srv : -1;
 	atomic_store(&r.ingest_done, true);
 	pthread_join(hb, NULL);
 	rate = (double)(cfg->alerts / cfg->batch * cfg->batch) / t;
@@ -360,6 +389,9 @@ static int one_backend(const struct cfg *cfg, const char *label, const char *spe
 	       GOAL_RATE, rate >= GOAL_RATE ? "(met)" : "(**missed**)");
 	printf("| CPU per alert (cockpit and clients, all threads) | %.1f us (%.1f CPU s) | |\n",
 	       cpu * 1e6 / (cfg->alerts / cfg->batch * cfg->batch), cpu);
+	if (srv >= 0)
+		printf("| CPU per alert (clickhouse-server) | %.1f us (%.1f CPU s) | |\n",
+		       srv * 1e6 / (cfg->alerts / cfg->batch * cfg->batch), srv);
 	printf("| retried batches (503) / failed | %u / %u | 0 failed |\n", atomic_load(&r.retries),
 	       atomic_load(&r.failures));
 	printf("| peak memory of the process (cockpit + clients) | %ld MiB | |\n",
@@ -396,15 +428,23 @@ int main(int argc, char **argv)
 	};
 	const char *ch = getenv("VIGIL_BENCH_CLICKHOUSE");
 	char dir[] = "/tmp/vigil-bench-fleet-XXXXXX", spec[512], cmd[600];
+	bool skip_sqlite = false;
 	int rc = 0;
 
 	for (int i = 1; i < argc; i += 2) {
-		unsigned *dst = !strcmp(argv[i], "--alerts")	? &cfg.alerts
-				: !strcmp(argv[i], "--nodes")	? &cfg.nodes
-				: !strcmp(argv[i], "--batch")	? &cfg.batch
-				: !strcmp(argv[i], "--clients") ? &cfg.clients
-				: !strcmp(argv[i], "--queries") ? &cfg.queries
-								: NULL;
+		unsigned *dst;
+
+		if (!strcmp(argv[i], "--skip-sqlite")) { /* a ClickHouse-only run, to compare */
+			skip_sqlite = true;
+			i--;
+			continue;
+		}
+		dst = !strcmp(argv[i], "--alerts")    ? &cfg.alerts
+		      : !strcmp(argv[i], "--nodes")   ? &cfg.nodes
+		      : !strcmp(argv[i], "--batch")   ? &cfg.batch
+		      : !strcmp(argv[i], "--clients") ? &cfg.clients
+		      : !strcmp(argv[i], "--queries") ? &cfg.queries
+						      : NULL;
 
 		if (!dst || arg_u(argv[i], i + 1 < argc ? argv[i + 1] : NULL, dst))
 			return 2;
@@ -418,7 +458,8 @@ int main(int argc, char **argv)
 	       ">= 50 000 alerts/s batched, p99 <= 200 ms for the incident list, the fleet page "
 	       "and one incident at 1 000 000 alerts and 1 000 nodes.\n");
 	snprintf(spec, sizeof(spec), "sqlite:%s/fleet.db", dir);
-	rc |= one_backend(&cfg, "SQLite", spec);
+	if (!skip_sqlite)
+		rc |= one_backend(&cfg, "SQLite", spec);
 	if (ch && ch[0]) {
 		snprintf(spec, sizeof(spec), "clickhouse:%s/vigil_bench_fleet_%d", ch,
 			 (int)getpid());

@@ -137,6 +137,22 @@ static void finish(struct vigil_cockpit *c, struct cockpit_job *list)
 	}
 }
 
+/*
+ * The alerts of the whole group asked about at once (stored already? whose incident?): on
+ * ClickHouse that is two round trips for the group instead of two per request.
+ */
+static void prefetch(struct cockpit_ctx *ctx, struct cockpit_job *list)
+{
+	struct vigil_store_prepared *p[GROUP_MAX_JOBS];
+	size_t n = 0;
+
+	for (struct cockpit_job *j = list; j && n < GROUP_MAX_JOBS; j = j->next)
+		if (j->req.route == R_WRITE && j->req.ep == EP_ALERTS && j->req.prepared)
+			p[n++] = j->req.prepared;
+	if (n > 1)
+		vigil_store__prefetch_alerts(ctx->store, p, n);
+}
+
 /* Runs a group of writes and commits them once. */
 static void write_group(struct cockpit_ctx *ctx, struct cockpit_job *list)
 {
@@ -146,6 +162,8 @@ static void write_group(struct cockpit_ctx *ctx, struct cockpit_job *list)
 	uint64_t t0 = vigil_realtime_ns();
 	struct vigil_store_stats st;
 
+	prefetch(ctx, list);
+
 	for (struct cockpit_job *j = list; j; j = j->next) {
 		cockpit_api(ctx, &j->req, &j->reply);
 		wrote |= j->req.wrote;
@@ -153,6 +171,7 @@ static void write_group(struct cockpit_ctx *ctx, struct cockpit_job *list)
 	}
 	if (wrote && !failed && vigil_store__flush(ctx->store, &err))
 		failed = true;
+	vigil_store__prefetch_alerts(ctx->store, NULL, 0); /* asked for this group only */
 	if (failed) {
 		/* nothing of the group is acknowledged: drop it all, the senders retry */
 		vigil_store__discard(ctx->store);

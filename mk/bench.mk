@@ -114,4 +114,4 @@ bench-fleet: $(BUILD)/bench/bench_fleet
 	if ch_start "$$d/ch" >/dev/null; then ch=$$CH_URL; else ch=; fi; \
 	printf '#!/bin/sh\nexec %s %s\n' "$(CURDIR)/$(BUILD)/bench/bench_fleet" "$(BENCH_FLEET_ARGS)" >"$$d/bench_fleet"; \
 	chmod +x "$$d/bench_fleet"; \
-	VIGIL_BENCH_CLICKHOUSE=$$ch bench/run "$$d/bench_fleet"
+	VIGIL_BENCH_CLICKHOUSE=$$ch VIGIL_BENCH_CLICKHOUSE_PID=$$CH_PID bench/run "$$d/bench_fleet"

@@ -53,6 +53,15 @@ int vigil_store__prepare_alerts(const struct vigil_ingest *in, struct json_t *al
 int vigil_store__put_prepared(struct vigil_store *s, struct vigil_store_prepared *p,
 			      struct vigil_item_result *res);
 void vigil_store_prepared__free(struct vigil_store_prepared *p);
+/*
+ * Before put_prepared of several requests (the cockpit's writer group): asks the store once
+ * which of their alerts are stored already and who owns their incidents, so each put_prepared
+ * after it needs no round trip of its own (a remote store: ClickHouse; a local one ignores
+ * this). n = 0 forgets what was asked; so do flush and discard. Errors are not returned: each
+ * put_prepared then asks for itself.
+ */
+void vigil_store__prefetch_alerts(struct vigil_store *s, struct vigil_store_prepared *const *p,
+				  size_t n);
 /* Queues one incident report (completed in place: node; received time). res: one entry. */
 int vigil_store__ingest_report(struct vigil_store *s, const struct vigil_ingest *in,
 			       struct json_t *report, struct vigil_item_result *res);

@@ -20,6 +20,10 @@ struct ch {
 	size_t nrows[T__MAX];
 	char batch[T__MAX][33];
 	json_t *queued_keys[T__MAX]; /* PUT_IGNORE tables: keys queued and not yet flushed */
+	/* prefetched for the writer's group (ch_prefetch): the keys asked, those stored */
+	json_t *pf_asked, *pf_stored;
+	enum store_table_id pf_table;
+	json_t *taken; /* incident ids taken over from another node: its report rows to delete */
 	uint64_t seq;
 	uint64_t next_replay_ns;
 	uint64_t backoff_ns;
@@ -46,6 +50,9 @@ int ch_query(struct vigil_store *s, const char *sql, const struct store_arg *arg
 	     json_t **ret, struct vigil_error *err);
 
 int ch_create_schema(struct vigil_store *s, struct vigil_error *err);
+
+/* Deletes the report rows of the incidents in c->taken (clickhouse_taken.c). */
+int ch_drop_taken(struct vigil_store *s);
 
 /* The spool: batches kept on disk while the server is down, replayed in order. */
 uint64_t ch_spool_bytes(const char *dir);

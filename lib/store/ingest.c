@@ -296,10 +296,12 @@ int vigil_store__prepare_alerts(const struct vigil_ingest *in, json_t *alerts,
 /*
  * The owners of the incidents p's rows name. true (res filled, nothing to store) when a row
  * names another node's incident; *taken: the ids derived for this node that another node
- * holds (their placeholders replace what is there).
+ * holds (their placeholders replace what is there); *mine: the ids this node holds already
+ * (they need no placeholder).
  */
 static int foreign_named(struct vigil_store *s, struct vigil_store_prepared *p,
-			 struct vigil_item_result *res, bool *refused, json_t **taken)
+			 struct vigil_item_result *res, bool *refused, json_t **taken,
+			 json_t **mine)
 {
 	json_t *ids = json_deep_copy(p->named), *owners = NULL, *row;
 	const char *k;
@@ -309,7 +311,8 @@ static int foreign_named(struct vigil_store *s, struct vigil_store_prepared *p,
 
 	*refused = false;
 	*taken = json_object();
-	if (!ids || !*taken || json_object_update(ids, p->loose)) {
+	*mine = json_object();
+	if (!ids || !*taken || !*mine || json_object_update(ids, p->loose)) {
 		json_decref(ids);
 		return -ENOMEM;
 	}
@@ -335,6 +338,11 @@ static int foreign_named(struct vigil_store *s, struct vigil_store_prepared *p,
 		if (vigil_store__foreign_owner(owners, k, p->node))
 			json_object_set_new(*taken, k, json_true());
 	}
+	json_object_foreach(owners, k, v)
+	{
+		if (!strcmp(json_string_value(v) ?: "", p->node))
+			json_object_set_new(*mine, k, json_true());
+	}
 	json_decref(owners);
 	return 0;
 }
@@ -345,7 +353,7 @@ int vigil_store__put_prepared(struct vigil_store *s, struct vigil_store_prepared
 	size_t n = json_array_size(p->rows);
 	bool *dup = calloc(n + 1, sizeof(*dup));
 	struct put_opts o = { .dup = dup }, absent = { .if_absent = true };
-	json_t *taken = NULL;
+	json_t *taken = NULL, *mine = NULL;
 	bool refused = false;
 	int rc = 0;
 
@@ -354,7 +362,7 @@ int vigil_store__put_prepared(struct vigil_store *s, struct vigil_store_prepared
 	if (s->opts.read_only)
 		rc = -EROFS;
 	if (!rc && n && p->node)
-		rc = foreign_named(s, p, res, &refused, &taken);
+		rc = foreign_named(s, p, res, &refused, &taken, &mine);
 	if (!rc && refused) { /* the whole call: nothing of it stored */
 		for (size_t i = 0; i < n; i++)
 			if (!res[p->item_of[i]].status) {
@@ -363,6 +371,7 @@ int vigil_store__put_prepared(struct vigil_store *s, struct vigil_store_prepared
 					 "not stored: another item names another node's incident");
 			}
 		json_decref(taken);
+		json_decref(mine);
 		free(dup);
 		return 0;
 	}
@@ -389,7 +398,9 @@ int vigil_store__put_prepared(struct vigil_store *s, struct vigil_store_prepared
 		{
 			const char *id = json_string_value(json_object_get(ph, "incident_id"));
 
-			if (!json_object_get(fresh, id))
+			/* a stored row of this node's stays: a placeholder would only be one more
+			 * row (ClickHouse writes it, to be collapsed behind the stored one) */
+			if (!json_object_get(fresh, id) || json_object_get(mine, id))
 				continue;
 			if (json_object_get(taken, id))
 				rc = rc ? rc : store_take_incident(s, ph, p->now_ns);
@@ -407,8 +418,39 @@ int vigil_store__put_prepared(struct vigil_store *s, struct vigil_store_prepared
 		json_decref(want);
 	}
 	json_decref(taken);
+	json_decref(mine);
 	free(dup);
 	return rc;
+}
+
+void vigil_store__prefetch_alerts(struct vigil_store *s, struct vigil_store_prepared *const *p,
+				  size_t n)
+{
+	json_t *ids, *rows;
+	bool ok = true;
+
+	if (!s || !s->ops->prefetch)
+		return;
+	json_decref(s->owners);
+	s->owners = NULL;
+	s->ops->prefetch(s, T_ALERTS, NULL);
+	if (!n || s->opts.read_only)
+		return;
+	ids = json_object();
+	rows = json_array();
+	for (size_t i = 0; ok && ids && rows && i < n; i++) {
+		if (!p[i])
+			continue;
+		if (p[i]->node)
+			ok = !json_object_update(ids, p[i]->named) &&
+			     !json_object_update(ids, p[i]->loose);
+		ok = ok && !json_array_extend(rows, p[i]->rows);
+	}
+	/* what fails here is asked again by each put_prepared */
+	if (ok && ids && rows && (!json_object_size(ids) || !store_prefetch_owners(s, ids)))
+		s->ops->prefetch(s, T_ALERTS, rows);
+	json_decref(ids);
+	json_decref(rows);
 }
 
 int vigil_store__ingest_alerts(struct vigil_store *s, const struct vigil_ingest *in, json_t *alerts,

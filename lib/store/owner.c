@@ -64,6 +64,14 @@ int vigil_store__incident_nodes(struct vigil_store *s, const json_t *ids, json_t
 		return -ENOMEM;
 	json_object_foreach((json_t *)ids, k, v)
 	{
+		/* asked already for the writer's whole group (prefetch): no round trip */
+		const json_t *known = s->owners ? json_object_get(s->owners, k) : NULL;
+
+		if (known) {
+			if (json_is_string(known) && json_object_set(out, k, (json_t *)known))
+				rc = -ENOMEM;
+			continue;
+		}
 		chunk[n++] = k;
 		if (n == OWNER_CHUNK && !rc) {
 			rc = owners_chunk(s, chunk, n, out);
@@ -80,6 +88,31 @@ int vigil_store__incident_nodes(struct vigil_store *s, const json_t *ids, json_t
 	return 0;
 }
 
+int store_prefetch_owners(struct vigil_store *s, const json_t *ids)
+{
+	json_t *owners = NULL, *v;
+	const char *k;
+	int rc;
+
+	json_decref(s->owners);
+	s->owners = NULL;
+	rc = vigil_store__incident_nodes(s, ids, &owners);
+	if (rc)
+		return rc;
+	/* an id asked and not found is known too: stored by nobody */
+	json_object_foreach((json_t *)ids, k, v)
+	{
+		if (!json_object_get(owners, k) && json_object_set_new(owners, k, json_null()))
+			rc = -ENOMEM;
+	}
+	if (rc) {
+		json_decref(owners);
+		return rc;
+	}
+	s->owners = owners;
+	return 0;
+}
+
 const char *vigil_store__foreign_owner(const json_t *owners, const char *id, const char *node)
 {
 	const char *owner = json_string_value(json_object_get(owners, id));
@@ -90,12 +123,12 @@ const char *vigil_store__foreign_owner(const json_t *owners, const char *id, con
 int store_take_incident(struct vigil_store *s, json_t *placeholder, uint64_t now_ns)
 {
 	const char *id = json_string_value(json_object_get(placeholder, "incident_id"));
-	struct put_opts o = { .replace_owner = id };
+	struct put_opts o = { .replace_owner = id, .taken = true };
 	json_t *none = json_array(), *one = json_array();
 	int rc = none && one ? 0 : -ENOMEM;
 
-	/* the other node's report rows go (SQLite deletes them; on ClickHouse they stay behind
-	 * the newer incident row, see docs/SECURITY.md), its alerts stay, marked with its name */
+	/* the other node's report rows go (SQLite deletes them now; ClickHouse once the flush
+	 * stored the new incident row, clickhouse_taken.c), its alerts stay, marked with its name */
 	for (int t = T_REPORT_FIRST; !rc && t <= T_REPORT_LAST; t++)
 		if (t != T_ALERTS)
 			rc = s->ops->put_rows(s, (enum store_table_id)t, none, &o);

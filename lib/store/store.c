@@ -95,6 +95,7 @@ void vigil_store__free(struct vigil_store *s)
 		s->ops->flush(s, NULL);
 	s->ops->close(s);
 	json_decref(s->wl_cache);
+	json_decref(s->owners);
 	free(s);
 }
 
@@ -154,6 +155,7 @@ int vigil_store__flush(struct vigil_store *s, struct vigil_error *err)
 		return -EINVAL;
 	if (s->opts.read_only)
 		return 0;
+	vigil_store__prefetch_alerts(s, NULL, 0);
 	return s->ops->flush(s, err);
 }
 
@@ -161,6 +163,7 @@ void vigil_store__discard(struct vigil_store *s)
 {
 	if (!s || s->opts.read_only)
 		return;
+	vigil_store__prefetch_alerts(s, NULL, 0);
 	s->ops->discard(s);
 	/* the workload rows it remembers writing may be among what was dropped */
 	json_object_clear(s->wl_cache);

@@ -152,6 +152,9 @@ struct put_opts {
 	/* first delete (SQLite) or supersede (ClickHouse: readers take the newest version) the
 	 * rows whose owner key (first column) is this */
 	const char *replace_owner;
+	/* with replace_owner: the rows it has are another node's, taken over (owner.c): gone for
+	 * good, not only superseded (ClickHouse deletes them after the flush) */
+	bool taken;
 	/* PUT_IGNORE tables: one entry per row, set when the row's key was stored or queued
 	 * already (the row is dropped) */
 	bool *dup;
@@ -172,6 +175,10 @@ struct store_ops {
 	int (*query)(struct vigil_store *s, const char *sql, const struct store_arg *args,
 		     size_t nargs, json_t **ret, struct vigil_error *err);
 	void (*close)(struct vigil_store *s);
+	/* Looks up at once which rows (an array, of table t) are stored already, for the put_rows
+	 * calls that follow (vigil_store__prefetch_alerts); rows NULL forgets. NULL: the
+	 * backend's own lookups are cheap. */
+	int (*prefetch)(struct vigil_store *s, enum store_table_id t, const json_t *rows);
 	/* Marks the incidents (the keys of ids) as arrived now (received_ns), so retention
 	 * judges an incident by its last arrival. NULL: the backend has no retention. */
 	int (*touch)(struct vigil_store *s, const json_t *ids, uint64_t now_ns);
@@ -183,7 +190,11 @@ struct vigil_store {
 	struct vigil_store_stats stats;
 	void *be;	  /* backend state */
 	json_t *wl_cache; /* node -> [digest, version] of the workload rows it wrote last */
+	json_t *owners;	  /* prefetched: incident id -> its node, or null (none stored) */
 };
+
+/* Fills s->owners for the incident ids (the keys of ids) in one lookup (owner.c). */
+int store_prefetch_owners(struct vigil_store *s, const json_t *ids);
 
 int store_sqlite_open(struct vigil_store *s, const char *path, struct vigil_error *err);
 int store_clickhouse_open(struct vigil_store *s, const char *url, struct vigil_error *err);
