@@ -32,7 +32,11 @@ VERSION := $(shell git describe --always --dirty 2>/dev/null || echo 0.1.0)
 
 PKGS := libbpf yaml-0.1 libcrypto libssl libcurl sqlite3 libmicrohttpd jansson
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lelf -lz -lpthread -lm
+# libcurl and libmicrohttpd (and libssl, which only libcurl uses) are not linked: they are
+# loaded at their first use (lib/util/lazylib.h), so an agent that needs neither never maps them.
+LAZY_PKGS := libcurl libmicrohttpd libssl
+PKG_LIBS := $(shell pkg-config --libs $(filter-out $(LAZY_PKGS),$(PKGS)) 2>/dev/null) -lelf -lz \
+	-lpthread -lm -ldl
 
 WARN := -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes -Wvla -Wformat=2 \
 	-Wimplicit-fallthrough -Wshadow -Wno-unused-parameter

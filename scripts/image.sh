@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make image`: an OCI image of Vigil (agent and cockpit) built offline with podman from what this
 # machine has: FROM scratch, plus build/vigil (debug info stripped), the shared libraries it
-# loads (as ldd resolves them here), the dynamic loader, CA certificates (HTTPS sinks), and a
+# loads (as ldd resolves them here, and those it loads at their first use), the dynamic loader, CA certificates (HTTPS sinks), and a
 # passwd/group with an unprivileged user (65532) that the image runs as by default. The agent's
 # DaemonSet runs it as root and privileged (eBPF); the cockpit runs as 65532.
 #
@@ -30,8 +30,21 @@ chmod 1777 "$root/tmp"
 
 objcopy --strip-debug "$bin" "$root/usr/local/bin/vigil"
 
-# Every library the binary loads, at the path the loader looks for it (symlinks resolved).
-libs=$(ldd "$bin" | awk '/=> \// { print $3 } /^\t\/[^ ]+ \(/ { print $1 }')
+# Every library the binary loads, at the path the loader looks for it (symlinks resolved): those
+# it links, and those it loads at their first use (libcurl, libmicrohttpd: the *_SONAME of
+# lib/util/lazy_*.c) with all of theirs.
+lazy=$(sed -n 's/^#define [A-Z]*_SONAME "\(.*\)"/\1/p' "$(dirname "$0")"/../lib/util/lazy_*.c)
+[ -n "$lazy" ] || die "no lazily loaded library named in lib/util/lazy_*.c"
+lazy_paths=
+for so in $lazy; do
+	p=$(ldconfig -p | awk -v so="$so" '$1 == so && /x86-64|x86_64|AArch64|aarch64/ { print $NF; exit }')
+	[ -n "$p" ] || p=$(ldconfig -p | awk -v so="$so" '$1 == so { print $NF; exit }')
+	[ -n "$p" ] || die "$so (loaded at its first use) is not installed"
+	lazy_paths="$lazy_paths $p"
+done
+# shellcheck disable=SC2086 # one path per word
+libs=$({ ldd "$bin"; for p in $lazy_paths; do echo "	$p (0)"; ldd "$p"; done; } |
+	awk '/=> \// { print $3 } /^\t\/[^ ]+ \(/ { print $1 }' | sort -u)
 [ -n "$libs" ] || die "ldd found no libraries in $bin (a static build needs no libraries: fine)"
 for lib in $libs; do
 	mkdir -p "$root$(dirname "$lib")"

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
 
 #include <bpf/libbpf.h>
 
@@ -91,6 +92,27 @@ static void add_hook(struct vigil_sensor *s, const char *name, struct bpf_progra
 	vigil_strlcpy(h->state, "not attached", sizeof(h->state));
 }
 
+/*
+ * The BPF object is embedded in the binary's read-only data (0.8 MiB) and read in full when it
+ * is opened; libbpf copies what it keeps (programs, BTF), and after the load nothing reads
+ * those pages again, yet they stay in the agent's page tables and RSS for its whole life.
+ * MADV_PAGEOUT reclaims them (clean file pages: dropped unless another process maps them, read
+ * again from the binary if anything ever touches them); before Linux 5.4, MADV_DONTNEED only
+ * unmaps them, leaving the kernel to reclaim the page cache.
+ */
+static void release_object_image(void)
+{
+	size_t sz = 0;
+	uintptr_t b = (uintptr_t)vigil_bpf__elf_bytes(&sz);
+	uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uintptr_t lo = (b + pg - 1) & ~(pg - 1), hi = (b + sz) & ~(pg - 1);
+
+	if (hi <= lo)
+		return;
+	if (madvise((void *)lo, hi - lo, MADV_PAGEOUT) && errno == EINVAL)
+		(void)madvise((void *)lo, hi - lo, MADV_DONTNEED);
+}
+
 int sensor_load_programs(struct vigil_sensor *s, bool raw, struct vigil_error *err)
 {
 	static const char *const tps[] = {
@@ -159,6 +181,7 @@ int sensor_load_programs(struct vigil_sensor *s, bool raw, struct vigil_error *e
 	r = sensor_load_in_child(s);
 	if (r)
 		return sensor_open_error(r, err);
+	release_object_image();
 	return 0;
 }
 
