@@ -367,6 +367,7 @@ static const struct store_dialect sqlite_dialect = {
 	.ci_contains = { "instr(lower(", "), lower(?)) > 0" },
 	.array_has = { "instr(", ", json_quote(?)) > 0" },
 	.sets_replaced = true,
+	.minute_counts = true,
 };
 
 /* An alert stored into an incident is an arrival of that incident: retention counts from it. */
