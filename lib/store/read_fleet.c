@@ -122,6 +122,14 @@ static json_t *node_entry(const char *name, const json_t *r, const char *cred, j
 		json_integer_value(json_object_get(r, "workloads")), "alerts_1h", a1h, "credential",
 		cred);
 
+	/* the node's clock against the cockpit's when its last heartbeat arrived: a clock set
+	 * back (alerts that sort below the newest) shows, give or take the transfer time */
+	if (e && last && json_integer_value(json_object_get(r, "time_ns")) > 0)
+		json_object_set_new(
+			e, "clock_offset_ms",
+			json_integer((json_integer_value(json_object_get(r, "time_ns")) -
+				      (json_int_t)last) /
+				     1000000));
 	if (e && full) {
 		json_t *hb = json_loads(json_string_value(json_object_get(r, "heartbeat")) ?: "", 0,
 					NULL);
@@ -149,7 +157,7 @@ int vigil_store__nodes(struct vigil_store *s, const struct vigil_query *f, json_
 	/* the list leaves each node's last heartbeat out (a kilobyte or more per node) */
 	sql_add(q, "SELECT %s FROM nodes%s",
 		f->node ? "*"
-			: "node, last_seen_ns, interval_s, agent_version, kernel, uptime_s, "
+			: "node, last_seen_ns, time_ns, interval_s, agent_version, kernel, uptime_s, "
 			  "drops, sink_failures, spool_dropped, workloads",
 		d->final);
 	if (f->node) {
