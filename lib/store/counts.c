@@ -96,7 +96,7 @@ json_t *store_alerts_by_node(struct vigil_store *s, uint64_t since_ns, const cha
 		goto fail;
 	if (!(q = new_sql()))
 		goto fail;
-	/* "+node": the range on the key (minute, node), not a walk of the node index */
+	/* "+node": a range of the index by minute, not a walk of the whole key (node, minute) */
 	sql_add(q, "SELECT node, sum(n) AS n FROM alert_minutes WHERE minute >= ?");
 	sql_arg(q, ARG_I(minute));
 	if (node) {
