@@ -31,10 +31,8 @@ static void nodes(struct cockpit_ctx *ctx, struct cockpit_req *req, const char *
 	if (vigil_store__nodes(ctx->store, &f, &list, &err))
 		return cockpit_store_error(r, &err, "nodes");
 	r->status = 200;
-	if (!name) {
-		r->body = json_pack("{s:o}", "nodes", list);
-		return;
-	}
+	if (!name)
+		return cockpit_nodes_page(req, &f, list, r);
 	node = json_incref(json_array_get(list, 0));
 	json_decref(list);
 	if (!node)

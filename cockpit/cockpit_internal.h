@@ -164,15 +164,19 @@ void cockpit_reply_error(struct cockpit_reply *r, unsigned status, const char *f
 void cockpit_health(struct vigil_cockpit *c, bool full, struct cockpit_reply *r);
 
 /* api_ingest.c, api_read.c, api_fleet.c */
+struct vigil_query;
 void cockpit_ingest(struct cockpit_ctx *ctx, struct cockpit_req *req, struct cockpit_reply *r);
 bool cockpit_ingest_prepare(struct cockpit_ctx *ctx, struct cockpit_req *req,
 			    struct cockpit_reply *r);
 void cockpit_enroll(struct cockpit_ctx *ctx, struct cockpit_req *req, struct cockpit_reply *r);
 void cockpit_read(struct cockpit_ctx *ctx, struct cockpit_req *req, struct cockpit_reply *r);
 void cockpit_read_fleet(struct cockpit_ctx *ctx, struct cockpit_req *req, struct cockpit_reply *r);
+/* api_nodes.c: answers one page of all (every node by name, stolen) after the status, sort,
+ * offset and limit arguments, with the fleet's summary. */
+void cockpit_nodes_page(struct cockpit_req *req, const struct vigil_query *f, json_t *all,
+			struct cockpit_reply *r);
 /* A query argument, or NULL. */
 const char *cockpit_arg(const struct cockpit_req *req, const char *name);
-struct vigil_query;
 struct vigil_error;
 /* Fills f from the request's arguments (node, workload, namespace, rule, incident, kind, q,
  * limit, since, until); false with r answered (400) when one is malformed. */

@@ -40,15 +40,23 @@ function commonVersion(nodes) {
   return best;
 }
 
-function nodeTable(route, nodes, f, sort) {
+// The node's clock against the cockpit's at its last heartbeat (a clock set back shows).
+function clockCell(n) {
+  if (n.clock_offset_ms === undefined || n.clock_offset_ms === null) return dim('–');
+  const s = Math.round(Number(n.clock_offset_ms) / 1000);
+  const text = s === 0 ? '0 s' : (s > 0 ? '+' : '−') + fmtDuration(Math.abs(s));
+  if (Math.abs(s) < 30) return dim(text);
+  return h('span', { class: 'warn', title: "this node's clock is " + (s < 0 ? 'behind' : 'ahead of') + " the cockpit's" }, text);
+}
+
+// One page of nodes as the cockpit sorted and filtered them; total: how many match.
+function nodeTable(route, nodes, total, common, f, sort) {
   const page = pageOf(route);
-  const common = commonVersion(nodes);
-  const shown = nodes.slice((page - 1) * PAGE, page * PAGE);
   const sortHead = (label, key, cls) => ({
     label: h('a', { href: href('fleet', { ...f, sort: key, page: '' }), class: sort === key ? 'sorted' : '' }, label),
     cls,
   });
-  const rows = shown.map((n) => ({
+  const rows = nodes.map((n) => ({
     cls: 'node-row ' + (n.status || ''),
     data: { node: n.name },
     onclick: () => { location.hash = href(['nodes', n.name]); },
@@ -57,34 +65,44 @@ function nodeTable(route, nodes, f, sort) {
       h('span', { class: n.version && n.version !== common ? 'warn' : '', title: n.version !== common ? 'most nodes run ' + common : '' }, n.version || ''),
       dim(n.kernel || ''), when(timeMs(n)), timeMs(n) && n.uptime_s !== undefined ? fmtDuration(n.uptime_s) : dim('–'),
       link(num(n.workloads), 'workloads', { node: n.name }), count(n.alerts_1h, 'alerting'),
-      count(health(n).drops), count(health(n).sink_failures), count(health(n).spool_dropped)],
+      count(health(n).drops), count(health(n).sink_failures), count(health(n).spool_dropped), clockCell(n)],
   }));
   const none = f.q || f.status ? empty('No node matches', 'clear the filter to see every node')
     : empty('No node has reported yet', 'enrol agents with a join token (vigil cockpit join-token) and the cockpit: section of their config; each sends a heartbeat every 10 s (docs/AGENT.md)');
-  return [pager(route, { items: shown, total: nodes.length, exact: true }, page, PAGE),
+  return [pager(route, { items: nodes, total, exact: true }, page, PAGE),
     table([{ label: 'status', cls: 'narrow' }, sortHead('node', 'name'), sortHead('agent', 'version'), 'kernel',
       sortHead('last heartbeat', 'seen'), 'uptime', sortHead('workloads', 'workloads', 'num'), sortHead('alerts 1 h', 'alerts', 'num'),
-      sortHead('drops', 'drops', 'num'), { label: 'sink failures', cls: 'num' }, { label: 'spool dropped', cls: 'num' }],
+      sortHead('drops', 'drops', 'num'), { label: 'sink failures', cls: 'num' }, { label: 'spool dropped', cls: 'num' },
+      { label: 'clock', cls: 'num' }],
     rows, none, 'grid nodes')];
 }
 
-function statusFilter(f, all) {
-  const n = (s) => all.filter((x) => !s || x.status === s).length;
+// The fleet's totals from a node list (a cockpit that answers no summary: every node).
+function summaryOf(all) {
+  const by = (s) => all.filter((n) => n.status === s).length;
+  const sum = (fn) => all.reduce((a, n) => a + Number(fn(n) || 0), 0);
+  return {
+    nodes: all.length, online: by('online'), stale: by('stale'), offline: by('offline'),
+    workloads: sum((n) => n.workloads), alerts_1h: sum((n) => n.alerts_1h),
+    unhealthy: all.filter((n) => troubles(n) > 0).length, version: commonVersion(all),
+  };
+}
+
+function statusFilter(f, sum) {
+  const n = (s) => (s ? Number(sum[s] || 0) : Number(sum.nodes || 0));
   return h('span', { class: 'seg' }, [['', 'all'], ['online', 'online'], ['stale', 'stale'], ['offline', 'offline']].map(([s, label]) =>
     h('a', { href: href('fleet', { ...f, status: s, page: '' }), class: (f.status || '') === s ? 'on' : '' }, label + ' ' + num(n(s)))));
 }
 
-function tiles(all) {
-  const by = (s) => all.filter((n) => n.status === s).length;
-  const sum = (fn) => all.reduce((a, n) => a + Number(fn(n) || 0), 0);
-  const unhealthy = all.filter((n) => troubles(n) > 0).length;
+function tiles(sum) {
+  const v = (k) => Number(sum[k] || 0);
   return h('div', { class: 'tiles' },
-    tile('nodes online', num(by('online')), 'of ' + num(all.length), 'ok'),
-    tile('stale', num(by('stale')), 'no heartbeat for 20 s', by('stale') ? 'warn' : ''),
-    tile('offline', num(by('offline')), 'no heartbeat for 5 min', by('offline') ? 'bad' : ''),
-    tile('workloads', num(sum((n) => n.workloads)), 'watched on these nodes'),
-    tile('alerts, last hour', num(sum((n) => n.alerts_1h)), 'from every node', sum((n) => n.alerts_1h) ? 'bad' : ''),
-    tile('nodes losing data', num(unhealthy), 'sensor drops, sink failures, spool', unhealthy ? 'warn' : ''));
+    tile('nodes online', num(v('online')), 'of ' + num(v('nodes')), 'ok'),
+    tile('stale', num(v('stale')), 'no heartbeat for 20 s', v('stale') ? 'warn' : ''),
+    tile('offline', num(v('offline')), 'no heartbeat for 5 min', v('offline') ? 'bad' : ''),
+    tile('workloads', num(v('workloads')), 'watched on these nodes'),
+    tile('alerts, last hour', num(v('alerts_1h')), 'from every node', v('alerts_1h') ? 'bad' : ''),
+    tile('nodes losing data', num(v('unhealthy')), 'sensor drops, sink failures, spool', v('unhealthy') ? 'warn' : ''));
 }
 
 export function render(root, route) {
@@ -111,20 +129,30 @@ export function render(root, route) {
 
   async function loadNow() {
     try {
-      const res = await optional('/api/v1/nodes', { limit: 10000 }); // a fleet page needs them all: tiles count them
+      // one page, sorted and filtered by the cockpit, and the fleet's totals for the tiles
+      const route = { path: ['fleet'], query: new URLSearchParams(location.hash.split('?')[1] || '') };
+      const page = pageOf(route);
+      const res = await optional('/api/v1/nodes', { limit: PAGE, offset: (page - 1) * PAGE, sort, status: f.status, q: f.q });
       if (!alive) return;
       if (!res) {
         fill(tileBox);
         fill(nodeBox, empty('This cockpit does not list nodes', 'needs GET /api/v1/nodes (cockpit v2)'));
         return;
       }
-      const all = res.nodes || [];
-      const q = (f.q || '').toLowerCase();
-      const nodes = all.filter((n) => (!f.status || n.status === f.status) &&
-        (!q || [n.name, n.version, n.kernel, n.status].join(' ').toLowerCase().includes(q))).sort(SORTS[sort]);
-      fill(tileBox, tiles(all));
-      fill(root.querySelector('#status-filter'), statusFilter(f, all));
-      fill(nodeBox, ...nodeTable({ path: ['fleet'], query: new URLSearchParams(location.hash.split('?')[1] || '') }, nodes, f, sort));
+      let nodes = res.nodes || [];
+      let sum = res.summary;
+      let total = res.total;
+      if (!sum) { // an older cockpit: every node, filtered, sorted and paged here
+        const q = (f.q || '').toLowerCase();
+        sum = summaryOf(nodes);
+        nodes = nodes.filter((n) => (!f.status || n.status === f.status) &&
+          (!q || [n.name, n.version, n.kernel, n.status].join(' ').toLowerCase().includes(q))).sort(SORTS[sort]);
+        total = nodes.length;
+        nodes = nodes.slice((page - 1) * PAGE, page * PAGE);
+      }
+      fill(tileBox, tiles(sum));
+      fill(root.querySelector('#status-filter'), statusFilter(f, sum));
+      fill(nodeBox, ...nodeTable(route, nodes, total, sum.version, f, sort));
     } catch (e) {
       if (alive) fill(nodeBox, errorBox(e));
     }
@@ -141,8 +169,7 @@ export function render(root, route) {
   load();
   loadIncidents();
   rate.update();
-  // Nodes report every 10 s: the node list (every node, for the tiles) is fetched every third
-  // refresh, not every 5 s.
+  // Nodes report every 10 s: the node list is fetched every third refresh, not every 5 s.
   let ticks = 0;
   return {
     refresh() { if (++ticks % 3 === 0) load(); loadIncidents(); rate.update(); },

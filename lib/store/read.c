@@ -3,7 +3,7 @@
  * The incident and alert queries of the cockpit: lists with filters, newest first, and alert
  * counts over time. One SQL text for both backends (query.c); what a list shows of an
  * incident's alerts (count, rules, window) is counted from the alerts table, so an incident
- * that grows by single alerts never has its row rewritten.
+ * that grows by single alerts never has its row rewritten. Counts over time: counts.c.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -16,7 +16,6 @@
 #define DEFAULT_INCIDENTS 100
 #define DEFAULT_ALERTS	  100
 #define MAX_LIMIT	  10000
-#define MAX_BUCKETS	  2000
 
 static size_t limit_of(const struct vigil_query *f, size_t def)
 {
@@ -400,83 +399,6 @@ int vigil_store__alerts(struct vigil_store *s, const struct vigil_query *f, json
 		json_decref(out);
 		return rc;
 	}
-	*ret = out;
-	return 0;
-}
-
-int vigil_store__alert_counts(struct vigil_store *s, const struct vigil_query *f,
-			      uint64_t bucket_ns, json_t **ret, struct vigil_error *err)
-{
-	const struct store_dialect *d;
-	struct store_sql *q;
-	uint64_t nb;
-	json_t *rows = NULL, *out, *row;
-	char bexpr[96];
-	size_t i;
-	int rc;
-
-	if (!s || !f || !ret || !bucket_ns || f->until_ns <= f->since_ns)
-		return -EINVAL;
-	nb = (f->until_ns - f->since_ns + bucket_ns - 1) / bucket_ns;
-	if (nb > MAX_BUCKETS)
-		return vigil_error__set(err, -E2BIG, "", 0, 0, "%llu buckets (at most %d)",
-					(unsigned long long)nb, MAX_BUCKETS);
-	d = s->ops->dialect;
-	q = malloc(sizeof(*q));
-	if (!q)
-		return -ENOMEM;
-	sql_init(q);
-	snprintf(bexpr, sizeof(bexpr), "%s%s%s%s%s", d->idiv[0], "time_ns - ?", d->idiv[1], "?",
-		 d->idiv[2]);
-	/* by severity too (the page stacks them): high >= 8, mid >= 4, low */
-	sql_add(q,
-		"SELECT %s AS b, %s AS n, sum(CASE WHEN severity >= 8 THEN 1 ELSE 0 END) AS high, "
-		"sum(CASE WHEN severity >= 4 AND severity < 8 THEN 1 ELSE 0 END) AS mid "
-		"FROM alerts WHERE time_ns >= ? AND time_ns < ?",
-		bexpr, d->count_alerts);
-	sql_arg(q, ARG_I(f->since_ns));
-	sql_arg(q, ARG_I(bucket_ns));
-	sql_arg(q, ARG_I(f->since_ns));
-	sql_arg(q, ARG_I(f->until_ns));
-	if (f->node) {
-		sql_add(q, " AND node = ?");
-		sql_arg(q, ARG_S(f->node));
-	}
-	if (f->rule) {
-		sql_add(q, " AND rule_id = ?");
-		sql_arg(q, ARG_S(f->rule));
-	}
-	sql_add(q, " GROUP BY b");
-	rc = sql_run(s, q, &rows, err);
-	sql_release(q);
-	free(q);
-	if (rc)
-		return rc;
-	out = json_array();
-	for (uint64_t b = 0; out && b < nb; b++)
-		json_array_append_new(out, json_pack("{s:I, s:i, s:i, s:i, s:i}", "t_ns",
-						     (json_int_t)(f->since_ns + b * bucket_ns),
-						     "count", 0, "high", 0, "mid", 0, "low", 0));
-	json_array_foreach(rows, i, row)
-	{
-		json_int_t b = json_integer_value(json_object_get(row, "b"));
-
-		if (b >= 0 && (uint64_t)b < nb) {
-			json_t *e = json_array_get(out, (size_t)b);
-			json_int_t n = json_integer_value(json_object_get(row, "n"));
-			json_int_t hi = json_integer_value(json_object_get(row, "high"));
-			json_int_t mid = json_integer_value(json_object_get(row, "mid"));
-
-			json_object_set_new(e, "count", json_integer(n));
-			json_object_set_new(e, "high", json_integer(hi));
-			json_object_set_new(e, "mid", json_integer(mid));
-			json_object_set_new(e, "low",
-					    json_integer(n - hi - mid > 0 ? n - hi - mid : 0));
-		}
-	}
-	json_decref(rows);
-	if (!out)
-		return -ENOMEM;
 	*ret = out;
 	return 0;
 }

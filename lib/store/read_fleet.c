@@ -38,9 +38,8 @@ static struct store_sql *new_sql(void)
 	return q;
 }
 
-/* "node" -> count of alerts since since_ns, per node (or per node\x1fworkload). */
-static json_t *alert_counts_by(struct vigil_store *s, uint64_t since_ns, bool per_workload,
-			       const char *node)
+/* "node\x1fworkload id" and "node\x1fworkload name" -> count of alerts since since_ns. */
+static json_t *workload_alert_counts(struct vigil_store *s, uint64_t since_ns, const char *node)
 {
 	const struct store_dialect *d = s->ops->dialect;
 	struct store_sql *q = new_sql();
@@ -51,14 +50,15 @@ static json_t *alert_counts_by(struct vigil_store *s, uint64_t since_ns, bool pe
 		free(q);
 		return map;
 	}
-	sql_add(q, "SELECT node%s, %s AS n FROM alerts WHERE time_ns >= ?",
-		per_workload ? ", workload_id, workload_name" : "", d->count_alerts);
+	sql_add(q,
+		"SELECT node, workload_id, workload_name, %s AS n FROM alerts WHERE time_ns >= ?",
+		d->count_alerts);
 	sql_arg(q, ARG_I(since_ns));
 	if (node) {
 		sql_add(q, " AND node = ?");
 		sql_arg(q, ARG_S(node));
 	}
-	sql_add(q, " GROUP BY node%s", per_workload ? ", workload_id, workload_name" : "");
+	sql_add(q, " GROUP BY node, workload_id, workload_name");
 	if (run(s, q, &rows, NULL))
 		return map;
 	json_array_foreach(rows, i, row)
@@ -66,10 +66,6 @@ static json_t *alert_counts_by(struct vigil_store *s, uint64_t since_ns, bool pe
 		char key[1024];
 		const char *n = json_string_value(json_object_get(row, "node")) ?: "";
 
-		if (!per_workload) {
-			json_object_set(map, n, json_object_get(row, "n"));
-			continue;
-		}
 		/* a workload is found by its id, or by its name when the alert had no id */
 		snprintf(key, sizeof(key), "%s\x1f%s", n,
 			 json_string_value(json_object_get(row, "workload_id")) ?: "");
@@ -126,6 +122,14 @@ static json_t *node_entry(const char *name, const json_t *r, const char *cred, j
 		json_integer_value(json_object_get(r, "workloads")), "alerts_1h", a1h, "credential",
 		cred);
 
+	/* the node's clock against the cockpit's when its last heartbeat arrived: a clock set
+	 * back (alerts that sort below the newest) shows, give or take the transfer time */
+	if (e && last && json_integer_value(json_object_get(r, "time_ns")) > 0)
+		json_object_set_new(
+			e, "clock_offset_ms",
+			json_integer((json_integer_value(json_object_get(r, "time_ns")) -
+				      (json_int_t)last) /
+				     1000000));
 	if (e && full) {
 		json_t *hb = json_loads(json_string_value(json_object_get(r, "heartbeat")) ?: "", 0,
 					NULL);
@@ -150,7 +154,12 @@ int vigil_store__nodes(struct vigil_store *s, const struct vigil_query *f, json_
 	d = s->ops->dialect;
 	if (!(q = new_sql()))
 		return -ENOMEM;
-	sql_add(q, "SELECT * FROM nodes%s", d->final);
+	/* the list leaves each node's last heartbeat out (a kilobyte or more per node) */
+	sql_add(q, "SELECT %s FROM nodes%s",
+		f->node ? "*"
+			: "node, last_seen_ns, time_ns, interval_s, agent_version, kernel, uptime_s, "
+			  "drops, sink_failures, spool_dropped, workloads",
+		d->final);
 	if (f->node) {
 		sql_add(q, " WHERE node = ?");
 		sql_arg(q, ARG_S(f->node));
@@ -189,7 +198,7 @@ int vigil_store__nodes(struct vigil_store *s, const struct vigil_query *f, json_
 		if (active || strcmp(json_string_value(json_object_get(e, "cred")), "active"))
 			json_object_set_new(e, "cred", json_string(active ? "active" : "revoked"));
 	}
-	a1h = alert_counts_by(s, f->now_ns > HOUR_NS ? f->now_ns - HOUR_NS : 0, false, f->node);
+	a1h = store_alerts_by_node(s, f->now_ns > HOUR_NS ? f->now_ns - HOUR_NS : 0, f->node);
 	out = json_array();
 	/* jansson keeps insertion order: sort the names */
 	{
@@ -321,7 +330,7 @@ int vigil_store__workloads(struct vigil_store *s, const struct vigil_query *f, j
 	rc = run(s, q, &rows, err);
 	if (rc)
 		return rc;
-	a1h = alert_counts_by(s, f->now_ns > HOUR_NS ? f->now_ns - HOUR_NS : 0, true, f->node);
+	a1h = workload_alert_counts(s, f->now_ns > HOUR_NS ? f->now_ns - HOUR_NS : 0, f->node);
 	learned = learned_profiles(s, rows);
 	out = json_array();
 	json_array_foreach(rows, i, row)

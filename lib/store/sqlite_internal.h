@@ -12,6 +12,7 @@ struct sq {
 	sqlite3_stmt *ins[T__MAX];
 	sqlite3_stmt *ins_absent[T__MAX]; /* INSERT OR IGNORE of PUT_REPLACE tables */
 	sqlite3_stmt *del[T__MAX];
+	sqlite3_stmt *touch; /* an incident's arrival (sq_touch), prepared once */
 	bool in_tx;
 	size_t pending;
 	uint64_t pending_rows; /* rows inserted in the open transaction (stats on commit) */

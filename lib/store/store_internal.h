@@ -16,7 +16,10 @@
 #include "util/clock.h"
 #include "vigil/store.h"
 
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5 /* SQLite's PRAGMA user_version */
+
+/* The span of one alert counter (SQLite keeps counts per node and minute, sqlite_schema.c). */
+#define STORE_COUNT_NS 60000000000ull
 
 enum col_type {
 	COL_STR,
@@ -95,6 +98,9 @@ json_t *store_row_normalize(const struct store_table *t, const json_t *row);
 json_t *store_report_assemble(const json_t *incident_row, json_t *const children[T__MAX]);
 /* The summary an incident row gives in `vigil evidence list`. */
 json_t *store_list_entry(const json_t *incident_row);
+/* node -> count of alerts since since_ns (of one node when node is set); an empty object when
+ * the store cannot say, NULL on ENOMEM (counts.c). */
+json_t *store_alerts_by_node(struct vigil_store *s, uint64_t since_ns, const char *node);
 /* True when id is 1..32 lower-case hex digits (safe to put into a query). */
 bool store_id_valid(const char *id);
 /* "2026-11-22T10:00:00.123456789Z" -> ns; 0 when unreadable. */
@@ -127,6 +133,9 @@ struct store_dialect {
 	const char *ci_contains[2]; /* case-insensitive "column contains ?" */
 	const char *array_has[2];   /* "array column has the element ?" */
 	bool sets_replaced;	    /* a node's workload rows are replaced in place (SQLite) */
+	/* alert counts per STORE_COUNT_NS are kept as alerts are written (SQLite: tables
+	 * alert_minutes per node and fleet_minutes), so counts over time read those */
+	bool minute_counts;
 };
 
 /* A query under construction: SQL text and its arguments. */

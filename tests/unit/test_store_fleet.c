@@ -521,6 +521,189 @@ static void test_migrate_schema1(void **state)
 	vigil_store__free(s);
 }
 
+/* An alert of node's workload at t_ns (whole seconds) with this severity, in incident inc. */
+static json_t *alert_at(unsigned n, const char *inc, uint64_t t_ns, int severity)
+{
+	time_t t = (time_t)(t_ns / 1000000000ull);
+	char stamp[64];
+	struct tm tm;
+	json_t *a;
+
+	gmtime_r(&t, &tm);
+	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S.000000000Z", &tm);
+	a = alert(n, inc, stamp);
+	json_object_set_new(a, "severity", json_integer(severity));
+	return a;
+}
+
+/* A node is listed once it sent a heartbeat: one, then its alerts of the hour before q_ns. */
+static json_int_t node_alerts_1h(struct vigil_store *s, uint64_t q_ns, const char *node)
+{
+	struct vigil_query f = { .now_ns = q_ns };
+	json_t *list = NULL, *n;
+	json_t *hb = json_pack("{s:i}", "interval_s", 10);
+	json_int_t v = -1;
+	size_t i;
+
+	assert_int_equal(vigil_store__put_heartbeat(s, node, hb, q_ns), 0);
+	assert_int_equal(vigil_store__flush(s, NULL), 0);
+	json_decref(hb);
+	assert_int_equal(vigil_store__nodes(s, &f, &list, NULL), 0);
+	json_array_foreach(list, i, n)
+	{
+		if (!strcmp(json_string_value(json_object_get(n, "name")), node))
+			v = json_integer_value(json_object_get(n, "alerts_1h"));
+	}
+	json_decref(list);
+	f.node = node; /* one node: the same count */
+	assert_int_equal(vigil_store__nodes(s, &f, &list, NULL), 0);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(list, 0), "alerts_1h")),
+			 v);
+	json_decref(list);
+	return v;
+}
+
+/* Sum of count, high and mid over the series of [since, until) in buckets of bucket_s. */
+static void series_sums(struct vigil_store *s, const char *node, const char *rule, uint64_t since,
+			uint64_t until, uint64_t bucket_s, json_int_t out[3])
+{
+	struct vigil_query f = { .since_ns = since, .until_ns = until, .node = node, .rule = rule };
+	json_t *series = NULL, *e;
+	size_t i;
+
+	assert_int_equal(vigil_store__alert_counts(s, &f, bucket_s * 1000000000ull, &series, NULL),
+			 0);
+	out[0] = out[1] = out[2] = 0;
+	json_array_foreach(series, i, e)
+	{
+		out[0] += json_integer_value(json_object_get(e, "count"));
+		out[1] += json_integer_value(json_object_get(e, "high"));
+		out[2] += json_integer_value(json_object_get(e, "mid"));
+	}
+	json_decref(series);
+}
+
+/*
+ * The fleet page's alerts of the last hour and the counts over time come from counters per
+ * node and minute (kept by triggers as alerts are written and deleted) plus the alerts of the
+ * part-minute at the start or end: exact at any boundary, duplicates counted once, and equal to
+ * counting the alerts themselves (a rule filter, which the counters cannot answer).
+ */
+static void test_alert_counters(void **state)
+{
+	uint64_t m = now_ns() / 60000000000ull * 60000000000ull, sec = 1000000000ull;
+	uint64_t q = m + 50 * sec, since = q - 3600 * sec; /* 50 s into a minute */
+	struct vigil_store *s;
+	json_int_t a[3], b[3];
+	json_t *arr;
+	size_t dups;
+
+	assert_int_equal(vigil_store__open(spec, NULL, &s, NULL), 0);
+	/* node-a: one just before the hour (same minute as its start), four inside */
+	arr = json_pack("[o, o, o, o, o, o]", alert_at(1, "0a01", since - 5 * sec, 9),
+			alert_at(2, "0a01", since + 5 * sec, 9),
+			alert_at(3, "0a01", since + 10 * sec, 5),
+			alert_at(8, "0a01", since + 30 * sec, 1),
+			alert_at(4, "0a02", m - 10 * sec, 1), alert_at(5, "0a02", m, 8));
+	assert_int_equal(ingest(s, "node-a", arr, &dups), 6);
+	json_decref(arr);
+	arr = json_pack("[o, o]", alert_at(6, "0b01", since + 5 * sec, 4),
+			alert_at(7, "0b01", m + 40 * sec, 1));
+	assert_int_equal(ingest(s, "node-b", arr, &dups), 2);
+	assert_int_equal(vigil_store__flush(s, NULL), 0);
+	/* sent again: duplicates, counted once */
+	assert_int_equal(ingest(s, "node-b", arr, &dups), 0);
+	assert_int_equal(dups, 2);
+	json_decref(arr);
+	assert_int_equal(vigil_store__flush(s, NULL), 0);
+	assert_int_equal(node_alerts_1h(s, q, "node-a"), 5);
+	assert_int_equal(node_alerts_1h(s, q, "node-b"), 2);
+	/* 24 h in hours (counters and the last part-minute) and by rule (the alerts) agree */
+	series_sums(s, NULL, NULL, (q - 86400 * sec) / (3600 * sec) * 3600 * sec, q, 3600, a);
+	series_sums(s, NULL, "R0001", (q - 86400 * sec) / (3600 * sec) * 3600 * sec, q, 3600, b);
+	assert_int_equal(a[0], 8);
+	assert_memory_equal(a, b, sizeof(a));
+	assert_int_equal(a[1], 3); /* severity 9, 9, 8 */
+	assert_int_equal(a[2], 2); /* 5, 4 */
+	/* a window ending 2 s into a minute: its whole minute from the counters, then only the
+	 * alerts before its end (not the one at since + 30 s) */
+	series_sums(s, "node-a", NULL, since - since % (60 * sec), since + 12 * sec, 60, a);
+	assert_int_equal(a[0], 3);
+	series_sums(s, "node-b", NULL, since - since % (60 * sec), q, 60, a);
+	series_sums(s, "node-b", "R0001", since - since % (60 * sec), q, 60, b);
+	assert_int_equal(a[0], 2); /* since + 5 s and m + 40 s */
+	assert_memory_equal(a, b, sizeof(a));
+	vigil_store__free(s);
+}
+
+/* Counters and alerts as the file holds them: equal, and no empty minute kept. */
+static void assert_counters_match(void)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(
+		sqlite3_prepare_v2(
+			db,
+			"SELECT (SELECT count(*) FROM alerts), (SELECT sum(n) FROM alert_minutes), "
+			"(SELECT sum(n) FROM fleet_minutes), (SELECT count(*) FROM alert_minutes "
+			"WHERE n = 0), (SELECT count(*) FROM (SELECT node, time_ns / 60000000000 AS m, "
+			"count(*) AS k FROM alerts GROUP BY node, m) AS x LEFT JOIN alert_minutes AS "
+			"c ON c.node = x.node AND c.minute = x.m WHERE c.n IS NOT x.k)",
+			-1, &st, NULL),
+		SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_true(sqlite3_column_int64(st, 0) > 0);
+	assert_int_equal(sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1));
+	assert_int_equal(sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 2));
+	assert_int_equal(sqlite3_column_int64(st, 3), 0);
+	assert_int_equal(sqlite3_column_int64(st, 4), 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+}
+
+/* Retention deletes alerts: their counts go with them. A schema-4 file is counted once. */
+static void test_counters_deletes_and_upgrade(void **state)
+{
+	uint64_t t = now_ns() - 7200000000000ull;
+	struct vigil_store_opts o;
+	struct vigil_store *s;
+	sqlite3 *db;
+	json_t *arr;
+	size_t dups;
+
+	vigil_store_opts__init(&o);
+	o.max_incidents = 2;
+	assert_int_equal(vigil_store__open(spec, &o, &s, NULL), 0);
+	for (unsigned k = 0; k < 4; k++) {
+		char inc[8];
+
+		snprintf(inc, sizeof(inc), "0c0%u", k);
+		arr = json_pack("[o, o]", alert_at(10 * k + 1, inc, t + k * 61000000000ull, 9),
+				alert_at(10 * k + 2, inc, t + k * 61000000000ull, 2));
+		assert_int_equal(ingest(s, "node-a", arr, &dups), 2);
+		json_decref(arr);
+		assert_int_equal(vigil_store__flush(s, NULL), 0);
+	}
+	assert_int_equal(node_alerts_1h(s, t + 3600000000000ull, "node-a"), 4);
+	vigil_store__free(s);
+	assert_counters_match();
+	/* as an older vigil left it: no counters */
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db,
+				      "DROP TRIGGER alerts_counted; DROP TRIGGER alerts_uncounted; "
+				      "DROP TABLE alert_minutes; DROP TABLE fleet_minutes; "
+				      "PRAGMA user_version = 4;",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(vigil_store__open(spec, NULL, &s, NULL), 0);
+	assert_int_equal(node_alerts_1h(s, t + 3600000000000ull, "node-a"), 4);
+	vigil_store__free(s);
+	assert_counters_match();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -532,6 +715,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_heartbeat_interval_bound, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_profiles_and_credentials, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migrate_schema1, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_alert_counters, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_counters_deletes_and_upgrade, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
