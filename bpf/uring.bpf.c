@@ -473,6 +473,11 @@ int BPF_PROG(vg_uring_complete, struct io_ring_ctx *rctx, void *req_, struct io_
 
 		off = put_file_path(e, 0, 0, f);
 		flag_alias(e, f);
+		/* R0010 / R0006 enforced, as at an open syscall's exit (enforce_open): by the
+		 * file's identity, then by the name the kernel's walk gave it */
+		enforce_ident(e, cg);
+		if (off)
+			enforce_open(e, off, cg, flags);
 	}
 	if (!off && p && p->len > 1) {
 		off = put_str(e, 0, 0, p->name, false, VG_STR_RAW);
