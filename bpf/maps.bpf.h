@@ -201,6 +201,9 @@ __weak volatile __u32 enforce_off = 0;
 /* Set by user space once a workload enforces R0010: from then on, an enforcing workload's every
  * open of a regular file is compared with the sensitive files' identities (enforce_ident). */
 __weak volatile __u32 enforce_idents = 0;
+/* set by user space once some workload enforces R0011: only then does a write() or writev() on
+ * a socket, or an io_uring send without an address, look at the socket's peer (send_peer) */
+__weak volatile __u32 enforce_egress = 0;
 
 #define SCRATCH_SIZE 16384
 struct scratch {

@@ -358,23 +358,42 @@ __noinline int dns_stream(__u64 sk_, __u64 cg, __u64 buf0, __u64 buf1, __u64 len
 	return ev_submit_key(e, off, 0, false, VG_KEY_STREAM);
 }
 
-/* write() and writev() by a workload that connected to a DNS port over TCP: DNS over TCP. */
+/*
+ * write() and writev() on a socket: DNS over TCP, by a workload that connected to a DNS port over
+ * TCP; and, in a workload enforcing R0011, a datagram on a connected socket, whose peer no
+ * cgroup hook judged (send_peer, as for send() without an address: the first datagram has
+ * left, the process dies at this exit).
+ */
 __noinline int on_write(__u64 regs_, long nr, long ret, __u64 cg)
 {
 	struct pt_regs *regs = (struct pt_regs *)regs_;
 	struct task_struct *t;
 	struct socket *so;
+	struct sock *sk;
 	struct file *f;
-	__u64 b0, b1 = 0, l0, l1 = 0;
+	__u64 b0, b1 = 0, l0, l1 = 0, fd = BPF_CORE_READ(regs, di);
+	bool dns = ret > 0 && bpf_map_lookup_elem(&dnstcp, &cg);
+	bool egress = enforce_egress && ret >= 0 && egress_enforced(cg);
 
-	if (ret <= 0 || !bpf_map_lookup_elem(&dnstcp, &cg))
+	if (!dns && !egress)
 		return 0;
 	t = (struct task_struct *)bpf_get_current_task();
-	f = fd_file(t, BPF_CORE_READ(regs, di));
+	f = fd_file(t, fd);
 	if (!f || (BPF_CORE_READ(f, f_inode, i_mode) & 0170000) != 0140000) /* S_IFSOCK */
 		return 0;
 	so = BPF_CORE_READ(f, private_data);
-	if (!so)
+	sk = so ? BPF_CORE_READ(so, sk) : NULL;
+	if (!sk)
+		return 0;
+	if (egress && BPF_CORE_READ(sk, sk_type) == SOCK_DGRAM_ && want(VG_EV_SEND)) {
+		__u16 fam = BPF_CORE_READ(sk, __sk_common.skc_family);
+		__u64 call = nr == NR_write ? VG_SEND_WRITE : VG_SEND_WRITEV;
+
+		if (fam == AF_INET_ || fam == AF_INET6_)
+			send_peer((__u64)sk, 0, call << 16, ((__u64)ret & 0xffffffff) | (fd << 32),
+				  cg);
+	}
+	if (!dns)
 		return 0;
 	if (nr == NR_write) {
 		b0 = BPF_CORE_READ(regs, si);
@@ -389,7 +408,7 @@ __noinline int on_write(__u64 regs_, long nr, long ret, __u64 cg)
 		b1 = (__u64)v[1].iov_base;
 		l1 = v[1].iov_len;
 	}
-	return dns_stream((__u64)BPF_CORE_READ(so, sk), cg, b0, b1, dns_lens(l0, l1, ret));
+	return dns_stream((__u64)sk, cg, b0, b1, dns_lens(l0, l1, ret));
 }
 
 /* ---- TCP state ----------------------------------------------------------------------- */

@@ -262,9 +262,15 @@ static __always_inline int ev_submit_key(struct vg_event *e, __u32 off, int narg
 	/* a zoomed workload reports every repeat (each connection...), first-use events aside */
 	if (dd && !force_dedup && bpf_map_lookup_elem(&zoom, &e->cgroup_id))
 		dd = false;
-	/* what enforcement acted on is always reported: every kill has its alert; and the pieces
-	 * of a stream (VG_KEY_STREAM: DNS over TCP), which user space puts back together */
-	if ((e->flags & (VG_F_KILLED | VG_F_WOULD_KILL)) || key_hash == VG_KEY_STREAM)
+	/* what enforcement acted on is always reported: every kill has its alert, and so has a
+	 * kill a rail held back (the budget, the switch, a protected process: no entry is left
+	 * that would let a later repeat skip the open rules once the rail is gone); and the pieces
+	 * of a stream (VG_KEY_STREAM: DNS over TCP), which user space puts back together. A
+	 * dry-run deviation is de-duplicated as detection is: its repeats say nothing new */
+	if ((e->flags & VG_F_KILLED) ||
+	    ((e->flags & VG_F_WOULD_KILL) &&
+	     (e->flags & (VG_F_ENF_LIMIT | VG_F_ENF_OFF | VG_F_ENF_SPARED))) ||
+	    key_hash == VG_KEY_STREAM)
 		dd = false;
 
 	if (dd) {

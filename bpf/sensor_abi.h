@@ -317,7 +317,8 @@ enum vg_write_how {
  * VG_EV_SEND arg[4]: the call that sent, VG_SEND_SENDTO = 0 and on, the numbers of enum
  * vigil_send_call (include/vigil/event.h) in its order; sensor/sensor_decode.c checks every one.
  * The io_uring SENDMSG is VG_SEND_SENDMSG with VG_F_IOURING; SEND and the zero-copy forms are
- * io_uring only.
+ * io_uring only. WRITE and WRITEV: a datagram by write()/writev() (or io_uring's WRITE/WRITEV) on
+ * a connected socket, recorded only where the workload enforces R0011.
  */
 /* clang-format off */
 #define VG_SEND_CALLS(X) \
@@ -326,7 +327,9 @@ enum vg_write_how {
 	X(SENDMMSG) \
 	X(SEND) \
 	X(SEND_ZC) \
-	X(SENDMSG_ZC)
+	X(SENDMSG_ZC) \
+	X(WRITE) \
+	X(WRITEV)
 /* clang-format on */
 #define VG_SEND_ENUM(c) VG_SEND_##c,
 enum vg_send_call {

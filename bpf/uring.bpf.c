@@ -159,9 +159,12 @@ static __always_inline void uring_mark_written(__u64 cg, struct io_kiocb *req, _
  * their zero-copy forms. Egress with no connect, judged as the sendto/sendmsg calls are
  * (send_peer: a datagram socket, or TCP with MSG_FASTOPEN). The address is the kernel's
  * copy, made when the request was prepared (before this tracepoint): the peer the request
- * sends to, whatever the submitter writes into its own memory afterwards. A send without
- * an address goes to the peer a connect event showed. The request has not run yet: its
- * result is unknown (arg[1] 0), and a refused peer is judged before it leaves.
+ * sends to, whatever the submitter writes into its own memory afterwards. The request has not
+ * run yet: its result is unknown (arg[1] 0), and a refused peer is judged before it leaves.
+ * A send without an address (and a WRITE or WRITEV on a datagram socket) goes to the socket's
+ * connected peer: its connect showed it, unless the socket was connected before the workload
+ * began to enforce R0011 or came from outside it; in a workload enforcing R0011 that peer is
+ * read from the socket and judged here (send_peer), elsewhere nothing is recorded.
  */
 static __always_inline int uring_send(__u64 cg, struct io_kiocb *req, __u8 op)
 {
@@ -170,11 +173,12 @@ static __always_inline int uring_send(__u64 cg, struct io_kiocb *req, __u8 op)
 	struct socket *so;
 	struct sock *sk;
 	struct file *f;
-	__u64 call, flags, how;
+	__u64 call, flags = 0, how;
 	__s32 fd;
-	void *name;
-	int nlen;
+	void *name = NULL;
+	int nlen = 0;
 	__u16 fam;
+	bool wr = false;
 
 	if (op == URING_OP(SENDMSG))
 		call = VG_SEND_SENDMSG;
@@ -186,18 +190,25 @@ static __always_inline int uring_send(__u64 cg, struct io_kiocb *req, __u8 op)
 	else if (bpf_core_enum_value_exists(enum io_uring_op, IORING_OP_SENDMSG_ZC) &&
 		 op == URING_OP(SENDMSG_ZC))
 		call = VG_SEND_SENDMSG_ZC;
+	else if (op == URING_OP(WRITE) || op == URING_OP(WRITEV))
+		call = op == URING_OP(WRITE) ? VG_SEND_WRITE : VG_SEND_WRITEV, wr = true;
 	else
 		return 0;
 	if (!want(VG_EV_SEND))
 		return 0;
 	/* prepared since 6.10: the msghdr in the request's async data, its name in kmsg->addr */
-	km = BPF_CORE_READ(req, async_data);
-	if (!km)
-		return 0;
-	name = BPF_CORE_READ(km, msg.msg_name);
-	nlen = BPF_CORE_READ(km, msg.msg_namelen);
-	if (!name || nlen < 2)
-		return 0;
+	km = wr ? NULL : BPF_CORE_READ(req, async_data);
+	if (km) {
+		name = BPF_CORE_READ(km, msg.msg_name);
+		nlen = BPF_CORE_READ(km, msg.msg_namelen);
+	}
+	if (!name || nlen < 2) {
+		/* no address: only a workload enforcing R0011 judges the connected peer */
+		if (!enforce_egress || !egress_enforced(cg))
+			return 0;
+		name = NULL;
+		nlen = 0;
+	}
 	f = uring_req_file(req);
 	so = f ? BPF_CORE_READ(f, private_data) : NULL;
 	sk = so ? BPF_CORE_READ(so, sk) : NULL;
@@ -206,7 +217,8 @@ static __always_inline int uring_send(__u64 cg, struct io_kiocb *req, __u8 op)
 	fam = BPF_CORE_READ(sk, __sk_common.skc_family);
 	if (fam != AF_INET_ && fam != AF_INET6_)
 		return 0;
-	flags = BPF_CORE_READ(sr, msg_flags);
+	if (!wr)
+		flags = BPF_CORE_READ(sr, msg_flags);
 	if (BPF_CORE_READ(sk, sk_type) != SOCK_DGRAM_ &&
 	    !(BPF_CORE_READ(sk, sk_protocol) == IPPROTO_TCP_ && (flags & MSG_FASTOPEN_)))
 		return 0;
@@ -473,6 +485,11 @@ int BPF_PROG(vg_uring_complete, struct io_ring_ctx *rctx, void *req_, struct io_
 
 		off = put_file_path(e, 0, 0, f);
 		flag_alias(e, f);
+		/* R0010 / R0006 enforced, as at an open syscall's exit (enforce_open): by the
+		 * file's identity, then by the name the kernel's walk gave it */
+		enforce_ident(e, cg);
+		if (off)
+			enforce_open(e, off, cg, flags);
 	}
 	if (!off && p && p->len > 1) {
 		off = put_str(e, 0, 0, p->name, false, VG_STR_RAW);

@@ -146,6 +146,10 @@ int vigil_sensor__set_enforce(struct vigil_sensor *s, uint64_t cgroup_id,
 	 * one lookup per open where some workload enforces R0010 or R0006) */
 	if (enf->rules & VIGIL_ENFORCE_OPENS)
 		__atomic_store_n(&s->skel->bss->enforce_idents, 1u, __ATOMIC_SEQ_CST);
+	/* likewise a datagram on a connected socket is judged from the socket's peer (never
+	 * cleared: one flag test per write() where some workload enforces R0011) */
+	if (enf->rules & VIGIL_ENFORCE_EGRESS)
+		__atomic_store_n(&s->skel->bss->enforce_egress, 1u, __ATOMIC_SEQ_CST);
 	/* a file reported before is a repeat in the kernel, skipped before the open rules */
 	if (enf->rules & VIGIL_ENFORCE_OPENS)
 		vigil_sensor__reset_dedup(s, cgroup_id);

@@ -96,6 +96,8 @@ enum vigil_send_call {
 	VIGIL_SEND_SEND,       /* io_uring SEND with an address */
 	VIGIL_SEND_SEND_ZC,    /* io_uring SEND_ZC */
 	VIGIL_SEND_SENDMSG_ZC, /* io_uring SENDMSG_ZC */
+	VIGIL_SEND_WRITE,      /* write() on a connected datagram socket (or io_uring WRITE) */
+	VIGIL_SEND_WRITEV,     /* writev() (or io_uring WRITEV) */
 	VIGIL_SEND__MAX
 };
 
@@ -139,6 +141,17 @@ enum vigil_action_reason {
 	VIGIL_ACTION_SWITCH_OFF,  /* the node-wide switch turned enforcement off */
 	VIGIL_ACTION_PROTECTED,	  /* the host's init or the sensor itself */
 };
+
+/*
+ * Whether an event's alert always goes out (no kernel de-duplication, cooldown or burst folding
+ * hides it): a kill, or a kill a rail held back (budget, switch, protected). A dry-run
+ * deviation is de-duplicated as detection is (a disabled rule or an exemption hides neither).
+ */
+static inline bool vigil_action__always_reported(enum vigil_action a, enum vigil_action_reason r)
+{
+	return a == VIGIL_ACTION_KILLED ||
+	       (a == VIGIL_ACTION_WOULD_KILL && r != VIGIL_ACTION_DRY_RUN);
+}
 
 /* "killed", "would-kill" (NULL for NONE); "dry-run", "rate-limit", "switch-off", "protected". */
 const char *vigil_action__name(enum vigil_action a);

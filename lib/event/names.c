@@ -284,6 +284,7 @@ static const struct ev_name send_call[] = {
 	{ VIGIL_SEND_SENDTO, "sendto" },     { VIGIL_SEND_SENDMSG, "sendmsg" },
 	{ VIGIL_SEND_SENDMMSG, "sendmmsg" }, { VIGIL_SEND_SEND, "send" },
 	{ VIGIL_SEND_SEND_ZC, "send_zc" },   { VIGIL_SEND_SENDMSG_ZC, "sendmsg_zc" },
+	{ VIGIL_SEND_WRITE, "write" },	     { VIGIL_SEND_WRITEV, "writev" },
 };
 _Static_assert(sizeof(send_call) / sizeof(send_call[0]) == VIGIL_SEND__MAX,
 	       "every enum vigil_send_call has its name");

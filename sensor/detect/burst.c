@@ -489,10 +489,11 @@ int vigil_bursts__alert(struct vigil_bursts *b, const struct vigil_alert *a, vig
 
 	if (b)
 		b->sent = NULL;
-	/* what the kernel acted on, alerts without an event, and alerts of severity 8 and up
-	 * (folded alerts live in memory until their summary: an agent killed loses them) always
-	 * go out on their own */
-	if (!b || !a->event || !a->rule || a->event->action != VIGIL_ACTION_NONE ||
+	/* what the kernel acted on (a dry-run's would-kill folds as detection does), alerts
+	 * without an event, and alerts of severity 8 and up (folded alerts live in memory until
+	 * their summary: an agent killed loses them) always go out on their own */
+	if (!b || !a->event || !a->rule ||
+	    vigil_action__always_reported(a->event->action, a->event->action_reason) ||
 	    a->rule->severity >= VIGIL_BURST_NEVER_FOLD_SEV)
 		return 0;
 	/* a key longer than a summary keeps: folded, what follows its first KEY_BYTES - 1 bytes

@@ -437,8 +437,11 @@ int detect_raise(struct raise *r, enum vigil_rule_id rule, const char *key, cons
 				 .workload = r->w,
 				 .proc = ev->proc,
 				 .profile = &ref };
-	/* what the kernel acted on is always reported: no exemption or cooldown hides a kill */
+	/* what enforcement judged is reported whatever the rule's switch or an exemption says;
+	 * a kill (or one a rail held back) passes the cooldown too, a dry-run's would-kill is
+	 * de-duplicated as detection is: its repeats within the cooldown are counted */
 	bool acted = ev->action != VIGIL_ACTION_NONE;
+	bool always = vigil_action__always_reported(ev->action, ev->action_reason);
 	char keybuf[KEY_MAX], idbuf[KEY_MAX + 2 * 256], msg[1024];
 	va_list ap;
 
@@ -453,7 +456,7 @@ int detect_raise(struct raise *r, enum vigil_rule_id rule, const char *key, cons
 	vigil_strlcpy(keybuf, key ? key : "", sizeof(keybuf));
 	a.time_ns = ev->time_ns ? ev->time_ns : vigil_realtime_ns();
 	actor_identity(ev, keybuf, idbuf, sizeof(idbuf));
-	if (!acted &&
+	if (!always &&
 	    !cooldown_pass(d, r->w ? r->w->cgroup_id : 0, rule, idbuf, a.time_ns, &a.repeats))
 		return 0;
 	va_start(ap, fmt);

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * iouring_openat PATH: opens and reads PATH only through io_uring (IORING_OP_OPENAT, READ,
- * CLOSE), so no open/openat/read syscall touches it. Prints the byte count read.
+ * iouring_openat PATH [async]: opens and reads PATH only through io_uring (IORING_OP_OPENAT,
+ * READ, CLOSE), so no open/openat/read syscall touches it. Prints the byte count read. With
+ * "async" the open is marked IOSQE_ASYNC: it runs in an io-wq worker thread, not in the
+ * submitting task.
  */
 #include <liburing.h>
 
@@ -28,17 +30,21 @@ int main(int argc, char **argv)
 {
 	static char buf[1 << 16];
 	struct io_uring ring;
+	struct io_uring_sqe *sqe;
 	long total = 0;
 	int fd, ret;
 
 	prog_name = "iouring_openat";
-	if (argc != 2)
-		prog_usage("PATH");
+	if (argc != 2 && !(argc == 3 && !strcmp(argv[2], "async")))
+		prog_usage("PATH [async]");
 	ret = io_uring_queue_init(4, &ring, 0);
 	if (ret < 0)
 		prog_die("io_uring_queue_init: %s", strerror(-ret));
 
-	io_uring_prep_openat(io_uring_get_sqe(&ring), AT_FDCWD, argv[1], O_RDONLY | O_CLOEXEC, 0);
+	sqe = io_uring_get_sqe(&ring);
+	io_uring_prep_openat(sqe, AT_FDCWD, argv[1], O_RDONLY | O_CLOEXEC, 0);
+	if (argc == 3)
+		sqe->flags |= IOSQE_ASYNC;
 	fd = run_one(&ring);
 	if (fd < 0)
 		prog_die("%s: IORING_OP_OPENAT: %s", argv[1], strerror(-fd));
