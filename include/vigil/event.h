@@ -40,11 +40,13 @@ enum vigil_event_kind {
 	VIGIL_EV_MODULE, /* init_module / finit_module */
 	VIGIL_EV_MEMFD,	 /* memfd_create */
 	VIGIL_EV_MOUNT,
-	VIGIL_EV_SEND,	    /* a message to an address named in the call, without connect: UDP
+	VIGIL_EV_SEND,	      /* a message to an address named in the call, without connect: UDP
 			     * sendto/sendmsg/sendmmsg with a destination, TCP Fast Open */
-	VIGIL_EV_SOCKET,    /* a raw, packet or ICMP socket created (family, type, protocol) */
-	VIGIL_EV_NET_IO,    /* zoom only: bytes sent/received on a socket, optional payload */
-	VIGIL_EV_FILE_READ, /* zoom only: read of a sensitive file, optional content sample */
+	VIGIL_EV_SOCKET,      /* a raw, packet or ICMP socket created (family, type, protocol) */
+	VIGIL_EV_CGROUP_MOVE, /* a process moved out of its workload's cgroup (call.arg0: its
+			       * pid, arg1: the destination's cgroup id, str: its path) */
+	VIGIL_EV_NET_IO,      /* zoom only: bytes sent/received on a socket, optional payload */
+	VIGIL_EV_FILE_READ,   /* zoom only: read of a sensitive file, optional content sample */
 	VIGIL_EV__MAX
 };
 

@@ -113,6 +113,8 @@ enum {
 	  VIGIL_RULE_EXEC | VIGIL_RULE_OPEN,                                                             \
 	  "byExecutable: an exec or an open of a watched file the profile allows, by a program "         \
 	  "whose own section does not have it")                                                          \
+	R(V1104, "Process left its workload", 10, "TA0005", "T1562.001", 0,                              \
+	  "a watched process wrote itself (or another) into a cgroup nobody watches")                    \
 	R(V0001, "Alerts dropped", 5, "", "", 0,                                                         \
 	  "Vigil health: a sink dropped alerts (queue full, rejected, retries exhausted)")               \
 	R(V0002, "Sensor dropped events", 5, "", "", 0,                                                  \

@@ -108,6 +108,7 @@ static void kind_ptrs(struct arena *ar, struct vigil_event *e)
 	case VIGIL_EV_MEMFD:
 	case VIGIL_EV_MOUNT:
 	case VIGIL_EV_SOCKET:
+	case VIGIL_EV_CGROUP_MOVE:
 		str(ar, &e->call.str);
 		break;
 	default: /* FORK, EXIT: no pointers */

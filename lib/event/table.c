@@ -203,6 +203,12 @@ static const struct ev_field mount_fields[] = {
 	F("ret", EV_INT, call.ret, 0, NULL),
 };
 
+static const struct ev_field cgroup_move_fields[] = {
+	F("moved_pid", EV_INT, call.arg0, 0, NULL),
+	F("to_cgroup", EV_STR, call.str, EV_KEY, NULL),
+	F("to_cgroup_id", EV_UINT, call.arg1, 0, NULL),
+};
+
 static const struct ev_field net_io_fields[] = {
 	NET_COMMON,
 	ADDR("addr", "port", net.remote, EV_PEER),
@@ -249,6 +255,7 @@ static const struct ev_desc table[VIGIL_EV__MAX] = {
 	ROW(VIGIL_EV_MOUNT, "mount", mount_fields),
 	ROW(VIGIL_EV_SEND, "send", send_fields),
 	ROW(VIGIL_EV_SOCKET, "socket", socket_fields),
+	ROW(VIGIL_EV_CGROUP_MOVE, "cgroup_move", cgroup_move_fields),
 	ROW(VIGIL_EV_NET_IO, "net_io", net_io_fields),
 	ROW(VIGIL_EV_FILE_READ, "file_read", file_read_fields),
 };

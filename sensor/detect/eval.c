@@ -807,6 +807,13 @@ static int detect_eval_kind(struct raise *r)
 		return detect_raise(r, VIGIL_R0009, comm, "eBPF program loaded by %s", comm);
 	case VIGIL_EV_SOCKET:
 		return eval_socket(r);
+	case VIGIL_EV_CGROUP_MOVE:
+		/* never learned, never allowed: a workload's process has no business outside the
+		 * cgroups the sensor watches (it is still followed as the workload's) */
+		return detect_raise(r, VIGIL_V1104, ev->call.str ? ev->call.str : "",
+				    "pid %lld moved by %s out of the workload into cgroup %s",
+				    (long long)ev->call.arg0, comm,
+				    ev->call.str ? ev->call.str : "");
 	case VIGIL_EV_MODULE:
 		return detect_raise(r, VIGIL_R1002, ev->call.str ? ev->call.str : "",
 				    "kernel module load%s%s by %s",
