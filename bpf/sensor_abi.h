@@ -200,7 +200,8 @@ enum vg_counter {
 	X(MOUNT) \
 	X(SEND) \
 	X(SOCKET) \
-	X(CGROUP_MOVE)
+	X(CGROUP_MOVE) \
+	X(MMAP_EXEC)
 /* clang-format on */
 #define VG_KIND_ENUM(k) VG_EV_##k,
 enum vg_kind {

@@ -231,6 +231,8 @@ static __always_inline int sys_exit_body(struct pt_regs *regs, long nr, long ret
 	case NR_fchmod:
 	case NR_fchmodat:
 	case NR_fchmodat2:
+	case NR_mmap:
+	case NR_mprotect:
 		break;
 	default:
 		return 0;
@@ -271,6 +273,9 @@ static __always_inline int sys_exit_body(struct pt_regs *regs, long nr, long ret
 	case NR_fchmodat:
 	case NR_fchmodat2:
 		return on_chmod(r, nr, ret, cg);
+	case NR_mmap:
+	case NR_mprotect:
+		return on_mmap(r, nr, ret, cg);
 	default:
 		return on_call(r, nr, ret, cg);
 	}

@@ -317,6 +317,14 @@ int sensor_decode(struct vigil_sensor *s, const struct vg_event *e, struct vigil
 	case VG_EV_FORK:
 		decode_fork(s, e, p, ev);
 		break;
+	case VG_EV_MMAP_EXEC:
+		ev->exec.path = s->str[0];
+		ev->exec.memfd = e->flags & VG_F_MEMFD;
+		ev->exec.prot = (uint32_t)e->arg[0];
+		ev->exec.mprotect = e->arg[1] != 0;
+		ev->exec.ino = (uint64_t)e->arg[2];
+		sensor_written_mark(s, e, ev);
+		break;
 	case VG_EV_EXIT: {
 		/* the kernel keeps a wait status: report it as a shell would */
 		int32_t raw = (int32_t)e->arg[0];

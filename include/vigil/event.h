@@ -45,6 +45,8 @@ enum vigil_event_kind {
 	VIGIL_EV_SOCKET,      /* a raw, packet or ICMP socket created (family, type, protocol) */
 	VIGIL_EV_CGROUP_MOVE, /* a process moved out of its workload's cgroup (call.arg0: its
 			       * pid, arg1: the destination's cgroup id, str: its path) */
+	VIGIL_EV_MMAP_EXEC,   /* a file written at run time, or a memfd, mapped executable (a
+			       * library loaded: mmap or mprotect with PROT_EXEC); exec's members */
 	VIGIL_EV_NET_IO,      /* zoom only: bytes sent/received on a socket, optional payload */
 	VIGIL_EV_FILE_READ,   /* zoom only: read of a sensitive file, optional content sample */
 	VIGIL_EV__MAX
@@ -157,7 +159,7 @@ struct vigil_event {
 	enum vigil_action_reason action_reason; /* with WOULD_KILL: why not killed */
 
 	union {
-		struct {		  /* EXEC */
+		struct {		  /* EXEC, MMAP_EXEC */
 			const char *path; /* resolved exe path */
 			bool upper_layer; /* exe is on an overlayfs upper layer: not in the image */
 			bool memfd;	  /* exe is a memfd (fileless) */
@@ -200,6 +202,10 @@ struct vigil_event {
 			bool entered_host_pid;
 			const char *entered_by;
 			uint32_t entered_pid;
+			/* MMAP_EXEC (which shares path, memfd, written and the writer with
+			 * EXEC): the protection asked for, and whether by mprotect */
+			uint32_t prot;
+			bool mprotect;
 		} exec;
 		struct { /* EXIT */
 			int32_t code;

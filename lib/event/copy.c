@@ -55,6 +55,7 @@ static void kind_ptrs(struct arena *ar, struct vigil_event *e)
 {
 	switch (e->kind) {
 	case VIGIL_EV_EXEC:
+	case VIGIL_EV_MMAP_EXEC:
 		str(ar, &e->exec.path);
 		str(ar, &e->exec.script);
 		str(ar, &e->exec.parent_exe);

@@ -723,6 +723,38 @@ int detect_eval(struct raise *r)
 	return eval_acted(r, detect_eval_kind(r));
 }
 
+/*
+ * A library loaded is code run: a file the workload wrote at run time (or a memfd) mapped
+ * executable (dlopen, LD_PRELOAD, ld.so --preload of a dropped .so) is drop-and-execute as an
+ * exec of it is, unless the profile knows the workload writes that very file (a learned
+ * extraction of a native library); a memfd is fileless, unless the workload learned to make
+ * memfds.
+ */
+static int eval_mmap_exec(struct raise *r)
+{
+	const struct vigil_event *ev = r->ev;
+	const char *path = ev->exec.path ? ev->exec.path : "";
+	const char *comm = ev->proc ? ev->proc->comm : "";
+	const char *how = ev->exec.mprotect ? "made executable by mprotect" : "mapped executable";
+
+	/* runtimes that map their own code through a memfd (.NET's double mapping) learned
+	 * memfd_create: their profile lists it */
+	if (ev->exec.memfd || vigil_path_is_memfd_exe(path))
+		return vigil_matcher__syscall(r->b->m, "memfd_create")
+			       ? 0
+			       : detect_raise(r, VIGIL_R1005, path, "fileless library: %s %s by %s",
+					      path, how, comm);
+	if (!ev->exec.written || !path[0] || learned_write(r->b->m, path))
+		return 0;
+	return detect_raise(
+		r, VIGIL_R1001, path,
+		"drop and execute: library %s was written at run time by pid %u%s and "
+		"%s by %s",
+		path, ev->exec.writer_pid,
+		r->w && ev->exec.writer_cgroup != r->w->cgroup_id ? " of another workload" : "",
+		how, comm);
+}
+
 static int detect_eval_kind(struct raise *r)
 {
 	const struct vigil_event *ev = r->ev;
@@ -807,6 +839,8 @@ static int detect_eval_kind(struct raise *r)
 		return detect_raise(r, VIGIL_R0009, comm, "eBPF program loaded by %s", comm);
 	case VIGIL_EV_SOCKET:
 		return eval_socket(r);
+	case VIGIL_EV_MMAP_EXEC:
+		return eval_mmap_exec(r);
 	case VIGIL_EV_CGROUP_MOVE:
 		/* never learned, never allowed: a workload's process has no business outside the
 		 * cgroups the sensor watches (it is still followed as the workload's) */
