@@ -143,13 +143,29 @@ __noinline int on_link(__u64 regs_, long nr, long ret, __u64 cg)
 	struct pt_regs *regs = (struct pt_regs *)regs_;
 	__u32 kind = nr == NR_symlink || nr == NR_symlinkat ? VG_EV_SYMLINK : VG_EV_LINK;
 	const char *target, *name;
-	long dirfd = AT_FDCWD_;
+	long dirfd = AT_FDCWD_, odirfd = AT_FDCWD_, flags = 0;
 	struct vg_event *e;
 	__u32 off;
 
+	if (nr == NR_rename || nr == NR_renameat || nr == NR_renameat2)
+		kind = VG_EV_RENAME;
 	if (!want(kind))
 		return 0;
-	if (nr == NR_symlink || nr == NR_link) {
+	if (kind == VG_EV_RENAME) {
+		/* a sensitive file moved away, or swapped with an allowed one (RENAME_EXCHANGE):
+		 * target = the old name, name = the new one */
+		if (nr == NR_rename) {
+			target = (const char *)BPF_CORE_READ(regs, di);
+			name = (const char *)BPF_CORE_READ(regs, si);
+		} else {
+			odirfd = (int)BPF_CORE_READ(regs, di);
+			target = (const char *)BPF_CORE_READ(regs, si);
+			dirfd = (int)BPF_CORE_READ(regs, dx);
+			name = (const char *)BPF_CORE_READ(regs, r10);
+			if (nr == NR_renameat2)
+				flags = BPF_CORE_READ(regs, r8);
+		}
+	} else if (nr == NR_symlink || nr == NR_link) {
 		target = (const char *)BPF_CORE_READ(regs, di);
 		name = (const char *)BPF_CORE_READ(regs, si);
 	} else if (nr == NR_symlinkat) {
@@ -167,7 +183,9 @@ __noinline int on_link(__u64 regs_, long nr, long ret, __u64 cg)
 	/* string 0: link name, 1: directory of a relative link name, 2: target as given */
 	off = put_user_path(e, 0, 0, 1, name, dirfd);
 	off = put_str(e, off, 2, target, true, VG_STR_RAW);
+	e->arg[0] = flags;
 	e->arg[1] = ret;
+	e->arg[2] = odirfd == AT_FDCWD_; /* a relative old name is the cwd's */
 	return ev_submit(e, off, 0, false);
 }
 

@@ -201,7 +201,8 @@ enum vg_counter {
 	X(SEND) \
 	X(SOCKET) \
 	X(CGROUP_MOVE) \
-	X(MMAP_EXEC)
+	X(MMAP_EXEC) \
+	X(RENAME)
 /* clang-format on */
 #define VG_KIND_ENUM(k) VG_EV_##k,
 enum vg_kind {

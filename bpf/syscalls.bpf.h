@@ -26,6 +26,9 @@
 #define NR_listen	     50
 #define NR_creat	     85
 #define NR_link		     86
+#define NR_rename	     82
+#define NR_renameat	     264
+#define NR_renameat2	     316
 #define NR_symlink	     88
 #define NR_chmod	     90
 #define NR_fchmod	     91

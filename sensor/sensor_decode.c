@@ -351,11 +351,18 @@ int sensor_decode(struct vigil_sensor *s, const struct vg_event *e, struct vigil
 			ev->open.flags = 0;
 		break;
 	case VG_EV_SYMLINK:
-	case VG_EV_LINK: {
+	case VG_EV_LINK:
+	case VG_EV_RENAME: {
 		bool cut;
 
 		ev->link.path = resolved_path(s, e, s->path, sizeof(s->path), 0, 1, &cut);
 		ev->link.target = s->str[2];
+		ev->link.exchange = e->kind == VG_EV_RENAME && (e->arg[0] & 2 /* EXCHANGE */);
+		ev->link.ret = (int32_t)e->arg[1];
+		/* an old name relative to a directory descriptor other than the cwd: not joined
+		 * (the detector takes a relative old name as the cwd's) */
+		if (e->kind == VG_EV_RENAME && !e->arg[2] && s->str[2][0] != '/')
+			ev->link.target = "";
 		break;
 	}
 	case VG_EV_CONNECT:

@@ -47,6 +47,7 @@ enum vigil_event_kind {
 			       * pid, arg1: the destination's cgroup id, str: its path) */
 	VIGIL_EV_MMAP_EXEC,   /* a file written at run time, or a memfd, mapped executable (a
 			       * library loaded: mmap or mprotect with PROT_EXEC); exec's members */
+	VIGIL_EV_RENAME,      /* rename/renameat/renameat2: link.path = new name, target = old */
 	VIGIL_EV_NET_IO,      /* zoom only: bytes sent/received on a socket, optional payload */
 	VIGIL_EV_FILE_READ,   /* zoom only: read of a sensitive file, optional content sample */
 	VIGIL_EV__MAX
@@ -228,9 +229,12 @@ struct vigil_event {
 			const uint8_t *data; /* FILE_READ: sample (data_len bytes), may be NULL */
 			uint32_t data_len;
 		} open;
-		struct { /* SYMLINK, LINK */
+		struct { /* SYMLINK, LINK, RENAME */
 			const char *path;
 			const char *target;
+			/* RENAME: RENAME_EXCHANGE (the two names swapped), the result */
+			bool exchange;
+			int32_t ret;
 		} link;
 		struct {	       /* CONNECT, ACCEPT, BIND, LISTEN, TCP_STATE, SEND, NET_IO */
 			uint8_t proto; /* IPPROTO_TCP / IPPROTO_UDP */

@@ -70,6 +70,7 @@ static void kind_ptrs(struct arena *ar, struct vigil_event *e)
 		break;
 	case VIGIL_EV_SYMLINK:
 	case VIGIL_EV_LINK:
+	case VIGIL_EV_RENAME:
 		str(ar, &e->link.path);
 		str(ar, &e->link.target);
 		break;

@@ -222,6 +222,13 @@ static const struct ev_field mmap_exec_fields[] = {
 	F("ino", EV_UINT, exec.ino, EV_OPTIONAL, NULL),
 };
 
+static const struct ev_field rename_fields[] = {
+	F("path", EV_STR, link.path, EV_KEY, NULL),
+	F("old_path", EV_STR, link.target, 0, NULL),
+	F("exchange", EV_BOOL, link.exchange, 0, NULL),
+	F("ret", EV_INT, link.ret, 0, NULL),
+};
+
 static const struct ev_field net_io_fields[] = {
 	NET_COMMON,
 	ADDR("addr", "port", net.remote, EV_PEER),
@@ -270,6 +277,7 @@ static const struct ev_desc table[VIGIL_EV__MAX] = {
 	ROW(VIGIL_EV_SOCKET, "socket", socket_fields),
 	ROW(VIGIL_EV_CGROUP_MOVE, "cgroup_move", cgroup_move_fields),
 	ROW(VIGIL_EV_MMAP_EXEC, "mmap_exec", mmap_exec_fields),
+	ROW(VIGIL_EV_RENAME, "rename", rename_fields),
 	ROW(VIGIL_EV_NET_IO, "net_io", net_io_fields),
 	ROW(VIGIL_EV_FILE_READ, "file_read", file_read_fields),
 };

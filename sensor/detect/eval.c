@@ -755,6 +755,62 @@ static int eval_mmap_exec(struct raise *r)
 		how, comm);
 }
 
+/* A rename's old name as an absolute, normalised path (relative: the cwd's); false when it
+ * cannot be told. */
+static bool rename_old(const struct vigil_event *ev, char *out, size_t size)
+{
+	const char *t = ev->link.target;
+	char joined[8192];
+	bool cut;
+
+	if (!t || !t[0])
+		return false;
+	if (t[0] == '/')
+		vigil_strlcpy(joined, t, sizeof(joined));
+	else if (ev->proc && ev->proc->cwd && ev->proc->cwd[0] == '/')
+		snprintf(joined, sizeof(joined), "%s/%s", ev->proc->cwd, t);
+	else
+		return false;
+	vigil_path_normalize(joined, strlen(joined), out, size, &cut);
+	return true;
+}
+
+/* A name a rename must not touch unseen: a sensitive file or a service-account token. */
+static bool rename_sensitive(const char *path)
+{
+	enum vigil_open_class c = path && path[0] ? vigil_open_class(path) : VIGIL_OPEN_OTHER;
+
+	return c == VIGIL_OPEN_SENSITIVE || c == VIGIL_OPEN_TOKEN;
+}
+
+/*
+ * A sensitive file renamed away, renamed over, or swapped with another file (RENAME_EXCHANGE):
+ * from then on it is read under a name the open rules do not judge (a file allowed by the
+ * profile), so the rename itself is the access: R0010, unless the profile has a write of
+ * that name (a tool that replaces /etc/shadow by renaming a new copy over it, learned).
+ * Attempts count (a denied rename still says what was wanted).
+ */
+static int eval_rename(struct raise *r)
+{
+	const struct vigil_event *ev = r->ev;
+	const char *to = ev->link.path ? ev->link.path : "", *name;
+	char from[4096] = "";
+
+	rename_old(ev, from, sizeof(from));
+	if (rename_sensitive(from))
+		name = from;
+	else if (rename_sensitive(to))
+		name = to;
+	else
+		return 0;
+	if (learned_write(r->b->m, name))
+		return 0;
+	return detect_raise(r, VIGIL_R0010, name, "sensitive file %s: %s %s %s%s",
+			    ev->link.exchange ? "swapped" : "renamed", from[0] ? from : "?",
+			    ev->link.exchange ? "<->" : "->", to,
+			    ev->link.ret < 0 ? " (denied)" : "");
+}
+
 static int detect_eval_kind(struct raise *r)
 {
 	const struct vigil_event *ev = r->ev;
@@ -841,6 +897,8 @@ static int detect_eval_kind(struct raise *r)
 		return eval_socket(r);
 	case VIGIL_EV_MMAP_EXEC:
 		return eval_mmap_exec(r);
+	case VIGIL_EV_RENAME:
+		return eval_rename(r);
 	case VIGIL_EV_CGROUP_MOVE:
 		/* never learned, never allowed: a workload's process has no business outside the
 		 * cgroups the sensor watches (it is still followed as the workload's) */
