@@ -512,6 +512,12 @@ static int eval_syscall(struct raise *r)
 		return detect_raise(r, VIGIL_R1015, name, "%s: another process's memory %s by %s",
 				    name, name[11] == 'w' ? "written" : "read",
 				    r->ev->proc ? r->ev->proc->comm : "");
+	/* taking a descriptor out of another process (its open /etc/shadow, a socket it
+	 * connected): the same permission, and no open or connect in the taker */
+	if (name && !strcmp(name, "pidfd_getfd") && !vigil_matcher__syscall(r->b->m, name))
+		return detect_raise(r, VIGIL_R1015, name,
+				    "pidfd_getfd: another process's descriptor taken by %s",
+				    r->ev->proc ? r->ev->proc->comm : "");
 	if (!r->b->has_syscalls)
 		return 0;
 	if (!name || !name[0]) {
