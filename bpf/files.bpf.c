@@ -143,13 +143,29 @@ __noinline int on_link(__u64 regs_, long nr, long ret, __u64 cg)
 	struct pt_regs *regs = (struct pt_regs *)regs_;
 	__u32 kind = nr == NR_symlink || nr == NR_symlinkat ? VG_EV_SYMLINK : VG_EV_LINK;
 	const char *target, *name;
-	long dirfd = AT_FDCWD_;
+	long dirfd = AT_FDCWD_, odirfd = AT_FDCWD_, flags = 0;
 	struct vg_event *e;
 	__u32 off;
 
+	if (nr == NR_rename || nr == NR_renameat || nr == NR_renameat2)
+		kind = VG_EV_RENAME;
 	if (!want(kind))
 		return 0;
-	if (nr == NR_symlink || nr == NR_link) {
+	if (kind == VG_EV_RENAME) {
+		/* a sensitive file moved away, or swapped with an allowed one (RENAME_EXCHANGE):
+		 * target = the old name, name = the new one */
+		if (nr == NR_rename) {
+			target = (const char *)BPF_CORE_READ(regs, di);
+			name = (const char *)BPF_CORE_READ(regs, si);
+		} else {
+			odirfd = (int)BPF_CORE_READ(regs, di);
+			target = (const char *)BPF_CORE_READ(regs, si);
+			dirfd = (int)BPF_CORE_READ(regs, dx);
+			name = (const char *)BPF_CORE_READ(regs, r10);
+			if (nr == NR_renameat2)
+				flags = BPF_CORE_READ(regs, r8);
+		}
+	} else if (nr == NR_symlink || nr == NR_link) {
 		target = (const char *)BPF_CORE_READ(regs, di);
 		name = (const char *)BPF_CORE_READ(regs, si);
 	} else if (nr == NR_symlinkat) {
@@ -167,6 +183,101 @@ __noinline int on_link(__u64 regs_, long nr, long ret, __u64 cg)
 	/* string 0: link name, 1: directory of a relative link name, 2: target as given */
 	off = put_user_path(e, 0, 0, 1, name, dirfd);
 	off = put_str(e, off, 2, target, true, VG_STR_RAW);
+	e->arg[0] = flags;
 	e->arg[1] = ret;
+	e->arg[2] = odirfd == AT_FDCWD_; /* a relative old name is the cwd's */
 	return ev_submit(e, off, 0, false);
+}
+
+/* ---- pages of a file made executable (a library loaded) ------------------------------ */
+
+#define PROT_EXEC_     4
+#define MAP_ANONYMOUS_ 0x20
+
+struct vma_file {
+	struct file *f;
+};
+
+static long vma_file_cb(struct task_struct *task, struct vm_area_struct *vma, void *data)
+{
+	struct vma_file *v = data;
+
+	v->f = BPF_CORE_READ(vma, vm_file);
+	return 0;
+}
+
+/*
+ * A library is mapped, not executed: the dynamic loader (dlopen, LD_PRELOAD, ld.so --preload)
+ * maps its code with PROT_EXEC from a descriptor. mmap with PROT_EXEC of a file, or mprotect
+ * adding PROT_EXEC to a file's mapping (found with bpf_find_vma), makes an MMAP_EXEC record
+ * when the file is one a monitored workload wrote (map written: drop-and-execute, as for an
+ * exec) or a memfd (fileless). Any other file costs one map lookup; anonymous mappings
+ * (malloc, JIT) return at the flags test.
+ */
+__noinline int on_mmap(__u64 regs_, long nr, long ret, __u64 cg)
+{
+	struct pt_regs *regs = (struct pt_regs *)regs_;
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	struct vg_writer *wr;
+	struct vg_inode_key k;
+	struct vg_written *w;
+	struct vg_event *e;
+	struct dentry *d;
+	struct inode *ino;
+	struct file *f;
+	bool memfd;
+	__u64 h;
+	__u32 off;
+	long prot = BPF_CORE_READ(regs, dx);
+
+	if (!want(VG_EV_MMAP_EXEC) || !(prot & PROT_EXEC_) || (ret < 0 && ret > -4096))
+		return 0;
+	if (nr == NR_mmap) {
+		if (BPF_CORE_READ(regs, r10) & MAP_ANONYMOUS_)
+			return 0;
+		f = fd_file(t, (int)BPF_CORE_READ(regs, r8));
+	} else {
+		struct vma_file v = {};
+
+		bpf_find_vma(bpf_get_current_task_btf(), BPF_CORE_READ(regs, di), vma_file_cb, &v,
+			     0);
+		f = v.f;
+	}
+	if (!f)
+		return 0;
+	ino = BPF_CORE_READ(f, f_inode);
+	d = BPF_CORE_READ(f, f_path.dentry);
+	if (!ino)
+		return 0;
+	inode_key(ino, &k);
+	w = bpf_map_lookup_elem(&written, &k);
+	/* a memfd: its dentry is its own parent and it has no link (as for an exec) */
+	memfd = d == BPF_CORE_READ(d, d_parent) && !BPF_CORE_READ(ino, __i_nlink);
+	if (!w && !memfd)
+		return 0;
+	e = ev_begin(VG_EV_MMAP_EXEC, cg);
+	if (!e)
+		return 0;
+	off = put_file_path(e, 0, 0, f);
+	if (memfd)
+		e->flags |= VG_F_MEMFD;
+	e->arg[0] = prot;
+	e->arg[1] = nr == NR_mprotect;
+	e->arg[2] = k.ino;
+	if (w) {
+		wr = (struct vg_writer *)&e->sa[0];
+		e->arg[5] = w->cgroup_id; /* non-zero: written */
+		wr->how = w->how;
+		wr->tgid = w->tgid;
+		wr->ktime_lo = (__u32)w->ktime_ns;
+		wr->ktime_hi = w->ktime_ns >> 32;
+	}
+	/* a repeat: the same file, as last written, mapped by the same program */
+	h = ev_hash(e, off, 3) ^ actor_key(e->euid);
+	if (w)
+		h = (h ^ w->ktime_ns) * 0x100000001b3ull;
+	if (off > SCRATCH_SIZE - VG_EVENT_HDR_SIZE)
+		return 0;
+	barrier_var(off);
+	return ev_submit_key(e, off, 3, false, h | 1);
 }

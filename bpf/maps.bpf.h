@@ -196,6 +196,26 @@ struct {
 	__type(value, __u8);
 } sensitive __weak SEC(".maps");
 
+/* Each monitored process's workload, by thread group id (the initial pid namespace's), noted
+ * at fork and exec: a process writing itself into another cgroup's cgroup.procs is in the
+ * destination by the time cgroup_attach_task fires, so its source is read from here. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, struct vg_wlof);
+} wlof __weak SEC(".maps");
+/* Processes that left every watched cgroup (and their children), by thread group id: they
+ * stay their workload's (monitored_c). Not LRU: a fork flood must not evict an escapee. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, struct vg_wlof);
+} moved __weak SEC(".maps");
+/* entries in moved (0: every hook skips the lookup) */
+__weak volatile __s64 moved_any = 0;
+
 /* Set by user space (the node-wide switch): no process is killed while it is not 0. */
 __weak volatile __u32 enforce_off = 0;
 /* Set by user space once a workload enforces R0010: from then on, an enforcing workload's every

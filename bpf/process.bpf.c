@@ -214,6 +214,15 @@ static __always_inline __u64 inode_ctime_ns(struct inode *ino)
 	}
 }
 
+/* Notes a monitored process's workload (map wlof), for cgroup_attach_task (bpf/cgroup.bpf.c):
+ * at its fork and at each exec. */
+static __always_inline void wl_note(__u32 tgid, __u64 cg)
+{
+	struct vg_wlof o = { .cgroup_id = cg };
+
+	bpf_map_update_elem(&wlof, &tgid, &o, BPF_ANY);
+}
+
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(vg_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
@@ -225,7 +234,10 @@ int BPF_PROG(vg_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	__u32 off = 0;
 	bool noted;
 
-	if (!want(VG_EV_EXEC) || !monitored(&cg))
+	if (!monitored(&cg))
+		return 0;
+	wl_note((__u32)(bpf_get_current_pid_tgid() >> 32), cg);
+	if (!want(VG_EV_EXEC))
 		return 0;
 	e = ev_begin(VG_EV_EXEC, cg);
 	if (!e)
@@ -308,9 +320,23 @@ int BPF_PROG(vg_fork, struct task_struct *parent, struct task_struct *child)
 	struct vg_event *e;
 	__u64 cg;
 
-	if (!want(VG_EV_FORK) || BPF_CORE_READ(child, pid) != BPF_CORE_READ(child, tgid))
+	__u32 ctgid = BPF_CORE_READ(child, tgid), ptgid = bpf_get_current_pid_tgid() >> 32;
+
+	if (BPF_CORE_READ(child, pid) != ctgid)
 		return 0;
 	if (!monitored(&cg))
+		return 0;
+	wl_note(ctgid, cg);
+	/* the child of a process that left its workload is the workload's too */
+	if (moved_any > 0 && bpf_map_lookup_elem(&moved, &ptgid)) {
+		struct vg_wlof o = { .cgroup_id = cg };
+
+		if (!bpf_map_update_elem(&moved, &ctgid, &o, BPF_NOEXIST))
+			__sync_fetch_and_add(&moved_any, 1);
+		else
+			count(VG_CNT_DROP_TABLE);
+	}
+	if (!want(VG_EV_FORK))
 		return 0;
 	e = ev_begin(VG_EV_FORK, cg);
 	if (!e)
@@ -327,7 +353,14 @@ int BPF_PROG(vg_exit, struct task_struct *p, bool group_dead)
 	struct vg_event *e;
 	__u64 cg;
 
-	if (!want(VG_EV_EXIT) || !group_dead || !monitored(&cg))
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+
+	if (!group_dead || !monitored(&cg))
+		return 0;
+	bpf_map_delete_elem(&wlof, &tgid);
+	if (moved_any > 0 && !bpf_map_delete_elem(&moved, &tgid))
+		__sync_fetch_and_add(&moved_any, -1);
+	if (!want(VG_EV_EXIT))
 		return 0;
 	e = ev_begin(VG_EV_EXIT, cg);
 	if (!e)

@@ -76,6 +76,17 @@ static __always_inline bool monitored_c(__u64 *ret_cg, struct vg_cpucache **ret_
 	/* per-CPU one-entry cache: consecutive syscalls of one task cost an array lookup */
 	c = bpf_map_lookup_elem(&vcache, &zero);
 	*ret_c = c;
+	/* a process that moved itself out of its workload's cgroup is still the workload's
+	 * (bpf/cgroup.bpf.c); a global read while nobody did */
+	if (moved_any > 0) {
+		__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+		struct vg_wlof *o = bpf_map_lookup_elem(&moved, &tgid);
+
+		if (o) {
+			*ret_cg = o->cgroup_id;
+			return tgid != cfg_self_tgid;
+		}
+	}
 	if (c && c->v.cgroup_id == cg && c->v.gen == gen) {
 		if (c->v.verdict != 1)
 			return false;

@@ -23,6 +23,8 @@
  *                          for writing (or made executable): read when one is executed
  *   uring_open  LRU_HASH   u64 request -> struct vg_uring_open      io_uring opens in flight
  *   dnstcp      LRU_HASH   u64 cgroup id -> u8                      made a TCP connection to DNS
+ *   wlof        LRU_HASH   u32 tgid -> struct vg_wlof               a process's workload (fork, exec)
+ *   moved       HASH       u32 tgid -> struct vg_wlof               left its workload: still its
  *   vcache      PERCPU_ARRAY 1 x struct vg_cpucache                 last verdict on this CPU,
  *                          valid while its gen equals the global verdict_gen; and the
  *                          syscalls of its workload that need no work (learned and allowed),
@@ -197,7 +199,10 @@ enum vg_counter {
 	X(MEMFD) \
 	X(MOUNT) \
 	X(SEND) \
-	X(SOCKET)
+	X(SOCKET) \
+	X(CGROUP_MOVE) \
+	X(MMAP_EXEC) \
+	X(RENAME)
 /* clang-format on */
 #define VG_KIND_ENUM(k) VG_EV_##k,
 enum vg_kind {
@@ -258,6 +263,12 @@ struct vg_dedup_key {
 	__u64 hash;
 	__u32 kind;
 	__u32 pad;
+};
+
+/* a process's workload (maps wlof and moved): the cgroup it was in when the sensor saw it
+ * fork or exec, kept after it moved itself out of every watched cgroup */
+struct vg_wlof {
+	__u64 cgroup_id;
 };
 
 /* a cached monitored-set decision (maps verdict and vcache) */

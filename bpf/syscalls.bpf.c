@@ -231,6 +231,11 @@ static __always_inline int sys_exit_body(struct pt_regs *regs, long nr, long ret
 	case NR_fchmod:
 	case NR_fchmodat:
 	case NR_fchmodat2:
+	case NR_mmap:
+	case NR_mprotect:
+	case NR_rename:
+	case NR_renameat:
+	case NR_renameat2:
 		break;
 	default:
 		return 0;
@@ -265,12 +270,18 @@ static __always_inline int sys_exit_body(struct pt_regs *regs, long nr, long ret
 	case NR_symlinkat:
 	case NR_link:
 	case NR_linkat:
+	case NR_rename:
+	case NR_renameat:
+	case NR_renameat2:
 		return on_link(r, nr, ret, cg);
 	case NR_chmod:
 	case NR_fchmod:
 	case NR_fchmodat:
 	case NR_fchmodat2:
 		return on_chmod(r, nr, ret, cg);
+	case NR_mmap:
+	case NR_mprotect:
+		return on_mmap(r, nr, ret, cg);
 	default:
 		return on_call(r, nr, ret, cg);
 	}

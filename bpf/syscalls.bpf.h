@@ -14,6 +14,8 @@
 
 /* x86_64 syscall numbers used by the exit dispatcher */
 #define NR_write	     1
+#define NR_mmap		     9
+#define NR_mprotect	     10
 #define NR_open		     2
 #define NR_writev	     20
 #define NR_connect	     42
@@ -24,6 +26,9 @@
 #define NR_listen	     50
 #define NR_creat	     85
 #define NR_link		     86
+#define NR_rename	     82
+#define NR_renameat	     264
+#define NR_renameat2	     316
 #define NR_symlink	     88
 #define NR_chmod	     90
 #define NR_fchmod	     91
@@ -62,6 +67,9 @@ int on_link(__u64 regs, long nr, long ret, __u64 cg);
 int on_sock(__u64 regs, long nr, long ret, __u64 cg);
 int on_send(__u64 regs, long nr, long ret, __u64 cg);
 int on_write(__u64 regs, long nr, long ret, __u64 cg);
+/* mmap or mprotect making a file's pages executable: a library written at run time, or a
+ * memfd (MMAP_EXEC, bpf/files.bpf.c) */
+int on_mmap(__u64 regs, long nr, long ret, __u64 cg);
 int dns_stream(__u64 sk, __u64 cg, __u64 buf0, __u64 buf1, __u64 lens);
 /* A UDP DNS question sent by io_uring: kaddr the kernel's copy of the address (0: the
  * connected peer), buf/len the payload in the submitter's memory (bpf/network.bpf.c). */

@@ -317,6 +317,14 @@ int sensor_decode(struct vigil_sensor *s, const struct vg_event *e, struct vigil
 	case VG_EV_FORK:
 		decode_fork(s, e, p, ev);
 		break;
+	case VG_EV_MMAP_EXEC:
+		ev->exec.path = s->str[0];
+		ev->exec.memfd = e->flags & VG_F_MEMFD;
+		ev->exec.prot = (uint32_t)e->arg[0];
+		ev->exec.mprotect = e->arg[1] != 0;
+		ev->exec.ino = (uint64_t)e->arg[2];
+		sensor_written_mark(s, e, ev);
+		break;
 	case VG_EV_EXIT: {
 		/* the kernel keeps a wait status: report it as a shell would */
 		int32_t raw = (int32_t)e->arg[0];
@@ -343,11 +351,18 @@ int sensor_decode(struct vigil_sensor *s, const struct vg_event *e, struct vigil
 			ev->open.flags = 0;
 		break;
 	case VG_EV_SYMLINK:
-	case VG_EV_LINK: {
+	case VG_EV_LINK:
+	case VG_EV_RENAME: {
 		bool cut;
 
 		ev->link.path = resolved_path(s, e, s->path, sizeof(s->path), 0, 1, &cut);
 		ev->link.target = s->str[2];
+		ev->link.exchange = e->kind == VG_EV_RENAME && (e->arg[0] & 2 /* EXCHANGE */);
+		ev->link.ret = (int32_t)e->arg[1];
+		/* an old name relative to a directory descriptor other than the cwd: not joined
+		 * (the detector takes a relative old name as the cwd's) */
+		if (e->kind == VG_EV_RENAME && !e->arg[2] && s->str[2][0] != '/')
+			ev->link.target = "";
 		break;
 	}
 	case VG_EV_CONNECT:

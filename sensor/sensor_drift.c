@@ -199,6 +199,21 @@ static uint64_t ctime_ns(const struct stat *st)
 	return (uint64_t)st->st_ctim.tv_sec * 1000000000ull + (uint64_t)st->st_ctim.tv_nsec;
 }
 
+/* The kernel's mark of a file written at run time, in an EXEC or MMAP_EXEC record. */
+void sensor_written_mark(struct vigil_sensor *s, const struct vg_event *e, struct vigil_event *ev)
+{
+	const struct vg_writer *wr = (const struct vg_writer *)&e->sa[0];
+
+	if (!e->arg[5])
+		return;
+	ev->exec.written = true;
+	ev->exec.writer_cgroup = (uint64_t)e->arg[5];
+	ev->exec.writer_pid = wr->tgid;
+	ev->exec.written_how = wr->how;
+	ev->exec.written_ns =
+		(((uint64_t)wr->ktime_hi << 32) | wr->ktime_lo) + (uint64_t)s->realtime_offset;
+}
+
 void sensor_exec_drift(struct vigil_sensor *s, const struct vg_event *e, struct vigil_event *ev)
 {
 	const struct vigil_process *p = ev->proc;
@@ -209,16 +224,7 @@ void sensor_exec_drift(struct vigil_sensor *s, const struct vg_event *e, struct 
 	char path[64];
 	ssize_t n;
 
-	if (e->arg[5]) {
-		const struct vg_writer *wr = (const struct vg_writer *)&e->sa[0];
-
-		ev->exec.written = true;
-		ev->exec.writer_cgroup = (uint64_t)e->arg[5];
-		ev->exec.writer_pid = wr->tgid;
-		ev->exec.written_how = wr->how;
-		ev->exec.written_ns = (((uint64_t)wr->ktime_hi << 32) | wr->ktime_lo) +
-				      (uint64_t)s->realtime_offset;
-	}
+	sensor_written_mark(s, e, ev);
 	if (s->offline || !p || !p->pid || ev->exec.memfd)
 		return;
 	ev->exec.script = (e->flags & VG_F_SCRIPT) ? find_script(s, p, &st) : NULL;

@@ -119,7 +119,7 @@ int sensor_load_programs(struct vigil_sensor *s, bool raw, struct vigil_error *e
 		"sched_process_exec",  "sched_process_fork", "sched_process_exit",
 		"sys_enter",	       "sys_exit",	     "cap_capable",
 		"inet_sock_set_state", "io_uring_create",    "io_uring_submit_req",
-		"io_uring_complete"
+		"io_uring_complete",   "cgroup_attach_task"
 	};
 	enum {
 		EXEC,
@@ -132,6 +132,7 @@ int sensor_load_programs(struct vigil_sensor *s, bool raw, struct vigil_error *e
 		URC,
 		URS,
 		URD,
+		CGA,
 		NTPS
 	};
 	_Static_assert(sizeof(tps) / sizeof(tps[0]) == NTPS, "one name per tracepoint");
@@ -169,6 +170,8 @@ int sensor_load_programs(struct vigil_sensor *s, bool raw, struct vigil_error *e
 		 has[URS]);
 	add_hook(s, tps[URD], k->progs.vg_uring_complete, k->progs.vg_uring_complete_raw, raw,
 		 has[URD]);
+	add_hook(s, tps[CGA], k->progs.vg_cgroup_attach, k->progs.vg_cgroup_attach_raw, raw,
+		 has[CGA]);
 	/* zoom capture (bpf/zoom.bpf.c): idle unless a workload is zoomed */
 	add_hook(s, tps[SEXIT], k->progs.vg_zoom_sys_exit, k->progs.vg_zoom_sys_exit_raw, raw,
 		 has[SEXIT]);

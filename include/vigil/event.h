@@ -40,11 +40,16 @@ enum vigil_event_kind {
 	VIGIL_EV_MODULE, /* init_module / finit_module */
 	VIGIL_EV_MEMFD,	 /* memfd_create */
 	VIGIL_EV_MOUNT,
-	VIGIL_EV_SEND,	    /* a message to an address named in the call, without connect: UDP
+	VIGIL_EV_SEND,	      /* a message to an address named in the call, without connect: UDP
 			     * sendto/sendmsg/sendmmsg with a destination, TCP Fast Open */
-	VIGIL_EV_SOCKET,    /* a raw, packet or ICMP socket created (family, type, protocol) */
-	VIGIL_EV_NET_IO,    /* zoom only: bytes sent/received on a socket, optional payload */
-	VIGIL_EV_FILE_READ, /* zoom only: read of a sensitive file, optional content sample */
+	VIGIL_EV_SOCKET,      /* a raw, packet or ICMP socket created (family, type, protocol) */
+	VIGIL_EV_CGROUP_MOVE, /* a process moved out of its workload's cgroup (call.arg0: its
+			       * pid, arg1: the destination's cgroup id, str: its path) */
+	VIGIL_EV_MMAP_EXEC,   /* a file written at run time, or a memfd, mapped executable (a
+			       * library loaded: mmap or mprotect with PROT_EXEC); exec's members */
+	VIGIL_EV_RENAME,      /* rename/renameat/renameat2: link.path = new name, target = old */
+	VIGIL_EV_NET_IO,      /* zoom only: bytes sent/received on a socket, optional payload */
+	VIGIL_EV_FILE_READ,   /* zoom only: read of a sensitive file, optional content sample */
 	VIGIL_EV__MAX
 };
 
@@ -168,7 +173,7 @@ struct vigil_event {
 	enum vigil_action_reason action_reason; /* with WOULD_KILL: why not killed */
 
 	union {
-		struct {		  /* EXEC */
+		struct {		  /* EXEC, MMAP_EXEC */
 			const char *path; /* resolved exe path */
 			bool upper_layer; /* exe is on an overlayfs upper layer: not in the image */
 			bool memfd;	  /* exe is a memfd (fileless) */
@@ -211,6 +216,10 @@ struct vigil_event {
 			bool entered_host_pid;
 			const char *entered_by;
 			uint32_t entered_pid;
+			/* MMAP_EXEC (which shares path, memfd, written and the writer with
+			 * EXEC): the protection asked for, and whether by mprotect */
+			uint32_t prot;
+			bool mprotect;
 		} exec;
 		struct { /* EXIT */
 			int32_t code;
@@ -233,9 +242,12 @@ struct vigil_event {
 			const uint8_t *data; /* FILE_READ: sample (data_len bytes), may be NULL */
 			uint32_t data_len;
 		} open;
-		struct { /* SYMLINK, LINK */
+		struct { /* SYMLINK, LINK, RENAME */
 			const char *path;
 			const char *target;
+			/* RENAME: RENAME_EXCHANGE (the two names swapped), the result */
+			bool exchange;
+			int32_t ret;
 		} link;
 		struct {	       /* CONNECT, ACCEPT, BIND, LISTEN, TCP_STATE, SEND, NET_IO */
 			uint8_t proto; /* IPPROTO_TCP / IPPROTO_UDP */

@@ -64,8 +64,8 @@ enum {
 	R(R1000, "Process Executed from /dev/shm", 8, "TA0002", "T1059", VIGIL_RULE_EXEC,                \
 	  "exe, cwd or argv[0] under /dev/shm")                                                          \
 	R(R1001, "Drifted process executed", 8, "TA0005", "T1036", VIGIL_RULE_EXEC,                      \
-	  "exe or its script written at run time (drop-and-execute), or on the overlay upper "           \
-	  "layer and not in the profile")                                                                \
+	  "exe, its script or a library it maps written at run time (drop-and-execute), or on the "      \
+	  "overlay upper layer and not in the profile")                                                  \
 	R(R1002, "Process tries to load a kernel module", 10, "TA0005", "T1547.006", 0,                  \
 	  "init_module or finit_module")                                                                 \
 	R(R1003, "SSH Connection to Unexpected Destination on Non-Standard Port", 5, "TA0008",           \
@@ -74,7 +74,7 @@ enum {
 	R(R1004, "Process executed from mount", 5, "TA0002", "T1059", VIGIL_RULE_EXEC,                   \
 	  "exe on a volume mounted into the workload (bind mount, network or block fs), not in execs")   \
 	R(R1005, "Fileless execution detected", 8, "TA0005", "T1055", VIGIL_RULE_EXEC,                   \
-	  "exe is a memfd or /proc/self/fd/N")                                                           \
+	  "exe is a memfd or /proc/self/fd/N, or a memfd mapped executable")                             \
 	R(R1006, "Unexpected unshare Syscall in Container", 5, "TA0004", "T1611", 0,                     \
 	  "unshare while unshare is not in the profile's syscalls (runc excluded)")                      \
 	R(R1007, "Crypto miner launched", 10, "TA0040", "T1496",                                         \
@@ -113,6 +113,8 @@ enum {
 	  VIGIL_RULE_EXEC | VIGIL_RULE_OPEN,                                                             \
 	  "byExecutable: an exec or an open of a watched file the profile allows, by a program "         \
 	  "whose own section does not have it")                                                          \
+	R(V1104, "Process left its workload", 10, "TA0005", "T1562.001", 0,                              \
+	  "a watched process wrote itself (or another) into a cgroup nobody watches")                    \
 	R(V0001, "Alerts dropped", 5, "", "", 0,                                                         \
 	  "Vigil health: a sink dropped alerts (queue full, rejected, retries exhausted)")               \
 	R(V0002, "Sensor dropped events", 5, "", "", 0,                                                  \

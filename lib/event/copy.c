@@ -55,6 +55,7 @@ static void kind_ptrs(struct arena *ar, struct vigil_event *e)
 {
 	switch (e->kind) {
 	case VIGIL_EV_EXEC:
+	case VIGIL_EV_MMAP_EXEC:
 		str(ar, &e->exec.path);
 		str(ar, &e->exec.script);
 		str(ar, &e->exec.parent_exe);
@@ -70,6 +71,7 @@ static void kind_ptrs(struct arena *ar, struct vigil_event *e)
 		break;
 	case VIGIL_EV_SYMLINK:
 	case VIGIL_EV_LINK:
+	case VIGIL_EV_RENAME:
 		str(ar, &e->link.path);
 		str(ar, &e->link.target);
 		break;
@@ -109,6 +111,7 @@ static void kind_ptrs(struct arena *ar, struct vigil_event *e)
 	case VIGIL_EV_MEMFD:
 	case VIGIL_EV_MOUNT:
 	case VIGIL_EV_SOCKET:
+	case VIGIL_EV_CGROUP_MOVE:
 		str(ar, &e->call.str);
 		break;
 	default: /* FORK, EXIT: no pointers */

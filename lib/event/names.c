@@ -280,6 +280,20 @@ static size_t written_how_fn(uint64_t v, const char **out, size_t max)
 
 const struct ev_names ev_names_written_how = { .fn = written_how_fn };
 
+/* mmap/mprotect protection (mmap_exec.prot) */
+static const struct ev_name prot_bits[] = {
+	{ 1, "PROT_READ" },
+	{ 2, "PROT_WRITE" },
+	{ 4, "PROT_EXEC" },
+};
+
+static size_t prot_fn(uint64_t v, const char **out, size_t max)
+{
+	return bit_names(prot_bits, sizeof(prot_bits) / sizeof(prot_bits[0]), v, out, max);
+}
+
+const struct ev_names ev_names_prot = { .fn = prot_fn };
+
 static const struct ev_name send_call[] = {
 	{ VIGIL_SEND_SENDTO, "sendto" },     { VIGIL_SEND_SENDMSG, "sendmsg" },
 	{ VIGIL_SEND_SENDMMSG, "sendmmsg" }, { VIGIL_SEND_SEND, "send" },

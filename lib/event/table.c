@@ -203,6 +203,32 @@ static const struct ev_field mount_fields[] = {
 	F("ret", EV_INT, call.ret, 0, NULL),
 };
 
+static const struct ev_field cgroup_move_fields[] = {
+	F("moved_pid", EV_INT, call.arg0, 0, NULL),
+	F("to_cgroup", EV_STR, call.str, EV_KEY, NULL),
+	F("to_cgroup_id", EV_UINT, call.arg1, 0, NULL),
+};
+
+static const struct ev_field mmap_exec_fields[] = {
+	F("path", EV_STR, exec.path, EV_KEY, NULL),
+	F("mprotect", EV_BOOL, exec.mprotect, 0, NULL),
+	F("prot", EV_FLAGS, exec.prot, 0, &ev_names_prot),
+	F("memfd", EV_BOOL, exec.memfd, 0, NULL),
+	F("written", EV_BOOL, exec.written, EV_OPTIONAL, NULL),
+	F("writer_pid", EV_UINT, exec.writer_pid, EV_OPTIONAL, NULL),
+	F("writer_cgroup_id", EV_UINT, exec.writer_cgroup, EV_OPTIONAL, NULL),
+	F("written_how", EV_FLAGS, exec.written_how, EV_OPTIONAL, &ev_names_written_how),
+	F("written_ns", EV_UINT, exec.written_ns, EV_OPTIONAL, NULL),
+	F("ino", EV_UINT, exec.ino, EV_OPTIONAL, NULL),
+};
+
+static const struct ev_field rename_fields[] = {
+	F("path", EV_STR, link.path, EV_KEY, NULL),
+	F("old_path", EV_STR, link.target, 0, NULL),
+	F("exchange", EV_BOOL, link.exchange, 0, NULL),
+	F("ret", EV_INT, link.ret, 0, NULL),
+};
+
 static const struct ev_field net_io_fields[] = {
 	NET_COMMON,
 	ADDR("addr", "port", net.remote, EV_PEER),
@@ -249,6 +275,9 @@ static const struct ev_desc table[VIGIL_EV__MAX] = {
 	ROW(VIGIL_EV_MOUNT, "mount", mount_fields),
 	ROW(VIGIL_EV_SEND, "send", send_fields),
 	ROW(VIGIL_EV_SOCKET, "socket", socket_fields),
+	ROW(VIGIL_EV_CGROUP_MOVE, "cgroup_move", cgroup_move_fields),
+	ROW(VIGIL_EV_MMAP_EXEC, "mmap_exec", mmap_exec_fields),
+	ROW(VIGIL_EV_RENAME, "rename", rename_fields),
 	ROW(VIGIL_EV_NET_IO, "net_io", net_io_fields),
 	ROW(VIGIL_EV_FILE_READ, "file_read", file_read_fields),
 };

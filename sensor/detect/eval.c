@@ -512,6 +512,12 @@ static int eval_syscall(struct raise *r)
 		return detect_raise(r, VIGIL_R1015, name, "%s: another process's memory %s by %s",
 				    name, name[11] == 'w' ? "written" : "read",
 				    r->ev->proc ? r->ev->proc->comm : "");
+	/* taking a descriptor out of another process (its open /etc/shadow, a socket it
+	 * connected): the same permission, and no open or connect in the taker */
+	if (name && !strcmp(name, "pidfd_getfd") && !vigil_matcher__syscall(r->b->m, name))
+		return detect_raise(r, VIGIL_R1015, name,
+				    "pidfd_getfd: another process's descriptor taken by %s",
+				    r->ev->proc ? r->ev->proc->comm : "");
 	if (!r->b->has_syscalls)
 		return 0;
 	if (!name || !name[0]) {
@@ -723,6 +729,94 @@ int detect_eval(struct raise *r)
 	return eval_acted(r, detect_eval_kind(r));
 }
 
+/*
+ * A library loaded is code run: a file the workload wrote at run time (or a memfd) mapped
+ * executable (dlopen, LD_PRELOAD, ld.so --preload of a dropped .so) is drop-and-execute as an
+ * exec of it is, unless the profile knows the workload writes that very file (a learned
+ * extraction of a native library); a memfd is fileless, unless the workload learned to make
+ * memfds.
+ */
+static int eval_mmap_exec(struct raise *r)
+{
+	const struct vigil_event *ev = r->ev;
+	const char *path = ev->exec.path ? ev->exec.path : "";
+	const char *comm = ev->proc ? ev->proc->comm : "";
+	const char *how = ev->exec.mprotect ? "made executable by mprotect" : "mapped executable";
+
+	/* runtimes that map their own code through a memfd (.NET's double mapping) learned
+	 * memfd_create: their profile lists it */
+	if (ev->exec.memfd || vigil_path_is_memfd_exe(path))
+		return vigil_matcher__syscall(r->b->m, "memfd_create")
+			       ? 0
+			       : detect_raise(r, VIGIL_R1005, path, "fileless library: %s %s by %s",
+					      path, how, comm);
+	if (!ev->exec.written || !path[0] || learned_write(r->b->m, path))
+		return 0;
+	return detect_raise(
+		r, VIGIL_R1001, path,
+		"drop and execute: library %s was written at run time by pid %u%s and "
+		"%s by %s",
+		path, ev->exec.writer_pid,
+		r->w && ev->exec.writer_cgroup != r->w->cgroup_id ? " of another workload" : "",
+		how, comm);
+}
+
+/* A rename's old name as an absolute, normalised path (relative: the cwd's); false when it
+ * cannot be told. */
+static bool rename_old(const struct vigil_event *ev, char *out, size_t size)
+{
+	const char *t = ev->link.target;
+	char joined[8192];
+	bool cut;
+
+	if (!t || !t[0])
+		return false;
+	if (t[0] == '/')
+		vigil_strlcpy(joined, t, sizeof(joined));
+	else if (ev->proc && ev->proc->cwd && ev->proc->cwd[0] == '/')
+		snprintf(joined, sizeof(joined), "%s/%s", ev->proc->cwd, t);
+	else
+		return false;
+	vigil_path_normalize(joined, strlen(joined), out, size, &cut);
+	return true;
+}
+
+/* A name a rename must not touch unseen: a sensitive file or a service-account token. */
+static bool rename_sensitive(const char *path)
+{
+	enum vigil_open_class c = path && path[0] ? vigil_open_class(path) : VIGIL_OPEN_OTHER;
+
+	return c == VIGIL_OPEN_SENSITIVE || c == VIGIL_OPEN_TOKEN;
+}
+
+/*
+ * A sensitive file renamed away, renamed over, or swapped with another file (RENAME_EXCHANGE):
+ * from then on it is read under a name the open rules do not judge (a file allowed by the
+ * profile), so the rename itself is the access: R0010, unless the profile has a write of
+ * that name (a tool that replaces /etc/shadow by renaming a new copy over it, learned).
+ * Attempts count (a denied rename still says what was wanted).
+ */
+static int eval_rename(struct raise *r)
+{
+	const struct vigil_event *ev = r->ev;
+	const char *to = ev->link.path ? ev->link.path : "", *name;
+	char from[4096] = "";
+
+	rename_old(ev, from, sizeof(from));
+	if (rename_sensitive(from))
+		name = from;
+	else if (rename_sensitive(to))
+		name = to;
+	else
+		return 0;
+	if (learned_write(r->b->m, name))
+		return 0;
+	return detect_raise(r, VIGIL_R0010, name, "sensitive file %s: %s %s %s%s",
+			    ev->link.exchange ? "swapped" : "renamed", from[0] ? from : "?",
+			    ev->link.exchange ? "<->" : "->", to,
+			    ev->link.ret < 0 ? " (denied)" : "");
+}
+
 static int detect_eval_kind(struct raise *r)
 {
 	const struct vigil_event *ev = r->ev;
@@ -807,6 +901,17 @@ static int detect_eval_kind(struct raise *r)
 		return detect_raise(r, VIGIL_R0009, comm, "eBPF program loaded by %s", comm);
 	case VIGIL_EV_SOCKET:
 		return eval_socket(r);
+	case VIGIL_EV_MMAP_EXEC:
+		return eval_mmap_exec(r);
+	case VIGIL_EV_RENAME:
+		return eval_rename(r);
+	case VIGIL_EV_CGROUP_MOVE:
+		/* never learned, never allowed: a workload's process has no business outside the
+		 * cgroups the sensor watches (it is still followed as the workload's) */
+		return detect_raise(r, VIGIL_V1104, ev->call.str ? ev->call.str : "",
+				    "pid %lld moved by %s out of the workload into cgroup %s",
+				    (long long)ev->call.arg0, comm,
+				    ev->call.str ? ev->call.str : "");
 	case VIGIL_EV_MODULE:
 		return detect_raise(r, VIGIL_R1002, ev->call.str ? ev->call.str : "",
 				    "kernel module load%s%s by %s",

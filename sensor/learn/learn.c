@@ -419,6 +419,28 @@ static int learn_open(struct vigil_learner *l, const struct vigil_event *ev)
 	return add_open(l, ev, path, names, n);
 }
 
+/* A rename writes both names: learned as writes of each (absolute) name, so that a tool that
+ * replaces a sensitive file by renaming a new copy over it is quiet when rerun. */
+static int learn_rename(struct vigil_learner *l, const struct vigil_event *ev)
+{
+	const char *names[] = { "O_WRONLY" };
+	const char *both[2] = { ev->link.path, ev->link.target };
+	char path[PATH_MAX_LEARN];
+	int err;
+
+	if (ev->link.ret < 0)
+		return 0;
+	for (int i = 0; i < 2; i++) {
+		if (!both[i] || both[i][0] != '/')
+			continue;
+		vigil_learn_normalize_path(both[i], path, sizeof(path));
+		err = add_open(l, ev, path, names, 1);
+		if (err < 0)
+			return err;
+	}
+	return 0;
+}
+
 static const char *proto_name(uint8_t proto)
 {
 	return proto == IPPROTO_UDP ? "UDP" : (proto == IPPROTO_SCTP ? "SCTP" : "TCP");
@@ -532,6 +554,8 @@ int vigil_learner__event(struct vigil_learner *l, const struct vigil_event *ev)
 		return learn_exec(l, ev);
 	case VIGIL_EV_OPEN:
 		return learn_open(l, ev);
+	case VIGIL_EV_RENAME:
+		return learn_rename(l, ev);
 	case VIGIL_EV_CONNECT:
 	case VIGIL_EV_ACCEPT:
 	case VIGIL_EV_SEND:

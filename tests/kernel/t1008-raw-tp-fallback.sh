@@ -15,8 +15,8 @@ assert_contains "$st" "sys_exit               attached (tp_btf)"
 export VIGIL_HOOKS=raw_tp
 st=$("$VIGIL" status --sample 0)
 assert_contains "$st" "sys_enter              fallback: raw_tp (forced)"
-# 10 sensor hooks + 3 zoom capture hooks (bpf/zoom.bpf.c)
-assert_contains "$st" "13 attached, 0 failed"
+# 11 sensor hooks + 3 zoom capture hooks (bpf/zoom.bpf.c)
+assert_contains "$st" "14 attached, 0 failed"
 
 echo data >"$TEST_TMP/f"
 out=$TEST_TMP/raw.jsonl
