@@ -182,6 +182,13 @@ __noinline int kallow_class(__u32 len)
 	return w.cls;
 }
 
+__noinline int kallow_tokens_allowed(__u64 cg)
+{
+	struct vg_open_key k = { .cgroup_id = cg, .kind = VG_OA_TOKENS };
+
+	return bpf_map_lookup_elem(&openallow, &k) ? 1 : 0;
+}
+
 __noinline int kallow_alias_allowed(__u64 cg, __u32 dev, __u64 ino, __u64 want, __u32 rules)
 {
 	struct vg_open_key k = { .hash = ino, .kind = VG_OA_INODE, .pad = dev };
@@ -193,5 +200,7 @@ __noinline int kallow_alias_allowed(__u64 cg, __u32 dev, __u64 ino, __u64 want, 
 		c = bpf_map_lookup_elem(&sensitive, &k);
 	if (!c || !ident_class_enforced(*c, rules))
 		return -1;
+	if (*c == VG_CLASS_TOKEN && kallow_tokens_allowed(cg))
+		return 1;
 	return oa_covers(bpf_map_lookup_elem(&openallow, &k), want) ? 1 : 0;
 }

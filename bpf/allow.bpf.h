@@ -46,6 +46,8 @@ int kallow_path_allowed(__u64 cg, __u64 want, __u32 len);
  * sensitive): a sensitive file or a file below a sensitive directory; a file named "token"
  * below a service-account directory. */
 int kallow_class(__u32 len);
+/* Whether the workload's profile allows every service-account token (VG_OA_TOKENS). */
+int kallow_tokens_allowed(__u64 cg);
 /* Whether a file known by identity (its class in map sensitive) is one the enforced rules
  * (VG_ENF_*) name: a sensitive file under R0010, a service-account token under R0006. */
 static __always_inline bool ident_class_enforced(__u8 cls, __u32 rules)

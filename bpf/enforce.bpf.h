@@ -180,6 +180,8 @@ static __always_inline void enforce_open(struct vg_event *e, __u32 off, __u64 cg
 	cls = kallow_class(e->str_len[0]);
 	if (!cls || !(en->rules & cls))
 		return;
+	if (cls == VG_ENF_TOKEN && kallow_tokens_allowed(cg) == 1)
+		return;
 	if (kallow_path_allowed(cg, oa_flags(flags), e->str_len[0]) == 1)
 		return;
 	enforce_act(e, en);

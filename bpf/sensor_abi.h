@@ -450,6 +450,9 @@ struct vg_kallow {
  * id 0) a sensitive file of the node, in openallow one the workload's profile allows by its
  * own name */
 #define VG_OA_INODE 3
+/* every service-account token (R0006): the profile names a token under some name (Kubescape's
+ * meaning: lib/profile/wildcard.h vigil_wc_token_pattern); hash 0, any flags */
+#define VG_OA_TOKENS 4
 
 struct vg_open_key {
 	__u64 cgroup_id;

@@ -220,7 +220,7 @@ int vigil_sensor__kallow_root(struct vigil_sensor *s, uint64_t cgroup_id,
 			      const struct vigil_profile *p, const char *container, int pid,
 			      struct vigil_kallow_root *ret)
 {
-	static const struct vigil_kallow_visit visit = { root_open, NULL, NULL };
+	static const struct vigil_kallow_visit visit = { root_open, NULL, NULL, NULL };
 	struct sensor_ident *v = calloc(VG_ROOT_IDENTS, sizeof(*v));
 	bool bad[VG_ROOT_IDENTS] = { false };
 	struct idents l = { .v = v, .max = VG_ROOT_IDENTS, .node = s };

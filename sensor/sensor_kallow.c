@@ -137,6 +137,16 @@ int vigil_sensor__kallow_open(struct vigil_sensor *s, uint64_t cgroup_id, const 
 	return err;
 }
 
+int vigil_sensor__kallow_tokens(struct vigil_sensor *s, uint64_t cgroup_id)
+{
+	struct vg_open_key k = { .cgroup_id = cgroup_id, .kind = VG_OA_TOKENS };
+	struct vg_open_allow v = { .any = 1 };
+
+	if (bpf_map_update_elem(bpf_map__fd(s->skel->maps.openallow), &k, &v, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
 int vigil_sensor__kallow_peer(struct vigil_sensor *s, uint64_t cgroup_id, int family,
 			      const uint8_t addr[16], uint8_t proto, uint16_t port)
 {
@@ -181,6 +191,13 @@ static int load_open(const char *path, enum vigil_kallow_path kind, uint64_t fla
 						   path, kind, flags, any));
 }
 
+static int load_tokens(void *arg)
+{
+	struct load *l = arg;
+
+	return loaded(l, vigil_sensor__kallow_tokens(l->s, l->cg));
+}
+
 static int load_peer(int family, const uint8_t addr[16], uint8_t proto, uint16_t port, void *arg)
 {
 	struct load *l = arg;
@@ -203,7 +220,8 @@ int vigil_sensor__load_kallow(struct vigil_sensor *s, uint64_t cgroup_id,
 			      const struct vigil_profile *p, const char *container, uint32_t kinds,
 			      struct vigil_kallow_count *ret)
 {
-	static const struct vigil_kallow_visit visit = { load_open, load_peer, load_uring };
+	static const struct vigil_kallow_visit visit = { load_open, load_peer, load_uring,
+							 load_tokens };
 	struct vigil_kallow_count c = { 0 };
 	struct load l = { s, cgroup_id, &c };
 	int err;

@@ -31,6 +31,9 @@ struct vigil_kallow_visit {
 	int (*peer)(int family, const uint8_t addr[16], uint8_t proto, uint16_t port, void *arg);
 	/* an io_uring operation the profile allows, by name ("OPENAT") */
 	int (*uring)(const char *name, void *arg);
+	/* an open entry names a service-account token (vigil_wc_token_pattern): every token is
+	 * allowed, whatever its name and flags (Kubescape's R0006); may come more than once */
+	int (*tokens)(void *arg);
 };
 
 /* How many entries the kernel received and how many it cannot express. */

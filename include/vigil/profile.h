@@ -237,6 +237,9 @@ bool vigil_matcher__exec_literal(const struct vigil_matcher *m, const char *path
 				 const char *const *argv, size_t argc);
 /* flags: O_* bits; the entry's flag list must contain every flag named by these bits. */
 bool vigil_matcher__open(const struct vigil_matcher *m, const char *path, uint32_t flags);
+/* Whether an open entry names a service-account token, under any name and with any flags: as
+ * Kubescape's R0006, such a profile allows every token open (docs/ALERTS.md R0006). */
+bool vigil_matcher__token(const struct vigil_matcher *m);
 /* Whether the profile writes in path's directory: an open entry that may write (a write,
  * create, truncate or append flag, or no flags) names a file there (V1102). */
 bool vigil_matcher__dir_written(const struct vigil_matcher *m, const char *path);

@@ -153,6 +153,8 @@ int vigil_sensor__set_kallow(struct vigil_sensor *s, uint64_t cgroup_id, uint32_
 int vigil_sensor__clear_kallow(struct vigil_sensor *s, uint64_t cgroup_id);
 int vigil_sensor__kallow_open(struct vigil_sensor *s, uint64_t cgroup_id, const char *path,
 			      int kind, uint64_t flags, bool any);
+/* every service-account token allowed (R0006 as Kubescape reads a profile: vigil/kallow.h) */
+int vigil_sensor__kallow_tokens(struct vigil_sensor *s, uint64_t cgroup_id);
 int vigil_sensor__kallow_peer(struct vigil_sensor *s, uint64_t cgroup_id, int family,
 			      const uint8_t addr[16], uint8_t proto, uint16_t port);
 

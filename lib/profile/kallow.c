@@ -100,12 +100,21 @@ static int visit_open(const struct prof_open *o, const struct vigil_kallow_visit
 	char path[KPATH_MAX + 1];
 	enum vigil_kallow_path kind;
 	uint64_t bits = 0;
+	bool tokens;
 
 	if (!o->path)
 		return 0;
+	/* a token entry allows every token (its own name does not matter): whole in the kernel */
+	tokens = vigil_wc_token_pattern(o->path);
+	if (tokens) {
+		int r = v->tokens ? v->tokens(arg) : 0;
+
+		if (r)
+			return r;
+	}
 	if (open_shape(o->path, path, sizeof(path), &kind) < 0) {
 		cnt->opens_left_out++;
-		if (may_name_sensitive(o->path))
+		if (may_name_sensitive(o->path) && !tokens)
 			cnt->opens_left_out_sensitive++;
 		return 0;
 	}

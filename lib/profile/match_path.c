@@ -62,6 +62,8 @@ int mt_add_open(struct vigil_matcher *m, const struct prof_open *o)
 
 	if (!o->path)
 		return 0;
+	if (vigil_wc_token_pattern(o->path))
+		m->tokens = true;
 	r = mt_grow((void **)&m->op, &m->cop, m->nop, sizeof(*m->op));
 	if (r < 0)
 		return r;
@@ -179,6 +181,11 @@ bool vigil_matcher__open(const struct vigil_matcher *m, const char *path, uint32
 	if (!m || !path)
 		return false;
 	return vigil_segindex__match(m->opens, path, strlen(path), open_cb, &c);
+}
+
+bool vigil_matcher__token(const struct vigil_matcher *m)
+{
+	return m && m->tokens;
 }
 
 bool vigil_matcher__dir_written(const struct vigil_matcher *m, const char *path)

@@ -81,6 +81,7 @@ struct vigil_matcher {
 	struct vigil_strset *syscalls, *caps, *iouring;
 	struct vigil_strset *digests, *digest_paths; /* execDigests entries; their paths */
 	bool has_syscalls;
+	bool tokens; /* an open entry names a service-account token (vigil_wc_token_pattern) */
 	struct m_exec *ex;
 	size_t nex, cex;
 	struct m_open *op;

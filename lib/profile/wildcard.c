@@ -562,3 +562,10 @@ int vigil_wc_endpoint_split(const char *ep, uint16_t *ret_port, const char **ret
 	*ret_path = *p ? p : "/";
 	return 0;
 }
+
+bool vigil_wc_token_pattern(const char *pattern)
+{
+	size_t n = pattern ? strlen(pattern) : 0;
+
+	return n > 6 && !strcmp(pattern + n - 6, "/token") && strstr(pattern, "/serviceaccount/");
+}

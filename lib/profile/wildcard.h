@@ -87,6 +87,14 @@ int vigil_wc_dns_normalize(const char *name, char *out, size_t size);
  * Returns 0 for "".
  */
 size_t vigil_wc_path_trim(const char *s, size_t len);
+/*
+ * Whether an open pattern names a service-account token (R0006): it ends in "/token" and has a
+ * "/serviceaccount/" segment, as detection's token class (sensor/detect/paths.c). Kubescape's
+ * R0006 treats any such entry as allowing every token open, whatever name it was learned under
+ * (the kubelet's symlink ".../serviceaccount/token" or a timestamped "..2024_.../token"), and so
+ * does Vigil (docs/ALERTS.md R0006).
+ */
+bool vigil_wc_token_pattern(const char *pattern);
 
 /* ---- exec arguments ------------------------------------------------------------------- */
 

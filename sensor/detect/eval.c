@@ -159,6 +159,30 @@ static bool open_allowed(const struct raise *r, const char *path, const char **w
 	return false;
 }
 
+/*
+ * A service-account token opened: allowed when the profile allows that name, or, as
+ * Kubescape's R0006 reads a profile, when any of its open entries names a token (the kubelet
+ * rotates the timestamped directory the kernel's name goes through, and Kubescape learns the
+ * name the program asked for: ".../serviceaccount/token"). By the program's section as
+ * open_allowed.
+ */
+static bool token_allowed(const struct raise *r, const char *path, const char **who)
+{
+	const char *exe = r->ev->proc ? r->ev->proc->exe : NULL;
+	const struct vigil_matcher *sec = section_of(r, exe);
+	bool wide = vigil_matcher__token(r->b->m);
+
+	if (vigil_open_class(path) != VIGIL_OPEN_TOKEN)
+		return false;
+	if (!sec)
+		return wide;
+	if (vigil_matcher__token(sec))
+		return wide;
+	if (wide)
+		*who = exe;
+	return false;
+}
+
 /* The exec judged by the section of the program that started it (parent_exe). */
 static enum vigil_match exec_by_section(const struct raise *r, const char *path, enum vigil_match m,
 					const char **who)
@@ -391,7 +415,7 @@ static int eval_open(struct raise *r)
 	    (vigil_path_alias__sensitive(r->d->alias, ev, alias, sizeof(alias)) ||
 	     (ev->open.ident && ev->open.ret >= 0 &&
 	      snprintf(alias, sizeof(alias), "%s", ev->open.ident) > 0))) {
-		if (open_allowed(r, alias, &who))
+		if (open_allowed(r, alias, &who) || token_allowed(r, alias, &who))
 			return 0;
 		if (who)
 			snprintf(by, sizeof(by), " (%.500s never opened it while learning)", who);
@@ -423,7 +447,7 @@ static int eval_open(struct raise *r)
 	/* most opens: nothing to judge (a read outside the watched directories) */
 	if (cls == VIGIL_OPEN_OTHER && !persist && !written_elsewhere(r, path))
 		return 0;
-	if (path[0] && open_allowed(r, path, &who))
+	if (path[0] && (open_allowed(r, path, &who) || token_allowed(r, path, &who)))
 		return 0;
 	if (who)
 		snprintf(by, sizeof(by), " (%.500s never opened it while learning)", who);

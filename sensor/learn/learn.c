@@ -237,6 +237,25 @@ static bool looks_random(const char *s, size_t n)
 }
 
 /*
+ * The kubelet's atomic writer (service-account tokens, ConfigMap and Secret volumes) keeps a
+ * volume's files in "..YYYY_MM_DD_HH_MM_SS.N", replaced by a new one at each update or token
+ * rotation; the kernel names a file through it. Learned as ⋯, as Kubescape's node-agent
+ * learns it (".../serviceaccount/⋯/token").
+ */
+static bool atomic_writer_dir(const char *s, size_t n)
+{
+	static const char shape[] = "..dddd_dd_dd_dd_dd_dd";
+
+	if (n < sizeof(shape) - 1)
+		return false;
+	for (size_t i = 0; i < sizeof(shape) - 1; i++) {
+		if (shape[i] == 'd' ? !(s[i] >= '0' && s[i] <= '9') : s[i] != shape[i])
+			return false;
+	}
+	return n == sizeof(shape) - 1 || s[sizeof(shape) - 1] == '.';
+}
+
+/*
  * Rewrites segment by segment. `prev` remembers the previous segment so that /proc/PID,
  * .../task/TID, .../fd/N and /dev/pts/N are recognised.
  */
@@ -272,7 +291,7 @@ const char *vigil_learn_normalize_path(const char *path, char *buf, size_t size)
 			generic = true;
 		else if (tmp && idx >= 1 && looks_random(seg, n))
 			generic = true;
-		else if (container_id_like(seg, n))
+		else if (container_id_like(seg, n) || atomic_writer_dir(seg, n))
 			generic = true;
 		if (vigil_buf__append(&out, "/", 1) < 0 ||
 		    (generic ? vigil_buf__puts(&out, ELLIPSIS) : vigil_buf__append(&out, seg, n)) <
@@ -410,7 +429,8 @@ static int learn_open(struct vigil_learner *l, const struct vigil_event *ev)
 	    (l->alias || (l->alias = vigil_path_alias__new())) &&
 	    vigil_path_alias__sensitive(l->alias, ev, alias, sizeof(alias))) {
 		n = vigil_open_flag_names(ev->open.flags, names, VIGIL_OPEN_FLAGS_MAX);
-		err = add_open(l, ev, alias, names, n);
+		vigil_learn_normalize_path(alias, path, sizeof(path));
+		err = add_open(l, ev, path, names, n);
 		if (err < 0)
 			return err;
 	}

@@ -105,7 +105,7 @@ static int on_peer(int family, const uint8_t addr[16], uint8_t proto, uint16_t p
 	return 0;
 }
 
-static const struct vigil_kallow_visit visit = { on_open, on_peer, NULL };
+static const struct vigil_kallow_visit visit = { on_open, on_peer, NULL, NULL };
 
 static const struct entry *find(const struct got *g, const char *path, enum vigil_kallow_path k)
 {
@@ -157,6 +157,51 @@ static void test_shapes(void **state)
 	assert_int_equal(g.n, 1);
 	assert_non_null(find(&g, "/side/only", VIGIL_KALLOW_FILE));
 	assert_int_equal(vigil_profile__kernel_allow(p, "nope", &visit, &g, &c), -ENOENT);
+	vigil_profile__free(p);
+}
+
+static int on_tokens(void *arg)
+{
+	(*(int *)arg)++;
+	return 0;
+}
+
+/* A token entry (Kubescape's learned ".../serviceaccount/⋯/token" too) allows every token in
+ * the kernel (VG_OA_TOKENS): the mid-path wildcard does not keep R0006 from being enforced. */
+static void test_tokens(void **state)
+{
+	static const struct vigil_kallow_visit tv = { NULL, NULL, NULL, on_tokens };
+	struct vigil_profile *p = load_text(
+		"apiVersion: spdx.softwarecomposition.kubescape.io/v1beta1\n"
+		"kind: ContainerProfile\n"
+		"metadata: {name: t}\n"
+		"spec:\n"
+		"  opens:\n"
+		"  - {path: /run/secrets/kubernetes.io/serviceaccount/\xe2\x8b\xaf/token}\n"
+		"  - {path: /var/run/secrets/kubernetes.io/serviceaccount/token}\n");
+	struct vigil_kallow_count c;
+	char why[512];
+	int n = 0;
+
+	(void)state;
+	assert_int_equal(vigil_profile__kernel_allow(p, NULL, &tv, &n, &c), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(c.opens_left_out, 1);
+	assert_int_equal(c.opens_left_out_sensitive, 0);
+	assert_int_equal(vigil_kallow__enforceable(&c, VIGIL_ENFORCE_TOKEN, why, sizeof(why)), 0);
+	vigil_profile__free(p);
+	/* not a token: the other files of the directory, a mid-path wildcard below /run */
+	p = load_text(
+		"apiVersion: spdx.softwarecomposition.kubescape.io/v1beta1\n"
+		"kind: ContainerProfile\n"
+		"metadata: {name: t}\n"
+		"spec:\n"
+		"  opens:\n"
+		"  - {path: /run/secrets/kubernetes.io/serviceaccount/\xe2\x8b\xaf/ca.crt}\n");
+	n = 0;
+	assert_int_equal(vigil_profile__kernel_allow(p, NULL, &tv, &n, &c), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(c.opens_left_out_sensitive, 1);
 	vigil_profile__free(p);
 }
 
@@ -328,6 +373,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_shapes),
+		cmocka_unit_test(test_tokens),
 		cmocka_unit_test(test_never_wider_than_matcher),
 		cmocka_unit_test(test_peers),
 		cmocka_unit_test(test_by_exe_left_out),

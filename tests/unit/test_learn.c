@@ -371,6 +371,19 @@ static void test_normalize(void **state)
 			    "/dev/pts/\xe2\x8b\xaf");
 	assert_string_equal(vigil_learn_normalize_path("/tmp/tmp.aB3xYz9/out", buf, sizeof(buf)),
 			    "/tmp/\xe2\x8b\xaf/out");
+	/* the kubelet's atomic-writer directory: a new one at each token rotation */
+	assert_string_equal(vigil_learn_normalize_path("/run/secrets/kubernetes.io/serviceaccount/"
+						       "..2026_12_06_21_40_05.3676909075/token",
+						       buf, sizeof(buf)),
+			    "/run/secrets/kubernetes.io/serviceaccount/\xe2\x8b\xaf/token");
+	assert_string_equal(vigil_learn_normalize_path("/etc/cfg/..2026_12_06_21_40_05/a.conf", buf,
+						       sizeof(buf)),
+			    "/etc/cfg/\xe2\x8b\xaf/a.conf");
+	assert_string_equal(vigil_learn_normalize_path("/etc/cfg/..data/a.conf", buf, sizeof(buf)),
+			    "/etc/cfg/..data/a.conf");
+	assert_string_equal(
+		vigil_learn_normalize_path("/etc/cfg/..2026_12_06x/a", buf, sizeof(buf)),
+		"/etc/cfg/..2026_12_06x/a");
 	/* ordinary names stay */
 	assert_string_equal(vigil_learn_normalize_path("/tmp/report/data", buf, sizeof(buf)),
 			    "/tmp/report/data");

@@ -615,6 +615,73 @@ static void test_link_target_opened(void **state)
 	assert_int_equal(vigil_detector__unbind(f->d, CG + 2), 0);
 }
 
+/* Binds a profile with one open entry to workload CG + 3 and returns the rule an open of path
+ * raises there ("" for none). */
+static const char *token_open(struct fixture *f, const char *entry, const char *path)
+{
+	struct vigil_workload other = wl;
+	struct vigil_event ev = base_event(VIGIL_EV_OPEN);
+	char yaml[512];
+	struct vigil_profile *p = NULL;
+	static char ret[16];
+	int n = snprintf(yaml, sizeof(yaml),
+			 "apiVersion: spdx.softwarecomposition.kubescape.io/v1beta1\n"
+			 "kind: ContainerProfile\n"
+			 "metadata: {name: tok}\n"
+			 "spec:\n"
+			 "  opens:\n"
+			 "  - {path: '%s', flags: [O_RDONLY]}\n",
+			 entry);
+
+	assert_int_equal(vigil_profile__load_buffer(yaml, (size_t)n, "tok.yaml", NULL, &p, NULL),
+			 0);
+	other.cgroup_id = CG + 3;
+	assert_int_equal(vigil_detector__bind(f->d, CG + 3, p, NULL, NULL), 0);
+	vigil_profile__free(p);
+	set_proc("app", "/usr/bin/app", (const char *[]){ "app" }, 1);
+	ev.workload = &other;
+	ev.open.path = path;
+	ev.open.flags = O_RDONLY;
+	ev.open.ret = 3;
+	snprintf(ret, sizeof(ret), "%s", run1(f, &ev));
+	assert_int_equal(vigil_detector__unbind(f->d, CG + 3), 0);
+	return ret;
+}
+
+/*
+ * R0006 as Kubescape reads a profile (`!ap.was_path_opened_with_suffix(id, '/token')`): an
+ * entry naming a token under any of its names allows every token open, whatever name the
+ * kernel reports (the timestamped directory changes at every rotation). Kubescape learns
+ * ".../serviceaccount/⋯/token" (node-agent's dynamic path) or, in its tests, the kubelet's
+ * symlink ".../serviceaccount/token".
+ */
+static void test_token_kubescape(void **state)
+{
+	struct fixture *f = *state;
+	static const char now[] =
+		"/run/secrets/kubernetes.io/serviceaccount/..2026_12_06_21_40_05.3676909075/token";
+
+	assert_string_equal(
+		token_open(f, "/var/run/secrets/kubernetes.io/serviceaccount/token", now), "");
+	assert_string_equal(
+		token_open(f, "/run/secrets/kubernetes.io/serviceaccount/\xe2\x8b\xaf/token", now),
+		"");
+	assert_string_equal(token_open(f,
+				       "/run/secrets/kubernetes.io/serviceaccount/"
+				       "..2024_11_21_04_30_58.850095521/token",
+				       now),
+			    "");
+	assert_string_equal(token_open(f, "/run/secrets/eks.amazonaws.com/serviceaccount/token",
+				       "/var/run/secrets/kubernetes.io/serviceaccount/token"),
+			    "");
+	/* no token entry: the token's other files, or another directory's "token" */
+	assert_string_equal(
+		token_open(f, "/var/run/secrets/kubernetes.io/serviceaccount/ca.crt", now),
+		"R0006");
+	assert_string_equal(token_open(f, "/app/token", now), "R0006");
+	assert_string_equal(token_open(f, "/etc/hostname", now), "R0006");
+}
+
 static void test_cooldown(void **state)
 {
 	struct fixture *f = *state;
@@ -1185,6 +1252,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_exec_rules, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_drop_exec, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_open_rules, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_token_kubescape, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_syscall_cap_iouring, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_network_rules, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_call_rules, setup, teardown),
