@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "profile/loadctx.h"
 #include "profile/outtree.h"
 #include "profile/served.h"
 #include "util/buf.h"
@@ -223,10 +224,9 @@ int vigil_profile__kubescape_hash(const struct vigil_profile *p, size_t doc, cha
 }
 
 /* The whole document as storage serves it: metadata as written, the typed spec. */
-static int served_tree(const struct prof_doc *d, void *arg, struct prof_node **ret)
+static int served_projection(const struct prof_doc *d, char *why, struct prof_node **ret)
 {
 	struct prof_node *t = prof_doc_tree(d, false), *spec = NULL;
-	char *why = arg;
 	int r;
 
 	if (!t)
@@ -266,6 +266,36 @@ static int served_tree(const struct prof_doc *d, void *arg, struct prof_node **r
 	}
 	*ret = t;
 	return 0;
+}
+
+/*
+ * The served form in Vigil's order. The projection erases what told some entries apart in
+ * Vigil's sort order (absent, null and empty lists; an absent string and ""; a port of 0 and
+ * none): read back, such entries sort in another order or fall together as duplicates, so
+ * `fmt --served` would change its own output. What is written is the projection read back
+ * (sorted and de-duplicated as every load does) and projected again: what Vigil makes of what
+ * storage serves, and a fixed point. Storage itself keeps the first projection's order and
+ * duplicates; Vigil's canonical form, and with it a signature, is the same for both.
+ */
+static int served_tree(const struct prof_doc *d, void *arg, struct prof_node **ret)
+{
+	struct prof_node *t = NULL;
+	struct vigil_profile *q = NULL;
+	struct vigil_error err;
+	char *why = arg;
+	int r = served_projection(d, why, &t);
+
+	if (r)
+		return r;
+	r = prof_load_doc_tree(t, "served form", &q, &err);
+	prof_node_free(t);
+	if (r) {
+		snprintf(why, 256, "the served form does not load back: %.200s", err.message);
+		return r;
+	}
+	r = served_projection(&q->docs[0], why, ret);
+	vigil_profile__free(q);
+	return r;
 }
 
 int vigil_profile__emit_served_yaml(const struct vigil_profile *p, struct vigil_buf *out, char *why,

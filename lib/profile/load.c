@@ -129,6 +129,28 @@ static int load_list(struct ld *c, struct prof_node *root)
 	return 0;
 }
 
+int prof_load_doc_tree(struct prof_node *root, const char *name, struct vigil_profile **ret,
+		       struct vigil_error *err)
+{
+	struct ld c = { .name = name, .err = err };
+	struct vigil_profile *p;
+	int r;
+
+	vigil_error__clear(err);
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return ld_oom(&c);
+	c.p = p;
+	r = add_doc(&c, root, root->pos);
+	if (r) {
+		vigil_profile__free(p);
+		return r;
+	}
+	prof_normalize(p);
+	*ret = p;
+	return 0;
+}
+
 int vigil_profile__load_buffer(const char *data, size_t len, const char *name,
 			       const struct vigil_profile_limits *limits,
 			       struct vigil_profile **ret, struct vigil_error *err)

@@ -119,4 +119,14 @@ int ld_containers(struct ld *c, struct prof_node *n, const char *what, unsigned 
 
 int ld_doc(struct ld *c, struct prof_node *root, struct prof_doc *d);
 
+/* ---- load.c ---- */
+
+/*
+ * A profile of the one document root, loaded as its text would be (strings are moved out of
+ * root, which the caller still frees) and normalized; errors name name. For trees Vigil built
+ * itself (the served form, kshash.c), so no limits apply.
+ */
+int prof_load_doc_tree(struct prof_node *root, const char *name, struct vigil_profile **ret,
+		       struct vigil_error *err);
+
 #endif

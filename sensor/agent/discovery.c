@@ -112,6 +112,16 @@ bool agent_find_binding(struct agent *a, struct wl *w, char *file, size_t size)
 		const char *name =
 			vigil_container_meta__label(&w->meta, "kubescape.io/user-defined-profile");
 
+		/* a name of a file in PROFILES_DIR, as documented: the label is the image's or
+		 * the container's creator's, and with a '/' it named any file of the host (one
+		 * shipped in the image's own layers, for instance) */
+		if (name && strchr(name, '/')) {
+			agent_logf(
+				"%s: label kubescape.io/user-defined-profile=%s ignored: a profile "
+				"name in %s, not a path",
+				w->name, name, a->c->profiles_dir);
+			name = NULL;
+		}
 		if (name && name[0]) {
 			snprintf(stem, sizeof(stem), "%s.yaml", name);
 			profile_path(a, stem, file, size);

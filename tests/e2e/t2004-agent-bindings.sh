@@ -5,6 +5,8 @@
 # and label (a binding in the configuration), and by Kubescape's container label
 # kubescape.io/user-defined-profile. The hand-written profile's wildcards allow `sleep ANY`;
 # `cat /etc/hostname` then raises R0040 (busybox with other arguments) and R0002 (the file).
+# The label names a file in PROFILES_DIR, never a path: a third container whose label (the
+# image's or its creator's) gives the absolute path of a profile outside it is not bound by it.
 . "$(dirname "$0")/../lib/common.sh"
 . "$TESTLIB/podman.sh"
 requires_podman
@@ -32,6 +34,9 @@ spec:
 EOF
 done
 
+# outside PROFILES_DIR: what a label with a path would have reached
+cp "$PROFILES/web.yaml" "$TEST_TMP/outside-$$.yaml"
+
 LOOP='while [ ! -e /tmp/go ]; do sleep 0.2; done; cat /etc/hostname; while :; do sleep 0.2; done'
 PODMAN_OPTS=(--label "app=t2004-$$")
 podman_start web "$BUSYBOX_IMAGE" sh -c "$LOOP"
@@ -39,12 +44,15 @@ web_id=$PODMAN_ID web_name=$PODMAN_NAME
 PODMAN_OPTS=(--label "kubescape.io/user-defined-profile=udp-$$")
 podman_start udp "$BUSYBOX_IMAGE" sh -c "$LOOP"
 udp_id=$PODMAN_ID udp_name=$PODMAN_NAME
+PODMAN_OPTS=(--label "kubescape.io/user-defined-profile=$TEST_TMP/outside-$$")
+podman_start esc "$BUSYBOX_IMAGE" sh -c "$LOOP"
+esc_id=$PODMAN_ID esc_name=$PODMAN_NAME
 cat >"$TEST_TMP/agent.yaml" <<EOF
 state_dir: $TEST_TMP/state
 profiles_dir: $PROFILES
 rescan: 200ms
 # only our containers: other tests' containers may be running on this machine
-include_cgroups: ["$(podman_cgroup "$web_id")", "$(podman_cgroup "$udp_id")"]
+include_cgroups: ["$(podman_cgroup "$web_id")", "$(podman_cgroup "$udp_id")", "$(podman_cgroup "$esc_id")"]
 learning:
   duration: 1h
 sinks: ["file:$ALERTS"]
@@ -60,6 +68,9 @@ spawn agent "$VIGIL" agent --config "$TEST_TMP/agent.yaml"
 wait_for_line "$TEST_TMP/agent.log" "$web_name: detecting with $PROFILES/web.yaml" 15
 wait_for_line "$TEST_TMP/agent.log" "$udp_name: detecting with $PROFILES/udp-$$.yaml" 15
 assert_not_contains "$(cat "$TEST_TMP/agent.log")" "$web_name: learning" "agent log"
+wait_for_line "$TEST_TMP/agent.log" \
+	"$esc_name: label kubescape.io/user-defined-profile=$TEST_TMP/outside-$$ ignored" 15
+assert_not_contains "$(cat "$TEST_TMP/agent.log")" "with $TEST_TMP/outside-$$.yaml" "agent log"
 sleep 0.5
 [ "$(json_count "$ALERTS" "workload.container_id=$web_id" 2>/dev/null || echo 0)" = 0 ] ||
 	fail "alerts while the container only sleeps: $(head -c 1500 "$ALERTS")"
