@@ -10,6 +10,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "sensor/agent/meta.h"
 #include "util/buf.h"
 #include "util/strutil.h"
@@ -17,12 +19,13 @@
 #define META_TIMEOUT_MS 5000
 #define META_MAX_BYTES	(64u << 10)
 
+/* The labels as JSON: a label's key or value may hold a newline (an image's LABEL, or whoever
+ * creates the container), and as "KEY=VALUE" lines such a value forged another label, e.g. a
+ * binding label or kubescape.io/user-defined-profile. */
 static const char meta_format[] = "{{.Name}}{{println}}{{.ImageName}}{{println}}"
-				  "{{range $k, $v := .Config.Labels}}{{$k}}={{$v}}{{println}}"
-				  "{{end}}";
+				  "{{json .Config.Labels}}";
 static const char docker_format[] = "{{.Name}}{{println}}{{.Config.Image}}{{println}}"
-				    "{{range $k, $v := .Config.Labels}}{{$k}}={{$v}}{{println}}"
-				    "{{end}}";
+				    "{{json .Config.Labels}}";
 
 /* A CLI question in flight: its child, the read end of its stdout, what it said so far. */
 struct vigil_meta_query {
@@ -146,6 +149,42 @@ static void take_line(char **s, char *dst, size_t size)
 	*s = nl ? nl + 1 : *s + strlen(*s);
 }
 
+/* The engine's JSON object of labels into "KEY=VALUE\n" lines. A label that cannot be one line
+ * (a newline in it, or "=" in its key) is left out: no binding or profile label has one. */
+static int labels_from_json(const char *text, char **ret)
+{
+	json_error_t jerr;
+	/* "null" when there are none */
+	json_t *o = json_loads(text, JSON_DECODE_ANY | JSON_DISABLE_EOF_CHECK, &jerr);
+	struct vigil_buf b = VIGIL_BUF_INIT;
+	const char *k;
+	json_t *v;
+	int err = 0;
+
+	*ret = NULL;
+	if (!json_is_object(o)) {
+		json_decref(o);
+		return 0;
+	}
+	json_object_foreach(o, k, v)
+	{
+		const char *val = json_string_value(v);
+
+		if (!val || strchr(k, '\n') || strchr(k, '=') || strchr(val, '\n'))
+			continue;
+		if ((err = vigil_buf__printf(&b, "%s=%s\n", k, val)) < 0)
+			break;
+	}
+	json_decref(o);
+	if (err < 0 || !b.len) {
+		vigil_buf__release(&b);
+		return err < 0 ? err : 0;
+	}
+	*ret = strndup(b.data, b.len);
+	vigil_buf__release(&b);
+	return *ret ? 0 : -ENOMEM;
+}
+
 static int parse_answer(struct vigil_meta_query *q, struct vigil_container_meta *ret)
 {
 	char *s;
@@ -159,9 +198,7 @@ static int parse_answer(struct vigil_meta_query *q, struct vigil_container_meta 
 	if (ret->name[0] == '/')
 		memmove(ret->name, ret->name + 1, strlen(ret->name));
 	take_line(&s, ret->image, sizeof(ret->image));
-	if (*s)
-		ret->labels = strdup(s);
-	return 0;
+	return labels_from_json(s, &ret->labels);
 }
 
 void vigil_meta_query__free(struct vigil_meta_query *q)

@@ -7,6 +7,8 @@
 # `cat /etc/hostname` then raises R0040 (busybox with other arguments) and R0002 (the file).
 # The label names a file in PROFILES_DIR, never a path: a third container whose label (the
 # image's or its creator's) gives the absolute path of a profile outside it is not bound by it.
+# A label value holding a newline does not forge another label: a fourth container whose label
+# `note` ends in "\nkubescape.io/user-defined-profile=udp-PID" learns, unbound.
 . "$(dirname "$0")/../lib/common.sh"
 . "$TESTLIB/podman.sh"
 requires_podman
@@ -47,12 +49,16 @@ udp_id=$PODMAN_ID udp_name=$PODMAN_NAME
 PODMAN_OPTS=(--label "kubescape.io/user-defined-profile=$TEST_TMP/outside-$$")
 podman_start esc "$BUSYBOX_IMAGE" sh -c "$LOOP"
 esc_id=$PODMAN_ID esc_name=$PODMAN_NAME
+PODMAN_OPTS=(--label "note=x
+kubescape.io/user-defined-profile=udp-$$")
+podman_start forge "$BUSYBOX_IMAGE" sh -c "$LOOP"
+forge_id=$PODMAN_ID forge_name=$PODMAN_NAME
 cat >"$TEST_TMP/agent.yaml" <<EOF
 state_dir: $TEST_TMP/state
 profiles_dir: $PROFILES
 rescan: 200ms
 # only our containers: other tests' containers may be running on this machine
-include_cgroups: ["$(podman_cgroup "$web_id")", "$(podman_cgroup "$udp_id")", "$(podman_cgroup "$esc_id")"]
+include_cgroups: ["$(podman_cgroup "$web_id")", "$(podman_cgroup "$udp_id")", "$(podman_cgroup "$esc_id")", "$(podman_cgroup "$forge_id")"]
 learning:
   duration: 1h
 sinks: ["file:$ALERTS"]
@@ -71,6 +77,8 @@ assert_not_contains "$(cat "$TEST_TMP/agent.log")" "$web_name: learning" "agent 
 wait_for_line "$TEST_TMP/agent.log" \
 	"$esc_name: label kubescape.io/user-defined-profile=$TEST_TMP/outside-$$ ignored" 15
 assert_not_contains "$(cat "$TEST_TMP/agent.log")" "with $TEST_TMP/outside-$$.yaml" "agent log"
+wait_for_line "$TEST_TMP/agent.log" "$forge_name: learning" 15
+assert_not_contains "$(cat "$TEST_TMP/agent.log")" "$forge_name: detecting" "agent log"
 sleep 0.5
 [ "$(json_count "$ALERTS" "workload.container_id=$web_id" 2>/dev/null || echo 0)" = 0 ] ||
 	fail "alerts while the container only sleeps: $(head -c 1500 "$ALERTS")"
