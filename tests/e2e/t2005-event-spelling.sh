@@ -28,6 +28,15 @@ PROFILE=$TEST_TMP/true.yaml
 "$VIGIL" learn --out "$PROFILE" --name spelling -- /bin/true 2>"$TEST_TMP/learn.err" ||
 	fail "vigil learn failed: $(cat "$TEST_TMP/learn.err")"
 
+# a shared library to drop and map executable (mmap_exec), a cgroup nobody watches to leave to
+# (cgroup_move)
+LIB=
+for l in /lib/x86_64-linux-gnu/libm.so.6 /usr/lib/x86_64-linux-gnu/libm.so.6 /lib64/libm.so.6; do
+	[ -f "$l" ] && LIB=$l && break
+done
+[ -n "$LIB" ] || skip "no libm.so.6"
+OUT=$(new_cgroup out)
+
 DRIVE=$TEST_TMP/drive.sh
 cat >"$DRIVE" <<EOF
 #!/bin/sh
@@ -43,6 +52,10 @@ cat /etc/shadow >/dev/null
 "$PROGS/unshare_ns" uts
 "$PROGS/bpf_load"
 "$PROGS/module_load" finit
+"$PROGS/red2_map_exec" drop "$LIB" "$TEST_TMP/dropped.so"
+# a rename of /etc/shadow that fails (no such directory): the attempt is the event
+mv /etc/shadow "$TEST_TMP/no-such-dir/shadow" 2>/dev/null
+sh -c 'echo \$\$ >"$OUT/cgroup.procs"'
 exit 0
 EOF
 chmod +x "$DRIVE"

@@ -34,12 +34,16 @@ allowed_got() { udp_got allowed; }
 other_got_any() { [ "$(other_got)" -ge 1 ]; }
 allowed_got_more() { [ "$(allowed_got)" -gt "$1" ]; }
 
+mkdir -p "$T/sa"
+echo secret-token >"$T/sa/token"
 cat >"$T/drive.sh" <<EOS
 #!/bin/bash
-# a token as the kubelet mounts it, in this workload's own mount namespace
+# a token as the kubelet mounts it (made outside the workload: an open of it by the workload
+# would be learned, and any token in the profile allows every token, as in Kubescape), in this
+# workload's own mount namespace
 mount -t tmpfs tmpfs /run
 mkdir -p $TOK
-echo secret-token >$TOK/token
+mount --bind '$T/sa' $TOK
 cat /etc/hostname >/dev/null
 '$PROGS/udp_send' sendto 127.0.0.1 $ALLOWED >/dev/null
 case "\$(cat '$MODE')" in
