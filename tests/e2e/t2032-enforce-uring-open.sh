@@ -23,12 +23,16 @@ mkdir -p "$M" "$T/alias"
 touch "$T/alias/bf"
 TOK=/run/secrets/kubernetes.io/serviceaccount
 
+mkdir -p "$T/sa"
+echo secret-token >"$T/sa/token"
 cat >"$T/drive.sh" <<EOF
 #!/bin/bash
-# a token as the kubelet mounts it, in this workload's own mount namespace
+# a token as the kubelet mounts it (made outside the workload: one it wrote itself would be
+# learned, and any token in a profile allows every token, as in Kubescape), in this workload's
+# own mount namespace
 mount -t tmpfs tmpfs /run
 mkdir -p $TOK
-echo secret-token >$TOK/token
+mount --bind '$T/sa' $TOK
 '$PROGS/iouring_openat' /etc/hostname >/dev/null
 case "\$(cat '$MODE')" in
 shadow) '$PROGS/iouring_openat' /etc/shadow >'$M/read' ;;
