@@ -17,6 +17,8 @@ name=${3:-localhost/vigil}
 uid=65532
 
 die() { echo "vigil: image: $*" >&2; exit 2; }
+# Under set -e a failing command ends the script; say which one, so a failure is never silent.
+trap 'echo "vigil: image: line $LINENO: \"$BASH_COMMAND\" failed (exit $?)" >&2' ERR
 command -v podman >/dev/null || die "podman is not installed (scripts/deps.sh test)"
 [ -x "$bin" ] || die "$bin: not built (make)"
 # A tag is [A-Za-z0-9_.-], at most 128 characters.
@@ -35,10 +37,13 @@ objcopy --strip-debug "$bin" "$root/usr/local/bin/vigil"
 # lib/util/lazy_*.c) with all of theirs.
 lazy=$(sed -n 's/^#define [A-Z]*_SONAME "\(.*\)"/\1/p' "$(dirname "$0")"/../lib/util/lazy_*.c)
 [ -n "$lazy" ] || die "no lazily loaded library named in lib/util/lazy_*.c"
+# The loader's cache is read once into a file: `ldconfig -p | awk '... exit'` under pipefail
+# failed whenever awk exited before ldconfig had written everything (SIGPIPE; seen in CI).
+ldconfig -p >"$work/ld.so.cache.txt"
 lazy_paths=
 for so in $lazy; do
-	p=$(ldconfig -p | awk -v so="$so" '$1 == so && /x86-64|x86_64|AArch64|aarch64/ { print $NF; exit }')
-	[ -n "$p" ] || p=$(ldconfig -p | awk -v so="$so" '$1 == so { print $NF; exit }')
+	p=$(awk -v so="$so" '$1 == so && /x86-64|x86_64|AArch64|aarch64/ { print $NF; exit }' "$work/ld.so.cache.txt")
+	[ -n "$p" ] || p=$(awk -v so="$so" '$1 == so { print $NF; exit }' "$work/ld.so.cache.txt")
 	[ -n "$p" ] || die "$so (loaded at its first use) is not installed"
 	lazy_paths="$lazy_paths $p"
 done

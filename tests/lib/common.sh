@@ -379,7 +379,8 @@ new_netns()
 	for ((i = 0; i < 20; i++)); do
 		n=$((RANDOM % 16384))
 		sub=10.213.$((n / 64)).$((n % 64 * 4))
-		ip -4 addr show | grep -q "inet 10\.213\.$((n / 64))\.$((n % 64 * 4 + 1))/" || break
+		# (not `ip | grep -q`: under pipefail grep's early exit fails the pipe, taking a used /30)
+		grep -q "inet 10\.213\.$((n / 64))\.$((n % 64 * 4 + 1))/" <<<"$(ip -4 addr show)" || break
 	done
 	name=vigil-$$-$n
 	veth=vt$$x$n
