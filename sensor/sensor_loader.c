@@ -242,7 +242,15 @@ int sensor_load_in_child(struct vigil_sensor *s)
 		 * as "another agent is running" until the load finished. */
 		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
 			_exit(1);
+		/* and holds nothing of the agent's: a flock() is shared by a forked child, so
+		 * until this child had died of its parent's death (not at once), an agent
+		 * stopped during its load still held its state lock and the agent started
+		 * right after it was refused (CI, t2103 at load 20). The load opens what it
+		 * needs itself (the object is in memory). */
 		close(sv[0]);
+		if (sv[1] > 3)
+			close_range(3, (unsigned)sv[1] - 1, 0);
+		close_range((unsigned)sv[1] + 1, ~0U, 0);
 		child_load(s, sv[1]);
 	}
 	close(sv[1]);

@@ -45,6 +45,13 @@ wait_until 60 pgrep -P "$third" -x vigil || fail "no loader child of the agent s
 loader=$(pgrep -P "$third" -x vigil | head -1)
 on_exit kill -KILL "$loader"
 kill -STOP "$loader"
+# the loader holds nothing of the agent's, its state lock above all (a flock() is shared by a
+# forked child: an agent stopped during its load left it held until the loader died, and an
+# agent started at once was refused)
+if [ -d "/proc/$loader" ]; then
+	[ -z "$(find "/proc/$loader/fd" -lname "$st/agent.lock" 2>/dev/null)" ] ||
+		fail "the BPF loader (pid $loader) holds the agent's state lock"
+fi
 kill -KILL "$third"
 wait "$third" 2>/dev/null || true
 lock_holders() { find /proc/[0-9]*/fd -lname "$st/agent.lock" 2>/dev/null | cut -d/ -f3 | sort -u; }
