@@ -20,6 +20,8 @@ __weak const volatile __u64 cfg_dedup_ttl_ns = 0;
 __weak const volatile __u32 cfg_syscall_first_use = 1;
 __weak const volatile __u64 cfg_rate_per_sec = 20000; /* per workload; 0 = unlimited */
 __weak const volatile __u32 cfg_dns_port = 53; /* a second DNS port (tests, local resolvers) */
+/* the host's network namespace (its inode number): a workload sharing it has no netns_wl entry */
+__weak const volatile __u32 cfg_host_netns = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -213,6 +215,20 @@ struct {
 	__type(key, __u32);
 	__type(value, struct vg_wlof);
 } moved __weak SEC(".maps");
+/*
+ * Each workload's network namespace (its inode number) -> the workload's cgroup id, noted at each
+ * exec of a monitored process outside the host's namespace, and by user space for processes that
+ * ran before the sensor: a TCP connection that a process outside every workload opens inside
+ * such a namespace (a port forward: containerd's thread joins the pod's namespace and connects to
+ * localhost; or `nsenter --net`) is reported as the workload's (NETNS_CONNECT). User space
+ * removes a gone workload's entries (an inode number is reused once its namespace is freed).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u32);
+	__type(value, __u64);
+} netns_wl __weak SEC(".maps");
 /* entries in moved (0: every hook skips the lookup) */
 __weak volatile __s64 moved_any = 0;
 

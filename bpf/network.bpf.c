@@ -413,16 +413,54 @@ __noinline int on_write(__u64 regs_, long nr, long ret, __u64 cg)
 
 /* ---- TCP state ----------------------------------------------------------------------- */
 
+#define TCP_SYN_SENT_ 2
+
+/*
+ * A process outside every workload opens a TCP connection inside a workload's network namespace
+ * (netns_wl): a port forward (containerd's forward joins the pod sandbox's namespace and
+ * connects to localhost:PORT; the pod only sees a loopback peer), or a host tool entering the
+ * namespace (nsenter --net) to talk as the pod. Seen at SYN_SENT, which connect() and io_uring's
+ * CONNECT both pass, in the connecting process's context. The record is the workload's, the
+ * process the outsider's; a repeat is the same program to the same destination.
+ */
+static __always_inline int netns_connect(const struct sock *sk)
+{
+	__u32 ns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+	struct vg_event *e;
+	__u64 *wl, task_cg;
+
+	wl = bpf_map_lookup_elem(&netns_wl, &ns);
+	if (!wl || !want(VG_EV_NETNS_CONNECT))
+		return 0;
+	/* an outsider is a process no workload owns: not one the sensor follows by its cgroup's
+	 * ancestry (another container of the pod, one excluded by the agent's configuration but
+	 * under a watched parent), nor one that moved itself out of its workload (still the
+	 * workload's: bpf/cgroup.bpf.c) */
+	if (monitored(&task_cg))
+		return 0;
+	e = ev_begin(VG_EV_NETNS_CONNECT, *wl);
+	if (!e)
+		return 0;
+	sock_addrs(e, (struct sock *)sk);
+	e->sa[0].port = 0; /* the ephemeral source port: every connection would be news */
+	e->arg[1] = 0;
+	e->arg[2] = -1;
+	e->arg[3] = VG_DIR_OUT;
+	return ev_submit(e, 0, 1, false);
+}
+
 SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(vg_tcp_state, const struct sock *sk, const int oldstate, const int newstate)
 {
 	struct vg_event *e;
 	__u64 cg, cur;
 
-	if (!want(VG_EV_TCP_STATE))
-		return 0;
 	cg = BPF_CORE_READ(sk, sk_cgrp_data.cgroup, kn, id);
-	if ((bpf_get_current_pid_tgid() >> 32) == cfg_self_tgid || !monitored_cgid(cg))
+	if ((bpf_get_current_pid_tgid() >> 32) == cfg_self_tgid)
+		return 0;
+	if (!monitored_cgid(cg))
+		return newstate == TCP_SYN_SENT_ ? netns_connect(sk) : 0;
+	if (!want(VG_EV_TCP_STATE))
 		return 0;
 	e = ev_begin(VG_EV_TCP_STATE, cg);
 	if (!e)

@@ -214,6 +214,22 @@ static __always_inline __u64 inode_ctime_ns(struct inode *ino)
 	}
 }
 
+/*
+ * A monitored process's network namespace is its workload's (map netns_wl), unless it is the
+ * host's: noted at an exec when the namespace has no workload yet. The first keeps it: another
+ * container sharing the namespace (a pod's) does not take it over, nor does one the sensor
+ * follows but the agent does not watch (excluded, under a watched parent), whose records no
+ * workload would own; the agent's own note of a watched container replaces any (sensor_netns.c).
+ */
+static __always_inline void netns_note(struct task_struct *t, __u64 cg)
+{
+	__u32 ns = BPF_CORE_READ(t, nsproxy, net_ns, ns.inum);
+
+	if (!ns || ns == cfg_host_netns || bpf_map_lookup_elem(&netns_wl, &ns))
+		return;
+	bpf_map_update_elem(&netns_wl, &ns, &cg, BPF_NOEXIST);
+}
+
 /* Notes a monitored process's workload (map wlof), for cgroup_attach_task (bpf/cgroup.bpf.c):
  * at its fork and at each exec. */
 static __always_inline void wl_note(__u32 tgid, __u64 cg)
@@ -237,6 +253,7 @@ int BPF_PROG(vg_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	if (!monitored(&cg))
 		return 0;
 	wl_note((__u32)(bpf_get_current_pid_tgid() >> 32), cg);
+	netns_note(t, cg);
 	if (!want(VG_EV_EXEC))
 		return 0;
 	e = ev_begin(VG_EV_EXEC, cg);

@@ -202,7 +202,8 @@ enum vg_counter {
 	X(SOCKET) \
 	X(CGROUP_MOVE) \
 	X(MMAP_EXEC) \
-	X(RENAME)
+	X(RENAME) \
+	X(NETNS_CONNECT)
 /* clang-format on */
 #define VG_KIND_ENUM(k) VG_EV_##k,
 enum vg_kind {

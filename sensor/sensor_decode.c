@@ -371,6 +371,7 @@ int sensor_decode(struct vigil_sensor *s, const struct vg_event *e, struct vigil
 	case VG_EV_LISTEN:
 	case VG_EV_TCP_STATE:
 	case VG_EV_SEND:
+	case VG_EV_NETNS_CONNECT:
 		decode_net(s, e, ev);
 		break;
 	case VG_EV_DNS:

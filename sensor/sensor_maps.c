@@ -47,6 +47,7 @@ int vigil_sensor__unwatch_cgroup(struct vigil_sensor *s, uint64_t cgroup_id)
 	if (bpf_map_delete_elem(bpf_map__fd(s->skel->maps.watched), &cgroup_id) && errno != ENOENT)
 		return -errno;
 	verdicts_changed(s);
+	sensor_forget_netns(s, cgroup_id);
 	/* its entry (path, name, container id: ~1 KiB) goes too, or churn fills the table */
 	vigil_workload_table__remove(s->wls, cgroup_id);
 	return 0;

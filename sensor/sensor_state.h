@@ -7,6 +7,7 @@
  *   sensor_ringbuf.c    the ring buffer: poll, feed, delivery with process and workload
  *   sensor_decode.c     a raw record's strings and numbers into struct vigil_event
  *   sensor_maps.c       the control maps: monitored set, syscall allow sets, zoom, de-dup
+ *   sensor_netns.c      which network namespace is a workload's (port forwards)
  *   sensor_stats.c      counters and hook states for `vigil status`
  *   sensor_spawn.c      `-- CMD` workloads
  *   sensor_kallow.c     in-kernel allow sets; sensor_idents.c sensitive files by identity
@@ -114,6 +115,10 @@ struct vigil_sensor {
 
 /* CLOCK_REALTIME or CLOCK_MONOTONIC now, in nanoseconds. */
 uint64_t sensor_now_ns(clockid_t clk);
+/* The host's network namespace, its inode number (the kernel's cfg_host_netns). */
+uint32_t sensor_host_netns(void);
+/* Removes every netns_wl entry naming the workload (it is no longer watched). */
+void sensor_forget_netns(struct vigil_sensor *s, uint64_t cgroup_id);
 /* The cgroup2 mount point from /proc/self/mountinfo into out; -ENOENT when there is none. */
 int sensor_find_cgroup2(char *out, size_t size);
 /* A load or attach failure as an error a person can act on (root, lockdown). */

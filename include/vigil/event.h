@@ -40,16 +40,20 @@ enum vigil_event_kind {
 	VIGIL_EV_MODULE, /* init_module / finit_module */
 	VIGIL_EV_MEMFD,	 /* memfd_create */
 	VIGIL_EV_MOUNT,
-	VIGIL_EV_SEND,	      /* a message to an address named in the call, without connect: UDP
+	VIGIL_EV_SEND,		/* a message to an address named in the call, without connect: UDP
 			     * sendto/sendmsg/sendmmsg with a destination, TCP Fast Open */
-	VIGIL_EV_SOCKET,      /* a raw, packet or ICMP socket created (family, type, protocol) */
-	VIGIL_EV_CGROUP_MOVE, /* a process moved out of its workload's cgroup (call.arg0: its
+	VIGIL_EV_SOCKET,	/* a raw, packet or ICMP socket created (family, type, protocol) */
+	VIGIL_EV_CGROUP_MOVE,	/* a process moved out of its workload's cgroup (call.arg0: its
 			       * pid, arg1: the destination's cgroup id, str: its path) */
-	VIGIL_EV_MMAP_EXEC,   /* a file written at run time, or a memfd, mapped executable (a
+	VIGIL_EV_MMAP_EXEC,	/* a file written at run time, or a memfd, mapped executable (a
 			       * library loaded: mmap or mprotect with PROT_EXEC); exec's members */
-	VIGIL_EV_RENAME,      /* rename/renameat/renameat2: link.path = new name, target = old */
-	VIGIL_EV_NET_IO,      /* zoom only: bytes sent/received on a socket, optional payload */
-	VIGIL_EV_FILE_READ,   /* zoom only: read of a sensitive file, optional content sample */
+	VIGIL_EV_RENAME,	/* rename/renameat/renameat2: link.path = new name, target = old */
+	VIGIL_EV_NETNS_CONNECT, /* a TCP connection opened inside the workload's network
+				 * namespace by a process outside the workload (a port forward:
+				 * containerd's, or nsenter --net); net's members, the process
+				 * is the outsider */
+	VIGIL_EV_NET_IO,	/* zoom only: bytes sent/received on a socket, optional payload */
+	VIGIL_EV_FILE_READ,	/* zoom only: read of a sensitive file, optional content sample */
 	VIGIL_EV__MAX
 };
 

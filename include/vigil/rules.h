@@ -100,6 +100,9 @@ enum {
 	  VIGIL_RULE_POLICY, "io_uring opcode not in the profile's iouring list")                        \
 	R(R2000, "Exec to pod", 8, "TA0002", "T1609", VIGIL_RULE_EXEC,                                   \
 	  "a process enters a running container from outside it (podman, runc, ctr, crictl exec)")       \
+	R(R2001, "Port forward to pod", 5, "TA0011", "T1090", 0,                                         \
+	  "a process outside the workload opens a TCP connection inside its network namespace (a port "  \
+	  "forward, nsenter --net)")                                                                     \
 	R(V1001, "Raw or packet socket created", 5, "TA0011", "T1095", VIGIL_RULE_POLICY,                \
 	  "AF_PACKET, SOCK_RAW or ICMP socket by an executable the profile does not allow "              \
 	  "(rulePolicies)")                                                                              \

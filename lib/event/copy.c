@@ -81,6 +81,7 @@ static void kind_ptrs(struct arena *ar, struct vigil_event *e)
 	case VIGIL_EV_LISTEN:
 	case VIGIL_EV_TCP_STATE:
 	case VIGIL_EV_SEND:
+	case VIGIL_EV_NETNS_CONNECT:
 	case VIGIL_EV_NET_IO:
 		sockaddr(ar, &e->net.local);
 		sockaddr(ar, &e->net.remote);

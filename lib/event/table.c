@@ -115,6 +115,14 @@ static const struct ev_field send_fields[] = {
 	F("fd", EV_INT, net.fd, 0, NULL),
 };
 
+/* netns_connect: a connection into the workload's network namespace from outside the workload
+ * (the process is the outsider's; the address is as the workload's namespace sees it) */
+static const struct ev_field netns_connect_fields[] = {
+	NET_COMMON,
+	ADDR("addr", "port", net.remote, EV_PEER),
+	ADDR("local_addr", "local_port", net.local, 0),
+};
+
 static const struct ev_field tcp_state_fields[] = {
 	F("old_state", EV_NAME, net.old_state, 0, &ev_names_tcp_state),
 	F("new_state", EV_NAME, net.new_state, EV_KEY, &ev_names_tcp_state),
@@ -278,6 +286,7 @@ static const struct ev_desc table[VIGIL_EV__MAX] = {
 	ROW(VIGIL_EV_CGROUP_MOVE, "cgroup_move", cgroup_move_fields),
 	ROW(VIGIL_EV_MMAP_EXEC, "mmap_exec", mmap_exec_fields),
 	ROW(VIGIL_EV_RENAME, "rename", rename_fields),
+	ROW(VIGIL_EV_NETNS_CONNECT, "netns_connect", netns_connect_fields),
 	ROW(VIGIL_EV_NET_IO, "net_io", net_io_fields),
 	ROW(VIGIL_EV_FILE_READ, "file_read", file_read_fields),
 };

@@ -173,6 +173,31 @@ bool agent_excluded(const struct agent *a, const char *cgroup)
 	return a->c->include_cgroups.n > 0;
 }
 
+/*
+ * A container found by a scan (it may have run before the agent) has its network namespace
+ * noted from its processes (R2001: a connection opened in it from outside, a port forward): the
+ * kernel notes a namespace only at an exec, and such a container may never exec again. This
+ * note replaces the kernel's (which may be another container's sharing the namespace, one
+ * the agent does not watch). A container met by its events is noted by the kernel at its
+ * first exec.
+ */
+static void note_netns(struct agent *a, uint64_t cg, const char *cgroup)
+{
+	char path[PATH_MAX + 32];
+	FILE *f;
+	int pid, n = 0;
+
+	if (!a->cg_root[0] || !cgroup[0])
+		return;
+	snprintf(path, sizeof(path), "%s%s/cgroup.procs", a->cg_root, cgroup);
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	while (n++ < 8 && fscanf(f, "%d", &pid) == 1 && vigil_sensor__note_netns(a->s, cg, pid) < 0)
+		;
+	fclose(f);
+}
+
 int agent_on_container(const char *rel, const char *id, void *ctx)
 {
 	struct agent *a = ctx;
@@ -186,6 +211,7 @@ int agent_on_container(const char *rel, const char *id, void *ctx)
 		return 0;
 	if (vigil_sensor__watch_cgroup(a->s, cg) < 0)
 		return 0;
+	note_netns(a, cg, rel);
 	agent_new_container(a, cg, rel, id, false);
 	return 0;
 }

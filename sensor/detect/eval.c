@@ -343,6 +343,27 @@ static int eval_entered(struct raise *r, const char *path)
 			    by, ev->exec.entered_pid, path, args, p ? p->uid : 0u);
 }
 
+/*
+ * R2001: a process outside the workload opened a TCP connection inside its network namespace:
+ * a port forward (kubectl port-forward reaches the node as containerd's forward, which connects
+ * to localhost:PORT from the pod sandbox's namespace), or a host tool entering the namespace to
+ * talk as the pod. Nothing in a profile allows it: a profile says what the workload does, and
+ * this is done to it. Kubescape raises R2001 from the API server's pods/portforward; Vigil from
+ * the node, so a forward that never passed the API server (crictl, nsenter) alerts too.
+ */
+static int eval_netns_connect(struct raise *r, const char *comm)
+{
+	const struct vigil_event *ev = r->ev;
+	char addr[64], key[KEY_MAX];
+
+	vigil_sockaddr__text(&ev->net.remote, addr, sizeof(addr));
+	snprintf(key, sizeof(key), "%s\x1f%s\x1f%u", comm, addr, ev->net.remote.port);
+	return detect_raise(r, VIGIL_R2001, key,
+			    "connection into the workload's network namespace from outside it "
+			    "(port forward) by %s (pid %u) to %s port %u",
+			    comm, ev->proc ? ev->proc->pid : 0u, addr, ev->net.remote.port);
+}
+
 static int eval_exec(struct raise *r)
 {
 	const struct vigil_event *ev = r->ev;
@@ -929,6 +950,8 @@ static int detect_eval_kind(struct raise *r)
 		return eval_mmap_exec(r);
 	case VIGIL_EV_RENAME:
 		return eval_rename(r);
+	case VIGIL_EV_NETNS_CONNECT:
+		return eval_netns_connect(r, comm);
 	case VIGIL_EV_CGROUP_MOVE:
 		/* never learned, never allowed: a workload's process has no business outside the
 		 * cgroups the sensor watches (it is still followed as the workload's) */

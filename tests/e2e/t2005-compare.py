@@ -19,7 +19,7 @@ WANT = {"exec": "R0001", "open": "R0010", "capability": "R0004", "dns": "R0005",
         "connect": "R0011", "iouring_op": "R1030", "symlink": "R1010", "link": "R1012",
         "ptrace": "R1015", "unshare": "R1006", "bpf": "R0009", "module": "R1002",
         "syscall": "R0003", "send": "R0011", "socket": "V1001", "rename": "R0010",
-        "mmap_exec": "R1001", "cgroup_move": "V1104"}
+        "mmap_exec": "R1001", "cgroup_move": "V1104", "netns_connect": "R2001"}
 WANT.update(json.loads(sys.argv[3]) if len(sys.argv) > 3 else {})
 seen, bad = {}, []
 

@@ -14,7 +14,7 @@ fi
 . "$(dirname "$0")/../lib/common.sh"
 requires_root
 requires_progs
-requires_cmd ip
+requires_cmd ip unshare nsenter
 vigil_has watch || skip "vigil watch is not part of this build"
 
 ip link set lo up
@@ -56,9 +56,23 @@ cat /etc/shadow >/dev/null
 # a rename of /etc/shadow that fails (no such directory): the attempt is the event
 mv /etc/shadow "$TEST_TMP/no-such-dir/shadow" 2>/dev/null
 sh -c 'echo \$\$ >"$OUT/cgroup.procs"'
+# a port forward's shape (netns_connect): a listener in a network namespace of its own, which a
+# process outside the workload (the test's forwarder) connects to from inside that namespace
+unshare -n sh -c 'ip link set lo up; echo \$\$ >"$TEST_TMP/fwd.pid"; exec "$PROGS/tcp_echo" 0 1 >"$TEST_TMP/fwd.port"' &
+i=0
+while [ ! -e "$TEST_TMP/fwd.done" ] && [ \$i -lt 400 ]; do sleep 0.05; i=\$((i + 1)); done
+wait
 exit 0
 EOF
 chmod +x "$DRIVE"
+
+# the forwarder, outside the workload
+(
+	wait_until 30 grep -q '^port ' "$TEST_TMP/fwd.port" 2>/dev/null &&
+		nsenter --net="/proc/$(cat "$TEST_TMP/fwd.pid")/ns/net" "$PROGS/iouring_connect" 127.0.0.1 \
+			"$(sed -n 's/^port //p' "$TEST_TMP/fwd.port")" >/dev/null
+	touch "$TEST_TMP/fwd.done"
+) &
 
 ALERTS=$TEST_TMP/alerts.jsonl
 EVENTS=$TEST_TMP/events.jsonl

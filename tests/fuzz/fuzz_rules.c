@@ -129,6 +129,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case VIGIL_EV_CONNECT:
 	case VIGIL_EV_ACCEPT:
 	case VIGIL_EV_SEND:
+	case VIGIL_EV_NETNS_CONNECT:
 		ev.net.remote.family = data[3] & 1 ? 10 : 2; /* AF_INET6 : AF_INET */
 		ev.net.remote.port = (uint16_t)(data[4] | data[5] << 8);
 		if (size >= 24)

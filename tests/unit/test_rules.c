@@ -924,6 +924,38 @@ static void test_r2000(void **state)
 		"");
 }
 
+/* R2001: a connection into the workload's network namespace from outside it (a port forward):
+ * whatever the profile says, naming the outsider, the address
+ * and the port; the same program to the same place again is a repeat, another port is news. */
+static int netns_connect(struct fixture *f, const char *comm, const char *addr, uint16_t port)
+{
+	struct vigil_event ev = base_event(VIGIL_EV_NETNS_CONNECT);
+
+	set_proc(comm, "/usr/bin/containerd", (const char *[]){ comm }, 1);
+	ev.net.proto = 6;
+	ev.net.direction = VIGIL_DIR_OUTBOUND;
+	ev.net.remote.family = AF_INET;
+	ev.net.remote.port = port;
+	assert_int_equal(inet_pton(AF_INET, addr, ev.net.remote.addr), 1);
+	return vigil_detector__event(f->d, &ev, collect, f);
+}
+
+static void test_r2001(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(netns_connect(f, "containerd", "127.0.0.1", 8080), 1);
+	assert_string_equal(
+		json_string_value(json_object_get(
+			json_array_get(f->alerts, json_array_size(f->alerts) - 1), "rule_id")),
+		"R2001");
+	assert_non_null(strstr(last_message(f), "by containerd"));
+	assert_non_null(strstr(last_message(f), "127.0.0.1 port 8080"));
+	assert_int_equal(netns_connect(f, "containerd", "127.0.0.1", 8080), 0);
+	assert_int_equal(netns_connect(f, "containerd", "127.0.0.1", 5432), 1);
+	assert_int_equal(netns_connect(f, "nsenter", "127.0.0.1", 8080), 1);
+}
+
 static void test_r1011(void **state)
 {
 	struct fixture *f = *state;
@@ -1219,9 +1251,9 @@ static void test_catalogue(void **state)
 					   "R0007", "R0008", "R0009", "R0010", "R0011", "R0040",
 					   "R1000", "R1001", "R1002", "R1003", "R1004", "R1005",
 					   "R1006", "R1007", "R1008", "R1009", "R1010", "R1011",
-					   "R1012", "R1015", "R1016", "R1030", "R2000", "V1001",
-					   "V1100", "V1101", "V1102", "V1103", "V1104", "V0001",
-					   "V0002", "V0003", "V0004" };
+					   "R1012", "R1015", "R1016", "R1030", "R2000", "R2001",
+					   "V1001", "V1100", "V1101", "V1102", "V1103", "V1104",
+					   "V0001", "V0002", "V0003", "V0004" };
 	size_t n;
 	const struct vigil_rule *all = vigil_rules__all(&n);
 
@@ -1269,6 +1301,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_r1007, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_r1008, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_r1011, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_r2001, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_r2000, setup, teardown),
 		cmocka_unit_test(test_r1011_off),
 		cmocka_unit_test(test_bad_disabled_id),
