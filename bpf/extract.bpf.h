@@ -184,8 +184,49 @@ static __always_inline __u32 put_user_sockaddr(struct vg_event *e, __u32 off,
 #define O_ACCMODE_ 3
 #define O_TRUNC_   01000
 
+/*
+ * overlayfs: the upper layer's dentry of an overlay inode, NULL when the file is only in a
+ * lower layer (the image). struct ovl_inode keeps __upperdentry right after its vfs inode; by
+ * BTF when the kernel describes it, else by that layout.
+ */
+static __always_inline struct dentry *ovl_upper(struct inode *ino)
+{
+	struct dentry *upper = NULL;
+
+	if (bpf_core_type_exists(struct ovl_inode)) {
+		struct ovl_inode *oi =
+			(void *)ino - bpf_core_field_offset(struct ovl_inode, vfs_inode);
+
+		return BPF_CORE_READ(oi, __upperdentry);
+	}
+	bpf_probe_read_kernel(&upper, sizeof(upper), (void *)ino + bpf_core_type_size(struct inode));
+	return upper;
+}
+
+/*
+ * The inode that holds a file's data, as d_real() finds it: for an overlay inode its upper
+ * layer's (a write copies the file up first, so a written file always has one), else the
+ * inode itself. The two sides of drop-and-execute see different inodes in a container: an
+ * open, an exec and an mmap of a descriptor see the overlay's, while a mapping's vm_file is
+ * the real (upper) file overlayfs put there (ovl_mmap), which mprotect finds; the file
+ * written on the host through the upper directory is the real one too.
+ */
+static __always_inline struct inode *real_inode(struct inode *ino)
+{
+	struct dentry *upper;
+	struct inode *r;
+
+	if (BPF_CORE_READ(ino, i_sb, s_magic) != OVERLAYFS_SUPER_MAGIC_)
+		return ino;
+	upper = ovl_upper(ino);
+	r = upper ? BPF_CORE_READ(upper, d_inode) : NULL;
+	return r ? r : ino;
+}
+
+/* A file's identity in map written: its real inode (real_inode), so that every side agrees. */
 static __always_inline void inode_key(struct inode *ino, struct vg_inode_key *k)
 {
+	ino = real_inode(ino);
 	k->ino = BPF_CORE_READ(ino, i_ino);
 	k->dev = BPF_CORE_READ(ino, i_sb, s_dev);
 	k->pad = 0;
