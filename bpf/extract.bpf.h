@@ -223,36 +223,48 @@ static __always_inline struct inode *real_inode(struct inode *ino)
 	return r ? r : ino;
 }
 
-/* A file's identity in map written: its real inode (real_inode), so that every side agrees. */
-static __always_inline void inode_key(struct inode *ino, struct vg_inode_key *k)
+static __always_inline void own_key(struct inode *ino, struct vg_inode_key *k)
 {
-	ino = real_inode(ino);
 	k->ino = BPF_CORE_READ(ino, i_ino);
 	k->dev = BPF_CORE_READ(ino, i_sb, s_dev);
 	k->pad = 0;
 }
 
+/* A file's identity in map written: its real inode (real_inode), so that every side agrees. */
+static __always_inline void inode_key(struct inode *ino, struct vg_inode_key *k)
+{
+	own_key(real_inode(ino), k);
+}
+
 /*
  * Remembers that workload cg changed regular file f (how: VG_WR_*), so that an exec of it is
  * known as a drop-and-execute. By inode: a rename, a hard link or another path spelling is the
- * same file. One LRU update per open for writing.
+ * same file. One LRU update per open for writing; an overlay file is also kept under the
+ * overlay's own identity, which is what user space finds by stat (a script an interpreter runs,
+ * sensor/sensor_drift.c): two.
  */
 static __always_inline void mark_written(__u64 cg, struct file *f, __u32 how)
 {
 	struct vg_written w = {};
 	struct vg_inode_key k;
-	struct inode *ino;
+	struct inode *ino, *real;
 
 	if (!f)
 		return;
 	ino = BPF_CORE_READ(f, f_inode);
 	if (!ino || (BPF_CORE_READ(ino, i_mode) & 0170000) != 0100000) /* S_IFREG */
 		return;
-	inode_key(ino, &k);
+	real = real_inode(ino);
+	own_key(real, &k);
 	w.cgroup_id = cg;
 	w.ktime_ns = bpf_ktime_get_ns();
 	w.tgid = bpf_get_current_pid_tgid() >> 32;
 	w.how = how;
+	if (bpf_map_update_elem(&written, &k, &w, BPF_ANY))
+		count(VG_CNT_DROP_TABLE);
+	if (real == ino)
+		return;
+	own_key(ino, &k);
 	if (bpf_map_update_elem(&written, &k, &w, BPF_ANY))
 		count(VG_CNT_DROP_TABLE);
 }

@@ -34,7 +34,7 @@ M=$PROGS/red2_map_exec
 
 "$VIGIL" learn --out "$T/p.yaml" --name ovl -- "$M" map "$D/image.so" 2>"$T/learn.err" ||
 	fail "learn: $(cat "$T/learn.err")"
-for how in learned drop mprotect copyup preload exec; do
+for how in learned drop mprotect copyup preload exec script; do
 	A=$T/alerts-$how.jsonl
 	case $how in
 	learned) cmd=("$M" map "$D/image.so") ;;
@@ -45,6 +45,9 @@ for how in learned drop mprotect copyup preload exec; do
 	copyup) cmd=(sh -c ': >>"$2" && "$1" mprotect "$2"' sh "$M" "$D/image.so") ;;
 	preload) cmd=(sh -c 'cat "$1" >"$2" && LD_PRELOAD="$2" /bin/true' sh "$LIB" "$D/preload.so") ;;
 	exec) cmd=(sh -c 'cp /bin/true "$1" && chmod +x "$1" && "$1"' sh "$D/x") ;;
+	# a script is found in user space (stat of the file the interpreter runs: the overlay's
+	# identity), not by the kernel's exec hook; through /proc/PID, so the shell lives a while
+	script) cmd=(sh -c 'echo "sleep 1" >"$1" && sh "$1"' sh "$D/s.sh") ;;
 	esac
 	"$VIGIL" watch --profile "$T/p.yaml" --alerts "file:$A" --cooldown 0 --burst 0 -- \
 		"${cmd[@]}" >"$T/$how.out" 2>"$T/$how.err" || true
@@ -58,6 +61,11 @@ for how in learned drop mprotect copyup preload exec; do
 		assert_eq 1 "$(json_count "$A" rule_id=R1001)" "R1001 ($how): $(grep R1001 "$A")"
 		assert_eq 1 "$(json_count "$A" rule_id=R1001 event.type=exec "event.path=$D/x" \
 			event.written=true severity=8)" "R1001 for the program ($how): $(grep R1001 "$A")"
+		;;
+	script)
+		assert_eq 1 "$(json_count "$A" rule_id=R1001)" "R1001 ($how): $(grep R1001 "$A")"
+		assert_eq 1 "$(json_count "$A" rule_id=R1001 event.type=exec "event.script=$D/s.sh" \
+			event.script_written=true severity=8)" "R1001 for the script: $(grep R1001 "$A")"
 		;;
 	*)
 		f=$D/$how.so
