@@ -109,6 +109,36 @@ static __always_inline __u32 put_user_path(struct vg_event *e, __u32 off, int id
 	return off;
 }
 
+/*
+ * A name and the directory a relative one is resolved against, in one string (a record has
+ * three: a rename's new name and its directory take two): the name as given, then the
+ * directory's components leaf first, as VG_STR_PATH, which user space reverses: "shadow"
+ * relative to a descriptor of /etc is "/etc/shadow" ("..", "." and "//" in the name are
+ * normalised there). An absolute name, or a directory that cannot be read (a bad descriptor),
+ * or a join longer than a string: the name alone, raw. user: the name is in user memory (a
+ * syscall's argument), else the kernel's copy (io_uring).
+ */
+static __always_inline __u32 put_joined_path(struct vg_event *e, __u32 off, int idx,
+					     const char *name, bool user, long dirfd)
+{
+	__u32 start = off, end;
+
+	off = put_str(e, off, idx, name, user, VG_STR_RAW);
+	if (off == start || e->data[doff(start)] == '/')
+		return off;
+	end = put_dir(e, off, idx, dirfd);
+	if (((e->str_fmt >> (idx * 2)) & 3) != VG_STR_PATH)
+		return off; /* no directory walked */
+	if (end - start > VG_STR_MAX) {
+		e->str_fmt &= ~(3 << (idx * 2));
+		e->str_len[idx] = off - start;
+		e->flags |= VG_F_TRUNC;
+		return off;
+	}
+	e->str_len[idx] = end - start;
+	return end;
+}
+
 /* ---- sockets ------------------------------------------------------------------------- */
 
 static __always_inline struct sock *fd_sock(long fd, struct socket **ret_sock)

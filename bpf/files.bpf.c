@@ -180,9 +180,13 @@ __noinline int on_link(__u64 regs_, long nr, long ret, __u64 cg)
 	e = ev_begin(kind, cg);
 	if (!e)
 		return 0;
-	/* string 0: link name, 1: directory of a relative link name, 2: target as given */
+	/* string 0: link name, 1: directory of a relative link name, 2: target as given; a
+	 * rename's old name joined to its directory (the cwd's or the descriptor's) */
 	off = put_user_path(e, 0, 0, 1, name, dirfd);
-	off = put_str(e, off, 2, target, true, VG_STR_RAW);
+	if (kind == VG_EV_RENAME)
+		off = put_joined_path(e, off, 2, target, true, odirfd);
+	else
+		off = put_str(e, off, 2, target, true, VG_STR_RAW);
 	e->arg[0] = flags;
 	e->arg[1] = ret;
 	e->arg[2] = odirfd == AT_FDCWD_; /* a relative old name is the cwd's */
