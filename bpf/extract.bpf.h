@@ -229,7 +229,8 @@ static __always_inline struct dentry *ovl_upper(struct inode *ino)
 
 		return BPF_CORE_READ(oi, __upperdentry);
 	}
-	bpf_probe_read_kernel(&upper, sizeof(upper), (void *)ino + bpf_core_type_size(struct inode));
+	bpf_probe_read_kernel(&upper, sizeof(upper),
+			      (void *)ino + bpf_core_type_size(struct inode));
 	return upper;
 }
 

@@ -195,9 +195,6 @@ __noinline int on_link(__u64 regs_, long nr, long ret, __u64 cg)
 
 /* ---- pages of a file made executable (a library loaded) ------------------------------ */
 
-#define PROT_EXEC_     4
-#define MAP_ANONYMOUS_ 0x20
-
 struct vma_file {
 	struct file *f;
 };

@@ -43,6 +43,9 @@ printf 'exit 0\n' >$D/bash-o
 bash -o posix $D/bash-o
 printf 'pass\n' >$D/python-W
 $PY -W ignore $D/python-W
+# user space finds the file a loader or interpreter ran through /proc/PID/root, or its
+# parent's once it is gone: this shell stays a while for a sensor that reads late (load)
+sleep 2
 exit 0
 DRIVE_EOF
 chmod +x "$DRIVE"

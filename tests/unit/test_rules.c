@@ -309,9 +309,9 @@ static void test_drop_fold(void **state)
 	set_proc("x", "/usr/bin/x", (const char *[]){ "x" }, 1);
 	assert_string_equal(mapped_ev(f, "/tmp/alone.so"), "R1001");
 	/* ld.so /tmp/prog: the exec alerts, the loader's mapping of /tmp/prog is folded */
-	assert_string_equal(dropped_ev(f, ld, (const char *[]){ "ld.so", "/tmp/prog" }, 2,
-				       "/tmp/prog", true),
-			    "R1001");
+	assert_string_equal(
+		dropped_ev(f, ld, (const char *[]){ "ld.so", "/tmp/prog" }, 2, "/tmp/prog", true),
+		"R1001");
 	assert_string_equal(mapped_ev(f, "/tmp/prog"), "");
 	/* another dropped library it maps is another file */
 	assert_string_equal(mapped_ev(f, "/tmp/other.so"), "R1001");
@@ -320,11 +320,11 @@ static void test_drop_fold(void **state)
 	proc.pid = 101;
 	assert_string_equal(mapped_ev(f, "/tmp/prog"), "R1001");
 	/* the first process runs another program: what the last one ran is not noted any more */
-	assert_string_equal(dropped_ev(f, ld, (const char *[]){ "ld.so", "/tmp/prog2" }, 2,
-				       "/tmp/prog2", true),
-			    "R1001");
-	assert_string_equal(exec_ev(f, "/usr/bin/demo", (const char *[]){ "demo", "--port", "8080" },
-				    3, false, false),
+	assert_string_equal(
+		dropped_ev(f, ld, (const char *[]){ "ld.so", "/tmp/prog2" }, 2, "/tmp/prog2", true),
+		"R1001");
+	assert_string_equal(exec_ev(f, "/usr/bin/demo",
+				    (const char *[]){ "demo", "--port", "8080" }, 3, false, false),
 			    "");
 	assert_string_equal(mapped_ev(f, "/tmp/prog2"), "R1001");
 }
