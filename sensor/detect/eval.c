@@ -93,9 +93,8 @@ static int raise_dropped(struct raise *r, const char *path)
 				  "drop and execute: script %s (run by %s) was %s at run time%s",
 				  file, path, written ? "written" : "changed", who);
 	else
-		rc = detect_raise(r, VIGIL_R1001, file,
-				  "drop and execute: %s was %s at run time%s", file,
-				  written ? "written" : "changed", who);
+		rc = detect_raise(r, VIGIL_R1001, file, "drop and execute: %s was %s at run time%s",
+				  file, written ? "written" : "changed", who);
 	/* the loader running it maps it next: the same deed (fold.c) */
 	if (rc > 0)
 		detect_fold_exec(r, file);
