@@ -18,21 +18,8 @@ requires_cmd unshare mount nsenter
 
 T=$TEST_TMP
 X=$PROGS/rename_via
-NSD=$T/nsd
-mkdir "$NSD"
-mount --bind "$NSD" "$NSD"
-on_exit umount -l "$NSD"
-mount --make-private "$NSD"
-touch "$NSD/mnt"
-new_ns()
-{
-	umount "$NSD/mnt" 2>/dev/null || true
-	unshare --mount="$NSD/mnt" sh -c \
-		'mount -t tmpfs vg /etc && echo secret >/etc/shadow && echo ok >/etc/allowed'
-}
-on_exit umount -l "$NSD/mnt"
-new_ns
-"$VIGIL" learn --out "$T/p.yaml" --name ren -- nsenter --mount="$NSD/mnt" cat /etc/allowed \
+etc_ns_new
+"$VIGIL" learn --out "$T/p.yaml" --name ren -- nsenter --mount="$ETC_NS" cat /etc/allowed \
 	>"$T/learn.out" 2>"$T/learn.err" || fail "learn: $(cat "$T/learn.err")"
 
 # how OLD NEW: HOW's spelling of /etc/OLD, renamed to NEW
@@ -41,10 +28,10 @@ for c in "cwd shadow moved" "dirfd shadow /etc/moved" "dirfd2 shadow moved" \
 	"cwd allowed moved" "dirfd allowed /etc/moved" "dirfd2 allowed moved" \
 	"uring allowed /etc/moved"; do
 	read -r how old new <<<"$c"
-	new_ns
+	etc_ns_new
 	A=$T/alerts-$how-$old.jsonl
 	"$VIGIL" watch --profile "$T/p.yaml" --alerts "file:$A" --cooldown 0 --burst 0 -- \
-		nsenter --mount="$NSD/mnt" "$X" "$how" /etc "$old" "$new" \
+		nsenter --mount="$ETC_NS" "$X" "$how" /etc "$old" "$new" \
 		>"$T/$how-$old.out" 2>"$T/$how-$old.err" || true
 	touch "$A"
 	assert_file_contains "$T/$how-$old.out" "renamed $old -> $new: 0"

@@ -15,24 +15,17 @@
 #include <sys/syscall.h>
 
 #include "progs.h"
+#include "uring_reap.h"
 
 static int by_uring(int dfd, const char *old, const char *new)
 {
-	struct io_uring_cqe *cqe;
 	struct io_uring ring;
 	int ret = io_uring_queue_init(2, &ring, 0);
 
 	if (ret < 0)
 		prog_die("io_uring_queue_init: %s", strerror(-ret));
 	io_uring_prep_renameat(io_uring_get_sqe(&ring), dfd, old, AT_FDCWD, new, 0);
-	ret = io_uring_submit_and_wait(&ring, 1);
-	if (ret < 0)
-		prog_die("io_uring_submit_and_wait: %s", strerror(-ret));
-	ret = io_uring_wait_cqe(&ring, &cqe);
-	if (ret < 0)
-		prog_die("io_uring_wait_cqe: %s", strerror(-ret));
-	ret = cqe->res;
-	io_uring_cqe_seen(&ring, cqe);
+	ret = uring_reap(&ring);
 	io_uring_queue_exit(&ring);
 	if (ret < 0) {
 		errno = -ret;
