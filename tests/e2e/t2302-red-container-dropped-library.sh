@@ -9,6 +9,8 @@
 # (learned for 2 s, then detecting), each way of loading a dropped library is exactly one
 # R1001 naming it by its path in the container: mmap PROT_EXEC of the descriptor, mprotect
 # adding PROT_EXEC, and the real dynamic loader (LD_PRELOAD) of a dynamic program in the image.
+# A dropped program run by the loader (`ld.so FILE`) is one R1001 too: its exec's, the loader's
+# mapping of the same file folded into it.
 . "$(dirname "$0")/../lib/common.sh"
 . "$TESTLIB/podman.sh"
 requires_podman
@@ -41,7 +43,8 @@ mkdir -p "$CTL"
 LOOP=$(ctl_loop 'f=/usr/local/lib/$r.so;
   if [ "$m" = map ]; then /progs/red2_map_exec drop /lib/x86_64-linux-gnu/libm.so.6 $f >/ctl/out-$r 2>&1; fi;
   if [ "$m" = mprotect ]; then cat /lib/x86_64-linux-gnu/libm.so.6 >$f && /progs/red2_map_exec mprotect $f >/ctl/out-$r 2>&1; fi;
-  if [ "$m" = preload ]; then cat /lib/x86_64-linux-gnu/libm.so.6 >$f && LD_PRELOAD=$f /bin/dyn-true && echo ran >/ctl/out-$r; fi;')
+  if [ "$m" = preload ]; then cat /lib/x86_64-linux-gnu/libm.so.6 >$f && LD_PRELOAD=$f /bin/dyn-true && echo ran >/ctl/out-$r; fi;
+  if [ "$m" = loader ]; then cat /bin/dyn-true >$f && /lib64/ld-linux-x86-64.so.2 $f && echo ran >/ctl/out-$r; sleep 2; fi;')
 PODMAN_OPTS=(-v "$CTL:/ctl")
 podman_start box "$IMAGE" sh -c "$LOOP"
 cat >"$TEST_TMP/agent.yaml" <<EOF
@@ -72,5 +75,14 @@ for r in map-1 mprotect-1 preload-1; do
 		"R1001 fields for $r: $(grep R1001 "$ALERTS" | head -c 3000)"
 	log "$r -> R1001"
 done
-assert_eq 3 "$(json_count "$ALERTS" rule_id=R1001)" "R1001 alerts: $(grep R1001 "$ALERTS" | head -c 3000)"
+# a dropped program run by the loader (ld.so FILE): the exec names it, and the loader's mapping
+# of it is folded into that alert (one file, one alert)
+r=loader-1 f=/usr/local/lib/loader-1.so
+ctl_round "$CTL" "$r"
+wait_until 10 json_count_ge 1 "$ALERTS" rule_id=R1001 "key=$f" ||
+	fail "no R1001 for $r: $(cat "$CTL/out-$r" 2>/dev/null) $(grep R1001 "$ALERTS" | head -c 2000)"
+sleep 1
+assert_eq 1 "$(json_count "$ALERTS" rule_id=R1001 "key=$f" event.type=exec "event.script=$f")" \
+	"R1001 for $r: $(grep R1001 "$ALERTS" | head -c 3000)"
+assert_eq 4 "$(json_count "$ALERTS" rule_id=R1001)" "R1001 alerts: $(grep R1001 "$ALERTS" | head -c 3000)"
 echo ok
