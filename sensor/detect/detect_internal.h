@@ -11,6 +11,7 @@
  *   mining.c      R1008's list of crypto-mining pool domains
  *   miner.c       R1007's hints that a crypto miner starts (stratum, RandomX, MSR writes)
  *   mounts.c      R1004's volumes: the mount an executable's path is under
+ *   fold.c        one dropped file, one R1001: the loader's mapping of what its exec ran
  * The rule catalogue is include/vigil/rules.h (its table: lib/event/rules.c).
  * Presentation is not here: alerts go up as struct vigil_alert (lib/event/alert.c encodes them).
  */
