@@ -10,7 +10,9 @@
  * Also the hot paths issue 14 added, each in a loop of its own: write(2) (the dispatcher and
  * the DNS-over-TCP lookup at its exit), socket(2)+close (the family/type compare), an open for
  * writing (the `written` map update, never de-duplicated) and an io_uring send on a UDP
- * socket (the submission hook's opcode compare and socket/address reads).
+ * socket (the submission hook's opcode compare and socket/address reads). And mmap+munmap of
+ * anonymous memory (what malloc does): mmap's exit records only PROT_EXEC of a file
+ * (mmap_exec), so this is the dispatcher's early exit.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,6 +25,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/resource.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -45,6 +48,7 @@ enum loop {
 	LOOP_SOCKET,
 	LOOP_OPENW,
 	LOOP_URING_SEND,
+	LOOP_MMAP,
 	LOOP__N
 };
 
@@ -149,6 +153,14 @@ static void run_one(enum loop l)
 	case LOOP_URING_SEND:
 		uring_send();
 		break;
+	case LOOP_MMAP: {
+		void *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+			       0);
+
+		if (p != MAP_FAILED)
+			munmap(p, 4096);
+		break;
+	}
 	default:
 		break;
 	}
@@ -348,16 +360,18 @@ static const char *const mode_names[] = {
 /* The second table: the loops of the hot paths issue 14 added. */
 static void print_hooks(double r[5][LOOP__N], const long counts[LOOP__N])
 {
-	static const enum loop hl[] = { LOOP_WRITE, LOOP_SOCKET, LOOP_OPENW, LOOP_URING_SEND };
+	static const enum loop hl[] = { LOOP_WRITE, LOOP_SOCKET, LOOP_OPENW, LOOP_URING_SEND,
+					LOOP_MMAP };
 
 	printf("\nThe hot paths issue 14 added, same rounds (%ld write(2) of 64 bytes to /dev/null; "
 	       "%ld socket(2)+close of a UDP socket; %ld open for writing of a regular file + "
-	       "close; %ld io_uring IORING_OP_SEND of 32 bytes on a connected UDP socket), ns per "
-	       "iteration, in parentheses the overhead over no BPF and its ratio to the floor's:\n\n",
-	       counts[LOOP_WRITE], counts[LOOP_SOCKET], counts[LOOP_OPENW],
-	       counts[LOOP_URING_SEND]);
-	printf("| mode | write | socket+close | open for writing | io_uring send |\n"
-	       "|---|---|---|---|---|\n");
+	       "close; %ld io_uring IORING_OP_SEND of 32 bytes on a connected UDP socket; %ld "
+	       "mmap+munmap of 4 KiB of anonymous memory), ns per iteration, in parentheses the "
+	       "overhead over no BPF and its ratio to the floor's:\n\n",
+	       counts[LOOP_WRITE], counts[LOOP_SOCKET], counts[LOOP_OPENW], counts[LOOP_URING_SEND],
+	       counts[LOOP_MMAP]);
+	printf("| mode | write | socket+close | open for writing | io_uring send | mmap+munmap |\n"
+	       "|---|---|---|---|---|---|\n");
 	for (int m = 0; m < 5; m++) {
 		printf("| %s |", mode_names[m]);
 		for (size_t k = 0; k < sizeof(hl) / sizeof(hl[0]); k++) {
@@ -391,7 +405,9 @@ int main(int argc, char **argv)
 	struct timespec t0, t1;
 	double r[5][LOOP__N];
 	long base = -1, before = -1, rss;
-	long counts[LOOP__N] = { nopen, nopen / 2, nfork, nopen, nopen / 2, nopen, nopen / 2 };
+	long counts[LOOP__N] = {
+		nopen, nopen / 2, nfork, nopen, nopen / 2, nopen, nopen / 2, nopen
+	};
 
 	if (geteuid() != 0) {
 		fprintf(stderr, "bench_sensor: needs root\n");

@@ -109,6 +109,36 @@ static __always_inline __u32 put_user_path(struct vg_event *e, __u32 off, int id
 	return off;
 }
 
+/*
+ * A name and the directory a relative one is resolved against, in one string (a record has
+ * three: a rename's new name and its directory take two): the name as given, then the
+ * directory's components leaf first, as VG_STR_PATH, which user space reverses: "shadow"
+ * relative to a descriptor of /etc is "/etc/shadow" ("..", "." and "//" in the name are
+ * normalised there). An absolute name, or a directory that cannot be read (a bad descriptor),
+ * or a join longer than a string: the name alone, raw. user: the name is in user memory (a
+ * syscall's argument), else the kernel's copy (io_uring).
+ */
+static __always_inline __u32 put_joined_path(struct vg_event *e, __u32 off, int idx,
+					     const char *name, bool user, long dirfd)
+{
+	__u32 start = off, end;
+
+	off = put_str(e, off, idx, name, user, VG_STR_RAW);
+	if (off == start || e->data[doff(start)] == '/')
+		return off;
+	end = put_dir(e, off, idx, dirfd);
+	if (((e->str_fmt >> (idx * 2)) & 3) != VG_STR_PATH)
+		return off; /* no directory walked */
+	if (end - start > VG_STR_MAX) {
+		e->str_fmt &= ~(3 << (idx * 2));
+		e->str_len[idx] = off - start;
+		e->flags |= VG_F_TRUNC;
+		return off;
+	}
+	e->str_len[idx] = end - start;
+	return end;
+}
+
 /* ---- sockets ------------------------------------------------------------------------- */
 
 static __always_inline struct sock *fd_sock(long fd, struct socket **ret_sock)
@@ -184,34 +214,88 @@ static __always_inline __u32 put_user_sockaddr(struct vg_event *e, __u32 off,
 #define O_ACCMODE_ 3
 #define O_TRUNC_   01000
 
-static __always_inline void inode_key(struct inode *ino, struct vg_inode_key *k)
+/*
+ * overlayfs: the upper layer's dentry of an overlay inode, NULL when the file is only in a
+ * lower layer (the image). struct ovl_inode keeps __upperdentry right after its vfs inode; by
+ * BTF when the kernel describes it, else by that layout.
+ */
+static __always_inline struct dentry *ovl_upper(struct inode *ino)
+{
+	struct dentry *upper = NULL;
+
+	if (bpf_core_type_exists(struct ovl_inode)) {
+		struct ovl_inode *oi =
+			(void *)ino - bpf_core_field_offset(struct ovl_inode, vfs_inode);
+
+		return BPF_CORE_READ(oi, __upperdentry);
+	}
+	bpf_probe_read_kernel(&upper, sizeof(upper),
+			      (void *)ino + bpf_core_type_size(struct inode));
+	return upper;
+}
+
+/*
+ * The inode that holds a file's data, as d_real() finds it: for an overlay inode its upper
+ * layer's (a write copies the file up first, so a written file always has one), else the
+ * inode itself. The two sides of drop-and-execute see different inodes in a container: an
+ * open, an exec and an mmap of a descriptor see the overlay's, while a mapping's vm_file is
+ * the real (upper) file overlayfs put there (ovl_mmap), which mprotect finds; the file
+ * written on the host through the upper directory is the real one too.
+ */
+static __always_inline struct inode *real_inode(struct inode *ino)
+{
+	struct dentry *upper;
+	struct inode *r;
+
+	if (BPF_CORE_READ(ino, i_sb, s_magic) != OVERLAYFS_SUPER_MAGIC_)
+		return ino;
+	upper = ovl_upper(ino);
+	r = upper ? BPF_CORE_READ(upper, d_inode) : NULL;
+	return r ? r : ino;
+}
+
+static __always_inline void own_key(struct inode *ino, struct vg_inode_key *k)
 {
 	k->ino = BPF_CORE_READ(ino, i_ino);
 	k->dev = BPF_CORE_READ(ino, i_sb, s_dev);
 	k->pad = 0;
 }
 
+/* A file's identity in map written: its real inode (real_inode), so that every side agrees. */
+static __always_inline void inode_key(struct inode *ino, struct vg_inode_key *k)
+{
+	own_key(real_inode(ino), k);
+}
+
 /*
  * Remembers that workload cg changed regular file f (how: VG_WR_*), so that an exec of it is
  * known as a drop-and-execute. By inode: a rename, a hard link or another path spelling is the
- * same file. One LRU update per open for writing.
+ * same file. One LRU update per open for writing; an overlay file is also kept under the
+ * overlay's own identity, which is what user space finds by stat (a script an interpreter runs,
+ * sensor/sensor_drift.c): two.
  */
 static __always_inline void mark_written(__u64 cg, struct file *f, __u32 how)
 {
 	struct vg_written w = {};
 	struct vg_inode_key k;
-	struct inode *ino;
+	struct inode *ino, *real;
 
 	if (!f)
 		return;
 	ino = BPF_CORE_READ(f, f_inode);
 	if (!ino || (BPF_CORE_READ(ino, i_mode) & 0170000) != 0100000) /* S_IFREG */
 		return;
-	inode_key(ino, &k);
+	real = real_inode(ino);
+	own_key(real, &k);
 	w.cgroup_id = cg;
 	w.ktime_ns = bpf_ktime_get_ns();
 	w.tgid = bpf_get_current_pid_tgid() >> 32;
 	w.how = how;
+	if (bpf_map_update_elem(&written, &k, &w, BPF_ANY))
+		count(VG_CNT_DROP_TABLE);
+	if (real == ino)
+		return;
+	own_key(ino, &k);
 	if (bpf_map_update_elem(&written, &k, &w, BPF_ANY))
 		count(VG_CNT_DROP_TABLE);
 }

@@ -180,9 +180,13 @@ __noinline int on_link(__u64 regs_, long nr, long ret, __u64 cg)
 	e = ev_begin(kind, cg);
 	if (!e)
 		return 0;
-	/* string 0: link name, 1: directory of a relative link name, 2: target as given */
+	/* string 0: link name, 1: directory of a relative link name, 2: target as given; a
+	 * rename's old name joined to its directory (the cwd's or the descriptor's) */
 	off = put_user_path(e, 0, 0, 1, name, dirfd);
-	off = put_str(e, off, 2, target, true, VG_STR_RAW);
+	if (kind == VG_EV_RENAME)
+		off = put_joined_path(e, off, 2, target, true, odirfd);
+	else
+		off = put_str(e, off, 2, target, true, VG_STR_RAW);
 	e->arg[0] = flags;
 	e->arg[1] = ret;
 	e->arg[2] = odirfd == AT_FDCWD_; /* a relative old name is the cwd's */
@@ -190,9 +194,6 @@ __noinline int on_link(__u64 regs_, long nr, long ret, __u64 cg)
 }
 
 /* ---- pages of a file made executable (a library loaded) ------------------------------ */
-
-#define PROT_EXEC_     4
-#define MAP_ANONYMOUS_ 0x20
 
 struct vma_file {
 	struct file *f;
@@ -204,6 +205,32 @@ static long vma_file_cb(struct task_struct *task, struct vm_area_struct *vma, vo
 
 	v->f = BPF_CORE_READ(vma, vm_file);
 	return 0;
+}
+
+/*
+ * The name a mapping's file has for the process. overlayfs puts its real file (a backing file:
+ * the upper layer's, under a private mount of the layer) in the mapping, whose path is the
+ * layer's; the overlay path the process opened is the backing file's user_path. Taken only
+ * when that path is an overlay file whose upper inode is the mapped one (struct backing_file
+ * is told by an f_mode bit whose number changed between kernels: checked by what it says).
+ */
+static __always_inline __u32 put_map_path(struct vg_event *e, struct file *f)
+{
+	struct inode *ino = BPF_CORE_READ(f, f_inode);
+
+	if (bpf_core_type_exists(struct backing_file) &&
+	    BPF_CORE_READ(ino, i_sb, s_magic) != OVERLAYFS_SUPER_MAGIC_) {
+		struct backing_file *bf =
+			(void *)f - bpf_core_field_offset(struct backing_file, file);
+		struct dentry *ud = BPF_CORE_READ(bf, user_path.dentry);
+		struct dentry *up;
+
+		if (ud && BPF_CORE_READ(ud, d_sb, s_magic) == OVERLAYFS_SUPER_MAGIC_ &&
+		    (up = ovl_upper(BPF_CORE_READ(ud, d_inode))) &&
+		    BPF_CORE_READ(up, d_inode) == ino)
+			return put_path(e, 0, 0, ud, BPF_CORE_READ(bf, user_path.mnt));
+	}
+	return put_file_path(e, 0, 0, f);
 }
 
 /*
@@ -258,7 +285,7 @@ __noinline int on_mmap(__u64 regs_, long nr, long ret, __u64 cg)
 	e = ev_begin(VG_EV_MMAP_EXEC, cg);
 	if (!e)
 		return 0;
-	off = put_file_path(e, 0, 0, f);
+	off = put_map_path(e, f);
 	if (memfd)
 		e->flags |= VG_F_MEMFD;
 	e->arg[0] = prot;

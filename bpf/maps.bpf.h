@@ -240,6 +240,9 @@ __weak volatile __u32 enforce_idents = 0;
 /* set by user space once some workload enforces R0011: only then does a write() or writev() on
  * a socket, or an io_uring send without an address, look at the socket's peer (send_peer) */
 __weak volatile __u32 enforce_egress = 0;
+/* set by the kernel once some workload made a TCP connection to a DNS port (map dnstcp): only
+ * then does a write() or writev() go past the dispatcher for DNS over TCP (on_write) */
+__weak volatile __u32 dnstcp_any = 0;
 
 #define SCRATCH_SIZE 16384
 struct scratch {

@@ -24,8 +24,11 @@ static __always_inline void dns_tcp_mark(struct sock *sk, __u64 cg)
 	if (!sk || !want(VG_EV_DNS) || BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP_)
 		return;
 	port = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
-	if ((port == 53 || port == cfg_dns_port) && !bpf_map_lookup_elem(&dnstcp, &cg))
+	if ((port == 53 || port == cfg_dns_port) && !bpf_map_lookup_elem(&dnstcp, &cg)) {
 		bpf_map_update_elem(&dnstcp, &cg, &one, BPF_ANY);
+		if (!dnstcp_any)
+			dnstcp_any = 1;
+	}
 }
 
 __noinline int on_sock(__u64 regs_, long nr, long ret, __u64 cg)

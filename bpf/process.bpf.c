@@ -265,12 +265,8 @@ int BPF_PROG(vg_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	if ((e->flags & VG_F_PSEUDO) && !BPF_CORE_READ(d, d_inode, __i_nlink))
 		e->flags |= VG_F_MEMFD;
 	if (BPF_CORE_READ(d, d_sb, s_magic) == OVERLAYFS_SUPER_MAGIC_) {
-		struct inode *ino = BPF_CORE_READ(d, d_inode);
-		struct dentry *upper = NULL;
+		struct dentry *upper = ovl_upper(BPF_CORE_READ(d, d_inode));
 
-		/* struct ovl_inode keeps __upperdentry right after its vfs inode (not in BTF) */
-		bpf_probe_read_kernel(&upper, sizeof(upper),
-				      (void *)ino + bpf_core_type_size(struct inode));
 		if (upper && BPF_CORE_READ(upper, d_inode))
 			e->flags |= VG_F_UPPER;
 	}

@@ -194,10 +194,32 @@ __noinline int on_call(__u64 regs_, long nr, long ret, __u64 cg)
 	return ev_submit(e, off, 2, false);
 }
 
+/*
+ * The exits of the two hottest syscalls handled here that make no record, told before
+ * anything is read (not even the monitored-set check, nor the task): an mmap or mprotect that
+ * makes no file's pages executable (malloc, thread stacks, file reads, JIT code), or failed
+ * (on_mmap records only PROT_EXEC of a file); a failed write, or any write while no workload
+ * made a TCP connection to a DNS port and none enforces R0011 (on_write's only two reasons to
+ * look). prot and mflags: the syscall's third and fourth arguments, read by the caller only
+ * for mmap and mprotect (a direct load in tp_btf).
+ */
+static __always_inline bool map_quiet(long nr, long ret, __u64 prot, __u64 mflags)
+{
+	return !want(VG_EV_MMAP_EXEC) || !(prot & PROT_EXEC_) || (ret < 0 && ret > -4096) ||
+	       (nr == NR_mmap && (mflags & MAP_ANONYMOUS_));
+}
+
+static __always_inline bool write_quiet(long ret)
+{
+	return ret < 0 || (!dnstcp_any && !enforce_egress);
+}
+
 static __always_inline int sys_exit_body(struct pt_regs *regs, long nr, long ret)
 {
 	__u64 cg, r = 0;
 
+	if ((nr == NR_write || nr == NR_writev) && write_quiet(ret))
+		return 0;
 	switch (nr) {
 	case NR_open:
 	case NR_openat:
@@ -290,8 +312,12 @@ static __always_inline int sys_exit_body(struct pt_regs *regs, long nr, long ret
 SEC("tp_btf/sys_exit")
 int BPF_PROG(vg_sys_exit, struct pt_regs *regs, long ret)
 {
-	/* a BTF-typed pointer: a direct load, no helper call on the hottest path */
-	return sys_exit_body(regs, regs->orig_ax, ret);
+	/* a BTF-typed pointer: direct loads, no helper call on the hottest path */
+	long nr = regs->orig_ax;
+
+	if ((nr == NR_mmap || nr == NR_mprotect) && map_quiet(nr, ret, regs->dx, regs->r10))
+		return 0;
+	return sys_exit_body(regs, nr, ret);
 }
 
 /* ---- capabilities, TCP state --------------------------------------------------------- */
@@ -307,5 +333,10 @@ int BPF_PROG(vg_sys_enter_raw, struct pt_regs *regs, long id)
 SEC("raw_tp/sys_exit")
 int BPF_PROG(vg_sys_exit_raw, struct pt_regs *regs, long ret)
 {
-	return sys_exit_body(regs, BPF_CORE_READ(regs, orig_ax), ret);
+	long nr = BPF_CORE_READ(regs, orig_ax);
+
+	if ((nr == NR_mmap || nr == NR_mprotect) &&
+	    map_quiet(nr, ret, BPF_CORE_READ(regs, dx), BPF_CORE_READ(regs, r10)))
+		return 0;
+	return sys_exit_body(regs, nr, ret);
 }

@@ -81,8 +81,10 @@ static __always_inline __u64 dns_lens(__u64 len0, __u64 len1, long ret)
 	return (len0 > 0xffff ? 0xffff : len0) | ((len1 > 0xffff ? 0xffff : len1) << 16) |
 	       ((__u64)(ret > 0 ? ret : 0) << 32);
 }
-#define MSG_FASTOPEN_ 0x20000000
-#define SOCK_DGRAM_   2
+#define PROT_EXEC_     4    /* mmap/mprotect prot */
+#define MAP_ANONYMOUS_ 0x20 /* mmap flags */
+#define MSG_FASTOPEN_  0x20000000
+#define SOCK_DGRAM_    2
 
 /* send_peer's how: address length (bits 0-15), VG_SEND_* call (16-23), these bits, and the
  * message flags (high 32 bits) */

@@ -347,6 +347,39 @@ static __always_inline int uring_link(__u64 cg, struct io_kiocb *req, __u8 op)
 	return 1;
 }
 
+/*
+ * IORING_OP_RENAMEAT renames as renameat2(2) does: the same record (VG_EV_RENAME: string 0 the
+ * new name, 1 its directory when relative, 2 the old name joined to its directory), from the
+ * kernel's copies taken when the request was prepared. Judged before it runs (arg[1] 0): an
+ * attempt to move a sensitive file is one.
+ */
+static __always_inline int uring_rename(__u64 cg, struct io_kiocb *req, __u8 op)
+{
+	struct io_rename *rn = (void *)&req->cmd;
+	struct vg_event *e;
+	__u32 off;
+
+	if (!bpf_core_enum_value_exists(enum io_uring_op, IORING_OP_RENAMEAT) ||
+	    op != URING_OP(RENAMEAT))
+		return 0;
+	if (!want(VG_EV_RENAME))
+		return 1;
+	e = ev_begin(VG_EV_RENAME, cg);
+	if (!e)
+		return 1;
+	off = put_str(e, 0, 0, BPF_CORE_READ(rn, newpath, name), false, VG_STR_RAW);
+	if (off && e->data[0] != '/')
+		off = put_dir(e, off, 1, BPF_CORE_READ(rn, new_dfd));
+	off = put_joined_path(e, off, 2, BPF_CORE_READ(rn, oldpath, name), false,
+			      BPF_CORE_READ(rn, old_dfd));
+	e->arg[0] = BPF_CORE_READ(rn, flags);
+	e->arg[1] = 0;
+	e->arg[2] = BPF_CORE_READ(rn, old_dfd) == AT_FDCWD_;
+	e->flags |= VG_F_IOURING;
+	ev_submit(e, off, 0, false);
+	return 1;
+}
+
 SEC("tp_btf/io_uring_submit_req")
 int BPF_PROG(vg_uring_submit, struct io_kiocb *req)
 {
@@ -399,7 +432,7 @@ int BPF_PROG(vg_uring_submit, struct io_kiocb *req)
 	 * name is kept until then for a failure */
 	if (uring_op_is_open(op))
 		return want(VG_EV_OPEN) ? uring_open_pending(req) : 0;
-	if (uring_link(cg, req, op))
+	if (uring_link(cg, req, op) || uring_rename(cg, req, op))
 		return 0;
 	uring_dns(cg, req, op);
 	if (uring_send(cg, req, op))

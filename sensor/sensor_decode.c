@@ -359,8 +359,9 @@ int sensor_decode(struct vigil_sensor *s, const struct vg_event *e, struct vigil
 		ev->link.target = s->str[2];
 		ev->link.exchange = e->kind == VG_EV_RENAME && (e->arg[0] & 2 /* EXCHANGE */);
 		ev->link.ret = (int32_t)e->arg[1];
-		/* an old name relative to a directory descriptor other than the cwd: not joined
-		 * (the detector takes a relative old name as the cwd's) */
+		/* a relative old name comes joined to its directory (bpf/extract.bpf.h
+		 * put_joined_path); one still relative is a descriptor's whose path could not be
+		 * read: not joined (the detector takes a relative old name as the cwd's) */
 		if (e->kind == VG_EV_RENAME && !e->arg[2] && s->str[2][0] != '/')
 			ev->link.target = "";
 		break;

@@ -120,6 +120,7 @@ void vigil_detector__free(struct vigil_detector *d)
 	if (!d)
 		return;
 	vigil_exe_digests__free(d->digests);
+	detect_fold_free(d);
 	vigil_shellsum__free(d->shells);
 	vigil_path_alias__free(d->alias);
 	for (size_t i = 0; i < BIND_BUCKETS; i++) {

@@ -11,6 +11,7 @@
  *   mining.c      R1008's list of crypto-mining pool domains
  *   miner.c       R1007's hints that a crypto miner starts (stratum, RandomX, MSR writes)
  *   mounts.c      R1004's volumes: the mount an executable's path is under
+ *   fold.c        one dropped file, one R1001: the loader's mapping of what its exec ran
  * The rule catalogue is include/vigil/rules.h (its table: lib/event/rules.c).
  * Presentation is not here: alerts go up as struct vigil_alert (lib/event/alert.c encodes them).
  */
@@ -67,6 +68,14 @@ struct cool {
 	char key[];
 };
 
+/* fold.c: an exec's R1001 noted for its process (one dropped file, one alert) */
+#define FOLD_SLOTS 256
+struct fold_note {
+	char *file; /* NULL: none */
+	uint64_t cgroup_id, start_ns;
+	uint32_t pid;
+};
+
 struct vigil_detector {
 	uint64_t cooldown_ns;
 	size_t max_keys;
@@ -82,6 +91,7 @@ struct vigil_detector {
 	struct vigil_path_alias *alias;	   /* sensitive files under other names */
 	struct vigil_shellsum *shells;	   /* shells' and interpreters' contents (V1100) */
 	bool (*exec_mount)(const struct vigil_event *ev, char *mnt, size_t size); /* R1004 */
+	struct fold_note fold[FOLD_SLOTS];
 };
 
 /* shellsum.c: the contents of the shells and interpreters known (the host's, taken when first
@@ -118,6 +128,12 @@ bool detect_exec_mount(const struct vigil_event *ev, char *mnt, size_t size);
  * rulePolicies, or cooling down. Returns 1 when raised, 0 when not, or emit's < 0. */
 int detect_raise(struct raise *r, enum vigil_rule_id rule, const char *key, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+
+/* fold.c: the exec in r raised R1001 for file (NULL: the process exec'd, nothing to note) */
+void detect_fold_exec(struct raise *r, const char *file);
+/* fold.c: an R1001 for mapping file is the one the process's exec raised already */
+bool detect_fold_mapped(struct raise *r, const char *file);
+void detect_fold_free(struct vigil_detector *d);
 
 /* eval.c: evaluates r->ev against r->b (bound); returns as detect_raise. */
 int detect_eval(struct raise *r);

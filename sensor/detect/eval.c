@@ -76,6 +76,7 @@ static int raise_dropped(struct raise *r, const char *path)
 	const char *file = ev->exec.script ? ev->exec.script : path;
 	bool written = ev->exec.script ? ev->exec.script_written : ev->exec.written;
 	char who[96] = "";
+	int rc;
 
 	if (written) {
 		double ago = ev->time_ns > ev->exec.written_ns
@@ -88,11 +89,16 @@ static int raise_dropped(struct raise *r, const char *path)
 			 ago);
 	}
 	if (ev->exec.script)
-		return detect_raise(r, VIGIL_R1001, file,
-				    "drop and execute: script %s (run by %s) was %s at run time%s",
-				    file, path, written ? "written" : "changed", who);
-	return detect_raise(r, VIGIL_R1001, file, "drop and execute: %s was %s at run time%s", file,
-			    written ? "written" : "changed", who);
+		rc = detect_raise(r, VIGIL_R1001, file,
+				  "drop and execute: script %s (run by %s) was %s at run time%s",
+				  file, path, written ? "written" : "changed", who);
+	else
+		rc = detect_raise(r, VIGIL_R1001, file, "drop and execute: %s was %s at run time%s",
+				  file, written ? "written" : "changed", who);
+	/* the loader running it maps it next: the same deed (fold.c) */
+	if (rc > 0)
+		detect_fold_exec(r, file);
+	return rc;
 }
 
 /*
@@ -370,8 +376,10 @@ static int eval_exec(struct raise *r)
 	const char *path = ev->exec.path && ev->exec.path[0] ? ev->exec.path
 			   : ev->proc && ev->proc->exe	     ? ev->proc->exe
 							     : "";
-	int n = exec_rules(r), m;
+	int n, m;
 
+	detect_fold_exec(r, NULL); /* a new program: what the last one ran is not noted */
+	n = exec_rules(r);
 	if (!n && ev->action != VIGIL_ACTION_NONE)
 		n = detect_raise(r, VIGIL_R0001, path, "process stopped by enforcement: %s", path);
 	if (n < 0 || (m = eval_entered(r, path)) < 0)
@@ -796,6 +804,9 @@ static int eval_mmap_exec(struct raise *r)
 			       : detect_raise(r, VIGIL_R1005, path, "fileless library: %s %s by %s",
 					      path, how, comm);
 	if (!ev->exec.written || !path[0] || learned_write(r->b->m, path))
+		return 0;
+	/* the loader mapping the dropped program its exec already alerted on (fold.c) */
+	if (detect_fold_mapped(r, path))
 		return 0;
 	return detect_raise(
 		r, VIGIL_R1001, path,

@@ -17,37 +17,22 @@ requires_cmd unshare mount
 T=$TEST_TMP
 X=$PROGS/red2_exchange
 requires_cmd nsenter
-# The workload's own /etc: a tmpfs in a mount namespace of its own, made (and filled) before
-# the workload runs, so that the files' creation is not part of what it learns.
-NSD=$T/nsd
-mkdir "$NSD"
-mount --bind "$NSD" "$NSD"
-on_exit umount -l "$NSD"
-mount --make-private "$NSD"
-touch "$NSD/mnt"
-new_ns()
-{
-	umount "$NSD/mnt" 2>/dev/null || true
-	unshare --mount="$NSD/mnt" sh -c \
-		'mount -t tmpfs vg /etc && echo secret >/etc/shadow && echo ok >/etc/allowed'
-}
-on_exit umount -l "$NSD/mnt"
 for how in learned exchange mv; do
 	case $how in
 	learned) script='cat /etc/allowed' ;;
 	exchange) script='"$0" /etc/shadow /etc/allowed && cat /etc/allowed' ;;
 	mv) script='mv /etc/shadow /etc/allowed && cat /etc/allowed' ;;
 	esac
-	new_ns
+	etc_ns_new
 	if [ $how = learned ]; then
 		"$VIGIL" learn --out "$T/p.yaml" --name ren -- \
-			nsenter --mount="$NSD/mnt" sh -c "$script" "$X" \
+			nsenter --mount="$ETC_NS" sh -c "$script" "$X" \
 			>"$T/learn.out" 2>"$T/learn.err" || fail "learn: $(cat "$T/learn.err")"
 		assert_file_contains "$T/learn.out" ok
 	fi
 	A=$T/alerts-$how.jsonl
 	"$VIGIL" watch --profile "$T/p.yaml" --alerts "file:$A" --cooldown 0 --burst 0 -- \
-		nsenter --mount="$NSD/mnt" sh -c "$script" "$X" >"$T/$how.out" 2>"$T/$how.err" ||
+		nsenter --mount="$ETC_NS" sh -c "$script" "$X" >"$T/$how.out" 2>"$T/$how.err" ||
 		true
 	touch "$A"
 	case $how in

@@ -280,6 +280,55 @@ static void test_drop_exec(void **state)
 			    "R1000");
 }
 
+/* A file written at run time mapped executable by the current process (proc). */
+static const char *mapped_ev(struct fixture *f, const char *path)
+{
+	struct vigil_event ev = base_event(VIGIL_EV_MMAP_EXEC);
+
+	ev.exec.path = path;
+	ev.exec.prot = 5; /* PROT_READ | PROT_EXEC */
+	ev.exec.written = true;
+	ev.exec.writer_pid = 99;
+	ev.exec.writer_cgroup = CG;
+	ev.exec.written_how = 1;
+	return run1(f, &ev);
+}
+
+/*
+ * One dropped file, one alert: the loader running a dropped ELF (exec R1001 naming it) maps
+ * it next; that mapping, in the same process before its next exec, is folded into the exec's
+ * alert. Any other mapping still alerts. Without a cooldown: a fold, not a repeat, keeps the
+ * mapping quiet.
+ */
+static void test_drop_fold(void **state)
+{
+	struct fixture *f = *state;
+	const char *ld = "/lib64/ld-linux-x86-64.so.2";
+
+	/* a mapping with no exec alert before it: its own R1001 */
+	set_proc("x", "/usr/bin/x", (const char *[]){ "x" }, 1);
+	assert_string_equal(mapped_ev(f, "/tmp/alone.so"), "R1001");
+	/* ld.so /tmp/prog: the exec alerts, the loader's mapping of /tmp/prog is folded */
+	assert_string_equal(
+		dropped_ev(f, ld, (const char *[]){ "ld.so", "/tmp/prog" }, 2, "/tmp/prog", true),
+		"R1001");
+	assert_string_equal(mapped_ev(f, "/tmp/prog"), "");
+	/* another dropped library it maps is another file */
+	assert_string_equal(mapped_ev(f, "/tmp/other.so"), "R1001");
+	/* another process mapping the same file */
+	set_proc("y", "/usr/bin/y", (const char *[]){ "y" }, 1);
+	proc.pid = 101;
+	assert_string_equal(mapped_ev(f, "/tmp/prog"), "R1001");
+	/* the first process runs another program: what the last one ran is not noted any more */
+	assert_string_equal(
+		dropped_ev(f, ld, (const char *[]){ "ld.so", "/tmp/prog2" }, 2, "/tmp/prog2", true),
+		"R1001");
+	assert_string_equal(exec_ev(f, "/usr/bin/demo",
+				    (const char *[]){ "demo", "--port", "8080" }, 3, false, false),
+			    "");
+	assert_string_equal(mapped_ev(f, "/tmp/prog2"), "R1001");
+}
+
 /* An open by the executable /usr/bin/EXE, whose process name (comm) is EXE too. */
 static const char *open_ev(struct fixture *f, const char *exe, const char *path, uint32_t flags,
 			   int32_t ret)
@@ -1283,6 +1332,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_exec_rules, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_drop_exec, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_drop_fold, setup_no_cooldown, teardown),
 		cmocka_unit_test_setup_teardown(test_open_rules, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_token_kubescape, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_syscall_cap_iouring, setup, teardown),

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# The sensor's sys_exit program per run, two builds side by side: kernel bpf_stats
+# (run_time_ns / run_cnt) of the vg_sys_exit a `vigil trace --dedup --kinds exec` loads, between
+# two marks around N iterations of a watched Python loop: write(2) of 64 B to /dev/null, an
+# anonymous mmap+munmap, getppid (a syscall the dispatcher leaves at once: the floor here).
+# The program runs for every syscall exit of the machine: the figure is an average over the
+# loop's exits and everybody else's. Builds and loops interleaved, ROUNDS rounds; bpf_stats is
+# put back as it was.
+#   bench/sys_exit_cost.sh OLD_VIGIL NEW_VIGIL [N] [ROUNDS]
+set -euo pipefail
+[ $# -ge 2 ] || { echo "usage: $0 OLD_VIGIL NEW_VIGIL [N] [ROUNDS]" >&2; exit 2; }
+OLD=$1 NEW=$2 N=${3:-500000} R=${4:-3}
+[ "$(id -u)" -eq 0 ] || { echo "needs root" >&2; exit 77; }
+command -v bpftool >/dev/null || { echo "bpftool is not installed" >&2; exit 77; }
+T=$(mktemp -d /tmp/sys-exit-cost.XXXXXX)
+was=$(cat /proc/sys/kernel/bpf_stats_enabled)
+trap 'sysctl -q kernel.bpf_stats_enabled="$was"; rm -rf "$T"' EXIT
+sysctl -q kernel.bpf_stats_enabled=1
+
+# the vg_sys_exit programs loaded now, by id
+ids() { bpftool prog show --json | python3 -c '
+import json, sys
+print(" ".join(str(p["id"]) for p in json.load(sys.stdin) if p.get("name") == "vg_sys_exit"))'; }
+# the first vg_sys_exit loaded since the ids in $1 (this trace's)
+new_id() { bpftool prog show --json | python3 -c '
+import json, sys
+old = set(sys.argv[1].split())
+print(min(p["id"] for p in json.load(sys.stdin) if p.get("name") == "vg_sys_exit" and str(p["id"]) not in old))' "$1"; }
+stats() { bpftool prog show id "$1" --json | python3 -c '
+import json, sys
+p = json.load(sys.stdin); print(p.get("run_time_ns", 0), p.get("run_cnt", 0))'; }
+
+# one VIGIL KIND: prints ns per run
+one()
+{
+	local v=$1 k=$2 before id a b
+	rm -f "$T/m1" "$T/m2"
+	cat >"$T/loop.py" <<PY
+import mmap, os, time
+open("$T/m1", "w").close(); time.sleep(0.7)
+if "$k" == "write":
+    fd = os.open("/dev/null", os.O_WRONLY); b = b"x" * 64
+    for _ in range($N): os.write(fd, b)
+elif "$k" == "mmap":
+    for _ in range($N): mmap.mmap(-1, 4096).close()
+else:
+    for _ in range($N): os.getppid()
+open("$T/m2", "w").close(); time.sleep(0.7)
+PY
+	before=$(ids)
+	"$v" trace --dedup --kinds exec -o /dev/null -- python3 "$T/loop.py" >/dev/null 2>&1 &
+	while [ ! -e "$T/m1" ]; do sleep 0.05; done
+	sleep 0.2
+	id=$(new_id "$before")
+	a=$(stats "$id")
+	while [ ! -e "$T/m2" ]; do sleep 0.05; done
+	b=$(stats "$id")
+	wait
+	python3 -c 'import sys; t1, c1, t2, c2 = map(int, sys.argv[1:]); print("%.0f" % ((t2 - t1) / max(1, c2 - c1)))' \
+		$a $b
+}
+
+echo "load average $(cut -d' ' -f1 /proc/loadavg) at the start, $(date -u +%FT%TZ)"
+echo "| loop ($N iterations) | old ns per vg_sys_exit run | new |"
+echo "|---|---|---|"
+for k in write mmap getppid; do
+	o=() n=()
+	for _ in $(seq 1 "$R"); do
+		o+=("$(one "$OLD" $k)")
+		n+=("$(one "$NEW" $k)")
+	done
+	echo "| $k | ${o[*]} | ${n[*]} |"
+done
+echo "load average $(cut -d' ' -f1 /proc/loadavg) at the end"
