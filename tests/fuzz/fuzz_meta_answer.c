@@ -109,7 +109,8 @@ static void check_good_label_kept(const char *text, size_t len, bool cut,
 	if (!nl || memmem(text, len, "vigil.fuzz", 10) || memmem(text, len, "\\u", 2))
 		return;
 	/* the count bound is on the labels read, duplicates included: one more may push one out */
-	if (m->warnings && (strstr(m->warnings, "more than") || strstr(m->warnings, "more warnings")))
+	if (m->warnings &&
+	    (strstr(m->warnings, "more than") || strstr(m->warnings, "more warnings")))
 		return;
 	head = (size_t)(nl + 1 - text);
 	t = malloc(len + sizeof(BIND_LINE));
