@@ -62,11 +62,17 @@ static void warnf(struct parse *p, const char *fmt, ...)
 /* A key fit for a warning: as JSON (printable, quoted), cut; else where it was. */
 static void key_name(const char *key, size_t klen, unsigned line, char *dst, size_t size)
 {
-	json_t *s = key ? json_stringn_nocheck(key, klen < 64 ? klen : 64) : NULL;
-	char *t = s ? json_dumps(s, JSON_ENCODE_ANY | JSON_ENSURE_ASCII) : NULL;
+	size_t cut = klen < 64 ? klen : 64;
+	json_t *s;
+	char *t;
 
+	/* not inside a UTF-8 sequence: the cut key must still be UTF-8 to be printed */
+	while (cut < klen && cut && ((unsigned char)key[cut] & 0xc0) == 0x80)
+		cut--;
+	s = key ? json_stringn_nocheck(key, cut) : NULL;
+	t = s ? json_dumps(s, JSON_ENCODE_ANY | JSON_ENSURE_ASCII) : NULL;
 	if (t)
-		snprintf(dst, size, "%s%s", t, klen > 64 ? "..." : "");
+		snprintf(dst, size, "%s%s", t, klen > cut ? "..." : "");
 	else
 		snprintf(dst, size, "on line %u", line);
 	free(t);
@@ -143,7 +149,7 @@ static int parse_label(struct parse *p, const char *s, const char *end, unsigned
 	json_t *jk = NULL, *jv = NULL;
 	const char *k = NULL, *v;
 	size_t klen = 0, vlen;
-	char name[96];
+	char name[400]; /* a 64-byte key with each byte escaped in 6 characters */
 	int err = 0;
 
 	if (kend && *s == '"')
@@ -209,7 +215,7 @@ static int by_key(const void *a, const void *b)
 static int pack(struct parse *p, struct vigil_container_meta *ret)
 {
 	struct vigil_buf b = VIGIL_BUF_INIT;
-	char name[96];
+	char name[400]; /* a 64-byte key with each byte escaped in 6 characters */
 	int err = 0;
 
 	if (p->n)

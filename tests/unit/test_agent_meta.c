@@ -77,6 +77,16 @@ static void test_nul(void **state)
 	assert_warned(&m, "label \"a\" dropped: its value holds a NUL character");
 	assert_warned(&m, "label \"k\\u0000\" dropped: its key holds a NUL character");
 	vigil_container_meta__release(&m);
+	/* a long key is named cut, and not inside one of its characters (22 x 3 bytes: 64 would
+	 * split the 22nd euro sign) */
+	parse_s("web\nimg\n\""
+		"€€€€€€€€€€€€€€€€€€€€€€"
+		"\" \"x\\u0000\"\n" BIND,
+		&m);
+	assert_int_equal(m.nlabels, 1);
+	assert_warned(&m, "\"\\u20AC\\u20AC\\u20AC\\u20AC");
+	assert_warned(&m, "\"... dropped: its value holds a NUL character");
+	vigil_container_meta__release(&m);
 }
 
 static void test_invalid_utf8(void **state)
