@@ -71,10 +71,19 @@ static void key_name(const char *key, size_t klen, unsigned line, char *dst, siz
 		cut--;
 	s = key ? json_stringn_nocheck(key, cut) : NULL;
 	t = s ? json_dumps(s, JSON_ENCODE_ANY | JSON_ENSURE_ASCII) : NULL;
-	if (t)
-		snprintf(dst, size, "%s%s", t, klen > cut ? "..." : "");
-	else
+	if (t) {
+		struct vigil_buf b = { .max = size };
+
+		/* jansson escapes the controls below 0x20 only: DEL too, for the log */
+		for (const char *c = t; *c; c++)
+			if (*c == 0x7f ? vigil_buf__puts(&b, "\\u007f")
+				       : vigil_buf__append(&b, c, 1))
+				break;
+		snprintf(dst, size, "%s%s", b.data ? b.data : "", klen > cut ? "..." : "");
+		vigil_buf__release(&b);
+	} else {
 		snprintf(dst, size, "on line %u", line);
+	}
 	free(t);
 	json_decref(s);
 }
