@@ -408,18 +408,21 @@ in_netns() { ip netns exec "$@"; }
 # A hung test must not hang `make test`: TERM ourselves after VIGIL_TEST_TIMEOUT seconds.
 # Under tests/run-tier (VIGIL_TEST_WATCHED=1) the runner keeps the time and does more (TERM to
 # the test's whole process group, so a foreground command in $(...) ends too, KILL after a grace
-# period); the variable is not passed on, so a test this test runs has a watchdog of its own.
+# period); this watchdog then only ends a test whose runner died (a test runs in a session of
+# its own: a KILL to the runner's group does not reach it), 60 s after the runner would have.
+# The variable is not passed on, so a test this test runs has a watchdog of its own.
 _vigil_watched=${VIGIL_TEST_WATCHED:-0}
 unset VIGIL_TEST_WATCHED
 _vigil_watchdog()
 {
-	local parent=$$
+	local parent=$$ after=${VIGIL_TEST_TIMEOUT:-300}
+	[ "$_vigil_watched" != 1 ] || after=$((after + ${VIGIL_TEST_GRACE:-30} + 60))
 	(
 		trap - EXIT INT
-		sleep "${VIGIL_TEST_TIMEOUT:-300}" &
+		sleep "$after" &
 		trap 'kill $! 2>/dev/null; exit 0' TERM
 		wait $!
-		echo "FAIL: $TEST_NAME: timed out after ${VIGIL_TEST_TIMEOUT:-300}s" >&2
+		echo "FAIL: $TEST_NAME: timed out after ${after}s" >&2
 		kill -TERM "$parent"
 		# bash runs the TERM trap only once its foreground child ends: end that child too.
 		for c in $(pgrep -P "$parent"); do
@@ -428,4 +431,4 @@ _vigil_watchdog()
 	) </dev/null >/dev/null &
 	on_exit stop_pid $!
 }
-[ "$_vigil_watched" = 1 ] || _vigil_watchdog
+_vigil_watchdog
