@@ -29,6 +29,7 @@
 
 #include "cockpit/cockpit.h"
 #include "util/buf.h"
+#include "util/lazylib.h"
 #include "vigil/store.h"
 #include "vigil/store_fleet.h"
 
@@ -436,7 +437,7 @@ int main(int argc, char **argv)
 		.alerts = 1000000, .nodes = 1000, .batch = 1000, .clients = 8, .queries = 200
 	};
 	const char *ch = getenv("VIGIL_BENCH_CLICKHOUSE");
-	char dir[] = "/tmp/vigil-bench-fleet-XXXXXX", spec[512], cmd[600];
+	char dir[] = "/tmp/vigil-bench-fleet-XXXXXX", spec[512], cmd[600], why[256];
 	bool skip_sqlite = false;
 	int rc = 0;
 
@@ -460,7 +461,10 @@ int main(int argc, char **argv)
 	}
 	if (cfg.batch > cfg.alerts)
 		cfg.batch = cfg.alerts;
-	curl_global_init(CURL_GLOBAL_DEFAULT);
+	if (vigil_curl_need("bench_fleet", why, sizeof(why)) < 0) {
+		fprintf(stderr, "%s\n", why);
+		return 1;
+	}
 	if (!mkdtemp(dir))
 		return 1;
 	printf("The fleet against one cockpit (bench/bench_fleet.c): the goals are issue 10's: "
@@ -479,6 +483,5 @@ int main(int argc, char **argv)
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd))
 		rc = 1;
-	curl_global_cleanup();
 	return rc ? 1 : 0;
 }

@@ -21,6 +21,7 @@
 
 #include "cockpit/cockpit_internal.h"
 #include "util/fileio.h"
+#include "util/lazylib.h"
 #include "util/strutil.h"
 #include "vigil/store.h"
 
@@ -211,7 +212,11 @@ static int start_daemon(struct vigil_cockpit *c, struct sockaddr_storage *ss,
 		  (void *)"NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2" },
 		{ MHD_OPTION_END, 0, NULL },
 	};
+	char why[256];
+	int e = vigil_mhd_need("the cockpit's HTTP server", why, sizeof(why));
 
+	if (e < 0)
+		return vigil_error__set(err, e, NULL, 0, 0, "%s", why);
 	if (ss->ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	if (c->tls_cert)

@@ -9,16 +9,19 @@
 #define CURL_DISABLE_TYPECHECK /* the wrappers are plain functions; callers keep the checks */
 #include <curl/curl.h>
 
+#define VIGIL_LAZYLIB_WRAPPERS
 #include "util/lazylib.h"
 
+#include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdio.h>
 
 /* libcurl's ABI has been .so.4 since 7.16 (2006), 8.x included. */
 #define CURL_SONAME "libcurl.so.4"
 
 #define CURL_SYMS(X)                \
 	X(curl_global_init)         \
-	X(curl_global_cleanup)      \
 	X(curl_easy_init)           \
 	X(curl_easy_setopt)         \
 	X(curl_easy_perform)        \
@@ -40,45 +43,34 @@
 	X(curl_url_get)             \
 	X(curl_url_set)
 
-#define CURL_IX(n) IX_##n,
-enum {
-	CURL_SYMS(CURL_IX) CURL_NSYMS
-};
-#define CURL_NAME(n) #n,
-static const char *const curl_names[] = { CURL_SYMS(CURL_NAME) NULL };
-static void *curl_slots[CURL_NSYMS];
-static struct vigil_lazylib curl_lib = { .soname = CURL_SONAME,
-					 .syms = curl_names,
-					 .slots = curl_slots };
+VIGIL_LAZYLIB_DEFINE(CURL_SONAME, "libcurl4", CURL_SYMS);
 
-/* The real function, typed as libcurl declares it. */
-#define REAL(n) ((__typeof__(&n))curl_slots[IX_##n])
+static pthread_once_t global_once = PTHREAD_ONCE_INIT;
+static CURLcode global_rc = CURLE_FAILED_INIT;
 
-static bool curl_loaded(void)
+static void global_init(void)
 {
-	return vigil_lazylib_load(&curl_lib);
+	global_rc = LAZY_REAL(curl_global_init)(CURL_GLOBAL_DEFAULT);
 }
 
-/* Whether libcurl was loaded already: cleanups never load it just to do nothing. */
-static bool curl_was_loaded(void)
+int vigil_curl_need(const char *user, char *err, size_t size)
 {
-	return __atomic_load_n(&curl_lib.loaded, __ATOMIC_ACQUIRE);
-}
+	int e = vigil_lazylib_need(&lazy_lib, user, err, size);
 
-CURLcode curl_global_init(long flags)
-{
-	return curl_loaded() ? REAL(curl_global_init)(flags) : CURLE_FAILED_INIT;
-}
-
-void curl_global_cleanup(void)
-{
-	if (curl_was_loaded())
-		REAL(curl_global_cleanup)();
+	if (e)
+		return e;
+	pthread_once(&global_once, global_init);
+	if (global_rc != CURLE_OK) {
+		snprintf(err, size, "%s: libcurl does not start: %s", user,
+			 LAZY_REAL(curl_easy_strerror)(global_rc));
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 CURL *curl_easy_init(void)
 {
-	return curl_loaded() ? REAL(curl_easy_init)() : NULL;
+	return LAZY_CALL(NULL, curl_easy_init, ());
 }
 
 /*
@@ -91,21 +83,21 @@ CURLcode curl_easy_setopt(CURL *curl, CURLoption option, ...)
 	CURLcode rc = CURLE_FAILED_INIT;
 	va_list ap;
 
-	if (!curl_loaded())
+	if (!vigil_lazylib_load(&lazy_lib))
 		return rc;
 	va_start(ap, option);
 	switch (option / 10000 * 10000) {
 	case CURLOPTTYPE_LONG:
-		rc = REAL(curl_easy_setopt)(curl, option, va_arg(ap, long));
+		rc = LAZY_REAL(curl_easy_setopt)(curl, option, va_arg(ap, long));
 		break;
 	case CURLOPTTYPE_FUNCTIONPOINT:
-		rc = REAL(curl_easy_setopt)(curl, option, va_arg(ap, void (*)(void)));
+		rc = LAZY_REAL(curl_easy_setopt)(curl, option, va_arg(ap, void (*)(void)));
 		break;
 	case CURLOPTTYPE_OFF_T:
-		rc = REAL(curl_easy_setopt)(curl, option, va_arg(ap, curl_off_t));
+		rc = LAZY_REAL(curl_easy_setopt)(curl, option, va_arg(ap, curl_off_t));
 		break;
 	default: /* object, string, slist, callback data, blob: a pointer */
-		rc = REAL(curl_easy_setopt)(curl, option, va_arg(ap, void *));
+		rc = LAZY_REAL(curl_easy_setopt)(curl, option, va_arg(ap, void *));
 		break;
 	}
 	va_end(ap);
@@ -114,7 +106,7 @@ CURLcode curl_easy_setopt(CURL *curl, CURLoption option, ...)
 
 CURLcode curl_easy_perform(CURL *curl)
 {
-	return curl_loaded() ? REAL(curl_easy_perform)(curl) : CURLE_FAILED_INIT;
+	return LAZY_CALL(CURLE_FAILED_INIT, curl_easy_perform, (curl));
 }
 
 /* Every CURLINFO takes one pointer to where the answer goes. */
@@ -123,94 +115,94 @@ CURLcode curl_easy_getinfo(CURL *curl, CURLINFO info, ...)
 	CURLcode rc = CURLE_FAILED_INIT;
 	va_list ap;
 
-	if (!curl_loaded())
+	if (!vigil_lazylib_load(&lazy_lib))
 		return rc;
 	va_start(ap, info);
-	rc = REAL(curl_easy_getinfo)(curl, info, va_arg(ap, void *));
+	rc = LAZY_REAL(curl_easy_getinfo)(curl, info, va_arg(ap, void *));
 	va_end(ap);
 	return rc;
 }
 
 void curl_easy_cleanup(CURL *curl)
 {
-	if (curl_was_loaded())
-		REAL(curl_easy_cleanup)(curl);
+	if (LAZY_WAS_LOADED())
+		LAZY_REAL(curl_easy_cleanup)(curl);
 }
 
 const char *curl_easy_strerror(CURLcode code)
 {
-	return curl_loaded() ? REAL(curl_easy_strerror)(code) : "libcurl could not be loaded";
+	return LAZY_CALL("libcurl could not be loaded", curl_easy_strerror, (code));
 }
 
 char *curl_easy_escape(CURL *curl, const char *string, int length)
 {
-	return curl_loaded() ? REAL(curl_easy_escape)(curl, string, length) : NULL;
+	return LAZY_CALL(NULL, curl_easy_escape, (curl, string, length));
 }
 
 void curl_free(void *p)
 {
-	if (curl_was_loaded())
-		REAL(curl_free)(p);
+	if (LAZY_WAS_LOADED())
+		LAZY_REAL(curl_free)(p);
 }
 
 struct curl_slist *curl_slist_append(struct curl_slist *list, const char *data)
 {
-	return curl_loaded() ? REAL(curl_slist_append)(list, data) : NULL;
+	return LAZY_CALL(NULL, curl_slist_append, (list, data));
 }
 
 void curl_slist_free_all(struct curl_slist *list)
 {
-	if (curl_was_loaded())
-		REAL(curl_slist_free_all)(list);
+	if (LAZY_WAS_LOADED())
+		LAZY_REAL(curl_slist_free_all)(list);
 }
 
 CURLM *curl_multi_init(void)
 {
-	return curl_loaded() ? REAL(curl_multi_init)() : NULL;
+	return LAZY_CALL(NULL, curl_multi_init, ());
 }
 
 CURLMcode curl_multi_add_handle(CURLM *multi, CURL *curl)
 {
-	return curl_loaded() ? REAL(curl_multi_add_handle)(multi, curl) : CURLM_INTERNAL_ERROR;
+	return LAZY_CALL(CURLM_INTERNAL_ERROR, curl_multi_add_handle, (multi, curl));
 }
 
 CURLMcode curl_multi_remove_handle(CURLM *multi, CURL *curl)
 {
-	return curl_loaded() ? REAL(curl_multi_remove_handle)(multi, curl) : CURLM_INTERNAL_ERROR;
+	return LAZY_CALL(CURLM_INTERNAL_ERROR, curl_multi_remove_handle, (multi, curl));
 }
 
 CURLMcode curl_multi_perform(CURLM *multi, int *running)
 {
-	return curl_loaded() ? REAL(curl_multi_perform)(multi, running) : CURLM_INTERNAL_ERROR;
+	return LAZY_CALL(CURLM_INTERNAL_ERROR, curl_multi_perform, (multi, running));
 }
 
 CURLMsg *curl_multi_info_read(CURLM *multi, int *msgs_in_queue)
 {
-	return curl_loaded() ? REAL(curl_multi_info_read)(multi, msgs_in_queue) : NULL;
+	return LAZY_CALL(NULL, curl_multi_info_read, (multi, msgs_in_queue));
 }
 
 CURLMcode curl_multi_cleanup(CURLM *multi)
 {
-	return curl_was_loaded() ? REAL(curl_multi_cleanup)(multi) : CURLM_OK;
+	return LAZY_WAS_LOADED() ? LAZY_REAL(curl_multi_cleanup)(multi) : CURLM_OK;
 }
 
 CURLU *curl_url(void)
 {
-	return curl_loaded() ? REAL(curl_url)() : NULL;
+	return LAZY_CALL(NULL, curl_url, ());
 }
 
 void curl_url_cleanup(CURLU *url)
 {
-	if (curl_was_loaded())
-		REAL(curl_url_cleanup)(url);
+	if (LAZY_WAS_LOADED())
+		LAZY_REAL(curl_url_cleanup)(url);
 }
 
 CURLUcode curl_url_get(CURLU *url, CURLUPart what, char **part, unsigned int flags)
 {
-	return curl_loaded() ? REAL(curl_url_get)(url, what, part, flags) : CURLUE_OUT_OF_MEMORY;
+	return LAZY_CALL(CURLUE_OUT_OF_MEMORY, curl_url_get, (url, what, part, flags));
 }
 
 CURLUcode curl_url_set(CURLU *url, CURLUPart what, const char *part, unsigned int flags)
 {
-	return curl_loaded() ? REAL(curl_url_set)(url, what, part, flags) : CURLUE_OUT_OF_MEMORY;
+	return LAZY_CALL(CURLUE_OUT_OF_MEMORY, curl_url_set, (url, what, part, flags));
 }

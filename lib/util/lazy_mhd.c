@@ -11,6 +11,7 @@
 #include <sys/types.h>
 #include <microhttpd.h>
 
+#define VIGIL_LAZYLIB_WRAPPERS
 #include "util/lazylib.h"
 
 /* libmicrohttpd's ABI has been .so.12 since 0.9.? (2014) to this day. */
@@ -33,23 +34,11 @@
 	X(MHD_suspend_connection)          \
 	X(MHD_resume_connection)
 
-#define MHD_IX(n) IX_##n,
-enum {
-	MHD_SYMS(MHD_IX) MHD_NSYMS
-};
-#define MHD_NAME(n) #n,
-static const char *const mhd_names[] = { MHD_SYMS(MHD_NAME) NULL };
-static void *mhd_slots[MHD_NSYMS];
-static struct vigil_lazylib mhd_lib = { .soname = MHD_SONAME,
-					.syms = mhd_names,
-					.slots = mhd_slots };
+VIGIL_LAZYLIB_DEFINE(MHD_SONAME, "libmicrohttpd12", MHD_SYMS);
 
-#define REAL(n) ((__typeof__(&n))mhd_slots[IX_##n])
-
-/* Anything but MHD_start_daemon needs a daemon, connection or response: loaded already. */
-static bool mhd_loaded(void)
+int vigil_mhd_need(const char *user, char *err, size_t size)
 {
-	return vigil_lazylib_load(&mhd_lib);
+	return vigil_lazylib_need(&lazy_lib, user, err, size);
 }
 
 struct MHD_Daemon *MHD_start_daemon(unsigned int flags, uint16_t port, MHD_AcceptPolicyCallback apc,
@@ -58,89 +47,87 @@ struct MHD_Daemon *MHD_start_daemon(unsigned int flags, uint16_t port, MHD_Accep
 	struct MHD_Daemon *d;
 	va_list ap;
 
-	if (!mhd_loaded())
+	if (!vigil_lazylib_load(&lazy_lib))
 		return NULL;
 	va_start(ap, dh_cls);
-	d = REAL(MHD_start_daemon_va)(flags, port, apc, apc_cls, dh, dh_cls, ap);
+	d = LAZY_REAL(MHD_start_daemon_va)(flags, port, apc, apc_cls, dh, dh_cls, ap);
 	va_end(ap);
 	return d;
 }
 
 void MHD_stop_daemon(struct MHD_Daemon *daemon)
 {
-	if (mhd_loaded())
-		REAL(MHD_stop_daemon)(daemon);
+	if (vigil_lazylib_load(&lazy_lib))
+		LAZY_REAL(MHD_stop_daemon)(daemon);
 }
 
 enum MHD_Result MHD_run(struct MHD_Daemon *daemon)
 {
-	return mhd_loaded() ? REAL(MHD_run)(daemon) : MHD_NO;
+	return LAZY_CALL(MHD_NO, MHD_run, (daemon));
 }
 
 enum MHD_Result MHD_get_timeout(struct MHD_Daemon *daemon, MHD_UNSIGNED_LONG_LONG *timeout)
 {
-	return mhd_loaded() ? REAL(MHD_get_timeout)(daemon, timeout) : MHD_NO;
+	return LAZY_CALL(MHD_NO, MHD_get_timeout, (daemon, timeout));
 }
 
 /* The trailing arguments are unused by every info type (the header says so): none passed. */
 const union MHD_DaemonInfo *MHD_get_daemon_info(struct MHD_Daemon *daemon,
 						enum MHD_DaemonInfoType info_type, ...)
 {
-	return mhd_loaded() ? REAL(MHD_get_daemon_info)(daemon, info_type) : NULL;
+	return LAZY_CALL(NULL, MHD_get_daemon_info, (daemon, info_type));
 }
 
 const union MHD_ConnectionInfo *MHD_get_connection_info(struct MHD_Connection *connection,
 							enum MHD_ConnectionInfoType info_type, ...)
 {
-	return mhd_loaded() ? REAL(MHD_get_connection_info)(connection, info_type) : NULL;
+	return LAZY_CALL(NULL, MHD_get_connection_info, (connection, info_type));
 }
 
 const char *MHD_lookup_connection_value(struct MHD_Connection *connection, enum MHD_ValueKind kind,
 					const char *key)
 {
-	return mhd_loaded() ? REAL(MHD_lookup_connection_value)(connection, kind, key) : NULL;
+	return LAZY_CALL(NULL, MHD_lookup_connection_value, (connection, kind, key));
 }
 
 int MHD_get_connection_values(struct MHD_Connection *connection, enum MHD_ValueKind kind,
 			      MHD_KeyValueIterator iterator, void *iterator_cls)
 {
-	return mhd_loaded()
-		       ? REAL(MHD_get_connection_values)(connection, kind, iterator, iterator_cls)
-		       : -1;
+	return LAZY_CALL(-1, MHD_get_connection_values, (connection, kind, iterator, iterator_cls));
 }
 
 enum MHD_Result MHD_queue_response(struct MHD_Connection *connection, unsigned int status_code,
 				   struct MHD_Response *response)
 {
-	return mhd_loaded() ? REAL(MHD_queue_response)(connection, status_code, response) : MHD_NO;
+	return LAZY_CALL(MHD_NO, MHD_queue_response, (connection, status_code, response));
 }
 
 struct MHD_Response *MHD_create_response_from_buffer(size_t size, void *buffer,
 						     enum MHD_ResponseMemoryMode mode)
 {
-	return mhd_loaded() ? REAL(MHD_create_response_from_buffer)(size, buffer, mode) : NULL;
+	return LAZY_CALL(NULL, MHD_create_response_from_buffer, (size, buffer, mode));
 }
 
 void MHD_destroy_response(struct MHD_Response *response)
 {
-	if (mhd_loaded())
-		REAL(MHD_destroy_response)(response);
+	if (vigil_lazylib_load(&lazy_lib))
+		LAZY_REAL(MHD_destroy_response)(response);
 }
 
 enum MHD_Result MHD_add_response_header(struct MHD_Response *response, const char *header,
 					const char *content)
 {
-	return mhd_loaded() ? REAL(MHD_add_response_header)(response, header, content) : MHD_NO;
+	return LAZY_CALL(MHD_NO, MHD_add_response_header, (response, header, content));
 }
 
 void MHD_suspend_connection(struct MHD_Connection *connection)
 {
-	if (mhd_loaded())
-		REAL(MHD_suspend_connection)(connection);
+	if (vigil_lazylib_load(&lazy_lib))
+		LAZY_REAL(MHD_suspend_connection)(connection);
 }
 
 void MHD_resume_connection(struct MHD_Connection *connection)
 {
-	if (mhd_loaded())
-		REAL(MHD_resume_connection)(connection);
+	if (vigil_lazylib_load(&lazy_lib))
+		LAZY_REAL(MHD_resume_connection)(connection);
 }

@@ -3,10 +3,26 @@
 #include "util/lazylib.h"
 
 #include <dlfcn.h>
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <string.h>
 
 static pthread_mutex_t lazylib_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Why lib did not load, said the way an operator acts on it. */
+static void lazylib_why(struct vigil_lazylib *lib, const char *sym, const char *dlerr)
+{
+	if (sym)
+		snprintf(lib->why, sizeof(lib->why), "it has no %s (too old: apt install %s)", sym,
+			 lib->package);
+	else if (dlerr && strstr(dlerr, "No such file"))
+		snprintf(lib->why, sizeof(lib->why), "not installed (apt install %s)",
+			 lib->package);
+	else
+		snprintf(lib->why, sizeof(lib->why), "cannot be loaded (%s)",
+			 dlerr ? dlerr : "unknown error");
+}
 
 static bool lazylib_resolve(struct vigil_lazylib *lib)
 {
@@ -15,15 +31,14 @@ static bool lazylib_resolve(struct vigil_lazylib *lib)
 	void *h = dlopen(lib->soname, RTLD_NOW | RTLD_LOCAL);
 
 	if (!h) {
-		fprintf(stderr, "vigil: cannot load %s: %s\n", lib->soname, dlerror());
+		lazylib_why(lib, NULL, dlerror());
 		return false;
 	}
 	for (size_t i = 0; lib->syms[i]; i++) {
 		void *p = dlsym(h, lib->syms[i]);
 
 		if (!p) {
-			fprintf(stderr, "vigil: %s has no %s: %s\n", lib->soname, lib->syms[i],
-				dlerror());
+			lazylib_why(lib, lib->syms[i], NULL);
 			/* Kept open: a half-resolved library is never called, and unloading one
 			 * whose constructors ran is riskier than the mapping. */
 			return false;
@@ -42,14 +57,26 @@ bool vigil_lazylib_load(struct vigil_lazylib *lib)
 		return true;
 	pthread_mutex_lock(&lazylib_lock);
 	if (!lib->loaded && !lib->failed) {
-		if (lazylib_resolve(lib))
+		if (lazylib_resolve(lib)) {
 			__atomic_store_n(&lib->loaded, true, __ATOMIC_RELEASE);
-		else
+		} else {
 			lib->failed = true;
+			/* once: a caller that does not ask through need() still leaves a trace */
+			fprintf(stderr, "vigil: %s: %s\n", lib->soname, lib->why);
+		}
 	}
 	ok = lib->loaded;
 	pthread_mutex_unlock(&lazylib_lock);
 	return ok;
+}
+
+int vigil_lazylib_need(struct vigil_lazylib *lib, const char *user, char *err, size_t size)
+{
+	if (vigil_lazylib_load(lib))
+		return 0;
+	/* why is written once, before failed, under the lock that load took: stable now */
+	snprintf(err, size, "%s needs %s: %s", user, lib->soname, lib->why);
+	return strncmp(lib->why, "it has no ", 10) ? -ENOENT : -ENOSYS;
 }
 
 bool vigil_lazylib_is_loaded(const char *soname)

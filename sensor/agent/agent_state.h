@@ -308,6 +308,9 @@ void agent_meta_retry(struct agent *a, uint64_t now);
 /* whether w waits for its engine's answer; forget: stop waiting (w leaves) */
 bool agent_meta_pending(const struct wl *w);
 void agent_meta_forget(struct wl *w);
+/* The labels w's engine described that were dropped (meta_parse.c), each said in the log once,
+ * with w's name. */
+void agent_meta_warnings(struct wl *w);
 /* workloads.c: binds a learning or unbound workload to the profile file that now binds it */
 void agent_wl_rebind(struct agent *a, struct wl *w, const char *file);
 

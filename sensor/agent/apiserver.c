@@ -17,6 +17,7 @@
 #include "sensor/agent/agent_state.h"
 #include "sensor/agent/apiserver.h"
 #include "util/buf.h"
+#include "util/lazylib.h"
 #include "util/strutil.h"
 
 #define MAX_PODS      1024
@@ -355,7 +356,10 @@ struct agent_api *agent_api__new(const struct vigil_agent_config *c, char *why, 
 		agent_api__free(api);
 		return NULL;
 	}
-	curl_global_init(CURL_GLOBAL_DEFAULT);
+	if (vigil_curl_need("Kubernetes API client", why, why_size) < 0) {
+		agent_api__free(api);
+		return NULL;
+	}
 	api->multi = curl_multi_init();
 	if (!api->multi) {
 		snprintf(why, why_size, "out of memory");
@@ -376,10 +380,10 @@ void agent_api__free(struct agent_api *api)
 		curl_multi_remove_handle(api->multi, api->easy);
 		curl_easy_cleanup(api->easy);
 	}
-	if (api->multi) {
+	/* no curl_global_cleanup: libcurl is set up once for the process (vigil_curl_need) and
+	 * the uplink and HTTP sinks may still use it */
+	if (api->multi)
 		curl_multi_cleanup(api->multi);
-		curl_global_cleanup();
-	}
 	curl_slist_free_all(api->headers);
 	vigil_buf__release(&api->body);
 	free(api->pods);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-/* Container name, image and labels from `podman inspect` (or `docker inspect`), time-bounded. */
+/* Container name, image and labels from `podman inspect` (or `docker inspect`), time-bounded;
+ * the answer is read by meta_parse.c. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -10,22 +11,29 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <jansson.h>
-
 #include "sensor/agent/meta.h"
 #include "util/buf.h"
 #include "util/strutil.h"
 
 #define META_TIMEOUT_MS 5000
-#define META_MAX_BYTES	(64u << 10)
 
-/* The labels as JSON: a label's key or value may hold a newline (an image's LABEL, or whoever
- * creates the container), and as "KEY=VALUE" lines such a value forged another label, e.g. a
- * binding label or kubescape.io/user-defined-profile. */
-static const char meta_format[] = "{{.Name}}{{println}}{{.ImageName}}{{println}}"
-				  "{{json .Config.Labels}}";
-static const char docker_format[] = "{{.Name}}{{println}}{{.Config.Image}}{{println}}"
-				    "{{json .Config.Labels}}";
+#define STR_(x) #x
+#define STR(x)	STR_(x)
+/* One label a line, key and value each printed by the engine's `json` (a newline, a NUL or a
+ * quote in either cannot leave its string; Go's encoder turns invalid UTF-8 into U+FFFD), or,
+ * when longer than the bound, only its length: one oversized label (an image's LABEL can be
+ * megabytes) neither fills the answer nor costs the others (meta_parse.c). Before, the labels
+ * came as one JSON object, which was refused whole for a single "\u0000". */
+#define LABELS_FORMAT                                                                                      \
+	"{{range $k, $v := .Config.Labels}}"                                                               \
+	"{{if le (len $k) " STR(                                                                           \
+		VIGIL_META_KEY_MAX) "}}{{json $k}}{{else}}{{len $k}}{{end}} "                              \
+				    "{{if le (len $v) " STR(                                               \
+					    VIGIL_META_VALUE_MAX) "}}{{json $v}}{{else}}{{len $v}}{{end}}" \
+								  "{{println}}{{end}}"
+static const char meta_format[] = "{{.Name}}{{println}}{{.ImageName}}{{println}}" LABELS_FORMAT;
+static const char docker_format[] =
+	"{{.Name}}{{println}}{{.Config.Image}}{{println}}" LABELS_FORMAT;
 
 /* A CLI question in flight: its child, the read end of its stdout, what it said so far. */
 struct vigil_meta_query {
@@ -34,6 +42,7 @@ struct vigil_meta_query {
 	struct timespec t0;
 	long bound_ms;
 	struct vigil_buf out;
+	bool cut;    /* the answer went past VIGIL_META_ANSWER_MAX: the rest was read, not kept */
 	bool docker; /* which format it was asked in */
 };
 
@@ -121,9 +130,14 @@ static int query_step(struct vigil_meta_query *q, long wait_ms)
 			continue;
 		if (n <= 0)
 			break;
-		if (q->out.len + (size_t)n > META_MAX_BYTES ||
-		    vigil_buf__append(&q->out, buf, (size_t)n)) {
-			err = -E2BIG;
+		/* past the bound the engine is still read to its end (its exit status says
+		 * whether it answered), the labels that arrived whole are kept */
+		if (q->out.len + (size_t)n > VIGIL_META_ANSWER_MAX) {
+			n = (ssize_t)(VIGIL_META_ANSWER_MAX - q->out.len);
+			q->cut = true;
+		}
+		if (n > 0 && vigil_buf__append(&q->out, buf, (size_t)n)) {
+			err = -ENOMEM;
 			break;
 		}
 	}
@@ -139,66 +153,9 @@ static int query_step(struct vigil_meta_query *q, long wait_ms)
 	return err;
 }
 
-static void take_line(char **s, char *dst, size_t size)
-{
-	char *nl = strchr(*s, '\n');
-
-	if (nl)
-		*nl = '\0';
-	vigil_strlcpy(dst, *s, size);
-	*s = nl ? nl + 1 : *s + strlen(*s);
-}
-
-/* The engine's JSON object of labels into "KEY=VALUE\n" lines. A label that cannot be one line
- * (a newline in it, or "=" in its key) is left out: no binding or profile label has one. */
-static int labels_from_json(const char *text, char **ret)
-{
-	json_error_t jerr;
-	/* "null" when there are none */
-	json_t *o = json_loads(text, JSON_DECODE_ANY | JSON_DISABLE_EOF_CHECK, &jerr);
-	struct vigil_buf b = VIGIL_BUF_INIT;
-	const char *k;
-	json_t *v;
-	int err = 0;
-
-	*ret = NULL;
-	if (!json_is_object(o)) {
-		json_decref(o);
-		return 0;
-	}
-	json_object_foreach(o, k, v)
-	{
-		const char *val = json_string_value(v);
-
-		if (!val || strchr(k, '\n') || strchr(k, '=') || strchr(val, '\n'))
-			continue;
-		if ((err = vigil_buf__printf(&b, "%s=%s\n", k, val)) < 0)
-			break;
-	}
-	json_decref(o);
-	if (err < 0 || !b.len) {
-		vigil_buf__release(&b);
-		return err < 0 ? err : 0;
-	}
-	*ret = strndup(b.data, b.len);
-	vigil_buf__release(&b);
-	return *ret ? 0 : -ENOMEM;
-}
-
 static int parse_answer(struct vigil_meta_query *q, struct vigil_container_meta *ret)
 {
-	char *s;
-
-	memset(ret, 0, sizeof(*ret));
-	if (!q->out.data)
-		return -ENOENT;
-	s = q->out.data;
-	take_line(&s, ret->name, sizeof(ret->name));
-	/* docker prints "/name" */
-	if (ret->name[0] == '/')
-		memmove(ret->name, ret->name + 1, strlen(ret->name));
-	take_line(&s, ret->image, sizeof(ret->image));
-	return labels_from_json(s, &ret->labels);
+	return vigil_container_meta__parse(q->out.data, q->out.len, q->cut, ret);
 }
 
 void vigil_meta_query__free(struct vigil_meta_query *q)
@@ -263,23 +220,14 @@ int vigil_container_meta__get(const char *container_id, struct vigil_container_m
 
 const char *vigil_container_meta__label(const struct vigil_container_meta *m, const char *key)
 {
-	static char value[512];
-	size_t klen = strlen(key);
+	const char *p = m->labels, *end = p ? p + m->labels_size : NULL;
 
-	for (const char *line = m->labels; line && *line;) {
-		const char *nl = strchr(line, '\n');
-		size_t len = nl ? (size_t)(nl - line) : strlen(line);
+	while (p && p < end) {
+		const char *value = p + strlen(p) + 1;
 
-		if (len > klen && !strncmp(line, key, klen) && line[klen] == '=') {
-			size_t vlen = len - klen - 1;
-
-			if (vlen >= sizeof(value))
-				vlen = sizeof(value) - 1;
-			memcpy(value, line + klen + 1, vlen);
-			value[vlen] = '\0';
+		if (!strcmp(p, key))
 			return value;
-		}
-		line = nl ? nl + 1 : line + len;
+		p = value + strlen(value) + 1;
 	}
 	return NULL;
 }
@@ -295,5 +243,8 @@ bool vigil_container_meta__has_label(const struct vigil_container_meta *m, const
 void vigil_container_meta__release(struct vigil_container_meta *m)
 {
 	free(m->labels);
-	m->labels = NULL;
+	free(m->warnings);
+	m->labels = m->warnings = NULL;
+	m->labels_size = 0;
+	m->nlabels = 0;
 }

@@ -16,6 +16,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sensor/agent/agent_state.h"
@@ -55,6 +56,18 @@ void agent_meta_forget(struct wl *w)
 	w->meta_retry_at = 0;
 }
 
+void agent_meta_warnings(struct wl *w)
+{
+	for (char *line = w->meta.warnings, *nl; line && *line; line = nl + 1) {
+		nl = strchr(line, '\n');
+		if (!nl)
+			break;
+		agent_logf("%s: %.*s", w->name, (int)(nl - line), line);
+	}
+	free(w->meta.warnings);
+	w->meta.warnings = NULL;
+}
+
 /* The engine answered: the container's name, then what binds it now. */
 static void described(struct agent *a, struct wl *w)
 {
@@ -67,6 +80,7 @@ static void described(struct agent *a, struct wl *w)
 		agent_logf("%s: described by its engine late: %s", w->name, w->meta.name);
 		vigil_strlcpy(w->name, w->meta.name, sizeof(w->name));
 	}
+	agent_meta_warnings(w);
 	if (agent_find_binding(a, w, file, sizeof(file)))
 		agent_wl_rebind(a, w, file);
 }

@@ -135,6 +135,7 @@ static void named(struct agent *a, struct wl *w, int err)
 		/* a name taken from the id gives way to the engine's (a pod's stays its pod's) */
 		if (w->meta.name[0] && !strncmp(w->name, w->container_id, strlen(w->name)))
 			vigil_strlcpy(w->name, w->meta.name, sizeof(w->name));
+		agent_meta_warnings(w);
 	} else {
 		vigil_container_meta__release(&w->meta);
 		memset(&w->meta, 0, sizeof(w->meta));

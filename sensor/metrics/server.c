@@ -15,6 +15,7 @@
 #include <microhttpd.h>
 
 #include "sensor/metrics/metrics.h"
+#include "util/lazylib.h"
 #include "util/strutil.h"
 
 #define MAX_CONNECTIONS 8
@@ -126,6 +127,12 @@ int vigil_metrics_server__start(const char *listen, struct vigil_metrics_server 
 					"metrics.listen: \"%s\" is not HOST:PORT with a numeric "
 					"host",
 					listen ? listen : "");
+	{
+		char why[256];
+
+		if ((e = vigil_mhd_need("metrics server", why, sizeof(why))) < 0)
+			return vigil_error__set(err, e, "", 0, 0, "%s", why);
+	}
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;

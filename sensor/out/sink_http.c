@@ -15,6 +15,7 @@
 #include "sensor/out/sink.h"
 #include "util/buf.h"
 #include "util/clock.h"
+#include "util/lazylib.h"
 #include "util/strutil.h"
 
 struct http_priv {
@@ -22,14 +23,6 @@ struct http_priv {
 	struct curl_slist *headers;
 	char *url;
 };
-
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-static int curl_init_rc;
-
-static void curl_init(void)
-{
-	curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 : -ENOMEM;
-}
 
 /* The reply body is not needed: read it (bounded by curl's timeout) and discard it. */
 static size_t discard(char *p, size_t size, size_t n, void *u)
@@ -150,10 +143,13 @@ int vigil_sink_http__init(struct vigil_sink *s, const char *url, char *err, size
 		snprintf(err, err_size, "the URL must start with http:// or https://");
 		return -EINVAL;
 	}
-	pthread_once(&curl_once, curl_init);
-	if (curl_init_rc < 0) {
-		snprintf(err, err_size, "cannot initialise libcurl");
-		return curl_init_rc;
+	{
+		char what[64];
+
+		snprintf(what, sizeof(what), "%s sink", s->type->name);
+		ret = vigil_curl_need(what, err, err_size);
+		if (ret < 0)
+			return ret;
 	}
 	h = calloc(1, sizeof(*h));
 	if (!h)

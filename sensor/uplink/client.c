@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "sensor/uplink/client.h"
+#include "util/lazylib.h"
 #include "util/strutil.h"
 #include "vigil/uplink.h"
 
@@ -29,14 +30,6 @@ struct uplink_client {
 	void *tick_ctx;
 	uint64_t next_tick; /* CLOCK_MONOTONIC ns */
 };
-
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-static int curl_init_rc;
-
-static void curl_init(void)
-{
-	curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 : -ENOMEM;
-}
 
 static bool host_is_loopback(const char *host)
 {
@@ -64,11 +57,13 @@ int vigil_uplink__check_url(const char *url, char *why, size_t size)
 	char *scheme = NULL, *host = NULL, *user = NULL, *query = NULL, *frag = NULL;
 	int ret = 0;
 
-	pthread_once(&curl_once, curl_init);
 	if (!url || !url[0]) {
 		snprintf(why, size, "no URL");
 		return -EINVAL;
 	}
+	/* the configuration check says it first: a cockpit uplink without libcurl */
+	if ((ret = vigil_curl_need("cockpit uplink", why, size)) < 0)
+		return ret;
 	u = curl_url();
 	if (!u)
 		return -ENOMEM;
@@ -144,10 +139,12 @@ struct uplink_client *uplink_client__new(const struct uplink_client_opts *o)
 {
 	struct uplink_client *c;
 	size_t len;
+	char why[256];
+	int e = vigil_curl_need("cockpit uplink", why, sizeof(why));
 
-	pthread_once(&curl_once, curl_init);
-	if (curl_init_rc < 0) {
-		errno = -curl_init_rc;
+	/* vigil_uplink__check_url, which the uplink calls first, said why already */
+	if (e < 0) {
+		errno = -e;
 		return NULL;
 	}
 	c = calloc(1, sizeof(*c));

@@ -9,6 +9,12 @@
 # image's or its creator's) gives the absolute path of a profile outside it is not bound by it.
 # A label value holding a newline does not forge another label: a fourth container whose label
 # `note` ends in "\nkubescape.io/user-defined-profile=udp-PID" learns, unbound.
+# A bad label costs only itself: a fifth container bound by the user-defined-profile label also
+# has a label holding a NUL (podman prints "\u0000", which once made the agent refuse the whole
+# labels object: every label lost, the container learned unbound), a 100 000-byte label (the
+# answer was refused whole past 64 KiB) and 300 more labels; it is bound, and the agent says
+# which labels it dropped and why. (Invalid UTF-8 and a key given twice cannot come from podman:
+# tests/unit/test_agent_meta.c.)
 . "$(dirname "$0")/../lib/common.sh"
 . "$TESTLIB/podman.sh"
 requires_podman
@@ -53,12 +59,18 @@ PODMAN_OPTS=(--label "note=x
 kubescape.io/user-defined-profile=udp-$$")
 podman_start forge "$BUSYBOX_IMAGE" sh -c "$LOOP"
 forge_id=$PODMAN_ID forge_name=$PODMAN_NAME
+# --label-file passes a NUL through (an argument cannot hold one)
+printf 'nul=x\0y\nkubescape.io/user-defined-profile=udp-%s\n' "$$" >"$TEST_TMP/labels"
+PODMAN_OPTS=(--label-file "$TEST_TMP/labels" --label "big=$(head -c 100000 /dev/zero | tr '\0' b)")
+for i in $(seq 1 300); do PODMAN_OPTS+=(--label "many.$i=$i"); done
+podman_start hostile "$BUSYBOX_IMAGE" sh -c "$LOOP"
+hostile_id=$PODMAN_ID hostile_name=$PODMAN_NAME
 cat >"$TEST_TMP/agent.yaml" <<EOF
 state_dir: $TEST_TMP/state
 profiles_dir: $PROFILES
 rescan: 200ms
 # only our containers: other tests' containers may be running on this machine
-include_cgroups: ["$(podman_cgroup "$web_id")", "$(podman_cgroup "$udp_id")", "$(podman_cgroup "$esc_id")", "$(podman_cgroup "$forge_id")"]
+include_cgroups: ["$(podman_cgroup "$web_id")", "$(podman_cgroup "$udp_id")", "$(podman_cgroup "$esc_id")", "$(podman_cgroup "$forge_id")", "$(podman_cgroup "$hostile_id")"]
 learning:
   duration: 1h
 sinks: ["file:$ALERTS"]
@@ -73,6 +85,13 @@ EOF
 spawn agent "$VIGIL" agent --config "$TEST_TMP/agent.yaml"
 wait_for_line "$TEST_TMP/agent.log" "$web_name: detecting with $PROFILES/web.yaml" 15
 wait_for_line "$TEST_TMP/agent.log" "$udp_name: detecting with $PROFILES/udp-$$.yaml" 15
+wait_for_line "$TEST_TMP/agent.log" "$hostile_name: detecting with $PROFILES/udp-$$.yaml" 15
+grep -F "$hostile_name: label \"nul\" dropped: its value holds a NUL character" "$TEST_TMP/agent.log" ||
+	fail "no warning about the NUL label: $(grep -F "$hostile_name" "$TEST_TMP/agent.log")"
+grep -F "$hostile_name: label \"big\" dropped: its value is 100000 bytes long, over 4096" \
+	"$TEST_TMP/agent.log" || fail "no warning about the long label"
+[ "$(grep -cF "$hostile_name: label" "$TEST_TMP/agent.log")" = 2 ] ||
+	fail "other labels dropped: $(grep -F "$hostile_name: label" "$TEST_TMP/agent.log")"
 assert_not_contains "$(cat "$TEST_TMP/agent.log")" "$web_name: learning" "agent log"
 wait_for_line "$TEST_TMP/agent.log" \
 	"$esc_name: label kubescape.io/user-defined-profile=$TEST_TMP/outside-$$ ignored" 15

@@ -12,8 +12,9 @@
 #
 # It turns on `set -euo pipefail`, makes a private temp dir $TEST_TMP, and runs the cleanup
 # handlers registered with on_exit (last registered first) when the script ends for any reason,
-# then removes $TEST_TMP (kept with VIGIL_KEEP_TMP=1). A watchdog ends a test that runs longer
-# than VIGIL_TEST_TIMEOUT seconds (default 300). Exit codes follow tests/run-tier: 0 pass,
+# then removes $TEST_TMP (kept with VIGIL_KEEP_TMP=1). A test that runs longer than
+# VIGIL_TEST_TIMEOUT seconds (default 300) is ended: by tests/run-tier, or run alone, by a
+# watchdog. Exit codes follow tests/run-tier: 0 pass,
 # 77 skip (skip prints the reason as the last line), anything else fails.
 
 set -euo pipefail
@@ -405,15 +406,23 @@ in_netns() { ip netns exec "$@"; }
 
 # ---- watchdog ------------------------------------------------------------------------------
 # A hung test must not hang `make test`: TERM ourselves after VIGIL_TEST_TIMEOUT seconds.
+# Under tests/run-tier (VIGIL_TEST_WATCHED=1) the runner keeps the time and does more (TERM to
+# the test's whole process group, so a foreground command in $(...) ends too, KILL after a grace
+# period); this watchdog then only ends a test whose runner died (a test runs in a session of
+# its own: a KILL to the runner's group does not reach it), 60 s after the runner would have.
+# The variable is not passed on, so a test this test runs has a watchdog of its own.
+_vigil_watched=${VIGIL_TEST_WATCHED:-0}
+unset VIGIL_TEST_WATCHED
 _vigil_watchdog()
 {
-	local parent=$$
+	local parent=$$ after=${VIGIL_TEST_TIMEOUT:-300}
+	[ "$_vigil_watched" != 1 ] || after=$((after + ${VIGIL_TEST_GRACE:-30} + 60))
 	(
 		trap - EXIT INT
-		sleep "${VIGIL_TEST_TIMEOUT:-300}" &
+		sleep "$after" &
 		trap 'kill $! 2>/dev/null; exit 0' TERM
 		wait $!
-		echo "FAIL: $TEST_NAME: timed out after ${VIGIL_TEST_TIMEOUT:-300}s" >&2
+		echo "FAIL: $TEST_NAME: timed out after ${after}s" >&2
 		kill -TERM "$parent"
 		# bash runs the TERM trap only once its foreground child ends: end that child too.
 		for c in $(pgrep -P "$parent"); do

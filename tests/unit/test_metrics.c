@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "sensor/metrics/metrics.h"
+#include "util/lazylib.h"
 
 static void test_text_format(void **state)
 {
@@ -103,6 +104,13 @@ int main(void)
 		cmocka_unit_test(test_server),
 	};
 
-	curl_global_init(CURL_GLOBAL_DEFAULT);
+	{
+		char why[256];
+
+		if (vigil_curl_need("test_metrics", why, sizeof(why)) < 0) {
+			fprintf(stderr, "%s\n", why);
+			return 1;
+		}
+	}
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
