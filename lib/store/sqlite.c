@@ -67,6 +67,8 @@ static int prepare(struct vigil_store *s, struct vigil_error *err)
 		if (sqlite3_prepare_v2(q->db, sql, -1, &q->del[t], NULL) != SQLITE_OK)
 			return sq_err(s, err, "prepare delete");
 	}
+	if (sq_counts_prepare(q))
+		return sq_err(s, err, "prepare counters");
 	return 0;
 }
 
@@ -142,19 +144,31 @@ static int sq_put_rows(struct vigil_store *s, enum store_table_id t, json_t *row
 	}
 	json_array_foreach(rows, i, row)
 	{
+		bool added;
+
 		rc = bind_row(ins, tab, row);
 		if (!rc && sqlite3_step(ins) != SQLITE_DONE)
 			rc = sqlite3_errcode(q->db) == SQLITE_FULL ? -ENOSPC : -EIO;
 		sqlite3_reset(ins);
 		sqlite3_clear_bindings(ins);
-		if (rc)
+		added = !ignore || sqlite3_changes(q->db);
+		/* an alert stored now is counted (a duplicate the insert ignored is not) */
+		if (!rc && added && t == T_ALERTS)
+			rc = sq_counts_add(q, json_string_value(json_object_get(row, "node")) ?: "",
+					   json_integer_value(json_object_get(row, "time_ns")),
+					   json_integer_value(json_object_get(row, "severity")));
+		if (rc) {
+			q->ntally = 0; /* the caller discards the transaction */
 			return rc;
+		}
 		if (dup)
-			dup[i] = ignore && sqlite3_changes(q->db) == 0;
-		if (!ignore || sqlite3_changes(q->db))
+			dup[i] = !added;
+		if (added)
 			q->pending_rows++;
 		q->pending++;
 	}
+	if (t == T_ALERTS && (rc = sq_counts_flush(q)))
+		return rc;
 	if (q->pending >= s->opts.batch_rows)
 		return sq_commit(s, NULL);
 	return 0;
@@ -354,6 +368,7 @@ static void sq_close(struct vigil_store *s)
 	if (!q)
 		return;
 	sqlite3_finalize(q->touch);
+	sq_counts_close(q);
 	for (int t = 0; t < T__MAX; t++) {
 		sqlite3_finalize(q->ins[t]);
 		sqlite3_finalize(q->ins_absent[t]);
