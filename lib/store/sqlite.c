@@ -388,6 +388,7 @@ static const struct store_dialect sqlite_dialect = {
 	.array_has = { "instr(", ", json_quote(?)) > 0" },
 	.sets_replaced = true,
 	.minute_counts = true,
+	.paged_nodes = true,
 };
 
 /* An alert stored into an incident is an arrival of that incident: retention counts from it. */

@@ -136,6 +136,9 @@ struct store_dialect {
 	/* alert counts per STORE_COUNT_NS are kept as alerts are written (SQLite: tables
 	 * alert_minutes per node and fleet_minutes), so counts over time read those */
 	bool minute_counts;
+	/* the fleet list is filtered, sorted, paged and totalled in SQL (nodes_page.c); else
+	 * vigil_store__nodes_page answers -EOPNOTSUPP and the caller pages every node */
+	bool paged_nodes;
 };
 
 /* A query under construction: SQL text and its arguments. */
