@@ -472,8 +472,16 @@ int store_sqlite_open(struct vigil_store *s, const char *path, struct vigil_erro
 	 * of the machine too, not only of the process (NORMAL syncs at checkpoints only). The
 	 * cockpit acknowledges what it committed, and groups many requests into one commit.
 	 */
+	/*
+	 * 16 KiB pages for a new file (an existing one keeps its size): a commit writes a quarter
+	 * of the WAL frames, one pwrite each, for the same rows (commit CPU per alert 5.1 -> 2.7 us
+	 * in a 200 000-alert put+flush loop). Before journal_mode: WAL fixes the page size.
+	 */
 	if (!s->opts.read_only &&
-	    (rc = sq_exec(s, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL", err)))
+	    (rc = sq_exec(s,
+			  "PRAGMA page_size = 16384; PRAGMA journal_mode = WAL; PRAGMA synchronous "
+			  "= FULL",
+			  err)))
 		goto fail;
 	/*
 	 * An alert's insert also updates its counters (triggers, sqlite_schema.c), so it keeps a
