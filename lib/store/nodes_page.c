@@ -129,34 +129,48 @@ static int run(struct page_q *pq, struct vigil_buf *b, json_t **rows)
 	return rc;
 }
 
-/* The whole fleet's totals and the filter's total into out. */
+/*
+ * The whole fleet's totals and the filter's total into out, in one pass over the nodes: their
+ * sums per agent version, added up here (and the version most nodes run: the first by name of
+ * those as common).
+ */
 static int totals(struct page_q *pq, const struct vigil_nodes_page *p, json_t *out)
 {
+	static const char *const keys[] = { "nodes",	 "online",    "stale", "offline",
+					    "workloads", "unhealthy", "total" };
+	json_int_t sums[7] = { 0 }, best = -1;
 	struct vigil_buf b = VIGIL_BUF_INIT;
+	const char *version = "", *first = NULL;
 	json_t *rows = NULL, *row, *sum;
+	size_t i;
 	int rc;
 
 	with_nodes(&b);
-	vigil_buf__puts(&b, "SELECT count(*) AS nodes, ifnull(sum(st = 2), 0) AS online, "
-			    "ifnull(sum(st = 1), 0) AS stale, ifnull(sum(st = 0), 0) AS offline, "
-			    "ifnull(sum(workloads), 0) AS workloads, ifnull(sum(troubles > 0), 0) "
-			    "AS unhealthy, ifnull(sum(");
+	vigil_buf__puts(&b, "SELECT agent_version, min(name) AS first, count(*) AS nodes, "
+			    "sum(st = 2) AS online, sum(st = 1) AS stale, sum(st = 0) AS offline, "
+			    "sum(workloads) AS workloads, sum(troubles > 0) AS unhealthy, sum(");
 	filter(&b, p);
-	/* the version most nodes run (the first by name of those as common) */
-	vigil_buf__puts(&b, "), 0) AS total, (SELECT agent_version FROM w GROUP BY agent_version "
-			    "ORDER BY count(*) DESC, min(name) LIMIT 1) AS version FROM w");
+	vigil_buf__puts(&b, ") AS total FROM w GROUP BY agent_version");
 	rc = run(pq, &b, &rows);
 	if (rc)
 		return rc;
-	row = json_array_get(rows, 0);
-	json_object_set(out, "total", json_object_get(row, "total"));
-	sum = json_pack("{s:O?, s:O?, s:O?, s:O?, s:O?, s:i, s:O?, s:s}", "nodes",
-			json_object_get(row, "nodes"), "online", json_object_get(row, "online"),
-			"stale", json_object_get(row, "stale"), "offline",
-			json_object_get(row, "offline"), "workloads",
-			json_object_get(row, "workloads"), "alerts_1h", 0, "unhealthy",
-			json_object_get(row, "unhealthy"), "version",
-			json_string_value(json_object_get(row, "version")) ?: "");
+	json_array_foreach(rows, i, row)
+	{
+		json_int_t n = json_integer_value(json_object_get(row, "nodes"));
+		const char *f = json_string_value(json_object_get(row, "first")) ?: "";
+
+		for (size_t k = 0; k < 7; k++)
+			sums[k] += json_integer_value(json_object_get(row, keys[k]));
+		if (n > best || (n == best && strcmp(f, first) < 0)) {
+			best = n;
+			first = f;
+			version = json_string_value(json_object_get(row, "agent_version")) ?: "";
+		}
+	}
+	json_object_set_new(out, "total", json_integer(sums[6]));
+	sum = json_pack("{s:I, s:I, s:I, s:I, s:I, s:i, s:I, s:s}", "nodes", sums[0], "online",
+			sums[1], "stale", sums[2], "offline", sums[3], "workloads", sums[4],
+			"alerts_1h", 0, "unhealthy", sums[5], "version", version);
 	json_decref(rows);
 	if (!sum)
 		return -ENOMEM;
