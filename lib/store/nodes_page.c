@@ -33,25 +33,17 @@ enum {
 };
 
 /*
- * w: one row per node name (heartbeat row or node token) with the nodes table's columns (0 or
- * '' without a heartbeat), its credential state, its status rank (0 offline, 1 stale, 2
- * online) and troubles (what it lost).
+ * w: one row per node name (heartbeat row or node token: node_list, sqlite_schema.c) with the
+ * nodes table's columns (0 or '' without a heartbeat), its credential state, its status rank
+ * (0 offline, 1 stale, 2 online) and troubles (what it lost).
  */
 static void with_nodes(struct vigil_buf *b)
 {
 	vigil_buf__printf(
 		b,
-		"WITH c AS (SELECT node, max(revoked_ns = 0) AS active FROM credentials WHERE "
-		"kind = 'node' GROUP BY node), "
-		"v AS (SELECT f.node AS name, ifnull(n.last_seen_ns, 0) AS last_seen_ns, "
-		"ifnull(n.time_ns, 0) AS time_ns, ifnull(n.interval_s, 0) AS interval_s, "
-		"ifnull(n.agent_version, '') AS agent_version, ifnull(n.kernel, '') AS kernel, "
-		"ifnull(n.uptime_s, 0) AS uptime_s, ifnull(n.drops, 0) AS drops, "
-		"ifnull(n.sink_failures, 0) AS sink_failures, ifnull(n.spool_dropped, 0) AS "
-		"spool_dropped, ifnull(n.workloads, 0) AS workloads, CASE WHEN c.node IS NULL THEN "
-		"'none' WHEN c.active THEN 'active' ELSE 'revoked' END AS credential "
-		"FROM (SELECT node FROM nodes UNION SELECT node FROM c) AS f "
-		"LEFT JOIN nodes AS n ON n.node = f.node LEFT JOIN c ON c.node = f.node), "
+		"WITH v AS (SELECT node AS name, last_seen_ns, time_ns, interval_s, agent_version, "
+		"kernel, uptime_s, drops, sink_failures, spool_dropped, workloads, credential "
+		"FROM node_list), "
 		/* the interval as the node said it, bounded as status_of bounds it */
 		"r AS (SELECT *, CASE WHEN last_seen_ns = 0 THEN 0 "
 		"WHEN max(?%d - last_seen_ns, 0) < 2000000000 * CASE WHEN interval_s = 0 THEN %d "

@@ -5,7 +5,8 @@
  * and their rows copied, so nothing an older vigil stored is lost. Schema 2 differs from 3
  * only in indexes; 4 adds flows.tls (a table rebuilt as above); 5 adds the alert counters
  * (counted once from the alerts stored when a store is brought to 5); 6 counts inserts in the
- * writer instead of by a trigger per alert (recounted once when a store is brought to 6).
+ * writer instead of by a trigger per alert (recounted once when a store is brought to 6), and
+ * lists the fleet's nodes in a narrow table of their own.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -105,6 +106,48 @@ static const char counters_recount_sql[] =
 	"sum(severity >= 8), sum(severity >= 4 AND severity < 8) FROM alerts GROUP BY m, node;"
 	"INSERT INTO fleet_minutes SELECT minute, sum(n), sum(high), sum(mid) FROM alert_minutes "
 	"GROUP BY minute;";
+
+/*
+ * The fleet list's narrow table (schema 6): one row per node name, from its last heartbeat
+ * (nodes) and its node tokens (credentials: active when any is, else revoked), kept by
+ * triggers in the transaction of every heartbeat and token (a hundred a second at 1 000
+ * nodes, not the alerts' path). The fleet page scans this instead of joining nodes and
+ * credentials, and of their union of names, for each of its queries (nodes_page.c).
+ */
+static const char node_list_sql[] =
+	"CREATE TABLE IF NOT EXISTS node_list (node TEXT NOT NULL PRIMARY KEY, "
+	"last_seen_ns INTEGER NOT NULL DEFAULT 0, time_ns INTEGER NOT NULL DEFAULT 0, "
+	"interval_s INTEGER NOT NULL DEFAULT 0, agent_version TEXT NOT NULL DEFAULT '', "
+	"kernel TEXT NOT NULL DEFAULT '', uptime_s INTEGER NOT NULL DEFAULT 0, "
+	"drops INTEGER NOT NULL DEFAULT 0, sink_failures INTEGER NOT NULL DEFAULT 0, "
+	"spool_dropped INTEGER NOT NULL DEFAULT 0, workloads INTEGER NOT NULL DEFAULT 0, "
+	"credential TEXT NOT NULL DEFAULT 'none') WITHOUT ROWID;"
+	"DROP TRIGGER IF EXISTS nodes_listed; DROP TRIGGER IF EXISTS credentials_listed;"
+	"CREATE TRIGGER nodes_listed AFTER INSERT ON nodes BEGIN "
+	"INSERT INTO node_list (node, last_seen_ns, time_ns, interval_s, agent_version, kernel, "
+	"uptime_s, drops, sink_failures, spool_dropped, workloads) VALUES (new.node, "
+	"new.last_seen_ns, new.time_ns, new.interval_s, new.agent_version, new.kernel, "
+	"new.uptime_s, new.drops, new.sink_failures, new.spool_dropped, new.workloads) "
+	"ON CONFLICT (node) DO UPDATE SET last_seen_ns = excluded.last_seen_ns, "
+	"time_ns = excluded.time_ns, interval_s = excluded.interval_s, "
+	"agent_version = excluded.agent_version, kernel = excluded.kernel, "
+	"uptime_s = excluded.uptime_s, drops = excluded.drops, "
+	"sink_failures = excluded.sink_failures, spool_dropped = excluded.spool_dropped, "
+	"workloads = excluded.workloads; END;"
+	"CREATE TRIGGER credentials_listed AFTER INSERT ON credentials WHEN new.kind = 'node' "
+	"BEGIN INSERT INTO node_list (node, credential) VALUES (new.node, (SELECT CASE WHEN "
+	"max(revoked_ns = 0) THEN 'active' ELSE 'revoked' END FROM credentials WHERE kind = "
+	"'node' AND node = new.node)) ON CONFLICT (node) DO UPDATE SET credential = "
+	"excluded.credential; END;"
+	/* what is stored already, listed once */
+	"DELETE FROM node_list;"
+	"INSERT INTO node_list (node, last_seen_ns, time_ns, interval_s, agent_version, kernel, "
+	"uptime_s, drops, sink_failures, spool_dropped, workloads) SELECT node, last_seen_ns, "
+	"time_ns, interval_s, agent_version, kernel, uptime_s, drops, sink_failures, "
+	"spool_dropped, workloads FROM nodes;"
+	"INSERT INTO node_list (node, credential) SELECT node, CASE WHEN max(revoked_ns = 0) THEN "
+	"'active' ELSE 'revoked' END FROM credentials WHERE kind = 'node' GROUP BY node "
+	"ON CONFLICT (node) DO UPDATE SET credential = excluded.credential;";
 
 /* What a column missing from a schema-1 table is filled with when its rows are copied. */
 static const char *migrate_expr(const struct store_table *tab, const char *col)
@@ -210,6 +253,7 @@ int sq_create_schema(struct vigil_store *s, int64_t from_version, struct vigil_e
 	vigil_buf__puts(&b, counters_tables_sql);
 	vigil_buf__puts(&b, counters_uncount_sql);
 	vigil_buf__puts(&b, counters_recount_sql);
+	vigil_buf__puts(&b, node_list_sql);
 	vigil_buf__printf(&b, "PRAGMA user_version = %d; COMMIT;", STORE_SCHEMA_VERSION);
 	vigil_buf__release(&have);
 	if (!b.data)

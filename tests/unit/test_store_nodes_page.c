@@ -18,6 +18,7 @@
 #include <string.h>
 #include <time.h>
 #include <cmocka.h>
+#include <sqlite3.h>
 
 #include "vigil/store.h"
 #include "vigil/store_fleet.h"
@@ -25,14 +26,15 @@
 #define SEC   1000000000ull
 #define NODES 36
 
-static char dir[64], spec[160];
+static char dir[64], spec[160], path[128];
 
 static int setup(void **state)
 {
 	snprintf(dir, sizeof(dir), "/tmp/vigil-nodes-XXXXXX");
 	if (!mkdtemp(dir))
 		return -1;
-	snprintf(spec, sizeof(spec), "sqlite:%s/evidence.db", dir);
+	snprintf(path, sizeof(path), "%s/evidence.db", dir);
+	snprintf(spec, sizeof(spec), "sqlite:%s", path);
 	return 0;
 }
 
@@ -273,6 +275,48 @@ static void test_page_as_the_whole_list(void **state)
 	assert_int_equal(num(sum, "unhealthy"), unhealthy);
 	assert_string_equal(str(sum, "version"), "0.9");
 	json_decref(got);
+	/* a token revoked and a token-only node heartbeating later: the list follows */
+	{
+		struct vigil_credential c = { .kind = "node", .version = 2, .revoked_ns = 7 };
+		json_t *hb = json_pack("{s:s, s:i, s:s}", "time", "2026-11-22T10:00:00Z",
+				       "interval_s", 10, "version", "0.7");
+
+		snprintf(c.token_hash, sizeof(c.token_hash), "%064u", 2u); /* node-14's */
+		snprintf(c.node, sizeof(c.node), "node-14");
+		assert_int_equal(vigil_store__put_credential(s, &c), 0);
+		assert_int_equal(vigil_store__put_heartbeat(s, "node-28", hb, now), 0);
+		json_decref(hb);
+		assert_int_equal(vigil_store__flush(s, NULL), 0);
+		json_decref(all);
+		assert_int_equal(vigil_store__nodes(s, &f, &all, NULL), 0);
+		for (size_t a = 0; a < sizeof(sorts) / sizeof(sorts[0]); a++) {
+			struct vigil_nodes_page p = { .sort = sorts[a],
+						      .limit = 1000,
+						      .now_ns = now };
+
+			check(s, all, &p);
+		}
+	}
+	/* a file of schema 5 (no node list) gets its list from the nodes and tokens it holds */
+	vigil_store__free(s);
+	{
+		sqlite3 *db;
+
+		assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+		assert_int_equal(sqlite3_exec(db,
+					      "DROP TRIGGER nodes_listed; DROP TRIGGER "
+					      "credentials_listed; DROP TABLE node_list; PRAGMA "
+					      "user_version = 5;",
+					      NULL, NULL, NULL),
+				 SQLITE_OK);
+		sqlite3_close(db);
+	}
+	assert_int_equal(vigil_store__open(spec, NULL, &s, NULL), 0);
+	for (size_t a = 0; a < sizeof(sorts) / sizeof(sorts[0]); a++) {
+		struct vigil_nodes_page p = { .sort = sorts[a], .limit = 1000, .now_ns = now };
+
+		check(s, all, &p);
+	}
 	/* what the store cannot answer is refused, not guessed */
 	assert_int_equal(
 		vigil_store__nodes_page(
