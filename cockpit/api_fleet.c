@@ -27,12 +27,12 @@ static void nodes(struct cockpit_ctx *ctx, struct cockpit_req *req, const char *
 		return;
 	if (name && !vigil_node_name__valid(name))
 		return cockpit_reply_error(r, 400, "not a node name");
+	if (!name)
+		return cockpit_nodes_list(ctx, req, &f, r);
 	f.node = name;
 	if (vigil_store__nodes(ctx->store, &f, &list, &err))
 		return cockpit_store_error(r, &err, "nodes");
 	r->status = 200;
-	if (!name)
-		return cockpit_nodes_page(req, &f, list, r);
 	node = json_incref(json_array_get(list, 0));
 	json_decref(list);
 	if (!node)

@@ -2,10 +2,11 @@
 /*
  * GET /api/v1/nodes: one page of the fleet (filtered by status and text, sorted, limit and
  * offset) with the fleet's totals, so the page shows a thousand nodes' tiles and the nodes
- * that need attention first without fetching every node. The store lists the nodes (narrow
- * rows, alert counts from its counters); filtering, ordering and the page are done here, the
- * same on every backend.
+ * that need attention first without fetching every node. SQLite filters, sorts, pages and
+ * totals them in its query (lib/store/nodes_page.c); for a store that cannot, every node is
+ * listed (narrow rows, alert counts from its counters) and the page is made here, the same way.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -147,38 +148,14 @@ static json_t *summary(const json_t *all)
 	return out;
 }
 
-/* Answers the list: all is every node by name (stolen). */
-void cockpit_nodes_page(struct cockpit_req *req, const struct vigil_query *f, json_t *all,
-			struct cockpit_reply *r)
+/* Pages all (every node by name, stolen) here: for a store that cannot page (ClickHouse). */
+static void page_here(const struct vigil_nodes_page *p, const struct vigil_query *f, json_t *all,
+		      enum sort by, struct cockpit_reply *r)
 {
-	const char *status = cockpit_arg(req, "status"), *sort = cockpit_arg(req, "sort"),
-		   *offset = cockpit_arg(req, "offset");
-	size_t limit = cockpit_arg(req, "limit") ? f->limit : DEFAULT_NODES, k = 0, i;
-	uint64_t skip = 0;
-	enum sort by = S_NAME;
+	size_t k = 0, i;
 	struct entry *e;
 	json_t *n, *page;
 
-	if (status && strcmp(status, "online") && strcmp(status, "stale") &&
-	    strcmp(status, "offline")) {
-		json_decref(all);
-		return cockpit_reply_error(r, 400, "status must be online, stale or offline");
-	}
-	if (sort) {
-		for (by = 0; by < S__MAX && strcmp(sort, sort_names[by]); by++)
-			;
-		if (by == S__MAX) {
-			json_decref(all);
-			return cockpit_reply_error(r, 400,
-						   "sort must be name, trouble, seen, version, "
-						   "workloads, alerts or drops");
-		}
-	}
-	if (offset && (vigil_parse_u64(offset, &skip) || skip > MAX_OFFSET)) {
-		json_decref(all);
-		return cockpit_reply_error(r, 400, "offset must be a number from 0 to %llu",
-					   MAX_OFFSET);
-	}
 	e = calloc(json_array_size(all) + 1, sizeof(*e));
 	page = json_array();
 	if (!e || !page) {
@@ -189,16 +166,56 @@ void cockpit_nodes_page(struct cockpit_req *req, const struct vigil_query *f, js
 	}
 	json_array_foreach(all, i, n)
 	{
-		if (matches(n, status, f->q))
+		if (matches(n, p->status, f->q))
 			e[k++] = (struct entry){ .n = n, .by = by };
 	}
 	if (by != S_NAME) /* the store's order is by name */
 		qsort(e, k, sizeof(*e), cmp_entries);
-	for (i = (size_t)skip; i < k && json_array_size(page) < limit; i++)
+	for (i = (size_t)p->offset; i < k && json_array_size(page) < p->limit; i++)
 		json_array_append(page, e[i].n);
 	r->status = 200;
 	r->body = json_pack("{s:o, s:I, s:I, s:o}", "nodes", page, "total", (json_int_t)k, "offset",
-			    (json_int_t)skip, "summary", summary(all));
+			    (json_int_t)p->offset, "summary", summary(all));
 	free(e);
 	json_decref(all);
+}
+
+void cockpit_nodes_list(struct cockpit_ctx *ctx, struct cockpit_req *req,
+			const struct vigil_query *f, struct cockpit_reply *r)
+{
+	struct vigil_nodes_page p = { .status = cockpit_arg(req, "status"),
+				      .q = f->q,
+				      .sort = cockpit_arg(req, "sort"),
+				      .limit = cockpit_arg(req, "limit") ? f->limit : DEFAULT_NODES,
+				      .now_ns = f->now_ns };
+	const char *offset = cockpit_arg(req, "offset");
+	struct vigil_error err = { 0 };
+	enum sort by = S_NAME;
+	json_t *all = NULL;
+	int rc;
+
+	if (p.status && strcmp(p.status, "online") && strcmp(p.status, "stale") &&
+	    strcmp(p.status, "offline"))
+		return cockpit_reply_error(r, 400, "status must be online, stale or offline");
+	if (p.sort) {
+		for (by = 0; by < S__MAX && strcmp(p.sort, sort_names[by]); by++)
+			;
+		if (by == S__MAX)
+			return cockpit_reply_error(r, 400,
+						   "sort must be name, trouble, seen, version, "
+						   "workloads, alerts or drops");
+	}
+	if (offset && (vigil_parse_u64(offset, &p.offset) || p.offset > MAX_OFFSET))
+		return cockpit_reply_error(r, 400, "offset must be a number from 0 to %llu",
+					   MAX_OFFSET);
+	rc = vigil_store__nodes_page(ctx->store, &p, &r->body, &err);
+	if (!rc) {
+		r->status = 200;
+		return;
+	}
+	if (rc != -EOPNOTSUPP)
+		return cockpit_store_error(r, &err, "nodes");
+	if (vigil_store__nodes(ctx->store, f, &all, &err))
+		return cockpit_store_error(r, &err, "nodes");
+	page_here(&p, f, all, by, r);
 }

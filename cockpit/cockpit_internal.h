@@ -171,10 +171,10 @@ bool cockpit_ingest_prepare(struct cockpit_ctx *ctx, struct cockpit_req *req,
 void cockpit_enroll(struct cockpit_ctx *ctx, struct cockpit_req *req, struct cockpit_reply *r);
 void cockpit_read(struct cockpit_ctx *ctx, struct cockpit_req *req, struct cockpit_reply *r);
 void cockpit_read_fleet(struct cockpit_ctx *ctx, struct cockpit_req *req, struct cockpit_reply *r);
-/* api_nodes.c: answers one page of all (every node by name, stolen) after the status, sort,
- * offset and limit arguments, with the fleet's summary. */
-void cockpit_nodes_page(struct cockpit_req *req, const struct vigil_query *f, json_t *all,
-			struct cockpit_reply *r);
+/* api_nodes.c: answers one page of the fleet after the status, sort, offset and limit
+ * arguments (f: the other arguments), with the fleet's summary. */
+void cockpit_nodes_list(struct cockpit_ctx *ctx, struct cockpit_req *req,
+			const struct vigil_query *f, struct cockpit_reply *r);
 /* A query argument, or NULL. */
 const char *cockpit_arg(const struct cockpit_req *req, const char *name);
 struct vigil_error;

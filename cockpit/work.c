@@ -270,11 +270,23 @@ static void refresh_creds(struct cockpit_ctx *ctx)
 static void count_nodes(struct cockpit_ctx *ctx)
 {
 	struct vigil_query f = { .now_ns = vigil_realtime_ns() };
-	json_t *nodes = NULL, *n;
+	struct vigil_nodes_page p = { .now_ns = f.now_ns }; /* no page: the totals */
+	json_t *nodes = NULL, *n, *sum;
 	uint64_t by[3] = { 0 };
 	size_t i;
+	int rc = vigil_store__nodes_page(ctx->store, &p, &nodes, NULL);
 
-	if (vigil_store__nodes(ctx->store, &f, &nodes, NULL))
+	if (!rc) { /* counted by the store, without every node's entry */
+		sum = json_object_get(nodes, "summary");
+		by[0] = (uint64_t)json_integer_value(json_object_get(sum, "online"));
+		by[1] = (uint64_t)json_integer_value(json_object_get(sum, "stale"));
+		by[2] = (uint64_t)json_integer_value(json_object_get(sum, "offline"));
+		json_decref(nodes);
+		for (int k = 0; k < 3; k++)
+			atomic_store(&ctx->c->m.nodes[k], by[k]);
+		return;
+	}
+	if (rc != -EOPNOTSUPP || vigil_store__nodes(ctx->store, &f, &nodes, NULL))
 		return;
 	json_array_foreach(nodes, i, n)
 	{

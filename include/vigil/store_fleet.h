@@ -137,6 +137,27 @@ int vigil_store__alerts(struct vigil_store *s, const struct vigil_query *f, stru
 /* Alert counts per bucket of bucket_ns from since_ns to until_ns: [{"t_ns","count"}...]. */
 int vigil_store__alert_counts(struct vigil_store *s, const struct vigil_query *f,
 			      uint64_t bucket_ns, struct json_t **ret, struct vigil_error *err);
+/* One page of the fleet list (GET /api/v1/nodes). */
+struct vigil_nodes_page {
+	const char *status; /* "online", "stale", "offline"; NULL: any */
+	const char *q;	    /* in the name, agent version, kernel or status (any case); NULL: any */
+	/* NULL or "name"; "trouble" (offline, stale, then online; the most data lost first),
+	 * "seen" (longest silent first), "version", "workloads", "alerts" (last hour), "drops"
+	 * (most first); equal ones by name */
+	const char *sort;
+	uint64_t offset;
+	size_t limit; /* 0: the totals only */
+	uint64_t now_ns;
+};
+/*
+ * *ret = {"nodes": [the page], "total": how many match, "offset", "summary": the whole fleet's
+ * nodes, online, stale, offline, workloads, alerts_1h, unhealthy, and the version most run},
+ * the entries as vigil_store__nodes gives them. Filtered, sorted and paged by the store, so
+ * the cost is the page's, not every node's JSON. -EOPNOTSUPP: this backend cannot; list them
+ * all (vigil_store__nodes) and page that. -EINVAL: an unknown sort or status.
+ */
+int vigil_store__nodes_page(struct vigil_store *s, const struct vigil_nodes_page *p,
+			    struct json_t **ret, struct vigil_error *err);
 /* Nodes (heartbeat rows and credentials) by name; f->node picks one (then with heartbeat). */
 int vigil_store__nodes(struct vigil_store *s, const struct vigil_query *f, struct json_t **ret,
 		       struct vigil_error *err);

@@ -8,14 +8,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/nodes_internal.h"
 #include "store/store_internal.h"
 #include "vigil/event.h"
 #include "vigil/store_fleet.h"
 
-#define HOUR_NS		  3600000000000ull
-#define STALE_NS	  (300ull * 1000000000ull)
-#define DEFAULT_INTERVAL  10
-#define MAX_INTERVAL	  3600 /* the agent's bound (cockpit.heartbeat_interval) */
+#define HOUR_NS		  NODE_HOUR_NS
+#define STALE_NS	  NODE_STALE_NS
+#define DEFAULT_INTERVAL  NODE_DEFAULT_INTERVAL
+#define MAX_INTERVAL	  NODE_MAX_INTERVAL
 #define DEFAULT_WORKLOADS 1000
 #define DEFAULT_PROFILES  1000
 #define MAX_LIMIT	  10000
@@ -101,8 +102,8 @@ static const char *status_of(uint64_t last_ns, uint64_t interval_s, uint64_t now
 	return age < STALE_NS ? "stale" : "offline";
 }
 
-static json_t *node_entry(const char *name, const json_t *r, const char *cred, json_int_t a1h,
-			  uint64_t now_ns, bool full)
+json_t *store_node_entry(const char *name, const json_t *r, const char *cred, json_int_t a1h,
+			 uint64_t now_ns, bool full)
 {
 	uint64_t last = (uint64_t)json_integer_value(json_object_get(r, "last_seen_ns"));
 	uint64_t interval = (uint64_t)json_integer_value(json_object_get(r, "interval_s"));
@@ -212,10 +213,11 @@ int vigil_store__nodes(struct vigil_store *s, const struct vigil_query *f, json_
 		for (size_t x = 0; names && x < k; x++) {
 			e = json_object_get(byname, names[x]);
 			json_array_append_new(
-				out, node_entry(names[x], json_object_get(e, "row"),
-						json_string_value(json_object_get(e, "cred")),
-						json_integer_value(json_object_get(a1h, names[x])),
-						f->now_ns, f->node != NULL));
+				out,
+				store_node_entry(names[x], json_object_get(e, "row"),
+						 json_string_value(json_object_get(e, "cred")),
+						 json_integer_value(json_object_get(a1h, names[x])),
+						 f->now_ns, f->node != NULL));
 		}
 		free(names);
 	}

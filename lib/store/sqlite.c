@@ -67,6 +67,8 @@ static int prepare(struct vigil_store *s, struct vigil_error *err)
 		if (sqlite3_prepare_v2(q->db, sql, -1, &q->del[t], NULL) != SQLITE_OK)
 			return sq_err(s, err, "prepare delete");
 	}
+	if (sq_counts_prepare(q))
+		return sq_err(s, err, "prepare counters");
 	return 0;
 }
 
@@ -142,19 +144,31 @@ static int sq_put_rows(struct vigil_store *s, enum store_table_id t, json_t *row
 	}
 	json_array_foreach(rows, i, row)
 	{
+		bool added;
+
 		rc = bind_row(ins, tab, row);
 		if (!rc && sqlite3_step(ins) != SQLITE_DONE)
 			rc = sqlite3_errcode(q->db) == SQLITE_FULL ? -ENOSPC : -EIO;
 		sqlite3_reset(ins);
 		sqlite3_clear_bindings(ins);
-		if (rc)
+		added = !ignore || sqlite3_changes(q->db);
+		/* an alert stored now is counted (a duplicate the insert ignored is not) */
+		if (!rc && added && t == T_ALERTS)
+			rc = sq_counts_add(q, json_string_value(json_object_get(row, "node")) ?: "",
+					   json_integer_value(json_object_get(row, "time_ns")),
+					   json_integer_value(json_object_get(row, "severity")));
+		if (rc) {
+			q->ntally = 0; /* the caller discards the transaction */
 			return rc;
+		}
 		if (dup)
-			dup[i] = ignore && sqlite3_changes(q->db) == 0;
-		if (!ignore || sqlite3_changes(q->db))
+			dup[i] = !added;
+		if (added)
 			q->pending_rows++;
 		q->pending++;
 	}
+	if (t == T_ALERTS && (rc = sq_counts_flush(q)))
+		return rc;
 	if (q->pending >= s->opts.batch_rows)
 		return sq_commit(s, NULL);
 	return 0;
@@ -354,6 +368,7 @@ static void sq_close(struct vigil_store *s)
 	if (!q)
 		return;
 	sqlite3_finalize(q->touch);
+	sq_counts_close(q);
 	for (int t = 0; t < T__MAX; t++) {
 		sqlite3_finalize(q->ins[t]);
 		sqlite3_finalize(q->ins_absent[t]);
@@ -373,6 +388,7 @@ static const struct store_dialect sqlite_dialect = {
 	.array_has = { "instr(", ", json_quote(?)) > 0" },
 	.sets_replaced = true,
 	.minute_counts = true,
+	.paged_nodes = true,
 };
 
 /* An alert stored into an incident is an arrival of that incident: retention counts from it. */
@@ -456,8 +472,16 @@ int store_sqlite_open(struct vigil_store *s, const char *path, struct vigil_erro
 	 * of the machine too, not only of the process (NORMAL syncs at checkpoints only). The
 	 * cockpit acknowledges what it committed, and groups many requests into one commit.
 	 */
+	/*
+	 * 16 KiB pages for a new file (an existing one keeps its size): a commit writes a quarter
+	 * of the WAL frames, one pwrite each, for the same rows (commit CPU per alert 5.1 -> 2.7 us
+	 * in a 200 000-alert put+flush loop). Before journal_mode: WAL fixes the page size.
+	 */
 	if (!s->opts.read_only &&
-	    (rc = sq_exec(s, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL", err)))
+	    (rc = sq_exec(s,
+			  "PRAGMA page_size = 16384; PRAGMA journal_mode = WAL; PRAGMA synchronous "
+			  "= FULL",
+			  err)))
 		goto fail;
 	/*
 	 * An alert's insert also updates its counters (triggers, sqlite_schema.c), so it keeps a

@@ -4,7 +4,9 @@
  * unique by incident, time and rule; no fleet tables): tables whose columns changed are rebuilt
  * and their rows copied, so nothing an older vigil stored is lost. Schema 2 differs from 3
  * only in indexes; 4 adds flows.tls (a table rebuilt as above); 5 adds the alert counters
- * (counted once from the alerts stored when a store is brought to 5).
+ * (counted once from the alerts stored when a store is brought to 5); 6 counts inserts in the
+ * writer instead of by a trigger per alert (recounted once when a store is brought to 6), and
+ * lists the fleet's nodes in a narrow table of their own.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -59,20 +61,20 @@ static void create_indexes(struct vigil_buf *b, const struct store_table *tab)
 }
 
 /*
- * Alert counts per minute, per node (alert_minutes) and for the fleet (fleet_minutes), kept by
- * triggers in the transaction of every insert and delete of an alert (ingest, reports,
- * retention, migration; an INSERT OR IGNORE of a duplicate inserts nothing and counts
- * nothing). The fleet page's alerts of the last hour and the counts over time read at most
- * one row per node and minute instead of every alert of the period. Alerts are never
- * updated or replaced in place (PUT_IGNORE), which is what keeps these exact.
+ * Alert counts per minute, per node (alert_minutes) and for the fleet (fleet_minutes). The
+ * writer adds each put_rows call's inserted alerts to them in the transaction that inserts
+ * them (sqlite_counts.c; an INSERT OR IGNORE of a duplicate inserts nothing and counts
+ * nothing); a trigger takes deleted alerts off (retention, an incident taken over). The fleet
+ * page's alerts of the last hour and the counts over time read at most one row per node and
+ * minute instead of every alert of the period. Alerts are never updated or replaced in place
+ * (PUT_IGNORE), which is what keeps these exact. Schema 5 counted inserts by a trigger too
+ * (alerts_counted, two upserts per alert): dropped here, or a schema-5 file would count
+ * every alert twice.
  */
-/* of the row p ("new.", "old." or ""): its minute, and whether it is high or mid severity */
-#define MIN_OF(p)  p "time_ns / 60000000000"
-#define HIGH_OF(p) "(" p "severity >= 8)"
-#define MID_OF(p)  "(" p "severity >= 4 AND " p "severity < 8)"
-_Static_assert(STORE_COUNT_NS == 60000000000ull, "MIN_OF divides by STORE_COUNT_NS");
+/* A minute is time_ns / 60000000000; high is severity >= 8, mid 4 to 7 (sqlite_counts.c). */
+_Static_assert(STORE_COUNT_NS == 60000000000ull, "the SQL below divides by STORE_COUNT_NS");
 
-static const char counters_sql[] =
+static const char counters_tables_sql[] =
 	"CREATE TABLE IF NOT EXISTS alert_minutes (minute INTEGER NOT NULL, node TEXT NOT NULL, "
 	"n INTEGER NOT NULL, high INTEGER NOT NULL, mid INTEGER NOT NULL, "
 	/* by node first: a request's alerts are one node's, so its counts share a page or two;
@@ -82,30 +84,70 @@ static const char counters_sql[] =
 	"CREATE TABLE IF NOT EXISTS fleet_minutes (minute INTEGER PRIMARY KEY, "
 	"n INTEGER NOT NULL, high INTEGER NOT NULL, mid INTEGER NOT NULL);"
 	/* a table migration renames alerts and drops the old one with its triggers: anew */
-	"DROP TRIGGER IF EXISTS alerts_counted; DROP TRIGGER IF EXISTS alerts_uncounted;"
-	"CREATE TRIGGER alerts_counted AFTER INSERT ON alerts BEGIN "
-	"INSERT INTO alert_minutes VALUES (" MIN_OF("new.") ", new.node, 1, " HIGH_OF("new.") ", " MID_OF(
-		"new.") ") ON CONFLICT (node, minute) DO UPDATE SET n = n + 1, high = high + excluded.high, "
-			"mid = mid + excluded.mid;"
-			"INSERT INTO fleet_minutes VALUES (" MIN_OF("new.") ", 1, " HIGH_OF("new.") ", " MID_OF(
-				"new.") ") ON CONFLICT (minute) DO UPDATE SET n = n + 1, high = high + excluded.high, "
-					"mid = mid + excluded.mid; END;"
-					"CREATE TRIGGER alerts_uncounted AFTER DELETE ON alerts BEGIN "
-					"UPDATE alert_minutes SET n = n - 1, high = high - (" HIGH_OF("old.") "), mid = mid - (" MID_OF("old.") ") WHERE minute = " MIN_OF(
-						"old.") " AND node = old.node;"
-							"UPDATE fleet_minutes SET n = n - 1, high = high - (" HIGH_OF("old.") "), mid = mid - (" MID_OF("old.") ") WHERE minute = " MIN_OF(
-								"old.") ";"
-									/* a minute whose alerts retention deleted takes no room */
-									"DELETE FROM alert_minutes WHERE minute = " MIN_OF(
-										"old.") " AND node = old.node AND n = 0;"
-											"DELETE FROM fleet_minutes WHERE minute = " MIN_OF(
-												"old.") " AND n = 0; END;"
-													/* what is stored already, counted once */
-													"DELETE FROM alert_minutes; DELETE FROM fleet_minutes;"
-													"INSERT INTO alert_minutes SELECT " MIN_OF("") " AS m, node, count(*), sum(" HIGH_OF(
-														"") "), sum(" MID_OF("") ") FROM alerts GROUP BY m, node;"
-																	 "INSERT INTO fleet_minutes SELECT minute, sum(n), sum(high), sum(mid) FROM alert_minutes "
-																	 "GROUP BY minute;";
+	"DROP TRIGGER IF EXISTS alerts_counted; DROP TRIGGER IF EXISTS alerts_uncounted;";
+
+static const char counters_uncount_sql[] =
+	"CREATE TRIGGER alerts_uncounted AFTER DELETE ON alerts BEGIN "
+	"UPDATE alert_minutes SET n = n - 1, high = high - (old.severity >= 8), "
+	"mid = mid - (old.severity >= 4 AND old.severity < 8) "
+	"WHERE minute = old.time_ns / 60000000000 AND node = old.node;"
+	"UPDATE fleet_minutes SET n = n - 1, high = high - (old.severity >= 8), "
+	"mid = mid - (old.severity >= 4 AND old.severity < 8) "
+	"WHERE minute = old.time_ns / 60000000000;"
+	/* a minute whose alerts retention deleted takes no room */
+	"DELETE FROM alert_minutes WHERE minute = old.time_ns / 60000000000 AND node = old.node "
+	"AND n = 0;"
+	"DELETE FROM fleet_minutes WHERE minute = old.time_ns / 60000000000 AND n = 0; END;";
+
+/* what is stored already, counted once (a file brought to this schema, whatever it had) */
+static const char counters_recount_sql[] =
+	"DELETE FROM alert_minutes; DELETE FROM fleet_minutes;"
+	"INSERT INTO alert_minutes SELECT time_ns / 60000000000 AS m, node, count(*), "
+	"sum(severity >= 8), sum(severity >= 4 AND severity < 8) FROM alerts GROUP BY m, node;"
+	"INSERT INTO fleet_minutes SELECT minute, sum(n), sum(high), sum(mid) FROM alert_minutes "
+	"GROUP BY minute;";
+
+/*
+ * The fleet list's narrow table (schema 6): one row per node name, from its last heartbeat
+ * (nodes) and its node tokens (credentials: active when any is, else revoked), kept by
+ * triggers in the transaction of every heartbeat and token (a hundred a second at 1 000
+ * nodes, not the alerts' path). The fleet page scans this instead of joining nodes and
+ * credentials, and of their union of names, for each of its queries (nodes_page.c).
+ */
+static const char node_list_sql[] =
+	"CREATE TABLE IF NOT EXISTS node_list (node TEXT NOT NULL PRIMARY KEY, "
+	"last_seen_ns INTEGER NOT NULL DEFAULT 0, time_ns INTEGER NOT NULL DEFAULT 0, "
+	"interval_s INTEGER NOT NULL DEFAULT 0, agent_version TEXT NOT NULL DEFAULT '', "
+	"kernel TEXT NOT NULL DEFAULT '', uptime_s INTEGER NOT NULL DEFAULT 0, "
+	"drops INTEGER NOT NULL DEFAULT 0, sink_failures INTEGER NOT NULL DEFAULT 0, "
+	"spool_dropped INTEGER NOT NULL DEFAULT 0, workloads INTEGER NOT NULL DEFAULT 0, "
+	"credential TEXT NOT NULL DEFAULT 'none') WITHOUT ROWID;"
+	"DROP TRIGGER IF EXISTS nodes_listed; DROP TRIGGER IF EXISTS credentials_listed;"
+	"CREATE TRIGGER nodes_listed AFTER INSERT ON nodes BEGIN "
+	"INSERT INTO node_list (node, last_seen_ns, time_ns, interval_s, agent_version, kernel, "
+	"uptime_s, drops, sink_failures, spool_dropped, workloads) VALUES (new.node, "
+	"new.last_seen_ns, new.time_ns, new.interval_s, new.agent_version, new.kernel, "
+	"new.uptime_s, new.drops, new.sink_failures, new.spool_dropped, new.workloads) "
+	"ON CONFLICT (node) DO UPDATE SET last_seen_ns = excluded.last_seen_ns, "
+	"time_ns = excluded.time_ns, interval_s = excluded.interval_s, "
+	"agent_version = excluded.agent_version, kernel = excluded.kernel, "
+	"uptime_s = excluded.uptime_s, drops = excluded.drops, "
+	"sink_failures = excluded.sink_failures, spool_dropped = excluded.spool_dropped, "
+	"workloads = excluded.workloads; END;"
+	"CREATE TRIGGER credentials_listed AFTER INSERT ON credentials WHEN new.kind = 'node' "
+	"BEGIN INSERT INTO node_list (node, credential) VALUES (new.node, (SELECT CASE WHEN "
+	"max(revoked_ns = 0) THEN 'active' ELSE 'revoked' END FROM credentials WHERE kind = "
+	"'node' AND node = new.node)) ON CONFLICT (node) DO UPDATE SET credential = "
+	"excluded.credential; END;"
+	/* what is stored already, listed once */
+	"DELETE FROM node_list;"
+	"INSERT INTO node_list (node, last_seen_ns, time_ns, interval_s, agent_version, kernel, "
+	"uptime_s, drops, sink_failures, spool_dropped, workloads) SELECT node, last_seen_ns, "
+	"time_ns, interval_s, agent_version, kernel, uptime_s, drops, sink_failures, "
+	"spool_dropped, workloads FROM nodes;"
+	"INSERT INTO node_list (node, credential) SELECT node, CASE WHEN max(revoked_ns = 0) THEN "
+	"'active' ELSE 'revoked' END FROM credentials WHERE kind = 'node' GROUP BY node "
+	"ON CONFLICT (node) DO UPDATE SET credential = excluded.credential;";
 
 /* What a column missing from a schema-1 table is filled with when its rows are copied. */
 static const char *migrate_expr(const struct store_table *tab, const char *col)
@@ -208,7 +250,10 @@ int sq_create_schema(struct vigil_store *s, int64_t from_version, struct vigil_e
 	/* schema 2's alert indexes, now covering ones under other names */
 	vigil_buf__puts(&b, "DROP INDEX IF EXISTS alerts_by_incident_id_time_ns;"
 			    "DROP INDEX IF EXISTS alerts_by_time_ns;");
-	vigil_buf__puts(&b, counters_sql);
+	vigil_buf__puts(&b, counters_tables_sql);
+	vigil_buf__puts(&b, counters_uncount_sql);
+	vigil_buf__puts(&b, counters_recount_sql);
+	vigil_buf__puts(&b, node_list_sql);
 	vigil_buf__printf(&b, "PRAGMA user_version = %d; COMMIT;", STORE_SCHEMA_VERSION);
 	vigil_buf__release(&have);
 	if (!b.data)

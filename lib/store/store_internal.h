@@ -16,7 +16,7 @@
 #include "util/clock.h"
 #include "vigil/store.h"
 
-#define STORE_SCHEMA_VERSION 5 /* SQLite's PRAGMA user_version */
+#define STORE_SCHEMA_VERSION 6 /* SQLite's PRAGMA user_version */
 
 /* The span of one alert counter (SQLite keeps counts per node and minute, sqlite_schema.c). */
 #define STORE_COUNT_NS 60000000000ull
@@ -133,6 +133,9 @@ struct store_dialect {
 	const char *ci_contains[2]; /* case-insensitive "column contains ?" */
 	const char *array_has[2];   /* "array column has the element ?" */
 	bool sets_replaced;	    /* a node's workload rows are replaced in place (SQLite) */
+	/* the fleet list is filtered, sorted, paged and totalled in SQL (nodes_page.c); else
+	 * vigil_store__nodes_page answers -EOPNOTSUPP and the caller pages every node */
+	bool paged_nodes;
 	/* alert counts per STORE_COUNT_NS are kept as alerts are written (SQLite: tables
 	 * alert_minutes per node and fleet_minutes), so counts over time read those */
 	bool minute_counts;

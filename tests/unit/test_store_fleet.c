@@ -585,7 +585,7 @@ static void series_sums(struct vigil_store *s, const char *node, const char *rul
 
 /*
  * The fleet page's alerts of the last hour and the counts over time come from counters per
- * node and minute (kept by triggers as alerts are written and deleted) plus the alerts of the
+ * node and minute (added to as alerts are written, taken off by a trigger as they are deleted) plus the alerts of the
  * part-minute at the start or end: exact at any boundary, duplicates counted once, and equal to
  * counting the alerts themselves (a rule filter, which the counters cannot answer).
  */
@@ -692,7 +692,7 @@ static void test_counters_deletes_and_upgrade(void **state)
 	/* as an older vigil left it: no counters */
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db,
-				      "DROP TRIGGER alerts_counted; DROP TRIGGER alerts_uncounted; "
+				      "DROP TRIGGER alerts_uncounted; "
 				      "DROP TABLE alert_minutes; DROP TABLE fleet_minutes; "
 				      "PRAGMA user_version = 4;",
 				      NULL, NULL, NULL),
@@ -702,6 +702,69 @@ static void test_counters_deletes_and_upgrade(void **state)
 	assert_int_equal(node_alerts_1h(s, t + 3600000000000ull, "node-a"), 4);
 	vigil_store__free(s);
 	assert_counters_match();
+}
+
+/*
+ * A schema-5 file (its counters kept by a trigger per inserted alert) is brought to 6 in place:
+ * the trigger goes (else every alert from then on counts twice), what it counted is counted
+ * once, and the alerts written after the upgrade are counted by the writer, once.
+ */
+static void test_counters_upgrade_from_5(void **state)
+{
+	uint64_t t = now_ns() - 600000000000ull, sec = 1000000000ull;
+	struct vigil_store *s;
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	json_t *arr;
+	size_t dups;
+
+	assert_int_equal(vigil_store__open(spec, NULL, &s, NULL), 0);
+	arr = json_pack("[o, o, o]", alert_at(1, "0d01", t, 9), alert_at(2, "0d01", t + sec, 5),
+			alert_at(3, "0d01", t + 61 * sec, 1));
+	assert_int_equal(ingest(s, "node-a", arr, &dups), 3);
+	json_decref(arr);
+	assert_int_equal(vigil_store__flush(s, NULL), 0);
+	vigil_store__free(s);
+	/* as schema 5 left it: the insert trigger, and counters it kept off by one here (a
+	 * recount must replace them, not add to them) */
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(
+		sqlite3_exec(
+			db,
+			"CREATE TRIGGER alerts_counted AFTER INSERT ON alerts BEGIN INSERT INTO "
+			"alert_minutes VALUES (new.time_ns / 60000000000, new.node, 1, 0, 0) ON "
+			"CONFLICT (node, minute) DO UPDATE SET n = n + 1; INSERT INTO "
+			"fleet_minutes VALUES (new.time_ns / 60000000000, 1, 0, 0) ON CONFLICT "
+			"(minute) DO UPDATE SET n = n + 1; END; UPDATE alert_minutes SET n = n + "
+			"1; UPDATE fleet_minutes SET n = n + 1; PRAGMA user_version = 5;",
+			NULL, NULL, NULL),
+		SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(vigil_store__open(spec, NULL, &s, NULL), 0);
+	assert_counters_match();
+	arr = json_pack("[o, o]", alert_at(4, "0d01", t + 2 * sec, 8),
+			alert_at(5, "0d02", t + 200 * sec, 1));
+	assert_int_equal(ingest(s, "node-a", arr, &dups), 2);
+	json_decref(arr);
+	assert_int_equal(vigil_store__flush(s, NULL), 0);
+	assert_int_equal(node_alerts_1h(s, t + 3000 * sec, "node-a"), 5);
+	vigil_store__free(s);
+	assert_counters_match();
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(
+		sqlite3_prepare_v2(
+			db,
+			"SELECT (SELECT count(*) FROM sqlite_master WHERE type = "
+			"'trigger' AND name = 'alerts_counted'), (SELECT "
+			"user_version FROM pragma_user_version), (SELECT sum(high) FROM fleet_minutes)",
+			-1, &st, NULL),
+		SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int64(st, 0), 0);
+	assert_int_equal(sqlite3_column_int64(st, 1), 6);
+	assert_int_equal(sqlite3_column_int64(st, 2), 2); /* severity 9 and 8 */
+	sqlite3_finalize(st);
+	sqlite3_close(db);
 }
 
 int main(void)
@@ -717,6 +780,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_migrate_schema1, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alert_counters, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_counters_deletes_and_upgrade, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_counters_upgrade_from_5, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
