@@ -1,16 +1,20 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# The sensor's sys_exit program per run, two builds side by side: kernel bpf_stats
-# (run_time_ns / run_cnt) of the vg_sys_exit a `vigil trace --dedup --kinds exec` loads, between
-# two marks around N iterations of a watched Python loop: write(2) of 64 B to /dev/null, an
-# anonymous mmap+munmap, getppid (a syscall the dispatcher leaves at once: the floor here).
-# The program runs for every syscall exit of the machine: the figure is an average over the
-# loop's exits and everybody else's. Builds and loops interleaved, ROUNDS rounds; bpf_stats is
-# put back as it was.
-#   bench/sys_exit_cost.sh OLD_VIGIL NEW_VIGIL [N] [ROUNDS]
+# One sensor program per run, two builds side by side: kernel bpf_stats (run_time_ns / run_cnt)
+# of the program PROG (default vg_sys_exit) a `vigil trace --dedup --kinds exec` loads, between
+# two marks around N iterations of a watched Python loop (LOOPS, default "write mmap getppid"):
+# write(2) of 64 B to /dev/null, an anonymous mmap+munmap, getppid (a syscall the dispatcher
+# leaves at once: the floor here); exec (spawn /bin/true: for PROG=vg_exec), connect (a TCP
+# connect+close to a listener of the loop's own: for PROG=vg_tcp_state), hostconnect (the same
+# by a process outside the workload: the hook's path for sockets no workload owns). A program runs for
+# every event of its kind on the machine: the figure is an average over the loop's and
+# everybody else's. Builds and loops interleaved, ROUNDS rounds; bpf_stats is put back as it was.
+#   [PROG=vg_exec] [LOOPS="exec"] bench/sys_exit_cost.sh OLD_VIGIL NEW_VIGIL [N] [ROUNDS]
 set -euo pipefail
 [ $# -ge 2 ] || { echo "usage: $0 OLD_VIGIL NEW_VIGIL [N] [ROUNDS]" >&2; exit 2; }
 OLD=$1 NEW=$2 N=${3:-500000} R=${4:-3}
+PROG=${PROG:-vg_sys_exit}
+LOOPS=${LOOPS:-write mmap getppid}
 [ "$(id -u)" -eq 0 ] || { echo "needs root" >&2; exit 77; }
 command -v bpftool >/dev/null || { echo "bpftool is not installed" >&2; exit 77; }
 T=$(mktemp -d /tmp/sys-exit-cost.XXXXXX)
@@ -18,15 +22,15 @@ was=$(cat /proc/sys/kernel/bpf_stats_enabled)
 trap 'sysctl -q kernel.bpf_stats_enabled="$was"; rm -rf "$T"' EXIT
 sysctl -q kernel.bpf_stats_enabled=1
 
-# the vg_sys_exit programs loaded now, by id
+# the PROG programs loaded now, by id
 ids() { bpftool prog show --json | python3 -c '
 import json, sys
-print(" ".join(str(p["id"]) for p in json.load(sys.stdin) if p.get("name") == "vg_sys_exit"))'; }
-# the first vg_sys_exit loaded since the ids in $1 (this trace's)
+print(" ".join(str(p["id"]) for p in json.load(sys.stdin) if p.get("name") == sys.argv[1]))' "$PROG"; }
+# the first PROG loaded since the ids in $1 (this trace's)
 new_id() { bpftool prog show --json | python3 -c '
 import json, sys
 old = set(sys.argv[1].split())
-print(min(p["id"] for p in json.load(sys.stdin) if p.get("name") == "vg_sys_exit" and str(p["id"]) not in old))' "$1"; }
+print(min(p["id"] for p in json.load(sys.stdin) if p.get("name") == sys.argv[2] and str(p["id"]) not in old))' "$1" "$PROG"; }
 stats() { bpftool prog show id "$1" --json | python3 -c '
 import json, sys
 p = json.load(sys.stdin); print(p.get("run_time_ns", 0), p.get("run_cnt", 0))'; }
@@ -37,9 +41,19 @@ one()
 	local v=$1 k=$2 before id a b
 	rm -f "$T/m1" "$T/m2"
 	cat >"$T/loop.py" <<PY
-import mmap, os, time
+import mmap, os, socket, time
+if "$k" == "connect":
+    srv = socket.socket(); srv.bind(("127.0.0.1", 0)); srv.listen(128)
+    addr = srv.getsockname()
 open("$T/m1", "w").close(); time.sleep(0.7)
-if "$k" == "write":
+if "$k" == "hostconnect":   # the loop runs outside the workload (hostloop.py): wait for it
+    while not os.path.exists("$T/m2"): time.sleep(0.05)
+elif "$k" == "exec":
+    for _ in range($N): os.waitpid(os.posix_spawn("/bin/true", ["true"], {}), 0)
+elif "$k" == "connect":
+    for _ in range($N):
+        c = socket.create_connection(addr); a, _ = srv.accept(); c.close(); a.close()
+elif "$k" == "write":
     fd = os.open("/dev/null", os.O_WRONLY); b = b"x" * 64
     for _ in range($N): os.write(fd, b)
 elif "$k" == "mmap":
@@ -49,22 +63,34 @@ else:
 open("$T/m2", "w").close(); time.sleep(0.7)
 PY
 	before=$(ids)
-	"$v" trace --dedup --kinds exec -o /dev/null -- python3 "$T/loop.py" >/dev/null 2>&1 &
+	"$v" trace --dedup --kinds "${KINDS:-exec}" -o /dev/null -- python3 "$T/loop.py" >/dev/null 2>&1 &
 	while [ ! -e "$T/m1" ]; do sleep 0.05; done
 	sleep 0.2
 	id=$(new_id "$before")
 	a=$(stats "$id")
-	while [ ! -e "$T/m2" ]; do sleep 0.05; done
-	b=$(stats "$id")
+	if [ "$k" = hostconnect ]; then
+		# connections of a process no workload owns (the tcp_state hook's unmonitored path)
+		python3 - "$N" <<'PY'
+import socket, sys
+srv = socket.socket(); srv.bind(("127.0.0.1", 0)); srv.listen(128); addr = srv.getsockname()
+for _ in range(int(sys.argv[1])):
+    c = socket.create_connection(addr); a, _ = srv.accept(); c.close(); a.close()
+PY
+		b=$(stats "$id")
+		touch "$T/m2"
+	else
+		while [ ! -e "$T/m2" ]; do sleep 0.05; done
+		b=$(stats "$id")
+	fi
 	wait
 	python3 -c 'import sys; t1, c1, t2, c2 = map(int, sys.argv[1:]); print("%.0f" % ((t2 - t1) / max(1, c2 - c1)))' \
 		$a $b
 }
 
 echo "load average $(cut -d' ' -f1 /proc/loadavg) at the start, $(date -u +%FT%TZ)"
-echo "| loop ($N iterations) | old ns per vg_sys_exit run | new |"
+echo "| loop ($N iterations) | old ns per $PROG run | new |"
 echo "|---|---|---|"
-for k in write mmap getppid; do
+for k in $LOOPS; do
 	o=() n=()
 	for _ in $(seq 1 "$R"); do
 		o+=("$(one "$OLD" $k)")
