@@ -307,6 +307,9 @@ static int ch_put_rows(struct vigil_store *s, enum store_table_id t, json_t *row
 			dup[i] = is_dup;
 		if (!is_dup)
 			rc = queue_row(c, t, row);
+		/* the first incident row accepted claims the id (clickhouse_owners.c) */
+		if (!rc && !is_dup && t == T_INCIDENTS)
+			rc = ch_owner_queued(s, row);
 	}
 	vigil_buf__release(&key);
 	json_decref(stored);
@@ -346,6 +349,8 @@ static int ch_flush(struct vigil_store *s, struct vigil_error *err)
 					first = rc;
 				continue;
 			}
+			if (t == T_INCIDENTS) /* spooled: claimed until replayed; lost: not */
+				sr ? ch_owners_discard(s) : ch_owners_flushed(s, true);
 			spool_blocked = true;
 			if (sr && !first)
 				first = sr;
@@ -355,8 +360,12 @@ static int ch_flush(struct vigil_store *s, struct vigil_error *err)
 			/* rejected by the server: keep it aside for a person, do not retry */
 			ch_spool_write(s, store_tables[t].name, c->batch[t], c->q[t].data,
 				       c->q[t].len, c->nrows[t], ".rejected");
+			if (t == T_INCIDENTS)
+				ch_owners_discard(s);
 			if (!first)
 				first = rc;
+		} else if (t == T_INCIDENTS) {
+			ch_owners_flushed(s, false);
 		}
 		vigil_buf__reset(&c->q[t]);
 		c->nrows[t] = 0;
@@ -378,6 +387,7 @@ static void ch_discard(struct vigil_store *s)
 		json_object_clear(c->queued_keys[t]);
 	}
 	json_object_clear(c->taken);
+	ch_owners_discard(s);
 }
 
 static void ch_close(struct vigil_store *s)
@@ -391,6 +401,7 @@ static void ch_close(struct vigil_store *s)
 		json_decref(c->queued_keys[t]);
 	}
 	prefetch_forget(c);
+	ch_owners_release(s);
 	json_decref(c->taken);
 	curl_easy_cleanup(c->curl);
 	free(c);
@@ -528,6 +539,14 @@ int store_clickhouse_open(struct vigil_store *s, const char *url, struct vigil_e
 			return rc;
 		}
 		s->stats.spool_bytes = ch_spool_bytes(s->opts.spool_dir);
+		/* incidents waiting in the spool are their nodes' already */
+		rc = ch_owners_scan_spool(s);
+		if (rc) {
+			rc = vigil_error__set(err, rc, s->opts.spool_dir, 0, 0,
+					      "cannot read the spool: %s", strerror(-rc));
+			ch_close(s);
+			return rc;
+		}
 	}
 	if (!s->opts.read_only && s->opts.create_schema) {
 		rc = ch_create_schema(s, err);

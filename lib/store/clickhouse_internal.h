@@ -24,6 +24,9 @@ struct ch {
 	json_t *pf_asked, *pf_stored;
 	enum store_table_id pf_table;
 	json_t *taken; /* incident ids taken over from another node: its report rows to delete */
+	/* incident id -> node of the incident rows queued, and of those in the spool
+	 * (clickhouse_owners.c: s->pending is both) */
+	json_t *queued_owners, *spool_owners;
 	uint64_t seq;
 	uint64_t next_replay_ns;
 	uint64_t backoff_ns;
@@ -60,6 +63,20 @@ int ch_spool_write(struct vigil_store *s, const char *table, const char *batch, 
 		   size_t len, size_t nrows, const char *suffix);
 int ch_spool_replay(struct vigil_store *s, struct vigil_error *err);
 
+/* The spool's batch files (names only, malloc'ed), oldest first. */
+int ch_spool_names(const char *dir, char ***names, size_t *n);
+
 #define CH_SPOOL_SUFFIX ".jsonl"
+
+/* Incident owners not yet visible to a lookup (clickhouse_owners.c). */
+/* An incident row (with its node) was queued: its id is that node's from now on. */
+int ch_owner_queued(struct vigil_store *s, const json_t *row);
+/* The incidents queued were stored (spooled false) or spooled. */
+int ch_owners_flushed(struct vigil_store *s, bool spooled);
+/* The incidents queued were dropped. */
+int ch_owners_discard(struct vigil_store *s);
+/* Reads the owners of the spool's incident batches again (at open, after a replay). */
+int ch_owners_scan_spool(struct vigil_store *s);
+void ch_owners_release(struct vigil_store *s);
 
 #endif

@@ -200,6 +200,9 @@ struct vigil_store {
 	void *be;	  /* backend state */
 	json_t *wl_cache; /* node -> [digest, version] of the workload rows it wrote last */
 	json_t *owners;	  /* prefetched: incident id -> its node, or null (none stored) */
+	/* incident id -> node: incident rows written and not yet visible to a lookup (queued
+	 * or spooled by ClickHouse); they decide ownership before the table does (owner.c) */
+	json_t *pending;
 };
 
 /* Fills s->owners for the incident ids (the keys of ids) in one lookup (owner.c). */
