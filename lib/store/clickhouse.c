@@ -260,9 +260,9 @@ static int ch_put_rows(struct vigil_store *s, enum store_table_id t, json_t *row
 	/* replace_owner needs nothing here: readers take the newest version of an owner's rows;
 	 * but another node's rows, taken over, are deleted once the flush stored the new owner's */
 	if (o && o->replace_owner && o->taken && t != T_ALERTS) {
-		if (!c->taken && !(c->taken = json_object()))
+		if (!c->taken_queued && !(c->taken_queued = json_object()))
 			return -ENOMEM;
-		if (json_object_set_new(c->taken, o->replace_owner, json_true()))
+		if (json_object_set_new(c->taken_queued, o->replace_owner, json_true()))
 			return -ENOMEM;
 	}
 	if (tab->mode == PUT_IGNORE) {
@@ -372,8 +372,15 @@ static int ch_flush(struct vigil_store *s, struct vigil_error *err)
 		json_object_clear(c->queued_keys[t]);
 	}
 	/* not an error of this flush: what it acknowledges is stored; tried again next flush */
+	if (!first && json_object_size(c->taken_queued)) {
+		if (!c->taken && !(c->taken = json_object()))
+			return 0; /* stored; the rows to delete stay queued, for the next flush */
+		if (json_object_update(c->taken, c->taken_queued))
+			return 0;
+		json_object_clear(c->taken_queued);
+	}
 	if (!first && json_object_size(c->taken))
-		ch_drop_taken(s);
+		ch_drop_taken(s, false);
 	return first;
 }
 
@@ -386,7 +393,7 @@ static void ch_discard(struct vigil_store *s)
 		c->nrows[t] = 0;
 		json_object_clear(c->queued_keys[t]);
 	}
-	json_object_clear(c->taken);
+	json_object_clear(c->taken_queued); /* the takes of earlier flushes stand */
 	ch_owners_discard(s);
 }
 
@@ -396,6 +403,9 @@ static void ch_close(struct vigil_store *s)
 
 	if (!c)
 		return;
+	/* what waits for its interval goes now (takes stored; not those of an unstored flush) */
+	if (json_object_size(c->taken) && !s->opts.read_only)
+		ch_drop_taken(s, true);
 	for (int t = 0; t < T__MAX; t++) {
 		vigil_buf__release(&c->q[t]);
 		json_decref(c->queued_keys[t]);
@@ -403,6 +413,7 @@ static void ch_close(struct vigil_store *s)
 	prefetch_forget(c);
 	ch_owners_release(s);
 	json_decref(c->taken);
+	json_decref(c->taken_queued);
 	curl_easy_cleanup(c->curl);
 	free(c);
 	s->be = NULL;

@@ -23,7 +23,10 @@ struct ch {
 	/* prefetched for the writer's group (ch_prefetch): the keys asked, those stored */
 	json_t *pf_asked, *pf_stored;
 	enum store_table_id pf_table;
-	json_t *taken; /* incident ids taken over from another node: its report rows to delete */
+	/* incident ids taken over from another node: its report rows to delete, once the flush
+	 * stored the take (taken_queued until then) */
+	json_t *taken, *taken_queued;
+	uint64_t taken_next_ns; /* no mutation for them before (clickhouse_taken.c) */
 	/* incident id -> node of the incident rows queued, and of those in the spool
 	 * (clickhouse_owners.c: s->pending is both) */
 	json_t *queued_owners, *spool_owners;
@@ -54,8 +57,9 @@ int ch_query(struct vigil_store *s, const char *sql, const struct store_arg *arg
 
 int ch_create_schema(struct vigil_store *s, struct vigil_error *err);
 
-/* Deletes the report rows of the incidents in c->taken (clickhouse_taken.c). */
-int ch_drop_taken(struct vigil_store *s);
+/* Deletes the report rows of the incidents in c->taken (clickhouse_taken.c): when now, or
+ * when their time has come (at most one set of mutations per interval). */
+int ch_drop_taken(struct vigil_store *s, bool now);
 
 /* The spool: batches kept on disk while the server is down, replayed in order. */
 uint64_t ch_spool_bytes(const char *dir);

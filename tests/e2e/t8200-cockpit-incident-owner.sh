@@ -83,6 +83,68 @@ owner_checks() {
 	assert_eq 2 "$(cockpit_metric 'vigil_cockpit_rejected_total{cause="forbidden"}')" "refusals counted"
 
 	race_checks "$store" "$base" "$3"
+	flood_checks "$store"
+}
+
+# flood_checks STORE: a node squats many ids derived for another node's workloads, whose
+# alerts then take them over one request at a time. Each take deletes the squatter's report
+# rows; on ClickHouse that is a mutation per table (ALTER ... DELETE), and one set per request
+# let the squatter make the cockpit queue 5 mutations per request (200 here): they go together,
+# at most one set per 10 s. Every squatted report row still goes.
+flood_checks() {
+	local store=$1 n=40 i m0=0 m1=0 t0 ids idlist
+	# the ids are derived per hour: not across an hour's end
+	[ $(($(date +%s) % 3600)) -lt 3480 ] || sleep 125
+	ids=$(python3 -c "
+import hashlib, sys, time
+h = int(time.time()) // 3600
+for i in range(1, $n + 1):
+    print(hashlib.sha256(('vigil-loose\nnode-b\nw-f%d\n%d' % (i, h)).encode()).hexdigest()[:32])")
+	i=0
+	for id in $ids; do
+		i=$((i + 1))
+		assert_eq 200 "$(post "$ta" reports '{"incident_id":"'$id'","summary":"decoy","workload":{"id":"w-f'$i'"},
+		  "files":[{"time_ns":1,"path":"/decoy","pid":1}],"events":[{"time_ns":1,"kind":"exec","pid":1}]}')" "A squats $i"
+	done
+	idlist=$(echo $ids | sed "s/\([0-9a-f]*\)/'\1'/g; s/ /,/g")
+	mutations() { ch_query "SELECT count() FROM system.mutations WHERE database = 'vigil_t8200'"; }
+	case $store in clickhouse:*) m0=$(mutations) ;; esac
+	t0=$SECONDS
+	i=0
+	now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+	for id in $ids; do
+		i=$((i + 1))
+		assert_eq 200 "$(post "$tb" alerts '{"alert_id":"'$(printf 'f1%030x' $i)'","rule_id":"R0001","time":"'$now'","workload":{"id":"w-f'$i'","name":"svc"}}')" \
+			"B's alert takes $i back"
+	done
+	case $store in
+	sqlite:*)
+		for id in $ids; do
+			assert_eq "node-b|0" "$(get "incidents/$id" | py 'd["node"]+"|"+str(len(d["files"]))')" "$id is B's, A's rows gone"
+		done
+		return 0
+		;;
+	esac
+	m1=$(mutations)
+	local took=$((SECONDS - t0)) bound
+	bound=$((5 * (2 + took / 10)))
+	log "ClickHouse: $((m1 - m0)) mutations for $n takes in ${took}s (bound $bound; one set per take before: $((5 * n)))"
+	[ $((m1 - m0)) -le $bound ] || fail "$((m1 - m0)) mutations for $n takes in ${took}s (want <= $bound)"
+	# the rest goes at the first write after its interval (agents heartbeat every 10 s)
+	k=0
+	squat_gone() {
+		k=$((k + 1))
+		post "$tb" alerts '{"alert_id":"'$(printf 'f2%030x' $k)'","rule_id":"R0001","incident_id":"'$own_b'"}' >/dev/null
+		[ "$(ch_query "SELECT count() FROM vigil_t8200.files WHERE incident_id IN ($idlist)")" = 0 ] &&
+			[ "$(ch_query "SELECT count() FROM vigil_t8200.events WHERE incident_id IN ($idlist)")" = 0 ] ||
+			{ sleep 1; return 1; }
+	}
+	own_b=bbbb0000bbbb0000bbbb0000bbbb0000
+	wait_until 120 squat_gone || fail "A's squatted rows not all deleted: $(ch_query "SELECT count() FROM vigil_t8200.files WHERE incident_id IN ($idlist)") left"
+	for id in $(echo $ids | cut -d' ' -f1,$n); do
+		assert_eq "node-b|0" "$(get "incidents/$id" | py 'd["node"]+"|"+str(len(d["files"]))')" "$id is B's, A's rows gone"
+	done
+	log "ClickHouse: $(($(mutations) - m0)) mutations in all, every squatted row gone"
 }
 
 # race_checks STORE URL TAG: pairs of nodes name the same new incident id at once, so both
