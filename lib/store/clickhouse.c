@@ -428,6 +428,8 @@ static const struct store_dialect ch_dialect = {
 	.ci_contains = { "positionCaseInsensitive(", ", ?) > 0" },
 	.array_has = { "has(", ", ?)" },
 	.sets_replaced = false,
+	.minute_counts = true, /* materialized views (clickhouse_counters.c) */
+	.plain_group_by = true,
 };
 
 static const struct store_ops ch_ops = {

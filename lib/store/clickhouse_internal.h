@@ -56,6 +56,10 @@ int ch_query(struct vigil_store *s, const char *sql, const struct store_arg *arg
 	     json_t **ret, struct vigil_error *err);
 
 int ch_create_schema(struct vigil_store *s, struct vigil_error *err);
+/* The alert counters per minute and the views that keep them, on url (clickhouse_counters.c):
+ * local, the tables of a server holding alerts; distributed, the tables over a cluster's. */
+int ch_create_counters(struct vigil_store *s, const char *url, bool local, bool distributed,
+		       struct vigil_error *err);
 
 /* Deletes the report rows of the incidents in c->taken (clickhouse_taken.c): when now, or
  * when their time has come (at most one set of mutations per interval). */

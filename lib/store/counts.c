@@ -4,7 +4,8 @@
  * in buckets (the charts). Where the backend keeps counters per minute as alerts are written
  * (SQLite, sqlite_schema.c), the whole minutes of a period are read from those, and only the
  * minute it starts or ends in from the alerts themselves: a count costs one row per node and
- * minute, not one per alert, and stays exact. Elsewhere (ClickHouse) the alerts are counted.
+ * minute, not one per alert, and stays exact. ClickHouse keeps the same tables with
+ * materialized views (clickhouse_counters.c).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -103,7 +104,7 @@ json_t *store_alerts_by_node(struct vigil_store *s, uint64_t since_ns, const cha
 		sql_add(q, " AND node = ?");
 		sql_arg(q, ARG_S(node));
 	}
-	sql_add(q, " GROUP BY +node");
+	sql_add(q, " GROUP BY %snode", s->ops->dialect->plain_group_by ? "" : "+");
 	if (run(s, q, &rows, NULL))
 		goto fail;
 	add_by_node(map, rows);

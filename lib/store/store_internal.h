@@ -136,6 +136,8 @@ struct store_dialect {
 	/* alert counts per STORE_COUNT_NS are kept as alerts are written (SQLite: tables
 	 * alert_minutes per node and fleet_minutes), so counts over time read those */
 	bool minute_counts;
+	/* no "GROUP BY +col" (SQLite's way to keep a GROUP BY from walking an index) */
+	bool plain_group_by;
 };
 
 /* A query under construction: SQL text and its arguments. */
