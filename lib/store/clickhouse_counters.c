@@ -30,8 +30,10 @@ static const struct counter {
 	{ "fleet_minutes", "minute UInt64, n UInt64, high UInt64, mid UInt64", "minute", "minute" },
 };
 
-#define MINUTE_EXPR  "intDiv(time_ns, 60000000000)"
-#define COUNTS_EXPRS "count() AS n, countIf(severity >= 8) AS high, countIf(severity >= 4 AND severity < 8) AS mid"
+#define MINUTE_EXPR "intDiv(time_ns, 60000000000)"
+#define COUNTS_EXPRS                                                                             \
+	"count() AS n, countIf(severity >= 8) AS high, countIf(severity >= 4 AND severity < 8) " \
+	"AS mid"
 
 static int run(struct vigil_store *s, const char *url, struct vigil_buf *b, struct vigil_error *err)
 {
@@ -76,11 +78,12 @@ static int create_local(struct vigil_store *s, const char *url, const char *suff
 		bool had = false;
 		uint64_t t0;
 
-		vigil_buf__printf(&b,
-				  "CREATE TABLE IF NOT EXISTS %s.%s%s (%s) ENGINE = "
-				  "SummingMergeTree() PARTITION BY toYYYYMM(toDateTime(minute * 60)) "
-				  "ORDER BY (%s)",
-				  c->db, k->name, suffix, k->cols, k->order);
+		vigil_buf__printf(
+			&b,
+			"CREATE TABLE IF NOT EXISTS %s.%s%s (%s) ENGINE = "
+			"SummingMergeTree() PARTITION BY toYYYYMM(toDateTime(minute * 60)) "
+			"ORDER BY (%s)",
+			c->db, k->name, suffix, k->cols, k->order);
 		rc = run(s, url, &b, err);
 		snprintf(view, sizeof(view), "%s%s_mv", k->name, suffix);
 		if (!rc)

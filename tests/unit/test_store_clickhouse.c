@@ -49,8 +49,8 @@ static void ingest(struct vigil_store *s, const char *node, int *rc, int *status
 {
 	struct vigil_ingest in = { .node = node, .now_ns = 1795313422000000000ull };
 	struct vigil_item_result res = { 0 };
-	json_t *r = json_pack("{s:s, s:s, s:[{s:s, s:I, s:i}]}", "incident_id", ID, "summary",
-			      node, "files", "path", "/etc/shadow", "time_ns",
+	json_t *r = json_pack("{s:s, s:s, s:[{s:s, s:I, s:i}]}", "incident_id", ID, "summary", node,
+			      "files", "path", "/etc/shadow", "time_ns",
 			      (json_int_t)1795313422000000000ll, "pid", 7);
 
 	assert_non_null(r);
@@ -69,8 +69,8 @@ static void test_spooled_incident_is_owned(void **state)
 	struct sockaddr_in sa = { .sin_family = AF_INET,
 				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	socklen_t sl = sizeof(sa);
-	json_t *r = json_pack("{s:s, s:s, s:s}", "incident_id", ID, "node", "node-a", "summary",
-			      "a's");
+	json_t *r =
+		json_pack("{s:s, s:s, s:s}", "incident_id", ID, "node", "node-a", "summary", "a's");
 
 	(void)state;
 	/* a port nobody listens on: bound, never listened */
