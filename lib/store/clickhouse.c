@@ -430,6 +430,7 @@ static const struct store_dialect ch_dialect = {
 	.sets_replaced = false,
 	.minute_counts = true, /* materialized views (clickhouse_counters.c) */
 	.plain_group_by = true,
+	.whole_minutes = true,
 };
 
 static const struct store_ops ch_ops = {

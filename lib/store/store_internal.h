@@ -138,6 +138,10 @@ struct store_dialect {
 	bool minute_counts;
 	/* no "GROUP BY +col" (SQLite's way to keep a GROUP BY from walking an index) */
 	bool plain_group_by;
+	/* counts read whole minutes of counters only (ClickHouse): the part of a minute at either
+	 * end of a period would be a scan of every alert (they are ordered by incident, not by
+	 * time), so the minute that holds the start or end counts whole (counts.c) */
+	bool whole_minutes;
 };
 
 /* A query under construction: SQL text and its arguments. */
