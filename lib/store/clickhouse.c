@@ -260,9 +260,9 @@ static int ch_put_rows(struct vigil_store *s, enum store_table_id t, json_t *row
 	/* replace_owner needs nothing here: readers take the newest version of an owner's rows;
 	 * but another node's rows, taken over, are deleted once the flush stored the new owner's */
 	if (o && o->replace_owner && o->taken && t != T_ALERTS) {
-		if (!c->taken && !(c->taken = json_object()))
+		if (!c->taken_queued && !(c->taken_queued = json_object()))
 			return -ENOMEM;
-		if (json_object_set_new(c->taken, o->replace_owner, json_true()))
+		if (json_object_set_new(c->taken_queued, o->replace_owner, json_true()))
 			return -ENOMEM;
 	}
 	if (tab->mode == PUT_IGNORE) {
@@ -307,6 +307,9 @@ static int ch_put_rows(struct vigil_store *s, enum store_table_id t, json_t *row
 			dup[i] = is_dup;
 		if (!is_dup)
 			rc = queue_row(c, t, row);
+		/* the first incident row accepted claims the id (clickhouse_owners.c) */
+		if (!rc && !is_dup && t == T_INCIDENTS)
+			rc = ch_owner_queued(s, row);
 	}
 	vigil_buf__release(&key);
 	json_decref(stored);
@@ -346,6 +349,8 @@ static int ch_flush(struct vigil_store *s, struct vigil_error *err)
 					first = rc;
 				continue;
 			}
+			if (t == T_INCIDENTS) /* spooled: claimed until replayed; lost: not */
+				sr ? ch_owners_discard(s) : ch_owners_flushed(s, true);
 			spool_blocked = true;
 			if (sr && !first)
 				first = sr;
@@ -355,16 +360,27 @@ static int ch_flush(struct vigil_store *s, struct vigil_error *err)
 			/* rejected by the server: keep it aside for a person, do not retry */
 			ch_spool_write(s, store_tables[t].name, c->batch[t], c->q[t].data,
 				       c->q[t].len, c->nrows[t], ".rejected");
+			if (t == T_INCIDENTS)
+				ch_owners_discard(s);
 			if (!first)
 				first = rc;
+		} else if (t == T_INCIDENTS) {
+			ch_owners_flushed(s, false);
 		}
 		vigil_buf__reset(&c->q[t]);
 		c->nrows[t] = 0;
 		json_object_clear(c->queued_keys[t]);
 	}
 	/* not an error of this flush: what it acknowledges is stored; tried again next flush */
+	if (!first && json_object_size(c->taken_queued)) {
+		if (!c->taken && !(c->taken = json_object()))
+			return 0; /* stored; the rows to delete stay queued, for the next flush */
+		if (json_object_update(c->taken, c->taken_queued))
+			return 0;
+		json_object_clear(c->taken_queued);
+	}
 	if (!first && json_object_size(c->taken))
-		ch_drop_taken(s);
+		ch_drop_taken(s, false);
 	return first;
 }
 
@@ -377,7 +393,8 @@ static void ch_discard(struct vigil_store *s)
 		c->nrows[t] = 0;
 		json_object_clear(c->queued_keys[t]);
 	}
-	json_object_clear(c->taken);
+	json_object_clear(c->taken_queued); /* the takes of earlier flushes stand */
+	ch_owners_discard(s);
 }
 
 static void ch_close(struct vigil_store *s)
@@ -386,12 +403,17 @@ static void ch_close(struct vigil_store *s)
 
 	if (!c)
 		return;
+	/* what waits for its interval goes now (takes stored; not those of an unstored flush) */
+	if (json_object_size(c->taken) && !s->opts.read_only)
+		ch_drop_taken(s, true);
 	for (int t = 0; t < T__MAX; t++) {
 		vigil_buf__release(&c->q[t]);
 		json_decref(c->queued_keys[t]);
 	}
 	prefetch_forget(c);
+	ch_owners_release(s);
 	json_decref(c->taken);
+	json_decref(c->taken_queued);
 	curl_easy_cleanup(c->curl);
 	free(c);
 	s->be = NULL;
@@ -406,6 +428,9 @@ static const struct store_dialect ch_dialect = {
 	.ci_contains = { "positionCaseInsensitive(", ", ?) > 0" },
 	.array_has = { "has(", ", ?)" },
 	.sets_replaced = false,
+	.minute_counts = true, /* materialized views (clickhouse_counters.c) */
+	.plain_group_by = true,
+	.whole_minutes = true,
 };
 
 static const struct store_ops ch_ops = {
@@ -528,6 +553,14 @@ int store_clickhouse_open(struct vigil_store *s, const char *url, struct vigil_e
 			return rc;
 		}
 		s->stats.spool_bytes = ch_spool_bytes(s->opts.spool_dir);
+		/* incidents waiting in the spool are their nodes' already */
+		rc = ch_owners_scan_spool(s);
+		if (rc) {
+			rc = vigil_error__set(err, rc, s->opts.spool_dir, 0, 0,
+					      "cannot read the spool: %s", strerror(-rc));
+			ch_close(s);
+			return rc;
+		}
 	}
 	if (!s->opts.read_only && s->opts.create_schema) {
 		rc = ch_create_schema(s, err);

@@ -23,7 +23,13 @@ struct ch {
 	/* prefetched for the writer's group (ch_prefetch): the keys asked, those stored */
 	json_t *pf_asked, *pf_stored;
 	enum store_table_id pf_table;
-	json_t *taken; /* incident ids taken over from another node: its report rows to delete */
+	/* incident ids taken over from another node: its report rows to delete, once the flush
+	 * stored the take (taken_queued until then) */
+	json_t *taken, *taken_queued;
+	uint64_t taken_next_ns; /* no mutation for them before (clickhouse_taken.c) */
+	/* incident id -> node of the incident rows queued, and of those in the spool
+	 * (clickhouse_owners.c: s->pending is both) */
+	json_t *queued_owners, *spool_owners;
 	uint64_t seq;
 	uint64_t next_replay_ns;
 	uint64_t backoff_ns;
@@ -50,9 +56,14 @@ int ch_query(struct vigil_store *s, const char *sql, const struct store_arg *arg
 	     json_t **ret, struct vigil_error *err);
 
 int ch_create_schema(struct vigil_store *s, struct vigil_error *err);
+/* The alert counters per minute and the views that keep them, on url (clickhouse_counters.c):
+ * local, the tables of a server holding alerts; distributed, the tables over a cluster's. */
+int ch_create_counters(struct vigil_store *s, const char *url, bool local, bool distributed,
+		       struct vigil_error *err);
 
-/* Deletes the report rows of the incidents in c->taken (clickhouse_taken.c). */
-int ch_drop_taken(struct vigil_store *s);
+/* Deletes the report rows of the incidents in c->taken (clickhouse_taken.c): when now, or
+ * when their time has come (at most one set of mutations per interval). */
+int ch_drop_taken(struct vigil_store *s, bool now);
 
 /* The spool: batches kept on disk while the server is down, replayed in order. */
 uint64_t ch_spool_bytes(const char *dir);
@@ -60,6 +71,20 @@ int ch_spool_write(struct vigil_store *s, const char *table, const char *batch, 
 		   size_t len, size_t nrows, const char *suffix);
 int ch_spool_replay(struct vigil_store *s, struct vigil_error *err);
 
+/* The spool's batch files (names only, malloc'ed), oldest first. */
+int ch_spool_names(const char *dir, char ***names, size_t *n);
+
 #define CH_SPOOL_SUFFIX ".jsonl"
+
+/* Incident owners not yet visible to a lookup (clickhouse_owners.c). */
+/* An incident row (with its node) was queued: its id is that node's from now on. */
+int ch_owner_queued(struct vigil_store *s, const json_t *row);
+/* The incidents queued were stored (spooled false) or spooled. */
+int ch_owners_flushed(struct vigil_store *s, bool spooled);
+/* The incidents queued were dropped. */
+int ch_owners_discard(struct vigil_store *s);
+/* Reads the owners of the spool's incident batches again (at open, after a replay). */
+int ch_owners_scan_spool(struct vigil_store *s);
+void ch_owners_release(struct vigil_store *s);
 
 #endif

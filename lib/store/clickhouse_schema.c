@@ -139,6 +139,9 @@ static int create_on(struct vigil_store *s, const char *url, bool local, bool di
 				rc = add_missing(s, url, tab->name, tab, err);
 		}
 	}
+	/* after the alerts table: its views read it (clickhouse_counters.c) */
+	if (!rc)
+		rc = ch_create_counters(s, url, local, distributed, err);
 	vigil_buf__release(&b);
 	return rc;
 }

@@ -88,6 +88,40 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+int ch_spool_names(const char *dir, char ***ret, size_t *nret)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	char **names = NULL;
+	size_t n = 0, cap = 0;
+
+	*ret = NULL;
+	*nret = 0;
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		if (!vigil_str_has_suffix(de->d_name, CH_SPOOL_SUFFIX))
+			continue;
+		if (n == cap) {
+			char **nn = realloc(names, (cap ? cap * 2 : 64) * sizeof(*names));
+
+			if (!nn)
+				break;
+			names = nn;
+			cap = cap ? cap * 2 : 64;
+		}
+		names[n] = strdup(de->d_name);
+		if (names[n])
+			n++;
+	}
+	closedir(d);
+	if (n)
+		qsort(names, n, sizeof(*names), cmp_str);
+	*ret = names;
+	*nret = n;
+	return 0;
+}
+
 /* Parses "SEQ-TABLE-BATCH-ROWS.jsonl". */
 static bool spool_name(const char *n, char *table, size_t tsize, char *batch, size_t *rows)
 {
@@ -134,36 +168,17 @@ static int read_file(const char *path, struct vigil_buf *b)
 int ch_spool_replay(struct vigil_store *s, struct vigil_error *err)
 {
 	struct ch *c = s->be;
-	DIR *d;
-	struct dirent *de;
 	char **names = NULL;
-	size_t n = 0, cap = 0;
+	size_t n = 0, replayed = 0;
 	int rc = 0;
 
 	if (!s->opts.spool_dir || !s->stats.spool_bytes)
 		return 0;
 	if (vigil_realtime_ns() < c->next_replay_ns)
 		return -EAGAIN;
-	d = opendir(s->opts.spool_dir);
-	if (!d)
-		return -errno;
-	while ((de = readdir(d))) {
-		if (!vigil_str_has_suffix(de->d_name, CH_SPOOL_SUFFIX))
-			continue;
-		if (n == cap) {
-			char **nn = realloc(names, (cap ? cap * 2 : 64) * sizeof(*names));
-
-			if (!nn)
-				break;
-			names = nn;
-			cap = cap ? cap * 2 : 64;
-		}
-		names[n] = strdup(de->d_name);
-		if (names[n])
-			n++;
-	}
-	closedir(d);
-	qsort(names, n, sizeof(*names), cmp_str);
+	rc = ch_spool_names(s->opts.spool_dir, &names, &n);
+	if (rc)
+		return rc;
 	for (size_t i = 0; i < n; i++) {
 		char path[1024], table[64], batch[33];
 		struct vigil_buf body = VIGIL_BUF_INIT;
@@ -185,6 +200,7 @@ int ch_spool_replay(struct vigil_store *s, struct vigil_error *err)
 			}
 			if (!rc) {
 				unlink(path);
+				replayed++;
 				s->stats.replayed_batches++;
 				s->stats.spool_bytes =
 					s->stats.spool_bytes > (uint64_t)st.st_size
@@ -206,5 +222,8 @@ int ch_spool_replay(struct vigil_store *s, struct vigil_error *err)
 		c->backoff_ns = 0;
 		s->stats.spool_bytes = ch_spool_bytes(s->opts.spool_dir);
 	}
+	/* what was replayed is in the table now: the owner lookups read it there */
+	if (replayed)
+		ch_owners_scan_spool(s);
 	return rc;
 }

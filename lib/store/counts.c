@@ -4,7 +4,9 @@
  * in buckets (the charts). Where the backend keeps counters per minute as alerts are written
  * (SQLite, sqlite_schema.c), the whole minutes of a period are read from those, and only the
  * minute it starts or ends in from the alerts themselves: a count costs one row per node and
- * minute, not one per alert, and stays exact. Elsewhere (ClickHouse) the alerts are counted.
+ * minute, not one per alert, and stays exact. ClickHouse keeps the same tables with
+ * materialized views (clickhouse_counters.c) and counts the minutes at either end whole
+ * (whole_minutes): its alerts are ordered by incident, so a part of a minute is a scan of all.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -81,7 +83,10 @@ static int scan_by_node(struct vigil_store *s, uint64_t from, uint64_t to, const
 
 json_t *store_alerts_by_node(struct vigil_store *s, uint64_t since_ns, const char *node)
 {
-	uint64_t minute = (since_ns + STORE_COUNT_NS - 1) / STORE_COUNT_NS;
+	/* whole minutes: from the minute since_ns falls in (never fewer than the period's) */
+	uint64_t minute = s->ops->dialect->whole_minutes
+				  ? since_ns / STORE_COUNT_NS
+				  : (since_ns + STORE_COUNT_NS - 1) / STORE_COUNT_NS;
 	json_t *map = json_object(), *rows = NULL;
 	struct store_sql *q;
 
@@ -103,7 +108,7 @@ json_t *store_alerts_by_node(struct vigil_store *s, uint64_t since_ns, const cha
 		sql_add(q, " AND node = ?");
 		sql_arg(q, ARG_S(node));
 	}
-	sql_add(q, " GROUP BY +node");
+	sql_add(q, " GROUP BY %snode", s->ops->dialect->plain_group_by ? "" : "+");
 	if (run(s, q, &rows, NULL))
 		goto fail;
 	add_by_node(map, rows);
@@ -215,6 +220,9 @@ int vigil_store__alert_counts(struct vigil_store *s, const struct vigil_query *f
 		return -ENOMEM;
 	/* the counters hold no rule; each of their minutes must fall in one bucket */
 	whole = f->until_ns - f->until_ns % STORE_COUNT_NS;
+	/* whole minutes: the minute until_ns falls in counts whole (until is now, mostly) */
+	if (s->ops->dialect->whole_minutes && whole < f->until_ns)
+		whole += STORE_COUNT_NS;
 	if (s->ops->dialect->minute_counts && !f->rule && bucket_ns % STORE_COUNT_NS == 0 &&
 	    f->since_ns % STORE_COUNT_NS == 0 && whole > f->since_ns) {
 		rc = count_into(s, f, bucket_ns, f->since_ns, whole, true, out, err);

@@ -64,9 +64,12 @@ int vigil_store__incident_nodes(struct vigil_store *s, const json_t *ids, json_t
 		return -ENOMEM;
 	json_object_foreach((json_t *)ids, k, v)
 	{
-		/* asked already for the writer's whole group (prefetch): no round trip */
-		const json_t *known = s->owners ? json_object_get(s->owners, k) : NULL;
+		/* written and not yet stored, or asked already for the writer's whole group
+		 * (prefetch): no round trip. What is written first decides, as if stored. */
+		const json_t *known = s->pending ? json_object_get(s->pending, k) : NULL;
 
+		if (!known && s->owners)
+			known = json_object_get(s->owners, k);
 		if (known) {
 			if (json_is_string(known) && json_object_set(out, k, (json_t *)known))
 				rc = -ENOMEM;

@@ -394,8 +394,15 @@ int vigil_store__alerts(struct vigil_store *s, const struct vigil_query *f, json
 	json_decref(rows);
 	if (!out)
 		return -ENOMEM;
-	if (f->total &&
-	    (rc = count_rows(s, d->count_alerts, "alerts", alert_filters, f, f->total, err))) {
+	/* every alert: the sum of the fleet's counters per minute, not a count of every alert
+	 * (half a second at 1 000 000 on ClickHouse, for each newest-alerts page) */
+	if (f->total && d->minute_counts && !f->node && !f->workload && !f->rule && !f->incident &&
+	    !f->q && !f->since_ns && !f->until_ns)
+		rc = count_rows(s, "coalesce(sum(n), 0)", "fleet_minutes", alert_filters, f,
+				f->total, err);
+	else if (f->total)
+		rc = count_rows(s, d->count_alerts, "alerts", alert_filters, f, f->total, err);
+	if (rc) {
 		json_decref(out);
 		return rc;
 	}

@@ -139,6 +139,12 @@ struct store_dialect {
 	/* alert counts per STORE_COUNT_NS are kept as alerts are written (SQLite: tables
 	 * alert_minutes per node and fleet_minutes), so counts over time read those */
 	bool minute_counts;
+	/* no "GROUP BY +col" (SQLite's way to keep a GROUP BY from walking an index) */
+	bool plain_group_by;
+	/* counts read whole minutes of counters only (ClickHouse): the part of a minute at either
+	 * end of a period would be a scan of every alert (they are ordered by incident, not by
+	 * time), so the minute that holds the start or end counts whole (counts.c) */
+	bool whole_minutes;
 };
 
 /* A query under construction: SQL text and its arguments. */
@@ -203,6 +209,9 @@ struct vigil_store {
 	void *be;	  /* backend state */
 	json_t *wl_cache; /* node -> [digest, version] of the workload rows it wrote last */
 	json_t *owners;	  /* prefetched: incident id -> its node, or null (none stored) */
+	/* incident id -> node: incident rows written and not yet visible to a lookup (queued
+	 * or spooled by ClickHouse); they decide ownership before the table does (owner.c) */
+	json_t *pending;
 };
 
 /* Fills s->owners for the incident ids (the keys of ids) in one lookup (owner.c). */
