@@ -30,9 +30,11 @@ int BPF_PROG(vg_sys_enter, struct pt_regs *regs, long id)
 		return 0;
 	/* an exec into a container in the host's pid namespace is told by its runtime's init,
 	 * which is gone or orphaned by the time the exec completes: noted at the call (two
-	 * compares for every other syscall) */
+	 * compares for every other syscall; setns notes its namespaces the same way: a third) */
 	if (id == NR_execve || id == NR_execveat)
 		exec_note();
+	else if (id == NR_setns)
+		setns_note();
 	if ((__u64)id >= VG_MAX_SYSCALLS)
 		return 0;
 	w = (id >> 6) & (VG_BITMAP_WORDS - 1);
@@ -149,8 +151,7 @@ __noinline int on_call(__u64 regs_, long nr, long ret, __u64 cg)
 		kind = VG_EV_UNSHARE;
 		break;
 	case NR_setns:
-		kind = VG_EV_SETNS;
-		break;
+		return on_setns(regs_, nr, ret, cg);
 	case NR_bpf:
 		kind = VG_EV_BPF;
 		break;

@@ -95,5 +95,8 @@ int socket_made(__u64 fam, __u64 type, __u64 proto, __u64 ret_flags, __u64 cg);
 int on_call(__u64 regs, long nr, long ret, __u64 cg);
 /* at execve's entry: notes a container runtime's init about to exec (bpf/process.bpf.c) */
 int exec_note(void);
+/* setns: the namespaces at the call, and the record at its exit (bpf/nsjoin.bpf.c) */
+int setns_note(void);
+int on_setns(__u64 regs, long nr, long ret, __u64 cg);
 
 #endif

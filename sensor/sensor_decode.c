@@ -413,6 +413,11 @@ int sensor_decode(struct vigil_sensor *s, const struct vg_event *e, struct vigil
 		ev->call.arg1 = e->arg[1];
 		ev->call.arg2 = e->kind == VG_EV_SOCKET ? e->arg[2] : 0;
 		ev->call.ret = (int32_t)e->arg[5];
+		if (e->kind == VG_EV_SETNS) {
+			ev->call.ns_joined = (uint32_t)e->arg[2];
+			ev->call.ns_host = (uint32_t)e->arg[3];
+			ev->call.ns_ino = (uint32_t)e->arg[4];
+		}
 		ev->call.str = s->str[0];
 		break;
 	}

@@ -117,6 +117,8 @@ struct vigil_sensor {
 uint64_t sensor_now_ns(clockid_t clk);
 /* The host's network namespace, its inode number (the kernel's cfg_host_netns). */
 uint32_t sensor_host_netns(void);
+/* The host's namespaces by type (pid 1's; 0 when not readable): the kernel's cfg_host_ns. */
+void sensor_host_ns(uint32_t ino[VG_NS_TYPES]);
 /* Removes every netns_wl entry naming the workload (it is no longer watched). */
 void sensor_forget_netns(struct vigil_sensor *s, uint64_t cgroup_id);
 /* The cgroup2 mount point from /proc/self/mountinfo into out; -ENOENT when there is none. */

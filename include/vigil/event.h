@@ -303,6 +303,12 @@ struct vigil_event {
 			int64_t arg2;	 /* socket protocol */
 			const char *str; /* memfd name, mount target, module name, ... */
 			int32_t ret;
+			/* SETNS: the namespace types (CLONE_NEW*) the call moved the process to,
+			 * which of those are the host's (pid 1's: V1105), and the inode of the
+			 * namespace it joined (the first host one, else the first one) */
+			uint32_t ns_joined;
+			uint32_t ns_host;
+			uint64_t ns_ino;
 		} call;
 	};
 };

@@ -119,6 +119,9 @@ bool detect_exec_mount(const struct vigil_event *ev, char *mnt, size_t size);
 int detect_raise(struct raise *r, enum vigil_rule_id rule, const char *key, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
+/* nsjoin.c: V1105, a setns that took the process into the host's namespaces. */
+int detect_eval_setns(struct raise *r, const char *comm);
+
 /* eval.c: evaluates r->ev against r->b (bound); returns as detect_raise. */
 int detect_eval(struct raise *r);
 

@@ -939,6 +939,8 @@ static int detect_eval_kind(struct raise *r)
 			return 0;
 		return detect_raise(r, VIGIL_R1006, comm, "unexpected unshare (flags 0x%llx) by %s",
 				    (unsigned long long)ev->call.arg0, comm);
+	case VIGIL_EV_SETNS:
+		return detect_eval_setns(r, comm);
 	case VIGIL_EV_BPF:
 		/* 5 = BPF_PROG_LOAD */
 		if (ev->call.arg0 != 5 || vigil_matcher__syscall(r->b->m, "bpf"))
