@@ -215,7 +215,9 @@ enum vg_counter {
 	X(CGROUP_MOVE) \
 	X(MMAP_EXEC) \
 	X(RENAME) \
-	X(NETNS_CONNECT)
+	X(NETNS_CONNECT) \
+	X(SETID) \
+	X(ERASE)
 /* clang-format on */
 #define VG_KIND_ENUM(k) VG_EV_##k,
 enum vg_kind {

@@ -237,6 +237,12 @@ static __always_inline int sys_exit_body(struct pt_regs *regs, long nr, long ret
 	case NR_rename:
 	case NR_renameat:
 	case NR_renameat2:
+	case NR_mknod:
+	case NR_mknodat:
+	case NR_unlink:
+	case NR_unlinkat:
+	case NR_truncate:
+	case NR_ftruncate:
 		break;
 	default:
 		return 0;
@@ -253,6 +259,9 @@ static __always_inline int sys_exit_body(struct pt_regs *regs, long nr, long ret
 	case NR_openat2:
 	case NR_open_by_handle_at:
 	case NR_creat:
+		/* O_CREAT with a setuid or setgid mode (a mode test for the others) */
+		if (nr != NR_open_by_handle_at)
+			on_setid(r, nr, ret, cg);
 		return on_open(r, nr, ret, cg);
 	case NR_connect:
 	case NR_accept:
@@ -279,7 +288,16 @@ static __always_inline int sys_exit_body(struct pt_regs *regs, long nr, long ret
 	case NR_fchmod:
 	case NR_fchmodat:
 	case NR_fchmodat2:
+		on_setid(r, nr, ret, cg);
 		return on_chmod(r, nr, ret, cg);
+	case NR_mknod:
+	case NR_mknodat:
+		return on_setid(r, nr, ret, cg);
+	case NR_unlink:
+	case NR_unlinkat:
+	case NR_truncate:
+	case NR_ftruncate:
+		return on_erase(r, nr, ret, cg);
 	case NR_mmap:
 	case NR_mprotect:
 		return on_mmap(r, nr, ret, cg);

@@ -365,6 +365,14 @@ int sensor_decode(struct vigil_sensor *s, const struct vg_event *e, struct vigil
 			ev->link.target = "";
 		break;
 	}
+	case VG_EV_SETID:
+	case VG_EV_ERASE: {
+		bool cut;
+
+		ev->attr.path = resolved_path(s, e, s->path, sizeof(s->path), 0, 1, &cut);
+		sensor_decode_attr(s, e, ev);
+		break;
+	}
 	case VG_EV_CONNECT:
 	case VG_EV_ACCEPT:
 	case VG_EV_BIND:

@@ -156,6 +156,8 @@ int sensor_decode(struct vigil_sensor *s, const struct vg_event *e, struct vigil
 /* After ev was delivered: the next DNS question the same record completed (DNS over TCP: a
  * write may end several messages), put in ev; false when there is none. */
 bool sensor_decode_more(struct vigil_sensor *s, struct vigil_event *ev);
+/* SETID, ERASE: attr's members after its path (sensor/sensor_attr.c). */
+void sensor_decode_attr(struct vigil_sensor *s, const struct vg_event *e, struct vigil_event *ev);
 /* The kernel's mark of a file written at run time (EXEC, MMAP_EXEC): exec.written and the
  * writer; sensor_drift.c. */
 void sensor_written_mark(struct vigil_sensor *s, const struct vg_event *e, struct vigil_event *ev);

@@ -104,6 +104,11 @@ static void kind_ptrs(struct arena *ar, struct vigil_event *e)
 		str(ar, &e->iouring.path);
 		sockaddr(ar, &e->iouring.addr);
 		break;
+	case VIGIL_EV_SETID:
+	case VIGIL_EV_ERASE:
+		str(ar, &e->attr.path);
+		str(ar, &e->attr.call);
+		break;
 	case VIGIL_EV_PTRACE:
 	case VIGIL_EV_UNSHARE:
 	case VIGIL_EV_SETNS:

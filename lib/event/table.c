@@ -81,6 +81,22 @@ static const struct ev_field exec_write_fields[] = {
 	F("ret", EV_INT, open.ret, 0, NULL),
 };
 
+static const struct ev_field setid_fields[] = {
+	F("path", EV_STR, attr.path, EV_KEY, NULL),
+	F("call", EV_STR, attr.call, 0, NULL),
+	F("bits", EV_FLAGS, attr.mode, 0, &ev_names_setid_bits),
+	F("mode", EV_UINT, attr.mode, 0, NULL),
+	F("file_mode", EV_UINT, attr.file_mode, EV_OPTIONAL, NULL),
+	F("file_type", EV_NAME, attr.file_type, EV_OPTIONAL, &ev_names_file_type),
+	F("ret", EV_INT, attr.ret, 0, NULL),
+};
+
+static const struct ev_field erase_fields[] = {
+	F("path", EV_STR, attr.path, EV_KEY, NULL),
+	F("call", EV_STR, attr.call, 0, NULL),
+	F("ret", EV_INT, attr.ret, 0, NULL),
+};
+
 static const struct ev_field link_fields[] = {
 	F("path", EV_STR, link.path, EV_KEY, NULL),
 	F("target", EV_STR, link.target, 0, NULL),
@@ -291,6 +307,8 @@ static const struct ev_desc table[VIGIL_EV__MAX] = {
 	ROW(VIGIL_EV_MMAP_EXEC, "mmap_exec", mmap_exec_fields),
 	ROW(VIGIL_EV_RENAME, "rename", rename_fields),
 	ROW(VIGIL_EV_NETNS_CONNECT, "netns_connect", netns_connect_fields),
+	ROW(VIGIL_EV_SETID, "setid", setid_fields),
+	ROW(VIGIL_EV_ERASE, "erase", erase_fields),
 	ROW(VIGIL_EV_NET_IO, "net_io", net_io_fields),
 	ROW(VIGIL_EV_FILE_READ, "file_read", file_read_fields),
 };
