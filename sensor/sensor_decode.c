@@ -107,6 +107,7 @@ static const char *read_ld_hook(struct vigil_sensor *s, uint32_t pid)
 	int fd;
 
 	s->ld_hook[0] = '\0';
+	s->history_off[0] = '\0';
 	if (s->offline || !pid)
 		return NULL;
 	snprintf(file, sizeof(file), "/proc/%u/environ", pid);
@@ -116,6 +117,7 @@ static const char *read_ld_hook(struct vigil_sensor *s, uint32_t pid)
 	while (len < sizeof(buf) && (n = read(fd, buf + len, sizeof(buf) - len)) > 0)
 		len += (size_t)n;
 	close(fd);
+	vigil_env_history_off(buf, len, s->history_off, sizeof(s->history_off));
 	name = vigil_env_ld_hook(buf, len);
 	if (!name)
 		return NULL;
@@ -153,6 +155,7 @@ static void decode_exec(struct vigil_sensor *s, const struct vg_event *e,
 		vigil_strlcpy(s->parent_exe, p->proc.exe, sizeof(s->parent_exe));
 	ev->exec.parent_exe = s->parent_exe;
 	ev->exec.ld_hook = read_ld_hook(s, e->pid);
+	ev->exec.history_off = s->history_off;
 	if (p)
 		vigil_proc_entry__set_exec(p, exe, s->str[2], s->str[1], e->str_len[1],
 					   e->flags & VG_F_ARGS_TRUNC);

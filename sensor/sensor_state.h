@@ -107,6 +107,7 @@ struct vigil_sensor {
 	char script[STR_BUF];	  /* a script exec's script (sensor_drift.c) */
 	char parent_exe[STR_BUF]; /* exec: the exe the process ran before */
 	char ld_hook[32];	  /* exec: its first dynamic-linker hook variable */
+	char history_off[64];	  /* exec: its history-off variable ("HISTSIZE=0") */
 	char entered_by[16];	  /* exec: the tool it entered its container from (comm) */
 	char unix_path[2][128];
 	struct vigil_process anon_proc;

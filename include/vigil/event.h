@@ -213,6 +213,9 @@ struct vigil_event {
 			 * LD_AUDIT, LD_LIBRARY_PATH, ...: R1011), read from /proc/PID/environ as
 			 * the exec is decoded; NULL or "" when none or not known (already gone) */
 			const char *ld_hook;
+			/* shell history turned off in its environment ("HISTFILE=/dev/null",
+			 * "HISTSIZE=0", ...: V1107), read with ld_hook; NULL or "" when not */
+			const char *history_off;
 			/* it entered a running container from outside (podman/runc/ctr/crictl
 			 * exec: born into the container's pid namespace by a parent outside it,
 			 * or for a container in the host's pid namespace (entered_host_pid) put

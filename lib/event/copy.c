@@ -60,6 +60,7 @@ static void kind_ptrs(struct arena *ar, struct vigil_event *e)
 		str(ar, &e->exec.script);
 		str(ar, &e->exec.parent_exe);
 		str(ar, &e->exec.ld_hook);
+		str(ar, &e->exec.history_off);
 		str(ar, &e->exec.entered_by);
 		break;
 	case VIGIL_EV_OPEN:

@@ -53,6 +53,7 @@ static const struct ev_field exec_fields[] = {
 	F("mtime_ns", EV_UINT, exec.mtime_ns, EV_OPTIONAL, NULL),
 	F("ctime_ns", EV_UINT, exec.ctime_ns, EV_OPTIONAL, NULL),
 	F("ld_hook", EV_STR, exec.ld_hook, EV_OPTIONAL, NULL),
+	F("history_off", EV_STR, exec.history_off, EV_OPTIONAL, NULL),
 	/* entered a running container from outside (R2000), and from which tool */
 	F("entered", EV_BOOL, exec.entered, EV_OPTIONAL, NULL),
 	F("entered_by", EV_STR, exec.entered_by, EV_OPTIONAL, NULL),
