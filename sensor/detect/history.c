@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "sensor/detect/detect_internal.h"
+#include "vigil/detect_paths.h"
 
 static const char *base_of(const char *path)
 {
@@ -25,7 +26,7 @@ static const char *base_of(const char *path)
 	return s ? s + 1 : path ? path : "";
 }
 
-bool detect_path_history(const char *path)
+bool vigil_path_history(const char *path)
 {
 	const char *b = base_of(path);
 	size_t n = strlen(b);
@@ -57,13 +58,13 @@ int detect_eval_history(struct raise *r, const char *comm)
 			 ev->attr.call ? ev->attr.call : "?");
 		how = what;
 		ret = ev->attr.ret;
-		if (!detect_path_history(path))
+		if (!vigil_path_history(path))
 			return 0;
 		break;
 	case VIGIL_EV_OPEN:
 		/* O_TRUNC (01000) with write access */
 		path = ev->open.path;
-		if (!(ev->open.flags & 01000) || !(ev->open.flags & 3) || !detect_path_history(path))
+		if (!(ev->open.flags & 01000) || !(ev->open.flags & 3) || !vigil_path_history(path))
 			return 0;
 		how = "truncated at open (O_TRUNC)";
 		ret = ev->open.ret;
@@ -71,7 +72,7 @@ int detect_eval_history(struct raise *r, const char *comm)
 	case VIGIL_EV_SYMLINK:
 	case VIGIL_EV_LINK:
 		path = ev->link.path;
-		if (!detect_path_history(path))
+		if (!vigil_path_history(path))
 			return 0;
 		snprintf(what, sizeof(what), "replaced by a %s link to %.30s",
 			 ev->kind == VIGIL_EV_SYMLINK ? "symbolic" : "hard",
@@ -81,11 +82,11 @@ int detect_eval_history(struct raise *r, const char *comm)
 		break;
 	case VIGIL_EV_RENAME:
 		ret = ev->link.ret;
-		if (detect_path_history(ev->link.path) &&
+		if (vigil_path_history(ev->link.path) &&
 		    !own_rewrite(ev->link.path, ev->link.target)) {
 			path = ev->link.path;
 			how = "replaced by a rename over it";
-		} else if (detect_path_history(ev->link.target) &&
+		} else if (vigil_path_history(ev->link.target) &&
 			   !own_rewrite(ev->link.target, ev->link.path)) {
 			path = ev->link.target;
 			how = "renamed away";
