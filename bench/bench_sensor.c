@@ -11,6 +11,9 @@
  * the DNS-over-TCP lookup at its exit), socket(2)+close (the family/type compare), an open for
  * writing (the `written` map update, never de-duplicated) and an io_uring send on a UDP
  * socket (the submission hook's opcode compare and socket/address reads).
+ * And issue 14's third round: a file created, truncated and removed (open with O_CREAT: the
+ * setid mode test; ftruncate and unlink: the erase name read and suffix test; every syscall:
+ * the setns compare at sys_enter).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -45,10 +48,13 @@ enum loop {
 	LOOP_SOCKET,
 	LOOP_OPENW,
 	LOOP_URING_SEND,
+	LOOP_ERASE,
 	LOOP__N
 };
 
 static char openw_path[64] = "/tmp/vigil-bench-openw";
+static char erase_path[64] = "/tmp/vigil-bench-erase";
+static volatile int buf_sink;
 
 static const char *bench_cg2 = "/sys/fs/cgroup/unified";
 
@@ -148,6 +154,15 @@ static void run_one(enum loop l)
 		break;
 	case LOOP_URING_SEND:
 		uring_send();
+		break;
+	case LOOP_ERASE:
+		fd = open(erase_path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+		if (fd >= 0) {
+			if (ftruncate(fd, 0))
+				buf_sink++;
+			close(fd);
+		}
+		unlink(erase_path);
 		break;
 	default:
 		break;
@@ -348,16 +363,19 @@ static const char *const mode_names[] = {
 /* The second table: the loops of the hot paths issue 14 added. */
 static void print_hooks(double r[5][LOOP__N], const long counts[LOOP__N])
 {
-	static const enum loop hl[] = { LOOP_WRITE, LOOP_SOCKET, LOOP_OPENW, LOOP_URING_SEND };
+	static const enum loop hl[] = { LOOP_WRITE, LOOP_SOCKET, LOOP_OPENW, LOOP_URING_SEND,
+					LOOP_ERASE };
 
 	printf("\nThe hot paths issue 14 added, same rounds (%ld write(2) of 64 bytes to /dev/null; "
 	       "%ld socket(2)+close of a UDP socket; %ld open for writing of a regular file + "
-	       "close; %ld io_uring IORING_OP_SEND of 32 bytes on a connected UDP socket), ns per "
+	       "close; %ld io_uring IORING_OP_SEND of 32 bytes on a connected UDP socket; %ld "
+	       "open(O_CREAT)+ftruncate+close+unlink of a new file), ns per "
 	       "iteration, in parentheses the overhead over no BPF and its ratio to the floor's:\n\n",
 	       counts[LOOP_WRITE], counts[LOOP_SOCKET], counts[LOOP_OPENW],
-	       counts[LOOP_URING_SEND]);
-	printf("| mode | write | socket+close | open for writing | io_uring send |\n"
-	       "|---|---|---|---|---|\n");
+	       counts[LOOP_URING_SEND], counts[LOOP_ERASE]);
+	printf("| mode | write | socket+close | open for writing | io_uring send | create+truncate+"
+	       "unlink |\n"
+	       "|---|---|---|---|---|---|\n");
 	for (int m = 0; m < 5; m++) {
 		printf("| %s |", mode_names[m]);
 		for (size_t k = 0; k < sizeof(hl) / sizeof(hl[0]); k++) {
@@ -391,7 +409,7 @@ int main(int argc, char **argv)
 	struct timespec t0, t1;
 	double r[5][LOOP__N];
 	long base = -1, before = -1, rss;
-	long counts[LOOP__N] = { nopen, nopen / 2, nfork, nopen, nopen / 2, nopen, nopen / 2 };
+	long counts[LOOP__N] = { nopen, nopen / 2, nfork, nopen, nopen / 2, nopen, nopen / 2, nopen / 4 };
 
 	if (geteuid() != 0) {
 		fprintf(stderr, "bench_sensor: needs root\n");
@@ -409,6 +427,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	snprintf(openw_path, sizeof(openw_path), "/tmp/vigil-bench-openw-%d", (int)getpid());
+	snprintf(erase_path, sizeof(erase_path), "/tmp/vigil-bench-erase-%d", (int)getpid());
 	{
 		int fd = open(openw_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 
