@@ -371,8 +371,8 @@ static void print_hooks(double r[5][LOOP__N], const long counts[LOOP__N])
 	       "close; %ld io_uring IORING_OP_SEND of 32 bytes on a connected UDP socket; %ld "
 	       "open(O_CREAT)+ftruncate+close+unlink of a new file), ns per "
 	       "iteration, in parentheses the overhead over no BPF and its ratio to the floor's:\n\n",
-	       counts[LOOP_WRITE], counts[LOOP_SOCKET], counts[LOOP_OPENW],
-	       counts[LOOP_URING_SEND], counts[LOOP_ERASE]);
+	       counts[LOOP_WRITE], counts[LOOP_SOCKET], counts[LOOP_OPENW], counts[LOOP_URING_SEND],
+	       counts[LOOP_ERASE]);
 	printf("| mode | write | socket+close | open for writing | io_uring send | create+truncate+"
 	       "unlink |\n"
 	       "|---|---|---|---|---|---|\n");
@@ -409,7 +409,8 @@ int main(int argc, char **argv)
 	struct timespec t0, t1;
 	double r[5][LOOP__N];
 	long base = -1, before = -1, rss;
-	long counts[LOOP__N] = { nopen, nopen / 2, nfork, nopen, nopen / 2, nopen, nopen / 2, nopen / 4 };
+	long counts[LOOP__N] = { nopen,	    nopen / 2, nfork,	  nopen,
+				 nopen / 2, nopen,     nopen / 2, nopen / 4 };
 
 	if (geteuid() != 0) {
 		fprintf(stderr, "bench_sensor: needs root\n");

@@ -15,8 +15,8 @@ void sensor_host_ns(uint32_t ino[VG_NS_TYPES])
 {
 	/* in enum vg_ns_type order; pid_for_children is what setns(CLONE_NEWPID) changes */
 	static const char *const names[VG_NS_TYPES] = {
-		[VG_NS_MNT] = "mnt", [VG_NS_UTS] = "uts",	    [VG_NS_IPC] = "ipc",
-		[VG_NS_PID] = "pid", [VG_NS_NET] = "net",	    [VG_NS_CGROUP] = "cgroup",
+		[VG_NS_MNT] = "mnt",   [VG_NS_UTS] = "uts", [VG_NS_IPC] = "ipc",
+		[VG_NS_PID] = "pid",   [VG_NS_NET] = "net", [VG_NS_CGROUP] = "cgroup",
 		[VG_NS_USER] = "user",
 	};
 	char path[64];

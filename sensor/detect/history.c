@@ -54,7 +54,8 @@ int detect_eval_history(struct raise *r, const char *comm)
 	case VIGIL_EV_ERASE:
 		path = ev->attr.path;
 		snprintf(what, sizeof(what), "%s by %s",
-			 strstr(ev->attr.call ? ev->attr.call : "", "trunc") ? "truncated" : "removed",
+			 strstr(ev->attr.call ? ev->attr.call : "", "trunc") ? "truncated"
+									     : "removed",
 			 ev->attr.call ? ev->attr.call : "?");
 		how = what;
 		ret = ev->attr.ret;
@@ -103,6 +104,6 @@ int detect_eval_history(struct raise *r, const char *comm)
 	default:
 		return 0;
 	}
-	return detect_raise(r, VIGIL_V1107, path ? path : "", "shell history %s: %s, by %s%s",
-			    how, path ? path : "", comm, ret < 0 ? " (denied)" : "");
+	return detect_raise(r, VIGIL_V1107, path ? path : "", "shell history %s: %s, by %s%s", how,
+			    path ? path : "", comm, ret < 0 ? " (denied)" : "");
 }

@@ -19,8 +19,8 @@ static void ns_names(uint32_t mask, char *out, size_t size)
 		uint32_t bit;
 		const char *name;
 	} types[] = {
-		{ 0x00020000, "mnt" }, { 0x04000000, "uts" },	 { 0x08000000, "ipc" },
-		{ 0x20000000, "pid" }, { 0x40000000, "net" },	 { 0x02000000, "cgroup" },
+		{ 0x00020000, "mnt" },	{ 0x04000000, "uts" }, { 0x08000000, "ipc" },
+		{ 0x20000000, "pid" },	{ 0x40000000, "net" }, { 0x02000000, "cgroup" },
 		{ 0x10000000, "user" },
 	};
 	size_t n = 0;
@@ -44,5 +44,6 @@ int detect_eval_setns(struct raise *r, const char *comm)
 	snprintf(key, sizeof(key), "%s\x1f%s", comm, types);
 	return detect_raise(r, VIGIL_V1105, key,
 			    "%s (pid %u) joined the host's namespaces (%s; inode %llu) with setns",
-			    comm, ev->proc ? ev->proc->pid : 0u, types, (unsigned long long)ev->call.ns_ino);
+			    comm, ev->proc ? ev->proc->pid : 0u, types,
+			    (unsigned long long)ev->call.ns_ino);
 }

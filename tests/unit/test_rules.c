@@ -959,8 +959,8 @@ static void test_r2001(void **state)
 
 static const char *last_rule(struct fixture *f)
 {
-	return json_string_value(
-		json_object_get(json_array_get(f->alerts, json_array_size(f->alerts) - 1), "rule_id"));
+	return json_string_value(json_object_get(
+		json_array_get(f->alerts, json_array_size(f->alerts) - 1), "rule_id"));
 }
 
 /* V1105: a setns that left the process in one of the host's namespaces; joining its own, or a
@@ -982,7 +982,7 @@ static void test_v1105(void **state)
 	assert_int_equal(vigil_detector__event(f->d, &ev, collect, f), 1);
 	assert_string_equal(last_rule(f), "V1105");
 	assert_non_null(strstr(last_message(f), "joined the host's namespaces (mnt,pid; inode "
-						 "4026531841)"));
+						"4026531841)"));
 }
 
 /* V1106: the setuid or setgid bit on a regular file (or one whose type is not known), in any
@@ -1005,12 +1005,12 @@ static void test_v1106(void **state)
 {
 	struct fixture *f = *state;
 
-	assert_int_equal(setid(f, "fchmodat", 02775, 0, 0040000), 0); /* a shared directory */
+	assert_int_equal(setid(f, "fchmodat", 02775, 0, 0040000), 0);	  /* a shared directory */
 	assert_int_equal(setid(f, "openat", 04755, 0100755, 0100000), 0); /* existed: kept 0755 */
 	assert_int_equal(setid(f, "fchmodat", 04755, 0, 0100000), 1);
 	assert_string_equal(last_rule(f), "V1106");
 	assert_non_null(strstr(last_message(f), "setuid bit set on /tmp/x (mode 4755) by chmod "
-						 "with fchmodat"));
+						"with fchmodat"));
 	/* the same file again: a repeat within the cooldown */
 	assert_int_equal(setid(f, "fchmod", 04755, 0104755, 0100000), 0);
 	assert_int_equal(setid(f, "mknodat", 02755, 0, 0100000), 0); /* same key: cooldown */
@@ -1042,9 +1042,9 @@ static size_t count_rule(struct fixture *f, const char *id)
 	size_t n = 0;
 
 	for (size_t i = 0; i < json_array_size(f->alerts); i++)
-		n += !strcmp(json_string_value(json_object_get(json_array_get(f->alerts, i),
-								"rule_id")),
-			     id);
+		n += !strcmp(
+			json_string_value(json_object_get(json_array_get(f->alerts, i), "rule_id")),
+			id);
 	return n;
 }
 
@@ -1061,9 +1061,9 @@ static void test_v1107(void **state)
 	 * is a write the fixture's profile does not list: V1102's, not this rule's) */
 	history(f, VIGIL_EV_OPEN, "/root/.bash_history", NULL, 02101);
 	assert_int_equal(count_rule(f, "V1107"), 0);
-	assert_int_equal(history(f, VIGIL_EV_RENAME, "/root/.bash_history",
-				 "/root/.bash_history-42.tmp", 0),
-			 0);
+	assert_int_equal(
+		history(f, VIGIL_EV_RENAME, "/root/.bash_history", "/root/.bash_history-42.tmp", 0),
+		0);
 	assert_int_equal(history(f, VIGIL_EV_OPEN, "/root/.bash_history", NULL, 01101), 1);
 	assert_string_equal(last_rule(f), "V1107");
 	assert_int_equal(history(f, VIGIL_EV_ERASE, "/root/.zsh_history", "unlinkat", 0), 1);
@@ -1373,14 +1373,13 @@ static void test_syscall_bitmap(void **state)
 
 static void test_catalogue(void **state)
 {
-	static const char *const ids[] = { "R0001", "R0002", "R0003", "R0004", "R0005", "R0006",
-					   "R0007", "R0008", "R0009", "R0010", "R0011", "R0040",
-					   "R1000", "R1001", "R1002", "R1003", "R1004", "R1005",
-					   "R1006", "R1007", "R1008", "R1009", "R1010", "R1011",
-					   "R1012", "R1015", "R1016", "R1030", "R2000", "R2001",
-					   "V1001", "V1100", "V1101", "V1102", "V1103", "V1104",
-					   "V1105", "V1106", "V1107",
-					   "V0001", "V0002", "V0003", "V0004" };
+	static const char *const ids[] = {
+		"R0001", "R0002", "R0003", "R0004", "R0005", "R0006", "R0007", "R0008", "R0009",
+		"R0010", "R0011", "R0040", "R1000", "R1001", "R1002", "R1003", "R1004", "R1005",
+		"R1006", "R1007", "R1008", "R1009", "R1010", "R1011", "R1012", "R1015", "R1016",
+		"R1030", "R2000", "R2001", "V1001", "V1100", "V1101", "V1102", "V1103", "V1104",
+		"V1105", "V1106", "V1107", "V0001", "V0002", "V0003", "V0004"
+	};
 	size_t n;
 	const struct vigil_rule *all = vigil_rules__all(&n);
 
