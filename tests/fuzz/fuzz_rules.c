@@ -92,6 +92,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	proc.cwd = strs[3];
 	switch (ev.kind) {
 	case VIGIL_EV_EXEC:
+	case VIGIL_EV_MMAP_EXEC: /* exec's members (the decoder's) */
 		ev.exec.path = strs[1];
 		ev.exec.upper_layer = data[3] & 1;
 		ev.exec.memfd = data[3] & 2;
@@ -110,6 +111,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	case VIGIL_EV_SYMLINK:
 	case VIGIL_EV_LINK:
+	case VIGIL_EV_RENAME: /* the decoder fills link's members for it too */
 		ev.link.path = strs[1];
 		ev.link.target = strs[2];
 		break;
