@@ -22,6 +22,8 @@ __weak const volatile __u64 cfg_rate_per_sec = 20000; /* per workload; 0 = unlim
 __weak const volatile __u32 cfg_dns_port = 53; /* a second DNS port (tests, local resolvers) */
 /* the host's network namespace (its inode number): a workload sharing it has no netns_wl entry */
 __weak const volatile __u32 cfg_host_netns = 0;
+/* the host's namespaces by type (enum vg_ns_type; 0: not known): setns into one is V1105's */
+__weak const volatile __u32 cfg_host_ns[VG_NS_TYPES] = {};
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);

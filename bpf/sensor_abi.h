@@ -60,6 +60,18 @@
 #define VG_DNS_MAX    512  /* DNS payload bytes copied */
 #define VG_NSTR	      3
 
+/* namespace types, in the order of cfg_host_ns and of setns's notes (bpf/nsjoin.bpf.c) */
+enum vg_ns_type {
+	VG_NS_MNT,
+	VG_NS_UTS,
+	VG_NS_IPC,
+	VG_NS_PID,
+	VG_NS_NET,
+	VG_NS_CGROUP,
+	VG_NS_USER,
+	VG_NS_TYPES
+};
+
 /* flags in struct vg_event.flags */
 #define VG_F_UPPER	(1u << 0) /* exe on an overlayfs upper layer */
 #define VG_F_MEMFD	(1u << 1) /* exe is a memfd */
@@ -203,7 +215,9 @@ enum vg_counter {
 	X(CGROUP_MOVE) \
 	X(MMAP_EXEC) \
 	X(RENAME) \
-	X(NETNS_CONNECT)
+	X(NETNS_CONNECT) \
+	X(SETID) \
+	X(ERASE)
 /* clang-format on */
 #define VG_KIND_ENUM(k) VG_EV_##k,
 enum vg_kind {

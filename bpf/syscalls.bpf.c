@@ -30,9 +30,11 @@ int BPF_PROG(vg_sys_enter, struct pt_regs *regs, long id)
 		return 0;
 	/* an exec into a container in the host's pid namespace is told by its runtime's init,
 	 * which is gone or orphaned by the time the exec completes: noted at the call (two
-	 * compares for every other syscall) */
+	 * compares for every other syscall; setns notes its namespaces the same way: a third) */
 	if (id == NR_execve || id == NR_execveat)
 		exec_note();
+	else if (id == NR_setns)
+		setns_note();
 	if ((__u64)id >= VG_MAX_SYSCALLS)
 		return 0;
 	w = (id >> 6) & (VG_BITMAP_WORDS - 1);
@@ -149,8 +151,7 @@ __noinline int on_call(__u64 regs_, long nr, long ret, __u64 cg)
 		kind = VG_EV_UNSHARE;
 		break;
 	case NR_setns:
-		kind = VG_EV_SETNS;
-		break;
+		return on_setns(regs_, nr, ret, cg);
 	case NR_bpf:
 		kind = VG_EV_BPF;
 		break;
@@ -258,6 +259,12 @@ static __always_inline int sys_exit_body(struct pt_regs *regs, long nr, long ret
 	case NR_rename:
 	case NR_renameat:
 	case NR_renameat2:
+	case NR_mknod:
+	case NR_mknodat:
+	case NR_unlink:
+	case NR_unlinkat:
+	case NR_truncate:
+	case NR_ftruncate:
 		break;
 	default:
 		return 0;
@@ -274,6 +281,9 @@ static __always_inline int sys_exit_body(struct pt_regs *regs, long nr, long ret
 	case NR_openat2:
 	case NR_open_by_handle_at:
 	case NR_creat:
+		/* O_CREAT with a setuid or setgid mode (a mode test for the others) */
+		if (nr != NR_open_by_handle_at)
+			on_setid(r, nr, ret, cg);
 		return on_open(r, nr, ret, cg);
 	case NR_connect:
 	case NR_accept:
@@ -300,7 +310,16 @@ static __always_inline int sys_exit_body(struct pt_regs *regs, long nr, long ret
 	case NR_fchmod:
 	case NR_fchmodat:
 	case NR_fchmodat2:
+		on_setid(r, nr, ret, cg);
 		return on_chmod(r, nr, ret, cg);
+	case NR_mknod:
+	case NR_mknodat:
+		return on_setid(r, nr, ret, cg);
+	case NR_unlink:
+	case NR_unlinkat:
+	case NR_truncate:
+	case NR_ftruncate:
+		return on_erase(r, nr, ret, cg);
 	case NR_mmap:
 	case NR_mprotect:
 		return on_mmap(r, nr, ret, cg);

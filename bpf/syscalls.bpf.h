@@ -31,6 +31,12 @@
 #define NR_renameat2	     316
 #define NR_symlink	     88
 #define NR_chmod	     90
+#define NR_mknod	     133
+#define NR_mknodat	     259
+#define NR_unlink	     87
+#define NR_unlinkat	     263
+#define NR_truncate	     76
+#define NR_ftruncate	     77
 #define NR_fchmod	     91
 #define NR_ptrace	     101
 #define NR_mount	     165
@@ -97,5 +103,12 @@ int socket_made(__u64 fam, __u64 type, __u64 proto, __u64 ret_flags, __u64 cg);
 int on_call(__u64 regs, long nr, long ret, __u64 cg);
 /* at execve's entry: notes a container runtime's init about to exec (bpf/process.bpf.c) */
 int exec_note(void);
+/* setns: the namespaces at the call, and the record at its exit (bpf/nsjoin.bpf.c) */
+int setns_note(void);
+int on_setns(__u64 regs, long nr, long ret, __u64 cg);
+/* the setuid/setgid bit given by chmod, open(O_CREAT) or mknod (bpf/setid.bpf.c) */
+int on_setid(__u64 regs, long nr, long ret, __u64 cg);
+/* a history file unlinked or truncated (bpf/erase.bpf.c) */
+int on_erase(__u64 regs, long nr, long ret, __u64 cg);
 
 #endif

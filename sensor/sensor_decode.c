@@ -107,6 +107,7 @@ static const char *read_ld_hook(struct vigil_sensor *s, uint32_t pid)
 	int fd;
 
 	s->ld_hook[0] = '\0';
+	s->history_off[0] = '\0';
 	if (s->offline || !pid)
 		return NULL;
 	snprintf(file, sizeof(file), "/proc/%u/environ", pid);
@@ -116,6 +117,7 @@ static const char *read_ld_hook(struct vigil_sensor *s, uint32_t pid)
 	while (len < sizeof(buf) && (n = read(fd, buf + len, sizeof(buf) - len)) > 0)
 		len += (size_t)n;
 	close(fd);
+	vigil_env_history_off(buf, len, s->history_off, sizeof(s->history_off));
 	name = vigil_env_ld_hook(buf, len);
 	if (!name)
 		return NULL;
@@ -153,6 +155,7 @@ static void decode_exec(struct vigil_sensor *s, const struct vg_event *e,
 		vigil_strlcpy(s->parent_exe, p->proc.exe, sizeof(s->parent_exe));
 	ev->exec.parent_exe = s->parent_exe;
 	ev->exec.ld_hook = read_ld_hook(s, e->pid);
+	ev->exec.history_off = s->history_off;
 	if (p)
 		vigil_proc_entry__set_exec(p, exe, s->str[2], s->str[1], e->str_len[1],
 					   e->flags & VG_F_ARGS_TRUNC);
@@ -366,6 +369,14 @@ int sensor_decode(struct vigil_sensor *s, const struct vg_event *e, struct vigil
 			ev->link.target = "";
 		break;
 	}
+	case VG_EV_SETID:
+	case VG_EV_ERASE: {
+		bool cut;
+
+		ev->attr.path = resolved_path(s, e, s->path, sizeof(s->path), 0, 1, &cut);
+		sensor_decode_attr(s, e, ev);
+		break;
+	}
 	case VG_EV_CONNECT:
 	case VG_EV_ACCEPT:
 	case VG_EV_BIND:
@@ -414,6 +425,11 @@ int sensor_decode(struct vigil_sensor *s, const struct vg_event *e, struct vigil
 		ev->call.arg1 = e->arg[1];
 		ev->call.arg2 = e->kind == VG_EV_SOCKET ? e->arg[2] : 0;
 		ev->call.ret = (int32_t)e->arg[5];
+		if (e->kind == VG_EV_SETNS) {
+			ev->call.ns_joined = (uint32_t)e->arg[2];
+			ev->call.ns_host = (uint32_t)e->arg[3];
+			ev->call.ns_ino = (uint32_t)e->arg[4];
+		}
 		ev->call.str = s->str[0];
 		break;
 	}

@@ -154,6 +154,7 @@ int sensor_load_programs(struct vigil_sensor *s, bool raw, struct vigil_error *e
 	k->rodata->cfg_dedup_ttl_ns = s->opts.dedup_ttl_ns;
 	k->rodata->cfg_dns_port = s->opts.dns_port ? s->opts.dns_port : 53;
 	k->rodata->cfg_host_netns = sensor_host_netns();
+	sensor_host_ns((uint32_t *)k->rodata->cfg_host_ns);
 	if (s->opts.rate_per_sec)
 		k->rodata->cfg_rate_per_sec = s->opts.rate_per_sec;
 	bpf_map__set_max_entries(k->maps.events, (uint32_t)s->opts.ringbuf_bytes);

@@ -107,6 +107,7 @@ struct vigil_sensor {
 	char script[STR_BUF];	  /* a script exec's script (sensor_drift.c) */
 	char parent_exe[STR_BUF]; /* exec: the exe the process ran before */
 	char ld_hook[32];	  /* exec: its first dynamic-linker hook variable */
+	char history_off[64];	  /* exec: its history-off variable ("HISTSIZE=0") */
 	char entered_by[16];	  /* exec: the tool it entered its container from (comm) */
 	char unix_path[2][128];
 	struct vigil_process anon_proc;
@@ -117,6 +118,8 @@ struct vigil_sensor {
 uint64_t sensor_now_ns(clockid_t clk);
 /* The host's network namespace, its inode number (the kernel's cfg_host_netns). */
 uint32_t sensor_host_netns(void);
+/* The host's namespaces by type (pid 1's; 0 when not readable): the kernel's cfg_host_ns. */
+void sensor_host_ns(uint32_t ino[VG_NS_TYPES]);
 /* Removes every netns_wl entry naming the workload (it is no longer watched). */
 void sensor_forget_netns(struct vigil_sensor *s, uint64_t cgroup_id);
 /* The cgroup2 mount point from /proc/self/mountinfo into out; -ENOENT when there is none. */
@@ -154,6 +157,8 @@ int sensor_decode(struct vigil_sensor *s, const struct vg_event *e, struct vigil
 /* After ev was delivered: the next DNS question the same record completed (DNS over TCP: a
  * write may end several messages), put in ev; false when there is none. */
 bool sensor_decode_more(struct vigil_sensor *s, struct vigil_event *ev);
+/* SETID, ERASE: attr's members after its path (sensor/sensor_attr.c). */
+void sensor_decode_attr(struct vigil_sensor *s, const struct vg_event *e, struct vigil_event *ev);
 /* The kernel's mark of a file written at run time (EXEC, MMAP_EXEC): exec.written and the
  * writer; sensor_drift.c. */
 void sensor_written_mark(struct vigil_sensor *s, const struct vg_event *e, struct vigil_event *ev);

@@ -45,6 +45,13 @@ bool vigil_open_flags_write(uint32_t flags);
  * names Kubescape's R1011 looks for) set in env, a NUL-separated KEY=VALUE list of len bytes
  * as /proc/PID/environ holds it (the last entry may lack its NUL); NULL when none. Static. */
 const char *vigil_env_ld_hook(const char *env, size_t len);
+/* V1107: the path names a shell or REPL history file (a dotfile ending in "history":
+ * .bash_history, .zsh_history, .python_history, .history, ...). */
+bool vigil_path_history(const char *path);
+/* V1107's fact: the first variable of the environment env (len bytes, "KEY=VALUE\0"...) that
+ * turns shell history off (HISTFILE=/dev/null or empty, HISTSIZE=0, HISTFILESIZE=0,
+ * SAVEHIST=0), as "KEY=VALUE" into out (cut to size); out is "" when none. */
+void vigil_env_history_off(const char *env, size_t len, char *out, size_t size);
 /* A public crypto-mining pool's domain, or a name below one (R1008); case and a trailing dot
  * do not matter. */
 bool vigil_dns_mining_pool(const char *name);

@@ -52,6 +52,10 @@ enum vigil_event_kind {
 				 * namespace by a process outside the workload (a port forward:
 				 * containerd's, or nsenter --net); net's members, the process
 				 * is the outsider */
+	VIGIL_EV_SETID,		/* the setuid or setgid bit given to a file (chmod, open with
+				 * O_CREAT, mknod); attr's members */
+	VIGIL_EV_ERASE,		/* a file whose name ends in "history" unlinked or truncated;
+				 * attr's members */
 	VIGIL_EV_NET_IO,	/* zoom only: bytes sent/received on a socket, optional payload */
 	VIGIL_EV_FILE_READ,	/* zoom only: read of a sensitive file, optional content sample */
 	VIGIL_EV__MAX
@@ -209,6 +213,9 @@ struct vigil_event {
 			 * LD_AUDIT, LD_LIBRARY_PATH, ...: R1011), read from /proc/PID/environ as
 			 * the exec is decoded; NULL or "" when none or not known (already gone) */
 			const char *ld_hook;
+			/* shell history turned off in its environment ("HISTFILE=/dev/null",
+			 * "HISTSIZE=0", ...: V1107), read with ld_hook; NULL or "" when not */
+			const char *history_off;
 			/* it entered a running container from outside (podman/runc/ctr/crictl
 			 * exec: born into the container's pid namespace by a parent outside it,
 			 * or for a container in the host's pid namespace (entered_host_pid) put
@@ -297,12 +304,29 @@ struct vigil_event {
 			struct vigil_sockaddr addr; /* CONNECT/SEND/RECV where readable */
 			uint32_t sq_entries;	    /* CREATE */
 		} iouring;
+		struct {		  /* SETID, ERASE */
+			const char *path; /* as the call named it, resolved as open's */
+			const char *call; /* the syscall: "chmod", "openat", "unlink", ... */
+			uint32_t mode;	  /* SETID: the mode asked for (07777 bits) */
+			/* SETID: the file's mode after the call where the kernel had the file
+			 * (fchmod, open; 0 when not known) and its type (S_IFMT bits: S_IFREG,
+			 * S_IFDIR; 0 when not known) */
+			uint32_t file_mode;
+			uint32_t file_type;
+			int32_t ret;
+		} attr;
 		struct { /* PTRACE, UNSHARE, SETNS, BPF, MODULE, MEMFD, MOUNT, SOCKET */
 			int64_t arg0;	 /* ptrace request / unshare flags / bpf cmd / family */
 			int64_t arg1;	 /* ptrace target pid / setns nstype / socket type */
 			int64_t arg2;	 /* socket protocol */
 			const char *str; /* memfd name, mount target, module name, ... */
 			int32_t ret;
+			/* SETNS: the namespace types (CLONE_NEW*) the call moved the process to,
+			 * which of those are the host's (pid 1's: V1105), and the inode of the
+			 * namespace it joined (the first host one, else the first one) */
+			uint32_t ns_joined;
+			uint32_t ns_host;
+			uint64_t ns_ino;
 		} call;
 	};
 };

@@ -118,6 +118,14 @@ enum {
 	  "whose own section does not have it")                                                          \
 	R(V1104, "Process left its workload", 10, "TA0005", "T1562.001", 0,                              \
 	  "a watched process wrote itself (or another) into a cgroup nobody watches")                    \
+	R(V1105, "Setns into the host's namespaces", 10, "TA0004", "T1611", 0,                           \
+	  "a workload's process joins a namespace of the host's (pid 1's) it was not in: nsenter -t 1, " \
+	  "setns on /proc/1/ns/mnt, a pidfd")                                                            \
+	R(V1106, "Set-user-ID or set-group-ID bit set", 8, "TA0004", "T1548.001", 0,                     \
+	  "chmod (any spelling), open(O_CREAT) or mknod gives a regular file the setuid or setgid bit")  \
+	R(V1107, "Shell history cleared", 5, "TA0005", "T1070.003", 0,                                   \
+	  "a shell or REPL history file truncated, removed or replaced by a link (/dev/null), or a "     \
+	  "program started with HISTFILE=/dev/null or HISTSIZE=0")                                       \
 	R(V0001, "Alerts dropped", 5, "", "", 0,                                                         \
 	  "Vigil health: a sink dropped alerts (queue full, rejected, retries exhausted)")               \
 	R(V0002, "Sensor dropped events", 5, "", "", 0,                                                  \

@@ -60,6 +60,7 @@ static void kind_ptrs(struct arena *ar, struct vigil_event *e)
 		str(ar, &e->exec.script);
 		str(ar, &e->exec.parent_exe);
 		str(ar, &e->exec.ld_hook);
+		str(ar, &e->exec.history_off);
 		str(ar, &e->exec.entered_by);
 		break;
 	case VIGIL_EV_OPEN:
@@ -103,6 +104,11 @@ static void kind_ptrs(struct arena *ar, struct vigil_event *e)
 		str(ar, &e->iouring.opname);
 		str(ar, &e->iouring.path);
 		sockaddr(ar, &e->iouring.addr);
+		break;
+	case VIGIL_EV_SETID:
+	case VIGIL_EV_ERASE:
+		str(ar, &e->attr.path);
+		str(ar, &e->attr.call);
 		break;
 	case VIGIL_EV_PTRACE:
 	case VIGIL_EV_UNSHARE:

@@ -94,6 +94,24 @@ static size_t open_flags_fn(uint64_t v, const char **out, size_t max)
 
 const struct ev_names ev_names_open_flags = { .fn = open_flags_fn };
 
+/* SETID: the mode's set-id bits (V1106), and the file's type (S_IFMT) */
+static const struct ev_name setid_bits[] = {
+	{ 04000, "S_ISUID" },
+	{ 02000, "S_ISGID" },
+};
+static size_t setid_bits_fn(uint64_t v, const char **out, size_t max)
+{
+	return bit_names(setid_bits, sizeof(setid_bits) / sizeof(setid_bits[0]), v, out, max);
+}
+const struct ev_names ev_names_setid_bits = { .fn = setid_bits_fn };
+
+static const struct ev_name file_type[] = {
+	{ 0100000, "regular" }, { 0040000, "directory" }, { 0120000, "symlink" },
+	{ 0020000, "char" },	{ 0060000, "block" },	  { 0010000, "fifo" },
+	{ 0140000, "socket" },
+};
+const struct ev_names ev_names_file_type = NAMES(file_type);
+
 static const struct ev_name proto[] = {
 	{ 0, "" },     { 6, "TCP" },	 { 17, "UDP" },	 { 132, "SCTP" },
 	{ 1, "ICMP" }, { 58, "ICMPV6" }, { 255, "RAW" },

@@ -53,6 +53,7 @@ static const struct ev_field exec_fields[] = {
 	F("mtime_ns", EV_UINT, exec.mtime_ns, EV_OPTIONAL, NULL),
 	F("ctime_ns", EV_UINT, exec.ctime_ns, EV_OPTIONAL, NULL),
 	F("ld_hook", EV_STR, exec.ld_hook, EV_OPTIONAL, NULL),
+	F("history_off", EV_STR, exec.history_off, EV_OPTIONAL, NULL),
 	/* entered a running container from outside (R2000), and from which tool */
 	F("entered", EV_BOOL, exec.entered, EV_OPTIONAL, NULL),
 	F("entered_by", EV_STR, exec.entered_by, EV_OPTIONAL, NULL),
@@ -79,6 +80,22 @@ static const struct ev_field open_fields[] = {
 static const struct ev_field exec_write_fields[] = {
 	F("path", EV_STR, open.path, EV_KEY, NULL),
 	F("ret", EV_INT, open.ret, 0, NULL),
+};
+
+static const struct ev_field setid_fields[] = {
+	F("path", EV_STR, attr.path, EV_KEY, NULL),
+	F("call", EV_STR, attr.call, 0, NULL),
+	F("bits", EV_FLAGS, attr.mode, 0, &ev_names_setid_bits),
+	F("mode", EV_UINT, attr.mode, 0, NULL),
+	F("file_mode", EV_UINT, attr.file_mode, EV_OPTIONAL, NULL),
+	F("file_type", EV_NAME, attr.file_type, EV_OPTIONAL, &ev_names_file_type),
+	F("ret", EV_INT, attr.ret, 0, NULL),
+};
+
+static const struct ev_field erase_fields[] = {
+	F("path", EV_STR, attr.path, EV_KEY, NULL),
+	F("call", EV_STR, attr.call, 0, NULL),
+	F("ret", EV_INT, attr.ret, 0, NULL),
 };
 
 static const struct ev_field link_fields[] = {
@@ -176,6 +193,10 @@ static const struct ev_field unshare_fields[] = {
 static const struct ev_field setns_fields[] = {
 	F("fd", EV_INT, call.arg0, 0, NULL),
 	F("flags", EV_FLAGS, call.arg1, 0, &ev_names_clone_flags),
+	/* where the call took it: the types it changed, those now the host's (V1105) */
+	F("joined", EV_FLAGS, call.ns_joined, EV_OPTIONAL, &ev_names_clone_flags),
+	F("host", EV_FLAGS, call.ns_host, EV_OPTIONAL, &ev_names_clone_flags),
+	F("ns_ino", EV_INT, call.ns_ino, EV_OPTIONAL, NULL),
 	F("ret", EV_INT, call.ret, 0, NULL),
 };
 
@@ -287,6 +308,8 @@ static const struct ev_desc table[VIGIL_EV__MAX] = {
 	ROW(VIGIL_EV_MMAP_EXEC, "mmap_exec", mmap_exec_fields),
 	ROW(VIGIL_EV_RENAME, "rename", rename_fields),
 	ROW(VIGIL_EV_NETNS_CONNECT, "netns_connect", netns_connect_fields),
+	ROW(VIGIL_EV_SETID, "setid", setid_fields),
+	ROW(VIGIL_EV_ERASE, "erase", erase_fields),
 	ROW(VIGIL_EV_NET_IO, "net_io", net_io_fields),
 	ROW(VIGIL_EV_FILE_READ, "file_read", file_read_fields),
 };

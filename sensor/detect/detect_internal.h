@@ -135,6 +135,14 @@ void detect_fold_exec(struct raise *r, const char *file);
 bool detect_fold_mapped(struct raise *r, const char *file);
 void detect_fold_free(struct vigil_detector *d);
 
+/* setid.c: V1106, the setuid or setgid bit given to a regular file (SETID). */
+int detect_eval_setid(struct raise *r, const char *comm);
+/* history.c: V1107, shell history cleared (ERASE, OPEN with O_TRUNC, SYMLINK, LINK, RENAME,
+ * EXEC with history off in its environment); 0 for any other event. */
+int detect_eval_history(struct raise *r, const char *comm);
+/* nsjoin.c: V1105, a setns that took the process into the host's namespaces. */
+int detect_eval_setns(struct raise *r, const char *comm);
+
 /* eval.c: evaluates r->ev against r->b (bound); returns as detect_raise. */
 int detect_eval(struct raise *r);
 

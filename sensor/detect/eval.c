@@ -380,6 +380,8 @@ static int eval_exec(struct raise *r)
 
 	detect_fold_exec(r, NULL); /* a new program: what the last one ran is not noted */
 	n = exec_rules(r);
+	if (n >= 0 && (m = detect_eval_history(r, ev->proc ? ev->proc->comm : "")) != 0)
+		n = m < 0 ? m : n + m;
 	if (!n && ev->action != VIGIL_ACTION_NONE)
 		n = detect_raise(r, VIGIL_R0001, path, "process stopped by enforcement: %s", path);
 	if (n < 0 || (m = eval_entered(r, path)) < 0)
@@ -435,6 +437,7 @@ static int eval_open(struct raise *r)
 	bool persist = vigil_open_flags_write(ev->open.flags) && vigil_path_persistence(path);
 	const char *who = NULL;
 	char alias[256], by[600] = "";
+	int n;
 
 	/* the file under another name: a hard link, a bind mount or a rename of a sensitive file
 	 * or a service-account token (every regular file opened carries its identity: a renamed
@@ -473,6 +476,9 @@ static int eval_open(struct raise *r)
 	 * its directory too deep) could have named any file, a sensitive one included */
 	if (ev->open.truncated && ev->open.ret < 0 && (!path[0] || path[0] == '/'))
 		cls = VIGIL_OPEN_SENSITIVE;
+	/* shell history truncated (V1107): whatever the profile says */
+	if ((n = detect_eval_history(r, ev->proc ? ev->proc->comm : "")) != 0)
+		return n;
 	/* most opens: nothing to judge (a read outside the watched directories) */
 	if (cls == VIGIL_OPEN_OTHER && !persist && !written_elsewhere(r, path))
 		return 0;
@@ -877,6 +883,7 @@ static int detect_eval_kind(struct raise *r)
 {
 	const struct vigil_event *ev = r->ev;
 	const char *comm = ev->proc ? ev->proc->comm : "";
+	int n;
 
 	switch (ev->kind) {
 	case VIGIL_EV_EXEC:
@@ -928,12 +935,16 @@ static int detect_eval_kind(struct raise *r)
 		return detect_raise(r, VIGIL_R1030, op, "unexpected io_uring operation: %s", op);
 	}
 	case VIGIL_EV_SYMLINK:
+		if ((n = detect_eval_history(r, comm)) != 0)
+			return n;
 		if (!link_target_sensitive(r, true))
 			return 0;
 		return detect_raise(r, VIGIL_R1010, ev->link.path ? ev->link.path : "",
 				    "symlink %s -> %s", ev->link.path ? ev->link.path : "",
 				    ev->link.target);
 	case VIGIL_EV_LINK:
+		if ((n = detect_eval_history(r, comm)) != 0)
+			return n;
 		if (!link_target_sensitive(r, false))
 			return 0;
 		return detect_raise(r, VIGIL_R1012, ev->link.path ? ev->link.path : "",
@@ -950,6 +961,12 @@ static int detect_eval_kind(struct raise *r)
 			return 0;
 		return detect_raise(r, VIGIL_R1006, comm, "unexpected unshare (flags 0x%llx) by %s",
 				    (unsigned long long)ev->call.arg0, comm);
+	case VIGIL_EV_SETNS:
+		return detect_eval_setns(r, comm);
+	case VIGIL_EV_SETID:
+		return detect_eval_setid(r, comm);
+	case VIGIL_EV_ERASE:
+		return detect_eval_history(r, comm);
 	case VIGIL_EV_BPF:
 		/* 5 = BPF_PROG_LOAD */
 		if (ev->call.arg0 != 5 || vigil_matcher__syscall(r->b->m, "bpf"))
@@ -960,6 +977,8 @@ static int detect_eval_kind(struct raise *r)
 	case VIGIL_EV_MMAP_EXEC:
 		return eval_mmap_exec(r);
 	case VIGIL_EV_RENAME:
+		if ((n = detect_eval_history(r, comm)) != 0)
+			return n;
 		return eval_rename(r);
 	case VIGIL_EV_NETNS_CONNECT:
 		return eval_netns_connect(r, comm);

@@ -19,7 +19,8 @@ WANT = {"exec": "R0001", "open": "R0010", "capability": "R0004", "dns": "R0005",
         "connect": "R0011", "iouring_op": "R1030", "symlink": "R1010", "link": "R1012",
         "ptrace": "R1015", "unshare": "R1006", "bpf": "R0009", "module": "R1002",
         "syscall": "R0003", "send": "R0011", "socket": "V1001", "rename": "R0010",
-        "mmap_exec": "R1001", "cgroup_move": "V1104", "netns_connect": "R2001"}
+        "mmap_exec": "R1001", "cgroup_move": "V1104", "netns_connect": "R2001",
+        "setns": "V1105", "setid": "V1106", "erase": "V1107"}
 WANT.update(json.loads(sys.argv[3]) if len(sys.argv) > 3 else {})
 seen, bad = {}, []
 
@@ -71,6 +72,9 @@ CHECKS = [
     ("send", lambda e: e["proto"] == "UDP" and e["call"] == "sendto" and e["port"] == 9),
     ("capability", lambda e: e["capability"] == "CAP_NET_RAW"),
     ("socket", lambda e: e["family"] == "AF_PACKET" and e["sock_type"] == "SOCK_RAW"),
+    ("setns", lambda e: "CLONE_NEWNS" in e.get("host", []) and "CLONE_NEWNS" in e["joined"]),
+    ("setid", lambda e: e["bits"] == ["S_ISUID"] and e["call"] in ("fchmodat", "fchmodat2")),
+    ("erase", lambda e: e["call"] in ("unlink", "unlinkat")),
 ]
 for kind, ok in CHECKS:
     if not any(ok(e) for e in events_of(kind)):

@@ -37,6 +37,12 @@ done
 [ -n "$LIB" ] || skip "no libm.so.6"
 OUT=$(new_cgroup out)
 
+# the host's namespaces as the sensor takes them: pid 1's, or its own where pid 1's are hidden
+# (then the drive's shell, which shares them: "$$" expanded in the drive)
+if readlink /proc/1/ns/mnt >/dev/null 2>&1; then HOSTPID=1; else HOSTPID=\$\$; fi
+: >"$TEST_TMP/suid"
+echo "ls" >"$TEST_TMP/.bash_history"
+
 DRIVE=$TEST_TMP/drive.sh
 cat >"$DRIVE" <<EOF
 #!/bin/sh
@@ -55,6 +61,11 @@ cat /etc/shadow >/dev/null
 "$PROGS/red2_map_exec" drop "$LIB" "$TEST_TMP/dropped.so"
 # a rename of /etc/shadow that fails (no such directory): the attempt is the event
 mv /etc/shadow "$TEST_TMP/no-such-dir/shadow" 2>/dev/null
+# setns from a mount namespace of its own into the host's (setns), the setuid bit (setid), a
+# shell history removed (erase)
+unshare -m "$PROGS/setns_join" /proc/$HOSTPID/ns/mnt
+chmod u+s "$TEST_TMP/suid"
+rm -f "$TEST_TMP/.bash_history"
 sh -c 'echo \$\$ >"$OUT/cgroup.procs"'
 # a port forward's shape (netns_connect): a listener in a network namespace of its own, which a
 # process outside the workload (the test's forwarder) connects to from inside that namespace

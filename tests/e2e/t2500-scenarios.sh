@@ -23,7 +23,7 @@ fi
 requires_root
 requires_progs
 requires_io_uring
-requires_cmd ip setpriv nsenter unshare mount ssh perl find python3
+requires_cmd ip setpriv nsenter unshare mount ssh perl find python3 install truncate readlink
 vigil_has watch || skip "vigil watch is not part of this build"
 
 W=$TEST_TMP/w
@@ -76,6 +76,19 @@ C|ebpf-load|defence evasion|T1014|R0009|an eBPF program loaded
 C|unshare|privilege escalation|T1611|R1006|unshare(user, mnt): the first step of a container escape
 C|ptrace|privilege escalation|T1055.008|R1015|PTRACE_ATTACH to a child
 C|raw-socket-cap|privilege escalation|T1548|R0004{event.capability=CAP_NET_RAW}|a capability the workload never used (a raw socket)
+C|setns-host|privilege escalation|T1611|V1105{event.host~CLONE_NEWNS}|a process in a mount namespace of its own joins the host's (setns on /proc/PID/ns/mnt)
+C|setns-pidfd|privilege escalation|T1611|V1105{event.host~CLONE_NEWNET}|the same by a pidfd: the host's mount and network namespaces in one setns
+C|nsenter-host|privilege escalation|T1611|V1105|nsenter -t PID -m -p from namespaces of its own (a privileged container's escape)
+C|setuid-bit|privilege escalation|T1548.001|V1106{event.path=$W/suid}|the setuid bit set on a file the workload owns (chmod u+s)
+C|setuid-install|privilege escalation|T1548.001|V1106{event.path=$W/suid-install}|install -m 4755
+C|setuid-cp|privilege escalation|T1548.001|V1106{event.path=$W/suid-copy,event.call=fchmod}|cp -p of a setuid file (the copy keeps its mode)
+C|setuid-creat|privilege escalation|T1548.001|V1106{event.call=openat}|open(O_CREAT) with mode 04755
+C|setgid-mknod|privilege escalation|T1548.001|V1106{event.call=mknodat}|mknod of a regular file with mode 02755
+C|history-clear|defence evasion|T1070.003|V1107{event.path=/root/.bash_history}|root's shell history truncated (O_TRUNC; denied: as nobody)
+C|history-unlink|defence evasion|T1070.003|V1107{event.type=erase}|a shell history removed (rm)
+C|history-symlink|defence evasion|T1070.003|V1107{event.type=symlink}|a shell history replaced by a link to /dev/null (ln -sf)
+C|history-truncate|defence evasion|T1070.003|V1107{event.call=ftruncate}|truncate -s0 of a REPL's history
+C|history-env|defence evasion|T1070.003|V1107{event.history_off=HISTFILE=/dev/null}|a program started with HISTFILE=/dev/null
 D|api-server|discovery|T1613|R0007|a connection to the Kubernetes API server's port
 D|ssh-odd-port|lateral movement|T1021.004|R1003{event.port=2222}|ssh to a new host on port 2222
 D|mining-port|command and control|T1571|R1009|a connection to port 3333
@@ -90,9 +103,6 @@ D|connect-thread|command and control|T1071|R0011{event.addr=127.0.0.5}|a connect
 D|port-scan|discovery|T1046|R0011{event.port=7014}|connections to five ports in a row
 D|exec-from-mount|execution|T1059|R1004{event.path=$W/mnt/tool-evil}|a program the profile lacks run from a volume mounted into the workload's mount namespace
 D|uname|discovery|T1082|R0001{event.path=/usr/bin/uname}|uname -a
-gap|setns-host|privilege escalation|T1611|(a rule for setns into the host's namespaces)|setns into pid 1's mount namespace (a program the profile knows)
-gap|setuid-bit|privilege escalation|T1548.001|(a rule for chmod u+s)|the setuid bit set on a file the workload owns
-gap|history-clear|defence evasion|T1070.003|(V1101 or a rule for history files)|root's shell history truncated (denied)
 EOF
 
 # ---- the world: peers, files, a mount namespace with a volume ---------------------------
@@ -105,7 +115,7 @@ for peer in 127.0.0.1:7000 127.0.0.1:6443 127.0.0.1:3333 127.0.0.2:7001; do
 done
 sysctl -qw net.ipv4.tcp_fastopen=3 # client and server in this namespace
 
-mkdir -p "$W"/{bin,lnk,drop,build,findroot,vol,mnt,h,s} "$W/root/var/run/secrets/kubernetes.io/serviceaccount"
+mkdir -p "$W"/{bin,lnk,drop,build,findroot,vol,mnt,h,s,home,shared} "$W/root/var/run/secrets/kubernetes.io/serviceaccount"
 # a hard link to /etc/shadow (shadow-hardlink) must never outlive the test, kept temp dir or not:
 # open_by_handle_at names a file by whichever of its links the kernel has at hand
 on_exit rm -f "$W/h/x" "$W/s/x" "$W/lnk/shadow"
@@ -121,6 +131,9 @@ ln -s /etc/shadow "$W/lnk/shadow"
 cp /bin/sleep "$W/vol/tool-ok"
 cp /bin/sleep "$W/vol/tool-evil"
 : >"$W/suid"
+echo ls >"$W/home/.bash_history"
+echo ls >"$W/home/.zsh_history"
+echo 1 >"$W/home/.python_history"
 # the volume: a private mount namespace where $W/vol is bind-mounted on $W/mnt (a pod's volume)
 spawn holder unshare -m --propagation private sh -c \
 	"mount --bind '$W/vol' '$W/mnt' && echo mounted && exec sleep 600"
@@ -133,6 +146,9 @@ RUN=$TEST_TMP/run.sh
 {
 	printf '#!/bin/sh\nP=%s\nW=%s\nHOLDER=%s\nPLAN=%s\n' "$PROGS" "$W" "$HOLDER" "$PLAN"
 	cat <<'EOF'
+# the host's namespaces as the sensor takes them: pid 1's, or its own where pid 1's are hidden
+# (a sandbox), which this shell shares
+if readlink /proc/1/ns/mnt >/dev/null 2>&1; then H=1; else H=$$; fi
 nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
 # an open for write as nobody (O_WRONLY|O_CREAT|O_APPEND): denied, and the attempt counts
 try_write() { nobody "$P/open_via" -x 1089 sys "$1"; }
@@ -164,6 +180,13 @@ benign() {
 	nsenter -t "$HOLDER" -m "$W/mnt/tool-ok" 0.1
 	"$P/setns_join"
 	chmod 0644 "$W/suid"
+	# a shared directory: its setgid bit makes new files take its group
+	chmod g+s "$W/shared"
+	# a shell appending to its history, and rewriting it the way bash and readline do (a
+	# temporary file renamed over it)
+	echo ls >>"$W/home/.bash_history"
+	cp "$W/home/.bash_history" "$W/home/.bash_history-$$.tmp"
+	mv "$W/home/.bash_history-$$.tmp" "$W/home/.bash_history"
 }
 
 t_shell_from_find() { find "$W/findroot" -maxdepth 0 -exec /bin/sh -c 'id' \; ; }
@@ -230,9 +253,20 @@ t_connect_thread() { "$P/thread_do" connect 127.0.0.5 7003; }
 t_port_scan() { for p in 7010 7011 7012 7013 7014; do connect 127.0.0.1 $p; done; }
 t_exec_from_mount() { nsenter -t "$HOLDER" -m "$W/mnt/tool-evil" 1; }
 t_uname() { uname -a; }
-t_setns_host() { "$P/setns_join" /proc/1/ns/mnt; }
+t_setns_host() { unshare -m "$P/setns_join" "/proc/$H/ns/mnt"; }
+t_setns_pidfd() { unshare -m -n "$P/setns_join" --pidfd "$H"; }
+t_nsenter_host() { unshare -m nsenter -t "$H" -m -p /bin/true; }
 t_setuid_bit() { chmod u+s "$W/suid"; }
+t_setuid_install() { install -m 4755 /bin/true "$W/suid-install"; }
+t_setuid_cp() { cp -p "$W/suid-install" "$W/suid-copy"; }
+t_setuid_creat() { python3 -c 'import os, sys; os.close(os.open(sys.argv[1], os.O_CREAT | os.O_WRONLY, 0o4755))' "$W/suid-creat"; }
+t_setgid_mknod() { python3 -c 'import os, sys; os.mknod(sys.argv[1], 0o102755)' "$W/sgid-mknod"; }
 t_history_clear() { nobody "$P/open_via" -x 513 sys /root/.bash_history; }
+t_history_unlink() { rm "$W/home/.zsh_history"; }
+t_history_symlink() { ln -sf /dev/null "$W/home/.ash_history"; }
+t_history_truncate() { truncate -s0 "$W/home/.python_history"; }
+# the sensor reads the environment of the new program while it runs: it lives a second
+t_history_env() { HISTFILE=/dev/null /bin/sleep 1; }
 
 while read -r id; do
 	case $id in
@@ -281,5 +315,5 @@ for group in A B C D; do
 done
 [ "$failed" = 0 ] || fail "techniques missed (above; alerts in $TEST_TMP/alerts-*.jsonl)"
 n=$(grep -c '^ok ' "$TEST_TMP"/judge-*.txt | awk -F: '{ s += $2 } END { print s }')
-assert_ge "$n" 40 "techniques detected"
+assert_ge "$n" 73 "techniques detected"
 log "$n techniques detected, each quiet on the benign rerun"

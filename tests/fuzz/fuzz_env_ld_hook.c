@@ -8,6 +8,8 @@
  * and no earlier entry sets; the scan of the input cut right after that entry finds the same
  * name; a final NUL added changes nothing; the variables Kubescape's rule is about
  * (LD_PRELOAD, LD_AUDIT, LD_LIBRARY_PATH) are never missed.
+ * V1107's scan of the same bytes (vigil_env_history_off) too: nothing read past the length, the
+ * answer always a NUL-terminated "HIST..."/"SAVEHIST=..." entry of the input, cut to the buffer.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -74,6 +76,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	memcpy(env, data, size);
 	check(env, size);
+	{
+		char off[64];
+
+		vigil_env_history_off(env, size, off, sizeof(off));
+		if (memchr(off, '\0', sizeof(off)) == NULL ||
+		    (off[0] && strncmp(off, "HIST", 4) != 0 && strncmp(off, "SAVEHIST=", 9) != 0))
+			abort();
+	}
 	h = vigil_env_ld_hook(env, size);
 	memcpy(nul_ended, data, size);
 	nul_ended[size] = '\0';

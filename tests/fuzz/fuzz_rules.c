@@ -92,6 +92,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	proc.cwd = strs[3];
 	switch (ev.kind) {
 	case VIGIL_EV_EXEC:
+	case VIGIL_EV_MMAP_EXEC: /* exec's members (the decoder's) */
 		ev.exec.path = strs[1];
 		ev.exec.upper_layer = data[3] & 1;
 		ev.exec.memfd = data[3] & 2;
@@ -100,6 +101,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		ev.exec.entered_by = data[3] & 16 ? strs[2] : NULL;
 		ev.exec.entered_host_pid = data[3] & 32;
 		ev.exec.entered_pid = data[3] & 64 ? 0xffffffffu : data[0];
+		ev.exec.history_off = data[3] & 128 ? strs[2] : NULL;
 		break;
 	case VIGIL_EV_OPEN:
 	case VIGIL_EV_EXEC_WRITE:
@@ -109,6 +111,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	case VIGIL_EV_SYMLINK:
 	case VIGIL_EV_LINK:
+	case VIGIL_EV_RENAME: /* the decoder fills link's members for it too */
 		ev.link.path = strs[1];
 		ev.link.target = strs[2];
 		break;
@@ -136,6 +139,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			memcpy(ev.net.remote.addr, data + 8, 16);
 		ev.net.proto = data[6] & 1 ? 17 : 6;
 		ev.net.direction = (enum vigil_direction)(data[7] % 3);
+		break;
+	case VIGIL_EV_SETID:
+	case VIGIL_EV_ERASE:
+		ev.attr.path = strs[1];
+		ev.attr.call = strs[2];
+		memcpy(&ev.attr.mode, data + 3, 4);
+		ev.attr.file_mode = data[6] & 1 ? ev.attr.mode : 0;
+		ev.attr.file_type = data[6] & 2 ? 0040000 : data[6] & 4 ? 0100000 : 0;
+		ev.attr.ret = (int8_t)data[7];
+		break;
+	case VIGIL_EV_SETNS:
+		ev.call.arg0 = data[3];
+		memcpy(&ev.call.ns_host, data + 4, 4);
+		ev.call.ns_joined = ev.call.ns_host | data[3];
+		ev.call.ns_ino = data[5];
 		break;
 	case VIGIL_EV_SOCKET:
 		ev.call.arg0 = data[3] % 18; /* AF_INET, AF_PACKET, ... */

@@ -133,6 +133,32 @@ static void test_names(void **state)
 	assert_string_equal(json_string_value(json_array_get(flags, 1)), "CLONE_NEWUTS");
 	json_decref(o);
 
+	/* setns: where it took the process, by namespace type */
+	ev = mk(VIGIL_EV_SETNS);
+	ev.call.ns_joined = 0x00020000 | 0x40000000;
+	ev.call.ns_host = 0x00020000;
+	ev.call.ns_ino = 4026531841u;
+	o = vigil_event__json(&ev);
+	assert_int_equal(json_array_size(json_object_get(o, "joined")), 2);
+	assert_string_equal(json_string_value(json_array_get(json_object_get(o, "host"), 0)),
+			    "CLONE_NEWNS");
+	assert_int_equal(json_integer_value(json_object_get(o, "ns_ino")), 4026531841LL);
+	json_decref(o);
+
+	/* setid: the set-id bits and the file's type by name */
+	ev = mk(VIGIL_EV_SETID);
+	ev.attr.path = "/tmp/x";
+	ev.attr.call = "fchmodat";
+	ev.attr.mode = 06755;
+	ev.attr.file_type = 0100000;
+	o = vigil_event__json(&ev);
+	flags = json_object_get(o, "bits");
+	assert_int_equal(json_array_size(flags), 2);
+	assert_string_equal(json_string_value(json_array_get(flags, 0)), "S_ISUID");
+	assert_string_equal(str(o, "file_type"), "regular");
+	assert_string_equal(str(o, "call"), "fchmodat");
+	json_decref(o);
+
 	ev = mk(VIGIL_EV_PTRACE);
 	ev.call.arg0 = 16;
 	ev.call.arg1 = 99;

@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "vigil/detect.h"
+#include "vigil/detect_paths.h"
 #include "vigil/profile.h"
 
 #define CG 4242
@@ -1005,6 +1006,131 @@ static void test_r2001(void **state)
 	assert_int_equal(netns_connect(f, "nsenter", "127.0.0.1", 8080), 1);
 }
 
+static const char *last_rule(struct fixture *f)
+{
+	return json_string_value(json_object_get(
+		json_array_get(f->alerts, json_array_size(f->alerts) - 1), "rule_id"));
+}
+
+/* V1105: a setns that left the process in one of the host's namespaces; joining its own, or a
+ * namespace that is not the host's, is quiet whatever the types it changed. */
+static void test_v1105(void **state)
+{
+	struct fixture *f = *state;
+	struct vigil_event ev = base_event(VIGIL_EV_SETNS);
+
+	set_proc("nsenter", "/usr/bin/nsenter", (const char *[]){ "nsenter", "-t", "1", "-m" }, 4);
+	ev.call.arg1 = 0;
+	assert_int_equal(vigil_detector__event(f->d, &ev, collect, f), 0); /* its own */
+	ev.call.ns_joined = 0x00020000;
+	ev.call.ns_ino = 4026532100u;
+	assert_int_equal(vigil_detector__event(f->d, &ev, collect, f), 0); /* not the host's */
+	ev.call.ns_joined = 0x00020000 | 0x20000000;
+	ev.call.ns_host = 0x00020000 | 0x20000000;
+	ev.call.ns_ino = 4026531841u;
+	assert_int_equal(vigil_detector__event(f->d, &ev, collect, f), 1);
+	assert_string_equal(last_rule(f), "V1105");
+	assert_non_null(strstr(last_message(f), "joined the host's namespaces (mnt,pid; inode "
+						"4026531841)"));
+}
+
+/* V1106: the setuid or setgid bit on a regular file (or one whose type is not known), in any
+ * call; a setgid directory and a mode the kernel did not keep are quiet. */
+static int setid(struct fixture *f, const char *call, uint32_t mode, uint32_t file_mode,
+		 uint32_t type)
+{
+	struct vigil_event ev = base_event(VIGIL_EV_SETID);
+
+	set_proc("chmod", "/usr/bin/chmod", (const char *[]){ "chmod" }, 1);
+	ev.attr.path = "/tmp/x";
+	ev.attr.call = call;
+	ev.attr.mode = mode;
+	ev.attr.file_mode = file_mode;
+	ev.attr.file_type = type;
+	return vigil_detector__event(f->d, &ev, collect, f);
+}
+
+static void test_v1106(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(setid(f, "fchmodat", 02775, 0, 0040000), 0);	  /* a shared directory */
+	assert_int_equal(setid(f, "openat", 04755, 0100755, 0100000), 0); /* existed: kept 0755 */
+	assert_int_equal(setid(f, "fchmodat", 04755, 0, 0100000), 1);
+	assert_string_equal(last_rule(f), "V1106");
+	assert_non_null(strstr(last_message(f), "setuid bit set on /tmp/x (mode 4755) by chmod "
+						"with fchmodat"));
+	/* the same file again: a repeat within the cooldown */
+	assert_int_equal(setid(f, "fchmod", 04755, 0104755, 0100000), 0);
+	assert_int_equal(setid(f, "mknodat", 02755, 0, 0100000), 0); /* same key: cooldown */
+}
+
+/* V1107: history truncated, removed, replaced by a link, renamed; history off in an exec's
+ * environment. Appending, and a rewrite through NAME-PID.tmp, are quiet. */
+static int history(struct fixture *f, enum vigil_event_kind kind, const char *path,
+		   const char *other, uint32_t flags)
+{
+	struct vigil_event ev = base_event(kind);
+
+	set_proc("sh", "/bin/sh", (const char *[]){ "sh" }, 1);
+	if (kind == VIGIL_EV_OPEN) {
+		ev.open.path = path;
+		ev.open.flags = flags;
+	} else if (kind == VIGIL_EV_ERASE) {
+		ev.attr.path = path;
+		ev.attr.call = other;
+	} else {
+		ev.link.path = path;
+		ev.link.target = other;
+	}
+	return vigil_detector__event(f->d, &ev, collect, f);
+}
+
+static size_t count_rule(struct fixture *f, const char *id)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < json_array_size(f->alerts); i++)
+		n += !strcmp(
+			json_string_value(json_object_get(json_array_get(f->alerts, i), "rule_id")),
+			id);
+	return n;
+}
+
+static void test_v1107(void **state)
+{
+	struct fixture *f = *state;
+	struct vigil_event ev;
+
+	assert_true(vigil_path_history("/root/.bash_history"));
+	assert_true(vigil_path_history("/home/u/.history"));
+	assert_false(vigil_path_history("/srv/history"));
+	assert_false(vigil_path_history("/root/.bash_history-1.tmp"));
+	/* a shell appending, and bash's rewrite through a temporary file: no V1107 (the append
+	 * is a write the fixture's profile does not list: V1102's, not this rule's) */
+	history(f, VIGIL_EV_OPEN, "/root/.bash_history", NULL, 02101);
+	assert_int_equal(count_rule(f, "V1107"), 0);
+	assert_int_equal(
+		history(f, VIGIL_EV_RENAME, "/root/.bash_history", "/root/.bash_history-42.tmp", 0),
+		0);
+	assert_int_equal(history(f, VIGIL_EV_OPEN, "/root/.bash_history", NULL, 01101), 1);
+	assert_string_equal(last_rule(f), "V1107");
+	assert_int_equal(history(f, VIGIL_EV_ERASE, "/root/.zsh_history", "unlinkat", 0), 1);
+	assert_int_equal(history(f, VIGIL_EV_SYMLINK, "/root/.ash_history", "/dev/null", 0), 1);
+	assert_non_null(strstr(last_message(f), "replaced by a symbolic link to /dev/null"));
+	assert_int_equal(history(f, VIGIL_EV_RENAME, "/tmp/gone", "/root/.python_history", 0), 1);
+	assert_non_null(strstr(last_message(f), "renamed away"));
+	/* a name ending in history that is not a dotfile: not a history */
+	assert_int_equal(history(f, VIGIL_EV_ERASE, "/srv/app/history", "unlink", 0), 0);
+
+	ev = base_event(VIGIL_EV_EXEC);
+	set_proc("sleep", "/bin/sleep", (const char *[]){ "sleep", "1" }, 2);
+	ev.exec.path = "/bin/sleep";
+	ev.exec.history_off = "HISTFILE=/dev/null";
+	assert_true(vigil_detector__event(f->d, &ev, collect, f) >= 1);
+	assert_string_equal(last_rule(f), "V1107");
+}
+
 static void test_r1011(void **state)
 {
 	struct fixture *f = *state;
@@ -1296,13 +1422,13 @@ static void test_syscall_bitmap(void **state)
 
 static void test_catalogue(void **state)
 {
-	static const char *const ids[] = { "R0001", "R0002", "R0003", "R0004", "R0005", "R0006",
-					   "R0007", "R0008", "R0009", "R0010", "R0011", "R0040",
-					   "R1000", "R1001", "R1002", "R1003", "R1004", "R1005",
-					   "R1006", "R1007", "R1008", "R1009", "R1010", "R1011",
-					   "R1012", "R1015", "R1016", "R1030", "R2000", "R2001",
-					   "V1001", "V1100", "V1101", "V1102", "V1103", "V1104",
-					   "V0001", "V0002", "V0003", "V0004" };
+	static const char *const ids[] = {
+		"R0001", "R0002", "R0003", "R0004", "R0005", "R0006", "R0007", "R0008", "R0009",
+		"R0010", "R0011", "R0040", "R1000", "R1001", "R1002", "R1003", "R1004", "R1005",
+		"R1006", "R1007", "R1008", "R1009", "R1010", "R1011", "R1012", "R1015", "R1016",
+		"R1030", "R2000", "R2001", "V1001", "V1100", "V1101", "V1102", "V1103", "V1104",
+		"V1105", "V1106", "V1107", "V0001", "V0002", "V0003", "V0004"
+	};
 	size_t n;
 	const struct vigil_rule *all = vigil_rules__all(&n);
 
@@ -1352,6 +1478,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_r1008, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_r1011, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_r2001, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_v1105, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_v1106, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_v1107, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_r2000, setup, teardown),
 		cmocka_unit_test(test_r1011_off),
 		cmocka_unit_test(test_bad_disabled_id),
