@@ -22,6 +22,9 @@ $(BUILD)/bench/bench_%: bench/bench_%.c $(LIBVIGIL) $(APP_OBJS)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -o $@ $< $(APP_OBJS) $(LIBVIGIL) $(LDFLAGS) $(LDLIBS)
 
+# bench_tls is itself a TLS client and server (OpenSSL), which the binary does not link
+$(BUILD)/bench/bench_tls: LDLIBS += -lssl -lcrypto
+
 bench-bins: $(BENCH_BINS)
 
 bench: bench-bins
