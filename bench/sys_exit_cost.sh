@@ -63,7 +63,10 @@ else:
 open("$T/m2", "w").close(); time.sleep(0.7)
 PY
 	before=$(ids)
-	"$v" trace --dedup --kinds "${KINDS:-exec}" -o /dev/null -- python3 "$T/loop.py" >/dev/null 2>&1 &
+	# KINDS=all: every kind (as the agent), else the list (default exec)
+	local kinds=(--kinds "${KINDS:-exec}")
+	[ "${KINDS:-}" = all ] && kinds=()
+	"$v" trace --dedup "${kinds[@]}" -o /dev/null -- python3 "$T/loop.py" >/dev/null 2>&1 &
 	while [ ! -e "$T/m1" ]; do sleep 0.05; done
 	sleep 0.2
 	id=$(new_id "$before")

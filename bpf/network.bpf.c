@@ -432,8 +432,10 @@ static __always_inline int netns_connect(const struct sock *sk)
 	struct vg_event *e;
 	__u64 *wl, task_cg;
 
+	if (!want(VG_EV_NETNS_CONNECT))
+		return 0;
 	wl = bpf_map_lookup_elem(&netns_wl, &ns);
-	if (!wl || !want(VG_EV_NETNS_CONNECT))
+	if (!wl)
 		return 0;
 	/* an outsider is a process no workload owns: not one the sensor follows by its cgroup's
 	 * ancestry (another container of the pod, one excluded by the agent's configuration but
@@ -455,15 +457,19 @@ static __always_inline int netns_connect(const struct sock *sk)
 SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(vg_tcp_state, const struct sock *sk, const int oldstate, const int newstate)
 {
+	bool tcp = want(VG_EV_TCP_STATE);
 	struct vg_event *e;
 	__u64 cg, cur;
 
+	/* neither kind wanted (vigil trace --kinds): nothing read at all */
+	if (!tcp && (newstate != TCP_SYN_SENT_ || !want(VG_EV_NETNS_CONNECT)))
+		return 0;
 	cg = BPF_CORE_READ(sk, sk_cgrp_data.cgroup, kn, id);
 	if ((bpf_get_current_pid_tgid() >> 32) == cfg_self_tgid)
 		return 0;
 	if (!monitored_cgid(cg))
 		return newstate == TCP_SYN_SENT_ ? netns_connect(sk) : 0;
-	if (!want(VG_EV_TCP_STATE))
+	if (!tcp)
 		return 0;
 	e = ev_begin(VG_EV_TCP_STATE, cg);
 	if (!e)

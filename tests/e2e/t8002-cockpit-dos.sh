@@ -34,13 +34,13 @@ legit_start() {
 	python3 "$flood" deliver $port "$ltoken" 120 "$1" "$TEST_TMP/stop-legit" >"$TEST_TMP/legit-$1.json" &
 	legit_pid=$!
 }
-legit_check() { # TAG WHAT
+legit_check() { # TAG WHAT [MIN_BATCHES]: at least MIN_BATCHES (2) batches, every one acknowledged
 	touch "$TEST_TMP/stop-legit"
 	wait $legit_pid
 	local d
 	d=$(cat "$TEST_TMP/legit-$1.json")
 	log "legitimate agent during $2: $d"
-	[ "$(json "$d" 'd["batches"] >= 2 and d["unacked_batches"] == 0 and d["acked"] == d["sent"]')" = True ] ||
+	[ "$(json "$d" "d['batches'] >= ${3:-2} and d['unacked_batches'] == 0 and d['acked'] == d['sent']")" = True ] ||
 		fail "the legitimate agent did not deliver during $2: $d"
 	legit_sent=$((legit_sent + $(json "$d" 'd["sent"]')))
 }
@@ -53,7 +53,9 @@ log "no token: $out"
 out2=$(python3 "$flood" bodies $port 60 15 "Authorization: Bearer vgn_$(printf '0%.0s' $(seq 64))")
 log "unknown node token: $out2"
 after=$(hwm_kb)
-legit_check a1 "unauthenticated big bodies"
+# (refused on their headers, the 120 bodies are over within a batch period on an idle machine:
+# one batch is what fits, and it must be acknowledged)
+legit_check a1 "unauthenticated big bodies" 1
 log "resident memory: ${before} kB before, peak ${after} kB after 120 x 15 MiB"
 # the cockpit read none of the 1.8 GB: its peak stays within 40 MB of where it started
 [ $((after - before)) -lt 40960 ] || fail "resident memory grew by $(((after - before) / 1024)) MB"
