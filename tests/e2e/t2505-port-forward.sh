@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 #
-# t2503: R2001 "Port forward to pod" where the node sees it. kubectl port-forward reaches the
+# t2505: R2001 "Port forward to pod" where the node sees it. kubectl port-forward reaches the
 # node as containerd's forward: a thread of containerd (the host's cgroup) joins the pod
 # sandbox's network namespace and connects to localhost:PORT, so the pod only sees a loopback
 # peer. This machine has no CRI client that forwards (crictl is not packaged, ctr has no port
