@@ -25,8 +25,10 @@ try {
 
   // ---- fleet: tiles, problems first, health marked, the alert chart ----
   await until(t, async () => (await rows(t, v('table.nodes'))) === s.nodes, 'the fleet did not list ' + s.nodes + ' nodes');
+  // the stale node is stale 2 s after its last heartbeat, and the page fetches the node list
+  // every third refresh (15 s): a fast seeding leaves it online at the first load
   await until(t, async () => (await tileValue('stale')) === '1' && (await tileValue('offline')) === '1' &&
-    (await tileValue('nodes online')) === String(s.online), 'tiles: online/stale/offline');
+    (await tileValue('nodes online')) === String(s.online), 'tiles: online/stale/offline', 20000);
   const first3 = await texts(t, v('table.nodes tbody tr td:nth-child(2)'));
   await check(t, first3[0].startsWith(s.offline) && first3[1].startsWith(s.stale), 'offline and stale nodes are not listed first: ' + first3.slice(0, 3));
   await check(t, (await cell(nodeRow(s.stale), 1)).trim() === 'stale', 'stale node status');
