@@ -375,8 +375,8 @@ static const char *const mode_names[] = {
 /* The second table: the loops of the hot paths issue 14 added. */
 static void print_hooks(double r[5][LOOP__N], const long counts[LOOP__N])
 {
-	static const enum loop hl[] = { LOOP_WRITE, LOOP_SOCKET, LOOP_OPENW, LOOP_URING_SEND,
-					LOOP_MMAP, LOOP_ERASE };
+	static const enum loop hl[] = { LOOP_WRITE,	 LOOP_SOCKET, LOOP_OPENW,
+					LOOP_URING_SEND, LOOP_MMAP,   LOOP_ERASE };
 
 	printf("\nThe hot paths issue 14 added, same rounds (%ld write(2) of 64 bytes to /dev/null; "
 	       "%ld socket(2)+close of a UDP socket; %ld open for writing of a regular file + "
@@ -422,7 +422,7 @@ int main(int argc, char **argv)
 	struct timespec t0, t1;
 	double r[5][LOOP__N];
 	long base = -1, before = -1, rss;
-	long counts[LOOP__N] = { nopen, nopen / 2, nfork, nopen, nopen / 2,
+	long counts[LOOP__N] = { nopen, nopen / 2, nfork, nopen,    nopen / 2,
 				 nopen, nopen / 2, nopen, nopen / 4 };
 
 	if (geteuid() != 0) {
