@@ -90,8 +90,9 @@ static json_t *alert_row(json_t *alert, const struct vigil_ingest *in, const cha
 	const char *rule = json_string_value(json_object_get(alert, "rule_id"));
 	const char *id = json_string_value(json_object_get(alert, "alert_id"));
 	const char *node;
-	char derived[33], stamp[48], *record;
+	char derived[33], stamp[48], *record, stack[4096];
 	uint64_t t_ns;
+	size_t len;
 	json_t *row;
 
 	*loose = false;
@@ -152,7 +153,19 @@ static json_t *alert_row(json_t *alert, const struct vigil_ingest *in, const cha
 		json_object_set_new(alert, "time",
 				    json_string(vigil_format_time_ns(t_ns, stamp, sizeof(stamp))));
 	}
-	record = json_dumps(alert, JSON_COMPACT);
+	/*
+	 * The record text into a buffer on the stack: json_dumps grows its own buffer by doubling
+	 * to the record's size, and each growth past 1 KiB made malloc consolidate every freed
+	 * chunk of the thread (11 % of the cockpit's CPU at fleet rates). A larger record is dumped
+	 * the usual way.
+	 */
+	len = json_dumpb(alert, stack, sizeof(stack), JSON_COMPACT);
+	if (len > sizeof(stack)) {
+		record = json_dumps(alert, JSON_COMPACT);
+		len = record ? strlen(record) : 0;
+	} else {
+		record = len ? stack : NULL;
+	}
 	if (!record)
 		return NULL;
 	/* the row directly, typed as the schema says (this runs once per alert) */
@@ -176,10 +189,10 @@ static json_t *alert_row(json_t *alert, const struct vigil_ingest *in, const cha
 		row_str(row, "workload_id", json_object_get(wl, "id"));
 		row_str(row, "workload_name", json_object_get(wl, "name"));
 		row_str(row, "namespace", json_object_get(wl, "namespace"));
-		json_object_set_new_nocheck(row, "record",
-					    json_stringn_nocheck(record, strlen(record)));
+		json_object_set_new_nocheck(row, "record", json_stringn_nocheck(record, len));
 	}
-	free(record);
+	if (record != stack)
+		free(record);
 	return row;
 }
 
