@@ -214,6 +214,8 @@ void cockpit_req_release(struct cockpit_req *req)
 	json_decref(req->new_cred);
 	json_decref(req->items);
 	free(req->res);
+	free(req->texts);
+	req->texts = NULL;
 	vigil_store_prepared__free(req->prepared);
 	req->args = req->new_cred = req->items = NULL;
 	req->res = NULL;

@@ -131,10 +131,21 @@ struct cockpit_req {
 	uint64_t counts[RES__MAX];
 	json_t *new_cred; /* R_ENROLL: the credential row to add to the cache once durable */
 	/* R_WRITE, filled by cockpit_ingest_prepare on a reader */
-	json_t *items;			       /* the body's items */
+	bool ready;			       /* prepared: items/res/prepared are set */
+	size_t nitems;			       /* items in the body */
+	json_t *items;			       /* the body's items (alerts: freed once prepared) */
+	struct vigil_text *texts;	       /* alerts: each item's text in body (or NULL) */
 	struct vigil_item_result *res;	       /* per item */
 	struct vigil_store_prepared *prepared; /* alerts' rows */
 };
+
+/*
+ * The items of a write's body (an array; one object is left as it is). With spans, an array
+ * gives each element's text in body too (*spans, malloc'd; NULL when the body was parsed
+ * whole). NULL: err says why the body is not JSON.
+ */
+json_t *cockpit_batch_parse(const char *body, size_t len, size_t max, struct vigil_text **spans,
+			    json_error_t *err);
 
 /* Frees what a request holds (args, body, prepared items). */
 void cockpit_req_release(struct cockpit_req *req);

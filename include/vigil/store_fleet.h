@@ -20,10 +20,19 @@
 struct json_t;
 
 /* Where a batch of items comes from. */
+/* A piece of a request's body: one item's JSON text as it was sent. */
+struct vigil_text {
+	const char *p;
+	size_t len;
+};
+
 struct vigil_ingest {
 	const char *node;   /* set on every item (from the credential); NULL keeps the item's */
 	uint64_t now_ns;    /* arrival time */
 	bool need_alert_id; /* alerts without alert_id are rejected (else one is derived) */
+	/* per item, the text it was parsed from (NULL: not known): an alert with its id and
+	 * time keeps that text as its record, with the fields the cockpit adds appended */
+	const struct vigil_text *texts;
 };
 
 /* The outcome of one item of a batch. */

@@ -9,7 +9,8 @@
  * Checks: every reply has a status and a JSON object body; an ingest reply counts every item
  * once (accepted + duplicates + rejected = items), answers 200 exactly when something was
  * accepted or duplicate or there was nothing, and the request's counts agree with it; reads
- * answer 200, 400 or 404, never 5xx (the store is local).
+ * answer 200, 400 or 404, never 5xx (the store is local). An alerts body parsed one element
+ * at a time gives what parsing it whole gives, and each element's text is that element.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -20,6 +21,7 @@
 #include "cockpit/cockpit_internal.h"
 #include "store_tmp.h"
 #include "vigil/store.h"
+#include "vigil/store_fleet.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -56,6 +58,33 @@ static void check_ingest(const struct cockpit_req *req, const struct cockpit_rep
 	    (r->status == 200) !=
 		    (json_integer_value(acc) > 0 || json_integer_value(dup) > 0 || n == 0))
 		abort();
+}
+
+/*
+ * The alerts' parse, one element at a time with each element's text (cockpit/batch.c), says
+ * what parsing the whole body says: the same items, or an error; and each element's text is
+ * that element.
+ */
+static void check_batch_parse(const char *body, size_t len)
+{
+	json_t *whole = json_loadb(body, len, JSON_REJECT_DUPLICATES, NULL), *items;
+	struct vigil_text *spans = NULL;
+	json_error_t err;
+
+	items = cockpit_batch_parse(body, len, COCKPIT_MAX_ITEMS, &spans, &err);
+	if (!whole != !items || (whole && !json_equal(whole, items)))
+		abort();
+	for (size_t i = 0; spans && i < json_array_size(items); i++) {
+		json_t *one = json_loadb(spans[i].p, spans[i].len, JSON_DECODE_ANY, NULL);
+
+		if (spans[i].p < body || spans[i].p + spans[i].len > body + len || !one ||
+		    !json_equal(one, json_array_get(items, i)))
+			abort();
+		json_decref(one);
+	}
+	free(spans);
+	json_decref(whole);
+	json_decref(items);
 }
 
 static void args_from(json_t *args, const char *s)
@@ -126,6 +155,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		if (mode < 4)
 			check_ingest(&req, &r, rest, size - 1);
+		if (mode == 0)
+			check_batch_parse(rest, size - 1);
 	} else {
 		snprintf(req.method, sizeof(req.method), "GET");
 		if (mode == 5)
