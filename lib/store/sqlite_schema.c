@@ -234,8 +234,7 @@ int sq_create_schema(struct vigil_store *s, int64_t from_version, struct vigil_e
 	struct vigil_buf b = VIGIL_BUF_INIT, have = VIGIL_BUF_INIT;
 	int rc;
 
-	if (from_version == 0)
-		vigil_buf__puts(&b, "PRAGMA auto_vacuum = INCREMENTAL;");
+	/* auto_vacuum is set when the file is opened, before its first write (sqlite.c) */
 	vigil_buf__puts(&b, "BEGIN IMMEDIATE;");
 	for (int t = 0; t < T__MAX; t++) {
 		const struct store_table *tab = &store_tables[t];
