@@ -81,7 +81,11 @@ static json_t *by_element(const char *p, size_t len, size_t max, struct vigil_te
 		if (n == cap) {
 			struct vigil_text *g;
 
-			cap = cap ? 2 * cap : 64;
+			/* room for as many as the first element's size says, at once: each growth
+			 * of a large block is a malloc_consolidate */
+			cap = cap ? 2 * cap : len / (size_t)e.position + 16;
+			if (cap > max)
+				cap = max;
 			g = realloc(sp, cap * sizeof(*sp));
 			if (!g) {
 				json_decref(it);
