@@ -320,13 +320,12 @@ bool cockpit_ingest_prepare(struct cockpit_ctx *ctx, struct cockpit_req *req,
 			return false;
 		}
 		/*
-		 * The rows hold what the writer needs (sharing the items' strings): the parsed
-		 * body goes now, on the thread that allocated it, where its memory is taken
-		 * again by the next parse, rather than on the loop thread after the answer
-		 * (freeing there, into another thread's arena, was 14 % of the cockpit's CPU).
+		 * The rows hold copies of the records: the body's text and the spans into it go
+		 * now. The parsed items stay until the answer is sent (freed on the loop
+		 * thread): freeing them here, on the thread that parsed them, was measured
+		 * dearer (prepare + readers 22.6 against 14.0 us of CPU per alert, 200 000
+		 * alerts side by side), malloc then consolidating them in the parser's arena.
 		 */
-		json_decref(items);
-		req->items = NULL;
 		free(req->texts);
 		req->texts = NULL;
 		vigil_buf__release(&req->body);

@@ -133,7 +133,7 @@ struct cockpit_req {
 	/* R_WRITE, filled by cockpit_ingest_prepare on a reader */
 	bool ready;			       /* prepared: items/res/prepared are set */
 	size_t nitems;			       /* items in the body */
-	json_t *items;			       /* the body's items (alerts: freed once prepared) */
+	json_t *items;			       /* the body's items */
 	struct vigil_text *texts;	       /* alerts: each item's text in body (or NULL) */
 	struct vigil_item_result *res;	       /* per item */
 	struct vigil_store_prepared *prepared; /* alerts' rows */
