@@ -58,12 +58,27 @@ is_n() { [ "$(entries "$1" "$2")" = "$3" ]; }
 out=$T/ns.jsonl
 "$VIGIL" trace --json -o "$out" --kinds netns_connect --cgroup "$P" >"$T/trace.out" 2>"$T/trace.err" &
 tracer=$!
-on_exit kill "$tracer"
+# first at the end: the trace, then the workloads, each waited for (the runner checks that
+# nothing of the test is left: the flood's sleeps end first, so that their shell reaps them)
+floodsh=
+podsh=
+stop_all()
+{
+	kill -INT "$tracer" 2>/dev/null && wait "$tracer"
+	touch "$T/done"
+	for p in $(cat "$P/flood/cgroup.procs"); do
+		[ "$p" = "$floodsh" ] || kill "$p"
+	done
+	[ -z "$floodsh" ] || wait "$floodsh"
+	[ -z "$podsh" ] || wait "$podsh"
+}
+on_exit stop_all
 wait_until 20 test -e "$out" || fail "the trace did not start: $(cat "$T/trace.err")"
 
 # 1. the flood: 40 namespaces, each kept by a sleep that unshare -n execs in it
 sh -c 'echo $$ >"$1/cgroup.procs"; i=0
 while [ $i -lt 40 ]; do unshare -n sleep 300 & i=$((i + 1)); done; wait' sh "$P/flood" &
+floodsh=$!
 flood=$(cgroup_id "$P/flood")
 # every sleep running (in its namespace): 40 + the shell
 wait_until 20 sh -c '[ "$(grep -c . "$1/cgroup.procs")" -ge 41 ] &&
@@ -92,6 +107,7 @@ while not os.path.exists(d + "/done"):
 PY
 sh -c 'echo $$ >"$1/cgroup.procs"; exec unshare -n sh -c "ip link set lo up && exec python3 \"\$0\" \"\$1\"" "$2" "$3"' \
 	sh "$P/pod" "$T/srv.py" "$T" &
+podsh=$!
 wait_until 20 test -s "$T/port" || fail "the pod did not listen"
 read -r port wpid <"$T/port"
 pod=$(cgroup_id "$P/pod")
@@ -113,11 +129,8 @@ assert_eq 0 "$(entries netns_own "$gone")" "a removed cgroup's netns_own entry"
 assert_eq 1 "$(entries netns_wl "$pod")" "the live pod's entry (not pruned)"
 assert_eq 16 "$(entries netns_wl "$flood")" "the live flood's entries (not pruned)"
 
-touch "$T/done"
-
 # the refused notes are counted: table drops, reported (V0002 in the agent)
-kill -INT "$tracer"
-wait "$tracer" || true
+stop_all
 tables=$(sed -n 's/.*tables \([0-9]*\)).*/\1/p' "$T/trace.err")
 assert_ge "${tables:-0}" 24 "table drops (40 namespaces, 16 noted): $(cat "$T/trace.err")"
 log "a flood of namespaces stops at the cap, a later pod is noted and its forward seen, a gone cgroup's entry goes"
