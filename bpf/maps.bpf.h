@@ -232,7 +232,7 @@ struct {
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, VG_NETNS_OWNERS * VG_NETNS_PER_WL + VG_NETNS_AGENT);
+	__uint(max_entries, VG_NETNS_OWNERS *VG_NETNS_PER_WL + VG_NETNS_AGENT);
 	__type(key, __u32);
 	__type(value, __u64);
 } netns_wl __weak SEC(".maps");

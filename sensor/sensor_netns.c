@@ -84,7 +84,8 @@ int vigil_sensor__note_netns(struct vigil_sensor *s, uint64_t cgroup_id, int pid
 	if (ns == s->skel->rodata->cfg_host_netns)
 		return 0; /* host network: every host connection would be the workload's */
 	r = remember(s, cgroup_id, ns);
-	if (!r && bpf_map_update_elem(bpf_map__fd(s->skel->maps.netns_wl), &ns, &cgroup_id, BPF_ANY))
+	if (!r &&
+	    bpf_map_update_elem(bpf_map__fd(s->skel->maps.netns_wl), &ns, &cgroup_id, BPF_ANY))
 		r = -errno;
 	if (r) {
 		/* not silent: a table drop, as the kernel's refused notes (V0002) */
