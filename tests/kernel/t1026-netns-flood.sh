@@ -23,36 +23,8 @@ for c in flood pod gone; do
 	on_exit remove_cgroup "$P/$c"
 done
 
-# how many entries of the trace's map NAME (found by its descriptors: other sensors may run on
-# this machine) name cgroup id ID (netns_wl: the value; netns_own: the key)
-entries()
-{
-	python3 - "$tracer" "$1" "$2" <<'PY'
-import json, os, subprocess, sys
-pid, name, cg = sys.argv[1], sys.argv[2], int(sys.argv[3])
-ids = set()
-for fd in os.listdir("/proc/%s/fdinfo" % pid):
-    try:
-        for line in open("/proc/%s/fdinfo/%s" % (pid, fd)):
-            if line.startswith("map_id:"):
-                ids.add(int(line.split()[1]))
-    except OSError:
-        pass
-for i in sorted(ids):
-    info = json.loads(subprocess.check_output(["bpftool", "-j", "map", "show", "id", str(i)]))
-    if info.get("name") != name:
-        continue
-    n = 0
-    for e in json.loads(subprocess.check_output(["bpftool", "-j", "map", "dump", "id", str(i)])):
-        f = e.get("formatted", {})
-        k, v = f.get("key"), f.get("value")
-        if (name == "netns_wl" and v == cg) or (name == "netns_own" and k == cg):
-            n += 1
-    print(n)
-    sys.exit(0)
-sys.exit("no map " + name)
-PY
-}
+# how many entries of the trace's map NAME name cgroup id ID (tests/lib/netns_entries.py)
+entries() { python3 "$TESTLIB/netns_entries.py" "$tracer" "$1" "$2"; }
 is_n() { [ "$(entries "$1" "$2")" = "$3" ]; }
 
 out=$T/ns.jsonl
