@@ -174,7 +174,7 @@ enum vg_counter {
 	VG_CNT_EVENTS = 0,     /* records written to the ring buffer */
 	VG_CNT_DROP_RINGBUF,   /* ring buffer full */
 	VG_CNT_DROP_RATELIMIT, /* per-workload rate limit */
-	VG_CNT_DROP_TABLE,     /* map full (dedup, bitmap, rate) */
+	VG_CNT_DROP_TABLE,     /* map full (dedup, bitmap, rate), a netns note refused */
 	VG_CNT_DROP_PATH,      /* path or string truncated (event still sent) */
 	VG_CNT_DEDUP,	       /* repeats suppressed */
 	VG_CNT_KILLS,	       /* processes killed by enforcement */
