@@ -25,51 +25,35 @@
 #include "vigil/store.h"
 #include "vigil/store_fleet.h"
 
-static char dir[64], path_a[128], path_b[128];
+#define STORE_FIXTURE_NAME "ingest"
+#include "store_fixture.h"
 
-static int setup(void **state)
+/* a second store beside the fixture's (path) */
+static char path_b[160];
+
+static const char *other_path(void)
 {
-	snprintf(dir, sizeof(dir), "/tmp/vigil-ingest-XXXXXX");
-	if (!mkdtemp(dir))
-		return -1;
-	snprintf(path_a, sizeof(path_a), "%s/a.db", dir);
 	snprintf(path_b, sizeof(path_b), "%s/b.db", dir);
-	return 0;
+	return path_b;
 }
 
-static int teardown(void **state)
-{
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	return system(cmd) ? -1 : 0;
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static struct vigil_store *open_at(const char *path, uint64_t max_incidents)
+static struct vigil_store *open_at(const char *file, uint64_t max_incidents)
 {
 	struct vigil_store_opts o;
 	struct vigil_store *s = NULL;
-	char spec[160];
+	char uri[160];
 
 	vigil_store_opts__init(&o);
 	o.max_incidents = max_incidents;
-	snprintf(spec, sizeof(spec), "sqlite:%s", path);
-	assert_int_equal(vigil_store__open(spec, &o, &s, NULL), 0);
+	snprintf(uri, sizeof(uri), "sqlite:%s", file);
+	assert_int_equal(vigil_store__open(uri, &o, &s, NULL), 0);
 	return s;
 }
 
 /* Stores body's alerts as node "n1" (texts: as the cockpit does, else parsed whole). */
-static void put_body(const char *path, const char *body, bool texts, uint64_t now)
+static void put_body(const char *file, const char *body, bool texts, uint64_t now)
 {
-	struct vigil_store *s = open_at(path, 0);
+	struct vigil_store *s = open_at(file, 0);
 	struct vigil_ingest in = { .node = "n1", .now_ns = now, .need_alert_id = false };
 	struct vigil_text *spans = NULL;
 	struct vigil_item_result res[16];
@@ -91,13 +75,13 @@ static void put_body(const char *path, const char *body, bool texts, uint64_t no
 }
 
 /* Every stored record of the file at path, by rule_id (each test alert has its own rule). */
-static json_t *records(const char *path)
+static json_t *records(const char *file)
 {
 	sqlite3 *db;
 	sqlite3_stmt *st;
 	json_t *out = json_object();
 
-	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_open_v2(file, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_prepare_v2(db, "SELECT rule_id, record FROM alerts", -1, &st,
 					    NULL),
 			 SQLITE_OK);
@@ -142,9 +126,9 @@ static void test_record_as_sent(void **state)
 		 "{\"alert_id\":\"%032x\",\"rule_id\":\"R5\"},"
 		 "{\"alert_id\":\"%032x\",\"time\":\"%s\",\"rule_id\":\"R6\"}]",
 		 1, now, 2, now, 3, now, now, 5, 6, future);
-	put_body(path_a, body, true, t);
-	put_body(path_b, body, false, t);
-	a = records(path_a);
+	put_body(path, body, true, t);
+	put_body(other_path(), body, false, t);
+	a = records(path);
 	b = records(path_b);
 	assert_int_equal(json_object_size(a), 6);
 	json_object_foreach(b, k, v)
@@ -192,8 +176,8 @@ static void test_record_as_sent_spaced(void **state)
 		 "\n ,\t{ \"alert_id\" : \"%032x\", \"time\" : \"%s\", \"rule_id\" : \"R2\", "
 		 "\"node\": \"n1\" }\r\n ] \n",
 		 7, now, 8, now);
-	put_body(path_a, body, true, now_ns());
-	a = records(path_a);
+	put_body(path, body, true, now_ns());
+	a = records(path);
 	assert_int_equal(json_object_size(a), 2);
 	rec = json_loads(json_string_value(json_object_get(a, "R1")), JSON_REJECT_DUPLICATES,
 			 NULL);
@@ -242,7 +226,7 @@ static void test_batch_parse_fallbacks(void **state)
 	json_decref(j);
 }
 
-static int64_t pragma(const char *path, const char *name)
+static int64_t pragma(const char *file, const char *name)
 {
 	sqlite3 *db;
 	sqlite3_stmt *st;
@@ -250,7 +234,7 @@ static int64_t pragma(const char *path, const char *name)
 	int64_t v = -1;
 
 	snprintf(sql, sizeof(sql), "PRAGMA %s", name);
-	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_open_v2(file, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		v = sqlite3_column_int64(st, 0);
@@ -260,9 +244,9 @@ static int64_t pragma(const char *path, const char *name)
 }
 
 /* 40 incidents of 50 alerts with 2 KiB messages; retention keeps max of them. */
-static void fill(const char *path, uint64_t max)
+static void fill(const char *file, uint64_t max)
 {
-	struct vigil_store *s = open_at(path, max);
+	struct vigil_store *s = open_at(file, max);
 	struct vigil_ingest in = { .node = "n1", .now_ns = now_ns(), .need_alert_id = true };
 	struct vigil_item_result res[50];
 	char now[48], msg[2048];
@@ -293,9 +277,9 @@ static void fill(const char *path, uint64_t max)
 /* A new file vacuums incrementally: what retention deletes leaves no free pages behind. */
 static void test_auto_vacuum_new_file(void **state)
 {
-	fill(path_a, 2);
-	assert_int_equal(pragma(path_a, "auto_vacuum"), 2); /* INCREMENTAL */
-	assert_int_equal(pragma(path_a, "freelist_count"), 0);
+	fill(path, 2);
+	assert_int_equal(pragma(path, "auto_vacuum"), 2); /* INCREMENTAL */
+	assert_int_equal(pragma(path, "freelist_count"), 0);
 }
 
 /* A file made without auto_vacuum (as every store was) is used as it is, retention too. */
@@ -303,7 +287,7 @@ static void test_auto_vacuum_old_file(void **state)
 {
 	sqlite3 *db;
 
-	assert_int_equal(sqlite3_open(path_b, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_open(other_path(), &db), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db, "PRAGMA journal_mode = WAL; CREATE TABLE t (x)", NULL,
 				      NULL, NULL),
 			 SQLITE_OK);
