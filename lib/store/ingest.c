@@ -114,8 +114,8 @@ static size_t json_str_at(char *out, const char *s)
  * completed alert gives, without dumping it (a third of the prepare's work). 0 when it does
  * not fit in buf (size) or the text is not an object's.
  */
-static size_t record_as_sent(const struct vigil_text *text, const char *node,
-			     const char *incident, char *buf, size_t size)
+static size_t record_as_sent(const struct vigil_text *text, const char *node, const char *incident,
+			     char *buf, size_t size)
 {
 	size_t end = text->len, body, o;
 
@@ -132,12 +132,13 @@ static size_t record_as_sent(const struct vigil_text *text, const char *node,
 	while (o > 1 && is_ws(buf[o - 1]))
 		o--;
 	if (node) {
-		o += (size_t)snprintf(buf + o, size - o, "%s\"node\":", buf[o - 1] == '{' ? "" : ",");
+		o += (size_t)snprintf(buf + o, size - o,
+				      "%s\"node\":", buf[o - 1] == '{' ? "" : ",");
 		o += json_str_at(buf + o, node);
 	}
 	if (incident) {
-		o += (size_t)snprintf(buf + o, size - o, "%s\"incident_id\":",
-				      buf[o - 1] == '{' ? "" : ",");
+		o += (size_t)snprintf(buf + o, size - o,
+				      "%s\"incident_id\":", buf[o - 1] == '{' ? "" : ",");
 		o += json_str_at(buf + o, incident);
 	}
 	buf[o++] = '}';
@@ -233,8 +234,8 @@ static json_t *alert_row(json_t *alert, const struct vigil_ingest *in, const cha
 	 */
 	len = as_sent ? record_as_sent(text, had_node ? NULL : in->node,
 				       had_incident ? NULL
-						    : json_string_value(
-							      json_object_get(alert, "incident_id")),
+						    : json_string_value(json_object_get(
+							      alert, "incident_id")),
 				       stack, sizeof(stack))
 		      : 0;
 	if (!len)

@@ -119,10 +119,10 @@ static int bind_row(sqlite3_stmt *st, const struct store_table *tab, const json_
 		case COL_STR:
 		case COL_ENUM:
 			/* the row outlives the step: no copy */
-			rc = json_is_string(v) ? sqlite3_bind_text(st, col, json_string_value(v),
-								   (int)json_string_length(v),
-								   SQLITE_STATIC)
-					       : sqlite3_bind_text(st, col, "", 0, SQLITE_STATIC);
+			rc = json_is_string(v)
+				     ? sqlite3_bind_text(st, col, json_string_value(v),
+							 (int)json_string_length(v), SQLITE_STATIC)
+				     : sqlite3_bind_text(st, col, "", 0, SQLITE_STATIC);
 			break;
 		case COL_ARR: {
 			char *txt = json_dumps(v, JSON_COMPACT);

@@ -82,9 +82,9 @@ static json_t *records(const char *file)
 	json_t *out = json_object();
 
 	assert_int_equal(sqlite3_open_v2(file, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db, "SELECT rule_id, record FROM alerts", -1, &st,
-					    NULL),
-			 SQLITE_OK);
+	assert_int_equal(
+		sqlite3_prepare_v2(db, "SELECT rule_id, record FROM alerts", -1, &st, NULL),
+		SQLITE_OK);
 	while (sqlite3_step(st) == SQLITE_ROW)
 		json_object_set_new(out, (const char *)sqlite3_column_text(st, 0),
 				    json_string((const char *)sqlite3_column_text(st, 1)));
@@ -117,15 +117,16 @@ static void test_record_as_sent(void **state)
 
 	stamp(now, sizeof(now), -60);
 	stamp(future, sizeof(future), 3600);
-	snprintf(body, sizeof(body),
-		 "[{\"alert_id\":\"%032x\",\"time\":\"%s\",\"rule_id\":\"R1\",\"node\":\"n1\","
-		 "\"workload\":{\"id\":\"w\",\"name\":\"web\"},\"message\":\"a \\\"b\\\" \\u00e9\"},"
-		 "{\"alert_id\":\"%032x\",\"time\":\"%s\",\"rule_id\":\"R2\"},"
-		 "{\"alert_id\":\"%032x\",\"time\":\"%s\",\"rule_id\":\"R3\",\"incident_id\":\"ab\"},"
-		 "{\"time\":\"%s\",\"rule_id\":\"R4\"},"
-		 "{\"alert_id\":\"%032x\",\"rule_id\":\"R5\"},"
-		 "{\"alert_id\":\"%032x\",\"time\":\"%s\",\"rule_id\":\"R6\"}]",
-		 1, now, 2, now, 3, now, now, 5, 6, future);
+	snprintf(
+		body, sizeof(body),
+		"[{\"alert_id\":\"%032x\",\"time\":\"%s\",\"rule_id\":\"R1\",\"node\":\"n1\","
+		"\"workload\":{\"id\":\"w\",\"name\":\"web\"},\"message\":\"a \\\"b\\\" \\u00e9\"},"
+		"{\"alert_id\":\"%032x\",\"time\":\"%s\",\"rule_id\":\"R2\"},"
+		"{\"alert_id\":\"%032x\",\"time\":\"%s\",\"rule_id\":\"R3\",\"incident_id\":\"ab\"},"
+		"{\"time\":\"%s\",\"rule_id\":\"R4\"},"
+		"{\"alert_id\":\"%032x\",\"rule_id\":\"R5\"},"
+		"{\"alert_id\":\"%032x\",\"time\":\"%s\",\"rule_id\":\"R6\"}]",
+		1, now, 2, now, 3, now, now, 5, 6, future);
 	put_body(path, body, true, t);
 	put_body(other_path(), body, false, t);
 	a = records(path);
@@ -179,16 +180,14 @@ static void test_record_as_sent_spaced(void **state)
 	put_body(path, body, true, now_ns());
 	a = records(path);
 	assert_int_equal(json_object_size(a), 2);
-	rec = json_loads(json_string_value(json_object_get(a, "R1")), JSON_REJECT_DUPLICATES,
-			 NULL);
+	rec = json_loads(json_string_value(json_object_get(a, "R1")), JSON_REJECT_DUPLICATES, NULL);
 	assert_non_null(rec);
 	want = json_pack("{s:s, s:s, s:s}", "rule_id", "R1", "node", "n1", "time", now);
 	for (const char *k2 = "rule_id"; k2; k2 = !strcmp(k2, "rule_id") ? "node" : NULL)
 		assert_true(json_equal(json_object_get(rec, k2), json_object_get(want, k2)));
 	assert_int_equal(strlen(json_string_value(json_object_get(rec, "incident_id"))), 32);
 	json_decref(rec);
-	rec = json_loads(json_string_value(json_object_get(a, "R2")), JSON_REJECT_DUPLICATES,
-			 NULL);
+	rec = json_loads(json_string_value(json_object_get(a, "R2")), JSON_REJECT_DUPLICATES, NULL);
 	assert_non_null(rec); /* the node it sent, not added twice */
 	json_decref(rec);
 	json_decref(want);
@@ -198,7 +197,8 @@ static void test_record_as_sent_spaced(void **state)
 /* Bodies that are not a plain array are parsed whole, with jansson's own error. */
 static void test_batch_parse_fallbacks(void **state)
 {
-	static const char *const bad[] = { "[1,]", "[1 2]", "[1] x", "[", "", "[{\"a\":1,\"a\":2}]",
+	static const char *const bad[] = { "[1,]",    "[1 2]", "[1] x",
+					   "[",	      "",      "[{\"a\":1,\"a\":2}]",
 					   "{\"a\":1" };
 	struct vigil_text *spans = (struct vigil_text *)1;
 	json_error_t e1, e2;
@@ -263,9 +263,10 @@ static void fill(const char *file, uint64_t max)
 			char id[33];
 
 			snprintf(id, sizeof(id), "%032x", k * 50 + i + 1);
-			json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:s}", "alert_id",
-							     id, "time", now, "rule_id", "R1",
-							     "incident_id", inc, "message", msg));
+			json_array_append_new(arr,
+					      json_pack("{s:s, s:s, s:s, s:s, s:s}", "alert_id", id,
+							"time", now, "rule_id", "R1", "incident_id",
+							inc, "message", msg));
 		}
 		assert_int_equal(vigil_store__ingest_alerts(s, &in, arr, res), 0);
 		assert_int_equal(vigil_store__flush(s, NULL), 0);
@@ -288,9 +289,9 @@ static void test_auto_vacuum_old_file(void **state)
 	sqlite3 *db;
 
 	assert_int_equal(sqlite3_open(other_path(), &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "PRAGMA journal_mode = WAL; CREATE TABLE t (x)", NULL,
-				      NULL, NULL),
-			 SQLITE_OK);
+	assert_int_equal(
+		sqlite3_exec(db, "PRAGMA journal_mode = WAL; CREATE TABLE t (x)", NULL, NULL, NULL),
+		SQLITE_OK);
 	sqlite3_close(db);
 	fill(path_b, 2);
 	assert_int_equal(pragma(path_b, "auto_vacuum"), 0);
