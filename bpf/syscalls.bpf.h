@@ -56,6 +56,10 @@
 #define NR_socket	     41
 #define NR_openat2	     437
 #define NR_fchmodat2	     452
+#define NR_setxattr	     188
+#define NR_lsetxattr	     189
+#define NR_fsetxattr	     190
+#define NR_setxattrat	     463
 #define NR_execve	     59
 #define NR_execveat	     322
 

@@ -463,6 +463,33 @@ int BPF_PROG(vg_uring_submit, struct io_kiocb *req)
 }
 
 /*
+ * An OPENAT or OPENAT2 with O_CREAT and a setuid or setgid mode (V1106), as setid.bpf.c
+ * reports the open syscalls': the file it made, with the bits the kernel kept (an open of a
+ * file that existed ignores the mode). io_uring has no chmod and no mknod operation.
+ */
+__noinline int uring_setid(__u64 f_, __u64 cg, __u64 mode, __s32 res, __u8 op)
+{
+	struct file *f = (struct file *)f_;
+	struct vg_event *e;
+	__u32 imode, off;
+
+	if (!f || !want(VG_EV_SETID))
+		return 0;
+	e = ev_begin(VG_EV_SETID, cg);
+	if (!e)
+		return 0;
+	imode = BPF_CORE_READ(f, f_inode, i_mode);
+	off = put_file_path(e, 0, 0, f);
+	e->arg[0] = mode & 07777;
+	e->arg[1] = res;
+	e->arg[2] = op; /* an opcode, not a syscall: VG_F_IOURING says which (sensor_attr.c) */
+	e->arg[3] = imode;
+	e->arg[4] = imode & 0170000;
+	e->flags |= VG_F_IOURING;
+	return ev_submit(e, off, 1, false);
+}
+
+/*
  * An io_uring open is judged by what it opened, like an open syscall: at completion the file
  * behind the new descriptor or fixed slot gives the path (dentry and mount, whatever mix of
  * symlinks, "..", a directory descriptor or RESOLVE_* flags named it), whether the request ran
@@ -508,6 +535,9 @@ int BPF_PROG(vg_uring_complete, struct io_ring_ctx *rctx, void *req_, struct io_
 		p = NULL; /* a stale entry of a recycled request */
 	res = BPF_CORE_READ(cqe, res);
 	flags = BPF_CORE_READ(o, how.flags);
+	if (res >= 0 && (flags & O_CREAT_) && (BPF_CORE_READ(o, how.mode) & 06000))
+		uring_setid((__u64)uring_opened_file(req, o, res), cg, BPF_CORE_READ(o, how.mode),
+			    res, op);
 	if (res >= 0 && open_seen(cg, uring_opened_file(req, o, res), flags, &pre))
 		goto out;
 	e = ev_begin(VG_EV_OPEN, cg);

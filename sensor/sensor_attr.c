@@ -45,7 +45,8 @@ void sensor_decode_attr(struct vigil_sensor *s, const struct vg_event *e, struct
 	} else {
 		ev->attr.mode = (uint32_t)e->arg[0];
 		ev->attr.ret = (int32_t)e->arg[1];
-		call = vigil_syscall_name((int)e->arg[2]);
+		/* io_uring's open carries its opcode (bpf/uring.bpf.c uring_setid) */
+		call = e->flags & VG_F_IOURING ? "io_uring OPENAT" : vigil_syscall_name((int)e->arg[2]);
 		ev->attr.file_mode = (uint32_t)e->arg[3];
 		ev->attr.file_type = (uint32_t)e->arg[4];
 		if (!ev->attr.file_type && !s->offline && ev->attr.path && ev->attr.path[0] == '/')

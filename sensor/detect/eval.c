@@ -257,7 +257,8 @@ static int exec_rules(struct raise *r)
 				    "%s (%s) started with the dynamic-linker hook %s set", path,
 				    p->comm, ev->exec.ld_hook);
 	}
-	named = vigil_program_is_shell_or_interpreter(path, argv0);
+	named = vigil_exec_runs_shell_or_interpreter(path, p ? (const char *const *)p->argv : NULL,
+						     p ? p->argc : 0);
 	if (named)
 		vigil_shellsum__ran(r->d->shells, r->d->digests, ev, path);
 	/* (a shell entered from outside was started by the runtime, not by a server: R2000's) */
@@ -478,6 +479,9 @@ static int eval_open(struct raise *r)
 		cls = VIGIL_OPEN_SENSITIVE;
 	/* shell history truncated (V1107): whatever the profile says */
 	if ((n = detect_eval_history(r, ev->proc ? ev->proc->comm : "")) != 0)
+		return n;
+	/* a process's memory through /proc/PID/mem (R1015): whatever the open entries say */
+	if ((n = detect_eval_procmem(r, path)) != 0)
 		return n;
 	/* most opens: nothing to judge (a read outside the watched directories) */
 	if (cls == VIGIL_OPEN_OTHER && !persist && !written_elsewhere(r, path))
