@@ -29,21 +29,21 @@
 #define S_IFREG_  0100000
 #define AT_EMPTY_ 0x1000 /* AT_EMPTY_PATH */
 
-/* The attribute name is "security.capability" (the kernel's copy or the caller's string). */
-static __always_inline bool xattr_is_caps(const char *name, bool user)
+__noinline int vg_xattr_is_caps(__u64 name_, __u64 user)
 {
 	static const char want[] = "security.capability";
+	const char *name = (const char *)name_;
 	char got[sizeof(want)] = {};
 	long n = user ? bpf_probe_read_user_str(got, sizeof(got), name)
 		      : bpf_probe_read_kernel_str(got, sizeof(got), name);
 
 	if (n != sizeof(want))
-		return false;
+		return 0;
 	for (int i = 0; i < (int)sizeof(want); i++) {
 		if (got[i] != want[i])
-			return false;
+			return 0;
 	}
-	return true;
+	return 1;
 }
 
 __noinline int on_setid(__u64 regs_, long nr, long ret, __u64 cg)
@@ -136,7 +136,7 @@ __noinline int on_setid(__u64 regs_, long nr, long ret, __u64 cg)
 		} else {
 			upath = (const char *)a.di;
 		}
-		if (!xattr_is_caps(name, true))
+		if (!vg_xattr_is_caps((__u64)name, 1))
 			return 0;
 		mode = 0; /* no bits: the call's name says capabilities (sensor_attr.c) */
 		caps = true;

@@ -112,6 +112,9 @@ int setns_note(void);
 int on_setns(__u64 regs, long nr, long ret, __u64 cg);
 /* the setuid/setgid bit given by chmod, open(O_CREAT) or mknod (bpf/setid.bpf.c) */
 int on_setid(__u64 regs, long nr, long ret, __u64 cg);
+/* setid.bpf.c: the attribute name at name (user memory when user, else the kernel's) is
+ * "security.capability" (file capabilities: V1106 as the setuid bit) */
+int vg_xattr_is_caps(__u64 name, __u64 user);
 /* a history file unlinked or truncated (bpf/erase.bpf.c) */
 int on_erase(__u64 regs, long nr, long ret, __u64 cg);
 

@@ -380,6 +380,49 @@ static __always_inline int uring_rename(__u64 cg, struct io_kiocb *req, __u8 op)
 	return 1;
 }
 
+/*
+ * IORING_OP_SETXATTR and FSETXATTR of "security.capability" (file capabilities, V1106): at
+ * submission, from the kernel's copies of the name and path taken when the request was
+ * prepared (SETXATTR: relative to the working directory), or the request's descriptor. Judged
+ * before it runs (arg[1] 0), as an attempt; arg[5] 1 (by name) or 2 (by descriptor) tells the
+ * opcode (sensor_attr.c).
+ */
+static __always_inline int uring_setcap(__u64 cg, struct io_kiocb *req, __u8 op)
+{
+	struct io_xattr *x = (void *)&req->cmd;
+	struct vg_event *e;
+	bool byfd;
+	__u32 off = 0;
+
+	if (!bpf_core_enum_value_exists(enum io_uring_op, IORING_OP_SETXATTR))
+		return 0;
+	if (op == URING_OP(SETXATTR))
+		byfd = false;
+	else if (op == URING_OP(FSETXATTR))
+		byfd = true;
+	else
+		return 0;
+	if (!want(VG_EV_SETID) || !vg_xattr_is_caps((__u64)BPF_CORE_READ(x, ctx.kname), 0))
+		return 1;
+	e = ev_begin(VG_EV_SETID, cg);
+	if (!e)
+		return 1;
+	if (byfd) {
+		struct file *f = uring_req_file(req);
+
+		if (f)
+			off = put_file_path(e, 0, 0, f);
+	} else {
+		off = put_str(e, 0, 0, BPF_CORE_READ(x, filename, name), false, VG_STR_RAW);
+		if (off && e->data[0] != '/')
+			off = put_dir(e, off, 1, AT_FDCWD_);
+	}
+	e->arg[5] = byfd ? 2 : 1;
+	e->flags |= VG_F_IOURING;
+	ev_submit(e, off, 1, false);
+	return 1;
+}
+
 SEC("tp_btf/io_uring_submit_req")
 int BPF_PROG(vg_uring_submit, struct io_kiocb *req)
 {
@@ -432,7 +475,7 @@ int BPF_PROG(vg_uring_submit, struct io_kiocb *req)
 	 * name is kept until then for a failure */
 	if (uring_op_is_open(op))
 		return want(VG_EV_OPEN) ? uring_open_pending(req) : 0;
-	if (uring_link(cg, req, op) || uring_rename(cg, req, op))
+	if (uring_link(cg, req, op) || uring_rename(cg, req, op) || uring_setcap(cg, req, op))
 		return 0;
 	uring_dns(cg, req, op);
 	if (uring_send(cg, req, op))

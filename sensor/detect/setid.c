@@ -25,7 +25,7 @@ int detect_eval_setid(struct raise *r, const char *comm)
 
 	/* file capabilities (`setcap cap_setuid+ep`): the sensor reports a setxattr only for
 	 * "security.capability" (bpf/setid.bpf.c); what the kernel grants at exec, as setuid */
-	if (strstr(call, "setxattr"))
+	if (strstr(call, "setxattr") || strstr(call, "SETXATTR"))
 		return detect_raise(r, VIGIL_V1106, path,
 				    "file capabilities set on %s (security.capability) by %s with "
 				    "%s%s",

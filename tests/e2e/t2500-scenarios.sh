@@ -134,6 +134,8 @@ E|history-redirect|defence evasion|T1070.003|V1107|a shell history emptied by a 
 E|history-rename-away|defence evasion|T1070.003|V1107|a shell history renamed away
 E|history-size|defence evasion|T1070.003|V1107|a program started with HISTSIZE=0
 E|setcap|privilege escalation|T1548|V1106|a file given capabilities (setcap cap_setuid+ep: the xattr security.capability)
+E|setcap-uring|privilege escalation|T1548|V1106{event.call~SETXATTR}|file capabilities given through io_uring (IORING_OP_SETXATTR), no setxattr call
+E|setcap-uring-fd|privilege escalation|T1548|V1106{event.call~FSETXATTR}|the same by descriptor (IORING_OP_FSETXATTR)
 E|setuid-fchmodat2|privilege escalation|T1548.001|V1106|fchmodat2 with mode 04755
 E|setuid-uring-creat|privilege escalation|T1548.001|V1106|io_uring OPENAT with O_CREAT and mode 04755
 E|ptrace-seize|privilege escalation|T1055.008|R1015|PTRACE_SEIZE of a child
@@ -166,6 +168,8 @@ cp /bin/true "$W/bin/systemd-journal"
 cp /bin/sleep "$W/bin/tool"
 cp /bin/sleep "$W/bin/tool2"
 cp /bin/true "$W/capfile"
+cp /bin/true "$W/capfile2"
+cp /bin/true "$W/capfile3"
 ln -s /bin/sh "$W/lnk/helper"
 ln -s /usr/bin/base64 "$W/lnk/ls"
 ln -s /etc/shadow "$W/lnk/shadow"
@@ -348,6 +352,8 @@ t_history_redirect() { : >"$W/home/.bash_history"; }
 t_history_rename_away() { mv "$W/home/.bash_history" "$W/home/old"; }
 t_history_size() { HISTSIZE=0 /bin/sleep 1; }
 t_setcap() { setcap cap_setuid+ep "$W/capfile"; }
+t_setcap_uring() { "$P/red_uring_setcap" path "$W/capfile2"; }
+t_setcap_uring_fd() { "$P/red_uring_setcap" fd "$W/capfile3"; }
 t_setuid_fchmodat2() { python3 -c 'import ctypes, sys
 libc = ctypes.CDLL(None, use_errno=True)
 libc.syscall(452, -100, sys.argv[1].encode(), 0o4755, 0)' "$W/suid"; }
@@ -418,5 +424,5 @@ for group in ${VIGIL_T2500_GROUPS:-A B C D E}; do
 done
 [ "$failed" = 0 ] || fail "techniques missed (above; alerts in $TEST_TMP/alerts-*.jsonl)"
 n=$(grep -c '^ok ' "$TEST_TMP"/judge-*.txt | awk -F: '{ s += $2 } END { print s }')
-assert_ge "$n" 110 "techniques detected"
+assert_ge "$n" 112 "techniques detected"
 log "$n techniques detected, each quiet on the benign rerun"
