@@ -100,6 +100,10 @@ static __always_inline __u64 dns_lens(__u64 len0, __u64 len1, long ret)
  * message flags (high 32 bits) */
 #define VG_SENDHOW_KADDR   (1ull << 24) /* the address is kernel memory (io_uring's copy) */
 #define VG_SENDHOW_IOURING (1ull << 25) /* submitted through io_uring */
+/* the address is the kernel's copy the cgroup hook noted for this thread (bpf/udpdest.bpf.c),
+ * note number (how >> VG_SENDHOW_NOTE_SHIFT) & (VG_UDP_DEST_MAX - 1) */
+#define VG_SENDHOW_NOTE	      (1ull << 26)
+#define VG_SENDHOW_NOTE_SHIFT 27
 int send_peer(__u64 sk, __u64 uaddr, __u64 how, __u64 ret_fd, __u64 cg);
 /* a raw, packet or ICMP socket made (VG_EV_SOCKET); ret_flags: the descriptor (low 32 bits,
  * -1 when not known yet) and event flags (VG_F_*, high 32 bits) */
