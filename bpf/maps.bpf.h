@@ -135,10 +135,10 @@ struct {
 /*
  * The kernel's copies of the destinations of the datagrams a thread is sending with an address
  * (sendto, sendmsg, sendmmsg's first VG_UDP_DEST_MAX messages), by thread id: written by the
- * cgroup sendmsg4/6 hooks as the kernel routes each (bpf/udpdest.bpf.c), read and removed at
- * the call's exit (network.bpf.c on_send) instead of the caller's memory, which another thread
- * can rewrite while the call runs. io_uring's sends carry their own copy (uring.bpf.c): what
- * they leave here is removed at io_uring_enter's exit.
+ * cgroup sendmsg4/6 hooks as the kernel routes each (bpf/udpdest.bpf.c), read at the call's exit
+ * instead of the caller's memory, which another thread can rewrite while the call runs, and
+ * emptied there (network.bpf.c on_send). io_uring's sends carry their own copy (uring.bpf.c):
+ * what one issued inline by its submitter notes is emptied at its completion.
  */
 #define VG_UDP_DEST_MAX 8
 struct vg_udp_dest {

@@ -340,15 +340,18 @@ static __noinline int send_call(__u64 regs_, long nr, long ret, __u64 cg)
 	return 0;
 }
 
-/* Every exit of a send call drops the thread's notes of the kernel's addresses (udpdest.bpf.c),
- * used or not (a call that failed after its datagram was routed). */
+/* Every exit of a send call empties the thread's notes of the kernel's addresses
+ * (udpdest.bpf.c), used or not (a call that failed after its datagram was routed). The entry
+ * stays for the thread's next call: emptying it costs a store, removing and adding it back a
+ * hash update each call. */
 __noinline int on_send(__u64 regs_, long nr, long ret, __u64 cg)
 {
 	__u64 tid = bpf_get_current_pid_tgid();
 	int r = send_call(regs_, nr, ret, cg);
+	struct vg_udp_dest *d = bpf_map_lookup_elem(&udp_dest, &tid);
 
-	if (bpf_map_lookup_elem(&udp_dest, &tid))
-		bpf_map_delete_elem(&udp_dest, &tid);
+	if (d)
+		d->n = 0;
 	return r;
 }
 

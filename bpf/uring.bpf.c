@@ -572,14 +572,15 @@ int BPF_PROG(vg_uring_complete, struct io_ring_ctx *rctx, void *req_, struct io_
 				   (__u64)(__u32)res | ((__u64)VG_F_IOURING << 32), cg);
 	}
 	/* a send issued inline by its submitter went through the cgroup hook, which noted its
-	 * address for the thread (udpdest.bpf.c): not for a later syscall of that thread */
+	 * address for the thread (udpdest.bpf.c): emptied, not for a later syscall of it */
 	if (op == URING_OP(SEND) || op == URING_OP(SENDMSG) ||
 	    (bpf_core_enum_value_exists(enum io_uring_op, IORING_OP_SENDMSG_ZC) &&
 	     (op == URING_OP(SEND_ZC) || op == URING_OP(SENDMSG_ZC)))) {
 		__u64 tid = bpf_get_current_pid_tgid();
+		struct vg_udp_dest *d = bpf_map_lookup_elem(&udp_dest, &tid);
 
-		if (bpf_map_lookup_elem(&udp_dest, &tid))
-			bpf_map_delete_elem(&udp_dest, &tid);
+		if (d)
+			d->n = 0;
 		return 0;
 	}
 	if (!want(VG_EV_OPEN) || !uring_op_is_open(op))
