@@ -312,8 +312,8 @@ static __noinline int send_call(__u64 regs_, long nr, long ret, __u64 cg)
 		return 0;
 	/* a datagram's address: the kernel's copy when the cgroup hook noted one (send_peer) */
 	if (send && nr != NR_sendmmsg)
-		send_peer((__u64)sk, (__u64)uaddr, send_how(alen, nr, flags) | VG_SENDHOW_NOTE, ret_fd,
-			  cg);
+		send_peer((__u64)sk, (__u64)uaddr, send_how(alen, nr, flags) | VG_SENDHOW_NOTE,
+			  ret_fd, cg);
 	if (send && nr == NR_sendmmsg) {
 		const struct mmsghdr *v = (void *)BPF_CORE_READ(regs, si);
 		/* every message sent may name its own address; the hook noted the first

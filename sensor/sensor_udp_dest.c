@@ -16,8 +16,7 @@
 
 void sensor_attach_udp_dest(struct vigil_sensor *s)
 {
-	struct bpf_program *progs[2] = { s->skel->progs.vg_udp_dest4,
-					 s->skel->progs.vg_udp_dest6 };
+	struct bpf_program *progs[2] = { s->skel->progs.vg_udp_dest4, s->skel->progs.vg_udp_dest6 };
 
 	if (s->cg2_fd < 0)
 		return;

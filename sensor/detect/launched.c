@@ -24,8 +24,7 @@ static bool multi_call(const char *b)
 	return !strcmp(b, "busybox") || !strcmp(b, "toybox");
 }
 
-bool vigil_exec_runs_shell_or_interpreter(const char *exe, const char *const *argv,
-					  uint32_t argc)
+bool vigil_exec_runs_shell_or_interpreter(const char *exe, const char *const *argv, uint32_t argc)
 {
 	const char *a0 = argv && argc ? argv[0] : NULL;
 	int f;

@@ -36,8 +36,8 @@ static void *serve(void *arg)
 	    msg.event != UFFD_EVENT_PAGEFAULT)
 		prog_die("no page fault on the payload");
 	memcpy(&target, &decoy, sizeof(decoy));
-	src = mmap(NULL, (size_t)page_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-		   -1, 0);
+	src = mmap(NULL, (size_t)page_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+		   0);
 	if (src == MAP_FAILED)
 		prog_die("mmap: %s", strerror(errno));
 	memcpy(src, "vigil", 5);
@@ -92,8 +92,9 @@ int main(int argc, char **argv)
 	if (pthread_create(&th, NULL, serve, NULL))
 		prog_die("pthread_create failed");
 	iov = (struct iovec){ .iov_base = page, .iov_len = 5 };
-	m = (struct msghdr){ .msg_name = &target, .msg_namelen = len, .msg_iov = &iov,
-			     .msg_iovlen = 1 };
+	m = (struct msghdr){
+		.msg_name = &target, .msg_namelen = len, .msg_iov = &iov, .msg_iovlen = 1
+	};
 	if (!strcmp(argv[1], "sendto")) {
 		n = sendto(fd, page, 5, 0, (struct sockaddr *)&target, len);
 	} else if (!strcmp(argv[1], "sendmsg")) {

@@ -86,10 +86,12 @@ int main(int argc, char **argv)
 		for (sent = 1; sent < n; sent++) {
 			/* the connected peer's "port unreachable" is reported by the next call,
 			 * once: that call sent nothing, the retry does */
-			ssize_t r = sendto(fd, "vigil", 5, 0, (struct sockaddr *)&ss[sent], len[sent]);
+			ssize_t r =
+				sendto(fd, "vigil", 5, 0, (struct sockaddr *)&ss[sent], len[sent]);
 
 			if (r < 0 && errno == ECONNREFUSED)
-				r = sendto(fd, "vigil", 5, 0, (struct sockaddr *)&ss[sent], len[sent]);
+				r = sendto(fd, "vigil", 5, 0, (struct sockaddr *)&ss[sent],
+					   len[sent]);
 			if (r != 5)
 				prog_die("sendto: %s", strerror(errno));
 		}

@@ -220,8 +220,10 @@ static void test_launched_shells(void **state)
 	assert_true(vigil_exec_runs_shell_or_interpreter("/lib64/ld-linux-x86-64.so.2", ld, 4));
 	assert_true(vigil_exec_runs_shell_or_interpreter("/usr/lib/ld.so", ld_opts, 6));
 	assert_true(vigil_exec_runs_shell_or_interpreter("/lib/ld-musl-x86_64.so.1", ld_bb, 3));
-	assert_false(vigil_exec_runs_shell_or_interpreter("/lib64/ld-linux-x86-64.so.2", ld_true, 2));
-	assert_false(vigil_exec_runs_shell_or_interpreter("/lib64/ld-linux-x86-64.so.2", ld_list, 3));
+	assert_false(
+		vigil_exec_runs_shell_or_interpreter("/lib64/ld-linux-x86-64.so.2", ld_true, 2));
+	assert_false(
+		vigil_exec_runs_shell_or_interpreter("/lib64/ld-linux-x86-64.so.2", ld_list, 3));
 	assert_false(vigil_exec_runs_shell_or_interpreter("/usr/bin/env", env_sh, 4));
 	assert_true(vigil_exec_runs_shell_or_interpreter("/bin/sh", NULL, 0));
 	assert_false(vigil_exec_runs_shell_or_interpreter(NULL, NULL, 0));
@@ -277,10 +279,10 @@ static void test_mountinfo_volume(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_classes),	     cmocka_unit_test(test_exec_paths),
-		cmocka_unit_test(test_flag_names),   cmocka_unit_test(test_ld_hook_env),
-		cmocka_unit_test(test_mining_pools), cmocka_unit_test(test_miner_hints),
-		cmocka_unit_test(test_ssh_clients),  cmocka_unit_test(test_launched_shells),
+		cmocka_unit_test(test_classes),		 cmocka_unit_test(test_exec_paths),
+		cmocka_unit_test(test_flag_names),	 cmocka_unit_test(test_ld_hook_env),
+		cmocka_unit_test(test_mining_pools),	 cmocka_unit_test(test_miner_hints),
+		cmocka_unit_test(test_ssh_clients),	 cmocka_unit_test(test_launched_shells),
 		cmocka_unit_test(test_mountinfo_volume),
 	};
 
