@@ -141,6 +141,9 @@ E|setuid-uring-creat|privilege escalation|T1548.001|V1106|io_uring OPENAT with O
 E|ptrace-seize|privilege escalation|T1055.008|R1015|PTRACE_SEIZE of a child
 E|proc-mem-write|privilege escalation|T1055.009|R1015|a child's memory written through /proc/PID/mem
 E|vm-writev|privilege escalation|T1055|R1015|a child's memory written with process_vm_writev
+E|cron-uring|persistence|T1053.003|V1101{event.path=/etc/cron.d/vigil-t2500-u}|a cron entry written through io_uring OPENAT (denied: as nobody)
+E|cron-dirfd|persistence|T1053.003|V1101{event.path=/etc/cron.d/vigil-t2500-d}|a cron entry written relative to a descriptor of /etc/cron.d (denied: as nobody)
+E|authorized-keys-openat2|persistence|T1098.004|V1101{event.path=/root/.ssh/authorized_keys}|an SSH key added with openat2 (denied: as nobody)
 E|flood-shadow|defence evasion|T1562|R0010{event.path=/etc/shadow}|two seconds of open flood on every CPU, then /etc/shadow read
 EOF
 
@@ -372,6 +375,9 @@ if pid == 0:
 fd = os.open("/proc/%d/mem" % pid, os.O_RDWR)
 os.pwrite(fd, b"evil", ctypes.addressof(buf)); os.kill(pid, 9); os.waitpid(pid, 0)'; }
 t_vm_writev() { "$P/red_vm_write" write; }
+t_cron_uring() { nobody "$P/open_via" -x 1089 uring /etc/cron.d/vigil-t2500-u; }
+t_cron_dirfd() { nobody "$P/open_via" -x 1089 -d /etc/cron.d sys vigil-t2500-d; }
+t_authorized_keys_openat2() { nobody "$P/open_via" -x 1089 openat2 /root/.ssh/authorized_keys; }
 t_flood_shadow() { "$P/open_flood" 2; "$P/open_via" -x 12288 sys /etc/shadow; }
 
 while read -r id; do
@@ -424,5 +430,5 @@ for group in ${VIGIL_T2500_GROUPS:-A B C D E}; do
 done
 [ "$failed" = 0 ] || fail "techniques missed (above; alerts in $TEST_TMP/alerts-*.jsonl)"
 n=$(grep -c '^ok ' "$TEST_TMP"/judge-*.txt | awk -F: '{ s += $2 } END { print s }')
-assert_ge "$n" 112 "techniques detected"
+assert_ge "$n" 115 "techniques detected"
 log "$n techniques detected, each quiet on the benign rerun"
