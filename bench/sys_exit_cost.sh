@@ -8,7 +8,9 @@
 # loop in a network namespace of its own; nsexec: spawn `unshare -n /bin/true`, each true's
 # exec in a new namespace: R2001's note at exec, netns_wl/netns_own), connect (a TCP
 # connect+close to a listener of the loop's own: for PROG=vg_tcp_state), hostconnect (the same
-# by a process outside the workload: the hook's path for sockets no workload owns). A program runs for
+# by a process outside the workload: the hook's path for sockets no workload owns), sendto (a UDP
+# datagram with an address, no connect, to one peer: for PROG=vg_sys_exit and PROG=vg_udp_dest4),
+# hostsendto (the same by a process outside the workload: vg_udp_dest4's unmonitored path). A program runs for
 # every event of its kind on the machine: the figure is an average over the loop's and
 # everybody else's. Builds and loops interleaved, ROUNDS rounds; bpf_stats is put back as it was.
 #   [PROG=vg_exec] [LOOPS="exec"] bench/sys_exit_cost.sh OLD_VIGIL NEW_VIGIL [N] [ROUNDS]
@@ -48,7 +50,7 @@ if "$k" == "connect":
     srv = socket.socket(); srv.bind(("127.0.0.1", 0)); srv.listen(128)
     addr = srv.getsockname()
 open("$T/m1", "w").close(); time.sleep(0.7)
-if "$k" == "hostconnect":   # the loop runs outside the workload (hostloop.py): wait for it
+if "$k" in ("hostconnect", "hostsendto"):   # the loop runs outside the workload: wait for it
     while not os.path.exists("$T/m2"): time.sleep(0.05)
 elif "$k" in ("exec", "wlexec"):
     for _ in range($N): os.waitpid(os.posix_spawn("/bin/true", ["true"], {}), 0)
@@ -58,6 +60,9 @@ elif "$k" == "nsexec":
 elif "$k" == "connect":
     for _ in range($N):
         c = socket.create_connection(addr); a, _ = srv.accept(); c.close(); a.close()
+elif "$k" == "sendto":
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); b = b"x" * 64
+    for _ in range($N): u.sendto(b, ("127.0.0.1", 9))
 elif "$k" == "write":
     fd = os.open("/dev/null", os.O_WRONLY); b = b"x" * 64
     for _ in range($N): os.write(fd, b)
@@ -88,6 +93,12 @@ srv = socket.socket(); srv.bind(("127.0.0.1", 0)); srv.listen(128); addr = srv.g
 for _ in range(int(sys.argv[1])):
     c = socket.create_connection(addr); a, _ = srv.accept(); c.close(); a.close()
 PY
+		b=$(stats "$id")
+		touch "$T/m2"
+	elif [ "$k" = hostsendto ]; then
+		python3 -c 'import socket, sys
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for _ in range(int(sys.argv[1])): u.sendto(b"x" * 64, ("127.0.0.1", 9))' "$N"
 		b=$(stats "$id")
 		touch "$T/m2"
 	else

@@ -132,6 +132,28 @@ struct {
 	__type(value, struct vg_uring_open);
 } uring_open __weak SEC(".maps");
 
+/*
+ * The kernel's copies of the destinations of the datagrams a thread is sending with an address
+ * (sendto, sendmsg, sendmmsg's first VG_UDP_DEST_MAX messages), by thread id: written by the
+ * cgroup sendmsg4/6 hooks as the kernel routes each (bpf/udpdest.bpf.c), read at the call's exit
+ * instead of the caller's memory, which another thread can rewrite while the call runs, and
+ * emptied there (network.bpf.c on_send). io_uring's sends carry their own copy (uring.bpf.c):
+ * what one issued inline by its submitter notes is emptied at its completion.
+ */
+#define VG_UDP_DEST_MAX 8
+struct vg_udp_dest {
+	__u32 n; /* addresses noted */
+	__u32 pad;
+	struct sockaddr_in6 a[VG_UDP_DEST_MAX]; /* an IPv4 one as struct sockaddr_in */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, struct vg_udp_dest);
+} udp_dest __weak SEC(".maps");
+
 /* Threads of a container runtime's init that called execve, by thread id (the initial pid
  * namespace's): the thread group's start time then (bpf/process.bpf.c exec_note). The exec
  * that follows consumes its entry; one of a failed execve is found stale by its start time. */

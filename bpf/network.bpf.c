@@ -117,7 +117,7 @@ __noinline int send_peer(__u64 sk_, __u64 uaddr, __u64 how, __u64 ret_fd, __u64 
 	long alen = how & 0xffff;
 	union vg_inet_sockaddr a = {};
 	struct vg_event *e;
-	bool tfo, peer;
+	bool tfo, peer, noted = false;
 	__u64 h;
 
 	/* Fast Open connects the socket: its peer is the kernel's copy (sock_has_peer) */
@@ -136,8 +136,21 @@ __noinline int send_peer(__u64 sk_, __u64 uaddr, __u64 how, __u64 ret_fd, __u64 
 			return 0;
 		peer = true;
 	}
-	/* io_uring's requests carry the kernel's copy of the address, the calls the caller's */
-	if (peer)
+	/* io_uring's requests carry the kernel's copy of the address, the calls the caller's;
+	 * a call's datagram the cgroup hook saw routed has the kernel's copy in a note */
+	if (!peer && (how & VG_SENDHOW_NOTE)) {
+		__u64 tid = bpf_get_current_pid_tgid();
+		struct vg_udp_dest *d = bpf_map_lookup_elem(&udp_dest, &tid);
+		__u32 i = (how >> VG_SENDHOW_NOTE_SHIFT) & (VG_UDP_DEST_MAX - 1);
+
+		if (d && i < d->n) {
+			__builtin_memcpy(&a.in6, &d->a[i], sizeof(a.in6));
+			noted = true;
+		}
+	}
+	if (noted)
+		;
+	else if (peer)
 		a.family = BPF_CORE_READ(sk, __sk_common.skc_family);
 	else if (how & VG_SENDHOW_KADDR)
 		bpf_probe_read_kernel(&a.family, sizeof(a.family), (void *)uaddr);
@@ -149,7 +162,9 @@ __noinline int send_peer(__u64 sk_, __u64 uaddr, __u64 how, __u64 ret_fd, __u64 
 	if (!e)
 		return 0;
 	sock_addrs(e, sk);
-	if (!peer) {
+	if (noted) {
+		inet_to_sa(&e->sa[1], &a);
+	} else if (!peer) {
 		/* a datagram to the address named in the call (else sa[1] is the socket's peer) */
 		if (how & VG_SENDHOW_KADDR) {
 			if (a.family == AF_INET_)
@@ -185,10 +200,14 @@ __noinline int send_peer(__u64 sk_, __u64 uaddr, __u64 how, __u64 ret_fd, __u64 
 	return ev_submit_key(e, 0, 1, false, h | 1);
 }
 
-/* The questions of a UDP datagram to port 53: its payload (parsed in user space). */
+/* The questions of a UDP datagram to port 53: its payload (parsed in user space). The server is
+ * the kernel's copy of the address when the cgroup hook noted one (udpdest.bpf.c), else the
+ * caller's sockaddr, else the connected peer. */
 static __always_inline int dns_question(struct sock *sk, __u64 cg, const void *uaddr, long alen,
 					const void *buf, __u64 len)
 {
+	__u64 tid = bpf_get_current_pid_tgid();
+	struct vg_udp_dest *d = bpf_map_lookup_elem(&udp_dest, &tid);
 	struct vg_event *e;
 	__u32 off;
 
@@ -196,7 +215,9 @@ static __always_inline int dns_question(struct sock *sk, __u64 cg, const void *u
 	if (!e)
 		return 0;
 	sock_addrs(e, sk);
-	if (uaddr)
+	if (d && d->n && (d->a[0].sin6_family == AF_INET_ || d->a[0].sin6_family == AF_INET6_))
+		inet_to_sa(&e->sa[1], (const union vg_inet_sockaddr *)&d->a[0]);
+	else if (uaddr)
 		put_user_sockaddr(e, 0, &e->sa[1], uaddr, alen, 2);
 	if (e->sa[1].port != 53 && e->sa[1].port != cfg_dns_port)
 		return 0;
@@ -240,7 +261,7 @@ __noinline int dns_udp(__u64 sk_, __u64 cg, __u64 kaddr, __u64 buf, __u64 len)
  * in UDP datagrams (VG_EV_DNS, the first message). A call without an address goes to the
  * socket's connected peer, which its connect event showed.
  */
-__noinline int on_send(__u64 regs_, long nr, long ret, __u64 cg)
+static __noinline int send_call(__u64 regs_, long nr, long ret, __u64 cg)
 {
 	struct pt_regs *regs = (struct pt_regs *)regs_;
 	struct sock *sk;
@@ -295,20 +316,26 @@ __noinline int on_send(__u64 regs_, long nr, long ret, __u64 cg)
 	if (ret < 0 && !(send && proto == IPPROTO_TCP_) &&
 	    !(send && ret == -1 && egress_enforced(cg)))
 		return 0;
+	/* a datagram's address: the kernel's copy when the cgroup hook noted one (send_peer) */
 	if (send && nr != NR_sendmmsg)
-		send_peer((__u64)sk, (__u64)uaddr, send_how(alen, nr, flags), ret_fd, cg);
+		send_peer((__u64)sk, (__u64)uaddr, send_how(alen, nr, flags) | VG_SENDHOW_NOTE,
+			  ret_fd, cg);
 	if (send && nr == NR_sendmmsg) {
 		const struct mmsghdr *v = (void *)BPF_CORE_READ(regs, si);
-
-		/* every message sent may name its own address */
+		/* every message sent may name its own address; the hook noted the first
+		 * VG_UDP_DEST_MAX in order (a message with no address, on a connected socket,
+		 * makes no note and shifts the later ones: their peers are then misread) */
 		for (int i = 0; i < VG_MMSG_MAX; i++) {
 			struct user_msghdr m = {};
+			__u64 how;
 
 			if (i >= (ret > 0 ? ret : 1))
 				break;
 			bpf_probe_read_user(&m, sizeof(m), &v[i].msg_hdr);
-			send_peer((__u64)sk, (__u64)m.msg_name, send_how(m.msg_namelen, nr, flags),
-				  ret_fd, cg);
+			how = send_how(m.msg_namelen, nr, flags);
+			if (i < VG_UDP_DEST_MAX)
+				how |= VG_SENDHOW_NOTE | ((__u64)i << VG_SENDHOW_NOTE_SHIFT);
+			send_peer((__u64)sk, (__u64)m.msg_name, how, ret_fd, cg);
 		}
 	}
 	if (want(VG_EV_DNS) && proto == IPPROTO_UDP_ && ret > 0)
@@ -317,6 +344,21 @@ __noinline int on_send(__u64 regs_, long nr, long ret, __u64 cg)
 	if (want(VG_EV_DNS) && proto == IPPROTO_TCP_ && ret > 0 && nr != NR_sendmmsg)
 		return dns_stream((__u64)sk, cg, (__u64)buf, (__u64)buf1, dns_lens(len, len1, ret));
 	return 0;
+}
+
+/* Every exit of a send call empties the thread's notes of the kernel's addresses
+ * (udpdest.bpf.c), used or not (a call that failed after its datagram was routed). The entry
+ * stays for the thread's next call: emptying it costs a store, removing and adding it back a
+ * hash update each call. */
+__noinline int on_send(__u64 regs_, long nr, long ret, __u64 cg)
+{
+	__u64 tid = bpf_get_current_pid_tgid();
+	int r = send_call(regs_, nr, ret, cg);
+	struct vg_udp_dest *d = bpf_map_lookup_elem(&udp_dest, &tid);
+
+	if (d)
+		d->n = 0;
+	return r;
 }
 
 /*

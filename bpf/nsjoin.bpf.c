@@ -6,7 +6,9 @@
  * namespaces it is in are noted per thread; at the exit the record says which types changed
  * and which of those are now the host's (cfg_host_ns, pid 1's, set by user space at load).
  * Joining one's own namespaces changes nothing and a runtime's setns into a container goes
- * away from the host's: neither sets the host mask. Kept apart from the other calls so that
+ * away from the host's: neither sets the host mask. A network namespace another workload's
+ * processes run in (netns_wl) sets the "other" mask: the only type whose owner the kernel side
+ * knows. Kept apart from the other calls so that
  * the two hooks it needs (note at entry, judge at exit) stay in one place.
  */
 #include "vmlinux.h"
@@ -75,7 +77,7 @@ __noinline int on_setns(__u64 regs_, long nr, long ret, __u64 cg)
 {
 	struct pt_regs *regs = (struct pt_regs *)regs_;
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	__u32 changed = 0, host = 0, ino = 0;
+	__u32 changed = 0, host = 0, ino = 0, other = 0;
 	struct ns_set now = {}, *before;
 	struct vg_event *e;
 
@@ -107,6 +109,15 @@ __noinline int on_setns(__u64 regs_, long nr, long ret, __u64 cg)
 			}
 		}
 	}
+	/* another workload's network namespace (netns_wl: the workload whose processes run
+	 * in it): a step from one container into another's network, the host's or not */
+	if (changed & 0x40000000) {
+		__u32 net = now.ino[VG_NS_NET];
+		__u64 *owner = bpf_map_lookup_elem(&netns_wl, &net);
+
+		if (owner && *owner != cg)
+			other = 0x40000000;
+	}
 	if (before)
 		bpf_map_delete_elem(&setns_before, &tid);
 	e = ev_begin(VG_EV_SETNS, cg);
@@ -114,7 +125,7 @@ __noinline int on_setns(__u64 regs_, long nr, long ret, __u64 cg)
 		return 0;
 	e->arg[0] = BPF_CORE_READ(regs, di);
 	e->arg[1] = BPF_CORE_READ(regs, si);
-	e->arg[2] = changed;
+	e->arg[2] = changed | ((__u64)other << 32); /* other: another workload's (types) */
 	e->arg[3] = host;
 	e->arg[4] = ino;
 	e->arg[5] = ret;

@@ -3,8 +3,11 @@
  * The setuid or setgid bit given to a file (SETID records, V1106, T1548.001), in every
  * spelling the kernel has for it: chmod, fchmod, fchmodat, fchmodat2 (what `chmod u+s`,
  * `install -m 4755` and `cp -p` of a setuid file end in), open/openat/openat2/creat with
- * O_CREAT and such a mode, mknod/mknodat of a regular file. io_uring has no chmod and no mknod
- * operation; its OPENAT with O_CREAT and a setuid mode is not seen here (docs/DETECTION.md).
+ * O_CREAT and such a mode, mknod/mknodat of a regular file; and file capabilities, the other
+ * way a file runs with privileges its user lacks (`setcap cap_setuid+ep`: setxattr, lsetxattr,
+ * fsetxattr, setxattrat of "security.capability"), a record with mode 0 and the call's name.
+ * io_uring has no chmod and no mknod operation; its OPENAT with O_CREAT and a setuid mode is
+ * seen at its completion (uring.bpf.c), its SETXATTR and FSETXATTR at submission.
  * Only calls whose mode has S_ISUID or S_ISGID make a record: every other chmod and open costs
  * the mode test. Attempts count (a chmod refused is reported with its error).
  */
@@ -26,6 +29,23 @@
 #define S_IFREG_  0100000
 #define AT_EMPTY_ 0x1000 /* AT_EMPTY_PATH */
 
+__noinline int vg_xattr_is_caps(__u64 name_, __u64 user)
+{
+	static const char want[] = "security.capability";
+	const char *name = (const char *)name_;
+	char got[sizeof(want)] = {};
+	long n = user ? bpf_probe_read_user_str(got, sizeof(got), name)
+		      : bpf_probe_read_kernel_str(got, sizeof(got), name);
+
+	if (n != sizeof(want))
+		return 0;
+	for (int i = 0; i < (int)sizeof(want); i++) {
+		if (got[i] != want[i])
+			return 0;
+	}
+	return 1;
+}
+
 __noinline int on_setid(__u64 regs_, long nr, long ret, __u64 cg)
 {
 	struct pt_regs *regs = (struct pt_regs *)regs_;
@@ -33,6 +53,7 @@ __noinline int on_setid(__u64 regs_, long nr, long ret, __u64 cg)
 	struct sys_args a = {};
 	const char *upath = NULL;
 	long dirfd = AT_FDCWD_, mode, fd = -1, type = 0;
+	bool caps = false;
 	struct file *f = NULL;
 	struct vg_event *e;
 	__u32 off = 0;
@@ -98,10 +119,33 @@ __noinline int on_setid(__u64 regs_, long nr, long ret, __u64 cg)
 		fd = ret;
 		break;
 	}
+	case NR_setxattr:
+	case NR_lsetxattr:
+	case NR_fsetxattr:
+	case NR_setxattrat: {
+		const char *name = (const char *)a.si;
+
+		if (nr == NR_fsetxattr) {
+			fd = a.di;
+		} else if (nr == NR_setxattrat) {
+			dirfd = (int)a.di;
+			upath = (const char *)a.si;
+			name = (const char *)a.r10;
+			if (a.dx & AT_EMPTY_)
+				fd = dirfd;
+		} else {
+			upath = (const char *)a.di;
+		}
+		if (!vg_xattr_is_caps((__u64)name, 1))
+			return 0;
+		mode = 0; /* no bits: the call's name says capabilities (sensor_attr.c) */
+		caps = true;
+		break;
+	}
 	default:
 		return 0;
 	}
-	if (!(mode & S_ISID_))
+	if (!(mode & S_ISID_) && !caps)
 		return 0;
 	t = (struct task_struct *)bpf_get_current_task();
 	if (fd >= 0)

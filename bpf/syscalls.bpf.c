@@ -254,6 +254,10 @@ static __always_inline int sys_exit_body(struct pt_regs *regs, long nr, long ret
 	case NR_fchmod:
 	case NR_fchmodat:
 	case NR_fchmodat2:
+	case NR_setxattr:
+	case NR_lsetxattr:
+	case NR_fsetxattr:
+	case NR_setxattrat:
 	case NR_mmap:
 	case NR_mprotect:
 	case NR_rename:
@@ -314,6 +318,10 @@ static __always_inline int sys_exit_body(struct pt_regs *regs, long nr, long ret
 		return on_chmod(r, nr, ret, cg);
 	case NR_mknod:
 	case NR_mknodat:
+	case NR_setxattr:
+	case NR_lsetxattr:
+	case NR_fsetxattr:
+	case NR_setxattrat:
 		return on_setid(r, nr, ret, cg);
 	case NR_unlink:
 	case NR_unlinkat:

@@ -56,6 +56,10 @@
 #define NR_socket	     41
 #define NR_openat2	     437
 #define NR_fchmodat2	     452
+#define NR_setxattr	     188
+#define NR_lsetxattr	     189
+#define NR_fsetxattr	     190
+#define NR_setxattrat	     463
 #define NR_execve	     59
 #define NR_execveat	     322
 
@@ -96,6 +100,10 @@ static __always_inline __u64 dns_lens(__u64 len0, __u64 len1, long ret)
  * message flags (high 32 bits) */
 #define VG_SENDHOW_KADDR   (1ull << 24) /* the address is kernel memory (io_uring's copy) */
 #define VG_SENDHOW_IOURING (1ull << 25) /* submitted through io_uring */
+/* the address is the kernel's copy the cgroup hook noted for this thread (bpf/udpdest.bpf.c),
+ * note number (how >> VG_SENDHOW_NOTE_SHIFT) & (VG_UDP_DEST_MAX - 1) */
+#define VG_SENDHOW_NOTE	      (1ull << 26)
+#define VG_SENDHOW_NOTE_SHIFT 27
 int send_peer(__u64 sk, __u64 uaddr, __u64 how, __u64 ret_fd, __u64 cg);
 /* a raw, packet or ICMP socket made (VG_EV_SOCKET); ret_flags: the descriptor (low 32 bits,
  * -1 when not known yet) and event flags (VG_F_*, high 32 bits) */
@@ -108,6 +116,9 @@ int setns_note(void);
 int on_setns(__u64 regs, long nr, long ret, __u64 cg);
 /* the setuid/setgid bit given by chmod, open(O_CREAT) or mknod (bpf/setid.bpf.c) */
 int on_setid(__u64 regs, long nr, long ret, __u64 cg);
+/* setid.bpf.c: the attribute name at name (user memory when user, else the kernel's) is
+ * "security.capability" (file capabilities: V1106 as the setuid bit) */
+int vg_xattr_is_caps(__u64 name, __u64 user);
 /* a history file unlinked or truncated (bpf/erase.bpf.c) */
 int on_erase(__u64 regs, long nr, long ret, __u64 cg);
 

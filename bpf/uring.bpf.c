@@ -380,6 +380,49 @@ static __always_inline int uring_rename(__u64 cg, struct io_kiocb *req, __u8 op)
 	return 1;
 }
 
+/*
+ * IORING_OP_SETXATTR and FSETXATTR of "security.capability" (file capabilities, V1106): at
+ * submission, from the kernel's copies of the name and path taken when the request was
+ * prepared (SETXATTR: relative to the working directory), or the request's descriptor. Judged
+ * before it runs (arg[1] 0), as an attempt; arg[5] 1 (by name) or 2 (by descriptor) tells the
+ * opcode (sensor_attr.c).
+ */
+static __always_inline int uring_setcap(__u64 cg, struct io_kiocb *req, __u8 op)
+{
+	struct io_xattr *x = (void *)&req->cmd;
+	struct vg_event *e;
+	bool byfd;
+	__u32 off = 0;
+
+	if (!bpf_core_enum_value_exists(enum io_uring_op, IORING_OP_SETXATTR))
+		return 0;
+	if (op == URING_OP(SETXATTR))
+		byfd = false;
+	else if (op == URING_OP(FSETXATTR))
+		byfd = true;
+	else
+		return 0;
+	if (!want(VG_EV_SETID) || !vg_xattr_is_caps((__u64)BPF_CORE_READ(x, ctx.kname), 0))
+		return 1;
+	e = ev_begin(VG_EV_SETID, cg);
+	if (!e)
+		return 1;
+	if (byfd) {
+		struct file *f = uring_req_file(req);
+
+		if (f)
+			off = put_file_path(e, 0, 0, f);
+	} else {
+		off = put_str(e, 0, 0, BPF_CORE_READ(x, filename, name), false, VG_STR_RAW);
+		if (off && e->data[0] != '/')
+			off = put_dir(e, off, 1, AT_FDCWD_);
+	}
+	e->arg[5] = byfd ? 2 : 1;
+	e->flags |= VG_F_IOURING;
+	ev_submit(e, off, 1, false);
+	return 1;
+}
+
 SEC("tp_btf/io_uring_submit_req")
 int BPF_PROG(vg_uring_submit, struct io_kiocb *req)
 {
@@ -432,7 +475,7 @@ int BPF_PROG(vg_uring_submit, struct io_kiocb *req)
 	 * name is kept until then for a failure */
 	if (uring_op_is_open(op))
 		return want(VG_EV_OPEN) ? uring_open_pending(req) : 0;
-	if (uring_link(cg, req, op) || uring_rename(cg, req, op))
+	if (uring_link(cg, req, op) || uring_rename(cg, req, op) || uring_setcap(cg, req, op))
 		return 0;
 	uring_dns(cg, req, op);
 	if (uring_send(cg, req, op))
@@ -460,6 +503,33 @@ int BPF_PROG(vg_uring_submit, struct io_kiocb *req)
 		return ev_submit(e, off, 1, false);
 	}
 	return 0;
+}
+
+/*
+ * An OPENAT or OPENAT2 with O_CREAT and a setuid or setgid mode (V1106), as setid.bpf.c
+ * reports the open syscalls': the file it made, with the bits the kernel kept (an open of a
+ * file that existed ignores the mode). io_uring has no chmod and no mknod operation.
+ */
+__noinline int uring_setid(__u64 f_, __u64 cg, __u64 mode, __s32 res, __u8 op)
+{
+	struct file *f = (struct file *)f_;
+	struct vg_event *e;
+	__u32 imode, off;
+
+	if (!f || !want(VG_EV_SETID))
+		return 0;
+	e = ev_begin(VG_EV_SETID, cg);
+	if (!e)
+		return 0;
+	imode = BPF_CORE_READ(f, f_inode, i_mode);
+	off = put_file_path(e, 0, 0, f);
+	e->arg[0] = mode & 07777;
+	e->arg[1] = res;
+	e->arg[2] = op; /* an opcode, not a syscall: VG_F_IOURING says which (sensor_attr.c) */
+	e->arg[3] = imode;
+	e->arg[4] = imode & 0170000;
+	e->flags |= VG_F_IOURING;
+	return ev_submit(e, off, 1, false);
 }
 
 /*
@@ -501,6 +571,18 @@ int BPF_PROG(vg_uring_complete, struct io_ring_ctx *rctx, void *req_, struct io_
 				   BPF_CORE_READ(so, protocol),
 				   (__u64)(__u32)res | ((__u64)VG_F_IOURING << 32), cg);
 	}
+	/* a send issued inline by its submitter went through the cgroup hook, which noted its
+	 * address for the thread (udpdest.bpf.c): emptied, not for a later syscall of it */
+	if (op == URING_OP(SEND) || op == URING_OP(SENDMSG) ||
+	    (bpf_core_enum_value_exists(enum io_uring_op, IORING_OP_SENDMSG_ZC) &&
+	     (op == URING_OP(SEND_ZC) || op == URING_OP(SENDMSG_ZC)))) {
+		__u64 tid = bpf_get_current_pid_tgid();
+		struct vg_udp_dest *d = bpf_map_lookup_elem(&udp_dest, &tid);
+
+		if (d)
+			d->n = 0;
+		return 0;
+	}
 	if (!want(VG_EV_OPEN) || !uring_op_is_open(op))
 		return 0;
 	p = bpf_map_lookup_elem(&uring_open, &key);
@@ -508,6 +590,9 @@ int BPF_PROG(vg_uring_complete, struct io_ring_ctx *rctx, void *req_, struct io_
 		p = NULL; /* a stale entry of a recycled request */
 	res = BPF_CORE_READ(cqe, res);
 	flags = BPF_CORE_READ(o, how.flags);
+	if (res >= 0 && (flags & O_CREAT_) && (BPF_CORE_READ(o, how.mode) & 06000))
+		uring_setid((__u64)uring_opened_file(req, o, res), cg, BPF_CORE_READ(o, how.mode),
+			    res, op);
 	if (res >= 0 && open_seen(cg, uring_opened_file(req, o, res), flags, &pre))
 		goto out;
 	e = ev_begin(VG_EV_OPEN, cg);

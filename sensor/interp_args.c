@@ -184,6 +184,11 @@ bool vigil_interp_known(const char *exe)
 	return family_of(b) != F_NONE || !strcmp(b, "busybox");
 }
 
+bool vigil_interp_is_loader(const char *exe)
+{
+	return exe && family_of(base_of(exe)) == F_LOADER;
+}
+
 int vigil_interp_file_arg(const char *exe, const char *const *argv, uint32_t argc)
 {
 	const struct family_opts *o;

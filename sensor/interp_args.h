@@ -12,6 +12,8 @@
 
 /* exe (a path or a file name) is a program that runs a file named in its arguments. */
 bool vigil_interp_known(const char *exe);
+/* exe is the dynamic loader (ld-linux*, ld-musl-*, ld.so): it runs the file it is given. */
+bool vigil_interp_is_loader(const char *exe);
 
 /*
  * The index in argv (argc entries, argv[0] the program) of the file exe runs, or -1 when it

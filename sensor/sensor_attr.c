@@ -45,7 +45,11 @@ void sensor_decode_attr(struct vigil_sensor *s, const struct vg_event *e, struct
 	} else {
 		ev->attr.mode = (uint32_t)e->arg[0];
 		ev->attr.ret = (int32_t)e->arg[1];
-		call = vigil_syscall_name((int)e->arg[2]);
+		/* io_uring's open carries its opcode (bpf/uring.bpf.c uring_setid) */
+		call = !(e->flags & VG_F_IOURING) ? vigil_syscall_name((int)e->arg[2])
+		       : e->arg[5] == 1		  ? "io_uring SETXATTR"
+		       : e->arg[5] == 2		  ? "io_uring FSETXATTR"
+						  : "io_uring OPENAT";
 		ev->attr.file_mode = (uint32_t)e->arg[3];
 		ev->attr.file_type = (uint32_t)e->arg[4];
 		if (!ev->attr.file_type && !s->offline && ev->attr.path && ev->attr.path[0] == '/')

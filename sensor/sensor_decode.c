@@ -427,6 +427,7 @@ int sensor_decode(struct vigil_sensor *s, const struct vg_event *e, struct vigil
 		ev->call.ret = (int32_t)e->arg[5];
 		if (e->kind == VG_EV_SETNS) {
 			ev->call.ns_joined = (uint32_t)e->arg[2];
+			ev->call.ns_other = (uint32_t)(e->arg[2] >> 32);
 			ev->call.ns_host = (uint32_t)e->arg[3];
 			ev->call.ns_ino = (uint32_t)e->arg[4];
 		}

@@ -166,6 +166,7 @@ int vigil_sensor__open(const struct vigil_sensor_opts *opts, struct vigil_sensor
 	s->cg2_fd = -1;
 	for (int i = 0; i < 4; i++)
 		s->egress_links[i] = -1;
+	s->udp_dest_links[0] = s->udp_dest_links[1] = -1;
 	if (!s->opts.ringbuf_bytes)
 		s->opts.ringbuf_bytes = 4u << 20;
 	if (!s->opts.max_processes)
@@ -210,6 +211,7 @@ int vigil_sensor__open(const struct vigil_sensor_opts *opts, struct vigil_sensor
 		goto fail;
 	mem_stage("programs loaded");
 	sensor_attach_hooks(s, raw, fell_back);
+	sensor_attach_udp_dest(s);
 	/* VIGIL_ZOOM_BUDGET: sampled bytes per workload and incident (tests, tuning) */
 	{
 		uint64_t budget = 0;
@@ -255,6 +257,9 @@ void vigil_sensor__free(struct vigil_sensor *s)
 	for (int i = 0; i < 4; i++)
 		if (s->egress_links[i] >= 0)
 			close(s->egress_links[i]);
+	for (int i = 0; i < 2; i++)
+		if (s->udp_dest_links[i] >= 0)
+			close(s->udp_dest_links[i]);
 	sensor_close_programs(s);
 	vigil_bpf__destroy(s->skel);
 	for (int i = 0; i < SPAWN_MAX; i++)
@@ -279,6 +284,7 @@ struct vigil_sensor *vigil_sensor__new_offline(void)
 	s->cg2_fd = -1;
 	for (int i = 0; i < 4; i++)
 		s->egress_links[i] = -1;
+	s->udp_dest_links[0] = s->udp_dest_links[1] = -1;
 	s->opts.max_processes = 64;
 	s->opts.max_workloads = 16;
 	s->procs = vigil_proc_table__new(s->opts.max_processes);

@@ -72,6 +72,9 @@ struct vigil_sensor {
 	/* R0011 enforcement's cgroup socket hooks on the cgroup2 root (bpf/enforce.bpf.c),
 	 * attached when a workload first enforces it */
 	int egress_links[4]; /* link descriptors, -1 until attached */
+	/* the cgroup sendmsg4/6 hooks noting datagrams' destinations (bpf/udpdest.bpf.c): link
+	 * descriptors, -1 when not attached */
+	int udp_dest_links[2];
 	/* the programs' descriptors from the loader child, in the object's order (sensor_loader.c) */
 	int *prog_fds;
 	unsigned nprogs;
@@ -162,6 +165,8 @@ int sensor_prog_fd(const struct vigil_sensor *s, const struct bpf_program *p);
 int sensor_attach_tracepoint(struct vigil_sensor *s, const struct bpf_program *p, bool raw,
 			     const char *tp);
 int sensor_attach_cgroup(struct vigil_sensor *s, const struct bpf_program *p, int cgroup_fd);
+/* sensor_udp_dest.c: attaches the cgroup hooks that note datagrams' destinations. */
+void sensor_attach_udp_dest(struct vigil_sensor *s);
 int sensor_attach_uprobe(struct vigil_sensor *s, const struct bpf_program *p, const char *path,
 			 uint64_t offset, bool ret);
 /* The ring buffer's callback: one raw record. */

@@ -60,6 +60,10 @@ bool vigil_path_ld_preload(const char *path);
 /* The executable (or argv[0], for busybox) is a shell or an interpreter by its base name,
  * versions allowed (`python3.11`): V1100, and what learning keeps literal in its arguments. */
 bool vigil_program_is_shell_or_interpreter(const char *path, const char *argv0);
+/* The exec (executable exe, argv with argc entries) runs a shell or an interpreter: by the
+ * names above, or through a launcher that runs another program in place: busybox or toybox
+ * called by its own name (`busybox sh -c id`), the dynamic loader (`ld.so /bin/sh -c id`). */
+bool vigil_exec_runs_shell_or_interpreter(const char *exe, const char *const *argv, uint32_t argc);
 /* Link target is /etc/shadow* or /etc/sudoers* (R1010, R1012). */
 bool vigil_path_sensitive_link_target(const char *target);
 /* R1007: why an exec looks like a crypto miner starting (a stratum URL, a RandomX or

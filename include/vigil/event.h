@@ -326,6 +326,9 @@ struct vigil_event {
 			 * namespace it joined (the first host one, else the first one) */
 			uint32_t ns_joined;
 			uint32_t ns_host;
+			/* SETNS: the types now another workload's (its processes run there:
+			 * only CLONE_NEWNET is known) (V1105) */
+			uint32_t ns_other;
 			uint64_t ns_ino;
 		} call;
 	};

@@ -196,6 +196,7 @@ static const struct ev_field setns_fields[] = {
 	/* where the call took it: the types it changed, those now the host's (V1105) */
 	F("joined", EV_FLAGS, call.ns_joined, EV_OPTIONAL, &ev_names_clone_flags),
 	F("host", EV_FLAGS, call.ns_host, EV_OPTIONAL, &ev_names_clone_flags),
+	F("other", EV_FLAGS, call.ns_other, EV_OPTIONAL, &ev_names_clone_flags),
 	F("ns_ino", EV_INT, call.ns_ino, EV_OPTIONAL, NULL),
 	F("ret", EV_INT, call.ret, 0, NULL),
 };

@@ -148,6 +148,8 @@ int detect_eval_setid(struct raise *r, const char *comm);
 /* history.c: V1107, shell history cleared (ERASE, OPEN with O_TRUNC, SYMLINK, LINK, RENAME,
  * EXEC with history off in its environment); 0 for any other event. */
 int detect_eval_history(struct raise *r, const char *comm);
+/* procmem.c: R1015, a process's memory opened through /proc/PID/mem (path: the file opened). */
+int detect_eval_procmem(struct raise *r, const char *path);
 /* nsjoin.c: V1105, a setns that took the process into the host's namespaces. */
 int detect_eval_setns(struct raise *r, const char *comm);
 

@@ -189,6 +189,9 @@ static int exec_rules(struct raise *r)
 	named = vigil_program_is_shell_or_interpreter(path, argv0);
 	if (named)
 		vigil_shellsum__ran(r->d->shells, r->d->digests, ev, path);
+	/* or one run by a launcher, whose own content is no shell's (launched.c) */
+	named = named || vigil_exec_runs_shell_or_interpreter(
+				 path, p ? (const char *const *)p->argv : NULL, p ? p->argc : 0);
 	/* (a shell entered from outside was started by the runtime, not by a server: R2000's) */
 	if (mj != VIGIL_MATCH_YES && !ev->exec.entered &&
 	    !vigil_program_is_shell_or_interpreter(ev->exec.parent_exe, NULL) &&

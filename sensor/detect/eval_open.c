@@ -146,6 +146,9 @@ int detect_eval_open(struct raise *r)
 	/* shell history truncated (V1107): whatever the profile says */
 	if ((n = detect_eval_history(r, ev->proc ? ev->proc->comm : "")) != 0)
 		return n;
+	/* a process's memory through /proc/PID/mem (R1015): whatever the open entries say */
+	if ((n = detect_eval_procmem(r, path)) != 0)
+		return n;
 	/* most opens: nothing to judge (a read outside the watched directories) */
 	if (cls == VIGIL_OPEN_OTHER && !persist && !written_elsewhere(r, path))
 		return 0;

@@ -5,7 +5,9 @@
  * pidfd of a host process). The kernel decides "the host's" (pid 1's namespaces, inode by
  * inode) and "it was not in" (the namespaces at the call against those after): joining one's
  * own namespaces, or a runtime's setns into a container, never sets ns_host. A profile cannot
- * allow it (Kubescape's ApplicationProfile has no field for namespaces; listing the setns
+ * allow it. Also a setns into another workload's network namespace (ns_other: the kernel knows
+ * which workload's processes run in a network namespace, not who owns a mount or pid one).
+ * A profile cannot allow it (Kubescape's ApplicationProfile has no field for namespaces; listing the setns
  * syscall only says the workload calls it): never learned, always raised.
  */
 #include <stdio.h>
@@ -38,6 +40,18 @@ int detect_eval_setns(struct raise *r, const char *comm)
 	const struct vigil_event *ev = r->ev;
 	char types[64], key[128];
 
+	if (!ev->call.ns_host && ev->call.ns_other) {
+		/* into another workload's network namespace (not the host's): lateral movement
+		 * from one container to another's network, the escape's shape without the host */
+		ns_names(ev->call.ns_other, types, sizeof(types));
+		snprintf(key, sizeof(key), "%s\x1fother\x1f%s", comm, types);
+		return detect_raise(
+			r, VIGIL_V1105, key,
+			"%s (pid %u) joined another workload's namespaces (%s; inode %llu) "
+			"with setns",
+			comm, ev->proc ? ev->proc->pid : 0u, types,
+			(unsigned long long)ev->call.ns_ino);
+	}
 	if (!ev->call.ns_host)
 		return 0;
 	ns_names(ev->call.ns_host, types, sizeof(types));

@@ -103,6 +103,48 @@ D|connect-thread|command and control|T1071|R0011{event.addr=127.0.0.5}|a connect
 D|port-scan|discovery|T1046|R0011{event.port=7014}|connections to five ports in a row
 D|exec-from-mount|execution|T1059|R1004{event.path=$W/mnt/tool-evil}|a program the profile lacks run from a volume mounted into the workload's mount namespace
 D|uname|discovery|T1082|R0001{event.path=/usr/bin/uname}|uname -a
+E|shadow-proc-root|defence evasion|T1003.008|R0010{event.path=/etc/shadow}|/etc/shadow opened as /proc/self/root/etc/shadow
+E|shadow-dirfd|defence evasion|T1003.008|R0010{event.path=/etc/shadow}|openat(descriptor of /etc, "shadow")
+E|shadow-slashes|defence evasion|T1003.008|R0010{event.path=/etc/shadow}|/etc/shadow opened as //etc//shadow
+E|shadow-bind|defence evasion|T1003.008|R0010|/etc/shadow read through a bind mount of /etc in the workload's volume namespace
+E|shadow-uring-dirfd|defence evasion|T1003.008|R0010{event.path=/etc/shadow}|io_uring OPENAT relative to a descriptor of /etc
+E|shadow-uring-link|defence evasion|T1003.008|R0010{event.path=/etc/shadow}|io_uring OPENAT linked after a NOP (IOSQE_IO_LINK)
+E|shadow-uring-fixed|defence evasion|T1003.008|R0010{event.path=/etc/shadow}|io_uring OPENAT into a registered file slot, read by slot
+E|shadow-uring-defer|defence evasion|T1003.008|R0010{event.path=/etc/shadow}|io_uring OPENAT on a DEFER_TASKRUN ring
+E|shadow-tree|defence evasion|T1003.008|R0010{key=/etc/shadow}|open_tree(OPEN_TREE_CLONE) of /etc, then openat(tree, "shadow")
+E|shadow-chroot|defence evasion|T1003.008|R0010{event.path=/etc/shadow}|chroot /etc, then open /shadow
+E|shadow-long|defence evasion|T1003.008|R0010|a denied open of /etc/shadow spelled with 1500 "./" (longer than the sensor copies)
+E|shadow-python|credential access|T1003.008|R0010{event.path=/etc/shadow}|/etc/shadow copied with copy_file_range by python
+E|shell-via-ldso|execution|T1059.004|V1100|find -exec the dynamic loader running /bin/sh -c id (the kernel's executable is ld.so)
+E|shell-via-symlink|execution|T1059.004|V1100|find -exec a symlink named helper to /bin/sh
+E|shell-via-env|execution|T1059.004|V1100|find -exec env sh -c id
+E|busybox-sh|execution|T1059.004|V1100|find -exec busybox sh -c id
+E|drop-rename-exec|execution|T1105|R1001|a binary written under a temporary name, renamed into place and run
+E|drop-fexecve|defence evasion|T1620|R1001/R1005|a binary written by the workload, run by descriptor (fexecve)
+E|replace-known|defence evasion|T1036.005|R1001{event.path=$W/bin/tool}|a program the profile runs, overwritten by the workload and run
+E|replace-outside|defence evasion|T1036.005|R1001{event.path=$W/bin/tool2}|a program the profile runs, replaced before the watch (not by the workload) and run
+E|udp-redirect|exfiltration|T1048.003|R0011{event.addr=127.0.0.6}|a UDP socket connected to a known peer, then sendto() a new one
+E|udp-sendmsg|exfiltration|T1048.003|R0011{event.addr=127.0.0.7}|sendmsg with a destination, no connect
+E|udp6-mapped|exfiltration|T1048.003|R0011{event.port=5308}|sendto an IPv4-mapped IPv6 address (::ffff:127.0.0.8) from an AF_INET6 socket
+E|udp6-loopback|exfiltration|T1048.003|R0011{event.port=5309}|sendto [::1]:5309 from an AF_INET6 socket
+E|tcp6-mapped|exfiltration|T1041|R0011{event.port=7001}|a TCP connection to ::ffff:127.0.0.2 port 7001
+E|pool-dns-case|impact|T1496|R1008|a mining pool's name looked up in mixed case (POOL.SupportXMR.COM)
+E|miner-algo-eq|impact|T1496|R1007|a renamed miner started with --algo=rx/0
+E|history-redirect|defence evasion|T1070.003|V1107|a shell history emptied by a redirection (O_TRUNC)
+E|history-rename-away|defence evasion|T1070.003|V1107|a shell history renamed away
+E|history-size|defence evasion|T1070.003|V1107|a program started with HISTSIZE=0
+E|setcap|privilege escalation|T1548|V1106|a file given capabilities (setcap cap_setuid+ep: the xattr security.capability)
+E|setcap-uring|privilege escalation|T1548|V1106{event.call~SETXATTR}|file capabilities given through io_uring (IORING_OP_SETXATTR), no setxattr call
+E|setcap-uring-fd|privilege escalation|T1548|V1106{event.call~FSETXATTR}|the same by descriptor (IORING_OP_FSETXATTR)
+E|setuid-fchmodat2|privilege escalation|T1548.001|V1106|fchmodat2 with mode 04755
+E|setuid-uring-creat|privilege escalation|T1548.001|V1106|io_uring OPENAT with O_CREAT and mode 04755
+E|ptrace-seize|privilege escalation|T1055.008|R1015|PTRACE_SEIZE of a child
+E|proc-mem-write|privilege escalation|T1055.009|R1015|a child's memory written through /proc/PID/mem
+E|vm-writev|privilege escalation|T1055|R1015|a child's memory written with process_vm_writev
+E|cron-uring|persistence|T1053.003|V1101{event.path=/etc/cron.d/vigil-t2500-u}|a cron entry written through io_uring OPENAT (denied: as nobody)
+E|cron-dirfd|persistence|T1053.003|V1101{event.path=/etc/cron.d/vigil-t2500-d}|a cron entry written relative to a descriptor of /etc/cron.d (denied: as nobody)
+E|authorized-keys-openat2|persistence|T1098.004|V1101{event.path=/root/.ssh/authorized_keys}|an SSH key added with openat2 (denied: as nobody)
+E|flood-shadow|defence evasion|T1562|R0010{event.path=/etc/shadow}|two seconds of open flood on every CPU, then /etc/shadow read
 EOF
 
 # ---- the world: peers, files, a mount namespace with a volume ---------------------------
@@ -115,7 +157,7 @@ for peer in 127.0.0.1:7000 127.0.0.1:6443 127.0.0.1:3333 127.0.0.2:7001; do
 done
 sysctl -qw net.ipv4.tcp_fastopen=3 # client and server in this namespace
 
-mkdir -p "$W"/{bin,lnk,drop,build,findroot,vol,mnt,h,s,home,shared} "$W/root/var/run/secrets/kubernetes.io/serviceaccount"
+mkdir -p "$W"/{bin,lnk,drop,build,findroot,vol,mnt,etcb,h,s,home,shared} "$W/root/var/run/secrets/kubernetes.io/serviceaccount"
 # a hard link to /etc/shadow (shadow-hardlink) must never outlive the test, kept temp dir or not:
 # open_by_handle_at names a file by whichever of its links the kernel has at hand
 on_exit rm -f "$W/h/x" "$W/s/x" "$W/lnk/shadow"
@@ -126,6 +168,12 @@ cp /usr/bin/id "$W/bin/kworkerd"
 cp /bin/true "$W/bin/kubectl"
 cp /bin/true "$W/bin/kthreadd"
 cp /bin/true "$W/bin/systemd-journal"
+cp /bin/sleep "$W/bin/tool"
+cp /bin/sleep "$W/bin/tool2"
+cp /bin/true "$W/capfile"
+cp /bin/true "$W/capfile2"
+cp /bin/true "$W/capfile3"
+ln -s /bin/sh "$W/lnk/helper"
 ln -s /usr/bin/base64 "$W/lnk/ls"
 ln -s /etc/shadow "$W/lnk/shadow"
 cp /bin/sleep "$W/vol/tool-ok"
@@ -136,7 +184,7 @@ echo ls >"$W/home/.zsh_history"
 echo 1 >"$W/home/.python_history"
 # the volume: a private mount namespace where $W/vol is bind-mounted on $W/mnt (a pod's volume)
 spawn holder unshare -m --propagation private sh -c \
-	"mount --bind '$W/vol' '$W/mnt' && echo mounted && exec sleep 600"
+	"mount --bind '$W/vol' '$W/mnt' && mount --bind /etc '$W/etcb' && echo mounted && exec sleep 600"
 HOLDER=$SPAWNED_PID
 wait_for_line "$TEST_TMP/holder.log" '^mounted$' 5
 
@@ -174,6 +222,9 @@ benign() {
 	connect 127.0.0.1 7000 hello
 	"$P/iouring_connect" 127.0.0.1 7000 hello
 	"$P/udp_send" sendto 127.0.0.1 5300
+	"$P/udp_send" connected 127.0.0.1 5300
+	"$W/bin/tool" 0.1
+	"$W/bin/tool2" 0.1
 	"$P/cap_use" net_bind_service
 	ssh_to 127.0.0.1 2222
 	nobody /bin/cat /etc/hostname
@@ -268,6 +319,67 @@ t_history_truncate() { truncate -s0 "$W/home/.python_history"; }
 # the sensor reads the environment of the new program while it runs: it lives a second
 t_history_env() { HISTFILE=/dev/null /bin/sleep 1; }
 
+t_shadow_proc_root() { "$P/open_via" -x 256 sys /proc/self/root/etc/shadow; }
+t_shadow_dirfd() { "$P/open_via" -x 2048 -d /etc sys shadow; }
+t_shadow_slashes() { "$P/open_via" -x 4096 sys //etc//shadow; }
+t_shadow_bind() { nsenter -t "$HOLDER" -m "$P/open_via" -x 8192 sys "$W/etcb/shadow"; }
+t_shadow_uring_dirfd() { "$P/open_via" -x 262144 -d /etc uring shadow; }
+t_shadow_uring_link() { "$P/open_via" -x 10240 uring-link /etc/shadow; }
+t_shadow_uring_fixed() { "$P/open_via" -x 2304 uring-fixed /etc/shadow; }
+t_shadow_uring_defer() { "$P/open_via" -x 4352 uring-defer /etc/shadow; }
+t_shadow_tree() { "$P/open_via" -x 6144 -d /etc tree shadow; }
+t_shadow_chroot() { "$P/open_via" -x 8448 -r /etc chroot /shadow; }
+t_shadow_long() { nobody "$P/open_via" sys "/etc/$(printf './%.0s' $(seq 1500))shadow"; }
+t_shadow_python() { python3 -c 'import os
+fi = os.open("/etc/shadow", os.O_RDONLY | os.O_NONBLOCK | os.O_NOATIME)
+fo = os.open(os.devnull, os.O_WRONLY)
+os.copy_file_range(fi, fo, 4096)'; }
+t_shell_via_ldso() { find "$W/findroot" -maxdepth 0 -exec /lib64/ld-linux-x86-64.so.2 /bin/sh -c id \; ; }
+t_shell_via_symlink() { find "$W/findroot" -maxdepth 0 -exec "$W/lnk/helper" -c id \; ; }
+t_shell_via_env() { find "$W/findroot" -maxdepth 0 -exec /usr/bin/env sh -c id \; ; }
+t_busybox_sh() { find "$W/findroot" -maxdepth 0 -exec busybox sh -c id \; ; }
+t_drop_rename_exec() { cp /usr/bin/tty "$W/build/p.tmp"; chmod 755 "$W/build/p.tmp"; mv "$W/build/p.tmp" "$W/drop/renamed"; "$W/drop/renamed"; }
+t_drop_fexecve() { python3 -c 'import os, shutil, sys
+shutil.copyfile("/usr/bin/tty", sys.argv[1]); os.chmod(sys.argv[1], 0o755)
+os.execve(os.open(sys.argv[1], os.O_RDONLY), ["tty"], {})' "$W/drop/fx"; }
+t_replace_known() { cp /usr/bin/tty "$W/bin/tool"; "$W/bin/tool" 0.1; }
+t_replace_outside() { "$W/bin/tool2" 0.1; }
+t_udp_redirect() { "$P/udp_send" connected 127.0.0.1 5300 127.0.0.6 5306; }
+t_udp_sendmsg() { "$P/udp_send" sendmsg 127.0.0.7 5307; }
+t_udp6_mapped() { "$P/udp_send" sendto ::ffff:127.0.0.8 5308; }
+t_udp6_loopback() { "$P/udp_send" sendto ::1 5309; }
+t_tcp6_mapped() { connect ::ffff:127.0.0.2 7001 secret; }
+t_pool_dns_case() { "$P/dns_query" POOL.SupportXMR.COM 127.0.0.1 53; }
+t_miner_algo_eq() { "$W/bin/systemd-journal" --algo=rx/0; }
+t_history_redirect() { : >"$W/home/.bash_history"; }
+t_history_rename_away() { mv "$W/home/.bash_history" "$W/home/old"; }
+t_history_size() { HISTSIZE=0 /bin/sleep 1; }
+t_setcap() { setcap cap_setuid+ep "$W/capfile"; }
+t_setcap_uring() { "$P/red_uring_setcap" path "$W/capfile2"; }
+t_setcap_uring_fd() { "$P/red_uring_setcap" fd "$W/capfile3"; }
+t_setuid_fchmodat2() { python3 -c 'import ctypes, sys
+libc = ctypes.CDLL(None, use_errno=True)
+libc.syscall(452, -100, sys.argv[1].encode(), 0o4755, 0)' "$W/suid"; }
+t_setuid_uring_creat() { "$P/open_via" -x 65 -m 4755 uring "$W/suid-uring"; }
+t_ptrace_seize() { python3 -c 'import ctypes, os, time
+libc = ctypes.CDLL(None, use_errno=True)
+pid = os.fork()
+if pid == 0:
+    time.sleep(1); os._exit(0)
+libc.ptrace(0x4206, pid, 0, 0); os.kill(pid, 9); os.waitpid(pid, 0)'; }
+t_proc_mem_write() { python3 -c 'import ctypes, os, time
+buf = ctypes.create_string_buffer(b"safe", 8)
+pid = os.fork()
+if pid == 0:
+    time.sleep(1); os._exit(0)
+fd = os.open("/proc/%d/mem" % pid, os.O_RDWR)
+os.pwrite(fd, b"evil", ctypes.addressof(buf)); os.kill(pid, 9); os.waitpid(pid, 0)'; }
+t_vm_writev() { "$P/red_vm_write" write; }
+t_cron_uring() { nobody "$P/open_via" -x 1089 uring /etc/cron.d/vigil-t2500-u; }
+t_cron_dirfd() { nobody "$P/open_via" -x 1089 -d /etc/cron.d sys vigil-t2500-d; }
+t_authorized_keys_openat2() { nobody "$P/open_via" -x 1089 openat2 /root/.ssh/authorized_keys; }
+t_flood_shadow() { "$P/open_flood" 2; "$P/open_via" -x 12288 sys /etc/shadow; }
+
 while read -r id; do
 	case $id in
 	benign) benign ;;
@@ -305,7 +417,10 @@ assert_eq 0 "$RC" "exit status of the benign rerun ($(cat "$TEST_TMP/watch-benig
 
 # ---- the attacks, one watch per group --------------------------------------------------------
 failed=0
-for group in A B C D; do
+# the outside world changes a program the profile runs (an image layer, a volume, another
+# process with the file): group E runs it
+cp /bin/true "$W/bin/tool2"
+for group in ${VIGIL_T2500_GROUPS:-A B C D E}; do
 	awk -F'|' -v g="$group" '$1 == g || (g == "D" && $1 == "gap") { print $2 }' "$TABLE" >"$PLAN"
 	watch "$group"
 	assert_eq 1 "$RC" "exit status of group $group ($(cat "$TEST_TMP/watch-$group.err"))"
@@ -315,5 +430,5 @@ for group in A B C D; do
 done
 [ "$failed" = 0 ] || fail "techniques missed (above; alerts in $TEST_TMP/alerts-*.jsonl)"
 n=$(grep -c '^ok ' "$TEST_TMP"/judge-*.txt | awk -F: '{ s += $2 } END { print s }')
-assert_ge "$n" 73 "techniques detected"
+assert_ge "$n" 115 "techniques detected"
 log "$n techniques detected, each quiet on the benign rerun"

@@ -26,7 +26,8 @@
  *                  completions are posted
  *
  * -t TAG is not used: it names the run in its argv, where a test finds its events by it.
- * -x FLAGS adds open flags (decimal), so runs can differ in flags (the kernel de-duplicates
+ * -m MODE is the mode (octal) an open with O_CREAT gives (default 0), for openat and io_uring's
+ * OPENAT. -x FLAGS adds open flags (decimal), so runs can differ in flags (the kernel de-duplicates
  * repeats by file and flags). Prints "opened N" (bytes read, 0 or 1) or "failed ERRNO" and
  * exits 0 either way: an attempt is the behaviour. Exit 1 only when the method itself cannot
  * run (io_uring missing, chroot refused...).
@@ -37,9 +38,10 @@
 
 #include "progs.h"
 
-#define USAGE "[-t TAG] [-x FLAGS] [-d DIR] [-r ROOT] METHOD PATH"
+#define USAGE "[-t TAG] [-x FLAGS] [-m MODE] [-d DIR] [-r ROOT] METHOD PATH"
 
 static int extra_flags;
+static mode_t create_mode;
 
 static int open_flags(void)
 {
@@ -141,7 +143,7 @@ static void by_uring(const char *method, int dirfd, const char *path)
 		io_uring_prep_openat_direct(sqe, dirfd, path, open_flags() & ~O_CLOEXEC, 0,
 					    IORING_FILE_INDEX_ALLOC - 1);
 	else
-		io_uring_prep_openat(sqe, dirfd, path, open_flags(), 0);
+		io_uring_prep_openat(sqe, dirfd, path, open_flags(), create_mode);
 	sqe->user_data = 1;
 	if (!strcmp(method, "uring-async"))
 		sqe->flags |= IOSQE_ASYNC;
@@ -203,9 +205,11 @@ int main(int argc, char **argv)
 	int dirfd = AT_FDCWD, fd, opt;
 
 	prog_name = "open_via";
-	while ((opt = getopt(argc, argv, "t:x:d:r:")) != -1) {
+	while ((opt = getopt(argc, argv, "t:x:m:d:r:")) != -1) {
 		if (opt == 'x')
 			extra_flags = (int)prog_num(optarg, 0, 0x7fffffff, "flags");
+		else if (opt == 'm')
+			create_mode = (mode_t)strtoul(optarg, NULL, 8);
 		else if (opt == 'd')
 			dir = optarg;
 		else if (opt == 'r')
@@ -228,7 +232,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (!strcmp(method, "sys")) {
-		fd = openat(dirfd, path, open_flags());
+		fd = openat(dirfd, path, open_flags(), create_mode);
 	} else if (!strcmp(method, "openat2")) {
 		struct open_how how = { .flags = (uint64_t)open_flags(),
 					.resolve = dir ? RESOLVE_IN_ROOT : RESOLVE_NO_MAGICLINKS };

@@ -5,7 +5,9 @@
  *   sendto    one UDP socket, sendto() per peer
  *   sendmsg   one UDP socket, sendmsg() with msg_name per peer
  *   sendmmsg  one UDP socket, one sendmmsg() call with a message per peer
- *   connected connect() to the first peer, then send() with no address (the connect event's)
+ *   connected connect() to the first peer, then send() with no address (the connect event's),
+ *             then sendto() each further peer on that connected socket (the kernel sends a
+ *             datagram where its address says, not to the connected peer)
  *   fastopen  TCP Fast Open: sendto(MSG_FASTOPEN) to each peer (a listener must be there)
  * Prints "sent N".
  */
@@ -81,7 +83,18 @@ int main(int argc, char **argv)
 			prog_die("connect: %s", strerror(errno));
 		if (send(fd, "vigil", 5, 0) != 5)
 			prog_die("send: %s", strerror(errno));
-		sent = 1;
+		for (sent = 1; sent < n; sent++) {
+			/* the connected peer's "port unreachable" is reported by the next call,
+			 * once: that call sent nothing, the retry does */
+			ssize_t r =
+				sendto(fd, "vigil", 5, 0, (struct sockaddr *)&ss[sent], len[sent]);
+
+			if (r < 0 && errno == ECONNREFUSED)
+				r = sendto(fd, "vigil", 5, 0, (struct sockaddr *)&ss[sent],
+					   len[sent]);
+			if (r != 5)
+				prog_die("sendto: %s", strerror(errno));
+		}
 	} else {
 		prog_usage("sendto|sendmsg|sendmmsg|connected|fastopen ADDR PORT [ADDR PORT]...");
 	}

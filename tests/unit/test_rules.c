@@ -1049,6 +1049,24 @@ static void test_v1105(void **state)
 						"4026531841)"));
 }
 
+/* V1105 too: a setns into another workload's network namespace (not the host's). */
+static void test_v1105_other(void **state)
+{
+	struct fixture *f = *state;
+	struct vigil_event ev = base_event(VIGIL_EV_SETNS);
+
+	set_proc("nsenter", "/usr/bin/nsenter", (const char *[]){ "nsenter", "-t", "77", "-n" }, 4);
+	ev.call.ns_joined = 0x40000000;
+	ev.call.ns_ino = 4026532200u;
+	assert_int_equal(vigil_detector__event(f->d, &ev, collect, f),
+			 0); /* a namespace nobody's */
+	ev.call.ns_other = 0x40000000;
+	assert_int_equal(vigil_detector__event(f->d, &ev, collect, f), 1);
+	assert_string_equal(last_rule(f), "V1105");
+	assert_non_null(strstr(last_message(f), "joined another workload's namespaces (net; inode "
+						"4026532200)"));
+}
+
 /* V1106: the setuid or setgid bit on a regular file (or one whose type is not known), in any
  * call; a setgid directory and a mode the kernel did not keep are quiet. */
 static int setid(struct fixture *f, const char *call, uint32_t mode, uint32_t file_mode,
@@ -1494,6 +1512,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_r1011, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_r2001, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_v1105, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_v1105_other, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_v1106, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_v1107, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_r2000, setup, teardown),

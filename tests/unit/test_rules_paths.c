@@ -197,6 +197,39 @@ static void test_ssh_clients(void **state)
 	assert_false(vigil_is_ssh_client(NULL, NULL));
 }
 
+/* V1100: a shell or interpreter run through a launcher (busybox APPLET, the dynamic loader). */
+static void test_launched_shells(void **state)
+{
+	const char *bb[] = { "busybox", "sh", "-c", "id" };
+	const char *bb_path[] = { "/bin/busybox", "/bin/ash", "-c", "id" };
+	const char *bb_cat[] = { "busybox", "cat", "/etc/hostname" };
+	const char *bb_link[] = { "sh", "-c", "id" }; /* through a link named sh: argv[0] */
+	const char *ld[] = { "/lib64/ld-linux-x86-64.so.2", "/bin/sh", "-c", "id" };
+	const char *ld_opts[] = { "ld.so", "--library-path", "/opt/lib", "/usr/bin/python3", "-c",
+				  "1" };
+	const char *ld_bb[] = { "ld-musl-x86_64.so.1", "/bin/busybox", "sh" };
+	const char *ld_true[] = { "/lib64/ld-linux-x86-64.so.2", "/bin/true" };
+	const char *ld_list[] = { "/lib64/ld-linux-x86-64.so.2", "--list", "/bin/sh" };
+	const char *env_sh[] = { "env", "sh", "-c", "id" }; /* env is a program of its own */
+
+	(void)state;
+	assert_true(vigil_exec_runs_shell_or_interpreter("/bin/busybox", bb, 4));
+	assert_true(vigil_exec_runs_shell_or_interpreter("/bin/busybox", bb_path, 4));
+	assert_false(vigil_exec_runs_shell_or_interpreter("/bin/busybox", bb_cat, 3));
+	assert_true(vigil_exec_runs_shell_or_interpreter("/bin/busybox", bb_link, 3));
+	assert_true(vigil_exec_runs_shell_or_interpreter("/lib64/ld-linux-x86-64.so.2", ld, 4));
+	assert_true(vigil_exec_runs_shell_or_interpreter("/usr/lib/ld.so", ld_opts, 6));
+	assert_true(vigil_exec_runs_shell_or_interpreter("/lib/ld-musl-x86_64.so.1", ld_bb, 3));
+	assert_false(
+		vigil_exec_runs_shell_or_interpreter("/lib64/ld-linux-x86-64.so.2", ld_true, 2));
+	assert_false(
+		vigil_exec_runs_shell_or_interpreter("/lib64/ld-linux-x86-64.so.2", ld_list, 3));
+	assert_false(vigil_exec_runs_shell_or_interpreter("/usr/bin/env", env_sh, 4));
+	assert_true(vigil_exec_runs_shell_or_interpreter("/bin/sh", NULL, 0));
+	assert_false(vigil_exec_runs_shell_or_interpreter(NULL, NULL, 0));
+	assert_false(vigil_exec_runs_shell_or_interpreter("/bin/busybox", bb, 1));
+}
+
 /* R1004: the mount an executable is under, from a container's mount table. */
 static void test_mountinfo_volume(void **state)
 {
@@ -246,10 +279,11 @@ static void test_mountinfo_volume(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_classes),	     cmocka_unit_test(test_exec_paths),
-		cmocka_unit_test(test_flag_names),   cmocka_unit_test(test_ld_hook_env),
-		cmocka_unit_test(test_mining_pools), cmocka_unit_test(test_miner_hints),
-		cmocka_unit_test(test_ssh_clients),  cmocka_unit_test(test_mountinfo_volume),
+		cmocka_unit_test(test_classes),		 cmocka_unit_test(test_exec_paths),
+		cmocka_unit_test(test_flag_names),	 cmocka_unit_test(test_ld_hook_env),
+		cmocka_unit_test(test_mining_pools),	 cmocka_unit_test(test_miner_hints),
+		cmocka_unit_test(test_ssh_clients),	 cmocka_unit_test(test_launched_shells),
+		cmocka_unit_test(test_mountinfo_volume),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
