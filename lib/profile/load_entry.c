@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "profile/loadctx.h"
+#include "profile/yamltree.h"
 #include "util/strutil.h"
 
 int ld_exec(struct ld *c, struct prof_node *n, struct prof_exec *e)
@@ -283,15 +284,15 @@ static int load_port(struct ld *c, struct prof_node *n, struct prof_port *p)
 			    *p->protocol)
 				r = ld_check(c, it, p->protocol, prof_check_protocol_);
 		} else {
-			uint64_t v;
+			int64_t v;
 
 			if (ld_is_null(it))
 				continue;
-			if (it->type == PROF_NODE_SCALAR && it->stype == PROF_SCALAR_INT &&
-			    (vigil_parse_u64(it->value, &v) || v > 65535))
+			/* 0x1BB, 0673 (octal), 4_43, 443.0: 443 as kubectl reads it (yaml11.c) */
+			if (prof_yaml11_int(it, &v) && (v < 0 || v > 65535))
 				return ld_fail(c, it->pos, "port %s is out of range 0..65535",
 					       it->value);
-			if (it->type != PROF_NODE_SCALAR || it->stype != PROF_SCALAR_INT)
+			if (!prof_yaml11_int(it, &v))
 				return ld_fail(c, it->pos,
 					       "\"port\" must be a number 0..65535, not %s%s%s%s",
 					       ld_type_name(it),

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "profile/loadctx.h"
+#include "profile/yamltree.h"
 #include "util/strutil.h"
 
 #define STRICT_CHECK(fn)                                                            \
@@ -19,14 +20,32 @@
 		(void)wsize;                                                        \
 		return fn(v, msg, size);                                            \
 	}
-STRICT_CHECK(prof_check_open_flag)
-STRICT_CHECK(prof_check_method)
+/*
+ * Names Kubescape's learner writes from what it observed: open flags, HTTP methods,
+ * capabilities, syscalls. Kubescape's types take any string there, and its learner writes names
+ * Vigil may not have in its lists (node-agent's O_FASYNC once; any method token a client sends;
+ * the capabilities and syscalls of a newer kernel). Such a name loads with a warning (an error
+ * under lint --strict) and matches no event: the matcher looks names up and finds none, so an
+ * unknown name allows nothing.
+ */
+#define VOCAB_CHECK(fn)                                                                          \
+	bool fn##_(const char *v, char *msg, size_t size, char *warn, size_t wsize)              \
+	{                                                                                        \
+		if (fn(v, msg, size))                                                            \
+			return true;                                                             \
+		if (warn && !*warn)                                                              \
+			snprintf(warn, wsize, "%.*s: loaded as in Kubescape, it allows nothing", \
+				 (int)(wsize > 64 ? wsize - 64 : 0), msg);                       \
+		return warn != NULL;                                                             \
+	}
+VOCAB_CHECK(prof_check_open_flag)
+VOCAB_CHECK(prof_check_method)
 STRICT_CHECK(prof_check_direction)
 STRICT_CHECK(prof_check_protocol)
 STRICT_CHECK(prof_check_neighbor_type)
 STRICT_CHECK(prof_check_ip)
-STRICT_CHECK(prof_check_capability)
-STRICT_CHECK(prof_check_syscall)
+VOCAB_CHECK(prof_check_capability)
+VOCAB_CHECK(prof_check_syscall)
 STRICT_CHECK(prof_check_exec_digest)
 STRICT_CHECK(prof_check_iouring_op)
 STRICT_CHECK(prof_check_exe_key)
@@ -122,14 +141,17 @@ int ld_req_str(struct ld *c, struct prof_node *n, const char *what, char **out)
 
 int ld_tri(struct ld *c, const struct prof_node *n, const char *what, enum prof_tri *out)
 {
+	bool b;
+
 	if (ld_is_null(n)) {
 		*out = PROF_TRI_UNSET;
 		return 0;
 	}
-	if (n->type != PROF_NODE_SCALAR || n->stype != PROF_SCALAR_BOOL)
+	/* yes/no/on/off/y/n as kubectl reads them (yaml11.c) */
+	if (!prof_yaml11_bool(n, &b))
 		return ld_fail(c, n->pos, "\"%s\" must be true or false, not %s", what,
 			       ld_type_name(n));
-	*out = (n->value[0] == 't' || n->value[0] == 'T') ? PROF_TRI_TRUE : PROF_TRI_FALSE;
+	*out = b ? PROF_TRI_TRUE : PROF_TRI_FALSE;
 	return 0;
 }
 

@@ -17,10 +17,11 @@
 
 /* The three big vocabularies are sorted (byte order): lookups are binary searches. */
 const char *const prof_open_flag_names[] = {
-	"O_APPEND", "O_ASYNC",	  "O_CLOEXEC",	"O_CREAT",     "O_DIRECT", "O_DIRECTORY",
-	"O_DSYNC",  "O_EXCL",	  "O_FSYNC",	"O_LARGEFILE", "O_NDELAY", "O_NOATIME",
-	"O_NOCTTY", "O_NOFOLLOW", "O_NONBLOCK", "O_PATH",      "O_RDONLY", "O_RDWR",
-	"O_RSYNC",  "O_SYNC",	  "O_TMPFILE",	"O_TRUNC",     "O_WRONLY", NULL,
+	"O_APPEND",    "O_ASYNC",   "O_CLOEXEC", "O_CREAT",  "O_DIRECT",
+	"O_DIRECTORY", "O_DSYNC",   "O_EXCL",	 "O_FASYNC", "O_FSYNC",
+	"O_LARGEFILE", "O_NDELAY",  "O_NOATIME", "O_NOCTTY", "O_NOFOLLOW",
+	"O_NONBLOCK",  "O_PATH",    "O_RDONLY",	 "O_RDWR",   "O_RSYNC",
+	"O_SYNC",      "O_TMPFILE", "O_TRUNC",	 "O_WRONLY", NULL,
 };
 
 const char *const prof_capability_names[] = {

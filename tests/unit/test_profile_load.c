@@ -137,16 +137,16 @@ static void test_inline_errors(void **state)
 	/* Kubescape's learning writes capabilities without the prefix */
 	assert_string_equal(
 		load_error(with_head("    capabilities: [SETUID, CAP_SETGID]\n"), NULL, NULL), "");
+	/* Kubescape's types take any name for a capability, flag, method or syscall: an unknown
+	 * one loads with a warning (warn/unknown-*.yaml has the message) and allows nothing */
 	assert_string_equal(load_error(with_head("    capabilities: [SYS_ADMN]\n"), NULL, NULL),
-			    "t.yaml:8:20: unknown capability \"CAP_SYS_ADMN\" (did you mean "
-			    "\"CAP_SYS_ADMIN\"?)");
+			    "");
 	assert_string_equal(load_error(with_head("    capabilities: [CAP_SYS_ADMN]\n"), NULL, NULL),
-			    "t.yaml:8:20: unknown capability \"CAP_SYS_ADMN\" (did you mean "
-			    "\"CAP_SYS_ADMIN\"?)");
+			    "");
 	assert_string_equal(
 		load_error(with_head("    opens:\n    - path: /x\n      flags: [O_RDWRR]\n"), NULL,
 			   NULL),
-		"t.yaml:10:15: unknown open flag \"O_RDWRR\" (did you mean \"O_RDWR\"?)");
+		"");
 	assert_string_equal(
 		load_error(with_head("    endpoints:\n    - methods: [GET]\n"), NULL, NULL),
 		"t.yaml:9:7: missing required field \"endpoint\" in endpoints entry");
@@ -428,9 +428,9 @@ static void test_json_stream(void **state)
 		load_error(CP_HEAD
 			   "\"a\"},\"spec\":{}}\n  " CP_HEAD
 			   "\"b\"},\n\"spec\":{\"opens\":[{\"path\":"
-			   "\"/\\ud83d\\udce6/\\ud83d\\udce6\",\"flags\":[\"O_RDONY\"]}]}}\n",
+			   "\"/\\ud83d\\udce6/\\ud83d\\udce6\",\"flags\":\"O_RDONLY\"}]}}\n",
 			   NULL, &code),
-		"t.yaml:3:64: unknown open flag \"O_RDONY\" (did you mean \"O_RDONLY\"?)");
+		"t.yaml:3:63: \"flags\" must be a list, not a string");
 	assert_string_equal(
 		load_error(CP_HEAD "\"a\"},\"spec\":{}}\n  " CP_HEAD "\"b\"}, \"x\": 1}\n", NULL,
 			   &code),
