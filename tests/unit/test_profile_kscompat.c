@@ -613,6 +613,29 @@ static void test_yaml11_typed_scalars(void **state)
 			    "t.yaml:6:30: \"argsRequired\" must be true or false, not a string");
 }
 
+/* Entry shapes Kubescape's types take: they load with a warning; paths match no event. */
+static void test_odd_entry_shapes(void **state)
+{
+	struct vigil_profile *p = cp_with("  execs:\n  - {path: ''}\n  - {path: /bin/true}\n"
+					  "  opens:\n  - {path: etc/hosts, flags: [O_RDONLY]}\n"
+					  "  endpoints:\n  - {endpoint: /healthz, methods: [GET]}\n"
+					  "  - {endpoint: ':99999/x'}\n");
+	struct vigil_matcher *m;
+	const char *argv[] = { "" };
+
+	(void)state;
+	assert_int_equal(vigil_profile__note_count(p), 4);
+	assert_int_equal(vigil_matcher__new(p, "", &m), 0);
+	assert_false(vigil_matcher__open(m, "/etc/hosts", O_RDONLY));
+	assert_int_equal(vigil_matcher__exec(m, "", argv, 1), VIGIL_MATCH_NO);
+	assert_int_equal(vigil_matcher__exec(m, "/bin/true", NULL, 0), VIGIL_MATCH_YES);
+	/* no rule judges endpoints; the matcher reads a path without ":PORT" as any port */
+	assert_true(vigil_matcher__endpoint(m, 80, "/healthz", "GET", "inbound"));
+	assert_false(vigil_matcher__endpoint(m, 34463, "/x", "GET", "inbound"));
+	vigil_matcher__free(m);
+	vigil_profile__free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -626,6 +649,7 @@ int main(void)
 		cmocka_unit_test(test_selector_only_neighbors),
 		cmocka_unit_test(test_observed_names),
 		cmocka_unit_test(test_yaml11_typed_scalars),
+		cmocka_unit_test(test_odd_entry_shapes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -95,7 +95,8 @@ static void test_bad_files(void **state)
 		checked++;
 	}
 	closedir(d);
-	assert_true(checked >= 32);
+	/* 30: six classes Kubescape accepts moved to warn/ (issue 15) */
+	assert_true(checked >= 30);
 }
 
 static const char head[] = "apiVersion: spdx.softwarecomposition.kubescape.io/v1beta1\n"
