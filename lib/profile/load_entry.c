@@ -10,10 +10,29 @@
 #include "profile/yamltree.h"
 #include "util/strutil.h"
 
+/*
+ * A missing or null path (or endpoint) is Go's zero value "" in Kubescape's types, which load
+ * it: so does Vigil, as "", with a warning; such an entry matches nothing.
+ */
+static int ld_zero_path(struct ld *c, struct prof_pos pos, const char *entry, const char *field,
+			char **out)
+{
+	if (*out)
+		return 0;
+	*out = strdup("");
+	if (!*out)
+		return ld_oom(c);
+	if (prof_note_add(c->p, VIGIL_PROFILE_WARNING, pos,
+			  "%s entry has no \"%s\" (Go's zero value \"\"): loaded as in Kubescape, "
+			  "it matches nothing",
+			  entry, field))
+		return ld_oom(c);
+	return 0;
+}
+
 int ld_exec(struct ld *c, struct prof_node *n, struct prof_exec *e)
 {
 	static const char *const names[] = { "path", "args", "envs", "argsRequired", NULL };
-	bool has_path = false;
 	int r;
 
 	e->pos = n->pos;
@@ -27,10 +46,9 @@ int ld_exec(struct ld *c, struct prof_node *n, struct prof_exec *e)
 			return f;
 		switch (f) {
 		case 0:
-			if ((r = ld_req_str(c, it, "path", &e->path)) ||
-			    (r = ld_check(c, it, e->path, prof_check_exec_path_w)))
+			if ((r = ld_str(c, it, "path", &e->path)) ||
+			    (e->path && (r = ld_check(c, it, e->path, prof_check_exec_path_w))))
 				return r;
-			has_path = true;
 			break;
 		case 1:
 			r = ld_strs(c, it, "args", &e->args, prof_check_exec_arg_w);
@@ -45,15 +63,12 @@ int ld_exec(struct ld *c, struct prof_node *n, struct prof_exec *e)
 		if (r)
 			return r;
 	}
-	if (!has_path)
-		return ld_fail(c, n->pos, "missing required field \"path\" in execs entry");
-	return 0;
+	return ld_zero_path(c, n->pos, "execs", "path", &e->path);
 }
 
 int ld_open(struct ld *c, struct prof_node *n, struct prof_open *o)
 {
 	static const char *const names[] = { "path", "flags", NULL };
-	bool has_path = false;
 	int r;
 
 	o->pos = n->pos;
@@ -66,24 +81,20 @@ int ld_open(struct ld *c, struct prof_node *n, struct prof_open *o)
 		if (f < 0)
 			return f;
 		if (f == 0) {
-			if ((r = ld_req_str(c, it, "path", &o->path)) ||
-			    (r = ld_check(c, it, o->path, prof_check_open_path_w)))
+			if ((r = ld_str(c, it, "path", &o->path)) ||
+			    (o->path && (r = ld_check(c, it, o->path, prof_check_open_path_w))))
 				return r;
-			has_path = true;
 		} else if ((r = ld_strs(c, it, "flags", &o->flags, prof_check_open_flag_))) {
 			return r;
 		}
 	}
-	if (!has_path)
-		return ld_fail(c, n->pos, "missing required field \"path\" in opens entry");
-	return 0;
+	return ld_zero_path(c, n->pos, "opens", "path", &o->path);
 }
 
 int ld_endpoint(struct ld *c, struct prof_node *n, struct prof_endpoint *e)
 {
 	static const char *const names[] = { "endpoint",  "methods", "internal",
 					     "direction", "headers", NULL };
-	bool has_ep = false;
 	int r;
 
 	e->pos = n->pos;
@@ -97,10 +108,10 @@ int ld_endpoint(struct ld *c, struct prof_node *n, struct prof_endpoint *e)
 			return f;
 		switch (f) {
 		case 0:
-			if ((r = ld_req_str(c, it, "endpoint", &e->endpoint)) ||
-			    (r = ld_check(c, it, e->endpoint, prof_check_endpoint_w)))
+			if ((r = ld_str(c, it, "endpoint", &e->endpoint)) ||
+			    (e->endpoint &&
+			     (r = ld_check(c, it, e->endpoint, prof_check_endpoint_w))))
 				return r;
-			has_ep = true;
 			break;
 		case 1:
 			r = ld_strs(c, it, "methods", &e->methods, prof_check_method_);
@@ -123,9 +134,7 @@ int ld_endpoint(struct ld *c, struct prof_node *n, struct prof_endpoint *e)
 		if (r)
 			return r;
 	}
-	if (!has_ep)
-		return ld_fail(c, n->pos, "missing required field \"endpoint\" in endpoints entry");
-	return 0;
+	return ld_zero_path(c, n->pos, "endpoints", "endpoint", &e->endpoint);
 }
 
 int ld_rule_policies(struct ld *c, struct prof_node *n, struct prof_container *ct)

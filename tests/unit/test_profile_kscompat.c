@@ -634,6 +634,18 @@ static void test_odd_entry_shapes(void **state)
 	assert_false(vigil_matcher__endpoint(m, 34463, "/x", "GET", "inbound"));
 	vigil_matcher__free(m);
 	vigil_profile__free(p);
+	/* a missing (or null) path or endpoint is Go's zero value "" */
+	p = cp_with("  execs:\n  - {args: [sh]}\n  - {path: null}\n"
+		    "  opens:\n  - {flags: [O_RDONLY]}\n  endpoints:\n  - {methods: [GET]}\n");
+	assert_int_equal(vigil_profile__note_count(p), 4);
+	assert_string_equal(p->docs[0].cp.execs.v[0].path, "");
+	assert_int_equal(vigil_matcher__new(p, "", &m), 0);
+	assert_int_equal(vigil_matcher__exec(m, "", argv, 1), VIGIL_MATCH_NO);
+	assert_int_equal(vigil_matcher__exec(m, "/bin/sh", NULL, 0), VIGIL_MATCH_NO);
+	assert_false(vigil_matcher__open(m, "/", O_RDONLY));
+	assert_false(vigil_matcher__endpoint(m, 80, "/", "GET", "inbound"));
+	vigil_matcher__free(m);
+	vigil_profile__free(p);
 }
 
 int main(void)

@@ -95,8 +95,8 @@ static void test_bad_files(void **state)
 		checked++;
 	}
 	closedir(d);
-	/* 30: six classes Kubescape accepts moved to warn/ (issue 15) */
-	assert_true(checked >= 30);
+	/* 29: seven classes Kubescape accepts moved to warn/ (issue 15) */
+	assert_true(checked >= 29);
 }
 
 static const char head[] = "apiVersion: spdx.softwarecomposition.kubescape.io/v1beta1\n"
@@ -148,9 +148,9 @@ static void test_inline_errors(void **state)
 		load_error(with_head("    opens:\n    - path: /x\n      flags: [O_RDWRR]\n"), NULL,
 			   NULL),
 		"");
+	/* a missing endpoint is Go's zero value "": Kubescape loads it, so does Vigil (warning) */
 	assert_string_equal(
-		load_error(with_head("    endpoints:\n    - methods: [GET]\n"), NULL, NULL),
-		"t.yaml:9:7: missing required field \"endpoint\" in endpoints entry");
+		load_error(with_head("    endpoints:\n    - methods: [GET]\n"), NULL, NULL), "");
 	/* the same names are fine as strings and as exec args ("*" is literal there) */
 	assert_string_equal(load_error(with_head("    execs:\n    - path: /bin/ls\n"
 						 "      args: [ls, '*', '⋯', '⋯⋯']\n"),
