@@ -648,6 +648,36 @@ static void test_odd_entry_shapes(void **state)
 	vigil_profile__free(p);
 }
 
+/* Documents as older clusters print them: selfLink; a profile without a spec (omitempty). */
+static void test_document_shapes(void **state)
+{
+	static const char *const kinds[] = { "ApplicationProfile", "NetworkNeighborhood",
+					     "ContainerProfile" };
+	char text[512], why[256];
+
+	(void)state;
+	for (size_t i = 0; i < 3; i++) {
+		struct vigil_profile *p;
+		struct vigil_buf b = { 0 }, sv = { 0 };
+
+		snprintf(text, sizeof(text),
+			 "apiVersion: spdx.softwarecomposition.kubescape.io/v1beta1\nkind: %s\n"
+			 "metadata: {name: a, selfLink: /apis/x/a}\n",
+			 kinds[i]);
+		p = load_text(text);
+		assert_int_equal(vigil_profile__note_count(p), 0);
+		assert_int_equal(vigil_profile__emit_yaml(p, &b), 0);
+		assert_non_null(strstr(b.data, "  selfLink: /apis/x/a\n"));
+		assert_null(strstr(b.data, "spec"));
+		/* storage serves the typed zero spec (kstyped, Go's encoding/json, agrees) */
+		assert_int_equal(vigil_profile__emit_served_yaml(p, &sv, why, sizeof(why)), 0);
+		assert_non_null(strstr(sv.data, "\nspec:"));
+		vigil_buf__release(&b);
+		vigil_buf__release(&sv);
+		vigil_profile__free(p);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -662,6 +692,7 @@ int main(void)
 		cmocka_unit_test(test_observed_names),
 		cmocka_unit_test(test_yaml11_typed_scalars),
 		cmocka_unit_test(test_odd_entry_shapes),
+		cmocka_unit_test(test_document_shapes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
