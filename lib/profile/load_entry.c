@@ -36,6 +36,8 @@ int ld_exec(struct ld *c, struct prof_node *n, struct prof_exec *e)
 	int r;
 
 	e->pos = n->pos;
+	if (ld_is_null(n)) /* a null entry is Go's zero value: an entry with "" */
+		return ld_zero_path(c, n->pos, "execs", "path", &e->path);
 	if ((r = ld_want_map(c, n, "an execs entry")))
 		return r;
 	for (size_t i = 0; i < n->n; i++) {
@@ -72,6 +74,8 @@ int ld_open(struct ld *c, struct prof_node *n, struct prof_open *o)
 	int r;
 
 	o->pos = n->pos;
+	if (ld_is_null(n)) /* a null entry is Go's zero value: an entry with "" */
+		return ld_zero_path(c, n->pos, "opens", "path", &o->path);
 	if ((r = ld_want_map(c, n, "an opens entry")))
 		return r;
 	for (size_t i = 0; i < n->n; i++) {
@@ -98,6 +102,8 @@ int ld_endpoint(struct ld *c, struct prof_node *n, struct prof_endpoint *e)
 	int r;
 
 	e->pos = n->pos;
+	if (ld_is_null(n)) /* a null entry is Go's zero value: an entry with "" */
+		return ld_zero_path(c, n->pos, "endpoints", "endpoint", &e->endpoint);
 	if ((r = ld_want_map(c, n, "an endpoints entry")))
 		return r;
 	for (size_t i = 0; i < n->n; i++) {

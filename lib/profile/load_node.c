@@ -185,8 +185,17 @@ int ld_strs(struct ld *c, struct prof_node *n, const char *what, struct prof_str
 
 		if ((r = ld_str(c, &n->items[i], what, &s)))
 			return r;
-		if (!s)
-			return ld_fail(c, n->items[i].pos, "\"%s\" items must not be null", what);
+		/* Go decodes a null item of a string list as "": Kubescape loads it, so does Vigil */
+		if (!s) {
+			s = strdup("");
+			if (!s || prof_note_add(c->p, VIGIL_PROFILE_WARNING, n->items[i].pos,
+						"a null item of \"%s\" is read as \"\" (Go's zero "
+						"value), as in Kubescape",
+						what)) {
+				free(s);
+				return ld_oom(c);
+			}
+		}
 		out->v[out->n++] = s;
 		if ((r = ld_check(c, &n->items[i], s, check)))
 			return r;

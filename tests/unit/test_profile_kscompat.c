@@ -646,6 +646,20 @@ static void test_odd_entry_shapes(void **state)
 	assert_false(vigil_matcher__endpoint(m, 80, "/", "GET", "inbound"));
 	vigil_matcher__free(m);
 	vigil_profile__free(p);
+	/* null items (a stray "-" in a block list): Go's zero values, "" and an empty entry */
+	p = cp_with("  execs:\n  - null\n  - path: /bin/sh\n    args:\n    - sh\n    -\n"
+		    "  opens: [null]\n");
+	assert_int_equal(vigil_profile__note_count(p), 3);
+	assert_string_equal(p->docs[0].cp.execs.v[1].args.v[1], "");
+	assert_int_equal(vigil_matcher__new(p, "", &m), 0);
+	{
+		const char *sh[] = { "sh", "" }, *sh2[] = { "sh", "-c" };
+
+		assert_int_equal(vigil_matcher__exec(m, "/bin/sh", sh, 2), VIGIL_MATCH_YES);
+		assert_int_equal(vigil_matcher__exec(m, "/bin/sh", sh2, 2), VIGIL_MATCH_ARGS);
+	}
+	vigil_matcher__free(m);
+	vigil_profile__free(p);
 }
 
 /* Documents as older clusters print them: selfLink; a profile without a spec (omitempty). */
