@@ -28,24 +28,26 @@
  * under lint --strict) and matches no event: the matcher looks names up and finds none, so an
  * unknown name allows nothing.
  */
-#define VOCAB_CHECK(fn)                                                                          \
-	bool fn##_(const char *v, char *msg, size_t size, char *warn, size_t wsize)              \
-	{                                                                                        \
-		if (fn(v, msg, size))                                                            \
-			return true;                                                             \
-		if (warn && !*warn)                                                              \
-			snprintf(warn, wsize, "%.*s: loaded as in Kubescape, it allows nothing", \
-				 (int)(wsize > 64 ? wsize - 64 : 0), msg);                       \
-		return warn != NULL;                                                             \
+#define VOCAB_CHECK(fn, what_it_does)                                                        \
+	bool fn##_(const char *v, char *msg, size_t size, char *warn, size_t wsize)          \
+	{                                                                                    \
+		if (fn(v, msg, size))                                                        \
+			return true;                                                         \
+		if (warn && !*warn)                                                          \
+			snprintf(warn, wsize, "%.*s: loaded as in Kubescape, " what_it_does, \
+				 (int)(wsize > 64 ? wsize - 64 : 0), msg);                   \
+		return warn != NULL;                                                         \
 	}
-VOCAB_CHECK(prof_check_open_flag)
-VOCAB_CHECK(prof_check_method)
-STRICT_CHECK(prof_check_direction)
+VOCAB_CHECK(prof_check_open_flag, "it allows nothing")
+VOCAB_CHECK(prof_check_method, "it allows nothing")
+VOCAB_CHECK(prof_check_capability, "it allows nothing")
+VOCAB_CHECK(prof_check_syscall, "it allows nothing")
+/* an endpoint's direction and a neighbor's type are strings too; no rule judges them */
+VOCAB_CHECK(prof_check_direction, "it matches no direction")
+VOCAB_CHECK(prof_check_neighbor_type, "kept as written")
+/* a port's protocol stays checked: NetworkPolicy drafts (harden_netpol.c) write it */
 STRICT_CHECK(prof_check_protocol)
-STRICT_CHECK(prof_check_neighbor_type)
 STRICT_CHECK(prof_check_ip)
-VOCAB_CHECK(prof_check_capability)
-VOCAB_CHECK(prof_check_syscall)
 STRICT_CHECK(prof_check_exec_digest)
 STRICT_CHECK(prof_check_iouring_op)
 STRICT_CHECK(prof_check_exe_key)
