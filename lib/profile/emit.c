@@ -158,18 +158,14 @@ json_t *prof_tree_to_json(const struct prof_node *n, int *err)
 			j = json_boolean(n->value[0] == 't' || n->value[0] == 'T');
 			break;
 		case PROF_SCALAR_INT: {
-			char *end;
-			long long v;
+			int64_t v;
 
-			errno = 0;
-			v = strtoll(n->value[0] == '0' && n->value[1] == 'o' ? n->value + 2
-									     : n->value,
-				    &end, n->value[0] == '0' && n->value[1] == 'o' ? 8 : 0);
-			if (errno || *end) {
+			/* as Kubernetes reads it (yaml11.c): 0123 is octal 83, 0865 (no octal) 865 */
+			if (!prof_yaml11_int(n, &v)) {
 				*err = -ERANGE;
 				return NULL;
 			}
-			j = json_integer(v);
+			j = json_integer((json_int_t)v);
 			break;
 		}
 		case PROF_SCALAR_FLOAT: {

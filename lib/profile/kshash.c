@@ -250,6 +250,21 @@ static int served_projection(const struct prof_doc *d, char *why, struct prof_no
 			i--;
 		}
 	}
+	if (!r && spec) {
+		/* a document without spec: storage serves the typed zero spec all the same */
+		struct prof_node *sp = add_child(t, "spec");
+
+		if (!sp) {
+			r = -ENOMEM;
+		} else {
+			char *key = sp->key;
+
+			*sp = *spec;
+			sp->key = key;
+			free(spec);
+			spec = NULL;
+		}
+	}
 	prof_node_free(spec);
 	if (!r && d->kind != VIGIL_KIND_NETWORK_NEIGHBORHOOD) {
 		/* ApplicationProfileStatus and ContainerProfileStatus are empty structs: {} */

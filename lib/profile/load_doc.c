@@ -16,6 +16,7 @@ static int load_metadata(struct ld *c, struct prof_node *n, struct prof_doc *d)
 		"labels",
 		"annotations",
 		"generateName",
+		"selfLink", /* deprecated, still in ObjectMeta: older clusters print it */
 		"uid",
 		"resourceVersion",
 		"generation",
@@ -166,8 +167,11 @@ int ld_doc(struct ld *c, struct prof_node *root, struct prof_doc *d)
 		return ld_fail(c, root->pos, "missing required field \"metadata\"");
 	if ((r = load_metadata(c, meta, d)))
 		return r;
-	if (!spec)
-		return ld_fail(c, root->pos, "missing required field \"spec\"");
+	/* Kubescape's spec is omitempty: a document without one is an empty profile */
+	if (!spec) {
+		d->spec_state = PROF_ABSENT;
+		return 0;
+	}
 	if (ld_is_null(spec)) {
 		d->spec_state = PROF_NULL;
 		return 0;

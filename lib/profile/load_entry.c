@@ -7,15 +7,37 @@
 #include <string.h>
 
 #include "profile/loadctx.h"
+#include "profile/yamltree.h"
 #include "util/strutil.h"
+
+/*
+ * A missing or null path (or endpoint) is Go's zero value "" in Kubescape's types, which load
+ * it: so does Vigil, as "", with a warning; such an entry matches nothing.
+ */
+static int ld_zero_path(struct ld *c, struct prof_pos pos, const char *entry, const char *field,
+			char **out)
+{
+	if (*out)
+		return 0;
+	*out = strdup("");
+	if (!*out)
+		return ld_oom(c);
+	if (prof_note_add(c->p, VIGIL_PROFILE_WARNING, pos,
+			  "%s entry has no \"%s\" (Go's zero value \"\"): loaded as in Kubescape, "
+			  "it matches nothing",
+			  entry, field))
+		return ld_oom(c);
+	return 0;
+}
 
 int ld_exec(struct ld *c, struct prof_node *n, struct prof_exec *e)
 {
 	static const char *const names[] = { "path", "args", "envs", "argsRequired", NULL };
-	bool has_path = false;
 	int r;
 
 	e->pos = n->pos;
+	if (ld_is_null(n)) /* a null entry is Go's zero value: an entry with "" */
+		return ld_zero_path(c, n->pos, "execs", "path", &e->path);
 	if ((r = ld_want_map(c, n, "an execs entry")))
 		return r;
 	for (size_t i = 0; i < n->n; i++) {
@@ -26,10 +48,9 @@ int ld_exec(struct ld *c, struct prof_node *n, struct prof_exec *e)
 			return f;
 		switch (f) {
 		case 0:
-			if ((r = ld_req_str(c, it, "path", &e->path)) ||
-			    (r = ld_check(c, it, e->path, prof_check_exec_path_w)))
+			if ((r = ld_str(c, it, "path", &e->path)) ||
+			    (e->path && (r = ld_check(c, it, e->path, prof_check_exec_path_w))))
 				return r;
-			has_path = true;
 			break;
 		case 1:
 			r = ld_strs(c, it, "args", &e->args, prof_check_exec_arg_w);
@@ -44,18 +65,17 @@ int ld_exec(struct ld *c, struct prof_node *n, struct prof_exec *e)
 		if (r)
 			return r;
 	}
-	if (!has_path)
-		return ld_fail(c, n->pos, "missing required field \"path\" in execs entry");
-	return 0;
+	return ld_zero_path(c, n->pos, "execs", "path", &e->path);
 }
 
 int ld_open(struct ld *c, struct prof_node *n, struct prof_open *o)
 {
 	static const char *const names[] = { "path", "flags", NULL };
-	bool has_path = false;
 	int r;
 
 	o->pos = n->pos;
+	if (ld_is_null(n)) /* a null entry is Go's zero value: an entry with "" */
+		return ld_zero_path(c, n->pos, "opens", "path", &o->path);
 	if ((r = ld_want_map(c, n, "an opens entry")))
 		return r;
 	for (size_t i = 0; i < n->n; i++) {
@@ -65,27 +85,25 @@ int ld_open(struct ld *c, struct prof_node *n, struct prof_open *o)
 		if (f < 0)
 			return f;
 		if (f == 0) {
-			if ((r = ld_req_str(c, it, "path", &o->path)) ||
-			    (r = ld_check(c, it, o->path, prof_check_open_path_w)))
+			if ((r = ld_str(c, it, "path", &o->path)) ||
+			    (o->path && (r = ld_check(c, it, o->path, prof_check_open_path_w))))
 				return r;
-			has_path = true;
 		} else if ((r = ld_strs(c, it, "flags", &o->flags, prof_check_open_flag_))) {
 			return r;
 		}
 	}
-	if (!has_path)
-		return ld_fail(c, n->pos, "missing required field \"path\" in opens entry");
-	return 0;
+	return ld_zero_path(c, n->pos, "opens", "path", &o->path);
 }
 
 int ld_endpoint(struct ld *c, struct prof_node *n, struct prof_endpoint *e)
 {
 	static const char *const names[] = { "endpoint",  "methods", "internal",
 					     "direction", "headers", NULL };
-	bool has_ep = false;
 	int r;
 
 	e->pos = n->pos;
+	if (ld_is_null(n)) /* a null entry is Go's zero value: an entry with "" */
+		return ld_zero_path(c, n->pos, "endpoints", "endpoint", &e->endpoint);
 	if ((r = ld_want_map(c, n, "an endpoints entry")))
 		return r;
 	for (size_t i = 0; i < n->n; i++) {
@@ -96,10 +114,10 @@ int ld_endpoint(struct ld *c, struct prof_node *n, struct prof_endpoint *e)
 			return f;
 		switch (f) {
 		case 0:
-			if ((r = ld_req_str(c, it, "endpoint", &e->endpoint)) ||
-			    (r = ld_check(c, it, e->endpoint, prof_check_endpoint_w)))
+			if ((r = ld_str(c, it, "endpoint", &e->endpoint)) ||
+			    (e->endpoint &&
+			     (r = ld_check(c, it, e->endpoint, prof_check_endpoint_w))))
 				return r;
-			has_ep = true;
 			break;
 		case 1:
 			r = ld_strs(c, it, "methods", &e->methods, prof_check_method_);
@@ -122,9 +140,7 @@ int ld_endpoint(struct ld *c, struct prof_node *n, struct prof_endpoint *e)
 		if (r)
 			return r;
 	}
-	if (!has_ep)
-		return ld_fail(c, n->pos, "missing required field \"endpoint\" in endpoints entry");
-	return 0;
+	return ld_zero_path(c, n->pos, "endpoints", "endpoint", &e->endpoint);
 }
 
 int ld_rule_policies(struct ld *c, struct prof_node *n, struct prof_container *ct)
@@ -283,15 +299,15 @@ static int load_port(struct ld *c, struct prof_node *n, struct prof_port *p)
 			    *p->protocol)
 				r = ld_check(c, it, p->protocol, prof_check_protocol_);
 		} else {
-			uint64_t v;
+			int64_t v;
 
 			if (ld_is_null(it))
 				continue;
-			if (it->type == PROF_NODE_SCALAR && it->stype == PROF_SCALAR_INT &&
-			    (vigil_parse_u64(it->value, &v) || v > 65535))
+			/* 0x1BB, 0673 (octal), 4_43, 443.0: 443 as kubectl reads it (yaml11.c) */
+			if (prof_yaml11_int(it, &v) && (v < 0 || v > 65535))
 				return ld_fail(c, it->pos, "port %s is out of range 0..65535",
 					       it->value);
-			if (it->type != PROF_NODE_SCALAR || it->stype != PROF_SCALAR_INT)
+			if (!prof_yaml11_int(it, &v))
 				return ld_fail(c, it->pos,
 					       "\"port\" must be a number 0..65535, not %s%s%s%s",
 					       ld_type_name(it),

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "profile/loadctx.h"
+#include "profile/yamltree.h"
 #include "util/strutil.h"
 
 #define STRICT_CHECK(fn)                                                            \
@@ -19,14 +20,34 @@
 		(void)wsize;                                                        \
 		return fn(v, msg, size);                                            \
 	}
-STRICT_CHECK(prof_check_open_flag)
-STRICT_CHECK(prof_check_method)
-STRICT_CHECK(prof_check_direction)
+/*
+ * Names Kubescape's learner writes from what it observed: open flags, HTTP methods,
+ * capabilities, syscalls. Kubescape's types take any string there, and its learner writes names
+ * Vigil may not have in its lists (node-agent's O_FASYNC once; any method token a client sends;
+ * the capabilities and syscalls of a newer kernel). Such a name loads with a warning (an error
+ * under lint --strict) and matches no event: the matcher looks names up and finds none, so an
+ * unknown name allows nothing.
+ */
+#define VOCAB_CHECK(fn, what_it_does)                                                        \
+	bool fn##_(const char *v, char *msg, size_t size, char *warn, size_t wsize)          \
+	{                                                                                    \
+		if (fn(v, msg, size))                                                        \
+			return true;                                                         \
+		if (warn && !*warn)                                                          \
+			snprintf(warn, wsize, "%.*s: loaded as in Kubescape, " what_it_does, \
+				 (int)(wsize > 64 ? wsize - 64 : 0), msg);                   \
+		return warn != NULL;                                                         \
+	}
+VOCAB_CHECK(prof_check_open_flag, "it allows nothing")
+VOCAB_CHECK(prof_check_method, "it allows nothing")
+VOCAB_CHECK(prof_check_capability, "it allows nothing")
+VOCAB_CHECK(prof_check_syscall, "it allows nothing")
+/* an endpoint's direction and a neighbor's type are strings too; no rule judges them */
+VOCAB_CHECK(prof_check_direction, "it matches no direction")
+VOCAB_CHECK(prof_check_neighbor_type, "kept as written")
+/* a port's protocol stays checked: NetworkPolicy drafts (harden_netpol.c) write it */
 STRICT_CHECK(prof_check_protocol)
-STRICT_CHECK(prof_check_neighbor_type)
 STRICT_CHECK(prof_check_ip)
-STRICT_CHECK(prof_check_capability)
-STRICT_CHECK(prof_check_syscall)
 STRICT_CHECK(prof_check_exec_digest)
 STRICT_CHECK(prof_check_iouring_op)
 STRICT_CHECK(prof_check_exe_key)
@@ -122,14 +143,17 @@ int ld_req_str(struct ld *c, struct prof_node *n, const char *what, char **out)
 
 int ld_tri(struct ld *c, const struct prof_node *n, const char *what, enum prof_tri *out)
 {
+	bool b;
+
 	if (ld_is_null(n)) {
 		*out = PROF_TRI_UNSET;
 		return 0;
 	}
-	if (n->type != PROF_NODE_SCALAR || n->stype != PROF_SCALAR_BOOL)
+	/* yes/no/on/off/y/n as kubectl reads them (yaml11.c) */
+	if (!prof_yaml11_bool(n, &b))
 		return ld_fail(c, n->pos, "\"%s\" must be true or false, not %s", what,
 			       ld_type_name(n));
-	*out = (n->value[0] == 't' || n->value[0] == 'T') ? PROF_TRI_TRUE : PROF_TRI_FALSE;
+	*out = b ? PROF_TRI_TRUE : PROF_TRI_FALSE;
 	return 0;
 }
 
@@ -163,8 +187,17 @@ int ld_strs(struct ld *c, struct prof_node *n, const char *what, struct prof_str
 
 		if ((r = ld_str(c, &n->items[i], what, &s)))
 			return r;
-		if (!s)
-			return ld_fail(c, n->items[i].pos, "\"%s\" items must not be null", what);
+		/* Go decodes a null item of a string list as "": Kubescape loads it, so does Vigil */
+		if (!s) {
+			s = strdup("");
+			if (!s || prof_note_add(c->p, VIGIL_PROFILE_WARNING, n->items[i].pos,
+						"a null item of \"%s\" is read as \"\" (Go's zero "
+						"value), as in Kubescape",
+						what)) {
+				free(s);
+				return ld_oom(c);
+			}
+		}
 		out->v[out->n++] = s;
 		if ((r = ld_check(c, &n->items[i], s, check)))
 			return r;

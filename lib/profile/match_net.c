@@ -19,7 +19,8 @@ int mt_add_endpoint(struct vigil_matcher *m, const struct prof_endpoint *e)
 	uint16_t port;
 	int r;
 
-	if (!e->endpoint || vigil_wc_endpoint_split(e->endpoint, &port, &path) < 0)
+	/* "" (Go's zero value, a missing endpoint) names no request */
+	if (!e->endpoint || !*e->endpoint || vigil_wc_endpoint_split(e->endpoint, &port, &path) < 0)
 		return 0;
 	r = mt_grow((void **)&m->ep, &m->cep, m->nep, sizeof(*m->ep));
 	if (r < 0)

@@ -17,10 +17,11 @@
 
 /* The three big vocabularies are sorted (byte order): lookups are binary searches. */
 const char *const prof_open_flag_names[] = {
-	"O_APPEND", "O_ASYNC",	  "O_CLOEXEC",	"O_CREAT",     "O_DIRECT", "O_DIRECTORY",
-	"O_DSYNC",  "O_EXCL",	  "O_FSYNC",	"O_LARGEFILE", "O_NDELAY", "O_NOATIME",
-	"O_NOCTTY", "O_NOFOLLOW", "O_NONBLOCK", "O_PATH",      "O_RDONLY", "O_RDWR",
-	"O_RSYNC",  "O_SYNC",	  "O_TMPFILE",	"O_TRUNC",     "O_WRONLY", NULL,
+	"O_APPEND",    "O_ASYNC",   "O_CLOEXEC", "O_CREAT",  "O_DIRECT",
+	"O_DIRECTORY", "O_DSYNC",   "O_EXCL",	 "O_FASYNC", "O_FSYNC",
+	"O_LARGEFILE", "O_NDELAY",  "O_NOATIME", "O_NOCTTY", "O_NOFOLLOW",
+	"O_NONBLOCK",  "O_PATH",    "O_RDONLY",	 "O_RDWR",   "O_RSYNC",
+	"O_SYNC",      "O_TMPFILE", "O_TRUNC",	 "O_WRONLY", NULL,
 };
 
 const char *const prof_capability_names[] = {
@@ -334,9 +335,22 @@ bool prof_check_open_path_w(const char *path, char *msg, size_t size, char *warn
 {
 	if (!prof_utf8_valid(path))
 		return msgf(msg, size, "not valid UTF-8");
-	if (path[0] != '/')
+	if (path[0] != '/' && !warn)
 		return msgf(msg, size,
 			    "invalid open path \"%s\": must be absolute (start with \"/\")", path);
+	/*
+	 * Kubescape's types take any string, and node-agent wrote relative paths as the program
+	 * gave them before it resolved them against the working directory: such an entry loads
+	 * with a warning and matches no open (the kernel reports absolute paths).
+	 */
+	if (path[0] != '/') {
+		if (!*warn)
+			snprintf(warn, wsize,
+				 "open path \"%s\" is not absolute: loaded as in Kubescape, it "
+				 "matches no open",
+				 path);
+		return true;
+	}
 	return check_path_segments(path, "open path", msg, size, warn, wsize);
 }
 
@@ -349,8 +363,14 @@ bool prof_check_exec_path_w(const char *path, char *msg, size_t size, char *warn
 {
 	if (!prof_utf8_valid(path))
 		return msgf(msg, size, "not valid UTF-8");
-	if (!*path)
+	if (!*path && !warn)
 		return msgf(msg, size, "empty exec path");
+	if (!*path) { /* Go's zero value: Kubescape loads it, no program has that path */
+		if (!*warn)
+			snprintf(warn, wsize,
+				 "empty exec path: loaded as in Kubescape, it matches no program");
+		return true;
+	}
 	return check_path_segments(path, "exec path", msg, size, warn, wsize);
 }
 
@@ -411,7 +431,27 @@ bool prof_check_exec_arg(const char *arg, char *msg, size_t size)
 	return prof_check_exec_arg_w(arg, msg, size, NULL, 0);
 }
 
+static bool check_endpoint_shape(const char *ep, char *msg, size_t size, char *warn, size_t wsize);
+
+/*
+ * Kubescape's endpoint is any string; node-agent writes ":PORT" + the request's URL, and the
+ * URL alone when the request had no Host header (an HTTP/1.0 health check: "/healthz"). With
+ * warn given, an endpoint of another shape loads with a warning. No rule judges endpoints (in
+ * Kubescape's library or Vigil's); the matcher reads "/path" as any port and skips the rest.
+ */
 bool prof_check_endpoint_w(const char *ep, char *msg, size_t size, char *warn, size_t wsize)
+{
+	if (check_endpoint_shape(ep, msg, size, warn, wsize))
+		return true;
+	if (!warn || !prof_utf8_valid(ep))
+		return false;
+	if (!*warn)
+		snprintf(warn, wsize, "%.*s: loaded as in Kubescape, which compares it as text",
+			 (int)(wsize > 64 ? wsize - 64 : 0), msg);
+	return true;
+}
+
+static bool check_endpoint_shape(const char *ep, char *msg, size_t size, char *warn, size_t wsize)
 {
 	const char *p = ep + 1;
 	unsigned long port = 0;

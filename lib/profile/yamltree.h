@@ -74,4 +74,12 @@ enum prof_scalar_type prof_resolve_plain(const char *s, size_t len);
  */
 bool prof_yaml_needs_quotes(const char *s, size_t len);
 
+/*
+ * A plain scalar read as Kubernetes (go-yaml v2, YAML 1.1) reads it where a bool or an integer
+ * is wanted (yaml11.c): yes/no/on/off/y/n, and 0x/0o/0b/leading-0 octal, '_', '+' and whole
+ * floats. False for anything else, quoted scalars included.
+ */
+bool prof_yaml11_bool(const struct prof_node *n, bool *out);
+bool prof_yaml11_int(const struct prof_node *n, int64_t *out);
+
 #endif

@@ -4,8 +4,8 @@
 # t2107: a huge profile costs the agent nothing it keeps.
 #  - a 63 MB profile bound to a workload is refused by its size before it is read: the agent's
 #    peak memory (VmHWM) stays far below the file's size;
-#  - a profile just under profile_max_bytes that is then refused (an unknown open flag in its
-#    last entry, found after the whole file was parsed)
+#  - a profile just under profile_max_bytes that is then refused (flags written as a string, not a
+#    list, in its last entry, found after the whole file was parsed)
 #    is parsed, and the memory is given back: VmRSS after the refusal is close to before.
 # Figures from /proc/PID/status of the real agent.
 . "$(dirname "$0")/../lib/common.sh"
@@ -28,7 +28,7 @@ with open(path, "w") as f:
     for i in range(n):
         f.write("  - {path: /var/lib/app/data/shard-%08d/segment.db, flags: [O_RDONLY]}\n" % i)
     if len(sys.argv) > 4:
-        f.write("  - {path: /etc/last, flags: [O_BOGUS]}\n")
+        f.write("  - {path: /etc/last, flags: O_RDONLY}\n")
 EOF
 }
 kb() { awk -v k="$2:" '$1 == k {print $2}' "/proc/$1/status"; }
@@ -80,7 +80,7 @@ stop_pid "$SAMPLER"
 start_sampler "$AGENT" "$TEST_TMP/rss2"
 cp "$TEST_TMP/big.yaml" "$PROFILES/huge.yaml.new"
 mv "$PROFILES/huge.yaml.new" "$PROFILES/huge.yaml"
-wait_for_line "$TEST_TMP/agent.log" 'unknown open flag "O_BOGUS" \(keeping the last good profile\)' 60
+wait_for_line "$TEST_TMP/agent.log" '"flags" must be a list, not a string \(keeping the last good profile\)' 60
 # the agent gives the memory back before it logs the refusal; allow a moment on a loaded machine
 rss_back() { [ "$(kb "$AGENT" VmRSS)" -lt $((rss0 + 20000)) ]; }
 wait_until 10 rss_back || true

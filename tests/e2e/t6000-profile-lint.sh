@@ -24,7 +24,8 @@ for f in tests/data/profiles/bad/*.yaml; do
 	[ "$(cat "$tmp/err")" = "$want" ] || fail "$f: got '$(cat "$tmp/err")', want '$want'"
 	n=$((n + 1))
 done
-[ $n -ge 30 ] || fail "only $n bad files"
+# 28: the classes Kubescape accepts (unknown names, odd entry shapes) are warn/ files since issue 15
+[ $n -ge 28 ] || fail "only $n bad files"
 
 # every warn file: valid (exit 0) with exactly the expected warning; invalid under --strict
 n=0
@@ -40,7 +41,7 @@ for f in tests/data/profiles/warn/*.yaml; do
 	[ -s "$tmp/out" ] && fail "$f --strict: still listed as valid"
 	n=$((n + 1))
 done
-[ $n -ge 6 ] || fail "only $n warn files"
+[ $n -ge 16 ] || fail "only $n warn files"
 
 # Kubescape-shaped files: other objects skipped and named, a List unpacked
 $V profile lint tests/data/profiles/ks-beside-workload.yaml >"$tmp/out" 2>"$tmp/err" ||

@@ -472,6 +472,226 @@ static void test_selector_only_neighbors(void **state)
 	vigil_profile__free(p);
 }
 
+/* Names Kubescape's learner writes load; one Vigil does not know warns and allows nothing. */
+static void test_observed_names(void **state)
+{
+	static const char text[] = "apiVersion: spdx.softwarecomposition.kubescape.io/v1beta1\n"
+				   "kind: ContainerProfile\n"
+				   "metadata: {name: t}\n"
+				   "spec:\n"
+				   "  capabilities: [NET_RAW, CAP_NEW_ONE]\n"
+				   "  syscalls: [read, SYS_write]\n"
+				   "  opens:\n"
+				   "  - {path: /dev/tty, flags: [O_RDWR, O_FASYNC]}\n"
+				   "  - {path: /etc/x, flags: [O_RDONLY, O_NEWFLAG]}\n"
+				   "  endpoints:\n"
+				   "  - {endpoint: ':80/purge', methods: [PURGE]}\n";
+	struct vigil_profile *p = load_text(text);
+	struct vigil_matcher *m;
+	const char *kind;
+
+	(void)state;
+	/* O_FASYNC is known: four warnings, for the capability, syscall, flag and method */
+	assert_int_equal(vigil_profile__note_count(p), 4);
+	for (size_t i = 0; i < 4; i++) {
+		assert_non_null(strstr(note_text(p, i, &kind), "it allows nothing"));
+		assert_string_equal(kind, "warning");
+	}
+	assert_int_equal(vigil_matcher__new(p, "", &m), 0);
+	/* O_FASYNC is O_ASYNC's bit, as node-agent decodes it */
+	assert_true(vigil_matcher__open(m, "/dev/tty", O_RDWR | O_ASYNC));
+	assert_false(vigil_matcher__open(m, "/dev/tty", O_RDWR | O_ASYNC | O_APPEND));
+	/* an unknown flag covers no bit */
+	assert_true(vigil_matcher__open(m, "/etc/x", O_RDONLY));
+	assert_false(vigil_matcher__open(m, "/etc/x", O_RDONLY | O_NOATIME));
+	assert_true(vigil_matcher__capability(m, "CAP_NET_RAW"));
+	assert_false(vigil_matcher__capability(m, "CAP_SYS_ADMIN"));
+	assert_true(vigil_matcher__syscall(m, "read"));
+	assert_false(vigil_matcher__syscall(m, "write"));
+	assert_true(vigil_matcher__endpoint(m, 80, "/purge", "PURGE", "inbound"));
+	assert_false(vigil_matcher__endpoint(m, 80, "/purge", "GET", "inbound"));
+	vigil_matcher__free(m);
+	vigil_profile__free(p);
+}
+
+static struct vigil_profile *cp_with(const char *spec)
+{
+	char text[2048];
+
+	snprintf(text, sizeof(text),
+		 "apiVersion: spdx.softwarecomposition.kubescape.io/v1beta1\n"
+		 "kind: ContainerProfile\nmetadata: {name: t}\nspec:\n%s",
+		 spec);
+	return load_text(text);
+}
+
+static const char *cp_error(const char *spec)
+{
+	static char msg[1024];
+	char text[2048];
+	struct vigil_profile *p = NULL;
+	struct vigil_error err;
+
+	snprintf(text, sizeof(text),
+		 "apiVersion: spdx.softwarecomposition.kubescape.io/v1beta1\n"
+		 "kind: ContainerProfile\nmetadata: {name: t}\nspec:\n%s",
+		 spec);
+	if (!vigil_profile__load_buffer(text, strlen(text), "t.yaml", NULL, &p, &err)) {
+		vigil_profile__free(p);
+		return "";
+	}
+	return vigil_error__format(&err, msg, sizeof(msg));
+}
+
+/* Bools and integers as kubectl reads a plain scalar (go-yaml v2, YAML 1.1). */
+static void test_yaml11_typed_scalars(void **state)
+{
+	static const char *const ports[] = { "0x1BB", "0X1bb", "0o673",	 "0673",       "4_43",
+					     "+443",  "443.0", "4.43e2", "0b110111011" };
+	struct vigil_profile *p;
+	struct vigil_matcher *m;
+	const char *yes[] = { "/bin/sleep", "1" }, *no[] = { "/bin/sleep", "2" };
+	uint8_t a[4];
+	char spec[512];
+
+	(void)state;
+	inet_pton(AF_INET, "192.0.2.7", a);
+	for (size_t i = 0; i < sizeof(ports) / sizeof(ports[0]); i++) {
+		snprintf(spec, sizeof(spec),
+			 "  egress:\n  - ipAddresses: [192.0.2.7]\n"
+			 "    ports: [{name: TCP-443, protocol: TCP, port: %s}]\n",
+			 ports[i]);
+		p = cp_with(spec);
+		assert_int_equal(vigil_matcher__new(p, "", &m), 0);
+		if (!vigil_matcher__neighbor(m, true, AF_INET, a, 443, "TCP"))
+			fail_msg("port: %s is not 443", ports[i]);
+		vigil_matcher__free(m);
+		vigil_profile__free(p);
+	}
+	/* a leading zero is octal: 0123 is 83, not 123 */
+	p = cp_with("  egress:\n  - ipAddresses: [192.0.2.7]\n"
+		    "    ports: [{name: TCP-83, protocol: TCP, port: 0123}]\n");
+	assert_int_equal(vigil_matcher__new(p, "", &m), 0);
+	assert_true(vigil_matcher__neighbor(m, true, AF_INET, a, 83, "TCP"));
+	assert_false(vigil_matcher__neighbor(m, true, AF_INET, a, 123, "TCP"));
+	vigil_matcher__free(m);
+	vigil_profile__free(p);
+	/* what kubectl refuses stays an error: a quoted number, a fraction, base 60 */
+	assert_string_equal(
+		cp_error("  egress:\n  - ports: [{name: x, port: \"443\"}]\n"),
+		"t.yaml:6:29: \"port\" must be a number 0..65535, not a string \"443\"");
+	assert_string_equal(
+		cp_error("  egress:\n  - ports: [{name: x, port: 443.5}]\n"),
+		"t.yaml:6:29: \"port\" must be a number 0..65535, not a number \"443.5\"");
+	assert_string_equal(
+		cp_error("  egress:\n  - ports: [{name: x, port: 7:23}]\n"),
+		"t.yaml:6:29: \"port\" must be a number 0..65535, not a string \"7:23\"");
+	assert_string_equal(cp_error("  egress:\n  - ports: [{name: x, port: 0x10000}]\n"),
+			    "t.yaml:6:29: port 0x10000 is out of range 0..65535");
+	/* YAML 1.1's bool words, plain: argsRequired: yes anchors the arguments */
+	p = cp_with(
+		"  execs:\n  - {path: /bin/sleep, args: [/bin/sleep, '1'], argsRequired: yes}\n"
+		"  endpoints:\n  - {endpoint: ':80/', internal: on}\n"
+		"  rulePolicies: {R1010: {containerAllowed: Yes}, R1012: {containerAllowed: N}}\n");
+	assert_int_equal(vigil_matcher__new(p, "", &m), 0);
+	assert_int_equal(vigil_matcher__exec(m, "/bin/sleep", yes, 2), VIGIL_MATCH_YES);
+	assert_int_equal(vigil_matcher__exec(m, "/bin/sleep", no, 2), VIGIL_MATCH_ARGS);
+	vigil_matcher__free(m);
+	{
+		struct vigil_buf b = { 0 };
+
+		assert_int_equal(vigil_profile__emit_yaml(p, &b), 0);
+		assert_non_null(strstr(b.data, "argsRequired: true"));
+		assert_non_null(strstr(b.data, "internal: true"));
+		assert_non_null(strstr(b.data, "R1010:\n      containerAllowed: true\n"));
+		assert_non_null(strstr(b.data, "R1012:\n      containerAllowed: false\n"));
+		vigil_buf__release(&b);
+	}
+	vigil_profile__free(p);
+	/* quoted, they are strings, which Kubernetes refuses for a bool too */
+	assert_string_equal(cp_error("  execs:\n  - {path: /x, argsRequired: 'yes'}\n"),
+			    "t.yaml:6:30: \"argsRequired\" must be true or false, not a string");
+}
+
+/* Entry shapes Kubescape's types take: they load with a warning; paths match no event. */
+static void test_odd_entry_shapes(void **state)
+{
+	struct vigil_profile *p = cp_with("  execs:\n  - {path: ''}\n  - {path: /bin/true}\n"
+					  "  opens:\n  - {path: etc/hosts, flags: [O_RDONLY]}\n"
+					  "  endpoints:\n  - {endpoint: /healthz, methods: [GET]}\n"
+					  "  - {endpoint: ':99999/x'}\n");
+	struct vigil_matcher *m;
+	const char *argv[] = { "" };
+
+	(void)state;
+	assert_int_equal(vigil_profile__note_count(p), 4);
+	assert_int_equal(vigil_matcher__new(p, "", &m), 0);
+	assert_false(vigil_matcher__open(m, "/etc/hosts", O_RDONLY));
+	assert_int_equal(vigil_matcher__exec(m, "", argv, 1), VIGIL_MATCH_NO);
+	assert_int_equal(vigil_matcher__exec(m, "/bin/true", NULL, 0), VIGIL_MATCH_YES);
+	/* no rule judges endpoints; the matcher reads a path without ":PORT" as any port */
+	assert_true(vigil_matcher__endpoint(m, 80, "/healthz", "GET", "inbound"));
+	assert_false(vigil_matcher__endpoint(m, 34463, "/x", "GET", "inbound"));
+	vigil_matcher__free(m);
+	vigil_profile__free(p);
+	/* a missing (or null) path or endpoint is Go's zero value "" */
+	p = cp_with("  execs:\n  - {args: [sh]}\n  - {path: null}\n"
+		    "  opens:\n  - {flags: [O_RDONLY]}\n  endpoints:\n  - {methods: [GET]}\n");
+	assert_int_equal(vigil_profile__note_count(p), 4);
+	assert_string_equal(p->docs[0].cp.execs.v[0].path, "");
+	assert_int_equal(vigil_matcher__new(p, "", &m), 0);
+	assert_int_equal(vigil_matcher__exec(m, "", argv, 1), VIGIL_MATCH_NO);
+	assert_int_equal(vigil_matcher__exec(m, "/bin/sh", NULL, 0), VIGIL_MATCH_NO);
+	assert_false(vigil_matcher__open(m, "/", O_RDONLY));
+	assert_false(vigil_matcher__endpoint(m, 80, "/", "GET", "inbound"));
+	vigil_matcher__free(m);
+	vigil_profile__free(p);
+	/* null items (a stray "-" in a block list): Go's zero values, "" and an empty entry */
+	p = cp_with("  execs:\n  - null\n  - path: /bin/sh\n    args:\n    - sh\n    -\n"
+		    "  opens: [null]\n");
+	assert_int_equal(vigil_profile__note_count(p), 3);
+	assert_string_equal(p->docs[0].cp.execs.v[1].args.v[1], "");
+	assert_int_equal(vigil_matcher__new(p, "", &m), 0);
+	{
+		const char *sh[] = { "sh", "" }, *sh2[] = { "sh", "-c" };
+
+		assert_int_equal(vigil_matcher__exec(m, "/bin/sh", sh, 2), VIGIL_MATCH_YES);
+		assert_int_equal(vigil_matcher__exec(m, "/bin/sh", sh2, 2), VIGIL_MATCH_ARGS);
+	}
+	vigil_matcher__free(m);
+	vigil_profile__free(p);
+}
+
+/* Documents as older clusters print them: selfLink; a profile without a spec (omitempty). */
+static void test_document_shapes(void **state)
+{
+	static const char *const kinds[] = { "ApplicationProfile", "NetworkNeighborhood",
+					     "ContainerProfile" };
+	char text[512], why[256];
+
+	(void)state;
+	for (size_t i = 0; i < 3; i++) {
+		struct vigil_profile *p;
+		struct vigil_buf b = { 0 }, sv = { 0 };
+
+		snprintf(text, sizeof(text),
+			 "apiVersion: spdx.softwarecomposition.kubescape.io/v1beta1\nkind: %s\n"
+			 "metadata: {name: a, selfLink: /apis/x/a}\n",
+			 kinds[i]);
+		p = load_text(text);
+		assert_int_equal(vigil_profile__note_count(p), 0);
+		assert_int_equal(vigil_profile__emit_yaml(p, &b), 0);
+		assert_non_null(strstr(b.data, "  selfLink: /apis/x/a\n"));
+		assert_null(strstr(b.data, "spec"));
+		/* storage serves the typed zero spec (kstyped, Go's encoding/json, agrees) */
+		assert_int_equal(vigil_profile__emit_served_yaml(p, &sv, why, sizeof(why)), 0);
+		assert_non_null(strstr(sv.data, "\nspec:"));
+		vigil_buf__release(&b);
+		vigil_buf__release(&sv);
+		vigil_profile__free(p);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -483,6 +703,10 @@ int main(void)
 		cmocka_unit_test(test_yaml11_quotes),
 		cmocka_unit_test(test_json_hash_known_answers),
 		cmocka_unit_test(test_selector_only_neighbors),
+		cmocka_unit_test(test_observed_names),
+		cmocka_unit_test(test_yaml11_typed_scalars),
+		cmocka_unit_test(test_odd_entry_shapes),
+		cmocka_unit_test(test_document_shapes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

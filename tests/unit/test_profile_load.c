@@ -95,7 +95,8 @@ static void test_bad_files(void **state)
 		checked++;
 	}
 	closedir(d);
-	assert_true(checked >= 32);
+	/* 28: eight classes Kubescape accepts moved to warn/ (issue 15) */
+	assert_true(checked >= 28);
 }
 
 static const char head[] = "apiVersion: spdx.softwarecomposition.kubescape.io/v1beta1\n"
@@ -137,19 +138,19 @@ static void test_inline_errors(void **state)
 	/* Kubescape's learning writes capabilities without the prefix */
 	assert_string_equal(
 		load_error(with_head("    capabilities: [SETUID, CAP_SETGID]\n"), NULL, NULL), "");
+	/* Kubescape's types take any name for a capability, flag, method or syscall: an unknown
+	 * one loads with a warning (warn/unknown-*.yaml has the message) and allows nothing */
 	assert_string_equal(load_error(with_head("    capabilities: [SYS_ADMN]\n"), NULL, NULL),
-			    "t.yaml:8:20: unknown capability \"CAP_SYS_ADMN\" (did you mean "
-			    "\"CAP_SYS_ADMIN\"?)");
+			    "");
 	assert_string_equal(load_error(with_head("    capabilities: [CAP_SYS_ADMN]\n"), NULL, NULL),
-			    "t.yaml:8:20: unknown capability \"CAP_SYS_ADMN\" (did you mean "
-			    "\"CAP_SYS_ADMIN\"?)");
+			    "");
 	assert_string_equal(
 		load_error(with_head("    opens:\n    - path: /x\n      flags: [O_RDWRR]\n"), NULL,
 			   NULL),
-		"t.yaml:10:15: unknown open flag \"O_RDWRR\" (did you mean \"O_RDWR\"?)");
+		"");
+	/* a missing endpoint is Go's zero value "": Kubescape loads it, so does Vigil (warning) */
 	assert_string_equal(
-		load_error(with_head("    endpoints:\n    - methods: [GET]\n"), NULL, NULL),
-		"t.yaml:9:7: missing required field \"endpoint\" in endpoints entry");
+		load_error(with_head("    endpoints:\n    - methods: [GET]\n"), NULL, NULL), "");
 	/* the same names are fine as strings and as exec args ("*" is literal there) */
 	assert_string_equal(load_error(with_head("    execs:\n    - path: /bin/ls\n"
 						 "      args: [ls, '*', '⋯', '⋯⋯']\n"),
@@ -428,9 +429,9 @@ static void test_json_stream(void **state)
 		load_error(CP_HEAD
 			   "\"a\"},\"spec\":{}}\n  " CP_HEAD
 			   "\"b\"},\n\"spec\":{\"opens\":[{\"path\":"
-			   "\"/\\ud83d\\udce6/\\ud83d\\udce6\",\"flags\":[\"O_RDONY\"]}]}}\n",
+			   "\"/\\ud83d\\udce6/\\ud83d\\udce6\",\"flags\":\"O_RDONLY\"}]}}\n",
 			   NULL, &code),
-		"t.yaml:3:64: unknown open flag \"O_RDONY\" (did you mean \"O_RDONLY\"?)");
+		"t.yaml:3:63: \"flags\" must be a list, not a string");
 	assert_string_equal(
 		load_error(CP_HEAD "\"a\"},\"spec\":{}}\n  " CP_HEAD "\"b\"}, \"x\": 1}\n", NULL,
 			   &code),
