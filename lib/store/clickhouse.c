@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 
 #include "store/clickhouse_internal.h"
+#include "util/lazylib.h"
 #include "util/strutil.h"
 
 #define LOOKUP_CHUNK   1000
@@ -419,6 +420,28 @@ static void ch_close(struct vigil_store *s)
 	s->be = NULL;
 }
 
+/*
+ * The fleet list's rows (nodes_page.c), as SQLite's node_list table holds them: one per node
+ * name, from its newest heartbeat row and its node tokens (active when one is, revoked when
+ * all are, none without), a node with a token only has zeros and ''. Read at every page from
+ * the two small tables (a row per node, a row per token) rather than kept by a view, so two
+ * cockpits and a token revoked elsewhere need nothing more. The inner columns are renamed:
+ * 18.16 would take "max(x) AS x" for a cycle.
+ */
+#define CH_NODE_LIST                                                                             \
+	"(SELECT h_node AS node, max(h_last) AS last_seen_ns, max(h_time) AS time_ns, "          \
+	"max(h_interval) AS interval_s, max(h_version) AS agent_version, max(h_kernel) AS "      \
+	"kernel, max(h_uptime) AS uptime_s, max(h_drops) AS drops, max(h_sink) AS "              \
+	"sink_failures, max(h_spool) AS spool_dropped, max(h_workloads) AS workloads, "          \
+	"CASE WHEN max(h_active) = 1 THEN 'active' WHEN max(h_token) = 1 THEN 'revoked' ELSE "   \
+	"'none' END AS credential FROM (SELECT node AS h_node, last_seen_ns AS h_last, time_ns " \
+	"AS h_time, interval_s AS h_interval, agent_version AS h_version, kernel AS h_kernel, "  \
+	"uptime_s AS h_uptime, drops AS h_drops, sink_failures AS h_sink, spool_dropped AS "     \
+	"h_spool, workloads AS h_workloads, toUInt8(0) AS h_token, toUInt8(0) AS h_active "      \
+	"FROM nodes FINAL UNION ALL SELECT node, toUInt64(0), toUInt64(0), toUInt32(0), '', "    \
+	"'', toUInt64(0), toUInt64(0), toUInt64(0), toUInt64(0), toUInt32(0), toUInt8(1), "      \
+	"toUInt8(revoked_ns = 0) FROM credentials FINAL WHERE kind = 'node') GROUP BY h_node)"
+
 static const struct store_dialect ch_dialect = {
 	.final = " FINAL",
 	.count_alerts =
@@ -428,6 +451,8 @@ static const struct store_dialect ch_dialect = {
 	.ci_contains = { "positionCaseInsensitive(", ", ?) > 0" },
 	.array_has = { "has(", ", ?)" },
 	.sets_replaced = false,
+	.paged_nodes = true,
+	.node_list = CH_NODE_LIST,
 	.minute_counts = true, /* materialized views (clickhouse_counters.c) */
 	.plain_group_by = true,
 	.whole_minutes = true,
@@ -532,6 +557,17 @@ int store_clickhouse_open(struct vigil_store *s, const char *url, struct vigil_e
 	if (rc) {
 		ch_close(s);
 		return rc;
+	}
+	/* libcurl is loaded at its first use (lazylib.h): a machine without it is told so here,
+	 * before any curl call could fail in a way that says less */
+	{
+		char why[256];
+
+		rc = vigil_curl_need("ClickHouse store", why, sizeof(why));
+		if (rc < 0) {
+			ch_close(s);
+			return vigil_error__set(err, rc, "", 0, 0, "%s", why);
+		}
 	}
 	c->curl = curl_easy_init();
 	if (!c->curl) {
