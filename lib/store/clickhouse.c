@@ -425,8 +425,9 @@ static void ch_close(struct vigil_store *s)
  * name, from its newest heartbeat row and its node tokens (active when one is, revoked when
  * all are, none without), a node with a token only has zeros and ''. Read at every page from
  * the two small tables (a row per node, a row per token) rather than kept by a view, so two
- * cockpits and a token revoked elsewhere need nothing more. The inner columns are renamed:
- * 18.16 would take "max(x) AS x" for a cycle.
+ * cockpits and a token revoked elsewhere need nothing more. The inner columns are renamed
+ * (18.16 would take "max(x) AS x" for a cycle), in both halves of the UNION: 18.16 drops the
+ * columns a query does not use by name, and unnamed constants would share names.
  */
 #define CH_NODE_LIST                                                                             \
 	"(SELECT h_node AS node, max(h_last) AS last_seen_ns, max(h_time) AS time_ns, "          \
@@ -438,9 +439,11 @@ static void ch_close(struct vigil_store *s)
 	"AS h_time, interval_s AS h_interval, agent_version AS h_version, kernel AS h_kernel, "  \
 	"uptime_s AS h_uptime, drops AS h_drops, sink_failures AS h_sink, spool_dropped AS "     \
 	"h_spool, workloads AS h_workloads, toUInt8(0) AS h_token, toUInt8(0) AS h_active "      \
-	"FROM nodes FINAL UNION ALL SELECT node, toUInt64(0), toUInt64(0), toUInt32(0), '', "    \
-	"'', toUInt64(0), toUInt64(0), toUInt64(0), toUInt64(0), toUInt32(0), toUInt8(1), "      \
-	"toUInt8(revoked_ns = 0) FROM credentials FINAL WHERE kind = 'node') GROUP BY h_node)"
+	"FROM nodes FINAL UNION ALL SELECT node AS h_node, toUInt64(0) AS h_last, toUInt64(0) "  \
+	"AS h_time, toUInt32(0) AS h_interval, '' AS h_version, '' AS h_kernel, toUInt64(0) AS " \
+	"h_uptime, toUInt64(0) AS h_drops, toUInt64(0) AS h_sink, toUInt64(0) AS h_spool, "      \
+	"toUInt32(0) AS h_workloads, toUInt8(1) AS h_token, toUInt8(revoked_ns = 0) AS "         \
+	"h_active FROM credentials FINAL WHERE kind = 'node') GROUP BY h_node)"
 
 static const struct store_dialect ch_dialect = {
 	.final = " FINAL",

@@ -197,19 +197,28 @@ int ch_query(struct vigil_store *s, const char *sql, const struct store_arg *arg
 
 	q.max = 16u << 20;
 	for (const char *p = sql; *p && !rc; p++) {
+		size_t k = a++;
+
 		if (*p != '?') {
+			a--;
 			rc = vigil_buf__append(&q, p, 1);
 			continue;
 		}
-		if (a >= nargs) {
+		/* "?N": the N-th argument (SQLite's numbered parameters, a value used twice) */
+		if (p[1] >= '1' && p[1] <= '9') {
+			char *end;
+
+			k = strtoul(p + 1, &end, 10) - 1;
+			p = end - 1;
+		}
+		if (k >= nargs) {
 			rc = -EINVAL;
 			break;
 		}
-		if (args[a].is_str)
-			rc = ch_quote(&q, args[a].s);
+		if (args[k].is_str)
+			rc = ch_quote(&q, args[k].s);
 		else
-			rc = vigil_buf__printf(&q, "%lld", (long long)args[a].i);
-		a++;
+			rc = vigil_buf__printf(&q, "%lld", (long long)args[k].i);
 	}
 	if (!rc)
 		rc = vigil_buf__puts(&q, " FORMAT JSONEachRow");

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * The fleet list one page at a time, in SQL (SQLite): the nodes that heartbeat and the ones
+ * The fleet list one page at a time, in SQL (SQLite and ClickHouse, which reads its rows from
+ * the subquery its dialect gives as node_list): the nodes that heartbeat and the ones
  * that only have a token, each with its status judged in the query (online, stale, offline
  * from its last heartbeat and interval, as status_of in read_fleet.c), filtered, sorted
  * ("trouble first": offline, stale, then the most data lost) and paged by the query, and the
@@ -32,57 +33,78 @@ enum {
 	A_OFFSET
 };
 
+/* The columns of w: a node's row, its status rank and what it lost. */
+#define W_COLS                                                                                    \
+	"name, last_seen_ns, time_ns, interval_s, agent_version, kernel, uptime_s, drops, "     \
+	"sink_failures, spool_dropped, workloads, credential, st, troubles, status"
+
 /*
- * w: one row per node name (heartbeat row or node token: node_list, sqlite_schema.c) with the
- * nodes table's columns (0 or '' without a heartbeat), its credential state, its status rank
- * (0 offline, 1 stale, 2 online) and troubles (what it lost).
+ * w, a subquery (18.16's WITH takes no subqueries): one row per node name (heartbeat row or
+ * node token: node_list, sqlite_schema.c, or the backend's own) with the nodes table's
+ * columns (0 or '' without a heartbeat), its credential state, its status rank (0 offline,
+ * 1 stale, 2 online) and troubles (what it lost). The age is 0 for a heartbeat from the
+ * future, spelled so that unsigned columns (ClickHouse) never wrap.
  */
-static void with_nodes(struct vigil_buf *b)
+static void from_w(struct vigil_buf *b, const struct store_dialect *d)
 {
 	vigil_buf__printf(
 		b,
-		"WITH v AS (SELECT node AS name, last_seen_ns, time_ns, interval_s, agent_version, "
-		"kernel, uptime_s, drops, sink_failures, spool_dropped, workloads, credential "
-		"FROM node_list), "
-		/* the interval as the node said it, bounded as status_of bounds it */
-		"r AS (SELECT *, CASE WHEN last_seen_ns = 0 THEN 0 "
-		"WHEN max(?%d - last_seen_ns, 0) < 2000000000 * CASE WHEN interval_s = 0 THEN %d "
+		"(SELECT *, CASE WHEN st = 2 THEN 'online' WHEN st = 1 THEN 'stale' ELSE 'offline' "
+		"END AS status FROM (SELECT *, CASE WHEN last_seen_ns = 0 THEN 0 "
+		"WHEN age < 2000000000 * CASE WHEN interval_s = 0 THEN %d "
 		"WHEN interval_s > %d THEN %d ELSE interval_s END THEN 2 "
-		"WHEN max(?%d - last_seen_ns, 0) < %llu THEN 1 ELSE 0 END AS st, "
-		"drops + sink_failures + spool_dropped AS troubles FROM v), "
-		"w AS (SELECT *, CASE st WHEN 2 THEN 'online' WHEN 1 THEN 'stale' ELSE 'offline' "
-		"END AS status FROM r) ",
-		A_NOW, NODE_DEFAULT_INTERVAL, NODE_MAX_INTERVAL, NODE_MAX_INTERVAL, A_NOW,
-		NODE_STALE_NS);
+		"WHEN age < %llu THEN 1 ELSE 0 END AS st, "
+		"drops + sink_failures + spool_dropped AS troubles FROM (SELECT node AS name, "
+		"last_seen_ns, time_ns, interval_s, agent_version, kernel, uptime_s, drops, "
+		"sink_failures, spool_dropped, workloads, credential, CASE WHEN last_seen_ns >= ?%d "
+		"THEN 0 ELSE ?%d - last_seen_ns END AS age FROM %s) AS v) AS r) AS w",
+		NODE_DEFAULT_INTERVAL, NODE_MAX_INTERVAL, NODE_MAX_INTERVAL, NODE_STALE_NS, A_NOW,
+		A_NOW, d->node_list ? d->node_list : "node_list");
+}
+
+/* The dialect's case-insensitive "col contains ?n". */
+static void contains(struct vigil_buf *b, const struct store_dialect *d, const char *col, int n)
+{
+	const char *q = strchr(d->ci_contains[1], '?');
+
+	vigil_buf__printf(b, "%s%s%.*s?%d%s", d->ci_contains[0], col,
+			  (int)(q - d->ci_contains[1]), d->ci_contains[1], n, q + 1);
 }
 
 /* The filter of the page and its total, as an expression on w. */
-static void filter(struct vigil_buf *b, const struct vigil_nodes_page *p)
+static void filter(struct vigil_buf *b, const struct store_dialect *d,
+		   const struct vigil_nodes_page *p)
 {
+	static const char *const cols[] = { "name", "agent_version", "kernel", "status" };
+
 	vigil_buf__puts(b, "(1");
 	if (p->status)
 		vigil_buf__printf(b, " AND status = ?%d", A_STATUS);
-	if (p->q)
-		vigil_buf__printf(
-			b,
-			" AND (instr(lower(name), lower(?%d)) > 0 OR "
-			"instr(lower(agent_version), lower(?%d)) > 0 OR "
-			"instr(lower(kernel), lower(?%d)) > 0 OR instr(status, lower(?%d)) "
-			"> 0)",
-			A_Q, A_Q, A_Q, A_Q);
+	if (p->q) {
+		vigil_buf__puts(b, " AND (");
+		for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++) {
+			vigil_buf__puts(b, i ? " OR " : "");
+			contains(b, d, cols[i], A_Q);
+		}
+		vigil_buf__puts(b, ")");
+	}
 	vigil_buf__puts(b, ")");
 }
 
 /* Alerts since ?A_SINCE per node: whole minutes from the counters, the part before the first
- * whole minute from the alerts (as store_alerts_by_node counts them); nodes_in restricts. */
-static void alerts_1h(struct vigil_buf *b, const char *nodes_in)
+ * whole minute from the alerts (as store_alerts_by_node counts them; none where the minute
+ * counts whole, whole_minutes); nodes_in restricts. */
+static void alerts_1h(struct vigil_buf *b, const struct store_dialect *d, const char *nodes_in)
 {
-	vigil_buf__printf(b,
-			  "SELECT node, sum(n) AS a FROM (SELECT node, n FROM alert_minutes "
-			  "WHERE minute >= ?%d%s UNION ALL SELECT node, 1 FROM alerts WHERE "
-			  "time_ns >= ?%d AND time_ns < ?%d%s) GROUP BY node",
-			  A_MINUTE, nodes_in ? nodes_in : "", A_SINCE, A_MINUTE_NS,
-			  nodes_in ? nodes_in : "");
+	vigil_buf__printf(b, "SELECT node, sum(n) AS a FROM (SELECT node, n FROM alert_minutes "
+			     "WHERE minute >= ?%d%s",
+			  A_MINUTE, nodes_in ? nodes_in : "");
+	if (!d->whole_minutes)
+		vigil_buf__printf(b,
+				  " UNION ALL SELECT node, 1 FROM alerts WHERE time_ns >= ?%d AND "
+				  "time_ns < ?%d%s",
+				  A_SINCE, A_MINUTE_NS, nodes_in ? nodes_in : "");
+	vigil_buf__puts(b, ") AS m GROUP BY node");
 }
 
 static const struct {
@@ -93,7 +115,7 @@ static const struct {
 	{ "seen", "last_seen_ns, name" },
 	{ "version", "agent_version, name" },
 	{ "workloads", "workloads DESC, name" },
-	{ "alerts", "ifnull(a.a, 0) DESC, name" },
+	{ "alerts", "ifnull(ac.a, 0) DESC, name" },
 	{ "drops", "drops DESC, name" },
 };
 
@@ -128,6 +150,7 @@ static int run(struct page_q *pq, struct vigil_buf *b, json_t **rows)
  */
 static int totals(struct page_q *pq, const struct vigil_nodes_page *p, json_t *out)
 {
+	const struct store_dialect *d = pq->s->ops->dialect;
 	static const char *const keys[] = { "nodes",	 "online",    "stale", "offline",
 					    "workloads", "unhealthy", "total" };
 	json_int_t sums[7] = { 0 }, best = -1;
@@ -137,12 +160,13 @@ static int totals(struct page_q *pq, const struct vigil_nodes_page *p, json_t *o
 	size_t i;
 	int rc;
 
-	with_nodes(&b);
 	vigil_buf__puts(&b, "SELECT agent_version, min(name) AS first, count(*) AS nodes, "
 			    "sum(st = 2) AS online, sum(st = 1) AS stale, sum(st = 0) AS offline, "
 			    "sum(workloads) AS workloads, sum(troubles > 0) AS unhealthy, sum(");
-	filter(&b, p);
-	vigil_buf__puts(&b, ") AS total FROM w GROUP BY agent_version");
+	filter(&b, d, p);
+	vigil_buf__puts(&b, ") AS total FROM ");
+	from_w(&b, d);
+	vigil_buf__puts(&b, " GROUP BY agent_version");
 	rc = run(pq, &b, &rows);
 	if (rc)
 		return rc;
@@ -168,12 +192,16 @@ static int totals(struct page_q *pq, const struct vigil_nodes_page *p, json_t *o
 		return -ENOMEM;
 	json_object_set_new(out, "summary", sum);
 	/* the fleet's alerts of the hour: its counters per minute, and the part-minute */
-	vigil_buf__printf(
-		&b,
-		"SELECT (SELECT ifnull(sum(n), 0) FROM fleet_minutes WHERE minute >= ?%d) "
-		"+ (SELECT count(*) FROM alerts WHERE time_ns >= ?%d AND time_ns < ?%d) "
-		"AS a",
-		A_MINUTE, A_SINCE, A_MINUTE_NS);
+	if (d->whole_minutes)
+		vigil_buf__printf(&b, "SELECT sum(n) AS a FROM fleet_minutes WHERE minute >= ?%d",
+				  A_MINUTE);
+	else
+		vigil_buf__printf(
+			&b,
+			"SELECT (SELECT ifnull(sum(n), 0) FROM fleet_minutes WHERE minute >= ?%d) "
+			"+ (SELECT count(*) FROM alerts WHERE time_ns >= ?%d AND time_ns < ?%d) "
+			"AS a",
+			A_MINUTE, A_SINCE, A_MINUTE_NS);
 	rc = run(pq, &b, &rows);
 	if (!rc)
 		json_object_set(sum, "alerts_1h", json_object_get(json_array_get(rows, 0), "a"));
@@ -184,20 +212,21 @@ static int totals(struct page_q *pq, const struct vigil_nodes_page *p, json_t *o
 /* The page's entries, their alerts of the hour counted for them alone. */
 static int page(struct page_q *pq, const struct vigil_nodes_page *p, const char *order, json_t *out)
 {
+	const struct store_dialect *d = pq->s->ops->dialect;
 	struct vigil_buf b = VIGIL_BUF_INIT, in = VIGIL_BUF_INIT;
 	json_t *rows = NULL, *counts = NULL, *by = json_object(), *list = json_array(), *row;
 	size_t i;
 	int rc;
 
-	with_nodes(&b);
-	vigil_buf__puts(&b, "SELECT w.* FROM w");
+	vigil_buf__puts(&b, "SELECT " W_COLS " FROM ");
+	from_w(&b, d);
 	if (!strcmp(p->sort ? p->sort : "", "alerts")) {
 		vigil_buf__puts(&b, " LEFT JOIN (");
-		alerts_1h(&b, NULL);
-		vigil_buf__puts(&b, ") AS a ON a.node = w.name");
+		alerts_1h(&b, d, NULL);
+		vigil_buf__puts(&b, ") AS ac ON ac.node = w.name");
 	}
 	vigil_buf__puts(&b, " WHERE ");
-	filter(&b, p);
+	filter(&b, d, p);
 	vigil_buf__printf(&b, " ORDER BY %s LIMIT ?%d OFFSET ?%d", order, A_LIMIT, A_OFFSET);
 	rc = by && list ? run(pq, &b, &rows) : -ENOMEM;
 	vigil_buf__release(&b);
@@ -221,7 +250,7 @@ static int page(struct page_q *pq, const struct vigil_nodes_page *p, const char 
 		vigil_buf__puts(&in, ")");
 		pq->nargs = MAX_ARGS + json_array_size(rows);
 		if (!rc && in.data) {
-			alerts_1h(&b, in.data);
+			alerts_1h(&b, d, in.data);
 			rc = run(pq, &b, &counts);
 		} else if (!rc) {
 			rc = -ENOMEM;
@@ -278,7 +307,9 @@ int vigil_store__nodes_page(struct vigil_store *s, const struct vigil_nodes_page
 	if (!pq.args)
 		return -ENOMEM;
 	since = p->now_ns > NODE_HOUR_NS ? p->now_ns - NODE_HOUR_NS : 0;
-	minute = (since + STORE_COUNT_NS - 1) / STORE_COUNT_NS;
+	/* as store_alerts_by_node: from the minute since falls in where it counts whole */
+	minute = s->ops->dialect->whole_minutes ? since / STORE_COUNT_NS
+						: (since + STORE_COUNT_NS - 1) / STORE_COUNT_NS;
 	pq.args[A_NOW - 1] = ARG_I(p->now_ns);
 	pq.args[A_STATUS - 1] = ARG_S(p->status ? p->status : "");
 	pq.args[A_Q - 1] = ARG_S(p->q ? p->q : "");

@@ -136,6 +136,9 @@ struct store_dialect {
 	/* the fleet list is filtered, sorted, paged and totalled in SQL (nodes_page.c); else
 	 * vigil_store__nodes_page answers -EOPNOTSUPP and the caller pages every node */
 	bool paged_nodes;
+	/* what the fleet list reads its rows from (node_list's columns, one row per node name):
+	 * NULL, SQLite's table node_list; else a subquery (ClickHouse: nodes and tokens) */
+	const char *node_list;
 	/* alert counts per STORE_COUNT_NS are kept as alerts are written (SQLite: tables
 	 * alert_minutes per node and fleet_minutes), so counts over time read those */
 	bool minute_counts;
