@@ -470,6 +470,7 @@ static const struct store_ops ch_ops = {
 	.discard = ch_discard,
 	.query = ch_query,
 	.close = ch_close,
+	.incident_children = ch_incident_children,
 };
 
 /* "http://h:p/..." -> "http://h:p/" into out; false when it is not an http(s) URL. */

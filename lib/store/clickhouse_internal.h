@@ -55,6 +55,11 @@ int ch_quote(struct vigil_buf *b, const char *v);
 int ch_query(struct vigil_store *s, const char *sql, const struct store_arg *args, size_t nargs,
 	     json_t **ret, struct vigil_error *err);
 
+/* The alerts and newest report rows of incident id (a whole id), by table, in one query
+ * (clickhouse_incident.c); the caller releases children[T_REPORT_FIRST..T_REPORT_LAST]. */
+int ch_incident_children(struct vigil_store *s, const char *id, json_t *children[T__MAX],
+			 struct vigil_error *err);
+
 int ch_create_schema(struct vigil_store *s, struct vigil_error *err);
 /* The alert counters per minute and the views that keep them, on url (clickhouse_counters.c):
  * local, the tables of a server holding alerts; distributed, the tables over a cluster's. */

@@ -203,6 +203,11 @@ struct store_ops {
 	/* Marks the incidents (the keys of ids) as arrived now (received_ns), so retention
 	 * judges an incident by its last arrival. NULL: the backend has no retention. */
 	int (*touch)(struct vigil_store *s, const json_t *ids, uint64_t now_ns);
+	/* Reads the alerts and newest report rows of incident id (a whole id) into children
+	 * (T_REPORT_FIRST..T_REPORT_LAST, normalized rows, ordered as vigil_store__get orders
+	 * them) at once. NULL: vigil_store__get asks table by table. */
+	int (*incident_children)(struct vigil_store *s, const char *id, json_t *children[T__MAX],
+				 struct vigil_error *err);
 };
 
 struct vigil_store {
