@@ -456,6 +456,7 @@ static const struct store_dialect ch_dialect = {
 	.sets_replaced = false,
 	.paged_nodes = true,
 	.node_list = CH_NODE_LIST,
+	.page_joins_counts = true,
 	.minute_counts = true, /* materialized views (clickhouse_counters.c) */
 	.plain_group_by = true,
 	.whole_minutes = true,

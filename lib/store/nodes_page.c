@@ -107,6 +107,21 @@ static void alerts_1h(struct vigil_buf *b, const struct store_dialect *d, const 
 	vigil_buf__puts(b, ") AS m GROUP BY node");
 }
 
+/* The fleet's alerts of the hour, a scalar expression: its counters per minute, and the
+ * part-minute (none where the minute counts whole). */
+static void fleet_alerts(struct vigil_buf *b, const struct store_dialect *d)
+{
+	if (d->whole_minutes)
+		vigil_buf__printf(b, "(SELECT sum(n) FROM fleet_minutes WHERE minute >= ?%d)",
+				  A_MINUTE);
+	else
+		vigil_buf__printf(
+			b,
+			"((SELECT ifnull(sum(n), 0) FROM fleet_minutes WHERE minute >= ?%d) "
+			"+ (SELECT count(*) FROM alerts WHERE time_ns >= ?%d AND time_ns < ?%d))",
+			A_MINUTE, A_SINCE, A_MINUTE_NS);
+}
+
 static const struct {
 	const char *name, *order;
 } sorts[] = {
@@ -164,7 +179,10 @@ static int totals(struct page_q *pq, const struct vigil_nodes_page *p, json_t *o
 			    "sum(st = 2) AS online, sum(st = 1) AS stale, sum(st = 0) AS offline, "
 			    "sum(workloads) AS workloads, sum(troubles > 0) AS unhealthy, sum(");
 	filter(&b, d, p);
-	vigil_buf__puts(&b, ") AS total FROM ");
+	/* the fleet's alerts of the hour in the same answer, one round trip less */
+	vigil_buf__puts(&b, ") AS total, ");
+	fleet_alerts(&b, d);
+	vigil_buf__puts(&b, " AS fleet_a FROM ");
 	from_w(&b, d);
 	vigil_buf__puts(&b, " GROUP BY agent_version");
 	rc = run(pq, &b, &rows);
@@ -184,27 +202,25 @@ static int totals(struct page_q *pq, const struct vigil_nodes_page *p, json_t *o
 		}
 	}
 	json_object_set_new(out, "total", json_integer(sums[6]));
-	sum = json_pack("{s:I, s:I, s:I, s:I, s:I, s:i, s:I, s:s}", "nodes", sums[0], "online",
+	sum = json_pack("{s:I, s:I, s:I, s:I, s:I, s:O?, s:I, s:s}", "nodes", sums[0], "online",
 			sums[1], "stale", sums[2], "offline", sums[3], "workloads", sums[4],
-			"alerts_1h", 0, "unhealthy", sums[5], "version", version);
+			"alerts_1h", json_object_get(json_array_get(rows, 0), "fleet_a"),
+			"unhealthy", sums[5], "version", version);
 	json_decref(rows);
 	if (!sum)
 		return -ENOMEM;
 	json_object_set_new(out, "summary", sum);
-	/* the fleet's alerts of the hour: its counters per minute, and the part-minute */
-	if (d->whole_minutes)
-		vigil_buf__printf(&b, "SELECT sum(n) AS a FROM fleet_minutes WHERE minute >= ?%d",
-				  A_MINUTE);
-	else
-		vigil_buf__printf(
-			&b,
-			"SELECT (SELECT ifnull(sum(n), 0) FROM fleet_minutes WHERE minute >= ?%d) "
-			"+ (SELECT count(*) FROM alerts WHERE time_ns >= ?%d AND time_ns < ?%d) "
-			"AS a",
-			A_MINUTE, A_SINCE, A_MINUTE_NS);
+	if (json_is_integer(json_object_get(sum, "alerts_1h")))
+		return 0;
+	/* no node at all (alerts of imported evidence only): no row carried them */
+	vigil_buf__puts(&b, "SELECT ");
+	fleet_alerts(&b, d);
+	vigil_buf__puts(&b, " AS a");
 	rc = run(pq, &b, &rows);
 	if (!rc)
-		json_object_set(sum, "alerts_1h", json_object_get(json_array_get(rows, 0), "a"));
+		json_object_set_new(
+			sum, "alerts_1h",
+			json_integer(json_integer_value(json_object_get(json_array_get(rows, 0), "a"))));
 	json_decref(rows);
 	return rc;
 }
@@ -218,9 +234,12 @@ static int page(struct page_q *pq, const struct vigil_nodes_page *p, const char 
 	size_t i;
 	int rc;
 
-	vigil_buf__puts(&b, "SELECT " W_COLS " FROM ");
+	/* every node's count joined (the page's in the same answer), or the page's counted after */
+	bool joined = d->page_joins_counts || !strcmp(p->sort ? p->sort : "", "alerts");
+
+	vigil_buf__printf(&b, "SELECT " W_COLS "%s FROM ", joined ? ", ifnull(ac.a, 0) AS a1h" : "");
 	from_w(&b, d);
-	if (!strcmp(p->sort ? p->sort : "", "alerts")) {
+	if (joined) {
 		vigil_buf__puts(&b, " LEFT JOIN (");
 		alerts_1h(&b, d, NULL);
 		vigil_buf__puts(&b, ") AS ac ON ac.node = w.name");
@@ -230,8 +249,14 @@ static int page(struct page_q *pq, const struct vigil_nodes_page *p, const char 
 	vigil_buf__printf(&b, " ORDER BY %s LIMIT ?%d OFFSET ?%d", order, A_LIMIT, A_OFFSET);
 	rc = by && list ? run(pq, &b, &rows) : -ENOMEM;
 	vigil_buf__release(&b);
+	json_array_foreach(rows, i, row)
+	{
+		if (joined)
+			json_object_set(by, json_string_value(json_object_get(row, "name")) ?: "",
+					json_object_get(row, "a1h"));
+	}
 	/* the page's names, bound after the fixed arguments */
-	if (!rc && json_array_size(rows)) {
+	if (!rc && !joined && json_array_size(rows)) {
 		struct store_arg *more =
 			realloc(pq->args, (MAX_ARGS + json_array_size(rows)) * sizeof(*more));
 

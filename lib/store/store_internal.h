@@ -139,6 +139,9 @@ struct store_dialect {
 	/* what the fleet list reads its rows from (node_list's columns, one row per node name):
 	 * NULL, SQLite's table node_list; else a subquery (ClickHouse: nodes and tokens) */
 	const char *node_list;
+	/* the fleet page joins every node's alerts of the hour into its query (one round trip;
+	 * ClickHouse sums the hour's counter rows fast), not counted for the page's nodes after */
+	bool page_joins_counts;
 	/* alert counts per STORE_COUNT_NS are kept as alerts are written (SQLite: tables
 	 * alert_minutes per node and fleet_minutes), so counts over time read those */
 	bool minute_counts;
