@@ -322,7 +322,10 @@ static int ch_put_rows(struct vigil_store *s, enum store_table_id t, json_t *row
 static int ch_flush(struct vigil_store *s, struct vigil_error *err)
 {
 	struct ch *c = s->be;
-	int rc, first = 0;
+	int rc, first = 0, sent[T__MAX] = { 0 };
+	enum store_table_id at_once[T__MAX];
+	struct vigil_error *errs = NULL;
+	size_t n = 0;
 	bool spool_blocked;
 
 	/* The server may have been down at open: create the tables before anything else. */
@@ -332,15 +335,33 @@ static int ch_flush(struct vigil_store *s, struct vigil_error *err)
 	spool_blocked = (!c->schema_ok && !s->opts.read_only && s->opts.create_schema) ||
 			ch_spool_replay(s, err) != 0;
 
+	/* Every table but the incidents at once (clickhouse_inserts.c); their outcomes are
+	 * handled below in the order they were handled one by one. */
+	for (int t = 0; !spool_blocked && t < T__MAX; t++)
+		if (c->nrows[t] && t != T_INCIDENTS)
+			at_once[n++] = (enum store_table_id)t;
+	if (n && err && !(errs = calloc(T__MAX, sizeof(*errs))))
+		return -ENOMEM; /* nothing sent: the rows stay queued */
+	if (n)
+		ch_insert_tables(s, at_once, n, sent, errs);
+
 	/* Incidents last: a reader that sees an incident row sees its children. */
 	for (int k = 0; k < T__MAX; k++) {
 		int t = (k + 1) % T__MAX;
 
 		if (!c->nrows[t])
 			continue;
-		rc = spool_blocked ? -EAGAIN
-				   : ch_insert_retry(s, store_tables[t].name, c->batch[t],
-						     c->q[t].data, c->q[t].len, c->nrows[t], err);
+		if (spool_blocked && t == T_INCIDENTS)
+			rc = -EAGAIN;
+		else if (t == T_INCIDENTS)
+			rc = ch_insert_retry(s, store_tables[t].name, c->batch[t], c->q[t].data,
+					     c->q[t].len, c->nrows[t], err);
+		else if (n)
+			rc = sent[t]; /* tried above; a table after a spooled one is stored */
+		else
+			rc = -EAGAIN; /* behind the spool */
+		if (rc && err && errs && t != T_INCIDENTS && n && !first)
+			*err = errs[t];
 		if (rc && rc != -EINVAL) {
 			int sr = ch_spool_write(s, store_tables[t].name, c->batch[t], c->q[t].data,
 						c->q[t].len, c->nrows[t], CH_SPOOL_SUFFIX);
@@ -372,6 +393,7 @@ static int ch_flush(struct vigil_store *s, struct vigil_error *err)
 		c->nrows[t] = 0;
 		json_object_clear(c->queued_keys[t]);
 	}
+	free(errs);
 	/* not an error of this flush: what it acknowledges is stored; tried again next flush */
 	if (!first && json_object_size(c->taken_queued)) {
 		if (!c->taken && !(c->taken = json_object()))
@@ -415,7 +437,9 @@ static void ch_close(struct vigil_store *s)
 	ch_owners_release(s);
 	json_decref(c->taken);
 	json_decref(c->taken_queued);
-	curl_easy_cleanup(c->curl);
+	curl_easy_cleanup(c->conn.curl);
+	for (int t = 0; t < T__MAX; t++)
+		ch_conn_free(c->ins[t]);
 	free(c);
 	s->be = NULL;
 }
@@ -574,18 +598,10 @@ int store_clickhouse_open(struct vigil_store *s, const char *url, struct vigil_e
 			return vigil_error__set(err, rc, "", 0, 0, "%s", why);
 		}
 	}
-	c->curl = curl_easy_init();
-	if (!c->curl) {
+	if (ch_conn_init(s, &c->conn)) {
 		ch_close(s);
 		return vigil_error__set(err, -ENOMEM, "", 0, 0, "curl: cannot initialise");
 	}
-	curl_easy_setopt(c->curl, CURLOPT_ERRORBUFFER, c->errbuf);
-	curl_easy_setopt(c->curl, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(
-		c->curl, CURLOPT_TIMEOUT_MS,
-		(long)((s->opts.http_timeout_ns ? s->opts.http_timeout_ns : 10000000000ull) /
-		       1000000));
-	curl_easy_setopt(c->curl, CURLOPT_CONNECTTIMEOUT_MS, 2000L);
 	if (s->opts.spool_dir) {
 		if (mkdir(s->opts.spool_dir, 0700) && errno != EEXIST) {
 			rc = vigil_error__set(err, -errno, s->opts.spool_dir, 0, 0,
