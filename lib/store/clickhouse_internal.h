@@ -22,9 +22,9 @@ struct ch_tally {
 };
 
 struct ch {
-	struct ch_conn conn;		/* queries, and inserts one at a time */
-	struct ch_conn *ins[T__MAX];	/* a flush's inserts at once, one per table */
-	char base[512]; /* http://host:port/ : every query and insert goes here */
+	struct ch_conn conn;	     /* queries, and inserts one at a time */
+	struct ch_conn *ins[T__MAX]; /* a flush's inserts at once, one per table */
+	char base[512];		     /* http://host:port/ : every query and insert goes here */
 	char db[64];
 	char cluster[64];		 /* "" = one server; else tables are Distributed */
 	char shards[CH_MAX_SHARDS][512]; /* shard=... URLs where the local tables are made */

@@ -34,8 +34,8 @@ enum {
 };
 
 /* The columns of w: a node's row, its status rank and what it lost. */
-#define W_COLS                                                                                    \
-	"name, last_seen_ns, time_ns, interval_s, agent_version, kernel, uptime_s, drops, "     \
+#define W_COLS                                                                              \
+	"name, last_seen_ns, time_ns, interval_s, agent_version, kernel, uptime_s, drops, " \
 	"sink_failures, spool_dropped, workloads, credential, st, troubles, status"
 
 /*
@@ -67,8 +67,8 @@ static void contains(struct vigil_buf *b, const struct store_dialect *d, const c
 {
 	const char *q = strchr(d->ci_contains[1], '?');
 
-	vigil_buf__printf(b, "%s%s%.*s?%d%s", d->ci_contains[0], col,
-			  (int)(q - d->ci_contains[1]), d->ci_contains[1], n, q + 1);
+	vigil_buf__printf(b, "%s%s%.*s?%d%s", d->ci_contains[0], col, (int)(q - d->ci_contains[1]),
+			  d->ci_contains[1], n, q + 1);
 }
 
 /* The filter of the page and its total, as an expression on w. */
@@ -96,8 +96,9 @@ static void filter(struct vigil_buf *b, const struct store_dialect *d,
  * counts whole, whole_minutes); nodes_in restricts. */
 static void alerts_1h(struct vigil_buf *b, const struct store_dialect *d, const char *nodes_in)
 {
-	vigil_buf__printf(b, "SELECT node, sum(n) AS a FROM (SELECT node, n FROM alert_minutes "
-			     "WHERE minute >= ?%d%s",
+	vigil_buf__printf(b,
+			  "SELECT node, sum(n) AS a FROM (SELECT node, n FROM alert_minutes "
+			  "WHERE minute >= ?%d%s",
 			  A_MINUTE, nodes_in ? nodes_in : "");
 	if (!d->whole_minutes)
 		vigil_buf__printf(b,
@@ -218,9 +219,9 @@ static int totals(struct page_q *pq, const struct vigil_nodes_page *p, json_t *o
 	vigil_buf__puts(&b, " AS a");
 	rc = run(pq, &b, &rows);
 	if (!rc)
-		json_object_set_new(
-			sum, "alerts_1h",
-			json_integer(json_integer_value(json_object_get(json_array_get(rows, 0), "a"))));
+		json_object_set_new(sum, "alerts_1h",
+				    json_integer(json_integer_value(
+					    json_object_get(json_array_get(rows, 0), "a"))));
 	json_decref(rows);
 	return rc;
 }
@@ -237,7 +238,8 @@ static int page(struct page_q *pq, const struct vigil_nodes_page *p, const char 
 	/* every node's count joined (the page's in the same answer), or the page's counted after */
 	bool joined = d->page_joins_counts || !strcmp(p->sort ? p->sort : "", "alerts");
 
-	vigil_buf__printf(&b, "SELECT " W_COLS "%s FROM ", joined ? ", ifnull(ac.a, 0) AS a1h" : "");
+	vigil_buf__printf(&b, "SELECT " W_COLS "%s FROM ",
+			  joined ? ", ifnull(ac.a, 0) AS a1h" : "");
 	from_w(&b, d);
 	if (joined) {
 		vigil_buf__puts(&b, " LEFT JOIN (");

@@ -214,7 +214,8 @@ int main(void)
 		cmocka_unit_test(test_sink_without_curl),
 		cmocka_unit_test(test_clickhouse_without_curl),
 		cmocka_unit_test(test_missing_library),
-		cmocka_unit_test(test_missing_function),  cmocka_unit_test(test_present),
+		cmocka_unit_test(test_missing_function),
+		cmocka_unit_test(test_present),
 		cmocka_unit_test(test_curl_threads),
 	};
 
