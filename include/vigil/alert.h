@@ -58,6 +58,11 @@ struct vigil_alert {
 
 /* The alert's JSON object (docs/ALERTS.md). New reference; NULL on out of memory. */
 struct json_t *vigil_alert__json(const struct vigil_alert *a);
+/* An alert without a kernel event (Vigil's health): a with message and the "event" object
+ * event, which is taken (released here; NULL when it could not be made gives NULL). New
+ * reference; NULL on out of memory. */
+struct json_t *vigil_alert__health_json(struct vigil_alert *a, const char *message,
+					struct json_t *event);
 
 struct vigil_sink_stats {
 	char spec[256];	 /* the sink as configured, e.g. "webhook:http://..." */

@@ -45,6 +45,20 @@ static json_t *with_action(json_t *alert, const struct vigil_event *ev)
 	return alert;
 }
 
+json_t *vigil_alert__health_json(struct vigil_alert *a, const char *message, json_t *event)
+{
+	json_t *alert;
+
+	if (!event)
+		return NULL;
+	a->message = message;
+	a->event_json = event;
+	alert = vigil_alert__json(a);
+	a->event_json = NULL;
+	json_decref(event);
+	return alert;
+}
+
 json_t *vigil_alert__json(const struct vigil_alert *a)
 {
 	const struct vigil_rule *r = a->rule;

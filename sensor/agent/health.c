@@ -77,7 +77,7 @@ static json_t *sensor_drop_alert(const struct vigil_sensor_status *now,
 	uint64_t hd = held_now - held_was;
 	struct vigil_alert a = { .rule = vigil_rule(VIGIL_V0002), .time_ns = vigil_realtime_ns() };
 	char msg[512];
-	json_t *event, *alert;
+	json_t *event;
 
 	snprintf(msg, sizeof(msg),
 		 "the sensor dropped %llu event(s) since the last check (ring buffer %llu, rate "
@@ -92,13 +92,7 @@ static json_t *sensor_drop_alert(const struct vigil_sensor_status *now,
 			  (json_int_t)now->drops_ringbuf, "ratelimit",
 			  (json_int_t)now->drops_ratelimit, "table", (json_int_t)now->drops_table,
 			  "held", (json_int_t)held_now);
-	if (!event)
-		return NULL;
-	a.message = msg;
-	a.event_json = event;
-	alert = vigil_alert__json(&a);
-	json_decref(event);
-	return alert;
+	return vigil_alert__health_json(&a, msg, event);
 }
 
 /*

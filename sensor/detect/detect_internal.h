@@ -3,6 +3,13 @@
  * The detector's parts, private to sensor/detect/:
  *   detect.c      the engine: bindings (compiled profile per workload), cooldowns, raising
  *   eval.c        the rules by event kind: which event leaves the profile, and as which rule
+ *                 (the dispatch, and the kinds judged in a few lines)
+ *   eval_exec.c   an exec's rules, and code mapped executable (R1001, R1005)
+ *   eval_open.c   an open's rules
+ *   eval_syscall.c a syscall's first use (R0003), other processes' memory (R1015)
+ *   eval_net.c    egress, connections into the namespace (R2001), raw sockets (V1001)
+ *   eval_link.c   links to sensitive files, sensitive files renamed
+ *   eval_profile.c what the bound profile says, asked by several of the above
  *   programs.c    which executables are shells and interpreters (V1100), SSH clients (R1003)
  *   shellsum.c    shells and interpreters by content: a copy under another name (V1100)
  *   quiet.c       syscalls and capabilities that carry signal only from a program the profile
@@ -145,6 +152,28 @@ int detect_eval_setns(struct raise *r, const char *comm);
 
 /* eval.c: evaluates r->ev against r->b (bound); returns as detect_raise. */
 int detect_eval(struct raise *r);
+
+/* eval_exec.c, eval_open.c, eval_syscall.c, eval_net.c, eval_link.c: one kind's rules, called
+ * by eval.c for r->ev of that kind; return as detect_raise. */
+int detect_eval_exec(struct raise *r);
+int detect_eval_mmap_exec(struct raise *r);
+int detect_eval_open(struct raise *r);
+int detect_eval_syscall(struct raise *r);
+int detect_eval_connect(struct raise *r);
+int detect_eval_netns_connect(struct raise *r, const char *comm);
+int detect_eval_socket(struct raise *r);
+int detect_eval_rename(struct raise *r);
+/* eval_link.c: a SYMLINK's (symlink) or LINK's target is a sensitive file the profile does
+ * not open */
+bool detect_link_target_sensitive(const struct raise *r, bool symlink);
+
+/* eval_profile.c: the profile knows this workload writes the file and runs it (a build, a
+ * self-update). */
+bool detect_learned_write(const struct vigil_matcher *m, const char *path);
+/* eval_profile.c: the byExecutable section of exe, NULL for workload-wide only */
+const struct vigil_matcher *detect_section_of(const struct raise *r, const char *exe);
+/* eval_profile.c: the process runs an executable the profile's execs name */
+bool detect_known_program(const struct raise *r);
 
 /* The rule is on (not turned off, nor off by default and not turned on): for a rule that
  * decides first and lets the others judge the event when it is off. */

@@ -418,7 +418,7 @@ static int learn_open(struct vigil_learner *l, const struct vigil_event *ev)
 	if (ev->open.ret < 0) {
 		enum vigil_open_class cls = vigil_open_class(ev->open.path);
 
-		/* a cut path is judged as a sensitive attempt (detect/eval.c): learned as one */
+		/* a cut path is judged as a sensitive attempt (detect/eval_open.c): learned as one */
 		if (cls != VIGIL_OPEN_TOKEN && cls != VIGIL_OPEN_ENVIRON &&
 		    cls != VIGIL_OPEN_SENSITIVE && !ev->open.truncated)
 			return 0;

@@ -405,10 +405,7 @@ int vigil_alerts__health_alert(struct vigil_alerts *a, struct json_t **ret)
 	json_decref(names);
 	event = json_pack("{s:s, s:o, s:I}", "type", "health", "sinks", sinks, "dropped",
 			  (json_int_t)fresh);
-	va.message = msg;
-	va.event_json = event;
-	alert = event ? vigil_alert__json(&va) : NULL;
-	json_decref(event);
+	alert = vigil_alert__health_json(&va, msg, event);
 	if (!alert || r < 0) {
 		json_decref(alert);
 		return -ENOMEM;

@@ -433,12 +433,7 @@ int vigil_uplink__health_alert(struct vigil_uplink *u, json_t **ret)
 			  (json_int_t)st.dropped_health, "spool", "items",
 			  (json_int_t)st.spool_items, "bytes", (json_int_t)st.spool_bytes,
 			  "max_bytes", (json_int_t)st.spool_max_bytes, "error", st.spool_error);
-	if (!event)
-		return -ENOMEM;
-	va.message = msg;
-	va.event_json = event;
-	a = vigil_alert__json(&va);
-	json_decref(event);
+	a = vigil_alert__health_json(&va, msg, event);
 	if (!a)
 		return -ENOMEM;
 	*ret = a;
@@ -476,12 +471,7 @@ int vigil_uplink__trust_alert(struct vigil_uplink *u, json_t **ret)
 	event = json_pack("{s:s, s:s, s:s, s:I, s:I, s:s}", "type", "health", "cockpit", u->url,
 			  "ca_file", u->ca_file ? u->ca_file : "", "refused", (json_int_t)fresh,
 			  "refused_total", (json_int_t)refused, "error", why);
-	if (!event)
-		return -ENOMEM;
-	va.message = msg;
-	va.event_json = event;
-	a = vigil_alert__json(&va);
-	json_decref(event);
+	a = vigil_alert__health_json(&va, msg, event);
 	if (!a)
 		return -ENOMEM;
 	*ret = a;

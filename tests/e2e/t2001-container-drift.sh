@@ -13,10 +13,8 @@ vigil_has agent || skip "vigil agent is not part of this build"
 PROFILES=$TEST_TMP/profiles
 ALERTS=$TEST_TMP/alerts.jsonl
 
-requires_cmd cc
 # The binary to drop: static, so it needs nothing from the image, and quiet.
-printf 'int main(void) { return 0; }\n' >"$TEST_TMP/dropped.c"
-cc -O1 -static -o "$TEST_TMP/dropped" "$TEST_TMP/dropped.c" || fail "cannot build the dropped binary"
+static_program "$TEST_TMP/dropped"
 
 # The container loops on `sleep` until the dropped binary appears, runs it, and goes on as
 # before.
@@ -24,17 +22,7 @@ podman_start box "$BUSYBOX_IMAGE" sh -c \
 	'while [ ! -e /usr/local/bin/dropped ]; do sleep 0.2; done; /usr/local/bin/dropped;
 	 while :; do sleep 0.2; done'
 pid=$(podman_pid "$PODMAN_ID")
-cat >"$TEST_TMP/agent.yaml" <<EOF
-state_dir: $TEST_TMP/state
-profiles_dir: $PROFILES
-scope: containers
-# only our container: other tests' containers may be running on this machine
-include_cgroups: ["$(podman_cgroup "$PODMAN_ID")"]
-rescan: 200ms
-learning:
-  duration: 2s
-sinks: ["file:$ALERTS"]
-EOF
+agent_yaml "$TEST_TMP/agent.yaml" "$ALERTS" 2s "$(podman_cgroup "$PODMAN_ID")"
 "$VIGIL" agent --check --config "$TEST_TMP/agent.yaml" || fail "config rejected"
 
 spawn agent "$VIGIL" agent --config "$TEST_TMP/agent.yaml"

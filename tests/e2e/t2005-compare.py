@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: Apache-2.0
-"""t2005-compare.py ALERTS EVENTS: every alert's event, process and workload equal those of the
-traced event that raised it (same kind and time); every alerting kind is covered (every kind
-sensor/detect/eval.c judges); values that have names are spelled by name."""
+"""t2005-compare.py ALERTS EVENTS [TRACE]: every alert's event, process and workload equal those
+of the traced event that raised it (same kind and time); every alerting kind is covered (every
+kind sensor/detect/eval.c judges); values that have names are spelled by name. TRACE (`vigil
+trace --json` of the same workload, another run): every alert's event has the fields of a traced
+event of its kind, each of the same JSON type, and the traced values are spelled by name too."""
 import json
 import os
 import re
@@ -21,7 +23,7 @@ WANT = {"exec": "R0001", "open": "R0010", "capability": "R0004", "dns": "R0005",
         "syscall": "R0003", "send": "R0011", "socket": "V1001", "rename": "R0010",
         "mmap_exec": "R1001", "cgroup_move": "V1104", "netns_connect": "R2001",
         "setns": "V1105", "setid": "V1106", "erase": "V1107"}
-WANT.update(json.loads(sys.argv[3]) if len(sys.argv) > 3 else {})
+traced = [json.loads(l) for l in open(sys.argv[3]) if l.strip()] if len(sys.argv) > 3 else None
 seen, bad = {}, []
 
 # every kind the detector judges (the cases of sensor/detect/eval.c, whose enum names are the
@@ -79,6 +81,28 @@ CHECKS = [
 for kind, ok in CHECKS:
     if not any(ok(e) for e in events_of(kind)):
         bad.append("%s: no alert spells it by name: %s" % (kind, events_of(kind)[:2]))
+
+
+# the other run, under `vigil trace --json`: its values (ports, times, inodes) differ, its
+# spelling must not
+def shape(event):
+    return sorted((k, type(v).__name__) for k, v in event.items())
+
+
+if traced is not None:
+    shapes = {}
+    for e in traced:
+        shapes.setdefault(e["kind"], set()).add(json.dumps(shape(e["event"])))
+    for a in alerts:
+        kind = a["event"]["type"]
+        if json.dumps(shape(a["event"])) not in shapes.get(kind, set()):
+            bad.append("%s %s: no traced %s event has its fields\n  alert: %s\n  trace: %s" % (
+                a["rule_id"], kind, kind, shape(a["event"]),
+                sorted(shapes.get(kind, set()))[:3]))
+    for kind, ok in CHECKS:
+        if not any(ok(e["event"]) for e in traced if e["kind"] == kind):
+            bad.append("%s: no traced event spells it by name: %s" % (
+                kind, [e["event"] for e in traced if e["kind"] == kind][:2]))
 if bad:
     print("\n".join(bad))
     sys.exit(1)

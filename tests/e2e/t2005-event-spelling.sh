@@ -5,7 +5,8 @@
 # alert on; `vigil watch --events` writes each event it checks as `vigil trace --json` does,
 # and every alert's "event", "process" and "workload" must equal those of the event that
 # raised it (same kind and time), field for field. Open flags, DNS types, namespaces, ptrace
-# requests and bpf commands are names in both.
+# requests and bpf commands are names in both. Then `vigil trace --json` runs the same
+# workload: its events of every kind that alerted have the alerts' fields, of the same types.
 #
 # Runs in a private network namespace (DNS on port 53 without touching the host's).
 if [ "$(id -u)" = 0 ] && [ -z "${VIGIL_T2005_NETNS:-}" ] && command -v unshare >/dev/null; then
@@ -40,8 +41,6 @@ OUT=$(new_cgroup out)
 # the host's namespaces as the sensor takes them: pid 1's, or its own where pid 1's are hidden
 # (then the drive's shell, which shares them: "$$" expanded in the drive)
 if readlink /proc/1/ns/mnt >/dev/null 2>&1; then HOSTPID=1; else HOSTPID=\$\$; fi
-: >"$TEST_TMP/suid"
-echo "ls" >"$TEST_TMP/.bash_history"
 
 DRIVE=$TEST_TMP/drive.sh
 cat >"$DRIVE" <<EOF
@@ -77,13 +76,22 @@ exit 0
 EOF
 chmod +x "$DRIVE"
 
-# the forwarder, outside the workload
-(
-	wait_until 30 grep -q '^port ' "$TEST_TMP/fwd.port" 2>/dev/null &&
-		nsenter --net="/proc/$(cat "$TEST_TMP/fwd.pid")/ns/net" "$PROGS/iouring_connect" 127.0.0.1 \
-			"$(sed -n 's/^port //p' "$TEST_TMP/fwd.port")" >/dev/null
-	touch "$TEST_TMP/fwd.done"
-) &
+# before each run of the drive: the files it changes as they were, and the forwarder, outside
+# the workload
+fresh()
+{
+	rm -f "$TEST_TMP/suid" "$TEST_TMP/fwd.port" "$TEST_TMP/fwd.pid" "$TEST_TMP/fwd.done"
+	: >"$TEST_TMP/suid"
+	echo "ls" >"$TEST_TMP/.bash_history"
+	(
+		wait_until 30 grep -q '^port ' "$TEST_TMP/fwd.port" 2>/dev/null &&
+			nsenter --net="/proc/$(cat "$TEST_TMP/fwd.pid")/ns/net" "$PROGS/iouring_connect" 127.0.0.1 \
+				"$(sed -n 's/^port //p' "$TEST_TMP/fwd.port")" >/dev/null
+		touch "$TEST_TMP/fwd.done"
+	) &
+	FWD_PID=$!
+}
+fresh
 
 ALERTS=$TEST_TMP/alerts.jsonl
 EVENTS=$TEST_TMP/events.jsonl
@@ -94,5 +102,15 @@ RC=$?
 set -e
 assert_eq 1 "$RC" "watch exit status (alerts raised): $(cat "$TEST_TMP/watch.err")"
 
-python3 "$VIGIL_ROOT/tests/e2e/t2005-compare.py" "$ALERTS" "$EVENTS"
+wait "$FWD_PID" || true # the forwarder
+
+# the same workload under `vigil trace --json`: every kind an alert carried is there, spelled as
+# in the alerts (the same fields, of the same types, values by name)
+TRACE=$TEST_TMP/trace.jsonl
+fresh
+"$VIGIL" trace --json -o "$TRACE" -- /bin/sh "$DRIVE" >"$TEST_TMP/trace.out" 2>"$TEST_TMP/trace.err" ||
+	fail "vigil trace failed: $(cat "$TEST_TMP/trace.err")"
+wait "$FWD_PID" || true
+
+python3 "$VIGIL_ROOT/tests/e2e/t2005-compare.py" "$ALERTS" "$EVENTS" "$TRACE"
 echo ok

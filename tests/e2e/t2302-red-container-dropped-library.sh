@@ -47,17 +47,8 @@ LOOP=$(ctl_loop 'f=/usr/local/lib/$r.so;
   if [ "$m" = loader ]; then cat /bin/dyn-true >$f && /lib64/ld-linux-x86-64.so.2 $f && echo ran >/ctl/out-$r; sleep 2; fi;')
 PODMAN_OPTS=(-v "$CTL:/ctl")
 podman_start box "$IMAGE" sh -c "$LOOP"
-cat >"$TEST_TMP/agent.yaml" <<EOF
-state_dir: $TEST_TMP/state
-profiles_dir: $PROFILES
-scope: containers
-include_cgroups: ["$(podman_cgroup "$PODMAN_ID")"]
-rescan: 200ms
-learning:
-  duration: 2s
-cooldown: 0s
-sinks: ["file:$ALERTS"]
-EOF
+agent_yaml "$TEST_TMP/agent.yaml" "$ALERTS" 2s "$(podman_cgroup "$PODMAN_ID")"
+echo "cooldown: 0s" >>"$TEST_TMP/agent.yaml"
 "$VIGIL" agent --check --config "$TEST_TMP/agent.yaml" || fail "config rejected"
 spawn agent "$VIGIL" agent --config "$TEST_TMP/agent.yaml"
 wait_for_line "$TEST_TMP/agent.log" "$PODMAN_NAME: learned -> " 15

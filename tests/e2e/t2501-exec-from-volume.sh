@@ -9,31 +9,19 @@
 . "$TESTLIB/podman.sh"
 requires_podman
 podman_image_busybox
-requires_cmd cc
 vigil_has agent || skip "vigil agent is not part of this build"
 
 PROFILES=$TEST_TMP/profiles
 ALERTS=$TEST_TMP/alerts.jsonl
 VOL=$TEST_TMP/vol
 mkdir -p "$VOL"
-printf 'int main(void) { return 0; }\n' >"$TEST_TMP/tool.c"
-cc -O1 -static -o "$VOL/tool-ok" "$TEST_TMP/tool.c" || fail "cannot build the tool"
+static_program "$VOL/tool-ok"
 cp "$VOL/tool-ok" "$VOL/tool-new"
 
 PODMAN_OPTS=(-v "$VOL:/vol")
 podman_start box "$BUSYBOX_IMAGE" sh -c \
 	'while :; do /vol/tool-ok; if [ -e /vol/go ]; then /vol/tool-new; fi; sleep 0.2; done'
-cat >"$TEST_TMP/agent.yaml" <<EOF
-state_dir: $TEST_TMP/state
-profiles_dir: $PROFILES
-scope: containers
-# only our container: other tests' containers may be running on this machine
-include_cgroups: ["$(podman_cgroup "$PODMAN_ID")"]
-rescan: 200ms
-learning:
-  duration: 2s
-sinks: ["file:$ALERTS"]
-EOF
+agent_yaml "$TEST_TMP/agent.yaml" "$ALERTS" 2s "$(podman_cgroup "$PODMAN_ID")"
 spawn agent "$VIGIL" agent --config "$TEST_TMP/agent.yaml"
 wait_for_line "$TEST_TMP/agent.log" "$PODMAN_NAME: learned -> " 15
 assert_file_contains "$PROFILES/$PODMAN_NAME.yaml" /vol/tool-ok

@@ -51,20 +51,8 @@ k8s_pod "$POD" "$NS"
 k8s_container "$POD" app "$PROGS_IMAGE" sh -c 'while :; do /progs/syscall_set >/dev/null; sleep 0.2; done'
 pod_id=$CTR_ID
 
-{
-	echo "state_dir: $TEST_TMP/state"
-	echo "profiles_dir: $TEST_TMP/profiles"
-	echo "scope: containers"
-	echo "# only our containers: other tests' containers may be running on this machine"
-	echo "include_cgroups: [\"$(podman_cgroup "$PODMAN_ID")\", \"$(podman_cgroup "$hp_id")\", \"$(k8s_container_cgroup "$POD" "$pod_id")\"]"
-	echo "rescan: 200ms"
-	echo "learning:"
-	echo "  duration: 3s"
-	echo "sinks: [\"file:$ALERTS\"]"
-	echo "kubernetes:"
-	echo "  containerd_state: $CONTAINERD_DIR/state"
-	echo "  api_server: off"
-} >"$TEST_TMP/agent.yaml"
+agent_yaml "$TEST_TMP/agent.yaml" "$ALERTS" 3s "$(podman_cgroup "$PODMAN_ID")" "$(podman_cgroup "$hp_id")" "$(k8s_container_cgroup "$POD" "$pod_id")"
+agent_yaml_containerd "$TEST_TMP/agent.yaml"
 spawn agent "$VIGIL" agent --config "$TEST_TMP/agent.yaml"
 wait_for_line "$TEST_TMP/agent.log" "$PODMAN_NAME: learned -> " 30
 wait_for_line "$TEST_TMP/agent.log" "$NS/$POD/app: learned -> " 30

@@ -66,20 +66,8 @@ pod_pid=$(ctr_pid "$pod_id")
 # ctr leaves the namespace's loopback down (a CRI runtime's CNI sets it up): up, from outside
 nsenter --net="/proc/$pod_pid/ns/net" ip link set lo up
 
-{
-	echo "state_dir: $TEST_TMP/state"
-	echo "profiles_dir: $TEST_TMP/profiles"
-	echo "scope: containers"
-	echo "# only our containers: other tests' containers may be running on this machine"
-	echo "include_cgroups: [\"$(podman_cgroup "$box_id")\", \"$(podman_cgroup "$hn_id")\", \"$(k8s_container_cgroup "$POD" "$pod_id")\"]"
-	echo "rescan: 200ms"
-	echo "learning:"
-	echo "  duration: 2s"
-	echo "sinks: [\"file:$ALERTS\"]"
-	echo "kubernetes:"
-	echo "  containerd_state: $CONTAINERD_DIR/state"
-	echo "  api_server: off"
-} >"$TEST_TMP/agent.yaml"
+agent_yaml "$TEST_TMP/agent.yaml" "$ALERTS" 2s "$(podman_cgroup "$box_id")" "$(podman_cgroup "$hn_id")" "$(k8s_container_cgroup "$POD" "$pod_id")"
+agent_yaml_containerd "$TEST_TMP/agent.yaml"
 spawn agent "$VIGIL" agent --config "$TEST_TMP/agent.yaml"
 wait_for_line "$TEST_TMP/agent.log" "$(podman_cmd inspect -f '{{.Name}}' "$box_id"): learned -> " 30
 wait_for_line "$TEST_TMP/agent.log" "$NS/$POD/db: learned -> " 30

@@ -333,6 +333,38 @@ end_agent_commands()
 	return 0
 }
 
+# agent_yaml FILE ALERTS LEARN CGROUP...: the agent.yaml of a test that watches its own
+# containers only (other tests' containers may be running on this machine): their cgroups
+# CGROUP... (podman_cgroup, k8s_container_cgroup), state and profiles in $TEST_TMP/state and
+# $TEST_TMP/profiles, a rescan every 200 ms, LEARN of learning (2s), alerts to file:ALERTS.
+# What else the test needs it appends (cat >>FILE; agent_yaml_containerd).
+agent_yaml()
+{
+	local file=$1 alerts=$2 learn=$3 cg list=
+	shift 3
+	for cg in "$@"; do list="$list${list:+, }\"$cg\""; done
+	cat >"$file" <<EOF
+state_dir: $TEST_TMP/state
+profiles_dir: $TEST_TMP/profiles
+scope: containers
+# only the test's containers: other tests' containers may be running on this machine
+include_cgroups: [$list]
+rescan: 200ms
+learning:
+  duration: $learn
+sinks: ["file:$alerts"]
+EOF
+}
+
+# static_program FILE: build FILE, a static program that exits 0 at once: it needs nothing from
+# the image or root it is run in (a binary dropped into a container, a tool on a volume).
+static_program()
+{
+	requires_cmd cc
+	printf 'int main(void) { return 0; }\n' >"$TEST_TMP/static_program.c"
+	cc -O1 -static -o "$1" "$TEST_TMP/static_program.c" || fail "cannot build the static program $1"
+}
+
 # remove_cgroup DIR: kill what runs in DIR and remove it (bounded: 2 s).
 remove_cgroup()
 {

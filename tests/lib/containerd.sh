@@ -174,3 +174,14 @@ _containerd_cleanup()
 		rmdir "$h/kubepods/besteffort" "$h/kubepods/burstable" "$h/kubepods" 2>/dev/null || true
 	done
 }
+
+# agent_yaml_containerd FILE: append to an agent.yaml (agent_yaml) what finds the test's pods:
+# containerd's state directory (the bundles' annotations), and no API server.
+agent_yaml_containerd()
+{
+	cat >>"$1" <<EOF
+kubernetes:
+  containerd_state: $CONTAINERD_DIR/state
+  api_server: off
+EOF
+}

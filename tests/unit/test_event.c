@@ -342,7 +342,7 @@ static void test_dup_owns_everything(void **state)
 				a->unix_path = OWN("/run/sock");
 			}
 		}
-		/* pointers no row shows: the open's name by identity (eval.c names R0010 by it) */
+		/* pointers no row shows: the open's name by identity (eval_open.c names R0010 by it) */
 		if (k == VIGIL_EV_OPEN || k == VIGIL_EV_EXEC_WRITE || k == VIGIL_EV_FILE_READ)
 			ev.open.ident = OWN("/etc/shadow");
 #undef OWN

@@ -18,25 +18,8 @@
 
 #include "vigil/store.h"
 
-static char dir[64], spec[160], path[128];
-
-static int setup(void **state)
-{
-	snprintf(dir, sizeof(dir), "/tmp/vigil-store-XXXXXX");
-	if (!mkdtemp(dir))
-		return -1;
-	snprintf(path, sizeof(path), "%s/evidence.db", dir);
-	snprintf(spec, sizeof(spec), "sqlite:%s", path);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	return system(cmd) ? -1 : 0;
-}
+#define STORE_FIXTURE_NAME "store"
+#include "store_fixture.h"
 
 static json_t *alert(const char *id, const char *rule, const char *time)
 {

@@ -22,33 +22,8 @@
 #include "vigil/store.h"
 #include "vigil/store_fleet.h"
 
-static char dir[64], spec[160], path[128];
-
-static int setup(void **state)
-{
-	snprintf(dir, sizeof(dir), "/tmp/vigil-fleet-XXXXXX");
-	if (!mkdtemp(dir))
-		return -1;
-	snprintf(path, sizeof(path), "%s/evidence.db", dir);
-	snprintf(spec, sizeof(spec), "sqlite:%s", path);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	return system(cmd) ? -1 : 0;
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
+#define STORE_FIXTURE_NAME "fleet"
+#include "store_fixture.h"
 
 /* An alert of workload "web" at the given second; id n. */
 static json_t *alert(unsigned n, const char *incident, const char *time)

@@ -24,36 +24,11 @@
 #include "vigil/store.h"
 #include "vigil/store_fleet.h"
 
+#define STORE_FIXTURE_NAME "nodes"
+#include "store_fixture.h"
+
 #define SEC   1000000000ull
 #define NODES 36
-
-static char dir[64], spec[160], path[128];
-
-static int setup(void **state)
-{
-	snprintf(dir, sizeof(dir), "/tmp/vigil-nodes-XXXXXX");
-	if (!mkdtemp(dir))
-		return -1;
-	snprintf(path, sizeof(path), "%s/evidence.db", dir);
-	snprintf(spec, sizeof(spec), "sqlite:%s", path);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	return system(cmd) ? -1 : 0;
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * SEC + (uint64_t)ts.tv_nsec;
-}
 
 static json_int_t num(const json_t *n, const char *k)
 {
