@@ -5,7 +5,8 @@
  * online, stale and offline (some only a token, active or revoked), with intervals out of
  * bounds, data lost and alerts; every sort, status and text filter gives the same nodes in the
  * same order with the same entries, pages put together are the whole list, and the totals are
- * the whole fleet's.
+ * the whole fleet's. Given a ClickHouse server (VIGIL_TEST_CLICKHOUSE: tests/e2e/t4005), the
+ * same of ClickHouse, whose every page and total is also SQLite's for the same fleet.
  */
 #include <errno.h>
 #include <jansson.h>
