@@ -261,34 +261,40 @@ static json_t *parse_rows(const char *p)
 int ch_query(struct vigil_store *s, const char *sql, const struct store_arg *args, size_t nargs,
 	     json_t **ret, struct vigil_error *err)
 {
+	return ch_query_on(s, &((struct ch *)s->be)->conn, sql, args, nargs, ret, err);
+}
+
+int ch_query_on(struct vigil_store *s, struct ch_conn *k, const char *sql,
+		const struct store_arg *args, size_t nargs, json_t **ret, struct vigil_error *err)
+{
 	struct vigil_buf q = VIGIL_BUF_INIT, resp = VIGIL_BUF_INIT;
 	size_t a = 0;
 	int rc = 0;
 
 	q.max = 16u << 20;
 	for (const char *p = sql; *p && !rc; p++) {
-		size_t k = a++;
+		size_t ix;
 
 		if (*p != '?') {
-			a--;
 			rc = vigil_buf__append(&q, p, 1);
 			continue;
 		}
+		ix = a++;
 		/* "?N": the N-th argument (SQLite's numbered parameters, a value used twice) */
 		if (p[1] >= '1' && p[1] <= '9') {
 			char *end;
 
-			k = strtoul(p + 1, &end, 10) - 1;
+			ix = strtoul(p + 1, &end, 10) - 1;
 			p = end - 1;
 		}
-		if (k >= nargs) {
+		if (ix >= nargs) {
 			rc = -EINVAL;
 			break;
 		}
-		if (args[k].is_str)
-			rc = ch_quote(&q, args[k].s);
+		if (args[ix].is_str)
+			rc = ch_quote(&q, args[ix].s);
 		else
-			rc = vigil_buf__printf(&q, "%lld", (long long)args[k].i);
+			rc = vigil_buf__printf(&q, "%lld", (long long)args[ix].i);
 	}
 	if (!rc)
 		rc = vigil_buf__puts(&q, " FORMAT JSONEachRow");
@@ -296,7 +302,7 @@ int ch_query(struct vigil_store *s, const char *sql, const struct store_arg *arg
 		vigil_buf__release(&q);
 		return vigil_error__set(err, rc, "", 0, 0, "clickhouse: cannot build the query");
 	}
-	rc = ch_http(s, NULL, q.data, NULL, 0, &resp, err);
+	rc = http_on(s, k, NULL, q.data, NULL, 0, &resp, err);
 	vigil_buf__release(&q);
 	if (!rc) {
 		*ret = parse_rows(resp.data);

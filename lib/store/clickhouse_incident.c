@@ -1,104 +1,114 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * One incident's rows in one ClickHouse query: its alerts and the rows of its newest report
- * (events, processes, destinations, flows, files), each table's rows gathered into an array of
- * tuples by a scalar subquery, all six in one answer row. Per table a query of its own was six
- * round trips after the incident's; each waits its turn for a loaded server's CPUs, so the
- * page's latency was six queues more than its work. The tuples hold the table's columns in
- * the schema's order (schema.c), named here again by position.
+ * One incident's rows asked at once: its alerts and the rows of its newest report (events,
+ * processes, destinations, flows, files), one query per table, each on a connection of that
+ * table's own in a thread of its own (as a flush's inserts: clickhouse_inserts.c). One after
+ * the other they were six round trips after the incident's, each waiting its turn for a
+ * loaded server's CPUs; at once, the page waits for the slowest. One query gathering every
+ * table's rows into arrays of tuples (scalar subqueries) was tried first: one round trip, but
+ * 18.16 took 3-5 times the server time of the plain queries for it (57 against ~14 ms at the
+ * median at 1 000 000 alerts, docs/BENCHMARKS.md), so the answer came later, not sooner.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "store/clickhouse_internal.h"
 
-/* What orders each table's rows, as vigil_store__get orders them in SQL on SQLite. */
-static const char *order_of(enum store_table_id t)
+struct read_job {
+	struct vigil_store *s;
+	struct ch_conn *k;
+	enum store_table_id t;
+	const char *id;
+	json_t *rows;
+	struct vigil_error err;
+	int rc;
+	pthread_t th;
+	bool started;
+};
+
+/* The rows of one table, ordered as vigil_store__get orders them on SQLite. */
+static void *read_table(void *arg)
 {
-	return t == T_ALERTS ? "time_ns, alert_id" : t == T_EVENTS ? "time_ns, seq" : NULL;
+	struct read_job *j = arg;
+	const struct store_table *tab = &store_tables[j->t];
+	struct store_arg args[2] = { ARG_S(j->id), ARG_S(j->id) };
+	char sql[512];
+
+	if (j->t == T_ALERTS) /* unique by id: FINAL collapses a duplicate */
+		snprintf(sql, sizeof(sql),
+			 "SELECT * FROM alerts FINAL WHERE incident_id = ? ORDER BY time_ns, "
+			 "alert_id");
+	else /* every report of the incident, versioned: the newest one's rows */
+		snprintf(sql, sizeof(sql),
+			 "SELECT * FROM %s WHERE incident_id = ? AND version = (SELECT "
+			 "max(version) FROM %s WHERE incident_id = ?) ORDER BY %s%s",
+			 tab->name, tab->name, tab->time_col, j->t == T_EVENTS ? ", seq" : "");
+	j->rc = ch_query_on(j->s, j->k, sql, args, j->t == T_ALERTS ? 1 : 2, &j->rows, &j->err);
+	return NULL;
 }
 
-static void table_subquery(struct vigil_buf *b, enum store_table_id t)
+/* rows (stolen) as normalized rows of table t; NULL on ENOMEM. */
+static json_t *normalized(enum store_table_id t, json_t *rows)
 {
-	const struct store_table *tab = &store_tables[t];
-	const char *order = order_of(t);
-
-	vigil_buf__puts(b, "(SELECT groupArray(r) FROM (SELECT (");
-	for (size_t i = 0; i < tab->ncols; i++)
-		vigil_buf__printf(b, "%s%s", i ? ", " : "", tab->cols[i].name);
-	/* alerts are unique by id (FINAL collapses a duplicate); the other tables hold every
-	 * report of the incident, versioned: the newest one's rows */
-	if (t == T_ALERTS)
-		vigil_buf__puts(b, ") AS r FROM alerts FINAL WHERE incident_id = ?1");
-	else
-		vigil_buf__printf(b,
-				  ") AS r FROM %s WHERE incident_id = ?1 AND version = (SELECT "
-				  "max(version) FROM %s WHERE incident_id = ?1)",
-				  tab->name, tab->name);
-	/* one ordered stream into one aggregate: groupArray keeps the order */
-	vigil_buf__printf(b, " ORDER BY %s)) AS %s", order ? order : tab->time_col, tab->name);
-}
-
-/* The rows of table t from the tuples of arr (arrays of the table's columns, in order). */
-static json_t *rows_of(enum store_table_id t, const json_t *arr)
-{
-	const struct store_table *tab = &store_tables[t];
-	json_t *out = json_array(), *tuple;
+	json_t *out = json_array(), *row;
 	size_t i;
 
-	json_array_foreach(arr, i, tuple)
+	json_array_foreach(rows, i, row)
 	{
-		json_t *row = json_object(), *norm;
-
-		if (!out || !row || json_array_size(tuple) != tab->ncols) {
-			json_decref(row);
+		if (!out ||
+		    json_array_append_new(out, store_row_normalize(&store_tables[t], row))) {
 			json_decref(out);
-			return NULL;
-		}
-		for (size_t k = 0; k < tab->ncols; k++)
-			json_object_set(row, tab->cols[k].name, json_array_get(tuple, k));
-		norm = store_row_normalize(tab, row);
-		json_decref(row);
-		if (!norm || json_array_append_new(out, norm)) {
-			json_decref(out);
-			return NULL;
+			out = NULL;
 		}
 	}
+	json_decref(rows);
 	return out;
 }
 
 int ch_incident_children(struct vigil_store *s, const char *id, json_t *children[T__MAX],
 			 struct vigil_error *err)
 {
-	struct store_arg arg = ARG_S(id);
-	struct vigil_buf b = VIGIL_BUF_INIT;
-	json_t *res = NULL, *row;
-	int rc;
+	struct ch *c = s->be;
+	struct read_job jobs[T__MAX];
+	int rc = 0;
 
-	vigil_buf__puts(&b, "SELECT ");
+	memset(jobs, 0, sizeof(jobs));
 	for (int t = T_REPORT_FIRST; t <= T_REPORT_LAST; t++) {
-		if (t > T_REPORT_FIRST)
-			vigil_buf__puts(&b, ", ");
-		table_subquery(&b, t);
-	}
-	if (!b.data)
-		return -ENOMEM;
-	rc = ch_query(s, b.data, &arg, 1, &res, err);
-	vigil_buf__release(&b);
-	if (rc)
-		return rc;
-	row = json_array_get(res, 0);
-	for (int t = T_REPORT_FIRST; t <= T_REPORT_LAST && !rc; t++) {
-		const json_t *arr = json_object_get(row, store_tables[t].name);
+		struct read_job *j = &jobs[t];
 
-		children[t] = json_is_array(arr) ? rows_of(t, arr) : NULL;
-		if (!children[t])
-			rc = vigil_error__set(err, json_is_array(arr) ? -ENOMEM : -EIO, "", 0, 0,
-					      "clickhouse: the rows of incident %s: %s", id,
-					      json_is_array(arr) ? "out of memory"
-								 : "an answer without them");
+		*j = (struct read_job){ .s = s, .t = (enum store_table_id)t, .id = id };
+		if (!c->ins[t])
+			c->ins[t] = ch_conn_new(s);
+		if (c->ins[t]) {
+			j->k = c->ins[t];
+			j->started = pthread_create(&j->th, NULL, read_table, j) == 0;
+		}
 	}
-	json_decref(res);
+	/* what could not start (no connection, no thread) runs here, on the store's own */
+	for (int t = T_REPORT_FIRST; t <= T_REPORT_LAST; t++) {
+		if (!jobs[t].started) {
+			jobs[t].k = &c->conn;
+			read_table(&jobs[t]);
+		}
+	}
+	for (int t = T_REPORT_FIRST; t <= T_REPORT_LAST; t++) {
+		struct read_job *j = &jobs[t];
+
+		if (j->started)
+			pthread_join(j->th, NULL);
+		if (j->rc && !rc) {
+			rc = j->rc;
+			if (err)
+				*err = j->err;
+		}
+		children[t] = j->rc ? NULL : normalized((enum store_table_id)t, j->rows);
+		if (j->rc)
+			json_decref(j->rows);
+		if (!j->rc && !children[t] && !rc)
+			rc = vigil_error__set(err, -ENOMEM, "", 0, 0, "out of memory");
+	}
 	return rc;
 }

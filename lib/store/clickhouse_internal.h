@@ -23,7 +23,7 @@ struct ch_tally {
 
 struct ch {
 	struct ch_conn conn;	     /* queries, and inserts one at a time */
-	struct ch_conn *ins[T__MAX]; /* a flush's inserts at once, one per table */
+	struct ch_conn *ins[T__MAX]; /* per table: a flush's inserts, an incident's reads at once */
 	char base[512];		     /* http://host:port/ : every query and insert goes here */
 	char db[64];
 	char cluster[64];		 /* "" = one server; else tables are Distributed */
@@ -79,8 +79,11 @@ void ch_insert_tables(struct vigil_store *s, const enum store_table_id *tables, 
 int ch_quote(struct vigil_buf *b, const char *v);
 int ch_query(struct vigil_store *s, const char *sql, const struct store_arg *args, size_t nargs,
 	     json_t **ret, struct vigil_error *err);
+/* ch_query on connection k, reading the store only (queries at once, each on its own k). */
+int ch_query_on(struct vigil_store *s, struct ch_conn *k, const char *sql,
+		const struct store_arg *args, size_t nargs, json_t **ret, struct vigil_error *err);
 
-/* The alerts and newest report rows of incident id (a whole id), by table, in one query
+/* The alerts and newest report rows of incident id (a whole id), by table, asked at once
  * (clickhouse_incident.c); the caller releases children[T_REPORT_FIRST..T_REPORT_LAST]. */
 int ch_incident_children(struct vigil_store *s, const char *id, json_t *children[T__MAX],
 			 struct vigil_error *err);
