@@ -4,7 +4,9 @@
 # of the program PROG (default vg_sys_exit) a `vigil trace --dedup --kinds exec` loads, between
 # two marks around N iterations of a watched Python loop (LOOPS, default "write mmap getppid"):
 # write(2) of 64 B to /dev/null, an anonymous mmap+munmap, getppid (a syscall the dispatcher
-# leaves at once: the floor here); exec (spawn /bin/true: for PROG=vg_exec), connect (a TCP
+# leaves at once: the floor here); exec (spawn /bin/true: for PROG=vg_exec; wlexec: the same
+# loop in a network namespace of its own; nsexec: spawn `unshare -n /bin/true`, each true's
+# exec in a new namespace: R2001's note at exec, netns_wl/netns_own), connect (a TCP
 # connect+close to a listener of the loop's own: for PROG=vg_tcp_state), hostconnect (the same
 # by a process outside the workload: the hook's path for sockets no workload owns). A program runs for
 # every event of its kind on the machine: the figure is an average over the loop's and
@@ -48,8 +50,11 @@ if "$k" == "connect":
 open("$T/m1", "w").close(); time.sleep(0.7)
 if "$k" == "hostconnect":   # the loop runs outside the workload (hostloop.py): wait for it
     while not os.path.exists("$T/m2"): time.sleep(0.05)
-elif "$k" == "exec":
+elif "$k" in ("exec", "wlexec"):
     for _ in range($N): os.waitpid(os.posix_spawn("/bin/true", ["true"], {}), 0)
+elif "$k" == "nsexec":
+    for _ in range($N):
+        os.waitpid(os.posix_spawn("/usr/bin/unshare", ["unshare", "-n", "/bin/true"], {}), 0)
 elif "$k" == "connect":
     for _ in range($N):
         c = socket.create_connection(addr); a, _ = srv.accept(); c.close(); a.close()
@@ -66,7 +71,11 @@ PY
 	# KINDS=all: every kind (as the agent), else the list (default exec)
 	local kinds=(--kinds "${KINDS:-exec}")
 	[ "${KINDS:-}" = all ] && kinds=()
-	"$v" trace --dedup "${kinds[@]}" -o /dev/null -- python3 "$T/loop.py" >/dev/null 2>&1 &
+	# wlexec: the exec loop in a network namespace of the workload's own (each exec finds it
+	# noted: netns_wl); nsexec: each exec's program in a new one (unshare -n: a first note)
+	local run=(python3 "$T/loop.py")
+	[ "$k" = wlexec ] && run=(unshare -n python3 "$T/loop.py")
+	"$v" trace --dedup "${kinds[@]}" -o /dev/null -- "${run[@]}" >/dev/null 2>&1 &
 	while [ ! -e "$T/m1" ]; do sleep 0.05; done
 	sleep 0.2
 	id=$(new_id "$before")

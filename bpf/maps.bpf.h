@@ -224,13 +224,26 @@ struct {
  * such a namespace (a port forward: containerd's thread joins the pod's namespace and connects to
  * localhost; or `nsenter --net`) is reported as the workload's (NETNS_CONNECT). User space
  * removes a gone workload's entries (an inode number is reused once its namespace is freed).
+ *
+ * It cannot be filled: the kernel notes at most VG_NETNS_PER_WL namespaces for each of at most
+ * VG_NETNS_OWNERS cgroups (netns_own), and the rest, VG_NETNS_AGENT entries, is left for user
+ * space's notes (one per container a scan finds, at most one per watched cgroup: the size of
+ * watched), which therefore always succeed.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 8192);
+	__uint(max_entries, VG_NETNS_OWNERS *VG_NETNS_PER_WL + VG_NETNS_AGENT);
 	__type(key, __u32);
 	__type(value, __u64);
 } netns_wl __weak SEC(".maps");
+/* cgroup id -> the namespaces the kernel noted for it in netns_wl (the cap; user space's index
+ * to remove them when the cgroup is unwatched or gone) */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, VG_NETNS_OWNERS);
+	__type(key, __u64);
+	__type(value, struct vg_netns_own);
+} netns_own __weak SEC(".maps");
 /* entries in moved (0: every hook skips the lookup) */
 __weak volatile __s64 moved_any = 0;
 

@@ -220,14 +220,49 @@ static __always_inline __u64 inode_ctime_ns(struct inode *ino)
  * container sharing the namespace (a pod's) does not take it over, nor does one the sensor
  * follows but the agent does not watch (excluded, under a watched parent), whose records no
  * workload would own; the agent's own note of a watched container replaces any (sensor_netns.c).
+ * A cgroup notes at most VG_NETNS_PER_WL namespaces (netns_own): one allowed to make namespaces
+ * (unshare -n) and exec in each cannot fill the map and blind R2001 to new pods. Its first are
+ * kept (its pod's, noted at its first exec); a refused note is a table drop.
  */
+#define EEXIST_ 17
+
 static __always_inline void netns_note(struct task_struct *t, __u64 cg)
 {
 	__u32 ns = BPF_CORE_READ(t, nsproxy, net_ns, ns.inum);
+	struct vg_netns_own *o, none = {};
+	__u64 slot = VG_NETNS_PER_WL;
+	long r;
 
 	if (!ns || ns == cfg_host_netns || bpf_map_lookup_elem(&netns_wl, &ns))
 		return;
-	bpf_map_update_elem(&netns_wl, &ns, &cg, BPF_NOEXIST);
+	o = bpf_map_lookup_elem(&netns_own, &cg);
+	if (!o) {
+		bpf_map_update_elem(&netns_own, &cg, &none, BPF_NOEXIST);
+		o = bpf_map_lookup_elem(&netns_own, &cg);
+	}
+	if (!o)
+		goto refused;
+	/* a slot of its own even when CPUs note for the cgroup at once (a compare-and-swap:
+	 * the build's BPF has no fetching add; three tries are plenty for a race of execs) */
+	for (int i = 0; i < 3; i++) {
+		slot = o->n;
+		if (slot >= VG_NETNS_PER_WL)
+			goto refused;
+		if (__sync_val_compare_and_swap(&o->n, slot, slot + 1) == slot)
+			break;
+		slot = VG_NETNS_PER_WL;
+	}
+	if (slot >= VG_NETNS_PER_WL)
+		goto refused;
+	o->ns[slot] = ns;
+	r = bpf_map_update_elem(&netns_wl, &ns, &cg, BPF_NOEXIST);
+	/* -EEXIST: another CPU noted it first (the slot names an entry that is not ours, which
+	 * user space leaves) */
+	if (r && r != -EEXIST_)
+		goto refused;
+	return;
+refused:
+	count(VG_CNT_DROP_TABLE);
 }
 
 /* Notes a monitored process's workload (map wlof), for cgroup_attach_task (bpf/cgroup.bpf.c):

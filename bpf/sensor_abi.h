@@ -42,6 +42,9 @@
  *   sensitive   HASH       struct vg_open_key -> u8 (VG_CLASS_*)    node-wide: the files the open
  *                          rules name, for their enforcement; per workload: its own root's
  *                          sensitive files by identity
+ *   netns_wl    HASH       u32 netns inode -> u64 cgroup id         a workload's network namespace
+ *   netns_own   HASH       u64 cgroup id -> struct vg_netns_own     the namespaces the kernel noted
+ *                          for a cgroup in netns_wl (its cap, and the index that removes them)
  */
 #ifndef VIGIL_BPF_SENSOR_ABI_H
 #define VIGIL_BPF_SENSOR_ABI_H
@@ -171,7 +174,7 @@ enum vg_counter {
 	VG_CNT_EVENTS = 0,     /* records written to the ring buffer */
 	VG_CNT_DROP_RINGBUF,   /* ring buffer full */
 	VG_CNT_DROP_RATELIMIT, /* per-workload rate limit */
-	VG_CNT_DROP_TABLE,     /* map full (dedup, bitmap, rate) */
+	VG_CNT_DROP_TABLE,     /* map full (dedup, bitmap, rate), a netns note refused */
 	VG_CNT_DROP_PATH,      /* path or string truncated (event still sent) */
 	VG_CNT_DEDUP,	       /* repeats suppressed */
 	VG_CNT_KILLS,	       /* processes killed by enforcement */
@@ -284,6 +287,22 @@ struct vg_dedup_key {
  * fork or exec, kept after it moved itself out of every watched cgroup */
 struct vg_wlof {
 	__u64 cgroup_id;
+};
+
+/*
+ * The network namespaces the kernel noted in netns_wl for one cgroup, at most VG_NETNS_PER_WL
+ * in its life (a workload that makes namespaces cannot fill netns_wl: docs/SENSOR.md). n counts
+ * the slots taken (it stops at the cap); a slot names an entry that may since be another's
+ * (user space replaced it): it is removed only while it still names this cgroup.
+ */
+#define VG_NETNS_PER_WL 16
+/* netns_wl's size: VG_NETNS_OWNERS cgroups' kernel notes (netns_own's size), and room for
+ * VG_NETNS_AGENT notes of user space (at most one per watched cgroup: watched's size) */
+#define VG_NETNS_OWNERS 1024
+#define VG_NETNS_AGENT	4096
+struct vg_netns_own {
+	__u64 n; /* 64 bits: the BPF of the build has a compare-and-swap of that width only */
+	__u32 ns[VG_NETNS_PER_WL];
 };
 
 /* a cached monitored-set decision (maps verdict and vcache) */

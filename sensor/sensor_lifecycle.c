@@ -260,6 +260,7 @@ void vigil_sensor__free(struct vigil_sensor *s)
 	for (int i = 0; i < SPAWN_MAX; i++)
 		free(s->spawned[i].dir);
 	free(s->root_idents);
+	free(s->netns_notes);
 	vigil_proc_table__free(s->procs);
 	vigil_workload_table__free(s->wls);
 	vigil_dns_streams__free(s->dns_streams);

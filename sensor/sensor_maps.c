@@ -70,6 +70,8 @@ size_t vigil_sensor__forget_gone_workloads(struct vigil_sensor *s)
 {
 	if (s->offline || s->cg2_fd < 0)
 		return 0;
+	/* their network namespaces too: an inode number is reused once a namespace is freed */
+	sensor_forget_gone_netns(s);
 	return vigil_workload_table__prune(s->wls, cgroup_gone, s);
 }
 

@@ -233,6 +233,7 @@ int vigil_sensor__poll(struct vigil_sensor *s, int timeout_ms, vigil_event_cb cb
 	s->batch = 0;
 	r = vigil_rbuf__poll(s->rb, timeout_ms);
 	s->cb = NULL;
+	sensor_netns_tick(s);
 	if (s->cb_rc)
 		return s->cb_rc;
 	if (r < 0 && r != -EINTR)

@@ -112,6 +112,13 @@ struct vigil_sensor {
 	char unix_path[2][128];
 	struct vigil_process anon_proc;
 	struct vigil_workload anon_wl;
+
+	/* sensor_netns.c: the netns_wl entries user space noted (the kernel's own are indexed by
+	 * netns_own), to remove them at unwatch; and the notes refused (a table drop) */
+	struct sensor_netns_note *netns_notes;
+	size_t nnetns_notes, netns_notes_cap;
+	uint64_t netns_refused;
+	uint64_t netns_pruned_ns; /* CLOCK_MONOTONIC of the last sensor_forget_gone_netns */
 };
 
 /* CLOCK_REALTIME or CLOCK_MONOTONIC now, in nanoseconds. */
@@ -120,8 +127,21 @@ uint64_t sensor_now_ns(clockid_t clk);
 uint32_t sensor_host_netns(void);
 /* The host's namespaces by type (pid 1's; 0 when not readable): the kernel's cfg_host_ns. */
 void sensor_host_ns(uint32_t ino[VG_NS_TYPES]);
-/* Removes every netns_wl entry naming the workload (it is no longer watched). */
+/* A network namespace user space noted in netns_wl for a workload (vigil_sensor__note_netns). */
+struct sensor_netns_note {
+	uint64_t cgroup_id;
+	uint32_t ns;
+};
+/* Removes every netns_wl entry naming the workload (it is no longer watched): those the kernel
+ * noted (netns_own) and those user space did, a few map operations whatever the map holds. */
 void sensor_forget_netns(struct vigil_sensor *s, uint64_t cgroup_id);
+/* Removes the netns_wl entries of cgroups that are gone (never watched: seen through a watched
+ * parent, or the node's in the ALL scope); how many cgroups. */
+size_t sensor_forget_gone_netns(struct vigil_sensor *s);
+/* After a poll: sensor_forget_gone_netns every SENSOR_NETNS_PRUNE_S seconds (a cgroup never
+ * watched goes without an unwatch, nor always with a forget_gone_workloads of its user). */
+#define SENSOR_NETNS_PRUNE_S 5
+void sensor_netns_tick(struct vigil_sensor *s);
 /* The cgroup2 mount point from /proc/self/mountinfo into out; -ENOENT when there is none. */
 int sensor_find_cgroup2(char *out, size_t size);
 /* A load or attach failure as an error a person can act on (root, lockdown). */

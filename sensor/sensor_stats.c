@@ -35,7 +35,8 @@ int vigil_sensor__status(struct vigil_sensor *s, struct vigil_sensor_status *ret
 	ret->events = s->delivered;
 	ret->drops_ringbuf = sums[VG_CNT_DROP_RINGBUF];
 	ret->drops_ratelimit = sums[VG_CNT_DROP_RATELIMIT];
-	ret->drops_table = sums[VG_CNT_DROP_TABLE] + vigil_proc_table__evictions(s->procs);
+	ret->drops_table =
+		sums[VG_CNT_DROP_TABLE] + vigil_proc_table__evictions(s->procs) + s->netns_refused;
 	ret->drops = ret->drops_ringbuf + ret->drops_ratelimit + ret->drops_table;
 	ret->dedup_hits = sums[VG_CNT_DEDUP];
 	ret->kills = sums[VG_CNT_KILLS];

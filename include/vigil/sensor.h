@@ -84,8 +84,9 @@ int vigil_sensor__cgroup_id(const char *cgroup_path, uint64_t *ret_id);
  * The network namespace of process pid is the workload's (unless it is the host's): a TCP
  * connection opened in it by a process outside every workload is the workload's NETNS_CONNECT
  * (a port forward). The kernel notes it at each exec; call this for the processes a workload
- * had before the sensor. 1 noted, 0 the host's namespace, -errno (-ESRCH: no such process).
- * Unwatching the workload removes its entries.
+ * had before the sensor. 1 noted, 0 the host's namespace, -errno (-ESRCH: no such process;
+ * -ENOSPC: the agent's share of the map, one per watched cgroup, is full: counted as a table
+ * drop). Unwatching the workload removes its entries.
  */
 int vigil_sensor__note_netns(struct vigil_sensor *s, uint64_t cgroup_id, int pid);
 /* SCOPE_ALL: stop watching a cgroup and everything below it. */

@@ -78,7 +78,8 @@ struct cool {
 /* fold.c: an exec's R1001 noted for its process (one dropped file, one alert) */
 #define FOLD_SLOTS 256
 struct fold_note {
-	char *file; /* NULL: none */
+	char *file;	     /* NULL: none */
+	uint64_t written_ns; /* the file's version: the kernel's mark of its last write */
 	uint64_t cgroup_id, start_ns;
 	uint32_t pid;
 };

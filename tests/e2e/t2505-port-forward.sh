@@ -47,6 +47,7 @@ box_pid=$(podman_pid "$box_id")
 # leaves out a mesh's proxy): its connections to box are the pod's own traffic, not a forward
 PODMAN_OPTS=(--network "container:$box_id")
 podman_start sidecar "$PROGS_IMAGE" sh -c "while :; do /progs/iouring_connect 127.0.0.1 $box_port >/dev/null; sleep 0.3; done"
+sidecar_id=$PODMAN_ID
 PODMAN_OPTS=(--network host)
 podman_start hostnet "$PROGS_IMAGE" /progs/tcp_echo 0 0
 hn_id=$PODMAN_ID hn_name=$PODMAN_NAME
@@ -69,6 +70,7 @@ nsenter --net="/proc/$pod_pid/ns/net" ip link set lo up
 agent_yaml "$TEST_TMP/agent.yaml" "$ALERTS" 2s "$(podman_cgroup "$box_id")" "$(podman_cgroup "$hn_id")" "$(k8s_container_cgroup "$POD" "$pod_id")"
 agent_yaml_containerd "$TEST_TMP/agent.yaml"
 spawn agent "$VIGIL" agent --config "$TEST_TMP/agent.yaml"
+agent_pid=$SPAWNED_PID
 wait_for_line "$TEST_TMP/agent.log" "$(podman_cmd inspect -f '{{.Name}}' "$box_id"): learned -> " 30
 wait_for_line "$TEST_TMP/agent.log" "$NS/$POD/db: learned -> " 30
 wait_for_line "$TEST_TMP/agent.log" "$hn_name: learned -> " 30
@@ -102,4 +104,16 @@ sleep 1
 assert_eq 0 "$(json_count "$ALERTS" "workload.container_id=$hn_id")" "alerts of the host-network container"
 assert_eq 3 "$(json_count "$ALERTS" rule_id=R2001)" "R2001 alerts: $(head -c 3000 "$ALERTS")"
 assert_eq 3 "$(json_count "$ALERTS")" "alerts: $(head -c 3000 "$ALERTS")"
-log "R2001 for a container that ran before the agent and for a pod (connect, io_uring); none for the host's namespace"
+
+# 4. box goes (and its sidecar): the agent unwatches it, and the entry it noted for box's
+# namespace goes with it (an unwatch removes its workload's entries by their index, not by a
+# walk of the map; a stale one would send a later pod's forwards, once the inode number is
+# reused, to a dead workload)
+box_cg=$(stat -c %i "$(cgroup2_root)$(podman_cgroup "$box_id")")
+box_entries() { python3 "$TESTLIB/netns_entries.py" "$agent_pid" netns_wl "$box_cg"; }
+assert_eq 1 "$(box_entries)" "box's namespace entry while it runs"
+podman_cmd rm -f -t 0 "$sidecar_id" >"$TEST_TMP/rm.log" 2>&1 &&
+	podman_cmd rm -f -t 0 "$box_id" >>"$TEST_TMP/rm.log" 2>&1 || fail "podman rm: $(cat "$TEST_TMP/rm.log")"
+wait_until 15 sh -c '[ "$("$@")" = 0 ]' sh python3 "$TESTLIB/netns_entries.py" "$agent_pid" netns_wl "$box_cg" ||
+	fail "box's netns_wl entry stayed after it went: $(box_entries); $(tail -5 "$TEST_TMP/agent.log")"
+log "R2001 for a container that ran before the agent and for a pod (connect, io_uring); none for the host's namespace; a gone container's entry goes"

@@ -220,6 +220,9 @@ static void test_exec_rules(void **state)
 }
 
 /* An exec of a file written at run time (written: the kernel's mark; else only its ctime). */
+/* when the dropped files were written (the kernel's mark), a second before the first event */
+#define WRITTEN_NS (1763805600000000000ULL - 1000000000ull)
+
 static const char *dropped_ev(struct fixture *f, const char *path, const char *const *argv,
 			      uint32_t argc, const char *script, bool written)
 {
@@ -238,7 +241,7 @@ static const char *dropped_ev(struct fixture *f, const char *path, const char *c
 	ev.exec.writer_pid = 99;
 	ev.exec.writer_cgroup = CG;
 	ev.exec.written_how = 1;
-	ev.exec.written_ns = ev.time_ns - 1000000000ull;
+	ev.exec.written_ns = WRITTEN_NS;
 	return run1(f, &ev);
 }
 
@@ -282,7 +285,8 @@ static void test_drop_exec(void **state)
 }
 
 /* A file written at run time mapped executable by the current process (proc). */
-static const char *mapped_ev(struct fixture *f, const char *path)
+/* A mapping of dropped file path, whose last write the kernel marked at written_ns. */
+static const char *mapped_ev_at(struct fixture *f, const char *path, uint64_t written_ns)
 {
 	struct vigil_event ev = base_event(VIGIL_EV_MMAP_EXEC);
 
@@ -292,7 +296,13 @@ static const char *mapped_ev(struct fixture *f, const char *path)
 	ev.exec.writer_pid = 99;
 	ev.exec.writer_cgroup = CG;
 	ev.exec.written_how = 1;
+	ev.exec.written_ns = written_ns;
 	return run1(f, &ev);
+}
+
+static const char *mapped_ev(struct fixture *f, const char *path)
+{
+	return mapped_ev_at(f, path, WRITTEN_NS);
 }
 
 /*
@@ -313,6 +323,11 @@ static void test_drop_fold(void **state)
 	assert_string_equal(
 		dropped_ev(f, ld, (const char *[]){ "ld.so", "/tmp/prog" }, 2, "/tmp/prog", true),
 		"R1001");
+	assert_string_equal(mapped_ev(f, "/tmp/prog"), "");
+	/* the process replaced the file at that path after the alert (a write the kernel marked
+	 * later), then mapped it: another file, its own alert (the fold is by the file's version,
+	 * not its name) */
+	assert_string_equal(mapped_ev_at(f, "/tmp/prog", WRITTEN_NS + 5000000000ull), "R1001");
 	assert_string_equal(mapped_ev(f, "/tmp/prog"), "");
 	/* another dropped library it maps is another file */
 	assert_string_equal(mapped_ev(f, "/tmp/other.so"), "R1001");
