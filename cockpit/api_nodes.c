@@ -2,8 +2,8 @@
 /*
  * GET /api/v1/nodes: one page of the fleet (filtered by status and text, sorted, limit and
  * offset) with the fleet's totals, so the page shows a thousand nodes' tiles and the nodes
- * that need attention first without fetching every node. SQLite filters, sorts, pages and
- * totals them in its query (lib/store/nodes_page.c); for a store that cannot, every node is
+ * that need attention first without fetching every node. SQLite and ClickHouse filter, sort,
+ * page and total them in their queries (lib/store/nodes_page.c); for a store that cannot, every node is
  * listed (narrow rows, alert counts from its counters) and the page is made here, the same way.
  */
 #include <errno.h>
@@ -148,7 +148,7 @@ static json_t *summary(const json_t *all)
 	return out;
 }
 
-/* Pages all (every node by name, stolen) here: for a store that cannot page (ClickHouse). */
+/* Pages all (every node by name, stolen) here: for a store that cannot page. */
 static void page_here(const struct vigil_nodes_page *p, const struct vigil_query *f, json_t *all,
 		      enum sort by, struct cockpit_reply *r)
 {

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 
 #include "store/clickhouse_internal.h"
+#include "util/lazylib.h"
 #include "util/strutil.h"
 
 #define LOOKUP_CHUNK   1000
@@ -321,7 +322,10 @@ static int ch_put_rows(struct vigil_store *s, enum store_table_id t, json_t *row
 static int ch_flush(struct vigil_store *s, struct vigil_error *err)
 {
 	struct ch *c = s->be;
-	int rc, first = 0;
+	int rc, first = 0, sent[T__MAX] = { 0 };
+	enum store_table_id at_once[T__MAX];
+	struct vigil_error *errs = NULL;
+	size_t n = 0;
 	bool spool_blocked;
 
 	/* The server may have been down at open: create the tables before anything else. */
@@ -331,15 +335,33 @@ static int ch_flush(struct vigil_store *s, struct vigil_error *err)
 	spool_blocked = (!c->schema_ok && !s->opts.read_only && s->opts.create_schema) ||
 			ch_spool_replay(s, err) != 0;
 
+	/* Every table but the incidents at once (clickhouse_inserts.c); their outcomes are
+	 * handled below in the order they were handled one by one. */
+	for (int t = 0; !spool_blocked && t < T__MAX; t++)
+		if (c->nrows[t] && t != T_INCIDENTS)
+			at_once[n++] = (enum store_table_id)t;
+	if (n && err && !(errs = calloc(T__MAX, sizeof(*errs))))
+		return -ENOMEM; /* nothing sent: the rows stay queued */
+	if (n)
+		ch_insert_tables(s, at_once, n, sent, errs);
+
 	/* Incidents last: a reader that sees an incident row sees its children. */
 	for (int k = 0; k < T__MAX; k++) {
 		int t = (k + 1) % T__MAX;
 
 		if (!c->nrows[t])
 			continue;
-		rc = spool_blocked ? -EAGAIN
-				   : ch_insert_retry(s, store_tables[t].name, c->batch[t],
-						     c->q[t].data, c->q[t].len, c->nrows[t], err);
+		if (spool_blocked && t == T_INCIDENTS)
+			rc = -EAGAIN;
+		else if (t == T_INCIDENTS)
+			rc = ch_insert_retry(s, store_tables[t].name, c->batch[t], c->q[t].data,
+					     c->q[t].len, c->nrows[t], err);
+		else if (n)
+			rc = sent[t]; /* tried above; a table after a spooled one is stored */
+		else
+			rc = -EAGAIN; /* behind the spool */
+		if (rc && err && errs && t != T_INCIDENTS && n && !first)
+			*err = errs[t];
 		if (rc && rc != -EINVAL) {
 			int sr = ch_spool_write(s, store_tables[t].name, c->batch[t], c->q[t].data,
 						c->q[t].len, c->nrows[t], CH_SPOOL_SUFFIX);
@@ -371,6 +393,7 @@ static int ch_flush(struct vigil_store *s, struct vigil_error *err)
 		c->nrows[t] = 0;
 		json_object_clear(c->queued_keys[t]);
 	}
+	free(errs);
 	/* not an error of this flush: what it acknowledges is stored; tried again next flush */
 	if (!first && json_object_size(c->taken_queued)) {
 		if (!c->taken && !(c->taken = json_object()))
@@ -414,10 +437,37 @@ static void ch_close(struct vigil_store *s)
 	ch_owners_release(s);
 	json_decref(c->taken);
 	json_decref(c->taken_queued);
-	curl_easy_cleanup(c->curl);
+	curl_easy_cleanup(c->conn.curl);
+	for (int t = 0; t < T__MAX; t++)
+		ch_conn_free(c->ins[t]);
 	free(c);
 	s->be = NULL;
 }
+
+/*
+ * The fleet list's rows (nodes_page.c), as SQLite's node_list table holds them: one per node
+ * name, from its newest heartbeat row and its node tokens (active when one is, revoked when
+ * all are, none without), a node with a token only has zeros and ''. Read at every page from
+ * the two small tables (a row per node, a row per token) rather than kept by a view, so two
+ * cockpits and a token revoked elsewhere need nothing more. The inner columns are renamed
+ * (18.16 would take "max(x) AS x" for a cycle), in both halves of the UNION: 18.16 drops the
+ * columns a query does not use by name, and unnamed constants would share names.
+ */
+#define CH_NODE_LIST                                                                             \
+	"(SELECT h_node AS node, max(h_last) AS last_seen_ns, max(h_time) AS time_ns, "          \
+	"max(h_interval) AS interval_s, max(h_version) AS agent_version, max(h_kernel) AS "      \
+	"kernel, max(h_uptime) AS uptime_s, max(h_drops) AS drops, max(h_sink) AS "              \
+	"sink_failures, max(h_spool) AS spool_dropped, max(h_workloads) AS workloads, "          \
+	"CASE WHEN max(h_active) = 1 THEN 'active' WHEN max(h_token) = 1 THEN 'revoked' ELSE "   \
+	"'none' END AS credential FROM (SELECT node AS h_node, last_seen_ns AS h_last, time_ns " \
+	"AS h_time, interval_s AS h_interval, agent_version AS h_version, kernel AS h_kernel, "  \
+	"uptime_s AS h_uptime, drops AS h_drops, sink_failures AS h_sink, spool_dropped AS "     \
+	"h_spool, workloads AS h_workloads, toUInt8(0) AS h_token, toUInt8(0) AS h_active "      \
+	"FROM nodes FINAL UNION ALL SELECT node AS h_node, toUInt64(0) AS h_last, toUInt64(0) "  \
+	"AS h_time, toUInt32(0) AS h_interval, '' AS h_version, '' AS h_kernel, toUInt64(0) AS " \
+	"h_uptime, toUInt64(0) AS h_drops, toUInt64(0) AS h_sink, toUInt64(0) AS h_spool, "      \
+	"toUInt32(0) AS h_workloads, toUInt8(1) AS h_token, toUInt8(revoked_ns = 0) AS "         \
+	"h_active FROM credentials FINAL WHERE kind = 'node') GROUP BY h_node)"
 
 static const struct store_dialect ch_dialect = {
 	.final = " FINAL",
@@ -428,6 +478,9 @@ static const struct store_dialect ch_dialect = {
 	.ci_contains = { "positionCaseInsensitive(", ", ?) > 0" },
 	.array_has = { "has(", ", ?)" },
 	.sets_replaced = false,
+	.paged_nodes = true,
+	.node_list = CH_NODE_LIST,
+	.page_joins_counts = true,
 	.minute_counts = true, /* materialized views (clickhouse_counters.c) */
 	.plain_group_by = true,
 	.whole_minutes = true,
@@ -442,6 +495,7 @@ static const struct store_ops ch_ops = {
 	.discard = ch_discard,
 	.query = ch_query,
 	.close = ch_close,
+	.incident_children = ch_incident_children,
 };
 
 /* "http://h:p/..." -> "http://h:p/" into out; false when it is not an http(s) URL. */
@@ -533,18 +587,21 @@ int store_clickhouse_open(struct vigil_store *s, const char *url, struct vigil_e
 		ch_close(s);
 		return rc;
 	}
-	c->curl = curl_easy_init();
-	if (!c->curl) {
+	/* libcurl is loaded at its first use (lazylib.h): a machine without it is told so here,
+	 * before any curl call could fail in a way that says less */
+	{
+		char why[256];
+
+		rc = vigil_curl_need("ClickHouse store", why, sizeof(why));
+		if (rc < 0) {
+			ch_close(s);
+			return vigil_error__set(err, rc, "", 0, 0, "%s", why);
+		}
+	}
+	if (ch_conn_init(s, &c->conn)) {
 		ch_close(s);
 		return vigil_error__set(err, -ENOMEM, "", 0, 0, "curl: cannot initialise");
 	}
-	curl_easy_setopt(c->curl, CURLOPT_ERRORBUFFER, c->errbuf);
-	curl_easy_setopt(c->curl, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(
-		c->curl, CURLOPT_TIMEOUT_MS,
-		(long)((s->opts.http_timeout_ns ? s->opts.http_timeout_ns : 10000000000ull) /
-		       1000000));
-	curl_easy_setopt(c->curl, CURLOPT_CONNECTTIMEOUT_MS, 2000L);
 	if (s->opts.spool_dir) {
 		if (mkdir(s->opts.spool_dir, 0700) && errno != EEXIST) {
 			rc = vigil_error__set(err, -errno, s->opts.spool_dir, 0, 0,

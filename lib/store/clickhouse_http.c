@@ -22,8 +22,42 @@ static size_t on_body(char *p, size_t sz, size_t n, void *ud)
 	return vigil_buf__append(b, p, sz * n) ? 0 : sz * n;
 }
 
-int ch_http(struct vigil_store *s, const char *url, const char *sql, const char *body, size_t len,
-	    struct vigil_buf *resp, struct vigil_error *err)
+int ch_conn_init(struct vigil_store *s, struct ch_conn *k)
+{
+	k->curl = curl_easy_init();
+	if (!k->curl)
+		return -ENOMEM;
+	curl_easy_setopt(k->curl, CURLOPT_ERRORBUFFER, k->errbuf);
+	curl_easy_setopt(k->curl, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(
+		k->curl, CURLOPT_TIMEOUT_MS,
+		(long)((s->opts.http_timeout_ns ? s->opts.http_timeout_ns : 10000000000ull) /
+		       1000000));
+	curl_easy_setopt(k->curl, CURLOPT_CONNECTTIMEOUT_MS, 2000L);
+	return 0;
+}
+
+struct ch_conn *ch_conn_new(struct vigil_store *s)
+{
+	struct ch_conn *k = calloc(1, sizeof(*k));
+
+	if (k && ch_conn_init(s, k)) {
+		free(k);
+		k = NULL;
+	}
+	return k;
+}
+
+void ch_conn_free(struct ch_conn *k)
+{
+	if (!k)
+		return;
+	curl_easy_cleanup(k->curl);
+	free(k);
+}
+
+static int http_on(struct vigil_store *s, struct ch_conn *k, const char *url, const char *sql,
+		   const char *body, size_t len, struct vigil_buf *resp, struct vigil_error *err)
 {
 	struct ch *c = s->be;
 	struct vigil_buf u = VIGIL_BUF_INIT, scratch = VIGIL_BUF_INIT;
@@ -39,7 +73,7 @@ int ch_http(struct vigil_store *s, const char *url, const char *sql, const char 
 			  url ? url : c->base, c->no_db ? "system" : c->db,
 			  c->cluster[0] ? "&distributed_product_mode=global" : "");
 	if (body) {
-		char *esc = curl_easy_escape(c->curl, sql, 0);
+		char *esc = curl_easy_escape(k->curl, sql, 0);
 
 		if (!esc) {
 			vigil_buf__release(&u);
@@ -61,20 +95,20 @@ int ch_http(struct vigil_store *s, const char *url, const char *sql, const char 
 	if (!resp)
 		resp = &scratch;
 	resp->max = RESP_MAX;
-	curl_easy_setopt(c->curl, CURLOPT_URL, u.data);
-	curl_easy_setopt(c->curl, CURLOPT_POST, 1L);
-	curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, body);
-	curl_easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
-	curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, resp);
-	c->errbuf[0] = '\0';
-	cc = curl_easy_perform(c->curl);
+	curl_easy_setopt(k->curl, CURLOPT_URL, u.data);
+	curl_easy_setopt(k->curl, CURLOPT_POST, 1L);
+	curl_easy_setopt(k->curl, CURLOPT_POSTFIELDS, body);
+	curl_easy_setopt(k->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+	curl_easy_setopt(k->curl, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(k->curl, CURLOPT_WRITEDATA, resp);
+	k->errbuf[0] = '\0';
+	cc = curl_easy_perform(k->curl);
 	if (cc != CURLE_OK) {
 		rc = vigil_error__set(err, -EHOSTUNREACH, "", 0, 0, "clickhouse %s: %s",
 				      url ? url : c->base,
-				      c->errbuf[0] ? c->errbuf : curl_easy_strerror(cc));
+				      k->errbuf[0] ? k->errbuf : curl_easy_strerror(cc));
 	} else {
-		curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &code);
+		curl_easy_getinfo(k->curl, CURLINFO_RESPONSE_CODE, &code);
 		if (code != 200)
 			rc = vigil_error__set(err, code >= 500 ? -EAGAIN : -EINVAL, "", 0, 0,
 					      "clickhouse: HTTP %ld: %.300s", code,
@@ -85,7 +119,14 @@ int ch_http(struct vigil_store *s, const char *url, const char *sql, const char 
 	return rc;
 }
 
-int ch_count_batch(struct vigil_store *s, const char *table, const char *batch, long *ret)
+int ch_http(struct vigil_store *s, const char *url, const char *sql, const char *body, size_t len,
+	    struct vigil_buf *resp, struct vigil_error *err)
+{
+	return http_on(s, &((struct ch *)s->be)->conn, url, sql, body, len, resp, err);
+}
+
+static int count_batch_on(struct vigil_store *s, struct ch_conn *k, const char *table,
+			  const char *batch, long *ret)
 {
 	struct ch *c = s->be;
 	struct vigil_buf resp = VIGIL_BUF_INIT;
@@ -94,22 +135,34 @@ int ch_count_batch(struct vigil_store *s, const char *table, const char *batch, 
 
 	snprintf(sql, sizeof(sql), "SELECT count() FROM %s.%s WHERE batch_id = '%s'", c->db, table,
 		 batch);
-	rc = ch_http(s, NULL, sql, NULL, 0, &resp, NULL);
+	rc = http_on(s, k, NULL, sql, NULL, 0, &resp, NULL);
 	if (!rc)
 		*ret = resp.data ? strtol(resp.data, NULL, 10) : 0;
 	vigil_buf__release(&resp);
 	return rc;
 }
 
-int ch_insert_once(struct vigil_store *s, const char *table, const char *batch, const char *body,
-		   size_t len, size_t nrows, struct vigil_error *err)
+int ch_count_batch(struct vigil_store *s, const char *table, const char *batch, long *ret)
+{
+	return count_batch_on(s, &((struct ch *)s->be)->conn, table, batch, ret);
+}
+
+static int insert_on(struct vigil_store *s, struct ch_conn *k, const char *table, const char *body,
+		     size_t len, struct vigil_error *err)
 {
 	struct ch *c = s->be;
 	char sql[256];
-	int rc;
 
 	snprintf(sql, sizeof(sql), "INSERT INTO %s.%s FORMAT JSONEachRow", c->db, table);
-	rc = ch_http(s, NULL, sql, body, len, NULL, err);
+	return http_on(s, k, NULL, sql, body, len, NULL, err);
+}
+
+int ch_insert_once(struct vigil_store *s, const char *table, const char *batch, const char *body,
+		   size_t len, size_t nrows, struct vigil_error *err)
+{
+	int rc = insert_on(s, &((struct ch *)s->be)->conn, table, body, len, err);
+
+	(void)batch;
 	if (rc)
 		return rc;
 	s->stats.rows_written += nrows;
@@ -125,8 +178,9 @@ static void sleep_ns(uint64_t ns)
 		;
 }
 
-int ch_insert_retry(struct vigil_store *s, const char *table, const char *batch, const char *body,
-		    size_t len, size_t nrows, struct vigil_error *err)
+int ch_insert_retry_on(struct vigil_store *s, struct ch_conn *k, const char *table,
+		       const char *batch, const char *body, size_t len, size_t nrows,
+		       struct ch_tally *tally, struct vigil_error *err)
 {
 	uint64_t backoff = s->opts.retry_base_ns;
 	unsigned tries = s->opts.retries ? s->opts.retries : 1;
@@ -136,20 +190,36 @@ int ch_insert_retry(struct vigil_store *s, const char *table, const char *batch,
 		if (i) {
 			long n = 0;
 
-			s->stats.retries++;
+			tally->retries++;
 			sleep_ns(backoff);
 			backoff *= 2;
 			/* the last attempt may have landed even though we saw an error */
-			if (!ch_count_batch(s, table, batch, &n) && n == (long)nrows) {
-				s->stats.rows_written += nrows;
-				s->stats.batches_written++;
-				return 0;
+			if (!count_batch_on(s, k, table, batch, &n) && n == (long)nrows) {
+				rc = 0;
+				break;
 			}
 		}
-		rc = ch_insert_once(s, table, batch, body, len, nrows, err);
+		rc = insert_on(s, k, table, body, len, err);
 		if (!rc || rc == -EINVAL) /* a rejected batch will not pass by retrying */
-			return rc;
+			break;
 	}
+	if (!rc) {
+		tally->rows += nrows;
+		tally->batches++;
+	}
+	return rc;
+}
+
+int ch_insert_retry(struct vigil_store *s, const char *table, const char *batch, const char *body,
+		    size_t len, size_t nrows, struct vigil_error *err)
+{
+	struct ch_tally t = { 0 };
+	int rc = ch_insert_retry_on(s, &((struct ch *)s->be)->conn, table, batch, body, len, nrows,
+				    &t, err);
+
+	s->stats.rows_written += t.rows;
+	s->stats.batches_written += t.batches;
+	s->stats.retries += t.retries;
 	return rc;
 }
 
@@ -191,25 +261,40 @@ static json_t *parse_rows(const char *p)
 int ch_query(struct vigil_store *s, const char *sql, const struct store_arg *args, size_t nargs,
 	     json_t **ret, struct vigil_error *err)
 {
+	return ch_query_on(s, &((struct ch *)s->be)->conn, sql, args, nargs, ret, err);
+}
+
+int ch_query_on(struct vigil_store *s, struct ch_conn *k, const char *sql,
+		const struct store_arg *args, size_t nargs, json_t **ret, struct vigil_error *err)
+{
 	struct vigil_buf q = VIGIL_BUF_INIT, resp = VIGIL_BUF_INIT;
 	size_t a = 0;
 	int rc = 0;
 
 	q.max = 16u << 20;
 	for (const char *p = sql; *p && !rc; p++) {
+		size_t ix;
+
 		if (*p != '?') {
 			rc = vigil_buf__append(&q, p, 1);
 			continue;
 		}
-		if (a >= nargs) {
+		ix = a++;
+		/* "?N": the N-th argument (SQLite's numbered parameters, a value used twice) */
+		if (p[1] >= '1' && p[1] <= '9') {
+			char *end;
+
+			ix = strtoul(p + 1, &end, 10) - 1;
+			p = end - 1;
+		}
+		if (ix >= nargs) {
 			rc = -EINVAL;
 			break;
 		}
-		if (args[a].is_str)
-			rc = ch_quote(&q, args[a].s);
+		if (args[ix].is_str)
+			rc = ch_quote(&q, args[ix].s);
 		else
-			rc = vigil_buf__printf(&q, "%lld", (long long)args[a].i);
-		a++;
+			rc = vigil_buf__printf(&q, "%lld", (long long)args[ix].i);
 	}
 	if (!rc)
 		rc = vigil_buf__puts(&q, " FORMAT JSONEachRow");
@@ -217,7 +302,7 @@ int ch_query(struct vigil_store *s, const char *sql, const struct store_arg *arg
 		vigil_buf__release(&q);
 		return vigil_error__set(err, rc, "", 0, 0, "clickhouse: cannot build the query");
 	}
-	rc = ch_http(s, NULL, q.data, NULL, 0, &resp, err);
+	rc = http_on(s, k, NULL, q.data, NULL, 0, &resp, err);
 	vigil_buf__release(&q);
 	if (!rc) {
 		*ret = parse_rows(resp.data);

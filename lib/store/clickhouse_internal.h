@@ -9,9 +9,22 @@
 
 #define CH_MAX_SHARDS 16
 
-struct ch {
+/* One HTTP connection to the server (kept alive): the store's own, and one per table for
+ * the inserts a flush sends at once (ch_flush). */
+struct ch_conn {
 	CURL *curl;
-	char base[512]; /* http://host:port/ : every query and insert goes here */
+	char errbuf[CURL_ERROR_SIZE];
+};
+
+/* What inserts on a connection did, added to the store's stats by the flushing thread. */
+struct ch_tally {
+	uint64_t rows, batches, retries;
+};
+
+struct ch {
+	struct ch_conn conn;	     /* queries, and inserts one at a time */
+	struct ch_conn *ins[T__MAX]; /* per table: a flush's inserts, an incident's reads at once */
+	char base[512];		     /* http://host:port/ : every query and insert goes here */
 	char db[64];
 	char cluster[64];		 /* "" = one server; else tables are Distributed */
 	char shards[CH_MAX_SHARDS][512]; /* shard=... URLs where the local tables are made */
@@ -35,7 +48,6 @@ struct ch {
 	uint64_t backoff_ns;
 	bool schema_ok;
 	bool no_db; /* the database may not exist yet: run in "system" */
-	char errbuf[CURL_ERROR_SIZE];
 };
 
 /*
@@ -44,16 +56,37 @@ struct ch {
  */
 int ch_http(struct vigil_store *s, const char *url, const char *sql, const char *body, size_t len,
 	    struct vigil_buf *resp, struct vigil_error *err);
+/* A connection set up as the store's own (timeouts, no signals); NULL on ENOMEM. */
+struct ch_conn *ch_conn_new(struct vigil_store *s);
+int ch_conn_init(struct vigil_store *s, struct ch_conn *k);
+void ch_conn_free(struct ch_conn *k);
+/* ch_insert_retry on connection k, touching nothing of the store but reading it: what it
+ * did goes to tally (so inserts of several tables may run at once, each on its own k). */
+int ch_insert_retry_on(struct vigil_store *s, struct ch_conn *k, const char *table,
+		       const char *batch, const char *body, size_t len, size_t nrows,
+		       struct ch_tally *tally, struct vigil_error *err);
 /* Rows with this batch id in table (to learn whether an insert whose answer was lost landed). */
 int ch_count_batch(struct vigil_store *s, const char *table, const char *batch, long *ret);
 int ch_insert_once(struct vigil_store *s, const char *table, const char *batch, const char *body,
 		   size_t len, size_t nrows, struct vigil_error *err);
 int ch_insert_retry(struct vigil_store *s, const char *table, const char *batch, const char *body,
 		    size_t len, size_t nrows, struct vigil_error *err);
+/* Inserts the queued rows of the n tables at once, each on its own connection and thread
+ * (clickhouse_inserts.c); rc[table] and errs[table] (when not NULL) get each outcome. */
+void ch_insert_tables(struct vigil_store *s, const enum store_table_id *tables, size_t n,
+		      int rc[T__MAX], struct vigil_error *errs);
 /* Appends v as a ClickHouse string literal ('...' with \ and ' escaped). */
 int ch_quote(struct vigil_buf *b, const char *v);
 int ch_query(struct vigil_store *s, const char *sql, const struct store_arg *args, size_t nargs,
 	     json_t **ret, struct vigil_error *err);
+/* ch_query on connection k, reading the store only (queries at once, each on its own k). */
+int ch_query_on(struct vigil_store *s, struct ch_conn *k, const char *sql,
+		const struct store_arg *args, size_t nargs, json_t **ret, struct vigil_error *err);
+
+/* The alerts and newest report rows of incident id (a whole id), by table, asked at once
+ * (clickhouse_incident.c); the caller releases children[T_REPORT_FIRST..T_REPORT_LAST]. */
+int ch_incident_children(struct vigil_store *s, const char *id, json_t *children[T__MAX],
+			 struct vigil_error *err);
 
 int ch_create_schema(struct vigil_store *s, struct vigil_error *err);
 /* The alert counters per minute and the views that keep them, on url (clickhouse_counters.c):

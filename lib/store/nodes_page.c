@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * The fleet list one page at a time, in SQL (SQLite): the nodes that heartbeat and the ones
+ * The fleet list one page at a time, in SQL (SQLite and ClickHouse, which reads its rows from
+ * the subquery its dialect gives as node_list): the nodes that heartbeat and the ones
  * that only have a token, each with its status judged in the query (online, stale, offline
  * from its last heartbeat and interval, as status_of in read_fleet.c), filtered, sorted
  * ("trouble first": offline, stale, then the most data lost) and paged by the query, and the
@@ -32,57 +33,106 @@ enum {
 	A_OFFSET
 };
 
-/*
- * w: one row per node name (heartbeat row or node token: node_list, sqlite_schema.c) with the
- * nodes table's columns (0 or '' without a heartbeat), its credential state, its status rank
- * (0 offline, 1 stale, 2 online) and troubles (what it lost).
- */
-static void with_nodes(struct vigil_buf *b)
+/* The columns of w: a node's row, its status rank and what it lost. */
+#define W_COLS                                                                              \
+	"name, last_seen_ns, time_ns, interval_s, agent_version, kernel, uptime_s, drops, " \
+	"sink_failures, spool_dropped, workloads, credential, st, troubles, status"
+
+/* The status rank of a node row (0 offline, 1 stale, 2 online), as status_of judges it: its
+ * age is 0 for a heartbeat from the future, spelled so that unsigned columns (ClickHouse)
+ * never wrap; the interval as the node said it, bounded. */
+static void status_rank(struct vigil_buf *b)
 {
-	vigil_buf__printf(
-		b,
-		"WITH v AS (SELECT node AS name, last_seen_ns, time_ns, interval_s, agent_version, "
-		"kernel, uptime_s, drops, sink_failures, spool_dropped, workloads, credential "
-		"FROM node_list), "
-		/* the interval as the node said it, bounded as status_of bounds it */
-		"r AS (SELECT *, CASE WHEN last_seen_ns = 0 THEN 0 "
-		"WHEN max(?%d - last_seen_ns, 0) < 2000000000 * CASE WHEN interval_s = 0 THEN %d "
-		"WHEN interval_s > %d THEN %d ELSE interval_s END THEN 2 "
-		"WHEN max(?%d - last_seen_ns, 0) < %llu THEN 1 ELSE 0 END AS st, "
-		"drops + sink_failures + spool_dropped AS troubles FROM v), "
-		"w AS (SELECT *, CASE st WHEN 2 THEN 'online' WHEN 1 THEN 'stale' ELSE 'offline' "
-		"END AS status FROM r) ",
-		A_NOW, NODE_DEFAULT_INTERVAL, NODE_MAX_INTERVAL, NODE_MAX_INTERVAL, A_NOW,
-		NODE_STALE_NS);
+	vigil_buf__printf(b,
+			  "CASE WHEN last_seen_ns = 0 THEN 0 WHEN (CASE WHEN last_seen_ns >= ?%d "
+			  "THEN 0 ELSE ?%d - last_seen_ns END) < 2000000000 * CASE WHEN "
+			  "interval_s = 0 THEN %d WHEN interval_s > %d THEN %d ELSE interval_s END "
+			  "THEN 2 WHEN (CASE WHEN last_seen_ns >= ?%d THEN 0 ELSE ?%d - "
+			  "last_seen_ns END) < %llu THEN 1 ELSE 0 END",
+			  A_NOW, A_NOW, NODE_DEFAULT_INTERVAL, NODE_MAX_INTERVAL, NODE_MAX_INTERVAL,
+			  A_NOW, A_NOW, NODE_STALE_NS);
+}
+
+/*
+ * w, one subquery over the node rows (18.16's WITH takes no subqueries): one row per node
+ * name (heartbeat row or node token: node_list, sqlite_schema.c, or the backend's own) with
+ * the nodes table's columns (0 or '' without a heartbeat), its credential state, its status
+ * rank and name, and troubles (what it lost). One level, the rank written out where the status
+ * needs it: 18.16 took twice the time of the node rows alone for three nested SELECT * levels.
+ */
+static void from_w(struct vigil_buf *b, const struct store_dialect *d)
+{
+	vigil_buf__puts(b, "(SELECT node AS name, last_seen_ns, time_ns, interval_s, "
+			   "agent_version, kernel, uptime_s, drops, sink_failures, spool_dropped, "
+			   "workloads, credential, ");
+	status_rank(b);
+	vigil_buf__puts(b, " AS st, drops + sink_failures + spool_dropped AS troubles, CASE ");
+	status_rank(b);
+	vigil_buf__printf(b,
+			  " WHEN 2 THEN 'online' WHEN 1 THEN 'stale' ELSE 'offline' END AS status "
+			  "FROM %s) AS w",
+			  d->node_list ? d->node_list : "node_list");
+}
+
+/* The dialect's case-insensitive "col contains ?n". */
+static void contains(struct vigil_buf *b, const struct store_dialect *d, const char *col, int n)
+{
+	const char *q = strchr(d->ci_contains[1], '?');
+
+	vigil_buf__printf(b, "%s%s%.*s?%d%s", d->ci_contains[0], col, (int)(q - d->ci_contains[1]),
+			  d->ci_contains[1], n, q + 1);
 }
 
 /* The filter of the page and its total, as an expression on w. */
-static void filter(struct vigil_buf *b, const struct vigil_nodes_page *p)
+static void filter(struct vigil_buf *b, const struct store_dialect *d,
+		   const struct vigil_nodes_page *p)
 {
+	static const char *const cols[] = { "name", "agent_version", "kernel", "status" };
+
 	vigil_buf__puts(b, "(1");
 	if (p->status)
 		vigil_buf__printf(b, " AND status = ?%d", A_STATUS);
-	if (p->q)
-		vigil_buf__printf(
-			b,
-			" AND (instr(lower(name), lower(?%d)) > 0 OR "
-			"instr(lower(agent_version), lower(?%d)) > 0 OR "
-			"instr(lower(kernel), lower(?%d)) > 0 OR instr(status, lower(?%d)) "
-			"> 0)",
-			A_Q, A_Q, A_Q, A_Q);
+	if (p->q) {
+		vigil_buf__puts(b, " AND (");
+		for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++) {
+			vigil_buf__puts(b, i ? " OR " : "");
+			contains(b, d, cols[i], A_Q);
+		}
+		vigil_buf__puts(b, ")");
+	}
 	vigil_buf__puts(b, ")");
 }
 
 /* Alerts since ?A_SINCE per node: whole minutes from the counters, the part before the first
- * whole minute from the alerts (as store_alerts_by_node counts them); nodes_in restricts. */
-static void alerts_1h(struct vigil_buf *b, const char *nodes_in)
+ * whole minute from the alerts (as store_alerts_by_node counts them; none where the minute
+ * counts whole, whole_minutes); nodes_in restricts. */
+static void alerts_1h(struct vigil_buf *b, const struct store_dialect *d, const char *nodes_in)
 {
 	vigil_buf__printf(b,
 			  "SELECT node, sum(n) AS a FROM (SELECT node, n FROM alert_minutes "
-			  "WHERE minute >= ?%d%s UNION ALL SELECT node, 1 FROM alerts WHERE "
-			  "time_ns >= ?%d AND time_ns < ?%d%s) GROUP BY node",
-			  A_MINUTE, nodes_in ? nodes_in : "", A_SINCE, A_MINUTE_NS,
-			  nodes_in ? nodes_in : "");
+			  "WHERE minute >= ?%d%s",
+			  A_MINUTE, nodes_in ? nodes_in : "");
+	if (!d->whole_minutes)
+		vigil_buf__printf(b,
+				  " UNION ALL SELECT node, 1 FROM alerts WHERE time_ns >= ?%d AND "
+				  "time_ns < ?%d%s",
+				  A_SINCE, A_MINUTE_NS, nodes_in ? nodes_in : "");
+	vigil_buf__puts(b, ") AS m GROUP BY node");
+}
+
+/* The fleet's alerts of the hour, a scalar expression: its counters per minute, and the
+ * part-minute (none where the minute counts whole). */
+static void fleet_alerts(struct vigil_buf *b, const struct store_dialect *d)
+{
+	if (d->whole_minutes)
+		vigil_buf__printf(b, "(SELECT sum(n) FROM fleet_minutes WHERE minute >= ?%d)",
+				  A_MINUTE);
+	else
+		vigil_buf__printf(
+			b,
+			"((SELECT ifnull(sum(n), 0) FROM fleet_minutes WHERE minute >= ?%d) "
+			"+ (SELECT count(*) FROM alerts WHERE time_ns >= ?%d AND time_ns < ?%d))",
+			A_MINUTE, A_SINCE, A_MINUTE_NS);
 }
 
 static const struct {
@@ -93,7 +143,7 @@ static const struct {
 	{ "seen", "last_seen_ns, name" },
 	{ "version", "agent_version, name" },
 	{ "workloads", "workloads DESC, name" },
-	{ "alerts", "ifnull(a.a, 0) DESC, name" },
+	{ "alerts", "ifnull(ac.a, 0) DESC, name" },
 	{ "drops", "drops DESC, name" },
 };
 
@@ -128,6 +178,7 @@ static int run(struct page_q *pq, struct vigil_buf *b, json_t **rows)
  */
 static int totals(struct page_q *pq, const struct vigil_nodes_page *p, json_t *out)
 {
+	const struct store_dialect *d = pq->s->ops->dialect;
 	static const char *const keys[] = { "nodes",	 "online",    "stale", "offline",
 					    "workloads", "unhealthy", "total" };
 	json_int_t sums[7] = { 0 }, best = -1;
@@ -137,12 +188,16 @@ static int totals(struct page_q *pq, const struct vigil_nodes_page *p, json_t *o
 	size_t i;
 	int rc;
 
-	with_nodes(&b);
 	vigil_buf__puts(&b, "SELECT agent_version, min(name) AS first, count(*) AS nodes, "
 			    "sum(st = 2) AS online, sum(st = 1) AS stale, sum(st = 0) AS offline, "
 			    "sum(workloads) AS workloads, sum(troubles > 0) AS unhealthy, sum(");
-	filter(&b, p);
-	vigil_buf__puts(&b, ") AS total FROM w GROUP BY agent_version");
+	filter(&b, d, p);
+	/* the fleet's alerts of the hour in the same answer, one round trip less */
+	vigil_buf__puts(&b, ") AS total, ");
+	fleet_alerts(&b, d);
+	vigil_buf__puts(&b, " AS fleet_a FROM ");
+	from_w(&b, d);
+	vigil_buf__puts(&b, " GROUP BY agent_version");
 	rc = run(pq, &b, &rows);
 	if (rc)
 		return rc;
@@ -160,23 +215,25 @@ static int totals(struct page_q *pq, const struct vigil_nodes_page *p, json_t *o
 		}
 	}
 	json_object_set_new(out, "total", json_integer(sums[6]));
-	sum = json_pack("{s:I, s:I, s:I, s:I, s:I, s:i, s:I, s:s}", "nodes", sums[0], "online",
+	sum = json_pack("{s:I, s:I, s:I, s:I, s:I, s:O?, s:I, s:s}", "nodes", sums[0], "online",
 			sums[1], "stale", sums[2], "offline", sums[3], "workloads", sums[4],
-			"alerts_1h", 0, "unhealthy", sums[5], "version", version);
+			"alerts_1h", json_object_get(json_array_get(rows, 0), "fleet_a"),
+			"unhealthy", sums[5], "version", version);
 	json_decref(rows);
 	if (!sum)
 		return -ENOMEM;
 	json_object_set_new(out, "summary", sum);
-	/* the fleet's alerts of the hour: its counters per minute, and the part-minute */
-	vigil_buf__printf(
-		&b,
-		"SELECT (SELECT ifnull(sum(n), 0) FROM fleet_minutes WHERE minute >= ?%d) "
-		"+ (SELECT count(*) FROM alerts WHERE time_ns >= ?%d AND time_ns < ?%d) "
-		"AS a",
-		A_MINUTE, A_SINCE, A_MINUTE_NS);
+	if (json_is_integer(json_object_get(sum, "alerts_1h")))
+		return 0;
+	/* no node at all (alerts of imported evidence only): no row carried them */
+	vigil_buf__puts(&b, "SELECT ");
+	fleet_alerts(&b, d);
+	vigil_buf__puts(&b, " AS a");
 	rc = run(pq, &b, &rows);
 	if (!rc)
-		json_object_set(sum, "alerts_1h", json_object_get(json_array_get(rows, 0), "a"));
+		json_object_set_new(sum, "alerts_1h",
+				    json_integer(json_integer_value(
+					    json_object_get(json_array_get(rows, 0), "a"))));
 	json_decref(rows);
 	return rc;
 }
@@ -184,25 +241,36 @@ static int totals(struct page_q *pq, const struct vigil_nodes_page *p, json_t *o
 /* The page's entries, their alerts of the hour counted for them alone. */
 static int page(struct page_q *pq, const struct vigil_nodes_page *p, const char *order, json_t *out)
 {
+	const struct store_dialect *d = pq->s->ops->dialect;
 	struct vigil_buf b = VIGIL_BUF_INIT, in = VIGIL_BUF_INIT;
 	json_t *rows = NULL, *counts = NULL, *by = json_object(), *list = json_array(), *row;
 	size_t i;
 	int rc;
 
-	with_nodes(&b);
-	vigil_buf__puts(&b, "SELECT w.* FROM w");
-	if (!strcmp(p->sort ? p->sort : "", "alerts")) {
+	/* every node's count joined (the page's in the same answer), or the page's counted after */
+	bool joined = d->page_joins_counts || !strcmp(p->sort ? p->sort : "", "alerts");
+
+	vigil_buf__printf(&b, "SELECT " W_COLS "%s FROM ",
+			  joined ? ", ifnull(ac.a, 0) AS a1h" : "");
+	from_w(&b, d);
+	if (joined) {
 		vigil_buf__puts(&b, " LEFT JOIN (");
-		alerts_1h(&b, NULL);
-		vigil_buf__puts(&b, ") AS a ON a.node = w.name");
+		alerts_1h(&b, d, NULL);
+		vigil_buf__puts(&b, ") AS ac ON ac.node = w.name");
 	}
 	vigil_buf__puts(&b, " WHERE ");
-	filter(&b, p);
+	filter(&b, d, p);
 	vigil_buf__printf(&b, " ORDER BY %s LIMIT ?%d OFFSET ?%d", order, A_LIMIT, A_OFFSET);
 	rc = by && list ? run(pq, &b, &rows) : -ENOMEM;
 	vigil_buf__release(&b);
+	json_array_foreach(rows, i, row)
+	{
+		if (joined)
+			json_object_set(by, json_string_value(json_object_get(row, "name")) ?: "",
+					json_object_get(row, "a1h"));
+	}
 	/* the page's names, bound after the fixed arguments */
-	if (!rc && json_array_size(rows)) {
+	if (!rc && !joined && json_array_size(rows)) {
 		struct store_arg *more =
 			realloc(pq->args, (MAX_ARGS + json_array_size(rows)) * sizeof(*more));
 
@@ -221,7 +289,7 @@ static int page(struct page_q *pq, const struct vigil_nodes_page *p, const char 
 		vigil_buf__puts(&in, ")");
 		pq->nargs = MAX_ARGS + json_array_size(rows);
 		if (!rc && in.data) {
-			alerts_1h(&b, in.data);
+			alerts_1h(&b, d, in.data);
 			rc = run(pq, &b, &counts);
 		} else if (!rc) {
 			rc = -ENOMEM;
@@ -278,7 +346,9 @@ int vigil_store__nodes_page(struct vigil_store *s, const struct vigil_nodes_page
 	if (!pq.args)
 		return -ENOMEM;
 	since = p->now_ns > NODE_HOUR_NS ? p->now_ns - NODE_HOUR_NS : 0;
-	minute = (since + STORE_COUNT_NS - 1) / STORE_COUNT_NS;
+	/* as store_alerts_by_node: from the minute since falls in where it counts whole */
+	minute = s->ops->dialect->whole_minutes ? since / STORE_COUNT_NS
+						: (since + STORE_COUNT_NS - 1) / STORE_COUNT_NS;
 	pq.args[A_NOW - 1] = ARG_I(p->now_ns);
 	pq.args[A_STATUS - 1] = ARG_S(p->status ? p->status : "");
 	pq.args[A_Q - 1] = ARG_S(p->q ? p->q : "");

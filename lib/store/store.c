@@ -217,7 +217,10 @@ int vigil_store__get(struct vigil_store *s, const char *id, json_t **ret, struct
 	id = json_string_value(json_object_get(json_array_get(inc, 0), "incident_id"));
 	args[0] = ARG_S(id);
 	args[1] = ARG_S(id);
-	for (int t = T_REPORT_FIRST; t <= T_REPORT_LAST && !rc; t++) {
+	/* a backend that reads them all at once (ClickHouse: one round trip, not six) */
+	if (s->ops->incident_children)
+		rc = s->ops->incident_children(s, id, children, err);
+	for (int t = T_REPORT_FIRST; t <= T_REPORT_LAST && !rc && !s->ops->incident_children; t++) {
 		const struct store_table *tab = &store_tables[t];
 		json_t *rows = NULL;
 		size_t i;

@@ -136,6 +136,12 @@ struct store_dialect {
 	/* the fleet list is filtered, sorted, paged and totalled in SQL (nodes_page.c); else
 	 * vigil_store__nodes_page answers -EOPNOTSUPP and the caller pages every node */
 	bool paged_nodes;
+	/* what the fleet list reads its rows from (node_list's columns, one row per node name):
+	 * NULL, SQLite's table node_list; else a subquery (ClickHouse: nodes and tokens) */
+	const char *node_list;
+	/* the fleet page joins every node's alerts of the hour into its query (one round trip;
+	 * ClickHouse sums the hour's counter rows fast), not counted for the page's nodes after */
+	bool page_joins_counts;
 	/* alert counts per STORE_COUNT_NS are kept as alerts are written (SQLite: tables
 	 * alert_minutes per node and fleet_minutes), so counts over time read those */
 	bool minute_counts;
@@ -200,6 +206,11 @@ struct store_ops {
 	/* Marks the incidents (the keys of ids) as arrived now (received_ns), so retention
 	 * judges an incident by its last arrival. NULL: the backend has no retention. */
 	int (*touch)(struct vigil_store *s, const json_t *ids, uint64_t now_ns);
+	/* Reads the alerts and newest report rows of incident id (a whole id) into children
+	 * (T_REPORT_FIRST..T_REPORT_LAST, normalized rows, ordered as vigil_store__get orders
+	 * them) at once. NULL: vigil_store__get asks table by table. */
+	int (*incident_children)(struct vigil_store *s, const char *id, json_t *children[T__MAX],
+				 struct vigil_error *err);
 };
 
 struct vigil_store {

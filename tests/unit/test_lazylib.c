@@ -3,8 +3,9 @@
  * Libraries loaded at their first use (lib/util/lazylib.c, lazy_curl.c, lazy_mhd.c): a missing
  * library or function is said with what needs it and how to install it, the same every time it
  * is asked; a present one resolves and is called through; libcurl is set up once whichever
- * threads ask together. With root, a webhook sink is added in a mount namespace where the
- * system's library directory is empty (libcurl "not installed"): the sink's error names it.
+ * threads ask together. With root, a webhook sink is added and a ClickHouse store opened in a
+ * mount namespace where the system's library directory is empty (libcurl "not installed"):
+ * each one's error names it.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -24,6 +25,7 @@
 #include "util/lazylib.h"
 #include "vigil/alert.h"
 #include "vigil/error.h"
+#include "vigil/store.h"
 
 #define THREADS 8
 
@@ -131,38 +133,60 @@ static const char *curl_dir(void)
 	return NULL;
 }
 
-/* A child process whose view of the library directory is an empty tmpfs adds a webhook sink. */
-static void test_sink_without_curl(void **state)
+/* The check a child runs without libcurl: 0 when it was told so as it should be. */
+typedef int (*without_curl_fn)(void);
+
+static int add_webhook_sink(void)
+{
+	struct vigil_error err = { 0 };
+	struct vigil_alerts *a = vigil_alerts__new(NULL);
+	int rc;
+
+	if (!a)
+		return 3;
+	rc = vigil_alerts__add_sink(a, "webhook:http://127.0.0.1:9/", &err);
+	fprintf(stderr, "add_sink: %d: %s\n", rc, err.message);
+	vigil_alerts__free(a);
+	return rc == -ENOENT && strstr(err.message, "webhook sink needs libcurl.so.4: not "
+						    "installed (apt install libcurl4)")
+		       ? 0
+		       : 1;
+}
+
+/* The ClickHouse store says what it needs at open, before any query (no server needed). */
+static int open_clickhouse_store(void)
+{
+	struct vigil_error err = { 0 };
+	struct vigil_store *s = NULL;
+	int rc = vigil_store__open("clickhouse:http://127.0.0.1:9/vigil", NULL, &s, &err);
+
+	fprintf(stderr, "store open: %d: %s\n", rc, err.message);
+	if (!rc)
+		vigil_store__free(s);
+	return rc == -ENOENT && strstr(err.message, "ClickHouse store needs libcurl.so.4: not "
+						    "installed (apt install libcurl4)")
+		       ? 0
+		       : 1;
+}
+
+/* fn in a child process whose view of the library directory is an empty tmpfs. */
+static void without_curl(without_curl_fn fn)
 {
 	const char *dir = curl_dir();
 	int status;
 	pid_t pid;
 
-	(void)state;
 	if (geteuid() != 0 || !dir || vigil_lazylib_is_loaded("libcurl.so.4"))
 		skip();
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
-		struct vigil_error err = { 0 };
-		struct vigil_alerts *a;
-		int rc;
-
 		if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
 		    mount("none", dir, "tmpfs", 0, "size=64k")) {
 			perror("mount namespace");
 			_exit(77);
 		}
-		a = vigil_alerts__new(NULL);
-		if (!a)
-			_exit(3);
-		rc = vigil_alerts__add_sink(a, "webhook:http://127.0.0.1:9/", &err);
-		fprintf(stderr, "add_sink: %d: %s\n", rc, err.message);
-		vigil_alerts__free(a);
-		_exit(rc == -ENOENT && strstr(err.message, "webhook sink needs libcurl.so.4: not "
-							   "installed (apt install libcurl4)")
-			      ? 0
-			      : 1);
+		_exit(fn());
 	}
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFEXITED(status));
@@ -171,12 +195,27 @@ static void test_sink_without_curl(void **state)
 	assert_int_equal(WEXITSTATUS(status), 0);
 }
 
+static void test_sink_without_curl(void **state)
+{
+	(void)state;
+	without_curl(add_webhook_sink);
+}
+
+static void test_clickhouse_without_curl(void **state)
+{
+	(void)state;
+	without_curl(open_clickhouse_store);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		/* first: it needs libcurl not loaded yet in this process */
-		cmocka_unit_test(test_sink_without_curl), cmocka_unit_test(test_missing_library),
-		cmocka_unit_test(test_missing_function),  cmocka_unit_test(test_present),
+		/* first: they need libcurl not loaded yet in this process */
+		cmocka_unit_test(test_sink_without_curl),
+		cmocka_unit_test(test_clickhouse_without_curl),
+		cmocka_unit_test(test_missing_library),
+		cmocka_unit_test(test_missing_function),
+		cmocka_unit_test(test_present),
 		cmocka_unit_test(test_curl_threads),
 	};
 
