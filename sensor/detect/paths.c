@@ -121,6 +121,18 @@ static bool is_sensitive(const char *path)
 	return false;
 }
 
+/*
+ * The pod's own service-account directories, which Kubescape's R0002 leaves out altogether
+ * (its `!event.path.startsWith(...)`): ca.crt and namespace are no anomaly; the token in them
+ * is R0006's (is_token, looked at first). Kubescape names only the kubernetes.io ones; the
+ * eks.amazonaws.com directory (the IRSA token alone) stays watched, as in Kubescape.
+ */
+static const char *const r0002_skipped_dirs[] = {
+	"/run/secrets/kubernetes.io/serviceaccount",
+	"/var/run/secrets/kubernetes.io/serviceaccount",
+	NULL,
+};
+
 /* Kubescape's R0002 directories. */
 static const char *const watched_dirs[] = {
 	"/etc",	       "/var/log",	     "/var/run", "/run",       "/var/spool/cron",
@@ -138,6 +150,10 @@ enum vigil_open_class vigil_open_class(const char *path)
 		return VIGIL_OPEN_ENVIRON;
 	if (is_sensitive(path))
 		return VIGIL_OPEN_SENSITIVE;
+	for (size_t i = 0; r0002_skipped_dirs[i]; i++) {
+		if (under(path, r0002_skipped_dirs[i]))
+			return VIGIL_OPEN_OTHER;
+	}
 	for (size_t i = 0; watched_dirs[i]; i++) {
 		if (under(path, watched_dirs[i]))
 			return VIGIL_OPEN_WATCHED;

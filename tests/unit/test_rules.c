@@ -386,6 +386,20 @@ static void test_open_rules(void **state)
 	/* rulePolicies apply only to the rules that take them (Kubescape's supportPolicy):
 	 * `R0002: processAllowed: [backup]` is inert, as in Kubescape */
 	assert_string_equal(open_ev(f, "backup", "/etc/hostname", O_RDONLY, 3), "R0002");
+	/* the pod's service-account directory is out of R0002, as in Kubescape (its token is
+	 * R0006's); a secret mounted beside it is not */
+	assert_string_equal(open_ev(f, "demo",
+				    "/var/run/secrets/kubernetes.io/serviceaccount/ca.crt",
+				    O_RDONLY, 3),
+			    "");
+	assert_string_equal(
+		open_ev(f, "demo",
+			"/run/secrets/kubernetes.io/serviceaccount/..2026_12_07/namespace",
+			O_RDONLY, 3),
+		"");
+	assert_string_equal(
+		open_ev(f, "demo", "/run/secrets/kubernetes.io/other/ca.crt", O_RDONLY, 3),
+		"R0002");
 	/* the sensitive classes win over R0002 and count attempts */
 	assert_string_equal(open_ev(f, "demo",
 				    "/var/run/secrets/kubernetes.io/serviceaccount/token", O_RDONLY,
