@@ -247,6 +247,8 @@ static void ports(struct np *n, const struct prof_neighbor *nb)
 		const struct prof_port *pt = &nb->ports[i];
 		bool port = pt->has_port && pt->port > 0 && pt->port <= 65535;
 
+		if (!prof_protocol_known(pt->protocol)) /* it matches nothing (model.h) */
+			continue;
 		if (!pt->protocol && !port)
 			continue;
 		if (!any)
@@ -285,9 +287,32 @@ static bool has_names(const struct prof_neighbor *nb)
 	return nb->dns_names.n || (nb->dns && *nb->dns);
 }
 
+/* Ports are listed and each names a protocol nobody knows: the neighbor allows nothing. */
+static bool ports_match_nothing(const struct prof_neighbor *nb)
+{
+	if (nb->ports_state != PROF_SET || !nb->nports)
+		return false;
+	for (size_t i = 0; i < nb->nports; i++)
+		if (prof_protocol_known(nb->ports[i].protocol))
+			return false;
+	return true;
+}
+
 static void rule(struct np *n, const struct prof_neighbor *nb, bool egress)
 {
 	size_t start = n->out->len, npeers;
+
+	if (ports_match_nothing(nb)) {
+		/* without its ports the rule would allow every port: not written */
+		put(n,
+		    "  # NOT WRITTEN, it allows nothing (its ports name only protocols Kubernetes "
+		    "does not know, \"");
+		comment_text(n, nb->ports[0].protocol);
+		put(n, "\"): neighbor ");
+		comment_text(n, nb->identifier ? nb->identifier : "(no identifier)");
+		put(n, "\n");
+		return;
+	}
 
 	if (egress && has_names(nb))
 		n->dns_used = true;

@@ -163,6 +163,10 @@ static int visit_addr(const struct prof_neighbor *nb, const char *ip,
 		bool any_port = !p->has_port || p->port == 0;
 		int proto = proto_of(p->protocol);
 
+		/* a protocol nobody knows allows nothing (prof_protocol_known): nothing to add, and
+		 * the kernel's set stays exact without it */
+		if (!prof_protocol_known(p->protocol))
+			continue;
 		if (proto < 0 || (!any_port && (p->port < 0 || p->port > 65535))) {
 			cnt->peers_left_out++;
 			continue;

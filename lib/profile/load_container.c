@@ -352,9 +352,23 @@ int ld_containers(struct ld *c, struct prof_node *n, const char *what, unsigned 
 	if ((r = ld_list_open(c, n, what, &l->state, &l->pos)))
 		return r < 0 ? r : 0;
 	for (size_t i = 0; i < n->n; i++) {
+		struct prof_node *it = &n->items[i];
+
 		if (prof_grow((void **)&l->v, &l->cap, l->n, sizeof(*l->v)))
 			return ld_oom(c);
-		if ((r = ld_container(c, &n->items[i], place, "container", &l->v[l->n++], doc)))
+		/* a null item is Go's zero value in Kubernetes (a stray `-`): a container with no
+		 * name and no entries, as `{}` is; a second one is a duplicate, as in `[{}, {}]` */
+		if (ld_is_null(it)) {
+			l->v[l->n++].pos = it->pos;
+			if (prof_note_add(
+				    c->p, VIGIL_PROFILE_WARNING, it->pos,
+				    "a null item of \"%s\" is a container with no name and no "
+				    "entries (Go's zero value): loaded as in Kubescape",
+				    what))
+				return ld_oom(c);
+			continue;
+		}
+		if ((r = ld_container(c, it, place, "container", &l->v[l->n++], doc)))
 			return r;
 	}
 	return check_duplicate_containers(c, l, "container");

@@ -45,8 +45,8 @@ VOCAB_CHECK(prof_check_syscall, "it allows nothing")
 /* an endpoint's direction and a neighbor's type are strings too; no rule judges them */
 VOCAB_CHECK(prof_check_direction, "it matches no direction")
 VOCAB_CHECK(prof_check_neighbor_type, "kept as written")
-/* a port's protocol stays checked: NetworkPolicy drafts (harden_netpol.c) write it */
-STRICT_CHECK(prof_check_protocol)
+/* a port's protocol too: its port allows nothing (prof_protocol_known) */
+VOCAB_CHECK(prof_check_protocol, "the port matches nothing and NetworkPolicy drafts leave it out")
 STRICT_CHECK(prof_check_ip)
 STRICT_CHECK(prof_check_exec_digest)
 STRICT_CHECK(prof_check_iouring_op)

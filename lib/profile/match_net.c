@@ -69,6 +69,7 @@ int mt_add_neighbor(struct vigil_matcher *m, const struct prof_neighbor *nb, boo
 
 			q->any_port = !p->has_port || p->port == 0;
 			q->port = (uint16_t)(p->port > 0 && p->port <= 65535 ? p->port : 0);
+			q->never = !prof_protocol_known(p->protocol);
 			if (p->protocol && *p->protocol) {
 				q->proto = strdup(p->protocol);
 				if (!q->proto)
@@ -142,7 +143,7 @@ static bool nb_cb(uint32_t id, void *ctx)
 	for (size_t i = 0; i < x->nports; i++) {
 		const struct m_port *p = &x->ports[i];
 
-		if (p->proto && c->proto && strcasecmp(p->proto, c->proto) != 0)
+		if (p->never || (p->proto && c->proto && strcasecmp(p->proto, c->proto) != 0))
 			continue;
 		if (!p->any_port && c->port && p->port != c->port)
 			continue;

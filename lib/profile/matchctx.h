@@ -48,6 +48,7 @@ struct m_port {
 	bool any_port;
 	uint16_t port;
 	char *proto; /* NULL = any */
+	bool never;  /* a protocol Vigil does not know (prof_protocol_known): matches nothing */
 };
 
 struct m_neighbor {

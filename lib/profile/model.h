@@ -417,6 +417,13 @@ bool prof_check_direction(const char *v, char *msg, size_t size);
 bool prof_check_ip(const char *v, char *msg, size_t size);
 bool prof_check_dns(const char *name, char *msg, size_t size);
 bool prof_check_protocol(const char *v, char *msg, size_t size);
+/*
+ * A port's protocol means something: none ("" or absent: any protocol), TCP, UDP or SCTP, as
+ * written (Kubernetes' names are case-sensitive). Kubescape's type takes any string; another
+ * one loads with a warning, and its port matches nothing (match_net.c, kallow.c) and is left
+ * out of NetworkPolicy drafts (harden_netpol.c).
+ */
+bool prof_protocol_known(const char *v);
 bool prof_check_neighbor_type(const char *v, char *msg, size_t size);
 
 #endif

@@ -628,11 +628,16 @@ bool prof_check_dns(const char *name, char *msg, size_t size)
 	return prof_check_dns_w(name, msg, size, NULL, 0);
 }
 
+static const char *const protocols[] = { "TCP", "UDP", "SCTP", NULL };
+
 bool prof_check_protocol(const char *v, char *msg, size_t size)
 {
-	static const char *const protos[] = { "TCP", "UDP", "SCTP", NULL };
+	return check_vocab(v, protocols, "protocol", msg, size);
+}
 
-	return check_vocab(v, protos, "protocol", msg, size);
+bool prof_protocol_known(const char *v)
+{
+	return !v || !*v || prof_name_in(v, protocols);
 }
 
 bool prof_check_neighbor_type(const char *v, char *msg, size_t size)

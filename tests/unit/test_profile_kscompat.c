@@ -24,6 +24,8 @@
 #include "profile/served.h"
 #include "profile/yamltree.h"
 #include "util/buf.h"
+#include "vigil/harden.h"
+#include "vigil/kallow.h"
 #include "vigil/profile.h"
 
 #define DATA "tests/data/profiles"
@@ -662,6 +664,107 @@ static void test_odd_entry_shapes(void **state)
 	vigil_profile__free(p);
 }
 
+static int count_peer(int family, const uint8_t addr[16], uint8_t proto, uint16_t port, void *arg)
+{
+	(void)family;
+	(void)addr;
+	(void)proto;
+	(void)port;
+	(*(int *)arg)++;
+	return 0;
+}
+
+/*
+ * Kubescape's storage takes any string as a port's protocol (`type Protocol string`) and
+ * decodes a null container item as Go's zero value: both load with a warning. A protocol
+ * Vigil does not know allows nothing: not in the matcher, not in the kernel's set, not in a
+ * NetworkPolicy draft.
+ */
+static void test_protocol_and_null_container(void **state)
+{
+	static const char nn[] = "apiVersion: spdx.softwarecomposition.kubescape.io/v1beta1\n"
+				 "kind: NetworkNeighborhood\n"
+				 "metadata: {name: n, namespace: default}\n"
+				 "spec:\n"
+				 "  matchLabels: {app: n}\n"
+				 "  containers:\n"
+				 "  - name: app\n"
+				 "    egress:\n"
+				 "    - identifier: a\n"
+				 "      ipAddress: 1.2.3.4\n"
+				 "      ports:\n"
+				 "      - {name: ICMP-0, protocol: ICMP, port: 0}\n"
+				 "      - {name: TCP-80, protocol: TCP, port: 80}\n"
+				 "    - identifier: b\n"
+				 "      ipAddress: 5.6.7.8\n"
+				 "      ports: [{name: tcp-443, protocol: tcp, port: 443}]\n";
+	static const char ap[] = "apiVersion: spdx.softwarecomposition.kubescape.io/v1beta1\n"
+				 "kind: ApplicationProfile\n"
+				 "metadata: {name: a}\n"
+				 "spec:\n"
+				 "  containers:\n"
+				 "  - {name: app, execs: [{path: /bin/true}]}\n"
+				 "  -\n";
+	static const char dup[] = "apiVersion: spdx.softwarecomposition.kubescape.io/v1beta1\n"
+				  "kind: ApplicationProfile\n"
+				  "metadata: {name: a}\n"
+				  "spec: {containers: [null, {}]}\n";
+	struct vigil_profile *p = load_text(nn);
+	struct vigil_kallow_count c;
+	struct vigil_buf out = VIGIL_BUF_INIT;
+	struct vigil_matcher *m;
+	struct vigil_error err;
+	char why[256];
+	uint8_t a[4];
+	int peers = 0;
+
+	(void)state;
+	assert_int_equal(vigil_profile__note_count(p), 2);
+	assert_int_equal(vigil_matcher__new(p, "app", &m), 0);
+	inet_pton(AF_INET, "1.2.3.4", a);
+	assert_true(vigil_matcher__neighbor(m, true, AF_INET, a, 80, "TCP"));
+	assert_false(vigil_matcher__neighbor(m, true, AF_INET, a, 443, "TCP"));
+	assert_false(vigil_matcher__neighbor(m, true, AF_INET, a, 0, "ICMP"));
+	assert_false(vigil_matcher__neighbor(m, true, AF_INET, a, 7, "UDP"));
+	/* Kubernetes' names are case-sensitive: "tcp" is no protocol, its port allows nothing */
+	inet_pton(AF_INET, "5.6.7.8", a);
+	assert_false(vigil_matcher__neighbor(m, true, AF_INET, a, 443, "TCP"));
+	vigil_matcher__free(m);
+	/* the kernel gets TCP 1.2.3.4:80 alone, and can still judge every peer exactly */
+	assert_int_equal(
+		vigil_profile__kernel_allow(
+			p, "app", &(struct vigil_kallow_visit){ .peer = count_peer }, &peers, &c),
+		0);
+	assert_int_equal(peers, 1);
+	assert_int_equal(c.peers_left_out, 0);
+	/* a draft NetworkPolicy names no unknown protocol and no port-less rule for b */
+	assert_int_equal(vigil_harden__netpol(p, NULL, &out, why, sizeof(why)), 0);
+	assert_null(strstr(out.data, "protocol: \"ICMP"));
+	assert_null(strstr(out.data, "protocol: \"tcp"));
+	assert_null(strstr(out.data, "5.6.7.8/32"));
+	assert_non_null(strstr(out.data, "1.2.3.4/32"));
+	assert_non_null(strstr(out.data, "NOT WRITTEN"));
+	vigil_buf__release(&out);
+	vigil_profile__free(p);
+
+	/* a null container item is a container with no name and no entries, as `{}` */
+	p = load_text(ap);
+	assert_int_equal(vigil_profile__note_count(p), 1);
+	assert_int_equal(p->docs[0].containers.n, 2);
+	assert_null(p->docs[0].containers.v[1].name);
+	assert_int_equal(p->docs[0].containers.v[1].execs.n, 0);
+	assert_int_equal(vigil_matcher__new(p, "app", &m), 0);
+	assert_int_equal(vigil_matcher__exec(m, "/bin/true", NULL, 0), VIGIL_MATCH_YES);
+	vigil_matcher__free(m);
+	vigil_profile__free(p);
+	/* two nameless containers are ambiguous, as `[{}, {}]` */
+	p = NULL;
+	assert_int_equal(vigil_profile__load_buffer(dup, strlen(dup), "t.yaml", NULL, &p, &err),
+			 -EINVAL);
+	assert_non_null(strstr(err.message, "duplicate container"));
+	assert_null(p);
+}
+
 /* Documents as older clusters print them: selfLink; a profile without a spec (omitempty). */
 static void test_document_shapes(void **state)
 {
@@ -707,6 +810,7 @@ int main(void)
 		cmocka_unit_test(test_yaml11_typed_scalars),
 		cmocka_unit_test(test_odd_entry_shapes),
 		cmocka_unit_test(test_document_shapes),
+		cmocka_unit_test(test_protocol_and_null_container),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
