@@ -277,12 +277,24 @@ int ld_selector(struct ld *c, struct prof_node *n, const char *what, struct prof
 	return 0;
 }
 
+/* A null item of a list of entries (a stray `-`) is Go's zero value there: read as `{}`. */
+static int ld_null_entry(struct ld *c, struct prof_pos pos, const char *what, const char *means)
+{
+	if (prof_note_add(c->p, VIGIL_PROFILE_WARNING, pos,
+			  "a null %s is Go's zero value, read as {}: loaded as in Kubescape, %s",
+			  what, means))
+		return ld_oom(c);
+	return 0;
+}
+
 static int load_port(struct ld *c, struct prof_node *n, struct prof_port *p)
 {
 	static const char *const names[] = { "name", "protocol", "port", NULL };
 	int r;
 
 	p->pos = n->pos;
+	if (ld_is_null(n))
+		return ld_null_entry(c, n->pos, "ports entry", "any port and protocol");
 	if ((r = ld_want_map(c, n, "a ports entry")))
 		return r;
 	for (size_t i = 0; i < n->n; i++) {
@@ -332,6 +344,8 @@ static int load_neighbor(struct ld *c, struct prof_node *n, struct prof_neighbor
 	int r = 0;
 
 	nb->pos = n->pos;
+	if (ld_is_null(n))
+		return ld_null_entry(c, n->pos, "network neighbor", "it matches nothing");
 	if ((r = ld_want_map(c, n, "a network neighbor")))
 		return r;
 	for (size_t i = 0; i < n->n; i++) {

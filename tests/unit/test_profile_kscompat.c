@@ -709,6 +709,15 @@ static void test_protocol_and_null_container(void **state)
 				  "kind: ApplicationProfile\n"
 				  "metadata: {name: a}\n"
 				  "spec: {containers: [null, {}]}\n";
+	static const char nulls[] = "apiVersion: spdx.softwarecomposition.kubescape.io/v1beta1\n"
+				    "kind: NetworkNeighborhood\n"
+				    "metadata: {name: n}\n"
+				    "spec:\n"
+				    "  containers:\n"
+				    "  - name: app\n"
+				    "    egress:\n"
+				    "    -\n"
+				    "    - {identifier: c, ipAddress: 9.9.9.9, ports: [null]}\n";
 	struct vigil_profile *p = load_text(nn);
 	struct vigil_kallow_count c;
 	struct vigil_buf out = VIGIL_BUF_INIT;
@@ -763,6 +772,16 @@ static void test_protocol_and_null_container(void **state)
 			 -EINVAL);
 	assert_non_null(strstr(err.message, "duplicate container"));
 	assert_null(p);
+	/* a null neighbor is one with nothing (matches nothing); a null port is `{}`: any port */
+	p = load_text(nulls);
+	assert_int_equal(vigil_profile__note_count(p), 2);
+	assert_int_equal(vigil_matcher__new(p, "app", &m), 0);
+	inet_pton(AF_INET, "9.9.9.9", a);
+	assert_true(vigil_matcher__neighbor(m, true, AF_INET, a, 8443, "UDP"));
+	inet_pton(AF_INET, "9.9.9.8", a);
+	assert_false(vigil_matcher__neighbor(m, true, AF_INET, a, 8443, "UDP"));
+	vigil_matcher__free(m);
+	vigil_profile__free(p);
 }
 
 /* Documents as older clusters print them: selfLink; a profile without a spec (omitempty). */
