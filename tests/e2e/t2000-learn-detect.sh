@@ -21,7 +21,7 @@ vigil_has watch || skip "vigil watch is not part of this build"
 ip link set lo up
 # The sensor reads DNS questions from port-53 traffic: in this namespace port 53 is free.
 spawn dns "$PROGS/dns_server" 53 127.0.0.1
-wait_for_line "$TEST_TMP/dns.log" '^port 53$' 5
+wait_for_line "$TEST_TMP/dns.log" '^port 53$' 30
 spawn_server peer "$PROGS/tcp_echo" 0
 PEER_PORT=$SERVER_PORT
 

@@ -277,7 +277,9 @@ spawn_server()
 {
 	local name=$1
 	spawn "$@"
-	wait_for_line "$TEST_TMP/$name.log" '^port [0-9]+$' 5
+	# polled, so a long limit costs nothing when idle; 5 s was tight for a python server
+	# (udp_counter) on a machine loaded by a parallel CI run
+	wait_for_line "$TEST_TMP/$name.log" '^port [0-9]+$' 30
 	SERVER_PORT=$(awk '/^port [0-9]+$/ { print $2; exit }' "$TEST_TMP/$name.log")
 }
 
