@@ -120,7 +120,7 @@ deviate()
 	echo "$mode $arg" >"$MODE"
 	watch "$mode"
 	rules=$(json_get "$ALERTS" rule_id | sort -u | tr '\n' ' ')
-	assert_eq "$rule " "$rules" "rules raised by the $mode deviation"
+	assert_eq "$rule " "$rules" "rules raised by the $mode deviation (watch exit $RC; its stderr: $(tail -c 1500 "$TEST_TMP/watch-$mode.err"); the workload's output: $(tail -c 500 "$TEST_TMP/watch-$mode.out"))"
 	rule=${rule##* }
 	assert_eq 1 "$RC" "exit status of vigil watch after the $mode deviation"
 	for cond in "$@"; do
