@@ -38,6 +38,7 @@ struct allow_set {
 	uint64_t bits[8];
 	struct vigil_sensor *s;
 	bool on;
+	bool zoom; /* --zoom: on for the command's cgroup before it starts */
 };
 
 static int parse_syscalls(const char *list, struct allow_set *a)
@@ -61,12 +62,17 @@ static int parse_syscalls(const char *list, struct allow_set *a)
 	return 0;
 }
 
-/* Runs before the command starts: the kernel filters from its first syscall. */
-static int apply_allow(uint64_t cgroup_id, void *ctx)
+/* Runs before the command starts: the syscall filter and --zoom apply from its first step. */
+static int before_start(uint64_t cgroup_id, void *ctx)
 {
 	struct allow_set *a = ctx;
+	int r = a->on ? vigil_sensor__set_syscall_allow(a->s, cgroup_id, a->bits, 512) : 0;
 
-	return a->on ? vigil_sensor__set_syscall_allow(a->s, cgroup_id, a->bits, 512) : 0;
+	/* before the command's first step: set after its start, a quick command (a token read,
+	 * one request) was over before the flag, and its zoom empty */
+	if (!r && a->zoom)
+		r = vigil_sensor__set_zoom(a->s, cgroup_id, true);
+	return r;
 }
 
 static void usage(FILE *f)
@@ -433,14 +439,12 @@ int cmd_trace(int argc, char **argv)
 	setvbuf(t.out, NULL, _IOLBF, 0);
 	if (a.cmd) {
 		a.allow.s = s;
-		child = vigil_sensor__spawn_with(s, a.cmd, NULL, apply_allow, &a.allow, &cg, &err);
+		a.allow.zoom = a.zoom;
+		child = vigil_sensor__spawn_with(s, a.cmd, NULL, before_start, &a.allow, &cg, &err);
 		if (child < 0) {
 			cli_errorf("trace: %s", err.message);
 			goto out;
 		}
-		/* set right after the start: use --cgroup to zoom before a program's first step */
-		if (a.zoom)
-			vigil_sensor__set_zoom(s, cg, true);
 	}
 	rc = trace_loop(s, &t, a.duration, &child, &status);
 	if (child > 0) {

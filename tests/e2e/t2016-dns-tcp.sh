@@ -16,7 +16,7 @@ vigil_has watch || skip "vigil watch is not part of this build"
 
 ip link set lo up
 spawn dns "$PROGS/tcp_echo" 53 0 127.0.0.1
-wait_for_line "$TEST_TMP/dns.log" '^port 53$' 5
+wait_for_line "$TEST_TMP/dns.log" '^port 53$' 30
 PROFILE=$TEST_TMP/p.yaml
 DRIVE=$TEST_TMP/drive.sh
 NAMES=$TEST_TMP/names

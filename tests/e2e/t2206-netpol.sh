@@ -19,7 +19,7 @@ vigil_has learn || skip "vigil learn is not part of this build"
 
 ip link set lo up
 spawn dns "$PROGS/dns_server" 53 127.0.0.1
-wait_for_line "$TEST_TMP/dns.log" '^port 53$' 5
+wait_for_line "$TEST_TMP/dns.log" '^port 53$' 30
 spawn_server peer "$PROGS/tcp_echo" 0
 PEER_PORT=$SERVER_PORT
 DEMO_PEER=127.0.0.1:$PEER_PORT

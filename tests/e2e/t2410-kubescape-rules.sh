@@ -21,7 +21,7 @@ vigil_has watch || skip "vigil watch is not part of this build"
 
 ip link set lo up
 spawn dns "$PROGS/dns_server" 53 127.0.0.1
-wait_for_line "$TEST_TMP/dns.log" '^port 53$' 5
+wait_for_line "$TEST_TMP/dns.log" '^port 53$' 30
 
 MODE=$TEST_TMP/mode
 PROFILE=$TEST_TMP/hooks.yaml

@@ -150,10 +150,10 @@ EOF
 # ---- the world: peers, files, a mount namespace with a volume ---------------------------
 ip link set lo up
 spawn dns "$PROGS/dns_server" 53 127.0.0.1
-wait_for_line "$TEST_TMP/dns.log" '^port 53$' 5
+wait_for_line "$TEST_TMP/dns.log" '^port 53$' 30
 for peer in 127.0.0.1:7000 127.0.0.1:6443 127.0.0.1:3333 127.0.0.2:7001; do
 	spawn "echo-${peer//[.:]/-}" "$PROGS/tcp_echo" "${peer#*:}" 0 "${peer%:*}"
-	wait_for_line "$TEST_TMP/echo-${peer//[.:]/-}.log" '^port ' 5
+	wait_for_line "$TEST_TMP/echo-${peer//[.:]/-}.log" '^port ' 30
 done
 sysctl -qw net.ipv4.tcp_fastopen=3 # client and server in this namespace
 
@@ -186,7 +186,7 @@ echo 1 >"$W/home/.python_history"
 spawn holder unshare -m --propagation private sh -c \
 	"mount --bind '$W/vol' '$W/mnt' && mount --bind /etc '$W/etcb' && echo mounted && exec sleep 600"
 HOLDER=$SPAWNED_PID
-wait_for_line "$TEST_TMP/holder.log" '^mounted$' 5
+wait_for_line "$TEST_TMP/holder.log" '^mounted$' 30
 
 # ---- the workload ---------------------------------------------------------------------------
 PLAN=$TEST_TMP/plan

@@ -12,7 +12,7 @@ requires_io_uring
 spawn_server tcp "$PROGS/tcp_echo" 0
 PORT=$SERVER_PORT
 spawn udp "$PROGS/dns_server" "$PORT"
-wait_for_line "$TEST_TMP/udp.log" "^port $PORT\$" 5
+wait_for_line "$TEST_TMP/udp.log" "^port $PORT\$" 30
 out=$TEST_TMP/dns.jsonl
 TRACE_OPTS=(--kinds dns --dns-port "$PORT")
 for how in udp-send udp-sendmsg udp-conn udp-zc tcp-send tcp-sendmsg tcp-write tcp-writev; do

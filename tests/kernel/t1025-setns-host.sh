@@ -18,7 +18,7 @@ if readlink /proc/1/ns/mnt >/dev/null 2>&1; then H=1; else H=$$; fi
 hostmnt=$(stat -L -c %i "/proc/$H/ns/mnt")
 # another private mount namespace, nobody's host
 spawn holder unshare -m --propagation private sh -c 'echo ready && exec sleep 600'
-wait_for_line "$TEST_TMP/holder.log" '^ready$' 5
+wait_for_line "$TEST_TMP/holder.log" '^ready$' 30
 OTHER=$SPAWNED_PID
 
 trace_json "$TEST_TMP/ev.jsonl" unshare -m -n --propagation private sh -c '

@@ -28,12 +28,15 @@ for _ in $(seq 100); do [ -e "$out" ] && break; sleep 0.1; done
 sh -c 'echo $$ >"$1/cgroup.procs" && exec unshare -n sleep 30' sh "$CG/a" &
 A=$!
 on_exit kill "$A"
-for _ in $(seq 50); do
+# a's sleep runs in its own namespace and is asleep, so past its exec (the hook that notes the
+# namespace as a's): waited for, bounded; the joins below went on after 5 s regardless before.
+# Asleep: in clock_nanosleep or nanosleep (x86_64 230, 35; arm64 115, 101).
+a_ready() {
 	[ "$(readlink "/proc/$A/ns/net")" != "$(readlink /proc/self/ns/net)" ] &&
-		[ "$(readlink "/proc/$A/exe")" = "$(readlink -f /bin/sleep)" ] && break
-	sleep 0.1
-done
-sleep 0.3
+		[ "$(readlink "/proc/$A/exe")" = "$(readlink -f /bin/sleep)" ] &&
+		case $(cut -d' ' -f1 "/proc/$A/syscall") in 230 | 35 | 115 | 101) true ;; *) false ;; esac
+}
+wait_until 20 a_ready || fail "a's sleep never ran in a network namespace of its own"
 # b joins it (another workload's); then a process of a joins it (its own workload's)
 sh -c 'echo $$ >"$1/cgroup.procs" && exec "$2" "$3"' sh "$CG/b" "$PROGS/setns_join" "/proc/$A/ns/net" ||
 	fail "setns from b failed"

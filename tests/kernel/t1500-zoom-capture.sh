@@ -12,9 +12,8 @@ requires_io_uring
 
 hex() { printf '%s' "$1" | od -An -v -tx1 | tr -d ' \n'; }
 
-# The workload waits a moment before its first step, so the zoom flag (set when `vigil trace
-# --zoom -- CMD` has started it) is in place before it does anything worth capturing.
-late=(sh -c 'sleep 0.3; exec "$@"' late)
+# No wait before the workload's first step: `vigil trace --zoom -- CMD` turns zoom on for its
+# cgroup before it starts (once set only after, a quick read was over first: captured 1 in 6).
 
 spawn_server echo "$PROGS/tcp_echo" 0
 ECHO_PORT=$SERVER_PORT
@@ -48,15 +47,15 @@ run_all()
 	shift
 	# shellcheck disable=SC2034,SC2054 # read by trace_json; a comma list is one argument
 	TRACE_OPTS=("$@" --kinds net_io,file_read --dns-port "$DNS_PORT")
-	trace_json "$TEST_TMP/$tag-tcp.jsonl" "${late[@]}" python3 "$TEST_TMP/tcp.py"
+	trace_json "$TEST_TMP/$tag-tcp.jsonl" python3 "$TEST_TMP/tcp.py"
 	assert_eq 0 "$TRACE_RC" "tcp.py status ($tag)"
-	trace_json "$TEST_TMP/$tag-uring.jsonl" "${late[@]}" "$PROGS/iouring_connect" 127.0.0.1 "$ECHO_PORT" "$URING_MSG"
+	trace_json "$TEST_TMP/$tag-uring.jsonl" "$PROGS/iouring_connect" 127.0.0.1 "$ECHO_PORT" "$URING_MSG"
 	assert_eq 0 "$TRACE_RC" "iouring_connect status ($tag)"
-	trace_json "$TEST_TMP/$tag-cat.jsonl" "${late[@]}" head -c 65536 "$tok_dir/token" "$TEST_TMP/plain.txt"
+	trace_json "$TEST_TMP/$tag-cat.jsonl" head -c 65536 "$tok_dir/token" "$TEST_TMP/plain.txt"
 	assert_eq 0 "$TRACE_RC" "head status ($tag)"
-	trace_json "$TEST_TMP/$tag-uread.jsonl" "${late[@]}" "$PROGS/iouring_openat" "$tok_dir/token"
+	trace_json "$TEST_TMP/$tag-uread.jsonl" "$PROGS/iouring_openat" "$tok_dir/token"
 	assert_eq 0 "$TRACE_RC" "iouring_openat status ($tag)"
-	trace_json "$TEST_TMP/$tag-dns.jsonl" "${late[@]}" "$PROGS/dns_query" zoom-test.example.org 127.0.0.1 "$DNS_PORT"
+	trace_json "$TEST_TMP/$tag-dns.jsonl" "$PROGS/dns_query" zoom-test.example.org 127.0.0.1 "$DNS_PORT"
 	assert_eq 0 "$TRACE_RC" "dns_query status ($tag)"
 }
 
@@ -96,7 +95,7 @@ if [ -x "$DEMO/update" ] && [ -x "$DEMO/c2" ]; then
 	. "$TESTLIB/demo.sh"
 	demo_c2_start 0
 	TRACE_OPTS=(--zoom --kinds net_io,file_read)
-	trace_json "$TEST_TMP/sendrecv.jsonl" "${late[@]}" "$DEMO/update" -token "$tok_dir/token" \
+	trace_json "$TEST_TMP/sendrecv.jsonl" "$DEMO/update" -token "$tok_dir/token" \
 		-c2 "$DEMO_C2" -n 1 -op send -q
 	assert_eq 0 "$TRACE_RC" "update -op send status"
 	out=$TEST_TMP/sendrecv.jsonl
@@ -133,7 +132,7 @@ os.close(fd)
 print(got, sent, moved)
 PY
 TRACE_OPTS=(--zoom --kinds net_io,file_read)
-trace_json "$TEST_TMP/bypass.jsonl" "${late[@]}" python3 "$TEST_TMP/bypass.py"
+trace_json "$TEST_TMP/bypass.jsonl" python3 "$TEST_TMP/bypass.py"
 assert_eq 0 "$TRACE_RC" "bypass.py status"
 out=$TEST_TMP/bypass.jsonl
 expect 1 "$out" kind=net_io event.direction=outbound "event.port=$ECHO_PORT" \
@@ -155,10 +154,10 @@ for i in range(7):
     os.getpid()
 PY
 TRACE_OPTS=(--zoom --kinds syscall)
-trace_json "$TEST_TMP/sys-on.jsonl" "${late[@]}" python3 "$TEST_TMP/pids.py"
+trace_json "$TEST_TMP/sys-on.jsonl" python3 "$TEST_TMP/pids.py"
 expect 7 "$TEST_TMP/sys-on.jsonl" kind=syscall event.syscall=getpid
 TRACE_OPTS=(--kinds syscall)
-trace_json "$TEST_TMP/sys-off.jsonl" "${late[@]}" python3 "$TEST_TMP/pids.py"
+trace_json "$TEST_TMP/sys-off.jsonl" python3 "$TEST_TMP/pids.py"
 n=$(json_count "$TEST_TMP/sys-off.jsonl" kind=syscall event.syscall=getpid)
 [ "$n" -le 1 ] || fail "zoom off: $n getpid events (want the first use only)"
 

@@ -26,8 +26,7 @@ out=$TEST_TMP/budget.jsonl
 export VIGIL_ZOOM_BUDGET=3000
 # shellcheck disable=SC2034 # read by trace_json (sensor-lib.sh)
 TRACE_OPTS=(--zoom --kinds net_io)
-# shellcheck disable=SC2016 # expanded by the inner sh
-trace_json "$out" sh -c 'sleep 0.3; exec python3 "$1"' sh "$TEST_TMP/send.py"
+trace_json "$out" python3 "$TEST_TMP/send.py"
 unset VIGIL_ZOOM_BUDGET
 assert_eq 0 "$TRACE_RC" "send.py status"
 

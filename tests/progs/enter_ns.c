@@ -4,8 +4,9 @@
  * runtime's exec does, and runs CMD there. It renames itself TOOL (the entering tool, as
  * conmon or the containerd shim), then forks two runtime-named stages ("runc", then
  * "runc:[1:CHILD]") whose last one:
- *  ns:     unshares a pid namespace, starts its pid 1 (runs `sleep 60` until killed) and then
- *          a second process (pid 2) that execs CMD: an entry (R2000), the pid 1 is not;
+ *  ns:     unshares a pid namespace, starts its pid 1 (runs `sleep 60` until killed), waits
+ *          until it sleeps, and then a second process (pid 2) that execs CMD: an entry
+ *          (R2000), the pid 1 is not;
  *  cgroup: makes a child cgroup of its own (cgroup v2), moves a sleeper and then a second
  *          process into it, and that one execs CMD: its parent (the runtime stage) is in
  *          another cgroup, the same pid namespace (a hostPID container's exec);
@@ -147,6 +148,9 @@ static int stage(const char *mode, char **cmd)
 		sleep_pid = spawn_waiting(hold[0], sleeper); /* the namespace's pid 1 */
 		if (write(hold[1], "x", 1) != 1)
 			prog_die("write: %s", strerror(errno));
+		/* its exec is part of what the test expects: on a loaded machine CMD could run
+		 * and exit, and the pid 1 be killed, before it ever exec'd sleep */
+		wait_sleeping(sleep_pid);
 		pid = spawn_waiting(go[0], cmd);
 	} else {
 		own_cgroup(dir, sizeof(dir));
