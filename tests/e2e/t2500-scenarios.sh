@@ -234,10 +234,13 @@ benign() {
 	# a shared directory: its setgid bit makes new files take its group
 	chmod g+s "$W/shared"
 	# a shell appending to its history, and rewriting it the way bash and readline do (a
-	# temporary file renamed over it)
+	# temporary file renamed over it). The temporary name is fixed here: readline puts its
+	# PID in it, but this twin runs cp and mv, whose arguments a profile learns, and a
+	# 3-digit PID inside a token is kept literal (sensor/learn/args.c): with $$ the rerun's
+	# R0040 depended on the PIDs' lengths (CI s9c)
 	echo ls >>"$W/home/.bash_history"
-	cp "$W/home/.bash_history" "$W/home/.bash_history-$$.tmp"
-	mv "$W/home/.bash_history-$$.tmp" "$W/home/.bash_history"
+	cp "$W/home/.bash_history" "$W/home/.bash_history-rewrite.tmp"
+	mv "$W/home/.bash_history-rewrite.tmp" "$W/home/.bash_history"
 }
 
 t_shell_from_find() { find "$W/findroot" -maxdepth 0 -exec /bin/sh -c 'id' \; ; }
