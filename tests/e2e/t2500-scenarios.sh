@@ -173,7 +173,7 @@ F|environ-task|credential access|T1552.001|R0008|pid 1's environment read as /pr
 F|history-overwrite|defence evasion|T1070.003|V1107{event.path=$W/home/.sh_history}|a shell history overwritten in place, no truncation (dd conv=notrunc)
 F|history-shred|defence evasion|T1070.003|V1107|a shell history shredded (shred: overwritten, then removed)
 F|history-uring-trunc|defence evasion|T1070.003|V1107|a shell history truncated at open through io_uring OPENAT
-F|clone-newuser|privilege escalation|T1611|R1006|clone(CLONE_NEWUSER|CLONE_NEWNS) without unshare
+F|clone-newuser|privilege escalation|T1611|R1006|clone(CLONE_NEWUSER, CLONE_NEWNS) without unshare
 F|dns-exfil-hex|exfiltration|T1048.003|R0005|a DNS question carrying hex-encoded data
 F|raw-icmp|exfiltration|T1095|V1001|a raw ICMP socket sending to a new peer
 EOF
