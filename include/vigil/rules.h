@@ -126,6 +126,9 @@ enum {
 	R(V1107, "Shell history cleared", 5, "TA0005", "T1070.003", 0,                                   \
 	  "a shell or REPL history file truncated, removed or replaced by a link (/dev/null), or a "     \
 	  "program started with HISTFILE=/dev/null or HISTSIZE=0")                                       \
+	R(V1108, "System log cleared", 5, "TA0005", "T1070.002", 0,                                      \
+	  "login records or a system log (wtmp, btmp, lastlog, utmp, auth.log, secure, syslog, "         \
+	  "messages, audit.log) truncated or removed")                                                   \
 	R(V0001, "Alerts dropped", 5, "", "", 0,                                                         \
 	  "Vigil health: a sink dropped alerts (queue full, rejected, retries exhausted)")               \
 	R(V0002, "Sensor dropped events", 5, "", "", 0,                                                  \
