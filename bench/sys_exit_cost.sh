@@ -13,7 +13,8 @@
 # hostsendto (the same by a process outside the workload: vg_udp_dest4's unmonitored path),
 # fork (os.fork + waitpid: clone with no namespace flag, the parent's and the child's exits),
 # thread (a Python thread started and joined: clone3, whose flags are read from the caller's
-# struct clone_args), nsclone (clone with CLONE_NEWUTS: a record each). A program runs for
+# struct clone_args), nsclone (clone with CLONE_NEWUTS: a record each), unlink (a file made
+# and removed: the erase hook's name test, no record). A program runs for
 # every event of its kind on the machine: the figure is an average over the loop's and
 # everybody else's. Builds and loops interleaved, ROUNDS rounds; bpf_stats is put back as it was.
 #   [PROG=vg_exec] [LOOPS="exec"] bench/sys_exit_cost.sh OLD_VIGIL NEW_VIGIL [N] [ROUNDS]
@@ -65,6 +66,10 @@ elif "$k" == "fork":
         pid = os.fork()
         if pid == 0: os._exit(0)
         os.waitpid(pid, 0)
+elif "$k" == "unlink":
+    p = "$T/unlink-me"
+    for _ in range($N):
+        os.close(os.open(p, os.O_WRONLY | os.O_CREAT, 0o600)); os.unlink(p)
 elif "$k" == "thread":
     import threading
     for _ in range($N):
