@@ -61,8 +61,9 @@ static void open_path(const char *path)
 		abort(); /* the learned pattern must match what was opened */
 	/* the shapes stay out of the system's trees and homes (the rules before them, a container
 	 * id or an atomic-writer directory, are not this property's) */
-	if (vigil_learn_open_names(path) == VIGIL_LEARN_NAMES_NONE || !strncmp(r, "/" W, 4))
-		return;
+	if (vigil_learn_open_names(path) == VIGIL_LEARN_NAMES_NONE || !strncmp(r, "/" W, 4) ||
+	    !strcmp(r, path) || strchr(path, '*'))
+		return; /* (a '*' in a name is Kubescape's wildcard whether learned or not) */
 	for (size_t i = 0; never[i]; i++) {
 		if (vigil_wc_path_match(r, never[i]) && strcmp(path, never[i]))
 			abort();
