@@ -46,28 +46,40 @@ static void one(const char *arg, size_t room)
 	free(buf);
 }
 
-/* An opened file's path as learned. */
-static void open_path(const char *path)
+/* The shapes stay out of the system's trees and homes. */
+static void check_open_pattern(const char *path, const char *r)
 {
 	static const char *const never[] = { "/etc/shadow", "/root/.ssh/authorized_keys",
 					     "/home/u/.bashrc", NULL };
-	char buf[512];
-	const char *r;
 
-	if (path[0] != '/' || strstr(path, W) || strlen(path) >= sizeof(buf))
-		return;
-	r = vigil_learn_normalize_path(path, buf, sizeof(buf));
-	if (r != buf || (vigil_wc_path_match(path, path) && !vigil_wc_path_match(r, path)))
-		abort(); /* the learned pattern must match what was opened */
-	/* the shapes stay out of the system's trees and homes (the rules before them, a container
-	 * id or an atomic-writer directory, are not this property's) */
+	/* (the rules before the shapes, a container id or an atomic-writer directory, are not
+	 * this property's; a '*' in a name is Kubescape's wildcard whether learned or not) */
 	if (vigil_learn_open_names(path) == VIGIL_LEARN_NAMES_NONE || !strncmp(r, "/" W, 4) ||
 	    !strcmp(r, path) || strchr(path, '*'))
-		return; /* (a '*' in a name is Kubescape's wildcard whether learned or not) */
+		return;
 	for (size_t i = 0; never[i]; i++) {
 		if (vigil_wc_path_match(r, never[i]) && strcmp(path, never[i]))
 			abort();
 	}
+}
+
+/* An opened file's path as learned. */
+static void open_path(const char *path)
+{
+	size_t room = strlen(path) * 2 + 8; /* a 1-byte segment as ⋯ grows by 2 */
+	char *buf;
+	const char *r;
+
+	if (path[0] != '/' || strstr(path, W))
+		return;
+	buf = malloc(room);
+	if (!buf)
+		abort();
+	r = vigil_learn_normalize_path(path, buf, room);
+	if (r != buf || (vigil_wc_path_match(path, path) && !vigil_wc_path_match(r, path)))
+		abort(); /* the learned pattern must match what was opened */
+	check_open_pattern(path, r);
+	free(buf);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
