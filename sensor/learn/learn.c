@@ -295,7 +295,8 @@ static const char *normalize(const char *path, char *buf, size_t size, int names
 		else if (container_id_like(seg, n) || atomic_writer_dir(seg, n))
 			generic = true;
 		else if (idx >= 1 && names != VIGIL_LEARN_NAMES_NONE &&
-			 (end || names == VIGIL_LEARN_NAMES_ALL) && vigil_learn_volatile_name(seg, n))
+			 (end || names == VIGIL_LEARN_NAMES_ALL) &&
+			 vigil_learn_volatile_name(seg, n))
 			generic = true;
 		if (vigil_buf__append(&out, "/", 1) < 0 ||
 		    (generic ? vigil_buf__puts(&out, ELLIPSIS) : vigil_buf__append(&out, seg, n)) <

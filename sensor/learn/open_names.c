@@ -46,10 +46,10 @@ static bool under_any(const char *path, const char *const *dirs)
 
 int vigil_learn_open_names(const char *path)
 {
-	static const char *const stable[] = { "/etc",  "/usr",	 "/bin",   "/sbin",	 "/lib",
-					      "/lib32", "/lib64", "/libx32", "/boot",	 "/sys",
-					      "/proc", "/root",	 "/home",  "/var/spool", NULL };
-	static const char *const scratch[] = { "/tmp",	   "/var/tmp", "/dev/shm", "/run",
+	static const char *const stable[] = { "/etc",	"/usr",	  "/bin",    "/sbin",	   "/lib",
+					      "/lib32", "/lib64", "/libx32", "/boot",	   "/sys",
+					      "/proc",	"/root",  "/home",   "/var/spool", NULL };
+	static const char *const scratch[] = { "/tmp",	   "/var/tmp", "/dev/shm",   "/run",
 					       "/var/run", "/var/log", "/var/cache", NULL };
 	enum vigil_open_class cls;
 

@@ -390,12 +390,12 @@ static void test_normalize(void **state)
 			    "/tmp/\xe2\x8b\xaf");
 	assert_string_equal(vigil_learn_normalize_path("/run/x.7.pid", buf, sizeof(buf)),
 			    "/run/\xe2\x8b\xaf");
-	assert_string_equal(vigil_learn_normalize_path("/var/log/app.2026-12-07.log", buf,
-						       sizeof(buf)),
-			    "/var/log/\xe2\x8b\xaf");
-	assert_string_equal(vigil_learn_normalize_path("/var/log/app/run-1796528876/x.log", buf,
-						       sizeof(buf)),
-			    "/var/log/app/\xe2\x8b\xaf/x.log");
+	assert_string_equal(
+		vigil_learn_normalize_path("/var/log/app.2026-12-07.log", buf, sizeof(buf)),
+		"/var/log/\xe2\x8b\xaf");
+	assert_string_equal(
+		vigil_learn_normalize_path("/var/log/app/run-1796528876/x.log", buf, sizeof(buf)),
+		"/var/log/app/\xe2\x8b\xaf/x.log");
 	assert_string_equal(vigil_learn_normalize_path("/srv/job-7/out-7.log", buf, sizeof(buf)),
 			    "/srv/\xe2\x8b\xaf/out-7.log");
 	assert_string_equal(vigil_learn_normalize_path("/var/lib/app/"
@@ -409,17 +409,17 @@ static void test_normalize(void **state)
 			    "/etc/app.7.conf");
 	assert_string_equal(vigil_learn_normalize_path("/home/u/out-7.log", buf, sizeof(buf)),
 			    "/home/u/out-7.log");
-	assert_string_equal(vigil_learn_normalize_path("/var/lib/postgresql/out-7.log", buf,
-						       sizeof(buf)),
-			    "/var/lib/postgresql/out-7.log");
+	assert_string_equal(
+		vigil_learn_normalize_path("/var/lib/postgresql/out-7.log", buf, sizeof(buf)),
+		"/var/lib/postgresql/out-7.log");
 	assert_string_equal(vigil_learn_normalize_path("/usr/lib/python3.11/__pycache__/"
 						       "os.cpython-311.pyc",
 						       buf, sizeof(buf)),
 			    "/usr/lib/python3.11/__pycache__/os.cpython-311.pyc");
 	/* nor a pattern that would lie over a sensitive or token directory */
-	assert_string_equal(vigil_learn_normalize_path("/var/lib/kubelet/job-7.d/x", buf,
-						       sizeof(buf)),
-			    "/var/lib/kubelet/job-7.d/x");
+	assert_string_equal(
+		vigil_learn_normalize_path("/var/lib/kubelet/job-7.d/x", buf, sizeof(buf)),
+		"/var/lib/kubelet/job-7.d/x");
 	assert_true(vigil_learn_pattern_sensitive("/var/lib/kubelet/\xe2\x8b\xaf/x"));
 	assert_true(vigil_learn_pattern_sensitive("/etc/\xe2\x8b\xaf"));
 	assert_true(vigil_learn_pattern_sensitive("/run/\xe2\x8b\xaf/kubernetes.io/"
