@@ -307,7 +307,9 @@ static const char *normalize(const char *path, char *buf, size_t size, int names
 		idx++;
 		s = seg + n;
 	}
-	vigil_strlcpy(buf, out.data ? out.data : path, size);
+	/* a pattern cut to fit would be another path: the literal one, then (noise, never a
+	 * wrong pattern) */
+	vigil_strlcpy(buf, out.data && out.len < size ? out.data : path, size);
 	vigil_buf__release(&out);
 	return buf;
 }

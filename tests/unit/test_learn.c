@@ -426,6 +426,14 @@ static void test_normalize(void **state)
 						  "serviceaccount/token"));
 	assert_false(vigil_learn_pattern_sensitive("/run/\xe2\x8b\xaf"));
 	assert_false(vigil_learn_pattern_sensitive("/var/lib/\xe2\x8b\xaf"));
+	/* a pattern that does not fit is not cut: the path stays literal */
+	{
+		char small[13];
+
+		assert_string_equal(
+			vigil_learn_normalize_path("/proc/1/fd/2", small, sizeof(small)),
+			"/proc/1/fd/2");
+	}
 	/* ordinary names stay */
 	assert_string_equal(vigil_learn_normalize_path("/tmp/report/data", buf, sizeof(buf)),
 			    "/tmp/report/data");
