@@ -48,6 +48,7 @@ rm -rf "$tmp" "$tdir" "/tmp/w/out-$pid.log" "/run/app/app.$pid.pid" "/tmp/w/job-
 EOF_WORK
 printf 'echo hi\n' >"$TEST_TMP/other.sh"
 
+# shellcheck disable=SC2034 # read by podman_start
 PODMAN_OPTS=(-v "$WORK:/work.sh:ro" -v "$TEST_TMP/other.sh:/other.sh:ro")
 podman_start job "$BUSYBOX_IMAGE" sh -c \
 	'mkdir -p /tmp/w /run/app /var/log/app; while :; do sh /work.sh; sleep 0.2; done'
