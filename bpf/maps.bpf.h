@@ -134,11 +134,17 @@ struct {
 
 /*
  * The kernel's copies of the destinations of the datagrams a thread is sending with an address
- * (sendto, sendmsg, sendmmsg's first VG_UDP_DEST_MAX messages), by thread id: written by the
- * cgroup sendmsg4/6 hooks as the kernel routes each (bpf/udpdest.bpf.c), read at the call's exit
+ * (sendto, sendmsg, sendmmsg's first VG_UDP_DEST_MAX messages): written by the cgroup
+ * sendmsg4/6 hooks as the kernel routes each (bpf/udpdest.bpf.c), read at the call's exit
  * instead of the caller's memory, which another thread can rewrite while the call runs, and
  * emptied there (network.bpf.c on_send). io_uring's sends carry their own copy (uring.bpf.c):
  * what one issued inline by its submitter notes is emptied at its completion.
+ *
+ * Task-local storage, not a map keyed by thread id: a note lives as long as its thread and no
+ * other thread can take its place. An LRU map of 4 096 threads lost the note of a thread whose
+ * call was blocked while more threads than that sent datagrams (tests/kernel/t1088), and the
+ * exit then read the rewritable memory. A note the kernel could not allocate is counted
+ * (VG_CNT_UDP_NOTE_LOST) and its record marked VG_F_ADDR_USER.
  */
 #define VG_UDP_DEST_MAX 8
 struct vg_udp_dest {
@@ -148,11 +154,18 @@ struct vg_udp_dest {
 };
 
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 4096);
-	__type(key, __u64);
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, struct vg_udp_dest);
 } udp_dest __weak SEC(".maps");
+
+/* The current thread's notes; create: make them if it has none (the cgroup hook) */
+static __always_inline struct vg_udp_dest *udp_dest_get(bool create)
+{
+	return bpf_task_storage_get(&udp_dest, bpf_get_current_task_btf(), 0,
+				    create ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
+}
 
 /* Threads of a container runtime's init that called execve, by thread id (the initial pid
  * namespace's): the thread group's start time then (bpf/process.bpf.c exec_note). The exec

@@ -381,6 +381,10 @@ enum vg_send_call {
 	VG_SEND_CALLS(VG_SEND_ENUM) VG_SEND__MAX
 };
 #undef VG_SEND_ENUM
+/* VG_EV_SEND arg[4], above the call: the peer was read from the caller's memory when the call
+ * returned, not from the kernel's copy (bpf/network.bpf.c send_peer): another thread could
+ * have rewritten it while the call ran */
+#define VG_SEND_ADDR_USER (1u << 8)
 
 /* VG_EV_DNS arg[0]: the protocol. UDP (17): string 0 is one datagram's payload. TCP (6): the
  * first bytes a write put in the stream (length prefixes included), string 0 from the first
