@@ -257,8 +257,11 @@ struct {
  * exec of a monitored process outside the host's namespace, and by user space for processes that
  * ran before the sensor: a TCP connection that a process outside every workload opens inside
  * such a namespace (a port forward: containerd's thread joins the pod's namespace and connects to
- * localhost; or `nsenter --net`) is reported as the workload's (NETNS_CONNECT). User space
- * removes a gone workload's entries (an inode number is reused once its namespace is freed).
+ * localhost; or `nsenter --net`) is reported as the workload's (NETNS_CONNECT). Keyed by the
+ * namespace's cookie (netns_key), which the kernel never gives another namespace: an inode
+ * number is reused once its namespace is freed, and a new namespace of another workload (or
+ * none) with the old number was blamed on the old one's cgroup while it lived. User space
+ * removes a gone workload's entries, and those of namespaces no process holds any more.
  *
  * It cannot be filled: the kernel notes at most VG_NETNS_PER_WL namespaces for each of at most
  * VG_NETNS_OWNERS cgroups (netns_own), and the rest, VG_NETNS_AGENT entries, is left for user
@@ -268,9 +271,27 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, VG_NETNS_OWNERS *VG_NETNS_PER_WL + VG_NETNS_AGENT);
-	__type(key, __u32);
+	__type(key, __u64);
 	__type(value, __u64);
 } netns_wl __weak SEC(".maps");
+
+struct net___nocookie {
+	__u64 net_cookie;
+} __attribute__((preserve_access_index));
+
+/* A network namespace's key in netns_wl: its cookie (SO_NETNS_COOKIE, NS_GET_ID on its nsfs
+ * file, bpf_get_netns_cookie: one 64-bit counter, never reused); its inode number on a kernel
+ * without one (older than 5.14: inode reuse then misleads, as before). */
+static __always_inline __u64 netns_key(struct net *n)
+{
+	struct net___nocookie *c = (void *)n;
+
+	if (!n)
+		return 0;
+	if (bpf_core_field_exists(c->net_cookie))
+		return BPF_CORE_READ(c, net_cookie);
+	return BPF_CORE_READ(n, ns.inum);
+}
 /* cgroup id -> the namespaces the kernel noted for it in netns_wl (the cap; user space's index
  * to remove them when the cgroup is unwatched or gone) */
 struct {

@@ -471,7 +471,7 @@ __noinline int on_write(__u64 regs_, long nr, long ret, __u64 cg)
  */
 static __always_inline int netns_connect(const struct sock *sk)
 {
-	__u32 ns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+	__u64 ns = netns_key(BPF_CORE_READ(sk, __sk_common.skc_net.net));
 	struct vg_event *e;
 	__u64 *wl, task_cg;
 
