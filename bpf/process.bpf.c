@@ -273,7 +273,6 @@ refused:
 	count(VG_CNT_DROP_TABLE);
 }
 
-
 /* Notes a monitored process's workload (map wlof), for cgroup_attach_task (bpf/cgroup.bpf.c):
  * at its fork and at each exec. */
 static __always_inline void wl_note(__u32 tgid, __u64 cg)

@@ -36,7 +36,7 @@
 
 /* NS_GET_ID (linux/nsfs.h, 6.18; older headers lack it): a namespace's 64-bit id, which for
  * a network namespace is its cookie */
-#define NS_GET_ID_ _IOR(0xb7, 0xd, uint64_t)
+#define NS_GET_ID_	 _IOR(0xb7, 0xd, uint64_t)
 #define SO_NETNS_COOKIE_ 71
 
 /* A kernel without NS_GET_ID: a thread of its own joins the namespace and asks a socket made

@@ -131,7 +131,8 @@ size_t sensor_forget_freed_netns(struct vigil_sensor *s)
 	own = bpf_map__fd(s->skel->maps.netns_own);
 	wl = bpf_map__fd(s->skel->maps.netns_wl);
 	/* 1. the notes: the kernel's (slots whose entry still names their cgroup), user space's */
-	for (r = bpf_map_get_next_key(own, NULL, &next); !r; r = bpf_map_get_next_key(own, &key, &next)) {
+	for (r = bpf_map_get_next_key(own, NULL, &next); !r;
+	     r = bpf_map_get_next_key(own, &key, &next)) {
 		key = next;
 		if (bpf_map_lookup_elem(own, &key, &o))
 			continue;
