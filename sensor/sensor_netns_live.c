@@ -67,7 +67,7 @@ static uint64_t *live_cookies(size_t *n)
 	if (!proc)
 		return NULL;
 	while ((d = readdir(proc))) {
-		char path[64];
+		char path[sizeof(d->d_name) + 16];
 		struct stat st;
 		size_t i;
 
