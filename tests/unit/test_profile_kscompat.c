@@ -991,6 +991,54 @@ static void test_netpol_zero_value_ports(void **state)
 	vigil_profile__free(p);
 }
 
+/*
+ * DNS names as Kubescape's storage admits them (networkmatch.ValidateDNSEntry): any bytes in a
+ * label and any length; only an empty label, "**", a middle "*" and a lone "*" are refused.
+ * Vigil loads the others with a warning and compares them literally, as Kubescape does.
+ */
+static void test_dns_names_storage_takes(void **state)
+{
+	static const char head[] = "apiVersion: spdx.softwarecomposition.kubescape.io/v1beta1\n"
+				   "kind: NetworkNeighborhood\n"
+				   "metadata: {name: n}\n"
+				   "spec:\n"
+				   "  containers:\n"
+				   "  - name: app\n"
+				   "    egress:\n"
+				   "    - identifier: a\n"
+				   "      ipAddress: 192.0.2.1\n";
+	static const char *const refused[] = { "'a..b'", "'**.example.com'", "'api.*.example.com'",
+					       "'*'", "''" };
+	char text[1024], label[80];
+	struct vigil_profile *p;
+	struct vigil_matcher *m;
+	struct vigil_error err;
+
+	(void)state;
+	memset(label, 'a', 70);
+	label[70] = '\0';
+	snprintf(text, sizeof(text),
+		 "%s      dnsNames: ['my host.example.', 'bücher.example', '%s.example.com']\n",
+		 head, label);
+	p = load_text(text);
+	assert_int_equal(vigil_profile__note_count(p), 3);
+	assert_int_equal(vigil_matcher__new(p, "app", &m), 0);
+	assert_true(vigil_matcher__dns(m, "my host.example"));
+	assert_false(vigil_matcher__dns(m, "host.example"));
+	snprintf(text, sizeof(text), "%s.example.com.", label);
+	assert_true(vigil_matcher__dns(m, text));
+	vigil_matcher__free(m);
+	vigil_profile__free(p);
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		snprintf(text, sizeof(text), "%s      dnsNames: [%s]\n", head, refused[i]);
+		p = NULL;
+		assert_int_equal(
+			vigil_profile__load_buffer(text, strlen(text), "t.yaml", NULL, &p, &err),
+			-EINVAL);
+		assert_null(p);
+	}
+}
+
 /* Documents as older clusters print them: selfLink; a profile without a spec (omitempty). */
 static void test_document_shapes(void **state)
 {
@@ -1039,6 +1087,7 @@ int main(void)
 		cmocka_unit_test(test_protocol_and_null_container),
 		cmocka_unit_test(test_duplicate_containers),
 		cmocka_unit_test(test_netpol_zero_value_ports),
+		cmocka_unit_test(test_dns_names_storage_takes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
