@@ -400,6 +400,13 @@ static void test_open_rules(void **state)
 	assert_string_equal(
 		open_ev(f, "demo", "/run/secrets/kubernetes.io/other/ca.crt", O_RDONLY, 3),
 		"R0002");
+	/* Kubescape's tests are bare prefixes: '/etc/' (the directory itself is not watched)
+	 * and '.../serviceaccount' (a longer name is left out too) */
+	assert_string_equal(open_ev(f, "demo", "/etc", O_RDONLY | O_DIRECTORY, 3), "");
+	assert_string_equal(open_ev(f, "demo",
+				    "/run/secrets/kubernetes.io/serviceaccount-extra/ca.crt",
+				    O_RDONLY, 3),
+			    "");
 	/* the sensitive classes win over R0002 and count attempts */
 	assert_string_equal(open_ev(f, "demo",
 				    "/var/run/secrets/kubernetes.io/serviceaccount/token", O_RDONLY,
