@@ -6,7 +6,9 @@
  * bounds, data lost and alerts; every sort, status and text filter gives the same nodes in the
  * same order with the same entries, pages put together are the whole list, and the totals are
  * the whole fleet's. Given a ClickHouse server (VIGIL_TEST_CLICKHOUSE: tests/e2e/t4005), the
- * same of ClickHouse, whose every page and total is also SQLite's for the same fleet.
+ * same of ClickHouse, whose every page and total is also SQLite's for the same fleet: after
+ * later tokens, revocations and heartbeats too (its node_list is kept by views), from a second
+ * store on the same database, and after the list was dropped and made again at the next open.
  */
 #include <errno.h>
 #include <jansson.h>
