@@ -107,8 +107,8 @@ static int lookup_stored(struct vigil_store *s, enum store_table_id t, json_t *r
 {
 	struct ch *c = s->be;
 	const struct store_table *tab = &store_tables[t];
-	const char *owner = vigil_str_has_prefix(tab->key, tab->cols[0].name) ? NULL
-									    : tab->cols[0].name;
+	const char *owner =
+		vigil_str_has_prefix(tab->key, tab->cols[0].name) ? NULL : tab->cols[0].name;
 	struct vigil_buf sql = VIGIL_BUF_INIT, tsv = VIGIL_BUF_INIT, st = VIGIL_BUF_INIT,
 			 key = VIGIL_BUF_INIT;
 	json_t *res = NULL;
@@ -133,8 +133,7 @@ static int lookup_stored(struct vigil_store *s, enum store_table_id t, json_t *r
 	if (!rc && (!sql.data || !st.data || !tsv.data))
 		rc = -ENOMEM;
 	if (!rc)
-		rc = ch_query_external(s, sql.data, "keys", st.data, tsv.data, tsv.len, &res,
-				       NULL);
+		rc = ch_query_external(s, sql.data, "keys", st.data, tsv.data, tsv.len, &res, NULL);
 	vigil_buf__release(&sql);
 	vigil_buf__release(&tsv);
 	vigil_buf__release(&st);

@@ -90,10 +90,11 @@ static int http_do(struct vigil_store *s, struct ch_conn *k, const char *url, co
 		if (ctype)
 			vigil_buf__printf(&u, "%s&query=%s", params ? params : "", esc);
 		else
-			vigil_buf__printf(&u,
-					  "&input_format_skip_unknown_fields=0&wait_end_of_query=1%s"
-					  "&query=%s",
-					  c->cluster[0] ? "&insert_distributed_sync=1" : "", esc);
+			vigil_buf__printf(
+				&u,
+				"&input_format_skip_unknown_fields=0&wait_end_of_query=1%s"
+				"&query=%s",
+				c->cluster[0] ? "&insert_distributed_sync=1" : "", esc);
 		curl_free(esc);
 	} else {
 		body = sql;
@@ -364,7 +365,8 @@ int ch_query_external(struct vigil_store *s, const char *sql, const char *name,
 	if (!body.data || !params.data || !esc) {
 		vigil_buf__release(&body);
 		vigil_buf__release(&params);
-		return vigil_error__set(err, -ENOMEM, "", 0, 0, "clickhouse: cannot build the query");
+		return vigil_error__set(err, -ENOMEM, "", 0, 0,
+					"clickhouse: cannot build the query");
 	}
 	/* the answer as ch_query's: JSON rows */
 	{

@@ -30,11 +30,16 @@
 static const struct {
 	const char *name, *type, *zero;
 } beat_cols[] = {
-	{ "last_seen_ns", "UInt64", "toUInt64(0)" },  { "time_ns", "UInt64", "toUInt64(0)" },
-	{ "interval_s", "UInt32", "toUInt32(0)" },    { "agent_version", "String", "''" },
-	{ "kernel", "String", "''" },		      { "uptime_s", "UInt64", "toUInt64(0)" },
-	{ "drops", "UInt64", "toUInt64(0)" },	      { "sink_failures", "UInt64", "toUInt64(0)" },
-	{ "spool_dropped", "UInt64", "toUInt64(0)" }, { "workloads", "UInt32", "toUInt32(0)" },
+	{ "last_seen_ns", "UInt64", "toUInt64(0)" },
+	{ "time_ns", "UInt64", "toUInt64(0)" },
+	{ "interval_s", "UInt32", "toUInt32(0)" },
+	{ "agent_version", "String", "''" },
+	{ "kernel", "String", "''" },
+	{ "uptime_s", "UInt64", "toUInt64(0)" },
+	{ "drops", "UInt64", "toUInt64(0)" },
+	{ "sink_failures", "UInt64", "toUInt64(0)" },
+	{ "spool_dropped", "UInt64", "toUInt64(0)" },
+	{ "workloads", "UInt32", "toUInt32(0)" },
 };
 
 #define NBEAT (sizeof(beat_cols) / sizeof(beat_cols[0]))
@@ -106,8 +111,9 @@ static int create_local(struct vigil_store *s, const char *url, const char *suff
 		rc = ch_table_exists(s, url, view, &had, err);
 		if (rc || had)
 			continue;
-		vigil_buf__printf(&b, "CREATE MATERIALIZED VIEW IF NOT EXISTS %s.%s TO %s.node_list%s AS ",
-				  c->db, view, c->db, suffix);
+		vigil_buf__printf(
+			&b, "CREATE MATERIALIZED VIEW IF NOT EXISTS %s.%s TO %s.node_list%s AS ",
+			c->db, view, c->db, suffix);
 		select_states(&b, c->db, suffix, i == 0);
 		rc = run(s, url, &b, err);
 		made |= !rc;

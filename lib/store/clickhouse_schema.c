@@ -71,7 +71,7 @@ static int run(struct vigil_store *s, const char *url, struct vigil_buf *b, stru
 
 /* Whether db.name exists on url. */
 int ch_table_exists(struct vigil_store *s, const char *url, const char *name, bool *ret,
-		  struct vigil_error *err)
+		    struct vigil_error *err)
 {
 	struct ch *c = s->be;
 	struct vigil_buf b = VIGIL_BUF_INIT, ans = VIGIL_BUF_INIT;

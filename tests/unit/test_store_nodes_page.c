@@ -434,13 +434,15 @@ static void test_clickhouse_as_sqlite(void **state)
 	/* a database made before the node list: the next open makes it from what is stored */
 	vigil_store__free(ch);
 	{
-		static const char *const drop[] = { "node_beats_mv", "node_tokens_mv", "node_list" };
+		static const char *const drop[] = { "node_beats_mv", "node_tokens_mv",
+						    "node_list" };
 		char cmd[512];
 
 		for (size_t i = 0; i < sizeof(drop) / sizeof(drop[0]); i++) {
-			snprintf(cmd, sizeof(cmd),
-				 "curl -sSf --data-binary 'DROP TABLE vigil_nodes_page_%d.%s' '%s/'",
-				 (int)getpid(), drop[i], url);
+			snprintf(
+				cmd, sizeof(cmd),
+				"curl -sSf --data-binary 'DROP TABLE vigil_nodes_page_%d.%s' '%s/'",
+				(int)getpid(), drop[i], url);
 			assert_int_equal(system(cmd), 0);
 		}
 	}
