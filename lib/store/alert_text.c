@@ -26,37 +26,40 @@ struct scan {
 /* Which member of which object: the top level's, workload's or process's. */
 struct key {
 	const char *name;
+	size_t len; /* of name: keys are compared by length first */
 	int field; /* enum alert_field, or -1: an object of the keys in sub */
 	const struct key *sub;
 };
 
+#define K(name) name, sizeof(name) - 1
+
 static const struct key wl_keys[] = {
-	{ "id", AF_WL_ID, NULL },
-	{ "container_id", AF_WL_CONTAINER_ID, NULL },
-	{ "cgroup", AF_WL_CGROUP, NULL },
-	{ "name", AF_WL_NAME, NULL },
-	{ "namespace", AF_WL_NAMESPACE, NULL },
-	{ NULL, 0, NULL },
+	{ K("id"), AF_WL_ID, NULL },
+	{ K("container_id"), AF_WL_CONTAINER_ID, NULL },
+	{ K("cgroup"), AF_WL_CGROUP, NULL },
+	{ K("name"), AF_WL_NAME, NULL },
+	{ K("namespace"), AF_WL_NAMESPACE, NULL },
+	{ NULL, 0, 0, NULL },
 };
 
 static const struct key proc_keys[] = {
-	{ "pid", AF_PID, NULL },
-	{ "comm", AF_COMM, NULL },
-	{ NULL, 0, NULL },
+	{ K("pid"), AF_PID, NULL },
+	{ K("comm"), AF_COMM, NULL },
+	{ NULL, 0, 0, NULL },
 };
 
 static const struct key top_keys[] = {
-	{ "rule_id", AF_RULE_ID, NULL },
-	{ "alert_id", AF_ALERT_ID, NULL },
-	{ "time", AF_TIME, NULL },
-	{ "node", AF_NODE, NULL },
-	{ "incident_id", AF_INCIDENT_ID, NULL },
-	{ "rule_name", AF_RULE_NAME, NULL },
-	{ "severity", AF_SEVERITY, NULL },
-	{ "message", AF_MESSAGE, NULL },
-	{ "workload", -1, wl_keys },
-	{ "process", -1, proc_keys },
-	{ NULL, 0, NULL },
+	{ K("rule_id"), AF_RULE_ID, NULL },
+	{ K("alert_id"), AF_ALERT_ID, NULL },
+	{ K("time"), AF_TIME, NULL },
+	{ K("node"), AF_NODE, NULL },
+	{ K("incident_id"), AF_INCIDENT_ID, NULL },
+	{ K("rule_name"), AF_RULE_NAME, NULL },
+	{ K("severity"), AF_SEVERITY, NULL },
+	{ K("message"), AF_MESSAGE, NULL },
+	{ K("workload"), -1, wl_keys },
+	{ K("process"), -1, proc_keys },
+	{ NULL, 0, 0, NULL },
 };
 
 static void ws(struct scan *s)
@@ -319,7 +322,7 @@ static bool object(struct scan *s, int depth, const struct key *keys, struct ale
 		kstart[nkeys] = ks;
 		klen[nkeys++] = kl;
 		for (const struct key *c = keys; c && c->name; c++)
-			if (strlen(c->name) == kl && !memcmp(c->name, s->p + ks, kl)) {
+			if (c->len == kl && !memcmp(c->name, s->p + ks, kl)) {
 				k = c;
 				break;
 			}
