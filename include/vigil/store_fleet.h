@@ -69,9 +69,8 @@ void vigil_store_prepared__free(struct vigil_store_prepared *p);
  * the plain case (not an array of at most max alerts that all have a valid alert_id and time,
  * ...; invalid or unsure JSON): nothing done, parse it and call prepare_alerts. -ENOMEM.
  */
-int vigil_store__prepare_alerts_text(const struct vigil_ingest *in, const char *body,
-				     size_t len, size_t max, struct vigil_store_prepared **ret,
-				     size_t *n);
+int vigil_store__prepare_alerts_text(const struct vigil_ingest *in, const char *body, size_t len,
+				     size_t max, struct vigil_store_prepared **ret, size_t *n);
 /* The rows and placeholders of a preparation, to compare both ways of making it (borrowed). */
 void vigil_store_prepared__rows(const struct vigil_store_prepared *p, struct json_t **rows,
 				struct json_t **placeholders);

@@ -12,9 +12,9 @@
 
 #include "store/alert_text.h"
 
-#define MAX_DEPTH 64  /* nesting this reader follows (jansson: 2 048) */
-#define MAX_KEYS  128 /* members of one object it checks for duplicates */
-#define MAX_DIGITS 18 /* an integer of at most this many digits fits int64_t */
+#define MAX_DEPTH  64  /* nesting this reader follows (jansson: 2 048) */
+#define MAX_KEYS   128 /* members of one object it checks for duplicates */
+#define MAX_DIGITS 18  /* an integer of at most this many digits fits int64_t */
 
 struct scan {
 	const char *p;
@@ -27,7 +27,7 @@ struct scan {
 struct key {
 	const char *name;
 	size_t len; /* of name: keys are compared by length first */
-	int field; /* enum alert_field, or -1: an object of the keys in sub */
+	int field;  /* enum alert_field, or -1: an object of the keys in sub */
 	const struct key *sub;
 };
 
@@ -217,7 +217,9 @@ static bool string(struct scan *s, struct alert_member *out, size_t *raw_start, 
 	s->at++; /* the closing quote */
 	if (d) {
 		d[o] = '\0';
-		*out = (struct alert_member){ .kind = AV_STRING, .s = d + s->used, .len = o - s->used };
+		*out = (struct alert_member){ .kind = AV_STRING,
+					      .s = d + s->used,
+					      .len = o - s->used };
 		s->used = o + 1;
 	}
 	return true;
@@ -331,7 +333,8 @@ static bool object(struct scan *s, int depth, const struct key *keys, struct ale
 			return false;
 		s->at++;
 		ws(s);
-		if (!value(s, depth + 1, k ? k->sub : NULL, f, k && k->field >= 0 ? &f[k->field] : NULL))
+		if (!value(s, depth + 1, k ? k->sub : NULL, f,
+			   k && k->field >= 0 ? &f[k->field] : NULL))
 			return false;
 		ws(s);
 		if (peek(s) == ',') {

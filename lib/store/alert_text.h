@@ -31,7 +31,12 @@ enum alert_field {
 	AF__MAX
 };
 
-enum alert_value { AV_ABSENT, AV_STRING, AV_INTEGER, AV_OTHER };
+enum alert_value {
+	AV_ABSENT,
+	AV_STRING,
+	AV_INTEGER,
+	AV_OTHER
+};
 
 struct alert_member {
 	enum alert_value kind;

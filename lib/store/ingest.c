@@ -126,7 +126,7 @@ static size_t json_str_at(char *out, const char *s)
  * not fit in buf (size) or the text is not an object's.
  */
 size_t store_record_as_sent(const struct vigil_text *text, const char *node, const char *incident,
-			     char *buf, size_t size)
+			    char *buf, size_t size)
 {
 	size_t end = text->len, body, o;
 
@@ -244,10 +244,10 @@ static json_t *alert_row(json_t *alert, const struct vigil_ingest *in, const cha
 	 * the usual way.
 	 */
 	len = as_sent ? store_record_as_sent(text, had_node ? NULL : in->node,
-				       had_incident ? NULL
-						    : json_string_value(json_object_get(
-							      alert, "incident_id")),
-				       stack, sizeof(stack))
+					     had_incident ? NULL
+							  : json_string_value(json_object_get(
+								    alert, "incident_id")),
+					     stack, sizeof(stack))
 		      : 0;
 	if (!len)
 		len = json_dumpb(alert, stack, sizeof(stack), JSON_COMPACT);

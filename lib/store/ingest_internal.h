@@ -17,7 +17,13 @@
 #define FUTURE_SLACK_NS (300ull * 1000000000ull)
 
 /* The workload's members that name it, first non-empty first (the loose incident's key). */
-enum { WL_ID, WL_CONTAINER_ID, WL_CGROUP, WL_NAME, WL__MAX };
+enum {
+	WL_ID,
+	WL_CONTAINER_ID,
+	WL_CGROUP,
+	WL_NAME,
+	WL__MAX
+};
 
 struct vigil_store_prepared {
 	json_t *rows;	      /* alert rows */

@@ -157,9 +157,8 @@ static int one(const struct vigil_ingest *in, const char *body, const struct ale
 	return rc;
 }
 
-int vigil_store__prepare_alerts_text(const struct vigil_ingest *in, const char *body,
-				     size_t len, size_t max, struct vigil_store_prepared **ret,
-				     size_t *nitems)
+int vigil_store__prepare_alerts_text(const struct vigil_ingest *in, const char *body, size_t len,
+				     size_t max, struct vigil_store_prepared **ret, size_t *nitems)
 {
 	struct vigil_store_prepared *p;
 	struct alert_text a;
@@ -172,8 +171,8 @@ int vigil_store__prepare_alerts_text(const struct vigil_ingest *in, const char *
 	*nitems = 0;
 	if (!in || !in->node || !body)
 		return DECLINE;
-	while (at < len && (body[at] == ' ' || body[at] == '\t' || body[at] == '\n' ||
-			    body[at] == '\r'))
+	while (at < len &&
+	       (body[at] == ' ' || body[at] == '\t' || body[at] == '\n' || body[at] == '\r'))
 		at++;
 	if (at >= len || body[at] != '[')
 		return DECLINE;
@@ -183,7 +182,8 @@ int vigil_store__prepare_alerts_text(const struct vigil_ingest *in, const char *
 	if (!p)
 		return -ENOMEM;
 	for (;;) {
-		if (n == max || !store_alert_text_read(body, len, &at, &a, scratch, sizeof(scratch))) {
+		if (n == max ||
+		    !store_alert_text_read(body, len, &at, &a, scratch, sizeof(scratch))) {
 			rc = DECLINE;
 			break;
 		}

@@ -40,9 +40,8 @@ static void same_both_ways(const char *body, size_t n)
 	size_t got = 0;
 
 	assert_true(n <= 8);
-	assert_int_equal(vigil_store__prepare_alerts_text(&in, body, strlen(body), 10000, &fast,
-							  &got),
-			 0);
+	assert_int_equal(
+		vigil_store__prepare_alerts_text(&in, body, strlen(body), 10000, &fast, &got), 0);
 	assert_int_equal(got, n);
 	items = cockpit_batch_parse(body, strlen(body), 10000, &spans, &err);
 	assert_non_null(items);
@@ -90,12 +89,13 @@ static void test_plain_batches(void **state)
 		       "\"exec\"}}]",
 		       1);
 	/* escapes, UTF-8 as sent and escaped, nested values of every kind, spaces */
-	same_both_ways(" [ { " ID0 " , " TIME " ,\n" RULE ",\"message\":\"exec of \\\"/bin/sh\\\" "
-		       "\\u00e9\\u4e2d\\/\\b\\f\\n\\r\\t\\\\ \xc3\xbc \xe4\xb8\xad \xf0\x9f\x98\x80\","
-		       "\"x\":{\"a\":[1,2.5,-0,1e5,-1E-7,true,false,null,[],{}]},"
-		       "\"workload\":{\"name\":\"caf\\u00e9\",\"labels\":{\"id\":\"not it\"}} } ,"
-		       "{" ID1 "," TIME "," RULE "} ]\n",
-		       2);
+	same_both_ways(
+		" [ { " ID0 " , " TIME " ,\n" RULE ",\"message\":\"exec of \\\"/bin/sh\\\" "
+		"\\u00e9\\u4e2d\\/\\b\\f\\n\\r\\t\\\\ \xc3\xbc \xe4\xb8\xad \xf0\x9f\x98\x80\","
+		"\"x\":{\"a\":[1,2.5,-0,1e5,-1E-7,true,false,null,[],{}]},"
+		"\"workload\":{\"name\":\"caf\\u00e9\",\"labels\":{\"id\":\"not it\"}} } ,"
+		"{" ID1 "," TIME "," RULE "} ]\n",
+		2);
 	/* node given as the credential's; incident given; severity and pid clamped; a workload
 	 * that is not an object; cgroup as the loose incident's key */
 	same_both_ways("[{" ID0 "," TIME "," RULE ",\"node\":\"n1\",\"incident_id\":\"abc123\","
@@ -193,10 +193,9 @@ static void test_needs_node(void **state)
 
 	(void)state;
 	none.node = NULL;
-	assert_int_equal(
-		vigil_store__prepare_alerts_text(&none, body, strlen(body), 10000, &p, &n), 1);
-	assert_int_equal(vigil_store__prepare_alerts_text(&in, body, strlen(body), 0, &p, &n),
+	assert_int_equal(vigil_store__prepare_alerts_text(&none, body, strlen(body), 10000, &p, &n),
 			 1);
+	assert_int_equal(vigil_store__prepare_alerts_text(&in, body, strlen(body), 0, &p, &n), 1);
 }
 
 int main(void)
