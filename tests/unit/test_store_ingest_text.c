@@ -105,6 +105,24 @@ static void test_plain_batches(void **state)
 		       "{\"alert_id\":\"0123456789abcdef0123456789abcde2\"," TIME "," RULE
 		       ",\"workload\":{\"cgroup\":\"/kubepods/x\",\"id\":\"\"},\"severity\":2.0}]",
 		       3);
+	/* docs/ALERTS.md's example as an agent sends it (its node the credential's, its
+	 * incident id hex) */
+	same_both_ways(
+		"[{\"alert_id\":\"5f0c3a9e1b7d4c2a8e6f0a1b2c3d4e5f\",\"time\":\"2026-11-22T10:00:00."
+		"123456789Z\",\n \"node\":\"n1\",\"rule_id\":\"R0001\",\"rule_name\":\"Unexpected "
+		"process launched\",\"severity\":1,\n \"message\":\"unexpected process /usr/bin/curl "
+		"launched by sh (not in profile nginx)\",\n \"mitre\":{\"tactic\":\"TA0002\","
+		"\"technique\":\"T1059\"},\n \"workload\":{\"id\":\"3f1e...c9\",\"name\":\"web\","
+		"\"cgroup\":\"/libpod_parent/libpod-3f1e...c9\",\n   \"container_id\":\"3f1e...c9\","
+		"\"container_name\":\"web\",\"pod\":\"\",\"namespace\":\"\",\n   \"image\":"
+		"\"localhost/nginx:1\"},\n \"process\":{\"pid\":4242,\"ppid\":4200,\"comm\":\"curl\","
+		"\"exe\":\"/usr/bin/curl\",\n   \"args\":[\"curl\",\"-s\",\"http://example.org\"],"
+		"\"uid\":0,\"gid\":0,\"cwd\":\"/\"},\n \"event\":{\"type\":\"exec\",\"path\":"
+		"\"/usr/bin/curl\",\"upper_layer\":false,\"memfd\":false,\"dev_shm\":false},\n "
+		"\"profile\":{\"name\":\"nginx\",\"digest\":\"sha256:9b2c...\",\"signer\":"
+		"\"ops@example.org\"},\n \"key\":\"/usr/bin/curl\",\"repeats\":0,\"incident_id\":"
+		"\"4b1d0c\"}]",
+		1);
 	/* two alerts in one loose incident: one placeholder */
 	same_both_ways("[{" ID0 "," TIME "," RULE ",\"workload\":{\"name\":\"a\"}},{" ID1 "," TIME
 		       "," RULE ",\"workload\":{\"name\":\"a\"}}]",
