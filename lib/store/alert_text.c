@@ -118,6 +118,20 @@ static size_t utf8_len(const unsigned char *p, size_t left)
 	return n;
 }
 
+/* The end of the run from at of bytes that stand for themselves in a string: printable
+ * ASCII but the quote and the backslash. */
+static size_t plain_run(const char *p, size_t at, size_t len)
+{
+	while (at < len) {
+		unsigned char c = (unsigned char)p[at];
+
+		if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\')
+			break;
+		at++;
+	}
+	return at;
+}
+
 /*
  * The string at s->at (its opening quote): checked, and decoded into the scratch when out is
  * set. *raw_len: its bytes between the quotes; *escaped: it has a backslash.
@@ -130,8 +144,18 @@ static bool string(struct scan *s, struct alert_member *out, size_t *raw_start, 
 
 	*escaped = false;
 	for (;;) {
+		size_t run = plain_run(s->p, s->at, s->len);
 		unsigned char c;
 
+		if (run > s->at) { /* most of a string: copied at once */
+			if (d) {
+				if (o + (run - s->at) >= s->size)
+					return false;
+				memcpy(d + o, s->p + s->at, run - s->at);
+				o += run - s->at;
+			}
+			s->at = run;
+		}
 		if (s->at >= s->len)
 			return false;
 		c = (unsigned char)s->p[s->at];
@@ -189,16 +213,7 @@ static bool string(struct scan *s, struct alert_member *out, size_t *raw_start, 
 			s->at += 2;
 			continue;
 		}
-		if (c < 0x80) {
-			if (d) {
-				if (o + 1 >= s->size)
-					return false;
-				d[o++] = (char)c;
-			}
-			s->at++;
-			continue;
-		}
-		{
+		{ /* 0x80 and up (plain_run took the rest) */
 			size_t n = utf8_len((const unsigned char *)s->p + s->at, s->len - s->at);
 
 			if (!n)
