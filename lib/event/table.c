@@ -188,6 +188,7 @@ static const struct ev_field ptrace_fields[] = {
 
 static const struct ev_field unshare_fields[] = {
 	F("flags", EV_FLAGS, call.arg0, 0, &ev_names_clone_flags),
+	F("call", EV_NAME, call.arg1, 0, &ev_names_ns_call),
 	F("ret", EV_INT, call.ret, 0, NULL),
 };
 
