@@ -1349,7 +1349,8 @@ static void test_kubescape_defaults(void **state)
 	for (size_t i = 0; i < VIGIL_RULE__MAX; i++) {
 		const struct vigil_rule *r = vigil_rule((enum vigil_rule_id)i);
 		bool off = !strcmp(r->id, "R0002") || !strcmp(r->id, "R0011") ||
-			   !strcmp(r->id, "R1003") || !strcmp(r->id, "R1011");
+			   !strcmp(r->id, "R1003") || !strcmp(r->id, "R1011") ||
+			   !strcmp(r->id, "V1108");
 		bool pol = !strcmp(r->id, "R1010") || !strcmp(r->id, "R1011") ||
 			   !strcmp(r->id, "R1012") || !strcmp(r->id, "R1030") ||
 			   !strcmp(r->id, "V1001");
