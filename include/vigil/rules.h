@@ -129,7 +129,7 @@ enum {
 	R(V1108, "Unexpected HTTP endpoint", 3, "TA0011", "T1071.001", VIGIL_RULE_OFF,                   \
 	  "an HTTP/1.x request (method, port and path, inbound or outbound) not in the profile's "       \
 	  "endpoints")                                                                                   \
-	R(V1109, "Unexpected inbound connection port", 5, "TA0001", "T1190", 0,                         \
+	R(V1109, "Unexpected inbound connection port", 5, "TA0001", "T1190", 0,                          \
 	  "a connection accepted on a local port no ingress neighbour of the profile lists")             \
 	R(V0001, "Alerts dropped", 5, "", "", 0,                                                         \
 	  "Vigil health: a sink dropped alerts (queue full, rejected, retries exhausted)")               \

@@ -26,8 +26,8 @@ int detect_eval_http(struct raise *r)
 	const char *dir = ev->net.direction == VIGIL_DIR_INBOUND ? "inbound" : "outbound";
 	const char *method = ev->net.http_method ? ev->net.http_method : "";
 	const char *path = ev->net.http_path ? ev->net.http_path : "";
-	uint16_t port = ev->net.direction == VIGIL_DIR_INBOUND ? ev->net.local.port
-							       : ev->net.remote.port;
+	uint16_t port =
+		ev->net.direction == VIGIL_DIR_INBOUND ? ev->net.local.port : ev->net.remote.port;
 	char ep[VIGIL_HTTP_PATH_MAX * 3 + 16], key[sizeof(ep) + 32];
 	const char *rel;
 

@@ -25,9 +25,9 @@ static void test_http_request_lines(void **state)
 	struct vigil_http_request r;
 
 	(void)state;
-	assert_int_equal(parse("GET /api/items/123 HTTP/1.1\r\nHost: x\r\nUser-Agent: curl/8\r\n\r\n",
-			       &r),
-			 0);
+	assert_int_equal(
+		parse("GET /api/items/123 HTTP/1.1\r\nHost: x\r\nUser-Agent: curl/8\r\n\r\n", &r),
+		0);
 	assert_string_equal(r.method, "GET");
 	assert_string_equal(r.path, "/api/items/123");
 	assert_false(r.truncated);
@@ -69,7 +69,10 @@ static void test_http_not_requests(void **state)
 	assert_int_equal(parse("GET /x HTTP/2\r\n", &r), -EINVAL);
 	assert_int_equal(parse("GET /x\r\n", &r), -EINVAL); /* HTTP/0.9 */
 	assert_int_equal(parse("GET x HTTP/1.1\r\n", &r), -EINVAL);
-	assert_int_equal(parse("GET /a\x01" "b HTTP/1.1\r\n", &r), -EINVAL);
+	assert_int_equal(parse("GET /a\x01"
+			       "b HTTP/1.1\r\n",
+			       &r),
+			 -EINVAL);
 	assert_int_equal(parse("GET /caf\xc3\xa9 HTTP/1.1\r\n", &r), -EINVAL);
 	assert_int_equal(parse("GET /x HTTP/1.1\rX", &r), -EINVAL);
 	assert_int_equal(parse("GET ", &r), -EINVAL);
@@ -128,7 +131,8 @@ static void test_http_endpoint(void **state)
 	expect_endpoint(80, "/blobs/3f2a9c0d11ee", ":80/blobs/\xe2\x8b\xaf");
 	expect_endpoint(80, "/s/Ab3dE9fGh2JkL5mNp7Qr", ":80/s/\xe2\x8b\xaf");
 	/* words, versions and short hex-looking words stay: they name a resource, not an object */
-	expect_endpoint(80, "/api/v2/cafe/deadbeef/python3.11", ":80/api/v2/cafe/deadbeef/python3.11");
+	expect_endpoint(80, "/api/v2/cafe/deadbeef/python3.11",
+			":80/api/v2/cafe/deadbeef/python3.11");
 	expect_endpoint(80, "/a//b/", ":80/a//b/");
 	assert_int_equal(vigil_http_endpoint(80, "/health", false, small, sizeof(small)), -ENOSPC);
 }
