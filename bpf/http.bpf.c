@@ -7,8 +7,10 @@
  * socket one hash lookup, so a long download or upload costs nothing more. The request line
  * is parsed in user space (lib/analysis/http.c), from at most VG_HTTP_MAX bytes.
  *
- * A server's first write is its response and a client's first read the server's: neither
- * starts with a method, both only leave their note. A connection reused for a second request
+ * A server's writes are its responses and a client's reads the server's: a socket's side is
+ * noted when it connects or accepts (http_side), so those are never read; a socket whose side
+ * is not known (io_uring CONNECT, Fast Open, a note evicted) is read in both directions, where
+ * a response does not start with a method. A connection reused for a second request
  * (keep-alive, pipelining) shows only its first; TLS and HTTP/2 never match (their first
  * bytes are a handshake or the "PRI *" preface): docs/DETECTION.md limits.
  *
@@ -141,4 +143,26 @@ __noinline int on_http(__u64 regs_, long nr, long ret, __u64 cg)
 	off = put_user_bytes(e, 0, 0, (void *)buf, len, VG_HTTP_MAX, VG_STR_BYTES);
 	/* de-duplicated by the request's first bytes and the addresses */
 	return ev_submit(e, off, 2, false);
+}
+
+/*
+ * The side a socket took, noted when it connected or accepted: a connected socket's reads are
+ * its peer's responses and an accepted socket's writes are the workload's responses, so
+ * neither is a request and neither is looked at (an echoing peer's reflection of a request is
+ * not an inbound request). A socket connected another way (io_uring CONNECT, Fast Open) is
+ * looked at in both directions, as any socket whose note was evicted.
+ */
+__noinline int http_side(__u64 sk_, __u64 accepted)
+{
+	struct sock *sk = (struct sock *)sk_;
+	struct vg_http_key k = {};
+	__u8 one = 1;
+
+	if (!sk || !want(VG_EV_HTTP) || BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP_)
+		return 0;
+	k.sk = sk_;
+	k.ino = BPF_CORE_READ(sk, sk_socket, file, f_inode, i_ino);
+	k.dir = accepted ? VG_DIR_OUT : VG_DIR_IN;
+	bpf_map_update_elem(&httpsk, &k, &one, BPF_ANY);
+	return 0;
 }

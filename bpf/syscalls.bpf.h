@@ -127,5 +127,8 @@ int vg_xattr_is_caps(__u64 name, __u64 user);
 int on_erase(__u64 regs, long nr, long ret, __u64 cg);
 /* an HTTP/1.x request line, once per socket and direction (bpf/http.bpf.c) */
 int on_http(__u64 regs, long nr, long ret, __u64 cg);
+/* a TCP socket connected (accepted 0) or accepted (1): the direction it never sends requests
+ * in is noted as looked at (bpf/http.bpf.c) */
+int http_side(__u64 sk, __u64 accepted);
 
 #endif
