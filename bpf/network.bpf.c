@@ -43,6 +43,10 @@ __noinline int on_sock(__u64 regs_, long nr, long ret, __u64 cg)
 	/* TCP to a DNS port (started or made), whether connect events are wanted or not */
 	if (nr == NR_connect && (ret == 0 || ret == -115 /* EINPROGRESS */))
 		dns_tcp_mark(fd_sock(fd, NULL), cg);
+	/* HTTP: a client's reads and a server's writes are responses (bpf/http.bpf.c) */
+	if (want(VG_EV_HTTP) && ((nr == NR_connect && (ret == 0 || ret == -115)) ||
+				 ((nr == NR_accept || nr == NR_accept4) && ret >= 0)))
+		http_side((__u64)fd_sock(nr == NR_connect ? fd : ret, NULL), nr != NR_connect);
 	if (nr == NR_connect)
 		kind = VG_EV_CONNECT;
 	else if (nr == NR_bind)

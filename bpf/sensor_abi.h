@@ -61,6 +61,7 @@
 #define VG_PATH_DEPTH 40   /* path components walked */
 #define VG_ARGV_MAX   1024 /* argv bytes copied */
 #define VG_DNS_MAX    512  /* DNS payload bytes copied */
+#define VG_HTTP_MAX   256  /* HTTP request bytes copied (bpf/http.bpf.c) */
 #define VG_NSTR	      3
 
 /* namespace types, in the order of cfg_host_ns and of setns's notes (bpf/nsjoin.bpf.c) */
@@ -220,7 +221,8 @@ enum vg_counter {
 	X(RENAME) \
 	X(NETNS_CONNECT) \
 	X(SETID) \
-	X(ERASE)
+	X(ERASE) \
+	X(HTTP)
 /* clang-format on */
 #define VG_KIND_ENUM(k) VG_EV_##k,
 enum vg_kind {

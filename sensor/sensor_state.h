@@ -27,6 +27,7 @@
 #include "sensor/ringbuf_reader.h"
 #include "sensor/sensor_internal.h"
 #include "sensor/sensor_tls.h"
+#include "vigil/http.h"
 #include "vigil/kallow.h"
 #include "vigil/sensor.h"
 
@@ -103,6 +104,7 @@ struct vigil_sensor {
 	char path[STR_BUF * 2];
 	char path2[STR_BUF * 2];
 	char dns_name[256];
+	struct vigil_http_request http; /* HTTP: the request line, parsed */
 	/* DNS over TCP: the streams, and the questions the record being delivered completed */
 	struct vigil_dns_streams *dns_streams;
 	struct vigil_dns_question dns_q[VIGIL_DNS_STREAM_QUESTIONS];

@@ -16,6 +16,7 @@
 #include "util/strutil.h"
 #include "vigil/detect_paths.h"
 #include "vigil/exe_digest.h"
+#include "vigil/http.h"
 #include "vigil/path_alias.h"
 #include "vigil/learn.h"
 
@@ -564,6 +565,22 @@ static int learn_net(struct vigil_learner *l, const struct vigil_event *ev)
 					   proto_name(ev->net.proto));
 }
 
+/* An HTTP request: ":PORT/path" (the server's port: the peer's for a request sent, ours for
+ * one received) with its ids as "⋯", the method, the direction (Kubescape's HTTPEndpoint) */
+static int learn_http(struct vigil_learner *l, const struct vigil_event *ev)
+{
+	bool in = ev->net.direction == VIGIL_DIR_INBOUND;
+	char ep[VIGIL_HTTP_PATH_MAX * 3 + 16];
+
+	if (!ev->net.http_method || !ev->net.http_path || !ev->net.http_path[0])
+		return 0;
+	if (vigil_http_endpoint(in ? ev->net.local.port : ev->net.remote.port, ev->net.http_path,
+				ev->net.http_truncated, ep, sizeof(ep)) < 0)
+		return 0;
+	return vigil_profile__add_endpoint(l->p, 0, l->c, ep, ev->net.http_method,
+					   in ? "inbound" : "outbound");
+}
+
 /*
  * Keeps memory bounded: a workload that touches ever new paths is collapsed early, and past
  * ENTRIES_MAX nothing more is added (the profile is then marked too-large).
@@ -600,6 +617,8 @@ int vigil_learner__event(struct vigil_learner *l, const struct vigil_event *ev)
 		return learn_net(l, ev);
 	case VIGIL_EV_DNS:
 		return learn_dns(l, ev);
+	case VIGIL_EV_HTTP:
+		return learn_http(l, ev);
 	case VIGIL_EV_CAPABILITY:
 		return ev->cap.name ? vigil_profile__add_capability(l->p, 0, l->c, ev->cap.name)
 				    : 0;

@@ -1426,7 +1426,8 @@ static void test_kubescape_defaults(void **state)
 	for (size_t i = 0; i < VIGIL_RULE__MAX; i++) {
 		const struct vigil_rule *r = vigil_rule((enum vigil_rule_id)i);
 		bool off = !strcmp(r->id, "R0002") || !strcmp(r->id, "R0011") ||
-			   !strcmp(r->id, "R1003") || !strcmp(r->id, "R1011");
+			   !strcmp(r->id, "R1003") || !strcmp(r->id, "R1011") ||
+			   !strcmp(r->id, "V1108");
 		bool pol = !strcmp(r->id, "R1010") || !strcmp(r->id, "R1011") ||
 			   !strcmp(r->id, "R1012") || !strcmp(r->id, "R1030") ||
 			   !strcmp(r->id, "V1001");
@@ -1551,7 +1552,7 @@ static void test_catalogue(void **state)
 		"R0010", "R0011", "R0040", "R1000", "R1001", "R1002", "R1003", "R1004", "R1005",
 		"R1006", "R1007", "R1008", "R1009", "R1010", "R1011", "R1012", "R1015", "R1016",
 		"R1030", "R2000", "R2001", "V1001", "V1100", "V1101", "V1102", "V1103", "V1104",
-		"V1105", "V1106", "V1107", "V0001", "V0002", "V0003", "V0004"
+		"V1105", "V1106", "V1107", "V1108", "V1109", "V0001", "V0002", "V0003", "V0004"
 	};
 	size_t n;
 	const struct vigil_rule *all = vigil_rules__all(&n);
