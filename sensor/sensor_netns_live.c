@@ -8,8 +8,10 @@
  * netns_note). The kernel cannot say so itself here: fentry and kprobes on the namespace's
  * release do not load on every kernel (this one refuses both).
  *
- * Limit: a namespace held only by a bind mount (ip netns add) or a descriptor, with no process
- * in it, is taken for gone; a process that execs in it again notes it again.
+ * Limits: a namespace held only by a bind mount (ip netns add) or a descriptor, with no process
+ * in it, is taken for gone; a process that execs in it again notes it again. The agent must
+ * see every process (the host's pid namespace: hostPID in deploy/kubernetes), as it must for
+ * the rest of its work.
  */
 #include <dirent.h>
 #include <stdio.h>

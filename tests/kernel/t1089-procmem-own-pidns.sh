@@ -13,10 +13,10 @@ command -v unshare >/dev/null || skip "no unshare"
 T=$TEST_TMP
 P=$T/profile.yaml
 # own: the namespace's pid 1 opens its own memory; other: the memory of its child (pid 2);
-# both stay a second, so the process is still there when its open is judged
+# both stay two seconds, so the process is still there when its open is judged
 run() { unshare --pid --fork --mount-proc sh -c "$1"; }
-own='exec 3</proc/1/mem && echo opened && sleep 1'
-other='sleep 5 & exec 3</proc/$!/mem && echo opened $! && sleep 1; kill $!'
+own='exec 3</proc/1/mem && echo opened && sleep 2'
+other='sleep 5 & exec 3</proc/$!/mem && echo opened $! && sleep 2; kill $!'
 "$VIGIL" learn --out "$P" --name procmem -- sh -c "$(declare -f run); run '$own'; run '$other'" \
 	>"$T/learn.out" 2>"$T/learn.err" || fail "learn: $(cat "$T/learn.err")"
 for how in own other; do
