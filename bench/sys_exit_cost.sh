@@ -14,7 +14,10 @@
 # fork (os.fork + waitpid: clone with no namespace flag, the parent's and the child's exits),
 # thread (a Python thread started and joined: clone3, whose flags are read from the caller's
 # struct clone_args), nsclone (clone with CLONE_NEWUTS: a record each), unlink (a file made
-# and removed: the erase hook's name test, no record). A program runs for
+# and removed: the erase hook's name test, no record), read (read(2) of 64 B
+# from /dev/zero: the HTTP hook's descriptor check on a file), tcp (send 64 B on a connected
+# loopback TCP socket and recv it on the other end: the HTTP hook's per-socket note found,
+# KINDS=all so the http kind is wanted). A program runs for
 # every event of its kind on the machine: the figure is an average over the loop's and
 # everybody else's. Builds and loops interleaved, ROUNDS rounds; bpf_stats is put back as it was.
 #   [PROG=vg_exec] [LOOPS="exec"] bench/sys_exit_cost.sh OLD_VIGIL NEW_VIGIL [N] [ROUNDS]
@@ -90,6 +93,13 @@ elif "$k" == "sendto":
 elif "$k" == "write":
     fd = os.open("/dev/null", os.O_WRONLY); b = b"x" * 64
     for _ in range($N): os.write(fd, b)
+elif "$k" == "read":
+    fd = os.open("/dev/zero", os.O_RDONLY)
+    for _ in range($N): os.read(fd, 64)
+elif "$k" == "tcp":
+    srv = socket.socket(); srv.bind(("127.0.0.1", 0)); srv.listen(1)
+    c = socket.create_connection(srv.getsockname()); a, _ = srv.accept(); b = b"x" * 64
+    for _ in range($N): c.send(b); a.recv(64)
 elif "$k" == "mmap":
     for _ in range($N): mmap.mmap(-1, 4096).close()
 else:

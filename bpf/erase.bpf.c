@@ -7,7 +7,7 @@
  * makes a record: user space decides which of those are history files. Truncation at open
  * (`: > ~/.bash_history`, O_TRUNC) is an OPEN record, and a link or rename over the name a
  * SYMLINK, LINK or RENAME record, judged by the same rule. Attempts count.
- * Login records and system logs too (V1108, T1070.002): a name whose last component is wtmp,
+ * Login records and system logs too (V1110, T1070.002): a name whose last component is wtmp,
  * btmp, lastlog, faillog, utmp, auth.log, secure, syslog, messages, kern.log or audit.log;
  * user space keeps those at their /var/log (and /run) paths.
  */

@@ -245,7 +245,7 @@ static __always_inline bool map_quiet(long nr, long ret, __u64 prot, __u64 mflag
 
 static __always_inline bool write_quiet(long ret)
 {
-	return ret < 0 || (!dnstcp_any && !enforce_egress);
+	return ret < 0 || (!dnstcp_any && !enforce_egress && !want(VG_EV_HTTP));
 }
 
 static __always_inline int sys_exit_body(struct pt_regs *regs, long nr, long ret)
@@ -254,12 +254,20 @@ static __always_inline int sys_exit_body(struct pt_regs *regs, long nr, long ret
 
 	if ((nr == NR_write || nr == NR_writev) && write_quiet(ret))
 		return 0;
+	/* reads: only HTTP request lines (bpf/http.bpf.c), and nothing on an empty or failed read */
+	if ((nr == NR_read || nr == NR_readv || nr == NR_recvfrom || nr == NR_recvmsg) &&
+	    (ret <= 0 || !want(VG_EV_HTTP)))
+		return 0;
 	switch (nr) {
 	case NR_clone:
 	case NR_clone3:
 		if (!clone_ns_flags(regs, nr, ret))
 			return 0;
 		break;
+	case NR_read:
+	case NR_readv:
+	case NR_recvfrom:
+	case NR_recvmsg:
 	case NR_open:
 	case NR_openat:
 	case NR_openat2:
@@ -333,12 +341,20 @@ static __always_inline int sys_exit_body(struct pt_regs *regs, long nr, long ret
 	case NR_bind:
 	case NR_listen:
 		return on_sock(r, nr, ret, cg);
+	case NR_read:
+	case NR_readv:
+	case NR_recvfrom:
+	case NR_recvmsg:
+		return on_http(r, nr, ret, cg);
 	case NR_sendto:
 	case NR_sendmsg:
+		on_http(r, nr, ret, cg);
+		return on_send(r, nr, ret, cg);
 	case NR_sendmmsg:
 		return on_send(r, nr, ret, cg);
 	case NR_write:
 	case NR_writev:
+		on_http(r, nr, ret, cg);
 		return on_write(r, nr, ret, cg);
 	case NR_symlink:
 	case NR_symlinkat:

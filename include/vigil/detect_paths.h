@@ -48,7 +48,7 @@ const char *vigil_env_ld_hook(const char *env, size_t len);
 /* V1107: the path names a shell or REPL history file (a dotfile ending in "history":
  * .bash_history, .zsh_history, .python_history, .history, ...). */
 bool vigil_path_history(const char *path);
-/* V1108: the path names login records or a system log an intruder clears (T1070.002):
+/* V1110: the path names login records or a system log an intruder clears (T1070.002):
  * /var/log/{wtmp,btmp,lastlog,faillog,auth.log,secure,syslog,messages,kern.log},
  * /var/log/audit/audit.log, /var/run/utmp, /run/utmp (full paths: an application's own file
  * named "messages" is not one). */

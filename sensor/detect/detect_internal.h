@@ -145,7 +145,7 @@ void detect_fold_free(struct vigil_detector *d);
 
 /* setid.c: V1106, the setuid or setgid bit given to a regular file (SETID). */
 int detect_eval_setid(struct raise *r, const char *comm);
-/* history.c: V1107, shell history cleared; V1108, a system log cleared (ERASE, OPEN with O_TRUNC, SYMLINK, LINK, RENAME,
+/* history.c: V1107, shell history cleared; V1110, a system log cleared (ERASE, OPEN with O_TRUNC, SYMLINK, LINK, RENAME,
  * EXEC with history off in its environment); 0 for any other event. */
 int detect_eval_history(struct raise *r, const char *comm);
 /* procmem.c: R1015, a process's memory opened through /proc/PID/mem (path: the file opened). */
@@ -165,6 +165,9 @@ int detect_eval_syscall(struct raise *r);
 int detect_eval_connect(struct raise *r);
 int detect_eval_netns_connect(struct raise *r, const char *comm);
 int detect_eval_socket(struct raise *r);
+/* eval_http.c: V1108 (HTTP) and V1109 (ACCEPT) */
+int detect_eval_http(struct raise *r);
+int detect_eval_accept(struct raise *r);
 int detect_eval_rename(struct raise *r);
 /* V1101 / R1011: a persistence path made by a rename, a link or a symlink (eval_link.c). */
 int detect_eval_name_persist(struct raise *r);

@@ -125,6 +125,10 @@ static int detect_eval_kind(struct raise *r)
 	case VIGIL_EV_CONNECT:
 	case VIGIL_EV_SEND: /* egress without connect: judged as a connection to the peer */
 		return detect_eval_connect(r);
+	case VIGIL_EV_HTTP:
+		return detect_eval_http(r);
+	case VIGIL_EV_ACCEPT:
+		return detect_eval_accept(r);
 	case VIGIL_EV_IOURING_OP: {
 		const char *op = ev->iouring.opname;
 		char buf[32];

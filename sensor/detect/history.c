@@ -60,7 +60,7 @@ bool vigil_path_system_log(const char *path)
 }
 
 /*
- * V1108: login records or a system log truncated (O_TRUNC at open, truncate, ftruncate) or
+ * V1110: login records or a system log truncated (O_TRUNC at open, truncate, ftruncate) or
  * removed (T1070.002), whatever the profile: their writers append (syslog daemons, login's
  * wtmp and btmp) or rewrite a record in place (lastlog, utmp), so only a truncation or a
  * removal is judged; logrotate renames a log away and creates it again (not judged). Attempts
@@ -69,7 +69,7 @@ bool vigil_path_system_log(const char *path)
 static int eval_system_log(struct raise *r, const char *comm, const char *path, const char *how,
 			   int32_t ret)
 {
-	return detect_raise(r, VIGIL_V1108, path, "system log %s: %s, by %s%s", how, path, comm,
+	return detect_raise(r, VIGIL_V1110, path, "system log %s: %s, by %s%s", how, path, comm,
 			    ret < 0 ? " (denied)" : "");
 }
 

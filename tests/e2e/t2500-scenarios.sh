@@ -179,9 +179,9 @@ F|raw-icmp|exfiltration|T1095|V1001|a raw ICMP socket sending to a new peer
 F|busybox-copy-argv0|execution|T1059.004|V1100|find -exec a copy of busybox named update, run with argv[0] sh (execveat): busybox by content, the applet by argv
 F|cron-uring-rename|persistence|T1053.003|V1101{event.path=/etc/cron.d/vigil-t2500-ur}|a cron entry renamed into place by io_uring RENAMEAT (denied: as nobody)
 F|systemd-uring-symlink|persistence|T1543.002|V1101{event.path=/etc/systemd/system/vigil-t2500-us.service}|a systemd unit symlinked into place by io_uring SYMLINKAT (denied: as nobody)
-F|wtmp-clear|defence evasion|T1070.002|V1108{event.path=/var/log/wtmp}|login records emptied by a redirection (O_TRUNC; denied: as nobody)
-F|btmp-truncate|defence evasion|T1070.002|V1108{event.path=/var/log/btmp}|failed-login records truncated with truncate(2) (perl; denied: as nobody)
-F|authlog-rm|defence evasion|T1070.002|V1108{event.path=/var/log/auth.log}|the authentication log removed (rm -f; denied: as nobody)
+F|wtmp-clear|defence evasion|T1070.002|V1110{event.path=/var/log/wtmp}|login records emptied by a redirection (O_TRUNC; denied: as nobody)
+F|btmp-truncate|defence evasion|T1070.002|V1110{event.path=/var/log/btmp}|failed-login records truncated with truncate(2) (perl; denied: as nobody)
+F|authlog-rm|defence evasion|T1070.002|V1110{event.path=/var/log/auth.log}|the authentication log removed (rm -f; denied: as nobody)
 EOF
 
 # ---- the world: peers, files, a mount namespace with a volume ---------------------------

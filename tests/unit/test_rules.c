@@ -400,6 +400,13 @@ static void test_open_rules(void **state)
 	assert_string_equal(
 		open_ev(f, "demo", "/run/secrets/kubernetes.io/other/ca.crt", O_RDONLY, 3),
 		"R0002");
+	/* Kubescape's tests are bare prefixes: '/etc/' (the directory itself is not watched)
+	 * and '.../serviceaccount' (a longer name is left out too) */
+	assert_string_equal(open_ev(f, "demo", "/etc", O_RDONLY | O_DIRECTORY, 3), "");
+	assert_string_equal(open_ev(f, "demo",
+				    "/run/secrets/kubernetes.io/serviceaccount-extra/ca.crt",
+				    O_RDONLY, 3),
+			    "");
 	/* the sensitive classes win over R0002 and count attempts */
 	assert_string_equal(open_ev(f, "demo",
 				    "/var/run/secrets/kubernetes.io/serviceaccount/token", O_RDONLY,
@@ -1199,20 +1206,20 @@ static void test_v1107(void **state)
 	assert_non_null(strstr(last_message(f), "replaced by a symbolic link to /dev/null"));
 	assert_int_equal(history(f, VIGIL_EV_RENAME, "/tmp/gone", "/root/.python_history", 0), 1);
 	assert_non_null(strstr(last_message(f), "renamed away"));
-	/* V1108: login records and system logs truncated or removed, attempts included;
+	/* V1110: login records and system logs truncated or removed, attempts included;
 	 * appended to (login, a syslog daemon), or an application's own file: nothing */
 	assert_int_equal(history(f, VIGIL_EV_ERASE, "/var/log/wtmp", "truncate", 0), 1);
-	assert_string_equal(last_rule(f), "V1108");
+	assert_string_equal(last_rule(f), "V1110");
 	assert_non_null(strstr(last_message(f), "system log truncated by truncate: /var/log/wtmp"));
 	assert_int_equal(history(f, VIGIL_EV_OPEN, "/var/log/btmp", NULL, 01001), 1);
-	assert_string_equal(last_rule(f), "V1108");
+	assert_string_equal(last_rule(f), "V1110");
 	assert_int_equal(history(f, VIGIL_EV_ERASE, "/var/log/audit/audit.log", "unlinkat", 0), 1);
-	assert_string_equal(last_rule(f), "V1108");
-	assert_int_equal(count_rule(f, "V1108"), 3);
+	assert_string_equal(last_rule(f), "V1110");
+	assert_int_equal(count_rule(f, "V1110"), 3);
 	history(f, VIGIL_EV_OPEN, "/var/log/auth.log", NULL, 02101);
 	history(f, VIGIL_EV_OPEN, "/var/log/lastlog", NULL, 02);
 	history(f, VIGIL_EV_ERASE, "/srv/app/messages", "unlink", 0);
-	assert_int_equal(count_rule(f, "V1108"), 3);
+	assert_int_equal(count_rule(f, "V1110"), 3);
 	/* a name ending in history that is not a dotfile: not a history */
 	assert_int_equal(history(f, VIGIL_EV_ERASE, "/srv/app/history", "unlink", 0), 0);
 
@@ -1433,7 +1440,8 @@ static void test_kubescape_defaults(void **state)
 	for (size_t i = 0; i < VIGIL_RULE__MAX; i++) {
 		const struct vigil_rule *r = vigil_rule((enum vigil_rule_id)i);
 		bool off = !strcmp(r->id, "R0002") || !strcmp(r->id, "R0011") ||
-			   !strcmp(r->id, "R1003") || !strcmp(r->id, "R1011");
+			   !strcmp(r->id, "R1003") || !strcmp(r->id, "R1011") ||
+			   !strcmp(r->id, "V1108");
 		bool pol = !strcmp(r->id, "R1010") || !strcmp(r->id, "R1011") ||
 			   !strcmp(r->id, "R1012") || !strcmp(r->id, "R1030") ||
 			   !strcmp(r->id, "V1001");
@@ -1558,7 +1566,7 @@ static void test_catalogue(void **state)
 		"R0010", "R0011", "R0040", "R1000", "R1001", "R1002", "R1003", "R1004", "R1005",
 		"R1006", "R1007", "R1008", "R1009", "R1010", "R1011", "R1012", "R1015", "R1016",
 		"R1030", "R2000", "R2001", "V1001", "V1100", "V1101", "V1102", "V1103", "V1104",
-		"V1105", "V1106", "V1107", "V1108", "V0001", "V0002", "V0003", "V0004"
+		"V1105", "V1106", "V1107", "V1108", "V1109", "V1110", "V0001", "V0002", "V0003", "V0004"
 	};
 	size_t n;
 	const struct vigil_rule *all = vigil_rules__all(&n);

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# t1088 (red team): clearing login records and system logs (T1070.002) reaches user space. The
+# t1091 (red team): clearing login records and system logs (T1070.002) reaches user space. The
 # kernel sends `erase` records (truncate, ftruncate, unlink) only for names it was told to
 # look for: shell histories, and now login records and system logs by their last component
 # (wtmp, btmp, lastlog, auth.log, syslog, audit.log, ...: bpf/erase.bpf.c), so V1108 can judge
