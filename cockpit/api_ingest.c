@@ -357,6 +357,12 @@ bool cockpit_ingest_prepare(struct cockpit_ctx *ctx, struct cockpit_req *req,
 	}
 	switch (req->ep) {
 	case EP_ALERTS:
+		json_array_foreach(items, i, it)
+		{
+			/* a cut alert's record is dumped from it, not its text as sent */
+			if (cockpit_alert_cut(it, req->texts ? req->texts[i].len : 0) && req->texts)
+				req->texts[i].len = 0;
+		}
 		in.texts = req->texts;
 		if (vigil_store__prepare_alerts(&in, items, req->res, &req->prepared)) {
 			cockpit_reply_error(r, 503, "out of memory: retry later");
@@ -387,6 +393,15 @@ bool cockpit_ingest_prepare(struct cockpit_ctx *ctx, struct cockpit_req *req,
 		}
 		break;
 	}
+	case EP_REPORTS:
+		json_array_foreach(items, i, it)
+		{
+			json_t *alerts = json_object_get(it, "alerts"), *a;
+			size_t k;
+
+			json_array_foreach(alerts, k, a) cockpit_alert_cut(a, 0);
+		}
+		break;
 	case EP_PROFILES:
 		json_array_foreach(items, i, it)
 		{
