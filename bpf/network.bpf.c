@@ -43,6 +43,10 @@ __noinline int on_sock(__u64 regs_, long nr, long ret, __u64 cg)
 	/* TCP to a DNS port (started or made), whether connect events are wanted or not */
 	if (nr == NR_connect && (ret == 0 || ret == -115 /* EINPROGRESS */))
 		dns_tcp_mark(fd_sock(fd, NULL), cg);
+	/* HTTP: a client's reads and a server's writes are responses (bpf/http.bpf.c) */
+	if (want(VG_EV_HTTP) && ((nr == NR_connect && (ret == 0 || ret == -115)) ||
+				 ((nr == NR_accept || nr == NR_accept4) && ret >= 0)))
+		http_side((__u64)fd_sock(nr == NR_connect ? fd : ret, NULL), nr != NR_connect);
 	if (nr == NR_connect)
 		kind = VG_EV_CONNECT;
 	else if (nr == NR_bind)
@@ -139,8 +143,7 @@ __noinline int send_peer(__u64 sk_, __u64 uaddr, __u64 how, __u64 ret_fd, __u64 
 	/* io_uring's requests carry the kernel's copy of the address, the calls the caller's;
 	 * a call's datagram the cgroup hook saw routed has the kernel's copy in a note */
 	if (!peer && (how & VG_SENDHOW_NOTE)) {
-		__u64 tid = bpf_get_current_pid_tgid();
-		struct vg_udp_dest *d = bpf_map_lookup_elem(&udp_dest, &tid);
+		struct vg_udp_dest *d = udp_dest_get(false);
 		__u32 i = (how >> VG_SENDHOW_NOTE_SHIFT) & (VG_UDP_DEST_MAX - 1);
 
 		if (d && i < d->n) {
@@ -183,6 +186,11 @@ __noinline int send_peer(__u64 sk_, __u64 uaddr, __u64 how, __u64 ret_fd, __u64 
 	e->arg[2] = (__s32)(ret_fd >> 32);
 	e->arg[3] = VG_DIR_OUT;
 	e->arg[4] = (how >> 16) & 0xff;
+	/* the peer read from the caller's memory, which another thread may have rewritten while
+	 * the call ran: no note of the kernel's copy (an ICMP socket, a sendmmsg message past the
+	 * VG_UDP_DEST_MAX-th, a note the hook could not allocate) */
+	if (!noted && !peer && !(how & VG_SENDHOW_KADDR))
+		e->arg[4] |= VG_SEND_ADDR_USER;
 	e->arg[5] = how >> 32;
 	if (how & VG_SENDHOW_IOURING)
 		e->flags |= VG_F_IOURING;
@@ -206,8 +214,7 @@ __noinline int send_peer(__u64 sk_, __u64 uaddr, __u64 how, __u64 ret_fd, __u64 
 static __always_inline int dns_question(struct sock *sk, __u64 cg, const void *uaddr, long alen,
 					const void *buf, __u64 len)
 {
-	__u64 tid = bpf_get_current_pid_tgid();
-	struct vg_udp_dest *d = bpf_map_lookup_elem(&udp_dest, &tid);
+	struct vg_udp_dest *d = udp_dest_get(false);
 	struct vg_event *e;
 	__u32 off;
 
@@ -347,14 +354,12 @@ static __noinline int send_call(__u64 regs_, long nr, long ret, __u64 cg)
 }
 
 /* Every exit of a send call empties the thread's notes of the kernel's addresses
- * (udpdest.bpf.c), used or not (a call that failed after its datagram was routed). The entry
- * stays for the thread's next call: emptying it costs a store, removing and adding it back a
- * hash update each call. */
+ * (udpdest.bpf.c), used or not (a call that failed after its datagram was routed). The storage
+ * stays for the thread's next call (a store here; it goes with the thread). */
 __noinline int on_send(__u64 regs_, long nr, long ret, __u64 cg)
 {
-	__u64 tid = bpf_get_current_pid_tgid();
 	int r = send_call(regs_, nr, ret, cg);
-	struct vg_udp_dest *d = bpf_map_lookup_elem(&udp_dest, &tid);
+	struct vg_udp_dest *d = udp_dest_get(false);
 
 	if (d)
 		d->n = 0;
@@ -470,7 +475,7 @@ __noinline int on_write(__u64 regs_, long nr, long ret, __u64 cg)
  */
 static __always_inline int netns_connect(const struct sock *sk)
 {
-	__u32 ns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+	__u64 ns = netns_key(BPF_CORE_READ(sk, __sk_common.skc_net.net));
 	struct vg_event *e;
 	__u64 *wl, task_cg;
 

@@ -13,7 +13,11 @@
 #define VIGIL_BPF_SYSCALLS_H
 
 /* x86_64 syscall numbers used by the exit dispatcher */
+#define NR_read		     0
 #define NR_write	     1
+#define NR_readv	     19
+#define NR_recvfrom	     45
+#define NR_recvmsg	     47
 #define NR_mmap		     9
 #define NR_mprotect	     10
 #define NR_open		     2
@@ -47,6 +51,8 @@
 #define NR_symlinkat	     266
 #define NR_fchmodat	     268
 #define NR_unshare	     272
+#define NR_clone	     56
+#define NR_clone3	     435
 #define NR_accept4	     288
 #define NR_sendmmsg	     307
 #define NR_setns	     308
@@ -121,5 +127,10 @@ int on_setid(__u64 regs, long nr, long ret, __u64 cg);
 int vg_xattr_is_caps(__u64 name, __u64 user);
 /* a history file unlinked or truncated (bpf/erase.bpf.c) */
 int on_erase(__u64 regs, long nr, long ret, __u64 cg);
+/* an HTTP/1.x request line, once per socket and direction (bpf/http.bpf.c) */
+int on_http(__u64 regs, long nr, long ret, __u64 cg);
+/* a TCP socket connected (accepted 0) or accepted (1): the direction it never sends requests
+ * in is noted as looked at (bpf/http.bpf.c) */
+int http_side(__u64 sk, __u64 accepted);
 
 #endif

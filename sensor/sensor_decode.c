@@ -247,6 +247,7 @@ static void decode_net(struct vigil_sensor *s, const struct vg_event *e, struct 
 	if (e->kind == VG_EV_SEND) {
 		ev->net.call = (uint8_t)e->arg[4];
 		ev->net.fastopen = (e->arg[5] & 0x20000000) != 0; /* MSG_FASTOPEN */
+		ev->net.addr_from_memory = (e->arg[4] & VG_SEND_ADDR_USER) != 0;
 	}
 }
 
@@ -385,6 +386,16 @@ int sensor_decode(struct vigil_sensor *s, const struct vg_event *e, struct vigil
 	case VG_EV_SEND:
 	case VG_EV_NETNS_CONNECT:
 		decode_net(s, e, ev);
+		break;
+	case VG_EV_HTTP:
+		decode_net(s, e, ev);
+		ev->net.ret = 0;
+		/* the kernel checked the method only: a line that does not parse is not HTTP */
+		if (vigil_http_request_parse((const uint8_t *)s->str[0], e->str_len[0], &s->http))
+			return -EINVAL;
+		ev->net.http_method = s->http.method;
+		ev->net.http_path = s->http.path;
+		ev->net.http_truncated = s->http.truncated;
 		break;
 	case VG_EV_DNS:
 		s->dns_q_n = s->dns_q_next = 0;

@@ -27,6 +27,7 @@
 #include "sensor/ringbuf_reader.h"
 #include "sensor/sensor_internal.h"
 #include "sensor/sensor_tls.h"
+#include "vigil/http.h"
 #include "vigil/kallow.h"
 #include "vigil/sensor.h"
 
@@ -103,6 +104,7 @@ struct vigil_sensor {
 	char path[STR_BUF * 2];
 	char path2[STR_BUF * 2];
 	char dns_name[256];
+	struct vigil_http_request http; /* HTTP: the request line, parsed */
 	/* DNS over TCP: the streams, and the questions the record being delivered completed */
 	struct vigil_dns_streams *dns_streams;
 	struct vigil_dns_question dns_q[VIGIL_DNS_STREAM_QUESTIONS];
@@ -133,8 +135,15 @@ void sensor_host_ns(uint32_t ino[VG_NS_TYPES]);
 /* A network namespace user space noted in netns_wl for a workload (vigil_sensor__note_netns). */
 struct sensor_netns_note {
 	uint64_t cgroup_id;
-	uint32_t ns;
+	uint64_t ns; /* its cookie */
 };
+/* The cookie of /proc/PID/ns/net (the kernel's netns_key), 0 when not known. */
+uint64_t sensor_netns_cookie(const char *proc_pid);
+/* Removes ns's netns_wl entry (fd) if it still names the cgroup. */
+void sensor_forget_netns_one(int fd, uint64_t ns, uint64_t cgroup_id);
+/* Removes the netns_wl entries (the kernel's and user space's) of namespaces no process holds
+ * any more (sensor_netns_live.c); how many. */
+size_t sensor_forget_freed_netns(struct vigil_sensor *s);
 /* Removes every netns_wl entry naming the workload (it is no longer watched): those the kernel
  * noted (netns_own) and those user space did, a few map operations whatever the map holds. */
 void sensor_forget_netns(struct vigil_sensor *s, uint64_t cgroup_id);

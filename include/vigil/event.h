@@ -56,6 +56,9 @@ enum vigil_event_kind {
 				 * O_CREAT, mknod); attr's members */
 	VIGIL_EV_ERASE,		/* a file whose name ends in "history" unlinked or truncated;
 				 * attr's members */
+	VIGIL_EV_HTTP,		/* an HTTP/1.x request line, the first of a TCP connection in
+				 * its direction (outbound: sent, inbound: received); net's
+				 * members with http_method, http_path */
 	VIGIL_EV_NET_IO,	/* zoom only: bytes sent/received on a socket, optional payload */
 	VIGIL_EV_FILE_READ,	/* zoom only: read of a sensitive file, optional content sample */
 	VIGIL_EV__MAX
@@ -271,12 +274,20 @@ struct vigil_event {
 			uint64_t bytes; /* NET_IO */
 			uint8_t call;	/* SEND: enum vigil_send_call */
 			bool fastopen;	/* SEND: TCP Fast Open (MSG_FASTOPEN) */
-			uint8_t tls;	/* NET_IO: enum vigil_tls_call, 0 = not TLS plaintext */
+			/* SEND: the peer was read from the caller's memory at the call's exit, not
+			 * the kernel's copy: another thread may have rewritten it (docs/SENSOR.md) */
+			bool addr_from_memory;
+			uint8_t tls; /* NET_IO: enum vigil_tls_call, 0 = not TLS plaintext */
 			const uint8_t *data; /* NET_IO payload sample, may be NULL */
 			/* NET_IO by sendfile, splice or copy_file_range: the sensitive file the
 			 * bytes came from (no sample: they never were in user memory), or NULL */
 			const char *from_path;
 			uint32_t data_len;
+			/* HTTP: the request's method and path (no query string; cut when
+			 * http_truncated) */
+			const char *http_method;
+			const char *http_path;
+			bool http_truncated;
 		} net;
 		struct {		  /* DNS */
 			const char *name; /* lower case, no trailing dot */

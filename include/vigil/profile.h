@@ -257,6 +257,12 @@ bool vigil_matcher__neighbor(const struct vigil_matcher *m, bool egress, int fam
 			     const void *addr, uint16_t port, const char *proto);
 bool vigil_matcher__endpoint(const struct vigil_matcher *m, uint16_t port, const char *path,
 			     const char *method, const char *direction);
+/* Whether the container lists any HTTP endpoint (V1108 judges only then). */
+bool vigil_matcher__has_endpoints(const struct vigil_matcher *m);
+/* Whether it lists any ingress neighbour, and whether one of them allows a peer in on local
+ * port `port` over proto ("TCP"), whatever the peer's address (V1109). */
+bool vigil_matcher__has_ingress(const struct vigil_matcher *m);
+bool vigil_matcher__ingress_port(const struct vigil_matcher *m, uint16_t port, const char *proto);
 /*
  * rulePolicies: true when rule_id is exempted for the whole container (containerAllowed) or
  * for this executable (processAllowed). exe is the executable as the kernel ran it, not the

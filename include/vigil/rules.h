@@ -126,6 +126,11 @@ enum {
 	R(V1107, "Shell history cleared", 5, "TA0005", "T1070.003", 0,                                   \
 	  "a shell or REPL history file truncated, removed or replaced by a link (/dev/null), or a "     \
 	  "program started with HISTFILE=/dev/null or HISTSIZE=0")                                       \
+	R(V1108, "Unexpected HTTP endpoint", 3, "TA0011", "T1071.001", VIGIL_RULE_OFF,                   \
+	  "an HTTP/1.x request (method, port and path, inbound or outbound) not in the profile's "       \
+	  "endpoints")                                                                                   \
+	R(V1109, "Unexpected inbound connection port", 5, "TA0001", "T1190", 0,                          \
+	  "a connection accepted on a local port no ingress neighbour of the profile lists")             \
 	R(V0001, "Alerts dropped", 5, "", "", 0,                                                         \
 	  "Vigil health: a sink dropped alerts (queue full, rejected, retries exhausted)")               \
 	R(V0002, "Sensor dropped events", 5, "", "", 0,                                                  \

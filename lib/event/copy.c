@@ -84,8 +84,11 @@ static void kind_ptrs(struct arena *ar, struct vigil_event *e)
 	case VIGIL_EV_SEND:
 	case VIGIL_EV_NETNS_CONNECT:
 	case VIGIL_EV_NET_IO:
+	case VIGIL_EV_HTTP:
 		sockaddr(ar, &e->net.local);
 		sockaddr(ar, &e->net.remote);
+		str(ar, &e->net.http_method);
+		str(ar, &e->net.http_path);
 		bytes(ar, &e->net.data, e->net.data_len);
 		str(ar, &e->net.from_path);
 		break;

@@ -128,6 +128,7 @@ static const struct ev_field send_fields[] = {
 	ADDR("local_addr", "local_port", net.local, 0),
 	F("call", EV_NAME, net.call, 0, &ev_names_send_call),
 	F("fastopen", EV_BOOL, net.fastopen, 0, NULL),
+	F("addr_from_memory", EV_BOOL, net.addr_from_memory, 0, NULL),
 	F("ret", EV_INT, net.ret, 0, NULL),
 	F("fd", EV_INT, net.fd, 0, NULL),
 };
@@ -187,6 +188,7 @@ static const struct ev_field ptrace_fields[] = {
 
 static const struct ev_field unshare_fields[] = {
 	F("flags", EV_FLAGS, call.arg0, 0, &ev_names_clone_flags),
+	F("call", EV_NAME, call.arg1, 0, &ev_names_ns_call),
 	F("ret", EV_INT, call.ret, 0, NULL),
 };
 
@@ -270,6 +272,15 @@ static const struct ev_field net_io_fields[] = {
 	SAMPLE(net.data, net.data_len),
 };
 
+static const struct ev_field http_fields[] = {
+	F("method", EV_STR, net.http_method, 0, NULL),
+	F("path", EV_STR, net.http_path, EV_KEY, NULL),
+	F("truncated", EV_BOOL, net.http_truncated, EV_OPTIONAL, NULL),
+	NET_COMMON,
+	ADDR("addr", "port", net.remote, EV_PEER),
+	ADDR("local_addr", "local_port", net.local, 0),
+};
+
 static const struct ev_field file_read_fields[] = {
 	F("path", EV_STR, open.path, EV_KEY, NULL),
 	F("bytes", EV_UINT, open.size, EV_BYTES, NULL),
@@ -311,6 +322,7 @@ static const struct ev_desc table[VIGIL_EV__MAX] = {
 	ROW(VIGIL_EV_NETNS_CONNECT, "netns_connect", netns_connect_fields),
 	ROW(VIGIL_EV_SETID, "setid", setid_fields),
 	ROW(VIGIL_EV_ERASE, "erase", erase_fields),
+	ROW(VIGIL_EV_HTTP, "http", http_fields),
 	ROW(VIGIL_EV_NET_IO, "net_io", net_io_fields),
 	ROW(VIGIL_EV_FILE_READ, "file_read", file_read_fields),
 };

@@ -225,3 +225,31 @@ bool vigil_matcher__endpoint(const struct vigil_matcher *m, uint16_t port, const
 		return false;
 	return vigil_segindex__match(m->endpoints, path, len, ep_cb, &c);
 }
+
+bool vigil_matcher__has_endpoints(const struct vigil_matcher *m)
+{
+	return m && m->nep > 0;
+}
+
+bool vigil_matcher__has_ingress(const struct vigil_matcher *m)
+{
+	for (size_t i = 0; m && i < m->nnb; i++)
+		if (!m->nb[i].egress)
+			return true;
+	return false;
+}
+
+/*
+ * The server's side of ingress: whether some ingress neighbour, whoever it names, lets a peer
+ * in on local port `port` over proto. The client's address is left out on purpose (V1109): a
+ * server's clients come and go, its ports do not.
+ */
+bool vigil_matcher__ingress_port(const struct vigil_matcher *m, uint16_t port, const char *proto)
+{
+	struct nb_ctx c = { m, port, proto };
+
+	for (size_t i = 0; m && i < m->nnb; i++)
+		if (!m->nb[i].egress && nb_cb((uint32_t)i, &c))
+			return true;
+	return false;
+}

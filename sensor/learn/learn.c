@@ -16,6 +16,7 @@
 #include "util/strutil.h"
 #include "vigil/detect_paths.h"
 #include "vigil/exe_digest.h"
+#include "vigil/http.h"
 #include "vigil/path_alias.h"
 #include "vigil/learn.h"
 
@@ -257,9 +258,10 @@ static bool atomic_writer_dir(const char *s, size_t n)
 
 /*
  * Rewrites segment by segment. `prev` remembers the previous segment so that /proc/PID,
- * .../task/TID, .../fd/N and /dev/pts/N are recognised.
+ * .../task/TID, .../fd/N and /dev/pts/N are recognised. names: which segments may also be ⋯
+ * by their shape (open_names.c).
  */
-const char *vigil_learn_normalize_path(const char *path, char *buf, size_t size)
+static const char *normalize(const char *path, char *buf, size_t size, int names)
 {
 	struct vigil_buf out = VIGIL_BUF_INIT;
 	const char *s = path, *prev = NULL;
@@ -293,6 +295,10 @@ const char *vigil_learn_normalize_path(const char *path, char *buf, size_t size)
 			generic = true;
 		else if (container_id_like(seg, n) || atomic_writer_dir(seg, n))
 			generic = true;
+		else if (idx >= 1 && names != VIGIL_LEARN_NAMES_NONE &&
+			 (end || names == VIGIL_LEARN_NAMES_ALL) &&
+			 vigil_learn_volatile_name(seg, n))
+			generic = true;
 		if (vigil_buf__append(&out, "/", 1) < 0 ||
 		    (generic ? vigil_buf__puts(&out, ELLIPSIS) : vigil_buf__append(&out, seg, n)) <
 			    0)
@@ -302,8 +308,21 @@ const char *vigil_learn_normalize_path(const char *path, char *buf, size_t size)
 		idx++;
 		s = seg + n;
 	}
-	vigil_strlcpy(buf, out.data ? out.data : path, size);
+	/* a pattern cut to fit would be another path: the literal one, then (noise, never a
+	 * wrong pattern) */
+	vigil_strlcpy(buf, out.data && out.len < size ? out.data : path, size);
 	vigil_buf__release(&out);
+	return buf;
+}
+
+const char *vigil_learn_normalize_path(const char *path, char *buf, size_t size)
+{
+	int names = vigil_learn_open_names(path);
+
+	normalize(path, buf, size, names);
+	/* a shape never makes an entry that allows a sensitive file or a token */
+	if (names != VIGIL_LEARN_NAMES_NONE && vigil_learn_pattern_sensitive(buf))
+		normalize(path, buf, size, VIGIL_LEARN_NAMES_NONE);
 	return buf;
 }
 
@@ -546,6 +565,22 @@ static int learn_net(struct vigil_learner *l, const struct vigil_event *ev)
 					   proto_name(ev->net.proto));
 }
 
+/* An HTTP request: ":PORT/path" (the server's port: the peer's for a request sent, ours for
+ * one received) with its ids as "⋯", the method, the direction (Kubescape's HTTPEndpoint) */
+static int learn_http(struct vigil_learner *l, const struct vigil_event *ev)
+{
+	bool in = ev->net.direction == VIGIL_DIR_INBOUND;
+	char ep[VIGIL_HTTP_PATH_MAX * 3 + 16];
+
+	if (!ev->net.http_method || !ev->net.http_path || !ev->net.http_path[0])
+		return 0;
+	if (vigil_http_endpoint(in ? ev->net.local.port : ev->net.remote.port, ev->net.http_path,
+				ev->net.http_truncated, ep, sizeof(ep)) < 0)
+		return 0;
+	return vigil_profile__add_endpoint(l->p, 0, l->c, ep, ev->net.http_method,
+					   in ? "inbound" : "outbound");
+}
+
 /*
  * Keeps memory bounded: a workload that touches ever new paths is collapsed early, and past
  * ENTRIES_MAX nothing more is added (the profile is then marked too-large).
@@ -582,6 +617,8 @@ int vigil_learner__event(struct vigil_learner *l, const struct vigil_event *ev)
 		return learn_net(l, ev);
 	case VIGIL_EV_DNS:
 		return learn_dns(l, ev);
+	case VIGIL_EV_HTTP:
+		return learn_http(l, ev);
 	case VIGIL_EV_CAPABILITY:
 		return ev->cap.name ? vigil_profile__add_capability(l->p, 0, l->c, ev->cap.name)
 				    : 0;

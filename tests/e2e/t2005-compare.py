@@ -22,7 +22,8 @@ WANT = {"exec": "R0001", "open": "R0010", "capability": "R0004", "dns": "R0005",
         "ptrace": "R1015", "unshare": "R1006", "bpf": "R0009", "module": "R1002",
         "syscall": "R0003", "send": "R0011", "socket": "V1001", "rename": "R0010",
         "mmap_exec": "R1001", "cgroup_move": "V1104", "netns_connect": "R2001",
-        "setns": "V1105", "setid": "V1106", "erase": "V1107"}
+        "setns": "V1105", "setid": "V1106", "erase": "V1107", "http": "V1108",
+        "accept": "V1109"}
 traced = [json.loads(l) for l in open(sys.argv[3]) if l.strip()] if len(sys.argv) > 3 else None
 seen, bad = {}, []
 
@@ -77,6 +78,9 @@ CHECKS = [
     ("setns", lambda e: "CLONE_NEWNS" in e.get("host", []) and "CLONE_NEWNS" in e["joined"]),
     ("setid", lambda e: e["bits"] == ["S_ISUID"] and e["call"] in ("fchmodat", "fchmodat2")),
     ("erase", lambda e: e["call"] in ("unlink", "unlinkat")),
+    ("http", lambda e: e["method"] == "GET" and e["path"] == "/spelling" and
+     e["direction"] in ("outbound", "inbound") and e["proto"] == "TCP"),
+    ("accept", lambda e: e["proto"] == "TCP" and e["direction"] == "inbound"),
 ]
 for kind, ok in CHECKS:
     if not any(ok(e) for e in events_of(kind)):

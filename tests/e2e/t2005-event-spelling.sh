@@ -28,6 +28,25 @@ ECHO_PORT=$SERVER_PORT
 PROFILE=$TEST_TMP/true.yaml
 "$VIGIL" learn --out "$PROFILE" --name spelling -- /bin/true 2>"$TEST_TMP/learn.err" ||
 	fail "vigil learn failed: $(cat "$TEST_TMP/learn.err")"
+# one HTTP endpoint and one ingress port, so that V1108 and V1109 judge (neither judges a
+# profile that lists none): the drive's request and its listener's accept are not these
+cat >>"$PROFILE" <<'YAML'
+  endpoints:
+  - endpoint: :1/learned
+    methods:
+    - GET
+    direction: outbound
+  ingress:
+  - identifier: learned
+    type: external
+    ports:
+    - name: TCP-1
+      protocol: TCP
+      port: 1
+    ipAddresses:
+    - 127.0.0.1
+YAML
+"$VIGIL" profile lint "$PROFILE" >/dev/null || fail "the profile with an endpoint does not load"
 
 # a shared library to drop and map executable (mmap_exec), a cgroup nobody watches to leave to
 # (cgroup_move)
@@ -49,6 +68,7 @@ cat /etc/shadow >/dev/null
 "$PROGS/cap_use" net_raw
 "$PROGS/dns_query" vigil-spelling.example.org 127.0.0.1 53
 "$PROGS/iouring_connect" 127.0.0.1 $ECHO_PORT
+python3 -c 'import socket; s = socket.create_connection(("127.0.0.1", $ECHO_PORT)); s.sendall(b"GET /spelling?x=1 HTTP/1.1\r\nHost: x\r\n\r\n"); s.recv(64)'
 "$PROGS/udp_send" sendto 127.0.0.1 9
 "$PROGS/raw_socket" packet
 "$PROGS/link_to" sym /etc/shadow "$TEST_TMP/s1"
@@ -66,7 +86,7 @@ unshare -m "$PROGS/setns_join" /proc/$HOSTPID/ns/mnt
 chmod u+s "$TEST_TMP/suid"
 rm -f "$TEST_TMP/.bash_history"
 sh -c 'echo \$\$ >"$OUT/cgroup.procs"'
-# a port forward's shape (netns_connect): a listener in a network namespace of its own, which a
+# a port forward's shape (netns_connect; its accept: V1109): a listener in a network namespace of its own, which a
 # process outside the workload (the test's forwarder) connects to from inside that namespace
 unshare -n sh -c 'ip link set lo up; echo \$\$ >"$TEST_TMP/fwd.pid"; exec "$PROGS/tcp_echo" 0 1 >"$TEST_TMP/fwd.port"' &
 i=0

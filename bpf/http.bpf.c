@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: GPL-2.0 OR Apache-2.0
+/*
+ * HTTP/1.x request lines (HTTP records, V1108, docs/DETECTION.md "endpoints"): the first bytes
+ * of the first write on a TCP socket (a request the workload sends: outbound) and of the first
+ * read (a request it receives: inbound), when they start with an HTTP method and a space.
+ * Once per socket and direction: a per-socket note (httpsk) makes every later call on that
+ * socket one hash lookup, so a long download or upload costs nothing more. The request line
+ * is parsed in user space (lib/analysis/http.c), from at most VG_HTTP_MAX bytes.
+ *
+ * A server's writes are its responses and a client's reads the server's: a socket's side is
+ * noted when it connects or accepts (http_side), so those are never read; a socket whose side
+ * is not known (io_uring CONNECT, Fast Open, a note evicted) is read in both directions, where
+ * a response does not start with a method. A connection reused for a second request
+ * (keep-alive, pipelining) shows only its first; TLS and HTTP/2 never match (their first
+ * bytes are a handshake or the "PRI *" preface): docs/DETECTION.md limits.
+ *
+ * Outbound bytes are read from the caller's buffer at the call's exit, after the kernel took
+ * its copy: a second thread of the workload can rewrite the buffer in between (the same
+ * limit as DNS payloads). Inbound bytes are what the kernel just copied into the reader's
+ * buffer: the remote client cannot change them.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+
+#include "sensor_abi.h"
+#include "shared.bpf.h"
+#include "maps.bpf.h"
+#include "record.bpf.h"
+#include "extract.bpf.h"
+#include "syscalls.bpf.h"
+
+#ifndef IPPROTO_TCP_
+#define IPPROTO_TCP_ 6
+#endif
+
+/* One note per socket and direction: looked at already. The socket's inode number is in the
+ * key beside its address so a socket freed and reallocated at the same address is new. LRU:
+ * a note evicted lets a later call on that socket be looked at again, which reads bytes in
+ * the middle of the stream (they rarely start with a method; when they do, it is a request) */
+struct vg_http_key {
+	__u64 sk;
+	__u32 ino;
+	__u32 dir;
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct vg_http_key);
+	__type(value, __u8);
+} httpsk SEC(".maps");
+
+/* The first four bytes (little-endian) of every method Vigil knows, and the byte after them
+ * the method needs ("GET " and "PUT " end in the space) */
+static __always_inline bool http_method_start(__u64 w)
+{
+	__u32 lo = (__u32)w;
+	__u8 b4 = (w >> 32) & 0xff;
+
+	switch (lo) {
+	case 0x20544547: /* "GET " */
+	case 0x20545550: /* "PUT " */
+		return true;
+	case 0x54534f50: /* "POST" */
+	case 0x44414548: /* "HEAD" */
+		return b4 == ' ';
+	case 0x454c4544: /* "DELE" TE */
+	case 0x43544150: /* "PATC" H */
+	case 0x4954504f: /* "OPTI" ONS */
+	case 0x4e4e4f43: /* "CONN" ECT */
+	case 0x43415254: /* "TRAC" E */
+		return b4 >= 'A' && b4 <= 'Z';
+	default:
+		return false;
+	}
+}
+
+__noinline int on_http(__u64 regs_, long nr, long ret, __u64 cg)
+{
+	struct pt_regs *regs = (struct pt_regs *)regs_;
+	struct task_struct *t;
+	struct vg_http_key k = {};
+	struct socket *so;
+	struct sock *sk;
+	struct file *f;
+	struct vg_event *e;
+	__u64 buf = 0, len = 0, w = 0, fd = BPF_CORE_READ(regs, di);
+	__u8 one = 1;
+	__u16 fam;
+	__u32 off;
+	bool in = nr == NR_read || nr == NR_readv || nr == NR_recvfrom || nr == NR_recvmsg;
+
+	if (ret <= 0 || !want(VG_EV_HTTP))
+		return 0;
+	t = (struct task_struct *)bpf_get_current_task();
+	f = fd_file(t, fd);
+	if (!f || (BPF_CORE_READ(f, f_inode, i_mode) & 0170000) != 0140000) /* S_IFSOCK */
+		return 0;
+	so = BPF_CORE_READ(f, private_data);
+	sk = so ? BPF_CORE_READ(so, sk) : NULL;
+	if (!sk || BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP_)
+		return 0;
+	fam = BPF_CORE_READ(sk, __sk_common.skc_family);
+	if (fam != AF_INET_ && fam != AF_INET6_)
+		return 0;
+	k.sk = (__u64)sk;
+	k.ino = BPF_CORE_READ(f, f_inode, i_ino);
+	k.dir = in ? VG_DIR_IN : VG_DIR_OUT;
+	if (bpf_map_lookup_elem(&httpsk, &k))
+		return 0;
+	bpf_map_update_elem(&httpsk, &k, &one, BPF_ANY);
+	if (nr == NR_read || nr == NR_write || nr == NR_recvfrom || nr == NR_sendto) {
+		buf = BPF_CORE_READ(regs, si);
+		len = BPF_CORE_READ(regs, dx);
+	} else {
+		struct iovec v = {};
+		__u64 iov = BPF_CORE_READ(regs, si);
+
+		/* recvmsg, sendmsg: the message header's iovec; readv, writev: the vector */
+		if (nr == NR_recvmsg || nr == NR_sendmsg) {
+			struct user_msghdr m = {};
+
+			bpf_probe_read_user(&m, sizeof(m), (void *)iov);
+			iov = (__u64)m.msg_iov;
+		}
+		bpf_probe_read_user(&v, sizeof(v), (void *)iov);
+		buf = (__u64)v.iov_base;
+		len = v.iov_len;
+	}
+	if (len > (__u64)ret)
+		len = ret;
+	if (len < 5 || bpf_probe_read_user(&w, sizeof(w), (void *)buf) || !http_method_start(w))
+		return 0;
+	e = ev_begin(VG_EV_HTTP, cg);
+	if (!e)
+		return 0;
+	sock_addrs(e, sk); /* arg[0]: TCP */
+	e->arg[1] = 0;
+	e->arg[2] = fd;
+	e->arg[3] = k.dir; /* net's layout (docs/SENSOR.md): the direction */
+	off = put_user_bytes(e, 0, 0, (void *)buf, len, VG_HTTP_MAX, VG_STR_BYTES);
+	/* de-duplicated by the request's first bytes and the addresses */
+	return ev_submit(e, off, 2, false);
+}
+
+/*
+ * The side a socket took, noted when it connected or accepted: a connected socket's reads are
+ * its peer's responses and an accepted socket's writes are the workload's responses, so
+ * neither is a request and neither is looked at (an echoing peer's reflection of a request is
+ * not an inbound request). A socket connected another way (io_uring CONNECT, Fast Open) is
+ * looked at in both directions, as any socket whose note was evicted.
+ */
+__noinline int http_side(__u64 sk_, __u64 accepted)
+{
+	struct sock *sk = (struct sock *)sk_;
+	struct vg_http_key k = {};
+	__u8 one = 1;
+
+	if (!sk || !want(VG_EV_HTTP) || BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP_)
+		return 0;
+	k.sk = sk_;
+	k.ino = BPF_CORE_READ(sk, sk_socket, file, f_inode, i_ino);
+	k.dir = accepted ? VG_DIR_OUT : VG_DIR_IN;
+	bpf_map_update_elem(&httpsk, &k, &one, BPF_ANY);
+	return 0;
+}
