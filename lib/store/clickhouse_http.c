@@ -283,6 +283,19 @@ static json_t *parse_rows(const char *p)
 	return arr;
 }
 
+/* The answer of a query that succeeded (rc 0) as rows into ret; resp is released. */
+static int answer_rows(int rc, struct vigil_buf *resp, json_t **ret, struct vigil_error *err)
+{
+	if (!rc) {
+		*ret = parse_rows(resp->data);
+		if (!*ret)
+			rc = vigil_error__set(err, -EIO, "", 0, 0,
+					      "clickhouse: an answer that is not JSON rows");
+	}
+	vigil_buf__release(resp);
+	return rc;
+}
+
 int ch_query(struct vigil_store *s, const char *sql, const struct store_arg *args, size_t nargs,
 	     json_t **ret, struct vigil_error *err)
 {
@@ -329,14 +342,7 @@ int ch_query_on(struct vigil_store *s, struct ch_conn *k, const char *sql,
 	}
 	rc = http_on(s, k, NULL, q.data, NULL, 0, &resp, err);
 	vigil_buf__release(&q);
-	if (!rc) {
-		*ret = parse_rows(resp.data);
-		if (!*ret)
-			rc = vigil_error__set(err, -EIO, "", 0, 0,
-					      "clickhouse: an answer that is not JSON rows");
-	}
-	vigil_buf__release(&resp);
-	return rc;
+	return answer_rows(rc, &resp, ret, err);
 }
 
 /* The boundary of the multipart body: never in the data, whose lines hold no '\r' (escaped). */
@@ -347,48 +353,40 @@ int ch_query_external(struct vigil_store *s, const char *sql, const char *name,
 		      struct vigil_error *err)
 {
 	struct ch *c = s->be;
-	struct vigil_buf body = VIGIL_BUF_INIT, params = VIGIL_BUF_INIT, resp = VIGIL_BUF_INIT;
+	struct vigil_buf body = VIGIL_BUF_INIT, params = VIGIL_BUF_INIT, q = VIGIL_BUF_INIT,
+			 resp = VIGIL_BUF_INIT;
 	char *esc = curl_easy_escape(c->conn.curl, structure, 0);
-	int rc;
+	int rc = esc ? 0 : -ENOMEM;
 
 	body.max = 64u << 20;
-	vigil_buf__printf(&body,
-			  "--" KEYS_BOUNDARY "\r\nContent-Disposition: form-data; name=\"%s\"; "
-			  "filename=\"%s\"\r\nContent-Type: application/octet-stream\r\n\r\n",
-			  name, name);
-	vigil_buf__append(&body, tsv, len);
-	vigil_buf__puts(&body, "\r\n--" KEYS_BOUNDARY "--\r\n");
-	if (esc)
-		vigil_buf__printf(&params, "&%s_structure=%s&%s_format=TabSeparated", name, esc,
-				  name);
+	/* every part checked: a body cut short would find nothing stored */
+	if (!rc)
+		rc = vigil_buf__printf(&body,
+				       "--" KEYS_BOUNDARY "\r\nContent-Disposition: form-data; "
+				       "name=\"%s\"; filename=\"%s\"\r\nContent-Type: "
+				       "application/octet-stream\r\n\r\n",
+				       name, name);
+	if (!rc)
+		rc = vigil_buf__append(&body, tsv, len);
+	if (!rc)
+		rc = vigil_buf__puts(&body, "\r\n--" KEYS_BOUNDARY "--\r\n");
+	if (!rc)
+		rc = vigil_buf__printf(&params, "&%s_structure=%s&%s_format=TabSeparated", name,
+				       esc, name);
+	if (!rc)
+		rc = vigil_buf__printf(&q, "%s FORMAT JSONEachRow", sql);
 	curl_free(esc);
-	if (!body.data || !params.data || !esc) {
-		vigil_buf__release(&body);
-		vigil_buf__release(&params);
-		return vigil_error__set(err, -ENOMEM, "", 0, 0,
-					"clickhouse: cannot build the query");
-	}
-	/* the answer as ch_query's: JSON rows */
-	{
-		struct vigil_buf q = VIGIL_BUF_INIT;
-
-		vigil_buf__printf(&q, "%s FORMAT JSONEachRow", sql);
-		rc = q.data ? http_do(s, &c->conn, NULL, q.data, body.data, body.len, params.data,
-				      "Content-Type: multipart/form-data; boundary=" KEYS_BOUNDARY,
-				      &resp, err)
-			    : -ENOMEM;
-		vigil_buf__release(&q);
-	}
+	if (rc || !body.data || !params.data || !q.data)
+		rc = vigil_error__set(err, rc ? rc : -ENOMEM, "", 0, 0,
+				      "clickhouse: cannot build the query");
+	else
+		rc = http_do(s, &c->conn, NULL, q.data, body.data, body.len, params.data,
+			     "Content-Type: multipart/form-data; boundary=" KEYS_BOUNDARY, &resp,
+			     err);
 	vigil_buf__release(&body);
 	vigil_buf__release(&params);
-	if (!rc) {
-		*ret = parse_rows(resp.data);
-		if (!*ret)
-			rc = vigil_error__set(err, -EIO, "", 0, 0,
-					      "clickhouse: an answer that is not JSON rows");
-	}
-	vigil_buf__release(&resp);
-	return rc;
+	vigil_buf__release(&q);
+	return answer_rows(rc, &resp, ret, err);
 }
 
 int ch_tsv_escape(struct vigil_buf *b, const char *v)

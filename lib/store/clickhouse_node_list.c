@@ -16,7 +16,8 @@
  * Both states are idempotent (the newest version wins, a token counts once), so a row counted
  * twice changes nothing: two cockpits on one database, an insert retried after a lost answer,
  * and the upgrade's backfill racing a view are all harmless. A database made before the table
- * gets it at the next open: views first, then every row stored before, listed once more.
+ * gets it at the next open: every row stored before is listed, then the views are made, then
+ * the rows are listed once more (those that arrived in between).
  * On a cluster each shard's views read its nodes_local and credentials_local (a node's
  * heartbeats and its tokens may be on different shards), and node_list, Distributed over the
  * node_list_local tables, merges the states of all shards.
@@ -96,7 +97,6 @@ static int create_local(struct vigil_store *s, const char *url, const char *suff
 	struct ch *c = s->be;
 	struct vigil_buf b = VIGIL_BUF_INIT;
 	static const char *const views[] = { "node_beats", "node_tokens" };
-	bool made = false;
 	int rc;
 
 	vigil_buf__printf(&b, "CREATE TABLE IF NOT EXISTS %s.node_list%s ", c->db, suffix);
@@ -111,18 +111,22 @@ static int create_local(struct vigil_store *s, const char *url, const char *suff
 		rc = ch_table_exists(s, url, view, &had, err);
 		if (rc || had)
 			continue;
-		vigil_buf__printf(
-			&b, "CREATE MATERIALIZED VIEW IF NOT EXISTS %s.%s TO %s.node_list%s AS ",
-			c->db, view, c->db, suffix);
-		select_states(&b, c->db, suffix, i == 0);
-		rc = run(s, url, &b, err);
-		made |= !rc;
-	}
-	/* what was stored before the views: listed once more changes nothing (idempotent) */
-	for (int i = 0; made && !rc && i < 2; i++) {
-		vigil_buf__printf(&b, "INSERT INTO %s.node_list%s ", c->db, suffix);
-		select_states(&b, c->db, suffix, i == 0);
-		rc = run(s, url, &b, err);
+		/*
+		 * What is stored already, listed before the view exists (a failure leaves no
+		 * view: the next open lists it again), then the view, then listed once more for
+		 * what arrived in between: a row listed twice changes nothing.
+		 */
+		for (int pass = 0; !rc && pass < 3; pass++) {
+			if (pass == 1)
+				vigil_buf__printf(&b,
+						  "CREATE MATERIALIZED VIEW IF NOT EXISTS %s.%s TO "
+						  "%s.node_list%s AS ",
+						  c->db, view, c->db, suffix);
+			else
+				vigil_buf__printf(&b, "INSERT INTO %s.node_list%s ", c->db, suffix);
+			select_states(&b, c->db, suffix, i == 0);
+			rc = run(s, url, &b, err);
+		}
 	}
 	vigil_buf__release(&b);
 	return rc;
