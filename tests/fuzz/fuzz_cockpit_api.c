@@ -87,6 +87,32 @@ static void check_batch_parse(const char *body, size_t len)
 	json_decref(items);
 }
 
+/*
+ * Every alert cut as if it were too large (cockpit/alert_cut.c): an object is always cut
+ * (a cut that split a UTF-8 character would make jansson refuse the string, and the cut
+ * fail), fits the bound and says its size; anything else is left alone.
+ */
+static void check_cut(const char *body, size_t len)
+{
+	json_t *items = json_loadb(body, len, JSON_REJECT_DUPLICATES, NULL), *it;
+	size_t i;
+
+	if (!json_is_array(items))
+		items = json_pack("[o*]", items);
+	json_array_foreach(items, i, it)
+	{
+		bool obj = json_is_object(it);
+
+		if (cockpit_alert_cut(it, COCKPIT_MAX_ALERT_BYTES + 1) != obj)
+			abort();
+		if (obj && (json_dumpb(it, NULL, 0, JSON_COMPACT) > COCKPIT_MAX_ALERT_BYTES ||
+			    json_integer_value(json_object_get(it, "record_cut")) !=
+				    COCKPIT_MAX_ALERT_BYTES + 1))
+			abort();
+	}
+	json_decref(items);
+}
+
 static void args_from(json_t *args, const char *s)
 {
 	while (*s) {
@@ -155,8 +181,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		if (mode < 4)
 			check_ingest(&req, &r, rest, size - 1);
-		if (mode == 0)
+		if (mode == 0) {
 			check_batch_parse(rest, size - 1);
+			check_cut(rest, size - 1);
+		}
 	} else {
 		snprintf(req.method, sizeof(req.method), "GET");
 		if (mode == 5)
