@@ -7,7 +7,7 @@
 #   2. alerts just under that size, 1 250 of them: a list of 10 000 stops at its byte bound
 #      (400 "ask for fewer") instead of holding 75 MB, and smaller pages still answer;
 #   3. one incident of 12 000 alerts: its report holds the first 5 000 and says how many more
-#      (before: every alert, 60 000 of them took 4.5 s and 700 MB), the alert list pages the rest;
+#      (before: every alert, 60 000 of them a 7.3 MB report in 4.5 s), the alert list pages the rest;
 #   4. searches through every alert's text stop at the query bound (503 "narrow the query")
 #      and four of them at once do not keep a cheap query from answering;
 #   5. on ClickHouse (when installed), the answer's byte bound of 2.

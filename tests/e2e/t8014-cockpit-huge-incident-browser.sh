@@ -2,7 +2,7 @@
 # An incident of 12 000 alerts in a real headless Chromium (session 10's hostile pass): its
 # page shows the first 5 000 and says so, and links the alert list filtered by the incident,
 # which counts all 12 000 (before: the report carried every alert, 60 000 of them took 4.5 s
-# and 700 MB of the cockpit and were all drawn by the page).
+# (a 7.3 MB report) and were all drawn by the page).
 . "$(dirname "$0")/../lib/common.sh"
 requires_cmd node
 requires_cmd npm
