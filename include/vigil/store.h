@@ -53,8 +53,8 @@ struct vigil_store_opts {
 	 * (the cockpit's readers: an analyst's search must not hold a reader for minutes).
 	 * 0 = no bound. ClickHouse queries are bounded by http_timeout_ns. */
 	uint64_t query_timeout_ns;
-	/* SQLite: a query whose rows pass this many bytes stops and fails with -E2BIG (what a
-	 * reader holds for one answer). 0 = no bound. */
+	/* A query whose rows (SQLite) or answer (ClickHouse) pass this many bytes stops and
+	 * fails with -E2BIG (what a reader holds for one answer). 0 = no bound. */
 	size_t query_max_bytes;
 	/* vigil_store__get: at most this many of an incident's alerts (the first by time), the
 	 * rest counted in the report's "alerts_omitted" (the cockpit's page; an incident of a

@@ -110,6 +110,9 @@ static int http_do(struct vigil_store *s, struct ch_conn *k, const char *url, co
 	if (!resp)
 		resp = &scratch;
 	resp->max = RESP_MAX;
+	/* a query's answer is bounded as SQLite's rows are (vigil_store_opts.query_max_bytes) */
+	if (body == sql && s->opts.query_max_bytes && s->opts.query_max_bytes < RESP_MAX)
+		resp->max = s->opts.query_max_bytes;
 	curl_easy_setopt(k->curl, CURLOPT_URL, u.data);
 	curl_easy_setopt(k->curl, CURLOPT_POST, 1L);
 	curl_easy_setopt(k->curl, CURLOPT_POSTFIELDS, body);
@@ -122,7 +125,10 @@ static int http_do(struct vigil_store *s, struct ch_conn *k, const char *url, co
 	/* the handle is kept alive: the next request must not send this one's header */
 	curl_easy_setopt(k->curl, CURLOPT_HTTPHEADER, NULL);
 	curl_slist_free_all(hdr);
-	if (cc != CURLE_OK) {
+	if (cc == CURLE_WRITE_ERROR && resp->max < RESP_MAX) {
+		rc = vigil_error__set(err, -E2BIG, "", 0, 0,
+				      "the answer passed its bound of %zu MiB", resp->max >> 20);
+	} else if (cc != CURLE_OK) {
 		rc = vigil_error__set(err, -EHOSTUNREACH, "", 0, 0, "clickhouse %s: %s",
 				      url ? url : c->base,
 				      k->errbuf[0] ? k->errbuf : curl_easy_strerror(cc));

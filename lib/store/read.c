@@ -327,11 +327,22 @@ static int fetch_chunk(struct vigil_store *s, json_t *rows, size_t from, size_t 
 /* Fills "record" of each row by primary key, in chunks (a query's arguments are bounded). */
 static int fetch_records(struct vigil_store *s, json_t *rows, struct vigil_error *err)
 {
-	size_t n = json_array_size(rows);
+	size_t n = json_array_size(rows), bytes = 0;
 	int rc = 0;
 
-	for (size_t i = 0; !rc && i < n; i += FETCH_CHUNK)
-		rc = fetch_chunk(s, rows, i, i + FETCH_CHUNK < n ? i + FETCH_CHUNK : n, err);
+	for (size_t i = 0; !rc && i < n; i += FETCH_CHUNK) {
+		size_t end = i + FETCH_CHUNK < n ? i + FETCH_CHUNK : n;
+
+		rc = fetch_chunk(s, rows, i, end, err);
+		/* the chunks' answers together are bounded as one query's (query_max_bytes) */
+		for (size_t k = i; !rc && s->opts.query_max_bytes && k < end; k++)
+			bytes += json_string_length(
+				json_object_get(json_array_get(rows, k), "record"));
+		if (!rc && s->opts.query_max_bytes && bytes > s->opts.query_max_bytes)
+			rc = vigil_error__set(err, -E2BIG, "", 0, 0,
+					      "the answer passed its bound of %zu MiB",
+					      s->opts.query_max_bytes >> 20);
+	}
 	return rc;
 }
 

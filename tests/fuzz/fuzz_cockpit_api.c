@@ -140,6 +140,32 @@ static void check_text_prepare(const char *body, size_t len)
 	json_decref(items);
 }
 
+/*
+ * Every alert cut as if it were too large (cockpit/alert_cut.c): an object is always cut
+ * (a cut that split a UTF-8 character would make jansson refuse the string, and the cut
+ * fail), fits the bound and says its size; anything else is left alone.
+ */
+static void check_cut(const char *body, size_t len)
+{
+	json_t *items = json_loadb(body, len, JSON_REJECT_DUPLICATES, NULL), *it;
+	size_t i;
+
+	if (!json_is_array(items))
+		items = json_pack("[o*]", items);
+	json_array_foreach(items, i, it)
+	{
+		bool obj = json_is_object(it);
+
+		if (cockpit_alert_cut(it, COCKPIT_MAX_ALERT_BYTES + 1) != obj)
+			abort();
+		if (obj && (json_dumpb(it, NULL, 0, JSON_COMPACT) > COCKPIT_MAX_ALERT_BYTES ||
+			    json_integer_value(json_object_get(it, "record_cut")) !=
+				    COCKPIT_MAX_ALERT_BYTES + 1))
+			abort();
+	}
+	json_decref(items);
+}
+
 static void args_from(json_t *args, const char *s)
 {
 	while (*s) {
@@ -211,6 +237,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (mode == 0) {
 			check_batch_parse(rest, size - 1);
 			check_text_prepare(rest, size - 1);
+			check_cut(rest, size - 1);
 		}
 	} else {
 		snprintf(req.method, sizeof(req.method), "GET");
