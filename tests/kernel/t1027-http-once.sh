@@ -6,14 +6,16 @@
 # query string left out; the second request on the same kept-alive connection is not read (the
 # per-socket note: docs/DETECTION.md limits); the server's responses and the client's reads of
 # them are never http events; a request line longer than the 256 bytes copied is `truncated`,
-# its path a prefix; writev and sendmsg are read like write and send.
+# its path a prefix; writev and sendmsg are read like write and send; a request whose method
+# comes in pieces (one byte first: the client's first write, the server's first read) is read
+# once the method is whole.
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/sensor-lib.sh"
 requires_cmd python3
 
 PORT=$(free_port)
 cat >"$TEST_TMP/w.py" <<'PY'
-import http.client, http.server, socket, sys, threading
+import http.client, http.server, socket, sys, threading, time
 port = int(sys.argv[1])
 class H(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
@@ -38,6 +40,10 @@ for how in ("writev", "sendmsg"):
     else:
         k.sendmsg(parts)
     k.recv(1024); k.close()
+# dripped: the method's first byte alone, then the rest (the server's first read gets "G")
+k = socket.create_connection(("127.0.0.1", port))
+k.send(b"G"); time.sleep(0.3)
+k.send(b"ET /dripped HTTP/1.1\r\nHost: x\r\n\r\n"); k.recv(1024); k.close()
 s.shutdown()
 PY
 out=$TEST_TMP/http.jsonl
@@ -63,6 +69,10 @@ for how in writev sendmsg; do
 	assert_eq 1 "$(json_count "$out" kind=http event.method=POST "event.path=/$how" \
 		event.direction=inbound)" "$how, received"
 done
-# 1 + 1 (first) + 2 (long) + 4 (writev, sendmsg): nothing else, no response
-assert_eq 8 "$(json_count "$out" kind=http)" "http events: $(cat "$out")"
+for dir in outbound inbound; do
+	assert_eq 1 "$(json_count "$out" kind=http event.method=GET event.path=/dripped "event.direction=$dir")" \
+		"a request dripped a byte at a time, $dir: $(cat "$out")"
+done
+# 1 + 1 (first) + 2 (long) + 4 (writev, sendmsg) + 2 (dripped): nothing else, no response
+assert_eq 10 "$(json_count "$out" kind=http)" "http events: $(cat "$out")"
 echo "ok: $TEST_NAME"
