@@ -8,7 +8,8 @@
 #   e.g. ... /tmp/old/build/bench/bench_fleet build/bench/bench_fleet /tmp/sbs \
 #            --alerts 1000000 --nodes 1000 --queries 40
 #
-# Writes DIR/old.txt and DIR/new.txt (each binary's tables); stops both servers at the end.
+# Writes DIR/old.txt and DIR/new.txt (each binary's tables), then the servers' own time per
+# kind of query (bench/fleet_ch_querylog.sh); stops both servers at the end.
 set -u
 [ $# -ge 3 ] || { sed -n '2,12p' "$0"; exit 2; }
 old=$1 new=$2 dir=$3
@@ -36,3 +37,7 @@ b=$!
 wait $a $b
 echo "end $(date -u '+%F %T') UTC, load $(cut -d' ' -f1-3 /proc/loadavg)"
 paste -d'\n' <(grep '^| ' "$dir/old.txt") <(grep '^| ' "$dir/new.txt")
+echo
+echo "| server | query | count | server time p50 / p99 | rows read p50 |"
+echo "|---|---|---|---|---|"
+bench/fleet_ch_querylog.sh "old=$ou" "new=$nu"

@@ -10,10 +10,13 @@
 # connect+close to a listener of the loop's own: for PROG=vg_tcp_state), hostconnect (the same
 # by a process outside the workload: the hook's path for sockets no workload owns), sendto (a UDP
 # datagram with an address, no connect, to one peer: for PROG=vg_sys_exit and PROG=vg_udp_dest4),
-# hostsendto (the same by a process outside the workload: vg_udp_dest4's unmonitored path), read
-# (read(2) of 64 B from /dev/zero: the HTTP hook's descriptor check on a file), tcp (send 64 B on
-# a connected loopback TCP socket and recv it on the other end: the HTTP hook's per-socket note
-# found, KINDS=all so the http kind is wanted). A program runs for
+# hostsendto (the same by a process outside the workload: vg_udp_dest4's unmonitored path),
+# fork (os.fork + waitpid: clone with no namespace flag, the parent's and the child's exits),
+# thread (a Python thread started and joined: clone3, whose flags are read from the caller's
+# struct clone_args), nsclone (clone with CLONE_NEWUTS: a record each), read (read(2) of 64 B
+# from /dev/zero: the HTTP hook's descriptor check on a file), tcp (send 64 B on a connected
+# loopback TCP socket and recv it on the other end: the HTTP hook's per-socket note found,
+# KINDS=all so the http kind is wanted). A program runs for
 # every event of its kind on the machine: the figure is an average over the loop's and
 # everybody else's. Builds and loops interleaved, ROUNDS rounds; bpf_stats is put back as it was.
 #   [PROG=vg_exec] [LOOPS="exec"] bench/sys_exit_cost.sh OLD_VIGIL NEW_VIGIL [N] [ROUNDS]
@@ -60,6 +63,22 @@ elif "$k" in ("exec", "wlexec"):
 elif "$k" == "nsexec":
     for _ in range($N):
         os.waitpid(os.posix_spawn("/usr/bin/unshare", ["unshare", "-n", "/bin/true"], {}), 0)
+elif "$k" == "fork":
+    for _ in range($N):
+        pid = os.fork()
+        if pid == 0: os._exit(0)
+        os.waitpid(pid, 0)
+elif "$k" == "thread":
+    import threading
+    for _ in range($N):
+        t = threading.Thread(target=len, args=((),)); t.start(); t.join()
+elif "$k" == "nsclone":
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    for _ in range($N):
+        pid = libc.syscall(56, 0x04000000 | 17, 0, 0, 0, 0)
+        if pid == 0: os._exit(0)
+        os.waitpid(pid, 0)
 elif "$k" == "connect":
     for _ in range($N):
         c = socket.create_connection(addr); a, _ = srv.accept(); c.close(); a.close()

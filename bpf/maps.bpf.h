@@ -134,11 +134,17 @@ struct {
 
 /*
  * The kernel's copies of the destinations of the datagrams a thread is sending with an address
- * (sendto, sendmsg, sendmmsg's first VG_UDP_DEST_MAX messages), by thread id: written by the
- * cgroup sendmsg4/6 hooks as the kernel routes each (bpf/udpdest.bpf.c), read at the call's exit
+ * (sendto, sendmsg, sendmmsg's first VG_UDP_DEST_MAX messages): written by the cgroup
+ * sendmsg4/6 hooks as the kernel routes each (bpf/udpdest.bpf.c), read at the call's exit
  * instead of the caller's memory, which another thread can rewrite while the call runs, and
  * emptied there (network.bpf.c on_send). io_uring's sends carry their own copy (uring.bpf.c):
  * what one issued inline by its submitter notes is emptied at its completion.
+ *
+ * Task-local storage, not a map keyed by thread id: a note lives as long as its thread and no
+ * other thread can take its place. An LRU map of 4 096 threads lost the note of a thread whose
+ * call was blocked while more threads than that sent datagrams (tests/kernel/t1088), and the
+ * exit then read the rewritable memory. A note the kernel could not allocate is counted
+ * (VG_CNT_UDP_NOTE_LOST) and its record marked VG_F_ADDR_USER.
  */
 #define VG_UDP_DEST_MAX 8
 struct vg_udp_dest {
@@ -148,11 +154,18 @@ struct vg_udp_dest {
 };
 
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 4096);
-	__type(key, __u64);
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, struct vg_udp_dest);
 } udp_dest __weak SEC(".maps");
+
+/* The current thread's notes; create: make them if it has none (the cgroup hook) */
+static __always_inline struct vg_udp_dest *udp_dest_get(bool create)
+{
+	return bpf_task_storage_get(&udp_dest, bpf_get_current_task_btf(), 0,
+				    create ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
+}
 
 /* Threads of a container runtime's init that called execve, by thread id (the initial pid
  * namespace's): the thread group's start time then (bpf/process.bpf.c exec_note). The exec
@@ -244,8 +257,11 @@ struct {
  * exec of a monitored process outside the host's namespace, and by user space for processes that
  * ran before the sensor: a TCP connection that a process outside every workload opens inside
  * such a namespace (a port forward: containerd's thread joins the pod's namespace and connects to
- * localhost; or `nsenter --net`) is reported as the workload's (NETNS_CONNECT). User space
- * removes a gone workload's entries (an inode number is reused once its namespace is freed).
+ * localhost; or `nsenter --net`) is reported as the workload's (NETNS_CONNECT). Keyed by the
+ * namespace's cookie (netns_key), which the kernel never gives another namespace: an inode
+ * number is reused once its namespace is freed, and a new namespace of another workload (or
+ * none) with the old number was blamed on the old one's cgroup while it lived. User space
+ * removes a gone workload's entries, and those of namespaces no process holds any more.
  *
  * It cannot be filled: the kernel notes at most VG_NETNS_PER_WL namespaces for each of at most
  * VG_NETNS_OWNERS cgroups (netns_own), and the rest, VG_NETNS_AGENT entries, is left for user
@@ -255,9 +271,27 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, VG_NETNS_OWNERS *VG_NETNS_PER_WL + VG_NETNS_AGENT);
-	__type(key, __u32);
+	__type(key, __u64);
 	__type(value, __u64);
 } netns_wl __weak SEC(".maps");
+
+struct net___nocookie {
+	__u64 net_cookie;
+} __attribute__((preserve_access_index));
+
+/* A network namespace's key in netns_wl: its cookie (SO_NETNS_COOKIE, NS_GET_ID on its nsfs
+ * file, bpf_get_netns_cookie: one 64-bit counter, never reused); its inode number on a kernel
+ * without one (older than 5.14: inode reuse then misleads, as before). */
+static __always_inline __u64 netns_key(struct net *n)
+{
+	struct net___nocookie *c = (void *)n;
+
+	if (!n)
+		return 0;
+	if (bpf_core_field_exists(c->net_cookie))
+		return BPF_CORE_READ(c, net_cookie);
+	return BPF_CORE_READ(n, ns.inum);
+}
 /* cgroup id -> the namespaces the kernel noted for it in netns_wl (the cap; user space's index
  * to remove them when the cgroup is unwatched or gone) */
 struct {

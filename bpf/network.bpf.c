@@ -143,8 +143,7 @@ __noinline int send_peer(__u64 sk_, __u64 uaddr, __u64 how, __u64 ret_fd, __u64 
 	/* io_uring's requests carry the kernel's copy of the address, the calls the caller's;
 	 * a call's datagram the cgroup hook saw routed has the kernel's copy in a note */
 	if (!peer && (how & VG_SENDHOW_NOTE)) {
-		__u64 tid = bpf_get_current_pid_tgid();
-		struct vg_udp_dest *d = bpf_map_lookup_elem(&udp_dest, &tid);
+		struct vg_udp_dest *d = udp_dest_get(false);
 		__u32 i = (how >> VG_SENDHOW_NOTE_SHIFT) & (VG_UDP_DEST_MAX - 1);
 
 		if (d && i < d->n) {
@@ -187,6 +186,11 @@ __noinline int send_peer(__u64 sk_, __u64 uaddr, __u64 how, __u64 ret_fd, __u64 
 	e->arg[2] = (__s32)(ret_fd >> 32);
 	e->arg[3] = VG_DIR_OUT;
 	e->arg[4] = (how >> 16) & 0xff;
+	/* the peer read from the caller's memory, which another thread may have rewritten while
+	 * the call ran: no note of the kernel's copy (an ICMP socket, a sendmmsg message past the
+	 * VG_UDP_DEST_MAX-th, a note the hook could not allocate) */
+	if (!noted && !peer && !(how & VG_SENDHOW_KADDR))
+		e->arg[4] |= VG_SEND_ADDR_USER;
 	e->arg[5] = how >> 32;
 	if (how & VG_SENDHOW_IOURING)
 		e->flags |= VG_F_IOURING;
@@ -210,8 +214,7 @@ __noinline int send_peer(__u64 sk_, __u64 uaddr, __u64 how, __u64 ret_fd, __u64 
 static __always_inline int dns_question(struct sock *sk, __u64 cg, const void *uaddr, long alen,
 					const void *buf, __u64 len)
 {
-	__u64 tid = bpf_get_current_pid_tgid();
-	struct vg_udp_dest *d = bpf_map_lookup_elem(&udp_dest, &tid);
+	struct vg_udp_dest *d = udp_dest_get(false);
 	struct vg_event *e;
 	__u32 off;
 
@@ -351,14 +354,12 @@ static __noinline int send_call(__u64 regs_, long nr, long ret, __u64 cg)
 }
 
 /* Every exit of a send call empties the thread's notes of the kernel's addresses
- * (udpdest.bpf.c), used or not (a call that failed after its datagram was routed). The entry
- * stays for the thread's next call: emptying it costs a store, removing and adding it back a
- * hash update each call. */
+ * (udpdest.bpf.c), used or not (a call that failed after its datagram was routed). The storage
+ * stays for the thread's next call (a store here; it goes with the thread). */
 __noinline int on_send(__u64 regs_, long nr, long ret, __u64 cg)
 {
-	__u64 tid = bpf_get_current_pid_tgid();
 	int r = send_call(regs_, nr, ret, cg);
-	struct vg_udp_dest *d = bpf_map_lookup_elem(&udp_dest, &tid);
+	struct vg_udp_dest *d = udp_dest_get(false);
 
 	if (d)
 		d->n = 0;
@@ -474,7 +475,7 @@ __noinline int on_write(__u64 regs_, long nr, long ret, __u64 cg)
  */
 static __always_inline int netns_connect(const struct sock *sk)
 {
-	__u32 ns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+	__u64 ns = netns_key(BPF_CORE_READ(sk, __sk_common.skc_net.net));
 	struct vg_event *e;
 	__u64 *wl, task_cg;
 

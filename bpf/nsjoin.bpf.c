@@ -112,7 +112,8 @@ __noinline int on_setns(__u64 regs_, long nr, long ret, __u64 cg)
 	/* another workload's network namespace (netns_wl: the workload whose processes run
 	 * in it): a step from one container into another's network, the host's or not */
 	if (changed & 0x40000000) {
-		__u32 net = now.ino[VG_NS_NET];
+		struct task_struct *cur = (struct task_struct *)bpf_get_current_task();
+		__u64 net = netns_key(BPF_CORE_READ(cur, nsproxy, net_ns));
 		__u64 *owner = bpf_map_lookup_elem(&netns_wl, &net);
 
 		if (owner && *owner != cg)

@@ -220,20 +220,26 @@ static __always_inline __u64 inode_ctime_ns(struct inode *ino)
  * container sharing the namespace (a pod's) does not take it over, nor does one the sensor
  * follows but the agent does not watch (excluded, under a watched parent), whose records no
  * workload would own; the agent's own note of a watched container replaces any (sensor_netns.c).
- * A cgroup notes at most VG_NETNS_PER_WL namespaces (netns_own): one allowed to make namespaces
- * (unshare -n) and exec in each cannot fill the map and blind R2001 to new pods. Its first are
- * kept (its pod's, noted at its first exec); a refused note is a table drop.
+ * A cgroup holds at most VG_NETNS_PER_WL namespaces at once (netns_own): one allowed to make
+ * namespaces (unshare -n) and exec in each cannot fill the map and blind R2001 to new pods.
+ * A slot is free when it is 0 or its namespace's entry is gone from netns_wl (user space
+ * removes the entries of namespaces that no process holds any more, sensor/sensor_netns.c);
+ * while all are taken the cgroup's first are kept (its pod's, noted at its first exec) and a
+ * refused note is a table drop. Keyed by the namespace's cookie (netns_key): a freed
+ * namespace's inode number, reused by the kernel, names no old entry.
  */
 #define EEXIST_ 17
 
 static __always_inline void netns_note(struct task_struct *t, __u64 cg)
 {
-	__u32 ns = BPF_CORE_READ(t, nsproxy, net_ns, ns.inum);
+	struct net *net = BPF_CORE_READ(t, nsproxy, net_ns);
+	__u64 ns = netns_key(net);
 	struct vg_netns_own *o, none = {};
-	__u64 slot = VG_NETNS_PER_WL;
+	__u32 slot = VG_NETNS_PER_WL;
 	long r;
 
-	if (!ns || ns == cfg_host_netns || bpf_map_lookup_elem(&netns_wl, &ns))
+	if (!ns || BPF_CORE_READ(net, ns.inum) == cfg_host_netns ||
+	    bpf_map_lookup_elem(&netns_wl, &ns))
 		return;
 	o = bpf_map_lookup_elem(&netns_own, &cg);
 	if (!o) {
@@ -242,24 +248,26 @@ static __always_inline void netns_note(struct task_struct *t, __u64 cg)
 	}
 	if (!o)
 		goto refused;
-	/* a slot of its own even when CPUs note for the cgroup at once (a compare-and-swap:
-	 * the build's BPF has no fetching add; three tries are plenty for a race of execs) */
-	for (int i = 0; i < 3; i++) {
-		slot = o->n;
-		if (slot >= VG_NETNS_PER_WL)
-			goto refused;
-		if (__sync_val_compare_and_swap(&o->n, slot, slot + 1) == slot)
+	/* a free slot of its own even when CPUs note for the cgroup at once (compare-and-swap) */
+	for (__u32 i = 0; i < VG_NETNS_PER_WL; i++) {
+		__u64 old = o->ns[i];
+
+		if (old && bpf_map_lookup_elem(&netns_wl, &old))
+			continue; /* its namespace is still noted */
+		if (__sync_val_compare_and_swap(&o->ns[i], old, ns) == old) {
+			slot = i;
 			break;
-		slot = VG_NETNS_PER_WL;
+		}
 	}
 	if (slot >= VG_NETNS_PER_WL)
 		goto refused;
-	o->ns[slot] = ns;
 	r = bpf_map_update_elem(&netns_wl, &ns, &cg, BPF_NOEXIST);
-	/* -EEXIST: another CPU noted it first (the slot names an entry that is not ours, which
-	 * user space leaves) */
-	if (r && r != -EEXIST_)
-		goto refused;
+	/* -EEXIST: another CPU noted it first: the slot goes back */
+	if (r) {
+		__sync_val_compare_and_swap(&o->ns[slot & (VG_NETNS_PER_WL - 1)], ns, 0);
+		if (r != -EEXIST_)
+			goto refused;
+	}
 	return;
 refused:
 	count(VG_CNT_DROP_TABLE);

@@ -42,7 +42,7 @@
  *   sensitive   HASH       struct vg_open_key -> u8 (VG_CLASS_*)    node-wide: the files the open
  *                          rules name, for their enforcement; per workload: its own root's
  *                          sensitive files by identity
- *   netns_wl    HASH       u32 netns inode -> u64 cgroup id         a workload's network namespace
+ *   netns_wl    HASH       u64 netns cookie -> u64 cgroup id        a workload's network namespace
  *   netns_own   HASH       u64 cgroup id -> struct vg_netns_own     the namespaces the kernel noted
  *                          for a cgroup in netns_wl (its cap, and the index that removes them)
  */
@@ -293,9 +293,11 @@ struct vg_wlof {
 
 /*
  * The network namespaces the kernel noted in netns_wl for one cgroup, at most VG_NETNS_PER_WL
- * in its life (a workload that makes namespaces cannot fill netns_wl: docs/SENSOR.md). n counts
- * the slots taken (it stops at the cap); a slot names an entry that may since be another's
- * (user space replaced it): it is removed only while it still names this cgroup.
+ * at once (a workload that makes namespaces cannot fill netns_wl: docs/SENSOR.md): each slot a
+ * namespace's cookie, 0 when free. A slot whose cookie has no netns_wl entry any more (user
+ * space removed it: its namespace is gone) is free again (bpf/process.bpf.c netns_note); a
+ * slot names an entry that may since be another's (user space replaced it): it is removed
+ * only while it still names this cgroup.
  */
 #define VG_NETNS_PER_WL 16
 /* netns_wl's size: VG_NETNS_OWNERS cgroups' kernel notes (netns_own's size), and room for
@@ -303,8 +305,8 @@ struct vg_wlof {
 #define VG_NETNS_OWNERS 1024
 #define VG_NETNS_AGENT	4096
 struct vg_netns_own {
-	__u64 n; /* 64 bits: the BPF of the build has a compare-and-swap of that width only */
-	__u32 ns[VG_NETNS_PER_WL];
+	/* 64 bits: the netns cookie's width, and the only compare-and-swap the build's BPF has */
+	__u64 ns[VG_NETNS_PER_WL];
 };
 
 /* a cached monitored-set decision (maps verdict and vcache) */
@@ -383,6 +385,10 @@ enum vg_send_call {
 	VG_SEND_CALLS(VG_SEND_ENUM) VG_SEND__MAX
 };
 #undef VG_SEND_ENUM
+/* VG_EV_SEND arg[4], above the call: the peer was read from the caller's memory when the call
+ * returned, not from the kernel's copy (bpf/network.bpf.c send_peer): another thread could
+ * have rewritten it while the call ran */
+#define VG_SEND_ADDR_USER (1u << 8)
 
 /* VG_EV_DNS arg[0]: the protocol. UDP (17): string 0 is one datagram's payload. TCP (6): the
  * first bytes a write put in the stream (length prefixes included), string 0 from the first

@@ -134,6 +134,32 @@ static __always_inline int on_socket(struct pt_regs *regs, long ret, __u64 cg)
 			   BPF_CORE_READ(regs, dx), (__u64)ret & 0xffffffff, cg);
 }
 
+/*
+ * Namespaces made by clone or clone3 instead of unshare (`clone(CLONE_NEWUSER | CLONE_NEWNS)`,
+ * what unshare(1) -f, bwrap and a container escape's helper can do): the same record as an
+ * unshare's (R1006; learned as "unshare"), from the parent's return (the child returns 0 from
+ * the same call) or a failed call (an attempt). The namespace bits of clone's first argument,
+ * or of the first field of clone3's struct clone_args, in the caller's memory; CLONE_NEWTIME
+ * only for clone3 (clone's low byte is the exit signal). A clone without them (every fork,
+ * every thread) returns here, before the monitored-set lookup.
+ */
+#define CLONE_NEW_MASK_ \
+	0x7e020000ull /* NEWNS, NEWCGROUP, NEWUTS, NEWIPC, NEWUSER, NEWPID, NEWNET */
+#define CLONE_NEWTIME_ 0x80ull
+
+static __always_inline __u64 clone_ns_flags(struct pt_regs *regs, long nr, long ret)
+{
+	__u64 flags = 0;
+
+	if (ret == 0)
+		return 0;
+	if (nr == NR_clone)
+		return BPF_CORE_READ(regs, di) & CLONE_NEW_MASK_;
+	if (bpf_probe_read_user(&flags, sizeof(flags), (void *)BPF_CORE_READ(regs, di)))
+		return 0;
+	return flags & (CLONE_NEW_MASK_ | CLONE_NEWTIME_);
+}
+
 __noinline int on_call(__u64 regs_, long nr, long ret, __u64 cg)
 {
 	struct pt_regs *regs = (struct pt_regs *)regs_;
@@ -148,6 +174,8 @@ __noinline int on_call(__u64 regs_, long nr, long ret, __u64 cg)
 		kind = VG_EV_PTRACE;
 		break;
 	case NR_unshare:
+	case NR_clone:
+	case NR_clone3:
 		kind = VG_EV_UNSHARE;
 		break;
 	case NR_setns:
@@ -172,7 +200,12 @@ __noinline int on_call(__u64 regs_, long nr, long ret, __u64 cg)
 	e->arg[0] = BPF_CORE_READ(regs, di);
 	e->arg[1] = BPF_CORE_READ(regs, si);
 	e->arg[5] = ret;
-	if (kind == VG_EV_MEMFD) {
+	if (kind == VG_EV_UNSHARE) {
+		/* arg1: the call (0 unshare, else clone's or clone3's number) */
+		e->arg[1] = nr == NR_unshare ? 0 : nr;
+		if (nr != NR_unshare)
+			e->arg[0] = clone_ns_flags(regs, nr, ret);
+	} else if (kind == VG_EV_MEMFD) {
 		off = put_str(e, off, 0, (void *)BPF_CORE_READ(regs, di), true, VG_STR_RAW);
 		e->arg[0] = BPF_CORE_READ(regs, si); /* flags */
 		e->arg[1] = 0;
@@ -226,6 +259,11 @@ static __always_inline int sys_exit_body(struct pt_regs *regs, long nr, long ret
 	    (ret <= 0 || !want(VG_EV_HTTP)))
 		return 0;
 	switch (nr) {
+	case NR_clone:
+	case NR_clone3:
+		if (!clone_ns_flags(regs, nr, ret))
+			return 0;
+		break;
 	case NR_read:
 	case NR_readv:
 	case NR_recvfrom:

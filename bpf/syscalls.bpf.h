@@ -51,6 +51,8 @@
 #define NR_symlinkat	     266
 #define NR_fchmodat	     268
 #define NR_unshare	     272
+#define NR_clone	     56
+#define NR_clone3	     435
 #define NR_accept4	     288
 #define NR_sendmmsg	     307
 #define NR_setns	     308

@@ -6,8 +6,8 @@
  * on a page fault in the payload's copy, on a full socket buffer): the datagram went to one
  * address, the sensor would report another (tests/kernel/t1086). These cgroup hooks run on the
  * cgroup2 root as the kernel routes each datagram that names an address (UDP, UDP-Lite; never
- * for a connected send) and note the kernel's copy for the thread of a monitored workload;
- * on_send (network.bpf.c) reads the notes instead. They never refuse anything (R0011's
+ * for a connected send) and note the kernel's copy in the sending thread's own storage (a
+ * monitored workload's threads only); on_send (network.bpf.c) reads the notes instead. They never refuse anything (R0011's
  * refusal is enforce.bpf.c's). Attached whenever the sensor runs (sensor/sensor_lifecycle.c).
  */
 #include "vmlinux.h"
@@ -25,9 +25,8 @@
 
 static __always_inline int note_dest(struct bpf_sock_addr *ctx, bool v6)
 {
-	static const struct vg_udp_dest zero = {};
-	__u64 cg, tid;
 	struct vg_udp_dest *d;
+	__u64 cg;
 	struct sockaddr_in6 *a;
 	__u32 i;
 
@@ -37,13 +36,12 @@ static __always_inline int note_dest(struct bpf_sock_addr *ctx, bool v6)
 	 * issued inline by its submitter is noted and dropped at its completion (uring.bpf.c) */
 	if (BPF_CORE_READ((struct task_struct *)bpf_get_current_task(), flags) & PF_IO_WORKER_)
 		return 1;
-	tid = bpf_get_current_pid_tgid();
-	d = bpf_map_lookup_elem(&udp_dest, &tid);
+	/* the thread's own storage, made at its first datagram: no other thread can evict it */
+	d = udp_dest_get(true);
 	if (!d) {
-		bpf_map_update_elem(&udp_dest, &tid, &zero, BPF_NOEXIST);
-		d = bpf_map_lookup_elem(&udp_dest, &tid);
-		if (!d)
-			return 1;
+		/* not allocated (memory): the exit finds no note and marks its record */
+		count(VG_CNT_DROP_TABLE);
+		return 1;
 	}
 	i = d->n;
 	if (i >= VG_UDP_DEST_MAX)

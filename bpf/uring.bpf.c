@@ -576,8 +576,7 @@ int BPF_PROG(vg_uring_complete, struct io_ring_ctx *rctx, void *req_, struct io_
 	if (op == URING_OP(SEND) || op == URING_OP(SENDMSG) ||
 	    (bpf_core_enum_value_exists(enum io_uring_op, IORING_OP_SENDMSG_ZC) &&
 	     (op == URING_OP(SEND_ZC) || op == URING_OP(SENDMSG_ZC)))) {
-		__u64 tid = bpf_get_current_pid_tgid();
-		struct vg_udp_dest *d = bpf_map_lookup_elem(&udp_dest, &tid);
+		struct vg_udp_dest *d = udp_dest_get(false);
 
 		if (d)
 			d->n = 0;

@@ -52,7 +52,8 @@ static void usage(FILE *f)
 		"  --node-bytes-rate BYTES   body bytes per second per node (8388608)\n"
 		"  --node-items-rate N       items (alerts, reports, profiles) per second per node\n"
 		"                            (20000; bursts of 10 s, at least 10000)\n"
-		"  --readers N               threads answering queries (2)\n",
+		"  --readers N               threads answering queries (2)\n"
+		"  --query-timeout DUR       one query statement of a reader (5s), then 503\n",
 		VIGIL_STORE_DEFAULT);
 }
 
@@ -120,6 +121,7 @@ static int parse(int argc, char **argv, struct vigil_cockpit_opts *o, char *toke
 		{ "idle-timeout", required_argument, NULL, 'I' },
 		{ "max-body", required_argument, NULL, 'M' },
 		{ "readers", required_argument, NULL, 'R' },
+		{ "query-timeout", required_argument, NULL, 'Q' },
 		{ "max-in-hand", required_argument, NULL, 'm' },
 		{ "node-rate", required_argument, NULL, 'r' },
 		{ "node-bytes-rate", required_argument, NULL, 'b' },
@@ -183,6 +185,10 @@ static int parse(int argc, char **argv, struct vigil_cockpit_opts *o, char *toke
 			if (number_opt("--readers", optarg, 8, &n))
 				return EXIT_ERROR;
 			o->readers = (unsigned)n;
+			break;
+		case 'Q':
+			if (duration_opt("--query-timeout", optarg, &o->query_timeout_ns))
+				return EXIT_ERROR;
 			break;
 		case 'm':
 			if (number_opt("--max-in-hand", optarg, 1ull << 40, &n))

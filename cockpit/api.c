@@ -117,6 +117,15 @@ bool cockpit_query_args(const struct cockpit_req *req, struct vigil_query *f, si
 
 void cockpit_store_error(struct cockpit_reply *r, const struct vigil_error *err, const char *what)
 {
+	/* the query's own cost, not the store's health: asking again would cost the same */
+	if (err->code == -ETIMEDOUT)
+		return cockpit_reply_error(r, 503,
+					   "cannot read %s: %s: narrow the query (since, node, "
+					   "rule, a longer search text)",
+					   what, err->message);
+	if (err->code == -E2BIG)
+		return cockpit_reply_error(r, 400, "cannot read %s: %s: ask for fewer (limit)",
+					   what, err->message);
 	cockpit_reply_error(r, 503, "cannot read %s: %s", what,
 			    err->message[0] ? err->message : "store unavailable");
 }

@@ -263,6 +263,49 @@ static void ingest_profiles(struct cockpit_ctx *ctx, struct cockpit_req *req,
 	answer(req, r, json_array_size(req->items), rejected);
 }
 
+/* Over the node's rate of items: 429 with the seconds to wait, nothing taken. */
+static bool over_rate(struct cockpit_ctx *ctx, struct cockpit_req *req, struct cockpit_reply *r,
+		      size_t n)
+{
+	unsigned wait = cockpit_rates_take_items(&ctx->c->rates, req->node, n, vigil_realtime_ns());
+
+	if (!wait)
+		return false;
+	atomic_fetch_add(&ctx->c->m.rejected[REJ_RATE], 1);
+	cockpit_reply_error(r, 429,
+			    "this node writes more items per second than its rate "
+			    "(%zu in this request): nothing stored, retry after %u s",
+			    n, wait);
+	r->retry_after = wait;
+	return true;
+}
+
+/*
+ * Alerts prepared from the body's text (vigil_store__prepare_alerts_text: a plain array of
+ * alerts, all of this node's and all to be stored): no parsed items at all, so nothing for
+ * the loop thread to free either. The checks the parsed way makes before preparing (invalid
+ * JSON, another node) cannot fail here: that text declines and is parsed.
+ */
+static bool prepared_from_text(struct cockpit_ctx *ctx, struct cockpit_req *req,
+			       struct cockpit_reply *r, size_t n)
+{
+	if (over_rate(ctx, req, r, n)) {
+		vigil_store_prepared__free(req->prepared);
+		req->prepared = NULL;
+		return false;
+	}
+	req->nitems = n;
+	req->ready = true;
+	req->res = calloc(n + 1, sizeof(*req->res));
+	if (!req->res) {
+		cockpit_reply_error(r, 503, "out of memory: retry later");
+		return false;
+	}
+	/* the rows hold copies of what they need */
+	vigil_buf__release(&req->body);
+	return true;
+}
+
 /*
  * What a write needs before the store: its JSON, the node check, and per endpoint the work
  * that needs no store (alerts' rows, profiles' YAML and digest). Runs on a reader thread, so
@@ -274,9 +317,21 @@ bool cockpit_ingest_prepare(struct cockpit_ctx *ctx, struct cockpit_req *req,
 	struct vigil_ingest in = { .node = req->node,
 				   .now_ns = req->now_ns,
 				   .need_alert_id = true };
-	json_t *items = items_of(req, r), *it;
+	json_t *items, *it;
 	size_t n, i;
 
+	if (req->ep == EP_ALERTS) {
+		int rc = vigil_store__prepare_alerts_text(&in, req->body.data, req->body.len,
+							  MAX_ITEMS, &req->prepared, &n);
+
+		if (rc < 0) {
+			cockpit_reply_error(r, 503, "out of memory: retry later");
+			return false;
+		}
+		if (!rc)
+			return prepared_from_text(ctx, req, r, n);
+	}
+	items = items_of(req, r);
 	if (!items) {
 		req->counts[RES_REJECTED] = 1;
 		return false;
@@ -288,21 +343,9 @@ bool cockpit_ingest_prepare(struct cockpit_ctx *ctx, struct cockpit_req *req,
 	}
 	n = json_array_size(items);
 	/* the node's items per second, now that they are counted (rate.c) */
-	{
-		unsigned wait =
-			cockpit_rates_take_items(&ctx->c->rates, req->node, n, vigil_realtime_ns());
-
-		if (wait) {
-			atomic_fetch_add(&ctx->c->m.rejected[REJ_RATE], 1);
-			json_decref(items);
-			cockpit_reply_error(
-				r, 429,
-				"this node writes more items per second than its rate "
-				"(%zu in this request): nothing stored, retry after %u s",
-				n, wait);
-			r->retry_after = wait;
-			return false;
-		}
+	if (over_rate(ctx, req, r, n)) {
+		json_decref(items);
+		return false;
 	}
 	req->items = items;
 	req->nitems = n;
@@ -314,6 +357,12 @@ bool cockpit_ingest_prepare(struct cockpit_ctx *ctx, struct cockpit_req *req,
 	}
 	switch (req->ep) {
 	case EP_ALERTS:
+		json_array_foreach(items, i, it)
+		{
+			/* a cut alert's record is dumped from it, not its text as sent */
+			if (cockpit_alert_cut(it, req->texts ? req->texts[i].len : 0) && req->texts)
+				req->texts[i].len = 0;
+		}
 		in.texts = req->texts;
 		if (vigil_store__prepare_alerts(&in, items, req->res, &req->prepared)) {
 			cockpit_reply_error(r, 503, "out of memory: retry later");
@@ -344,6 +393,15 @@ bool cockpit_ingest_prepare(struct cockpit_ctx *ctx, struct cockpit_req *req,
 		}
 		break;
 	}
+	case EP_REPORTS:
+		json_array_foreach(items, i, it)
+		{
+			json_t *alerts = json_object_get(it, "alerts"), *a;
+			size_t k;
+
+			json_array_foreach(alerts, k, a) cockpit_alert_cut(a, 0);
+		}
+		break;
 	case EP_PROFILES:
 		json_array_foreach(items, i, it)
 		{

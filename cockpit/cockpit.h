@@ -38,7 +38,9 @@ struct vigil_cockpit_opts {
 	uint64_t body_timeout_ns;   /* body after the headers (and sending the answer), 60 s */
 	uint64_t idle_timeout_ns;   /* keep-alive wait for the next request, default 30 s */
 	unsigned readers;	    /* reader threads, default 2 */
-	uint64_t creds_refresh_ns;  /* how often credentials are re-read, default 1 s */
+	/* one query statement of a reader (SQLite), default 5 s: then 503 "narrow it" */
+	uint64_t query_timeout_ns;
+	uint64_t creds_refresh_ns; /* how often credentials are re-read, default 1 s */
 	/* per node: write requests per second (default 50; bursts of 10 s of it) and body bytes
 	 * per second (default 8 MiB; bursts of 8 s of it, at least two largest bodies) */
 	double node_rate;

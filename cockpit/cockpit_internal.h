@@ -291,6 +291,12 @@ unsigned cockpit_rates_take_items(struct cockpit_rates *r, const char *node, siz
 
 #define COCKPIT_MAX_READERS 8
 #define COCKPIT_MAX_ITEMS   10000 /* items in one write request */
+/* An incident's report on the page holds at most this many of its alerts (its first). */
+#define COCKPIT_REPORT_ALERTS 5000
+/* An alert record larger than this is cut to size (alert_cut.c); an agent's is a few KiB. */
+#define COCKPIT_MAX_ALERT_BYTES (64u << 10)
+/* The rows one query of a reader may read (SQLite), then 400 "ask for fewer". */
+#define COCKPIT_QUERY_MAX_BYTES (64u << 20)
 
 struct vigil_cockpit {
 	struct vigil_cockpit_opts o; /* defaults filled */
@@ -346,5 +352,12 @@ struct cockpit_asset {
 
 /* The embedded web page's files (generated from cockpit/web/ at build time). */
 const struct cockpit_asset *cockpit_asset_find(const char *path);
+
+/*
+ * Cuts an alert larger than COCKPIT_MAX_ALERT_BYTES (bytes: its size as sent, 0 = measure it)
+ * in place: long strings cut, deep containers replaced, else its own fields only, and
+ * "record_cut" set to the size it had. True when it was cut.
+ */
+bool cockpit_alert_cut(json_t *alert, size_t bytes);
 
 #endif

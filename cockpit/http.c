@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <microhttpd.h>
 
@@ -167,6 +168,18 @@ static bool declared_size(struct MHD_Connection *conn, uint64_t *ret)
 	return cl && !vigil_parse_u64(cl, ret);
 }
 
+/*
+ * A compressed body is refused, not inflated: its size on the wire says nothing of its size
+ * once inflated (a few KiB of gzip are GiB of JSON), and parsing it as JSON would only give a
+ * puzzling "invalid JSON". The agent never compresses.
+ */
+static bool identity_encoding(struct MHD_Connection *conn)
+{
+	const char *ce = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Encoding");
+
+	return !ce || !ce[0] || !strcasecmp(ce, "identity");
+}
+
 /* Everything judged on the headers. Returns MHD_YES with *reqp set to go on reading. */
 static enum MHD_Result on_headers(struct vigil_cockpit *c, struct MHD_Connection *conn,
 				  const char *url, const char *method, struct request **reqp)
@@ -240,16 +253,22 @@ static enum MHD_Result on_headers(struct vigil_cockpit *c, struct MHD_Connection
 				"enrolment needs a join token that is valid and has uses left");
 		break;
 	}
+	if (!identity_encoding(conn))
+		return refuse(c, conn, 415, REJ_BAD_REQUEST,
+			      "Content-Encoding is not supported: send the body as it is");
 	{
-		size_t max = rt == R_WRITE && ep == EP_HEARTBEAT ? MAX_HEARTBEAT_BODY
-			     : rt == R_ENROLL			 ? 4096
-								 : c->o.max_body_bytes;
+		/* a query has no body: one would be read outside the budget of bodies in hand */
+		size_t max = rt == R_READ			   ? 0
+			     : rt == R_WRITE && ep == EP_HEARTBEAT ? MAX_HEARTBEAT_BODY
+			     : rt == R_ENROLL			   ? 4096
+								   : c->o.max_body_bytes;
 		size_t reserve = has_size ? (size_t)size : max;
 
 		if (rt == R_READ)
 			reserve = 0;
 		if (has_size && size > max)
-			return refuse(c, conn, 413, REJ_TOO_LARGE, "request body too large");
+			return refuse(c, conn, 413, REJ_TOO_LARGE,
+				      max ? "request body too large" : "a query has no body");
 		if (rt == R_WRITE) {
 			unsigned wait = cockpit_rates_take(&c->rates, who, has_size ? size : max,
 							   vigil_realtime_ns());

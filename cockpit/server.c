@@ -101,6 +101,8 @@ static void defaults(struct vigil_cockpit_opts *o)
 		o->idle_timeout_ns = 30000000000ull;
 	if (!o->readers)
 		o->readers = 2;
+	if (!o->query_timeout_ns)
+		o->query_timeout_ns = 5000000000ull;
 	if (!(o->node_rate > 0))
 		o->node_rate = 50;
 	if (!(o->node_bytes_rate > 0))

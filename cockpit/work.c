@@ -333,8 +333,8 @@ static void *refresher_main(void *arg)
 	return NULL;
 }
 
-static int open_store(const char *spec, bool writer, struct vigil_store **ret,
-		      struct vigil_error *err)
+static int open_store(const struct vigil_cockpit *c, const char *spec, bool writer,
+		      struct vigil_store **ret, struct vigil_error *err)
 {
 	struct vigil_store_opts o;
 
@@ -347,6 +347,18 @@ static int open_store(const char *spec, bool writer, struct vigil_store **ret,
 	o.spool_dir = NULL;
 	o.retries = 2;
 	o.http_timeout_ns = 5000000000ull;
+	/*
+	 * An analyst's query (a search through every alert's text) holds a reader for as long as
+	 * it runs, and the rows it reads: bounded in time and bytes, so a few expensive queries
+	 * cannot take the page (or the cockpit's memory) from everyone. The
+	 * writer is not bounded: its statements are the ingest, indexed by design.
+	 */
+	if (!writer) {
+		o.query_timeout_ns = c->o.query_timeout_ns;
+		o.query_max_bytes = COCKPIT_QUERY_MAX_BYTES;
+	}
+	/* an incident's page shows its first alerts; the alert list pages through the rest */
+	o.max_report_alerts = COCKPIT_REPORT_ALERTS;
 	return vigil_store__open(spec, &o, ret, err);
 }
 
@@ -360,7 +372,7 @@ static struct cockpit_ctx *new_ctx(struct vigil_cockpit *c, const char *spec, bo
 		return NULL;
 	}
 	ctx->c = c;
-	if (open_store(spec, writer, &ctx->store, err)) {
+	if (open_store(c, spec, writer, &ctx->store, err)) {
 		free(ctx);
 		return NULL;
 	}

@@ -247,6 +247,7 @@ static void decode_net(struct vigil_sensor *s, const struct vg_event *e, struct 
 	if (e->kind == VG_EV_SEND) {
 		ev->net.call = (uint8_t)e->arg[4];
 		ev->net.fastopen = (e->arg[5] & 0x20000000) != 0; /* MSG_FASTOPEN */
+		ev->net.addr_from_memory = (e->arg[4] & VG_SEND_ADDR_USER) != 0;
 	}
 }
 

@@ -4,8 +4,9 @@
  * a workload's namespace by a process outside every workload (a port forward, nsenter --net) is
  * the workload's NETNS_CONNECT record. The kernel notes a namespace at each exec of a workload's
  * process; user space notes those of processes that ran before the sensor, and removes a
- * workload's entries when it stops being watched (a namespace's inode number is reused once
- * the namespace is freed: a stale entry would blame the wrong workload).
+ * workload's entries when it stops being watched, or its namespace is gone
+ * (sensor_netns_live.c). A namespace is named by its cookie (NS_GET_ID on its nsfs file), which
+ * the kernel never reuses, as it does an inode number.
  *
  * The map cannot be filled (bpf/maps.bpf.h): the kernel notes at most VG_NETNS_PER_WL
  * namespaces per cgroup, for at most VG_NETNS_OWNERS cgroups (netns_own), and user space has
@@ -20,7 +21,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
+#include <sched.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 
 #include <bpf/bpf.h>
@@ -28,6 +33,52 @@
 
 #include "sensor/sensor_state.h"
 #include "vigil.skel.h"
+
+/* NS_GET_ID (linux/nsfs.h, 6.18; older headers lack it): a namespace's 64-bit id, which for
+ * a network namespace is its cookie */
+#define NS_GET_ID_	 _IOR(0xb7, 0xd, uint64_t)
+#define SO_NETNS_COOKIE_ 71
+
+/* A kernel without NS_GET_ID: a thread of its own joins the namespace and asks a socket made
+ * there (SO_NETNS_COOKIE, 5.14). */
+static void *cookie_in(void *arg)
+{
+	int *fd = arg, so;
+	uint64_t c = 0;
+	socklen_t len = sizeof(c);
+
+	if (setns(*fd, CLONE_NEWNET))
+		return NULL;
+	so = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (so >= 0 && getsockopt(so, SOL_SOCKET, SO_NETNS_COOKIE_, &c, &len))
+		c = 0;
+	if (so >= 0)
+		close(so);
+	*fd = -1;
+	return (void *)(uintptr_t)c;
+}
+
+uint64_t sensor_netns_cookie(const char *proc_pid)
+{
+	char path[64];
+	uint64_t c = 0;
+	pthread_t t;
+	void *r = NULL;
+	int fd, arg;
+
+	snprintf(path, sizeof(path), "/proc/%s/ns/net", proc_pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	if (ioctl(fd, NS_GET_ID_, &c) < 0) {
+		c = 0;
+		arg = fd;
+		if (!pthread_create(&t, NULL, cookie_in, &arg) && !pthread_join(t, &r))
+			c = (uint64_t)(uintptr_t)r;
+	}
+	close(fd);
+	return c;
+}
 
 static uint32_t netns_of(const char *proc_pid)
 {
@@ -49,7 +100,7 @@ uint32_t sensor_host_netns(void)
 }
 
 /* Remembers a note of user space (its own entries are bounded: VG_NETNS_AGENT). */
-static int remember(struct vigil_sensor *s, uint64_t cgroup_id, uint32_t ns)
+static int remember(struct vigil_sensor *s, uint64_t cgroup_id, uint64_t ns)
 {
 	for (size_t i = 0; i < s->nnetns_notes; i++)
 		if (s->netns_notes[i].cgroup_id == cgroup_id && s->netns_notes[i].ns == ns)
@@ -72,17 +123,21 @@ static int remember(struct vigil_sensor *s, uint64_t cgroup_id, uint32_t ns)
 int vigil_sensor__note_netns(struct vigil_sensor *s, uint64_t cgroup_id, int pid)
 {
 	char p[24];
-	uint32_t ns;
+	uint32_t ino;
+	uint64_t ns;
 	int r;
 
 	if (s->offline || !s->skel)
 		return 0;
 	snprintf(p, sizeof(p), "%d", pid);
-	ns = netns_of(p);
+	ino = netns_of(p);
+	if (!ino)
+		return -ESRCH;
+	if (ino == s->skel->rodata->cfg_host_netns)
+		return 0; /* host network: every host connection would be the workload's */
+	ns = sensor_netns_cookie(p);
 	if (!ns)
 		return -ESRCH;
-	if (ns == s->skel->rodata->cfg_host_netns)
-		return 0; /* host network: every host connection would be the workload's */
 	r = remember(s, cgroup_id, ns);
 	if (!r &&
 	    bpf_map_update_elem(bpf_map__fd(s->skel->maps.netns_wl), &ns, &cgroup_id, BPF_ANY))
@@ -96,7 +151,7 @@ int vigil_sensor__note_netns(struct vigil_sensor *s, uint64_t cgroup_id, int pid
 }
 
 /* Removes ns's entry if it still names the cgroup (another may have replaced it since). */
-static void forget_one(int fd, uint32_t ns, uint64_t cgroup_id)
+void sensor_forget_netns_one(int fd, uint64_t ns, uint64_t cgroup_id)
 {
 	uint64_t cg;
 
@@ -115,13 +170,14 @@ void sensor_forget_netns(struct vigil_sensor *s, uint64_t cgroup_id)
 	fd = bpf_map__fd(s->skel->maps.netns_wl);
 	own = bpf_map__fd(s->skel->maps.netns_own);
 	if (!bpf_map_lookup_elem(own, &cgroup_id, &o)) {
-		for (uint64_t i = 0; i < o.n && i < VG_NETNS_PER_WL; i++)
-			forget_one(fd, o.ns[i], cgroup_id);
+		for (size_t i = 0; i < VG_NETNS_PER_WL; i++)
+			if (o.ns[i])
+				sensor_forget_netns_one(fd, o.ns[i], cgroup_id);
 		bpf_map_delete_elem(own, &cgroup_id);
 	}
 	for (size_t i = 0; i < s->nnetns_notes; i++) {
 		if (s->netns_notes[i].cgroup_id == cgroup_id)
-			forget_one(fd, s->netns_notes[i].ns, cgroup_id);
+			sensor_forget_netns_one(fd, s->netns_notes[i].ns, cgroup_id);
 		else
 			s->netns_notes[keep++] = s->netns_notes[i];
 	}
@@ -185,4 +241,5 @@ void sensor_netns_tick(struct vigil_sensor *s)
 		return;
 	s->netns_pruned_ns = now;
 	sensor_forget_gone_netns(s);
+	sensor_forget_freed_netns(s);
 }

@@ -135,8 +135,15 @@ void sensor_host_ns(uint32_t ino[VG_NS_TYPES]);
 /* A network namespace user space noted in netns_wl for a workload (vigil_sensor__note_netns). */
 struct sensor_netns_note {
 	uint64_t cgroup_id;
-	uint32_t ns;
+	uint64_t ns; /* its cookie */
 };
+/* The cookie of /proc/PID/ns/net (the kernel's netns_key), 0 when not known. */
+uint64_t sensor_netns_cookie(const char *proc_pid);
+/* Removes ns's netns_wl entry (fd) if it still names the cgroup. */
+void sensor_forget_netns_one(int fd, uint64_t ns, uint64_t cgroup_id);
+/* Removes the netns_wl entries (the kernel's and user space's) of namespaces no process holds
+ * any more (sensor_netns_live.c); how many. */
+size_t sensor_forget_freed_netns(struct vigil_sensor *s);
 /* Removes every netns_wl entry naming the workload (it is no longer watched): those the kernel
  * noted (netns_own) and those user space did, a few map operations whatever the map holds. */
 void sensor_forget_netns(struct vigil_sensor *s, uint64_t cgroup_id);

@@ -49,7 +49,7 @@ export function render(root, route) {
     replace({ q, page: '', before: '' });
     load();
   });
-  const scope = ['rule', 'node', 'workload', 'since', 'until'].filter((k) => f[k]);
+  const scope = ['incident', 'rule', 'node', 'workload', 'since', 'until'].filter((k) => f[k]);
   const range = ['1h', '24h', '7d'].includes(f.range) ? f.range : '24h';
   const rate = alertRateBlock(range, f.node, f.rule);
   put(root, heading('Alerts', 'every alert of every node, newest first', input),
@@ -65,7 +65,7 @@ export function render(root, route) {
     const p = pageOf(here);
     try {
       const res = await listPage({ path: '/api/v1/alerts', key: 'alerts', match: (a) => matches(a, f), page: p, size: PAGE,
-        filters: { rule: f.rule, node: f.node, workload: f.workload, q: f.q, since: f.since, until: f.until },
+        filters: { incident: f.incident, rule: f.rule, node: f.node, workload: f.workload, q: f.q, since: f.since, until: f.until },
         before: here.query.get('before'), cursorOf: (a) => rfc3339Ns(a.time) });
       if (!alive) return;
       if (!res) {

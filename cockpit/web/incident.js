@@ -140,8 +140,13 @@ export function render(root, route) {
         ['events kept', num(r.event_count || events.length) + (r.events_dropped ? ' (' + num(r.events_dropped) + ' dropped)' : '')],
       ]),
       section('Timeline', h('p', { class: 'chart-caption' }, events.length + ' events and ' + alerts.length +
-        ' alerts; drag across the chart to zoom in, double-click to zoom out'), chart.node),
-      section('Alerts (' + alerts.length + ')', alertTable(alerts)),
+        (r.alerts_omitted ? ' (first)' : '') + ' alerts; drag across the chart to zoom in, double-click to zoom out'), chart.node),
+      // a huge incident's report holds its first alerts only: the alert list has them all
+      section(r.alerts_omitted ? 'Alerts (the first ' + num(alerts.length) + ' of ' + num(alerts.length + r.alerts_omitted) + ')'
+        : 'Alerts (' + alerts.length + ')',
+      r.alerts_omitted ? h('p', { id: 'd-alerts-omitted', class: 'more-link' },
+        link('all ' + num(alerts.length + r.alerts_omitted) + ' alerts of this incident ›', 'alerts', { incident: r.incident_id })) : null,
+      alertTable(alerts)),
       section('Destinations', destinations(r)),
       section('Secrets and sensitive files read', files(r)),
       section('Processes', processes(r)),

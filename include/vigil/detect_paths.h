@@ -64,6 +64,13 @@ bool vigil_program_is_shell_or_interpreter(const char *path, const char *argv0);
  * names above, or through a launcher that runs another program in place: busybox or toybox
  * called by its own name (`busybox sh -c id`), the dynamic loader (`ld.so /bin/sh -c id`). */
 bool vigil_exec_runs_shell_or_interpreter(const char *exe, const char *const *argv, uint32_t argc);
+/* A multi-call binary's name as the binary itself tells it: busybox and toybox take a name
+ * that begins with their own as their own (busyboxd, busybox.static, toybox-x86_64). */
+bool vigil_program_is_multi_call(const char *path);
+/* What a multi-call binary runs, as it decides: the applet argv[0] names, or argv[1] when
+ * argv[0] is its own name; whether that is a shell or an interpreter (a busybox copied under
+ * any file name dispatches by argv alone). */
+bool vigil_multi_call_runs_shell(const char *const *argv, uint32_t argc);
 /* Link target is /etc/shadow* or /etc/sudoers* (R1010, R1012). */
 bool vigil_path_sensitive_link_target(const char *target);
 /* R1007: why an exec looks like a crypto miner starting (a stratum URL, a RandomX or

@@ -274,7 +274,10 @@ struct vigil_event {
 			uint64_t bytes; /* NET_IO */
 			uint8_t call;	/* SEND: enum vigil_send_call */
 			bool fastopen;	/* SEND: TCP Fast Open (MSG_FASTOPEN) */
-			uint8_t tls;	/* NET_IO: enum vigil_tls_call, 0 = not TLS plaintext */
+			/* SEND: the peer was read from the caller's memory at the call's exit, not
+			 * the kernel's copy: another thread may have rewritten it (docs/SENSOR.md) */
+			bool addr_from_memory;
+			uint8_t tls; /* NET_IO: enum vigil_tls_call, 0 = not TLS plaintext */
 			const uint8_t *data; /* NET_IO payload sample, may be NULL */
 			/* NET_IO by sendfile, splice or copy_file_range: the sensitive file the
 			 * bytes came from (no sample: they never were in user memory), or NULL */

@@ -75,6 +75,26 @@ int vigil_learner__finish(struct vigil_learner *l, bool partial, struct vigil_pr
 const char *vigil_learn_normalize_path(const char *path, char *buf, size_t size);
 
 /*
+ * A name (one path segment, n bytes) that changes between identical runs by its shape, as
+ * exec arguments are judged (sensor/learn/args.c): a PID or counter before an extension, a
+ * long digit run after a separator, a date, a time, a UUID, a long hex id, a tmp.XXXXXX name.
+ */
+bool vigil_learn_volatile_name(const char *s, size_t n);
+
+/* Which segments of an opened path may be learned as ⋯ by their shape
+ * (sensor/learn/open_names.c): none, directories only, or also the file's own name. */
+enum {
+	VIGIL_LEARN_NAMES_NONE = 0,
+	VIGIL_LEARN_NAMES_DIRS,
+	VIGIL_LEARN_NAMES_ALL,
+};
+int vigil_learn_open_names(const char *path);
+
+/* The learned open pattern (⋯ = any one segment) would match a sensitive file or lie inside a
+ * sensitive or token directory. */
+bool vigil_learn_pattern_sensitive(const char *pattern);
+
+/*
  * How many leading arguments of an exec name the program that runs (sensor/learn/args.c):
  * argv[0], and for a shell or interpreter (exe, or argv[0] for busybox) everything up to its
  * script, its -c / -e program text or its -f file. Learning keeps them literal.

@@ -49,6 +49,17 @@ struct vigil_store_opts {
 	bool create_schema;	  /* create tables when missing (default true via opts NULL) */
 	size_t cache_bytes;	  /* SQLite page cache of this handle; 0 = SQLite's default */
 	bool read_only;		  /* open for reading only (vigil evidence) */
+	/* SQLite: a query statement running longer is interrupted and fails with -ETIMEDOUT
+	 * (the cockpit's readers: an analyst's search must not hold a reader for minutes).
+	 * 0 = no bound. ClickHouse queries are bounded by http_timeout_ns. */
+	uint64_t query_timeout_ns;
+	/* SQLite: a query whose rows pass this many bytes stops and fails with -E2BIG (what a
+	 * reader holds for one answer). 0 = no bound. */
+	size_t query_max_bytes;
+	/* vigil_store__get: at most this many of an incident's alerts (the first by time), the
+	 * rest counted in the report's "alerts_omitted" (the cockpit's page; an incident of a
+	 * million alerts is paged through the alert list). 0 = all (vigil evidence). */
+	size_t max_report_alerts;
 };
 
 struct vigil_store_stats {

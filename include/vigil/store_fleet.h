@@ -63,6 +63,18 @@ int vigil_store__put_prepared(struct vigil_store *s, struct vigil_store_prepared
 			      struct vigil_item_result *res);
 void vigil_store_prepared__free(struct vigil_store_prepared *p);
 /*
+ * The same preparation from a body's text as sent (a JSON array of alerts), without parsing
+ * it into a tree (lib/store/ingest_text.c): 0 and *ret with *n items, every one of them to be
+ * stored (in->node must be set: an alert naming another node declines). 1: the body is not
+ * the plain case (not an array of at most max alerts that all have a valid alert_id and time,
+ * ...; invalid or unsure JSON): nothing done, parse it and call prepare_alerts. -ENOMEM.
+ */
+int vigil_store__prepare_alerts_text(const struct vigil_ingest *in, const char *body, size_t len,
+				     size_t max, struct vigil_store_prepared **ret, size_t *n);
+/* The rows and placeholders of a preparation, to compare both ways of making it (borrowed). */
+void vigil_store_prepared__rows(const struct vigil_store_prepared *p, struct json_t **rows,
+				struct json_t **placeholders);
+/*
  * Before put_prepared of several requests (the cockpit's writer group): asks the store once
  * which of their alerts are stored already and who owns their incidents, so each put_prepared
  * after it needs no round trip of its own (a remote store: ClickHouse; a local one ignores

@@ -67,7 +67,7 @@ struct vigil_uplink_stats {
 	uint64_t spool_torn, spool_torn_bytes, spool_recovered;
 	/* requests */
 	uint64_t requests;	/* every POST */
-	uint64_t failures;	/* no answer, 5xx, 408, 429: retried */
+	uint64_t failures;	/* no answer, 5xx, 408, 429, 3xx, a 2xx without counts: retried */
 	uint64_t auth_failures; /* 401, 403: the credential was refused (kept, retried) */
 	uint64_t untrusted; /* the cockpit's certificate was refused (pinned CA): nothing sent */
 	uint64_t heartbeats_sent, heartbeats_failed;

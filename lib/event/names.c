@@ -284,6 +284,14 @@ static const struct ev_name module_call[] = {
 };
 const struct ev_names ev_names_module_call = NAMES(module_call);
 
+/* the call that made namespaces (an unshare record's arg1: 0, or clone's or clone3's number) */
+static const struct ev_name ns_call[] = {
+	{ 0, "unshare" },
+	{ 56, "clone" },
+	{ 435, "clone3" },
+};
+const struct ev_names ev_names_ns_call = NAMES(ns_call);
+
 /* how a file executed was changed at run time (exec.written_how) */
 static const struct ev_name written_bits[] = {
 	{ VIGIL_WRITTEN_OPEN, "open_write" },

@@ -128,6 +128,7 @@ static const struct ev_field send_fields[] = {
 	ADDR("local_addr", "local_port", net.local, 0),
 	F("call", EV_NAME, net.call, 0, &ev_names_send_call),
 	F("fastopen", EV_BOOL, net.fastopen, 0, NULL),
+	F("addr_from_memory", EV_BOOL, net.addr_from_memory, 0, NULL),
 	F("ret", EV_INT, net.ret, 0, NULL),
 	F("fd", EV_INT, net.fd, 0, NULL),
 };
@@ -187,6 +188,7 @@ static const struct ev_field ptrace_fields[] = {
 
 static const struct ev_field unshare_fields[] = {
 	F("flags", EV_FLAGS, call.arg0, 0, &ev_names_clone_flags),
+	F("call", EV_NAME, call.arg1, 0, &ev_names_ns_call),
 	F("ret", EV_INT, call.ret, 0, NULL),
 };
 

@@ -73,7 +73,8 @@ extern const struct ev_names ev_names_open_flags, ev_names_proto, ev_names_direc
 	ev_names_tcp_state, ev_names_dns_qtype, ev_names_clone_flags, ev_names_ptrace,
 	ev_names_bpf_cmd, ev_names_memfd_flags, ev_names_mount_flags, ev_names_module_call,
 	ev_names_written_how, ev_names_send_call, ev_names_tls_call, ev_names_sock_family,
-	ev_names_sock_type, ev_names_prot, ev_names_setid_bits, ev_names_file_type;
+	ev_names_sock_type, ev_names_prot, ev_names_setid_bits, ev_names_file_type,
+	ev_names_ns_call;
 
 /* The names of value v (at most max); 0 when it has none. */
 size_t ev_names_get(const struct ev_names *names, uint64_t v, const char **out, size_t max);

@@ -298,17 +298,35 @@ static void doc_lines(struct lines *l, const struct prof_doc *d)
 	}
 }
 
+/* The rank-th container (0: the first) of d in section with name: a repeated name, which
+ * Kubescape never reads (select.c), is compared with the one of the same rank. */
 static const struct prof_container *find_container(const struct prof_doc *d, const char *section,
-						   const char *name)
+						   const char *name, size_t rank)
 {
 	for (size_t i = 0; i < prof_doc_container_count(d); i++) {
 		const struct prof_container *c = prof_doc_container_at((struct prof_doc *)d, i);
 
 		if (!strcmp(prof_doc_container_section(d, i), section) &&
-		    !strcmp(c->name ? c->name : "", name))
+		    !strcmp(c->name ? c->name : "", name) && !rank--)
 			return c;
 	}
 	return NULL;
+}
+
+/* How many containers before the i-th of d have its section and name. */
+static size_t container_rank(const struct prof_doc *d, size_t i)
+{
+	const struct prof_container *c = prof_doc_container_at((struct prof_doc *)d, i);
+	size_t rank = 0;
+
+	for (size_t j = 0; c->shadowed && j < i; j++) {
+		const struct prof_container *o = prof_doc_container_at((struct prof_doc *)d, j);
+
+		rank += !strcmp(prof_doc_container_section(d, j),
+				prof_doc_container_section(d, i)) &&
+			!strcmp(o->name ? o->name : "", c->name ? c->name : "");
+	}
+	return rank;
 }
 
 /* "Kind name", or "Kind namespace/name" as kubectl names a namespaced object: one file can
@@ -345,7 +363,8 @@ static int diff_doc(const struct prof_doc *a, const struct prof_doc *b, struct v
 				prof_doc_container_at((struct prof_doc *)x, i);
 			const char *sec = prof_doc_container_section(x, i);
 			const char *name = cx->name ? cx->name : "";
-			const struct prof_container *cy = find_container(y, sec, name);
+			const struct prof_container *cy =
+				find_container(y, sec, name, container_rank(x, i));
 			struct prof_container empty = { 0 };
 
 			if (side && cy)
@@ -457,8 +476,11 @@ int vigil_profile__describe(const struct vigil_profile *p, struct vigil_buf *out
 			memset(&l, 0, sizeof(l));
 			container_lines(&l, c);
 			if (strcmp(sec, "spec"))
-				r = vigil_buf__printf(out, "  %s %s:\n", sec,
-						      c->name ? c->name : "");
+				r = vigil_buf__printf(out, "  %s %s:%s\n", sec,
+						      c->name ? c->name : "",
+						      c->shadowed ? " (a repeated name: Kubescape "
+								    "reads only the first, unused)"
+								  : "");
 			for (size_t k = 0; !r && !l.err && k < l.n; k++)
 				r = vigil_buf__printf(out, "    %s\n", l.v[k]);
 			r = r ? r : l.err;

@@ -70,9 +70,10 @@ static void comment_text(struct np *n, const char *s)
 	}
 }
 
+/* A shadowed container (a repeated name, select.c) is one Kubescape never reads. */
 static bool wanted(const struct np *n, const struct prof_container *c)
 {
-	return !n->o->container || (c->name && !strcmp(c->name, n->o->container));
+	return !c->shadowed && (!n->o->container || (c->name && !strcmp(c->name, n->o->container)));
 }
 
 /* Calls fn for every neighbor of the chosen containers in one direction. */
@@ -239,29 +240,51 @@ static size_t peers(struct np *n, const struct prof_neighbor *nb)
 	return count;
 }
 
+/* A protocol Kubernetes would read: "" (Go's zero value) and absent mean any (match_net.c). */
+static bool any_protocol(const struct prof_port *pt)
+{
+	return !pt->protocol || !*pt->protocol;
+}
+
+static bool any_port(const struct prof_port *pt)
+{
+	return !(pt->has_port && pt->port > 0 && pt->port <= 65535);
+}
+
+/*
+ * A NetworkPolicy port names TCP, UDP or SCTP (absent reads as TCP, "" is refused), so a learned
+ * port whose protocol is any (absent or "") is written once per protocol; one that is any port
+ * and any protocol ({}, as the matcher reads it) allows all: the rule gets no ports at all.
+ */
 static void ports(struct np *n, const struct prof_neighbor *nb)
 {
+	static const char *const all[] = { "TCP", "UDP", "SCTP" };
 	bool any = false;
 
 	for (size_t i = 0; i < nb->nports; i++) {
 		const struct prof_port *pt = &nb->ports[i];
-		bool port = pt->has_port && pt->port > 0 && pt->port <= 65535;
+
+		if (prof_protocol_known(pt->protocol) && any_protocol(pt) && any_port(pt)) {
+			put(n, "    # every port and protocol (a learned port allows them all)\n");
+			return;
+		}
+	}
+	for (size_t i = 0; i < nb->nports; i++) {
+		const struct prof_port *pt = &nb->ports[i];
+		size_t nproto = any_protocol(pt) ? 3 : 1;
 
 		if (!prof_protocol_known(pt->protocol)) /* it matches nothing (model.h) */
-			continue;
-		if (!pt->protocol && !port)
 			continue;
 		if (!any)
 			put(n, "    ports:\n");
 		any = true;
-		put(n, "    - ");
-		if (pt->protocol) {
-			put(n, "protocol: ");
-			quoted(n, pt->protocol);
-			put(n, port ? "\n      " : "\n");
+		for (size_t k = 0; k < nproto; k++) {
+			put(n, "    - protocol: ");
+			quoted(n, any_protocol(pt) ? all[k] : pt->protocol);
+			put(n, "\n");
+			if (!any_port(pt))
+				put(n, "      port: %d\n", (int)pt->port);
 		}
-		if (port)
-			put(n, "port: %d\n", (int)pt->port);
 	}
 }
 

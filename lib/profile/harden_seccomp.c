@@ -66,7 +66,7 @@ static int pick_container(const struct vigil_profile *p, const char *want, const
 		for (size_t i = 0; i < prof_doc_container_count(&p->docs[d]); i++) {
 			const struct prof_container *c = prof_doc_matched(&p->docs[d], i);
 
-			if (!c)
+			if (!c || c->shadowed) /* never read (select.c) */
 				continue;
 			if (want && c->name && !strcmp(want, c->name)) {
 				*ret = c->name;
@@ -153,7 +153,7 @@ static int learned(const struct vigil_profile *p, const char *name, struct prof_
 		for (size_t i = 0; i < prof_doc_container_count(&p->docs[d]); i++) {
 			const struct prof_container *c = prof_doc_matched(&p->docs[d], i);
 
-			if (!c || !same_name(c->name, name))
+			if (!c || c->shadowed || !same_name(c->name, name))
 				continue;
 			any |= c->syscalls.state == PROF_SET;
 			for (size_t k = 0; k < c->syscalls.n; k++)

@@ -312,7 +312,7 @@ static int cmp_container_idx(const void *a, const void *b, void *arg)
 	return r ? r : (x < y ? -1 : x > y);
 }
 
-/* Container names are keys: two entries with one name are ambiguous. O(n log n). */
+/* byExecutable sections are keyed by path: two with one path are ambiguous. O(n log n). */
 static int check_duplicate_containers(struct ld *c, const struct prof_containers *l,
 				      const char *what)
 {
@@ -357,7 +357,8 @@ int ld_containers(struct ld *c, struct prof_node *n, const char *what, unsigned 
 		if (prof_grow((void **)&l->v, &l->cap, l->n, sizeof(*l->v)))
 			return ld_oom(c);
 		/* a null item is Go's zero value in Kubernetes (a stray `-`): a container with no
-		 * name and no entries, as `{}` is; a second one is a duplicate, as in `[{}, {}]` */
+		 * name and no entries, as `{}` is; a second one is a duplicate, as in `[{}, {}]`
+		 * (ld_shadow_containers) */
 		if (ld_is_null(it)) {
 			l->v[l->n++].pos = it->pos;
 			if (prof_note_add(
@@ -371,5 +372,29 @@ int ld_containers(struct ld *c, struct prof_node *n, const char *what, unsigned 
 		if ((r = ld_container(c, it, place, "container", &l->v[l->n++], doc)))
 			return r;
 	}
-	return check_duplicate_containers(c, l, "container");
+	return 0;
+}
+
+/* Marks the document's shadowed containers (select.c) and warns about each. */
+int ld_shadow_containers(struct ld *c, struct prof_doc *d)
+{
+	int *first_line = NULL, r = prof_doc_mark_shadowed(d, &first_line);
+
+	if (r)
+		return ld_oom(c);
+	for (size_t i = 0; first_line && !r; i++) {
+		const struct prof_container *ct = prof_doc_matched(d, i);
+
+		if (!ct || (d->kind == VIGIL_KIND_CONTAINER_PROFILE && ct == &d->cp))
+			break;
+		if (ct->shadowed &&
+		    prof_note_add(c->p, VIGIL_PROFILE_WARNING, ct->pos,
+				  "duplicate container \"%s\" (first at line %d): loaded as in "
+				  "Kubescape, which reads only the first container with a name, so "
+				  "this one allows nothing",
+				  cname(ct), first_line[i]))
+			r = ld_oom(c);
+	}
+	free(first_line);
+	return r;
 }

@@ -176,5 +176,6 @@ int ld_doc(struct ld *c, struct prof_node *root, struct prof_doc *d)
 		d->spec_state = PROF_NULL;
 		return 0;
 	}
-	return load_spec(c, spec, d);
+	r = load_spec(c, spec, d);
+	return r ? r : ld_shadow_containers(c, d);
 }

@@ -114,6 +114,8 @@ int ld_container(struct ld *c, struct prof_node *n, unsigned place, const char *
 /* A list of containers, each at place; two with one name are an error. */
 int ld_containers(struct ld *c, struct prof_node *n, const char *what, unsigned place,
 		  struct prof_containers *l, struct prof_doc *doc);
+/* Marks (and warns about) the later containers of d with a name an earlier one has. */
+int ld_shadow_containers(struct ld *c, struct prof_doc *d);
 
 /* ---- load_doc.c ---- */
 

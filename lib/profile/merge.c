@@ -284,15 +284,26 @@ int prof_container_merge(struct prof_container *d, const struct prof_container *
 	return 0;
 }
 
+static bool same_cname(const struct prof_container *a, const struct prof_container *b)
+{
+	return !strcmp(a->name ? a->name : "", b->name ? b->name : "");
+}
+
+/*
+ * Containers by name; a repeated name (shadowed, select.c) by its rank among those with the
+ * name, so that a later one, which Kubescape never reads, is never united into the one it reads.
+ */
 static int merge_containers(struct prof_containers *d, const struct prof_containers *s)
 {
 	union_state(&d->state, s->state);
 	for (size_t i = 0; i < s->n; i++) {
 		struct prof_container *c = NULL;
+		size_t rank = 0;
 
+		for (size_t j = 0; s->v[i].shadowed && j < i; j++)
+			rank += same_cname(&s->v[j], &s->v[i]);
 		for (size_t j = 0; j < d->n && !c; j++)
-			if (!strcmp(d->v[j].name ? d->v[j].name : "",
-				    s->v[i].name ? s->v[i].name : ""))
+			if (same_cname(&d->v[j], &s->v[i]) && !rank--)
 				c = &d->v[j];
 		if (!c) {
 			if (prof_grow((void **)&d->v, &d->cap, d->n, sizeof(*d->v)))
@@ -318,7 +329,8 @@ static int merge_doc(struct prof_doc *d, const struct prof_doc *s)
 	    merge_containers(&d->containers, &s->containers) ||
 	    merge_containers(&d->init_containers, &s->init_containers) ||
 	    merge_containers(&d->ephemeral_containers, &s->ephemeral_containers) ||
-	    copy_selector(&d->selector, &s->selector) || prof_container_merge(&d->cp, &s->cp))
+	    copy_selector(&d->selector, &s->selector) || prof_container_merge(&d->cp, &s->cp) ||
+	    prof_doc_mark_shadowed(d, NULL))
 		return -ENOMEM;
 	d->kind = s->kind;
 	union_state(&d->spec_state, s->spec_state);

@@ -226,6 +226,10 @@ struct prof_container {
 	struct prof_neighbors ingress;
 	struct prof_neighbors egress;
 	struct prof_pos pos;
+	/* a later container of one document with a name an earlier one has: Kubescape reads the
+	 * first with a name (containers, then init and ephemeral ones) and never this one, so
+	 * neither do the matcher, kallow, netpol and seccomp (select.c); kept for fmt/canon */
+	bool shadowed;
 	/* a cache its owner attached (the builder's de-duplication index), NULL when none; the
 	 * model knows it only as something to drop (prof_container_drop_cache), so the model
 	 * does not depend on the builder */
@@ -322,6 +326,11 @@ void prof_doc_release(struct prof_doc *d);
  * three lists has a section (Kubescape storage, 2026): then each section is one container of
  * the pod and the flat spec fields are ignored for matching, as Kubescape ignores them.
  */
+/*
+ * Sets the shadowed flag of every container of d (select.c); with ret_first_line, also the
+ * line of the first container with each shadowed one's name, by prof_doc_matched index (free).
+ */
+int prof_doc_mark_shadowed(struct prof_doc *d, int **ret_first_line);
 bool prof_doc_grouped(const struct prof_doc *d);
 /* Whether any entry list of the container has entries (zero values are no content). */
 bool prof_container_has_content(const struct prof_container *c);

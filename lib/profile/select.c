@@ -5,6 +5,7 @@
  * share, so that what the kernel allows and kills is what user space allows and alerts on.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "profile/model.h"
@@ -22,6 +23,67 @@ const struct prof_container *prof_doc_matched(const struct prof_doc *d, size_t i
 	if (d->kind == VIGIL_KIND_CONTAINER_PROFILE && i == 0 && !prof_doc_grouped(d))
 		return &d->cp;
 	return NULL;
+}
+
+static const char *cname(const struct prof_container *c)
+{
+	return c->name ? c->name : "";
+}
+
+static int cmp_ptr_idx(const void *a, const void *b, void *arg)
+{
+	struct prof_container *const *v = arg;
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	int r = strcmp(cname(v[x]), cname(v[y]));
+
+	return r ? r : (x < y ? -1 : x > y);
+}
+
+/*
+ * Kubescape (node-agent's profile lookup, storage's user-profile merge) takes the first
+ * container with the name, in containers, then initContainers, then ephemeralContainers; its
+ * storage keeps a document with a repeated name as it is. So a later container with a name an
+ * earlier one has is never read: shadowed. O(n log n).
+ */
+int prof_doc_mark_shadowed(struct prof_doc *d, int **ret_first_line)
+{
+	size_t n = d->containers.n + d->init_containers.n + d->ephemeral_containers.n;
+	struct prof_container **v;
+	size_t *idx;
+	int *first_line;
+
+	if (ret_first_line)
+		*ret_first_line = NULL;
+	v = malloc((n ? n : 1) * sizeof(*v));
+	idx = malloc((n ? n : 1) * sizeof(*idx));
+	first_line = calloc(n ? n : 1, sizeof(*first_line));
+	if (!v || !idx || !first_line) {
+		free(v);
+		free(idx);
+		free(first_line);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++) {
+		v[i] = (struct prof_container *)prof_doc_matched(d, i);
+		v[i]->shadowed = false;
+		idx[i] = i;
+	}
+	qsort_r(idx, n, sizeof(*idx), cmp_ptr_idx, v);
+	for (size_t i = 1, f = 0; i < n; i++) {
+		if (strcmp(cname(v[idx[f]]), cname(v[idx[i]]))) {
+			f = i;
+			continue;
+		}
+		v[idx[i]]->shadowed = true;
+		first_line[idx[i]] = v[idx[f]]->pos.line;
+	}
+	free(v);
+	free(idx);
+	if (ret_first_line)
+		*ret_first_line = first_line;
+	else
+		free(first_line);
+	return 0;
 }
 
 static bool name_eq(const char *a, const char *b)
@@ -53,7 +115,7 @@ int prof_each_container(const struct vigil_profile *p, const char *container,
 			/* A ContainerProfile's unnamed container belongs to whatever it is bound to. */
 			bool unnamed_cp = c == &p->docs[d].cp && !c->name;
 
-			if (!name_eq(c->name, want) && !(unnamed_cp && container))
+			if (c->shadowed || (!name_eq(c->name, want) && !(unnamed_cp && container)))
 				continue;
 			found = true;
 			r = fn(c, arg);

@@ -538,9 +538,24 @@ bool prof_check_ip(const char *v, char *msg, size_t size)
  * DNS names: labels of letters, digits, '-' and '_'; wildcards "*.suffix" (one label),
  * "a.⋯.b" (one label, anywhere but alone) and "prefix.*" (one or more labels). One trailing
  * dot. A "*" or "⋯" inside a label is text to Kubescape's matcher (networkmatch) and to
- * Vigil's: accepted with a warning when warn is given. A whole "*" label in the middle is
- * refused, as Kubescape's storage refuses it.
+ * Vigil's: accepted with a warning when warn is given. A whole "*" label in the middle, "**",
+ * an empty label and a lone "*" are refused, as Kubescape's storage refuses them
+ * (networkmatch.ValidateDNSEntry); other bytes in a label and labels or names longer than DNS
+ * allows, which it takes, are accepted with a warning when warn is given (compared literally:
+ * a query rarely has them).
  */
+static bool dns_odd(const char *name, const char *what, char *msg, size_t size, char *warn,
+		    size_t wsize)
+{
+	if (!warn)
+		return msgf(msg, size, "invalid DNS name \"%s\": %s", name, what);
+	if (!*warn)
+		snprintf(warn, wsize,
+			 "DNS name \"%s\": %s: loaded as in Kubescape, compared literally", name,
+			 what);
+	return true;
+}
+
 bool prof_check_dns_w(const char *name, char *msg, size_t size, char *warn, size_t wsize)
 {
 	size_t len = strlen(name);
@@ -549,9 +564,8 @@ bool prof_check_dns_w(const char *name, char *msg, size_t size, char *warn, size
 
 	if (!len)
 		return msgf(msg, size, "empty DNS name");
-	if (len > 254)
-		return msgf(msg, size, "invalid DNS name \"%.40s...\": longer than 253 bytes",
-			    name);
+	if (len > 254 && !dns_odd(name, "longer than 253 bytes", msg, size, warn, wsize))
+		return false;
 	if (name[len - 1] == '.')
 		len--;
 	while (lab < name + len) {
@@ -563,9 +577,9 @@ bool prof_check_dns_w(const char *name, char *msg, size_t size, char *warn, size
 		nlabels++;
 		if (!l)
 			return msgf(msg, size, "invalid DNS name \"%s\": empty label", name);
-		if (l > 63)
-			return msgf(msg, size, "invalid DNS name \"%s\": label longer than 63",
-				    name);
+		if (l > 63 &&
+		    !dns_odd(name, "a label longer than 63 bytes", msg, size, warn, wsize))
+			return false;
 		if (is_star && lab != name && end)
 			return msgf(msg, size,
 				    "invalid DNS name \"%s\": \"*\" is allowed as the first label "
@@ -578,7 +592,7 @@ bool prof_check_dns_w(const char *name, char *msg, size_t size, char *warn, size
 				"it; \"*.example.com\" is one label, \"example.*\" one or more)",
 				name);
 		if (!is_star && !is_ell) {
-			bool partial = false;
+			bool partial = false, odd = false;
 
 			for (size_t i = 0; i < l; i++) {
 				unsigned char c = (unsigned char)lab[i];
@@ -595,11 +609,16 @@ bool prof_check_dns_w(const char *name, char *msg, size_t size, char *warn, size
 				}
 				if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
 				      (c >= '0' && c <= '9') || c == '-' || c == '_'))
-					return msgf(
-						msg, size,
-						"invalid DNS name \"%s\": bad character in label "
-						"\"%.*s\"",
-						name, (int)l, lab);
+					odd = true;
+			}
+			if (odd) {
+				char what[160];
+
+				snprintf(what, sizeof(what),
+					 "label \"%.*s\" has a character DNS names do not",
+					 (int)(l > 80 ? 80 : l), lab);
+				if (!dns_odd(name, what, msg, size, warn, wsize))
+					return false;
 			}
 			if (partial && !warn)
 				return msgf(

@@ -43,26 +43,6 @@ static int run(struct vigil_store *s, const char *url, struct vigil_buf *b, stru
 	return rc;
 }
 
-/* Whether db.name exists on url. */
-static int exists(struct vigil_store *s, const char *url, const char *name, bool *ret,
-		  struct vigil_error *err)
-{
-	struct ch *c = s->be;
-	struct vigil_buf b = VIGIL_BUF_INIT, ans = VIGIL_BUF_INIT;
-	int rc;
-
-	vigil_buf__puts(&b, "SELECT count() FROM system.tables WHERE database = ");
-	ch_quote(&b, c->db);
-	vigil_buf__puts(&b, " AND name = ");
-	ch_quote(&b, name);
-	vigil_buf__puts(&b, " FORMAT TabSeparated");
-	rc = b.data ? ch_http(s, url, b.data, NULL, 0, &ans, err) : -ENOMEM;
-	*ret = !rc && ans.data && ans.data[0] == '1';
-	vigil_buf__release(&b);
-	vigil_buf__release(&ans);
-	return rc;
-}
-
 /* The counter tables and their views on one server holding alerts (suffix "_local" on a
  * shard of a cluster). */
 static int create_local(struct vigil_store *s, const char *url, const char *suffix,
@@ -87,7 +67,7 @@ static int create_local(struct vigil_store *s, const char *url, const char *suff
 		rc = run(s, url, &b, err);
 		snprintf(view, sizeof(view), "%s%s_mv", k->name, suffix);
 		if (!rc)
-			rc = exists(s, url, view, &had, err);
+			rc = ch_table_exists(s, url, view, &had, err);
 		if (rc || had)
 			continue;
 		/* what was received before the view counts is counted once, below */

@@ -56,11 +56,19 @@ void ch_conn_free(struct ch_conn *k)
 	free(k);
 }
 
-static int http_on(struct vigil_store *s, struct ch_conn *k, const char *url, const char *sql,
-		   const char *body, size_t len, struct vigil_buf *resp, struct vigil_error *err)
+/*
+ * One request. With body, sql goes in the URL: an INSERT of body (settings the inserts need),
+ * or, with ctype (multipart/form-data), a query with body as its external data, and params
+ * (URL parameters, escaped, starting with '&') saying what that data is. Without, sql is the
+ * body.
+ */
+static int http_do(struct vigil_store *s, struct ch_conn *k, const char *url, const char *sql,
+		   const char *body, size_t len, const char *params, const char *ctype,
+		   struct vigil_buf *resp, struct vigil_error *err)
 {
 	struct ch *c = s->be;
 	struct vigil_buf u = VIGIL_BUF_INIT, scratch = VIGIL_BUF_INIT;
+	struct curl_slist *hdr = NULL;
 	long code = 0;
 	CURLcode cc;
 	int rc = 0;
@@ -79,17 +87,24 @@ static int http_on(struct vigil_store *s, struct ch_conn *k, const char *url, co
 			vigil_buf__release(&u);
 			return -ENOMEM;
 		}
-		vigil_buf__printf(&u,
-				  "&input_format_skip_unknown_fields=0&wait_end_of_query=1%s"
-				  "&query=%s",
-				  c->cluster[0] ? "&insert_distributed_sync=1" : "", esc);
+		if (ctype)
+			vigil_buf__printf(&u, "%s&query=%s", params ? params : "", esc);
+		else
+			vigil_buf__printf(
+				&u,
+				"&input_format_skip_unknown_fields=0&wait_end_of_query=1%s"
+				"&query=%s",
+				c->cluster[0] ? "&insert_distributed_sync=1" : "", esc);
 		curl_free(esc);
 	} else {
 		body = sql;
 		len = strlen(sql);
 	}
-	if (!u.data) {
+	if (ctype && !(hdr = curl_slist_append(NULL, ctype)))
+		rc = -ENOMEM;
+	if (!u.data || rc) {
 		vigil_buf__release(&u);
+		curl_slist_free_all(hdr);
 		return -ENOMEM;
 	}
 	if (!resp)
@@ -99,10 +114,14 @@ static int http_on(struct vigil_store *s, struct ch_conn *k, const char *url, co
 	curl_easy_setopt(k->curl, CURLOPT_POST, 1L);
 	curl_easy_setopt(k->curl, CURLOPT_POSTFIELDS, body);
 	curl_easy_setopt(k->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+	curl_easy_setopt(k->curl, CURLOPT_HTTPHEADER, hdr);
 	curl_easy_setopt(k->curl, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(k->curl, CURLOPT_WRITEDATA, resp);
 	k->errbuf[0] = '\0';
 	cc = curl_easy_perform(k->curl);
+	/* the handle is kept alive: the next request must not send this one's header */
+	curl_easy_setopt(k->curl, CURLOPT_HTTPHEADER, NULL);
+	curl_slist_free_all(hdr);
 	if (cc != CURLE_OK) {
 		rc = vigil_error__set(err, -EHOSTUNREACH, "", 0, 0, "clickhouse %s: %s",
 				      url ? url : c->base,
@@ -117,6 +136,12 @@ static int http_on(struct vigil_store *s, struct ch_conn *k, const char *url, co
 	vigil_buf__release(&u);
 	vigil_buf__release(&scratch);
 	return rc;
+}
+
+static int http_on(struct vigil_store *s, struct ch_conn *k, const char *url, const char *sql,
+		   const char *body, size_t len, struct vigil_buf *resp, struct vigil_error *err)
+{
+	return http_do(s, k, url, sql, body, len, NULL, NULL, resp, err);
 }
 
 int ch_http(struct vigil_store *s, const char *url, const char *sql, const char *body, size_t len,
@@ -311,5 +336,73 @@ int ch_query_on(struct vigil_store *s, struct ch_conn *k, const char *sql,
 					      "clickhouse: an answer that is not JSON rows");
 	}
 	vigil_buf__release(&resp);
+	return rc;
+}
+
+/* The boundary of the multipart body: never in the data, whose lines hold no '\r' (escaped). */
+#define KEYS_BOUNDARY "vigil-external-data-5c1f"
+
+int ch_query_external(struct vigil_store *s, const char *sql, const char *name,
+		      const char *structure, const char *tsv, size_t len, json_t **ret,
+		      struct vigil_error *err)
+{
+	struct ch *c = s->be;
+	struct vigil_buf body = VIGIL_BUF_INIT, params = VIGIL_BUF_INIT, resp = VIGIL_BUF_INIT;
+	char *esc = curl_easy_escape(c->conn.curl, structure, 0);
+	int rc;
+
+	body.max = 64u << 20;
+	vigil_buf__printf(&body,
+			  "--" KEYS_BOUNDARY "\r\nContent-Disposition: form-data; name=\"%s\"; "
+			  "filename=\"%s\"\r\nContent-Type: application/octet-stream\r\n\r\n",
+			  name, name);
+	vigil_buf__append(&body, tsv, len);
+	vigil_buf__puts(&body, "\r\n--" KEYS_BOUNDARY "--\r\n");
+	if (esc)
+		vigil_buf__printf(&params, "&%s_structure=%s&%s_format=TabSeparated", name, esc,
+				  name);
+	curl_free(esc);
+	if (!body.data || !params.data || !esc) {
+		vigil_buf__release(&body);
+		vigil_buf__release(&params);
+		return vigil_error__set(err, -ENOMEM, "", 0, 0,
+					"clickhouse: cannot build the query");
+	}
+	/* the answer as ch_query's: JSON rows */
+	{
+		struct vigil_buf q = VIGIL_BUF_INIT;
+
+		vigil_buf__printf(&q, "%s FORMAT JSONEachRow", sql);
+		rc = q.data ? http_do(s, &c->conn, NULL, q.data, body.data, body.len, params.data,
+				      "Content-Type: multipart/form-data; boundary=" KEYS_BOUNDARY,
+				      &resp, err)
+			    : -ENOMEM;
+		vigil_buf__release(&q);
+	}
+	vigil_buf__release(&body);
+	vigil_buf__release(&params);
+	if (!rc) {
+		*ret = parse_rows(resp.data);
+		if (!*ret)
+			rc = vigil_error__set(err, -EIO, "", 0, 0,
+					      "clickhouse: an answer that is not JSON rows");
+	}
+	vigil_buf__release(&resp);
+	return rc;
+}
+
+int ch_tsv_escape(struct vigil_buf *b, const char *v)
+{
+	int rc = 0;
+
+	for (const char *p = v ? v : ""; !rc && *p; p++) {
+		const char *e = *p == '\\'   ? "\\\\"
+				: *p == '\t' ? "\\t"
+				: *p == '\n' ? "\\n"
+				: *p == '\r' ? "\\r"
+					     : NULL;
+
+		rc = e ? vigil_buf__puts(b, e) : vigil_buf__append(b, p, 1);
+	}
 	return rc;
 }

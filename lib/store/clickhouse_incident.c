@@ -40,7 +40,8 @@ static void *read_table(void *arg)
 	if (j->t == T_ALERTS) /* unique by id: FINAL collapses a duplicate */
 		snprintf(sql, sizeof(sql),
 			 "SELECT * FROM alerts FINAL WHERE incident_id = ? ORDER BY time_ns, "
-			 "alert_id");
+			 "alert_id%s",
+			 store_report_alerts_limit(j->s));
 	else /* every report of the incident, versioned: the newest one's rows */
 		snprintf(sql, sizeof(sql),
 			 "SELECT * FROM %s WHERE incident_id = ? AND version = (SELECT "

@@ -79,6 +79,16 @@ void ch_insert_tables(struct vigil_store *s, const enum store_table_id *tables, 
 int ch_quote(struct vigil_buf *b, const char *v);
 int ch_query(struct vigil_store *s, const char *sql, const struct store_arg *args, size_t nargs,
 	     json_t **ret, struct vigil_error *err);
+/*
+ * sql (no FORMAT) with tsv as the external table name (its columns in structure, e.g.
+ * "alert_id String"), sent as multipart data the query reads by name: a set of thousands of
+ * values travels as data, not as literals 18.16 parses one by one (clickhouse.c's lookups).
+ */
+int ch_query_external(struct vigil_store *s, const char *sql, const char *name,
+		      const char *structure, const char *tsv, size_t len, json_t **ret,
+		      struct vigil_error *err);
+/* Appends v escaped for a TabSeparated field (\\, tab, newline, carriage return). */
+int ch_tsv_escape(struct vigil_buf *b, const char *v);
 /* ch_query on connection k, reading the store only (queries at once, each on its own k). */
 int ch_query_on(struct vigil_store *s, struct ch_conn *k, const char *sql,
 		const struct store_arg *args, size_t nargs, json_t **ret, struct vigil_error *err);
@@ -93,6 +103,12 @@ int ch_create_schema(struct vigil_store *s, struct vigil_error *err);
  * local, the tables of a server holding alerts; distributed, the tables over a cluster's. */
 int ch_create_counters(struct vigil_store *s, const char *url, bool local, bool distributed,
 		       struct vigil_error *err);
+/* The fleet list's node_list and the views that keep it, the same way (clickhouse_node_list.c). */
+int ch_create_node_list(struct vigil_store *s, const char *url, bool local, bool distributed,
+			struct vigil_error *err);
+/* Whether db.name exists on url (NULL: the store's server). */
+int ch_table_exists(struct vigil_store *s, const char *url, const char *name, bool *ret,
+		    struct vigil_error *err);
 
 /* Deletes the report rows of the incidents in c->taken (clickhouse_taken.c): when now, or
  * when their time has come (at most one set of mutations per interval). */

@@ -69,6 +69,26 @@ static int run(struct vigil_store *s, const char *url, struct vigil_buf *b, stru
 	return rc;
 }
 
+/* Whether db.name exists on url. */
+int ch_table_exists(struct vigil_store *s, const char *url, const char *name, bool *ret,
+		    struct vigil_error *err)
+{
+	struct ch *c = s->be;
+	struct vigil_buf b = VIGIL_BUF_INIT, ans = VIGIL_BUF_INIT;
+	int rc;
+
+	vigil_buf__puts(&b, "SELECT count() FROM system.tables WHERE database = ");
+	ch_quote(&b, c->db);
+	vigil_buf__puts(&b, " AND name = ");
+	ch_quote(&b, name);
+	vigil_buf__puts(&b, " FORMAT TabSeparated");
+	rc = b.data ? ch_http(s, url, b.data, NULL, 0, &ans, err) : -ENOMEM;
+	*ret = !rc && ans.data && ans.data[0] == '1';
+	vigil_buf__release(&b);
+	vigil_buf__release(&ans);
+	return rc;
+}
+
 /* A table made by an older vigil lacks the columns added since (schema 4: flows.tls): add
  * them. Asked of system.columns, as 18.16 may not know ADD COLUMN IF NOT EXISTS. */
 static int add_missing(struct vigil_store *s, const char *url, const char *table,
@@ -142,6 +162,9 @@ static int create_on(struct vigil_store *s, const char *url, bool local, bool di
 	/* after the alerts table: its views read it (clickhouse_counters.c) */
 	if (!rc)
 		rc = ch_create_counters(s, url, local, distributed, err);
+	/* after nodes and credentials, the same way (clickhouse_node_list.c) */
+	if (!rc)
+		rc = ch_create_node_list(s, url, local, distributed, err);
 	vigil_buf__release(&b);
 	return rc;
 }

@@ -11,38 +11,49 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/ingest_internal.h"
 #include "store/store_internal.h"
 #include "vigil/event.h"
 #include "vigil/store_fleet.h"
 
-/* How far ahead of the cockpit's clock a node's time may be and still count as it is. */
-#define FUTURE_SLACK_NS (300ull * 1000000000ull)
+/* The workload members that name it, in the order of WL_ID.. (store/ingest_internal.h). */
+static const char *const wl_names[WL__MAX] = { "id", "container_id", "cgroup", "name" };
 
 static const char *workload_key(const json_t *alert)
 {
 	const json_t *wl = json_object_get(alert, "workload");
-	static const char *const keys[] = { "id", "container_id", "cgroup", "name" };
+	const char *v[WL__MAX];
 
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		const char *v = json_string_value(json_object_get(wl, keys[i]));
+	for (size_t i = 0; i < WL__MAX; i++)
+		v[i] = json_string_value(json_object_get(wl, wl_names[i]));
+	return store_workload_key(v);
+}
 
-		if (v && v[0])
-			return v;
-	}
+const char *store_workload_key(const char *const wl[WL__MAX])
+{
+	for (size_t i = 0; i < WL__MAX; i++)
+		if (wl[i] && wl[i][0])
+			return wl[i];
 	return "unknown";
 }
 
-void vigil_store__loose_incident_id(const char *node, const json_t *alert, uint64_t alert_ns,
-				    char out[33])
+void store_loose_incident_id(const char *node, const char *workload_key, uint64_t alert_ns,
+			     char out[33])
 {
 	char material[1024];
 	int n = snprintf(material, sizeof(material), "vigil-loose\n%s\n%s\n%llu", node ? node : "",
-			 workload_key(alert), (unsigned long long)(alert_ns / 3600000000000ull));
+			 workload_key, (unsigned long long)(alert_ns / 3600000000000ull));
 
 	if (n < 0)
 		n = 0;
 	store_hash32(material, (size_t)n < sizeof(material) ? (size_t)n : sizeof(material) - 1,
 		     out);
+}
+
+void vigil_store__loose_incident_id(const char *node, const json_t *alert, uint64_t alert_ns,
+				    char out[33])
+{
+	store_loose_incident_id(node, workload_key(alert), alert_ns, out);
 }
 
 /*
@@ -68,7 +79,7 @@ static void row_int(json_t *row, const char *col, const json_t *v, uint64_t max)
 	json_object_set_new_nocheck(row, col, json_integer(i));
 }
 
-static bool alert_id_valid(const char *id)
+bool store_alert_id_valid(const char *id)
 {
 	return id && strlen(id) == 32 && store_id_valid(id);
 }
@@ -114,8 +125,8 @@ static size_t json_str_at(char *out, const char *s)
  * completed alert gives, without dumping it (a third of the prepare's work). 0 when it does
  * not fit in buf (size) or the text is not an object's.
  */
-static size_t record_as_sent(const struct vigil_text *text, const char *node, const char *incident,
-			     char *buf, size_t size)
+size_t store_record_as_sent(const struct vigil_text *text, const char *node, const char *incident,
+			    char *buf, size_t size)
 {
 	size_t end = text->len, body, o;
 
@@ -168,7 +179,7 @@ static json_t *alert_row(json_t *alert, const struct vigil_ingest *in, const cha
 		reject(r, "not an alert record (an object with a rule_id)");
 		return NULL;
 	}
-	if (json_object_get(alert, "alert_id") && !alert_id_valid(id)) {
+	if (json_object_get(alert, "alert_id") && !store_alert_id_valid(id)) {
 		reject(r, "alert_id must be 32 lower-case hex digits");
 		return NULL;
 	}
@@ -232,11 +243,11 @@ static json_t *alert_row(json_t *alert, const struct vigil_ingest *in, const cha
 	 * chunk of the thread (11 % of the cockpit's CPU at fleet rates). A larger record is dumped
 	 * the usual way.
 	 */
-	len = as_sent ? record_as_sent(text, had_node ? NULL : in->node,
-				       had_incident ? NULL
-						    : json_string_value(json_object_get(
-							      alert, "incident_id")),
-				       stack, sizeof(stack))
+	len = as_sent ? store_record_as_sent(text, had_node ? NULL : in->node,
+					     had_incident ? NULL
+							  : json_string_value(json_object_get(
+								    alert, "incident_id")),
+					     stack, sizeof(stack))
 		      : 0;
 	if (!len)
 		len = json_dumpb(alert, stack, sizeof(stack), JSON_COMPACT);
@@ -277,9 +288,9 @@ static json_t *alert_row(json_t *alert, const struct vigil_ingest *in, const cha
 }
 
 /* The row an incident has until its report arrives (version 0: any report outranks it). */
-static json_t *placeholder(const json_t *alert, const json_t *row, bool loose, uint64_t now_ns)
+static json_t *placeholder(const json_t *const wl[WL__MAX], const json_t *row, bool loose,
+			   uint64_t now_ns)
 {
-	const json_t *wl = json_object_get(alert, "workload");
 	uint64_t t = (uint64_t)json_integer_value(json_object_get(row, "time_ns"));
 	const char *id = json_string_value(json_object_get(row, "incident_id"));
 	char summary[160];
@@ -288,32 +299,65 @@ static json_t *placeholder(const json_t *alert, const json_t *row, bool loose, u
 	if (loose)
 		snprintf(summary, sizeof(summary),
 			 "alerts of %s in this hour (raised without an incident)",
-			 json_string_value(json_object_get(wl, "name")) ?: "a workload");
+			 json_string_value(wl[WL_NAME]) ?: "a workload");
 	else
 		snprintf(summary, sizeof(summary),
 			 "alerts of incident %s (its report has not arrived)", id);
-	item = json_pack(
-		"{s:O?, s:s, s:O?, s:O?, s:O?, s:O?, s:O?, s:I, s:I, s:I, s:s}", "node",
-		json_object_get(row, "node"), "state", "open", "workload_id",
-		json_object_get(wl, "id"), "workload_name", json_object_get(wl, "name"), "cgroup",
-		json_object_get(wl, "cgroup"), "container_id", json_object_get(wl, "container_id"),
-		"host", json_object_get(row, "node"), "opened_ns",
-		(json_int_t)(loose ? t / 3600000000000ull * 3600000000000ull : t), "start_ns",
-		(json_int_t)t, "received_ns", (json_int_t)now_ns, "summary", summary);
+	item = json_pack("{s:O?, s:s, s:O?, s:O?, s:O?, s:O?, s:O?, s:I, s:I, s:I, s:s}", "node",
+			 json_object_get(row, "node"), "state", "open", "workload_id", wl[WL_ID],
+			 "workload_name", wl[WL_NAME], "cgroup", wl[WL_CGROUP], "container_id",
+			 wl[WL_CONTAINER_ID], "host", json_object_get(row, "node"), "opened_ns",
+			 (json_int_t)(loose ? t / 3600000000000ull * 3600000000000ull : t),
+			 "start_ns", (json_int_t)t, "received_ns", (json_int_t)now_ns, "summary",
+			 summary);
 	out = item ? store_row_from_item(&store_tables[T_INCIDENTS], item, id, 0) : NULL;
 	json_decref(item);
 	return out;
 }
 
-struct vigil_store_prepared {
-	json_t *rows;	      /* alert rows */
-	json_t *placeholders; /* one incident row (version 0) per incident the rows name */
-	size_t *item_of;      /* row -> the item it came from */
-	json_t *named;	      /* incident ids the items named -> true */
-	json_t *loose;	      /* incident ids derived for the node's own alerts -> true */
-	char *node;	      /* the writing node (NULL: no ownership check) */
-	uint64_t now_ns;
-};
+struct vigil_store_prepared *store_prepared_new(const struct vigil_ingest *in, size_t n)
+{
+	struct vigil_store_prepared *p = calloc(1, sizeof(*p));
+
+	if (!p || !(p->rows = json_array()) || !(p->placeholders = json_array()) ||
+	    !(p->item_of = calloc(n + 1, sizeof(*p->item_of))) || !(p->named = json_object()) ||
+	    !(p->loose = json_object()) || !(p->seen = json_object()) ||
+	    (in->node && !(p->node = strdup(in->node)))) {
+		vigil_store_prepared__free(p);
+		return NULL;
+	}
+	p->cap = n;
+	p->now_ns = in->now_ns;
+	return p;
+}
+
+int store_prepared_add(struct vigil_store_prepared *p, size_t item, json_t *row, bool loose,
+		       const json_t *const wl[WL__MAX])
+{
+	size_t k = json_array_size(p->rows);
+	const char *id = json_string_value(json_object_get(row, "incident_id"));
+
+	if (k >= p->cap) {
+		size_t cap = 2 * p->cap + 16, *g = realloc(p->item_of, (cap + 1) * sizeof(*g));
+
+		if (!g) {
+			json_decref(row);
+			return -ENOMEM;
+		}
+		p->item_of = g;
+		p->cap = cap;
+	}
+	p->item_of[k] = item;
+	if (json_array_append_new(p->rows, row) ||
+	    json_object_set_new(loose ? p->loose : p->named, id, json_true()))
+		return -ENOMEM;
+	if (json_object_get(p->seen, id))
+		return 0;
+	if (json_object_set_new(p->seen, id, json_true()) ||
+	    json_array_append_new(p->placeholders, placeholder(wl, row, loose, p->now_ns)))
+		return -ENOMEM;
+	return 0;
+}
 
 void vigil_store_prepared__free(struct vigil_store_prepared *p)
 {
@@ -323,32 +367,34 @@ void vigil_store_prepared__free(struct vigil_store_prepared *p)
 	json_decref(p->placeholders);
 	json_decref(p->named);
 	json_decref(p->loose);
+	json_decref(p->seen);
 	free(p->node);
 	free(p->item_of);
 	free(p);
+}
+
+void vigil_store_prepared__rows(const struct vigil_store_prepared *p, json_t **rows,
+				json_t **placeholders)
+{
+	*rows = p ? p->rows : NULL;
+	*placeholders = p ? p->placeholders : NULL;
 }
 
 int vigil_store__prepare_alerts(const struct vigil_ingest *in, json_t *alerts,
 				struct vigil_item_result *res, struct vigil_store_prepared **ret)
 {
 	size_t n = json_array_size(alerts), i;
-	struct vigil_store_prepared *p = calloc(1, sizeof(*p));
-	json_t *seen = json_object(), *alert;
+	struct vigil_store_prepared *p = store_prepared_new(in, n);
+	json_t *alert;
 	int rc = 0;
 
-	if (!p || !seen || !(p->rows = json_array()) || !(p->placeholders = json_array()) ||
-	    !(p->item_of = calloc(n + 1, sizeof(*p->item_of))) || !(p->named = json_object()) ||
-	    !(p->loose = json_object()) || (in->node && !(p->node = strdup(in->node)))) {
-		json_decref(seen);
-		vigil_store_prepared__free(p);
+	if (!p)
 		return -ENOMEM;
-	}
 	json_array_foreach(alerts, i, alert)
 	{
+		const json_t *wl = json_object_get(alert, "workload"), *wv[WL__MAX];
 		json_t *row;
-		const char *id;
 		bool loose = false;
-		size_t k = json_array_size(p->rows);
 
 		memset(&res[i], 0, sizeof(res[i]));
 		row = alert_row(alert, in, NULL, in->texts ? &in->texts[i] : NULL, &res[i], &loose);
@@ -359,31 +405,15 @@ int vigil_store__prepare_alerts(const struct vigil_ingest *in, json_t *alerts,
 				break;
 			continue;
 		}
-		p->item_of[k] = i;
-		if (json_array_append_new(p->rows, row)) {
-			rc = -ENOMEM;
+		for (size_t w = 0; w < WL__MAX; w++)
+			wv[w] = json_object_get(wl, wl_names[w]);
+		if ((rc = store_prepared_add(p, i, row, loose, wv)))
 			break;
-		}
-		id = json_string_value(json_object_get(row, "incident_id"));
-		if (json_object_set_new(loose ? p->loose : p->named, id, json_true())) {
-			rc = -ENOMEM;
-			break;
-		}
-		if (!json_object_get(seen, id)) {
-			json_object_set_new(seen, id, json_true());
-			if (json_array_append_new(p->placeholders,
-						  placeholder(alert, row, loose, in->now_ns))) {
-				rc = -ENOMEM;
-				break;
-			}
-		}
 	}
-	json_decref(seen);
 	if (rc) {
 		vigil_store_prepared__free(p);
 		return rc;
 	}
-	p->now_ns = in->now_ns;
 	*ret = p;
 	return 0;
 }
@@ -580,7 +610,7 @@ static void keep_report_alert(json_t *alert, uint64_t opened_ns, uint64_t now_ns
 
 	if (!json_is_object(alert))
 		return;
-	if (idv && !alert_id_valid(json_string_value(idv))) {
+	if (idv && !store_alert_id_valid(json_string_value(idv))) {
 		json_object_set(alert, "alert_id_given", (json_t *)idv);
 		json_object_del(alert, "alert_id");
 	}

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include "store/sqlite_internal.h"
+#include "util/clock.h"
 #include "util/strutil.h"
 
 #define MAX_COLS 64 /* columns of a table (schema.c has at most some 30) */
@@ -367,12 +368,21 @@ static json_t *row_json(sqlite3_stmt *st)
 	return o;
 }
 
+/* SQLite's progress callback: a nonzero answer interrupts the running statement. */
+static int past_deadline(void *arg)
+{
+	const struct sq *q = arg;
+
+	return q->query_deadline_ns && vigil_monotonic_ns() > q->query_deadline_ns;
+}
+
 static int sq_query(struct vigil_store *s, const char *sql, const struct store_arg *args,
 		    size_t nargs, json_t **ret, struct vigil_error *err)
 {
 	struct sq *q = s->be;
 	sqlite3_stmt *st;
 	json_t *arr = json_array();
+	size_t bytes = 0;
 	int rc;
 
 	if (!arr)
@@ -387,13 +397,39 @@ static int sq_query(struct vigil_store *s, const char *sql, const struct store_a
 		else
 			sqlite3_bind_int64(st, (int)i + 1, args[i].i);
 	}
+	if (s->opts.query_timeout_ns)
+		q->query_deadline_ns = vigil_monotonic_ns() + s->opts.query_timeout_ns;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		json_t *row = row_json(st);
+		json_t *row;
 
+		if (s->opts.query_max_bytes) {
+			for (int i = 0; i < sqlite3_column_count(st); i++)
+				bytes += (size_t)sqlite3_column_bytes(st, i);
+			if (bytes > s->opts.query_max_bytes)
+				break;
+		}
+		row = row_json(st);
 		if (!row || json_array_append_new(arr, row)) {
 			rc = SQLITE_NOMEM;
 			break;
 		}
+	}
+	q->query_deadline_ns = 0;
+	if (rc == SQLITE_ROW) {
+		rc = vigil_error__set(err, -E2BIG, "", 0, 0,
+				      "the answer passed its bound of %zu MiB",
+				      s->opts.query_max_bytes >> 20);
+		sqlite3_finalize(st);
+		json_decref(arr);
+		return rc;
+	}
+	if (rc == SQLITE_INTERRUPT) {
+		rc = vigil_error__set(err, -ETIMEDOUT, "", 0, 0,
+				      "the query ran past its bound of %llu ms",
+				      (unsigned long long)(s->opts.query_timeout_ns / 1000000));
+		sqlite3_finalize(st);
+		json_decref(arr);
+		return rc;
 	}
 	if (rc != SQLITE_DONE) {
 		rc = sq_err(s, err, "query");
@@ -512,6 +548,9 @@ int store_sqlite_open(struct vigil_store *s, const char *path, struct vigil_erro
 	}
 	/* a writer holds the lock for one commit at a time: wait for it rather than fail */
 	sqlite3_busy_timeout(q->db, 10000);
+	/* every 10 000 virtual machine steps (tens of microseconds): sq_query's bound */
+	if (s->opts.query_timeout_ns)
+		sqlite3_progress_handler(q->db, 10000, past_deadline, q);
 	/*
 	 * FULL: every commit syncs the write-ahead log, so a commit that returned survives a crash
 	 * of the machine too, not only of the process (NORMAL syncs at checkpoints only). The

@@ -26,6 +26,7 @@ struct sq {
 	sqlite3_stmt *count_node, *count_fleet; /* the counters' upserts */
 	struct sq_tally *tally;			/* the alerts of one put_rows call */
 	size_t ntally, tally_cap;
+	uint64_t query_deadline_ns; /* sq_query's statement is interrupted past it (0 = none) */
 };
 
 int sq_exec(struct vigil_store *s, const char *sql, struct vigil_error *err);

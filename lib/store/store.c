@@ -178,10 +178,55 @@ int vigil_store__list(struct vigil_store *s, size_t limit, json_t **ret, struct 
 	return vigil_store__incidents(s, &f, ret, err);
 }
 
+const char *store_report_alerts_limit(const struct vigil_store *s)
+{
+	static __thread char limit[32];
+
+	limit[0] = '\0';
+	if (s->opts.max_report_alerts) /* one more than shown: says whether any is left out */
+		snprintf(limit, sizeof(limit), " LIMIT %zu", s->opts.max_report_alerts + 1);
+	return limit;
+}
+
+/*
+ * An incident's alerts past max_report_alerts are left out of its report and counted: one
+ * node could otherwise make an incident of millions of alerts whose page (and the reader that
+ * builds it, and the analyst's browser) never finishes.
+ */
+static int bound_alerts(struct vigil_store *s, const char *id, json_t *children[T__MAX],
+			uint64_t *omitted, struct vigil_error *err)
+{
+	size_t max = s->opts.max_report_alerts;
+	struct store_arg arg = ARG_S(id);
+	json_t *rows = NULL;
+	char sql[160];
+	int rc;
+
+	*omitted = 0;
+	if (!max || json_array_size(children[T_ALERTS]) <= max)
+		return 0;
+	while (json_array_size(children[T_ALERTS]) > max)
+		json_array_remove(children[T_ALERTS], json_array_size(children[T_ALERTS]) - 1);
+	/* ClickHouse counts distinct ids, as its lists do (a duplicate not merged yet) */
+	snprintf(sql, sizeof(sql), "SELECT %s AS n FROM alerts WHERE incident_id = ?",
+		 s->ops->dialect->count_alerts);
+	rc = s->ops->query(s, sql, &arg, 1, &rows, err);
+	if (rc)
+		return rc;
+	{
+		json_int_t n = json_integer_value(json_object_get(json_array_get(rows, 0), "n"));
+
+		*omitted = n > (json_int_t)max ? (uint64_t)n - max : 1;
+	}
+	json_decref(rows);
+	return 0;
+}
+
 int vigil_store__get(struct vigil_store *s, const char *id, json_t **ret, struct vigil_error *err)
 {
 	const struct store_dialect *d;
 	json_t *inc = NULL, *children[T__MAX] = { 0 };
+	uint64_t omitted = 0;
 	char sql[512], like[40];
 	struct store_arg args[2];
 	int rc;
@@ -229,8 +274,8 @@ int vigil_store__get(struct vigil_store *s, const char *id, json_t **ret, struct
 		if (t == T_ALERTS)
 			snprintf(sql, sizeof(sql),
 				 "SELECT * FROM alerts%s WHERE incident_id = ? ORDER BY time_ns, "
-				 "alert_id",
-				 d->final);
+				 "alert_id%s",
+				 d->final, store_report_alerts_limit(s));
 		else /* the children of the newest report of this incident */
 			snprintf(sql, sizeof(sql),
 				 "SELECT * FROM %s WHERE incident_id = ? AND version = (SELECT "
@@ -246,8 +291,13 @@ int vigil_store__get(struct vigil_store *s, const char *id, json_t **ret, struct
 		}
 		json_decref(rows);
 	}
+	if (!rc)
+		rc = bound_alerts(s, id, children, &omitted, err);
 	if (!rc) {
 		*ret = store_report_assemble(json_array_get(inc, 0), children);
+		if (*ret && omitted)
+			json_object_set_new(*ret, "alerts_omitted",
+					    json_integer((json_int_t)omitted));
 		if (!*ret)
 			rc = -ENOMEM;
 	}

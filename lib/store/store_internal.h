@@ -95,6 +95,8 @@ json_t *store_incident_row(const json_t *report, uint64_t version);
 json_t *store_row_normalize(const struct store_table *t, const json_t *row);
 /* Report JSON from an incident row and the child rows of each table (arrays by table id;
  * entries may be NULL). Steals nothing. */
+/* " LIMIT N" for the alerts of a report (vigil_store_opts.max_report_alerts), or "". */
+const char *store_report_alerts_limit(const struct vigil_store *s);
 json_t *store_report_assemble(const json_t *incident_row, json_t *const children[T__MAX]);
 /* The summary an incident row gives in `vigil evidence list`. */
 json_t *store_list_entry(const json_t *incident_row);

@@ -169,6 +169,8 @@ int detect_eval_socket(struct raise *r);
 int detect_eval_http(struct raise *r);
 int detect_eval_accept(struct raise *r);
 int detect_eval_rename(struct raise *r);
+/* V1101 / R1011: a persistence path made by a rename, a link or a symlink (eval_link.c). */
+int detect_eval_name_persist(struct raise *r);
 /* eval_link.c: a SYMLINK's (symlink) or LINK's target is a sensitive file the profile does
  * not open */
 bool detect_link_target_sensitive(const struct raise *r, bool symlink);

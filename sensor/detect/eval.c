@@ -145,7 +145,7 @@ static int detect_eval_kind(struct raise *r)
 		if ((n = detect_eval_history(r, comm)) != 0)
 			return n;
 		if (!detect_link_target_sensitive(r, true))
-			return 0;
+			return detect_eval_name_persist(r);
 		return detect_raise(r, VIGIL_R1010, ev->link.path ? ev->link.path : "",
 				    "symlink %s -> %s", ev->link.path ? ev->link.path : "",
 				    ev->link.target);
@@ -153,7 +153,7 @@ static int detect_eval_kind(struct raise *r)
 		if ((n = detect_eval_history(r, comm)) != 0)
 			return n;
 		if (!detect_link_target_sensitive(r, false))
-			return 0;
+			return detect_eval_name_persist(r);
 		return detect_raise(r, VIGIL_R1012, ev->link.path ? ev->link.path : "",
 				    "hard link %s -> %s", ev->link.path ? ev->link.path : "",
 				    ev->link.target);
@@ -166,7 +166,12 @@ static int detect_eval_kind(struct raise *r)
 		if (is_runc(ev->proc ? ev->proc->exe : NULL) ||
 		    vigil_matcher__syscall(r->b->m, "unshare"))
 			return 0;
-		return detect_raise(r, VIGIL_R1006, comm, "unexpected unshare (flags 0x%llx) by %s",
+		/* arg1: 0 unshare, else the namespaces came with a new process (clone 56,
+		 * clone3 435: bpf/syscalls.bpf.c) */
+		return detect_raise(r, VIGIL_R1006, comm, "unexpected %s (flags 0x%llx) by %s",
+				    ev->call.arg1 == 56	   ? "clone making namespaces"
+				    : ev->call.arg1 == 435 ? "clone3 making namespaces"
+							   : "unshare",
 				    (unsigned long long)ev->call.arg0, comm);
 	case VIGIL_EV_SETNS:
 		return detect_eval_setns(r, comm);
@@ -186,7 +191,9 @@ static int detect_eval_kind(struct raise *r)
 	case VIGIL_EV_RENAME:
 		if ((n = detect_eval_history(r, comm)) != 0)
 			return n;
-		return detect_eval_rename(r);
+		if ((n = detect_eval_rename(r)) != 0)
+			return n;
+		return detect_eval_name_persist(r);
 	case VIGIL_EV_NETNS_CONNECT:
 		return detect_eval_netns_connect(r, comm);
 	case VIGIL_EV_CGROUP_MOVE:

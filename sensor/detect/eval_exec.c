@@ -195,7 +195,10 @@ static int exec_rules(struct raise *r)
 	/* (a shell entered from outside was started by the runtime, not by a server: R2000's) */
 	if (mj != VIGIL_MATCH_YES && !ev->exec.entered &&
 	    !vigil_program_is_shell_or_interpreter(ev->exec.parent_exe, NULL) &&
-	    (named || (copy = vigil_shellsum__copy_of(r->d->shells, r->d->digests, ev)))) {
+	    (named || ((copy = vigil_shellsum__copy_of(r->d->shells, r->d->digests, ev)) &&
+		       (!vigil_program_is_multi_call(copy) ||
+			vigil_multi_call_runs_shell(p ? (const char *const *)p->argv : NULL,
+						    p ? p->argc : 0))))) {
 		/* a program that is not itself a shell (a server) starts a shell or an
 		 * interpreter the profile does not allow (not at all, or not with these
 		 * arguments): code execution, the strongest signal there is; a shell copied

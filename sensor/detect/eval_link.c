@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * The rules of names given to files: links to sensitive files (R1010, R1012) and sensitive
- * files renamed (R0010).
+ * The rules of names given to files: links to sensitive files (R1010, R1012), sensitive
+ * files renamed (R0010), and persistence paths made by a name rather than a write (V1101,
+ * R1011).
  */
 #include <stdio.h>
 #include <string.h>
@@ -99,5 +100,45 @@ int detect_eval_rename(struct raise *r)
 	return detect_raise(r, VIGIL_R0010, name, "sensitive file %s: %s %s %s%s",
 			    ev->link.exchange ? "swapped" : "renamed", from[0] ? from : "?",
 			    ev->link.exchange ? "<->" : "->", to,
+			    ev->link.ret < 0 ? " (denied)" : "");
+}
+
+/*
+ * A persistence path made by naming a file, not by writing it: renamed into place
+ * (`mv /tmp/x /etc/cron.d/x`: the write happened elsewhere, under a name no rule judges),
+ * linked there (`ln /tmp/x ~/.ssh/authorized_keys2`), or a symlink made there (systemctl
+ * enable's shape: a unit linked into a .wants directory). The same verdict as an open for
+ * write of that name: V1101, or R1011 for /etc/ld.so.preload (when on); attempts count.
+ * A swap (RENAME_EXCHANGE) puts new content under both names. Unless the profile has a write
+ * of that name, or of the rename's old name (a tool that installs its file through a
+ * temporary one, learned).
+ */
+int detect_eval_name_persist(struct raise *r)
+{
+	const struct vigil_event *ev = r->ev;
+	const char *to = ev->link.path, *name = NULL;
+	const char *how = ev->kind == VIGIL_EV_RENAME	 ? "renamed into place"
+			  : ev->kind == VIGIL_EV_SYMLINK ? "made a symbolic link"
+							 : "made a hard link";
+	char from[4096] = "";
+	bool preload;
+
+	if (ev->kind == VIGIL_EV_RENAME)
+		rename_old(ev, from, sizeof(from));
+	if (to && (vigil_path_persistence(to) || vigil_path_ld_preload(to)))
+		name = to;
+	else if (ev->link.exchange && (vigil_path_persistence(from) || vigil_path_ld_preload(from)))
+		name = from;
+	if (!name)
+		return 0;
+	preload = vigil_path_ld_preload(name);
+	if ((preload && !detect_rule_on(r, VIGIL_R1011)) || detect_learned_write(r->b->m, name) ||
+	    (from[0] && detect_learned_write(r->b->m, from)))
+		return 0;
+	return detect_raise(r, preload ? VIGIL_R1011 : VIGIL_V1101, name,
+			    "%s written by a name: %s (%s%s%.300s)%s",
+			    preload ? "dynamic-linker preload file" : "persistence path", name, how,
+			    ev->link.target && ev->link.target[0] ? " from " : "",
+			    ev->link.target ? ev->link.target : "",
 			    ev->link.ret < 0 ? " (denied)" : "");
 }

@@ -2,6 +2,7 @@
 /*
  * V1107: shell or REPL history cleared (T1070.003), in the ways that leave a trace in the
  * kernel: the file truncated (O_TRUNC at open, `: > ~/.bash_history`; truncate, ftruncate),
+ * opened for writing without O_APPEND (overwritten in place: `dd conv=notrunc`, shred),
  * removed (unlink), replaced by a link (`ln -sf /dev/null ~/.bash_history`) or renamed away or
  * over, and a program started with history turned off in its environment (HISTFILE=/dev/null
  * or empty, HISTSIZE=0, HISTFILESIZE=0, SAVEHIST=0). `unset HISTFILE` in an interactive shell
@@ -63,11 +64,17 @@ int detect_eval_history(struct raise *r, const char *comm)
 			return 0;
 		break;
 	case VIGIL_EV_OPEN:
-		/* O_TRUNC (01000) with write access */
+		/* write access without O_APPEND (02000): truncated at open (O_TRUNC, 01000), or
+		 * overwritten in place (dd conv=notrunc, shred, fallocate --punch-hole, an r+
+		 * open): a shell only ever appends. O_EXCL (0200) makes a new file: nothing in it
+		 * to clear */
 		path = ev->open.path;
-		if (!(ev->open.flags & 01000) || !(ev->open.flags & 3) || !vigil_path_history(path))
+		if (!(ev->open.flags & 3) || (ev->open.flags & (02000 | 0200)) ||
+		    !vigil_path_history(path))
 			return 0;
-		how = "truncated at open (O_TRUNC)";
+		how = ev->open.flags & 01000 ? "truncated at open (O_TRUNC)"
+					     : "opened to be overwritten in place (write access, "
+					       "no O_APPEND)";
 		ret = ev->open.ret;
 		break;
 	case VIGIL_EV_SYMLINK:

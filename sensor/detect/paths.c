@@ -125,20 +125,24 @@ static bool is_sensitive(const char *path)
  * The pod's own service-account directories, which Kubescape's R0002 leaves out altogether
  * (its `!event.path.startsWith(...)`): ca.crt and namespace are no anomaly; the token in them
  * is R0006's (is_token, looked at first). Kubescape names only the kubernetes.io ones; the
- * eks.amazonaws.com directory (the IRSA token alone) stays watched, as in Kubescape.
+ * eks.amazonaws.com directory (the IRSA token alone) stays watched, as in Kubescape. A bare
+ * prefix, as Kubescape's startsWith is: `.../serviceaccounts/x` is left out too.
  */
-static const char *const r0002_skipped_dirs[] = {
+static const char *const r0002_skipped_prefixes[] = {
 	"/run/secrets/kubernetes.io/serviceaccount",
 	"/var/run/secrets/kubernetes.io/serviceaccount",
 	NULL,
 };
 
-/* Kubescape's R0002 directories. */
-static const char *const watched_dirs[] = {
-	"/etc",	       "/var/log",	     "/var/run", "/run",       "/var/spool/cron",
-	"/var/www",    "/var/lib",	     "/opt",	 "/usr/local", "/app",
-	"/.dockerenv", "/proc/self/environ", NULL,
+/*
+ * Kubescape's R0002 paths: what is below these directories (its startsWith('/etc/'): the
+ * directory itself is not watched), and two files.
+ */
+static const char *const watched_prefixes[] = {
+	"/etc/", "/var/log/",	"/var/run/", "/run/", "/var/spool/cron/", "/var/www/", "/var/lib/",
+	"/opt/", "/usr/local/", "/app/",     NULL,
 };
+static const char *const watched_files[] = { "/.dockerenv", "/proc/self/environ", NULL };
 
 enum vigil_open_class vigil_open_class(const char *path)
 {
@@ -150,12 +154,16 @@ enum vigil_open_class vigil_open_class(const char *path)
 		return VIGIL_OPEN_ENVIRON;
 	if (is_sensitive(path))
 		return VIGIL_OPEN_SENSITIVE;
-	for (size_t i = 0; r0002_skipped_dirs[i]; i++) {
-		if (under(path, r0002_skipped_dirs[i]))
+	for (size_t i = 0; r0002_skipped_prefixes[i]; i++) {
+		if (vigil_str_has_prefix(path, r0002_skipped_prefixes[i]))
 			return VIGIL_OPEN_OTHER;
 	}
-	for (size_t i = 0; watched_dirs[i]; i++) {
-		if (under(path, watched_dirs[i]))
+	for (size_t i = 0; watched_prefixes[i]; i++) {
+		if (vigil_str_has_prefix(path, watched_prefixes[i]))
+			return VIGIL_OPEN_WATCHED;
+	}
+	for (size_t i = 0; watched_files[i]; i++) {
+		if (!strcmp(path, watched_files[i]))
 			return VIGIL_OPEN_WATCHED;
 	}
 	return VIGIL_OPEN_OTHER;

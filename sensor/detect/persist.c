@@ -2,7 +2,12 @@
 /*
  * Persistence paths: where a write makes code run again later, or lets the attacker back in
  * (MITRE TA0003): SSH keys of any user, cron and at, systemd units and init scripts, shell
- * start-up files, accounts, sudoers, PAM, udev rules and modules loaded at boot. A directory
+ * start-up files, accounts, sudoers, PAM, udev rules and modules loaded at boot; and the
+ * hooks a root tool runs on its own later: the dynamic linker's search path (ld.so.conf.d:
+ * a library of the attacker's found before libc's, T1574.006), modprobe's install commands
+ * (run as root at the next module load, T1547.006), APT and dpkg hooks (at the next package
+ * operation), logrotate's postrotate scripts (daily, as root), sysctl files (a
+ * kernel.core_pattern pipe set again at every boot) and xinetd services. A directory
  * counts as a whole, because tools write a temporary file there and rename it into place
  * (Redis' SAVE writes temp-PID.rdb next to its dbfilename). /etc/ld.so.preload is R1011's
  * (Kubescape's LD_PRELOAD rule), not listed here.
@@ -36,14 +41,27 @@ static const char *const persist_dirs[] = {
 	"/etc/modules-load.d",
 	"/etc/update-motd.d",
 	"/etc/xdg/autostart",
+	"/etc/ld.so.conf.d",
+	"/etc/modprobe.d",
+	"/lib/modprobe.d",
+	"/usr/lib/modprobe.d",
+	"/etc/apt/apt.conf.d",
+	"/etc/dpkg/dpkg.cfg.d",
+	"/etc/logrotate.d",
+	"/etc/sysctl.d",
+	"/etc/xinetd.d",
+	"/etc/NetworkManager/dispatcher.d",
 	NULL,
 };
 
 static const char *const persist_files[] = {
-	"/etc/crontab",	    "/etc/anacrontab",	"/etc/rc.local", "/etc/profile",
-	"/etc/bash.bashrc", "/etc/environment", "/etc/passwd",	 "/etc/shadow",
-	"/etc/group",	    "/etc/gshadow",	"/etc/sudoers",	 "/etc/ssh/sshd_config",
-	"/etc/zsh/zshrc",   "/etc/zshrc",	"/etc/zprofile", NULL,
+	"/etc/crontab",	   "/etc/anacrontab",  "/etc/rc.local",
+	"/etc/profile",	   "/etc/bash.bashrc", "/etc/environment",
+	"/etc/passwd",	   "/etc/shadow",      "/etc/group",
+	"/etc/gshadow",	   "/etc/sudoers",     "/etc/ssh/sshd_config",
+	"/etc/zsh/zshrc",  "/etc/zshrc",       "/etc/zprofile",
+	"/etc/ld.so.conf", "/etc/sysctl.conf", "/etc/logrotate.conf",
+	"/etc/ssh/sshrc",  "/etc/inittab",     NULL,
 };
 
 /* start-up files in any home directory (the last path component) */

@@ -8,14 +8,21 @@
  * ptrace: whatever the open entries say, unless the profile lists `ptrace` (a debugger's
  * workload). Attempts count.
  *
- * The PID in the path is the proc mount's (a container's pid namespace), the process's is
- * the host's: a read is "another process" only when the path's PID is not the process's own
- * id in either (self under the host's proc is the common case); a container reading its own
- * memory through its own /proc would raise, which no runtime does.
+ * The PID in the path is the proc mount's, the process's is the host's: a read is "another
+ * process" only when the path's PID is not the process's own id in the namespace of the
+ * mount the path went through. The host's (self under the host's proc) is in the record;
+ * a container's process reading its own memory through its own /proc (a JIT, a runtime
+ * reading /proc/self/mem, which a container sees as /proc/1/mem) is its id in its own pid
+ * namespace, the last of its status's NSpid, read when the open is judged. That id is taken
+ * only when the process's /proc is not the host's (the agent's pid namespace): a container
+ * given the host's /proc would otherwise name a host process by its own container id. A
+ * process gone before its open is judged has only its host id: it raises.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sensor/detect/detect_internal.h"
 #include "vigil/detect_paths.h"
@@ -44,6 +51,66 @@ static unsigned long proc_mem_pid(const char *path)
 	return strcmp(s, "/mem") ? 0 : pid;
 }
 
+/* The process's id in its own (innermost) pid namespace, from /proc/HOSTPID/status's NSpid
+ * line; 0 when it is not known (gone, no such line). */
+static unsigned long own_ns_pid(unsigned long hostpid)
+{
+	char file[48], line[256];
+	unsigned long last = 0;
+	FILE *f;
+
+	snprintf(file, sizeof(file), "/proc/%lu/status", hostpid);
+	f = fopen(file, "re");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		char *s = line + 6, *end;
+
+		if (strncmp(line, "NSpid:", 6))
+			continue;
+		for (;;) {
+			unsigned long v = strtoul(s, &end, 10);
+
+			if (end == s)
+				break;
+			last = v;
+			s = end;
+		}
+		break;
+	}
+	fclose(f);
+	return last;
+}
+
+/* Is the proc mount at /proc under the process's root a pid namespace's other than the
+ * agent's (the host's)? Its "self" names the agent there only if the agent is in it. */
+static bool proc_is_own_ns(unsigned long hostpid)
+{
+	char link[64], to[32], me[32];
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/%lu/root/proc/self", hostpid);
+	n = readlink(link, to, sizeof(to) - 1);
+	if (n < 0)
+		return errno == ENOENT; /* the agent has no id in that proc's namespace */
+	to[n] = '\0';
+	snprintf(me, sizeof(me), "%ld", (long)getpid());
+	return strcmp(to, me) != 0;
+}
+
+/* Is pid (the path's) the process's own? */
+static bool own_pid(const struct vigil_process *p, unsigned long pid)
+{
+	unsigned long ns;
+
+	if (!p)
+		return false;
+	if (pid == p->pid)
+		return true;
+	ns = own_ns_pid(p->pid);
+	return ns && ns != p->pid && pid == ns && proc_is_own_ns(p->pid);
+}
+
 int detect_eval_procmem(struct raise *r, const char *path)
 {
 	const struct vigil_event *ev = r->ev;
@@ -51,7 +118,7 @@ int detect_eval_procmem(struct raise *r, const char *path)
 	unsigned long pid = proc_mem_pid(path);
 	bool write = vigil_open_flags_write(ev->open.flags);
 
-	if (!pid || (!write && p && pid == p->pid))
+	if (!pid || (!write && own_pid(p, pid)))
 		return 0;
 	if (vigil_matcher__syscall(r->b->m, "ptrace"))
 		return 0;

@@ -56,6 +56,14 @@ static bool name_is(const char *name)
 	return false;
 }
 
+/* busybox's own test (its applet_name prefixed with "busybox"), and toybox's */
+bool vigil_program_is_multi_call(const char *path)
+{
+	const char *b = path ? base(path) : "";
+
+	return !strncmp(b, "busybox", 7) || !strncmp(b, "toybox", 6);
+}
+
 bool vigil_program_is_shell_or_interpreter(const char *path, const char *argv0)
 {
 	const char *b;
@@ -65,7 +73,7 @@ bool vigil_program_is_shell_or_interpreter(const char *path, const char *argv0)
 	b = base(path);
 	/* a multi-call binary is what argv[0] names (busybox sh, busybox cat); a login
 	 * shell's argv[0] is "-sh" */
-	if (!strcmp(b, "busybox") || !strcmp(b, "toybox")) {
+	if (vigil_program_is_multi_call(b)) {
 		if (!argv0 || !argv0[0])
 			return false;
 		b = base(argv0);
@@ -88,7 +96,7 @@ bool vigil_is_ssh_client(const char *exe, const char *argv0)
 	if (!exe || !exe[0])
 		return false;
 	b = base(exe);
-	if ((!strcmp(b, "busybox") || !strcmp(b, "dropbearmulti")) && argv0 && argv0[0])
+	if ((vigil_program_is_multi_call(b) || !strcmp(b, "dropbearmulti")) && argv0 && argv0[0])
 		b = base(argv0);
 	for (size_t i = 0; ssh_clients[i]; i++) {
 		if (!strcmp(b, ssh_clients[i]))

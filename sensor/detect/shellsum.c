@@ -104,8 +104,11 @@ static void list_dir(struct vigil_shellsum *s, const char *dir)
 	if (!d)
 		return;
 	while ((de = readdir(d)) && s->nhost < SHELLSUM_HOST_MAX) {
+		/* a multi-call binary too: what its copy runs is told by its argv
+		 * (eval_exec.c) */
 		if (de->d_name[0] == '.' ||
-		    !vigil_program_is_shell_or_interpreter(de->d_name, NULL))
+		    (!vigil_program_is_shell_or_interpreter(de->d_name, NULL) &&
+		     !vigil_program_is_multi_call(de->d_name)))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
 		list_file(s, path);

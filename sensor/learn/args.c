@@ -25,12 +25,22 @@
  *   - a number of 3 or more digits (optionally with a fraction): PIDs, ports, epoch times;
  *   - a run of 4 or more digits inside a token after '.', '-' or '_' (`out.4242`,
  *     `backup-20240101`), a date (`2024-01-31`) or a time (`12:30:00`);
+ *   - a counter of any length before an extension, at the start or after a separator
+ *     (`out-7.log`, `x.42.pid`, `622.tmp`), and in a path a segment that ends in one after
+ *     '-' or '_' (`/tmp/job-7`): in a container's own PID namespace a script's $$ has 1 to 3
+ *     digits, so its place tells, not its length (counter_at, counter_end);
  *   - a UUID (8-4-4-4-12 hex digits) anywhere, or 12 or more hex digits mixing digits and
  *     letters (container ids, hashes, short commit ids);
  *   - a `tmp.XXXXXX` name anywhere; in a path, also a random-looking segment under a tmp or
  *     shm directory and the number after /proc, task, fd, fdinfo or /dev/pts.
- * A small number (`-n 5`, `-j2`), a version (`python3.11`) or a word stays literal: those are
- * what the command is told to do, not when or where it runs.
+ * A small number (`-n 5`, `-j2`), a version (`python3.11`, `libc-2.31.so`, `x86_64`), a
+ * number glued to a word (`sha256.txt`), a bare value ending in one (`utf-8`) or a word stays
+ * literal: those are what the command is told to do, not when or where it runs. So does a
+ * small number standing alone (`kill 7`, `--pid=7`): nothing tells it from a count.
+ *
+ * Why a shape and not a merge of the runs learned: the shape works from one learn (the agent
+ * learns each container once), and a merge cannot tell a PID that happened to be the same in
+ * both runs (a fresh PID namespace gives the same PIDs to the same script) from a constant.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -102,6 +112,31 @@ static bool date_or_time_at(const char *s, size_t n)
 	       is_digit(s[4]) && s[5] == ':' && is_digit(s[6]) && is_digit(s[7]);
 }
 
+static bool is_letter(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/*
+ * A digit run of any length at s[i] (digits long) that stands alone as a name's counter or
+ * PID: at the start or after '-', '_', '.' (or '=', ':', '@', ',' that begin a value), and
+ * right before an extension ('.' and a letter): `out-7.log`, `x.42.pid`, `622.tmp`. A PID in
+ * a container's own namespace has 1 to 3 digits, so length says nothing there; the place does.
+ * Not a version: a separator with a digit before it (`libc-2.31.so`, `x86-64.so`), a run
+ * followed by '.' and a digit (`3.11`), a run glued to a letter (`sha256.txt`, `-j2`), a run
+ * at the end (`x86_64`, `app.log.1`).
+ */
+static bool counter_at(const char *a, size_t n, size_t i, size_t digits)
+{
+	char before = i ? a[i - 1] : '\0';
+
+	if (!digits || i + digits + 1 >= n || a[i + digits] != '.' || !is_letter(a[i + digits + 1]))
+		return false;
+	if (i && !strchr("-_.=:@,", before))
+		return false;
+	return !(strchr("-_.", before) && i >= 2 && is_digit(a[i - 2]));
+}
+
 /* Scans the whole argument for the patterns that may sit anywhere in it. */
 static bool volatile_anywhere(const char *a, size_t n)
 {
@@ -127,6 +162,8 @@ static bool volatile_anywhere(const char *a, size_t n)
 			digits++;
 		if (digits >= 4 && i > 0 && (a[i - 1] == '.' || a[i - 1] == '-' || a[i - 1] == '_'))
 			return true;
+		if (counter_at(a, n, i, digits))
+			return true;
 		if (n - i > 10 && !strncmp(a + i, "tmp.", 4)) {
 			size_t run = 0;
 
@@ -137,6 +174,27 @@ static bool volatile_anywhere(const char *a, size_t n)
 		}
 	}
 	return false;
+}
+
+/*
+ * A path segment that ends in a counter after '-' or '_' (`job-622`, `lock_7`: a directory or
+ * file a script names by $$): a made name, where a bare value (`utf-8`, `sha-256`) is an
+ * option's word. Not after a digit (`x86_64`).
+ */
+static bool counter_end(const char *s, size_t n)
+{
+	size_t d = 0;
+
+	while (d < n && is_digit(s[n - 1 - d]))
+		d++;
+	if (!d || d + 2 > n || (s[n - 1 - d] != '-' && s[n - 1 - d] != '_'))
+		return false;
+	return !is_digit(s[n - 2 - d]);
+}
+
+bool vigil_learn_volatile_name(const char *s, size_t n)
+{
+	return s && n && (volatile_anywhere(s, n) || counter_end(s, n));
 }
 
 /* A value judged whole: what may sit anywhere in it, then its key=value, host:port parts. */
@@ -186,7 +244,7 @@ static bool volatile_segment(const char *seg, size_t n, const char *prev, size_t
 {
 	if (!n)
 		return false;
-	if (volatile_value(seg, n))
+	if (volatile_value(seg, n) || counter_end(seg, n))
 		return true;
 	if (tmp && looks_random(seg, n))
 		return true;

@@ -258,9 +258,10 @@ static bool atomic_writer_dir(const char *s, size_t n)
 
 /*
  * Rewrites segment by segment. `prev` remembers the previous segment so that /proc/PID,
- * .../task/TID, .../fd/N and /dev/pts/N are recognised.
+ * .../task/TID, .../fd/N and /dev/pts/N are recognised. names: which segments may also be ⋯
+ * by their shape (open_names.c).
  */
-const char *vigil_learn_normalize_path(const char *path, char *buf, size_t size)
+static const char *normalize(const char *path, char *buf, size_t size, int names)
 {
 	struct vigil_buf out = VIGIL_BUF_INIT;
 	const char *s = path, *prev = NULL;
@@ -294,6 +295,10 @@ const char *vigil_learn_normalize_path(const char *path, char *buf, size_t size)
 			generic = true;
 		else if (container_id_like(seg, n) || atomic_writer_dir(seg, n))
 			generic = true;
+		else if (idx >= 1 && names != VIGIL_LEARN_NAMES_NONE &&
+			 (end || names == VIGIL_LEARN_NAMES_ALL) &&
+			 vigil_learn_volatile_name(seg, n))
+			generic = true;
 		if (vigil_buf__append(&out, "/", 1) < 0 ||
 		    (generic ? vigil_buf__puts(&out, ELLIPSIS) : vigil_buf__append(&out, seg, n)) <
 			    0)
@@ -303,8 +308,21 @@ const char *vigil_learn_normalize_path(const char *path, char *buf, size_t size)
 		idx++;
 		s = seg + n;
 	}
-	vigil_strlcpy(buf, out.data ? out.data : path, size);
+	/* a pattern cut to fit would be another path: the literal one, then (noise, never a
+	 * wrong pattern) */
+	vigil_strlcpy(buf, out.data && out.len < size ? out.data : path, size);
 	vigil_buf__release(&out);
+	return buf;
+}
+
+const char *vigil_learn_normalize_path(const char *path, char *buf, size_t size)
+{
+	int names = vigil_learn_open_names(path);
+
+	normalize(path, buf, size, names);
+	/* a shape never makes an entry that allows a sensitive file or a token */
+	if (names != VIGIL_LEARN_NAMES_NONE && vigil_learn_pattern_sensitive(buf))
+		normalize(path, buf, size, VIGIL_LEARN_NAMES_NONE);
 	return buf;
 }
 

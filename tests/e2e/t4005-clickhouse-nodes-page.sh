@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The fleet page on a real ClickHouse 18.16 (issue 10): filtered, sorted ("trouble first"),
-# paged and totalled in its SQL (lib/store/nodes_page.c over the rows CH_NODE_LIST makes of
-# nodes and tokens), as its whole node list says, and every page and total the same, byte for
-# byte, as SQLite's for the same fleet: tests/unit/test_store_nodes_page.c given this server.
+# paged and totalled in its SQL (lib/store/nodes_page.c over the node_list the server keeps:
+# clickhouse_node_list.c), as its whole node list says, and every page and total the same, byte
+# for byte, as SQLite's for the same fleet, also after later tokens, revocations and heartbeats,
+# from a second store on the database, and after an upgrade that makes the list from what is
+# stored: tests/unit/test_store_nodes_page.c given this server.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . tests/lib/clickhouse.sh

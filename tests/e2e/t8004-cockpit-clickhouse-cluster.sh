@@ -164,4 +164,24 @@ assert_eq 3001 "$(py 'sum(x["count"] for x in d["series"])')" "every alert store
 assert_eq 200 "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $tok_a" --data-binary '{"alert_id":"a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2","rule_id":"R0001","time":"'$now'","workload":{"id":"w-a","name":"app-0"}}' "$COCKPIT_URL/api/v1/alerts")" "an alert after the upgrade"
 assert_eq 200 "$(req "$COCKPIT_URL/api/v1/stats/alerts?since=1h&bucket=10m")" "counts after"
 assert_eq 3002 "$(py 'sum(x["count"] for x in d["series"])')" "and counted by the views"
+# A database made before the node list (no node_list tables, no views): the next cockpit to
+# open it makes them on each shard and lists every heartbeat and token stored before, once
+# (clickhouse_node_list.c); later heartbeats keep it; both cockpits give the same list.
+fleet() { req "$1/api/v1/nodes?sort=trouble" >/dev/null && py '" ".join("%s:%s:%s:%s" % (n["name"], n["status"], n["credential"], n["version"]) for n in d["nodes"])'; }
+assert_eq "node-c:offline:active: node-a:online:active:0.9 node-b:online:revoked:0.9" "$(fleet $b)" "the fleet before the upgrade"
+for s in $CH1_URL $CH2_URL; do
+	for t in node_beats_local_mv node_tokens_local_mv node_list_local node_list; do
+		q $s "DROP TABLE IF EXISTS $db.$t" >/dev/null
+	done
+done
+cockpit_start cockpit-nl --store "$store"
+nl=$COCKPIT_URL
+for s in $CH1_URL $CH2_URL; do
+	assert_eq 2 "$(q $s "SELECT count() FROM system.tables WHERE database = '$db' AND name IN ('node_beats_local_mv', 'node_tokens_local_mv')")" "the node list's views on $s"
+done
+assert_eq "node-c:offline:active: node-a:online:active:0.9 node-b:online:revoked:0.9" "$(fleet $nl)" "the fleet listed again after the upgrade"
+assert_eq 200 "$(req -H "Authorization: Bearer $tok_a" -d "${hb/0.9/1.0}" $nl/api/v1/heartbeat)" "node-a heartbeat after the upgrade"
+for c in $nl $b; do
+	assert_eq "node-c:offline:active: node-a:online:active:1.0 node-b:online:revoked:0.9" "$(fleet $c)" "the new heartbeat listed, from $c"
+done
 echo "cockpit on a ClickHouse cluster: ok"

@@ -11,6 +11,8 @@
  * accepted or duplicate or there was nothing, and the request's counts agree with it; reads
  * answer 200, 400 or 404, never 5xx (the store is local). An alerts body parsed one element
  * at a time gives what parsing it whole gives, and each element's text is that element.
+ * Alerts prepared from the body's text without parsing it (lib/store/ingest_text.c) are, when
+ * that way takes the body, what preparing the parsed body makes, row for row.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -87,6 +89,57 @@ static void check_batch_parse(const char *body, size_t len)
 	json_decref(items);
 }
 
+/*
+ * Alerts prepared from the text (lib/store/ingest_text.c) are what the parsed way makes: when
+ * it takes a body, jansson parses that body, no item names another node, and preparing the
+ * parsed items (with their texts, as the cockpit does) rejects none and gives the same rows
+ * and placeholders, in the same order.
+ */
+static void check_text_prepare(const char *body, size_t len)
+{
+	struct vigil_ingest in = { .node = "fuzz-node",
+				   .now_ns = 1800000000000000000ull,
+				   .need_alert_id = true };
+	struct vigil_store_prepared *fast = NULL, *slow = NULL;
+	struct vigil_item_result *res;
+	struct vigil_text *spans = NULL;
+	json_t *items, *fr, *fp, *sr, *sp, *it;
+	json_error_t err;
+	size_t n = 0, i;
+	int rc = vigil_store__prepare_alerts_text(&in, body, len, COCKPIT_MAX_ITEMS, &fast, &n);
+
+	if (rc == 1)
+		return;
+	if (rc)
+		abort();
+	items = cockpit_batch_parse(body, len, COCKPIT_MAX_ITEMS, &spans, &err);
+	if (!json_is_array(items) || json_array_size(items) != n || !spans)
+		abort();
+	json_array_foreach(items, i, it)
+	{
+		const json_t *node = json_object_get(it, "node");
+
+		if (node && (!json_is_string(node) || strcmp(json_string_value(node), "fuzz-node")))
+			abort();
+	}
+	res = calloc(n + 1, sizeof(*res));
+	in.texts = spans;
+	if (!res || vigil_store__prepare_alerts(&in, items, res, &slow))
+		abort();
+	for (i = 0; i < n; i++)
+		if (res[i].status)
+			abort();
+	vigil_store_prepared__rows(fast, &fr, &fp);
+	vigil_store_prepared__rows(slow, &sr, &sp);
+	if (!json_equal(fr, sr) || !json_equal(fp, sp))
+		abort();
+	vigil_store_prepared__free(fast);
+	vigil_store_prepared__free(slow);
+	free(res);
+	free(spans);
+	json_decref(items);
+}
+
 static void args_from(json_t *args, const char *s)
 {
 	while (*s) {
@@ -155,8 +208,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		if (mode < 4)
 			check_ingest(&req, &r, rest, size - 1);
-		if (mode == 0)
+		if (mode == 0) {
 			check_batch_parse(rest, size - 1);
+			check_text_prepare(rest, size - 1);
+		}
 	} else {
 		snprintf(req.method, sizeof(req.method), "GET");
 		if (mode == 5)

@@ -6,6 +6,10 @@
  * wildcard or the caller's buffer, never read or written past its bounds (ASan); what is learned
  * matches what ran (Kubescape's argument rule); a wildcard fed back stays itself; program text
  * (whitespace, quotes, metacharacters) is never generalised, and a program's file name never.
+ * An absolute argument is also judged as an opened file's path (vigil_learn_normalize_path):
+ * what is learned matches it, and a name made ⋯ by its shape (a PID, a counter, a date: a
+ * path open_names.c lets change) never gives an entry that allows /etc/shadow, root's keys or
+ * a home's start-up file.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -42,6 +46,42 @@ static void one(const char *arg, size_t room)
 	free(buf);
 }
 
+/* The shapes stay out of the system's trees and homes. */
+static void check_open_pattern(const char *path, const char *r)
+{
+	static const char *const never[] = { "/etc/shadow", "/root/.ssh/authorized_keys",
+					     "/home/u/.bashrc", NULL };
+
+	/* (the rules before the shapes, a container id or an atomic-writer directory, are not
+	 * this property's; a '*' in a name is Kubescape's wildcard whether learned or not) */
+	if (vigil_learn_open_names(path) == VIGIL_LEARN_NAMES_NONE || !strncmp(r, "/" W, 4) ||
+	    !strcmp(r, path) || strchr(path, '*'))
+		return;
+	for (size_t i = 0; never[i]; i++) {
+		if (vigil_wc_path_match(r, never[i]) && strcmp(path, never[i]))
+			abort();
+	}
+}
+
+/* An opened file's path as learned. */
+static void open_path(const char *path)
+{
+	size_t room = strlen(path) * 2 + 8; /* a 1-byte segment as ⋯ grows by 2 */
+	char *buf;
+	const char *r;
+
+	if (path[0] != '/' || strstr(path, W))
+		return;
+	buf = malloc(room);
+	if (!buf)
+		abort();
+	r = vigil_learn_normalize_path(path, buf, room);
+	if (r != buf || (vigil_wc_path_match(path, path) && !vigil_wc_path_match(r, path)))
+		abort(); /* the learned pattern must match what was opened */
+	check_open_pattern(path, r);
+	free(buf);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *argv[64];
@@ -60,8 +100,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	keep = vigil_learn_program_args(argv[0], argv + 1, argc - 1);
 	if (keep > argc - 1 || (argc > 1 && keep < 1))
 		abort();
-	for (size_t i = 1; i < argc; i++)
+	for (size_t i = 1; i < argc; i++) {
 		one(argv[i], (strlen(argv[i]) * 2 + 8) >> (i & 1)); /* also a buffer too small */
+		open_path(argv[i]);
+	}
 	free(copy);
 	return 0;
 }

@@ -87,6 +87,10 @@ many=()
 for i in $(seq 1 40); do many+=(127.0.0.1 9); done
 trace_json "$out" "$PROGS/udp_send" sendmmsg "${many[@]}" 127.0.0.4 11
 expect 1 "$out" kind=send event.addr=127.0.0.4 event.port=11 event.call=sendmmsg event.ret=41
+# the 41st message's peer has no note of the kernel's copy (the first 8 have): read from the
+# sender's memory, and the record says so; the first message's is the kernel's copy
+expect 1 "$out" kind=send event.addr=127.0.0.4 event.port=11 event.addr_from_memory=true
+expect 1 "$out" kind=send event.addr=127.0.0.1 event.port=9 event.addr_from_memory=false
 # a connected socket's sends go to the peer its connect event showed: no send event
 trace_json "$out" "$PROGS/udp_send" connected 127.0.0.1 9
 expect 1 "$out" kind=connect event.proto=UDP event.addr=127.0.0.1 event.port=9

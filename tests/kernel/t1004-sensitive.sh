@@ -17,6 +17,15 @@ child=$(json_get "$out" event.target_pid kind=ptrace event.request=16 | head -n 
 out=$TEST_TMP/ns.jsonl
 trace_json "$out" "$PROGS/unshare_ns" uts,mnt
 expect 1 "$out" kind=unshare event.flags=CLONE_NEWUTS event.flags=CLONE_NEWNS event.ret=0
+# the same namespaces made by clone and clone3, no unshare call (redteam2): the same record,
+# from the parent only (the child's return of the call is not a second one)
+trace_json "$out" "$PROGS/unshare_ns" --clone uts,ipc
+expect 1 "$out" kind=unshare event.call=clone event.flags=CLONE_NEWUTS event.flags=CLONE_NEWIPC
+trace_json "$out" "$PROGS/unshare_ns" --clone3 uts,net
+expect 1 "$out" kind=unshare event.call=clone3 event.flags=CLONE_NEWUTS event.flags=CLONE_NEWNET
+# a fork and a thread (clone and clone3 without namespace bits) make no record
+trace_json "$out" sh -c '/bin/true & wait; python3 -c "import threading; t = threading.Thread(target=len, args=((),)); t.start(); t.join()"'
+expect_none "$out" kind=unshare
 trace_json "$out" "$PROGS/setns_join"
 expect 1 "$out" kind=setns event.ret=0 event.flags?
 

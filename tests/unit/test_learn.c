@@ -384,6 +384,56 @@ static void test_normalize(void **state)
 	assert_string_equal(
 		vigil_learn_normalize_path("/etc/cfg/..2026_12_06x/a", buf, sizeof(buf)),
 		"/etc/cfg/..2026_12_06x/a");
+	/* names by PID, counter, date, time, hex id (issue 14): scratch, runtime and log
+	 * directories learn the file's name as ⋯, other trees only a directory's */
+	assert_string_equal(vigil_learn_normalize_path("/tmp/out-622.log", buf, sizeof(buf)),
+			    "/tmp/\xe2\x8b\xaf");
+	assert_string_equal(vigil_learn_normalize_path("/run/x.7.pid", buf, sizeof(buf)),
+			    "/run/\xe2\x8b\xaf");
+	assert_string_equal(
+		vigil_learn_normalize_path("/var/log/app.2026-12-07.log", buf, sizeof(buf)),
+		"/var/log/\xe2\x8b\xaf");
+	assert_string_equal(
+		vigil_learn_normalize_path("/var/log/app/run-1796528876/x.log", buf, sizeof(buf)),
+		"/var/log/app/\xe2\x8b\xaf/x.log");
+	assert_string_equal(vigil_learn_normalize_path("/srv/job-7/out-7.log", buf, sizeof(buf)),
+			    "/srv/\xe2\x8b\xaf/out-7.log");
+	assert_string_equal(vigil_learn_normalize_path("/var/lib/app/"
+						       "3f2b8c1e-0d4e-4a7b-9c1a-2b3c4d5e6f70/state",
+						       buf, sizeof(buf)),
+			    "/var/lib/app/\xe2\x8b\xaf/state");
+	assert_string_equal(vigil_learn_normalize_path("/proc/37/status", buf, sizeof(buf)),
+			    "/proc/\xe2\x8b\xaf/status");
+	/* never where credentials, start-up files and the system live: a home, /etc, /usr */
+	assert_string_equal(vigil_learn_normalize_path("/etc/app.7.conf", buf, sizeof(buf)),
+			    "/etc/app.7.conf");
+	assert_string_equal(vigil_learn_normalize_path("/home/u/out-7.log", buf, sizeof(buf)),
+			    "/home/u/out-7.log");
+	assert_string_equal(
+		vigil_learn_normalize_path("/var/lib/postgresql/out-7.log", buf, sizeof(buf)),
+		"/var/lib/postgresql/out-7.log");
+	assert_string_equal(vigil_learn_normalize_path("/usr/lib/python3.11/__pycache__/"
+						       "os.cpython-311.pyc",
+						       buf, sizeof(buf)),
+			    "/usr/lib/python3.11/__pycache__/os.cpython-311.pyc");
+	/* nor a pattern that would lie over a sensitive or token directory */
+	assert_string_equal(
+		vigil_learn_normalize_path("/var/lib/kubelet/job-7.d/x", buf, sizeof(buf)),
+		"/var/lib/kubelet/job-7.d/x");
+	assert_true(vigil_learn_pattern_sensitive("/var/lib/kubelet/\xe2\x8b\xaf/x"));
+	assert_true(vigil_learn_pattern_sensitive("/etc/\xe2\x8b\xaf"));
+	assert_true(vigil_learn_pattern_sensitive("/run/\xe2\x8b\xaf/kubernetes.io/"
+						  "serviceaccount/token"));
+	assert_false(vigil_learn_pattern_sensitive("/run/\xe2\x8b\xaf"));
+	assert_false(vigil_learn_pattern_sensitive("/var/lib/\xe2\x8b\xaf"));
+	/* a pattern that does not fit is not cut: the path stays literal */
+	{
+		char small[13];
+
+		assert_string_equal(
+			vigil_learn_normalize_path("/proc/1/fd/2", small, sizeof(small)),
+			"/proc/1/fd/2");
+	}
 	/* ordinary names stay */
 	assert_string_equal(vigil_learn_normalize_path("/tmp/report/data", buf, sizeof(buf)),
 			    "/tmp/report/data");
@@ -522,6 +572,19 @@ static void test_volatile_args(void **state)
 		{ "report.4242.txt", W }, /* a PID in a name */
 		{ "backup-20261206", W }, /* a date in a name */
 		{ "user@host:2222", W },
+		/* a small PID or counter (a container's own PID namespace) before an extension */
+		{ "out-622.log", W },
+		{ "out-7.log", W },
+		{ "x.7.pid", W },
+		{ "job_42.tar.gz", W },
+		{ "37.tmp", W },
+		{ "--log=9.log", W },
+		{ "/tmp/t/out-622.log", "/tmp/t/" W },
+		{ "/run/x.7.pid", "/run/" W },
+		{ "/srv/job-3/out", "/srv/" W "/out" },
+		{ "/tmp/t/job-42", "/tmp/t/" W }, /* a made name in a path ends in its counter */
+		{ "/srv/lock_7/x", "/srv/" W "/x" },
+		{ "/usr/lib/x86_64/libc.so.6", NULL },
 		/* paths: only the segment that changes */
 		{ "/proc/1234/status", "/proc/" W "/status" },
 		{ "/proc/7/task/9/comm", "/proc/" W "/task/" W "/comm" },
@@ -546,6 +609,17 @@ static void test_volatile_args(void **state)
 		{ "-O2", NULL },
 		{ "sha256sum", NULL },
 		{ "utf-8", NULL },
+		/* versions and names with digits stay */
+		{ "libc-2.31.so", NULL },
+		{ "ld-linux-x86-64.so.2", NULL },
+		{ "Python-3.11.tgz", NULL },
+		{ "release-1.2.3.tar.gz", NULL },
+		{ "sha256.txt", NULL },
+		{ "eth0.conf", NULL },
+		{ "app.log.1", NULL },
+		{ "out-7", NULL },
+		{ "v2.log", NULL },
+		{ "0.5", NULL },
 		{ "abcdef", NULL },
 		{ "deadbeef", NULL },
 		{ "HTTP/1.1", NULL },

@@ -766,12 +766,14 @@ static void test_protocol_and_null_container(void **state)
 	assert_int_equal(vigil_matcher__exec(m, "/bin/true", NULL, 0), VIGIL_MATCH_YES);
 	vigil_matcher__free(m);
 	vigil_profile__free(p);
-	/* two nameless containers are ambiguous, as `[{}, {}]` */
+	/* two nameless containers are a repeated name, as `[{}, {}]`: Kubescape reads the first
+	 * (test_duplicate_containers) */
 	p = NULL;
-	assert_int_equal(vigil_profile__load_buffer(dup, strlen(dup), "t.yaml", NULL, &p, &err),
-			 -EINVAL);
-	assert_non_null(strstr(err.message, "duplicate container"));
-	assert_null(p);
+	assert_int_equal(vigil_profile__load_buffer(dup, strlen(dup), "t.yaml", NULL, &p, &err), 0);
+	assert_int_equal(vigil_profile__note_count(p), 2);
+	assert_false(p->docs[0].containers.v[0].shadowed);
+	assert_true(p->docs[0].containers.v[1].shadowed);
+	vigil_profile__free(p);
 	/* a null neighbor is one with nothing (matches nothing); a null port is `{}`: any port */
 	p = load_text(nulls);
 	assert_int_equal(vigil_profile__note_count(p), 2);
@@ -782,6 +784,259 @@ static void test_protocol_and_null_container(void **state)
 	assert_false(vigil_matcher__neighbor(m, true, AF_INET, a, 8443, "UDP"));
 	vigil_matcher__free(m);
 	vigil_profile__free(p);
+}
+
+/*
+ * A repeated container name: Kubescape's storage keeps the document as it is, and node-agent
+ * (profilehelper, the ContainerProfile cache's section lookup) and storage's user-profile merge
+ * take the first container with the name, in containers, then initContainers, then
+ * ephemeralContainers. So does Vigil: the later ones load with a warning and allow nothing,
+ * in the matcher, the kernel's allow set, netpol and seccomp; fmt, canon, diff and merge keep
+ * them where they are.
+ */
+static void test_duplicate_containers(void **state)
+{
+	static const char text[] =
+		"apiVersion: spdx.softwarecomposition.kubescape.io/v1beta1\n"
+		"kind: ApplicationProfile\n"
+		"metadata: {name: a}\n"
+		"spec:\n"
+		"  containers:\n"
+		"  - {name: app, execs: [{path: /bin/a}], syscalls: [read]}\n"
+		"  - {name: app, execs: [{path: /bin/b}], syscalls: [ptrace]}\n"
+		"  initContainers:\n"
+		"  - {name: app, execs: [{path: /bin/c}]}\n"
+		"  - {name: init, execs: [{path: /bin/i}]}\n"
+		"---\n"
+		"apiVersion: spdx.softwarecomposition.kubescape.io/v1beta1\n"
+		"kind: NetworkNeighborhood\n"
+		"metadata: {name: n}\n"
+		"spec:\n"
+		"  matchLabels: {app: a}\n"
+		"  containers:\n"
+		"  - name: app\n"
+		"    egress: [{identifier: x, ipAddress: 1.2.3.4, ports: [{name: TCP-80, "
+		"protocol: TCP, port: 80}]}]\n"
+		"  - name: app\n"
+		"    egress: [{identifier: y, ipAddress: 5.6.7.8, ports: [{name: TCP-443, "
+		"protocol: TCP, port: 443}]}]\n";
+	static const char more[] = "apiVersion: spdx.softwarecomposition.kubescape.io/v1beta1\n"
+				   "kind: ApplicationProfile\n"
+				   "metadata: {name: a}\n"
+				   "spec: {containers: [{name: app, execs: [{path: /bin/x}]}]}\n";
+	static const char empty[] = "apiVersion: spdx.softwarecomposition.kubescape.io/v1beta1\n"
+				    "kind: ApplicationProfile\n"
+				    "metadata: {name: a}\n"
+				    "spec: {containers: []}\n";
+	struct vigil_profile *p = load_text(text), *q, *r;
+	struct vigil_buf y = VIGIL_BUF_INIT, c1 = VIGIL_BUF_INIT, c2 = VIGIL_BUF_INIT;
+	struct vigil_kallow_count c;
+	struct vigil_matcher *m;
+	struct vigil_error err;
+	const char *kind;
+	char why[256];
+	uint8_t a[4];
+	int peers = 0;
+
+	(void)state;
+	/* the second "app" of containers, the one of initContainers, the NN's second */
+	assert_int_equal(vigil_profile__note_count(p), 3);
+	assert_non_null(strstr(note_text(p, 0, &kind), "t.yaml:7:5: warning: duplicate container "
+						       "\"app\" (first at line 6)"));
+	assert_non_null(strstr(note_text(p, 1, &kind), "t.yaml:9:5: warning"));
+	assert_true(p->docs[0].containers.v[1].shadowed);
+	assert_true(p->docs[0].init_containers.v[0].shadowed);
+	assert_false(p->docs[0].init_containers.v[1].shadowed);
+
+	assert_int_equal(vigil_matcher__new(p, "app", &m), 0);
+	assert_int_equal(vigil_matcher__exec(m, "/bin/a", NULL, 0), VIGIL_MATCH_YES);
+	assert_int_not_equal(vigil_matcher__exec(m, "/bin/b", NULL, 0), VIGIL_MATCH_YES);
+	assert_int_not_equal(vigil_matcher__exec(m, "/bin/c", NULL, 0), VIGIL_MATCH_YES);
+	inet_pton(AF_INET, "1.2.3.4", a);
+	assert_true(vigil_matcher__neighbor(m, true, AF_INET, a, 80, "TCP"));
+	inet_pton(AF_INET, "5.6.7.8", a);
+	assert_false(vigil_matcher__neighbor(m, true, AF_INET, a, 443, "TCP"));
+	vigil_matcher__free(m);
+	assert_int_equal(vigil_matcher__new(p, "init", &m), 0);
+	assert_int_equal(vigil_matcher__exec(m, "/bin/i", NULL, 0), VIGIL_MATCH_YES);
+	vigil_matcher__free(m);
+	assert_int_equal(
+		vigil_profile__kernel_allow(
+			p, "app", &(struct vigil_kallow_visit){ .peer = count_peer }, &peers, &c),
+		0);
+	assert_int_equal(peers, 1);
+
+	assert_int_equal(vigil_harden__netpol(p, NULL, &y, why, sizeof(why)), 0);
+	assert_non_null(strstr(y.data, "1.2.3.4/32"));
+	assert_null(strstr(y.data, "5.6.7.8"));
+	vigil_buf__reset(&y);
+	assert_int_equal(vigil_harden__seccomp(p,
+					       &(struct vigil_seccomp_opts){ .container = "app" },
+					       &y, why, sizeof(why)),
+			 0);
+	assert_non_null(strstr(y.data, "\"read\""));
+	assert_null(strstr(y.data, "\"ptrace\""));
+	vigil_buf__reset(&y);
+
+	/* fmt keeps them in place; what it writes loads the same, canon and diff agree */
+	assert_int_equal(vigil_profile__emit_yaml(p, &y), 0);
+	assert_int_equal(vigil_profile__load_buffer(y.data, y.len, "fmt", NULL, &q, &err), 0);
+	assert_true(q->docs[0].containers.v[1].shadowed);
+	assert_true(q->docs[0].init_containers.v[0].shadowed);
+	assert_int_equal(vigil_profile__canon(p, 0, &c1), 0);
+	assert_int_equal(vigil_profile__canon(q, 0, &c2), 0);
+	assert_int_equal(c1.len, c2.len);
+	assert_memory_equal(c1.data, c2.data, c1.len);
+	assert_int_equal(vigil_profile__diff(p, q, NULL), 0);
+
+	/* merge: the union with itself is itself; a new entry for "app" joins the one read */
+	assert_int_equal(vigil_profile__merge(q, p), 0);
+	assert_int_equal(vigil_profile__diff(p, q, NULL), 0);
+	r = load_text(more);
+	assert_int_equal(vigil_profile__merge(q, r), 0);
+	assert_int_equal(q->docs[0].containers.n, 2);
+	assert_true(q->docs[0].containers.v[1].shadowed);
+	assert_int_equal(vigil_matcher__new(q, "app", &m), 0);
+	assert_int_equal(vigil_matcher__exec(m, "/bin/x", NULL, 0), VIGIL_MATCH_YES);
+	assert_int_not_equal(vigil_matcher__exec(m, "/bin/b", NULL, 0), VIGIL_MATCH_YES);
+	vigil_matcher__free(m);
+	/* merged into an empty profile, the repeats stay repeats */
+	vigil_profile__free(r);
+	r = load_text(empty);
+	assert_int_equal(vigil_profile__merge(r, p), 0);
+	assert_int_equal(vigil_profile__diff(p, r, NULL), 0);
+	assert_true(r->docs[0].containers.v[1].shadowed);
+
+	/* diff compares a repeat with the repeat, not with the first of its name */
+	r->docs[0].containers.v[1].execs.v[0].path[5] = 'z';
+	vigil_buf__reset(&y);
+	assert_int_equal(vigil_profile__diff(p, r, &y), 1);
+	assert_non_null(strstr(y.data, "- execs: /bin/b"));
+	assert_non_null(strstr(y.data, "+ execs: /bin/z"));
+	assert_null(strstr(y.data, "/bin/a"));
+	vigil_buf__release(&y);
+	vigil_buf__release(&c1);
+	vigil_buf__release(&c2);
+	vigil_profile__free(p);
+	vigil_profile__free(q);
+	vigil_profile__free(r);
+}
+
+/*
+ * A port's protocol "" (Go's zero value, which node-agent writes) or absent means any protocol,
+ * and a port 0 or absent any port (match_net.c). A NetworkPolicy refuses protocol "" and reads
+ * an absent one as TCP: netpol writes such a port once for TCP, UDP and SCTP, and a rule with a
+ * port that is any port and any protocol gets no ports at all (it allows every port).
+ */
+static void test_netpol_zero_value_ports(void **state)
+{
+	static const char text[] =
+		"apiVersion: spdx.softwarecomposition.kubescape.io/v1beta1\n"
+		"kind: NetworkNeighborhood\n"
+		"metadata: {name: n, namespace: default}\n"
+		"spec:\n"
+		"  matchLabels: {app: n}\n"
+		"  containers:\n"
+		"  - name: app\n"
+		"    egress:\n"
+		"    - {identifier: a, ipAddress: 10.0.0.1, ports: [{name: '-53', protocol: '', "
+		"port: 53}]}\n"
+		"    - {identifier: b, ipAddress: 10.0.0.2, ports: [{name: TCP-80, protocol: TCP, "
+		"port: 80}, {name: '-0', protocol: '', port: 0}]}\n"
+		"    - {identifier: c, ipAddress: 10.0.0.3, ports: [{name: x}, {protocol: UDP}]}\n"
+		"    - {identifier: d, ipAddress: 10.0.0.4, ports: [{port: 8080}]}\n";
+	struct vigil_profile *p = load_text(text);
+	struct vigil_buf out = VIGIL_BUF_INIT;
+	struct vigil_matcher *m;
+	const char *rule_b, *rule_c, *rule_d;
+	char why[256];
+	uint8_t a[4];
+
+	(void)state;
+	/* what the matcher allows, which the policy must neither narrow nor widen */
+	assert_int_equal(vigil_matcher__new(p, "app", &m), 0);
+	inet_pton(AF_INET, "10.0.0.1", a);
+	assert_true(vigil_matcher__neighbor(m, true, AF_INET, a, 53, "UDP"));
+	assert_true(vigil_matcher__neighbor(m, true, AF_INET, a, 53, "TCP"));
+	assert_false(vigil_matcher__neighbor(m, true, AF_INET, a, 54, "UDP"));
+	inet_pton(AF_INET, "10.0.0.2", a);
+	assert_true(vigil_matcher__neighbor(m, true, AF_INET, a, 9999, "UDP"));
+	inet_pton(AF_INET, "10.0.0.4", a);
+	assert_true(vigil_matcher__neighbor(m, true, AF_INET, a, 8080, "UDP"));
+	vigil_matcher__free(m);
+
+	assert_int_equal(vigil_harden__netpol(p, NULL, &out, why, sizeof(why)), 0);
+	assert_null(strstr(out.data, "protocol: \"\""));
+	/* a: any protocol on port 53 */
+	assert_non_null(strstr(out.data, "        cidr: \"10.0.0.1/32\"\n    ports:\n"
+					 "    - protocol: \"TCP\"\n      port: 53\n"
+					 "    - protocol: \"UDP\"\n      port: 53\n"
+					 "    - protocol: \"SCTP\"\n      port: 53\n"));
+	/* b: TCP 80 and any port of any protocol, so every port */
+	rule_b = strstr(out.data, "10.0.0.2/32");
+	rule_c = strstr(out.data, "10.0.0.3/32");
+	rule_d = strstr(out.data, "10.0.0.4/32");
+	assert_non_null(rule_b);
+	assert_non_null(rule_c);
+	assert_non_null(rule_d);
+	assert_true(strstr(rule_b, "ports:") > rule_c);
+	assert_non_null(strstr(rule_b, "\n    # every port and protocol"));
+	/* c: a port with only a name is any port and protocol too */
+	assert_true(strstr(rule_c, "ports:") > rule_d);
+	/* d: an absent protocol is any protocol, not Kubernetes' default TCP alone */
+	assert_non_null(strstr(rule_d, "    - protocol: \"TCP\"\n      port: 8080\n"
+				       "    - protocol: \"UDP\"\n      port: 8080\n"
+				       "    - protocol: \"SCTP\"\n      port: 8080\n"));
+	vigil_buf__release(&out);
+	vigil_profile__free(p);
+}
+
+/*
+ * DNS names as Kubescape's storage admits them (networkmatch.ValidateDNSEntry): any bytes in a
+ * label and any length; only an empty label, "**", a middle "*" and a lone "*" are refused.
+ * Vigil loads the others with a warning and compares them literally, as Kubescape does.
+ */
+static void test_dns_names_storage_takes(void **state)
+{
+	static const char head[] = "apiVersion: spdx.softwarecomposition.kubescape.io/v1beta1\n"
+				   "kind: NetworkNeighborhood\n"
+				   "metadata: {name: n}\n"
+				   "spec:\n"
+				   "  containers:\n"
+				   "  - name: app\n"
+				   "    egress:\n"
+				   "    - identifier: a\n"
+				   "      ipAddress: 192.0.2.1\n";
+	static const char *const refused[] = { "'a..b'", "'**.example.com'", "'api.*.example.com'",
+					       "'*'", "''" };
+	char text[1024], label[80];
+	struct vigil_profile *p;
+	struct vigil_matcher *m;
+	struct vigil_error err;
+
+	(void)state;
+	memset(label, 'a', 70);
+	label[70] = '\0';
+	snprintf(text, sizeof(text),
+		 "%s      dnsNames: ['my host.example.', 'bücher.example', '%s.example.com']\n",
+		 head, label);
+	p = load_text(text);
+	assert_int_equal(vigil_profile__note_count(p), 3);
+	assert_int_equal(vigil_matcher__new(p, "app", &m), 0);
+	assert_true(vigil_matcher__dns(m, "my host.example"));
+	assert_false(vigil_matcher__dns(m, "host.example"));
+	snprintf(text, sizeof(text), "%s.example.com.", label);
+	assert_true(vigil_matcher__dns(m, text));
+	vigil_matcher__free(m);
+	vigil_profile__free(p);
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		snprintf(text, sizeof(text), "%s      dnsNames: [%s]\n", head, refused[i]);
+		p = NULL;
+		assert_int_equal(
+			vigil_profile__load_buffer(text, strlen(text), "t.yaml", NULL, &p, &err),
+			-EINVAL);
+		assert_null(p);
+	}
 }
 
 /* Documents as older clusters print them: selfLink; a profile without a spec (omitempty). */
@@ -830,6 +1085,9 @@ int main(void)
 		cmocka_unit_test(test_odd_entry_shapes),
 		cmocka_unit_test(test_document_shapes),
 		cmocka_unit_test(test_protocol_and_null_container),
+		cmocka_unit_test(test_duplicate_containers),
+		cmocka_unit_test(test_netpol_zero_value_ports),
+		cmocka_unit_test(test_dns_names_storage_takes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

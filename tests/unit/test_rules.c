@@ -400,6 +400,13 @@ static void test_open_rules(void **state)
 	assert_string_equal(
 		open_ev(f, "demo", "/run/secrets/kubernetes.io/other/ca.crt", O_RDONLY, 3),
 		"R0002");
+	/* Kubescape's tests are bare prefixes: '/etc/' (the directory itself is not watched)
+	 * and '.../serviceaccount' (a longer name is left out too) */
+	assert_string_equal(open_ev(f, "demo", "/etc", O_RDONLY | O_DIRECTORY, 3), "");
+	assert_string_equal(open_ev(f, "demo",
+				    "/run/secrets/kubernetes.io/serviceaccount-extra/ca.crt",
+				    O_RDONLY, 3),
+			    "");
 	/* the sensitive classes win over R0002 and count attempts */
 	assert_string_equal(open_ev(f, "demo",
 				    "/var/run/secrets/kubernetes.io/serviceaccount/token", O_RDONLY,
@@ -427,6 +434,20 @@ static void test_open_rules(void **state)
 	assert_string_equal(open_ev(f, "demo", "/etc/sudoers", O_RDONLY, 3), "R0010");
 	assert_string_equal(open_ev(f, "demo", "/etc/crontab", O_RDONLY, 3), "R0002");
 	assert_string_equal(open_ev(f, "demo", "/tmp/.bashrc.d/x", O_WRONLY | O_CREAT, 3), "V1102");
+	/* the hooks root tools run later: library search path, modprobe, APT, logrotate,
+	 * sysctl (redteam2) */
+	assert_string_equal(
+		open_ev(f, "demo", "/etc/ld.so.conf.d/x.conf", O_WRONLY | O_CREAT, -EACCES),
+		"V1101");
+	assert_string_equal(open_ev(f, "demo", "/etc/modprobe.d/x.conf", O_WRONLY | O_CREAT, 3),
+			    "V1101");
+	assert_string_equal(open_ev(f, "demo", "/etc/apt/apt.conf.d/99x", O_WRONLY | O_CREAT, 3),
+			    "V1101");
+	assert_string_equal(open_ev(f, "demo", "/etc/logrotate.d/x", O_WRONLY | O_CREAT, 3),
+			    "V1101");
+	assert_string_equal(open_ev(f, "demo", "/etc/sysctl.d/99-x.conf", O_WRONLY | O_CREAT, 3),
+			    "V1101");
+	assert_string_equal(open_ev(f, "demo", "/etc/ld.so.conf", O_WRONLY | O_APPEND, 3), "V1101");
 }
 
 static const char *syscall_ev(struct fixture *f, const char *name)
@@ -859,6 +880,17 @@ static void test_shell_from_server(void **state)
 	assert_string_equal(
 		exec_from(f, "/usr/sbin/nginx", "/bin/busybox", (const char *[]){ "sh" }, 1),
 		"V1100");
+	/* a copy named as busybox names itself (any name beginning with busybox, toybox's
+	 * likewise) runs the applet argv[1] names (redteam2) */
+	assert_string_equal(exec_from(f, "/usr/sbin/nginx", "/tmp/busyboxd",
+				      (const char *[]){ "/tmp/busyboxd", "sh", "-c", "id" }, 4),
+			    "V1100");
+	assert_string_equal(exec_from(f, "/usr/sbin/nginx", "/tmp/toybox-x86_64",
+				      (const char *[]){ "toybox-x86_64", "sh" }, 2),
+			    "V1100");
+	assert_string_equal(exec_from(f, "/usr/sbin/nginx", "/tmp/busyboxd",
+				      (const char *[]){ "busyboxd", "true" }, 2),
+			    "R0001");
 	/* not an interpreter: a name that only starts like one */
 	assert_string_equal(
 		exec_from(f, "/usr/sbin/nginx", "/usr/bin/phpize", (const char *[]){ "phpize" }, 1),
@@ -1162,6 +1194,13 @@ static void test_v1107(void **state)
 		0);
 	assert_int_equal(history(f, VIGIL_EV_OPEN, "/root/.bash_history", NULL, 01101), 1);
 	assert_string_equal(last_rule(f), "V1107");
+	/* overwritten in place (write access, no O_APPEND, no O_TRUNC: dd conv=notrunc) */
+	assert_int_equal(history(f, VIGIL_EV_OPEN, "/root/.sh_history", NULL, 0101), 1);
+	assert_string_equal(last_rule(f), "V1107");
+	assert_non_null(strstr(last_message(f), "overwritten in place"));
+	/* a new history made with O_EXCL, and a read: nothing to clear */
+	assert_int_equal(history(f, VIGIL_EV_OPEN, "/root/.lesshst_history", NULL, 0301), 0);
+	assert_int_equal(history(f, VIGIL_EV_OPEN, "/root/.mysql_history", NULL, 0), 0);
 	assert_int_equal(history(f, VIGIL_EV_ERASE, "/root/.zsh_history", "unlinkat", 0), 1);
 	assert_int_equal(history(f, VIGIL_EV_SYMLINK, "/root/.ash_history", "/dev/null", 0), 1);
 	assert_non_null(strstr(last_message(f), "replaced by a symbolic link to /dev/null"));
@@ -1176,6 +1215,44 @@ static void test_v1107(void **state)
 	ev.exec.history_off = "HISTFILE=/dev/null";
 	assert_true(vigil_detector__event(f->d, &ev, collect, f) >= 1);
 	assert_string_equal(last_rule(f), "V1107");
+}
+
+/* A persistence path made by a name (rename into place, hard link, symlink), not by a write:
+ * V1101 as the write would be, R1011 for /etc/ld.so.preload; attempts count (redteam2). */
+static int name_op(struct fixture *f, enum vigil_event_kind kind, const char *path,
+		   const char *target, int32_t ret)
+{
+	struct vigil_event ev = base_event(kind);
+
+	set_proc("mv", "/usr/bin/mv", (const char *[]){ "mv" }, 1);
+	ev.link.path = path;
+	ev.link.target = target;
+	ev.link.ret = ret;
+	return vigil_detector__event(f->d, &ev, collect, f);
+}
+
+static void test_persist_by_name(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(name_op(f, VIGIL_EV_RENAME, "/etc/cron.d/x", "/tmp/x", -EACCES), 1);
+	assert_string_equal(last_rule(f), "V1101");
+	assert_non_null(strstr(last_message(f), "renamed into place"));
+	assert_non_null(strstr(last_message(f), "(denied)"));
+	assert_int_equal(name_op(f, VIGIL_EV_SYMLINK,
+				 "/etc/systemd/system/multi-user.target.wants/x.service",
+				 "/tmp/x.service", 0),
+			 1);
+	assert_string_equal(last_rule(f), "V1101");
+	assert_int_equal(name_op(f, VIGIL_EV_LINK, "/root/.ssh/authorized_keys2", "/tmp/k", 0), 1);
+	assert_string_equal(last_rule(f), "V1101");
+	assert_int_equal(name_op(f, VIGIL_EV_RENAME, "/etc/ld.so.preload", "/tmp/p", 0), 1);
+	assert_string_equal(last_rule(f), "R1011");
+	/* names elsewhere: nothing; a sensitive file renamed stays R0010 */
+	assert_int_equal(name_op(f, VIGIL_EV_RENAME, "/srv/app/conf", "/srv/app/conf.tmp", 0), 0);
+	assert_int_equal(name_op(f, VIGIL_EV_SYMLINK, "/srv/app/current", "/srv/app/v2", 0), 0);
+	assert_int_equal(name_op(f, VIGIL_EV_RENAME, "/tmp/s", "/etc/shadow", 0), 1);
+	assert_string_equal(last_rule(f), "R0010");
 }
 
 static void test_r1011(void **state)
@@ -1530,6 +1607,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_v1105_other, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_v1106, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_v1107, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_persist_by_name, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_r2000, setup, teardown),
 		cmocka_unit_test(test_r1011_off),
 		cmocka_unit_test(test_bad_disabled_id),

@@ -40,8 +40,8 @@ static void test_abi_layout(void **state)
 	assert_int_equal(sizeof(struct vg_entered), sizeof(struct vg_sockaddr));
 	assert_int_equal(sizeof(struct vg_inode_key), 16);
 	assert_int_equal(sizeof(struct vg_dedup_key), 24);
-	/* netns_own: an 8-byte count (the BPF compare-and-swap width), then the slots */
-	assert_int_equal(sizeof(struct vg_netns_own), 8 + 4 * VG_NETNS_PER_WL);
+	/* netns_own: 8-byte slots (a cookie each, the BPF compare-and-swap width) */
+	assert_int_equal(sizeof(struct vg_netns_own), 8 * VG_NETNS_PER_WL);
 	assert_int_equal(sizeof(struct vg_bitmap) * 8, VG_MAX_SYSCALLS);
 	/* string data fits the kernel's scratch record */
 	assert_true(VG_EVENT_HDR_SIZE + VG_DATA_MAX + VG_STR_MAX <= 16384);

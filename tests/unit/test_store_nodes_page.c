@@ -6,7 +6,9 @@
  * bounds, data lost and alerts; every sort, status and text filter gives the same nodes in the
  * same order with the same entries, pages put together are the whole list, and the totals are
  * the whole fleet's. Given a ClickHouse server (VIGIL_TEST_CLICKHOUSE: tests/e2e/t4005), the
- * same of ClickHouse, whose every page and total is also SQLite's for the same fleet.
+ * same of ClickHouse, whose every page and total is also SQLite's for the same fleet: after
+ * later tokens, revocations and heartbeats too (its node_list is kept by views), from a second
+ * store on the same database, and after the list was dropped and made again at the next open.
  */
 #include <errno.h>
 #include <jansson.h>
@@ -336,6 +338,53 @@ static void same_page(struct vigil_store *a, struct vigil_store *b, struct vigil
 }
 
 /*
+ * Tokens and heartbeats after the fleet was made, on either store: node-00 (its token revoked)
+ * gets a second, active one; node-14 a second active one, then its first revoked; node-21 (its
+ * token revoked) a second, revoked one; node-28, a token only, heartbeats.
+ */
+static void change_tokens(struct vigil_store *s, uint64_t now)
+{
+	static const struct {
+		const char *node;
+		unsigned token, version;
+		uint64_t revoked_ns;
+	} changes[] = {
+		{ "node-00", 100, 1, 0 },
+		{ "node-14", 101, 1, 0 },
+		{ "node-14", 2, 2, 7 },
+		{ "node-21", 102, 1, 9 },
+	};
+	json_t *hb = json_pack("{s:s, s:i, s:s}", "time", "2026-11-22T10:00:00Z", "interval_s", 10,
+			       "version", "0.7");
+
+	for (size_t i = 0; i < sizeof(changes) / sizeof(changes[0]); i++) {
+		struct vigil_credential c = { .kind = "node",
+					      .version = changes[i].version,
+					      .revoked_ns = changes[i].revoked_ns };
+
+		snprintf(c.token_hash, sizeof(c.token_hash), "%064u", changes[i].token);
+		snprintf(c.node, sizeof(c.node), "%s", changes[i].node);
+		assert_int_equal(vigil_store__put_credential(s, &c), 0);
+	}
+	assert_int_equal(vigil_store__put_heartbeat(s, "node-28", hb, now), 0);
+	json_decref(hb);
+	assert_int_equal(vigil_store__flush(s, NULL), 0);
+}
+
+/* Every sort and status of a and b, the same (whole lists) and the totals. */
+static void same_lists(struct vigil_store *a, struct vigil_store *b, uint64_t now)
+{
+	for (size_t i = 0; i < sizeof(sorts) / sizeof(sorts[0]); i++)
+		for (size_t k = 0; k < sizeof(statuses) / sizeof(statuses[0]); k++)
+			same_page(a, b,
+				  &(struct vigil_nodes_page){ .sort = sorts[i],
+							      .status = statuses[k],
+							      .limit = 1000,
+							      .now_ns = now });
+	same_page(a, b, &(struct vigil_nodes_page){ .now_ns = now });
+}
+
+/*
  * The same fleet in a real ClickHouse (VIGIL_TEST_CLICKHOUSE=http://HOST:PORT, a server of the
  * caller's: tests/e2e/t4005) pages, sorts and totals in its SQL as its whole list says, and
  * every page is SQLite's, byte for byte (no alert of the fleet is in the minute an hour ago,
@@ -346,7 +395,7 @@ static void test_clickhouse_as_sqlite(void **state)
 	const char *url = getenv("VIGIL_TEST_CLICKHOUSE");
 	uint64_t now = now_ns();
 	struct vigil_query f = { .now_ns = now };
-	struct vigil_store *ch, *sq;
+	struct vigil_store *ch, *ch2, *sq;
 	char chspec[256];
 	json_t *all = NULL;
 
@@ -374,6 +423,31 @@ static void test_clickhouse_as_sqlite(void **state)
 				same_page(sq, ch, &p);
 			}
 	same_page(sq, ch, &(struct vigil_nodes_page){ .now_ns = now }); /* the totals only */
+	/* the list the server keeps follows later tokens, revocations and heartbeats */
+	change_tokens(ch, now);
+	change_tokens(sq, now);
+	same_lists(sq, ch, now);
+	/* a second store on the same database (another cockpit) gives the same answers */
+	assert_int_equal(vigil_store__open(chspec, NULL, &ch2, NULL), 0);
+	same_lists(ch, ch2, now);
+	vigil_store__free(ch2);
+	/* a database made before the node list: the next open makes it from what is stored */
+	vigil_store__free(ch);
+	{
+		static const char *const drop[] = { "node_beats_mv", "node_tokens_mv",
+						    "node_list" };
+		char cmd[512];
+
+		for (size_t i = 0; i < sizeof(drop) / sizeof(drop[0]); i++) {
+			snprintf(
+				cmd, sizeof(cmd),
+				"curl -sSf --data-binary 'DROP TABLE vigil_nodes_page_%d.%s' '%s/'",
+				(int)getpid(), drop[i], url);
+			assert_int_equal(system(cmd), 0);
+		}
+	}
+	assert_int_equal(vigil_store__open(chspec, NULL, &ch, NULL), 0);
+	same_lists(sq, ch, now);
 	json_decref(all);
 	vigil_store__free(sq);
 	vigil_store__free(ch);

@@ -2,7 +2,8 @@
 /*
  * The uplink against a hostile or broken cockpit: a server on loopback (raw sockets, so it can
  * misbehave in ways an HTTP library would not let it) that answers with a gigabyte, answers
- * one byte at a time forever, or answers 500 forever. Each time the uplink must keep its
+ * one byte at a time forever, answers 500 forever, redirects, or answers 200 with a page that
+ * is not the cockpit's (a proxy's). Each time the uplink must keep its
  * memory bounded, keep every record in its spool (nothing lost, nothing counted as stored),
  * keep spooling new records while a request hangs, back off, and deliver everything once the
  * cockpit behaves again.
@@ -35,7 +36,9 @@ enum mode {
 	M_OK,
 	M_HUGE,
 	M_DRIP,
-	M_500
+	M_500,
+	M_REDIRECT,
+	M_NOT_COCKPIT
 };
 
 struct srv {
@@ -173,6 +176,16 @@ static void serve(struct srv *s, int fd)
 	case M_500:
 		h = "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\nConnection: "
 		    "close\r\n\r\n";
+		send_all(fd, h, strlen(h));
+		break;
+	case M_REDIRECT: /* a proxy sending the agent elsewhere */
+		h = "HTTP/1.1 301 Moved Permanently\r\nLocation: http://127.0.0.1:1/api/v1/alerts\r\n"
+		    "Content-Length: 0\r\nConnection: close\r\n\r\n";
+		send_all(fd, h, strlen(h));
+		break;
+	case M_NOT_COCKPIT: /* 200 with a page of its own: a proxy's login page, a wrong URL */
+		h = "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 27\r\n"
+		    "Connection: close\r\n\r\n<html>please log in</html>\n";
 		send_all(fd, h, strlen(h));
 		break;
 	}
@@ -412,12 +425,49 @@ static void test_5xx_forever(void **state)
 	srv_free(s);
 }
 
+/* An answer that is not the cockpit's verdict on the records: each kept, none counted. */
+static void kept_through(enum mode m)
+{
+	struct srv *s = srv_start();
+	struct vigil_uplink *u;
+	struct vigil_uplink_stats st;
+
+	atomic_store(&s->mode, m);
+	u = open_uplink(s, 5 * SEC);
+	send_alerts(u, 0, 50);
+	assert_true(WAIT_FOR(30, stats(u).failures >= 3));
+	st = stats(u);
+	print_message("# %llu requests, %llu failures, last error: %s\n",
+		      (unsigned long long)st.requests, (unsigned long long)st.failures,
+		      st.last_error);
+	assert_int_equal(st.spool_items, 50);
+	assert_int_equal(st.accepted[VIGIL_UPLINK_ALERT] + st.duplicates[VIGIL_UPLINK_ALERT], 0);
+	assert_int_equal(st.dropped[VIGIL_UPLINK_ALERT] + st.rejected[VIGIL_UPLINK_ALERT], 0);
+	recovers(s, u, 50);
+	vigil_uplink__free(u, SEC);
+	srv_free(s);
+}
+
+/* before: a 301 was "other 4xx", refused for good: the whole spool dropped as rejected */
+static void test_redirect(void **state)
+{
+	kept_through(M_REDIRECT);
+}
+
+/* before: any 2xx counted the batch stored, and it left the spool */
+static void test_not_the_cockpits_answer(void **state)
+{
+	kept_through(M_NOT_COCKPIT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_huge_answer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_endless_answer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_5xx_forever, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_redirect, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_not_the_cockpits_answer, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
