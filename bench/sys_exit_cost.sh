@@ -13,7 +13,8 @@
 # hostsendto (the same by a process outside the workload: vg_udp_dest4's unmonitored path),
 # fork (os.fork + waitpid: clone with no namespace flag, the parent's and the child's exits),
 # thread (a Python thread started and joined: clone3, whose flags are read from the caller's
-# struct clone_args), nsclone (clone with CLONE_NEWUTS: a record each), read (read(2) of 64 B
+# struct clone_args), nsclone (clone with CLONE_NEWUTS: a record each), unlink (a file made
+# and removed: the erase hook's name test, no record), read (read(2) of 64 B
 # from /dev/zero: the HTTP hook's descriptor check on a file), tcp (send 64 B on a connected
 # loopback TCP socket and recv it on the other end: the HTTP hook's per-socket note found,
 # KINDS=all so the http kind is wanted). A program runs for
@@ -68,6 +69,10 @@ elif "$k" == "fork":
         pid = os.fork()
         if pid == 0: os._exit(0)
         os.waitpid(pid, 0)
+elif "$k" == "unlink":
+    p = "$T/unlink-me"
+    for _ in range($N):
+        os.close(os.open(p, os.O_WRONLY | os.O_CREAT, 0o600)); os.unlink(p)
 elif "$k" == "thread":
     import threading
     for _ in range($N):

@@ -48,6 +48,11 @@ const char *vigil_env_ld_hook(const char *env, size_t len);
 /* V1107: the path names a shell or REPL history file (a dotfile ending in "history":
  * .bash_history, .zsh_history, .python_history, .history, ...). */
 bool vigil_path_history(const char *path);
+/* V1110: the path names login records or a system log an intruder clears (T1070.002):
+ * /var/log/{wtmp,btmp,lastlog,faillog,auth.log,secure,syslog,messages,kern.log},
+ * /var/log/audit/audit.log, /var/run/utmp, /run/utmp (full paths: an application's own file
+ * named "messages" is not one). */
+bool vigil_path_system_log(const char *path);
 /* V1107's fact: the first variable of the environment env (len bytes, "KEY=VALUE\0"...) that
  * turns shell history off (HISTFILE=/dev/null or empty, HISTSIZE=0, HISTFILESIZE=0,
  * SAVEHIST=0), as "KEY=VALUE" into out (cut to size); out is "" when none. */

