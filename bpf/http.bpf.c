@@ -45,11 +45,19 @@ struct vg_http_key {
 	__u32 ino;
 	__u32 dir;
 };
+/* n: VG_HTTP_DONE once looked at; 1..4 while the bytes seen (pre, first byte lowest) are the
+ * start of a method and the rest has not come yet: a request dripped a byte at a time, or a
+ * server whose first read got only what had arrived, is read when its method is whole */
+#define VG_HTTP_DONE 0xff
+struct vg_http_note {
+	__u32 pre;
+	__u8 n;
+};
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 16384);
 	__type(key, struct vg_http_key);
-	__type(value, __u8);
+	__type(value, struct vg_http_note);
 } httpsk SEC(".maps");
 
 /* The first four bytes (little-endian) of every method Vigil knows, and the byte after them
@@ -77,6 +85,19 @@ static __always_inline bool http_method_start(__u64 w)
 	}
 }
 
+/* Whether the first `have` bytes of w (1..4) are the start of a method Vigil knows */
+static __always_inline bool http_method_prefix(__u64 w, __u32 have)
+{
+	static const __u32 m[] = { 0x20544547, 0x20545550, 0x54534f50, 0x44414548, 0x454c4544,
+				   0x43544150, 0x4954504f, 0x4e4e4f43, 0x43415254 };
+	__u32 mask = have >= 4 ? 0xffffffff : (1u << (have * 8)) - 1;
+
+	for (int i = 0; i < 9; i++)
+		if (!((m[i] ^ (__u32)w) & mask))
+			return true;
+	return false;
+}
+
 __noinline int on_http(__u64 regs_, long nr, long ret, __u64 cg)
 {
 	struct pt_regs *regs = (struct pt_regs *)regs_;
@@ -86,8 +107,9 @@ __noinline int on_http(__u64 regs_, long nr, long ret, __u64 cg)
 	struct sock *sk;
 	struct file *f;
 	struct vg_event *e;
-	__u64 buf = 0, len = 0, w = 0, fd = BPF_CORE_READ(regs, di);
-	__u8 one = 1;
+	__u64 buf = 0, len = 0, w = 0, h, sz, fd = BPF_CORE_READ(regs, di);
+	struct vg_http_note *v, note = { .n = VG_HTTP_DONE };
+	__u32 pre = 0, pn = 0, have;
 	__u16 fam;
 	__u32 off;
 	bool in = nr == NR_read || nr == NR_readv || nr == NR_recvfrom || nr == NR_recvmsg;
@@ -108,9 +130,13 @@ __noinline int on_http(__u64 regs_, long nr, long ret, __u64 cg)
 	k.sk = (__u64)sk;
 	k.ino = BPF_CORE_READ(f, f_inode, i_ino);
 	k.dir = in ? VG_DIR_IN : VG_DIR_OUT;
-	if (bpf_map_lookup_elem(&httpsk, &k))
+	v = bpf_map_lookup_elem(&httpsk, &k);
+	if (v && v->n == VG_HTTP_DONE)
 		return 0;
-	bpf_map_update_elem(&httpsk, &k, &one, BPF_ANY);
+	if (v) {
+		pre = v->pre;
+		pn = v->n > 4 ? 4 : v->n;
+	}
 	if (nr == NR_read || nr == NR_write || nr == NR_recvfrom || nr == NR_sendto) {
 		buf = BPF_CORE_READ(regs, si);
 		len = BPF_CORE_READ(regs, dx);
@@ -131,7 +157,24 @@ __noinline int on_http(__u64 regs_, long nr, long ret, __u64 cg)
 	}
 	if (len > (__u64)ret)
 		len = ret;
-	if (len < 5 || bpf_probe_read_user(&w, sizeof(w), (void *)buf) || !http_method_start(w))
+	/* the stream's first bytes: those noted before, then this call's */
+	sz = len > 8 ? 8 : len;
+	if (!sz || bpf_probe_read_user(&w, sz, (void *)buf)) {
+		bpf_map_update_elem(&httpsk, &k, &note, BPF_ANY);
+		return 0;
+	}
+	h = (__u64)pre | (w << (pn * 8));
+	have = pn + sz;
+	if (have < 5) {
+		if (http_method_prefix(h, have)) {
+			note.n = have;
+			note.pre = (__u32)h;
+		}
+		bpf_map_update_elem(&httpsk, &k, &note, BPF_ANY);
+		return 0;
+	}
+	bpf_map_update_elem(&httpsk, &k, &note, BPF_ANY);
+	if (!http_method_start(h))
 		return 0;
 	e = ev_begin(VG_EV_HTTP, cg);
 	if (!e)
@@ -140,6 +183,8 @@ __noinline int on_http(__u64 regs_, long nr, long ret, __u64 cg)
 	e->arg[1] = 0;
 	e->arg[2] = fd;
 	e->arg[3] = k.dir; /* net's layout (docs/SENSOR.md): the direction */
+	e->arg[4] = pn;	   /* bytes of the request that came before this call's, */
+	e->arg[5] = pre;   /* in arg[5], first byte lowest */
 	off = put_user_bytes(e, 0, 0, (void *)buf, len, VG_HTTP_MAX, VG_STR_BYTES);
 	/* de-duplicated by the request's first bytes and the addresses */
 	return ev_submit(e, off, 2, false);
@@ -156,13 +201,13 @@ __noinline int http_side(__u64 sk_, __u64 accepted)
 {
 	struct sock *sk = (struct sock *)sk_;
 	struct vg_http_key k = {};
-	__u8 one = 1;
+	struct vg_http_note note = { .n = VG_HTTP_DONE };
 
 	if (!sk || !want(VG_EV_HTTP) || BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP_)
 		return 0;
 	k.sk = sk_;
 	k.ino = BPF_CORE_READ(sk, sk_socket, file, f_inode, i_ino);
 	k.dir = accepted ? VG_DIR_OUT : VG_DIR_IN;
-	bpf_map_update_elem(&httpsk, &k, &one, BPF_ANY);
+	bpf_map_update_elem(&httpsk, &k, &note, BPF_ANY);
 	return 0;
 }

@@ -355,6 +355,9 @@ static __always_inline int sys_exit_body(struct pt_regs *regs, long nr, long ret
 	case NR_write:
 	case NR_writev:
 		on_http(r, nr, ret, cg);
+		/* on_write's two reasons to look (write_quiet's, without HTTP) */
+		if (!dnstcp_any && !enforce_egress)
+			return 0;
 		return on_write(r, nr, ret, cg);
 	case NR_symlink:
 	case NR_symlinkat:

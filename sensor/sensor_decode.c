@@ -251,6 +251,20 @@ static void decode_net(struct vigil_sensor *s, const struct vg_event *e, struct 
 	}
 }
 
+/* HTTP: the request line, after the bytes earlier calls brought (arg[4] of them, in arg[5],
+ * first byte lowest: a request that came a few bytes at a time, bpf/http.bpf.c) */
+static int decode_http(struct vigil_sensor *s, const struct vg_event *e)
+{
+	uint8_t line[4 + VG_HTTP_MAX];
+	size_t pn = e->arg[4] > 0 && e->arg[4] <= 4 ? (size_t)e->arg[4] : 0;
+	size_t n = e->str_len[0] < VG_HTTP_MAX ? e->str_len[0] : VG_HTTP_MAX;
+
+	for (size_t i = 0; i < pn; i++)
+		line[i] = (uint8_t)((uint64_t)e->arg[5] >> (8 * i));
+	memcpy(line + pn, s->str[0], n);
+	return vigil_http_request_parse(line, pn + n, &s->http);
+}
+
 /* io_uring: a ring created, or a request's opcode and what it works on. */
 static void decode_iouring(struct vigil_sensor *s, const struct vg_event *e, struct vigil_event *ev)
 {
@@ -391,7 +405,7 @@ int sensor_decode(struct vigil_sensor *s, const struct vg_event *e, struct vigil
 		decode_net(s, e, ev);
 		ev->net.ret = 0;
 		/* the kernel checked the method only: a line that does not parse is not HTTP */
-		if (vigil_http_request_parse((const uint8_t *)s->str[0], e->str_len[0], &s->http))
+		if (decode_http(s, e))
 			return -EINVAL;
 		ev->net.http_method = s->http.method;
 		ev->net.http_path = s->http.path;

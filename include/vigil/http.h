@@ -43,7 +43,7 @@ bool vigil_http_method_known(const char *m, size_t len);
  * request, the local one for an inbound): ":PORT" + path with every volatile segment as "⋯"
  * (a number, a UUID, twelve or more hex digits mixing digits and letters, an opaque token of
  * 20 or more letters and digits mixing both), and a truncated path's last (cut) segment as
- * "⋯". Deterministic. Returns 0, or -ENOSPC when out (size bytes) is too small.
+ * "⋯", also when it is empty (the cut fell right after a '/'). Deterministic. Returns 0, or -ENOSPC when out (size bytes) is too small.
  */
 int vigil_http_endpoint(uint16_t port, const char *path, bool truncated, char *out, size_t size);
 

@@ -192,7 +192,9 @@ int vigil_http_endpoint(uint16_t port, const char *path, bool truncated, char *o
 		last = !path[s + n];
 		seg = path + s;
 		segn = n;
-		if ((truncated && last && n) || volatile_segment(path + s, n)) {
+		/* a cut path went on past its last segment, even an empty one (a cut right
+		 * after '/'): that segment is not known, never a literal */
+		if ((truncated && last) || volatile_segment(path + s, n)) {
 			seg = wild;
 			segn = sizeof(wild) - 1;
 		}

@@ -91,6 +91,13 @@ static void test_http_cut(void **state)
 	assert_string_equal(r.path, "/files/report-2026");
 	assert_int_equal(vigil_http_endpoint(80, r.path, r.truncated, ep, sizeof(ep)), 0);
 	assert_string_equal(ep, ":80/files/\xe2\x8b\xaf");
+	/* cut right after a '/': the path went on, so the empty segment is not "/" */
+	assert_int_equal(vigil_http_endpoint(80, "/files/", true, ep, sizeof(ep)), 0);
+	assert_string_equal(ep, ":80/files/\xe2\x8b\xaf");
+	assert_int_equal(parse("GET /", &r), 0);
+	assert_true(r.truncated);
+	assert_int_equal(vigil_http_endpoint(80, r.path, r.truncated, ep, sizeof(ep)), 0);
+	assert_string_equal(ep, ":80/\xe2\x8b\xaf");
 	/* cut in the query or the version: the path is whole */
 	assert_int_equal(parse("GET /files?name=aaaa", &r), 0);
 	assert_false(r.truncated);
