@@ -283,13 +283,13 @@ benign() {
 	# a shared directory: its setgid bit makes new files take its group
 	chmod g+s "$W/shared"
 	# a shell appending to its history, and rewriting it the way bash and readline do (a
-	# temporary file renamed over it). The temporary name is fixed here: readline puts its
-	# PID in it, but this twin runs cp and mv, whose arguments a profile learns, and a
-	# 3-digit PID inside a token is kept literal (sensor/learn/args.c): with $$ the rerun's
-	# R0040 depended on the PIDs' lengths (CI s9c)
+	# temporary file renamed over it). The temporary name carries the PID, as readline's
+	# does: learning takes a number before an extension as volatile (sensor/learn/args.c),
+	# so the rerun's PID, of any length, is quiet (CI s9c broke on this while 1-3 digits
+	# inside a token stayed literal)
 	echo ls >>"$W/home/.bash_history"
-	cp "$W/home/.bash_history" "$W/home/.bash_history-rewrite.tmp"
-	mv "$W/home/.bash_history-rewrite.tmp" "$W/home/.bash_history"
+	cp "$W/home/.bash_history" "$W/home/.bash_history-$$.tmp"
+	mv "$W/home/.bash_history-$$.tmp" "$W/home/.bash_history"
 	# a shell talking to a peer the profile knows through bash's /dev/tcp; a REPL history read
 	bash -c 'exec 3<>/dev/tcp/127.0.0.1/7000; echo hello >&3'
 	cat "$W/home/.psql_history"
