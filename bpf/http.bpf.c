@@ -60,6 +60,42 @@ struct {
 	__type(value, struct vg_http_note);
 } httpsk SEC(".maps");
 
+/*
+ * Per process (tgid, whose threads share their descriptors), the descriptors already known
+ * to need no look in a direction: not a TCP socket (a file, a pipe, a UNIX socket), or a
+ * socket whose note is done. A read or write of such a descriptor costs one lookup and a bit
+ * test, never the descriptor walk nor the note's lookup. A clear bit means "look": a process
+ * seen for the first time (or its entry evicted, or its leader exited) starts with every
+ * descriptor looked at once, so descriptors inherited at fork or present at exec are covered.
+ * A descriptor made again at a number known quiet is cleared by socket, accept and dup
+ * (http_fd_new); one that arrives another way (SCM_RIGHTS, pidfd_getfd, io_uring's accept or
+ * socket) stays quiet: docs/DETECTION.md limits. Descriptors from VG_HTTP_FDS on are always
+ * looked at.
+ */
+#define VG_HTTP_FDS 1024
+struct vg_http_fds {
+	__u64 in[VG_HTTP_FDS / 64];
+	__u64 out[VG_HTTP_FDS / 64];
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u32);
+	__type(value, struct vg_http_fds);
+} httpfd SEC(".maps");
+static const struct vg_http_fds http_fds_fresh; /* all clear: every descriptor looked at */
+
+/* a descriptor known quiet in a direction (in, out, or both) */
+static __always_inline void fd_quiet(struct vg_http_fds *q, __u64 fd, bool in, bool out)
+{
+	if (!q || fd >= VG_HTTP_FDS)
+		return;
+	if (in)
+		__sync_fetch_and_or(&q->in[fd / 64], 1ull << (fd & 63));
+	if (out)
+		__sync_fetch_and_or(&q->out[fd / 64], 1ull << (fd & 63));
+}
+
 /* The first four bytes (little-endian) of every method Vigil knows, and the byte after them
  * the method needs ("GET " and "PUT " end in the space) */
 static __always_inline bool http_method_start(__u64 w)
@@ -111,28 +147,43 @@ __noinline int on_http(__u64 regs_, long nr, long ret, __u64 cg)
 	struct vg_http_note *v, note = { .n = VG_HTTP_DONE };
 	__u32 pre = 0, pn = 0, have;
 	__u16 fam;
-	__u32 off;
+	__u32 off, tgid = bpf_get_current_pid_tgid() >> 32;
 	bool in = nr == NR_read || nr == NR_readv || nr == NR_recvfrom || nr == NR_recvmsg;
+	struct vg_http_fds *q;
 
 	if (ret <= 0 || !want(VG_EV_HTTP))
 		return 0;
+	/* the one test most calls end at: a descriptor known quiet in this direction */
+	q = bpf_map_lookup_elem(&httpfd, &tgid);
+	if (q && fd < VG_HTTP_FDS && ((in ? q->in[fd / 64] : q->out[fd / 64]) >> (fd & 63)) & 1)
+		return 0;
+	if (!q) {
+		bpf_map_update_elem(&httpfd, &tgid, &http_fds_fresh, BPF_NOEXIST);
+		q = bpf_map_lookup_elem(&httpfd, &tgid);
+	}
 	t = (struct task_struct *)bpf_get_current_task();
 	f = fd_file(t, fd);
-	if (!f || (BPF_CORE_READ(f, f_inode, i_mode) & 0170000) != 0140000) /* S_IFSOCK */
+	if (!f || (BPF_CORE_READ(f, f_inode, i_mode) & 0170000) != 0140000) { /* S_IFSOCK */
+		if (f) /* not a socket */
+			fd_quiet(q, fd, true, true);
 		return 0;
+	}
 	so = BPF_CORE_READ(f, private_data);
 	sk = so ? BPF_CORE_READ(so, sk) : NULL;
-	if (!sk || BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP_)
+	fam = sk ? BPF_CORE_READ(sk, __sk_common.skc_family) : 0;
+	if (!sk || BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP_ ||
+	    (fam != AF_INET_ && fam != AF_INET6_)) {
+		fd_quiet(q, fd, true, true);
 		return 0;
-	fam = BPF_CORE_READ(sk, __sk_common.skc_family);
-	if (fam != AF_INET_ && fam != AF_INET6_)
-		return 0;
+	}
 	k.sk = (__u64)sk;
 	k.ino = BPF_CORE_READ(f, f_inode, i_ino);
 	k.dir = in ? VG_DIR_IN : VG_DIR_OUT;
 	v = bpf_map_lookup_elem(&httpsk, &k);
-	if (v && v->n == VG_HTTP_DONE)
+	if (v && v->n == VG_HTTP_DONE) {
+		fd_quiet(q, fd, in, !in);
 		return 0;
+	}
 	if (v) {
 		pre = v->pre;
 		pn = v->n > 4 ? 4 : v->n;
@@ -161,6 +212,7 @@ __noinline int on_http(__u64 regs_, long nr, long ret, __u64 cg)
 	sz = len > 8 ? 8 : len;
 	if (!sz || bpf_probe_read_user(&w, sz, (void *)buf)) {
 		bpf_map_update_elem(&httpsk, &k, &note, BPF_ANY);
+		fd_quiet(q, fd, in, !in);
 		return 0;
 	}
 	h = (__u64)pre | (w << (pn * 8));
@@ -169,11 +221,14 @@ __noinline int on_http(__u64 regs_, long nr, long ret, __u64 cg)
 		if (http_method_prefix(h, have)) {
 			note.n = have;
 			note.pre = (__u32)h;
+		} else {
+			fd_quiet(q, fd, in, !in);
 		}
 		bpf_map_update_elem(&httpsk, &k, &note, BPF_ANY);
 		return 0;
 	}
 	bpf_map_update_elem(&httpsk, &k, &note, BPF_ANY);
+	fd_quiet(q, fd, in, !in);
 	if (!http_method_start(h))
 		return 0;
 	e = ev_begin(VG_EV_HTTP, cg);
@@ -209,5 +264,33 @@ __noinline int http_side(__u64 sk_, __u64 accepted)
 	k.ino = BPF_CORE_READ(sk, sk_socket, file, f_inode, i_ino);
 	k.dir = accepted ? VG_DIR_OUT : VG_DIR_IN;
 	bpf_map_update_elem(&httpsk, &k, &note, BPF_ANY);
+	return 0;
+}
+
+/* A descriptor made at fd (socket, accept, dup: a number that may be known quiet from its last
+ * use) is looked at again in both directions */
+__noinline int http_fd_new(__u64 fd)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct vg_http_fds *q;
+
+	if (!want(VG_EV_HTTP) || fd >= VG_HTTP_FDS)
+		return 0;
+	q = bpf_map_lookup_elem(&httpfd, &tgid);
+	if (!q)
+		return 0; /* a fresh entry looks at every descriptor */
+	__sync_fetch_and_and(&q->in[fd / 64], ~(1ull << (fd & 63)));
+	__sync_fetch_and_and(&q->out[fd / 64], ~(1ull << (fd & 63)));
+	return 0;
+}
+
+/* A process gone (its thread group dead): its descriptors with it, and its number may be
+ * reused by a process whose descriptors are others */
+__noinline int http_proc_gone(__u64 tgid)
+{
+	__u32 k = tgid;
+
+	if (want(VG_EV_HTTP))
+		bpf_map_delete_elem(&httpfd, &k);
 	return 0;
 }

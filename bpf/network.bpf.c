@@ -47,6 +47,8 @@ __noinline int on_sock(__u64 regs_, long nr, long ret, __u64 cg)
 	if (want(VG_EV_HTTP) && ((nr == NR_connect && (ret == 0 || ret == -115)) ||
 				 ((nr == NR_accept || nr == NR_accept4) && ret >= 0)))
 		http_side((__u64)fd_sock(nr == NR_connect ? fd : ret, NULL), nr != NR_connect);
+	if ((nr == NR_accept || nr == NR_accept4) && ret >= 0)
+		http_fd_new(ret); /* a number maybe known quiet from its last use */
 	if (nr == NR_connect)
 		kind = VG_EV_CONNECT;
 	else if (nr == NR_bind)

@@ -414,6 +414,7 @@ int BPF_PROG(vg_exit, struct task_struct *p, bool group_dead)
 	if (!group_dead || !monitored(&cg))
 		return 0;
 	bpf_map_delete_elem(&wlof, &tgid);
+	http_proc_gone(tgid); /* its descriptors' HTTP notes (bpf/http.bpf.c) */
 	if (moved_any > 0 && !bpf_map_delete_elem(&moved, &tgid))
 		__sync_fetch_and_add(&moved_any, -1);
 	if (!want(VG_EV_EXIT))

@@ -130,6 +130,7 @@ static __always_inline int on_socket(struct pt_regs *regs, long ret, __u64 cg)
 {
 	if (ret < 0)
 		return 0;
+	http_fd_new(ret); /* a TCP socket at a number known quiet (bpf/http.bpf.c) */
 	return socket_made(BPF_CORE_READ(regs, di), BPF_CORE_READ(regs, si),
 			   BPF_CORE_READ(regs, dx), (__u64)ret & 0xffffffff, cg);
 }
@@ -264,6 +265,18 @@ static __always_inline int sys_exit_body(struct pt_regs *regs, long nr, long ret
 		if (!clone_ns_flags(regs, nr, ret))
 			return 0;
 		break;
+	/* a descriptor duplicated: HTTP looks at its new number (http_fd_new) */
+	case NR_fcntl:
+		if (ret < 0 || !want(VG_EV_HTTP) ||
+		    (BPF_CORE_READ(regs, si) != F_DUPFD_ && BPF_CORE_READ(regs, si) != F_DUPFD_CLOEXEC_))
+			return 0;
+		break;
+	case NR_dup:
+	case NR_dup2:
+	case NR_dup3:
+		if (ret < 0 || !want(VG_EV_HTTP))
+			return 0;
+		break;
 	case NR_read:
 	case NR_readv:
 	case NR_recvfrom:
@@ -352,6 +365,11 @@ static __always_inline int sys_exit_body(struct pt_regs *regs, long nr, long ret
 		return on_send(r, nr, ret, cg);
 	case NR_sendmmsg:
 		return on_send(r, nr, ret, cg);
+	case NR_fcntl:
+	case NR_dup:
+	case NR_dup2:
+	case NR_dup3:
+		return http_fd_new(ret);
 	case NR_write:
 	case NR_writev:
 		on_http(r, nr, ret, cg);

@@ -68,6 +68,12 @@
 #define NR_setxattrat	     463
 #define NR_execve	     59
 #define NR_execveat	     322
+#define NR_dup		     32
+#define NR_dup2		     33
+#define NR_dup3		     292
+#define NR_fcntl	     72
+#define F_DUPFD_	     0
+#define F_DUPFD_CLOEXEC_     1030
 
 /* The x86_64 argument registers r10..di are adjacent in pt_regs: one read instead of four. */
 struct sys_args {
@@ -132,5 +138,8 @@ int on_http(__u64 regs, long nr, long ret, __u64 cg);
 /* a TCP socket connected (accepted 0) or accepted (1): the direction it never sends requests
  * in is noted as looked at (bpf/http.bpf.c) */
 int http_side(__u64 sk, __u64 accepted);
+/* a descriptor made by socket, accept or dup: looked at again; a process gone: forgotten */
+int http_fd_new(__u64 fd);
+int http_proc_gone(__u64 tgid);
 
 #endif
