@@ -17,7 +17,8 @@
 # and removed: the erase hook's name test, no record), read (read(2) of 64 B
 # from /dev/zero: the HTTP hook's descriptor check on a file), tcp (send 64 B on a connected
 # loopback TCP socket and recv it on the other end: the HTTP hook's per-socket note found,
-# KINDS=all so the http kind is wanted). A program runs for
+# KINDS=all so the http kind is wanted), pipe (write 64 B into a pipe and read them back: the
+# HTTP hook's test of a descriptor known not to be a socket, with KINDS=all). A program runs for
 # every event of its kind on the machine: the figure is an average over the loop's and
 # everybody else's. Builds and loops interleaved, ROUNDS rounds; bpf_stats is put back as it was.
 #   [PROG=vg_exec] [LOOPS="exec"] bench/sys_exit_cost.sh OLD_VIGIL NEW_VIGIL [N] [ROUNDS]
@@ -96,6 +97,9 @@ elif "$k" == "write":
 elif "$k" == "read":
     fd = os.open("/dev/zero", os.O_RDONLY)
     for _ in range($N): os.read(fd, 64)
+elif "$k" == "pipe":
+    r, w = os.pipe(); b = b"x" * 64
+    for _ in range($N): os.write(w, b); os.read(r, 64)
 elif "$k" == "tcp":
     srv = socket.socket(); srv.bind(("127.0.0.1", 0)); srv.listen(1)
     c = socket.create_connection(srv.getsockname()); a, _ = srv.accept(); b = b"x" * 64
