@@ -67,10 +67,12 @@ struct {
  * test, never the descriptor walk nor the note's lookup. A clear bit means "look": a process
  * seen for the first time (or its entry evicted, or its leader exited) starts with every
  * descriptor looked at once, so descriptors inherited at fork or present at exec are covered.
- * A descriptor made again at a number known quiet is cleared by socket, accept and dup
- * (http_fd_new); one that arrives another way (SCM_RIGHTS, pidfd_getfd, io_uring's accept or
- * socket) stays quiet: docs/DETECTION.md limits. Descriptors from VG_HTTP_FDS on are always
- * looked at.
+ * A descriptor made again at a number known quiet is cleared by socket, accept, dup and
+ * pidfd_getfd (http_fd_new); a recvmsg that brought control data (SCM_RIGHTS) forgets the
+ * process's note. One made by io_uring (its accept or socket) stays quiet: docs/DETECTION.md
+ * limits. Descriptors from VG_HTTP_FDS on are always looked at. A thread closing a socket and
+ * reusing its number while another thread's call on it is between the walk and the bit can
+ * leave the new descriptor quiet (a window of a few instructions).
  */
 #define VG_HTTP_FDS 1024
 struct vg_http_fds {
@@ -153,6 +155,15 @@ __noinline int on_http(__u64 regs_, long nr, long ret, __u64 cg)
 
 	if (ret <= 0 || !want(VG_EV_HTTP))
 		return 0;
+	/* descriptors received over a UNIX socket (SCM_RIGHTS) land on numbers that may be known
+	 * quiet: after a message with control data, every descriptor is looked at once again */
+	if (nr == NR_recvmsg) {
+		__u64 clen = 0;
+		struct user_msghdr *um = (struct user_msghdr *)BPF_CORE_READ(regs, si);
+
+		if (!bpf_probe_read_user(&clen, sizeof(clen), &um->msg_controllen) && clen)
+			bpf_map_delete_elem(&httpfd, &tgid);
+	}
 	/* the one test most calls end at: a descriptor known quiet in this direction */
 	q = bpf_map_lookup_elem(&httpfd, &tgid);
 	if (q && fd < VG_HTTP_FDS && ((in ? q->in[fd / 64] : q->out[fd / 64]) >> (fd & 63)) & 1)
@@ -267,7 +278,7 @@ __noinline int http_side(__u64 sk_, __u64 accepted)
 	return 0;
 }
 
-/* A descriptor made at fd (socket, accept, dup: a number that may be known quiet from its last
+/* A descriptor made at fd (socket, accept, dup, pidfd_getfd: a number that may be known quiet from its last
  * use) is looked at again in both directions */
 __noinline int http_fd_new(__u64 fd)
 {

@@ -265,7 +265,8 @@ static __always_inline int sys_exit_body(struct pt_regs *regs, long nr, long ret
 		if (!clone_ns_flags(regs, nr, ret))
 			return 0;
 		break;
-	/* a descriptor duplicated: HTTP looks at its new number (http_fd_new) */
+	/* a descriptor duplicated or taken from another process: HTTP looks at its new number
+	 * (http_fd_new) */
 	case NR_fcntl:
 		if (ret < 0 || !want(VG_EV_HTTP) ||
 		    (BPF_CORE_READ(regs, si) != F_DUPFD_ && BPF_CORE_READ(regs, si) != F_DUPFD_CLOEXEC_))
@@ -274,6 +275,7 @@ static __always_inline int sys_exit_body(struct pt_regs *regs, long nr, long ret
 	case NR_dup:
 	case NR_dup2:
 	case NR_dup3:
+	case NR_pidfd_getfd:
 		if (ret < 0 || !want(VG_EV_HTTP))
 			return 0;
 		break;
@@ -369,6 +371,7 @@ static __always_inline int sys_exit_body(struct pt_regs *regs, long nr, long ret
 	case NR_dup:
 	case NR_dup2:
 	case NR_dup3:
+	case NR_pidfd_getfd:
 		return http_fd_new(ret);
 	case NR_write:
 	case NR_writev:

@@ -72,6 +72,7 @@
 #define NR_dup2		     33
 #define NR_dup3		     292
 #define NR_fcntl	     72
+#define NR_pidfd_getfd	     438
 #define F_DUPFD_	     0
 #define F_DUPFD_CLOEXEC_     1030
 
