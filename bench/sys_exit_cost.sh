@@ -43,6 +43,17 @@ new_id() { bpftool prog show --json | python3 -c '
 import json, sys
 old = set(sys.argv[1].split())
 print(min(p["id"] for p in json.load(sys.stdin) if p.get("name") == sys.argv[2] and str(p["id"]) not in old))' "$1" "$PROG"; }
+# the PROG program held by process $1 or its children (a trace's own, by its descriptors'
+# prog_id: another trace loaded meanwhile on the shared machine is not taken for it)
+own_id() {
+	local p ids
+	ids=$(for p in "$1" $(pgrep -P "$1"); do grep -h '^prog_id:' /proc/"$p"/fdinfo/* 2>/dev/null; done |
+		awk '{print $2}' | sort -u | tr '\n' ' ')
+	bpftool prog show --json | python3 -c '
+import json, sys
+own = set(sys.argv[1].split())
+print(min(p["id"] for p in json.load(sys.stdin) if p.get("name") == sys.argv[2] and str(p["id"]) in own))' "$ids" "$PROG"
+}
 stats() { bpftool prog show id "$1" --json | python3 -c '
 import json, sys
 p = json.load(sys.stdin); print(p.get("run_time_ns", 0), p.get("run_cnt", 0))'; }
@@ -119,9 +130,10 @@ PY
 	local run=(python3 "$T/loop.py")
 	[ "$k" = wlexec ] && run=(unshare -n python3 "$T/loop.py")
 	"$v" trace --dedup "${kinds[@]}" -o /dev/null -- "${run[@]}" >/dev/null 2>&1 &
+	local tp=$!
 	while [ ! -e "$T/m1" ]; do sleep 0.05; done
 	sleep 0.2
-	id=$(new_id "$before")
+	id=$(own_id "$tp" 2>/dev/null) || id=$(new_id "$before")
 	a=$(stats "$id")
 	if [ "$k" = hostconnect ]; then
 		# connections of a process no workload owns (the tcp_state hook's unmonitored path)
