@@ -74,17 +74,8 @@ struct {
  * reusing its number while another thread's call on it is between the walk and the bit can
  * leave the new descriptor quiet (a window of a few instructions).
  */
-#define VG_HTTP_FDS 1024
-struct vg_http_fds {
-	__u64 in[VG_HTTP_FDS / 64];
-	__u64 out[VG_HTTP_FDS / 64];
-};
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 8192);
-	__type(key, __u32);
-	__type(value, struct vg_http_fds);
-} httpfd SEC(".maps");
+/* VG_HTTP_FDS, struct vg_http_fds and the map httpfd: bpf/syscalls.bpf.h (the dispatcher tests
+ * it inline) */
 static const struct vg_http_fds http_fds_fresh; /* all clear: every descriptor looked at */
 
 /* a descriptor known quiet in a direction (in, out, or both) */

@@ -249,9 +249,11 @@ static __always_inline bool write_quiet(long ret)
 	return ret < 0 || (!dnstcp_any && !enforce_egress && !want(VG_EV_HTTP));
 }
 
-static __always_inline int sys_exit_body(struct pt_regs *regs, long nr, long ret)
+/* btf: regs is a BTF pointer (tp_btf: direct loads), else read with probe reads (raw_tp) */
+static __always_inline int sys_exit_body(struct pt_regs *regs, long nr, long ret, bool btf)
 {
-	__u64 cg, r = 0;
+	__u64 cg, r = 0, fd;
+	bool http = true;
 
 	if ((nr == NR_write || nr == NR_writev) && write_quiet(ret))
 		return 0;
@@ -336,6 +338,20 @@ static __always_inline int sys_exit_body(struct pt_regs *regs, long nr, long ret
 	}
 	if (!monitored(&cg))
 		return 0;
+	/* HTTP (bpf/http.bpf.c): a read or write of a descriptor known quiet (a file, a pipe, a
+	 * socket already looked at) ends here or skips on_http, before the call to a handler */
+	if (nr == NR_read || nr == NR_readv || nr == NR_recvfrom || nr == NR_recvmsg ||
+	    nr == NR_write || nr == NR_writev || nr == NR_sendto || nr == NR_sendmsg) {
+		bool in = nr == NR_read || nr == NR_readv || nr == NR_recvfrom || nr == NR_recvmsg;
+
+		fd = btf ? regs->di : BPF_CORE_READ(regs, di);
+		/* a recvmsg may bring descriptors (SCM_RIGHTS): on_http looks at its control data */
+		if (nr != NR_recvmsg && http_fd_quiet(fd, in)) {
+			if (in)
+				return 0;
+			http = false;
+		}
+	}
 	/* the handlers are global functions, which take numbers: in tp_btf, regs is a trusted
 	 * pointer the verifier refuses as a global function's scalar argument (the tp_btf
 	 * programs would not load), so it goes through the stack as a plain number */
@@ -363,7 +379,8 @@ static __always_inline int sys_exit_body(struct pt_regs *regs, long nr, long ret
 		return on_http(r, nr, ret, cg);
 	case NR_sendto:
 	case NR_sendmsg:
-		on_http(r, nr, ret, cg);
+		if (http)
+			on_http(r, nr, ret, cg);
 		return on_send(r, nr, ret, cg);
 	case NR_sendmmsg:
 		return on_send(r, nr, ret, cg);
@@ -375,7 +392,8 @@ static __always_inline int sys_exit_body(struct pt_regs *regs, long nr, long ret
 		return http_fd_new(ret);
 	case NR_write:
 	case NR_writev:
-		on_http(r, nr, ret, cg);
+		if (http)
+			on_http(r, nr, ret, cg);
 		/* on_write's two reasons to look (write_quiet's, without HTTP) */
 		if (!dnstcp_any && !enforce_egress)
 			return 0;
@@ -422,7 +440,7 @@ int BPF_PROG(vg_sys_exit, struct pt_regs *regs, long ret)
 
 	if ((nr == NR_mmap || nr == NR_mprotect) && map_quiet(nr, ret, regs->dx, regs->r10))
 		return 0;
-	return sys_exit_body(regs, nr, ret);
+	return sys_exit_body(regs, nr, ret, true);
 }
 
 /* ---- capabilities, TCP state --------------------------------------------------------- */
@@ -443,5 +461,5 @@ int BPF_PROG(vg_sys_exit_raw, struct pt_regs *regs, long ret)
 	if ((nr == NR_mmap || nr == NR_mprotect) &&
 	    map_quiet(nr, ret, BPF_CORE_READ(regs, dx), BPF_CORE_READ(regs, r10)))
 		return 0;
-	return sys_exit_body(regs, nr, ret);
+	return sys_exit_body(regs, nr, ret, false);
 }

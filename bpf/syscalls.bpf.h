@@ -134,6 +134,32 @@ int on_setid(__u64 regs, long nr, long ret, __u64 cg);
 int vg_xattr_is_caps(__u64 name, __u64 user);
 /* a history file unlinked or truncated (bpf/erase.bpf.c) */
 int on_erase(__u64 regs, long nr, long ret, __u64 cg);
+/* The descriptors known quiet for HTTP, per process (bpf/http.bpf.c says how it is kept) */
+#define VG_HTTP_FDS 1024
+struct vg_http_fds {
+	__u64 in[VG_HTTP_FDS / 64];
+	__u64 out[VG_HTTP_FDS / 64];
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u32);
+	__type(value, struct vg_http_fds);
+} httpfd __weak SEC(".maps");
+
+/* fd known quiet in a direction: a read or write of a file, a pipe or a seen socket, told by
+ * the dispatcher before it hands the call to on_http (one lookup and a bit test) */
+static __always_inline bool http_fd_quiet(__u64 fd, bool in)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct vg_http_fds *q;
+
+	if (fd >= VG_HTTP_FDS)
+		return false;
+	q = bpf_map_lookup_elem(&httpfd, &tgid);
+	return q && (((in ? q->in[fd / 64] : q->out[fd / 64]) >> (fd & 63)) & 1);
+}
+
 /* an HTTP/1.x request line, once per socket and direction (bpf/http.bpf.c) */
 int on_http(__u64 regs, long nr, long ret, __u64 cg);
 /* a TCP socket connected (accepted 0) or accepted (1): the direction it never sends requests
