@@ -347,7 +347,8 @@ static __always_inline int sys_exit_body(struct pt_regs *regs, long nr, long ret
 		fd = btf ? regs->di : BPF_CORE_READ(regs, di);
 		/* a recvmsg may bring descriptors (SCM_RIGHTS): on_http looks at its control data */
 		if (nr != NR_recvmsg && http_fd_quiet(fd, in)) {
-			if (in)
+			/* a write: on_write's two reasons to look (write_quiet's, without HTTP) */
+			if (in || ((nr == NR_write || nr == NR_writev) && !dnstcp_any && !enforce_egress))
 				return 0;
 			http = false;
 		}
