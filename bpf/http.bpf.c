@@ -3,8 +3,9 @@
  * HTTP/1.x request lines (HTTP records, V1108, docs/DETECTION.md "endpoints"): the first bytes
  * of the first write on a TCP socket (a request the workload sends: outbound) and of the first
  * read (a request it receives: inbound), when they start with an HTTP method and a space.
- * Once per socket and direction: a per-socket note (httpsk) makes every later call on that
- * socket one hash lookup, so a long download or upload costs nothing more. The request line
+ * Once per socket and direction: a per-socket note (httpsk) says the socket was looked at,
+ * and a per-process note of quiet descriptors (httpfd, below) lets the dispatcher end every
+ * later call on it, and every read or write of a file or pipe, at one lookup and a bit test. The request line
  * is parsed in user space (lib/analysis/http.c), from at most VG_HTTP_MAX bytes.
  *
  * A server's writes are its responses and a client's reads the server's: a socket's side is
@@ -166,7 +167,7 @@ __noinline int on_http(__u64 regs_, long nr, long ret, __u64 cg)
 	t = (struct task_struct *)bpf_get_current_task();
 	f = fd_file(t, fd);
 	if (!f || (BPF_CORE_READ(f, f_inode, i_mode) & 0170000) != 0140000) { /* S_IFSOCK */
-		if (f) /* not a socket */
+		if (f)							      /* not a socket */
 			fd_quiet(q, fd, true, true);
 		return 0;
 	}

@@ -271,7 +271,8 @@ static __always_inline int sys_exit_body(struct pt_regs *regs, long nr, long ret
 	 * (http_fd_new) */
 	case NR_fcntl:
 		if (ret < 0 || !want(VG_EV_HTTP) ||
-		    (BPF_CORE_READ(regs, si) != F_DUPFD_ && BPF_CORE_READ(regs, si) != F_DUPFD_CLOEXEC_))
+		    (BPF_CORE_READ(regs, si) != F_DUPFD_ &&
+		     BPF_CORE_READ(regs, si) != F_DUPFD_CLOEXEC_))
 			return 0;
 		break;
 	case NR_dup:
@@ -348,7 +349,8 @@ static __always_inline int sys_exit_body(struct pt_regs *regs, long nr, long ret
 		/* a recvmsg may bring descriptors (SCM_RIGHTS): on_http looks at its control data */
 		if (nr != NR_recvmsg && http_fd_quiet(fd, in)) {
 			/* a write: on_write's two reasons to look (write_quiet's, without HTTP) */
-			if (in || ((nr == NR_write || nr == NR_writev) && !dnstcp_any && !enforce_egress))
+			if (in ||
+			    ((nr == NR_write || nr == NR_writev) && !dnstcp_any && !enforce_egress))
 				return 0;
 			http = false;
 		}
