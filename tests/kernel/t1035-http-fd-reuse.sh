@@ -5,7 +5,7 @@
 # A TCP socket made (socket, accept), duplicated (dup2/dup3) or received over a UNIX socket
 # (SCM_RIGHTS) onto such a number must be looked at again: its first request is an http event
 # in each direction. Each reuse is asserted in the workload (the socket really has the quiet
-# number).
+# number). A socket already looked at stays so under a new number (its per-socket note).
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/sensor-lib.sh"
 requires_cmd python3
@@ -22,6 +22,9 @@ n = quiet_number(); c = socket.socket(); assert c.fileno() == n, (c.fileno(), n)
 c.connect(addr)
 m = quiet_number(); a, _ = srv.accept(); assert a.fileno() == m, (a.fileno(), m)
 c.sendall(b"GET /reused HTTP/1.1\r\nHost: x\r\n\r\n"); a.recv(1024)
+# the same sockets under new numbers (dup: looked at again): their per-socket note says done
+d, e = os.dup(c.fileno()), os.dup(a.fileno())
+os.write(d, b"GET /again HTTP/1.1\r\nHost: x\r\n\r\n"); os.read(e, 1024)
 # dup2 onto a pipe's numbers (each read or written once: quiet)
 r, w = os.pipe(); os.write(w, b"x" * 8); os.read(r, 8)
 c2 = socket.create_connection(addr); a2, _ = srv.accept()
@@ -44,5 +47,6 @@ for path in /reused /dup /passed; do
 			"event.direction=$dir")" "$path $dir: $(cat "$out")"
 	done
 done
+expect_none "$out" kind=http event.path=/again
 assert_eq 6 "$(json_count "$out" kind=http)" "http events: $(cat "$out")"
 echo "ok: $TEST_NAME"
