@@ -5,7 +5,8 @@
 # real ClickHouse 18.16: node-b posts node-a's ids first, then node-a posts them; both are
 # stored and answered accepted, each read back with its own record; a re-send (a spool
 # replay) of either node is a duplicate, also after the cockpit restarts. On SQLite, a
-# schema-6 file (unique by alert_id) is upgraded in place, every row kept.
+# schema-6 file (unique by alert_id) is upgraded in place, every row kept. On ClickHouse, the
+# store's own test runs too (tests/unit/test_store_fleet.c: ids in one writer batch).
 . "$(dirname "$0")/../lib/common.sh"
 requires_cmd python3 curl sqlite3
 . "$TESTLIB/cockpit.sh"
@@ -101,4 +102,13 @@ ch_start "$TEST_TMP/ch" >"$TEST_TMP/ch.out" 2>&1 || rc=$?
 on_exit ch_cleanup
 run "clickhouse:$CH_URL/vigil_t8015" clickhouse
 assert_eq 8 "$(ch_query 'SELECT count() FROM vigil_t8015.alerts FINAL')" "clickhouse: 8 rows"
+# the store itself on this server: ids queued in one writer batch, a second store, the reads
+# (tests/unit/test_store_fleet.c, as `make unit` built it, else a plain build of it)
+bin=build/asan/tests/unit/test_store_fleet
+if [ ! -x "$bin" ] || [ "$bin" -ot tests/unit/test_store_fleet.c ] || [ "$bin" -ot build/libvigil.a ]; then
+	bin=build/tests/unit/test_store_fleet
+	make --no-print-directory -s "$bin" >/dev/null || fail "cannot build $bin"
+fi
+VIGIL_TEST_CLICKHOUSE=$CH_URL "$bin" >"$TEST_TMP/unit.out" 2>&1 || fail "$bin on ClickHouse: $(tail -20 "$TEST_TMP/unit.out")"
+grep -q 'OK \] test_alert_ids_per_node_clickhouse' "$TEST_TMP/unit.out" || fail "the ClickHouse unit test did not run"
 echo ok

@@ -857,6 +857,98 @@ static void test_alerts_unique_per_node_upgrade(void **state)
 	sqlite3_close(db);
 }
 
+/* Both nodes' alerts of ids 1 and 2 in the newest alerts list, each with its own record. */
+static void assert_own_records(struct vigil_store *s, size_t want)
+{
+	struct vigil_query f = { .limit = 100 };
+	json_t *list, *a;
+	size_t i, n = 0;
+
+	assert_int_equal(vigil_store__alerts(s, &f, &list, NULL), 0);
+	assert_int_equal(json_array_size(list), want);
+	json_array_foreach(list, i, a)
+	{
+		const char *node = json_string_value(json_object_get(a, "node"));
+
+		n += !strcmp(json_string_value(json_object_get(a, "message")), node);
+	}
+	assert_int_equal(n, want);
+	json_decref(list);
+}
+
+/* Alert n whose message is its node (a record read back under the wrong node shows). */
+static json_t *alert_of(unsigned n, const char *node, const char *inc, uint64_t t_ns)
+{
+	json_t *a = alert_at(n, inc, t_ns, 5);
+
+	json_object_set_new(a, "message", json_string(node));
+	return a;
+}
+
+/*
+ * On a real ClickHouse (VIGIL_TEST_CLICKHOUSE=http://HOST:PORT: tests/e2e/t8015), alert ids are
+ * unique per node too: node-b's alerts of node-a's ids, in the same writer batch (the ids
+ * queued, not flushed yet) or after it, are stored; a re-send of either node is a duplicate,
+ * also to a second store on the database (another cockpit: the server's lookup decides); the
+ * newest alerts list both, each with its own record (read back by node and id).
+ */
+static void test_alert_ids_per_node_clickhouse(void **state)
+{
+	const char *url = getenv("VIGIL_TEST_CLICKHOUSE");
+	uint64_t t = now_ns() - 600000000000ull;
+	struct vigil_store *ch, *ch2;
+	char chspec[256];
+	json_t *arr;
+	size_t dups;
+
+	(void)state;
+	if (!url || !*url)
+		skip();
+	snprintf(chspec, sizeof(chspec), "clickhouse:%s/vigil_fleet_ids_%d", url, (int)getpid());
+	assert_int_equal(vigil_store__open(chspec, NULL, &ch, NULL), 0);
+	arr = json_pack("[o, o]", alert_of(1, "node-a", "1a01", t), alert_of(2, "node-a", "1a01", t));
+	assert_int_equal(ingest(ch, "node-a", arr, &dups), 2);
+	json_decref(arr);
+	/* queued, not flushed: node-b's copies are its own alerts */
+	arr = json_pack("[o, o]", alert_of(1, "node-b", "1b01", t), alert_of(2, "node-b", "1b01", t));
+	assert_int_equal(ingest(ch, "node-b", arr, &dups), 2);
+	json_decref(arr);
+	assert_int_equal(vigil_store__flush(ch, NULL), 0);
+	/* stored: node-c's copies too; each node's re-send a duplicate */
+	arr = json_pack("[o]", alert_of(1, "node-c", "1c01", t));
+	assert_int_equal(ingest(ch, "node-c", arr, &dups), 1);
+	json_decref(arr);
+	assert_int_equal(vigil_store__flush(ch, NULL), 0);
+	assert_int_equal(vigil_store__open(chspec, NULL, &ch2, NULL), 0);
+	for (int k = 0; k < 2; k++) {
+		struct vigil_store *s = k ? ch2 : ch;
+
+		arr = json_pack("[o, o]", alert_of(1, "node-a", "1a01", t),
+				alert_of(2, "node-a", "1a01", t));
+		assert_int_equal(ingest(s, "node-a", arr, &dups), 0);
+		assert_int_equal(dups, 2);
+		json_decref(arr);
+		arr = json_pack("[o, o]", alert_of(1, "node-b", "1b01", t),
+				alert_of(2, "node-b", "1b01", t));
+		assert_int_equal(ingest(s, "node-b", arr, &dups), 0);
+		assert_int_equal(dups, 2);
+		json_decref(arr);
+		assert_int_equal(vigil_store__flush(s, NULL), 0);
+		assert_own_records(s, 5);
+	}
+	vigil_store__free(ch2);
+	vigil_store__free(ch);
+	{
+		char cmd[512];
+
+		snprintf(cmd, sizeof(cmd),
+			 "curl -sS --max-time 10 --data-binary 'DROP DATABASE vigil_fleet_ids_%d' "
+			 "'%s/' >/dev/null",
+			 (int)getpid(), url);
+		assert_int_equal(system(cmd), 0);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -872,6 +964,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_counters_deletes_and_upgrade, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_counters_upgrade_from_5, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alerts_unique_per_node_upgrade, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_alert_ids_per_node_clickhouse, setup,
 						teardown),
 	};
 
