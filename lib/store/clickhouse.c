@@ -462,7 +462,7 @@ static const struct store_dialect ch_dialect = {
 	.count_alerts =
 		/* the rows the table's order key collapses (an incident is one node's, so two
 		 * nodes' alerts of one id are two); 64 bits: a collision in 1e8 alerts is 3e-4 */
-		"uniqExact(cityHash64(incident_id, alert_id))",
+	"uniqExact(cityHash64(incident_id, alert_id))",
 	.rules_concat = "arrayStringConcat(groupUniqArray(rule_id), ',')",
 	.idiv = { "intDiv(", ", ", ")" },
 	.ci_contains = { "positionCaseInsensitive(", ", ?) > 0" },

@@ -190,7 +190,8 @@ static bool unique_current(sqlite3 *db, const struct store_table *tab)
 	if (tab->mode != PUT_IGNORE)
 		return true;
 	snprintf(want, sizeof(want), ", UNIQUE (%s))", tab->key);
-	if (sqlite3_prepare_v2(db, "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?",
+	if (sqlite3_prepare_v2(db,
+			       "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?",
 			       -1, &st, NULL) != SQLITE_OK)
 		return false;
 	sqlite3_bind_text(st, 1, tab->name, -1, SQLITE_STATIC);

@@ -790,11 +790,12 @@ static void test_alerts_unique_per_node_upgrade(void **state)
 	assert_non_null(old_sql);
 	at = strstr(old_sql, ", UNIQUE (node, alert_id))");
 	assert_non_null(at);
-	snprintf(sql, sizeof(sql),
-		 "ALTER TABLE alerts RENAME TO alerts6; %.*s, UNIQUE (alert_id)); INSERT INTO alerts "
-		 "SELECT * FROM alerts6; DROP TABLE alerts6; CREATE INDEX alerts_by_node_time_ns "
-		 "ON alerts (node, time_ns); PRAGMA user_version = 6;",
-		 (int)(at - old_sql), old_sql);
+	snprintf(
+		sql, sizeof(sql),
+		"ALTER TABLE alerts RENAME TO alerts6; %.*s, UNIQUE (alert_id)); INSERT INTO alerts "
+		"SELECT * FROM alerts6; DROP TABLE alerts6; CREATE INDEX alerts_by_node_time_ns "
+		"ON alerts (node, time_ns); PRAGMA user_version = 6;",
+		(int)(at - old_sql), old_sql);
 	free(old_sql);
 	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
@@ -823,14 +824,15 @@ static void test_alerts_unique_per_node_upgrade(void **state)
 		assert_int_equal(json_array_size(list), 5);
 		json_array_foreach(list, i, a)
 		{
-			if (strcmp(json_string_value(json_object_get(a, "alert_id")), "00000000000000000000000000000001"))
+			if (strcmp(json_string_value(json_object_get(a, "alert_id")),
+				   "00000000000000000000000000000001"))
 				continue;
 			n1++;
-			assert_string_equal(json_string_value(json_object_get(a, "incident_id")),
-					    !strcmp(json_string_value(json_object_get(a, "node")),
-						    "node-a")
-						    ? "0e01"
-						    : "0f01");
+			assert_string_equal(
+				json_string_value(json_object_get(a, "incident_id")),
+				!strcmp(json_string_value(json_object_get(a, "node")), "node-a")
+					? "0e01"
+					: "0f01");
 		}
 		assert_int_equal(n1, 2);
 		json_decref(list);
@@ -840,13 +842,14 @@ static void test_alerts_unique_per_node_upgrade(void **state)
 	/* rebuilt: version 7, unique per node, its indexes there */
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	assert_int_equal(
-		sqlite3_prepare_v2(db,
-				   "SELECT (SELECT user_version FROM pragma_user_version), (SELECT "
-				   "sql LIKE '%UNIQUE (node, alert_id))' FROM sqlite_master WHERE "
-				   "name = 'alerts'), (SELECT count(*) FROM sqlite_master WHERE "
-				   "type = 'index' AND tbl_name = 'alerts' AND name LIKE 'alerts_by%'), "
-				   "(SELECT count(*) FROM alerts)",
-				   -1, &st, NULL),
+		sqlite3_prepare_v2(
+			db,
+			"SELECT (SELECT user_version FROM pragma_user_version), (SELECT "
+			"sql LIKE '%UNIQUE (node, alert_id))' FROM sqlite_master WHERE "
+			"name = 'alerts'), (SELECT count(*) FROM sqlite_master WHERE "
+			"type = 'index' AND tbl_name = 'alerts' AND name LIKE 'alerts_by%'), "
+			"(SELECT count(*) FROM alerts)",
+			-1, &st, NULL),
 		SQLITE_OK);
 	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
 	assert_int_equal(sqlite3_column_int64(st, 0), 7);
@@ -906,11 +909,13 @@ static void test_alert_ids_per_node_clickhouse(void **state)
 		skip();
 	snprintf(chspec, sizeof(chspec), "clickhouse:%s/vigil_fleet_ids_%d", url, (int)getpid());
 	assert_int_equal(vigil_store__open(chspec, NULL, &ch, NULL), 0);
-	arr = json_pack("[o, o]", alert_of(1, "node-a", "1a01", t), alert_of(2, "node-a", "1a01", t));
+	arr = json_pack("[o, o]", alert_of(1, "node-a", "1a01", t),
+			alert_of(2, "node-a", "1a01", t));
 	assert_int_equal(ingest(ch, "node-a", arr, &dups), 2);
 	json_decref(arr);
 	/* queued, not flushed: node-b's copies are its own alerts */
-	arr = json_pack("[o, o]", alert_of(1, "node-b", "1b01", t), alert_of(2, "node-b", "1b01", t));
+	arr = json_pack("[o, o]", alert_of(1, "node-b", "1b01", t),
+			alert_of(2, "node-b", "1b01", t));
 	assert_int_equal(ingest(ch, "node-b", arr, &dups), 2);
 	json_decref(arr);
 	assert_int_equal(vigil_store__flush(ch, NULL), 0);
