@@ -459,10 +459,9 @@ static void ch_close(struct vigil_store *s)
 
 static const struct store_dialect ch_dialect = {
 	.final = " FINAL",
-	.count_alerts =
-		/* the rows the table's order key collapses (an incident is one node's, so two
-		 * nodes' alerts of one id are two); 64 bits: a collision in 1e8 alerts is 3e-4 */
-	"uniqExact(cityHash64(incident_id, alert_id))",
+	/* the rows the table's order key collapses (an incident is one node's, so two nodes'
+	 * alerts of one id are two); 64 bits: a collision in 1e8 alerts is 3e-4 */
+	.count_alerts = "uniqExact(cityHash64(incident_id, alert_id))",
 	.rules_concat = "arrayStringConcat(groupUniqArray(rule_id), ',')",
 	.idiv = { "intDiv(", ", ", ")" },
 	.ci_contains = { "positionCaseInsensitive(", ", ?) > 0" },
