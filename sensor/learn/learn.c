@@ -133,6 +133,13 @@ struct vigil_learner *vigil_learner__new(const struct vigil_learn_opts *opts)
 		goto fail;
 	}
 	l->c = c;
+	/* the network is always watched while learning: a workload that accepted nothing gets
+	 * `ingress: []`, which V1109 judges, not a missing list, which says "not known" */
+	c = vigil_profile__network_watched(l->p, 0, l->c);
+	if (c < 0) {
+		errno = -c;
+		goto fail;
+	}
 	l->per_exe = opts->per_exe;
 	if (opts->collapse) {
 		l->collapse = *opts->collapse;
