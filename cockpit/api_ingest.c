@@ -101,8 +101,8 @@ static void tally(struct cockpit_req *req, json_t *rejected, size_t i,
 
 		snprintf(why, sizeof(why), "%s", res->why);
 		vigil_utf8_scrub(why);
-		json_array_append_new(rejected, json_pack("{s:I, s:s}", "index", (json_int_t)i,
-							  "error", why));
+		json_array_append_new(
+			rejected, json_pack("{s:I, s:s}", "index", (json_int_t)i, "error", why));
 	}
 }
 
