@@ -114,6 +114,11 @@ static int learn_command(const char *out, const char *name, uint64_t duration_ns
 	}
 	if (status)
 		cli_errorf("learn: note: %s exited with status %d", cmd[0], status);
+	/* names with a `*` or `⋯` of the workload's own (sensor/learn/wild.c) */
+	if (vigil_learner__left_out(l))
+		cli_errorf("learn: warning: %zu entries left out: their names carry a profile "
+			   "wildcard character ('*' or '⋯'), which would allow other names",
+			   vigil_learner__left_out(l));
 	fprintf(stderr, "vigil: learned %s: %zu events, %zu entries -> %s\n", lo.name,
 		vigil_learner__events(l), vigil_profile__entry_count(p), out);
 	rc = 0;

@@ -93,9 +93,17 @@ static void tally(struct cockpit_req *req, json_t *rejected, size_t i,
 		req->counts[RES_ACCEPTED]++;
 	else if (res->status == 1)
 		req->counts[RES_DUPLICATE]++;
-	else
-		json_array_append_new(rejected, json_pack("{s:I, s:s}", "index", (json_int_t)i,
-							  "error", res->why));
+	else {
+		/* the reason quotes the item (a profile's load error, cut at a byte count, can
+		 * end inside a UTF-8 character): json_pack refuses invalid UTF-8, and the item
+		 * would then be neither counted nor reported */
+		char why[sizeof(res->why)];
+
+		snprintf(why, sizeof(why), "%s", res->why);
+		vigil_utf8_scrub(why);
+		json_array_append_new(
+			rejected, json_pack("{s:I, s:s}", "index", (json_int_t)i, "error", why));
+	}
 }
 
 static void store_failed(struct cockpit_req *req, struct cockpit_reply *r, int rc)

@@ -47,6 +47,8 @@ int vigil_learner__add_iouring(struct vigil_learner *l, const char *opname);
 
 /* Events seen so far (for status lines). */
 size_t vigil_learner__events(const struct vigil_learner *l);
+/* Entries left out because the workload's name carried a wildcard character (wild.c). */
+size_t vigil_learner__left_out(const struct vigil_learner *l);
 
 /*
  * A checkpoint: a copy of what was learned so far (not collapsed, names looked up but not yet
@@ -70,9 +72,18 @@ int vigil_learner__finish(struct vigil_learner *l, bool partial, struct vigil_pr
 
 /*
  * Generalises the parts of an opened path that differ between identical runs (see above) into
- * buf. Returns buf.
+ * buf. Returns buf, or NULL when the path carries a profile wildcard character (`*`, `⋯`):
+ * such a name is not learned (vigil_learn_wild_name).
  */
 const char *vigil_learn_normalize_path(const char *path, char *buf, size_t size);
+
+/*
+ * A name the workload chose that a profile would read as a wildcard (sensor/learn/wild.c): a
+ * path, an exec path, a DNS name or an HTTP path with `*` or `⋯` (U+22EF) anywhere; an exec
+ * argument with `⋯` (`*` is plain text in arguments). Learning leaves such an entry out.
+ */
+bool vigil_learn_wild_name(const char *s);
+bool vigil_learn_wild_arg(const char *s);
 
 /*
  * A name (one path segment, n bytes) that changes between identical runs by its shape, as
@@ -105,14 +116,16 @@ size_t vigil_learn_program_args(const char *exe, const char *const *argv, size_t
  * One exec argument that does not name the program, as learned: arg itself, the static "⋯"
  * (one volatile value: a PID, port, time, UUID, hex id, temp name), or buf (size bytes) holding
  * arg with its volatile '/'-segments as "⋯" (temp directories, /proc/PID). Program text
- * (whitespace, quotes, shell metacharacters) is returned as is.
+ * (whitespace, quotes, shell metacharacters) is returned as is. NULL for an argument with `⋯`
+ * in it (vigil_learn_wild_arg): not learnable.
  */
 const char *vigil_learn_generalize_arg(const char *arg, char *buf, size_t size);
 
 /*
  * The path of a program the workload wrote at run time (or argv[0], or the script naming it),
  * as learned: its volatile directories as "⋯" into buf, never its file name; path itself when
- * nothing changes. A program that existed before the workload ran is learned literally.
+ * nothing changes. A program that existed before the workload ran is learned literally. NULL
+ * for a path with `⋯` in it (vigil_learn_wild_arg).
  */
 const char *vigil_learn_generalize_program(const char *path, char *buf, size_t size);
 

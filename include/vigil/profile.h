@@ -147,6 +147,12 @@ int vigil_profile__add_endpoint(struct vigil_profile *p, size_t doc, int c, cons
 int vigil_profile__add_exec_digest(struct vigil_profile *p, size_t doc, int c, const char *path,
 				   const char *sha256_hex);
 /*
+ * The container's network was watched: its ingress and egress lists are written even when
+ * empty (`ingress: []`), as Kubescape's NetworkNeighborhood always writes both. An empty list
+ * then says "accepted nothing", which V1109 judges; a missing one says "not known".
+ */
+int vigil_profile__network_watched(struct vigil_profile *p, size_t doc, int c);
+/*
  * A network neighbor (egress when egress is true, else ingress): ip (literal) and/or dns name,
  * port and protocol ("TCP", "UDP"); port 0 = no port information.
  */
@@ -259,9 +265,13 @@ bool vigil_matcher__endpoint(const struct vigil_matcher *m, uint16_t port, const
 			     const char *method, const char *direction);
 /* Whether the container lists any HTTP endpoint (V1108 judges only then). */
 bool vigil_matcher__has_endpoints(const struct vigil_matcher *m);
-/* Whether it lists any ingress neighbour, and whether one of them allows a peer in on local
- * port `port` over proto ("TCP"), whatever the peer's address (V1109). */
-bool vigil_matcher__has_ingress(const struct vigil_matcher *m);
+/*
+ * Whether the profile carries network data (some container has an ingress or egress list, even
+ * empty or null: Kubescape's NetworkNeighborhood always writes both, Vigil's learning too), so
+ * its ingress, maybe none, is all the workload accepts; and whether an ingress neighbour allows
+ * a peer in on local port `port` over proto ("TCP"), whatever the peer's address (V1109).
+ */
+bool vigil_matcher__knows_ingress(const struct vigil_matcher *m);
 bool vigil_matcher__ingress_port(const struct vigil_matcher *m, uint16_t port, const char *proto);
 /*
  * rulePolicies: true when rule_id is exempted for the whole container (containerAllowed) or

@@ -682,6 +682,19 @@ static int neighbor_identifier(const char *type, const char *ip, const char *dns
 	return 0;
 }
 
+int vigil_profile__network_watched(struct vigil_profile *p, size_t doc, int ci)
+{
+	struct prof_container *c = get_container_for(p, doc, ci, true);
+
+	if (!c)
+		return -EINVAL;
+	if (c->ingress.state == PROF_ABSENT)
+		c->ingress.state = PROF_SET;
+	if (c->egress.state == PROF_ABSENT)
+		c->egress.state = PROF_SET;
+	return 0;
+}
+
 int vigil_profile__add_neighbor(struct vigil_profile *p, size_t doc, int ci, bool egress,
 				const char *ip, const char *dns, uint16_t port, const char *proto)
 {

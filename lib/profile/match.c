@@ -254,6 +254,7 @@ static int add_container(const struct prof_container *c, void *arg)
 		r = mt_add_open(m, &c->opens.v[i]);
 	for (size_t i = 0; i < c->endpoints.n && r == 0; i++)
 		r = mt_add_endpoint(m, &c->endpoints.v[i]);
+	mt_note_network(m, c);
 	for (size_t i = 0; i < c->ingress.n && r == 0; i++)
 		r = mt_add_neighbor(m, &c->ingress.v[i], false);
 	for (size_t i = 0; i < c->egress.n && r == 0; i++)

@@ -231,12 +231,23 @@ bool vigil_matcher__has_endpoints(const struct vigil_matcher *m)
 	return m && m->nep > 0;
 }
 
-bool vigil_matcher__has_ingress(const struct vigil_matcher *m)
+/*
+ * A list present, even empty or null, is network data: Kubescape's NetworkNeighborhood writes
+ * both lists always (Go, no omitempty: `ingress: null` when nothing came in) and Vigil's
+ * learning too (vigil_profile__network_watched). Both missing is an ApplicationProfile alone,
+ * or a profile learned before Vigil wrote empty lists: whether anything was accepted is not
+ * known. An egress list alone still says the network was watched (only Vigil's older learning
+ * left out an ingress list it had nothing for).
+ */
+void mt_note_network(struct vigil_matcher *m, const struct prof_container *c)
 {
-	for (size_t i = 0; m && i < m->nnb; i++)
-		if (!m->nb[i].egress)
-			return true;
-	return false;
+	if (c->ingress.state != PROF_ABSENT || c->egress.state != PROF_ABSENT)
+		m->net_known = true;
+}
+
+bool vigil_matcher__knows_ingress(const struct vigil_matcher *m)
+{
+	return m && m->net_known;
 }
 
 /*

@@ -97,6 +97,7 @@ struct vigil_matcher {
 	struct m_scope *scopes; /* sorted by exe once built */
 	size_t nscopes, cscopes;
 	bool has_scopes; /* the profile has byExecutable (maybe empty) */
+	bool net_known;	 /* some container has an ingress or egress list (maybe empty) */
 };
 
 /* match.c: grows an array so element n exists; string lists copied, freed and sized. */
@@ -116,5 +117,7 @@ int mt_add_open(struct vigil_matcher *m, const struct prof_open *o);
 /* match_net.c: the same for network entries (egress neighbors also index their DNS names). */
 int mt_add_endpoint(struct vigil_matcher *m, const struct prof_endpoint *e);
 int mt_add_neighbor(struct vigil_matcher *m, const struct prof_neighbor *nb, bool egress);
+/* notes whether the container carries network data (its lists' presence, even empty) */
+void mt_note_network(struct vigil_matcher *m, const struct prof_container *c);
 
 #endif

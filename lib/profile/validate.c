@@ -436,8 +436,9 @@ static bool check_endpoint_shape(const char *ep, char *msg, size_t size, char *w
 /*
  * Kubescape's endpoint is any string; node-agent writes ":PORT" + the request's URL, and the
  * URL alone when the request had no Host header (an HTTP/1.0 health check: "/healthz"). With
- * warn given, an endpoint of another shape loads with a warning. No rule judges endpoints (in
- * Kubescape's library or Vigil's); the matcher reads "/path" as any port and skips the rest.
+ * warn given, an endpoint of another shape loads with a warning. No rule of Kubescape's library
+ * judges endpoints; Vigil's V1108 (off by default) does, through the matcher, which reads "/path"
+ * as any port and never matches an endpoint of another shape (a request is always ":PORT/path").
  */
 bool prof_check_endpoint_w(const char *ep, char *msg, size_t size, char *warn, size_t wsize)
 {

@@ -3,7 +3,7 @@
  * ClickHouse backend over HTTP (libcurl). Rows are queued per table as JSONEachRow lines with a
  * batch id; flush sends one INSERT per table (clickhouse_http.c) and otherwise writes the batch
  * to the spool directory (clickhouse_spool.c), replayed oldest first by later flushes. Rows of
- * tables unique by a key (alerts by alert_id, profiles) are looked up before they are queued,
+ * tables unique by a key (alerts by node and alert_id, profiles) are looked up before they are queued,
  * so a re-sent row is reported as a duplicate and not written again (the cockpit's writer
  * asks once for its whole group: ch_prefetch); ReplacingMergeTree (and FINAL in reads)
  * collapses what two writers raced to insert.
@@ -459,8 +459,9 @@ static void ch_close(struct vigil_store *s)
 
 static const struct store_dialect ch_dialect = {
 	.final = " FINAL",
-	.count_alerts =
-		"uniqExact(cityHash64(alert_id))", /* 64 bits: a collision in 1e8 alerts is 3e-4 */
+	/* the rows the table's order key collapses (an incident is one node's, so two nodes'
+	 * alerts of one id are two); 64 bits: a collision in 1e8 alerts is 3e-4 */
+	.count_alerts = "uniqExact(cityHash64(incident_id, alert_id))",
 	.rules_concat = "arrayStringConcat(groupUniqArray(rule_id), ',')",
 	.idiv = { "intDiv(", ", ", ")" },
 	.ci_contains = { "positionCaseInsensitive(", ", ?) > 0" },

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * Alerts and incident reports into rows. Alerts are unique by alert_id; an alert without an
- * incident joins the incident of its node, workload and hour, whose id is derived from those
- * (any cockpit computes the same id, and a re-sent alert lands in the same incident), and
- * every incident that alerts name gets a placeholder row until its report arrives. Nothing
- * here reads back what was stored: writing N alerts costs N rows, whatever N is.
+ * Alerts and incident reports into rows. Alerts are unique by node and alert_id; an alert
+ * without an incident joins the incident of its node, workload and hour, whose id is derived
+ * from those (any cockpit computes the same id, and a re-sent alert lands in the same
+ * incident), and every incident that alerts name gets a placeholder row until its report
+ * arrives. Nothing here reads back what was stored: writing N alerts costs N rows, whatever N
+ * is.
  */
 #include <errno.h>
 #include <stdio.h>

@@ -275,19 +275,28 @@ int vigil_store__incidents(struct vigil_store *s, const struct vigil_query *f, j
 
 #define FETCH_CHUNK 1000
 
-/* Fills "record" of rows [from, to) (alert_id, incident_id) by primary key. */
+/* The key an alert is unique by (node, alert_id: two nodes may hold the same id), in buf. */
+static const char *alert_key(const json_t *row, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s\x1f%s", json_string_value(json_object_get(row, "node")) ?: "",
+		 json_string_value(json_object_get(row, "alert_id")) ?: "");
+	return buf;
+}
+
+/* Fills "record" of rows [from, to) (alert_id, incident_id, node) by primary key. */
 static int fetch_chunk(struct vigil_store *s, json_t *rows, size_t from, size_t to,
 		       struct vigil_error *err)
 {
 	struct store_sql *q = malloc(sizeof(*q));
 	json_t *recs = NULL, *by_id, *row;
+	char key[512];
 	size_t i;
 	int rc;
 
 	if (!q)
 		return -ENOMEM;
 	sql_init(q);
-	sql_add(q, "SELECT alert_id, record FROM alerts WHERE incident_id IN (");
+	sql_add(q, "SELECT alert_id, node, record FROM alerts WHERE incident_id IN (");
 	for (i = from; i < to; i++) {
 		sql_add(q, "%s?", i > from ? "," : "");
 		sql_arg(q, ARG_S(json_string_value(
@@ -308,16 +317,14 @@ static int fetch_chunk(struct vigil_store *s, json_t *rows, size_t from, size_t 
 	by_id = json_object();
 	json_array_foreach(recs, i, row)
 	{
-		json_object_set(by_id, json_string_value(json_object_get(row, "alert_id")) ?: "",
+		json_object_set(by_id, alert_key(row, key, sizeof(key)),
 				json_object_get(row, "record"));
 	}
 	for (i = from; i < to; i++) {
 		row = json_array_get(rows, i);
-		json_object_set(
-			row, "record",
-			json_object_get(by_id,
-					json_string_value(json_object_get(row, "alert_id")) ?: "")
-				?: json_null());
+		json_object_set(row, "record",
+				json_object_get(by_id, alert_key(row, key, sizeof(key)))
+					?: json_null());
 	}
 	json_decref(by_id);
 	json_decref(recs);
@@ -386,11 +393,14 @@ int vigil_store__alerts(struct vigil_store *s, const struct vigil_query *f, json
 	json_array_foreach(rows, i, row)
 	{
 		const char *id = json_string_value(json_object_get(row, "alert_id")) ?: "";
+		char key[512];
 		json_t *rec;
 
-		if (json_array_size(out) >= limit || json_object_get(seen, id))
+		/* one of each (node, alert_id): another node's alert of the same id is its own */
+		if (json_array_size(out) >= limit ||
+		    json_object_get(seen, alert_key(row, key, sizeof(key))))
 			continue;
-		json_object_set_new(seen, id, json_true());
+		json_object_set_new(seen, key, json_true());
 		rec = json_loads(json_string_value(json_object_get(row, "record")) ?: "", 0, NULL);
 		if (!json_is_object(rec)) {
 			json_decref(rec);

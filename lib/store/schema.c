@@ -229,7 +229,9 @@ const struct store_table store_tables[T__MAX] = {
 		       .report_key = "alerts",
 		       .time_col = "time_ns",
 		       .mode = PUT_IGNORE,
-		       .key = "alert_id",
+		       /* per node: another node's alert with the same id is not a duplicate
+			* (a node that learns an id cannot make the real alert one) */
+		       .key = "node, alert_id",
 		       .ch_order = "incident_id, alert_id",
 		       .ch_shard = "cityHash64(alert_id)",
 		       .ch_fine_index = true,

@@ -6,7 +6,8 @@
  * only in indexes; 4 adds flows.tls (a table rebuilt as above); 5 adds the alert counters
  * (counted once from the alerts stored when a store is brought to 5); 6 counts inserts in the
  * writer instead of by a trigger per alert (recounted once when a store is brought to 6), and
- * lists the fleet's nodes in a narrow table of their own.
+ * lists the fleet's nodes in a narrow table of their own; 7 makes alerts unique per node
+ * (node, alert_id): the alerts table is rebuilt, every row kept.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -174,7 +175,38 @@ static const char *migrate_expr(const struct store_table *tab, const char *col)
 	return NULL;
 }
 
-/* True when the table exists with exactly the schema's columns; *exists says if it exists. */
+/*
+ * True when a table unique by a key is unique by the schema's key. Schema 7 made alerts
+ * unique by (node, alert_id) instead of alert_id (a node that learns another's id cannot make
+ * the real alert a duplicate); the constraint is the table's own, so an older table is rebuilt
+ * (migrate_table: every row is kept, as the old key was the stricter one).
+ */
+static bool unique_current(sqlite3 *db, const struct store_table *tab)
+{
+	sqlite3_stmt *st;
+	char want[128];
+	bool same = false;
+
+	if (tab->mode != PUT_IGNORE)
+		return true;
+	snprintf(want, sizeof(want), ", UNIQUE (%s))", tab->key);
+	if (sqlite3_prepare_v2(db,
+			       "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?",
+			       -1, &st, NULL) != SQLITE_OK)
+		return false;
+	sqlite3_bind_text(st, 1, tab->name, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		const char *sql = (const char *)sqlite3_column_text(st, 0);
+		size_t n = sql ? strlen(sql) : 0, w = strlen(want);
+
+		same = n >= w && !strcmp(sql + n - w, want);
+	}
+	sqlite3_finalize(st);
+	return same;
+}
+
+/* True when the table exists with exactly the schema's columns and key; *exists says if it
+ * exists. */
 static bool table_current(sqlite3 *db, const struct store_table *tab, bool *exists,
 			  struct vigil_buf *have)
 {
@@ -197,7 +229,7 @@ static bool table_current(sqlite3 *db, const struct store_table *tab, bool *exis
 	}
 	sqlite3_finalize(st);
 	*exists = n > 0;
-	return same && n == tab->ncols;
+	return same && n == tab->ncols && unique_current(db, tab);
 }
 
 static int migrate_table(struct vigil_buf *b, const struct store_table *tab, const char *have)

@@ -16,7 +16,7 @@
 #include "util/clock.h"
 #include "vigil/store.h"
 
-#define STORE_SCHEMA_VERSION 6 /* SQLite's PRAGMA user_version */
+#define STORE_SCHEMA_VERSION 7 /* SQLite's PRAGMA user_version */
 
 /* The span of one alert counter (SQLite keeps counts per node and minute, sqlite_schema.c). */
 #define STORE_COUNT_NS 60000000000ull

@@ -331,6 +331,11 @@ void agent_finish_learning(struct agent *a, struct wl *w)
 	if (!e)
 		e = vigil_learner__finish(w->l, w->partial || agent_total_drops(a) != w->drops0,
 					  &p);
+	/* names with a `*` or `⋯` of the workload's own (sensor/learn/wild.c): said, not learned */
+	if (!e && vigil_learner__left_out(w->l))
+		agent_logf("%s: %zu entries left out of the profile: their names carry a profile "
+			   "wildcard character ('*' or '⋯'), which would allow other names",
+			   w->name, vigil_learner__left_out(w->l));
 	vigil_learner__free(w->l);
 	w->l = NULL;
 	if (e < 0) {

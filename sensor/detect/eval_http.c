@@ -52,8 +52,10 @@ int detect_eval_http(struct raise *r)
  * V1109 judges the server's side only: the local port a peer came in on. A server's clients
  * are many and change (every address a load balancer or a user has), so judging the peer's
  * address would flag each new client; a port the workload never served on is a listener it
- * was not built with (a bind shell, a debug port opened by an attacker). Not judged when the
- * profile lists no ingress at all (a workload that never accepted while learning).
+ * was not built with (a bind shell, a debug port opened by an attacker). A profile whose ingress
+ * is empty says the workload accepted nothing (a worker, a batch job, a client): its first
+ * accept is the classic bind shell, judged. Not judged when the profile carries no network
+ * data at all (an ApplicationProfile without its NetworkNeighborhood): nothing is known.
  */
 int detect_eval_accept(struct raise *r)
 {
@@ -61,7 +63,7 @@ int detect_eval_accept(struct raise *r)
 	const char *proto = vigil_ip_proto_name(ev->net.proto);
 	char key[32];
 
-	if (ev->net.ret < 0 || !ev->net.local.port || !vigil_matcher__has_ingress(r->b->m) ||
+	if (ev->net.ret < 0 || !ev->net.local.port || !vigil_matcher__knows_ingress(r->b->m) ||
 	    vigil_matcher__ingress_port(r->b->m, ev->net.local.port, proto[0] ? proto : "TCP"))
 		return 0;
 	snprintf(key, sizeof(key), "%s/%u", proto, ev->net.local.port);

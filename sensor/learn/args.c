@@ -293,8 +293,10 @@ static const char *generalize_path(const char *arg, char *buf, size_t size, bool
 
 const char *vigil_learn_generalize_arg(const char *arg, char *buf, size_t size)
 {
-	if (!arg || strstr(arg, ELLIPSIS) || is_text(arg))
-		return arg; /* a wildcard already (a learned profile fed back), or program text */
+	if (vigil_learn_wild_arg(arg))
+		return NULL; /* would be read as a wildcard: never learned (wild.c) */
+	if (!arg || is_text(arg))
+		return arg; /* program text */
 	if (strchr(arg, '/'))
 		return generalize_path(arg, buf, size, false);
 	return volatile_value(arg, strlen(arg)) ? ELLIPSIS : arg;
@@ -302,7 +304,9 @@ const char *vigil_learn_generalize_arg(const char *arg, char *buf, size_t size)
 
 const char *vigil_learn_generalize_program(const char *path, char *buf, size_t size)
 {
-	if (!path || strstr(path, ELLIPSIS) || is_text(path) || !strchr(path, '/'))
+	if (vigil_learn_wild_arg(path))
+		return NULL;
+	if (!path || is_text(path) || !strchr(path, '/'))
 		return path;
 	return generalize_path(path, buf, size, true);
 }

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <jansson.h>
 #include <netinet/in.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -51,7 +52,8 @@ struct vigil_learner {
 	bool finished;
 	bool too_large; /* stopped adding at ENTRIES_MAX */
 	bool has_collapse;
-	bool per_exe; /* byExecutable sections too */
+	size_t left_out; /* entries whose names carried a wildcard character (wild.c) */
+	bool per_exe;	 /* byExecutable sections too */
 	struct vigil_collapse_opts collapse;
 	struct vigil_exe_digests *digests; /* made at the first exec that carries an identity */
 	struct vigil_path_alias *alias;	   /* made at the first open of an aliased file */
@@ -131,6 +133,13 @@ struct vigil_learner *vigil_learner__new(const struct vigil_learn_opts *opts)
 		goto fail;
 	}
 	l->c = c;
+	/* the network is always watched while learning: a workload that accepted nothing gets
+	 * `ingress: []`, which V1109 judges, not a missing list, which says "not known" */
+	c = vigil_profile__network_watched(l->p, 0, l->c);
+	if (c < 0) {
+		errno = -c;
+		goto fail;
+	}
 	l->per_exe = opts->per_exe;
 	if (opts->collapse) {
 		l->collapse = *opts->collapse;
@@ -199,6 +208,11 @@ int vigil_learner__seed(struct vigil_learner *l, const struct vigil_profile *p)
 size_t vigil_learner__events(const struct vigil_learner *l)
 {
 	return l->events;
+}
+
+size_t vigil_learner__left_out(const struct vigil_learner *l)
+{
+	return l->left_out;
 }
 
 /* A container, sandbox or image id: 64 lower-case hex digits (runc's /run/runc/<id>/,
@@ -317,7 +331,11 @@ static const char *normalize(const char *path, char *buf, size_t size, int names
 
 const char *vigil_learn_normalize_path(const char *path, char *buf, size_t size)
 {
-	int names = vigil_learn_open_names(path);
+	int names;
+
+	if (vigil_learn_wild_name(path))
+		return NULL; /* the workload's `*` or `⋯` would be a wildcard (wild.c) */
+	names = vigil_learn_open_names(path);
 
 	normalize(path, buf, size, names);
 	/* a shape never makes an entry that allows a sensitive file or a token */
@@ -336,7 +354,7 @@ static bool program_made_at_run_time(const struct vigil_event *ev)
 /*
  * Exec arguments as learned (args.c): what names the program literal, unless the workload made
  * that program at run time (then only its directories generalise); values that change every run
- * as ⋯.
+ * as ⋯. SIZE_MAX when an argument carries a `⋯` of its own (wild.c).
  */
 static size_t learn_args(const struct vigil_event *ev, const char **args, char *arena, size_t size)
 {
@@ -356,7 +374,9 @@ static size_t learn_args(const struct vigil_event *ev, const char **args, char *
 		else if (made && (i == 0 || a[0] != '-'))
 			args[n] = vigil_learn_generalize_program(a, arena + used, size - used);
 		else
-			args[n] = a;
+			args[n] = vigil_learn_wild_arg(a) ? NULL : a;
+		if (!args[n])
+			return SIZE_MAX; /* a `⋯` the workload wrote: the exec is left out */
 		if (args[n] == arena + used)
 			used += strlen(args[n]) + 1;
 		n++;
@@ -381,12 +401,21 @@ static int learn_exec(struct vigil_learner *l, const struct vigil_event *ev)
 
 	if (!ran || !ran[0])
 		return 0;
+	/* a `*` or `⋯` in the program's path or arguments would be a wildcard: left out (wild.c) */
+	if (vigil_learn_wild_name(ran)) {
+		l->left_out++;
+		return 0;
+	}
 	/* the path of what runs is its identity, literal; but a program this workload wrote in a
 	 * fresh temp directory is there again next run under a new directory name */
 	if (!ev->exec.script && (ev->exec.written || ev->exec.modified))
 		path = vigil_learn_generalize_program(ran, norm, sizeof(norm));
 	if (p)
 		n = learn_args(ev, args, arena, sizeof(arena));
+	if (n == SIZE_MAX) {
+		l->left_out++;
+		return 0;
+	}
 	err = vigil_profile__add_exec(l->p, 0, l->c, path, args, n);
 	/* keyed by the program that started it; one that cannot be named adds no section (an
 	 * -EINVAL here is no reason to lose the rest) */
@@ -448,12 +477,17 @@ static int learn_open(struct vigil_learner *l, const struct vigil_event *ev)
 	    (l->alias || (l->alias = vigil_path_alias__new())) &&
 	    vigil_path_alias__sensitive(l->alias, ev, alias, sizeof(alias))) {
 		n = vigil_open_flag_names(ev->open.flags, names, VIGIL_OPEN_FLAGS_MAX);
-		vigil_learn_normalize_path(alias, path, sizeof(path));
-		err = add_open(l, ev, path, names, n);
+		err = vigil_learn_normalize_path(alias, path, sizeof(path))
+			      ? add_open(l, ev, path, names, n)
+			      : 0;
 		if (err < 0)
 			return err;
 	}
-	vigil_learn_normalize_path(ev->open.path, path, sizeof(path));
+	/* a `*` or `⋯` the workload put in a name would be a wildcard: left out (wild.c) */
+	if (!vigil_learn_normalize_path(ev->open.path, path, sizeof(path))) {
+		l->left_out++;
+		return 0;
+	}
 	n = vigil_open_flag_names(ev->open.flags, names, VIGIL_OPEN_FLAGS_MAX);
 	return add_open(l, ev, path, names, n);
 }
@@ -472,7 +506,10 @@ static int learn_rename(struct vigil_learner *l, const struct vigil_event *ev)
 	for (int i = 0; i < 2; i++) {
 		if (!both[i] || both[i][0] != '/')
 			continue;
-		vigil_learn_normalize_path(both[i], path, sizeof(path));
+		if (!vigil_learn_normalize_path(both[i], path, sizeof(path))) {
+			l->left_out++; /* a wildcard character in the name (wild.c) */
+			continue;
+		}
 		err = add_open(l, ev, path, names, 1);
 		if (err < 0)
 			return err;
@@ -500,6 +537,11 @@ static int learn_dns(struct vigil_learner *l, const struct vigil_event *ev)
 
 	if (!ev->dns.name || !ev->dns.name[0])
 		return 0;
+	/* a `*` or `⋯` label would be a wildcard (a label is the asker's choice: a tunnel's) */
+	if (vigil_learn_wild_name(ev->dns.name)) {
+		l->left_out++;
+		return 0;
+	}
 	d = dns_find(l, ev->dns.name);
 	if (!d) {
 		struct dns_name *grown;
@@ -574,6 +616,11 @@ static int learn_http(struct vigil_learner *l, const struct vigil_event *ev)
 
 	if (!ev->net.http_method || !ev->net.http_path || !ev->net.http_path[0])
 		return 0;
+	/* a `*` or `⋯` segment would be a wildcard; `*` also as a request target (OPTIONS *) */
+	if (vigil_learn_wild_name(ev->net.http_path)) {
+		l->left_out++;
+		return 0;
+	}
 	if (vigil_http_endpoint(in ? ev->net.local.port : ev->net.remote.port, ev->net.http_path,
 				ev->net.http_truncated, ep, sizeof(ep)) < 0)
 		return 0;

@@ -101,9 +101,14 @@ assert_contains "$(json_filter "$ALERTS" rule_id=R2001 "workload.pod=$POD")" "by
 python3 -c 'import socket, sys
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5); s.send(b"x"); s.close()' "$hn_port"
 sleep 1
-assert_eq 0 "$(json_count "$ALERTS" "workload.container_id=$hn_id")" "alerts of the host-network container"
+assert_eq 0 "$(json_count "$ALERTS" rule_id=R2001 "workload.container_id=$hn_id")" "R2001 for the host-network container"
 assert_eq 3 "$(json_count "$ALERTS" rule_id=R2001)" "R2001 alerts: $(head -c 3000 "$ALERTS")"
-assert_eq 3 "$(json_count "$ALERTS")" "alerts: $(head -c 3000 "$ALERTS")"
+# besides R2001, only V1109, at most once per listener: the listeners had no client from outside
+# while the agent learned (2 s), so an accept of the connections above is news (the profiles'
+# ingress is empty or lists only what learning saw)
+assert_eq 3 "$(($(json_count "$ALERTS") - $(json_count "$ALERTS" rule_id=V1109)))" \
+	"alerts other than V1109: $(head -c 3000 "$ALERTS")"
+[ "$(json_count "$ALERTS" rule_id=V1109)" -le 3 ] || fail "V1109 more than once per listener: $(json_get "$ALERTS" message rule_id=V1109)"
 
 # 4. box goes (and its sidecar): the agent unwatches it, and the entry it noted for box's
 # namespace goes with it (an unwatch removes its workload's entries by their index, not by a

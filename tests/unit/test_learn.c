@@ -632,10 +632,9 @@ static void test_volatile_args(void **state)
 		{ "cat /tmp/tmp.AbC123xYz9/x", NULL },
 		{ "print(4242)", NULL },
 		{ "id;sleep 4242", NULL },
-		/* the wildcards themselves (a learned profile fed back) */
-		{ W, NULL },
-		{ W W, NULL },
-		{ "/tmp/" W "/out", NULL },
+		/* a `*` is plain text in an argument (a `⋯` is never learned: test_learn_wild) */
+		{ "*", NULL },
+		{ "/tmp/*/out", NULL },
 	};
 	char buf[256];
 

@@ -2,8 +2,9 @@
 /*
  * V1108 (HTTP endpoints) and V1109 (ingress by local port) on events as the sensor decodes
  * them, against a profile with learned endpoints (ids as ⋯), one written by Kubescape
- * (a literal id, any port) and one ingress port; and a profile with neither, which neither
- * rule judges.
+ * (a literal id, any port) and one ingress port; a profile with neither, which neither
+ * rule judges; and profiles whose network data lists no ingress (Vigil's `ingress: []`,
+ * Kubescape's `ingress: null`, an egress list alone), where any accept is V1109.
  */
 #include <arpa/inet.h>
 #include <jansson.h>
@@ -53,6 +54,50 @@ static const char without[] = "apiVersion: spdx.softwarecomposition.kubescape.io
 			      "spec:\n"
 			      "  execs:\n"
 			      "  - path: /usr/bin/api\n";
+
+/* a worker learned by Vigil: it accepted nothing (and connected nowhere) */
+static const char no_ingress[] = "apiVersion: spdx.softwarecomposition.kubescape.io/v1beta1\n"
+				 "kind: ContainerProfile\n"
+				 "metadata:\n"
+				 "  name: api\n"
+				 "spec:\n"
+				 "  execs:\n"
+				 "  - path: /usr/bin/api\n"
+				 "  ingress: []\n"
+				 "  egress: []\n";
+
+/* Kubescape's ApplicationProfile and NetworkNeighborhood: Go writes a nil list as null */
+static const char ks_null[] = "apiVersion: spdx.softwarecomposition.kubescape.io/v1beta1\n"
+			      "kind: ApplicationProfile\n"
+			      "metadata:\n"
+			      "  name: api\n"
+			      "spec:\n"
+			      "  containers:\n"
+			      "  - name: api\n"
+			      "    execs:\n"
+			      "    - path: /usr/bin/api\n"
+			      "---\n"
+			      "apiVersion: spdx.softwarecomposition.kubescape.io/v1beta1\n"
+			      "kind: NetworkNeighborhood\n"
+			      "metadata:\n"
+			      "  name: api\n"
+			      "spec:\n"
+			      "  containers:\n"
+			      "  - name: api\n"
+			      "    ingress: null\n"
+			      "    egress: null\n";
+
+/* learned by an older Vigil: an egress list, no ingress key (nothing was accepted) */
+static const char egress_only[] = "apiVersion: spdx.softwarecomposition.kubescape.io/v1beta1\n"
+				  "kind: ContainerProfile\n"
+				  "metadata:\n"
+				  "  name: api\n"
+				  "spec:\n"
+				  "  egress:\n"
+				  "  - identifier: db\n"
+				  "    type: external\n"
+				  "    ipAddresses:\n"
+				  "    - 10.0.0.5\n";
 
 static struct vigil_workload wl = { .cgroup_id = CG,
 				    .cgroup_path = "/vigil/api",
@@ -180,6 +225,7 @@ static void test_v1108(void **state)
 
 static void test_v1109(void **state)
 {
+	static const char *const judged[] = { no_ingress, ks_null, egress_only };
 	struct fx *f = fx_new(with_http);
 
 	(void)state;
@@ -189,9 +235,16 @@ static void test_v1109(void **state)
 	/* another port, even from the learned client: V1109 */
 	assert_string_equal(accept_on(f, "10.0.0.1", 4444), "V1109");
 	fx_free(f);
+	/* no network data at all (no ingress or egress key): nothing is known, not judged */
 	f = fx_new(without);
 	assert_string_equal(accept_on(f, "10.0.0.1", 4444), "");
 	fx_free(f);
+	/* network data that lists no ingress: the workload accepted nothing, any accept is news */
+	for (size_t i = 0; i < sizeof(judged) / sizeof(judged[0]); i++) {
+		f = fx_new(judged[i]);
+		assert_string_equal(accept_on(f, "10.0.0.5", 4444), "V1109");
+		fx_free(f);
+	}
 }
 
 int main(void)

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * The fleet part of the SQLite store: alerts unique by alert_id (not by incident, time and
- * rule), alerts without an incident (linear, one derived incident per node, workload and
+ * The fleet part of the SQLite store: alerts unique by node and alert_id (not by incident, time
+ * and rule; not by alert_id across the fleet), alerts without an incident (linear, one derived incident per node, workload and
  * hour), heartbeats and workloads, profiles, credentials, and a schema-1 file brought up to
  * date without losing its rows.
  */
@@ -254,12 +254,6 @@ static void test_loose_alerts(void **state)
 		json_decref(arr);
 	}
 	assert_int_equal(total, 10000);
-	/* the same alerts from another node are other alerts? no: alert ids are global */
-	arr = json_array();
-	json_array_append_new(arr, alert(1, NULL, t));
-	assert_int_equal(ingest(s, "node-b", arr, &dups), 0);
-	assert_int_equal(dups, 1);
-	json_decref(arr);
 	assert_int_equal(vigil_store__incidents(s, &f, &list, NULL), 0);
 	assert_int_equal(json_array_size(list), 1);
 	assert_int_equal(
@@ -283,6 +277,24 @@ static void test_loose_alerts(void **state)
 	f.rule = "R9999";
 	assert_int_equal(vigil_store__incidents(s, &f, &list, NULL), 0);
 	assert_int_equal(json_array_size(list), 0);
+	json_decref(list);
+	/* alert ids are unique per node: another node's alert of the same id is its own (in its
+	 * own incident), and node-a's re-send is still a duplicate */
+	arr = json_array();
+	json_array_append_new(arr, alert(1, NULL, t));
+	assert_int_equal(ingest(s, "node-b", arr, &dups), 1);
+	assert_int_equal(ingest(s, "node-b", arr, &dups), 0);
+	assert_int_equal(dups, 1);
+	json_decref(arr);
+	arr = json_array(); /* ingest completed the other in place (node-b's incident) */
+	json_array_append_new(arr, alert(1, NULL, t));
+	assert_int_equal(ingest(s, "node-a", arr, &dups), 0);
+	assert_int_equal(dups, 1);
+	json_decref(arr);
+	assert_int_equal(vigil_store__flush(s, NULL), 0);
+	f.rule = NULL;
+	assert_int_equal(vigil_store__incidents(s, &f, &list, NULL), 0);
+	assert_int_equal(json_array_size(list), 2);
 	json_decref(list);
 	vigil_store__free(s);
 }
@@ -482,8 +494,8 @@ static void test_migrate_schema1(void **state)
 	assert_int_equal(json_array_size(json_object_get(got, "alerts")), 1);
 	json_decref(got);
 	{
-		/* the migrated alert keeps its id: sent again, it is a duplicate */
-		struct vigil_ingest in = { .now_ns = now_ns() };
+		/* the migrated alert keeps its id and node: sent again by its node, a duplicate */
+		struct vigil_ingest in = { .node = "host-1", .now_ns = now_ns() };
 		struct vigil_item_result res[1];
 		json_t *a = json_pack("[{s:s, s:s, s:s, s:s}]", "alert_id",
 				      "0000000000000000000000000000beef", "rule_id", "R0001",
@@ -736,10 +748,210 @@ static void test_counters_upgrade_from_5(void **state)
 		SQLITE_OK);
 	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
 	assert_int_equal(sqlite3_column_int64(st, 0), 0);
-	assert_int_equal(sqlite3_column_int64(st, 1), 6);
+	assert_int_equal(sqlite3_column_int64(st, 1), 7);
 	assert_int_equal(sqlite3_column_int64(st, 2), 2); /* severity 9 and 8 */
 	sqlite3_finalize(st);
 	sqlite3_close(db);
+}
+
+/*
+ * A schema-6 file (alerts unique by alert_id across the fleet) is brought to 7 in place: the
+ * alerts table is rebuilt unique by (node, alert_id), every row and index kept, counted
+ * once; then another node's alert of a stored id is stored (it was a "duplicate" before)
+ * and a node's re-send is still a duplicate.
+ */
+static void test_alerts_unique_per_node_upgrade(void **state)
+{
+	uint64_t t = now_ns() - 600000000000ull, sec = 1000000000ull;
+	struct vigil_store *s;
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	json_t *arr;
+	size_t dups;
+	char *old_sql, *at, sql[8192];
+
+	assert_int_equal(vigil_store__open(spec, NULL, &s, NULL), 0);
+	arr = json_pack("[o, o, o]", alert_at(1, "0e01", t, 9), alert_at(2, "0e01", t + sec, 5),
+			alert_at(3, "0e02", t + 61 * sec, 1));
+	assert_int_equal(ingest(s, "node-a", arr, &dups), 3);
+	json_decref(arr);
+	assert_int_equal(vigil_store__flush(s, NULL), 0);
+	vigil_store__free(s);
+	/* as schema 6 made it: the same table, unique by alert_id alone */
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db,
+					    "SELECT sql FROM sqlite_master WHERE type = 'table' "
+					    "AND name = 'alerts'",
+					    -1, &st, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	old_sql = strdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	assert_non_null(old_sql);
+	at = strstr(old_sql, ", UNIQUE (node, alert_id))");
+	assert_non_null(at);
+	snprintf(
+		sql, sizeof(sql),
+		"ALTER TABLE alerts RENAME TO alerts6; %.*s, UNIQUE (alert_id)); INSERT INTO alerts "
+		"SELECT * FROM alerts6; DROP TABLE alerts6; CREATE INDEX alerts_by_node_time_ns "
+		"ON alerts (node, time_ns); PRAGMA user_version = 6;",
+		(int)(at - old_sql), old_sql);
+	free(old_sql);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+
+	assert_int_equal(vigil_store__open(spec, NULL, &s, NULL), 0);
+	assert_counters_match();
+	/* node-b's alert 1 and 2 (ids node-a holds) are stored; node-a's re-send is not */
+	arr = json_pack("[o, o]", alert_at(1, "0f01", t, 9), alert_at(2, "0f01", t + sec, 5));
+	assert_int_equal(ingest(s, "node-b", arr, &dups), 2);
+	assert_int_equal(dups, 0);
+	assert_int_equal(vigil_store__flush(s, NULL), 0);
+	assert_int_equal(ingest(s, "node-b", arr, &dups), 0);
+	assert_int_equal(dups, 2);
+	json_decref(arr);
+	arr = json_pack("[o]", alert_at(1, "0e01", t, 9));
+	assert_int_equal(ingest(s, "node-a", arr, &dups), 0);
+	assert_int_equal(dups, 1);
+	json_decref(arr);
+	/* the newest alerts list both nodes' alert 1, each with its own record */
+	{
+		struct vigil_query f = { .limit = 100 };
+		json_t *list, *a;
+		size_t i, n1 = 0;
+
+		assert_int_equal(vigil_store__alerts(s, &f, &list, NULL), 0);
+		assert_int_equal(json_array_size(list), 5);
+		json_array_foreach(list, i, a)
+		{
+			if (strcmp(json_string_value(json_object_get(a, "alert_id")),
+				   "00000000000000000000000000000001"))
+				continue;
+			n1++;
+			assert_string_equal(
+				json_string_value(json_object_get(a, "incident_id")),
+				!strcmp(json_string_value(json_object_get(a, "node")), "node-a")
+					? "0e01"
+					: "0f01");
+		}
+		assert_int_equal(n1, 2);
+		json_decref(list);
+	}
+	vigil_store__free(s);
+	assert_counters_match();
+	/* rebuilt: version 7, unique per node, its indexes there */
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(
+		sqlite3_prepare_v2(
+			db,
+			"SELECT (SELECT user_version FROM pragma_user_version), (SELECT "
+			"sql LIKE '%UNIQUE (node, alert_id))' FROM sqlite_master WHERE "
+			"name = 'alerts'), (SELECT count(*) FROM sqlite_master WHERE "
+			"type = 'index' AND tbl_name = 'alerts' AND name LIKE 'alerts_by%'), "
+			"(SELECT count(*) FROM alerts)",
+			-1, &st, NULL),
+		SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int64(st, 0), 7);
+	assert_int_equal(sqlite3_column_int64(st, 1), 1);
+	assert_int_equal(sqlite3_column_int64(st, 2), 3);
+	assert_int_equal(sqlite3_column_int64(st, 3), 5);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+}
+
+/* Both nodes' alerts of ids 1 and 2 in the newest alerts list, each with its own record. */
+static void assert_own_records(struct vigil_store *s, size_t want)
+{
+	struct vigil_query f = { .limit = 100 };
+	json_t *list, *a;
+	size_t i, n = 0;
+
+	assert_int_equal(vigil_store__alerts(s, &f, &list, NULL), 0);
+	assert_int_equal(json_array_size(list), want);
+	json_array_foreach(list, i, a)
+	{
+		const char *node = json_string_value(json_object_get(a, "node"));
+
+		n += !strcmp(json_string_value(json_object_get(a, "message")), node);
+	}
+	assert_int_equal(n, want);
+	json_decref(list);
+}
+
+/* Alert n whose message is its node (a record read back under the wrong node shows). */
+static json_t *alert_of(unsigned n, const char *node, const char *inc, uint64_t t_ns)
+{
+	json_t *a = alert_at(n, inc, t_ns, 5);
+
+	json_object_set_new(a, "message", json_string(node));
+	return a;
+}
+
+/*
+ * On a real ClickHouse (VIGIL_TEST_CLICKHOUSE=http://HOST:PORT: tests/e2e/t8015), alert ids are
+ * unique per node too: node-b's alerts of node-a's ids, in the same writer batch (the ids
+ * queued, not flushed yet) or after it, are stored; a re-send of either node is a duplicate,
+ * also to a second store on the database (another cockpit: the server's lookup decides); the
+ * newest alerts list both, each with its own record (read back by node and id).
+ */
+static void test_alert_ids_per_node_clickhouse(void **state)
+{
+	const char *url = getenv("VIGIL_TEST_CLICKHOUSE");
+	uint64_t t = now_ns() - 600000000000ull;
+	struct vigil_store *ch, *ch2;
+	char chspec[256];
+	json_t *arr;
+	size_t dups;
+
+	(void)state;
+	if (!url || !*url)
+		skip();
+	snprintf(chspec, sizeof(chspec), "clickhouse:%s/vigil_fleet_ids_%d", url, (int)getpid());
+	assert_int_equal(vigil_store__open(chspec, NULL, &ch, NULL), 0);
+	arr = json_pack("[o, o]", alert_of(1, "node-a", "1a01", t),
+			alert_of(2, "node-a", "1a01", t));
+	assert_int_equal(ingest(ch, "node-a", arr, &dups), 2);
+	json_decref(arr);
+	/* queued, not flushed: node-b's copies are its own alerts */
+	arr = json_pack("[o, o]", alert_of(1, "node-b", "1b01", t),
+			alert_of(2, "node-b", "1b01", t));
+	assert_int_equal(ingest(ch, "node-b", arr, &dups), 2);
+	json_decref(arr);
+	assert_int_equal(vigil_store__flush(ch, NULL), 0);
+	/* stored: node-c's copies too; each node's re-send a duplicate */
+	arr = json_pack("[o]", alert_of(1, "node-c", "1c01", t));
+	assert_int_equal(ingest(ch, "node-c", arr, &dups), 1);
+	json_decref(arr);
+	assert_int_equal(vigil_store__flush(ch, NULL), 0);
+	assert_int_equal(vigil_store__open(chspec, NULL, &ch2, NULL), 0);
+	for (int k = 0; k < 2; k++) {
+		struct vigil_store *s = k ? ch2 : ch;
+
+		arr = json_pack("[o, o]", alert_of(1, "node-a", "1a01", t),
+				alert_of(2, "node-a", "1a01", t));
+		assert_int_equal(ingest(s, "node-a", arr, &dups), 0);
+		assert_int_equal(dups, 2);
+		json_decref(arr);
+		arr = json_pack("[o, o]", alert_of(1, "node-b", "1b01", t),
+				alert_of(2, "node-b", "1b01", t));
+		assert_int_equal(ingest(s, "node-b", arr, &dups), 0);
+		assert_int_equal(dups, 2);
+		json_decref(arr);
+		assert_int_equal(vigil_store__flush(s, NULL), 0);
+		assert_own_records(s, 5);
+	}
+	vigil_store__free(ch2);
+	vigil_store__free(ch);
+	{
+		char cmd[512];
+
+		snprintf(cmd, sizeof(cmd),
+			 "curl -sS --max-time 10 --data-binary 'DROP DATABASE vigil_fleet_ids_%d' "
+			 "'%s/' >/dev/null",
+			 (int)getpid(), url);
+		assert_int_equal(system(cmd), 0);
+	}
 }
 
 int main(void)
@@ -756,6 +968,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_alert_counters, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_counters_deletes_and_upgrade, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_counters_upgrade_from_5, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_alerts_unique_per_node_upgrade, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_alert_ids_per_node_clickhouse, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
