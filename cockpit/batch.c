@@ -8,6 +8,7 @@
  * answer, with jansson's line and column, as it always did.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "cockpit/cockpit_internal.h"
 #include "vigil/store_fleet.h"
@@ -126,6 +127,9 @@ json_t *cockpit_batch_parse(const char *body, size_t len, size_t max, struct vig
 
 	if (spans)
 		*spans = NULL;
-	items = spans ? by_element(p, len, max, spans) : NULL;
+	/* a raw NUL is never JSON, but jansson reads one differently depending on where its
+	 * buffer starts (an element parsed alone took `[2\0,3]` as [2,3] where the whole body
+	 * was refused): such a body gets the whole parse's answer */
+	items = spans && !memchr(p, '\0', len) ? by_element(p, len, max, spans) : NULL;
 	return items ? items : json_loadb(p, len, FLAGS, err);
 }
